@@ -1,0 +1,9 @@
+//! `envctl`: deploys the environment backend and drives environments, in AWS or locally.
+//!
+//! The binary is a thin shim over [`run`], which takes its arguments and streams as parameters so
+//! that every command is tested in-process.
+
+mod cli;
+mod spec_commands;
+
+pub use cli::run;

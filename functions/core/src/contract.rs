@@ -1,0 +1,178 @@
+//! The function contract: what the state machines send every component function and what it answers.
+//!
+//! Event: `{ "action": "create" | "status" | "delete", "spec": {...}, "outputs": {...} }`.
+//! Response: `{ "status": "READY" | "IN_PROGRESS" | "DELETED", "outputs": {...} }`.
+//! A failed resource is not a status but an error named `ComponentFailed`, so the workflows catch it.
+
+use crate::error::{ErrorName, NamedError};
+use crate::spec::{EnvironmentSpec, InvalidSpec};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Identifiers the components hand on to each other (subnet ids, security group ids, endpoints …).
+/// Identifiers only, never descriptions: a Step Functions state is limited to 256 KB.
+pub type Outputs = serde_json::Map<String, Value>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Action {
+    /// Start or continue creating; a create that finds its resources returns them.
+    Create,
+    /// Report READY, IN_PROGRESS, or fail with `ComponentFailed`.
+    Status,
+    /// Start or continue deleting; DELETED once nothing is left.
+    Delete,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Status {
+    Ready,
+    InProgress,
+    Deleted,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Response {
+    pub status: Status,
+    #[serde(default)]
+    pub outputs: Outputs,
+}
+
+impl Response {
+    pub fn new(status: Status, outputs: Outputs) -> Self {
+        Self { status, outputs }
+    }
+}
+
+/// An event a function could not accept, before any AWS call was made.
+#[derive(Debug, thiserror::Error)]
+pub enum EventRejected {
+    #[error(transparent)]
+    InvalidSpec(#[from] InvalidSpec),
+    #[error("the event is not valid: {0}")]
+    InvalidEvent(String),
+}
+
+impl NamedError for EventRejected {
+    fn error_name(&self) -> ErrorName {
+        match self {
+            EventRejected::InvalidSpec(_) => ErrorName::InvalidSpec,
+            EventRejected::InvalidEvent(_) => ErrorName::InvalidEvent,
+        }
+    }
+}
+
+/// An event type a function accepts, built from the raw JSON so that a bad spec inside it is reported
+/// as `InvalidSpec` with every problem, and anything else malformed as `InvalidEvent`.
+pub trait Event: Sized {
+    fn from_event(value: Value) -> Result<Self, EventRejected>;
+}
+
+impl Event for Value {
+    fn from_event(value: Value) -> Result<Self, EventRejected> {
+        Ok(value)
+    }
+}
+
+/// The validate step's event is the spec itself, checked with every problem reported at once.
+impl Event for EnvironmentSpec {
+    fn from_event(value: Value) -> Result<Self, EventRejected> {
+        Ok(EnvironmentSpec::from_value(&value)?)
+    }
+}
+
+/// For events that are plain serde structs (the rotation function's Secrets Manager event).
+pub fn from_serde<T: DeserializeOwned>(value: Value) -> Result<T, EventRejected> {
+    serde_json::from_value(value).map_err(|error| EventRejected::InvalidEvent(error.to_string()))
+}
+
+/// The event of every component function.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    pub action: Action,
+    pub spec: EnvironmentSpec,
+    pub outputs: Outputs,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequestShape {
+    action: Action,
+    spec: Value,
+    #[serde(default)]
+    outputs: Outputs,
+}
+
+impl Event for Request {
+    fn from_event(value: Value) -> Result<Self, EventRejected> {
+        let shape: RequestShape = from_serde(value)?;
+        let spec = EnvironmentSpec::from_value(&shape.spec)?;
+        Ok(Self {
+            action: shape.action,
+            spec,
+            outputs: shape.outputs,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn spec() -> Value {
+        json!({"environmentSuffix": "pr-7", "containerImage": "nginx", "selfSignedCertificate": true})
+    }
+
+    #[test]
+    fn a_request_carries_action_spec_and_outputs() {
+        let request = Request::from_event(
+            json!({"action": "status", "spec": spec(), "outputs": {"vpcId": "vpc-1"}}),
+        )
+        .unwrap();
+        assert_eq!(request.action, Action::Status);
+        assert_eq!(request.spec.suffix().as_str(), "pr-7");
+        assert_eq!(request.outputs["vpcId"], "vpc-1");
+        let without_outputs =
+            Request::from_event(json!({"action": "delete", "spec": spec()})).unwrap();
+        assert!(without_outputs.outputs.is_empty());
+    }
+
+    #[test]
+    fn an_unknown_action_is_an_invalid_event() {
+        let error = Request::from_event(json!({"action": "destroy", "spec": spec()})).unwrap_err();
+        assert_eq!(error.error_name(), ErrorName::InvalidEvent);
+        assert!(
+            error
+                .to_string()
+                .starts_with("the event is not valid: unknown variant `destroy`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_bad_spec_inside_a_request_is_invalid_spec() {
+        let error =
+            Request::from_event(json!({"action": "create", "spec": {"environmentSuffix": "PR"}}))
+                .unwrap_err();
+        assert_eq!(error.error_name(), ErrorName::InvalidSpec);
+        assert!(
+            error.to_string().contains("environmentSuffix = \"PR\""),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn statuses_are_written_in_capitals() {
+        let response = Response::new(Status::InProgress, Outputs::new());
+        assert_eq!(
+            serde_json::to_value(&response).unwrap(),
+            json!({"status": "IN_PROGRESS", "outputs": {}})
+        );
+        assert_eq!(serde_json::to_value(Status::Ready).unwrap(), "READY");
+        assert_eq!(serde_json::to_value(Status::Deleted).unwrap(), "DELETED");
+        assert_eq!(Value::from_event(json!(1)).unwrap(), json!(1));
+    }
+}

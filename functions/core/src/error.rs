@@ -1,0 +1,309 @@
+//! Error names: the contract between the functions and the state machines' `Retry` and `Catch`.
+
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::http::Response as HttpResponse;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use std::error::Error;
+use std::fmt;
+
+/// The stable names a function fails with. The ASL files retry `Retryable` and catch the rest;
+/// renaming one breaks the workflows, so each has a test that pins its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorName {
+    /// Throttling, timeouts, eventual consistency: the same call may succeed later.
+    Retryable,
+    /// The environment spec breaks a rule; nothing was called.
+    InvalidSpec,
+    /// The event is not one this function understands (unknown action, malformed JSON).
+    InvalidEvent,
+    /// A protected resource stands in the way and the spec does not say `forceDestroy`.
+    DeletionProtected,
+    /// A resource reached a failed state; waiting will not help.
+    ComponentFailed,
+    /// AWS refused the call for a reason retrying will not change (access denied, bad parameter).
+    AwsRejected,
+    /// The function's own configuration (an environment variable, a missing dependency) is wrong.
+    Misconfigured,
+}
+
+impl ErrorName {
+    pub const ALL: [ErrorName; 7] = [
+        ErrorName::Retryable,
+        ErrorName::InvalidSpec,
+        ErrorName::InvalidEvent,
+        ErrorName::DeletionProtected,
+        ErrorName::ComponentFailed,
+        ErrorName::AwsRejected,
+        ErrorName::Misconfigured,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorName::Retryable => "Retryable",
+            ErrorName::InvalidSpec => "InvalidSpec",
+            ErrorName::InvalidEvent => "InvalidEvent",
+            ErrorName::DeletionProtected => "DeletionProtected",
+            ErrorName::ComponentFailed => "ComponentFailed",
+            ErrorName::AwsRejected => "AwsRejected",
+            ErrorName::Misconfigured => "Misconfigured",
+        }
+    }
+}
+
+impl fmt::Display for ErrorName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An error that knows which stable name it is reported under.
+pub trait NamedError: Error + Send + Sync + 'static {
+    fn error_name(&self) -> ErrorName;
+}
+
+/// The error and all its sources, outermost first, joined by ": ".
+pub fn error_chain(error: &(dyn Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        // Wrappers often repeat their source's text; say each thing once.
+        if !text.ends_with(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// Error codes the AWS SDKs' standard retry strategy treats as throttling or transient
+/// (smithy-rs `aws-smithy-runtime`, retry classifiers `THROTTLING_ERRORS` and `TRANSIENT_ERRORS`).
+const RETRYABLE_CODES: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "ProvisionedThroughputExceededException",
+    "TransactionInProgressException",
+    "RequestLimitExceeded",
+    "BandwidthLimitExceeded",
+    "LimitExceededException",
+    "RequestThrottled",
+    "SlowDown",
+    "PriorRequestNotComplete",
+    "EC2ThrottledException",
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "InternalError",
+    "InternalFailure",
+    "ServiceUnavailable",
+];
+
+/// A failed AWS call, with the operation, the AWS error code and message kept (never flattened).
+#[derive(Debug, thiserror::Error)]
+#[error("{operation} failed: {detail}")]
+pub struct AwsCallError {
+    operation: &'static str,
+    code: Option<String>,
+    detail: String,
+    retryable: bool,
+    #[source]
+    source: Box<dyn Error + Send + Sync>,
+}
+
+impl AwsCallError {
+    pub fn new<E>(operation: &'static str, error: SdkError<E, HttpResponse>) -> Self
+    where
+        E: ProvideErrorMetadata + Error + Send + Sync + 'static,
+    {
+        let code = error.code().map(str::to_owned);
+        let (detail, retryable) = match &error {
+            SdkError::ServiceError(service) => {
+                let status = service.raw().status().as_u16();
+                let detail = match (error.code(), error.message()) {
+                    (Some(code), Some(message)) => format!("{code}: {message}"),
+                    (Some(code), None) => code.to_owned(),
+                    _ => format!("HTTP {status}: {}", DisplayErrorContext(&error)),
+                };
+                let retryable = status >= 500
+                    || code
+                        .as_deref()
+                        .is_some_and(|c| RETRYABLE_CODES.contains(&c));
+                (detail, retryable)
+            }
+            SdkError::TimeoutError(_)
+            | SdkError::DispatchFailure(_)
+            | SdkError::ResponseError(_) => (DisplayErrorContext(&error).to_string(), true),
+            _ => (DisplayErrorContext(&error).to_string(), false),
+        };
+        Self {
+            operation,
+            code,
+            detail,
+            retryable,
+            source: Box::new(error),
+        }
+    }
+
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// The AWS error code, such as `DBClusterNotFoundFault`.
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+
+    pub fn is_code(&self, code: &str) -> bool {
+        self.code() == Some(code)
+    }
+
+    pub fn is_retryable(&self) -> bool {
+        self.retryable
+    }
+}
+
+impl NamedError for AwsCallError {
+    fn error_name(&self) -> ErrorName {
+        if self.retryable {
+            ErrorName::Retryable
+        } else {
+            ErrorName::AwsRejected
+        }
+    }
+}
+
+/// Helper for `.map_err(aws_error("DescribeVpcs"))`.
+pub fn aws_error<E>(
+    operation: &'static str,
+) -> impl FnOnce(SdkError<E, HttpResponse>) -> AwsCallError
+where
+    E: ProvideErrorMetadata + Error + Send + Sync + 'static,
+{
+    move |error| AwsCallError::new(operation, error)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use aws_smithy_runtime_api::client::result::ConnectorError;
+    use aws_smithy_types::body::SdkBody;
+    use aws_smithy_types::error::ErrorMetadata;
+
+    pub(crate) fn service_error(
+        status: u16,
+        code: Option<&str>,
+        message: Option<&str>,
+    ) -> SdkError<ErrorMetadata, HttpResponse> {
+        let mut metadata = ErrorMetadata::builder();
+        if let Some(code) = code {
+            metadata = metadata.code(code);
+        }
+        if let Some(message) = message {
+            metadata = metadata.message(message);
+        }
+        let response = HttpResponse::new(status.try_into().unwrap(), SdkBody::empty());
+        SdkError::service_error(metadata.build(), response)
+    }
+
+    #[test]
+    fn error_names_are_a_stable_contract() {
+        let names: Vec<&str> = ErrorName::ALL.iter().map(|name| name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "Retryable",
+                "InvalidSpec",
+                "InvalidEvent",
+                "DeletionProtected",
+                "ComponentFailed",
+                "AwsRejected",
+                "Misconfigured"
+            ]
+        );
+        assert_eq!(ErrorName::Retryable.to_string(), "Retryable");
+    }
+
+    #[test]
+    fn throttling_is_retryable_and_keeps_the_aws_code() {
+        let error = AwsCallError::new(
+            "DescribeVpcs",
+            service_error(
+                400,
+                Some("RequestLimitExceeded"),
+                Some("Request limit exceeded."),
+            ),
+        );
+        assert_eq!(error.error_name(), ErrorName::Retryable);
+        assert!(error.is_retryable());
+        assert!(error.is_code("RequestLimitExceeded"));
+        assert_eq!(error.operation(), "DescribeVpcs");
+        assert_eq!(
+            error.to_string(),
+            "DescribeVpcs failed: RequestLimitExceeded: Request limit exceeded."
+        );
+    }
+
+    #[test]
+    fn server_errors_are_retryable_even_without_a_code() {
+        let error = AwsCallError::new("CreateVpc", service_error(503, None, None));
+        assert_eq!(error.error_name(), ErrorName::Retryable);
+        assert_eq!(error.code(), None);
+        assert!(
+            error.to_string().starts_with("CreateVpc failed: HTTP 503"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn access_denied_is_rejected_not_retried() {
+        let error = AwsCallError::new(
+            "CreateVpc",
+            service_error(403, Some("UnauthorizedOperation"), None),
+        );
+        assert_eq!(error.error_name(), ErrorName::AwsRejected);
+        assert_eq!(error.to_string(), "CreateVpc failed: UnauthorizedOperation");
+    }
+
+    #[test]
+    fn timeouts_and_connection_failures_are_retryable() {
+        let timeout: SdkError<ErrorMetadata, HttpResponse> =
+            SdkError::timeout_error("operation timed out");
+        assert!(AwsCallError::new("GetSecretValue", timeout).is_retryable());
+        let dispatch: SdkError<ErrorMetadata, HttpResponse> =
+            SdkError::dispatch_failure(ConnectorError::io("connection refused".into()));
+        let error = aws_error("GetSecretValue")(dispatch);
+        assert_eq!(error.error_name(), ErrorName::Retryable);
+        let chain = error_chain(&error);
+        assert!(chain.contains("connection refused"), "{chain}");
+    }
+
+    #[test]
+    fn a_request_that_could_not_be_built_is_not_retried() {
+        let construction: SdkError<ErrorMetadata, HttpResponse> =
+            SdkError::construction_failure("missing VpcId");
+        assert_eq!(
+            AwsCallError::new("DeleteVpc", construction).error_name(),
+            ErrorName::AwsRejected
+        );
+    }
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("outer")]
+    struct Outer(#[source] Inner);
+    #[derive(Debug, thiserror::Error)]
+    #[error("inner")]
+    struct Inner;
+    #[derive(Debug, thiserror::Error)]
+    #[error("wrapped: inner")]
+    struct Repeating(#[source] Inner);
+
+    #[test]
+    fn error_chain_names_each_cause_once() {
+        assert_eq!(error_chain(&Outer(Inner)), "outer: inner");
+        assert_eq!(error_chain(&Repeating(Inner)), "wrapped: inner");
+    }
+}

@@ -1,0 +1,18 @@
+//! The shared core of the environment functions.
+//!
+//! Every Lambda of the backend deserialises the same [`spec::EnvironmentSpec`], builds its AWS names
+//! through [`naming`], tags what it creates with [`tags`], answers the [`contract`] the state machines
+//! expect, and reports failures under the stable [`error::ErrorName`]s the state machines retry or catch.
+
+pub mod aws;
+pub mod contract;
+pub mod error;
+pub mod invoke;
+pub mod naming;
+pub mod spec;
+pub mod tags;
+pub mod telemetry;
+
+pub use contract::{Action, Outputs, Request, Response, Status};
+pub use error::{AwsCallError, ErrorName, NamedError};
+pub use spec::EnvironmentSpec;

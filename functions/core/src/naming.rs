@@ -1,0 +1,383 @@
+//! The one place that builds physical names: `<resource-type>-<environmentSuffix>`.
+//!
+//! Each kind of name knows its AWS length limit, so the spec validator can derive the longest
+//! suffix that fits them all and a test can prove every name for that suffix fits.
+
+use crate::spec::EnvironmentSuffix;
+use std::fmt;
+
+/// The three AZs an environment spans, by the letter AWS gives them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AzSlot {
+    A,
+    B,
+    C,
+}
+
+impl AzSlot {
+    pub const ALL: [AzSlot; 3] = [AzSlot::A, AzSlot::B, AzSlot::C];
+
+    pub fn letter(self) -> char {
+        match self {
+            AzSlot::A => 'a',
+            AzSlot::B => 'b',
+            AzSlot::C => 'c',
+        }
+    }
+}
+
+/// The layers that get a security group of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tier {
+    LoadBalancer,
+    Service,
+    Database,
+    Cache,
+    Rotation,
+}
+
+impl Tier {
+    pub const ALL: [Tier; 5] = [
+        Tier::LoadBalancer,
+        Tier::Service,
+        Tier::Database,
+        Tier::Cache,
+        Tier::Rotation,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::LoadBalancer => "alb",
+            Tier::Service => "service",
+            Tier::Database => "database",
+            Tier::Cache => "cache",
+            Tier::Rotation => "rotation",
+        }
+    }
+}
+
+/// Blue and green target groups, so the service can move to blue/green deployments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Color {
+    Blue,
+    Green,
+}
+
+impl Color {
+    pub const ALL: [Color; 2] = [Color::Blue, Color::Green];
+}
+
+/// Every kind of physical name an environment uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NameKind {
+    Vpc,
+    PublicSubnet(AzSlot),
+    PrivateSubnet(AzSlot),
+    InternetGateway,
+    NatGateway(AzSlot),
+    ElasticIp(AzSlot),
+    PublicRouteTable,
+    PrivateRouteTable(AzSlot),
+    SecurityGroup(Tier),
+    FlowLogGroup,
+    S3Endpoint,
+    KmsAlias,
+    AuroraCluster,
+    AuroraWriter,
+    AuroraReader,
+    DbSubnetGroup,
+    DbClusterParameterGroup,
+    DatabaseSecret,
+    RotationFunction,
+    RotationRole,
+    CacheReplicationGroup,
+    CacheSubnetGroup,
+    CacheAuthSecret,
+    LoadBalancer,
+    TargetGroup(Color),
+    AccessLogBucket,
+    Certificate,
+    EcsCluster,
+    EcsService,
+    TaskFamily,
+    ServiceLogGroup,
+    ExecutionRole,
+    TaskRole,
+    DiscoveryNamespace,
+    AlarmTopic,
+    Dashboard,
+    MetricNamespace,
+}
+
+/// An AWS account id is always 12 digits; it makes bucket names globally unique.
+const ACCOUNT_ID_LEN: usize = 12;
+
+impl NameKind {
+    /// Every name kind, with each AZ, tier and colour variant spelled out.
+    pub fn all() -> Vec<NameKind> {
+        use NameKind::*;
+        let mut kinds = vec![
+            Vpc,
+            InternetGateway,
+            PublicRouteTable,
+            FlowLogGroup,
+            S3Endpoint,
+            KmsAlias,
+        ];
+        for az in AzSlot::ALL {
+            kinds.extend([
+                PublicSubnet(az),
+                PrivateSubnet(az),
+                NatGateway(az),
+                ElasticIp(az),
+                PrivateRouteTable(az),
+            ]);
+        }
+        kinds.extend(Tier::ALL.map(SecurityGroup));
+        kinds.extend(Color::ALL.map(TargetGroup));
+        kinds.extend([
+            AuroraCluster,
+            AuroraWriter,
+            AuroraReader,
+            DbSubnetGroup,
+            DbClusterParameterGroup,
+            DatabaseSecret,
+            RotationFunction,
+            RotationRole,
+            CacheReplicationGroup,
+            CacheSubnetGroup,
+            CacheAuthSecret,
+            LoadBalancer,
+            AccessLogBucket,
+            Certificate,
+            EcsCluster,
+            EcsService,
+            TaskFamily,
+            ServiceLogGroup,
+            ExecutionRole,
+            TaskRole,
+            DiscoveryNamespace,
+            AlarmTopic,
+            Dashboard,
+            MetricNamespace,
+        ]);
+        kinds
+    }
+
+    /// The resource-type part that goes before the suffix.
+    fn prefix(self) -> String {
+        use NameKind::*;
+        match self {
+            Vpc => "vpc".into(),
+            PublicSubnet(az) => format!("subnet-public-{}", az.letter()),
+            PrivateSubnet(az) => format!("subnet-private-{}", az.letter()),
+            InternetGateway => "igw".into(),
+            NatGateway(az) => format!("nat-{}", az.letter()),
+            ElasticIp(az) => format!("eip-{}", az.letter()),
+            PublicRouteTable => "rtb-public".into(),
+            PrivateRouteTable(az) => format!("rtb-private-{}", az.letter()),
+            // EC2 rejects group names that start with "sg-", so the type reads "secgroup".
+            SecurityGroup(tier) => format!("secgroup-{}", tier.as_str()),
+            FlowLogGroup => "vpc-flow-logs".into(),
+            S3Endpoint => "vpce-s3".into(),
+            KmsAlias => "alias/kms".into(),
+            AuroraCluster => "aurora".into(),
+            AuroraWriter => "aurora-writer".into(),
+            AuroraReader => "aurora-reader".into(),
+            DbSubnetGroup => "dbsubnets".into(),
+            DbClusterParameterGroup => "aurora-params".into(),
+            DatabaseSecret => "secret-db-app".into(),
+            RotationFunction => "rotation".into(),
+            RotationRole => "role-rotation".into(),
+            CacheReplicationGroup => "redis".into(),
+            CacheSubnetGroup => "redis-subnets".into(),
+            CacheAuthSecret => "secret-redis-auth".into(),
+            LoadBalancer => "alb".into(),
+            TargetGroup(Color::Blue) => "tg-blue".into(),
+            TargetGroup(Color::Green) => "tg-green".into(),
+            AccessLogBucket => "alb-logs".into(),
+            Certificate => "cert".into(),
+            EcsCluster => "ecs-cluster".into(),
+            EcsService => "ecs-service".into(),
+            TaskFamily => "task-catalog-api".into(),
+            ServiceLogGroup => "ecs-logs".into(),
+            ExecutionRole => "role-ecs-execution".into(),
+            TaskRole => "role-ecs-task".into(),
+            DiscoveryNamespace => "catalog".into(),
+            AlarmTopic => "alarms".into(),
+            Dashboard => "dashboard".into(),
+            MetricNamespace => "catalog-api".into(),
+        }
+    }
+
+    /// Characters that follow the suffix, counted against the limit.
+    fn tail_len(self) -> usize {
+        match self {
+            NameKind::AccessLogBucket => 1 + ACCOUNT_ID_LEN,
+            _ => 0,
+        }
+    }
+
+    /// The longest name AWS accepts for this kind, in characters, with where the limit is stated.
+    pub fn limit(self) -> (usize, &'static str) {
+        use NameKind::*;
+        match self {
+            Vpc | PublicSubnet(_) | PrivateSubnet(_) | InternetGateway | NatGateway(_)
+            | ElasticIp(_) | PublicRouteTable | PrivateRouteTable(_) | S3Endpoint | Certificate => {
+                (256, "EC2 and ACM tag values (the Name tag): 256")
+            }
+            SecurityGroup(_) => (255, "EC2 CreateSecurityGroup GroupName: 255"),
+            FlowLogGroup | ServiceLogGroup => (512, "CloudWatch Logs log group names: 512"),
+            KmsAlias => (256, "KMS CreateAlias AliasName: 256"),
+            AuroraCluster => (63, "RDS DBClusterIdentifier: 63"),
+            AuroraWriter | AuroraReader => (63, "RDS DBInstanceIdentifier: 63"),
+            DbSubnetGroup => (255, "RDS DBSubnetGroupName: 255"),
+            DbClusterParameterGroup => (255, "RDS DBClusterParameterGroupName: 255"),
+            DatabaseSecret | CacheAuthSecret => (512, "Secrets Manager secret names: 512"),
+            RotationFunction => (64, "Lambda function names: 64"),
+            RotationRole | ExecutionRole | TaskRole => (64, "IAM role names: 64"),
+            CacheReplicationGroup => (40, "ElastiCache ReplicationGroupId: 40"),
+            CacheSubnetGroup => (255, "ElastiCache CacheSubnetGroupName: 255"),
+            LoadBalancer => (32, "ELBv2 load balancer names: 32"),
+            TargetGroup(_) => (32, "ELBv2 target group names: 32"),
+            AccessLogBucket => (63, "S3 bucket names: 63"),
+            EcsCluster => (255, "ECS cluster names: 255"),
+            EcsService => (255, "ECS service names: 255"),
+            TaskFamily => (255, "ECS task definition family: 255"),
+            DiscoveryNamespace => (63, "a DNS label of the Cloud Map private namespace: 63"),
+            AlarmTopic => (256, "SNS topic names: 256"),
+            Dashboard => (255, "CloudWatch dashboard names: 255"),
+            MetricNamespace => (255, "CloudWatch metric namespaces: 255"),
+        }
+    }
+
+    /// How many suffix characters this kind has room for.
+    pub fn room_for_suffix(self) -> usize {
+        self.limit().0 - self.prefix().len() - 1 - self.tail_len()
+    }
+}
+
+/// The longest suffix for which every name still fits its AWS limit.
+pub fn max_suffix_len() -> usize {
+    NameKind::all()
+        .into_iter()
+        .map(NameKind::room_for_suffix)
+        .min()
+        // The list is never empty; 0 would reject every suffix rather than allow any.
+        .unwrap_or(0)
+}
+
+/// Physical names for one environment.
+#[derive(Debug, Clone, Copy)]
+pub struct Names<'a> {
+    suffix: &'a EnvironmentSuffix,
+}
+
+impl<'a> Names<'a> {
+    pub fn new(suffix: &'a EnvironmentSuffix) -> Self {
+        Self { suffix }
+    }
+
+    /// The name of one resource. Bucket names need the account id (12 digits) to be globally unique:
+    /// use [`Names::bucket`] for those.
+    pub fn of(self, kind: NameKind) -> String {
+        match kind {
+            NameKind::DiscoveryNamespace => format!("{}-{}.local", kind.prefix(), self.suffix),
+            _ => format!("{}-{}", kind.prefix(), self.suffix),
+        }
+    }
+
+    /// The access-log bucket of the environment in the given account.
+    pub fn bucket(self, account_id: &str) -> String {
+        format!(
+            "{}-{}-{account_id}",
+            NameKind::AccessLogBucket.prefix(),
+            self.suffix
+        )
+    }
+}
+
+impl fmt::Display for NameKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn suffix(value: &str) -> EnvironmentSuffix {
+        EnvironmentSuffix::parse(value).unwrap()
+    }
+
+    #[test]
+    fn names_follow_type_dash_suffix() {
+        let suffix = suffix("pr-42");
+        let names = Names::new(&suffix);
+        assert_eq!(names.of(NameKind::Vpc), "vpc-pr-42");
+        assert_eq!(names.of(NameKind::NatGateway(AzSlot::A)), "nat-a-pr-42");
+        assert_eq!(
+            names.of(NameKind::PrivateSubnet(AzSlot::C)),
+            "subnet-private-c-pr-42"
+        );
+        assert_eq!(
+            names.of(NameKind::SecurityGroup(Tier::Database)),
+            "secgroup-database-pr-42"
+        );
+        assert_eq!(
+            names.of(NameKind::TargetGroup(Color::Green)),
+            "tg-green-pr-42"
+        );
+        assert_eq!(
+            names.of(NameKind::DiscoveryNamespace),
+            "catalog-pr-42.local"
+        );
+        assert_eq!(names.bucket("123456789012"), "alb-logs-pr-42-123456789012");
+    }
+
+    #[test]
+    fn the_tightest_limit_is_the_green_target_group() {
+        // "tg-green-" leaves 32 - 9 = 23 characters.
+        assert_eq!(max_suffix_len(), 23);
+        let tightest = NameKind::all()
+            .into_iter()
+            .min_by_key(|kind| kind.room_for_suffix())
+            .unwrap();
+        assert_eq!(tightest, NameKind::TargetGroup(Color::Green));
+        assert_eq!(tightest.to_string(), "TargetGroup(Green)");
+    }
+
+    #[test]
+    fn every_name_for_the_longest_valid_suffix_fits_its_limit() {
+        let longest = suffix(&"a".repeat(max_suffix_len()));
+        let names = Names::new(&longest);
+        let kinds = NameKind::all();
+        assert_eq!(kinds.len(), 52);
+        for kind in kinds {
+            let name = match kind {
+                NameKind::AccessLogBucket => names.bucket("123456789012"),
+                NameKind::DiscoveryNamespace => {
+                    names.of(kind).trim_end_matches(".local").to_owned()
+                }
+                _ => names.of(kind),
+            };
+            let (limit, source) = kind.limit();
+            let length = name.len();
+            assert!(
+                length <= limit,
+                "{kind}: {name} is {length} > {limit} ({source})"
+            );
+        }
+    }
+
+    #[test]
+    fn security_group_names_never_start_with_sg_dash() {
+        let suffix = suffix("x");
+        for tier in Tier::ALL {
+            assert!(!Names::new(&suffix)
+                .of(NameKind::SecurityGroup(tier))
+                .starts_with("sg-"));
+        }
+    }
+}

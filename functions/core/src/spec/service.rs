@@ -1,0 +1,140 @@
+//! What runs behind the load balancer: the image, its port, its health check.
+
+use super::field::{bounded_integer, SpecField};
+use serde::{Deserialize, Serialize};
+
+bounded_integer!(
+    /// The port the container listens on. At least 1024 because the container runs as a non-root
+    /// user (control ECS.20), which cannot bind a privileged port.
+    ContainerPort: u16, 1024, 65535, "a port number from 1024 to 65535 (the container runs as non-root)"
+);
+
+bounded_integer!(
+    /// Seconds a draining target keeps its connections (ELB allows 0–3600; the ELB default of 300
+    /// makes every PR teardown wait five minutes, so PR environments default to 30).
+    DeregistrationDelaySeconds: u16, 0, 3600, "a whole number of seconds from 0 to 3600"
+);
+
+/// A container image reference (`repository[:tag][@digest]`), at most 255 characters as ECS allows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ContainerImage(String);
+
+impl ContainerImage {
+    const MAX_LEN: usize = 255;
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for ContainerImage {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        let allowed_char = |c: char| {
+            c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.' | '/' | '#' | '@')
+        };
+        if value.is_empty() || value.len() > Self::MAX_LEN || !value.chars().all(allowed_char) {
+            return Err(Self::ALLOWED.to_owned());
+        }
+        if value.ends_with(':') || value.ends_with('/') || value.starts_with('/') {
+            return Err("is not a complete image reference (repository[:tag][@digest])".to_owned());
+        }
+        Ok(Self(value))
+    }
+}
+
+impl From<ContainerImage> for String {
+    fn from(value: ContainerImage) -> Self {
+        value.0
+    }
+}
+
+impl SpecField for ContainerImage {
+    const ALLOWED: &'static str = "an image reference of 1 to 255 letters, digits and - _ : . / # @, such as public.ecr.aws/acme/catalog-api:1.4.2";
+}
+
+/// The HTTP path the load balancer probes: starts with `/`, at most 1024 characters (ELB's limit).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct HealthCheckPath(String);
+
+impl HealthCheckPath {
+    const MAX_LEN: usize = 1024;
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for HealthCheckPath {
+    fn default() -> Self {
+        Self("/health".to_owned())
+    }
+}
+
+impl TryFrom<String> for HealthCheckPath {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        let printable = value.chars().all(|c| c.is_ascii_graphic());
+        if value.starts_with('/') && value.len() <= Self::MAX_LEN && printable {
+            Ok(Self(value))
+        } else {
+            Err(Self::ALLOWED.to_owned())
+        }
+    }
+}
+
+impl From<HealthCheckPath> for String {
+    fn from(value: HealthCheckPath) -> Self {
+        value.0
+    }
+}
+
+impl SpecField for HealthCheckPath {
+    const ALLOWED: &'static str =
+        "a path starting with / of at most 1024 printable characters without spaces, such as /health";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_references_with_tag_or_digest_are_accepted() {
+        for image in [
+            "public.ecr.aws/acme/catalog-api:1.4.2",
+            "123456789012.dkr.ecr.us-west-2.amazonaws.com/catalog@sha256:abc123",
+            "nginx",
+        ] {
+            assert_eq!(
+                ContainerImage::try_from(image.to_owned()).unwrap().as_str(),
+                image
+            );
+        }
+    }
+
+    #[test]
+    fn incomplete_image_references_are_rejected() {
+        for image in ["acme/api:", "/api", "acme/"] {
+            assert_eq!(
+                ContainerImage::try_from(image.to_owned()).unwrap_err(),
+                "is not a complete image reference (repository[:tag][@digest])"
+            );
+        }
+        assert_eq!(
+            ContainerImage::try_from("a".repeat(256)).unwrap_err(),
+            ContainerImage::ALLOWED
+        );
+    }
+
+    #[test]
+    fn health_check_path_defaults_to_slash_health() {
+        assert_eq!(HealthCheckPath::default().as_str(), "/health");
+        assert!(HealthCheckPath::try_from("/ready?full=1".to_owned()).is_ok());
+        assert!(HealthCheckPath::try_from("health".to_owned()).is_err());
+        assert!(HealthCheckPath::try_from("/he alth".to_owned()).is_err());
+    }
+}

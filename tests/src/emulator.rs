@@ -1,0 +1,88 @@
+//! One moto server per test process, started on first use, stopped when the process ends.
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+
+/// The running emulator. Holding `stdin` keeps it alive: the launcher exits when the pipe closes,
+/// which happens when this process exits, however it exits.
+#[derive(Debug)]
+pub struct Emulator {
+    endpoint: String,
+    _process: Mutex<(Child, ChildStdin)>,
+}
+
+/// The Python that has moto installed: `MOTO_PYTHON`, or the project's own virtualenv.
+fn python() -> PathBuf {
+    if let Some(path) = std::env::var_os("MOTO_PYTHON") {
+        return PathBuf::from(path);
+    }
+    let venv = crate::workspace_root().join(".local/venv/bin/python");
+    assert!(
+        venv.exists(),
+        "moto is not installed: run `bash .ci/test` once (it installs moto[server] into .local/venv), or set MOTO_PYTHON"
+    );
+    venv
+}
+
+pub fn emulator() -> &'static Emulator {
+    static EMULATOR: OnceLock<Emulator> = OnceLock::new();
+    EMULATOR.get_or_init(|| {
+        let launcher = crate::workspace_root().join("tests/emulator/launch.py");
+        let mut child = Command::new(python())
+            .arg(&launcher)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the moto launcher starts");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("the launcher reports its port");
+        let port: u16 = line
+            .trim()
+            .strip_prefix("ready ")
+            .and_then(|port| port.parse().ok())
+            .unwrap_or_else(|| panic!("the moto launcher did not start: {line:?}"));
+        let stdin = child.stdin.take().expect("piped stdin");
+        Emulator {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            _process: Mutex::new((child, stdin)),
+        }
+    })
+}
+
+impl Emulator {
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// The environment a function binary needs to talk to the emulator instead of AWS.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_ENDPOINT_URL", self.endpoint.clone()),
+            ("AWS_REGION", "us-west-2".to_owned()),
+            ("AWS_ACCESS_KEY_ID", "test".to_owned()),
+            ("AWS_SECRET_ACCESS_KEY", "test".to_owned()),
+            // Keep profile files on the test machine out of the picture.
+            ("AWS_CONFIG_FILE", "/dev/null".to_owned()),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null".to_owned()),
+        ]
+    }
+
+    /// An SDK configuration for the test itself, pointed at the emulator.
+    pub async fn sdk_config(&self) -> SdkConfig {
+        aws_config::defaults(BehaviorVersion::latest())
+            .endpoint_url(&self.endpoint)
+            .region(Region::new("us-west-2"))
+            .credentials_provider(aws_sdk_secretsmanager::config::Credentials::new(
+                "test", "test", None, None, "moto",
+            ))
+            .load()
+            .await
+    }
+}

@@ -1,0 +1,65 @@
+//! The function binaries, run the way the local workflow runner runs them: `<binary> invoke`.
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+/// Where cargo put the workspace's binaries for this build (the directory above `deps/`, where
+/// this test binary lives), so a coverage build tests its own instrumented binaries.
+pub fn binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary has a path");
+    let dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>/deps");
+    let path = dir.join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: build the function binaries first (`cargo build --workspace --bins`, as .ci/test does)",
+        path.display()
+    );
+    path
+}
+
+/// The outcome of one local invocation.
+#[derive(Debug)]
+pub struct Invocation {
+    pub success: bool,
+    pub exit_code: Option<i32>,
+    pub body: Value,
+    pub stderr: String,
+}
+
+/// Runs `<binary> <args>` with `input` on stdin and `env` added to the environment.
+pub fn run(name: &str, args: &[&str], input: &str, env: &[(&str, String)]) -> Output {
+    let mut child = Command::new(binary(name))
+        .args(args)
+        .envs(env.iter().map(|(key, value)| (*key, value.as_str())))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the function binary starts");
+    child
+        .stdin
+        .take()
+        .expect("piped stdin")
+        .write_all(input.as_bytes())
+        .expect("the event is written");
+    child.wait_with_output().expect("the function binary ends")
+}
+
+/// `<binary> invoke` with `event` on stdin; the stdout JSON is the response or the error body.
+pub fn invoke(name: &str, event: &Value, env: &[(&str, String)]) -> Invocation {
+    let output = run(name, &["invoke"], &event.to_string(), env);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let body = serde_json::from_str(&stdout)
+        .unwrap_or_else(|error| panic!("{name} printed no JSON ({error}): {stdout:?}"));
+    Invocation {
+        success: output.status.success(),
+        exit_code: output.status.code(),
+        body,
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}

@@ -1,0 +1,6 @@
+//! The one integration-test binary: each module exercises a part of the backend against the moto
+//! emulator and a real PostgreSQL, through the same binaries and contracts AWS would use.
+
+mod emulator;
+mod local_invoke;
+mod runtime_api;
