@@ -80,6 +80,8 @@ pub enum NameKind {
     PrivateRouteTable(AzSlot),
     SecurityGroup(Tier),
     FlowLogGroup,
+    FlowLog,
+    FlowLogRole,
     S3Endpoint,
     KmsAlias,
     AuroraCluster,
@@ -121,6 +123,8 @@ impl NameKind {
             InternetGateway,
             PublicRouteTable,
             FlowLogGroup,
+            FlowLog,
+            FlowLogRole,
             S3Endpoint,
             KmsAlias,
         ];
@@ -179,6 +183,8 @@ impl NameKind {
             // EC2 rejects group names that start with "sg-", so the type reads "secgroup".
             SecurityGroup(tier) => format!("secgroup-{}", tier.as_str()),
             FlowLogGroup => "vpc-flow-logs".into(),
+            FlowLog => "flow-log".into(),
+            FlowLogRole => "role-flow-logs".into(),
             S3Endpoint => "vpce-s3".into(),
             KmsAlias => "alias/kms".into(),
             AuroraCluster => "aurora".into(),
@@ -223,9 +229,8 @@ impl NameKind {
         use NameKind::*;
         match self {
             Vpc | PublicSubnet(_) | PrivateSubnet(_) | InternetGateway | NatGateway(_)
-            | ElasticIp(_) | PublicRouteTable | PrivateRouteTable(_) | S3Endpoint | Certificate => {
-                (256, "EC2 and ACM tag values (the Name tag): 256")
-            }
+            | ElasticIp(_) | PublicRouteTable | PrivateRouteTable(_) | FlowLog | S3Endpoint
+            | Certificate => (256, "EC2 and ACM tag values (the Name tag): 256"),
             SecurityGroup(_) => (255, "EC2 CreateSecurityGroup GroupName: 255"),
             FlowLogGroup | ServiceLogGroup => (512, "CloudWatch Logs log group names: 512"),
             KmsAlias => (256, "KMS CreateAlias AliasName: 256"),
@@ -235,7 +240,7 @@ impl NameKind {
             DbClusterParameterGroup => (255, "RDS DBClusterParameterGroupName: 255"),
             DatabaseSecret | CacheAuthSecret => (512, "Secrets Manager secret names: 512"),
             RotationFunction => (64, "Lambda function names: 64"),
-            RotationRole | ExecutionRole | TaskRole => (64, "IAM role names: 64"),
+            RotationRole | ExecutionRole | TaskRole | FlowLogRole => (64, "IAM role names: 64"),
             CacheReplicationGroup => (40, "ElastiCache ReplicationGroupId: 40"),
             CacheSubnetGroup => (255, "ElastiCache CacheSubnetGroupName: 255"),
             LoadBalancer => (32, "ELBv2 load balancer names: 32"),
@@ -353,7 +358,7 @@ mod tests {
         let longest = suffix(&"a".repeat(max_suffix_len()));
         let names = Names::new(&longest);
         let kinds = NameKind::all();
-        assert_eq!(kinds.len(), 52);
+        assert_eq!(kinds.len(), 54);
         for kind in kinds {
             let name = match kind {
                 NameKind::AccessLogBucket => names.bucket("123456789012"),
