@@ -3,7 +3,9 @@
 
 pub mod emulator;
 pub mod functions;
+pub mod postgres;
 pub mod runtime_api;
+pub mod workflow;
 
 use env_core::spec::EnvironmentSuffix;
 use std::path::PathBuf;

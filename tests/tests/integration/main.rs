@@ -3,4 +3,6 @@
 
 mod emulator;
 mod local_invoke;
+mod rotation;
 mod runtime_api;
+mod workflow;

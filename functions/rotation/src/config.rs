@@ -1,0 +1,176 @@
+//! The function's settings, read once at cold start from its environment variables.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Path of the PEM bundle of the CA certificates PostgreSQL's server certificate must chain to
+/// (in production the RDS CA bundle shipped in the Lambda package). Required: there is no
+/// unverified mode.
+pub const CA_BUNDLE_VAR: &str = "DB_CA_BUNDLE";
+/// Length of generated passwords (AWS's templates read the same name).
+pub const PASSWORD_LENGTH_VAR: &str = "PASSWORD_LENGTH";
+/// Characters generated passwords never contain (AWS's templates read the same name).
+pub const EXCLUDE_CHARACTERS_VAR: &str = "EXCLUDE_CHARACTERS";
+/// Seconds allowed to connect and log in to PostgreSQL.
+pub const CONNECT_TIMEOUT_VAR: &str = "DB_CONNECT_TIMEOUT_SECONDS";
+
+/// 32 characters, as AWS's templates generate by default.
+pub const DEFAULT_PASSWORD_LENGTH: u32 = 32;
+/// The characters that break connection URIs and shell or SQL quoting (AWS's templates' default).
+pub const DEFAULT_EXCLUDE_CHARACTERS: &str = ":/@\"'\\";
+/// A few seconds: the rotation Lambda's timeout is 30 s and setSecret may log in three times.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Bounds of the password length: below 16 a password is weak; 4096 is GetRandomPassword's limit.
+pub const PASSWORD_LENGTHS: std::ops::RangeInclusive<u32> = 16..=4096;
+/// Bounds of the connect timeout, in seconds, so three logins fit in the 30 s Lambda timeout.
+pub const CONNECT_TIMEOUTS: std::ops::RangeInclusive<u64> = 1..=9;
+
+/// How new passwords are generated (GetRandomPassword's parameters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordPolicy {
+    pub length: u32,
+    pub exclude_characters: String,
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> Self {
+        Self {
+            length: DEFAULT_PASSWORD_LENGTH,
+            exclude_characters: DEFAULT_EXCLUDE_CHARACTERS.to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub ca_bundle: PathBuf,
+    pub password: PasswordPolicy,
+    pub connect_timeout: Duration,
+}
+
+/// A setting that is missing or out of bounds; the message names the variable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{variable}: {problem}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+fn bounded<T>(
+    lookup: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: T,
+    bounds: std::ops::RangeInclusive<T>,
+) -> Result<T, ConfigError>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display,
+{
+    let Some(text) = lookup(variable) else {
+        return Ok(default);
+    };
+    text.trim()
+        .parse()
+        .ok()
+        .filter(|value| bounds.contains(value))
+        .ok_or_else(|| ConfigError {
+            variable,
+            problem: format!(
+                "{text:?} is not a whole number from {} to {}",
+                bounds.start(),
+                bounds.end()
+            ),
+        })
+}
+
+impl Settings {
+    /// Reads the settings through `lookup` (`std::env::var` in the function).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let ca_bundle = lookup(CA_BUNDLE_VAR)
+            .filter(|path| !path.is_empty())
+            .ok_or_else(|| ConfigError {
+                variable: CA_BUNDLE_VAR,
+                problem: "required: the path of the PEM bundle of the database's CA certificates"
+                    .to_owned(),
+            })?;
+        let length = bounded(
+            &lookup,
+            PASSWORD_LENGTH_VAR,
+            DEFAULT_PASSWORD_LENGTH,
+            PASSWORD_LENGTHS,
+        )?;
+        let seconds = bounded(
+            &lookup,
+            CONNECT_TIMEOUT_VAR,
+            DEFAULT_CONNECT_TIMEOUT.as_secs(),
+            CONNECT_TIMEOUTS,
+        )?;
+        Ok(Self {
+            ca_bundle: PathBuf::from(ca_bundle),
+            password: PasswordPolicy {
+                length,
+                exclude_characters: lookup(EXCLUDE_CHARACTERS_VAR)
+                    .unwrap_or_else(|| DEFAULT_EXCLUDE_CHARACTERS.to_owned()),
+            },
+            connect_timeout: Duration::from_secs(seconds),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_are_32_characters_without_the_uri_and_quote_characters_and_5_seconds() {
+        let settings = settings(&[("DB_CA_BUNDLE", "/opt/rds-ca.pem")]).unwrap();
+        assert_eq!(settings.ca_bundle, PathBuf::from("/opt/rds-ca.pem"));
+        assert_eq!(settings.password.length, 32);
+        assert_eq!(settings.password.exclude_characters, ":/@\"'\\");
+        assert_eq!(settings.password, PasswordPolicy::default());
+        assert_eq!(settings.connect_timeout, Duration::from_secs(5));
+    }
+
+    #[test]
+    fn length_exclusions_and_timeout_are_configurable() {
+        let settings = settings(&[
+            ("DB_CA_BUNDLE", "/ca.pem"),
+            ("PASSWORD_LENGTH", "64"),
+            ("EXCLUDE_CHARACTERS", "abc"),
+            ("DB_CONNECT_TIMEOUT_SECONDS", " 3 "),
+        ])
+        .unwrap();
+        assert_eq!(settings.password.length, 64);
+        assert_eq!(settings.password.exclude_characters, "abc");
+        assert_eq!(settings.connect_timeout, Duration::from_secs(3));
+    }
+
+    #[test]
+    fn a_missing_ca_bundle_or_an_out_of_bounds_number_names_the_variable() {
+        let missing = settings(&[]).unwrap_err();
+        assert_eq!(missing.variable, "DB_CA_BUNDLE");
+        assert!(missing.to_string().starts_with("DB_CA_BUNDLE: required"));
+        let short = settings(&[("DB_CA_BUNDLE", "/ca"), ("PASSWORD_LENGTH", "15")]).unwrap_err();
+        assert_eq!(
+            short.to_string(),
+            "PASSWORD_LENGTH: \"15\" is not a whole number from 16 to 4096"
+        );
+        let slow = settings(&[
+            ("DB_CA_BUNDLE", "/ca"),
+            ("DB_CONNECT_TIMEOUT_SECONDS", "30"),
+        ])
+        .unwrap_err();
+        assert_eq!(
+            slow.to_string(),
+            "DB_CONNECT_TIMEOUT_SECONDS: \"30\" is not a whole number from 1 to 9"
+        );
+    }
+}

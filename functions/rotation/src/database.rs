@@ -1,0 +1,139 @@
+//! The PostgreSQL operations of the rotation protocol, behind a small trait so the protocol's rules
+//! are tested against an in-memory fake; [`crate::postgres::Postgres`] is the real one.
+
+use crate::secret::Password;
+use env_core::{ErrorName, NamedError};
+use std::future::Future;
+
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Where and as whom to log in.
+#[derive(Debug, Clone, Copy)]
+pub struct Login<'a> {
+    pub host: &'a str,
+    pub port: u16,
+    pub dbname: &'a str,
+    pub username: &'a str,
+    pub password: &'a Password,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The server answered and refused these credentials (SQLSTATE 28P01 or 28000).
+    #[error("PostgreSQL at {host}:{port} refused the login of {username:?}")]
+    LoginRejected {
+        host: String,
+        port: u16,
+        username: String,
+        #[source]
+        source: BoxError,
+    },
+    #[error("PostgreSQL at {host}:{port} answered the SSLRequest without TLS: refusing to send credentials in plaintext")]
+    PlaintextRefused { host: String, port: u16 },
+    #[error("the TLS connection to PostgreSQL at {host}:{port} failed (the server certificate must chain to the configured CA bundle and name {host:?})")]
+    Tls {
+        host: String,
+        port: u16,
+        #[source]
+        source: BoxError,
+    },
+    #[error("PostgreSQL at {host}:{port} could not be reached")]
+    Unreachable {
+        host: String,
+        port: u16,
+        #[source]
+        source: BoxError,
+    },
+    #[error("PostgreSQL at {host}:{port} did not complete the login within {seconds} s")]
+    Timeout {
+        host: String,
+        port: u16,
+        seconds: u64,
+    },
+    #[error("{what} failed")]
+    Failed {
+        what: &'static str,
+        #[source]
+        source: BoxError,
+    },
+}
+
+impl DbError {
+    pub fn is_login_rejected(&self) -> bool {
+        matches!(self, DbError::LoginRejected { .. })
+    }
+}
+
+impl NamedError for DbError {
+    fn error_name(&self) -> ErrorName {
+        match self {
+            DbError::Unreachable { .. } | DbError::Timeout { .. } => ErrorName::Retryable,
+            _ => ErrorName::ComponentFailed,
+        }
+    }
+}
+
+pub trait Database {
+    type Session: Session + Send;
+
+    /// Connects over verified TLS and logs in.
+    fn connect(
+        &self,
+        login: Login<'_>,
+    ) -> impl Future<Output = Result<Self::Session, DbError>> + Send;
+}
+
+/// A logged-in connection.
+pub trait Session {
+    /// A query that proves the login works.
+    fn check(&mut self) -> impl Future<Output = Result<(), DbError>> + Send;
+
+    fn role_exists(&mut self, role: &str) -> impl Future<Output = Result<bool, DbError>> + Send;
+
+    /// `ALTER ROLE <role> WITH PASSWORD …`.
+    fn set_password(
+        &mut self,
+        role: &str,
+        password: &Password,
+    ) -> impl Future<Output = Result<(), DbError>> + Send;
+
+    /// `CREATE ROLE <role> WITH LOGIN PASSWORD …` and `GRANT <member_of> TO <role>`, atomically, so
+    /// a crash between them cannot leave a clone without the current user's privileges.
+    fn create_role(
+        &mut self,
+        role: &str,
+        password: &Password,
+        member_of: &str,
+    ) -> impl Future<Output = Result<(), DbError>> + Send;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_unreachable_servers_and_timeouts_are_retried() {
+        let unreachable = DbError::Unreachable {
+            host: "h".into(),
+            port: 1,
+            source: "refused".into(),
+        };
+        assert_eq!(unreachable.error_name(), ErrorName::Retryable);
+        let timeout = DbError::Timeout {
+            host: "h".into(),
+            port: 1,
+            seconds: 5,
+        };
+        assert_eq!(timeout.error_name(), ErrorName::Retryable);
+        assert_eq!(
+            timeout.to_string(),
+            "PostgreSQL at h:1 did not complete the login within 5 s"
+        );
+        let plaintext = DbError::PlaintextRefused {
+            host: "h".into(),
+            port: 1,
+        };
+        assert_eq!(plaintext.error_name(), ErrorName::ComponentFailed);
+        assert!(!plaintext.is_login_rejected());
+    }
+}

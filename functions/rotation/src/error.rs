@@ -1,0 +1,69 @@
+//! The rotation function's errors and the stable names the Lambda reports them under.
+
+use crate::config::ConfigError;
+use crate::database::DbError;
+use crate::secret::InvalidSecret;
+use env_core::{AwsCallError, ErrorName, NamedError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RotationError {
+    #[error("rotation is not enabled for secret {secret_id}")]
+    RotationDisabled { secret_id: String },
+    #[error("secret {secret_id} has no version {token}")]
+    UnknownToken { secret_id: String, token: String },
+    #[error("version {token} of secret {secret_id} is not AWSPENDING")]
+    NotPending { secret_id: String, token: String },
+    #[error("the {which} secret has no value: {secret_id}")]
+    MissingValue {
+        which: &'static str,
+        secret_id: String,
+    },
+    #[error("the {which} secret is not valid: {problem}")]
+    InvalidSecret {
+        which: &'static str,
+        #[source]
+        problem: InvalidSecret,
+    },
+    /// The pending secret would change a user or a host it must not: refused before any login.
+    #[error("the pending secret does not match the current one: {0}")]
+    PendingMismatch(String),
+    #[error("none of the pending, current or previous credentials of {username:?} log in")]
+    NoWorkingLogin {
+        username: String,
+        #[source]
+        last: DbError,
+    },
+    #[error("the {which} credentials do not work")]
+    Login {
+        which: &'static str,
+        #[source]
+        source: DbError,
+    },
+    #[error(transparent)]
+    Aws(#[from] AwsCallError),
+    #[error(transparent)]
+    Database(#[from] DbError),
+    #[error("the rotation function is misconfigured")]
+    Misconfigured(#[source] ConfigError),
+}
+
+impl NamedError for RotationError {
+    fn error_name(&self) -> ErrorName {
+        match self {
+            // Secrets Manager sent a step the secret's state does not allow: a protocol violation.
+            RotationError::RotationDisabled { .. }
+            | RotationError::UnknownToken { .. }
+            | RotationError::NotPending { .. } => ErrorName::InvalidEvent,
+            RotationError::Aws(error) => error.error_name(),
+            RotationError::Database(error) | RotationError::Login { source: error, .. } => {
+                error.error_name()
+            }
+            RotationError::Misconfigured(_) => ErrorName::Misconfigured,
+            // The secret or the database is in a state retrying will not change.
+            RotationError::MissingValue { .. }
+            | RotationError::InvalidSecret { .. }
+            | RotationError::PendingMismatch(_)
+            | RotationError::NoWorkingLogin { .. } => ErrorName::ComponentFailed,
+        }
+    }
+}

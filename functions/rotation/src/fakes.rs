@@ -1,0 +1,401 @@
+//! In-memory Secrets Manager and PostgreSQL for the protocol's unit tests: they keep the rules the
+//! real services enforce that the protocol relies on, log every call, and fail any chosen call,
+//! before or after its effect, to test crash safety.
+
+use crate::config::PasswordPolicy;
+use crate::database::{Database, DbError, Login, Session};
+use crate::secret::Password;
+use crate::store::{SecretMetadata, SecretStore, Selector, AWSCURRENT, AWSPENDING, AWSPREVIOUS};
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::http::Response as HttpResponse;
+use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::error::ErrorMetadata;
+use env_core::AwsCallError;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+pub const HOST: &str = "db.example";
+
+#[derive(Debug, Clone, Default)]
+pub struct Version {
+    pub value: Option<String>,
+    pub stages: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Secret {
+    pub rotation_enabled: bool,
+    pub versions: BTreeMap<String, Version>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Role {
+    pub password: String,
+    pub member_of: Vec<String>,
+}
+
+/// Fail the call with this number (counted from 1 since the fault was set), before or after its effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fault {
+    pub at: usize,
+    pub after_effect: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct World {
+    pub secrets: BTreeMap<String, Secret>,
+    pub roles: BTreeMap<String, Role>,
+    pub calls: Vec<String>,
+    pub fault: Option<Fault>,
+    pub counted: usize,
+    pub generated: usize,
+    /// Every connection attempt fails as if the server were down.
+    pub unreachable: bool,
+    /// Every statement fails (a master without the needed privileges).
+    pub statements_fail: bool,
+}
+
+pub fn aws_failure(operation: &'static str, status: u16, code: &str) -> AwsCallError {
+    let metadata = ErrorMetadata::builder().code(code).message("fake").build();
+    let response = HttpResponse::new(status.try_into().unwrap(), SdkBody::empty());
+    AwsCallError::new(operation, SdkError::service_error(metadata, response))
+}
+
+#[derive(Debug)]
+enum Injected {
+    Before,
+    After,
+}
+
+impl World {
+    /// Logs a call and says whether it is the one to fail.
+    fn begin(&mut self, call: String) -> Option<Injected> {
+        self.calls.push(call);
+        let fault = self.fault?;
+        self.counted += 1;
+        match (self.counted == fault.at, fault.after_effect) {
+            (true, false) => Some(Injected::Before),
+            (true, true) => Some(Injected::After),
+            _ => None,
+        }
+    }
+
+    pub fn secret(&mut self, id: &str) -> &mut Secret {
+        self.secrets.get_mut(id).expect("the fake secret exists")
+    }
+
+    pub fn calls_named(&self, prefix: &str) -> usize {
+        self.calls.iter().filter(|c| c.starts_with(prefix)).count()
+    }
+
+    pub fn value_at(&self, id: &str, stage: &str) -> Option<String> {
+        self.secrets[id]
+            .versions
+            .values()
+            .find(|v| v.stages.iter().any(|s| s == stage))
+            .and_then(|v| v.value.clone())
+    }
+
+    pub fn version_with(&self, id: &str, stage: &str) -> Option<String> {
+        self.secrets[id]
+            .versions
+            .iter()
+            .find(|(_, v)| v.stages.iter().any(|s| s == stage))
+            .map(|(id, _)| id.clone())
+    }
+
+    /// What RotateSecret does before it calls the function: a version without a value, AWSPENDING.
+    pub fn start_rotation(&mut self, id: &str, token: &str) {
+        let secret = self.secret(id);
+        remove_stage(secret, AWSPENDING);
+        secret
+            .versions
+            .entry(token.to_owned())
+            .or_default()
+            .stages
+            .push(AWSPENDING.to_owned());
+    }
+
+    pub fn logs_in(&self, user: &str, password: &str) -> bool {
+        self.roles
+            .get(user)
+            .is_some_and(|role| role.password == password)
+    }
+}
+
+fn remove_stage(secret: &mut Secret, stage: &str) {
+    for version in secret.versions.values_mut() {
+        version.stages.retain(|s| s != stage);
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Fakes(pub Arc<Mutex<World>>);
+
+impl Fakes {
+    pub fn world(&self) -> MutexGuard<'_, World> {
+        self.0.lock().unwrap()
+    }
+
+    fn aws<T>(
+        &self,
+        operation: &'static str,
+        detail: String,
+        effect: impl FnOnce(&mut World) -> Result<T, AwsCallError>,
+    ) -> Result<T, AwsCallError> {
+        let mut world = self.world();
+        let injected = world.begin(format!("{operation} {detail}"));
+        if let Some(Injected::Before) = injected {
+            return Err(aws_failure(operation, 500, "InternalFailure"));
+        }
+        // A failure after the effect replaces whatever the call answered.
+        let result = effect(&mut world);
+        match injected {
+            Some(_) => Err(aws_failure(operation, 500, "InternalFailure")),
+            None => result,
+        }
+    }
+
+    fn db<T>(
+        &self,
+        call: String,
+        effect: impl FnOnce(&mut World) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
+        let mut world = self.world();
+        let injected = world.begin(call);
+        let down = || DbError::Unreachable {
+            host: HOST.to_owned(),
+            port: 5432,
+            source: "injected".into(),
+        };
+        if let Some(Injected::Before) = injected {
+            return Err(down());
+        }
+        // A failure after the effect replaces whatever the call answered.
+        let result = effect(&mut world);
+        match injected {
+            Some(_) => Err(down()),
+            None => result,
+        }
+    }
+}
+
+impl SecretStore for Fakes {
+    async fn describe(&self, secret_id: &str) -> Result<SecretMetadata, AwsCallError> {
+        self.aws("DescribeSecret", secret_id.to_owned(), |world| {
+            let secret = world.secret(secret_id);
+            Ok(SecretMetadata {
+                rotation_enabled: secret.rotation_enabled,
+                versions: secret
+                    .versions
+                    .iter()
+                    .map(|(id, v)| (id.clone(), v.stages.clone()))
+                    .collect(),
+            })
+        })
+    }
+
+    async fn value(
+        &self,
+        secret_id: &str,
+        selector: Selector<'_>,
+    ) -> Result<Option<String>, AwsCallError> {
+        self.aws(
+            "GetSecretValue",
+            format!("{secret_id} {selector:?}"),
+            |world| {
+                let secret = world.secret(secret_id);
+                let version = match selector {
+                    Selector::Stage(stage) => secret
+                        .versions
+                        .values()
+                        .find(|v| v.stages.iter().any(|s| s == stage)),
+                    Selector::Pending(token) => secret
+                        .versions
+                        .get(token)
+                        .filter(|v| v.stages.iter().any(|s| s == AWSPENDING)),
+                };
+                Ok(version.and_then(|v| v.value.clone()))
+            },
+        )
+    }
+
+    async fn random_password(&self, policy: &PasswordPolicy) -> Result<Password, AwsCallError> {
+        let detail = format!("{} {:?}", policy.length, policy.exclude_characters);
+        self.aws("GetRandomPassword", detail, |world| {
+            world.generated += 1;
+            let stem = format!("generated{}-", world.generated);
+            Ok(Password::new(format!(
+                "{stem:x<width$}",
+                width = policy.length as usize
+            )))
+        })
+    }
+
+    async fn put_pending(
+        &self,
+        secret_id: &str,
+        token: &str,
+        value: &str,
+    ) -> Result<(), AwsCallError> {
+        self.aws("PutSecretValue", format!("{secret_id} {token}"), |world| {
+            let secret = world.secret(secret_id);
+            if let Some(existing) = secret.versions.get(token).and_then(|v| v.value.as_ref()) {
+                // Secrets Manager refuses to change a version's value.
+                if existing != value {
+                    return Err(aws_failure(
+                        "PutSecretValue",
+                        400,
+                        "ResourceExistsException",
+                    ));
+                }
+            }
+            remove_stage(secret, AWSPENDING);
+            let version = secret.versions.entry(token.to_owned()).or_default();
+            version.value = Some(value.to_owned());
+            version.stages.push(AWSPENDING.to_owned());
+            Ok(())
+        })
+    }
+
+    async fn move_stage(
+        &self,
+        secret_id: &str,
+        stage: &str,
+        to: Option<&str>,
+        from: Option<&str>,
+    ) -> Result<(), AwsCallError> {
+        let detail = format!("{secret_id} {stage} to {to:?} from {from:?}");
+        self.aws("UpdateSecretVersionStage", detail, |world| {
+            let secret = world.secret(secret_id);
+            let holder = secret
+                .versions
+                .iter()
+                .find(|(_, v)| v.stages.iter().any(|s| s == stage))
+                .map(|(id, _)| id.clone());
+            // Secrets Manager: the version holding the label must be named in RemoveFromVersionId.
+            if holder.is_some() && holder.as_deref() != from && holder.as_deref() != to {
+                return Err(aws_failure(
+                    "UpdateSecretVersionStage",
+                    400,
+                    "InvalidParameterException",
+                ));
+            }
+            remove_stage(secret, stage);
+            if let Some(to) = to {
+                secret
+                    .versions
+                    .entry(to.to_owned())
+                    .or_default()
+                    .stages
+                    .push(stage.to_owned());
+            }
+            if stage == AWSCURRENT {
+                if let Some(from) = from.filter(|from| Some(*from) != to) {
+                    remove_stage(secret, AWSPREVIOUS);
+                    secret
+                        .versions
+                        .entry(from.to_owned())
+                        .or_default()
+                        .stages
+                        .push(AWSPREVIOUS.to_owned());
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+impl Database for Fakes {
+    type Session = FakeSession;
+
+    async fn connect(&self, login: Login<'_>) -> Result<FakeSession, DbError> {
+        self.db(format!("connect {}", login.username), |world| {
+            if world.unreachable || login.host != HOST {
+                return Err(DbError::Unreachable {
+                    host: login.host.to_owned(),
+                    port: login.port,
+                    source: "no route".into(),
+                });
+            }
+            if !world.logs_in(login.username, login.password.expose()) {
+                return Err(DbError::LoginRejected {
+                    host: login.host.to_owned(),
+                    port: login.port,
+                    username: login.username.to_owned(),
+                    source: "password authentication failed".into(),
+                });
+            }
+            Ok(FakeSession {
+                fakes: self.clone(),
+                user: login.username.to_owned(),
+            })
+        })
+    }
+}
+
+#[derive(Debug)]
+pub struct FakeSession {
+    fakes: Fakes,
+    user: String,
+}
+
+fn refused(what: &'static str) -> DbError {
+    DbError::Failed {
+        what,
+        source: "permission denied".into(),
+    }
+}
+
+impl Session for FakeSession {
+    async fn check(&mut self) -> Result<(), DbError> {
+        self.fakes
+            .db(format!("SELECT 1 as {}", self.user), |world| {
+                if world.statements_fail {
+                    return Err(refused("SELECT 1"));
+                }
+                Ok(())
+            })
+    }
+
+    async fn role_exists(&mut self, role: &str) -> Result<bool, DbError> {
+        self.fakes.db(format!("role exists {role}"), |world| {
+            Ok(world.roles.contains_key(role))
+        })
+    }
+
+    async fn set_password(&mut self, role: &str, password: &Password) -> Result<(), DbError> {
+        self.fakes.db(
+            format!("ALTER ROLE {role} as {}", self.user),
+            |world| match world.roles.get_mut(role) {
+                Some(existing) if !world.statements_fail => {
+                    existing.password = password.expose().to_owned();
+                    Ok(())
+                }
+                _ => Err(refused("ALTER ROLE")),
+            },
+        )
+    }
+
+    async fn create_role(
+        &mut self,
+        role: &str,
+        password: &Password,
+        member_of: &str,
+    ) -> Result<(), DbError> {
+        self.fakes
+            .db(format!("CREATE ROLE {role} IN ROLE {member_of}"), |world| {
+                if world.statements_fail || world.roles.contains_key(role) {
+                    return Err(refused("CREATE ROLE and GRANT"));
+                }
+                world.roles.insert(
+                    role.to_owned(),
+                    Role {
+                        password: password.expose().to_owned(),
+                        member_of: vec![member_of.to_owned()],
+                    },
+                );
+                Ok(())
+            })
+    }
+}

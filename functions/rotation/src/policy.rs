@@ -1,0 +1,169 @@
+//! The IAM policy of the rotation function's execution role, for the deploy step to attach.
+//!
+//! Least privilege (COMPLIANCE.md IAM.1): every action that supports resource ARNs is scoped to
+//! them; `*` remains only for actions that support no resource (GetRandomPassword, and the
+//! network-interface actions a VPC Lambda needs, as in AWS's AWSLambdaVPCAccessExecutionRole).
+
+use serde_json::{json, Value};
+
+/// What the policy is scoped to.
+#[derive(Debug, Clone, Copy)]
+pub struct PolicyArns<'a> {
+    /// The secret being rotated (the application user's).
+    pub secret: &'a str,
+    /// The master user's secret (`masterarn`), read to create and alter the alternate user.
+    pub master_secret: &'a str,
+    /// The environment's KMS key that encrypts both secrets.
+    pub key: &'a str,
+    /// The function's log group.
+    pub log_group: &'a str,
+}
+
+/// The region of an ARN (`arn:partition:service:region:account:resource`).
+fn region(arn: &str) -> &str {
+    arn.split(':').nth(3).unwrap_or_default()
+}
+
+pub fn document(arns: PolicyArns<'_>) -> Value {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "RotateTheSecret",
+                "Effect": "Allow",
+                "Action": [
+                    "secretsmanager:DescribeSecret",
+                    "secretsmanager:GetSecretValue",
+                    "secretsmanager:PutSecretValue",
+                    "secretsmanager:UpdateSecretVersionStage"
+                ],
+                "Resource": arns.secret
+            },
+            {
+                "Sid": "ReadTheMasterSecret",
+                "Effect": "Allow",
+                "Action": ["secretsmanager:GetSecretValue"],
+                "Resource": arns.master_secret
+            },
+            {
+                "Sid": "GeneratePasswords",
+                "Effect": "Allow",
+                "Action": ["secretsmanager:GetRandomPassword"],
+                "Resource": "*"
+            },
+            {
+                "Sid": "UseTheKeyThroughSecretsManagerOnly",
+                "Effect": "Allow",
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                "Resource": arns.key,
+                "Condition": {"StringEquals": {
+                    "kms:ViaService": format!("secretsmanager.{}.amazonaws.com", region(arns.secret))
+                }}
+            },
+            {
+                "Sid": "VpcNetworkInterfaces",
+                "Effect": "Allow",
+                "Action": [
+                    "ec2:CreateNetworkInterface",
+                    "ec2:DescribeNetworkInterfaces",
+                    "ec2:DeleteNetworkInterface",
+                    "ec2:AssignPrivateIpAddresses",
+                    "ec2:UnassignPrivateIpAddresses"
+                ],
+                "Resource": "*"
+            },
+            {
+                "Sid": "WriteLogs",
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": format!("{}:*", arns.log_group)
+            }
+        ]
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "arn:aws:secretsmanager:us-west-2:123456789012:secret:db-app-pr-1-AbCdEf";
+    const MASTER: &str = "arn:aws:secretsmanager:us-west-2:123456789012:secret:rds!cluster-1-XyZ";
+    const KEY: &str = "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const LOGS: &str = "arn:aws:logs:us-west-2:123456789012:log-group:/aws/lambda/rotation-pr-1";
+
+    fn statement(document: &Value, sid: &str) -> Value {
+        document["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|statement| statement["Sid"] == sid)
+            .expect("the statement exists")
+            .clone()
+    }
+
+    fn policy() -> Value {
+        document(PolicyArns {
+            secret: SECRET,
+            master_secret: MASTER,
+            key: KEY,
+            log_group: LOGS,
+        })
+    }
+
+    #[test]
+    fn the_rotated_secret_gets_exactly_the_four_protocol_actions() {
+        let rotate = statement(&policy(), "RotateTheSecret");
+        assert_eq!(
+            rotate["Action"],
+            json!([
+                "secretsmanager:DescribeSecret",
+                "secretsmanager:GetSecretValue",
+                "secretsmanager:PutSecretValue",
+                "secretsmanager:UpdateSecretVersionStage"
+            ])
+        );
+        assert_eq!(rotate["Resource"], SECRET);
+        let master = statement(&policy(), "ReadTheMasterSecret");
+        assert_eq!(master["Action"], json!(["secretsmanager:GetSecretValue"]));
+        assert_eq!(master["Resource"], MASTER);
+    }
+
+    #[test]
+    fn the_key_is_usable_only_through_secrets_manager_in_the_secrets_region() {
+        let kms = statement(&policy(), "UseTheKeyThroughSecretsManagerOnly");
+        assert_eq!(kms["Action"], json!(["kms:Decrypt", "kms:GenerateDataKey"]));
+        assert_eq!(kms["Resource"], KEY);
+        assert_eq!(
+            kms["Condition"]["StringEquals"]["kms:ViaService"],
+            "secretsmanager.us-west-2.amazonaws.com"
+        );
+    }
+
+    #[test]
+    fn wildcards_only_for_actions_without_resource_level_permissions() {
+        let policy = policy();
+        for statement in policy["Statement"].as_array().unwrap() {
+            let actions = statement["Action"].as_array().unwrap();
+            assert!(actions.iter().all(|a| !a.as_str().unwrap().contains('*')));
+            if statement["Resource"] == "*" {
+                assert!(
+                    ["GeneratePasswords", "VpcNetworkInterfaces"]
+                        .contains(&statement["Sid"].as_str().unwrap()),
+                    "{statement}"
+                );
+            }
+        }
+        assert_eq!(
+            statement(&policy, "VpcNetworkInterfaces")["Action"]
+                .as_array()
+                .unwrap()
+                .len(),
+            5
+        );
+        assert_eq!(
+            statement(&policy, "WriteLogs")["Resource"],
+            format!("{LOGS}:*")
+        );
+        assert_eq!(region("not-an-arn"), "");
+    }
+}

@@ -1,0 +1,766 @@
+//! The rotation function against the moto emulator and the machine's PostgreSQL, over verified TLS.
+//!
+//! moto cannot start a rotation the way Secrets Manager does (its RotateSecret either invokes a
+//! Lambda or completes at once, EMULATOR.md), so a test plays Secrets Manager: createSecret runs
+//! through the library with a store that shows the token as a new AWSPENDING version without a value
+//! (what RotateSecret creates), and every later step runs through the `rotation` binary, as Lambda
+//! would, against moto and PostgreSQL directly.
+
+use aws_sdk_secretsmanager::types::RotationRulesType;
+use aws_sdk_secretsmanager::Client;
+use env_core::AwsCallError;
+use integration_tests::emulator::emulator;
+use integration_tests::functions::{invoke, Invocation};
+use integration_tests::postgres::{Scratch, HOST, PORT, TEST_CA};
+use rotation::config::PasswordPolicy;
+use rotation::database::{Database, DbError, Login, Session};
+use rotation::error::RotationError;
+use rotation::event::{RotationEvent, Step};
+use rotation::postgres::{tls_config, Postgres};
+use rotation::protocol::Outcome;
+use rotation::secret::Password;
+use rotation::store::{
+    SecretMetadata, SecretStore, SecretsManager, Selector, AWSCURRENT, AWSPENDING, AWSPREVIOUS,
+};
+use rotation::Function;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const INITIAL_PASSWORD: &str = "Initial-Password-1";
+const MASTER_PASSWORD: &str = "Master-Password-1";
+
+fn postgres() -> Postgres {
+    Postgres::new(
+        tls_config(Path::new(TEST_CA)).expect("the test CA loads"),
+        Duration::from_secs(3),
+    )
+}
+
+/// Whether these credentials log in over verified TLS; any failure but a refused login is a bug.
+async fn logs_in(user: &str, password: &str, dbname: &str) -> bool {
+    let password = Password::new(password);
+    let login = Login {
+        host: HOST,
+        port: PORT,
+        dbname,
+        username: user,
+        password: &password,
+    };
+    match postgres().connect(login).await {
+        Ok(mut session) => {
+            session.check().await.expect("SELECT 1 runs");
+            true
+        }
+        Err(error) if error.is_login_rejected() => false,
+        Err(error) => panic!("{}", env_core::error::error_chain(&error)),
+    }
+}
+
+async fn client() -> Client {
+    Client::new(&emulator().sdk_config().await)
+}
+
+/// A secret in moto; with `rotation`, rotation enabled on a 30-day schedule (moto then moves
+/// AWSCURRENT to a copy of the value, the original version becoming AWSPREVIOUS).
+async fn create_secret(client: &Client, name: &str, value: &Value, rotation: bool) -> String {
+    let arn = client
+        .create_secret()
+        .name(name)
+        .secret_string(value.to_string())
+        .send()
+        .await
+        .expect("CreateSecret")
+        .arn()
+        .expect("an ARN")
+        .to_owned();
+    if rotation {
+        client
+            .rotate_secret()
+            .secret_id(&arn)
+            .rotation_rules(
+                RotationRulesType::builder()
+                    .automatically_after_days(30)
+                    .build(),
+            )
+            .rotate_immediately(false)
+            .send()
+            .await
+            .expect("RotateSecret enables rotation");
+    }
+    arn
+}
+
+struct Fixture {
+    scratch: Scratch,
+    client: Client,
+    secret: String,
+    user: String,
+}
+
+async fn fixture_for(
+    user_name: Option<String>,
+    alternating: bool,
+    master_options: &str,
+) -> Fixture {
+    let mut scratch = Scratch::new().await;
+    let prefix = scratch.prefix.clone();
+    let user_name = user_name.unwrap_or_else(|| format!("{prefix}_app"));
+    let user = scratch.role(&user_name, INITIAL_PASSWORD, "").await;
+    let client = client().await;
+    let mut value = json!({"engine": "postgres", "host": HOST, "port": PORT, "username": user,
+        "password": INITIAL_PASSWORD, "dbname": scratch.dbname});
+    if alternating {
+        let admin = scratch
+            .role(&format!("{prefix}_admin"), MASTER_PASSWORD, master_options)
+            .await;
+        // The shape of an RDS-managed master secret: a user name and a password, nothing else.
+        let master = json!({"username": admin, "password": MASTER_PASSWORD});
+        value["masterarn"] =
+            json!(create_secret(&client, &format!("db-master-{prefix}"), &master, false).await);
+        scratch.drop_role_later(&format!("{user}_clone"));
+    }
+    let secret = create_secret(&client, &format!("db-app-{prefix}"), &value, true).await;
+    Fixture {
+        scratch,
+        client,
+        secret,
+        user,
+    }
+}
+
+async fn fixture(alternating: bool) -> Fixture {
+    fixture_for(None, alternating, "CREATEROLE").await
+}
+
+/// The real store, with the token shown as RotateSecret leaves it: AWSPENDING, no value yet.
+struct StartedRotation {
+    inner: SecretsManager,
+    token: String,
+}
+
+impl SecretStore for StartedRotation {
+    async fn describe(&self, secret_id: &str) -> Result<SecretMetadata, AwsCallError> {
+        let mut metadata = self.inner.describe(secret_id).await?;
+        if !metadata.versions.contains_key(&self.token) {
+            for stages in metadata.versions.values_mut() {
+                stages.retain(|stage| stage != AWSPENDING);
+            }
+            metadata
+                .versions
+                .insert(self.token.clone(), vec![AWSPENDING.to_owned()]);
+        }
+        Ok(metadata)
+    }
+
+    async fn value(
+        &self,
+        secret_id: &str,
+        selector: Selector<'_>,
+    ) -> Result<Option<String>, AwsCallError> {
+        self.inner.value(secret_id, selector).await
+    }
+
+    async fn random_password(&self, policy: &PasswordPolicy) -> Result<Password, AwsCallError> {
+        self.inner.random_password(policy).await
+    }
+
+    async fn put_pending(
+        &self,
+        secret_id: &str,
+        token: &str,
+        value: &str,
+    ) -> Result<(), AwsCallError> {
+        self.inner.put_pending(secret_id, token, value).await
+    }
+
+    async fn move_stage(
+        &self,
+        secret_id: &str,
+        stage: &str,
+        to: Option<&str>,
+        from: Option<&str>,
+    ) -> Result<(), AwsCallError> {
+        self.inner.move_stage(secret_id, stage, to, from).await
+    }
+}
+
+impl Fixture {
+    /// createSecret, as the first invocation after RotateSecret.
+    async fn create(&self, token: &str) -> Result<Outcome, RotationError> {
+        let store = StartedRotation {
+            inner: SecretsManager::new(&emulator().sdk_config().await),
+            token: token.to_owned(),
+        };
+        let event = RotationEvent {
+            secret_id: self.secret.clone(),
+            client_request_token: token.to_owned(),
+            step: Step::Create,
+        };
+        let function = Function::new(store, postgres(), PasswordPolicy::default());
+        function.handle(event).await.map(|result| result.outcome)
+    }
+
+    /// One step through the `rotation` binary, as Lambda runs it.
+    fn step(&self, token: &str, step: &str) -> Invocation {
+        invoke(
+            "rotation",
+            &json!({"SecretId": self.secret, "ClientRequestToken": token, "Step": step}),
+            &function_env(),
+        )
+    }
+
+    fn step_ok(&self, token: &str, step: &str) -> String {
+        let result = self.step(token, step);
+        assert!(result.success, "{step}: {} {}", result.body, result.stderr);
+        assert_eq!(result.body["step"], step);
+        result.body["outcome"]
+            .as_str()
+            .expect("an outcome")
+            .to_owned()
+    }
+
+    fn step_error(&self, token: &str, step: &str) -> (String, String) {
+        let result = self.step(token, step);
+        assert!(!result.success, "{step} should fail: {}", result.body);
+        assert_eq!(result.exit_code, Some(1));
+        (
+            result.body["errorType"]
+                .as_str()
+                .expect("errorType")
+                .to_owned(),
+            result.body["errorMessage"]
+                .as_str()
+                .expect("errorMessage")
+                .to_owned(),
+        )
+    }
+
+    async fn rotate(&self, token: &str) {
+        assert_eq!(
+            self.create(token).await.expect("createSecret"),
+            Outcome::PendingCreated
+        );
+        let set = self.step_ok(token, "setSecret");
+        assert!(set == "passwordSet" || set == "roleCreated", "{set}");
+        assert_eq!(self.step_ok(token, "testSecret"), "tested");
+        assert_eq!(self.step_ok(token, "finishSecret"), "finished");
+    }
+
+    async fn value(&self, stage: &str) -> Value {
+        let output = self
+            .client
+            .get_secret_value()
+            .secret_id(&self.secret)
+            .version_stage(stage)
+            .send()
+            .await
+            .expect("GetSecretValue");
+        serde_json::from_str(output.secret_string().expect("a string")).expect("JSON")
+    }
+
+    async fn versions(&self) -> HashMap<String, Vec<String>> {
+        self.client
+            .describe_secret()
+            .secret_id(&self.secret)
+            .send()
+            .await
+            .expect("DescribeSecret")
+            .version_ids_to_stages()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    async fn version_with(&self, stage: &str) -> Option<String> {
+        self.versions()
+            .await
+            .into_iter()
+            .find(|(_, stages)| stages.iter().any(|s| s == stage))
+            .map(|(version, _)| version)
+    }
+
+    async fn stage_logs_in(&self, stage: &str) -> bool {
+        let value = self.value(stage).await;
+        logs_in(
+            value["username"].as_str().expect("username"),
+            value["password"].as_str().expect("password"),
+            &self.scratch.dbname,
+        )
+        .await
+    }
+
+    /// Writes a pending value directly (a hand-made or corrupted pending version).
+    async fn put_pending(&self, token: &str, value: Value) {
+        self.client
+            .put_secret_value()
+            .secret_id(&self.secret)
+            .client_request_token(token)
+            .secret_string(value.to_string())
+            .version_stages(AWSPENDING)
+            .send()
+            .await
+            .expect("PutSecretValue");
+    }
+}
+
+fn function_env() -> Vec<(&'static str, String)> {
+    let mut env = emulator().env();
+    env.push(("DB_CA_BUNDLE", TEST_CA.to_owned()));
+    env.push(("DB_CONNECT_TIMEOUT_SECONDS", "3".to_owned()));
+    env
+}
+
+fn token(n: u32) -> String {
+    format!("00000000-0000-4000-8000-{n:012}")
+}
+
+#[tokio::test]
+async fn a_single_user_rotation_changes_the_password_in_postgresql_and_keeps_the_old_as_previous() {
+    let f = fixture(false).await;
+    let before = f.scratch.verifier(&f.user).await;
+    f.rotate(&token(1)).await;
+    let current = f.value(AWSCURRENT).await;
+    assert_eq!(current["username"], f.user.as_str());
+    let password = current["password"].as_str().unwrap();
+    assert_eq!(password.len(), 32);
+    assert!(
+        !password.chars().any(|c| ":/@\"'\\".contains(c)),
+        "excluded characters"
+    );
+    assert!(f.stage_logs_in(AWSCURRENT).await);
+    assert!(
+        !logs_in(&f.user, INITIAL_PASSWORD, &f.scratch.dbname).await,
+        "the old password is gone"
+    );
+    assert_eq!(f.value(AWSPREVIOUS).await["password"], INITIAL_PASSWORD);
+    assert_eq!(f.version_with(AWSCURRENT).await, Some(token(1)));
+    assert_eq!(f.version_with(AWSPENDING).await, None);
+    let after = f.scratch.verifier(&f.user).await.unwrap();
+    assert_ne!(before.as_deref(), Some(after.as_str()));
+    assert!(
+        after.starts_with("SCRAM-SHA-256$4096:"),
+        "stored as a SCRAM verifier"
+    );
+}
+
+#[tokio::test]
+async fn three_alternating_rotations_end_on_the_clone_with_the_user_previous_and_both_logging_in() {
+    let f = fixture(true).await;
+    let clone = format!("{}_clone", f.user);
+    f.rotate(&token(1)).await;
+    assert_eq!(f.value(AWSCURRENT).await["username"], clone.as_str());
+    assert!(
+        f.scratch.is_member(&clone, &f.user).await,
+        "the clone has the user's privileges"
+    );
+    assert!(f.stage_logs_in(AWSCURRENT).await);
+    assert!(
+        f.stage_logs_in(AWSPREVIOUS).await,
+        "the previous user still logs in"
+    );
+    f.rotate(&token(2)).await;
+    assert_eq!(f.value(AWSCURRENT).await["username"], f.user.as_str());
+    assert!(f.stage_logs_in(AWSCURRENT).await);
+    assert!(f.stage_logs_in(AWSPREVIOUS).await);
+    f.rotate(&token(3)).await;
+    let current = f.value(AWSCURRENT).await;
+    let previous = f.value(AWSPREVIOUS).await;
+    assert_eq!(current["username"], clone.as_str());
+    assert_eq!(previous["username"], f.user.as_str());
+    assert_eq!(current["masterarn"], previous["masterarn"]);
+    assert!(f.stage_logs_in(AWSCURRENT).await);
+    assert!(f.stage_logs_in(AWSPREVIOUS).await);
+    assert!(!logs_in(&f.user, INITIAL_PASSWORD, &f.scratch.dbname).await);
+    assert_eq!(f.version_with(AWSCURRENT).await, Some(token(3)));
+    assert_eq!(f.version_with(AWSPENDING).await, None);
+}
+
+#[tokio::test]
+async fn an_unknown_token_is_refused_as_an_invalid_event() {
+    let f = fixture(false).await;
+    let (name, message) = f.step_error(&token(9), "setSecret");
+    assert_eq!(name, "InvalidEvent");
+    assert!(
+        message.ends_with(&format!("has no version {}", token(9))),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn a_secret_without_rotation_enabled_is_refused() {
+    let scratch = Scratch::new().await;
+    let client = client().await;
+    let value = json!({"host": HOST, "username": "u", "password": "p"});
+    let secret = create_secret(
+        &client,
+        &format!("db-norotation-{}", scratch.prefix),
+        &value,
+        false,
+    )
+    .await;
+    let result = invoke(
+        "rotation",
+        &json!({"SecretId": secret, "ClientRequestToken": token(1), "Step": "createSecret"}),
+        &function_env(),
+    );
+    assert_eq!(result.body["errorType"], "InvalidEvent");
+    assert!(result.body["errorMessage"]
+        .as_str()
+        .unwrap()
+        .starts_with("rotation is not enabled for secret"));
+}
+
+#[tokio::test]
+async fn a_version_that_is_not_pending_is_refused() {
+    let f = fixture(false).await;
+    let previous = f
+        .version_with(AWSPREVIOUS)
+        .await
+        .expect("moto keeps the first version as previous");
+    let (name, message) = f.step_error(&previous, "testSecret");
+    assert_eq!(name, "InvalidEvent");
+    assert!(message.ends_with("is not AWSPENDING"), "{message}");
+}
+
+#[tokio::test]
+async fn a_token_already_current_succeeds_at_every_step_and_changes_nothing() {
+    let f = fixture(true).await;
+    let current = f.version_with(AWSCURRENT).await.unwrap();
+    let versions = f.versions().await;
+    let verifier = f.scratch.verifier(&f.user).await;
+    for step in ["createSecret", "setSecret", "testSecret", "finishSecret"] {
+        assert_eq!(f.step_ok(&current, step), "alreadyCurrent");
+    }
+    assert_eq!(f.versions().await, versions);
+    assert_eq!(f.scratch.verifier(&f.user).await, verifier);
+    assert!(!f.scratch.role_exists(&format!("{}_clone", f.user)).await);
+}
+
+#[tokio::test]
+async fn create_secret_twice_writes_one_version() {
+    let f = fixture(false).await;
+    let before = f.versions().await.len();
+    assert_eq!(f.create(&token(1)).await.unwrap(), Outcome::PendingCreated);
+    let pending = f.value(AWSPENDING).await;
+    assert_eq!(
+        f.create(&token(1)).await.unwrap(),
+        Outcome::PendingAlreadyExists
+    );
+    assert_eq!(f.step_ok(&token(1), "createSecret"), "pendingAlreadyExists");
+    assert_eq!(f.versions().await.len(), before + 1);
+    assert_eq!(f.value(AWSPENDING).await, pending);
+}
+
+#[tokio::test]
+async fn set_secret_with_the_pending_password_already_set_changes_nothing() {
+    let f = fixture(false).await;
+    f.create(&token(1)).await.unwrap();
+    assert_eq!(f.step_ok(&token(1), "setSecret"), "passwordSet");
+    let verifier = f.scratch.verifier(&f.user).await;
+    assert_eq!(f.step_ok(&token(1), "setSecret"), "pendingAlreadyLogsIn");
+    assert_eq!(f.scratch.verifier(&f.user).await, verifier, "no ALTER ROLE");
+}
+
+#[tokio::test]
+async fn set_secret_falls_back_from_the_current_to_the_previous_password() {
+    let f = fixture(false).await;
+    f.rotate(&token(1)).await;
+    // The database went back to the previous password (restored by hand, say).
+    f.scratch.set_password(&f.user, INITIAL_PASSWORD).await;
+    assert!(!f.stage_logs_in(AWSCURRENT).await);
+    f.create(&token(2)).await.unwrap();
+    assert_eq!(f.step_ok(&token(2), "setSecret"), "passwordSet");
+    assert_eq!(f.step_ok(&token(2), "testSecret"), "tested");
+    assert!(f.stage_logs_in(AWSPENDING).await);
+}
+
+#[tokio::test]
+async fn a_pending_secret_for_another_user_or_host_is_refused_and_the_database_untouched() {
+    let f = fixture(false).await;
+    let verifier = f.scratch.verifier(&f.user).await;
+    let mut other_user = f.value(AWSCURRENT).await;
+    other_user["username"] = json!("postgres");
+    other_user["password"] = json!("Taken-Over-1");
+    f.put_pending(&token(1), other_user).await;
+    let (name, message) = f.step_error(&token(1), "setSecret");
+    assert_eq!(name, "ComponentFailed");
+    assert!(message.contains("it is for user \"postgres\""), "{message}");
+
+    let mut other_host = f.value(AWSCURRENT).await;
+    other_host["host"] = json!("127.0.0.2");
+    other_host["password"] = json!("Elsewhere-1");
+    f.put_pending(&token(2), other_host).await;
+    let (name, message) = f.step_error(&token(2), "setSecret");
+    assert_eq!(name, "ComponentFailed");
+    assert!(
+        message.contains("it is for 127.0.0.2:5432, the current secret for localhost:5432"),
+        "{message}"
+    );
+    assert_eq!(
+        f.scratch.verifier(&f.user).await,
+        verifier,
+        "the database is untouched"
+    );
+}
+
+#[tokio::test]
+async fn identifiers_with_uppercase_quotes_and_spaces_rotate() {
+    let prefix_probe = Scratch::new().await;
+    let user = format!("{} \"Catalog\" App", prefix_probe.prefix.to_uppercase());
+    drop(prefix_probe);
+    let f = fixture_for(Some(user.clone()), true, "CREATEROLE").await;
+    f.rotate(&token(1)).await;
+    let clone = format!("{user}_clone");
+    assert_eq!(f.value(AWSCURRENT).await["username"], clone.as_str());
+    assert!(f.scratch.is_member(&clone, &user).await);
+    assert!(f.stage_logs_in(AWSCURRENT).await);
+    f.rotate(&token(2)).await;
+    assert_eq!(f.value(AWSCURRENT).await["username"], user.as_str());
+    assert!(f.stage_logs_in(AWSCURRENT).await);
+}
+
+#[tokio::test]
+async fn a_clone_name_of_64_characters_is_refused_before_anything_is_written() {
+    let probe = Scratch::new().await;
+    let user = format!("{}_{}", probe.prefix, "u".repeat(57 - probe.prefix.len()));
+    drop(probe);
+    assert_eq!(user.len(), 58);
+    let f = fixture_for(Some(user), true, "CREATEROLE").await;
+    let versions = f.versions().await;
+    let error = f.create(&token(1)).await.unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("is 64 bytes long; PostgreSQL allows at most 63"),
+        "{error}"
+    );
+    assert_eq!(f.versions().await, versions);
+}
+
+#[tokio::test]
+async fn a_wrong_pending_password_is_caught_by_test_secret() {
+    let f = fixture(false).await;
+    let mut pending = f.value(AWSCURRENT).await;
+    pending["password"] = json!("Never-Set-1");
+    f.put_pending(&token(1), pending).await;
+    let (name, message) = f.step_error(&token(1), "testSecret");
+    assert_eq!(name, "ComponentFailed");
+    assert!(
+        message.starts_with(
+            "the pending credentials do not work: PostgreSQL at localhost:5432 refused the login"
+        ),
+        "{message}"
+    );
+    assert!(
+        message.contains("password authentication failed"),
+        "{message}"
+    );
+    assert!(!message.contains("Never-Set-1"));
+}
+
+#[tokio::test]
+async fn finish_secret_twice_leaves_current_on_the_token_and_no_pending_label() {
+    let f = fixture(false).await;
+    let old = f.version_with(AWSCURRENT).await.unwrap();
+    f.create(&token(1)).await.unwrap();
+    f.step_ok(&token(1), "setSecret");
+    f.step_ok(&token(1), "testSecret");
+    assert_eq!(f.step_ok(&token(1), "finishSecret"), "finished");
+    assert_eq!(f.step_ok(&token(1), "finishSecret"), "alreadyCurrent");
+    assert_eq!(f.version_with(AWSCURRENT).await, Some(token(1)));
+    assert_eq!(f.version_with(AWSPREVIOUS).await, Some(old));
+    assert_eq!(f.version_with(AWSPENDING).await, None);
+    assert!(f.stage_logs_in(AWSCURRENT).await);
+}
+
+#[tokio::test]
+async fn a_master_without_createrole_cannot_create_the_clone() {
+    let f = fixture_for(None, true, "NOCREATEROLE").await;
+    f.create(&token(1)).await.unwrap();
+    let (name, message) = f.step_error(&token(1), "setSecret");
+    assert_eq!(name, "ComponentFailed");
+    assert!(
+        message.starts_with("CREATE ROLE and GRANT failed"),
+        "{message}"
+    );
+    assert!(
+        message.contains("permission denied to create role"),
+        "{message}"
+    );
+    assert!(!f.scratch.role_exists(&format!("{}_clone", f.user)).await);
+}
+
+#[tokio::test]
+async fn the_binary_without_a_ca_bundle_is_misconfigured() {
+    let result = invoke(
+        "rotation",
+        &json!({"SecretId": "s", "ClientRequestToken": "t", "Step": "setSecret"}),
+        &emulator().env(),
+    );
+    assert_eq!(result.body["errorType"], "Misconfigured");
+    assert!(result.body["errorMessage"]
+        .as_str()
+        .unwrap()
+        .contains("DB_CA_BUNDLE: required"));
+}
+
+async fn connect_to(host: &str, port: u16, dbname: &str) -> Result<(), DbError> {
+    let password = Password::new("irrelevant");
+    let login = Login {
+        host,
+        port,
+        dbname,
+        username: "postgres",
+        password: &password,
+    };
+    postgres().connect(login).await.map(|_| ())
+}
+
+#[tokio::test]
+async fn tls_with_the_test_ca_verifies_the_server_named_localhost() {
+    // postgres has trust authentication: only TLS can fail here.
+    connect_to("localhost", PORT, "postgres")
+        .await
+        .expect("verified TLS to localhost");
+}
+
+#[tokio::test]
+async fn a_server_certificate_for_another_name_is_refused() {
+    let error = connect_to("127.0.0.1", PORT, "postgres").await.unwrap_err();
+    let chain = env_core::error::error_chain(&error);
+    assert!(matches!(error, DbError::Tls { .. }), "{chain}");
+    assert!(
+        chain.starts_with("the TLS connection to PostgreSQL at 127.0.0.1:5432 failed"),
+        "{chain}"
+    );
+    assert!(chain.contains("certificate not valid for name"), "{chain}");
+}
+
+#[tokio::test]
+async fn a_server_without_tls_is_refused_before_any_credential_is_sent() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut request = [0u8; 8];
+        socket.read_exact(&mut request).await.unwrap();
+        socket.write_all(b"N").await.unwrap();
+        let mut rest = Vec::new();
+        socket.read_to_end(&mut rest).await.unwrap();
+        (request, rest)
+    });
+    let error = connect_to("localhost", port, "postgres").await.unwrap_err();
+    assert!(matches!(error, DbError::PlaintextRefused { .. }), "{error}");
+    assert_eq!(
+        error.to_string(),
+        format!("PostgreSQL at localhost:{port} answered the SSLRequest without TLS: refusing to send credentials in plaintext")
+    );
+    let (request, rest) = server.await.unwrap();
+    // SSLRequest: length 8, code 80877103 (PostgreSQL protocol, "SSLRequest").
+    assert_eq!(request, [0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
+    assert!(
+        rest.is_empty(),
+        "nothing was sent after the refusal: {rest:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_times_out_and_is_retryable() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let _server = tokio::spawn(async move {
+        let (socket, _) = listener.accept().await.unwrap();
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        drop(socket);
+    });
+    let started = std::time::Instant::now();
+    let error = connect_to("localhost", port, "postgres").await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(
+        error.to_string(),
+        format!("PostgreSQL at localhost:{port} did not complete the login within 3 s")
+    );
+    assert_eq!(
+        env_core::NamedError::error_name(&error),
+        env_core::ErrorName::Retryable
+    );
+}
+
+#[tokio::test]
+async fn a_closed_port_is_unreachable_and_retryable() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let error = connect_to("localhost", port, "postgres").await.unwrap_err();
+    assert!(matches!(error, DbError::Unreachable { .. }), "{error}");
+    assert_eq!(
+        env_core::NamedError::error_name(&error),
+        env_core::ErrorName::Retryable
+    );
+}
+
+#[tokio::test]
+async fn a_login_to_a_missing_database_fails_with_the_server_error() {
+    let error = connect_to("localhost", PORT, "no_such_database_for_rotation")
+        .await
+        .unwrap_err();
+    let chain = env_core::error::error_chain(&error);
+    assert!(chain.starts_with("login failed"), "{chain}");
+    assert!(chain.contains("does not exist"), "{chain}");
+    assert_eq!(
+        env_core::NamedError::error_name(&error),
+        env_core::ErrorName::ComponentFailed
+    );
+}
+
+#[tokio::test]
+async fn the_store_tells_a_missing_value_from_a_refused_request() {
+    let f = fixture(false).await;
+    let store = SecretsManager::new(&emulator().sdk_config().await);
+    assert_eq!(
+        store
+            .value(&f.secret, Selector::Pending(&token(5)))
+            .await
+            .unwrap(),
+        None,
+        "no such version: no value yet"
+    );
+    let current = f.version_with(AWSCURRENT).await.unwrap();
+    // The current version does not carry AWSPENDING: Secrets Manager refuses the request.
+    let error = store
+        .value(&f.secret, Selector::Pending(&current))
+        .await
+        .unwrap_err();
+    assert_eq!(error.operation(), "GetSecretValue");
+    assert_eq!(error.code(), Some("InvalidRequestException"), "{error}");
+}
+
+#[tokio::test]
+async fn the_logs_name_the_secret_and_the_step_and_never_a_password_or_the_event() {
+    let f = fixture(false).await;
+    f.create(&token(1)).await.unwrap();
+    let pending = f.value(AWSPENDING).await;
+    let result = f.step(&token(1), "setSecret");
+    assert!(result.success, "{}", result.body);
+    let line = result
+        .stderr
+        .lines()
+        .find(|line| line.contains("step done"))
+        .expect("a log line for the step");
+    let log: Value = serde_json::from_str(line).expect("JSON logs");
+    assert_eq!(log["spans"][0]["secret_id"], f.secret.as_str());
+    assert_eq!(log["spans"][0]["step"], "setSecret");
+    let password = pending["password"].as_str().unwrap();
+    assert!(!result.stderr.contains(password), "a password was logged");
+    assert!(
+        !result.stderr.contains(INITIAL_PASSWORD),
+        "a password was logged"
+    );
+    assert!(
+        !result.stderr.contains("ClientRequestToken"),
+        "the event was logged"
+    );
+}

@@ -1,0 +1,106 @@
+//! The ASL files themselves: valid, their placeholders all known, and executed for real.
+
+use integration_tests::workflow::{run, runner_dir};
+use integration_tests::workspace_root;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::process::Command;
+
+fn definition(name: &str) -> String {
+    std::fs::read_to_string(workspace_root().join(format!("statemachine/{name}.asl.json")))
+        .expect("the workflow file exists")
+}
+
+fn placeholders_in(text: &str) -> BTreeSet<String> {
+    text.split("${")
+        .skip(1)
+        .filter_map(|rest| rest.split('}').next())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn both_workflows_pass_asl_validator() {
+    let validator = runner_dir().join("node_modules/.bin/asl-validator");
+    let output = Command::new(validator)
+        .arg("--json-path")
+        .arg(workspace_root().join("statemachine/provision.asl.json"))
+        .arg("--json-path")
+        .arg(workspace_root().join("statemachine/teardown.asl.json"))
+        .output()
+        .expect("asl-validator runs");
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{report}{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(report.matches("is valid").count(), 2, "{report}");
+}
+
+#[test]
+fn every_placeholder_is_one_the_table_substitutes_and_every_entry_is_used() {
+    let table: Value = serde_json::from_str(
+        &std::fs::read_to_string(workspace_root().join("statemachine/placeholders.json")).unwrap(),
+    )
+    .unwrap();
+    let known: BTreeSet<String> = ["functions", "stateMachines"]
+        .iter()
+        .flat_map(|group| table[group].as_object().unwrap().keys().cloned())
+        .collect();
+    let used: BTreeSet<String> = ["provision", "teardown"]
+        .iter()
+        .flat_map(|name| placeholders_in(&definition(name)))
+        .collect();
+    assert_eq!(used, known);
+    assert_eq!(known.len(), 8);
+}
+
+#[test]
+fn every_component_loop_is_bounded_and_every_task_retries_lambda_and_retryable_errors() {
+    for name in ["provision", "teardown"] {
+        let text = definition(name);
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        let mut tasks = 0;
+        let mut stack = vec![doc];
+        while let Some(machine) = stack.pop() {
+            for (state_name, state) in machine["States"].as_object().unwrap() {
+                if let Some(branches) = state["Branches"].as_array() {
+                    stack.extend(branches.iter().cloned());
+                }
+                if state["Type"] == "Wait" {
+                    assert!(state["Seconds"].as_u64().unwrap() <= 360, "{name}/{state_name}");
+                }
+                let is_component = state["Type"] == "Task" && state["Resource"].as_str().unwrap().contains("FunctionArn");
+                if !is_component {
+                    continue;
+                }
+                tasks += 1;
+                let retried: Vec<&str> = state["Retry"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .flat_map(|rule| rule["ErrorEquals"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()))
+                    .collect();
+                assert!(retried.contains(&"Lambda.TooManyRequestsException"), "{name}/{state_name}");
+                for terminal in ["InvalidSpec", "DeletionProtected", "States.ALL"] {
+                    assert!(!retried.contains(&terminal), "{name}/{state_name} retries {terminal}");
+                }
+                if state_name != "Validate" {
+                    assert!(retried.contains(&"Retryable"), "{name}/{state_name}");
+                }
+            }
+        }
+        // provision: validate + create and status for 6 components; teardown: delete for 6.
+        assert_eq!(tasks, if name == "provision" { 13 } else { 6 }, "{name}");
+        // Every poll loop is bounded by a count compared in a Choice.
+        assert_eq!(text.matches("NumericLessThan").count(), if name == "provision" { 6 } else { 6 });
+    }
+}
+
+#[test]
+fn an_invalid_spec_fails_the_provision_before_any_component_runs() {
+    let execution = run("provision", &json!({"spec": {"environmentSuffix": "PR-1"}}), &[], 0);
+    assert!(!execution.succeeded, "{}", execution.log);
+    assert_eq!(execution.error.as_deref(), Some("InvalidSpec"));
+    let cause = execution.cause.unwrap();
+    assert!(cause.contains("environmentSuffix = \"PR-1\""), "{cause}");
+    assert_eq!(execution.invocations, 1, "only validate ran: {}", execution.log);
+    assert_eq!(execution.transitions, 1);
+}
