@@ -1,8 +1,9 @@
 """Starts a moto server for one test run and stops it when the test process goes away.
 
-Binds 127.0.0.1 on a free port chosen by the OS (no race between choosing and binding), prints
-`ready <port>` once it answers, and serves until its stdin closes: the test process holds the other end
-of that pipe, so however the tests end, the emulator ends with them.
+Binds 127.0.0.1 on a free port chosen by the OS (no race between choosing and binding), starts the
+CloudWatch CBOR proxy (cloudwatch_cbor.py) in front of it on another free port, prints
+`ready <moto port> <cloudwatch proxy port>` once both answer, and serves until its stdin closes: the
+test process holds the other end of that pipe, so however the tests end, the emulator ends with them.
 
 Gaps in moto that the functions need filled are patched here, before the server starts, rather than
 weakened in the functions (see the shared EMULATOR.md). Each patch says what moto lacks.
@@ -13,16 +14,40 @@ import sys
 
 from moto.server import ThreadedMotoServer
 
+import cloudwatch_cbor
+
+
+def replace_metric_filters_of_the_same_name() -> None:
+    """moto's PutMetricFilter appends a second filter under a name that exists; AWS replaces it
+    (CloudWatch Logs API reference, PutMetricFilter: "Creates or updates a metric filter")."""
+    from moto.logs.metric_filters import MetricFilters
+
+    append = MetricFilters.add_filter
+
+    def add_filter(self, filter_name, filter_pattern, log_group_name, metric_transformations):
+        self.metric_filters = [
+            existing
+            for existing in self.metric_filters
+            if (existing["filterName"], existing["logGroupName"]) != (filter_name, log_group_name)
+        ]
+        append(self, filter_name, filter_pattern, log_group_name, metric_transformations)
+
+    MetricFilters.add_filter = add_filter
+
 
 def main() -> None:
+    replace_metric_filters_of_the_same_name()
     # One line per request would bury the test output; errors still show.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     _, port = server.get_host_and_port()
-    print(f"ready {port}", flush=True)
+    # aws-sdk-cloudwatch speaks only RPC v2 CBOR, which moto does not answer (EMULATOR.md).
+    proxy = cloudwatch_cbor.start(f"http://127.0.0.1:{port}")
+    print(f"ready {port} {proxy.server_address[1]}", flush=True)
     for _ in sys.stdin:
         pass
+    proxy.shutdown()
     server.stop()
 
 

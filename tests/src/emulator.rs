@@ -11,6 +11,9 @@ use std::sync::{Mutex, OnceLock};
 #[derive(Debug)]
 pub struct Emulator {
     endpoint: String,
+    /// The launcher's CloudWatch proxy: aws-sdk-cloudwatch speaks only RPC v2 CBOR, which moto does
+    /// not answer, so CloudWatch calls go through a test-only translator to moto's JSON protocol.
+    cloudwatch_endpoint: String,
     _process: Mutex<(Child, ChildStdin)>,
 }
 
@@ -43,14 +46,23 @@ pub fn emulator() -> &'static Emulator {
         BufReader::new(stdout)
             .read_line(&mut line)
             .expect("the launcher reports its port");
-        let port: u16 = line
+        let ports: Vec<u16> = line
             .trim()
             .strip_prefix("ready ")
-            .and_then(|port| port.parse().ok())
-            .unwrap_or_else(|| panic!("the moto launcher did not start: {line:?}"));
+            .map(|ports| {
+                ports
+                    .split(' ')
+                    .filter_map(|port| port.parse().ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let [port, cloudwatch_port] = ports[..] else {
+            panic!("the moto launcher did not start: {line:?}")
+        };
         let stdin = child.stdin.take().expect("piped stdin");
         Emulator {
             endpoint: format!("http://127.0.0.1:{port}"),
+            cloudwatch_endpoint: format!("http://127.0.0.1:{cloudwatch_port}"),
             _process: Mutex::new((child, stdin)),
         }
     })
@@ -65,6 +77,10 @@ impl Emulator {
     pub fn env(&self) -> Vec<(&'static str, String)> {
         vec![
             ("AWS_ENDPOINT_URL", self.endpoint.clone()),
+            (
+                "AWS_ENDPOINT_URL_CLOUDWATCH",
+                self.cloudwatch_endpoint.clone(),
+            ),
             ("AWS_REGION", "us-west-2".to_owned()),
             ("AWS_ACCESS_KEY_ID", "test".to_owned()),
             ("AWS_SECRET_ACCESS_KEY", "test".to_owned()),
@@ -72,6 +88,19 @@ impl Emulator {
             ("AWS_CONFIG_FILE", "/dev/null".to_owned()),
             ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null".to_owned()),
         ]
+    }
+
+    /// The CloudWatch proxy in front of moto (see the launcher).
+    pub fn cloudwatch_endpoint(&self) -> &str {
+        &self.cloudwatch_endpoint
+    }
+
+    /// A CloudWatch client for the test itself, through the proxy.
+    pub async fn cloudwatch(&self) -> aws_sdk_cloudwatch::Client {
+        let config = aws_sdk_cloudwatch::config::Builder::from(&self.sdk_config().await)
+            .endpoint_url(&self.cloudwatch_endpoint)
+            .build();
+        aws_sdk_cloudwatch::Client::from_conf(config)
     }
 
     /// An SDK configuration for the test itself, pointed at the emulator.

@@ -67,6 +67,76 @@ impl Color {
     pub const ALL: [Color; 2] = [Color::Blue, Color::Green];
 }
 
+/// One node of the Redis cluster: shard (node group) and node within it, both counted from 1, as
+/// ElastiCache numbers the members of a cluster-mode replication group (`<group>-0001-001`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CacheNode {
+    pub shard: u16,
+    pub node: u8,
+}
+
+impl CacheNode {
+    /// The node's cache cluster id, the dimension ElastiCache publishes its per-node metrics under.
+    pub fn cluster_id(self, replication_group: &str) -> String {
+        format!("{replication_group}-{:04}-{:03}", self.shard, self.node)
+    }
+}
+
+/// The alarms of an environment; the cache alarms exist once per node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AlarmKind {
+    ServiceCpu,
+    ServiceTasksAtMax,
+    TargetErrors,
+    UnhealthyHosts,
+    LoadBalancerLatency,
+    ApiLatency,
+    DatabaseConnections,
+    DatabaseCapacity,
+    CacheMemory(CacheNode),
+    CacheCpu(CacheNode),
+}
+
+impl AlarmKind {
+    /// The alarms that exist once per environment.
+    pub const SINGLE: [AlarmKind; 8] = [
+        AlarmKind::ServiceCpu,
+        AlarmKind::ServiceTasksAtMax,
+        AlarmKind::TargetErrors,
+        AlarmKind::UnhealthyHosts,
+        AlarmKind::LoadBalancerLatency,
+        AlarmKind::ApiLatency,
+        AlarmKind::DatabaseConnections,
+        AlarmKind::DatabaseCapacity,
+    ];
+
+    fn prefix(self) -> &'static str {
+        match self {
+            AlarmKind::ServiceCpu => "alarm-ecs-cpu",
+            AlarmKind::ServiceTasksAtMax => "alarm-ecs-tasks-at-max",
+            AlarmKind::TargetErrors => "alarm-alb-target-5xx",
+            AlarmKind::UnhealthyHosts => "alarm-alb-unhealthy-hosts",
+            AlarmKind::LoadBalancerLatency => "alarm-alb-p99",
+            AlarmKind::ApiLatency => "alarm-api-p99",
+            AlarmKind::DatabaseConnections => "alarm-aurora-connections",
+            AlarmKind::DatabaseCapacity => "alarm-aurora-acu",
+            AlarmKind::CacheMemory(_) => "alarm-redis-memory",
+            AlarmKind::CacheCpu(_) => "alarm-redis-cpu",
+        }
+    }
+}
+
+/// The custom metrics the service's request logs are turned into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LogMetric {
+    ResponseTime,
+    ServerErrors,
+}
+
+impl LogMetric {
+    pub const ALL: [LogMetric; 2] = [LogMetric::ResponseTime, LogMetric::ServerErrors];
+}
+
 /// Every kind of physical name an environment uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NameKind {
@@ -109,7 +179,15 @@ pub enum NameKind {
     AlarmTopic,
     Dashboard,
     MetricNamespace,
+    Alarm(AlarmKind),
+    MetricFilter(LogMetric),
 }
+
+/// The largest node a cluster can have (500 shards, 1 primary and 5 replicas), for the length checks.
+const LARGEST_CACHE_NODE: CacheNode = CacheNode {
+    shard: 500,
+    node: 6,
+};
 
 /// An AWS account id is always 12 digits; it makes bucket names globally unique.
 const ACCOUNT_ID_LEN: usize = 12;
@@ -165,6 +243,12 @@ impl NameKind {
             Dashboard,
             MetricNamespace,
         ]);
+        kinds.extend(AlarmKind::SINGLE.map(Alarm));
+        kinds.extend([
+            Alarm(AlarmKind::CacheMemory(LARGEST_CACHE_NODE)),
+            Alarm(AlarmKind::CacheCpu(LARGEST_CACHE_NODE)),
+        ]);
+        kinds.extend(LogMetric::ALL.map(MetricFilter));
         kinds
     }
 
@@ -213,6 +297,9 @@ impl NameKind {
             AlarmTopic => "alarms".into(),
             Dashboard => "dashboard".into(),
             MetricNamespace => "catalog-api".into(),
+            Alarm(alarm) => alarm.prefix().into(),
+            MetricFilter(LogMetric::ResponseTime) => "metric-response-time".into(),
+            MetricFilter(LogMetric::ServerErrors) => "metric-server-errors".into(),
         }
     }
 
@@ -220,6 +307,8 @@ impl NameKind {
     fn tail_len(self) -> usize {
         match self {
             NameKind::AccessLogBucket => 1 + ACCOUNT_ID_LEN,
+            // "-0001-001": the node's shard and number.
+            NameKind::Alarm(AlarmKind::CacheMemory(_) | AlarmKind::CacheCpu(_)) => 9,
             _ => 0,
         }
     }
@@ -253,6 +342,8 @@ impl NameKind {
             AlarmTopic => (256, "SNS topic names: 256"),
             Dashboard => (255, "CloudWatch dashboard names: 255"),
             MetricNamespace => (255, "CloudWatch metric namespaces: 255"),
+            Alarm(_) => (255, "CloudWatch PutMetricAlarm AlarmName: 255"),
+            MetricFilter(_) => (512, "CloudWatch Logs PutMetricFilter filterName: 512"),
         }
     }
 
@@ -288,8 +379,40 @@ impl<'a> Names<'a> {
     pub fn of(self, kind: NameKind) -> String {
         match kind {
             NameKind::DiscoveryNamespace => format!("{}-{}.local", kind.prefix(), self.suffix),
+            NameKind::Alarm(AlarmKind::CacheMemory(node) | AlarmKind::CacheCpu(node)) => format!(
+                "{}-{}-{:04}-{:03}",
+                kind.prefix(),
+                self.suffix,
+                node.shard,
+                node.node
+            ),
             _ => format!("{}-{}", kind.prefix(), self.suffix),
         }
+    }
+
+    /// Whether `name` is one of this environment's alarms, for any cache size: the per-node names
+    /// end in a fixed-width node number, so another environment's suffix can never match.
+    pub fn owns_alarm(self, name: &str) -> bool {
+        if AlarmKind::SINGLE
+            .iter()
+            .any(|&kind| self.of(NameKind::Alarm(kind)) == name)
+        {
+            return true;
+        }
+        [
+            AlarmKind::CacheMemory(LARGEST_CACHE_NODE),
+            AlarmKind::CacheCpu(LARGEST_CACHE_NODE),
+        ]
+        .iter()
+        .any(|kind| {
+            name.strip_prefix(&format!("{}-{}-", kind.prefix(), self.suffix))
+                .is_some_and(|node| {
+                    let digits = |part: &str, len: usize| {
+                        part.len() == len && part.chars().all(|c| c.is_ascii_digit())
+                    };
+                    matches!(node.split_once('-'), Some((shard, number)) if digits(shard, 4) && digits(number, 3))
+                })
+        })
     }
 
     /// The access-log bucket of the environment in the given account.
@@ -358,7 +481,7 @@ mod tests {
         let longest = suffix(&"a".repeat(max_suffix_len()));
         let names = Names::new(&longest);
         let kinds = NameKind::all();
-        assert_eq!(kinds.len(), 54);
+        assert_eq!(kinds.len(), 66);
         for kind in kinds {
             let name = match kind {
                 NameKind::AccessLogBucket => names.bucket("123456789012"),
@@ -373,6 +496,61 @@ mod tests {
                 length <= limit,
                 "{kind}: {name} is {length} > {limit} ({source})"
             );
+        }
+    }
+
+    #[test]
+    fn cache_alarms_name_their_node_and_the_node_id_follows_elasticache() {
+        let suffix = suffix("pr-42");
+        let names = Names::new(&suffix);
+        let node = CacheNode { shard: 2, node: 1 };
+        assert_eq!(
+            names.of(NameKind::Alarm(AlarmKind::CacheMemory(node))),
+            "alarm-redis-memory-pr-42-0002-001"
+        );
+        assert_eq!(
+            names.of(NameKind::Alarm(AlarmKind::CacheCpu(node))),
+            "alarm-redis-cpu-pr-42-0002-001"
+        );
+        assert_eq!(node.cluster_id("redis-pr-42"), "redis-pr-42-0002-001");
+        assert_eq!(
+            names.of(NameKind::Alarm(AlarmKind::ServiceCpu)),
+            "alarm-ecs-cpu-pr-42"
+        );
+        assert_eq!(
+            names.of(NameKind::MetricFilter(LogMetric::ResponseTime)),
+            "metric-response-time-pr-42"
+        );
+        assert_eq!(
+            names.of(NameKind::MetricFilter(LogMetric::ServerErrors)),
+            "metric-server-errors-pr-42"
+        );
+    }
+
+    #[test]
+    fn an_environment_owns_only_its_own_alarms() {
+        let suffix = suffix("pr-42");
+        let names = Names::new(&suffix);
+        for owned in [
+            "alarm-ecs-cpu-pr-42",
+            "alarm-aurora-acu-pr-42",
+            "alarm-redis-memory-pr-42-0001-001",
+            "alarm-redis-cpu-pr-42-0500-006",
+        ] {
+            assert!(names.owns_alarm(owned), "{owned}");
+        }
+        let other = EnvironmentSuffix::parse("42").unwrap();
+        assert!(!Names::new(&other).owns_alarm("alarm-ecs-cpu-pr-42"));
+        assert!(!Names::new(&other).owns_alarm("alarm-redis-cpu-pr-42-0001-001"));
+        for foreign in [
+            "alarm-ecs-cpu-pr-421",
+            "alarm-redis-memory-pr-42",
+            "alarm-redis-memory-pr-42-0001",
+            "alarm-redis-memory-pr-42-01-001",
+            "alarm-redis-memory-pr-42-0001-0a1",
+            "alarm-redis-memory-pr-42-x-0001-001",
+        ] {
+            assert!(!names.owns_alarm(foreign), "{foreign}");
         }
     }
 

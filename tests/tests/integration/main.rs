@@ -3,6 +3,8 @@
 
 mod emulator;
 mod local_invoke;
+mod monitoring;
+mod network;
 mod rotation;
 mod runtime_api;
 mod workflow;

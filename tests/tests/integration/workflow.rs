@@ -30,7 +30,11 @@ fn both_workflows_pass_asl_validator() {
         .output()
         .expect("asl-validator runs");
     let report = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{report}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{report}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert_eq!(report.matches("is valid").count(), 2, "{report}");
 }
 
@@ -65,9 +69,13 @@ fn every_component_loop_is_bounded_and_every_task_retries_lambda_and_retryable_e
                     stack.extend(branches.iter().cloned());
                 }
                 if state["Type"] == "Wait" {
-                    assert!(state["Seconds"].as_u64().unwrap() <= 360, "{name}/{state_name}");
+                    assert!(
+                        state["Seconds"].as_u64().unwrap() <= 360,
+                        "{name}/{state_name}"
+                    );
                 }
-                let is_component = state["Type"] == "Task" && state["Resource"].as_str().unwrap().contains("FunctionArn");
+                let is_component = state["Type"] == "Task"
+                    && state["Resource"].as_str().unwrap().contains("FunctionArn");
                 if !is_component {
                     continue;
                 }
@@ -76,11 +84,23 @@ fn every_component_loop_is_bounded_and_every_task_retries_lambda_and_retryable_e
                     .as_array()
                     .unwrap()
                     .iter()
-                    .flat_map(|rule| rule["ErrorEquals"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()))
+                    .flat_map(|rule| {
+                        rule["ErrorEquals"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|e| e.as_str().unwrap())
+                    })
                     .collect();
-                assert!(retried.contains(&"Lambda.TooManyRequestsException"), "{name}/{state_name}");
+                assert!(
+                    retried.contains(&"Lambda.TooManyRequestsException"),
+                    "{name}/{state_name}"
+                );
                 for terminal in ["InvalidSpec", "DeletionProtected", "States.ALL"] {
-                    assert!(!retried.contains(&terminal), "{name}/{state_name} retries {terminal}");
+                    assert!(
+                        !retried.contains(&terminal),
+                        "{name}/{state_name} retries {terminal}"
+                    );
                 }
                 if state_name != "Validate" {
                     assert!(retried.contains(&"Retryable"), "{name}/{state_name}");
@@ -90,17 +110,26 @@ fn every_component_loop_is_bounded_and_every_task_retries_lambda_and_retryable_e
         // provision: validate + create and status for 6 components; teardown: delete for 6.
         assert_eq!(tasks, if name == "provision" { 13 } else { 6 }, "{name}");
         // Every poll loop is bounded by a count compared in a Choice.
-        assert_eq!(text.matches("NumericLessThan").count(), if name == "provision" { 6 } else { 6 });
+        assert_eq!(text.matches("NumericLessThan").count(), 6, "{name}");
     }
 }
 
 #[test]
 fn an_invalid_spec_fails_the_provision_before_any_component_runs() {
-    let execution = run("provision", &json!({"spec": {"environmentSuffix": "PR-1"}}), &[], 0);
+    let execution = run(
+        "provision",
+        &json!({"spec": {"environmentSuffix": "PR-1"}}),
+        &[],
+        0,
+    );
     assert!(!execution.succeeded, "{}", execution.log);
     assert_eq!(execution.error.as_deref(), Some("InvalidSpec"));
     let cause = execution.cause.unwrap();
     assert!(cause.contains("environmentSuffix = \"PR-1\""), "{cause}");
-    assert_eq!(execution.invocations, 1, "only validate ran: {}", execution.log);
+    assert_eq!(
+        execution.invocations, 1,
+        "only validate ran: {}",
+        execution.log
+    );
     assert_eq!(execution.transitions, 1);
 }

@@ -5,6 +5,7 @@ pub mod capacity;
 pub mod certificate;
 pub mod field;
 pub mod lifecycle;
+pub mod monitoring;
 pub mod network;
 pub mod problem;
 pub mod service;
@@ -16,6 +17,7 @@ pub use capacity::{
 };
 pub use certificate::{CertificateArn, CertificateMode, DomainName, HostedZoneId};
 pub use lifecycle::{PullRequestNumber, TtlHours};
+pub use monitoring::{AlarmEmail, AlarmPercent, LatencyAlarmMs};
 pub use network::{NatStrategy, Region, VpcCidr};
 pub use problem::{InvalidSpec, Problem};
 pub use service::{ContainerImage, ContainerPort, DeregistrationDelaySeconds, HealthCheckPath};
@@ -83,6 +85,20 @@ pub struct SpecFields {
     pub certificate_arn: Option<CertificateArn>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub self_signed_certificate: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alarm_email: Option<AlarmEmail>,
+    #[serde(default = "defaults::alarm_percent")]
+    pub cpu_alarm_percent: AlarmPercent,
+    #[serde(default = "defaults::latency_p99_alarm_ms")]
+    pub latency_p99_alarm_ms: LatencyAlarmMs,
+    #[serde(default = "defaults::alarm_percent")]
+    pub db_connections_alarm_percent: AlarmPercent,
+    #[serde(default = "defaults::db_acu_alarm_percent")]
+    pub db_acu_alarm_percent: AlarmPercent,
+    #[serde(default = "defaults::alarm_percent")]
+    pub cache_memory_alarm_percent: AlarmPercent,
+    #[serde(default = "defaults::alarm_percent")]
+    pub cache_cpu_alarm_percent: AlarmPercent,
 }
 
 fn yes() -> bool {
@@ -126,6 +142,18 @@ mod defaults {
     pub fn cache_replicas_per_shard() -> ReplicaCount {
         ReplicaCount::from_constant(1)
     }
+    /// CPU, database connections, cache memory and cache CPU alarm at 80 %: room to react before
+    /// saturation, above the 70 % the service's autoscaling aims for.
+    pub fn alarm_percent() -> AlarmPercent {
+        AlarmPercent::from_constant(80)
+    }
+    /// Aurora scales within its ACU range by itself; 90 % of the maximum means it is about to run out.
+    pub fn db_acu_alarm_percent() -> AlarmPercent {
+        AlarmPercent::from_constant(90)
+    }
+    pub fn latency_p99_alarm_ms() -> LatencyAlarmMs {
+        LatencyAlarmMs::from_constant(1000)
+    }
 }
 
 impl<T: SpecField> SpecField for Option<T> {
@@ -133,7 +161,7 @@ impl<T: SpecField> SpecField for Option<T> {
 }
 
 /// Every field the spec accepts, in the order the README's table lists them.
-pub const FIELDS: [&str; 26] = [
+pub const FIELDS: [&str; 33] = [
     "environmentSuffix",
     "region",
     "deletionProtection",
@@ -160,6 +188,13 @@ pub const FIELDS: [&str; 26] = [
     "hostedZoneId",
     "certificateArn",
     "selfSignedCertificate",
+    "alarmEmail",
+    "cpuAlarmPercent",
+    "latencyP99AlarmMs",
+    "dbConnectionsAlarmPercent",
+    "dbAcuAlarmPercent",
+    "cacheMemoryAlarmPercent",
+    "cacheCpuAlarmPercent",
 ];
 
 /// Checks one named field on its own; `None` for a name the spec does not have.
@@ -187,6 +222,13 @@ fn check_field(name: &str, value: &Value) -> Option<Result<(), String>> {
         "domainName" => check::<Option<DomainName>>(value),
         "hostedZoneId" => check::<Option<HostedZoneId>>(value),
         "certificateArn" => check::<Option<CertificateArn>>(value),
+        "alarmEmail" => check::<Option<AlarmEmail>>(value),
+        "cpuAlarmPercent"
+        | "dbConnectionsAlarmPercent"
+        | "dbAcuAlarmPercent"
+        | "cacheMemoryAlarmPercent"
+        | "cacheCpuAlarmPercent" => check::<AlarmPercent>(value),
+        "latencyP99AlarmMs" => check::<LatencyAlarmMs>(value),
         _ => return None,
     })
 }

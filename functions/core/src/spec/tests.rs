@@ -80,6 +80,15 @@ fn each_invalid_spec_names_field_value_and_what_is_allowed() {
         ("certificate from another region", json!({"selfSignedCertificate": null, "certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/ab"}), format!("certificateArn = \"arn:aws:acm:us-east-1:123456789012:certificate/ab\": {}", CertificateArn::ALLOWED)),
         ("bad domain", json!({"domainName": "no_dots"}), format!("domainName = \"no_dots\": {}", DomainName::ALLOWED)),
         ("bad zone id", json!({"hostedZoneId": "zone"}), format!("hostedZoneId = \"zone\": {}", HostedZoneId::ALLOWED)),
+        ("alarm email without a domain", json!({"alarmEmail": "oncall"}), format!("alarmEmail = \"oncall\": {}", AlarmEmail::ALLOWED)),
+        ("alarm email that is a list", json!({"alarmEmail": ["a@example.com"]}), format!("alarmEmail = [\"a@example.com\"]: {}", AlarmEmail::ALLOWED)),
+        ("cpu alarm at 100 %", json!({"cpuAlarmPercent": 100}), "cpuAlarmPercent = 100: a whole percentage from 10 to 99".to_owned()),
+        ("latency alarm at 5 ms", json!({"latencyP99AlarmMs": 5}), "latencyP99AlarmMs = 5: a whole number of milliseconds from 10 to 60000".to_owned()),
+        ("latency alarm over a minute", json!({"latencyP99AlarmMs": 60001}), "latencyP99AlarmMs = 60001: a whole number of milliseconds from 10 to 60000".to_owned()),
+        ("db connections alarm at 5 %", json!({"dbConnectionsAlarmPercent": 5}), "dbConnectionsAlarmPercent = 5: a whole percentage from 10 to 99".to_owned()),
+        ("db ACU alarm as a fraction", json!({"dbAcuAlarmPercent": 0.9}), "dbAcuAlarmPercent = 0.9: a whole percentage from 10 to 99".to_owned()),
+        ("cache memory alarm at 120 %", json!({"cacheMemoryAlarmPercent": 120}), "cacheMemoryAlarmPercent = 120: a whole percentage from 10 to 99".to_owned()),
+        ("cache cpu alarm as text", json!({"cacheCpuAlarmPercent": "80"}), "cacheCpuAlarmPercent = \"80\": a whole percentage from 10 to 99".to_owned()),
     ];
     let mut checked = 0;
     for (case, changes, expected) in cases {
@@ -161,6 +170,13 @@ fn defaults_are_the_requests_numbers() {
         (2, 1)
     );
     assert_eq!(f.cache_node_type.as_str(), "cache.t4g.small");
+    assert_eq!(f.alarm_email, None);
+    assert_eq!(f.cpu_alarm_percent.get(), 80);
+    assert_eq!(f.latency_p99_alarm_ms.get(), 1000);
+    assert_eq!(f.db_connections_alarm_percent.get(), 80);
+    assert_eq!(f.db_acu_alarm_percent.get(), 90);
+    assert_eq!(f.cache_memory_alarm_percent.get(), 80);
+    assert_eq!(f.cache_cpu_alarm_percent.get(), 80);
     assert_eq!(spec.certificate(), &CertificateMode::SelfSigned);
     assert!(spec.protection_blocks_deletion());
 }
@@ -197,7 +213,14 @@ fn full() -> Value {
         "cacheReplicasPerShard": 1,
         "cacheNodeType": "cache.r7g.large",
         "domainName": "pr-1234.catalog.example.com",
-        "hostedZoneId": "Z0123456789ABCDEFGHIJ"
+        "hostedZoneId": "Z0123456789ABCDEFGHIJ",
+        "alarmEmail": "oncall@example.com",
+        "cpuAlarmPercent": 85,
+        "latencyP99AlarmMs": 800,
+        "dbConnectionsAlarmPercent": 75,
+        "dbAcuAlarmPercent": 95,
+        "cacheMemoryAlarmPercent": 70,
+        "cacheCpuAlarmPercent": 90
     })
 }
 

@@ -1,0 +1,462 @@
+//! The handler against an in-memory CloudWatch, CloudWatch Logs and SNS that behave as AWS documents:
+//! upserts replace, a missing log group is ResourceNotFoundException, and any call can be made to fail.
+
+use super::*;
+use crate::plan::tests::{outputs, spec};
+use crate::plan::{Alarm, MetricFilter};
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::http::Response as HttpResponse;
+use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::error::ErrorMetadata;
+use env_core::tags::Tag;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+#[derive(Debug, Default)]
+struct State {
+    /// topic name → (ARN, KMS key)
+    topics: BTreeMap<String, (String, String)>,
+    /// (topic ARN, email)
+    subscriptions: Vec<(String, String)>,
+    /// log group → filter name → filter
+    log_groups: BTreeMap<String, BTreeMap<String, MetricFilter>>,
+    /// alarm name → (alarm, its action)
+    alarms: BTreeMap<String, (Alarm, String)>,
+    dashboards: BTreeMap<String, String>,
+    calls: Vec<&'static str>,
+    /// The operation that fails, with the AWS error code it fails with.
+    failing: Option<(&'static str, &'static str)>,
+}
+
+#[derive(Debug, Default)]
+struct Fake(Mutex<State>);
+
+fn failure(operation: &'static str, code: &'static str) -> AwsCallError {
+    let metadata = ErrorMetadata::builder()
+        .code(code)
+        .message("from the fake")
+        .build();
+    let response = HttpResponse::new(400u16.try_into().unwrap(), SdkBody::empty());
+    AwsCallError::new(operation, SdkError::service_error(metadata, response))
+}
+
+impl Fake {
+    fn with_log_group() -> Self {
+        let fake = Fake::default();
+        fake.state()
+            .log_groups
+            .insert("ecs-logs-pr-42".into(), BTreeMap::new());
+        fake
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.0.lock().unwrap()
+    }
+
+    fn fail(&self, operation: &'static str, code: &'static str) {
+        self.state().failing = Some((operation, code));
+    }
+
+    /// Records the call, and fails it if it is the failing one.
+    fn call(
+        &self,
+        operation: &'static str,
+    ) -> Result<std::sync::MutexGuard<'_, State>, AwsCallError> {
+        let mut state = self.state();
+        state.calls.push(operation);
+        match state.failing {
+            Some((failing, code)) if failing == operation => Err(failure(operation, code)),
+            _ => Ok(state),
+        }
+    }
+
+    fn count(&self, operation: &str) -> usize {
+        self.state()
+            .calls
+            .iter()
+            .filter(|c| **c == operation)
+            .count()
+    }
+}
+
+impl Cloud for Fake {
+    async fn create_topic(
+        &self,
+        name: &str,
+        kms_key: &str,
+        _: &[Tag],
+    ) -> Result<String, AwsCallError> {
+        let mut state = self.call("CreateTopic")?;
+        let arn = format!("arn:aws:sns:us-west-2:123456789012:{name}");
+        state
+            .topics
+            .entry(name.to_owned())
+            .or_insert_with(|| (arn.clone(), kms_key.to_owned()));
+        Ok(arn)
+    }
+
+    async fn find_topic(&self, name: &str) -> Result<Option<String>, AwsCallError> {
+        let state = self.call("ListTopics")?;
+        Ok(state.topics.get(name).map(|(arn, _)| arn.clone()))
+    }
+
+    async fn email_subscriptions(&self, topic_arn: &str) -> Result<Vec<String>, AwsCallError> {
+        let state = self.call("ListSubscriptionsByTopic")?;
+        Ok(state
+            .subscriptions
+            .iter()
+            .filter(|(topic, _)| topic == topic_arn)
+            .map(|(_, email)| email.clone())
+            .collect())
+    }
+
+    async fn subscribe_email(&self, topic_arn: &str, email: &str) -> Result<(), AwsCallError> {
+        let mut state = self.call("Subscribe")?;
+        state
+            .subscriptions
+            .push((topic_arn.to_owned(), email.to_owned()));
+        Ok(())
+    }
+
+    async fn delete_topic(&self, topic_arn: &str) -> Result<(), AwsCallError> {
+        let mut state = self.call("DeleteTopic")?;
+        state.topics.retain(|_, (arn, _)| arn != topic_arn);
+        state.subscriptions.retain(|(topic, _)| topic != topic_arn);
+        Ok(())
+    }
+
+    async fn put_metric_filter(
+        &self,
+        log_group: &str,
+        filter: &MetricFilter,
+    ) -> Result<(), AwsCallError> {
+        let mut state = self.call("PutMetricFilter")?;
+        let group = state
+            .log_groups
+            .get_mut(log_group)
+            .ok_or_else(|| failure("PutMetricFilter", "ResourceNotFoundException"))?;
+        group.insert(filter.name.clone(), filter.clone());
+        Ok(())
+    }
+
+    async fn metric_filter_names(&self, log_group: &str) -> Result<Vec<String>, AwsCallError> {
+        let state = self.call("DescribeMetricFilters")?;
+        let group = state
+            .log_groups
+            .get(log_group)
+            .ok_or_else(|| failure("DescribeMetricFilters", "ResourceNotFoundException"))?;
+        Ok(group.keys().cloned().collect())
+    }
+
+    async fn delete_metric_filter(&self, log_group: &str, name: &str) -> Result<(), AwsCallError> {
+        let mut state = self.call("DeleteMetricFilter")?;
+        if let Some(group) = state.log_groups.get_mut(log_group) {
+            group.remove(name);
+        }
+        Ok(())
+    }
+
+    async fn alarm_names(&self, prefix: &str) -> Result<Vec<String>, AwsCallError> {
+        let state = self.call("DescribeAlarms")?;
+        Ok(state
+            .alarms
+            .keys()
+            .filter(|name| name.starts_with(prefix))
+            .cloned()
+            .collect())
+    }
+
+    async fn put_alarm(
+        &self,
+        alarm: &Alarm,
+        topic_arn: &str,
+        _: &[Tag],
+    ) -> Result<(), AwsCallError> {
+        let mut state = self.call("PutMetricAlarm")?;
+        state
+            .alarms
+            .insert(alarm.name.clone(), (alarm.clone(), topic_arn.to_owned()));
+        Ok(())
+    }
+
+    async fn delete_alarms(&self, names: &[String]) -> Result<(), AwsCallError> {
+        let mut state = self.call("DeleteAlarms")?;
+        assert!(names.len() <= 100, "DeleteAlarms takes at most 100 names");
+        state.alarms.retain(|name, _| !names.contains(name));
+        Ok(())
+    }
+
+    async fn dashboard_exists(&self, name: &str) -> Result<bool, AwsCallError> {
+        let state = self.call("ListDashboards")?;
+        Ok(state.dashboards.contains_key(name))
+    }
+
+    async fn put_dashboard(&self, name: &str, body: &str) -> Result<(), AwsCallError> {
+        let mut state = self.call("PutDashboard")?;
+        state.dashboards.insert(name.to_owned(), body.to_owned());
+        Ok(())
+    }
+
+    async fn delete_dashboard(&self, name: &str) -> Result<(), AwsCallError> {
+        let mut state = self.call("DeleteDashboards")?;
+        state.dashboards.remove(name);
+        Ok(())
+    }
+}
+
+fn request(action: Action, extra_spec: Value) -> Request {
+    Request {
+        action,
+        spec: spec(extra_spec),
+        outputs: outputs(),
+    }
+}
+
+async fn run(fake: &Fake, action: Action, extra_spec: Value) -> Result<Response, MonitoringError> {
+    handle(request(action, extra_spec), fake).await
+}
+
+fn alarm(name: &str) -> (Alarm, String) {
+    let mut template =
+        plan::alarms(&spec(json!({})), &Inputs::from_outputs(&outputs()).unwrap()).remove(0);
+    template.name = name.to_owned();
+    (
+        template,
+        "arn:aws:sns:us-west-2:123456789012:old".to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn create_from_nothing_puts_every_part_in_place() {
+    let fake = Fake::with_log_group();
+    let response = run(
+        &fake,
+        Action::Create,
+        json!({"alarmEmail": "oncall@example.com"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status, Status::Ready);
+    let topic_arn = "arn:aws:sns:us-west-2:123456789012:alarms-pr-42";
+    assert_eq!(response.outputs["alarmTopicArn"], topic_arn);
+    assert_eq!(response.outputs["dashboardName"], "dashboard-pr-42");
+    assert_eq!(response.outputs["metricNamespace"], "catalog-api-pr-42");
+    assert_eq!(response.outputs["alarmCount"], 16);
+    let state = fake.state();
+    assert_eq!(
+        state.topics["alarms-pr-42"].1,
+        "arn:aws:kms:us-west-2:123456789012:key/1234"
+    );
+    assert_eq!(
+        state.subscriptions,
+        [(topic_arn.to_owned(), "oncall@example.com".to_owned())]
+    );
+    let filters = &state.log_groups["ecs-logs-pr-42"];
+    assert_eq!(
+        filters.keys().collect::<Vec<_>>(),
+        ["metric-response-time-pr-42", "metric-server-errors-pr-42"]
+    );
+    assert_eq!(state.alarms.len(), 16);
+    assert!(state.alarms.values().all(|(_, action)| action == topic_arn));
+    let memory = state
+        .alarms
+        .keys()
+        .filter(|name| name.starts_with("alarm-redis-memory-"))
+        .count();
+    assert_eq!(memory, 4);
+    assert!(state.dashboards.contains_key("dashboard-pr-42"));
+}
+
+#[tokio::test]
+async fn create_again_or_resumed_converges_without_duplicates() {
+    let fake = Fake::with_log_group();
+    {
+        // A create that stopped half-way, on a cache that was bigger then, next to another environment.
+        let mut state = fake.state();
+        for name in [
+            "alarm-ecs-cpu-pr-42",
+            "alarm-redis-memory-pr-42-0003-001",
+            "alarm-ecs-cpu-pr-420",
+        ] {
+            state.alarms.insert(name.to_owned(), alarm(name));
+        }
+    }
+    let email = json!({"alarmEmail": "oncall@example.com"});
+    run(&fake, Action::Create, email.clone()).await.unwrap();
+    run(&fake, Action::Create, email).await.unwrap();
+    assert_eq!(fake.count("Subscribe"), 1);
+    assert_eq!(fake.count("CreateTopic"), 1);
+    let state = fake.state();
+    assert_eq!(state.subscriptions.len(), 1);
+    assert_eq!(state.topics.len(), 1);
+    assert!(!state
+        .alarms
+        .contains_key("alarm-redis-memory-pr-42-0003-001"));
+    assert!(state.alarms.contains_key("alarm-ecs-cpu-pr-420"));
+    assert_eq!(state.alarms.len(), 16 + 1);
+    assert_eq!(
+        state.alarms["alarm-ecs-cpu-pr-42"].1,
+        "arn:aws:sns:us-west-2:123456789012:alarms-pr-42"
+    );
+    assert_eq!(state.log_groups["ecs-logs-pr-42"].len(), 2);
+    assert_eq!(state.dashboards.len(), 1);
+}
+
+#[tokio::test]
+async fn throttling_is_retryable() {
+    let fake = Fake::with_log_group();
+    fake.fail("PutMetricAlarm", "Throttling");
+    let error = run(&fake, Action::Create, json!({})).await.unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::Retryable);
+    assert!(
+        error
+            .to_string()
+            .starts_with("PutMetricAlarm failed: Throttling"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_input_is_an_invalid_event_and_nothing_is_called() {
+    let fake = Fake::with_log_group();
+    let mut request = request(Action::Create, json!({}));
+    request.outputs.remove("cacheReplicationGroupId");
+    let error = handle(request, &fake).await.unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::InvalidEvent);
+    assert_eq!(
+        error.to_string(),
+        "the event's outputs lack \"cacheReplicationGroupId\" (an identifier an earlier component hands on)"
+    );
+    assert!(fake.state().calls.is_empty());
+}
+
+#[tokio::test]
+async fn a_log_group_that_does_not_exist_fails_the_create() {
+    let fake = Fake::default();
+    let error = run(&fake, Action::Create, json!({})).await.unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::AwsRejected);
+    assert!(
+        error.to_string().contains("ResourceNotFoundException"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn status_is_ready_when_everything_exists_and_deleted_when_nothing_does() {
+    let fake = Fake::with_log_group();
+    let nothing = run(&fake, Action::Status, json!({})).await.unwrap();
+    assert_eq!(nothing.status, Status::Deleted);
+    assert!(nothing.outputs.is_empty());
+    run(&fake, Action::Create, json!({})).await.unwrap();
+    let ready = run(&fake, Action::Status, json!({})).await.unwrap();
+    assert_eq!(ready.status, Status::Ready);
+    assert_eq!(ready.outputs["alarmCount"], 16);
+    assert_eq!(
+        ready.outputs["alarmTopicArn"],
+        "arn:aws:sns:us-west-2:123456789012:alarms-pr-42"
+    );
+}
+
+#[tokio::test]
+async fn status_names_what_is_missing_when_only_part_exists() {
+    let fake = Fake::with_log_group();
+    run(&fake, Action::Create, json!({})).await.unwrap();
+    {
+        let mut state = fake.state();
+        state.alarms.remove("alarm-redis-cpu-pr-42-0002-002");
+        state.topics.clear();
+    }
+    let error = run(&fake, Action::Status, json!({})).await.unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::ComponentFailed);
+    assert_eq!(
+        error.to_string(),
+        "the monitoring of this environment is incomplete; missing: alarms-pr-42, alarm-redis-cpu-pr-42-0002-002"
+    );
+    // The topic back but the dashboard gone: still incomplete.
+    fake.state().dashboards.clear();
+    run(&fake, Action::Create, json!({})).await.unwrap();
+    fake.state().dashboards.clear();
+    let error = run(&fake, Action::Status, json!({})).await.unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the monitoring of this environment is incomplete; missing: dashboard-pr-42"
+    );
+}
+
+#[tokio::test]
+async fn delete_removes_everything_and_leaves_other_environments_alone() {
+    let fake = Fake::with_log_group();
+    run(
+        &fake,
+        Action::Create,
+        json!({"alarmEmail": "oncall@example.com"}),
+    )
+    .await
+    .unwrap();
+    fake.state()
+        .alarms
+        .insert("alarm-ecs-cpu-pr-420".into(), alarm("alarm-ecs-cpu-pr-420"));
+    let response = run(&fake, Action::Delete, json!({})).await.unwrap();
+    assert_eq!(response.status, Status::Deleted);
+    let state = fake.state();
+    assert!(state.topics.is_empty());
+    assert!(state.subscriptions.is_empty());
+    assert!(state.log_groups["ecs-logs-pr-42"].is_empty());
+    assert_eq!(
+        state.alarms.keys().collect::<Vec<_>>(),
+        ["alarm-ecs-cpu-pr-420"]
+    );
+    assert!(state.dashboards.is_empty());
+}
+
+#[tokio::test]
+async fn delete_resumed_after_a_partial_delete_finishes_the_job() {
+    let fake = Fake::with_log_group();
+    run(&fake, Action::Create, json!({})).await.unwrap();
+    {
+        // A delete that stopped after the alarms and the dashboard; then the service removed its log group.
+        let mut state = fake.state();
+        state.alarms.clear();
+        state.dashboards.clear();
+        state.log_groups.clear();
+    }
+    let response = run(&fake, Action::Delete, json!({})).await.unwrap();
+    assert_eq!(response.status, Status::Deleted);
+    assert!(fake.state().topics.is_empty());
+    assert_eq!(fake.count("DeleteMetricFilter"), 0);
+    // And once more, on nothing at all.
+    let again = run(&fake, Action::Delete, json!({})).await.unwrap();
+    assert_eq!(again.status, Status::Deleted);
+    assert_eq!(fake.count("DeleteTopic"), 1);
+}
+
+#[tokio::test]
+async fn delete_without_outputs_finds_the_log_group_by_name() {
+    let fake = Fake::with_log_group();
+    run(&fake, Action::Create, json!({})).await.unwrap();
+    let mut request = request(Action::Delete, json!({}));
+    request.outputs = Outputs::new();
+    handle(request, &fake).await.unwrap();
+    assert!(fake.state().log_groups["ecs-logs-pr-42"].is_empty());
+}
+
+#[tokio::test]
+async fn alarms_are_deleted_in_batches_of_100() {
+    let fake = Fake::with_log_group();
+    // 40 shards of 3 nodes: 120 nodes, 240 node alarms, 248 in all.
+    let big = json!({"cacheShards": 40, "cacheReplicasPerShard": 2});
+    let created = run(&fake, Action::Create, big.clone()).await.unwrap();
+    assert_eq!(created.outputs["alarmCount"], 248);
+    run(&fake, Action::Delete, big).await.unwrap();
+    assert_eq!(fake.count("DeleteAlarms"), 3);
+    assert!(fake.state().alarms.is_empty());
+}
+
+#[tokio::test]
+async fn an_access_error_listing_filters_is_not_mistaken_for_a_missing_log_group() {
+    let fake = Fake::with_log_group();
+    fake.fail("DescribeMetricFilters", "AccessDeniedException");
+    let error = run(&fake, Action::Delete, json!({})).await.unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::AwsRejected);
+}

@@ -1,0 +1,1004 @@
+//! [`Cloud`] over the AWS SDK: one SDK call per method, translated to and from the plain types of
+//! [`crate::api`]. No decisions are taken here; they are the handler's, where the unit tests reach them.
+
+use crate::api::{
+    found, Association, CallResult, Cloud, Direction, InternetGateway, Key, Labels, NatGateway,
+    NatState, NetworkInterface, Peer, RouteTable, RouteTarget, Rule, SecurityGroup, Subnet, Vpc,
+};
+use aws_config::SdkConfig;
+use aws_sdk_ec2::types as ec2;
+use env_core::error::aws_error;
+use env_core::tags::{self, Tag};
+use std::collections::HashMap;
+
+/// The S3 gateway endpoint's service in the only region environments are built in.
+const S3_SERVICE: &str = "com.amazonaws.us-west-2.s3";
+
+#[derive(Debug, Clone)]
+pub struct AwsCloud {
+    ec2: aws_sdk_ec2::Client,
+    kms: aws_sdk_kms::Client,
+    logs: aws_sdk_cloudwatchlogs::Client,
+    iam: aws_sdk_iam::Client,
+}
+
+impl AwsCloud {
+    pub fn new(config: &SdkConfig) -> Self {
+        Self {
+            ec2: aws_sdk_ec2::Client::new(config),
+            kms: aws_sdk_kms::Client::new(config),
+            logs: aws_sdk_cloudwatchlogs::Client::new(config),
+            iam: aws_sdk_iam::Client::new(config),
+        }
+    }
+}
+
+fn filter(name: &str, value: &str) -> ec2::Filter {
+    ec2::Filter::builder().name(name).values(value).build()
+}
+
+fn environment_filter(environment: &str) -> ec2::Filter {
+    filter(&format!("tag:{}", tags::ENVIRONMENT), environment)
+}
+
+fn tag_specification(kind: ec2::ResourceType, tags: &[Tag]) -> ec2::TagSpecification {
+    ec2::TagSpecification::builder()
+        .resource_type(kind)
+        .set_tags(Some(
+            tags.iter()
+                .map(|tag| ec2::Tag::builder().key(tag.key).value(&tag.value).build())
+                .collect(),
+        ))
+        .build()
+}
+
+fn tag_value(tags: &[ec2::Tag], key: &str) -> Option<String> {
+    tags.iter()
+        .find(|tag| tag.key() == Some(key))
+        .and_then(ec2::Tag::value)
+        .map(str::to_owned)
+}
+
+fn labels(id: Option<&str>, tags: &[ec2::Tag]) -> Labels {
+    Labels {
+        id: id.unwrap_or_default().to_owned(),
+        name: tag_value(tags, "Name"),
+        environment: tag_value(tags, tags::ENVIRONMENT),
+    }
+}
+
+fn vpc(vpc: &ec2::Vpc) -> Vpc {
+    Vpc {
+        labels: labels(vpc.vpc_id(), vpc.tags()),
+        cidr: vpc.cidr_block().unwrap_or_default().to_owned(),
+    }
+}
+
+fn subnet(subnet: &ec2::Subnet) -> Subnet {
+    Subnet {
+        labels: labels(subnet.subnet_id(), subnet.tags()),
+        zone: subnet.availability_zone().unwrap_or_default().to_owned(),
+    }
+}
+
+fn internet_gateway(gateway: &ec2::InternetGateway) -> InternetGateway {
+    InternetGateway {
+        labels: labels(gateway.internet_gateway_id(), gateway.tags()),
+        attached_vpcs: gateway
+            .attachments()
+            .iter()
+            .filter_map(ec2::InternetGatewayAttachment::vpc_id)
+            .map(str::to_owned)
+            .collect(),
+    }
+}
+
+fn nat_gateway(gateway: &ec2::NatGateway) -> NatGateway {
+    NatGateway {
+        labels: labels(gateway.nat_gateway_id(), gateway.tags()),
+        state: NatState::from_aws(gateway.state().map(ec2::NatGatewayState::as_str)),
+        subnet_id: gateway.subnet_id().unwrap_or_default().to_owned(),
+    }
+}
+
+fn route_table(table: &ec2::RouteTable) -> RouteTable {
+    RouteTable {
+        labels: labels(table.route_table_id(), table.tags()),
+        associations: table
+            .associations()
+            .iter()
+            .map(|association| Association {
+                id: association
+                    .route_table_association_id()
+                    .unwrap_or_default()
+                    .to_owned(),
+                subnet_id: association.subnet_id().map(str::to_owned),
+                main: association.main().unwrap_or(false),
+            })
+            .collect(),
+        routes: table
+            .routes()
+            .iter()
+            .map(|route| {
+                let target = route
+                    .nat_gateway_id()
+                    .or(route.gateway_id())
+                    .unwrap_or_default();
+                (
+                    route
+                        .destination_cidr_block()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    target.to_owned(),
+                )
+            })
+            .collect(),
+    }
+}
+
+/// One AWS permission (protocol, ports, several peers) as one rule per peer.
+fn rules(direction: Direction, permissions: &[ec2::IpPermission]) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    for permission in permissions {
+        let rule = |peer: Peer, description: Option<&str>| Rule {
+            direction,
+            protocol: permission.ip_protocol().unwrap_or("-1").to_owned(),
+            from_port: permission.from_port(),
+            to_port: permission.to_port(),
+            peer,
+            description: description.map(str::to_owned),
+        };
+        for range in permission.ip_ranges() {
+            let cidr = range.cidr_ip().unwrap_or_default().to_owned();
+            rules.push(rule(Peer::Cidr(cidr), range.description()));
+        }
+        for pair in permission.user_id_group_pairs() {
+            let group = pair.group_id().unwrap_or_default().to_owned();
+            rules.push(rule(Peer::Group(group), pair.description()));
+        }
+    }
+    rules
+}
+
+fn security_group(group: &ec2::SecurityGroup) -> SecurityGroup {
+    let mut all = rules(Direction::Ingress, group.ip_permissions());
+    all.extend(rules(Direction::Egress, group.ip_permissions_egress()));
+    SecurityGroup {
+        labels: labels(group.group_id(), group.tags()),
+        group_name: group.group_name().unwrap_or_default().to_owned(),
+        rules: all,
+    }
+}
+
+fn permission(rule: &Rule) -> ec2::IpPermission {
+    let builder = ec2::IpPermission::builder()
+        .ip_protocol(&rule.protocol)
+        .set_from_port(rule.from_port)
+        .set_to_port(rule.to_port);
+    match &rule.peer {
+        Peer::Cidr(cidr) => builder.ip_ranges(
+            ec2::IpRange::builder()
+                .cidr_ip(cidr)
+                .set_description(rule.description.clone())
+                .build(),
+        ),
+        Peer::Group(group) => builder.user_id_group_pairs(
+            ec2::UserIdGroupPair::builder()
+                .group_id(group)
+                .set_description(rule.description.clone())
+                .build(),
+        ),
+    }
+    .build()
+}
+
+fn permissions(rules: &[Rule], direction: Direction) -> Option<Vec<ec2::IpPermission>> {
+    let chosen: Vec<_> = rules
+        .iter()
+        .filter(|rule| rule.direction == direction)
+        .map(permission)
+        .collect();
+    (!chosen.is_empty()).then_some(chosen)
+}
+
+fn key(metadata: Option<&aws_sdk_kms::types::KeyMetadata>) -> Key {
+    Key {
+        id: metadata
+            .map(aws_sdk_kms::types::KeyMetadata::key_id)
+            .unwrap_or_default()
+            .to_owned(),
+        arn: metadata
+            .and_then(aws_sdk_kms::types::KeyMetadata::arn)
+            .unwrap_or_default()
+            .to_owned(),
+        pending_deletion: metadata.and_then(aws_sdk_kms::types::KeyMetadata::key_state)
+            == Some(&aws_sdk_kms::types::KeyState::PendingDeletion),
+    }
+}
+
+impl Cloud for AwsCloud {
+    async fn availability_zones(&self) -> CallResult<Vec<String>> {
+        let output = self
+            .ec2
+            .describe_availability_zones()
+            .filters(filter("state", "available"))
+            .filters(filter("zone-type", "availability-zone"))
+            .send()
+            .await
+            .map_err(aws_error("DescribeAvailabilityZones"))?;
+        Ok(output
+            .availability_zones()
+            .iter()
+            .filter_map(ec2::AvailabilityZone::zone_name)
+            .map(str::to_owned)
+            .collect())
+    }
+
+    async fn vpcs(&self, environment: &str) -> CallResult<Vec<Vpc>> {
+        let output = self
+            .ec2
+            .describe_vpcs()
+            .filters(environment_filter(environment))
+            .send()
+            .await
+            .map_err(aws_error("DescribeVpcs"))?;
+        Ok(output.vpcs().iter().map(vpc).collect())
+    }
+
+    async fn subnets(&self, vpc_id: &str) -> CallResult<Vec<Subnet>> {
+        let output = self
+            .ec2
+            .describe_subnets()
+            .filters(filter("vpc-id", vpc_id))
+            .send()
+            .await
+            .map_err(aws_error("DescribeSubnets"))?;
+        Ok(output.subnets().iter().map(subnet).collect())
+    }
+
+    async fn internet_gateways(&self, environment: &str) -> CallResult<Vec<InternetGateway>> {
+        let output = self
+            .ec2
+            .describe_internet_gateways()
+            .filters(environment_filter(environment))
+            .send()
+            .await
+            .map_err(aws_error("DescribeInternetGateways"))?;
+        Ok(output
+            .internet_gateways()
+            .iter()
+            .map(internet_gateway)
+            .collect())
+    }
+
+    async fn addresses(&self, environment: &str) -> CallResult<Vec<Labels>> {
+        let output = self
+            .ec2
+            .describe_addresses()
+            .filters(environment_filter(environment))
+            .send()
+            .await
+            .map_err(aws_error("DescribeAddresses"))?;
+        Ok(output
+            .addresses()
+            .iter()
+            .map(|address| labels(address.allocation_id(), address.tags()))
+            .collect())
+    }
+
+    async fn nat_gateways(&self, environment: &str) -> CallResult<Vec<NatGateway>> {
+        let output = self
+            .ec2
+            .describe_nat_gateways()
+            .filter(environment_filter(environment))
+            .send()
+            .await
+            .map_err(aws_error("DescribeNatGateways"))?;
+        Ok(output.nat_gateways().iter().map(nat_gateway).collect())
+    }
+
+    async fn route_tables(&self, vpc_id: &str) -> CallResult<Vec<RouteTable>> {
+        let output = self
+            .ec2
+            .describe_route_tables()
+            .filters(filter("vpc-id", vpc_id))
+            .send()
+            .await
+            .map_err(aws_error("DescribeRouteTables"))?;
+        Ok(output.route_tables().iter().map(route_table).collect())
+    }
+
+    async fn security_groups(&self, vpc_id: &str) -> CallResult<Vec<SecurityGroup>> {
+        let output = self
+            .ec2
+            .describe_security_groups()
+            .filters(filter("vpc-id", vpc_id))
+            .send()
+            .await
+            .map_err(aws_error("DescribeSecurityGroups"))?;
+        Ok(output
+            .security_groups()
+            .iter()
+            .map(security_group)
+            .collect())
+    }
+
+    async fn network_interfaces(&self, vpc_id: &str) -> CallResult<Vec<NetworkInterface>> {
+        let output = self
+            .ec2
+            .describe_network_interfaces()
+            .filters(filter("vpc-id", vpc_id))
+            .send()
+            .await
+            .map_err(aws_error("DescribeNetworkInterfaces"))?;
+        Ok(output
+            .network_interfaces()
+            .iter()
+            .map(|interface| NetworkInterface {
+                id: interface
+                    .network_interface_id()
+                    .unwrap_or_default()
+                    .to_owned(),
+                status: interface
+                    .status()
+                    .map(|status| status.as_str().to_owned())
+                    .unwrap_or_default(),
+                description: interface.description().unwrap_or_default().to_owned(),
+            })
+            .collect())
+    }
+
+    async fn flow_logs(&self, vpc_id: &str) -> CallResult<Vec<Labels>> {
+        let output = self
+            .ec2
+            .describe_flow_logs()
+            .filter(filter("resource-id", vpc_id))
+            .send()
+            .await
+            .map_err(aws_error("DescribeFlowLogs"))?;
+        Ok(output
+            .flow_logs()
+            .iter()
+            .map(|log| labels(log.flow_log_id(), log.tags()))
+            .collect())
+    }
+
+    async fn s3_endpoints(&self, vpc_id: &str) -> CallResult<Vec<Labels>> {
+        let output = self
+            .ec2
+            .describe_vpc_endpoints()
+            .filters(filter("vpc-id", vpc_id))
+            .filters(filter("service-name", S3_SERVICE))
+            // A deleted endpoint stays listed for a while; only live ones count.
+            .filters(
+                ec2::Filter::builder()
+                    .name("vpc-endpoint-state")
+                    .values("pending")
+                    .values("available")
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(aws_error("DescribeVpcEndpoints"))?;
+        Ok(output
+            .vpc_endpoints()
+            .iter()
+            .map(|endpoint| labels(endpoint.vpc_endpoint_id(), endpoint.tags()))
+            .collect())
+    }
+
+    async fn create_vpc(&self, cidr: &str, tags: &[Tag]) -> CallResult<Vpc> {
+        let output = self
+            .ec2
+            .create_vpc()
+            .cidr_block(cidr)
+            .tag_specifications(tag_specification(ec2::ResourceType::Vpc, tags))
+            .send()
+            .await
+            .map_err(aws_error("CreateVpc"))?;
+        Ok(vpc(output.vpc().unwrap_or(&ec2::Vpc::builder().build())))
+    }
+
+    async fn enable_dns(&self, vpc_id: &str) -> CallResult<()> {
+        let on = || ec2::AttributeBooleanValue::builder().value(true).build();
+        // One attribute per call (EC2 API reference, ModifyVpcAttribute).
+        self.ec2
+            .modify_vpc_attribute()
+            .vpc_id(vpc_id)
+            .enable_dns_support(on())
+            .send()
+            .await
+            .map_err(aws_error("ModifyVpcAttribute"))?;
+        self.ec2
+            .modify_vpc_attribute()
+            .vpc_id(vpc_id)
+            .enable_dns_hostnames(on())
+            .send()
+            .await
+            .map_err(aws_error("ModifyVpcAttribute"))?;
+        Ok(())
+    }
+
+    async fn create_subnet(
+        &self,
+        vpc_id: &str,
+        cidr: &str,
+        zone: &str,
+        tags: &[Tag],
+    ) -> CallResult<Subnet> {
+        let output = self
+            .ec2
+            .create_subnet()
+            .vpc_id(vpc_id)
+            .cidr_block(cidr)
+            .availability_zone(zone)
+            .tag_specifications(tag_specification(ec2::ResourceType::Subnet, tags))
+            .send()
+            .await
+            .map_err(aws_error("CreateSubnet"))?;
+        Ok(subnet(
+            output.subnet().unwrap_or(&ec2::Subnet::builder().build()),
+        ))
+    }
+
+    async fn create_internet_gateway(&self, tags: &[Tag]) -> CallResult<InternetGateway> {
+        let output = self
+            .ec2
+            .create_internet_gateway()
+            .tag_specifications(tag_specification(ec2::ResourceType::InternetGateway, tags))
+            .send()
+            .await
+            .map_err(aws_error("CreateInternetGateway"))?;
+        Ok(internet_gateway(
+            output
+                .internet_gateway()
+                .unwrap_or(&ec2::InternetGateway::builder().build()),
+        ))
+    }
+
+    async fn attach_internet_gateway(&self, gateway_id: &str, vpc_id: &str) -> CallResult<()> {
+        self.ec2
+            .attach_internet_gateway()
+            .internet_gateway_id(gateway_id)
+            .vpc_id(vpc_id)
+            .send()
+            .await
+            .map_err(aws_error("AttachInternetGateway"))?;
+        Ok(())
+    }
+
+    async fn allocate_address(&self, tags: &[Tag]) -> CallResult<Labels> {
+        let output = self
+            .ec2
+            .allocate_address()
+            .domain(ec2::DomainType::Vpc)
+            .tag_specifications(tag_specification(ec2::ResourceType::ElasticIp, tags))
+            .send()
+            .await
+            .map_err(aws_error("AllocateAddress"))?;
+        Ok(Labels {
+            id: output.allocation_id().unwrap_or_default().to_owned(),
+            ..Labels::default()
+        })
+    }
+
+    async fn create_nat_gateway(
+        &self,
+        subnet_id: &str,
+        allocation_id: &str,
+        token: &str,
+        tags: &[Tag],
+    ) -> CallResult<NatGateway> {
+        let output = self
+            .ec2
+            .create_nat_gateway()
+            .subnet_id(subnet_id)
+            .allocation_id(allocation_id)
+            .client_token(token)
+            .tag_specifications(tag_specification(ec2::ResourceType::Natgateway, tags))
+            .send()
+            .await
+            .map_err(aws_error("CreateNatGateway"))?;
+        Ok(nat_gateway(
+            output
+                .nat_gateway()
+                .unwrap_or(&ec2::NatGateway::builder().build()),
+        ))
+    }
+
+    async fn create_route_table(&self, vpc_id: &str, tags: &[Tag]) -> CallResult<RouteTable> {
+        let output = self
+            .ec2
+            .create_route_table()
+            .vpc_id(vpc_id)
+            .tag_specifications(tag_specification(ec2::ResourceType::RouteTable, tags))
+            .send()
+            .await
+            .map_err(aws_error("CreateRouteTable"))?;
+        Ok(route_table(
+            output
+                .route_table()
+                .unwrap_or(&ec2::RouteTable::builder().build()),
+        ))
+    }
+
+    async fn create_default_route(&self, table_id: &str, target: &RouteTarget) -> CallResult<()> {
+        let request = self
+            .ec2
+            .create_route()
+            .route_table_id(table_id)
+            .destination_cidr_block("0.0.0.0/0");
+        let request = match target {
+            RouteTarget::InternetGateway(id) => request.gateway_id(id),
+            RouteTarget::NatGateway(id) => request.nat_gateway_id(id),
+        };
+        request.send().await.map_err(aws_error("CreateRoute"))?;
+        Ok(())
+    }
+
+    async fn associate_route_table(&self, table_id: &str, subnet_id: &str) -> CallResult<()> {
+        self.ec2
+            .associate_route_table()
+            .route_table_id(table_id)
+            .subnet_id(subnet_id)
+            .send()
+            .await
+            .map_err(aws_error("AssociateRouteTable"))?;
+        Ok(())
+    }
+
+    async fn create_security_group(
+        &self,
+        vpc_id: &str,
+        name: &str,
+        description: &str,
+        tags: &[Tag],
+    ) -> CallResult<SecurityGroup> {
+        let output = self
+            .ec2
+            .create_security_group()
+            .vpc_id(vpc_id)
+            .group_name(name)
+            .description(description)
+            .tag_specifications(tag_specification(ec2::ResourceType::SecurityGroup, tags))
+            .send()
+            .await
+            .map_err(aws_error("CreateSecurityGroup"))?;
+        Ok(SecurityGroup {
+            labels: Labels {
+                id: output.group_id().unwrap_or_default().to_owned(),
+                name: Some(name.to_owned()),
+                environment: None,
+            },
+            group_name: name.to_owned(),
+            // AWS gives every new group an allow-all egress rule; the handler reads the group
+            // again before reconciling its rules.
+            rules: Vec::new(),
+        })
+    }
+
+    async fn authorize(&self, group_id: &str, rules: &[Rule]) -> CallResult<()> {
+        if let Some(ingress) = permissions(rules, Direction::Ingress) {
+            self.ec2
+                .authorize_security_group_ingress()
+                .group_id(group_id)
+                .set_ip_permissions(Some(ingress))
+                .send()
+                .await
+                .map_err(aws_error("AuthorizeSecurityGroupIngress"))?;
+        }
+        if let Some(egress) = permissions(rules, Direction::Egress) {
+            self.ec2
+                .authorize_security_group_egress()
+                .group_id(group_id)
+                .set_ip_permissions(Some(egress))
+                .send()
+                .await
+                .map_err(aws_error("AuthorizeSecurityGroupEgress"))?;
+        }
+        Ok(())
+    }
+
+    async fn revoke(&self, group_id: &str, rules: &[Rule]) -> CallResult<()> {
+        if let Some(ingress) = permissions(rules, Direction::Ingress) {
+            self.ec2
+                .revoke_security_group_ingress()
+                .group_id(group_id)
+                .set_ip_permissions(Some(ingress))
+                .send()
+                .await
+                .map_err(aws_error("RevokeSecurityGroupIngress"))?;
+        }
+        if let Some(egress) = permissions(rules, Direction::Egress) {
+            self.ec2
+                .revoke_security_group_egress()
+                .group_id(group_id)
+                .set_ip_permissions(Some(egress))
+                .send()
+                .await
+                .map_err(aws_error("RevokeSecurityGroupEgress"))?;
+        }
+        Ok(())
+    }
+
+    async fn create_flow_log(
+        &self,
+        vpc_id: &str,
+        log_group: &str,
+        role_arn: &str,
+        tags: &[Tag],
+    ) -> CallResult<Vec<String>> {
+        let output = self
+            .ec2
+            .create_flow_logs()
+            .resource_ids(vpc_id)
+            .resource_type(ec2::FlowLogsResourceType::Vpc)
+            .traffic_type(ec2::TrafficType::All)
+            .log_destination_type(ec2::LogDestinationType::CloudWatchLogs)
+            .log_group_name(log_group)
+            .deliver_logs_permission_arn(role_arn)
+            .tag_specifications(tag_specification(ec2::ResourceType::VpcFlowLog, tags))
+            .send()
+            .await
+            .map_err(aws_error("CreateFlowLogs"))?;
+        Ok(output
+            .unsuccessful()
+            .iter()
+            .filter_map(ec2::UnsuccessfulItem::error)
+            .filter_map(ec2::UnsuccessfulItemError::message)
+            .map(str::to_owned)
+            .collect())
+    }
+
+    async fn create_s3_endpoint(
+        &self,
+        vpc_id: &str,
+        route_table_ids: &[String],
+        tags: &[Tag],
+    ) -> CallResult<()> {
+        self.ec2
+            .create_vpc_endpoint()
+            .vpc_id(vpc_id)
+            .service_name(S3_SERVICE)
+            .vpc_endpoint_type(ec2::VpcEndpointType::Gateway)
+            .set_route_table_ids(Some(route_table_ids.to_vec()))
+            .tag_specifications(tag_specification(ec2::ResourceType::VpcEndpoint, tags))
+            .send()
+            .await
+            .map_err(aws_error("CreateVpcEndpoint"))?;
+        Ok(())
+    }
+
+    async fn delete_nat_gateway(&self, id: &str) -> CallResult<()> {
+        self.ec2
+            .delete_nat_gateway()
+            .nat_gateway_id(id)
+            .send()
+            .await
+            .map_err(aws_error("DeleteNatGateway"))?;
+        Ok(())
+    }
+
+    async fn release_address(&self, allocation_id: &str) -> CallResult<()> {
+        self.ec2
+            .release_address()
+            .allocation_id(allocation_id)
+            .send()
+            .await
+            .map_err(aws_error("ReleaseAddress"))?;
+        Ok(())
+    }
+
+    async fn detach_internet_gateway(&self, gateway_id: &str, vpc_id: &str) -> CallResult<()> {
+        self.ec2
+            .detach_internet_gateway()
+            .internet_gateway_id(gateway_id)
+            .vpc_id(vpc_id)
+            .send()
+            .await
+            .map_err(aws_error("DetachInternetGateway"))?;
+        Ok(())
+    }
+
+    async fn delete_internet_gateway(&self, id: &str) -> CallResult<()> {
+        self.ec2
+            .delete_internet_gateway()
+            .internet_gateway_id(id)
+            .send()
+            .await
+            .map_err(aws_error("DeleteInternetGateway"))?;
+        Ok(())
+    }
+
+    async fn delete_security_group(&self, id: &str) -> CallResult<()> {
+        self.ec2
+            .delete_security_group()
+            .group_id(id)
+            .send()
+            .await
+            .map_err(aws_error("DeleteSecurityGroup"))?;
+        Ok(())
+    }
+
+    async fn delete_network_interface(&self, id: &str) -> CallResult<()> {
+        self.ec2
+            .delete_network_interface()
+            .network_interface_id(id)
+            .send()
+            .await
+            .map_err(aws_error("DeleteNetworkInterface"))?;
+        Ok(())
+    }
+
+    async fn delete_subnet(&self, id: &str) -> CallResult<()> {
+        self.ec2
+            .delete_subnet()
+            .subnet_id(id)
+            .send()
+            .await
+            .map_err(aws_error("DeleteSubnet"))?;
+        Ok(())
+    }
+
+    async fn disassociate_route_table(&self, association_id: &str) -> CallResult<()> {
+        self.ec2
+            .disassociate_route_table()
+            .association_id(association_id)
+            .send()
+            .await
+            .map_err(aws_error("DisassociateRouteTable"))?;
+        Ok(())
+    }
+
+    async fn delete_route_table(&self, id: &str) -> CallResult<()> {
+        self.ec2
+            .delete_route_table()
+            .route_table_id(id)
+            .send()
+            .await
+            .map_err(aws_error("DeleteRouteTable"))?;
+        Ok(())
+    }
+
+    async fn delete_flow_log(&self, id: &str) -> CallResult<()> {
+        self.ec2
+            .delete_flow_logs()
+            .flow_log_ids(id)
+            .send()
+            .await
+            .map_err(aws_error("DeleteFlowLogs"))?;
+        Ok(())
+    }
+
+    async fn delete_endpoint(&self, id: &str) -> CallResult<()> {
+        self.ec2
+            .delete_vpc_endpoints()
+            .vpc_endpoint_ids(id)
+            .send()
+            .await
+            .map_err(aws_error("DeleteVpcEndpoints"))?;
+        Ok(())
+    }
+
+    async fn delete_vpc(&self, id: &str) -> CallResult<()> {
+        self.ec2
+            .delete_vpc()
+            .vpc_id(id)
+            .send()
+            .await
+            .map_err(aws_error("DeleteVpc"))?;
+        Ok(())
+    }
+
+    async fn key_by_alias(&self, alias: &str) -> CallResult<Option<Key>> {
+        let output = self
+            .kms
+            .describe_key()
+            .key_id(alias)
+            .send()
+            .await
+            .map_err(aws_error("DescribeKey"));
+        Ok(found(output, "NotFoundException")?.map(|output| key(output.key_metadata())))
+    }
+
+    async fn create_key(&self, policy: &str, tags: &[Tag]) -> CallResult<Key> {
+        let output = self
+            .kms
+            .create_key()
+            .description("Encrypts one catalog environment's logs, secrets and data")
+            .policy(policy)
+            .set_tags(Some(
+                tags.iter()
+                    // build() fails only without a key or a value, and every tag has both.
+                    .filter_map(|tag| {
+                        aws_sdk_kms::types::Tag::builder()
+                            .tag_key(tag.key)
+                            .tag_value(&tag.value)
+                            .build()
+                            .ok()
+                    })
+                    .collect(),
+            ))
+            .send()
+            .await
+            .map_err(aws_error("CreateKey"))?;
+        Ok(key(output.key_metadata()))
+    }
+
+    async fn enable_key_rotation(&self, key_arn: &str) -> CallResult<()> {
+        self.kms
+            .enable_key_rotation()
+            .key_id(key_arn)
+            .send()
+            .await
+            .map_err(aws_error("EnableKeyRotation"))?;
+        Ok(())
+    }
+
+    async fn create_alias(&self, alias: &str, key_arn: &str) -> CallResult<()> {
+        self.kms
+            .create_alias()
+            .alias_name(alias)
+            .target_key_id(key_arn)
+            .send()
+            .await
+            .map_err(aws_error("CreateAlias"))?;
+        Ok(())
+    }
+
+    async fn schedule_key_deletion(&self, key_id: &str, days: i32) -> CallResult<()> {
+        // The key id, not its ARN: AWS takes either, moto only the id.
+        self.kms
+            .schedule_key_deletion()
+            .key_id(key_id)
+            .pending_window_in_days(days)
+            .send()
+            .await
+            .map_err(aws_error("ScheduleKeyDeletion"))?;
+        Ok(())
+    }
+
+    async fn delete_alias(&self, alias: &str) -> CallResult<()> {
+        self.kms
+            .delete_alias()
+            .alias_name(alias)
+            .send()
+            .await
+            .map_err(aws_error("DeleteAlias"))?;
+        Ok(())
+    }
+
+    async fn log_group_exists(&self, name: &str) -> CallResult<bool> {
+        let output = self
+            .logs
+            .describe_log_groups()
+            .log_group_name_prefix(name)
+            .send()
+            .await
+            .map_err(aws_error("DescribeLogGroups"))?;
+        Ok(output
+            .log_groups()
+            .iter()
+            .any(|group| group.log_group_name() == Some(name)))
+    }
+
+    async fn create_log_group(&self, name: &str, key_arn: &str, tags: &[Tag]) -> CallResult<()> {
+        let tags: HashMap<String, String> = tags
+            .iter()
+            .map(|tag| (tag.key.to_owned(), tag.value.clone()))
+            .collect();
+        self.logs
+            .create_log_group()
+            .log_group_name(name)
+            .kms_key_id(key_arn)
+            .set_tags(Some(tags))
+            .send()
+            .await
+            .map_err(aws_error("CreateLogGroup"))?;
+        Ok(())
+    }
+
+    async fn set_retention(&self, name: &str, days: i32) -> CallResult<()> {
+        self.logs
+            .put_retention_policy()
+            .log_group_name(name)
+            .retention_in_days(days)
+            .send()
+            .await
+            .map_err(aws_error("PutRetentionPolicy"))?;
+        Ok(())
+    }
+
+    async fn delete_log_group(&self, name: &str) -> CallResult<()> {
+        self.logs
+            .delete_log_group()
+            .log_group_name(name)
+            .send()
+            .await
+            .map_err(aws_error("DeleteLogGroup"))?;
+        Ok(())
+    }
+
+    async fn role(&self, name: &str) -> CallResult<Option<String>> {
+        let output = self
+            .iam
+            .get_role()
+            .role_name(name)
+            .send()
+            .await
+            .map_err(aws_error("GetRole"));
+        Ok(found(output, "NoSuchEntity")?
+            .and_then(|output| output.role().map(|role| role.arn().to_owned())))
+    }
+
+    async fn create_role(
+        &self,
+        name: &str,
+        trust_policy: &str,
+        tags: &[Tag],
+    ) -> CallResult<String> {
+        let output = self
+            .iam
+            .create_role()
+            .role_name(name)
+            .description("Lets VPC flow logs write to the environment's flow-log group")
+            .assume_role_policy_document(trust_policy)
+            .set_tags(Some(
+                tags.iter()
+                    // build() fails only without a key or a value, and every tag has both.
+                    .filter_map(|tag| {
+                        aws_sdk_iam::types::Tag::builder()
+                            .key(tag.key)
+                            .value(&tag.value)
+                            .build()
+                            .ok()
+                    })
+                    .collect(),
+            ))
+            .send()
+            .await
+            .map_err(aws_error("CreateRole"))?;
+        Ok(output
+            .role()
+            .map(|role| role.arn().to_owned())
+            .unwrap_or_default())
+    }
+
+    async fn put_role_policy(
+        &self,
+        role: &str,
+        policy_name: &str,
+        document: &str,
+    ) -> CallResult<()> {
+        self.iam
+            .put_role_policy()
+            .role_name(role)
+            .policy_name(policy_name)
+            .policy_document(document)
+            .send()
+            .await
+            .map_err(aws_error("PutRolePolicy"))?;
+        Ok(())
+    }
+
+    async fn delete_role_policy(&self, role: &str, policy_name: &str) -> CallResult<()> {
+        self.iam
+            .delete_role_policy()
+            .role_name(role)
+            .policy_name(policy_name)
+            .send()
+            .await
+            .map_err(aws_error("DeleteRolePolicy"))?;
+        Ok(())
+    }
+
+    async fn delete_role(&self, name: &str) -> CallResult<()> {
+        self.iam
+            .delete_role()
+            .role_name(name)
+            .send()
+            .await
+            .map_err(aws_error("DeleteRole"))?;
+        Ok(())
+    }
+}

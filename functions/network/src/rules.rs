@@ -1,0 +1,222 @@
+//! The security groups and their rules (COMPLIANCE.md, network rows): rules reference other groups,
+//! never address ranges, except the load balancer's 80 and 443 from anywhere and HTTPS out to AWS
+//! APIs and image registries (through the NAT gateways) for the two tiers that need it. The database
+//! and cache groups have no egress at all (Trivy AWS-0104).
+
+use crate::api::{Direction, Peer, Rule};
+use env_core::naming::Tier;
+
+/// PostgreSQL's port, which Aurora PostgreSQL listens on by default.
+pub const POSTGRES_PORT: i32 = 5432;
+/// Redis's port, which ElastiCache listens on by default.
+pub const REDIS_PORT: i32 = 6379;
+const HTTP_PORT: i32 = 80;
+const HTTPS_PORT: i32 = 443;
+const ANYWHERE: &str = "0.0.0.0/0";
+
+/// Each group's own description (CKV_AWS_23: every group and rule has one).
+pub fn group_description(tier: Tier) -> &'static str {
+    match tier {
+        Tier::LoadBalancer => "Load balancer: HTTP and HTTPS from the internet, to the service",
+        Tier::Service => "API containers: from the load balancer, to the database, cache and HTTPS",
+        Tier::Database => "Aurora PostgreSQL: from the service and the rotation function only",
+        Tier::Cache => "Redis: from the service only",
+        Tier::Rotation => "Secret rotation function: to the database and the Secrets Manager API",
+    }
+}
+
+fn tcp(direction: Direction, port: i32, peer: Peer, description: &str) -> Rule {
+    Rule {
+        direction,
+        protocol: "tcp".to_owned(),
+        from_port: Some(port),
+        to_port: Some(port),
+        peer,
+        description: Some(description.to_owned()),
+    }
+}
+
+/// The rules one tier's group must have, given every tier's group id and the container's port.
+pub fn desired_rules(tier: Tier, group: impl Fn(Tier) -> String, container_port: i32) -> Vec<Rule> {
+    use Direction::{Egress, Ingress};
+    let anywhere = || Peer::Cidr(ANYWHERE.to_owned());
+    let to = |tier: Tier| Peer::Group(group(tier));
+    match tier {
+        Tier::LoadBalancer => vec![
+            tcp(
+                Ingress,
+                HTTP_PORT,
+                anywhere(),
+                "HTTP from the internet, redirected to HTTPS",
+            ),
+            tcp(Ingress, HTTPS_PORT, anywhere(), "HTTPS from the internet"),
+            tcp(
+                Egress,
+                container_port,
+                to(Tier::Service),
+                "To the API containers",
+            ),
+        ],
+        Tier::Service => vec![
+            tcp(
+                Ingress,
+                container_port,
+                to(Tier::LoadBalancer),
+                "From the load balancer",
+            ),
+            tcp(
+                Egress,
+                HTTPS_PORT,
+                anywhere(),
+                "HTTPS to AWS APIs and the image registry, via NAT",
+            ),
+            tcp(
+                Egress,
+                POSTGRES_PORT,
+                to(Tier::Database),
+                "To Aurora PostgreSQL",
+            ),
+            tcp(Egress, REDIS_PORT, to(Tier::Cache), "To Redis"),
+        ],
+        Tier::Database => vec![
+            tcp(
+                Ingress,
+                POSTGRES_PORT,
+                to(Tier::Service),
+                "PostgreSQL from the API containers",
+            ),
+            tcp(
+                Ingress,
+                POSTGRES_PORT,
+                to(Tier::Rotation),
+                "PostgreSQL from the rotation function",
+            ),
+        ],
+        Tier::Cache => vec![tcp(
+            Ingress,
+            REDIS_PORT,
+            to(Tier::Service),
+            "Redis from the API containers",
+        )],
+        Tier::Rotation => vec![
+            tcp(
+                Egress,
+                POSTGRES_PORT,
+                to(Tier::Database),
+                "To Aurora PostgreSQL",
+            ),
+            tcp(
+                Egress,
+                HTTPS_PORT,
+                anywhere(),
+                "HTTPS to the Secrets Manager API, via NAT",
+            ),
+        ],
+    }
+}
+
+/// What to revoke and what to authorize to turn `current` into `desired`.
+pub fn plan(current: &[Rule], desired: &[Rule]) -> (Vec<Rule>, Vec<Rule>) {
+    let revoke = current
+        .iter()
+        .filter(|rule| !desired.iter().any(|wanted| wanted.same_traffic(rule)))
+        .cloned()
+        .collect();
+    let authorize = desired
+        .iter()
+        .filter(|wanted| !current.iter().any(|rule| rule.same_traffic(wanted)))
+        .cloned()
+        .collect();
+    (revoke, authorize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(tier: Tier) -> String {
+        format!("sg-{}", tier.as_str())
+    }
+
+    fn all_rules() -> Vec<(Tier, Rule)> {
+        Tier::ALL
+            .into_iter()
+            .flat_map(|tier| {
+                desired_rules(tier, id, 3000)
+                    .into_iter()
+                    .map(move |rule| (tier, rule))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn only_the_load_balancer_admits_the_internet_and_only_on_80_and_443() {
+        let open: Vec<_> = all_rules()
+            .into_iter()
+            .filter(|(_, rule)| {
+                rule.direction == Direction::Ingress && matches!(rule.peer, Peer::Cidr(_))
+            })
+            .map(|(tier, rule)| (tier, rule.from_port))
+            .collect();
+        assert_eq!(
+            open,
+            [
+                (Tier::LoadBalancer, Some(80)),
+                (Tier::LoadBalancer, Some(443))
+            ]
+        );
+    }
+
+    #[test]
+    fn database_and_cache_have_no_egress_and_every_rule_is_described() {
+        for (tier, rule) in all_rules() {
+            assert!(rule.description.as_deref().is_some_and(|d| !d.is_empty()));
+            if matches!(tier, Tier::Database | Tier::Cache) {
+                assert_eq!(rule.direction, Direction::Ingress, "{tier:?}");
+            }
+        }
+        for tier in Tier::ALL {
+            assert!(!group_description(tier).is_empty());
+        }
+    }
+
+    #[test]
+    fn the_service_reaches_only_https_postgres_and_redis() {
+        let egress: Vec<_> = desired_rules(Tier::Service, id, 8080)
+            .into_iter()
+            .filter(|rule| rule.direction == Direction::Egress)
+            .map(|rule| (rule.from_port, rule.peer))
+            .collect();
+        assert_eq!(
+            egress,
+            [
+                (Some(443), Peer::Cidr("0.0.0.0/0".into())),
+                (Some(5432), Peer::Group("sg-database".into())),
+                (Some(6379), Peer::Group("sg-cache".into())),
+            ]
+        );
+        let ingress = &desired_rules(Tier::Service, id, 8080)[0];
+        assert_eq!(
+            (ingress.from_port, &ingress.peer),
+            (Some(8080), &Peer::Group("sg-alb".into()))
+        );
+    }
+
+    #[test]
+    fn a_plan_revokes_the_default_egress_and_adds_only_what_is_missing() {
+        let allow_all = Rule {
+            direction: Direction::Egress,
+            protocol: "-1".into(),
+            from_port: None,
+            to_port: None,
+            peer: Peer::Cidr("0.0.0.0/0".into()),
+            description: None,
+        };
+        let desired = desired_rules(Tier::Rotation, id, 3000);
+        let mut described_differently = desired[0].clone();
+        described_differently.description = Some("older text".into());
+        let (revoke, authorize) = plan(&[allow_all.clone(), described_differently], &desired);
+        assert_eq!(revoke, [allow_all]);
+        assert_eq!(authorize, [desired[1].clone()]);
+    }
+}
