@@ -32,6 +32,11 @@ enum SpecCommand {
         /// The spec, as JSON.
         file: PathBuf,
     },
+    /// Estimate what an environment built from a spec costs per hour and month, idle and at peak.
+    Cost {
+        /// The spec, as JSON.
+        file: PathBuf,
+    },
     /// Print every AWS name an environment with this suffix would use, with each name's limit.
     Names {
         /// The environment suffix, such as pr-42.
@@ -59,6 +64,9 @@ pub fn run(
     let result = match cli.command {
         Command::Spec(SpecCommand::Check { file }) => {
             crate::spec_commands::check(&file, stdin, cli.json, out)
+        }
+        Command::Spec(SpecCommand::Cost { file }) => {
+            crate::spec_commands::cost(&file, stdin, cli.json, out)
         }
         Command::Spec(SpecCommand::Names { suffix }) => {
             crate::spec_commands::names(&suffix, cli.json, out)

@@ -4,6 +4,7 @@
 //! that every command is tested in-process.
 
 mod cli;
+mod cost;
 mod spec_commands;
 
 pub use cli::run;

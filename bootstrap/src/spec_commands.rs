@@ -7,13 +7,8 @@ use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::path::Path;
 
-/// `spec check FILE`: the spec with defaults filled in, or every problem, one per line.
-pub fn check(
-    file: &Path,
-    mut stdin: impl Read,
-    json: bool,
-    out: &mut impl Write,
-) -> anyhow::Result<()> {
+/// The spec file's JSON (`-` reads stdin).
+fn read_spec(file: &Path, mut stdin: impl Read) -> anyhow::Result<Value> {
     let mut text = String::new();
     if file == Path::new("-") {
         stdin
@@ -23,8 +18,17 @@ pub fn check(
         text = std::fs::read_to_string(file)
             .with_context(|| format!("reading the spec file {}", file.display()))?;
     }
-    let value: Value =
-        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", file.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{} is not JSON", file.display()))
+}
+
+/// `spec check FILE`: the spec with defaults filled in, or every problem, one per line.
+pub fn check(
+    file: &Path,
+    stdin: impl Read,
+    json: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let value = read_spec(file, stdin)?;
     match EnvironmentSpec::from_value(&value) {
         Ok(spec) => {
             let written = serde_json::to_string_pretty(&spec)?;
@@ -51,6 +55,13 @@ pub fn check(
             )
         }
     }
+}
+
+/// `spec cost FILE`: the itemised cost estimate of a valid spec.
+pub fn cost(file: &Path, stdin: impl Read, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
+    let value = read_spec(file, stdin)?;
+    let spec = EnvironmentSpec::from_value(&value).map_err(anyhow::Error::new)?;
+    crate::cost::report(file, &spec, json, out)
 }
 
 /// `spec names SUFFIX`: each physical name with its AWS limit.
@@ -197,6 +208,49 @@ mod tests {
         assert_eq!(
             rows[0],
             serde_json::json!({"kind": "Vpc", "name": "vpc-pr-42", "limit": 256})
+        );
+    }
+
+    #[test]
+    fn cost_prints_an_itemised_dated_estimate() {
+        let (code, out, err) = run_cli(&["spec", "cost", "-"], VALID);
+        assert_eq!(code, ExitCode::SUCCESS, "{err}");
+        assert!(out.starts_with("item "), "{out}");
+        assert!(out.contains("NAT gateways"), "{out}");
+        assert!(out.contains("total per month (730 h)"), "{out}");
+        assert!(
+            out.contains("prices: us-west-2, collected 2026-11"),
+            "{out}"
+        );
+        let (_, json_out, _) = run_cli(&["--json", "spec", "cost", "-"], VALID);
+        let body: serde_json::Value = serde_json::from_str(&json_out).unwrap();
+        assert_eq!(body["priceTable"]["collected"], "2026-11");
+        assert_eq!(body["items"].as_array().unwrap().len(), 11);
+        let idle = body["idle"]["perMonth"].as_f64().unwrap();
+        let peak = body["peak"]["perMonth"].as_f64().unwrap();
+        assert!(idle < peak, "{idle} < {peak}");
+    }
+
+    #[test]
+    fn cost_refuses_an_invalid_spec_or_an_unpriced_node_type() {
+        let (code, _, err) = run_cli(&["spec", "cost", "-"], r#"{"environmentSuffix": "PR"}"#);
+        assert_eq!(code, ExitCode::FAILURE);
+        assert!(
+            err.starts_with("error: the environment spec has 3 invalid fields"),
+            "{err}"
+        );
+        let unpriced = r#"{"environmentSuffix": "pr-1", "containerImage": "x", "selfSignedCertificate": true, "cacheNodeType": "cache.x9.huge"}"#;
+        let (code, _, err) = run_cli(&["spec", "cost", "-"], unpriced);
+        assert_eq!(code, ExitCode::FAILURE);
+        assert!(
+            err.contains("no price for cacheNodeType \"cache.x9.huge\""),
+            "{err}"
+        );
+        let (code, _, err) = run_cli(&["spec", "cost", "/nonexistent/spec.json"], "");
+        assert_eq!(code, ExitCode::FAILURE);
+        assert!(
+            err.starts_with("error: reading the spec file /nonexistent/spec.json"),
+            "{err}"
         );
     }
 

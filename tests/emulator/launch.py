@@ -35,8 +35,58 @@ def replace_metric_filters_of_the_same_name() -> None:
     MetricFilters.add_filter = add_filter
 
 
+def delete_cache_subnet_groups() -> None:
+    """moto 5.2 answers DeleteCacheSubnetGroup with HTTP 500 (not implemented). AWS deletes the group
+    and its tags, or refuses with CacheSubnetGroupInUse while a replication group still uses it
+    (ElastiCache API reference, DeleteCacheSubnetGroup)."""
+    from moto.core.responses import EmptyResult
+    from moto.elasticache.exceptions import CacheSubnetGroupNotFound, ElastiCacheException
+    from moto.elasticache.responses import ElastiCacheResponse
+
+    class CacheSubnetGroupInUse(ElastiCacheException):
+        code = "CacheSubnetGroupInUse"
+
+    def delete_cache_subnet_group(self):
+        backend = self.elasticache_backend
+        name = self._get_param("CacheSubnetGroupName")
+        group = backend.cache_subnet_groups.get(name)
+        if group is None:
+            raise CacheSubnetGroupNotFound(name)
+        if any(rg.cache_subnet_group_name == name for rg in backend.replication_groups.values()):
+            raise CacheSubnetGroupInUse(f"Cache subnet group {name} is currently in use.")
+        del backend.cache_subnet_groups[name]
+        backend.tagging_service.delete_all_tags_for_resource(group.arn)
+        return EmptyResult()
+
+    ElastiCacheResponse.delete_cache_subnet_group = delete_cache_subnet_group
+
+
+def finish_replication_group_deletions() -> None:
+    """After DeleteReplicationGroup, moto keeps the group `deleting` forever; AWS removes it after a
+    few minutes. Here a deleting group is described as `deleting` once, then it is gone (with its
+    tags), so a teardown sees both the wait and the end."""
+    from moto.elasticache.models import ElastiCacheBackend
+
+    describe = ElastiCacheBackend.describe_replication_groups
+
+    def describe_replication_groups(self, replication_group_id=None):
+        for group_id, group in list(self.replication_groups.items()):
+            if group.status != "deleting":
+                continue
+            if getattr(group, "deletion_reported", False):
+                del self.replication_groups[group_id]
+                self.tagging_service.delete_all_tags_for_resource(group.arn)
+            else:
+                group.deletion_reported = True
+        return describe(self, replication_group_id)
+
+    ElastiCacheBackend.describe_replication_groups = describe_replication_groups
+
+
 def main() -> None:
     replace_metric_filters_of_the_same_name()
+    delete_cache_subnet_groups()
+    finish_replication_group_deletions()
     # One line per request would bury the test output; errors still show.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)

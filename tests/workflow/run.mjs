@@ -69,6 +69,10 @@ function* allStates(definition) {
   }
 }
 
+// The emulator never runs ECS tasks, so the service is judged ready once its deployment is accepted
+// (functions/service, SERVICE_READY_WHEN); everything else is passed through.
+const LOCAL_ENV = { SERVICE_READY_WHEN: 'accepted', ...process.env };
+
 class FunctionFailed extends Error {
   constructor(name, message) {
     super(message);
@@ -80,7 +84,7 @@ class FunctionFailed extends Error {
 function invoker(binary, stats) {
   return async (input) => {
     stats.invocations += 1;
-    const run = spawnSync(binary, ['invoke'], { input: JSON.stringify(input), encoding: 'utf8', env: process.env });
+    const run = spawnSync(binary, ['invoke'], { input: JSON.stringify(input), encoding: 'utf8', env: LOCAL_ENV });
     // In AWS a missing function fails the task with Lambda.ResourceNotFoundException, which is not retried.
     if (run.error) throw new FunctionFailed('Lambda.ResourceNotFoundException', `${binary} could not start: ${run.error.message}`);
     if (run.stderr) process.stderr.write(run.stderr);

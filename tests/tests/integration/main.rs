@@ -1,10 +1,14 @@
 //! The one integration-test binary: each module exercises a part of the backend against the moto
 //! emulator and a real PostgreSQL, through the same binaries and contracts AWS would use.
 
+mod cache;
+mod database;
+mod edge;
 mod emulator;
 mod local_invoke;
 mod monitoring;
 mod network;
 mod rotation;
 mod runtime_api;
+mod service;
 mod workflow;

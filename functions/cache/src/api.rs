@@ -1,0 +1,196 @@
+//! The AWS calls the cache function makes, as one small trait over plain types.
+//!
+//! The handler holds the logic (what exists, what to create or delete next) and talks only to
+//! [`Cloud`]; [`crate::aws::AwsCloud`] implements it with the ElastiCache and Secrets Manager
+//! clients, one SDK call per method, and the unit tests implement it with an in-memory fake.
+
+use env_core::tags::Tag;
+use env_core::AwsCallError;
+use std::fmt;
+
+pub type CallResult<T> = Result<T, AwsCallError>;
+
+/// A lookup whose "not found" error means "absent": `Ok(None)` for that code, other errors kept.
+pub fn found<T>(result: CallResult<T>, not_found_code: &str) -> CallResult<Option<T>> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(error) if error.is_code(not_found_code) => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+/// A secret string: its `Debug` never shows the value, so it cannot reach a log by accident.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Sensitive(pub String);
+
+impl fmt::Debug for Sensitive {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Sensitive(***)")
+    }
+}
+
+/// ElastiCache's replication group states (API reference, `ReplicationGroup.Status`). A state this
+/// code does not know counts as not ready yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupState {
+    Creating,
+    Available,
+    Modifying,
+    Deleting,
+    CreateFailed,
+    Other,
+}
+
+impl GroupState {
+    pub fn from_aws(status: Option<&str>) -> Self {
+        match status {
+            Some("creating") => GroupState::Creating,
+            Some("available") => GroupState::Available,
+            Some("modifying") | Some("snapshotting") => GroupState::Modifying,
+            Some("deleting") => GroupState::Deleting,
+            Some("create-failed") => GroupState::CreateFailed,
+            _ => GroupState::Other,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplicationGroup {
+    pub id: String,
+    pub state: GroupState,
+    /// The cluster-mode configuration endpoint (host, port), once ElastiCache has assigned it.
+    pub configuration_endpoint: Option<(String, i32)>,
+    /// The member cache clusters, `<group>-0001-001` …, one per node.
+    pub members: Vec<String>,
+}
+
+/// Where one shard's nodes go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shard {
+    /// `0001` …: the id ElastiCache gives the node group, so the placement lands on the right one.
+    pub id: String,
+    pub primary_zone: String,
+    pub replica_zones: Vec<String>,
+}
+
+/// Everything CreateReplicationGroup is told; the handler decides every value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupPlan {
+    pub id: String,
+    pub description: String,
+    pub engine: &'static str,
+    pub engine_version: &'static str,
+    pub parameter_group: &'static str,
+    pub node_type: String,
+    pub shards: Vec<Shard>,
+    pub replicas_per_shard: i32,
+    pub port: i32,
+    pub subnet_group: String,
+    pub security_group_id: String,
+    pub kms_key_arn: String,
+    pub auth_token: Sensitive,
+    pub snapshot_retention_days: i32,
+    pub tags: Vec<Tag>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Secret {
+    pub arn: String,
+    /// Scheduled for deletion: the name stays reserved until Secrets Manager removes it.
+    pub pending_deletion: bool,
+}
+
+/// Everything the cache function asks of ElastiCache and Secrets Manager.
+// The lint warns that callers cannot require `Send` futures from a public async trait; only this
+// binary implements and calls it, and the functions' entry point does not need `Send`.
+#[allow(async_fn_in_trait)]
+pub trait Cloud {
+    // ElastiCache.
+    async fn replication_group(&self, id: &str) -> CallResult<Option<ReplicationGroup>>;
+    async fn create_replication_group(&self, plan: &GroupPlan) -> CallResult<()>;
+    async fn delete_replication_group(&self, id: &str) -> CallResult<()>;
+    async fn subnet_group_exists(&self, name: &str) -> CallResult<bool>;
+    async fn create_subnet_group(
+        &self,
+        name: &str,
+        description: &str,
+        subnet_ids: &[String],
+        tags: &[Tag],
+    ) -> CallResult<()>;
+    async fn delete_subnet_group(&self, name: &str) -> CallResult<()>;
+
+    // Secrets Manager.
+    async fn secret(&self, name: &str) -> CallResult<Option<Secret>>;
+    async fn random_password(&self, length: i64) -> CallResult<Sensitive>;
+    async fn create_secret(
+        &self,
+        name: &str,
+        description: &str,
+        kms_key_arn: &str,
+        value: &Sensitive,
+        tags: &[Tag],
+    ) -> CallResult<String>;
+    /// The AWSCURRENT value, always asked for by stage (moto answers an older version otherwise).
+    async fn secret_value(&self, arn: &str) -> CallResult<Sensitive>;
+    async fn put_secret_value(&self, arn: &str, value: &Sensitive) -> CallResult<()>;
+    async fn delete_secret(&self, arn: &str) -> CallResult<()>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fake::failure;
+
+    #[test]
+    fn group_states_follow_elasticache_names_and_unknown_ones_are_not_ready() {
+        assert_eq!(GroupState::from_aws(Some("creating")), GroupState::Creating);
+        assert_eq!(
+            GroupState::from_aws(Some("available")),
+            GroupState::Available
+        );
+        assert_eq!(
+            GroupState::from_aws(Some("modifying")),
+            GroupState::Modifying
+        );
+        assert_eq!(
+            GroupState::from_aws(Some("snapshotting")),
+            GroupState::Modifying
+        );
+        assert_eq!(GroupState::from_aws(Some("deleting")), GroupState::Deleting);
+        assert_eq!(
+            GroupState::from_aws(Some("create-failed")),
+            GroupState::CreateFailed
+        );
+        assert_eq!(GroupState::from_aws(Some("new-state")), GroupState::Other);
+        assert_eq!(GroupState::from_aws(None), GroupState::Other);
+    }
+
+    #[test]
+    fn a_sensitive_value_never_shows_in_debug_output() {
+        let token = Sensitive("hunter2-hunter2-hunter2".into());
+        assert_eq!(format!("{token:?}"), "Sensitive(***)");
+        assert!(!format!("{:?}", Some(token)).contains("hunter2"));
+    }
+
+    #[test]
+    fn only_the_not_found_code_means_absent() {
+        assert_eq!(
+            found(Ok(1), "ReplicationGroupNotFoundFault").unwrap(),
+            Some(1)
+        );
+        let absent = found::<i32>(
+            Err(failure(
+                "DescribeReplicationGroups",
+                "ReplicationGroupNotFoundFault",
+            )),
+            "ReplicationGroupNotFoundFault",
+        );
+        assert_eq!(absent.unwrap(), None);
+        let error = found::<i32>(
+            Err(failure("DescribeReplicationGroups", "AccessDenied")),
+            "ReplicationGroupNotFoundFault",
+        )
+        .unwrap_err();
+        assert!(error.is_code("AccessDenied"));
+    }
+}

@@ -1,0 +1,821 @@
+//! Create, report and delete one environment's Redis cache.
+//!
+//! `create` and `status` run the same convergence: the replication group is looked up by its name;
+//! when it is absent, its AUTH token secret and subnet group are found or made and the group is
+//! created. Creation takes 5–10 minutes (OPERATIONS.md), so `create` answers IN_PROGRESS and the
+//! state machine asks `status` until the group is `available`; then the secret is completed with the
+//! connection details and the answer is READY.
+//!
+//! `delete` removes the group (IN_PROGRESS while ElastiCache deletes it), then the subnet group,
+//! then the secret without a recovery window, and answers DELETED when nothing is left. ElastiCache
+//! has no deletion protection for replication groups, so the spec's `deletionProtection` does not
+//! apply here.
+
+use crate::api::{Cloud, GroupPlan, GroupState, ReplicationGroup, Sensitive, Shard};
+use env_core::contract::{Outputs, Request};
+use env_core::naming::{NameKind, Names};
+use env_core::spec::EnvironmentSpec;
+use env_core::tags::{environment_tags, Tag};
+use env_core::{Action, AwsCallError, ErrorName, NamedError, Response, Status};
+use serde_json::{json, Value};
+use std::time::SystemTime;
+
+/// Redis OSS 7.1, the newest Redis OSS major ElastiCache offers (ElastiCache user guide,
+/// "Supported engines and versions").
+pub const ENGINE: &str = "redis";
+pub const ENGINE_VERSION: &str = "7.1";
+/// ElastiCache's own parameter group for Redis 7 with `cluster-enabled yes`, which a cluster-mode
+/// group must use (ElastiCache user guide, "Redis OSS 7 parameter changes": `default.redis7.cluster.on`).
+pub const PARAMETER_GROUP: &str = "default.redis7.cluster.on";
+pub const PORT: i32 = 6379;
+/// ElastiCache.1 asks for automatic backups kept at least a day; one day is enough for throwaway
+/// environments and costs the least snapshot storage.
+pub const SNAPSHOT_RETENTION_DAYS: i32 = 1;
+/// AUTH tokens are 16–128 printable characters, and only `!&#$^<>-` of the punctuation (ElastiCache
+/// user guide, "Authenticating with the Redis OSS AUTH command"): 64 letters and digits.
+pub const TOKEN_LENGTH: i64 = 64;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    #[error(transparent)]
+    Aws(#[from] AwsCallError),
+    #[error(
+        "the event's outputs have no {0} of the expected shape (the network function's outputs)"
+    )]
+    MissingInput(&'static str),
+    #[error("replication group {0} failed to create (create-failed); delete the environment and create it again")]
+    Failed(String),
+    #[error("replication group {0} exists but its AUTH token secret {1} does not; the token cannot be recovered: delete the environment and create it again")]
+    SecretLost(String, String),
+    #[error("secret {0} holds no authToken")]
+    MalformedSecret(String),
+}
+
+impl NamedError for CacheError {
+    fn error_name(&self) -> ErrorName {
+        match self {
+            CacheError::Aws(error) => error.error_name(),
+            CacheError::MissingInput(_) => ErrorName::InvalidEvent,
+            CacheError::Failed(_) | CacheError::SecretLost(..) | CacheError::MalformedSecret(_) => {
+                ErrorName::ComponentFailed
+            }
+        }
+    }
+}
+
+pub async fn handle<C: Cloud>(cloud: &C, request: Request) -> Result<Response, CacheError> {
+    tracing::info!(environment = %request.spec.suffix(), action = ?request.action, "cache");
+    match request.action {
+        Action::Create | Action::Status => converge(cloud, &request.spec, &request.outputs).await,
+        Action::Delete => delete(cloud, &request.spec).await,
+    }
+}
+
+/// What the cache needs from the network function's outputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Inputs {
+    private_subnets: Vec<String>,
+    zones: Vec<String>,
+    security_group: String,
+    kms_key_arn: String,
+}
+
+fn strings(value: Option<&Value>, key: &'static str) -> Result<Vec<String>, CacheError> {
+    let items = value
+        .and_then(Value::as_array)
+        .ok_or(CacheError::MissingInput(key))?;
+    let strings: Vec<String> = items
+        .iter()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect();
+    // The network gives exactly three of each, one per AZ, in AZ order.
+    if strings.len() != 3 || items.len() != 3 {
+        return Err(CacheError::MissingInput(key));
+    }
+    Ok(strings)
+}
+
+fn string(value: Option<&Value>, key: &'static str) -> Result<String, CacheError> {
+    value
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or(CacheError::MissingInput(key))
+}
+
+impl Inputs {
+    fn from_outputs(outputs: &Outputs) -> Result<Self, CacheError> {
+        Ok(Self {
+            private_subnets: strings(outputs.get("privateSubnetIds"), "privateSubnetIds")?,
+            zones: strings(outputs.get("availabilityZones"), "availabilityZones")?,
+            security_group: string(
+                outputs
+                    .get("securityGroupIds")
+                    .and_then(|groups| groups.get("cache")),
+                "securityGroupIds.cache",
+            )?,
+            kms_key_arn: string(outputs.get("kmsKeyArn"), "kmsKeyArn")?,
+        })
+    }
+}
+
+/// Shard `i`'s primary goes to AZ `i mod 3` and its replicas to the AZs after it, so every shard
+/// survives the loss of one AZ and the nodes spread evenly over the three.
+pub fn placement(shards: u16, replicas: u8, zones: &[String]) -> Vec<Shard> {
+    let zone = |index: usize| zones[index % zones.len()].clone();
+    (0..usize::from(shards))
+        .map(|shard| Shard {
+            id: format!("{:04}", shard + 1),
+            primary_zone: zone(shard),
+            replica_zones: (1..=usize::from(replicas))
+                .map(|replica| zone(shard + replica))
+                .collect(),
+        })
+        .collect()
+}
+
+/// The secret's JSON: the token, and once the group is available, how to reach it.
+fn secret_document(token: &Sensitive, endpoint: Option<&(String, i32)>) -> Sensitive {
+    let mut document = json!({"authToken": token.0, "tls": true});
+    if let Some((host, port)) = endpoint {
+        document["host"] = json!(host);
+        document["port"] = json!(port);
+    }
+    Sensitive(document.to_string())
+}
+
+fn token_of(name: &str, value: &Sensitive) -> Result<Sensitive, CacheError> {
+    serde_json::from_str::<Value>(&value.0)
+        .ok()
+        .and_then(|document| document.get("authToken")?.as_str().map(str::to_owned))
+        .map(Sensitive)
+        .ok_or_else(|| CacheError::MalformedSecret(name.to_owned()))
+}
+
+fn described(name: String) -> String {
+    format!("Redis cluster of the catalog environment, {name}")
+}
+
+async fn converge<C: Cloud>(
+    cloud: &C,
+    spec: &EnvironmentSpec,
+    outputs: &Outputs,
+) -> Result<Response, CacheError> {
+    // Checked before any AWS call: an event without the network's outputs changes nothing.
+    let inputs = Inputs::from_outputs(outputs)?;
+    let names = Names::new(spec.suffix());
+    let group_id = names.of(NameKind::CacheReplicationGroup);
+    let secret_name = names.of(NameKind::CacheAuthSecret);
+    let tags = environment_tags(spec, SystemTime::now());
+
+    let group = match cloud.replication_group(&group_id).await? {
+        Some(group) => group,
+        None => match create(cloud, spec, names, &inputs, &tags).await? {
+            Some(group) => group,
+            // The secret's name is still reserved by a deletion: wait for it to go.
+            None => return Ok(Response::new(Status::InProgress, Outputs::new())),
+        },
+    };
+    match group.state {
+        GroupState::CreateFailed => return Err(CacheError::Failed(group.id)),
+        // A group of the same name from an earlier environment is going away; create once it is gone.
+        GroupState::Deleting => return Ok(Response::new(Status::InProgress, Outputs::new())),
+        _ => {}
+    }
+    let secret = match cloud.secret(&secret_name).await? {
+        Some(secret) if !secret.pending_deletion => secret,
+        _ => return Err(CacheError::SecretLost(group.id, secret_name)),
+    };
+    let status = if group.state == GroupState::Available {
+        // Complete the secret with the connection details once there are some, so the service
+        // reads everything it needs to connect from one place.
+        let current = cloud.secret_value(&secret.arn).await?;
+        let token = token_of(&secret_name, &current)?;
+        let complete = secret_document(&token, group.configuration_endpoint.as_ref());
+        if serde_json::from_str::<Value>(&current.0).ok()
+            != serde_json::from_str::<Value>(&complete.0).ok()
+        {
+            cloud.put_secret_value(&secret.arn, &complete).await?;
+        }
+        Status::Ready
+    } else {
+        Status::InProgress
+    };
+    tracing::info!(group = %group.id, state = ?group.state, "replication group");
+    Ok(Response::new(status, outputs_of(&group, &secret.arn)))
+}
+
+fn outputs_of(group: &ReplicationGroup, secret_arn: &str) -> Outputs {
+    let mut outputs = Outputs::new();
+    outputs.insert("cacheReplicationGroupId".into(), json!(group.id));
+    if let Some((host, port)) = &group.configuration_endpoint {
+        outputs.insert(
+            "cacheConfigurationEndpoint".into(),
+            json!(format!("{host}:{port}")),
+        );
+    }
+    outputs.insert("cacheAuthSecretArn".into(), json!(secret_arn));
+    let mut nodes = group.members.clone();
+    nodes.sort();
+    outputs.insert("cacheNodeIds".into(), json!(nodes));
+    outputs
+}
+
+/// The secret, the subnet group, then the replication group; `None` while the secret's name is
+/// still reserved by an earlier deletion.
+async fn create<C: Cloud>(
+    cloud: &C,
+    spec: &EnvironmentSpec,
+    names: Names<'_>,
+    inputs: &Inputs,
+    tags: &[Tag],
+) -> Result<Option<ReplicationGroup>, CacheError> {
+    let secret_name = names.of(NameKind::CacheAuthSecret);
+    let secret_arn = match cloud.secret(&secret_name).await? {
+        // A deleted secret's name stays reserved until Secrets Manager removes it (OPERATIONS.md).
+        Some(secret) if secret.pending_deletion => return Ok(None),
+        Some(secret) => secret.arn,
+        None => {
+            let token = cloud.random_password(TOKEN_LENGTH).await?;
+            cloud
+                .create_secret(
+                    &secret_name,
+                    &format!(
+                        "AUTH token of the Redis cluster {}",
+                        names.of(NameKind::CacheReplicationGroup)
+                    ),
+                    &inputs.kms_key_arn,
+                    &secret_document(&token, None),
+                    tags,
+                )
+                .await?
+        }
+    };
+    let token = token_of(&secret_name, &cloud.secret_value(&secret_arn).await?)?;
+
+    let subnet_group = names.of(NameKind::CacheSubnetGroup);
+    if !cloud.subnet_group_exists(&subnet_group).await? {
+        cloud
+            .create_subnet_group(
+                &subnet_group,
+                &described(subnet_group.clone()),
+                &inputs.private_subnets,
+                tags,
+            )
+            .await?;
+    }
+
+    let fields = spec.fields();
+    let id = names.of(NameKind::CacheReplicationGroup);
+    let plan = GroupPlan {
+        description: described(id.clone()),
+        id,
+        engine: ENGINE,
+        engine_version: ENGINE_VERSION,
+        parameter_group: PARAMETER_GROUP,
+        node_type: fields.cache_node_type.as_str().to_owned(),
+        shards: placement(
+            fields.cache_shards.get(),
+            fields.cache_replicas_per_shard.get(),
+            &inputs.zones,
+        ),
+        replicas_per_shard: i32::from(fields.cache_replicas_per_shard.get()),
+        port: PORT,
+        subnet_group,
+        security_group_id: inputs.security_group.clone(),
+        kms_key_arn: inputs.kms_key_arn.clone(),
+        auth_token: token,
+        snapshot_retention_days: SNAPSHOT_RETENTION_DAYS,
+        tags: tags.to_vec(),
+    };
+    tracing::info!(group = %plan.id, shards = plan.shards.len(), "creating the replication group");
+    cloud.create_replication_group(&plan).await?;
+    // Reported as creating whatever the answer says: the next `status` describes it afresh.
+    Ok(Some(ReplicationGroup {
+        id: plan.id,
+        state: GroupState::Creating,
+        configuration_endpoint: None,
+        members: Vec::new(),
+    }))
+}
+
+async fn delete<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Response, CacheError> {
+    let names = Names::new(spec.suffix());
+    let group_id = names.of(NameKind::CacheReplicationGroup);
+    if let Some(group) = cloud.replication_group(&group_id).await? {
+        if group.state != GroupState::Deleting {
+            match cloud.delete_replication_group(&group_id).await {
+                Ok(()) => {}
+                // A group still being created or modified cannot be deleted yet; ask again later.
+                Err(error) if error.is_code("InvalidReplicationGroupState") => {}
+                Err(error) => return Err(error.into()),
+            }
+        }
+        return Ok(Response::new(Status::InProgress, Outputs::new()));
+    }
+    let subnet_group = names.of(NameKind::CacheSubnetGroup);
+    if cloud.subnet_group_exists(&subnet_group).await? {
+        match cloud.delete_subnet_group(&subnet_group).await {
+            Ok(()) => {}
+            // The group's nodes release it a moment after the group is gone.
+            Err(error) if error.is_code("CacheSubnetGroupInUse") => {
+                return Ok(Response::new(Status::InProgress, Outputs::new()))
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+    // One already scheduled for deletion goes on its own.
+    if let Some(secret) = cloud.secret(&names.of(NameKind::CacheAuthSecret)).await? {
+        if !secret.pending_deletion {
+            cloud.delete_secret(&secret.arn).await?;
+        }
+    }
+    Ok(Response::new(Status::Deleted, Outputs::new()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Secret;
+    use crate::fake::{Fake, StoredSecret};
+    use env_core::tags::ENVIRONMENT;
+    use std::collections::BTreeSet;
+
+    const KEY: &str = "arn:aws:kms:us-west-2:123456789012:key/1111-2222";
+
+    fn spec(extra: Value) -> EnvironmentSpec {
+        let mut value = json!({
+            "environmentSuffix": "pr-42",
+            "containerImage": "public.ecr.aws/acme/catalog-api:1",
+            "selfSignedCertificate": true
+        });
+        value
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        EnvironmentSpec::from_value(&value).unwrap()
+    }
+
+    fn network_outputs() -> Outputs {
+        json!({
+            "vpcId": "vpc-1",
+            "availabilityZones": ["us-west-2a", "us-west-2b", "us-west-2c"],
+            "privateSubnetIds": ["subnet-a", "subnet-b", "subnet-c"],
+            "publicSubnetIds": ["subnet-pa", "subnet-pb", "subnet-pc"],
+            "securityGroupIds": {"cache": "sg-cache", "database": "sg-db"},
+            "kmsKeyArn": KEY
+        })
+        .as_object()
+        .unwrap()
+        .clone()
+    }
+
+    async fn run(
+        fake: &Fake,
+        action: Action,
+        spec: &EnvironmentSpec,
+    ) -> Result<Response, CacheError> {
+        let request = Request {
+            action,
+            spec: spec.clone(),
+            outputs: network_outputs(),
+        };
+        handle(fake, request).await
+    }
+
+    fn plan(fake: &Fake) -> GroupPlan {
+        fake.world().groups["redis-pr-42"].1.clone()
+    }
+
+    fn secret_json(fake: &Fake) -> Value {
+        serde_json::from_str(&fake.world().secrets["secret-redis-auth-pr-42"].value.0).unwrap()
+    }
+
+    #[tokio::test]
+    async fn create_builds_a_cluster_mode_group_of_2_shards_with_1_replica_each_by_default() {
+        let fake = Fake::default();
+        let response = run(&fake, Action::Create, &spec(json!({}))).await.unwrap();
+
+        assert_eq!(response.status, Status::InProgress);
+        let plan = plan(&fake);
+        assert_eq!(plan.id, "redis-pr-42");
+        assert_eq!(plan.shards.len(), 2);
+        assert_eq!(plan.replicas_per_shard, 1);
+        assert_eq!(plan.node_type, "cache.t4g.small");
+        assert_eq!((plan.engine, plan.engine_version), ("redis", "7.1"));
+        assert_eq!(plan.parameter_group, "default.redis7.cluster.on");
+        assert_eq!(plan.port, 6379);
+        assert_eq!(plan.subnet_group, "redis-subnets-pr-42");
+        assert_eq!(plan.security_group_id, "sg-cache");
+        assert_eq!(plan.kms_key_arn, KEY);
+        assert!(plan.snapshot_retention_days >= 1);
+        assert!(plan
+            .tags
+            .iter()
+            .any(|tag| tag.key == ENVIRONMENT && tag.value == "pr-42"));
+        let world = fake.world();
+        let (subnets, subnet_tags) = &world.subnet_groups["redis-subnets-pr-42"];
+        assert_eq!(subnets.subnet_ids, ["subnet-a", "subnet-b", "subnet-c"]);
+        assert!(subnet_tags.iter().any(|tag| tag.key == ENVIRONMENT));
+        let secret = &world.secrets["secret-redis-auth-pr-42"];
+        assert_eq!(secret.kms_key_arn, KEY);
+        assert!(secret.tags.iter().any(|tag| tag.key == ENVIRONMENT));
+        drop(world);
+        let token = secret_json(&fake)["authToken"].as_str().unwrap().to_owned();
+        assert_eq!(token.len(), 64);
+        assert_eq!(plan.auth_token.0, token);
+
+        let outputs = &response.outputs;
+        assert_eq!(outputs["cacheReplicationGroupId"], "redis-pr-42");
+        assert_eq!(
+            outputs["cacheAuthSecretArn"],
+            "arn:aws:secretsmanager:us-west-2:123456789012:secret:secret-redis-auth-pr-42-AbCdEf"
+        );
+        assert!(!outputs.contains_key("cacheConfigurationEndpoint"));
+        assert!(!Value::Object(outputs.clone()).to_string().contains(&token));
+    }
+
+    #[tokio::test]
+    async fn the_spec_chooses_shards_replicas_and_node_type() {
+        let fake = Fake::default();
+        let spec = spec(
+            json!({"cacheShards": 3, "cacheReplicasPerShard": 2, "cacheNodeType": "cache.r7g.large"}),
+        );
+        run(&fake, Action::Create, &spec).await.unwrap();
+        let plan = plan(&fake);
+        assert_eq!(plan.shards.len(), 3);
+        assert_eq!(plan.replicas_per_shard, 2);
+        assert_eq!(plan.node_type, "cache.r7g.large");
+        fake.world().settle();
+        let response = run(&fake, Action::Status, &spec).await.unwrap();
+        assert_eq!(
+            response.outputs["cacheNodeIds"].as_array().unwrap().len(),
+            9
+        );
+    }
+
+    #[test]
+    fn every_shard_spans_the_three_azs_and_survives_losing_one() {
+        let zones: Vec<String> = ["us-west-2a", "us-west-2b", "us-west-2c"]
+            .map(String::from)
+            .to_vec();
+        let two_by_one = placement(2, 1, &zones);
+        assert_eq!(two_by_one[0].id, "0001");
+        assert_eq!(two_by_one[0].primary_zone, "us-west-2a");
+        assert_eq!(two_by_one[0].replica_zones, ["us-west-2b"]);
+        assert_eq!(two_by_one[1].id, "0002");
+        assert_eq!(two_by_one[1].primary_zone, "us-west-2b");
+        assert_eq!(two_by_one[1].replica_zones, ["us-west-2c"]);
+        let used: BTreeSet<&String> = two_by_one
+            .iter()
+            .flat_map(|shard| std::iter::once(&shard.primary_zone).chain(&shard.replica_zones))
+            .collect();
+        assert_eq!(used.len(), 3);
+
+        for shard in placement(3, 2, &zones) {
+            let mut own: Vec<&String> = shard.replica_zones.iter().collect();
+            own.push(&shard.primary_zone);
+            own.sort();
+            own.dedup();
+            assert_eq!(own.len(), 3, "shard {} is not in 3 AZs", shard.id);
+        }
+    }
+
+    #[tokio::test]
+    async fn an_available_group_is_ready_and_its_secret_gets_the_connection_details() {
+        let fake = Fake::default();
+        let spec = spec(json!({}));
+        run(&fake, Action::Create, &spec).await.unwrap();
+        let token = secret_json(&fake)["authToken"].clone();
+        assert_eq!(
+            run(&fake, Action::Status, &spec).await.unwrap().status,
+            Status::InProgress
+        );
+        fake.world().settle();
+
+        let response = run(&fake, Action::Status, &spec).await.unwrap();
+        assert_eq!(response.status, Status::Ready);
+        let host = "clustercfg.redis-pr-42.abc123.usw2.cache.amazonaws.com";
+        assert_eq!(
+            response.outputs["cacheConfigurationEndpoint"],
+            format!("{host}:6379")
+        );
+        assert_eq!(
+            response.outputs["cacheNodeIds"],
+            json!([
+                "redis-pr-42-0001-001",
+                "redis-pr-42-0001-002",
+                "redis-pr-42-0002-001",
+                "redis-pr-42-0002-002"
+            ])
+        );
+        assert_eq!(
+            secret_json(&fake),
+            json!({"authToken": token, "tls": true, "host": host, "port": 6379})
+        );
+        // Once complete, the secret is left alone.
+        run(&fake, Action::Status, &spec).await.unwrap();
+        assert_eq!(fake.world().count("PutSecretValue"), 1);
+    }
+
+    #[tokio::test]
+    async fn create_twice_changes_nothing() {
+        let fake = Fake::default();
+        let spec = spec(json!({}));
+        run(&fake, Action::Create, &spec).await.unwrap();
+        let changes = fake.world().changes.clone();
+        assert_eq!(
+            changes,
+            [
+                "CreateSecret",
+                "CreateCacheSubnetGroup",
+                "CreateReplicationGroup"
+            ]
+        );
+        let second = run(&fake, Action::Create, &spec).await.unwrap();
+        let third = run(&fake, Action::Create, &spec).await.unwrap();
+        assert_eq!(fake.world().changes, changes);
+        assert_eq!(second, third);
+        assert_eq!(second.outputs["cacheNodeIds"].as_array().unwrap().len(), 4);
+    }
+
+    #[tokio::test]
+    async fn a_throttled_create_is_retryable_and_the_retry_reuses_the_token() {
+        let fake = Fake::default();
+        let spec = spec(json!({}));
+        fake.world()
+            .faults
+            .push(("CreateReplicationGroup", "Throttling"));
+        let error = run(&fake, Action::Create, &spec).await.unwrap_err();
+        assert_eq!(error.error_name(), ErrorName::Retryable);
+        let token = secret_json(&fake)["authToken"].clone();
+
+        run(&fake, Action::Create, &spec).await.unwrap();
+        assert_eq!(json!(plan(&fake).auth_token.0), token);
+        assert_eq!(fake.world().count("CreateSecret"), 1);
+        assert_eq!(fake.world().count("CreateCacheSubnetGroup"), 1);
+    }
+
+    #[tokio::test]
+    async fn a_missing_network_output_is_an_invalid_event_named_before_any_call() {
+        let keys = [
+            ("privateSubnetIds", "privateSubnetIds"),
+            ("availabilityZones", "availabilityZones"),
+            ("securityGroupIds", "securityGroupIds.cache"),
+            ("kmsKeyArn", "kmsKeyArn"),
+        ];
+        for (key, named) in keys {
+            let fake = Fake::default();
+            fake.world()
+                .faults
+                .push(("DescribeReplicationGroups", "AccessDenied"));
+            let mut outputs = network_outputs();
+            outputs.remove(key);
+            let request = Request {
+                action: Action::Create,
+                spec: spec(json!({})),
+                outputs,
+            };
+            let error = handle(&fake, request).await.unwrap_err();
+            assert_eq!(error.error_name(), ErrorName::InvalidEvent);
+            assert!(error.to_string().contains(named), "{error}");
+            assert_eq!(fake.world().faults.len(), 1, "an AWS call was made");
+        }
+        // Two private subnets, or a subnet id that is not a string, are not the network's three.
+        for subnets in [
+            json!(["subnet-a", "subnet-b"]),
+            json!(["subnet-a", "subnet-b", 3]),
+        ] {
+            let mut outputs = network_outputs();
+            outputs.insert("privateSubnetIds".into(), subnets);
+            let request = Request {
+                action: Action::Status,
+                spec: spec(json!({})),
+                outputs,
+            };
+            let error = handle(&Fake::default(), request).await.unwrap_err();
+            assert!(error.to_string().contains("privateSubnetIds"), "{error}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_group_that_failed_to_create_is_component_failed() {
+        let fake = Fake::default();
+        let spec = spec(json!({}));
+        run(&fake, Action::Create, &spec).await.unwrap();
+        fake.world()
+            .group_state("redis-pr-42", GroupState::CreateFailed);
+        let error = run(&fake, Action::Status, &spec).await.unwrap_err();
+        assert_eq!(error.error_name(), ErrorName::ComponentFailed);
+        assert!(error.to_string().contains("redis-pr-42"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn a_group_of_the_same_name_still_deleting_is_waited_for() {
+        let fake = Fake::default();
+        let spec = spec(json!({}));
+        run(&fake, Action::Create, &spec).await.unwrap();
+        fake.world()
+            .group_state("redis-pr-42", GroupState::Deleting);
+        let response = run(&fake, Action::Create, &spec).await.unwrap();
+        assert_eq!(response.status, Status::InProgress);
+        assert!(response.outputs.is_empty());
+        assert_eq!(fake.world().count("CreateReplicationGroup"), 1);
+    }
+
+    #[tokio::test]
+    async fn a_secret_name_still_reserved_by_a_deletion_is_waited_for() {
+        let fake = Fake::default();
+        let stored = StoredSecret {
+            secret: Secret {
+                arn: "arn:old".into(),
+                pending_deletion: true,
+            },
+            kms_key_arn: KEY.into(),
+            value: Sensitive("{}".into()),
+            tags: Vec::new(),
+        };
+        fake.world()
+            .secrets
+            .insert("secret-redis-auth-pr-42".into(), stored);
+        let response = run(&fake, Action::Create, &spec(json!({}))).await.unwrap();
+        assert_eq!(response.status, Status::InProgress);
+        assert!(fake.world().changes.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_group_whose_token_secret_is_gone_is_component_failed() {
+        let fake = Fake::default();
+        let spec = spec(json!({}));
+        run(&fake, Action::Create, &spec).await.unwrap();
+        fake.world().secrets.clear();
+        let error = run(&fake, Action::Status, &spec).await.unwrap_err();
+        assert_eq!(error.error_name(), ErrorName::ComponentFailed);
+        assert!(
+            error.to_string().contains("secret-redis-auth-pr-42"),
+            "{error}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_secret_without_a_token_is_component_failed_and_not_shown() {
+        let fake = Fake::default();
+        let spec = spec(json!({}));
+        run(&fake, Action::Create, &spec).await.unwrap();
+        fake.world().settle();
+        for value in ["not json", r#"{"password": "hunter2"}"#] {
+            fake.world()
+                .secrets
+                .get_mut("secret-redis-auth-pr-42")
+                .unwrap()
+                .value = Sensitive(value.into());
+            let error = run(&fake, Action::Status, &spec).await.unwrap_err();
+            assert_eq!(error.error_name(), ErrorName::ComponentFailed);
+            assert_eq!(
+                error.to_string(),
+                "secret secret-redis-auth-pr-42 holds no authToken"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn delete_removes_the_group_then_the_subnet_group_then_the_secret() {
+        let fake = Fake::default();
+        let spec = spec(json!({}));
+        run(&fake, Action::Create, &spec).await.unwrap();
+        fake.world().settle();
+
+        let first = run(&fake, Action::Delete, &spec).await.unwrap();
+        assert_eq!(first.status, Status::InProgress);
+        assert_eq!(fake.world().count("DeleteReplicationGroup"), 1);
+        // Still deleting: asked again, nothing is called twice.
+        let second = run(&fake, Action::Delete, &spec).await.unwrap();
+        assert_eq!(second.status, Status::InProgress);
+        assert_eq!(fake.world().count("DeleteReplicationGroup"), 1);
+        assert_eq!(fake.world().count("DeleteCacheSubnetGroup"), 0);
+
+        fake.world().settle();
+        let done = run(&fake, Action::Delete, &spec).await.unwrap();
+        assert_eq!(done.status, Status::Deleted);
+        let changes = {
+            let world = fake.world();
+            assert!(
+                world.groups.is_empty()
+                    && world.subnet_groups.is_empty()
+                    && world.secrets.is_empty()
+            );
+            world.changes.clone()
+        };
+        assert_eq!(
+            &changes[3..],
+            [
+                "DeleteReplicationGroup",
+                "DeleteCacheSubnetGroup",
+                "DeleteSecret"
+            ]
+        );
+
+        // Nothing left: DELETED again, and nothing called.
+        let again = run(&fake, Action::Delete, &spec).await.unwrap();
+        assert_eq!(again.status, Status::Deleted);
+        assert_eq!(fake.world().changes.len(), changes.len());
+    }
+
+    #[tokio::test]
+    async fn delete_waits_for_a_group_that_cannot_be_deleted_yet() {
+        let fake = Fake::default();
+        let spec = spec(json!({}));
+        run(&fake, Action::Create, &spec).await.unwrap();
+        fake.world()
+            .faults
+            .push(("DeleteReplicationGroup", "InvalidReplicationGroupState"));
+        let response = run(&fake, Action::Delete, &spec).await.unwrap();
+        assert_eq!(response.status, Status::InProgress);
+        assert_eq!(
+            fake.world().groups["redis-pr-42"].0.state,
+            GroupState::Creating
+        );
+
+        fake.world()
+            .faults
+            .push(("DeleteReplicationGroup", "AccessDenied"));
+        let error = run(&fake, Action::Delete, &spec).await.unwrap_err();
+        assert_eq!(error.error_name(), ErrorName::AwsRejected);
+    }
+
+    #[tokio::test]
+    async fn delete_waits_for_a_subnet_group_still_in_use() {
+        let fake = Fake::default();
+        let spec = spec(json!({}));
+        run(&fake, Action::Create, &spec).await.unwrap();
+        fake.world().groups.clear();
+        fake.world()
+            .faults
+            .push(("DeleteCacheSubnetGroup", "CacheSubnetGroupInUse"));
+        let response = run(&fake, Action::Delete, &spec).await.unwrap();
+        assert_eq!(response.status, Status::InProgress);
+        assert_eq!(fake.world().secrets.len(), 1);
+
+        fake.world()
+            .faults
+            .push(("DeleteCacheSubnetGroup", "ThrottlingException"));
+        let error = run(&fake, Action::Delete, &spec).await.unwrap_err();
+        assert_eq!(error.error_name(), ErrorName::Retryable);
+
+        assert_eq!(
+            run(&fake, Action::Delete, &spec).await.unwrap().status,
+            Status::Deleted
+        );
+    }
+
+    #[tokio::test]
+    async fn delete_leaves_a_secret_already_scheduled_for_deletion_to_go_on_its_own() {
+        let fake = Fake::default();
+        let spec = spec(json!({}));
+        run(&fake, Action::Create, &spec).await.unwrap();
+        fake.world().groups.clear();
+        fake.world()
+            .secrets
+            .get_mut("secret-redis-auth-pr-42")
+            .unwrap()
+            .secret
+            .pending_deletion = true;
+        let response = run(&fake, Action::Delete, &spec).await.unwrap();
+        assert_eq!(response.status, Status::Deleted);
+        assert_eq!(fake.world().count("DeleteSecret"), 0);
+    }
+
+    #[tokio::test]
+    async fn delete_needs_no_outputs() {
+        let fake = Fake::default();
+        let request = Request {
+            action: Action::Delete,
+            spec: spec(json!({})),
+            outputs: Outputs::new(),
+        };
+        assert_eq!(
+            handle(&fake, request).await.unwrap().status,
+            Status::Deleted
+        );
+    }
+
+    #[test]
+    fn failures_carry_their_stable_names() {
+        assert_eq!(
+            CacheError::MissingInput("kmsKeyArn").error_name(),
+            ErrorName::InvalidEvent
+        );
+        assert_eq!(
+            CacheError::Failed("g".into()).error_name(),
+            ErrorName::ComponentFailed
+        );
+        assert_eq!(
+            CacheError::SecretLost("g".into(), "s".into()).error_name(),
+            ErrorName::ComponentFailed
+        );
+        assert_eq!(
+            CacheError::MalformedSecret("s".into()).error_name(),
+            ErrorName::ComponentFailed
+        );
+    }
+}

@@ -1,0 +1,214 @@
+//! The AWS calls the database function makes, as one small trait over plain types.
+//!
+//! The handler holds the logic (what exists, what to create or delete next) and talks only to
+//! [`Cloud`]; [`crate::aws::AwsCloud`] implements it with the RDS and Secrets Manager clients, one
+//! SDK call per method, and the unit tests implement it with an in-memory fake.
+
+use env_core::tags::Tag;
+use env_core::AwsCallError;
+
+pub type CallResult<T> = Result<T, AwsCallError>;
+
+/// A lookup whose "not found" error means "absent": `Ok(None)` for that code, other errors kept.
+pub fn found<T>(result: CallResult<T>, not_found_code: &str) -> CallResult<Option<T>> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(error) if error.is_code(not_found_code) => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+/// A create that met its resource (created by a concurrent or earlier call) is no failure: the
+/// handler reads the resource again.
+pub fn created(result: CallResult<()>, exists_code: &str) -> CallResult<()> {
+    match result {
+        Err(error) if !error.is_code(exists_code) => Err(error),
+        _ => Ok(()),
+    }
+}
+
+/// The RDS status of a cluster or instance (API reference, `DBCluster.Status` and "Viewing DB
+/// instance status"), reduced to what the handler decides on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    Available,
+    Deleting,
+    /// A state waiting does not fix: the environment has to be deleted and created again.
+    Failed,
+    /// Creating, modifying, backing-up, upgrading …: not ready yet, but on its way.
+    Busy,
+}
+
+impl State {
+    pub fn from_aws(status: &str) -> Self {
+        match status {
+            "available" => State::Available,
+            "deleting" => State::Deleting,
+            "failed"
+            | "inaccessible-encryption-credentials"
+            | "incompatible-network"
+            | "incompatible-parameters"
+            | "incompatible-restore"
+            | "storage-full" => State::Failed,
+            _ => State::Busy,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cluster {
+    pub id: String,
+    pub arn: String,
+    pub status: String,
+    pub deletion_protection: bool,
+    pub writer_endpoint: Option<String>,
+    pub reader_endpoint: Option<String>,
+    pub port: Option<i32>,
+    pub database_name: Option<String>,
+    /// The ARN of the master user's secret that RDS manages (`ManageMasterUserPassword`).
+    pub master_secret_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Instance {
+    pub id: String,
+    pub status: String,
+}
+
+/// Everything CreateDBCluster is given; the handler decides every value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterSettings {
+    pub id: String,
+    pub engine: &'static str,
+    pub engine_version: &'static str,
+    pub subnet_group: String,
+    pub parameter_group: String,
+    pub security_group_ids: Vec<String>,
+    pub kms_key_arn: String,
+    pub min_capacity: f64,
+    pub max_capacity: f64,
+    pub deletion_protection: bool,
+    pub master_username: &'static str,
+    pub database_name: &'static str,
+    pub port: i32,
+    pub backup_retention_days: i32,
+    pub log_exports: Vec<&'static str>,
+    pub tags: Vec<Tag>,
+}
+
+/// Everything CreateDBInstance is given for one of the cluster's instances.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InstanceSettings {
+    pub id: String,
+    pub cluster_id: String,
+    pub engine: &'static str,
+    pub class: &'static str,
+    pub zone: String,
+    pub promotion_tier: i32,
+    pub kms_key_arn: String,
+    pub tags: Vec<Tag>,
+}
+
+/// A secret's rotation as Secrets Manager describes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Rotation {
+    pub enabled: bool,
+    pub days: Option<i64>,
+}
+
+/// Everything the database function asks of RDS and Secrets Manager.
+// The lint warns that callers cannot require `Send` futures from a public async trait; only this
+// binary implements and calls it, and the functions' entry point does not need `Send`.
+#[allow(async_fn_in_trait)]
+pub trait Cloud {
+    async fn subnet_group_exists(&self, name: &str) -> CallResult<bool>;
+    async fn create_subnet_group(
+        &self,
+        name: &str,
+        subnet_ids: &[String],
+        tags: &[Tag],
+    ) -> CallResult<()>;
+    async fn delete_subnet_group(&self, name: &str) -> CallResult<()>;
+
+    async fn parameter_group_exists(&self, name: &str) -> CallResult<bool>;
+    async fn create_parameter_group(
+        &self,
+        name: &str,
+        family: &str,
+        tags: &[Tag],
+    ) -> CallResult<()>;
+    /// Sets one parameter with the `immediate` apply method.
+    async fn set_parameter(&self, group: &str, name: &str, value: &str) -> CallResult<()>;
+    async fn delete_parameter_group(&self, name: &str) -> CallResult<()>;
+
+    async fn cluster(&self, id: &str) -> CallResult<Option<Cluster>>;
+    async fn create_cluster(&self, settings: &ClusterSettings) -> CallResult<()>;
+    /// Turns deletion protection off, applied immediately.
+    async fn lift_deletion_protection(&self, id: &str) -> CallResult<()>;
+    /// Deletes without a final snapshot: a torn-down environment keeps nothing.
+    async fn delete_cluster(&self, id: &str) -> CallResult<()>;
+
+    async fn instance(&self, id: &str) -> CallResult<Option<Instance>>;
+    async fn create_instance(&self, settings: &InstanceSettings) -> CallResult<()>;
+    async fn delete_instance(&self, id: &str) -> CallResult<()>;
+
+    async fn rotation(&self, secret_arn: &str) -> CallResult<Rotation>;
+    /// Sets the secret's rotation schedule without rotating now.
+    async fn rotate_every(&self, secret_arn: &str, days: i64) -> CallResult<()>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fake::failure;
+
+    #[test]
+    fn rds_states_map_to_what_the_handler_decides_on() {
+        assert_eq!(State::from_aws("available"), State::Available);
+        assert_eq!(State::from_aws("deleting"), State::Deleting);
+        for failed in [
+            "failed",
+            "inaccessible-encryption-credentials",
+            "incompatible-network",
+            "incompatible-parameters",
+            "incompatible-restore",
+            "storage-full",
+        ] {
+            assert_eq!(State::from_aws(failed), State::Failed, "{failed}");
+        }
+        assert_eq!(State::from_aws("creating"), State::Busy);
+        assert_eq!(State::from_aws("backing-up"), State::Busy);
+    }
+
+    #[test]
+    fn only_the_not_found_code_means_absent() {
+        assert_eq!(found(Ok(1), "DBClusterNotFoundFault").unwrap(), Some(1));
+        let absent = found::<i32>(
+            Err(failure("DescribeDBClusters", "DBClusterNotFoundFault")),
+            "DBClusterNotFoundFault",
+        );
+        assert_eq!(absent.unwrap(), None);
+        let error = found::<i32>(
+            Err(failure("DescribeDBClusters", "AccessDenied")),
+            "DBClusterNotFoundFault",
+        )
+        .unwrap_err();
+        assert!(error.is_code("AccessDenied"));
+    }
+
+    #[test]
+    fn only_the_already_exists_code_counts_as_created() {
+        assert!(created(Ok(()), "DBClusterAlreadyExistsFault").is_ok());
+        let met = created(
+            Err(failure("CreateDBCluster", "DBClusterAlreadyExistsFault")),
+            "DBClusterAlreadyExistsFault",
+        );
+        assert!(met.is_ok());
+        let error = created(
+            Err(failure("CreateDBCluster", "Throttling")),
+            "DBClusterAlreadyExistsFault",
+        )
+        .unwrap_err();
+        assert!(error.is_code("Throttling"));
+    }
+}

@@ -1,0 +1,311 @@
+//! [`Cloud`] over the AWS SDK: one SDK call per method, translated to and from the plain types of
+//! [`crate::api`]. No decisions are taken here; they are the handler's, where the unit tests reach them.
+
+use crate::api::{
+    found, CallResult, Cloud, Cluster, ClusterSettings, Instance, InstanceSettings, Rotation,
+};
+use aws_config::SdkConfig;
+use aws_sdk_rds::types as rds;
+use aws_sdk_secretsmanager::types::RotationRulesType;
+use env_core::error::aws_error;
+use env_core::tags::Tag;
+
+#[derive(Debug, Clone)]
+pub struct AwsCloud {
+    rds: aws_sdk_rds::Client,
+    secrets: aws_sdk_secretsmanager::Client,
+}
+
+impl AwsCloud {
+    pub fn new(config: &SdkConfig) -> Self {
+        Self {
+            rds: aws_sdk_rds::Client::new(config),
+            secrets: aws_sdk_secretsmanager::Client::new(config),
+        }
+    }
+}
+
+fn rds_tags(tags: &[Tag]) -> Option<Vec<rds::Tag>> {
+    Some(
+        tags.iter()
+            .map(|tag| rds::Tag::builder().key(tag.key).value(&tag.value).build())
+            .collect(),
+    )
+}
+
+fn cluster(cluster: &rds::DbCluster) -> Cluster {
+    Cluster {
+        id: cluster
+            .db_cluster_identifier()
+            .unwrap_or_default()
+            .to_owned(),
+        arn: cluster.db_cluster_arn().unwrap_or_default().to_owned(),
+        status: cluster.status().unwrap_or_default().to_owned(),
+        deletion_protection: cluster.deletion_protection().unwrap_or_default(),
+        writer_endpoint: cluster.endpoint().map(str::to_owned),
+        reader_endpoint: cluster.reader_endpoint().map(str::to_owned),
+        port: cluster.port(),
+        database_name: cluster.database_name().map(str::to_owned),
+        master_secret_arn: cluster
+            .master_user_secret()
+            .and_then(rds::MasterUserSecret::secret_arn)
+            .map(str::to_owned),
+    }
+}
+
+fn instance(instance: &rds::DbInstance) -> Instance {
+    Instance {
+        id: instance
+            .db_instance_identifier()
+            .unwrap_or_default()
+            .to_owned(),
+        status: instance.db_instance_status().unwrap_or_default().to_owned(),
+    }
+}
+
+impl Cloud for AwsCloud {
+    async fn subnet_group_exists(&self, name: &str) -> CallResult<bool> {
+        let result = self
+            .rds
+            .describe_db_subnet_groups()
+            .db_subnet_group_name(name)
+            .send()
+            .await
+            .map_err(aws_error("DescribeDBSubnetGroups"));
+        let groups = found(result, "DBSubnetGroupNotFoundFault")?;
+        Ok(groups.is_some_and(|output| !output.db_subnet_groups().is_empty()))
+    }
+
+    async fn create_subnet_group(
+        &self,
+        name: &str,
+        subnet_ids: &[String],
+        tags: &[Tag],
+    ) -> CallResult<()> {
+        self.rds
+            .create_db_subnet_group()
+            .db_subnet_group_name(name)
+            .db_subnet_group_description("Private subnets of the environment's Aurora cluster")
+            .set_subnet_ids(Some(subnet_ids.to_vec()))
+            .set_tags(rds_tags(tags))
+            .send()
+            .await
+            .map_err(aws_error("CreateDBSubnetGroup"))?;
+        Ok(())
+    }
+
+    async fn delete_subnet_group(&self, name: &str) -> CallResult<()> {
+        self.rds
+            .delete_db_subnet_group()
+            .db_subnet_group_name(name)
+            .send()
+            .await
+            .map_err(aws_error("DeleteDBSubnetGroup"))?;
+        Ok(())
+    }
+
+    async fn parameter_group_exists(&self, name: &str) -> CallResult<bool> {
+        let result = self
+            .rds
+            .describe_db_cluster_parameter_groups()
+            .db_cluster_parameter_group_name(name)
+            .send()
+            .await
+            .map_err(aws_error("DescribeDBClusterParameterGroups"));
+        let groups = found(result, "DBParameterGroupNotFound")?;
+        Ok(groups.is_some_and(|output| !output.db_cluster_parameter_groups().is_empty()))
+    }
+
+    async fn create_parameter_group(
+        &self,
+        name: &str,
+        family: &str,
+        tags: &[Tag],
+    ) -> CallResult<()> {
+        self.rds
+            .create_db_cluster_parameter_group()
+            .db_cluster_parameter_group_name(name)
+            .db_parameter_group_family(family)
+            .description("Aurora PostgreSQL settings of the environment: TLS required")
+            .set_tags(rds_tags(tags))
+            .send()
+            .await
+            .map_err(aws_error("CreateDBClusterParameterGroup"))?;
+        Ok(())
+    }
+
+    async fn set_parameter(&self, group: &str, name: &str, value: &str) -> CallResult<()> {
+        let parameter = rds::Parameter::builder()
+            .parameter_name(name)
+            .parameter_value(value)
+            .apply_method(rds::ApplyMethod::Immediate)
+            .build();
+        self.rds
+            .modify_db_cluster_parameter_group()
+            .db_cluster_parameter_group_name(group)
+            .parameters(parameter)
+            .send()
+            .await
+            .map_err(aws_error("ModifyDBClusterParameterGroup"))?;
+        Ok(())
+    }
+
+    async fn delete_parameter_group(&self, name: &str) -> CallResult<()> {
+        self.rds
+            .delete_db_cluster_parameter_group()
+            .db_cluster_parameter_group_name(name)
+            .send()
+            .await
+            .map_err(aws_error("DeleteDBClusterParameterGroup"))?;
+        Ok(())
+    }
+
+    async fn cluster(&self, id: &str) -> CallResult<Option<Cluster>> {
+        let result = self
+            .rds
+            .describe_db_clusters()
+            .db_cluster_identifier(id)
+            .send()
+            .await
+            .map_err(aws_error("DescribeDBClusters"));
+        let output = found(result, "DBClusterNotFoundFault")?;
+        Ok(output.and_then(|output| output.db_clusters().first().map(cluster)))
+    }
+
+    async fn create_cluster(&self, settings: &ClusterSettings) -> CallResult<()> {
+        let scaling = rds::ServerlessV2ScalingConfiguration::builder()
+            .min_capacity(settings.min_capacity)
+            .max_capacity(settings.max_capacity)
+            .build();
+        self.rds
+            .create_db_cluster()
+            .db_cluster_identifier(&settings.id)
+            .engine(settings.engine)
+            .engine_version(settings.engine_version)
+            // Serverless v2 runs in a provisioned cluster (Aurora user guide, "Creating a DB
+            // cluster that uses Aurora Serverless v2").
+            .engine_mode("provisioned")
+            .serverless_v2_scaling_configuration(scaling)
+            .db_subnet_group_name(&settings.subnet_group)
+            .db_cluster_parameter_group_name(&settings.parameter_group)
+            .set_vpc_security_group_ids(Some(settings.security_group_ids.clone()))
+            .storage_encrypted(true)
+            .kms_key_id(&settings.kms_key_arn)
+            .master_username(settings.master_username)
+            .manage_master_user_password(true)
+            .master_user_secret_kms_key_id(&settings.kms_key_arn)
+            .database_name(settings.database_name)
+            .port(settings.port)
+            .backup_retention_period(settings.backup_retention_days)
+            .set_enable_cloudwatch_logs_exports(Some(
+                settings.log_exports.iter().map(|l| l.to_string()).collect(),
+            ))
+            .enable_iam_database_authentication(true)
+            .copy_tags_to_snapshot(true)
+            .deletion_protection(settings.deletion_protection)
+            .set_tags(rds_tags(&settings.tags))
+            .send()
+            .await
+            .map_err(aws_error("CreateDBCluster"))?;
+        Ok(())
+    }
+
+    async fn lift_deletion_protection(&self, id: &str) -> CallResult<()> {
+        self.rds
+            .modify_db_cluster()
+            .db_cluster_identifier(id)
+            .deletion_protection(false)
+            .apply_immediately(true)
+            .send()
+            .await
+            .map_err(aws_error("ModifyDBCluster"))?;
+        Ok(())
+    }
+
+    async fn delete_cluster(&self, id: &str) -> CallResult<()> {
+        self.rds
+            .delete_db_cluster()
+            .db_cluster_identifier(id)
+            .skip_final_snapshot(true)
+            .send()
+            .await
+            .map_err(aws_error("DeleteDBCluster"))?;
+        Ok(())
+    }
+
+    async fn instance(&self, id: &str) -> CallResult<Option<Instance>> {
+        let result = self
+            .rds
+            .describe_db_instances()
+            .db_instance_identifier(id)
+            .send()
+            .await
+            .map_err(aws_error("DescribeDBInstances"));
+        let output = found(result, "DBInstanceNotFound")?;
+        Ok(output.and_then(|output| output.db_instances().first().map(instance)))
+    }
+
+    async fn create_instance(&self, settings: &InstanceSettings) -> CallResult<()> {
+        self.rds
+            .create_db_instance()
+            .db_instance_identifier(&settings.id)
+            .db_cluster_identifier(&settings.cluster_id)
+            .engine(settings.engine)
+            .db_instance_class(settings.class)
+            .availability_zone(&settings.zone)
+            .promotion_tier(settings.promotion_tier)
+            .enable_performance_insights(true)
+            .performance_insights_kms_key_id(&settings.kms_key_arn)
+            .auto_minor_version_upgrade(true)
+            .publicly_accessible(false)
+            .set_tags(rds_tags(&settings.tags))
+            .send()
+            .await
+            .map_err(aws_error("CreateDBInstance"))?;
+        Ok(())
+    }
+
+    async fn delete_instance(&self, id: &str) -> CallResult<()> {
+        // Aurora instances take no final snapshot (the cluster's backups are the cluster's).
+        self.rds
+            .delete_db_instance()
+            .db_instance_identifier(id)
+            .send()
+            .await
+            .map_err(aws_error("DeleteDBInstance"))?;
+        Ok(())
+    }
+
+    async fn rotation(&self, secret_arn: &str) -> CallResult<Rotation> {
+        let output = self
+            .secrets
+            .describe_secret()
+            .secret_id(secret_arn)
+            .send()
+            .await
+            .map_err(aws_error("DescribeSecret"))?;
+        Ok(Rotation {
+            enabled: output.rotation_enabled().unwrap_or_default(),
+            days: output
+                .rotation_rules()
+                .and_then(RotationRulesType::automatically_after_days),
+        })
+    }
+
+    async fn rotate_every(&self, secret_arn: &str, days: i64) -> CallResult<()> {
+        let rules = RotationRulesType::builder()
+            .automatically_after_days(days)
+            .build();
+        self.secrets
+            .rotate_secret()
+            .secret_id(secret_arn)
+            .rotation_rules(rules)
+            // Only the schedule changes now; the first rotation comes after `days` (and the
+            // emulator cannot run a rotation, EMULATOR.md).
+            .rotate_immediately(false)
+            .send()
+            .await
+            .map_err(aws_error("RotateSecret"))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,794 @@
+//! [`Cloud`] over the AWS SDK: one SDK call per method (pagination aside), translated to and from
+//! the plain types of [`crate::api`]. No decisions are taken here; they are the handler's, where the
+//! unit tests reach them. The SDK builders that return `Result` fail only when a required field is
+//! missing, and every one below sets its required fields, hence the `expect`s.
+
+use crate::api::{
+    found, CallResult, Cloud, Cluster, EcsService, LogGroup, Named, ServiceSpec, TaskDefinition,
+    TaskSpec,
+};
+use aws_config::SdkConfig;
+use aws_sdk_applicationautoscaling::types as scaling;
+use aws_sdk_ecs::types as ecs;
+use aws_sdk_servicediscovery::types as sd;
+use env_core::error::aws_error;
+use env_core::tags::Tag;
+use std::collections::HashMap;
+
+const SET: &str = "required fields are set";
+
+#[derive(Debug, Clone)]
+pub struct AwsCloud {
+    ecs: aws_sdk_ecs::Client,
+    discovery: aws_sdk_servicediscovery::Client,
+    scaling: aws_sdk_applicationautoscaling::Client,
+    logs: aws_sdk_cloudwatchlogs::Client,
+    iam: aws_sdk_iam::Client,
+}
+
+impl AwsCloud {
+    pub fn new(config: &SdkConfig) -> Self {
+        Self {
+            ecs: aws_sdk_ecs::Client::new(config),
+            discovery: aws_sdk_servicediscovery::Client::new(config),
+            scaling: aws_sdk_applicationautoscaling::Client::new(config),
+            logs: aws_sdk_cloudwatchlogs::Client::new(config),
+            iam: aws_sdk_iam::Client::new(config),
+        }
+    }
+}
+
+fn ecs_tags(tags: &[Tag]) -> Vec<ecs::Tag> {
+    tags.iter()
+        .map(|tag| ecs::Tag::builder().key(tag.key).value(&tag.value).build())
+        .collect()
+}
+
+fn discovery_tags(tags: &[Tag]) -> Vec<sd::Tag> {
+    tags.iter()
+        .map(|tag| {
+            sd::Tag::builder()
+                .key(tag.key)
+                .value(&tag.value)
+                .build()
+                .expect(SET)
+        })
+        .collect()
+}
+
+/// `arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>` → `<family>`.
+fn family_of(arn: &str) -> &str {
+    let name = arn.rsplit('/').next().unwrap_or_default();
+    name.split(':').next().unwrap_or_default()
+}
+
+fn cluster(cluster: &ecs::Cluster) -> Cluster {
+    Cluster {
+        arn: cluster.cluster_arn().unwrap_or_default().to_owned(),
+        status: cluster.status().unwrap_or_default().to_owned(),
+    }
+}
+
+fn service(service: &ecs::Service) -> EcsService {
+    EcsService {
+        arn: service.service_arn().unwrap_or_default().to_owned(),
+        status: service.status().unwrap_or_default().to_owned(),
+        desired_count: service.desired_count(),
+        running_count: service.running_count(),
+        task_definition: service.task_definition().unwrap_or_default().to_owned(),
+        rollout: service
+            .deployments()
+            .iter()
+            .find(|deployment| deployment.status() == Some("PRIMARY"))
+            .and_then(ecs::Deployment::rollout_state)
+            .map(|state| state.as_str().to_owned()),
+    }
+}
+
+fn container(task: &TaskSpec) -> ecs::ContainerDefinition {
+    let log = ecs::LogConfiguration::builder()
+        .log_driver(ecs::LogDriver::Awslogs)
+        .options("awslogs-group", &task.log_group)
+        .options("awslogs-region", &task.region)
+        .options("awslogs-stream-prefix", &task.container_name)
+        .build()
+        .expect(SET);
+    let health = ecs::HealthCheck::builder()
+        .set_command(Some(task.health_check.clone()))
+        .interval(30)
+        .timeout(5)
+        .retries(3)
+        .start_period(60)
+        .build()
+        .expect(SET);
+    ecs::ContainerDefinition::builder()
+        .name(&task.container_name)
+        .image(&task.image)
+        .essential(true)
+        .user(&task.user)
+        .readonly_root_filesystem(true)
+        .privileged(false)
+        // An init process reaps zombies and forwards SIGTERM to Node, so tasks stop cleanly.
+        .linux_parameters(
+            ecs::LinuxParameters::builder()
+                .init_process_enabled(true)
+                .build(),
+        )
+        .stop_timeout(30)
+        .port_mappings(
+            ecs::PortMapping::builder()
+                .container_port(task.port)
+                .protocol(ecs::TransportProtocol::Tcp)
+                .build(),
+        )
+        .mount_points(
+            ecs::MountPoint::builder()
+                .source_volume(&task.tmp_volume)
+                .container_path("/tmp")
+                .read_only(false)
+                .build(),
+        )
+        .set_environment(Some(
+            task.environment
+                .iter()
+                .map(|(name, value)| ecs::KeyValuePair::builder().name(name).value(value).build())
+                .collect(),
+        ))
+        .set_secrets(Some(
+            task.secrets
+                .iter()
+                .map(|(name, from)| {
+                    ecs::Secret::builder()
+                        .name(name)
+                        .value_from(from)
+                        .build()
+                        .expect(SET)
+                })
+                .collect(),
+        ))
+        .health_check(health)
+        .log_configuration(log)
+        .build()
+}
+
+impl Cloud for AwsCloud {
+    async fn log_group(&self, name: &str) -> CallResult<Option<LogGroup>> {
+        let output = self
+            .logs
+            .describe_log_groups()
+            .log_group_name_prefix(name)
+            .send()
+            .await
+            .map_err(aws_error("DescribeLogGroups"))?;
+        Ok(output
+            .log_groups()
+            .iter()
+            .find(|group| group.log_group_name() == Some(name))
+            .map(|group| LogGroup {
+                retention_days: group.retention_in_days(),
+                kms_key_id: group.kms_key_id().map(str::to_owned),
+            }))
+    }
+
+    async fn create_log_group(&self, name: &str, key_arn: &str, tags: &[Tag]) -> CallResult<()> {
+        let tags: HashMap<String, String> = tags
+            .iter()
+            .map(|tag| (tag.key.to_owned(), tag.value.clone()))
+            .collect();
+        self.logs
+            .create_log_group()
+            .log_group_name(name)
+            .kms_key_id(key_arn)
+            .set_tags(Some(tags))
+            .send()
+            .await
+            .map_err(aws_error("CreateLogGroup"))?;
+        Ok(())
+    }
+
+    async fn set_retention(&self, name: &str, days: i32) -> CallResult<()> {
+        self.logs
+            .put_retention_policy()
+            .log_group_name(name)
+            .retention_in_days(days)
+            .send()
+            .await
+            .map_err(aws_error("PutRetentionPolicy"))?;
+        Ok(())
+    }
+
+    async fn delete_log_group(&self, name: &str) -> CallResult<()> {
+        self.logs
+            .delete_log_group()
+            .log_group_name(name)
+            .send()
+            .await
+            .map_err(aws_error("DeleteLogGroup"))?;
+        Ok(())
+    }
+
+    async fn role(&self, name: &str) -> CallResult<Option<String>> {
+        let output = self
+            .iam
+            .get_role()
+            .role_name(name)
+            .send()
+            .await
+            .map_err(aws_error("GetRole"));
+        Ok(found(output, "NoSuchEntity")?
+            .and_then(|output| output.role().map(|role| role.arn().to_owned())))
+    }
+
+    async fn create_role(
+        &self,
+        name: &str,
+        trust_policy: &str,
+        tags: &[Tag],
+    ) -> CallResult<String> {
+        let output = self
+            .iam
+            .create_role()
+            .role_name(name)
+            .description("A role of the catalog API's ECS tasks")
+            .assume_role_policy_document(trust_policy)
+            .set_tags(Some(
+                tags.iter()
+                    .map(|tag| {
+                        aws_sdk_iam::types::Tag::builder()
+                            .key(tag.key)
+                            .value(&tag.value)
+                            .build()
+                            .expect(SET)
+                    })
+                    .collect(),
+            ))
+            .send()
+            .await
+            .map_err(aws_error("CreateRole"))?;
+        Ok(output
+            .role()
+            .map(|role| role.arn().to_owned())
+            .unwrap_or_default())
+    }
+
+    async fn put_role_policy(&self, role: &str, policy: &str, document: &str) -> CallResult<()> {
+        self.iam
+            .put_role_policy()
+            .role_name(role)
+            .policy_name(policy)
+            .policy_document(document)
+            .send()
+            .await
+            .map_err(aws_error("PutRolePolicy"))?;
+        Ok(())
+    }
+
+    async fn role_policies(&self, role: &str) -> CallResult<Vec<String>> {
+        let output = self
+            .iam
+            .list_role_policies()
+            .role_name(role)
+            .send()
+            .await
+            .map_err(aws_error("ListRolePolicies"))?;
+        Ok(output.policy_names().to_vec())
+    }
+
+    async fn delete_role_policy(&self, role: &str, policy: &str) -> CallResult<()> {
+        self.iam
+            .delete_role_policy()
+            .role_name(role)
+            .policy_name(policy)
+            .send()
+            .await
+            .map_err(aws_error("DeleteRolePolicy"))?;
+        Ok(())
+    }
+
+    async fn delete_role(&self, name: &str) -> CallResult<()> {
+        self.iam
+            .delete_role()
+            .role_name(name)
+            .send()
+            .await
+            .map_err(aws_error("DeleteRole"))?;
+        Ok(())
+    }
+
+    async fn cluster(&self, name: &str) -> CallResult<Option<Cluster>> {
+        let output = self
+            .ecs
+            .describe_clusters()
+            .clusters(name)
+            .send()
+            .await
+            .map_err(aws_error("DescribeClusters"))?;
+        Ok(output.clusters().first().map(cluster))
+    }
+
+    async fn create_cluster(&self, name: &str, tags: &[Tag]) -> CallResult<Cluster> {
+        let output = self
+            .ecs
+            .create_cluster()
+            .cluster_name(name)
+            // Control ECS.12.
+            .settings(
+                ecs::ClusterSetting::builder()
+                    .name(ecs::ClusterSettingName::ContainerInsights)
+                    .value("enabled")
+                    .build(),
+            )
+            .set_tags(Some(ecs_tags(tags)))
+            .send()
+            .await
+            .map_err(aws_error("CreateCluster"))?;
+        Ok(output.cluster().map(cluster).unwrap_or_default())
+    }
+
+    async fn delete_cluster(&self, name: &str) -> CallResult<()> {
+        self.ecs
+            .delete_cluster()
+            .cluster(name)
+            .send()
+            .await
+            .map_err(aws_error("DeleteCluster"))?;
+        Ok(())
+    }
+
+    async fn latest_task_definition(&self, family: &str) -> CallResult<Option<TaskDefinition>> {
+        let Some(arn) = self.task_definitions(family).await?.pop() else {
+            return Ok(None);
+        };
+        let output = self
+            .ecs
+            .describe_task_definition()
+            .task_definition(&arn)
+            .include(ecs::TaskDefinitionField::Tags)
+            .send()
+            .await
+            .map_err(aws_error("DescribeTaskDefinition"))?;
+        let fingerprint = output
+            .tags()
+            .iter()
+            .find(|tag| tag.key() == Some(crate::handler::FINGERPRINT_TAG))
+            .and_then(ecs::Tag::value)
+            .map(str::to_owned);
+        Ok(Some(TaskDefinition { arn, fingerprint }))
+    }
+
+    async fn register_task_definition(
+        &self,
+        spec: &TaskSpec,
+        tags: &[Tag],
+    ) -> CallResult<TaskDefinition> {
+        let output = self
+            .ecs
+            .register_task_definition()
+            .family(&spec.family)
+            .execution_role_arn(&spec.execution_role_arn)
+            .task_role_arn(&spec.task_role_arn)
+            // Controls ECS.3/ECS.17: awsvpc, no host namespaces.
+            .network_mode(ecs::NetworkMode::Awsvpc)
+            .requires_compatibilities(ecs::Compatibility::Fargate)
+            .runtime_platform(
+                ecs::RuntimePlatform::builder()
+                    .operating_system_family(ecs::OsFamily::Linux)
+                    .cpu_architecture(ecs::CpuArchitecture::X8664)
+                    .build(),
+            )
+            .cpu(&spec.cpu)
+            .memory(&spec.memory)
+            .volumes(ecs::Volume::builder().name(&spec.tmp_volume).build())
+            .container_definitions(container(spec))
+            .set_tags(Some(ecs_tags(tags)))
+            .send()
+            .await
+            .map_err(aws_error("RegisterTaskDefinition"))?;
+        let arn = output
+            .task_definition()
+            .and_then(ecs::TaskDefinition::task_definition_arn)
+            .unwrap_or_default()
+            .to_owned();
+        Ok(TaskDefinition {
+            arn,
+            fingerprint: None,
+        })
+    }
+
+    async fn task_definitions(&self, family: &str) -> CallResult<Vec<String>> {
+        // `familyPrefix` may match longer families (pr-1 and pr-10): keep the exact family.
+        let arns: Vec<String> = self
+            .ecs
+            .list_task_definitions()
+            .family_prefix(family)
+            .status(ecs::TaskDefinitionStatus::Active)
+            .sort(ecs::SortOrder::Asc)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<String>, _>>()
+            .await
+            .map_err(aws_error("ListTaskDefinitions"))?;
+        Ok(arns
+            .into_iter()
+            .filter(|arn| family_of(arn) == family)
+            .collect())
+    }
+
+    async fn deregister_task_definition(&self, arn: &str) -> CallResult<()> {
+        self.ecs
+            .deregister_task_definition()
+            .task_definition(arn)
+            .send()
+            .await
+            .map_err(aws_error("DeregisterTaskDefinition"))?;
+        Ok(())
+    }
+
+    async fn service(&self, cluster: &str, name: &str) -> CallResult<Option<EcsService>> {
+        let output = self
+            .ecs
+            .describe_services()
+            .cluster(cluster)
+            .services(name)
+            .send()
+            .await
+            .map_err(aws_error("DescribeServices"));
+        Ok(found(output, "ClusterNotFoundException")?
+            .and_then(|output| output.services().first().map(service)))
+    }
+
+    async fn create_service(&self, spec: &ServiceSpec, tags: &[Tag]) -> CallResult<EcsService> {
+        let network = ecs::AwsVpcConfiguration::builder()
+            .set_subnets(Some(spec.subnets.clone()))
+            .security_groups(&spec.security_group)
+            // Control ECS.2.
+            .assign_public_ip(ecs::AssignPublicIp::Disabled)
+            .build()
+            .expect(SET);
+        let output = self
+            .ecs
+            .create_service()
+            .cluster(&spec.cluster)
+            .service_name(&spec.name)
+            .task_definition(&spec.task_definition)
+            .desired_count(spec.desired_count)
+            .launch_type(ecs::LaunchType::Fargate)
+            // Control ECS.10.
+            .platform_version("LATEST")
+            .network_configuration(
+                ecs::NetworkConfiguration::builder()
+                    .awsvpc_configuration(network)
+                    .build(),
+            )
+            .load_balancers(
+                ecs::LoadBalancer::builder()
+                    .target_group_arn(&spec.target_group_arn)
+                    .container_name(&spec.container_name)
+                    .container_port(spec.container_port)
+                    .build(),
+            )
+            .service_registries(
+                ecs::ServiceRegistry::builder()
+                    .registry_arn(&spec.registry_arn)
+                    .build(),
+            )
+            .health_check_grace_period_seconds(spec.grace_period_seconds)
+            .deployment_controller(
+                ecs::DeploymentController::builder()
+                    .r#type(ecs::DeploymentControllerType::Ecs)
+                    .build()
+                    .expect(SET),
+            )
+            .deployment_configuration(
+                ecs::DeploymentConfiguration::builder()
+                    .deployment_circuit_breaker(
+                        ecs::DeploymentCircuitBreaker::builder()
+                            .enable(spec.rollback_on_failure)
+                            .rollback(spec.rollback_on_failure)
+                            .build(),
+                    )
+                    .minimum_healthy_percent(spec.deployment_percents.0)
+                    .maximum_percent(spec.deployment_percents.1)
+                    .build(),
+            )
+            .propagate_tags(ecs::PropagateTags::Service)
+            .enable_ecs_managed_tags(true)
+            .set_tags(Some(ecs_tags(tags)))
+            .send()
+            .await
+            .map_err(aws_error("CreateService"))?;
+        Ok(output.service().map(service).unwrap_or_default())
+    }
+
+    async fn update_task_definition(
+        &self,
+        cluster: &str,
+        name: &str,
+        task_definition: &str,
+    ) -> CallResult<()> {
+        self.ecs
+            .update_service()
+            .cluster(cluster)
+            .service(name)
+            .task_definition(task_definition)
+            .send()
+            .await
+            .map_err(aws_error("UpdateService"))?;
+        Ok(())
+    }
+
+    async fn scale_service(&self, cluster: &str, name: &str, count: i32) -> CallResult<()> {
+        self.ecs
+            .update_service()
+            .cluster(cluster)
+            .service(name)
+            .desired_count(count)
+            .send()
+            .await
+            .map_err(aws_error("UpdateService"))?;
+        Ok(())
+    }
+
+    async fn delete_service(&self, cluster: &str, name: &str) -> CallResult<()> {
+        self.ecs
+            .delete_service()
+            .cluster(cluster)
+            .service(name)
+            .force(true)
+            .send()
+            .await
+            .map_err(aws_error("DeleteService"))?;
+        Ok(())
+    }
+
+    async fn namespace(&self, name: &str) -> CallResult<Option<Named>> {
+        let pages = self
+            .discovery
+            .list_namespaces()
+            .into_paginator()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(aws_error("ListNamespaces"))?;
+        Ok(pages
+            .iter()
+            .flat_map(|page| page.namespaces())
+            .find(|namespace| namespace.name() == Some(name))
+            .map(|namespace| Named {
+                id: namespace.id().unwrap_or_default().to_owned(),
+                arn: namespace.arn().unwrap_or_default().to_owned(),
+                name: name.to_owned(),
+            }))
+    }
+
+    async fn create_namespace(
+        &self,
+        name: &str,
+        vpc_id: &str,
+        token: &str,
+        tags: &[Tag],
+    ) -> CallResult<()> {
+        self.discovery
+            .create_private_dns_namespace()
+            .name(name)
+            .vpc(vpc_id)
+            .creator_request_id(token)
+            .description("Service discovery of the catalog API environment")
+            .set_tags(Some(discovery_tags(tags)))
+            .send()
+            .await
+            .map_err(aws_error("CreatePrivateDnsNamespace"))?;
+        Ok(())
+    }
+
+    async fn discovery_services(&self, namespace_id: &str) -> CallResult<Vec<Named>> {
+        let filter = sd::ServiceFilter::builder()
+            .name(sd::ServiceFilterName::NamespaceId)
+            .values(namespace_id)
+            .condition(sd::FilterCondition::Eq)
+            .build()
+            .expect(SET);
+        let pages = self
+            .discovery
+            .list_services()
+            .filters(filter)
+            .into_paginator()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(aws_error("ListServices"))?;
+        // Some emulators ignore the filter (moto): the namespace is read from each service.
+        let mut services = Vec::new();
+        for summary in pages.iter().flat_map(|page| page.services()) {
+            let output = self
+                .discovery
+                .get_service()
+                .id(summary.id().unwrap_or_default())
+                .send()
+                .await
+                .map_err(aws_error("GetService"))?;
+            if let Some(service) = output
+                .service()
+                .filter(|service| service.namespace_id() == Some(namespace_id))
+            {
+                services.push(Named {
+                    id: service.id().unwrap_or_default().to_owned(),
+                    arn: service.arn().unwrap_or_default().to_owned(),
+                    name: service.name().unwrap_or_default().to_owned(),
+                });
+            }
+        }
+        Ok(services)
+    }
+
+    async fn create_discovery_service(
+        &self,
+        name: &str,
+        namespace_id: &str,
+        token: &str,
+        tags: &[Tag],
+    ) -> CallResult<Named> {
+        // A records for awsvpc tasks, short TTL so replaced tasks drop out quickly; the custom
+        // health check lets ECS report task health (ECS developer guide, "Service discovery";
+        // its failure threshold is always 1).
+        let record = sd::DnsRecord::builder()
+            .r#type(sd::RecordType::A)
+            .ttl(10)
+            .build()
+            .expect(SET);
+        let dns = sd::DnsConfig::builder()
+            .routing_policy(sd::RoutingPolicy::Multivalue)
+            .dns_records(record)
+            .build()
+            .expect(SET);
+        let output = self
+            .discovery
+            .create_service()
+            .name(name)
+            .namespace_id(namespace_id)
+            .creator_request_id(token)
+            .dns_config(dns)
+            .health_check_custom_config(sd::HealthCheckCustomConfig::builder().build())
+            .set_tags(Some(discovery_tags(tags)))
+            .send()
+            .await
+            .map_err(aws_error("CreateService"))?;
+        let service = output.service();
+        Ok(Named {
+            id: service
+                .and_then(sd::Service::id)
+                .unwrap_or_default()
+                .to_owned(),
+            arn: service
+                .and_then(sd::Service::arn)
+                .unwrap_or_default()
+                .to_owned(),
+            name: name.to_owned(),
+        })
+    }
+
+    async fn delete_discovery_service(&self, id: &str) -> CallResult<()> {
+        self.discovery
+            .delete_service()
+            .id(id)
+            .send()
+            .await
+            .map_err(aws_error("DeleteService"))?;
+        Ok(())
+    }
+
+    async fn delete_namespace(&self, id: &str) -> CallResult<()> {
+        self.discovery
+            .delete_namespace()
+            .id(id)
+            .send()
+            .await
+            .map_err(aws_error("DeleteNamespace"))?;
+        Ok(())
+    }
+
+    async fn scalable_target(&self, resource: &str) -> CallResult<Option<(i32, i32)>> {
+        let output = self
+            .scaling
+            .describe_scalable_targets()
+            .service_namespace(scaling::ServiceNamespace::Ecs)
+            .resource_ids(resource)
+            .scalable_dimension(scaling::ScalableDimension::EcsServiceDesiredCount)
+            .send()
+            .await
+            .map_err(aws_error("DescribeScalableTargets"))?;
+        Ok(output
+            .scalable_targets()
+            .first()
+            .map(|target| (target.min_capacity(), target.max_capacity())))
+    }
+
+    async fn register_scalable_target(&self, resource: &str, min: i32, max: i32) -> CallResult<()> {
+        self.scaling
+            .register_scalable_target()
+            .service_namespace(scaling::ServiceNamespace::Ecs)
+            .resource_id(resource)
+            .scalable_dimension(scaling::ScalableDimension::EcsServiceDesiredCount)
+            .min_capacity(min)
+            .max_capacity(max)
+            .send()
+            .await
+            .map_err(aws_error("RegisterScalableTarget"))?;
+        Ok(())
+    }
+
+    async fn put_cpu_policy(
+        &self,
+        resource: &str,
+        name: &str,
+        target: f64,
+        cooldowns: (i32, i32),
+    ) -> CallResult<()> {
+        let metric = scaling::PredefinedMetricSpecification::builder()
+            .predefined_metric_type(scaling::MetricType::EcsServiceAverageCpuUtilization)
+            .build()
+            .expect(SET);
+        let configuration = scaling::TargetTrackingScalingPolicyConfiguration::builder()
+            .target_value(target)
+            .predefined_metric_specification(metric)
+            .scale_out_cooldown(cooldowns.0)
+            .scale_in_cooldown(cooldowns.1)
+            .build()
+            .expect(SET);
+        self.scaling
+            .put_scaling_policy()
+            .policy_name(name)
+            .service_namespace(scaling::ServiceNamespace::Ecs)
+            .resource_id(resource)
+            .scalable_dimension(scaling::ScalableDimension::EcsServiceDesiredCount)
+            .policy_type(scaling::PolicyType::TargetTrackingScaling)
+            .target_tracking_scaling_policy_configuration(configuration)
+            .send()
+            .await
+            .map_err(aws_error("PutScalingPolicy"))?;
+        Ok(())
+    }
+
+    async fn scaling_policies(&self, resource: &str) -> CallResult<Vec<String>> {
+        let output = self
+            .scaling
+            .describe_scaling_policies()
+            .service_namespace(scaling::ServiceNamespace::Ecs)
+            .resource_id(resource)
+            .scalable_dimension(scaling::ScalableDimension::EcsServiceDesiredCount)
+            .send()
+            .await
+            .map_err(aws_error("DescribeScalingPolicies"))?;
+        Ok(output
+            .scaling_policies()
+            .iter()
+            .map(|policy| policy.policy_name().to_owned())
+            .collect())
+    }
+
+    async fn delete_scaling_policy(&self, resource: &str, name: &str) -> CallResult<()> {
+        self.scaling
+            .delete_scaling_policy()
+            .policy_name(name)
+            .service_namespace(scaling::ServiceNamespace::Ecs)
+            .resource_id(resource)
+            .scalable_dimension(scaling::ScalableDimension::EcsServiceDesiredCount)
+            .send()
+            .await
+            .map_err(aws_error("DeleteScalingPolicy"))?;
+        Ok(())
+    }
+
+    async fn deregister_scalable_target(&self, resource: &str) -> CallResult<()> {
+        self.scaling
+            .deregister_scalable_target()
+            .service_namespace(scaling::ServiceNamespace::Ecs)
+            .resource_id(resource)
+            .scalable_dimension(scaling::ScalableDimension::EcsServiceDesiredCount)
+            .send()
+            .await
+            .map_err(aws_error("DeregisterScalableTarget"))?;
+        Ok(())
+    }
+}

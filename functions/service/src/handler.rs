@@ -1,0 +1,1089 @@
+//! Create, report and delete one environment's API service.
+//!
+//! `create` and `status` run the same convergence: the log group, the two roles and their inline
+//! policies, the cluster, the task definition, the Cloud Map namespace and service, the ECS service
+//! and its autoscaling, each looked up by name and created only when missing, so a retried or
+//! repeated call never makes a second one. A task definition is registered again only when what it
+//! should say changed (a fingerprint tag on the revision), and an existing service only gets the new
+//! revision: its desired count stays what the autoscaler chose.
+//!
+//! `delete` removes the autoscaling, scales the service to 0 and deletes it with force, and then,
+//! once ECS has drained it, everything else. It reports DELETED only from a call that found nothing.
+
+use crate::api::{CallResult, Cloud, EcsService, ServiceSpec, TaskSpec};
+use crate::policy;
+use env_core::contract::{Outputs, Request};
+use env_core::naming::{NameKind, Names};
+use env_core::spec::EnvironmentSpec;
+use env_core::tags::{environment_tags, Tag};
+use env_core::{Action, AwsCallError, ErrorName, NamedError, Response, Status};
+use serde_json::{json, Value};
+use std::time::SystemTime;
+
+/// The request fixes 14 days of log retention.
+pub const LOG_RETENTION_DAYS: i32 = 14;
+/// The inline policy names of the two roles.
+pub const EXECUTION_POLICY: &str = "ecs-execution";
+pub const TASK_POLICY: &str = "catalog-api";
+/// The Cloud Map service inside the environment's own namespace: `api.catalog-<suffix>.local`.
+pub const DISCOVERY_SERVICE: &str = "api";
+/// The one container of the task, as the load balancer and Cloud Map address it.
+pub const CONTAINER_NAME: &str = "api";
+/// The target-tracking policy's name; policy names are scoped to their scalable target.
+pub const CPU_POLICY: &str = "cpu-target-tracking";
+/// Scale out fast for flash sales, scale in slowly so a short lull does not drop capacity that
+/// is needed again a minute later (Application Auto Scaling user guide, "Target tracking
+/// scaling policies": cooldowns).
+pub const SCALE_OUT_COOLDOWN_SECONDS: i32 = 60;
+pub const SCALE_IN_COOLDOWN_SECONDS: i32 = 300;
+/// Time a new task gets before failed load balancer health checks count: a Node.js API that
+/// connects to Aurora and Redis at start-up needs well under a minute.
+pub const HEALTH_CHECK_GRACE_SECONDS: i32 = 60;
+/// A non-zero uid (control ECS.20); 1000 is the `node` user of the official Node.js images.
+pub const CONTAINER_USER: &str = "1000:1000";
+/// The tag that records what a task definition revision was registered from.
+pub const FINGERPRINT_TAG: &str = "catalog:task-fingerprint";
+/// The environment variable that tells the function how to judge READY.
+pub const READINESS_SETTING: &str = "SERVICE_READY_WHEN";
+const REGION: &str = "us-west-2";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Aws(#[from] AwsCallError),
+    #[error("the event's outputs lack `{0}` (or it has the wrong type): the earlier component that writes it must run first")]
+    MissingInput(&'static str),
+    #[error("{READINESS_SETTING} is {0:?}; allowed: `steady` (the default) or `accepted`")]
+    Misconfigured(String),
+    #[error("the deployment of ECS service {0} failed (the circuit breaker rolled it back)")]
+    DeploymentFailed(String),
+}
+
+impl NamedError for ServiceError {
+    fn error_name(&self) -> ErrorName {
+        match self {
+            ServiceError::Aws(error) => error.error_name(),
+            ServiceError::MissingInput(_) => ErrorName::InvalidEvent,
+            ServiceError::Misconfigured(_) => ErrorName::Misconfigured,
+            ServiceError::DeploymentFailed(_) => ErrorName::ComponentFailed,
+        }
+    }
+}
+
+/// When `create`/`status` report READY.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Readiness {
+    /// AWS's "services stable": the service is ACTIVE, its running count is its desired count and
+    /// its deployment rolled out.
+    Steady,
+    /// The service is ACTIVE with a deployment that has not failed. For emulators, which never run
+    /// tasks (moto: EMULATOR.md), so that the local lifecycle can finish.
+    Accepted,
+}
+
+impl Readiness {
+    pub fn parse(setting: Option<&str>) -> Result<Self, ServiceError> {
+        match setting {
+            None | Some("steady") => Ok(Readiness::Steady),
+            Some("accepted") => Ok(Readiness::Accepted),
+            Some(other) => Err(ServiceError::Misconfigured(other.to_owned())),
+        }
+    }
+}
+
+/// What earlier components handed on, checked before any AWS call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inputs {
+    pub vpc_id: String,
+    pub private_subnets: Vec<String>,
+    pub service_group: String,
+    pub key_arn: String,
+    pub blue_target_group: String,
+    pub db_secret_arn: String,
+    pub db_endpoint: String,
+    pub cache_secret_arn: String,
+    pub cache_endpoint: String,
+    /// Optional: the cluster's `DbClusterResourceId` for `rds-db:connect`.
+    pub db_resource_id: Option<String>,
+}
+
+fn text(outputs: &Outputs, key: &'static str) -> Result<String, ServiceError> {
+    outputs
+        .get(key)
+        .and_then(Value::as_str)
+        .filter(|value| !value.is_empty())
+        .map(str::to_owned)
+        .ok_or(ServiceError::MissingInput(key))
+}
+
+fn member(
+    outputs: &Outputs,
+    key: &'static str,
+    field: &str,
+    name: &'static str,
+) -> Result<String, ServiceError> {
+    outputs
+        .get(key)
+        .and_then(|value| value.get(field))
+        .and_then(Value::as_str)
+        .filter(|value| !value.is_empty())
+        .map(str::to_owned)
+        .ok_or(ServiceError::MissingInput(name))
+}
+
+impl Inputs {
+    pub fn from_outputs(outputs: &Outputs) -> Result<Self, ServiceError> {
+        let private_subnets: Vec<String> = outputs
+            .get("privateSubnetIds")
+            .and_then(Value::as_array)
+            .map(|ids| {
+                ids.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .filter(|ids: &Vec<String>| !ids.is_empty())
+            .ok_or(ServiceError::MissingInput("privateSubnetIds"))?;
+        Ok(Self {
+            vpc_id: text(outputs, "vpcId")?,
+            private_subnets,
+            service_group: member(
+                outputs,
+                "securityGroupIds",
+                "service",
+                "securityGroupIds.service",
+            )?,
+            key_arn: text(outputs, "kmsKeyArn")?,
+            blue_target_group: member(outputs, "targetGroupArns", "blue", "targetGroupArns.blue")?,
+            db_secret_arn: text(outputs, "dbAppSecretArn")?,
+            db_endpoint: text(outputs, "dbWriterEndpoint")?,
+            cache_secret_arn: text(outputs, "cacheAuthSecretArn")?,
+            cache_endpoint: text(outputs, "cacheConfigurationEndpoint")?,
+            db_resource_id: text(outputs, "dbClusterResourceId").ok(),
+        })
+    }
+}
+
+/// `setting` is the value of [`READINESS_SETTING`], read once by `main`.
+pub async fn handle<C: Cloud>(
+    cloud: &C,
+    setting: Option<&str>,
+    request: Request,
+) -> Result<Response, ServiceError> {
+    tracing::info!(environment = %request.spec.suffix(), action = ?request.action, "service");
+    let readiness = Readiness::parse(setting)?;
+    match request.action {
+        Action::Create | Action::Status => {
+            let inputs = Inputs::from_outputs(&request.outputs)?;
+            converge(cloud, &request.spec, &inputs, readiness).await
+        }
+        // A teardown works from names alone: it may run on an environment whose earlier
+        // components never finished.
+        Action::Delete => delete(cloud, &request.spec).await,
+    }
+}
+
+/// The account id is the fifth field of any ARN; the role's ARN gives it without another service.
+fn account_of(arn: &str) -> &str {
+    arn.split(':').nth(4).unwrap_or_default()
+}
+
+/// FNV-1a (64 bits) of the task definition's description: stable within a build, so the same
+/// wanted definition is never registered twice.
+pub fn fingerprint(task: &TaskSpec) -> String {
+    let text = format!("{task:?}");
+    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{hash:016x}")
+}
+
+fn with_tag(tags: &[Tag], key: &'static str, value: String) -> Vec<Tag> {
+    let mut tags = tags.to_vec();
+    tags.push(Tag { key, value });
+    tags
+}
+
+async fn role<C: Cloud>(cloud: &C, name: &str, tags: &[Tag]) -> CallResult<String> {
+    match cloud.role(name).await? {
+        Some(arn) => Ok(arn),
+        None => {
+            let trust = policy::trust_policy().to_string();
+            cloud.create_role(name, &trust, tags).await
+        }
+    }
+}
+
+/// The wanted task definition.
+pub fn task_spec(
+    spec: &EnvironmentSpec,
+    names: Names<'_>,
+    inputs: &Inputs,
+    execution_role_arn: &str,
+    task_role_arn: &str,
+) -> TaskSpec {
+    let fields = spec.fields();
+    let port = fields.container_port.get();
+    // The API is Node.js: `node` itself probes the health path, so the image needs no curl.
+    let url = json!(format!(
+        "http://127.0.0.1:{port}{}",
+        fields.health_check_path.as_str()
+    ));
+    let probe = format!(
+        "require('http').get({url},r=>process.exit(r.statusCode<400?0:1)).on('error',()=>process.exit(1))"
+    );
+    TaskSpec {
+        family: names.of(NameKind::TaskFamily),
+        execution_role_arn: execution_role_arn.to_owned(),
+        task_role_arn: task_role_arn.to_owned(),
+        cpu: fields.task_cpu.get().to_string(),
+        memory: fields.task_memory.get().to_string(),
+        container_name: CONTAINER_NAME.to_owned(),
+        image: fields.container_image.as_str().to_owned(),
+        port: i32::from(port),
+        user: CONTAINER_USER.to_owned(),
+        log_group: names.of(NameKind::ServiceLogGroup),
+        region: REGION.to_owned(),
+        // Only non-secret settings (control ECS.8): endpoints and the port.
+        environment: vec![
+            ("NODE_ENV".into(), "production".into()),
+            ("PORT".into(), port.to_string()),
+            ("DB_HOST".into(), inputs.db_endpoint.clone()),
+            (
+                "REDIS_CONFIGURATION_ENDPOINT".into(),
+                inputs.cache_endpoint.clone(),
+            ),
+        ],
+        // ECS reads these at task start through the execution role: `arn:json-key:version-stage:
+        // version-id` (ECS developer guide, "Pass Secrets Manager secrets through environment
+        // variables").
+        secrets: vec![
+            (
+                "DB_USERNAME".into(),
+                format!("{}:username::", inputs.db_secret_arn),
+            ),
+            (
+                "DB_PASSWORD".into(),
+                format!("{}:password::", inputs.db_secret_arn),
+            ),
+            (
+                "REDIS_AUTH_TOKEN".into(),
+                format!("{}:authToken::", inputs.cache_secret_arn),
+            ),
+        ],
+        health_check: vec!["CMD".into(), "node".into(), "-e".into(), probe],
+        tmp_volume: "tmp".into(),
+    }
+}
+
+/// Everything the outputs name, from names and ARNs known before the service exists.
+fn outputs(names: Names<'_>, task_definition: &str, roles: (&str, &str)) -> Outputs {
+    let mut outputs = Outputs::new();
+    outputs.insert("clusterName".into(), json!(names.of(NameKind::EcsCluster)));
+    outputs.insert("serviceName".into(), json!(names.of(NameKind::EcsService)));
+    outputs.insert(
+        "serviceLogGroup".into(),
+        json!(names.of(NameKind::ServiceLogGroup)),
+    );
+    outputs.insert(
+        "serviceDiscoveryName".into(),
+        json!(format!(
+            "{DISCOVERY_SERVICE}.{}",
+            names.of(NameKind::DiscoveryNamespace)
+        )),
+    );
+    outputs.insert("taskDefinitionArn".into(), json!(task_definition));
+    outputs.insert("executionRoleArn".into(), json!(roles.0));
+    outputs.insert("taskRoleArn".into(), json!(roles.1));
+    outputs
+}
+
+/// Application Auto Scaling's id of an ECS service.
+fn scaling_resource(names: Names<'_>) -> String {
+    format!(
+        "service/{}/{}",
+        names.of(NameKind::EcsCluster),
+        names.of(NameKind::EcsService)
+    )
+}
+
+fn is_ready(service: &EcsService, readiness: Readiness) -> bool {
+    match readiness {
+        Readiness::Steady => {
+            service.running_count == service.desired_count
+                && service.rollout.as_deref() != Some("IN_PROGRESS")
+        }
+        Readiness::Accepted => true,
+    }
+}
+
+async fn converge<C: Cloud>(
+    cloud: &C,
+    spec: &EnvironmentSpec,
+    inputs: &Inputs,
+    readiness: Readiness,
+) -> Result<Response, ServiceError> {
+    let names = Names::new(spec.suffix());
+    let tags = environment_tags(spec, SystemTime::now());
+    let fields = spec.fields();
+
+    let log_group = names.of(NameKind::ServiceLogGroup);
+    if cloud.log_group(&log_group).await?.is_none() {
+        cloud
+            .create_log_group(&log_group, &inputs.key_arn, &tags)
+            .await?;
+    }
+    cloud.set_retention(&log_group, LOG_RETENTION_DAYS).await?;
+
+    let execution_role = names.of(NameKind::ExecutionRole);
+    let task_role = names.of(NameKind::TaskRole);
+    let execution_arn = role(cloud, &execution_role, &tags).await?;
+    let task_arn = role(cloud, &task_role, &tags).await?;
+    let account = account_of(&execution_arn);
+    let secrets = [
+        inputs.db_secret_arn.as_str(),
+        inputs.cache_secret_arn.as_str(),
+    ];
+    let execution = policy::execution_policy(
+        account,
+        &log_group,
+        &secrets,
+        &inputs.key_arn,
+        fields.container_image.as_str(),
+    );
+    cloud
+        .put_role_policy(&execution_role, EXECUTION_POLICY, &execution.to_string())
+        .await?;
+    let task = policy::task_policy(
+        account,
+        &secrets,
+        &inputs.key_arn,
+        inputs.db_resource_id.as_deref(),
+    );
+    cloud
+        .put_role_policy(&task_role, TASK_POLICY, &task.to_string())
+        .await?;
+
+    let cluster = names.of(NameKind::EcsCluster);
+    let active = cloud
+        .cluster(&cluster)
+        .await?
+        .is_some_and(|found| found.status == "ACTIVE");
+    if !active {
+        cloud.create_cluster(&cluster, &tags).await?;
+    }
+
+    let wanted = task_spec(spec, names, inputs, &execution_arn, &task_arn);
+    let print = fingerprint(&wanted);
+    let task_definition = match cloud.latest_task_definition(&wanted.family).await? {
+        Some(latest) if latest.fingerprint.as_deref() == Some(print.as_str()) => latest.arn,
+        _ => {
+            let tags = with_tag(&tags, FINGERPRINT_TAG, print);
+            cloud.register_task_definition(&wanted, &tags).await?.arn
+        }
+    };
+    let outputs = outputs(names, &task_definition, (&execution_arn, &task_arn));
+    let in_progress = |outputs| Ok(Response::new(Status::InProgress, outputs));
+
+    let namespace_name = names.of(NameKind::DiscoveryNamespace);
+    let namespace = match cloud.namespace(&namespace_name).await? {
+        Some(namespace) => namespace,
+        None => {
+            // The VPC in the token: a later environment of the same name gets its own namespace.
+            let token = format!("{namespace_name}-{}", inputs.vpc_id);
+            cloud
+                .create_namespace(&namespace_name, &inputs.vpc_id, &token, &tags)
+                .await?;
+            // Cloud Map creates namespaces asynchronously (API reference,
+            // CreatePrivateDnsNamespace returns an operation): a later call goes on.
+            match cloud.namespace(&namespace_name).await? {
+                Some(namespace) => namespace,
+                None => return in_progress(outputs),
+            }
+        }
+    };
+    let registry = match cloud
+        .discovery_services(&namespace.id)
+        .await?
+        .into_iter()
+        .find(|service| service.name == DISCOVERY_SERVICE)
+    {
+        Some(service) => service,
+        None => {
+            let token = format!("{}-{DISCOVERY_SERVICE}", namespace.id);
+            cloud
+                .create_discovery_service(DISCOVERY_SERVICE, &namespace.id, &token, &tags)
+                .await?
+        }
+    };
+
+    let name = names.of(NameKind::EcsService);
+    let mut updated = false;
+    let service = match cloud.service(&cluster, &name).await? {
+        Some(service) if service.status == "ACTIVE" => {
+            if service.task_definition != task_definition {
+                cloud
+                    .update_task_definition(&cluster, &name, &task_definition)
+                    .await?;
+                updated = true;
+            }
+            service
+        }
+        // A teardown's deletion still draining: the name is free once it is INACTIVE.
+        Some(service) if service.status == "DRAINING" => return in_progress(outputs),
+        _ => {
+            let wanted = ServiceSpec {
+                cluster: cluster.clone(),
+                name: name.clone(),
+                task_definition: task_definition.clone(),
+                desired_count: i32::from(fields.min_tasks.get()),
+                subnets: inputs.private_subnets.clone(),
+                security_group: inputs.service_group.clone(),
+                target_group_arn: inputs.blue_target_group.clone(),
+                container_name: CONTAINER_NAME.to_owned(),
+                container_port: i32::from(fields.container_port.get()),
+                registry_arn: registry.arn.clone(),
+                grace_period_seconds: HEALTH_CHECK_GRACE_SECONDS,
+                // Rolling updates that never drop below the desired count, rolled back when the
+                // new tasks do not become healthy.
+                rollback_on_failure: true,
+                deployment_percents: (100, 200),
+            };
+            cloud.create_service(&wanted, &tags).await?
+        }
+    };
+
+    // Registering again with the same bounds changes nothing; the desired count the autoscaler
+    // chose is kept unless it falls outside them.
+    let resource = scaling_resource(names);
+    cloud
+        .register_scalable_target(
+            &resource,
+            i32::from(fields.min_tasks.get()),
+            i32::from(fields.max_tasks.get()),
+        )
+        .await?;
+    cloud
+        .put_cpu_policy(
+            &resource,
+            CPU_POLICY,
+            f64::from(fields.cpu_target_percent.get()),
+            (SCALE_OUT_COOLDOWN_SECONDS, SCALE_IN_COOLDOWN_SECONDS),
+        )
+        .await?;
+
+    if service.rollout.as_deref() == Some("FAILED") {
+        return Err(ServiceError::DeploymentFailed(name));
+    }
+    let ready = !updated && is_ready(&service, readiness);
+    tracing::info!(
+        running = service.running_count,
+        desired = service.desired_count,
+        rollout = ?service.rollout,
+        ready,
+        "service"
+    );
+    let status = if ready {
+        Status::Ready
+    } else {
+        Status::InProgress
+    };
+    Ok(Response::new(status, outputs))
+}
+
+async fn delete<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Response, ServiceError> {
+    let names = Names::new(spec.suffix());
+    let mut found = false;
+
+    let resource = scaling_resource(names);
+    for policy in cloud.scaling_policies(&resource).await? {
+        found = true;
+        cloud.delete_scaling_policy(&resource, &policy).await?;
+    }
+    if cloud.scalable_target(&resource).await?.is_some() {
+        found = true;
+        cloud.deregister_scalable_target(&resource).await?;
+    }
+
+    let cluster = names.of(NameKind::EcsCluster);
+    let name = names.of(NameKind::EcsService);
+    let draining = match cloud.service(&cluster, &name).await? {
+        Some(service) if service.status == "ACTIVE" => {
+            if service.desired_count > 0 {
+                cloud.scale_service(&cluster, &name, 0).await?;
+            }
+            cloud.delete_service(&cluster, &name).await?;
+            true
+        }
+        Some(service) => service.status == "DRAINING",
+        None => false,
+    };
+    for arn in cloud
+        .task_definitions(&names.of(NameKind::TaskFamily))
+        .await?
+    {
+        found = true;
+        cloud.deregister_task_definition(&arn).await?;
+    }
+    // Draining tasks still log through the execution role and are still registered in Cloud Map;
+    // the cluster cannot go while it holds a service. The rest waits for ECS to finish.
+    if draining {
+        return Ok(Response::new(Status::InProgress, Outputs::new()));
+    }
+
+    if let Some(namespace) = cloud
+        .namespace(&names.of(NameKind::DiscoveryNamespace))
+        .await?
+    {
+        found = true;
+        for service in cloud.discovery_services(&namespace.id).await? {
+            cloud.delete_discovery_service(&service.id).await?;
+        }
+        cloud.delete_namespace(&namespace.id).await?;
+    }
+    for role in [NameKind::ExecutionRole, NameKind::TaskRole].map(|kind| names.of(kind)) {
+        if cloud.role(&role).await?.is_some() {
+            found = true;
+            for policy in cloud.role_policies(&role).await? {
+                cloud.delete_role_policy(&role, &policy).await?;
+            }
+            cloud.delete_role(&role).await?;
+        }
+    }
+    let log_group = names.of(NameKind::ServiceLogGroup);
+    if cloud.log_group(&log_group).await?.is_some() {
+        found = true;
+        cloud.delete_log_group(&log_group).await?;
+    }
+    let active = cloud
+        .cluster(&cluster)
+        .await?
+        .is_some_and(|found| found.status == "ACTIVE");
+    if active {
+        found = true;
+        cloud.delete_cluster(&cluster).await?;
+    }
+    let status = if found {
+        Status::InProgress
+    } else {
+        Status::Deleted
+    };
+    Ok(Response::new(status, Outputs::new()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fake::Fake;
+    use crate::policy::tests::assert_least_privilege;
+
+    fn spec() -> Value {
+        json!({
+            "environmentSuffix": "pr-42",
+            "containerImage": "public.ecr.aws/acme/catalog-api:1",
+            "selfSignedCertificate": true
+        })
+    }
+
+    fn inputs() -> Value {
+        json!({
+            "vpcId": "vpc-1",
+            "privateSubnetIds": ["subnet-a", "subnet-b", "subnet-c"],
+            "securityGroupIds": {"alb": "sg-alb", "service": "sg-service"},
+            "kmsKeyArn": "arn:aws:kms:us-west-2:123456789012:key/k",
+            "targetGroupArns": {"blue": "arn:tg/blue", "green": "arn:tg/green"},
+            "dbAppSecretArn": "arn:aws:secretsmanager:us-west-2:123456789012:secret:db",
+            "dbWriterEndpoint": "aurora-pr-42.cluster-x.us-west-2.rds.amazonaws.com",
+            "cacheAuthSecretArn": "arn:aws:secretsmanager:us-west-2:123456789012:secret:redis",
+            "cacheConfigurationEndpoint": "redis-pr-42.x.clustercfg.usw2.cache.amazonaws.com:6379"
+        })
+    }
+
+    fn request(action: &str, spec: Value, outputs: Value) -> Request {
+        use env_core::contract::Event;
+        Request::from_event(json!({"action": action, "spec": spec, "outputs": outputs})).unwrap()
+    }
+
+    async fn run(fake: &Fake, action: &str) -> Result<Response, ServiceError> {
+        handle(fake, Some("accepted"), request(action, spec(), inputs())).await
+    }
+
+    /// `delete` until DELETED, at most 5 calls.
+    async fn delete_all(fake: &Fake) -> usize {
+        let mut calls = 0;
+        loop {
+            calls += 1;
+            assert!(calls <= 5, "not deleted after 5 calls");
+            if run(fake, "delete").await.unwrap().status == Status::Deleted {
+                return calls;
+            }
+        }
+    }
+
+    async fn steady_status(fake: &Fake) -> Status {
+        let response = handle(fake, None, request("status", spec(), inputs()));
+        response.await.unwrap().status
+    }
+
+    fn document(fake: &Fake, role: &str, policy: &str) -> Value {
+        serde_json::from_str(&fake.world().roles[role].2[policy]).unwrap()
+    }
+
+    #[tokio::test]
+    async fn create_from_nothing_builds_the_whole_service_and_its_autoscaling() {
+        let fake = Fake::default();
+        let response = run(&fake, "create").await.unwrap();
+        assert_eq!(response.status, Status::Ready);
+        let outputs = &response.outputs;
+        assert_eq!(outputs["clusterName"], "ecs-cluster-pr-42");
+        assert_eq!(outputs["serviceName"], "ecs-service-pr-42");
+        assert_eq!(outputs["serviceLogGroup"], "ecs-logs-pr-42");
+        assert_eq!(outputs["serviceDiscoveryName"], "api.catalog-pr-42.local");
+        assert_eq!(
+            outputs["executionRoleArn"],
+            "arn:aws:iam::123456789012:role/role-ecs-execution-pr-42"
+        );
+        assert_eq!(
+            outputs["taskRoleArn"],
+            "arn:aws:iam::123456789012:role/role-ecs-task-pr-42"
+        );
+        assert_ne!(outputs["executionRoleArn"], outputs["taskRoleArn"]);
+
+        let world = fake.world();
+        let group = &world.log_groups["ecs-logs-pr-42"];
+        assert_eq!(group.retention_days, Some(14));
+        assert_eq!(
+            group.kms_key_id.as_deref(),
+            Some("arn:aws:kms:us-west-2:123456789012:key/k")
+        );
+        assert_eq!(world.clusters["ecs-cluster-pr-42"].status, "ACTIVE");
+        let tasks = world.active_task_definitions();
+        assert_eq!(tasks.len(), 1);
+        let task = tasks[0];
+        assert_eq!(outputs["taskDefinitionArn"], world.task_definitions[0].0);
+        assert_eq!((task.cpu.as_str(), task.memory.as_str()), ("512", "1024"));
+        assert_eq!(task.port, 3000);
+        assert_eq!(task.user, "1000:1000");
+        assert_eq!(task.log_group, "ecs-logs-pr-42");
+        assert!(task.health_check[3].contains("http://127.0.0.1:3000/health"));
+        let secrets: Vec<&str> = task.secrets.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(secrets, ["DB_USERNAME", "DB_PASSWORD", "REDIS_AUTH_TOKEN"]);
+        assert_eq!(
+            task.secrets[2].1,
+            "arn:aws:secretsmanager:us-west-2:123456789012:secret:redis:authToken::"
+        );
+        // No secret reaches `environment`: neither an ARN nor a secret-looking name.
+        for (name, value) in &task.environment {
+            assert!(!value.contains("secretsmanager"), "{name}");
+            assert!(
+                !name.contains("PASSWORD") && !name.contains("TOKEN"),
+                "{name}"
+            );
+        }
+
+        let (wanted, service) = &world.services["ecs-service-pr-42"];
+        assert_eq!(wanted.desired_count, 2);
+        assert_eq!(wanted.subnets, ["subnet-a", "subnet-b", "subnet-c"]);
+        assert_eq!(wanted.security_group, "sg-service");
+        assert_eq!(wanted.target_group_arn, "arn:tg/blue");
+        assert_eq!(
+            (wanted.container_name.as_str(), wanted.container_port),
+            ("api", 3000)
+        );
+        assert_eq!(wanted.registry_arn, world.discovery[0].1.arn);
+        assert!(wanted.rollback_on_failure);
+        assert_eq!(wanted.deployment_percents, (100, 200));
+        assert_eq!(wanted.grace_period_seconds, 60);
+        assert_eq!(service.task_definition, world.task_definitions[0].0);
+        assert_eq!(world.namespaces[0].0.name, "catalog-pr-42.local");
+        assert_eq!(world.namespaces[0].1, "vpc-1");
+        assert_eq!(world.discovery[0].1.name, "api");
+
+        let resource = "service/ecs-cluster-pr-42/ecs-service-pr-42";
+        assert_eq!(world.targets[resource], (2, 10));
+        assert_eq!(
+            world.policies[&(resource.to_owned(), "cpu-target-tracking".to_owned())],
+            (70.0, (60, 300))
+        );
+    }
+
+    #[tokio::test]
+    async fn both_roles_get_least_privilege_documents() {
+        let fake = Fake::default();
+        run(&fake, "create").await.unwrap();
+        let execution = document(&fake, "role-ecs-execution-pr-42", EXECUTION_POLICY);
+        let task = document(&fake, "role-ecs-task-pr-42", TASK_POLICY);
+        assert_least_privilege(&execution);
+        assert_least_privilege(&task);
+        assert_ne!(execution, task);
+        let trust: Value =
+            serde_json::from_str(&fake.world().roles["role-ecs-task-pr-42"].1).unwrap();
+        assert_eq!(
+            trust["Statement"][0]["Principal"]["Service"],
+            "ecs-tasks.amazonaws.com"
+        );
+        assert_eq!(
+            task["Statement"][2]["Resource"],
+            "arn:aws:rds-db:us-west-2:123456789012:dbuser:*/catalog_app"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_cluster_resource_id_narrows_rds_db_connect_to_that_cluster() {
+        let fake = Fake::default();
+        let mut outputs = inputs();
+        outputs["dbClusterResourceId"] = json!("cluster-ABCDEF");
+        handle(&fake, None, request("create", spec(), outputs))
+            .await
+            .unwrap();
+        let task = document(&fake, "role-ecs-task-pr-42", TASK_POLICY);
+        assert_eq!(
+            task["Statement"][2]["Resource"],
+            "arn:aws:rds-db:us-west-2:123456789012:dbuser:cluster-ABCDEF/catalog_app"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_repeated_create_changes_nothing_and_keeps_the_autoscalers_count() {
+        let fake = Fake::default();
+        run(&fake, "create").await.unwrap();
+        // The autoscaler moved the service to 6 tasks.
+        fake.world()
+            .services
+            .get_mut("ecs-service-pr-42")
+            .unwrap()
+            .1
+            .desired_count = 6;
+        let before = fake.world().changes.len();
+        let response = run(&fake, "create").await.unwrap();
+        assert_eq!(response.status, Status::Ready);
+        let world = fake.world();
+        let created: Vec<&str> = world.changes[before..]
+            .iter()
+            .copied()
+            .filter(|op| {
+                op.starts_with("Create")
+                    || (op.starts_with("Register") && *op != "RegisterScalableTarget")
+            })
+            .collect();
+        assert!(created.is_empty(), "{created:?}");
+        assert_eq!(world.count("RegisterTaskDefinition"), 1);
+        assert_eq!(world.count("UpdateServiceTaskDefinition"), 0);
+        assert_eq!(world.services["ecs-service-pr-42"].1.desired_count, 6);
+    }
+
+    #[tokio::test]
+    async fn a_changed_spec_registers_a_new_revision_and_rolls_the_service_onto_it() {
+        let fake = Fake::default();
+        run(&fake, "create").await.unwrap();
+        let mut changed = spec();
+        changed["containerImage"] = json!("public.ecr.aws/acme/catalog-api:2");
+        let response = handle(
+            &fake,
+            Some("accepted"),
+            request("create", changed, inputs()),
+        )
+        .await
+        .unwrap();
+        // The new deployment has to roll out first.
+        assert_eq!(response.status, Status::InProgress);
+        let world = fake.world();
+        assert_eq!(world.count("RegisterTaskDefinition"), 2);
+        let service = &world.services["ecs-service-pr-42"].1;
+        assert_eq!(service.task_definition, world.task_definitions[1].0);
+        assert_eq!(
+            response.outputs["taskDefinitionArn"],
+            world.task_definitions[1].0
+        );
+        assert_eq!(world.count("CreateService"), 1);
+    }
+
+    #[tokio::test]
+    async fn steady_readiness_waits_for_the_running_count_and_the_rollout() {
+        let fake = Fake::default();
+        assert_eq!(
+            handle(&fake, Some("steady"), request("create", spec(), inputs()))
+                .await
+                .unwrap()
+                .status,
+            Status::InProgress
+        );
+        fake.world()
+            .services
+            .get_mut("ecs-service-pr-42")
+            .unwrap()
+            .1
+            .running_count = 2;
+        // Running, but the rollout is not complete yet.
+        assert_eq!(steady_status(&fake).await, Status::InProgress);
+        fake.world()
+            .services
+            .get_mut("ecs-service-pr-42")
+            .unwrap()
+            .1
+            .rollout = Some("COMPLETED".into());
+        assert_eq!(steady_status(&fake).await, Status::Ready);
+    }
+
+    #[tokio::test]
+    async fn a_failed_rollout_is_a_component_failure() {
+        let fake = Fake::default();
+        run(&fake, "create").await.unwrap();
+        fake.world()
+            .services
+            .get_mut("ecs-service-pr-42")
+            .unwrap()
+            .1
+            .rollout = Some("FAILED".into());
+        let error = run(&fake, "status").await.unwrap_err();
+        assert_eq!(error.error_name(), ErrorName::ComponentFailed);
+        assert!(error.to_string().contains("ecs-service-pr-42"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn an_unknown_readiness_setting_is_misconfigured_before_any_call() {
+        let fake = Fake::default();
+        let error = handle(&fake, Some("soon"), request("create", spec(), inputs()))
+            .await
+            .unwrap_err();
+        assert_eq!(error.error_name(), ErrorName::Misconfigured);
+        assert!(error.to_string().contains("SERVICE_READY_WHEN"), "{error}");
+        assert!(fake.world().changes.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_missing_output_is_an_invalid_event_naming_the_key_before_any_call() {
+        let cases: [(&str, Value); 10] = [
+            ("vpcId", json!(null)),
+            ("privateSubnetIds", json!([])),
+            ("securityGroupIds.service", json!({"alb": "sg"})),
+            ("kmsKeyArn", json!("")),
+            ("targetGroupArns.blue", json!({"green": "tg"})),
+            ("dbAppSecretArn", json!(7)),
+            ("dbWriterEndpoint", json!(null)),
+            ("cacheAuthSecretArn", json!(null)),
+            ("cacheConfigurationEndpoint", json!(null)),
+            ("privateSubnetIds", json!("subnet-a")),
+        ];
+        for (name, value) in cases {
+            let key = name.split('.').next().unwrap();
+            let mut outputs = inputs();
+            outputs[key] = value;
+            let fake = Fake::default();
+            let error = handle(&fake, None, request("create", spec(), outputs))
+                .await
+                .unwrap_err();
+            assert_eq!(error.error_name(), ErrorName::InvalidEvent, "{name}");
+            assert!(error.to_string().contains(&format!("`{name}`")), "{error}");
+            assert!(fake.world().changes.is_empty());
+        }
+    }
+
+    #[tokio::test]
+    async fn a_create_interrupted_at_each_step_resumes_without_duplicates() {
+        let steps = [
+            "CreateLogGroup",
+            "PutRetentionPolicy",
+            "CreateRole",
+            "PutRolePolicy",
+            "CreateCluster",
+            "RegisterTaskDefinition",
+            "CreatePrivateDnsNamespace",
+            "CreateDiscoveryService",
+            "CreateService",
+            "RegisterScalableTarget",
+            "PutScalingPolicy",
+        ];
+        // (step, calls of it that succeed first): the second role's creation and policy too.
+        let cases = steps
+            .map(|step| (step, 0))
+            .into_iter()
+            .chain([("CreateRole", 1), ("PutRolePolicy", 1)]);
+        for (step, after) in cases {
+            let fake = Fake::default();
+            fake.world()
+                .faults
+                .push((step, "ThrottlingException", after));
+            let error = run(&fake, "create").await.unwrap_err();
+            assert_eq!(error.error_name(), ErrorName::Retryable, "{step}");
+            assert!(error.to_string().contains(step), "{error}");
+            let response = run(&fake, "status").await.unwrap();
+            assert_eq!(response.status, Status::Ready, "{step}");
+            let world = fake.world();
+            assert_eq!(world.roles.len(), 2, "{step}");
+            assert_eq!(world.active_task_definitions().len(), 1, "{step}");
+            assert_eq!(world.namespaces.len(), 1, "{step}");
+            assert_eq!(world.discovery.len(), 1, "{step}");
+            assert_eq!(world.count("CreateService"), 1, "{step}");
+        }
+    }
+
+    #[tokio::test]
+    async fn throttled_lookups_are_retryable() {
+        for lookup in [
+            "DescribeLogGroups",
+            "GetRole",
+            "DescribeClusters",
+            "DescribeTaskDefinition",
+            "ListNamespaces",
+            "ListServices",
+            "DescribeServices",
+        ] {
+            let fake = Fake::default();
+            fake.world().faults.push((lookup, "ThrottlingException", 0));
+            let error = run(&fake, "create").await.unwrap_err();
+            assert_eq!(error.error_name(), ErrorName::Retryable, "{lookup}");
+        }
+        let fake = Fake::default();
+        fake.world()
+            .faults
+            .push(("CreateService", "AccessDeniedException", 0));
+        let error = run(&fake, "create").await.unwrap_err();
+        assert_eq!(error.error_name(), ErrorName::AwsRejected);
+    }
+
+    #[tokio::test]
+    async fn a_namespace_that_cloud_map_is_still_creating_makes_create_wait() {
+        let fake = Fake::default();
+        fake.world().slow_namespace = true;
+        let response = run(&fake, "create").await.unwrap();
+        assert_eq!(response.status, Status::InProgress);
+        assert_eq!(response.outputs["clusterName"], "ecs-cluster-pr-42");
+        assert!(fake.world().services.is_empty());
+        let response = run(&fake, "status").await.unwrap();
+        assert_eq!(response.status, Status::Ready);
+        let world = fake.world();
+        assert_eq!(world.count("CreatePrivateDnsNamespace"), 1);
+        assert_eq!(world.count("CreateService"), 1);
+    }
+
+    #[tokio::test]
+    async fn delete_removes_everything_and_reports_deleted_only_when_nothing_is_left() {
+        let fake = Fake::default();
+        run(&fake, "create").await.unwrap();
+        // 1: autoscaling and the service; 2: the rest, once ECS reports the service gone;
+        // 3: nothing found.
+        assert_eq!(delete_all(&fake).await, 3);
+        let world = fake.world();
+        assert!(world.is_empty(), "{world:?}");
+        assert_eq!(world.count("ScaleService"), 1);
+        assert_eq!(world.count("DeleteService"), 1);
+        assert_eq!(world.count("DeleteRolePolicy"), 2);
+        assert_eq!(world.count("DeleteRole"), 2);
+        assert_eq!(world.count("DeleteCluster"), 1);
+    }
+
+    #[tokio::test]
+    async fn delete_waits_for_the_service_to_drain_before_the_rest() {
+        let fake = Fake::default();
+        run(&fake, "create").await.unwrap();
+        fake.world().slow_service_deletion = true;
+        for _ in 0..2 {
+            let response = run(&fake, "delete").await.unwrap();
+            assert_eq!(response.status, Status::InProgress);
+            let world = fake.world();
+            assert_eq!(world.roles.len(), 2);
+            assert_eq!(world.namespaces.len(), 1);
+            assert_eq!(world.clusters["ecs-cluster-pr-42"].status, "ACTIVE");
+            assert!(world.active_task_definitions().is_empty());
+            assert!(world.targets.is_empty() && world.policies.is_empty());
+        }
+        // A create during the drain waits too.
+        let response = run(&fake, "create").await.unwrap();
+        assert_eq!(response.status, Status::InProgress);
+        assert_eq!(fake.world().count("CreateService"), 1);
+        fake.world()
+            .services
+            .get_mut("ecs-service-pr-42")
+            .unwrap()
+            .1
+            .status = "INACTIVE".into();
+        delete_all(&fake).await;
+        assert!(fake.world().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_delete_interrupted_at_each_step_resumes_and_finishes() {
+        let steps = [
+            "DeleteScalingPolicy",
+            "DeregisterScalableTarget",
+            "ScaleService",
+            "DeleteService",
+            "DeregisterTaskDefinition",
+            "DeleteDiscoveryService",
+            "DeleteNamespace",
+            "DeleteRolePolicy",
+            "DeleteRole",
+            "DeleteLogGroup",
+            "DeleteCluster",
+        ];
+        for step in steps {
+            let fake = Fake::default();
+            run(&fake, "create").await.unwrap();
+            fake.world().faults.push((step, "ThrottlingException", 0));
+            let mut failed = false;
+            for _ in 0..3 {
+                match run(&fake, "delete").await {
+                    Err(error) => {
+                        assert_eq!(error.error_name(), ErrorName::Retryable, "{step}");
+                        failed = true;
+                        break;
+                    }
+                    Ok(response) => assert_eq!(response.status, Status::InProgress, "{step}"),
+                }
+            }
+            assert!(failed, "{step} was never called");
+            delete_all(&fake).await;
+            assert!(fake.world().is_empty(), "{step}");
+        }
+    }
+
+    #[tokio::test]
+    async fn delete_of_an_environment_that_never_existed_is_deleted_at_once() {
+        let fake = Fake::default();
+        // A teardown needs no outputs.
+        let response = handle(&fake, None, request("delete", spec(), json!({})))
+            .await
+            .unwrap();
+        assert_eq!(response.status, Status::Deleted);
+        assert!(fake.world().changes.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_service_scaled_to_zero_is_deleted_without_scaling_again() {
+        let fake = Fake::default();
+        run(&fake, "create").await.unwrap();
+        fake.world()
+            .services
+            .get_mut("ecs-service-pr-42")
+            .unwrap()
+            .1
+            .desired_count = 0;
+        delete_all(&fake).await;
+        assert_eq!(fake.world().count("ScaleService"), 0);
+        assert!(fake.world().is_empty());
+    }
+
+    #[test]
+    fn the_fingerprint_follows_the_definition() {
+        let inputs = Inputs::from_outputs(inputs().as_object().unwrap()).unwrap();
+        let spec = request("create", spec(), json!({})).spec;
+        let names = Names::new(spec.suffix());
+        let one = task_spec(&spec, names, &inputs, "arn:e", "arn:t");
+        let mut two = one.clone();
+        assert_eq!(fingerprint(&one), fingerprint(&two));
+        assert_eq!(fingerprint(&one).len(), 16);
+        two.image.push('x');
+        assert_ne!(fingerprint(&one), fingerprint(&two));
+    }
+
+    #[test]
+    fn readiness_defaults_to_steady() {
+        assert_eq!(Readiness::parse(None).unwrap(), Readiness::Steady);
+        assert_eq!(Readiness::parse(Some("steady")).unwrap(), Readiness::Steady);
+        assert_eq!(
+            Readiness::parse(Some("accepted")).unwrap(),
+            Readiness::Accepted
+        );
+    }
+}

@@ -1,0 +1,274 @@
+//! The IAM documents of the two roles (control CKV_AWS_249: the execution role is not the task
+//! role). Every statement names its resources; the one `*` is an action AWS gives no resource-level
+//! permission, listed in [`WITHOUT_RESOURCE_LEVEL`].
+
+use serde_json::{json, Value};
+
+const REGION: &str = "us-west-2";
+/// The PostgreSQL user the API logs in as with IAM authentication (the database component's
+/// application user).
+pub const APP_DB_USER: &str = "catalog_app";
+/// Actions that accept only `"Resource": "*"`: `ecr:GetAuthorizationToken` (Service Authorization
+/// Reference, "Actions defined by Amazon Elastic Container Registry": no resource types).
+pub const WITHOUT_RESOURCE_LEVEL: &[&str] = &["ecr:GetAuthorizationToken"];
+
+/// Only ECS tasks may assume either role (ECS developer guide, "Task IAM role").
+pub fn trust_policy() -> Value {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+            "Action": "sts:AssumeRole"
+        }]
+    })
+}
+
+/// The ECR repository of a private ECR image, `<account>.dkr.ecr.<region>.amazonaws.com/<repo>`;
+/// `None` for any other registry (a public image needs no IAM permission to pull).
+pub fn ecr_repository_arn(image: &str) -> Option<String> {
+    let (host, rest) = image.split_once('/')?;
+    let parts: Vec<&str> = host.split('.').collect();
+    let [account, "dkr", "ecr", region, "amazonaws", "com"] = parts.as_slice() else {
+        return None;
+    };
+    let repository = rest.split(['@', ':']).next().unwrap_or_default();
+    Some(format!(
+        "arn:aws:ecr:{region}:{account}:repository/{repository}"
+    ))
+}
+
+/// KMS decrypts for Secrets Manager only (`kms:ViaService`, KMS developer guide).
+fn decrypt_via_secrets_manager(key_arn: &str) -> Value {
+    json!({
+        "Sid": "DecryptSecretsThroughSecretsManager",
+        "Effect": "Allow",
+        "Action": "kms:Decrypt",
+        "Resource": key_arn,
+        "Condition": {"StringEquals": {
+            "kms:ViaService": format!("secretsmanager.{REGION}.amazonaws.com")
+        }}
+    })
+}
+
+fn read_secrets(secrets: &[&str]) -> Value {
+    json!({
+        "Sid": "ReadTheEnvironmentsSecrets",
+        "Effect": "Allow",
+        "Action": "secretsmanager:GetSecretValue",
+        "Resource": secrets
+    })
+}
+
+/// What ECS needs to start the task: pull the image, write its log streams, inject its secrets.
+pub fn execution_policy(
+    account: &str,
+    log_group: &str,
+    secrets: &[&str],
+    key_arn: &str,
+    image: &str,
+) -> Value {
+    let mut statements = vec![
+        json!({
+            "Sid": "WriteTheServiceLogGroup",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": format!("arn:aws:logs:{REGION}:{account}:log-group:{log_group}:*")
+        }),
+        read_secrets(secrets),
+        decrypt_via_secrets_manager(key_arn),
+    ];
+    if let Some(repository) = ecr_repository_arn(image) {
+        statements.push(json!({
+            "Sid": "PullTheImage",
+            "Effect": "Allow",
+            "Action": [
+                "ecr:BatchCheckLayerAvailability",
+                "ecr:GetDownloadUrlForLayer",
+                "ecr:BatchGetImage"
+            ],
+            "Resource": repository
+        }));
+        // The one `*`: only for the actions that have no resource-level permission.
+        statements.push(json!({
+            "Sid": "LogInToEcr",
+            "Effect": "Allow",
+            "Action": WITHOUT_RESOURCE_LEVEL,
+            "Resource": "*"
+        }));
+    }
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+/// What the API itself may do: read its two secrets, decrypt them through Secrets Manager, and log
+/// in to Aurora as the application user with IAM authentication. The resource id of the cluster
+/// (`DbClusterResourceId`) narrows `rds-db:connect` to this cluster when the database component
+/// hands it on; without it the user name still limits it (IAM user guide for RDS, "Creating and
+/// using an IAM policy for IAM database access").
+pub fn task_policy(
+    account: &str,
+    secrets: &[&str],
+    key_arn: &str,
+    db_resource_id: Option<&str>,
+) -> Value {
+    let cluster = db_resource_id.unwrap_or("*");
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            read_secrets(secrets),
+            decrypt_via_secrets_manager(key_arn),
+            {
+                "Sid": "ConnectAsTheApplicationUser",
+                "Effect": "Allow",
+                "Action": "rds-db:connect",
+                "Resource": format!("arn:aws:rds-db:{REGION}:{account}:dbuser:{cluster}/{APP_DB_USER}")
+            }
+        ]
+    })
+}
+
+#[cfg(test)]
+pub mod tests {
+    use super::*;
+
+    /// Every (action, resource) pair of a document, with single strings read as lists.
+    pub fn grants(document: &Value) -> Vec<(String, String)> {
+        let list = |value: &Value| -> Vec<String> {
+            match value {
+                Value::Array(items) => items
+                    .iter()
+                    .map(|item| item.as_str().unwrap().to_owned())
+                    .collect(),
+                other => vec![other.as_str().unwrap().to_owned()],
+            }
+        };
+        let mut pairs = Vec::new();
+        for statement in document["Statement"].as_array().unwrap() {
+            assert_eq!(statement["Effect"], "Allow");
+            for action in list(&statement["Action"]) {
+                for resource in list(&statement["Resource"]) {
+                    pairs.push((action.clone(), resource));
+                }
+            }
+        }
+        pairs
+    }
+
+    /// No `*` action (nor a service wildcard), no `*` resource except where AWS has no
+    /// resource-level permission, and `iam:PassRole` nowhere.
+    pub fn assert_least_privilege(document: &Value) {
+        let pairs = grants(document);
+        assert!(!pairs.is_empty());
+        for (action, resource) in pairs {
+            assert!(!action.contains('*'), "wildcard action {action}");
+            assert_ne!(action, "iam:PassRole");
+            if resource == "*" {
+                assert!(
+                    WITHOUT_RESOURCE_LEVEL.contains(&action.as_str()),
+                    "unexplained * resource for {action}"
+                );
+            }
+        }
+    }
+
+    const KEY: &str = "arn:aws:kms:us-west-2:123456789012:key/k";
+    const SECRETS: [&str; 2] = [
+        "arn:aws:secretsmanager:us-west-2:123456789012:secret:db-app-pr-1-AbCdEf",
+        "arn:aws:secretsmanager:us-west-2:123456789012:secret:redis-auth-pr-1-AbCdEf",
+    ];
+
+    #[test]
+    fn the_execution_role_writes_its_log_group_and_reads_only_the_two_secrets() {
+        let document = execution_policy(
+            "123456789012",
+            "ecs-logs-pr-1",
+            &SECRETS,
+            KEY,
+            "public.ecr.aws/acme/catalog-api:1",
+        );
+        assert_least_privilege(&document);
+        let pairs = grants(&document);
+        assert!(pairs.contains(&(
+            "logs:PutLogEvents".into(),
+            "arn:aws:logs:us-west-2:123456789012:log-group:ecs-logs-pr-1:*".into()
+        )));
+        let secrets: Vec<&str> = pairs
+            .iter()
+            .filter(|(action, _)| action == "secretsmanager:GetSecretValue")
+            .map(|(_, resource)| resource.as_str())
+            .collect();
+        assert_eq!(secrets, SECRETS);
+        // A public image: no ECR statement at all.
+        assert!(pairs.iter().all(|(action, _)| !action.starts_with("ecr:")));
+        let decrypt = &document["Statement"][2];
+        assert_eq!(decrypt["Resource"], KEY);
+        assert_eq!(
+            decrypt["Condition"]["StringEquals"]["kms:ViaService"],
+            "secretsmanager.us-west-2.amazonaws.com"
+        );
+    }
+
+    #[test]
+    fn a_private_ecr_image_is_pulled_from_its_own_repository_only() {
+        let image = "123456789012.dkr.ecr.us-west-2.amazonaws.com/team/catalog-api:1@sha256:ab";
+        let document = execution_policy("123456789012", "g", &SECRETS, KEY, image);
+        assert_least_privilege(&document);
+        let pairs = grants(&document);
+        assert!(pairs.contains(&(
+            "ecr:BatchGetImage".into(),
+            "arn:aws:ecr:us-west-2:123456789012:repository/team/catalog-api".into()
+        )));
+        assert!(pairs.contains(&("ecr:GetAuthorizationToken".into(), "*".into())));
+    }
+
+    #[test]
+    fn only_ecr_registry_hosts_name_a_repository() {
+        assert_eq!(ecr_repository_arn("nginx"), None);
+        assert_eq!(ecr_repository_arn("docker.io/library/nginx:1"), None);
+        assert_eq!(
+            ecr_repository_arn("1.dkr.ecr.us-east-1.amazonaws.com/api").as_deref(),
+            Some("arn:aws:ecr:us-east-1:1:repository/api")
+        );
+    }
+
+    #[test]
+    fn the_task_role_reads_secrets_decrypts_through_secrets_manager_and_connects_as_the_app_user() {
+        let document = task_policy("123456789012", &SECRETS, KEY, Some("cluster-ABC"));
+        assert_least_privilege(&document);
+        let pairs = grants(&document);
+        assert_eq!(
+            pairs,
+            [
+                (
+                    "secretsmanager:GetSecretValue".to_owned(),
+                    SECRETS[0].to_owned()
+                ),
+                (
+                    "secretsmanager:GetSecretValue".to_owned(),
+                    SECRETS[1].to_owned()
+                ),
+                ("kms:Decrypt".to_owned(), KEY.to_owned()),
+                (
+                    "rds-db:connect".to_owned(),
+                    "arn:aws:rds-db:us-west-2:123456789012:dbuser:cluster-ABC/catalog_app"
+                        .to_owned()
+                ),
+            ]
+        );
+        let without_id = task_policy("123456789012", &SECRETS, KEY, None);
+        assert_eq!(
+            without_id["Statement"][2]["Resource"],
+            "arn:aws:rds-db:us-west-2:123456789012:dbuser:*/catalog_app"
+        );
+    }
+
+    #[test]
+    fn only_ecs_tasks_assume_the_roles() {
+        let trust = trust_policy();
+        assert_eq!(
+            trust["Statement"][0]["Principal"]["Service"],
+            "ecs-tasks.amazonaws.com"
+        );
+        assert_eq!(trust["Statement"][0]["Action"], "sts:AssumeRole");
+    }
+}

@@ -1,0 +1,349 @@
+//! The cache function against moto, through its binary, on a network the network function built:
+//! a Redis cluster of the shape the spec names, encrypted at rest with the environment's key and in
+//! transit, its AUTH token only in a secret, in the private subnets, idempotent, and a teardown
+//! that leaves nothing behind. moto's gaps (no DeleteCacheSubnetGroup, groups `deleting` forever)
+//! are filled by tests/emulator/launch.py.
+
+use aws_sdk_elasticache::types::{ClusterMode, TransitEncryptionMode};
+use aws_sdk_secretsmanager::types::{Filter, FilterNameStringType};
+use env_core::tags::ENVIRONMENT;
+use integration_tests::emulator::emulator;
+use integration_tests::functions::invoke;
+use integration_tests::unique_suffix;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+fn spec(suffix: &str, extra: Value) -> Value {
+    let mut spec = json!({
+        "environmentSuffix": suffix,
+        "natGateways": "single",
+        "containerImage": "public.ecr.aws/acme/catalog-api:1",
+        "selfSignedCertificate": true
+    });
+    spec.as_object_mut()
+        .expect("the emulator answers as set up")
+        .extend(
+            extra
+                .as_object()
+                .expect("the emulator answers as set up")
+                .clone(),
+        );
+    spec
+}
+
+fn call(function: &str, action: &str, spec: &Value, outputs: &Value) -> Value {
+    let event = json!({"action": action, "spec": spec, "outputs": outputs});
+    let result = invoke(function, &event, &emulator().env());
+    assert!(
+        result.success,
+        "{function} {action}: {} {}",
+        result.body, result.stderr
+    );
+    result.body
+}
+
+/// `action`, then `status` until READY (or `delete` until DELETED), a bounded number of times.
+fn until(function: &str, action: &str, done: &str, spec: &Value, outputs: &Value) -> Value {
+    let next = if action == "delete" {
+        "delete"
+    } else {
+        "status"
+    };
+    let mut response = call(function, action, spec, outputs);
+    for _ in 0..5 {
+        if response["status"] == done {
+            return response;
+        }
+        response = call(function, next, spec, outputs);
+    }
+    panic!("{function} is not {done} after 6 calls: {response}");
+}
+
+fn strings(value: &Value) -> BTreeSet<String> {
+    value
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|item| item.as_str().expect("a string").to_owned())
+        .collect()
+}
+
+async fn clients() -> (aws_sdk_elasticache::Client, aws_sdk_secretsmanager::Client) {
+    let config = emulator().sdk_config().await;
+    (
+        aws_sdk_elasticache::Client::new(&config),
+        aws_sdk_secretsmanager::Client::new(&config),
+    )
+}
+
+/// Builds the network, then the cache of `extra`'s shape, checks everything the requirements name,
+/// creates again, deletes both, and checks nothing is left.
+async fn cache_lifecycle(extra: Value, shards: usize, replicas: usize) {
+    let suffix = unique_suffix().to_string();
+    let spec = spec(&suffix, extra);
+    let network = until("network", "create", "READY", &spec, &json!({}))["outputs"].clone();
+    let (elasticache, secrets) = clients().await;
+
+    let first = call("cache", "create", &spec, &network);
+    assert_eq!(first["status"], "IN_PROGRESS", "{first}");
+    let ready = until("cache", "status", "READY", &spec, &network);
+    let outputs = &ready["outputs"];
+    let group_id = format!("redis-{suffix}");
+    assert_eq!(outputs["cacheReplicationGroupId"], json!(group_id));
+
+    let group = elasticache
+        .describe_replication_groups()
+        .replication_group_id(&group_id)
+        .send()
+        .await
+        .expect("the emulator answers as set up")
+        .replication_groups()[0]
+        .clone();
+    assert_eq!(group.cluster_enabled(), Some(true));
+    assert_eq!(group.cluster_mode(), Some(&ClusterMode::Enabled));
+    assert_eq!(group.node_groups().len(), shards);
+    for shard in group.node_groups() {
+        assert_eq!(shard.node_group_members().len(), 1 + replicas);
+        let zones: BTreeSet<_> = shard
+            .node_group_members()
+            .iter()
+            .map(|member| {
+                member
+                    .preferred_availability_zone()
+                    .expect("the emulator answers as set up")
+            })
+            .collect();
+        assert_eq!(
+            zones.len(),
+            (1 + replicas).min(3),
+            "a shard's nodes share an AZ"
+        );
+    }
+    let zones: BTreeSet<String> = group
+        .node_groups()
+        .iter()
+        .flat_map(|shard| shard.node_group_members())
+        .map(|member| {
+            member
+                .preferred_availability_zone()
+                .expect("the emulator answers as set up")
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(zones, strings(&network["availabilityZones"]));
+    assert_eq!(
+        group.automatic_failover().map(|f| f.as_str()),
+        Some("enabled")
+    );
+    assert_eq!(group.multi_az().map(|m| m.as_str()), Some("enabled"));
+    assert_eq!(group.at_rest_encryption_enabled(), Some(true));
+    assert_eq!(group.kms_key_id(), network["kmsKeyArn"].as_str());
+    assert_eq!(group.transit_encryption_enabled(), Some(true));
+    assert_eq!(
+        group.transit_encryption_mode(),
+        Some(&TransitEncryptionMode::Required)
+    );
+    assert_eq!(group.auth_token_enabled(), Some(true));
+    assert!(
+        group
+            .snapshot_retention_limit()
+            .expect("the emulator answers as set up")
+            >= 1
+    );
+    assert_eq!(group.auto_minor_version_upgrade(), Some(true));
+    assert_eq!(group.cache_node_type(), Some("cache.t4g.small"));
+    let members: BTreeSet<String> = group.member_clusters().iter().cloned().collect();
+    assert_eq!(members.len(), shards * (1 + replicas));
+    assert!(members.contains(&format!("{group_id}-0001-001")));
+    assert_eq!(strings(&outputs["cacheNodeIds"]), members);
+    let endpoint = group
+        .configuration_endpoint()
+        .expect("the emulator answers as set up");
+    let host = endpoint.address().expect("the emulator answers as set up");
+    assert_eq!(
+        outputs["cacheConfigurationEndpoint"],
+        json!(format!(
+            "{host}:{}",
+            endpoint.port().expect("the emulator answers as set up")
+        ))
+    );
+    let tags = elasticache
+        .list_tags_for_resource()
+        .resource_name(group.arn().expect("the emulator answers as set up"))
+        .send()
+        .await
+        .expect("the emulator answers as set up");
+    assert!(tags
+        .tag_list()
+        .iter()
+        .any(|tag| tag.key() == Some(ENVIRONMENT) && tag.value() == Some(suffix.as_str())));
+
+    let subnet_group = elasticache
+        .describe_cache_subnet_groups()
+        .cache_subnet_group_name(format!("redis-subnets-{suffix}"))
+        .send()
+        .await
+        .expect("the emulator answers as set up")
+        .cache_subnet_groups()[0]
+        .clone();
+    let subnets: BTreeSet<String> = subnet_group
+        .subnets()
+        .iter()
+        .map(|subnet| {
+            subnet
+                .subnet_identifier()
+                .expect("the emulator answers as set up")
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(subnets, strings(&network["privateSubnetIds"]));
+    assert!(subnets.is_disjoint(&strings(&network["publicSubnetIds"])));
+
+    // The token is in the secret, encrypted with the environment's key, and in no output.
+    let secret_arn = outputs["cacheAuthSecretArn"]
+        .as_str()
+        .expect("the emulator answers as set up");
+    let described = secrets
+        .describe_secret()
+        .secret_id(secret_arn)
+        .send()
+        .await
+        .expect("the emulator answers as set up");
+    assert_eq!(
+        described.name(),
+        Some(format!("secret-redis-auth-{suffix}").as_str())
+    );
+    assert_eq!(described.kms_key_id(), network["kmsKeyArn"].as_str());
+    let value = secrets
+        .get_secret_value()
+        .secret_id(secret_arn)
+        .version_stage("AWSCURRENT")
+        .send()
+        .await
+        .expect("the emulator answers as set up");
+    let document: Value = serde_json::from_str(
+        value
+            .secret_string()
+            .expect("the emulator answers as set up"),
+    )
+    .expect("the emulator answers as set up");
+    let token = document["authToken"]
+        .as_str()
+        .expect("the emulator answers as set up");
+    assert_eq!(token.len(), 64);
+    assert!(token.chars().all(|c| c.is_ascii_alphanumeric()));
+    assert_eq!(document["host"], json!(host));
+    assert_eq!(document["port"], json!(6379));
+    assert_eq!(document["tls"], json!(true));
+    assert!(!ready.to_string().contains(token));
+
+    // Create again: the same answer, and the secret keeps its one value.
+    let again = call("cache", "create", &spec, &network);
+    assert_eq!(again, ready);
+    let versions = secrets
+        .list_secret_version_ids()
+        .secret_id(secret_arn)
+        .send()
+        .await
+        .expect("the emulator answers as set up");
+    let current = secrets
+        .get_secret_value()
+        .secret_id(secret_arn)
+        .version_stage("AWSCURRENT")
+        .send()
+        .await
+        .expect("the emulator answers as set up");
+    assert_eq!(current.secret_string(), value.secret_string());
+    assert_eq!(
+        versions.versions().len(),
+        2,
+        "the token and the completed details"
+    );
+
+    let deleting = call("cache", "delete", &spec, &json!({}));
+    assert_eq!(deleting["status"], "IN_PROGRESS");
+    until("cache", "delete", "DELETED", &spec, &json!({}));
+    let gone = elasticache
+        .describe_replication_groups()
+        .replication_group_id(&group_id)
+        .send()
+        .await
+        .expect_err("the call fails as the test expects");
+    assert_eq!(
+        aws_sdk_elasticache::error::ProvideErrorMetadata::code(&gone),
+        Some("ReplicationGroupNotFoundFault")
+    );
+    let subnet_gone = elasticache
+        .describe_cache_subnet_groups()
+        .cache_subnet_group_name(format!("redis-subnets-{suffix}"))
+        .send()
+        .await
+        .expect_err("the call fails as the test expects");
+    assert_eq!(
+        aws_sdk_elasticache::error::ProvideErrorMetadata::code(&subnet_gone),
+        Some("CacheSubnetGroupNotFoundFault")
+    );
+    for arn in [
+        group.arn().expect("the emulator answers as set up"),
+        subnet_group.arn().expect("the emulator answers as set up"),
+    ] {
+        let left = elasticache
+            .list_tags_for_resource()
+            .resource_name(arn)
+            .send()
+            .await
+            .expect("the emulator answers as set up");
+        assert!(left.tag_list().is_empty(), "{arn} still tagged");
+    }
+    let tagged = secrets
+        .list_secrets()
+        .include_planned_deletion(true)
+        .filters(
+            Filter::builder()
+                .key(FilterNameStringType::TagValue)
+                .values(&suffix)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("the emulator answers as set up");
+    assert!(
+        tagged.secret_list().is_empty(),
+        "secrets left: {:?}",
+        tagged.secret_list()
+    );
+    assert_eq!(
+        call("cache", "delete", &spec, &json!({}))["status"],
+        "DELETED"
+    );
+
+    until("network", "delete", "DELETED", &spec, &json!({}));
+}
+
+#[tokio::test]
+async fn two_shards_with_one_replica_each_by_default_encrypted_authenticated_and_private() {
+    cache_lifecycle(json!({}), 2, 1).await;
+}
+
+#[tokio::test]
+async fn three_shards_with_two_replicas_each_put_every_shard_in_three_azs() {
+    cache_lifecycle(json!({"cacheShards": 3, "cacheReplicasPerShard": 2}), 3, 2).await;
+}
+
+#[test]
+fn without_the_network_outputs_the_cache_is_an_invalid_event() {
+    let suffix = unique_suffix().to_string();
+    let event = json!({"action": "create", "spec": spec(&suffix, json!({})), "outputs": {"vpcId": "vpc-1"}});
+    let result = invoke("cache", &event, &emulator().env());
+    assert!(!result.success);
+    assert_eq!(result.exit_code, Some(1));
+    assert_eq!(result.body["errorType"], "InvalidEvent");
+    assert!(
+        result.body["errorMessage"]
+            .as_str()
+            .expect("the emulator answers as set up")
+            .contains("privateSubnetIds"),
+        "{}",
+        result.body
+    );
+}
