@@ -133,3 +133,24 @@ fn an_invalid_spec_fails_the_provision_before_any_component_runs() {
     );
     assert_eq!(execution.transitions, 1);
 }
+
+#[test]
+fn tearing_down_an_environment_that_never_existed_succeeds_through_every_component() {
+    let spec = json!({
+        "environmentSuffix": integration_tests::unique_suffix().as_str(),
+        "containerImage": "nginx",
+        "selfSignedCertificate": true
+    });
+    let env = integration_tests::emulator::emulator().env();
+    let execution = run("teardown", &json!({ "spec": spec }), &env, 0);
+    assert!(
+        execution.succeeded,
+        "{:?}: {}",
+        execution.cause, execution.log
+    );
+    assert_eq!(execution.output["status"], "DELETED");
+    // One delete per component, each answering DELETED at once: 6 invocations, and 21 states
+    // (start, 3 per component outside the parallel, the parallel, 3 per component inside, the end).
+    assert_eq!(execution.invocations, 6, "{}", execution.log);
+    assert_eq!(execution.transitions, 21, "{}", execution.log);
+}
