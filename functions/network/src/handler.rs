@@ -216,7 +216,11 @@ fn flow_log_policy(account: &str, log_group: &str) -> String {
 
 /// The account administers the key through IAM (the KMS default key policy); CloudWatch Logs in
 /// this region may use it only for this account's log groups (CloudWatch Logs user guide, "Encrypt
-/// log data in CloudWatch Logs using AWS KMS"), so no statement has an unconditioned `*` principal.
+/// log data in CloudWatch Logs using AWS KMS"); CloudWatch alarms may use it only on behalf of this
+/// account, to publish to the alarm topic the monitoring function encrypts with this key (SNS
+/// developer guide, "Configuring AWS KMS permissions": a CloudWatch alarm needs kms:Decrypt and
+/// kms:GenerateDataKey* to publish to an encrypted topic). No statement has an unconditioned `*`
+/// principal.
 fn key_policy(account: &str) -> String {
     json!({
         "Version": "2012-10-17",
@@ -241,6 +245,14 @@ fn key_policy(account: &str) -> String {
                     "kms:EncryptionContext:aws:logs:arn":
                         format!("arn:aws:logs:{REGION}:{account}:log-group:*")
                 }}
+            },
+            {
+                "Sid": "CloudWatchAlarmsPublishToTheEncryptedAlarmTopic",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:SourceAccount": account}}
             }
         ]
     })
@@ -1276,6 +1288,18 @@ mod tests {
         assert_eq!(
             key["Statement"][1]["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"],
             "arn:aws:logs:us-west-2:123456789012:log-group:*"
+        );
+        assert_eq!(
+            key["Statement"][2]["Principal"]["Service"],
+            "cloudwatch.amazonaws.com"
+        );
+        assert_eq!(
+            key["Statement"][2]["Action"],
+            json!(["kms:Decrypt", "kms:GenerateDataKey*"])
+        );
+        assert_eq!(
+            key["Statement"][2]["Condition"]["StringEquals"]["aws:SourceAccount"],
+            "123456789012"
         );
         assert_eq!(
             account_of("arn:aws:iam::123456789012:role/x"),
