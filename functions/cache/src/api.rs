@@ -10,14 +10,7 @@ use std::fmt;
 
 pub type CallResult<T> = Result<T, AwsCallError>;
 
-/// A lookup whose "not found" error means "absent": `Ok(None)` for that code, other errors kept.
-pub fn found<T>(result: CallResult<T>, not_found_code: &str) -> CallResult<Option<T>> {
-    match result {
-        Ok(value) => Ok(Some(value)),
-        Err(error) if error.is_code(not_found_code) => Ok(None),
-        Err(error) => Err(error),
-    }
-}
+pub use env_core::error::found;
 
 /// A secret string: its `Debug` never shows the value, so it cannot reach a log by accident.
 #[derive(Clone, PartialEq, Eq)]
@@ -139,7 +132,7 @@ pub trait Cloud {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fake::failure;
+    use crate::fake::aws_failure;
 
     #[test]
     fn group_states_follow_elasticache_names_and_unknown_ones_are_not_ready() {
@@ -175,20 +168,20 @@ mod tests {
     #[test]
     fn only_the_not_found_code_means_absent() {
         assert_eq!(
-            found(Ok(1), "ReplicationGroupNotFoundFault").unwrap(),
+            found(Ok(1), &["ReplicationGroupNotFoundFault"]).unwrap(),
             Some(1)
         );
         let absent = found::<i32>(
-            Err(failure(
+            Err(aws_failure(
                 "DescribeReplicationGroups",
                 "ReplicationGroupNotFoundFault",
             )),
-            "ReplicationGroupNotFoundFault",
+            &["ReplicationGroupNotFoundFault"],
         );
         assert_eq!(absent.unwrap(), None);
         let error = found::<i32>(
-            Err(failure("DescribeReplicationGroups", "AccessDenied")),
-            "ReplicationGroupNotFoundFault",
+            Err(aws_failure("DescribeReplicationGroups", "AccessDenied")),
+            &["ReplicationGroupNotFoundFault"],
         )
         .unwrap_err();
         assert!(error.is_code("AccessDenied"));

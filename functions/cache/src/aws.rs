@@ -76,7 +76,7 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeReplicationGroups"));
-        found(output, "ReplicationGroupNotFoundFault").map(|output| {
+        found(output, &["ReplicationGroupNotFoundFault"]).map(|output| {
             output.and_then(|output| output.replication_groups().first().map(group_of))
         })
     }
@@ -132,7 +132,7 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeCacheSubnetGroups"));
-        found(output, "CacheSubnetGroupNotFoundFault").map(|output| output.is_some())
+        found(output, &["CacheSubnetGroupNotFoundFault"]).map(|output| output.is_some())
     }
 
     async fn create_subnet_group(
@@ -172,7 +172,7 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeSecret"));
-        found(output, "ResourceNotFoundException").map(|output| {
+        found(output, &["ResourceNotFoundException"]).map(|output| {
             output.map(|output| Secret {
                 arn: output.arn().unwrap_or_default().to_owned(),
                 pending_deletion: output.deleted_date().is_some(),

@@ -3,24 +3,11 @@
 //! when a test asks, the way AWS answers (throttling, `InvalidReplicationGroupState` …).
 
 use crate::api::{CallResult, Cloud, GroupPlan, GroupState, ReplicationGroup, Secret, Sensitive};
-use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_runtime_api::http::Response as HttpResponse;
-use aws_smithy_types::body::SdkBody;
-use aws_smithy_types::error::ErrorMetadata;
 use env_core::tags::Tag;
-use env_core::AwsCallError;
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
-/// An AWS service error as the SDK reports it.
-pub fn failure(operation: &'static str, code: &str) -> AwsCallError {
-    let metadata = ErrorMetadata::builder()
-        .code(code)
-        .message("from the fake")
-        .build();
-    let response = HttpResponse::new(400.try_into().unwrap(), SdkBody::empty());
-    AwsCallError::new(operation, SdkError::service_error(metadata, response))
-}
+pub use env_core::error::aws_failure;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubnetGroup {
@@ -53,7 +40,7 @@ impl World {
     fn call(&mut self, operation: &'static str) -> CallResult<()> {
         if let Some(index) = self.faults.iter().position(|(op, _)| *op == operation) {
             let (_, code) = self.faults.remove(index);
-            return Err(failure(operation, code));
+            return Err(aws_failure(operation, code));
         }
         Ok(())
     }

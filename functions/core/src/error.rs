@@ -176,6 +176,33 @@ impl NamedError for AwsCallError {
     }
 }
 
+/// A lookup whose "not found" answer is an expected outcome: `Ok(None)` for any of the given AWS
+/// error codes (they differ per service: `NoSuchEntity`, `DBClusterNotFoundFault`, …).
+pub fn found<T>(
+    result: Result<T, AwsCallError>,
+    not_found_codes: &[&str],
+) -> Result<Option<T>, AwsCallError> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(error) if not_found_codes.iter().any(|code| error.is_code(code)) => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+/// The error AWS answers for `operation` with this error code (HTTP 400), classified as a real
+/// one would be: what the functions' in-memory fakes fail with.
+pub fn aws_failure(operation: &'static str, code: &str) -> AwsCallError {
+    let metadata = aws_smithy_types::error::ErrorMetadata::builder()
+        .code(code)
+        .message("answered by a stand-in for the service")
+        .build();
+    let response = HttpResponse::new(
+        aws_smithy_runtime_api::http::StatusCode::try_from(400).expect("400 is a status code"),
+        aws_smithy_types::body::SdkBody::empty(),
+    );
+    AwsCallError::new(operation, SdkError::service_error(metadata, response))
+}
+
 /// Helper for `.map_err(aws_error("DescribeVpcs"))`.
 pub fn aws_error<E>(
     operation: &'static str,
@@ -279,6 +306,29 @@ pub(crate) mod tests {
         assert_eq!(error.error_name(), ErrorName::Retryable);
         let chain = error_chain(&error);
         assert!(chain.contains("connection refused"), "{chain}");
+    }
+
+    #[test]
+    fn found_turns_the_given_not_found_codes_into_none() {
+        let missing = || Err::<u8, _>(aws_failure("GetRole", "NoSuchEntity"));
+        assert_eq!(found(missing(), &["NoSuchEntity"]).unwrap(), None);
+        assert_eq!(found(Ok(7), &["NoSuchEntity"]).unwrap(), Some(7));
+        let denied = found(missing(), &["NotFound", "Other"]).unwrap_err();
+        assert!(denied.is_code("NoSuchEntity"));
+    }
+
+    #[test]
+    fn a_stand_in_failure_is_classified_like_the_real_answer() {
+        assert_eq!(
+            aws_failure("CreateVpc", "Throttling").error_name(),
+            ErrorName::Retryable
+        );
+        let denied = aws_failure("CreateVpc", "AccessDenied");
+        assert_eq!(denied.error_name(), ErrorName::AwsRejected);
+        assert_eq!(
+            denied.to_string(),
+            "CreateVpc failed: AccessDenied: answered by a stand-in for the service"
+        );
     }
 
     #[test]

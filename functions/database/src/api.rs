@@ -9,14 +9,7 @@ use env_core::AwsCallError;
 
 pub type CallResult<T> = Result<T, AwsCallError>;
 
-/// A lookup whose "not found" error means "absent": `Ok(None)` for that code, other errors kept.
-pub fn found<T>(result: CallResult<T>, not_found_code: &str) -> CallResult<Option<T>> {
-    match result {
-        Ok(value) => Ok(Some(value)),
-        Err(error) if error.is_code(not_found_code) => Ok(None),
-        Err(error) => Err(error),
-    }
-}
+pub use env_core::error::found;
 
 /// A create that met its resource (created by a concurrent or earlier call) is no failure: the
 /// handler reads the resource again.
@@ -160,7 +153,7 @@ pub trait Cloud {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fake::failure;
+    use crate::fake::aws_failure;
 
     #[test]
     fn rds_states_map_to_what_the_handler_decides_on() {
@@ -182,15 +175,15 @@ mod tests {
 
     #[test]
     fn only_the_not_found_code_means_absent() {
-        assert_eq!(found(Ok(1), "DBClusterNotFoundFault").unwrap(), Some(1));
+        assert_eq!(found(Ok(1), &["DBClusterNotFoundFault"]).unwrap(), Some(1));
         let absent = found::<i32>(
-            Err(failure("DescribeDBClusters", "DBClusterNotFoundFault")),
-            "DBClusterNotFoundFault",
+            Err(aws_failure("DescribeDBClusters", "DBClusterNotFoundFault")),
+            &["DBClusterNotFoundFault"],
         );
         assert_eq!(absent.unwrap(), None);
         let error = found::<i32>(
-            Err(failure("DescribeDBClusters", "AccessDenied")),
-            "DBClusterNotFoundFault",
+            Err(aws_failure("DescribeDBClusters", "AccessDenied")),
+            &["DBClusterNotFoundFault"],
         )
         .unwrap_err();
         assert!(error.is_code("AccessDenied"));
@@ -200,12 +193,15 @@ mod tests {
     fn only_the_already_exists_code_counts_as_created() {
         assert!(created(Ok(()), "DBClusterAlreadyExistsFault").is_ok());
         let met = created(
-            Err(failure("CreateDBCluster", "DBClusterAlreadyExistsFault")),
+            Err(aws_failure(
+                "CreateDBCluster",
+                "DBClusterAlreadyExistsFault",
+            )),
             "DBClusterAlreadyExistsFault",
         );
         assert!(met.is_ok());
         let error = created(
-            Err(failure("CreateDBCluster", "Throttling")),
+            Err(aws_failure("CreateDBCluster", "Throttling")),
             "DBClusterAlreadyExistsFault",
         )
         .unwrap_err();

@@ -72,7 +72,7 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeDBSubnetGroups"));
-        let groups = found(result, "DBSubnetGroupNotFoundFault")?;
+        let groups = found(result, &["DBSubnetGroupNotFoundFault"])?;
         Ok(groups.is_some_and(|output| !output.db_subnet_groups().is_empty()))
     }
 
@@ -112,7 +112,7 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeDBClusterParameterGroups"));
-        let groups = found(result, "DBParameterGroupNotFound")?;
+        let groups = found(result, &["DBParameterGroupNotFound"])?;
         Ok(groups.is_some_and(|output| !output.db_cluster_parameter_groups().is_empty()))
     }
 
@@ -168,7 +168,7 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeDBClusters"));
-        let output = found(result, "DBClusterNotFoundFault")?;
+        let output = found(result, &["DBClusterNotFoundFault"])?;
         Ok(output.and_then(|output| output.db_clusters().first().map(cluster)))
     }
 
@@ -241,7 +241,7 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeDBInstances"));
-        let output = found(result, "DBInstanceNotFound")?;
+        let output = found(result, &["DBInstanceNotFound"])?;
         Ok(output.and_then(|output| output.db_instances().first().map(instance)))
     }
 

@@ -9,14 +9,7 @@ use env_core::AwsCallError;
 
 pub type CallResult<T> = Result<T, AwsCallError>;
 
-/// A lookup whose "not found" error means "absent": `Ok(None)` for those codes, other errors kept.
-pub fn found<T>(result: CallResult<T>, not_found_codes: &[&str]) -> CallResult<Option<T>> {
-    match result {
-        Ok(value) => Ok(Some(value)),
-        Err(error) if not_found_codes.iter().any(|code| error.is_code(code)) => Ok(None),
-        Err(error) => Err(error),
-    }
-}
+pub use env_core::error::found;
 
 /// An ACM certificate as ListCertificates and ListTagsForCertificate show it.
 #[derive(Debug, Clone, PartialEq, Eq)]

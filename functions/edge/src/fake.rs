@@ -6,26 +6,13 @@ use crate::api::{
     BucketSettings, CallResult, Certificate, CertificateSummary, Cloud, Listener, ListenerAction,
     LoadBalancer, LoadBalancerSettings, TargetGroupSettings, ValidationRecord,
 };
-use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_runtime_api::http::Response as HttpResponse;
-use aws_smithy_types::body::SdkBody;
-use aws_smithy_types::error::ErrorMetadata;
 use env_core::tags::{self, Tag};
-use env_core::AwsCallError;
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
 pub const ACCOUNT: &str = "123456789012";
 
-/// An AWS service error as the SDK reports it.
-pub fn failure(operation: &'static str, code: &str) -> AwsCallError {
-    let metadata = ErrorMetadata::builder()
-        .code(code)
-        .message("from the fake")
-        .build();
-    let response = HttpResponse::new(400.try_into().unwrap(), SdkBody::empty());
-    AwsCallError::new(operation, SdkError::service_error(metadata, response))
-}
+pub use env_core::error::aws_failure;
 
 #[derive(Debug, Clone)]
 pub struct FakeCertificate {
@@ -111,7 +98,7 @@ impl FakeCloud {
                 if fault.2 == 0 {
                     let code = fault.1;
                     world.faults.retain(|f| f.0 != operation);
-                    return Err(failure(operation, code));
+                    return Err(aws_failure(operation, code));
                 }
                 fault.2 -= 1;
             }
@@ -211,7 +198,10 @@ impl Cloud for FakeCloud {
         if upsert {
             world.records.insert(key, record.value.clone());
         } else if world.records.remove(&key).is_none() {
-            return Err(failure("ChangeResourceRecordSets", "InvalidChangeBatch"));
+            return Err(aws_failure(
+                "ChangeResourceRecordSets",
+                "InvalidChangeBatch",
+            ));
         }
         Ok(())
     }

@@ -984,13 +984,13 @@ mod tests {
     #[test]
     fn an_unknown_load_balancer_lookup_code_is_kept() {
         use crate::api::found;
-        use crate::fake::failure;
+        use crate::fake::aws_failure;
         assert_eq!(found(Ok(1), &["NotFound"]).unwrap(), Some(1));
         assert_eq!(
-            found::<i32>(Err(failure("X", "NotFound")), &["NotFound"]).unwrap(),
+            found::<i32>(Err(aws_failure("X", "NotFound")), &["NotFound"]).unwrap(),
             None
         );
-        assert!(found::<i32>(Err(failure("X", "Denied")), &["NotFound"])
+        assert!(found::<i32>(Err(aws_failure("X", "Denied")), &["NotFound"])
             .unwrap_err()
             .is_code("Denied"));
     }

@@ -66,14 +66,7 @@ impl NatState {
     }
 }
 
-/// A lookup whose "not found" error means "absent": `Ok(None)` for that code, other errors kept.
-pub fn found<T>(result: CallResult<T>, not_found_code: &str) -> CallResult<Option<T>> {
-    match result {
-        Ok(value) => Ok(Some(value)),
-        Err(error) if error.is_code(not_found_code) => Ok(None),
-        Err(error) => Err(error),
-    }
-}
+pub use env_core::error::found;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NatGateway {
@@ -273,7 +266,7 @@ pub trait Cloud {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fake::failure;
+    use crate::fake::aws_failure;
 
     #[test]
     fn nat_states_follow_ec2_names_and_unknown_ones_are_pending() {
@@ -288,13 +281,20 @@ mod tests {
 
     #[test]
     fn only_the_not_found_code_means_absent() {
-        assert_eq!(found(Ok(1), "NoSuchEntity").unwrap(), Some(1));
+        assert_eq!(found(Ok(1), &["NoSuchEntity"]).unwrap(), Some(1));
         assert_eq!(
-            found::<i32>(Err(failure("GetRole", "NoSuchEntity")), "NoSuchEntity").unwrap(),
+            found::<i32>(
+                Err(aws_failure("GetRole", "NoSuchEntity")),
+                &["NoSuchEntity"]
+            )
+            .unwrap(),
             None
         );
-        let error =
-            found::<i32>(Err(failure("GetRole", "AccessDenied")), "NoSuchEntity").unwrap_err();
+        let error = found::<i32>(
+            Err(aws_failure("GetRole", "AccessDenied")),
+            &["NoSuchEntity"],
+        )
+        .unwrap_err();
         assert!(error.is_code("AccessDenied"));
     }
 }

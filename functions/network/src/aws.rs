@@ -798,7 +798,7 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeKey"));
-        Ok(found(output, "NotFoundException")?.map(|output| key(output.key_metadata())))
+        Ok(found(output, &["NotFoundException"])?.map(|output| key(output.key_metadata())))
     }
 
     async fn create_key(&self, policy: &str, tags: &[Tag]) -> CallResult<Key> {
@@ -927,7 +927,7 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("GetRole"));
-        Ok(found(output, "NoSuchEntity")?
+        Ok(found(output, &["NoSuchEntity"])?
             .and_then(|output| output.role().map(|role| role.arn().to_owned())))
     }
 

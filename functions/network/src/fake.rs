@@ -6,24 +6,11 @@ use crate::api::{
     Association, CallResult, Cloud, InternetGateway, Key, Labels, NatGateway, NatState,
     NetworkInterface, Peer, RouteTable, RouteTarget, Rule, SecurityGroup, Subnet, Vpc,
 };
-use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_runtime_api::http::Response as HttpResponse;
-use aws_smithy_types::body::SdkBody;
-use aws_smithy_types::error::ErrorMetadata;
 use env_core::tags::{self, Tag};
-use env_core::AwsCallError;
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
-/// An AWS service error as the SDK reports it.
-pub fn failure(operation: &'static str, code: &str) -> AwsCallError {
-    let metadata = ErrorMetadata::builder()
-        .code(code)
-        .message("from the fake")
-        .build();
-    let response = HttpResponse::new(400.try_into().unwrap(), SdkBody::empty());
-    AwsCallError::new(operation, SdkError::service_error(metadata, response))
-}
+pub use env_core::error::aws_failure;
 
 #[derive(Debug, Default)]
 pub struct World {
@@ -69,7 +56,7 @@ impl World {
                 return Ok(());
             }
             let (_, code, _) = self.faults.remove(index);
-            return Err(failure(operation, code));
+            return Err(aws_failure(operation, code));
         }
         Ok(())
     }

@@ -215,7 +215,7 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("GetRole"));
-        Ok(found(output, "NoSuchEntity")?
+        Ok(found(output, &["NoSuchEntity"])?
             .and_then(|output| output.role().map(|role| role.arn().to_owned())))
     }
 
@@ -434,7 +434,7 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeServices"));
-        Ok(found(output, "ClusterNotFoundException")?
+        Ok(found(output, &["ClusterNotFoundException"])?
             .and_then(|output| output.services().first().map(service)))
     }
 

@@ -4,10 +4,7 @@
 use super::*;
 use crate::plan::tests::{outputs, spec};
 use crate::plan::{Alarm, MetricFilter};
-use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_runtime_api::http::Response as HttpResponse;
-use aws_smithy_types::body::SdkBody;
-use aws_smithy_types::error::ErrorMetadata;
+use env_core::error::aws_failure;
 use env_core::tags::Tag;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -31,15 +28,6 @@ struct State {
 
 #[derive(Debug, Default)]
 struct Fake(Mutex<State>);
-
-fn failure(operation: &'static str, code: &'static str) -> AwsCallError {
-    let metadata = ErrorMetadata::builder()
-        .code(code)
-        .message("from the fake")
-        .build();
-    let response = HttpResponse::new(400u16.try_into().unwrap(), SdkBody::empty());
-    AwsCallError::new(operation, SdkError::service_error(metadata, response))
-}
 
 impl Fake {
     fn with_log_group() -> Self {
@@ -66,7 +54,7 @@ impl Fake {
         let mut state = self.state();
         state.calls.push(operation);
         match state.failing {
-            Some((failing, code)) if failing == operation => Err(failure(operation, code)),
+            Some((failing, code)) if failing == operation => Err(aws_failure(operation, code)),
             _ => Ok(state),
         }
     }
@@ -135,7 +123,7 @@ impl Cloud for Fake {
         let group = state
             .log_groups
             .get_mut(log_group)
-            .ok_or_else(|| failure("PutMetricFilter", "ResourceNotFoundException"))?;
+            .ok_or_else(|| aws_failure("PutMetricFilter", "ResourceNotFoundException"))?;
         group.insert(filter.name.clone(), filter.clone());
         Ok(())
     }
@@ -145,7 +133,7 @@ impl Cloud for Fake {
         let group = state
             .log_groups
             .get(log_group)
-            .ok_or_else(|| failure("DescribeMetricFilters", "ResourceNotFoundException"))?;
+            .ok_or_else(|| aws_failure("DescribeMetricFilters", "ResourceNotFoundException"))?;
         Ok(group.keys().cloned().collect())
     }
 
