@@ -160,6 +160,7 @@ pub enum NameKind {
     DbSubnetGroup,
     DbClusterParameterGroup,
     DatabaseSecret,
+    ApiKeysSecret,
     RotationFunction,
     RotationRole,
     CacheReplicationGroup,
@@ -175,6 +176,7 @@ pub enum NameKind {
     ServiceLogGroup,
     ExecutionRole,
     TaskRole,
+    EcsInfrastructureRole,
     DiscoveryNamespace,
     AlarmTopic,
     Dashboard,
@@ -224,6 +226,7 @@ impl NameKind {
             DbSubnetGroup,
             DbClusterParameterGroup,
             DatabaseSecret,
+            ApiKeysSecret,
             RotationFunction,
             RotationRole,
             CacheReplicationGroup,
@@ -238,6 +241,7 @@ impl NameKind {
             ServiceLogGroup,
             ExecutionRole,
             TaskRole,
+            EcsInfrastructureRole,
             DiscoveryNamespace,
             AlarmTopic,
             Dashboard,
@@ -277,6 +281,7 @@ impl NameKind {
             DbSubnetGroup => "dbsubnets".into(),
             DbClusterParameterGroup => "aurora-params".into(),
             DatabaseSecret => "secret-db-app".into(),
+            ApiKeysSecret => "secret-api-keys".into(),
             RotationFunction => "rotation".into(),
             RotationRole => "role-rotation".into(),
             CacheReplicationGroup => "redis".into(),
@@ -293,6 +298,7 @@ impl NameKind {
             ServiceLogGroup => "ecs-logs".into(),
             ExecutionRole => "role-ecs-execution".into(),
             TaskRole => "role-ecs-task".into(),
+            EcsInfrastructureRole => "role-ecs-infra".into(),
             DiscoveryNamespace => "catalog".into(),
             AlarmTopic => "alarms".into(),
             Dashboard => "dashboard".into(),
@@ -327,9 +333,13 @@ impl NameKind {
             AuroraWriter | AuroraReader => (63, "RDS DBInstanceIdentifier: 63"),
             DbSubnetGroup => (255, "RDS DBSubnetGroupName: 255"),
             DbClusterParameterGroup => (255, "RDS DBClusterParameterGroupName: 255"),
-            DatabaseSecret | CacheAuthSecret => (512, "Secrets Manager secret names: 512"),
+            DatabaseSecret | ApiKeysSecret | CacheAuthSecret => {
+                (512, "Secrets Manager secret names: 512")
+            }
             RotationFunction => (64, "Lambda function names: 64"),
-            RotationRole | ExecutionRole | TaskRole | FlowLogRole => (64, "IAM role names: 64"),
+            RotationRole | ExecutionRole | TaskRole | EcsInfrastructureRole | FlowLogRole => {
+                (64, "IAM role names: 64")
+            }
             CacheReplicationGroup => (40, "ElastiCache ReplicationGroupId: 40"),
             CacheSubnetGroup => (255, "ElastiCache CacheSubnetGroupName: 255"),
             LoadBalancer => (32, "ELBv2 load balancer names: 32"),
@@ -481,7 +491,7 @@ mod tests {
         let longest = suffix(&"a".repeat(max_suffix_len()));
         let names = Names::new(&longest);
         let kinds = NameKind::all();
-        assert_eq!(kinds.len(), 66);
+        assert_eq!(kinds.len(), 68);
         for kind in kinds {
             let name = match kind {
                 NameKind::AccessLogBucket => names.bucket("123456789012"),

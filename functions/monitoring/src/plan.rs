@@ -4,7 +4,7 @@
 use crate::handler::MonitoringError;
 use env_core::contract::Outputs;
 use env_core::naming::{AlarmKind, CacheNode, LogMetric, NameKind, Names};
-use env_core::spec::{Acu, AlarmPercent, EnvironmentSpec};
+use env_core::spec::{AlarmPercent, EnvironmentSpec};
 use serde_json::{json, Value};
 
 /// The identifiers of earlier components the alarms and the dashboard point at.
@@ -59,19 +59,7 @@ impl Inputs {
     }
 }
 
-/// The most connections Aurora PostgreSQL accepts at a Serverless v2 instance's maximum capacity.
-///
-/// Aurora user guide, "Maximum connections for Aurora Serverless v2": `max_connections` follows the
-/// memory of the maximum capacity, and for PostgreSQL it is `LEAST({DBInstanceClassMemory/9531392},
-/// 5000)`; each ACU is about 2 GiB of memory.
-pub fn aurora_max_connections(max_capacity: Acu) -> u32 {
-    const BYTES_PER_ACU: f64 = 2.0 * 1024.0 * 1024.0 * 1024.0;
-    const BYTES_PER_CONNECTION: f64 = 9_531_392.0;
-    const CEILING: u32 = 5000;
-    let memory = max_capacity.as_f64() * BYTES_PER_ACU;
-    // At most 256 ACUs, so the quotient is far inside u32 before the ceiling applies.
-    ((memory / BYTES_PER_CONNECTION).floor() as u32).min(CEILING)
-}
+pub use env_core::spec::aurora_max_connections;
 
 /// Every node of the cluster: shards × (1 primary + replicas).
 pub fn cache_nodes(spec: &EnvironmentSpec) -> Vec<CacheNode> {
@@ -600,18 +588,6 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn max_connections_follow_the_memory_of_the_maximum_capacity() {
-        // 1 ACU = 2 GiB: 2147483648 / 9531392 = 225.3.
-        assert_eq!(aurora_max_connections(Acu::from_halves(2)), 225);
-        // The default 4 ACUs: 8 GiB / 9531392 = 901.2.
-        assert_eq!(aurora_max_connections(Acu::from_halves(8)), 901);
-        // 22 ACUs: 4956.7, just under the ceiling; 23 ACUs would be 5182.1.
-        assert_eq!(aurora_max_connections(Acu::from_halves(44)), 4956);
-        assert_eq!(aurora_max_connections(Acu::from_halves(46)), 5000);
-        assert_eq!(aurora_max_connections(Acu::from_halves(512)), 5000);
-    }
-
-    #[test]
     fn every_cache_node_is_counted_shards_times_one_plus_replicas() {
         assert_eq!(cache_nodes(&spec(json!({}))).len(), 4);
         let big = spec(json!({"cacheShards": 3, "cacheReplicasPerShard": 2}));
@@ -625,9 +601,9 @@ pub(crate) mod tests {
     fn the_database_connections_threshold_is_80_percent_of_the_computed_maximum() {
         let alarms = alarms(&spec(json!({})), &Inputs::from_outputs(&outputs()).unwrap());
         let connections = find(&alarms, "alarm-aurora-connections-pr-42");
-        // 80 % of 901.
+        // 80 % of 823, Aurora's max_connections at the default 4 ACUs.
         assert!(
-            (connections.threshold - 720.8).abs() < 1e-9,
+            (connections.threshold - 658.4).abs() < 1e-9,
             "{}",
             connections.threshold
         );

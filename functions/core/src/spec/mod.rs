@@ -3,6 +3,7 @@
 
 pub mod capacity;
 pub mod certificate;
+pub mod database;
 pub mod field;
 pub mod lifecycle;
 pub mod monitoring;
@@ -16,11 +17,15 @@ pub use capacity::{
     TaskMemoryMib,
 };
 pub use certificate::{CertificateArn, CertificateMode, DomainName, HostedZoneId};
+pub use database::{aurora_max_connections, DbPoolSize};
 pub use lifecycle::{PullRequestNumber, TtlHours};
 pub use monitoring::{AlarmEmail, AlarmPercent, LatencyAlarmMs};
 pub use network::{NatStrategy, Region, VpcCidr};
 pub use problem::{InvalidSpec, Problem};
-pub use service::{ContainerImage, ContainerPort, DeregistrationDelaySeconds, HealthCheckPath};
+pub use service::{
+    ContainerImage, ContainerPort, CpuArchitecture, DeploymentStrategy, DeregistrationDelaySeconds,
+    HealthCheckPath,
+};
 pub use suffix::EnvironmentSuffix;
 
 #[cfg(test)]
@@ -65,12 +70,18 @@ pub struct SpecFields {
     pub task_cpu: TaskCpu,
     #[serde(default = "defaults::task_memory")]
     pub task_memory: TaskMemoryMib,
+    #[serde(default)]
+    pub cpu_architecture: CpuArchitecture,
+    #[serde(default)]
+    pub deployment_strategy: DeploymentStrategy,
     #[serde(default = "defaults::deregistration_delay_seconds")]
     pub deregistration_delay_seconds: DeregistrationDelaySeconds,
     #[serde(default = "defaults::db_min_capacity")]
     pub db_min_capacity: Acu,
     #[serde(default = "defaults::db_max_capacity")]
     pub db_max_capacity: Acu,
+    #[serde(default = "defaults::db_pool_size")]
+    pub db_pool_size: DbPoolSize,
     #[serde(default = "defaults::cache_shards")]
     pub cache_shards: ShardCount,
     #[serde(default = "defaults::cache_replicas_per_shard")]
@@ -136,6 +147,9 @@ mod defaults {
     pub fn db_max_capacity() -> Acu {
         Acu::from_halves(8)
     }
+    pub fn db_pool_size() -> DbPoolSize {
+        DbPoolSize::from_constant(10)
+    }
     pub fn cache_shards() -> ShardCount {
         ShardCount::from_constant(2)
     }
@@ -161,7 +175,7 @@ impl<T: SpecField> SpecField for Option<T> {
 }
 
 /// Every field the spec accepts, in the order the README's table lists them.
-pub const FIELDS: [&str; 33] = [
+pub const FIELDS: [&str; 36] = [
     "environmentSuffix",
     "region",
     "deletionProtection",
@@ -178,9 +192,12 @@ pub const FIELDS: [&str; 33] = [
     "cpuTargetPercent",
     "taskCpu",
     "taskMemory",
+    "cpuArchitecture",
+    "deploymentStrategy",
     "deregistrationDelaySeconds",
     "dbMinCapacity",
     "dbMaxCapacity",
+    "dbPoolSize",
     "cacheShards",
     "cacheReplicasPerShard",
     "cacheNodeType",
@@ -214,8 +231,11 @@ fn check_field(name: &str, value: &Value) -> Option<Result<(), String>> {
         "cpuTargetPercent" => check::<CpuTargetPercent>(value),
         "taskCpu" => check::<TaskCpu>(value),
         "taskMemory" => check::<TaskMemoryMib>(value),
+        "cpuArchitecture" => check::<CpuArchitecture>(value),
+        "deploymentStrategy" => check::<DeploymentStrategy>(value),
         "deregistrationDelaySeconds" => check::<DeregistrationDelaySeconds>(value),
         "dbMinCapacity" | "dbMaxCapacity" => check::<Acu>(value),
+        "dbPoolSize" => check::<DbPoolSize>(value),
         "cacheShards" => check::<ShardCount>(value),
         "cacheReplicasPerShard" => check::<ReplicaCount>(value),
         "cacheNodeType" => check::<CacheNodeType>(value),
@@ -330,6 +350,7 @@ fn involved_fields(field: &str) -> &'static [&'static str] {
         "maxTasks" => &["minTasks", "maxTasks"],
         "taskMemory" => &["taskCpu", "taskMemory"],
         "dbMaxCapacity" => &["dbMinCapacity", "dbMaxCapacity"],
+        "dbPoolSize" => &["maxTasks", "dbPoolSize", "dbMaxCapacity"],
         _ => &[
             "domainName",
             "hostedZoneId",
@@ -383,6 +404,13 @@ impl TryFrom<SpecFields> for EnvironmentSpec {
                     "must be at least dbMinCapacity ({})",
                     fields.db_min_capacity.as_f64()
                 ),
+            ));
+        } else {
+            // Only against a usable maximum: a budget computed from a rejected one would mislead.
+            problems.extend(database::check_connection_budget(
+                fields.max_tasks,
+                fields.db_pool_size,
+                fields.db_max_capacity,
             ));
         }
         let certificate = resolve_certificate(&fields, &mut problems);

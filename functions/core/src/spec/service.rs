@@ -98,6 +98,47 @@ impl SpecField for HealthCheckPath {
         "a path starting with / of at most 1024 printable characters without spaces, such as /health";
 }
 
+/// How a new task definition reaches traffic (ECS developer guide, "Deploy Amazon ECS services").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum DeploymentStrategy {
+    /// ECS replaces tasks in place behind the blue target group (minimum healthy 100 %, maximum 200 %).
+    #[default]
+    Rolling,
+    /// ECS native blue/green: the new revision starts behind the green target group, takes the test
+    /// listener's traffic, then the production listener's, and the old one is kept until it bakes.
+    BlueGreen,
+}
+
+impl SpecField for DeploymentStrategy {
+    const ALLOWED: &'static str = "\"rolling\" (tasks replaced in place) or \"blueGreen\" (ECS blue/green through the green target group)";
+}
+
+/// The CPU architecture the tasks run on; the image must be built for it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CpuArchitecture {
+    #[default]
+    #[serde(rename = "x86_64")]
+    X86_64,
+    /// Graviton: about 20 % cheaper per vCPU-hour on Fargate (PRICING.md), for arm64 images.
+    #[serde(rename = "arm64")]
+    Arm64,
+}
+
+impl CpuArchitecture {
+    /// The value ECS's `RuntimePlatform.cpuArchitecture` takes.
+    pub fn ecs_name(self) -> &'static str {
+        match self {
+            CpuArchitecture::X86_64 => "X86_64",
+            CpuArchitecture::Arm64 => "ARM64",
+        }
+    }
+}
+
+impl SpecField for CpuArchitecture {
+    const ALLOWED: &'static str = "\"x86_64\" or \"arm64\" (the image must be built for it)";
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,6 +169,17 @@ mod tests {
             ContainerImage::try_from("a".repeat(256)).unwrap_err(),
             ContainerImage::ALLOWED
         );
+    }
+
+    #[test]
+    fn strategies_and_architectures_read_as_written() {
+        let strategy: DeploymentStrategy = serde_json::from_str("\"blueGreen\"").unwrap();
+        assert_eq!(strategy, DeploymentStrategy::BlueGreen);
+        assert_eq!(DeploymentStrategy::default(), DeploymentStrategy::Rolling);
+        let arm: CpuArchitecture = serde_json::from_str("\"arm64\"").unwrap();
+        assert_eq!(arm.ecs_name(), "ARM64");
+        assert_eq!(CpuArchitecture::default().ecs_name(), "X86_64");
+        assert!(serde_json::from_str::<CpuArchitecture>("\"ARM64\"").is_err());
     }
 
     #[test]
