@@ -648,9 +648,10 @@ pub(crate) mod tests {
         let api = find(&alarms, "alarm-api-p99-pr-42");
         assert_eq!(api.threshold, 500.0);
         assert_eq!(api.missing_data.as_str(), "notBreaching");
+        // 50 % of the 189 connections Aurora allows at 1 ACU.
         assert_eq!(
             find(&alarms, "alarm-aurora-connections-pr-42").threshold,
-            112.5
+            94.5
         );
         assert_eq!(
             find(&alarms, "alarm-redis-cpu-pr-42-0001-002").threshold,
