@@ -59,11 +59,10 @@ impl Cloud for AwsCloud {
                     .collect(),
             })
             .collect();
-        // The last page answers an empty token (API reference, GetResources, `PaginationToken`).
-        let next = page
-            .pagination_token()
-            .filter(|token| !token.is_empty())
-            .map(str::to_owned);
+        // The last page answers an empty token (API reference, GetResources, `PaginationToken`);
+        // moto answers none. Both mean the end.
+        let token = page.pagination_token().unwrap_or_default().to_owned();
+        let next = Some(token).filter(|token| !token.is_empty());
         Ok(ResourcePage { resources, next })
     }
 
