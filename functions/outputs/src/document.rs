@@ -74,6 +74,9 @@ fn active(status: Option<&str>, name: String) -> Option<Value> {
     (status == Some("ACTIVE")).then(|| json!(name))
 }
 
+/// `NameKind::PublicSubnet` or `NameKind::PrivateSubnet`: a tier's subnet name kind for an AZ.
+type SubnetKind = fn(AzSlot) -> NameKind;
+
 /// The three subnets of one tier, in AZ order, found by their `Name` tags.
 fn subnet_ids(subnets: &[Subnet], name: impl Fn(AzSlot) -> String) -> Result<Value, String> {
     let mut ids = Vec::new();
@@ -113,7 +116,7 @@ pub fn build(spec: &EnvironmentSpec, region: &str, found: &Found) -> Result<Outp
             found.vpc_ids.len()
         ),
     );
-    let tiers: [(&str, fn(AzSlot) -> NameKind); 2] = [
+    let tiers: [(&str, SubnetKind); 2] = [
         ("publicSubnetIds", NameKind::PublicSubnet),
         ("privateSubnetIds", NameKind::PrivateSubnet),
     ];
