@@ -9,6 +9,7 @@ mod emulator;
 mod local_invoke;
 mod monitoring;
 mod network;
+mod outputs;
 mod rotation;
 mod runtime_api;
 mod service;
