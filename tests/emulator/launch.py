@@ -83,7 +83,29 @@ def finish_replication_group_deletions() -> None:
     ElastiCacheBackend.describe_replication_groups = describe_replication_groups
 
 
+def rotate_secrets_without_running_their_lambda() -> None:
+    """moto's RotateSecret invokes the rotation Lambda (all four steps, or testSecret alone with
+    RotateImmediately=false) through docker, which this machine cannot run: the call hangs until the
+    client gives up. Here it records the rotation settings only; the rotation protocol itself is
+    tested against PostgreSQL by driving the steps directly (tests/tests/integration/rotation.rs)."""
+    from moto.awslambda.models import LambdaBackend
+    from moto.secretsmanager.models import SecretsManagerBackend
+
+    rotate = SecretsManagerBackend.rotate_secret
+
+    def rotate_secret(self, *args, **kwargs):
+        invoke = LambdaBackend.invoke
+        LambdaBackend.invoke = lambda *_args, **_kwargs: None
+        try:
+            return rotate(self, *args, **kwargs)
+        finally:
+            LambdaBackend.invoke = invoke
+
+    SecretsManagerBackend.rotate_secret = rotate_secret
+
+
 def main() -> None:
+    rotate_secrets_without_running_their_lambda()
     replace_metric_filters_of_the_same_name()
     delete_cache_subnet_groups()
     finish_replication_group_deletions()

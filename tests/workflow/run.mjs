@@ -71,7 +71,7 @@ function* allStates(definition) {
 
 // The emulator never runs ECS tasks, so the service is judged ready once its deployment is accepted
 // (functions/service, SERVICE_READY_WHEN); everything else is passed through.
-const LOCAL_ENV = { SERVICE_READY_WHEN: 'accepted', ...process.env };
+const LOCAL_ENV = { SERVICE_READY_WHEN: 'accepted', ROTATE_IMMEDIATELY: 'false', ...process.env };
 
 class FunctionFailed extends Error {
   constructor(name, message) {
