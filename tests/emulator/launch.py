@@ -104,6 +104,32 @@ def rotate_secrets_without_running_their_lambda() -> None:
     SecretsManagerBackend.rotate_secret = rotate_secret
 
 
+# Where the local runner's database function finds the rotation function's code package
+# (ROTATION_CODE_BUCKET / ROTATION_CODE_KEY in tests/workflow/run.mjs), as `envctl deploy` uploads it
+# in AWS. moto reads the package when the Lambda is created but never runs it, so the smallest valid
+# zip (an end-of-central-directory record, no entries) stands in for it.
+LOCAL_ARTIFACTS_BUCKET = "catalog-local-artifacts"
+LOCAL_ROTATION_KEY = "rotation/bootstrap.zip"
+EMPTY_ZIP = b"PK\x05\x06" + b"\x00" * 18
+
+
+def seed_rotation_package(endpoint: str) -> None:
+    import boto3
+
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-west-2",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    s3.create_bucket(
+        Bucket=LOCAL_ARTIFACTS_BUCKET,
+        CreateBucketConfiguration={"LocationConstraint": "us-west-2"},
+    )
+    s3.put_object(Bucket=LOCAL_ARTIFACTS_BUCKET, Key=LOCAL_ROTATION_KEY, Body=EMPTY_ZIP)
+
+
 def main() -> None:
     rotate_secrets_without_running_their_lambda()
     replace_metric_filters_of_the_same_name()
@@ -114,6 +140,7 @@ def main() -> None:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     _, port = server.get_host_and_port()
+    seed_rotation_package(f"http://127.0.0.1:{port}")
     # aws-sdk-cloudwatch speaks only RPC v2 CBOR, which moto does not answer (EMULATOR.md).
     proxy = cloudwatch_cbor.start(f"http://127.0.0.1:{port}")
     print(f"ready {port} {proxy.server_address[1]}", flush=True)
