@@ -505,6 +505,16 @@ async fn service_is_private_autoscaled_discoverable_and_torn_down_completely() {
     assert_eq!(services.services()[0].task_definition(), Some(new_revision));
     assert_eq!(services.services()[0].desired_count(), 2);
 
+    // The autoscaler moves the service to 5 tasks: a repeated create keeps them.
+    scale_as_the_autoscaler_would(&ecs, suffix, 5).await;
+    let again = invoke(
+        "service",
+        &json!({"action": "create", "spec": changed, "outputs": outputs}),
+        &accepted_env(),
+    );
+    assert_eq!(again.body["status"], "READY", "{}", again.body);
+    assert_eq!(desired_count(&ecs, suffix).await, 5);
+
     // Teardown leaves nothing.
     let mut deleted = false;
     for _ in 0..5 {
@@ -603,6 +613,28 @@ fn edge(spec: &Value, outputs: &Map<String, Value>) -> Value {
     panic!("the edge is not READY");
 }
 
+/// UpdateService with a desired count, as Application Auto Scaling does.
+async fn scale_as_the_autoscaler_would(ecs: &aws_sdk_ecs::Client, suffix: &str, count: i32) {
+    ecs.update_service()
+        .cluster(format!("ecs-cluster-{suffix}"))
+        .service(format!("ecs-service-{suffix}"))
+        .desired_count(count)
+        .send()
+        .await
+        .expect("the service scales");
+}
+
+async fn desired_count(ecs: &aws_sdk_ecs::Client, suffix: &str) -> i32 {
+    let services = ecs
+        .describe_services()
+        .cluster(format!("ecs-cluster-{suffix}"))
+        .services(format!("ecs-service-{suffix}"))
+        .send()
+        .await
+        .expect("services");
+    services.services()[0].desired_count()
+}
+
 /// The service's one load balancer entry and, when moto reports it, its deployment strategy.
 async fn deployment(
     ecs: &aws_sdk_ecs::Client,
@@ -654,6 +686,7 @@ async fn a_rolling_service_switches_to_blue_green_behind_the_edge_and_back() {
     let (balancer, _) = deployment(&ecs, suffix).await;
     assert_eq!(balancer.target_group_arn(), Some(blue));
     assert!(balancer.advanced_configuration().is_none());
+    scale_as_the_autoscaler_would(&ecs, suffix, 4).await;
 
     // The spec switches to blue/green (and to Graviton with a valid 1 vCPU / 3 GB pair): the
     // existing service is updated, not replaced.
@@ -673,6 +706,8 @@ async fn a_rolling_service_switches_to_blue_green_behind_the_edge_and_back() {
         .advanced_configuration()
         .expect("the blue/green settings");
     assert_eq!(advanced.alternate_target_group_arn(), Some(green));
+    // The switch kept the count the autoscaler chose.
+    assert_eq!(desired_count(&ecs, suffix).await, 4);
     assert_eq!(advanced.production_listener_rule(), Some(production));
     assert_eq!(advanced.test_listener_rule(), Some(test));
     let infra = format!("role-ecs-infra-{suffix}");
