@@ -1219,38 +1219,39 @@ mod tests {
         let response = run_blue_green(&fake, "create").await.unwrap();
         assert_eq!(response.status, Status::Ready);
         assert_eq!(response.outputs["deploymentStrategy"], "blueGreen");
-        let world = fake.world();
-        let (wanted, service) = &world.services["ecs-service-pr-42"];
-        assert_eq!(wanted.target_group_arn, "arn:tg/blue");
-        assert_eq!(
-            wanted.blue_green,
-            Some(BlueGreen {
-                alternate_target_group_arn: "arn:tg/green".into(),
-                production_listener_rule: "arn:rule/production".into(),
-                test_listener_rule: "arn:rule/test".into(),
-                role_arn: "arn:aws:iam::123456789012:role/role-ecs-infra-pr-42".into(),
-                bake_time_minutes: 5,
-            })
-        );
-        assert!(wanted.rollback_on_failure);
-        assert_eq!(service.strategy.as_deref(), Some("BLUE_GREEN"));
-        let (_, trust, policies) = &world.roles["role-ecs-infra-pr-42"];
-        let trust: Value = serde_json::from_str(trust).unwrap();
-        assert_eq!(
-            trust["Statement"][0]["Principal"]["Service"],
-            "ecs.amazonaws.com"
-        );
-        let document: Value = serde_json::from_str(&policies[INFRASTRUCTURE_POLICY]).unwrap();
-        assert_least_privilege(&document);
-        assert_eq!(
-            document["Statement"][1]["Resource"],
-            json!(["arn:rule/production", "arn:rule/test"])
-        );
-        assert_eq!(
-            document["Statement"][2]["Resource"],
-            json!(["arn:tg/blue", "arn:tg/green"])
-        );
-        drop(world);
+        {
+            let world = fake.world();
+            let (wanted, service) = &world.services["ecs-service-pr-42"];
+            assert_eq!(wanted.target_group_arn, "arn:tg/blue");
+            assert_eq!(
+                wanted.blue_green,
+                Some(BlueGreen {
+                    alternate_target_group_arn: "arn:tg/green".into(),
+                    production_listener_rule: "arn:rule/production".into(),
+                    test_listener_rule: "arn:rule/test".into(),
+                    role_arn: "arn:aws:iam::123456789012:role/role-ecs-infra-pr-42".into(),
+                    bake_time_minutes: 5,
+                })
+            );
+            assert!(wanted.rollback_on_failure);
+            assert_eq!(service.strategy.as_deref(), Some("BLUE_GREEN"));
+            let (_, trust, policies) = &world.roles["role-ecs-infra-pr-42"];
+            let trust: Value = serde_json::from_str(trust).unwrap();
+            assert_eq!(
+                trust["Statement"][0]["Principal"]["Service"],
+                "ecs.amazonaws.com"
+            );
+            let document: Value = serde_json::from_str(&policies[INFRASTRUCTURE_POLICY]).unwrap();
+            assert_least_privilege(&document);
+            assert_eq!(
+                document["Statement"][1]["Resource"],
+                json!(["arn:rule/production", "arn:rule/test"])
+            );
+            assert_eq!(
+                document["Statement"][2]["Resource"],
+                json!(["arn:tg/blue", "arn:tg/green"])
+            );
+        }
         // The infrastructure role goes with the rest at teardown.
         assert_eq!(delete_all(&fake).await, 3);
         let world = fake.world();
