@@ -2,6 +2,7 @@
 //! emulator and a real PostgreSQL, through the same binaries and contracts AWS would use.
 
 mod cache;
+mod cli;
 mod database;
 mod edge;
 mod emulator;
