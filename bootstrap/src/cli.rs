@@ -200,7 +200,13 @@ pub(crate) mod tests {
         assert_eq!(cli.global.profile, None);
         assert_eq!(cli.global.endpoint_url, None);
         let cli = Cli::try_parse_from([
-            "envctl", "env", "list", "--profile", "ci", "--endpoint-url", "http://127.0.0.1:1",
+            "envctl",
+            "env",
+            "list",
+            "--profile",
+            "ci",
+            "--endpoint-url",
+            "http://127.0.0.1:1",
             "--json",
         ])
         .unwrap();

@@ -80,8 +80,10 @@ pub const LOGGING: &[&str] = &[
     "logs:PutLogEvents",
 ];
 
-/// The IAM action an SDK operation of `sdk` (the `aws_sdk_<sdk>` crate) needs.
-pub fn action_of(sdk: &str, operation: &str) -> String {
+/// The IAM action an SDK operation of `sdk` (the `aws_sdk_<sdk>` crate) needs: how the test derives
+/// the lists from the source.
+#[cfg(test)]
+fn action_of(sdk: &str, operation: &str) -> String {
     let service = match sdk {
         "elasticloadbalancingv2" => "elasticloadbalancing",
         "applicationautoscaling" => "application-autoscaling",
@@ -109,6 +111,7 @@ pub fn action_of(sdk: &str, operation: &str) -> String {
     format!("{service}:{name}")
 }
 
+#[cfg(test)]
 fn pascal_case(snake: &str) -> String {
     snake
         .split('_')
@@ -407,7 +410,10 @@ mod tests {
             if matches!(name.as_str(), "core" | "rotation") {
                 continue;
             }
-            assert!(known.contains(name.as_str()), "functions/{name} has no role");
+            assert!(
+                known.contains(name.as_str()),
+                "functions/{name} has no role"
+            );
         }
     }
 
@@ -424,7 +430,10 @@ mod tests {
             action_of("applicationautoscaling", "put_scaling_policy"),
             "application-autoscaling:PutScalingPolicy"
         );
-        assert_eq!(action_of("cloudwatchlogs", "create_log_group"), "logs:CreateLogGroup");
+        assert_eq!(
+            action_of("cloudwatchlogs", "create_log_group"),
+            "logs:CreateLogGroup"
+        );
         assert_eq!(pascal_case("a__b"), "AB");
     }
 

@@ -47,5 +47,8 @@ pub async fn environments(ec2: &aws_sdk_ec2::Client) -> anyhow::Result<Vec<Tagge
 
 pub async fn environment_suffixes(ec2: &aws_sdk_ec2::Client) -> anyhow::Result<Vec<String>> {
     let found = environments(ec2).await?;
-    Ok(found.into_iter().map(|environment| environment.suffix).collect())
+    Ok(found
+        .into_iter()
+        .map(|environment| environment.suffix)
+        .collect())
 }

@@ -56,8 +56,7 @@ pub trait Cloud {
     async fn delete_role(&self, name: &str) -> Result<bool>;
 
     async fn function(&self, name: &str) -> Result<Option<FunctionState>>;
-    async fn create_function(&self, name: &str, state: &FunctionState, zip: Vec<u8>)
-        -> Result<()>;
+    async fn create_function(&self, name: &str, state: &FunctionState, zip: Vec<u8>) -> Result<()>;
     async fn update_code(&self, name: &str, architecture: &str, zip: Vec<u8>) -> Result<()>;
     async fn update_configuration(&self, name: &str, state: &FunctionState) -> Result<()>;
     async fn delete_function(&self, name: &str) -> Result<bool>;

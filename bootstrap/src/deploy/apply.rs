@@ -129,7 +129,9 @@ pub async fn deploy<C: Cloud, W: Write>(
             environment.insert("ROTATION_CODE_KEY".to_owned(), key.clone());
         }
         let desired = FunctionState {
-            role_arn: backend.scope.role(&resources::function_role(policy.function)),
+            role_arn: backend
+                .scope
+                .role(&resources::function_role(policy.function)),
             architecture: architecture.to_owned(),
             code_sha256: code_sha256(&zip),
             environment,
@@ -145,7 +147,13 @@ pub async fn deploy<C: Cloud, W: Write>(
         &resources::states_policy(&backend.scope),
     )
     .await?;
-    record(&mut outcomes, progress, "role", resources::STATES_ROLE, change);
+    record(
+        &mut outcomes,
+        progress,
+        "role",
+        resources::STATES_ROLE,
+        change,
+    );
     // Teardown first: provision names it (the rollback).
     for (name, definition) in [
         (asl::TEARDOWN_NAME, asl::TEARDOWN),
@@ -177,7 +185,13 @@ pub async fn deploy<C: Cloud, W: Write>(
         &resources::scheduler_policy(&backend.scope),
     )
     .await?;
-    record(&mut outcomes, progress, "role", resources::SCHEDULER_ROLE, change);
+    record(
+        &mut outcomes,
+        progress,
+        "role",
+        resources::SCHEDULER_ROLE,
+        change,
+    );
     let desired = ScheduleState {
         expression: resources::CLEANUP_RATE.to_owned(),
         target_arn: backend.scope.function(resources::CLEANUP_FUNCTION),
@@ -194,7 +208,13 @@ pub async fn deploy<C: Cloud, W: Write>(
             Change::Updated
         }
     };
-    record(&mut outcomes, progress, "schedule", resources::SCHEDULE, change);
+    record(
+        &mut outcomes,
+        progress,
+        "schedule",
+        resources::SCHEDULE,
+        change,
+    );
     Ok(outcomes)
 }
 
@@ -260,9 +280,21 @@ pub async fn undeploy<C: Cloud, W: Write>(
     }
     let backend = Backend::new(region, &cloud.account().await?);
     let mut outcomes = Vec::new();
-    let gone = |existed: bool| if existed { Change::Deleted } else { Change::Absent };
+    let gone = |existed: bool| {
+        if existed {
+            Change::Deleted
+        } else {
+            Change::Absent
+        }
+    };
     let change = gone(cloud.delete_schedule(resources::SCHEDULE).await?);
-    record(&mut outcomes, progress, "schedule", resources::SCHEDULE, change);
+    record(
+        &mut outcomes,
+        progress,
+        "schedule",
+        resources::SCHEDULE,
+        change,
+    );
     for name in [asl::PROVISION_NAME, asl::TEARDOWN_NAME] {
         let arn = backend.scope.state_machine(name);
         let change = gone(cloud.delete_state_machine(&arn).await?);
@@ -275,7 +307,10 @@ pub async fn undeploy<C: Cloud, W: Write>(
     let roles = FUNCTIONS
         .iter()
         .map(|policy| resources::function_role(policy.function))
-        .chain([resources::STATES_ROLE.to_owned(), resources::SCHEDULER_ROLE.to_owned()]);
+        .chain([
+            resources::STATES_ROLE.to_owned(),
+            resources::SCHEDULER_ROLE.to_owned(),
+        ]);
     for role in roles {
         let change = gone(cloud.delete_role(&role).await?);
         record(&mut outcomes, progress, "role", &role, change);

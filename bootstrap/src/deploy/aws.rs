@@ -83,7 +83,11 @@ impl Cloud for AwsCloud {
 
     async fn bucket_exists(&self, bucket: &str) -> Result<bool> {
         let head = self.s3.head_bucket().bucket(bucket).send().await;
-        Ok(found(head.map_err(aws_error("HeadBucket")), &["NotFound", "NoSuchBucket"])?.is_some())
+        Ok(found(
+            head.map_err(aws_error("HeadBucket")),
+            &["NotFound", "NoSuchBucket"],
+        )?
+        .is_some())
     }
 
     async fn create_bucket(&self, bucket: &str) -> Result<()> {
@@ -119,7 +123,11 @@ impl Cloud for AwsCloud {
 
     async fn object_exists(&self, bucket: &str, key: &str) -> Result<bool> {
         let head = self.s3.head_object().bucket(bucket).key(key).send().await;
-        Ok(found(head.map_err(aws_error("HeadObject")), &["NotFound", "NoSuchKey"])?.is_some())
+        Ok(found(
+            head.map_err(aws_error("HeadObject")),
+            &["NotFound", "NoSuchKey"],
+        )?
+        .is_some())
     }
 
     async fn put_object(&self, bucket: &str, key: &str, body: Vec<u8>) -> Result<()> {
@@ -181,7 +189,10 @@ impl Cloud for AwsCloud {
             .policy_name(name)
             .send()
             .await;
-        let policy = match found(policy.map_err(aws_error("GetRolePolicy")), &["NoSuchEntity"])? {
+        let policy = match found(
+            policy.map_err(aws_error("GetRolePolicy")),
+            &["NoSuchEntity"],
+        )? {
             Some(policy) => Some(policy_document(policy.policy_document())?),
             None => None,
         };
@@ -249,7 +260,10 @@ impl Cloud for AwsCloud {
 
     async fn function(&self, name: &str) -> Result<Option<FunctionState>> {
         let got = self.lambda.get_function().function_name(name).send().await;
-        let Some(got) = found(got.map_err(aws_error("GetFunction")), &["ResourceNotFoundException"])?
+        let Some(got) = found(
+            got.map_err(aws_error("GetFunction")),
+            &["ResourceNotFoundException"],
+        )?
         else {
             return Ok(None);
         };
@@ -260,7 +274,10 @@ impl Cloud for AwsCloud {
             .map(|variables| variables.clone().into_iter().collect())
             .unwrap_or_default();
         Ok(Some(FunctionState {
-            role_arn: configuration.and_then(|c| c.role()).unwrap_or_default().to_owned(),
+            role_arn: configuration
+                .and_then(|c| c.role())
+                .unwrap_or_default()
+                .to_owned(),
             architecture: configuration
                 .and_then(|c| c.architectures().first())
                 .map_or("x86_64", Architecture::as_str)
@@ -318,7 +335,12 @@ impl Cloud for AwsCloud {
     }
 
     async fn delete_function(&self, name: &str) -> Result<bool> {
-        let deleted = self.lambda.delete_function().function_name(name).send().await;
+        let deleted = self
+            .lambda
+            .delete_function()
+            .function_name(name)
+            .send()
+            .await;
         Ok(found(
             deleted.map_err(aws_error("DeleteFunction")),
             &["ResourceNotFoundException"],
@@ -327,7 +349,12 @@ impl Cloud for AwsCloud {
     }
 
     async fn state_machine(&self, arn: &str) -> Result<Option<MachineState>> {
-        let described = self.sfn.describe_state_machine().state_machine_arn(arn).send().await;
+        let described = self
+            .sfn
+            .describe_state_machine()
+            .state_machine_arn(arn)
+            .send()
+            .await;
         let described = found(
             described.map_err(aws_error("DescribeStateMachine")),
             &["StateMachineDoesNotExist"],
@@ -378,11 +405,25 @@ impl Cloud for AwsCloud {
 
     async fn schedule(&self, name: &str) -> Result<Option<ScheduleState>> {
         let got = self.scheduler.get_schedule().name(name).send().await;
-        let got = found(got.map_err(aws_error("GetSchedule")), &["ResourceNotFoundException"])?;
+        let got = found(
+            got.map_err(aws_error("GetSchedule")),
+            &["ResourceNotFoundException"],
+        )?;
         Ok(got.map(|schedule| ScheduleState {
-            expression: schedule.schedule_expression().unwrap_or_default().to_owned(),
-            target_arn: schedule.target().map(Target::arn).unwrap_or_default().to_owned(),
-            role_arn: schedule.target().map(Target::role_arn).unwrap_or_default().to_owned(),
+            expression: schedule
+                .schedule_expression()
+                .unwrap_or_default()
+                .to_owned(),
+            target_arn: schedule
+                .target()
+                .map(Target::arn)
+                .unwrap_or_default()
+                .to_owned(),
+            role_arn: schedule
+                .target()
+                .map(Target::role_arn)
+                .unwrap_or_default()
+                .to_owned(),
         }))
     }
 

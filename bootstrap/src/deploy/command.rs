@@ -58,7 +58,12 @@ fn report(outcomes: &[Outcome], json: bool, out: &mut impl Write) -> anyhow::Res
         return Ok(());
     }
     for outcome in outcomes {
-        let line = format!("{} {}: {}", outcome.kind, outcome.name, outcome.change.describe());
+        let line = format!(
+            "{} {}: {}",
+            outcome.kind,
+            outcome.name,
+            outcome.change.describe()
+        );
         writeln!(out, "{line}")?;
     }
     let summary = if changed == 0 {
@@ -94,7 +99,14 @@ pub fn deploy(
         let config = sdk_config(global).await;
         let cloud = AwsCloud::new(&config, &global.region);
         let mut progress = Progress::new(err, terminal);
-        apply::deploy(&cloud, &packages, &global.region, architecture, &mut progress).await
+        apply::deploy(
+            &cloud,
+            &packages,
+            &global.region,
+            architecture,
+            &mut progress,
+        )
+        .await
     })?;
     report(&outcomes, global.json, out)
 }

@@ -24,7 +24,9 @@ impl FakeCloud {
         if self.failing == Some(operation) {
             anyhow::bail!("{operation} {target}: AccessDenied: not authorized");
         }
-        self.calls.borrow_mut().push(format!("{operation} {target}"));
+        self.calls
+            .borrow_mut()
+            .push(format!("{operation} {target}"));
         Ok(())
     }
 }
@@ -41,12 +43,18 @@ impl Cloud for FakeCloud {
 
     async fn create_bucket(&self, bucket: &str) -> Result<()> {
         self.call("CreateBucket", bucket)?;
-        self.buckets.borrow_mut().insert(bucket.into(), BTreeSet::new());
+        self.buckets
+            .borrow_mut()
+            .insert(bucket.into(), BTreeSet::new());
         Ok(())
     }
 
     async fn object_exists(&self, bucket: &str, key: &str) -> Result<bool> {
-        Ok(self.buckets.borrow().get(bucket).is_some_and(|keys| keys.contains(key)))
+        Ok(self
+            .buckets
+            .borrow()
+            .get(bucket)
+            .is_some_and(|keys| keys.contains(key)))
     }
 
     async fn put_object(&self, bucket: &str, key: &str, _body: Vec<u8>) -> Result<()> {
@@ -105,9 +113,16 @@ impl Cloud for FakeCloud {
         Ok(self.functions.borrow().get(name).cloned())
     }
 
-    async fn create_function(&self, name: &str, state: &FunctionState, _zip: Vec<u8>) -> Result<()> {
+    async fn create_function(
+        &self,
+        name: &str,
+        state: &FunctionState,
+        _zip: Vec<u8>,
+    ) -> Result<()> {
         self.call("CreateFunction", name)?;
-        self.functions.borrow_mut().insert(name.into(), state.clone());
+        self.functions
+            .borrow_mut()
+            .insert(name.into(), state.clone());
         Ok(())
     }
 
@@ -162,13 +177,17 @@ impl Cloud for FakeCloud {
 
     async fn create_schedule(&self, name: &str, state: &ScheduleState) -> Result<()> {
         self.call("CreateSchedule", name)?;
-        self.schedules.borrow_mut().insert(name.into(), state.clone());
+        self.schedules
+            .borrow_mut()
+            .insert(name.into(), state.clone());
         Ok(())
     }
 
     async fn update_schedule(&self, name: &str, state: &ScheduleState) -> Result<()> {
         self.call("UpdateSchedule", name)?;
-        self.schedules.borrow_mut().insert(name.into(), state.clone());
+        self.schedules
+            .borrow_mut()
+            .insert(name.into(), state.clone());
         Ok(())
     }
 

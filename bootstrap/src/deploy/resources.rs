@@ -100,7 +100,10 @@ mod tests {
     #[test]
     fn the_states_role_reaches_the_functions_and_the_teardown_only() {
         let backend = Backend::new("us-west-2", "123456789012");
-        assert_eq!(backend.bucket, "catalog-environments-123456789012-us-west-2");
+        assert_eq!(
+            backend.bucket,
+            "catalog-environments-123456789012-us-west-2"
+        );
         let policy = states_policy(&backend.scope);
         let statements = policy["Statement"].as_array().unwrap();
         assert_eq!(
@@ -124,6 +127,9 @@ mod tests {
             scheduler["Statement"][0]["Resource"][0],
             "arn:aws:lambda:us-west-2:123456789012:function:cleanup"
         );
-        assert_eq!(trust("states.amazonaws.com")["Statement"][0]["Principal"]["Service"], "states.amazonaws.com");
+        assert_eq!(
+            trust("states.amazonaws.com")["Statement"][0]["Principal"]["Service"],
+            "states.amazonaws.com"
+        );
     }
 }

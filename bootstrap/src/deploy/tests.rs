@@ -27,7 +27,11 @@ fn packages(tag: &str, content: &str) -> Packages {
     Packages(dir)
 }
 
-fn run_deploy(cloud: &FakeCloud, packages: &Packages, architecture: &str) -> anyhow::Result<Vec<(String, Change)>> {
+fn run_deploy(
+    cloud: &FakeCloud,
+    packages: &Packages,
+    architecture: &str,
+) -> anyhow::Result<Vec<(String, Change)>> {
     let mut err = Vec::new();
     let mut progress = Progress::new(&mut err, false);
     let outcomes = crate::cli::runtime().unwrap().block_on(deploy(
@@ -51,21 +55,39 @@ fn a_first_deploy_creates_each_resource_once_and_a_second_changes_nothing() {
     // bucket, object, a role and a function per function, the states role, two machines, the
     // scheduler role and the schedule.
     assert_eq!(first.len(), 2 + 2 * FUNCTIONS.len() + 1 + 2 + 1 + 1);
-    assert!(first.iter().all(|(_, change)| *change == Change::Created), "{first:?}");
+    assert!(
+        first.iter().all(|(_, change)| *change == Change::Created),
+        "{first:?}"
+    );
     let creates = cloud.calls.borrow().len();
     let second = run_deploy(&cloud, &packages, "x86_64").unwrap();
-    assert!(second.iter().all(|(_, change)| *change == Change::Unchanged), "{second:?}");
-    assert_eq!(cloud.calls.borrow().len(), creates + 1, "only GetCallerIdentity again");
+    assert!(
+        second
+            .iter()
+            .all(|(_, change)| *change == Change::Unchanged),
+        "{second:?}"
+    );
+    assert_eq!(
+        cloud.calls.borrow().len(),
+        creates + 1,
+        "only GetCallerIdentity again"
+    );
     let database = cloud.functions.borrow()["database"].clone();
     assert_eq!(
         database.environment["ROTATION_CODE_BUCKET"],
         "catalog-environments-123456789012-us-west-2"
     );
     assert!(database.environment["ROTATION_CODE_KEY"].starts_with("rotation/"));
-    assert_eq!(database.role_arn, "arn:aws:iam::123456789012:role/catalog-fn-database");
+    assert_eq!(
+        database.role_arn,
+        "arn:aws:iam::123456789012:role/catalog-fn-database"
+    );
     let schedule = cloud.schedules.borrow()["catalog-environments-cleanup"].clone();
     assert_eq!(schedule.expression, "rate(1 hour)");
-    assert_eq!(schedule.target_arn, "arn:aws:lambda:us-west-2:123456789012:function:cleanup");
+    assert_eq!(
+        schedule.target_arn,
+        "arn:aws:lambda:us-west-2:123456789012:function:cleanup"
+    );
 }
 
 #[test]
@@ -94,8 +116,18 @@ fn drifted_roles_machines_and_schedules_are_put_back() {
     let cloud = FakeCloud::default();
     let packages = packages("drift", "v1");
     run_deploy(&cloud, &packages, "x86_64").unwrap();
-    cloud.roles.borrow_mut().get_mut("catalog-fn-cache").unwrap().trust = serde_json::json!({});
-    cloud.roles.borrow_mut().get_mut("catalog-fn-edge").unwrap().policy = None;
+    cloud
+        .roles
+        .borrow_mut()
+        .get_mut("catalog-fn-cache")
+        .unwrap()
+        .trust = serde_json::json!({});
+    cloud
+        .roles
+        .borrow_mut()
+        .get_mut("catalog-fn-edge")
+        .unwrap()
+        .policy = None;
     for machine in cloud.machines.borrow_mut().values_mut() {
         machine.definition = "{}".into();
     }
@@ -130,7 +162,9 @@ fn a_missing_package_names_the_function_and_both_layouts() {
         error.to_string().split(" (").next().unwrap(),
         "reading the package of rotation"
     );
-    assert!(error.to_string().contains("/nonexistent/rotation/bootstrap.zip"));
+    assert!(error
+        .to_string()
+        .contains("/nonexistent/rotation/bootstrap.zip"));
 }
 
 #[test]
@@ -140,15 +174,21 @@ fn an_aws_failure_stops_the_deploy_with_the_call_named() {
         ..FakeCloud::default()
     };
     let error = run_deploy(&cloud, &packages("fail", "v1"), "x86_64").unwrap_err();
-    assert_eq!(error.to_string(), "CreateStateMachine teardown: AccessDenied: not authorized");
+    assert_eq!(
+        error.to_string(),
+        "CreateStateMachine teardown: AccessDenied: not authorized"
+    );
 }
 
 fn run_undeploy(cloud: &FakeCloud, force: bool) -> anyhow::Result<Vec<(String, Change)>> {
     let mut err = Vec::new();
     let mut progress = Progress::new(&mut err, false);
-    let outcomes = crate::cli::runtime()
-        .unwrap()
-        .block_on(undeploy(cloud, "us-west-2", force, &mut progress))?;
+    let outcomes = crate::cli::runtime().unwrap().block_on(undeploy(
+        cloud,
+        "us-west-2",
+        force,
+        &mut progress,
+    ))?;
     Ok(outcomes
         .into_iter()
         .map(|outcome| (format!("{} {}", outcome.kind, outcome.name), outcome.change))
@@ -160,13 +200,22 @@ fn undeploy_removes_everything_and_a_second_run_finds_nothing() {
     let cloud = FakeCloud::default();
     run_deploy(&cloud, &packages("undeploy", "v1"), "x86_64").unwrap();
     let removed = run_undeploy(&cloud, false).unwrap();
-    assert!(removed.iter().all(|(_, change)| *change == Change::Deleted), "{removed:?}");
-    assert_eq!(removed.len(), 1 + 2 + FUNCTIONS.len() + FUNCTIONS.len() + 2 + 1);
+    assert!(
+        removed.iter().all(|(_, change)| *change == Change::Deleted),
+        "{removed:?}"
+    );
+    assert_eq!(
+        removed.len(),
+        1 + 2 + FUNCTIONS.len() + FUNCTIONS.len() + 2 + 1
+    );
     assert!(cloud.roles.borrow().is_empty());
     assert!(cloud.functions.borrow().is_empty());
     assert!(cloud.buckets.borrow().is_empty());
     let again = run_undeploy(&cloud, false).unwrap();
-    assert!(again.iter().all(|(_, change)| *change == Change::Absent), "{again:?}");
+    assert!(
+        again.iter().all(|(_, change)| *change == Change::Absent),
+        "{again:?}"
+    );
 }
 
 #[test]

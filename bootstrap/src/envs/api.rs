@@ -24,7 +24,10 @@ pub struct Execution {
     pub cause: Option<String>,
 }
 
-fn rfc3339<S: serde::Serializer>(time: &SystemTime, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+fn rfc3339<S: serde::Serializer>(
+    time: &SystemTime,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
     serializer.serialize_str(&humantime::format_rfc3339_seconds(*time).to_string())
 }
 

@@ -3,7 +3,6 @@
 use super::api::{Execution, ExecutionSummary, Result, Workflows};
 use crate::tagged::TaggedEnvironment;
 use anyhow::Context;
-use aws_sdk_sfn::types::HistoryEventType;
 use env_core::error::aws_error;
 use serde_json::Value;
 use std::time::SystemTime;
@@ -99,10 +98,7 @@ impl Workflows for AwsWorkflows {
         Ok(history
             .events()
             .iter()
-            .find(|event| {
-                !matches!(event.r#type(), HistoryEventType::Unknown(_))
-                    && event.r#type().as_str().ends_with("StateEntered")
-            })
+            .find(|event| event.r#type().as_str().ends_with("StateEntered"))
             .and_then(|event| event.state_entered_event_details())
             .map(|details| details.name().to_owned()))
     }
@@ -137,7 +133,10 @@ impl Workflows for AwsWorkflows {
             .send()
             .await
             .map_err(aws_error("Invoke"))?;
-        let body = answer.payload().map(|blob| blob.as_ref()).unwrap_or(&b"null"[..]);
+        let body = answer
+            .payload()
+            .map(|blob| blob.as_ref())
+            .unwrap_or(&b"null"[..]);
         serde_json::from_slice(body).context("the function answered something that is not JSON")
     }
 

@@ -232,7 +232,9 @@ pub fn print_outputs(outputs: &Value, json: bool, out: &mut impl Write) -> anyho
     }
     if let Some(fields) = outputs.as_object() {
         for (key, value) in fields {
-            let text = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
+            let text = value
+                .as_str()
+                .map_or_else(|| value.to_string(), str::to_owned);
             writeln!(out, "{key}: {text}")?;
         }
     }

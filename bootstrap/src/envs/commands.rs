@@ -51,7 +51,9 @@ pub async fn start<C: Workflows, W: Write>(
         .await?;
     progress.done(&format!("{machine} {name}: started"));
     let arn = execution_arn(&scope, machine, &name);
-    let deadline = follow.timeout.map(|timeout| (Instant::now() + timeout, timeout));
+    let deadline = follow
+        .timeout
+        .map(|timeout| (Instant::now() + timeout, timeout));
     loop {
         let execution = cloud.describe(&arn).await?;
         let Some((deadline, timeout)) = deadline.filter(|_| execution.is_running()) else {
@@ -135,7 +137,10 @@ pub async fn status<C: Workflows>(
     let mut newest: Option<(&'static str, ExecutionSummary)> = None;
     for machine in [asl::PROVISION_NAME, asl::TEARDOWN_NAME] {
         if let Some(summary) = latest(cloud, &scope, machine, suffix).await? {
-            if newest.as_ref().is_none_or(|(_, n)| summary.started > n.started) {
+            if newest
+                .as_ref()
+                .is_none_or(|(_, n)| summary.started > n.started)
+            {
                 newest = Some((machine, summary));
             }
         }

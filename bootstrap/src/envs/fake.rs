@@ -68,7 +68,9 @@ impl Workflows for FakeWorkflows {
     }
 
     async fn current_state(&self, execution_arn: &str) -> Result<Option<String>> {
-        Ok(execution_arn.contains("provision").then(|| "Network".to_owned()))
+        Ok(execution_arn
+            .contains("provision")
+            .then(|| "Network".to_owned()))
     }
 
     async fn executions(&self, machine_arn: &str) -> Result<Vec<ExecutionSummary>> {

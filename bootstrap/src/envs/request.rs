@@ -65,7 +65,11 @@ pub fn parse_ttl(text: &str) -> Result<u32, String> {
     let factor = match unit {
         "h" => 1,
         "d" => 24,
-        _ => return Err(format!("{text:?} is not a duration: use hours or days, such as 72h or 3d")),
+        _ => {
+            return Err(format!(
+                "{text:?} is not a duration: use hours or days, such as 72h or 3d"
+            ))
+        }
     };
     number
         .parse::<u32>()
@@ -121,8 +125,8 @@ mod tests {
         assert_eq!(value["environmentSuffix"], "pr-42");
         assert_eq!(value["ttlHours"], 72);
         assert_eq!(value["pullRequest"], 42);
-        let plain = serde_json::to_value(spec_for("demo", None, &Overrides::default()).unwrap())
-            .unwrap();
+        let plain =
+            serde_json::to_value(spec_for("demo", None, &Overrides::default()).unwrap()).unwrap();
         assert_eq!(plain["environmentSuffix"], "demo");
         assert!(plain.get("ttlHours").is_none_or(Value::is_null), "{plain}");
     }
@@ -134,7 +138,12 @@ mod tests {
         let bad = dir.join("bad.json");
         std::fs::write(&bad, r#"{"containerImage": "nginx", "minTasks": 0}"#).unwrap();
         let error = spec_for("pr-1", Some(&bad), &Overrides::default()).unwrap_err();
-        assert!(error.to_string().starts_with("the spec is invalid:\n  minTasks"), "{error}");
+        assert!(
+            error
+                .to_string()
+                .starts_with("the spec is invalid:\n  minTasks"),
+            "{error}"
+        );
         let array = dir.join("array.json");
         std::fs::write(&array, "[]").unwrap();
         let error = spec_for("pr-1", Some(&array), &Overrides::default()).unwrap_err();
@@ -142,10 +151,16 @@ mod tests {
         let text = dir.join("text.json");
         std::fs::write(&text, "nope").unwrap();
         let error = spec_for("pr-1", Some(&text), &Overrides::default()).unwrap_err();
-        assert!(error.to_string().ends_with("text.json is not JSON"), "{error}");
+        assert!(
+            error.to_string().ends_with("text.json is not JSON"),
+            "{error}"
+        );
         let missing = dir.join("missing.json");
         let error = spec_for("pr-1", Some(&missing), &Overrides::default()).unwrap_err();
-        assert!(error.to_string().starts_with("reading the spec file"), "{error}");
+        assert!(
+            error.to_string().starts_with("reading the spec file"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -171,7 +186,11 @@ mod tests {
         assert_ne!(first, execution_name(&suffix("pr-42"), None, &json!({})));
         let given = execution_name(&suffix("pr-42"), Some("run 77/1"), &input);
         assert_eq!(given, "pr-42--run771");
-        let long = execution_name(&suffix("a23456789012345678901-3"), Some(&"x".repeat(90)), &input);
+        let long = execution_name(
+            &suffix("a23456789012345678901-3"),
+            Some(&"x".repeat(90)),
+            &input,
+        );
         assert_eq!(long.len(), MAX_EXECUTION_NAME);
         assert_eq!(suffix_of(&long), Some("a23456789012345678901-3"));
         assert_eq!(suffix_of("manual-run"), None);

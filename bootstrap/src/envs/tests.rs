@@ -44,7 +44,12 @@ fn up_starts_a_named_provision_follows_it_and_prints_the_outputs() {
         output: Some(json!({"outputs": {"url": "https://alb-pr-42", "port": 3000}})),
         ..FakeWorkflows::default()
     };
-    let (result, out, err) = env(&cloud, &["up", "--suffix", "pr-42", "--pr", "42", "--ttl", "3d", FAST[0], FAST[1]]);
+    let (result, out, err) = env(
+        &cloud,
+        &[
+            "up", "--suffix", "pr-42", "--pr", "42", "--ttl", "3d", FAST[0], FAST[1],
+        ],
+    );
     result.unwrap();
     let executions = cloud.executions.borrow();
     assert_eq!(executions.len(), 1);
@@ -54,7 +59,13 @@ fn up_starts_a_named_provision_follows_it_and_prints_the_outputs() {
     assert!(execution.arn.contains(":execution:provision:"));
     assert_eq!(execution.input["spec"]["pullRequest"], 42);
     assert_eq!(execution.input["spec"]["ttlHours"], 72);
-    assert_eq!(out, format!("{} SUCCEEDED\nport: 3000\nurl: https://alb-pr-42\n", execution.name));
+    assert_eq!(
+        out,
+        format!(
+            "{} SUCCEEDED\nport: 3000\nurl: https://alb-pr-42\n",
+            execution.name
+        )
+    );
     let progress: Vec<&str> = err.lines().collect();
     assert_eq!(progress.len(), 4, "{err}");
     assert!(progress[1].ends_with(": Network"), "{err}");
@@ -68,7 +79,10 @@ fn the_same_trigger_twice_starts_one_execution() {
         ..FakeWorkflows::default()
     };
     for _ in 0..2 {
-        let (result, _, _) = env(&cloud, &["up", "--suffix", "pr-7", "--request-id", "abc123"]);
+        let (result, _, _) = env(
+            &cloud,
+            &["up", "--suffix", "pr-7", "--request-id", "abc123"],
+        );
         result.unwrap();
     }
     let executions = cloud.executions.borrow();
@@ -96,9 +110,17 @@ fn an_execution_still_running_at_the_timeout_is_an_error_and_no_wait_returns_at_
         script: vec!["RUNNING"],
         ..FakeWorkflows::default()
     };
-    let (result, _, _) = env(&cloud, &["up", "--suffix", "pr-9", "--timeout", "0s", "--poll", "0s"]);
+    let (result, _, _) = env(
+        &cloud,
+        &["up", "--suffix", "pr-9", "--timeout", "0s", "--poll", "0s"],
+    );
     let error = result.unwrap_err().to_string();
-    assert!(error.ends_with("is still RUNNING after 0s; follow it with `envctl env status --suffix pr-9`"), "{error}");
+    assert!(
+        error.ends_with(
+            "is still RUNNING after 0s; follow it with `envctl env status --suffix pr-9`"
+        ),
+        "{error}"
+    );
     let (result, out, _) = env(&cloud, &["--json", "up", "--suffix", "pr-9", "--no-wait"]);
     result.unwrap();
     let body: Value = serde_json::from_str(&out).unwrap();
@@ -113,13 +135,26 @@ fn an_invalid_spec_fails_before_any_call() {
     let dir = std::env::temp_dir().join(format!("envctl-envs-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let spec = dir.join("bad.json");
-    std::fs::write(&spec, r#"{"containerImage": "nginx", "natGateways": "many"}"#).unwrap();
+    std::fs::write(
+        &spec,
+        r#"{"containerImage": "nginx", "natGateways": "many"}"#,
+    )
+    .unwrap();
     let cloud = FakeWorkflows::default();
-    let (result, _, _) = env(&cloud, &["up", "--suffix", "pr-1", "--spec", spec.to_str().unwrap()]);
+    let (result, _, _) = env(
+        &cloud,
+        &["up", "--suffix", "pr-1", "--spec", spec.to_str().unwrap()],
+    );
     let error = result.unwrap_err().to_string();
-    assert!(error.starts_with("the spec is invalid:\n  natGateways"), "{error}");
+    assert!(
+        error.starts_with("the spec is invalid:\n  natGateways"),
+        "{error}"
+    );
     assert!(cloud.executions.borrow().is_empty());
-    let (result, _, _) = env(&cloud, &["down", "--suffix", "pr-1", "--spec", spec.to_str().unwrap()]);
+    let (result, _, _) = env(
+        &cloud,
+        &["down", "--suffix", "pr-1", "--spec", spec.to_str().unwrap()],
+    );
     assert!(result.is_err());
 }
 
@@ -129,7 +164,9 @@ fn down_tears_down_with_the_spec_of_the_last_provision() {
         script: vec!["SUCCEEDED"],
         ..FakeWorkflows::default()
     };
-    env(&cloud, &["up", "--suffix", "pr-5", "--pr", "5"]).0.unwrap();
+    env(&cloud, &["up", "--suffix", "pr-5", "--pr", "5"])
+        .0
+        .unwrap();
     let (result, out, _) = env(&cloud, &["down", "--suffix", "pr-5"]);
     result.unwrap();
     let executions = cloud.executions.borrow();
@@ -146,8 +183,15 @@ fn down_tears_down_with_the_spec_of_the_last_provision() {
     let dir = std::env::temp_dir().join(format!("envctl-down-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let spec = dir.join("spec.json");
-    std::fs::write(&spec, r#"{"containerImage": "nginx", "selfSignedCertificate": true}"#).unwrap();
-    let (result, _, _) = env(&cloud, &["down", "--suffix", "pr-6", "--spec", spec.to_str().unwrap()]);
+    std::fs::write(
+        &spec,
+        r#"{"containerImage": "nginx", "selfSignedCertificate": true}"#,
+    )
+    .unwrap();
+    let (result, _, _) = env(
+        &cloud,
+        &["down", "--suffix", "pr-6", "--spec", spec.to_str().unwrap()],
+    );
     result.unwrap();
 }
 
@@ -160,10 +204,17 @@ fn status_reports_the_latest_execution_of_either_workflow() {
     let (result, out, _) = env(&cloud, &["status", "--suffix", "pr-3"]);
     result.unwrap();
     assert_eq!(out, "pr-3: no executions\n");
-    env(&cloud, &["up", "--suffix", "pr-3", "--request-id", "one"]).0.unwrap();
+    env(&cloud, &["up", "--suffix", "pr-3", "--request-id", "one"])
+        .0
+        .unwrap();
     let (_, out, _) = env(&cloud, &["status", "--suffix", "pr-3"]);
-    assert_eq!(out, "pr-3: provision pr-3--one SUCCEEDED (state Network, started 1970-01-01T00:16:40Z)\n");
-    env(&cloud, &["down", "--suffix", "pr-3", "--request-id", "two"]).0.unwrap();
+    assert_eq!(
+        out,
+        "pr-3: provision pr-3--one SUCCEEDED (state Network, started 1970-01-01T00:16:40Z)\n"
+    );
+    env(&cloud, &["down", "--suffix", "pr-3", "--request-id", "two"])
+        .0
+        .unwrap();
     let (_, out, _) = env(&cloud, &["--json", "status", "--suffix", "pr-3"]);
     let body: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(body["workflow"], "teardown");
@@ -193,12 +244,25 @@ fn outputs_invokes_the_outputs_function_with_a_status_request() {
     let dir = std::env::temp_dir().join(format!("envctl-outputs-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let spec = dir.join("spec.json");
-    std::fs::write(&spec, r#"{"containerImage": "nginx", "selfSignedCertificate": true}"#).unwrap();
+    std::fs::write(
+        &spec,
+        r#"{"containerImage": "nginx", "selfSignedCertificate": true}"#,
+    )
+    .unwrap();
     let failing = FakeWorkflows {
         answer: json!({"errorType": "AwsRejected", "errorMessage": "DescribeVpcs failed"}),
         ..FakeWorkflows::default()
     };
-    let (result, _, _) = env(&failing, &["outputs", "--suffix", "pr-4", "--spec", spec.to_str().unwrap()]);
+    let (result, _, _) = env(
+        &failing,
+        &[
+            "outputs",
+            "--suffix",
+            "pr-4",
+            "--spec",
+            spec.to_str().unwrap(),
+        ],
+    );
     assert_eq!(
         result.unwrap_err().to_string(),
         "the outputs function failed: \"AwsRejected\": \"DescribeVpcs failed\""
@@ -231,7 +295,10 @@ fn list_shows_each_tagged_environment_with_age_expiry_and_state() {
     assert_eq!(body[0]["expiresAt"], "2026-11-29T00:00:00Z");
     assert_eq!(body[0]["pullRequest"], "1");
     assert_eq!(body[0]["state"], "SUCCEEDED");
-    assert!(body[0]["age"].as_str().unwrap().ends_with('m') || body[0]["age"].as_str().unwrap().contains('y'));
+    assert!(
+        body[0]["age"].as_str().unwrap().ends_with('m')
+            || body[0]["age"].as_str().unwrap().contains('y')
+    );
     assert_eq!(body[1]["age"], Value::Null);
     let (_, out, _) = env(&cloud, &["list"]);
     let lines: Vec<&str> = out.lines().collect();
@@ -256,5 +323,8 @@ fn an_execution_serialises_with_camel_case_fields() {
     let value = serde_json::to_value(&execution).unwrap();
     let mut keys: Vec<&String> = value.as_object().unwrap().keys().collect();
     keys.sort();
-    assert_eq!(keys, ["arn", "cause", "error", "input", "name", "output", "started", "status"]);
+    assert_eq!(
+        keys,
+        ["arn", "cause", "error", "input", "name", "output", "started", "status"]
+    );
 }

@@ -106,14 +106,15 @@ pub fn run(
         LocalCommand::Down(args) => {
             let spec = spec_for(&args.suffix, args.spec.as_deref(), &Overrides::default())?;
             let setting = setting(&args)?;
-            let (endpoints, record) = match (given(global, &args), emulator::recorded(&setting.root)) {
-                (Some(endpoints), _) => (endpoints, None),
-                (None, Some(record)) => (record.endpoints.clone(), Some(record)),
-                (None, None) => {
-                    writeln!(out, "no local emulator is running: nothing to tear down")?;
-                    return Ok(());
-                }
-            };
+            let (endpoints, record) =
+                match (given(global, &args), emulator::recorded(&setting.root)) {
+                    (Some(endpoints), _) => (endpoints, None),
+                    (None, Some(record)) => (record.endpoints.clone(), Some(record)),
+                    (None, None) => {
+                        writeln!(out, "no local emulator is running: nothing to tear down")?;
+                        return Ok(());
+                    }
+                };
             teardown(&setting, &spec, &endpoints, global.json, out, &mut progress)?;
             if let Some(record) = record {
                 emulator::stop(&setting.root, &record)?;
@@ -227,7 +228,11 @@ fn teardown<W: Write>(
 ) -> anyhow::Result<()> {
     execute(setting, "teardown", spec, endpoints, progress)?;
     if json {
-        writeln!(out, "{}", json!({"suffix": spec.suffix().to_string(), "status": "DELETED"}))?;
+        writeln!(
+            out,
+            "{}",
+            json!({"suffix": spec.suffix().to_string(), "status": "DELETED"})
+        )?;
     } else {
         writeln!(out, "{}: deleted", spec.suffix())?;
     }

@@ -36,9 +36,9 @@ impl Endpoints {
     /// Whether something listens at the endpoint.
     pub fn is_up(&self) -> bool {
         let address = self.endpoint.trim_start_matches("http://");
-        address
-            .parse()
-            .is_ok_and(|address| TcpStream::connect_timeout(&address, Duration::from_secs(1)).is_ok())
+        address.parse().is_ok_and(|address| {
+            TcpStream::connect_timeout(&address, Duration::from_secs(1)).is_ok()
+        })
     }
 }
 
@@ -161,7 +161,10 @@ pub fn stop(root: &Path, record: &Record) -> anyhow::Result<()> {
         .context("running kill")?;
     std::fs::remove_file(record_path(root))?;
     if !status.success() {
-        bail!("the emulator's keeper (pid {}) was already gone", record.keeper_pid);
+        bail!(
+            "the emulator's keeper (pid {}) was already gone",
+            record.keeper_pid
+        );
     }
     Ok(())
 }
@@ -180,6 +183,9 @@ mod tests {
             }
         );
         let error = parse_ready("Traceback").unwrap_err();
-        assert_eq!(error.to_string(), "the moto launcher did not start: \"Traceback\"");
+        assert_eq!(
+            error.to_string(),
+            "the moto launcher did not start: \"Traceback\""
+        );
     }
 }

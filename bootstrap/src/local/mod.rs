@@ -6,6 +6,7 @@
 //! one, and `local down` stops it once the environment is gone. `local demo` does up, status and down
 //! against a moto of its own that ends with the command.
 
+pub mod command;
 pub mod emulator;
 pub mod runner;
 
@@ -41,7 +42,9 @@ mod tests {
         assert_eq!(root, here.parent().unwrap());
         let error = project_root(Path::new("/")).unwrap_err();
         assert!(
-            error.to_string().starts_with("/ is not inside a catalog-environments checkout"),
+            error
+                .to_string()
+                .starts_with("/ is not inside a catalog-environments checkout"),
             "{error}"
         );
     }
