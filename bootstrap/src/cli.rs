@@ -1,6 +1,6 @@
 //! Command-line parsing and the error report every command shares.
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -9,13 +9,32 @@ use std::process::ExitCode;
 /// Creates, inspects and destroys per-pull-request environments of the catalog API.
 #[derive(Debug, Parser)]
 #[command(name = "envctl", version)]
-struct Cli {
-    /// Print results as JSON instead of text.
-    #[arg(long, global = true)]
-    json: bool,
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
 
     #[command(subcommand)]
     command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Clone, Args)]
+pub struct Global {
+    /// Print results as JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// The AWS region (the backend supports us-west-2 only).
+    #[arg(long, global = true, default_value = env_core::aws::DEFAULT_REGION)]
+    pub region: String,
+
+    /// The AWS profile to use (default: the SDK's credential chain).
+    #[arg(long, global = true)]
+    pub profile: Option<String>,
+
+    /// Send every AWS call to this endpoint instead (an emulator such as moto).
+    #[arg(long, global = true)]
+    pub endpoint_url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -23,6 +42,16 @@ enum Command {
     /// Work with environment specs without touching AWS.
     #[command(subcommand)]
     Spec(SpecCommand),
+    /// Create or update the backend: roles, functions, state machines, rotation package, schedule.
+    Deploy(crate::deploy::command::DeployArgs),
+    /// Remove the backend (refuses while environments exist, unless --force).
+    Undeploy(crate::deploy::command::UndeployArgs),
+    /// Drive environments in AWS through the deployed state machines.
+    #[command(subcommand)]
+    Env(crate::envs::cli::EnvCommand),
+    /// Run the workflows on this machine against an AWS emulator (no AWS account needed).
+    #[command(subcommand)]
+    Local(crate::local::command::LocalCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -44,12 +73,24 @@ enum SpecCommand {
     },
 }
 
-/// Runs one command line. Results go to `out`; errors, with their chain of causes, to `err`.
+/// Runs one command line with plain progress lines. Results go to `out`; progress and errors, with
+/// their chain of causes, to `err`.
 pub fn run(
     args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
     stdin: impl Read,
     out: &mut impl Write,
     err: &mut impl Write,
+) -> ExitCode {
+    run_with(args, stdin, out, err, false)
+}
+
+/// [`run`], with `terminal` saying whether `err` is a terminal (a spinner instead of lines).
+pub fn run_with(
+    args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
+    stdin: impl Read,
+    out: &mut impl Write,
+    err: &mut impl Write,
+    terminal: bool,
 ) -> ExitCode {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
@@ -61,16 +102,24 @@ pub fn run(
             return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
         }
     };
+    let global = cli.global;
+    let json = global.json;
     let result = match cli.command {
         Command::Spec(SpecCommand::Check { file }) => {
-            crate::spec_commands::check(&file, stdin, cli.json, out)
+            crate::spec_commands::check(&file, stdin, json, out)
         }
         Command::Spec(SpecCommand::Cost { file }) => {
-            crate::spec_commands::cost(&file, stdin, cli.json, out)
+            crate::spec_commands::cost(&file, stdin, json, out)
         }
         Command::Spec(SpecCommand::Names { suffix }) => {
-            crate::spec_commands::names(&suffix, cli.json, out)
+            crate::spec_commands::names(&suffix, json, out)
         }
+        Command::Deploy(args) => crate::deploy::command::deploy(&global, &args, out, err, terminal),
+        Command::Undeploy(args) => {
+            crate::deploy::command::undeploy(&global, &args, out, err, terminal)
+        }
+        Command::Env(command) => crate::envs::cli::run(&global, command, out, err, terminal),
+        Command::Local(command) => crate::local::command::run(&global, command, out, err, terminal),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -81,9 +130,32 @@ pub fn run(
     }
 }
 
+/// The SDK configuration the global options describe.
+pub async fn sdk_config(global: &Global) -> aws_config::SdkConfig {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(global.region.clone()))
+        .retry_config(env_core::aws::retry_config())
+        .timeout_config(env_core::aws::timeout_config());
+    if let Some(profile) = &global.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(endpoint) = &global.endpoint_url {
+        loader = loader.endpoint_url(endpoint);
+    }
+    loader.load().await
+}
+
+/// A runtime for one command: the CLI does one thing at a time, so one thread.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use clap::CommandFactory;
 
     pub(crate) fn run_cli(args: &[&str], stdin: &str) -> (ExitCode, String, String) {
         let mut out = Vec::new();
@@ -95,6 +167,11 @@ pub(crate) mod tests {
             String::from_utf8(out).unwrap(),
             String::from_utf8(err).unwrap(),
         )
+    }
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
     }
 
     #[test]
@@ -114,5 +191,39 @@ pub(crate) mod tests {
         assert_eq!(code, ExitCode::from(2));
         assert!(out.is_empty());
         assert!(err.contains("unrecognized subcommand 'launch'"), "{err}");
+    }
+
+    #[test]
+    fn the_global_options_default_to_us_west_2_and_the_sdk_chain() {
+        let cli = Cli::try_parse_from(["envctl", "env", "list"]).unwrap();
+        assert_eq!(cli.global.region, "us-west-2");
+        assert_eq!(cli.global.profile, None);
+        assert_eq!(cli.global.endpoint_url, None);
+        let cli = Cli::try_parse_from([
+            "envctl",
+            "env",
+            "list",
+            "--profile",
+            "ci",
+            "--endpoint-url",
+            "http://127.0.0.1:1",
+            "--json",
+        ])
+        .unwrap();
+        assert_eq!(cli.global.profile.as_deref(), Some("ci"));
+        assert!(cli.global.json);
+    }
+
+    #[test]
+    fn the_sdk_configuration_follows_the_options() {
+        let global = Global {
+            json: false,
+            region: "us-west-2".into(),
+            profile: Some("nobody".into()),
+            endpoint_url: Some("http://127.0.0.1:1".into()),
+        };
+        let config = runtime().unwrap().block_on(sdk_config(&global));
+        assert_eq!(config.region().unwrap().as_ref(), "us-west-2");
+        assert_eq!(config.endpoint_url(), Some("http://127.0.0.1:1"));
     }
 }

@@ -1,9 +1,14 @@
+use std::io::IsTerminal;
+
 fn main() -> std::process::ExitCode {
     let stdin = std::io::stdin();
-    catalog_envs::run(
+    let stderr = std::io::stderr();
+    let terminal = stderr.is_terminal();
+    catalog_envs::run_with(
         std::env::args_os(),
         stdin.lock(),
         &mut std::io::stdout(),
-        &mut std::io::stderr(),
+        &mut stderr.lock(),
+        terminal,
     )
 }

@@ -111,6 +111,10 @@ mod tests {
         let mut checked = 0;
         for entry in std::fs::read_dir(examples).unwrap() {
             let path = entry.unwrap().path();
+            // The CI workflow example lives here too.
+            if path.extension().is_none_or(|extension| extension != "json") {
+                continue;
+            }
             let (code, _, err) = run_cli(&["spec", "check", path.to_str().unwrap()], "");
             assert_eq!(code, ExitCode::SUCCESS, "{}: {err}", path.display());
             checked += 1;

@@ -3,6 +3,7 @@
 
 mod cache;
 mod cleanup;
+mod cli;
 mod database;
 mod edge;
 mod emulator;

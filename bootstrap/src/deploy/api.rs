@@ -1,0 +1,76 @@
+//! The AWS calls `deploy` and `undeploy` make, as one small trait over plain types: the logic in
+//! [`super::apply`] talks only to [`Cloud`]; [`super::aws::AwsCloud`] implements it with the SDK and
+//! the unit tests with [`super::fake::FakeCloud`].
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+pub type Result<T> = anyhow::Result<T>;
+
+/// A role as IAM holds it: the trust policy and the one inline policy the CLI writes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoleState {
+    pub trust: Value,
+    pub policy: Option<Value>,
+}
+
+/// The parts of a Lambda function the CLI sets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionState {
+    pub role_arn: String,
+    pub architecture: String,
+    /// Lambda's `CodeSha256`: base64 of the SHA-256 of the zip (API reference, FunctionConfiguration).
+    pub code_sha256: String,
+    pub environment: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MachineState {
+    pub definition: String,
+    pub role_arn: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleState {
+    pub expression: String,
+    pub target_arn: String,
+    pub role_arn: String,
+}
+
+#[allow(async_fn_in_trait)] // used with concrete types only, never as `dyn`
+pub trait Cloud {
+    async fn account(&self) -> Result<String>;
+
+    async fn bucket_exists(&self, bucket: &str) -> Result<bool>;
+    async fn create_bucket(&self, bucket: &str) -> Result<()>;
+    async fn object_exists(&self, bucket: &str, key: &str) -> Result<bool>;
+    async fn put_object(&self, bucket: &str, key: &str, body: Vec<u8>) -> Result<()>;
+    /// Deletes every object, then the bucket; false when there was no bucket.
+    async fn delete_bucket(&self, bucket: &str) -> Result<bool>;
+
+    async fn role(&self, name: &str) -> Result<Option<RoleState>>;
+    async fn create_role(&self, name: &str, trust: &Value) -> Result<()>;
+    async fn update_trust(&self, name: &str, trust: &Value) -> Result<()>;
+    async fn put_role_policy(&self, name: &str, policy: &Value) -> Result<()>;
+    /// Deletes the inline policy, then the role; false when there was no role.
+    async fn delete_role(&self, name: &str) -> Result<bool>;
+
+    async fn function(&self, name: &str) -> Result<Option<FunctionState>>;
+    async fn create_function(&self, name: &str, state: &FunctionState, zip: Vec<u8>) -> Result<()>;
+    async fn update_code(&self, name: &str, architecture: &str, zip: Vec<u8>) -> Result<()>;
+    async fn update_configuration(&self, name: &str, state: &FunctionState) -> Result<()>;
+    async fn delete_function(&self, name: &str) -> Result<bool>;
+
+    async fn state_machine(&self, arn: &str) -> Result<Option<MachineState>>;
+    async fn create_state_machine(&self, name: &str, state: &MachineState) -> Result<()>;
+    async fn update_state_machine(&self, arn: &str, state: &MachineState) -> Result<()>;
+    async fn delete_state_machine(&self, arn: &str) -> Result<bool>;
+
+    async fn schedule(&self, name: &str) -> Result<Option<ScheduleState>>;
+    async fn create_schedule(&self, name: &str, state: &ScheduleState) -> Result<()>;
+    async fn update_schedule(&self, name: &str, state: &ScheduleState) -> Result<()>;
+    async fn delete_schedule(&self, name: &str) -> Result<bool>;
+
+    /// The suffixes of the environments that exist: VPCs carrying the environment tag.
+    async fn environments(&self) -> Result<Vec<String>>;
+}

@@ -1,0 +1,503 @@
+//! [`Cloud`] with the AWS SDK: one SDK call (or one short sequence) per method.
+
+use super::api::{Cloud, FunctionState, MachineState, Result, RoleState, ScheduleState};
+use anyhow::Context;
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::{Architecture, Environment, FunctionCode, Runtime};
+use aws_sdk_scheduler::types::{FlexibleTimeWindow, FlexibleTimeWindowMode, Target};
+use env_core::error::{aws_error, found};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Enough for the slowest component call (an Aurora or ElastiCache create answers within seconds;
+/// the waiting is the state machine's), far below Lambda's 900-second maximum.
+const FUNCTION_TIMEOUT_SECONDS: i32 = 120;
+const FUNCTION_MEMORY_MB: i32 = 256;
+
+#[derive(Debug, Clone)]
+pub struct AwsCloud {
+    sts: aws_sdk_sts::Client,
+    s3: aws_sdk_s3::Client,
+    iam: aws_sdk_iam::Client,
+    lambda: aws_sdk_lambda::Client,
+    sfn: aws_sdk_sfn::Client,
+    scheduler: aws_sdk_scheduler::Client,
+    ec2: aws_sdk_ec2::Client,
+    region: String,
+}
+
+impl AwsCloud {
+    pub fn new(config: &aws_config::SdkConfig, region: &str) -> Self {
+        // S3 on an emulator's single endpoint needs path-style addressing; AWS accepts it too.
+        let s3 = aws_sdk_s3::config::Builder::from(config)
+            .force_path_style(true)
+            .build();
+        Self {
+            sts: aws_sdk_sts::Client::new(config),
+            s3: aws_sdk_s3::Client::from_conf(s3),
+            iam: aws_sdk_iam::Client::new(config),
+            lambda: aws_sdk_lambda::Client::new(config),
+            sfn: aws_sdk_sfn::Client::new(config),
+            scheduler: aws_sdk_scheduler::Client::new(config),
+            ec2: aws_sdk_ec2::Client::new(config),
+            region: region.to_owned(),
+        }
+    }
+}
+
+/// IAM returns policy documents URL-encoded (IAM API reference, GetRole: "AssumeRolePolicyDocument
+/// … URL-encoded compliant with RFC 3986").
+fn policy_document(encoded: &str) -> Result<Value> {
+    let bytes = encoded.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        let hex = bytes
+            .get(at + 1..at + 3)
+            .and_then(|pair| std::str::from_utf8(pair).ok())
+            .and_then(|pair| u8::from_str_radix(pair, 16).ok());
+        match (bytes[at], hex) {
+            (b'%', Some(byte)) => {
+                decoded.push(byte);
+                at += 3;
+            }
+            (byte, _) => {
+                decoded.push(byte);
+                at += 1;
+            }
+        }
+    }
+    serde_json::from_slice(&decoded).context("a policy document that is not JSON")
+}
+
+impl Cloud for AwsCloud {
+    async fn account(&self) -> Result<String> {
+        let identity = self
+            .sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(aws_error("GetCallerIdentity"))?;
+        Ok(identity.account().unwrap_or_default().to_owned())
+    }
+
+    async fn bucket_exists(&self, bucket: &str) -> Result<bool> {
+        let head = self.s3.head_bucket().bucket(bucket).send().await;
+        Ok(found(
+            head.map_err(aws_error("HeadBucket")),
+            &["NotFound", "NoSuchBucket"],
+        )?
+        .is_some())
+    }
+
+    async fn create_bucket(&self, bucket: &str) -> Result<()> {
+        let location = aws_sdk_s3::types::BucketLocationConstraint::from(self.region.as_str());
+        self.s3
+            .create_bucket()
+            .bucket(bucket)
+            .create_bucket_configuration(
+                aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                    .location_constraint(location)
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(aws_error("CreateBucket"))?;
+        // Nothing in it is public, ever (S3 user guide, "Blocking public access to your Amazon S3 storage").
+        self.s3
+            .put_public_access_block()
+            .bucket(bucket)
+            .public_access_block_configuration(
+                aws_sdk_s3::types::PublicAccessBlockConfiguration::builder()
+                    .block_public_acls(true)
+                    .ignore_public_acls(true)
+                    .block_public_policy(true)
+                    .restrict_public_buckets(true)
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(aws_error("PutPublicAccessBlock"))?;
+        Ok(())
+    }
+
+    async fn object_exists(&self, bucket: &str, key: &str) -> Result<bool> {
+        let head = self.s3.head_object().bucket(bucket).key(key).send().await;
+        Ok(found(
+            head.map_err(aws_error("HeadObject")),
+            &["NotFound", "NoSuchKey"],
+        )?
+        .is_some())
+    }
+
+    async fn put_object(&self, bucket: &str, key: &str, body: Vec<u8>) -> Result<()> {
+        self.s3
+            .put_object()
+            .bucket(bucket)
+            .key(key)
+            .body(body.into())
+            .send()
+            .await
+            .map_err(aws_error("PutObject"))?;
+        Ok(())
+    }
+
+    async fn delete_bucket(&self, bucket: &str) -> Result<bool> {
+        if !self.bucket_exists(bucket).await? {
+            return Ok(false);
+        }
+        let listed = self
+            .s3
+            .list_objects_v2()
+            .bucket(bucket)
+            .send()
+            .await
+            .map_err(aws_error("ListObjectsV2"))?;
+        // The bucket holds one object per rotation package deployed: far below a page of 1,000.
+        for object in listed.contents() {
+            self.s3
+                .delete_object()
+                .bucket(bucket)
+                .key(object.key().unwrap_or_default())
+                .send()
+                .await
+                .map_err(aws_error("DeleteObject"))?;
+        }
+        self.s3
+            .delete_bucket()
+            .bucket(bucket)
+            .send()
+            .await
+            .map_err(aws_error("DeleteBucket"))?;
+        Ok(true)
+    }
+
+    async fn role(&self, name: &str) -> Result<Option<RoleState>> {
+        let role = self.iam.get_role().role_name(name).send().await;
+        let Some(role) = found(role.map_err(aws_error("GetRole")), &["NoSuchEntity"])? else {
+            return Ok(None);
+        };
+        let trust = policy_document(
+            role.role()
+                .and_then(|role| role.assume_role_policy_document())
+                .unwrap_or("{}"),
+        )?;
+        let policy = self
+            .iam
+            .get_role_policy()
+            .role_name(name)
+            .policy_name(name)
+            .send()
+            .await;
+        let policy = match found(
+            policy.map_err(aws_error("GetRolePolicy")),
+            &["NoSuchEntity"],
+        )? {
+            Some(policy) => Some(policy_document(policy.policy_document())?),
+            None => None,
+        };
+        Ok(Some(RoleState { trust, policy }))
+    }
+
+    async fn create_role(&self, name: &str, trust: &Value) -> Result<()> {
+        self.iam
+            .create_role()
+            .role_name(name)
+            .assume_role_policy_document(trust.to_string())
+            .description("catalog-environments backend (envctl deploy)")
+            .send()
+            .await
+            .map_err(aws_error("CreateRole"))?;
+        Ok(())
+    }
+
+    async fn update_trust(&self, name: &str, trust: &Value) -> Result<()> {
+        self.iam
+            .update_assume_role_policy()
+            .role_name(name)
+            .policy_document(trust.to_string())
+            .send()
+            .await
+            .map_err(aws_error("UpdateAssumeRolePolicy"))?;
+        Ok(())
+    }
+
+    async fn put_role_policy(&self, name: &str, policy: &Value) -> Result<()> {
+        // One inline policy per role, named after it.
+        self.iam
+            .put_role_policy()
+            .role_name(name)
+            .policy_name(name)
+            .policy_document(policy.to_string())
+            .send()
+            .await
+            .map_err(aws_error("PutRolePolicy"))?;
+        Ok(())
+    }
+
+    async fn delete_role(&self, name: &str) -> Result<bool> {
+        let Some(current) = self.role(name).await? else {
+            return Ok(false);
+        };
+        // IAM refuses to delete a role that still has inline policies (DeleteRole, "DeleteConflict").
+        if current.policy.is_some() {
+            self.iam
+                .delete_role_policy()
+                .role_name(name)
+                .policy_name(name)
+                .send()
+                .await
+                .map_err(aws_error("DeleteRolePolicy"))?;
+        }
+        self.iam
+            .delete_role()
+            .role_name(name)
+            .send()
+            .await
+            .map_err(aws_error("DeleteRole"))?;
+        Ok(true)
+    }
+
+    async fn function(&self, name: &str) -> Result<Option<FunctionState>> {
+        let got = self.lambda.get_function().function_name(name).send().await;
+        let Some(got) = found(
+            got.map_err(aws_error("GetFunction")),
+            &["ResourceNotFoundException"],
+        )?
+        else {
+            return Ok(None);
+        };
+        let configuration = got.configuration();
+        let environment: BTreeMap<String, String> = configuration
+            .and_then(|c| c.environment())
+            .and_then(|e| e.variables())
+            .map(|variables| variables.clone().into_iter().collect())
+            .unwrap_or_default();
+        Ok(Some(FunctionState {
+            role_arn: configuration
+                .and_then(|c| c.role())
+                .unwrap_or_default()
+                .to_owned(),
+            architecture: configuration
+                .and_then(|c| c.architectures().first())
+                .map_or("x86_64", Architecture::as_str)
+                .to_owned(),
+            code_sha256: configuration
+                .and_then(|c| c.code_sha256())
+                .unwrap_or_default()
+                .to_owned(),
+            environment,
+        }))
+    }
+
+    async fn create_function(&self, name: &str, state: &FunctionState, zip: Vec<u8>) -> Result<()> {
+        self.lambda
+            .create_function()
+            .function_name(name)
+            // Rust on Lambda: the OS-only runtime, the executable named bootstrap (Lambda developer
+            // guide, "Building Lambda functions with Rust").
+            .runtime(Runtime::Providedal2023)
+            .handler("bootstrap")
+            .role(&state.role_arn)
+            .architectures(Architecture::from(state.architecture.as_str()))
+            .timeout(FUNCTION_TIMEOUT_SECONDS)
+            .memory_size(FUNCTION_MEMORY_MB)
+            .environment(environment(state))
+            .code(FunctionCode::builder().zip_file(Blob::new(zip)).build())
+            .send()
+            .await
+            .map_err(aws_error("CreateFunction"))?;
+        Ok(())
+    }
+
+    async fn update_code(&self, name: &str, architecture: &str, zip: Vec<u8>) -> Result<()> {
+        self.lambda
+            .update_function_code()
+            .function_name(name)
+            .architectures(Architecture::from(architecture))
+            .zip_file(Blob::new(zip))
+            .send()
+            .await
+            .map_err(aws_error("UpdateFunctionCode"))?;
+        Ok(())
+    }
+
+    async fn update_configuration(&self, name: &str, state: &FunctionState) -> Result<()> {
+        self.lambda
+            .update_function_configuration()
+            .function_name(name)
+            .role(&state.role_arn)
+            .environment(environment(state))
+            .send()
+            .await
+            .map_err(aws_error("UpdateFunctionConfiguration"))?;
+        Ok(())
+    }
+
+    async fn delete_function(&self, name: &str) -> Result<bool> {
+        let deleted = self
+            .lambda
+            .delete_function()
+            .function_name(name)
+            .send()
+            .await;
+        Ok(found(
+            deleted.map_err(aws_error("DeleteFunction")),
+            &["ResourceNotFoundException"],
+        )?
+        .is_some())
+    }
+
+    async fn state_machine(&self, arn: &str) -> Result<Option<MachineState>> {
+        let described = self
+            .sfn
+            .describe_state_machine()
+            .state_machine_arn(arn)
+            .send()
+            .await;
+        let described = found(
+            described.map_err(aws_error("DescribeStateMachine")),
+            &["StateMachineDoesNotExist"],
+        )?;
+        Ok(described.map(|machine| MachineState {
+            definition: machine.definition().to_owned(),
+            role_arn: machine.role_arn().to_owned(),
+        }))
+    }
+
+    async fn create_state_machine(&self, name: &str, state: &MachineState) -> Result<()> {
+        self.sfn
+            .create_state_machine()
+            .name(name)
+            .definition(&state.definition)
+            .role_arn(&state.role_arn)
+            .r#type(aws_sdk_sfn::types::StateMachineType::Standard)
+            .send()
+            .await
+            .map_err(aws_error("CreateStateMachine"))?;
+        Ok(())
+    }
+
+    async fn update_state_machine(&self, arn: &str, state: &MachineState) -> Result<()> {
+        self.sfn
+            .update_state_machine()
+            .state_machine_arn(arn)
+            .definition(&state.definition)
+            .role_arn(&state.role_arn)
+            .send()
+            .await
+            .map_err(aws_error("UpdateStateMachine"))?;
+        Ok(())
+    }
+
+    async fn delete_state_machine(&self, arn: &str) -> Result<bool> {
+        if self.state_machine(arn).await?.is_none() {
+            return Ok(false);
+        }
+        self.sfn
+            .delete_state_machine()
+            .state_machine_arn(arn)
+            .send()
+            .await
+            .map_err(aws_error("DeleteStateMachine"))?;
+        Ok(true)
+    }
+
+    async fn schedule(&self, name: &str) -> Result<Option<ScheduleState>> {
+        let got = self.scheduler.get_schedule().name(name).send().await;
+        let got = found(
+            got.map_err(aws_error("GetSchedule")),
+            &["ResourceNotFoundException"],
+        )?;
+        Ok(got.map(|schedule| ScheduleState {
+            expression: schedule
+                .schedule_expression()
+                .unwrap_or_default()
+                .to_owned(),
+            target_arn: schedule
+                .target()
+                .map(Target::arn)
+                .unwrap_or_default()
+                .to_owned(),
+            role_arn: schedule
+                .target()
+                .map(Target::role_arn)
+                .unwrap_or_default()
+                .to_owned(),
+        }))
+    }
+
+    async fn create_schedule(&self, name: &str, state: &ScheduleState) -> Result<()> {
+        self.scheduler
+            .create_schedule()
+            .name(name)
+            .schedule_expression(&state.expression)
+            .flexible_time_window(off()?)
+            .target(target(state)?)
+            .send()
+            .await
+            .map_err(aws_error("CreateSchedule"))?;
+        Ok(())
+    }
+
+    async fn update_schedule(&self, name: &str, state: &ScheduleState) -> Result<()> {
+        // UpdateSchedule replaces every field (EventBridge Scheduler API reference, UpdateSchedule).
+        self.scheduler
+            .update_schedule()
+            .name(name)
+            .schedule_expression(&state.expression)
+            .flexible_time_window(off()?)
+            .target(target(state)?)
+            .send()
+            .await
+            .map_err(aws_error("UpdateSchedule"))?;
+        Ok(())
+    }
+
+    async fn delete_schedule(&self, name: &str) -> Result<bool> {
+        let deleted = self.scheduler.delete_schedule().name(name).send().await;
+        Ok(found(
+            deleted.map_err(aws_error("DeleteSchedule")),
+            &["ResourceNotFoundException"],
+        )?
+        .is_some())
+    }
+
+    async fn environments(&self) -> Result<Vec<String>> {
+        crate::tagged::environment_suffixes(&self.ec2).await
+    }
+}
+
+fn environment(state: &FunctionState) -> Environment {
+    Environment::builder()
+        .set_variables(Some(state.environment.clone().into_iter().collect()))
+        .build()
+}
+
+fn off() -> Result<FlexibleTimeWindow> {
+    Ok(FlexibleTimeWindow::builder()
+        .mode(FlexibleTimeWindowMode::Off)
+        .build()?)
+}
+
+fn target(state: &ScheduleState) -> Result<Target> {
+    Ok(Target::builder()
+        .arn(&state.target_arn)
+        .role_arn(&state.role_arn)
+        .input("{}")
+        .build()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_encoded_policy_documents_are_decoded() {
+        let value = policy_document("%7B%22a%22%3A%20%22b%25%22%7D").unwrap();
+        assert_eq!(value, serde_json::json!({"a": "b%"}));
+        assert_eq!(policy_document("{\"c\": \"%zz\"}").unwrap()["c"], "%zz");
+        let error = policy_document("%7B").unwrap_err();
+        assert_eq!(error.to_string(), "a policy document that is not JSON");
+    }
+}

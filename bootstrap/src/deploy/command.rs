@@ -1,0 +1,129 @@
+//! The command-line side of `deploy` and `undeploy`: arguments, packages, the report.
+
+use super::apply::{self, Change, Outcome, Packages};
+use super::aws::AwsCloud;
+use crate::cli::{runtime, sdk_config, Global};
+use crate::progress::Progress;
+use anyhow::bail;
+use clap::{Args, ValueEnum};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Architecture {
+    #[value(name = "x86_64")]
+    X86_64,
+    Arm64,
+}
+
+impl Architecture {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Architecture::X86_64 => "x86_64",
+            Architecture::Arm64 => "arm64",
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// The Lambda packages: <DIR>/<function>.zip or <DIR>/<function>/bootstrap.zip (cargo-lambda's layout).
+    #[arg(long, value_name = "DIR", required_unless_present = "build")]
+    pub packages: Option<PathBuf>,
+
+    /// Build the packages first with `cargo lambda build --release --output-format zip`.
+    #[arg(long, conflicts_with = "packages")]
+    pub build: bool,
+
+    /// The functions' processor architecture.
+    #[arg(long, value_enum, default_value = "x86_64")]
+    pub architecture: Architecture,
+}
+
+#[derive(Debug, Args)]
+pub struct UndeployArgs {
+    /// Remove the backend even though environments still exist (they are left running, orphaned).
+    #[arg(long)]
+    pub force: bool,
+}
+
+fn report(outcomes: &[Outcome], json: bool, out: &mut impl Write) -> anyhow::Result<()> {
+    let changed = outcomes
+        .iter()
+        .filter(|outcome| !matches!(outcome.change, Change::Unchanged | Change::Absent))
+        .count();
+    if json {
+        let body = serde_json::json!({"resources": outcomes, "changed": changed});
+        writeln!(out, "{body}")?;
+        return Ok(());
+    }
+    for outcome in outcomes {
+        let line = format!(
+            "{} {}: {}",
+            outcome.kind,
+            outcome.name,
+            outcome.change.describe()
+        );
+        writeln!(out, "{line}")?;
+    }
+    let summary = if changed == 0 {
+        "no changes".to_owned()
+    } else {
+        format!("{changed} change(s)")
+    };
+    writeln!(out, "{summary}")?;
+    Ok(())
+}
+
+pub fn deploy(
+    global: &Global,
+    args: &DeployArgs,
+    out: &mut impl Write,
+    err: &mut impl Write,
+    terminal: bool,
+) -> anyhow::Result<()> {
+    let architecture = args.architecture.as_str();
+    let packages = match &args.packages {
+        Some(dir) => Packages(dir.clone()),
+        None => {
+            let root = crate::local::project_root(&std::env::current_dir()?)?;
+            let status = apply::build_command(&root, architecture).status()?;
+            if !status.success() {
+                bail!("cargo lambda build failed ({status}): is cargo-lambda installed? (`cargo install --locked cargo-lambda`)");
+            }
+            Packages(root.join("target/lambda"))
+        }
+    };
+    let runtime = runtime()?;
+    let outcomes = runtime.block_on(async {
+        let config = sdk_config(global).await;
+        let cloud = AwsCloud::new(&config, &global.region);
+        let mut progress = Progress::new(err, terminal);
+        apply::deploy(
+            &cloud,
+            &packages,
+            &global.region,
+            architecture,
+            &mut progress,
+        )
+        .await
+    })?;
+    report(&outcomes, global.json, out)
+}
+
+pub fn undeploy(
+    global: &Global,
+    args: &UndeployArgs,
+    out: &mut impl Write,
+    err: &mut impl Write,
+    terminal: bool,
+) -> anyhow::Result<()> {
+    let runtime = runtime()?;
+    let outcomes = runtime.block_on(async {
+        let config = sdk_config(global).await;
+        let cloud = AwsCloud::new(&config, &global.region);
+        let mut progress = Progress::new(err, terminal);
+        apply::undeploy(&cloud, &global.region, args.force, &mut progress).await
+    })?;
+    report(&outcomes, global.json, out)
+}

@@ -1,0 +1,12 @@
+//! `deploy` and `undeploy`: the backend itself (roles, functions, state machines, the rotation
+//! package, the cleanup schedule), created or updated idempotently and removed again.
+
+pub mod api;
+pub mod apply;
+pub mod aws;
+pub mod command;
+#[cfg(test)]
+mod fake;
+pub mod resources;
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,242 @@
+//! The command-line side of `env …`: arguments and how results are printed.
+
+use super::aws::AwsWorkflows;
+use super::commands::{self, Follow};
+use super::request::{parse_ttl, spec_for, Overrides};
+use crate::asl;
+use crate::cli::{runtime, sdk_config, Global};
+use crate::progress::Progress;
+use clap::{Args, Subcommand};
+use serde_json::Value;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+#[derive(Debug, Subcommand)]
+pub enum EnvCommand {
+    /// Validate the spec, start the provision workflow, follow it and print the outputs.
+    Up(UpArgs),
+    /// Start the teardown workflow and follow it.
+    Down(DownArgs),
+    /// The environment's latest execution and where it is.
+    Status(SuffixArgs),
+    /// The environment's outputs, from the `outputs` function.
+    Outputs(DownArgs),
+    /// Every environment (found by tag), with age, expiry and state.
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct SuffixArgs {
+    /// The environment suffix, such as pr-42.
+    #[arg(long)]
+    pub suffix: String,
+}
+
+#[derive(Debug, Args)]
+pub struct FollowArgs {
+    /// Names this request: the same id (or, without one, the same spec) starts one execution only,
+    /// however often it is triggered. CI passes the commit, so each push provisions again.
+    #[arg(long)]
+    pub request_id: Option<String>,
+
+    /// Start the execution and return without following it.
+    #[arg(long)]
+    pub no_wait: bool,
+
+    /// How long to follow the execution before giving up (it keeps running).
+    #[arg(long, default_value = "2h", value_parser = humantime::parse_duration)]
+    pub timeout: Duration,
+
+    /// How often to poll the execution.
+    #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
+    pub poll: Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct UpArgs {
+    #[command(flatten)]
+    pub suffix: SuffixArgs,
+
+    /// The environment spec (JSON); without it, examples/pr.json's demo settings.
+    #[arg(long)]
+    pub spec: Option<PathBuf>,
+
+    /// Time to live, such as 72h or 3d: the scheduled cleanup tears the environment down after it.
+    #[arg(long, value_parser = parse_ttl)]
+    pub ttl: Option<u32>,
+
+    /// The pull request number, recorded as a tag.
+    #[arg(long)]
+    pub pr: Option<u32>,
+
+    #[command(flatten)]
+    pub follow: FollowArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DownArgs {
+    #[command(flatten)]
+    pub suffix: SuffixArgs,
+
+    /// The spec; without it, the one the environment was last provisioned with.
+    #[arg(long)]
+    pub spec: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub follow: FollowArgs,
+}
+
+fn follow(args: &FollowArgs) -> Follow {
+    Follow {
+        timeout: (!args.no_wait).then_some(args.timeout),
+        poll: args.poll,
+    }
+}
+
+pub fn run(
+    global: &Global,
+    command: EnvCommand,
+    out: &mut impl Write,
+    err: &mut impl Write,
+    terminal: bool,
+) -> anyhow::Result<()> {
+    runtime()?.block_on(async {
+        let cloud = AwsWorkflows::new(&sdk_config(global).await);
+        run_with(&cloud, global, command, out, err, terminal).await
+    })
+}
+
+/// The `env` commands against any [`super::api::Workflows`].
+pub async fn run_with<C: super::api::Workflows>(
+    cloud: &C,
+    global: &Global,
+    command: EnvCommand,
+    out: &mut impl Write,
+    err: &mut impl Write,
+    terminal: bool,
+) -> anyhow::Result<()> {
+    let region = global.region.as_str();
+    match command {
+        EnvCommand::Up(args) => {
+            // The spec is checked before anything reaches AWS.
+            let overrides = Overrides {
+                ttl_hours: args.ttl,
+                pull_request: args.pr,
+            };
+            let spec = spec_for(&args.suffix.suffix, args.spec.as_deref(), &overrides)?;
+            let mut progress = Progress::new(err, terminal);
+            let execution = commands::start(
+                cloud,
+                region,
+                asl::PROVISION_NAME,
+                &spec,
+                args.follow.request_id.as_deref(),
+                follow(&args.follow),
+                &mut progress,
+            )
+            .await?;
+            print_execution(commands::succeeded(execution)?, global.json, out)
+        }
+        EnvCommand::Down(args) => {
+            let spec = match &args.spec {
+                Some(path) => spec_for(&args.suffix.suffix, Some(path), &Overrides::default())?,
+                None => commands::provisioned_spec(cloud, region, &args.suffix.suffix).await?,
+            };
+            let mut progress = Progress::new(err, terminal);
+            let execution = commands::start(
+                cloud,
+                region,
+                asl::TEARDOWN_NAME,
+                &spec,
+                args.follow.request_id.as_deref(),
+                follow(&args.follow),
+                &mut progress,
+            )
+            .await?;
+            print_execution(commands::succeeded(execution)?, global.json, out)
+        }
+        EnvCommand::Status(args) => {
+            let report = commands::status(cloud, region, &args.suffix).await?;
+            if global.json {
+                writeln!(out, "{}", serde_json::to_value(&report)?)?;
+            } else if let (Some(workflow), Some(execution)) = (report.workflow, &report.execution) {
+                let state = report.current_state.as_deref().unwrap_or("-");
+                let line = format!(
+                    "{}: {workflow} {} {} (state {state}, started {})",
+                    report.suffix,
+                    execution.name,
+                    execution.status,
+                    humantime::format_rfc3339_seconds(execution.started)
+                );
+                writeln!(out, "{line}")?;
+            } else {
+                writeln!(out, "{}: no executions", report.suffix)?;
+            }
+            Ok(())
+        }
+        EnvCommand::Outputs(args) => {
+            let spec = match &args.spec {
+                Some(path) => spec_for(&args.suffix.suffix, Some(path), &Overrides::default())?,
+                None => commands::provisioned_spec(cloud, region, &args.suffix.suffix).await?,
+            };
+            let answer = commands::outputs(cloud, &spec).await?;
+            print_outputs(&answer["outputs"], global.json, out)
+        }
+        EnvCommand::List => {
+            let listed = commands::list(cloud, region, SystemTime::now()).await?;
+            if global.json {
+                writeln!(out, "{}", serde_json::to_value(&listed)?)?;
+                return Ok(());
+            }
+            let dash = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".into());
+            writeln!(out, "SUFFIX\tAGE\tEXPIRES\tPR\tSTATE")?;
+            for row in &listed {
+                let line = format!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    row.suffix,
+                    dash(&row.age),
+                    dash(&row.expires_at),
+                    dash(&row.pull_request),
+                    dash(&row.state)
+                );
+                writeln!(out, "{line}")?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn print_execution(
+    execution: super::api::Execution,
+    json: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    if json {
+        writeln!(out, "{}", serde_json::to_value(&execution)?)?;
+        return Ok(());
+    }
+    writeln!(out, "{} {}", execution.name, execution.status)?;
+    let outputs = execution
+        .output
+        .as_ref()
+        .map_or(Value::Null, |output| output["outputs"].clone());
+    print_outputs(&outputs, false, out)
+}
+
+/// The outputs document: as JSON, or one `key: value` line each.
+pub fn print_outputs(outputs: &Value, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
+    if json {
+        writeln!(out, "{outputs}")?;
+        return Ok(());
+    }
+    if let Some(fields) = outputs.as_object() {
+        for (key, value) in fields {
+            let text = value
+                .as_str()
+                .map_or_else(|| value.to_string(), str::to_owned);
+            writeln!(out, "{key}: {text}")?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,217 @@
+//! `env up|down|status|outputs|list`: start the workflows in AWS, follow them, report.
+
+use super::api::{Execution, ExecutionSummary, Workflows};
+use super::request::{execution_name, suffix_of};
+use crate::asl::{self, ArnScope};
+use crate::progress::Progress;
+use anyhow::{bail, Context};
+use env_core::spec::EnvironmentSpec;
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::io::Write;
+use std::time::{Duration, Instant, SystemTime};
+
+/// How long and how often to follow an execution.
+#[derive(Debug, Clone, Copy)]
+pub struct Follow {
+    /// None: start and return at once (`--no-wait`).
+    pub timeout: Option<Duration>,
+    pub poll: Duration,
+}
+
+async fn scope<C: Workflows>(cloud: &C, region: &str) -> anyhow::Result<ArnScope> {
+    Ok(ArnScope {
+        region: region.to_owned(),
+        account: cloud.account().await?,
+    })
+}
+
+fn execution_arn(scope: &ArnScope, machine: &str, name: &str) -> String {
+    format!(
+        "arn:aws:states:{}:{}:execution:{machine}:{name}",
+        scope.region, scope.account
+    )
+}
+
+/// Starts `machine` for `spec` (or finds the execution this request started before) and follows it.
+pub async fn start<C: Workflows, W: Write>(
+    cloud: &C,
+    region: &str,
+    machine: &str,
+    spec: &EnvironmentSpec,
+    request: Option<&str>,
+    follow: Follow,
+    progress: &mut Progress<'_, W>,
+) -> anyhow::Result<Execution> {
+    let scope = scope(cloud, region).await?;
+    let input = json!({ "spec": spec });
+    let name = execution_name(spec.suffix(), request, &input);
+    cloud
+        .start(&scope.state_machine(machine), &name, &input)
+        .await?;
+    progress.done(&format!("{machine} {name}: started"));
+    let arn = execution_arn(&scope, machine, &name);
+    let deadline = follow
+        .timeout
+        .map(|timeout| (Instant::now() + timeout, timeout));
+    loop {
+        let execution = cloud.describe(&arn).await?;
+        let Some((deadline, timeout)) = deadline.filter(|_| execution.is_running()) else {
+            progress.done(&format!("{machine} {name}: {}", execution.status));
+            return Ok(execution);
+        };
+        let state = cloud.current_state(&arn).await?;
+        progress.state(&format!(
+            "{machine} {name}: {}",
+            state.as_deref().unwrap_or("starting")
+        ));
+        if Instant::now() >= deadline {
+            bail!(
+                "{machine} {name} is still RUNNING after {}; follow it with `envctl env status --suffix {}`",
+                humantime::format_duration(timeout),
+                spec.suffix()
+            );
+        }
+        tokio::time::sleep(follow.poll).await;
+    }
+}
+
+/// A finished execution that did not succeed is the command's error, with Step Functions' cause.
+pub fn succeeded(execution: Execution) -> anyhow::Result<Execution> {
+    match execution.status.as_str() {
+        "SUCCEEDED" | "RUNNING" => Ok(execution),
+        status => bail!(
+            "{} {status}: {}: {}",
+            execution.name,
+            execution.error.as_deref().unwrap_or("no error"),
+            execution.cause.as_deref().unwrap_or("no cause")
+        ),
+    }
+}
+
+/// The latest execution of an environment on one state machine.
+async fn latest<C: Workflows>(
+    cloud: &C,
+    scope: &ArnScope,
+    machine: &str,
+    suffix: &str,
+) -> anyhow::Result<Option<ExecutionSummary>> {
+    let all = cloud.executions(&scope.state_machine(machine)).await?;
+    Ok(all
+        .into_iter()
+        .filter(|execution| suffix_of(&execution.name) == Some(suffix))
+        .max_by_key(|execution| execution.started))
+}
+
+/// The spec an environment was provisioned with (the input of its latest provision).
+pub async fn provisioned_spec<C: Workflows>(
+    cloud: &C,
+    region: &str,
+    suffix: &str,
+) -> anyhow::Result<EnvironmentSpec> {
+    let scope = scope(cloud, region).await?;
+    let Some(summary) = latest(cloud, &scope, asl::PROVISION_NAME, suffix).await? else {
+        bail!("no provision of {suffix} is recorded: pass its spec with --spec");
+    };
+    let execution = cloud.describe(&summary.arn).await?;
+    EnvironmentSpec::from_value(&execution.input["spec"])
+        .with_context(|| format!("the input of {}", execution.name))
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusReport {
+    pub suffix: String,
+    pub workflow: Option<&'static str>,
+    pub execution: Option<Execution>,
+    pub current_state: Option<String>,
+}
+
+/// The environment's latest execution, provision or teardown, and where it is.
+pub async fn status<C: Workflows>(
+    cloud: &C,
+    region: &str,
+    suffix: &str,
+) -> anyhow::Result<StatusReport> {
+    let scope = scope(cloud, region).await?;
+    let mut newest: Option<(&'static str, ExecutionSummary)> = None;
+    for machine in [asl::PROVISION_NAME, asl::TEARDOWN_NAME] {
+        if let Some(summary) = latest(cloud, &scope, machine, suffix).await? {
+            if newest
+                .as_ref()
+                .is_none_or(|(_, n)| summary.started > n.started)
+            {
+                newest = Some((machine, summary));
+            }
+        }
+    }
+    let mut report = StatusReport {
+        suffix: suffix.to_owned(),
+        workflow: None,
+        execution: None,
+        current_state: None,
+    };
+    if let Some((machine, summary)) = newest {
+        report.workflow = Some(machine);
+        report.current_state = cloud.current_state(&summary.arn).await?;
+        report.execution = Some(cloud.describe(&summary.arn).await?);
+    }
+    Ok(report)
+}
+
+/// What the `outputs` function answers for the environment.
+pub async fn outputs<C: Workflows>(cloud: &C, spec: &EnvironmentSpec) -> anyhow::Result<Value> {
+    let request = json!({"action": "status", "spec": spec, "outputs": {}});
+    let answer = cloud.invoke("outputs", &request).await?;
+    if let Some(error) = answer.get("errorType") {
+        bail!(
+            "the outputs function failed: {error}: {}",
+            answer["errorMessage"]
+        );
+    }
+    Ok(answer)
+}
+
+#[derive(Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Listed {
+    pub suffix: String,
+    pub age: Option<String>,
+    pub expires_at: Option<String>,
+    pub pull_request: Option<String>,
+    pub state: Option<String>,
+}
+
+/// Every environment found by tag, with the age of its latest provision and that execution's state.
+pub async fn list<C: Workflows>(
+    cloud: &C,
+    region: &str,
+    now: SystemTime,
+) -> anyhow::Result<Vec<Listed>> {
+    let scope = scope(cloud, region).await?;
+    let provisions = cloud
+        .executions(&scope.state_machine(asl::PROVISION_NAME))
+        .await?;
+    let mut listed = Vec::new();
+    for environment in cloud.environments().await? {
+        let latest = provisions
+            .iter()
+            .filter(|execution| suffix_of(&execution.name) == Some(environment.suffix.as_str()))
+            .max_by_key(|execution| execution.started);
+        let age = latest.map(|execution| {
+            let seconds = now
+                .duration_since(execution.started)
+                .unwrap_or_default()
+                .as_secs();
+            humantime::format_duration(Duration::from_secs(seconds / 60 * 60)).to_string()
+        });
+        listed.push(Listed {
+            suffix: environment.suffix,
+            age,
+            expires_at: environment.expires_at,
+            pull_request: environment.pull_request,
+            state: latest.map(|execution| execution.status.clone()),
+        });
+    }
+    Ok(listed)
+}

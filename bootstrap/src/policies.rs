@@ -1,0 +1,458 @@
+//! Which AWS actions each deployed function may call: its IAM role allows exactly these.
+//!
+//! The lists are data, written from the SDK calls in each function's source (`functions/*/src`), and a
+//! test re-derives them from that source, so a function that starts calling something new fails the
+//! build until its role allows it. Action names follow the Service Authorization Reference ("Actions
+//! defined by …" for each service); where an SDK operation's action has another name, [`action_of`]
+//! says so.
+
+/// One function the backend deploys, with the actions its SDK calls need and the ones it needs
+/// without calling them (passing a role, tagging on create).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FunctionPolicy {
+    pub function: &'static str,
+    pub calls: &'static [&'static str],
+    pub implied: &'static [&'static str],
+}
+
+/// Every function the CLI deploys, in the order the provision workflow first calls them. The rotation
+/// function is not here: the database function deploys it per environment from the package in S3.
+pub const FUNCTIONS: &[FunctionPolicy] = &[
+    FunctionPolicy {
+        function: "validate",
+        calls: &[],
+        implied: &[],
+    },
+    FunctionPolicy {
+        function: "network",
+        calls: NETWORK,
+        // CreateFlowLogs hands the flow-log role to the service (VPC user guide, "IAM role for
+        // publishing flow logs to CloudWatch Logs"); tags given at creation need ec2:CreateTags
+        // (EC2 user guide, "Grant permission to tag Amazon EC2 resources during creation").
+        implied: &["iam:PassRole", "ec2:CreateTags"],
+    },
+    FunctionPolicy {
+        function: "database",
+        calls: DATABASE,
+        implied: &[],
+    },
+    FunctionPolicy {
+        function: "cache",
+        calls: CACHE,
+        implied: &[],
+    },
+    FunctionPolicy {
+        function: "edge",
+        calls: EDGE,
+        implied: &[],
+    },
+    FunctionPolicy {
+        function: "service",
+        calls: SERVICE,
+        // The task and execution roles are passed to ECS (ECS developer guide, "Task execution IAM role").
+        implied: &["iam:PassRole"],
+    },
+    FunctionPolicy {
+        function: "monitoring",
+        calls: MONITORING,
+        implied: &[],
+    },
+    // The next two land with their crates (issue 9's cleanup, the outputs reader); until then their
+    // sources are not in this tree and the test below skips them. Once they are, it checks them.
+    FunctionPolicy {
+        function: "outputs",
+        calls: &[],
+        implied: &[],
+    },
+    FunctionPolicy {
+        function: "cleanup",
+        calls: &[],
+        // It starts the teardown of expired environments (Step Functions API reference, StartExecution).
+        implied: &["states:StartExecution"],
+    },
+];
+
+/// What every function needs to write its own logs (Lambda developer guide, "Sending Lambda function
+/// logs to CloudWatch Logs": the AWSLambdaBasicExecutionRole actions).
+pub const LOGGING: &[&str] = &[
+    "logs:CreateLogGroup",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+];
+
+/// The IAM action an SDK operation of `sdk` (the `aws_sdk_<sdk>` crate) needs: how the test derives
+/// the lists from the source.
+#[cfg(test)]
+fn action_of(sdk: &str, operation: &str) -> String {
+    let service = match sdk {
+        "elasticloadbalancingv2" => "elasticloadbalancing",
+        "applicationautoscaling" => "application-autoscaling",
+        "cloudwatchlogs" => "logs",
+        other => other,
+    };
+    // S3's actions are named after permissions, not operations (Service Authorization Reference,
+    // "Actions defined by Amazon S3").
+    let renamed = match (sdk, operation) {
+        ("s3", "list_objects_v2") => Some("ListBucket"),
+        ("s3", "delete_objects") => Some("DeleteObject"),
+        ("s3", "put_public_access_block") => Some("PutBucketPublicAccessBlock"),
+        ("s3", "put_bucket_encryption") => Some("PutEncryptionConfiguration"),
+        ("s3", "put_bucket_lifecycle_configuration") => Some("PutLifecycleConfiguration"),
+        ("s3", "list_buckets") => Some("ListAllMyBuckets"),
+        _ => None,
+    };
+    let name = renamed.map_or_else(|| pascal_case(operation), str::to_owned);
+    // RDS spells its acronym in capitals: rds:CreateDBCluster.
+    let name = if sdk == "rds" {
+        name.replace("Db", "DB")
+    } else {
+        name
+    };
+    format!("{service}:{name}")
+}
+
+#[cfg(test)]
+fn pascal_case(snake: &str) -> String {
+    snake
+        .split('_')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect()
+}
+
+/// The policy document of a function's role: its own actions, and its logging.
+pub fn document(policy: &FunctionPolicy) -> serde_json::Value {
+    let mut statements = vec![serde_json::json!({
+        "Sid": "Logging",
+        "Effect": "Allow",
+        "Action": LOGGING,
+        "Resource": "*"
+    })];
+    let mut actions: Vec<&str> = policy.calls.iter().chain(policy.implied).copied().collect();
+    actions.sort_unstable();
+    actions.dedup();
+    if !actions.is_empty() {
+        // Resources are "*": the functions' resources are named per environment at run time, and
+        // many of these actions (Describe*, Create*) do not support resource-level permissions.
+        statements.push(serde_json::json!({
+            "Sid": "Component",
+            "Effect": "Allow",
+            "Action": actions,
+            "Resource": "*"
+        }));
+    }
+    serde_json::json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+const NETWORK: &[&str] = &[
+    "ec2:AllocateAddress",
+    "ec2:AssociateRouteTable",
+    "ec2:AttachInternetGateway",
+    "ec2:AuthorizeSecurityGroupEgress",
+    "ec2:AuthorizeSecurityGroupIngress",
+    "ec2:CreateFlowLogs",
+    "ec2:CreateInternetGateway",
+    "ec2:CreateNatGateway",
+    "ec2:CreateRoute",
+    "ec2:CreateRouteTable",
+    "ec2:CreateSecurityGroup",
+    "ec2:CreateSubnet",
+    "ec2:CreateVpc",
+    "ec2:CreateVpcEndpoint",
+    "ec2:DeleteFlowLogs",
+    "ec2:DeleteInternetGateway",
+    "ec2:DeleteNatGateway",
+    "ec2:DeleteNetworkInterface",
+    "ec2:DeleteRouteTable",
+    "ec2:DeleteSecurityGroup",
+    "ec2:DeleteSubnet",
+    "ec2:DeleteVpc",
+    "ec2:DeleteVpcEndpoints",
+    "ec2:DescribeAddresses",
+    "ec2:DescribeAvailabilityZones",
+    "ec2:DescribeFlowLogs",
+    "ec2:DescribeInternetGateways",
+    "ec2:DescribeNatGateways",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeRouteTables",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeVpcEndpoints",
+    "ec2:DescribeVpcs",
+    "ec2:DetachInternetGateway",
+    "ec2:DisassociateRouteTable",
+    "ec2:ModifyVpcAttribute",
+    "ec2:ReleaseAddress",
+    "ec2:RevokeSecurityGroupEgress",
+    "ec2:RevokeSecurityGroupIngress",
+    "iam:CreateRole",
+    "iam:DeleteRole",
+    "iam:DeleteRolePolicy",
+    "iam:GetRole",
+    "iam:PutRolePolicy",
+    "kms:CreateAlias",
+    "kms:CreateKey",
+    "kms:DeleteAlias",
+    "kms:DescribeKey",
+    "kms:EnableKeyRotation",
+    "kms:ScheduleKeyDeletion",
+    "logs:CreateLogGroup",
+    "logs:DeleteLogGroup",
+    "logs:DescribeLogGroups",
+    "logs:PutRetentionPolicy",
+];
+const DATABASE: &[&str] = &[
+    "rds:CreateDBCluster",
+    "rds:CreateDBClusterParameterGroup",
+    "rds:CreateDBInstance",
+    "rds:CreateDBSubnetGroup",
+    "rds:DeleteDBCluster",
+    "rds:DeleteDBClusterParameterGroup",
+    "rds:DeleteDBInstance",
+    "rds:DeleteDBSubnetGroup",
+    "rds:DescribeDBClusterParameterGroups",
+    "rds:DescribeDBClusters",
+    "rds:DescribeDBInstances",
+    "rds:DescribeDBSubnetGroups",
+    "rds:ModifyDBCluster",
+    "rds:ModifyDBClusterParameterGroup",
+    "secretsmanager:DescribeSecret",
+    "secretsmanager:RotateSecret",
+];
+const CACHE: &[&str] = &[
+    "elasticache:CreateCacheSubnetGroup",
+    "elasticache:CreateReplicationGroup",
+    "elasticache:DeleteCacheSubnetGroup",
+    "elasticache:DeleteReplicationGroup",
+    "elasticache:DescribeCacheSubnetGroups",
+    "elasticache:DescribeReplicationGroups",
+    "secretsmanager:CreateSecret",
+    "secretsmanager:DeleteSecret",
+    "secretsmanager:DescribeSecret",
+    "secretsmanager:GetRandomPassword",
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:PutSecretValue",
+];
+const EDGE: &[&str] = &[
+    "acm:DeleteCertificate",
+    "acm:DescribeCertificate",
+    "acm:ImportCertificate",
+    "acm:ListCertificates",
+    "acm:ListTagsForCertificate",
+    "acm:RequestCertificate",
+    "elasticloadbalancing:CreateListener",
+    "elasticloadbalancing:CreateLoadBalancer",
+    "elasticloadbalancing:CreateTargetGroup",
+    "elasticloadbalancing:DeleteListener",
+    "elasticloadbalancing:DeleteLoadBalancer",
+    "elasticloadbalancing:DeleteTargetGroup",
+    "elasticloadbalancing:DescribeListeners",
+    "elasticloadbalancing:DescribeLoadBalancerAttributes",
+    "elasticloadbalancing:DescribeLoadBalancers",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:ModifyListener",
+    "elasticloadbalancing:ModifyLoadBalancerAttributes",
+    "elasticloadbalancing:ModifyTargetGroup",
+    "elasticloadbalancing:ModifyTargetGroupAttributes",
+    "route53:ChangeResourceRecordSets",
+    "s3:CreateBucket",
+    "s3:DeleteBucket",
+    "s3:DeleteObject",
+    "s3:ListAllMyBuckets",
+    "s3:ListBucket",
+    "s3:PutBucketPolicy",
+    "s3:PutBucketPublicAccessBlock",
+    "s3:PutBucketTagging",
+    "s3:PutEncryptionConfiguration",
+    "s3:PutLifecycleConfiguration",
+];
+const SERVICE: &[&str] = &[
+    "application-autoscaling:DeleteScalingPolicy",
+    "application-autoscaling:DeregisterScalableTarget",
+    "application-autoscaling:DescribeScalableTargets",
+    "application-autoscaling:DescribeScalingPolicies",
+    "application-autoscaling:PutScalingPolicy",
+    "application-autoscaling:RegisterScalableTarget",
+    "ecs:CreateCluster",
+    "ecs:CreateService",
+    "ecs:DeleteCluster",
+    "ecs:DeleteService",
+    "ecs:DeregisterTaskDefinition",
+    "ecs:DescribeClusters",
+    "ecs:DescribeServices",
+    "ecs:DescribeTaskDefinition",
+    "ecs:ListTaskDefinitions",
+    "ecs:RegisterTaskDefinition",
+    "ecs:UpdateService",
+    "iam:CreateRole",
+    "iam:DeleteRole",
+    "iam:DeleteRolePolicy",
+    "iam:GetRole",
+    "iam:ListRolePolicies",
+    "iam:PutRolePolicy",
+    "logs:CreateLogGroup",
+    "logs:DeleteLogGroup",
+    "logs:DescribeLogGroups",
+    "logs:PutRetentionPolicy",
+    "servicediscovery:CreatePrivateDnsNamespace",
+    "servicediscovery:CreateService",
+    "servicediscovery:DeleteNamespace",
+    "servicediscovery:DeleteService",
+    "servicediscovery:GetService",
+    "servicediscovery:ListNamespaces",
+    "servicediscovery:ListServices",
+];
+const MONITORING: &[&str] = &[
+    "cloudwatch:DeleteAlarms",
+    "cloudwatch:DeleteDashboards",
+    "cloudwatch:DescribeAlarms",
+    "cloudwatch:ListDashboards",
+    "cloudwatch:PutDashboard",
+    "cloudwatch:PutMetricAlarm",
+    "logs:DeleteMetricFilter",
+    "logs:DescribeMetricFilters",
+    "logs:PutMetricFilter",
+    "sns:CreateTopic",
+    "sns:DeleteTopic",
+    "sns:ListSubscriptionsByTopic",
+    "sns:ListTopics",
+    "sns:Subscribe",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::path::Path;
+
+    /// `field: aws_sdk_<sdk>::Client` declarations: which client each struct field is.
+    fn client_fields(source: &str) -> BTreeMap<String, String> {
+        let mut fields = BTreeMap::new();
+        for (at, _) in source.match_indices("::Client") {
+            let before = &source[..at];
+            let Some(sdk_start) = before.rfind("aws_sdk_") else {
+                continue;
+            };
+            let sdk = &before[sdk_start + "aws_sdk_".len()..];
+            let declaration = before[..sdk_start].trim_end();
+            if let Some(declaration) = declaration.strip_suffix(':') {
+                let field: String = declaration
+                    .chars()
+                    .rev()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
+                fields.insert(field, sdk.to_owned());
+            }
+        }
+        fields
+    }
+
+    /// The IAM actions of every `self.<client>.<operation>(` call in a crate's sources.
+    fn actions_called(crate_dir: &Path) -> BTreeSet<String> {
+        let mut actions = BTreeSet::new();
+        let mut pending = vec![crate_dir.join("src")];
+        while let Some(dir) = pending.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    pending.push(path);
+                    continue;
+                }
+                let source = std::fs::read_to_string(&path).unwrap();
+                let fields = client_fields(&source);
+                // Calls are chained over lines: compare without whitespace.
+                let compact: String = source.chars().filter(|c| !c.is_whitespace()).collect();
+                for (field, sdk) in &fields {
+                    let needle = format!("self.{field}.");
+                    for (at, _) in compact.match_indices(&needle) {
+                        let rest = &compact[at + needle.len()..];
+                        let operation: String = rest
+                            .chars()
+                            .take_while(|c| c.is_alphanumeric() || *c == '_')
+                            .collect();
+                        if rest[operation.len()..].starts_with('(') {
+                            actions.insert(action_of(sdk, &operation));
+                        }
+                    }
+                }
+            }
+        }
+        actions
+    }
+
+    #[test]
+    fn each_role_lists_exactly_the_actions_its_function_calls() {
+        let functions = Path::new(env!("CARGO_MANIFEST_DIR")).join("../functions");
+        for policy in FUNCTIONS {
+            if !functions.join(policy.function).exists() {
+                continue;
+            }
+            let called = actions_called(&functions.join(policy.function));
+            let listed: BTreeSet<String> = policy.calls.iter().map(|a| (*a).to_owned()).collect();
+            assert_eq!(listed, called, "functions/{}", policy.function);
+        }
+    }
+
+    #[test]
+    fn every_deployed_function_with_an_aws_client_is_in_the_table() {
+        let functions = Path::new(env!("CARGO_MANIFEST_DIR")).join("../functions");
+        let known: BTreeSet<&str> = FUNCTIONS.iter().map(|p| p.function).collect();
+        for entry in std::fs::read_dir(&functions).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            // core is a library; rotation is deployed per environment by the database function.
+            if matches!(name.as_str(), "core" | "rotation") {
+                continue;
+            }
+            assert!(
+                known.contains(name.as_str()),
+                "functions/{name} has no role"
+            );
+        }
+    }
+
+    #[test]
+    fn sdk_operations_map_to_their_iam_actions() {
+        assert_eq!(action_of("rds", "create_db_cluster"), "rds:CreateDBCluster");
+        assert_eq!(action_of("s3", "list_objects_v2"), "s3:ListBucket");
+        assert_eq!(action_of("s3", "create_bucket"), "s3:CreateBucket");
+        assert_eq!(
+            action_of("elasticloadbalancingv2", "create_listener"),
+            "elasticloadbalancing:CreateListener"
+        );
+        assert_eq!(
+            action_of("applicationautoscaling", "put_scaling_policy"),
+            "application-autoscaling:PutScalingPolicy"
+        );
+        assert_eq!(
+            action_of("cloudwatchlogs", "create_log_group"),
+            "logs:CreateLogGroup"
+        );
+        assert_eq!(pascal_case("a__b"), "AB");
+    }
+
+    #[test]
+    fn a_role_document_allows_logging_and_only_its_functions_actions() {
+        let network = FUNCTIONS.iter().find(|p| p.function == "network").unwrap();
+        let document = document(network);
+        let statements = document["Statement"].as_array().unwrap();
+        assert_eq!(statements.len(), 2);
+        assert_eq!(statements[0]["Action"], serde_json::json!(LOGGING));
+        let actions = statements[1]["Action"].as_array().unwrap();
+        assert_eq!(actions.len(), NETWORK.len() + 2);
+        assert!(actions.contains(&serde_json::json!("iam:PassRole")));
+        assert!(!actions.contains(&serde_json::json!("rds:CreateDBCluster")));
+        let validate = document_of("validate");
+        assert_eq!(validate["Statement"].as_array().unwrap().len(), 1);
+    }
+
+    fn document_of(function: &str) -> serde_json::Value {
+        document(FUNCTIONS.iter().find(|p| p.function == function).unwrap())
+    }
+}

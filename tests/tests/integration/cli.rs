@@ -1,0 +1,372 @@
+//! `envctl` as a user runs it: the binary of this build, against the moto emulator and through the
+//! local workflow runner.
+
+use integration_tests::emulator::emulator;
+use integration_tests::functions::{binary, run};
+use integration_tests::{unique_suffix, workspace_root};
+use serde_json::Value;
+use std::path::PathBuf;
+
+/// `envctl --endpoint-url <moto> <args>`: exit code, stdout, stderr.
+fn envctl(args: &[&str]) -> (i32, String, String) {
+    let emulator = emulator();
+    let mut argv = vec!["--endpoint-url", emulator.endpoint()];
+    argv.extend_from_slice(args);
+    let output = run("envctl", &argv, "", &emulator.env());
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|error| panic!("not JSON ({error}): {text}"))
+}
+
+/// The smallest valid zip archive (an empty end-of-central-directory record, APPNOTE 4.3.16), one
+/// per function: moto stores packages without running them.
+fn packages() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("envctl-it-packages-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut empty = b"PK\x05\x06".to_vec();
+    empty.extend([0u8; 18]);
+    for function in [
+        "validate",
+        "network",
+        "database",
+        "cache",
+        "edge",
+        "service",
+        "monitoring",
+        "outputs",
+        "cleanup",
+        "rotation",
+    ] {
+        std::fs::write(dir.join(format!("{function}.zip")), &empty).unwrap();
+    }
+    dir
+}
+
+fn changes(body: &Value) -> Vec<(String, String)> {
+    body["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                format!(
+                    "{} {}",
+                    r["kind"].as_str().unwrap(),
+                    r["name"].as_str().unwrap()
+                ),
+                r["change"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Deploy, environments and undeploy share the backend's fixed names, so they run as one test.
+#[test]
+fn deploy_twice_then_drive_an_environment_then_undeploy() {
+    let packages = packages();
+    let packages = packages.to_str().unwrap();
+
+    // First deploy: every resource created once.
+    let (code, out, err) = envctl(&["--json", "deploy", "--packages", packages]);
+    assert_eq!(code, 0, "{err}");
+    let first = json(&out);
+    let created = changes(&first);
+    assert_eq!(created.len(), 2 + 2 * 9 + 1 + 2 + 1 + 1, "{created:?}");
+    assert!(
+        created.iter().all(|(_, change)| change == "created"),
+        "{created:?}"
+    );
+    assert_eq!(first["changed"], created.len());
+    assert!(err.contains("role catalog-fn-network: created\n"), "{err}");
+
+    // Second deploy: nothing changes.
+    let (code, out, err) = envctl(&["deploy", "--packages", packages]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.ends_with("\nno changes\n"), "{out}");
+    assert_eq!(
+        out.matches(": no changes\n").count(),
+        created.len(),
+        "{out}"
+    );
+
+    // Each role lists its function's actions only.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let iam = rt.block_on(async { aws_sdk_iam::Client::new(&emulator().sdk_config().await) });
+    let policy = |role: &str| -> Value {
+        let answer = rt
+            .block_on(
+                iam.get_role_policy()
+                    .role_name(role)
+                    .policy_name(role)
+                    .send(),
+            )
+            .unwrap();
+        // IAM answers URL-encoded documents (IAM API reference, GetRolePolicy).
+        let mut text = answer.policy_document().to_owned();
+        while let Some(at) = text.find('%') {
+            let byte = u8::from_str_radix(&text[at + 1..at + 3], 16).unwrap();
+            text.replace_range(at..at + 3, &char::from(byte).to_string());
+        }
+        serde_json::from_str(&text).unwrap()
+    };
+    let network = policy("catalog-fn-network");
+    let actions = network["Statement"][1]["Action"].as_array().unwrap();
+    assert!(actions.contains(&Value::from("ec2:CreateVpc")));
+    assert!(!actions
+        .iter()
+        .any(|a| a.as_str().unwrap().starts_with("rds:")));
+    let cache = policy("catalog-fn-cache");
+    let cache_actions = cache["Statement"][1]["Action"].as_array().unwrap();
+    assert!(cache_actions.iter().all(|a| {
+        let a = a.as_str().unwrap();
+        a.starts_with("elasticache:") || a.starts_with("secretsmanager:")
+    }));
+    assert_eq!(
+        policy("catalog-fn-validate")["Statement"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let states = policy("catalog-environments-states");
+    assert_eq!(states["Statement"][0]["Action"][0], "lambda:InvokeFunction");
+
+    // env up: the spec is validated, the provision started under a deterministic name.
+    let suffix = unique_suffix().to_string();
+    let (code, out, err) = envctl(&[
+        "--json",
+        "env",
+        "up",
+        "--suffix",
+        &suffix,
+        "--pr",
+        "42",
+        "--ttl",
+        "72h",
+        "--no-wait",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let started = json(&out);
+    let name = started["name"].as_str().unwrap().to_owned();
+    assert!(name.starts_with(&format!("{suffix}--")), "{name}");
+    assert!(name.len() <= 71);
+    assert_eq!(started["status"], "RUNNING");
+    assert_eq!(
+        started["input"]["spec"]["environmentSuffix"],
+        suffix.as_str()
+    );
+    assert_eq!(started["input"]["spec"]["pullRequest"], 42);
+    assert_eq!(started["input"]["spec"]["ttlHours"], 72);
+    assert!(started["arn"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!(":execution:provision:{name}")));
+
+    // The same trigger again is the same execution.
+    let (code, out, _) = envctl(&[
+        "--json",
+        "env",
+        "up",
+        "--suffix",
+        &suffix,
+        "--pr",
+        "42",
+        "--ttl",
+        "72h",
+        "--no-wait",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(json(&out)["name"], name.as_str());
+
+    // moto records executions but does not run them: following one times out.
+    let (code, _, err) = envctl(&[
+        "env",
+        "up",
+        "--suffix",
+        &suffix,
+        "--pr",
+        "42",
+        "--ttl",
+        "72h",
+        "--timeout",
+        "0s",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("is still RUNNING after 0s"), "{err}");
+
+    let (code, out, err) = envctl(&["--json", "env", "status", "--suffix", &suffix]);
+    assert_eq!(code, 0, "{err}");
+    let status = json(&out);
+    assert_eq!(status["workflow"], "provision");
+    assert_eq!(status["execution"]["name"], name.as_str());
+    assert_eq!(status["execution"]["status"], "RUNNING");
+
+    // An environment exists (its VPC carries the tag): undeploy refuses.
+    let ec2 = rt.block_on(async { aws_sdk_ec2::Client::new(&emulator().sdk_config().await) });
+    let vpc = rt
+        .block_on(
+            ec2.create_vpc()
+                .cidr_block("10.9.0.0/16")
+                .tag_specifications(
+                    aws_sdk_ec2::types::TagSpecification::builder()
+                        .resource_type(aws_sdk_ec2::types::ResourceType::Vpc)
+                        .tags(
+                            aws_sdk_ec2::types::Tag::builder()
+                                .key("catalog:environment")
+                                .value(&suffix)
+                                .build(),
+                        )
+                        .tags(
+                            aws_sdk_ec2::types::Tag::builder()
+                                .key("catalog:expires-at")
+                                .value("2030-01-01T00:00:00Z")
+                                .build(),
+                        )
+                        .build(),
+                )
+                .send(),
+        )
+        .unwrap();
+    let vpc_id = vpc.vpc().unwrap().vpc_id().unwrap().to_owned();
+    let (code, out, err) = envctl(&["--json", "env", "list"]);
+    assert_eq!(code, 0, "{err}");
+    let listed = json(&out);
+    let mine = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["suffix"] == suffix.as_str())
+        .unwrap_or_else(|| panic!("{listed}"));
+    assert_eq!(mine["expiresAt"], "2030-01-01T00:00:00Z");
+    assert_eq!(mine["state"], "RUNNING");
+    let (code, out, err) = envctl(&["undeploy"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(err.contains("environment(s) still exist"), "{err}");
+    assert!(err.contains(&suffix), "{err}");
+
+    // Other tests' environments may exist in this emulator too: force, then check it all went.
+    rt.block_on(ec2.delete_vpc().vpc_id(&vpc_id).send())
+        .unwrap();
+    let (code, out, err) = envctl(&["--json", "undeploy", "--force"]);
+    assert_eq!(code, 0, "{err}");
+    let removed = changes(&json(&out));
+    assert_eq!(removed.len(), 1 + 2 + 9 + 11 + 1, "{removed:?}");
+    assert!(
+        removed.iter().all(|(_, change)| change == "deleted"),
+        "{removed:?}"
+    );
+    let gone = rt.block_on(iam.get_role().role_name("catalog-fn-network").send());
+    assert!(gone.is_err());
+    let (code, out, _) = envctl(&["--json", "undeploy", "--force"]);
+    assert_eq!(code, 0);
+    assert!(changes(&json(&out))
+        .iter()
+        .all(|(_, change)| change == "absent"));
+}
+
+#[test]
+fn a_command_that_cannot_reach_aws_exits_1_with_the_error_chain() {
+    let output = run(
+        "envctl",
+        &["--endpoint-url", "http://127.0.0.1:9", "env", "list"],
+        "",
+        &[
+            ("AWS_ACCESS_KEY_ID", "test".into()),
+            ("AWS_SECRET_ACCESS_KEY", "test".into()),
+            ("AWS_CONFIG_FILE", "/dev/null".into()),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.starts_with("error: GetCallerIdentity failed: "),
+        "{err}"
+    );
+}
+
+fn local(args: &[&str]) -> (i32, String, String) {
+    let emulator = emulator();
+    let functions = binary("validate").parent().unwrap().to_path_buf();
+    let mut argv: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    argv.extend([
+        "--endpoint-url".into(),
+        emulator.endpoint().into(),
+        "--cloudwatch-endpoint-url".into(),
+        emulator.cloudwatch_endpoint().into(),
+        "--functions".into(),
+        functions.to_string_lossy().into_owned(),
+        "--project".into(),
+        workspace_root().to_string_lossy().into_owned(),
+    ]);
+    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let output = run("envctl", &argv, "", &emulator.env());
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn local_up_with_an_invalid_spec_exits_1_before_anything_starts() {
+    let spec = std::env::temp_dir().join(format!("envctl-it-bad-{}.json", std::process::id()));
+    std::fs::write(&spec, r#"{"containerImage": "nginx", "minTasks": 0}"#).unwrap();
+    let suffix = unique_suffix().to_string();
+    let (code, out, err) = local(&[
+        "local",
+        "up",
+        "--suffix",
+        &suffix,
+        "--spec",
+        spec.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(out.is_empty());
+    assert!(
+        err.starts_with("error: the spec is invalid:\n  minTasks"),
+        "{err}"
+    );
+    assert!(!err.contains("provision:"), "nothing ran: {err}");
+}
+
+#[test]
+fn local_down_of_an_environment_that_never_existed_succeeds() {
+    let suffix = unique_suffix().to_string();
+    let (code, out, err) = local(&["local", "down", "--suffix", &suffix]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, format!("{suffix}: deleted\n"));
+    assert!(err.contains("teardown: Network"), "{err}");
+    assert!(
+        err.contains(&format!("teardown of {suffix}: SUCCEEDED")),
+        "{err}"
+    );
+}
+
+#[test]
+fn local_up_then_status_then_down_runs_the_whole_lifecycle() {
+    let suffix = unique_suffix().to_string();
+    let (code, out, err) = local(&["--json", "local", "up", "--suffix", &suffix]);
+    assert_eq!(code, 0, "{err}");
+    let outputs = json(&out);
+    assert!(outputs.as_object().is_some_and(|o| !o.is_empty()), "{out}");
+    let (code, out, err) = local(&["--json", "local", "status"]);
+    assert_eq!(code, 0, "{err}");
+    let status = json(&out);
+    assert!(
+        status["environments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["suffix"] == suffix.as_str()),
+        "{status}"
+    );
+    let (code, out, err) = local(&["local", "down", "--suffix", &suffix]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, format!("{suffix}: deleted\n"));
+}
