@@ -23,6 +23,29 @@ enum Command {
     /// Work with environment specs without touching AWS.
     #[command(subcommand)]
     Spec(SpecCommand),
+    /// Work with live environments.
+    #[command(subcommand)]
+    Env(EnvCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum EnvCommand {
+    /// Audit an environment: COMPLIANCE.md controls, the loss of each AZ, and its cost. Exits
+    /// non-zero on any finding.
+    Audit {
+        /// The environment suffix, such as pr-42.
+        #[arg(long)]
+        suffix: String,
+        /// The spec it was made from (its forceDestroy waives deletion protection); defaults otherwise.
+        #[arg(long)]
+        spec: Option<PathBuf>,
+        /// The AWS region.
+        #[arg(long, default_value = "us-west-2")]
+        region: String,
+        /// Send AWS calls to this endpoint (an emulator) instead of AWS.
+        #[arg(long)]
+        endpoint_url: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -71,6 +94,14 @@ pub fn run(
         Command::Spec(SpecCommand::Names { suffix }) => {
             crate::spec_commands::names(&suffix, cli.json, out)
         }
+        Command::Env(EnvCommand::Audit {
+            suffix,
+            spec,
+            region,
+            endpoint_url,
+        }) => aws_config(&region, endpoint_url.as_deref()).and_then(|config| {
+            crate::audit_command::run(&config, &suffix, spec.as_deref(), cli.json, out)
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -79,6 +110,17 @@ pub fn run(
             ExitCode::FAILURE
         }
     }
+}
+
+/// The SDK configuration: the default chain (environment, profile), with the region and endpoint given.
+fn aws_config(region: &str, endpoint_url: Option<&str>) -> anyhow::Result<aws_config::SdkConfig> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(region.to_owned()));
+    if let Some(endpoint) = endpoint_url {
+        loader = loader.endpoint_url(endpoint);
+    }
+    Ok(runtime.block_on(loader.load()))
 }
 
 #[cfg(test)]
