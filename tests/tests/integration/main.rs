@@ -3,12 +3,14 @@
 
 mod audit;
 mod cache;
+mod cleanup;
 mod database;
 mod edge;
 mod emulator;
 mod local_invoke;
 mod monitoring;
 mod network;
+mod outputs;
 mod rotation;
 mod runtime_api;
 mod service;
