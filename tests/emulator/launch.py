@@ -83,7 +83,55 @@ def finish_replication_group_deletions() -> None:
     ElastiCacheBackend.describe_replication_groups = describe_replication_groups
 
 
+def rotate_secrets_without_running_their_lambda() -> None:
+    """moto's RotateSecret invokes the rotation Lambda (all four steps, or testSecret alone with
+    RotateImmediately=false) through docker, which this machine cannot run: the call hangs until the
+    client gives up. Here it records the rotation settings only; the rotation protocol itself is
+    tested against PostgreSQL by driving the steps directly (tests/tests/integration/rotation.rs)."""
+    from moto.awslambda.models import LambdaBackend
+    from moto.secretsmanager.models import SecretsManagerBackend
+
+    rotate = SecretsManagerBackend.rotate_secret
+
+    def rotate_secret(self, *args, **kwargs):
+        invoke = LambdaBackend.invoke
+        LambdaBackend.invoke = lambda *_args, **_kwargs: None
+        try:
+            return rotate(self, *args, **kwargs)
+        finally:
+            LambdaBackend.invoke = invoke
+
+    SecretsManagerBackend.rotate_secret = rotate_secret
+
+
+# Where the local runner's database function finds the rotation function's code package
+# (ROTATION_CODE_BUCKET / ROTATION_CODE_KEY in tests/workflow/run.mjs), as `envctl deploy` uploads it
+# in AWS. moto reads the package when the Lambda is created but never runs it, so the smallest valid
+# zip (an end-of-central-directory record, no entries) stands in for it.
+LOCAL_ARTIFACTS_BUCKET = "catalog-local-artifacts"
+LOCAL_ROTATION_KEY = "rotation/bootstrap.zip"
+EMPTY_ZIP = b"PK\x05\x06" + b"\x00" * 18
+
+
+def seed_rotation_package(endpoint: str) -> None:
+    import boto3
+
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-west-2",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    s3.create_bucket(
+        Bucket=LOCAL_ARTIFACTS_BUCKET,
+        CreateBucketConfiguration={"LocationConstraint": "us-west-2"},
+    )
+    s3.put_object(Bucket=LOCAL_ARTIFACTS_BUCKET, Key=LOCAL_ROTATION_KEY, Body=EMPTY_ZIP)
+
+
 def main() -> None:
+    rotate_secrets_without_running_their_lambda()
     replace_metric_filters_of_the_same_name()
     delete_cache_subnet_groups()
     finish_replication_group_deletions()
@@ -92,6 +140,7 @@ def main() -> None:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     _, port = server.get_host_and_port()
+    seed_rotation_package(f"http://127.0.0.1:{port}")
     # aws-sdk-cloudwatch speaks only RPC v2 CBOR, which moto does not answer (EMULATOR.md).
     proxy = cloudwatch_cbor.start(f"http://127.0.0.1:{port}")
     print(f"ready {port} {proxy.server_address[1]}", flush=True)

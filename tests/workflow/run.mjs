@@ -71,7 +71,15 @@ function* allStates(definition) {
 
 // The emulator never runs ECS tasks, so the service is judged ready once its deployment is accepted
 // (functions/service, SERVICE_READY_WHEN); everything else is passed through.
-const LOCAL_ENV = { SERVICE_READY_WHEN: 'accepted', ...process.env };
+// The rotation package is the stand-in tests/emulator/launch.py puts into the emulator's S3; moto
+// cannot run the rotation Lambda, so rotation is only scheduled (ROTATE_IMMEDIATELY=false).
+const LOCAL_ENV = {
+  SERVICE_READY_WHEN: 'accepted',
+  ROTATE_IMMEDIATELY: 'false',
+  ROTATION_CODE_BUCKET: 'catalog-local-artifacts',
+  ROTATION_CODE_KEY: 'rotation/bootstrap.zip',
+  ...process.env,
+};
 
 class FunctionFailed extends Error {
   constructor(name, message) {

@@ -739,21 +739,22 @@ async fn the_first_rotation_creates_the_missing_current_user_with_its_privileges
     let (function, fakes) = setup_first_use();
     let outcomes = rotation(&function, &fakes, "t1").await.unwrap();
     assert_eq!(outcomes[1], Outcome::RoleCreated);
-    let world = fakes.world();
-    assert!(
-        world.logs_in("app", "p0"),
-        "the current user logs in with the secret's password"
-    );
-    assert_eq!(
-        world.privileges["app"],
-        [
-            "CONNECT ON DATABASE catalog",
-            "USAGE, CREATE ON SCHEMA public"
-        ]
-    );
-    assert_eq!(world.roles["app_clone"].member_of, ["app"]);
-    assert_eq!(world.calls_named("CREATE USER app ON catalog"), 1);
-    drop(world);
+    {
+        let world = fakes.world();
+        assert!(
+            world.logs_in("app", "p0"),
+            "the current user logs in with the secret's password"
+        );
+        assert_eq!(
+            world.privileges["app"],
+            [
+                "CONNECT ON DATABASE catalog",
+                "USAGE, CREATE ON SCHEMA public"
+            ]
+        );
+        assert_eq!(world.roles["app_clone"].member_of, ["app"]);
+        assert_eq!(world.calls_named("CREATE USER app ON catalog"), 1);
+    }
     assert_eq!(current_json(&fakes, AWSCURRENT)["username"], "app_clone");
     assert!(stage_logs_in(&fakes, AWSCURRENT));
     assert!(stage_logs_in(&fakes, AWSPREVIOUS));

@@ -7,6 +7,11 @@
 //! "still deleting" paths are covered by the unit tests' fake (`slow_deletion`). RotateSecret on
 //! the RDS-managed secret with `RotateImmediately=false` only records the schedule, as intended.
 //! moto does not model Performance Insights, so its settings are not asserted here.
+//!
+//! The application secret's rotation is turned on with `ROTATE_IMMEDIATELY=false` (the emulator's
+//! env, tests/src/emulator.rs): moto would try to run the rotation Lambda; the first rotation itself
+//! is tested against PostgreSQL in `rotation.rs`. moto's CreateFunction reads the code package
+//! from its S3, so the tests upload a (minimal, empty) zip where the function's settings point.
 
 use aws_sdk_rds::error::ProvideErrorMetadata;
 use aws_sdk_rds::types::Parameter;
@@ -15,6 +20,49 @@ use integration_tests::functions::invoke;
 use integration_tests::unique_suffix;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
+use tokio::sync::OnceCell;
+
+const CODE_BUCKET: &str = "database-test-rotation-code";
+const CODE_KEY: &str = "rotation/rotation.zip";
+/// The smallest valid zip archive: an end-of-central-directory record and no entries.
+const EMPTY_ZIP: [u8; 22] = [
+    0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+];
+
+/// The rotation function's code package in moto's S3, uploaded once per test process.
+async fn code_package() {
+    static UPLOADED: OnceCell<()> = OnceCell::const_new();
+    UPLOADED
+        .get_or_init(|| async {
+            let s3 = aws_sdk_s3::Client::new(&emulator().sdk_config().await);
+            s3.create_bucket()
+                .bucket(CODE_BUCKET)
+                .create_bucket_configuration(
+                    aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                        .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::UsWest2)
+                        .build(),
+                )
+                .send()
+                .await
+                .expect("CreateBucket");
+            s3.put_object()
+                .bucket(CODE_BUCKET)
+                .key(CODE_KEY)
+                .body(EMPTY_ZIP.to_vec().into())
+                .send()
+                .await
+                .expect("PutObject");
+        })
+        .await;
+}
+
+/// The emulator's env and the database function's own settings.
+fn function_env() -> Vec<(&'static str, String)> {
+    let mut env = emulator().env();
+    env.push(("ROTATION_CODE_BUCKET", CODE_BUCKET.to_owned()));
+    env.push(("ROTATION_CODE_KEY", CODE_KEY.to_owned()));
+    env
+}
 
 fn spec(suffix: &str, extra: Value) -> Value {
     let mut spec = json!({
@@ -35,7 +83,7 @@ fn spec(suffix: &str, extra: Value) -> Value {
 /// One successful invocation's response.
 fn call(function: &str, action: &str, spec: &Value, outputs: &Value) -> Value {
     let event = json!({"action": action, "spec": spec, "outputs": outputs});
-    let result = invoke(function, &event, &emulator().env());
+    let result = invoke(function, &event, &function_env());
     assert!(
         result.success,
         "{function} {action}: {} {}",
@@ -47,13 +95,13 @@ fn call(function: &str, action: &str, spec: &Value, outputs: &Value) -> Value {
 /// `create`, then `status` until READY (moto needs a few calls: see the module comment).
 fn create(function: &str, spec: &Value, outputs: &Value) -> Value {
     let mut response = call(function, "create", spec, outputs);
-    for _ in 0..6 {
+    for _ in 0..8 {
         if response["status"] == "READY" {
             return response["outputs"].clone();
         }
         response = call(function, "status", spec, outputs);
     }
-    panic!("{function} is not READY after 6 status calls: {response}");
+    panic!("{function} is not READY after 8 status calls: {response}");
 }
 
 async fn rds() -> aws_sdk_rds::Client {
@@ -79,6 +127,7 @@ async fn aurora_is_serverless_v2_encrypted_tls_only_private_and_rotates_its_mast
     let suffix = unique_suffix();
     let suffix = suffix.as_str();
     let spec = spec(suffix, json!({}));
+    code_package().await;
     let network = create("network", &spec, &json!({}));
     let outputs = create("database", &spec, &network);
     let key = network["kmsKeyArn"].as_str().unwrap();
@@ -224,10 +273,46 @@ async fn aurora_is_serverless_v2_encrypted_tls_only_private_and_rotates_its_mast
         Some(30)
     );
 
+    assert_eq!(
+        outputs["dbClusterResourceId"],
+        cluster.db_cluster_resource_id().unwrap()
+    );
+    let app_secret_arn = app_secret_rotates_with_the_function(suffix, &outputs, key).await;
+    the_function_runs_in_the_private_subnets(suffix, &network, &outputs).await;
+    let api_keys = secrets()
+        .await
+        .describe_secret()
+        .secret_id(format!("secret-api-keys-{suffix}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api_keys.kms_key_id(), Some(key));
+    assert_eq!(outputs["apiKeysSecretArn"], api_keys.arn().unwrap());
+    let value = secret_keys(api_keys.arn().unwrap()).await;
+    assert_eq!(value, ["apiKey"]);
+
     // Idempotent: a second create finds everything and changes nothing.
+    let before = secret_value(&app_secret_arn).await;
     let again = call("database", "create", &spec, &network);
     assert_eq!(again["status"], "READY");
     assert_eq!(again["outputs"], outputs);
+    assert!(
+        secret_value(&app_secret_arn).await == before,
+        "the application secret's value was kept"
+    );
+    let listed = secrets()
+        .await
+        .list_secrets()
+        .filters(
+            aws_sdk_secretsmanager::types::Filter::builder()
+                .key(aws_sdk_secretsmanager::types::FilterNameStringType::Name)
+                .values(format!("secret-db-app-{suffix}"))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.secret_list().len(), 1);
     let instances = rds
         .describe_db_instances()
         .filters(
@@ -248,12 +333,13 @@ async fn delete_refuses_a_protected_cluster_and_leaves_everything_then_force_des
     let suffix = unique_suffix();
     let suffix = suffix.as_str();
     let protected = spec(suffix, json!({}));
+    code_package().await;
     let network = create("network", &protected, &json!({}));
     let outputs = create("database", &protected, &network);
     let rds = rds().await;
 
     let event = json!({"action": "delete", "spec": protected, "outputs": {}});
-    let refused = invoke("database", &event, &emulator().env());
+    let refused = invoke("database", &event, &function_env());
     assert!(!refused.success);
     assert_eq!(refused.body["errorType"], "DeletionProtected");
     let cluster = rds
@@ -264,6 +350,8 @@ async fn delete_refuses_a_protected_cluster_and_leaves_everything_then_force_des
         .unwrap();
     assert_eq!(cluster.db_clusters()[0].db_cluster_members().len(), 2);
     assert_eq!(cluster.db_clusters()[0].deletion_protection(), Some(true));
+    let left = what_is_left(suffix).await;
+    assert_eq!(left, ["api keys secret", "app secret", "function", "role"]);
 
     // The teardown sends the spec only: it works from what exists.
     let forced = spec(suffix, json!({"forceDestroy": true}));
@@ -315,4 +403,198 @@ async fn delete_refuses_a_protected_cluster_and_leaves_everything_then_force_des
         .send()
         .await;
     assert!(secret.is_err(), "{secret:?}");
+    assert!(what_is_left(suffix).await.is_empty());
+}
+
+/// Which of the credentials' resources exist: the two secrets (not even scheduled for deletion),
+/// the rotation function and its role.
+async fn what_is_left(suffix: &str) -> Vec<&'static str> {
+    let config = emulator().sdk_config().await;
+    let secrets = aws_sdk_secretsmanager::Client::new(&config);
+    let mut left = Vec::new();
+    for (name, what) in [
+        (format!("secret-api-keys-{suffix}"), "api keys secret"),
+        (format!("secret-db-app-{suffix}"), "app secret"),
+    ] {
+        match secrets.describe_secret().secret_id(name).send().await {
+            Ok(_) => left.push(what),
+            Err(error) => assert_eq!(error.code(), Some("ResourceNotFoundException")),
+        }
+    }
+    let lambda = aws_sdk_lambda::Client::new(&config);
+    match lambda
+        .get_function()
+        .function_name(format!("rotation-{suffix}"))
+        .send()
+        .await
+    {
+        Ok(_) => left.push("function"),
+        Err(error) => assert_eq!(error.code(), Some("ResourceNotFoundException")),
+    }
+    let iam = aws_sdk_iam::Client::new(&config);
+    match iam
+        .get_role()
+        .role_name(format!("role-rotation-{suffix}"))
+        .send()
+        .await
+    {
+        Ok(_) => left.push("role"),
+        Err(error) => assert_eq!(error.code(), Some("NoSuchEntity")),
+    }
+    left
+}
+
+async fn secret_value(arn: &str) -> Value {
+    let output = secrets()
+        .await
+        .get_secret_value()
+        .secret_id(arn)
+        .version_stage("AWSCURRENT")
+        .send()
+        .await
+        .unwrap();
+    serde_json::from_str(output.secret_string().unwrap()).unwrap()
+}
+
+/// The keys of a secret's JSON value (never its values: a failing assert must not print them).
+async fn secret_keys(arn: &str) -> Vec<String> {
+    let value = secret_value(arn).await;
+    value.as_object().unwrap().keys().cloned().collect()
+}
+
+/// The application secret: under the environment's key, the fields the rotation function reads,
+/// rotating every 30 days with the environment's rotation function. Its ARN.
+async fn app_secret_rotates_with_the_function(suffix: &str, outputs: &Value, key: &str) -> String {
+    let described = secrets()
+        .await
+        .describe_secret()
+        .secret_id(format!("secret-db-app-{suffix}"))
+        .send()
+        .await
+        .unwrap();
+    let arn = described.arn().unwrap().to_owned();
+    assert_eq!(outputs["dbAppSecretArn"], arn.as_str());
+    assert_eq!(described.kms_key_id(), Some(key));
+    assert_eq!(described.rotation_enabled(), Some(true));
+    assert_eq!(
+        described
+            .rotation_rules()
+            .and_then(|rules| rules.automatically_after_days()),
+        Some(30)
+    );
+    assert_eq!(
+        described.rotation_lambda_arn(),
+        outputs["rotationFunctionArn"].as_str()
+    );
+    assert!(outputs["rotationFunctionArn"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!(":function:rotation-{suffix}")));
+    let mut keys = secret_keys(&arn).await;
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "dbname",
+            "engine",
+            "host",
+            "masterarn",
+            "password",
+            "port",
+            "username"
+        ]
+    );
+    let value = secret_value(&arn).await;
+    assert_eq!(value["engine"], "postgres");
+    assert_eq!(value["username"], "catalog_app");
+    assert_eq!(value["host"], outputs["dbWriterEndpoint"]);
+    assert_eq!(value["port"], outputs["dbPort"]);
+    assert_eq!(value["dbname"], "catalog");
+    assert_eq!(value["masterarn"], outputs["dbMasterSecretArn"]);
+    let password = value["password"].as_str().unwrap();
+    assert!(password.len() == 32, "the password has 32 characters");
+    assert!(
+        !password.chars().any(|c| ":/@\"'\\".contains(c)),
+        "the password has none of the excluded characters"
+    );
+    arn
+}
+
+/// The rotation Lambda: in the private subnets with the rotation security group, its role assumable
+/// by Lambda with the inline policy, and Secrets Manager of this account allowed to invoke it.
+async fn the_function_runs_in_the_private_subnets(suffix: &str, network: &Value, outputs: &Value) {
+    let config = emulator().sdk_config().await;
+    let lambda = aws_sdk_lambda::Client::new(&config);
+    let function = lambda
+        .get_function()
+        .function_name(format!("rotation-{suffix}"))
+        .send()
+        .await
+        .unwrap();
+    let configuration = function.configuration().unwrap();
+    assert_eq!(
+        configuration.function_arn(),
+        outputs["rotationFunctionArn"].as_str()
+    );
+    assert_eq!(
+        configuration.runtime().map(|r| r.as_str()),
+        Some("provided.al2023")
+    );
+    assert_eq!(configuration.handler(), Some("bootstrap"));
+    assert_eq!(configuration.timeout(), Some(30));
+    let vpc = configuration.vpc_config().unwrap();
+    let subnets: BTreeSet<String> = vpc.subnet_ids().iter().cloned().collect();
+    let private: BTreeSet<String> = strings(&network["privateSubnetIds"]).into_iter().collect();
+    assert_eq!(subnets, private);
+    assert_eq!(
+        vpc.security_group_ids(),
+        [network["securityGroupIds"]["rotation"].as_str().unwrap()]
+    );
+    let variables = configuration
+        .environment()
+        .and_then(|environment| environment.variables())
+        .unwrap();
+    assert_eq!(variables["DB_CA_BUNDLE"], "/var/task/rds-ca-bundle.pem");
+    assert!(configuration
+        .role()
+        .unwrap()
+        .ends_with(&format!(":role/role-rotation-{suffix}")));
+
+    let policy = lambda
+        .get_policy()
+        .function_name(format!("rotation-{suffix}"))
+        .send()
+        .await
+        .unwrap();
+    let policy: Value = serde_json::from_str(policy.policy().unwrap()).unwrap();
+    let statement = &policy["Statement"][0];
+    assert_eq!(
+        statement["Principal"]["Service"],
+        "secretsmanager.amazonaws.com"
+    );
+    assert_eq!(statement["Action"], "lambda:InvokeFunction");
+
+    let iam = aws_sdk_iam::Client::new(&config);
+    let role = iam
+        .get_role()
+        .role_name(format!("role-rotation-{suffix}"))
+        .send()
+        .await
+        .unwrap();
+    let trust = role.role().unwrap().assume_role_policy_document().unwrap();
+    assert!(trust.contains("lambda.amazonaws.com"), "{trust}");
+    let inline = iam
+        .get_role_policy()
+        .role_name(format!("role-rotation-{suffix}"))
+        .policy_name("rotate-database-secret")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        inline
+            .policy_document()
+            .contains("PutSecretValue"),
+        "{}",
+        inline.policy_document()
+    );
 }
