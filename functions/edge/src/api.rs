@@ -84,6 +84,33 @@ pub enum ListenerAction {
     RedirectToHttps,
 }
 
+/// A listener rule other than the listener's default one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    pub arn: String,
+    pub priority: i32,
+}
+
+/// Which requests a listener rule takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleCondition {
+    /// Every request (path pattern `/*`).
+    AnyPath,
+    /// Requests carrying this header with this value.
+    Header { name: String, value: String },
+}
+
+/// A rule forwarding to both target groups, all the weight on blue: ECS blue/green moves the
+/// weights to green and back (ECS developer guide, "Application Load Balancer resources for
+/// blue/green deployments").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleSettings {
+    pub priority: i32,
+    pub condition: RuleCondition,
+    pub blue_target_group: String,
+    pub green_target_group: String,
+}
+
 /// What the access-log bucket must hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BucketSettings {
@@ -159,6 +186,15 @@ pub trait Cloud {
     ) -> CallResult<String>;
     async fn modify_listener(&self, arn: &str, action: &ListenerAction) -> CallResult<()>;
     async fn delete_listener(&self, arn: &str) -> CallResult<()>;
+    /// The listener's rules, its default rule left out.
+    async fn rules(&self, listener_arn: &str) -> CallResult<Vec<Rule>>;
+    async fn create_rule(
+        &self,
+        listener_arn: &str,
+        settings: &RuleSettings,
+        tags: &[Tag],
+    ) -> CallResult<String>;
+    async fn delete_rule(&self, arn: &str) -> CallResult<()>;
 
     // S3.
     async fn bucket_names(&self) -> CallResult<Vec<String>>;

@@ -7,7 +7,8 @@
 
 use crate::api::{
     found, BucketSettings, CallResult, Certificate, CertificateSummary, Cloud, Listener,
-    ListenerAction, LoadBalancer, LoadBalancerSettings, TargetGroupSettings, ValidationRecord,
+    ListenerAction, LoadBalancer, LoadBalancerSettings, Rule, RuleCondition, RuleSettings,
+    TargetGroupSettings, ValidationRecord,
 };
 use aws_config::SdkConfig;
 use aws_sdk_acm::primitives::Blob;
@@ -141,6 +142,47 @@ fn tls(action: &ListenerAction) -> (Option<Vec<elb::Certificate>>, Option<String
         ),
         ListenerAction::RedirectToHttps => (None, None),
     }
+}
+
+fn rule_condition(condition: &RuleCondition) -> elb::RuleCondition {
+    match condition {
+        RuleCondition::AnyPath => elb::RuleCondition::builder()
+            .field("path-pattern")
+            .path_pattern_config(
+                elb::PathPatternConditionConfig::builder()
+                    .values("/*")
+                    .build(),
+            )
+            .build(),
+        RuleCondition::Header { name, value } => elb::RuleCondition::builder()
+            .field("http-header")
+            .http_header_config(
+                elb::HttpHeaderConditionConfig::builder()
+                    .http_header_name(name)
+                    .values(value)
+                    .build(),
+            )
+            .build(),
+    }
+}
+
+/// Forward to blue (weight 1) and green (weight 0).
+fn weighted_forward(settings: &RuleSettings) -> elb::Action {
+    let group = |arn: &str, weight: i32| {
+        elb::TargetGroupTuple::builder()
+            .target_group_arn(arn)
+            .weight(weight)
+            .build()
+    };
+    elb::Action::builder()
+        .r#type(elb::ActionTypeEnum::Forward)
+        .forward_config(
+            elb::ForwardActionConfig::builder()
+                .target_groups(group(&settings.blue_target_group, 1))
+                .target_groups(group(&settings.green_target_group, 0))
+                .build(),
+        )
+        .build()
 }
 
 impl Cloud for AwsCloud {
@@ -551,6 +593,63 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DeleteListener"))?;
+        Ok(())
+    }
+
+    async fn rules(&self, listener_arn: &str) -> CallResult<Vec<Rule>> {
+        let described = self
+            .elb
+            .describe_rules()
+            .listener_arn(listener_arn)
+            .send()
+            .await
+            .map_err(aws_error("DescribeRules"))?;
+        // The default rule's priority is `default`; every other one is a number.
+        Ok(described
+            .rules()
+            .iter()
+            .filter(|rule| rule.is_default() != Some(true))
+            .filter_map(|rule| {
+                Some(Rule {
+                    arn: rule.rule_arn()?.to_owned(),
+                    priority: rule.priority()?.parse().ok()?,
+                })
+            })
+            .collect())
+    }
+
+    async fn create_rule(
+        &self,
+        listener_arn: &str,
+        settings: &RuleSettings,
+        tags: &[Tag],
+    ) -> CallResult<String> {
+        let created = self
+            .elb
+            .create_rule()
+            .listener_arn(listener_arn)
+            .priority(settings.priority)
+            .conditions(rule_condition(&settings.condition))
+            .actions(weighted_forward(settings))
+            .set_tags(Some(elb_tags(tags)))
+            .send()
+            .await
+            .map_err(aws_error("CreateRule"))?;
+        Ok(created
+            .rules()
+            .first()
+            .and_then(elb::Rule::rule_arn)
+            .unwrap_or_default()
+            .to_owned())
+    }
+
+    async fn delete_rule(&self, arn: &str) -> CallResult<()> {
+        self.elb
+            .delete_rule()
+            .rule_arn(arn)
+            .send()
+            .await
+            .map_err(aws_error("DeleteRule"))?;
         Ok(())
     }
 

@@ -4,7 +4,7 @@
 
 use crate::api::{
     BucketSettings, CallResult, Certificate, CertificateSummary, Cloud, Listener, ListenerAction,
-    LoadBalancer, LoadBalancerSettings, TargetGroupSettings, ValidationRecord,
+    LoadBalancer, LoadBalancerSettings, Rule, RuleSettings, TargetGroupSettings, ValidationRecord,
 };
 use env_core::tags::{self, Tag};
 use std::collections::BTreeMap;
@@ -39,6 +39,8 @@ pub struct World {
     pub attributes: BTreeMap<String, String>,
     pub target_groups: Vec<FakeTargetGroup>,
     pub listeners: Vec<(Listener, ListenerAction)>,
+    /// (listener ARN, rule ARN, settings).
+    pub rules: Vec<(String, String, RuleSettings)>,
     /// Bucket name → (settings once configured, object count).
     pub buckets: BTreeMap<String, (Option<BucketSettings>, usize)>,
     /// The state a new load balancer starts in (AWS: provisioning).
@@ -357,6 +359,39 @@ impl Cloud for FakeCloud {
     async fn delete_listener(&self, arn: &str) -> CallResult<()> {
         let mut world = self.call("DeleteListener", true)?;
         world.listeners.retain(|(listener, _)| listener.arn != arn);
+        Ok(())
+    }
+
+    async fn rules(&self, listener_arn: &str) -> CallResult<Vec<Rule>> {
+        let world = self.call("DescribeRules", false)?;
+        Ok(world
+            .rules
+            .iter()
+            .filter(|(listener, _, _)| listener == listener_arn)
+            .map(|(_, arn, settings)| Rule {
+                arn: arn.clone(),
+                priority: settings.priority,
+            })
+            .collect())
+    }
+
+    async fn create_rule(
+        &self,
+        listener_arn: &str,
+        settings: &RuleSettings,
+        _tags: &[Tag],
+    ) -> CallResult<String> {
+        let mut world = self.call("CreateRule", true)?;
+        let arn = format!("{listener_arn}/rule/{}", settings.priority);
+        world
+            .rules
+            .push((listener_arn.to_owned(), arn.clone(), settings.clone()));
+        Ok(arn)
+    }
+
+    async fn delete_rule(&self, arn: &str) -> CallResult<()> {
+        let mut world = self.call("DeleteRule", true)?;
+        world.rules.retain(|(_, rule, _)| rule != arn);
         Ok(())
     }
 

@@ -1,5 +1,13 @@
 //! Create, report and delete one environment's edge: the TLS certificate, the application load
-//! balancer with its listeners and blue/green target groups, and the bucket its access logs go to.
+//! balancer with its listeners, blue/green target groups and the two listener rules ECS blue/green
+//! deployments shift, and the bucket its access logs go to.
+//!
+//! The rules exist whatever the spec's deployment strategy, like the green target group, so that
+//! switching strategy is a change of the service alone. Both sit on the HTTPS listener: the test
+//! rule takes requests with the header `X-Catalog-Deployment: test`, the production rule everything
+//! else. A separate test listener (say on 8443) would need another port open to the internet on
+//! the load balancer's security group, which the network component keeps to 80 and 443; a header
+//! on the same listener gets the same TLS policy and certificate for free.
 //!
 //! `create` and `status` run the same convergence: every step finds its resource by name (or, for
 //! the certificate, by its `Name` and environment tags) and creates only what is missing, then sets
@@ -14,7 +22,7 @@
 
 use crate::api::{
     BucketSettings, CallResult, Cloud, ListenerAction, LoadBalancer, LoadBalancerSettings,
-    TargetGroupSettings,
+    RuleCondition, RuleSettings, TargetGroupSettings,
 };
 use crate::certificate::self_signed;
 use env_core::contract::{Outputs, Request};
@@ -46,6 +54,14 @@ pub const HEALTH_CHECK_TIMEOUT_SECONDS: i32 = 5;
 pub const HEALTH_CHECK_MATCHER: &str = "200";
 pub const HTTPS_PORT: i32 = 443;
 pub const HTTP_PORT: i32 = 80;
+/// The header (and its value) that sends a request to the test listener rule: the green revision
+/// during a blue/green deployment, blue otherwise.
+pub const TEST_HEADER: &str = "X-Catalog-Deployment";
+pub const TEST_HEADER_VALUE: &str = "test";
+/// Rules are evaluated from the lowest priority up (ELB user guide, "Listener rules"): the header
+/// rule must come before the production rule, which matches every path.
+pub const TEST_RULE_PRIORITY: i32 = 1;
+pub const PRODUCTION_RULE_PRIORITY: i32 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EdgeError {
@@ -295,7 +311,9 @@ async fn converge<C: Cloud>(
             ssl_policy: SSL_POLICY.to_owned(),
             target_group_arn: groups[0].clone(),
         };
-        Some(listener(cloud, &lb.arn, HTTPS_PORT, &forward, &tags).await?)
+        let https = listener(cloud, &lb.arn, HTTPS_PORT, &forward, &tags).await?;
+        let rules = listener_rules(cloud, &https, &groups, &tags).await?;
+        Some((https, rules))
     } else {
         None
     };
@@ -311,8 +329,12 @@ async fn converge<C: Cloud>(
     out.insert("loadBalancerArnSuffix".into(), json!(arn_suffix(&lb.arn)));
     out.insert("loadBalancerDnsName".into(), json!(lb.dns_name));
     out.insert("httpsUrl".into(), json!(format!("https://{host}")));
-    if let Some(https) = https {
+    if let Some((https, (production, test))) = https {
         out.insert("httpsListenerArn".into(), json!(https));
+        out.insert(
+            "listenerRuleArns".into(),
+            json!({"production": production, "test": test}),
+        );
     }
     out.insert(
         "targetGroupArns".into(),
@@ -346,6 +368,46 @@ async fn listener<C: Cloud>(
         }
         None => cloud.create_listener(lb_arn, port, action, tags).await,
     }
+}
+
+/// The production and test rules on the HTTPS listener, created when missing; their ARNs. A rule
+/// that exists is left as it is: during a blue/green deployment ECS holds its weights.
+async fn listener_rules<C: Cloud>(
+    cloud: &C,
+    https: &str,
+    groups: &[String],
+    tags: &[Tag],
+) -> CallResult<(String, String)> {
+    let existing = cloud.rules(https).await?;
+    let wanted = [
+        (PRODUCTION_RULE_PRIORITY, RuleCondition::AnyPath),
+        (
+            TEST_RULE_PRIORITY,
+            RuleCondition::Header {
+                name: TEST_HEADER.to_owned(),
+                value: TEST_HEADER_VALUE.to_owned(),
+            },
+        ),
+    ];
+    let mut arns = Vec::new();
+    for (priority, condition) in wanted {
+        let arn = match existing.iter().find(|rule| rule.priority == priority) {
+            Some(rule) => rule.arn.clone(),
+            None => {
+                let settings = RuleSettings {
+                    priority,
+                    condition,
+                    blue_target_group: groups[0].clone(),
+                    green_target_group: groups[1].clone(),
+                };
+                cloud.create_rule(https, &settings, tags).await?
+            }
+        };
+        arns.push(arn);
+    }
+    let test = arns.pop().unwrap_or_default();
+    let production = arns.pop().unwrap_or_default();
+    Ok((production, test))
 }
 
 /// The certificate this environment created (self-signed or requested), found by its tags.
@@ -455,6 +517,11 @@ async fn delete<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Response,
             cloud.set_load_balancer_attributes(&lb.arn, &off).await?;
         }
         for listener in cloud.listeners(&lb.arn).await? {
+            // Deleting a listener deletes its rules too; deleted first all the same, so that an
+            // interrupted teardown never leaves a rule behind whatever the emulator does.
+            for rule in cloud.rules(&listener.arn).await? {
+                cloud.delete_rule(&rule.arn).await?;
+            }
             cloud.delete_listener(&listener.arn).await?;
         }
         cloud.delete_load_balancer(&lb.arn).await?;
@@ -651,6 +718,38 @@ mod tests {
         );
         let http = world.listeners.iter().find(|(l, _)| l.port == 80).unwrap();
         assert_eq!(http.1, ListenerAction::RedirectToHttps);
+
+        // The two rules ECS blue/green shifts, on the HTTPS listener, all weight on blue.
+        let green = out["targetGroupArns"]["green"].as_str().unwrap();
+        assert_eq!(world.rules.len(), 2);
+        let rule = |priority: i32| {
+            world
+                .rules
+                .iter()
+                .find(|(_, _, settings)| settings.priority == priority)
+                .unwrap()
+        };
+        let (listener, production, settings) = rule(2);
+        assert_eq!(listener, &https.0.arn);
+        assert_eq!(out["listenerRuleArns"]["production"], production.as_str());
+        assert_eq!(settings.condition, RuleCondition::AnyPath);
+        assert_eq!(
+            (
+                settings.blue_target_group.as_str(),
+                settings.green_target_group.as_str()
+            ),
+            (blue, green)
+        );
+        let (listener, test, settings) = rule(1);
+        assert_eq!(listener, &https.0.arn);
+        assert_eq!(out["listenerRuleArns"]["test"], test.as_str());
+        assert_eq!(
+            settings.condition,
+            RuleCondition::Header {
+                name: "X-Catalog-Deployment".into(),
+                value: "test".into()
+            }
+        );
     }
 
     #[tokio::test]
@@ -669,6 +768,11 @@ mod tests {
         );
         assert_eq!(cloud.world().certificates.len(), 1);
         assert_eq!(cloud.world().listeners.len(), 2);
+        assert_eq!(cloud.world().rules.len(), 2);
+        assert_eq!(
+            first.outputs["listenerRuleArns"],
+            second.outputs["listenerRuleArns"]
+        );
     }
 
     #[tokio::test]
@@ -753,14 +857,17 @@ mod tests {
                 world.records[&("Z123".to_owned(), "_x1.pr-7.example.com.".to_owned())],
                 "_y1.acm-validations.aws."
             );
-            // Only the redirecting listener until the certificate is issued.
+            // Only the redirecting listener until the certificate is issued, and no rules.
             assert_eq!(world.listeners.len(), 1);
+            assert!(world.rules.is_empty());
+            assert!(response.outputs.get("listenerRuleArns").is_none());
         }
         cloud.world().certificates[0].status = "ISSUED".into();
         let response = run(&cloud, "status", dns()).await.unwrap();
         assert_eq!(response.status, Status::Ready);
         assert_eq!(cloud.world().certificates.len(), 1);
         assert_eq!(cloud.world().listeners.len(), 2);
+        assert_eq!(cloud.world().rules.len(), 2);
     }
 
     #[tokio::test]
@@ -835,6 +942,11 @@ mod tests {
             assert_eq!(world.attributes["deletion_protection.enabled"], "false");
             assert!(world.changes.contains(&"EmptyBucket"));
             assert!(world.load_balancers.is_empty() && world.listeners.is_empty());
+            assert!(world.rules.is_empty());
+            assert_eq!(
+                world.changes.iter().filter(|c| **c == "DeleteRule").count(),
+                2
+            );
             assert!(world.target_groups.is_empty() && world.certificates.is_empty());
             assert!(world.buckets.is_empty());
         }
@@ -909,12 +1021,54 @@ mod tests {
             "DescribeLoadBalancers",
             "ImportCertificate",
             "CreateListener",
+            "DescribeRules",
+            "CreateRule",
         ] {
             let cloud = FakeCloud::new();
             cloud.fail(operation, "Throttling", 0);
             let error = run(&cloud, "create", self_signed()).await.unwrap_err();
             assert_eq!(error.error_name(), ErrorName::Retryable, "{operation}");
         }
+    }
+
+    #[tokio::test]
+    async fn a_create_interrupted_between_the_rules_adds_only_the_missing_one() {
+        let cloud = FakeCloud::new();
+        // The production rule is created, the test rule is refused.
+        cloud.fail("CreateRule", "Throttling", 1);
+        let error = run(&cloud, "create", self_signed()).await.unwrap_err();
+        assert_eq!(error.error_name(), ErrorName::Retryable);
+        assert_eq!(cloud.world().rules.len(), 1);
+        let response = run(&cloud, "create", self_signed()).await.unwrap();
+        assert_eq!(response.status, Status::Ready);
+        let world = cloud.world();
+        let mut priorities: Vec<i32> = world.rules.iter().map(|rule| rule.2.priority).collect();
+        priorities.sort_unstable();
+        assert_eq!(priorities, [1, 2]);
+        assert_eq!(
+            world.changes.iter().filter(|c| **c == "CreateRule").count(),
+            2
+        );
+    }
+
+    #[tokio::test]
+    async fn a_teardown_interrupted_at_a_rule_finishes_on_the_next_call() {
+        let cloud = FakeCloud::new();
+        let spec = spec_with(json!({"selfSignedCertificate": true, "forceDestroy": true}));
+        run(&cloud, "create", spec.clone()).await.unwrap();
+        cloud.fail("DeleteRule", "Throttling", 1);
+        let error = run(&cloud, "delete", spec.clone()).await.unwrap_err();
+        assert_eq!(error.error_name(), ErrorName::Retryable);
+        assert_eq!(cloud.world().rules.len(), 1);
+        assert_eq!(
+            run(&cloud, "delete", spec.clone()).await.unwrap().status,
+            Status::InProgress
+        );
+        assert!(cloud.world().rules.is_empty() && cloud.world().listeners.is_empty());
+        assert_eq!(
+            run(&cloud, "delete", spec).await.unwrap().status,
+            Status::Deleted
+        );
     }
 
     #[tokio::test]

@@ -40,6 +40,8 @@ pub struct TaskSpec {
     pub task_role_arn: String,
     pub cpu: String,
     pub memory: String,
+    /// ECS's `RuntimePlatform.cpuArchitecture`: `X86_64` or `ARM64`.
+    pub cpu_architecture: String,
     pub container_name: String,
     pub image: String,
     pub port: i32,
@@ -71,6 +73,22 @@ pub struct ServiceSpec {
     pub rollback_on_failure: bool,
     /// (minimum healthy, maximum) percent of the desired count during a deployment.
     pub deployment_percents: (i32, i32),
+    /// ECS native blue/green instead of a rolling update.
+    pub blue_green: Option<BlueGreen>,
+}
+
+/// What ECS blue/green deployments need (ECS API reference, `DeploymentConfiguration.strategy`
+/// `BLUE_GREEN` and `LoadBalancer.advancedConfiguration`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlueGreen {
+    /// The green target group, where a new revision starts.
+    pub alternate_target_group_arn: String,
+    pub production_listener_rule: String,
+    pub test_listener_rule: String,
+    /// The infrastructure role ECS assumes to shift the rules.
+    pub role_arn: String,
+    /// How long the old revision is kept after production traffic moved.
+    pub bake_time_minutes: i32,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -83,6 +101,11 @@ pub struct EcsService {
     pub task_definition: String,
     /// The PRIMARY deployment's rollout state: `IN_PROGRESS`, `COMPLETED` or `FAILED`.
     pub rollout: Option<String>,
+    /// `DeploymentConfiguration.strategy` (`ROLLING` or `BLUE_GREEN`), when ECS reports one.
+    pub strategy: Option<String>,
+    /// The load balancer's `advancedConfiguration.alternateTargetGroupArn`: set only for
+    /// blue/green.
+    pub alternate_target_group: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,6 +157,9 @@ pub trait Cloud {
         name: &str,
         task_definition: &str,
     ) -> CallResult<()>;
+    /// UpdateService with the deployment configuration and load balancer of `spec`: how the
+    /// strategy is switched on an existing service.
+    async fn update_deployment(&self, spec: &ServiceSpec) -> CallResult<()>;
     async fn scale_service(&self, cluster: &str, name: &str, count: i32) -> CallResult<()>;
     async fn delete_service(&self, cluster: &str, name: &str) -> CallResult<()>;
 

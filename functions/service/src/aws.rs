@@ -4,8 +4,8 @@
 //! missing, and every one below sets its required fields, hence the `expect`s.
 
 use crate::api::{
-    found, CallResult, Cloud, Cluster, EcsService, LogGroup, Named, ServiceSpec, TaskDefinition,
-    TaskSpec,
+    found, BlueGreen, CallResult, Cloud, Cluster, EcsService, LogGroup, Named, ServiceSpec,
+    TaskDefinition, TaskSpec,
 };
 use aws_config::SdkConfig;
 use aws_sdk_applicationautoscaling::types as scaling;
@@ -82,7 +82,60 @@ fn service(service: &ecs::Service) -> EcsService {
             .find(|deployment| deployment.status() == Some("PRIMARY"))
             .and_then(ecs::Deployment::rollout_state)
             .map(|state| state.as_str().to_owned()),
+        strategy: service
+            .deployment_configuration()
+            .and_then(ecs::DeploymentConfiguration::strategy)
+            .map(|strategy| strategy.as_str().to_owned()),
+        alternate_target_group: service
+            .load_balancers()
+            .iter()
+            .filter_map(ecs::LoadBalancer::advanced_configuration)
+            .filter_map(ecs::AdvancedConfiguration::alternate_target_group_arn)
+            .next()
+            .map(str::to_owned),
     }
+}
+
+/// The service's one load balancer entry; with blue/green, the green target group and the rules
+/// ECS shifts (ECS API reference, `AdvancedConfiguration`).
+fn load_balancer(spec: &ServiceSpec) -> ecs::LoadBalancer {
+    let advanced = spec.blue_green.as_ref().map(|blue_green: &BlueGreen| {
+        ecs::AdvancedConfiguration::builder()
+            .alternate_target_group_arn(&blue_green.alternate_target_group_arn)
+            .production_listener_rule(&blue_green.production_listener_rule)
+            .test_listener_rule(&blue_green.test_listener_rule)
+            .role_arn(&blue_green.role_arn)
+            .build()
+    });
+    ecs::LoadBalancer::builder()
+        .target_group_arn(&spec.target_group_arn)
+        .container_name(&spec.container_name)
+        .container_port(spec.container_port)
+        .set_advanced_configuration(advanced)
+        .build()
+}
+
+/// Circuit breaker, percents and the strategy (ECS API reference, `DeploymentConfiguration`).
+fn deployment_configuration(spec: &ServiceSpec) -> ecs::DeploymentConfiguration {
+    let (strategy, bake) = match &spec.blue_green {
+        Some(blue_green) => (
+            ecs::DeploymentStrategy::BlueGreen,
+            Some(blue_green.bake_time_minutes),
+        ),
+        None => (ecs::DeploymentStrategy::Rolling, None),
+    };
+    ecs::DeploymentConfiguration::builder()
+        .deployment_circuit_breaker(
+            ecs::DeploymentCircuitBreaker::builder()
+                .enable(spec.rollback_on_failure)
+                .rollback(spec.rollback_on_failure)
+                .build(),
+        )
+        .minimum_healthy_percent(spec.deployment_percents.0)
+        .maximum_percent(spec.deployment_percents.1)
+        .strategy(strategy)
+        .set_bake_time_in_minutes(bake)
+        .build()
 }
 
 fn container(task: &TaskSpec) -> ecs::ContainerDefinition {
@@ -229,7 +282,7 @@ impl Cloud for AwsCloud {
             .iam
             .create_role()
             .role_name(name)
-            .description("A role of the catalog API's ECS tasks")
+            .description("A role of the catalog API's ECS service")
             .assume_role_policy_document(trust_policy)
             .set_tags(Some(
                 tags.iter()
@@ -373,7 +426,7 @@ impl Cloud for AwsCloud {
             .runtime_platform(
                 ecs::RuntimePlatform::builder()
                     .operating_system_family(ecs::OsFamily::Linux)
-                    .cpu_architecture(ecs::CpuArchitecture::X8664)
+                    .cpu_architecture(ecs::CpuArchitecture::from(spec.cpu_architecture.as_str()))
                     .build(),
             )
             .cpu(&spec.cpu)
@@ -461,13 +514,7 @@ impl Cloud for AwsCloud {
                     .awsvpc_configuration(network)
                     .build(),
             )
-            .load_balancers(
-                ecs::LoadBalancer::builder()
-                    .target_group_arn(&spec.target_group_arn)
-                    .container_name(&spec.container_name)
-                    .container_port(spec.container_port)
-                    .build(),
-            )
+            .load_balancers(load_balancer(spec))
             .service_registries(
                 ecs::ServiceRegistry::builder()
                     .registry_arn(&spec.registry_arn)
@@ -480,18 +527,7 @@ impl Cloud for AwsCloud {
                     .build()
                     .expect(SET),
             )
-            .deployment_configuration(
-                ecs::DeploymentConfiguration::builder()
-                    .deployment_circuit_breaker(
-                        ecs::DeploymentCircuitBreaker::builder()
-                            .enable(spec.rollback_on_failure)
-                            .rollback(spec.rollback_on_failure)
-                            .build(),
-                    )
-                    .minimum_healthy_percent(spec.deployment_percents.0)
-                    .maximum_percent(spec.deployment_percents.1)
-                    .build(),
-            )
+            .deployment_configuration(deployment_configuration(spec))
             .propagate_tags(ecs::PropagateTags::Service)
             .enable_ecs_managed_tags(true)
             .set_tags(Some(ecs_tags(tags)))
@@ -512,6 +548,19 @@ impl Cloud for AwsCloud {
             .cluster(cluster)
             .service(name)
             .task_definition(task_definition)
+            .send()
+            .await
+            .map_err(aws_error("UpdateService"))?;
+        Ok(())
+    }
+
+    async fn update_deployment(&self, spec: &ServiceSpec) -> CallResult<()> {
+        self.ecs
+            .update_service()
+            .cluster(&spec.cluster)
+            .service(&spec.name)
+            .deployment_configuration(deployment_configuration(spec))
+            .load_balancers(load_balancer(spec))
             .send()
             .await
             .map_err(aws_error("UpdateService"))?;

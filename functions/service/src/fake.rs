@@ -106,6 +106,21 @@ impl Fake {
 
 const ACCOUNT: &str = "123456789012";
 
+/// What ECS reports as `deploymentConfiguration.strategy` for a service made from `spec`.
+fn strategy(spec: &ServiceSpec) -> &'static str {
+    if spec.blue_green.is_some() {
+        "BLUE_GREEN"
+    } else {
+        "ROLLING"
+    }
+}
+
+fn alternate(spec: &ServiceSpec) -> Option<String> {
+    spec.blue_green
+        .as_ref()
+        .map(|blue_green| blue_green.alternate_target_group_arn.clone())
+}
+
 impl Cloud for Fake {
     async fn log_group(&self, name: &str) -> CallResult<Option<LogGroup>> {
         let mut world = self.world();
@@ -287,6 +302,8 @@ impl Cloud for Fake {
             running_count: 0,
             task_definition: spec.task_definition.clone(),
             rollout: Some("IN_PROGRESS".into()),
+            strategy: Some(strategy(spec).into()),
+            alternate_target_group: alternate(spec),
         };
         world
             .services
@@ -305,6 +322,16 @@ impl Cloud for Fake {
         let service = &mut world.services.get_mut(name).unwrap().1;
         service.task_definition = task_definition.to_owned();
         service.rollout = Some("IN_PROGRESS".into());
+        Ok(())
+    }
+
+    async fn update_deployment(&self, spec: &ServiceSpec) -> CallResult<()> {
+        let mut world = self.world();
+        world.change("UpdateServiceDeployment")?;
+        let (wanted, service) = world.services.get_mut(&spec.name).unwrap();
+        wanted.blue_green = spec.blue_green.clone();
+        service.strategy = Some(strategy(spec).into());
+        service.alternate_target_group = alternate(spec);
         Ok(())
     }
 

@@ -1,20 +1,21 @@
 //! Create, report and delete one environment's API service.
 //!
 //! `create` and `status` run the same convergence: the log group, the two roles and their inline
-//! policies, the cluster, the task definition, the Cloud Map namespace and service, the ECS service
+//! policies (and, for blue/green, the infrastructure role ECS assumes), the cluster, the task definition, the Cloud Map namespace and service, the ECS service
 //! and its autoscaling, each looked up by name and created only when missing, so a retried or
 //! repeated call never makes a second one. A task definition is registered again only when what it
 //! should say changed (a fingerprint tag on the revision), and an existing service only gets the new
-//! revision: its desired count stays what the autoscaler chose.
+//! revision: its desired count stays what the autoscaler chose. The deployment strategy is a spec
+//! change like any other: an existing service whose strategy differs is switched by UpdateService.
 //!
 //! `delete` removes the autoscaling, scales the service to 0 and deletes it with force, and then,
 //! once ECS has drained it, everything else. It reports DELETED only from a call that found nothing.
 
-use crate::api::{CallResult, Cloud, EcsService, ServiceSpec, TaskSpec};
-use crate::policy;
+use crate::api::{BlueGreen, CallResult, Cloud, EcsService, ServiceSpec, TaskSpec};
+use crate::policy::{self, TaskScope};
 use env_core::contract::{Outputs, Request};
 use env_core::naming::{NameKind, Names};
-use env_core::spec::EnvironmentSpec;
+use env_core::spec::{DeploymentStrategy, EnvironmentSpec};
 use env_core::tags::{environment_tags, Tag};
 use env_core::{Action, AwsCallError, ErrorName, NamedError, Response, Status};
 use serde_json::{json, Value};
@@ -25,6 +26,12 @@ pub const LOG_RETENTION_DAYS: i32 = 14;
 /// The inline policy names of the two roles.
 pub const EXECUTION_POLICY: &str = "ecs-execution";
 pub const TASK_POLICY: &str = "catalog-api";
+/// The inline policy of the infrastructure role blue/green deployments use.
+pub const INFRASTRUCTURE_POLICY: &str = "ecs-blue-green";
+/// How long a blue/green deployment keeps the old revision after production traffic moved, so a
+/// rollback is instant: short, as PR environments see little traffic to judge by (ECS API
+/// reference, `DeploymentConfiguration.bakeTimeInMinutes`, 0–1440).
+pub const BAKE_TIME_MINUTES: i32 = 5;
 /// The Cloud Map service inside the environment's own namespace: `api.catalog-<suffix>.local`.
 pub const DISCOVERY_SERVICE: &str = "api";
 /// The one container of the task, as the load balancer and Cloud Map address it.
@@ -105,6 +112,16 @@ pub struct Inputs {
     pub cache_endpoint: String,
     /// Optional: the cluster's `DbClusterResourceId` for `rds-db:connect`.
     pub db_resource_id: Option<String>,
+    /// Only with the `blueGreen` strategy.
+    pub blue_green: Option<BlueGreenInputs>,
+}
+
+/// What a blue/green service needs from the edge component.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlueGreenInputs {
+    pub green_target_group: String,
+    pub production_rule: String,
+    pub test_rule: String,
 }
 
 fn text(outputs: &Outputs, key: &'static str) -> Result<String, ServiceError> {
@@ -132,7 +149,10 @@ fn member(
 }
 
 impl Inputs {
-    pub fn from_outputs(outputs: &Outputs) -> Result<Self, ServiceError> {
+    pub fn from_outputs(
+        outputs: &Outputs,
+        strategy: DeploymentStrategy,
+    ) -> Result<Self, ServiceError> {
         let private_subnets: Vec<String> = outputs
             .get("privateSubnetIds")
             .and_then(Value::as_array)
@@ -160,6 +180,29 @@ impl Inputs {
             cache_secret_arn: text(outputs, "cacheAuthSecretArn")?,
             cache_endpoint: text(outputs, "cacheConfigurationEndpoint")?,
             db_resource_id: text(outputs, "dbClusterResourceId").ok(),
+            blue_green: match strategy {
+                DeploymentStrategy::Rolling => None,
+                DeploymentStrategy::BlueGreen => Some(BlueGreenInputs {
+                    green_target_group: member(
+                        outputs,
+                        "targetGroupArns",
+                        "green",
+                        "targetGroupArns.green",
+                    )?,
+                    production_rule: member(
+                        outputs,
+                        "listenerRuleArns",
+                        "production",
+                        "listenerRuleArns.production",
+                    )?,
+                    test_rule: member(
+                        outputs,
+                        "listenerRuleArns",
+                        "test",
+                        "listenerRuleArns.test",
+                    )?,
+                }),
+            },
         })
     }
 }
@@ -174,7 +217,8 @@ pub async fn handle<C: Cloud>(
     let readiness = Readiness::parse(setting)?;
     match request.action {
         Action::Create | Action::Status => {
-            let inputs = Inputs::from_outputs(&request.outputs)?;
+            let strategy = request.spec.fields().deployment_strategy;
+            let inputs = Inputs::from_outputs(&request.outputs, strategy)?;
             converge(cloud, &request.spec, &inputs, readiness).await
         }
         // A teardown works from names alone: it may run on an environment whose earlier
@@ -204,11 +248,17 @@ fn with_tag(tags: &[Tag], key: &'static str, value: String) -> Vec<Tag> {
     tags
 }
 
-async fn role<C: Cloud>(cloud: &C, name: &str, tags: &[Tag]) -> CallResult<String> {
+/// The role's ARN, created with only `principal` trusted when missing.
+async fn role<C: Cloud>(
+    cloud: &C,
+    name: &str,
+    principal: &str,
+    tags: &[Tag],
+) -> CallResult<String> {
     match cloud.role(name).await? {
         Some(arn) => Ok(arn),
         None => {
-            let trust = policy::trust_policy().to_string();
+            let trust = policy::trust_policy(principal).to_string();
             cloud.create_role(name, &trust, tags).await
         }
     }
@@ -238,6 +288,7 @@ pub fn task_spec(
         task_role_arn: task_role_arn.to_owned(),
         cpu: fields.task_cpu.get().to_string(),
         memory: fields.task_memory.get().to_string(),
+        cpu_architecture: fields.cpu_architecture.ecs_name().to_owned(),
         container_name: CONTAINER_NAME.to_owned(),
         image: fields.container_image.as_str().to_owned(),
         port: i32::from(port),
@@ -277,7 +328,12 @@ pub fn task_spec(
 }
 
 /// Everything the outputs name, from names and ARNs known before the service exists.
-fn outputs(names: Names<'_>, task_definition: &str, roles: (&str, &str)) -> Outputs {
+fn outputs(
+    spec: &EnvironmentSpec,
+    names: Names<'_>,
+    task_definition: &str,
+    roles: (&str, &str),
+) -> Outputs {
     let mut outputs = Outputs::new();
     outputs.insert("clusterName".into(), json!(names.of(NameKind::EcsCluster)));
     outputs.insert("serviceName".into(), json!(names.of(NameKind::EcsService)));
@@ -295,6 +351,10 @@ fn outputs(names: Names<'_>, task_definition: &str, roles: (&str, &str)) -> Outp
     outputs.insert("taskDefinitionArn".into(), json!(task_definition));
     outputs.insert("executionRoleArn".into(), json!(roles.0));
     outputs.insert("taskRoleArn".into(), json!(roles.1));
+    outputs.insert(
+        "deploymentStrategy".into(),
+        json!(spec.fields().deployment_strategy),
+    );
     outputs
 }
 
@@ -305,6 +365,44 @@ fn scaling_resource(names: Names<'_>) -> String {
         names.of(NameKind::EcsCluster),
         names.of(NameKind::EcsService)
     )
+}
+
+/// Whether the service deploys blue/green now. AWS always reports the strategy (`ROLLING` unless
+/// set). moto 5.2 keeps the load balancer's `advancedConfiguration` but drops the
+/// `deploymentConfiguration` CreateService was given (the integration tests show it), so without a
+/// reported strategy the alternate target group decides.
+fn deploys_blue_green(service: &EcsService) -> bool {
+    match service.strategy.as_deref() {
+        Some(strategy) => strategy == "BLUE_GREEN",
+        None => service.alternate_target_group.is_some(),
+    }
+}
+
+/// The infrastructure role of blue/green deployments, with its policy on this environment's rules
+/// and target groups; its ARN.
+async fn infrastructure_role<C: Cloud>(
+    cloud: &C,
+    names: Names<'_>,
+    inputs: &Inputs,
+    blue_green: &BlueGreenInputs,
+    tags: &[Tag],
+) -> CallResult<String> {
+    let name = names.of(NameKind::EcsInfrastructureRole);
+    let arn = role(cloud, &name, policy::ECS_PRINCIPAL, tags).await?;
+    let document = policy::infrastructure_policy(
+        &[
+            blue_green.production_rule.as_str(),
+            blue_green.test_rule.as_str(),
+        ],
+        &[
+            inputs.blue_target_group.as_str(),
+            blue_green.green_target_group.as_str(),
+        ],
+    );
+    cloud
+        .put_role_policy(&name, INFRASTRUCTURE_POLICY, &document.to_string())
+        .await?;
+    Ok(arn)
 }
 
 fn is_ready(service: &EcsService, readiness: Readiness) -> bool {
@@ -337,8 +435,8 @@ async fn converge<C: Cloud>(
 
     let execution_role = names.of(NameKind::ExecutionRole);
     let task_role = names.of(NameKind::TaskRole);
-    let execution_arn = role(cloud, &execution_role, &tags).await?;
-    let task_arn = role(cloud, &task_role, &tags).await?;
+    let execution_arn = role(cloud, &execution_role, policy::TASKS_PRINCIPAL, &tags).await?;
+    let task_arn = role(cloud, &task_role, policy::TASKS_PRINCIPAL, &tags).await?;
     let account = account_of(&execution_arn);
     let secrets = [
         inputs.db_secret_arn.as_str(),
@@ -354,12 +452,12 @@ async fn converge<C: Cloud>(
     cloud
         .put_role_policy(&execution_role, EXECUTION_POLICY, &execution.to_string())
         .await?;
-    let task = policy::task_policy(
-        account,
-        &secrets,
-        &inputs.key_arn,
-        inputs.db_resource_id.as_deref(),
-    );
+    let scope = TaskScope {
+        db_resource_id: inputs.db_resource_id.as_deref(),
+        replication_group: &names.of(NameKind::CacheReplicationGroup),
+        metric_namespace: &names.of(NameKind::MetricNamespace),
+    };
+    let task = policy::task_policy(account, &secrets, &inputs.key_arn, scope);
     cloud
         .put_role_policy(&task_role, TASK_POLICY, &task.to_string())
         .await?;
@@ -382,7 +480,7 @@ async fn converge<C: Cloud>(
             cloud.register_task_definition(&wanted, &tags).await?.arn
         }
     };
-    let outputs = outputs(names, &task_definition, (&execution_arn, &task_arn));
+    let outputs = outputs(spec, names, &task_definition, (&execution_arn, &task_arn));
     let in_progress = |outputs| Ok(Response::new(Status::InProgress, outputs));
 
     let namespace_name = names.of(NameKind::DiscoveryNamespace);
@@ -417,10 +515,43 @@ async fn converge<C: Cloud>(
         }
     };
 
+    let blue_green = match &inputs.blue_green {
+        Some(blue_green) => Some(BlueGreen {
+            alternate_target_group_arn: blue_green.green_target_group.clone(),
+            production_listener_rule: blue_green.production_rule.clone(),
+            test_listener_rule: blue_green.test_rule.clone(),
+            role_arn: infrastructure_role(cloud, names, inputs, blue_green, &tags).await?,
+            bake_time_minutes: BAKE_TIME_MINUTES,
+        }),
+        None => None,
+    };
     let name = names.of(NameKind::EcsService);
+    let wanted = ServiceSpec {
+        cluster: cluster.clone(),
+        name: name.clone(),
+        task_definition: task_definition.clone(),
+        desired_count: i32::from(fields.min_tasks.get()),
+        subnets: inputs.private_subnets.clone(),
+        security_group: inputs.service_group.clone(),
+        target_group_arn: inputs.blue_target_group.clone(),
+        container_name: CONTAINER_NAME.to_owned(),
+        container_port: i32::from(fields.container_port.get()),
+        registry_arn: registry.arn.clone(),
+        grace_period_seconds: HEALTH_CHECK_GRACE_SECONDS,
+        // Updates that never drop below the desired count, rolled back when the new tasks do not
+        // become healthy.
+        rollback_on_failure: true,
+        deployment_percents: (100, 200),
+        blue_green,
+    };
     let mut updated = false;
     let service = match cloud.service(&cluster, &name).await? {
         Some(service) if service.status == "ACTIVE" => {
+            // The strategy first: the new revision, if any, then deploys the wanted way.
+            if deploys_blue_green(&service) != wanted.blue_green.is_some() {
+                cloud.update_deployment(&wanted).await?;
+                updated = true;
+            }
             if service.task_definition != task_definition {
                 cloud
                     .update_task_definition(&cluster, &name, &task_definition)
@@ -431,26 +562,7 @@ async fn converge<C: Cloud>(
         }
         // A teardown's deletion still draining: the name is free once it is INACTIVE.
         Some(service) if service.status == "DRAINING" => return in_progress(outputs),
-        _ => {
-            let wanted = ServiceSpec {
-                cluster: cluster.clone(),
-                name: name.clone(),
-                task_definition: task_definition.clone(),
-                desired_count: i32::from(fields.min_tasks.get()),
-                subnets: inputs.private_subnets.clone(),
-                security_group: inputs.service_group.clone(),
-                target_group_arn: inputs.blue_target_group.clone(),
-                container_name: CONTAINER_NAME.to_owned(),
-                container_port: i32::from(fields.container_port.get()),
-                registry_arn: registry.arn.clone(),
-                grace_period_seconds: HEALTH_CHECK_GRACE_SECONDS,
-                // Rolling updates that never drop below the desired count, rolled back when the
-                // new tasks do not become healthy.
-                rollback_on_failure: true,
-                deployment_percents: (100, 200),
-            };
-            cloud.create_service(&wanted, &tags).await?
-        }
+        _ => cloud.create_service(&wanted, &tags).await?,
     };
 
     // Registering again with the same bounds changes nothing; the desired count the autoscaler
@@ -541,7 +653,12 @@ async fn delete<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Response,
         }
         cloud.delete_namespace(&namespace.id).await?;
     }
-    for role in [NameKind::ExecutionRole, NameKind::TaskRole].map(|kind| names.of(kind)) {
+    let roles = [
+        NameKind::ExecutionRole,
+        NameKind::TaskRole,
+        NameKind::EcsInfrastructureRole,
+    ];
+    for role in roles.map(|kind| names.of(kind)) {
         if cloud.role(&role).await?.is_some() {
             found = true;
             for policy in cloud.role_policies(&role).await? {
@@ -662,6 +779,8 @@ mod tests {
         let task = tasks[0];
         assert_eq!(outputs["taskDefinitionArn"], world.task_definitions[0].0);
         assert_eq!((task.cpu.as_str(), task.memory.as_str()), ("512", "1024"));
+        assert_eq!(task.cpu_architecture, "X86_64");
+        assert_eq!(outputs["deploymentStrategy"], "rolling");
         assert_eq!(task.port, 3000);
         assert_eq!(task.user, "1000:1000");
         assert_eq!(task.log_group, "ecs-logs-pr-42");
@@ -694,6 +813,10 @@ mod tests {
         assert!(wanted.rollback_on_failure);
         assert_eq!(wanted.deployment_percents, (100, 200));
         assert_eq!(wanted.grace_period_seconds, 60);
+        // Rolling: no blue/green settings, no infrastructure role.
+        assert_eq!(wanted.blue_green, None);
+        assert!(!world.roles.contains_key("role-ecs-infra-pr-42"));
+        assert_eq!(service.strategy.as_deref(), Some("ROLLING"));
         assert_eq!(service.task_definition, world.task_definitions[0].0);
         assert_eq!(world.namespaces[0].0.name, "catalog-pr-42.local");
         assert_eq!(world.namespaces[0].1, "vpc-1");
@@ -725,6 +848,14 @@ mod tests {
         assert_eq!(
             task["Statement"][2]["Resource"],
             "arn:aws:rds-db:us-west-2:123456789012:dbuser:*/catalog_app"
+        );
+        assert_eq!(
+            task["Statement"][3]["Resource"],
+            "arn:aws:elasticache:us-west-2:123456789012:replicationgroup:redis-pr-42"
+        );
+        assert_eq!(
+            task["Statement"][4]["Condition"]["StringEquals"]["cloudwatch:namespace"],
+            "catalog-api-pr-42"
         );
     }
 
@@ -1064,9 +1195,204 @@ mod tests {
         assert!(fake.world().is_empty());
     }
 
+    fn blue_green_spec() -> Value {
+        let mut spec = spec();
+        spec["deploymentStrategy"] = json!("blueGreen");
+        spec
+    }
+
+    fn blue_green_inputs() -> Value {
+        let mut outputs = inputs();
+        outputs["listenerRuleArns"] =
+            json!({"production": "arn:rule/production", "test": "arn:rule/test"});
+        outputs
+    }
+
+    async fn run_blue_green(fake: &Fake, action: &str) -> Result<Response, ServiceError> {
+        let request = request(action, blue_green_spec(), blue_green_inputs());
+        handle(fake, Some("accepted"), request).await
+    }
+
+    #[tokio::test]
+    async fn blue_green_hands_ecs_the_green_group_the_rules_and_an_infrastructure_role() {
+        let fake = Fake::default();
+        let response = run_blue_green(&fake, "create").await.unwrap();
+        assert_eq!(response.status, Status::Ready);
+        assert_eq!(response.outputs["deploymentStrategy"], "blueGreen");
+        {
+            let world = fake.world();
+            let (wanted, service) = &world.services["ecs-service-pr-42"];
+            assert_eq!(wanted.target_group_arn, "arn:tg/blue");
+            assert_eq!(
+                wanted.blue_green,
+                Some(BlueGreen {
+                    alternate_target_group_arn: "arn:tg/green".into(),
+                    production_listener_rule: "arn:rule/production".into(),
+                    test_listener_rule: "arn:rule/test".into(),
+                    role_arn: "arn:aws:iam::123456789012:role/role-ecs-infra-pr-42".into(),
+                    bake_time_minutes: 5,
+                })
+            );
+            assert!(wanted.rollback_on_failure);
+            assert_eq!(service.strategy.as_deref(), Some("BLUE_GREEN"));
+            let (_, trust, policies) = &world.roles["role-ecs-infra-pr-42"];
+            let trust: Value = serde_json::from_str(trust).unwrap();
+            assert_eq!(
+                trust["Statement"][0]["Principal"]["Service"],
+                "ecs.amazonaws.com"
+            );
+            let document: Value = serde_json::from_str(&policies[INFRASTRUCTURE_POLICY]).unwrap();
+            assert_least_privilege(&document);
+            assert_eq!(
+                document["Statement"][1]["Resource"],
+                json!(["arn:rule/production", "arn:rule/test"])
+            );
+            assert_eq!(
+                document["Statement"][2]["Resource"],
+                json!(["arn:tg/blue", "arn:tg/green"])
+            );
+        }
+        // The infrastructure role goes with the rest at teardown.
+        assert_eq!(delete_all(&fake).await, 3);
+        let world = fake.world();
+        assert!(world.is_empty(), "{world:?}");
+        assert_eq!(world.count("DeleteRole"), 3);
+    }
+
+    #[tokio::test]
+    async fn switching_the_strategy_updates_the_existing_service_and_keeps_its_count() {
+        let fake = Fake::default();
+        run(&fake, "create").await.unwrap();
+        fake.world()
+            .services
+            .get_mut("ecs-service-pr-42")
+            .unwrap()
+            .1
+            .desired_count = 6;
+        // Rolling → blue/green: one UpdateService, then nothing more.
+        let response = run_blue_green(&fake, "create").await.unwrap();
+        assert_eq!(response.status, Status::InProgress);
+        assert_eq!(
+            run_blue_green(&fake, "status").await.unwrap().status,
+            Status::Ready
+        );
+        {
+            let world = fake.world();
+            assert_eq!(world.count("UpdateServiceDeployment"), 1);
+            assert_eq!(world.count("CreateService"), 1);
+            assert_eq!(world.count("UpdateServiceTaskDefinition"), 0);
+            let (wanted, service) = &world.services["ecs-service-pr-42"];
+            assert_eq!(service.desired_count, 6);
+            assert_eq!(service.strategy.as_deref(), Some("BLUE_GREEN"));
+            assert_eq!(
+                wanted
+                    .blue_green
+                    .as_ref()
+                    .unwrap()
+                    .alternate_target_group_arn,
+                "arn:tg/green"
+            );
+        }
+        // And back to rolling.
+        let response = run(&fake, "create").await.unwrap();
+        assert_eq!(response.status, Status::InProgress);
+        assert_eq!(run(&fake, "status").await.unwrap().status, Status::Ready);
+        let world = fake.world();
+        assert_eq!(world.count("UpdateServiceDeployment"), 2);
+        let (wanted, service) = &world.services["ecs-service-pr-42"];
+        assert_eq!(wanted.blue_green, None);
+        assert_eq!(service.strategy.as_deref(), Some("ROLLING"));
+        assert_eq!(service.alternate_target_group, None);
+        assert_eq!(service.desired_count, 6);
+    }
+
+    #[tokio::test]
+    async fn a_failed_strategy_switch_is_retried_by_the_next_call() {
+        let fake = Fake::default();
+        run(&fake, "create").await.unwrap();
+        fake.world()
+            .faults
+            .push(("UpdateServiceDeployment", "ThrottlingException", 0));
+        let error = run_blue_green(&fake, "create").await.unwrap_err();
+        assert_eq!(error.error_name(), ErrorName::Retryable);
+        run_blue_green(&fake, "create").await.unwrap();
+        let world = fake.world();
+        assert_eq!(world.count("UpdateServiceDeployment"), 1);
+        assert_eq!(
+            world.services["ecs-service-pr-42"].1.strategy.as_deref(),
+            Some("BLUE_GREEN")
+        );
+    }
+
+    #[test]
+    fn without_a_reported_strategy_the_alternate_target_group_decides() {
+        let service = |strategy: Option<&str>, alternate: Option<&str>| EcsService {
+            strategy: strategy.map(str::to_owned),
+            alternate_target_group: alternate.map(str::to_owned),
+            ..EcsService::default()
+        };
+        assert!(deploys_blue_green(&service(Some("BLUE_GREEN"), None)));
+        assert!(!deploys_blue_green(&service(
+            Some("ROLLING"),
+            Some("arn:tg/green")
+        )));
+        assert!(deploys_blue_green(&service(None, Some("arn:tg/green"))));
+        assert!(!deploys_blue_green(&service(None, None)));
+    }
+
+    #[tokio::test]
+    async fn blue_green_without_the_edges_rules_is_an_invalid_event_before_any_call() {
+        let cases: [(&str, Value); 3] = [
+            ("targetGroupArns.green", json!({"blue": "arn:tg/blue"})),
+            (
+                "listenerRuleArns.production",
+                json!({"test": "arn:rule/test"}),
+            ),
+            (
+                "listenerRuleArns.test",
+                json!({"production": "arn:rule/production"}),
+            ),
+        ];
+        for (name, value) in cases {
+            let key = name.split('.').next().unwrap();
+            let mut outputs = blue_green_inputs();
+            outputs[key] = value;
+            let fake = Fake::default();
+            let error = handle(&fake, None, request("create", blue_green_spec(), outputs))
+                .await
+                .unwrap_err();
+            assert_eq!(error.error_name(), ErrorName::InvalidEvent, "{name}");
+            assert!(error.to_string().contains(&format!("`{name}`")), "{error}");
+            assert!(fake.world().changes.is_empty());
+        }
+        // A rolling service does not need them.
+        let fake = Fake::default();
+        handle(&fake, Some("accepted"), request("create", spec(), inputs()))
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn the_task_runs_on_the_architecture_the_spec_names() {
+        let fake = Fake::default();
+        let mut spec = spec();
+        spec["cpuArchitecture"] = json!("arm64");
+        spec["taskCpu"] = json!(1024);
+        spec["taskMemory"] = json!(3072);
+        handle(&fake, Some("accepted"), request("create", spec, inputs()))
+            .await
+            .unwrap();
+        let world = fake.world();
+        let task = world.active_task_definitions()[0];
+        assert_eq!(task.cpu_architecture, "ARM64");
+        assert_eq!((task.cpu.as_str(), task.memory.as_str()), ("1024", "3072"));
+    }
+
     #[test]
     fn the_fingerprint_follows_the_definition() {
-        let inputs = Inputs::from_outputs(inputs().as_object().unwrap()).unwrap();
+        let inputs =
+            Inputs::from_outputs(inputs().as_object().unwrap(), DeploymentStrategy::Rolling)
+                .unwrap();
         let spec = request("create", spec(), json!({})).spec;
         let names = Names::new(spec.suffix());
         let one = task_spec(&spec, names, &inputs, "arn:e", "arn:t");

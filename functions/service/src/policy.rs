@@ -1,6 +1,7 @@
-//! The IAM documents of the two roles (control CKV_AWS_249: the execution role is not the task
-//! role). Every statement names its resources; the one `*` is an action AWS gives no resource-level
-//! permission, listed in [`WITHOUT_RESOURCE_LEVEL`].
+//! The IAM documents of the service's roles (control CKV_AWS_249: the execution role is not the task
+//! role; the infrastructure role of blue/green deployments is a third). Every statement names its
+//! resources; a `*` resource is only for actions AWS gives no resource-level permission, listed in
+//! [`WITHOUT_RESOURCE_LEVEL`].
 
 use serde_json::{json, Value};
 
@@ -8,17 +9,35 @@ const REGION: &str = "us-west-2";
 /// The PostgreSQL user the API logs in as with IAM authentication (the database component's
 /// application user).
 pub const APP_DB_USER: &str = "catalog_app";
-/// Actions that accept only `"Resource": "*"`: `ecr:GetAuthorizationToken` (Service Authorization
-/// Reference, "Actions defined by Amazon Elastic Container Registry": no resource types).
-pub const WITHOUT_RESOURCE_LEVEL: &[&str] = &["ecr:GetAuthorizationToken"];
+/// Actions that accept only `"Resource": "*"` (Service Authorization Reference, each service's
+/// "Actions defined by …" table lists no resource types for them):
+/// - `ecr:GetAuthorizationToken` (Amazon Elastic Container Registry);
+/// - `cloudwatch:PutMetricData` (Amazon CloudWatch), narrowed by the `cloudwatch:namespace`
+///   condition instead;
+/// - the four `elasticloadbalancing:Describe*` reads ECS blue/green needs (Elastic Load Balancing
+///   V2).
+pub const WITHOUT_RESOURCE_LEVEL: &[&str] = &[
+    "ecr:GetAuthorizationToken",
+    "cloudwatch:PutMetricData",
+    "elasticloadbalancing:DescribeListeners",
+    "elasticloadbalancing:DescribeRules",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeTargetHealth",
+];
 
-/// Only ECS tasks may assume either role (ECS developer guide, "Task IAM role").
-pub fn trust_policy() -> Value {
+/// The principal of the task and execution roles: ECS tasks (ECS developer guide, "Task IAM role").
+pub const TASKS_PRINCIPAL: &str = "ecs-tasks.amazonaws.com";
+/// The principal of the infrastructure role: ECS itself (ECS developer guide, "Amazon ECS
+/// infrastructure IAM role for load balancers").
+pub const ECS_PRINCIPAL: &str = "ecs.amazonaws.com";
+
+/// Only `principal` may assume the role.
+pub fn trust_policy(principal: &str) -> Value {
     json!({
         "Version": "2012-10-17",
         "Statement": [{
             "Effect": "Allow",
-            "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+            "Principal": {"Service": principal},
             "Action": "sts:AssumeRole"
         }]
     })
@@ -100,18 +119,25 @@ pub fn execution_policy(
     json!({"Version": "2012-10-17", "Statement": statements})
 }
 
-/// What the API itself may do: read its two secrets, decrypt them through Secrets Manager, and log
-/// in to Aurora as the application user with IAM authentication. The resource id of the cluster
+/// Where the API may connect and write metrics, besides its secrets.
+#[derive(Debug, Clone, Copy)]
+pub struct TaskScope<'a> {
+    /// The cluster's `DbClusterResourceId`, when the database component handed it on.
+    pub db_resource_id: Option<&'a str>,
+    /// The environment's Redis replication group id.
+    pub replication_group: &'a str,
+    /// The one CloudWatch namespace the API publishes its metrics to.
+    pub metric_namespace: &'a str,
+}
+
+/// What the API itself may do: read its two secrets, decrypt them through Secrets Manager, log
+/// in to Aurora as the application user with IAM authentication, connect to its own Redis
+/// replication group, and publish metrics to its own namespace. The resource id of the cluster
 /// (`DbClusterResourceId`) narrows `rds-db:connect` to this cluster when the database component
 /// hands it on; without it the user name still limits it (IAM user guide for RDS, "Creating and
 /// using an IAM policy for IAM database access").
-pub fn task_policy(
-    account: &str,
-    secrets: &[&str],
-    key_arn: &str,
-    db_resource_id: Option<&str>,
-) -> Value {
-    let cluster = db_resource_id.unwrap_or("*");
+pub fn task_policy(account: &str, secrets: &[&str], key_arn: &str, scope: TaskScope<'_>) -> Value {
+    let cluster = scope.db_resource_id.unwrap_or("*");
     json!({
         "Version": "2012-10-17",
         "Statement": [
@@ -122,6 +148,61 @@ pub fn task_policy(
                 "Effect": "Allow",
                 "Action": "rds-db:connect",
                 "Resource": format!("arn:aws:rds-db:{REGION}:{account}:dbuser:{cluster}/{APP_DB_USER}")
+            },
+            {
+                // ElastiCache user guide, "Authenticating with IAM": `elasticache:Connect` on the
+                // replication group.
+                "Sid": "ConnectToTheEnvironmentsRedis",
+                "Effect": "Allow",
+                "Action": "elasticache:Connect",
+                "Resource": format!(
+                    "arn:aws:elasticache:{REGION}:{account}:replicationgroup:{}",
+                    scope.replication_group
+                )
+            },
+            {
+                // No resource-level permission exists (WITHOUT_RESOURCE_LEVEL): the namespace
+                // condition is what limits it (CloudWatch user guide, "Using condition keys to
+                // limit access to CloudWatch namespaces").
+                "Sid": "PublishMetricsToItsOwnNamespace",
+                "Effect": "Allow",
+                "Action": "cloudwatch:PutMetricData",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"cloudwatch:namespace": scope.metric_namespace}}
+            }
+        ]
+    })
+}
+
+/// What ECS blue/green deployments change on the load balancer, as the AWS managed policy
+/// `AmazonECSInfrastructureRolePolicyForLoadBalancers` lists it, narrowed to this environment:
+/// move the weights of its two listener rules and (de)register tasks in its two target groups.
+/// `ModifyListener` is left out: ECS changes a listener only for Network Load Balancers (ECS
+/// developer guide, "Amazon ECS infrastructure IAM role for load balancers").
+pub fn infrastructure_policy(rules: &[&str], target_groups: &[&str]) -> Value {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "ReadTheLoadBalancer",
+                "Effect": "Allow",
+                "Action": &WITHOUT_RESOURCE_LEVEL[2..],
+                "Resource": "*"
+            },
+            {
+                "Sid": "ShiftTheListenerRules",
+                "Effect": "Allow",
+                "Action": "elasticloadbalancing:ModifyRule",
+                "Resource": rules
+            },
+            {
+                "Sid": "RegisterTasksInTheTargetGroups",
+                "Effect": "Allow",
+                "Action": [
+                    "elasticloadbalancing:RegisterTargets",
+                    "elasticloadbalancing:DeregisterTargets"
+                ],
+                "Resource": target_groups
             }
         ]
     })
@@ -231,9 +312,15 @@ pub mod tests {
         );
     }
 
+    const SCOPE: TaskScope<'static> = TaskScope {
+        db_resource_id: Some("cluster-ABC"),
+        replication_group: "redis-pr-1",
+        metric_namespace: "catalog-api-pr-1",
+    };
+
     #[test]
     fn the_task_role_reads_secrets_decrypts_through_secrets_manager_and_connects_as_the_app_user() {
-        let document = task_policy("123456789012", &SECRETS, KEY, Some("cluster-ABC"));
+        let document = task_policy("123456789012", &SECRETS, KEY, SCOPE);
         assert_least_privilege(&document);
         let pairs = grants(&document);
         assert_eq!(
@@ -253,9 +340,28 @@ pub mod tests {
                     "arn:aws:rds-db:us-west-2:123456789012:dbuser:cluster-ABC/catalog_app"
                         .to_owned()
                 ),
+                (
+                    "elasticache:Connect".to_owned(),
+                    "arn:aws:elasticache:us-west-2:123456789012:replicationgroup:redis-pr-1"
+                        .to_owned()
+                ),
+                ("cloudwatch:PutMetricData".to_owned(), "*".to_owned()),
             ]
         );
-        let without_id = task_policy("123456789012", &SECRETS, KEY, None);
+        // The `*` of PutMetricData is held to the environment's namespace.
+        assert_eq!(
+            document["Statement"][4]["Condition"]["StringEquals"]["cloudwatch:namespace"],
+            "catalog-api-pr-1"
+        );
+        let without_id = task_policy(
+            "123456789012",
+            &SECRETS,
+            KEY,
+            TaskScope {
+                db_resource_id: None,
+                ..SCOPE
+            },
+        );
         assert_eq!(
             without_id["Statement"][2]["Resource"],
             "arn:aws:rds-db:us-west-2:123456789012:dbuser:*/catalog_app"
@@ -263,11 +369,37 @@ pub mod tests {
     }
 
     #[test]
-    fn only_ecs_tasks_assume_the_roles() {
-        let trust = trust_policy();
+    fn the_infrastructure_role_shifts_only_this_environments_rules_and_target_groups() {
+        let rules = ["arn:rule/production", "arn:rule/test"];
+        let groups = ["arn:tg/blue", "arn:tg/green"];
+        let document = infrastructure_policy(&rules, &groups);
+        assert_least_privilege(&document);
+        let pairs = grants(&document);
+        let on = |action: &str| -> Vec<String> {
+            pairs
+                .iter()
+                .filter(|(granted, _)| granted == action)
+                .map(|(_, resource)| resource.clone())
+                .collect()
+        };
+        assert_eq!(on("elasticloadbalancing:ModifyRule"), rules);
+        assert_eq!(on("elasticloadbalancing:RegisterTargets"), groups);
+        assert_eq!(on("elasticloadbalancing:DeregisterTargets"), groups);
+        assert_eq!(on("elasticloadbalancing:DescribeRules"), ["*"]);
+        assert!(on("elasticloadbalancing:ModifyListener").is_empty());
+        assert_eq!(pairs.len(), 10);
+    }
+
+    #[test]
+    fn only_the_named_principal_assumes_a_role() {
+        let trust = trust_policy(TASKS_PRINCIPAL);
         assert_eq!(
             trust["Statement"][0]["Principal"]["Service"],
             "ecs-tasks.amazonaws.com"
+        );
+        assert_eq!(
+            trust_policy(ECS_PRINCIPAL)["Statement"][0]["Principal"]["Service"],
+            "ecs.amazonaws.com"
         );
         assert_eq!(trust["Statement"][0]["Action"], "sts:AssumeRole");
     }

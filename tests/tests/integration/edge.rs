@@ -396,6 +396,51 @@ async fn a_self_signed_edge_meets_every_load_balancer_row_and_a_second_create_ch
     );
     assert_eq!(certificate.status().map(|s| s.as_str()), Some("ISSUED"));
 
+    // The two rules ECS blue/green shifts: on the HTTPS listener, the header rule first, both
+    // forwarding to blue (weight 1) and green (weight 0).
+    let https = out["httpsListenerArn"].as_str().expect("an ARN");
+    let rules = elb
+        .describe_rules()
+        .listener_arn(https)
+        .send()
+        .await
+        .expect("the emulator answers as set up");
+    let rule = |arn: &Value| {
+        rules
+            .rules()
+            .iter()
+            .find(|rule| rule.rule_arn() == arn.as_str())
+            .expect("the rule named in the outputs")
+            .clone()
+    };
+    let production = rule(&out["listenerRuleArns"]["production"]);
+    let test = rule(&out["listenerRuleArns"]["test"]);
+    assert_eq!(production.priority(), Some("2"));
+    assert_eq!(test.priority(), Some("1"));
+    assert_eq!(production.conditions()[0].field(), Some("path-pattern"));
+    let header = test.conditions()[0]
+        .http_header_config()
+        .expect("a header condition");
+    assert_eq!(header.http_header_name(), Some("X-Catalog-Deployment"));
+    assert_eq!(header.values(), ["test"]);
+    for rule in [&production, &test] {
+        let forward = rule.actions()[0]
+            .forward_config()
+            .expect("a weighted forward");
+        let weights: Vec<(Option<&str>, Option<i32>)> = forward
+            .target_groups()
+            .iter()
+            .map(|group| (group.target_group_arn(), group.weight()))
+            .collect();
+        assert_eq!(
+            weights,
+            [
+                (out["targetGroupArns"]["blue"].as_str(), Some(1)),
+                (out["targetGroupArns"]["green"].as_str(), Some(0))
+            ]
+        );
+    }
+
     // Again: the same outputs, nothing new.
     let again = call("create", &spec, &net);
     assert_eq!(again, created);
@@ -406,6 +451,14 @@ async fn a_self_signed_edge_meets_every_load_balancer_row_and_a_second_create_ch
         .await
         .expect("the emulator answers as set up");
     assert_eq!(listed.listeners().len(), 2);
+    let rules_again = elb
+        .describe_rules()
+        .listener_arn(https)
+        .send()
+        .await
+        .expect("the emulator answers as set up");
+    // The two rules and the listener's default one.
+    assert_eq!(rules_again.rules().len(), 3);
     let mine = acm()
         .await
         .list_certificates()
@@ -420,6 +473,24 @@ async fn a_self_signed_edge_meets_every_load_balancer_row_and_a_second_create_ch
 
     let force = spec_with_force(&spec);
     delete_all(&force, &net);
+    // The rules went with the listener: neither can be described any more.
+    for arn in [
+        &out["listenerRuleArns"]["production"],
+        &out["listenerRuleArns"]["test"],
+    ] {
+        let gone = elb
+            .describe_rules()
+            .rule_arns(arn.as_str().expect("an ARN"))
+            .send()
+            .await;
+        assert!(gone.is_err(), "{arn} is still there");
+    }
+    assert!(elb
+        .describe_listeners()
+        .listener_arns(https)
+        .send()
+        .await
+        .is_err());
 }
 
 fn spec_with_force(spec: &Value) -> Value {

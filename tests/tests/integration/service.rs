@@ -1,9 +1,11 @@
 //! The service function against moto, through its binary, after the real network function: the
 //! cluster, task definition, service, Cloud Map registration and autoscaling the request names,
-//! least-privilege roles, an idempotent re-create and a teardown that leaves nothing.
+//! least-privilege roles, an idempotent re-create and a teardown that leaves nothing; a switch to
+//! blue/green and back on a service behind the real edge function's load balancer; the Fargate
+//! CPU/memory table.
 //!
-//! The database, cache and edge functions' outputs are stood in for by what they would hand on:
-//! a target group in the network's VPC and two secrets, made directly in moto.
+//! The database and cache functions' outputs are stood in for by what they would hand on: two
+//! secrets made directly in moto (and, where the edge function does not run, a target group).
 
 use integration_tests::emulator::emulator;
 use integration_tests::functions::{invoke, Invocation};
@@ -27,11 +29,26 @@ fn accepted_env() -> Vec<(&'static str, String)> {
 }
 
 fn run(action: &str, suffix: &str, outputs: &Value, env: &[(&str, String)]) -> Invocation {
+    run_spec(action, &spec(suffix), outputs, env)
+}
+
+fn run_spec(action: &str, spec: &Value, outputs: &Value, env: &[(&str, String)]) -> Invocation {
     invoke(
         "service",
-        &json!({"action": action, "spec": spec(suffix), "outputs": outputs}),
+        &json!({"action": action, "spec": spec, "outputs": outputs}),
         env,
     )
+}
+
+/// One successful invocation with `spec`, READY judged on acceptance.
+fn call_spec(action: &str, spec: &Value, outputs: &Value) -> Value {
+    let result = run_spec(action, spec, outputs, &accepted_env());
+    assert!(
+        result.success,
+        "{action}: {} {}",
+        result.body, result.stderr
+    );
+    result.body
 }
 
 fn call(action: &str, suffix: &str, outputs: &Value) -> Value {
@@ -67,6 +84,7 @@ const AUTH_TOKEN: &str = "redis-token-that-must-stay-secret";
 async fn inputs(suffix: &str) -> Value {
     let mut outputs = network(suffix);
     let config = emulator().sdk_config().await;
+    add_data_outputs(suffix, &mut outputs).await;
     let elb = aws_sdk_elasticloadbalancingv2::Client::new(&config);
     let group = elb
         .create_target_group()
@@ -79,6 +97,16 @@ async fn inputs(suffix: &str) -> Value {
         .await
         .expect("a target group");
     let blue = group.target_groups()[0].target_group_arn().expect("an ARN");
+    outputs.insert(
+        "targetGroupArns".into(),
+        json!({"blue": blue, "green": "unused"}),
+    );
+    Value::Object(outputs)
+}
+
+/// What the database and cache components would hand on: two secrets and two endpoints.
+async fn add_data_outputs(suffix: &str, outputs: &mut Map<String, Value>) {
+    let config = emulator().sdk_config().await;
     let secrets = aws_sdk_secretsmanager::Client::new(&config);
     let secret = |name: String, value: Value| {
         let secrets = secrets.clone();
@@ -105,10 +133,6 @@ async fn inputs(suffix: &str) -> Value {
         json!({"authToken": AUTH_TOKEN}),
     )
     .await;
-    outputs.insert(
-        "targetGroupArns".into(),
-        json!({"blue": blue, "green": "unused"}),
-    );
     outputs.insert("dbAppSecretArn".into(), json!(db));
     outputs.insert(
         "dbWriterEndpoint".into(),
@@ -123,7 +147,6 @@ async fn inputs(suffix: &str) -> Value {
             "redis-{suffix}.clustercfg.usw2.cache.amazonaws.com:6379"
         )),
     );
-    Value::Object(outputs)
 }
 
 /// IAM returns policy documents URL-encoded (RFC 3986); moto may not.
@@ -156,25 +179,83 @@ fn as_list(value: &Value) -> Vec<String> {
     }
 }
 
-/// No `*` action; a `*` resource only for `ecr:GetAuthorizationToken` (no resource-level
-/// permission exists for it); never `iam:PassRole`.
+/// The actions AWS gives no resource-level permission (Service Authorization Reference), the only
+/// ones a `*` resource is explained for.
+const WITHOUT_RESOURCE_LEVEL: [&str; 6] = [
+    "ecr:GetAuthorizationToken",
+    "cloudwatch:PutMetricData",
+    "elasticloadbalancing:DescribeListeners",
+    "elasticloadbalancing:DescribeRules",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeTargetHealth",
+];
+
+/// No `*` action; a `*` resource only for actions without resource-level permissions, and
+/// `cloudwatch:PutMetricData` only with a namespace condition; never `iam:PassRole`.
 fn assert_least_privilege(document: &Value) {
     let statements = document["Statement"].as_array().expect("statements");
     assert!(!statements.is_empty());
     for statement in statements {
+        assert_eq!(statement["Effect"], "Allow");
         let actions = as_list(&statement["Action"]);
         for action in &actions {
             assert!(!action.contains('*'), "wildcard action {action}");
             assert_ne!(action, "iam:PassRole");
         }
         if as_list(&statement["Resource"]).contains(&"*".to_owned()) {
-            assert_eq!(
-                actions,
-                ["ecr:GetAuthorizationToken"],
-                "unexplained * resource"
-            );
+            for action in &actions {
+                assert!(
+                    WITHOUT_RESOURCE_LEVEL.contains(&action.as_str()),
+                    "unexplained * resource for {action}"
+                );
+            }
+            if actions.contains(&"cloudwatch:PutMetricData".to_owned()) {
+                assert!(
+                    statement["Condition"]["StringEquals"]["cloudwatch:namespace"].is_string(),
+                    "PutMetricData without a namespace condition"
+                );
+            }
         }
     }
+}
+
+/// Every inline policy of every role the service made for `suffix` (by the role name prefix),
+/// parsed and checked; the role names and trusted principals.
+async fn assert_every_policy_least_privilege(suffix: &str) -> Vec<(String, String)> {
+    let iam = aws_sdk_iam::Client::new(&emulator().sdk_config().await);
+    let roles = iam.list_roles().send().await.expect("roles");
+    let mut found = Vec::new();
+    for role in roles.roles() {
+        let name = role.role_name();
+        if !(name.starts_with("role-ecs-") && name.ends_with(&format!("-{suffix}"))) {
+            continue;
+        }
+        let trust = policy_document(role.assume_role_policy_document().expect("a trust policy"));
+        let principal = trust["Statement"][0]["Principal"]["Service"]
+            .as_str()
+            .expect("a service principal")
+            .to_owned();
+        let policies = iam
+            .list_role_policies()
+            .role_name(name)
+            .send()
+            .await
+            .expect("policies");
+        assert!(!policies.policy_names().is_empty(), "{name} has no policy");
+        for policy in policies.policy_names() {
+            let document = iam
+                .get_role_policy()
+                .role_name(name)
+                .policy_name(policy)
+                .send()
+                .await
+                .expect("the inline policy");
+            assert_least_privilege(&policy_document(document.policy_document()));
+        }
+        found.push((name.to_owned(), principal));
+    }
+    found.sort();
+    found
 }
 
 #[tokio::test]
@@ -374,21 +455,21 @@ async fn service_is_private_autoscaled_discoverable_and_torn_down_completely() {
         .and_then(|setting| setting.value());
     assert_eq!(insights, Some("enabled"));
 
-    // The two roles' documents.
+    // Every policy of every role it made; a rolling service has no infrastructure role.
     let iam = aws_sdk_iam::Client::new(&config);
-    for (role, policy) in [
-        (format!("role-ecs-execution-{suffix}"), "ecs-execution"),
-        (format!("role-ecs-task-{suffix}"), "catalog-api"),
-    ] {
-        let document = iam
-            .get_role_policy()
-            .role_name(&role)
-            .policy_name(policy)
-            .send()
-            .await
-            .expect("the inline policy");
-        assert_least_privilege(&policy_document(document.policy_document()));
-    }
+    assert_eq!(
+        assert_every_policy_least_privilege(suffix).await,
+        [
+            (
+                format!("role-ecs-execution-{suffix}"),
+                "ecs-tasks.amazonaws.com".to_owned()
+            ),
+            (
+                format!("role-ecs-task-{suffix}"),
+                "ecs-tasks.amazonaws.com".to_owned()
+            ),
+        ]
+    );
 
     // Idempotent: the same answer, no second revision, no second namespace.
     assert_eq!(call("create", suffix, &outputs), created);
@@ -423,6 +504,16 @@ async fn service_is_private_autoscaled_discoverable_and_torn_down_completely() {
         .expect("services");
     assert_eq!(services.services()[0].task_definition(), Some(new_revision));
     assert_eq!(services.services()[0].desired_count(), 2);
+
+    // The autoscaler moves the service to 5 tasks: a repeated create keeps them.
+    scale_as_the_autoscaler_would(&ecs, suffix, 5).await;
+    let again = invoke(
+        "service",
+        &json!({"action": "create", "spec": changed, "outputs": outputs}),
+        &accepted_env(),
+    );
+    assert_eq!(again.body["status"], "READY", "{}", again.body);
+    assert_eq!(desired_count(&ecs, suffix).await, 5);
 
     // Teardown leaves nothing.
     let mut deleted = false;
@@ -504,4 +595,230 @@ fn a_missing_output_is_an_invalid_event_naming_the_key() {
         "{}",
         result.body
     );
+}
+
+/// The edge function on the same network, READY: its target groups and listener rules.
+fn edge(spec: &Value, outputs: &Map<String, Value>) -> Value {
+    for action in ["create", "status", "status", "status"] {
+        let result = invoke(
+            "edge",
+            &json!({"action": action, "spec": spec, "outputs": outputs}),
+            &emulator().env(),
+        );
+        assert!(result.success, "edge {action}: {}", result.body);
+        if result.body["status"] == "READY" {
+            return result.body["outputs"].clone();
+        }
+    }
+    panic!("the edge is not READY");
+}
+
+/// UpdateService with a desired count, as Application Auto Scaling does.
+async fn scale_as_the_autoscaler_would(ecs: &aws_sdk_ecs::Client, suffix: &str, count: i32) {
+    ecs.update_service()
+        .cluster(format!("ecs-cluster-{suffix}"))
+        .service(format!("ecs-service-{suffix}"))
+        .desired_count(count)
+        .send()
+        .await
+        .expect("the service scales");
+}
+
+async fn desired_count(ecs: &aws_sdk_ecs::Client, suffix: &str) -> i32 {
+    let services = ecs
+        .describe_services()
+        .cluster(format!("ecs-cluster-{suffix}"))
+        .services(format!("ecs-service-{suffix}"))
+        .send()
+        .await
+        .expect("services");
+    services.services()[0].desired_count()
+}
+
+/// The service's one load balancer entry and, when moto reports it, its deployment strategy.
+async fn deployment(
+    ecs: &aws_sdk_ecs::Client,
+    suffix: &str,
+) -> (aws_sdk_ecs::types::LoadBalancer, Option<String>) {
+    let services = ecs
+        .describe_services()
+        .cluster(format!("ecs-cluster-{suffix}"))
+        .services(format!("ecs-service-{suffix}"))
+        .send()
+        .await
+        .expect("services");
+    let service = &services.services()[0];
+    let strategy = service
+        .deployment_configuration()
+        .and_then(|configuration| configuration.strategy())
+        .map(|strategy| strategy.as_str().to_owned());
+    (service.load_balancers()[0].clone(), strategy)
+}
+
+#[tokio::test]
+async fn a_rolling_service_switches_to_blue_green_behind_the_edge_and_back() {
+    let suffix = unique_suffix();
+    let suffix = suffix.as_str();
+    let mut base = spec(suffix);
+    base["deletionProtection"] = json!(false);
+    base["forceDestroy"] = json!(true);
+    let mut outputs = network(suffix);
+    let edge_outputs = edge(&base, &outputs);
+    for key in ["targetGroupArns", "listenerRuleArns"] {
+        outputs.insert(key.into(), edge_outputs[key].clone());
+    }
+    add_data_outputs(suffix, &mut outputs).await;
+    let outputs = Value::Object(outputs);
+    let blue = outputs["targetGroupArns"]["blue"].as_str().expect("blue");
+    let green = outputs["targetGroupArns"]["green"].as_str().expect("green");
+    let production = outputs["listenerRuleArns"]["production"]
+        .as_str()
+        .expect("the production rule");
+    let test = outputs["listenerRuleArns"]["test"]
+        .as_str()
+        .expect("the test rule");
+    let ecs = aws_sdk_ecs::Client::new(&emulator().sdk_config().await);
+
+    // Rolling first: blue only, no advanced configuration, no infrastructure role.
+    let rolling = call_spec("create", &base, &outputs);
+    assert_eq!(rolling["status"], "READY", "{rolling}");
+    assert_eq!(rolling["outputs"]["deploymentStrategy"], "rolling");
+    let (balancer, _) = deployment(&ecs, suffix).await;
+    assert_eq!(balancer.target_group_arn(), Some(blue));
+    assert!(balancer.advanced_configuration().is_none());
+    scale_as_the_autoscaler_would(&ecs, suffix, 4).await;
+
+    // The spec switches to blue/green (and to Graviton with a valid 1 vCPU / 3 GB pair): the
+    // existing service is updated, not replaced.
+    let mut blue_green = base.clone();
+    blue_green["deploymentStrategy"] = json!("blueGreen");
+    blue_green["cpuArchitecture"] = json!("arm64");
+    blue_green["taskCpu"] = json!(1024);
+    blue_green["taskMemory"] = json!(3072);
+    let switched = call_spec("create", &blue_green, &outputs);
+    assert_eq!(switched["status"], "IN_PROGRESS", "{switched}");
+    let settled = call_spec("status", &blue_green, &outputs);
+    assert_eq!(settled["status"], "READY", "{settled}");
+    assert_eq!(settled["outputs"]["deploymentStrategy"], "blueGreen");
+    let (balancer, strategy) = deployment(&ecs, suffix).await;
+    assert_eq!(balancer.target_group_arn(), Some(blue));
+    let advanced = balancer
+        .advanced_configuration()
+        .expect("the blue/green settings");
+    assert_eq!(advanced.alternate_target_group_arn(), Some(green));
+    // The switch kept the count the autoscaler chose.
+    assert_eq!(desired_count(&ecs, suffix).await, 4);
+    assert_eq!(advanced.production_listener_rule(), Some(production));
+    assert_eq!(advanced.test_listener_rule(), Some(test));
+    let infra = format!("role-ecs-infra-{suffix}");
+    assert!(
+        advanced
+            .role_arn()
+            .expect("the infrastructure role")
+            .ends_with(&format!(":role/{infra}")),
+        "{advanced:?}"
+    );
+    // moto keeps what UpdateService sets (but ignores CreateService's deploymentConfiguration).
+    assert_eq!(strategy.as_deref(), Some("BLUE_GREEN"));
+    let task = ecs
+        .describe_task_definition()
+        .task_definition(
+            settled["outputs"]["taskDefinitionArn"]
+                .as_str()
+                .expect("an ARN"),
+        )
+        .send()
+        .await
+        .expect("the task definition");
+    let task = task.task_definition().expect("a task definition");
+    assert_eq!((task.cpu(), task.memory()), (Some("1024"), Some("3072")));
+    assert_eq!(
+        task.runtime_platform()
+            .and_then(|platform| platform.cpu_architecture())
+            .map(|architecture| architecture.as_str()),
+        Some("ARM64")
+    );
+
+    // Every role, the infrastructure role included, least privilege; ECS itself assumes it.
+    assert_eq!(
+        assert_every_policy_least_privilege(suffix).await,
+        [
+            (
+                format!("role-ecs-execution-{suffix}"),
+                "ecs-tasks.amazonaws.com".to_owned()
+            ),
+            (infra.clone(), "ecs.amazonaws.com".to_owned()),
+            (
+                format!("role-ecs-task-{suffix}"),
+                "ecs-tasks.amazonaws.com".to_owned()
+            ),
+        ]
+    );
+
+    // Idempotent: a repeated create changes nothing.
+    assert_eq!(call_spec("create", &blue_green, &outputs), settled);
+
+    // And back to rolling.
+    let back = call_spec("create", &base, &outputs);
+    assert_eq!(back["status"], "IN_PROGRESS", "{back}");
+    assert_eq!(call_spec("status", &base, &outputs)["status"], "READY");
+    let (balancer, strategy) = deployment(&ecs, suffix).await;
+    assert!(balancer.advanced_configuration().is_none());
+    assert_eq!(strategy.as_deref(), Some("ROLLING"));
+
+    // Teardown: the service (its infrastructure role included), then the edge and its rules.
+    let mut deleted = false;
+    for _ in 0..5 {
+        if call_spec("delete", &base, &json!({}))["status"] == "DELETED" {
+            deleted = true;
+            break;
+        }
+    }
+    assert!(deleted, "the service was not DELETED after 5 calls");
+    let iam = aws_sdk_iam::Client::new(&emulator().sdk_config().await);
+    assert!(iam.get_role().role_name(&infra).send().await.is_err());
+    assert!(assert_every_policy_least_privilege(suffix).await.is_empty());
+    let mut edge_deleted = false;
+    for _ in 0..5 {
+        let result = invoke(
+            "edge",
+            &json!({"action": "delete", "spec": base, "outputs": {}}),
+            &emulator().env(),
+        );
+        assert!(result.success, "edge delete: {}", result.body);
+        if result.body["status"] == "DELETED" {
+            edge_deleted = true;
+            break;
+        }
+    }
+    assert!(edge_deleted, "the edge was not DELETED after 5 calls");
+    let elb = aws_sdk_elasticloadbalancingv2::Client::new(&emulator().sdk_config().await);
+    for rule in [production, test] {
+        assert!(elb.describe_rules().rule_arns(rule).send().await.is_err());
+    }
+}
+
+#[test]
+fn a_cpu_and_memory_pair_fargate_does_not_offer_is_refused_before_any_call() {
+    let suffix = unique_suffix();
+    // 0.25 vCPU takes 512, 1024 or 2048 MiB; 1 vCPU takes 2048–8192 MiB (ECS developer guide,
+    // "Amazon ECS task definition parameters for Fargate", task size).
+    for (cpu, memory) in [(256, 4096), (1024, 1024), (4096, 4096)] {
+        let mut spec = spec(suffix.as_str());
+        spec["taskCpu"] = json!(cpu);
+        spec["taskMemory"] = json!(memory);
+        let result = run_spec("create", &spec, &json!({}), &accepted_env());
+        assert!(!result.success, "{cpu}/{memory}");
+        assert_eq!(result.body["errorType"], "InvalidSpec", "{}", result.body);
+        let message = result.body["errorMessage"].as_str().expect("a message");
+        assert!(message.contains("taskMemory"), "{message}");
+        assert!(message.contains(&memory.to_string()), "{message}");
+    }
+    // Nothing was made: no cluster by that name.
+    let listed = invoke(
+        "service",
+        &json!({"action": "delete", "spec": spec(suffix.as_str()), "outputs": {}}),
+        &accepted_env(),
+    );
+    assert_eq!(listed.body["status"], "DELETED", "{}", listed.body);
 }
