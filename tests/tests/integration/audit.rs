@@ -23,14 +23,22 @@ fn spec(suffix: &str, extra: Value) -> Value {
 
 fn provision(spec: &Value) {
     let execution = run_workflow("provision", &json!({ "spec": spec }), &emulator().env(), 0);
-    assert!(execution.succeeded, "{:?} {:?}\n{}", execution.error, execution.cause, execution.log);
+    assert!(
+        execution.succeeded,
+        "{:?} {:?}\n{}",
+        execution.error, execution.cause, execution.log
+    );
 }
 
 fn teardown(spec: &Value) {
     let mut spec = spec.clone();
     spec["forceDestroy"] = json!(true);
     let execution = run_workflow("teardown", &json!({ "spec": spec }), &emulator().env(), 0);
-    assert!(execution.succeeded, "{:?} {:?}", execution.error, execution.cause);
+    assert!(
+        execution.succeeded,
+        "{:?} {:?}",
+        execution.error, execution.cause
+    );
 }
 
 fn spec_file(spec: &Value) -> PathBuf {
@@ -48,13 +56,24 @@ fn audit(spec: &Value) -> (bool, Value) {
     let suffix = spec["environmentSuffix"].as_str().expect("a suffix");
     let output = run_binary(
         "envctl",
-        &["--json", "env", "audit", "--suffix", suffix, "--spec", file.to_str().expect("utf-8")],
+        &[
+            "--json",
+            "env",
+            "audit",
+            "--suffix",
+            suffix,
+            "--spec",
+            file.to_str().expect("utf-8"),
+        ],
         "",
         &emulator().env(),
     );
     let stdout = String::from_utf8_lossy(&output.stdout);
     let report = serde_json::from_str(&stdout).unwrap_or_else(|error| {
-        panic!("no report ({error}): {stdout}\n{}", String::from_utf8_lossy(&output.stderr))
+        panic!(
+            "no report ({error}): {stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
     });
     (output.status.success(), report)
 }
@@ -80,7 +99,13 @@ fn findings_of(report: &Value, name: &str) -> Vec<String> {
                 .as_array()
                 .map(|f| {
                     f.iter()
-                        .map(|f| format!("{}: {}", f["resource"].as_str().unwrap_or_default(), f["problem"].as_str().unwrap_or_default()))
+                        .map(|f| {
+                            format!(
+                                "{}: {}",
+                                f["resource"].as_str().unwrap_or_default(),
+                                f["problem"].as_str().unwrap_or_default()
+                            )
+                        })
                         .collect()
                 })
                 .unwrap_or_default()
@@ -95,7 +120,11 @@ async fn a_default_environment_passes_and_each_misconfiguration_fires_its_contro
     provision(&spec);
 
     let (clean, report) = audit(&spec);
-    assert_eq!(by_result(&report, "finding"), Vec::<&str>::new(), "{report:#}");
+    assert_eq!(
+        by_result(&report, "finding"),
+        Vec::<&str>::new(),
+        "{report:#}"
+    );
     assert!(clean, "{report:#}");
     assert_eq!(
         by_result(&report, "waived"),
@@ -108,14 +137,28 @@ async fn a_default_environment_passes_and_each_misconfiguration_fires_its_contro
     // Now break one resource of each kind through the emulator's API.
     let config = emulator().sdk_config().await;
     let elb = aws_sdk_elasticloadbalancingv2::Client::new(&config);
-    let lb = elb.describe_load_balancers().names(format!("alb-{suffix}")).send().await.expect("the ALB");
-    let lb_arn = lb.load_balancers()[0].load_balancer_arn().expect("an ARN").to_owned();
+    let lb = elb
+        .describe_load_balancers()
+        .names(format!("alb-{suffix}"))
+        .send()
+        .await
+        .expect("the ALB");
+    let lb_arn = lb.load_balancers()[0]
+        .load_balancer_arn()
+        .expect("an ARN")
+        .to_owned();
     let attribute = |key: &str, value: &str| {
-        aws_sdk_elasticloadbalancingv2::types::LoadBalancerAttribute::builder().key(key).value(value).build()
+        aws_sdk_elasticloadbalancingv2::types::LoadBalancerAttribute::builder()
+            .key(key)
+            .value(value)
+            .build()
     };
     elb.modify_load_balancer_attributes()
         .load_balancer_arn(&lb_arn)
-        .attributes(attribute("routing.http.drop_invalid_header_fields.enabled", "false"))
+        .attributes(attribute(
+            "routing.http.drop_invalid_header_fields.enabled",
+            "false",
+        ))
         .attributes(attribute("routing.http.desync_mitigation_mode", "monitor"))
         .send()
         .await
@@ -136,8 +179,16 @@ async fn a_default_environment_passes_and_each_misconfiguration_fires_its_contro
         .await
         .expect("retention changed");
     let kms = aws_sdk_kms::Client::new(&config);
-    kms.disable_key_rotation()
+    // moto's DisableKeyRotation takes the key id only, not its alias.
+    let key = kms
+        .describe_key()
         .key_id(format!("alias/kms-{suffix}"))
+        .send()
+        .await
+        .expect("the key");
+    let key_id = key.key_metadata().expect("metadata").key_id().to_owned();
+    kms.disable_key_rotation()
+        .key_id(&key_id)
         .send()
         .await
         .expect("rotation off");
@@ -152,11 +203,19 @@ async fn a_default_environment_passes_and_each_misconfiguration_fires_its_contro
     let ec2 = aws_sdk_ec2::Client::new(&config);
     let groups = ec2
         .describe_security_groups()
-        .filters(aws_sdk_ec2::types::Filter::builder().name("group-name").values(format!("secgroup-service-{suffix}")).build())
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("group-name")
+                .values(format!("secgroup-service-{suffix}"))
+                .build(),
+        )
         .send()
         .await
         .expect("the service group");
-    let service_group = groups.security_groups()[0].group_id().expect("an id").to_owned();
+    let service_group = groups.security_groups()[0]
+        .group_id()
+        .expect("an id")
+        .to_owned();
     ec2.authorize_security_group_ingress()
         .group_id(&service_group)
         .ip_permissions(
@@ -164,7 +223,12 @@ async fn a_default_environment_passes_and_each_misconfiguration_fires_its_contro
                 .ip_protocol("tcp")
                 .from_port(22)
                 .to_port(22)
-                .ip_ranges(aws_sdk_ec2::types::IpRange::builder().cidr_ip("0.0.0.0/0").description("ssh").build())
+                .ip_ranges(
+                    aws_sdk_ec2::types::IpRange::builder()
+                        .cidr_ip("0.0.0.0/0")
+                        .description("ssh")
+                        .build(),
+                )
                 .build(),
         )
         .send()
@@ -172,32 +236,57 @@ async fn a_default_environment_passes_and_each_misconfiguration_fires_its_contro
         .expect("ssh opened");
     let subnets = ec2
         .describe_subnets()
-        .filters(aws_sdk_ec2::types::Filter::builder().name("tag:Name").values(format!("subnet-private-a-{suffix}")).build())
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("tag:Name")
+                .values(format!("subnet-private-a-{suffix}"))
+                .build(),
+        )
         .send()
         .await
         .expect("a subnet");
     let subnet = subnets.subnets()[0].subnet_id().expect("an id").to_owned();
     ec2.modify_subnet_attribute()
         .subnet_id(&subnet)
-        .map_public_ip_on_launch(aws_sdk_ec2::types::AttributeBooleanValue::builder().value(true).build())
+        .map_public_ip_on_launch(
+            aws_sdk_ec2::types::AttributeBooleanValue::builder()
+                .value(true)
+                .build(),
+        )
         .send()
         .await
         .expect("public IPs on");
 
     let (clean, report) = audit(&spec);
     assert!(!clean);
-    assert_eq!(findings_of(&report, "fsbp-elb-4-drop-invalid-headers"), ["load balancer: keeps invalid header fields"]);
-    assert_eq!(findings_of(&report, "fsbp-elb-12-desync-mitigation"), ["load balancer: desync mitigation mode \"monitor\""]);
-    assert_eq!(findings_of(&report, "fsbp-rds-11-backups-7-days"), [format!("cluster aurora-{suffix}: backups kept 1 day(s)")]);
-    assert_eq!(findings_of(&report, "ckv-aws-66-158-log-groups"), [format!("log group ecs-logs-{suffix}: kept 30 days")]);
+    assert_eq!(
+        findings_of(&report, "fsbp-elb-4-drop-invalid-headers"),
+        ["load balancer: keeps invalid header fields"]
+    );
+    assert_eq!(
+        findings_of(&report, "fsbp-elb-12-desync-mitigation"),
+        ["load balancer: desync mitigation mode \"monitor\""]
+    );
+    assert_eq!(
+        findings_of(&report, "fsbp-rds-11-backups-7-days"),
+        [format!("cluster aurora-{suffix}: backups kept 1 day(s)")]
+    );
+    assert_eq!(
+        findings_of(&report, "ckv-aws-66-158-log-groups"),
+        [format!("log group ecs-logs-{suffix}: kept 30 days")]
+    );
     assert_eq!(findings_of(&report, "fsbp-kms-4-key-rotation").len(), 1);
     assert_eq!(
         findings_of(&report, "fsbp-iam-1-no-wildcards"),
-        [format!("role role-ecs-task-{suffix}: allows the wildcard action(s) *")]
+        [format!(
+            "role role-ecs-task-{suffix}: allows the wildcard action(s) *"
+        )]
     );
     assert_eq!(
         findings_of(&report, "fsbp-ec2-18-19-world-ingress-https-only"),
-        [format!("{service_group}: 0.0.0.0/0 may reach port 22 of the service group")]
+        [format!(
+            "{service_group}: 0.0.0.0/0 may reach port 22 of the service group"
+        )]
     );
     assert_eq!(
         findings_of(&report, "fsbp-ec2-15-no-public-ip-on-launch"),
@@ -217,7 +306,11 @@ async fn a_pr_environment_waives_protection_and_its_single_nat_is_its_weak_az() 
 
     let (clean, report) = audit(&spec);
     assert!(!clean, "a single NAT cannot survive its own AZ");
-    assert_eq!(by_result(&report, "finding"), Vec::<&str>::new(), "{report:#}");
+    assert_eq!(
+        by_result(&report, "finding"),
+        Vec::<&str>::new(),
+        "{report:#}"
+    );
     assert_eq!(
         by_result(&report, "waived"),
         [
@@ -232,10 +325,21 @@ async fn a_pr_environment_waives_protection_and_its_single_nat_is_its_weak_az() 
         .expect("zones")
         .iter()
         .filter(|z| z["survives"] == false)
-        .map(|z| (z["zone"].as_str().unwrap_or_default().to_owned(), z["reasons"].as_array().cloned().unwrap_or_default()))
+        .map(|z| {
+            (
+                z["zone"].as_str().unwrap_or_default().to_owned(),
+                z["reasons"].as_array().cloned().unwrap_or_default(),
+            )
+        })
         .collect();
     assert_eq!(lost.len(), 1, "{lost:?}");
-    assert_eq!(lost[0].1, [json!(format!("egress lost: the only NAT is in {}", lost[0].0))]);
+    assert_eq!(
+        lost[0].1,
+        [json!(format!(
+            "egress lost: the only NAT is in {}",
+            lost[0].0
+        ))]
+    );
 
     // Without its reader, the writer's AZ takes the database down too.
     let config = emulator().sdk_config().await;
@@ -246,7 +350,10 @@ async fn a_pr_environment_waives_protection_and_its_single_nat_is_its_weak_az() 
         .send()
         .await
         .expect("the writer");
-    let writer_zone = writer.db_instances()[0].availability_zone().expect("a zone").to_owned();
+    let writer_zone = writer.db_instances()[0]
+        .availability_zone()
+        .expect("a zone")
+        .to_owned();
     rds.delete_db_instance()
         .db_instance_identifier(format!("aurora-reader-{suffix}"))
         .send()
@@ -264,7 +371,9 @@ async fn a_pr_environment_waives_protection_and_its_single_nat_is_its_weak_az() 
         zone["reasons"]
             .as_array()
             .expect("reasons")
-            .contains(&json!(format!("database: no Aurora instance outside {writer_zone} to fail over to"))),
+            .contains(&json!(format!(
+                "database: no Aurora instance outside {writer_zone} to fail over to"
+            ))),
         "{zone:#}"
     );
     teardown(&spec);

@@ -591,9 +591,7 @@ async fn the_function_runs_in_the_private_subnets(suffix: &str, network: &Value,
         .await
         .unwrap();
     assert!(
-        inline
-            .policy_document()
-            .contains("PutSecretValue"),
+        inline.policy_document().contains("PutSecretValue"),
         "{}",
         inline.policy_document()
     );

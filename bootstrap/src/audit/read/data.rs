@@ -147,19 +147,7 @@ async fn cache(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Option<Ca
     let Some(group) = group.filter(|g| g.status() != Some("deleting")) else {
         return Ok(None);
     };
-    let subnet_group = match group.member_clusters().first() {
-        Some(member) => elasticache
-            .describe_cache_clusters()
-            .cache_cluster_id(member)
-            .send()
-            .await
-            .map_err(failed("DescribeCacheClusters"))?
-            .cache_clusters()
-            .first()
-            .and_then(|c| c.cache_subnet_group_name())
-            .map(str::to_owned),
-        None => None,
-    };
+    let subnet_group = subnet_group(&elasticache, group.member_clusters().first(), names).await?;
     Ok(Some(Cache {
         group_id,
         snapshot_retention_days: group.snapshot_retention_limit().unwrap_or(0),
@@ -192,4 +180,44 @@ async fn cache(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Option<Ca
             })
             .collect(),
     }))
+}
+
+/// The subnet group the nodes run in, read from the first node. A replication group's subnet group
+/// cannot change after creation, so where the emulator does not describe the member clusters
+/// (moto keeps cluster-mode members out of DescribeCacheClusters), the environment's own subnet
+/// group existing stands in for it.
+async fn subnet_group(
+    elasticache: &aws_sdk_elasticache::Client,
+    member: Option<&String>,
+    names: Names<'_>,
+) -> anyhow::Result<Option<String>> {
+    if let Some(member) = member {
+        match elasticache
+            .describe_cache_clusters()
+            .cache_cluster_id(member)
+            .send()
+            .await
+        {
+            Ok(out) => {
+                return Ok(out
+                    .cache_clusters()
+                    .first()
+                    .and_then(|c| c.cache_subnet_group_name())
+                    .map(str::to_owned))
+            }
+            Err(error) if is_not_found(&error) => {}
+            Err(error) => return Err(failed("DescribeCacheClusters")(error)),
+        }
+    }
+    let own = names.of(NameKind::CacheSubnetGroup);
+    match elasticache
+        .describe_cache_subnet_groups()
+        .cache_subnet_group_name(&own)
+        .send()
+        .await
+    {
+        Ok(_) => Ok(Some(own)),
+        Err(error) if is_not_found(&error) => Ok(None),
+        Err(error) => Err(failed("DescribeCacheSubnetGroups")(error)),
+    }
 }
