@@ -295,6 +295,57 @@ async fn a_default_environment_passes_and_each_misconfiguration_fires_its_contro
     teardown(&spec);
 }
 
+/// Every inline policy of the environment's roles (IAM returns them URL-encoded).
+async fn role_documents(suffix: &str) -> Vec<Value> {
+    let iam = aws_sdk_iam::Client::new(&emulator().sdk_config().await);
+    let roles = iam.list_roles().send().await.expect("the roles");
+    let mut documents = Vec::new();
+    for role in roles.roles().iter().filter(|r| r.role_name().ends_with(&format!("-{suffix}"))) {
+        let name = role.role_name();
+        let policies = iam.list_role_policies().role_name(name).send().await.expect("its policies");
+        for policy in policies.policy_names() {
+            let got = iam
+                .get_role_policy()
+                .role_name(name)
+                .policy_name(policy)
+                .send()
+                .await
+                .expect("a policy");
+            let text = got.policy_document();
+            let document: Value = serde_json::from_str(text).unwrap_or_else(|_| {
+                let decoded = percent_encoding::percent_decode_str(text).decode_utf8().expect("UTF-8");
+                serde_json::from_str(&decoded).expect("JSON")
+            });
+            documents.push(json!({"name": format!("{name}/{policy}"), "document": document}));
+        }
+    }
+    documents
+}
+
+/// parliament's findings above LOW, one JSON line each.
+fn parliament_findings(documents: &[Value]) -> String {
+    use std::io::Write;
+    let python = std::env::var("MOTO_PYTHON").unwrap_or_else(|_| {
+        integration_tests::workspace_root().join(".local/venv/bin/python").display().to_string()
+    });
+    let mut child = std::process::Command::new(python)
+        .arg(integration_tests::workspace_root().join("tests/emulator/parliament_check.py"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python runs parliament");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(Value::from(documents.to_vec()).to_string().as_bytes())
+        .expect("the documents are written");
+    let output = child.wait_with_output().expect("parliament ends");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_pr_environment_waives_protection_and_its_single_nat_is_its_weak_az() {
     let suffix = unique_suffix().to_string();
@@ -303,6 +354,15 @@ async fn a_pr_environment_waives_protection_and_its_single_nat_is_its_weak_az() 
         json!({"forceDestroy": true, "deletionProtection": false, "natGateways": "single", "cacheNodeType": "cache.t4g.micro", "ttlHours": 72, "pullRequest": 42}),
     );
     provision(&spec);
+
+    // The environment's IAM documents pass parliament with nothing above LOW.
+    let documents = role_documents(&suffix).await;
+    assert!(documents.len() >= 4, "{documents:#?}");
+    assert_eq!(parliament_findings(&documents), "");
+    // The linter itself fires on a document that deserves it.
+    let twice = json!({"Sid": "Same", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"});
+    let duplicated = [json!({"name": "duplicated", "document": {"Version": "2012-10-17", "Statement": [twice, twice]}})];
+    assert!(parliament_findings(&duplicated).contains("\"severity\": \"HIGH\""));
 
     let (clean, report) = audit(&spec);
     assert!(!clean, "a single NAT cannot survive its own AZ");
