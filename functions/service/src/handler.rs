@@ -851,7 +851,10 @@ mod tests {
         );
         assert_eq!(
             task["Statement"][3]["Resource"],
-            "arn:aws:elasticache:us-west-2:123456789012:replicationgroup:redis-pr-42"
+            serde_json::json!([
+                "arn:aws:elasticache:us-west-2:123456789012:replicationgroup:redis-pr-42",
+                "arn:aws:elasticache:us-west-2:123456789012:user:redis-pr-42-app"
+            ])
         );
         assert_eq!(
             task["Statement"][4]["Condition"]["StringEquals"]["cloudwatch:namespace"],

@@ -150,15 +150,23 @@ pub fn task_policy(account: &str, secrets: &[&str], key_arn: &str, scope: TaskSc
                 "Resource": format!("arn:aws:rds-db:{REGION}:{account}:dbuser:{cluster}/{APP_DB_USER}")
             },
             {
-                // ElastiCache user guide, "Authenticating with IAM": `elasticache:Connect` on the
-                // replication group.
+                // ElastiCache user guide, "Authenticating with IAM": `elasticache:Connect` needs
+                // both the replication group and the ElastiCache user connecting (the Service
+                // Authorization Reference lists both resource types as required). The user is the
+                // group's `-app` user, which IAM authentication would use instead of the AUTH token.
                 "Sid": "ConnectToTheEnvironmentsRedis",
                 "Effect": "Allow",
                 "Action": "elasticache:Connect",
-                "Resource": format!(
-                    "arn:aws:elasticache:{REGION}:{account}:replicationgroup:{}",
-                    scope.replication_group
-                )
+                "Resource": [
+                    format!(
+                        "arn:aws:elasticache:{REGION}:{account}:replicationgroup:{}",
+                        scope.replication_group
+                    ),
+                    format!(
+                        "arn:aws:elasticache:{REGION}:{account}:user:{}-app",
+                        scope.replication_group
+                    )
+                ]
             },
             {
                 // No resource-level permission exists (WITHOUT_RESOURCE_LEVEL): the namespace
@@ -344,6 +352,10 @@ pub mod tests {
                     "elasticache:Connect".to_owned(),
                     "arn:aws:elasticache:us-west-2:123456789012:replicationgroup:redis-pr-1"
                         .to_owned()
+                ),
+                (
+                    "elasticache:Connect".to_owned(),
+                    "arn:aws:elasticache:us-west-2:123456789012:user:redis-pr-1-app".to_owned()
                 ),
                 ("cloudwatch:PutMetricData".to_owned(), "*".to_owned()),
             ]
