@@ -316,6 +316,12 @@ mod tests {
             json!({"natGateways": "single", "cacheNodeType": "cache.t4g.micro", "dbMinCapacity": 0.5}),
         );
         assert!((pr - 0.339_555).abs() < 1e-5, "{pr}");
+        // PRICING.md's reference sizes (0.25 vCPU arm64 tasks, cache.t4g.micro) on the default
+        // layout: 0.503555 - 0.04937 + 2 × 0.009875 - 0.064 = 0.409935.
+        let reference = idle(
+            json!({"taskCpu": 256, "taskMemory": 512, "cpuArchitecture": "arm64", "cacheNodeType": "cache.t4g.micro"}),
+        );
+        assert!((reference - 0.409_935).abs() < 1e-5, "{reference}");
     }
 
     #[test]

@@ -300,9 +300,18 @@ async fn role_documents(suffix: &str) -> Vec<Value> {
     let iam = aws_sdk_iam::Client::new(&emulator().sdk_config().await);
     let roles = iam.list_roles().send().await.expect("the roles");
     let mut documents = Vec::new();
-    for role in roles.roles().iter().filter(|r| r.role_name().ends_with(&format!("-{suffix}"))) {
+    for role in roles
+        .roles()
+        .iter()
+        .filter(|r| r.role_name().ends_with(&format!("-{suffix}")))
+    {
         let name = role.role_name();
-        let policies = iam.list_role_policies().role_name(name).send().await.expect("its policies");
+        let policies = iam
+            .list_role_policies()
+            .role_name(name)
+            .send()
+            .await
+            .expect("its policies");
         for policy in policies.policy_names() {
             let got = iam
                 .get_role_policy()
@@ -313,7 +322,9 @@ async fn role_documents(suffix: &str) -> Vec<Value> {
                 .expect("a policy");
             let text = got.policy_document();
             let document: Value = serde_json::from_str(text).unwrap_or_else(|_| {
-                let decoded = percent_encoding::percent_decode_str(text).decode_utf8().expect("UTF-8");
+                let decoded = percent_encoding::percent_decode_str(text)
+                    .decode_utf8()
+                    .expect("UTF-8");
                 serde_json::from_str(&decoded).expect("JSON")
             });
             documents.push(json!({"name": format!("{name}/{policy}"), "document": document}));
@@ -326,7 +337,10 @@ async fn role_documents(suffix: &str) -> Vec<Value> {
 fn parliament_findings(documents: &[Value]) -> String {
     use std::io::Write;
     let python = std::env::var("MOTO_PYTHON").unwrap_or_else(|_| {
-        integration_tests::workspace_root().join(".local/venv/bin/python").display().to_string()
+        integration_tests::workspace_root()
+            .join(".local/venv/bin/python")
+            .display()
+            .to_string()
     });
     let mut child = std::process::Command::new(python)
         .arg(integration_tests::workspace_root().join("tests/emulator/parliament_check.py"))
@@ -342,7 +356,11 @@ fn parliament_findings(documents: &[Value]) -> String {
         .write_all(Value::from(documents.to_vec()).to_string().as_bytes())
         .expect("the documents are written");
     let output = child.wait_with_output().expect("parliament ends");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
@@ -361,7 +379,9 @@ async fn a_pr_environment_waives_protection_and_its_single_nat_is_its_weak_az() 
     assert_eq!(parliament_findings(&documents), "");
     // The linter itself fires on a document that deserves it.
     let twice = json!({"Sid": "Same", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"});
-    let duplicated = [json!({"name": "duplicated", "document": {"Version": "2012-10-17", "Statement": [twice, twice]}})];
+    let duplicated = [
+        json!({"name": "duplicated", "document": {"Version": "2012-10-17", "Statement": [twice, twice]}}),
+    ];
     assert!(parliament_findings(&duplicated).contains("\"severity\": \"HIGH\""));
 
     let (clean, report) = audit(&spec);
