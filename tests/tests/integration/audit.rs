@@ -458,3 +458,51 @@ async fn a_pr_environment_waives_protection_and_its_single_nat_is_its_weak_az() 
     );
     teardown(&spec);
 }
+
+#[test]
+fn an_environment_that_does_not_exist_has_a_finding_for_every_resource_it_lacks() {
+    let suffix = unique_suffix().to_string();
+    let (clean, report) = audit(&spec(&suffix, json!({})));
+    assert!(!clean);
+    // Every control needs a resource, except ECR's (waived: the environment owns no repository).
+    assert_eq!(by_result(&report, "finding").len(), 56, "{report:#}");
+    assert_eq!(
+        by_result(&report, "waived"),
+        ["fsbp-ecr-1-2-3-repositories"]
+    );
+    assert_eq!(
+        findings_of(&report, "fsbp-ec2-2-default-sg-closed"),
+        ["VPC: not found"]
+    );
+    assert_eq!(report["zones"], json!([]));
+}
+
+#[test]
+fn an_unreachable_endpoint_fails_with_the_call_that_failed() {
+    let suffix = unique_suffix().to_string();
+    let output = run_binary(
+        "envctl",
+        &[
+            "env",
+            "audit",
+            "--suffix",
+            &suffix,
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ],
+        "",
+        &[
+            ("AWS_ACCESS_KEY_ID", "test".to_owned()),
+            ("AWS_SECRET_ACCESS_KEY", "test".to_owned()),
+            ("AWS_CONFIG_FILE", "/dev/null".to_owned()),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null".to_owned()),
+            ("AWS_MAX_ATTEMPTS", "1".to_owned()),
+        ],
+    );
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("error: reading the network: DescribeVpcs"),
+        "{stderr}"
+    );
+}

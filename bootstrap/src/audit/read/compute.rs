@@ -1,7 +1,7 @@
 //! The ECS service with its task definition, and the load balancer with its listeners, target groups
 //! and certificate.
 
-use super::{failed, is_not_found};
+use super::{failed, found};
 use crate::audit::facts::{
     Certificate, Container, Environment, Listener, LoadBalancer, Service, TargetGroup,
 };
@@ -17,16 +17,13 @@ pub async fn read(
 ) -> anyhow::Result<()> {
     env.service = service(config, names).await?;
     let elb = aws_sdk_elasticloadbalancingv2::Client::new(config);
-    let found = elb
+    let found_lb = elb
         .describe_load_balancers()
         .names(names.of(NameKind::LoadBalancer))
         .send()
         .await;
-    let lb = match found {
-        Ok(out) => out.load_balancers().first().cloned(),
-        Err(error) if is_not_found(&error) => None,
-        Err(error) => return Err(failed("DescribeLoadBalancers")(error)),
-    };
+    let lb = found(found_lb, "DescribeLoadBalancers")?
+        .and_then(|out| out.load_balancers().first().cloned());
     let Some(lb) = lb else {
         return Ok(());
     };

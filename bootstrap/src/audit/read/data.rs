@@ -1,6 +1,6 @@
 //! Aurora (cluster, instances, the TLS parameter), the Redis replication group and the secrets.
 
-use super::{failed, is_not_found};
+use super::{failed, found};
 use crate::audit::facts::{Cache, Database, DbInstance, Environment, Secret};
 use aws_config::SdkConfig;
 use aws_sdk_rds::types::Filter;
@@ -23,10 +23,12 @@ pub async fn read(
         wanted.insert(0, (arn, true));
     }
     for (id, database_credentials) in wanted {
-        let described = match secrets.describe_secret().secret_id(&id).send().await {
-            Ok(described) => described,
-            Err(error) if is_not_found(&error) => continue,
-            Err(error) => return Err(failed("DescribeSecret")(error)),
+        let Some(described) = found(
+            secrets.describe_secret().secret_id(&id).send().await,
+            "DescribeSecret",
+        )?
+        else {
+            continue;
         };
         env.secrets.push(Secret {
             name: described.name().unwrap_or(&id).to_owned(),
@@ -49,16 +51,13 @@ async fn database(
 ) -> anyhow::Result<Option<String>> {
     let rds = aws_sdk_rds::Client::new(config);
     let cluster_id = names.of(NameKind::AuroraCluster);
-    let found = rds
+    let described = rds
         .describe_db_clusters()
         .db_cluster_identifier(&cluster_id)
         .send()
         .await;
-    let cluster = match found {
-        Ok(out) => out.db_clusters().first().cloned(),
-        Err(error) if is_not_found(&error) => None,
-        Err(error) => return Err(failed("DescribeDBClusters")(error)),
-    };
+    let cluster =
+        found(described, "DescribeDBClusters")?.and_then(|out| out.db_clusters().first().cloned());
     let Some(cluster) = cluster else {
         return Ok(None);
     };
@@ -134,16 +133,13 @@ async fn database(
 async fn cache(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Option<Cache>> {
     let elasticache = aws_sdk_elasticache::Client::new(config);
     let group_id = names.of(NameKind::CacheReplicationGroup);
-    let found = elasticache
+    let described = elasticache
         .describe_replication_groups()
         .replication_group_id(&group_id)
         .send()
         .await;
-    let group = match found {
-        Ok(out) => out.replication_groups().first().cloned(),
-        Err(error) if is_not_found(&error) => None,
-        Err(error) => return Err(failed("DescribeReplicationGroups")(error)),
-    };
+    let group = found(described, "DescribeReplicationGroups")?
+        .and_then(|out| out.replication_groups().first().cloned());
     let Some(group) = group.filter(|g| g.status() != Some("deleting")) else {
         return Ok(None);
     };
@@ -192,32 +188,24 @@ async fn subnet_group(
     names: Names<'_>,
 ) -> anyhow::Result<Option<String>> {
     if let Some(member) = member {
-        match elasticache
+        let described = elasticache
             .describe_cache_clusters()
             .cache_cluster_id(member)
             .send()
-            .await
-        {
-            Ok(out) => {
-                return Ok(out
-                    .cache_clusters()
-                    .first()
-                    .and_then(|c| c.cache_subnet_group_name())
-                    .map(str::to_owned))
-            }
-            Err(error) if is_not_found(&error) => {}
-            Err(error) => return Err(failed("DescribeCacheClusters")(error)),
+            .await;
+        if let Some(out) = found(described, "DescribeCacheClusters")? {
+            return Ok(out
+                .cache_clusters()
+                .first()
+                .and_then(|c| c.cache_subnet_group_name())
+                .map(str::to_owned));
         }
     }
     let own = names.of(NameKind::CacheSubnetGroup);
-    match elasticache
+    let described = elasticache
         .describe_cache_subnet_groups()
         .cache_subnet_group_name(&own)
         .send()
-        .await
-    {
-        Ok(_) => Ok(Some(own)),
-        Err(error) if is_not_found(&error) => Ok(None),
-        Err(error) => Err(failed("DescribeCacheSubnetGroups")(error)),
-    }
+        .await;
+    Ok(found(described, "DescribeCacheSubnetGroups")?.map(|_| own))
 }

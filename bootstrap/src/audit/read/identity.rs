@@ -1,6 +1,6 @@
 //! The environment's KMS key, its IAM roles with every policy document, log groups and alarms.
 
-use super::{failed, is_not_found};
+use super::{failed, found};
 use crate::audit::facts::{Alarm, Environment, Key, LogGroup, Role};
 use anyhow::Context;
 use aws_config::SdkConfig;
@@ -21,15 +21,13 @@ pub async fn read(
 
 async fn key(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Option<Key>> {
     let kms = aws_sdk_kms::Client::new(config);
-    let described = match kms
+    let described = kms
         .describe_key()
         .key_id(names.of(NameKind::KmsAlias))
         .send()
-        .await
-    {
-        Ok(described) => described,
-        Err(error) if is_not_found(&error) => return Ok(None),
-        Err(error) => return Err(failed("DescribeKey")(error)),
+        .await;
+    let Some(described) = found(described, "DescribeKey")? else {
+        return Ok(None);
     };
     let Some(arn) = described
         .key_metadata()
@@ -84,10 +82,12 @@ async fn roles(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Vec<Role>
     let mut roles = Vec::new();
     for kind in ROLES {
         let name = names.of(kind);
-        let inline = match iam.list_role_policies().role_name(&name).send().await {
-            Ok(inline) => inline,
-            Err(error) if is_not_found(&error) => continue,
-            Err(error) => return Err(failed("ListRolePolicies")(error)),
+        let Some(inline) = found(
+            iam.list_role_policies().role_name(&name).send().await,
+            "ListRolePolicies",
+        )?
+        else {
+            continue;
         };
         let mut documents = Vec::new();
         for policy in inline.policy_names() {

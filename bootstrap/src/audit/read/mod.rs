@@ -20,21 +20,34 @@ pub(crate) fn failed<E: std::error::Error + Send + Sync + 'static>(
     move |error| anyhow::Error::new(error).context(what)
 }
 
-/// Whether an SDK error is the service saying "no such resource".
-pub(crate) fn is_not_found<E, R>(
-    error: &aws_smithy_runtime_api::client::result::SdkError<E, R>,
-) -> bool
+/// A describe call's answer, with the service's "no such resource" (any `…NotFound…` code, IAM's
+/// `NoSuchEntity`) read as `None`: a missing resource is the checks' business, not an error.
+pub(crate) fn found<T, E, R>(
+    result: Result<T, aws_smithy_runtime_api::client::result::SdkError<E, R>>,
+    what: &'static str,
+) -> anyhow::Result<Option<T>>
 where
-    E: aws_smithy_types::error::metadata::ProvideErrorMetadata,
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata
+        + std::error::Error
+        + Send
+        + Sync
+        + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
 {
-    error
-        .as_service_error()
-        .and_then(|e| e.code())
-        .is_some_and(|code| {
-            code.contains("NotFound")
-                || code == "NoSuchEntity"
-                || code == "ResourceNotFoundException"
-        })
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(error) => {
+            let code = error
+                .as_service_error()
+                .and_then(|e| e.code())
+                .unwrap_or_default();
+            if code.contains("NotFound") || code == "NoSuchEntity" {
+                Ok(None)
+            } else {
+                Err(failed(what)(error))
+            }
+        }
+    }
 }
 
 pub async fn read(

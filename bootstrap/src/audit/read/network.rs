@@ -1,6 +1,6 @@
 //! The VPC: default security group, flow logs, subnets and their routes, NAT gateways, groups.
 
-use super::failed;
+use super::{failed, found};
 use crate::audit::facts::{NatGateway, Network, Rule, SecurityGroup, Subnet};
 use aws_config::SdkConfig;
 use aws_sdk_ec2::types::{Filter, IpPermission};
@@ -21,14 +21,14 @@ pub async fn read(config: &SdkConfig, suffix: &EnvironmentSuffix) -> anyhow::Res
             suffix.as_str(),
         ))
         .send()
-        .await
-        .map_err(failed("DescribeVpcs"))?;
-    let Some(vpc_id) = vpcs
-        .vpcs()
-        .first()
-        .and_then(|v| v.vpc_id())
-        .map(str::to_owned)
-    else {
+        .await;
+    let vpc_id = found(vpcs, "DescribeVpcs")?.and_then(|out| {
+        out.vpcs()
+            .first()
+            .and_then(|v| v.vpc_id())
+            .map(str::to_owned)
+    });
+    let Some(vpc_id) = vpc_id else {
         return Ok(Network::default());
     };
     let in_vpc = || filter("vpc-id", &vpc_id);
