@@ -6,7 +6,7 @@
 //! storage and I/O) depend on traffic, not on the spec, and are left out; the report says so.
 
 use anyhow::{anyhow, Context};
-use env_core::spec::{EnvironmentSpec, NatStrategy};
+use env_core::spec::{CpuArchitecture, EnvironmentSpec, NatStrategy};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -20,8 +20,8 @@ const TABLE: &str = include_str!("../prices/us-west-2.json");
 const FIXED_ALARMS: u32 = 8;
 /// ResponseTime and ServerErrors, from the service's log metric filters.
 const CUSTOM_METRICS: u32 = 2;
-/// The Aurora master secret, the application's database secret and the Redis AUTH token.
-const SECRETS: u32 = 3;
+/// The Aurora master secret, the application's database secret, the API keys and the Redis AUTH token.
+const SECRETS: u32 = 4;
 /// An ALB spans the 3 public subnets, one public IPv4 address in each.
 const LOAD_BALANCER_ADDRESSES: u32 = 3;
 /// A writer and a reader instance, each billed for its own ACUs.
@@ -39,6 +39,8 @@ pub struct PriceTable {
     pub load_balancer_lcu_hour: f64,
     pub fargate_vcpu_hour: f64,
     pub fargate_gb_hour: f64,
+    pub fargate_arm_vcpu_hour: f64,
+    pub fargate_arm_gb_hour: f64,
     pub aurora_acu_hour: f64,
     pub cache_node_hour: BTreeMap<String, f64>,
     pub secret_month: f64,
@@ -72,7 +74,11 @@ pub fn estimate(spec: &EnvironmentSpec, prices: &PriceTable) -> anyhow::Result<V
     };
     let vcpu = f64::from(f.task_cpu.get()) / 1024.0;
     let memory_gb = f64::from(f.task_memory.get()) / 1024.0;
-    let task_hour = vcpu * prices.fargate_vcpu_hour + memory_gb * prices.fargate_gb_hour;
+    let (vcpu_hour, gb_hour) = match f.cpu_architecture {
+        CpuArchitecture::X86_64 => (prices.fargate_vcpu_hour, prices.fargate_gb_hour),
+        CpuArchitecture::Arm64 => (prices.fargate_arm_vcpu_hour, prices.fargate_arm_gb_hour),
+    };
+    let task_hour = vcpu * vcpu_hour + memory_gb * gb_hour;
     let node_type = f.cache_node_type.as_str();
     let node_hour = *prices.cache_node_hour.get(node_type).ok_or_else(|| {
         let known: Vec<&str> = prices.cache_node_hour.keys().map(String::as_str).collect();
@@ -109,7 +115,10 @@ pub fn estimate(spec: &EnvironmentSpec, prices: &PriceTable) -> anyhow::Result<V
         ),
         Item {
             name: "Fargate tasks",
-            quantity: format!("{min_tasks}..{max_tasks} × {vcpu} vCPU, {memory_gb} GB"),
+            quantity: format!(
+                "{min_tasks}..{max_tasks} × {vcpu} vCPU, {memory_gb} GB {}",
+                f.cpu_architecture.ecs_name()
+            ),
             idle_hour: min_tasks * task_hour,
             peak_hour: max_tasks * task_hour,
         },
@@ -152,39 +161,38 @@ pub fn estimate(spec: &EnvironmentSpec, prices: &PriceTable) -> anyhow::Result<V
     ])
 }
 
-/// `spec cost FILE`: the itemised estimate as a table, or as JSON.
-pub fn report(
-    file: &Path,
-    spec: &EnvironmentSpec,
-    json: bool,
-    out: &mut impl Write,
-) -> anyhow::Result<()> {
-    let prices = PriceTable::bundled()?;
-    let items = estimate(spec, &prices)?;
-    let idle: f64 = items.iter().map(|item| item.idle_hour).sum();
-    let peak: f64 = items.iter().map(|item| item.peak_hour).sum();
+/// The estimate as JSON: the dated price table, each item, and the totals per hour and month.
+pub fn to_json(items: &[Item], prices: &PriceTable) -> Value {
+    let (idle, peak) = totals(items);
     let month = prices.hours_per_month;
-    if json {
-        let rows: Vec<Value> = items
-            .iter()
-            .map(|i| json!({"item": i.name, "quantity": i.quantity, "idlePerHour": i.idle_hour, "peakPerHour": i.peak_hour}))
-            .collect();
-        let body = json!({
-            "spec": file.display().to_string(),
-            "priceTable": {"region": "us-west-2", "collected": prices.collected, "source": prices.source},
-            "items": rows,
-            "idle": {"perHour": idle, "perMonth": idle * month},
-            "peak": {"perHour": peak, "perMonth": peak * month},
-        });
-        writeln!(out, "{body}")?;
-        return Ok(());
-    }
-    // Written to a String first (which cannot fail), then to `out` once.
+    let rows: Vec<Value> = items
+        .iter()
+        .map(|i| json!({"item": i.name, "quantity": i.quantity, "idlePerHour": i.idle_hour, "peakPerHour": i.peak_hour}))
+        .collect();
+    json!({
+        "priceTable": {"region": "us-west-2", "collected": prices.collected, "source": prices.source},
+        "items": rows,
+        "idle": {"perHour": idle, "perMonth": idle * month},
+        "peak": {"perHour": peak, "perMonth": peak * month},
+    })
+}
+
+fn totals(items: &[Item]) -> (f64, f64) {
+    (
+        items.iter().map(|item| item.idle_hour).sum(),
+        items.iter().map(|item| item.peak_hour).sum(),
+    )
+}
+
+/// The estimate as a table with the totals and the price table's date.
+pub fn to_text(items: &[Item], prices: &PriceTable) -> String {
+    let (idle, peak) = totals(items);
+    let month = prices.hours_per_month;
     let mut text = format!(
         "{:<28} {:<36} {:>10} {:>10}\n",
         "item", "quantity", "idle $/h", "peak $/h"
     );
-    for i in &items {
+    for i in items {
         let row = format!(
             "{:<28} {:<36} {:>10.4} {:>10.4}\n",
             i.name, i.quantity, i.idle_hour, i.peak_hour
@@ -203,7 +211,25 @@ pub fn report(
     ));
     let collected = &prices.collected;
     text.push_str(&format!("prices: us-west-2, collected {collected}; traffic-based charges (NAT and LCU beyond 1, logs, transfer, storage) not included\n"));
-    out.write_all(text.as_bytes())?;
+    text
+}
+
+/// `spec cost FILE`: the itemised estimate as a table, or as JSON.
+pub fn report(
+    file: &Path,
+    spec: &EnvironmentSpec,
+    json: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let prices = PriceTable::bundled()?;
+    let items = estimate(spec, &prices)?;
+    if json {
+        let mut body = to_json(&items, &prices);
+        body["spec"] = json!(file.display().to_string());
+        writeln!(out, "{body}")?;
+    } else {
+        out.write_all(to_text(&items, &prices).as_bytes())?;
+    }
     Ok(())
 }
 
@@ -257,6 +283,45 @@ mod tests {
         assert!((item(&items, "ElastiCache nodes").idle_hour - 0.128).abs() < 1e-9);
         // 8 fixed alarms + memory and CPU for each of the 4 nodes, as the monitoring function creates.
         assert_eq!(item(&items, "CloudWatch alarms").quantity, "16");
+    }
+
+    #[test]
+    fn graviton_tasks_use_the_arm_prices() {
+        let items = estimate(
+            &spec(json!({"cpuArchitecture": "arm64", "taskCpu": 256, "taskMemory": 512})),
+            &PriceTable::bundled().unwrap(),
+        )
+        .unwrap();
+        // 0.25 vCPU × 0.03238 + 0.5 GB × 0.00356 = 0.009875 per task.
+        let tasks = item(&items, "Fargate tasks");
+        assert!((tasks.idle_hour - 2.0 * 0.009875).abs() < 1e-9);
+        assert_eq!(tasks.quantity, "2..10 × 0.25 vCPU, 0.5 GB ARM64");
+    }
+
+    #[test]
+    fn idle_totals_of_the_default_and_the_pr_spec() {
+        let prices = PriceTable::bundled().unwrap();
+        let idle = |extra| totals(&estimate(&spec(extra), &prices).unwrap()).0;
+        // Hand sum, default spec: NAT 0.135 + IPv4 0.03 + ALB 0.0305 + tasks 0.04937 + Aurora 0.12
+        // + cache 0.128 + (4 secrets 1.60 + key 1.00 + 16 alarms 1.60 + 2 metrics 0.60
+        // + dashboard 3.00) / 730 = 0.503555.
+        assert!(
+            (idle(json!({})) - 0.503_555).abs() < 1e-5,
+            "{}",
+            idle(json!({}))
+        );
+        // PR spec: 1 NAT 0.045 + IPv4 0.02 + ALB 0.0305 + tasks 0.04937 + Aurora 0.12
+        // + 4 × t4g.micro 0.064 + monthly items 0.010685 = 0.339555.
+        let pr = idle(
+            json!({"natGateways": "single", "cacheNodeType": "cache.t4g.micro", "dbMinCapacity": 0.5}),
+        );
+        assert!((pr - 0.339_555).abs() < 1e-5, "{pr}");
+        // PRICING.md's reference sizes (0.25 vCPU arm64 tasks, cache.t4g.micro) on the default
+        // layout: 0.503555 - 0.04937 + 2 × 0.009875 - 0.064 = 0.409935.
+        let reference = idle(
+            json!({"taskCpu": 256, "taskMemory": 512, "cpuArchitecture": "arm64", "cacheNodeType": "cache.t4g.micro"}),
+        );
+        assert!((reference - 0.409_935).abs() < 1e-5, "{reference}");
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! so that every command is tested in-process.
 
 mod asl;
+pub mod audit;
+mod audit_command;
 mod cli;
 mod cost;
 mod deploy;

@@ -130,7 +130,46 @@ def seed_rotation_package(endpoint: str) -> None:
     s3.put_object(Bucket=LOCAL_ARTIFACTS_BUCKET, Key=LOCAL_ROTATION_KEY, Body=EMPTY_ZIP)
 
 
+def keep_create_service_deployment_configuration() -> None:
+    """moto 5.2.5 drops the deploymentConfiguration CreateService is given (UpdateService keeps it),
+    so the circuit breaker the service function asks for would read as off. Keep it, as AWS does."""
+    from moto.ecs.responses import EC2ContainerServiceResponse
+
+    create = EC2ContainerServiceResponse.create_service
+
+    def create_service(self):
+        result = create(self)
+        configuration = self._get_param("deploymentConfiguration")
+        if configuration:
+            service = self.ecs_backend._get_service(
+                self._get_param("cluster", "default"), self._get_param("serviceName")
+            )
+            service.deployment_configuration = configuration
+        return result
+
+    EC2ContainerServiceResponse.create_service = create_service
+
+
+def keep_performance_insights() -> None:
+    """moto 5.2.5 does not model Performance Insights: CreateDBInstance's settings are dropped and
+    DescribeDBInstances never reports them. Record the two the audit reads (CKV_AWS_353/354)."""
+    from moto.rds.responses import RDSResponse
+
+    create = RDSResponse.create_db_instance
+
+    def create_db_instance(self):
+        result = create(self)
+        instance = self.backend.describe_db_instances(self.params.get("DBInstanceIdentifier"))[0]
+        instance.performance_insights_enabled = bool(self.params.get("EnablePerformanceInsights"))
+        instance.performance_insights_kms_key_id = self.params.get("PerformanceInsightsKMSKeyId")
+        return result
+
+    RDSResponse.create_db_instance = create_db_instance
+
+
 def main() -> None:
+    keep_create_service_deployment_configuration()
+    keep_performance_insights()
     rotate_secrets_without_running_their_lambda()
     replace_metric_filters_of_the_same_name()
     delete_cache_subnet_groups()

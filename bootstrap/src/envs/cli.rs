@@ -24,6 +24,19 @@ pub enum EnvCommand {
     Outputs(DownArgs),
     /// Every environment (found by tag), with age, expiry and state.
     List,
+    /// Audit an environment: COMPLIANCE.md controls, the loss of each AZ, and its cost. Exits
+    /// non-zero on any finding.
+    Audit(AuditArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub suffix: SuffixArgs,
+
+    /// The spec it was made from (its forceDestroy waives deletion protection); defaults otherwise.
+    #[arg(long)]
+    pub spec: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -182,6 +195,17 @@ pub async fn run_with<C: super::api::Workflows>(
             };
             let answer = commands::outputs(cloud, &spec).await?;
             print_outputs(&answer["outputs"], global.json, out)
+        }
+        EnvCommand::Audit(args) => {
+            let config = sdk_config(global).await;
+            crate::audit_command::run(
+                &config,
+                &args.suffix.suffix,
+                args.spec.as_deref(),
+                global.json,
+                out,
+            )
+            .await
         }
         EnvCommand::List => {
             let listed = commands::list(cloud, region, SystemTime::now()).await?;

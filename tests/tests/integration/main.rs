@@ -1,6 +1,7 @@
 //! The one integration-test binary: each module exercises a part of the backend against the moto
 //! emulator and a real PostgreSQL, through the same binaries and contracts AWS would use.
 
+mod audit;
 mod cache;
 mod cleanup;
 mod cli;

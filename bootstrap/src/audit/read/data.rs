@@ -1,0 +1,211 @@
+//! Aurora (cluster, instances, the TLS parameter), the Redis replication group and the secrets.
+
+use super::{failed, found};
+use crate::audit::facts::{Cache, Database, DbInstance, Environment, Secret};
+use aws_config::SdkConfig;
+use aws_sdk_rds::types::Filter;
+use env_core::naming::{NameKind, Names};
+
+pub async fn read(
+    config: &SdkConfig,
+    names: Names<'_>,
+    env: &mut Environment,
+) -> anyhow::Result<()> {
+    let master_secret = database(config, names, env).await?;
+    env.cache = cache(config, names).await?;
+    let secrets = aws_sdk_secretsmanager::Client::new(config);
+    let mut wanted = vec![
+        (names.of(NameKind::DatabaseSecret), true),
+        (names.of(NameKind::ApiKeysSecret), false),
+        (names.of(NameKind::CacheAuthSecret), false),
+    ];
+    if let Some(arn) = master_secret {
+        wanted.insert(0, (arn, true));
+    }
+    for (id, database_credentials) in wanted {
+        let Some(described) = found(
+            secrets.describe_secret().secret_id(&id).send().await,
+            "DescribeSecret",
+        )?
+        else {
+            continue;
+        };
+        env.secrets.push(Secret {
+            name: described.name().unwrap_or(&id).to_owned(),
+            kms_key_id: described.kms_key_id().map(str::to_owned),
+            database_credentials,
+            rotation_enabled: described.rotation_enabled().unwrap_or(false),
+            rotation_days: described
+                .rotation_rules()
+                .and_then(|r| r.automatically_after_days()),
+        });
+    }
+    Ok(())
+}
+
+/// Reads the cluster into `env.database`; answers the ARN of the master secret RDS manages.
+async fn database(
+    config: &SdkConfig,
+    names: Names<'_>,
+    env: &mut Environment,
+) -> anyhow::Result<Option<String>> {
+    let rds = aws_sdk_rds::Client::new(config);
+    let cluster_id = names.of(NameKind::AuroraCluster);
+    let described = rds
+        .describe_db_clusters()
+        .db_cluster_identifier(&cluster_id)
+        .send()
+        .await;
+    let cluster =
+        found(described, "DescribeDBClusters")?.and_then(|out| out.db_clusters().first().cloned());
+    let Some(cluster) = cluster else {
+        return Ok(None);
+    };
+    let force_ssl = match cluster.db_cluster_parameter_group() {
+        Some(group) => rds
+            .describe_db_cluster_parameters()
+            .db_cluster_parameter_group_name(group)
+            .send()
+            .await
+            .map_err(failed("DescribeDBClusterParameters"))?
+            .parameters()
+            .iter()
+            .find(|p| p.parameter_name() == Some("rds.force_ssl"))
+            .and_then(|p| p.parameter_value())
+            .map(str::to_owned),
+        None => None,
+    };
+    let instances = rds
+        .describe_db_instances()
+        .filters(
+            Filter::builder()
+                .name("db-cluster-id")
+                .values(&cluster_id)
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(failed("DescribeDBInstances"))?;
+    let writer = |id: &str| {
+        cluster
+            .db_cluster_members()
+            .iter()
+            .any(|m| m.db_instance_identifier() == Some(id) && m.is_cluster_writer() == Some(true))
+    };
+    env.database = Some(Database {
+        cluster_id: cluster_id.clone(),
+        storage_encrypted: cluster.storage_encrypted().unwrap_or(false),
+        kms_key_id: cluster.kms_key_id().map(str::to_owned),
+        deletion_protection: cluster.deletion_protection().unwrap_or(false),
+        iam_auth: cluster
+            .iam_database_authentication_enabled()
+            .unwrap_or(false),
+        backup_retention_days: cluster.backup_retention_period().unwrap_or(0),
+        auto_minor_upgrade: cluster.auto_minor_version_upgrade().unwrap_or(false),
+        copy_tags_to_snapshot: cluster.copy_tags_to_snapshot().unwrap_or(false),
+        log_exports: cluster.enabled_cloudwatch_logs_exports().to_vec(),
+        master_username: cluster.master_username().unwrap_or_default().to_owned(),
+        manages_master_password: cluster.master_user_secret().is_some(),
+        force_ssl,
+        instances: instances
+            .db_instances()
+            .iter()
+            .map(|i| {
+                let id = i.db_instance_identifier().unwrap_or_default().to_owned();
+                DbInstance {
+                    writer: writer(&id),
+                    id,
+                    zone: i.availability_zone().unwrap_or_default().to_owned(),
+                    publicly_accessible: i.publicly_accessible().unwrap_or(false),
+                    auto_minor_upgrade: i.auto_minor_version_upgrade().unwrap_or(false),
+                    performance_insights: i.performance_insights_enabled().unwrap_or(false),
+                    performance_insights_kms: i.performance_insights_kms_key_id().is_some(),
+                }
+            })
+            .collect(),
+    });
+    Ok(cluster
+        .master_user_secret()
+        .and_then(|s| s.secret_arn())
+        .map(str::to_owned))
+}
+
+async fn cache(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Option<Cache>> {
+    let elasticache = aws_sdk_elasticache::Client::new(config);
+    let group_id = names.of(NameKind::CacheReplicationGroup);
+    let described = elasticache
+        .describe_replication_groups()
+        .replication_group_id(&group_id)
+        .send()
+        .await;
+    let group = found(described, "DescribeReplicationGroups")?
+        .and_then(|out| out.replication_groups().first().cloned());
+    let Some(group) = group.filter(|g| g.status() != Some("deleting")) else {
+        return Ok(None);
+    };
+    let subnet_group = subnet_group(&elasticache, group.member_clusters().first(), names).await?;
+    Ok(Some(Cache {
+        group_id,
+        snapshot_retention_days: group.snapshot_retention_limit().unwrap_or(0),
+        auto_minor_upgrade: group.auto_minor_version_upgrade().unwrap_or(false),
+        automatic_failover: group
+            .automatic_failover()
+            .is_some_and(|s| s.as_str() == "enabled"),
+        multi_az: group.multi_az().is_some_and(|s| s.as_str() == "enabled"),
+        at_rest_encryption: group.at_rest_encryption_enabled().unwrap_or(false),
+        kms_key_id: group.kms_key_id().map(str::to_owned),
+        transit_encryption: group.transit_encryption_enabled().unwrap_or(false),
+        transit_mode: group
+            .transit_encryption_mode()
+            .map(|m| m.as_str().to_owned()),
+        auth_token: group.auth_token_enabled().unwrap_or(false),
+        subnet_group,
+        shards: group
+            .node_groups()
+            .iter()
+            .map(|shard| {
+                shard
+                    .node_group_members()
+                    .iter()
+                    .map(|m| {
+                        m.preferred_availability_zone()
+                            .unwrap_or_default()
+                            .to_owned()
+                    })
+                    .collect()
+            })
+            .collect(),
+    }))
+}
+
+/// The subnet group the nodes run in, read from the first node. A replication group's subnet group
+/// cannot change after creation, so where the emulator does not describe the member clusters
+/// (moto keeps cluster-mode members out of DescribeCacheClusters), the environment's own subnet
+/// group existing stands in for it.
+async fn subnet_group(
+    elasticache: &aws_sdk_elasticache::Client,
+    member: Option<&String>,
+    names: Names<'_>,
+) -> anyhow::Result<Option<String>> {
+    if let Some(member) = member {
+        let described = elasticache
+            .describe_cache_clusters()
+            .cache_cluster_id(member)
+            .send()
+            .await;
+        if let Some(out) = found(described, "DescribeCacheClusters")? {
+            return Ok(out
+                .cache_clusters()
+                .first()
+                .and_then(|c| c.cache_subnet_group_name())
+                .map(str::to_owned));
+        }
+    }
+    let own = names.of(NameKind::CacheSubnetGroup);
+    let described = elasticache
+        .describe_cache_subnet_groups()
+        .cache_subnet_group_name(&own)
+        .send()
+        .await;
+    Ok(found(described, "DescribeCacheSubnetGroups")?.map(|_| own))
+}

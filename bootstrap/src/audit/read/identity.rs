@@ -1,0 +1,196 @@
+//! The environment's KMS key, its IAM roles with every policy document, log groups and alarms.
+
+use super::{failed, found};
+use crate::audit::facts::{Alarm, Environment, Key, LogGroup, Role};
+use anyhow::Context;
+use aws_config::SdkConfig;
+use env_core::naming::{NameKind, Names};
+use serde_json::Value;
+
+pub async fn read(
+    config: &SdkConfig,
+    names: Names<'_>,
+    env: &mut Environment,
+) -> anyhow::Result<()> {
+    env.key = key(config, names).await?;
+    env.roles = roles(config, names).await?;
+    env.log_groups = log_groups(config, names).await?;
+    env.alarms = alarms(config, names).await?;
+    Ok(())
+}
+
+async fn key(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Option<Key>> {
+    let kms = aws_sdk_kms::Client::new(config);
+    let described = kms
+        .describe_key()
+        .key_id(names.of(NameKind::KmsAlias))
+        .send()
+        .await;
+    let Some(described) = found(described, "DescribeKey")? else {
+        return Ok(None);
+    };
+    let Some(arn) = described
+        .key_metadata()
+        .and_then(|m| m.arn())
+        .map(str::to_owned)
+    else {
+        return Ok(None);
+    };
+    let rotation = kms
+        .get_key_rotation_status()
+        .key_id(&arn)
+        .send()
+        .await
+        .map_err(failed("GetKeyRotationStatus"))?;
+    let policy = kms
+        .get_key_policy()
+        .key_id(&arn)
+        .policy_name("default")
+        .send()
+        .await
+        .map_err(failed("GetKeyPolicy"))?;
+    Ok(Some(Key {
+        arn,
+        rotation_enabled: rotation.key_rotation_enabled(),
+        policy: parse_document(policy.policy().unwrap_or("{}"))?,
+    }))
+}
+
+/// IAM returns policy documents URL-encoded (IAM API reference, `GetRolePolicy`: "The policy
+/// document ... is URL-encoded compliant with RFC 3986"); some emulators return them plain.
+pub fn parse_document(text: &str) -> anyhow::Result<Value> {
+    if let Ok(document) = serde_json::from_str(text) {
+        return Ok(document);
+    }
+    let decoded = percent_encoding::percent_decode_str(text)
+        .decode_utf8()
+        .context("a policy document that is not UTF-8 once URL-decoded")?;
+    serde_json::from_str(&decoded).context("a policy document that is not JSON")
+}
+
+/// The roles the components create for an environment.
+const ROLES: [NameKind; 5] = [
+    NameKind::FlowLogRole,
+    NameKind::ExecutionRole,
+    NameKind::TaskRole,
+    NameKind::RotationRole,
+    NameKind::EcsInfrastructureRole,
+];
+
+async fn roles(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Vec<Role>> {
+    let iam = aws_sdk_iam::Client::new(config);
+    let mut roles = Vec::new();
+    for kind in ROLES {
+        let name = names.of(kind);
+        let Some(inline) = found(
+            iam.list_role_policies().role_name(&name).send().await,
+            "ListRolePolicies",
+        )?
+        else {
+            continue;
+        };
+        let mut documents = Vec::new();
+        for policy in inline.policy_names() {
+            let got = iam
+                .get_role_policy()
+                .role_name(&name)
+                .policy_name(policy)
+                .send()
+                .await
+                .map_err(failed("GetRolePolicy"))?;
+            documents.push(parse_document(got.policy_document())?);
+        }
+        let attached = iam
+            .list_attached_role_policies()
+            .role_name(&name)
+            .send()
+            .await
+            .map_err(failed("ListAttachedRolePolicies"))?;
+        // AWS managed policies (arn:aws:iam::aws:policy/…) are AWS's to keep; only ours are judged.
+        for policy_arn in attached
+            .attached_policies()
+            .iter()
+            .filter_map(|p| p.policy_arn())
+            .filter(|arn| !arn.starts_with("arn:aws:iam::aws:"))
+        {
+            let policy = iam
+                .get_policy()
+                .policy_arn(policy_arn)
+                .send()
+                .await
+                .map_err(failed("GetPolicy"))?;
+            let version = policy
+                .policy()
+                .and_then(|p| p.default_version_id())
+                .unwrap_or("v1");
+            let got = iam
+                .get_policy_version()
+                .policy_arn(policy_arn)
+                .version_id(version)
+                .send()
+                .await
+                .map_err(failed("GetPolicyVersion"))?;
+            let text = got
+                .policy_version()
+                .and_then(|v| v.document())
+                .unwrap_or("{}");
+            documents.push(parse_document(text)?);
+        }
+        roles.push(Role { name, documents });
+    }
+    Ok(roles)
+}
+
+async fn log_groups(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Vec<LogGroup>> {
+    let logs = aws_sdk_cloudwatchlogs::Client::new(config);
+    let mut groups = Vec::new();
+    let wanted = [
+        names.of(NameKind::FlowLogGroup),
+        names.of(NameKind::ServiceLogGroup),
+        format!("/aws/lambda/{}", names.of(NameKind::RotationFunction)),
+    ];
+    for name in wanted {
+        let found = logs
+            .describe_log_groups()
+            .log_group_name_prefix(&name)
+            .send()
+            .await
+            .map_err(failed("DescribeLogGroups"))?;
+        groups.extend(
+            found
+                .log_groups()
+                .iter()
+                .filter(|g| g.log_group_name() == Some(name.as_str()))
+                .map(|g| LogGroup {
+                    name: name.clone(),
+                    retention_days: g.retention_in_days(),
+                    kms_key_id: g.kms_key_id().map(str::to_owned),
+                }),
+        );
+    }
+    Ok(groups)
+}
+
+async fn alarms(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Vec<Alarm>> {
+    let cloudwatch = aws_sdk_cloudwatch::Client::new(config);
+    let mut alarms = Vec::new();
+    let mut pages = cloudwatch
+        .describe_alarms()
+        .alarm_name_prefix("alarm-")
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(failed("DescribeAlarms"))?;
+        alarms.extend(
+            page.metric_alarms()
+                .iter()
+                .filter(|a| a.alarm_name().is_some_and(|n| names.owns_alarm(n)))
+                .map(|a| Alarm {
+                    name: a.alarm_name().unwrap_or_default().to_owned(),
+                    actions_enabled: a.actions_enabled().unwrap_or(false),
+                    alarm_actions: a.alarm_actions().len(),
+                }),
+        );
+    }
+    Ok(alarms)
+}

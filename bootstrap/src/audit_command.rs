@@ -1,0 +1,96 @@
+//! `envctl env audit --suffix X [--spec FILE]`: reads the environment from AWS (or the emulator) and
+//! prints the audit; fails when anything is found.
+
+use crate::audit::{read, Report};
+use anyhow::{bail, Context};
+use env_core::spec::{EnvironmentSpec, EnvironmentSuffix};
+use serde_json::json;
+use std::io::Write;
+use std::path::Path;
+
+/// The spec the environment was made from, or the defaults for its suffix when none is given (then
+/// nothing is waived: deletion protection is expected on).
+pub fn spec_for(suffix: &str, file: Option<&Path>) -> anyhow::Result<EnvironmentSpec> {
+    let value = match file {
+        Some(file) => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("reading the spec file {}", file.display()))?;
+            serde_json::from_str(&text)
+                .with_context(|| format!("{} is not JSON", file.display()))?
+        }
+        // Only the suffix and the protection settings matter to the audit; the image is not read.
+        None => {
+            json!({"environmentSuffix": suffix, "containerImage": "unknown", "selfSignedCertificate": true})
+        }
+    };
+    let spec = EnvironmentSpec::from_value(&value).map_err(anyhow::Error::new)?;
+    if spec.suffix().as_str() != suffix {
+        bail!(
+            "the spec is for environment {:?}, not {suffix:?}",
+            spec.suffix().to_string()
+        );
+    }
+    Ok(spec)
+}
+
+pub async fn run(
+    config: &aws_config::SdkConfig,
+    suffix: &str,
+    spec_file: Option<&Path>,
+    json: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let parsed = EnvironmentSuffix::parse(suffix)
+        .map_err(|reason| anyhow::anyhow!("environment suffix {suffix:?} {reason}"))?;
+    let spec = spec_for(suffix, spec_file)?;
+    let environment = read::read(config, &parsed, spec.fields().force_destroy).await?;
+    let report = Report::new(&environment, &spec)?;
+    report.write(json, out)?;
+    if !report.clean() {
+        bail!("the audit of {suffix} found problems (see the report above)");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_a_spec_the_defaults_for_the_suffix_are_audited() {
+        let spec = spec_for("pr-42", None).unwrap();
+        assert!(!spec.fields().force_destroy);
+        assert!(spec.fields().deletion_protection);
+    }
+
+    #[test]
+    fn a_spec_for_another_environment_or_unreadable_is_refused() {
+        let dir = std::env::temp_dir().join(format!("audit-spec-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("spec.json");
+        std::fs::write(&file, r#"{"environmentSuffix": "pr-7", "containerImage": "x", "selfSignedCertificate": true, "forceDestroy": true}"#).unwrap();
+        assert!(
+            spec_for("pr-7", Some(&file))
+                .unwrap()
+                .fields()
+                .force_destroy
+        );
+        let error = spec_for("pr-42", Some(&file)).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the spec is for environment \"pr-7\", not \"pr-42\""
+        );
+        std::fs::write(&file, "{").unwrap();
+        assert!(spec_for("pr-7", Some(&file))
+            .unwrap_err()
+            .to_string()
+            .ends_with("is not JSON"));
+        std::fs::write(&file, r#"{"environmentSuffix": "pr-7"}"#).unwrap();
+        assert!(spec_for("pr-7", Some(&file)).is_err());
+        assert!(spec_for("pr-7", Some(&dir.join("missing.json")))
+            .unwrap_err()
+            .to_string()
+            .starts_with("reading the spec file"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

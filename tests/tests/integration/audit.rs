@@ -1,0 +1,508 @@
+//! `envctl env audit` against moto, after a full provision through the real ASL: a compliant
+//! environment has no finding and survives the loss of each AZ; resources misconfigured through the
+//! emulator's API make their controls fire; a single NAT and a missing reader show in the AZ analysis.
+
+use integration_tests::emulator::emulator;
+use integration_tests::functions::run as run_binary;
+use integration_tests::unique_suffix;
+use integration_tests::workflow::run as run_workflow;
+use serde_json::{json, Value};
+use std::path::PathBuf;
+
+fn spec(suffix: &str, extra: Value) -> Value {
+    let mut spec = json!({
+        "environmentSuffix": suffix,
+        "containerImage": "public.ecr.aws/acme/catalog-api:1",
+        "selfSignedCertificate": true
+    });
+    spec.as_object_mut()
+        .expect("an object")
+        .extend(extra.as_object().expect("an object").clone());
+    spec
+}
+
+fn provision(spec: &Value) {
+    let execution = run_workflow("provision", &json!({ "spec": spec }), &emulator().env(), 0);
+    assert!(
+        execution.succeeded,
+        "{:?} {:?}\n{}",
+        execution.error, execution.cause, execution.log
+    );
+}
+
+fn teardown(spec: &Value) {
+    let mut spec = spec.clone();
+    spec["forceDestroy"] = json!(true);
+    let execution = run_workflow("teardown", &json!({ "spec": spec }), &emulator().env(), 0);
+    assert!(
+        execution.succeeded,
+        "{:?} {:?}",
+        execution.error, execution.cause
+    );
+}
+
+fn spec_file(spec: &Value) -> PathBuf {
+    let path = std::env::temp_dir().join(format!(
+        "audit-{}.json",
+        spec["environmentSuffix"].as_str().expect("a suffix")
+    ));
+    std::fs::write(&path, spec.to_string()).expect("the spec is written");
+    path
+}
+
+/// The audit's JSON report and whether envctl exited 0.
+fn audit(spec: &Value) -> (bool, Value) {
+    let file = spec_file(spec);
+    let suffix = spec["environmentSuffix"].as_str().expect("a suffix");
+    let output = run_binary(
+        "envctl",
+        &[
+            "--json",
+            "env",
+            "audit",
+            "--suffix",
+            suffix,
+            "--spec",
+            file.to_str().expect("utf-8"),
+        ],
+        "",
+        &emulator().env(),
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let report = serde_json::from_str(&stdout).unwrap_or_else(|error| {
+        panic!(
+            "no report ({error}): {stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    (output.status.success(), report)
+}
+
+fn by_result<'a>(report: &'a Value, result: &str) -> Vec<&'a str> {
+    report["compliance"]["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["result"] == result)
+        .map(|c| c["name"].as_str().expect("a name"))
+        .collect()
+}
+
+fn findings_of(report: &Value, name: &str) -> Vec<String> {
+    report["compliance"]["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["name"] == name)
+        .map(|c| {
+            c["findings"]
+                .as_array()
+                .map(|f| {
+                    f.iter()
+                        .map(|f| {
+                            format!(
+                                "{}: {}",
+                                f["resource"].as_str().unwrap_or_default(),
+                                f["problem"].as_str().unwrap_or_default()
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+        .unwrap_or_else(|| panic!("no check {name}"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_default_environment_passes_and_each_misconfiguration_fires_its_control() {
+    let suffix = unique_suffix().to_string();
+    let spec = spec(&suffix, json!({}));
+    provision(&spec);
+
+    let (clean, report) = audit(&spec);
+    assert_eq!(
+        by_result(&report, "finding"),
+        Vec::<&str>::new(),
+        "{report:#}"
+    );
+    assert!(clean, "{report:#}");
+    assert_eq!(
+        by_result(&report, "waived"),
+        ["fsbp-elb-18-https-listeners", "fsbp-ecr-1-2-3-repositories"]
+    );
+    let zones = report["zones"].as_array().expect("zones");
+    assert_eq!(zones.len(), 3);
+    assert!(zones.iter().all(|z| z["survives"] == true), "{zones:#?}");
+
+    // Now break one resource of each kind through the emulator's API.
+    let config = emulator().sdk_config().await;
+    let elb = aws_sdk_elasticloadbalancingv2::Client::new(&config);
+    let lb = elb
+        .describe_load_balancers()
+        .names(format!("alb-{suffix}"))
+        .send()
+        .await
+        .expect("the ALB");
+    let lb_arn = lb.load_balancers()[0]
+        .load_balancer_arn()
+        .expect("an ARN")
+        .to_owned();
+    let attribute = |key: &str, value: &str| {
+        aws_sdk_elasticloadbalancingv2::types::LoadBalancerAttribute::builder()
+            .key(key)
+            .value(value)
+            .build()
+    };
+    elb.modify_load_balancer_attributes()
+        .load_balancer_arn(&lb_arn)
+        .attributes(attribute(
+            "routing.http.drop_invalid_header_fields.enabled",
+            "false",
+        ))
+        .attributes(attribute("routing.http.desync_mitigation_mode", "monitor"))
+        .send()
+        .await
+        .expect("attributes changed");
+    let rds = aws_sdk_rds::Client::new(&config);
+    rds.modify_db_cluster()
+        .db_cluster_identifier(format!("aurora-{suffix}"))
+        .backup_retention_period(1)
+        .apply_immediately(true)
+        .send()
+        .await
+        .expect("the cluster changed");
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&config);
+    logs.put_retention_policy()
+        .log_group_name(format!("ecs-logs-{suffix}"))
+        .retention_in_days(30)
+        .send()
+        .await
+        .expect("retention changed");
+    let kms = aws_sdk_kms::Client::new(&config);
+    // moto's DisableKeyRotation takes the key id only, not its alias.
+    let key = kms
+        .describe_key()
+        .key_id(format!("alias/kms-{suffix}"))
+        .send()
+        .await
+        .expect("the key");
+    let key_id = key.key_metadata().expect("metadata").key_id().to_owned();
+    kms.disable_key_rotation()
+        .key_id(&key_id)
+        .send()
+        .await
+        .expect("rotation off");
+    let iam = aws_sdk_iam::Client::new(&config);
+    iam.put_role_policy()
+        .role_name(format!("role-ecs-task-{suffix}"))
+        .policy_name("too-broad")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#)
+        .send()
+        .await
+        .expect("a broad policy");
+    let ec2 = aws_sdk_ec2::Client::new(&config);
+    let groups = ec2
+        .describe_security_groups()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("group-name")
+                .values(format!("secgroup-service-{suffix}"))
+                .build(),
+        )
+        .send()
+        .await
+        .expect("the service group");
+    let service_group = groups.security_groups()[0]
+        .group_id()
+        .expect("an id")
+        .to_owned();
+    ec2.authorize_security_group_ingress()
+        .group_id(&service_group)
+        .ip_permissions(
+            aws_sdk_ec2::types::IpPermission::builder()
+                .ip_protocol("tcp")
+                .from_port(22)
+                .to_port(22)
+                .ip_ranges(
+                    aws_sdk_ec2::types::IpRange::builder()
+                        .cidr_ip("0.0.0.0/0")
+                        .description("ssh")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("ssh opened");
+    let subnets = ec2
+        .describe_subnets()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("tag:Name")
+                .values(format!("subnet-private-a-{suffix}"))
+                .build(),
+        )
+        .send()
+        .await
+        .expect("a subnet");
+    let subnet = subnets.subnets()[0].subnet_id().expect("an id").to_owned();
+    ec2.modify_subnet_attribute()
+        .subnet_id(&subnet)
+        .map_public_ip_on_launch(
+            aws_sdk_ec2::types::AttributeBooleanValue::builder()
+                .value(true)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("public IPs on");
+
+    let (clean, report) = audit(&spec);
+    assert!(!clean);
+    assert_eq!(
+        findings_of(&report, "fsbp-elb-4-drop-invalid-headers"),
+        ["load balancer: keeps invalid header fields"]
+    );
+    assert_eq!(
+        findings_of(&report, "fsbp-elb-12-desync-mitigation"),
+        ["load balancer: desync mitigation mode \"monitor\""]
+    );
+    assert_eq!(
+        findings_of(&report, "fsbp-rds-11-backups-7-days"),
+        [format!("cluster aurora-{suffix}: backups kept 1 day(s)")]
+    );
+    assert_eq!(
+        findings_of(&report, "ckv-aws-66-158-log-groups"),
+        [format!("log group ecs-logs-{suffix}: kept 30 days")]
+    );
+    assert_eq!(findings_of(&report, "fsbp-kms-4-key-rotation").len(), 1);
+    assert_eq!(
+        findings_of(&report, "fsbp-iam-1-no-wildcards"),
+        [format!(
+            "role role-ecs-task-{suffix}: allows the wildcard action(s) *"
+        )]
+    );
+    assert_eq!(
+        findings_of(&report, "fsbp-ec2-18-19-world-ingress-https-only"),
+        [format!(
+            "{service_group}: 0.0.0.0/0 may reach port 22 of the service group"
+        )]
+    );
+    assert_eq!(
+        findings_of(&report, "fsbp-ec2-15-no-public-ip-on-launch"),
+        [format!("{subnet}: assigns public IPv4 addresses on launch")]
+    );
+    teardown(&spec);
+}
+
+/// Every inline policy of the environment's roles (IAM returns them URL-encoded).
+async fn role_documents(suffix: &str) -> Vec<Value> {
+    let iam = aws_sdk_iam::Client::new(&emulator().sdk_config().await);
+    let roles = iam.list_roles().send().await.expect("the roles");
+    let mut documents = Vec::new();
+    for role in roles
+        .roles()
+        .iter()
+        .filter(|r| r.role_name().ends_with(&format!("-{suffix}")))
+    {
+        let name = role.role_name();
+        let policies = iam
+            .list_role_policies()
+            .role_name(name)
+            .send()
+            .await
+            .expect("its policies");
+        for policy in policies.policy_names() {
+            let got = iam
+                .get_role_policy()
+                .role_name(name)
+                .policy_name(policy)
+                .send()
+                .await
+                .expect("a policy");
+            let text = got.policy_document();
+            let document: Value = serde_json::from_str(text).unwrap_or_else(|_| {
+                let decoded = percent_encoding::percent_decode_str(text)
+                    .decode_utf8()
+                    .expect("UTF-8");
+                serde_json::from_str(&decoded).expect("JSON")
+            });
+            documents.push(json!({"name": format!("{name}/{policy}"), "document": document}));
+        }
+    }
+    documents
+}
+
+/// parliament's findings above LOW, one JSON line each.
+fn parliament_findings(documents: &[Value]) -> String {
+    use std::io::Write;
+    let python = std::env::var("MOTO_PYTHON").unwrap_or_else(|_| {
+        integration_tests::workspace_root()
+            .join(".local/venv/bin/python")
+            .display()
+            .to_string()
+    });
+    let mut child = std::process::Command::new(python)
+        .arg(integration_tests::workspace_root().join("tests/emulator/parliament_check.py"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python runs parliament");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(Value::from(documents.to_vec()).to_string().as_bytes())
+        .expect("the documents are written");
+    let output = child.wait_with_output().expect("parliament ends");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pr_environment_waives_protection_and_its_single_nat_is_its_weak_az() {
+    let suffix = unique_suffix().to_string();
+    let spec = spec(
+        &suffix,
+        json!({"forceDestroy": true, "deletionProtection": false, "natGateways": "single", "cacheNodeType": "cache.t4g.micro", "ttlHours": 72, "pullRequest": 42}),
+    );
+    provision(&spec);
+
+    // The environment's IAM documents pass parliament with nothing above LOW.
+    let documents = role_documents(&suffix).await;
+    assert!(documents.len() >= 4, "{documents:#?}");
+    assert_eq!(parliament_findings(&documents), "");
+    // The linter itself fires on a document that deserves it.
+    let twice = json!({"Sid": "Same", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"});
+    let duplicated = [
+        json!({"name": "duplicated", "document": {"Version": "2012-10-17", "Statement": [twice, twice]}}),
+    ];
+    assert!(parliament_findings(&duplicated).contains("\"severity\": \"HIGH\""));
+
+    let (clean, report) = audit(&spec);
+    assert!(!clean, "a single NAT cannot survive its own AZ");
+    assert_eq!(
+        by_result(&report, "finding"),
+        Vec::<&str>::new(),
+        "{report:#}"
+    );
+    assert_eq!(
+        by_result(&report, "waived"),
+        [
+            "fsbp-elb-6-deletion-protection",
+            "fsbp-elb-18-https-listeners",
+            "fsbp-rds-7-deletion-protection",
+            "fsbp-ecr-1-2-3-repositories",
+        ]
+    );
+    let lost: Vec<(String, Vec<Value>)> = report["zones"]
+        .as_array()
+        .expect("zones")
+        .iter()
+        .filter(|z| z["survives"] == false)
+        .map(|z| {
+            (
+                z["zone"].as_str().unwrap_or_default().to_owned(),
+                z["reasons"].as_array().cloned().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(lost.len(), 1, "{lost:?}");
+    assert_eq!(
+        lost[0].1,
+        [json!(format!(
+            "egress lost: the only NAT is in {}",
+            lost[0].0
+        ))]
+    );
+
+    // Without its reader, the writer's AZ takes the database down too.
+    let config = emulator().sdk_config().await;
+    let rds = aws_sdk_rds::Client::new(&config);
+    let writer = rds
+        .describe_db_instances()
+        .db_instance_identifier(format!("aurora-writer-{suffix}"))
+        .send()
+        .await
+        .expect("the writer");
+    let writer_zone = writer.db_instances()[0]
+        .availability_zone()
+        .expect("a zone")
+        .to_owned();
+    rds.delete_db_instance()
+        .db_instance_identifier(format!("aurora-reader-{suffix}"))
+        .send()
+        .await
+        .expect("the reader deleted");
+    let (_, report) = audit(&spec);
+    let zone = report["zones"]
+        .as_array()
+        .expect("zones")
+        .iter()
+        .find(|z| z["zone"] == writer_zone.as_str())
+        .expect("the writer's AZ")
+        .clone();
+    assert!(
+        zone["reasons"]
+            .as_array()
+            .expect("reasons")
+            .contains(&json!(format!(
+                "database: no Aurora instance outside {writer_zone} to fail over to"
+            ))),
+        "{zone:#}"
+    );
+    teardown(&spec);
+}
+
+#[test]
+fn an_environment_that_does_not_exist_has_a_finding_for_every_resource_it_lacks() {
+    let suffix = unique_suffix().to_string();
+    let (clean, report) = audit(&spec(&suffix, json!({})));
+    assert!(!clean);
+    // Every control needs a resource, except ECR's (waived: the environment owns no repository).
+    assert_eq!(by_result(&report, "finding").len(), 56, "{report:#}");
+    assert_eq!(
+        by_result(&report, "waived"),
+        ["fsbp-ecr-1-2-3-repositories"]
+    );
+    assert_eq!(
+        findings_of(&report, "fsbp-ec2-2-default-sg-closed"),
+        ["VPC: not found"]
+    );
+    assert_eq!(report["zones"], json!([]));
+}
+
+#[test]
+fn an_unreachable_endpoint_fails_with_the_call_that_failed() {
+    let suffix = unique_suffix().to_string();
+    let output = run_binary(
+        "envctl",
+        &[
+            "env",
+            "audit",
+            "--suffix",
+            &suffix,
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ],
+        "",
+        &[
+            ("AWS_ACCESS_KEY_ID", "test".to_owned()),
+            ("AWS_SECRET_ACCESS_KEY", "test".to_owned()),
+            ("AWS_CONFIG_FILE", "/dev/null".to_owned()),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null".to_owned()),
+            ("AWS_MAX_ATTEMPTS", "1".to_owned()),
+        ],
+    );
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("error: reading the network: DescribeVpcs"),
+        "{stderr}"
+    );
+}
