@@ -452,14 +452,24 @@ async fn secret_value(arn: &str) -> Value {
         .version_stage("AWSCURRENT")
         .send()
         .await
-        .unwrap();
-    serde_json::from_str(output.secret_string().unwrap()).unwrap()
+        .expect("the emulator holds what the function made");
+    serde_json::from_str(
+        output
+            .secret_string()
+            .expect("the emulator holds what the function made"),
+    )
+    .expect("the emulator holds what the function made")
 }
 
 /// The keys of a secret's JSON value (never its values: a failing assert must not print them).
 async fn secret_keys(arn: &str) -> Vec<String> {
     let value = secret_value(arn).await;
-    value.as_object().unwrap().keys().cloned().collect()
+    value
+        .as_object()
+        .expect("the emulator holds what the function made")
+        .keys()
+        .cloned()
+        .collect()
 }
 
 /// The application secret: under the environment's key, the fields the rotation function reads,
@@ -471,8 +481,11 @@ async fn app_secret_rotates_with_the_function(suffix: &str, outputs: &Value, key
         .secret_id(format!("secret-db-app-{suffix}"))
         .send()
         .await
-        .unwrap();
-    let arn = described.arn().unwrap().to_owned();
+        .expect("the emulator holds what the function made");
+    let arn = described
+        .arn()
+        .expect("the emulator holds what the function made")
+        .to_owned();
     assert_eq!(outputs["dbAppSecretArn"], arn.as_str());
     assert_eq!(described.kms_key_id(), Some(key));
     assert_eq!(described.rotation_enabled(), Some(true));
@@ -488,7 +501,7 @@ async fn app_secret_rotates_with_the_function(suffix: &str, outputs: &Value, key
     );
     assert!(outputs["rotationFunctionArn"]
         .as_str()
-        .unwrap()
+        .expect("the emulator holds what the function made")
         .ends_with(&format!(":function:rotation-{suffix}")));
     let mut keys = secret_keys(&arn).await;
     keys.sort();
@@ -511,7 +524,9 @@ async fn app_secret_rotates_with_the_function(suffix: &str, outputs: &Value, key
     assert_eq!(value["port"], outputs["dbPort"]);
     assert_eq!(value["dbname"], "catalog");
     assert_eq!(value["masterarn"], outputs["dbMasterSecretArn"]);
-    let password = value["password"].as_str().unwrap();
+    let password = value["password"]
+        .as_str()
+        .expect("the emulator holds what the function made");
     assert!(password.len() == 32, "the password has 32 characters");
     assert!(
         !password.chars().any(|c| ":/@\"'\\".contains(c)),
@@ -530,8 +545,10 @@ async fn the_function_runs_in_the_private_subnets(suffix: &str, network: &Value,
         .function_name(format!("rotation-{suffix}"))
         .send()
         .await
-        .unwrap();
-    let configuration = function.configuration().unwrap();
+        .expect("the emulator holds what the function made");
+    let configuration = function
+        .configuration()
+        .expect("the emulator holds what the function made");
     assert_eq!(
         configuration.function_arn(),
         outputs["rotationFunctionArn"].as_str()
@@ -542,22 +559,26 @@ async fn the_function_runs_in_the_private_subnets(suffix: &str, network: &Value,
     );
     assert_eq!(configuration.handler(), Some("bootstrap"));
     assert_eq!(configuration.timeout(), Some(30));
-    let vpc = configuration.vpc_config().unwrap();
+    let vpc = configuration
+        .vpc_config()
+        .expect("the emulator holds what the function made");
     let subnets: BTreeSet<String> = vpc.subnet_ids().iter().cloned().collect();
     let private: BTreeSet<String> = strings(&network["privateSubnetIds"]).into_iter().collect();
     assert_eq!(subnets, private);
     assert_eq!(
         vpc.security_group_ids(),
-        [network["securityGroupIds"]["rotation"].as_str().unwrap()]
+        [network["securityGroupIds"]["rotation"]
+            .as_str()
+            .expect("the emulator holds what the function made")]
     );
     let variables = configuration
         .environment()
         .and_then(|environment| environment.variables())
-        .unwrap();
+        .expect("the emulator holds what the function made");
     assert_eq!(variables["DB_CA_BUNDLE"], "/var/task/rds-ca-bundle.pem");
     assert!(configuration
         .role()
-        .unwrap()
+        .expect("the emulator holds what the function made")
         .ends_with(&format!(":role/role-rotation-{suffix}")));
 
     let policy = lambda
@@ -565,8 +586,13 @@ async fn the_function_runs_in_the_private_subnets(suffix: &str, network: &Value,
         .function_name(format!("rotation-{suffix}"))
         .send()
         .await
-        .unwrap();
-    let policy: Value = serde_json::from_str(policy.policy().unwrap()).unwrap();
+        .expect("the emulator holds what the function made");
+    let policy: Value = serde_json::from_str(
+        policy
+            .policy()
+            .expect("the emulator holds what the function made"),
+    )
+    .expect("the emulator holds what the function made");
     let statement = &policy["Statement"][0];
     assert_eq!(
         statement["Principal"]["Service"],
@@ -580,8 +606,12 @@ async fn the_function_runs_in_the_private_subnets(suffix: &str, network: &Value,
         .role_name(format!("role-rotation-{suffix}"))
         .send()
         .await
-        .unwrap();
-    let trust = role.role().unwrap().assume_role_policy_document().unwrap();
+        .expect("the emulator holds what the function made");
+    let trust = role
+        .role()
+        .expect("the emulator holds what the function made")
+        .assume_role_policy_document()
+        .expect("the emulator holds what the function made");
     assert!(trust.contains("lambda.amazonaws.com"), "{trust}");
     let inline = iam
         .get_role_policy()
@@ -589,7 +619,7 @@ async fn the_function_runs_in_the_private_subnets(suffix: &str, network: &Value,
         .policy_name("rotate-database-secret")
         .send()
         .await
-        .unwrap();
+        .expect("the emulator holds what the function made");
     assert!(
         inline.policy_document().contains("PutSecretValue"),
         "{}",
