@@ -1,0 +1,94 @@
+//! One environment's whole life through the real ASL: provisioned, provisioned again without creating
+//! anything new, torn down to nothing.
+
+use super::{emulator_env, spec};
+use integration_tests::leftovers::leftovers;
+use integration_tests::workflow::run;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+/// Every key anywhere in `value`, to find a component's outputs wherever the document nests them.
+fn keys(value: &Value) -> BTreeSet<String> {
+    match value {
+        Value::Object(map) => map
+            .iter()
+            .flat_map(|(key, inner)| std::iter::once(key.clone()).chain(keys(inner)))
+            .collect(),
+        Value::Array(items) => items.iter().flat_map(keys).collect(),
+        _ => BTreeSet::new(),
+    }
+}
+
+/// The kinds of resource a listing holds (`vpc`, `aurora-cluster`, …).
+fn kinds(listing: &[String]) -> BTreeSet<&str> {
+    listing
+        .iter()
+        .filter_map(|entry| entry.split(' ').next())
+        .collect()
+}
+
+#[tokio::test]
+async fn provision_twice_then_teardown_leaves_nothing_and_the_second_provision_creates_nothing() {
+    let suffix = integration_tests::unique_suffix();
+    let input = json!({ "spec": spec(&suffix) });
+    let env = emulator_env();
+
+    let first = run("provision", &input, &env, 0);
+    assert!(first.succeeded, "{:?}: {}", first.cause, first.log);
+    let produced = keys(&first.output);
+    for output in [
+        "vpcId",
+        "dbClusterArn",
+        "cacheReplicationGroupId",
+        "loadBalancerDnsName",
+        "serviceName",
+        "alarmTopicArn",
+    ] {
+        assert!(produced.contains(output), "{output} in {}", first.output);
+    }
+    let provisioned = leftovers(&suffix).await;
+    // The checker sees every component, so an empty listing after the teardown means something.
+    let seen = kinds(&provisioned);
+    for kind in [
+        "vpc",
+        "nat-gateway",
+        "aurora-cluster",
+        "replication-group",
+        "load-balancer",
+        "certificate",
+        "ecs-service",
+        "role",
+        "namespace",
+        "topic",
+        "alarm",
+        "dashboard",
+        "tagged",
+    ] {
+        assert!(seen.contains(kind), "{kind} in {provisioned:#?}");
+    }
+
+    let second = run("provision", &input, &env, 0);
+    assert!(second.succeeded, "{:?}: {}", second.cause, second.log);
+    assert_eq!(
+        leftovers(&suffix).await,
+        provisioned,
+        "the second provision changed the inventory"
+    );
+
+    let teardown = run("teardown", &input, &env, 0);
+    assert!(teardown.succeeded, "{:?}: {}", teardown.cause, teardown.log);
+    assert_eq!(teardown.output["status"], "DELETED");
+    assert_eq!(leftovers(&suffix).await, Vec::<String>::new());
+
+    println!(
+        "workflow lifecycle (moto, Waits shortened): provision {} transitions / {} invocations, \
+         provision again {} / {}, teardown {} / {}; {} resources listed while provisioned",
+        first.transitions,
+        first.invocations,
+        second.transitions,
+        second.invocations,
+        teardown.transitions,
+        teardown.invocations,
+        provisioned.len()
+    );
+}
