@@ -8,7 +8,7 @@
 //! that AWS keeps for a while after a successful delete are not counted: a NAT gateway or VPC endpoint
 //! `deleted`, an automated Aurora snapshot, a KMS
 //! key `PendingDeletion` (KMS never deletes a key at once: "Deleting AWS KMS keys", KMS developer
-//! guide), an ECS cluster `INACTIVE`, a task definition `INACTIVE`.
+//! guide), an ECS cluster, service or task definition `INACTIVE`.
 
 use crate::emulator::emulator;
 use aws_config::SdkConfig;
@@ -106,6 +106,9 @@ async fn still_live(config: &SdkConfig, arn: &str) -> bool {
             .iter()
             .any(|nat| nat.state() != Some(&aws_sdk_ec2::types::NatGatewayState::Deleted));
     }
+    if arn.starts_with("arn:aws:ecs:") {
+        return ecs_live(config, arn).await;
+    }
     if let Some(id) = arn.split(":vpc-endpoint/").nth(1) {
         let endpoints = aws_sdk_ec2::Client::new(config)
             .describe_vpc_endpoints()
@@ -119,6 +122,44 @@ async fn still_live(config: &SdkConfig, arn: &str) -> bool {
             .any(|e| !endpoint_deleted(e));
     }
     true
+}
+
+/// ECS keeps a deleted cluster or service, and a deregistered task definition, as `INACTIVE` (ECS API
+/// reference: DeleteCluster, DeleteService, DeregisterTaskDefinition); only anything else counts.
+async fn ecs_live(config: &SdkConfig, arn: &str) -> bool {
+    let ecs = aws_sdk_ecs::Client::new(config);
+    let status = if arn.contains(":cluster/") {
+        let found = ecs.describe_clusters().clusters(arn).send().await;
+        let found = found.expect("ECS describes a cluster the tagging API lists");
+        found
+            .clusters()
+            .first()
+            .and_then(|c| c.status().map(str::to_owned))
+    } else if let Some(path) = arn.split(":service/").nth(1) {
+        let cluster = path.split('/').next().unwrap_or_default();
+        let found = ecs
+            .describe_services()
+            .cluster(cluster)
+            .services(arn)
+            .send()
+            .await;
+        let found = found.expect("ECS describes a service the tagging API lists");
+        found
+            .services()
+            .first()
+            .and_then(|s| s.status().map(str::to_owned))
+    } else {
+        let found = ecs
+            .describe_task_definition()
+            .task_definition(arn)
+            .send()
+            .await;
+        let found = found.expect("ECS describes a task definition the tagging API lists");
+        found
+            .task_definition()
+            .and_then(|t| t.status().map(|status| status.as_str().to_owned()))
+    };
+    status.is_some_and(|status| status != "INACTIVE")
 }
 
 /// A deleted endpoint stays listed for a while (in moto for good), as `deleted`: EC2 writes the

@@ -91,8 +91,10 @@ function* allStates(definition) {
 }
 
 // The emulator never runs ECS tasks, so the service is judged ready once its deployment is accepted
-// (functions/service, SERVICE_READY_WHEN); everything else is passed through.
-const LOCAL_ENV = { SERVICE_READY_WHEN: 'accepted', ...process.env };
+// (functions/service, SERVICE_READY_WHEN); nor does it run the rotation Lambda, so the database function
+// turns rotation on without rotating at once (its ROTATE_IMMEDIATELY setting). Everything else is passed
+// through, and the caller's environment wins.
+const LOCAL_ENV = { SERVICE_READY_WHEN: 'accepted', ROTATE_IMMEDIATELY: 'false', ...process.env };
 
 class FunctionFailed extends Error {
   constructor(name, message) {

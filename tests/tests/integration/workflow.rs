@@ -126,7 +126,7 @@ async fn an_invalid_spec_fails_the_provision_before_any_component_runs_and_creat
     let suffix = integration_tests::unique_suffix();
     let mut invalid = spec(&suffix);
     invalid["minTasks"] = json!(0);
-    let env = integration_tests::emulator::emulator().env();
+    let env = emulator_env().await;
     let execution = run("provision", &json!({ "spec": invalid }), &env, 0);
     assert!(!execution.succeeded, "{}", execution.log);
     assert_eq!(execution.error.as_deref(), Some("InvalidSpec"));
@@ -177,7 +177,7 @@ pub(crate) fn spec(suffix: &env_core::spec::EnvironmentSuffix) -> Value {
     })
 }
 
-/// The emulator's environment for the function binaries.
-pub(crate) fn emulator_env() -> Vec<(&'static str, String)> {
-    integration_tests::emulator::emulator().env()
+/// The environment the function binaries need against the emulator.
+pub(crate) async fn emulator_env() -> Vec<(&'static str, String)> {
+    integration_tests::workflow::local_env().await
 }

@@ -17,7 +17,7 @@ const COMPONENTS: [&str; 6] = [
 
 #[tokio::test]
 async fn a_component_failing_its_status_check_is_rolled_back_to_nothing_with_the_original_error() {
-    let env = emulator_env();
+    let env = emulator_env().await;
     for component in COMPONENTS {
         let suffix = integration_tests::unique_suffix();
         // `status` runs after `create` made the component's resources: the rollback must find them.
@@ -65,7 +65,7 @@ async fn a_component_failing_its_status_check_is_rolled_back_to_nothing_with_the
 async fn a_rollback_stopped_at_the_edge_reports_both_failures_and_a_second_teardown_finishes_it() {
     let suffix = integration_tests::unique_suffix();
     let input = json!({ "spec": spec(&suffix) });
-    let env = emulator_env();
+    let env = emulator_env().await;
     let execution = run_with_faults(
         "provision",
         &input,

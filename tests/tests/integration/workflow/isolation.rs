@@ -10,12 +10,17 @@ use std::collections::BTreeSet;
 use std::thread;
 
 /// Runs `workflow` for every suffix at once, one runner process each.
-fn concurrently(workflow: &'static str, suffixes: &[EnvironmentSuffix]) -> Vec<Execution> {
+fn concurrently(
+    workflow: &'static str,
+    suffixes: &[EnvironmentSuffix],
+    env: &[(&'static str, String)],
+) -> Vec<Execution> {
     let handles: Vec<_> = suffixes
         .iter()
         .map(|suffix| {
             let input = json!({ "spec": spec(suffix) });
-            thread::spawn(move || run(workflow, &input, &emulator_env(), 0))
+            let env = env.to_vec();
+            thread::spawn(move || run(workflow, &input, &env, 0))
         })
         .collect();
     handles
@@ -28,7 +33,8 @@ fn concurrently(workflow: &'static str, suffixes: &[EnvironmentSuffix]) -> Vec<E
 async fn three_environments_provisioned_at_once_are_complete_and_separate() {
     let suffixes: Vec<EnvironmentSuffix> =
         (0..3).map(|_| integration_tests::unique_suffix()).collect();
-    for execution in concurrently("provision", &suffixes) {
+    let env = emulator_env().await;
+    for execution in concurrently("provision", &suffixes, &env) {
         assert!(
             execution.succeeded,
             "{:?}: {}",
@@ -57,7 +63,7 @@ async fn three_environments_provisioned_at_once_are_complete_and_separate() {
 
     // A teardown of the first, stopped at its load balancer, then started again.
     let first = json!({ "spec": spec(&suffixes[0]) });
-    let stopped = run_with_faults("teardown", &first, &emulator_env(), 0, &["edge:delete"]);
+    let stopped = run_with_faults("teardown", &first, &env, 0, &["edge:delete"]);
     assert_eq!(
         stopped.error.as_deref(),
         Some(INJECTED_ERROR),
@@ -65,14 +71,14 @@ async fn three_environments_provisioned_at_once_are_complete_and_separate() {
         stopped.log
     );
     assert!(!leftovers(&suffixes[0]).await.is_empty());
-    let finished = run("teardown", &first, &emulator_env(), 0);
+    let finished = run("teardown", &first, &env, 0);
     assert!(finished.succeeded, "{:?}: {}", finished.cause, finished.log);
     assert_eq!(leftovers(&suffixes[0]).await, Vec::<String>::new());
     for (suffix, before) in suffixes.iter().zip(&inventories).skip(1) {
         assert_eq!(&leftovers(suffix).await, before, "{suffix:?} was touched");
     }
 
-    for execution in concurrently("teardown", &suffixes[1..]) {
+    for execution in concurrently("teardown", &suffixes[1..], &env) {
         assert!(
             execution.succeeded,
             "{:?}: {}",

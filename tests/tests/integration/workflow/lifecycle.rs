@@ -31,7 +31,7 @@ fn kinds(listing: &[String]) -> BTreeSet<&str> {
 async fn provision_twice_then_teardown_leaves_nothing_and_the_second_provision_creates_nothing() {
     let suffix = integration_tests::unique_suffix();
     let input = json!({ "spec": spec(&suffix) });
-    let env = emulator_env();
+    let env = emulator_env().await;
 
     let first = run("provision", &input, &env, 0);
     assert!(first.succeeded, "{:?}: {}", first.cause, first.log);
