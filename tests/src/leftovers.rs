@@ -218,15 +218,22 @@ async fn network(config: &SdkConfig, suffix: &EnvironmentSuffix, names: Names<'_
             g.internet_gateway_id().unwrap_or_default()
         )
     }));
+    // moto ignores a tag filter on DescribeNatGateways and lists every NAT gateway: the tags are
+    // compared here.
     let nats = ec2
         .describe_nat_gateways()
-        .filter(tag())
         .send()
         .await
         .expect("DescribeNatGateways");
+    let ours = |nat: &&aws_sdk_ec2::types::NatGateway| {
+        nat.tags()
+            .iter()
+            .any(|t| t.key() == Some(ENVIRONMENT) && t.value() == Some(suffix.as_str()))
+    };
     found.extend(
         nats.nat_gateways()
             .iter()
+            .filter(ours)
             .filter(|n| n.state() != Some(&aws_sdk_ec2::types::NatGatewayState::Deleted))
             .map(|n| format!("nat-gateway {}", n.nat_gateway_id().unwrap_or_default())),
     );
