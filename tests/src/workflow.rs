@@ -7,7 +7,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// The error name of a fault the runner injects (`--fail`), one no function uses.
+/// The error name of a fault the runner injects (`--fail`): a component's own terminal error for a
+/// resource in a failed state, so no Retry matches it.
 pub const INJECTED_ERROR: &str = "ComponentFailed";
 
 /// The cause an injected fault of `function`'s `action` carries, as the runner words it.

@@ -104,8 +104,8 @@ class FunctionFailed extends Error {
   }
 }
 
-// The error an injected fault throws: a name no function uses, so nothing retries or mistakes it, and a
-// cause a test can recognise in the execution's result.
+// The error an injected fault throws: the one a component answers when a resource reached a failed state
+// (env_core::ErrorName::ComponentFailed), terminal, so never retried; the cause says it was injected.
 const INJECTED_ERROR = 'ComponentFailed';
 function injectedFault(fn, input, faults) {
   const action = input?.action ?? null;

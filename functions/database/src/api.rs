@@ -60,6 +60,8 @@ pub struct Cluster {
     pub database_name: Option<String>,
     /// The ARN of the master user's secret that RDS manages (`ManageMasterUserPassword`).
     pub master_secret_arn: Option<String>,
+    /// `DbClusterResourceId`, what `rds-db:connect` permissions are scoped to.
+    pub resource_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,10 +105,67 @@ pub struct InstanceSettings {
 }
 
 /// A secret's rotation as Secrets Manager describes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Rotation {
     pub enabled: bool,
     pub days: Option<i64>,
+    pub lambda_arn: Option<String>,
+    /// `LastRotatedDate` is set: a rotation ran to its end at least once.
+    pub rotated: bool,
+}
+
+/// A secret found by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Secret {
+    pub arn: String,
+    pub kms_key_id: Option<String>,
+    pub rotation: Rotation,
+    /// `DeletedDate` is set: the secret waits out its recovery window and can be restored.
+    pub scheduled_for_deletion: bool,
+}
+
+/// Everything CreateSecret is given. The value never reaches a log (no `Debug` of it is printed).
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewSecret {
+    pub name: String,
+    pub description: &'static str,
+    pub kms_key_arn: String,
+    pub value: String,
+    pub tags: Vec<Tag>,
+}
+
+impl std::fmt::Debug for NewSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewSecret")
+            .field("name", &self.name)
+            .field("kms_key_arn", &self.kms_key_arn)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The rotation Lambda as GetFunction describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Function {
+    pub arn: String,
+    /// `Pending` while Lambda sets up the VPC network interfaces, then `Active` (Lambda developer
+    /// guide, "Lambda function states").
+    pub state: String,
+    pub subnet_ids: Vec<String>,
+    pub security_group_ids: Vec<String>,
+}
+
+/// Everything CreateFunction is given for the rotation Lambda.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionSettings {
+    pub name: String,
+    pub role_arn: String,
+    pub code_bucket: String,
+    pub code_key: String,
+    pub subnet_ids: Vec<String>,
+    pub security_group_ids: Vec<String>,
+    pub environment: Vec<(&'static str, String)>,
+    pub timeout_seconds: i32,
+    pub tags: Vec<Tag>,
 }
 
 /// Everything the database function asks of RDS and Secrets Manager.
@@ -138,8 +197,9 @@ pub trait Cloud {
     async fn create_cluster(&self, settings: &ClusterSettings) -> CallResult<()>;
     /// Turns deletion protection off, applied immediately.
     async fn lift_deletion_protection(&self, id: &str) -> CallResult<()>;
-    /// Deletes without a final snapshot: a torn-down environment keeps nothing.
-    async fn delete_cluster(&self, id: &str) -> CallResult<()>;
+    /// Deletes without a final snapshot; the automated backups go too when `force`, else they are
+    /// kept for their retention period (RDS user guide, "Deleting Aurora DB clusters").
+    async fn delete_cluster(&self, id: &str, force: bool) -> CallResult<()>;
 
     async fn instance(&self, id: &str) -> CallResult<Option<Instance>>;
     async fn create_instance(&self, settings: &InstanceSettings) -> CallResult<()>;
@@ -148,6 +208,46 @@ pub trait Cloud {
     async fn rotation(&self, secret_arn: &str) -> CallResult<Rotation>;
     /// Sets the secret's rotation schedule without rotating now.
     async fn rotate_every(&self, secret_arn: &str, days: i64) -> CallResult<()>;
+
+    /// DescribeSecret by name; `None` when there is no such secret.
+    async fn secret(&self, name: &str) -> CallResult<Option<Secret>>;
+    /// GetRandomPassword without the given characters.
+    async fn random_password(&self, length: i64, exclude: &str) -> CallResult<String>;
+    /// CreateSecret; the new secret's ARN.
+    async fn create_secret(&self, secret: &NewSecret) -> CallResult<String>;
+    async fn restore_secret(&self, arn: &str) -> CallResult<()>;
+    /// Without recovery window when `force`, else with Secrets Manager's default window.
+    async fn delete_secret(&self, arn: &str, force: bool) -> CallResult<()>;
+    /// Turns rotation on with `lambda_arn` every `days`; rotates now when `immediately`.
+    async fn rotate_with(
+        &self,
+        secret_arn: &str,
+        lambda_arn: &str,
+        days: i64,
+        immediately: bool,
+    ) -> CallResult<()>;
+
+    /// GetRole; the role's ARN, `None` when there is no such role.
+    async fn role(&self, name: &str) -> CallResult<Option<String>>;
+    /// CreateRole; the new role's ARN.
+    async fn create_role(&self, name: &str, trust_policy: &str, tags: &[Tag])
+        -> CallResult<String>;
+    async fn put_role_policy(&self, role: &str, policy: &str, document: &str) -> CallResult<()>;
+    async fn delete_role_policy(&self, role: &str, policy: &str) -> CallResult<()>;
+    async fn delete_role(&self, name: &str) -> CallResult<()>;
+
+    /// GetFunction; `None` when there is no such function.
+    async fn function(&self, name: &str) -> CallResult<Option<Function>>;
+    async fn create_function(&self, settings: &FunctionSettings) -> CallResult<()>;
+    /// AddPermission: lets `principal` of `source_account` invoke the function.
+    async fn allow_invoke(
+        &self,
+        function: &str,
+        statement_id: &str,
+        principal: &str,
+        source_account: &str,
+    ) -> CallResult<()>;
+    async fn delete_function(&self, name: &str) -> CallResult<()>;
 }
 
 #[cfg(test)]

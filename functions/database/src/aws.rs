@@ -2,10 +2,13 @@
 //! [`crate::api`]. No decisions are taken here; they are the handler's, where the unit tests reach them.
 
 use crate::api::{
-    found, CallResult, Cloud, Cluster, ClusterSettings, Instance, InstanceSettings, Rotation,
+    found, CallResult, Cloud, Cluster, ClusterSettings, Function, FunctionSettings, Instance,
+    InstanceSettings, NewSecret, Rotation, Secret,
 };
 use aws_config::SdkConfig;
+use aws_sdk_lambda::types as lambda;
 use aws_sdk_rds::types as rds;
+use aws_sdk_secretsmanager::operation::describe_secret::DescribeSecretOutput;
 use aws_sdk_secretsmanager::types::RotationRulesType;
 use env_core::error::aws_error;
 use env_core::tags::Tag;
@@ -14,6 +17,8 @@ use env_core::tags::Tag;
 pub struct AwsCloud {
     rds: aws_sdk_rds::Client,
     secrets: aws_sdk_secretsmanager::Client,
+    iam: aws_sdk_iam::Client,
+    lambda: aws_sdk_lambda::Client,
 }
 
 impl AwsCloud {
@@ -21,6 +26,8 @@ impl AwsCloud {
         Self {
             rds: aws_sdk_rds::Client::new(config),
             secrets: aws_sdk_secretsmanager::Client::new(config),
+            iam: aws_sdk_iam::Client::new(config),
+            lambda: aws_sdk_lambda::Client::new(config),
         }
     }
 }
@@ -50,7 +57,25 @@ fn cluster(cluster: &rds::DbCluster) -> Cluster {
             .master_user_secret()
             .and_then(rds::MasterUserSecret::secret_arn)
             .map(str::to_owned),
+        resource_id: cluster.db_cluster_resource_id().map(str::to_owned),
     }
+}
+
+fn rotation(output: &DescribeSecretOutput) -> Rotation {
+    Rotation {
+        enabled: output.rotation_enabled().unwrap_or_default(),
+        days: output
+            .rotation_rules()
+            .and_then(RotationRulesType::automatically_after_days),
+        lambda_arn: output.rotation_lambda_arn().map(str::to_owned),
+        rotated: output.last_rotated_date().is_some(),
+    }
+}
+
+fn rotation_rules(days: i64) -> RotationRulesType {
+    RotationRulesType::builder()
+        .automatically_after_days(days)
+        .build()
 }
 
 fn instance(instance: &rds::DbInstance) -> Instance {
@@ -222,11 +247,12 @@ impl Cloud for AwsCloud {
         Ok(())
     }
 
-    async fn delete_cluster(&self, id: &str) -> CallResult<()> {
+    async fn delete_cluster(&self, id: &str, force: bool) -> CallResult<()> {
         self.rds
             .delete_db_cluster()
             .db_cluster_identifier(id)
             .skip_final_snapshot(true)
+            .delete_automated_backups(force)
             .send()
             .await
             .map_err(aws_error("DeleteDBCluster"))?;
@@ -284,28 +310,294 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeSecret"))?;
-        Ok(Rotation {
-            enabled: output.rotation_enabled().unwrap_or_default(),
-            days: output
-                .rotation_rules()
-                .and_then(RotationRulesType::automatically_after_days),
-        })
+        Ok(rotation(&output))
     }
 
     async fn rotate_every(&self, secret_arn: &str, days: i64) -> CallResult<()> {
-        let rules = RotationRulesType::builder()
-            .automatically_after_days(days)
-            .build();
         self.secrets
             .rotate_secret()
             .secret_id(secret_arn)
-            .rotation_rules(rules)
+            .rotation_rules(rotation_rules(days))
             // Only the schedule changes now; the first rotation comes after `days` (and the
             // emulator cannot run a rotation, EMULATOR.md).
             .rotate_immediately(false)
             .send()
             .await
             .map_err(aws_error("RotateSecret"))?;
+        Ok(())
+    }
+
+    async fn secret(&self, name: &str) -> CallResult<Option<Secret>> {
+        let result = self
+            .secrets
+            .describe_secret()
+            .secret_id(name)
+            .send()
+            .await
+            .map_err(aws_error("DescribeSecret"));
+        let output = found(result, &["ResourceNotFoundException"])?;
+        Ok(output.map(|output| Secret {
+            arn: output.arn().unwrap_or_default().to_owned(),
+            kms_key_id: output.kms_key_id().map(str::to_owned),
+            rotation: rotation(&output),
+            scheduled_for_deletion: output.deleted_date().is_some(),
+        }))
+    }
+
+    async fn random_password(&self, length: i64, exclude: &str) -> CallResult<String> {
+        let output = self
+            .secrets
+            .get_random_password()
+            .password_length(length)
+            .exclude_characters(exclude)
+            .send()
+            .await
+            .map_err(aws_error("GetRandomPassword"))?;
+        Ok(output.random_password().unwrap_or_default().to_owned())
+    }
+
+    async fn create_secret(&self, secret: &NewSecret) -> CallResult<String> {
+        let tags = secret
+            .tags
+            .iter()
+            .map(|tag| {
+                aws_sdk_secretsmanager::types::Tag::builder()
+                    .key(tag.key)
+                    .value(&tag.value)
+                    .build()
+            })
+            .collect();
+        let output = self
+            .secrets
+            .create_secret()
+            .name(&secret.name)
+            .description(secret.description)
+            .kms_key_id(&secret.kms_key_arn)
+            .secret_string(&secret.value)
+            .set_tags(Some(tags))
+            .send()
+            .await
+            .map_err(aws_error("CreateSecret"))?;
+        Ok(output.arn().unwrap_or_default().to_owned())
+    }
+
+    async fn restore_secret(&self, arn: &str) -> CallResult<()> {
+        self.secrets
+            .restore_secret()
+            .secret_id(arn)
+            .send()
+            .await
+            .map_err(aws_error("RestoreSecret"))?;
+        Ok(())
+    }
+
+    async fn delete_secret(&self, arn: &str, force: bool) -> CallResult<()> {
+        self.secrets
+            .delete_secret()
+            .secret_id(arn)
+            .set_force_delete_without_recovery(force.then_some(true))
+            .send()
+            .await
+            .map_err(aws_error("DeleteSecret"))?;
+        Ok(())
+    }
+
+    async fn rotate_with(
+        &self,
+        secret_arn: &str,
+        lambda_arn: &str,
+        days: i64,
+        immediately: bool,
+    ) -> CallResult<()> {
+        self.secrets
+            .rotate_secret()
+            .secret_id(secret_arn)
+            .rotation_lambda_arn(lambda_arn)
+            .rotation_rules(rotation_rules(days))
+            .rotate_immediately(immediately)
+            .send()
+            .await
+            .map_err(aws_error("RotateSecret"))?;
+        Ok(())
+    }
+
+    async fn role(&self, name: &str) -> CallResult<Option<String>> {
+        let result = self
+            .iam
+            .get_role()
+            .role_name(name)
+            .send()
+            .await
+            .map_err(aws_error("GetRole"));
+        let output = found(result, &["NoSuchEntity"])?;
+        Ok(output.and_then(|output| output.role().map(|role| role.arn().to_owned())))
+    }
+
+    async fn create_role(
+        &self,
+        name: &str,
+        trust_policy: &str,
+        tags: &[Tag],
+    ) -> CallResult<String> {
+        let tags = tags
+            .iter()
+            .filter_map(|tag| {
+                aws_sdk_iam::types::Tag::builder()
+                    .key(tag.key)
+                    .value(&tag.value)
+                    .build()
+                    .ok()
+            })
+            .collect();
+        let output = self
+            .iam
+            .create_role()
+            .role_name(name)
+            .assume_role_policy_document(trust_policy)
+            .description("Runs the environment's Secrets Manager rotation of the database user")
+            .set_tags(Some(tags))
+            .send()
+            .await
+            .map_err(aws_error("CreateRole"))?;
+        Ok(output
+            .role()
+            .map(|role| role.arn().to_owned())
+            .unwrap_or_default())
+    }
+
+    async fn put_role_policy(&self, role: &str, policy: &str, document: &str) -> CallResult<()> {
+        self.iam
+            .put_role_policy()
+            .role_name(role)
+            .policy_name(policy)
+            .policy_document(document)
+            .send()
+            .await
+            .map_err(aws_error("PutRolePolicy"))?;
+        Ok(())
+    }
+
+    async fn delete_role_policy(&self, role: &str, policy: &str) -> CallResult<()> {
+        self.iam
+            .delete_role_policy()
+            .role_name(role)
+            .policy_name(policy)
+            .send()
+            .await
+            .map_err(aws_error("DeleteRolePolicy"))?;
+        Ok(())
+    }
+
+    async fn delete_role(&self, name: &str) -> CallResult<()> {
+        self.iam
+            .delete_role()
+            .role_name(name)
+            .send()
+            .await
+            .map_err(aws_error("DeleteRole"))?;
+        Ok(())
+    }
+
+    async fn function(&self, name: &str) -> CallResult<Option<Function>> {
+        let result = self
+            .lambda
+            .get_function()
+            .function_name(name)
+            .send()
+            .await
+            .map_err(aws_error("GetFunction"));
+        let output = found(result, &["ResourceNotFoundException"])?;
+        Ok(output
+            .as_ref()
+            .and_then(|output| output.configuration())
+            .map(|configuration| {
+                let vpc = configuration.vpc_config();
+                Function {
+                    arn: configuration.function_arn().unwrap_or_default().to_owned(),
+                    state: configuration
+                        .state()
+                        .map(|state| state.as_str().to_owned())
+                        .unwrap_or_default(),
+                    subnet_ids: vpc.map(|vpc| vpc.subnet_ids().to_vec()).unwrap_or_default(),
+                    security_group_ids: vpc
+                        .map(|vpc| vpc.security_group_ids().to_vec())
+                        .unwrap_or_default(),
+                }
+            }))
+    }
+
+    async fn create_function(&self, settings: &FunctionSettings) -> CallResult<()> {
+        let code = lambda::FunctionCode::builder()
+            .s3_bucket(&settings.code_bucket)
+            .s3_key(&settings.code_key)
+            .build();
+        let vpc = lambda::VpcConfig::builder()
+            .set_subnet_ids(Some(settings.subnet_ids.clone()))
+            .set_security_group_ids(Some(settings.security_group_ids.clone()))
+            .build();
+        let environment = lambda::Environment::builder()
+            .set_variables(Some(
+                settings
+                    .environment
+                    .iter()
+                    .map(|(name, value)| (name.to_string(), value.clone()))
+                    .collect(),
+            ))
+            .build();
+        self.lambda
+            .create_function()
+            .function_name(&settings.name)
+            .role(&settings.role_arn)
+            .runtime(lambda::Runtime::Providedal2023)
+            // The custom runtime's executable (Lambda developer guide, "Building Lambda functions
+            // with Rust").
+            .handler("bootstrap")
+            .architectures(lambda::Architecture::X8664)
+            .code(code)
+            .vpc_config(vpc)
+            .environment(environment)
+            .timeout(settings.timeout_seconds)
+            .description("Secrets Manager rotation of the environment's database user")
+            .set_tags(Some(
+                settings
+                    .tags
+                    .iter()
+                    .map(|tag| (tag.key.to_owned(), tag.value.clone()))
+                    .collect(),
+            ))
+            .send()
+            .await
+            .map_err(aws_error("CreateFunction"))?;
+        Ok(())
+    }
+
+    async fn allow_invoke(
+        &self,
+        function: &str,
+        statement_id: &str,
+        principal: &str,
+        source_account: &str,
+    ) -> CallResult<()> {
+        self.lambda
+            .add_permission()
+            .function_name(function)
+            .statement_id(statement_id)
+            .action("lambda:InvokeFunction")
+            .principal(principal)
+            .source_account(source_account)
+            .send()
+            .await
+            .map_err(aws_error("AddPermission"))?;
+        Ok(())
+    }
+
+    async fn delete_function(&self, name: &str) -> CallResult<()> {
+        self.lambda
+            .delete_function()
+            .function_name(name)
+            .send()
+            .await
+            .map_err(aws_error("DeleteFunction"))?;
         Ok(())
     }
 }

@@ -3,13 +3,36 @@
 //! test asks, the way AWS answers (throttling, already-exists, invalid state …).
 
 use crate::api::{
-    CallResult, Cloud, Cluster, ClusterSettings, Instance, InstanceSettings, Rotation,
+    CallResult, Cloud, Cluster, ClusterSettings, Function, FunctionSettings, Instance,
+    InstanceSettings, NewSecret, Rotation, Secret,
 };
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::http::Response as HttpResponse;
+use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::error::ErrorMetadata;
 use env_core::tags::Tag;
+use env_core::AwsCallError;
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
 pub use env_core::error::aws_failure;
+
+/// An AWS error with this code and message, for refusals told apart by their message.
+pub fn aws_failure_saying(operation: &'static str, code: &str, message: &str) -> AwsCallError {
+    let metadata = ErrorMetadata::builder().code(code).message(message).build();
+    let response = HttpResponse::new(400.try_into().unwrap(), SdkBody::empty());
+    AwsCallError::new(operation, SdkError::service_error(metadata, response))
+}
+
+pub const ACCOUNT: &str = "123456789012";
+
+/// An IAM role: ARN, trust policy, inline policies by name.
+#[derive(Debug, Clone, Default)]
+pub struct Role {
+    pub arn: String,
+    pub trust: String,
+    pub policies: BTreeMap<String, String>,
+}
 
 #[derive(Debug, Default)]
 pub struct World {
@@ -20,12 +43,27 @@ pub struct World {
     pub clusters: BTreeMap<String, (ClusterSettings, Cluster)>,
     pub instances: BTreeMap<String, (InstanceSettings, Instance)>,
     pub rotations: BTreeMap<String, Rotation>,
+    /// Secret name → (what CreateSecret was given, what DescribeSecret answers).
+    pub secrets: BTreeMap<String, (NewSecret, Secret)>,
+    /// A rotation started at once fails in the Lambda (no `LastRotatedDate` follows).
+    pub rotation_fails: bool,
+    pub passwords_generated: usize,
+    pub roles: BTreeMap<String, Role>,
+    pub functions: BTreeMap<String, (FunctionSettings, Function)>,
+    /// The state a new function starts in (AWS: `Pending` for a VPC function, then `Active`).
+    pub function_state: Option<&'static str>,
+    /// (function, statement id, principal, source account).
+    pub permissions: Vec<(String, String, String, String)>,
+    /// Deleted secrets: (name, force).
+    pub deleted_secrets: Vec<(String, bool)>,
     /// The status a new cluster or instance starts in (AWS: `creating`).
     pub new_status: Option<&'static str>,
     /// Deleted clusters and instances go to `deleting` (AWS) instead of vanishing (moto).
     pub slow_deletion: bool,
     /// (operation, code): the next call of that operation fails with that code, once.
     pub faults: Vec<(&'static str, &'static str)>,
+    /// (operation, code, message): like `faults`, with AWS's message.
+    pub worded_faults: Vec<(&'static str, &'static str, &'static str)>,
     /// Every call that changed something, by operation name.
     pub changes: Vec<&'static str>,
 }
@@ -35,6 +73,14 @@ impl World {
         if let Some(index) = self.faults.iter().position(|(op, _)| *op == operation) {
             let (_, code) = self.faults.remove(index);
             return Err(aws_failure(operation, code));
+        }
+        if let Some(index) = self
+            .worded_faults
+            .iter()
+            .position(|(op, ..)| *op == operation)
+        {
+            let (_, code, message) = self.worded_faults.remove(index);
+            return Err(aws_failure_saying(operation, code, message));
         }
         Ok(())
     }
@@ -73,6 +119,15 @@ impl FakeCloud {
 
     pub fn fail_next(&self, operation: &'static str, code: &'static str) {
         self.world().faults.push((operation, code));
+    }
+
+    pub fn fail_next_saying(
+        &self,
+        operation: &'static str,
+        code: &'static str,
+        message: &'static str,
+    ) {
+        self.world().worded_faults.push((operation, code, message));
     }
 }
 
@@ -162,6 +217,7 @@ impl Cloud for FakeCloud {
             master_secret_arn: Some(format!(
                 "arn:aws:secretsmanager:us-west-2:123456789012:secret:rds!cluster-{id}"
             )),
+            resource_id: Some(format!("cluster-{}", id.to_uppercase())),
         };
         world
             .clusters
@@ -178,9 +234,13 @@ impl Cloud for FakeCloud {
         Ok(())
     }
 
-    async fn delete_cluster(&self, id: &str) -> CallResult<()> {
+    async fn delete_cluster(&self, id: &str, force: bool) -> CallResult<()> {
         let mut world = self.world();
-        world.change("DeleteDBCluster")?;
+        world.change(if force {
+            "DeleteDBCluster with its backups"
+        } else {
+            "DeleteDBCluster"
+        })?;
         if world.slow_deletion {
             if let Some((_, cluster)) = world.clusters.get_mut(id) {
                 cluster.status = "deleting".into();
@@ -229,7 +289,7 @@ impl Cloud for FakeCloud {
     async fn rotation(&self, secret_arn: &str) -> CallResult<Rotation> {
         let mut world = self.world();
         world.call("DescribeSecret")?;
-        Ok(world.rotations.get(secret_arn).copied().unwrap_or_default())
+        Ok(world.rotations.get(secret_arn).cloned().unwrap_or_default())
     }
 
     async fn rotate_every(&self, secret_arn: &str, days: i64) -> CallResult<()> {
@@ -240,8 +300,224 @@ impl Cloud for FakeCloud {
             Rotation {
                 enabled: true,
                 days: Some(days),
+                ..Rotation::default()
             },
         );
+        Ok(())
+    }
+
+    async fn secret(&self, name: &str) -> CallResult<Option<Secret>> {
+        let mut world = self.world();
+        world.call("DescribeSecret")?;
+        Ok(world.secrets.get(name).map(|(_, secret)| secret.clone()))
+    }
+
+    async fn random_password(&self, length: i64, exclude: &str) -> CallResult<String> {
+        let mut world = self.world();
+        world.call("GetRandomPassword")?;
+        world.passwords_generated += 1;
+        let alphabet: Vec<char> = ('!'..='~').filter(|c| !exclude.contains(*c)).collect();
+        let seed = world.passwords_generated;
+        Ok((0..length as usize)
+            .map(|i| alphabet[(i * 7 + seed * 13) % alphabet.len()])
+            .collect())
+    }
+
+    async fn create_secret(&self, secret: &NewSecret) -> CallResult<String> {
+        let mut world = self.world();
+        world.change("CreateSecret")?;
+        let arn = format!(
+            "arn:aws:secretsmanager:us-west-2:{ACCOUNT}:secret:{}-AbCdEf",
+            secret.name
+        );
+        let described = Secret {
+            arn: arn.clone(),
+            kms_key_id: Some(secret.kms_key_arn.clone()),
+            rotation: Rotation::default(),
+            scheduled_for_deletion: false,
+        };
+        world
+            .secrets
+            .insert(secret.name.clone(), (secret.clone(), described));
+        Ok(arn)
+    }
+
+    async fn restore_secret(&self, arn: &str) -> CallResult<()> {
+        let mut world = self.world();
+        world.change("RestoreSecret")?;
+        for (_, secret) in world.secrets.values_mut() {
+            if secret.arn == arn {
+                secret.scheduled_for_deletion = false;
+            }
+        }
+        Ok(())
+    }
+
+    async fn delete_secret(&self, arn: &str, force: bool) -> CallResult<()> {
+        let mut world = self.world();
+        world.change("DeleteSecret")?;
+        let name = world
+            .secrets
+            .iter()
+            .find(|(_, (_, secret))| secret.arn == arn)
+            .map(|(name, _)| name.clone())
+            .unwrap_or_default();
+        world.deleted_secrets.push((name.clone(), force));
+        if force {
+            world.secrets.remove(&name);
+        } else if let Some((_, secret)) = world.secrets.get_mut(&name) {
+            secret.scheduled_for_deletion = true;
+        }
+        Ok(())
+    }
+
+    async fn rotate_with(
+        &self,
+        secret_arn: &str,
+        lambda_arn: &str,
+        days: i64,
+        immediately: bool,
+    ) -> CallResult<()> {
+        let mut world = self.world();
+        world.change("RotateSecret")?;
+        let rotated = immediately && !world.rotation_fails;
+        for (_, secret) in world.secrets.values_mut() {
+            if secret.arn == secret_arn {
+                secret.rotation = Rotation {
+                    enabled: true,
+                    days: Some(days),
+                    lambda_arn: Some(lambda_arn.to_owned()),
+                    rotated: secret.rotation.rotated || rotated,
+                };
+            }
+        }
+        Ok(())
+    }
+
+    async fn role(&self, name: &str) -> CallResult<Option<String>> {
+        let mut world = self.world();
+        world.call("GetRole")?;
+        Ok(world.roles.get(name).map(|role| role.arn.clone()))
+    }
+
+    async fn create_role(
+        &self,
+        name: &str,
+        trust_policy: &str,
+        _tags: &[Tag],
+    ) -> CallResult<String> {
+        let mut world = self.world();
+        world.change("CreateRole")?;
+        let arn = format!("arn:aws:iam::{ACCOUNT}:role/{name}");
+        world.roles.insert(
+            name.to_owned(),
+            Role {
+                arn: arn.clone(),
+                trust: trust_policy.to_owned(),
+                policies: BTreeMap::new(),
+            },
+        );
+        Ok(arn)
+    }
+
+    async fn put_role_policy(&self, role: &str, policy: &str, document: &str) -> CallResult<()> {
+        let mut world = self.world();
+        world.call("PutRolePolicy")?;
+        if let Some(role) = world.roles.get_mut(role) {
+            // IAM keeps one policy per name: putting the same one again changes nothing.
+            let before = role.policies.insert(policy.to_owned(), document.to_owned());
+            if before.as_deref() != Some(document) {
+                world.changes.push("PutRolePolicy");
+            }
+        }
+        Ok(())
+    }
+
+    async fn delete_role_policy(&self, role: &str, policy: &str) -> CallResult<()> {
+        let mut world = self.world();
+        world.change("DeleteRolePolicy")?;
+        let removed = world
+            .roles
+            .get_mut(role)
+            .and_then(|role| role.policies.remove(policy));
+        match removed {
+            Some(_) => Ok(()),
+            None => Err(aws_failure("DeleteRolePolicy", "NoSuchEntity")),
+        }
+    }
+
+    async fn delete_role(&self, name: &str) -> CallResult<()> {
+        let mut world = self.world();
+        world.change("DeleteRole")?;
+        if world
+            .roles
+            .get(name)
+            .is_some_and(|role| !role.policies.is_empty())
+        {
+            // IAM refuses to delete a role that still has inline policies.
+            return Err(aws_failure("DeleteRole", "DeleteConflict"));
+        }
+        world.roles.remove(name);
+        Ok(())
+    }
+
+    async fn function(&self, name: &str) -> CallResult<Option<Function>> {
+        let mut world = self.world();
+        world.call("GetFunction")?;
+        Ok(world
+            .functions
+            .get(name)
+            .map(|(_, function)| function.clone()))
+    }
+
+    async fn create_function(&self, settings: &FunctionSettings) -> CallResult<()> {
+        let mut world = self.world();
+        world.change("CreateFunction")?;
+        let function = Function {
+            arn: format!(
+                "arn:aws:lambda:us-west-2:{ACCOUNT}:function:{}",
+                settings.name
+            ),
+            state: world.function_state.unwrap_or("Active").to_owned(),
+            subnet_ids: settings.subnet_ids.clone(),
+            security_group_ids: settings.security_group_ids.clone(),
+        };
+        world
+            .functions
+            .insert(settings.name.clone(), (settings.clone(), function));
+        Ok(())
+    }
+
+    async fn allow_invoke(
+        &self,
+        function: &str,
+        statement_id: &str,
+        principal: &str,
+        source_account: &str,
+    ) -> CallResult<()> {
+        let mut world = self.world();
+        world.call("AddPermission")?;
+        if world
+            .permissions
+            .iter()
+            .any(|(f, id, ..)| f == function && id == statement_id)
+        {
+            return Err(aws_failure("AddPermission", "ResourceConflictException"));
+        }
+        world.changes.push("AddPermission");
+        world.permissions.push((
+            function.to_owned(),
+            statement_id.to_owned(),
+            principal.to_owned(),
+            source_account.to_owned(),
+        ));
+        Ok(())
+    }
+
+    async fn delete_function(&self, name: &str) -> CallResult<()> {
+        let mut world = self.world();
+        world.change("DeleteFunction")?;
+        world.functions.remove(name);
         Ok(())
     }
 }

@@ -4,13 +4,20 @@
 //! creates only what is missing (subnet group, parameter group with TLS enforced, cluster, writer,
 //! reader), so a retried or repeated call never makes a second cluster. Once the cluster is
 //! available, the master secret RDS manages gets its 30-day rotation schedule. READY when the
-//! cluster and both instances are `available` and that schedule is set.
+//! cluster and both instances are `available` and that schedule is set, and the application's
+//! credentials are in place ([`credentials`]): its secret rotating every 30 days with the
+//! environment's rotation Lambda (and, when rotation runs at once, rotated once, which created the
+//! database user), and the API keys secret.
 //!
 //! `delete` follows the order RDS enforces (OPERATIONS.md, "Teardown: what sticks"): a protected
 //! cluster blocks everything unless the spec says `forceDestroy`; then the instances, then the
-//! cluster, then the groups it used, which RDS refuses to delete while a cluster uses them.
+//! cluster, then the rotation Lambda, its role and the secrets, then the groups the cluster used,
+//! which RDS refuses to delete while a cluster uses them.
 
 use crate::api::{created, Cloud, Cluster, ClusterSettings, InstanceSettings, State};
+use crate::secrets::{self, AppDatabase, Wanted};
+use crate::settings::{Settings, SettingsError};
+use crate::{rotation_function, rotation_function::Scope};
 use env_core::contract::{Outputs, Request};
 use env_core::naming::{NameKind, Names};
 use env_core::spec::EnvironmentSpec;
@@ -52,6 +59,14 @@ pub enum DatabaseError {
     DeletionProtected(String),
     #[error("{0} is in state {1}; delete the environment and create it again")]
     Failed(String, String),
+    #[error(transparent)]
+    Misconfigured(#[from] SettingsError),
+    #[error("secret {0} was created or scheduled for deletion meanwhile; the next call restores or uses it")]
+    SecretInTransition(String, #[source] AwsCallError),
+    #[error("the new rotation role cannot be assumed by Lambda yet (IAM is eventually consistent); retry in a few seconds")]
+    RoleNotAssumableYet(#[source] AwsCallError),
+    #[error("{0} was created but is not visible yet")]
+    NotVisibleYet(String),
 }
 
 impl NamedError for DatabaseError {
@@ -61,16 +76,25 @@ impl NamedError for DatabaseError {
             DatabaseError::MissingInput(_) => ErrorName::InvalidEvent,
             DatabaseError::DeletionProtected(_) => ErrorName::DeletionProtected,
             DatabaseError::Failed(..) => ErrorName::ComponentFailed,
+            DatabaseError::Misconfigured(_) => ErrorName::Misconfigured,
+            DatabaseError::SecretInTransition(..)
+            | DatabaseError::RoleNotAssumableYet(_)
+            | DatabaseError::NotVisibleYet(_) => ErrorName::Retryable,
         }
     }
 }
 
-pub async fn handle<C: Cloud>(cloud: &C, request: Request) -> Result<Response, DatabaseError> {
+pub async fn handle<C: Cloud>(
+    cloud: &C,
+    settings: &Result<Settings, SettingsError>,
+    request: Request,
+) -> Result<Response, DatabaseError> {
     tracing::info!(environment = %request.spec.suffix(), action = ?request.action, "database");
     match request.action {
         Action::Create | Action::Status => {
+            let settings = settings.as_ref().map_err(Clone::clone)?;
             let network = Network::from_outputs(&request.outputs)?;
-            converge(cloud, &request.spec, &network).await
+            converge(cloud, &request.spec, settings, &network).await
         }
         Action::Delete => delete(cloud, &request.spec).await,
     }
@@ -82,6 +106,7 @@ struct Network {
     private_subnets: Vec<String>,
     zones: Vec<String>,
     security_group: String,
+    rotation_security_group: String,
     kms_key_arn: String,
 }
 
@@ -127,6 +152,12 @@ impl Network {
                     .and_then(|groups| groups.get("database")),
                 "securityGroupIds.database",
             )?,
+            rotation_security_group: text(
+                outputs
+                    .get("securityGroupIds")
+                    .and_then(|groups| groups.get("rotation")),
+                "securityGroupIds.rotation",
+            )?,
             kms_key_arn: text(outputs.get("kmsKeyArn"), "kmsKeyArn")?,
         })
     }
@@ -161,6 +192,7 @@ fn cluster_settings(
 async fn converge<C: Cloud>(
     cloud: &C,
     spec: &EnvironmentSpec,
+    configuration: &Settings,
     network: &Network,
 ) -> Result<Response, DatabaseError> {
     let names = Names::new(spec.suffix());
@@ -251,13 +283,112 @@ async fn converge<C: Cloud>(
         scheduled = true;
     }
 
-    let status = if ready && scheduled {
+    let mut outputs = outputs_of(&cluster);
+    let mut credentials_ready = false;
+    if let (State::Available, Some(master), Some(host), Some(port)) = (
+        cluster_state,
+        &cluster.master_secret_arn,
+        &cluster.writer_endpoint,
+        cluster.port,
+    ) {
+        let database = AppDatabase {
+            host,
+            port,
+            dbname: cluster.database_name.as_deref().unwrap_or(DATABASE_NAME),
+            master_secret_arn: master,
+        };
+        let context = Credentials {
+            names,
+            settings: configuration,
+            network,
+            tags,
+            cluster_arn: &cluster.arn,
+        };
+        credentials_ready = credentials(cloud, &context, database, &mut outputs).await?;
+    }
+
+    let status = if ready && scheduled && credentials_ready {
         Status::Ready
     } else {
         Status::InProgress
     };
     tracing::info!(cluster = %cluster.id, status = %cluster.status, ?status, "converged");
-    Ok(Response::new(status, outputs_of(&cluster)))
+    Ok(Response::new(status, outputs))
+}
+
+/// What the application's credentials are made with.
+struct Credentials<'a> {
+    names: Names<'a>,
+    settings: &'a Settings,
+    network: &'a Network,
+    tags: &'a [env_core::tags::Tag],
+    cluster_arn: &'a str,
+}
+
+/// The application secret, the API keys secret and the rotation Lambda, once the cluster is
+/// available (the secret names its writer endpoint). Whether all of them are ready; their ARNs go
+/// into `outputs`.
+async fn credentials<C: Cloud>(
+    cloud: &C,
+    context: &Credentials<'_>,
+    database: AppDatabase<'_>,
+    outputs: &mut Outputs,
+) -> Result<bool, DatabaseError> {
+    let key = context.network.kms_key_arn.as_str();
+    let app = secrets::ensure(
+        cloud,
+        Wanted {
+            name: context.names.of(NameKind::DatabaseSecret),
+            description: "Credentials of the application's database user, rotated every 30 days",
+            kms_key_arn: key,
+            tags: context.tags,
+        },
+        |password| secrets::app_value(database, password),
+    )
+    .await?;
+    outputs.insert("dbAppSecretArn".into(), json!(app.arn));
+    let api_keys = secrets::ensure(
+        cloud,
+        Wanted {
+            name: context.names.of(NameKind::ApiKeysSecret),
+            description: "API keys of the environment's service",
+            kms_key_arn: key,
+            tags: context.tags,
+        },
+        secrets::api_keys_value,
+    )
+    .await?;
+    outputs.insert("apiKeysSecretArn".into(), json!(api_keys.arn));
+
+    let scope = Scope {
+        app_secret_arn: &app.arn,
+        master_secret_arn: database.master_secret_arn,
+        kms_key_arn: key,
+        sibling_arn: context.cluster_arn,
+        subnet_ids: &context.network.private_subnets,
+        security_group_id: &context.network.rotation_security_group,
+        tags: context.tags,
+    };
+    let function = rotation_function::ensure(cloud, context.names, context.settings, scope).await?;
+    outputs.insert("rotationFunctionArn".into(), json!(function.arn));
+
+    if rotation_function::rotates_with(&app, &function, ROTATION_DAYS) {
+        // The first rotation creates the database user (functions/rotation); until it has run
+        // once, the service would be handed credentials that do not log in.
+        return Ok(app.rotation.rotated || !context.settings.rotate_immediately);
+    }
+    // Secrets Manager invokes the function at once when rotating immediately: it must be Active.
+    if function.state == rotation_function::ACTIVE {
+        rotation_function::turn_on(
+            cloud,
+            &app,
+            &function,
+            ROTATION_DAYS,
+            context.settings.rotate_immediately,
+        )
+        .await?;
+    }
+    Ok(false)
 }
 
 fn outputs_of(cluster: &Cluster) -> Outputs {
@@ -269,6 +400,7 @@ fn outputs_of(cluster: &Cluster) -> Outputs {
     outputs.insert("dbPort".into(), json!(cluster.port));
     outputs.insert("dbName".into(), json!(cluster.database_name));
     outputs.insert("dbMasterSecretArn".into(), json!(cluster.master_secret_arn));
+    outputs.insert("dbClusterResourceId".into(), json!(cluster.resource_id));
     outputs
 }
 
@@ -276,12 +408,13 @@ async fn delete<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Response,
     let names = Names::new(spec.suffix());
     let cluster_id = names.of(NameKind::AuroraCluster);
     let cluster = cloud.cluster(&cluster_id).await?;
+    let force = spec.fields().force_destroy;
 
     if let Some(cluster) = &cluster {
         if cluster.deletion_protection {
             // Checked before anything is deleted, the instances included: a refused teardown
             // leaves a protected database whole.
-            if !spec.fields().force_destroy {
+            if !force {
                 return Err(DatabaseError::DeletionProtected(cluster.id.clone()));
             }
             cloud.lift_deletion_protection(&cluster.id).await?;
@@ -300,13 +433,20 @@ async fn delete<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Response,
     if let Some(cluster) = cluster {
         // RDS refuses to delete a cluster that still has instances (InvalidDBClusterStateFault).
         if !remaining && State::from_aws(&cluster.status) != State::Deleting {
-            cloud.delete_cluster(&cluster.id).await?;
+            cloud.delete_cluster(&cluster.id, force).await?;
         }
         tracing::info!(cluster = %cluster.id, "waiting for the instances and the cluster to go");
         return Ok(Response::new(Status::InProgress, Outputs::new()));
     }
     if remaining {
         return Ok(Response::new(Status::InProgress, Outputs::new()));
+    }
+
+    rotation_function::delete(cloud, names).await?;
+    // Without forceDestroy, the default recovery window (30 days) leaves a way back from a
+    // teardown by mistake; a create of the same environment restores them.
+    for kind in [NameKind::DatabaseSecret, NameKind::ApiKeysSecret] {
+        secrets::delete(cloud, &names.of(kind), force).await?;
     }
 
     // Only now: RDS refuses to delete groups a cluster still uses.

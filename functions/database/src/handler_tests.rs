@@ -1,6 +1,7 @@
 use super::*;
 use crate::api::Rotation;
 use crate::fake::FakeCloud;
+use crate::settings::Settings;
 
 fn spec(extra: Value) -> EnvironmentSpec {
     let mut value = json!({
@@ -23,7 +24,7 @@ fn network_outputs() -> Outputs {
         "availabilityZones": ["us-west-2a", "us-west-2b", "us-west-2c"],
         "publicSubnetIds": ["subnet-pub-a", "subnet-pub-b", "subnet-pub-c"],
         "privateSubnetIds": ["subnet-a", "subnet-b", "subnet-c"],
-        "securityGroupIds": {"alb": "sg-alb", "database": "sg-db", "cache": "sg-cache"},
+        "securityGroupIds": {"alb": "sg-alb", "database": "sg-db", "cache": "sg-cache", "rotation": "sg-rot"},
         "kmsKeyArn": KEY
     })
     .as_object()
@@ -39,8 +40,16 @@ fn request(action: Action, spec: EnvironmentSpec) -> Request {
     }
 }
 
+fn settings(rotate_immediately: bool) -> Result<Settings, SettingsError> {
+    Ok(Settings {
+        code_bucket: "artifacts".into(),
+        code_key: "rotation/rotation.zip".into(),
+        rotate_immediately,
+    })
+}
+
 async fn run(cloud: &FakeCloud, action: Action, extra: Value) -> Result<Response, DatabaseError> {
-    handle(cloud, request(action, spec(extra))).await
+    handle(cloud, &settings(true), request(action, spec(extra))).await
 }
 
 fn changes(cloud: &FakeCloud) -> Vec<&'static str> {
@@ -52,6 +61,8 @@ async fn ready(cloud: &FakeCloud, extra: Value) -> Response {
     run(cloud, Action::Create, extra.clone()).await.unwrap();
     run(cloud, Action::Status, extra.clone()).await.unwrap();
     cloud.set_all("available");
+    let response = run(cloud, Action::Status, extra.clone()).await.unwrap();
+    assert_eq!(response.status, Status::InProgress);
     let response = run(cloud, Action::Status, extra).await.unwrap();
     assert_eq!(response.status, Status::Ready);
     changes(cloud);
@@ -74,7 +85,7 @@ async fn a_missing_network_output_is_an_invalid_event_before_any_call() {
             spec: spec(json!({})),
             outputs,
         };
-        let error = handle(&cloud, request).await.unwrap_err();
+        let error = handle(&cloud, &settings(true), request).await.unwrap_err();
         assert_eq!(error.error_name(), ErrorName::InvalidEvent);
         assert!(error.to_string().contains(named), "{error}");
         assert!(cloud.world().changes.is_empty());
@@ -92,7 +103,7 @@ async fn too_few_subnets_or_an_empty_key_are_rejected() {
         spec: spec(json!({})),
         outputs,
     };
-    let error = handle(&cloud, request).await.unwrap_err();
+    let error = handle(&cloud, &settings(true), request).await.unwrap_err();
     assert_eq!(
         error.to_string(),
         DatabaseError::MissingInput("privateSubnetIds").to_string()
@@ -104,7 +115,7 @@ async fn too_few_subnets_or_an_empty_key_are_rejected() {
         spec: spec(json!({})),
         outputs,
     };
-    let error = handle(&cloud, request).await.unwrap_err();
+    let error = handle(&cloud, &settings(true), request).await.unwrap_err();
     assert!(error.to_string().contains("kmsKeyArn"), "{error}");
 }
 
@@ -198,17 +209,33 @@ async fn ready_once_everything_is_available_with_the_master_secret_rotating_ever
     cloud.set_all("available");
     changes(&cloud);
     let response = run(&cloud, Action::Status, json!({})).await.unwrap();
-    assert_eq!(response.status, Status::Ready);
+    // The first rotation of the application secret has been asked for, not yet seen finished.
+    assert_eq!(response.status, Status::InProgress);
     assert_eq!(
         changes(&cloud),
-        ["ModifyDBClusterParameterGroup", "RotateSecret"]
+        [
+            "ModifyDBClusterParameterGroup",
+            "RotateSecret",
+            "CreateSecret",
+            "CreateSecret",
+            "CreateRole",
+            "PutRolePolicy",
+            "CreateFunction",
+            "AddPermission",
+            "RotateSecret"
+        ]
     );
+    let response = run(&cloud, Action::Status, json!({})).await.unwrap();
+    assert_eq!(response.status, Status::Ready);
+    assert_eq!(changes(&cloud), ["ModifyDBClusterParameterGroup"]);
     let secret = "arn:aws:secretsmanager:us-west-2:123456789012:secret:rds!cluster-aurora-pr-42";
     assert_eq!(
         cloud.world().rotations[secret],
         Rotation {
             enabled: true,
-            days: Some(30)
+            days: Some(30),
+            lambda_arn: None,
+            rotated: false
         }
     );
     let outputs = &response.outputs;
@@ -228,6 +255,19 @@ async fn ready_once_everything_is_available_with_the_master_secret_rotating_ever
     assert_eq!(outputs["dbPort"], 5432);
     assert_eq!(outputs["dbName"], "catalog");
     assert_eq!(outputs["dbMasterSecretArn"], secret);
+    assert_eq!(outputs["dbClusterResourceId"], "cluster-AURORA-PR-42");
+    assert_eq!(
+        outputs["dbAppSecretArn"],
+        "arn:aws:secretsmanager:us-west-2:123456789012:secret:secret-db-app-pr-42-AbCdEf"
+    );
+    assert_eq!(
+        outputs["apiKeysSecretArn"],
+        "arn:aws:secretsmanager:us-west-2:123456789012:secret:secret-api-keys-pr-42-AbCdEf"
+    );
+    assert_eq!(
+        outputs["rotationFunctionArn"],
+        "arn:aws:lambda:us-west-2:123456789012:function:rotation-pr-42"
+    );
 }
 
 #[tokio::test]
@@ -366,7 +406,7 @@ async fn force_destroy_lifts_protection_then_deletes_instances_cluster_and_group
     cloud.world().instances.clear();
     let response = run(&cloud, Action::Delete, force.clone()).await.unwrap();
     assert_eq!(response.status, Status::InProgress);
-    assert_eq!(changes(&cloud), ["DeleteDBCluster"]);
+    assert_eq!(changes(&cloud), ["DeleteDBCluster with its backups"]);
     let response = run(&cloud, Action::Delete, force.clone()).await.unwrap();
     assert_eq!(response.status, Status::InProgress);
     assert!(changes(&cloud).is_empty());
@@ -376,8 +416,27 @@ async fn force_destroy_lifts_protection_then_deletes_instances_cluster_and_group
     assert_eq!(response.status, Status::Deleted);
     assert_eq!(
         changes(&cloud),
-        ["DeleteDBSubnetGroup", "DeleteDBClusterParameterGroup"]
+        [
+            "DeleteFunction",
+            "DeleteRolePolicy",
+            "DeleteRole",
+            "DeleteSecret",
+            "DeleteSecret",
+            "DeleteDBSubnetGroup",
+            "DeleteDBClusterParameterGroup"
+        ]
     );
+    {
+        let world = cloud.world();
+        assert_eq!(
+            world.deleted_secrets,
+            [
+                ("secret-db-app-pr-42".to_owned(), true),
+                ("secret-api-keys-pr-42".to_owned(), true)
+            ]
+        );
+        assert!(world.secrets.is_empty() && world.roles.is_empty() && world.functions.is_empty());
+    }
     let again = run(&cloud, Action::Delete, force).await.unwrap();
     assert_eq!(again.status, Status::Deleted);
     assert!(changes(&cloud).is_empty());
@@ -453,4 +512,442 @@ async fn a_throttled_instance_create_is_retryable_and_the_next_call_makes_it() {
     assert!(cloud.world().instances.is_empty());
     run(&cloud, Action::Status, json!({})).await.unwrap();
     assert_eq!(cloud.world().instances.len(), 2);
+}
+
+const APP_SECRET: &str = "secret-db-app-pr-42";
+
+#[tokio::test]
+async fn the_app_secret_names_the_writer_the_app_user_and_the_master_secret_under_the_env_key() {
+    let cloud = FakeCloud::default();
+    ready(&cloud, json!({})).await;
+    let world = cloud.world();
+    let (new, described) = &world.secrets[APP_SECRET];
+    assert_eq!(new.kms_key_arn, KEY);
+    assert_eq!(described.kms_key_id.as_deref(), Some(KEY));
+    assert!(new.tags.iter().any(|tag| tag.value == "pr-42"));
+    let value: Value = serde_json::from_str(&new.value).unwrap();
+    assert_eq!(value["engine"], "postgres");
+    assert_eq!(
+        value["host"],
+        "aurora-pr-42.cluster-x.us-west-2.rds.amazonaws.com"
+    );
+    assert_eq!(
+        (value["port"].clone(), value["dbname"].clone()),
+        (json!(5432), json!("catalog"))
+    );
+    assert_eq!(value["username"], "catalog_app");
+    assert_eq!(
+        value["masterarn"],
+        "arn:aws:secretsmanager:us-west-2:123456789012:secret:rds!cluster-aurora-pr-42"
+    );
+    let password = value["password"].as_str().unwrap();
+    assert_eq!(password.len(), 32);
+    assert!(
+        !password.chars().any(|c| ":/@\"'\\".contains(c)),
+        "{password}"
+    );
+    // Neither the value nor the password shows in the secret's debug form.
+    assert!(!format!("{new:?}").contains(password));
+    let rotation = &described.rotation;
+    assert!(rotation.enabled && rotation.rotated);
+    assert_eq!(rotation.days, Some(30));
+    assert_eq!(
+        rotation.lambda_arn.as_deref(),
+        Some("arn:aws:lambda:us-west-2:123456789012:function:rotation-pr-42")
+    );
+
+    let (keys, _) = &world.secrets["secret-api-keys-pr-42"];
+    assert_eq!(keys.kms_key_arn, KEY);
+    let key: Value = serde_json::from_str(&keys.value).unwrap();
+    assert_eq!(key["apiKey"].as_str().unwrap().len(), 32);
+    assert_ne!(key["apiKey"], value["password"]);
+    assert_eq!(world.passwords_generated, 2);
+}
+
+#[tokio::test]
+async fn the_rotation_function_runs_in_the_private_subnets_with_the_rotation_group_and_its_policy()
+{
+    let cloud = FakeCloud::default();
+    ready(&cloud, json!({})).await;
+    let world = cloud.world();
+    let (function, _) = &world.functions["rotation-pr-42"];
+    assert_eq!(function.subnet_ids, ["subnet-a", "subnet-b", "subnet-c"]);
+    assert_eq!(function.security_group_ids, ["sg-rot"]);
+    assert_eq!(
+        (function.code_bucket.as_str(), function.code_key.as_str()),
+        ("artifacts", "rotation/rotation.zip")
+    );
+    assert_eq!(
+        function.environment,
+        [("DB_CA_BUNDLE", "/var/task/rds-ca-bundle.pem".to_owned())]
+    );
+    assert_eq!(function.timeout_seconds, 30);
+    assert_eq!(
+        function.role_arn,
+        "arn:aws:iam::123456789012:role/role-rotation-pr-42"
+    );
+    let role = &world.roles["role-rotation-pr-42"];
+    assert!(role.trust.contains("lambda.amazonaws.com"));
+    let policy: Value = serde_json::from_str(&role.policies["rotate-database-secret"]).unwrap();
+    let resources: Vec<&Value> = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|statement| &statement["Resource"])
+        .collect();
+    assert!(resources.contains(&&json!(world.secrets[APP_SECRET].1.arn)));
+    assert!(resources.contains(&&json!(KEY)));
+    assert!(resources.contains(&&json!(
+        "arn:aws:logs:us-west-2:123456789012:log-group:/aws/lambda/rotation-pr-42:*"
+    )));
+    assert_eq!(
+        world.permissions,
+        [(
+            "arn:aws:lambda:us-west-2:123456789012:function:rotation-pr-42".to_owned(),
+            "SecretsManagerRotation".to_owned(),
+            "secretsmanager.amazonaws.com".to_owned(),
+            "123456789012".to_owned()
+        )]
+    );
+}
+
+#[tokio::test]
+async fn missing_code_location_is_misconfigured_before_any_call_but_delete_still_works() {
+    let cloud = FakeCloud::default();
+    let broken = Settings::from_lookup(|_| None);
+    let error = handle(&cloud, &broken, request(Action::Create, spec(json!({}))))
+        .await
+        .unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::Misconfigured);
+    assert!(
+        error.to_string().contains("ROTATION_CODE_BUCKET"),
+        "{error}"
+    );
+    assert!(changes(&cloud).is_empty());
+    let response = handle(&cloud, &broken, request(Action::Delete, spec(json!({}))))
+        .await
+        .unwrap();
+    assert_eq!(response.status, Status::Deleted);
+}
+
+#[tokio::test]
+async fn without_immediate_rotation_ready_needs_no_first_rotation() {
+    let cloud = FakeCloud::default();
+    let request = |action| self::request(action, spec(json!({})));
+    handle(&cloud, &settings(false), request(Action::Create))
+        .await
+        .unwrap();
+    handle(&cloud, &settings(false), request(Action::Status))
+        .await
+        .unwrap();
+    cloud.set_all("available");
+    handle(&cloud, &settings(false), request(Action::Status))
+        .await
+        .unwrap();
+    let response = handle(&cloud, &settings(false), request(Action::Status))
+        .await
+        .unwrap();
+    assert_eq!(response.status, Status::Ready);
+    assert!(!cloud.world().secrets[APP_SECRET].1.rotation.rotated);
+}
+
+#[tokio::test]
+async fn a_first_rotation_that_has_not_finished_keeps_the_environment_in_progress() {
+    let cloud = FakeCloud::default();
+    cloud.world().rotation_fails = true;
+    run(&cloud, Action::Create, json!({})).await.unwrap();
+    run(&cloud, Action::Status, json!({})).await.unwrap();
+    cloud.set_all("available");
+    for _ in 0..3 {
+        let response = run(&cloud, Action::Status, json!({})).await.unwrap();
+        assert_eq!(response.status, Status::InProgress);
+        assert!(response.outputs.contains_key("dbAppSecretArn"));
+    }
+    // Rotation is asked for once; the schedule stays, the first rotation is AWS's to finish.
+    assert_eq!(
+        changes(&cloud)
+            .iter()
+            .filter(|c| **c == "RotateSecret")
+            .count(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn a_pending_function_is_waited_for_before_rotation_is_turned_on() {
+    let cloud = FakeCloud::default();
+    cloud.world().function_state = Some("Pending");
+    run(&cloud, Action::Create, json!({})).await.unwrap();
+    run(&cloud, Action::Status, json!({})).await.unwrap();
+    cloud.set_all("available");
+    let response = run(&cloud, Action::Status, json!({})).await.unwrap();
+    assert_eq!(response.status, Status::InProgress);
+    assert!(!changes(&cloud).contains(&"AddPermission"));
+    for (_, function) in cloud.world().functions.values_mut() {
+        function.state = "Active".into();
+    }
+    run(&cloud, Action::Status, json!({})).await.unwrap();
+    let response = run(&cloud, Action::Status, json!({})).await.unwrap();
+    assert_eq!(response.status, Status::Ready);
+}
+
+#[tokio::test]
+async fn a_role_not_yet_assumable_is_retryable_and_the_next_call_creates_the_function() {
+    let cloud = FakeCloud::default();
+    run(&cloud, Action::Create, json!({})).await.unwrap();
+    run(&cloud, Action::Status, json!({})).await.unwrap();
+    cloud.set_all("available");
+    cloud.fail_next_saying(
+        "CreateFunction",
+        "InvalidParameterValueException",
+        "The role defined for the function cannot be assumed by Lambda.",
+    );
+    let error = run(&cloud, Action::Status, json!({})).await.unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::Retryable);
+    assert!(
+        error
+            .to_string()
+            .contains("cannot be assumed by Lambda yet"),
+        "{error}"
+    );
+    assert!(cloud.world().functions.is_empty());
+    run(&cloud, Action::Status, json!({})).await.unwrap();
+    let response = run(&cloud, Action::Status, json!({})).await.unwrap();
+    assert_eq!(response.status, Status::Ready);
+    // Other refusals of CreateFunction are no reason to retry.
+    cloud.world().functions.clear();
+    cloud.fail_next_saying(
+        "CreateFunction",
+        "InvalidParameterValueException",
+        "bad zip",
+    );
+    let error = run(&cloud, Action::Status, json!({})).await.unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::AwsRejected);
+}
+
+#[tokio::test]
+async fn a_function_or_permission_met_from_a_concurrent_create_is_used() {
+    let cloud = FakeCloud::default();
+    ready(&cloud, json!({})).await;
+    // The function was made by another call, and the permission is there already.
+    cloud.fail_next("CreateFunction", "ResourceConflictException");
+    {
+        let mut world = cloud.world();
+        let function = world.functions["rotation-pr-42"].clone();
+        world.functions.clear();
+        world.functions.insert("rotation-pr-42".into(), function);
+        for (_, secret) in world.secrets.values_mut() {
+            secret.rotation.enabled = false;
+        }
+    }
+    let response = run(&cloud, Action::Status, json!({})).await.unwrap();
+    assert_eq!(response.status, Status::InProgress);
+    assert_eq!(
+        changes(&cloud),
+        ["ModifyDBClusterParameterGroup", "RotateSecret"]
+    );
+
+    let cloud = FakeCloud::default();
+    run(&cloud, Action::Create, json!({})).await.unwrap();
+    run(&cloud, Action::Status, json!({})).await.unwrap();
+    cloud.set_all("available");
+    cloud.fail_next("CreateFunction", "ResourceConflictException");
+    let error = run(&cloud, Action::Status, json!({})).await.unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::Retryable);
+    assert!(
+        error
+            .to_string()
+            .contains("rotation-pr-42 was created but is not visible yet"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_repeated_create_generates_no_password_and_keeps_the_secret_values() {
+    let cloud = FakeCloud::default();
+    ready(&cloud, json!({})).await;
+    let before = cloud.world().secrets[APP_SECRET].0.value.clone();
+    run(&cloud, Action::Create, json!({})).await.unwrap();
+    run(&cloud, Action::Create, json!({})).await.unwrap();
+    let world = cloud.world();
+    assert_eq!(world.passwords_generated, 2);
+    assert_eq!(world.secrets[APP_SECRET].0.value, before);
+    assert_eq!(
+        world.roles.len() + world.functions.len() + world.permissions.len(),
+        3
+    );
+}
+
+#[tokio::test]
+async fn a_secret_scheduled_for_deletion_is_restored_on_create() {
+    let cloud = FakeCloud::default();
+    ready(&cloud, json!({})).await;
+    for (_, secret) in cloud.world().secrets.values_mut() {
+        secret.scheduled_for_deletion = true;
+    }
+    let response = run(&cloud, Action::Status, json!({})).await.unwrap();
+    assert_eq!(response.status, Status::Ready);
+    assert_eq!(
+        changes(&cloud),
+        [
+            "ModifyDBClusterParameterGroup",
+            "RestoreSecret",
+            "RestoreSecret"
+        ]
+    );
+    assert!(cloud
+        .world()
+        .secrets
+        .values()
+        .all(|(_, s)| !s.scheduled_for_deletion));
+}
+
+#[tokio::test]
+async fn a_create_meeting_a_secret_scheduled_for_deletion_or_made_meanwhile_is_retryable() {
+    for (code, message) in [
+        (
+            "InvalidRequestException",
+            "You can't create this secret because a secret with this name is already scheduled for deletion.",
+        ),
+        ("ResourceExistsException", "The secret already exists."),
+    ] {
+        let cloud = FakeCloud::default();
+        run(&cloud, Action::Create, json!({})).await.unwrap();
+        run(&cloud, Action::Status, json!({})).await.unwrap();
+        cloud.set_all("available");
+        cloud.fail_next_saying("CreateSecret", code, message);
+        let error = run(&cloud, Action::Status, json!({})).await.unwrap_err();
+        assert_eq!(error.error_name(), ErrorName::Retryable, "{code}");
+        assert!(error.to_string().contains("secret secret-db-app-pr-42"), "{error}");
+    }
+    let cloud = FakeCloud::default();
+    run(&cloud, Action::Create, json!({})).await.unwrap();
+    run(&cloud, Action::Status, json!({})).await.unwrap();
+    cloud.set_all("available");
+    cloud.fail_next_saying("CreateSecret", "InvalidRequestException", "something else");
+    let error = run(&cloud, Action::Status, json!({})).await.unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::AwsRejected);
+}
+
+#[tokio::test]
+async fn throttled_secret_iam_and_lambda_calls_are_retryable() {
+    for operation in [
+        "DescribeSecret",
+        "GetRandomPassword",
+        "CreateSecret",
+        "GetRole",
+        "CreateRole",
+        "PutRolePolicy",
+        "GetFunction",
+        "CreateFunction",
+        "AddPermission",
+        "RotateSecret",
+        "RestoreSecret",
+    ] {
+        let cloud = FakeCloud::default();
+        if operation != "RestoreSecret" {
+            run(&cloud, Action::Create, json!({})).await.unwrap();
+            run(&cloud, Action::Status, json!({})).await.unwrap();
+            cloud.set_all("available");
+        } else {
+            ready(&cloud, json!({})).await;
+            for (_, secret) in cloud.world().secrets.values_mut() {
+                secret.scheduled_for_deletion = true;
+            }
+        }
+        cloud.fail_next(operation, "ThrottlingException");
+        let mut error = None;
+        for _ in 0..3 {
+            if let Err(failure) = run(&cloud, Action::Status, json!({})).await {
+                error = Some(failure);
+                break;
+            }
+        }
+        let error = error.unwrap_or_else(|| panic!("{operation} was never called"));
+        assert_eq!(error.error_name(), ErrorName::Retryable, "{operation}");
+        assert!(error.to_string().contains(operation), "{error}");
+    }
+}
+
+#[tokio::test]
+async fn delete_without_force_keeps_the_secrets_recoverable_and_the_backups() {
+    let cloud = FakeCloud::default();
+    let unprotected = json!({"deletionProtection": false});
+    ready(&cloud, unprotected.clone()).await;
+    for _ in 0..3 {
+        run(&cloud, Action::Delete, unprotected.clone())
+            .await
+            .unwrap();
+    }
+    let all = changes(&cloud);
+    assert!(all.contains(&"DeleteDBCluster"), "{all:?}");
+    {
+        let world = cloud.world();
+        assert_eq!(
+            world.deleted_secrets,
+            [
+                ("secret-db-app-pr-42".to_owned(), false),
+                ("secret-api-keys-pr-42".to_owned(), false)
+            ]
+        );
+        assert!(world
+            .secrets
+            .values()
+            .all(|(_, s)| s.scheduled_for_deletion));
+    }
+    // A second teardown leaves the scheduled secrets alone; a forced one deletes them for good.
+    run(&cloud, Action::Delete, unprotected).await.unwrap();
+    assert!(!changes(&cloud).contains(&"DeleteSecret"));
+    run(&cloud, Action::Delete, json!({"forceDestroy": true}))
+        .await
+        .unwrap();
+    assert_eq!(changes(&cloud), ["DeleteSecret", "DeleteSecret"]);
+    assert!(cloud.world().secrets.is_empty());
+}
+
+#[tokio::test]
+async fn a_role_without_its_policy_is_still_deleted_and_throttling_stops_the_teardown() {
+    let cloud = FakeCloud::default();
+    let force = json!({"forceDestroy": true});
+    ready(&cloud, json!({})).await;
+    cloud
+        .world()
+        .roles
+        .values_mut()
+        .for_each(|role| role.policies.clear());
+    for _ in 0..3 {
+        run(&cloud, Action::Delete, force.clone()).await.unwrap();
+    }
+    assert!(cloud.world().roles.is_empty());
+
+    for operation in [
+        "GetFunction",
+        "DeleteFunction",
+        "DeleteRole",
+        "DeleteSecret",
+    ] {
+        let cloud = FakeCloud::default();
+        ready(&cloud, json!({})).await;
+        cloud.fail_next(operation, "Throttling");
+        let mut error = None;
+        for _ in 0..4 {
+            if let Err(failure) = run(&cloud, Action::Delete, force.clone()).await {
+                error = Some(failure);
+                break;
+            }
+        }
+        let error = error.unwrap_or_else(|| panic!("{operation} was never called"));
+        assert_eq!(error.error_name(), ErrorName::Retryable, "{operation}");
+    }
+}
+
+#[test]
+fn the_new_errors_have_their_names() {
+    let error = DatabaseError::RoleNotAssumableYet(crate::fake::aws_failure(
+        "CreateFunction",
+        "InvalidParameterValueException",
+    ));
+    assert_eq!(error.error_name(), ErrorName::Retryable);
+    let error = DatabaseError::NotVisibleYet("rotation-pr-42".into());
+    assert_eq!(error.error_name(), ErrorName::Retryable);
 }

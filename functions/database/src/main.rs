@@ -3,10 +3,15 @@ mod aws;
 #[cfg(test)]
 mod fake;
 mod handler;
+mod rotation_function;
+mod rotation_policy;
+mod secrets;
+mod settings;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     env_core::telemetry::init();
     let cloud = aws::AwsCloud::new(&env_core::aws::load().await);
-    env_core::invoke::run(|request| handler::handle(&cloud, request)).await
+    let settings = settings::Settings::from_lookup(|name| std::env::var(name).ok());
+    env_core::invoke::run(|request| handler::handle(&cloud, &settings, request)).await
 }

@@ -97,6 +97,16 @@ pub trait Session {
         password: &Password,
     ) -> impl Future<Output = Result<(), DbError>> + Send;
 
+    /// The application's user on first use, atomically: `CREATE ROLE <role> WITH LOGIN PASSWORD …`,
+    /// `GRANT CONNECT ON DATABASE <dbname>` and `GRANT USAGE, CREATE ON SCHEMA public`, what the
+    /// application needs to connect and to create and use its tables.
+    fn create_user(
+        &mut self,
+        role: &str,
+        password: &Password,
+        dbname: &str,
+    ) -> impl Future<Output = Result<(), DbError>> + Send;
+
     /// `CREATE ROLE <role> WITH LOGIN PASSWORD …` and `GRANT <member_of> TO <role>`, atomically, so
     /// a crash between them cannot leave a clone without the current user's privileges.
     fn create_role(

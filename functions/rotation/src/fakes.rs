@@ -53,6 +53,8 @@ pub struct World {
     pub unreachable: bool,
     /// Every statement fails (a master without the needed privileges).
     pub statements_fail: bool,
+    /// Role → the privileges granted to it on objects (`CONNECT ON DATABASE catalog` …).
+    pub privileges: BTreeMap<String, Vec<String>>,
 }
 
 pub fn aws_failure(operation: &'static str, status: u16, code: &str) -> AwsCallError {
@@ -375,6 +377,35 @@ impl Session for FakeSession {
                 _ => Err(refused("ALTER ROLE")),
             },
         )
+    }
+
+    async fn create_user(
+        &mut self,
+        role: &str,
+        password: &Password,
+        dbname: &str,
+    ) -> Result<(), DbError> {
+        self.fakes
+            .db(format!("CREATE USER {role} ON {dbname}"), |world| {
+                if world.statements_fail || world.roles.contains_key(role) {
+                    return Err(refused("CREATE ROLE and GRANT on the database"));
+                }
+                world.roles.insert(
+                    role.to_owned(),
+                    Role {
+                        password: password.expose().to_owned(),
+                        member_of: vec![],
+                    },
+                );
+                world.privileges.insert(
+                    role.to_owned(),
+                    vec![
+                        format!("CONNECT ON DATABASE {dbname}"),
+                        "USAGE, CREATE ON SCHEMA public".to_owned(),
+                    ],
+                );
+                Ok(())
+            })
     }
 
     async fn create_role(

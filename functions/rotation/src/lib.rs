@@ -12,7 +12,6 @@ pub mod config;
 pub mod database;
 pub mod error;
 pub mod event;
-pub mod policy;
 pub mod postgres;
 pub mod protocol;
 pub mod secret;

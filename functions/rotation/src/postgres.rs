@@ -232,6 +232,27 @@ impl Session for PgSession {
             .map_err(failed("ALTER ROLE"))
     }
 
+    async fn create_user(
+        &mut self,
+        role: &str,
+        password: &Password,
+        dbname: &str,
+    ) -> Result<(), DbError> {
+        // One simple query, one implicit transaction (as in `create_role`): a user without its
+        // privileges is never left behind.
+        let statements = self
+            .formatted(
+                "CREATE ROLE",
+                "CREATE ROLE %I WITH LOGIN PASSWORD %L; GRANT CONNECT ON DATABASE %I TO %I; GRANT USAGE, CREATE ON SCHEMA public TO %I",
+                &[role, &verifier(password), dbname, role, role],
+            )
+            .await?;
+        self.client
+            .batch_execute(&statements)
+            .await
+            .map_err(failed("CREATE ROLE and GRANT on the database"))
+    }
+
     async fn create_role(
         &mut self,
         role: &str,

@@ -27,7 +27,8 @@ pub enum Outcome {
     /// setSecret ran before: the pending credentials already log in.
     PendingAlreadyLogsIn,
     PasswordSet,
-    /// Alternating users, first rotation: the clone role was created and granted the current role.
+    /// Alternating users, first rotation: the clone role was created and granted the current role
+    /// (and the current user itself first, with its privileges, when it did not exist yet).
     RoleCreated,
     Tested,
     Finished,
@@ -246,6 +247,15 @@ impl<S: SecretStore, D: Database> Rotation<'_, S, D> {
                         .await?;
                     Ok(Outcome::PasswordSet)
                 } else {
+                    // The first rotation of a secret made before its user (the database function
+                    // creates the secret, this rotation the user): the clone needs the current
+                    // user to be a member of, so that one comes first, with the secret's password.
+                    if !session.role_exists(&current.username).await? {
+                        session
+                            .create_user(&current.username, &current.password, &current.dbname)
+                            .await?;
+                        tracing::info!(username = %current.username, "current user created");
+                    }
                     session
                         .create_role(&pending.username, &pending.password, &current.username)
                         .await?;

@@ -726,3 +726,78 @@ async fn a_rotation_interrupted_at_any_call_and_retried_ends_with_working_curren
     eprintln!("crash safety: {cases} injected failures, each retried to a working rotation");
     assert!(cases >= 100, "{cases} injected cases");
 }
+
+/// The database function creates the application secret before any user exists.
+fn setup_first_use() -> (Function<Fakes, Fakes>, Fakes) {
+    let (function, fakes) = setup(true);
+    fakes.world().roles.remove("app");
+    (function, fakes)
+}
+
+#[tokio::test]
+async fn the_first_rotation_creates_the_missing_current_user_with_its_privileges_then_the_clone() {
+    let (function, fakes) = setup_first_use();
+    let outcomes = rotation(&function, &fakes, "t1").await.unwrap();
+    assert_eq!(outcomes[1], Outcome::RoleCreated);
+    let world = fakes.world();
+    assert!(
+        world.logs_in("app", "p0"),
+        "the current user logs in with the secret's password"
+    );
+    assert_eq!(
+        world.privileges["app"],
+        [
+            "CONNECT ON DATABASE catalog",
+            "USAGE, CREATE ON SCHEMA public"
+        ]
+    );
+    assert_eq!(world.roles["app_clone"].member_of, ["app"]);
+    assert_eq!(world.calls_named("CREATE USER app ON catalog"), 1);
+    drop(world);
+    assert_eq!(current_json(&fakes, AWSCURRENT)["username"], "app_clone");
+    assert!(stage_logs_in(&fakes, AWSCURRENT));
+    assert!(stage_logs_in(&fakes, AWSPREVIOUS));
+    // Later rotations find both users and only change passwords.
+    let second = rotation(&function, &fakes, "t2").await.unwrap();
+    assert_eq!(second[1], Outcome::PasswordSet);
+    assert_eq!(fakes.world().calls_named("CREATE USER"), 1);
+}
+
+#[tokio::test]
+async fn a_first_use_refused_by_the_database_fails_the_step_and_a_retry_after_any_crash_succeeds() {
+    let (function, fakes) = setup_first_use();
+    fakes.world().statements_fail = true;
+    let error = rotation(&function, &fakes, "t1").await.unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::ComponentFailed);
+    assert!(!fakes.world().roles.contains_key("app"));
+
+    let mut cases = 0;
+    for after_effect in [false, true] {
+        for at in 1.. {
+            let (function, fakes) = setup_first_use();
+            fakes.world().fault = Some(Fault { at, after_effect });
+            let failed = rotation(&function, &fakes, "t1").await.is_err();
+            fakes.world().fault = None;
+            if !failed {
+                break;
+            }
+            cases += 1;
+            let retried = rotation(&function, &fakes, "t1").await;
+            assert!(
+                retried.is_ok(),
+                "call={at} after={after_effect}: {:?}",
+                retried.err()
+            );
+            assert!(
+                stage_logs_in(&fakes, AWSCURRENT),
+                "call={at} after={after_effect}"
+            );
+            assert_eq!(
+                fakes.world().privileges["app"].len(),
+                2,
+                "call={at} after={after_effect}"
+            );
+        }
+    }
+    assert!(cases >= 30, "{cases} injected cases");
+}

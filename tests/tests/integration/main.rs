@@ -2,12 +2,14 @@
 //! emulator and a real PostgreSQL, through the same binaries and contracts AWS would use.
 
 mod cache;
+mod cleanup;
 mod database;
 mod edge;
 mod emulator;
 mod local_invoke;
 mod monitoring;
 mod network;
+mod outputs;
 mod rotation;
 mod runtime_api;
 mod service;

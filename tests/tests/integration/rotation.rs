@@ -11,7 +11,9 @@ use aws_sdk_secretsmanager::Client;
 use env_core::AwsCallError;
 use integration_tests::emulator::emulator;
 use integration_tests::functions::{invoke, Invocation};
-use integration_tests::postgres::{Scratch, HOST, PORT, TEST_CA};
+use integration_tests::postgres::{
+    quote, superuser, Scratch, HOST, PASSWORD_AUTH_GROUP, PORT, TEST_CA,
+};
 use rotation::config::PasswordPolicy;
 use rotation::database::{Database, DbError, Login, Session};
 use rotation::error::RotationError;
@@ -763,4 +765,107 @@ async fn the_logs_name_the_secret_and_the_step_and_never_a_password_or_the_event
         !result.stderr.contains("ClientRequestToken"),
         "the event was logged"
     );
+}
+
+/// What the database function leaves for the first rotation: a secret for a user that does not exist
+/// yet, and an RDS master that owns the database (RDS creates `DatabaseName` owned by the master).
+async fn fixture_without_the_user() -> Fixture {
+    let mut scratch = Scratch::new().await;
+    let prefix = scratch.prefix.clone();
+    let user = format!("{prefix}_app");
+    scratch.drop_role_later(&user);
+    scratch.drop_role_later(&format!("{user}_clone"));
+    let admin = scratch
+        .role(&format!("{prefix}_admin"), MASTER_PASSWORD, "CREATEROLE")
+        .await;
+    superuser()
+        .await
+        .batch_execute(&format!(
+            "ALTER DATABASE {} OWNER TO {}",
+            quote(&scratch.dbname),
+            quote(&admin)
+        ))
+        .await
+        .expect("the master owns the database");
+    let client = client().await;
+    let master = json!({"username": admin, "password": MASTER_PASSWORD});
+    let master_arn = create_secret(&client, &format!("db-master-{prefix}"), &master, false).await;
+    let value = json!({"engine": "postgres", "host": HOST, "port": PORT, "username": user,
+        "password": INITIAL_PASSWORD, "dbname": scratch.dbname, "masterarn": master_arn});
+    let secret = create_secret(&client, &format!("db-app-{prefix}"), &value, true).await;
+    Fixture {
+        scratch,
+        client,
+        secret,
+        user,
+    }
+}
+
+#[tokio::test]
+async fn the_first_rotation_creates_the_missing_user_with_the_secrets_password_and_its_privileges()
+{
+    let f = fixture_without_the_user().await;
+    assert!(!f.scratch.role_exists(&f.user).await);
+    let clone = format!("{}_clone", f.user);
+    f.rotate(&token(1)).await;
+
+    assert!(f.scratch.role_exists(&f.user).await);
+    assert!(f.scratch.is_member(&clone, &f.user).await);
+    // Granted to the user itself (PUBLIC has CONNECT and USAGE by default, so has_*_privilege
+    // would not tell), read in the scratch database, where its schema `public` is.
+    let (scratch_db, connection) = tokio_postgres::connect(
+        &format!(
+            "host=127.0.0.1 port=5432 user=postgres dbname={}",
+            f.scratch.dbname
+        ),
+        tokio_postgres::NoTls,
+    )
+    .await
+    .expect("the scratch database answers");
+    tokio::spawn(connection);
+    let granted: Vec<String> = scratch_db
+        .query(
+            "SELECT 'DATABASE ' || a.privilege_type FROM pg_database d, aclexplode(d.datacl) a \
+             WHERE d.datname = $2 AND a.grantee = (SELECT oid FROM pg_roles WHERE rolname = $1) \
+             UNION ALL \
+             SELECT 'SCHEMA ' || a.privilege_type FROM pg_namespace n, aclexplode(n.nspacl) a \
+             WHERE n.nspname = 'public' AND a.grantee = (SELECT oid FROM pg_roles WHERE rolname = $1) \
+             ORDER BY 1",
+            &[&f.user, &f.scratch.dbname],
+        )
+        .await
+        .expect("the grants are readable")
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert_eq!(
+        granted,
+        ["DATABASE CONNECT", "SCHEMA CREATE", "SCHEMA USAGE"]
+    );
+    let verifier = f.scratch.verifier(&f.user).await.expect("a password");
+    assert!(verifier.starts_with("SCRAM-SHA-256$4096:"), "{verifier}");
+
+    // Only members of the password group are asked for their password (see tests/src/postgres.rs).
+    superuser()
+        .await
+        .batch_execute(&format!(
+            "GRANT {PASSWORD_AUTH_GROUP} TO {}",
+            quote(&f.user)
+        ))
+        .await
+        .expect("the new user must give its password");
+    assert_eq!(f.value(AWSCURRENT).await["username"], clone.as_str());
+    assert_eq!(f.value(AWSPREVIOUS).await["username"], f.user.as_str());
+    assert!(
+        f.stage_logs_in(AWSPREVIOUS).await,
+        "the user logs in with the secret's first password"
+    );
+    assert!(!logs_in(&f.user, "Another-Password-1", &f.scratch.dbname).await);
+    assert!(f.stage_logs_in(AWSCURRENT).await);
+
+    // The second rotation finds both users and only changes the user's password.
+    f.rotate(&token(2)).await;
+    assert_eq!(f.value(AWSCURRENT).await["username"], f.user.as_str());
+    assert!(f.stage_logs_in(AWSCURRENT).await);
+    assert!(!logs_in(&f.user, INITIAL_PASSWORD, &f.scratch.dbname).await);
 }

@@ -60,7 +60,7 @@ fn every_placeholder_is_one_the_table_substitutes_and_every_entry_is_used() {
         .flat_map(|name| placeholders_in(&definition(name)))
         .collect();
     assert_eq!(used, known);
-    assert_eq!(known.len(), 8);
+    assert_eq!(known.len(), 9);
 }
 
 #[test]
@@ -114,8 +114,9 @@ fn every_component_loop_is_bounded_and_every_task_retries_lambda_and_retryable_e
                 }
             }
         }
-        // provision: validate + create and status for 6 components; teardown: delete for 6.
-        assert_eq!(tasks, if name == "provision" { 13 } else { 6 }, "{name}");
+        // provision: validate + create and status for 6 components + the outputs document;
+        // teardown: delete for 6.
+        assert_eq!(tasks, if name == "provision" { 14 } else { 6 }, "{name}");
         // Every poll loop is bounded by a count compared in a Choice.
         assert_eq!(text.matches("NumericLessThan").count(), 6, "{name}");
     }

@@ -1,4 +1,5 @@
-//! The IAM policy of the rotation function's execution role, for the deploy step to attach.
+//! The IAM policy of the rotation function's execution role (moved here from functions/rotation:
+//! the database function deploys the rotation Lambda and puts this policy on its role).
 //!
 //! Least privilege (COMPLIANCE.md IAM.1): every action that supports resource ARNs is scoped to
 //! them; `*` remains only for actions that support no resource (GetRandomPassword, and the

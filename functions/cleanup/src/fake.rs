@@ -1,0 +1,166 @@
+//! An in-memory Resource Groups Tagging API and Step Functions for the handler's unit tests. It
+//! filters and pages resources as GetResources does, keeps executions by name and answers a
+//! repeated StartExecution as Step Functions does, and fails a named operation with a given AWS
+//! error code when a test asks.
+
+use crate::api::{CallResult, Cloud, ResourcePage, TaggedResource, EXECUTION_ALREADY_EXISTS};
+use env_core::tags::Tag;
+use std::sync::{Mutex, MutexGuard};
+
+pub use env_core::error::aws_failure;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Execution {
+    pub arn: String,
+    pub name: String,
+    pub input: String,
+    pub status: String,
+}
+
+#[derive(Debug)]
+pub struct World {
+    pub resources: Vec<TaggedResource>,
+    /// GetResources returns at most this many resources per page.
+    pub page_size: usize,
+    pub executions: Vec<Execution>,
+    /// (operation, code): that call fails once with that code.
+    pub faults: Vec<(&'static str, &'static str)>,
+    /// Every call made, by operation name.
+    pub calls: Vec<&'static str>,
+}
+
+impl Default for World {
+    fn default() -> Self {
+        Self {
+            resources: Vec::new(),
+            page_size: 100,
+            executions: Vec::new(),
+            faults: Vec::new(),
+            calls: Vec::new(),
+        }
+    }
+}
+
+impl World {
+    fn call(&mut self, operation: &'static str) -> CallResult<()> {
+        self.calls.push(operation);
+        if let Some(index) = self.faults.iter().position(|(op, _)| *op == operation) {
+            let (_, code) = self.faults.remove(index);
+            return Err(aws_failure(operation, code));
+        }
+        Ok(())
+    }
+
+    pub fn count(&self, operation: &str) -> usize {
+        self.calls.iter().filter(|op| **op == operation).count()
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct FakeCloud {
+    world: Mutex<World>,
+}
+
+impl FakeCloud {
+    pub fn world(&self) -> MutexGuard<'_, World> {
+        self.world
+            .lock()
+            .expect("no test panics while holding the world")
+    }
+}
+
+impl Cloud for FakeCloud {
+    async fn tagged_resources(
+        &self,
+        filters: &[Tag],
+        token: Option<&str>,
+    ) -> CallResult<ResourcePage> {
+        let mut world = self.world();
+        world.call("GetResources")?;
+        // Every filter must match (GetResources, TagFilters: filters are ANDed).
+        let matching: Vec<TaggedResource> = world
+            .resources
+            .iter()
+            .filter(|resource| {
+                filters
+                    .iter()
+                    .all(|filter| resource.tag(filter.key) == Some(filter.value.as_str()))
+            })
+            .cloned()
+            .collect();
+        let start: usize = token.map_or(0, |token| token.parse().expect("a token this fake gave"));
+        let end = (start + world.page_size).min(matching.len());
+        Ok(ResourcePage {
+            resources: matching[start..end].to_vec(),
+            next: (end < matching.len()).then(|| end.to_string()),
+        })
+    }
+
+    async fn execution_status(&self, execution_arn: &str) -> CallResult<Option<String>> {
+        let mut world = self.world();
+        world.call("DescribeExecution")?;
+        Ok(world
+            .executions
+            .iter()
+            .find(|execution| execution.arn == execution_arn)
+            .map(|execution| execution.status.clone()))
+    }
+
+    async fn start_execution(
+        &self,
+        state_machine_arn: &str,
+        name: &str,
+        input: &str,
+    ) -> CallResult<String> {
+        let mut world = self.world();
+        world.call("StartExecution")?;
+        let arn = format!(
+            "{}:{name}",
+            state_machine_arn.replacen(":stateMachine:", ":execution:", 1)
+        );
+        if let Some(existing) = world.executions.iter().find(|e| e.name == name) {
+            // Same name and input while running: the original execution, as if started again;
+            // otherwise refused (StartExecution, "Idempotency").
+            if existing.input == input && existing.status == "RUNNING" {
+                return Ok(existing.arn.clone());
+            }
+            return Err(aws_failure("StartExecution", EXECUTION_ALREADY_EXISTS));
+        }
+        world.executions.push(Execution {
+            arn: arn.clone(),
+            name: name.to_owned(),
+            input: input.to_owned(),
+            status: "RUNNING".to_owned(),
+        });
+        Ok(arn)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ARN: &str = "arn:aws:states:us-west-2:123456789012:stateMachine:teardown";
+
+    /// The fake answers a repeated start as Step Functions does, so the handler's tests meet the
+    /// same answers the service gives.
+    #[tokio::test]
+    async fn a_repeated_start_is_idempotent_only_while_running_with_the_same_input() {
+        let cloud = FakeCloud::default();
+        let first = cloud.start_execution(ARN, "run", "{}").await.unwrap();
+        assert_eq!(
+            first,
+            "arn:aws:states:us-west-2:123456789012:execution:teardown:run"
+        );
+        assert_eq!(
+            cloud.start_execution(ARN, "run", "{}").await.unwrap(),
+            first
+        );
+        let other_input = cloud.start_execution(ARN, "run", "{\"a\":1}").await;
+        assert!(other_input.unwrap_err().is_code(EXECUTION_ALREADY_EXISTS));
+        cloud.world().executions[0].status = "SUCCEEDED".into();
+        let ended = cloud.start_execution(ARN, "run", "{}").await;
+        assert!(ended.unwrap_err().is_code(EXECUTION_ALREADY_EXISTS));
+        assert_eq!(cloud.world().executions.len(), 1);
+    }
+}

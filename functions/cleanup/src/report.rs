@@ -1,0 +1,88 @@
+//! What one cleanup run did, as the function's response (and the CLI's and the logs' record of it).
+
+use serde::Serialize;
+
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    /// Teardowns this run started.
+    pub started: Vec<Teardown>,
+    /// Expired environments whose teardown an earlier run (or a concurrent one) already started.
+    pub already_started: Vec<Teardown>,
+    pub not_expired: Vec<NotExpired>,
+    /// Environments (or stray resources) left alone, with the reason.
+    pub skipped: Vec<Skipped>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Teardown {
+    pub environment: String,
+    /// The execution name, the same in every run for this environment.
+    pub execution: String,
+    /// The latest expiry among the environment's resources.
+    pub expires_at: String,
+    /// The execution's status as Step Functions reported it, when this run asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotExpired {
+    pub environment: String,
+    pub expires_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Skipped {
+    /// The environment tag's value; absent for a resource that has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+    /// The resource's ARN, for a resource without an environment tag.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    pub reason: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_report_is_camel_case_and_leaves_out_what_is_unknown() {
+        let report = Report {
+            started: vec![Teardown {
+                environment: "pr-1".into(),
+                execution: "cleanup-pr-1-20261126T030000Z".into(),
+                expires_at: "2026-11-26T03:20:00Z".into(),
+                status: None,
+            }],
+            already_started: vec![],
+            not_expired: vec![NotExpired {
+                environment: "pr-2".into(),
+                expires_at: "2026-11-27T00:00:00Z".into(),
+            }],
+            skipped: vec![Skipped {
+                environment: None,
+                resource: Some("arn:x".into()),
+                reason: "why".into(),
+            }],
+        };
+        assert_eq!(
+            serde_json::to_value(&report).unwrap(),
+            json!({
+                "started": [{
+                    "environment": "pr-1",
+                    "execution": "cleanup-pr-1-20261126T030000Z",
+                    "expiresAt": "2026-11-26T03:20:00Z"
+                }],
+                "alreadyStarted": [],
+                "notExpired": [{"environment": "pr-2", "expiresAt": "2026-11-27T00:00:00Z"}],
+                "skipped": [{"resource": "arn:x", "reason": "why"}]
+            })
+        );
+    }
+}

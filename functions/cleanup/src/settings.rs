@@ -1,0 +1,100 @@
+//! The function's settings: the teardown state machine it starts, from its environment.
+
+use crate::error::CleanupError;
+
+/// The environment variable naming the teardown state machine (set by the CLI's `deploy`).
+pub const TEARDOWN_STATE_MACHINE_ARN: &str = "TEARDOWN_STATE_MACHINE_ARN";
+
+const ALLOWED: &str =
+    "a Step Functions state machine ARN, arn:<partition>:states:<region>:<account>:stateMachine:<name>";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    state_machine_arn: String,
+}
+
+impl Settings {
+    /// Checks the variable's value, as read from the environment (`None` when it is not set).
+    pub fn parse(value: Option<&str>) -> Result<Self, CleanupError> {
+        let misconfigured = |value: &str| CleanupError::Misconfigured {
+            variable: TEARDOWN_STATE_MACHINE_ARN,
+            value: value.to_owned(),
+            allowed: ALLOWED,
+        };
+        let value = value.ok_or_else(|| misconfigured("(not set)"))?;
+        let parts: Vec<&str> = value.split(':').collect();
+        match parts[..] {
+            ["arn", partition, "states", region, account, "stateMachine", name]
+                if [partition, region, account, name]
+                    .iter()
+                    .all(|part| !part.is_empty()) =>
+            {
+                Ok(Self {
+                    state_machine_arn: value.to_owned(),
+                })
+            }
+            _ => Err(misconfigured(value)),
+        }
+    }
+
+    pub fn state_machine_arn(&self) -> &str {
+        &self.state_machine_arn
+    }
+
+    /// The ARN of this state machine's execution `name`: the state machine's ARN with `execution`
+    /// for `stateMachine`, and the name appended (Service Authorization Reference, "Resource types
+    /// defined by AWS Step Functions", execution).
+    pub fn execution_arn(&self, name: &str) -> String {
+        let base = self
+            .state_machine_arn
+            .replacen(":stateMachine:", ":execution:", 1);
+        format!("{base}:{name}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use env_core::error::{ErrorName, NamedError};
+
+    const ARN: &str = "arn:aws:states:us-west-2:123456789012:stateMachine:catalog-teardown";
+
+    #[test]
+    fn a_state_machine_arn_is_accepted_and_its_executions_named_under_it() {
+        let settings = Settings::parse(Some(ARN)).unwrap();
+        assert_eq!(settings.state_machine_arn(), ARN);
+        assert_eq!(
+            settings.execution_arn("cleanup-pr-1-20261126T031500Z"),
+            "arn:aws:states:us-west-2:123456789012:execution:catalog-teardown:cleanup-pr-1-20261126T031500Z"
+        );
+    }
+
+    #[test]
+    fn a_missing_setting_is_misconfigured_and_named() {
+        let error = Settings::parse(None).unwrap_err();
+        assert_eq!(error.error_name(), ErrorName::Misconfigured);
+        assert_eq!(
+            error.to_string(),
+            format!("TEARDOWN_STATE_MACHINE_ARN is (not set): it must be {ALLOWED}")
+        );
+    }
+
+    #[test]
+    fn anything_but_a_state_machine_arn_is_misconfigured() {
+        for value in [
+            "",
+            "catalog-teardown",
+            "arn:aws:lambda:us-west-2:123456789012:function:cleanup",
+            "arn:aws:states:us-west-2:123456789012:execution:catalog-teardown:x",
+            "arn:aws:states:us-west-2::stateMachine:catalog-teardown",
+            "arn:aws:states:us-west-2:123456789012:stateMachine:",
+        ] {
+            let error = Settings::parse(Some(value)).unwrap_err();
+            assert_eq!(error.error_name(), ErrorName::Misconfigured, "{value}");
+            assert!(
+                error.to_string().contains(&format!(" is {value}: ")),
+                "{error}"
+            );
+        }
+    }
+}

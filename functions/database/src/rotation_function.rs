@@ -1,0 +1,188 @@
+//! The environment's rotation Lambda (functions/rotation) for the application secret: its role,
+//! the function in the private subnets with the rotation security group, Secrets Manager's
+//! permission to invoke it, and the secret's rotation turned on with it.
+
+use crate::api::{Cloud, Function, FunctionSettings, Secret};
+use crate::handler::DatabaseError;
+use crate::rotation_policy::{document, PolicyArns};
+use crate::settings::Settings;
+use env_core::naming::{NameKind, Names};
+use env_core::tags::Tag;
+use serde_json::json;
+
+pub const TIMEOUT_SECONDS: i32 = 30;
+/// The RDS CA bundle inside the rotation function's package (README, "TLS").
+pub const CA_BUNDLE_PATH: &str = "/var/task/rds-ca-bundle.pem";
+pub const POLICY_NAME: &str = "rotate-database-secret";
+pub const PERMISSION_ID: &str = "SecretsManagerRotation";
+pub const SECRETS_MANAGER: &str = "secretsmanager.amazonaws.com";
+/// Lambda's state once it can be invoked (Lambda developer guide, "Lambda function states").
+pub const ACTIVE: &str = "Active";
+
+/// What the function and its policy are scoped to.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'a> {
+    pub app_secret_arn: &'a str,
+    pub master_secret_arn: &'a str,
+    pub kms_key_arn: &'a str,
+    /// Any ARN of the environment's account and region (the cluster's).
+    pub sibling_arn: &'a str,
+    pub subnet_ids: &'a [String],
+    pub security_group_id: &'a str,
+    pub tags: &'a [Tag],
+}
+
+/// `arn:partition:service:region:account:…` → (region, account).
+fn region_and_account(arn: &str) -> (&str, &str) {
+    let mut parts = arn.split(':').skip(3);
+    let region = parts.next().unwrap_or_default();
+    (region, parts.next().unwrap_or_default())
+}
+
+fn trust_policy() -> String {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+            "Action": "sts:AssumeRole"
+        }]
+    })
+    .to_string()
+}
+
+async fn role<C: Cloud>(cloud: &C, name: &str, tags: &[Tag]) -> Result<String, DatabaseError> {
+    if let Some(arn) = cloud.role(name).await? {
+        return Ok(arn);
+    }
+    let arn = cloud.create_role(name, &trust_policy(), tags).await?;
+    tracing::info!(role = name, "rotation role created");
+    Ok(arn)
+}
+
+/// The role and the function, created when absent; the role's inline policy is put on every call
+/// (PutRolePolicy replaces it whole), so a hand-edited policy is put back. A function whose
+/// network settings drifted is left as it is: the security group rules are what limit it.
+pub async fn ensure<C: Cloud>(
+    cloud: &C,
+    names: Names<'_>,
+    settings: &Settings,
+    scope: Scope<'_>,
+) -> Result<Function, DatabaseError> {
+    let function_name = names.of(NameKind::RotationFunction);
+    let role_name = names.of(NameKind::RotationRole);
+    let role_arn = role(cloud, &role_name, scope.tags).await?;
+    let (region, account) = region_and_account(scope.sibling_arn);
+    let policy = document(PolicyArns {
+        secret: scope.app_secret_arn,
+        master_secret: scope.master_secret_arn,
+        key: scope.kms_key_arn,
+        log_group: &format!(
+            "arn:aws:logs:{region}:{account}:log-group:/aws/lambda/{function_name}"
+        ),
+    });
+    cloud
+        .put_role_policy(&role_name, POLICY_NAME, &policy.to_string())
+        .await?;
+
+    if let Some(function) = cloud.function(&function_name).await? {
+        return Ok(function);
+    }
+    let function = FunctionSettings {
+        name: function_name.clone(),
+        role_arn,
+        code_bucket: settings.code_bucket.clone(),
+        code_key: settings.code_key.clone(),
+        subnet_ids: scope.subnet_ids.to_vec(),
+        security_group_ids: vec![scope.security_group_id.to_owned()],
+        environment: vec![("DB_CA_BUNDLE", CA_BUNDLE_PATH.to_owned())],
+        timeout_seconds: TIMEOUT_SECONDS,
+        tags: scope.tags.to_vec(),
+    };
+    match cloud.create_function(&function).await {
+        Ok(()) => tracing::info!(function = %function_name, "rotation function created"),
+        // A new role is not assumable by Lambda for some seconds (IAM user guide,
+        // "Troubleshooting IAM": changes are eventually consistent).
+        Err(error)
+            if error.is_code("InvalidParameterValueException")
+                && error.to_string().contains("cannot be assumed") =>
+        {
+            return Err(DatabaseError::RoleNotAssumableYet(error));
+        }
+        Err(error) if error.is_code("ResourceConflictException") => {}
+        Err(error) => return Err(error.into()),
+    }
+    cloud
+        .function(&function_name)
+        .await?
+        .ok_or(DatabaseError::NotVisibleYet(function_name))
+}
+
+/// Whether the secret rotates every `days` with this function.
+pub fn rotates_with(secret: &Secret, function: &Function, days: i64) -> bool {
+    let rotation = &secret.rotation;
+    rotation.enabled
+        && rotation.days == Some(days)
+        && rotation.lambda_arn.as_deref() == Some(function.arn.as_str())
+}
+
+/// Lets Secrets Manager of this account invoke the function (Secrets Manager user guide,
+/// "Permissions for rotation": the resource policy with `aws:SourceAccount`), then turns the
+/// secret's rotation on.
+pub async fn turn_on<C: Cloud>(
+    cloud: &C,
+    secret: &Secret,
+    function: &Function,
+    days: i64,
+    immediately: bool,
+) -> Result<(), DatabaseError> {
+    let (_, account) = region_and_account(&function.arn);
+    let permission = cloud
+        .allow_invoke(&function.arn, PERMISSION_ID, SECRETS_MANAGER, account)
+        .await;
+    crate::api::created(permission, "ResourceConflictException")?;
+    cloud
+        .rotate_with(&secret.arn, &function.arn, days, immediately)
+        .await?;
+    tracing::info!(secret = %secret.arn, days, immediately, "rotation turned on");
+    Ok(())
+}
+
+/// Deletes the function, then its role's inline policy and the role.
+pub async fn delete<C: Cloud>(cloud: &C, names: Names<'_>) -> Result<(), DatabaseError> {
+    let function_name = names.of(NameKind::RotationFunction);
+    if cloud.function(&function_name).await?.is_some() {
+        // Lambda releases the function's VPC network interfaces afterwards; the network teardown
+        // waits for them.
+        cloud.delete_function(&function_name).await?;
+    }
+    let role_name = names.of(NameKind::RotationRole);
+    if cloud.role(&role_name).await?.is_some() {
+        let removed = cloud.delete_role_policy(&role_name, POLICY_NAME).await;
+        crate::api::found(removed, &["NoSuchEntity"])?;
+        cloud.delete_role(&role_name).await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_region_and_account_come_from_an_arn() {
+        assert_eq!(
+            region_and_account("arn:aws:rds:us-west-2:123456789012:cluster:aurora-pr-1"),
+            ("us-west-2", "123456789012")
+        );
+        assert_eq!(region_and_account("not-an-arn"), ("", ""));
+    }
+
+    #[test]
+    fn only_lambda_may_assume_the_role() {
+        let trust: serde_json::Value = serde_json::from_str(&trust_policy()).unwrap();
+        let statement = &trust["Statement"][0];
+        assert_eq!(statement["Principal"]["Service"], "lambda.amazonaws.com");
+        assert_eq!(statement["Action"], "sts:AssumeRole");
+    }
+}

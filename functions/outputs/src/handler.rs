@@ -1,0 +1,345 @@
+//! Describe one environment: `create` and `status` read everything back from AWS and answer READY
+//! with the outputs document; `delete` has nothing to remove and answers DELETED without a call.
+//!
+//! The document is rebuilt from the environment's deterministic names and tags on every call, never
+//! from the workflow's memory, so the CLI or an operator can ask for it at any time and get what
+//! exists now. The provision workflow calls it only after every component answered READY: a piece
+//! missing then has gone (or was never made) and waiting will not bring it back, so the answer is
+//! the `ComponentFailed` error naming every missing piece, not IN_PROGRESS.
+
+use crate::api::Cloud;
+use crate::document::{self, Found, Missing};
+use env_core::contract::{Action, Outputs, Request, Response, Status};
+use env_core::naming::{NameKind, Names};
+use env_core::spec::EnvironmentSpec;
+use env_core::{AwsCallError, ErrorName, NamedError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutputsError {
+    #[error(transparent)]
+    Aws(#[from] AwsCallError),
+    #[error("environment {environment} is incomplete, so it has no outputs document; missing: {}", .missing.join("; "))]
+    Incomplete {
+        environment: String,
+        missing: Vec<String>,
+    },
+}
+
+impl NamedError for OutputsError {
+    fn error_name(&self) -> ErrorName {
+        match self {
+            OutputsError::Aws(error) => error.error_name(),
+            // Every component was READY before this runs: what is missing now will not appear.
+            OutputsError::Incomplete { .. } => ErrorName::ComponentFailed,
+        }
+    }
+}
+
+pub async fn handle<C: Cloud>(cloud: &C, request: Request) -> Result<Response, OutputsError> {
+    tracing::info!(environment = %request.spec.suffix(), action = ?request.action, "outputs");
+    match request.action {
+        Action::Create | Action::Status => describe(cloud, &request.spec).await,
+        // Read-only: the components' own deletes remove everything this function reads.
+        Action::Delete => Ok(Response::new(Status::Deleted, Outputs::new())),
+    }
+}
+
+async fn describe<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Response, OutputsError> {
+    let found = read(cloud, spec).await?;
+    match document::build(spec, cloud.region(), &found) {
+        Ok(outputs) => Ok(Response::new(Status::Ready, outputs)),
+        Err(Missing(missing)) => {
+            tracing::warn!(?missing, "environment incomplete");
+            Err(OutputsError::Incomplete {
+                environment: spec.suffix().to_string(),
+                missing,
+            })
+        }
+    }
+}
+
+/// Every lookup, at once: they are independent, and a Lambda waiting on fifteen calls in a row
+/// spends most of its time idle.
+async fn read<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Found, AwsCallError> {
+    let names = Names::new(spec.suffix());
+    let [vpc, alb, cluster, service, namespace, aurora, db_app, api_keys, cache_auth, group, log_group, dashboard, topic] =
+        [
+            NameKind::Vpc,
+            NameKind::LoadBalancer,
+            NameKind::EcsCluster,
+            NameKind::EcsService,
+            NameKind::DiscoveryNamespace,
+            NameKind::AuroraCluster,
+            NameKind::DatabaseSecret,
+            NameKind::ApiKeysSecret,
+            NameKind::CacheAuthSecret,
+            NameKind::CacheReplicationGroup,
+            NameKind::ServiceLogGroup,
+            NameKind::Dashboard,
+            NameKind::AlarmTopic,
+        ]
+        .map(|kind| names.of(kind));
+    let network = async {
+        let vpc_ids = cloud.vpcs(&vpc, spec.suffix().as_str()).await?;
+        // The subnets only of the one VPC: with none or several there is no answer to give.
+        let subnets = match vpc_ids.as_slice() {
+            [id] => cloud.subnets(id).await?,
+            _ => Vec::new(),
+        };
+        Ok::<_, AwsCallError>((vpc_ids, subnets))
+    };
+    let (
+        (vpc_ids, subnets),
+        load_balancer,
+        cluster_status,
+        service_status,
+        discovery_services,
+        database,
+        db_app_secret,
+        api_keys_secret,
+        cache_auth_secret,
+        cache_endpoint,
+        log_group,
+        dashboard,
+        alarm_topic_arn,
+    ) = tokio::try_join!(
+        network,
+        cloud.load_balancer(&alb),
+        cloud.cluster_status(&cluster),
+        cloud.service_status(&cluster, &service),
+        cloud.discovery_services(&namespace),
+        cloud.database_cluster(&aurora),
+        cloud.secret(&db_app),
+        cloud.secret(&api_keys),
+        cloud.secret(&cache_auth),
+        cloud.cache_endpoint(&group),
+        cloud.log_group_exists(&log_group),
+        cloud.dashboard_exists(&dashboard),
+        cloud.topic_arn(&topic),
+    )?;
+    Ok(Found {
+        vpc_ids,
+        subnets,
+        load_balancer,
+        cluster_status,
+        service_status,
+        discovery_services,
+        database,
+        db_app_secret,
+        api_keys_secret,
+        cache_auth_secret,
+        cache_endpoint,
+        log_group,
+        dashboard,
+        alarm_topic_arn,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Secret;
+    use crate::document::tests::{complete, expected, self_signed};
+    use crate::fake::Fake;
+    use serde_json::Value;
+
+    /// A fake AWS holding what the document tests' complete environment pr-42 describes, with
+    /// another environment's resources beside it that must not be picked up.
+    fn environment() -> Fake {
+        let found = complete();
+        let fake = Fake::default();
+        {
+            let mut world = fake.world();
+            world
+                .vpcs
+                .insert("vpc-1".into(), ("vpc-pr-42".into(), "pr-42".into()));
+            world
+                .vpcs
+                .insert("vpc-9".into(), ("vpc-pr-7".into(), "pr-7".into()));
+            world.subnets.insert("vpc-1".into(), found.subnets.clone());
+            world
+                .load_balancers
+                .insert("alb-pr-42".into(), found.load_balancer.clone().unwrap());
+            world
+                .clusters
+                .insert("ecs-cluster-pr-42".into(), "ACTIVE".into());
+            world.services.insert(
+                ("ecs-cluster-pr-42".into(), "ecs-service-pr-42".into()),
+                "ACTIVE".into(),
+            );
+            world
+                .namespaces
+                .insert("catalog-pr-42.local".into(), vec!["api".into()]);
+            world
+                .databases
+                .insert("aurora-pr-42".into(), found.database.clone().unwrap());
+            for (name, secret) in [
+                ("secret-db-app-pr-42", &found.db_app_secret),
+                ("secret-api-keys-pr-42", &found.api_keys_secret),
+                ("secret-redis-auth-pr-42", &found.cache_auth_secret),
+            ] {
+                world.secrets.insert(name.into(), secret.clone().unwrap());
+            }
+            world
+                .cache_groups
+                .insert("redis-pr-42".into(), found.cache_endpoint.clone().unwrap());
+            world.log_groups.push("ecs-logs-pr-42".into());
+            world.dashboards.push("dashboard-pr-42".into());
+            world
+                .topics
+                .push("arn:aws:sns:us-west-2:1:alarms-pr-7".into());
+            world.topics.push(found.alarm_topic_arn.clone().unwrap());
+        }
+        fake
+    }
+
+    fn request(action: Action) -> Request {
+        Request {
+            action,
+            spec: self_signed(),
+            // What the workflow hands on is ignored: the document comes from AWS alone.
+            outputs: [("vpcId".to_owned(), Value::from("vpc-from-memory"))]
+                .into_iter()
+                .collect(),
+        }
+    }
+
+    #[tokio::test]
+    async fn status_and_create_answer_ready_with_the_document_read_from_aws() {
+        let fake = environment();
+        for action in [Action::Status, Action::Create] {
+            let response = handle(&fake, request(action)).await.unwrap();
+            assert_eq!(response.status, Status::Ready);
+            assert_eq!(Value::Object(response.outputs), expected());
+        }
+    }
+
+    #[tokio::test]
+    async fn describing_changes_nothing_and_reads_each_piece_once() {
+        let fake = environment();
+        handle(&fake, request(Action::Status)).await.unwrap();
+        let mut calls = fake.world().calls.clone();
+        calls.sort();
+        assert_eq!(
+            calls,
+            [
+                "DescribeClusters",
+                "DescribeDBClusters",
+                "DescribeLoadBalancers",
+                "DescribeLogGroups",
+                "DescribeReplicationGroups",
+                "DescribeSecret",
+                "DescribeSecret",
+                "DescribeSecret",
+                "DescribeServices",
+                "DescribeSubnets",
+                "DescribeVpcs",
+                "ListDashboards",
+                "ListServices",
+                "ListTopics"
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn delete_answers_deleted_without_calling_aws() {
+        let fake = environment();
+        let response = handle(&fake, request(Action::Delete)).await.unwrap();
+        assert_eq!(response.status, Status::Deleted);
+        assert!(response.outputs.is_empty());
+        assert!(fake.world().calls.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_missing_piece_fails_as_component_failed_naming_every_one() {
+        let fake = environment();
+        {
+            let mut world = fake.world();
+            world.load_balancers.clear();
+            world.secrets.insert(
+                "secret-api-keys-pr-42".into(),
+                Secret {
+                    arn: "arn:secret:secret-api-keys-pr-42".into(),
+                    pending_deletion: true,
+                },
+            );
+        }
+        let error = handle(&fake, request(Action::Status)).await.unwrap_err();
+        assert_eq!(error.error_name(), ErrorName::ComponentFailed);
+        assert_eq!(
+            error.to_string(),
+            "environment pr-42 is incomplete, so it has no outputs document; missing: \
+             loadBalancerArn (load balancer alb-pr-42); \
+             loadBalancerDnsName (load balancer alb-pr-42); \
+             httpsUrl (load balancer alb-pr-42); \
+             apiKeysSecretArn (secret secret-api-keys-pr-42 not scheduled for deletion)"
+        );
+    }
+
+    #[tokio::test]
+    async fn without_the_vpc_the_subnets_are_not_read() {
+        let fake = environment();
+        fake.world().vpcs.clear();
+        let error = handle(&fake, request(Action::Status)).await.unwrap_err();
+        assert!(!fake.world().calls.contains(&"DescribeSubnets"));
+        let text = error.to_string();
+        assert!(
+            text.contains(
+                "vpcId (exactly one VPC named vpc-pr-42 tagged catalog:environment=pr-42, found 0)"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("publicSubnetIds (subnet named subnet-public-a-pr-42)"),
+            "{text}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_throttled_read_is_retryable_and_a_refused_one_is_not() {
+        let fake = environment();
+        fake.world().faults.push(("DescribeSubnets", "Throttling"));
+        let error = handle(&fake, request(Action::Status)).await.unwrap_err();
+        assert_eq!(error.error_name(), ErrorName::Retryable);
+        assert!(
+            error
+                .to_string()
+                .starts_with("DescribeSubnets failed: Throttling"),
+            "{error}"
+        );
+
+        fake.world()
+            .faults
+            .push(("ListTopics", "AuthorizationError"));
+        let error = handle(&fake, request(Action::Status)).await.unwrap_err();
+        assert_eq!(error.error_name(), ErrorName::AwsRejected);
+        // The fault was used up: the next call succeeds.
+        assert_eq!(
+            handle(&fake, request(Action::Status)).await.unwrap().status,
+            Status::Ready
+        );
+    }
+
+    #[tokio::test]
+    async fn every_read_failure_reaches_the_caller() {
+        for operation in [
+            "DescribeVpcs",
+            "DescribeLoadBalancers",
+            "DescribeClusters",
+            "DescribeServices",
+            "ListServices",
+            "DescribeDBClusters",
+            "DescribeSecret",
+            "DescribeReplicationGroups",
+            "DescribeLogGroups",
+            "ListDashboards",
+            "ListTopics",
+        ] {
+            let fake = environment();
+            fake.world().faults.push((operation, "AccessDenied"));
+            let error = handle(&fake, request(Action::Create)).await.unwrap_err();
+            assert_eq!(error.error_name(), ErrorName::AwsRejected, "{operation}");
+            assert!(error.to_string().starts_with(operation), "{error}");
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! The cleanup function against moto, through its binary: three environments made of tagged
+//! resources (a VPC and a secret each): one of ours past its expiry, one of ours not yet expired,
+//! and one past its expiry but not ours. One run starts exactly one teardown, a second starts none.
+//!
+//! The moto server is shared by every test of this process, and other modules' environments carry
+//! our tags too, so the assertions look at this test's environments and state machine only.
+
+use aws_sdk_ec2::types::{ResourceType, Tag as Ec2Tag, TagSpecification};
+use aws_sdk_secretsmanager::types::Tag as SecretTag;
+use env_core::tags::{ENVIRONMENT, EXPIRES_AT, MANAGED_BY, MANAGER_NAME, PROJECT, PROJECT_NAME};
+use integration_tests::emulator::emulator;
+use integration_tests::functions::invoke;
+use integration_tests::unique_suffix;
+use serde_json::{json, Value};
+use std::time::{Duration, SystemTime};
+
+/// Creates a VPC and a secret for `environment`, tagged with `tags`.
+async fn environment(config: &aws_config::SdkConfig, environment: &str, tags: &[(&str, String)]) {
+    let ec2 = aws_sdk_ec2::Client::new(config);
+    let spec = TagSpecification::builder()
+        .resource_type(ResourceType::Vpc)
+        .set_tags(Some(
+            tags.iter()
+                .map(|(key, value)| Ec2Tag::builder().key(*key).value(value).build())
+                .collect(),
+        ))
+        .build();
+    ec2.create_vpc()
+        .cidr_block("10.40.0.0/16")
+        .tag_specifications(spec)
+        .send()
+        .await
+        .expect("moto creates the VPC");
+    aws_sdk_secretsmanager::Client::new(config)
+        .create_secret()
+        .name(format!("cleanup-test/{environment}"))
+        .secret_string("unused")
+        .set_tags(Some(
+            tags.iter()
+                .map(|(key, value)| SecretTag::builder().key(*key).value(value).build())
+                .collect(),
+        ))
+        .send()
+        .await
+        .expect("moto creates the secret");
+}
+
+fn tags(environment: &str, project: &str, expiry: SystemTime) -> Vec<(&'static str, String)> {
+    vec![
+        (ENVIRONMENT, environment.to_owned()),
+        (PROJECT, project.to_owned()),
+        (MANAGED_BY, MANAGER_NAME.to_owned()),
+        // As env_core::tags writes it: RFC 3339, UTC, seconds.
+        (
+            EXPIRES_AT,
+            humantime::format_rfc3339_seconds(expiry).to_string(),
+        ),
+    ]
+}
+
+fn environments_in(report: &Value, section: &str, ours: &[&str]) -> Vec<String> {
+    report[section]
+        .as_array()
+        .unwrap_or_else(|| panic!("{section} is a list: {report}"))
+        .iter()
+        .filter_map(|entry| entry["environment"].as_str())
+        .filter(|environment| ours.contains(environment))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn one_run_starts_exactly_the_expired_teardown_and_a_second_run_none() {
+    let emulator = emulator();
+    let config = emulator.sdk_config().await;
+    let (expired, fresh, foreign) = (unique_suffix(), unique_suffix(), unique_suffix());
+    let (expired, fresh, foreign) = (expired.as_str(), fresh.as_str(), foreign.as_str());
+    let now = SystemTime::now();
+    let hour = Duration::from_secs(3600);
+    environment(
+        &config,
+        expired,
+        &tags(expired, PROJECT_NAME, now - 2 * hour),
+    )
+    .await;
+    environment(&config, fresh, &tags(fresh, PROJECT_NAME, now + 48 * hour)).await;
+    environment(
+        &config,
+        foreign,
+        &tags(foreign, "another-project", now - 2 * hour),
+    )
+    .await;
+
+    // A stand-in teardown state machine (the function only starts it).
+    let sfn = aws_sdk_sfn::Client::new(&config);
+    let definition = json!({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}});
+    let state_machine = sfn
+        .create_state_machine()
+        .name(format!("teardown-{expired}"))
+        .definition(definition.to_string())
+        .role_arn("arn:aws:iam::123456789012:role/teardown")
+        .send()
+        .await
+        .expect("moto creates the state machine")
+        .state_machine_arn()
+        .to_owned();
+    let mut env = emulator.env();
+    env.push(("TEARDOWN_STATE_MACHINE_ARN", state_machine.clone()));
+    let ours = [expired, fresh, foreign];
+
+    let first = invoke("cleanup", &json!({}), &env);
+    assert!(first.success, "{} {}", first.body, first.stderr);
+    assert_eq!(environments_in(&first.body, "started", &ours), [expired]);
+    assert_eq!(environments_in(&first.body, "notExpired", &ours), [fresh]);
+    assert_eq!(
+        environments_in(&first.body, "alreadyStarted", &ours),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        environments_in(&first.body, "skipped", &ours),
+        Vec::<String>::new()
+    );
+
+    let executions = |sfn: aws_sdk_sfn::Client, arn: String| async move {
+        sfn.list_executions()
+            .state_machine_arn(arn)
+            .send()
+            .await
+            .expect("moto lists executions")
+            .executions()
+            .to_vec()
+    };
+    let started = executions(sfn.clone(), state_machine.clone()).await;
+    assert_eq!(started.len(), 1);
+    let name = started[0].name();
+    assert!(
+        name.starts_with(&format!("cleanup-{expired}-")) && name.ends_with('Z') && name.len() <= 80,
+        "{name}"
+    );
+    let described = sfn
+        .describe_execution()
+        .execution_arn(started[0].execution_arn())
+        .send()
+        .await
+        .expect("moto describes the execution");
+    let input: Value =
+        serde_json::from_str(described.input().unwrap_or_default()).expect("the input is JSON");
+    assert_eq!(input["spec"]["environmentSuffix"], expired);
+    assert_eq!(input["spec"]["forceDestroy"], false);
+
+    // moto, like Step Functions, answers a StartExecution with the name and input of a running
+    // execution with that execution (and ExecutionAlreadyExists once it ended or the input
+    // differs); its executions stay RUNNING, so the second run must not count that as a start.
+    let second = invoke("cleanup", &json!({}), &env);
+    assert!(second.success, "{} {}", second.body, second.stderr);
+    assert_eq!(
+        environments_in(&second.body, "started", &ours),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        environments_in(&second.body, "alreadyStarted", &ours),
+        [expired]
+    );
+    let repeated = second.body["alreadyStarted"]
+        .as_array()
+        .and_then(|entries| entries.iter().find(|entry| entry["environment"] == expired))
+        .expect("the expired environment is reported");
+    assert_eq!(repeated["execution"], name);
+    assert_eq!(repeated["status"], "RUNNING");
+    assert_eq!(executions(sfn, state_machine).await.len(), 1);
+}
+
+#[tokio::test]
+async fn without_its_state_machine_setting_the_function_is_misconfigured() {
+    let result = invoke("cleanup", &json!({}), &emulator().env());
+    assert!(!result.success);
+    assert_eq!(result.exit_code, Some(1));
+    assert_eq!(result.body["errorType"], "Misconfigured");
+    assert_eq!(
+        result.body["errorMessage"],
+        "TEARDOWN_STATE_MACHINE_ARN is (not set): it must be a Step Functions state machine ARN, arn:<partition>:states:<region>:<account>:stateMachine:<name>"
+    );
+}
