@@ -15,7 +15,8 @@ fn input() -> Value {
 
 fn typical_times() -> Value {
     let path = runner_dir().join("typical-times.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    let text = std::fs::read_to_string(path).expect("typical-times.json is readable");
+    serde_json::from_str(&text).expect("typical-times.json is JSON")
 }
 
 #[test]
