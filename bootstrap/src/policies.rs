@@ -34,7 +34,21 @@ pub const FUNCTIONS: &[FunctionPolicy] = &[
     FunctionPolicy {
         function: "database",
         calls: DATABASE,
-        implied: &[],
+        // CreateFunction hands the rotation role to Lambda; RDS, Secrets Manager and Lambda tag on
+        // create only with their tagging action allowed; a cluster encrypted with a customer key and a
+        // secret under it need the caller to use the key (RDS user guide, "Key management";
+        // Secrets Manager user guide, "Secret encryption and decryption").
+        implied: &[
+            "iam:PassRole",
+            "iam:TagRole",
+            "rds:AddTagsToResource",
+            "secretsmanager:TagResource",
+            "lambda:TagResource",
+            "kms:CreateGrant",
+            "kms:DescribeKey",
+            "kms:Decrypt",
+            "kms:GenerateDataKey",
+        ],
     },
     FunctionPolicy {
         function: "cache",
@@ -57,18 +71,15 @@ pub const FUNCTIONS: &[FunctionPolicy] = &[
         calls: MONITORING,
         implied: &[],
     },
-    // The next two land with their crates (issue 9's cleanup, the outputs reader); until then their
-    // sources are not in this tree and the test below skips them. Once they are, it checks them.
     FunctionPolicy {
         function: "outputs",
-        calls: &[],
+        calls: OUTPUTS,
         implied: &[],
     },
     FunctionPolicy {
         function: "cleanup",
-        calls: &[],
-        // It starts the teardown of expired environments (Step Functions API reference, StartExecution).
-        implied: &["states:StartExecution"],
+        calls: CLEANUP,
+        implied: &[],
     },
 ];
 
@@ -88,6 +99,8 @@ fn action_of(sdk: &str, operation: &str) -> String {
         "elasticloadbalancingv2" => "elasticloadbalancing",
         "applicationautoscaling" => "application-autoscaling",
         "cloudwatchlogs" => "logs",
+        "resourcegroupstagging" => "tag",
+        "sfn" => "states",
         other => other,
     };
     // S3's actions are named after permissions, not operations (Service Authorization Reference,
@@ -206,6 +219,15 @@ const NETWORK: &[&str] = &[
     "logs:PutRetentionPolicy",
 ];
 const DATABASE: &[&str] = &[
+    "iam:CreateRole",
+    "iam:DeleteRole",
+    "iam:DeleteRolePolicy",
+    "iam:GetRole",
+    "iam:PutRolePolicy",
+    "lambda:AddPermission",
+    "lambda:CreateFunction",
+    "lambda:DeleteFunction",
+    "lambda:GetFunction",
     "rds:CreateDBCluster",
     "rds:CreateDBClusterParameterGroup",
     "rds:CreateDBInstance",
@@ -220,8 +242,33 @@ const DATABASE: &[&str] = &[
     "rds:DescribeDBSubnetGroups",
     "rds:ModifyDBCluster",
     "rds:ModifyDBClusterParameterGroup",
+    "secretsmanager:CreateSecret",
+    "secretsmanager:DeleteSecret",
     "secretsmanager:DescribeSecret",
+    "secretsmanager:GetRandomPassword",
+    "secretsmanager:RestoreSecret",
     "secretsmanager:RotateSecret",
+];
+const OUTPUTS: &[&str] = &[
+    "cloudwatch:ListDashboards",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeVpcs",
+    "ecs:DescribeClusters",
+    "ecs:DescribeServices",
+    "elasticache:DescribeReplicationGroups",
+    "elasticloadbalancing:DescribeLoadBalancers",
+    "logs:DescribeLogGroups",
+    "rds:DescribeDBClusters",
+    "secretsmanager:DescribeSecret",
+    "servicediscovery:GetService",
+    "servicediscovery:ListNamespaces",
+    "servicediscovery:ListServices",
+    "sns:ListTopics",
+];
+const CLEANUP: &[&str] = &[
+    "states:DescribeExecution",
+    "states:StartExecution",
+    "tag:GetResources",
 ];
 const CACHE: &[&str] = &[
     "elasticache:CreateCacheSubnetGroup",
@@ -245,14 +292,17 @@ const EDGE: &[&str] = &[
     "acm:ListTagsForCertificate",
     "acm:RequestCertificate",
     "elasticloadbalancing:CreateListener",
+    "elasticloadbalancing:CreateRule",
     "elasticloadbalancing:CreateLoadBalancer",
     "elasticloadbalancing:CreateTargetGroup",
     "elasticloadbalancing:DeleteListener",
+    "elasticloadbalancing:DeleteRule",
     "elasticloadbalancing:DeleteLoadBalancer",
     "elasticloadbalancing:DeleteTargetGroup",
     "elasticloadbalancing:DescribeListeners",
     "elasticloadbalancing:DescribeLoadBalancerAttributes",
     "elasticloadbalancing:DescribeLoadBalancers",
+    "elasticloadbalancing:DescribeRules",
     "elasticloadbalancing:DescribeTargetGroups",
     "elasticloadbalancing:ModifyListener",
     "elasticloadbalancing:ModifyLoadBalancerAttributes",

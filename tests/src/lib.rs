@@ -3,6 +3,7 @@
 
 pub mod emulator;
 pub mod functions;
+pub mod leftovers;
 pub mod postgres;
 pub mod runtime_api;
 pub mod workflow;

@@ -2,9 +2,19 @@
 //! task bound to the function binary of this build, against the emulator.
 
 use serde_json::Value;
+use std::ffi::OsString;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+/// The error name of a fault the runner injects (`--fail`): a component's own terminal error for a
+/// resource in a failed state, so no Retry matches it.
+pub const INJECTED_ERROR: &str = "ComponentFailed";
+
+/// The cause an injected fault of `function`'s `action` carries, as the runner words it.
+pub fn injected_cause(function: &str, action: &str) -> String {
+    format!("fault injected by the local runner: {function} {action} failed")
+}
 
 /// What one local execution ended with.
 #[derive(Debug)]
@@ -15,10 +25,55 @@ pub struct Execution {
     pub cause: Option<String>,
     /// States entered, as Step Functions bills them (each counts as a transition).
     pub transitions: u64,
-    /// Function invocations, retries included.
+    /// Function invocations, retries and injected faults included.
     pub invocations: u64,
+    /// Invocations answered by an injected fault instead of the function.
+    pub injected: u64,
     /// The runner's progress lines and the functions' logs.
     pub log: String,
+}
+
+/// Where a local run keeps the rotation function's code package, which the database function deploys
+/// as each environment's rotation Lambda (its ROTATION_CODE_BUCKET and ROTATION_CODE_KEY settings).
+pub const ROTATION_CODE_BUCKET: &str = "catalog-local-artifacts";
+pub const ROTATION_CODE_KEY: &str = "rotation.zip";
+
+/// The environment the function binaries need in a local run: the emulator's, plus the rotation
+/// function's code package, put in the emulator first. The emulator never runs that Lambda, so an
+/// empty zip archive (its 22-byte end-of-central-directory record alone) stands in for the package.
+pub async fn local_env() -> Vec<(&'static str, String)> {
+    let emulator = crate::emulator::emulator();
+    let s3 = aws_sdk_s3::Client::new(&emulator.sdk_config().await);
+    let location = aws_sdk_s3::types::CreateBucketConfiguration::builder()
+        .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::UsWest2)
+        .build();
+    // Tests share the emulator: whichever creates the bucket first, the others find it theirs.
+    if let Err(error) = s3
+        .create_bucket()
+        .bucket(ROTATION_CODE_BUCKET)
+        .create_bucket_configuration(location)
+        .send()
+        .await
+    {
+        let error = error.into_service_error();
+        assert!(
+            error.is_bucket_already_owned_by_you(),
+            "CreateBucket {ROTATION_CODE_BUCKET}: {error:?}"
+        );
+    }
+    let mut empty_zip = b"PK\x05\x06".to_vec();
+    empty_zip.resize(22, 0);
+    s3.put_object()
+        .bucket(ROTATION_CODE_BUCKET)
+        .key(ROTATION_CODE_KEY)
+        .body(empty_zip.into())
+        .send()
+        .await
+        .expect("the rotation code package is put in the emulator");
+    let mut env = emulator.env();
+    env.push(("ROTATION_CODE_BUCKET", ROTATION_CODE_BUCKET.to_owned()));
+    env.push(("ROTATION_CODE_KEY", ROTATION_CODE_KEY.to_owned()));
+    env
 }
 
 pub fn runner_dir() -> PathBuf {
@@ -27,20 +82,48 @@ pub fn runner_dir() -> PathBuf {
 
 /// Runs `workflow` (`provision` or `teardown`) with `input`, Waits shortened to `wait_ms`.
 pub fn run(workflow: &str, input: &Value, env: &[(&str, String)], wait_ms: u64) -> Execution {
+    run_with_faults(workflow, input, env, wait_ms, &[])
+}
+
+/// [`run`], with each of `faults` (`<function>[:<action>]`, e.g. `edge:delete`) making that function's
+/// Task fail with `ComponentFailed` instead of invoking it: the runner's test-only fault injection.
+pub fn run_with_faults(
+    workflow: &str,
+    input: &Value,
+    env: &[(&str, String)],
+    wait_ms: u64,
+    faults: &[&str],
+) -> Execution {
+    let functions = crate::functions::binary("validate")
+        .parent()
+        .expect("the binaries' directory")
+        .to_path_buf();
+    let mut args: Vec<OsString> = vec!["--functions".into(), functions.into()];
+    args.extend(["--wait-ms".into(), wait_ms.to_string().into()]);
+    for fault in faults {
+        args.extend(["--fail".into(), OsString::from(fault)]);
+    }
+    runner(workflow, input, env, &args)
+}
+
+/// Runs `workflow` with no function at all: each component answers as if its resources took the
+/// seconds `times` (a JSON file, see tests/workflow/typical-times.json) gives, measured in the ASL's
+/// own Wait seconds, so the execution takes the transitions it would take in AWS.
+pub fn run_simulated(workflow: &str, input: &Value, times: &Path) -> Execution {
+    let args: Vec<OsString> = vec!["--simulate".into(), times.into()];
+    runner(workflow, input, &[], &args)
+}
+
+fn runner(workflow: &str, input: &Value, env: &[(&str, String)], args: &[OsString]) -> Execution {
     let dir = runner_dir();
     assert!(
         dir.join("node_modules/aws-local-stepfunctions").exists(),
         "the local workflow runner is not installed: run `bash .ci/test` (npm ci in tests/workflow)"
     );
-    let functions = crate::functions::binary("validate")
-        .parent()
-        .expect("the binaries' directory")
-        .to_path_buf();
     let mut child = Command::new("node")
         .arg(dir.join("run.mjs"))
-        .args([workflow, "-", "--functions"])
-        .arg(&functions)
-        .args(["--wait-ms", &wait_ms.to_string()])
+        .args([workflow, "-"])
+        .args(args)
         .envs(env.iter().map(|(key, value)| (*key, value.as_str())))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -65,6 +148,7 @@ pub fn run(workflow: &str, input: &Value, env: &[(&str, String)], wait_ms: u64) 
         cause: text("cause"),
         transitions: body["transitions"].as_u64().unwrap_or(0),
         invocations: body["invocations"].as_u64().unwrap_or(0),
+        injected: body["injected"].as_u64().unwrap_or(0),
         log,
     }
 }

@@ -2,10 +2,18 @@
 // the matching function binary, run as `<binary> invoke` (event on stdin, response on stdout), with the
 // environment pointing it at the emulator; the nested teardown of a rollback runs the same way.
 //
-//   node run.mjs <provision|teardown> <input.json|-> --functions DIR [--wait-ms N]
+//   node run.mjs <provision|teardown> <input.json|-> --functions DIR [--wait-ms N] [--fail FAULT]...
 //
-// Prints one JSON document on stdout: {status, output | error+cause, transitions, invocations}, and a
-// line per state on stderr as it runs. Exit code 0 when the execution succeeded, 1 when it failed.
+// --fail <function>[:<action>] (test-only fault injection, repeatable): that function's Task throws
+// ComponentFailed instead of running the binary, for every action or only the one named, in this
+// workflow and in the nested rollback teardown alike. The functions themselves know nothing of it.
+//
+// --simulate TIMES.json: no function runs; each component answers as if its resources took the time
+// TIMES.json gives ({"create": {"network": 120, …}, "delete": {…}}, seconds) to become READY or go,
+// counted in the ASL's own Wait seconds: the transitions of a lifecycle at production poll intervals.
+//
+// Prints one JSON document on stdout: {status, output | error+cause, transitions, invocations, injected
+// (faults thrown)}, and a line per state on stderr as it runs. Exit code 0 when the execution succeeded, 1 when it failed.
 
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -35,16 +43,29 @@ const PLACEHOLDERS = JSON.parse(readFileSync(join(machines, 'placeholders.json')
 
 function parseArgs(argv) {
   const [workflow, inputPath, ...rest] = argv;
-  const options = { workflow, inputPath, functions: null, waitMs: 0 };
+  const options = { workflow, inputPath, functions: null, waitMs: 0, faults: [], simulate: null };
   for (let i = 0; i < rest.length; i += 2) {
     if (rest[i] === '--functions') options.functions = rest[i + 1];
     else if (rest[i] === '--wait-ms') options.waitMs = Number(rest[i + 1]);
+    else if (rest[i] === '--fail') options.faults.push(parseFault(rest[i + 1]));
+    else if (rest[i] === '--simulate') options.simulate = JSON.parse(readFileSync(rest[i + 1], 'utf8'));
     else throw new Error(`unknown option ${rest[i]}`);
   }
-  if (!['provision', 'teardown'].includes(workflow) || !inputPath || !options.functions) {
-    throw new Error('usage: node run.mjs <provision|teardown> <input.json|-> --functions DIR [--wait-ms N]');
+  if (!['provision', 'teardown'].includes(workflow) || !inputPath || !(options.functions || options.simulate)) {
+    throw new Error(
+      'usage: node run.mjs <provision|teardown> <input.json|-> (--functions DIR | --simulate TIMES.json) [--wait-ms N] [--fail <function>[:<action>]]...',
+    );
   }
   return options;
+}
+
+// `network` or `network:status`: the function (a placeholders.json name) and, optionally, one action.
+function parseFault(text) {
+  const [fn, action, extra] = (text ?? '').split(':');
+  if (!Object.values(PLACEHOLDERS.functions).includes(fn) || action === '' || extra !== undefined) {
+    throw new Error(`--fail ${text}: expected <function>[:<action>], function one of ${Object.values(PLACEHOLDERS.functions).join(', ')}`);
+  }
+  return { fn, action: action ?? null };
 }
 
 const LOCAL_ACCOUNT = '000000000000';
@@ -89,9 +110,24 @@ class FunctionFailed extends Error {
   }
 }
 
-function invoker(binary, stats) {
+// The error an injected fault throws: the one a component answers when a resource reached a failed state
+// (env_core::ErrorName::ComponentFailed), terminal, so never retried; the cause says it was injected.
+const INJECTED_ERROR = 'ComponentFailed';
+function injectedFault(fn, input, faults) {
+  const action = input?.action ?? null;
+  const hit = faults.some((fault) => fault.fn === fn && (fault.action === null || fault.action === action));
+  if (!hit) return null;
+  return new FunctionFailed(INJECTED_ERROR, `fault injected by the local runner: ${fn} ${action ?? 'invoke'} failed`);
+}
+
+function invoker(fn, binary, stats, faults) {
   return async (input) => {
     stats.invocations += 1;
+    const fault = injectedFault(fn, input, faults);
+    if (fault) {
+      stats.injected += 1;
+      throw fault;
+    }
     const run = spawnSync(binary, ['invoke'], { input: JSON.stringify(input), encoding: 'utf8', env: LOCAL_ENV });
     // In AWS a missing function fails the task with Lambda.ResourceNotFoundException, which is not retried.
     if (run.error) throw new FunctionFailed('Lambda.ResourceNotFoundException', `${binary} could not start: ${run.error.message}`);
@@ -107,18 +143,67 @@ function invoker(binary, stats) {
   };
 }
 
+// The Wait seconds of a component's poll loop, read from the definition by the states' names:
+// provision waits `WaitFor<C>` after create and `WaitAgainFor<C>` between checks, teardown waits
+// `WaitToDelete<C>` between deletes.
+function pollWaits(definition) {
+  const waits = {};
+  for (const [stateName, state] of allStates(definition)) {
+    const match = /^(WaitFor|WaitAgainFor|WaitToDelete)(\w+)$/.exec(stateName);
+    if (state.Type !== 'Wait' || !match) continue;
+    const component = match[2].toLowerCase();
+    waits[component] ??= {};
+    waits[component][match[1]] = state.Seconds;
+  }
+  return waits;
+}
+
+// A stand-in for function `fn` that answers from simulated time instead of AWS (see --simulate).
+function simulated(fn, times, waits, stats) {
+  let calls = 0;
+  return async (input) => {
+    stats.invocations += 1;
+    if (fn === 'validate') return input;
+    const wait = waits[fn] ?? {};
+    let elapsed;
+    let done;
+    if (input.action === 'create') {
+      calls = 0;
+      return { status: 'IN_PROGRESS', outputs: {} };
+    } else if (input.action === 'status') {
+      calls += 1;
+      elapsed = (wait.WaitFor ?? 0) + (calls - 1) * (wait.WaitAgainFor ?? 0);
+      done = 'READY';
+    } else {
+      calls += 1;
+      elapsed = (calls - 1) * (wait.WaitToDelete ?? 0);
+      done = 'DELETED';
+    }
+    const needed = times[input.action === 'status' ? 'create' : 'delete'][fn];
+    if (needed === undefined) throw new Error(`--simulate: no ${input.action} time for ${fn}`);
+    stats.simulatedSeconds[fn] = elapsed;
+    return { status: elapsed >= needed ? done : 'IN_PROGRESS', outputs: {} };
+  };
+}
+
 async function execute(name, input, options, stats) {
   const definition = loadDefinition(name);
+  const waits = pollWaits(definition);
   const taskResourceLocalHandlers = {};
   const waitTimeOverrides = {};
   const retryIntervalOverrides = {};
+  const simulatedFunctions = {};
   for (const [stateName, state] of allStates(definition)) {
     if (state.Type === 'Wait') waitTimeOverrides[stateName] = options.waitMs;
     if (state.Retry) retryIntervalOverrides[stateName] = 0;
     if (state.Type !== 'Task') continue;
     const lambda = /^arn:aws:lambda:[^:]+:\d+:function:([\w-]+)$/.exec(state.Resource)?.[1];
-    if (lambda) {
-      taskResourceLocalHandlers[stateName] = invoker(join(options.functions, lambda), stats);
+    if (lambda && options.simulate) {
+      // One stand-in per function and workflow, shared by its create/status or delete states.
+      simulatedFunctions[lambda] ??= simulated(lambda, options.simulate, waits, stats);
+      taskResourceLocalHandlers[stateName] = simulatedFunctions[lambda];
+    } else if (lambda) {
+      taskResourceLocalHandlers[stateName] = invoker(lambda, join(options.functions, lambda), stats, options.faults);
     } else if (state.Resource.startsWith('arn:aws:states:::states:startExecution')) {
       // The nested workflow (the rollback's teardown) runs locally too; like .sync, it fails the task
       // when the child execution fails.
@@ -130,22 +215,14 @@ async function execute(name, input, options, stats) {
     }
   }
   const machine = new StateMachine(definition);
-  const context = { Execution: { Id: `local:${name}:${Date.now()}`, Name: `local-${name}`, Input: input, StartTime: new Date().toISOString() } };
+  const id = `local:${name}:${Date.now()}:${executions.size}`;
+  executions.set(id, { name, stats });
+  const context = { Execution: { Id: id, Name: `local-${name}`, Input: input, StartTime: new Date().toISOString() } };
   const execution = machine.run(input, { overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides }, context });
-  const logger = (async () => {
-    for await (const event of execution.eventLogs) {
-      if (event.type === 'StateEntered') {
-        stats.transitions += 1;
-        process.stderr.write(`${name}: ${event.state.name}\n`);
-      }
-    }
-  })();
   try {
     const output = await execution.result;
-    await logger;
     return { status: 'SUCCEEDED', output };
   } catch (error) {
-    await logger.catch(() => {});
     if (error instanceof ExecutionError) {
       const cause = error.cause ?? error;
       return { status: 'FAILED', error: cause.name, cause: cause.message };
@@ -154,9 +231,30 @@ async function execute(name, input, options, stats) {
   }
 }
 
+// Counting transitions. The library's `eventLogs` forwards a Parallel branch's events to the root
+// asynchronously and drops whatever arrives after the root execution ends, so it loses states (most
+// of a branch whose tasks answer at once). Instead every execution, branches included (they run
+// through the same method with the root's context), reports each state as it is entered: a wrapper
+// around StateMachine.prototype.execute, an internal of aws-local-stepfunctions 3.0.0 (pinned).
+const executions = new Map();
+const executeMachine = StateMachine.prototype.execute;
+StateMachine.prototype.execute = function countingStates(input, options, cleanup) {
+  const logger = options.eventLogger;
+  const entered = logger.dispatchStateEnteredEvent.bind(logger);
+  const owner = executions.get(options.runOptions?.context?.Execution?.Id);
+  logger.dispatchStateEnteredEvent = (stateName, stateType, stateInput) => {
+    if (owner) {
+      owner.stats.transitions += 1;
+      process.stderr.write(`${owner.name}: ${stateName}\n`);
+    }
+    entered(stateName, stateType, stateInput);
+  };
+  return executeMachine.call(this, input, options, cleanup);
+};
+
 const options = parseArgs(process.argv.slice(2));
 const inputText = options.inputPath === '-' ? readFileSync(0, 'utf8') : readFileSync(options.inputPath, 'utf8');
-const stats = { transitions: 0, invocations: 0 };
+const stats = { transitions: 0, invocations: 0, injected: 0, simulatedSeconds: {} };
 const result = await execute(options.workflow, JSON.parse(inputText), options, stats);
 process.stdout.write(`${JSON.stringify({ ...result, ...stats })}\n`);
 process.exit(result.status === 'SUCCEEDED' ? 0 : 1);

@@ -1,5 +1,12 @@
-//! The ASL files themselves: valid, their placeholders all known, and executed for real.
+//! The ASL files themselves: valid, their placeholders all known, and executed for real through the
+//! local runner against moto; the submodules run whole lifecycles and check what is left behind.
 
+mod cost;
+mod faults;
+mod isolation;
+mod lifecycle;
+
+use integration_tests::leftovers::leftovers;
 use integration_tests::workflow::{run, runner_dir};
 use integration_tests::workspace_root;
 use serde_json::{json, Value};
@@ -115,24 +122,24 @@ fn every_component_loop_is_bounded_and_every_task_retries_lambda_and_retryable_e
     }
 }
 
-#[test]
-fn an_invalid_spec_fails_the_provision_before_any_component_runs() {
-    let execution = run(
-        "provision",
-        &json!({"spec": {"environmentSuffix": "PR-1"}}),
-        &[],
-        0,
-    );
+#[tokio::test]
+async fn an_invalid_spec_fails_the_provision_before_any_component_runs_and_creates_nothing() {
+    let suffix = integration_tests::unique_suffix();
+    let mut invalid = spec(&suffix);
+    invalid["minTasks"] = json!(0);
+    let env = emulator_env().await;
+    let execution = run("provision", &json!({ "spec": invalid }), &env, 0);
     assert!(!execution.succeeded, "{}", execution.log);
     assert_eq!(execution.error.as_deref(), Some("InvalidSpec"));
     let cause = execution.cause.unwrap();
-    assert!(cause.contains("environmentSuffix = \"PR-1\""), "{cause}");
+    assert!(cause.contains("minTasks = 0"), "{cause}");
     assert_eq!(
         execution.invocations, 1,
         "only validate ran: {}",
         execution.log
     );
     assert_eq!(execution.transitions, 1);
+    assert_eq!(leftovers(&suffix).await, Vec::<String>::new());
 }
 
 #[test]
@@ -154,4 +161,24 @@ fn tearing_down_an_environment_that_never_existed_succeeds_through_every_compone
     // (start, 3 per component outside the parallel, the parallel, 3 per component inside, the end).
     assert_eq!(execution.invocations, 6, "{}", execution.log);
     assert_eq!(execution.transitions, 21, "{}", execution.log);
+}
+
+/// The spec every lifecycle test provisions: the smallest environment that still has every kind of
+/// resource (one NAT gateway, one shard), removable at teardown without manual steps.
+pub(crate) fn spec(suffix: &env_core::spec::EnvironmentSuffix) -> Value {
+    json!({
+        "environmentSuffix": suffix.as_str(),
+        "containerImage": "nginx",
+        "selfSignedCertificate": true,
+        "forceDestroy": true,
+        "natGateways": "single",
+        "cacheShards": 1,
+        "minTasks": 1,
+        "maxTasks": 2
+    })
+}
+
+/// The environment the function binaries need against the emulator.
+pub(crate) async fn emulator_env() -> Vec<(&'static str, String)> {
+    integration_tests::workflow::local_env().await
 }
