@@ -305,11 +305,8 @@ mod tests {
         // Hand sum, default spec: NAT 0.135 + IPv4 0.03 + ALB 0.0305 + tasks 0.04937 + Aurora 0.12
         // + cache 0.128 + (4 secrets 1.60 + key 1.00 + 16 alarms 1.60 + 2 metrics 0.60
         // + dashboard 3.00) / 730 = 0.503555.
-        assert!(
-            (idle(json!({})) - 0.503_555).abs() < 1e-5,
-            "{}",
-            idle(json!({}))
-        );
+        let default = idle(json!({}));
+        assert!((default - 0.503_555).abs() < 1e-5, "{default}");
         // PR spec: 1 NAT 0.045 + IPv4 0.02 + ALB 0.0305 + tasks 0.04937 + Aurora 0.12
         // + 4 × t4g.micro 0.064 + monthly items 0.010685 = 0.339555.
         let pr = idle(

@@ -200,6 +200,25 @@ async fn a_default_environment_passes_and_each_misconfiguration_fires_its_contro
         .send()
         .await
         .expect("a broad policy");
+    // A customer-managed policy attached to a role is read and judged as well.
+    let managed = iam
+        .create_policy()
+        .policy_name(format!("pass-any-role-{suffix}"))
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"}]}"#)
+        .send()
+        .await
+        .expect("a managed policy");
+    let managed_arn = managed
+        .policy()
+        .and_then(|p| p.arn())
+        .expect("its ARN")
+        .to_owned();
+    iam.attach_role_policy()
+        .role_name(format!("role-ecs-execution-{suffix}"))
+        .policy_arn(&managed_arn)
+        .send()
+        .await
+        .expect("attached");
     let ec2 = aws_sdk_ec2::Client::new(&config);
     let groups = ec2
         .describe_security_groups()
@@ -234,6 +253,38 @@ async fn a_default_environment_passes_and_each_misconfiguration_fires_its_contro
         .send()
         .await
         .expect("ssh opened");
+    // Egress to a prefix list on plain HTTP.
+    let prefix_list = ec2
+        .create_managed_prefix_list()
+        .prefix_list_name(format!("audit-{suffix}"))
+        .max_entries(1)
+        .address_family("IPv4")
+        .send()
+        .await
+        .expect("a prefix list");
+    let prefix_list_id = prefix_list
+        .prefix_list()
+        .and_then(|p| p.prefix_list_id())
+        .expect("its id")
+        .to_owned();
+    ec2.authorize_security_group_egress()
+        .group_id(&service_group)
+        .ip_permissions(
+            aws_sdk_ec2::types::IpPermission::builder()
+                .ip_protocol("tcp")
+                .from_port(80)
+                .to_port(80)
+                .prefix_list_ids(
+                    aws_sdk_ec2::types::PrefixListId::builder()
+                        .prefix_list_id(&prefix_list_id)
+                        .description("plain HTTP out")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("HTTP egress to the prefix list");
     let subnets = ec2
         .describe_subnets()
         .filters(
@@ -278,10 +329,29 @@ async fn a_default_environment_passes_and_each_misconfiguration_fires_its_contro
     assert_eq!(findings_of(&report, "fsbp-kms-4-key-rotation").len(), 1);
     assert_eq!(
         findings_of(&report, "fsbp-iam-1-no-wildcards"),
+        [
+            format!("role role-ecs-execution-{suffix}: grants iam:PassRole on every resource"),
+            format!("role role-ecs-task-{suffix}: allows the wildcard action(s) *"),
+        ]
+    );
+    assert_eq!(
+        findings_of(&report, "cfn-nag-f38-passrole-scoped"),
         [format!(
-            "role role-ecs-task-{suffix}: allows the wildcard action(s) *"
+            "role role-ecs-execution-{suffix}: iam:PassRole on every role"
         )]
     );
+    assert_eq!(
+        findings_of(&report, "trivy-aws-0104-egress-restricted"),
+        [format!(
+            "{service_group}: egress tcp port 80 to {prefix_list_id}"
+        )]
+    );
+    iam.detach_role_policy()
+        .role_name(format!("role-ecs-execution-{suffix}"))
+        .policy_arn(&managed_arn)
+        .send()
+        .await
+        .expect("detached, so the teardown can delete the role");
     assert_eq!(
         findings_of(&report, "fsbp-ec2-18-19-world-ingress-https-only"),
         [format!(
@@ -455,6 +525,21 @@ async fn a_pr_environment_waives_protection_and_its_single_nat_is_its_weak_az() 
                 "database: no Aurora instance outside {writer_zone} to fail over to"
             ))),
         "{zone:#}"
+    );
+
+    // A deleted service is reported missing, not an error.
+    let ecs = aws_sdk_ecs::Client::new(&config);
+    ecs.delete_service()
+        .cluster(format!("ecs-cluster-{suffix}"))
+        .service(format!("ecs-service-{suffix}"))
+        .force(true)
+        .send()
+        .await
+        .expect("the service deleted");
+    let (_, report) = audit(&spec);
+    assert_eq!(
+        findings_of(&report, "fsbp-ecs-2-no-public-ip"),
+        ["ECS service: not found"]
     );
     teardown(&spec);
 }

@@ -430,6 +430,10 @@ mod tests {
         assert!(fired(&env, "KMS.5").is_empty());
         env.key.as_mut().unwrap().policy = json!({});
         assert!(fired(&env, "KMS.5").is_empty());
+        // A statement without a principal (as in an IAM policy) opens nothing.
+        env.key.as_mut().unwrap().policy =
+            json!({"Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}]});
+        assert!(fired(&env, "KMS.5").is_empty());
     }
 
     #[test]

@@ -50,14 +50,12 @@ pub async fn read(
         .await
         .map_err(failed("DescribeListeners"))?;
     let acm = aws_sdk_acm::Client::new(config);
-    for certificate in listeners_out
+    for certificate_arn in listeners_out
         .listeners()
         .iter()
         .flat_map(|l| l.certificates())
+        .filter_map(|c| c.certificate_arn())
     {
-        let Some(certificate_arn) = certificate.certificate_arn() else {
-            continue;
-        };
         let described = acm
             .describe_certificate()
             .certificate_arn(certificate_arn)

@@ -23,11 +23,8 @@ pub async fn read(
         wanted.insert(0, (arn, true));
     }
     for (id, database_credentials) in wanted {
-        let Some(described) = found(
-            secrets.describe_secret().secret_id(&id).send().await,
-            "DescribeSecret",
-        )?
-        else {
+        let described = secrets.describe_secret().secret_id(&id).send().await;
+        let Some(described) = found(described, "DescribeSecret")? else {
             continue;
         };
         env.secrets.push(Secret {
@@ -61,20 +58,19 @@ async fn database(
     let Some(cluster) = cluster else {
         return Ok(None);
     };
-    let force_ssl = match cluster.db_cluster_parameter_group() {
-        Some(group) => rds
-            .describe_db_cluster_parameters()
-            .db_cluster_parameter_group_name(group)
-            .send()
-            .await
-            .map_err(failed("DescribeDBClusterParameters"))?
-            .parameters()
-            .iter()
-            .find(|p| p.parameter_name() == Some("rds.force_ssl"))
-            .and_then(|p| p.parameter_value())
-            .map(str::to_owned),
-        None => None,
-    };
+    // Every Aurora cluster has a cluster parameter group (the default one when none is named).
+    let parameters = rds
+        .describe_db_cluster_parameters()
+        .db_cluster_parameter_group_name(cluster.db_cluster_parameter_group().unwrap_or_default())
+        .send()
+        .await
+        .map_err(failed("DescribeDBClusterParameters"))?;
+    let force_ssl = parameters
+        .parameters()
+        .iter()
+        .find(|p| p.parameter_name() == Some("rds.force_ssl"))
+        .and_then(|p| p.parameter_value())
+        .map(str::to_owned);
     let instances = rds
         .describe_db_instances()
         .filters(
@@ -143,7 +139,7 @@ async fn cache(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Option<Ca
     let Some(group) = group.filter(|g| g.status() != Some("deleting")) else {
         return Ok(None);
     };
-    let subnet_group = subnet_group(&elasticache, group.member_clusters().first(), names).await?;
+    let subnet_group = subnet_group(&elasticache, names).await?;
     Ok(Some(Cache {
         group_id,
         snapshot_retention_days: group.snapshot_retention_limit().unwrap_or(0),
@@ -178,29 +174,14 @@ async fn cache(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Option<Ca
     }))
 }
 
-/// The subnet group the nodes run in, read from the first node. A replication group's subnet group
-/// cannot change after creation, so where the emulator does not describe the member clusters
-/// (moto keeps cluster-mode members out of DescribeCacheClusters), the environment's own subnet
-/// group existing stands in for it.
+/// The environment's own subnet group, when it exists. ElastiCache fixes a replication group's subnet
+/// group at creation (ModifyReplicationGroup cannot change it) and the cache function creates the group
+/// with its own, so the group existing is what can drift; moto, besides, does not describe the nodes of a
+/// cluster-mode group (DescribeCacheClusters answers CacheClusterNotFound).
 async fn subnet_group(
     elasticache: &aws_sdk_elasticache::Client,
-    member: Option<&String>,
     names: Names<'_>,
 ) -> anyhow::Result<Option<String>> {
-    if let Some(member) = member {
-        let described = elasticache
-            .describe_cache_clusters()
-            .cache_cluster_id(member)
-            .send()
-            .await;
-        if let Some(out) = found(described, "DescribeCacheClusters")? {
-            return Ok(out
-                .cache_clusters()
-                .first()
-                .and_then(|c| c.cache_subnet_group_name())
-                .map(str::to_owned));
-        }
-    }
     let own = names.of(NameKind::CacheSubnetGroup);
     let described = elasticache
         .describe_cache_subnet_groups()

@@ -29,13 +29,11 @@ async fn key(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Option<Key>
     let Some(described) = found(described, "DescribeKey")? else {
         return Ok(None);
     };
-    let Some(arn) = described
+    let arn = described
         .key_metadata()
         .and_then(|m| m.arn())
-        .map(str::to_owned)
-    else {
-        return Ok(None);
-    };
+        .unwrap_or_default()
+        .to_owned();
     let rotation = kms
         .get_key_rotation_status()
         .key_id(&arn)
@@ -82,11 +80,8 @@ async fn roles(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Vec<Role>
     let mut roles = Vec::new();
     for kind in ROLES {
         let name = names.of(kind);
-        let Some(inline) = found(
-            iam.list_role_policies().role_name(&name).send().await,
-            "ListRolePolicies",
-        )?
-        else {
+        let listed = iam.list_role_policies().role_name(&name).send().await;
+        let Some(inline) = found(listed, "ListRolePolicies")? else {
             continue;
         };
         let mut documents = Vec::new();
