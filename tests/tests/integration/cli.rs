@@ -28,7 +28,7 @@ fn json(text: &str) -> Value {
 /// per function: moto stores packages without running them.
 fn packages() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("envctl-it-packages-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(&dir).expect("the test setup holds");
     let mut empty = b"PK\x05\x06".to_vec();
     empty.extend([0u8; 18]);
     for function in [
@@ -43,7 +43,7 @@ fn packages() -> PathBuf {
         "cleanup",
         "rotation",
     ] {
-        std::fs::write(dir.join(format!("{function}.zip")), &empty).unwrap();
+        std::fs::write(dir.join(format!("{function}.zip")), &empty).expect("the test setup holds");
     }
     dir
 }
@@ -51,16 +51,19 @@ fn packages() -> PathBuf {
 fn changes(body: &Value) -> Vec<(String, String)> {
     body["resources"]
         .as_array()
-        .unwrap()
+        .expect("a list of resources")
         .iter()
         .map(|r| {
             (
                 format!(
                     "{} {}",
-                    r["kind"].as_str().unwrap(),
-                    r["name"].as_str().unwrap()
+                    r["kind"].as_str().expect("the test setup holds"),
+                    r["name"].as_str().expect("the test setup holds")
                 ),
-                r["change"].as_str().unwrap().to_owned(),
+                r["change"]
+                    .as_str()
+                    .expect("the test setup holds")
+                    .to_owned(),
             )
         })
         .collect()
@@ -292,7 +295,10 @@ fn a_command_that_cannot_reach_aws_exits_1_with_the_error_chain() {
 
 fn local(args: &[&str]) -> (i32, String, String) {
     let emulator = emulator();
-    let functions = binary("validate").parent().unwrap().to_path_buf();
+    let functions = binary("validate")
+        .parent()
+        .expect("the test setup holds")
+        .to_path_buf();
     let mut argv: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
     argv.extend([
         "--endpoint-url".into(),

@@ -113,7 +113,7 @@ fn rotation_period(env: &Environment) -> Outcome {
         env.secrets
             .iter()
             .filter(|s| s.rotation_enabled)
-            .filter(|s| !s.rotation_days.is_some_and(|d| d <= MAX_ROTATION_DAYS))
+            .filter(|s| s.rotation_days.is_none_or(|d| d > MAX_ROTATION_DAYS))
             .map(|s| {
                 Finding::new(
                     format!("secret {}", s.name),
