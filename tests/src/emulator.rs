@@ -90,6 +90,10 @@ impl Emulator {
             // moto cannot run the rotation Lambda that an immediate rotation invokes (EMULATOR.md):
             // the database function only turns rotation on (functions/database/src/settings.rs).
             ("ROTATE_IMMEDIATELY", "false".to_owned()),
+            // The stand-in rotation package the launcher puts into the emulator's S3
+            // (tests/emulator/launch.py), where the database function deploys it from.
+            ("ROTATION_CODE_BUCKET", "catalog-local-artifacts".to_owned()),
+            ("ROTATION_CODE_KEY", "rotation/bootstrap.zip".to_owned()),
         ]
     }
 
