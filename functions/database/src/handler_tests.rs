@@ -951,3 +951,62 @@ fn the_new_errors_have_their_names() {
     let error = DatabaseError::NotVisibleYet("rotation-pr-42".into());
     assert_eq!(error.error_name(), ErrorName::Retryable);
 }
+
+#[tokio::test]
+async fn without_the_rotation_group_the_event_is_invalid_before_any_call() {
+    let cloud = FakeCloud::default();
+    let mut outputs = network_outputs();
+    outputs.insert(
+        "securityGroupIds".into(),
+        json!({"database": "sg-db", "cache": "sg-cache"}),
+    );
+    let request = Request {
+        action: Action::Create,
+        spec: spec(json!({})),
+        outputs,
+    };
+    let error = handle(&cloud, &settings(true), request).await.unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::InvalidEvent);
+    assert!(
+        error.to_string().contains("securityGroupIds.rotation"),
+        "{error}"
+    );
+    assert!(changes(&cloud).is_empty());
+}
+
+#[tokio::test]
+async fn an_unprotected_cluster_goes_without_force_and_keeps_its_automated_backups() {
+    let cloud = FakeCloud::default();
+    let unprotected = json!({"deletionProtection": false});
+    ready(&cloud, unprotected.clone()).await;
+    let mut deleted = Vec::new();
+    for _ in 0..6 {
+        let response = run(&cloud, Action::Delete, unprotected.clone())
+            .await
+            .unwrap();
+        deleted.extend(changes(&cloud));
+        if response.status == Status::Deleted {
+            break;
+        }
+    }
+    // Without forceDestroy, RDS is not asked to drop the automated backups with the cluster.
+    assert!(deleted.contains(&"DeleteDBCluster"), "{deleted:?}");
+    assert!(
+        !deleted.contains(&"DeleteDBCluster with its backups"),
+        "{deleted:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_fake_refuses_to_delete_a_role_that_still_has_a_policy_as_iam_does() {
+    let cloud = FakeCloud::default();
+    cloud.create_role("role-x", "{}", &[]).await.unwrap();
+    cloud.put_role_policy("role-x", "p", "{}").await.unwrap();
+    // Putting the same document again changes nothing.
+    cloud.put_role_policy("role-x", "p", "{}").await.unwrap();
+    assert_eq!(changes(&cloud), ["CreateRole", "PutRolePolicy"]);
+    let refused = cloud.delete_role("role-x").await.unwrap_err();
+    assert!(refused.is_code("DeleteConflict"), "{refused}");
+    cloud.delete_role_policy("role-x", "p").await.unwrap();
+    cloud.delete_role("role-x").await.unwrap();
+}

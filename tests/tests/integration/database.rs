@@ -626,3 +626,49 @@ async fn the_function_runs_in_the_private_subnets(suffix: &str, network: &Value,
         inline.policy_document()
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_create_that_meets_its_secret_scheduled_for_deletion_restores_it() {
+    let suffix = unique_suffix();
+    let suffix = suffix.as_str();
+    let spec = spec(suffix, json!({"deletionProtection": false}));
+    code_package().await;
+    let network = create("network", &spec, &json!({}));
+    let first = create("database", &spec, &network);
+    let app_secret = first["dbAppSecretArn"]
+        .as_str()
+        .expect("the app secret")
+        .to_owned();
+    let value = secret_value(&app_secret).await;
+    // As a teardown without forceDestroy leaves it: waiting out its recovery window. (A whole
+    // teardown and re-create within one minute meets a moto quirk instead: the automated snapshot
+    // it keeps of the deleted cluster has the same name as the new cluster's first one.)
+    let secrets = secrets().await;
+    secrets
+        .delete_secret()
+        .secret_id(&app_secret)
+        .recovery_window_in_days(7)
+        .send()
+        .await
+        .expect("scheduled for deletion");
+
+    // Creating again restores the same secret with the same credentials.
+    let again = create("database", &spec, &network);
+    assert_eq!(again["dbAppSecretArn"], app_secret.as_str());
+    let described = secrets
+        .describe_secret()
+        .secret_id(&app_secret)
+        .send()
+        .await
+        .expect("the secret");
+    assert!(described.deleted_date().is_none());
+    assert_eq!(secret_value(&app_secret).await, value);
+
+    let forced = json!({"environmentSuffix": suffix, "containerImage": "public.ecr.aws/acme/catalog-api:1", "selfSignedCertificate": true, "deletionProtection": false, "forceDestroy": true});
+    for _ in 0..5 {
+        if call("database", "delete", &forced, &json!({}))["status"] == "DELETED" {
+            break;
+        }
+    }
+    assert!(what_is_left(suffix).await.is_empty());
+}
