@@ -5,6 +5,7 @@ mod audit;
 mod cache;
 mod cleanup;
 mod cli;
+mod cli_local;
 mod database;
 mod edge;
 mod emulator;

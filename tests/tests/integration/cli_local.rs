@@ -1,0 +1,346 @@
+//! `envctl local …` in a checkout of its own (a temporary directory linking this one's state
+//! machines, launcher and runner): the moto `local up` starts without --endpoint-url and records,
+//! the one `local status` and `local down` find recorded, and the ways the commands refuse to run.
+
+use integration_tests::emulator::emulator;
+use integration_tests::functions::binary;
+use integration_tests::{unique_suffix, workspace_root};
+use serde_json::Value;
+use std::net::TcpStream;
+use std::os::unix::fs::symlink;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// What the runner needs of the checkout: linked from this one, node_modules only if asked for.
+fn project(name: &str, node_modules: bool) -> PathBuf {
+    let root =
+        std::env::temp_dir().join(format!("envctl-it-project-{}-{name}", std::process::id()));
+    let here = workspace_root();
+    // A directory left by an earlier run with this pid would hold its record.
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(root.join("tests/workflow")).expect("a temporary directory");
+    symlink(here.join("statemachine"), root.join("statemachine")).expect("a link");
+    symlink(here.join("tests/emulator"), root.join("tests/emulator")).expect("a link");
+    symlink(
+        here.join("tests/workflow/run.mjs"),
+        root.join("tests/workflow/run.mjs"),
+    )
+    .expect("a link");
+    if node_modules {
+        symlink(
+            here.join("tests/workflow/node_modules"),
+            root.join("tests/workflow/node_modules"),
+        )
+        .expect("a link");
+    }
+    root
+}
+
+/// A checkout whose runner is `script` (JavaScript) instead of run.mjs.
+fn project_with_runner(name: &str, script: &str) -> PathBuf {
+    let root = project(name, false);
+    let runner = root.join("tests/workflow");
+    std::fs::remove_file(runner.join("run.mjs")).expect("the link is there");
+    // Like run.mjs, it reads its input first.
+    let script = format!("import {{ readFileSync }} from 'node:fs';\nreadFileSync(0);\n{script}");
+    std::fs::write(runner.join("run.mjs"), script).expect("the fake runner is written");
+    std::fs::create_dir_all(runner.join("node_modules/aws-local-stepfunctions"))
+        .expect("a temporary directory");
+    root
+}
+
+fn functions() -> PathBuf {
+    binary("validate")
+        .parent()
+        .expect("the binaries have a directory")
+        .to_path_buf()
+}
+
+fn moto_python() -> String {
+    std::env::var("MOTO_PYTHON").unwrap_or_else(|_| {
+        workspace_root()
+            .join(".local/venv/bin/python")
+            .to_string_lossy()
+            .into_owned()
+    })
+}
+
+/// `envctl <args>` in `dir`, with what the functions need of moto (as the shared emulator's
+/// environment has it) but no endpoint: exit code, stdout, stderr.
+fn envctl_in(dir: &Path, args: &[&str], python: &str) -> (i32, String, String) {
+    let output = Command::new(binary("envctl"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("AWS_ENDPOINT_URL_CLOUDWATCH")
+        .env("MOTO_PYTHON", python)
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("ROTATE_IMMEDIATELY", "false")
+        .env("ROTATION_CODE_BUCKET", "catalog-local-artifacts")
+        .env("ROTATION_CODE_KEY", "rotation/bootstrap.zip")
+        .output()
+        .expect("envctl runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// `envctl <args> --project <root> --functions <binaries>`.
+fn local(root: &Path, args: &[&str]) -> (i32, String, String) {
+    let functions = functions();
+    let mut argv = args.to_vec();
+    argv.extend([
+        "--project",
+        root.to_str().expect("a UTF-8 path"),
+        "--functions",
+        functions.to_str().expect("a UTF-8 path"),
+    ]);
+    envctl_in(&std::env::temp_dir(), &argv, &moto_python())
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|error| panic!("not JSON ({error}): {text}"))
+}
+
+fn answers(endpoint: &str) -> bool {
+    let address = endpoint
+        .trim_start_matches("http://")
+        .parse()
+        .expect("an address");
+    TcpStream::connect_timeout(&address, Duration::from_secs(1)).is_ok()
+}
+
+#[test]
+fn local_up_without_an_endpoint_starts_a_moto_that_status_and_down_use_then_stop() {
+    let root = project("persistent", true);
+    let record_path = root.join(".local/emulator.json");
+
+    let (code, out, err) = local(&root, &["local", "status"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "no local emulator is running\n"),
+        "{err}"
+    );
+    let suffix = unique_suffix().to_string();
+    let (code, out, err) = local(&root, &["local", "down", "--suffix", &suffix]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "no local emulator is running: nothing to tear down\n"),
+        "{err}"
+    );
+
+    let (code, out, err) = local(&root, &["local", "up", "--suffix", &suffix]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("starting moto (it stays running until `envctl local down`)"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("provision of {suffix}: SUCCEEDED")),
+        "{err}"
+    );
+    assert!(!out.is_empty(), "the outputs: {err}");
+    let record = json(&std::fs::read_to_string(&record_path).expect("the emulator is recorded"));
+    let endpoint = record["endpoints"]["endpoint"]
+        .as_str()
+        .expect("the recorded endpoint")
+        .to_owned();
+    assert_ne!(endpoint, emulator().endpoint(), "a moto of its own");
+    assert!(answers(&endpoint), "{record}");
+
+    let (code, out, err) = local(&root, &["local", "status"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with(&format!("emulator: {endpoint}\n")), "{out}");
+    assert!(out.contains(&format!("environment: {suffix}\n")), "{out}");
+
+    // A second `local up` uses the recorded moto: it does not start another, and the runner finds
+    // no function binaries where it is told to look.
+    let empty = root.join("no-binaries");
+    std::fs::create_dir_all(&empty).expect("a temporary directory");
+    let (code, _, err) = envctl_in(
+        &root,
+        &[
+            "local",
+            "up",
+            "--suffix",
+            &suffix,
+            "--functions",
+            empty.to_str().expect("a UTF-8 path"),
+        ],
+        &moto_python(),
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        format!(
+            "error: no function binaries in {}: build them with `cargo build --bins` and pass --functions target/debug\n",
+            empty.display()
+        )
+    );
+
+    let (code, out, err) = local(&root, &["--json", "local", "down", "--suffix", &suffix]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        json(&out),
+        serde_json::json!({"suffix": suffix, "status": "DELETED"})
+    );
+    assert!(err.contains("moto stopped"), "{err}");
+    assert!(!record_path.exists(), "the record is gone");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while answers(&endpoint) {
+        assert!(
+            Instant::now() < deadline,
+            "moto at {endpoint} still answers"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let (code, out, _) = local(&root, &["local", "status"]);
+    assert_eq!((code, out.as_str()), (0, "no local emulator is running\n"));
+}
+
+#[test]
+fn local_demo_without_an_endpoint_runs_in_a_moto_of_its_own_found_from_the_current_directory() {
+    let root = project("demo", true);
+    let suffix = unique_suffix().to_string();
+    // No --project and no --functions: the checkout around the current directory, the binaries next
+    // to envctl.
+    let (code, out, err) = envctl_in(
+        &root.join("statemachine"),
+        &["local", "demo", "--suffix", &suffix],
+        &moto_python(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("starting moto for this demo"), "{err}");
+    assert!(
+        err.contains(&format!("provision of {suffix}: SUCCEEDED")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("teardown of {suffix}: SUCCEEDED")),
+        "{err}"
+    );
+    assert!(out.ends_with(&format!("{suffix}: deleted\n")), "{out}");
+    assert!(
+        !root.join(".local/emulator.json").exists(),
+        "nothing recorded"
+    );
+}
+
+#[test]
+fn local_down_reports_a_recorded_emulator_whose_keeper_is_already_gone() {
+    let root = project("stale", true);
+    let shared = emulator();
+    std::fs::create_dir_all(root.join(".local")).expect("a temporary directory");
+    // The shared moto answers, but no process has this pid (above any pid_max).
+    let record = serde_json::json!({
+        "endpoints": {"endpoint": shared.endpoint(), "cloudwatch": shared.cloudwatch_endpoint()},
+        "keeper_pid": 2_147_483_646u32,
+    });
+    std::fs::write(root.join(".local/emulator.json"), record.to_string()).expect("written");
+    let suffix = unique_suffix().to_string();
+    let (code, out, err) = local(&root, &["local", "down", "--suffix", &suffix]);
+    assert_eq!(code, 1);
+    assert_eq!(out, format!("{suffix}: deleted\n"));
+    assert!(
+        err.ends_with("error: the emulator's keeper (pid 2147483646) was already gone\n"),
+        "{err}"
+    );
+    assert!(!root.join(".local/emulator.json").exists(), "forgotten");
+}
+
+#[test]
+fn local_up_without_moto_installed_says_how_to_install_it() {
+    let root = project("no-moto", true);
+    let (code, out, err) = envctl_in(
+        &std::env::temp_dir(),
+        &[
+            "local",
+            "up",
+            "--project",
+            root.to_str().expect("a UTF-8 path"),
+        ],
+        "/nonexistent/python",
+    );
+    assert_eq!((code, out.as_str()), (1, ""));
+    assert!(err.contains("starting moto"), "{err}");
+    assert!(
+        err.ends_with("error: moto is not installed (/nonexistent/python is missing): run `bash scripts/local-demo.sh` once, or pass --endpoint-url\n"),
+        "{err}"
+    );
+    assert!(!root.join(".local/emulator.json").exists());
+}
+
+/// `envctl --endpoint-url <unused> local <command> …` in `root`: the fake runners never call it.
+fn local_given(root: &Path, command: &str) -> (i32, String, String) {
+    local(
+        root,
+        &[
+            "--endpoint-url",
+            "http://127.0.0.1:1",
+            "local",
+            command,
+            "--suffix",
+            "fake",
+        ],
+    )
+}
+
+#[test]
+fn local_up_without_the_runner_installed_says_how_to_install_it() {
+    let root = project("no-runner", false);
+    let (code, out, err) = local_given(&root, "up");
+    assert_eq!((code, out.as_str()), (1, ""));
+    assert_eq!(
+        err,
+        format!(
+            "error: the local workflow runner is not installed in {}: run `bash scripts/local-demo.sh` once (npm ci there)\n",
+            root.join("tests/workflow").display()
+        )
+    );
+}
+
+#[test]
+fn a_runner_that_prints_no_result_is_reported_with_its_log() {
+    let root = project_with_runner("silent", "console.error('function: crashed');\n");
+    let (code, out, err) = local_given(&root, "up");
+    assert_eq!((code, out.as_str()), (1, ""));
+    assert!(
+        err.ends_with(
+            "error: the runner printed no result: \"\"; its log:\nfunction: crashed: EOF while parsing a value at line 1 column 0\n"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_failed_workflow_is_reported_with_the_functions_last_log_lines() {
+    let script = r#"
+console.error('teardown: Network');
+for (let i = 1; i <= 25; i++) console.error(`log line ${i}`);
+console.log(JSON.stringify({status: 'FAILED', error: 'States.TaskFailed', cause: 'boom'}));
+"#;
+    let root = project_with_runner("failed", script);
+    let (code, out, err) = local_given(&root, "down");
+    assert_eq!((code, out.as_str()), (1, ""));
+    let lines: Vec<String> = (6..=25).map(|i| format!("log line {i}")).collect();
+    assert!(
+        err.ends_with(&format!(
+            "error: teardown of fake FAILED: States.TaskFailed: boom\nthe functions' last log lines:\n{}\n",
+            lines.join("\n")
+        )),
+        "{err}"
+    );
+    assert!(err.contains("teardown: Network"), "{err}");
+
+    let root = project_with_runner("bare", "console.log('{}');\n");
+    let (code, _, err) = local_given(&root, "up");
+    assert_eq!(code, 1);
+    assert!(
+        err.ends_with("error: provision of fake FAILED: no error: no cause\nthe functions' last log lines:\n\n"),
+        "{err}"
+    );
+}
