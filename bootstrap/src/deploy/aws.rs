@@ -83,11 +83,9 @@ impl Cloud for AwsCloud {
 
     async fn bucket_exists(&self, bucket: &str) -> Result<bool> {
         let head = self.s3.head_bucket().bucket(bucket).send().await;
-        Ok(found(
-            head.map_err(aws_error("HeadBucket")),
-            &["NotFound", "NoSuchBucket"],
-        )?
-        .is_some())
+        let head = head.map_err(aws_error("HeadBucket"));
+        let head = found(head, &["NotFound", "NoSuchBucket"])?;
+        Ok(head.is_some())
     }
 
     async fn create_bucket(&self, bucket: &str) -> Result<()> {
@@ -123,11 +121,9 @@ impl Cloud for AwsCloud {
 
     async fn object_exists(&self, bucket: &str, key: &str) -> Result<bool> {
         let head = self.s3.head_object().bucket(bucket).key(key).send().await;
-        Ok(found(
-            head.map_err(aws_error("HeadObject")),
-            &["NotFound", "NoSuchKey"],
-        )?
-        .is_some())
+        let head = head.map_err(aws_error("HeadObject"));
+        let head = found(head, &["NotFound", "NoSuchKey"])?;
+        Ok(head.is_some())
     }
 
     async fn put_object(&self, bucket: &str, key: &str, body: Vec<u8>) -> Result<()> {
@@ -177,11 +173,11 @@ impl Cloud for AwsCloud {
         let Some(role) = found(role.map_err(aws_error("GetRole")), &["NoSuchEntity"])? else {
             return Ok(None);
         };
-        let trust = policy_document(
-            role.role()
-                .and_then(|role| role.assume_role_policy_document())
-                .unwrap_or("{}"),
-        )?;
+        let trust = role
+            .role()
+            .and_then(|role| role.assume_role_policy_document())
+            .unwrap_or("{}");
+        let trust = policy_document(trust)?;
         let policy = self
             .iam
             .get_role_policy()
@@ -189,13 +185,13 @@ impl Cloud for AwsCloud {
             .policy_name(name)
             .send()
             .await;
-        let policy = match found(
+        let policy = found(
             policy.map_err(aws_error("GetRolePolicy")),
             &["NoSuchEntity"],
-        )? {
-            Some(policy) => Some(policy_document(policy.policy_document())?),
-            None => None,
-        };
+        )?;
+        let policy = policy
+            .map(|policy| policy_document(policy.policy_document()))
+            .transpose()?;
         Ok(Some(RoleState { trust, policy }))
     }
 
@@ -236,19 +232,22 @@ impl Cloud for AwsCloud {
     }
 
     async fn delete_role(&self, name: &str) -> Result<bool> {
-        let Some(current) = self.role(name).await? else {
+        if self.role(name).await?.is_none() {
             return Ok(false);
-        };
-        // IAM refuses to delete a role that still has inline policies (DeleteRole, "DeleteConflict").
-        if current.policy.is_some() {
-            self.iam
-                .delete_role_policy()
-                .role_name(name)
-                .policy_name(name)
-                .send()
-                .await
-                .map_err(aws_error("DeleteRolePolicy"))?;
         }
+        // IAM refuses to delete a role that still has inline policies (DeleteRole, "DeleteConflict");
+        // a role without its policy (a deploy that stopped between the two) answers NoSuchEntity.
+        let detached = self
+            .iam
+            .delete_role_policy()
+            .role_name(name)
+            .policy_name(name)
+            .send()
+            .await;
+        found(
+            detached.map_err(aws_error("DeleteRolePolicy")),
+            &["NoSuchEntity"],
+        )?;
         self.iam
             .delete_role()
             .role_name(name)
@@ -260,11 +259,8 @@ impl Cloud for AwsCloud {
 
     async fn function(&self, name: &str) -> Result<Option<FunctionState>> {
         let got = self.lambda.get_function().function_name(name).send().await;
-        let Some(got) = found(
-            got.map_err(aws_error("GetFunction")),
-            &["ResourceNotFoundException"],
-        )?
-        else {
+        let got = got.map_err(aws_error("GetFunction"));
+        let Some(got) = found(got, &["ResourceNotFoundException"])? else {
             return Ok(None);
         };
         let configuration = got.configuration();
@@ -341,11 +337,9 @@ impl Cloud for AwsCloud {
             .function_name(name)
             .send()
             .await;
-        Ok(found(
-            deleted.map_err(aws_error("DeleteFunction")),
-            &["ResourceNotFoundException"],
-        )?
-        .is_some())
+        let deleted = deleted.map_err(aws_error("DeleteFunction"));
+        let deleted = found(deleted, &["ResourceNotFoundException"])?;
+        Ok(deleted.is_some())
     }
 
     async fn state_machine(&self, arn: &str) -> Result<Option<MachineState>> {
@@ -355,10 +349,8 @@ impl Cloud for AwsCloud {
             .state_machine_arn(arn)
             .send()
             .await;
-        let described = found(
-            described.map_err(aws_error("DescribeStateMachine")),
-            &["StateMachineDoesNotExist"],
-        )?;
+        let described = described.map_err(aws_error("DescribeStateMachine"));
+        let described = found(described, &["StateMachineDoesNotExist"])?;
         Ok(described.map(|machine| MachineState {
             definition: machine.definition().to_owned(),
             role_arn: machine.role_arn().to_owned(),
@@ -405,10 +397,8 @@ impl Cloud for AwsCloud {
 
     async fn schedule(&self, name: &str) -> Result<Option<ScheduleState>> {
         let got = self.scheduler.get_schedule().name(name).send().await;
-        let got = found(
-            got.map_err(aws_error("GetSchedule")),
-            &["ResourceNotFoundException"],
-        )?;
+        let got = got.map_err(aws_error("GetSchedule"));
+        let got = found(got, &["ResourceNotFoundException"])?;
         Ok(got.map(|schedule| ScheduleState {
             expression: schedule
                 .schedule_expression()
@@ -456,11 +446,9 @@ impl Cloud for AwsCloud {
 
     async fn delete_schedule(&self, name: &str) -> Result<bool> {
         let deleted = self.scheduler.delete_schedule().name(name).send().await;
-        Ok(found(
-            deleted.map_err(aws_error("DeleteSchedule")),
-            &["ResourceNotFoundException"],
-        )?
-        .is_some())
+        let deleted = deleted.map_err(aws_error("DeleteSchedule"));
+        let deleted = found(deleted, &["ResourceNotFoundException"])?;
+        Ok(deleted.is_some())
     }
 
     async fn environments(&self) -> Result<Vec<String>> {

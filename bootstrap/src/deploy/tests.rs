@@ -232,3 +232,32 @@ fn undeploy_refuses_while_environments_exist_unless_forced() {
     assert!(cloud.calls.borrow().is_empty(), "nothing was called");
     assert!(run_undeploy(&cloud, true).is_ok());
 }
+
+#[test]
+fn build_runs_cargo_lambda_in_the_workspace_for_the_architecture() {
+    use super::apply::build_command;
+    use super::command::Architecture;
+    let workspace = std::path::Path::new("/some/workspace");
+    for (architecture, flag) in [
+        (Architecture::X86_64, "--x86-64"),
+        (Architecture::Arm64, "--arm64"),
+    ] {
+        let command = build_command(workspace, architecture.as_str());
+        assert_eq!(command.get_program(), "cargo");
+        assert_eq!(command.get_current_dir(), Some(workspace));
+        let args: Vec<_> = command.get_args().collect();
+        assert_eq!(
+            args,
+            [
+                "lambda",
+                "build",
+                "--release",
+                "--output-format",
+                "zip",
+                flag
+            ]
+        );
+    }
+    assert_eq!(Architecture::Arm64.as_str(), "arm64");
+    assert_eq!(Architecture::X86_64.as_str(), "x86_64");
+}

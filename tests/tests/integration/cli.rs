@@ -98,8 +98,10 @@ fn deploy_twice_then_drive_an_environment_then_undeploy() {
         "{out}"
     );
 
-    // Each role lists its function's actions only.
     let rt = tokio::runtime::Runtime::new().unwrap();
+    drift_then_deploy_for_arm64(&rt, packages);
+
+    // Each role lists its function's actions only.
     let iam = rt.block_on(async { aws_sdk_iam::Client::new(&emulator().sdk_config().await) });
     let policy = |role: &str| -> Value {
         let answer = rt
@@ -248,6 +250,31 @@ fn deploy_twice_then_drive_an_environment_then_undeploy() {
         .unwrap_or_else(|| panic!("{listed}"));
     assert_eq!(mine["expiresAt"], "2030-01-01T00:00:00Z");
     assert_eq!(mine["state"], "RUNNING");
+    // A closed execution under the same name (StartExecution: ExecutionAlreadyExists): the trigger
+    // follows it and reports how it ended.
+    let sfn = rt.block_on(async { aws_sdk_sfn::Client::new(&emulator().sdk_config().await) });
+    let arn = started["arn"].as_str().expect("the execution's ARN");
+    rt.block_on(sfn.stop_execution().execution_arn(arn).send())
+        .expect("the execution stops");
+    let (code, out, err) = envctl(&[
+        "--json",
+        "env",
+        "up",
+        "--suffix",
+        &suffix,
+        "--pr",
+        "42",
+        "--ttl",
+        "72h",
+        "--no-wait",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        err.contains(&format!("provision {name}: ABORTED\n")),
+        "{err}"
+    );
+    assert!(err.contains(&format!("error: {name} ABORTED")), "{err}");
+
     let (code, out, err) = envctl(&["undeploy"]);
     assert_eq!(code, 1, "{out}");
     assert!(err.contains("environment(s) still exist"), "{err}");
@@ -271,6 +298,176 @@ fn deploy_twice_then_drive_an_environment_then_undeploy() {
     assert!(changes(&json(&out))
         .iter()
         .all(|(_, change)| change == "absent"));
+}
+
+/// Drift in a role, a function and a state machine, then a deploy for arm64: every drifted resource is put back and
+/// every function's code is replaced for the new architecture.
+fn drift_then_deploy_for_arm64(rt: &tokio::runtime::Runtime, packages: &str) {
+    let config = rt.block_on(emulator().sdk_config());
+    let iam = aws_sdk_iam::Client::new(&config);
+    let lambda = aws_sdk_lambda::Client::new(&config);
+    let sfn = aws_sdk_sfn::Client::new(&config);
+    let trust = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Service": "ec2.amazonaws.com"},
+            "Action": "sts:AssumeRole"
+        }]
+    });
+    rt.block_on(
+        iam.update_assume_role_policy()
+            .role_name("catalog-fn-cache")
+            .policy_document(trust.to_string())
+            .send(),
+    )
+    .expect("the trust is replaced");
+    rt.block_on(
+        lambda
+            .update_function_configuration()
+            .function_name("network")
+            .environment(
+                aws_sdk_lambda::types::Environment::builder()
+                    .variables("DRIFTED", "yes")
+                    .build(),
+            )
+            .send(),
+    )
+    .expect("the configuration is replaced");
+    let machines = rt
+        .block_on(sfn.list_state_machines().send())
+        .expect("the state machines are listed");
+    let provision = machines
+        .state_machines()
+        .iter()
+        .find(|machine| machine.name() == "provision")
+        .expect("the provision state machine")
+        .state_machine_arn()
+        .to_owned();
+    let pass = r#"{"StartAt":"Done","States":{"Done":{"Type":"Pass","End":true}}}"#;
+    rt.block_on(
+        sfn.update_state_machine()
+            .state_machine_arn(&provision)
+            .definition(pass)
+            .send(),
+    )
+    .expect("the definition is replaced");
+
+    let (code, out, err) = envctl(&["deploy", "--packages", packages, "--architecture", "arm64"]);
+    assert_eq!(code, 0, "{err}");
+    for line in [
+        "role catalog-fn-cache: updated",
+        "function network: updated",
+        "function validate: updated",
+        "state machine provision: updated",
+    ] {
+        assert!(out.contains(&format!("{line}\n")), "{line}: {out}");
+    }
+    let updated = out.matches(": updated\n").count();
+    assert!(out.ends_with(&format!("\n{updated} change(s)\n")), "{out}");
+
+    let role = rt
+        .block_on(iam.get_role().role_name("catalog-fn-cache").send())
+        .expect("the role exists");
+    let document = role
+        .role()
+        .and_then(|role| role.assume_role_policy_document())
+        .expect("a trust policy");
+    assert!(document.contains("lambda.amazonaws.com"), "{document}");
+    let network = rt
+        .block_on(lambda.get_function().function_name("network").send())
+        .expect("the function exists");
+    let variables = network
+        .configuration()
+        .and_then(|c| c.environment())
+        .and_then(|e| e.variables());
+    assert!(
+        !variables.is_some_and(|variables| variables.contains_key("DRIFTED")),
+        "{variables:?}"
+    );
+    let definition = rt
+        .block_on(
+            sfn.describe_state_machine()
+                .state_machine_arn(&provision)
+                .send(),
+        )
+        .expect("the state machine exists");
+    assert_ne!(definition.definition(), pass);
+}
+
+/// `deploy --build` runs `cargo lambda build` in the checkout, then deploys what it wrote.
+#[test]
+fn deploy_build_runs_cargo_lambda_in_the_checkout() {
+    let root = std::env::temp_dir().join(format!("envctl-it-build-{}", std::process::id()));
+    let bin = root.join("bin");
+    for dir in [
+        &bin,
+        &root.join("statemachine"),
+        &root.join("tests/workflow"),
+    ] {
+        std::fs::create_dir_all(dir).expect("the test setup holds");
+    }
+    std::fs::write(root.join("statemachine/placeholders.json"), "{}")
+        .expect("the test setup holds");
+    std::fs::write(root.join("tests/workflow/run.mjs"), "").expect("the test setup holds");
+    // A stand-in cargo: it logs where and how it ran, and exits as the test says.
+    let cargo = bin.join("cargo");
+    std::fs::write(
+        &cargo,
+        "#!/bin/sh\necho \"$(pwd -P) $*\" >> \"$CARGO_LOG\"\nexit \"$CARGO_EXIT\"\n",
+    )
+    .expect("the test setup holds");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&cargo, std::fs::Permissions::from_mode(0o755))
+        .expect("the test setup holds");
+    let log = root.join("cargo.log");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").expect("a PATH")
+    );
+    let envctl_build = |exit: &str, architecture: &[&str]| {
+        let output = std::process::Command::new(binary("envctl"))
+            .args(["--endpoint-url", "http://127.0.0.1:9", "deploy", "--build"])
+            .args(architecture)
+            .current_dir(root.join("tests"))
+            .env("PATH", &path)
+            .env("CARGO_LOG", &log)
+            .env("CARGO_EXIT", exit)
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_REGION", "us-west-2")
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .output()
+            .expect("envctl runs");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+
+    let (code, err) = envctl_build("3", &["--architecture", "arm64"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("cargo lambda build failed (exit status: 3)"),
+        "{err}"
+    );
+
+    // The build succeeds: the deploy goes on to AWS (here unreachable).
+    let (code, err) = envctl_build("0", &[]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("GetCallerIdentity failed"), "{err}");
+
+    let logged = std::fs::read_to_string(&log).expect("cargo ran");
+    let root = root.canonicalize().expect("the checkout exists");
+    let root = root.display();
+    assert_eq!(
+        logged,
+        format!(
+            "{root} lambda build --release --output-format zip --arm64\n\
+             {root} lambda build --release --output-format zip --x86-64\n"
+        )
+    );
 }
 
 #[test]
