@@ -650,15 +650,19 @@ impl Cloud for AwsCloud {
         // Some emulators ignore the filter (moto): the namespace is read from each service.
         let mut services = Vec::new();
         for summary in pages.iter().flat_map(|page| page.services()) {
-            let output = self
+            let described = self
                 .discovery
                 .get_service()
                 .id(summary.id().unwrap_or_default())
                 .send()
                 .await
-                .map_err(aws_error("GetService"))?;
+                .map_err(aws_error("GetService"));
+            // Another environment's teardown may delete its service between the listing and this
+            // read (moto lists every namespace's services): gone is simply not ours.
+            let output = found(described, &["ServiceNotFound"])?;
             if let Some(service) = output
-                .service()
+                .as_ref()
+                .and_then(|output| output.service())
                 .filter(|service| service.namespace_id() == Some(namespace_id))
             {
                 services.push(Named {

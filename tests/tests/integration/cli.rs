@@ -353,8 +353,38 @@ fn drift_then_deploy_for_arm64(rt: &tokio::runtime::Runtime, packages: &str) {
     )
     .expect("the definition is replaced");
 
+    // The cleanup schedule, hand-changed to run daily.
+    let scheduler = aws_sdk_scheduler::Client::new(&config);
+    let schedule = rt
+        .block_on(
+            scheduler
+                .get_schedule()
+                .name("catalog-environments-cleanup")
+                .send(),
+        )
+        .expect("the schedule exists");
+    rt.block_on(
+        scheduler
+            .update_schedule()
+            .name("catalog-environments-cleanup")
+            .schedule_expression("rate(1 day)")
+            .set_flexible_time_window(schedule.flexible_time_window().cloned())
+            .set_target(schedule.target().cloned())
+            .send(),
+    )
+    .expect("the schedule is changed");
+
     let (code, out, err) = envctl(&["deploy", "--packages", packages, "--architecture", "arm64"]);
     assert_eq!(code, 0, "{err}");
+    let schedule = rt
+        .block_on(
+            scheduler
+                .get_schedule()
+                .name("catalog-environments-cleanup")
+                .send(),
+        )
+        .expect("the schedule exists");
+    assert_eq!(schedule.schedule_expression(), Some("rate(1 hour)"));
     for line in [
         "role catalog-fn-cache: updated",
         "function network: updated",
