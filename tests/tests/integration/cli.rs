@@ -603,3 +603,93 @@ fn local_up_then_status_then_down_runs_the_whole_lifecycle() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, format!("{suffix}: deleted\n"));
 }
+
+/// `env outputs` invokes the deployed `outputs` function. moto runs Lambdas only in docker, which this
+/// machine lacks; its docker-free Lambda backend (moto config `lambda.use_docker: false`) answers an
+/// invocation with a queued result instead. That setting is process-wide, so this test starts a moto
+/// of its own rather than changing the shared one.
+#[test]
+fn env_outputs_prints_what_the_outputs_function_answers() {
+    use std::io::{BufRead, BufReader};
+    let python = std::env::var("MOTO_PYTHON").unwrap_or_else(|_| {
+        integration_tests::workspace_root()
+            .join(".local/venv/bin/python")
+            .display()
+            .to_string()
+    });
+    let mut launcher = std::process::Command::new(&python)
+        .arg(integration_tests::workspace_root().join("tests/emulator/launch.py"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("a moto of its own starts");
+    let mut line = String::new();
+    BufReader::new(launcher.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("the launcher reports its port");
+    let port = line
+        .split_whitespace()
+        .nth(1)
+        .expect("ready <port> <proxy>")
+        .to_owned();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let answer = serde_json::json!({
+        "status": "READY",
+        "outputs": {"httpsUrl": "https://alb-pr-7.example", "vpcId": "vpc-7"}
+    });
+    let configure = format!(
+        r#"
+import json, urllib.request
+def post(path, body):
+    request = urllib.request.Request("{endpoint}" + path, data=json.dumps(body).encode(), method="POST")
+    urllib.request.urlopen(request).read()
+post("/moto-api/config", {{"lambda": {{"use_docker": False}}}})
+post("/moto-api/static/lambda-simple/response", {{"account_id": "123456789012", "region": "us-west-2", "results": [{answer}]}})
+"#,
+        answer = serde_json::to_string(&answer.to_string()).expect("JSON")
+    );
+    let configured = std::process::Command::new(&python)
+        .args(["-c", &configure])
+        .status()
+        .expect("python configures moto");
+    assert!(configured.success());
+
+    let spec = std::env::temp_dir().join(format!("outputs-spec-{port}.json"));
+    std::fs::write(
+        &spec,
+        r#"{"environmentSuffix": "pr-7", "containerImage": "x", "selfSignedCertificate": true}"#,
+    )
+    .expect("the spec is written");
+    let output = integration_tests::functions::run(
+        "envctl",
+        &[
+            "--json",
+            "--endpoint-url",
+            &endpoint,
+            "env",
+            "outputs",
+            "--suffix",
+            "pr-7",
+            "--spec",
+            spec.to_str().expect("UTF-8"),
+        ],
+        "",
+        &[
+            ("AWS_ACCESS_KEY_ID", "test".to_owned()),
+            ("AWS_SECRET_ACCESS_KEY", "test".to_owned()),
+            ("AWS_CONFIG_FILE", "/dev/null".to_owned()),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null".to_owned()),
+        ],
+    );
+    drop(launcher.stdin.take());
+    let _ = launcher.wait();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let printed: serde_json::Value = serde_json::from_str(&stdout).expect("JSON outputs");
+    assert_eq!(printed["vpcId"], "vpc-7");
+    assert_eq!(printed["httpsUrl"], "https://alb-pr-7.example");
+}
