@@ -206,16 +206,19 @@ impl Cloud for AwsCloud {
         let mut certificates = Vec::new();
         for summary in summaries {
             let arn = summary.certificate_arn().unwrap_or_default().to_owned();
-            let tags = self
+            let listed = self
                 .acm
                 .list_tags_for_certificate()
                 .certificate_arn(&arn)
                 .send()
                 .await
-                .map_err(aws_error("ListTagsForCertificate"))?;
+                .map_err(aws_error("ListTagsForCertificate"));
+            // Another environment's teardown may delete its certificate between the listing and
+            // this read: a certificate that is gone has no tags, so it is not ours.
+            let tags = found(listed, &["ResourceNotFoundException"])?;
             let value = |key: &str| {
-                tags.tags()
-                    .iter()
+                tags.iter()
+                    .flat_map(|tags| tags.tags())
                     .find(|tag| tag.key() == key)
                     .and_then(acm::Tag::value)
                     .map(str::to_owned)
