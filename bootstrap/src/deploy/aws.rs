@@ -185,10 +185,8 @@ impl Cloud for AwsCloud {
             .policy_name(name)
             .send()
             .await;
-        let policy = found(
-            policy.map_err(aws_error("GetRolePolicy")),
-            &["NoSuchEntity"],
-        )?;
+        let policy = policy.map_err(aws_error("GetRolePolicy"));
+        let policy = found(policy, &["NoSuchEntity"])?;
         let policy = policy
             .map(|policy| policy_document(policy.policy_document()))
             .transpose()?;
@@ -244,10 +242,8 @@ impl Cloud for AwsCloud {
             .policy_name(name)
             .send()
             .await;
-        found(
-            detached.map_err(aws_error("DeleteRolePolicy")),
-            &["NoSuchEntity"],
-        )?;
+        let detached = detached.map_err(aws_error("DeleteRolePolicy"));
+        found(detached, &["NoSuchEntity"])?;
         self.iam
             .delete_role()
             .role_name(name)

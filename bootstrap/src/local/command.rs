@@ -159,15 +159,18 @@ pub fn run(
         LocalCommand::Demo(args) => {
             let spec = spec_for(&args.suffix, args.spec.as_deref(), &Overrides::default())?;
             let setting = setting(&args)?;
-            let owned;
-            let endpoints = match given(global, &args) {
-                Some(endpoints) => endpoints,
-                None => {
+            // A moto of its own when none is given, kept (and stopped) until the demo ends.
+            let mut owned = None;
+            let endpoints = given(global, &args).map_or_else(
+                || -> anyhow::Result<_> {
                     progress.done("starting moto for this demo");
-                    owned = emulator::start_owned(&setting.root)?;
-                    owned.endpoints.clone()
-                }
-            };
+                    let started = emulator::start_owned(&setting.root)?;
+                    let endpoints = started.endpoints.clone();
+                    owned = Some(started);
+                    Ok(endpoints)
+                },
+                Ok,
+            )?;
             provision(&setting, &spec, &endpoints, global.json, out, &mut progress)?;
             teardown(&setting, &spec, &endpoints, global.json, out, &mut progress)
         }
@@ -228,11 +231,8 @@ fn teardown<W: Write>(
 ) -> anyhow::Result<()> {
     execute(setting, "teardown", spec, endpoints, progress)?;
     if json {
-        writeln!(
-            out,
-            "{}",
-            json!({"suffix": spec.suffix().to_string(), "status": "DELETED"})
-        )?;
+        let body = json!({"suffix": spec.suffix().to_string(), "status": "DELETED"});
+        writeln!(out, "{body}")?;
     } else {
         writeln!(out, "{}: deleted", spec.suffix())?;
     }

@@ -105,9 +105,8 @@ pub fn start_owned(root: &Path) -> anyhow::Result<Owned> {
         .spawn()
         .context("starting the moto launcher")?;
     let mut line = String::new();
-    if let Some(stdout) = child.stdout.take() {
-        BufReader::new(stdout).read_line(&mut line)?;
-    }
+    let stdout = child.stdout.take().context("the launcher's stdout")?;
+    BufReader::new(stdout).read_line(&mut line)?;
     let endpoints = parse_ready(&line)?;
     let stdin = child.stdin.take().context("the launcher's stdin")?;
     Ok(Owned {

@@ -236,11 +236,8 @@ impl Cloud for FakeCloud {
 
     async fn delete_cluster(&self, id: &str, force: bool) -> CallResult<()> {
         let mut world = self.world();
-        world.change(if force {
-            "DeleteDBCluster with its backups"
-        } else {
-            "DeleteDBCluster"
-        })?;
+        const DELETES: [&str; 2] = ["DeleteDBCluster", "DeleteDBCluster with its backups"];
+        world.change(DELETES[usize::from(force)])?;
         if world.slow_deletion {
             if let Some((_, cluster)) = world.clusters.get_mut(id) {
                 cluster.status = "deleting".into();
@@ -426,9 +423,8 @@ impl Cloud for FakeCloud {
         if let Some(role) = world.roles.get_mut(role) {
             // IAM keeps one policy per name: putting the same one again changes nothing.
             let before = role.policies.insert(policy.to_owned(), document.to_owned());
-            if before.as_deref() != Some(document) {
-                world.changes.push("PutRolePolicy");
-            }
+            let changed = before.as_deref() != Some(document);
+            world.changes.extend(changed.then_some("PutRolePolicy"));
         }
         Ok(())
     }
