@@ -161,16 +161,13 @@ pub fn run(
             let setting = setting(&args)?;
             // A moto of its own when none is given, kept (and stopped) until the demo ends.
             let mut owned = None;
-            let endpoints = given(global, &args).map_or_else(
-                || -> anyhow::Result<_> {
-                    progress.done("starting moto for this demo");
-                    let started = emulator::start_owned(&setting.root)?;
-                    let endpoints = started.endpoints.clone();
-                    owned = Some(started);
-                    Ok(endpoints)
-                },
-                Ok,
-            )?;
+            let endpoints = given(global, &args).map(Ok).unwrap_or_else(|| {
+                progress.done("starting moto for this demo");
+                let started = emulator::start_owned(&setting.root)?;
+                let endpoints = started.endpoints.clone();
+                owned = Some(started);
+                anyhow::Ok(endpoints)
+            })?;
             provision(&setting, &spec, &endpoints, global.json, out, &mut progress)?;
             teardown(&setting, &spec, &endpoints, global.json, out, &mut progress)
         }
