@@ -2,7 +2,7 @@
 //! prints the audit; fails when anything is found.
 
 use crate::audit::{read, Report};
-use anyhow::{bail, Context};
+use anyhow::bail;
 use env_core::spec::{EnvironmentSpec, EnvironmentSuffix};
 use serde_json::json;
 use std::io::Write;
@@ -12,12 +12,7 @@ use std::path::Path;
 /// nothing is waived: deletion protection is expected on).
 pub fn spec_for(suffix: &str, file: Option<&Path>) -> anyhow::Result<EnvironmentSpec> {
     let value = match file {
-        Some(file) => {
-            let text = std::fs::read_to_string(file)
-                .with_context(|| format!("reading the spec file {}", file.display()))?;
-            serde_json::from_str(&text)
-                .with_context(|| format!("{} is not JSON", file.display()))?
-        }
+        Some(file) => crate::spec_commands::read_spec(file, std::io::empty())?,
         // Only the suffix and the protection settings matter to the audit; the image is not read.
         None => {
             json!({"environmentSuffix": suffix, "containerImage": "unknown", "selfSignedCertificate": true})

@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 /// The spec file's JSON (`-` reads stdin).
-fn read_spec(file: &Path, mut stdin: impl Read) -> anyhow::Result<Value> {
+pub(crate) fn read_spec(file: &Path, mut stdin: impl Read) -> anyhow::Result<Value> {
     let mut text = String::new();
     if file == Path::new("-") {
         stdin

@@ -29,12 +29,7 @@ pub fn spec_for(
     overrides: &Overrides,
 ) -> anyhow::Result<EnvironmentSpec> {
     let mut value: Value = match file {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading the spec file {}", path.display()))?;
-            serde_json::from_str(&text)
-                .with_context(|| format!("{} is not JSON", path.display()))?
-        }
+        Some(path) => crate::spec_commands::read_spec(path, std::io::empty())?,
         None => {
             let mut demo: Value = serde_json::from_str(DEMO_SPEC)?;
             let fields = demo.as_object_mut().context("the demo spec is an object")?;

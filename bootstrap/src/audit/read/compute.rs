@@ -1,13 +1,13 @@
 //! The ECS service with its task definition, and the load balancer with its listeners, target groups
 //! and certificate.
 
-use super::{failed, found};
 use crate::audit::facts::{
     Certificate, Container, Environment, Listener, LoadBalancer, Service, TargetGroup,
 };
 use aws_config::SdkConfig;
 use aws_sdk_ecs::types::{ClusterField, ContainerDefinition};
 use aws_sdk_elasticloadbalancingv2::types::Action;
+use env_core::error::{aws_error, found};
 use env_core::naming::{NameKind, Names};
 
 pub async fn read(
@@ -22,8 +22,11 @@ pub async fn read(
         .names(names.of(NameKind::LoadBalancer))
         .send()
         .await;
-    let lb = found(found_lb, "DescribeLoadBalancers")?
-        .and_then(|out| out.load_balancers().first().cloned());
+    let lb = found(
+        found_lb.map_err(aws_error("DescribeLoadBalancers")),
+        &["LoadBalancerNotFound"],
+    )?
+    .and_then(|out| out.load_balancers().first().cloned());
     let Some(lb) = lb else {
         return Ok(());
     };
@@ -33,7 +36,7 @@ pub async fn read(
         .load_balancer_arn(&arn)
         .send()
         .await
-        .map_err(failed("DescribeLoadBalancerAttributes"))?;
+        .map_err(aws_error("DescribeLoadBalancerAttributes"))?;
     let attribute = |key: &str| {
         attributes
             .attributes()
@@ -48,7 +51,7 @@ pub async fn read(
         .load_balancer_arn(&arn)
         .send()
         .await
-        .map_err(failed("DescribeListeners"))?;
+        .map_err(aws_error("DescribeListeners"))?;
     let acm = aws_sdk_acm::Client::new(config);
     for certificate_arn in listeners_out
         .listeners()
@@ -61,7 +64,7 @@ pub async fn read(
             .certificate_arn(certificate_arn)
             .send()
             .await
-            .map_err(failed("DescribeCertificate"))?;
+            .map_err(aws_error("DescribeCertificate"))?;
         let key_algorithm = described
             .certificate()
             .and_then(|c| c.key_algorithm())
@@ -77,7 +80,7 @@ pub async fn read(
         .load_balancer_arn(&arn)
         .send()
         .await
-        .map_err(failed("DescribeTargetGroups"))?;
+        .map_err(aws_error("DescribeTargetGroups"))?;
     env.load_balancer = Some(LoadBalancer {
         zones: lb
             .availability_zones()
@@ -143,7 +146,7 @@ async fn service(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Option<
         .include(ClusterField::Settings)
         .send()
         .await
-        .map_err(failed("DescribeClusters"))?;
+        .map_err(aws_error("DescribeClusters"))?;
     let Some(cluster) = clusters
         .clusters()
         .iter()
@@ -161,7 +164,7 @@ async fn service(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Option<
         .services(names.of(NameKind::EcsService))
         .send()
         .await
-        .map_err(failed("DescribeServices"))?;
+        .map_err(aws_error("DescribeServices"))?;
     let Some(service) = services
         .services()
         .iter()
@@ -180,7 +183,7 @@ async fn service(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Option<
         .task_definition(service.task_definition().unwrap_or_default())
         .send()
         .await
-        .map_err(failed("DescribeTaskDefinition"))?;
+        .map_err(aws_error("DescribeTaskDefinition"))?;
     let definition = task.task_definition();
     Ok(Some(Service {
         cluster_container_insights: insights,

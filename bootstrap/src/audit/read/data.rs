@@ -1,9 +1,9 @@
 //! Aurora (cluster, instances, the TLS parameter), the Redis replication group and the secrets.
 
-use super::{failed, found};
 use crate::audit::facts::{Cache, Database, DbInstance, Environment, Secret};
 use aws_config::SdkConfig;
 use aws_sdk_rds::types::Filter;
+use env_core::error::{aws_error, found};
 use env_core::naming::{NameKind, Names};
 
 pub async fn read(
@@ -24,7 +24,11 @@ pub async fn read(
     }
     for (id, database_credentials) in wanted {
         let described = secrets.describe_secret().secret_id(&id).send().await;
-        let Some(described) = found(described, "DescribeSecret")? else {
+        let Some(described) = found(
+            described.map_err(aws_error("DescribeSecret")),
+            &["ResourceNotFoundException"],
+        )?
+        else {
             continue;
         };
         env.secrets.push(Secret {
@@ -53,8 +57,11 @@ async fn database(
         .db_cluster_identifier(&cluster_id)
         .send()
         .await;
-    let cluster =
-        found(described, "DescribeDBClusters")?.and_then(|out| out.db_clusters().first().cloned());
+    let cluster = found(
+        described.map_err(aws_error("DescribeDBClusters")),
+        &["DBClusterNotFoundFault"],
+    )?
+    .and_then(|out| out.db_clusters().first().cloned());
     let Some(cluster) = cluster else {
         return Ok(None);
     };
@@ -64,7 +71,7 @@ async fn database(
         .db_cluster_parameter_group_name(cluster.db_cluster_parameter_group().unwrap_or_default())
         .send()
         .await
-        .map_err(failed("DescribeDBClusterParameters"))?;
+        .map_err(aws_error("DescribeDBClusterParameters"))?;
     let force_ssl = parameters
         .parameters()
         .iter()
@@ -81,7 +88,7 @@ async fn database(
         )
         .send()
         .await
-        .map_err(failed("DescribeDBInstances"))?;
+        .map_err(aws_error("DescribeDBInstances"))?;
     let writer = |id: &str| {
         cluster
             .db_cluster_members()
@@ -134,8 +141,11 @@ async fn cache(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Option<Ca
         .replication_group_id(&group_id)
         .send()
         .await;
-    let group = found(described, "DescribeReplicationGroups")?
-        .and_then(|out| out.replication_groups().first().cloned());
+    let group = found(
+        described.map_err(aws_error("DescribeReplicationGroups")),
+        &["ReplicationGroupNotFoundFault"],
+    )?
+    .and_then(|out| out.replication_groups().first().cloned());
     let Some(group) = group.filter(|g| g.status() != Some("deleting")) else {
         return Ok(None);
     };
@@ -188,5 +198,9 @@ async fn subnet_group(
         .cache_subnet_group_name(&own)
         .send()
         .await;
-    Ok(found(described, "DescribeCacheSubnetGroups")?.map(|_| own))
+    Ok(found(
+        described.map_err(aws_error("DescribeCacheSubnetGroups")),
+        &["CacheSubnetGroupNotFoundFault"],
+    )?
+    .map(|_| own))
 }

@@ -1,9 +1,9 @@
 //! The environment's KMS key, its IAM roles with every policy document, log groups and alarms.
 
-use super::{failed, found};
 use crate::audit::facts::{Alarm, Environment, Key, LogGroup, Role};
 use anyhow::Context;
 use aws_config::SdkConfig;
+use env_core::error::{aws_error, found};
 use env_core::naming::{NameKind, Names};
 use serde_json::Value;
 
@@ -26,7 +26,11 @@ async fn key(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Option<Key>
         .key_id(names.of(NameKind::KmsAlias))
         .send()
         .await;
-    let Some(described) = found(described, "DescribeKey")? else {
+    let Some(described) = found(
+        described.map_err(aws_error("DescribeKey")),
+        &["NotFoundException"],
+    )?
+    else {
         return Ok(None);
     };
     let arn = described
@@ -39,14 +43,14 @@ async fn key(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Option<Key>
         .key_id(&arn)
         .send()
         .await
-        .map_err(failed("GetKeyRotationStatus"))?;
+        .map_err(aws_error("GetKeyRotationStatus"))?;
     let policy = kms
         .get_key_policy()
         .key_id(&arn)
         .policy_name("default")
         .send()
         .await
-        .map_err(failed("GetKeyPolicy"))?;
+        .map_err(aws_error("GetKeyPolicy"))?;
     Ok(Some(Key {
         arn,
         rotation_enabled: rotation.key_rotation_enabled(),
@@ -81,7 +85,11 @@ async fn roles(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Vec<Role>
     for kind in ROLES {
         let name = names.of(kind);
         let listed = iam.list_role_policies().role_name(&name).send().await;
-        let Some(inline) = found(listed, "ListRolePolicies")? else {
+        let Some(inline) = found(
+            listed.map_err(aws_error("ListRolePolicies")),
+            &["NoSuchEntity"],
+        )?
+        else {
             continue;
         };
         let mut documents = Vec::new();
@@ -92,7 +100,7 @@ async fn roles(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Vec<Role>
                 .policy_name(policy)
                 .send()
                 .await
-                .map_err(failed("GetRolePolicy"))?;
+                .map_err(aws_error("GetRolePolicy"))?;
             documents.push(parse_document(got.policy_document())?);
         }
         let attached = iam
@@ -100,7 +108,7 @@ async fn roles(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Vec<Role>
             .role_name(&name)
             .send()
             .await
-            .map_err(failed("ListAttachedRolePolicies"))?;
+            .map_err(aws_error("ListAttachedRolePolicies"))?;
         // AWS managed policies (arn:aws:iam::aws:policy/…) are AWS's to keep; only ours are judged.
         for policy_arn in attached
             .attached_policies()
@@ -113,7 +121,7 @@ async fn roles(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Vec<Role>
                 .policy_arn(policy_arn)
                 .send()
                 .await
-                .map_err(failed("GetPolicy"))?;
+                .map_err(aws_error("GetPolicy"))?;
             let version = policy
                 .policy()
                 .and_then(|p| p.default_version_id())
@@ -124,7 +132,7 @@ async fn roles(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Vec<Role>
                 .version_id(version)
                 .send()
                 .await
-                .map_err(failed("GetPolicyVersion"))?;
+                .map_err(aws_error("GetPolicyVersion"))?;
             let text = got
                 .policy_version()
                 .and_then(|v| v.document())
@@ -150,7 +158,7 @@ async fn log_groups(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Vec<
             .log_group_name_prefix(&name)
             .send()
             .await
-            .map_err(failed("DescribeLogGroups"))?;
+            .map_err(aws_error("DescribeLogGroups"))?;
         groups.extend(
             found
                 .log_groups()
@@ -175,7 +183,7 @@ async fn alarms(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Vec<Alar
         .into_paginator()
         .send();
     while let Some(page) = pages.next().await {
-        let page = page.map_err(failed("DescribeAlarms"))?;
+        let page = page.map_err(aws_error("DescribeAlarms"))?;
         alarms.extend(
             page.metric_alarms()
                 .iter()

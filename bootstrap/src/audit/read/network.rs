@@ -1,10 +1,10 @@
 //! The VPC: default security group, flow logs, subnets and their routes, NAT gateways, groups.
 
-use super::{failed, found};
 use crate::audit::facts::{NatGateway, Network, Rule, SecurityGroup, Subnet};
 use aws_config::SdkConfig;
 use aws_sdk_ec2::types::{Filter, IpPermission};
 use aws_sdk_ec2::Client;
+use env_core::error::aws_error;
 use env_core::spec::EnvironmentSuffix;
 use env_core::tags;
 
@@ -21,13 +21,13 @@ pub async fn read(config: &SdkConfig, suffix: &EnvironmentSuffix) -> anyhow::Res
             suffix.as_str(),
         ))
         .send()
-        .await;
-    let vpc_id = found(vpcs, "DescribeVpcs")?.and_then(|out| {
-        out.vpcs()
-            .first()
-            .and_then(|v| v.vpc_id())
-            .map(str::to_owned)
-    });
+        .await
+        .map_err(aws_error("DescribeVpcs"))?;
+    let vpc_id = vpcs
+        .vpcs()
+        .first()
+        .and_then(|v| v.vpc_id())
+        .map(str::to_owned);
     let Some(vpc_id) = vpc_id else {
         return Ok(Network::default());
     };
@@ -38,7 +38,7 @@ pub async fn read(config: &SdkConfig, suffix: &EnvironmentSuffix) -> anyhow::Res
         .filters(in_vpc())
         .send()
         .await
-        .map_err(failed("DescribeSecurityGroups"))?;
+        .map_err(aws_error("DescribeSecurityGroups"))?;
     let mut default_group_rules = 0;
     let mut security_groups = Vec::new();
     let group_suffix = format!("-{suffix}");
@@ -67,7 +67,7 @@ pub async fn read(config: &SdkConfig, suffix: &EnvironmentSuffix) -> anyhow::Res
         .filter(filter("resource-id", &vpc_id))
         .send()
         .await
-        .map_err(failed("DescribeFlowLogs"))?;
+        .map_err(aws_error("DescribeFlowLogs"))?;
     let flow_log_groups = flow_logs
         .flow_logs()
         .iter()
@@ -80,7 +80,7 @@ pub async fn read(config: &SdkConfig, suffix: &EnvironmentSuffix) -> anyhow::Res
         .filters(in_vpc())
         .send()
         .await
-        .map_err(failed("DescribeRouteTables"))?;
+        .map_err(aws_error("DescribeRouteTables"))?;
     let default_route = |subnet_id: &str| {
         routes
             .route_tables()
@@ -103,7 +103,7 @@ pub async fn read(config: &SdkConfig, suffix: &EnvironmentSuffix) -> anyhow::Res
         .filters(in_vpc())
         .send()
         .await
-        .map_err(failed("DescribeSubnets"))?;
+        .map_err(aws_error("DescribeSubnets"))?;
     let subnets: Vec<Subnet> = subnets_out
         .subnets()
         .iter()
@@ -130,7 +130,7 @@ pub async fn read(config: &SdkConfig, suffix: &EnvironmentSuffix) -> anyhow::Res
         .filter(in_vpc())
         .send()
         .await
-        .map_err(failed("DescribeNatGateways"))?;
+        .map_err(aws_error("DescribeNatGateways"))?;
     let nat_gateways = nats
         .nat_gateways()
         .iter()
