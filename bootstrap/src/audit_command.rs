@@ -33,7 +33,7 @@ pub async fn run(
     suffix: &str,
     spec_file: Option<&Path>,
     json: bool,
-    out: &mut impl Write,
+    out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let parsed = EnvironmentSuffix::parse(suffix)
         .map_err(|reason| anyhow::anyhow!("environment suffix {suffix:?} {reason}"))?;
@@ -50,6 +50,20 @@ pub async fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn an_invalid_suffix_is_refused_before_any_aws_call() {
+        let config = aws_config::SdkConfig::builder().build();
+        let error = run(&config, "PR 1", None, false, &mut Vec::new())
+            .await
+            .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("environment suffix \"PR 1\" "),
+            "{error}"
+        );
+    }
 
     #[test]
     fn without_a_spec_the_defaults_for_the_suffix_are_audited() {

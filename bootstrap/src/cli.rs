@@ -78,8 +78,8 @@ enum SpecCommand {
 pub fn run(
     args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
     stdin: impl Read,
-    out: &mut impl Write,
-    err: &mut impl Write,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> ExitCode {
     run_with(args, stdin, out, err, false)
 }
@@ -88,8 +88,8 @@ pub fn run(
 pub fn run_with(
     args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
     stdin: impl Read,
-    out: &mut impl Write,
-    err: &mut impl Write,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
     terminal: bool,
 ) -> ExitCode {
     let cli = match Cli::try_parse_from(args) {

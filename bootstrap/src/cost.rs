@@ -219,7 +219,7 @@ pub fn report(
     file: &Path,
     spec: &EnvironmentSpec,
     json: bool,
-    out: &mut impl Write,
+    out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let prices = PriceTable::bundled()?;
     let items = estimate(spec, &prices)?;

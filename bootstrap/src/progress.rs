@@ -5,17 +5,16 @@ use std::io::Write;
 
 const SPINNER: [char; 4] = ['|', '/', '-', '\\'];
 
-#[derive(Debug)]
-pub struct Progress<'a, W: Write> {
-    err: &'a mut W,
+pub struct Progress<'a> {
+    err: &'a mut dyn Write,
     terminal: bool,
     ticks: usize,
     /// Whether the terminal line holds an unfinished status that the next line must replace.
     open: bool,
 }
 
-impl<'a, W: Write> Progress<'a, W> {
-    pub fn new(err: &'a mut W, terminal: bool) -> Self {
+impl<'a> Progress<'a> {
+    pub fn new(err: &'a mut dyn Write, terminal: bool) -> Self {
         Self {
             err,
             terminal,
@@ -48,7 +47,7 @@ impl<'a, W: Write> Progress<'a, W> {
     }
 }
 
-impl<W: Write> Drop for Progress<'_, W> {
+impl Drop for Progress<'_> {
     fn drop(&mut self) {
         if self.open {
             let _ = writeln!(self.err);

@@ -22,12 +22,7 @@ pub(crate) fn read_spec(file: &Path, mut stdin: impl Read) -> anyhow::Result<Val
 }
 
 /// `spec check FILE`: the spec with defaults filled in, or every problem, one per line.
-pub fn check(
-    file: &Path,
-    stdin: impl Read,
-    json: bool,
-    out: &mut impl Write,
-) -> anyhow::Result<()> {
+pub fn check(file: &Path, stdin: impl Read, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
     let value = read_spec(file, stdin)?;
     match EnvironmentSpec::from_value(&value) {
         Ok(spec) => {
@@ -58,14 +53,14 @@ pub fn check(
 }
 
 /// `spec cost FILE`: the itemised cost estimate of a valid spec.
-pub fn cost(file: &Path, stdin: impl Read, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
+pub fn cost(file: &Path, stdin: impl Read, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
     let value = read_spec(file, stdin)?;
     let spec = EnvironmentSpec::from_value(&value).map_err(anyhow::Error::new)?;
     crate::cost::report(file, &spec, json, out)
 }
 
 /// `spec names SUFFIX`: each physical name with its AWS limit.
-pub fn names(suffix: &str, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
+pub fn names(suffix: &str, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
     let suffix = EnvironmentSuffix::parse(suffix)
         .map_err(|reason| anyhow::anyhow!("environment suffix {suffix:?} {reason}"))?;
     let names = Names::new(&suffix);

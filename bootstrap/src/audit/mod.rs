@@ -117,7 +117,7 @@ impl Report {
         text
     }
 
-    pub fn write(&self, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
+    pub fn write(&self, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
         if json {
             writeln!(out, "{}", self.to_json())?;
         } else {

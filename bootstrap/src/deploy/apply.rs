@@ -8,7 +8,6 @@ use crate::progress::Progress;
 use anyhow::{bail, Context};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// What happened to one resource.
@@ -65,9 +64,9 @@ pub fn code_sha256(zip: &[u8]) -> String {
     aws_smithy_types::base64::encode(Sha256::digest(zip))
 }
 
-fn record<W: Write>(
+fn record(
     outcomes: &mut Vec<Outcome>,
-    progress: &mut Progress<'_, W>,
+    progress: &mut Progress<'_>,
     kind: &'static str,
     name: &str,
     change: Change,
@@ -81,12 +80,12 @@ fn record<W: Write>(
 }
 
 /// Creates or updates the whole backend.
-pub async fn deploy<C: Cloud, W: Write>(
+pub async fn deploy<C: Cloud>(
     cloud: &C,
     packages: &Packages,
     region: &str,
     architecture: &str,
-    progress: &mut Progress<'_, W>,
+    progress: &mut Progress<'_>,
 ) -> anyhow::Result<Vec<Outcome>> {
     let backend = Backend::new(region, &cloud.account().await?);
     let mut outcomes = Vec::new();
@@ -264,11 +263,11 @@ async fn ensure_function<C: Cloud>(
 }
 
 /// Removes the whole backend, refusing while environments exist unless `force`.
-pub async fn undeploy<C: Cloud, W: Write>(
+pub async fn undeploy<C: Cloud>(
     cloud: &C,
     region: &str,
     force: bool,
-    progress: &mut Progress<'_, W>,
+    progress: &mut Progress<'_>,
 ) -> anyhow::Result<Vec<Outcome>> {
     let environments = cloud.environments().await?;
     if !environments.is_empty() && !force {

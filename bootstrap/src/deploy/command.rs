@@ -47,7 +47,7 @@ pub struct UndeployArgs {
     pub force: bool,
 }
 
-fn report(outcomes: &[Outcome], json: bool, out: &mut impl Write) -> anyhow::Result<()> {
+fn report(outcomes: &[Outcome], json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
     let changed = outcomes
         .iter()
         .filter(|outcome| !matches!(outcome.change, Change::Unchanged | Change::Absent))
@@ -78,8 +78,8 @@ fn report(outcomes: &[Outcome], json: bool, out: &mut impl Write) -> anyhow::Res
 pub fn deploy(
     global: &Global,
     args: &DeployArgs,
-    out: &mut impl Write,
-    err: &mut impl Write,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
     terminal: bool,
 ) -> anyhow::Result<()> {
     let architecture = args.architecture.as_str();
@@ -114,8 +114,8 @@ pub fn deploy(
 pub fn undeploy(
     global: &Global,
     args: &UndeployArgs,
-    out: &mut impl Write,
-    err: &mut impl Write,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
     terminal: bool,
 ) -> anyhow::Result<()> {
     let runtime = runtime()?;

@@ -14,6 +14,16 @@ use std::time::{Duration, SystemTime};
 
 #[derive(Debug, Subcommand)]
 pub enum EnvCommand {
+    #[command(flatten)]
+    Workflow(WorkflowCommand),
+    /// Audit an environment: COMPLIANCE.md controls, the loss of each AZ, and its cost. Exits
+    /// non-zero on any finding.
+    Audit(AuditArgs),
+}
+
+/// The commands that drive the deployed workflows (the audit reads AWS directly).
+#[derive(Debug, Subcommand)]
+pub enum WorkflowCommand {
     /// Validate the spec, start the provision workflow, follow it and print the outputs.
     Up(UpArgs),
     /// Start the teardown workflow and follow it.
@@ -24,9 +34,6 @@ pub enum EnvCommand {
     Outputs(DownArgs),
     /// Every environment (found by tag), with age, expiry and state.
     List,
-    /// Audit an environment: COMPLIANCE.md controls, the loss of each AZ, and its cost. Exits
-    /// non-zero on any finding.
-    Audit(AuditArgs),
 }
 
 #[derive(Debug, Args)]
@@ -110,13 +117,23 @@ fn follow(args: &FollowArgs) -> Follow {
 pub fn run(
     global: &Global,
     command: EnvCommand,
-    out: &mut impl Write,
-    err: &mut impl Write,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
     terminal: bool,
 ) -> anyhow::Result<()> {
     runtime()?.block_on(async {
-        let cloud = AwsWorkflows::new(&sdk_config(global).await);
-        run_with(&cloud, global, command, out, err, terminal).await
+        let config = sdk_config(global).await;
+        match command {
+            EnvCommand::Audit(args) => {
+                let spec = args.spec.as_deref();
+                crate::audit_command::run(&config, &args.suffix.suffix, spec, global.json, out)
+                    .await
+            }
+            EnvCommand::Workflow(command) => {
+                let cloud = AwsWorkflows::new(&config);
+                run_with(&cloud, global, command, out, err, terminal).await
+            }
+        }
     })
 }
 
@@ -124,14 +141,14 @@ pub fn run(
 pub async fn run_with<C: super::api::Workflows>(
     cloud: &C,
     global: &Global,
-    command: EnvCommand,
-    out: &mut impl Write,
-    err: &mut impl Write,
+    command: WorkflowCommand,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
     terminal: bool,
 ) -> anyhow::Result<()> {
     let region = global.region.as_str();
     match command {
-        EnvCommand::Up(args) => {
+        WorkflowCommand::Up(args) => {
             // The spec is checked before anything reaches AWS.
             let overrides = Overrides {
                 ttl_hours: args.ttl,
@@ -151,7 +168,7 @@ pub async fn run_with<C: super::api::Workflows>(
             .await?;
             print_execution(commands::succeeded(execution)?, global.json, out)
         }
-        EnvCommand::Down(args) => {
+        WorkflowCommand::Down(args) => {
             let spec = match &args.spec {
                 Some(path) => spec_for(&args.suffix.suffix, Some(path), &Overrides::default())?,
                 None => commands::provisioned_spec(cloud, region, &args.suffix.suffix).await?,
@@ -169,7 +186,7 @@ pub async fn run_with<C: super::api::Workflows>(
             .await?;
             print_execution(commands::succeeded(execution)?, global.json, out)
         }
-        EnvCommand::Status(args) => {
+        WorkflowCommand::Status(args) => {
             let report = commands::status(cloud, region, &args.suffix).await?;
             if global.json {
                 writeln!(out, "{}", serde_json::to_value(&report)?)?;
@@ -188,7 +205,7 @@ pub async fn run_with<C: super::api::Workflows>(
             }
             Ok(())
         }
-        EnvCommand::Outputs(args) => {
+        WorkflowCommand::Outputs(args) => {
             let spec = match &args.spec {
                 Some(path) => spec_for(&args.suffix.suffix, Some(path), &Overrides::default())?,
                 None => commands::provisioned_spec(cloud, region, &args.suffix.suffix).await?,
@@ -196,18 +213,7 @@ pub async fn run_with<C: super::api::Workflows>(
             let answer = commands::outputs(cloud, &spec).await?;
             print_outputs(&answer["outputs"], global.json, out)
         }
-        EnvCommand::Audit(args) => {
-            let config = sdk_config(global).await;
-            crate::audit_command::run(
-                &config,
-                &args.suffix.suffix,
-                args.spec.as_deref(),
-                global.json,
-                out,
-            )
-            .await
-        }
-        EnvCommand::List => {
+        WorkflowCommand::List => {
             let listed = commands::list(cloud, region, SystemTime::now()).await?;
             if global.json {
                 writeln!(out, "{}", serde_json::to_value(&listed)?)?;
@@ -234,7 +240,7 @@ pub async fn run_with<C: super::api::Workflows>(
 fn print_execution(
     execution: super::api::Execution,
     json: bool,
-    out: &mut impl Write,
+    out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     if json {
         writeln!(out, "{}", serde_json::to_value(&execution)?)?;
@@ -249,7 +255,7 @@ fn print_execution(
 }
 
 /// The outputs document: as JSON, or one `key: value` line each.
-pub fn print_outputs(outputs: &Value, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
+pub fn print_outputs(outputs: &Value, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
     if json {
         writeln!(out, "{outputs}")?;
         return Ok(());

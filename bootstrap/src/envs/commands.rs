@@ -8,7 +8,6 @@ use anyhow::{bail, Context};
 use env_core::spec::EnvironmentSpec;
 use serde::Serialize;
 use serde_json::{json, Value};
-use std::io::Write;
 use std::time::{Duration, Instant, SystemTime};
 
 /// How long and how often to follow an execution.
@@ -34,14 +33,14 @@ fn execution_arn(scope: &ArnScope, machine: &str, name: &str) -> String {
 }
 
 /// Starts `machine` for `spec` (or finds the execution this request started before) and follows it.
-pub async fn start<C: Workflows, W: Write>(
+pub async fn start<C: Workflows>(
     cloud: &C,
     region: &str,
     machine: &str,
     spec: &EnvironmentSpec,
     request: Option<&str>,
     follow: Follow,
-    progress: &mut Progress<'_, W>,
+    progress: &mut Progress<'_>,
 ) -> anyhow::Result<Execution> {
     let scope = scope(cloud, region).await?;
     let input = json!({ "spec": spec });
@@ -115,7 +114,7 @@ pub async fn provisioned_spec<C: Workflows>(
     };
     let execution = cloud.describe(&summary.arn).await?;
     EnvironmentSpec::from_value(&execution.input["spec"])
-        .with_context(|| format!("the input of {}", execution.name))
+        .context(format!("the input of {}", execution.name))
 }
 
 #[derive(Debug, Serialize)]

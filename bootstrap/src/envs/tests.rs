@@ -1,7 +1,7 @@
 //! The `env` commands against the in-memory fake.
 
 use super::api::Execution;
-use super::cli::{run_with, EnvCommand};
+use super::cli::{run_with, WorkflowCommand};
 use super::fake::FakeWorkflows;
 use crate::cli::Global;
 use crate::tagged::TaggedEnvironment;
@@ -15,7 +15,7 @@ fn env(cloud: &FakeWorkflows, args: &[&str]) -> (anyhow::Result<()>, String, Str
         #[command(flatten)]
         global: Global,
         #[command(subcommand)]
-        command: EnvCommand,
+        command: WorkflowCommand,
     }
     let line = Line::try_parse_from(std::iter::once("env").chain(args.iter().copied())).unwrap();
     let mut out = Vec::new();

@@ -82,8 +82,8 @@ fn given(global: &Global, args: &LocalArgs) -> Option<Endpoints> {
 pub fn run(
     global: &Global,
     command: LocalCommand,
-    out: &mut impl Write,
-    err: &mut impl Write,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
     terminal: bool,
 ) -> anyhow::Result<()> {
     let mut progress = Progress::new(err, terminal);
@@ -174,12 +174,12 @@ pub fn run(
     }
 }
 
-fn execute<W: Write>(
+fn execute(
     setting: &Setting,
     workflow: &str,
     spec: &EnvironmentSpec,
     endpoints: &Endpoints,
-    progress: &mut Progress<'_, W>,
+    progress: &mut Progress<'_>,
 ) -> anyhow::Result<runner::Finished> {
     let input = json!({ "spec": spec });
     let finished = runner::run(
@@ -206,25 +206,25 @@ fn execute<W: Write>(
     Ok(finished)
 }
 
-fn provision<W: Write>(
+fn provision(
     setting: &Setting,
     spec: &EnvironmentSpec,
     endpoints: &Endpoints,
     json: bool,
-    out: &mut impl Write,
-    progress: &mut Progress<'_, W>,
+    out: &mut dyn Write,
+    progress: &mut Progress<'_>,
 ) -> anyhow::Result<()> {
     let finished = execute(setting, "provision", spec, endpoints, progress)?;
     print_outputs(&finished.body["output"]["outputs"], json, out)
 }
 
-fn teardown<W: Write>(
+fn teardown(
     setting: &Setting,
     spec: &EnvironmentSpec,
     endpoints: &Endpoints,
     json: bool,
-    out: &mut impl Write,
-    progress: &mut Progress<'_, W>,
+    out: &mut dyn Write,
+    progress: &mut Progress<'_>,
 ) -> anyhow::Result<()> {
     execute(setting, "teardown", spec, endpoints, progress)?;
     if json {

@@ -62,8 +62,8 @@ pub fn recorded(root: &Path) -> Option<Record> {
 }
 
 fn python(root: &Path) -> anyhow::Result<PathBuf> {
-    let python = std::env::var_os("MOTO_PYTHON")
-        .map_or_else(|| root.join(".local/venv/bin/python"), PathBuf::from);
+    let default = root.join(".local/venv/bin/python");
+    let python = std::env::var_os("MOTO_PYTHON").map_or(default, PathBuf::from);
     if !python.exists() {
         bail!(
             "moto is not installed ({} is missing): run `bash scripts/local-demo.sh` once, or pass --endpoint-url",

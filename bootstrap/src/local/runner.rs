@@ -23,13 +23,13 @@ impl Finished {
     }
 }
 
-pub fn run<W: Write>(
+pub fn run(
     root: &Path,
     functions: &Path,
     workflow: &str,
     input: &Value,
     endpoints: &Endpoints,
-    progress: &mut Progress<'_, W>,
+    progress: &mut Progress<'_>,
 ) -> anyhow::Result<Finished> {
     let runner = root.join("tests/workflow");
     if !runner.join("node_modules/aws-local-stepfunctions").exists() {

@@ -297,7 +297,7 @@ pub fn fired(env: &Environment, id: &str) -> Vec<String> {
     let check = checks
         .iter()
         .find(|c| c.id == id)
-        .unwrap_or_else(|| panic!("no control {id}"));
+        .expect("a control with that id");
     check
         .outcome
         .findings()

@@ -5,7 +5,7 @@ use crate::audit::facts::{
     Certificate, Container, Environment, Listener, LoadBalancer, Service, TargetGroup,
 };
 use aws_config::SdkConfig;
-use aws_sdk_ecs::types::{ClusterField, ContainerDefinition};
+use aws_sdk_ecs::types::{ClusterField, ContainerDefinition, PidMode};
 use aws_sdk_elasticloadbalancingv2::types::Action;
 use env_core::error::{aws_error, found};
 use env_core::naming::{NameKind, Names};
@@ -199,7 +199,8 @@ async fn service(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Option<
             .map(|m| m.as_str().to_owned()),
         pid_mode: definition
             .and_then(|d| d.pid_mode())
-            .map(|m| m.as_str().to_owned()),
+            .map(PidMode::as_str)
+            .map(str::to_owned),
         execution_role_arn: definition
             .and_then(|d| d.execution_role_arn())
             .map(str::to_owned),
