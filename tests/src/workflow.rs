@@ -33,49 +33,6 @@ pub struct Execution {
     pub log: String,
 }
 
-/// Where a local run keeps the rotation function's code package, which the database function deploys
-/// as each environment's rotation Lambda (its ROTATION_CODE_BUCKET and ROTATION_CODE_KEY settings).
-pub const ROTATION_CODE_BUCKET: &str = "catalog-local-artifacts";
-pub const ROTATION_CODE_KEY: &str = "rotation.zip";
-
-/// The environment the function binaries need in a local run: the emulator's, plus the rotation
-/// function's code package, put in the emulator first. The emulator never runs that Lambda, so an
-/// empty zip archive (its 22-byte end-of-central-directory record alone) stands in for the package.
-pub async fn local_env() -> Vec<(&'static str, String)> {
-    let emulator = crate::emulator::emulator();
-    let s3 = aws_sdk_s3::Client::new(&emulator.sdk_config().await);
-    let location = aws_sdk_s3::types::CreateBucketConfiguration::builder()
-        .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::UsWest2)
-        .build();
-    // Tests share the emulator: whichever creates the bucket first, the others find it theirs.
-    if let Err(error) = s3
-        .create_bucket()
-        .bucket(ROTATION_CODE_BUCKET)
-        .create_bucket_configuration(location)
-        .send()
-        .await
-    {
-        let error = error.into_service_error();
-        assert!(
-            error.is_bucket_already_owned_by_you(),
-            "CreateBucket {ROTATION_CODE_BUCKET}: {error:?}"
-        );
-    }
-    let mut empty_zip = b"PK\x05\x06".to_vec();
-    empty_zip.resize(22, 0);
-    s3.put_object()
-        .bucket(ROTATION_CODE_BUCKET)
-        .key(ROTATION_CODE_KEY)
-        .body(empty_zip.into())
-        .send()
-        .await
-        .expect("the rotation code package is put in the emulator");
-    let mut env = emulator.env();
-    env.push(("ROTATION_CODE_BUCKET", ROTATION_CODE_BUCKET.to_owned()));
-    env.push(("ROTATION_CODE_KEY", ROTATION_CODE_KEY.to_owned()));
-    env
-}
-
 pub fn runner_dir() -> PathBuf {
     crate::workspace_root().join("tests/workflow")
 }

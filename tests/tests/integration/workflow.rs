@@ -178,7 +178,8 @@ pub(crate) fn spec(suffix: &env_core::spec::EnvironmentSuffix) -> Value {
     })
 }
 
-/// The environment the function binaries need against the emulator.
+/// The environment the function binaries need against the emulator (the launcher has put the
+/// stand-in rotation package where that environment points the database function).
 pub(crate) async fn emulator_env() -> Vec<(&'static str, String)> {
-    integration_tests::workflow::local_env().await
+    integration_tests::emulator::emulator().env()
 }
