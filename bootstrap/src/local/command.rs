@@ -144,7 +144,8 @@ pub fn run(
                     .load()
                     .await;
                 crate::tagged::environments(&aws_sdk_ec2::Client::new(&config)).await
-            })?;
+            });
+            let environments = environments?;
             if global.json {
                 let body = json!({"endpoint": endpoints.endpoint, "environments": environments});
                 writeln!(out, "{body}")?;
@@ -167,7 +168,8 @@ pub fn run(
                 let endpoints = started.endpoints.clone();
                 owned = Some(started);
                 anyhow::Ok(endpoints)
-            })?;
+            });
+            let endpoints = endpoints?;
             provision(&setting, &spec, &endpoints, global.json, out, &mut progress)?;
             teardown(&setting, &spec, &endpoints, global.json, out, &mut progress)
         }

@@ -693,3 +693,38 @@ post("/moto-api/static/lambda-simple/response", {{"account_id": "123456789012", 
     assert_eq!(printed["vpcId"], "vpc-7");
     assert_eq!(printed["httpsUrl"], "https://alb-pr-7.example");
 }
+
+/// The spec commands, help and a usage error through the binary itself, as a CI job runs them.
+#[test]
+fn the_binary_checks_costs_and_names_specs_and_reports_usage_errors() {
+    let envctl = |args: &[&str], stdin: &str| {
+        let output = run("envctl", args, stdin, &[]);
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let spec =
+        r#"{"environmentSuffix": "pr-9", "containerImage": "x", "selfSignedCertificate": true}"#;
+    let (code, out, _) = envctl(&["spec", "check", "-"], spec);
+    assert_eq!(code, 0);
+    assert!(out.contains("\"dbPoolSize\": 10"), "{out}");
+    let (code, out, err) = envctl(&["spec", "check", "-"], r#"{"environmentSuffix": "PR"}"#);
+    assert_eq!(code, 1);
+    assert!(out.contains("environmentSuffix = \"PR\""), "{out}");
+    assert!(err.starts_with("error: - has 3 invalid field(s)"), "{err}");
+    let (code, out, _) = envctl(&["--json", "spec", "cost", "-"], spec);
+    assert_eq!(code, 0);
+    assert_eq!(json(&out)["priceTable"]["collected"], "2026-11");
+    let (code, out, _) = envctl(&["spec", "names", "pr-9"], "");
+    assert_eq!(code, 0);
+    assert!(out.contains("tg-green-pr-9  (limit 32)"), "{out}");
+    let (code, out, _) = envctl(&["--help"], "");
+    assert_eq!(code, 0);
+    assert!(out.contains("Usage: envctl"), "{out}");
+    let (code, out, err) = envctl(&["launch"], "");
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(err.contains("unrecognized subcommand 'launch'"), "{err}");
+}

@@ -22,11 +22,9 @@ pub async fn read(
         .names(names.of(NameKind::LoadBalancer))
         .send()
         .await;
-    let lb = found(
-        found_lb.map_err(aws_error("DescribeLoadBalancers")),
-        &["LoadBalancerNotFound"],
-    )?
-    .and_then(|out| out.load_balancers().first().cloned());
+    let found_lb = found_lb.map_err(aws_error("DescribeLoadBalancers"));
+    let lb = found(found_lb, &["LoadBalancerNotFound"])?
+        .and_then(|out| out.load_balancers().first().cloned());
     let Some(lb) = lb else {
         return Ok(());
     };

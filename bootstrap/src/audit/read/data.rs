@@ -24,11 +24,8 @@ pub async fn read(
     }
     for (id, database_credentials) in wanted {
         let described = secrets.describe_secret().secret_id(&id).send().await;
-        let Some(described) = found(
-            described.map_err(aws_error("DescribeSecret")),
-            &["ResourceNotFoundException"],
-        )?
-        else {
+        let described = described.map_err(aws_error("DescribeSecret"));
+        let Some(described) = found(described, &["ResourceNotFoundException"])? else {
             continue;
         };
         env.secrets.push(Secret {
@@ -57,11 +54,9 @@ async fn database(
         .db_cluster_identifier(&cluster_id)
         .send()
         .await;
-    let cluster = found(
-        described.map_err(aws_error("DescribeDBClusters")),
-        &["DBClusterNotFoundFault"],
-    )?
-    .and_then(|out| out.db_clusters().first().cloned());
+    let described = described.map_err(aws_error("DescribeDBClusters"));
+    let cluster = found(described, &["DBClusterNotFoundFault"])?
+        .and_then(|out| out.db_clusters().first().cloned());
     let Some(cluster) = cluster else {
         return Ok(None);
     };
@@ -141,11 +136,9 @@ async fn cache(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Option<Ca
         .replication_group_id(&group_id)
         .send()
         .await;
-    let group = found(
-        described.map_err(aws_error("DescribeReplicationGroups")),
-        &["ReplicationGroupNotFoundFault"],
-    )?
-    .and_then(|out| out.replication_groups().first().cloned());
+    let described = described.map_err(aws_error("DescribeReplicationGroups"));
+    let group = found(described, &["ReplicationGroupNotFoundFault"])?
+        .and_then(|out| out.replication_groups().first().cloned());
     let Some(group) = group.filter(|g| g.status() != Some("deleting")) else {
         return Ok(None);
     };
@@ -198,9 +191,6 @@ async fn subnet_group(
         .cache_subnet_group_name(&own)
         .send()
         .await;
-    Ok(found(
-        described.map_err(aws_error("DescribeCacheSubnetGroups")),
-        &["CacheSubnetGroupNotFoundFault"],
-    )?
-    .map(|_| own))
+    let described = described.map_err(aws_error("DescribeCacheSubnetGroups"));
+    Ok(found(described, &["CacheSubnetGroupNotFoundFault"])?.map(|_| own))
 }

@@ -26,11 +26,8 @@ async fn key(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Option<Key>
         .key_id(names.of(NameKind::KmsAlias))
         .send()
         .await;
-    let Some(described) = found(
-        described.map_err(aws_error("DescribeKey")),
-        &["NotFoundException"],
-    )?
-    else {
+    let described = described.map_err(aws_error("DescribeKey"));
+    let Some(described) = found(described, &["NotFoundException"])? else {
         return Ok(None);
     };
     let arn = described
@@ -85,11 +82,8 @@ async fn roles(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Vec<Role>
     for kind in ROLES {
         let name = names.of(kind);
         let listed = iam.list_role_policies().role_name(&name).send().await;
-        let Some(inline) = found(
-            listed.map_err(aws_error("ListRolePolicies")),
-            &["NoSuchEntity"],
-        )?
-        else {
+        let listed = listed.map_err(aws_error("ListRolePolicies"));
+        let Some(inline) = found(listed, &["NoSuchEntity"])? else {
             continue;
         };
         let mut documents = Vec::new();
