@@ -53,7 +53,27 @@ pub const FUNCTIONS: &[FunctionPolicy] = &[
     FunctionPolicy {
         function: "cache",
         calls: CACHE,
-        implied: &[],
+        // Delivering the slow log makes ElastiCache set up a CloudWatch Logs delivery in the caller's
+        // name (ElastiCache user guide, "ElastiCache logging destinations": permissions to publish
+        // logs to CloudWatch Logs); tags given at creation need each service's tagging action
+        // (ElastiCache user guide, "Controlling access using tags"; Secrets Manager and CloudWatch
+        // Logs likewise); a group and a secret under a customer key need the caller to use the key.
+        implied: &[
+            "logs:CreateLogDelivery",
+            "logs:GetLogDelivery",
+            "logs:UpdateLogDelivery",
+            "logs:DeleteLogDelivery",
+            "logs:ListLogDeliveries",
+            "logs:PutResourcePolicy",
+            "logs:DescribeResourcePolicies",
+            "logs:TagResource",
+            "elasticache:AddTagsToResource",
+            "secretsmanager:TagResource",
+            "kms:CreateGrant",
+            "kms:DescribeKey",
+            "kms:Decrypt",
+            "kms:GenerateDataKey",
+        ],
     },
     FunctionPolicy {
         function: "edge",
@@ -277,6 +297,10 @@ const CACHE: &[&str] = &[
     "elasticache:DeleteReplicationGroup",
     "elasticache:DescribeCacheSubnetGroups",
     "elasticache:DescribeReplicationGroups",
+    "logs:CreateLogGroup",
+    "logs:DeleteLogGroup",
+    "logs:DescribeLogGroups",
+    "logs:PutRetentionPolicy",
     "secretsmanager:CreateSecret",
     "secretsmanager:DeleteSecret",
     "secretsmanager:DescribeSecret",

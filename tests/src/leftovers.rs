@@ -399,7 +399,7 @@ async fn database(config: &SdkConfig, names: Names<'_>) -> Vec<String> {
     found
 }
 
-/// The Redis replication group, its subnet group and its AUTH secret.
+/// The Redis replication group, its subnet group, its slow-log group and its AUTH secret.
 async fn cache(config: &SdkConfig, names: Names<'_>) -> Vec<String> {
     let elasticache = aws_sdk_elasticache::Client::new(config);
     let mut found = Vec::new();
@@ -434,6 +434,7 @@ async fn cache(config: &SdkConfig, names: Names<'_>) -> Vec<String> {
             .filter(|g| g.cache_subnet_group_name() == Some(subnet_group.as_str()))
             .map(|_| format!("cache-subnet-group {subnet_group}")),
     );
+    found.extend(log_groups(config, &[names.of(NameKind::CacheSlowLogGroup)]).await);
     found.extend(secrets(config, &[names.of(NameKind::CacheAuthSecret)]).await);
     found
 }

@@ -55,6 +55,8 @@ pub struct ReplicationGroup {
     pub configuration_endpoint: Option<(String, i32)>,
     /// The member cache clusters, `<group>-0001-001` …, one per node.
     pub members: Vec<String>,
+    /// The CloudWatch Logs group the slow log is delivered to, when the group delivers it there.
+    pub slow_log_group: Option<String>,
 }
 
 /// Where one shard's nodes go.
@@ -83,6 +85,8 @@ pub struct GroupPlan {
     pub kms_key_arn: String,
     pub auth_token: Sensitive,
     pub snapshot_retention_days: i32,
+    /// The log group the engine's slow log is delivered to, as JSON.
+    pub slow_log_group: String,
     pub tags: Vec<Tag>,
 }
 
@@ -111,6 +115,13 @@ pub trait Cloud {
         tags: &[Tag],
     ) -> CallResult<()>;
     async fn delete_subnet_group(&self, name: &str) -> CallResult<()>;
+
+    // CloudWatch Logs.
+    async fn log_group_exists(&self, name: &str) -> CallResult<bool>;
+    async fn create_log_group(&self, name: &str, kms_key_arn: &str, tags: &[Tag])
+        -> CallResult<()>;
+    async fn set_retention(&self, name: &str, days: i32) -> CallResult<()>;
+    async fn delete_log_group(&self, name: &str) -> CallResult<()>;
 
     // Secrets Manager.
     async fn secret(&self, name: &str) -> CallResult<Option<Secret>>;

@@ -14,6 +14,7 @@ use env_core::tags::Tag;
 pub struct AwsCloud {
     elasticache: aws_sdk_elasticache::Client,
     secrets: aws_sdk_secretsmanager::Client,
+    logs: aws_sdk_cloudwatchlogs::Client,
 }
 
 impl AwsCloud {
@@ -21,6 +22,7 @@ impl AwsCloud {
         Self {
             elasticache: aws_sdk_elasticache::Client::new(config),
             secrets: aws_sdk_secretsmanager::Client::new(config),
+            logs: aws_sdk_cloudwatchlogs::Client::new(config),
         }
     }
 }
@@ -50,7 +52,31 @@ fn group_of(group: &ec::ReplicationGroup) -> ReplicationGroup {
             .configuration_endpoint()
             .and_then(|endpoint| Some((endpoint.address()?.to_owned(), endpoint.port()?))),
         members: group.member_clusters().to_vec(),
+        slow_log_group: group
+            .log_delivery_configurations()
+            .iter()
+            .filter(|delivery| delivery.log_type() == Some(&ec::LogType::SlowLog))
+            .filter_map(|delivery| delivery.destination_details()?.cloud_watch_logs_details())
+            .find_map(|details| details.log_group().map(str::to_owned)),
     }
+}
+
+/// The engine's slow log, as JSON, to the plan's log group.
+fn slow_log_delivery(plan: &GroupPlan) -> ec::LogDeliveryConfigurationRequest {
+    let destination = ec::DestinationDetails::builder()
+        .cloud_watch_logs_details(
+            ec::CloudWatchLogsDestinationDetails::builder()
+                .log_group(&plan.slow_log_group)
+                .build(),
+        )
+        .build();
+    ec::LogDeliveryConfigurationRequest::builder()
+        .log_type(ec::LogType::SlowLog)
+        .destination_type(ec::DestinationType::CloudWatchLogs)
+        .destination_details(destination)
+        .log_format(ec::LogFormat::Json)
+        .enabled(true)
+        .build()
 }
 
 fn shard_configuration(plan: &GroupPlan) -> Vec<ec::NodeGroupConfiguration> {
@@ -106,6 +132,7 @@ impl Cloud for AwsCloud {
             .auth_token(&plan.auth_token.0)
             .snapshot_retention_limit(plan.snapshot_retention_days)
             .auto_minor_version_upgrade(true)
+            .log_delivery_configurations(slow_log_delivery(plan))
             .set_tags(Some(cache_tags(&plan.tags)))
             .send()
             .await
@@ -161,6 +188,63 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DeleteCacheSubnetGroup"))?;
+        Ok(())
+    }
+
+    async fn log_group_exists(&self, name: &str) -> CallResult<bool> {
+        let output = self
+            .logs
+            .describe_log_groups()
+            .log_group_name_prefix(name)
+            .send()
+            .await
+            .map_err(aws_error("DescribeLogGroups"))?;
+        // A prefix also matches longer names: only the exact one counts.
+        Ok(output
+            .log_groups()
+            .iter()
+            .any(|group| group.log_group_name() == Some(name)))
+    }
+
+    async fn create_log_group(
+        &self,
+        name: &str,
+        kms_key_arn: &str,
+        tags: &[Tag],
+    ) -> CallResult<()> {
+        let tags = tags
+            .iter()
+            .map(|tag| (tag.key.to_owned(), tag.value.clone()))
+            .collect();
+        self.logs
+            .create_log_group()
+            .log_group_name(name)
+            .kms_key_id(kms_key_arn)
+            .set_tags(Some(tags))
+            .send()
+            .await
+            .map_err(aws_error("CreateLogGroup"))?;
+        Ok(())
+    }
+
+    async fn set_retention(&self, name: &str, days: i32) -> CallResult<()> {
+        self.logs
+            .put_retention_policy()
+            .log_group_name(name)
+            .retention_in_days(days)
+            .send()
+            .await
+            .map_err(aws_error("PutRetentionPolicy"))?;
+        Ok(())
+    }
+
+    async fn delete_log_group(&self, name: &str) -> CallResult<()> {
+        self.logs
+            .delete_log_group()
+            .log_group_name(name)
+            .send()
+            .await
+            .map_err(aws_error("DeleteLogGroup"))?;
         Ok(())
     }
 

@@ -22,6 +22,13 @@ pub struct StoredSecret {
     pub tags: Vec<Tag>,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredLogGroup {
+    pub kms_key_arn: String,
+    pub retention_days: Option<i32>,
+    pub tags: Vec<Tag>,
+}
+
 #[derive(Debug, Default)]
 pub struct World {
     /// Group id → (what describe answers, what it was created with).
@@ -29,6 +36,7 @@ pub struct World {
     /// Subnet group name → (subnets, tags).
     pub subnet_groups: BTreeMap<String, (SubnetGroup, Vec<Tag>)>,
     pub secrets: BTreeMap<String, StoredSecret>,
+    pub log_groups: BTreeMap<String, StoredLogGroup>,
     /// (operation, code): that call fails once with that code.
     pub faults: Vec<(&'static str, &'static str)>,
     /// Every call that changed something, by operation name.
@@ -107,6 +115,7 @@ impl Cloud for Fake {
             state: GroupState::Creating,
             configuration_endpoint: None,
             members,
+            slow_log_group: Some(plan.slow_log_group.clone()),
         };
         world.groups.insert(plan.id.clone(), (group, plan.clone()));
         Ok(())
@@ -147,6 +156,46 @@ impl Cloud for Fake {
         let mut world = self.world();
         world.change("DeleteCacheSubnetGroup")?;
         world.subnet_groups.remove(name);
+        Ok(())
+    }
+
+    async fn log_group_exists(&self, name: &str) -> CallResult<bool> {
+        let mut world = self.world();
+        world.call("DescribeLogGroups")?;
+        Ok(world.log_groups.contains_key(name))
+    }
+
+    async fn create_log_group(
+        &self,
+        name: &str,
+        kms_key_arn: &str,
+        tags: &[Tag],
+    ) -> CallResult<()> {
+        let mut world = self.world();
+        world.change("CreateLogGroup")?;
+        let group = StoredLogGroup {
+            kms_key_arn: kms_key_arn.to_owned(),
+            retention_days: None,
+            tags: tags.to_vec(),
+        };
+        world.log_groups.insert(name.to_owned(), group);
+        Ok(())
+    }
+
+    async fn set_retention(&self, name: &str, days: i32) -> CallResult<()> {
+        let mut world = self.world();
+        world.change("PutRetentionPolicy")?;
+        let group = world.log_groups.get_mut(name);
+        group
+            .expect("the handler sets the retention of a group it made")
+            .retention_days = Some(days);
+        Ok(())
+    }
+
+    async fn delete_log_group(&self, name: &str) -> CallResult<()> {
+        let mut world = self.world();
+        world.change("DeleteLogGroup")?;
+        world.log_groups.remove(name);
         Ok(())
     }
 

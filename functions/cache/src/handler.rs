@@ -6,8 +6,11 @@
 //! state machine asks `status` until the group is `available`; then the secret is completed with the
 //! connection details and the answer is READY.
 //!
+//! The engine's slow log goes, as JSON, to the environment's own log group, made before the
+//! replication group (ElastiCache delivers only to a log group that exists) and kept 14 days.
+//!
 //! `delete` removes the group (IN_PROGRESS while ElastiCache deletes it), then the subnet group,
-//! then the secret without a recovery window, and answers DELETED when nothing is left. ElastiCache
+//! then the slow-log group, then the secret without a recovery window, and answers DELETED when nothing is left. ElastiCache
 //! has no deletion protection for replication groups, so the spec's `deletionProtection` does not
 //! apply here.
 
@@ -34,6 +37,8 @@ pub const SNAPSHOT_RETENTION_DAYS: i32 = 1;
 /// AUTH tokens are 16–128 printable characters, and only `!&#$^<>-` of the punctuation (ElastiCache
 /// user guide, "Authenticating with the Redis OSS AUTH command"): 64 letters and digits.
 pub const TOKEN_LENGTH: i64 = 64;
+/// REQUEST.md fixes the retention of the environment's CloudWatch logs at exactly 14 days.
+pub const SLOW_LOG_RETENTION_DAYS: i32 = 14;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CacheError {
@@ -215,6 +220,9 @@ fn outputs_of(group: &ReplicationGroup, secret_arn: &str) -> Outputs {
         );
     }
     outputs.insert("cacheAuthSecretArn".into(), json!(secret_arn));
+    if let Some(log_group) = &group.slow_log_group {
+        outputs.insert("cacheSlowLogGroup".into(), json!(log_group));
+    }
     let mut nodes = group.members.clone();
     nodes.sort();
     outputs.insert("cacheNodeIds".into(), json!(nodes));
@@ -265,6 +273,16 @@ async fn create<C: Cloud>(
             .await?;
     }
 
+    let slow_log_group = names.of(NameKind::CacheSlowLogGroup);
+    if !cloud.log_group_exists(&slow_log_group).await? {
+        cloud
+            .create_log_group(&slow_log_group, &inputs.kms_key_arn, tags)
+            .await?;
+    }
+    cloud
+        .set_retention(&slow_log_group, SLOW_LOG_RETENTION_DAYS)
+        .await?;
+
     let fields = spec.fields();
     let id = names.of(NameKind::CacheReplicationGroup);
     let plan = GroupPlan {
@@ -286,6 +304,7 @@ async fn create<C: Cloud>(
         kms_key_arn: inputs.kms_key_arn.clone(),
         auth_token: token,
         snapshot_retention_days: SNAPSHOT_RETENTION_DAYS,
+        slow_log_group,
         tags: tags.to_vec(),
     };
     tracing::info!(group = %plan.id, shards = plan.shards.len(), "creating the replication group");
@@ -296,6 +315,7 @@ async fn create<C: Cloud>(
         state: GroupState::Creating,
         configuration_endpoint: None,
         members: Vec::new(),
+        slow_log_group: Some(plan.slow_log_group),
     }))
 }
 
@@ -323,6 +343,10 @@ async fn delete<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Response,
             }
             Err(error) => return Err(error.into()),
         }
+    }
+    let slow_log_group = names.of(NameKind::CacheSlowLogGroup);
+    if cloud.log_group_exists(&slow_log_group).await? {
+        cloud.delete_log_group(&slow_log_group).await?;
     }
     // One already scheduled for deletion goes on its own.
     if let Some(secret) = cloud.secret(&names.of(NameKind::CacheAuthSecret)).await? {
@@ -420,7 +444,15 @@ mod tests {
         let secret = &world.secrets["secret-redis-auth-pr-42"];
         assert_eq!(secret.kms_key_arn, KEY);
         assert!(secret.tags.iter().any(|tag| tag.key == ENVIRONMENT));
+        let slow_log = &world.log_groups["redis-slow-log-pr-42"];
+        assert_eq!(slow_log.kms_key_arn, KEY);
+        assert_eq!(slow_log.retention_days, Some(14));
+        assert!(slow_log
+            .tags
+            .iter()
+            .any(|tag| tag.key == ENVIRONMENT && tag.value == "pr-42"));
         drop(world);
+        assert_eq!(plan.slow_log_group, "redis-slow-log-pr-42");
         let token = secret_json(&fake)["authToken"].as_str().unwrap().to_owned();
         assert_eq!(token.len(), 64);
         assert_eq!(plan.auth_token.0, token);
@@ -431,6 +463,7 @@ mod tests {
             outputs["cacheAuthSecretArn"],
             "arn:aws:secretsmanager:us-west-2:123456789012:secret:secret-redis-auth-pr-42-AbCdEf"
         );
+        assert_eq!(outputs["cacheSlowLogGroup"], "redis-slow-log-pr-42");
         assert!(!outputs.contains_key("cacheConfigurationEndpoint"));
         assert!(!Value::Object(outputs.clone()).to_string().contains(&token));
     }
@@ -529,6 +562,8 @@ mod tests {
             [
                 "CreateSecret",
                 "CreateCacheSubnetGroup",
+                "CreateLogGroup",
+                "PutRetentionPolicy",
                 "CreateReplicationGroup"
             ]
         );
@@ -554,6 +589,7 @@ mod tests {
         assert_eq!(json!(plan(&fake).auth_token.0), token);
         assert_eq!(fake.world().count("CreateSecret"), 1);
         assert_eq!(fake.world().count("CreateCacheSubnetGroup"), 1);
+        assert_eq!(fake.world().count("CreateLogGroup"), 1);
     }
 
     #[tokio::test]
@@ -679,7 +715,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn delete_removes_the_group_then_the_subnet_group_then_the_secret() {
+    async fn delete_removes_the_group_then_the_subnet_group_the_slow_log_and_the_secret() {
         let fake = Fake::default();
         let spec = spec(json!({}));
         run(&fake, Action::Create, &spec).await.unwrap();
@@ -702,15 +738,17 @@ mod tests {
             assert!(
                 world.groups.is_empty()
                     && world.subnet_groups.is_empty()
+                    && world.log_groups.is_empty()
                     && world.secrets.is_empty()
             );
             world.changes.clone()
         };
         assert_eq!(
-            &changes[3..],
+            &changes[5..],
             [
                 "DeleteReplicationGroup",
                 "DeleteCacheSubnetGroup",
+                "DeleteLogGroup",
                 "DeleteSecret"
             ]
         );

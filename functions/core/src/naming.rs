@@ -166,6 +166,7 @@ pub enum NameKind {
     CacheReplicationGroup,
     CacheSubnetGroup,
     CacheAuthSecret,
+    CacheSlowLogGroup,
     LoadBalancer,
     TargetGroup(Color),
     AccessLogBucket,
@@ -232,6 +233,7 @@ impl NameKind {
             CacheReplicationGroup,
             CacheSubnetGroup,
             CacheAuthSecret,
+            CacheSlowLogGroup,
             LoadBalancer,
             AccessLogBucket,
             Certificate,
@@ -287,6 +289,7 @@ impl NameKind {
             CacheReplicationGroup => "redis".into(),
             CacheSubnetGroup => "redis-subnets".into(),
             CacheAuthSecret => "secret-redis-auth".into(),
+            CacheSlowLogGroup => "redis-slow-log".into(),
             LoadBalancer => "alb".into(),
             TargetGroup(Color::Blue) => "tg-blue".into(),
             TargetGroup(Color::Green) => "tg-green".into(),
@@ -327,7 +330,9 @@ impl NameKind {
             | ElasticIp(_) | PublicRouteTable | PrivateRouteTable(_) | FlowLog | S3Endpoint
             | Certificate => (256, "EC2 and ACM tag values (the Name tag): 256"),
             SecurityGroup(_) => (255, "EC2 CreateSecurityGroup GroupName: 255"),
-            FlowLogGroup | ServiceLogGroup => (512, "CloudWatch Logs log group names: 512"),
+            FlowLogGroup | ServiceLogGroup | CacheSlowLogGroup => {
+                (512, "CloudWatch Logs log group names: 512")
+            }
             KmsAlias => (256, "KMS CreateAlias AliasName: 256"),
             AuroraCluster => (63, "RDS DBClusterIdentifier: 63"),
             AuroraWriter | AuroraReader => (63, "RDS DBInstanceIdentifier: 63"),
@@ -491,7 +496,7 @@ mod tests {
         let longest = suffix(&"a".repeat(max_suffix_len()));
         let names = Names::new(&longest);
         let kinds = NameKind::all();
-        assert_eq!(kinds.len(), 68);
+        assert_eq!(kinds.len(), 69);
         for kind in kinds {
             let name = match kind {
                 NameKind::AccessLogBucket => names.bucket("123456789012"),

@@ -1,10 +1,13 @@
 //! The cache function against moto, through its binary, on a network the network function built:
 //! a Redis cluster of the shape the spec names, encrypted at rest with the environment's key and in
-//! transit, its AUTH token only in a secret, in the private subnets, idempotent, and a teardown
+//! transit, its AUTH token only in a secret, its slow log delivered to its own log group, in the
+//! private subnets, idempotent, and a teardown
 //! that leaves nothing behind. moto's gaps (no DeleteCacheSubnetGroup, groups `deleting` forever)
 //! are filled by tests/emulator/launch.py.
 
-use aws_sdk_elasticache::types::{ClusterMode, TransitEncryptionMode};
+use aws_sdk_elasticache::types::{
+    ClusterMode, DestinationType, LogFormat, LogType, TransitEncryptionMode,
+};
 use aws_sdk_secretsmanager::types::{Filter, FilterNameStringType};
 use env_core::tags::ENVIRONMENT;
 use integration_tests::emulator::emulator;
@@ -152,6 +155,43 @@ async fn cache_lifecycle(extra: Value, shards: usize, replicas: usize) {
     );
     assert_eq!(group.auto_minor_version_upgrade(), Some(true));
     assert_eq!(group.cache_node_type(), Some("cache.t4g.small"));
+
+    // The slow log goes, as JSON, to the environment's own log group: kept 14 days, under its key.
+    let slow_log_group = format!("redis-slow-log-{suffix}");
+    let [delivery] = group.log_delivery_configurations() else {
+        panic!(
+            "one log delivery: {:?}",
+            group.log_delivery_configurations()
+        );
+    };
+    assert_eq!(delivery.log_type(), Some(&LogType::SlowLog));
+    assert_eq!(
+        delivery.destination_type(),
+        Some(&DestinationType::CloudWatchLogs)
+    );
+    assert_eq!(delivery.log_format(), Some(&LogFormat::Json));
+    assert_eq!(
+        delivery
+            .destination_details()
+            .and_then(|details| details.cloud_watch_logs_details())
+            .and_then(|details| details.log_group()),
+        Some(slow_log_group.as_str())
+    );
+    assert_eq!(outputs["cacheSlowLogGroup"], json!(slow_log_group));
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&emulator().sdk_config().await);
+    let described = logs
+        .describe_log_groups()
+        .log_group_name_prefix(&slow_log_group)
+        .send()
+        .await
+        .expect("the emulator answers as set up");
+    let [log_group] = described.log_groups() else {
+        panic!("one slow-log group: {:?}", described.log_groups());
+    };
+    assert_eq!(log_group.log_group_name(), Some(slow_log_group.as_str()));
+    assert_eq!(log_group.retention_in_days(), Some(14));
+    assert_eq!(log_group.kms_key_id(), network["kmsKeyArn"].as_str());
+
     let members: BTreeSet<String> = group.member_clusters().iter().cloned().collect();
     assert_eq!(members.len(), shards * (1 + replicas));
     assert!(members.contains(&format!("{group_id}-0001-001")));
@@ -282,6 +322,17 @@ async fn cache_lifecycle(extra: Value, shards: usize, replicas: usize) {
     assert_eq!(
         aws_sdk_elasticache::error::ProvideErrorMetadata::code(&subnet_gone),
         Some("CacheSubnetGroupNotFoundFault")
+    );
+    let log_groups_left = logs
+        .describe_log_groups()
+        .log_group_name_prefix(&slow_log_group)
+        .send()
+        .await
+        .expect("the emulator answers as set up");
+    assert!(
+        log_groups_left.log_groups().is_empty(),
+        "{:?}",
+        log_groups_left.log_groups()
     );
     for arn in [
         group.arn().expect("the emulator answers as set up"),

@@ -144,6 +144,7 @@ async fn log_groups(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Vec<
     let wanted = [
         names.of(NameKind::FlowLogGroup),
         names.of(NameKind::ServiceLogGroup),
+        names.of(NameKind::CacheSlowLogGroup),
         format!("/aws/lambda/{}", names.of(NameKind::RotationFunction)),
     ];
     for name in wanted {
