@@ -6,13 +6,19 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 /// Where cargo put the workspace's binaries for this build (the directory above `deps/`, where
-/// this test binary lives), so a coverage build tests its own instrumented binaries.
+/// this test binary lives), so a coverage build tests its own instrumented binaries; or, for the
+/// benchmark, the directory `FUNCTION_BINARIES` names (the release packages, unpacked).
 pub fn binary(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("the test binary has a path");
-    let dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target/<profile>/deps");
+    let dir = match std::env::var_os("FUNCTION_BINARIES") {
+        Some(dir) => PathBuf::from(dir),
+        None => {
+            let exe = std::env::current_exe().expect("the test binary has a path");
+            exe.parent()
+                .and_then(|deps| deps.parent())
+                .expect("target/<profile>/deps")
+                .to_path_buf()
+        }
+    };
     let path = dir.join(name);
     assert!(
         path.exists(),

@@ -5,6 +5,7 @@ pub mod emulator;
 pub mod functions;
 pub mod leftovers;
 pub mod postgres;
+pub mod rotation;
 pub mod runtime_api;
 pub mod workflow;
 

@@ -4,11 +4,13 @@
 //! It serves the given events one by one from `GET /2018-06-01/runtime/invocation/next`, records
 //! each `POST …/{id}/response` or `…/{id}/error`, then stops listening, so the runtime's next poll
 //! fails and the binary exits on its own (writing its coverage profile, unlike a killed process).
+//! The benchmark instead holds that next poll open, so the process stays alive, idle, to be measured.
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::thread::JoinHandle;
+use std::time::Instant;
 
 /// What the function reported for one event.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,14 +19,31 @@ pub enum Reported {
     Error(Value),
 }
 
+/// What the API saw: each report with when it arrived, and the held poll, if any.
+#[derive(Debug)]
+pub struct Served {
+    pub reported: Vec<(Reported, Instant)>,
+    /// The runtime's poll after the last report, unanswered: the process waits on it until it ends.
+    pub held: Option<TcpStream>,
+}
+
 #[derive(Debug)]
 pub struct FakeRuntimeApi {
     pub address: String,
-    worker: JoinHandle<Vec<Reported>>,
+    worker: JoinHandle<Served>,
 }
 
 impl FakeRuntimeApi {
     pub fn serve(events: Vec<Value>) -> Self {
+        Self::start(events, false)
+    }
+
+    /// As [`FakeRuntimeApi::serve`], but the poll after the last report is held open, unanswered.
+    pub fn serve_and_hold(events: Vec<Value>) -> Self {
+        Self::start(events, true)
+    }
+
+    fn start(events: Vec<Value>, hold: bool) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
         let address = listener.local_addr().expect("bound").to_string();
         let worker = std::thread::spawn(move || {
@@ -43,23 +62,37 @@ impl FakeRuntimeApi {
                         None => respond(stream, 404, "{}", None),
                     },
                     ("POST", Some("response")) => {
-                        reported.push(Reported::Response(body));
+                        reported.push((Reported::Response(body), Instant::now()));
                         respond(stream, 202, "{}", None);
                     }
                     ("POST", Some("error")) => {
-                        reported.push(Reported::Error(body));
+                        reported.push((Reported::Error(body), Instant::now()));
                         respond(stream, 202, "{}", None);
                     }
                     _ => respond(stream, 404, "{}", None),
                 }
             }
-            reported
+            let held = hold.then(|| {
+                let (stream, _) = listener.accept().expect("the runtime polls again");
+                read_request(&stream);
+                stream
+            });
+            Served { reported, held }
         });
         Self { address, worker }
     }
 
     /// Waits for the fake API to stop and returns what the function reported, in order.
     pub fn reported(self) -> Vec<Reported> {
+        self.served()
+            .reported
+            .into_iter()
+            .map(|(reported, _)| reported)
+            .collect()
+    }
+
+    /// Waits for the last report (and with [`FakeRuntimeApi::serve_and_hold`], the next poll).
+    pub fn served(self) -> Served {
         self.worker
             .join()
             .expect("the fake runtime API thread ends")

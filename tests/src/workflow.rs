@@ -2,6 +2,7 @@
 //! task bound to the function binary of this build, against the emulator.
 
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -29,6 +30,8 @@ pub struct Execution {
     pub invocations: u64,
     /// Invocations answered by an injected fault instead of the function.
     pub injected: u64,
+    /// With `--simulate`: per component, the simulated seconds at which it was last answered.
+    pub simulated_seconds: BTreeMap<String, f64>,
     /// The runner's progress lines and the functions' logs.
     pub log: String,
 }
@@ -106,6 +109,15 @@ fn runner(workflow: &str, input: &Value, env: &[(&str, String)], args: &[OsStrin
         transitions: body["transitions"].as_u64().unwrap_or(0),
         invocations: body["invocations"].as_u64().unwrap_or(0),
         injected: body["injected"].as_u64().unwrap_or(0),
+        simulated_seconds: body["simulatedSeconds"]
+            .as_object()
+            .map(|seconds| {
+                seconds
+                    .iter()
+                    .filter_map(|(component, value)| Some((component.clone(), value.as_f64()?)))
+                    .collect()
+            })
+            .unwrap_or_default(),
         log,
     }
 }

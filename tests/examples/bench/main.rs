@@ -1,0 +1,228 @@
+//! The benchmark: what the Rust functions cost to ship, start and run, and what a lifecycle costs.
+//!
+//!   bash scripts/bench.sh [--runs N]      (builds the release packages, then runs this)
+//!   FUNCTION_BINARIES=DIR cargo run --example bench -- --packages DIR [--runs N] [--json FILE]
+//!
+//! Prints a table and writes the same figures as JSON. Every repeated measurement is given as
+//! median (min–max) over the runs, so two runs can be compared against their own noise.
+
+mod packages;
+mod rotation;
+mod startup;
+mod stats;
+mod workflows;
+
+use serde_json::{json, Value};
+use stats::Summary;
+use std::path::PathBuf;
+
+/// Issue 11's targets.
+const PACKAGE_TARGET_MB: f64 = 15.0;
+const STARTUP_TARGET_MS: f64 = 50.0;
+const RSS_TARGET_MB: f64 = 40.0;
+const TRANSITIONS_TARGET: u64 = 400;
+const LIFECYCLE_COST_TARGET: f64 = 0.01;
+
+/// Every function the backend deploys, and the rotation function each environment gets.
+const FUNCTIONS: [&str; 10] = [
+    "validate",
+    "network",
+    "database",
+    "cache",
+    "edge",
+    "service",
+    "monitoring",
+    "outputs",
+    "cleanup",
+    "rotation",
+];
+
+#[derive(Debug)]
+struct Options {
+    packages: PathBuf,
+    runs: usize,
+    json: PathBuf,
+}
+
+fn options() -> Options {
+    let root = integration_tests::workspace_root();
+    let mut options = Options {
+        packages: root.join("target/lambda"),
+        runs: 10,
+        json: root.join(".local/bench.json"),
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().unwrap_or_else(|| panic!("{arg} needs a value"));
+        match arg.as_str() {
+            "--packages" => options.packages = PathBuf::from(value()),
+            "--runs" => {
+                options.runs = value()
+                    .parse()
+                    .ok()
+                    .filter(|runs| *runs >= 1)
+                    .expect("--runs is a whole number ≥ 1")
+            }
+            "--json" => options.json = PathBuf::from(value()),
+            other => panic!("unknown argument {other}: --packages DIR, --runs N, --json FILE"),
+        }
+    }
+    options
+}
+
+/// The event each function is started with: for the components, `delete` of an environment that
+/// does not exist (every lookup runs against the emulator, nothing is changed, the answer is
+/// DELETED); the spec for `validate`; the hourly schedule's event for `cleanup`; a rotation step
+/// for a secret that does not exist for `rotation` (handled, answered with an error).
+fn event(function: &str) -> Value {
+    let spec = json!({
+        "environmentSuffix": "bench-1",
+        "containerImage": "nginx",
+        "selfSignedCertificate": true
+    });
+    match function {
+        "validate" => spec,
+        "outputs" => json!({"action": "status", "spec": spec, "outputs": {}}),
+        "cleanup" => json!({"source": "aws.scheduler", "detail": {}}),
+        "rotation" => json!({
+            "SecretId": "secret-db-app-bench-1",
+            "ClientRequestToken": "00000000-0000-4000-8000-000000000001",
+            "Step": "testSecret"
+        }),
+        _ => json!({"action": "delete", "spec": spec, "outputs": {}}),
+    }
+}
+
+fn mark(ok: bool) -> &'static str {
+    if ok {
+        "ok"
+    } else {
+        "MISSED"
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let options = options();
+    let runs = options.runs;
+    println!("catalog-envs benchmark: {runs} runs per figure, median (min–max)\n");
+
+    let sizes = packages::sizes(&options.packages, &FUNCTIONS);
+    println!(
+        "{:<11} {:>12} {:>22} {:>22} {:>9}",
+        "function", "zip (MB)", "start-up (ms)", "peak RSS (MiB)", "answer"
+    );
+    let mut per_function = Vec::new();
+    let mut slowest_median_ms: f64 = 0.0;
+    for (function, bytes) in &sizes {
+        let cold: Vec<_> = (0..runs)
+            .map(|_| startup::cold_run(function, &event(function)))
+            .collect();
+        let startup = Summary::of(&cold.iter().map(|run| run.startup_ms).collect::<Vec<_>>());
+        let rss = Summary::of(&cold.iter().map(|run| run.peak_rss_mib).collect::<Vec<_>>());
+        let answered = cold.iter().all(|run| run.answered);
+        let megabytes = *bytes as f64 / 1_000_000.0;
+        slowest_median_ms = slowest_median_ms.max(startup.median);
+        println!(
+            "{function:<11} {megabytes:>12.2} {:>22} {:>22} {:>9}",
+            startup.text(1),
+            rss.text(1),
+            if answered { "response" } else { "error" }
+        );
+        per_function.push(json!({
+            "function": function,
+            "zipBytes": bytes,
+            "zipMB": megabytes,
+            "startupMs": startup.to_json(),
+            "peakRssMiB": rss.to_json(),
+            "answeredWith": if answered { "response" } else { "error" },
+            "targets": {
+                "zip": mark(megabytes <= PACKAGE_TARGET_MB),
+                "startup": mark(startup.median <= STARTUP_TARGET_MS),
+                "rss": mark(rss.max * 1.048_576 <= RSS_TARGET_MB),
+            }
+        }));
+    }
+
+    println!("\nrotation, four steps against PostgreSQL and the emulator (ms):");
+    let mut rotation = serde_json::Map::new();
+    for (strategy, alternating) in [("singleUser", false), ("alternatingUsers", true)] {
+        let summary = Summary::of(&rotation::rotations(alternating, runs).await);
+        println!("  {strategy:<17} {}", summary.text(1));
+        rotation.insert(strategy.into(), summary.to_json());
+    }
+
+    let lifecycle = workflows::lifecycle();
+    // Every invocation billed as long as the slowest function's median cold start: an upper bound,
+    // since most invocations are warm status polls.
+    let billed_ms = slowest_median_ms.ceil();
+    let (step_functions, lambda) = lifecycle.cost(billed_ms);
+    let transitions = lifecycle.transitions();
+    let total_cost = step_functions + lambda;
+    println!(
+        "\nlifecycle at production poll intervals: provision {} transitions / {} invocations, \
+         teardown {} / {}; {transitions} transitions [{}], ${:.4} Step Functions + ${:.6} Lambda \
+         ({billed_ms} ms billed per invocation) = ${total_cost:.4} [{}]",
+        lifecycle.provision.transitions,
+        lifecycle.provision.invocations,
+        lifecycle.teardown.transitions,
+        lifecycle.teardown.invocations,
+        mark(transitions <= TRANSITIONS_TARGET),
+        step_functions,
+        lambda,
+        mark(total_cost <= LIFECYCLE_COST_TARGET),
+    );
+
+    let root = integration_tests::workspace_root();
+    let read = |path: &str| -> Value {
+        let text = std::fs::read_to_string(root.join(path)).expect("readable");
+        serde_json::from_str(&text).expect("JSON")
+    };
+    let definition = read("statemachine/provision.asl.json");
+    let typical = read("tests/workflow/typical-times.json");
+    let expected = workflows::expected_seconds(&definition, &lifecycle.provision.simulated_seconds);
+    let floor = workflows::floor_seconds(&typical);
+    println!(
+        "provision critical path: {expected:.0} s expected to READY (components seen READY at {:?}), \
+         floor network + max(database, cache, edge) + service = {floor:.0} s [{}]",
+        lifecycle.provision.simulated_seconds,
+        mark(expected <= floor),
+    );
+
+    let report = json!({
+        "runs": runs,
+        "machine": machine(),
+        "functions": per_function,
+        "rotationMs": rotation,
+        "lifecycle": {
+            "provision": {"transitions": lifecycle.provision.transitions, "invocations": lifecycle.provision.invocations},
+            "teardown": {"transitions": lifecycle.teardown.transitions, "invocations": lifecycle.teardown.invocations},
+            "transitions": transitions,
+            "billedMsPerInvocation": billed_ms,
+            "costUsd": {"stepFunctions": step_functions, "lambda": lambda, "total": total_cost},
+        },
+        "criticalPath": {
+            "expectedSeconds": expected,
+            "floorSeconds": floor,
+            "readyAtSeconds": lifecycle.provision.simulated_seconds,
+        },
+    });
+    if let Some(dir) = options.json.parent() {
+        std::fs::create_dir_all(dir).expect("the JSON's directory can be made");
+    }
+    std::fs::write(&options.json, format!("{report:#}\n")).expect("the JSON is written");
+    println!("\nJSON: {}", options.json.display());
+}
+
+/// What the numbers were measured on.
+fn machine() -> Value {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|line| line.strip_prefix("model name"))
+        .and_then(|rest| rest.split_once(':'))
+        .map(|(_, model)| model.trim().to_owned())
+        .unwrap_or_default();
+    let cores = std::thread::available_parallelism().map_or(0, usize::from);
+    json!({"cpu": model, "cores": cores})
+}

@@ -1,0 +1,112 @@
+//! The workflows at the production poll intervals: each component answers from simulated time
+//! (tests/workflow/typical-times.json, the upper ends of OPERATIONS.md's ranges), so the ASL's own
+//! Wait seconds decide how many transitions and invocations a lifecycle takes and when each
+//! component is seen READY.
+
+use integration_tests::workflow::{run_simulated, runner_dir, Execution};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// Step Functions Standard: $0.025 per 1,000 state transitions (PRICING.md, "confirmed").
+const PRICE_PER_TRANSITION: f64 = 0.025 / 1000.0;
+/// Lambda: $0.20 per million requests and $0.0000166667 per GB-second on x86_64 (PRICING.md).
+const PRICE_PER_REQUEST: f64 = 0.20 / 1_000_000.0;
+const PRICE_PER_GB_SECOND: f64 = 0.000_016_666_7;
+/// The functions' memory in deployment (bootstrap/src/deploy/aws.rs): 256 MB.
+const MEMORY_GB: f64 = 0.25;
+
+#[derive(Debug)]
+pub struct Lifecycle {
+    pub provision: Execution,
+    pub teardown: Execution,
+}
+
+pub fn lifecycle() -> Lifecycle {
+    let input = json!({"spec": {
+        "environmentSuffix": "bench-1",
+        "containerImage": "nginx",
+        "selfSignedCertificate": true
+    }});
+    let times = runner_dir().join("typical-times.json");
+    let provision = run_simulated("provision", &input, &times);
+    assert!(
+        provision.succeeded,
+        "{:?}: {}",
+        provision.cause, provision.log
+    );
+    let teardown = run_simulated("teardown", &input, &times);
+    assert!(teardown.succeeded, "{:?}: {}", teardown.cause, teardown.log);
+    Lifecycle {
+        provision,
+        teardown,
+    }
+}
+
+impl Lifecycle {
+    pub fn transitions(&self) -> u64 {
+        self.provision.transitions + self.teardown.transitions
+    }
+
+    pub fn invocations(&self) -> u64 {
+        self.provision.invocations + self.teardown.invocations
+    }
+
+    /// Step Functions plus Lambda, each invocation billed for `billed_ms` (Lambda bills by the ms).
+    pub fn cost(&self, billed_ms: f64) -> (f64, f64) {
+        let step_functions = self.transitions() as f64 * PRICE_PER_TRANSITION;
+        let per_invocation =
+            PRICE_PER_REQUEST + billed_ms / 1000.0 * MEMORY_GB * PRICE_PER_GB_SECOND;
+        (step_functions, self.invocations() as f64 * per_invocation)
+    }
+}
+
+/// The provision workflow's expected time to READY: the states of one collection run one after
+/// another, a Parallel of several branches takes its slowest branch, and each component takes the
+/// time at which the simulated run saw it READY (its typical time rounded up to the next poll).
+pub fn expected_seconds(definition: &Value, ready_at: &BTreeMap<String, f64>) -> f64 {
+    collection_seconds(&definition["States"], ready_at)
+}
+
+fn collection_seconds(states: &Value, ready_at: &BTreeMap<String, f64>) -> f64 {
+    let states = states.as_object().expect("States is an object");
+    let mut components: Vec<String> = Vec::new();
+    let mut total = 0.0;
+    for state in states.values() {
+        match state["Type"].as_str() {
+            Some("Task") => {
+                if let Some(component) = component_of(state) {
+                    if !components.contains(&component) {
+                        total += ready_at.get(&component).copied().unwrap_or(0.0);
+                        components.push(component);
+                    }
+                }
+            }
+            Some("Parallel") => {
+                total += state["Branches"]
+                    .as_array()
+                    .expect("Branches is an array")
+                    .iter()
+                    .map(|branch| collection_seconds(&branch["States"], ready_at))
+                    .fold(0.0, f64::max);
+            }
+            _ => {}
+        }
+    }
+    total
+}
+
+/// `${NetworkFunctionArn}` → `network`.
+fn component_of(task: &Value) -> Option<String> {
+    let resource = task["Resource"].as_str()?;
+    let name = resource.strip_prefix("${")?.strip_suffix("FunctionArn}")?;
+    Some(name.to_lowercase())
+}
+
+/// The floor the issue names: network, then the slowest of database, cache and edge, then service,
+/// at their typical creation times.
+pub fn floor_seconds(typical: &Value) -> f64 {
+    let create = |component: &str| typical["create"][component].as_f64().unwrap_or(0.0);
+    create("network")
+        + create("database").max(create("cache")).max(create("edge"))
+        + create("service")
+}
