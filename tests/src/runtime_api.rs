@@ -22,6 +22,8 @@ pub enum Reported {
 /// What the API saw: each report with when it arrived, and the held poll, if any.
 #[derive(Debug)]
 pub struct Served {
+    /// When the runtime first asked for an event: the end of the function's initialisation.
+    pub first_poll: Option<Instant>,
     pub reported: Vec<(Reported, Instant)>,
     /// The runtime's poll after the last report, unanswered: the process waits on it until it ends.
     pub held: Option<TcpStream>,
@@ -50,9 +52,11 @@ impl FakeRuntimeApi {
             let total = events.len();
             let mut events = events.into_iter().enumerate();
             let mut reported = Vec::new();
+            let mut first_poll = None;
             while reported.len() < total {
                 let (stream, _) = listener.accept().expect("the runtime connects");
                 let (method, path, body) = read_request(&stream);
+                first_poll.get_or_insert_with(Instant::now);
                 let body = serde_json::from_str(&body).unwrap_or(Value::Null);
                 match (method.as_str(), path.rsplit('/').next()) {
                     ("GET", Some("next")) => match events.next() {
@@ -77,7 +81,11 @@ impl FakeRuntimeApi {
                 read_request(&stream);
                 stream
             });
-            Served { reported, held }
+            Served {
+                first_poll,
+                reported,
+                held,
+            }
         });
         Self { address, worker }
     }

@@ -1,8 +1,9 @@
 //! Start-up and memory of one function binary, run as Lambda runs it: no arguments, the Runtime API
-//! address in `AWS_LAMBDA_RUNTIME_API`, one event. Start-up is the time from spawning the process to
-//! its answer reaching the API (what a cold start adds to the first invocation, less the service's
-//! own sandbox set-up); memory is the peak resident set (`VmHWM` in /proc/<pid>/status), read while
-//! the process waits idle for its next event, after the event was handled.
+//! address in `AWS_LAMBDA_RUNTIME_API`, one event. Two times from spawning the process: to its first
+//! request for an event (initialisation: what a cold start adds, less the service's own sandbox
+//! set-up), and to its answer reaching the API (the first invocation, its AWS calls to the emulator
+//! included). Memory is the peak resident set (`VmHWM` in /proc/<pid>/status), read while the
+//! process waits idle for its next event, after the event was handled.
 
 use integration_tests::functions::binary;
 use integration_tests::rotation::function_env;
@@ -11,23 +12,28 @@ use serde_json::Value;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-/// One cold run: milliseconds to the first answer, peak RSS in MiB, and whether it answered with
-/// a response (not an error).
-#[derive(Debug, Clone, Copy)]
+/// One cold run: milliseconds to the first poll and to the first answer, peak RSS in MiB, and
+/// what it answered.
+#[derive(Debug, Clone)]
 pub struct ColdRun {
+    pub init_ms: f64,
     pub startup_ms: f64,
     pub peak_rss_mib: f64,
-    pub answered: bool,
+    /// `response`, or the error name the function answered with.
+    pub answer: String,
 }
 
 /// The function's memory size in deployment (bootstrap/src/deploy/aws.rs), as Lambda tells it.
 const MEMORY_MB: &str = "256";
 
-pub fn cold_run(function: &str, event: &Value) -> ColdRun {
+pub fn cold_run(function: &str, event: &Value, extra_env: &[(&str, &str)]) -> ColdRun {
+    // Read before the clock starts: the first call starts the emulator.
+    let env = function_env();
     let api = FakeRuntimeApi::serve_and_hold(vec![event.clone()]);
     let started = Instant::now();
     let mut child = Command::new(binary(function))
-        .envs(function_env())
+        .envs(env)
+        .envs(extra_env.iter().copied())
         .env("AWS_LAMBDA_RUNTIME_API", &api.address)
         .env("AWS_LAMBDA_FUNCTION_NAME", function)
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", MEMORY_MB)
@@ -47,10 +53,15 @@ pub fn cold_run(function: &str, event: &Value) -> ColdRun {
         .first()
         .cloned()
         .expect("the function answered its event");
+    let first_poll = served.first_poll.expect("the function asked for its event");
     ColdRun {
+        init_ms: first_poll.duration_since(started).as_secs_f64() * 1000.0,
         startup_ms: at.duration_since(started).as_secs_f64() * 1000.0,
         peak_rss_mib: peak_rss_kib(&status) / 1024.0,
-        answered: matches!(reported, Reported::Response(_)),
+        answer: match reported {
+            Reported::Response(_) => "response".to_owned(),
+            Reported::Error(body) => body["errorType"].as_str().unwrap_or("error").to_owned(),
+        },
     }
 }
 
