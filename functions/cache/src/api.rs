@@ -1,8 +1,9 @@
 //! The AWS calls the cache function makes, as one small trait over plain types.
 //!
 //! The handler holds the logic (what exists, what to create or delete next) and talks only to
-//! [`Cloud`]; [`crate::aws::AwsCloud`] implements it with the ElastiCache and Secrets Manager
-//! clients, one SDK call per method, and the unit tests implement it with an in-memory fake.
+//! [`Cloud`]; [`crate::aws::AwsCloud`] implements it with the ElastiCache, Secrets Manager and
+//! CloudWatch Logs clients, one SDK call per method, and the unit tests implement it with an
+//! in-memory fake.
 
 use env_core::tags::Tag;
 use env_core::AwsCallError;

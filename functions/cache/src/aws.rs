@@ -9,12 +9,13 @@ use aws_config::SdkConfig;
 use aws_sdk_elasticache::types as ec;
 use env_core::error::aws_error;
 use env_core::tags::Tag;
+use log_groups::LogGroups;
 
 #[derive(Debug, Clone)]
 pub struct AwsCloud {
     elasticache: aws_sdk_elasticache::Client,
     secrets: aws_sdk_secretsmanager::Client,
-    logs: aws_sdk_cloudwatchlogs::Client,
+    log_groups: LogGroups,
 }
 
 impl AwsCloud {
@@ -22,7 +23,7 @@ impl AwsCloud {
         Self {
             elasticache: aws_sdk_elasticache::Client::new(config),
             secrets: aws_sdk_secretsmanager::Client::new(config),
-            logs: aws_sdk_cloudwatchlogs::Client::new(config),
+            log_groups: LogGroups::new(config),
         }
     }
 }
@@ -192,18 +193,7 @@ impl Cloud for AwsCloud {
     }
 
     async fn log_group_exists(&self, name: &str) -> CallResult<bool> {
-        let output = self
-            .logs
-            .describe_log_groups()
-            .log_group_name_prefix(name)
-            .send()
-            .await
-            .map_err(aws_error("DescribeLogGroups"))?;
-        // A prefix also matches longer names: only the exact one counts.
-        Ok(output
-            .log_groups()
-            .iter()
-            .any(|group| group.log_group_name() == Some(name)))
+        self.log_groups.exists(name).await
     }
 
     async fn create_log_group(
@@ -212,40 +202,15 @@ impl Cloud for AwsCloud {
         kms_key_arn: &str,
         tags: &[Tag],
     ) -> CallResult<()> {
-        let tags = tags
-            .iter()
-            .map(|tag| (tag.key.to_owned(), tag.value.clone()))
-            .collect();
-        self.logs
-            .create_log_group()
-            .log_group_name(name)
-            .kms_key_id(kms_key_arn)
-            .set_tags(Some(tags))
-            .send()
-            .await
-            .map_err(aws_error("CreateLogGroup"))?;
-        Ok(())
+        self.log_groups.create(name, kms_key_arn, tags).await
     }
 
     async fn set_retention(&self, name: &str, days: i32) -> CallResult<()> {
-        self.logs
-            .put_retention_policy()
-            .log_group_name(name)
-            .retention_in_days(days)
-            .send()
-            .await
-            .map_err(aws_error("PutRetentionPolicy"))?;
-        Ok(())
+        self.log_groups.set_retention(name, days).await
     }
 
     async fn delete_log_group(&self, name: &str) -> CallResult<()> {
-        self.logs
-            .delete_log_group()
-            .log_group_name(name)
-            .send()
-            .await
-            .map_err(aws_error("DeleteLogGroup"))?;
-        Ok(())
+        self.log_groups.delete(name).await
     }
 
     async fn secret(&self, name: &str) -> CallResult<Option<Secret>> {

@@ -9,7 +9,7 @@ use aws_config::SdkConfig;
 use aws_sdk_ec2::types as ec2;
 use env_core::error::aws_error;
 use env_core::tags::{self, Tag};
-use std::collections::HashMap;
+use log_groups::LogGroups;
 
 /// The S3 gateway endpoint's service in the only region environments are built in.
 const S3_SERVICE: &str = "com.amazonaws.us-west-2.s3";
@@ -18,7 +18,7 @@ const S3_SERVICE: &str = "com.amazonaws.us-west-2.s3";
 pub struct AwsCloud {
     ec2: aws_sdk_ec2::Client,
     kms: aws_sdk_kms::Client,
-    logs: aws_sdk_cloudwatchlogs::Client,
+    log_groups: LogGroups,
     iam: aws_sdk_iam::Client,
 }
 
@@ -27,7 +27,7 @@ impl AwsCloud {
         Self {
             ec2: aws_sdk_ec2::Client::new(config),
             kms: aws_sdk_kms::Client::new(config),
-            logs: aws_sdk_cloudwatchlogs::Client::new(config),
+            log_groups: LogGroups::new(config),
             iam: aws_sdk_iam::Client::new(config),
         }
     }
@@ -869,54 +869,19 @@ impl Cloud for AwsCloud {
     }
 
     async fn log_group_exists(&self, name: &str) -> CallResult<bool> {
-        let output = self
-            .logs
-            .describe_log_groups()
-            .log_group_name_prefix(name)
-            .send()
-            .await
-            .map_err(aws_error("DescribeLogGroups"))?;
-        Ok(output
-            .log_groups()
-            .iter()
-            .any(|group| group.log_group_name() == Some(name)))
+        self.log_groups.exists(name).await
     }
 
     async fn create_log_group(&self, name: &str, key_arn: &str, tags: &[Tag]) -> CallResult<()> {
-        let tags: HashMap<String, String> = tags
-            .iter()
-            .map(|tag| (tag.key.to_owned(), tag.value.clone()))
-            .collect();
-        self.logs
-            .create_log_group()
-            .log_group_name(name)
-            .kms_key_id(key_arn)
-            .set_tags(Some(tags))
-            .send()
-            .await
-            .map_err(aws_error("CreateLogGroup"))?;
-        Ok(())
+        self.log_groups.create(name, key_arn, tags).await
     }
 
     async fn set_retention(&self, name: &str, days: i32) -> CallResult<()> {
-        self.logs
-            .put_retention_policy()
-            .log_group_name(name)
-            .retention_in_days(days)
-            .send()
-            .await
-            .map_err(aws_error("PutRetentionPolicy"))?;
-        Ok(())
+        self.log_groups.set_retention(name, days).await
     }
 
     async fn delete_log_group(&self, name: &str) -> CallResult<()> {
-        self.logs
-            .delete_log_group()
-            .log_group_name(name)
-            .send()
-            .await
-            .map_err(aws_error("DeleteLogGroup"))?;
-        Ok(())
+        self.log_groups.delete(name).await
     }
 
     async fn role(&self, name: &str) -> CallResult<Option<String>> {

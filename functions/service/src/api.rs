@@ -10,12 +10,7 @@ use env_core::AwsCallError;
 pub type CallResult<T> = Result<T, AwsCallError>;
 
 pub use env_core::error::found;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LogGroup {
-    pub retention_days: Option<i32>,
-    pub kms_key_id: Option<String>,
-}
+pub use log_groups::LogGroup;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Cluster {

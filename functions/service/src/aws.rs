@@ -13,7 +13,7 @@ use aws_sdk_ecs::types as ecs;
 use aws_sdk_servicediscovery::types as sd;
 use env_core::error::aws_error;
 use env_core::tags::Tag;
-use std::collections::HashMap;
+use log_groups::LogGroups;
 
 const SET: &str = "required fields are set";
 
@@ -22,7 +22,7 @@ pub struct AwsCloud {
     ecs: aws_sdk_ecs::Client,
     discovery: aws_sdk_servicediscovery::Client,
     scaling: aws_sdk_applicationautoscaling::Client,
-    logs: aws_sdk_cloudwatchlogs::Client,
+    log_groups: LogGroups,
     iam: aws_sdk_iam::Client,
 }
 
@@ -32,7 +32,7 @@ impl AwsCloud {
             ecs: aws_sdk_ecs::Client::new(config),
             discovery: aws_sdk_servicediscovery::Client::new(config),
             scaling: aws_sdk_applicationautoscaling::Client::new(config),
-            logs: aws_sdk_cloudwatchlogs::Client::new(config),
+            log_groups: LogGroups::new(config),
             iam: aws_sdk_iam::Client::new(config),
         }
     }
@@ -206,58 +206,19 @@ fn container(task: &TaskSpec) -> ecs::ContainerDefinition {
 
 impl Cloud for AwsCloud {
     async fn log_group(&self, name: &str) -> CallResult<Option<LogGroup>> {
-        let output = self
-            .logs
-            .describe_log_groups()
-            .log_group_name_prefix(name)
-            .send()
-            .await
-            .map_err(aws_error("DescribeLogGroups"))?;
-        Ok(output
-            .log_groups()
-            .iter()
-            .find(|group| group.log_group_name() == Some(name))
-            .map(|group| LogGroup {
-                retention_days: group.retention_in_days(),
-                kms_key_id: group.kms_key_id().map(str::to_owned),
-            }))
+        self.log_groups.describe(name).await
     }
 
     async fn create_log_group(&self, name: &str, key_arn: &str, tags: &[Tag]) -> CallResult<()> {
-        let tags: HashMap<String, String> = tags
-            .iter()
-            .map(|tag| (tag.key.to_owned(), tag.value.clone()))
-            .collect();
-        self.logs
-            .create_log_group()
-            .log_group_name(name)
-            .kms_key_id(key_arn)
-            .set_tags(Some(tags))
-            .send()
-            .await
-            .map_err(aws_error("CreateLogGroup"))?;
-        Ok(())
+        self.log_groups.create(name, key_arn, tags).await
     }
 
     async fn set_retention(&self, name: &str, days: i32) -> CallResult<()> {
-        self.logs
-            .put_retention_policy()
-            .log_group_name(name)
-            .retention_in_days(days)
-            .send()
-            .await
-            .map_err(aws_error("PutRetentionPolicy"))?;
-        Ok(())
+        self.log_groups.set_retention(name, days).await
     }
 
     async fn delete_log_group(&self, name: &str) -> CallResult<()> {
-        self.logs
-            .delete_log_group()
-            .log_group_name(name)
-            .send()
-            .await
-            .map_err(aws_error("DeleteLogGroup"))?;
-        Ok(())
+        self.log_groups.delete(name).await
     }
 
     async fn role(&self, name: &str) -> CallResult<Option<String>> {

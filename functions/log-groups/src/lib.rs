@@ -1,0 +1,97 @@
+//! The CloudWatch Logs calls every component that owns a log group makes (the network's flow logs,
+//! the service's request logs, the cache's slow log), one SDK call per method, so each function's
+//! `Cloud` implementation delegates here instead of repeating them. The moto tests drive every
+//! method through those functions' binaries.
+
+use aws_config::SdkConfig;
+use env_core::error::aws_error;
+use env_core::tags::Tag;
+use env_core::AwsCallError;
+use std::collections::HashMap;
+
+/// What a log group's lookup tells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogGroup {
+    pub retention_days: Option<i32>,
+    pub kms_key_id: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LogGroups {
+    logs: aws_sdk_cloudwatchlogs::Client,
+}
+
+impl LogGroups {
+    pub fn new(config: &SdkConfig) -> Self {
+        Self {
+            logs: aws_sdk_cloudwatchlogs::Client::new(config),
+        }
+    }
+
+    /// The group of exactly this name, if it exists.
+    pub async fn describe(&self, name: &str) -> Result<Option<LogGroup>, AwsCallError> {
+        let output = self
+            .logs
+            .describe_log_groups()
+            .log_group_name_prefix(name)
+            .send()
+            .await
+            .map_err(aws_error("DescribeLogGroups"))?;
+        // A prefix also matches longer names: only the exact one counts.
+        Ok(output
+            .log_groups()
+            .iter()
+            .find(|group| group.log_group_name() == Some(name))
+            .map(|group| LogGroup {
+                retention_days: group.retention_in_days(),
+                kms_key_id: group.kms_key_id().map(str::to_owned),
+            }))
+    }
+
+    pub async fn exists(&self, name: &str) -> Result<bool, AwsCallError> {
+        Ok(self.describe(name).await?.is_some())
+    }
+
+    /// A group encrypted with the environment's key and tagged as the environment.
+    pub async fn create(
+        &self,
+        name: &str,
+        kms_key_arn: &str,
+        tags: &[Tag],
+    ) -> Result<(), AwsCallError> {
+        let tags: HashMap<String, String> = tags
+            .iter()
+            .map(|tag| (tag.key.to_owned(), tag.value.clone()))
+            .collect();
+        self.logs
+            .create_log_group()
+            .log_group_name(name)
+            .kms_key_id(kms_key_arn)
+            .set_tags(Some(tags))
+            .send()
+            .await
+            .map_err(aws_error("CreateLogGroup"))?;
+        Ok(())
+    }
+
+    pub async fn set_retention(&self, name: &str, days: i32) -> Result<(), AwsCallError> {
+        self.logs
+            .put_retention_policy()
+            .log_group_name(name)
+            .retention_in_days(days)
+            .send()
+            .await
+            .map_err(aws_error("PutRetentionPolicy"))?;
+        Ok(())
+    }
+
+    pub async fn delete(&self, name: &str) -> Result<(), AwsCallError> {
+        self.logs
+            .delete_log_group()
+            .log_group_name(name)
+            .send()
+            .await
+            .map_err(aws_error("DeleteLogGroup"))?;
+        Ok(())
+    }
+}
