@@ -185,17 +185,27 @@ async fn status<C: Cloud>(request: &Request, cloud: &C) -> Result<Response, Moni
 
 async fn delete<C: Cloud>(request: &Request, cloud: &C) -> Result<Response, MonitoringError> {
     let named = Named::of(request);
-    let alarms = owned_alarms(request, cloud).await?;
+    // The four lookups are independent: made at once, a teardown waits for the slowest of them
+    // rather than their sum (most teardowns find little or nothing to delete).
+    let dashboard =
+        async { Ok::<_, MonitoringError>(cloud.dashboard_exists(&named.dashboard).await?) };
+    let topic = async { Ok::<_, MonitoringError>(cloud.find_topic(&named.topic).await?) };
+    let (alarms, dashboard_exists, filters, topic_arn) = tokio::try_join!(
+        owned_alarms(request, cloud),
+        dashboard,
+        own_filters(request, cloud, &named.log_group),
+        topic,
+    )?;
     delete_alarms(cloud, &alarms).await?;
-    if cloud.dashboard_exists(&named.dashboard).await? {
+    if dashboard_exists {
         cloud.delete_dashboard(&named.dashboard).await?;
     }
-    for filter in own_filters(request, cloud, &named.log_group).await? {
+    for filter in filters {
         cloud
             .delete_metric_filter(&named.log_group, &filter)
             .await?;
     }
-    if let Some(topic_arn) = cloud.find_topic(&named.topic).await? {
+    if let Some(topic_arn) = topic_arn {
         // Deleting a topic deletes its subscriptions too (SNS API reference, DeleteTopic).
         cloud.delete_topic(&topic_arn).await?;
     }
