@@ -78,7 +78,10 @@ pub const FUNCTIONS: &[FunctionPolicy] = &[
     FunctionPolicy {
         function: "edge",
         calls: EDGE,
-        implied: &[],
+        // PutBucketPolicy on its access-log buckets lets the function grant itself any object access
+        // there anyway (parliament: RESOURCE_POLICY_PRIVILEGE_ESCALATION), so the role states it
+        // openly, on those buckets only (see BUCKETS).
+        implied: &["s3:GetObject", "s3:PutObject"],
     },
     FunctionPolicy {
         function: "service",
@@ -157,6 +160,16 @@ fn pascal_case(snake: &str) -> String {
         .collect()
 }
 
+/// The only S3 resources a function works on: the environments' access-log buckets
+/// (`alb-logs-<suffix>-<account>`, env-core's naming) and their objects.
+pub const BUCKETS: [&str; 2] = ["arn:aws:s3:::alb-logs-*", "arn:aws:s3:::alb-logs-*/*"];
+
+/// S3 actions that name a bucket or an object, and so can be limited to [`BUCKETS`]; listing all
+/// buckets has no resource (Service Authorization Reference, "Actions defined by Amazon S3").
+fn bucket_scoped(action: &str) -> bool {
+    action.starts_with("s3:") && action != "s3:ListAllMyBuckets"
+}
+
 /// The policy document of a function's role: its own actions, and its logging.
 pub fn document(policy: &FunctionPolicy) -> serde_json::Value {
     let mut statements = vec![serde_json::json!({
@@ -165,9 +178,19 @@ pub fn document(policy: &FunctionPolicy) -> serde_json::Value {
         "Action": LOGGING,
         "Resource": "*"
     })];
-    let mut actions: Vec<&str> = policy.calls.iter().chain(policy.implied).copied().collect();
-    actions.sort_unstable();
-    actions.dedup();
+    let mut all: Vec<&str> = policy.calls.iter().chain(policy.implied).copied().collect();
+    all.sort_unstable();
+    all.dedup();
+    let (buckets, actions): (Vec<&str>, Vec<&str>) =
+        all.into_iter().partition(|action| bucket_scoped(action));
+    if !buckets.is_empty() {
+        statements.push(serde_json::json!({
+            "Sid": "AccessLogBuckets",
+            "Effect": "Allow",
+            "Action": buckets,
+            "Resource": BUCKETS
+        }));
+    }
     if !actions.is_empty() {
         // Resources are "*": the functions' resources are named per environment at run time, and
         // many of these actions (Describe*, Create*) do not support resource-level permissions.
@@ -425,10 +448,27 @@ mod tests {
             .collect()
     }
 
+    /// The sources a function's binary is built from: its own and those of the workspace crates in
+    /// functions/ it depends on (`log-groups.workspace = true` → functions/log-groups/src).
+    fn source_dirs(crate_dir: &Path) -> Vec<std::path::PathBuf> {
+        let manifest = std::fs::read_to_string(crate_dir.join("Cargo.toml")).unwrap();
+        let functions = crate_dir.parent().unwrap();
+        let mut dirs = vec![crate_dir.join("src")];
+        for line in manifest.lines() {
+            if let Some(name) = line.strip_suffix(".workspace = true") {
+                let shared = functions.join(name.trim());
+                if shared.join("Cargo.toml").exists() {
+                    dirs.push(shared.join("src"));
+                }
+            }
+        }
+        dirs
+    }
+
     /// The IAM actions of every `self.<client>.<operation>(` call in a crate's sources.
     fn actions_called(crate_dir: &Path) -> BTreeSet<String> {
         let mut actions = BTreeSet::new();
-        let mut pending = vec![crate_dir.join("src")];
+        let mut pending = source_dirs(crate_dir);
         while let Some(dir) = pending.pop() {
             for entry in std::fs::read_dir(dir).unwrap() {
                 let path = entry.unwrap().path();
@@ -473,9 +513,11 @@ mod tests {
         let functions = Path::new(env!("CARGO_MANIFEST_DIR")).join("../functions");
         let known: BTreeSet<&str> = FUNCTIONS.iter().map(|p| p.function).collect();
         for entry in std::fs::read_dir(&functions).unwrap() {
-            let name = entry.unwrap().file_name().into_string().unwrap();
-            // core is a library; rotation is deployed per environment by the database function.
-            if matches!(name.as_str(), "core" | "rotation") {
+            let entry = entry.unwrap();
+            let name = entry.file_name().into_string().unwrap();
+            // Libraries (core, log-groups) have no binary of their own; rotation is deployed per
+            // environment by the database function.
+            if !entry.path().join("src/main.rs").exists() || name == "rotation" {
                 continue;
             }
             assert!(
@@ -518,6 +560,32 @@ mod tests {
         assert!(!actions.contains(&serde_json::json!("rds:CreateDBCluster")));
         let validate = document_of("validate");
         assert_eq!(validate["Statement"].as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn s3_actions_reach_only_the_access_log_buckets_and_their_objects() {
+        let bucket = env_core::naming::Names::new(
+            &env_core::spec::EnvironmentSuffix::parse("pr-42").unwrap(),
+        )
+        .bucket("123456789012");
+        assert!(bucket.starts_with(
+            BUCKETS[0]
+                .trim_start_matches("arn:aws:s3:::")
+                .trim_end_matches('*')
+        ));
+        let edge = document_of("edge");
+        let statements = edge["Statement"].as_array().unwrap();
+        assert_eq!(statements.len(), 3);
+        assert_eq!(statements[1]["Sid"], "AccessLogBuckets");
+        assert_eq!(statements[1]["Resource"], serde_json::json!(BUCKETS));
+        let scoped = statements[1]["Action"].as_array().unwrap();
+        assert!(scoped.contains(&serde_json::json!("s3:PutBucketPolicy")));
+        assert!(scoped.contains(&serde_json::json!("s3:GetObject")));
+        let rest = statements[2]["Action"].as_array().unwrap();
+        assert!(rest.contains(&serde_json::json!("s3:ListAllMyBuckets")));
+        assert!(!rest
+            .iter()
+            .any(|a| a.as_str().unwrap().starts_with("s3:") && a != "s3:ListAllMyBuckets"));
     }
 
     fn document_of(function: &str) -> serde_json::Value {

@@ -4,6 +4,7 @@
 pub mod emulator;
 pub mod functions;
 pub mod leftovers;
+pub mod parliament;
 pub mod postgres;
 pub mod rotation;
 pub mod runtime_api;

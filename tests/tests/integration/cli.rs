@@ -3,6 +3,7 @@
 
 use integration_tests::emulator::emulator;
 use integration_tests::functions::{binary, run};
+use integration_tests::parliament::{findings, inline_policies};
 use integration_tests::{unique_suffix, workspace_root};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -126,6 +127,22 @@ fn deploy_twice_then_drive_an_environment_then_undeploy() {
     assert!(!actions
         .iter()
         .any(|a| a.as_str().unwrap().starts_with("rds:")));
+    // Every backend role's documents pass parliament with nothing above LOW, but for one false
+    // positive: the Service Authorization Reference ("Actions defined by AWS Step Functions") lets
+    // states:DescribeExecution name a standard execution (arn:…:execution:<machine>:<id>), while
+    // parliament 1.6.4's database knows only the express-execution format.
+    let backend = rt.block_on(inline_policies(|role| role.starts_with("catalog-")));
+    assert!(backend.len() >= 11, "{backend:#?}");
+    let reported = findings(&backend);
+    let remaining: Vec<&str> = reported
+        .lines()
+        .filter(|finding| {
+            !(finding.contains("\"catalog-environments-states/")
+                && finding.contains("RESOURCE_MISMATCH")
+                && finding.contains("'action': 'states:DescribeExecution', 'required_format': 'arn:*:states:*:*:express:*:*:*'"))
+        })
+        .collect();
+    assert_eq!(remaining, Vec::<&str>::new(), "{reported}");
     let cache = policy("catalog-fn-cache");
     let cache_actions = cache["Statement"][1]["Action"].as_array().unwrap();
     // Its cluster, its secret, its slow-log group and delivery, and its key: no other service.
