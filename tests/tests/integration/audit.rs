@@ -4,6 +4,7 @@
 
 use integration_tests::emulator::emulator;
 use integration_tests::functions::run as run_binary;
+use integration_tests::parliament::{findings, inline_policies};
 use integration_tests::unique_suffix;
 use integration_tests::workflow::run as run_workflow;
 use serde_json::{json, Value};
@@ -113,6 +114,40 @@ fn findings_of(report: &Value, name: &str) -> Vec<String> {
         .unwrap_or_else(|| panic!("no check {name}"))
 }
 
+/// An EC2 filter on one value.
+fn filter(name: &str, value: String) -> aws_sdk_ec2::types::Filter {
+    aws_sdk_ec2::types::Filter::builder()
+        .name(name)
+        .values(value)
+        .build()
+}
+
+/// Sets attributes of the environment's load balancer through the emulator's API.
+async fn change_load_balancer(suffix: &str, attributes: &[(&str, &str)]) {
+    let elb = aws_sdk_elasticloadbalancingv2::Client::new(&emulator().sdk_config().await);
+    let described = elb
+        .describe_load_balancers()
+        .names(format!("alb-{suffix}"))
+        .send()
+        .await
+        .expect("the ALB");
+    let arn = described.load_balancers()[0]
+        .load_balancer_arn()
+        .expect("an ARN");
+    let attributes = attributes.iter().map(|(key, value)| {
+        aws_sdk_elasticloadbalancingv2::types::LoadBalancerAttribute::builder()
+            .key(*key)
+            .value(*value)
+            .build()
+    });
+    elb.modify_load_balancer_attributes()
+        .load_balancer_arn(arn)
+        .set_attributes(Some(attributes.collect()))
+        .send()
+        .await
+        .expect("attributes changed");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_default_environment_passes_and_each_misconfiguration_fires_its_control() {
     let suffix = unique_suffix().to_string();
@@ -136,33 +171,14 @@ async fn a_default_environment_passes_and_each_misconfiguration_fires_its_contro
 
     // Now break one resource of each kind through the emulator's API.
     let config = emulator().sdk_config().await;
-    let elb = aws_sdk_elasticloadbalancingv2::Client::new(&config);
-    let lb = elb
-        .describe_load_balancers()
-        .names(format!("alb-{suffix}"))
-        .send()
-        .await
-        .expect("the ALB");
-    let lb_arn = lb.load_balancers()[0]
-        .load_balancer_arn()
-        .expect("an ARN")
-        .to_owned();
-    let attribute = |key: &str, value: &str| {
-        aws_sdk_elasticloadbalancingv2::types::LoadBalancerAttribute::builder()
-            .key(key)
-            .value(value)
-            .build()
-    };
-    elb.modify_load_balancer_attributes()
-        .load_balancer_arn(&lb_arn)
-        .attributes(attribute(
-            "routing.http.drop_invalid_header_fields.enabled",
-            "false",
-        ))
-        .attributes(attribute("routing.http.desync_mitigation_mode", "monitor"))
-        .send()
-        .await
-        .expect("attributes changed");
+    change_load_balancer(
+        &suffix,
+        &[
+            ("routing.http.drop_invalid_header_fields.enabled", "false"),
+            ("routing.http.desync_mitigation_mode", "monitor"),
+        ],
+    )
+    .await;
     let rds = aws_sdk_rds::Client::new(&config);
     rds.modify_db_cluster()
         .db_cluster_identifier(format!("aurora-{suffix}"))
@@ -222,12 +238,7 @@ async fn a_default_environment_passes_and_each_misconfiguration_fires_its_contro
     let ec2 = aws_sdk_ec2::Client::new(&config);
     let groups = ec2
         .describe_security_groups()
-        .filters(
-            aws_sdk_ec2::types::Filter::builder()
-                .name("group-name")
-                .values(format!("secgroup-service-{suffix}"))
-                .build(),
-        )
+        .filters(filter("group-name", format!("secgroup-service-{suffix}")))
         .send()
         .await
         .expect("the service group");
@@ -287,12 +298,7 @@ async fn a_default_environment_passes_and_each_misconfiguration_fires_its_contro
         .expect("HTTP egress to the prefix list");
     let subnets = ec2
         .describe_subnets()
-        .filters(
-            aws_sdk_ec2::types::Filter::builder()
-                .name("tag:Name")
-                .values(format!("subnet-private-a-{suffix}"))
-                .build(),
-        )
+        .filters(filter("tag:Name", format!("subnet-private-a-{suffix}")))
         .send()
         .await
         .expect("a subnet");
@@ -365,75 +371,6 @@ async fn a_default_environment_passes_and_each_misconfiguration_fires_its_contro
     teardown(&spec);
 }
 
-/// Every inline policy of the environment's roles (IAM returns them URL-encoded).
-async fn role_documents(suffix: &str) -> Vec<Value> {
-    let iam = aws_sdk_iam::Client::new(&emulator().sdk_config().await);
-    let roles = iam.list_roles().send().await.expect("the roles");
-    let mut documents = Vec::new();
-    for role in roles
-        .roles()
-        .iter()
-        .filter(|r| r.role_name().ends_with(&format!("-{suffix}")))
-    {
-        let name = role.role_name();
-        let policies = iam
-            .list_role_policies()
-            .role_name(name)
-            .send()
-            .await
-            .expect("its policies");
-        for policy in policies.policy_names() {
-            let got = iam
-                .get_role_policy()
-                .role_name(name)
-                .policy_name(policy)
-                .send()
-                .await
-                .expect("a policy");
-            let text = got.policy_document();
-            let document: Value = serde_json::from_str(text).unwrap_or_else(|_| {
-                let decoded = percent_encoding::percent_decode_str(text)
-                    .decode_utf8()
-                    .expect("UTF-8");
-                serde_json::from_str(&decoded).expect("JSON")
-            });
-            documents.push(json!({"name": format!("{name}/{policy}"), "document": document}));
-        }
-    }
-    documents
-}
-
-/// parliament's findings above LOW, one JSON line each.
-fn parliament_findings(documents: &[Value]) -> String {
-    use std::io::Write;
-    let python = std::env::var("MOTO_PYTHON").unwrap_or_else(|_| {
-        integration_tests::workspace_root()
-            .join(".local/venv/bin/python")
-            .display()
-            .to_string()
-    });
-    let mut child = std::process::Command::new(python)
-        .arg(integration_tests::workspace_root().join("tests/emulator/parliament_check.py"))
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("python runs parliament");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(Value::from(documents.to_vec()).to_string().as_bytes())
-        .expect("the documents are written");
-    let output = child.wait_with_output().expect("parliament ends");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_pr_environment_waives_protection_and_its_single_nat_is_its_weak_az() {
     let suffix = unique_suffix().to_string();
@@ -444,15 +381,15 @@ async fn a_pr_environment_waives_protection_and_its_single_nat_is_its_weak_az() 
     provision(&spec);
 
     // The environment's IAM documents pass parliament with nothing above LOW.
-    let documents = role_documents(&suffix).await;
+    let documents = inline_policies(|role| role.ends_with(&format!("-{suffix}"))).await;
     assert!(documents.len() >= 4, "{documents:#?}");
-    assert_eq!(parliament_findings(&documents), "");
+    assert_eq!(findings(&documents), "");
     // The linter itself fires on a document that deserves it.
     let twice = json!({"Sid": "Same", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"});
     let duplicated = [
         json!({"name": "duplicated", "document": {"Version": "2012-10-17", "Statement": [twice, twice]}}),
     ];
-    assert!(parliament_findings(&duplicated).contains("\"severity\": \"HIGH\""));
+    assert!(findings(&duplicated).contains("\"severity\": \"HIGH\""));
 
     let (clean, report) = audit(&spec);
     assert!(!clean, "a single NAT cannot survive its own AZ");
@@ -590,4 +527,157 @@ fn an_unreachable_endpoint_fails_with_the_call_that_failed() {
         stderr.contains("error: reading the network: DescribeVpcs"),
         "{stderr}"
     );
+}
+
+/// A second environment, broken in its data tier, edge, cluster, secrets and network through the
+/// emulator's API: each of those controls fires with its message.
+#[tokio::test(flavor = "multi_thread")]
+async fn data_edge_and_cluster_misconfigurations_fire_their_controls() {
+    let suffix = unique_suffix().to_string();
+    let spec = spec(&suffix, json!({}));
+    provision(&spec);
+    let config = emulator().sdk_config().await;
+
+    let elasticache = aws_sdk_elasticache::Client::new(&config);
+    elasticache
+        .modify_replication_group()
+        .replication_group_id(format!("redis-{suffix}"))
+        .snapshot_retention_limit(0)
+        .automatic_failover_enabled(false)
+        .multi_az_enabled(false)
+        .apply_immediately(true)
+        .send()
+        .await
+        .expect("the replication group changed");
+
+    let rds = aws_sdk_rds::Client::new(&config);
+    rds.modify_db_cluster()
+        .db_cluster_identifier(format!("aurora-{suffix}"))
+        .deletion_protection(false)
+        .copy_tags_to_snapshot(false)
+        .apply_immediately(true)
+        .send()
+        .await
+        .expect("the cluster changed");
+    rds.modify_db_instance()
+        .db_instance_identifier(format!("aurora-writer-{suffix}"))
+        .publicly_accessible(true)
+        .auto_minor_version_upgrade(false)
+        .apply_immediately(true)
+        .send()
+        .await
+        .expect("the writer changed");
+
+    change_load_balancer(
+        &suffix,
+        &[
+            ("deletion_protection.enabled", "false"),
+            ("access_logs.s3.enabled", "false"),
+        ],
+    )
+    .await;
+
+    let ecs = aws_sdk_ecs::Client::new(&config);
+    ecs.update_cluster()
+        .cluster(format!("ecs-cluster-{suffix}"))
+        .settings(
+            aws_sdk_ecs::types::ClusterSetting::builder()
+                .name(aws_sdk_ecs::types::ClusterSettingName::ContainerInsights)
+                .value("disabled")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("Container Insights off");
+
+    let secrets = aws_sdk_secretsmanager::Client::new(&config);
+    secrets
+        .cancel_rotate_secret()
+        .secret_id(format!("secret-db-app-{suffix}"))
+        .send()
+        .await
+        .expect("rotation off");
+
+    let ec2 = aws_sdk_ec2::Client::new(&config);
+    let flow_logs = ec2
+        .describe_flow_logs()
+        .filter(filter("tag:Name", format!("flow-log-{suffix}")))
+        .send()
+        .await
+        .expect("the flow log");
+    let flow_log_ids: Vec<String> = flow_logs
+        .flow_logs()
+        .iter()
+        .filter_map(|f| f.flow_log_id().map(str::to_owned))
+        .collect();
+    assert_eq!(flow_log_ids.len(), 1, "{flow_logs:?}");
+    let vpc = flow_logs.flow_logs()[0]
+        .resource_id()
+        .expect("the VPC")
+        .to_owned();
+    ec2.delete_flow_logs()
+        .set_flow_log_ids(Some(flow_log_ids))
+        .send()
+        .await
+        .expect("flow logs off");
+
+    let (clean, report) = audit(&spec);
+    assert!(!clean);
+    let expected = [
+        (
+            "fsbp-elasticache-1-backups",
+            format!("replication group redis-{suffix}: snapshots kept 0 day(s)"),
+        ),
+        (
+            "fsbp-elasticache-3-failover-multi-az",
+            format!("replication group redis-{suffix}: automatic failover off, Multi-AZ off"),
+        ),
+        (
+            "fsbp-rds-7-deletion-protection",
+            format!("cluster aurora-{suffix}: deletion protection is off"),
+        ),
+        (
+            "fsbp-rds-16-copy-tags-to-snapshots",
+            format!("cluster aurora-{suffix}: snapshots do not get the tags"),
+        ),
+        (
+            "fsbp-rds-2-not-public",
+            format!("instance aurora-writer-{suffix}: publicly accessible"),
+        ),
+        (
+            "fsbp-rds-13-35-auto-minor-upgrade",
+            format!("instance aurora-writer-{suffix}: auto minor version upgrade is off"),
+        ),
+        (
+            "fsbp-elb-5-access-logs",
+            "load balancer: access logs are off".to_owned(),
+        ),
+        (
+            "fsbp-elb-6-deletion-protection",
+            "load balancer: deletion protection is off".to_owned(),
+        ),
+        (
+            "fsbp-ecs-12-container-insights",
+            "ECS cluster: Container Insights is off".to_owned(),
+        ),
+        (
+            "fsbp-secretsmanager-1-rotation",
+            format!("secret secret-db-app-{suffix}: rotation is off"),
+        ),
+        ("fsbp-ec2-6-flow-logs", format!("{vpc}: no active flow log")),
+    ];
+    for (check, finding) in &expected {
+        assert_eq!(
+            findings_of(&report, check),
+            std::slice::from_ref(finding),
+            "{check}"
+        );
+    }
+    // Nothing else fired: each change broke exactly its own control.
+    let mut fired = by_result(&report, "finding");
+    fired.sort_unstable();
+    let mut wanted: Vec<&str> = expected.iter().map(|(check, _)| *check).collect();
+    wanted.sort_unstable();
+    assert_eq!(fired, wanted);
+    teardown(&spec);
 }
