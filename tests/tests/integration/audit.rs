@@ -529,10 +529,10 @@ fn an_unreachable_endpoint_fails_with_the_call_that_failed() {
     );
 }
 
-/// A second environment, broken in its data tier, edge, cluster, secrets and network through the
-/// emulator's API: each of those controls fires with its message.
+/// A second environment, broken in its data tier, edge, cluster, task definition, secrets and network
+/// through the emulator's API: each of those controls fires with its message, and nothing else.
 #[tokio::test(flavor = "multi_thread")]
-async fn data_edge_and_cluster_misconfigurations_fire_their_controls() {
+async fn data_edge_service_and_network_misconfigurations_fire_their_controls() {
     let suffix = unique_suffix().to_string();
     let spec = spec(&suffix, json!({}));
     provision(&spec);
@@ -589,6 +589,67 @@ async fn data_edge_and_cluster_misconfigurations_fire_their_controls() {
         .send()
         .await
         .expect("Container Insights off");
+
+    // A new revision of the task definition with every container flag wrong, the same roles for
+    // execution and task, and the service moved onto it.
+    let service = ecs
+        .describe_services()
+        .cluster(format!("ecs-cluster-{suffix}"))
+        .services(format!("ecs-service-{suffix}"))
+        .send()
+        .await
+        .expect("the service");
+    let current = ecs
+        .describe_task_definition()
+        .task_definition(
+            service.services()[0]
+                .task_definition()
+                .expect("its task definition"),
+        )
+        .send()
+        .await
+        .expect("the task definition");
+    let current = current.task_definition().expect("a task definition");
+    let container = &current.container_definitions()[0];
+    let unsafe_container = aws_sdk_ecs::types::ContainerDefinition::builder()
+        .name(container.name().expect("a name"))
+        .image(container.image().expect("an image"))
+        .privileged(true)
+        .readonly_root_filesystem(false)
+        .user("root")
+        .environment(
+            aws_sdk_ecs::types::KeyValuePair::builder()
+                .name("DB_PASSWORD")
+                .value("hunter2-hunter2")
+                .build(),
+        )
+        .build();
+    let registered = ecs
+        .register_task_definition()
+        .family(current.family().expect("a family"))
+        .network_mode(aws_sdk_ecs::types::NetworkMode::Awsvpc)
+        // Not marked Fargate: ECS refuses the host PID namespace there (so does moto).
+        .cpu(current.cpu().expect("cpu"))
+        .memory(current.memory().expect("memory"))
+        .execution_role_arn(current.execution_role_arn().expect("an execution role"))
+        .task_role_arn(current.execution_role_arn().expect("an execution role"))
+        .pid_mode(aws_sdk_ecs::types::PidMode::Host)
+        .container_definitions(unsafe_container)
+        .send()
+        .await
+        .expect("a new revision");
+    let revision = registered
+        .task_definition()
+        .and_then(|t| t.task_definition_arn())
+        .expect("its ARN")
+        .to_owned();
+    ecs.update_service()
+        .cluster(format!("ecs-cluster-{suffix}"))
+        .service(format!("ecs-service-{suffix}"))
+        .task_definition(&revision)
+        .send()
+        .await
+        .expect("the service moved");
 
     let secrets = aws_sdk_secretsmanager::Client::new(&config);
     secrets
@@ -659,6 +720,38 @@ async fn data_edge_and_cluster_misconfigurations_fire_their_controls() {
         (
             "fsbp-ecs-12-container-insights",
             "ECS cluster: Container Insights is off".to_owned(),
+        ),
+        (
+            "fsbp-ecs-3-17-no-host-namespaces",
+            "task definition: shares the host's process namespace".to_owned(),
+        ),
+        (
+            "fsbp-ecs-4-not-privileged",
+            "container api: runs privileged".to_owned(),
+        ),
+        (
+            "fsbp-ecs-5-readonly-root",
+            "container api: has a writable root filesystem".to_owned(),
+        ),
+        (
+            "fsbp-ecs-8-no-secrets-in-environment",
+            "container api: plain environment variables look secret: DB_PASSWORD".to_owned(),
+        ),
+        (
+            "fsbp-ecs-9-logging",
+            "container api: log driver \"none\"".to_owned(),
+        ),
+        (
+            "fsbp-ecs-20-non-root-user",
+            "container api: runs as \"root\"".to_owned(),
+        ),
+        (
+            "ckv-aws-249-separate-roles",
+            "task definition: the execution role is also the task role".to_owned(),
+        ),
+        (
+            "kics-container-health-check",
+            "container api: has no health check".to_owned(),
         ),
         (
             "fsbp-secretsmanager-1-rotation",
