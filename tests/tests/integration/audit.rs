@@ -774,3 +774,221 @@ async fn data_edge_service_and_network_misconfigurations_fire_their_controls() {
     assert_eq!(fired, wanted);
     teardown(&spec);
 }
+
+/// A third environment, broken in its listeners, key policy, database settings, service deployment
+/// and a security group rule through the emulator's API.
+#[tokio::test(flavor = "multi_thread")]
+async fn listener_key_database_and_deployment_misconfigurations_fire_their_controls() {
+    let suffix = unique_suffix().to_string();
+    let spec = spec(&suffix, json!({}));
+    provision(&spec);
+    let config = emulator().sdk_config().await;
+
+    let elb = aws_sdk_elasticloadbalancingv2::Client::new(&config);
+    let described = elb
+        .describe_load_balancers()
+        .names(format!("alb-{suffix}"))
+        .send()
+        .await
+        .expect("the ALB");
+    let lb_arn = described.load_balancers()[0]
+        .load_balancer_arn()
+        .expect("an ARN");
+    let listeners = elb
+        .describe_listeners()
+        .load_balancer_arn(lb_arn)
+        .send()
+        .await
+        .expect("the listeners");
+    for listener in listeners.listeners() {
+        let arn = listener.listener_arn().expect("an ARN");
+        if listener.port() == Some(80) {
+            // Plain HTTP answered instead of redirected.
+            let answer = aws_sdk_elasticloadbalancingv2::types::Action::builder()
+                .r#type(aws_sdk_elasticloadbalancingv2::types::ActionTypeEnum::FixedResponse)
+                .fixed_response_config(
+                    aws_sdk_elasticloadbalancingv2::types::FixedResponseActionConfig::builder()
+                        .status_code("200")
+                        .build(),
+                )
+                .build();
+            elb.modify_listener()
+                .listener_arn(arn)
+                .default_actions(answer)
+                .send()
+                .await
+                .expect("HTTP answered");
+        } else {
+            elb.modify_listener()
+                .listener_arn(arn)
+                .ssl_policy("ELBSecurityPolicy-2016-08")
+                .send()
+                .await
+                .expect("an old TLS policy");
+        }
+    }
+
+    let kms = aws_sdk_kms::Client::new(&config);
+    let key = kms
+        .describe_key()
+        .key_id(format!("alias/kms-{suffix}"))
+        .send()
+        .await
+        .expect("the key");
+    let key_id = key.key_metadata().expect("metadata").key_id().to_owned();
+    let key_arn = key
+        .key_metadata()
+        .and_then(|m| m.arn())
+        .expect("an ARN")
+        .to_owned();
+    kms.put_key_policy()
+        .key_id(&key_id)
+        .policy_name("default")
+        .policy(r#"{"Version":"2012-10-17","Statement":[{"Sid":"Open","Effect":"Allow","Principal":"*","Action":"kms:Decrypt","Resource":"*"}]}"#)
+        .send()
+        .await
+        .expect("an open key policy");
+
+    let rds = aws_sdk_rds::Client::new(&config);
+    rds.modify_db_cluster_parameter_group()
+        .db_cluster_parameter_group_name(format!("aurora-params-{suffix}"))
+        .parameters(
+            aws_sdk_rds::types::Parameter::builder()
+                .parameter_name("rds.force_ssl")
+                .parameter_value("0")
+                .apply_method(aws_sdk_rds::types::ApplyMethod::Immediate)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("TLS optional");
+    rds.delete_db_instance()
+        .db_instance_identifier(format!("aurora-reader-{suffix}"))
+        .send()
+        .await
+        .expect("the reader deleted");
+
+    let ecs = aws_sdk_ecs::Client::new(&config);
+    ecs.update_service()
+        .cluster(format!("ecs-cluster-{suffix}"))
+        .service(format!("ecs-service-{suffix}"))
+        .platform_version("1.3.0")
+        .deployment_configuration(
+            aws_sdk_ecs::types::DeploymentConfiguration::builder()
+                .deployment_circuit_breaker(
+                    aws_sdk_ecs::types::DeploymentCircuitBreaker::builder()
+                        .enable(false)
+                        .rollback(false)
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("an old platform, no circuit breaker");
+
+    let ec2 = aws_sdk_ec2::Client::new(&config);
+    let group_id = |name: String| {
+        let ec2 = ec2.clone();
+        async move {
+            ec2.describe_security_groups()
+                .filters(filter("group-name", name))
+                .send()
+                .await
+                .expect("the group")
+                .security_groups()[0]
+                .group_id()
+                .expect("an id")
+                .to_owned()
+        }
+    };
+    let cache_group = group_id(format!("secgroup-cache-{suffix}")).await;
+    let service_group = group_id(format!("secgroup-service-{suffix}")).await;
+    ec2.authorize_security_group_ingress()
+        .group_id(&cache_group)
+        .ip_permissions(
+            aws_sdk_ec2::types::IpPermission::builder()
+                .ip_protocol("tcp")
+                .from_port(6380)
+                .to_port(6380)
+                .user_id_group_pairs(
+                    aws_sdk_ec2::types::UserIdGroupPair::builder()
+                        .group_id(&service_group)
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("a rule without a description");
+
+    let (clean, report) = audit(&spec);
+    assert!(!clean);
+    let expected = [
+        (
+            "fsbp-elb-1-http-redirects-to-https",
+            "listener :80: default action \"fixed-response\"".to_owned(),
+        ),
+        // The port-80 listener no longer only redirects, so its waiver goes too.
+        (
+            "fsbp-elb-18-https-listeners",
+            "listener :80: serves HTTP without TLS".to_owned(),
+        ),
+        (
+            "fsbp-elb-17-tls13-policy",
+            "listener :443: security policy \"ELBSecurityPolicy-2016-08\"".to_owned(),
+        ),
+        (
+            "fsbp-kms-5-no-open-principal",
+            format!("{key_arn}: statement \"Open\" allows any principal without a condition"),
+        ),
+        (
+            "rds-force-ssl",
+            format!("cluster aurora-{suffix}: rds.force_ssl is \"0\""),
+        ),
+        (
+            "fsbp-rds-15-multi-az",
+            format!("cluster aurora-{suffix}: 1 instance(s) in 1 AZ(s)"),
+        ),
+        (
+            "fsbp-ecs-10-latest-platform",
+            "ECS service: platform version \"1.3.0\"".to_owned(),
+        ),
+        (
+            "ecs-circuit-breaker-rollback",
+            "ECS service: the deployment circuit breaker or its rollback is off".to_owned(),
+        ),
+        (
+            "ckv-aws-23-sg-descriptions",
+            format!("{cache_group}: 1 rule(s) without a description"),
+        ),
+    ];
+    for (check, finding) in &expected {
+        assert_eq!(
+            findings_of(&report, check),
+            std::slice::from_ref(finding),
+            "{check}"
+        );
+    }
+    let mut fired = by_result(&report, "finding");
+    fired.sort_unstable();
+    let mut wanted: Vec<&str> = expected.iter().map(|(check, _)| *check).collect();
+    wanted.sort_unstable();
+    assert_eq!(fired, wanted);
+    // Without its reader, the database cannot lose the writer's AZ, and only that one.
+    let lost: Vec<&Value> = report["zones"]
+        .as_array()
+        .expect("zones")
+        .iter()
+        .filter(|zone| zone["survives"] == false)
+        .collect();
+    assert_eq!(lost.len(), 1, "{}", report["zones"]);
+    assert_eq!(
+        lost[0]["reasons"],
+        json!([format!(
+            "database: no Aurora instance outside {} to fail over to",
+            lost[0]["zone"].as_str().expect("a zone")
+        )])
+    );
+    teardown(&spec);
+}
