@@ -922,6 +922,36 @@ async fn listener_key_database_and_deployment_misconfigurations_fire_their_contr
         .await
         .expect("a rule without a description");
 
+    // The API keys secret under AWS's own key and rotating every 120 days; one alarm silenced.
+    let secrets = aws_sdk_secretsmanager::Client::new(&config);
+    secrets
+        .update_secret()
+        .secret_id(format!("secret-api-keys-{suffix}"))
+        .kms_key_id("alias/aws/secretsmanager")
+        .send()
+        .await
+        .expect("another key");
+    secrets
+        .rotate_secret()
+        .secret_id(format!("secret-api-keys-{suffix}"))
+        .rotation_rules(
+            aws_sdk_secretsmanager::types::RotationRulesType::builder()
+                .automatically_after_days(120)
+                .build(),
+        )
+        .rotate_immediately(false)
+        .send()
+        .await
+        .expect("a slow rotation");
+    emulator()
+        .cloudwatch()
+        .await
+        .disable_alarm_actions()
+        .alarm_names(format!("alarm-api-p99-{suffix}"))
+        .send()
+        .await
+        .expect("the alarm silenced");
+
     let (clean, report) = audit(&spec);
     assert!(!clean);
     let expected = [
@@ -957,6 +987,18 @@ async fn listener_key_database_and_deployment_misconfigurations_fire_their_contr
         (
             "ecs-circuit-breaker-rollback",
             "ECS service: the deployment circuit breaker or its rollback is off".to_owned(),
+        ),
+        (
+            "ckv-aws-149-secrets-customer-key",
+            format!("secret secret-api-keys-{suffix}: not encrypted with the environment's key"),
+        ),
+        (
+            "fsbp-secretsmanager-4-rotation-period",
+            format!("secret secret-api-keys-{suffix}: rotates every 120 days"),
+        ),
+        (
+            "fsbp-cloudwatch-15-17-alarm-actions",
+            format!("alarm alarm-api-p99-{suffix}: no enabled alarm action"),
         ),
         (
             "ckv-aws-23-sg-descriptions",
