@@ -1034,3 +1034,110 @@ async fn listener_key_database_and_deployment_misconfigurations_fire_their_contr
     );
     teardown(&spec);
 }
+
+/// A fourth environment, opened through the emulator's API: the VPC's default group lets traffic in,
+/// the service's tasks get public addresses. (A load balancer in one AZ cannot be made: ELB refuses
+/// it, and so does moto.)
+#[tokio::test(flavor = "multi_thread")]
+async fn an_open_default_group_and_public_task_addresses_fire_their_controls() {
+    let suffix = unique_suffix().to_string();
+    let spec = spec(&suffix, json!({}));
+    provision(&spec);
+    let config = emulator().sdk_config().await;
+
+    let ec2 = aws_sdk_ec2::Client::new(&config);
+    let vpcs = ec2
+        .describe_vpcs()
+        .filters(filter("tag:Name", format!("vpc-{suffix}")))
+        .send()
+        .await
+        .expect("the VPC");
+    let vpc = vpcs.vpcs()[0].vpc_id().expect("an id").to_owned();
+    let default_group = ec2
+        .describe_security_groups()
+        .filters(filter("vpc-id", vpc.clone()))
+        .filters(filter("group-name", "default".to_owned()))
+        .send()
+        .await
+        .expect("the default group");
+    let default_group = default_group.security_groups()[0]
+        .group_id()
+        .expect("an id")
+        .to_owned();
+    ec2.authorize_security_group_ingress()
+        .group_id(&default_group)
+        .ip_permissions(
+            aws_sdk_ec2::types::IpPermission::builder()
+                .ip_protocol("tcp")
+                .from_port(5432)
+                .to_port(5432)
+                .ip_ranges(
+                    aws_sdk_ec2::types::IpRange::builder()
+                        .cidr_ip("10.0.0.0/8")
+                        .description("inside the network")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("the default group opened");
+
+    let ecs = aws_sdk_ecs::Client::new(&config);
+    let services = ecs
+        .describe_services()
+        .cluster(format!("ecs-cluster-{suffix}"))
+        .services(format!("ecs-service-{suffix}"))
+        .send()
+        .await
+        .expect("the service");
+    let awsvpc = services.services()[0]
+        .network_configuration()
+        .and_then(|n| n.awsvpc_configuration())
+        .expect("its network configuration");
+    ecs.update_service()
+        .cluster(format!("ecs-cluster-{suffix}"))
+        .service(format!("ecs-service-{suffix}"))
+        .network_configuration(
+            aws_sdk_ecs::types::NetworkConfiguration::builder()
+                .awsvpc_configuration(
+                    aws_sdk_ecs::types::AwsVpcConfiguration::builder()
+                        .set_subnets(Some(awsvpc.subnets().to_vec()))
+                        .set_security_groups(Some(awsvpc.security_groups().to_vec()))
+                        .assign_public_ip(aws_sdk_ecs::types::AssignPublicIp::Enabled)
+                        .build()
+                        .expect("a configuration"),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("public addresses");
+
+    let (clean, report) = audit(&spec);
+    assert!(!clean);
+    let expected = [
+        (
+            "fsbp-ec2-2-default-sg-closed",
+            format!("default security group of {vpc}: 1 rule(s) left"),
+        ),
+        (
+            "fsbp-ecs-2-no-public-ip",
+            "ECS service: assigns public IPs to its tasks".to_owned(),
+        ),
+    ];
+    for (check, finding) in &expected {
+        assert_eq!(
+            findings_of(&report, check),
+            std::slice::from_ref(finding),
+            "{check}"
+        );
+    }
+    let mut fired = by_result(&report, "finding");
+    fired.sort_unstable();
+    assert_eq!(
+        fired,
+        ["fsbp-ec2-2-default-sg-closed", "fsbp-ecs-2-no-public-ip"]
+    );
+    teardown(&spec);
+}
