@@ -12,12 +12,13 @@ use aws_sdk_secretsmanager::operation::describe_secret::DescribeSecretOutput;
 use aws_sdk_secretsmanager::types::RotationRulesType;
 use env_core::error::aws_error;
 use env_core::tags::Tag;
+use iam_roles::Roles;
 
 #[derive(Debug, Clone)]
 pub struct AwsCloud {
     rds: aws_sdk_rds::Client,
     secrets: aws_sdk_secretsmanager::Client,
-    iam: aws_sdk_iam::Client,
+    roles: Roles,
     lambda: aws_sdk_lambda::Client,
 }
 
@@ -26,7 +27,7 @@ impl AwsCloud {
         Self {
             rds: aws_sdk_rds::Client::new(config),
             secrets: aws_sdk_secretsmanager::Client::new(config),
-            iam: aws_sdk_iam::Client::new(config),
+            roles: Roles::new(config),
             lambda: aws_sdk_lambda::Client::new(config),
         }
     }
@@ -422,15 +423,7 @@ impl Cloud for AwsCloud {
     }
 
     async fn role(&self, name: &str) -> CallResult<Option<String>> {
-        let result = self
-            .iam
-            .get_role()
-            .role_name(name)
-            .send()
-            .await
-            .map_err(aws_error("GetRole"));
-        let output = found(result, &["NoSuchEntity"])?;
-        Ok(output.and_then(|output| output.role().map(|role| role.arn().to_owned())))
+        self.roles.arn(name).await
     }
 
     async fn create_role(
@@ -439,63 +432,26 @@ impl Cloud for AwsCloud {
         trust_policy: &str,
         tags: &[Tag],
     ) -> CallResult<String> {
-        let tags = tags
-            .iter()
-            .filter_map(|tag| {
-                aws_sdk_iam::types::Tag::builder()
-                    .key(tag.key)
-                    .value(&tag.value)
-                    .build()
-                    .ok()
-            })
-            .collect();
-        let output = self
-            .iam
-            .create_role()
-            .role_name(name)
-            .assume_role_policy_document(trust_policy)
-            .description("Runs the environment's Secrets Manager rotation of the database user")
-            .set_tags(Some(tags))
-            .send()
+        self.roles
+            .create(
+                name,
+                "Runs the environment's Secrets Manager rotation of the database user",
+                trust_policy,
+                tags,
+            )
             .await
-            .map_err(aws_error("CreateRole"))?;
-        Ok(output
-            .role()
-            .map(|role| role.arn().to_owned())
-            .unwrap_or_default())
     }
 
     async fn put_role_policy(&self, role: &str, policy: &str, document: &str) -> CallResult<()> {
-        self.iam
-            .put_role_policy()
-            .role_name(role)
-            .policy_name(policy)
-            .policy_document(document)
-            .send()
-            .await
-            .map_err(aws_error("PutRolePolicy"))?;
-        Ok(())
+        self.roles.put_policy(role, policy, document).await
     }
 
     async fn delete_role_policy(&self, role: &str, policy: &str) -> CallResult<()> {
-        self.iam
-            .delete_role_policy()
-            .role_name(role)
-            .policy_name(policy)
-            .send()
-            .await
-            .map_err(aws_error("DeleteRolePolicy"))?;
-        Ok(())
+        self.roles.delete_policy(role, policy).await
     }
 
     async fn delete_role(&self, name: &str) -> CallResult<()> {
-        self.iam
-            .delete_role()
-            .role_name(name)
-            .send()
-            .await
-            .map_err(aws_error("DeleteRole"))?;
-        Ok(())
+        self.roles.delete(name).await
     }
 
     async fn function(&self, name: &str) -> CallResult<Option<Function>> {

@@ -9,6 +9,7 @@ use aws_config::SdkConfig;
 use aws_sdk_ec2::types as ec2;
 use env_core::error::aws_error;
 use env_core::tags::{self, Tag};
+use iam_roles::Roles;
 use log_groups::LogGroups;
 
 /// The S3 gateway endpoint's service in the only region environments are built in.
@@ -19,7 +20,7 @@ pub struct AwsCloud {
     ec2: aws_sdk_ec2::Client,
     kms: aws_sdk_kms::Client,
     log_groups: LogGroups,
-    iam: aws_sdk_iam::Client,
+    roles: Roles,
 }
 
 impl AwsCloud {
@@ -28,7 +29,7 @@ impl AwsCloud {
             ec2: aws_sdk_ec2::Client::new(config),
             kms: aws_sdk_kms::Client::new(config),
             log_groups: LogGroups::new(config),
-            iam: aws_sdk_iam::Client::new(config),
+            roles: Roles::new(config),
         }
     }
 }
@@ -885,15 +886,7 @@ impl Cloud for AwsCloud {
     }
 
     async fn role(&self, name: &str) -> CallResult<Option<String>> {
-        let output = self
-            .iam
-            .get_role()
-            .role_name(name)
-            .send()
-            .await
-            .map_err(aws_error("GetRole"));
-        Ok(found(output, &["NoSuchEntity"])?
-            .and_then(|output| output.role().map(|role| role.arn().to_owned())))
+        self.roles.arn(name).await
     }
 
     async fn create_role(
@@ -902,31 +895,14 @@ impl Cloud for AwsCloud {
         trust_policy: &str,
         tags: &[Tag],
     ) -> CallResult<String> {
-        let output = self
-            .iam
-            .create_role()
-            .role_name(name)
-            .description("Lets VPC flow logs write to the environment's flow-log group")
-            .assume_role_policy_document(trust_policy)
-            .set_tags(Some(
-                tags.iter()
-                    // build() fails only without a key or a value, and every tag has both.
-                    .filter_map(|tag| {
-                        aws_sdk_iam::types::Tag::builder()
-                            .key(tag.key)
-                            .value(&tag.value)
-                            .build()
-                            .ok()
-                    })
-                    .collect(),
-            ))
-            .send()
+        self.roles
+            .create(
+                name,
+                "Lets VPC flow logs write to the environment's flow-log group",
+                trust_policy,
+                tags,
+            )
             .await
-            .map_err(aws_error("CreateRole"))?;
-        Ok(output
-            .role()
-            .map(|role| role.arn().to_owned())
-            .unwrap_or_default())
     }
 
     async fn put_role_policy(
@@ -935,35 +911,14 @@ impl Cloud for AwsCloud {
         policy_name: &str,
         document: &str,
     ) -> CallResult<()> {
-        self.iam
-            .put_role_policy()
-            .role_name(role)
-            .policy_name(policy_name)
-            .policy_document(document)
-            .send()
-            .await
-            .map_err(aws_error("PutRolePolicy"))?;
-        Ok(())
+        self.roles.put_policy(role, policy_name, document).await
     }
 
     async fn delete_role_policy(&self, role: &str, policy_name: &str) -> CallResult<()> {
-        self.iam
-            .delete_role_policy()
-            .role_name(role)
-            .policy_name(policy_name)
-            .send()
-            .await
-            .map_err(aws_error("DeleteRolePolicy"))?;
-        Ok(())
+        self.roles.delete_policy(role, policy_name).await
     }
 
     async fn delete_role(&self, name: &str) -> CallResult<()> {
-        self.iam
-            .delete_role()
-            .role_name(name)
-            .send()
-            .await
-            .map_err(aws_error("DeleteRole"))?;
-        Ok(())
+        self.roles.delete(name).await
     }
 }

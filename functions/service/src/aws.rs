@@ -13,6 +13,7 @@ use aws_sdk_ecs::types as ecs;
 use aws_sdk_servicediscovery::types as sd;
 use env_core::error::aws_error;
 use env_core::tags::Tag;
+use iam_roles::Roles;
 use log_groups::LogGroups;
 
 const SET: &str = "required fields are set";
@@ -24,6 +25,7 @@ pub struct AwsCloud {
     scaling: aws_sdk_applicationautoscaling::Client,
     log_groups: LogGroups,
     iam: aws_sdk_iam::Client,
+    roles: Roles,
 }
 
 impl AwsCloud {
@@ -34,6 +36,7 @@ impl AwsCloud {
             scaling: aws_sdk_applicationautoscaling::Client::new(config),
             log_groups: LogGroups::new(config),
             iam: aws_sdk_iam::Client::new(config),
+            roles: Roles::new(config),
         }
     }
 }
@@ -222,15 +225,7 @@ impl Cloud for AwsCloud {
     }
 
     async fn role(&self, name: &str) -> CallResult<Option<String>> {
-        let output = self
-            .iam
-            .get_role()
-            .role_name(name)
-            .send()
-            .await
-            .map_err(aws_error("GetRole"));
-        Ok(found(output, &["NoSuchEntity"])?
-            .and_then(|output| output.role().map(|role| role.arn().to_owned())))
+        self.roles.arn(name).await
     }
 
     async fn create_role(
@@ -239,42 +234,18 @@ impl Cloud for AwsCloud {
         trust_policy: &str,
         tags: &[Tag],
     ) -> CallResult<String> {
-        let output = self
-            .iam
-            .create_role()
-            .role_name(name)
-            .description("A role of the catalog API's ECS service")
-            .assume_role_policy_document(trust_policy)
-            .set_tags(Some(
-                tags.iter()
-                    .map(|tag| {
-                        aws_sdk_iam::types::Tag::builder()
-                            .key(tag.key)
-                            .value(&tag.value)
-                            .build()
-                            .expect(SET)
-                    })
-                    .collect(),
-            ))
-            .send()
+        self.roles
+            .create(
+                name,
+                "A role of the catalog API's ECS service",
+                trust_policy,
+                tags,
+            )
             .await
-            .map_err(aws_error("CreateRole"))?;
-        Ok(output
-            .role()
-            .map(|role| role.arn().to_owned())
-            .unwrap_or_default())
     }
 
     async fn put_role_policy(&self, role: &str, policy: &str, document: &str) -> CallResult<()> {
-        self.iam
-            .put_role_policy()
-            .role_name(role)
-            .policy_name(policy)
-            .policy_document(document)
-            .send()
-            .await
-            .map_err(aws_error("PutRolePolicy"))?;
-        Ok(())
+        self.roles.put_policy(role, policy, document).await
     }
 
     async fn role_policies(&self, role: &str) -> CallResult<Vec<String>> {
@@ -289,24 +260,11 @@ impl Cloud for AwsCloud {
     }
 
     async fn delete_role_policy(&self, role: &str, policy: &str) -> CallResult<()> {
-        self.iam
-            .delete_role_policy()
-            .role_name(role)
-            .policy_name(policy)
-            .send()
-            .await
-            .map_err(aws_error("DeleteRolePolicy"))?;
-        Ok(())
+        self.roles.delete_policy(role, policy).await
     }
 
     async fn delete_role(&self, name: &str) -> CallResult<()> {
-        self.iam
-            .delete_role()
-            .role_name(name)
-            .send()
-            .await
-            .map_err(aws_error("DeleteRole"))?;
-        Ok(())
+        self.roles.delete(name).await
     }
 
     async fn cluster(&self, name: &str) -> CallResult<Option<Cluster>> {
