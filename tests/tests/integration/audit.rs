@@ -122,8 +122,39 @@ fn filter(name: &str, value: String) -> aws_sdk_ec2::types::Filter {
         .build()
 }
 
-/// Sets attributes of the environment's load balancer through the emulator's API.
-async fn change_load_balancer(suffix: &str, attributes: &[(&str, &str)]) {
+/// The id of the security group of this name.
+async fn security_group(name: String) -> String {
+    let ec2 = aws_sdk_ec2::Client::new(&emulator().sdk_config().await);
+    let groups = ec2
+        .describe_security_groups()
+        .filters(filter("group-name", name))
+        .send()
+        .await
+        .expect("the group");
+    groups.security_groups()[0]
+        .group_id()
+        .expect("an id")
+        .to_owned()
+}
+
+/// The environment's KMS key: its id (moto's key calls take the id, not the alias) and its ARN.
+async fn environment_key(suffix: &str) -> (String, String) {
+    let kms = aws_sdk_kms::Client::new(&emulator().sdk_config().await);
+    let key = kms
+        .describe_key()
+        .key_id(format!("alias/kms-{suffix}"))
+        .send()
+        .await
+        .expect("the key");
+    let metadata = key.key_metadata().expect("metadata");
+    (
+        metadata.key_id().to_owned(),
+        metadata.arn().expect("an ARN").to_owned(),
+    )
+}
+
+/// The ARN of the environment's load balancer.
+async fn load_balancer_arn(suffix: &str) -> String {
     let elb = aws_sdk_elasticloadbalancingv2::Client::new(&emulator().sdk_config().await);
     let described = elb
         .describe_load_balancers()
@@ -131,9 +162,32 @@ async fn change_load_balancer(suffix: &str, attributes: &[(&str, &str)]) {
         .send()
         .await
         .expect("the ALB");
-    let arn = described.load_balancers()[0]
+    described.load_balancers()[0]
         .load_balancer_arn()
-        .expect("an ARN");
+        .expect("an ARN")
+        .to_owned()
+}
+
+/// Each expected check has exactly its finding, and no other check has any.
+fn assert_only_these_fire(report: &Value, expected: &[(&str, String)]) {
+    for (check, finding) in expected {
+        assert_eq!(
+            findings_of(report, check),
+            std::slice::from_ref(finding),
+            "{check}"
+        );
+    }
+    let mut fired = by_result(report, "finding");
+    fired.sort_unstable();
+    let mut wanted: Vec<&str> = expected.iter().map(|(check, _)| *check).collect();
+    wanted.sort_unstable();
+    assert_eq!(fired, wanted);
+}
+
+/// Sets attributes of the environment's load balancer through the emulator's API.
+async fn change_load_balancer(suffix: &str, attributes: &[(&str, &str)]) {
+    let arn = load_balancer_arn(suffix).await;
+    let elb = aws_sdk_elasticloadbalancingv2::Client::new(&emulator().sdk_config().await);
     let attributes = attributes.iter().map(|(key, value)| {
         aws_sdk_elasticloadbalancingv2::types::LoadBalancerAttribute::builder()
             .key(*key)
@@ -141,7 +195,7 @@ async fn change_load_balancer(suffix: &str, attributes: &[(&str, &str)]) {
             .build()
     });
     elb.modify_load_balancer_attributes()
-        .load_balancer_arn(arn)
+        .load_balancer_arn(&arn)
         .set_attributes(Some(attributes.collect()))
         .send()
         .await
@@ -195,14 +249,7 @@ async fn a_default_environment_passes_and_each_misconfiguration_fires_its_contro
         .await
         .expect("retention changed");
     let kms = aws_sdk_kms::Client::new(&config);
-    // moto's DisableKeyRotation takes the key id only, not its alias.
-    let key = kms
-        .describe_key()
-        .key_id(format!("alias/kms-{suffix}"))
-        .send()
-        .await
-        .expect("the key");
-    let key_id = key.key_metadata().expect("metadata").key_id().to_owned();
+    let (key_id, _) = environment_key(&suffix).await;
     kms.disable_key_rotation()
         .key_id(&key_id)
         .send()
@@ -236,16 +283,7 @@ async fn a_default_environment_passes_and_each_misconfiguration_fires_its_contro
         .await
         .expect("attached");
     let ec2 = aws_sdk_ec2::Client::new(&config);
-    let groups = ec2
-        .describe_security_groups()
-        .filters(filter("group-name", format!("secgroup-service-{suffix}")))
-        .send()
-        .await
-        .expect("the service group");
-    let service_group = groups.security_groups()[0]
-        .group_id()
-        .expect("an id")
-        .to_owned();
+    let service_group = security_group(format!("secgroup-service-{suffix}")).await;
     ec2.authorize_security_group_ingress()
         .group_id(&service_group)
         .ip_permissions(
@@ -759,19 +797,8 @@ async fn data_edge_service_and_network_misconfigurations_fire_their_controls() {
         ),
         ("fsbp-ec2-6-flow-logs", format!("{vpc}: no active flow log")),
     ];
-    for (check, finding) in &expected {
-        assert_eq!(
-            findings_of(&report, check),
-            std::slice::from_ref(finding),
-            "{check}"
-        );
-    }
     // Nothing else fired: each change broke exactly its own control.
-    let mut fired = by_result(&report, "finding");
-    fired.sort_unstable();
-    let mut wanted: Vec<&str> = expected.iter().map(|(check, _)| *check).collect();
-    wanted.sort_unstable();
-    assert_eq!(fired, wanted);
+    assert_only_these_fire(&report, &expected);
     teardown(&spec);
 }
 
@@ -785,18 +812,9 @@ async fn listener_key_database_and_deployment_misconfigurations_fire_their_contr
     let config = emulator().sdk_config().await;
 
     let elb = aws_sdk_elasticloadbalancingv2::Client::new(&config);
-    let described = elb
-        .describe_load_balancers()
-        .names(format!("alb-{suffix}"))
-        .send()
-        .await
-        .expect("the ALB");
-    let lb_arn = described.load_balancers()[0]
-        .load_balancer_arn()
-        .expect("an ARN");
     let listeners = elb
         .describe_listeners()
-        .load_balancer_arn(lb_arn)
+        .load_balancer_arn(load_balancer_arn(&suffix).await)
         .send()
         .await
         .expect("the listeners");
@@ -829,18 +847,7 @@ async fn listener_key_database_and_deployment_misconfigurations_fire_their_contr
     }
 
     let kms = aws_sdk_kms::Client::new(&config);
-    let key = kms
-        .describe_key()
-        .key_id(format!("alias/kms-{suffix}"))
-        .send()
-        .await
-        .expect("the key");
-    let key_id = key.key_metadata().expect("metadata").key_id().to_owned();
-    let key_arn = key
-        .key_metadata()
-        .and_then(|m| m.arn())
-        .expect("an ARN")
-        .to_owned();
+    let (key_id, key_arn) = environment_key(&suffix).await;
     kms.put_key_policy()
         .key_id(&key_id)
         .policy_name("default")
@@ -888,22 +895,8 @@ async fn listener_key_database_and_deployment_misconfigurations_fire_their_contr
         .expect("an old platform, no circuit breaker");
 
     let ec2 = aws_sdk_ec2::Client::new(&config);
-    let group_id = |name: String| {
-        let ec2 = ec2.clone();
-        async move {
-            ec2.describe_security_groups()
-                .filters(filter("group-name", name))
-                .send()
-                .await
-                .expect("the group")
-                .security_groups()[0]
-                .group_id()
-                .expect("an id")
-                .to_owned()
-        }
-    };
-    let cache_group = group_id(format!("secgroup-cache-{suffix}")).await;
-    let service_group = group_id(format!("secgroup-service-{suffix}")).await;
+    let cache_group = security_group(format!("secgroup-cache-{suffix}")).await;
+    let service_group = security_group(format!("secgroup-service-{suffix}")).await;
     ec2.authorize_security_group_ingress()
         .group_id(&cache_group)
         .ip_permissions(
@@ -1005,18 +998,7 @@ async fn listener_key_database_and_deployment_misconfigurations_fire_their_contr
             format!("{cache_group}: 1 rule(s) without a description"),
         ),
     ];
-    for (check, finding) in &expected {
-        assert_eq!(
-            findings_of(&report, check),
-            std::slice::from_ref(finding),
-            "{check}"
-        );
-    }
-    let mut fired = by_result(&report, "finding");
-    fired.sort_unstable();
-    let mut wanted: Vec<&str> = expected.iter().map(|(check, _)| *check).collect();
-    wanted.sort_unstable();
-    assert_eq!(fired, wanted);
+    assert_only_these_fire(&report, &expected);
     // Without its reader, the database cannot lose the writer's AZ, and only that one.
     let lost: Vec<&Value> = report["zones"]
         .as_array()
@@ -1126,18 +1108,6 @@ async fn an_open_default_group_and_public_task_addresses_fire_their_controls() {
             "ECS service: assigns public IPs to its tasks".to_owned(),
         ),
     ];
-    for (check, finding) in &expected {
-        assert_eq!(
-            findings_of(&report, check),
-            std::slice::from_ref(finding),
-            "{check}"
-        );
-    }
-    let mut fired = by_result(&report, "finding");
-    fired.sort_unstable();
-    assert_eq!(
-        fired,
-        ["fsbp-ec2-2-default-sg-closed", "fsbp-ecs-2-no-public-ip"]
-    );
+    assert_only_these_fire(&report, &expected);
     teardown(&spec);
 }
