@@ -1,8 +1,9 @@
 //! The IAM documents of the service's roles (control CKV_AWS_249: the execution role is not the task
 //! role; the infrastructure role of blue/green deployments is a third). Every statement names its
-//! resources; a `*` resource is only for actions AWS gives no resource-level permission, listed in
-//! [`WITHOUT_RESOURCE_LEVEL`].
+//! resources; a `*` resource is only for the actions AWS gives no resource-level permission:
+//! [`ECR_LOGIN`], [`PUT_METRIC_DATA`] and [`LOAD_BALANCER_READS`], each granted to one role.
 
+use env_core::spec::service::EcrRepository;
 use serde_json::{json, Value};
 
 const REGION: &str = "us-west-2";
@@ -10,21 +11,23 @@ const REGION: &str = "us-west-2";
 /// application user).
 pub const APP_DB_USER: &str = "catalog_app";
 /// Actions that accept only `"Resource": "*"` (Service Authorization Reference, each service's
-/// "Actions defined by …" table lists no resource types for them):
-/// - `ecr:GetAuthorizationToken` (Amazon Elastic Container Registry);
-/// - `cloudwatch:PutMetricData` (Amazon CloudWatch), narrowed by the `cloudwatch:namespace`
-///   condition instead;
-/// - the four `elasticloadbalancing:Describe*` reads ECS blue/green needs (Elastic Load Balancing
-///   V2).
-pub const WITHOUT_RESOURCE_LEVEL: &[&str] = &[
-    "ecr:GetAuthorizationToken",
-    "cloudwatch:PutMetricData",
+/// "Actions defined by …" table lists no resource types for them), each granted to the one role that
+/// needs it.
+///
+/// `ecr:GetAuthorizationToken` (Amazon Elastic Container Registry): the execution role, to pull a
+/// private image.
+pub const ECR_LOGIN: &str = "ecr:GetAuthorizationToken";
+/// `cloudwatch:PutMetricData` (Amazon CloudWatch): the task role, narrowed by the
+/// `cloudwatch:namespace` condition instead.
+pub const PUT_METRIC_DATA: &str = "cloudwatch:PutMetricData";
+/// The four `elasticloadbalancing:Describe*` reads ECS blue/green needs (Elastic Load Balancing V2):
+/// the infrastructure role.
+pub const LOAD_BALANCER_READS: [&str; 4] = [
     "elasticloadbalancing:DescribeListeners",
     "elasticloadbalancing:DescribeRules",
     "elasticloadbalancing:DescribeTargetGroups",
     "elasticloadbalancing:DescribeTargetHealth",
 ];
-
 /// The principal of the task and execution roles: ECS tasks (ECS developer guide, "Task IAM role").
 pub const TASKS_PRINCIPAL: &str = "ecs-tasks.amazonaws.com";
 /// The principal of the infrastructure role: ECS itself (ECS developer guide, "Amazon ECS
@@ -41,20 +44,6 @@ pub fn trust_policy(principal: &str) -> Value {
             "Action": "sts:AssumeRole"
         }]
     })
-}
-
-/// The ECR repository of a private ECR image, `<account>.dkr.ecr.<region>.amazonaws.com/<repo>`;
-/// `None` for any other registry (a public image needs no IAM permission to pull).
-pub fn ecr_repository_arn(image: &str) -> Option<String> {
-    let (host, rest) = image.split_once('/')?;
-    let parts: Vec<&str> = host.split('.').collect();
-    let [account, "dkr", "ecr", region, "amazonaws", "com"] = parts.as_slice() else {
-        return None;
-    };
-    let repository = rest.split(['@', ':']).next().unwrap_or_default();
-    Some(format!(
-        "arn:aws:ecr:{region}:{account}:repository/{repository}"
-    ))
 }
 
 /// KMS decrypts for Secrets Manager only (`kms:ViaService`, KMS developer guide).
@@ -97,7 +86,7 @@ pub fn execution_policy(
         read_secrets(secrets),
         decrypt_via_secrets_manager(key_arn),
     ];
-    if let Some(repository) = ecr_repository_arn(image) {
+    if let Some(repository) = EcrRepository::of_image(image).map(|r| r.arn()) {
         statements.push(json!({
             "Sid": "PullTheImage",
             "Effect": "Allow",
@@ -112,7 +101,7 @@ pub fn execution_policy(
         statements.push(json!({
             "Sid": "LogInToEcr",
             "Effect": "Allow",
-            "Action": WITHOUT_RESOURCE_LEVEL,
+            "Action": ECR_LOGIN,
             "Resource": "*"
         }));
     }
@@ -169,12 +158,12 @@ pub fn task_policy(account: &str, secrets: &[&str], key_arn: &str, scope: TaskSc
                 ]
             },
             {
-                // No resource-level permission exists (WITHOUT_RESOURCE_LEVEL): the namespace
+                // No resource-level permission exists (PUT_METRIC_DATA): the namespace
                 // condition is what limits it (CloudWatch user guide, "Using condition keys to
                 // limit access to CloudWatch namespaces").
                 "Sid": "PublishMetricsToItsOwnNamespace",
                 "Effect": "Allow",
-                "Action": "cloudwatch:PutMetricData",
+                "Action": PUT_METRIC_DATA,
                 "Resource": "*",
                 "Condition": {"StringEquals": {"cloudwatch:namespace": scope.metric_namespace}}
             }
@@ -194,7 +183,7 @@ pub fn infrastructure_policy(rules: &[&str], target_groups: &[&str]) -> Value {
             {
                 "Sid": "ReadTheLoadBalancer",
                 "Effect": "Allow",
-                "Action": &WITHOUT_RESOURCE_LEVEL[2..],
+                "Action": LOAD_BALANCER_READS,
                 "Resource": "*"
             },
             {
@@ -242,6 +231,16 @@ pub mod tests {
         }
         pairs
     }
+
+    /// Every action without resource-level permissions.
+    const WITHOUT_RESOURCE_LEVEL: [&str; 6] = [
+        ECR_LOGIN,
+        PUT_METRIC_DATA,
+        LOAD_BALANCER_READS[0],
+        LOAD_BALANCER_READS[1],
+        LOAD_BALANCER_READS[2],
+        LOAD_BALANCER_READS[3],
+    ];
 
     /// No `*` action (nor a service wildcard), no `*` resource except where AWS has no
     /// resource-level permission, and `iam:PassRole` nowhere.
@@ -307,17 +306,13 @@ pub mod tests {
             "ecr:BatchGetImage".into(),
             "arn:aws:ecr:us-west-2:123456789012:repository/team/catalog-api".into()
         )));
-        assert!(pairs.contains(&("ecr:GetAuthorizationToken".into(), "*".into())));
-    }
-
-    #[test]
-    fn only_ecr_registry_hosts_name_a_repository() {
-        assert_eq!(ecr_repository_arn("nginx"), None);
-        assert_eq!(ecr_repository_arn("docker.io/library/nginx:1"), None);
-        assert_eq!(
-            ecr_repository_arn("1.dkr.ecr.us-east-1.amazonaws.com/api").as_deref(),
-            Some("arn:aws:ecr:us-east-1:1:repository/api")
-        );
+        // Of the actions without resource-level permissions, the execution role gets only ECR's.
+        let everywhere: Vec<&str> = pairs
+            .iter()
+            .filter(|(_, resource)| resource == "*")
+            .map(|(action, _)| action.as_str())
+            .collect();
+        assert_eq!(everywhere, ["ecr:GetAuthorizationToken"]);
     }
 
     const SCOPE: TaskScope<'static> = TaskScope {

@@ -26,6 +26,44 @@ impl ContainerImage {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The private ECR repository the image is pulled from, if it is in one.
+    pub fn ecr_repository(&self) -> Option<EcrRepository> {
+        EcrRepository::of_image(&self.0)
+    }
+}
+
+/// A private ECR repository, named by an image `<account>.dkr.ecr.<region>.amazonaws.com/<name>`
+/// followed by `:tag` and/or `@digest` (ECR user guide, "Pushing a Docker image").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EcrRepository {
+    pub account: String,
+    pub region: String,
+    pub name: String,
+}
+
+impl EcrRepository {
+    /// `None` for any other registry (Docker Hub, ECR Public, a private registry elsewhere).
+    pub fn of_image(image: &str) -> Option<Self> {
+        let (host, rest) = image.split_once('/')?;
+        let parts: Vec<&str> = host.split('.').collect();
+        let [account, "dkr", "ecr", region, "amazonaws", "com"] = parts.as_slice() else {
+            return None;
+        };
+        let name = rest.split(['@', ':']).next().unwrap_or_default();
+        Some(Self {
+            account: (*account).to_owned(),
+            region: (*region).to_owned(),
+            name: name.to_owned(),
+        })
+    }
+
+    pub fn arn(&self) -> String {
+        format!(
+            "arn:aws:ecr:{}:{}:repository/{}",
+            self.region, self.account, self.name
+        )
+    }
 }
 
 impl TryFrom<String> for ContainerImage {
@@ -142,6 +180,33 @@ impl SpecField for CpuArchitecture {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_ecr_registry_hosts_name_a_repository() {
+        assert_eq!(EcrRepository::of_image("nginx"), None);
+        assert_eq!(EcrRepository::of_image("docker.io/library/nginx:1"), None);
+        assert_eq!(
+            EcrRepository::of_image("public.ecr.aws/acme/catalog-api:1"),
+            None
+        );
+        let image = ContainerImage::try_from(
+            "1.dkr.ecr.us-east-1.amazonaws.com/team/api:2@sha256:ab".to_owned(),
+        )
+        .unwrap();
+        let repository = image.ecr_repository().unwrap();
+        assert_eq!(
+            repository,
+            EcrRepository {
+                account: "1".into(),
+                region: "us-east-1".into(),
+                name: "team/api".into()
+            }
+        );
+        assert_eq!(
+            repository.arn(),
+            "arn:aws:ecr:us-east-1:1:repository/team/api"
+        );
+    }
 
     #[test]
     fn image_references_with_tag_or_digest_are_accepted() {
