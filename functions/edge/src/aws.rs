@@ -188,10 +188,14 @@ fn weighted_forward(settings: &RuleSettings) -> elb::Action {
 impl Cloud for AwsCloud {
     async fn certificates(&self) -> CallResult<Vec<CertificateSummary>> {
         // ListCertificates returns only RSA 2048 certificates unless asked for other key types
-        // (ACM API reference, ListCertificates `Includes`); the self-signed one is ECDSA P-256.
+        // (ACM API reference, ListCertificates `Includes`). The self-signed one is ECDSA P-256, and
+        // a certificate reimported by hand under its ARN may have any key: ask for every type, so
+        // that the teardown still finds it.
+        let every_key_type = acm::KeyAlgorithm::values()
+            .iter()
+            .map(|value| acm::KeyAlgorithm::from(*value));
         let includes = acm::Filters::builder()
-            .key_types(acm::KeyAlgorithm::Rsa2048)
-            .key_types(acm::KeyAlgorithm::EcPrime256v1)
+            .set_key_types(Some(every_key_type.collect()))
             .build();
         let summaries = self
             .acm
