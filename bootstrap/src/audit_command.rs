@@ -35,10 +35,10 @@ pub async fn run(
     json: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let parsed = EnvironmentSuffix::parse(suffix)
+    EnvironmentSuffix::parse(suffix)
         .map_err(|reason| anyhow::anyhow!("environment suffix {suffix:?} {reason}"))?;
     let spec = spec_for(suffix, spec_file)?;
-    let environment = read::read(config, &parsed, spec.fields().force_destroy).await?;
+    let environment = read::read(config, &spec).await?;
     let report = Report::new(&environment, &spec)?;
     report.write(json, out)?;
     if !report.clean() {

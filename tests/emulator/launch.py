@@ -167,7 +167,54 @@ def keep_performance_insights() -> None:
     RDSResponse.create_db_instance = create_db_instance
 
 
+def delete_automated_snapshots_with_their_cluster() -> None:
+    """moto keeps a deleted cluster's automated snapshots whatever DeleteAutomatedBackups says, and
+    names them by the minute (`rds:<cluster>-<yyyy-mm-dd-hh-mm>`), so a cluster made again under the
+    same name within that minute fails with DBClusterSnapshotAlreadyExists. AWS deletes them with the
+    cluster unless DeleteAutomatedBackups is false (RDS API reference, DeleteDBCluster)."""
+    from moto.rds.responses import RDSResponse
+
+    delete = RDSResponse.delete_db_cluster
+
+    def delete_db_cluster(self):
+        cluster_id = self.params.get("DBClusterIdentifier")
+        result = delete(self)
+        if str(self.params.get("DeleteAutomatedBackups", True)).lower() != "false":
+            snapshots = self.backend.cluster_snapshots
+            for snapshot_id, snapshot in list(snapshots.items()):
+                automated = snapshot.snapshot_type == "automated"
+                if automated and snapshot.cluster.db_cluster_identifier == cluster_id:
+                    del snapshots[snapshot_id]
+        return result
+
+    RDSResponse.delete_db_cluster = delete_db_cluster
+
+
+def keep_tags_when_a_certificate_is_reimported() -> None:
+    """moto's ImportCertificate with a CertificateArn replaces the certificate with a new one that has
+    no tags and is used by nothing. AWS replaces the certificate and key under the same ARN and keeps
+    the rest: tags cannot even be given when reimporting (ACM API reference, ImportCertificate, Tags),
+    and the load balancers that use the certificate go on using it (ACM user guide, "Reimport a
+    certificate")."""
+    from moto.acm.models import AWSCertificateManagerBackend
+
+    import_certificate = AWSCertificateManagerBackend.import_certificate
+
+    def reimport(self, certificate, private_key, chain, arn, tags):
+        previous = self._certificates.get(arn) if arn is not None else None
+        result = import_certificate(self, certificate, private_key, chain, arn, tags)
+        if previous is not None:
+            current = self._certificates[arn]
+            current.tags = previous.tags
+            current.in_use_by = previous.in_use_by
+        return result
+
+    AWSCertificateManagerBackend.import_certificate = reimport
+
+
 def main() -> None:
+    delete_automated_snapshots_with_their_cluster()
+    keep_tags_when_a_certificate_is_reimported()
     keep_create_service_deployment_configuration()
     keep_performance_insights()
     rotate_secrets_without_running_their_lambda()

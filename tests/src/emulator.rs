@@ -18,7 +18,7 @@ pub struct Emulator {
 }
 
 /// The Python that has moto installed: `MOTO_PYTHON`, or the project's own virtualenv.
-fn python() -> PathBuf {
+pub fn python() -> PathBuf {
     if let Some(path) = std::env::var_os("MOTO_PYTHON") {
         return PathBuf::from(path);
     }

@@ -78,7 +78,8 @@ async fn tagged(config: &SdkConfig, suffix: &EnvironmentSuffix) -> Vec<String> {
 async fn still_live(config: &SdkConfig, arn: &str) -> bool {
     // An automated cluster snapshot (`rds:<cluster>-<time>`): DeleteDBCluster removes automated
     // backups with the cluster unless told to keep them (RDS API reference, DeleteDBCluster,
-    // DeleteAutomatedBackups, default true); moto ignores that parameter and keeps them for good.
+    // DeleteAutomatedBackups, default true), and the database function keeps them on purpose when
+    // the teardown is not forced.
     if arn.contains(":cluster-snapshot:rds:") {
         return false;
     }

@@ -4,6 +4,7 @@
 //! Everything the reader could not find is `None` or an empty list, so a missing resource turns into a
 //! finding rather than an error: an audit of a half-built environment still reports every check.
 
+use env_core::spec::service::EcrRepository;
 use serde_json::Value;
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -12,6 +13,10 @@ pub struct Environment {
     /// The spec's protection settings, read from the environment's tags or given by the caller; the
     /// deletion-protection checks are waived when `force_destroy` is on.
     pub force_destroy: bool,
+    /// The spec's `healthCheckPath`: what every target group must probe (CKV_AWS_261).
+    pub health_check_path: String,
+    /// The private ECR repository the spec's image is pulled from, if any (ECR.1/2/3).
+    pub image_repository: Option<EcrRepository>,
     pub network: Network,
     pub service: Option<Service>,
     pub load_balancer: Option<LoadBalancer>,
@@ -133,6 +138,7 @@ pub struct Listener {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TargetGroup {
     pub name: String,
+    pub health_check_enabled: bool,
     pub health_check_path: Option<String>,
     pub matcher: Option<String>,
     pub healthy_threshold: Option<i32>,

@@ -143,7 +143,7 @@ mod tests {
         let body = report.to_json();
         assert_eq!(body["clean"], true);
         assert_eq!(body["compliance"]["findings"], 0);
-        // ELB.18 (the redirecting port-80 listener) and ECR.1/2/3 (no repository).
+        // ELB.18 (the redirecting port-80 listener) and ECR.1/2/3 (the image is not in private ECR).
         assert_eq!(body["compliance"]["waived"], 2);
         assert_eq!(
             body["compliance"]["checks"][0]["name"],

@@ -2,8 +2,12 @@
 //! environment has no finding and survives the loss of each AZ; resources misconfigured through the
 //! emulator's API make their controls fire; a single NAT and a missing reader show in the AZ analysis.
 
+mod by_hand;
+
+use by_hand::{reimport_with_a_weak_key, remake_cache_by_hand, remake_cluster_by_hand};
 use integration_tests::emulator::emulator;
 use integration_tests::functions::run as run_binary;
+use integration_tests::leftovers::leftovers;
 use integration_tests::parliament::{findings, inline_policies};
 use integration_tests::unique_suffix;
 use integration_tests::workflow::run as run_workflow;
@@ -1018,14 +1022,46 @@ async fn listener_key_database_and_deployment_misconfigurations_fire_their_contr
 }
 
 /// A fourth environment, opened through the emulator's API: the VPC's default group lets traffic in,
-/// the service's tasks get public addresses. (A load balancer in one AZ cannot be made: ELB refuses
-/// it, and so does moto.)
+/// the service's tasks get public addresses in one private subnet only, the blue target group probes
+/// `/` instead of the spec's health path, and the private ECR repository the image comes from lets
+/// tags be overwritten. (A load balancer in one AZ cannot be made: ELB refuses it, and so does moto;
+/// ELB.13 fires here for the service's targets.)
 #[tokio::test(flavor = "multi_thread")]
 async fn an_open_default_group_and_public_task_addresses_fire_their_controls() {
     let suffix = unique_suffix().to_string();
-    let spec = spec(&suffix, json!({}));
+    let repository = format!("catalog-api-{suffix}");
+    let spec = spec(
+        &suffix,
+        json!({"containerImage": format!("123456789012.dkr.ecr.us-west-2.amazonaws.com/{repository}:1")}),
+    );
     provision(&spec);
     let config = emulator().sdk_config().await;
+
+    let ecr = aws_sdk_ecr::Client::new(&config);
+    ecr.create_repository()
+        .repository_name(&repository)
+        .image_tag_mutability(aws_sdk_ecr::types::ImageTagMutability::Mutable)
+        .image_scanning_configuration(
+            aws_sdk_ecr::types::ImageScanningConfiguration::builder()
+                .scan_on_push(true)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("the repository");
+    ecr.put_lifecycle_policy()
+        .repository_name(&repository)
+        .lifecycle_policy_text(
+            json!({"rules": [{
+                "rulePriority": 1,
+                "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 14},
+                "action": {"type": "expire"}
+            }]})
+            .to_string(),
+        )
+        .send()
+        .await
+        .expect("its lifecycle policy");
 
     let ec2 = aws_sdk_ec2::Client::new(&config);
     let vpcs = ec2
@@ -1084,7 +1120,7 @@ async fn an_open_default_group_and_public_task_addresses_fire_their_controls() {
             aws_sdk_ecs::types::NetworkConfiguration::builder()
                 .awsvpc_configuration(
                     aws_sdk_ecs::types::AwsVpcConfiguration::builder()
-                        .set_subnets(Some(awsvpc.subnets().to_vec()))
+                        .subnets(&awsvpc.subnets()[0])
                         .set_security_groups(Some(awsvpc.security_groups().to_vec()))
                         .assign_public_ip(aws_sdk_ecs::types::AssignPublicIp::Enabled)
                         .build()
@@ -1094,7 +1130,25 @@ async fn an_open_default_group_and_public_task_addresses_fire_their_controls() {
         )
         .send()
         .await
-        .expect("public addresses");
+        .expect("public addresses in one subnet");
+
+    let elb = aws_sdk_elasticloadbalancingv2::Client::new(&config);
+    let groups = elb
+        .describe_target_groups()
+        .names(format!("tg-blue-{suffix}"))
+        .send()
+        .await
+        .expect("the blue target group");
+    elb.modify_target_group()
+        .target_group_arn(
+            groups.target_groups()[0]
+                .target_group_arn()
+                .expect("an ARN"),
+        )
+        .health_check_path("/")
+        .send()
+        .await
+        .expect("the health check moved");
 
     let (clean, report) = audit(&spec);
     assert!(!clean);
@@ -1107,7 +1161,107 @@ async fn an_open_default_group_and_public_task_addresses_fire_their_controls() {
             "fsbp-ecs-2-no-public-ip",
             "ECS service: assigns public IPs to its tasks".to_owned(),
         ),
+        (
+            "fsbp-elb-13-multi-az",
+            "ECS service: its targets run in 1 AZ(s)".to_owned(),
+        ),
+        (
+            "ckv-aws-261-target-health-checks",
+            format!("target group tg-blue-{suffix}: its health check asks /, not the spec's /health"),
+        ),
+        (
+            "fsbp-ecr-1-2-3-repositories",
+            format!("repository {repository}: scan on push, immutable tags or a lifecycle policy is missing"),
+        ),
     ];
     assert_only_these_fire(&report, &expected);
     teardown(&spec);
+    // The repository is not the environment's: whoever made it removes it.
+    ecr.delete_repository()
+        .repository_name(&repository)
+        .force(true)
+        .send()
+        .await
+        .expect("the repository removed");
+}
+
+/// A fifth environment whose data stores were deleted and made again by hand, through the emulator's
+/// API, with what cannot be changed once they exist (encryption, master user name, AUTH, subnet group)
+/// and a few settings that can be wrong, and whose certificate was reimported with a 1024-bit RSA key.
+#[tokio::test(flavor = "multi_thread")]
+async fn data_stores_remade_by_hand_and_a_weak_certificate_fire_their_controls() {
+    let environment = unique_suffix();
+    let suffix = environment.to_string();
+    // An image from a private repository nobody made.
+    let spec = spec(
+        &suffix,
+        json!({"containerImage": format!("123456789012.dkr.ecr.us-west-2.amazonaws.com/gone-{suffix}@sha256:ab")}),
+    );
+    provision(&spec);
+    let (_, key_arn) = environment_key(&suffix).await;
+
+    remake_cluster_by_hand(&suffix, &key_arn).await;
+    remake_cache_by_hand(&suffix).await;
+    let certificate = reimport_with_a_weak_key(&suffix).await;
+
+    let (clean, report) = audit(&spec);
+    assert!(!clean);
+    let cluster = format!("cluster aurora-{suffix}");
+    let group = format!("replication group redis-{suffix}");
+    let expected = [
+        (
+            "fsbp-rds-27-encrypted-at-rest",
+            format!("{cluster}: storage is not encrypted with the environment's key"),
+        ),
+        (
+            "fsbp-rds-12-iam-authentication",
+            format!("{cluster}: IAM database authentication is off"),
+        ),
+        (
+            "fsbp-rds-9-37-log-exports",
+            format!("{cluster}: the postgresql log is not exported to CloudWatch"),
+        ),
+        (
+            "fsbp-rds-24-custom-master-user",
+            format!("{cluster}: master user name \"postgres\" is a default"),
+        ),
+        (
+            "ckv-aws-353-354-performance-insights",
+            format!(
+                "instance aurora-writer-{suffix}: Performance Insights is off or not encrypted"
+            ),
+        ),
+        (
+            "fsbp-elasticache-2-auto-minor-upgrade",
+            format!("{group}: auto minor version upgrade is off"),
+        ),
+        (
+            "fsbp-elasticache-4-encrypted-at-rest",
+            format!("{group}: not encrypted at rest with the environment's key"),
+        ),
+        (
+            "fsbp-elasticache-5-encrypted-in-transit",
+            format!("{group}: transit encryption off, mode \"unset\""),
+        ),
+        (
+            "fsbp-elasticache-6-authentication",
+            format!("{group}: no AUTH token"),
+        ),
+        (
+            "fsbp-elasticache-7-own-subnet-group",
+            format!("{group}: the environment's own subnet group is gone"),
+        ),
+        (
+            "fsbp-acm-2-key-algorithm",
+            format!("{certificate}: key algorithm RSA_1024"),
+        ),
+        (
+            "fsbp-ecr-1-2-3-repositories",
+            format!("repository gone-{suffix}: not found in registry 123456789012 (us-west-2)"),
+        ),
+    ];
+    assert_only_these_fire(&report, &expected);
+    teardown(&spec);
+    // The teardown removes what was made by hand under the environment's names too.
+    assert_eq!(leftovers(&environment).await, Vec::<String>::new());
 }

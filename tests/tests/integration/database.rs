@@ -640,9 +640,7 @@ async fn a_create_that_meets_its_secret_scheduled_for_deletion_restores_it() {
         .expect("the app secret")
         .to_owned();
     let value = secret_value(&app_secret).await;
-    // As a teardown without forceDestroy leaves it: waiting out its recovery window. (A whole
-    // teardown and re-create within one minute meets a moto quirk instead: the automated snapshot
-    // it keeps of the deleted cluster has the same name as the new cluster's first one.)
+    // As a teardown without forceDestroy leaves it: waiting out its recovery window.
     let secrets = secrets().await;
     secrets
         .delete_secret()

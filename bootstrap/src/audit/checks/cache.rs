@@ -141,11 +141,9 @@ fn own_subnet_group(env: &Environment) -> Outcome {
     judge(
         env,
         |c| c.subnet_group.as_deref().is_some_and(|g| g != "default"),
-        |c| {
-            format!(
-                "subnet group {:?}",
-                c.subnet_group.as_deref().unwrap_or("unset")
-            )
+        |c| match c.subnet_group.as_deref() {
+            Some(group) => format!("subnet group {group:?}"),
+            None => "the environment's own subnet group is gone".into(),
         },
         "use the environment's own subnet group in the private subnets",
     )
@@ -207,7 +205,7 @@ mod tests {
         );
         assert_eq!(
             fired(&env, "ElastiCache.7"),
-            [format!("{g}: subnet group \"unset\"")]
+            [format!("{g}: the environment's own subnet group is gone")]
         );
         assert_eq!(
             fired(&env, "ElastiCache.3"),

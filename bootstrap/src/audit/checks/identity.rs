@@ -42,7 +42,7 @@ const APP_LOG_RETENTION_DAYS: i32 = 14;
 
 /// Actions that accept no resource ARN, so `"Resource": "*"` is the only way to grant them (Service
 /// Authorization Reference, the "Resource types" column is empty for each).
-pub const ACTIONS_WITHOUT_RESOURCES: [&str; 9] = [
+pub const ACTIONS_WITHOUT_RESOURCES: [&str; 13] = [
     "secretsmanager:GetRandomPassword",
     "ec2:CreateNetworkInterface",
     "ec2:DescribeNetworkInterfaces",
@@ -52,6 +52,11 @@ pub const ACTIONS_WITHOUT_RESOURCES: [&str; 9] = [
     "ecr:GetAuthorizationToken",
     "cloudwatch:PutMetricData",
     "logs:DescribeLogGroups",
+    // What a blue/green service's infrastructure role reads of its load balancer.
+    "elasticloadbalancing:DescribeListeners",
+    "elasticloadbalancing:DescribeRules",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeTargetHealth",
 ];
 
 fn list(value: Option<&Value>) -> Vec<&str> {
@@ -342,11 +347,21 @@ fn alarm_actions(env: &Environment) -> Outcome {
 }
 
 fn repositories(env: &Environment) -> Outcome {
-    if env.repositories.is_empty() {
+    let Some(wanted) = &env.image_repository else {
         return Outcome::waived(
             "containerImage",
-            "the image comes from the spec's containerImage; the environment owns no ECR repository",
+            "the image is not in a private ECR repository, the only kind ECR.1/2/3 apply to",
         );
+    };
+    if env.repositories.is_empty() {
+        return Outcome::Findings(vec![Finding::new(
+            format!("repository {}", wanted.name),
+            format!(
+                "not found in registry {} ({})",
+                wanted.account, wanted.region
+            ),
+            "push the image to that repository, or correct containerImage",
+        )]);
     }
     Outcome::from_findings(
         env.repositories
@@ -368,6 +383,7 @@ mod tests {
     use super::super::sample::{compliant, fired};
     use super::*;
     use crate::audit::facts::{Alarm, Repository, Role};
+    use env_core::spec::service::EcrRepository;
     use serde_json::json;
 
     #[test]
@@ -446,6 +462,7 @@ mod tests {
                 {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
                 {"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue", "secretsmanager:GetRandomPassword"], "Resource": "*"},
                 {"Effect": "Allow", "Action": "iam:PassRole", "Resource": ["*"]},
+                {"Effect": "Allow", "Action": ["ecr:GetAuthorizationToken", "elasticloadbalancing:DescribeRules"], "Resource": "*"},
                 {"Effect": "Deny", "Action": "*", "Resource": "*"}
             ]})],
         });
@@ -509,9 +526,28 @@ mod tests {
             fired(&env, "CloudWatch.15/17"),
             ["alarm alarm-x: no enabled alarm action"]
         );
+        let ecr = |env: &Environment| {
+            let checks = super::super::run(env);
+            let check = checks.into_iter().find(|c| c.id == "ECR.1/2/3").unwrap();
+            check.outcome.label()
+        };
+        // Waived while the image is not in a private ECR repository, whatever else is there.
+        assert_eq!(ecr(&env), "waived");
+        env.image_repository = Some(EcrRepository {
+            account: "123456789012".into(),
+            region: "us-east-1".into(),
+            name: "catalog".into(),
+        });
         assert_eq!(
             fired(&env, "ECR.1/2/3"),
             ["repository catalog: scan on push, immutable tags or a lifecycle policy is missing"]
+        );
+        env.repositories.remove(0);
+        assert_eq!(ecr(&env), "pass");
+        env.repositories.clear();
+        assert_eq!(
+            fired(&env, "ECR.1/2/3"),
+            ["repository catalog: not found in registry 123456789012 (us-east-1)"]
         );
         for algorithm in [
             "RSA_2048",

@@ -1,7 +1,7 @@
 //! Load balancer controls: listeners, attributes, zones, target group health checks.
 
 use super::{missing, Control};
-use crate::audit::facts::{Environment, LoadBalancer};
+use crate::audit::facts::{Environment, LoadBalancer, TargetGroup};
 use crate::audit::outcome::{Finding, Outcome};
 use std::collections::BTreeSet;
 
@@ -233,21 +233,37 @@ fn target_health_checks(env: &Environment) -> Outcome {
     with_lb(env, |lb| {
         lb.target_groups
             .iter()
-            .filter(|tg| {
-                tg.health_check_path.is_none()
-                    || tg.matcher.is_none()
-                    || tg.healthy_threshold.is_none()
-                    || tg.unhealthy_threshold.is_none()
-            })
-            .map(|tg| {
-                Finding::new(
-                    format!("target group {}", tg.name),
-                    "its health check lacks a path, matcher or thresholds",
-                    "set the health check path, matcher and healthy/unhealthy thresholds",
-                )
+            .filter_map(|tg| {
+                health_check_problem(tg, &env.health_check_path).map(|problem| {
+                    Finding::new(
+                        format!("target group {}", tg.name),
+                        problem,
+                        &format!(
+                            "turn the health check on with the path {}, a matcher and healthy/unhealthy thresholds",
+                            env.health_check_path
+                        ),
+                    )
+                })
             })
             .collect()
     })
+}
+
+/// What is wrong with a target group's health check, if anything. A check on another path than the
+/// spec's would call a task healthy that the application does not consider ready.
+fn health_check_problem(tg: &TargetGroup, wanted_path: &str) -> Option<String> {
+    if !tg.health_check_enabled {
+        return Some("its health check is off".into());
+    }
+    let complete =
+        tg.matcher.is_some() && tg.healthy_threshold.is_some() && tg.unhealthy_threshold.is_some();
+    match tg.health_check_path.as_deref() {
+        Some(path) if complete && path != wanted_path => Some(format!(
+            "its health check asks {path}, not the spec's {wanted_path}"
+        )),
+        Some(_) if complete => None,
+        _ => Some("its health check lacks a path, matcher or thresholds".into()),
+    }
 }
 
 #[cfg(test)]
@@ -355,6 +371,36 @@ mod tests {
         assert_eq!(
             fired(&env, "CKV_AWS_261"),
             ["target group tg-green-pr-42: its health check lacks a path, matcher or thresholds"]
+        );
+        let mut env = compliant();
+        lb(&mut env).target_groups[0].health_check_path = None;
+        lb(&mut env).target_groups[1].unhealthy_threshold = None;
+        assert_eq!(
+            fired(&env, "CKV_AWS_261"),
+            [
+                "target group tg-blue-pr-42: its health check lacks a path, matcher or thresholds",
+                "target group tg-green-pr-42: its health check lacks a path, matcher or thresholds"
+            ]
+        );
+    }
+
+    #[test]
+    fn target_groups_must_probe_the_spec_path_with_checks_on() {
+        let mut env = compliant();
+        lb(&mut env).target_groups[0].health_check_path = Some("/".into());
+        lb(&mut env).target_groups[1].health_check_enabled = false;
+        assert_eq!(
+            fired(&env, "CKV_AWS_261"),
+            [
+                "target group tg-blue-pr-42: its health check asks /, not the spec's /health",
+                "target group tg-green-pr-42: its health check is off"
+            ]
+        );
+        env.health_check_path = "/".into();
+        lb(&mut env).target_groups[1].health_check_enabled = true;
+        assert_eq!(
+            fired(&env, "CKV_AWS_261"),
+            ["target group tg-green-pr-42: its health check asks /health, not the spec's /"]
         );
     }
 }

@@ -140,6 +140,7 @@ fn service() -> Service {
 fn load_balancer() -> LoadBalancer {
     let target_group = |name: &str| TargetGroup {
         name: name.into(),
+        health_check_enabled: true,
         health_check_path: Some("/health".into()),
         matcher: Some("200".into()),
         healthy_threshold: Some(2),
@@ -238,6 +239,8 @@ pub fn compliant() -> Environment {
     Environment {
         suffix: "pr-42".into(),
         force_destroy: false,
+        health_check_path: "/health".into(),
+        image_repository: None,
         network: network(),
         service: Some(service()),
         load_balancer: Some(load_balancer()),

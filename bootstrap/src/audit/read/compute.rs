@@ -107,6 +107,7 @@ pub async fn read(
             .iter()
             .map(|tg| TargetGroup {
                 name: tg.target_group_name().unwrap_or_default().to_owned(),
+                health_check_enabled: tg.health_check_enabled().unwrap_or(false),
                 health_check_path: tg.health_check_path().map(str::to_owned),
                 matcher: tg.matcher().and_then(|m| m.http_code()).map(str::to_owned),
                 healthy_threshold: tg.healthy_threshold_count(),

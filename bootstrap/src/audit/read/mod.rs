@@ -6,22 +6,22 @@ mod compute;
 mod data;
 mod identity;
 mod network;
+mod registry;
 
 use super::facts::Environment;
 use anyhow::Context;
 use aws_config::SdkConfig;
 use env_core::naming::Names;
-use env_core::spec::EnvironmentSuffix;
+use env_core::spec::EnvironmentSpec;
 
-pub async fn read(
-    config: &SdkConfig,
-    suffix: &EnvironmentSuffix,
-    force_destroy: bool,
-) -> anyhow::Result<Environment> {
+pub async fn read(config: &SdkConfig, spec: &EnvironmentSpec) -> anyhow::Result<Environment> {
+    let suffix = spec.suffix();
     let names = Names::new(suffix);
     let mut environment = Environment {
         suffix: suffix.to_string(),
-        force_destroy,
+        force_destroy: spec.fields().force_destroy,
+        health_check_path: spec.fields().health_check_path.as_str().to_owned(),
+        image_repository: spec.fields().container_image.ecr_repository(),
         ..Environment::default()
     };
     environment.network = network::read(config, suffix)
@@ -36,5 +36,12 @@ pub async fn read(
     identity::read(config, names, &mut environment)
         .await
         .context("reading the key, the roles, the log groups and the alarms")?;
+    if let Some(repository) = &environment.image_repository {
+        let read = registry::read(config, repository).await;
+        environment.repositories = read
+            .context("reading the image's ECR repository")?
+            .into_iter()
+            .collect();
+    }
     Ok(environment)
 }
