@@ -418,6 +418,7 @@ const MONITORING: &[&str] = &[
     "sns:ListSubscriptionsByTopic",
     "sns:ListTopics",
     "sns:Subscribe",
+    "sns:Unsubscribe",
 ];
 
 #[cfg(test)]

@@ -10,6 +10,19 @@ use env_core::error::{aws_error, AwsCallError};
 use env_core::tags::Tag;
 use std::future::Future;
 
+/// An email address subscribed to the alarm topic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailSubscription {
+    pub email: String,
+    /// `None` while the address has not confirmed: SNS lists the subscription's ARN as
+    /// `PendingConfirmation` until then, and it cannot be deleted (SNS developer guide, "Deleting an
+    /// Amazon SNS subscription and topic": SNS deletes it itself after 48 hours unconfirmed).
+    pub arn: Option<String>,
+}
+
+/// What ListSubscriptionsByTopic gives as the ARN of a subscription not confirmed yet.
+const PENDING_CONFIRMATION: &str = "PendingConfirmation";
+
 /// The calls the handler needs, each one AWS operation (or one paginated listing).
 pub trait Cloud {
     /// CreateTopic, encrypted with `kms_key` and tagged.
@@ -21,16 +34,19 @@ pub trait Cloud {
     ) -> impl Future<Output = Result<String, AwsCallError>>;
     /// ListTopics: the ARN of the topic with this name, if it exists.
     fn find_topic(&self, name: &str) -> impl Future<Output = Result<Option<String>, AwsCallError>>;
-    /// ListSubscriptionsByTopic: the email addresses subscribed (confirmed or pending).
+    /// ListSubscriptionsByTopic: the email subscriptions, confirmed or pending.
     fn email_subscriptions(
         &self,
         topic_arn: &str,
-    ) -> impl Future<Output = Result<Vec<String>, AwsCallError>>;
+    ) -> impl Future<Output = Result<Vec<EmailSubscription>, AwsCallError>>;
     fn subscribe_email(
         &self,
         topic_arn: &str,
         email: &str,
     ) -> impl Future<Output = Result<(), AwsCallError>>;
+    /// Unsubscribe: deletes a confirmed subscription.
+    fn unsubscribe(&self, subscription_arn: &str)
+        -> impl Future<Output = Result<(), AwsCallError>>;
     fn delete_topic(&self, topic_arn: &str) -> impl Future<Output = Result<(), AwsCallError>>;
     /// PutMetricFilter: creates or replaces the filter of that name.
     fn put_metric_filter(
@@ -148,7 +164,10 @@ impl Cloud for SdkCloud {
             .find(|arn| arn.ends_with(&wanted)))
     }
 
-    async fn email_subscriptions(&self, topic_arn: &str) -> Result<Vec<String>, AwsCallError> {
+    async fn email_subscriptions(
+        &self,
+        topic_arn: &str,
+    ) -> Result<Vec<EmailSubscription>, AwsCallError> {
         let subscriptions: Vec<sns::Subscription> = self
             .sns
             .list_subscriptions_by_topic()
@@ -162,8 +181,23 @@ impl Cloud for SdkCloud {
         Ok(subscriptions
             .into_iter()
             .filter(|s| s.protocol() == Some("email"))
-            .filter_map(|s| s.endpoint)
+            .filter_map(|s| {
+                Some(EmailSubscription {
+                    email: s.endpoint?,
+                    arn: s.subscription_arn.filter(|arn| arn != PENDING_CONFIRMATION),
+                })
+            })
             .collect())
+    }
+
+    async fn unsubscribe(&self, subscription_arn: &str) -> Result<(), AwsCallError> {
+        self.sns
+            .unsubscribe()
+            .subscription_arn(subscription_arn)
+            .send()
+            .await
+            .map_err(aws_error("Unsubscribe"))?;
+        Ok(())
     }
 
     async fn subscribe_email(&self, topic_arn: &str, email: &str) -> Result<(), AwsCallError> {

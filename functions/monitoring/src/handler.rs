@@ -10,6 +10,7 @@ use crate::plan::{self, Inputs};
 use env_core::contract::{Action, Outputs, Request, Response, Status};
 use env_core::error::{AwsCallError, ErrorName, NamedError};
 use env_core::naming::{NameKind, Names};
+use env_core::spec::monitoring::AlarmEmail;
 use env_core::tags::environment_tags;
 use serde_json::Value;
 use std::time::SystemTime;
@@ -102,12 +103,7 @@ async fn create<C: Cloud>(request: &Request, cloud: &C) -> Result<Response, Moni
                 .await?
         }
     };
-    if let Some(email) = &spec.fields().alarm_email {
-        let subscribed = cloud.email_subscriptions(&topic_arn).await?;
-        if !subscribed.iter().any(|address| address == email.as_str()) {
-            cloud.subscribe_email(&topic_arn, email.as_str()).await?;
-        }
-    }
+    subscribe_only(cloud, &topic_arn, spec.fields().alarm_email.as_ref()).await?;
 
     for filter in plan::metric_filters(spec) {
         cloud
@@ -211,6 +207,32 @@ async fn delete<C: Cloud>(request: &Request, cloud: &C) -> Result<Response, Moni
     }
     tracing::info!(alarms = alarms.len(), "monitoring removed");
     Ok(Response::new(Status::Deleted, Outputs::new()))
+}
+
+/// The topic mails the spec's `alarmEmail` and nobody else: an address the spec no longer names (it
+/// changed, or was removed) stops getting the environment's alarms. One that has not confirmed yet
+/// cannot be deleted and lapses by itself after 48 hours (see `EmailSubscription`).
+async fn subscribe_only<C: Cloud>(
+    cloud: &C,
+    topic_arn: &str,
+    email: Option<&AlarmEmail>,
+) -> Result<(), MonitoringError> {
+    let wanted = email.map(AlarmEmail::as_str);
+    let subscribed = cloud.email_subscriptions(topic_arn).await?;
+    for stale in subscribed
+        .iter()
+        .filter(|s| Some(s.email.as_str()) != wanted)
+    {
+        if let Some(arn) = &stale.arn {
+            cloud.unsubscribe(arn).await?;
+        }
+    }
+    if let Some(email) = wanted {
+        if !subscribed.iter().any(|s| s.email == email) {
+            cloud.subscribe_email(topic_arn, email).await?;
+        }
+    }
+    Ok(())
 }
 
 /// This environment's alarms as they exist, whatever the cache's size was when they were made.

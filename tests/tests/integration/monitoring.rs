@@ -304,6 +304,26 @@ async fn create_puts_filters_topic_alarms_and_dashboard_in_place_and_delete_leav
     assert!(again.success, "{}", again.body);
     assert_eq!(snapshot(&suffix, &log_group).await, before);
 
+    // A new alarmEmail replaces the old address: alarms mail only the one the spec names.
+    let moved = run(
+        "create",
+        &suffix,
+        json!({"alarmEmail": "pager@example.com"}),
+    );
+    assert!(moved.success, "{}", moved.body);
+    let subscriptions = sns
+        .list_subscriptions_by_topic()
+        .topic_arn(&topic_arn)
+        .send()
+        .await
+        .unwrap();
+    let emails: Vec<&str> = subscriptions
+        .subscriptions()
+        .iter()
+        .filter_map(|s| s.endpoint())
+        .collect();
+    assert_eq!(emails, ["pager@example.com"]);
+
     let deleted = run("delete", &suffix, email.clone());
     assert!(deleted.success, "{}", deleted.body);
     assert_eq!(deleted.body["status"], "DELETED");

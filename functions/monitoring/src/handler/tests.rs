@@ -2,6 +2,7 @@
 //! upserts replace, a missing log group is ResourceNotFoundException, and any call can be made to fail.
 
 use super::*;
+use crate::cloud::EmailSubscription;
 use crate::plan::tests::{outputs, spec};
 use crate::plan::{Alarm, MetricFilter};
 use env_core::error::aws_failure;
@@ -14,8 +15,8 @@ use std::sync::Mutex;
 struct State {
     /// topic name → (ARN, KMS key)
     topics: BTreeMap<String, (String, String)>,
-    /// (topic ARN, email)
-    subscriptions: Vec<(String, String)>,
+    /// (topic ARN, email, confirmed)
+    subscriptions: Vec<(String, String, bool)>,
     /// log group → filter name → filter
     log_groups: BTreeMap<String, BTreeMap<String, MetricFilter>>,
     /// alarm name → (alarm, its action)
@@ -89,28 +90,45 @@ impl Cloud for Fake {
         Ok(state.topics.get(name).map(|(arn, _)| arn.clone()))
     }
 
-    async fn email_subscriptions(&self, topic_arn: &str) -> Result<Vec<String>, AwsCallError> {
+    async fn email_subscriptions(
+        &self,
+        topic_arn: &str,
+    ) -> Result<Vec<EmailSubscription>, AwsCallError> {
         let state = self.call("ListSubscriptionsByTopic")?;
         Ok(state
             .subscriptions
             .iter()
-            .filter(|(topic, _)| topic == topic_arn)
-            .map(|(_, email)| email.clone())
+            .filter(|(topic, _, _)| topic == topic_arn)
+            .map(|(topic, email, confirmed)| EmailSubscription {
+                email: email.clone(),
+                arn: confirmed.then(|| format!("{topic}:{email}")),
+            })
             .collect())
     }
 
     async fn subscribe_email(&self, topic_arn: &str, email: &str) -> Result<(), AwsCallError> {
         let mut state = self.call("Subscribe")?;
+        // Confirmed at once, as if the address had clicked the link.
         state
             .subscriptions
-            .push((topic_arn.to_owned(), email.to_owned()));
+            .push((topic_arn.to_owned(), email.to_owned(), true));
+        Ok(())
+    }
+
+    async fn unsubscribe(&self, subscription_arn: &str) -> Result<(), AwsCallError> {
+        let mut state = self.call("Unsubscribe")?;
+        state
+            .subscriptions
+            .retain(|(topic, email, _)| format!("{topic}:{email}") != subscription_arn);
         Ok(())
     }
 
     async fn delete_topic(&self, topic_arn: &str) -> Result<(), AwsCallError> {
         let mut state = self.call("DeleteTopic")?;
         state.topics.retain(|_, (arn, _)| arn != topic_arn);
-        state.subscriptions.retain(|(topic, _)| topic != topic_arn);
+        state
+            .subscriptions
+            .retain(|(topic, _, _)| topic != topic_arn);
         Ok(())
     }
 
@@ -238,7 +256,7 @@ async fn create_from_nothing_puts_every_part_in_place() {
     );
     assert_eq!(
         state.subscriptions,
-        [(topic_arn.to_owned(), "oncall@example.com".to_owned())]
+        [(topic_arn.to_owned(), "oncall@example.com".to_owned(), true)]
     );
     let filters = &state.log_groups["ecs-logs-pr-42"];
     assert_eq!(
@@ -289,6 +307,56 @@ async fn create_again_or_resumed_converges_without_duplicates() {
     );
     assert_eq!(state.log_groups["ecs-logs-pr-42"].len(), 2);
     assert_eq!(state.dashboards.len(), 1);
+}
+
+#[tokio::test]
+async fn the_topic_mails_only_the_current_alarm_email() {
+    let fake = Fake::with_log_group();
+    let topic = "arn:aws:sns:us-west-2:123456789012:alarms-pr-42";
+    run(
+        &fake,
+        Action::Create,
+        json!({"alarmEmail": "old@example.com"}),
+    )
+    .await
+    .unwrap();
+    // Someone subscribed by hand and never confirmed: it cannot be deleted, and lapses by itself.
+    fake.state()
+        .subscriptions
+        .push((topic.into(), "unconfirmed@example.com".into(), false));
+
+    run(
+        &fake,
+        Action::Create,
+        json!({"alarmEmail": "new@example.com"}),
+    )
+    .await
+    .unwrap();
+    let emails = |fake: &Fake| -> Vec<String> {
+        let state = fake.state();
+        state
+            .subscriptions
+            .iter()
+            .map(|(_, e, _)| e.clone())
+            .collect()
+    };
+    assert_eq!(
+        emails(&fake),
+        ["unconfirmed@example.com", "new@example.com"]
+    );
+    assert_eq!(fake.count("Unsubscribe"), 1);
+
+    // Without an alarmEmail nobody is mailed.
+    run(&fake, Action::Create, json!({})).await.unwrap();
+    assert_eq!(emails(&fake), ["unconfirmed@example.com"]);
+    assert_eq!(fake.count("Subscribe"), 2);
+
+    fake.fail("Unsubscribe", "AuthorizationError");
+    fake.state()
+        .subscriptions
+        .push((topic.into(), "other@example.com".into(), true));
+    let error = run(&fake, Action::Create, json!({})).await.unwrap_err();
+    assert!(error.to_string().contains("Unsubscribe"), "{error}");
 }
 
 #[tokio::test]
