@@ -135,22 +135,28 @@ async fn snapshot(suffix: &EnvironmentSuffix, log_group: &str) -> String {
         .filter_map(|topic| topic.topic_arn())
         .filter(|arn| arn.ends_with(&format!(":alarms-{suffix}")))
         .collect();
+    let emails = subscribed_emails(&sns, topics[0]).await;
+    format!(
+        "{:?}\n{alarms:?}\n{:?}\n{topics:?}\n{emails:?}",
+        filters.metric_filters(),
+        dashboard.dashboard_body(),
+    )
+}
+
+/// The addresses the topic mails.
+async fn subscribed_emails(sns: &aws_sdk_sns::Client, topic_arn: &str) -> Vec<String> {
     let subscriptions = sns
         .list_subscriptions_by_topic()
-        .topic_arn(topics[0])
+        .topic_arn(topic_arn)
         .send()
         .await
         .expect("the emulator answers");
-    format!(
-        "{:?}\n{alarms:?}\n{:?}\n{topics:?}\n{:?}",
-        filters.metric_filters(),
-        dashboard.dashboard_body(),
-        subscriptions
-            .subscriptions()
-            .iter()
-            .map(|s| s.endpoint())
-            .collect::<Vec<_>>()
-    )
+    subscriptions
+        .subscriptions()
+        .iter()
+        .filter_map(|s| s.endpoint())
+        .map(str::to_owned)
+        .collect()
 }
 
 #[tokio::test]
@@ -227,16 +233,9 @@ async fn create_puts_filters_topic_alarms_and_dashboard_in_place_and_delete_leav
             .map(String::as_str),
         Some(KMS_KEY)
     );
-    let subscriptions = sns
-        .list_subscriptions_by_topic()
-        .topic_arn(&topic_arn)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(subscriptions.subscriptions().len(), 1);
     assert_eq!(
-        subscriptions.subscriptions()[0].endpoint(),
-        Some("oncall@example.com")
+        subscribed_emails(&sns, &topic_arn).await,
+        ["oncall@example.com"]
     );
 
     // Every alarm notifies the topic, with its actions on and a deliberate missing-data rule.
@@ -311,18 +310,10 @@ async fn create_puts_filters_topic_alarms_and_dashboard_in_place_and_delete_leav
         json!({"alarmEmail": "pager@example.com"}),
     );
     assert!(moved.success, "{}", moved.body);
-    let subscriptions = sns
-        .list_subscriptions_by_topic()
-        .topic_arn(&topic_arn)
-        .send()
-        .await
-        .unwrap();
-    let emails: Vec<&str> = subscriptions
-        .subscriptions()
-        .iter()
-        .filter_map(|s| s.endpoint())
-        .collect();
-    assert_eq!(emails, ["pager@example.com"]);
+    assert_eq!(
+        subscribed_emails(&sns, &topic_arn).await,
+        ["pager@example.com"]
+    );
 
     let deleted = run("delete", &suffix, email.clone());
     assert!(deleted.success, "{}", deleted.body);
