@@ -497,8 +497,17 @@ async fn edge(config: &SdkConfig, names: Names<'_>) -> Vec<String> {
 /// Certificates whose Name tag is the environment's certificate name.
 async fn certificates(config: &SdkConfig, name: &str) -> Vec<String> {
     let acm = aws_sdk_acm::Client::new(config);
+    // Every key type, as the edge function asks: ACM lists only RSA 2048 ones otherwise.
+    let every_key_type = aws_sdk_acm::types::KeyAlgorithm::values()
+        .iter()
+        .map(|value| aws_sdk_acm::types::KeyAlgorithm::from(*value));
     let listed = acm
         .list_certificates()
+        .includes(
+            aws_sdk_acm::types::Filters::builder()
+                .set_key_types(Some(every_key_type.collect()))
+                .build(),
+        )
         .send()
         .await
         .expect("ListCertificates");
