@@ -1027,7 +1027,8 @@ async fn listener_key_database_and_deployment_misconfigurations_fire_their_contr
 /// tags be overwritten. (A load balancer in one AZ cannot be made: ELB refuses it, and so does moto;
 /// ELB.13 fires here for the service's targets.)
 #[tokio::test(flavor = "multi_thread")]
-async fn an_open_default_group_and_public_task_addresses_fire_their_controls() {
+async fn an_open_default_group_public_tasks_in_one_az_a_moved_health_check_and_a_mutable_repository_fire_their_controls(
+) {
     let suffix = unique_suffix().to_string();
     let repository = format!("catalog-api-{suffix}");
     let spec = spec(
