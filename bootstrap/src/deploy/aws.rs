@@ -6,6 +6,7 @@ use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{Architecture, Environment, FunctionCode, Runtime};
 use aws_sdk_scheduler::types::{FlexibleTimeWindow, FlexibleTimeWindowMode, Target};
 use env_core::error::{aws_error, found};
+use iam_roles::Roles;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -19,6 +20,7 @@ pub struct AwsCloud {
     sts: aws_sdk_sts::Client,
     s3: aws_sdk_s3::Client,
     iam: aws_sdk_iam::Client,
+    roles: Roles,
     lambda: aws_sdk_lambda::Client,
     sfn: aws_sdk_sfn::Client,
     scheduler: aws_sdk_scheduler::Client,
@@ -36,6 +38,7 @@ impl AwsCloud {
             sts: aws_sdk_sts::Client::new(config),
             s3: aws_sdk_s3::Client::from_conf(s3),
             iam: aws_sdk_iam::Client::new(config),
+            roles: Roles::new(config),
             lambda: aws_sdk_lambda::Client::new(config),
             sfn: aws_sdk_sfn::Client::new(config),
             scheduler: aws_sdk_scheduler::Client::new(config),
@@ -194,14 +197,10 @@ impl Cloud for AwsCloud {
     }
 
     async fn create_role(&self, name: &str, trust: &Value) -> Result<()> {
-        self.iam
-            .create_role()
-            .role_name(name)
-            .assume_role_policy_document(trust.to_string())
-            .description("catalog-environments backend (envctl deploy)")
-            .send()
-            .await
-            .map_err(aws_error("CreateRole"))?;
+        let description = "catalog-environments backend (envctl deploy)";
+        self.roles
+            .create(name, description, &trust.to_string(), &[])
+            .await?;
         Ok(())
     }
 
@@ -218,14 +217,9 @@ impl Cloud for AwsCloud {
 
     async fn put_role_policy(&self, name: &str, policy: &Value) -> Result<()> {
         // One inline policy per role, named after it.
-        self.iam
-            .put_role_policy()
-            .role_name(name)
-            .policy_name(name)
-            .policy_document(policy.to_string())
-            .send()
-            .await
-            .map_err(aws_error("PutRolePolicy"))?;
+        self.roles
+            .put_policy(name, name, &policy.to_string())
+            .await?;
         Ok(())
     }
 
@@ -235,21 +229,9 @@ impl Cloud for AwsCloud {
         }
         // IAM refuses to delete a role that still has inline policies (DeleteRole, "DeleteConflict");
         // a role without its policy (a deploy that stopped between the two) answers NoSuchEntity.
-        let detached = self
-            .iam
-            .delete_role_policy()
-            .role_name(name)
-            .policy_name(name)
-            .send()
-            .await;
-        let detached = detached.map_err(aws_error("DeleteRolePolicy"));
+        let detached = self.roles.delete_policy(name, name).await;
         found(detached, &["NoSuchEntity"])?;
-        self.iam
-            .delete_role()
-            .role_name(name)
-            .send()
-            .await
-            .map_err(aws_error("DeleteRole"))?;
+        self.roles.delete(name).await?;
         Ok(true)
     }
 

@@ -1,7 +1,8 @@
 //! The IAM calls every component that owns a role makes (the network's flow-log role, the
-//! database's rotation role, the service's execution, task and infrastructure roles), one SDK call
-//! per method, so each function's `Cloud` implementation delegates here instead of repeating them.
-//! The moto tests drive every method through those functions' binaries.
+//! database's rotation role, the service's execution, task and infrastructure roles) and `envctl
+//! deploy` makes for the backend's roles, one SDK call per method, so each `Cloud` implementation
+//! delegates here instead of repeating them. The moto tests drive every method through those
+//! functions' binaries and the CLI.
 
 use aws_config::SdkConfig;
 use env_core::error::{aws_error, found};
