@@ -12,8 +12,19 @@
 pub struct FunctionPolicy {
     pub function: &'static str,
     pub calls: &'static [&'static str],
+    /// The shared crates of functions/ it is built with: their calls are in `calls`, and what those
+    /// calls need without making them comes from [`SHARED_CRATES`].
+    pub shared: &'static [&'static str],
     pub implied: &'static [&'static str],
 }
+
+/// What each shared crate's calls need besides their own actions: tags given at creation need the
+/// service's tagging action (IAM user guide, "Permissions required to tag IAM entities"; CloudWatch
+/// Logs likewise, as `CreateLogGroup` with tags).
+pub const SHARED_CRATES: &[(&str, &[&str])] = &[
+    ("iam-roles", &["iam:TagRole"]),
+    ("log-groups", &["logs:TagResource"]),
+];
 
 /// Every function the CLI deploys, in the order the provision workflow first calls them. The rotation
 /// function is not here: the database function deploys it per environment from the package in S3.
@@ -21,11 +32,13 @@ pub const FUNCTIONS: &[FunctionPolicy] = &[
     FunctionPolicy {
         function: "validate",
         calls: &[],
+        shared: &[],
         implied: &[],
     },
     FunctionPolicy {
         function: "network",
         calls: NETWORK,
+        shared: &["iam-roles", "log-groups"],
         // CreateFlowLogs hands the flow-log role to the service (VPC user guide, "IAM role for
         // publishing flow logs to CloudWatch Logs"); tags given at creation need ec2:CreateTags
         // (EC2 user guide, "Grant permission to tag Amazon EC2 resources during creation").
@@ -34,13 +47,13 @@ pub const FUNCTIONS: &[FunctionPolicy] = &[
     FunctionPolicy {
         function: "database",
         calls: DATABASE,
+        shared: &["iam-roles"],
         // CreateFunction hands the rotation role to Lambda; RDS, Secrets Manager and Lambda tag on
         // create only with their tagging action allowed; a cluster encrypted with a customer key and a
         // secret under it need the caller to use the key (RDS user guide, "Key management";
         // Secrets Manager user guide, "Secret encryption and decryption").
         implied: &[
             "iam:PassRole",
-            "iam:TagRole",
             "rds:AddTagsToResource",
             "secretsmanager:TagResource",
             "lambda:TagResource",
@@ -53,6 +66,7 @@ pub const FUNCTIONS: &[FunctionPolicy] = &[
     FunctionPolicy {
         function: "cache",
         calls: CACHE,
+        shared: &["log-groups"],
         // Delivering the slow log makes ElastiCache set up a CloudWatch Logs delivery in the caller's
         // name (ElastiCache user guide, "ElastiCache logging destinations": permissions to publish
         // logs to CloudWatch Logs); tags given at creation need each service's tagging action
@@ -66,7 +80,6 @@ pub const FUNCTIONS: &[FunctionPolicy] = &[
             "logs:ListLogDeliveries",
             "logs:PutResourcePolicy",
             "logs:DescribeResourcePolicies",
-            "logs:TagResource",
             "elasticache:AddTagsToResource",
             "secretsmanager:TagResource",
             "kms:CreateGrant",
@@ -78,6 +91,7 @@ pub const FUNCTIONS: &[FunctionPolicy] = &[
     FunctionPolicy {
         function: "edge",
         calls: EDGE,
+        shared: &[],
         // PutBucketPolicy on its access-log buckets lets the function grant itself any object access
         // there anyway (parliament: RESOURCE_POLICY_PRIVILEGE_ESCALATION), so the role states it
         // openly, on those buckets only (see BUCKETS).
@@ -86,22 +100,26 @@ pub const FUNCTIONS: &[FunctionPolicy] = &[
     FunctionPolicy {
         function: "service",
         calls: SERVICE,
+        shared: &["iam-roles", "log-groups"],
         // The task and execution roles are passed to ECS (ECS developer guide, "Task execution IAM role").
         implied: &["iam:PassRole"],
     },
     FunctionPolicy {
         function: "monitoring",
         calls: MONITORING,
+        shared: &[],
         implied: &[],
     },
     FunctionPolicy {
         function: "outputs",
         calls: OUTPUTS,
+        shared: &[],
         implied: &[],
     },
     FunctionPolicy {
         function: "cleanup",
         calls: CLEANUP,
+        shared: &[],
         implied: &[],
     },
 ];
@@ -178,7 +196,17 @@ pub fn document(policy: &FunctionPolicy) -> serde_json::Value {
         "Action": LOGGING,
         "Resource": "*"
     })];
-    let mut all: Vec<&str> = policy.calls.iter().chain(policy.implied).copied().collect();
+    let by_shared_crates = SHARED_CRATES
+        .iter()
+        .filter(|(name, _)| policy.shared.contains(name))
+        .flat_map(|(_, actions)| actions.iter());
+    let mut all: Vec<&str> = policy
+        .calls
+        .iter()
+        .chain(policy.implied)
+        .chain(by_shared_crates)
+        .copied()
+        .collect();
     all.sort_unstable();
     all.dedup();
     let (buckets, actions): (Vec<&str>, Vec<&str>) =
@@ -510,6 +538,36 @@ mod tests {
     }
 
     #[test]
+    fn each_role_names_the_shared_crates_its_function_is_built_with() {
+        let functions = Path::new(env!("CARGO_MANIFEST_DIR")).join("../functions");
+        for policy in FUNCTIONS {
+            let built_with: BTreeSet<String> = source_dirs(&functions.join(policy.function))
+                .iter()
+                .skip(1)
+                .map(|src| {
+                    src.parent()
+                        .unwrap()
+                        .file_name()
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned()
+                })
+                .collect();
+            let named: BTreeSet<String> = policy.shared.iter().map(|c| (*c).to_owned()).collect();
+            assert_eq!(named, built_with, "functions/{}", policy.function);
+        }
+        // Every shared crate says what its calls imply, even when that is nothing.
+        for dir in std::fs::read_dir(&functions).unwrap() {
+            let dir = dir.unwrap().path();
+            let library = dir.join("src/lib.rs").exists() && !dir.join("src/main.rs").exists();
+            let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+            if library && name != "core" {
+                assert!(SHARED_CRATES.iter().any(|(c, _)| *c == name), "{name}");
+            }
+        }
+    }
+
+    #[test]
     fn every_deployed_function_with_an_aws_client_is_in_the_table() {
         let functions = Path::new(env!("CARGO_MANIFEST_DIR")).join("../functions");
         let known: BTreeSet<&str> = FUNCTIONS.iter().map(|p| p.function).collect();
@@ -556,8 +614,11 @@ mod tests {
         assert_eq!(statements.len(), 2);
         assert_eq!(statements[0]["Action"], serde_json::json!(LOGGING));
         let actions = statements[1]["Action"].as_array().unwrap();
-        assert_eq!(actions.len(), NETWORK.len() + 2);
+        // PassRole and CreateTags of its own, TagRole and TagResource for its shared crates.
+        assert_eq!(actions.len(), NETWORK.len() + 4);
         assert!(actions.contains(&serde_json::json!("iam:PassRole")));
+        assert!(actions.contains(&serde_json::json!("iam:TagRole")));
+        assert!(actions.contains(&serde_json::json!("logs:TagResource")));
         assert!(!actions.contains(&serde_json::json!("rds:CreateDBCluster")));
         let validate = document_of("validate");
         assert_eq!(validate["Statement"].as_array().unwrap().len(), 1);
