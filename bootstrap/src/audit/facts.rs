@@ -28,7 +28,8 @@ pub struct Environment {
     pub log_groups: Vec<LogGroup>,
     pub certificates: Vec<Certificate>,
     pub alarms: Vec<Alarm>,
-    pub repositories: Vec<Repository>,
+    /// The settings of `image_repository`, when it exists.
+    pub repository: Option<Repository>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -236,7 +237,6 @@ pub struct Alarm {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Repository {
-    pub name: String,
     pub scan_on_push: bool,
     pub immutable_tags: bool,
     pub lifecycle_policy: bool,

@@ -37,8 +37,6 @@ pub const SNAPSHOT_RETENTION_DAYS: i32 = 1;
 /// AUTH tokens are 16–128 printable characters, and only `!&#$^<>-` of the punctuation (ElastiCache
 /// user guide, "Authenticating with the Redis OSS AUTH command"): 64 letters and digits.
 pub const TOKEN_LENGTH: i64 = 64;
-/// REQUEST.md fixes the retention of the environment's CloudWatch logs at exactly 14 days.
-pub const SLOW_LOG_RETENTION_DAYS: i32 = 14;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CacheError {
@@ -280,7 +278,7 @@ async fn create<C: Cloud>(
             .await?;
     }
     cloud
-        .set_retention(&slow_log_group, SLOW_LOG_RETENTION_DAYS)
+        .set_retention(&slow_log_group, env_core::LOG_RETENTION_DAYS)
         .await?;
 
     let fields = spec.fields();

@@ -7,6 +7,7 @@
 pub mod aws;
 pub mod contract;
 pub mod error;
+pub mod iam;
 pub mod invoke;
 pub mod naming;
 pub mod spec;
@@ -16,3 +17,7 @@ pub mod telemetry;
 pub use contract::{Action, Outputs, Request, Response, Status};
 pub use error::{AwsCallError, ErrorName, NamedError};
 pub use spec::EnvironmentSpec;
+
+/// How long every CloudWatch log group of an environment keeps its logs: REQUEST.md, "CloudWatch logs
+/// must retain for exactly 14 days".
+pub const LOG_RETENTION_DAYS: i32 = 14;

@@ -9,13 +9,6 @@ use env_core::tags::Tag;
 use env_core::AwsCallError;
 use std::collections::HashMap;
 
-/// What a log group's lookup tells.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LogGroup {
-    pub retention_days: Option<i32>,
-    pub kms_key_id: Option<String>,
-}
-
 #[derive(Debug, Clone)]
 pub struct LogGroups {
     logs: aws_sdk_cloudwatchlogs::Client,
@@ -28,8 +21,8 @@ impl LogGroups {
         }
     }
 
-    /// The group of exactly this name, if it exists.
-    pub async fn describe(&self, name: &str) -> Result<Option<LogGroup>, AwsCallError> {
+    /// Whether the group of exactly this name exists.
+    pub async fn exists(&self, name: &str) -> Result<bool, AwsCallError> {
         let output = self
             .logs
             .describe_log_groups()
@@ -41,15 +34,7 @@ impl LogGroups {
         Ok(output
             .log_groups()
             .iter()
-            .find(|group| group.log_group_name() == Some(name))
-            .map(|group| LogGroup {
-                retention_days: group.retention_in_days(),
-                kms_key_id: group.kms_key_id().map(str::to_owned),
-            }))
-    }
-
-    pub async fn exists(&self, name: &str) -> Result<bool, AwsCallError> {
-        Ok(self.describe(name).await?.is_some())
+            .any(|group| group.log_group_name() == Some(name)))
     }
 
     /// A group encrypted with the environment's key and tagged as the environment.

@@ -26,8 +26,6 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::time::SystemTime;
 
-/// The request fixes 14 days of log retention for the environment.
-pub const LOG_RETENTION_DAYS: i32 = 14;
 /// The shortest waiting period KMS allows before it deletes a key (KMS API reference,
 /// ScheduleKeyDeletion `PendingWindowInDays`: 7–30).
 pub const KEY_DELETION_WINDOW_DAYS: i32 = 7;
@@ -110,7 +108,9 @@ async fn converge<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Respons
     if !cloud.log_group_exists(&log_group).await? {
         cloud.create_log_group(&log_group, &key_arn, &tags).await?;
     }
-    cloud.set_retention(&log_group, LOG_RETENTION_DAYS).await?;
+    cloud
+        .set_retention(&log_group, env_core::LOG_RETENTION_DAYS)
+        .await?;
     let policy = flow_log_policy(&account, &log_group);
     cloud
         .put_role_policy(&names.of(NameKind::FlowLogRole), FLOW_LOG_POLICY, &policy)

@@ -10,7 +10,6 @@ use env_core::AwsCallError;
 pub type CallResult<T> = Result<T, AwsCallError>;
 
 pub use env_core::error::found;
-pub use log_groups::LogGroup;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Cluster {
@@ -117,7 +116,7 @@ pub struct Named {
 #[allow(async_fn_in_trait)]
 pub trait Cloud {
     // CloudWatch Logs.
-    async fn log_group(&self, name: &str) -> CallResult<Option<LogGroup>>;
+    async fn log_group_exists(&self, name: &str) -> CallResult<bool>;
     async fn create_log_group(&self, name: &str, key_arn: &str, tags: &[Tag]) -> CallResult<()>;
     async fn set_retention(&self, name: &str, days: i32) -> CallResult<()>;
     async fn delete_log_group(&self, name: &str) -> CallResult<()>;

@@ -4,8 +4,8 @@
 //! missing, and every one below sets its required fields, hence the `expect`s.
 
 use crate::api::{
-    found, BlueGreen, CallResult, Cloud, Cluster, EcsService, LogGroup, Named, ServiceSpec,
-    TaskDefinition, TaskSpec,
+    found, BlueGreen, CallResult, Cloud, Cluster, EcsService, Named, ServiceSpec, TaskDefinition,
+    TaskSpec,
 };
 use aws_config::SdkConfig;
 use aws_sdk_applicationautoscaling::types as scaling;
@@ -208,8 +208,8 @@ fn container(task: &TaskSpec) -> ecs::ContainerDefinition {
 }
 
 impl Cloud for AwsCloud {
-    async fn log_group(&self, name: &str) -> CallResult<Option<LogGroup>> {
-        self.log_groups.describe(name).await
+    async fn log_group_exists(&self, name: &str) -> CallResult<bool> {
+        self.log_groups.exists(name).await
     }
 
     async fn create_log_group(&self, name: &str, key_arn: &str, tags: &[Tag]) -> CallResult<()> {

@@ -3,7 +3,7 @@
 //! operation with a given AWS error code when a test asks, the way AWS answers.
 
 use crate::api::{
-    CallResult, Cloud, Cluster, EcsService, LogGroup, Named, ServiceSpec, TaskDefinition, TaskSpec,
+    CallResult, Cloud, Cluster, EcsService, Named, ServiceSpec, TaskDefinition, TaskSpec,
 };
 use env_core::tags::Tag;
 use std::collections::BTreeMap;
@@ -11,9 +11,16 @@ use std::sync::{Mutex, MutexGuard};
 
 pub use env_core::error::aws_failure;
 
+/// A log group as the fake keeps it, for the tests to check its key and retention.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredLogGroup {
+    pub retention_days: Option<i32>,
+    pub kms_key_id: Option<String>,
+}
+
 #[derive(Debug, Default)]
 pub struct World {
-    pub log_groups: BTreeMap<String, LogGroup>,
+    pub log_groups: BTreeMap<String, StoredLogGroup>,
     /// Role name → (ARN, trust policy, inline policies by name).
     pub roles: BTreeMap<String, (String, String, BTreeMap<String, String>)>,
     pub clusters: BTreeMap<String, Cluster>,
@@ -122,10 +129,10 @@ fn alternate(spec: &ServiceSpec) -> Option<String> {
 }
 
 impl Cloud for Fake {
-    async fn log_group(&self, name: &str) -> CallResult<Option<LogGroup>> {
+    async fn log_group_exists(&self, name: &str) -> CallResult<bool> {
         let mut world = self.world();
         world.call("DescribeLogGroups")?;
-        Ok(world.log_groups.get(name).cloned())
+        Ok(world.log_groups.contains_key(name))
     }
 
     async fn create_log_group(&self, name: &str, key_arn: &str, _tags: &[Tag]) -> CallResult<()> {
@@ -133,7 +140,7 @@ impl Cloud for Fake {
         world.change("CreateLogGroup")?;
         world.log_groups.insert(
             name.to_owned(),
-            LogGroup {
+            StoredLogGroup {
                 retention_days: None,
                 kms_key_id: Some(key_arn.to_owned()),
             },

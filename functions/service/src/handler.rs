@@ -21,8 +21,6 @@ use env_core::{Action, AwsCallError, ErrorName, NamedError, Response, Status};
 use serde_json::{json, Value};
 use std::time::SystemTime;
 
-/// The request fixes 14 days of log retention.
-pub const LOG_RETENTION_DAYS: i32 = 14;
 /// The inline policy names of the two roles.
 pub const EXECUTION_POLICY: &str = "ecs-execution";
 pub const TASK_POLICY: &str = "catalog-api";
@@ -426,12 +424,14 @@ async fn converge<C: Cloud>(
     let fields = spec.fields();
 
     let log_group = names.of(NameKind::ServiceLogGroup);
-    if cloud.log_group(&log_group).await?.is_none() {
+    if !cloud.log_group_exists(&log_group).await? {
         cloud
             .create_log_group(&log_group, &inputs.key_arn, &tags)
             .await?;
     }
-    cloud.set_retention(&log_group, LOG_RETENTION_DAYS).await?;
+    cloud
+        .set_retention(&log_group, env_core::LOG_RETENTION_DAYS)
+        .await?;
 
     let execution_role = names.of(NameKind::ExecutionRole);
     let task_role = names.of(NameKind::TaskRole);
@@ -668,7 +668,7 @@ async fn delete<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Response,
         }
     }
     let log_group = names.of(NameKind::ServiceLogGroup);
-    if cloud.log_group(&log_group).await?.is_some() {
+    if cloud.log_group_exists(&log_group).await? {
         found = true;
         cloud.delete_log_group(&log_group).await?;
     }

@@ -3,6 +3,7 @@
 //! resources; a `*` resource is only for the actions AWS gives no resource-level permission:
 //! [`ECR_LOGIN`], [`PUT_METRIC_DATA`] and [`LOAD_BALANCER_READS`], each granted to one role.
 
+use env_core::iam::{ECR_LOGIN, LOAD_BALANCER_READS, PUT_METRIC_DATA};
 use env_core::spec::service::EcrRepository;
 use serde_json::{json, Value};
 
@@ -10,24 +11,6 @@ const REGION: &str = "us-west-2";
 /// The PostgreSQL user the API logs in as with IAM authentication (the database component's
 /// application user).
 pub const APP_DB_USER: &str = "catalog_app";
-/// Actions that accept only `"Resource": "*"` (Service Authorization Reference, each service's
-/// "Actions defined by …" table lists no resource types for them), each granted to the one role that
-/// needs it.
-///
-/// `ecr:GetAuthorizationToken` (Amazon Elastic Container Registry): the execution role, to pull a
-/// private image.
-pub const ECR_LOGIN: &str = "ecr:GetAuthorizationToken";
-/// `cloudwatch:PutMetricData` (Amazon CloudWatch): the task role, narrowed by the
-/// `cloudwatch:namespace` condition instead.
-pub const PUT_METRIC_DATA: &str = "cloudwatch:PutMetricData";
-/// The four `elasticloadbalancing:Describe*` reads ECS blue/green needs (Elastic Load Balancing V2):
-/// the infrastructure role.
-pub const LOAD_BALANCER_READS: [&str; 4] = [
-    "elasticloadbalancing:DescribeListeners",
-    "elasticloadbalancing:DescribeRules",
-    "elasticloadbalancing:DescribeTargetGroups",
-    "elasticloadbalancing:DescribeTargetHealth",
-];
 /// The principal of the task and execution roles: ECS tasks (ECS developer guide, "Task IAM role").
 pub const TASKS_PRINCIPAL: &str = "ecs-tasks.amazonaws.com";
 /// The principal of the infrastructure role: ECS itself (ECS developer guide, "Amazon ECS

@@ -7,6 +7,7 @@
 //! The database and cache functions' outputs are stood in for by what they would hand on: two
 //! secrets made directly in moto (and, where the edge function does not run, a target group).
 
+use env_core::iam::{ECR_LOGIN, LOAD_BALANCER_READS, PUT_METRIC_DATA};
 use integration_tests::emulator::emulator;
 use integration_tests::functions::{invoke, Invocation};
 use integration_tests::unique_suffix;
@@ -179,15 +180,15 @@ fn as_list(value: &Value) -> Vec<String> {
     }
 }
 
-/// The actions AWS gives no resource-level permission (Service Authorization Reference), the only
-/// ones a `*` resource is explained for.
+/// The actions AWS gives no resource-level permission (Service Authorization Reference) that the
+/// service's roles use, the only ones a `*` resource is explained for.
 const WITHOUT_RESOURCE_LEVEL: [&str; 6] = [
-    "ecr:GetAuthorizationToken",
-    "cloudwatch:PutMetricData",
-    "elasticloadbalancing:DescribeListeners",
-    "elasticloadbalancing:DescribeRules",
-    "elasticloadbalancing:DescribeTargetGroups",
-    "elasticloadbalancing:DescribeTargetHealth",
+    ECR_LOGIN,
+    PUT_METRIC_DATA,
+    LOAD_BALANCER_READS[0],
+    LOAD_BALANCER_READS[1],
+    LOAD_BALANCER_READS[2],
+    LOAD_BALANCER_READS[3],
 ];
 
 /// No `*` action; a `*` resource only for actions without resource-level permissions, and

@@ -3,6 +3,7 @@
 use super::{missing, Control};
 use crate::audit::facts::Environment;
 use crate::audit::outcome::{Finding, Outcome};
+use env_core::iam::{ECR_LOGIN, LOAD_BALANCER_READS, PUT_METRIC_DATA};
 use serde_json::Value;
 
 pub(crate) const CONTROLS: [Control; 11] = [
@@ -37,8 +38,6 @@ pub(crate) const CONTROLS: [Control; 11] = [
 
 /// COMPLIANCE.md SecretsManager.4: at most 90 days between rotations.
 const MAX_ROTATION_DAYS: i64 = 90;
-/// The request fixes the application's log retention at 14 days.
-const APP_LOG_RETENTION_DAYS: i32 = 14;
 
 /// Actions that accept no resource ARN, so `"Resource": "*"` is the only way to grant them (Service
 /// Authorization Reference, the "Resource types" column is empty for each).
@@ -49,14 +48,13 @@ pub const ACTIONS_WITHOUT_RESOURCES: [&str; 13] = [
     "ec2:DeleteNetworkInterface",
     "ec2:AssignPrivateIpAddresses",
     "ec2:UnassignPrivateIpAddresses",
-    "ecr:GetAuthorizationToken",
-    "cloudwatch:PutMetricData",
     "logs:DescribeLogGroups",
-    // What a blue/green service's infrastructure role reads of its load balancer.
-    "elasticloadbalancing:DescribeListeners",
-    "elasticloadbalancing:DescribeRules",
-    "elasticloadbalancing:DescribeTargetGroups",
-    "elasticloadbalancing:DescribeTargetHealth",
+    ECR_LOGIN,
+    PUT_METRIC_DATA,
+    LOAD_BALANCER_READS[0],
+    LOAD_BALANCER_READS[1],
+    LOAD_BALANCER_READS[2],
+    LOAD_BALANCER_READS[3],
 ];
 
 fn list(value: Option<&Value>) -> Vec<&str> {
@@ -280,13 +278,12 @@ fn log_groups(env: &Environment) -> Outcome {
                 "kept forever",
                 "set a retention period",
             )),
-            Some(days) if group.name == app && days != APP_LOG_RETENTION_DAYS => {
-                findings.push(Finding::new(
+            Some(days) if group.name == app && days != env_core::LOG_RETENTION_DAYS => findings
+                .push(Finding::new(
                     format!("log group {}", group.name),
                     format!("kept {days} days"),
                     "keep the application's logs exactly 14 days",
-                ))
-            }
+                )),
             Some(_) => {}
         }
         if group.kms_key_id.is_none() {
@@ -353,29 +350,27 @@ fn repositories(env: &Environment) -> Outcome {
             "the image is not in a private ECR repository, the only kind ECR.1/2/3 apply to",
         );
     };
-    if env.repositories.is_empty() {
-        return Outcome::Findings(vec![Finding::new(
-            format!("repository {}", wanted.name),
+    let (problem, fix) = match &env.repository {
+        None => (
             format!(
                 "not found in registry {} ({})",
                 wanted.account, wanted.region
             ),
             "push the image to that repository, or correct containerImage",
-        )]);
-    }
-    Outcome::from_findings(
-        env.repositories
-            .iter()
-            .filter(|r| !(r.scan_on_push && r.immutable_tags && r.lifecycle_policy))
-            .map(|r| {
-                Finding::new(
-                    format!("repository {}", r.name),
-                    "scan on push, immutable tags or a lifecycle policy is missing",
-                    "turn on scan on push and tag immutability, and add a lifecycle policy",
-                )
-            })
-            .collect(),
-    )
+        ),
+        Some(r) if r.scan_on_push && r.immutable_tags && r.lifecycle_policy => {
+            return Outcome::Pass
+        }
+        Some(_) => (
+            "scan on push, immutable tags or a lifecycle policy is missing".to_owned(),
+            "turn on scan on push and tag immutability, and add a lifecycle policy",
+        ),
+    };
+    Outcome::Findings(vec![Finding::new(
+        format!("repository {}", wanted.name),
+        problem,
+        fix,
+    )])
 }
 
 #[cfg(test)]
@@ -506,16 +501,9 @@ mod tests {
             actions_enabled: false,
             alarm_actions: 1,
         });
-        env.repositories.push(Repository {
-            name: "catalog".into(),
+        env.repository = Some(Repository {
             scan_on_push: true,
             immutable_tags: false,
-            lifecycle_policy: true,
-        });
-        env.repositories.push(Repository {
-            name: "good".into(),
-            scan_on_push: true,
-            immutable_tags: true,
             lifecycle_policy: true,
         });
         assert_eq!(
@@ -542,9 +530,13 @@ mod tests {
             fired(&env, "ECR.1/2/3"),
             ["repository catalog: scan on push, immutable tags or a lifecycle policy is missing"]
         );
-        env.repositories.remove(0);
+        env.repository = Some(Repository {
+            scan_on_push: true,
+            immutable_tags: true,
+            lifecycle_policy: true,
+        });
         assert_eq!(ecr(&env), "pass");
-        env.repositories.clear();
+        env.repository = None;
         assert_eq!(
             fired(&env, "ECR.1/2/3"),
             ["repository catalog: not found in registry 123456789012 (us-east-1)"]

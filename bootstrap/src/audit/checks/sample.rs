@@ -290,7 +290,7 @@ pub fn compliant() -> Environment {
             actions_enabled: true,
             alarm_actions: 1,
         }],
-        repositories: vec![],
+        repository: None,
     }
 }
 

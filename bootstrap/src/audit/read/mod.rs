@@ -38,10 +38,7 @@ pub async fn read(config: &SdkConfig, spec: &EnvironmentSpec) -> anyhow::Result<
         .context("reading the key, the roles, the log groups and the alarms")?;
     if let Some(repository) = &environment.image_repository {
         let read = registry::read(config, repository).await;
-        environment.repositories = read
-            .context("reading the image's ECR repository")?
-            .into_iter()
-            .collect();
+        environment.repository = read.context("reading the image's ECR repository")?;
     }
     Ok(environment)
 }

@@ -39,7 +39,6 @@ pub async fn read(
     let policy = policy.map_err(aws_error("GetLifecyclePolicy"));
     let policy = found(policy, &["LifecyclePolicyNotFoundException"])?;
     Ok(Some(Repository {
-        name: repository.name.clone(),
         scan_on_push: settings
             .image_scanning_configuration()
             .is_some_and(|s| s.scan_on_push()),
