@@ -5,6 +5,21 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
+/// Every function `envctl deploy` packages (the rotation function goes to S3, for the database
+/// function to deploy per environment).
+pub const PACKAGED: [&str; 10] = [
+    "validate",
+    "network",
+    "database",
+    "cache",
+    "edge",
+    "service",
+    "monitoring",
+    "outputs",
+    "cleanup",
+    "rotation",
+];
+
 /// Where cargo put the workspace's binaries for this build (the directory above `deps/`, where
 /// this test binary lives), so a coverage build tests its own instrumented binaries; or, for the
 /// benchmark, the directory `FUNCTION_BINARIES` names (the release packages, unpacked).

@@ -50,13 +50,7 @@ pub async fn inline_policies(wanted: impl Fn(&str) -> bool) -> Vec<Value> {
 /// parliament's findings above LOW, one JSON line each: empty when the documents pass.
 pub fn findings(documents: &[Value]) -> String {
     use std::io::Write;
-    let python = std::env::var("MOTO_PYTHON").unwrap_or_else(|_| {
-        crate::workspace_root()
-            .join(".local/venv/bin/python")
-            .display()
-            .to_string()
-    });
-    let mut child = std::process::Command::new(python)
+    let mut child = std::process::Command::new(crate::emulator::python())
         .arg(crate::workspace_root().join("tests/emulator/parliament_check.py"))
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())

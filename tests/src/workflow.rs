@@ -74,6 +74,37 @@ pub fn run_simulated(workflow: &str, input: &Value, times: &Path) -> Execution {
     runner(workflow, input, &[], &args)
 }
 
+/// tests/workflow/typical-times.json: how long each component's resources take in AWS (the upper
+/// ends of OPERATIONS.md's ranges), as [`run_simulated`] reads it.
+pub fn typical_times_path() -> PathBuf {
+    runner_dir().join("typical-times.json")
+}
+
+pub fn typical_times() -> Value {
+    let text =
+        std::fs::read_to_string(typical_times_path()).expect("typical-times.json is readable");
+    serde_json::from_str(&text).expect("typical-times.json is JSON")
+}
+
+/// A provision of the defaults for `suffix`, then its teardown, both at the production poll
+/// intervals ([`run_simulated`] with [`typical_times`]); each must succeed.
+pub fn simulated_lifecycle(suffix: &str) -> (Execution, Execution) {
+    let input = serde_json::json!({"spec": {
+        "environmentSuffix": suffix,
+        "containerImage": "nginx",
+        "selfSignedCertificate": true
+    }});
+    let provision = run_simulated("provision", &input, &typical_times_path());
+    assert!(
+        provision.succeeded,
+        "{:?}: {}",
+        provision.cause, provision.log
+    );
+    let teardown = run_simulated("teardown", &input, &typical_times_path());
+    assert!(teardown.succeeded, "{:?}: {}", teardown.cause, teardown.log);
+    (provision, teardown)
+}
+
 fn runner(workflow: &str, input: &Value, env: &[(&str, String)], args: &[OsString]) -> Execution {
     let dir = runner_dir();
     assert!(

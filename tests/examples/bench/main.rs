@@ -12,6 +12,7 @@ mod startup;
 mod stats;
 mod workflows;
 
+use integration_tests::functions::PACKAGED;
 use serde_json::{json, Value};
 use stats::Summary;
 use std::path::PathBuf;
@@ -22,20 +23,6 @@ const STARTUP_TARGET_MS: f64 = 50.0;
 const RSS_TARGET_MB: f64 = 40.0;
 const TRANSITIONS_TARGET: u64 = 400;
 const LIFECYCLE_COST_TARGET: f64 = 0.01;
-
-/// Every function the backend deploys, and the rotation function each environment gets.
-const FUNCTIONS: [&str; 10] = [
-    "validate",
-    "network",
-    "database",
-    "cache",
-    "edge",
-    "service",
-    "monitoring",
-    "outputs",
-    "cleanup",
-    "rotation",
-];
 
 #[derive(Debug)]
 struct Options {
@@ -119,7 +106,7 @@ async fn main() {
     let runs = options.runs;
     println!("catalog-envs benchmark: {runs} runs per figure, median (min–max)\n");
 
-    let sizes = packages::sizes(&options.packages, &FUNCTIONS);
+    let sizes = packages::sizes(&options.packages, &PACKAGED);
     println!(
         "{:<11} {:>9} {:>20} {:>22} {:>18}  answer",
         "function", "zip (MB)", "init (ms)", "first answer (ms)", "peak RSS (MiB)"
@@ -195,7 +182,7 @@ async fn main() {
         serde_json::from_str(&text).expect("JSON")
     };
     let definition = read("statemachine/provision.asl.json");
-    let typical = read("tests/workflow/typical-times.json");
+    let typical = integration_tests::workflow::typical_times();
     let expected = workflows::expected_seconds(&definition, &lifecycle.provision.simulated_seconds);
     let floor = workflows::floor_seconds(&typical);
     println!(

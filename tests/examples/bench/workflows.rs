@@ -3,8 +3,8 @@
 //! Wait seconds decide how many transitions and invocations a lifecycle takes and when each
 //! component is seen READY.
 
-use integration_tests::workflow::{run_simulated, runner_dir, Execution};
-use serde_json::{json, Value};
+use integration_tests::workflow::{simulated_lifecycle, Execution};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// Step Functions Standard: $0.025 per 1,000 state transitions (PRICING.md, "confirmed").
@@ -22,20 +22,7 @@ pub struct Lifecycle {
 }
 
 pub fn lifecycle() -> Lifecycle {
-    let input = json!({"spec": {
-        "environmentSuffix": "bench-1",
-        "containerImage": "nginx",
-        "selfSignedCertificate": true
-    }});
-    let times = runner_dir().join("typical-times.json");
-    let provision = run_simulated("provision", &input, &times);
-    assert!(
-        provision.succeeded,
-        "{:?}: {}",
-        provision.cause, provision.log
-    );
-    let teardown = run_simulated("teardown", &input, &times);
-    assert!(teardown.succeeded, "{:?}: {}", teardown.cause, teardown.log);
+    let (provision, teardown) = simulated_lifecycle("bench-1");
     Lifecycle {
         provision,
         teardown,

@@ -172,6 +172,54 @@ async fn load_balancer_arn(suffix: &str) -> String {
         .to_owned()
 }
 
+/// The listeners of the environment's load balancer.
+async fn listeners(suffix: &str) -> Vec<aws_sdk_elasticloadbalancingv2::types::Listener> {
+    let elb = aws_sdk_elasticloadbalancingv2::Client::new(&emulator().sdk_config().await);
+    let described = elb
+        .describe_listeners()
+        .load_balancer_arn(load_balancer_arn(suffix).await)
+        .send()
+        .await
+        .expect("the listeners");
+    described.listeners().to_vec()
+}
+
+/// The environment's ECS service as ECS describes it.
+async fn environment_service(suffix: &str) -> aws_sdk_ecs::types::Service {
+    let ecs = aws_sdk_ecs::Client::new(&emulator().sdk_config().await);
+    let described = ecs
+        .describe_services()
+        .cluster(format!("ecs-cluster-{suffix}"))
+        .services(format!("ecs-service-{suffix}"))
+        .send()
+        .await
+        .expect("the service");
+    described.services()[0].clone()
+}
+
+/// Lets `cidr` in to `group` on one TCP port.
+async fn open_port(group: &str, port: i32, cidr: &str, description: &str) {
+    let ec2 = aws_sdk_ec2::Client::new(&emulator().sdk_config().await);
+    ec2.authorize_security_group_ingress()
+        .group_id(group)
+        .ip_permissions(
+            aws_sdk_ec2::types::IpPermission::builder()
+                .ip_protocol("tcp")
+                .from_port(port)
+                .to_port(port)
+                .ip_ranges(
+                    aws_sdk_ec2::types::IpRange::builder()
+                        .cidr_ip(cidr)
+                        .description(description)
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("the port opened");
+}
+
 /// Each expected check has exactly its finding, and no other check has any.
 fn assert_only_these_fire(report: &Value, expected: &[(&str, String)]) {
     for (check, finding) in expected {
@@ -288,24 +336,7 @@ async fn a_default_environment_passes_and_each_misconfiguration_fires_its_contro
         .expect("attached");
     let ec2 = aws_sdk_ec2::Client::new(&config);
     let service_group = security_group(format!("secgroup-service-{suffix}")).await;
-    ec2.authorize_security_group_ingress()
-        .group_id(&service_group)
-        .ip_permissions(
-            aws_sdk_ec2::types::IpPermission::builder()
-                .ip_protocol("tcp")
-                .from_port(22)
-                .to_port(22)
-                .ip_ranges(
-                    aws_sdk_ec2::types::IpRange::builder()
-                        .cidr_ip("0.0.0.0/0")
-                        .description("ssh")
-                        .build(),
-                )
-                .build(),
-        )
-        .send()
-        .await
-        .expect("ssh opened");
+    open_port(&service_group, 22, "0.0.0.0/0", "ssh").await;
     // Egress to a prefix list on plain HTTP.
     let prefix_list = ec2
         .create_managed_prefix_list()
@@ -634,20 +665,10 @@ async fn data_edge_service_and_network_misconfigurations_fire_their_controls() {
 
     // A new revision of the task definition with every container flag wrong, the same roles for
     // execution and task, and the service moved onto it.
-    let service = ecs
-        .describe_services()
-        .cluster(format!("ecs-cluster-{suffix}"))
-        .services(format!("ecs-service-{suffix}"))
-        .send()
-        .await
-        .expect("the service");
+    let service = environment_service(&suffix).await;
     let current = ecs
         .describe_task_definition()
-        .task_definition(
-            service.services()[0]
-                .task_definition()
-                .expect("its task definition"),
-        )
+        .task_definition(service.task_definition().expect("its task definition"))
         .send()
         .await
         .expect("the task definition");
@@ -816,13 +837,7 @@ async fn listener_key_database_and_deployment_misconfigurations_fire_their_contr
     let config = emulator().sdk_config().await;
 
     let elb = aws_sdk_elasticloadbalancingv2::Client::new(&config);
-    let listeners = elb
-        .describe_listeners()
-        .load_balancer_arn(load_balancer_arn(&suffix).await)
-        .send()
-        .await
-        .expect("the listeners");
-    for listener in listeners.listeners() {
+    for listener in listeners(&suffix).await {
         let arn = listener.listener_arn().expect("an ARN");
         if listener.port() == Some(80) {
             // Plain HTTP answered instead of redirected.
@@ -1083,34 +1098,11 @@ async fn an_open_default_group_public_tasks_in_one_az_a_moved_health_check_and_a
         .group_id()
         .expect("an id")
         .to_owned();
-    ec2.authorize_security_group_ingress()
-        .group_id(&default_group)
-        .ip_permissions(
-            aws_sdk_ec2::types::IpPermission::builder()
-                .ip_protocol("tcp")
-                .from_port(5432)
-                .to_port(5432)
-                .ip_ranges(
-                    aws_sdk_ec2::types::IpRange::builder()
-                        .cidr_ip("10.0.0.0/8")
-                        .description("inside the network")
-                        .build(),
-                )
-                .build(),
-        )
-        .send()
-        .await
-        .expect("the default group opened");
+    open_port(&default_group, 5432, "10.0.0.0/8", "inside the network").await;
 
     let ecs = aws_sdk_ecs::Client::new(&config);
-    let services = ecs
-        .describe_services()
-        .cluster(format!("ecs-cluster-{suffix}"))
-        .services(format!("ecs-service-{suffix}"))
-        .send()
-        .await
-        .expect("the service");
-    let awsvpc = services.services()[0]
+    let service = environment_service(&suffix).await;
+    let awsvpc = service
         .network_configuration()
         .and_then(|n| n.awsvpc_configuration())
         .expect("its network configuration");

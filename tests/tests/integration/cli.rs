@@ -2,7 +2,7 @@
 //! local workflow runner.
 
 use integration_tests::emulator::emulator;
-use integration_tests::functions::{binary, run};
+use integration_tests::functions::{binary, run, PACKAGED};
 use integration_tests::parliament::{findings, inline_policies};
 use integration_tests::{unique_suffix, workspace_root};
 use serde_json::Value;
@@ -32,18 +32,7 @@ fn packages() -> PathBuf {
     std::fs::create_dir_all(&dir).expect("the test setup holds");
     let mut empty = b"PK\x05\x06".to_vec();
     empty.extend([0u8; 18]);
-    for function in [
-        "validate",
-        "network",
-        "database",
-        "cache",
-        "edge",
-        "service",
-        "monitoring",
-        "outputs",
-        "cleanup",
-        "rotation",
-    ] {
+    for function in PACKAGED {
         std::fs::write(dir.join(format!("{function}.zip")), &empty).expect("the test setup holds");
     }
     dir

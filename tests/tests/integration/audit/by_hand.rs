@@ -1,7 +1,7 @@
 //! Resources of a provisioned environment deleted and made again by hand through the emulator's
 //! API, with the settings that cannot change once they exist set wrong.
 
-use super::{load_balancer_arn, security_group};
+use super::{listeners, security_group};
 use integration_tests::emulator::emulator;
 
 /// Deletes the Aurora cluster and its instances and makes them again under the same names and in the
@@ -226,15 +226,8 @@ sys.stdout.write(key.private_bytes(
 ).decode())
 "#;
     let config = emulator().sdk_config().await;
-    let elb = aws_sdk_elasticloadbalancingv2::Client::new(&config);
-    let listeners = elb
-        .describe_listeners()
-        .load_balancer_arn(load_balancer_arn(suffix).await)
-        .send()
+    let arn = listeners(suffix)
         .await
-        .expect("the listeners");
-    let arn = listeners
-        .listeners()
         .iter()
         .flat_map(|l| l.certificates())
         .find_map(|c| c.certificate_arn())

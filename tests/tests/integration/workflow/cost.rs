@@ -2,7 +2,7 @@
 //! with every component answering from simulated time (tests/workflow/typical-times.json), so the
 //! Wait seconds in the files, not the shortened local ones, decide how often each loop turns.
 
-use integration_tests::workflow::{run_simulated, runner_dir};
+use integration_tests::workflow::{run_simulated, simulated_lifecycle, typical_times};
 use serde_json::{json, Value};
 
 fn input() -> Value {
@@ -13,23 +13,9 @@ fn input() -> Value {
     }})
 }
 
-fn typical_times() -> Value {
-    let path = runner_dir().join("typical-times.json");
-    let text = std::fs::read_to_string(path).expect("typical-times.json is readable");
-    serde_json::from_str(&text).expect("typical-times.json is JSON")
-}
-
 #[test]
 fn a_lifecycle_at_production_poll_intervals_takes_at_most_400_transitions() {
-    let times = runner_dir().join("typical-times.json");
-    let provision = run_simulated("provision", &input(), &times);
-    assert!(
-        provision.succeeded,
-        "{:?}: {}",
-        provision.cause, provision.log
-    );
-    let teardown = run_simulated("teardown", &input(), &times);
-    assert!(teardown.succeeded, "{:?}: {}", teardown.cause, teardown.log);
+    let (provision, teardown) = simulated_lifecycle("pr-1");
     let total = provision.transitions + teardown.transitions;
     println!(
         "lifecycle at production poll intervals (typical-times.json): provision {} transitions / {} \
