@@ -9,12 +9,20 @@ Gaps in moto that the functions need filled are patched here, before the server 
 weakened in the functions (see the shared EMULATOR.md). Each patch says what moto lacks.
 """
 
+import argparse
 import logging
 import sys
+import threading
 
-from moto.server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import make_server
 
 import cloudwatch_cbor
+import recorder
 
 
 def replace_metric_filters_of_the_same_name() -> None:
@@ -87,19 +95,49 @@ def rotate_secrets_without_running_their_lambda() -> None:
     """moto's RotateSecret invokes the rotation Lambda (all four steps, or testSecret alone with
     RotateImmediately=false) through docker, which this machine cannot run: the call hangs until the
     client gives up. Here it records the rotation settings only; the rotation protocol itself is
-    tested against PostgreSQL by driving the steps directly (tests/tests/integration/rotation.rs)."""
+    tested against PostgreSQL by driving the steps directly (tests/tests/integration/rotation.rs).
+
+    An immediate rotation then leaves the secret as AWS leaves it for the function: a new version
+    labelled AWSPENDING, without a value, and every other label where it was. moto instead moves
+    AWSCURRENT to the new version itself, as if the function had finished; in AWS only the
+    function's finishSecret moves it (Secrets Manager user guide, "How rotation works"). And a
+    RotateSecret that names no function rotates with the one the secret has (API reference,
+    RotateSecret, RotationLambdaARN), where moto forgets it."""
     from moto.awslambda.models import LambdaBackend
     from moto.secretsmanager.models import SecretsManagerBackend
 
     rotate = SecretsManagerBackend.rotate_secret
 
     def rotate_secret(self, *args, **kwargs):
+        secret_id = kwargs.get("secret_id", args[0] if args else None)
+        before = None
+        if self._is_valid_identifier(secret_id):
+            secret = self.secrets[secret_id]
+            if not kwargs.get("rotation_lambda_arn") and secret.rotation_lambda_arn:
+                kwargs["rotation_lambda_arn"] = secret.rotation_lambda_arn
+            before = (
+                secret,
+                {version: list(value["version_stages"]) for version, value in secret.versions.items()},
+                secret.default_version_id,
+            )
         invoke = LambdaBackend.invoke
         LambdaBackend.invoke = lambda *_args, **_kwargs: None
         try:
-            return rotate(self, *args, **kwargs)
+            result = rotate(self, *args, **kwargs)
         finally:
             LambdaBackend.invoke = invoke
+        if before is not None and kwargs.get("rotate_immediately", True):
+            secret, stages, default = before
+            if secret.rotation_lambda_arn:
+                for version, value in secret.versions.items():
+                    if version in stages:
+                        value["version_stages"] = stages[version]
+                    else:
+                        value["version_stages"] = ["AWSPENDING"]
+                        value.pop("secret_string", None)
+                        value.pop("secret_binary", None)
+                secret.default_version_id = default
+        return result
 
     SecretsManagerBackend.rotate_secret = rotate_secret
 
@@ -213,6 +251,14 @@ def keep_tags_when_a_certificate_is_reimported() -> None:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--record",
+        metavar="FILE",
+        help="append every request a principal other than the tests makes, with its answer, to FILE "
+        "(JSON lines, see recorder.py): the input of the offline IAM check (tests/iam)",
+    )
+    arguments = parser.parse_args()
     delete_automated_snapshots_with_their_cluster()
     keep_tags_when_a_certificate_is_reimported()
     keep_create_service_deployment_configuration()
@@ -223,9 +269,13 @@ def main() -> None:
     finish_replication_group_deletions()
     # One line per request would bury the test output; errors still show.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    _, port = server.get_host_and_port()
+    app = DomainDispatcherApplication(create_backend_app)
+    if arguments.record:
+        app = recorder.Recorder(app, arguments.record)
+    # moto's ThreadedMotoServer, with the recorder in front of its application when asked.
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
     seed_rotation_package(f"http://127.0.0.1:{port}")
     # aws-sdk-cloudwatch speaks only RPC v2 CBOR, which moto does not answer (EMULATOR.md).
     proxy = cloudwatch_cbor.start(f"http://127.0.0.1:{port}")
@@ -233,7 +283,7 @@ def main() -> None:
     for _ in sys.stdin:
         pass
     proxy.shutdown()
-    server.stop()
+    server.shutdown()
 
 
 if __name__ == "__main__":

@@ -32,10 +32,22 @@ pub fn python() -> PathBuf {
 
 pub fn emulator() -> &'static Emulator {
     static EMULATOR: OnceLock<Emulator> = OnceLock::new();
-    EMULATOR.get_or_init(|| {
+    EMULATOR.get_or_init(|| Emulator::launch(&[]))
+}
+
+impl Emulator {
+    /// A moto server of its own, for a test that must not share the process-wide one: with
+    /// `record`, every request a principal other than the tests makes is written to that file
+    /// (tests/emulator/recorder.py).
+    pub fn recording(record: &std::path::Path) -> Self {
+        Self::launch(&["--record".as_ref(), record.as_os_str()])
+    }
+
+    fn launch(args: &[&std::ffi::OsStr]) -> Self {
         let launcher = crate::workspace_root().join("tests/emulator/launch.py");
         let mut child = Command::new(python())
             .arg(&launcher)
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -65,10 +77,8 @@ pub fn emulator() -> &'static Emulator {
             cloudwatch_endpoint: format!("http://127.0.0.1:{cloudwatch_port}"),
             _process: Mutex::new((child, stdin)),
         }
-    })
-}
+    }
 
-impl Emulator {
     pub fn endpoint(&self) -> &str {
         &self.endpoint
     }
@@ -94,6 +104,15 @@ impl Emulator {
             // (tests/emulator/launch.py), where the database function deploys it from.
             ("ROTATION_CODE_BUCKET", "catalog-local-artifacts".to_owned()),
             ("ROTATION_CODE_KEY", "rotation/bootstrap.zip".to_owned()),
+            // The permissions boundary the functions put on the roles they create, as `envctl
+            // deploy` names it in moto's default account.
+            (
+                env_core::iam::ROLE_BOUNDARY_VAR,
+                format!(
+                    "arn:aws:iam::123456789012:policy/{}",
+                    env_core::iam::ROLE_BOUNDARY_POLICY
+                ),
+            ),
         ]
     }
 

@@ -3,10 +3,13 @@
 
 pub mod emulator;
 pub mod functions;
+pub mod iam;
 pub mod leftovers;
 pub mod parliament;
 pub mod postgres;
+pub mod python;
 pub mod rotation;
+pub mod route53;
 pub mod runtime_api;
 pub mod workflow;
 

@@ -49,25 +49,10 @@ pub async fn inline_policies(wanted: impl Fn(&str) -> bool) -> Vec<Value> {
 
 /// parliament's findings above LOW, one JSON line each: empty when the documents pass.
 pub fn findings(documents: &[Value]) -> String {
-    use std::io::Write;
-    let mut child = std::process::Command::new(crate::emulator::python())
-        .arg(crate::workspace_root().join("tests/emulator/parliament_check.py"))
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("python runs parliament");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(Value::from(documents.to_vec()).to_string().as_bytes())
-        .expect("the documents are written");
-    let output = child.wait_with_output().expect("parliament ends");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    let script = crate::workspace_root().join("tests/emulator/parliament_check.py");
+    String::from_utf8_lossy(&crate::python::run(
+        &script,
+        &Value::from(documents.to_vec()),
+    ))
+    .into_owned()
 }

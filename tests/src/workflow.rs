@@ -54,6 +54,24 @@ pub fn run_with_faults(
     wait_ms: u64,
     faults: &[&str],
 ) -> Execution {
+    runner(workflow, input, env, &function_args(wait_ms, faults))
+}
+
+/// [`run_with_faults`], each function signing its requests as its deployed role (`--principals`:
+/// the access key id is `catalog-fn-<function>`), so a recording emulator can tell them apart.
+pub fn run_as_roles(
+    workflow: &str,
+    input: &Value,
+    env: &[(&str, String)],
+    wait_ms: u64,
+    faults: &[&str],
+) -> Execution {
+    let mut args = function_args(wait_ms, faults);
+    args.push("--principals".into());
+    runner(workflow, input, env, &args)
+}
+
+fn function_args(wait_ms: u64, faults: &[&str]) -> Vec<OsString> {
     let functions = crate::functions::binary("validate")
         .parent()
         .expect("the binaries' directory")
@@ -63,7 +81,7 @@ pub fn run_with_faults(
     for fault in faults {
         args.extend(["--fail".into(), OsString::from(fault)]);
     }
-    runner(workflow, input, env, &args)
+    args
 }
 
 /// Runs `workflow` with no function at all: each component answers as if its resources took the

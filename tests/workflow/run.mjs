@@ -2,11 +2,15 @@
 // the matching function binary, run as `<binary> invoke` (event on stdin, response on stdout), with the
 // environment pointing it at the emulator; the nested teardown of a rollback runs the same way.
 //
-//   node run.mjs <provision|teardown> <input.json|-> --functions DIR [--wait-ms N] [--fail FAULT]...
+//   node run.mjs <provision|teardown> <input.json|-> --functions DIR [--wait-ms N] [--fail FAULT]... [--principals]
 //
 // --fail <function>[:<action>] (test-only fault injection, repeatable): that function's Task throws
 // ComponentFailed instead of running the binary, for every action or only the one named, in this
 // workflow and in the nested rollback teardown alike. The functions themselves know nothing of it.
+//
+// --principals: each function signs its AWS requests with the name of its deployed role as access key id
+// (catalog-fn-<function>, as envctl deploy names it), so the emulator's request recorder can tell the
+// callers apart for the offline IAM check (tests/iam).
 //
 // --simulate TIMES.json: no function runs; each component answers as if its resources took the time
 // TIMES.json gives ({"create": {"network": 120, …}, "delete": {…}}, seconds) to become READY or go,
@@ -43,17 +47,23 @@ const PLACEHOLDERS = JSON.parse(readFileSync(join(machines, 'placeholders.json')
 
 function parseArgs(argv) {
   const [workflow, inputPath, ...rest] = argv;
-  const options = { workflow, inputPath, functions: null, waitMs: 0, faults: [], simulate: null };
-  for (let i = 0; i < rest.length; i += 2) {
-    if (rest[i] === '--functions') options.functions = rest[i + 1];
-    else if (rest[i] === '--wait-ms') options.waitMs = Number(rest[i + 1]);
-    else if (rest[i] === '--fail') options.faults.push(parseFault(rest[i + 1]));
-    else if (rest[i] === '--simulate') options.simulate = JSON.parse(readFileSync(rest[i + 1], 'utf8'));
-    else throw new Error(`unknown option ${rest[i]}`);
+  const options = { workflow, inputPath, functions: null, waitMs: 0, faults: [], simulate: null, principals: false };
+  for (let i = 0; i < rest.length; i += 1) {
+    const flag = rest[i];
+    if (flag === '--principals') {
+      options.principals = true;
+      continue;
+    }
+    const value = rest[(i += 1)];
+    if (flag === '--functions') options.functions = value;
+    else if (flag === '--wait-ms') options.waitMs = Number(value);
+    else if (flag === '--fail') options.faults.push(parseFault(value));
+    else if (flag === '--simulate') options.simulate = JSON.parse(readFileSync(value, 'utf8'));
+    else throw new Error(`unknown option ${flag}`);
   }
   if (!['provision', 'teardown'].includes(workflow) || !inputPath || !(options.functions || options.simulate)) {
     throw new Error(
-      'usage: node run.mjs <provision|teardown> <input.json|-> (--functions DIR | --simulate TIMES.json) [--wait-ms N] [--fail <function>[:<action>]]...',
+      'usage: node run.mjs <provision|teardown> <input.json|-> (--functions DIR | --simulate TIMES.json) [--wait-ms N] [--fail <function>[:<action>]]... [--principals]',
     );
   }
   return options;
@@ -94,8 +104,11 @@ function* allStates(definition) {
 // (functions/service, SERVICE_READY_WHEN); everything else is passed through.
 // The rotation package is the stand-in tests/emulator/launch.py puts into the emulator's S3; moto
 // cannot run the rotation Lambda, so rotation is only scheduled (ROTATE_IMMEDIATELY=false).
+// The roles the functions create carry the permissions boundary envctl deploy makes, by its ARN in
+// the emulator's account (moto's default, 123456789012).
 const LOCAL_ENV = {
   SERVICE_READY_WHEN: 'accepted',
+  ROLE_PERMISSIONS_BOUNDARY: 'arn:aws:iam::123456789012:policy/catalog-environments-role-boundary',
   ROTATE_IMMEDIATELY: 'false',
   ROTATION_CODE_BUCKET: 'catalog-local-artifacts',
   ROTATION_CODE_KEY: 'rotation/bootstrap.zip',
@@ -120,7 +133,13 @@ function injectedFault(fn, input, faults) {
   return new FunctionFailed(INJECTED_ERROR, `fault injected by the local runner: ${fn} ${action ?? 'invoke'} failed`);
 }
 
-function invoker(fn, binary, stats, faults) {
+// The environment a function runs with: the local settings, and with --principals its role's name as
+// the access key id its requests are signed with.
+function environmentOf(fn, principals) {
+  return principals ? { ...LOCAL_ENV, AWS_ACCESS_KEY_ID: `catalog-fn-${fn}` } : LOCAL_ENV;
+}
+
+function invoker(fn, binary, stats, faults, principals) {
   return async (input) => {
     stats.invocations += 1;
     const fault = injectedFault(fn, input, faults);
@@ -128,7 +147,7 @@ function invoker(fn, binary, stats, faults) {
       stats.injected += 1;
       throw fault;
     }
-    const run = spawnSync(binary, ['invoke'], { input: JSON.stringify(input), encoding: 'utf8', env: LOCAL_ENV });
+    const run = spawnSync(binary, ['invoke'], { input: JSON.stringify(input), encoding: 'utf8', env: environmentOf(fn, principals) });
     // In AWS a missing function fails the task with Lambda.ResourceNotFoundException, which is not retried.
     if (run.error) throw new FunctionFailed('Lambda.ResourceNotFoundException', `${binary} could not start: ${run.error.message}`);
     if (run.stderr) process.stderr.write(run.stderr);
@@ -203,7 +222,7 @@ async function execute(name, input, options, stats) {
       simulatedFunctions[lambda] ??= simulated(lambda, options.simulate, waits, stats);
       taskResourceLocalHandlers[stateName] = simulatedFunctions[lambda];
     } else if (lambda) {
-      taskResourceLocalHandlers[stateName] = invoker(lambda, join(options.functions, lambda), stats, options.faults);
+      taskResourceLocalHandlers[stateName] = invoker(lambda, join(options.functions, lambda), stats, options.faults, options.principals);
     } else if (state.Resource.startsWith('arn:aws:states:::states:startExecution')) {
       // The nested workflow (the rollback's teardown) runs locally too; like .sync, it fails the task
       // when the child execution fails.

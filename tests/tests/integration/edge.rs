@@ -546,35 +546,7 @@ async fn a_dns_validated_certificate_writes_its_records_and_waits_for_issue() {
     let config = emulator().sdk_config().await;
     let route53 = aws_sdk_route53::Client::new(&config);
     let zone_name = format!("{suffix}.example.com");
-    // The spec accepts only AWS-shaped zone ids (`Z…`); moto draws the first character at random,
-    // so draw zones until one starts with Z and drop the others.
-    let mut zone_id = String::new();
-    for attempt in 0..500 {
-        let zone = route53
-            .create_hosted_zone()
-            .name(&zone_name)
-            .caller_reference(format!("{suffix}-{attempt}"))
-            .send()
-            .await
-            .expect("the emulator answers as set up");
-        let id = zone
-            .hosted_zone()
-            .expect("the emulator answers as set up")
-            .id()
-            .trim_start_matches("/hostedzone/")
-            .to_owned();
-        if id.starts_with('Z') {
-            zone_id = id;
-            break;
-        }
-        route53
-            .delete_hosted_zone()
-            .id(&id)
-            .send()
-            .await
-            .expect("the emulator answers as set up");
-    }
-    assert!(zone_id.starts_with('Z'), "moto gave no Z… zone id");
+    let zone_id = integration_tests::route53::aws_shaped_zone(&config, &zone_name).await;
     let domain = format!("api.{zone_name}");
     let spec = spec(
         suffix.as_str(),

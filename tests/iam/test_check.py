@@ -1,0 +1,198 @@
+"""Tests of the offline IAM check itself: a checker that allowed too much would prove nothing.
+
+Run with `python -m unittest discover -s tests/iam` (the Rust integration test
+`permissions::the_iam_checker_passes_its_own_tests` does).
+"""
+
+import json
+import unittest
+
+import policy
+import resources
+import wire
+from needs import Unresolved, needs_of
+from policy import Need
+
+ACCOUNT = "123456789012"
+
+
+def doc(*statements):
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def allow(action, resource="*", condition=None, **extra):
+    statement = {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
+    if condition:
+        statement["Condition"] = condition
+    return statement
+
+
+class PolicyEvaluation(unittest.TestCase):
+    def test_actions_match_case_insensitively_with_wildcards_resources_case_sensitively(self):
+        d = doc(allow("ec2:Describe*", "*"), allow("s3:GetObject", "arn:aws:s3:::bucket/*"))
+        self.assertEqual(policy.decide([d], Need("EC2:describevpcs", "*")), "Allow")
+        self.assertEqual(policy.decide([d], Need("ec2:CreateVpc", "*")), "ImplicitDeny")
+        self.assertEqual(policy.decide([d], Need("s3:GetObject", "arn:aws:s3:::bucket/a/b")), "Allow")
+        self.assertEqual(policy.decide([d], Need("s3:GetObject", "arn:aws:s3:::Bucket/a")), "ImplicitDeny")
+
+    def test_a_specific_resource_does_not_cover_an_action_without_resource_types(self):
+        d = doc(allow("ec2:DescribeVpcs", "arn:aws:ec2:us-west-2:123456789012:vpc/*"))
+        self.assertEqual(policy.decide([d], Need("ec2:DescribeVpcs", "*")), "ImplicitDeny")
+
+    def test_an_explicit_deny_wins_over_any_allow(self):
+        d = doc(allow("iam:*"), {"Effect": "Deny", "Action": "iam:DeleteRolePermissionsBoundary", "Resource": "*"})
+        self.assertEqual(policy.decide([d], Need("iam:DeleteRolePermissionsBoundary", "arn:aws:iam::1:role/x")), "Deny")
+
+    def test_not_action_and_not_resource(self):
+        d = doc({"Effect": "Allow", "NotAction": "iam:*", "NotResource": "arn:aws:s3:::secret/*"})
+        self.assertEqual(policy.decide([d], Need("s3:GetObject", "arn:aws:s3:::public/a")), "Allow")
+        self.assertEqual(policy.decide([d], Need("s3:GetObject", "arn:aws:s3:::secret/a")), "ImplicitDeny")
+        self.assertEqual(policy.decide([d], Need("iam:GetRole", "arn:aws:s3:::public/a")), "ImplicitDeny")
+
+    def test_conditions_and_across_keys_or_across_values(self):
+        condition = {"StringEquals": {"aws:RequestTag/team": ["a", "b"], "aws:RequestedRegion": "us-west-2"}}
+        d = doc(allow("ec2:CreateVpc", "*", condition))
+        ok = {"aws:RequestTag/team": "b", "aws:RequestedRegion": "us-west-2"}
+        self.assertEqual(policy.decide([d], Need("ec2:CreateVpc", "*", ok)), "Allow")
+        self.assertEqual(policy.decide([d], Need("ec2:CreateVpc", "*", {**ok, "aws:RequestTag/team": "c"})), "ImplicitDeny")
+        self.assertEqual(policy.decide([d], Need("ec2:CreateVpc", "*", {"aws:RequestedRegion": "us-west-2"})), "ImplicitDeny")
+
+    def test_condition_keys_are_case_insensitive_values_are_not(self):
+        d = doc(allow("kms:CreateGrant", "*", {"Bool": {"kms:GrantIsForAWSResource": "true"}}))
+        self.assertEqual(policy.decide([d], Need("kms:CreateGrant", "*", {"KMS:grantisforawsresource": True})), "Allow")
+        self.assertEqual(policy.decide([d], Need("kms:CreateGrant", "*", {"kms:GrantIsForAWSResource": False})), "ImplicitDeny")
+        self.assertEqual(policy.decide([d], Need("kms:CreateGrant", "*")), "ImplicitDeny")
+        like = doc(allow("s3:GetObject", "*", {"StringLike": {"aws:ResourceTag/env": "pr-*"}}))
+        self.assertEqual(policy.decide([like], Need("s3:GetObject", "*", {"aws:ResourceTag/env": "PR-1"})), "ImplicitDeny")
+
+    def test_negated_operators_and_if_exists_hold_when_the_key_is_absent(self):
+        negated = doc(allow("s3:PutObject", "*", {"StringNotEquals": {"s3:x-amz-acl": "public-read"}}))
+        self.assertEqual(policy.decide([negated], Need("s3:PutObject", "*")), "Allow")
+        self.assertEqual(policy.decide([negated], Need("s3:PutObject", "*", {"s3:x-amz-acl": "public-read"})), "ImplicitDeny")
+        if_exists = doc(allow("ec2:RunInstances", "*", {"StringEqualsIfExists": {"ec2:InstanceType": "t3.micro"}}))
+        self.assertEqual(policy.decide([if_exists], Need("ec2:RunInstances", "*")), "Allow")
+        self.assertEqual(policy.decide([if_exists], Need("ec2:RunInstances", "*", {"ec2:InstanceType": "m5.large"})), "ImplicitDeny")
+
+    def test_null_checks_presence(self):
+        d = doc(allow("ec2:CreateTags", "*", {"Null": {"aws:RequestTag/team": "false"}}))
+        self.assertEqual(policy.decide([d], Need("ec2:CreateTags", "*", {"aws:RequestTag/team": "x"})), "Allow")
+        self.assertEqual(policy.decide([d], Need("ec2:CreateTags", "*")), "ImplicitDeny")
+
+    def test_for_all_values_is_vacuous_on_an_absent_key_for_any_value_is_not(self):
+        all_values = doc(allow("route53:ChangeResourceRecordSets", "*", {"ForAllValues:StringLike": {"route53:ChangeResourceRecordSetsNormalizedRecordNames": ["_*.example.com"]}}))
+        names = "route53:ChangeResourceRecordSetsNormalizedRecordNames"
+        self.assertEqual(policy.decide([all_values], Need("route53:ChangeResourceRecordSets", "*", {names: ["_a.example.com", "_b.example.com"]})), "Allow")
+        self.assertEqual(policy.decide([all_values], Need("route53:ChangeResourceRecordSets", "*", {names: ["_a.example.com", "www.example.com"]})), "ImplicitDeny")
+        self.assertEqual(policy.decide([all_values], Need("route53:ChangeResourceRecordSets", "*")), "Allow")
+        any_value = doc(allow("ec2:CreateTags", "*", {"ForAnyValue:StringEquals": {"aws:TagKeys": ["team"]}}))
+        self.assertEqual(policy.decide([any_value], Need("ec2:CreateTags", "*", {"aws:TagKeys": ["a", "team"]})), "Allow")
+        self.assertEqual(policy.decide([any_value], Need("ec2:CreateTags", "*")), "ImplicitDeny")
+
+    def test_arn_like_needs_an_arn(self):
+        d = doc(allow("iam:PassRole", "*", {"ArnLike": {"aws:SourceArn": "arn:aws:states:*:123456789012:stateMachine:*"}}))
+        self.assertEqual(policy.decide([d], Need("iam:PassRole", "*", {"aws:SourceArn": "arn:aws:states:us-west-2:123456789012:stateMachine:x"})), "Allow")
+        self.assertEqual(policy.decide([d], Need("iam:PassRole", "*", {"aws:SourceArn": "states"})), "ImplicitDeny")
+
+    def test_what_it_does_not_model_is_an_error_not_a_guess(self):
+        with self.assertRaises(policy.Unsupported):
+            policy.decide([doc(allow("s3:GetObject", "arn:aws:s3:::${aws:username}/*"))], Need("s3:GetObject", "arn:aws:s3:::a/b"))
+        with self.assertRaises(policy.Unsupported):
+            policy.decide([doc(allow("s3:GetObject", "*", {"DateGreaterThan": {"aws:CurrentTime": "2020-01-01"}}))], Need("s3:GetObject", "*"))
+        with self.assertRaises(policy.Unsupported):
+            policy.decide([doc({"Effect": "Allow", "Action": "s3:GetObject"})], Need("s3:GetObject", "*"))
+
+    def test_a_key_policy_allows_its_principal_or_delegates_to_the_account(self):
+        key = doc(
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1:root"}, "Action": "kms:*", "Resource": "*"},
+            {"Effect": "Allow", "Principal": {"Service": "logs.us-west-2.amazonaws.com"}, "Action": "kms:Decrypt*", "Resource": "*"},
+        )
+        need = Need("kms:Decrypt", "arn:aws:kms:us-west-2:1:key/k")
+        caller = {"arn": "arn:aws:iam::1:role/r", "account_root": "arn:aws:iam::1:root"}
+        self.assertEqual(policy.resource_policy_decision(key, caller, need), "Delegated")
+        self.assertEqual(policy.resource_policy_decision(key, {"service": "logs.us-west-2.amazonaws.com"}, need), "Allow")
+        other = {"arn": "arn:aws:iam::2:role/r", "account_root": "arn:aws:iam::2:root"}
+        self.assertEqual(policy.resource_policy_decision(key, other, need), "ImplicitDeny")
+
+    def test_dropping_an_action_removes_it_from_every_statement(self):
+        d = doc(allow(["kms:CreateKey", "kms:TagResource"]), allow("kms:TagResource", "arn:aws:kms:*:*:key/*"))
+        dropped = policy.without_action(d, "kms:tagresource")
+        self.assertEqual(dropped["Statement"], [allow(["kms:CreateKey"])])
+
+
+def entry(principal, signing, body, target=None, status=200, response="", method="POST", path="/", query=""):
+    headers = {"CONTENT_TYPE": "application/x-www-form-urlencoded"}
+    if target:
+        headers["HTTP_X_AMZ_TARGET"] = target
+    return {
+        "principal": principal,
+        "region": "us-west-2",
+        "signingName": signing,
+        "method": method,
+        "path": path,
+        "query": query,
+        "headers": headers,
+        "status": status,
+        "body": body,
+        "response": response,
+    }
+
+
+class Decoding(unittest.TestCase):
+    def test_ec2_query_members_come_back_nested_under_their_api_names(self):
+        body = "Action=CreateSubnet&Version=2016-11-15&VpcId=vpc-1&CidrBlock=10.0.0.0%2F20&TagSpecification.1.ResourceType=subnet&TagSpecification.1.Tag.1.Key=catalog%3Aenvironment&TagSpecification.1.Tag.1.Value=pr-1"
+        request = wire.decode(0, entry("p", "ec2", body, response="<CreateSubnetResponse><subnet><subnetId>subnet-9</subnetId></subnet></CreateSubnetResponse>"))
+        self.assertEqual(request.operation, "CreateSubnet")
+        self.assertEqual(request.params["VpcId"], "vpc-1")
+        self.assertEqual(request.params["TagSpecifications"], [{"ResourceType": "subnet", "Tags": [{"Key": "catalog:environment", "Value": "pr-1"}]}])
+        self.assertEqual(wire.first(request.response, "subnetId"), "subnet-9")
+
+    def test_json_and_rest_requests_name_their_operation(self):
+        kms = wire.decode(0, entry("p", "kms", json.dumps({"KeyId": "alias/x"}), target="TrentService.DescribeKey"))
+        self.assertEqual((kms.service, kms.operation, kms.params), ("kms", "DescribeKey", {"KeyId": "alias/x"}))
+        get = wire.decode(1, entry("p", "lambda", "", method="GET", path="/2015-03-31/functions/rotation-pr-1"))
+        self.assertEqual((get.operation, get.params["FunctionName"]), ("GetFunction", "rotation-pr-1"))
+        tagging = wire.decode(2, entry("p", "s3", "<Tagging><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tagging>", method="PUT", path="/alb-logs-pr-1", query="tagging"))
+        self.assertEqual(tagging.operation, "PutBucketTagging")
+        self.assertEqual(tagging.params["Bucket"], "alb-logs-pr-1")
+
+    def test_an_unknown_service_is_an_error(self):
+        with self.assertRaises(ValueError):
+            wire.decode(0, entry("p", "dynamodb", "{}", target="DynamoDB_20120810.ListTables"))
+
+
+class Needs(unittest.TestCase):
+    def state(self):
+        return resources.State(account=ACCOUNT)
+
+    def test_a_tagged_create_needs_the_action_on_what_it_makes_and_uses_and_the_tagging_action(self):
+        body = "Action=CreateSubnet&Version=2016-11-15&VpcId=vpc-1&CidrBlock=10.0.0.0%2F20&TagSpecification.1.ResourceType=subnet&TagSpecification.1.Tag.1.Key=team&TagSpecification.1.Tag.1.Value=a"
+        request = wire.decode(0, entry("p", "ec2", body, response="<CreateSubnetResponse><subnet><subnetId>subnet-9</subnetId></subnet></CreateSubnetResponse>"))
+        state = self.state()
+        state.tags[f"arn:aws:ec2:us-west-2:{ACCOUNT}:vpc/vpc-1"] = {"team": "a"}
+        outcome = needs_of(request, state)
+        found = {(n.action, n.resource): n.context for n in outcome.needs}
+        subnet = f"arn:aws:ec2:us-west-2:{ACCOUNT}:subnet/subnet-9"
+        vpc = f"arn:aws:ec2:us-west-2:{ACCOUNT}:vpc/vpc-1"
+        self.assertEqual(found[("ec2:CreateSubnet", subnet)]["aws:RequestTag/team"], "a")
+        self.assertNotIn("aws:ResourceTag/team", found[("ec2:CreateSubnet", subnet)])
+        self.assertEqual(found[("ec2:CreateSubnet", vpc)]["aws:ResourceTag/team"], "a")
+        self.assertEqual(found[("ec2:CreateTags", subnet)]["ec2:CreateAction"], "CreateSubnet")
+        self.assertEqual(outcome.created, {subnet: "subnet"})
+
+    def test_a_required_resource_missing_from_the_request_is_a_gap_not_a_pass(self):
+        request = wire.decode(0, entry("p", "ec2", "Action=DeleteSubnet&Version=2016-11-15"))
+        with self.assertRaises(Unresolved):
+            needs_of(request, self.state())
+
+    def test_a_function_with_s3_code_in_a_vpc_needs_the_object_the_describes_and_the_passed_role(self):
+        body = json.dumps({"FunctionName": "rotation-pr-1", "Role": f"arn:aws:iam::{ACCOUNT}:role/role-rotation-pr-1", "Code": {"S3Bucket": "b", "S3Key": "k.zip"}, "VpcConfig": {"SubnetIds": ["subnet-1"], "SecurityGroupIds": ["sg-1"]}, "Tags": {"team": "a"}})
+        request = wire.decode(0, entry("p", "lambda", body, method="POST", path="/2015-03-31/functions"))
+        actions = {(n.action, n.resource) for n in needs_of(request, self.state()).needs}
+        self.assertIn(("s3:GetObject", "arn:aws:s3:::b/k.zip"), actions)
+        self.assertIn(("ec2:DescribeSubnets", "*"), actions)
+        self.assertIn(("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/role-rotation-pr-1"), actions)
+        self.assertIn(("lambda:TagResource", f"arn:aws:lambda:us-west-2:{ACCOUNT}:function:rotation-pr-1"), actions)
+
+
+if __name__ == "__main__":
+    unittest.main()
