@@ -55,6 +55,15 @@ pub trait Cloud {
     /// Deletes the inline policy, then the role; false when there was no role.
     async fn delete_role(&self, name: &str) -> Result<bool>;
 
+    /// The default version's document of a customer managed policy, if the policy exists.
+    async fn managed_policy(&self, arn: &str) -> Result<Option<Value>>;
+    async fn create_managed_policy(&self, name: &str, document: &Value) -> Result<()>;
+    /// A new default version; the oldest other version goes first when the policy already has
+    /// the five IAM keeps (IAM user guide, "Versioning IAM policies").
+    async fn update_managed_policy(&self, arn: &str, document: &Value) -> Result<()>;
+    /// Deletes every version, then the policy; false when there was no policy.
+    async fn delete_managed_policy(&self, arn: &str) -> Result<bool>;
+
     async fn function(&self, name: &str) -> Result<Option<FunctionState>>;
     async fn create_function(&self, name: &str, state: &FunctionState, zip: Vec<u8>) -> Result<()>;
     async fn update_code(&self, name: &str, architecture: &str, zip: Vec<u8>) -> Result<()>;

@@ -3,7 +3,7 @@
 use super::api::{Cloud, FunctionState, MachineState, ScheduleState};
 use super::resources::{self, Backend};
 use crate::asl;
-use crate::policies::{self, FUNCTIONS};
+use crate::policies::{self, Setting, FUNCTIONS};
 use crate::progress::Progress;
 use anyhow::{bail, Context};
 use serde::Serialize;
@@ -109,13 +109,41 @@ pub async fn deploy<C: Cloud>(
     };
     record(&mut outcomes, progress, "object", &key, change);
 
+    // The boundary before the functions that create roles with it.
+    let boundary = policies::boundary_arn(&backend.scope);
+    let document = policies::boundary_document(&backend.scope);
+    let change = match cloud.managed_policy(&boundary).await? {
+        None => {
+            cloud
+                .create_managed_policy(env_core::iam::ROLE_BOUNDARY_POLICY, &document)
+                .await?;
+            Change::Created
+        }
+        Some(current) if current == document => Change::Unchanged,
+        Some(_) => {
+            cloud.update_managed_policy(&boundary, &document).await?;
+            Change::Updated
+        }
+    };
+    record(
+        &mut outcomes,
+        progress,
+        "policy",
+        env_core::iam::ROLE_BOUNDARY_POLICY,
+        change,
+    );
+
+    let setting = Setting {
+        scope: &backend.scope,
+        artifacts_bucket: &backend.bucket,
+    };
     for policy in FUNCTIONS {
         let role = resources::function_role(policy.function);
         let change = ensure_role(
             cloud,
             &role,
-            &resources::trust("lambda.amazonaws.com"),
-            &policies::document(policy),
+            &resources::lambda_trust(&backend.scope, policy.function),
+            &policy.document(&setting),
         )
         .await?;
         record(&mut outcomes, progress, "role", &role, change);
@@ -126,6 +154,19 @@ pub async fn deploy<C: Cloud>(
         if policy.function == "database" {
             environment.insert("ROTATION_CODE_BUCKET".to_owned(), backend.bucket.clone());
             environment.insert("ROTATION_CODE_KEY".to_owned(), key.clone());
+        }
+        if policies::CREATE_ROLES.contains(&policy.function) {
+            environment.insert(
+                env_core::iam::ROLE_BOUNDARY_VAR.to_owned(),
+                boundary.clone(),
+            );
+        }
+        if policy.function == resources::CLEANUP_FUNCTION {
+            // The hourly schedule's cleanup starts the teardown state machine.
+            environment.insert(
+                "TEARDOWN_STATE_MACHINE_ARN".to_owned(),
+                backend.scope.state_machine(asl::TEARDOWN_NAME),
+            );
         }
         let desired = FunctionState {
             role_arn: backend
@@ -142,7 +183,7 @@ pub async fn deploy<C: Cloud>(
     let change = ensure_role(
         cloud,
         resources::STATES_ROLE,
-        &resources::trust("states.amazonaws.com"),
+        &resources::states_trust(&backend.scope),
         &resources::states_policy(&backend.scope),
     )
     .await?;
@@ -180,7 +221,7 @@ pub async fn deploy<C: Cloud>(
     let change = ensure_role(
         cloud,
         resources::SCHEDULER_ROLE,
-        &resources::trust("scheduler.amazonaws.com"),
+        &resources::scheduler_trust(&backend.scope),
         &resources::scheduler_policy(&backend.scope),
     )
     .await?;
@@ -314,6 +355,15 @@ pub async fn undeploy<C: Cloud>(
         let change = gone(cloud.delete_role(&role).await?);
         record(&mut outcomes, progress, "role", &role, change);
     }
+    let boundary = policies::boundary_arn(&backend.scope);
+    let change = gone(cloud.delete_managed_policy(&boundary).await?);
+    record(
+        &mut outcomes,
+        progress,
+        "policy",
+        env_core::iam::ROLE_BOUNDARY_POLICY,
+        change,
+    );
     let change = gone(cloud.delete_bucket(&backend.bucket).await?);
     record(&mut outcomes, progress, "bucket", &backend.bucket, change);
     Ok(outcomes)

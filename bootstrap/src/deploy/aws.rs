@@ -235,6 +235,91 @@ impl Cloud for AwsCloud {
         Ok(true)
     }
 
+    async fn managed_policy(&self, arn: &str) -> Result<Option<Value>> {
+        let got = self.iam.get_policy().policy_arn(arn).send().await;
+        let Some(got) = found(got.map_err(aws_error("GetPolicy")), &["NoSuchEntity"])? else {
+            return Ok(None);
+        };
+        let version = got
+            .policy()
+            .and_then(|policy| policy.default_version_id())
+            .context("IAM answered GetPolicy without a default version")?;
+        let document = self
+            .iam
+            .get_policy_version()
+            .policy_arn(arn)
+            .version_id(version)
+            .send()
+            .await
+            .map_err(aws_error("GetPolicyVersion"))?;
+        let encoded = document
+            .policy_version()
+            .and_then(|version| version.document())
+            .context("IAM answered GetPolicyVersion without a document")?;
+        Ok(Some(policy_document(encoded)?))
+    }
+
+    async fn create_managed_policy(&self, name: &str, document: &Value) -> Result<()> {
+        self.iam
+            .create_policy()
+            .policy_name(name)
+            .description("catalog-environments: the most any role of an environment may do")
+            .policy_document(document.to_string())
+            .send()
+            .await
+            .map_err(aws_error("CreatePolicy"))?;
+        Ok(())
+    }
+
+    async fn update_managed_policy(&self, arn: &str, document: &Value) -> Result<()> {
+        let others = self.policy_versions(arn).await?;
+        // IAM keeps at most five versions of a managed policy (IAM user guide, "Versioning IAM
+        // policies"): make room by deleting the oldest one that is not the default.
+        if others.len() >= 4 {
+            if let Some(oldest) = others.first() {
+                self.iam
+                    .delete_policy_version()
+                    .policy_arn(arn)
+                    .version_id(oldest)
+                    .send()
+                    .await
+                    .map_err(aws_error("DeletePolicyVersion"))?;
+            }
+        }
+        self.iam
+            .create_policy_version()
+            .policy_arn(arn)
+            .policy_document(document.to_string())
+            .set_as_default(true)
+            .send()
+            .await
+            .map_err(aws_error("CreatePolicyVersion"))?;
+        Ok(())
+    }
+
+    async fn delete_managed_policy(&self, arn: &str) -> Result<bool> {
+        if self.managed_policy(arn).await?.is_none() {
+            return Ok(false);
+        }
+        // IAM deletes a policy only without its other versions (DeletePolicy).
+        for version in self.policy_versions(arn).await? {
+            self.iam
+                .delete_policy_version()
+                .policy_arn(arn)
+                .version_id(version)
+                .send()
+                .await
+                .map_err(aws_error("DeletePolicyVersion"))?;
+        }
+        self.iam
+            .delete_policy()
+            .policy_arn(arn)
+            .send()
+            .await
+            .map_err(aws_error("DeletePolicy"))?;
+        Ok(true)
+    }
+
     async fn function(&self, name: &str) -> Result<Option<FunctionState>> {
         let got = self.lambda.get_function().function_name(name).send().await;
         let got = got.map_err(aws_error("GetFunction"));
@@ -431,6 +516,32 @@ impl Cloud for AwsCloud {
 
     async fn environments(&self) -> Result<Vec<String>> {
         crate::tagged::environment_suffixes(&self.ec2).await
+    }
+}
+
+impl AwsCloud {
+    /// The ids of a managed policy's versions other than the default, oldest first.
+    async fn policy_versions(&self, arn: &str) -> Result<Vec<String>> {
+        let listed = self
+            .iam
+            .list_policy_versions()
+            .policy_arn(arn)
+            .send()
+            .await
+            .map_err(aws_error("ListPolicyVersions"))?;
+        let mut versions: Vec<_> = listed
+            .versions()
+            .iter()
+            .filter(|version| !version.is_default_version())
+            .filter_map(|version| {
+                Some((
+                    version.create_date()?.secs(),
+                    version.version_id()?.to_owned(),
+                ))
+            })
+            .collect();
+        versions.sort();
+        Ok(versions.into_iter().map(|(_, id)| id).collect())
     }
 }
 

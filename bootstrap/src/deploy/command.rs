@@ -1,5 +1,6 @@
 //! The command-line side of `deploy` and `undeploy`: arguments, packages, the report.
 
+use super::api::Cloud;
 use super::apply::{self, Change, Outcome, Packages};
 use super::aws::AwsCloud;
 use crate::cli::{runtime, sdk_config, Global};
@@ -28,8 +29,17 @@ impl Architecture {
 #[derive(Debug, Args)]
 pub struct DeployArgs {
     /// The Lambda packages: <DIR>/<function>.zip or <DIR>/<function>/bootstrap.zip (cargo-lambda's layout).
-    #[arg(long, value_name = "DIR", required_unless_present = "build")]
+    #[arg(long, value_name = "DIR", required_unless_present_any = ["build", "print_policy"])]
     pub packages: Option<PathBuf>,
+
+    /// Print the IAM policy the person or CI role running `deploy` and `undeploy` needs, and deploy
+    /// nothing.
+    #[arg(long, conflicts_with_all = ["packages", "build"])]
+    pub print_policy: bool,
+
+    /// With --print-policy: the account to write it for (default: the caller's, from STS).
+    #[arg(long, value_name = "ID", requires = "print_policy")]
+    pub account: Option<String>,
 
     /// Build the packages first with `cargo lambda build --release --output-format zip`.
     #[arg(long, conflicts_with = "packages")]
@@ -82,6 +92,9 @@ pub fn deploy(
     err: &mut dyn Write,
     terminal: bool,
 ) -> anyhow::Result<()> {
+    if args.print_policy {
+        return print_policy(global, args.account.as_deref(), out);
+    }
     let architecture = args.architecture.as_str();
     let packages = match &args.packages {
         Some(dir) => Packages(dir.clone()),
@@ -109,6 +122,29 @@ pub fn deploy(
         .await
     })?;
     report(&outcomes, global.json, out)
+}
+
+/// `deploy --print-policy`: the deployer's policy document, for `account` or the caller's.
+fn print_policy(global: &Global, account: Option<&str>, out: &mut dyn Write) -> anyhow::Result<()> {
+    let account = match account {
+        Some(account) => {
+            if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+                bail!("--account {account:?}: an AWS account id is 12 digits");
+            }
+            account.to_owned()
+        }
+        None => runtime()?.block_on(async {
+            let config = sdk_config(global).await;
+            AwsCloud::new(&config, &global.region).account().await
+        })?,
+    };
+    let scope = crate::asl::ArnScope {
+        region: global.region.clone(),
+        account,
+    };
+    let document = crate::policies::deployer_document(&scope);
+    writeln!(out, "{}", serde_json::to_string_pretty(&document)?)?;
+    Ok(())
 }
 
 pub fn undeploy(

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct FakeCloud {
     pub buckets: RefCell<BTreeMap<String, BTreeSet<String>>>,
     pub roles: RefCell<BTreeMap<String, RoleState>>,
+    pub managed_policies: RefCell<BTreeMap<String, Value>>,
     pub functions: RefCell<BTreeMap<String, FunctionState>>,
     pub machines: RefCell<BTreeMap<String, MachineState>>,
     pub schedules: RefCell<BTreeMap<String, ScheduleState>>,
@@ -107,6 +108,32 @@ impl Cloud for FakeCloud {
     async fn delete_role(&self, name: &str) -> Result<bool> {
         self.call("DeleteRole", name)?;
         Ok(self.roles.borrow_mut().remove(name).is_some())
+    }
+
+    async fn managed_policy(&self, arn: &str) -> Result<Option<Value>> {
+        Ok(self.managed_policies.borrow().get(arn).cloned())
+    }
+
+    async fn create_managed_policy(&self, name: &str, document: &Value) -> Result<()> {
+        self.call("CreatePolicy", name)?;
+        let arn = format!("arn:aws:iam::123456789012:policy/{name}");
+        self.managed_policies
+            .borrow_mut()
+            .insert(arn, document.clone());
+        Ok(())
+    }
+
+    async fn update_managed_policy(&self, arn: &str, document: &Value) -> Result<()> {
+        self.call("CreatePolicyVersion", arn)?;
+        self.managed_policies
+            .borrow_mut()
+            .insert(arn.into(), document.clone());
+        Ok(())
+    }
+
+    async fn delete_managed_policy(&self, arn: &str) -> Result<bool> {
+        self.call("DeletePolicy", arn)?;
+        Ok(self.managed_policies.borrow_mut().remove(arn).is_some())
     }
 
     async fn function(&self, name: &str) -> Result<Option<FunctionState>> {

@@ -49,6 +49,56 @@ pub fn trust(service: &str) -> Value {
     })
 }
 
+/// A function's role: Lambda alone may assume it. The Lambda developer guide asks only for the
+/// service principal and documents no `aws:SourceAccount` / `aws:SourceArn` for execution roles, so
+/// none is required here (a condition Lambda does not send would make the role unusable).
+pub fn lambda_trust(_scope: &ArnScope, _function: &str) -> Value {
+    trust("lambda.amazonaws.com")
+}
+
+/// The state machines' role: Step Functions of this account, for this account's state machines
+/// (the confused-deputy keys Step Functions sends when it assumes the role).
+pub fn states_trust(scope: &ArnScope) -> Value {
+    confined_trust(
+        "states.amazonaws.com",
+        &scope.account,
+        &format!(
+            "arn:aws:states:{}:{}:stateMachine:*",
+            scope.region, scope.account
+        ),
+    )
+}
+
+/// The schedule's role: EventBridge Scheduler of this account, for the default schedule group
+/// (EventBridge Scheduler user guide: since 2023-09-07 `aws:SourceArn` is the schedule group's ARN).
+pub fn scheduler_trust(scope: &ArnScope) -> Value {
+    confined_trust(
+        "scheduler.amazonaws.com",
+        &scope.account,
+        &format!(
+            "arn:aws:scheduler:{}:{}:schedule-group/default",
+            scope.region, scope.account
+        ),
+    )
+}
+
+/// `service` may assume the role only on behalf of `account` and of a resource matching
+/// `source_arn` (IAM user guide, "The confused deputy problem").
+fn confined_trust(service: &str, account: &str, source_arn: &str) -> Value {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Service": service},
+            "Action": "sts:AssumeRole",
+            "Condition": {
+                "StringEquals": {"aws:SourceAccount": account},
+                "ArnLike": {"aws:SourceArn": source_arn}
+            }
+        }]
+    })
+}
+
 /// The state machines' role: invoke the functions; run teardown as a nested `.sync` execution, which
 /// needs StartExecution on it, Describe/StopExecution on its executions and the managed EventBridge
 /// rule Step Functions uses to learn it finished (Step Functions developer guide, "IAM policies for

@@ -52,9 +52,9 @@ fn a_first_deploy_creates_each_resource_once_and_a_second_changes_nothing() {
     let cloud = FakeCloud::default();
     let packages = packages("twice", "v1");
     let first = run_deploy(&cloud, &packages, "x86_64").unwrap();
-    // bucket, object, a role and a function per function, the states role, two machines, the
-    // scheduler role and the schedule.
-    assert_eq!(first.len(), 2 + 2 * FUNCTIONS.len() + 1 + 2 + 1 + 1);
+    // bucket, object, the roles' boundary, a role and a function per function, the states role,
+    // two machines, the scheduler role and the schedule.
+    assert_eq!(first.len(), 2 + 1 + 2 * FUNCTIONS.len() + 1 + 2 + 1 + 1);
     assert!(
         first.iter().all(|(_, change)| *change == Change::Created),
         "{first:?}"
@@ -78,6 +78,40 @@ fn a_first_deploy_creates_each_resource_once_and_a_second_changes_nothing() {
         "catalog-environments-123456789012-us-west-2"
     );
     assert!(database.environment["ROTATION_CODE_KEY"].starts_with("rotation/"));
+    // The functions that create roles get the boundary those roles carry; the cleanup, the
+    // teardown it starts.
+    let boundary = "arn:aws:iam::123456789012:policy/catalog-environments-role-boundary";
+    for function in ["network", "database", "service"] {
+        let settings = &cloud.functions.borrow()[function].environment;
+        assert_eq!(
+            settings["ROLE_PERMISSIONS_BOUNDARY"], boundary,
+            "{function}"
+        );
+    }
+    assert!(!cloud.functions.borrow()["edge"]
+        .environment
+        .contains_key("ROLE_PERMISSIONS_BOUNDARY"));
+    assert_eq!(
+        cloud.functions.borrow()["cleanup"].environment["TEARDOWN_STATE_MACHINE_ARN"],
+        "arn:aws:states:us-west-2:123456789012:stateMachine:teardown"
+    );
+    let document = cloud.managed_policies.borrow()[boundary].clone();
+    assert!(document["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|statement| !statement["Action"].to_string().contains("iam:")));
+    // Step Functions and the scheduler may assume their roles for this account only.
+    for role in [
+        "catalog-environments-states",
+        "catalog-environments-scheduler",
+    ] {
+        let trust = cloud.roles.borrow()[role].trust.clone();
+        assert_eq!(
+            trust["Statement"][0]["Condition"]["StringEquals"]["aws:SourceAccount"], "123456789012",
+            "{role}"
+        );
+    }
     assert_eq!(
         database.role_arn,
         "arn:aws:iam::123456789012:role/catalog-fn-database"
@@ -196,6 +230,31 @@ fn run_undeploy(cloud: &FakeCloud, force: bool) -> anyhow::Result<Vec<(String, C
 }
 
 #[test]
+fn a_changed_boundary_is_updated_as_a_new_default_version() {
+    let cloud = FakeCloud::default();
+    let packages = packages("boundary", "v1");
+    run_deploy(&cloud, &packages, "x86_64").unwrap();
+    let boundary = "arn:aws:iam::123456789012:policy/catalog-environments-role-boundary";
+    cloud
+        .managed_policies
+        .borrow_mut()
+        .insert(boundary.into(), serde_json::json!({"Statement": []}));
+    let second = run_deploy(&cloud, &packages, "x86_64").unwrap();
+    assert!(second.contains(&(
+        "policy catalog-environments-role-boundary".to_owned(),
+        Change::Updated
+    )));
+    assert!(cloud
+        .calls
+        .borrow()
+        .contains(&format!("CreatePolicyVersion {boundary}")));
+    assert_ne!(
+        cloud.managed_policies.borrow()[boundary],
+        serde_json::json!({"Statement": []})
+    );
+}
+
+#[test]
 fn undeploy_removes_everything_and_a_second_run_finds_nothing() {
     let cloud = FakeCloud::default();
     run_deploy(&cloud, &packages("undeploy", "v1"), "x86_64").unwrap();
@@ -206,9 +265,10 @@ fn undeploy_removes_everything_and_a_second_run_finds_nothing() {
     );
     assert_eq!(
         removed.len(),
-        1 + 2 + FUNCTIONS.len() + FUNCTIONS.len() + 2 + 1
+        1 + 2 + FUNCTIONS.len() + FUNCTIONS.len() + 2 + 1 + 1
     );
     assert!(cloud.roles.borrow().is_empty());
+    assert!(cloud.managed_policies.borrow().is_empty());
     assert!(cloud.functions.borrow().is_empty());
     assert!(cloud.buckets.borrow().is_empty());
     let again = run_undeploy(&cloud, false).unwrap();

@@ -110,8 +110,18 @@ pub struct AwsCallError {
     code: Option<String>,
     detail: String,
     retryable: bool,
+    /// The call was never made: the function's own settings lack what it needs.
+    misconfigured: bool,
     #[source]
     source: Box<dyn Error + Send + Sync>,
+}
+
+/// A setting a call needs and the function was not given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the environment variable {variable} is not set; it is {meaning}")]
+pub struct MissingSetting {
+    pub variable: &'static str,
+    pub meaning: &'static str,
 }
 
 impl AwsCallError {
@@ -144,7 +154,20 @@ impl AwsCallError {
             code,
             detail,
             retryable,
+            misconfigured: false,
             source: Box::new(error),
+        }
+    }
+
+    /// `operation` was not called because `setting` is missing: `Misconfigured`, never retried.
+    pub fn misconfigured(operation: &'static str, setting: MissingSetting) -> Self {
+        Self {
+            operation,
+            code: None,
+            detail: setting.to_string(),
+            retryable: false,
+            misconfigured: true,
+            source: Box::new(setting),
         }
     }
 
@@ -168,7 +191,9 @@ impl AwsCallError {
 
 impl NamedError for AwsCallError {
     fn error_name(&self) -> ErrorName {
-        if self.retryable {
+        if self.misconfigured {
+            ErrorName::Misconfigured
+        } else if self.retryable {
             ErrorName::Retryable
         } else {
             ErrorName::AwsRejected
@@ -252,6 +277,24 @@ pub(crate) mod tests {
             ]
         );
         assert_eq!(ErrorName::Retryable.to_string(), "Retryable");
+    }
+
+    #[test]
+    fn a_call_missing_a_setting_is_misconfigured_and_names_the_variable() {
+        let error = AwsCallError::misconfigured(
+            "CreateRole",
+            MissingSetting {
+                variable: "ROLE_PERMISSIONS_BOUNDARY",
+                meaning: "the ARN of the roles' permissions boundary",
+            },
+        );
+        assert_eq!(error.error_name(), ErrorName::Misconfigured);
+        assert!(!error.is_retryable());
+        assert_eq!(error.code(), None);
+        assert_eq!(
+            error.to_string(),
+            "CreateRole failed: the environment variable ROLE_PERMISSIONS_BOUNDARY is not set; it is the ARN of the roles' permissions boundary"
+        );
     }
 
     #[test]

@@ -16,3 +16,12 @@ pub const LOAD_BALANCER_READS: [&str; 4] = [
     "elasticloadbalancing:DescribeTargetGroups",
     "elasticloadbalancing:DescribeTargetHealth",
 ];
+
+/// The managed policy every role an environment gets carries as its permissions boundary: the
+/// most any of those roles may ever do, whatever inline policy a function writes on it. `envctl
+/// deploy` creates it; the functions that create roles pass it to CreateRole.
+pub const ROLE_BOUNDARY_POLICY: &str = "catalog-environments-role-boundary";
+
+/// The environment variable that gives the network, database and service functions the ARN of
+/// [`ROLE_BOUNDARY_POLICY`] in their account (set by `envctl deploy`).
+pub const ROLE_BOUNDARY_VAR: &str = "ROLE_PERMISSIONS_BOUNDARY";

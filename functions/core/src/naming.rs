@@ -362,6 +362,12 @@ impl NameKind {
         }
     }
 
+    /// Every name of this kind, whatever the environment, as an IAM wildcard (`role-flow-logs-*`):
+    /// how the backend's policies reach the resources of all environments and nothing else.
+    pub fn wildcard(self) -> String {
+        format!("{}-*", self.prefix())
+    }
+
     /// How many suffix characters this kind has room for.
     pub fn room_for_suffix(self) -> usize {
         self.limit().0 - self.prefix().len() - 1 - self.tail_len()
@@ -477,6 +483,19 @@ mod tests {
             "catalog-pr-42.local"
         );
         assert_eq!(names.bucket("123456789012"), "alb-logs-pr-42-123456789012");
+    }
+
+    #[test]
+    fn every_name_of_a_kind_matches_its_wildcard() {
+        let suffix = suffix("pr-42");
+        let names = Names::new(&suffix);
+        for kind in NameKind::all() {
+            let wildcard = kind.wildcard();
+            let prefix = wildcard.strip_suffix('*').unwrap();
+            assert!(names.of(kind).starts_with(prefix), "{kind}: {wildcard}");
+        }
+        assert_eq!(NameKind::FlowLogRole.wildcard(), "role-flow-logs-*");
+        assert_eq!(NameKind::AccessLogBucket.wildcard(), "alb-logs-*");
     }
 
     #[test]

@@ -23,11 +23,13 @@ pub struct AwsCloud {
 }
 
 impl AwsCloud {
-    pub fn new(config: &SdkConfig) -> Self {
+    /// `role_boundary`: the permissions boundary of the roles this function creates
+    /// (`ROLE_PERMISSIONS_BOUNDARY`, read once at start).
+    pub fn new(config: &SdkConfig, role_boundary: Option<String>) -> Self {
         Self {
             rds: aws_sdk_rds::Client::new(config),
             secrets: aws_sdk_secretsmanager::Client::new(config),
-            roles: Roles::new(config),
+            roles: Roles::bounded(config, role_boundary),
             lambda: aws_sdk_lambda::Client::new(config),
         }
     }

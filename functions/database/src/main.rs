@@ -11,7 +11,8 @@ mod settings;
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     env_core::telemetry::init();
-    let cloud = aws::AwsCloud::new(&env_core::aws::load().await);
+    let boundary = std::env::var(env_core::iam::ROLE_BOUNDARY_VAR).ok();
+    let cloud = aws::AwsCloud::new(&env_core::aws::load().await, boundary);
     let settings = settings::Settings::from_lookup(|name| std::env::var(name).ok());
     env_core::invoke::run(|request| handler::handle(&cloud, &settings, request)).await
 }

@@ -25,7 +25,22 @@ fn region(arn: &str) -> &str {
     arn.split(':').nth(3).unwrap_or_default()
 }
 
+/// The account of an ARN.
+fn account(arn: &str) -> &str {
+    arn.split(':').nth(4).unwrap_or_default()
+}
+
 pub fn document(arns: PolicyArns<'_>) -> Value {
+    let interfaces: Vec<String> = ["network-interface/*", "subnet/*", "security-group/*"]
+        .iter()
+        .map(|resource| {
+            format!(
+                "arn:aws:ec2:{}:{}:{resource}",
+                region(arns.secret),
+                account(arns.secret)
+            )
+        })
+        .collect();
     json!({
         "Version": "2012-10-17",
         "Statement": [
@@ -62,22 +77,34 @@ pub fn document(arns: PolicyArns<'_>) -> Value {
                 }}
             },
             {
+                // Lambda makes, re-addresses and removes the function's interfaces in its subnets
+                // with its security group (Lambda developer guide, "Giving Lambda functions access
+                // to resources in an Amazon VPC"); the interfaces' ids are Lambda's, so the account
+                // and region are the scope.
                 "Sid": "VpcNetworkInterfaces",
                 "Effect": "Allow",
                 "Action": [
                     "ec2:CreateNetworkInterface",
-                    "ec2:DescribeNetworkInterfaces",
                     "ec2:DeleteNetworkInterface",
                     "ec2:AssignPrivateIpAddresses",
                     "ec2:UnassignPrivateIpAddresses"
                 ],
+                "Resource": interfaces
+            },
+            {
+                // DescribeNetworkInterfaces works only on all resources (same guide).
+                "Sid": "ListNetworkInterfaces",
+                "Effect": "Allow",
+                "Action": ["ec2:DescribeNetworkInterfaces"],
                 "Resource": "*"
             },
             {
+                // Lambda creates the function's log group on its first run when it is missing
+                // (Lambda developer guide, "Sending Lambda function logs to CloudWatch Logs").
                 "Sid": "WriteLogs",
                 "Effect": "Allow",
-                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": format!("{}:*", arns.log_group)
+                "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": [arns.log_group.to_owned(), format!("{}:*", arns.log_group)]
             }
         ]
     })
@@ -148,23 +175,27 @@ mod tests {
             assert!(actions.iter().all(|a| !a.as_str().unwrap().contains('*')));
             if statement["Resource"] == "*" {
                 assert!(
-                    ["GeneratePasswords", "VpcNetworkInterfaces"]
+                    ["GeneratePasswords", "ListNetworkInterfaces"]
                         .contains(&statement["Sid"].as_str().unwrap()),
                     "{statement}"
                 );
             }
         }
+        let interfaces = statement(&policy, "VpcNetworkInterfaces");
+        assert_eq!(interfaces["Action"].as_array().unwrap().len(), 4);
         assert_eq!(
-            statement(&policy, "VpcNetworkInterfaces")["Action"]
-                .as_array()
-                .unwrap()
-                .len(),
-            5
+            interfaces["Resource"],
+            json!([
+                "arn:aws:ec2:us-west-2:123456789012:network-interface/*",
+                "arn:aws:ec2:us-west-2:123456789012:subnet/*",
+                "arn:aws:ec2:us-west-2:123456789012:security-group/*"
+            ])
         );
         assert_eq!(
             statement(&policy, "WriteLogs")["Resource"],
-            format!("{LOGS}:*")
+            json!([LOGS, format!("{LOGS}:*")])
         );
         assert_eq!(region("not-an-arn"), "");
+        assert_eq!(account("not-an-arn"), "");
     }
 }

@@ -5,19 +5,43 @@
 //! functions' binaries and the CLI.
 
 use aws_config::SdkConfig;
-use env_core::error::{aws_error, found};
+use env_core::error::{aws_error, found, MissingSetting};
+use env_core::iam::ROLE_BOUNDARY_VAR;
 use env_core::tags::Tag;
 use env_core::AwsCallError;
+
+/// Whether the roles made carry a permissions boundary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Boundary {
+    /// The backend's own roles (`envctl deploy`): the person deploying is trusted with them.
+    None,
+    /// An environment's roles: always bounded (`ROLE_PERMISSIONS_BOUNDARY`), so no inline policy
+    /// a function writes can reach beyond the boundary; `None` when the setting is missing.
+    Required(Option<String>),
+}
 
 #[derive(Debug, Clone)]
 pub struct Roles {
     iam: aws_sdk_iam::Client,
+    boundary: Boundary,
 }
 
 impl Roles {
+    /// For the backend's own roles, which carry no boundary.
     pub fn new(config: &SdkConfig) -> Self {
         Self {
             iam: aws_sdk_iam::Client::new(config),
+            boundary: Boundary::None,
+        }
+    }
+
+    /// For an environment's roles: each is created with `boundary` (the value of
+    /// `ROLE_PERMISSIONS_BOUNDARY`) as its permissions boundary; without one, creating a role
+    /// fails as `Misconfigured` before calling IAM.
+    pub fn bounded(config: &SdkConfig, boundary: Option<String>) -> Self {
+        Self {
+            iam: aws_sdk_iam::Client::new(config),
+            boundary: Boundary::Required(boundary.filter(|arn| !arn.trim().is_empty())),
         }
     }
 
@@ -42,6 +66,19 @@ impl Roles {
         trust_policy: &str,
         tags: &[Tag],
     ) -> Result<String, AwsCallError> {
+        let boundary = match &self.boundary {
+            Boundary::None => None,
+            Boundary::Required(Some(arn)) => Some(arn.clone()),
+            Boundary::Required(None) => {
+                return Err(AwsCallError::misconfigured(
+                    "CreateRole",
+                    MissingSetting {
+                        variable: ROLE_BOUNDARY_VAR,
+                        meaning: "the ARN of the permissions boundary every role of an environment carries (envctl deploy sets it)",
+                    },
+                ))
+            }
+        };
         let tags = tags
             .iter()
             // build() fails only without a key or a value, and every tag has both.
@@ -59,6 +96,7 @@ impl Roles {
             .role_name(name)
             .description(description)
             .assume_role_policy_document(trust_policy)
+            .set_permissions_boundary(boundary)
             .set_tags(Some(tags))
             .send()
             .await
@@ -105,5 +143,32 @@ impl Roles {
             .await
             .map_err(aws_error("DeleteRole"))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use env_core::{ErrorName, NamedError};
+
+    fn config() -> SdkConfig {
+        SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-west-2"))
+            .build()
+    }
+
+    #[tokio::test]
+    async fn an_environment_role_without_its_boundary_is_misconfigured_before_any_call() {
+        for missing in [None, Some("  ".to_owned())] {
+            let roles = Roles::bounded(&config(), missing);
+            let error = roles
+                .create("role-x", "a role", "{}", &[])
+                .await
+                .unwrap_err();
+            assert_eq!(error.error_name(), ErrorName::Misconfigured);
+            assert_eq!(error.operation(), "CreateRole");
+            assert!(error.to_string().contains(ROLE_BOUNDARY_VAR), "{error}");
+        }
     }
 }

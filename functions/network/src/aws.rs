@@ -24,12 +24,14 @@ pub struct AwsCloud {
 }
 
 impl AwsCloud {
-    pub fn new(config: &SdkConfig) -> Self {
+    /// `role_boundary`: the permissions boundary of the roles this function creates
+    /// (`ROLE_PERMISSIONS_BOUNDARY`, read once at start).
+    pub fn new(config: &SdkConfig, role_boundary: Option<String>) -> Self {
         Self {
             ec2: aws_sdk_ec2::Client::new(config),
             kms: aws_sdk_kms::Client::new(config),
             log_groups: LogGroups::new(config),
-            roles: Roles::new(config),
+            roles: Roles::bounded(config, role_boundary),
         }
     }
 }

@@ -29,14 +29,16 @@ pub struct AwsCloud {
 }
 
 impl AwsCloud {
-    pub fn new(config: &SdkConfig) -> Self {
+    /// `role_boundary`: the permissions boundary of the roles this function creates
+    /// (`ROLE_PERMISSIONS_BOUNDARY`, read once at start).
+    pub fn new(config: &SdkConfig, role_boundary: Option<String>) -> Self {
         Self {
             ecs: aws_sdk_ecs::Client::new(config),
             discovery: aws_sdk_servicediscovery::Client::new(config),
             scaling: aws_sdk_applicationautoscaling::Client::new(config),
             log_groups: LogGroups::new(config),
             iam: aws_sdk_iam::Client::new(config),
-            roles: Roles::new(config),
+            roles: Roles::bounded(config, role_boundary),
         }
     }
 }

@@ -8,7 +8,8 @@ mod policy;
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     env_core::telemetry::init();
-    let cloud = aws::AwsCloud::new(&env_core::aws::load().await);
+    let boundary = std::env::var(env_core::iam::ROLE_BOUNDARY_VAR).ok();
+    let cloud = aws::AwsCloud::new(&env_core::aws::load().await, boundary);
     let setting = std::env::var(handler::READINESS_SETTING).ok();
     env_core::invoke::run(|request| handler::handle(&cloud, setting.as_deref(), request)).await
 }

@@ -1,0 +1,152 @@
+//! The database function: Aurora and its subnet and parameter groups, the application and API-key
+//! secrets, the RDS-managed master secret's schedule, and the rotation Lambda with its role.
+//!
+//! RDS, Secrets Manager, Lambda and IAM name resources by name, so every statement names the
+//! environments' names (env-core's naming); the KMS key is reached by the backend's tag and only
+//! through RDS and Secrets Manager.
+
+use super::statement::{any, own_roles, service_linked_roles, Arns, Statement};
+use crate::asl::ArnScope;
+use env_core::naming::NameKind;
+use serde_json::json;
+
+/// The secret RDS makes for a cluster whose master password it manages (RDS user guide,
+/// "Password management with Amazon RDS and AWS Secrets Manager": its name starts with `rds!`).
+const MANAGED_MASTER_SECRET: &str = "secret:rds!cluster-*";
+
+pub fn statements(scope: &ArnScope, artifacts_bucket: &str) -> Vec<Statement> {
+    let arns = Arns::new(scope);
+    let secret =
+        |kind: NameKind| arns.regional("secretsmanager", &format!("secret:{}", kind.wildcard()));
+    let mut statements = vec![
+        Statement::allow(
+            "Aurora",
+            &[
+                "rds:CreateDBCluster",
+                "rds:ModifyDBCluster",
+                "rds:DeleteDBCluster",
+                "rds:DescribeDBClusters",
+                "rds:CreateDBInstance",
+                "rds:DeleteDBInstance",
+                "rds:DescribeDBInstances",
+                "rds:CreateDBSubnetGroup",
+                "rds:DeleteDBSubnetGroup",
+                "rds:DescribeDBSubnetGroups",
+                "rds:CreateDBClusterParameterGroup",
+                "rds:ModifyDBClusterParameterGroup",
+                "rds:DeleteDBClusterParameterGroup",
+                "rds:DescribeDBClusterParameterGroups",
+                "rds:AddTagsToResource",
+            ],
+            vec![
+                arns.regional("rds", &format!("cluster:{}", NameKind::AuroraCluster.wildcard())),
+                // Writer and reader: aurora-writer-<suffix>, aurora-reader-<suffix>.
+                arns.regional("rds", &format!("db:{}", NameKind::AuroraCluster.wildcard())),
+                arns.regional("rds", &format!("subgrp:{}", NameKind::DbSubnetGroup.wildcard())),
+                arns.regional(
+                    "rds",
+                    &format!("cluster-pg:{}", NameKind::DbClusterParameterGroup.wildcard()),
+                ),
+                // CreateDBCluster is authorized on an option group too (Service Authorization
+                // Reference, "og" required); Aurora PostgreSQL uses none of its own, so the
+                // engine's default one.
+                arns.regional("rds", "og:default:*"),
+            ],
+        ),
+        Statement::allow(
+            "ApplicationSecrets",
+            &[
+                "secretsmanager:CreateSecret",
+                "secretsmanager:TagResource",
+                "secretsmanager:DescribeSecret",
+                "secretsmanager:RotateSecret",
+                "secretsmanager:DeleteSecret",
+                "secretsmanager:RestoreSecret",
+            ],
+            vec![
+                secret(NameKind::DatabaseSecret),
+                secret(NameKind::ApiKeysSecret),
+            ],
+        ),
+        // RDS creates and tags the master secret in the caller's name; its 30-day schedule is set
+        // with RotateSecret (Secrets Manager user guide, "Managed rotation").
+        Statement::allow(
+            "ManagedMasterSecret",
+            &[
+                "secretsmanager:CreateSecret",
+                "secretsmanager:TagResource",
+                "secretsmanager:DescribeSecret",
+                "secretsmanager:RotateSecret",
+            ],
+            vec![arns.regional("secretsmanager", MANAGED_MASTER_SECRET)],
+        ),
+        Statement::allow("GeneratePasswords", &["secretsmanager:GetRandomPassword"], any()),
+        // Aurora encrypts storage and the master secret with the environment's key through grants
+        // (RDS user guide, "AWS KMS key management"); Secrets Manager encrypts the secrets
+        // (Secrets Manager user guide, "Secret encryption and decryption").
+        Statement::allow(
+            "UseTheKeyThroughRdsAndSecretsManager",
+            &["kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey"],
+            vec![arns.regional("kms", "key/*")],
+        )
+        .when(json!({
+            "StringEquals": {
+                format!("aws:ResourceTag/{}", env_core::tags::MANAGED_BY): env_core::tags::MANAGER_NAME,
+                "kms:ViaService": [
+                    format!("rds.{}.amazonaws.com", scope.region),
+                    format!("secretsmanager.{}.amazonaws.com", scope.region)
+                ]
+            }
+        })),
+        Statement::allow(
+            "GrantsForAurora",
+            &["kms:CreateGrant"],
+            vec![arns.regional("kms", "key/*")],
+        )
+        .when(json!({
+            "StringEquals": {
+                format!("aws:ResourceTag/{}", env_core::tags::MANAGED_BY): env_core::tags::MANAGER_NAME,
+                "kms:ViaService": format!("rds.{}.amazonaws.com", scope.region)
+            },
+            "Bool": {"kms:GrantIsForAWSResource": "true"}
+        })),
+        Statement::allow(
+            "RotationFunction",
+            &[
+                "lambda:CreateFunction",
+                "lambda:TagResource",
+                "lambda:GetFunction",
+                "lambda:AddPermission",
+                "lambda:DeleteFunction",
+                // RotateSecret with a rotation function needs to invoke it (Secrets Manager API
+                // reference, RotateSecret).
+                "lambda:InvokeFunction",
+            ],
+            vec![arns.regional("lambda", &format!("function:{}", NameKind::RotationFunction.wildcard()))],
+        ),
+        // CreateFunction reads the code from S3 with the caller's rights and checks the VPC
+        // configuration with them (Lambda developer guide, "Giving Lambda functions access to
+        // resources in an Amazon VPC").
+        Statement::allow(
+            "RotationCode",
+            &["s3:GetObject"],
+            vec![format!("arn:aws:s3:::{artifacts_bucket}/rotation/*")],
+        ),
+        Statement::allow(
+            "CheckTheRotationFunctionsNetwork",
+            &[
+                "ec2:DescribeSecurityGroups",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeVpcs",
+            ],
+            any(),
+        ),
+        service_linked_roles(scope, &[("rds.amazonaws.com", "AWSServiceRoleForRDS")]),
+    ];
+    statements.extend(own_roles(
+        scope,
+        "RotationRole",
+        &[(NameKind::RotationRole.wildcard(), "lambda.amazonaws.com")],
+    ));
+    statements
+}

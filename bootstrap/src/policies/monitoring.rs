@@ -1,0 +1,63 @@
+//! The monitoring function: the alarms, the dashboard, the metric filters on the service's log
+//! group and the alarm topic with its e-mail subscription.
+
+use super::statement::{any, Arns, Statement};
+use crate::asl::ArnScope;
+use env_core::naming::NameKind;
+
+/// Every alarm name starts with `alarm-` (env-core's naming: `alarm-ecs-cpu-<suffix>`, …).
+const ALARMS: &str = "alarm:alarm-*";
+
+pub fn statements(scope: &ArnScope) -> Vec<Statement> {
+    let arns = Arns::new(scope);
+    let topic = arns.regional("sns", &NameKind::AlarmTopic.wildcard());
+    vec![
+        Statement::allow(
+            "Alarms",
+            &[
+                "cloudwatch:PutMetricAlarm",
+                // CloudWatch API reference, PutMetricAlarm, Tags: tagging on create needs it.
+                "cloudwatch:TagResource",
+                "cloudwatch:DescribeAlarms",
+                "cloudwatch:DeleteAlarms",
+            ],
+            vec![arns.regional("cloudwatch", ALARMS)],
+        ),
+        Statement::allow(
+            "Dashboard",
+            &["cloudwatch:PutDashboard", "cloudwatch:DeleteDashboards"],
+            vec![arns.global(
+                "cloudwatch",
+                &format!("dashboard/{}", NameKind::Dashboard.wildcard()),
+            )],
+        ),
+        Statement::allow("FindDashboards", &["cloudwatch:ListDashboards"], any()),
+        Statement::allow(
+            "MetricFilters",
+            &[
+                "logs:PutMetricFilter",
+                "logs:DescribeMetricFilters",
+                "logs:DeleteMetricFilter",
+            ],
+            vec![arns.log_group(&NameKind::ServiceLogGroup.wildcard())],
+        ),
+        Statement::allow(
+            "AlarmTopic",
+            &[
+                "sns:CreateTopic",
+                // SNS API reference, CreateTopic, Tags: tagging on create needs sns:TagResource.
+                "sns:TagResource",
+                "sns:Subscribe",
+                "sns:ListSubscriptionsByTopic",
+                "sns:DeleteTopic",
+            ],
+            vec![topic],
+        ),
+        // Unsubscribe names a subscription, not a topic, and supports no resource type.
+        Statement::allow(
+            "Subscriptions",
+            &["sns:Unsubscribe", "sns:ListTopics"],
+            any(),
+        ),
+    ]
+}

@@ -1,0 +1,59 @@
+//! The outputs function: reads only, of the environment's resources.
+
+use super::statement::{any, Arns, Statement};
+use crate::asl::ArnScope;
+use env_core::naming::NameKind;
+
+pub fn statements(scope: &ArnScope) -> Vec<Statement> {
+    let arns = Arns::new(scope);
+    let cluster = NameKind::EcsCluster.wildcard();
+    vec![
+        Statement::allow(
+            "ReadTheEnvironment",
+            &[
+                "rds:DescribeDBClusters",
+                "elasticache:DescribeReplicationGroups",
+                "ecs:DescribeClusters",
+                "ecs:DescribeServices",
+                "secretsmanager:DescribeSecret",
+                "servicediscovery:GetService",
+            ],
+            vec![
+                arns.regional(
+                    "rds",
+                    &format!("cluster:{}", NameKind::AuroraCluster.wildcard()),
+                ),
+                arns.regional(
+                    "elasticache",
+                    &format!(
+                        "replicationgroup:{}",
+                        NameKind::CacheReplicationGroup.wildcard()
+                    ),
+                ),
+                arns.regional("ecs", &format!("cluster/{cluster}")),
+                arns.regional(
+                    "ecs",
+                    &format!("service/{cluster}/{}", NameKind::EcsService.wildcard()),
+                ),
+                arns.regional("secretsmanager", "secret:secret-*"),
+                arns.regional("secretsmanager", "secret:rds!cluster-*"),
+                arns.regional("servicediscovery", "service/*"),
+            ],
+        ),
+        // These reads support no resource type (Service Authorization Reference).
+        Statement::allow(
+            "ListTheEnvironment",
+            &[
+                "ec2:DescribeVpcs",
+                "ec2:DescribeSubnets",
+                "elasticloadbalancing:DescribeLoadBalancers",
+                "logs:DescribeLogGroups",
+                "servicediscovery:ListNamespaces",
+                "servicediscovery:ListServices",
+                "sns:ListTopics",
+                "cloudwatch:ListDashboards",
+            ],
+            any(),
+        ),
+    ]
+}

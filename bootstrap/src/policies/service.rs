@@ -1,0 +1,192 @@
+//! The service function: the ECS cluster, task definition and service, the service's log group,
+//! its execution, task and infrastructure roles, the Cloud Map namespace and service, and the
+//! service's autoscaling.
+
+use super::statement::{
+    any, own_roles, service_linked_roles, tagged, tagged_at_creation, Arns, Statement,
+};
+use crate::asl::ArnScope;
+use env_core::naming::NameKind;
+use serde_json::json;
+
+pub fn statements(scope: &ArnScope) -> Vec<Statement> {
+    let arns = Arns::new(scope);
+    let cluster = NameKind::EcsCluster.wildcard();
+    let ecs = vec![
+        arns.regional("ecs", &format!("cluster/{cluster}")),
+        arns.regional(
+            "ecs",
+            &format!("service/{cluster}/{}", NameKind::EcsService.wildcard()),
+        ),
+        arns.regional(
+            "ecs",
+            &format!("task-definition/{}:*", NameKind::TaskFamily.wildcard()),
+        ),
+    ];
+    let mut statements = vec![
+        Statement::allow(
+            "Service",
+            &[
+                "ecs:CreateCluster",
+                "ecs:DescribeClusters",
+                "ecs:DeleteCluster",
+                "ecs:RegisterTaskDefinition",
+                "ecs:CreateService",
+                "ecs:UpdateService",
+                "ecs:DescribeServices",
+                "ecs:DeleteService",
+            ],
+            ecs.clone(),
+        ),
+        // ECS developer guide, "Grant permission to tag resources on creation".
+        Statement::allow("TagOnlyWhileCreating", &["ecs:TagResource"], ecs).when(json!({
+            "StringEquals": {"ecs:CreateAction": ["CreateCluster", "RegisterTaskDefinition", "CreateService"]}
+        })),
+        // Task definitions are listed, read and deregistered by family and revision; these three
+        // actions support no resource type.
+        Statement::allow(
+            "TaskDefinitionRevisions",
+            &[
+                "ecs:ListTaskDefinitions",
+                "ecs:DescribeTaskDefinition",
+                "ecs:DeregisterTaskDefinition",
+            ],
+            any(),
+        ),
+        Statement::allow(
+            "ServiceLogGroup",
+            &[
+                "logs:CreateLogGroup",
+                "logs:TagResource",
+                "logs:PutRetentionPolicy",
+                "logs:DeleteLogGroup",
+            ],
+            vec![arns.log_group(&NameKind::ServiceLogGroup.wildcard())],
+        ),
+        Statement::allow("FindLogGroups", &["logs:DescribeLogGroups"], any()),
+        Statement::allow(
+            "ReadRolePolicies",
+            &["iam:ListRolePolicies"],
+            [
+                NameKind::ExecutionRole,
+                NameKind::TaskRole,
+                NameKind::EcsInfrastructureRole,
+            ]
+            .iter()
+            .map(|kind| arns.role(&kind.wildcard()))
+            .collect(),
+        ),
+        // Cloud Map names namespaces and services by id: made tagged, changed only when tagged.
+        Statement::allow(
+            "NamespaceTagged",
+            &[
+                "servicediscovery:CreatePrivateDnsNamespace",
+                "servicediscovery:TagResource",
+            ],
+            any(),
+        )
+        .when(tagged_at_creation()),
+        Statement::allow(
+            "OwnNamespaces",
+            &[
+                "servicediscovery:CreateService",
+                "servicediscovery:DeleteNamespace",
+            ],
+            vec![arns.regional("servicediscovery", "namespace/*")],
+        )
+        .when(tagged()),
+        Statement::allow(
+            "OwnDiscoveryServices",
+            &[
+                "servicediscovery:CreateService",
+                "servicediscovery:GetService",
+                "servicediscovery:DeleteService",
+            ],
+            vec![arns.regional("servicediscovery", "service/*")],
+        ),
+        Statement::allow(
+            "FindNamespaces",
+            &["servicediscovery:ListNamespaces", "servicediscovery:ListServices"],
+            any(),
+        ),
+        // A private DNS namespace is a Route 53 private hosted zone in the VPC (Cloud Map developer
+        // guide, "AWS Cloud Map API permissions reference", CreatePrivateDnsNamespace).
+        Statement::allow(
+            "NamespaceZone",
+            &[
+                "route53:CreateHostedZone",
+                "route53:ListHostedZonesByName",
+                "ec2:DescribeVpcs",
+                "ec2:DescribeRegions",
+            ],
+            any(),
+        ),
+        Statement::allow(
+            "NamespaceZoneRead",
+            &["route53:GetHostedZone"],
+            vec!["arn:aws:route53:::hostedzone/*".to_owned()],
+        ),
+        // Scalable targets are named by id and support no tag condition on these actions; the
+        // namespace condition keeps them to ECS services.
+        Statement::allow(
+            "ScaleTheService",
+            &[
+                "application-autoscaling:RegisterScalableTarget",
+                "application-autoscaling:PutScalingPolicy",
+                "application-autoscaling:DeleteScalingPolicy",
+                "application-autoscaling:DeregisterScalableTarget",
+            ],
+            vec![arns.regional("application-autoscaling", "scalable-target/*")],
+        )
+        .when(json!({"StringEquals": {"application-autoscaling:service-namespace": "ecs"}})),
+        Statement::allow(
+            "ReadScaling",
+            &[
+                "application-autoscaling:DescribeScalableTargets",
+                "application-autoscaling:DescribeScalingPolicies",
+            ],
+            any(),
+        ),
+        // Application Auto Scaling user guide, "Identity-based policy examples": registering an ECS
+        // service reads and updates it (the Service statement), and a target tracking policy
+        // manages its own alarms, named `TargetTracking-service/<cluster>/<service>-…`.
+        Statement::allow(
+            "TargetTrackingAlarms",
+            &[
+                "cloudwatch:DescribeAlarms",
+                "cloudwatch:PutMetricAlarm",
+                "cloudwatch:DeleteAlarms",
+            ],
+            vec![arns.regional(
+                "cloudwatch",
+                &format!("alarm:TargetTracking-service/{cluster}/*"),
+            )],
+        ),
+        service_linked_roles(
+            scope,
+            &[
+                ("ecs.amazonaws.com", "AWSServiceRoleForECS"),
+                (
+                    "ecs.application-autoscaling.amazonaws.com",
+                    "AWSServiceRoleForApplicationAutoScaling_ECSService",
+                ),
+            ],
+        ),
+    ];
+    statements.extend(own_roles(
+        scope,
+        "TaskRoles",
+        &[
+            (
+                NameKind::ExecutionRole.wildcard(),
+                "ecs-tasks.amazonaws.com",
+            ),
+            (NameKind::TaskRole.wildcard(), "ecs-tasks.amazonaws.com"),
+            (
+                NameKind::EcsInfrastructureRole.wildcard(),
+                "ecs.amazonaws.com",
+            ),
+        ],
+    ));
+    statements
+}
