@@ -124,7 +124,14 @@ pub fn run_with(
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            let _ = writeln!(err, "error: {error:#}");
+            match crate::reach::explain(&error, global.endpoint_url.as_deref()) {
+                Some(line) => {
+                    let _ = writeln!(err, "error: {line}");
+                }
+                None => {
+                    let _ = writeln!(err, "error: {error:#}");
+                }
+            }
             ExitCode::FAILURE
         }
     }

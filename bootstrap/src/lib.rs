@@ -13,6 +13,7 @@ mod envs;
 mod local;
 mod policies;
 mod progress;
+mod reach;
 mod spec_commands;
 mod tagged;
 

@@ -508,7 +508,7 @@ fn deploy_build_runs_cargo_lambda_in_the_checkout() {
 }
 
 #[test]
-fn a_command_that_cannot_reach_aws_exits_1_with_the_error_chain() {
+fn a_command_that_cannot_reach_aws_exits_1_saying_so_in_one_line() {
     let output = run(
         "envctl",
         &["--endpoint-url", "http://127.0.0.1:9", "env", "list"],
@@ -521,10 +521,34 @@ fn a_command_that_cannot_reach_aws_exits_1_with_the_error_chain() {
     );
     assert_eq!(output.status.code(), Some(1));
     let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        err,
+        "error: http://127.0.0.1:9 could not be reached (connection failed): check the network, --endpoint-url and --region\n"
+    );
+}
+
+/// Without any credentials: one line saying where the SDK looked and how to give it some.
+#[test]
+fn a_command_without_credentials_exits_1_saying_how_to_provide_them() {
+    let output = std::process::Command::new(binary("envctl"))
+        .args(["--endpoint-url", "http://127.0.0.1:9", "env", "list"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", std::env::temp_dir())
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        // No instance metadata either, as on a laptop.
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .expect("envctl runs");
+    assert_eq!(output.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&output.stderr);
     assert!(
-        err.starts_with("error: GetCallerIdentity failed: "),
+        err.starts_with("error: no AWS credentials were found"),
         "{err}"
     );
+    assert!(err.contains("--profile NAME"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
 }
 
 fn local(args: &[&str]) -> (i32, String, String) {
