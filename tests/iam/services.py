@@ -35,7 +35,8 @@ def _group(state, region, group):
 def flow_log_deliveries(request, state):
     """VPC user guide, "IAM role for publishing flow logs to CloudWatch Logs": the role must allow
     logs:CreateLogGroup, logs:CreateLogStream, logs:PutLogEvents, logs:DescribeLogGroups and
-    logs:DescribeLogStreams (the service creates one stream per network interface)."""
+    logs:DescribeLogStreams (the service creates one stream per network interface; the group is
+    ours, made before the flow log, so CreateLogGroup is never needed)."""
     if (request.service, request.operation) != ("ec2", "CreateFlowLogs"):
         return
     role = _role_name(request.params.get("DeliverLogsPermissionArn"))
@@ -46,6 +47,8 @@ def flow_log_deliveries(request, state):
         ("logs:CreateLogStream", _stream(state, request.region, group, FLOW_LOG_STREAM)),
         ("logs:PutLogEvents", _stream(state, request.region, group, FLOW_LOG_STREAM)),
         ("logs:DescribeLogStreams", _group(state, request.region, group)),
+        # DescribeLogGroups supports no resource type.
+        ("logs:DescribeLogGroups", "*"),
     ):
         yield role, Need(action, resource, {}, why="VPC flow logs deliver to the log group")
 

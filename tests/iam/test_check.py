@@ -112,6 +112,9 @@ class PolicyEvaluation(unittest.TestCase):
         self.assertEqual(policy.resource_policy_decision(key, {"service": "logs.us-west-2.amazonaws.com"}, need), "Allow")
         other = {"arn": "arn:aws:iam::2:role/r", "account_root": "arn:aws:iam::2:root"}
         self.assertEqual(policy.resource_policy_decision(key, other, need), "ImplicitDeny")
+        direct = doc({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1:role/r"}, "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "rds.us-west-2.amazonaws.com"}}})
+        self.assertEqual(policy.resource_policy_decision(direct, caller, Need("kms:Decrypt", need.resource, {"kms:ViaService": "rds.us-west-2.amazonaws.com"})), "Allow")
+        self.assertEqual(policy.resource_policy_decision(direct, caller, need), "ImplicitDeny")
 
     def test_dropping_an_action_removes_it_from_every_statement(self):
         d = doc(allow(["kms:CreateKey", "kms:TagResource"]), allow("kms:TagResource", "arn:aws:kms:*:*:key/*"))
@@ -192,6 +195,28 @@ class Needs(unittest.TestCase):
         self.assertIn(("ec2:DescribeSubnets", "*"), actions)
         self.assertIn(("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/role-rotation-pr-1"), actions)
         self.assertIn(("lambda:TagResource", f"arn:aws:lambda:us-west-2:{ACCOUNT}:function:rotation-pr-1"), actions)
+
+    def test_a_tagged_create_without_a_resource_type_tags_on_star(self):
+        body = json.dumps({"Policy": "{}", "Tags": [{"TagKey": "team", "TagValue": "a"}]})
+        answer = json.dumps({"KeyMetadata": {"Arn": f"arn:aws:kms:us-west-2:{ACCOUNT}:key/k1"}})
+        request = wire.decode(0, entry("p", "kms", body, target="TrentService.CreateKey", response=answer))
+        found = {(n.action, n.resource): n.context for n in needs_of(request, self.state()).needs}
+        self.assertEqual(found[("kms:TagResource", "*")]["aws:RequestTag/team"], "a")
+        self.assertNotIn(("kms:TagResource", f"arn:aws:kms:us-west-2:{ACCOUNT}:key/k1"), found)
+
+    def test_a_listing_of_alarms_is_authorized_on_every_alarm(self):
+        body = json.dumps({"AlarmNamePrefix": "alarm-"})
+        request = wire.decode(0, entry("p", "monitoring", body, target="GraniteServiceVersion20100801.DescribeAlarms"))
+        resources = {n.resource for n in needs_of(request, self.state()).needs}
+        self.assertEqual(resources, {f"arn:aws:cloudwatch:us-west-2:{ACCOUNT}:alarm:*"})
+
+    def test_an_instance_without_parameter_groups_is_authorized_on_the_defaults(self):
+        body = "Action=CreateDBInstance&Version=2014-10-31&DBInstanceIdentifier=w&DBClusterIdentifier=c&Engine=aurora-postgresql&DBInstanceClass=db.serverless"
+        state = self.state()
+        state.cluster_versions["c"] = "16.8"
+        resources = {n.resource for n in needs_of(wire.decode(0, entry("p", "rds", body)), state).needs if n.action == "rds:CreateDBInstance"}
+        self.assertIn(f"arn:aws:rds:us-west-2:{ACCOUNT}:pg:default.aurora-postgresql16", resources)
+        self.assertIn(f"arn:aws:rds:us-west-2:{ACCOUNT}:og:default:aurora-postgresql-16", resources)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ pub const CLEANUP_RATE: &str = "rate(1 hour)";
 
 /// The role of one function: `catalog-fn-<function>`.
 pub fn function_role(function: &str) -> String {
-    format!("catalog-fn-{function}")
+    env_core::iam::function_role(function)
 }
 
 /// Names that depend on the account and region.

@@ -64,13 +64,15 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
             &["secretsmanager:GetRandomPassword"],
             any(),
         ),
+        // Flow-log delivery describes the account's log groups (VPC user guide, "IAM role for
+        // publishing flow logs to CloudWatch Logs"); the action supports no resource type.
+        Statement::allow("FindLogGroups", &["logs:DescribeLogGroups"], any()),
         Statement::allow(
             "UseTheKeyThroughSecretsManager",
             &["kms:Decrypt", "kms:GenerateDataKey"],
             vec![arns.regional("kms", "key/*")],
         )
         .when(json!({"StringEquals": {
-            format!("aws:ResourceTag/{}", env_core::tags::MANAGED_BY): env_core::tags::MANAGER_NAME,
             "kms:ViaService": format!("secretsmanager.{}.amazonaws.com", scope.region)
         }})),
         // A VPC Lambda's network interfaces (Lambda developer guide, "Giving Lambda functions

@@ -1,10 +1,9 @@
 //! The cache function: the Redis replication group and its subnet group, its AUTH token secret,
 //! and the slow-log group with its delivery.
 
-use super::statement::{any, service_linked_roles, tagged, Arns, Statement};
+use super::statement::{any, service_linked_roles, Arns, Statement};
 use crate::asl::ArnScope;
 use env_core::naming::NameKind;
-use serde_json::json;
 
 pub fn statements(scope: &ArnScope) -> Vec<Statement> {
     let arns = Arns::new(scope);
@@ -22,7 +21,10 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
                 "elasticache:AddTagsToResource",
             ],
             vec![
-                arns.regional("elasticache", &format!("replicationgroup:{replication_group}")),
+                arns.regional(
+                    "elasticache",
+                    &format!("replicationgroup:{replication_group}"),
+                ),
                 // The group's member clusters: redis-<suffix>-0001-001, …
                 arns.regional("elasticache", &format!("cluster:{replication_group}")),
                 arns.regional(
@@ -49,29 +51,13 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
                 &format!("secret:{}", NameKind::CacheAuthSecret.wildcard()),
             )],
         ),
-        Statement::allow("GenerateTokens", &["secretsmanager:GetRandomPassword"], any()),
         Statement::allow(
-            "UseTheKeyThroughSecretsManager",
-            &["kms:Decrypt", "kms:GenerateDataKey"],
-            vec![arns.regional("kms", "key/*")],
-        )
-        .when(json!({
-            "StringEquals": {
-                format!("aws:ResourceTag/{}", env_core::tags::MANAGED_BY): env_core::tags::MANAGER_NAME,
-                "kms:ViaService": format!("secretsmanager.{}.amazonaws.com", scope.region)
-            }
-        })),
-        // ElastiCache encrypts at rest through a grant on the key (ElastiCache user guide,
-        // "At-Rest Encryption in ElastiCache"); it does not support kms:ViaService, so the grant
-        // is bound to AWS resources instead.
-        Statement::allow("DescribeTheKey", &["kms:DescribeKey"], vec![arns.regional("kms", "key/*")])
-            .when(tagged()),
-        Statement::allow("GrantsForElastiCache", &["kms:CreateGrant"], vec![arns.regional("kms", "key/*")]).when(json!({
-            "StringEquals": {
-                format!("aws:ResourceTag/{}", env_core::tags::MANAGED_BY): env_core::tags::MANAGER_NAME
-            },
-            "Bool": {"kms:GrantIsForAWSResource": "true"}
-        })),
+            "GenerateTokens",
+            &["secretsmanager:GetRandomPassword"],
+            any(),
+        ),
+        // The key's uses through Secrets Manager and ElastiCache are the key policy's to grant,
+        // by this function's role (the network function's key_policy).
         Statement::allow(
             "SlowLogGroup",
             &[

@@ -8,7 +8,6 @@
 use super::statement::{any, own_roles, service_linked_roles, Arns, Statement};
 use crate::asl::ArnScope;
 use env_core::naming::NameKind;
-use serde_json::json;
 
 /// The secret RDS makes for a cluster whose master password it manages (RDS user guide,
 /// "Password management with Amazon RDS and AWS Secrets Manager": its name starts with `rds!`).
@@ -39,18 +38,31 @@ pub fn statements(scope: &ArnScope, artifacts_bucket: &str) -> Vec<Statement> {
                 "rds:AddTagsToResource",
             ],
             vec![
-                arns.regional("rds", &format!("cluster:{}", NameKind::AuroraCluster.wildcard())),
-                // Writer and reader: aurora-writer-<suffix>, aurora-reader-<suffix>.
-                arns.regional("rds", &format!("db:{}", NameKind::AuroraCluster.wildcard())),
-                arns.regional("rds", &format!("subgrp:{}", NameKind::DbSubnetGroup.wildcard())),
                 arns.regional(
                     "rds",
-                    &format!("cluster-pg:{}", NameKind::DbClusterParameterGroup.wildcard()),
+                    &format!("cluster:{}", NameKind::AuroraCluster.wildcard()),
+                ),
+                // Writer and reader: aurora-writer-<suffix>, aurora-reader-<suffix>.
+                arns.regional("rds", &format!("db:{}", NameKind::AuroraCluster.wildcard())),
+                arns.regional(
+                    "rds",
+                    &format!("subgrp:{}", NameKind::DbSubnetGroup.wildcard()),
+                ),
+                arns.regional(
+                    "rds",
+                    &format!(
+                        "cluster-pg:{}",
+                        NameKind::DbClusterParameterGroup.wildcard()
+                    ),
                 ),
                 // CreateDBCluster is authorized on an option group too (Service Authorization
                 // Reference, "og" required); Aurora PostgreSQL uses none of its own, so the
                 // engine's default one.
                 arns.regional("rds", "og:default:*"),
+                // CreateDBInstance is authorized on the instance's parameter group too, the
+                // default one when none is named (Aurora user guide, "Permission policies to
+                // create, modify and delete resources in Aurora").
+                arns.regional("rds", "pg:default.*"),
             ],
         ),
         Statement::allow(
@@ -80,36 +92,13 @@ pub fn statements(scope: &ArnScope, artifacts_bucket: &str) -> Vec<Statement> {
             ],
             vec![arns.regional("secretsmanager", MANAGED_MASTER_SECRET)],
         ),
-        Statement::allow("GeneratePasswords", &["secretsmanager:GetRandomPassword"], any()),
-        // Aurora encrypts storage and the master secret with the environment's key through grants
-        // (RDS user guide, "AWS KMS key management"); Secrets Manager encrypts the secrets
-        // (Secrets Manager user guide, "Secret encryption and decryption").
         Statement::allow(
-            "UseTheKeyThroughRdsAndSecretsManager",
-            &["kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey"],
-            vec![arns.regional("kms", "key/*")],
-        )
-        .when(json!({
-            "StringEquals": {
-                format!("aws:ResourceTag/{}", env_core::tags::MANAGED_BY): env_core::tags::MANAGER_NAME,
-                "kms:ViaService": [
-                    format!("rds.{}.amazonaws.com", scope.region),
-                    format!("secretsmanager.{}.amazonaws.com", scope.region)
-                ]
-            }
-        })),
-        Statement::allow(
-            "GrantsForAurora",
-            &["kms:CreateGrant"],
-            vec![arns.regional("kms", "key/*")],
-        )
-        .when(json!({
-            "StringEquals": {
-                format!("aws:ResourceTag/{}", env_core::tags::MANAGED_BY): env_core::tags::MANAGER_NAME,
-                "kms:ViaService": format!("rds.{}.amazonaws.com", scope.region)
-            },
-            "Bool": {"kms:GrantIsForAWSResource": "true"}
-        })),
+            "GeneratePasswords",
+            &["secretsmanager:GetRandomPassword"],
+            any(),
+        ),
+        // The key's uses through RDS and Secrets Manager are the key policy's to grant, by this
+        // function's role (the network function's key_policy).
         Statement::allow(
             "RotationFunction",
             &[
@@ -122,7 +111,10 @@ pub fn statements(scope: &ArnScope, artifacts_bucket: &str) -> Vec<Statement> {
                 // reference, RotateSecret).
                 "lambda:InvokeFunction",
             ],
-            vec![arns.regional("lambda", &format!("function:{}", NameKind::RotationFunction.wildcard()))],
+            vec![arns.regional(
+                "lambda",
+                &format!("function:{}", NameKind::RotationFunction.wildcard()),
+            )],
         ),
         // CreateFunction reads the code from S3 with the caller's rights and checks the VPC
         // configuration with them (Lambda developer guide, "Giving Lambda functions access to

@@ -20,9 +20,17 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
             certificates.clone(),
         )
         .when(tagged_at_creation()),
-        // RequestCertificate supports no resource type.
+        // RequestCertificate supports no resource type, and its tags are authorized before the
+        // certificate exists, on "*" (as KMS does for a key's; the ACM guide does not say):
+        // NotResource keeps that right off every existing certificate.
         Statement::allow("RequestCertificatesTagged", &["acm:RequestCertificate"], any())
             .when(tagged_at_creation()),
+        Statement::allow_except(
+            "TagOnlyTheCertificateBeingRequested",
+            &["acm:AddTagsToCertificate"],
+            vec!["arn:aws:acm:*:*:certificate/*".to_owned()],
+        )
+        .when(tagged_at_creation()),
         Statement::allow(
             "ChangeOnlyTheBackendsCertificates",
             &["acm:ImportCertificate", "acm:DeleteCertificate"],

@@ -18,10 +18,16 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
                 "cloudwatch:PutMetricAlarm",
                 // CloudWatch API reference, PutMetricAlarm, Tags: tagging on create needs it.
                 "cloudwatch:TagResource",
-                "cloudwatch:DescribeAlarms",
                 "cloudwatch:DeleteAlarms",
             ],
             vec![arns.regional("cloudwatch", ALARMS)],
+        ),
+        // A listing by name prefix is authorized on every alarm (CloudWatch API reference,
+        // DescribeAlarms: "scoped to *"); it reads, never changes.
+        Statement::allow(
+            "FindAlarms",
+            &["cloudwatch:DescribeAlarms"],
+            vec![arns.regional("cloudwatch", "alarm:*")],
         ),
         Statement::allow(
             "Dashboard",

@@ -132,30 +132,26 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
             ],
             any(),
         ),
-        // KMS has no create-action condition: the tag-on-create right (KMS API reference,
-        // CreateKey: "To use the Tags parameter, kms:TagResource") lets the function add the
-        // backend's tag to another key too, but a key is usable only where its own key policy
-        // delegates to IAM.
+        // Tags given to CreateKey are authorized on "*": the key does not exist yet (KMS developer
+        // guide, "Controlling access to tags": tagging while creating needs a permission "that
+        // isn't restricted to particular KMS keys"). NotResource keeps it off every existing key,
+        // so the role cannot tag another key into its reach; only the backend's tag keys.
         Statement::allow("CreateTheKeyTagged", &["kms:CreateKey"], any()).when(tagged_at_creation()),
-        Statement::allow(
-            "TagTheKeyWhileCreating",
+        Statement::allow_except(
+            "TagOnlyTheKeyBeingCreated",
             &["kms:TagResource"],
-            vec![arns.regional("kms", "key/*")],
+            vec!["arn:aws:kms:*:*:key/*".to_owned()],
         )
-        .when(tagged_at_creation()),
-        Statement::allow(
-            "ManageTheBackendsKeys",
-            &[
-                "kms:DescribeKey",
-                "kms:EnableKeyRotation",
-                "kms:ScheduleKeyDeletion",
-                "kms:CreateAlias",
-                "kms:DeleteAlias",
-            ],
-            vec![arns.regional("kms", "key/*")],
-        )
-        .when(tagged()),
-        // An alias is authorized on the alias and on its key (KMS API reference, CreateAlias).
+        .when(json!({
+            "StringEquals": {
+                format!("aws:RequestTag/{}", env_core::tags::MANAGED_BY): env_core::tags::MANAGER_NAME
+            },
+            "ForAllValues:StringEquals": {"aws:TagKeys": env_core::tags::KEYS}
+        })),
+        // Everything else on the key is the key policy's to grant, by this function's role (see
+        // the network function's key_policy): in effect from the key's creation.
+        // An alias is authorized on the alias (here) and on its key (the key policy; KMS API
+        // reference, CreateAlias).
         Statement::allow(
             "TheEnvironmentsAlias",
             &["kms:CreateAlias", "kms:DeleteAlias"],

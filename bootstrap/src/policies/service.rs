@@ -95,15 +95,22 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
             vec![arns.regional("servicediscovery", "namespace/*")],
         )
         .when(tagged()),
+        // A Cloud Map service is named by id: made (tagged) and read in any namespace the
+        // statement above allows, deleted only when it carries the backend's tag.
         Statement::allow(
-            "OwnDiscoveryServices",
+            "DiscoveryServices",
             &[
                 "servicediscovery:CreateService",
                 "servicediscovery:GetService",
-                "servicediscovery:DeleteService",
             ],
             vec![arns.regional("servicediscovery", "service/*")],
         ),
+        Statement::allow(
+            "DeleteOnlyTheBackendsDiscoveryServices",
+            &["servicediscovery:DeleteService"],
+            vec![arns.regional("servicediscovery", "service/*")],
+        )
+        .when(tagged()),
         Statement::allow(
             "FindNamespaces",
             &["servicediscovery:ListNamespaces", "servicediscovery:ListServices"],

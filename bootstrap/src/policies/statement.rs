@@ -12,6 +12,8 @@ pub struct Statement {
     pub sid: String,
     pub actions: Vec<&'static str>,
     pub resources: Vec<String>,
+    /// `NotResource` instead of `Resource`: every resource but these.
+    pub except: bool,
     pub condition: Option<Value>,
 }
 
@@ -21,7 +23,20 @@ impl Statement {
             sid: sid.into(),
             actions: actions.to_vec(),
             resources,
+            except: false,
             condition: None,
+        }
+    }
+
+    /// An Allow of `actions` on every resource but `resources` (`NotResource`).
+    pub fn allow_except(
+        sid: impl Into<String>,
+        actions: &[&'static str],
+        resources: Vec<String>,
+    ) -> Self {
+        Self {
+            except: true,
+            ..Self::allow(sid, actions, resources)
         }
     }
 
@@ -36,7 +51,12 @@ impl Statement {
         statement.insert("Sid".into(), json!(self.sid));
         statement.insert("Effect".into(), json!("Allow"));
         statement.insert("Action".into(), json!(self.actions));
-        statement.insert("Resource".into(), json!(self.resources));
+        let element = if self.except {
+            "NotResource"
+        } else {
+            "Resource"
+        };
+        statement.insert(element.into(), json!(self.resources));
         if let Some(condition) = &self.condition {
             statement.insert("Condition".into(), condition.clone());
         }

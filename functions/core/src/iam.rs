@@ -25,3 +25,9 @@ pub const ROLE_BOUNDARY_POLICY: &str = "catalog-environments-role-boundary";
 /// The environment variable that gives the network, database and service functions the ARN of
 /// [`ROLE_BOUNDARY_POLICY`] in their account (set by `envctl deploy`).
 pub const ROLE_BOUNDARY_VAR: &str = "ROLE_PERMISSIONS_BOUNDARY";
+
+/// The role each backend function runs as (`catalog-fn-<function>`, as `envctl deploy` names it):
+/// the network function names the others in the environment key's policy.
+pub fn function_role(function: &str) -> String {
+    format!("catalog-fn-{function}")
+}

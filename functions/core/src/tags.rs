@@ -11,6 +11,9 @@ pub const MANAGED_BY: &str = "catalog:managed-by";
 pub const EXPIRES_AT: &str = "catalog:expires-at";
 pub const PULL_REQUEST: &str = "catalog:pull-request";
 
+/// Every key the backend tags with, for the policies that allow tagging only with these.
+pub const KEYS: [&str; 5] = [ENVIRONMENT, PROJECT, MANAGED_BY, EXPIRES_AT, PULL_REQUEST];
+
 pub const PROJECT_NAME: &str = "catalog-api";
 pub const MANAGER_NAME: &str = "catalog-environments";
 

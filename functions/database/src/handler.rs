@@ -63,7 +63,7 @@ pub enum DatabaseError {
     Misconfigured(#[from] SettingsError),
     #[error("secret {0} was created or scheduled for deletion meanwhile; the next call restores or uses it")]
     SecretInTransition(String, #[source] AwsCallError),
-    #[error("the new rotation role cannot be assumed by Lambda yet (IAM is eventually consistent); retry in a few seconds")]
+    #[error("the new rotation role is not usable by Lambda yet (IAM is eventually consistent); retry in a few seconds")]
     RoleNotAssumableYet(#[source] AwsCallError),
     #[error("{0} was created but is not visible yet")]
     NotVisibleYet(String),

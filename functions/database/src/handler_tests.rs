@@ -706,11 +706,18 @@ async fn a_role_not_yet_assumable_is_retryable_and_the_next_call_creates_the_fun
     let error = run(&cloud, Action::Status, json!({})).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Retryable);
     assert!(
-        error
-            .to_string()
-            .contains("cannot be assumed by Lambda yet"),
+        error.to_string().contains("is not usable by Lambda yet"),
         "{error}"
     );
+    assert!(cloud.world().functions.is_empty());
+    // Its inline policy not yet in force when Lambda checks the network interfaces: the same.
+    cloud.fail_next_saying(
+        "CreateFunction",
+        "InvalidParameterValueException",
+        "The provided execution role does not have permissions to call CreateNetworkInterface on EC2",
+    );
+    let error = run(&cloud, Action::Status, json!({})).await.unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::Retryable);
     assert!(cloud.world().functions.is_empty());
     run(&cloud, Action::Status, json!({})).await.unwrap();
     let response = run(&cloud, Action::Status, json!({})).await.unwrap();

@@ -101,11 +101,13 @@ pub async fn ensure<C: Cloud>(
     };
     match cloud.create_function(&function).await {
         Ok(()) => tracing::info!(function = %function_name, "rotation function created"),
-        // A new role is not assumable by Lambda for some seconds (IAM user guide,
-        // "Troubleshooting IAM": changes are eventually consistent).
+        // A new role is not assumable by Lambda for some seconds, and its new inline policy not
+        // yet in force when Lambda checks that it may make the function's network interfaces
+        // (IAM user guide, "Troubleshooting IAM": changes are eventually consistent).
         Err(error)
             if error.is_code("InvalidParameterValueException")
-                && error.to_string().contains("cannot be assumed") =>
+                && (error.to_string().contains("cannot be assumed")
+                    || error.to_string().contains("CreateNetworkInterface")) =>
         {
             return Err(DatabaseError::RoleNotAssumableYet(error));
         }

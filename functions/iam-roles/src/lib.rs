@@ -45,6 +45,17 @@ impl Roles {
         }
     }
 
+    /// The account the roles are made in, read from the boundary's ARN (its fifth field): what a
+    /// trust policy's `aws:SourceAccount` names before any role exists.
+    pub fn account(&self) -> Result<String, AwsCallError> {
+        match &self.boundary {
+            Boundary::Required(Some(arn)) => {
+                Ok(arn.split(':').nth(4).unwrap_or_default().to_owned())
+            }
+            _ => Err(missing_boundary("GetCallerIdentity")),
+        }
+    }
+
     /// The ARN of the role of this name, if it exists.
     pub async fn arn(&self, name: &str) -> Result<Option<String>, AwsCallError> {
         let output = self
@@ -69,15 +80,7 @@ impl Roles {
         let boundary = match &self.boundary {
             Boundary::None => None,
             Boundary::Required(Some(arn)) => Some(arn.clone()),
-            Boundary::Required(None) => {
-                return Err(AwsCallError::misconfigured(
-                    "CreateRole",
-                    MissingSetting {
-                        variable: ROLE_BOUNDARY_VAR,
-                        meaning: "the ARN of the permissions boundary every role of an environment carries (envctl deploy sets it)",
-                    },
-                ))
-            }
+            Boundary::Required(None) => return Err(missing_boundary("CreateRole")),
         };
         let tags = tags
             .iter()
@@ -144,6 +147,16 @@ impl Roles {
             .map_err(aws_error("DeleteRole"))?;
         Ok(())
     }
+}
+
+fn missing_boundary(operation: &'static str) -> AwsCallError {
+    AwsCallError::misconfigured(
+        operation,
+        MissingSetting {
+            variable: ROLE_BOUNDARY_VAR,
+            meaning: "the ARN of the permissions boundary every role of an environment carries (envctl deploy sets it)",
+        },
+    )
 }
 
 #[cfg(test)]

@@ -249,7 +249,8 @@ pub trait Cloud {
     async fn set_retention(&self, name: &str, days: i32) -> CallResult<()>;
     async fn delete_log_group(&self, name: &str) -> CallResult<()>;
 
-    // IAM. A role's ARN, when it exists.
+    // IAM. The account roles are made in (for their trust policies); a role's ARN, when it exists.
+    async fn account(&self) -> CallResult<String>;
     async fn role(&self, name: &str) -> CallResult<Option<String>>;
     async fn create_role(&self, name: &str, trust_policy: &str, tags: &[Tag])
         -> CallResult<String>;

@@ -887,6 +887,10 @@ impl Cloud for AwsCloud {
         self.log_groups.delete(name).await
     }
 
+    async fn account(&self) -> CallResult<String> {
+        self.roles.account()
+    }
+
     async fn role(&self, name: &str) -> CallResult<Option<String>> {
         self.roles.arn(name).await
     }

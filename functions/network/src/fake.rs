@@ -610,6 +610,10 @@ impl Cloud for Fake {
         Ok(())
     }
 
+    async fn account(&self) -> CallResult<String> {
+        Ok("123456789012".to_owned())
+    }
+
     async fn role(&self, name: &str) -> CallResult<Option<String>> {
         let mut world = self.world();
         world.call("GetRole")?;

@@ -185,19 +185,28 @@ async fn flow_log_role<C: Cloud>(cloud: &C, names: Names<'_>, tags: &[Tag]) -> C
     match cloud.role(&name).await? {
         Some(arn) => Ok(arn),
         None => {
-            // Only the VPC flow-logs service may assume it (VPC user guide, "IAM role for
-            // publishing flow logs to CloudWatch Logs").
-            let trust = json!({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow",
-                    "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                    "Action": "sts:AssumeRole"
-                }]
-            });
+            let trust = flow_log_trust(&cloud.account().await?);
             cloud.create_role(&name, &trust.to_string(), tags).await
         }
     }
+}
+
+/// Only the VPC flow-logs service may assume the role, and only for this account's flow logs (VPC
+/// user guide, "IAM role for publishing flow logs to CloudWatch Logs": "The source account is the
+/// owner of the flow log and the source ARN is the flow log ARN").
+fn flow_log_trust(account: &str) -> Value {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+            "Condition": {
+                "StringEquals": {"aws:SourceAccount": account},
+                "ArnLike": {"aws:SourceArn": format!("arn:aws:ec2:{REGION}:{account}:vpc-flow-log/*")}
+            }
+        }]
+    })
 }
 
 /// Least privilege: write streams and events into this one log group.
@@ -209,6 +218,11 @@ fn flow_log_policy(account: &str, log_group: &str) -> String {
             "Effect": "Allow",
             "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
             "Resource": [group.clone(), format!("{group}:*")]
+        }, {
+            // The VPC user guide lists it among the role's permissions; it has no resource type.
+            "Effect": "Allow",
+            "Action": "logs:DescribeLogGroups",
+            "Resource": "*"
         }]
     })
     .to_string()
@@ -221,7 +235,20 @@ fn flow_log_policy(account: &str, log_group: &str) -> String {
 /// developer guide, "Configuring AWS KMS permissions": a CloudWatch alarm needs kms:Decrypt and
 /// kms:GenerateDataKey* to publish to an encrypted topic). No statement has an unconditioned `*`
 /// principal.
+///
+/// The backend's functions get their uses of the key here, by their roles, rather than by tag in
+/// their IAM policies: a key policy holds from the key's creation, while tags and aliases can take
+/// up to five minutes to count for authorization (KMS developer guide, "Use tags to control access
+/// to KMS keys"), which would deny the alias made right after the key and leave a second key behind
+/// on the retry; and a right granted by tag would reach any key someone tags alike. KMS checks that
+/// these roles exist (envctl deploy makes them first).
 fn key_policy(account: &str) -> String {
+    let role = |function: &str| {
+        format!(
+            "arn:aws:iam::{account}:role/{}",
+            env_core::iam::function_role(function)
+        )
+    };
     json!({
         "Version": "2012-10-17",
         "Statement": [
@@ -253,6 +280,66 @@ fn key_policy(account: &str) -> String {
                 "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
                 "Resource": "*",
                 "Condition": {"StringEquals": {"aws:SourceAccount": account}}
+            },
+            {
+                "Sid": "TheNetworkFunctionAdministersTheKey",
+                "Effect": "Allow",
+                "Principal": {"AWS": role("network")},
+                "Action": [
+                    "kms:DescribeKey", "kms:EnableKeyRotation", "kms:CreateAlias",
+                    "kms:DeleteAlias", "kms:ScheduleKeyDeletion"
+                ],
+                "Resource": "*"
+            },
+            {
+                "Sid": "AuroraAndSecretsManagerUseTheKeyForTheDatabaseFunction",
+                "Effect": "Allow",
+                "Principal": {"AWS": role("database")},
+                "Action": ["kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey"],
+                "Resource": "*",
+                "Condition": {"StringEquals": {"kms:ViaService": [
+                    format!("rds.{REGION}.amazonaws.com"),
+                    format!("secretsmanager.{REGION}.amazonaws.com")
+                ]}}
+            },
+            {
+                "Sid": "AuroraHoldsGrantsForTheDatabaseFunction",
+                "Effect": "Allow",
+                "Principal": {"AWS": role("database")},
+                "Action": "kms:CreateGrant",
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {"kms:ViaService": format!("rds.{REGION}.amazonaws.com")},
+                    "Bool": {"kms:GrantIsForAWSResource": "true"}
+                }
+            },
+            {
+                "Sid": "SecretsManagerUsesTheKeyForTheCacheFunction",
+                "Effect": "Allow",
+                "Principal": {"AWS": role("cache")},
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                "Resource": "*",
+                "Condition": {"StringEquals": {
+                    "kms:ViaService": format!("secretsmanager.{REGION}.amazonaws.com")
+                }}
+            },
+            {
+                // ElastiCache supports no kms:ViaService (ElastiCache user guide, "At-Rest
+                // Encryption in ElastiCache"): it reads the key, and its grant is bound to AWS
+                // resources instead.
+                "Sid": "ElastiCacheReadsTheKeyForTheCacheFunction",
+                "Effect": "Allow",
+                "Principal": {"AWS": role("cache")},
+                "Action": "kms:DescribeKey",
+                "Resource": "*"
+            },
+            {
+                "Sid": "ElastiCacheHoldsGrantsForTheCacheFunction",
+                "Effect": "Allow",
+                "Principal": {"AWS": role("cache")},
+                "Action": "kms:CreateGrant",
+                "Resource": "*",
+                "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}}
             }
         ]
     })
@@ -1276,6 +1363,15 @@ mod tests {
                 "arn:aws:logs:us-west-2:123456789012:log-group:vpc-flow-logs-pr-42:*"
             ])
         );
+        let trust = flow_log_trust("123456789012");
+        assert_eq!(
+            trust["Statement"][0]["Condition"]["ArnLike"]["aws:SourceArn"],
+            "arn:aws:ec2:us-west-2:123456789012:vpc-flow-log/*"
+        );
+        assert_eq!(
+            trust["Statement"][0]["Condition"]["StringEquals"]["aws:SourceAccount"],
+            "123456789012"
+        );
         let key: Value = serde_json::from_str(&key_policy("123456789012")).unwrap();
         assert_eq!(
             key["Statement"][0]["Principal"]["AWS"],
@@ -1296,6 +1392,35 @@ mod tests {
         assert_eq!(
             key["Statement"][2]["Action"],
             json!(["kms:Decrypt", "kms:GenerateDataKey*"])
+        );
+        // The backend's functions use the key by their roles, from the key's first moment.
+        let grantee = |sid: &str| -> Value {
+            key["Statement"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|statement| statement["Sid"] == sid)
+                .unwrap()
+                .clone()
+        };
+        let admin = grantee("TheNetworkFunctionAdministersTheKey");
+        assert_eq!(
+            admin["Principal"]["AWS"],
+            "arn:aws:iam::123456789012:role/catalog-fn-network"
+        );
+        assert!(admin["Action"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("kms:ScheduleKeyDeletion")));
+        let database = grantee("AuroraHoldsGrantsForTheDatabaseFunction");
+        assert_eq!(
+            database["Condition"]["Bool"]["kms:GrantIsForAWSResource"],
+            "true"
+        );
+        assert_eq!(
+            grantee("SecretsManagerUsesTheKeyForTheCacheFunction")["Condition"]["StringEquals"]
+                ["kms:ViaService"],
+            "secretsmanager.us-west-2.amazonaws.com"
         );
         assert_eq!(
             key["Statement"][2]["Condition"]["StringEquals"]["aws:SourceAccount"],

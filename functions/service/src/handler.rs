@@ -246,19 +246,11 @@ fn with_tag(tags: &[Tag], key: &'static str, value: String) -> Vec<Tag> {
     tags
 }
 
-/// The role's ARN, created with only `principal` trusted when missing.
-async fn role<C: Cloud>(
-    cloud: &C,
-    name: &str,
-    principal: &str,
-    tags: &[Tag],
-) -> CallResult<String> {
+/// The role's ARN, created with `trust` when missing.
+async fn role<C: Cloud>(cloud: &C, name: &str, trust: &Value, tags: &[Tag]) -> CallResult<String> {
     match cloud.role(name).await? {
         Some(arn) => Ok(arn),
-        None => {
-            let trust = policy::trust_policy(principal).to_string();
-            cloud.create_role(name, &trust, tags).await
-        }
+        None => cloud.create_role(name, &trust.to_string(), tags).await,
     }
 }
 
@@ -386,7 +378,13 @@ async fn infrastructure_role<C: Cloud>(
     tags: &[Tag],
 ) -> CallResult<String> {
     let name = names.of(NameKind::EcsInfrastructureRole);
-    let arn = role(cloud, &name, policy::ECS_PRINCIPAL, tags).await?;
+    let arn = role(
+        cloud,
+        &name,
+        &policy::trust_policy(policy::ECS_PRINCIPAL),
+        tags,
+    )
+    .await?;
     let document = policy::infrastructure_policy(
         &[
             blue_green.production_rule.as_str(),
@@ -435,8 +433,10 @@ async fn converge<C: Cloud>(
 
     let execution_role = names.of(NameKind::ExecutionRole);
     let task_role = names.of(NameKind::TaskRole);
-    let execution_arn = role(cloud, &execution_role, policy::TASKS_PRINCIPAL, &tags).await?;
-    let task_arn = role(cloud, &task_role, policy::TASKS_PRINCIPAL, &tags).await?;
+    // The key's ARN (the network's) names the account before either role exists.
+    let trust = policy::tasks_trust_policy(account_of(&inputs.key_arn));
+    let execution_arn = role(cloud, &execution_role, &trust, &tags).await?;
+    let task_arn = role(cloud, &task_role, &trust, &tags).await?;
     let account = account_of(&execution_arn);
     let secrets = [
         inputs.db_secret_arn.as_str(),

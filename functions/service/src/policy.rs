@@ -17,6 +17,15 @@ pub const TASKS_PRINCIPAL: &str = "ecs-tasks.amazonaws.com";
 /// infrastructure IAM role for load balancers").
 pub const ECS_PRINCIPAL: &str = "ecs.amazonaws.com";
 
+/// ECS tasks may assume the role, for this account only (the confused-deputy key the IAM user
+/// guide recommends, "The confused deputy problem"; `aws:SourceArn` is left out because no ECS
+/// guide says ECS sends it when a task assumes its roles).
+pub fn tasks_trust_policy(account: &str) -> Value {
+    let mut trust = trust_policy(TASKS_PRINCIPAL);
+    trust["Statement"][0]["Condition"] = json!({"StringEquals": {"aws:SourceAccount": account}});
+    trust
+}
+
 /// Only `principal` may assume the role.
 pub fn trust_policy(principal: &str) -> Value {
     json!({
@@ -382,7 +391,11 @@ pub mod tests {
 
     #[test]
     fn only_the_named_principal_assumes_a_role() {
-        let trust = trust_policy(TASKS_PRINCIPAL);
+        let trust = tasks_trust_policy("123456789012");
+        assert_eq!(
+            trust["Statement"][0]["Condition"]["StringEquals"]["aws:SourceAccount"],
+            "123456789012"
+        );
         assert_eq!(
             trust["Statement"][0]["Principal"]["Service"],
             "ecs-tasks.amazonaws.com"
