@@ -4,8 +4,31 @@
 use aws_credential_types::provider::error::CredentialsError;
 use aws_smithy_runtime_api::client::result::ConnectorError;
 
-/// The explanation of `error`, if it is one of those two; `endpoint` is the `--endpoint-url`.
+/// The explanation of `error`, if it is one of those two, after what the CLI was doing and the AWS
+/// operation that failed (`reading the network: DescribeVpcs: …`); `endpoint` is the
+/// `--endpoint-url`.
 pub fn explain(error: &anyhow::Error, endpoint: Option<&str>) -> Option<String> {
+    let reason = reason(error, endpoint)?;
+    let mut doing = Vec::new();
+    for cause in error.chain() {
+        if let Some(call) = cause.downcast_ref::<env_core::AwsCallError>() {
+            doing.push(call.operation().to_owned());
+            break;
+        }
+        doing.push(cause.to_string());
+    }
+    // Without an AWS call in the chain, its other links are the SDK's own words: leave them out.
+    if !error
+        .chain()
+        .any(|cause| cause.is::<env_core::AwsCallError>())
+    {
+        doing.clear();
+    }
+    doing.push(reason);
+    Some(doing.join(": "))
+}
+
+fn reason(error: &anyhow::Error, endpoint: Option<&str>) -> Option<String> {
     for cause in error.chain() {
         if cause.downcast_ref::<CredentialsError>().is_some() {
             return Some(
@@ -41,7 +64,27 @@ mod tests {
     use super::*;
 
     fn wrapped(cause: impl std::error::Error + Send + Sync + 'static) -> anyhow::Error {
-        anyhow::Error::new(cause).context("GetCallerIdentity failed")
+        anyhow::Error::new(cause).context("reading the network")
+    }
+
+    /// A failed AWS call as the functions' shared error type keeps it.
+    fn call(cause: ConnectorError) -> anyhow::Error {
+        use aws_smithy_runtime_api::client::result::SdkError;
+        let failure: SdkError<
+            aws_smithy_types::error::ErrorMetadata,
+            aws_smithy_runtime_api::http::Response,
+        > = SdkError::dispatch_failure(cause);
+        anyhow::Error::new(env_core::AwsCallError::new("DescribeVpcs", failure))
+            .context("reading the network")
+    }
+
+    #[test]
+    fn the_line_names_what_was_being_done_and_the_call_that_failed() {
+        let error = call(ConnectorError::io("connection refused".into()));
+        assert_eq!(
+            explain(&error, Some("http://127.0.0.1:9")).unwrap(),
+            "reading the network: DescribeVpcs: http://127.0.0.1:9 could not be reached (connection failed): check the network, --endpoint-url and --region"
+        );
     }
 
     #[test]

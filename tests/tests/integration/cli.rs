@@ -128,15 +128,15 @@ fn deploy_twice_then_drive_an_environment_then_undeploy() {
         .iter()
         .flat_map(|statement| statement["Action"].as_array().unwrap().clone())
         .collect();
-    // Its cluster, its secret, its slow-log group and delivery, its key and its service-linked
-    // role: no other service.
+    // Its cluster, its secret, its slow-log group and delivery and its service-linked role: no
+    // other service (its uses of the key are the key policy's to grant).
     let services: std::collections::BTreeSet<&str> = cache_actions
         .iter()
         .map(|a| a.as_str().unwrap().split(':').next().unwrap())
         .collect();
     assert_eq!(
         services,
-        ["elasticache", "iam", "kms", "logs", "secretsmanager"].into()
+        ["elasticache", "iam", "logs", "secretsmanager"].into()
     );
     assert!(cache_actions.contains(&Value::from("logs:CreateLogDelivery")));
     assert_eq!(
@@ -493,7 +493,10 @@ fn deploy_build_runs_cargo_lambda_in_the_checkout() {
     // The build succeeds: the deploy goes on to AWS (here unreachable).
     let (code, err) = envctl_build("0", &[]);
     assert_eq!(code, Some(1), "{err}");
-    assert!(err.contains("GetCallerIdentity failed"), "{err}");
+    assert!(
+        err.contains("error: GetCallerIdentity: http://127.0.0.1:9 could not be reached"),
+        "{err}"
+    );
 
     let logged = std::fs::read_to_string(&log).expect("cargo ran");
     let root = root.canonicalize().expect("the checkout exists");
@@ -523,7 +526,7 @@ fn a_command_that_cannot_reach_aws_exits_1_saying_so_in_one_line() {
     let err = String::from_utf8_lossy(&output.stderr);
     assert_eq!(
         err,
-        "error: http://127.0.0.1:9 could not be reached (connection failed): check the network, --endpoint-url and --region\n"
+        "error: GetCallerIdentity: http://127.0.0.1:9 could not be reached (connection failed): check the network, --endpoint-url and --region\n"
     );
 }
 
@@ -544,7 +547,7 @@ fn a_command_without_credentials_exits_1_saying_how_to_provide_them() {
     assert_eq!(output.status.code(), Some(1));
     let err = String::from_utf8_lossy(&output.stderr);
     assert!(
-        err.starts_with("error: no AWS credentials were found"),
+        err.starts_with("error: GetCallerIdentity: no AWS credentials were found"),
         "{err}"
     );
     assert!(err.contains("--profile NAME"), "{err}");
