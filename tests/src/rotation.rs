@@ -20,7 +20,9 @@ use rotation::event::{RotationEvent, Step};
 use rotation::postgres::{tls_config, Postgres};
 use rotation::protocol::Outcome;
 use rotation::secret::Password;
-use rotation::store::{SecretMetadata, SecretStore, SecretsManager, Selector, AWSPENDING};
+use rotation::store::{
+    SecretMetadata, SecretStore, SecretsManager, Selector, VersionEntry, AWSPENDING,
+};
 use rotation::Function;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -162,6 +164,10 @@ impl SecretStore for StartedRotation {
         selector: Selector<'_>,
     ) -> Result<Option<String>, AwsCallError> {
         self.inner.value(secret_id, selector).await
+    }
+
+    async fn versions(&self, secret_id: &str) -> Result<Vec<VersionEntry>, AwsCallError> {
+        self.inner.versions(secret_id).await
     }
 
     async fn random_password(&self, policy: &PasswordPolicy) -> Result<Password, AwsCallError> {
