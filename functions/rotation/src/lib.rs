@@ -25,6 +25,8 @@ pub mod store;
 #[cfg(test)]
 mod fakes;
 #[cfg(test)]
+mod sequences;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_outside_protocol;
