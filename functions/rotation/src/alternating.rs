@@ -1,6 +1,7 @@
 //! setSecret of the alternating strategy, as the master user: the pending user's password, after
 //! the pair is proven ours; on the first rotation, the clone (and the application's user itself
-//! when the database function made the secret before the user).
+//! when the database function made the secret before the user). Run again, it sets the same
+//! password again: the pending user is not the current one, so nothing that works changes.
 
 use crate::database::{Database, DbError, PairFacts, Session};
 use crate::error::RotationError;
@@ -15,6 +16,9 @@ impl<S: SecretStore, D: Database> Rotation<'_, S, D> {
         checked: &Checked,
         master: &Credentials,
     ) -> Result<Outcome, RotationError> {
+        // No login with the pending credentials first: the master's login is needed anyway, and
+        // setting the pending password again when a setSecret already did is harmless, so one
+        // login is all this step makes.
         let mut session = self
             .database
             .connect(login(master))
@@ -42,10 +46,9 @@ impl<S: SecretStore, D: Database> Rotation<'_, S, D> {
                     Err(error) => return Err(error.into()),
                 }
             }
-            session
-                .set_password(&pending.username, &pending.password)
-                .await?;
-            return Ok(Outcome::PasswordSet);
+            return self
+                .set_pending_password(&mut session, checked, Outcome::PasswordSet)
+                .await;
         }
     }
 }

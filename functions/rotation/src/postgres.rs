@@ -43,6 +43,7 @@ pub fn tls_config(path: &Path) -> Result<ClientConfig, ConfigError> {
     }
     // An explicit provider: the process-wide default panics when two providers are compiled in.
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    prewarm_random(&provider);
     let config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         // Fails only for a provider without TLS 1.2 and 1.3 cipher suites, which aws-lc-rs is not.
@@ -50,6 +51,19 @@ pub fn tls_config(path: &Path) -> Result<ClientConfig, ConfigError> {
         .with_root_certificates(roots)
         .with_no_client_auth();
     Ok(config)
+}
+
+/// Seeds the provider's random generator on a thread of its own, now. AWS-LC seeds it from CPU
+/// jitter the first time a process asks for randomness (its tree DRBG: tens of milliseconds of CPU,
+/// once per process), and the first TLS handshake would otherwise wait for that; started here, at
+/// cold start, it runs while the function loads its configuration and reads the secret. Each step
+/// is a cold start in the benchmark, where the AWS endpoints are plain HTTP.
+fn prewarm_random(provider: &Arc<rustls::crypto::CryptoProvider>) {
+    let provider = Arc::clone(provider);
+    std::thread::spawn(move || {
+        // A failure here would fail the handshake as well, which reports it.
+        let _ = provider.secure_random.fill(&mut [0u8; 1]);
+    });
 }
 
 /// Logs in to PostgreSQL servers over verified TLS.
@@ -212,15 +226,21 @@ SELECT
         WHERE NOT EXISTS (SELECT 1 FROM b WHERE pg_catalog.pg_has_role(b.oid, m.roleid, 'MEMBER'))
         ORDER BY 1)";
 
-/// CREATE ROLE of a role that exists fails with duplicate_object; the protocol tells that apart.
+/// CREATE ROLE of a role that exists fails with duplicate_object, or, when another session creates
+/// it at the same moment, with unique_violation on pg_authid's name index: the protocol tells that
+/// apart from other failures.
 fn create_failed<'a>(
     what: &'static str,
     role: &'a str,
 ) -> impl FnOnce(tokio_postgres::Error) -> DbError + 'a {
     move |error| match error.code() {
-        Some(code) if *code == SqlState::DUPLICATE_OBJECT => DbError::RoleExists {
-            role: role.to_owned(),
-        },
+        Some(code)
+            if *code == SqlState::DUPLICATE_OBJECT || *code == SqlState::UNIQUE_VIOLATION =>
+        {
+            DbError::RoleExists {
+                role: role.to_owned(),
+            }
+        }
         _ => failed(what)(error),
     }
 }

@@ -35,7 +35,7 @@ pub enum Outcome {
     PendingCreated,
     /// createSecret ran before for this token: the pending value was kept.
     PendingAlreadyExists,
-    /// setSecret ran before: the pending credentials already log in.
+    /// Single user: setSecret ran before; the pending credentials already log in.
     PendingAlreadyLogsIn,
     PasswordSet,
     /// Single user: no labelled version logged in; the password of a recent unlabelled version
@@ -94,7 +94,9 @@ pub(crate) struct Rotation<'a, S, D> {
 pub(crate) struct Checked {
     pub(crate) current: Credentials,
     pub(crate) pending: Credentials,
-    /// Alternating users: the master's credentials, completed from the current secret.
+    pub(crate) alternating: bool,
+    /// Alternating users, when the step logs in as the master (setSecret): the master's
+    /// credentials, completed from the current secret.
     pub(crate) master: Option<Credentials>,
 }
 
@@ -218,29 +220,34 @@ impl<S: SecretStore, D: Database> Rotation<'_, S, D> {
             .await
     }
 
-    /// The current, pending and (alternating) master credentials, refused unless every login the
-    /// step may make goes to the current secret's server and database as a user of this rotation.
+    /// The current and pending credentials, and with `master` (alternating, for a step that logs in
+    /// as the master) the master's, refused unless every login the step may make goes to the
+    /// current secret's server and database as a user of this rotation. testSecret and
+    /// finishSecret log in only as the pending user, whose pair check refuses any administrator (a
+    /// master needs CREATEROLE or SUPERUSER to manage users), so they do not read the master secret.
     pub(crate) async fn checked(
         &self,
         metadata: &SecretMetadata,
+        master: bool,
     ) -> Result<Checked, RotationError> {
-        let current = self.current(metadata).await?;
+        // Independent reads at the same time: the checks cost no extra round trip.
+        let (current, pending) = tokio::try_join!(self.current(metadata), self.pending())?;
         let strategy = current.strategy().map_err(invalid("current"))?;
         let expected_user = pending_username(&current, &strategy)?;
-        let (pending, master) = match &strategy {
-            Strategy::SingleUser => (self.pending().await?, None),
-            Strategy::AlternatingUsers { master_arn } => {
-                // Independent reads: at the same time, to keep the step as fast as before the checks.
-                let master = self.required(master_arn, Selector::Stage(AWSCURRENT), "master");
-                let (pending, master) = tokio::try_join!(self.pending(), master)?;
-                (pending, Some(master.completed_from(&current)))
-            }
+        let master = match &strategy {
+            Strategy::AlternatingUsers { master_arn } if master => Some(
+                self.required(master_arn, Selector::Stage(AWSCURRENT), "master")
+                    .await?
+                    .completed_from(&current),
+            ),
+            _ => None,
         };
         check_pending(&current, &pending, &expected_user)?;
         if let Some(master) = &master {
             check_master(&current, &pending, master)?;
         }
         Ok(Checked {
+            alternating: strategy != Strategy::SingleUser,
             current,
             pending,
             master,
@@ -254,7 +261,7 @@ impl<S: SecretStore, D: Database> Rotation<'_, S, D> {
         session: &mut D::Session,
         checked: &Checked,
     ) -> Result<(), RotationError> {
-        if checked.master.is_none() {
+        if !checked.alternating {
             return Ok(());
         }
         let (base, clone) = checked.pair();
@@ -264,9 +271,10 @@ impl<S: SecretStore, D: Database> Rotation<'_, S, D> {
 
     /// A new password (and, alternating, the other user) as the token's AWSPENDING version.
     async fn create(&self, metadata: &SecretMetadata) -> Result<Outcome, RotationError> {
-        let current = self.current(metadata).await?;
+        let (current, has_value) =
+            tokio::try_join!(self.current(metadata), self.has_pending_value())?;
         let strategy = current.strategy().map_err(invalid("current"))?;
-        if self.has_pending_value().await? {
+        if has_value {
             return Ok(Outcome::PendingAlreadyExists);
         }
         let username = pending_username(&current, &strategy)?;
@@ -299,15 +307,7 @@ impl<S: SecretStore, D: Database> Rotation<'_, S, D> {
 
     /// Makes the database accept the pending credentials.
     async fn set(&self, metadata: &SecretMetadata) -> Result<Outcome, RotationError> {
-        let checked = self.checked(metadata).await?;
-        match self.database.connect(login(&checked.pending)).await {
-            Ok(mut session) => {
-                self.verify_pair(&mut session, &checked).await?;
-                return Ok(Outcome::PendingAlreadyLogsIn);
-            }
-            Err(error) if error.is_login_rejected() => {}
-            Err(error) => return Err(error.into()),
-        }
+        let checked = self.checked(metadata, true).await?;
         match &checked.master {
             None => self.set_single_user(&checked, metadata).await,
             Some(master) => self.set_alternating(&checked, master).await,
@@ -319,33 +319,62 @@ impl<S: SecretStore, D: Database> Rotation<'_, S, D> {
         checked: &Checked,
         metadata: &SecretMetadata,
     ) -> Result<Outcome, RotationError> {
-        let (mut session, recovered) = self.single_user_session(checked, metadata).await?;
-        let pending = &checked.pending;
-        session
-            .set_password(&pending.username, &pending.password)
-            .await?;
-        Ok(if recovered {
-            Outcome::PasswordSetAfterRecovery
-        } else {
-            Outcome::PasswordSet
-        })
+        let Some((mut session, outcome)) = self.single_user_session(checked, metadata).await?
+        else {
+            return Ok(Outcome::PendingAlreadyLogsIn);
+        };
+        self.set_pending_password(&mut session, checked, outcome)
+            .await
     }
 
-    /// Single user: log in as the user with the current password; or the previous one, when a
-    /// rotation set it and was then undone; or, when neither works, the password of one of the
-    /// secret's newest other versions ([`recovery`]). `true` when the last was needed.
+    /// `ALTER ROLE … PASSWORD` with the pending password, answering `outcome`. When it fails but the
+    /// pending credentials then log in, a concurrent setSecret of this rotation set the same
+    /// password at the same moment (PostgreSQL refuses the second update of the role's row with
+    /// "tuple concurrently updated"), or the statement took effect before the failure: the work is
+    /// done.
+    pub(crate) async fn set_pending_password(
+        &self,
+        session: &mut D::Session,
+        checked: &Checked,
+        outcome: Outcome,
+    ) -> Result<Outcome, RotationError> {
+        let pending = &checked.pending;
+        let Err(error) = session
+            .set_password(&pending.username, &pending.password)
+            .await
+        else {
+            return Ok(outcome);
+        };
+        match self.database.connect(login(pending)).await {
+            Ok(_) => Ok(Outcome::PendingAlreadyLogsIn),
+            Err(_) => Err(error.into()),
+        }
+    }
+
+    /// Single user: a session as the user, and what setting the password through it achieves; `None`
+    /// when the pending password already logs in (setSecret ran before).
+    ///
+    /// The current password first: on a first setSecret it is the one the database has, so one login
+    /// does. Then the pending one (setSecret ran before); the previous one, when a rotation set it
+    /// and was then undone; and, when none works, the password of one of the secret's newest other
+    /// versions ([`recovery`]).
     async fn single_user_session(
         &self,
         checked: &Checked,
         metadata: &SecretMetadata,
-    ) -> Result<(D::Session, bool), RotationError> {
-        let current = &checked.current;
+    ) -> Result<Option<(D::Session, Outcome)>, RotationError> {
+        let (current, pending) = (&checked.current, &checked.pending);
         let rejected = match self.database.connect(login(current)).await {
-            Ok(session) => return Ok((session, false)),
+            Ok(session) => return Ok(Some((session, Outcome::PasswordSet))),
             Err(error) if error.is_login_rejected() => error,
             Err(error) => return Err(error.into()),
         };
-        let mut tried = vec![checked.pending.password.clone(), current.password.clone()];
+        match self.database.connect(login(pending)).await {
+            Ok(_) => return Ok(None),
+            Err(error) if error.is_login_rejected() => {}
+            Err(error) => return Err(error.into()),
+        }
+        let mut tried = vec![pending.password.clone(), current.password.clone()];
         let previous = self
             .credentials(self.secret_id, Selector::Stage(AWSPREVIOUS), "previous")
             .await?;
@@ -353,7 +382,7 @@ impl<S: SecretStore, D: Database> Rotation<'_, S, D> {
             .filter(|previous| same_login(current, previous) && !tried.contains(&previous.password))
         {
             match self.database.connect(login(&previous)).await {
-                Ok(session) => return Ok((session, false)),
+                Ok(session) => return Ok(Some((session, Outcome::PasswordSet))),
                 Err(error) if error.is_login_rejected() => tried.push(previous.password),
                 Err(error) => return Err(error.into()),
             }
@@ -373,7 +402,7 @@ impl<S: SecretStore, D: Database> Rotation<'_, S, D> {
         )
         .await?;
         match found {
-            Some(session) => Ok((session, true)),
+            Some(session) => Ok(Some((session, Outcome::PasswordSetAfterRecovery))),
             None => Err(RotationError::NoWorkingLogin {
                 username: current.username.clone(),
                 last: rejected,
@@ -396,9 +425,9 @@ impl<S: SecretStore, D: Database> Rotation<'_, S, D> {
     }
 
     async fn test(&self, metadata: &SecretMetadata) -> Result<Outcome, RotationError> {
-        let checked = self.checked(metadata).await?;
+        let checked = self.checked(metadata, false).await?;
         let mut session = self.pending_session(&checked).await?;
-        if checked.master.is_none() {
+        if !checked.alternating {
             // Alternating, the catalog query of the pair proved the login; here a query does.
             session.check().await?;
         }
@@ -408,7 +437,7 @@ impl<S: SecretStore, D: Database> Rotation<'_, S, D> {
     /// Promotes the token's version once its credentials log in (one login), so AWSCURRENT never
     /// moves to a version whose password the database does not have, or to one with no value.
     async fn finish(&self, metadata: &SecretMetadata) -> Result<Outcome, RotationError> {
-        let checked = self.checked(metadata).await?;
+        let checked = self.checked(metadata, false).await?;
         drop(self.pending_session(&checked).await?);
         self.promote(metadata).await
     }

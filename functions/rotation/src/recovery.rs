@@ -31,7 +31,7 @@ fn newest_first(listing: Vec<VersionEntry>, skip: &[Option<&str>]) -> Vec<Versio
         .rev()
         .filter(|entry| !skip.contains(&Some(entry.id.as_str())))
         .collect();
-    entries.sort_by(|a, b| b.created_nanos.cmp(&a.created_nanos));
+    entries.sort_by_key(|entry| std::cmp::Reverse(entry.created_nanos));
     entries.truncate(RECOVERY_VERSIONS);
     entries
 }

@@ -56,7 +56,14 @@ pub(crate) fn setup_with(user: &str, alternating: bool) -> (Function<Fakes, Fake
             secret(json!({"username": "admin", "password": "m0"}).to_string()),
         );
         world.roles.insert(user.to_owned(), role("p0"));
-        world.roles.insert("admin".to_owned(), role("m0"));
+        // A master as RDS makes it: CREATEROLE, so it can manage the application's users.
+        world.roles.insert(
+            "admin".to_owned(),
+            Role {
+                attributes: vec!["CREATEROLE".to_owned()],
+                ..role("m0")
+            },
+        );
     }
     let function = Function::new(fakes.clone(), fakes.clone(), PasswordPolicy::default());
     (function, fakes)
@@ -269,19 +276,36 @@ async fn create_secret_twice_makes_one_version_with_one_password() {
 }
 
 #[tokio::test]
-async fn set_secret_with_the_pending_password_already_set_makes_no_ddl() {
-    for alternating in [false, true] {
-        let (function, fakes) = setup(alternating);
-        fakes.world().start_rotation(APP, "t1");
-        step(&function, "t1", Step::Create).await.unwrap();
-        step(&function, "t1", Step::Set).await.unwrap();
-        let ddl = mutating_calls(&fakes).len();
-        assert_eq!(
-            step(&function, "t1", Step::Set).await.unwrap(),
-            Outcome::PendingAlreadyLogsIn
-        );
-        assert_eq!(mutating_calls(&fakes).len(), ddl, "no new DDL");
-    }
+async fn set_secret_run_again_makes_no_ddl_for_a_single_user_and_sets_the_same_password_alternating(
+) {
+    let (function, fakes) = setup(false);
+    fakes.world().start_rotation(APP, "t1");
+    step(&function, "t1", Step::Create).await.unwrap();
+    step(&function, "t1", Step::Set).await.unwrap();
+    let ddl = mutating_calls(&fakes).len();
+    assert_eq!(
+        step(&function, "t1", Step::Set).await.unwrap(),
+        Outcome::PendingAlreadyLogsIn
+    );
+    assert_eq!(mutating_calls(&fakes).len(), ddl, "no new DDL");
+
+    // Alternating, the one login is the master's: the clone's password is set again, the same.
+    let (function, fakes) = setup(true);
+    fakes.world().start_rotation(APP, "t1");
+    step(&function, "t1", Step::Create).await.unwrap();
+    assert_eq!(
+        step(&function, "t1", Step::Set).await.unwrap(),
+        Outcome::RoleCreated
+    );
+    let logins = fakes.world().calls_named("connect");
+    assert_eq!(
+        step(&function, "t1", Step::Set).await.unwrap(),
+        Outcome::PasswordSet
+    );
+    assert_eq!(fakes.world().calls_named("connect") - logins, 1);
+    assert_eq!(fakes.world().calls_named("ALTER ROLE app_clone"), 1);
+    assert!(stage_logs_in(&fakes, AWSPENDING));
+    assert!(stage_logs_in(&fakes, AWSCURRENT));
 }
 
 pub(crate) fn with_previous(fakes: &Fakes, user: &str, password: &str) {
@@ -533,15 +557,20 @@ async fn missing_or_malformed_secret_values_are_reported_with_the_secret_named()
         json!({"host": HOST, "username": "app", "password": "p0", "masterarn": 1}).to_string(),
     );
     fakes.world().start_rotation(APP, "t1");
-    for next in [Step::Create, Step::Set] {
+    let error = step(&function, "t1", Step::Create).await.unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the current secret is not valid: `masterarn` is not a non-empty string"
+    );
+    put_pending_value(&fakes, "t1", app_value("app", "p1", false));
+    for next in [Step::Set, Step::Test, Step::Finish] {
         let error = step(&function, "t1", next).await.unwrap_err();
-        assert!(
-            error
-                .to_string()
-                .contains("`masterarn` is not a non-empty string"),
-            "{error}"
+        assert_eq!(
+            error.to_string(),
+            "the current secret is not valid: `masterarn` is not a non-empty string"
         );
     }
+    assert_eq!(fakes.world().calls_named("connect"), 0);
 }
 
 #[tokio::test]

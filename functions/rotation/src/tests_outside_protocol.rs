@@ -277,14 +277,12 @@ async fn a_master_secret_on_another_port_is_refused_before_any_login() {
     );
     fakes.world().start_rotation(APP, "t1");
     step(&function, "t1", Step::Create).await.unwrap();
-    for next in [Step::Set, Step::Test, Step::Finish] {
-        let error = step(&function, "t1", next).await.unwrap_err();
-        assert_eq!(error.error_name(), ErrorName::ComponentFailed);
-        assert_eq!(
-            error.to_string(),
-            "the master secret does not fit the rotated secret: it is for db.example:6432/catalog, the current secret for db.example:5432/catalog"
-        );
-    }
+    let error = step(&function, "t1", Step::Set).await.unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::ComponentFailed);
+    assert_eq!(
+        error.to_string(),
+        "the master secret does not fit the rotated secret: it is for db.example:6432/catalog, the current secret for db.example:5432/catalog"
+    );
     assert_eq!(fakes.world().calls_named("connect"), 0);
 }
 
@@ -364,17 +362,48 @@ async fn a_secret_for_the_masters_clone_never_touches_the_masters_password() {
     fakes.world().start_rotation(APP, "t1");
     step(&function, "t1", Step::Create).await.unwrap();
     assert_eq!(current_json(&fakes, AWSPENDING)["username"], "admin");
-    let problem = "the master secret does not fit the rotated secret: its user \"admin\" is one of the two users this rotation alternates (\"admin_clone\" and \"admin\")";
-    for next in [Step::Set, Step::Test, Step::Finish] {
+    let error = step(&function, "t1", Step::Set).await.unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the master secret does not fit the rotated secret: its user \"admin\" is one of the two users this rotation alternates (\"admin_clone\" and \"admin\")"
+    );
+    assert_eq!(fakes.world().calls_named("connect"), 0);
+    for next in [Step::Test, Step::Finish] {
         let error = step(&function, "t1", next).await.unwrap_err();
-        assert_eq!(error.to_string(), problem);
+        assert_eq!(error.to_string(), "the pending credentials do not work");
     }
     assert!(fakes.world().logs_in("admin", "m0"));
-    assert_eq!(fakes.world().calls_named("connect"), 0);
+    assert_eq!(fakes.world().calls_named("ALTER"), 0);
+
+    // A pending version written by hand with the master's real password: logging in works, and
+    // the pair check refuses the master (an administrator) before anything is promoted.
+    let (function, fakes) = setup_with("admin_clone", true);
+    fakes
+        .world()
+        .roles
+        .get_mut("admin_clone")
+        .unwrap()
+        .member_of = vec!["admin".to_owned()];
+    put_pending_value(&fakes, "t1", app_value("admin", "m0", true));
+    let error = step(&function, "t1", Step::Set).await.unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("the master secret does not fit"),
+        "{error}"
+    );
+    for next in [Step::Test, Step::Finish] {
+        let error = step(&function, "t1", next).await.unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "role \"admin\" is not one this rotation may use: it has CREATEROLE: this function rotates application users only"
+        );
+    }
     assert_eq!(
         fakes.world().version_with(APP, AWSCURRENT).as_deref(),
         Some("v0")
     );
+    assert_eq!(fakes.world().calls_named("UpdateSecretVersionStage"), 0);
 }
 
 #[tokio::test]
