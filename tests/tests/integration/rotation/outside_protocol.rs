@@ -91,8 +91,10 @@ async fn finish_secret_before_create_or_set_secret_moves_no_label() {
 
 /// A port on which nothing may connect: a listener that counts connections.
 async fn watched_port() -> (u16, tokio::task::JoinHandle<bool>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    let port = listener.local_addr().expect("its address").port();
     let watch = tokio::spawn(async move {
         tokio::time::timeout(Duration::from_millis(300), listener.accept())
             .await
@@ -229,14 +231,34 @@ async fn a_secret_for_the_masters_clone_never_changes_the_masters_password() {
     let verifier = f.scratch.verifier(&admin).await;
     f.create(&token(1)).await.unwrap();
     assert_eq!(f.value(AWSPENDING).await["username"], admin.as_str());
-    for step in ["setSecret", "testSecret", "finishSecret"] {
+    let (name, message) = f.step_error(&token(1), "setSecret");
+    assert_eq!(name, "ComponentFailed");
+    assert_eq!(
+        message,
+        format!("the master secret does not fit the rotated secret: its user {admin:?} is one of the two users this rotation alternates ({admin_clone:?} and {admin:?})")
+    );
+    for step in ["testSecret", "finishSecret"] {
         let (name, message) = f.step_error(&token(1), step);
+        assert_eq!(name, "ComponentFailed");
+        assert!(
+            message.starts_with("the pending credentials do not work"),
+            "{message}"
+        );
+    }
+    // A pending version with the master's real password logs in, and is still refused: the
+    // master is an administrator (CREATEROLE), never one of the pair.
+    let mut real = f.value(AWSPENDING).await;
+    real["password"] = json!(MASTER_PASSWORD);
+    f.put_pending(&token(2), real).await;
+    for step in ["testSecret", "finishSecret"] {
+        let (name, message) = f.step_error(&token(2), step);
         assert_eq!(name, "ComponentFailed");
         assert_eq!(
             message,
-            format!("the master secret does not fit the rotated secret: its user {admin:?} is one of the two users this rotation alternates ({admin_clone:?} and {admin:?})")
+            format!("role {admin:?} is not one this rotation may use: it has CREATEROLE: this function rotates application users only")
         );
     }
+    assert_ne!(f.version_with(AWSCURRENT).await, Some(token(2)));
     assert_eq!(f.scratch.verifier(&admin).await, verifier);
     assert!(logs_in(&admin, MASTER_PASSWORD, &f.scratch.dbname).await);
 }

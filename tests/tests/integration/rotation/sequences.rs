@@ -88,7 +88,7 @@ impl Sequence {
         let in_progress = self.in_progress().await;
         match (in_progress, self.rng.below(10)) {
             (None, 0..=4) => {
-                let next = token(100 + u32::try_from(self.tokens.len()).unwrap());
+                let next = token(100 + u32::try_from(self.tokens.len()).expect("a few tokens"));
                 self.story.push(format!("RotateSecret {next}"));
                 self.tokens.push(next.clone());
                 self.started = Some(next);
@@ -152,13 +152,15 @@ impl Sequence {
                 .client
                 .get_secret_value()
                 .secret_id(&self.f.secret)
-                .version_id(version.version_id().unwrap())
+                .version_id(version.version_id().expect("a version id"))
                 .send()
                 .await
                 .expect("GetSecretValue");
-            let json: Value = serde_json::from_str(value.secret_string().unwrap()).unwrap();
-            let (user, password) = (json["username"].as_str(), json["password"].as_str());
-            if logs_in(user.unwrap(), password.unwrap(), &self.f.scratch.dbname).await {
+            let text = value.secret_string().expect("every version has a value");
+            let json: Value = serde_json::from_str(text).expect("JSON");
+            let user = json["username"].as_str().expect("a username");
+            let password = json["password"].as_str().expect("a password");
+            if logs_in(user, password, &self.f.scratch.dbname).await {
                 return true;
             }
         }
