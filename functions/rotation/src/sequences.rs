@@ -132,16 +132,13 @@ impl Sequence {
                     world.counted = 0;
                     world.interleave = Some(Rng::new(self.rng.below(1 << 30) as u64));
                 }
-                let results = match runs.as_slice() {
-                    [(a, ta)] => vec![step(&self.function, ta, *a).await],
-                    [(a, ta), (b, tb)] => {
-                        let (x, y) = tokio::join!(
-                            step(&self.function, ta, *a),
-                            step(&self.function, tb, *b)
-                        );
-                        vec![x, y]
-                    }
-                    _ => unreachable!("one or two steps"),
+                let results = if let [(a, ta), (b, tb)] = runs.as_slice() {
+                    let (x, y) =
+                        tokio::join!(step(&self.function, ta, *a), step(&self.function, tb, *b));
+                    vec![x, y]
+                } else {
+                    let (a, ta) = &runs[0];
+                    vec![step(&self.function, ta, *a).await]
                 };
                 {
                     let mut world = self.fakes.world();
@@ -219,12 +216,10 @@ impl Sequence {
         let mut results = Vec::new();
         for next in STEPS {
             let result = step(&self.function, &token, next).await;
+            let story = self.story.join("\n  ");
             assert!(
                 result.is_ok(),
-                "{} {token} failed: {:?}, after:\n  {}",
-                next.as_str(),
-                result.err(),
-                self.story.join("\n  ")
+                "{next:?} {token}: {result:?} after:\n  {story}"
             );
             results.push(result);
         }

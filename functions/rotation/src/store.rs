@@ -155,7 +155,9 @@ impl SecretStore for SecretsManager {
     async fn versions(&self, secret_id: &str) -> Result<Vec<VersionEntry>, AwsCallError> {
         let mut versions = Vec::new();
         let mut next_token = None;
-        for _ in 0..MAX_VERSION_PAGES {
+        let mut pages = 0;
+        // The first page, then as long as the last named a next one, up to the bound.
+        while pages == 0 || (next_token.is_some() && pages < MAX_VERSION_PAGES) {
             let output = self
                 .client
                 .list_secret_version_ids()
@@ -167,6 +169,7 @@ impl SecretStore for SecretsManager {
                 .send()
                 .await
                 .map_err(aws_error("ListSecretVersionIds"))?;
+            pages += 1;
             versions.extend(output.versions().iter().map(|entry| VersionEntry {
                 id: entry.version_id().unwrap_or_default().to_owned(),
                 stages: entry.version_stages().to_vec(),
@@ -177,9 +180,6 @@ impl SecretStore for SecretsManager {
                 .next_token()
                 .filter(|token| !token.is_empty())
                 .map(str::to_owned);
-            if next_token.is_none() {
-                break;
-            }
         }
         Ok(versions)
     }

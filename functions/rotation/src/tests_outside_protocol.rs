@@ -489,3 +489,66 @@ async fn concurrent_duplicates_of_each_step_all_succeed() {
     // Every race happened in some interleaving, so the paths above were taken.
     assert!(raced.iter().all(|&count| count > 0), "{raced:?}");
 }
+
+#[tokio::test]
+async fn a_database_lost_during_the_fallback_logins_is_retryable_and_changes_nothing() {
+    // The previous password's login (the seventh call of setSecret) finds the server gone.
+    let (function, fakes) = setup(false);
+    crate::tests::with_previous(&fakes, "app", "p-prev");
+    fakes.world().roles.insert("app".to_owned(), role("p-prev"));
+    fakes.world().start_rotation(APP, "t1");
+    step(&function, "t1", Step::Create).await.unwrap();
+    fakes.world().fault = Some(crate::fakes::Fault {
+        at: 7,
+        after_effect: false,
+    });
+    fakes.world().counted = 0;
+    let error = step(&function, "t1", Step::Set).await.unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::Retryable);
+    assert!(fakes
+        .world()
+        .calls
+        .last()
+        .unwrap()
+        .starts_with("connect app"));
+
+    // A recent version's login (the ninth call: no previous version to try) finds it gone too.
+    let (function, fakes) = abandoned(1).await;
+    fakes.world().start_rotation(APP, "t2");
+    step(&function, "t2", Step::Create).await.unwrap();
+    fakes.world().fault = Some(crate::fakes::Fault {
+        at: 9,
+        after_effect: false,
+    });
+    fakes.world().counted = 0;
+    let error = step(&function, "t2", Step::Set).await.unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::Retryable);
+    let calls = fakes.world().calls.clone();
+    assert!(
+        calls[calls.len() - 2].contains("Version(\"a1\")"),
+        "{calls:?}"
+    );
+    assert_eq!(
+        fakes.world().calls_named("ALTER ROLE app"),
+        1,
+        "a1's own setSecret only"
+    );
+
+    // The listing of the versions (the seventh call) fails, here after Secrets Manager answered.
+    fakes.world().fault = Some(crate::fakes::Fault {
+        at: 7,
+        after_effect: true,
+    });
+    fakes.world().counted = 0;
+    let error = step(&function, "t2", Step::Set).await.unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::Retryable);
+    assert_eq!(
+        error.to_string(),
+        "ListSecretVersionIds failed: InternalFailure: fake"
+    );
+    fakes.world().fault = None;
+    assert_eq!(
+        step(&function, "t2", Step::Set).await.unwrap(),
+        Outcome::PasswordSetAfterRecovery
+    );
+}

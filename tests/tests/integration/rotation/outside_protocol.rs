@@ -407,3 +407,39 @@ async fn postgresql_reports_the_pair_and_an_existing_role_as_the_protocol_needs(
         })
     );
 }
+
+#[tokio::test]
+async fn the_binary_reports_a_missing_master_secret_and_a_refused_read_by_name() {
+    let f = fixture(true).await;
+    let mut value = f.value(AWSCURRENT).await;
+    let missing = format!("{}-gone", value["masterarn"].as_str().expect("a masterarn"));
+    value["masterarn"] = json!(missing);
+    f.client
+        .put_secret_value()
+        .secret_id(&f.secret)
+        .secret_string(value.to_string())
+        .send()
+        .await
+        .expect("PutSecretValue makes it current");
+    f.create(&token(1)).await.unwrap();
+    let (name, message) = f.step_error(&token(1), "setSecret");
+    assert_eq!(name, "ComponentFailed");
+    assert_eq!(
+        message,
+        format!("the master secret has no value: {missing}")
+    );
+    // A secret scheduled for deletion: Secrets Manager refuses to read it.
+    f.client
+        .delete_secret()
+        .secret_id(&f.secret)
+        .recovery_window_in_days(7)
+        .send()
+        .await
+        .expect("DeleteSecret");
+    let (name, message) = f.step_error(&token(1), "testSecret");
+    assert_eq!(name, "AwsRejected");
+    assert!(
+        message.starts_with("GetSecretValue failed: InvalidRequestException"),
+        "{message}"
+    );
+}
