@@ -101,6 +101,12 @@ pub trait SecretStore {
     ) -> impl Future<Output = Result<(), AwsCallError>> + Send;
 }
 
+/// The token of the next page of a listing, if there is one: moto answers an empty NextToken on the
+/// last page, AWS leaves it out.
+fn next_page(token: Option<&str>) -> Option<String> {
+    token.filter(|token| !token.is_empty()).map(str::to_owned)
+}
+
 /// The real store: the Secrets Manager API.
 #[derive(Debug, Clone)]
 pub struct SecretsManager {
@@ -175,11 +181,7 @@ impl SecretStore for SecretsManager {
                 stages: entry.version_stages().to_vec(),
                 created_nanos: entry.created_date().map_or(0, |date| date.as_nanos()),
             }));
-            // moto answers an empty NextToken on the last page; AWS leaves it out.
-            next_token = output
-                .next_token()
-                .filter(|token| !token.is_empty())
-                .map(str::to_owned);
+            next_token = next_page(output.next_token());
         }
         Ok(versions)
     }
@@ -238,6 +240,13 @@ impl SecretStore for SecretsManager {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_listing_goes_on_only_with_a_non_empty_next_token() {
+        assert_eq!(next_page(Some("page-2")).as_deref(), Some("page-2"));
+        assert_eq!(next_page(Some("")), None);
+        assert_eq!(next_page(None), None);
+    }
 
     #[test]
     fn the_version_holding_a_stage_is_found_by_its_label() {

@@ -160,15 +160,9 @@ async fn single_user_rotation_sets_a_new_32_character_password_and_keeps_the_old
     assert_eq!(current_json(&fakes, AWSPREVIOUS)["password"], "p0");
     assert_eq!(fakes.world().version_with(APP, AWSCURRENT).unwrap(), "t1");
     assert_eq!(fakes.world().version_with(APP, AWSPENDING), None);
-    let world = fakes.world();
-    assert!(
-        world
-            .calls
-            .iter()
-            .any(|c| c == "GetRandomPassword 32 \":/@\\\"'\\\\\""),
-        "{:?}",
-        world.calls
-    );
+    let calls = fakes.world().calls.clone();
+    let generated = "GetRandomPassword 32 \":/@\\\"'\\\\\"";
+    assert!(calls.iter().any(|c| c == generated), "{calls:?}");
 }
 
 #[tokio::test]
@@ -858,8 +852,7 @@ async fn a_first_use_refused_by_the_database_fails_the_step_and_a_retry_after_an
                 let retried = rotation(&function, &fakes, "t1").await;
                 assert!(
                     retried.is_ok(),
-                    "call={at} after={after_effect}: {:?}",
-                    retried.err()
+                    "call={at} after={after_effect}: {retried:?}"
                 );
             }
             assert!(

@@ -348,6 +348,23 @@ async fn an_existing_app_clone_that_is_not_our_clone_is_never_altered() {
         Outcome::PasswordSet
     );
     assert!(stage_logs_in(&fakes, AWSPENDING));
+    // A role the base user belongs to, granted to the clone too, is nothing beyond the base's.
+    let shared = Role {
+        password: "old".to_owned(),
+        member_of: vec!["app".to_owned(), "readers".to_owned()],
+        ..Role::default()
+    };
+    let (function, fakes) = with_existing_clone(shared);
+    fakes.world().roles.get_mut("app").unwrap().member_of = vec!["readers".to_owned()];
+    fakes
+        .world()
+        .roles
+        .insert("readers".to_owned(), Role::default());
+    step(&function, "t1", Step::Create).await.unwrap();
+    assert_eq!(
+        step(&function, "t1", Step::Set).await.unwrap(),
+        Outcome::PasswordSet
+    );
 }
 
 #[tokio::test]
