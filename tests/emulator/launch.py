@@ -142,6 +142,40 @@ def rotate_secrets_without_running_their_lambda() -> None:
     SecretsManagerBackend.rotate_secret = rotate_secret
 
 
+def list_secret_versions_as_aws_does() -> None:
+    """moto's ListSecretVersionIds lists versions without staging labels whether or not
+    `IncludeDeprecated` is true, and reports the time of the listing as every version's
+    `CreatedDate`. AWS lists versions without labels only with `IncludeDeprecated=true`, and gives
+    each version's creation date (Secrets Manager API reference, ListSecretVersionIds and
+    SecretVersionsListEntry). The rotation function's recovery relies on both."""
+    import json
+
+    from moto.secretsmanager.models import SecretsManagerBackend
+    from moto.secretsmanager.responses import SecretsManagerResponse
+
+    def list_secret_version_ids(self, secret_id, include_deprecated=False):
+        secret = self.secrets[secret_id]
+        versions = [
+            {
+                "CreatedDate": version["createdate"],
+                "VersionId": version_id,
+                "VersionStages": version["version_stages"],
+            }
+            for version_id, version in secret.versions.items()
+            if include_deprecated or version["version_stages"]
+        ]
+        return json.dumps({"ARN": secret.arn, "Name": secret.name, "Versions": versions})
+
+    def list_secret_version_ids_response(self):
+        return self.backend.list_secret_version_ids(
+            secret_id=self._get_param("SecretId", if_none=""),
+            include_deprecated=self._get_param("IncludeDeprecated", if_none=False),
+        )
+
+    SecretsManagerBackend.list_secret_version_ids = list_secret_version_ids
+    SecretsManagerResponse.list_secret_version_ids = list_secret_version_ids_response
+
+
 # Where the local runner's database function finds the rotation function's code package
 # (ROTATION_CODE_BUCKET / ROTATION_CODE_KEY in tests/workflow/run.mjs), as `envctl deploy` uploads it
 # in AWS. moto reads the package when the Lambda is created but never runs it, so the smallest valid
@@ -264,6 +298,7 @@ def main() -> None:
     keep_create_service_deployment_configuration()
     keep_performance_insights()
     rotate_secrets_without_running_their_lambda()
+    list_secret_versions_as_aws_does()
     replace_metric_filters_of_the_same_name()
     delete_cache_subnet_groups()
     finish_replication_group_deletions()

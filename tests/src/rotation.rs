@@ -20,7 +20,9 @@ use rotation::event::{RotationEvent, Step};
 use rotation::postgres::{tls_config, Postgres};
 use rotation::protocol::Outcome;
 use rotation::secret::Password;
-use rotation::store::{SecretMetadata, SecretStore, SecretsManager, Selector, AWSPENDING};
+use rotation::store::{
+    SecretMetadata, SecretStore, SecretsManager, Selector, VersionEntry, AWSPENDING,
+};
 use rotation::Function;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -164,6 +166,10 @@ impl SecretStore for StartedRotation {
         self.inner.value(secret_id, selector).await
     }
 
+    async fn versions(&self, secret_id: &str) -> Result<Vec<VersionEntry>, AwsCallError> {
+        self.inner.versions(secret_id).await
+    }
+
     async fn random_password(&self, policy: &PasswordPolicy) -> Result<Password, AwsCallError> {
         self.inner.random_password(policy).await
     }
@@ -191,6 +197,12 @@ impl SecretStore for StartedRotation {
 impl Fixture {
     /// createSecret, as the first invocation after RotateSecret.
     pub async fn create(&self, token: &str) -> Result<Outcome, RotationError> {
+        self.in_process(token, Step::Create).await
+    }
+
+    /// One step in this process, with `token` shown as RotateSecret leaves it until createSecret
+    /// stores its value: what moto cannot show, a step called before createSecret.
+    pub async fn in_process(&self, token: &str, step: Step) -> Result<Outcome, RotationError> {
         let store = StartedRotation {
             inner: SecretsManager::new(&emulator().sdk_config().await),
             token: token.to_owned(),
@@ -198,10 +210,37 @@ impl Fixture {
         let event = RotationEvent {
             secret_id: self.secret.clone(),
             client_request_token: token.to_owned(),
-            step: Step::Create,
+            step,
         };
         let function = Function::new(store, postgres(), PasswordPolicy::default());
         function.handle(event).await.map(|result| result.outcome)
+    }
+
+    /// What the CancelRotateSecret documentation advises for a stuck rotation: AWSPENDING removed
+    /// from the version that holds it.
+    pub async fn clear_pending(&self, token: &str) {
+        self.client
+            .update_secret_version_stage()
+            .secret_id(&self.secret)
+            .version_stage(AWSPENDING)
+            .remove_from_version_id(token)
+            .send()
+            .await
+            .expect("UpdateSecretVersionStage removes AWSPENDING");
+    }
+
+    /// `count` invocations of one step at the same time, each its own process, as Lambda would
+    /// run duplicates.
+    pub fn step_concurrently(&self, token: &str, step: &str, count: usize) -> Vec<Invocation> {
+        std::thread::scope(|scope| {
+            let running: Vec<_> = (0..count)
+                .map(|_| scope.spawn(|| self.step(token, step)))
+                .collect();
+            running
+                .into_iter()
+                .map(|invocation| invocation.join().expect("the invocation thread ends"))
+                .collect()
+        })
     }
 
     /// One step through the `rotation` binary, as Lambda runs it.

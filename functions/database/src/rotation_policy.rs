@@ -47,9 +47,12 @@ pub fn document(arns: PolicyArns<'_>) -> Value {
             {
                 "Sid": "RotateTheSecret",
                 "Effect": "Allow",
+                // ListSecretVersionIds: the single-user recovery looks through the secret's recent
+                // versions for the password a rotation cleared by hand left in the database.
                 "Action": [
                     "secretsmanager:DescribeSecret",
                     "secretsmanager:GetSecretValue",
+                    "secretsmanager:ListSecretVersionIds",
                     "secretsmanager:PutSecretValue",
                     "secretsmanager:UpdateSecretVersionStage"
                 ],
@@ -139,13 +142,14 @@ mod tests {
     }
 
     #[test]
-    fn the_rotated_secret_gets_exactly_the_four_protocol_actions() {
+    fn the_rotated_secret_gets_exactly_the_protocol_actions_and_the_version_listing() {
         let rotate = statement(&policy(), "RotateTheSecret");
         assert_eq!(
             rotate["Action"],
             json!([
                 "secretsmanager:DescribeSecret",
                 "secretsmanager:GetSecretValue",
+                "secretsmanager:ListSecretVersionIds",
                 "secretsmanager:PutSecretValue",
                 "secretsmanager:UpdateSecretVersionStage"
             ])

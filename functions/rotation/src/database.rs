@@ -50,6 +50,10 @@ pub enum DbError {
         port: u16,
         seconds: u64,
     },
+    /// CREATE ROLE found the role already there (SQLSTATE 42710): a concurrent setSecret of the same
+    /// rotation made it first, or someone else did; the caller checks which.
+    #[error("role {role:?} already exists")]
+    RoleExists { role: String },
     #[error("{what} failed")]
     Failed {
         what: &'static str,
@@ -73,6 +77,26 @@ impl NamedError for DbError {
     }
 }
 
+/// What PostgreSQL says about one role: the attributes that reach beyond the role's own objects.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoleFacts {
+    /// Among `SUPERUSER`, `CREATEROLE`, `CREATEDB`, `REPLICATION` and `BYPASSRLS`, those it has.
+    pub attributes: Vec<String>,
+}
+
+/// What PostgreSQL says about the two users of the alternating strategy, read in one query.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PairFacts {
+    /// `None` when the role does not exist.
+    pub base: Option<RoleFacts>,
+    pub clone: Option<RoleFacts>,
+    /// The clone is a direct member of the base (`GRANT base TO clone`).
+    pub clone_in_base: bool,
+    /// The roles the clone is a direct member of that the base is not a member of (directly or
+    /// not): privileges the clone would have beyond the base's.
+    pub clone_extra_roles: Vec<String>,
+}
+
 pub trait Database {
     type Session: Session + Send;
 
@@ -88,7 +112,12 @@ pub trait Session {
     /// A query that proves the login works.
     fn check(&mut self) -> impl Future<Output = Result<(), DbError>> + Send;
 
-    fn role_exists(&mut self, role: &str) -> impl Future<Output = Result<bool, DbError>> + Send;
+    /// The facts about `base` and `clone` (pg_roles and pg_auth_members, readable by every user).
+    fn role_pair(
+        &mut self,
+        base: &str,
+        clone: &str,
+    ) -> impl Future<Output = Result<PairFacts, DbError>> + Send;
 
     /// `ALTER ROLE <role> WITH PASSWORD …`.
     fn set_password(

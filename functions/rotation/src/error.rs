@@ -27,7 +27,14 @@ pub enum RotationError {
     /// The pending secret would change a user or a host it must not: refused before any login.
     #[error("the pending secret does not match the current one: {0}")]
     PendingMismatch(String),
-    #[error("none of the pending, current or previous credentials of {username:?} log in")]
+    /// The master secret names another server or database, or one of the two rotated users.
+    #[error("the master secret does not fit the rotated secret: {0}")]
+    MasterMismatch(String),
+    /// Alternating users: a role this function would alter or log in as is not provably the
+    /// application's user or the clone this function created.
+    #[error("role {role:?} is not one this rotation may use: {problem}")]
+    NotOurRole { role: String, problem: String },
+    #[error("none of the pending, current, previous or recent credentials of {username:?} log in")]
     NoWorkingLogin {
         username: String,
         #[source]
@@ -63,6 +70,8 @@ impl NamedError for RotationError {
             RotationError::MissingValue { .. }
             | RotationError::InvalidSecret { .. }
             | RotationError::PendingMismatch(_)
+            | RotationError::MasterMismatch(_)
+            | RotationError::NotOurRole { .. }
             | RotationError::NoWorkingLogin { .. } => ErrorName::ComponentFailed,
         }
     }

@@ -1,11 +1,15 @@
 //! In-memory Secrets Manager and PostgreSQL for the protocol's unit tests: they keep the rules the
 //! real services enforce that the protocol relies on, log every call, and fail any chosen call,
-//! before or after its effect, to test crash safety.
+//! before or after its effect, to test crash safety. With `interleave` set, every call first yields
+//! to the runtime a pseudo-random number of times, so steps run concurrently (`tokio::join!`)
+//! interleave differently from one seed to the next.
 
 use crate::config::PasswordPolicy;
-use crate::database::{Database, DbError, Login, Session};
+use crate::database::{Database, DbError, Login, PairFacts, RoleFacts, Session};
 use crate::secret::Password;
-use crate::store::{SecretMetadata, SecretStore, Selector, AWSCURRENT, AWSPENDING, AWSPREVIOUS};
+use crate::store::{
+    SecretMetadata, SecretStore, Selector, VersionEntry, AWSCURRENT, AWSPENDING, AWSPREVIOUS,
+};
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
 use aws_smithy_types::body::SdkBody;
@@ -20,6 +24,8 @@ pub const HOST: &str = "db.example";
 pub struct Version {
     pub value: Option<String>,
     pub stages: Vec<String>,
+    /// When it was created, on the world's clock.
+    pub created: u64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -28,10 +34,31 @@ pub struct Secret {
     pub versions: BTreeMap<String, Version>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Role {
     pub password: String,
     pub member_of: Vec<String>,
+    /// `SUPERUSER`, `CREATEROLE` …
+    pub attributes: Vec<String>,
+}
+
+/// A small deterministic pseudo-random generator (xorshift64*), so a failing seed replays.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Self(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    /// A number below `bound`.
+    pub fn below(&mut self, bound: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        let value = self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33;
+        (value % bound as u64) as usize
+    }
 }
 
 /// Fail the call with this number (counted from 1 since the fault was set), before or after its effect.
@@ -51,10 +78,14 @@ pub struct World {
     pub generated: usize,
     /// Every connection attempt fails as if the server were down.
     pub unreachable: bool,
-    /// Every statement fails (a master without the needed privileges).
+    /// Every statement but the catalog read fails (a master without the needed privileges).
     pub statements_fail: bool,
     /// Role → the privileges granted to it on objects (`CONNECT ON DATABASE catalog` …).
     pub privileges: BTreeMap<String, Vec<String>>,
+    /// The clock that dates new versions.
+    pub clock: u64,
+    /// Yields before each call, for interleaving concurrent steps.
+    pub interleave: Option<Rng>,
 }
 
 pub fn aws_failure(operation: &'static str, status: u16, code: &str) -> AwsCallError {
@@ -108,14 +139,28 @@ impl World {
 
     /// What RotateSecret does before it calls the function: a version without a value, AWSPENDING.
     pub fn start_rotation(&mut self, id: &str, token: &str) {
+        let created = self.tick();
         let secret = self.secret(id);
         remove_stage(secret, AWSPENDING);
-        secret
-            .versions
-            .entry(token.to_owned())
-            .or_default()
+        version_of(secret, token, created)
             .stages
             .push(AWSPENDING.to_owned());
+    }
+
+    fn tick(&mut self) -> u64 {
+        self.clock += 1;
+        self.clock
+    }
+
+    /// Whether `role` is `member` or one of the roles `member` belongs to, directly or not.
+    fn is_member(&self, member: &str, role: &str) -> bool {
+        member == role
+            || self.roles.get(member).is_some_and(|facts| {
+                facts
+                    .member_of
+                    .iter()
+                    .any(|parent| self.is_member(parent, role))
+            })
     }
 
     pub fn logs_in(&self, user: &str, password: &str) -> bool {
@@ -123,6 +168,17 @@ impl World {
             .get(user)
             .is_some_and(|role| role.password == password)
     }
+}
+
+/// The version `token`, created (dated `created`) if it does not exist.
+fn version_of<'a>(secret: &'a mut Secret, token: &str, created: u64) -> &'a mut Version {
+    secret
+        .versions
+        .entry(token.to_owned())
+        .or_insert_with(|| Version {
+            created,
+            ..Version::default()
+        })
 }
 
 fn remove_stage(secret: &mut Secret, stage: &str) {
@@ -137,6 +193,18 @@ pub struct Fakes(pub Arc<Mutex<World>>);
 impl Fakes {
     pub fn world(&self) -> MutexGuard<'_, World> {
         self.0.lock().unwrap()
+    }
+
+    /// Yields to the runtime a few times when interleaving, so a concurrent step may run between
+    /// two calls of this one.
+    async fn pause(&self) {
+        let yields = {
+            let mut world = self.world();
+            world.interleave.as_mut().map_or(0, |rng| rng.below(3))
+        };
+        for _ in 0..yields {
+            tokio::task::yield_now().await;
+        }
     }
 
     fn aws<T>(
@@ -184,6 +252,7 @@ impl Fakes {
 
 impl SecretStore for Fakes {
     async fn describe(&self, secret_id: &str) -> Result<SecretMetadata, AwsCallError> {
+        self.pause().await;
         self.aws("DescribeSecret", secret_id.to_owned(), |world| {
             let secret = world.secret(secret_id);
             Ok(SecretMetadata {
@@ -202,6 +271,7 @@ impl SecretStore for Fakes {
         secret_id: &str,
         selector: Selector<'_>,
     ) -> Result<Option<String>, AwsCallError> {
+        self.pause().await;
         self.aws(
             "GetSecretValue",
             format!("{secret_id} {selector:?}"),
@@ -212,17 +282,31 @@ impl SecretStore for Fakes {
                         .versions
                         .values()
                         .find(|v| v.stages.iter().any(|s| s == stage)),
-                    Selector::Pending(token) => secret
-                        .versions
-                        .get(token)
-                        .filter(|v| v.stages.iter().any(|s| s == AWSPENDING)),
+                    Selector::Version(id) => secret.versions.get(id),
                 };
                 Ok(version.and_then(|v| v.value.clone()))
             },
         )
     }
 
+    async fn versions(&self, secret_id: &str) -> Result<Vec<VersionEntry>, AwsCallError> {
+        self.pause().await;
+        self.aws("ListSecretVersionIds", secret_id.to_owned(), |world| {
+            Ok(world
+                .secret(secret_id)
+                .versions
+                .iter()
+                .map(|(id, version)| VersionEntry {
+                    id: id.clone(),
+                    stages: version.stages.clone(),
+                    created_nanos: i128::from(version.created),
+                })
+                .collect())
+        })
+    }
+
     async fn random_password(&self, policy: &PasswordPolicy) -> Result<Password, AwsCallError> {
+        self.pause().await;
         let detail = format!("{} {:?}", policy.length, policy.exclude_characters);
         self.aws("GetRandomPassword", detail, |world| {
             world.generated += 1;
@@ -240,7 +324,9 @@ impl SecretStore for Fakes {
         token: &str,
         value: &str,
     ) -> Result<(), AwsCallError> {
+        self.pause().await;
         self.aws("PutSecretValue", format!("{secret_id} {token}"), |world| {
+            let created = world.tick();
             let secret = world.secret(secret_id);
             if let Some(existing) = secret.versions.get(token).and_then(|v| v.value.as_ref()) {
                 // Secrets Manager refuses to change a version's value.
@@ -253,7 +339,7 @@ impl SecretStore for Fakes {
                 }
             }
             remove_stage(secret, AWSPENDING);
-            let version = secret.versions.entry(token.to_owned()).or_default();
+            let version = version_of(secret, token, created);
             version.value = Some(value.to_owned());
             version.stages.push(AWSPENDING.to_owned());
             Ok(())
@@ -267,6 +353,7 @@ impl SecretStore for Fakes {
         to: Option<&str>,
         from: Option<&str>,
     ) -> Result<(), AwsCallError> {
+        self.pause().await;
         let detail = format!("{secret_id} {stage} to {to:?} from {from:?}");
         self.aws("UpdateSecretVersionStage", detail, |world| {
             let secret = world.secret(secret_id);
@@ -275,8 +362,11 @@ impl SecretStore for Fakes {
                 .iter()
                 .find(|(_, v)| v.stages.iter().any(|s| s == stage))
                 .map(|(id, _)| id.clone());
-            // Secrets Manager: the version holding the label must be named in RemoveFromVersionId.
-            if holder.is_some() && holder.as_deref() != from && holder.as_deref() != to {
+            // Secrets Manager: the version holding the label must be named in RemoveFromVersionId,
+            // and the version named there must hold it.
+            let named_holder =
+                holder.is_none() || holder.as_deref() == from || holder.as_deref() == to;
+            if !named_holder || (from.is_some() && holder.as_deref() != from) {
                 return Err(aws_failure(
                     "UpdateSecretVersionStage",
                     400,
@@ -312,6 +402,7 @@ impl Database for Fakes {
     type Session = FakeSession;
 
     async fn connect(&self, login: Login<'_>) -> Result<FakeSession, DbError> {
+        self.pause().await;
         self.db(format!("connect {}", login.username), |world| {
             if world.unreachable || login.host != HOST {
                 return Err(DbError::Unreachable {
@@ -351,6 +442,7 @@ fn refused(what: &'static str) -> DbError {
 
 impl Session for FakeSession {
     async fn check(&mut self) -> Result<(), DbError> {
+        self.fakes.pause().await;
         self.fakes
             .db(format!("SELECT 1 as {}", self.user), |world| {
                 if world.statements_fail {
@@ -360,13 +452,36 @@ impl Session for FakeSession {
             })
     }
 
-    async fn role_exists(&mut self, role: &str) -> Result<bool, DbError> {
-        self.fakes.db(format!("role exists {role}"), |world| {
-            Ok(world.roles.contains_key(role))
-        })
+    async fn role_pair(&mut self, base: &str, clone: &str) -> Result<PairFacts, DbError> {
+        self.fakes.pause().await;
+        self.fakes
+            .db(format!("roles {base} {clone} as {}", self.user), |world| {
+                // The catalog is readable by every user: `statements_fail` does not stop this.
+                let facts = |role: &str| {
+                    world.roles.get(role).map(|role| RoleFacts {
+                        attributes: role.attributes.clone(),
+                    })
+                };
+                let clone_roles = world
+                    .roles
+                    .get(clone)
+                    .map(|role| role.member_of.clone())
+                    .unwrap_or_default();
+                Ok(PairFacts {
+                    base: facts(base),
+                    clone: facts(clone),
+                    clone_in_base: world.roles.contains_key(base)
+                        && clone_roles.iter().any(|role| role == base),
+                    clone_extra_roles: clone_roles
+                        .into_iter()
+                        .filter(|role| !world.is_member(base, role))
+                        .collect(),
+                })
+            })
     }
 
     async fn set_password(&mut self, role: &str, password: &Password) -> Result<(), DbError> {
+        self.fakes.pause().await;
         self.fakes.db(
             format!("ALTER ROLE {role} as {}", self.user),
             |world| match world.roles.get_mut(role) {
@@ -385,16 +500,22 @@ impl Session for FakeSession {
         password: &Password,
         dbname: &str,
     ) -> Result<(), DbError> {
+        self.fakes.pause().await;
         self.fakes
             .db(format!("CREATE USER {role} ON {dbname}"), |world| {
-                if world.statements_fail || world.roles.contains_key(role) {
+                if world.statements_fail {
                     return Err(refused("CREATE ROLE and GRANT on the database"));
+                }
+                if world.roles.contains_key(role) {
+                    return Err(DbError::RoleExists {
+                        role: role.to_owned(),
+                    });
                 }
                 world.roles.insert(
                     role.to_owned(),
                     Role {
                         password: password.expose().to_owned(),
-                        member_of: vec![],
+                        ..Role::default()
                     },
                 );
                 world.privileges.insert(
@@ -414,16 +535,23 @@ impl Session for FakeSession {
         password: &Password,
         member_of: &str,
     ) -> Result<(), DbError> {
+        self.fakes.pause().await;
         self.fakes
             .db(format!("CREATE ROLE {role} IN ROLE {member_of}"), |world| {
-                if world.statements_fail || world.roles.contains_key(role) {
+                if world.statements_fail {
                     return Err(refused("CREATE ROLE and GRANT"));
+                }
+                if world.roles.contains_key(role) {
+                    return Err(DbError::RoleExists {
+                        role: role.to_owned(),
+                    });
                 }
                 world.roles.insert(
                     role.to_owned(),
                     Role {
                         password: password.expose().to_owned(),
                         member_of: vec![member_of.to_owned()],
+                        ..Role::default()
                     },
                 );
                 Ok(())

@@ -5,22 +5,31 @@
 //! the strategy: single user (the user's own password changes), or alternating users when the
 //! secret names a `masterarn` (the master creates `<user>_clone` on first use and alternates the
 //! two, so the previous credentials keep working for a whole rotation period).
-//! The protocol is in [`protocol`]; Secrets Manager and PostgreSQL sit behind the [`store`] and
-//! [`database`] traits.
+//! The protocol is in [`protocol`] (with [`checks`], [`ownership`] and [`recovery`]); Secrets
+//! Manager and PostgreSQL sit behind the [`store`] and [`database`] traits.
 
+mod alternating;
+pub mod checks;
 pub mod config;
 pub mod database;
 pub mod error;
 pub mod event;
+mod finish;
+pub mod ownership;
 pub mod postgres;
 pub mod protocol;
+pub mod recovery;
 pub mod secret;
 pub mod store;
 
 #[cfg(test)]
 mod fakes;
 #[cfg(test)]
+mod sequences;
+#[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_outside_protocol;
 
 use config::{ConfigError, PasswordPolicy, Settings};
 use database::Database;

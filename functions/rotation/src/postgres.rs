@@ -8,7 +8,7 @@
 //! and literals are quoted by PostgreSQL's own `format('%I', '%L')` from bound parameters.
 
 use crate::config::ConfigError;
-use crate::database::{BoxError, Database, DbError, Login, Session};
+use crate::database::{BoxError, Database, DbError, Login, PairFacts, RoleFacts, Session};
 use crate::secret::Password;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
@@ -43,6 +43,7 @@ pub fn tls_config(path: &Path) -> Result<ClientConfig, ConfigError> {
     }
     // An explicit provider: the process-wide default panics when two providers are compiled in.
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    prewarm_random(&provider);
     let config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         // Fails only for a provider without TLS 1.2 and 1.3 cipher suites, which aws-lc-rs is not.
@@ -50,6 +51,19 @@ pub fn tls_config(path: &Path) -> Result<ClientConfig, ConfigError> {
         .with_root_certificates(roots)
         .with_no_client_auth();
     Ok(config)
+}
+
+/// Seeds the provider's random generator on a thread of its own, now. AWS-LC seeds it from CPU
+/// jitter the first time a process asks for randomness (its tree DRBG: tens of milliseconds of CPU,
+/// once per process), and the first TLS handshake would otherwise wait for that; started here, at
+/// cold start, it runs while the function loads its configuration and reads the secret. Each step
+/// is a cold start in the benchmark, where the AWS endpoints are plain HTTP.
+fn prewarm_random(provider: &Arc<rustls::crypto::CryptoProvider>) {
+    let provider = Arc::clone(provider);
+    std::thread::spawn(move || {
+        // A failure here would fail the handshake as well, which reports it.
+        let _ = provider.secure_random.fill(&mut [0u8; 1]);
+    });
 }
 
 /// Logs in to PostgreSQL servers over verified TLS.
@@ -189,6 +203,48 @@ impl PgSession {
     }
 }
 
+/// The facts of [`PairFacts`] about `$1` (the base user) and `$2` (its clone), in one round trip.
+/// A role that does not exist reads as NULL attributes.
+const ROLE_PAIR_QUERY: &str = "\
+WITH r AS (
+  SELECT oid, rolname::text AS name, array_remove(ARRAY[
+    CASE WHEN rolsuper THEN 'SUPERUSER' END,
+    CASE WHEN rolcreaterole THEN 'CREATEROLE' END,
+    CASE WHEN rolcreatedb THEN 'CREATEDB' END,
+    CASE WHEN rolreplication THEN 'REPLICATION' END,
+    CASE WHEN rolbypassrls THEN 'BYPASSRLS' END], NULL)::text[] AS attributes
+  FROM pg_catalog.pg_roles WHERE rolname IN ($1::text, $2::text)),
+b AS (SELECT * FROM r WHERE name = $1::text),
+c AS (SELECT * FROM r WHERE name = $2::text)
+SELECT
+  (SELECT attributes FROM b),
+  (SELECT attributes FROM c),
+  EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m, b, c WHERE m.roleid = b.oid AND m.member = c.oid),
+  ARRAY(SELECT g.rolname::text FROM pg_catalog.pg_auth_members m
+        JOIN c ON m.member = c.oid
+        JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
+        WHERE NOT EXISTS (SELECT 1 FROM b WHERE pg_catalog.pg_has_role(b.oid, m.roleid, 'MEMBER'))
+        ORDER BY 1)";
+
+/// CREATE ROLE of a role that exists fails with duplicate_object, or, when another session creates
+/// it at the same moment, with unique_violation on pg_authid's name index: the protocol tells that
+/// apart from other failures.
+fn create_failed<'a>(
+    what: &'static str,
+    role: &'a str,
+) -> impl FnOnce(tokio_postgres::Error) -> DbError + 'a {
+    move |error| match error.code() {
+        Some(code)
+            if *code == SqlState::DUPLICATE_OBJECT || *code == SqlState::UNIQUE_VIOLATION =>
+        {
+            DbError::RoleExists {
+                role: role.to_owned(),
+            }
+        }
+        _ => failed(what)(error),
+    }
+}
+
 /// The SCRAM-SHA-256 verifier of a password: what the server stores, never the password itself.
 fn verifier(password: &Password) -> String {
     postgres_protocol::password::scram_sha_256(password.expose().as_bytes())
@@ -206,16 +262,20 @@ impl Session for PgSession {
         Ok(())
     }
 
-    async fn role_exists(&mut self, role: &str) -> Result<bool, DbError> {
+    async fn role_pair(&mut self, base: &str, clone: &str) -> Result<PairFacts, DbError> {
         let row = self
             .client
-            .query_one(
-                "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1)",
-                &[&role],
-            )
+            .query_one(ROLE_PAIR_QUERY, &[&base, &clone])
             .await
-            .map_err(failed("looking up the role"))?;
-        Ok(row.get(0))
+            .map_err(failed("reading the roles"))?;
+        let facts =
+            |attributes: Option<Vec<String>>| attributes.map(|attributes| RoleFacts { attributes });
+        Ok(PairFacts {
+            base: facts(row.get(0)),
+            clone: facts(row.get(1)),
+            clone_in_base: row.get(2),
+            clone_extra_roles: row.get(3),
+        })
     }
 
     async fn set_password(&mut self, role: &str, password: &Password) -> Result<(), DbError> {
@@ -250,7 +310,7 @@ impl Session for PgSession {
         self.client
             .batch_execute(&statements)
             .await
-            .map_err(failed("CREATE ROLE and GRANT on the database"))
+            .map_err(create_failed("CREATE ROLE and GRANT on the database", role))
     }
 
     async fn create_role(
@@ -271,6 +331,6 @@ impl Session for PgSession {
         self.client
             .batch_execute(&statements)
             .await
-            .map_err(failed("CREATE ROLE and GRANT"))
+            .map_err(create_failed("CREATE ROLE and GRANT", role))
     }
 }

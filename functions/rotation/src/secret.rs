@@ -149,16 +149,18 @@ impl Credentials {
     }
 
     /// A master secret completed with what it lacks from the secret being rotated: an RDS-managed
-    /// master secret holds only `username` and `password`, and it belongs to the same cluster.
+    /// master secret holds only `username` and `password`, and it belongs to the same cluster. Each
+    /// of host, port and database the master secret leaves out is the rotated secret's; those it
+    /// names are kept, and must then match (the protocol checks).
     pub fn completed_from(mut self, rotated: &Credentials) -> Self {
         if self.host.is_none() {
             self.host = rotated.host.clone();
-            if !self.fields.contains_key("port") {
-                self.port = rotated.port;
-            }
-            if !self.fields.contains_key("dbname") {
-                self.dbname = rotated.dbname.clone();
-            }
+        }
+        if !self.fields.contains_key("port") {
+            self.port = rotated.port;
+        }
+        if !self.fields.contains_key("dbname") {
+            self.dbname = rotated.dbname.clone();
         }
         self
     }
@@ -289,6 +291,10 @@ mod tests {
             .completed_from(&app);
         assert_eq!(own.require_host().unwrap(), "other");
         assert_eq!(own.port, 1);
+        assert_eq!(
+            own.dbname, "catalog",
+            "the database it leaves out is the rotated one's"
+        );
         let partial =
             Credentials::parse(r#"{"username":"a","password":"m","port":7,"dbname":"d"}"#)
                 .unwrap()

@@ -30,14 +30,33 @@ impl SecretMetadata {
     }
 }
 
-/// Which value GetSecretValue reads. The stage is always passed: moto, unlike AWS, answers a
-/// request without `VersionStage` with a stale value after a stage moved (EMULATOR.md).
+/// One entry of ListSecretVersionIds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionEntry {
+    pub id: String,
+    pub stages: Vec<String>,
+    /// When the version was created, in nanoseconds since the epoch (0 when not reported).
+    pub created_nanos: i128,
+}
+
+/// Which value GetSecretValue reads. A stage or a version id is always passed: moto, unlike AWS,
+/// answers a request with neither with a stale value after a stage moved (EMULATOR.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Selector<'a> {
     Stage(&'a str),
-    /// The token's version, which must carry AWSPENDING.
-    Pending(&'a str),
+    /// A version by its id alone: the versions DescribeSecret listed a moment before (the token's,
+    /// the current one), so a label moved since by a concurrent step does not change what is read;
+    /// and versions without labels, which have no stage to name.
+    Version(&'a str),
 }
+
+/// ListSecretVersionIds' largest page (Secrets Manager API reference, MaxResults: 1-100).
+pub const VERSIONS_PER_PAGE: i32 = 100;
+/// Pages read at most. Secrets Manager keeps about 100 unlabelled versions (it removes the oldest
+/// beyond 100 that are more than a day old, "Secrets Manager quotas"), so five pages hold every
+/// version of a secret rotated as this function rotates it; a secret rewritten faster than that is
+/// listed only in part rather than holding the Lambda for an unbounded listing.
+pub const MAX_VERSION_PAGES: usize = 5;
 
 pub trait SecretStore {
     fn describe(
@@ -51,6 +70,13 @@ pub trait SecretStore {
         secret_id: &str,
         selector: Selector<'_>,
     ) -> impl Future<Output = Result<Option<String>, AwsCallError>> + Send;
+
+    /// ListSecretVersionIds with `IncludeDeprecated`: every version, labelled or not, in the order
+    /// the service lists them (which it does not document), at most [`MAX_VERSION_PAGES`] pages.
+    fn versions(
+        &self,
+        secret_id: &str,
+    ) -> impl Future<Output = Result<Vec<VersionEntry>, AwsCallError>> + Send;
 
     fn random_password(
         &self,
@@ -73,6 +99,12 @@ pub trait SecretStore {
         to: Option<&str>,
         from: Option<&str>,
     ) -> impl Future<Output = Result<(), AwsCallError>> + Send;
+}
+
+/// The token of the next page of a listing, if there is one: moto answers an empty NextToken on the
+/// last page, AWS leaves it out.
+fn next_page(token: Option<&str>) -> Option<String> {
+    token.filter(|token| !token.is_empty()).map(str::to_owned)
 }
 
 /// The real store: the Secrets Manager API.
@@ -117,13 +149,41 @@ impl SecretStore for SecretsManager {
         let request = self.client.get_secret_value().secret_id(secret_id);
         let request = match selector {
             Selector::Stage(stage) => request.version_stage(stage),
-            Selector::Pending(token) => request.version_id(token).version_stage(AWSPENDING),
+            Selector::Version(id) => request.version_id(id),
         };
         match request.send().await.map_err(aws_error("GetSecretValue")) {
             Ok(output) => Ok(output.secret_string().map(str::to_owned)),
             Err(error) if error.is_code("ResourceNotFoundException") => Ok(None),
             Err(error) => Err(error),
         }
+    }
+
+    async fn versions(&self, secret_id: &str) -> Result<Vec<VersionEntry>, AwsCallError> {
+        let mut versions = Vec::new();
+        let mut next_token = None;
+        let mut pages = 0;
+        // The first page, then as long as the last named a next one, up to the bound.
+        while pages == 0 || (next_token.is_some() && pages < MAX_VERSION_PAGES) {
+            let output = self
+                .client
+                .list_secret_version_ids()
+                .secret_id(secret_id)
+                // Versions without labels are the ones a person's relabelling leaves behind.
+                .include_deprecated(true)
+                .max_results(VERSIONS_PER_PAGE)
+                .set_next_token(next_token.take())
+                .send()
+                .await
+                .map_err(aws_error("ListSecretVersionIds"))?;
+            pages += 1;
+            versions.extend(output.versions().iter().map(|entry| VersionEntry {
+                id: entry.version_id().unwrap_or_default().to_owned(),
+                stages: entry.version_stages().to_vec(),
+                created_nanos: entry.created_date().map_or(0, |date| date.as_nanos()),
+            }));
+            next_token = next_page(output.next_token());
+        }
+        Ok(versions)
     }
 
     async fn random_password(&self, policy: &PasswordPolicy) -> Result<Password, AwsCallError> {
@@ -180,6 +240,13 @@ impl SecretStore for SecretsManager {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_listing_goes_on_only_with_a_non_empty_next_token() {
+        assert_eq!(next_page(Some("page-2")).as_deref(), Some("page-2"));
+        assert_eq!(next_page(Some("")), None);
+        assert_eq!(next_page(None), None);
+    }
 
     #[test]
     fn the_version_holding_a_stage_is_found_by_its_label() {

@@ -2,6 +2,8 @@
 //!
 //!   bash scripts/bench.sh [--runs N]      (builds the release packages, then runs this)
 //!   FUNCTION_BINARIES=DIR cargo run --example bench -- --packages DIR [--runs N] [--json FILE]
+//!   FUNCTION_BINARIES=DIR cargo run --example bench -- --rotation-only [--runs N]
+//!       (only the rotation figures, against the `rotation` binary in DIR: no packages needed)
 //!
 //! Prints a table and writes the same figures as JSON. Every repeated measurement is given as
 //! median (min–max) over the runs, so two runs can be compared against their own noise.
@@ -29,6 +31,7 @@ struct Options {
     packages: PathBuf,
     runs: usize,
     json: PathBuf,
+    rotation_only: bool,
 }
 
 fn options() -> Options {
@@ -37,6 +40,7 @@ fn options() -> Options {
         packages: root.join("target/lambda"),
         runs: 10,
         json: root.join(".local/bench.json"),
+        rotation_only: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -51,7 +55,10 @@ fn options() -> Options {
                     .expect("--runs is a whole number ≥ 1")
             }
             "--json" => options.json = PathBuf::from(value()),
-            other => panic!("unknown argument {other}: --packages DIR, --runs N, --json FILE"),
+            "--rotation-only" => options.rotation_only = true,
+            other => panic!(
+                "unknown argument {other}: --packages DIR, --runs N, --json FILE, --rotation-only"
+            ),
         }
     }
     options
@@ -105,6 +112,10 @@ async fn main() {
     let options = options();
     let runs = options.runs;
     println!("catalog-envs benchmark: {runs} runs per figure, median (min–max)\n");
+    if options.rotation_only {
+        rotation_figures(runs).await;
+        return;
+    }
 
     let sizes = packages::sizes(&options.packages, &PACKAGED);
     println!(
@@ -147,13 +158,8 @@ async fn main() {
         }));
     }
 
-    println!("\nrotation, four steps against PostgreSQL and the emulator (ms):");
-    let mut rotation = serde_json::Map::new();
-    for (strategy, alternating) in [("singleUser", false), ("alternatingUsers", true)] {
-        let summary = Summary::of(&rotation::rotations(alternating, runs).await);
-        println!("  {strategy:<17} {}", summary.text(1));
-        rotation.insert(strategy.into(), summary.to_json());
-    }
+    println!();
+    let rotation = rotation_figures(runs).await;
 
     let lifecycle = workflows::lifecycle();
     // Every invocation billed as long as the slowest function's median cold start: an upper bound,
@@ -215,6 +221,18 @@ async fn main() {
     }
     std::fs::write(&options.json, format!("{report:#}\n")).expect("the JSON is written");
     println!("\nJSON: {}", options.json.display());
+}
+
+/// Milliseconds per full rotation for each strategy, printed and returned for the JSON.
+async fn rotation_figures(runs: usize) -> serde_json::Map<String, Value> {
+    println!("rotation, four steps against PostgreSQL and the emulator (ms):");
+    let mut rotation = serde_json::Map::new();
+    for (strategy, alternating) in [("singleUser", false), ("alternatingUsers", true)] {
+        let summary = Summary::of(&rotation::rotations(alternating, runs).await);
+        println!("  {strategy:<17} {}", summary.text(1));
+        rotation.insert(strategy.into(), summary.to_json());
+    }
+    rotation
 }
 
 /// What the numbers were measured on.
