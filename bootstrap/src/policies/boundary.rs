@@ -45,7 +45,6 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
                 "secretsmanager:GetSecretValue",
                 "secretsmanager:PutSecretValue",
                 "secretsmanager:UpdateSecretVersionStage",
-                "secretsmanager:ListSecretVersionIds",
             ],
             vec![secret(&NameKind::DatabaseSecret.wildcard())],
         ),

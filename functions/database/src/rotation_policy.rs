@@ -47,12 +47,11 @@ pub fn document(arns: PolicyArns<'_>) -> Value {
             {
                 "Sid": "RotateTheSecret",
                 "Effect": "Allow",
-                // ListSecretVersionIds: the single-user recovery looks through the secret's recent
-                // versions for the password a rotation cleared by hand left in the database.
+                // No ListSecretVersionIds: only the single-user recovery lists versions, and an
+                // environment's secret alternates users (it names its master).
                 "Action": [
                     "secretsmanager:DescribeSecret",
                     "secretsmanager:GetSecretValue",
-                    "secretsmanager:ListSecretVersionIds",
                     "secretsmanager:PutSecretValue",
                     "secretsmanager:UpdateSecretVersionStage"
                 ],
@@ -142,14 +141,13 @@ mod tests {
     }
 
     #[test]
-    fn the_rotated_secret_gets_exactly_the_protocol_actions_and_the_version_listing() {
+    fn the_rotated_secret_gets_exactly_the_protocol_actions() {
         let rotate = statement(&policy(), "RotateTheSecret");
         assert_eq!(
             rotate["Action"],
             json!([
                 "secretsmanager:DescribeSecret",
                 "secretsmanager:GetSecretValue",
-                "secretsmanager:ListSecretVersionIds",
                 "secretsmanager:PutSecretValue",
                 "secretsmanager:UpdateSecretVersionStage"
             ])
