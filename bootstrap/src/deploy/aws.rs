@@ -534,10 +534,11 @@ impl AwsCloud {
             .iter()
             .filter(|version| !version.is_default_version())
             .filter_map(|version| {
-                Some((
-                    version.create_date()?.secs(),
-                    version.version_id()?.to_owned(),
-                ))
+                let id = version.version_id()?;
+                // Versions made within one second are told apart by their number (`v10`
+                // after `v9`), not by the id's text.
+                let number: u64 = id.trim_start_matches('v').parse().unwrap_or_default();
+                Some(((version.create_date()?.secs(), number), id.to_owned()))
             })
             .collect();
         versions.sort();

@@ -184,4 +184,16 @@ mod tests {
             assert!(error.to_string().contains(ROLE_BOUNDARY_VAR), "{error}");
         }
     }
+
+    #[test]
+    fn the_account_is_the_boundary_arns_fifth_field_and_missing_without_one() {
+        let arn = "arn:aws:iam::123456789012:policy/catalog-environments-role-boundary";
+        let roles = Roles::bounded(&config(), Some(arn.to_owned()));
+        assert_eq!(roles.account().unwrap(), "123456789012");
+        for roles in [Roles::bounded(&config(), None), Roles::new(&config())] {
+            let error = roles.account().unwrap_err();
+            assert_eq!(error.error_name(), ErrorName::Misconfigured);
+            assert!(error.to_string().contains(ROLE_BOUNDARY_VAR), "{error}");
+        }
+    }
 }

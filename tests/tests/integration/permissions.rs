@@ -213,6 +213,7 @@ async fn lifecycle() -> Proof {
             packages(&dir, 2).to_str().expect("UTF-8"),
         ],
     );
+    assert_boundary_restored(&config).await;
     envctl(&emulator, &["undeploy", "--force"]);
 
     let deployer_policy = dir.join("deployer-policy.json");
@@ -422,6 +423,59 @@ async fn clean_up_an_expired_environment(
     );
 }
 
+fn boundary_arn() -> String {
+    format!(
+        "arn:aws:iam::{ACCOUNT}:policy/{}",
+        env_core::iam::ROLE_BOUNDARY_POLICY
+    )
+}
+
+/// After the redeploy the boundary's default version is the deployed one again, written in
+/// the room made by deleting the oldest version (`v1`, the first deploy's) and no other.
+async fn assert_boundary_restored(config: &aws_config::SdkConfig) {
+    let iam = aws_sdk_iam::Client::new(config);
+    let listed = iam
+        .list_policy_versions()
+        .policy_arn(boundary_arn())
+        .send()
+        .await
+        .expect("the boundary's versions");
+    let mut ids: Vec<_> = listed
+        .versions()
+        .iter()
+        .map(|version| {
+            (
+                version.version_id().unwrap_or_default().to_owned(),
+                version.is_default_version(),
+            )
+        })
+        .collect();
+    ids.sort();
+    assert_eq!(
+        ids,
+        vec![
+            ("v2".to_owned(), false),
+            ("v3".to_owned(), false),
+            ("v4".to_owned(), false),
+            ("v5".to_owned(), false),
+            ("v6".to_owned(), true),
+        ]
+    );
+    let policy = iam
+        .get_policy_version()
+        .policy_arn(boundary_arn())
+        .version_id("v6")
+        .send()
+        .await
+        .expect("the restored version");
+    let document = policy
+        .policy_version()
+        .and_then(|version| version.document())
+        .expect("a document");
+    assert!(!document.contains("Edit"), "{document}");
+    assert!(document.contains("GetAuthorizationToken"), "{document}");
+}
+
 /// The backend as someone might change it by hand: a role's trust, the boundary's document, a
 /// state machine's definition, the schedule's rate.
 async fn drift(config: &aws_config::SdkConfig) {
@@ -436,20 +490,21 @@ async fn drift(config: &aws_config::SdkConfig) {
         .send()
         .await
         .expect("the trust is changed");
-    iam.create_policy_version()
-        .policy_arn(format!(
-            "arn:aws:iam::{ACCOUNT}:policy/{}",
-            env_core::iam::ROLE_BOUNDARY_POLICY
-        ))
-        .policy_document(
-            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
-                "Action": "s3:ListAllMyBuckets", "Resource": "*"}]})
-            .to_string(),
-        )
-        .set_as_default(true)
-        .send()
-        .await
-        .expect("the boundary is changed");
+    // Four hand edits fill the boundary's five versions (IAM's limit), so the redeploy has to
+    // delete the oldest before it can write its own.
+    for attempt in 1..=4 {
+        iam.create_policy_version()
+            .policy_arn(boundary_arn())
+            .policy_document(
+                json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                    "Action": "s3:ListAllMyBuckets", "Resource": "*", "Sid": format!("Edit{attempt}")}]})
+                .to_string(),
+            )
+            .set_as_default(true)
+            .send()
+            .await
+            .expect("the boundary is changed");
+    }
     let sfn = aws_sdk_sfn::Client::new(config);
     let provision = format!("arn:aws:states:us-west-2:{ACCOUNT}:stateMachine:provision");
     sfn.update_state_machine()
