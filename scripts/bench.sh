@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 MOTO_VERSION=5.2.5
 CBOR2_VERSION=6.3.0
-# EMULATOR.md: cargo-lambda 1.9.2 with PyPI's zig builds --x86-64 zips offline.
+# cargo-lambda 1.9.2 with PyPI's zig builds --x86-64 zips offline (no arm64 target on these machines).
 CARGO_LAMBDA_VERSION=1.9.2
 ZIGLANG_VERSION=0.13.0.post1
 

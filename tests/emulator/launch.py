@@ -6,10 +6,11 @@ CloudWatch CBOR proxy (cloudwatch_cbor.py) in front of it on another free port, 
 test process holds the other end of that pipe, so however the tests end, the emulator ends with them.
 
 Gaps in moto that the functions need filled are patched here, before the server starts, rather than
-weakened in the functions (see the shared EMULATOR.md). Each patch says what moto lacks.
+weakened in the functions (tests/emulator/README.md). Each patch says what moto lacks.
 """
 
 import argparse
+import json
 import logging
 import sys
 import threading
@@ -21,6 +22,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
+import behaviours
 import cloudwatch_cbor
 import recorder
 
@@ -284,6 +286,44 @@ def keep_tags_when_a_certificate_is_reimported() -> None:
     AWSCertificateManagerBackend.import_certificate = reimport
 
 
+def update_function_code_for_its_architecture() -> None:
+    """moto's UpdateFunctionCode ignores Architectures, so a function redeployed for arm64 stays
+    x86_64. AWS replaces the architecture with the code when it is given (Lambda API reference,
+    UpdateFunctionCode, Architectures)."""
+    from moto.awslambda.models import LambdaFunction
+
+    update_function_code = LambdaFunction.update_function_code
+
+    def update(self, updated_spec):
+        if updated_spec.get("Architectures"):
+            self.architectures = updated_spec["Architectures"]
+        return update_function_code(self, updated_spec)
+
+    LambdaFunction.update_function_code = update
+
+
+def list_tagged_resources_while_others_change() -> None:
+    """moto's tagging GetResources walks every backend's dictionaries lazily, across requests when it
+    pages, while the threaded server lets other requests add to them: Python then stops the walk
+    with "dictionary changed size during iteration" (a 500, and an emptied page). AWS answers
+    GetResources from a consistent index. Each call here takes one whole snapshot instead, walked
+    again when a change interrupts it, and pages from that."""
+    from moto.resourcegroupstaggingapi.models import ResourceGroupsTaggingAPIBackend
+
+    walk = ResourceGroupsTaggingAPIBackend._get_resources_generator
+
+    def snapshot(self, *args, **kwargs):
+        for _ in range(100):
+            try:
+                return iter(list(walk(self, *args, **kwargs)))
+            except RuntimeError as error:
+                if "changed size during iteration" not in str(error):
+                    raise
+        return iter(list(walk(self, *args, **kwargs)))
+
+    ResourceGroupsTaggingAPIBackend._get_resources_generator = snapshot
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -292,9 +332,12 @@ def main() -> None:
         help="append every request a principal other than the tests makes, with its answer, to FILE "
         "(JSON lines, see recorder.py): the input of the offline IAM check (tests/iam)",
     )
+    behaviours.add_arguments(parser)
     arguments = parser.parse_args()
     delete_automated_snapshots_with_their_cluster()
     keep_tags_when_a_certificate_is_reimported()
+    list_tagged_resources_while_others_change()
+    update_function_code_for_its_architecture()
     keep_create_service_deployment_configuration()
     keep_performance_insights()
     rotate_secrets_without_running_their_lambda()
@@ -305,20 +348,26 @@ def main() -> None:
     # One line per request would bury the test output; errors still show.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     app = DomainDispatcherApplication(create_backend_app)
+    # AWS's behaviours (behaviours.py) sit next to moto, so the recorder sees what callers saw.
+    app = layer = behaviours.from_arguments(app, arguments)
     if arguments.record:
         app = recorder.Recorder(app, arguments.record)
-    # moto's ThreadedMotoServer, with the recorder in front of its application when asked.
+    # moto's ThreadedMotoServer, with the behaviours and the recorder in front of its application
+    # when asked.
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     port = server.server_address[1]
     seed_rotation_package(f"http://127.0.0.1:{port}")
-    # aws-sdk-cloudwatch speaks only RPC v2 CBOR, which moto does not answer (EMULATOR.md).
+    # aws-sdk-cloudwatch speaks only RPC v2 CBOR, which moto does not answer (README.md here).
     proxy = cloudwatch_cbor.start(f"http://127.0.0.1:{port}")
     print(f"ready {port} {proxy.server_address[1]}", flush=True)
     for _ in sys.stdin:
         pass
     proxy.shutdown()
     server.shutdown()
+    if arguments.behaviours_report and hasattr(layer, "report"):
+        with open(arguments.behaviours_report, "w", encoding="utf-8") as report:
+            json.dump(layer.report(), report, indent=1, sort_keys=True)
 
 
 if __name__ == "__main__":

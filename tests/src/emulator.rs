@@ -97,13 +97,14 @@ impl Emulator {
             // Keep profile files on the test machine out of the picture.
             ("AWS_CONFIG_FILE", "/dev/null".to_owned()),
             ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null".to_owned()),
-            // moto cannot run the rotation Lambda that an immediate rotation invokes (EMULATOR.md):
+            // moto cannot run the rotation Lambda that an immediate rotation invokes (tests/emulator/README.md):
             // the database function only turns rotation on (functions/database/src/settings.rs).
             ("ROTATE_IMMEDIATELY", "false".to_owned()),
             // The stand-in rotation package the launcher puts into the emulator's S3
             // (tests/emulator/launch.py), where the database function deploys it from.
             ("ROTATION_CODE_BUCKET", "catalog-local-artifacts".to_owned()),
             ("ROTATION_CODE_KEY", "rotation/bootstrap.zip".to_owned()),
+            ("ROTATION_ARCHITECTURE", "x86_64".to_owned()),
             // The permissions boundary the functions put on the roles they create, as `envctl
             // deploy` names it in moto's default account.
             (

@@ -112,6 +112,7 @@ const LOCAL_ENV = {
   ROTATE_IMMEDIATELY: 'false',
   ROTATION_CODE_BUCKET: 'catalog-local-artifacts',
   ROTATION_CODE_KEY: 'rotation/bootstrap.zip',
+  ROTATION_ARCHITECTURE: 'x86_64',
   ...process.env,
 };
 

@@ -2,6 +2,7 @@
 
 use super::api::{Cloud, FunctionState, MachineState, ScheduleState};
 use super::resources::{self, Backend};
+use super::rotation_package::CaBundle;
 use crate::asl;
 use crate::policies::{self, Setting, FUNCTIONS};
 use crate::progress::Progress;
@@ -43,12 +44,17 @@ pub struct Outcome {
 /// Where the Lambda packages are: `<dir>/<function>.zip` or, as cargo-lambda writes them,
 /// `<dir>/<function>/bootstrap.zip`.
 #[derive(Debug, Clone)]
-pub struct Packages(pub PathBuf);
+pub struct Packages {
+    /// `<DIR>/<function>.zip` or `<DIR>/<function>/bootstrap.zip` (cargo-lambda's layout).
+    pub dir: PathBuf,
+    /// What the rotation package carries for its TLS check of the database.
+    pub ca_bundle: CaBundle,
+}
 
 impl Packages {
     pub fn zip(&self, function: &str) -> anyhow::Result<Vec<u8>> {
-        let flat = self.0.join(format!("{function}.zip"));
-        let nested = self.0.join(function).join("bootstrap.zip");
+        let flat = self.dir.join(format!("{function}.zip"));
+        let nested = self.dir.join(function).join("bootstrap.zip");
         let path = if flat.exists() { flat } else { nested };
         std::fs::read(&path).with_context(|| {
             format!(
@@ -87,12 +93,13 @@ pub async fn deploy<C: Cloud>(
     architecture: &str,
     progress: &mut Progress<'_>,
 ) -> anyhow::Result<Vec<Outcome>> {
+    packages.ca_bundle.check_region(region)?;
     let backend = Backend::new(region, &cloud.account().await?);
     let mut outcomes = Vec::new();
 
     // The rotation package: the database function deploys it per environment from here. The key
     // carries the package's hash, so a new build is a new object and an unchanged one is no change.
-    let rotation = packages.zip("rotation")?;
+    let rotation = packages.ca_bundle.add_to(&packages.zip("rotation")?)?;
     let key = format!("rotation/{}.zip", hex(&Sha256::digest(&rotation)[..8]));
     let change = if cloud.bucket_exists(&backend.bucket).await? {
         Change::Unchanged
@@ -154,6 +161,8 @@ pub async fn deploy<C: Cloud>(
         if policy.function == "database" {
             environment.insert("ROTATION_CODE_BUCKET".to_owned(), backend.bucket.clone());
             environment.insert("ROTATION_CODE_KEY".to_owned(), key.clone());
+            // The rotation package is built for the same processor as every function.
+            environment.insert("ROTATION_ARCHITECTURE".to_owned(), architecture.to_owned());
         }
         if policies::CREATE_ROLES.contains(&policy.function) {
             environment.insert(

@@ -1,6 +1,7 @@
 //! [`Cloud`] with the AWS SDK: one SDK call (or one short sequence) per method.
 
 use super::api::{Cloud, FunctionState, MachineState, Result, RoleState, ScheduleState};
+use super::settle;
 use anyhow::Context;
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{Architecture, Environment, FunctionCode, Runtime};
@@ -350,22 +351,31 @@ impl Cloud for AwsCloud {
     }
 
     async fn create_function(&self, name: &str, state: &FunctionState, zip: Vec<u8>) -> Result<()> {
-        self.lambda
-            .create_function()
-            .function_name(name)
-            // Rust on Lambda: the OS-only runtime, the executable named bootstrap (Lambda developer
-            // guide, "Building Lambda functions with Rust").
-            .runtime(Runtime::Providedal2023)
-            .handler("bootstrap")
-            .role(&state.role_arn)
-            .architectures(Architecture::from(state.architecture.as_str()))
-            .timeout(FUNCTION_TIMEOUT_SECONDS)
-            .memory_size(FUNCTION_MEMORY_MB)
-            .environment(environment(state))
-            .code(FunctionCode::builder().zip_file(Blob::new(zip)).build())
-            .send()
-            .await
-            .map_err(aws_error("CreateFunction"))?;
+        let zip = &zip;
+        // The function's role was made moments ago by this deploy.
+        settle::while_role_propagates(settle::ROLE_PROPAGATION, || async move {
+            self.lambda
+                .create_function()
+                .function_name(name)
+                // Rust on Lambda: the OS-only runtime, the executable named bootstrap (Lambda
+                // developer guide, "Building Lambda functions with Rust").
+                .runtime(Runtime::Providedal2023)
+                .handler("bootstrap")
+                .role(&state.role_arn)
+                .architectures(Architecture::from(state.architecture.as_str()))
+                .timeout(FUNCTION_TIMEOUT_SECONDS)
+                .memory_size(FUNCTION_MEMORY_MB)
+                .environment(environment(state))
+                .code(
+                    FunctionCode::builder()
+                        .zip_file(Blob::new(zip.clone()))
+                        .build(),
+                )
+                .send()
+                .await
+                .map_err(aws_error("CreateFunction"))
+        })
+        .await?;
         Ok(())
     }
 
@@ -378,19 +388,23 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("UpdateFunctionCode"))?;
-        Ok(())
+        // A configuration change right after would be refused while the code update runs.
+        self.until_updated(name).await
     }
 
     async fn update_configuration(&self, name: &str, state: &FunctionState) -> Result<()> {
-        self.lambda
-            .update_function_configuration()
-            .function_name(name)
-            .role(&state.role_arn)
-            .environment(environment(state))
-            .send()
-            .await
-            .map_err(aws_error("UpdateFunctionConfiguration"))?;
-        Ok(())
+        settle::while_role_propagates(settle::ROLE_PROPAGATION, || async move {
+            self.lambda
+                .update_function_configuration()
+                .function_name(name)
+                .role(&state.role_arn)
+                .environment(environment(state))
+                .send()
+                .await
+                .map_err(aws_error("UpdateFunctionConfiguration"))
+        })
+        .await?;
+        self.until_updated(name).await
     }
 
     async fn delete_function(&self, name: &str) -> Result<bool> {
@@ -421,27 +435,33 @@ impl Cloud for AwsCloud {
     }
 
     async fn create_state_machine(&self, name: &str, state: &MachineState) -> Result<()> {
-        self.sfn
-            .create_state_machine()
-            .name(name)
-            .definition(&state.definition)
-            .role_arn(&state.role_arn)
-            .r#type(aws_sdk_sfn::types::StateMachineType::Standard)
-            .send()
-            .await
-            .map_err(aws_error("CreateStateMachine"))?;
+        settle::while_role_propagates(settle::ROLE_PROPAGATION, || async move {
+            self.sfn
+                .create_state_machine()
+                .name(name)
+                .definition(&state.definition)
+                .role_arn(&state.role_arn)
+                .r#type(aws_sdk_sfn::types::StateMachineType::Standard)
+                .send()
+                .await
+                .map_err(aws_error("CreateStateMachine"))
+        })
+        .await?;
         Ok(())
     }
 
     async fn update_state_machine(&self, arn: &str, state: &MachineState) -> Result<()> {
-        self.sfn
-            .update_state_machine()
-            .state_machine_arn(arn)
-            .definition(&state.definition)
-            .role_arn(&state.role_arn)
-            .send()
-            .await
-            .map_err(aws_error("UpdateStateMachine"))?;
+        settle::while_role_propagates(settle::ROLE_PROPAGATION, || async move {
+            self.sfn
+                .update_state_machine()
+                .state_machine_arn(arn)
+                .definition(&state.definition)
+                .role_arn(&state.role_arn)
+                .send()
+                .await
+                .map_err(aws_error("UpdateStateMachine"))
+        })
+        .await?;
         Ok(())
     }
 
@@ -481,29 +501,37 @@ impl Cloud for AwsCloud {
     }
 
     async fn create_schedule(&self, name: &str, state: &ScheduleState) -> Result<()> {
-        self.scheduler
-            .create_schedule()
-            .name(name)
-            .schedule_expression(&state.expression)
-            .flexible_time_window(off()?)
-            .target(target(state)?)
-            .send()
-            .await
-            .map_err(aws_error("CreateSchedule"))?;
+        let (window, target) = (&off()?, &target(state)?);
+        settle::while_role_propagates(settle::ROLE_PROPAGATION, || async move {
+            self.scheduler
+                .create_schedule()
+                .name(name)
+                .schedule_expression(&state.expression)
+                .flexible_time_window(window.clone())
+                .target(target.clone())
+                .send()
+                .await
+                .map_err(aws_error("CreateSchedule"))
+        })
+        .await?;
         Ok(())
     }
 
     async fn update_schedule(&self, name: &str, state: &ScheduleState) -> Result<()> {
         // UpdateSchedule replaces every field (EventBridge Scheduler API reference, UpdateSchedule).
-        self.scheduler
-            .update_schedule()
-            .name(name)
-            .schedule_expression(&state.expression)
-            .flexible_time_window(off()?)
-            .target(target(state)?)
-            .send()
-            .await
-            .map_err(aws_error("UpdateSchedule"))?;
+        let (window, target) = (&off()?, &target(state)?);
+        settle::while_role_propagates(settle::ROLE_PROPAGATION, || async move {
+            self.scheduler
+                .update_schedule()
+                .name(name)
+                .schedule_expression(&state.expression)
+                .flexible_time_window(window.clone())
+                .target(target.clone())
+                .send()
+                .await
+                .map_err(aws_error("UpdateSchedule"))
+        })
+        .await?;
         Ok(())
     }
 
@@ -520,6 +548,27 @@ impl Cloud for AwsCloud {
 }
 
 impl AwsCloud {
+    /// Waits until Lambda has applied the function's last update (see [`settle`]).
+    async fn until_updated(&self, name: &str) -> Result<()> {
+        settle::until_updated(name, settle::FUNCTION_UPDATE, || async {
+            let got = self
+                .lambda
+                .get_function()
+                .function_name(name)
+                .send()
+                .await
+                .map_err(aws_error("GetFunction"))?;
+            let configuration = got.configuration();
+            Ok(settle::UpdateStatus::from_lambda(
+                configuration
+                    .and_then(|c| c.last_update_status())
+                    .map(|status| status.as_str()),
+                configuration.and_then(|c| c.last_update_status_reason()),
+            ))
+        })
+        .await
+    }
+
     /// The ids of a managed policy's versions other than the default, oldest first.
     async fn policy_versions(&self, arn: &str) -> Result<Vec<String>> {
         let listed = self

@@ -3,6 +3,7 @@
 use super::api::Cloud;
 use super::apply::{self, Change, Outcome, Packages};
 use super::aws::AwsCloud;
+use super::rotation_package::CaBundle;
 use crate::cli::{runtime, sdk_config, Global};
 use crate::progress::Progress;
 use anyhow::bail;
@@ -48,6 +49,11 @@ pub struct DeployArgs {
     /// The functions' processor architecture.
     #[arg(long, value_enum, default_value = "x86_64")]
     pub architecture: Architecture,
+
+    /// The RDS CA bundle the rotation function verifies the database with (default: the one
+    /// envctl ships, for 27 regions); AWS's current global-bundle.pem for a newer region.
+    #[arg(long, value_name = "FILE")]
+    pub rds_ca_bundle: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -96,17 +102,23 @@ pub fn deploy(
         return print_policy(global, args.account.as_deref(), out);
     }
     let architecture = args.architecture.as_str();
-    let packages = match &args.packages {
-        Some(dir) => Packages(dir.clone()),
+    let ca_bundle = match &args.rds_ca_bundle {
+        Some(path) => CaBundle::from_file(path)?,
+        None => CaBundle::shipped(),
+    };
+    ca_bundle.check_region(&global.region)?;
+    let dir = match &args.packages {
+        Some(dir) => dir.clone(),
         None => {
             let root = crate::local::project_root(&std::env::current_dir()?)?;
             let status = apply::build_command(&root, architecture).status()?;
             if !status.success() {
                 bail!("cargo lambda build failed ({status}): is cargo-lambda installed? (`cargo install --locked cargo-lambda`)");
             }
-            Packages(root.join("target/lambda"))
+            root.join("target/lambda")
         }
     };
+    let packages = Packages { dir, ca_bundle };
     let runtime = runtime()?;
     let outcomes = runtime.block_on(async {
         let config = sdk_config(global).await;

@@ -8,5 +8,7 @@ pub mod command;
 #[cfg(test)]
 mod fake;
 pub mod resources;
+pub mod rotation_package;
+pub mod settle;
 #[cfg(test)]
 mod tests;

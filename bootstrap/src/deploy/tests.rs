@@ -16,7 +16,12 @@ fn packages(tag: &str, content: &str) -> Packages {
         .chain(["rotation"])
         .enumerate()
     {
-        let body = format!("{function}:{content}");
+        let body = if function == "rotation" {
+            // Deploy adds the CA bundle to this one, so it has to be a zip.
+            zip_of("bootstrap", &format!("{function}:{content}"))
+        } else {
+            format!("{function}:{content}").into_bytes()
+        };
         if i % 2 == 0 {
             std::fs::write(dir.join(format!("{function}.zip")), body).unwrap();
         } else {
@@ -24,7 +29,25 @@ fn packages(tag: &str, content: &str) -> Packages {
             std::fs::write(dir.join(function).join("bootstrap.zip"), body).unwrap();
         }
     }
-    Packages(dir)
+    shipped(dir)
+}
+
+/// The packages in `dir`, the rotation package getting the shipped RDS CA bundle.
+fn shipped(dir: PathBuf) -> Packages {
+    Packages {
+        dir,
+        ca_bundle: super::rotation_package::CaBundle::shipped(),
+    }
+}
+
+fn zip_of(name: &str, content: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    writer
+        .start_file(name, zip::write::SimpleFileOptions::default())
+        .unwrap();
+    writer.write_all(content.as_bytes()).unwrap();
+    writer.finish().unwrap().into_inner()
 }
 
 fn run_deploy(
@@ -78,6 +101,7 @@ fn a_first_deploy_creates_each_resource_once_and_a_second_changes_nothing() {
         "catalog-environments-123456789012-us-west-2"
     );
     assert!(database.environment["ROTATION_CODE_KEY"].starts_with("rotation/"));
+    assert_eq!(database.environment["ROTATION_ARCHITECTURE"], "x86_64");
     // The functions that create roles get the boundary those roles carry; the cleanup, the
     // teardown it starts.
     let boundary = "arn:aws:iam::123456789012:policy/catalog-environments-role-boundary";
@@ -139,6 +163,11 @@ fn new_code_or_architecture_updates_only_the_functions_and_the_rotation_object()
     assert_eq!(updated.len(), expected.len(), "{updated:?}");
     assert!(updated[0].starts_with("object rotation/"));
     assert_eq!(cloud.functions.borrow()["network"].architecture, "arm64");
+    // The rotation function each environment creates follows the architecture of the build.
+    assert_eq!(
+        cloud.functions.borrow()["database"].environment["ROTATION_ARCHITECTURE"],
+        "arm64"
+    );
     // The database function follows the new rotation object: code and configuration both change.
     let calls = cloud.calls.borrow();
     assert!(calls.contains(&"UpdateFunctionConfiguration database".to_owned()));
@@ -191,7 +220,7 @@ fn drifted_roles_machines_and_schedules_are_put_back() {
 #[test]
 fn a_missing_package_names_the_function_and_both_layouts() {
     let cloud = FakeCloud::default();
-    let error = run_deploy(&cloud, &Packages(PathBuf::from("/nonexistent")), "x86_64").unwrap_err();
+    let error = run_deploy(&cloud, &shipped(PathBuf::from("/nonexistent")), "x86_64").unwrap_err();
     assert_eq!(
         error.to_string().split(" (").next().unwrap(),
         "reading the package of rotation"
@@ -199,6 +228,30 @@ fn a_missing_package_names_the_function_and_both_layouts() {
     assert!(error
         .to_string()
         .contains("/nonexistent/rotation/bootstrap.zip"));
+}
+
+#[test]
+fn a_region_the_ca_bundle_does_not_cover_is_refused_before_any_call() {
+    let cloud = FakeCloud::default();
+    let mut err = Vec::new();
+    let mut progress = Progress::new(&mut err, false);
+    let error = crate::cli::runtime()
+        .unwrap()
+        .block_on(deploy(
+            &cloud,
+            &packages("region", "v1"),
+            "mx-central-1",
+            "x86_64",
+            &mut progress,
+        ))
+        .unwrap_err();
+    assert!(
+        error.to_string().starts_with(
+            "region \"mx-central-1\": the shipped RDS CA bundle holds no Amazon RDS root CA"
+        ),
+        "{error}"
+    );
+    assert!(cloud.calls.borrow().is_empty());
 }
 
 #[test]

@@ -33,6 +33,13 @@ fn execution_arn(scope: &ArnScope, machine: &str, name: &str) -> String {
 }
 
 /// Starts `machine` for `spec` (or finds the execution this request started before) and follows it.
+///
+/// The name is the request's (see [`execution_name`]) within the environment's current
+/// generation: the latest execution of the other workflow. So a trigger repeated while the
+/// environment lives finds the execution it started, and the same trigger after a teardown (or a
+/// provision that rolled back) starts a new one: Step Functions keeps an execution's name for 90
+/// days after it closes (Step Functions API reference, `StartExecution`), and a reused name would
+/// report the old execution of an environment that no longer exists.
 pub async fn start<C: Workflows>(
     cloud: &C,
     region: &str,
@@ -44,7 +51,29 @@ pub async fn start<C: Workflows>(
 ) -> anyhow::Result<Execution> {
     let scope = scope(cloud, region).await?;
     let input = json!({ "spec": spec });
-    let name = execution_name(spec.suffix(), request, &input);
+    let suffix = spec.suffix().as_str();
+    let other = if machine == asl::PROVISION_NAME {
+        asl::TEARDOWN_NAME
+    } else {
+        asl::PROVISION_NAME
+    };
+    let generation = latest(cloud, &scope, other, suffix).await?;
+    if let Some(teardown) = generation
+        .as_ref()
+        .filter(|execution| other == asl::TEARDOWN_NAME && execution.status == "RUNNING")
+    {
+        // A provision now would race the deletes: what it makes could be deleted under it.
+        bail!(
+            "{suffix} is being torn down ({}, RUNNING): bring it up again once that has finished (`envctl env status --suffix {suffix}`)",
+            teardown.name
+        );
+    }
+    let name = execution_name(
+        spec.suffix(),
+        request,
+        &input,
+        generation.as_ref().map(|execution| execution.name.as_str()),
+    );
     cloud
         .start(&scope.state_machine(machine), &name, &input)
         .await?;
@@ -98,8 +127,14 @@ async fn latest<C: Workflows>(
     let all = cloud.executions(&scope.state_machine(machine)).await?;
     Ok(all
         .into_iter()
-        .filter(|execution| suffix_of(&execution.name) == Some(suffix))
+        .filter(|execution| belongs_to(&execution.name, suffix))
         .max_by_key(|execution| execution.started))
+}
+
+/// Whether an execution is the environment's: named by [`execution_name`] for it, or the
+/// rollback of such a provision (`rollback-<provision's name>`, provision.asl.json).
+fn belongs_to(name: &str, suffix: &str) -> bool {
+    suffix_of(name.strip_prefix("rollback-").unwrap_or(name)) == Some(suffix)
 }
 
 /// The spec an environment was provisioned with (the input of its latest provision).

@@ -73,10 +73,17 @@ pub fn parse_ttl(text: &str) -> Result<u32, String> {
         .ok_or_else(|| format!("{text:?} is not a whole number of hours or days"))
 }
 
-/// `<suffix>--<request>`: the double hyphen cannot occur in a suffix, so the suffix is recoverable
-/// from any execution name. `request` is the caller's id (a CI run) or, by default, a hash of the
-/// input, so the same trigger twice starts one execution.
-pub fn execution_name(suffix: &EnvironmentSuffix, request: Option<&str>, input: &Value) -> String {
+/// `<suffix>--<request>[-g<generation>]`: the double hyphen cannot occur in a suffix, so the
+/// suffix is recoverable from any execution name. `request` is the caller's id (a CI run) or, by
+/// default, a hash of the input, so the same trigger twice starts one execution; `generation`
+/// (the name of the environment's latest execution of the other workflow, hashed) makes the same
+/// trigger a new execution once the environment has been torn down and is brought up again.
+pub fn execution_name(
+    suffix: &EnvironmentSuffix,
+    request: Option<&str>,
+    input: &Value,
+    generation: Option<&str>,
+) -> String {
     let request = match request {
         Some(id) => id
             .chars()
@@ -84,8 +91,13 @@ pub fn execution_name(suffix: &EnvironmentSuffix, request: Option<&str>, input: 
             .collect(),
         None => format!("{:016x}", fnv1a(input.to_string().as_bytes())),
     };
+    // 32 bits of the hash tell a handful of generations apart; the name keeps it whole.
+    let tag = generation
+        .map(|name| format!("-g{:08x}", fnv1a(name.as_bytes()) as u32))
+        .unwrap_or_default();
     let mut name = format!("{suffix}--{request}");
-    name.truncate(MAX_EXECUTION_NAME);
+    name.truncate(MAX_EXECUTION_NAME - tag.len());
+    name.push_str(&tag);
     name
 }
 
@@ -175,19 +187,42 @@ mod tests {
     #[test]
     fn the_same_request_gets_the_same_name_within_71_characters() {
         let input = json!({"spec": {"environmentSuffix": "pr-42"}});
-        let first = execution_name(&suffix("pr-42"), None, &input);
-        assert_eq!(first, execution_name(&suffix("pr-42"), None, &input));
+        let first = execution_name(&suffix("pr-42"), None, &input, None);
+        assert_eq!(first, execution_name(&suffix("pr-42"), None, &input, None));
         assert_eq!(first.len(), "pr-42--".len() + 16);
-        assert_ne!(first, execution_name(&suffix("pr-42"), None, &json!({})));
-        let given = execution_name(&suffix("pr-42"), Some("run 77/1"), &input);
+        assert_ne!(
+            first,
+            execution_name(&suffix("pr-42"), None, &json!({}), None)
+        );
+        let given = execution_name(&suffix("pr-42"), Some("run 77/1"), &input, None);
         assert_eq!(given, "pr-42--run771");
         let long = execution_name(
             &suffix("a23456789012345678901-3"),
             Some(&"x".repeat(90)),
             &input,
+            None,
         );
         assert_eq!(long.len(), MAX_EXECUTION_NAME);
         assert_eq!(suffix_of(&long), Some("a23456789012345678901-3"));
         assert_eq!(suffix_of("manual-run"), None);
+    }
+
+    #[test]
+    fn a_new_generation_renames_the_same_request_and_keeps_its_tag_when_truncated() {
+        let input = json!({});
+        let after = execution_name(&suffix("pr-42"), Some("abc"), &input, Some("pr-42--down1"));
+        assert_eq!(after.len(), "pr-42--abc-g".len() + 8);
+        assert!(after.starts_with("pr-42--abc-g"), "{after}");
+        let again = execution_name(&suffix("pr-42"), Some("abc"), &input, Some("pr-42--down2"));
+        assert_ne!(after, again);
+        let long = execution_name(
+            &suffix("a23456789012345678901-3"),
+            Some(&"x".repeat(90)),
+            &input,
+            Some("a23456789012345678901-3--down"),
+        );
+        assert_eq!(long.len(), MAX_EXECUTION_NAME);
+        assert_eq!(&long[long.len() - 10..long.len() - 8], "-g");
+        assert_eq!(suffix_of(&long), Some("a23456789012345678901-3"));
     }
 }

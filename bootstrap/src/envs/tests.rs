@@ -196,6 +196,64 @@ fn down_tears_down_with_the_spec_of_the_last_provision() {
 }
 
 #[test]
+fn the_same_trigger_after_a_teardown_provisions_again_and_waits_for_a_running_one() {
+    let cloud = FakeWorkflows {
+        script: vec!["SUCCEEDED"],
+        ..FakeWorkflows::default()
+    };
+    let up = || env(&cloud, &["up", "--suffix", "pr-9", "--request-id", "c1"]);
+    let provisions = || -> Vec<String> {
+        cloud
+            .executions
+            .borrow()
+            .iter()
+            .filter(|execution| execution.arn.contains(":execution:provision:"))
+            .map(|execution| execution.name.clone())
+            .collect()
+    };
+    up().0.unwrap();
+    up().0.unwrap();
+    assert_eq!(provisions(), ["pr-9--c1"]);
+    // Torn down twice over: one teardown, named within the provision's generation.
+    for _ in 0..2 {
+        env(&cloud, &["down", "--suffix", "pr-9"]).0.unwrap();
+    }
+    assert_eq!(cloud.executions.borrow().len(), 2);
+    let teardown = cloud.executions.borrow()[1].name.clone();
+    assert!(
+        teardown.starts_with("pr-9--") && teardown.contains("-g"),
+        "{teardown}"
+    );
+    // The same trigger (a reopened pull request at the same commit) provisions again, once.
+    up().0.unwrap();
+    up().0.unwrap();
+    let names = provisions();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(names[1].starts_with("pr-9--c1-g"), "{names:?}");
+
+    // The rollback of that provision, still deleting: a new provision would race it.
+    let rollback = format!("rollback-{}", names[1]);
+    cloud.executions.borrow_mut().push(Execution {
+        arn: format!("arn:aws:states:us-west-2:123456789012:execution:teardown:{rollback}"),
+        name: rollback.clone(),
+        status: "RUNNING".into(),
+        started: std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(9_999),
+        input: json!({}),
+        output: None,
+        error: None,
+        cause: None,
+    });
+    let (result, _, _) = up();
+    assert_eq!(
+        result.unwrap_err().to_string(),
+        format!("pr-9 is being torn down ({rollback}, RUNNING): bring it up again once that has finished (`envctl env status --suffix pr-9`)")
+    );
+    cloud.executions.borrow_mut().last_mut().unwrap().status = "SUCCEEDED".into();
+    up().0.unwrap();
+    assert_eq!(provisions().len(), 3);
+}
+
+#[test]
 fn status_reports_the_latest_execution_of_either_workflow() {
     let cloud = FakeWorkflows {
         script: vec!["SUCCEEDED"],
@@ -218,7 +276,12 @@ fn status_reports_the_latest_execution_of_either_workflow() {
     let (_, out, _) = env(&cloud, &["--json", "status", "--suffix", "pr-3"]);
     let body: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(body["workflow"], "teardown");
-    assert_eq!(body["execution"]["name"], "pr-3--two");
+    // The teardown is named within the provision's generation (`-g` and its hash).
+    let name = body["execution"]["name"].as_str().unwrap();
+    assert!(
+        name.starts_with("pr-3--two-g") && name.len() == "pr-3--two-g".len() + 8,
+        "{name}"
+    );
     assert_eq!(body["currentState"], Value::Null);
     let (_, out, _) = env(&cloud, &["status", "--suffix", "pr-3"]);
     assert!(out.contains("(state -,"), "{out}");

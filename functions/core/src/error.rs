@@ -217,9 +217,18 @@ pub fn found<T>(
 /// The error AWS answers for `operation` with this error code (HTTP 400), classified as a real
 /// one would be: what the functions' in-memory fakes fail with.
 pub fn aws_failure(operation: &'static str, code: &str) -> AwsCallError {
+    aws_failure_with_message(operation, code, "answered by a stand-in for the service")
+}
+
+/// [`aws_failure`] with AWS's message, for callers that tell failures apart by it.
+pub fn aws_failure_with_message(
+    operation: &'static str,
+    code: &str,
+    message: &str,
+) -> AwsCallError {
     let metadata = aws_smithy_types::error::ErrorMetadata::builder()
         .code(code)
-        .message("answered by a stand-in for the service")
+        .message(message)
         .build();
     let response = HttpResponse::new(
         aws_smithy_runtime_api::http::StatusCode::try_from(400).expect("400 is a status code"),

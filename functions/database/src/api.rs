@@ -161,6 +161,8 @@ pub struct FunctionSettings {
     pub role_arn: String,
     pub code_bucket: String,
     pub code_key: String,
+    /// `x86_64` or `arm64`, as the package was built.
+    pub architecture: String,
     pub subnet_ids: Vec<String>,
     pub security_group_ids: Vec<String>,
     pub environment: Vec<(&'static str, String)>,

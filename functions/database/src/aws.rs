@@ -322,7 +322,7 @@ impl Cloud for AwsCloud {
             .secret_id(secret_arn)
             .rotation_rules(rotation_rules(days))
             // Only the schedule changes now; the first rotation comes after `days` (and the
-            // emulator cannot run a rotation, EMULATOR.md).
+            // emulator cannot run a rotation, tests/emulator/README.md).
             .rotate_immediately(false)
             .send()
             .await
@@ -510,7 +510,7 @@ impl Cloud for AwsCloud {
             // The custom runtime's executable (Lambda developer guide, "Building Lambda functions
             // with Rust").
             .handler("bootstrap")
-            .architectures(lambda::Architecture::X8664)
+            .architectures(lambda::Architecture::from(settings.architecture.as_str()))
             .code(code)
             .vpc_config(vpc)
             .environment(environment)

@@ -45,6 +45,7 @@ fn settings(rotate_immediately: bool) -> Result<Settings, SettingsError> {
         code_bucket: "artifacts".into(),
         code_key: "rotation/rotation.zip".into(),
         rotate_immediately,
+        architecture: "arm64".into(),
     })
 }
 
@@ -577,6 +578,7 @@ async fn the_rotation_function_runs_in_the_private_subnets_with_the_rotation_gro
         (function.code_bucket.as_str(), function.code_key.as_str()),
         ("artifacts", "rotation/rotation.zip")
     );
+    assert_eq!(function.architecture, "arm64");
     assert_eq!(
         function.environment,
         [("DB_CA_BUNDLE", "/var/task/rds-ca-bundle.pem".to_owned())]

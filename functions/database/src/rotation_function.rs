@@ -93,6 +93,7 @@ pub async fn ensure<C: Cloud>(
         role_arn,
         code_bucket: settings.code_bucket.clone(),
         code_key: settings.code_key.clone(),
+        architecture: settings.architecture.clone(),
         subnet_ids: scope.subnet_ids.to_vec(),
         security_group_ids: vec![scope.security_group_id.to_owned()],
         environment: vec![("DB_CA_BUNDLE", CA_BUNDLE_PATH.to_owned())],

@@ -10,14 +10,22 @@ pub const CODE_BUCKET_VAR: &str = "ROTATION_CODE_BUCKET";
 pub const CODE_KEY_VAR: &str = "ROTATION_CODE_KEY";
 /// `true` (the default) or `false`: whether turning rotation on runs the first rotation at once.
 /// The first rotation creates the application's database user, so AWS needs `true`; the emulator
-/// cannot run the rotation Lambda (EMULATOR.md), so local runs set `false`.
+/// cannot run the rotation Lambda (tests/emulator/README.md), so local runs set `false`.
 pub const ROTATE_IMMEDIATELY_VAR: &str = "ROTATE_IMMEDIATELY";
+/// `x86_64` or `arm64`: the processor the rotation package was built for (`envctl deploy
+/// --architecture`); Lambda runs a package only on the architecture it is created with.
+pub const ROTATION_ARCHITECTURE_VAR: &str = "ROTATION_ARCHITECTURE";
+/// What [`ROTATION_ARCHITECTURE_VAR`] may be: Lambda's two architectures (Lambda API reference,
+/// `CreateFunction`, `Architectures`).
+pub const ARCHITECTURES: [&str; 2] = ["x86_64", "arm64"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     pub code_bucket: String,
     pub code_key: String,
     pub rotate_immediately: bool,
+    /// One of [`ARCHITECTURES`].
+    pub architecture: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -53,10 +61,25 @@ impl Settings {
                 })
             }
         };
+        let code_bucket = required(&lookup, CODE_BUCKET_VAR)?;
+        let code_key = required(&lookup, CODE_KEY_VAR)?;
+        let architecture = match lookup(ROTATION_ARCHITECTURE_VAR) {
+            Some(value) if ARCHITECTURES.contains(&value.as_str()) => value,
+            other => {
+                return Err(SettingsError {
+                    variable: ROTATION_ARCHITECTURE_VAR,
+                    problem: format!(
+                        "is {:?}; allowed: \"x86_64\" or \"arm64\", the architecture the rotation package was built for",
+                        other.unwrap_or_default()
+                    ),
+                })
+            }
+        };
         Ok(Self {
-            code_bucket: required(&lookup, CODE_BUCKET_VAR)?,
-            code_key: required(&lookup, CODE_KEY_VAR)?,
+            code_bucket,
+            code_key,
             rotate_immediately,
+            architecture,
         })
     }
 }
@@ -74,9 +97,10 @@ mod tests {
         Settings::from_lookup(|name| map.get(name).cloned())
     }
 
-    const CODE: [(&str, &str); 2] = [
+    const CODE: [(&str, &str); 3] = [
         ("ROTATION_CODE_BUCKET", "artifacts"),
         ("ROTATION_CODE_KEY", "rotation.zip"),
+        ("ROTATION_ARCHITECTURE", "x86_64"),
     ];
 
     #[test]
@@ -86,12 +110,13 @@ mod tests {
             Settings {
                 code_bucket: "artifacts".into(),
                 code_key: "rotation.zip".into(),
-                rotate_immediately: true
+                rotate_immediately: true,
+                architecture: "x86_64".into(),
             }
         );
         let error = settings(&CODE[1..]).unwrap_err();
         assert_eq!(error.variable, "ROTATION_CODE_BUCKET");
-        let error = settings(&[CODE[0], ("ROTATION_CODE_KEY", " ")]).unwrap_err();
+        let error = settings(&[CODE[0], ("ROTATION_CODE_KEY", " "), CODE[2]]).unwrap_err();
         assert!(
             error
                 .to_string()
@@ -101,12 +126,30 @@ mod tests {
     }
 
     #[test]
+    fn the_rotation_architecture_is_one_of_lambdas_two() {
+        let arm = settings(&[CODE[0], CODE[1], ("ROTATION_ARCHITECTURE", "arm64")]).unwrap();
+        assert_eq!(arm.architecture, "arm64");
+        let error = settings(&CODE[..2]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the database function's environment variable ROTATION_ARCHITECTURE is \"\"; allowed: \"x86_64\" or \"arm64\", the architecture the rotation package was built for"
+        );
+        let error =
+            settings(&[CODE[0], CODE[1], ("ROTATION_ARCHITECTURE", "aarch64")]).unwrap_err();
+        assert!(
+            error.to_string().contains("is \"aarch64\"; allowed"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn immediate_rotation_is_true_or_false_and_nothing_else() {
-        let off = settings(&[CODE[0], CODE[1], ("ROTATE_IMMEDIATELY", "false")]).unwrap();
+        let off = settings(&[CODE[0], CODE[1], CODE[2], ("ROTATE_IMMEDIATELY", "false")]).unwrap();
         assert!(!off.rotate_immediately);
-        let on = settings(&[CODE[0], CODE[1], ("ROTATE_IMMEDIATELY", "true")]).unwrap();
+        let on = settings(&[CODE[0], CODE[1], CODE[2], ("ROTATE_IMMEDIATELY", "true")]).unwrap();
         assert!(on.rotate_immediately);
-        let error = settings(&[CODE[0], CODE[1], ("ROTATE_IMMEDIATELY", "no")]).unwrap_err();
+        let error =
+            settings(&[CODE[0], CODE[1], CODE[2], ("ROTATE_IMMEDIATELY", "no")]).unwrap_err();
         assert_eq!(
             error.to_string(),
             "the database function's environment variable ROTATE_IMMEDIATELY is \"no\"; allowed: \"true\" or \"false\""

@@ -82,7 +82,7 @@ pub enum Readiness {
     /// its deployment rolled out.
     Steady,
     /// The service is ACTIVE with a deployment that has not failed. For emulators, which never run
-    /// tasks (moto: EMULATOR.md), so that the local lifecycle can finish.
+    /// tasks (moto: tests/emulator/README.md), so that the local lifecycle can finish.
     Accepted,
 }
 

@@ -1,6 +1,7 @@
 //! `envctl` as a user runs it: the binary of this build, against the moto emulator and through the
 //! local workflow runner.
 
+use integration_tests::deployed;
 use integration_tests::emulator::emulator;
 use integration_tests::functions::{binary, run, PACKAGED};
 use integration_tests::parliament::inline_policies;
@@ -25,17 +26,28 @@ fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|error| panic!("not JSON ({error}): {text}"))
 }
 
-/// The smallest valid zip archive (an empty end-of-central-directory record, APPNOTE 4.3.16), one
-/// per function: moto stores packages without running them.
+/// A zip per function holding a stand-in `bootstrap`, as cargo-lambda lays packages out: moto
+/// stores packages without running them.
 fn packages() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("envctl-it-packages-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("the test setup holds");
-    let mut empty = b"PK\x05\x06".to_vec();
-    empty.extend([0u8; 18]);
     for function in PACKAGED {
-        std::fs::write(dir.join(format!("{function}.zip")), &empty).expect("the test setup holds");
+        let package = zip_of(&[("bootstrap", function.as_bytes())]);
+        std::fs::write(dir.join(format!("{function}.zip")), package).expect("the test setup holds");
     }
     dir
+}
+
+fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, content) in entries {
+        writer
+            .start_file(*name, zip::write::SimpleFileOptions::default())
+            .expect("the test setup holds");
+        writer.write_all(content).expect("the test setup holds");
+    }
+    writer.finish().expect("the test setup holds").into_inner()
 }
 
 fn changes(body: &Value) -> Vec<(String, String)> {
@@ -79,6 +91,14 @@ fn deploy_twice_then_drive_an_environment_then_undeploy() {
     );
     assert_eq!(first["changed"], created.len());
     assert!(err.contains("role catalog-fn-network: created\n"), "{err}");
+    // What the functions need is in place: their settings, and the CA bundle in the rotation
+    // package, which the rotation function's own TLS setup accepts.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let config = rt.block_on(emulator().sdk_config());
+    assert_eq!(
+        rt.block_on(deployed::problems(&config)),
+        Vec::<String>::new()
+    );
 
     // Second deploy: nothing changes.
     let (code, out, err) = envctl(&["deploy", "--packages", packages]);
@@ -90,7 +110,6 @@ fn deploy_twice_then_drive_an_environment_then_undeploy() {
         "{out}"
     );
 
-    let rt = tokio::runtime::Runtime::new().unwrap();
     drift_then_deploy_for_arm64(&rt, packages);
 
     // Each role lists its function's actions only.
@@ -381,8 +400,73 @@ fn drift_then_deploy_for_arm64(rt: &tokio::runtime::Runtime, packages: &str) {
     )
     .expect("the schedule is changed");
 
+    // The cleanup without the teardown it starts, the database pointing at a rotation package
+    // without the CA bundle: the check of the deployed backend names both (and the network's
+    // boundary, which its drifted configuration above lost).
+    let database = rt
+        .block_on(
+            lambda
+                .get_function_configuration()
+                .function_name("database")
+                .send(),
+        )
+        .expect("the database function");
+    let mut variables = database
+        .environment()
+        .and_then(|environment| environment.variables())
+        .cloned()
+        .expect("its settings");
+    let bucket = variables["ROTATION_CODE_BUCKET"].clone();
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&config)
+            .force_path_style(true)
+            .build(),
+    );
+    rt.block_on(
+        s3.put_object()
+            .bucket(&bucket)
+            .key("rotation/without-ca-bundle.zip")
+            .body(zip_of(&[("bootstrap", b"rotation")]).into())
+            .send(),
+    )
+    .expect("the package is uploaded");
+    variables.insert(
+        "ROTATION_CODE_KEY".to_owned(),
+        "rotation/without-ca-bundle.zip".to_owned(),
+    );
+    for (function, variables) in [
+        ("database", variables),
+        ("cleanup", std::collections::HashMap::new()),
+    ] {
+        rt.block_on(
+            lambda
+                .update_function_configuration()
+                .function_name(function)
+                .environment(
+                    aws_sdk_lambda::types::Environment::builder()
+                        .set_variables(Some(variables))
+                        .build(),
+                )
+                .send(),
+        )
+        .expect("the configuration is replaced");
+    }
+    assert_eq!(
+        rt.block_on(deployed::problems(&config)),
+        [
+            "cleanup: TEARDOWN_STATE_MACHINE_ARN is not set".to_owned(),
+            "network: ROLE_PERMISSIONS_BOUNDARY is not set".to_owned(),
+            format!("the rotation package s3://{bucket}/rotation/without-ca-bundle.zip: has no rds-ca-bundle.pem, which DB_CA_BUNDLE (/var/task/rds-ca-bundle.pem) names"),
+        ]
+    );
+
     let (code, out, err) = envctl(&["deploy", "--packages", packages, "--architecture", "arm64"]);
     assert_eq!(code, 0, "{err}");
+    // Put back, for the build's architecture.
+    assert_eq!(
+        rt.block_on(deployed::problems(&config)),
+        Vec::<String>::new()
+    );
     let schedule = rt
         .block_on(
             scheduler

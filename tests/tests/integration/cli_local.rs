@@ -80,6 +80,7 @@ fn envctl_in(dir: &Path, args: &[&str], python: &str) -> (i32, String, String) {
         .env("ROTATE_IMMEDIATELY", "false")
         .env("ROTATION_CODE_BUCKET", "catalog-local-artifacts")
         .env("ROTATION_CODE_KEY", "rotation/bootstrap.zip")
+        .env("ROTATION_ARCHITECTURE", "x86_64")
         .output()
         .expect("envctl runs");
     (

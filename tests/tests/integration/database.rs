@@ -2,7 +2,7 @@
 //! binary built: the Aurora settings the request names, an idempotent re-create, and a teardown
 //! that a protected cluster refuses and `forceDestroy` completes.
 //!
-//! moto quirks (EMULATOR.md): a cluster and its instances read `creating` once, then `available`;
+//! moto quirks (tests/emulator/README.md): a cluster and its instances read `creating` once, then `available`;
 //! DeleteDBInstance and DeleteDBCluster remove them at once, with no `deleting` state, so the
 //! "still deleting" paths are covered by the unit tests' fake (`slow_deletion`). RotateSecret on
 //! the RDS-managed secret with `RotateImmediately=false` only records the schedule, as intended.
@@ -61,6 +61,7 @@ fn function_env() -> Vec<(&'static str, String)> {
     let mut env = emulator().env();
     env.push(("ROTATION_CODE_BUCKET", CODE_BUCKET.to_owned()));
     env.push(("ROTATION_CODE_KEY", CODE_KEY.to_owned()));
+    env.push(("ROTATION_ARCHITECTURE", "arm64".to_owned()));
     env
 }
 
@@ -576,6 +577,11 @@ async fn the_function_runs_in_the_private_subnets(suffix: &str, network: &Value,
         .and_then(|environment| environment.variables())
         .expect("the emulator holds what the function made");
     assert_eq!(variables["DB_CA_BUNDLE"], "/var/task/rds-ca-bundle.pem");
+    // The architecture the package was built for (ROTATION_ARCHITECTURE), not a constant.
+    assert_eq!(
+        configuration.architectures(),
+        [aws_sdk_lambda::types::Architecture::Arm64]
+    );
     assert!(configuration
         .role()
         .expect("the emulator holds what the function made")

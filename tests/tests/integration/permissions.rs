@@ -86,6 +86,7 @@ fn function_env(emulator: &Emulator, rotation_key: &str) -> Vec<(&'static str, S
         format!("catalog-environments-{ACCOUNT}-us-west-2"),
     ));
     env.push(("ROTATION_CODE_KEY", rotation_key.to_owned()));
+    env.push(("ROTATION_ARCHITECTURE", "x86_64".to_owned()));
     env
 }
 
