@@ -40,17 +40,25 @@ class LateAccessLogs(Behaviour):
             return None
         return attributes.get("access_logs.s3.bucket") or None
 
+    @staticmethod
+    def _writer(account, region, balancer):
+        return (account, region, balancer.name, balancer.arn, balancer.attrs.get("access_logs.s3.prefix", ""))
+
     def notice(self, call):
         # Once moto has deleted the load balancer its attributes are gone: read its bucket now.
         if (call.service, call.operation) == ("elasticloadbalancing", "DeleteLoadBalancer"):
-            for _, _, balancer in moto_state.load_balancers():
+            for account, region, balancer in moto_state.load_balancers():
                 if balancer.arn == call.param("LoadBalancerArn") and self._logging(balancer):
-                    call.notes[self.name] = self._logging(balancer)
+                    call.notes[self.name] = (self._logging(balancer), self._writer(account, region, balancer))
 
     def after(self, call, answer):
         if (call.service, call.operation) == ("elasticloadbalancing", "DeleteLoadBalancer"):
             if answer.ok and self.name in call.notes:
-                self.deleted.arm(call.notes[self.name], self.calls)
+                # The last logs land after the load balancer is gone, whether or not anyone
+                # emptied its bucket while it lived.
+                bucket, writer = call.notes[self.name]
+                self.writers[bucket] = writer
+                self.deleted.arm(bucket, self.calls)
             return
         if not (call.under_test and answer.ok and call.protocol == "s3"
                 and call.operation in ("DeleteObject", "DeleteObjects")):
@@ -59,8 +67,7 @@ class LateAccessLogs(Behaviour):
         live = [(account, region, balancer) for account, region, balancer in moto_state.load_balancers()
                 if self._logging(balancer) == bucket]
         for account, region, balancer in live:
-            self.writers[bucket] = (account, region, balancer.name, balancer.arn,
-                                    balancer.attrs.get("access_logs.s3.prefix", ""))
+            self.writers[bucket] = self._writer(account, region, balancer)
         if (live or self.deleted.take(bucket)) and bucket in self.writers:
             self._deliver(bucket, *self.writers[bucket])
             self.reported("log object delivered")
@@ -149,6 +156,9 @@ class LambdaEnis(Behaviour):
             eni.status = "available"
             eni.interface_type = "interface"
             self.lingering.arm(eni_id, self.calls)
+            # Seen by DescribeNetworkInterfaces: a client that deletes these itself never runs into
+            # a refusal, and the behaviour still shows it met the client.
+            self.reported("interface left detached")
 
     def _interface(self, eni_id):
         account, region = self.interfaces.get(eni_id, (None, None))

@@ -372,6 +372,19 @@ class LateAccessLogs(BehaviourTest):
         s3.delete_bucket(Bucket="alb-logs")
         self.assertEqual(self.counters("late_access_logs")["reports"], {"log object delivered": 4})
 
+    def test_logs_arrive_after_the_load_balancer_is_gone_even_into_a_bucket_never_emptied_before(self):
+        self.behave("late_access_logs=2")
+        arn = self.logging_balancer()
+        self.client("elbv2").delete_load_balancer(LoadBalancerArn=arn)
+        s3 = self.client("s3")
+        for _ in range(2):
+            self.assertEqual(len(self.empty(s3)), 1)
+        self.refused(lambda: s3.delete_bucket(Bucket="alb-logs"), "BucketNotEmpty", status=409)
+        self.assertEqual(len(self.empty(s3)), 1)
+        self.assertEqual(self.empty(s3), [])
+        s3.delete_bucket(Bucket="alb-logs")
+        self.assertEqual(self.counters("late_access_logs")["reports"], {"log object delivered": 2})
+
     def test_off_an_emptied_bucket_stays_empty(self):
         self.behave("none")
         self.logging_balancer()
@@ -504,6 +517,7 @@ class LambdaEnis(BehaviourTest):
         ec2.delete_security_group(GroupId=group)
         ec2.delete_subnet(SubnetId=second)
         self.assertEqual(self.counters("lambda_enis")["errors"], {"DependencyViolation": 6})
+        self.assertEqual(self.counters("lambda_enis")["reports"], {"interface left detached": 2})
 
     def test_off_a_vpc_function_has_no_interfaces_and_holds_nothing(self):
         self.behave("none")

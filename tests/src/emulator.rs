@@ -43,6 +43,34 @@ impl Emulator {
         Self::launch(&["--record".as_ref(), record.as_os_str()])
     }
 
+    /// A moto server of its own behind the AWS behaviours layer, switched on as `behave` says
+    /// (the launcher's `--behave` list, tests/emulator/README.md), acting on principals other than
+    /// the tests.
+    pub fn behaving(behave: &str) -> Self {
+        Self::launch(&["--behave".as_ref(), behave.as_ref()])
+    }
+
+    /// The behaviours layer's counters (`GET /_behaviours`): per behaviour, the refusals by error
+    /// code and the answers it changed.
+    pub fn behaviours(&self) -> serde_json::Value {
+        use std::io::{Read, Write};
+        let address = self.endpoint.trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(address).expect("the emulator answers");
+        write!(
+            stream,
+            "GET /_behaviours HTTP/1.0\r\nHost: {address}\r\n\r\n"
+        )
+        .expect("the request is sent");
+        let mut answer = String::new();
+        stream
+            .read_to_string(&mut answer)
+            .expect("the answer is read");
+        let (_, body) = answer
+            .split_once("\r\n\r\n")
+            .expect("an HTTP answer with a body");
+        serde_json::from_str(body).unwrap_or_else(|error| panic!("not JSON ({error}): {body}"))
+    }
+
     fn launch(args: &[&std::ffi::OsStr]) -> Self {
         let launcher = crate::workspace_root().join("tests/emulator/launch.py");
         let mut child = Command::new(python())

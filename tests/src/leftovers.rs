@@ -16,9 +16,14 @@ use env_core::naming::{Color, NameKind, Names, Tier};
 use env_core::spec::EnvironmentSuffix;
 use env_core::tags::ENVIRONMENT;
 
-/// Everything of environment `suffix` that still exists, sorted.
+/// Everything of environment `suffix` that still exists in the test run's emulator, sorted.
 pub async fn leftovers(suffix: &EnvironmentSuffix) -> Vec<String> {
-    let config = emulator().sdk_config().await;
+    leftovers_in(&emulator().sdk_config().await, suffix).await
+}
+
+/// [`leftovers`] in the emulator `config` points at.
+pub async fn leftovers_in(config: &SdkConfig, suffix: &EnvironmentSuffix) -> Vec<String> {
+    let config = config.clone();
     let names = Names::new(suffix);
     let mut found = tagged(&config, suffix).await;
     found.extend(network(&config, suffix, names).await);

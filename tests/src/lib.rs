@@ -1,6 +1,7 @@
 //! The integration-test harness: a moto server for the whole run, real PostgreSQL, the function
 //! binaries, and a suffix per test so tests run in parallel without seeing each other's resources.
 
+pub mod backend;
 pub mod deployed;
 pub mod emulator;
 pub mod functions;

@@ -276,17 +276,18 @@ impl Cloud for AwsCloud {
         let others = self.policy_versions(arn).await?;
         // IAM keeps at most five versions of a managed policy (IAM user guide, "Versioning IAM
         // policies"): make room by deleting the oldest one that is not the default.
-        if others.len() >= 4 {
-            if let Some(oldest) = others.first() {
-                self.iam
-                    .delete_policy_version()
-                    .policy_arn(arn)
-                    .version_id(oldest)
-                    .send()
-                    .await
-                    .map_err(aws_error("DeletePolicyVersion"))?;
-            }
-        }
+        let room = match others.first() {
+            Some(oldest) if others.len() >= 4 => self
+                .iam
+                .delete_policy_version()
+                .policy_arn(arn)
+                .version_id(oldest)
+                .send()
+                .await
+                .map(|_| ()),
+            _ => Ok(()),
+        };
+        room.map_err(aws_error("DeletePolicyVersion"))?;
         self.iam
             .create_policy_version()
             .policy_arn(arn)

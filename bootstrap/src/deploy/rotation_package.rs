@@ -101,10 +101,14 @@ impl CaBundle {
         if regions.contains(region) {
             return Ok(());
         }
-        bail!(
-            "region {region:?}: {} holds no Amazon RDS root CA for it (it covers {}); pass --rds-ca-bundle with AWS's current global bundle (RDS user guide, \"Using SSL/TLS to encrypt a connection to a DB cluster\")",
-            self.origin,
+        let covered = if regions.is_empty() {
+            "no region".to_owned()
+        } else {
             regions.into_iter().collect::<Vec<_>>().join(", ")
+        };
+        bail!(
+            "region {region:?}: {} holds no Amazon RDS root CA for it (it covers {covered}); pass --rds-ca-bundle with AWS's current global bundle (RDS user guide, \"Using SSL/TLS to encrypt a connection to a DB cluster\")",
+            self.origin,
         )
     }
 
@@ -181,6 +185,25 @@ mod tests {
             assert!(regions.contains(region), "{region}");
         }
         bundle.check_region("us-west-2").unwrap();
+    }
+
+    /// The rds-ca-2019 authorities are named `Amazon RDS Root 2019 CA` and `Amazon RDS us-west-2
+    /// 2019 CA`: no region root, so an old bundle is refused for the region its intermediate names.
+    #[test]
+    fn the_retired_2019_authorities_cover_no_region() {
+        let bundle = CaBundle {
+            pem: include_bytes!("testdata/rds-ca-2019-us-west-2.pem").to_vec(),
+            origin: "rds-combined-ca-bundle.pem".into(),
+        };
+        assert_eq!(bundle.certificates().unwrap().len(), 2);
+        assert!(bundle.regions().is_empty());
+        let error = bundle.check_region("us-west-2").unwrap_err().to_string();
+        assert!(
+            error.starts_with(
+                "region \"us-west-2\": rds-combined-ca-bundle.pem holds no Amazon RDS root CA for it (it covers no region);"
+            ),
+            "{error}"
+        );
     }
 
     #[test]

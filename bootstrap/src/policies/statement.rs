@@ -166,6 +166,7 @@ pub fn own_roles(
             format!("{prefix}Manage"),
             &[
                 "iam:GetRole",
+                "iam:GetRolePolicy",
                 "iam:TagRole",
                 "iam:DeleteRolePolicy",
                 "iam:DeleteRole",

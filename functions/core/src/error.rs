@@ -187,6 +187,18 @@ impl AwsCallError {
     pub fn is_retryable(&self) -> bool {
         self.retryable
     }
+
+    /// This refusal made `Retryable` when it is AWS's eventual consistency speaking: `code` with a
+    /// message containing `phrase`, as a service answers for a role or key made moments ago that it
+    /// cannot use yet (IAM user guide, "Changes that I make are not always immediately visible";
+    /// KMS developer guide, "Eventual consistency"). The state machines' bounded `Retry` then waits
+    /// it out; the same code for any other reason stays `AwsRejected`.
+    pub fn retryable_when(mut self, code: &str, phrase: &str) -> Self {
+        if self.is_code(code) && self.detail.contains(phrase) {
+            self.retryable = true;
+        }
+        self
+    }
 }
 
 impl NamedError for AwsCallError {
@@ -286,6 +298,24 @@ pub(crate) mod tests {
             ]
         );
         assert_eq!(ErrorName::Retryable.to_string(), "Retryable");
+    }
+
+    #[test]
+    fn a_refusal_of_something_new_is_retryable_only_with_its_code_and_words() {
+        let new_key = || {
+            aws_failure_with_message(
+                "CreateLogGroup",
+                "InvalidParameterException",
+                "The specified KMS key does not exist or is not allowed to be used with Arn 'x'",
+            )
+        };
+        let waited = new_key().retryable_when("InvalidParameterException", "KMS key");
+        assert_eq!(waited.error_name(), ErrorName::Retryable);
+        let other_words = aws_failure("CreateLogGroup", "InvalidParameterException")
+            .retryable_when("InvalidParameterException", "KMS key");
+        assert_eq!(other_words.error_name(), ErrorName::AwsRejected);
+        let other_code = new_key().retryable_when("AccessDeniedException", "KMS key");
+        assert_eq!(other_code.error_name(), ErrorName::AwsRejected);
     }
 
     #[test]

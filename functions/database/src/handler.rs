@@ -425,7 +425,12 @@ async fn delete<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Response,
     for kind in [NameKind::AuroraReader, NameKind::AuroraWriter] {
         if let Some(instance) = cloud.instance(&names.of(kind)).await? {
             if State::from_aws(&instance.status) != State::Deleting {
-                cloud.delete_instance(&instance.id).await?;
+                // Busy (creating, backing-up, modifying: a rollback can come that early), RDS
+                // refuses with InvalidDBInstanceState; the next call deletes it once available.
+                match cloud.delete_instance(&instance.id).await {
+                    Err(error) if error.is_code("InvalidDBInstanceState") => {}
+                    deleted => deleted?,
+                }
             }
             remaining = true;
         }
@@ -433,7 +438,11 @@ async fn delete<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Response,
     if let Some(cluster) = cluster {
         // RDS refuses to delete a cluster that still has instances (InvalidDBClusterStateFault).
         if !remaining && State::from_aws(&cluster.status) != State::Deleting {
-            cloud.delete_cluster(&cluster.id, force).await?;
+            // Busy the same way: "DB cluster <id> is not currently in the available state".
+            match cloud.delete_cluster(&cluster.id, force).await {
+                Err(error) if error.is_code("InvalidDBClusterStateFault") => {}
+                deleted => deleted?,
+            }
         }
         tracing::info!(cluster = %cluster.id, "waiting for the instances and the cluster to go");
         return Ok(Response::new(Status::InProgress, Outputs::new()));

@@ -476,6 +476,42 @@ async fn instances_left_without_their_cluster_are_waited_for() {
     assert!(changes(&cloud).is_empty());
 }
 
+/// A cluster or instance still being created, backed up or modified: RDS refuses the delete with
+/// its state fault, and the teardown waits for a later call instead of failing.
+#[tokio::test]
+async fn a_busy_instance_or_cluster_is_deleted_by_a_later_call() {
+    let cloud = FakeCloud::default();
+    ready(&cloud, json!({})).await;
+    cloud.fail_next("DeleteDBInstance", "InvalidDBInstanceState");
+    cloud.fail_next(
+        "DeleteDBCluster with its backups",
+        "InvalidDBClusterStateFault",
+    );
+    let force = json!({"forceDestroy": true});
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        let response = run(&cloud, Action::Delete, force.clone()).await.unwrap();
+        statuses.push(response.status);
+        if response.status == Status::Deleted {
+            break;
+        }
+    }
+    // 1: one instance refused, the other deleted; 2: the refused one deleted; 3: the cluster
+    // refused; 4: the cluster deleted; 5: the rest.
+    assert_eq!(
+        statuses,
+        [
+            Status::InProgress,
+            Status::InProgress,
+            Status::InProgress,
+            Status::InProgress,
+            Status::Deleted
+        ]
+    );
+    let world = cloud.world();
+    assert!(world.clusters.is_empty() && world.instances.is_empty());
+}
+
 #[tokio::test]
 async fn delete_reports_throttling_as_retryable() {
     let cloud = FakeCloud::default();

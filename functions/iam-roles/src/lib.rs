@@ -77,11 +77,7 @@ impl Roles {
         trust_policy: &str,
         tags: &[Tag],
     ) -> Result<String, AwsCallError> {
-        let boundary = match &self.boundary {
-            Boundary::None => None,
-            Boundary::Required(Some(arn)) => Some(arn.clone()),
-            Boundary::Required(None) => return Err(missing_boundary("CreateRole")),
-        };
+        let boundary = self.boundary_arn()?;
         let tags = tags
             .iter()
             // build() fails only without a key or a value, and every tag has both.
@@ -110,12 +106,29 @@ impl Roles {
             .unwrap_or_default())
     }
 
+    /// Puts `document` as the role's inline policy `policy`, unless the role has exactly that
+    /// policy already: a hand-edited policy is put back, and an unchanged one is left alone, so a
+    /// converge that runs again is not an IAM change services must wait out again (a policy just
+    /// put takes a while to be in force everywhere: IAM user guide, "Changes that I make are not
+    /// always immediately visible").
     pub async fn put_policy(
         &self,
         role: &str,
         policy: &str,
         document: &str,
     ) -> Result<(), AwsCallError> {
+        let current = self
+            .iam
+            .get_role_policy()
+            .role_name(role)
+            .policy_name(policy)
+            .send()
+            .await
+            .map_err(aws_error("GetRolePolicy"));
+        let current = found(current, &["NoSuchEntity"])?;
+        if same_document(current.as_ref().map(|c| c.policy_document()), document) {
+            return Ok(());
+        }
         self.iam
             .put_role_policy()
             .role_name(role)
@@ -147,6 +160,32 @@ impl Roles {
             .map_err(aws_error("DeleteRole"))?;
         Ok(())
     }
+}
+
+impl Roles {
+    /// The boundary a new role gets, if any. A plain method, not part of `create`'s async body:
+    /// that body is compiled into each crate that awaits it, this once.
+    fn boundary_arn(&self) -> Result<Option<String>, AwsCallError> {
+        match &self.boundary {
+            Boundary::None => Ok(None),
+            Boundary::Required(Some(arn)) => Ok(Some(arn.clone())),
+            Boundary::Required(None) => Err(missing_boundary("CreateRole")),
+        }
+    }
+}
+
+/// Whether the policy IAM holds (`current`, URL-encoded as GetRolePolicy answers: IAM API
+/// reference, "GetRolePolicy") says what `wanted` says, whatever the spacing.
+fn same_document(current: Option<&str>, wanted: &str) -> bool {
+    let decoded = current
+        .and_then(|encoded| {
+            percent_encoding::percent_decode_str(encoded)
+                .decode_utf8()
+                .ok()
+        })
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
+    let wanted = serde_json::from_str::<serde_json::Value>(wanted).ok();
+    decoded.is_some() && decoded == wanted
 }
 
 fn missing_boundary(operation: &'static str) -> AwsCallError {
@@ -183,6 +222,19 @@ mod tests {
             assert_eq!(error.operation(), "CreateRole");
             assert!(error.to_string().contains(ROLE_BOUNDARY_VAR), "{error}");
         }
+    }
+
+    #[test]
+    fn a_policy_is_the_same_when_it_decodes_to_the_same_json() {
+        let wanted = r#"{"Version": "2012-10-17", "Statement": []}"#;
+        let encoded = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D";
+        assert!(same_document(Some(encoded), wanted));
+        assert!(same_document(Some(wanted), wanted));
+        let edited = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B1%5D%7D";
+        assert!(!same_document(Some(edited), wanted));
+        assert!(!same_document(None, wanted));
+        assert!(!same_document(Some("%FF"), wanted));
+        assert!(!same_document(Some("not json"), "not json"));
     }
 
     #[test]

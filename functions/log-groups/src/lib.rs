@@ -55,7 +55,13 @@ impl LogGroups {
             .set_tags(Some(tags))
             .send()
             .await
-            .map_err(aws_error("CreateLogGroup"))?;
+            .map_err(|error| {
+                // The environment's key made moments ago is not usable by CloudWatch Logs yet
+                // (Logs API reference, CreateLogGroup: InvalidParameterException when the key
+                // "does not exist"): retried within the state machine's bound.
+                aws_error("CreateLogGroup")(error)
+                    .retryable_when("InvalidParameterException", "KMS key")
+            })?;
         Ok(())
     }
 

@@ -6,6 +6,7 @@ use crate::api::{
     NatState, NetworkInterface, Peer, RouteTable, RouteTarget, Rule, SecurityGroup, Subnet, Vpc,
 };
 use aws_config::SdkConfig;
+use aws_sdk_ec2::error::ProvideErrorMetadata;
 use aws_sdk_ec2::types as ec2;
 use env_core::error::aws_error;
 use env_core::tags::{self, Tag};
@@ -642,8 +643,20 @@ impl Cloud for AwsCloud {
             .deliver_logs_permission_arn(role_arn)
             .tag_specifications(tag_specification(ec2::ResourceType::VpcFlowLog, tags))
             .send()
-            .await
-            .map_err(aws_error("CreateFlowLogs"))?;
+            .await;
+        let output = match output {
+            // The same refusal of a role EC2 cannot assume yet, answered for the whole call
+            // instead of per resource (hashicorp/terraform-provider-aws#29323 retries both).
+            Err(error)
+                if error.code() == Some("InvalidParameter")
+                    && error
+                        .message()
+                        .is_some_and(|message| message.contains("Unable to assume")) =>
+            {
+                return Ok(vec![aws_error("CreateFlowLogs")(error).to_string()]);
+            }
+            answer => answer.map_err(aws_error("CreateFlowLogs"))?,
+        };
         Ok(output
             .unsuccessful()
             .iter()

@@ -228,12 +228,10 @@ SELECT
 
 /// CREATE ROLE of a role that exists fails with duplicate_object, or, when another session creates
 /// it at the same moment, with unique_violation on pg_authid's name index: the protocol tells that
-/// apart from other failures.
-fn create_failed<'a>(
-    what: &'static str,
-    role: &'a str,
-) -> impl FnOnce(tokio_postgres::Error) -> DbError + 'a {
-    move |error| match error.code() {
+/// apart from other failures. A plain function, not a closure: the sessions' async methods are
+/// compiled into every crate that drives them, and the decision is then counted in one place.
+fn create_failed(what: &'static str, role: &str, error: tokio_postgres::Error) -> DbError {
+    match error.code() {
         Some(code)
             if *code == SqlState::DUPLICATE_OBJECT || *code == SqlState::UNIQUE_VIOLATION =>
         {
@@ -310,7 +308,7 @@ impl Session for PgSession {
         self.client
             .batch_execute(&statements)
             .await
-            .map_err(create_failed("CREATE ROLE and GRANT on the database", role))
+            .map_err(|error| create_failed("CREATE ROLE and GRANT on the database", role, error))
     }
 
     async fn create_role(
@@ -331,6 +329,6 @@ impl Session for PgSession {
         self.client
             .batch_execute(&statements)
             .await
-            .map_err(create_failed("CREATE ROLE and GRANT", role))
+            .map_err(|error| create_failed("CREATE ROLE and GRANT", role, error))
     }
 }

@@ -648,10 +648,20 @@ async fn delete<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Response,
         .await?
     {
         found = true;
+        let mut services_left = false;
         for service in cloud.discovery_services(&namespace.id).await? {
-            cloud.delete_discovery_service(&service.id).await?;
+            // ECS deregisters a stopped task's instance on its own time; until it has, Cloud Map
+            // refuses with ResourceInUse ("Service contains registered instances"), and the
+            // namespace with its services (DeleteNamespace: "If the namespace still contains one
+            // or more services, the request fails"). The next call deletes them.
+            match cloud.delete_discovery_service(&service.id).await {
+                Err(error) if error.is_code("ResourceInUse") => services_left = true,
+                deleted => deleted?,
+            }
         }
-        cloud.delete_namespace(&namespace.id).await?;
+        if !services_left {
+            cloud.delete_namespace(&namespace.id).await?;
+        }
     }
     let roles = [
         NameKind::ExecutionRole,
@@ -1133,6 +1143,33 @@ mod tests {
             .1
             .status = "INACTIVE".into();
         delete_all(&fake).await;
+        assert!(fake.world().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_discovery_service_still_holding_instances_is_deleted_by_a_later_call() {
+        let fake = Fake::default();
+        run(&fake, "create").await.unwrap();
+        fake.world()
+            .faults
+            .push(("DeleteDiscoveryService", "ResourceInUse", 0));
+        // 1: autoscaling and the service; 2: Cloud Map refuses, the namespace is left; 3: both
+        // deleted; 4: nothing found.
+        assert_eq!(
+            run(&fake, "delete").await.unwrap().status,
+            Status::InProgress
+        );
+        assert_eq!(
+            run(&fake, "delete").await.unwrap().status,
+            Status::InProgress
+        );
+        {
+            let world = fake.world();
+            assert_eq!(world.discovery.len(), 1);
+            assert_eq!(world.namespaces.len(), 1);
+            assert_eq!(world.count("DeleteNamespace"), 0);
+        }
+        assert_eq!(delete_all(&fake).await, 2);
         assert!(fake.world().is_empty());
     }
 

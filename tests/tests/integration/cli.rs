@@ -348,6 +348,22 @@ fn drift_then_deploy_for_arm64(rt: &tokio::runtime::Runtime, packages: &str) {
             .send(),
     )
     .expect("the trust is replaced");
+    // One hand edit of the roles' boundary: room for the deploy's own version without deleting any.
+    rt.block_on(
+        iam.create_policy_version()
+            .policy_arn(format!(
+                "arn:aws:iam::123456789012:policy/{}",
+                env_core::iam::ROLE_BOUNDARY_POLICY
+            ))
+            .policy_document(
+                serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                    "Action": "s3:ListAllMyBuckets", "Resource": "*"}]})
+                .to_string(),
+            )
+            .set_as_default(true)
+            .send(),
+    )
+    .expect("the boundary is edited");
     rt.block_on(
         lambda
             .update_function_configuration()
@@ -477,6 +493,7 @@ fn drift_then_deploy_for_arm64(rt: &tokio::runtime::Runtime, packages: &str) {
         .expect("the schedule exists");
     assert_eq!(schedule.schedule_expression(), Some("rate(1 hour)"));
     for line in [
+        "policy catalog-environments-role-boundary: updated",
         "role catalog-fn-cache: updated",
         "function network: updated",
         "function validate: updated",
@@ -612,6 +629,69 @@ fn a_command_that_cannot_reach_aws_exits_1_saying_so_in_one_line() {
         err,
         "error: GetCallerIdentity: http://127.0.0.1:9 could not be reached (connection failed): check the network, --endpoint-url and --region\n"
     );
+}
+
+/// `deploy --rds-ca-bundle FILE` reads the file and checks the region against it before any AWS
+/// call: a file that cannot be read, or one without the region's RDS authority, stops the deploy
+/// (AWS is unreachable here, so getting as far as GetCallerIdentity means the bundle was taken).
+#[test]
+fn deploy_reads_the_ca_bundle_given_and_checks_the_region_before_any_call() {
+    let dir = std::env::temp_dir().join(format!("envctl-ca-bundle-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("the test setup holds");
+    let shipped = workspace_root().join("functions/rotation/rds-ca-bundle.pem");
+    let bundle = dir.join("global-bundle.pem");
+    std::fs::copy(&shipped, &bundle).expect("the test setup holds");
+    let deploy = |bundle: &str, region: &str| {
+        let output = run(
+            "envctl",
+            &[
+                "--endpoint-url",
+                "http://127.0.0.1:9",
+                "--region",
+                region,
+                "deploy",
+                "--packages",
+                "/nonexistent",
+                "--rds-ca-bundle",
+                bundle,
+            ],
+            "",
+            &[
+                ("AWS_ACCESS_KEY_ID", "test".into()),
+                ("AWS_SECRET_ACCESS_KEY", "test".into()),
+                ("AWS_CONFIG_FILE", "/dev/null".into()),
+            ],
+        );
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+
+    let (code, err) = deploy("/nonexistent/global-bundle.pem", "us-west-2");
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.starts_with("error: --rds-ca-bundle /nonexistent/global-bundle.pem: cannot be read"),
+        "{err}"
+    );
+
+    let path = bundle.to_str().expect("UTF-8");
+    let (code, err) = deploy(path, "mx-central-1");
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "error: region \"mx-central-1\": {path} holds no Amazon RDS root CA for it (it covers af-south-1, "
+        )),
+        "{err}"
+    );
+
+    let (code, err) = deploy(path, "eu-west-1");
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.starts_with("error: GetCallerIdentity: http://127.0.0.1:9 could not be reached"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).expect("the test cleans up");
 }
 
 /// Without any credentials: one line saying where the SDK looked and how to give it some.

@@ -2,6 +2,7 @@
 //! emulator and a real PostgreSQL, through the same binaries and contracts AWS would use.
 
 mod audit;
+mod behaviours;
 mod cache;
 mod cleanup;
 mod cli;

@@ -12,14 +12,15 @@
 //! secret against PostgreSQL, the scheduled cleanup of the expired environment, its teardown, a
 //! provision that fails and rolls back, a redeploy of changed packages and the undeploy.
 
+use integration_tests::backend::{as_role, deploy, empty_packages, envctl, put_access_log};
 use integration_tests::emulator::Emulator;
-use integration_tests::functions::{invoke, run, PACKAGED};
+use integration_tests::functions::invoke;
 use integration_tests::iam::{check, denials, ACCOUNT, DEPLOYER};
 use integration_tests::postgres::{Scratch, HOST, PORT, TEST_CA};
 use integration_tests::workflow::run_as_roles;
 use integration_tests::{unique_suffix, workspace_root};
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 /// What the one lifecycle left: its recording and the deployer's printed policy.
@@ -44,60 +45,6 @@ fn scratch_dir() -> PathBuf {
     dir
 }
 
-/// One empty zip per function (moto stores packages without running them); `content` changes
-/// each package's bytes, so a second deploy updates code.
-fn packages(dir: &Path, content: u8) -> PathBuf {
-    let packages = dir.join(format!("packages-{content}"));
-    std::fs::create_dir_all(&packages).expect("the packages directory");
-    // An end-of-central-directory record with its comment length set: a valid empty zip whose
-    // bytes (and hash) differ by `content`.
-    let mut zip = b"PK\x05\x06".to_vec();
-    zip.extend([0u8; 16]);
-    zip.extend([1, 0, content]);
-    for function in PACKAGED {
-        std::fs::write(packages.join(format!("{function}.zip")), &zip).expect("a package");
-    }
-    packages
-}
-
-/// `envctl --endpoint-url <emulator> <args>`, signed as the deployer.
-fn envctl(emulator: &Emulator, args: &[&str]) -> String {
-    let mut argv = vec!["--endpoint-url", emulator.endpoint()];
-    argv.extend_from_slice(args);
-    let mut env = emulator.env();
-    env.retain(|(key, _)| *key != "AWS_ACCESS_KEY_ID");
-    env.push(("AWS_ACCESS_KEY_ID", DEPLOYER.to_owned()));
-    let output = run("envctl", &argv, "", &env);
-    assert!(
-        output.status.success(),
-        "envctl {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-/// The environment the functions run with against this emulator: its endpoints, the boundary,
-/// and the rotation package where the deploy put it.
-fn function_env(emulator: &Emulator, rotation_key: &str) -> Vec<(&'static str, String)> {
-    let mut env = emulator.env();
-    env.retain(|(key, _)| !key.starts_with("ROTATION_CODE_"));
-    env.push((
-        "ROTATION_CODE_BUCKET",
-        format!("catalog-environments-{ACCOUNT}-us-west-2"),
-    ));
-    env.push(("ROTATION_CODE_KEY", rotation_key.to_owned()));
-    env.push(("ROTATION_ARCHITECTURE", "x86_64".to_owned()));
-    env
-}
-
-/// `env` with the access key of `role`: what a function signs with in the proof.
-fn as_role(env: &[(&'static str, String)], role: &str) -> Vec<(&'static str, String)> {
-    let mut env = env.to_vec();
-    env.retain(|(key, _)| *key != "AWS_ACCESS_KEY_ID");
-    env.push(("AWS_ACCESS_KEY_ID", role.to_owned()));
-    env
-}
-
 /// The workflow tests' smallest environment, expiring in an hour, with `extra`.
 fn spec(suffix: &env_core::spec::EnvironmentSuffix, extra: Value) -> Value {
     let mut spec = super::workflow::spec(suffix);
@@ -115,25 +62,7 @@ async fn lifecycle() -> Proof {
     let config = emulator.sdk_config().await;
 
     // Deploy, as the deployer.
-    let deployed: Value = serde_json::from_str(&envctl(
-        &emulator,
-        &[
-            "--json",
-            "deploy",
-            "--packages",
-            packages(&dir, 1).to_str().expect("UTF-8"),
-        ],
-    ))
-    .expect("deploy prints JSON");
-    let rotation_key = deployed["resources"]
-        .as_array()
-        .expect("resources")
-        .iter()
-        .find(|r| r["kind"] == "object")
-        .and_then(|r| r["name"].as_str())
-        .expect("the rotation package's key")
-        .to_owned();
-    let env = function_env(&emulator, &rotation_key);
+    let env = deploy(&emulator, &dir, 1);
 
     // A blue/green environment with an alarm address, provisioned; again with another address.
     let suffix = unique_suffix();
@@ -172,19 +101,7 @@ async fn lifecycle() -> Proof {
     clean_up_an_expired_environment(&config, &env).await;
 
     // A log object the load balancer wrote, so the teardown empties the bucket.
-    let bucket = env_core::naming::Names::new(&suffix).bucket(ACCOUNT);
-    aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&config)
-            .force_path_style(true)
-            .build(),
-    )
-    .put_object()
-    .bucket(&bucket)
-    .key("AWSLogs/elb.log.gz")
-    .body(b"log".to_vec().into())
-    .send()
-    .await
-    .expect("the emulator stores the object");
+    put_access_log(&config, &suffix).await;
     let teardown = run_as_roles("teardown", &json!({"spec": second}), &env, 0, &[]);
     assert!(teardown.succeeded, "{:?}: {}", teardown.cause, teardown.log);
 
@@ -211,7 +128,7 @@ async fn lifecycle() -> Proof {
         &[
             "deploy",
             "--packages",
-            packages(&dir, 2).to_str().expect("UTF-8"),
+            empty_packages(&dir, 2).to_str().expect("UTF-8"),
         ],
     );
     assert_boundary_restored(&config).await;

@@ -1,0 +1,98 @@
+//! The backend deployed into an emulator of its own by `envctl deploy`, signed as the deployer, and
+//! the settings the functions then run with: what the IAM proof and the AWS-behaviours lifecycle
+//! share.
+
+use crate::emulator::Emulator;
+use crate::functions::{run, PACKAGED};
+use crate::iam::{ACCOUNT, DEPLOYER};
+use env_core::spec::EnvironmentSuffix;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// One empty zip per function in `dir/packages-<content>` (moto stores packages without running
+/// them); `content` changes each package's bytes, so a second deploy updates code.
+pub fn empty_packages(dir: &Path, content: u8) -> PathBuf {
+    let packages = dir.join(format!("packages-{content}"));
+    std::fs::create_dir_all(&packages).expect("the packages directory");
+    // An end-of-central-directory record with its comment length set: a valid empty zip whose
+    // bytes (and hash) differ by `content`.
+    let mut zip = b"PK\x05\x06".to_vec();
+    zip.extend([0u8; 16]);
+    zip.extend([1, 0, content]);
+    for function in PACKAGED {
+        std::fs::write(packages.join(format!("{function}.zip")), &zip).expect("a package");
+    }
+    packages
+}
+
+/// `envctl --endpoint-url <emulator> <args>`, signed as the deployer; it must succeed.
+pub fn envctl(emulator: &Emulator, args: &[&str]) -> String {
+    let mut argv = vec!["--endpoint-url", emulator.endpoint()];
+    argv.extend_from_slice(args);
+    let output = run("envctl", &argv, "", &as_role(&emulator.env(), DEPLOYER));
+    assert!(
+        output.status.success(),
+        "envctl {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// `envctl deploy` of [`empty_packages`] `content`; the environment the functions then run with
+/// against this emulator: its endpoints, the boundary, and the rotation package where the deploy
+/// put it.
+pub fn deploy(emulator: &Emulator, dir: &Path, content: u8) -> Vec<(&'static str, String)> {
+    let packages = empty_packages(dir, content);
+    let deployed: Value = serde_json::from_str(&envctl(
+        emulator,
+        &[
+            "--json",
+            "deploy",
+            "--packages",
+            packages.to_str().expect("UTF-8"),
+        ],
+    ))
+    .expect("deploy prints JSON");
+    let rotation_key = deployed["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .find(|r| r["kind"] == "object")
+        .and_then(|r| r["name"].as_str())
+        .expect("the rotation package's key");
+    let mut env = emulator.env();
+    env.retain(|(key, _)| !key.starts_with("ROTATION_CODE_"));
+    env.push((
+        "ROTATION_CODE_BUCKET",
+        format!("catalog-environments-{ACCOUNT}-us-west-2"),
+    ));
+    env.push(("ROTATION_CODE_KEY", rotation_key.to_owned()));
+    env.push(("ROTATION_ARCHITECTURE", "x86_64".to_owned()));
+    env
+}
+
+/// `env` with the access key of `role`: what a principal other than the tests signs with.
+pub fn as_role(env: &[(&'static str, String)], role: &str) -> Vec<(&'static str, String)> {
+    let mut env = env.to_vec();
+    env.retain(|(key, _)| *key != "AWS_ACCESS_KEY_ID");
+    env.push(("AWS_ACCESS_KEY_ID", role.to_owned()));
+    env
+}
+
+/// A log object in environment `suffix`'s access-log bucket, as the load balancer writes them, so a
+/// teardown has a bucket to empty.
+pub async fn put_access_log(config: &aws_config::SdkConfig, suffix: &EnvironmentSuffix) {
+    let bucket = env_core::naming::Names::new(suffix).bucket(ACCOUNT);
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(config)
+            .force_path_style(true)
+            .build(),
+    )
+    .put_object()
+    .bucket(&bucket)
+    .key("AWSLogs/elb.log.gz")
+    .body(b"log".to_vec().into())
+    .send()
+    .await
+    .expect("the emulator stores the object");
+}
