@@ -436,13 +436,19 @@ def _task_definition(request, state):
             return arns[:1]
         family = request.params.get("family")
         return [state.arn("ecs", "task-definition", request.region, TaskDefinitionFamilyName=family, TaskDefinitionRevisionNumber="*")]
-    ref = request.params.get("taskDefinition")
-    if not ref:
+    # DeleteTaskDefinitions names up to ten revisions in `taskDefinitions`; the others one.
+    refs = _listed(request.params.get("taskDefinitions")) or _listed(request.params.get("taskDefinition"))
+    if not refs:
         return None
-    if ref.startswith("arn:"):
-        return [ref]
-    family, _, revision = ref.partition(":")
-    return [state.arn("ecs", "task-definition", request.region, TaskDefinitionFamilyName=family, TaskDefinitionRevisionNumber=revision or "*")]
+    out = []
+    for ref in refs:
+        if ref.startswith("arn:"):
+            out.append(ref)
+            continue
+        family, _, revision = ref.partition(":")
+        out.append(state.arn("ecs", "task-definition", request.region, TaskDefinitionFamilyName=family,
+                             TaskDefinitionRevisionNumber=revision or "*"))
+    return out
 
 
 def _scalable_target(request, state):

@@ -8,7 +8,7 @@
 //! that AWS keeps for a while after a successful delete are not counted: a NAT gateway or VPC endpoint
 //! `deleted`, an automated Aurora snapshot, a KMS
 //! key `PendingDeletion` (KMS never deletes a key at once: "Deleting AWS KMS keys", KMS developer
-//! guide), an ECS cluster, service or task definition `INACTIVE`.
+//! guide), an ECS cluster or service `INACTIVE`, a task definition `DELETE_IN_PROGRESS`.
 
 use crate::emulator::emulator;
 use aws_config::SdkConfig;
@@ -130,8 +130,9 @@ async fn still_live(config: &SdkConfig, arn: &str) -> bool {
     true
 }
 
-/// ECS keeps a deleted cluster or service, and a deregistered task definition, as `INACTIVE` (ECS API
-/// reference: DeleteCluster, DeleteService, DeregisterTaskDefinition); only anything else counts.
+/// ECS keeps a deleted cluster or service as `INACTIVE` (ECS API reference: DeleteCluster,
+/// DeleteService); only anything else counts. A task definition counts unless it is being deleted
+/// (`DELETE_IN_PROGRESS`): a deregistered one stays `INACTIVE` until someone deletes it.
 async fn ecs_live(config: &SdkConfig, arn: &str) -> bool {
     let ecs = aws_sdk_ecs::Client::new(config);
     let status = if arn.contains(":cluster/") {
@@ -165,7 +166,12 @@ async fn ecs_live(config: &SdkConfig, arn: &str) -> bool {
             .task_definition()
             .and_then(|t| t.status().map(|status| status.as_str().to_owned()))
     };
-    status.is_some_and(|status| status != "INACTIVE")
+    let gone = if arn.contains(":task-definition/") {
+        "DELETE_IN_PROGRESS"
+    } else {
+        "INACTIVE"
+    };
+    status.is_some_and(|status| status != gone)
 }
 
 /// A deleted endpoint stays listed for a while (in moto for good), as `deleted`: EC2 writes the
@@ -580,21 +586,27 @@ async fn service(config: &SdkConfig, names: Names<'_>) -> Vec<String> {
                 .map(|arn| format!("ecs-service {arn}")),
         );
     }
-    let definitions = ecs
-        .list_task_definitions()
-        .family_prefix(names.of(NameKind::TaskFamily))
-        .status(aws_sdk_ecs::types::TaskDefinitionStatus::Active)
-        .send()
-        .await
-        .expect("ListTaskDefinitions");
+    // Deregistered revisions count too: the teardown deletes them (DeleteTaskDefinitions).
     let family = format!(":task-definition/{}:", names.of(NameKind::TaskFamily));
-    found.extend(
-        definitions
-            .task_definition_arns()
-            .iter()
-            .filter(|arn| arn.contains(&family))
-            .map(|arn| format!("task-definition {arn}")),
-    );
+    for status in [
+        aws_sdk_ecs::types::TaskDefinitionStatus::Active,
+        aws_sdk_ecs::types::TaskDefinitionStatus::Inactive,
+    ] {
+        let definitions = ecs
+            .list_task_definitions()
+            .family_prefix(names.of(NameKind::TaskFamily))
+            .status(status)
+            .send()
+            .await
+            .expect("ListTaskDefinitions");
+        found.extend(
+            definitions
+                .task_definition_arns()
+                .iter()
+                .filter(|arn| arn.contains(&family))
+                .map(|arn| format!("task-definition {arn}")),
+        );
+    }
     let resource = format!("service/{cluster}/{}", names.of(NameKind::EcsService));
     let targets = aws_sdk_applicationautoscaling::Client::new(config)
         .describe_scalable_targets()

@@ -137,6 +137,12 @@ pub fn deploy(
 }
 
 /// `deploy --print-policy`: the deployer's policy document, for `account` or the caller's.
+/// The account of the credentials `global` names.
+async fn caller_account(global: &Global) -> anyhow::Result<String> {
+    let config = sdk_config(global).await;
+    AwsCloud::new(&config, &global.region).account().await
+}
+
 fn print_policy(global: &Global, account: Option<&str>, out: &mut dyn Write) -> anyhow::Result<()> {
     let account = match account {
         Some(account) => {
@@ -145,10 +151,7 @@ fn print_policy(global: &Global, account: Option<&str>, out: &mut dyn Write) -> 
             }
             account.to_owned()
         }
-        None => runtime()?.block_on(async {
-            let config = sdk_config(global).await;
-            AwsCloud::new(&config, &global.region).account().await
-        })?,
+        None => runtime()?.block_on(caller_account(global))?,
     };
     let scope = crate::asl::ArnScope {
         region: global.region.clone(),

@@ -31,6 +31,7 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
                 "ecs:DescribeClusters",
                 "ecs:DeleteCluster",
                 "ecs:RegisterTaskDefinition",
+                "ecs:DeleteTaskDefinitions",
                 "ecs:CreateService",
                 "ecs:UpdateService",
                 "ecs:DescribeServices",

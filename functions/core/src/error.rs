@@ -194,7 +194,9 @@ impl AwsCallError {
     /// KMS developer guide, "Eventual consistency"). The state machines' bounded `Retry` then waits
     /// it out; the same code for any other reason stays `AwsRejected`.
     pub fn retryable_when(mut self, code: &str, phrase: &str) -> Self {
-        if self.is_code(code) && self.detail.contains(phrase) {
+        // Case aside: AWS words the same refusal "KMS key" and "KMS Key".
+        let detail = self.detail.to_lowercase();
+        if self.is_code(code) && detail.contains(&phrase.to_lowercase()) {
             self.retryable = true;
         }
         self
@@ -316,6 +318,13 @@ pub(crate) mod tests {
         assert_eq!(other_words.error_name(), ErrorName::AwsRejected);
         let other_code = new_key().retryable_when("AccessDeniedException", "KMS key");
         assert_eq!(other_code.error_name(), ErrorName::AwsRejected);
+        let other_case = aws_failure_with_message(
+            "CreateLogGroup",
+            "InvalidParameterException",
+            "The specified KMS Key Id could not be found.",
+        )
+        .retryable_when("InvalidParameterException", "KMS key");
+        assert_eq!(other_case.error_name(), ErrorName::Retryable);
     }
 
     #[test]

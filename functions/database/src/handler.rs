@@ -426,9 +426,12 @@ async fn delete<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Response,
         if let Some(instance) = cloud.instance(&names.of(kind)).await? {
             if State::from_aws(&instance.status) != State::Deleting {
                 // Busy (creating, backing-up, modifying: a rollback can come that early), RDS
-                // refuses with InvalidDBInstanceState; the next call deletes it once available.
+                // refuses with InvalidDBInstanceState, or InvalidDBClusterStateFault for its
+                // cluster's state (RDS API reference, DeleteDBInstance); the next call deletes it.
                 match cloud.delete_instance(&instance.id).await {
-                    Err(error) if error.is_code("InvalidDBInstanceState") => {}
+                    Err(error)
+                        if error.is_code("InvalidDBInstanceState")
+                            || error.is_code("InvalidDBClusterStateFault") => {}
                     deleted => deleted?,
                 }
             }

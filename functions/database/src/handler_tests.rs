@@ -483,6 +483,7 @@ async fn a_busy_instance_or_cluster_is_deleted_by_a_later_call() {
     let cloud = FakeCloud::default();
     ready(&cloud, json!({})).await;
     cloud.fail_next("DeleteDBInstance", "InvalidDBInstanceState");
+    cloud.fail_next("DeleteDBInstance", "InvalidDBClusterStateFault");
     cloud.fail_next(
         "DeleteDBCluster with its backups",
         "InvalidDBClusterStateFault",
@@ -496,8 +497,8 @@ async fn a_busy_instance_or_cluster_is_deleted_by_a_later_call() {
             break;
         }
     }
-    // 1: one instance refused, the other deleted; 2: the refused one deleted; 3: the cluster
-    // refused; 4: the cluster deleted; 5: the rest.
+    // 1: both instances refused (their own state, their cluster's); 2: both deleted; 3: the
+    // cluster refused; 4: the cluster deleted; 5: the rest.
     assert_eq!(
         statuses,
         [

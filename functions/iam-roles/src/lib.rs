@@ -225,6 +225,17 @@ mod tests {
     }
 
     #[test]
+    fn a_new_role_gets_the_boundary_it_was_given_none_or_an_error_naming_the_setting() {
+        let arn = "arn:aws:iam::123456789012:policy/catalog-environments-role-boundary";
+        let bounded = Roles::bounded(&config(), Some(arn.to_owned()));
+        assert_eq!(bounded.boundary_arn().unwrap().as_deref(), Some(arn));
+        assert_eq!(Roles::new(&config()).boundary_arn().unwrap(), None);
+        let error = Roles::bounded(&config(), None).boundary_arn().unwrap_err();
+        assert_eq!(error.error_name(), ErrorName::Misconfigured);
+        assert!(error.to_string().contains(ROLE_BOUNDARY_VAR), "{error}");
+    }
+
+    #[test]
     fn a_policy_is_the_same_when_it_decodes_to_the_same_json() {
         let wanted = r#"{"Version": "2012-10-17", "Statement": []}"#;
         let encoded = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D";

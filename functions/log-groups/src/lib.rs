@@ -58,9 +58,12 @@ impl LogGroups {
             .map_err(|error| {
                 // The environment's key made moments ago is not usable by CloudWatch Logs yet
                 // (Logs API reference, CreateLogGroup: InvalidParameterException when the key
-                // "does not exist"): retried within the state machine's bound.
+                // "does not exist"; answered as AccessDeniedException "The specified KMS key does
+                // not exist or is not allowed" too, hashicorp/terraform-provider-aws#29282):
+                // retried within the state machine's bound.
                 aws_error("CreateLogGroup")(error)
                     .retryable_when("InvalidParameterException", "KMS key")
+                    .retryable_when("AccessDeniedException", "KMS key")
             })?;
         Ok(())
     }

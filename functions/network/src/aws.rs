@@ -646,7 +646,9 @@ impl Cloud for AwsCloud {
             .await;
         let output = match output {
             // The same refusal of a role EC2 cannot assume yet, answered for the whole call
-            // instead of per resource (hashicorp/terraform-provider-aws#29323 retries both).
+            // instead of per resource (hashicorp/terraform-provider-aws#29323; its flow_log.go
+            // retries this code and message while IAM propagates). Bounded by the provision's
+            // status polls.
             Err(error)
                 if error.code() == Some("InvalidParameter")
                     && error

@@ -143,6 +143,11 @@ pub trait Cloud {
     /// The ARNs of the family's ACTIVE revisions.
     async fn task_definitions(&self, family: &str) -> CallResult<Vec<String>>;
     async fn deregister_task_definition(&self, arn: &str) -> CallResult<()>;
+    /// The ARNs of the family's INACTIVE (deregistered, not yet deleted) revisions.
+    async fn inactive_task_definitions(&self, family: &str) -> CallResult<Vec<String>>;
+    /// Deletes up to 10 INACTIVE revisions (DeleteTaskDefinitions' limit); the reasons of those
+    /// ECS refused.
+    async fn delete_task_definitions(&self, arns: &[String]) -> CallResult<Vec<String>>;
     async fn service(&self, cluster: &str, name: &str) -> CallResult<Option<EcsService>>;
     async fn create_service(&self, spec: &ServiceSpec, tags: &[Tag]) -> CallResult<EcsService>;
     async fn update_task_definition(

@@ -62,6 +62,33 @@ fn discovery_tags(tags: &[Tag]) -> Vec<sd::Tag> {
 }
 
 /// `arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>` → `<family>`.
+impl AwsCloud {
+    /// The ARNs of the family's revisions in `status`, oldest first. `familyPrefix` may match
+    /// longer families (pr-1 and pr-10): only the exact family is kept.
+    async fn revisions(
+        &self,
+        family: &str,
+        status: ecs::TaskDefinitionStatus,
+    ) -> CallResult<Vec<String>> {
+        let arns: Vec<String> = self
+            .ecs
+            .list_task_definitions()
+            .family_prefix(family)
+            .status(status)
+            .sort(ecs::SortOrder::Asc)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<String>, _>>()
+            .await
+            .map_err(aws_error("ListTaskDefinitions"))?;
+        Ok(arns
+            .into_iter()
+            .filter(|arn| family_of(arn) == family)
+            .collect())
+    }
+}
+
 fn family_of(arn: &str) -> &str {
     let name = arn.rsplit('/').next().unwrap_or_default();
     name.split(':').next().unwrap_or_default()
@@ -370,23 +397,8 @@ impl Cloud for AwsCloud {
     }
 
     async fn task_definitions(&self, family: &str) -> CallResult<Vec<String>> {
-        // `familyPrefix` may match longer families (pr-1 and pr-10): keep the exact family.
-        let arns: Vec<String> = self
-            .ecs
-            .list_task_definitions()
-            .family_prefix(family)
-            .status(ecs::TaskDefinitionStatus::Active)
-            .sort(ecs::SortOrder::Asc)
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<String>, _>>()
+        self.revisions(family, ecs::TaskDefinitionStatus::Active)
             .await
-            .map_err(aws_error("ListTaskDefinitions"))?;
-        Ok(arns
-            .into_iter()
-            .filter(|arn| family_of(arn) == family)
-            .collect())
     }
 
     async fn deregister_task_definition(&self, arn: &str) -> CallResult<()> {
@@ -397,6 +409,27 @@ impl Cloud for AwsCloud {
             .await
             .map_err(aws_error("DeregisterTaskDefinition"))?;
         Ok(())
+    }
+
+    async fn inactive_task_definitions(&self, family: &str) -> CallResult<Vec<String>> {
+        self.revisions(family, ecs::TaskDefinitionStatus::Inactive)
+            .await
+    }
+
+    async fn delete_task_definitions(&self, arns: &[String]) -> CallResult<Vec<String>> {
+        let output = self
+            .ecs
+            .delete_task_definitions()
+            .set_task_definitions(Some(arns.to_vec()))
+            .send()
+            .await
+            .map_err(aws_error("DeleteTaskDefinitions"))?;
+        Ok(output
+            .failures()
+            .iter()
+            .filter_map(|failure| failure.reason())
+            .map(str::to_owned)
+            .collect())
     }
 
     async fn service(&self, cluster: &str, name: &str) -> CallResult<Option<EcsService>> {

@@ -90,7 +90,7 @@ impl World {
                 .clusters
                 .values()
                 .all(|cluster| cluster.status != "ACTIVE")
-            && self.active_task_definitions().is_empty()
+            && self.task_definitions.is_empty()
             && self
                 .services
                 .values()
@@ -291,6 +291,27 @@ impl Cloud for Fake {
             }
         }
         Ok(())
+    }
+
+    async fn inactive_task_definitions(&self, family: &str) -> CallResult<Vec<String>> {
+        let mut world = self.world();
+        world.call("ListTaskDefinitions")?;
+        Ok(world
+            .task_definitions
+            .iter()
+            .filter(|(_, spec, _, active)| !*active && spec.family == family)
+            .map(|(arn, _, _, _)| arn.clone())
+            .collect())
+    }
+
+    async fn delete_task_definitions(&self, arns: &[String]) -> CallResult<Vec<String>> {
+        let mut world = self.world();
+        world.change("DeleteTaskDefinitions")?;
+        assert!(arns.len() <= 10, "DeleteTaskDefinitions takes up to 10");
+        world
+            .task_definitions
+            .retain(|(arn, _, _, active)| *active || !arns.contains(arn));
+        Ok(Vec::new())
     }
 
     async fn service(&self, _cluster: &str, name: &str) -> CallResult<Option<EcsService>> {

@@ -642,6 +642,19 @@ async fn delete<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Response,
     if draining {
         return Ok(Response::new(Status::InProgress, Outputs::new()));
     }
+    // A deregistered revision stays INACTIVE for good unless deleted (ECS API reference,
+    // DeleteTaskDefinitions: INACTIVE revisions only, up to 10 a call), and a pull request makes
+    // one per deploy. One ECS refuses is listed again by the next call.
+    let family = names.of(NameKind::TaskFamily);
+    for batch in cloud.inactive_task_definitions(&family).await?.chunks(10) {
+        found = true;
+        let refused = cloud.delete_task_definitions(batch).await?;
+        tracing::info!(
+            deleted = batch.len().saturating_sub(refused.len()),
+            ?refused,
+            "task definitions"
+        );
+    }
 
     if let Some(namespace) = cloud
         .namespace(&names.of(NameKind::DiscoveryNamespace))
@@ -660,7 +673,15 @@ async fn delete<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Response,
             }
         }
         if !services_left {
-            cloud.delete_namespace(&namespace.id).await?;
+            // DeleteNamespace runs asynchronously (it answers an operation id): a later call
+            // that still finds the namespace meets DuplicateRequest ("The operation is already in
+            // progress"), or ResourceInUse while Cloud Map still counts a service (Cloud Map API
+            // reference, DeleteNamespace). Both wait for the next call.
+            match cloud.delete_namespace(&namespace.id).await {
+                Err(error)
+                    if error.is_code("DuplicateRequest") || error.is_code("ResourceInUse") => {}
+                deleted => deleted?,
+            }
         }
     }
     let roles = [
@@ -744,6 +765,16 @@ mod tests {
             if run(fake, "delete").await.unwrap().status == Status::Deleted {
                 return calls;
             }
+        }
+    }
+
+    /// `times` delete calls, each answering IN_PROGRESS.
+    async fn deletes_in_progress(fake: &Fake, times: usize) {
+        for _ in 0..times {
+            assert_eq!(
+                run(fake, "delete").await.unwrap().status,
+                Status::InProgress
+            );
         }
     }
 
@@ -1115,6 +1146,49 @@ mod tests {
         assert_eq!(world.count("DeleteRolePolicy"), 2);
         assert_eq!(world.count("DeleteRole"), 2);
         assert_eq!(world.count("DeleteCluster"), 1);
+        assert_eq!(world.count("DeleteTaskDefinitions"), 1);
+    }
+
+    /// A pull request deployed many times leaves a revision per deploy: all deleted, ten a call.
+    #[tokio::test]
+    async fn every_revision_of_the_family_is_deleted_ten_at_a_time_and_no_other_family() {
+        let fake = Fake::default();
+        run(&fake, "create").await.unwrap();
+        {
+            let mut world = fake.world();
+            let (_, spec, role, _) = world.task_definitions[0].clone();
+            for revision in 2..=12 {
+                world.task_definitions.push((
+                    format!(
+                        "arn:aws:ecs:us-west-2:123456789012:task-definition/{}:{revision}",
+                        spec.family
+                    ),
+                    spec.clone(),
+                    role.clone(),
+                    revision % 2 == 0,
+                ));
+            }
+            let mut other = spec.clone();
+            other.family = format!("{}0", spec.family);
+            world.task_definitions.push((
+                format!(
+                    "arn:aws:ecs:us-west-2:123456789012:task-definition/{}:1",
+                    other.family
+                ),
+                other,
+                role,
+                false,
+            ));
+        }
+        delete_all(&fake).await;
+        let world = fake.world();
+        assert_eq!(world.count("DeregisterTaskDefinition"), 7);
+        assert_eq!(world.count("DeleteTaskDefinitions"), 2);
+        assert_eq!(
+            world.task_definitions.len(),
+            1,
+            "only the other family's is left"
+        );
     }
 
     #[tokio::test]
@@ -1155,14 +1229,7 @@ mod tests {
             .push(("DeleteDiscoveryService", "ResourceInUse", 0));
         // 1: autoscaling and the service; 2: Cloud Map refuses, the namespace is left; 3: both
         // deleted; 4: nothing found.
-        assert_eq!(
-            run(&fake, "delete").await.unwrap().status,
-            Status::InProgress
-        );
-        assert_eq!(
-            run(&fake, "delete").await.unwrap().status,
-            Status::InProgress
-        );
+        deletes_in_progress(&fake, 2).await;
         {
             let world = fake.world();
             assert_eq!(world.discovery.len(), 1);
@@ -1171,6 +1238,19 @@ mod tests {
         }
         assert_eq!(delete_all(&fake).await, 2);
         assert!(fake.world().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_namespace_deletion_already_under_way_waits_for_the_next_call() {
+        for code in ["DuplicateRequest", "ResourceInUse"] {
+            let fake = Fake::default();
+            run(&fake, "create").await.unwrap();
+            fake.world().faults.push(("DeleteNamespace", code, 0));
+            deletes_in_progress(&fake, 2).await;
+            assert_eq!(fake.world().namespaces.len(), 1, "{code}");
+            delete_all(&fake).await;
+            assert!(fake.world().is_empty(), "{code}");
+        }
     }
 
     #[tokio::test]
