@@ -10,9 +10,10 @@
 //! database user), and the API keys secret.
 //!
 //! `delete` follows the order RDS enforces (OPERATIONS.md, "Teardown: what sticks"): a protected
-//! cluster blocks everything unless the spec says `forceDestroy`; then the instances, then the
-//! cluster, then the rotation Lambda, its role and the secrets, then the groups the cluster used,
-//! which RDS refuses to delete while a cluster uses them.
+//! cluster blocks everything unless the spec says `forceDestroy`; then the rotation Lambda and its
+//! role (first, so Lambda starts releasing its network interfaces early), the instances, the
+//! cluster, the secrets, then the groups the cluster used, which RDS refuses to delete while a
+//! cluster uses them.
 
 use crate::api::{created, Cloud, Cluster, ClusterSettings, InstanceSettings, State};
 use crate::secrets::{self, AppDatabase, Wanted};
@@ -421,6 +422,12 @@ async fn delete<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Response,
         }
     }
 
+    // The rotation function first: Lambda releases a VPC function's network interfaces only some
+    // time after the function is deleted (up to about 40 minutes, hashicorp/terraform-provider-aws
+    // #10329), and the network's teardown cannot delete subnets and groups they still hold. Gone
+    // before the database's minutes of deleting, they are usually released by then.
+    rotation_function::delete(cloud, names).await?;
+
     let mut remaining = false;
     for kind in [NameKind::AuroraReader, NameKind::AuroraWriter] {
         if let Some(instance) = cloud.instance(&names.of(kind)).await? {
@@ -454,7 +461,6 @@ async fn delete<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Response,
         return Ok(Response::new(Status::InProgress, Outputs::new()));
     }
 
-    rotation_function::delete(cloud, names).await?;
     // Without forceDestroy, the default recovery window (30 days) leaves a way back from a
     // teardown by mistake; a create of the same environment restores them.
     for kind in [NameKind::DatabaseSecret, NameKind::ApiKeysSecret] {

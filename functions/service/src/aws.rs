@@ -427,7 +427,7 @@ impl Cloud for AwsCloud {
         Ok(output
             .failures()
             .iter()
-            .filter_map(|failure| failure.reason())
+            .filter_map(ecs::Failure::reason)
             .map(str::to_owned)
             .collect())
     }

@@ -649,11 +649,7 @@ async fn delete<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Response,
     for batch in cloud.inactive_task_definitions(&family).await?.chunks(10) {
         found = true;
         let refused = cloud.delete_task_definitions(batch).await?;
-        tracing::info!(
-            deleted = batch.len().saturating_sub(refused.len()),
-            ?refused,
-            "task definitions"
-        );
+        tracing::info!(deleted = batch.len(), ?refused, "task definitions");
     }
 
     if let Some(namespace) = cloud
