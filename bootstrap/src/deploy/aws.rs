@@ -49,29 +49,9 @@ impl AwsCloud {
     }
 }
 
-/// IAM returns policy documents URL-encoded (IAM API reference, GetRole: "AssumeRolePolicyDocument
-/// … URL-encoded compliant with RFC 3986").
+/// A policy document IAM answered (URL-encoded, or plain from an emulator), as JSON.
 fn policy_document(encoded: &str) -> Result<Value> {
-    let bytes = encoded.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut at = 0;
-    while at < bytes.len() {
-        let hex = bytes
-            .get(at + 1..at + 3)
-            .and_then(|pair| std::str::from_utf8(pair).ok())
-            .and_then(|pair| u8::from_str_radix(pair, 16).ok());
-        match (bytes[at], hex) {
-            (b'%', Some(byte)) => {
-                decoded.push(byte);
-                at += 3;
-            }
-            (byte, _) => {
-                decoded.push(byte);
-                at += 1;
-            }
-        }
-    }
-    serde_json::from_slice(&decoded).context("a policy document that is not JSON")
+    iam_roles::decoded_document(encoded).context("a policy document that is not JSON")
 }
 
 impl Cloud for AwsCloud {

@@ -174,16 +174,20 @@ impl Roles {
     }
 }
 
-/// Whether the policy IAM holds (`current`, URL-encoded as GetRolePolicy answers: IAM API
-/// reference, "GetRolePolicy") says what `wanted` says, whatever the spacing.
+/// A policy document as IAM answers it: URL-encoded (IAM API reference, GetRolePolicy: "URL-encoded
+/// compliant with RFC 3986"), or plain, as some emulators answer; `None` when it is not JSON.
+pub fn decoded_document(text: &str) -> Option<serde_json::Value> {
+    serde_json::from_str(text).ok().or_else(|| {
+        let decoded = percent_encoding::percent_decode_str(text)
+            .decode_utf8()
+            .ok()?;
+        serde_json::from_str(&decoded).ok()
+    })
+}
+
+/// Whether the policy IAM holds (`current`) says what `wanted` says, whatever the spacing.
 fn same_document(current: Option<&str>, wanted: &str) -> bool {
-    let decoded = current
-        .and_then(|encoded| {
-            percent_encoding::percent_decode_str(encoded)
-                .decode_utf8()
-                .ok()
-        })
-        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
+    let decoded = current.and_then(decoded_document);
     let wanted = serde_json::from_str::<serde_json::Value>(wanted).ok();
     decoded.is_some() && decoded == wanted
 }

@@ -55,16 +55,10 @@ async fn key(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Option<Key>
     }))
 }
 
-/// IAM returns policy documents URL-encoded (IAM API reference, `GetRolePolicy`: "The policy
-/// document ... is URL-encoded compliant with RFC 3986"); some emulators return them plain.
+/// A policy document as IAM (or KMS) answers it: URL-encoded, or plain
+/// ([`iam_roles::decoded_document`]).
 pub fn parse_document(text: &str) -> anyhow::Result<Value> {
-    if let Ok(document) = serde_json::from_str(text) {
-        return Ok(document);
-    }
-    let decoded = percent_encoding::percent_decode_str(text)
-        .decode_utf8()
-        .context("a policy document that is not UTF-8 once URL-decoded")?;
-    serde_json::from_str(&decoded).context("a policy document that is not JSON")
+    iam_roles::decoded_document(text).context("a policy document that is not JSON")
 }
 
 /// The roles the components create for an environment.
