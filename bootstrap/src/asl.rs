@@ -8,7 +8,7 @@ pub const PROVISION: &str = include_str!("../../statemachine/provision.asl.json"
 pub const TEARDOWN: &str = include_str!("../../statemachine/teardown.asl.json");
 const PLACEHOLDERS: &str = include_str!("../../statemachine/placeholders.json");
 
-/// Where ARNs are built: the partition is `aws` (us-west-2 only, DESIGN.md).
+/// Where ARNs are built: the partition is `aws` (us-west-2 only, docs/requirements.md).
 #[derive(Debug, Clone)]
 pub struct ArnScope {
     pub region: String,

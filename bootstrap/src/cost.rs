@@ -1,6 +1,6 @@
 //! `envctl spec cost FILE`: what an environment built from a spec costs per hour and per month, at idle
 //! (minimum tasks and ACUs) and at peak (maximum), itemised, from the dated us-west-2 price table kept
-//! in `bootstrap/prices/us-west-2.json` (its figures and sources: shared/PRICING.md).
+//! in `bootstrap/prices/us-west-2.json` (its figures and sources: docs/pricing.md).
 //!
 //! Usage-based charges (NAT and load-balancer traffic beyond one LCU, log ingestion, data transfer,
 //! storage and I/O) depend on traffic, not on the spec, and are left out; the report says so.
@@ -313,7 +313,7 @@ mod tests {
             json!({"natGateways": "single", "cacheNodeType": "cache.t4g.micro", "dbMinCapacity": 0.5}),
         );
         assert!((pr - 0.339_555).abs() < 1e-5, "{pr}");
-        // PRICING.md's reference sizes (0.25 vCPU arm64 tasks, cache.t4g.micro) on the default
+        // docs/pricing.md's reference sizes (0.25 vCPU arm64 tasks, cache.t4g.micro) on the default
         // layout: 0.503555 - 0.04937 + 2 × 0.009875 - 0.064 = 0.409935.
         let reference = idle(
             json!({"taskCpu": 256, "taskMemory": 512, "cpuArchitecture": "arm64", "cacheNodeType": "cache.t4g.micro"}),
@@ -327,7 +327,7 @@ mod tests {
         let per_az = estimate(&spec(json!({})), &prices).unwrap();
         let single = estimate(&spec(json!({"natGateways": "single"})), &prices).unwrap();
         let total = |items: &[Item]| items.iter().map(|i| i.idle_hour).sum::<f64>();
-        // 2 × ($0.045 + $0.005) an hour, ≈ $73 a month as PRICING.md says.
+        // 2 × ($0.045 + $0.005) an hour, ≈ $73 a month as docs/pricing.md says.
         assert!(((total(&per_az) - total(&single)) * 730.0 - 73.0).abs() < 0.01);
     }
 

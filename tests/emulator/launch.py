@@ -241,6 +241,57 @@ def keep_performance_insights() -> None:
     RDSResponse.create_db_instance = create_db_instance
 
 
+# What DescribeDBEngineVersions answers here for aurora-postgresql: a few 15 and 16 minor versions.
+# AWS lists every available minor version of the engine, newest last, with the Aurora Serverless v2
+# capacity range each supports (RDS API reference, DBEngineVersion.ServerlessV2FeaturesSupport: a
+# MinCapacity of 0 means auto-pause is supported, which Aurora PostgreSQL has from 16.3 and 15.7 on,
+# Aurora user guide "Scaling to Zero ACUs with automatic pause and resume"). Not AWS's current list:
+# enough versions to prove a caller picks the newest of the family it asks for.
+AURORA_POSTGRESQL_VERSIONS = [
+    ("15.6", "aurora-postgresql15", 0.5),
+    ("15.10", "aurora-postgresql15", 0.0),
+    ("16.2", "aurora-postgresql16", 0.5),
+    ("16.4", "aurora-postgresql16", 0.0),
+    ("16.9", "aurora-postgresql16", 0.0),
+    ("16.10", "aurora-postgresql16", 0.0),
+]
+
+
+def describe_db_engine_versions() -> None:
+    """moto 5.2.5 does not implement DescribeDBEngineVersions (it answers "not yet implemented"). Answer
+    it for aurora-postgresql from AURORA_POSTGRESQL_VERSIONS, filtered by Engine, EngineVersion and
+    DBParameterGroupFamily as AWS filters (RDS API reference, DescribeDBEngineVersions); other engines
+    get an empty list."""
+    from moto.core.responses import ActionResult
+    from moto.rds.responses import RDSResponse
+
+    def describe(self):
+        engine = self.params.get("Engine")
+        version = self.params.get("EngineVersion")
+        family = self.params.get("DBParameterGroupFamily")
+        listed = []
+        for number, group_family, min_capacity in AURORA_POSTGRESQL_VERSIONS:
+            if engine not in (None, "aurora-postgresql"):
+                continue
+            if version not in (None, number) or family not in (None, group_family):
+                continue
+            listed.append(
+                {
+                    "Engine": "aurora-postgresql",
+                    "EngineVersion": number,
+                    "DBParameterGroupFamily": group_family,
+                    "DBEngineDescription": "Aurora (PostgreSQL)",
+                    "DBEngineVersionDescription": f"Aurora PostgreSQL (Compatible with PostgreSQL {number})",
+                    "Status": "available",
+                    "SupportedEngineModes": ["provisioned"],
+                    "ServerlessV2FeaturesSupport": {"MinCapacity": min_capacity, "MaxCapacity": 256.0},
+                }
+            )
+        return ActionResult({"DBEngineVersions": listed})
+
+    RDSResponse.describe_db_engine_versions = describe
+
+
 def delete_automated_snapshots_with_their_cluster() -> None:
     """moto keeps a deleted cluster's automated snapshots whatever DeleteAutomatedBackups says, and
     names them by the minute (`rds:<cluster>-<yyyy-mm-dd-hh-mm>`), so a cluster made again under the
@@ -334,6 +385,7 @@ def main() -> None:
     )
     behaviours.add_arguments(parser)
     arguments = parser.parse_args()
+    describe_db_engine_versions()
     delete_automated_snapshots_with_their_cluster()
     keep_tags_when_a_certificate_is_reimported()
     list_tagged_resources_while_others_change()

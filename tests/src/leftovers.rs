@@ -12,7 +12,7 @@
 
 use crate::emulator::emulator;
 use aws_config::SdkConfig;
-use env_core::naming::{Color, NameKind, Names, Tier};
+use env_core::naming::{AwsLogGroup, Color, NameKind, Names, Tier};
 use env_core::spec::EnvironmentSuffix;
 use env_core::tags::ENVIRONMENT;
 
@@ -408,6 +408,8 @@ async fn database(config: &SdkConfig, names: Names<'_>) -> Vec<String> {
         .await,
     );
     found.extend(roles(config, &[names.of(NameKind::RotationRole)]).await);
+    let aws_groups = [AwsLogGroup::AuroraPostgresql, AwsLogGroup::RotationFunction];
+    found.extend(log_groups(config, &aws_groups.map(|group| names.aws_log_group(group))).await);
     found
 }
 
@@ -621,7 +623,11 @@ async fn service(config: &SdkConfig, names: Names<'_>) -> Vec<String> {
             .iter()
             .map(|t| format!("scalable-target {}", t.resource_id())),
     );
-    found.extend(log_groups(config, &[names.of(NameKind::ServiceLogGroup)]).await);
+    let service_groups = [
+        names.of(NameKind::ServiceLogGroup),
+        names.aws_log_group(AwsLogGroup::ContainerInsights),
+    ];
+    found.extend(log_groups(config, &service_groups).await);
     found.extend(
         roles(
             config,

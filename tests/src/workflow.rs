@@ -93,7 +93,7 @@ pub fn run_simulated(workflow: &str, input: &Value, times: &Path) -> Execution {
 }
 
 /// tests/workflow/typical-times.json: how long each component's resources take in AWS (the upper
-/// ends of OPERATIONS.md's ranges), as [`run_simulated`] reads it.
+/// ends of the ranges in docs/aws-behaviour.md), as [`run_simulated`] reads it.
 pub fn typical_times_path() -> PathBuf {
     runner_dir().join("typical-times.json")
 }

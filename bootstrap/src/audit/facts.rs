@@ -1,5 +1,5 @@
 //! What the audit knows about one environment: plain values read from the describe APIs, one struct per
-//! resource, holding only the properties a check of COMPLIANCE.md or the AZ analysis looks at.
+//! resource, holding only the properties a check of docs/compliance.md or the AZ analysis looks at.
 //!
 //! Everything the reader could not find is `None` or an empty list, so a missing resource turns into a
 //! finding rather than an error: an audit of a half-built environment still reports every check.

@@ -1,5 +1,6 @@
-//! `envctl env audit`: an environment's live resources against COMPLIANCE.md, the loss of each AZ in
-//! turn, and what it costs, in one report. Exits non-zero on any finding or any AZ it cannot survive.
+//! `envctl env audit`: an environment's live resources against docs/compliance.md, the loss of each
+//! AZ in turn, and what it costs, in one report. Exits non-zero on any finding or any AZ it cannot
+//! survive.
 
 pub mod checks;
 pub mod facts;

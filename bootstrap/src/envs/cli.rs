@@ -16,8 +16,8 @@ use std::time::{Duration, SystemTime};
 pub enum EnvCommand {
     #[command(flatten)]
     Workflow(WorkflowCommand),
-    /// Audit an environment: COMPLIANCE.md controls, the loss of each AZ, and its cost. Exits
-    /// non-zero on any finding.
+    /// Audit an environment: the controls of docs/compliance.md, the loss of each AZ, and its cost.
+    /// Exits non-zero on any finding.
     Audit(AuditArgs),
 }
 

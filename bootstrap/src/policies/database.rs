@@ -7,7 +7,7 @@
 
 use super::statement::{any, own_roles, service_linked_roles, Arns, Statement};
 use crate::asl::ArnScope;
-use env_core::naming::NameKind;
+use env_core::naming::{AwsLogGroup, NameKind};
 
 /// The secret RDS makes for a cluster whose master password it manages (RDS user guide,
 /// "Password management with Amazon RDS and AWS Secrets Manager": its name starts with `rds!`).
@@ -92,6 +92,29 @@ pub fn statements(scope: &ArnScope, artifacts_bucket: &str) -> Vec<Statement> {
             ],
             vec![arns.regional("secretsmanager", MANAGED_MASTER_SECRET)],
         ),
+        // A new cluster's engine version is chosen from those RDS offers; the action supports no
+        // resource type (Service Authorization Reference, Amazon RDS).
+        Statement::allow(
+            "ChooseEngineVersions",
+            &["rds:DescribeDBEngineVersions"],
+            any(),
+        ),
+        // The log groups RDS and Lambda would otherwise create without retention or key; the
+        // tags given at creation need TagResource (CloudWatch Logs API reference,
+        // CreateLogGroup).
+        Statement::allow(
+            "AwsLogGroupsFirst",
+            &[
+                "logs:CreateLogGroup",
+                "logs:TagResource",
+                "logs:PutRetentionPolicy",
+                "logs:DeleteLogGroup",
+            ],
+            [AwsLogGroup::AuroraPostgresql, AwsLogGroup::RotationFunction]
+                .map(|group| arns.log_group(&group.wildcard()))
+                .to_vec(),
+        ),
+        Statement::allow("FindLogGroups", &["logs:DescribeLogGroups"], any()),
         Statement::allow(
             "GeneratePasswords",
             &["secretsmanager:GetRandomPassword"],

@@ -6,7 +6,7 @@ use super::statement::{
     any, own_roles, service_linked_roles, tagged, tagged_at_creation, Arns, Statement,
 };
 use crate::asl::ArnScope;
-use env_core::naming::NameKind;
+use env_core::naming::{AwsLogGroup, NameKind};
 use serde_json::json;
 
 pub fn statements(scope: &ArnScope) -> Vec<Statement> {
@@ -62,7 +62,12 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
                 "logs:PutRetentionPolicy",
                 "logs:DeleteLogGroup",
             ],
-            vec![arns.log_group(&NameKind::ServiceLogGroup.wildcard())],
+            vec![
+                arns.log_group(&NameKind::ServiceLogGroup.wildcard()),
+                // Made before the cluster, so Container Insights does not make it without
+                // retention or key.
+                arns.log_group(&AwsLogGroup::ContainerInsights.wildcard()),
+            ],
         ),
         Statement::allow("FindLogGroups", &["logs:DescribeLogGroups"], any()),
         Statement::allow(

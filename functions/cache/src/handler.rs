@@ -2,9 +2,9 @@
 //!
 //! `create` and `status` run the same convergence: the replication group is looked up by its name;
 //! when it is absent, its AUTH token secret and subnet group are found or made and the group is
-//! created. Creation takes 5–10 minutes (OPERATIONS.md), so `create` answers IN_PROGRESS and the
-//! state machine asks `status` until the group is `available`; then the secret is completed with the
-//! connection details and the answer is READY.
+//! created. Creation takes 5–10 minutes (docs/aws-behaviour.md, "Creation: the physical floor"), so
+//! `create` answers IN_PROGRESS and the state machine asks `status` until the group is `available`;
+//! then the secret is completed with the connection details and the answer is READY.
 //!
 //! The engine's slow log goes, as JSON, to the environment's own log group, made before the
 //! replication group (ElastiCache delivers only to a log group that exists) and kept 14 days.
@@ -238,7 +238,8 @@ async fn create<C: Cloud>(
 ) -> Result<Option<ReplicationGroup>, CacheError> {
     let secret_name = names.of(NameKind::CacheAuthSecret);
     let secret_arn = match cloud.secret(&secret_name).await? {
-        // A deleted secret's name stays reserved until Secrets Manager removes it (OPERATIONS.md).
+        // A deleted secret's name stays reserved until Secrets Manager removes it
+        // (docs/aws-behaviour.md, "Teardown: what sticks").
         Some(secret) if secret.pending_deletion => return Ok(None),
         Some(secret) => secret.arn,
         None => {

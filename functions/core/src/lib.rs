@@ -18,6 +18,6 @@ pub use contract::{Action, Outputs, Request, Response, Status};
 pub use error::{AwsCallError, ErrorName, NamedError};
 pub use spec::EnvironmentSpec;
 
-/// How long every CloudWatch log group of an environment keeps its logs: REQUEST.md, "CloudWatch logs
-/// must retain for exactly 14 days".
+/// How long every CloudWatch log group of an environment keeps its logs: the customer's request,
+/// "CloudWatch logs must retain for exactly 14 days" (docs/requirements.md).
 pub const LOG_RETENTION_DAYS: i32 = 14;

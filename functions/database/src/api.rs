@@ -75,7 +75,7 @@ pub struct Instance {
 pub struct ClusterSettings {
     pub id: String,
     pub engine: &'static str,
-    pub engine_version: &'static str,
+    pub engine_version: String,
     pub subnet_group: String,
     pub parameter_group: String,
     pub security_group_ids: Vec<String>,
@@ -89,6 +89,18 @@ pub struct ClusterSettings {
     pub backup_retention_days: i32,
     pub log_exports: Vec<&'static str>,
     pub tags: Vec<Tag>,
+}
+
+/// One engine version as DescribeDBEngineVersions lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineVersion {
+    /// `16.4`, `16.10`: major and minor.
+    pub version: String,
+    /// `available` or `deprecated` (RDS API reference, `DBEngineVersion.Status`).
+    pub status: Option<String>,
+    /// The Aurora Serverless v2 capacity range this version supports (`ServerlessV2FeaturesSupport`
+    /// MinCapacity and MaxCapacity), where RDS says.
+    pub serverless_v2_range: Option<(f64, f64)>,
 }
 
 /// Everything CreateDBInstance is given for one of the cluster's instances.
@@ -195,6 +207,8 @@ pub trait Cloud {
     async fn set_parameter(&self, group: &str, name: &str, value: &str) -> CallResult<()>;
     async fn delete_parameter_group(&self, name: &str) -> CallResult<()>;
 
+    /// DescribeDBEngineVersions: every available version of `engine` in parameter group `family`.
+    async fn engine_versions(&self, engine: &str, family: &str) -> CallResult<Vec<EngineVersion>>;
     async fn cluster(&self, id: &str) -> CallResult<Option<Cluster>>;
     async fn create_cluster(&self, settings: &ClusterSettings) -> CallResult<()>;
     /// Turns deletion protection off, applied immediately.
@@ -228,6 +242,13 @@ pub trait Cloud {
         days: i64,
         immediately: bool,
     ) -> CallResult<()>;
+
+    /// Whether the log group of exactly this name exists.
+    async fn log_group_exists(&self, name: &str) -> CallResult<bool>;
+    /// CreateLogGroup encrypted with `key_arn`, tagged.
+    async fn create_log_group(&self, name: &str, key_arn: &str, tags: &[Tag]) -> CallResult<()>;
+    async fn set_retention(&self, name: &str, days: i32) -> CallResult<()>;
+    async fn delete_log_group(&self, name: &str) -> CallResult<()>;
 
     /// GetRole; the role's ARN, `None` when there is no such role.
     async fn role(&self, name: &str) -> CallResult<Option<String>>;

@@ -2,8 +2,8 @@
 //! [`crate::api`]. No decisions are taken here; they are the handler's, where the unit tests reach them.
 
 use crate::api::{
-    found, CallResult, Cloud, Cluster, ClusterSettings, Function, FunctionSettings, Instance,
-    InstanceSettings, NewSecret, Rotation, Secret,
+    found, CallResult, Cloud, Cluster, ClusterSettings, EngineVersion, Function, FunctionSettings,
+    Instance, InstanceSettings, NewSecret, Rotation, Secret,
 };
 use aws_config::SdkConfig;
 use aws_sdk_lambda::types as lambda;
@@ -13,6 +13,7 @@ use aws_sdk_secretsmanager::types::RotationRulesType;
 use env_core::error::aws_error;
 use env_core::tags::Tag;
 use iam_roles::Roles;
+use log_groups::LogGroups;
 
 #[derive(Debug, Clone)]
 pub struct AwsCloud {
@@ -20,6 +21,7 @@ pub struct AwsCloud {
     secrets: aws_sdk_secretsmanager::Client,
     roles: Roles,
     lambda: aws_sdk_lambda::Client,
+    log_groups: LogGroups,
 }
 
 impl AwsCloud {
@@ -31,6 +33,7 @@ impl AwsCloud {
             secrets: aws_sdk_secretsmanager::Client::new(config),
             roles: Roles::bounded(config, role_boundary),
             lambda: aws_sdk_lambda::Client::new(config),
+            log_groups: LogGroups::new(config),
         }
     }
 }
@@ -61,6 +64,16 @@ fn cluster(cluster: &rds::DbCluster) -> Cluster {
             .and_then(rds::MasterUserSecret::secret_arn)
             .map(str::to_owned),
         resource_id: cluster.db_cluster_resource_id().map(str::to_owned),
+    }
+}
+
+fn engine_version(version: &rds::DbEngineVersion) -> EngineVersion {
+    EngineVersion {
+        version: version.engine_version().unwrap_or_default().to_owned(),
+        status: version.status().map(str::to_owned),
+        serverless_v2_range: version
+            .serverless_v2_features_support()
+            .and_then(|range| Some((range.min_capacity()?, range.max_capacity()?))),
     }
 }
 
@@ -188,6 +201,22 @@ impl Cloud for AwsCloud {
         Ok(())
     }
 
+    async fn engine_versions(&self, engine: &str, family: &str) -> CallResult<Vec<EngineVersion>> {
+        let mut pages = self
+            .rds
+            .describe_db_engine_versions()
+            .engine(engine)
+            .db_parameter_group_family(family)
+            .into_paginator()
+            .send();
+        let mut versions = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(aws_error("DescribeDBEngineVersions"))?;
+            versions.extend(page.db_engine_versions().iter().map(engine_version));
+        }
+        Ok(versions)
+    }
+
     async fn cluster(&self, id: &str) -> CallResult<Option<Cluster>> {
         let result = self
             .rds
@@ -209,7 +238,7 @@ impl Cloud for AwsCloud {
             .create_db_cluster()
             .db_cluster_identifier(&settings.id)
             .engine(settings.engine)
-            .engine_version(settings.engine_version)
+            .engine_version(&settings.engine_version)
             // Serverless v2 runs in a provisioned cluster (Aurora user guide, "Creating a DB
             // cluster that uses Aurora Serverless v2").
             .engine_mode("provisioned")
@@ -422,6 +451,22 @@ impl Cloud for AwsCloud {
             .await
             .map_err(aws_error("RotateSecret"))?;
         Ok(())
+    }
+
+    async fn log_group_exists(&self, name: &str) -> CallResult<bool> {
+        self.log_groups.exists(name).await
+    }
+
+    async fn create_log_group(&self, name: &str, key_arn: &str, tags: &[Tag]) -> CallResult<()> {
+        self.log_groups.create(name, key_arn, tags).await
+    }
+
+    async fn set_retention(&self, name: &str, days: i32) -> CallResult<()> {
+        self.log_groups.set_retention(name, days).await
+    }
+
+    async fn delete_log_group(&self, name: &str) -> CallResult<()> {
+        self.log_groups.delete(name).await
     }
 
     async fn role(&self, name: &str) -> CallResult<Option<String>> {

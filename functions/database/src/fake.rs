@@ -3,8 +3,8 @@
 //! test asks, the way AWS answers (throttling, already-exists, invalid state …).
 
 use crate::api::{
-    CallResult, Cloud, Cluster, ClusterSettings, Function, FunctionSettings, Instance,
-    InstanceSettings, NewSecret, Rotation, Secret,
+    CallResult, Cloud, Cluster, ClusterSettings, EngineVersion, Function, FunctionSettings,
+    Instance, InstanceSettings, NewSecret, Rotation, Secret,
 };
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
@@ -40,6 +40,10 @@ pub struct World {
     pub subnet_groups: BTreeMap<String, (Vec<String>, Vec<Tag>)>,
     /// Parameter group name → (family, parameters).
     pub parameter_groups: BTreeMap<String, (String, BTreeMap<String, String>)>,
+    /// What DescribeDBEngineVersions lists; `None`: [`default_engine_versions`].
+    pub engine_versions: Option<Vec<EngineVersion>>,
+    /// The (engine, family) each DescribeDBEngineVersions asked for.
+    pub engine_version_queries: Vec<(String, String)>,
     pub clusters: BTreeMap<String, (ClusterSettings, Cluster)>,
     pub instances: BTreeMap<String, (InstanceSettings, Instance)>,
     pub rotations: BTreeMap<String, Rotation>,
@@ -49,6 +53,8 @@ pub struct World {
     pub rotation_fails: bool,
     pub passwords_generated: usize,
     pub roles: BTreeMap<String, Role>,
+    /// Log group name → (its key, its retention in days).
+    pub log_groups: BTreeMap<String, (String, Option<i32>)>,
     pub functions: BTreeMap<String, (FunctionSettings, Function)>,
     /// The state a new function starts in (AWS: `Pending` for a VPC function, then `Active`).
     pub function_state: Option<&'static str>,
@@ -94,6 +100,20 @@ impl World {
     fn status(&self) -> String {
         self.new_status.unwrap_or("creating").to_owned()
     }
+}
+
+/// An available Aurora PostgreSQL version with AWS's Serverless v2 range of 0–256 ACUs.
+pub fn engine_version(version: &str) -> EngineVersion {
+    EngineVersion {
+        version: version.to_owned(),
+        status: Some("available".to_owned()),
+        serverless_v2_range: Some((0.0, 256.0)),
+    }
+}
+
+/// Two minor versions of Aurora PostgreSQL 16, listed oldest first as RDS lists them.
+pub fn default_engine_versions() -> Vec<EngineVersion> {
+    vec![engine_version("16.4"), engine_version("16.9")]
 }
 
 #[derive(Debug, Default)]
@@ -193,6 +213,18 @@ impl Cloud for FakeCloud {
         world.change("DeleteDBClusterParameterGroup")?;
         world.parameter_groups.remove(name);
         Ok(())
+    }
+
+    async fn engine_versions(&self, engine: &str, family: &str) -> CallResult<Vec<EngineVersion>> {
+        let mut world = self.world();
+        world.call("DescribeDBEngineVersions")?;
+        world
+            .engine_version_queries
+            .push((engine.to_owned(), family.to_owned()));
+        Ok(world
+            .engine_versions
+            .clone()
+            .unwrap_or_else(default_engine_versions))
     }
 
     async fn cluster(&self, id: &str) -> CallResult<Option<Cluster>> {
@@ -388,6 +420,37 @@ impl Cloud for FakeCloud {
                 };
             }
         }
+        Ok(())
+    }
+
+    async fn log_group_exists(&self, name: &str) -> CallResult<bool> {
+        let mut world = self.world();
+        world.call("DescribeLogGroups")?;
+        Ok(world.log_groups.contains_key(name))
+    }
+
+    async fn create_log_group(&self, name: &str, key_arn: &str, _tags: &[Tag]) -> CallResult<()> {
+        let mut world = self.world();
+        world.change("CreateLogGroup")?;
+        world
+            .log_groups
+            .insert(name.to_owned(), (key_arn.to_owned(), None));
+        Ok(())
+    }
+
+    async fn set_retention(&self, name: &str, days: i32) -> CallResult<()> {
+        let mut world = self.world();
+        world.change("PutRetentionPolicy")?;
+        if let Some((_, retention)) = world.log_groups.get_mut(name) {
+            *retention = Some(days);
+        }
+        Ok(())
+    }
+
+    async fn delete_log_group(&self, name: &str) -> CallResult<()> {
+        let mut world = self.world();
+        world.change("DeleteLogGroup")?;
+        world.log_groups.remove(name);
         Ok(())
     }
 

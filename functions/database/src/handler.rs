@@ -9,18 +9,18 @@
 //! environment's rotation Lambda (and, when rotation runs at once, rotated once, which created the
 //! database user), and the API keys secret.
 //!
-//! `delete` follows the order RDS enforces (OPERATIONS.md, "Teardown: what sticks"): a protected
-//! cluster blocks everything unless the spec says `forceDestroy`; then the rotation Lambda and its
-//! role (first, so Lambda starts releasing its network interfaces early), the instances, the
-//! cluster, the secrets, then the groups the cluster used, which RDS refuses to delete while a
-//! cluster uses them.
+//! `delete` follows the order RDS enforces (docs/aws-behaviour.md, "Teardown: what sticks"): a
+//! protected cluster blocks everything unless the spec says `forceDestroy`; then the rotation
+//! Lambda and its role (first, so Lambda starts releasing its network interfaces early), the
+//! instances, the cluster, the secrets, then the groups the cluster used, which RDS refuses to
+//! delete while a cluster uses them.
 
 use crate::api::{created, Cloud, Cluster, ClusterSettings, InstanceSettings, State};
 use crate::secrets::{self, AppDatabase, Wanted};
 use crate::settings::{Settings, SettingsError};
-use crate::{rotation_function, rotation_function::Scope};
+use crate::{log_groups_first, rotation_function, rotation_function::Scope};
 use env_core::contract::{Outputs, Request};
-use env_core::naming::{NameKind, Names};
+use env_core::naming::{AwsLogGroup, NameKind, Names};
 use env_core::spec::EnvironmentSpec;
 use env_core::tags::environment_tags;
 use env_core::{Action, AwsCallError, ErrorName, NamedError, Response, Status};
@@ -28,20 +28,19 @@ use serde_json::{json, Value};
 use std::time::SystemTime;
 
 pub const ENGINE: &str = "aurora-postgresql";
-/// A current Aurora PostgreSQL 16 minor version (Aurora PostgreSQL release notes, "Aurora
-/// PostgreSQL 16.8"); auto minor version upgrades keep it current afterwards.
-pub const ENGINE_VERSION: &str = "16.8";
 /// The cluster parameter group family of Aurora PostgreSQL 16 (RDS user guide, "Working with
-/// parameter groups").
+/// parameter groups"): a new cluster gets the newest 16.x RDS offers ([`crate::engine`]); auto
+/// minor version upgrades keep it current afterwards.
 pub const PARAMETER_FAMILY: &str = "aurora-postgresql16";
 /// Aurora Serverless v2 instances have this one class (Aurora user guide, "Using Aurora
 /// Serverless v2").
 pub const INSTANCE_CLASS: &str = "db.serverless";
-/// COMPLIANCE.md RDS.11: backups kept at least 7 days.
+/// docs/compliance.md RDS.11: backups kept at least 7 days.
 pub const BACKUP_RETENTION_DAYS: i32 = 7;
-/// The request's rotation period for database credentials (COMPLIANCE.md SecretsManager.4).
+/// The request's rotation period for database credentials (docs/requirements.md), within the 90
+/// days of docs/compliance.md SecretsManager.4.
 pub const ROTATION_DAYS: i64 = 30;
-/// COMPLIANCE.md RDS.24: not `postgres` or `admin`.
+/// docs/compliance.md RDS.24: not `postgres` or `admin`.
 pub const MASTER_USERNAME: &str = "catalog_admin";
 pub const DATABASE_NAME: &str = "catalog";
 pub const PORT: i32 = 5432;
@@ -68,6 +67,8 @@ pub enum DatabaseError {
     RoleNotAssumableYet(#[source] AwsCallError),
     #[error("{0} was created but is not visible yet")]
     NotVisibleYet(String),
+    #[error("RDS offers no available {0} engine version that scales between {1} and {2} ACUs")]
+    NoEngineVersion(&'static str, f64, f64),
 }
 
 impl NamedError for DatabaseError {
@@ -76,7 +77,9 @@ impl NamedError for DatabaseError {
             DatabaseError::Aws(error) => error.error_name(),
             DatabaseError::MissingInput(_) => ErrorName::InvalidEvent,
             DatabaseError::DeletionProtected(_) => ErrorName::DeletionProtected,
-            DatabaseError::Failed(..) => ErrorName::ComponentFailed,
+            DatabaseError::Failed(..) | DatabaseError::NoEngineVersion(..) => {
+                ErrorName::ComponentFailed
+            }
             DatabaseError::Misconfigured(_) => ErrorName::Misconfigured,
             DatabaseError::SecretInTransition(..)
             | DatabaseError::RoleNotAssumableYet(_)
@@ -173,7 +176,8 @@ fn cluster_settings(
     ClusterSettings {
         id: names.of(NameKind::AuroraCluster),
         engine: ENGINE,
-        engine_version: ENGINE_VERSION,
+        // Chosen from what RDS offers just before the cluster is created.
+        engine_version: String::new(),
         subnet_group: names.of(NameKind::DbSubnetGroup),
         parameter_group: names.of(NameKind::DbClusterParameterGroup),
         security_group_ids: vec![network.security_group.clone()],
@@ -220,9 +224,21 @@ async fn converge<C: Cloud>(
         .set_parameter(&settings.parameter_group, "rds.force_ssl", "1")
         .await?;
 
+    // Before the cluster: RDS would create its log export's group itself, keeping logs forever.
+    let export = names.aws_log_group(AwsLogGroup::AuroraPostgresql);
+    log_groups_first::ensure(cloud, &export, &network.kms_key_arn, tags).await?;
+
     let cluster = match cloud.cluster(&settings.id).await? {
         Some(cluster) => cluster,
         None => {
+            let versions = cloud.engine_versions(ENGINE, PARAMETER_FAMILY).await?;
+            let (min, max) = (settings.min_capacity, settings.max_capacity);
+            let engine_version = crate::engine::newest_fitting(&versions, min, max)
+                .ok_or(DatabaseError::NoEngineVersion(PARAMETER_FAMILY, min, max))?;
+            let settings = ClusterSettings {
+                engine_version,
+                ..settings.clone()
+            };
             created(
                 cloud.create_cluster(&settings).await,
                 "DBClusterAlreadyExistsFault",
@@ -476,6 +492,7 @@ async fn delete<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Response,
     if cloud.parameter_group_exists(&parameter_group).await? {
         cloud.delete_parameter_group(&parameter_group).await?;
     }
+    log_groups_first::delete(cloud, names).await?;
     Ok(Response::new(Status::Deleted, Outputs::new()))
 }
 

@@ -131,6 +131,8 @@ async fn create_makes_the_groups_and_an_encrypted_serverless_v2_cluster() {
             "CreateDBSubnetGroup",
             "CreateDBClusterParameterGroup",
             "ModifyDBClusterParameterGroup",
+            "CreateLogGroup",
+            "PutRetentionPolicy",
             "CreateDBCluster"
         ]
     );
@@ -143,7 +145,15 @@ async fn create_makes_the_groups_and_an_encrypted_serverless_v2_cluster() {
     assert_eq!(parameters["rds.force_ssl"], "1");
     let (settings, _) = &world.clusters["aurora-pr-42"];
     assert_eq!(settings.engine, "aurora-postgresql");
-    assert!(settings.engine_version.starts_with("16."));
+    // The newest 16.x the (fake) RDS offers, asked for by engine and parameter group family.
+    assert_eq!(settings.engine_version, "16.9");
+    assert_eq!(
+        world.engine_version_queries,
+        [(
+            "aurora-postgresql".to_owned(),
+            "aurora-postgresql16".to_owned()
+        )]
+    );
     assert_eq!((settings.min_capacity, settings.max_capacity), (0.5, 4.0));
     assert_eq!(settings.kms_key_arn, KEY);
     assert_eq!(settings.security_group_ids, ["sg-db"]);
@@ -154,6 +164,30 @@ async fn create_makes_the_groups_and_an_encrypted_serverless_v2_cluster() {
     assert!(settings.deletion_protection);
     assert!(!["postgres", "admin"].contains(&settings.master_username));
     assert_eq!((settings.database_name, settings.port), ("catalog", 5432));
+}
+
+#[tokio::test]
+async fn no_engine_version_that_holds_the_capacities_is_a_failed_component_before_any_cluster() {
+    let cloud = FakeCloud::default();
+    cloud.world().engine_versions = Some(vec![crate::api::EngineVersion {
+        serverless_v2_range: Some((0.5, 2.0)),
+        ..crate::fake::engine_version("16.9")
+    }]);
+    let error = run(&cloud, Action::Create, json!({})).await.unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::ComponentFailed);
+    assert_eq!(
+        error.to_string(),
+        "RDS offers no available aurora-postgresql16 engine version that scales between 0.5 and 4 ACUs"
+    );
+    assert!(cloud.world().clusters.is_empty());
+    // And a refused lookup is the AWS error it was, with no cluster either.
+    cloud
+        .world()
+        .faults
+        .push(("DescribeDBEngineVersions", "Throttling"));
+    let error = run(&cloud, Action::Create, json!({})).await.unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::Retryable);
+    assert!(cloud.world().clusters.is_empty());
 }
 
 #[tokio::test]
@@ -178,6 +212,7 @@ async fn the_writer_and_the_reader_go_to_different_zones_once_the_cluster_exists
         changes(&cloud),
         [
             "ModifyDBClusterParameterGroup",
+            "PutRetentionPolicy",
             "CreateDBInstance",
             "CreateDBInstance"
         ]
@@ -216,11 +251,15 @@ async fn ready_once_everything_is_available_with_the_master_secret_rotating_ever
         changes(&cloud),
         [
             "ModifyDBClusterParameterGroup",
+            "PutRetentionPolicy",
             "RotateSecret",
             "CreateSecret",
             "CreateSecret",
             "CreateRole",
             "PutRolePolicy",
+            // The function's log group before the function, so Lambda never makes its own.
+            "CreateLogGroup",
+            "PutRetentionPolicy",
             "CreateFunction",
             "AddPermission",
             "RotateSecret"
@@ -228,7 +267,14 @@ async fn ready_once_everything_is_available_with_the_master_secret_rotating_ever
     );
     let response = run(&cloud, Action::Status, json!({})).await.unwrap();
     assert_eq!(response.status, Status::Ready);
-    assert_eq!(changes(&cloud), ["ModifyDBClusterParameterGroup"]);
+    assert_eq!(
+        changes(&cloud),
+        [
+            "ModifyDBClusterParameterGroup",
+            "PutRetentionPolicy",
+            "PutRetentionPolicy"
+        ]
+    );
     let secret = "arn:aws:secretsmanager:us-west-2:123456789012:secret:rds!cluster-aurora-pr-42";
     assert_eq!(
         cloud.world().rotations[secret],
@@ -272,12 +318,19 @@ async fn ready_once_everything_is_available_with_the_master_secret_rotating_ever
 }
 
 #[tokio::test]
-async fn a_repeated_create_changes_nothing_but_reasserts_tls() {
+async fn a_repeated_create_changes_nothing_but_reasserts_tls_and_log_retention() {
     let cloud = FakeCloud::default();
     let first = ready(&cloud, json!({})).await;
     let again = run(&cloud, Action::Create, json!({})).await.unwrap();
     assert_eq!(again, first);
-    assert_eq!(changes(&cloud), ["ModifyDBClusterParameterGroup"]);
+    assert_eq!(
+        changes(&cloud),
+        [
+            "ModifyDBClusterParameterGroup",
+            "PutRetentionPolicy",
+            "PutRetentionPolicy"
+        ]
+    );
 }
 
 #[tokio::test]
@@ -290,7 +343,12 @@ async fn a_schedule_other_than_30_days_is_set_again() {
     run(&cloud, Action::Status, json!({})).await.unwrap();
     assert_eq!(
         changes(&cloud),
-        ["ModifyDBClusterParameterGroup", "RotateSecret"]
+        [
+            "ModifyDBClusterParameterGroup",
+            "PutRetentionPolicy",
+            "RotateSecret",
+            "PutRetentionPolicy"
+        ]
     );
 }
 
@@ -371,7 +429,10 @@ async fn a_cluster_still_being_deleted_is_waited_for() {
     changes(&cloud);
     let response = run(&cloud, Action::Create, json!({})).await.unwrap();
     assert_eq!(response.status, Status::InProgress);
-    assert_eq!(changes(&cloud), ["ModifyDBClusterParameterGroup"]);
+    assert_eq!(
+        changes(&cloud),
+        ["ModifyDBClusterParameterGroup", "PutRetentionPolicy"]
+    );
 }
 
 #[tokio::test]
@@ -429,7 +490,9 @@ async fn force_destroy_lifts_protection_then_deletes_instances_cluster_and_group
             "DeleteSecret",
             "DeleteSecret",
             "DeleteDBSubnetGroup",
-            "DeleteDBClusterParameterGroup"
+            "DeleteDBClusterParameterGroup",
+            "DeleteLogGroup",
+            "DeleteLogGroup"
         ]
     );
     {
@@ -442,6 +505,7 @@ async fn force_destroy_lifts_protection_then_deletes_instances_cluster_and_group
             ]
         );
         assert!(world.secrets.is_empty() && world.roles.is_empty() && world.functions.is_empty());
+        assert!(world.log_groups.is_empty());
     }
     let again = run(&cloud, Action::Delete, force).await.unwrap();
     assert_eq!(again.status, Status::Deleted);
@@ -800,7 +864,12 @@ async fn a_function_or_permission_met_from_a_concurrent_create_is_used() {
     assert_eq!(response.status, Status::InProgress);
     assert_eq!(
         changes(&cloud),
-        ["ModifyDBClusterParameterGroup", "RotateSecret"]
+        [
+            "ModifyDBClusterParameterGroup",
+            "PutRetentionPolicy",
+            "PutRetentionPolicy",
+            "RotateSecret"
+        ]
     );
 
     let cloud = FakeCloud::default();
@@ -847,8 +916,10 @@ async fn a_secret_scheduled_for_deletion_is_restored_on_create() {
         changes(&cloud),
         [
             "ModifyDBClusterParameterGroup",
+            "PutRetentionPolicy",
             "RestoreSecret",
-            "RestoreSecret"
+            "RestoreSecret",
+            "PutRetentionPolicy"
         ]
     );
     assert!(cloud
@@ -1065,4 +1136,68 @@ async fn the_fake_refuses_to_delete_a_role_that_still_has_a_policy_as_iam_does()
     assert!(refused.is_code("DeleteConflict"), "{refused}");
     cloud.delete_role_policy("role-x", "p").await.unwrap();
     cloud.delete_role("role-x").await.unwrap();
+}
+
+#[tokio::test]
+async fn the_log_groups_rds_and_lambda_would_make_are_made_first_with_the_key_and_14_days() {
+    let cloud = FakeCloud::default();
+    run(&cloud, Action::Create, json!({})).await.unwrap();
+    // The export's group exists before CreateDBCluster is asked for.
+    {
+        let world = cloud.world();
+        assert_eq!(
+            world.log_groups["/aws/rds/cluster/aurora-pr-42/postgresql"],
+            (KEY.to_owned(), Some(14))
+        );
+        assert!(!world.log_groups.contains_key("/aws/lambda/rotation-pr-42"));
+    }
+    ready(&cloud, json!({})).await;
+    let world = cloud.world();
+    assert_eq!(
+        world.log_groups["/aws/lambda/rotation-pr-42"],
+        (KEY.to_owned(), Some(14))
+    );
+    assert_eq!(world.log_groups.len(), 2);
+}
+
+#[tokio::test]
+async fn a_log_group_made_meanwhile_or_a_retention_changed_by_hand_is_taken_in_hand() {
+    let cloud = FakeCloud::default();
+    cloud.fail_next("CreateLogGroup", "ResourceAlreadyExistsException");
+    run(&cloud, Action::Create, json!({})).await.unwrap();
+    // The concurrent call's group is used (the fake made none): its retention is still set.
+    assert_eq!(changes(&cloud).last(), Some(&"CreateDBCluster"));
+    cloud.world().log_groups.insert(
+        "/aws/rds/cluster/aurora-pr-42/postgresql".to_owned(),
+        (KEY.to_owned(), Some(3653)),
+    );
+    run(&cloud, Action::Status, json!({})).await.unwrap();
+    assert_eq!(
+        cloud.world().log_groups["/aws/rds/cluster/aurora-pr-42/postgresql"].1,
+        Some(14)
+    );
+    // A refusal other than "already exists" stops the call before the cluster.
+    let fresh = FakeCloud::default();
+    fresh.fail_next("CreateLogGroup", "AccessDeniedException");
+    let error = run(&fresh, Action::Create, json!({})).await.unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::AwsRejected);
+    assert!(fresh.world().clusters.is_empty());
+}
+
+#[tokio::test]
+async fn a_log_group_gone_between_describe_and_delete_is_no_error() {
+    let cloud = FakeCloud::default();
+    ready(&cloud, json!({"deletionProtection": false})).await;
+    cloud.world().instances.clear();
+    cloud.world().clusters.clear();
+    cloud.fail_next("DeleteLogGroup", "ResourceNotFoundException");
+    let response = run(&cloud, Action::Delete, json!({"deletionProtection": false}))
+        .await
+        .unwrap();
+    assert_eq!(response.status, Status::Deleted);
+    cloud.fail_next("DescribeLogGroups", "ThrottlingException");
+    let error = run(&cloud, Action::Delete, json!({"deletionProtection": false}))
+        .await
+        .unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::Retryable);
 }

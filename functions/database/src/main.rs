@@ -1,8 +1,10 @@
 mod api;
 mod aws;
+mod engine;
 #[cfg(test)]
 mod fake;
 mod handler;
+mod log_groups_first;
 mod rotation_function;
 mod rotation_policy;
 mod secrets;

@@ -6,7 +6,7 @@ use crate::api::{Cloud, Function, FunctionSettings, Secret};
 use crate::handler::DatabaseError;
 use crate::rotation_policy::{document, PolicyArns};
 use crate::settings::Settings;
-use env_core::naming::{NameKind, Names};
+use env_core::naming::{AwsLogGroup, NameKind, Names};
 use env_core::tags::Tag;
 use serde_json::json;
 
@@ -78,12 +78,17 @@ pub async fn ensure<C: Cloud>(
         master_secret: scope.master_secret_arn,
         key: scope.kms_key_arn,
         log_group: &format!(
-            "arn:aws:logs:{region}:{account}:log-group:/aws/lambda/{function_name}"
+            "arn:aws:logs:{region}:{account}:log-group:{}",
+            names.aws_log_group(AwsLogGroup::RotationFunction)
         ),
     });
     cloud
         .put_role_policy(&role_name, POLICY_NAME, &policy.to_string())
         .await?;
+
+    // Before the function: Lambda would create its group itself, keeping logs forever.
+    let logs = names.aws_log_group(AwsLogGroup::RotationFunction);
+    crate::log_groups_first::ensure(cloud, &logs, scope.kms_key_arn, scope.tags).await?;
 
     if let Some(function) = cloud.function(&function_name).await? {
         return Ok(function);

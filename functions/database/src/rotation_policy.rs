@@ -1,8 +1,8 @@
 //! The IAM policy of the rotation function's execution role (moved here from functions/rotation:
 //! the database function deploys the rotation Lambda and puts this policy on its role).
 //!
-//! Least privilege (COMPLIANCE.md IAM.1): every action that supports resource ARNs is scoped to
-//! them; `*` remains only for actions that support no resource (GetRandomPassword, and the
+//! Least privilege (docs/compliance.md IAM.1): every action that supports resource ARNs is scoped
+//! to them; `*` remains only for actions that support no resource (GetRandomPassword, and the
 //! network-interface actions a VPC Lambda needs, as in AWS's AWSLambdaVPCAccessExecutionRole).
 
 use serde_json::{json, Value};
@@ -101,11 +101,13 @@ pub fn document(arns: PolicyArns<'_>) -> Value {
                 "Resource": "*"
             },
             {
-                // Lambda creates the function's log group on its first run when it is missing
-                // (Lambda developer guide, "Sending Lambda function logs to CloudWatch Logs").
+                // The database function creates the log group first, keyed and with its
+                // retention; without CreateLogGroup here, the function cannot make one of its own
+                // that keeps logs forever (Lambda developer guide, "Sending Lambda function logs
+                // to CloudWatch Logs": it creates the group when missing, if allowed).
                 "Sid": "WriteLogs",
                 "Effect": "Allow",
-                "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
                 "Resource": [arns.log_group.to_owned(), format!("{}:*", arns.log_group)]
             }
         ]

@@ -3,9 +3,9 @@
 //! `create` and `status` run the same convergence: every step looks its resource up by name and the
 //! environment tag and creates only what is missing, so a retried, resumed or repeated call never
 //! makes a second VPC or NAT gateway. The private subnets' default routes wait for their NAT gateway
-//! to be `available` (1.5–2 min after creation, OPERATIONS.md), which is why `status` converges too:
-//! it adds those routes once it can, and reports READY only when every NAT gateway is available
-//! (and the flow log, which a just-created IAM role can delay, exists).
+//! to be `available` (1.5–2 min after creation, docs/aws-behaviour.md), which is why `status`
+//! converges too: it adds those routes once it can, and reports READY only when every NAT gateway
+//! is available (and the flow log, which a just-created IAM role can delay, exists).
 //!
 //! `delete` works through the dependency order aws-nuke and cloud-nuke use, from what is tagged for
 //! the environment, and returns IN_PROGRESS as soon as one stage has to wait for AWS. Two steps
@@ -726,7 +726,8 @@ async fn delete<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Response,
     }
 
     // 2. Their Elastic IPs. Right after the NAT gateway is deleted, EC2 can answer AuthFailure for a
-    //    while (OPERATIONS.md, as aws-nuke and cloud-nuke retry it): wait and release again.
+    //    while (docs/aws-behaviour.md, "Teardown: what sticks", as aws-nuke and cloud-nuke retry
+    //    it): wait and release again.
     for address in cloud.addresses(environment).await? {
         if is_mine(&address, environment) {
             let result = cloud.release_address(&address.id).await;
@@ -761,7 +762,7 @@ async fn delete<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Response,
         }
         // 5. Leftover network interfaces: detached ones (Lambda's `AWS Lambda VPC ENI*` among them)
         //    are deleted; one still in use is waited for (Lambda releases its ENIs up to ~35 min
-        //    after the function is deleted, OPERATIONS.md).
+        //    after the function is deleted, docs/aws-behaviour.md).
         for interface in cloud.network_interfaces(vpc).await? {
             if interface.status == "available" {
                 let result = cloud.delete_network_interface(&interface.id).await;

@@ -1,7 +1,7 @@
-//! The security groups and their rules (COMPLIANCE.md, network rows): rules reference other groups,
-//! never address ranges, except the load balancer's 80 and 443 from anywhere and HTTPS out to AWS
-//! APIs and image registries (through the NAT gateways) for the two tiers that need it. The database
-//! and cache groups have no egress at all (Trivy AWS-0104).
+//! The security groups and their rules (docs/compliance.md, "Network"): rules reference other
+//! groups, never address ranges, except the load balancer's 80 and 443 from anywhere and HTTPS out
+//! to AWS APIs and image registries (through the NAT gateways) for the two tiers that need it. The
+//! database and cache groups have no egress at all (Trivy AWS-0104).
 
 use crate::api::{Direction, Peer, Rule};
 use env_core::naming::Tier;

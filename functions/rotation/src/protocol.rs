@@ -1,5 +1,5 @@
-//! The rotation protocol (OPERATIONS.md, "Rotation protocol"): the checks every step makes, then
-//! createSecret, setSecret, testSecret and finishSecret, for both strategies.
+//! The rotation protocol (docs/aws-behaviour.md, "Rotation protocol"): the checks every step
+//! makes, then createSecret, setSecret, testSecret and finishSecret, for both strategies.
 //!
 //! Each step can be run any number of times with the same token, at the same time too, and ends in
 //! the same state; whatever step fails, retrying the rotation ends with AWSCURRENT credentials that

@@ -14,7 +14,7 @@
 use crate::api::{BlueGreen, CallResult, Cloud, EcsService, ServiceSpec, TaskSpec};
 use crate::policy::{self, TaskScope};
 use env_core::contract::{Outputs, Request};
-use env_core::naming::{NameKind, Names};
+use env_core::naming::{AwsLogGroup, NameKind, Names};
 use env_core::spec::{DeploymentStrategy, EnvironmentSpec};
 use env_core::tags::{environment_tags, Tag};
 use env_core::{Action, AwsCallError, ErrorName, NamedError, Response, Status};
@@ -411,6 +411,23 @@ fn is_ready(service: &EcsService, readiness: Readiness) -> bool {
     }
 }
 
+/// A log group with the environment's key, created when missing, its retention set on every call
+/// so a hand-changed one is put back.
+async fn ensure_log_group<C: Cloud>(
+    cloud: &C,
+    name: &str,
+    key_arn: &str,
+    tags: &[Tag],
+) -> Result<(), ServiceError> {
+    if !cloud.log_group_exists(name).await? {
+        cloud.create_log_group(name, key_arn, tags).await?;
+    }
+    cloud
+        .set_retention(name, env_core::LOG_RETENTION_DAYS)
+        .await?;
+    Ok(())
+}
+
 async fn converge<C: Cloud>(
     cloud: &C,
     spec: &EnvironmentSpec,
@@ -422,14 +439,10 @@ async fn converge<C: Cloud>(
     let fields = spec.fields();
 
     let log_group = names.of(NameKind::ServiceLogGroup);
-    if !cloud.log_group_exists(&log_group).await? {
-        cloud
-            .create_log_group(&log_group, &inputs.key_arn, &tags)
-            .await?;
-    }
-    cloud
-        .set_retention(&log_group, env_core::LOG_RETENTION_DAYS)
-        .await?;
+    ensure_log_group(cloud, &log_group, &inputs.key_arn, &tags).await?;
+    // Before the cluster: Container Insights would create its group itself, keeping logs forever.
+    let insights = names.aws_log_group(AwsLogGroup::ContainerInsights);
+    ensure_log_group(cloud, &insights, &inputs.key_arn, &tags).await?;
 
     let execution_role = names.of(NameKind::ExecutionRole);
     let task_role = names.of(NameKind::TaskRole);
@@ -707,6 +720,12 @@ async fn delete<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Response,
         found = true;
         cloud.delete_cluster(&cluster).await?;
     }
+    // After the cluster: with it, and its tasks long stopped, Container Insights stops reporting.
+    let insights = names.aws_log_group(AwsLogGroup::ContainerInsights);
+    if cloud.log_group_exists(&insights).await? {
+        found = true;
+        cloud.delete_log_group(&insights).await?;
+    }
     let status = if found {
         Status::InProgress
     } else {
@@ -804,6 +823,14 @@ mod tests {
         assert_ne!(outputs["executionRoleArn"], outputs["taskRoleArn"]);
 
         let world = fake.world();
+        // Container Insights' group too, made before the cluster with the key and 14 days.
+        let insights =
+            &world.log_groups["/aws/ecs/containerinsights/ecs-cluster-pr-42/performance"];
+        assert_eq!(insights.retention_days, Some(14));
+        assert_eq!(
+            insights.kms_key_id.as_deref(),
+            Some("arn:aws:kms:us-west-2:123456789012:key/k")
+        );
         let group = &world.log_groups["ecs-logs-pr-42"];
         assert_eq!(group.retention_days, Some(14));
         assert_eq!(
@@ -1143,6 +1170,7 @@ mod tests {
         assert_eq!(world.count("DeleteRole"), 2);
         assert_eq!(world.count("DeleteCluster"), 1);
         assert_eq!(world.count("DeleteTaskDefinitions"), 1);
+        assert_eq!(world.count("DeleteLogGroup"), 2);
     }
 
     /// A pull request deployed many times leaves a revision per deploy: all deleted, ten a call.

@@ -1,15 +1,16 @@
 //! The workflows at the production poll intervals: each component answers from simulated time
-//! (tests/workflow/typical-times.json, the upper ends of OPERATIONS.md's ranges), so the ASL's own
-//! Wait seconds decide how many transitions and invocations a lifecycle takes and when each
-//! component is seen READY.
+//! (tests/workflow/typical-times.json, the upper ends of the ranges in docs/aws-behaviour.md), so
+//! the ASL's own Wait seconds decide how many transitions and invocations a lifecycle takes and
+//! when each component is seen READY.
 
 use integration_tests::workflow::{simulated_lifecycle, Execution};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// Step Functions Standard: $0.025 per 1,000 state transitions (PRICING.md, "confirmed").
+/// Step Functions Standard: $0.025 per 1,000 state transitions (docs/pricing.md, "confirmed").
 const PRICE_PER_TRANSITION: f64 = 0.025 / 1000.0;
-/// Lambda: $0.20 per million requests and $0.0000166667 per GB-second on x86_64 (PRICING.md).
+/// Lambda: $0.20 per million requests and $0.0000166667 per GB-second on x86_64
+/// (docs/pricing.md).
 const PRICE_PER_REQUEST: f64 = 0.20 / 1_000_000.0;
 const PRICE_PER_GB_SECOND: f64 = 0.000_016_666_7;
 /// The functions' memory in deployment (bootstrap/src/deploy/aws.rs): 256 MB.

@@ -143,7 +143,9 @@ async fn aurora_is_serverless_v2_encrypted_tls_only_private_and_rotates_its_mast
     assert_eq!(clusters.db_clusters().len(), 1);
     let cluster = &clusters.db_clusters()[0];
     assert_eq!(cluster.engine(), Some("aurora-postgresql"));
-    assert!(cluster.engine_version().unwrap().starts_with("16."));
+    // The newest 16.x of what the emulator's DescribeDBEngineVersions lists (16.2, 16.4, 16.9,
+    // 16.10 and two of 15): compared as numbers, 16.10 after 16.9.
+    assert_eq!(cluster.engine_version(), Some("16.10"));
     assert_eq!(cluster.engine_mode(), Some("provisioned"));
     let scaling = cluster.serverless_v2_scaling_configuration().unwrap();
     assert_eq!(
@@ -155,6 +157,23 @@ async fn aurora_is_serverless_v2_encrypted_tls_only_private_and_rotates_its_mast
     assert_eq!(cluster.iam_database_authentication_enabled(), Some(true));
     assert_eq!(cluster.backup_retention_period(), Some(7));
     assert_eq!(cluster.enabled_cloudwatch_logs_exports(), ["postgresql"]);
+    // Its export's group and the rotation function's, made by the function first: the key, 14 days.
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&emulator().sdk_config().await);
+    for group in [
+        format!("/aws/rds/cluster/aurora-{suffix}/postgresql"),
+        format!("/aws/lambda/rotation-{suffix}"),
+    ] {
+        let found = logs
+            .describe_log_groups()
+            .log_group_name_prefix(&group)
+            .send()
+            .await
+            .unwrap();
+        let found = &found.log_groups()[0];
+        assert_eq!(found.log_group_name(), Some(group.as_str()));
+        assert_eq!(found.retention_in_days(), Some(14), "{group}");
+        assert_eq!(found.kms_key_id(), Some(key), "{group}");
+    }
     assert_eq!(cluster.copy_tags_to_snapshot(), Some(true));
     assert_eq!(cluster.deletion_protection(), Some(true));
     let master = cluster.master_username().unwrap();

@@ -1,5 +1,5 @@
 //! The edge function against moto, through its binary, on top of a real network from the network
-//! binary: each load-balancer row of COMPLIANCE.md read back from what moto holds, the three
+//! binary: each load-balancer row of docs/compliance.md read back from what moto holds, the three
 //! certificate modes, idempotent creates, and teardowns with and without `forceDestroy`.
 
 use aws_sdk_elasticloadbalancingv2::types::{ActionTypeEnum, ProtocolEnum, TargetTypeEnum};

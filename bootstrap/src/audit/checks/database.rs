@@ -36,7 +36,7 @@ pub(crate) const CONTROLS: [Control; 12] = [
     ),
 ];
 
-/// COMPLIANCE.md RDS.11.
+/// docs/compliance.md RDS.11.
 const BACKUP_DAYS: i32 = 7;
 
 fn with_db(env: &Environment, judge: impl Fn(&Database) -> Vec<Finding>) -> Outcome {

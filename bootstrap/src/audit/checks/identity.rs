@@ -36,7 +36,7 @@ pub(crate) const CONTROLS: [Control; 11] = [
     ("ECR.1/2/3", "fsbp-ecr-1-2-3-repositories", repositories),
 ];
 
-/// COMPLIANCE.md SecretsManager.4: at most 90 days between rotations.
+/// docs/compliance.md SecretsManager.4: at most 90 days between rotations.
 const MAX_ROTATION_DAYS: i64 = 90;
 
 /// Actions that accept no resource ARN, so `"Resource": "*"` is the only way to grant them (Service

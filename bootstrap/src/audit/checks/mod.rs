@@ -1,4 +1,5 @@
-//! Every row of COMPLIANCE.md as a check over the environment's facts, named with its control ID.
+//! Every row of docs/compliance.md as a check over the environment's facts, named with its control
+//! ID.
 
 mod cache;
 mod database;
@@ -13,7 +14,7 @@ pub(crate) mod sample;
 use super::facts::Environment;
 use super::outcome::Outcome;
 
-/// One control: its ID as COMPLIANCE.md writes it, the check's name, and what it found.
+/// One control: its ID as docs/compliance.md writes it, the check's name, and what it found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Check {
     pub id: &'static str,
@@ -24,7 +25,7 @@ pub struct Check {
 /// A control and the function that judges it.
 pub(crate) type Control = (&'static str, &'static str, fn(&Environment) -> Outcome);
 
-/// Runs every control, in COMPLIANCE.md's order.
+/// Runs every control, in the order of docs/compliance.md.
 pub fn run(environment: &Environment) -> Vec<Check> {
     [
         network::CONTROLS.as_slice(),
@@ -62,7 +63,7 @@ mod tests {
             .filter(|c| c.outcome.label() == "finding")
             .collect();
         assert!(failing.is_empty(), "{failing:#?}");
-        // COMPLIANCE.md has 57 rows.
+        // docs/compliance.md has 57 rows.
         assert_eq!(checks.len(), 57);
         let names: HashSet<_> = checks.iter().map(|c| c.name).collect();
         assert_eq!(names.len(), checks.len(), "check names are unique");

@@ -4,7 +4,7 @@ use crate::audit::facts::{Alarm, Environment, Key, LogGroup, Role};
 use anyhow::Context;
 use aws_config::SdkConfig;
 use env_core::error::{aws_error, found};
-use env_core::naming::{NameKind, Names};
+use env_core::naming::{AwsLogGroup, NameKind, Names};
 use serde_json::Value;
 
 pub async fn read(
@@ -135,13 +135,16 @@ async fn roles(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Vec<Role>
 async fn log_groups(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Vec<LogGroup>> {
     let logs = aws_sdk_cloudwatchlogs::Client::new(config);
     let mut groups = Vec::new();
-    let wanted = [
-        names.of(NameKind::FlowLogGroup),
-        names.of(NameKind::ServiceLogGroup),
-        names.of(NameKind::CacheSlowLogGroup),
-        format!("/aws/lambda/{}", names.of(NameKind::RotationFunction)),
-    ];
-    for name in wanted {
+    let ours = [
+        NameKind::FlowLogGroup,
+        NameKind::ServiceLogGroup,
+        NameKind::CacheSlowLogGroup,
+    ]
+    .map(|kind| names.of(kind));
+    // And those named for the cluster, the ECS cluster and the rotation function, which AWS
+    // would create with no retention and no key if the environment had not made them first.
+    let made_first = AwsLogGroup::ALL.map(|group| names.aws_log_group(group));
+    for name in ours.into_iter().chain(made_first) {
         let found = logs
             .describe_log_groups()
             .log_group_name_prefix(&name)

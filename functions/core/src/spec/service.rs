@@ -158,7 +158,7 @@ pub enum CpuArchitecture {
     #[default]
     #[serde(rename = "x86_64")]
     X86_64,
-    /// Graviton: about 20 % cheaper per vCPU-hour on Fargate (PRICING.md), for arm64 images.
+    /// Graviton: about 20 % cheaper per vCPU-hour on Fargate (docs/pricing.md), for arm64 images.
     #[serde(rename = "arm64")]
     Arm64,
 }
