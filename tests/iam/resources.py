@@ -319,7 +319,13 @@ def _log_group(request, state):
     name = request.params.get("logGroupName")
     if name is None:
         return None
-    return [state.arn("logs", "log-group", request.region, LogGroupName=name)]
+    arn = state.arn("logs", "log-group", request.region, LogGroupName=name)
+    # CloudWatch Logs API reference, LogGroup.arn: IAM policies name a log group by its ARN with a
+    # trailing ":*" for most actions; TagResource, UntagResource and ListTagsForResource take it
+    # without. A statement whose resource ends in the group's name alone allows neither form.
+    if request.operation not in ("TagResource", "UntagResource", "ListTagsForResource", "TagLogGroup"):
+        arn += ":*"
+    return [arn]
 
 
 def _lambda_function(request, state):

@@ -210,6 +210,15 @@ class Needs(unittest.TestCase):
             self.assertEqual(("logs:CreateLogGroup", arn) in actions, needed)
             self.assertIn("logs:PutLogEvents", {action for action, _ in actions})
 
+    def test_a_log_group_is_authorized_by_its_arn_with_a_trailing_colon_star(self):
+        group = f"arn:aws:logs:us-west-2:{ACCOUNT}:log-group:/aws/rds/cluster/aurora-pr-1/postgresql"
+        retention = wire.decode(0, entry("p", "logs", json.dumps({"logGroupName": "/aws/rds/cluster/aurora-pr-1/postgresql", "retentionInDays": 14}), target="Logs_20140328.PutRetentionPolicy"))
+        self.assertEqual({(n.action, n.resource) for n in needs_of(retention, self.state()).needs}, {("logs:PutRetentionPolicy", f"{group}:*")})
+        need = needs_of(retention, self.state()).needs[0]
+        pattern = "arn:aws:logs:us-west-2:*:log-group:/aws/rds/cluster/aurora-*/postgresql"
+        self.assertEqual(policy.decide([doc(allow("logs:PutRetentionPolicy", pattern))], need), "ImplicitDeny")
+        self.assertEqual(policy.decide([doc(allow("logs:PutRetentionPolicy", f"{pattern}:*"))], need), "Allow")
+
     def test_a_tagged_create_without_a_resource_type_tags_on_star(self):
         body = json.dumps({"Policy": "{}", "Tags": [{"TagKey": "team", "TagValue": "a"}]})
         answer = json.dumps({"KeyMetadata": {"Arn": f"arn:aws:kms:us-west-2:{ACCOUNT}:key/k1"}})

@@ -110,9 +110,13 @@ pub fn statements(scope: &ArnScope, artifacts_bucket: &str) -> Vec<Statement> {
                 "logs:PutRetentionPolicy",
                 "logs:DeleteLogGroup",
             ],
+            // Each with and without ":*": IAM authorizes most CloudWatch Logs actions on a group
+            // by its ARN with a trailing ":*", tagging without (Logs API reference, LogGroup).
             [AwsLogGroup::AuroraPostgresql, AwsLogGroup::RotationFunction]
                 .map(|group| arns.log_group(&group.wildcard()))
-                .to_vec(),
+                .into_iter()
+                .flat_map(|group| [format!("{group}:*"), group])
+                .collect(),
         ),
         Statement::allow("FindLogGroups", &["logs:DescribeLogGroups"], any()),
         Statement::allow(

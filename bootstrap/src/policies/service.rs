@@ -64,9 +64,15 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
             ],
             vec![
                 arns.log_group(&NameKind::ServiceLogGroup.wildcard()),
-                // Made before the cluster, so Container Insights does not make it without
-                // retention or key.
+                // Made before the cluster, so Container Insights does not make it without our
+                // key. With and without ":*": IAM authorizes most CloudWatch Logs actions on a
+                // group by its ARN with a trailing ":*", tagging without (Logs API reference,
+                // LogGroup); a name that ends the pattern matches only one of them.
                 arns.log_group(&AwsLogGroup::ContainerInsights.wildcard()),
+                format!(
+                    "{}:*",
+                    arns.log_group(&AwsLogGroup::ContainerInsights.wildcard())
+                ),
             ],
         ),
         Statement::allow("FindLogGroups", &["logs:DescribeLogGroups"], any()),

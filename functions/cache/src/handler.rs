@@ -443,7 +443,7 @@ mod tests {
         let secret = &world.secrets["secret-redis-auth-pr-42"];
         assert_eq!(secret.kms_key_arn, KEY);
         assert!(secret.tags.iter().any(|tag| tag.key == ENVIRONMENT));
-        let slow_log = &world.log_groups["redis-slow-log-pr-42"];
+        let slow_log = &world.log_groups["/aws/vendedlogs/elasticache/redis-slow-log-pr-42"];
         assert_eq!(slow_log.kms_key_arn, KEY);
         assert_eq!(slow_log.retention_days, Some(14));
         assert!(slow_log
@@ -451,7 +451,10 @@ mod tests {
             .iter()
             .any(|tag| tag.key == ENVIRONMENT && tag.value == "pr-42"));
         drop(world);
-        assert_eq!(plan.slow_log_group, "redis-slow-log-pr-42");
+        assert_eq!(
+            plan.slow_log_group,
+            "/aws/vendedlogs/elasticache/redis-slow-log-pr-42"
+        );
         let token = secret_json(&fake)["authToken"].as_str().unwrap().to_owned();
         assert_eq!(token.len(), 64);
         assert_eq!(plan.auth_token.0, token);
@@ -462,7 +465,10 @@ mod tests {
             outputs["cacheAuthSecretArn"],
             "arn:aws:secretsmanager:us-west-2:123456789012:secret:secret-redis-auth-pr-42-AbCdEf"
         );
-        assert_eq!(outputs["cacheSlowLogGroup"], "redis-slow-log-pr-42");
+        assert_eq!(
+            outputs["cacheSlowLogGroup"],
+            "/aws/vendedlogs/elasticache/redis-slow-log-pr-42"
+        );
         assert!(!outputs.contains_key("cacheConfigurationEndpoint"));
         assert!(!Value::Object(outputs.clone()).to_string().contains(&token));
     }

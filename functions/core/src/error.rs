@@ -79,7 +79,12 @@ pub fn error_chain(error: &(dyn Error + 'static)) -> String {
 }
 
 /// Error codes the AWS SDKs' standard retry strategy treats as throttling or transient
-/// (smithy-rs `aws-smithy-runtime`, retry classifiers `THROTTLING_ERRORS` and `TRANSIENT_ERRORS`).
+/// (smithy-rs `aws-smithy-runtime`, retry classifiers `THROTTLING_ERRORS` and `TRANSIENT_ERRORS`),
+/// but one: `LimitExceededException`, which the services this backend calls answer for a quota
+/// reached, not a rate (KMS, Secrets Manager, CloudWatch Logs, ACM, ECS, Application Auto Scaling
+/// API references: "a quota was exceeded"; KMS answers a request rate with ThrottlingException).
+/// Waiting does not raise a quota: it is `AwsRejected` at once, naming the call and the quota's
+/// message, instead of retried for minutes first.
 const RETRYABLE_CODES: &[&str] = &[
     "Throttling",
     "ThrottlingException",
@@ -90,7 +95,6 @@ const RETRYABLE_CODES: &[&str] = &[
     "TransactionInProgressException",
     "RequestLimitExceeded",
     "BandwidthLimitExceeded",
-    "LimitExceededException",
     "RequestThrottled",
     "SlowDown",
     "PriorRequestNotComplete",
@@ -362,6 +366,23 @@ pub(crate) mod tests {
         assert_eq!(
             error.to_string(),
             "DescribeVpcs failed: RequestLimitExceeded: Request limit exceeded."
+        );
+    }
+
+    #[test]
+    fn a_quota_reached_is_rejected_at_once_naming_it() {
+        let error = AwsCallError::new(
+            "CreateKey",
+            service_error(
+                400,
+                Some("LimitExceededException"),
+                Some("Too many keys in this account"),
+            ),
+        );
+        assert_eq!(error.error_name(), ErrorName::AwsRejected);
+        assert_eq!(
+            error.to_string(),
+            "CreateKey failed: LimitExceededException: Too many keys in this account"
         );
     }
 

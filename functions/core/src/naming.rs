@@ -289,7 +289,13 @@ impl NameKind {
             CacheReplicationGroup => "redis".into(),
             CacheSubnetGroup => "redis-subnets".into(),
             CacheAuthSecret => "secret-redis-auth".into(),
-            CacheSlowLogGroup => "redis-slow-log".into(),
+            // Under /aws/vendedlogs/: ElastiCache's log delivery adds each group it writes to to
+            // one account-wide CloudWatch Logs resource policy of at most 5,120 characters; near
+            // that size CloudWatch Logs allows every group under this prefix instead, so no
+            // environment's slow log is refused for want of room (CloudWatch Logs user guide,
+            // "Enabling logging from AWS services"; Step Functions developer guide, "Avoiding
+            // CloudWatch Logs resource policy size restrictions").
+            CacheSlowLogGroup => "/aws/vendedlogs/elasticache/redis-slow-log".into(),
             LoadBalancer => "alb".into(),
             TargetGroup(Color::Blue) => "tg-blue".into(),
             TargetGroup(Color::Green) => "tg-green".into(),

@@ -21,6 +21,9 @@ pub struct StoredLogGroup {
 #[derive(Debug, Default)]
 pub struct World {
     pub log_groups: BTreeMap<String, StoredLogGroup>,
+    /// A log group another caller makes between our lookup and our CreateLogGroup: that call
+    /// answers ResourceAlreadyExistsException, the group made with the caller's key.
+    pub made_meanwhile: Option<&'static str>,
     /// Role name → (ARN, trust policy, inline policies by name).
     pub roles: BTreeMap<String, (String, String, BTreeMap<String, String>)>,
     pub clusters: BTreeMap<String, Cluster>,
@@ -138,6 +141,7 @@ impl Cloud for Fake {
     async fn create_log_group(&self, name: &str, key_arn: &str, _tags: &[Tag]) -> CallResult<()> {
         let mut world = self.world();
         world.change("CreateLogGroup")?;
+        let raced = world.made_meanwhile == Some(name);
         world.log_groups.insert(
             name.to_owned(),
             StoredLogGroup {
@@ -145,6 +149,12 @@ impl Cloud for Fake {
                 kms_key_id: Some(key_arn.to_owned()),
             },
         );
+        if raced {
+            return Err(aws_failure(
+                "CreateLogGroup",
+                "ResourceAlreadyExistsException",
+            ));
+        }
         Ok(())
     }
 

@@ -420,7 +420,11 @@ async fn ensure_log_group<C: Cloud>(
     tags: &[Tag],
 ) -> Result<(), ServiceError> {
     if !cloud.log_group_exists(name).await? {
-        cloud.create_log_group(name, key_arn, tags).await?;
+        // Made meanwhile by a concurrent call, or by ECS for Container Insights: ours to keep.
+        match cloud.create_log_group(name, key_arn, tags).await {
+            Err(error) if error.is_code("ResourceAlreadyExistsException") => {}
+            created => created?,
+        }
     }
     cloud
         .set_retention(name, env_core::LOG_RETENTION_DAYS)
@@ -719,12 +723,15 @@ async fn delete<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Response,
     if active {
         found = true;
         cloud.delete_cluster(&cluster).await?;
-    }
-    // After the cluster: with it, and its tasks long stopped, Container Insights stops reporting.
-    let insights = names.aws_log_group(AwsLogGroup::ContainerInsights);
-    if cloud.log_group_exists(&insights).await? {
-        found = true;
-        cloud.delete_log_group(&insights).await?;
+    } else {
+        // Only once a call finds the cluster gone: ECS's service-linked role may create this
+        // group (AmazonECSServiceRolePolicy, CWLogGroupManagement), and a report still on its way
+        // when the cluster is deleted would make it again, without our key.
+        let insights = names.aws_log_group(AwsLogGroup::ContainerInsights);
+        if cloud.log_group_exists(&insights).await? {
+            found = true;
+            cloud.delete_log_group(&insights).await?;
+        }
     }
     let status = if found {
         Status::InProgress
@@ -1117,6 +1124,19 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_log_group_made_meanwhile_is_taken_as_made_and_gets_its_retention() {
+        let fake = Fake::default();
+        fake.world().made_meanwhile =
+            Some("/aws/ecs/containerinsights/ecs-cluster-pr-42/performance");
+        let response = run(&fake, "create").await.unwrap();
+        assert_eq!(response.status, Status::Ready);
+        let world = fake.world();
+        let insights =
+            &world.log_groups["/aws/ecs/containerinsights/ecs-cluster-pr-42/performance"];
+        assert_eq!(insights.retention_days, Some(14));
+    }
+
+    #[tokio::test]
     async fn throttled_lookups_are_retryable() {
         for lookup in [
             "DescribeLogGroups",
@@ -1159,9 +1179,9 @@ mod tests {
     async fn delete_removes_everything_and_reports_deleted_only_when_nothing_is_left() {
         let fake = Fake::default();
         run(&fake, "create").await.unwrap();
-        // 1: autoscaling and the service; 2: the rest, once ECS reports the service gone;
-        // 3: nothing found.
-        assert_eq!(delete_all(&fake).await, 3);
+        // 1: autoscaling and the service; 2: the rest, once ECS reports the service gone; 3:
+        // Container Insights' group, once a call finds the cluster gone; 4: nothing found.
+        assert_eq!(delete_all(&fake).await, 4);
         let world = fake.world();
         assert!(world.is_empty(), "{world:?}");
         assert_eq!(world.count("ScaleService"), 1);
@@ -1397,7 +1417,7 @@ mod tests {
             );
         }
         // The infrastructure role goes with the rest at teardown.
-        assert_eq!(delete_all(&fake).await, 3);
+        assert_eq!(delete_all(&fake).await, 4);
         let world = fake.world();
         assert!(world.is_empty(), "{world:?}");
         assert_eq!(world.count("DeleteRole"), 3);

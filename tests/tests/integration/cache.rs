@@ -157,7 +157,7 @@ async fn cache_lifecycle(extra: Value, shards: usize, replicas: usize) {
     assert_eq!(group.cache_node_type(), Some("cache.t4g.small"));
 
     // The slow log goes, as JSON, to the environment's own log group: kept 14 days, under its key.
-    let slow_log_group = format!("redis-slow-log-{suffix}");
+    let slow_log_group = format!("/aws/vendedlogs/elasticache/redis-slow-log-{suffix}");
     let [delivery] = group.log_delivery_configurations() else {
         panic!(
             "one log delivery: {:?}",
