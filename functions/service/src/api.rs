@@ -11,6 +11,13 @@ pub type CallResult<T> = Result<T, AwsCallError>;
 
 pub use env_core::error::found;
 
+/// How the awslogs driver delivers, set explicitly rather than left to the account's
+/// `defaultLogDriverMode`: `non-blocking`, so a slow or throttled CloudWatch Logs never stalls the
+/// API's writes to stdout (it loses the buffer's overflow instead), with a buffer of 25 MB, the
+/// ECS console's value (the driver's default is 10 MB). ECS developer guide, "Using the awslogs
+/// log driver", and API reference, LogConfiguration (`mode`, `max-buffer-size`).
+pub const LOG_DELIVERY: [(&str, &str); 2] = [("mode", "non-blocking"), ("max-buffer-size", "25m")];
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Cluster {
     pub arn: String,

@@ -171,7 +171,11 @@ fn deployment_configuration(spec: &ServiceSpec) -> ecs::DeploymentConfiguration 
 }
 
 fn container(task: &TaskSpec) -> ecs::ContainerDefinition {
-    let log = ecs::LogConfiguration::builder()
+    let log = crate::api::LOG_DELIVERY
+        .iter()
+        .fold(ecs::LogConfiguration::builder(), |log, (name, value)| {
+            log.options(*name, *value)
+        })
         .log_driver(ecs::LogDriver::Awslogs)
         .options("awslogs-group", &task.log_group)
         .options("awslogs-region", &task.region)

@@ -230,6 +230,10 @@ fn account_of(arn: &str) -> &str {
     arn.split(':').nth(4).unwrap_or_default()
 }
 
+fn region_of(arn: &str) -> &str {
+    arn.split(':').nth(3).unwrap_or_default()
+}
+
 /// FNV-1a (64 bits) of the task definition's description: stable within a build, so the same
 /// wanted definition is never registered twice.
 pub fn fingerprint(task: &TaskSpec) -> String {
@@ -451,9 +455,11 @@ async fn converge<C: Cloud>(
     let execution_role = names.of(NameKind::ExecutionRole);
     let task_role = names.of(NameKind::TaskRole);
     // The key's ARN (the network's) names the account before either role exists.
-    let trust = policy::tasks_trust_policy(account_of(&inputs.key_arn));
+    let key_account = account_of(&inputs.key_arn);
+    let trust = policy::tasks_trust_policy(key_account);
+    let task_trust = policy::task_role_trust_policy(key_account, region_of(&inputs.key_arn));
     let execution_arn = role(cloud, &execution_role, &trust, &tags).await?;
-    let task_arn = role(cloud, &task_role, &trust, &tags).await?;
+    let task_arn = role(cloud, &task_role, &task_trust, &tags).await?;
     let account = account_of(&execution_arn);
     let secrets = [
         inputs.db_secret_arn.as_str(),

@@ -17,12 +17,22 @@ pub const TASKS_PRINCIPAL: &str = "ecs-tasks.amazonaws.com";
 /// infrastructure IAM role for load balancers").
 pub const ECS_PRINCIPAL: &str = "ecs.amazonaws.com";
 
-/// ECS tasks may assume the role, for this account only (the confused-deputy key the IAM user
-/// guide recommends, "The confused deputy problem"; `aws:SourceArn` is left out because no ECS
-/// guide says ECS sends it when a task assumes its roles).
+/// ECS tasks may assume the execution role, for this account only (the confused-deputy key the
+/// IAM user guide recommends, "The confused deputy problem"; the execution role's guide shows no
+/// `aws:SourceArn`, so it is left out there).
 pub fn tasks_trust_policy(account: &str) -> Value {
     let mut trust = trust_policy(TASKS_PRINCIPAL);
     trust["Statement"][0]["Condition"] = json!({"StringEquals": {"aws:SourceAccount": account}});
+    trust
+}
+
+/// The task role's: tasks of this account, and (ECS developer guide, "Amazon ECS task IAM role")
+/// `aws:SourceArn` of any ECS resource of this account and region: a narrower ARN, a cluster's,
+/// is not supported there.
+pub fn task_role_trust_policy(account: &str, region: &str) -> Value {
+    let mut trust = tasks_trust_policy(account);
+    trust["Statement"][0]["Condition"]["ArnLike"] =
+        json!({"aws:SourceArn": format!("arn:aws:ecs:{region}:{account}:*")});
     trust
 }
 
@@ -387,6 +397,20 @@ pub mod tests {
         assert_eq!(on("elasticloadbalancing:DescribeRules"), ["*"]);
         assert!(on("elasticloadbalancing:ModifyListener").is_empty());
         assert_eq!(pairs.len(), 10);
+    }
+
+    #[test]
+    fn the_task_role_is_assumed_only_for_ecs_resources_of_its_account_and_region() {
+        let trust = task_role_trust_policy("123456789012", "us-west-2");
+        let condition = &trust["Statement"][0]["Condition"];
+        assert_eq!(
+            condition["ArnLike"]["aws:SourceArn"],
+            "arn:aws:ecs:us-west-2:123456789012:*"
+        );
+        assert_eq!(
+            condition["StringEquals"]["aws:SourceAccount"],
+            "123456789012"
+        );
     }
 
     #[test]

@@ -236,6 +236,21 @@ async fn assert_every_policy_least_privilege(suffix: &str) -> Vec<(String, Strin
             .as_str()
             .expect("a service principal")
             .to_owned();
+        // Every role trusts its service for this account only; the task role, ECS resources
+        // of this account and region only (the confused-deputy keys).
+        let condition = &trust["Statement"][0]["Condition"];
+        if principal == "ecs-tasks.amazonaws.com" {
+            assert_eq!(
+                condition["StringEquals"]["aws:SourceAccount"],
+                "123456789012"
+            );
+        }
+        if name.starts_with("role-ecs-task-") {
+            assert_eq!(
+                condition["ArnLike"]["aws:SourceArn"],
+                "arn:aws:ecs:us-west-2:123456789012:*"
+            );
+        }
         let policies = iam
             .list_role_policies()
             .role_name(name)
@@ -412,6 +427,9 @@ async fn service_is_private_autoscaled_discoverable_and_torn_down_completely() {
     assert_eq!(log.log_driver().as_str(), "awslogs");
     let options = log.options().expect("options");
     assert_eq!(options["awslogs-group"], format!("ecs-logs-{suffix}"));
+    // Non-blocking with a 25 MB buffer: a slow CloudWatch Logs never stalls the API.
+    assert_eq!(options["mode"], "non-blocking");
+    assert_eq!(options["max-buffer-size"], "25m");
     for pair in container.environment() {
         let value = pair.value().unwrap_or_default();
         assert!(
