@@ -241,6 +241,23 @@ def keep_performance_insights() -> None:
     RDSResponse.create_db_instance = create_db_instance
 
 
+def associate_kms_keys_with_log_groups() -> None:
+    """moto 5.2.5 does not implement CloudWatch Logs AssociateKmsKey. AWS encrypts what the group
+    receives from then on with the key, and DescribeLogGroups reports it as `kmsKeyId` (Logs API
+    reference, AssociateKmsKey); a group that does not exist is ResourceNotFoundException."""
+    from moto.logs.exceptions import ResourceNotFoundException
+    from moto.logs.responses import LogsResponse
+
+    def associate_kms_key(self):
+        name = self._get_param("logGroupName")
+        if name not in self.logs_backend.groups:
+            raise ResourceNotFoundException()
+        self.logs_backend.groups[name].kms_key_id = self._get_param("kmsKeyId")
+        return ""
+
+    LogsResponse.associate_kms_key = associate_kms_key
+
+
 # What DescribeDBEngineVersions answers here for aurora-postgresql: a few 15 and 16 minor versions.
 # AWS lists every available minor version of the engine, newest last, with the Aurora Serverless v2
 # capacity range each supports (RDS API reference, DBEngineVersion.ServerlessV2FeaturesSupport: a
@@ -386,6 +403,7 @@ def main() -> None:
     behaviours.add_arguments(parser)
     arguments = parser.parse_args()
     describe_db_engine_versions()
+    associate_kms_keys_with_log_groups()
     delete_automated_snapshots_with_their_cluster()
     keep_tags_when_a_certificate_is_reimported()
     list_tagged_resources_while_others_change()

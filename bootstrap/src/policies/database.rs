@@ -107,6 +107,7 @@ pub fn statements(scope: &ArnScope, artifacts_bucket: &str) -> Vec<Statement> {
             &[
                 "logs:CreateLogGroup",
                 "logs:TagResource",
+                "logs:AssociateKmsKey",
                 "logs:PutRetentionPolicy",
                 "logs:DeleteLogGroup",
             ],

@@ -59,6 +59,8 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
             &[
                 "logs:CreateLogGroup",
                 "logs:TagResource",
+                // A group ECS made before the environment did gets the environment's key.
+                "logs:AssociateKmsKey",
                 "logs:PutRetentionPolicy",
                 "logs:DeleteLogGroup",
             ],

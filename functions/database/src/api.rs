@@ -245,6 +245,10 @@ pub trait Cloud {
 
     /// Whether the log group of exactly this name exists.
     async fn log_group_exists(&self, name: &str) -> CallResult<bool>;
+    /// The group's key: `None` without such a group, `Some(None)` when it has none.
+    async fn log_group_key(&self, name: &str) -> CallResult<Option<Option<String>>>;
+    /// AssociateKmsKey: what the group receives from now on is encrypted with `key_arn`.
+    async fn associate_log_group_key(&self, name: &str, key_arn: &str) -> CallResult<()>;
     /// CreateLogGroup encrypted with `key_arn`, tagged.
     async fn create_log_group(&self, name: &str, key_arn: &str, tags: &[Tag]) -> CallResult<()>;
     async fn set_retention(&self, name: &str, days: i32) -> CallResult<()>;

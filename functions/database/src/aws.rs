@@ -457,6 +457,14 @@ impl Cloud for AwsCloud {
         self.log_groups.exists(name).await
     }
 
+    async fn log_group_key(&self, name: &str) -> CallResult<Option<Option<String>>> {
+        self.log_groups.key(name).await
+    }
+
+    async fn associate_log_group_key(&self, name: &str, key_arn: &str) -> CallResult<()> {
+        self.log_groups.associate_key(name, key_arn).await
+    }
+
     async fn create_log_group(&self, name: &str, key_arn: &str, tags: &[Tag]) -> CallResult<()> {
         self.log_groups.create(name, key_arn, tags).await
     }

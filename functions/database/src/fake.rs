@@ -53,7 +53,7 @@ pub struct World {
     pub rotation_fails: bool,
     pub passwords_generated: usize,
     pub roles: BTreeMap<String, Role>,
-    /// Log group name → (its key, its retention in days).
+    /// Log group name → (its key, "" for none, its retention in days).
     pub log_groups: BTreeMap<String, (String, Option<i32>)>,
     pub functions: BTreeMap<String, (FunctionSettings, Function)>,
     /// The state a new function starts in (AWS: `Pending` for a VPC function, then `Active`).
@@ -427,6 +427,24 @@ impl Cloud for FakeCloud {
         let mut world = self.world();
         world.call("DescribeLogGroups")?;
         Ok(world.log_groups.contains_key(name))
+    }
+
+    async fn log_group_key(&self, name: &str) -> CallResult<Option<Option<String>>> {
+        let mut world = self.world();
+        world.call("DescribeLogGroups")?;
+        Ok(world
+            .log_groups
+            .get(name)
+            .map(|(key, _)| Some(key.clone()).filter(|key| !key.is_empty())))
+    }
+
+    async fn associate_log_group_key(&self, name: &str, key_arn: &str) -> CallResult<()> {
+        let mut world = self.world();
+        world.change("AssociateKmsKey")?;
+        if let Some((key, _)) = world.log_groups.get_mut(name) {
+            *key = key_arn.to_owned();
+        }
+        Ok(())
     }
 
     async fn create_log_group(&self, name: &str, key_arn: &str, _tags: &[Tag]) -> CallResult<()> {

@@ -1201,3 +1201,20 @@ async fn a_log_group_gone_between_describe_and_delete_is_no_error() {
         .unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Retryable);
 }
+
+#[tokio::test]
+async fn a_group_aws_made_without_the_key_gets_the_environments_key() {
+    let cloud = FakeCloud::default();
+    let export = "/aws/rds/cluster/aurora-pr-42/postgresql";
+    // As RDS leaves it for a cluster made before the function made the group: no key, kept forever.
+    cloud
+        .world()
+        .log_groups
+        .insert(export.to_owned(), (String::new(), None));
+    run(&cloud, Action::Create, json!({})).await.unwrap();
+    assert!(changes(&cloud).contains(&"AssociateKmsKey"));
+    assert_eq!(cloud.world().log_groups[export], (KEY.to_owned(), Some(14)));
+    // Once it has the key, nothing more is asked of it.
+    run(&cloud, Action::Status, json!({})).await.unwrap();
+    assert!(!changes(&cloud).contains(&"AssociateKmsKey"));
+}

@@ -11,17 +11,24 @@ use env_core::tags::Tag;
 /// Whose log groups: the cluster's export and the rotation function's.
 pub const GROUPS: [AwsLogGroup; 2] = [AwsLogGroup::AuroraPostgresql, AwsLogGroup::RotationFunction];
 
-/// Creates the group when it is missing (a concurrent call may have made it meanwhile) and sets
-/// its retention on every call, so a hand-changed retention is put back.
+/// Creates the group when it is missing (a concurrent call may have made it meanwhile), gives one
+/// without the environment's key that key (one AWS made before the environment did, or a key
+/// changed by hand), and sets its retention on every call, so a hand-changed retention is put back.
 pub async fn ensure<C: Cloud>(
     cloud: &C,
     name: &str,
     key_arn: &str,
     tags: &[Tag],
 ) -> Result<(), DatabaseError> {
-    if !cloud.log_group_exists(name).await? {
-        let result = cloud.create_log_group(name, key_arn, tags).await;
-        created(result, "ResourceAlreadyExistsException")?;
+    match cloud.log_group_key(name).await? {
+        None => {
+            let result = cloud.create_log_group(name, key_arn, tags).await;
+            created(result, "ResourceAlreadyExistsException")?;
+        }
+        Some(key) if key.as_deref() != Some(key_arn) => {
+            cloud.associate_log_group_key(name, key_arn).await?;
+        }
+        Some(_) => {}
     }
     cloud
         .set_retention(name, env_core::LOG_RETENTION_DAYS)

@@ -23,6 +23,12 @@ impl LogGroups {
 
     /// Whether the group of exactly this name exists.
     pub async fn exists(&self, name: &str) -> Result<bool, AwsCallError> {
+        Ok(self.key(name).await?.is_some())
+    }
+
+    /// The key of the group of exactly this name: `None` when there is no such group, `Some(None)`
+    /// when it has no key (one AWS made before the environment did, or a key taken off by hand).
+    pub async fn key(&self, name: &str) -> Result<Option<Option<String>>, AwsCallError> {
         let output = self
             .logs
             .describe_log_groups()
@@ -34,7 +40,22 @@ impl LogGroups {
         Ok(output
             .log_groups()
             .iter()
-            .any(|group| group.log_group_name() == Some(name)))
+            .find(|group| group.log_group_name() == Some(name))
+            .map(|group| group.kms_key_id().map(str::to_owned)))
+    }
+
+    /// Encrypts what the group receives from now on with `kms_key_arn` (Logs API reference,
+    /// AssociateKmsKey); a key made moments ago is retried as for [`LogGroups::create`].
+    pub async fn associate_key(&self, name: &str, kms_key_arn: &str) -> Result<(), AwsCallError> {
+        self.logs
+            .associate_kms_key()
+            .log_group_name(name)
+            .kms_key_id(kms_key_arn)
+            .send()
+            .await
+            .map_err(aws_error("AssociateKmsKey"))
+            .map_err(key_not_usable_yet)?;
+        Ok(())
     }
 
     /// A group encrypted with the environment's key and tagged as the environment.
@@ -55,16 +76,8 @@ impl LogGroups {
             .set_tags(Some(tags))
             .send()
             .await
-            .map_err(|error| {
-                // The environment's key made moments ago is not usable by CloudWatch Logs yet
-                // (Logs API reference, CreateLogGroup: InvalidParameterException when the key
-                // "does not exist"; answered as AccessDeniedException "The specified KMS key does
-                // not exist or is not allowed" too, hashicorp/terraform-provider-aws#29282):
-                // retried within the state machine's bound.
-                aws_error("CreateLogGroup")(error)
-                    .retryable_when("InvalidParameterException", "KMS key")
-                    .retryable_when("AccessDeniedException", "KMS key")
-            })?;
+            .map_err(aws_error("CreateLogGroup"))
+            .map_err(key_not_usable_yet)?;
         Ok(())
     }
 
@@ -88,4 +101,14 @@ impl LogGroups {
             .map_err(aws_error("DeleteLogGroup"))?;
         Ok(())
     }
+}
+
+/// The environment's key made moments ago is not usable by CloudWatch Logs yet (Logs API
+/// reference, CreateLogGroup and AssociateKmsKey: InvalidParameterException when the key "does not
+/// exist"; answered as AccessDeniedException "The specified KMS key does not exist or is not
+/// allowed" too, hashicorp/terraform-provider-aws#29282): retried within the state machine's bound.
+fn key_not_usable_yet(error: AwsCallError) -> AwsCallError {
+    error
+        .retryable_when("InvalidParameterException", "KMS key")
+        .retryable_when("AccessDeniedException", "KMS key")
 }

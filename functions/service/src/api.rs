@@ -124,6 +124,10 @@ pub struct Named {
 pub trait Cloud {
     // CloudWatch Logs.
     async fn log_group_exists(&self, name: &str) -> CallResult<bool>;
+    /// The group's key: `None` without such a group, `Some(None)` when it has none.
+    async fn log_group_key(&self, name: &str) -> CallResult<Option<Option<String>>>;
+    /// AssociateKmsKey: what the group receives from now on is encrypted with `key_arn`.
+    async fn associate_log_group_key(&self, name: &str, key_arn: &str) -> CallResult<()>;
     async fn create_log_group(&self, name: &str, key_arn: &str, tags: &[Tag]) -> CallResult<()>;
     async fn set_retention(&self, name: &str, days: i32) -> CallResult<()>;
     async fn delete_log_group(&self, name: &str) -> CallResult<()>;

@@ -138,6 +138,24 @@ impl Cloud for Fake {
         Ok(world.log_groups.contains_key(name))
     }
 
+    async fn log_group_key(&self, name: &str) -> CallResult<Option<Option<String>>> {
+        let mut world = self.world();
+        world.call("DescribeLogGroups")?;
+        Ok(world
+            .log_groups
+            .get(name)
+            .map(|group| group.kms_key_id.clone()))
+    }
+
+    async fn associate_log_group_key(&self, name: &str, key_arn: &str) -> CallResult<()> {
+        let mut world = self.world();
+        world.change("AssociateKmsKey")?;
+        if let Some(group) = world.log_groups.get_mut(name) {
+            group.kms_key_id = Some(key_arn.to_owned());
+        }
+        Ok(())
+    }
+
     async fn create_log_group(&self, name: &str, key_arn: &str, _tags: &[Tag]) -> CallResult<()> {
         let mut world = self.world();
         world.change("CreateLogGroup")?;

@@ -415,20 +415,26 @@ fn is_ready(service: &EcsService, readiness: Readiness) -> bool {
     }
 }
 
-/// A log group with the environment's key, created when missing, its retention set on every call
-/// so a hand-changed one is put back.
+/// A log group with the environment's key, created when missing or given the key when it lacks
+/// it, its retention set on every call so a hand-changed one is put back.
 async fn ensure_log_group<C: Cloud>(
     cloud: &C,
     name: &str,
     key_arn: &str,
     tags: &[Tag],
 ) -> Result<(), ServiceError> {
-    if !cloud.log_group_exists(name).await? {
+    match cloud.log_group_key(name).await? {
         // Made meanwhile by a concurrent call, or by ECS for Container Insights: ours to keep.
-        match cloud.create_log_group(name, key_arn, tags).await {
+        None => match cloud.create_log_group(name, key_arn, tags).await {
             Err(error) if error.is_code("ResourceAlreadyExistsException") => {}
             created => created?,
+        },
+        // One ECS made before the environment did, or a key changed by hand: the environment's
+        // key from now on.
+        Some(key) if key.as_deref() != Some(key_arn) => {
+            cloud.associate_log_group_key(name, key_arn).await?;
         }
+        Some(_) => {}
     }
     cloud
         .set_retention(name, env_core::LOG_RETENTION_DAYS)
@@ -1140,6 +1146,28 @@ mod tests {
         let insights =
             &world.log_groups["/aws/ecs/containerinsights/ecs-cluster-pr-42/performance"];
         assert_eq!(insights.retention_days, Some(14));
+    }
+
+    #[tokio::test]
+    async fn a_group_ecs_made_without_the_key_gets_the_environments_key() {
+        let fake = Fake::default();
+        let insights = "/aws/ecs/containerinsights/ecs-cluster-pr-42/performance";
+        fake.world().log_groups.insert(
+            insights.to_owned(),
+            crate::fake::StoredLogGroup {
+                retention_days: Some(1),
+                kms_key_id: None,
+            },
+        );
+        run(&fake, "create").await.unwrap();
+        let world = fake.world();
+        assert_eq!(world.count("AssociateKmsKey"), 1);
+        let group = &world.log_groups[insights];
+        assert_eq!(group.retention_days, Some(14));
+        assert_eq!(
+            group.kms_key_id.as_deref(),
+            Some("arn:aws:kms:us-west-2:123456789012:key/k")
+        );
     }
 
     #[tokio::test]

@@ -130,6 +130,14 @@ async fn aurora_is_serverless_v2_encrypted_tls_only_private_and_rotates_its_mast
     let spec = spec(suffix, json!({}));
     code_package().await;
     let network = create("network", &spec, &json!({}));
+    // The export's group as RDS leaves it for a cluster older than the function's own group: no
+    // key, no retention. The function gives it both.
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&emulator().sdk_config().await);
+    logs.create_log_group()
+        .log_group_name(format!("/aws/rds/cluster/aurora-{suffix}/postgresql"))
+        .send()
+        .await
+        .expect("the emulator makes the group");
     let outputs = create("database", &spec, &network);
     let key = network["kmsKeyArn"].as_str().unwrap();
     let rds = rds().await;
@@ -157,8 +165,8 @@ async fn aurora_is_serverless_v2_encrypted_tls_only_private_and_rotates_its_mast
     assert_eq!(cluster.iam_database_authentication_enabled(), Some(true));
     assert_eq!(cluster.backup_retention_period(), Some(7));
     assert_eq!(cluster.enabled_cloudwatch_logs_exports(), ["postgresql"]);
-    // Its export's group and the rotation function's, made by the function first: the key, 14 days.
-    let logs = aws_sdk_cloudwatchlogs::Client::new(&emulator().sdk_config().await);
+    // Its export's group and the rotation function's, made (or keyed) by the function: the key,
+    // 14 days.
     for group in [
         format!("/aws/rds/cluster/aurora-{suffix}/postgresql"),
         format!("/aws/lambda/rotation-{suffix}"),

@@ -66,6 +66,19 @@ async fn lifecycle() -> Proof {
 
     // A blue/green environment with an alarm address, provisioned; again with another address.
     let suffix = unique_suffix();
+    // The export's and Container Insights' groups as AWS leaves them for an environment older than
+    // its functions' own groups (no key): the provision gives them the key (AssociateKmsKey).
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&config);
+    for group in [
+        format!("/aws/rds/cluster/aurora-{suffix}/postgresql"),
+        format!("/aws/ecs/containerinsights/ecs-cluster-{suffix}/performance"),
+    ] {
+        logs.create_log_group()
+            .log_group_name(group)
+            .send()
+            .await
+            .expect("the emulator makes the group");
+    }
     let first = spec(
         &suffix,
         json!({"deploymentStrategy": "blueGreen", "alarmEmail": "oncall@example.com"}),

@@ -280,6 +280,15 @@ async fn service_is_private_autoscaled_discoverable_and_torn_down_completely() {
     let suffix = suffix.as_str();
     let outputs = inputs(suffix).await;
     let config = emulator().sdk_config().await;
+    // Container Insights' group as ECS leaves it for a cluster older than the function's own
+    // group: no key, one day. The function gives it the environment's key and 14 days.
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&config);
+    let insights = format!("/aws/ecs/containerinsights/ecs-cluster-{suffix}/performance");
+    logs.create_log_group()
+        .log_group_name(&insights)
+        .send()
+        .await
+        .expect("the emulator makes the group");
 
     // Without the emulator setting, READY waits for running tasks, which moto never starts.
     let steady = run("create", suffix, &outputs, &emulator().env());
@@ -288,6 +297,15 @@ async fn service_is_private_autoscaled_discoverable_and_torn_down_completely() {
 
     let created = call("create", suffix, &outputs);
     assert_eq!(created["status"], "READY", "{created}");
+    let found = logs
+        .describe_log_groups()
+        .log_group_name_prefix(&insights)
+        .send()
+        .await
+        .expect("log groups");
+    let group = &found.log_groups()[0];
+    assert_eq!(group.kms_key_id(), outputs["kmsKeyArn"].as_str());
+    assert_eq!(group.retention_in_days(), Some(14));
     let out = &created["outputs"];
     assert_eq!(out["clusterName"], format!("ecs-cluster-{suffix}"));
     assert_eq!(out["serviceName"], format!("ecs-service-{suffix}"));
