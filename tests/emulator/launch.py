@@ -262,8 +262,11 @@ def associate_kms_keys_with_log_groups() -> None:
 # AWS lists every available minor version of the engine, newest last, with the Aurora Serverless v2
 # capacity range each supports (RDS API reference, DBEngineVersion.ServerlessV2FeaturesSupport: a
 # MinCapacity of 0 means auto-pause is supported, which Aurora PostgreSQL has from 16.3 and 15.7 on,
-# Aurora user guide "Scaling to Zero ACUs with automatic pause and resume"). Not AWS's current list:
-# enough versions to prove a caller picks the newest of the family it asks for.
+# Aurora user guide "Scaling to Zero ACUs with automatic pause and resume"), and Aurora PostgreSQL
+# Limitless Database's own versions in the same family, which a cluster with instances cannot use
+# (Aurora user guide, "Requirements and limitations for Aurora PostgreSQL Limitless Database").
+# Not AWS's current list: enough versions to prove a caller picks the newest usable one of the
+# family it asks for.
 AURORA_POSTGRESQL_VERSIONS = [
     ("15.6", "aurora-postgresql15", 0.5),
     ("15.10", "aurora-postgresql15", 0.0),
@@ -271,6 +274,7 @@ AURORA_POSTGRESQL_VERSIONS = [
     ("16.4", "aurora-postgresql16", 0.0),
     ("16.9", "aurora-postgresql16", 0.0),
     ("16.10", "aurora-postgresql16", 0.0),
+    ("16.11-limitless", "aurora-postgresql16", 0.0),
 ]
 
 

@@ -27,7 +27,8 @@ fn usable(version: &EngineVersion, min_acu: f64, max_acu: f64) -> bool {
     available && fits
 }
 
-/// `16.10` after `16.9`: compared as numbers, part by part; `None` for anything else.
+/// `16.10` after `16.9`: compared as numbers, part by part; `None` for anything else, such as
+/// Limitless Database's `16.6-limitless`, which a cluster with instances cannot use.
 fn ordered(version: &str) -> Option<Vec<u32>> {
     version.split('.').map(|part| part.parse().ok()).collect()
 }

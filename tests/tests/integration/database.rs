@@ -152,7 +152,8 @@ async fn aurora_is_serverless_v2_encrypted_tls_only_private_and_rotates_its_mast
     let cluster = &clusters.db_clusters()[0];
     assert_eq!(cluster.engine(), Some("aurora-postgresql"));
     // The newest 16.x of what the emulator's DescribeDBEngineVersions lists (16.2, 16.4, 16.9,
-    // 16.10 and two of 15): compared as numbers, 16.10 after 16.9.
+    // 16.10, two of 15, and 16.11-limitless, which only Limitless Database can use): compared as
+    // numbers, 16.10 after 16.9.
     assert_eq!(cluster.engine_version(), Some("16.10"));
     assert_eq!(cluster.engine_mode(), Some("provisioned"));
     let scaling = cluster.serverless_v2_scaling_configuration().unwrap();
