@@ -204,6 +204,63 @@ def seed_rotation_package(endpoint: str) -> None:
     s3.put_object(Bucket=LOCAL_ARTIFACTS_BUCKET, Key=LOCAL_ROTATION_KEY, Body=EMPTY_ZIP)
 
 
+# Where GetFunction says a function's package can be downloaded (see serve_function_packages).
+PACKAGE_PATH = "/_emulator/lambda-package/"
+package_base = {"url": None}
+
+
+def serve_function_packages() -> None:
+    """GetFunction answers Code.Location, "a presigned URL that you can use to download the
+    deployment package" (Lambda API reference, FunctionCodeLocation). moto answers an address in
+    AWS's own bucket that nothing here serves, so the local runner could not run what was deployed.
+    Here the address is this emulator's own (`PACKAGE_PATH`), and `PackageServer` answers the bytes
+    moto stored."""
+    from moto.awslambda.models import LambdaFunction
+
+    get_code = LambdaFunction.get_code
+
+    def located(self):
+        answer = get_code(self)
+        code = answer.get("Code")
+        if code is not None and code.get("RepositoryType") == "S3" and package_base["url"]:
+            code["Location"] = (
+                f"{package_base['url']}{PACKAGE_PATH}{self.account_id}/{self.region}/{self.function_name}"
+            )
+        return answer
+
+    LambdaFunction.get_code = located
+
+
+class PackageServer:
+    """`GET PACKAGE_PATH<account>/<region>/<function>`: the function's package as moto stored it
+    (404 for a function that does not exist); every other request goes on to `app`."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith(PACKAGE_PATH):
+            return self.app(environ, start_response)
+        from moto.awslambda.models import lambda_backends
+
+        parts = path[len(PACKAGE_PATH):].split("/")
+        package = None
+        if len(parts) == 3:
+            account, region, name = parts
+            functions = lambda_backends[account][region]._lambdas
+            if name in functions._functions:
+                package = functions._get_latest(name).code_bytes
+        if package is None:
+            start_response("404 Not Found", [("Content-Type", "text/plain")])
+            return [f"no package at {path}".encode()]
+        start_response(
+            "200 OK",
+            [("Content-Type", "application/zip"), ("Content-Length", str(len(package)))],
+        )
+        return [package]
+
+
 def keep_create_service_deployment_configuration() -> None:
     """moto 5.2.5 drops the deploymentConfiguration CreateService is given (UpdateService keeps it),
     so the circuit breaker the service function asks for would read as off. Keep it, as AWS does."""
@@ -412,6 +469,7 @@ def main() -> None:
     keep_tags_when_a_certificate_is_reimported()
     list_tagged_resources_while_others_change()
     update_function_code_for_its_architecture()
+    serve_function_packages()
     keep_create_service_deployment_configuration()
     keep_performance_insights()
     rotate_secrets_without_running_their_lambda()
@@ -426,11 +484,14 @@ def main() -> None:
     app = layer = behaviours.from_arguments(app, arguments)
     if arguments.record:
         app = recorder.Recorder(app, arguments.record)
+    # A package download is no AWS API call (in AWS, a presigned S3 URL): outside the layer.
+    app = PackageServer(app)
     # moto's ThreadedMotoServer, with the behaviours and the recorder in front of its application
     # when asked.
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     port = server.server_address[1]
+    package_base["url"] = f"http://127.0.0.1:{port}"
     seed_rotation_package(f"http://127.0.0.1:{port}")
     # aws-sdk-cloudwatch speaks only RPC v2 CBOR, which moto does not answer (README.md here).
     proxy = cloudwatch_cbor.start(f"http://127.0.0.1:{port}")

@@ -17,6 +17,7 @@ import sys
 import tempfile
 import threading
 import unittest
+import urllib.error
 import urllib.request
 import zipfile
 
@@ -628,6 +629,41 @@ class Configuration(BehaviourTest):
         self.assertEqual(served["behaviours"]["throttling"]["calls"], 2)
         self.assertEqual(served["behaviours"]["throttling"]["rate"], 0.5)
         self.assertEqual(served["behaviours"]["lambda_enis"]["calls"], 3)
+
+
+class FunctionPackages(unittest.TestCase):
+    """launch.py's patch: GetFunction's Code.Location is an address of the emulator serving the
+    package moto stored (the local runner runs what was deployed from there)."""
+
+    def test_get_function_says_where_the_package_is_and_the_emulator_serves_it(self):
+        here = os.path.dirname(os.path.abspath(__file__))
+        launcher = subprocess.Popen([sys.executable, os.path.join(here, "launch.py")],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=here, text=True)
+        try:
+            endpoint = f"http://127.0.0.1:{launcher.stdout.readline().split()[1]}"
+            session = dict(endpoint_url=endpoint, region_name=REGION,
+                           aws_access_key_id="test", aws_secret_access_key="test")
+            role = boto3.client("iam", **session).create_role(
+                RoleName="packaged", AssumeRolePolicyDocument=ASSUME_LAMBDA)["Role"]["Arn"]
+            boto3.client("lambda", **session).create_function(
+                FunctionName="packaged", Runtime="provided.al2023", Handler="bootstrap", Role=role,
+                Code={"ZipFile": ZIP.getvalue()})
+            code = boto3.client("lambda", **session).get_function(FunctionName="packaged")["Code"]
+            self.assertEqual(code["Location"],
+                             f"{endpoint}/_emulator/lambda-package/{ACCOUNT}/{REGION}/packaged")
+            with urllib.request.urlopen(code["Location"]) as response:
+                self.assertEqual(response.headers["Content-Type"], "application/zip")
+                self.assertEqual(response.read(), ZIP.getvalue())
+            for missing in ("/_emulator/lambda-package/" + f"{ACCOUNT}/{REGION}/absent",
+                            "/_emulator/lambda-package/too/short"):
+                with self.assertRaises(urllib.error.HTTPError) as refused:
+                    urllib.request.urlopen(endpoint + missing)
+                self.assertEqual(refused.exception.code, 404)
+                refused.exception.close()
+        finally:
+            launcher.stdin.close()
+            launcher.wait(timeout=30)
+            launcher.stdout.close()
 
 
 if __name__ == "__main__":

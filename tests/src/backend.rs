@@ -71,6 +71,32 @@ pub fn deploy(emulator: &Emulator, dir: &Path, content: u8) -> Vec<(&'static str
     env
 }
 
+/// `envctl local deploy`, signed as the deployer: this build's binaries packaged as `envctl deploy`
+/// takes them, deployed into `emulator` and read back into `dir` (packages, unpacked functions).
+/// Returns the manifest the runner's `--deployed` runs: the deployed definitions and functions.
+pub fn deploy_built(emulator: &Emulator, dir: &Path) -> PathBuf {
+    let functions = crate::functions::binary("validate");
+    let functions = functions.parent().expect("the binaries' directory");
+    let out = envctl(
+        emulator,
+        &[
+            "--json",
+            "local",
+            "deploy",
+            "--functions",
+            functions.to_str().expect("UTF-8"),
+            "--work-dir",
+            dir.to_str().expect("UTF-8"),
+            "--project",
+            crate::workspace_root().to_str().expect("UTF-8"),
+            "--cloudwatch-endpoint-url",
+            emulator.cloudwatch_endpoint(),
+        ],
+    );
+    let printed: Value = serde_json::from_str(&out).expect("local deploy prints JSON");
+    PathBuf::from(printed["manifest"].as_str().expect("the manifest's path"))
+}
+
 /// `env` with the access key of `role`: what a principal other than the tests signs with.
 pub fn as_role(env: &[(&'static str, String)], role: &str) -> Vec<(&'static str, String)> {
     let mut env = env.to_vec();

@@ -43,6 +43,11 @@ impl Emulator {
         Self::launch(&["--record".as_ref(), record.as_os_str()])
     }
 
+    /// A moto server of its own, for a test whose deploy must not meet another test's backend.
+    pub fn own() -> Self {
+        Self::launch(&[])
+    }
+
     /// A moto server of its own behind the AWS behaviours layer, switched on as `behave` says
     /// (the launcher's `--behave` list, tests/emulator/README.md), acting on principals other than
     /// the tests.

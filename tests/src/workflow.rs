@@ -71,6 +71,24 @@ pub fn run_as_roles(
     runner(workflow, input, env, &args)
 }
 
+/// Runs `workflow` as deployed into the emulator (`--deployed`, see [`crate::backend::deploy_built`]):
+/// the deployed definitions, each Task the deployed package with the deployed function's settings,
+/// signing as its role. `env` gives the emulator's endpoints; Waits take no time.
+pub fn run_deployed(
+    workflow: &str,
+    input: &Value,
+    manifest: &Path,
+    env: &[(&str, String)],
+    faults: &[&str],
+) -> Execution {
+    let mut args: Vec<OsString> = vec!["--deployed".into(), manifest.into()];
+    args.extend(["--wait-ms".into(), "0".into()]);
+    for fault in faults {
+        args.extend(["--fail".into(), OsString::from(fault)]);
+    }
+    runner(workflow, input, env, &args)
+}
+
 fn function_args(wait_ms: u64, faults: &[&str]) -> Vec<OsString> {
     let functions = crate::functions::binary("validate")
         .parent()

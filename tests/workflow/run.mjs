@@ -2,7 +2,15 @@
 // the matching function binary, run as `<binary> invoke` (event on stdin, response on stdout), with the
 // environment pointing it at the emulator; the nested teardown of a rollback runs the same way.
 //
-//   node run.mjs <provision|teardown> <input.json|-> --functions DIR [--wait-ms N] [--fail FAULT]... [--principals]
+//   node run.mjs <provision|teardown> <input.json|-> (--deployed MANIFEST | --functions DIR) [--wait-ms N] [--fail FAULT]... [--principals]
+//
+// --deployed MANIFEST: the backend as `envctl deploy` left it in the emulator, read back by `envctl local`
+// (bootstrap/src/local/deployed.rs): the deployed definitions, and each Lambda Task running the deployed
+// package's `bootstrap` with the deployed function's settings (environment, role, timeout), as Lambda
+// would; only what the emulator cannot do is set on top (LOCAL_OVERRIDES).
+//
+// --functions DIR: the definitions of statemachine/ and the binaries of a build, with settings given
+// by the caller's environment (LOCAL_ENV); the functions' own tests use it.
 //
 // --fail <function>[:<action>] (test-only fault injection, repeatable): that function's Task throws
 // ComponentFailed instead of running the binary, for every action or only the one named, in this
@@ -47,7 +55,7 @@ const PLACEHOLDERS = JSON.parse(readFileSync(join(machines, 'placeholders.json')
 
 function parseArgs(argv) {
   const [workflow, inputPath, ...rest] = argv;
-  const options = { workflow, inputPath, functions: null, waitMs: 0, faults: [], simulate: null, principals: false };
+  const options = { workflow, inputPath, functions: null, deployed: null, waitMs: 0, faults: [], simulate: null, principals: false };
   for (let i = 0; i < rest.length; i += 1) {
     const flag = rest[i];
     if (flag === '--principals') {
@@ -56,14 +64,15 @@ function parseArgs(argv) {
     }
     const value = rest[(i += 1)];
     if (flag === '--functions') options.functions = value;
+    else if (flag === '--deployed') options.deployed = JSON.parse(readFileSync(value, 'utf8'));
     else if (flag === '--wait-ms') options.waitMs = Number(value);
     else if (flag === '--fail') options.faults.push(parseFault(value));
     else if (flag === '--simulate') options.simulate = JSON.parse(readFileSync(value, 'utf8'));
     else throw new Error(`unknown option ${flag}`);
   }
-  if (!['provision', 'teardown'].includes(workflow) || !inputPath || !(options.functions || options.simulate)) {
+  if (!['provision', 'teardown'].includes(workflow) || !inputPath || !(options.functions || options.deployed || options.simulate)) {
     throw new Error(
-      'usage: node run.mjs <provision|teardown> <input.json|-> (--functions DIR | --simulate TIMES.json) [--wait-ms N] [--fail <function>[:<action>]]... [--principals]',
+      'usage: node run.mjs <provision|teardown> <input.json|-> (--deployed MANIFEST | --functions DIR | --simulate TIMES.json) [--wait-ms N] [--fail <function>[:<action>]]... [--principals]',
     );
   }
   return options;
@@ -81,7 +90,7 @@ function parseFault(text) {
 const LOCAL_ACCOUNT = '000000000000';
 
 // The definition with its placeholders replaced as the CLI's deploy replaces them, by ARNs.
-function loadDefinition(name) {
+function sourceDefinition(name) {
   const text = readFileSync(join(machines, `${name}.asl.json`), 'utf8').replace(/\$\{(\w+)\}/g, (whole, key) => {
     const fn = PLACEHOLDERS.functions[key];
     if (fn) return `arn:aws:lambda:us-west-2:${LOCAL_ACCOUNT}:function:${fn}`;
@@ -90,6 +99,19 @@ function loadDefinition(name) {
     throw new Error(`${name}.asl.json uses the unknown placeholder ${whole}`);
   });
   return JSON.parse(text);
+}
+
+// The deployed state machine of that ARN, or of that name.
+function deployedMachine(deployed, arnOrName) {
+  const byArn = deployed.stateMachines[arnOrName];
+  if (byArn) return byArn;
+  const byName = Object.values(deployed.stateMachines).find((machine) => machine.name === arnOrName);
+  if (!byName) throw new FunctionFailed('StateMachineDoesNotExist', `no deployed state machine ${arnOrName}`);
+  return byName;
+}
+
+function loadDefinition(name, options) {
+  return options.deployed ? deployedMachine(options.deployed, name).definition : sourceDefinition(name);
 }
 
 // Every state of a definition, Parallel branches included, so overrides reach nested states too.
@@ -116,6 +138,19 @@ const LOCAL_ENV = {
   ...process.env,
 };
 
+// What the emulator cannot do, set on top of a deployed function's own settings: the emulator runs no
+// ECS task, so the service is ready once its deployment is accepted; it cannot run the rotation Lambda
+// an immediate rotation invokes, so rotation is only scheduled.
+const LOCAL_OVERRIDES = { SERVICE_READY_WHEN: 'accepted', ROTATE_IMMEDIATELY: 'false' };
+
+// What a deployed function takes from the machine rather than from its configuration: where the
+// emulator is (the SDK's endpoint variables), profile files kept out of the way, and the coverage
+// and log settings of the run.
+const FROM_THE_MACHINE = /^(AWS_ENDPOINT_URL(_\w+)?|AWS_CONFIG_FILE|AWS_SHARED_CREDENTIALS_FILE|LLVM_PROFILE_FILE|RUST_LOG|PATH)$/;
+
+// The processor a package must be built for to run here, as Lambda names architectures.
+const HOST_ARCHITECTURE = process.arch === 'arm64' ? 'arm64' : 'x86_64';
+
 class FunctionFailed extends Error {
   constructor(name, message) {
     super(message);
@@ -140,6 +175,78 @@ function environmentOf(fn, principals) {
   return principals ? { ...LOCAL_ENV, AWS_ACCESS_KEY_ID: `catalog-fn-${fn}` } : LOCAL_ENV;
 }
 
+// The environment Lambda gives a function (Lambda developer guide, "Defined runtime environment
+// variables"), its own variables, the machine's endpoints and LOCAL_OVERRIDES; it signs its requests
+// with its role's name as access key id, so the emulator (its recorder, its behaviours) sees the role.
+function deployedEnvironment(arn, fn) {
+  const region = arn.split(':')[3];
+  const machine = Object.fromEntries(Object.entries(process.env).filter(([key]) => FROM_THE_MACHINE.test(key)));
+  return {
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_LAMBDA_FUNCTION_NAME: fn.name,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
+    LAMBDA_TASK_ROOT: fn.root,
+    _HANDLER: fn.handler,
+    TZ: ':UTC',
+    AWS_ACCESS_KEY_ID: fn.roleArn.split('/').pop(),
+    AWS_SECRET_ACCESS_KEY: 'local',
+    ...fn.environment,
+    ...machine,
+    ...LOCAL_OVERRIDES,
+  };
+}
+
+// A Task of the deployed function `arn`: its package's bootstrap, run as `bootstrap invoke` (event on
+// stdin, response on stdout), killed after the function's timeout.
+function deployedInvoker(arn, deployed, stats, faults) {
+  return async (input) => {
+    stats.invocations += 1;
+    const fn = deployed.functions[arn];
+    if (!fn) throw new FunctionFailed('Lambda.ResourceNotFoundException', `Function not found: ${arn}`);
+    const fault = injectedFault(fn.name, input, faults);
+    if (fault) {
+      stats.injected += 1;
+      throw fault;
+    }
+    if (fn.runtime !== 'provided.al2023' || fn.architecture !== HOST_ARCHITECTURE) {
+      throw new FunctionFailed(
+        'Runtime.InvalidEntrypoint',
+        `${fn.name} is ${fn.runtime} for ${fn.architecture}; this machine runs provided.al2023 packages for ${HOST_ARCHITECTURE}`,
+      );
+    }
+    const bootstrap = join(fn.root, 'bootstrap');
+    const run = spawnSync(bootstrap, ['invoke'], {
+      input: JSON.stringify(input),
+      encoding: 'utf8',
+      env: deployedEnvironment(arn, fn),
+      cwd: fn.root,
+      timeout: fn.timeoutSeconds * 1000,
+      killSignal: 'SIGKILL',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    if (run.stderr) process.stderr.write(run.stderr);
+    // Lambda's own words for a function that ran out of time, as Step Functions reports them.
+    if (run.error?.code === 'ETIMEDOUT') throw new FunctionFailed('Sandbox.Timedout', `Task timed out after ${fn.timeoutSeconds}.00 seconds`);
+    if (run.error) throw new FunctionFailed('Runtime.InvalidEntrypoint', `${bootstrap} could not start: ${run.error.message}`);
+    return answer(bootstrap, run);
+  };
+}
+
+// The function's answer: its JSON, or its error as Step Functions matches it (errorType).
+function answer(binary, run) {
+  let body;
+  try {
+    body = JSON.parse(run.stdout);
+  } catch {
+    throw new FunctionFailed('Lambda.ServiceException', `${binary} printed no JSON (exit ${run.status}): ${run.stdout}`);
+  }
+  if (run.status !== 0) throw new FunctionFailed(body.errorType, body.errorMessage);
+  return body;
+}
+
 function invoker(fn, binary, stats, faults, principals) {
   return async (input) => {
     stats.invocations += 1;
@@ -152,14 +259,7 @@ function invoker(fn, binary, stats, faults, principals) {
     // In AWS a missing function fails the task with Lambda.ResourceNotFoundException, which is not retried.
     if (run.error) throw new FunctionFailed('Lambda.ResourceNotFoundException', `${binary} could not start: ${run.error.message}`);
     if (run.stderr) process.stderr.write(run.stderr);
-    let body;
-    try {
-      body = JSON.parse(run.stdout);
-    } catch {
-      throw new FunctionFailed('Lambda.ServiceException', `${binary} printed no JSON (exit ${run.status}): ${run.stdout}`);
-    }
-    if (run.status !== 0) throw new FunctionFailed(body.errorType, body.errorMessage);
-    return body;
+    return answer(binary, run);
   };
 }
 
@@ -207,7 +307,7 @@ function simulated(fn, times, waits, stats) {
 }
 
 async function execute(name, input, options, stats) {
-  const definition = loadDefinition(name);
+  const definition = loadDefinition(name, options);
   const waits = pollWaits(definition);
   const taskResourceLocalHandlers = {};
   const waitTimeOverrides = {};
@@ -218,7 +318,9 @@ async function execute(name, input, options, stats) {
     if (state.Retry) retryIntervalOverrides[stateName] = 0;
     if (state.Type !== 'Task') continue;
     const lambda = /^arn:aws:lambda:[^:]+:\d+:function:([\w-]+)$/.exec(state.Resource)?.[1];
-    if (lambda && options.simulate) {
+    if (lambda && options.deployed) {
+      taskResourceLocalHandlers[stateName] = deployedInvoker(state.Resource, options.deployed, stats, options.faults);
+    } else if (lambda && options.simulate) {
       // One stand-in per function and workflow, shared by its create/status or delete states.
       simulatedFunctions[lambda] ??= simulated(lambda, options.simulate, waits, stats);
       taskResourceLocalHandlers[stateName] = simulatedFunctions[lambda];
@@ -228,16 +330,19 @@ async function execute(name, input, options, stats) {
       // The nested workflow (the rollback's teardown) runs locally too; like .sync, it fails the task
       // when the child execution fails.
       taskResourceLocalHandlers[stateName] = async (parameters) => {
-        const child = await execute('teardown', parameters.Input, options, stats);
+        // Deployed, the child is the machine the Task names; otherwise the teardown of statemachine/.
+        const child = await execute(options.deployed ? parameters.StateMachineArn : 'teardown', parameters.Input, options, stats);
         if (child.status !== 'SUCCEEDED') throw new FunctionFailed('States.TaskFailed', `${child.error}: ${child.cause}`);
         return child.output;
       };
     }
   }
   const machine = new StateMachine(definition);
-  const id = `local:${name}:${Date.now()}:${executions.size}`;
-  executions.set(id, { name, stats });
-  const context = { Execution: { Id: id, Name: `local-${name}`, Input: input, StartTime: new Date().toISOString() } };
+  // Progress lines name the workflow, also when a deployed child is named by its ARN.
+  const label = options.deployed ? deployedMachine(options.deployed, name).name : name;
+  const id = `local:${label}:${Date.now()}:${executions.size}`;
+  executions.set(id, { name: label, stats });
+  const context = { Execution: { Id: id, Name: `local-${label}`, Input: input, StartTime: new Date().toISOString() } };
   const execution = machine.run(input, { overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides }, context });
   try {
     const output = await execution.result;

@@ -1,8 +1,13 @@
 //! The command-line side of `local …`.
 
-use super::emulator::{self, Endpoints};
-use super::{project_root, runner};
+use super::emulator::{self, Endpoints, REGION};
+use super::{deployed, package, project_root, runner};
+use crate::asl::ArnScope;
 use crate::cli::{runtime, Global};
+use crate::deploy::api::Cloud;
+use crate::deploy::apply::{self, Change, Packages};
+use crate::deploy::aws::AwsCloud;
+use crate::deploy::rotation_package::CaBundle;
 use crate::envs::cli::print_outputs;
 use crate::envs::request::{spec_for, Overrides};
 use crate::progress::Progress;
@@ -23,6 +28,9 @@ pub enum LocalCommand {
     Status(LocalArgs),
     /// The whole lifecycle in one go (up, outputs, down) in a moto of its own.
     Demo(LocalArgs),
+    /// Deploy the backend into the emulator from this build, as `envctl deploy` does in AWS, and
+    /// read it back for the local runner (up, down and demo do this first); prints the manifest.
+    Deploy(LocalArgs),
 }
 
 #[derive(Debug, Args)]
@@ -46,11 +54,17 @@ pub struct LocalArgs {
     /// The CloudWatch endpoint when --endpoint-url is given (moto needs the launcher's CBOR proxy).
     #[arg(long)]
     pub cloudwatch_endpoint_url: Option<String>,
+
+    /// Where the packages and the deployed backend read back are kept (default: the checkout's
+    /// `.local`).
+    #[arg(long, value_name = "DIR")]
+    pub work_dir: Option<PathBuf>,
 }
 
 struct Setting {
     root: PathBuf,
     functions: PathBuf,
+    work: PathBuf,
 }
 
 fn setting(args: &LocalArgs) -> anyhow::Result<Setting> {
@@ -66,7 +80,88 @@ fn setting(args: &LocalArgs) -> anyhow::Result<Setting> {
             .context("envctl's directory")?
             .to_path_buf(),
     };
-    Ok(Setting { root, functions })
+    // Absolute: the runner starts the unpacked functions from here, in their own directories.
+    let work = std::path::absolute(args.work_dir.clone().unwrap_or_else(|| root.join(".local")))?;
+    Ok(Setting {
+        root,
+        functions,
+        work,
+    })
+}
+
+/// What `deploy` packages: every function of the backend, and the rotation function the database
+/// function deploys per environment.
+fn packaged() -> Vec<&'static str> {
+    crate::policies::FUNCTIONS
+        .iter()
+        .map(|policy| policy.function)
+        .chain(["rotation"])
+        .collect()
+}
+
+/// The processor this machine runs, as Lambda names it: the local runner runs only packages built
+/// for it.
+fn host_architecture() -> &'static str {
+    if cfg!(target_arch = "aarch64") {
+        "arm64"
+    } else {
+        "x86_64"
+    }
+}
+
+/// Deploys the backend into the emulator from the binaries of this build, packaged as Lambda
+/// packages, by the code `envctl deploy` runs; then reads it back as Lambda and Step Functions
+/// would run it. Returns the manifest the runner reads.
+fn deploy_locally(
+    setting: &Setting,
+    endpoints: &Endpoints,
+    progress: &mut Progress<'_>,
+) -> anyhow::Result<PathBuf> {
+    let dir = package::package_binaries(
+        &setting.functions,
+        &packaged(),
+        &setting.work.join("packages"),
+    )?;
+    let packages = Packages {
+        dir,
+        ca_bundle: CaBundle::shipped(),
+    };
+    runtime()?.block_on(async {
+        let config = emulator::sdk_config(endpoints).await;
+        let cloud = AwsCloud::new(&config, REGION);
+        let outcomes =
+            apply::deploy(&cloud, &packages, REGION, host_architecture(), progress).await?;
+        let changed = outcomes
+            .iter()
+            .filter(|outcome| !matches!(outcome.change, Change::Unchanged))
+            .count();
+        progress.done(&format!(
+            "backend deployed into the emulator: {changed} change(s)"
+        ));
+        let scope = ArnScope {
+            region: REGION.to_owned(),
+            account: cloud.account().await?,
+        };
+        deployed::read_back(&config, &scope, &setting.work.join("deployed")).await
+    })
+}
+
+/// The endpoints `local up` and `local deploy` use: given, recorded, or a moto started now that
+/// stays running.
+fn persistent_endpoints(
+    global: &Global,
+    args: &LocalArgs,
+    setting: &Setting,
+    progress: &mut Progress<'_>,
+) -> anyhow::Result<Endpoints> {
+    if let Some(endpoints) = given(global, args) {
+        return Ok(endpoints);
+    }
+    if let Some(record) = emulator::recorded(&setting.root) {
+        return Ok(record.endpoints);
+    }
+    progress.done("starting moto (it stays running until `envctl local down`)");
+    Ok(emulator::start_persistent(&setting.root)?.endpoints)
 }
 
 fn given(global: &Global, args: &LocalArgs) -> Option<Endpoints> {
@@ -91,17 +186,19 @@ pub fn run(
         LocalCommand::Up(args) => {
             let spec = spec_for(&args.suffix, args.spec.as_deref(), &Overrides::default())?;
             let setting = setting(&args)?;
-            let endpoints = match given(global, &args) {
-                Some(endpoints) => endpoints,
-                None => match emulator::recorded(&setting.root) {
-                    Some(record) => record.endpoints,
-                    None => {
-                        progress.done("starting moto (it stays running until `envctl local down`)");
-                        emulator::start_persistent(&setting.root)?.endpoints
-                    }
-                },
-            };
+            let endpoints = persistent_endpoints(global, &args, &setting, &mut progress)?;
             provision(&setting, &spec, &endpoints, global.json, out, &mut progress)
+        }
+        LocalCommand::Deploy(args) => {
+            let setting = setting(&args)?;
+            let endpoints = persistent_endpoints(global, &args, &setting, &mut progress)?;
+            let manifest = deploy_locally(&setting, &endpoints, &mut progress)?;
+            if global.json {
+                writeln!(out, "{}", json!({"manifest": manifest}))?;
+            } else {
+                writeln!(out, "{}", manifest.display())?;
+            }
+            Ok(())
         }
         LocalCommand::Down(args) => {
             let spec = spec_for(&args.suffix, args.spec.as_deref(), &Overrides::default())?;
@@ -135,14 +232,7 @@ pub fn run(
                 },
             };
             let environments = runtime()?.block_on(async {
-                let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-                    .region(aws_config::Region::new("us-west-2"))
-                    .endpoint_url(&endpoints.endpoint)
-                    .credentials_provider(aws_sdk_ec2::config::Credentials::new(
-                        "test", "test", None, None, "local",
-                    ))
-                    .load()
-                    .await;
+                let config = emulator::sdk_config(&endpoints).await;
                 crate::tagged::environments(&aws_sdk_ec2::Client::new(&config)).await
             });
             let environments = environments?;
@@ -184,9 +274,11 @@ fn execute(
     progress: &mut Progress<'_>,
 ) -> anyhow::Result<runner::Finished> {
     let input = json!({ "spec": spec });
+    runner::check_installed(&setting.root)?;
+    let manifest = deploy_locally(setting, endpoints, progress)?;
     let finished = runner::run(
         &setting.root,
-        &setting.functions,
+        &manifest,
         workflow,
         &input,
         endpoints,

@@ -10,6 +10,27 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The region the local commands deploy into and run in.
+pub const REGION: &str = "us-west-2";
+
+/// An SDK configuration for the emulator at `endpoints`.
+pub async fn sdk_config(endpoints: &Endpoints) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(REGION))
+        .endpoint_url(&endpoints.endpoint)
+        // The access key id names the caller to the emulator (its recorder and behaviours): the
+        // caller's own when one is set, the tests' otherwise. moto checks no signature.
+        .credentials_provider(aws_credential_types::Credentials::new(
+            std::env::var("AWS_ACCESS_KEY_ID").unwrap_or_else(|_| "test".to_owned()),
+            "test",
+            None,
+            None,
+            "local",
+        ))
+        .load()
+        .await
+}
+
 /// Where the functions send their AWS calls.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Endpoints {
@@ -24,7 +45,7 @@ impl Endpoints {
         vec![
             ("AWS_ENDPOINT_URL", self.endpoint.clone()),
             ("AWS_ENDPOINT_URL_CLOUDWATCH", self.cloudwatch.clone()),
-            ("AWS_REGION", "us-west-2".to_owned()),
+            ("AWS_REGION", REGION.to_owned()),
             ("AWS_ACCESS_KEY_ID", "test".to_owned()),
             ("AWS_SECRET_ACCESS_KEY", "test".to_owned()),
             // Keep the user's profiles out of the emulator's way.

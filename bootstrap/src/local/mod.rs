@@ -7,7 +7,9 @@
 //! against a moto of its own that ends with the command.
 
 pub mod command;
+pub mod deployed;
 pub mod emulator;
+pub mod package;
 pub mod runner;
 
 use anyhow::bail;

@@ -1,5 +1,6 @@
-//! One workflow run by the local runner: `node tests/workflow/run.mjs <workflow> - --functions DIR`,
-//! each Lambda task run as `<DIR>/<function> invoke` against the emulator.
+//! One workflow run by the local runner: `node tests/workflow/run.mjs <workflow> - --deployed
+//! MANIFEST`, the definitions and functions deployed into the emulator (see `deployed`), each Lambda
+//! task running its package's `bootstrap` with its deployed settings.
 
 use super::emulator::Endpoints;
 use crate::progress::Progress;
@@ -23,14 +24,8 @@ impl Finished {
     }
 }
 
-pub fn run(
-    root: &Path,
-    functions: &Path,
-    workflow: &str,
-    input: &Value,
-    endpoints: &Endpoints,
-    progress: &mut Progress<'_>,
-) -> anyhow::Result<Finished> {
+/// Refuses, saying how to install it, when the runner's packages are not installed.
+pub fn check_installed(root: &Path) -> anyhow::Result<()> {
     let runner = root.join("tests/workflow");
     if !runner.join("node_modules/aws-local-stepfunctions").exists() {
         bail!(
@@ -38,16 +33,23 @@ pub fn run(
             runner.display()
         );
     }
-    if !functions.join("validate").exists() {
-        bail!(
-            "no function binaries in {}: build them with `cargo build --bins` and pass --functions target/debug",
-            functions.display()
-        );
-    }
+    Ok(())
+}
+
+pub fn run(
+    root: &Path,
+    manifest: &Path,
+    workflow: &str,
+    input: &Value,
+    endpoints: &Endpoints,
+    progress: &mut Progress<'_>,
+) -> anyhow::Result<Finished> {
+    check_installed(root)?;
+    let runner = root.join("tests/workflow");
     let mut child = Command::new("node")
         .arg(runner.join("run.mjs"))
-        .args([workflow, "-", "--functions"])
-        .arg(functions)
+        .args([workflow, "-", "--deployed"])
+        .arg(manifest)
         .envs(endpoints.env())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

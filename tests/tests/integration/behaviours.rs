@@ -3,18 +3,20 @@
 //! made, Lambda functions Pending and updates in progress, Aurora busy, Cloud Map services still
 //! holding ECS's instances, a load balancer writing access logs into the bucket being emptied, the
 //! rotation function's network interfaces holding its subnets and groups after it is deleted, and
-//! calls throttled. The backend is deployed by `envctl deploy` and every function signs as its
-//! role, so the layer acts on all of them; the tests' own setup and checks pass untouched.
+//! calls throttled. The backend is this build, deployed by `envctl local deploy` (the code of
+//! `envctl deploy`), and the workflows run as deployed: the deployed definitions, each function's
+//! deployed package with its deployed settings, signing as its role, so the layer acts on all of
+//! them; the tests' own setup and checks pass untouched.
 //!
 //! A provision, a teardown stopped half-way and run again, and a provision that fails and rolls
 //! back must each finish with nothing left, and each behaviour switched on must have fired.
 
 use env_core::spec::EnvironmentSuffix;
-use integration_tests::backend::{deploy, envctl, put_access_log};
+use integration_tests::backend::{deploy_built, envctl, put_access_log};
 use integration_tests::emulator::Emulator;
 use integration_tests::leftovers::leftovers_in;
 use integration_tests::unique_suffix;
-use integration_tests::workflow::{run_as_roles, Execution};
+use integration_tests::workflow::{run_deployed, Execution};
 use serde_json::{json, Value};
 use std::time::Instant;
 
@@ -37,7 +39,7 @@ struct Behaving {
     runtime: tokio::runtime::Runtime,
     emulator: Emulator,
     config: aws_config::SdkConfig,
-    env: Vec<(&'static str, String)>,
+    manifest: std::path::PathBuf,
     dir: std::path::PathBuf,
     behave: String,
 }
@@ -50,12 +52,12 @@ impl Behaving {
         let behave = std::env::var("CATALOG_BEHAVE").unwrap_or_else(|_| "all".to_owned());
         let emulator = Emulator::behaving(&behave);
         let config = runtime.block_on(emulator.sdk_config());
-        let env = deploy(&emulator, &dir, 1);
+        let manifest = deploy_built(&emulator, &dir);
         Self {
             runtime,
             emulator,
             config,
-            env,
+            manifest,
             dir,
             behave,
         }
@@ -63,7 +65,13 @@ impl Behaving {
 
     fn run(&self, workflow: &str, input: &Value, faults: &[&str]) -> (Execution, f64) {
         let started = Instant::now();
-        let execution = run_as_roles(workflow, input, &self.env, 0, faults);
+        let execution = run_deployed(
+            workflow,
+            input,
+            &self.manifest,
+            &self.emulator.env(),
+            faults,
+        );
         (execution, started.elapsed().as_secs_f64())
     }
 

@@ -2,7 +2,7 @@
 //! machines, launcher and runner): the moto `local up` starts without --endpoint-url and records,
 //! the one `local status` and `local down` find recorded, and the ways the commands refuse to run.
 
-use integration_tests::emulator::emulator;
+use integration_tests::emulator::{emulator, Emulator};
 use integration_tests::functions::binary;
 use integration_tests::{unique_suffix, workspace_root};
 use serde_json::Value;
@@ -66,8 +66,8 @@ fn moto_python() -> String {
     })
 }
 
-/// `envctl <args>` in `dir`, with what the functions need of moto (as the shared emulator's
-/// environment has it) but no endpoint: exit code, stdout, stderr.
+/// `envctl <args>` in `dir`, with no endpoint and no AWS profile: exit code, stdout, stderr. The
+/// functions run with their deployed settings.
 fn envctl_in(dir: &Path, args: &[&str], python: &str) -> (i32, String, String) {
     let output = Command::new(binary("envctl"))
         .args(args)
@@ -77,10 +77,6 @@ fn envctl_in(dir: &Path, args: &[&str], python: &str) -> (i32, String, String) {
         .env("MOTO_PYTHON", python)
         .env("AWS_CONFIG_FILE", "/dev/null")
         .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env("ROTATE_IMMEDIATELY", "false")
-        .env("ROTATION_CODE_BUCKET", "catalog-local-artifacts")
-        .env("ROTATION_CODE_KEY", "rotation/bootstrap.zip")
-        .env("ROTATION_ARCHITECTURE", "x86_64")
         .output()
         .expect("envctl runs");
     (
@@ -145,6 +141,8 @@ fn local_up_without_an_endpoint_starts_a_moto_that_status_and_down_use_then_stop
         "{err}"
     );
     assert!(!out.is_empty(), "the outputs: {err}");
+    // The backend was deployed into it from this build first.
+    assert!(err.contains("function network: created"), "{err}");
     let record = json(&std::fs::read_to_string(&record_path).expect("the emulator is recorded"));
     let endpoint = record["endpoints"]["endpoint"]
         .as_str()
@@ -158,8 +156,37 @@ fn local_up_without_an_endpoint_starts_a_moto_that_status_and_down_use_then_stop
     assert!(out.starts_with(&format!("emulator: {endpoint}\n")), "{out}");
     assert!(out.contains(&format!("environment: {suffix}\n")), "{out}");
 
-    // A second `local up` uses the recorded moto: it does not start another, and the runner finds
-    // no function binaries where it is told to look.
+    // The workflows ran as deployed: the backend read back, each function's package unpacked.
+    let manifest = json(
+        &std::fs::read_to_string(root.join(".local/deployed/manifest.json"))
+            .expect("the deployed backend was read back"),
+    );
+    let network = &manifest["functions"]["arn:aws:lambda:us-west-2:123456789012:function:network"];
+    assert_eq!(network["runtime"], "provided.al2023");
+    assert_eq!(
+        network["roleArn"],
+        "arn:aws:iam::123456789012:role/catalog-fn-network"
+    );
+    assert!(
+        root.join(".local/deployed/functions/network/bootstrap")
+            .exists(),
+        "{network}"
+    );
+
+    // Deployed again from the same build: nothing changes, and the manifest is where it was.
+    let (code, out, err) = local(&root, &["local", "deploy"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        format!("{}\n", root.join(".local/deployed/manifest.json").display())
+    );
+    assert!(
+        err.contains("backend deployed into the emulator: 0 change(s)"),
+        "{err}"
+    );
+
+    // A second `local up` uses the recorded moto: it does not start another, and the packaging
+    // finds no function binaries where it is told to look.
     let empty = root.join("no-binaries");
     std::fs::create_dir_all(&empty).expect("a temporary directory");
     let (code, _, err) = envctl_in(
@@ -178,8 +205,8 @@ fn local_up_without_an_endpoint_starts_a_moto_that_status_and_down_use_then_stop
     assert_eq!(
         err,
         format!(
-            "error: no function binaries in {}: build them with `cargo build --bins` and pass --functions target/debug\n",
-            empty.display()
+            "error: no binary {}: build the functions with `cargo build --bins` and pass --functions target/debug: No such file or directory (os error 2)\n",
+            empty.join("validate").display()
         )
     );
 
@@ -234,7 +261,8 @@ fn local_demo_without_an_endpoint_runs_in_a_moto_of_its_own_found_from_the_curre
 #[test]
 fn local_down_reports_a_recorded_emulator_whose_keeper_is_already_gone() {
     let root = project("stale", true);
-    let shared = emulator();
+    // Its own: `down` deploys the backend first, which the deploy test of the shared one must not meet.
+    let shared = Emulator::own();
     std::fs::create_dir_all(root.join(".local")).expect("a temporary directory");
     // The shared moto answers, but no process has this pid (above any pid_max).
     let record = serde_json::json!({
@@ -275,17 +303,21 @@ fn local_up_without_moto_installed_says_how_to_install_it() {
     assert!(!root.join(".local/emulator.json").exists());
 }
 
-/// `envctl --endpoint-url <unused> local <command> …` in `root`: the fake runners never call it.
+/// `envctl --endpoint-url <a moto of its own> local <command> …` in `root`: the backend is deployed
+/// into it before the (fake) runner starts.
 fn local_given(root: &Path, command: &str) -> (i32, String, String) {
+    let emulator = Emulator::own();
     local(
         root,
         &[
             "--endpoint-url",
-            "http://127.0.0.1:1",
+            emulator.endpoint(),
             "local",
             command,
             "--suffix",
             "fake",
+            "--cloudwatch-endpoint-url",
+            emulator.cloudwatch_endpoint(),
         ],
     )
 }
