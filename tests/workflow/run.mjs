@@ -3,6 +3,11 @@
 // environment pointing it at the emulator; the nested teardown of a rollback runs the same way.
 //
 //   node run.mjs <provision|teardown> <input.json|-> (--deployed MANIFEST | --functions DIR) [--wait-ms N] [--fail FAULT]... [--principals]
+//   node run.mjs schedule - --deployed MANIFEST
+//
+// `schedule`: one run of the deployed schedule: its target function invoked with the target's input,
+// as EventBridge Scheduler invokes a templated Lambda target (with no input set, Scheduler sends a
+// notification of its own, which the cleanup ignores: `{}` stands in for it).
 //
 // --deployed MANIFEST: the backend as `envctl deploy` left it in the emulator, read back by `envctl local`
 // (bootstrap/src/local/deployed.rs): the deployed definitions, and each Lambda Task running the deployed
@@ -70,9 +75,10 @@ function parseArgs(argv) {
     else if (flag === '--simulate') options.simulate = JSON.parse(readFileSync(value, 'utf8'));
     else throw new Error(`unknown option ${flag}`);
   }
-  if (!['provision', 'teardown'].includes(workflow) || !inputPath || !(options.functions || options.deployed || options.simulate)) {
+  const known = ['provision', 'teardown'].includes(workflow) || (workflow === 'schedule' && options.deployed);
+  if (!known || !inputPath || !(options.functions || options.deployed || options.simulate)) {
     throw new Error(
-      'usage: node run.mjs <provision|teardown> <input.json|-> (--deployed MANIFEST | --functions DIR | --simulate TIMES.json) [--wait-ms N] [--fail <function>[:<action>]]... [--principals]',
+      'usage: node run.mjs <provision|teardown> <input.json|-> (--deployed MANIFEST | --functions DIR | --simulate TIMES.json) [--wait-ms N] [--fail <function>[:<action>]]... [--principals]\n       node run.mjs schedule - --deployed MANIFEST',
     );
   }
   return options;
@@ -356,6 +362,17 @@ async function execute(name, input, options, stats) {
   }
 }
 
+// One run of the deployed schedule (see `schedule` above).
+async function runSchedule(options, stats) {
+  const { targetArn, input } = options.deployed.schedule;
+  try {
+    const output = await deployedInvoker(targetArn, options.deployed, stats, options.faults)(input ? JSON.parse(input) : {});
+    return { status: 'SUCCEEDED', output };
+  } catch (error) {
+    return { status: 'FAILED', error: error.name, cause: error.message };
+  }
+}
+
 // Counting transitions. The library's `eventLogs` forwards a Parallel branch's events to the root
 // asynchronously and drops whatever arrives after the root execution ends, so it loses states (most
 // of a branch whose tasks answer at once). Instead every execution, branches included (they run
@@ -380,6 +397,7 @@ StateMachine.prototype.execute = function countingStates(input, options, cleanup
 const options = parseArgs(process.argv.slice(2));
 const inputText = options.inputPath === '-' ? readFileSync(0, 'utf8') : readFileSync(options.inputPath, 'utf8');
 const stats = { transitions: 0, invocations: 0, injected: 0, simulatedSeconds: {} };
-const result = await execute(options.workflow, JSON.parse(inputText), options, stats);
+const result =
+  options.workflow === 'schedule' ? await runSchedule(options, stats) : await execute(options.workflow, JSON.parse(inputText), options, stats);
 process.stdout.write(`${JSON.stringify({ ...result, ...stats })}\n`);
 process.exit(result.status === 'SUCCEEDED' ? 0 : 1);

@@ -16,7 +16,7 @@ use clap::{Args, Subcommand};
 use env_core::spec::EnvironmentSpec;
 use serde_json::json;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Subcommand)]
 pub enum LocalCommand {
@@ -31,6 +31,9 @@ pub enum LocalCommand {
     /// Deploy the backend into the emulator from this build, as `envctl deploy` does in AWS, and
     /// read it back for the local runner (up, down and demo do this first); prints the manifest.
     Deploy(LocalArgs),
+    /// One run of the deployed cleanup schedule, then the teardowns it started, run here as Step
+    /// Functions would run them.
+    Cleanup(LocalArgs),
 }
 
 #[derive(Debug, Args)]
@@ -61,8 +64,8 @@ pub struct LocalArgs {
     pub work_dir: Option<PathBuf>,
 }
 
-struct Setting {
-    root: PathBuf,
+pub(super) struct Setting {
+    pub(super) root: PathBuf,
     functions: PathBuf,
     work: PathBuf,
 }
@@ -112,7 +115,7 @@ fn host_architecture() -> &'static str {
 /// Deploys the backend into the emulator from the binaries of this build, packaged as Lambda
 /// packages, by the code `envctl deploy` runs; then reads it back as Lambda and Step Functions
 /// would run it. Returns the manifest the runner reads.
-fn deploy_locally(
+pub(super) fn deploy_locally(
     setting: &Setting,
     endpoints: &Endpoints,
     progress: &mut Progress<'_>,
@@ -188,6 +191,18 @@ pub fn run(
             let setting = setting(&args)?;
             let endpoints = persistent_endpoints(global, &args, &setting, &mut progress)?;
             provision(&setting, &spec, &endpoints, global.json, out, &mut progress)
+        }
+        LocalCommand::Cleanup(args) => {
+            let setting = setting(&args)?;
+            let endpoints = match (given(global, &args), emulator::recorded(&setting.root)) {
+                (Some(endpoints), _) => endpoints,
+                (None, Some(record)) => record.endpoints,
+                (None, None) => {
+                    writeln!(out, "no local emulator is running: nothing to clean up")?;
+                    return Ok(());
+                }
+            };
+            super::cleanup::run(&setting, &endpoints, global.json, out, &mut progress)
         }
         LocalCommand::Deploy(args) => {
             let setting = setting(&args)?;
@@ -273,14 +288,31 @@ fn execute(
     endpoints: &Endpoints,
     progress: &mut Progress<'_>,
 ) -> anyhow::Result<runner::Finished> {
-    let input = json!({ "spec": spec });
     runner::check_installed(&setting.root)?;
     let manifest = deploy_locally(setting, endpoints, progress)?;
+    let input = json!({ "spec": spec });
+    let subject = spec.suffix().to_string();
+    run_workflow(
+        setting, &manifest, workflow, &subject, &input, endpoints, progress,
+    )
+}
+
+/// Runs `workflow` of the deployed backend (`manifest`) with `input`; fails with its error, its
+/// cause and the functions' last log lines unless it succeeded. `subject` names what it ran for.
+pub(super) fn run_workflow(
+    setting: &Setting,
+    manifest: &Path,
+    workflow: &str,
+    subject: &str,
+    input: &serde_json::Value,
+    endpoints: &Endpoints,
+    progress: &mut Progress<'_>,
+) -> anyhow::Result<runner::Finished> {
     let finished = runner::run(
         &setting.root,
-        &manifest,
+        manifest,
         workflow,
-        &input,
+        input,
         endpoints,
         progress,
     )?;
@@ -288,15 +320,14 @@ fn execute(
         let tail: Vec<&String> = finished.log.iter().rev().take(20).collect();
         let tail: Vec<&str> = tail.into_iter().rev().map(String::as_str).collect();
         bail!(
-            "{workflow} of {} {}: {}: {}\nthe functions' last log lines:\n{}",
-            spec.suffix(),
+            "{workflow} of {subject} {}: {}: {}\nthe functions' last log lines:\n{}",
             finished.body["status"].as_str().unwrap_or("FAILED"),
             finished.body["error"].as_str().unwrap_or("no error"),
             finished.body["cause"].as_str().unwrap_or("no cause"),
             tail.join("\n")
         );
     }
-    progress.done(&format!("{workflow} of {}: SUCCEEDED", spec.suffix()));
+    progress.done(&format!("{workflow} of {subject}: SUCCEEDED"));
     Ok(finished)
 }
 

@@ -6,6 +6,7 @@
 //! one, and `local down` stops it once the environment is gone. `local demo` does up, status and down
 //! against a moto of its own that ends with the command.
 
+pub mod cleanup;
 pub mod command;
 pub mod deployed;
 pub mod emulator;

@@ -2,7 +2,7 @@
 //! local workflow runner.
 
 use integration_tests::deployed;
-use integration_tests::emulator::emulator;
+use integration_tests::emulator::{emulator, Emulator};
 use integration_tests::functions::{binary, run, PACKAGED};
 use integration_tests::parliament::inline_policies;
 use integration_tests::{unique_suffix, workspace_root};
@@ -718,8 +718,11 @@ fn a_command_without_credentials_exits_1_saying_how_to_provide_them() {
     assert_eq!(err.lines().count(), 1, "{err}");
 }
 
-fn local(args: &[&str]) -> (i32, String, String) {
-    let emulator = emulator();
+/// `envctl <args>` against `emulator`, with a work directory of the test's own (`name`): each local
+/// command deploys the backend into the emulator first, so tests that run workflows each have a
+/// moto of their own.
+fn local_in(emulator: &Emulator, name: &str, args: &[&str]) -> (i32, String, String) {
+    let work = std::env::temp_dir().join(format!("envctl-it-local-{}-{name}", std::process::id()));
     let functions = binary("validate")
         .parent()
         .expect("the test setup holds")
@@ -734,6 +737,8 @@ fn local(args: &[&str]) -> (i32, String, String) {
         functions.to_string_lossy().into_owned(),
         "--project".into(),
         workspace_root().to_string_lossy().into_owned(),
+        "--work-dir".into(),
+        work.to_string_lossy().into_owned(),
     ]);
     let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
     let output = run("envctl", &argv, "", &emulator.env());
@@ -749,14 +754,18 @@ fn local_up_with_an_invalid_spec_exits_1_before_anything_starts() {
     let spec = std::env::temp_dir().join(format!("envctl-it-bad-{}.json", std::process::id()));
     std::fs::write(&spec, r#"{"containerImage": "nginx", "minTasks": 0}"#).unwrap();
     let suffix = unique_suffix().to_string();
-    let (code, out, err) = local(&[
-        "local",
-        "up",
-        "--suffix",
-        &suffix,
-        "--spec",
-        spec.to_str().unwrap(),
-    ]);
+    let (code, out, err) = local_in(
+        emulator(),
+        "invalid",
+        &[
+            "local",
+            "up",
+            "--suffix",
+            &suffix,
+            "--spec",
+            spec.to_str().unwrap(),
+        ],
+    );
     assert_eq!(code, 1);
     assert!(out.is_empty());
     assert!(
@@ -769,7 +778,8 @@ fn local_up_with_an_invalid_spec_exits_1_before_anything_starts() {
 #[test]
 fn local_down_of_an_environment_that_never_existed_succeeds() {
     let suffix = unique_suffix().to_string();
-    let (code, out, err) = local(&["local", "down", "--suffix", &suffix]);
+    let emulator = Emulator::own();
+    let (code, out, err) = local_in(&emulator, "never", &["local", "down", "--suffix", &suffix]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, format!("{suffix}: deleted\n"));
     assert!(err.contains("teardown: Network"), "{err}");
@@ -782,6 +792,8 @@ fn local_down_of_an_environment_that_never_existed_succeeds() {
 #[test]
 fn local_up_then_status_then_down_runs_the_whole_lifecycle() {
     let suffix = unique_suffix().to_string();
+    let emulator = Emulator::own();
+    let local = |args: &[&str]| local_in(&emulator, "lifecycle", args);
     let (code, out, err) = local(&["--json", "local", "up", "--suffix", &suffix]);
     assert_eq!(code, 0, "{err}");
     let outputs = json(&out);

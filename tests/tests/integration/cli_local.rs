@@ -173,6 +173,50 @@ fn local_up_without_an_endpoint_starts_a_moto_that_status_and_down_use_then_stop
         "{network}"
     );
 
+    // The hourly cleanup, once, here: an environment whose expiry passed (a VPC tagged as the
+    // functions tag, expired in 2020) is torn down by the teardown the deployed cleanup starts; one
+    // expiring in 2100 is not; the one `up` made asked for no expiry (the demo spec has no TTL) and
+    // is left alone.
+    let expired = unique_suffix().to_string();
+    let vpc = create_tagged_vpc(&endpoint, &expired, "2020-01-01T00:00:00Z");
+    let later = unique_suffix().to_string();
+    create_tagged_vpc(&endpoint, &later, "2100-01-01T00:00:00Z");
+    let (code, out, err) = local(&root, &["local", "cleanup"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with(&format!(
+            "{expired}: expired, torn down (cleanup-{expired}-20200101T000000Z)\n"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("{later}: expires 2100-01-01T00:00:00Z\n")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("{suffix}: left alone: ")) && out.contains("did not ask to expire"),
+        "{out}"
+    );
+    assert!(out.ends_with("1 environment(s) torn down\n"), "{out}");
+    assert!(
+        err.contains("schedule of catalog-environments-cleanup: SUCCEEDED"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("teardown of {expired}: SUCCEEDED")),
+        "{err}"
+    );
+    assert!(!vpc_exists(&endpoint, &vpc), "the expired VPC is gone");
+    let (code, out, err) = local(&root, &["--json", "local", "cleanup"]);
+    assert_eq!(code, 0, "{err}");
+    let body = json(&out);
+    assert_eq!(body["tornDown"], 0, "{body}");
+    assert_eq!(
+        body["report"]["notExpired"][0]["environment"],
+        later.as_str()
+    );
+    assert_eq!(body["report"]["skipped"][0]["environment"], suffix.as_str());
+
     // Deployed again from the same build: nothing changes, and the manifest is where it was.
     let (code, out, err) = local(&root, &["local", "deploy"]);
     assert_eq!(code, 0, "{err}");
@@ -228,6 +272,48 @@ fn local_up_without_an_endpoint_starts_a_moto_that_status_and_down_use_then_stop
     }
     let (code, out, _) = local(&root, &["local", "status"]);
     assert_eq!((code, out.as_str()), (0, "no local emulator is running\n"));
+    let (code, out, _) = local(&root, &["local", "cleanup"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "no local emulator is running: nothing to clean up\n")
+    );
+}
+
+fn ec2_at(endpoint: &str) -> (tokio::runtime::Runtime, aws_sdk_ec2::Client) {
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let config = runtime.block_on(
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .endpoint_url(endpoint)
+            .region(aws_config::Region::new("us-west-2"))
+            .credentials_provider(aws_sdk_ec2::config::Credentials::new(
+                "test", "test", None, None, "moto",
+            ))
+            .load(),
+    );
+    (runtime, aws_sdk_ec2::Client::new(&config))
+}
+
+/// A VPC of environment `suffix` carrying the tags the functions put on everything, expiring at
+/// `expires_at`: what the cleanup finds as an environment. Its id.
+fn create_tagged_vpc(endpoint: &str, suffix: &str, expires_at: &str) -> String {
+    let (runtime, ec2) = ec2_at(endpoint);
+    runtime.block_on(integration_tests::tagged::create_vpc(
+        &ec2,
+        suffix,
+        expires_at,
+        "10.41.0.0/16",
+    ))
+}
+
+fn vpc_exists(endpoint: &str, vpc: &str) -> bool {
+    let (runtime, ec2) = ec2_at(endpoint);
+    let described = runtime
+        .block_on(ec2.describe_vpcs().send())
+        .expect("the emulator lists VPCs");
+    described
+        .vpcs()
+        .iter()
+        .any(|found| found.vpc_id() == Some(vpc))
 }
 
 #[test]

@@ -301,36 +301,14 @@ async fn clean_up_an_expired_environment(
     config: &aws_config::SdkConfig,
     env: &[(&'static str, String)],
 ) {
-    use env_core::tags::{
-        ENVIRONMENT, EXPIRES_AT, MANAGED_BY, MANAGER_NAME, PROJECT, PROJECT_NAME,
-    };
     let suffix = unique_suffix();
-    let tags = aws_sdk_ec2::types::TagSpecification::builder()
-        .resource_type(aws_sdk_ec2::types::ResourceType::Vpc)
-        .set_tags(Some(
-            [
-                (ENVIRONMENT, suffix.as_str()),
-                (PROJECT, PROJECT_NAME),
-                (MANAGED_BY, MANAGER_NAME),
-                (EXPIRES_AT, "2020-01-01T00:00:00Z"),
-            ]
-            .iter()
-            .map(|(key, value)| {
-                aws_sdk_ec2::types::Tag::builder()
-                    .key(*key)
-                    .value(*value)
-                    .build()
-            })
-            .collect(),
-        ))
-        .build();
-    aws_sdk_ec2::Client::new(config)
-        .create_vpc()
-        .cidr_block("10.40.0.0/16")
-        .tag_specifications(tags)
-        .send()
-        .await
-        .expect("the emulator makes the VPC");
+    integration_tests::tagged::create_vpc(
+        &aws_sdk_ec2::Client::new(config),
+        suffix.as_str(),
+        "2020-01-01T00:00:00Z",
+        "10.40.0.0/16",
+    )
+    .await;
     let mut cleanup = as_role(env, "catalog-fn-cleanup");
     cleanup.push((
         "TEARDOWN_STATE_MACHINE_ARN",
