@@ -187,15 +187,19 @@ impl Cloud for AwsCloud {
         // Some emulators ignore the filter (moto): each service's namespace is read back.
         let mut names = Vec::new();
         for summary in pages.iter().flat_map(|page| page.services()) {
-            let output = self
+            let answer = self
                 .discovery
                 .get_service()
                 .id(summary.id().unwrap_or_default())
                 .send()
                 .await
-                .map_err(aws_error("GetService"))?;
+                .map_err(aws_error("GetService"));
+            // A service deleted between the listing and this call (another environment's teardown,
+            // where the filter is ignored) is simply not there.
+            let output = found(answer, &["ServiceNotFound"])?;
             if let Some(service) = output
-                .service()
+                .as_ref()
+                .and_then(|output| output.service())
                 .filter(|service| service.namespace_id() == Some(namespace_id))
             {
                 names.push(service.name().unwrap_or_default().to_owned());
