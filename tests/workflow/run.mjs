@@ -241,13 +241,15 @@ function deployedInvoker(arn, deployed, stats, faults) {
   };
 }
 
-// The function's answer: its JSON, or its error as Step Functions matches it (errorType).
+// The function's answer: its JSON, or its error as Step Functions matches it (errorType). A process
+// that ended without an answer (a panic) is what Lambda reports as Runtime.ExitError, a function
+// error no Retry of the workflows matches, as in AWS (not a retried Lambda.ServiceException).
 function answer(binary, run) {
   let body;
   try {
     body = JSON.parse(run.stdout);
   } catch {
-    throw new FunctionFailed('Lambda.ServiceException', `${binary} printed no JSON (exit ${run.status}): ${run.stdout}`);
+    throw new FunctionFailed('Runtime.ExitError', `${binary} exited without an answer (exit ${run.status}): ${run.stdout}`);
   }
   if (run.status !== 0) throw new FunctionFailed(body.errorType, body.errorMessage);
   return body;

@@ -178,9 +178,6 @@ pub struct FunctionSettings {
     pub subnet_ids: Vec<String>,
     pub security_group_ids: Vec<String>,
     pub environment: Vec<(&'static str, String)>,
-    /// The environment's key: Lambda encrypts the function's environment variables with it
-    /// instead of its own `aws/lambda` key.
-    pub kms_key_arn: String,
     pub timeout_seconds: i32,
     pub tags: Vec<Tag>,
 }

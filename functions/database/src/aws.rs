@@ -567,11 +567,6 @@ impl Cloud for AwsCloud {
             .code(code)
             .vpc_config(vpc)
             .environment(environment)
-            // The settings under the environment's key (Lambda developer guide, "Securing Lambda
-            // environment variables": the caller needs kms:CreateGrant and kms:Encrypt on it,
-            // which the key policy gives this function's role; Lambda decrypts through the grant
-            // it makes, so the rotation role needs no KMS right for it).
-            .kms_key_arn(&settings.kms_key_arn)
             .timeout(settings.timeout_seconds)
             .description("Secrets Manager rotation of the environment's database user")
             .set_tags(Some(

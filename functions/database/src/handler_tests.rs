@@ -694,7 +694,6 @@ async fn the_rotation_function_runs_in_the_private_subnets_with_the_rotation_gro
         [("DB_CA_BUNDLE", "/var/task/rds-ca-bundle.pem".to_owned())]
     );
     assert_eq!(function.timeout_seconds, 30);
-    assert_eq!(function.kms_key_arn, KEY);
     assert_eq!(
         function.role_arn,
         "arn:aws:iam::123456789012:role/role-rotation-pr-42"

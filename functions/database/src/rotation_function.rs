@@ -102,7 +102,6 @@ pub async fn ensure<C: Cloud>(
         subnet_ids: scope.subnet_ids.to_vec(),
         security_group_ids: vec![scope.security_group_id.to_owned()],
         environment: vec![("DB_CA_BUNDLE", CA_BUNDLE_PATH.to_owned())],
-        kms_key_arn: scope.kms_key_arn.to_owned(),
         timeout_seconds: TIMEOUT_SECONDS,
         tags: scope.tags.to_vec(),
     };

@@ -314,27 +314,6 @@ fn key_policy(account: &str) -> String {
                 }
             },
             {
-                // The rotation function's settings under this key: Lambda uses its caller's rights
-                // to encrypt them and to grant itself their decryption (Lambda developer guide,
-                // "Securing Lambda environment variables": kms:CreateGrant and kms:Encrypt). The
-                // guide names no kms:ViaService for it, so none is required here (one Lambda does
-                // not send would deny the call); Encrypt alone reads nothing, and the grant must
-                // be one an AWS service makes for its resource.
-                "Sid": "LambdaEncryptsTheRotationFunctionsSettings",
-                "Effect": "Allow",
-                "Principal": {"AWS": role("database")},
-                "Action": "kms:Encrypt",
-                "Resource": "*"
-            },
-            {
-                "Sid": "LambdaHoldsGrantsForTheRotationFunction",
-                "Effect": "Allow",
-                "Principal": {"AWS": role("database")},
-                "Action": "kms:CreateGrant",
-                "Resource": "*",
-                "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}}
-            },
-            {
                 "Sid": "SecretsManagerUsesTheKeyForTheCacheFunction",
                 "Effect": "Allow",
                 "Principal": {"AWS": role("cache")},
@@ -1434,19 +1413,6 @@ mod tests {
             .as_array()
             .unwrap()
             .contains(&json!("kms:ScheduleKeyDeletion")));
-        let lambda = grantee("LambdaHoldsGrantsForTheRotationFunction");
-        assert_eq!(
-            lambda["Principal"]["AWS"],
-            "arn:aws:iam::123456789012:role/catalog-fn-database"
-        );
-        assert_eq!(
-            lambda["Condition"]["Bool"]["kms:GrantIsForAWSResource"],
-            "true"
-        );
-        assert_eq!(
-            grantee("LambdaEncryptsTheRotationFunctionsSettings")["Action"],
-            "kms:Encrypt"
-        );
         let database = grantee("AuroraHoldsGrantsForTheDatabaseFunction");
         assert_eq!(
             database["Condition"]["Bool"]["kms:GrantIsForAWSResource"],

@@ -115,6 +115,7 @@ fn answers(endpoint: &str) -> bool {
 fn local_up_without_an_endpoint_starts_a_moto_that_status_and_down_use_then_stop() {
     let root = project("persistent", true);
     let record_path = root.join(".local/emulator.json");
+    let _stopped_even_on_failure = StopsRecordedEmulator(record_path.clone());
 
     let (code, out, err) = local(&root, &["local", "status"]);
     assert_eq!(
@@ -277,6 +278,21 @@ fn local_up_without_an_endpoint_starts_a_moto_that_status_and_down_use_then_stop
         (code, out.as_str()),
         (0, "no local emulator is running: nothing to clean up\n")
     );
+}
+
+/// Stops the moto a `local up` recorded when the test ends, also when it fails half-way (when it
+/// passes, `local down` already did): its keeper killed, the launcher ends with its stdin.
+struct StopsRecordedEmulator(PathBuf);
+
+impl Drop for StopsRecordedEmulator {
+    fn drop(&mut self) {
+        let Ok(text) = std::fs::read_to_string(&self.0) else {
+            return;
+        };
+        if let Some(pid) = json(&text)["keeper_pid"].as_u64() {
+            let _ = Command::new("kill").arg(pid.to_string()).status();
+        }
+    }
 }
 
 fn ec2_at(endpoint: &str) -> (tokio::runtime::Runtime, aws_sdk_ec2::Client) {

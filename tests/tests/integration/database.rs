@@ -588,12 +588,6 @@ async fn the_function_runs_in_the_private_subnets(suffix: &str, network: &Value,
     );
     assert_eq!(configuration.handler(), Some("bootstrap"));
     assert_eq!(configuration.timeout(), Some(30));
-    // Its settings under the environment's key, not Lambda's aws/lambda.
-    assert_eq!(
-        configuration.kms_key_arn(),
-        network["kmsKeyArn"].as_str(),
-        "{network}"
-    );
     let vpc = configuration
         .vpc_config()
         .expect("the emulator holds what the function made");
