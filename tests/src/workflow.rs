@@ -57,20 +57,6 @@ pub fn run_with_faults(
     runner(workflow, input, env, &function_args(wait_ms, faults))
 }
 
-/// [`run_with_faults`], each function signing its requests as its deployed role (`--principals`:
-/// the access key id is `catalog-fn-<function>`), so a recording emulator can tell them apart.
-pub fn run_as_roles(
-    workflow: &str,
-    input: &Value,
-    env: &[(&str, String)],
-    wait_ms: u64,
-    faults: &[&str],
-) -> Execution {
-    let mut args = function_args(wait_ms, faults);
-    args.push("--principals".into());
-    runner(workflow, input, env, &args)
-}
-
 /// Runs `workflow` as deployed into the emulator (`--deployed`, see [`crate::backend::deploy_built`]):
 /// the deployed definitions, each Task the deployed package with the deployed function's settings,
 /// signing as its role. `env` gives the emulator's endpoints; Waits take no time.

@@ -2,7 +2,7 @@
 // the matching function binary, run as `<binary> invoke` (event on stdin, response on stdout), with the
 // environment pointing it at the emulator; the nested teardown of a rollback runs the same way.
 //
-//   node run.mjs <provision|teardown> <input.json|-> (--deployed MANIFEST | --functions DIR) [--wait-ms N] [--fail FAULT]... [--principals]
+//   node run.mjs <provision|teardown> <input.json|-> (--deployed MANIFEST | --functions DIR) [--wait-ms N] [--fail FAULT]...
 //   node run.mjs schedule - --deployed MANIFEST
 //
 // `schedule`: one run of the deployed schedule: its target function invoked with the target's input,
@@ -20,10 +20,6 @@
 // --fail <function>[:<action>] (test-only fault injection, repeatable): that function's Task throws
 // ComponentFailed instead of running the binary, for every action or only the one named, in this
 // workflow and in the nested rollback teardown alike. The functions themselves know nothing of it.
-//
-// --principals: each function signs its AWS requests with the name of its deployed role as access key id
-// (catalog-fn-<function>, as envctl deploy names it), so the emulator's request recorder can tell the
-// callers apart for the offline IAM check (tests/iam).
 //
 // --simulate TIMES.json: no function runs; each component answers as if its resources took the time
 // TIMES.json gives ({"create": {"network": 120, …}, "delete": {…}}, seconds) to become READY or go,
@@ -60,13 +56,9 @@ const PLACEHOLDERS = JSON.parse(readFileSync(join(machines, 'placeholders.json')
 
 function parseArgs(argv) {
   const [workflow, inputPath, ...rest] = argv;
-  const options = { workflow, inputPath, functions: null, deployed: null, waitMs: 0, faults: [], simulate: null, principals: false };
+  const options = { workflow, inputPath, functions: null, deployed: null, waitMs: 0, faults: [], simulate: null };
   for (let i = 0; i < rest.length; i += 1) {
     const flag = rest[i];
-    if (flag === '--principals') {
-      options.principals = true;
-      continue;
-    }
     const value = rest[(i += 1)];
     if (flag === '--functions') options.functions = value;
     else if (flag === '--deployed') options.deployed = JSON.parse(readFileSync(value, 'utf8'));
@@ -78,7 +70,7 @@ function parseArgs(argv) {
   const known = ['provision', 'teardown'].includes(workflow) || (workflow === 'schedule' && options.deployed);
   if (!known || !inputPath || !(options.functions || options.deployed || options.simulate)) {
     throw new Error(
-      'usage: node run.mjs <provision|teardown> <input.json|-> (--deployed MANIFEST | --functions DIR | --simulate TIMES.json) [--wait-ms N] [--fail <function>[:<action>]]... [--principals]\n       node run.mjs schedule - --deployed MANIFEST',
+      'usage: node run.mjs <provision|teardown> <input.json|-> (--deployed MANIFEST | --functions DIR | --simulate TIMES.json) [--wait-ms N] [--fail <function>[:<action>]]...\n       node run.mjs schedule - --deployed MANIFEST',
     );
   }
   return options;
@@ -175,11 +167,6 @@ function injectedFault(fn, input, faults) {
   return new FunctionFailed(INJECTED_ERROR, `fault injected by the local runner: ${fn} ${action ?? 'invoke'} failed`);
 }
 
-// The environment a function runs with: the local settings, and with --principals its role's name as
-// the access key id its requests are signed with.
-function environmentOf(fn, principals) {
-  return principals ? { ...LOCAL_ENV, AWS_ACCESS_KEY_ID: `catalog-fn-${fn}` } : LOCAL_ENV;
-}
 
 // The environment Lambda gives a function (Lambda developer guide, "Defined runtime environment
 // variables"), its own variables, the machine's endpoints and LOCAL_OVERRIDES; it signs its requests
@@ -255,7 +242,7 @@ function answer(binary, run) {
   return body;
 }
 
-function invoker(fn, binary, stats, faults, principals) {
+function invoker(fn, binary, stats, faults) {
   return async (input) => {
     stats.invocations += 1;
     const fault = injectedFault(fn, input, faults);
@@ -263,7 +250,7 @@ function invoker(fn, binary, stats, faults, principals) {
       stats.injected += 1;
       throw fault;
     }
-    const run = spawnSync(binary, ['invoke'], { input: JSON.stringify(input), encoding: 'utf8', env: environmentOf(fn, principals) });
+    const run = spawnSync(binary, ['invoke'], { input: JSON.stringify(input), encoding: 'utf8', env: LOCAL_ENV });
     // In AWS a missing function fails the task with Lambda.ResourceNotFoundException, which is not retried.
     if (run.error) throw new FunctionFailed('Lambda.ResourceNotFoundException', `${binary} could not start: ${run.error.message}`);
     if (run.stderr) process.stderr.write(run.stderr);
@@ -333,7 +320,7 @@ async function execute(name, input, options, stats) {
       simulatedFunctions[lambda] ??= simulated(lambda, options.simulate, waits, stats);
       taskResourceLocalHandlers[stateName] = simulatedFunctions[lambda];
     } else if (lambda) {
-      taskResourceLocalHandlers[stateName] = invoker(lambda, join(options.functions, lambda), stats, options.faults, options.principals);
+      taskResourceLocalHandlers[stateName] = invoker(lambda, join(options.functions, lambda), stats, options.faults);
     } else if (state.Resource.startsWith('arn:aws:states:::states:startExecution')) {
       // The nested workflow (the rollback's teardown) runs locally too; like .sync, it fails the task
       // when the child execution fails.

@@ -63,58 +63,40 @@ pub(super) fn run(
     runner::check_installed(&setting.root)?;
     let manifest = deploy_locally(setting, endpoints, progress)?;
     let schedule = crate::deploy::resources::SCHEDULE;
-    let finished = run_workflow(
-        setting,
-        &manifest,
-        "schedule",
-        schedule,
-        &json!({}),
-        endpoints,
-        progress,
-    )?;
-    let report = finished.body["output"].clone();
+    let mut run = |workflow: &str, subject: &str, input: &Value| {
+        run_workflow(
+            setting, &manifest, workflow, subject, input, endpoints, progress,
+        )
+    };
+    let report = run("schedule", schedule, &json!({}))?.body["output"].clone();
     let started = started(&report);
     let executions: Vec<String> = started.iter().map(|(_, name)| name.clone()).collect();
     let inputs = runtime()?.block_on(inputs(endpoints, &executions))?;
     for ((environment, _), input) in started.iter().zip(&inputs) {
-        run_workflow(
-            setting,
-            &manifest,
-            "teardown",
-            environment,
-            input,
-            endpoints,
-            progress,
-        )?;
+        run("teardown", environment, input)?;
     }
     if json {
-        writeln!(
-            out,
-            "{}",
-            json!({"report": report, "tornDown": executions.len()})
-        )?;
-    } else {
-        for (environment, execution) in &started {
-            writeln!(out, "{environment}: expired, torn down ({execution})")?;
-        }
-        for not_expired in report["notExpired"].as_array().into_iter().flatten() {
-            writeln!(
-                out,
-                "{}: expires {}",
-                not_expired["environment"].as_str().unwrap_or_default(),
-                not_expired["expiresAt"].as_str().unwrap_or_default()
-            )?;
-        }
-        for skipped in report["skipped"].as_array().into_iter().flatten() {
-            let which = skipped["environment"]
-                .as_str()
-                .or(skipped["resource"].as_str())
-                .unwrap_or_default();
-            let reason = skipped["reason"].as_str().unwrap_or_default();
-            writeln!(out, "{which}: left alone: {reason}")?;
-        }
-        writeln!(out, "{} environment(s) torn down", started.len())?;
+        let body = json!({"report": report, "tornDown": executions.len()});
+        writeln!(out, "{body}")?;
+        return Ok(());
     }
+    for (environment, execution) in &started {
+        writeln!(out, "{environment}: expired, torn down ({execution})")?;
+    }
+    for not_expired in report["notExpired"].as_array().into_iter().flatten() {
+        let environment = not_expired["environment"].as_str().unwrap_or_default();
+        let expires_at = not_expired["expiresAt"].as_str().unwrap_or_default();
+        writeln!(out, "{environment}: expires {expires_at}")?;
+    }
+    for skipped in report["skipped"].as_array().into_iter().flatten() {
+        let which = skipped["environment"]
+            .as_str()
+            .or(skipped["resource"].as_str())
+            .unwrap_or_default();
+        let reason = skipped["reason"].as_str().unwrap_or_default();
+        writeln!(out, "{which}: left alone: {reason}")?;
+    }
+    writeln!(out, "{} environment(s) torn down", started.len())?;
     Ok(())
 }
 

@@ -104,13 +104,10 @@ fn packaged() -> Vec<&'static str> {
 
 /// The processor this machine runs, as Lambda names it: the local runner runs only packages built
 /// for it.
-fn host_architecture() -> &'static str {
-    if cfg!(target_arch = "aarch64") {
-        "arm64"
-    } else {
-        "x86_64"
-    }
-}
+#[cfg(target_arch = "aarch64")]
+const HOST_ARCHITECTURE: &str = "arm64";
+#[cfg(not(target_arch = "aarch64"))]
+const HOST_ARCHITECTURE: &str = "x86_64";
 
 /// Deploys the backend into the emulator from the binaries of this build, packaged as Lambda
 /// packages, by the code `envctl deploy` runs; then reads it back as Lambda and Step Functions
@@ -133,7 +130,7 @@ pub(super) fn deploy_locally(
         let config = emulator::sdk_config(endpoints).await;
         let cloud = AwsCloud::new(&config, REGION);
         let outcomes =
-            apply::deploy(&cloud, &packages, REGION, host_architecture(), progress).await?;
+            apply::deploy(&cloud, &packages, REGION, HOST_ARCHITECTURE, progress).await?;
         let changed = outcomes
             .iter()
             .filter(|outcome| !matches!(outcome.change, Change::Unchanged))

@@ -809,6 +809,10 @@ fn local_up_then_status_then_down_runs_the_whole_lifecycle() {
             .any(|e| e["suffix"] == suffix.as_str()),
         "{status}"
     );
+    // The cleanup schedule, once, in the given emulator: the environment asked for no expiry.
+    let (code, out, err) = local(&["local", "cleanup"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.ends_with("0 environment(s) torn down\n"), "{out}");
     let (code, out, err) = local(&["local", "down", "--suffix", &suffix]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, format!("{suffix}: deleted\n"));

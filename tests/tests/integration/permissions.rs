@@ -12,12 +12,12 @@
 //! secret against PostgreSQL, the scheduled cleanup of the expired environment, its teardown, a
 //! provision that fails and rolls back, a redeploy of changed packages and the undeploy.
 
-use integration_tests::backend::{as_role, deploy, empty_packages, envctl, put_access_log};
+use integration_tests::backend::{as_role, deploy_built, empty_packages, envctl, put_access_log};
 use integration_tests::emulator::Emulator;
 use integration_tests::functions::invoke;
 use integration_tests::iam::{check, denials, ACCOUNT, DEPLOYER};
 use integration_tests::postgres::{Scratch, HOST, PORT, TEST_CA};
-use integration_tests::workflow::run_as_roles;
+use integration_tests::workflow::run_deployed;
 use integration_tests::{unique_suffix, workspace_root};
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -61,8 +61,11 @@ async fn lifecycle() -> Proof {
     let emulator = Emulator::recording(&record);
     let config = emulator.sdk_config().await;
 
-    // Deploy, as the deployer.
-    let env = deploy(&emulator, &dir, 1);
+    // Deploy this build, as the deployer; the workflows run as deployed (each function its
+    // deployed package with its deployed settings, signing as its role). The functions the proof
+    // invokes directly run with the emulator's settings.
+    let manifest = deploy_built(&emulator, &dir);
+    let env = emulator.env();
 
     // A blue/green environment with an alarm address, provisioned; again with another address.
     let suffix = unique_suffix();
@@ -83,7 +86,7 @@ async fn lifecycle() -> Proof {
         &suffix,
         json!({"deploymentStrategy": "blueGreen", "alarmEmail": "oncall@example.com"}),
     );
-    let provision = run_as_roles("provision", &json!({"spec": first}), &env, 0, &[]);
+    let provision = run_deployed("provision", &json!({"spec": first}), &manifest, &env, &[]);
     assert!(
         provision.succeeded,
         "{:?}: {}",
@@ -105,7 +108,7 @@ async fn lifecycle() -> Proof {
         &suffix,
         json!({"deploymentStrategy": "blueGreen", "alarmEmail": "pager@example.com"}),
     );
-    let again = run_as_roles("provision", &json!({"spec": second}), &env, 0, &[]);
+    let again = run_deployed("provision", &json!({"spec": second}), &manifest, &env, &[]);
     assert!(again.succeeded, "{:?}: {}", again.cause, again.log);
     let outputs = &again.output["outputs"];
 
@@ -115,16 +118,16 @@ async fn lifecycle() -> Proof {
 
     // A log object the load balancer wrote, so the teardown empties the bucket.
     put_access_log(&config, &suffix).await;
-    let teardown = run_as_roles("teardown", &json!({"spec": second}), &env, 0, &[]);
+    let teardown = run_deployed("teardown", &json!({"spec": second}), &manifest, &env, &[]);
     assert!(teardown.succeeded, "{:?}: {}", teardown.cause, teardown.log);
 
     // A provision that fails at the service and rolls back.
     let failing = spec(&unique_suffix(), json!({}));
-    let rollback = run_as_roles(
+    let rollback = run_deployed(
         "provision",
         &json!({"spec": failing}),
+        &manifest,
         &env,
-        0,
         &["service:create"],
     );
     assert!(
