@@ -46,9 +46,9 @@ async fn inputs(endpoints: &Endpoints, executions: &[String]) -> anyhow::Result<
             .execution_arn(&arn)
             .send()
             .await
-            .with_context(|| format!("DescribeExecution {arn}"))?;
+            .context(format!("DescribeExecution {arn}"))?;
         let input = described.input().unwrap_or("{}");
-        inputs.push(serde_json::from_str(input).with_context(|| format!("the input of {arn}"))?);
+        inputs.push(serde_json::from_str(input).context(format!("the input of {arn}"))?);
     }
     Ok(inputs)
 }

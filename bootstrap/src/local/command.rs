@@ -170,7 +170,7 @@ fn given(global: &Global, args: &LocalArgs) -> Option<Endpoints> {
         cloudwatch: args
             .cloudwatch_endpoint_url
             .clone()
-            .unwrap_or_else(|| endpoint.clone()),
+            .unwrap_or(endpoint.clone()),
     })
 }
 

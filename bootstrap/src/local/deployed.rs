@@ -78,14 +78,14 @@ pub async fn read_back(
             .function_name(name)
             .send()
             .await
-            .with_context(|| format!("GetFunction {name}: was the backend deployed?"))?;
+            .context(format!("GetFunction {name}: was the backend deployed?"))?;
         let configuration = answer
             .configuration()
-            .with_context(|| format!("GetFunction {name} answered no configuration"))?;
+            .context(format!("GetFunction {name} answered no configuration"))?;
         let location = answer
             .code()
             .and_then(|code| code.location())
-            .with_context(|| format!("GetFunction {name} answered no package location"))?;
+            .context(format!("GetFunction {name} answered no package location"))?;
         let package = download(location).await?;
         let root = dir.join("functions").join(name);
         unpack(name, &package, configuration.code_sha256(), &root)?;
@@ -104,9 +104,11 @@ pub async fn read_back(
             .state_machine_arn(&arn)
             .send()
             .await
-            .with_context(|| format!("DescribeStateMachine {name}: was the backend deployed?"))?;
+            .context(format!(
+                "DescribeStateMachine {name}: was the backend deployed?"
+            ))?;
         let definition = serde_json::from_str(answer.definition())
-            .with_context(|| format!("the deployed definition of {name} is not JSON"))?;
+            .context(format!("the deployed definition of {name} is not JSON"))?;
         state_machines.insert(
             arn,
             StateMachine {
@@ -147,7 +149,7 @@ pub async fn read_back(
     };
     let path = dir.join(MANIFEST);
     std::fs::write(&path, serde_json::to_vec_pretty(&manifest)?)
-        .with_context(|| format!("writing {}", path.display()))?;
+        .context(format!("writing {}", path.display()))?;
     Ok(path)
 }
 
@@ -168,7 +170,7 @@ pub fn function_of(
         runtime: configuration
             .runtime()
             .map(|runtime| runtime.as_str().to_owned())
-            .with_context(|| format!("{name} has no runtime"))?,
+            .context(format!("{name} has no runtime"))?,
         handler: configuration.handler().unwrap_or_default().to_owned(),
         // Lambda's default when none is given (Lambda API reference, CreateFunction).
         architecture: configuration
@@ -191,18 +193,18 @@ async fn download(location: &str) -> anyhow::Result<Vec<u8>> {
 
     let uri: hyper::Uri = location
         .parse()
-        .with_context(|| format!("the package location {location:?} is no URL"))?;
+        .context(format!("the package location {location:?} is no URL"))?;
     let client: Client<_, Empty<bytes::Bytes>> = Client::builder(TokioExecutor::new()).build_http();
     let response = client
         .get(uri)
         .await
-        .with_context(|| format!("downloading the package from {location}"))?;
+        .context(format!("downloading the package from {location}"))?;
     let status = response.status();
     let body = response
         .into_body()
         .collect()
         .await
-        .with_context(|| format!("reading the package from {location}"))?
+        .context(format!("reading the package from {location}"))?
         .to_bytes();
     if !status.is_success() {
         bail!("downloading the package from {location}: HTTP {status}");
@@ -233,7 +235,10 @@ pub fn unpack(
     }
     zip::ZipArchive::new(Cursor::new(package))
         .and_then(|mut archive| archive.extract(root))
-        .with_context(|| format!("unpacking the package of {name} into {}", root.display()))?;
+        .context(format!(
+            "unpacking the package of {name} into {}",
+            root.display()
+        ))?;
     std::fs::write(stamp, actual)?;
     Ok(())
 }

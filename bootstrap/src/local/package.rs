@@ -19,7 +19,7 @@ pub const EXECUTABLE: &str = "bootstrap";
 /// stamp matches is not written again.
 fn stamp(binary: &Path) -> anyhow::Result<String> {
     let metadata = std::fs::metadata(binary)
-        .with_context(|| format!("no binary {}: build the functions with `cargo build --bins` and pass --functions target/debug", binary.display()))?;
+        .context(format!("no binary {}: build the functions with `cargo build --bins` and pass --functions target/debug", binary.display()))?;
     let modified = metadata
         .modified()?
         .duration_since(std::time::UNIX_EPOCH)?
@@ -48,8 +48,10 @@ pub fn package_binaries(
     functions: &[&str],
     out: &Path,
 ) -> anyhow::Result<PathBuf> {
-    std::fs::create_dir_all(out)
-        .with_context(|| format!("creating the packages' directory {}", out.display()))?;
+    std::fs::create_dir_all(out).context(format!(
+        "creating the packages' directory {}",
+        out.display()
+    ))?;
     for function in functions {
         let binary = binaries.join(function);
         let stamp = stamp(&binary)?;
@@ -58,8 +60,8 @@ pub fn package_binaries(
         if zip.exists() && std::fs::read_to_string(&stamp_file).ok().as_deref() == Some(&stamp) {
             continue;
         }
-        let bytes = std::fs::read(&binary)
-            .with_context(|| format!("reading the binary {}", binary.display()))?;
+        let bytes =
+            std::fs::read(&binary).context(format!("reading the binary {}", binary.display()))?;
         std::fs::write(&zip, zip_executable(&bytes)?)?;
         std::fs::write(&stamp_file, stamp)?;
     }
