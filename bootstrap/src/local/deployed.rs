@@ -99,14 +99,13 @@ pub async fn read_back(
     let mut state_machines = BTreeMap::new();
     for name in [asl::PROVISION_NAME, asl::TEARDOWN_NAME] {
         let arn = scope.state_machine(name);
+        let unread = format!("DescribeStateMachine {name}: was the backend deployed?");
         let answer = sfn
             .describe_state_machine()
             .state_machine_arn(&arn)
             .send()
             .await
-            .context(format!(
-                "DescribeStateMachine {name}: was the backend deployed?"
-            ))?;
+            .context(unread)?;
         let definition = serde_json::from_str(answer.definition())
             .context(format!("the deployed definition of {name} is not JSON"))?;
         state_machines.insert(

@@ -48,10 +48,8 @@ pub fn package_binaries(
     functions: &[&str],
     out: &Path,
 ) -> anyhow::Result<PathBuf> {
-    std::fs::create_dir_all(out).context(format!(
-        "creating the packages' directory {}",
-        out.display()
-    ))?;
+    let creating = format!("creating the packages' directory {}", out.display());
+    std::fs::create_dir_all(out).context(creating)?;
     for function in functions {
         let binary = binaries.join(function);
         let stamp = stamp(&binary)?;
