@@ -386,5 +386,20 @@ mod tests {
             format!("downloading the package from {location}: HTTP 404 Not Found")
         );
         server.join().unwrap();
+
+        // And one that answers the package.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let location = format!("http://{}/package", listener.local_addr().unwrap());
+        let server = std::thread::spawn(move || {
+            use std::io::{Read, Write};
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut request = [0u8; 1024];
+            let _ = stream.read(&mut request).unwrap();
+            stream
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nPK")
+                .unwrap();
+        });
+        assert_eq!(runtime.block_on(download(&location)).unwrap(), b"PK");
+        server.join().unwrap();
     }
 }
