@@ -24,6 +24,7 @@ from werkzeug.serving import make_server
 
 import behaviours
 import cloudwatch_cbor
+import local_rotation
 import recorder
 
 
@@ -462,7 +463,11 @@ def main() -> None:
         "(JSON lines, see recorder.py): the input of the offline IAM check (tests/iam)",
     )
     behaviours.add_arguments(parser)
+    local_rotation.add_arguments(parser)
     arguments = parser.parse_args()
+    local_rotation.master_secret_as_rds_makes_it()
+    postgres, why = local_rotation.detect(arguments.postgres, arguments.postgres_ca)
+    print(f"emulator: rotation: {why}", file=sys.stderr, flush=True)
     describe_db_engine_versions()
     associate_kms_keys_with_log_groups()
     delete_automated_snapshots_with_their_cluster()
@@ -486,12 +491,15 @@ def main() -> None:
         app = recorder.Recorder(app, arguments.record)
     # A package download is no AWS API call (in AWS, a presigned S3 URL): outside the layer.
     app = PackageServer(app)
+    app = rotations = local_rotation.Rotations(app, postgres, why)
     # moto's ThreadedMotoServer, with the behaviours and the recorder in front of its application
     # when asked.
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     port = server.server_address[1]
     package_base["url"] = f"http://127.0.0.1:{port}"
+    # Before the first request: the rotation function calls this emulator, through the layer.
+    local_rotation.patch(rotations, f"http://127.0.0.1:{port}")
     seed_rotation_package(f"http://127.0.0.1:{port}")
     # aws-sdk-cloudwatch speaks only RPC v2 CBOR, which moto does not answer (README.md here).
     proxy = cloudwatch_cbor.start(f"http://127.0.0.1:{port}")

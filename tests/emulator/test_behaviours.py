@@ -613,7 +613,7 @@ class Configuration(BehaviourTest):
         with tempfile.TemporaryDirectory() as directory:
             path = os.path.join(directory, "behaviours.json")
             launcher = subprocess.Popen(
-                [sys.executable, os.path.join(here, "launch.py"), "--behave", "default,throttling=2",
+                [sys.executable, os.path.join(here, "launch.py"), "--postgres", "none", "--behave", "default,throttling=2",
                  "--throttle-rate", "0.5", "--seed", "4", "--behaviours-report", path],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=here, text=True)
             try:
@@ -637,7 +637,7 @@ class FunctionPackages(unittest.TestCase):
 
     def test_get_function_says_where_the_package_is_and_the_emulator_serves_it(self):
         here = os.path.dirname(os.path.abspath(__file__))
-        launcher = subprocess.Popen([sys.executable, os.path.join(here, "launch.py")],
+        launcher = subprocess.Popen([sys.executable, os.path.join(here, "launch.py"), "--postgres", "none"],
                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=here, text=True)
         try:
             endpoint = f"http://127.0.0.1:{launcher.stdout.readline().split()[1]}"

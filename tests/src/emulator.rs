@@ -55,17 +55,34 @@ impl Emulator {
         Self::launch(&["--behave".as_ref(), behave.as_ref()])
     }
 
+    /// [`Emulator::behaving`], with the machine's PostgreSQL standing in for Aurora clusters and
+    /// rotations run as Secrets Manager runs them (tests/emulator/local_rotation.py). One such
+    /// emulator at a time: the database function's names (`catalog`, `catalog_app`) are fixed.
+    pub fn behaving_on_postgres(behave: &str) -> Self {
+        Self::launch_with(
+            &["--behave".as_ref(), behave.as_ref()],
+            crate::postgres::SUPERUSER,
+        )
+    }
+
     /// The behaviours layer's counters (`GET /_behaviours`): per behaviour, the refusals by error
     /// code and the answers it changed.
     pub fn behaviours(&self) -> serde_json::Value {
+        self.get("/_behaviours")
+    }
+
+    /// The rotations the emulator ran (`GET /_emulator/rotations`): the server it used, or why none,
+    /// and each rotation's steps.
+    pub fn rotations(&self) -> serde_json::Value {
+        self.get("/_emulator/rotations")
+    }
+
+    fn get(&self, path: &str) -> serde_json::Value {
         use std::io::{Read, Write};
         let address = self.endpoint.trim_start_matches("http://");
         let mut stream = std::net::TcpStream::connect(address).expect("the emulator answers");
-        write!(
-            stream,
-            "GET /_behaviours HTTP/1.0\r\nHost: {address}\r\n\r\n"
-        )
-        .expect("the request is sent");
+        write!(stream, "GET {path} HTTP/1.0\r\nHost: {address}\r\n\r\n")
+            .expect("the request is sent");
         let mut answer = String::new();
         stream
             .read_to_string(&mut answer)
@@ -76,11 +93,17 @@ impl Emulator {
         serde_json::from_str(body).unwrap_or_else(|error| panic!("not JSON ({error}): {body}"))
     }
 
+    /// Without PostgreSQL: tests run in parallel, and only one emulator may map Aurora to it.
     fn launch(args: &[&std::ffi::OsStr]) -> Self {
+        Self::launch_with(args, "none")
+    }
+
+    fn launch_with(args: &[&std::ffi::OsStr], postgres: &str) -> Self {
         let launcher = crate::workspace_root().join("tests/emulator/launch.py");
         let mut child = Command::new(python())
             .arg(&launcher)
             .args(args)
+            .args(["--postgres", postgres])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

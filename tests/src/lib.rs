@@ -13,6 +13,7 @@ pub mod python;
 pub mod rotation;
 pub mod route53;
 pub mod runtime_api;
+pub mod scratch;
 pub mod tagged;
 pub mod workflow;
 

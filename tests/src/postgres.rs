@@ -15,14 +15,15 @@ pub const TEST_CA: &str = "/etc/ssl/certs/ssl-cert-snakeoil.pem";
 pub const HOST: &str = "localhost";
 pub const PORT: u16 = 5432;
 
-/// The superuser connection the harness sets things up with (trust auth, test setup only).
+/// The superuser the harness (and the emulator's Aurora stand-in) sets things up as: trust auth
+/// over TCP, test setup only.
+pub const SUPERUSER: &str = "host=127.0.0.1 port=5432 user=postgres dbname=postgres";
+
+/// The superuser connection the harness sets things up with.
 pub async fn superuser() -> Client {
-    let (client, connection) = tokio_postgres::connect(
-        "host=127.0.0.1 port=5432 user=postgres dbname=postgres",
-        NoTls,
-    )
-    .await
-    .expect("PostgreSQL answers at 127.0.0.1:5432 as postgres");
+    let (client, connection) = tokio_postgres::connect(SUPERUSER, NoTls)
+        .await
+        .expect("PostgreSQL answers at 127.0.0.1:5432 as postgres");
     tokio::spawn(connection);
     client
 }

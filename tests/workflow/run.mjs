@@ -137,9 +137,18 @@ const LOCAL_ENV = {
 };
 
 // What the emulator cannot do, set on top of a deployed function's own settings: the emulator runs no
-// ECS task, so the service is ready once its deployment is accepted; it cannot run the rotation Lambda
-// an immediate rotation invokes, so rotation is only scheduled.
-const LOCAL_OVERRIDES = { SERVICE_READY_WHEN: 'accepted', ROTATE_IMMEDIATELY: 'false' };
+// ECS task, so the service is ready once its deployment is accepted; and unless a PostgreSQL stands in
+// for Aurora there (tests/emulator/local_rotation.py, `GET /_emulator/rotations`), it cannot run the
+// rotation Lambda an immediate rotation invokes, so rotation is only scheduled.
+const LOCAL_OVERRIDES = { SERVICE_READY_WHEN: 'accepted' };
+async function emulatorRunsRotations() {
+  try {
+    const answer = await fetch(`${process.env.AWS_ENDPOINT_URL}/_emulator/rotations`);
+    return answer.ok && (await answer.json()).postgres !== null;
+  } catch {
+    return false;
+  }
+}
 
 // What a deployed function takes from the machine rather than from its configuration: where the
 // emulator is (the SDK's endpoint variables), profile files kept out of the way, and the coverage
@@ -384,6 +393,7 @@ StateMachine.prototype.execute = function countingStates(input, options, cleanup
 };
 
 const options = parseArgs(process.argv.slice(2));
+if (options.deployed && !(await emulatorRunsRotations())) LOCAL_OVERRIDES.ROTATE_IMMEDIATELY = 'false';
 const inputText = options.inputPath === '-' ? readFileSync(0, 'utf8') : readFileSync(options.inputPath, 'utf8');
 const stats = { transitions: 0, invocations: 0, injected: 0, simulatedSeconds: {} };
 const result =

@@ -195,8 +195,9 @@ pub struct Cache {
 pub struct Secret {
     pub name: String,
     pub kms_key_id: Option<String>,
-    /// Database credentials must rotate (SecretsManager.1); others need not.
-    pub database_credentials: bool,
+    /// The database credentials and the API keys must rotate (SecretsManager.1); the Redis AUTH
+    /// token does not yet (its rotation is not built).
+    pub must_rotate: bool,
     pub rotation_enabled: bool,
     pub rotation_days: Option<i64>,
 }

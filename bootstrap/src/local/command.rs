@@ -1,7 +1,7 @@
 //! The command-line side of `local …`.
 
 use super::emulator::{self, Endpoints, REGION};
-use super::{deployed, package, project_root, runner};
+use super::{deployed, package, project_root, rotation_report, runner};
 use crate::asl::ArnScope;
 use crate::cli::{runtime, Global};
 use crate::deploy::api::Cloud;
@@ -337,6 +337,7 @@ fn provision(
     progress: &mut Progress<'_>,
 ) -> anyhow::Result<()> {
     let finished = execute(setting, "provision", spec, endpoints, progress)?;
+    progress.done(&runtime()?.block_on(rotation_report::line(endpoints)));
     print_outputs(&finished.body["output"]["outputs"], json, out)
 }
 

@@ -86,7 +86,7 @@ pub async fn read_back(
             .code()
             .and_then(|code| code.location())
             .context(format!("GetFunction {name} answered no package location"))?;
-        let package = download(location).await?;
+        let package = download(location, "package").await?;
         let root = dir.join("functions").join(name);
         unpack(name, &package, configuration.code_sha256(), &root)?;
         functions.insert(
@@ -184,29 +184,29 @@ pub fn function_of(
     })
 }
 
-/// `GET location`: the package's bytes (the emulator serves plain HTTP).
-async fn download(location: &str) -> anyhow::Result<Vec<u8>> {
+/// `GET location`: the bytes of the `what` there (the emulator serves plain HTTP).
+pub(super) async fn download(location: &str, what: &str) -> anyhow::Result<Vec<u8>> {
     use http_body_util::{BodyExt, Empty};
     use hyper_util::client::legacy::Client;
     use hyper_util::rt::TokioExecutor;
 
     let uri: hyper::Uri = location
         .parse()
-        .context(format!("the package location {location:?} is no URL"))?;
+        .context(format!("the {what} location {location:?} is no URL"))?;
     let client: Client<_, Empty<bytes::Bytes>> = Client::builder(TokioExecutor::new()).build_http();
     let response = client
         .get(uri)
         .await
-        .context(format!("downloading the package from {location}"))?;
+        .context(format!("downloading the {what} from {location}"))?;
     let status = response.status();
     let body = response
         .into_body()
         .collect()
         .await
-        .context(format!("reading the package from {location}"))?
+        .context(format!("reading the {what} from {location}"))?
         .to_bytes();
     if !status.is_success() {
-        bail!("downloading the package from {location}: HTTP {status}");
+        bail!("downloading the {what} from {location}: HTTP {status}");
     }
     Ok(body.to_vec())
 }
@@ -347,7 +347,9 @@ mod tests {
     #[test]
     fn a_download_that_fails_names_the_location_and_the_answer() {
         let runtime = tokio::runtime::Runtime::new().unwrap();
-        let error = runtime.block_on(download("not a url")).unwrap_err();
+        let error = runtime
+            .block_on(download("not a url", "package"))
+            .unwrap_err();
         assert_eq!(
             error.to_string(),
             "the package location \"not a url\" is no URL"
@@ -360,7 +362,9 @@ mod tests {
             .unwrap()
             .port();
         let location = format!("http://127.0.0.1:{port}/package");
-        let error = runtime.block_on(download(&location)).unwrap_err();
+        let error = runtime
+            .block_on(download(&location, "package"))
+            .unwrap_err();
         assert_eq!(
             error.to_string(),
             format!("downloading the package from {location}")
@@ -380,7 +384,9 @@ mod tests {
                 )
                 .unwrap();
         });
-        let error = runtime.block_on(download(&location)).unwrap_err();
+        let error = runtime
+            .block_on(download(&location, "package"))
+            .unwrap_err();
         assert_eq!(
             error.to_string(),
             format!("downloading the package from {location}: HTTP 404 Not Found")
@@ -399,7 +405,10 @@ mod tests {
                 .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nPK")
                 .unwrap();
         });
-        assert_eq!(runtime.block_on(download(&location)).unwrap(), b"PK");
+        assert_eq!(
+            runtime.block_on(download(&location, "package")).unwrap(),
+            b"PK"
+        );
         server.join().unwrap();
     }
 }

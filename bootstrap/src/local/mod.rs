@@ -11,6 +11,7 @@ pub mod command;
 pub mod deployed;
 pub mod emulator;
 pub mod package;
+pub mod rotation_report;
 pub mod runner;
 
 use anyhow::bail;

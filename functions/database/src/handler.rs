@@ -15,7 +15,7 @@
 //! instances, the cluster, the secrets, then the groups the cluster used, which RDS refuses to
 //! delete while a cluster uses them.
 
-use crate::api::{created, Cloud, Cluster, ClusterSettings, InstanceSettings, State};
+use crate::api::{created, Cloud, Cluster, ClusterSettings, InstanceSettings, Secret, State};
 use crate::secrets::{self, AppDatabase, Wanted};
 use crate::settings::{Settings, SettingsError};
 use crate::{log_groups_first, rotation_function, rotation_function::Scope};
@@ -379,6 +379,7 @@ async fn credentials<C: Cloud>(
 
     let scope = Scope {
         app_secret_arn: &app.arn,
+        api_keys_secret_arn: &api_keys.arn,
         master_secret_arn: database.master_secret_arn,
         kms_key_arn: key,
         sibling_arn: context.cluster_arn,
@@ -389,21 +390,30 @@ async fn credentials<C: Cloud>(
     let function = rotation_function::ensure(cloud, context.names, context.settings, scope).await?;
     outputs.insert("rotationFunctionArn".into(), json!(function.arn));
 
-    if rotation_function::rotates_with(&app, &function, ROTATION_DAYS) {
+    // Both secrets rotate with the function (the API keys by its `api_keys` strategy), the
+    // first rotation at once: the keys' first rotation only replaces the key made here, and
+    // proves that the function can rotate them.
+    let turned_off: Vec<&Secret> = [&app, &api_keys]
+        .into_iter()
+        .filter(|secret| !rotation_function::rotates_with(secret, &function, ROTATION_DAYS))
+        .collect();
+    if turned_off.is_empty() {
         // The first rotation creates the database user (functions/rotation); until it has run
         // once, the service would be handed credentials that do not log in.
         return Ok(app.rotation.rotated || !context.settings.rotate_immediately);
     }
     // Secrets Manager invokes the function at once when rotating immediately: it must be Active.
     if function.state == rotation_function::ACTIVE {
-        rotation_function::turn_on(
-            cloud,
-            &app,
-            &function,
-            ROTATION_DAYS,
-            context.settings.rotate_immediately,
-        )
-        .await?;
+        for secret in turned_off {
+            rotation_function::turn_on(
+                cloud,
+                secret,
+                &function,
+                ROTATION_DAYS,
+                context.settings.rotate_immediately,
+            )
+            .await?;
+        }
     }
     Ok(false)
 }

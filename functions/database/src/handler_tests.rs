@@ -262,6 +262,8 @@ async fn ready_once_everything_is_available_with_the_master_secret_rotating_ever
             "PutRetentionPolicy",
             "CreateFunction",
             "AddPermission",
+            // The application's secret, then the API keys (the function's permission is there).
+            "RotateSecret",
             "RotateSecret"
         ]
     );
@@ -285,6 +287,24 @@ async fn ready_once_everything_is_available_with_the_master_secret_rotating_ever
             rotated: false
         }
     );
+    // The API keys rotate every 30 days with the same function (first rotation at once).
+    let world = cloud.world();
+    let (_, api_keys) = &world.secrets["secret-api-keys-pr-42"];
+    assert_eq!(
+        api_keys.rotation,
+        Rotation {
+            enabled: true,
+            days: Some(30),
+            lambda_arn: Some(
+                response.outputs["rotationFunctionArn"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            ),
+            rotated: true
+        }
+    );
+    drop(world);
     let outputs = &response.outputs;
     assert_eq!(outputs["dbClusterIdentifier"], "aurora-pr-42");
     assert_eq!(
@@ -707,7 +727,10 @@ async fn the_rotation_function_runs_in_the_private_subnets_with_the_rotation_gro
         .iter()
         .map(|statement| &statement["Resource"])
         .collect();
-    assert!(resources.contains(&&json!(world.secrets[APP_SECRET].1.arn)));
+    assert!(resources.contains(&&json!([
+        world.secrets[APP_SECRET].1.arn,
+        world.secrets["secret-api-keys-pr-42"].1.arn
+    ])));
     assert!(resources.contains(&&json!(KEY)));
     assert!(resources.contains(&&json!([
         "arn:aws:logs:us-west-2:123456789012:log-group:/aws/lambda/rotation-pr-42",
@@ -776,13 +799,14 @@ async fn a_first_rotation_that_has_not_finished_keeps_the_environment_in_progres
         assert_eq!(response.status, Status::InProgress);
         assert!(response.outputs.contains_key("dbAppSecretArn"));
     }
-    // Rotation is asked for once; the schedule stays, the first rotation is AWS's to finish.
+    // Rotation is asked for once per secret (the master's schedule, the application's, the API
+    // keys'); the schedules stay, the first rotation is AWS's to finish.
     assert_eq!(
         changes(&cloud)
             .iter()
             .filter(|c| **c == "RotateSecret")
             .count(),
-        2
+        3
     );
 }
 
@@ -868,6 +892,7 @@ async fn a_function_or_permission_met_from_a_concurrent_create_is_used() {
             "ModifyDBClusterParameterGroup",
             "PutRetentionPolicy",
             "PutRetentionPolicy",
+            "RotateSecret",
             "RotateSecret"
         ]
     );

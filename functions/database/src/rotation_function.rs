@@ -23,6 +23,7 @@ pub const ACTIVE: &str = "Active";
 #[derive(Debug, Clone, Copy)]
 pub struct Scope<'a> {
     pub app_secret_arn: &'a str,
+    pub api_keys_secret_arn: &'a str,
     pub master_secret_arn: &'a str,
     pub kms_key_arn: &'a str,
     /// Any ARN of the environment's account and region (the cluster's).
@@ -75,6 +76,7 @@ pub async fn ensure<C: Cloud>(
     let (region, account) = region_and_account(scope.sibling_arn);
     let policy = document(PolicyArns {
         secret: scope.app_secret_arn,
+        api_keys_secret: scope.api_keys_secret_arn,
         master_secret: scope.master_secret_arn,
         key: scope.kms_key_arn,
         log_group: &format!(

@@ -10,8 +10,10 @@ use serde_json::{json, Value};
 /// What the policy is scoped to.
 #[derive(Debug, Clone, Copy)]
 pub struct PolicyArns<'a> {
-    /// The secret being rotated (the application user's).
+    /// The application user's secret, rotated.
     pub secret: &'a str,
+    /// The API keys secret, rotated by the same function (functions/rotation, `api_keys`).
+    pub api_keys_secret: &'a str,
     /// The master user's secret (`masterarn`), read to create and alter the alternate user.
     pub master_secret: &'a str,
     /// The environment's KMS key that encrypts both secrets.
@@ -55,7 +57,7 @@ pub fn document(arns: PolicyArns<'_>) -> Value {
                     "secretsmanager:PutSecretValue",
                     "secretsmanager:UpdateSecretVersionStage"
                 ],
-                "Resource": arns.secret
+                "Resource": [arns.secret, arns.api_keys_secret]
             },
             {
                 "Sid": "ReadTheMasterSecret",
@@ -120,6 +122,8 @@ mod tests {
 
     const SECRET: &str = "arn:aws:secretsmanager:us-west-2:123456789012:secret:db-app-pr-1-AbCdEf";
     const MASTER: &str = "arn:aws:secretsmanager:us-west-2:123456789012:secret:rds!cluster-1-XyZ";
+    const API_KEYS: &str =
+        "arn:aws:secretsmanager:us-west-2:123456789012:secret:api-keys-pr-1-GhIjKl";
     const KEY: &str = "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
     const LOGS: &str = "arn:aws:logs:us-west-2:123456789012:log-group:/aws/lambda/rotation-pr-1";
 
@@ -136,6 +140,7 @@ mod tests {
     fn policy() -> Value {
         document(PolicyArns {
             secret: SECRET,
+            api_keys_secret: API_KEYS,
             master_secret: MASTER,
             key: KEY,
             log_group: LOGS,
@@ -143,7 +148,7 @@ mod tests {
     }
 
     #[test]
-    fn the_rotated_secret_gets_exactly_the_protocol_actions() {
+    fn the_rotated_secrets_get_exactly_the_protocol_actions() {
         let rotate = statement(&policy(), "RotateTheSecret");
         assert_eq!(
             rotate["Action"],
@@ -154,7 +159,7 @@ mod tests {
                 "secretsmanager:UpdateSecretVersionStage"
             ])
         );
-        assert_eq!(rotate["Resource"], SECRET);
+        assert_eq!(rotate["Resource"], json!([SECRET, API_KEYS]));
         let master = statement(&policy(), "ReadTheMasterSecret");
         assert_eq!(master["Action"], json!(["secretsmanager:GetSecretValue"]));
         assert_eq!(master["Resource"], MASTER);

@@ -30,6 +30,8 @@ pub const CONNECT_TIMEOUTS: std::ops::RangeInclusive<u64> = 1..=9;
 pub struct PasswordPolicy {
     pub length: u32,
     pub exclude_characters: String,
+    /// Letters and digits only (GetRandomPassword's `ExcludePunctuation`).
+    pub exclude_punctuation: bool,
 }
 
 impl Default for PasswordPolicy {
@@ -37,6 +39,7 @@ impl Default for PasswordPolicy {
         Self {
             length: DEFAULT_PASSWORD_LENGTH,
             exclude_characters: DEFAULT_EXCLUDE_CHARACTERS.to_owned(),
+            exclude_punctuation: false,
         }
     }
 }
@@ -110,6 +113,7 @@ impl Settings {
                 length,
                 exclude_characters: lookup(EXCLUDE_CHARACTERS_VAR)
                     .unwrap_or_else(|| DEFAULT_EXCLUDE_CHARACTERS.to_owned()),
+                exclude_punctuation: false,
             },
             connect_timeout: Duration::from_secs(seconds),
         })

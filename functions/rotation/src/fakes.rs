@@ -307,10 +307,14 @@ impl SecretStore for Fakes {
 
     async fn random_password(&self, policy: &PasswordPolicy) -> Result<Password, AwsCallError> {
         self.pause().await;
-        let detail = format!("{} {:?}", policy.length, policy.exclude_characters);
+        let detail = format!(
+            "{} {:?} {}",
+            policy.length, policy.exclude_characters, policy.exclude_punctuation
+        );
         self.aws("GetRandomPassword", detail, |world| {
             world.generated += 1;
-            let stem = format!("generated{}-", world.generated);
+            let separator = if policy.exclude_punctuation { "" } else { "-" };
+            let stem = format!("generated{}{separator}", world.generated);
             Ok(Password::new(format!(
                 "{stem:x<width$}",
                 width = policy.length as usize

@@ -1,4 +1,5 @@
-//! The Secrets Manager rotation function of the Aurora PostgreSQL credentials.
+//! The Secrets Manager rotation function of the Aurora PostgreSQL credentials, and of the
+//! environment's API keys ([`api_keys`]).
 //!
 //! Secrets Manager calls it four times per rotation (`createSecret`, `setSecret`, `testSecret`,
 //! `finishSecret`) with `{"SecretId", "ClientRequestToken", "Step"}`. The secret's contents choose
@@ -9,6 +10,7 @@
 //! Manager and PostgreSQL sit behind the [`store`] and [`database`] traits.
 
 mod alternating;
+pub mod api_keys;
 pub mod checks;
 pub mod config;
 pub mod database;
@@ -22,6 +24,8 @@ pub mod recovery;
 pub mod secret;
 pub mod store;
 
+#[cfg(test)]
+mod api_keys_tests;
 #[cfg(test)]
 mod fakes;
 #[cfg(test)]

@@ -44,6 +44,8 @@ pub enum Outcome {
     /// Alternating users, first rotation: the clone role was created and granted the current role
     /// (and the current user itself first, with its privileges, when it did not exist yet).
     RoleCreated,
+    /// API keys: no server holds the key, so setSecret has nothing to change.
+    NothingToSet,
     Tested,
     Finished,
 }
@@ -167,6 +169,10 @@ impl<S: SecretStore, D: Database> Rotation<'_, S, D> {
                 secret_id: self.secret_id.to_owned(),
                 token: self.token.to_owned(),
             });
+        }
+        // One read more than credentials need: the secret's contents choose what it holds.
+        if let Some(current) = self.current_api_key(&metadata).await? {
+            return self.rotate_api_keys(step, &metadata, &current).await;
         }
         match step {
             Step::Create => self.create(&metadata).await,
@@ -297,7 +303,7 @@ impl<S: SecretStore, D: Database> Rotation<'_, S, D> {
         Ok(Outcome::PendingCreated)
     }
 
-    async fn has_pending_value(&self) -> Result<bool, RotationError> {
+    pub(crate) async fn has_pending_value(&self) -> Result<bool, RotationError> {
         let value = self
             .store
             .value(self.secret_id, Selector::Version(self.token))

@@ -192,6 +192,7 @@ impl SecretStore for SecretsManager {
             .get_random_password()
             .password_length(i64::from(policy.length))
             .exclude_characters(&policy.exclude_characters)
+            .exclude_punctuation(policy.exclude_punctuation)
             .require_each_included_type(true)
             .send()
             .await

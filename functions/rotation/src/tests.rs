@@ -161,7 +161,7 @@ async fn single_user_rotation_sets_a_new_32_character_password_and_keeps_the_old
     assert_eq!(fakes.world().version_with(APP, AWSCURRENT).unwrap(), "t1");
     assert_eq!(fakes.world().version_with(APP, AWSPENDING), None);
     let calls = fakes.world().calls.clone();
-    let generated = "GetRandomPassword 32 \":/@\\\"'\\\\\"";
+    let generated = "GetRandomPassword 32 \":/@\\\"'\\\\\" false";
     assert!(calls.iter().any(|c| c == generated), "{calls:?}");
 }
 

@@ -509,14 +509,14 @@ async fn concurrent_duplicates_of_each_step_all_succeed() {
 
 #[tokio::test]
 async fn a_database_lost_during_the_fallback_logins_is_retryable_and_changes_nothing() {
-    // The previous password's login (the seventh call of setSecret) finds the server gone.
+    // The previous password's login (the eighth call of setSecret) finds the server gone.
     let (function, fakes) = setup(false);
     crate::tests::with_previous(&fakes, "app", "p-prev");
     fakes.world().roles.insert("app".to_owned(), role("p-prev"));
     fakes.world().start_rotation(APP, "t1");
     step(&function, "t1", Step::Create).await.unwrap();
     fakes.world().fault = Some(crate::fakes::Fault {
-        at: 7,
+        at: 8,
         after_effect: false,
     });
     fakes.world().counted = 0;
@@ -529,12 +529,12 @@ async fn a_database_lost_during_the_fallback_logins_is_retryable_and_changes_not
         .unwrap()
         .starts_with("connect app"));
 
-    // A recent version's login (the ninth call: no previous version to try) finds it gone too.
+    // A recent version's login (the tenth call: no previous version to try) finds it gone too.
     let (function, fakes) = abandoned(1).await;
     fakes.world().start_rotation(APP, "t2");
     step(&function, "t2", Step::Create).await.unwrap();
     fakes.world().fault = Some(crate::fakes::Fault {
-        at: 9,
+        at: 10,
         after_effect: false,
     });
     fakes.world().counted = 0;
@@ -551,9 +551,9 @@ async fn a_database_lost_during_the_fallback_logins_is_retryable_and_changes_not
         "a1's own setSecret only"
     );
 
-    // The listing of the versions (the seventh call) fails, here after Secrets Manager answered.
+    // The listing of the versions (the eighth call) fails, here after Secrets Manager answered.
     fakes.world().fault = Some(crate::fakes::Fault {
-        at: 7,
+        at: 8,
         after_effect: true,
     });
     fakes.world().counted = 0;

@@ -11,10 +11,13 @@
 //! A provision, a teardown stopped half-way and run again, and a provision that fails and rolls
 //! back must each finish with nothing left, and each behaviour switched on must have fired.
 
+use env_core::naming::NameKind;
 use env_core::spec::EnvironmentSuffix;
 use integration_tests::backend::{deploy_built, envctl, put_access_log};
 use integration_tests::emulator::Emulator;
 use integration_tests::leftovers::leftovers_in;
+use integration_tests::postgres::superuser;
+use integration_tests::rotation::logs_in;
 use integration_tests::unique_suffix;
 use integration_tests::workflow::{run_deployed, Execution};
 use serde_json::{json, Value};
@@ -45,12 +48,18 @@ struct Behaving {
 }
 
 impl Behaving {
-    fn deploy(name: &str) -> Self {
+    /// With `postgres`, the machine's PostgreSQL stands in for the Aurora cluster and the
+    /// emulator runs the rotation Secrets Manager starts (tests/emulator/local_rotation.py).
+    fn deploy(name: &str, postgres: bool) -> Self {
         let runtime = tokio::runtime::Runtime::new().expect("a runtime");
         let dir = std::env::temp_dir().join(format!("behaviours-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("a scratch directory");
         let behave = std::env::var("CATALOG_BEHAVE").unwrap_or_else(|_| "all".to_owned());
-        let emulator = Emulator::behaving(&behave);
+        let emulator = if postgres {
+            Emulator::behaving_on_postgres(&behave)
+        } else {
+            Emulator::behaving(&behave)
+        };
         let config = runtime.block_on(emulator.sdk_config());
         let manifest = deploy_built(&emulator, &dir);
         Self {
@@ -104,7 +113,7 @@ impl Behaving {
 
 #[test]
 fn a_lifecycle_with_a_teardown_interrupted_and_resumed_leaves_nothing() {
-    let backend = Behaving::deploy("lifecycle");
+    let backend = Behaving::deploy("lifecycle", true);
     let suffix = unique_suffix();
     let input = json!({"spec": super::workflow::spec(&suffix)});
     let (provision, provision_secs) = backend.run("provision", &input, &[]);
@@ -113,6 +122,7 @@ fn a_lifecycle_with_a_teardown_interrupted_and_resumed_leaves_nothing() {
         "{:?}: {}",
         provision.cause, provision.log
     );
+    let rotated_secs = backend.assert_rotated_for_real(&suffix);
 
     // The load balancer has written a log object: the teardown has a bucket to empty.
     backend
@@ -129,13 +139,131 @@ fn a_lifecycle_with_a_teardown_interrupted_and_resumed_leaves_nothing() {
     let (teardown, teardown_secs) = backend.run("teardown", &input, &[]);
     assert!(teardown.succeeded, "{:?}: {}", teardown.cause, teardown.log);
     assert_eq!(backend.leftovers(&suffix), Vec::<String>::new());
-    println!("provision {provision_secs:.1} s, resumed teardown {teardown_secs:.1} s");
+    assert_eq!(
+        backend.runtime.block_on(postgres_leftovers()),
+        Vec::<String>::new(),
+        "the cluster's database and users are gone from the local PostgreSQL"
+    );
+    println!(
+        "provision {provision_secs:.1} s (first rotations {rotated_secs:.2} s), resumed teardown {teardown_secs:.1} s"
+    );
     backend.finish(BEHAVIOURS);
+}
+
+impl Behaving {
+    /// The first rotations ran, as Secrets Manager runs them, the deployed rotation package's four
+    /// steps: of the database credentials against the local PostgreSQL over verified TLS (the
+    /// database function saw it end: the provision is READY only then), whose current and previous
+    /// users then log in while a wrong password is refused; and of the API keys, both of whose
+    /// versions are then readable. Returns the rotations' seconds.
+    fn assert_rotated_for_real(&self, suffix: &EnvironmentSuffix) -> f64 {
+        let report = self.emulator.rotations();
+        assert_eq!(
+            report["postgres"],
+            json!({"host": "localhost", "port": 5432, "passwordsChecked": true}),
+            "{report}"
+        );
+        let names = env_core::naming::Names::new(suffix);
+        let (app, api_keys) = (
+            names.of(NameKind::DatabaseSecret),
+            names.of(NameKind::ApiKeysSecret),
+        );
+        let runs = report["rotations"].as_array().expect("a list");
+        assert_eq!(runs.len(), 2, "{report}");
+        for secret in [&app, &api_keys] {
+            let run = runs
+                .iter()
+                .find(|run| {
+                    run["secretId"]
+                        .as_str()
+                        .is_some_and(|arn| arn.contains(&format!(":secret:{secret}-")))
+                })
+                .unwrap_or_else(|| panic!("{secret} rotated: {report}"));
+            assert_eq!(run["rotated"], json!(true), "{report}");
+            let steps: Vec<&str> = run["steps"]
+                .as_array()
+                .expect("steps")
+                .iter()
+                .map(|step| step["step"].as_str().expect("a name"))
+                .collect();
+            assert_eq!(
+                steps,
+                ["createSecret", "setSecret", "testSecret", "finishSecret"]
+            );
+        }
+        self.runtime.block_on(async {
+            let secrets = aws_sdk_secretsmanager::Client::new(&self.config);
+            let value = |id: &str, stage: &'static str| {
+                let request = secrets
+                    .get_secret_value()
+                    .secret_id(id)
+                    .version_stage(stage);
+                async move {
+                    let text = request
+                        .send()
+                        .await
+                        .expect("the version is there")
+                        .secret_string
+                        .expect("a string");
+                    serde_json::from_str::<Value>(&text).expect("JSON")
+                }
+            };
+            // Both API keys readable: the new one and, for a whole period, the one before.
+            let (key, previous_key) = (
+                value(&api_keys, "AWSCURRENT").await,
+                value(&api_keys, "AWSPREVIOUS").await,
+            );
+            let key = key["apiKey"].as_str().expect("a key");
+            assert_eq!(key.len(), 40);
+            assert!(key.chars().all(|c| c.is_ascii_alphanumeric()), "{key}");
+            assert_ne!(Some(key), previous_key["apiKey"].as_str());
+            let (current, previous) = (
+                value(&app, "AWSCURRENT").await,
+                value(&app, "AWSPREVIOUS").await,
+            );
+            assert_eq!(
+                (&current["host"], &current["port"], &current["dbname"]),
+                (&json!("localhost"), &json!(5432), &json!("catalog"))
+            );
+            assert_eq!(current["username"], "catalog_app_clone");
+            assert_eq!(previous["username"], "catalog_app");
+            for version in [&current, &previous] {
+                let user = version["username"].as_str().expect("a user");
+                let password = version["password"].as_str().expect("a password");
+                assert!(logs_in(user, password, "catalog").await, "{user} logs in");
+                assert!(
+                    !logs_in(user, &format!("{password}x"), "catalog").await,
+                    "a wrong password is refused for {user}"
+                );
+            }
+        });
+        runs.iter()
+            .flat_map(|run| run["steps"].as_array().expect("steps"))
+            .map(|step| step["ms"].as_f64().unwrap_or_default() / 1000.0)
+            .sum()
+    }
+}
+
+/// What the Aurora stand-in leaves in the local PostgreSQL: the database function's database and
+/// users, by their fixed names.
+async fn postgres_leftovers() -> Vec<String> {
+    superuser()
+        .await
+        .query(
+            "SELECT datname::text FROM pg_database WHERE datname = 'catalog' UNION ALL \
+             SELECT rolname::text FROM pg_roles WHERE rolname IN ('catalog_admin', 'catalog_app', 'catalog_app_clone')",
+            &[],
+        )
+        .await
+        .expect("the catalog is readable")
+        .iter()
+        .map(|row| row.get(0))
+        .collect()
 }
 
 #[test]
 fn a_provision_that_fails_rolls_back_to_nothing() {
-    let backend = Behaving::deploy("rollback");
+    let backend = Behaving::deploy("rollback", false);
     let suffix = unique_suffix();
     let input = json!({"spec": super::workflow::spec(&suffix)});
     let (rollback, rollback_secs) = backend.run("provision", &input, &["service:create"]);

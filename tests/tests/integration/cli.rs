@@ -5,6 +5,7 @@ use integration_tests::deployed;
 use integration_tests::emulator::{emulator, Emulator};
 use integration_tests::functions::{binary, run, PACKAGED};
 use integration_tests::parliament::inline_policies;
+use integration_tests::scratch::ScratchDir;
 use integration_tests::{unique_suffix, workspace_root};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -722,7 +723,7 @@ fn a_command_without_credentials_exits_1_saying_how_to_provide_them() {
 /// command deploys the backend into the emulator first, so tests that run workflows each have a
 /// moto of their own.
 fn local_in(emulator: &Emulator, name: &str, args: &[&str]) -> (i32, String, String) {
-    let work = std::env::temp_dir().join(format!("envctl-it-local-{}-{name}", std::process::id()));
+    let work = ScratchDir::new(&format!("envctl-it-local-{name}"));
     let functions = binary("validate")
         .parent()
         .expect("the test setup holds")

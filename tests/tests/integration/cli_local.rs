@@ -4,6 +4,7 @@
 
 use integration_tests::emulator::{emulator, Emulator};
 use integration_tests::functions::binary;
+use integration_tests::scratch::ScratchDir;
 use integration_tests::{unique_suffix, workspace_root};
 use serde_json::Value;
 use std::net::TcpStream;
@@ -13,12 +14,11 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// What the runner needs of the checkout: linked from this one, node_modules only if asked for.
-fn project(name: &str, node_modules: bool) -> PathBuf {
-    let root =
-        std::env::temp_dir().join(format!("envctl-it-project-{}-{name}", std::process::id()));
+/// Removed when the test ends, with the backend `local` deployed into its `.local`.
+fn project(name: &str, node_modules: bool) -> ScratchDir {
+    // A new directory: one left by an earlier run with this pid would hold its record.
+    let root = ScratchDir::new(&format!("envctl-it-project-{name}"));
     let here = workspace_root();
-    // A directory left by an earlier run with this pid would hold its record.
-    let _ = std::fs::remove_dir_all(&root);
     std::fs::create_dir_all(root.join("tests/workflow")).expect("a temporary directory");
     symlink(here.join("statemachine"), root.join("statemachine")).expect("a link");
     symlink(here.join("tests/emulator"), root.join("tests/emulator")).expect("a link");
@@ -38,7 +38,7 @@ fn project(name: &str, node_modules: bool) -> PathBuf {
 }
 
 /// A checkout whose runner is `script` (JavaScript) instead of run.mjs.
-fn project_with_runner(name: &str, script: &str) -> PathBuf {
+fn project_with_runner(name: &str, script: &str) -> ScratchDir {
     let root = project(name, false);
     let runner = root.join("tests/workflow");
     std::fs::remove_file(runner.join("run.mjs")).expect("the link is there");
@@ -75,6 +75,9 @@ fn envctl_in(dir: &Path, args: &[&str], python: &str) -> (i32, String, String) {
         .env_remove("AWS_ENDPOINT_URL")
         .env_remove("AWS_ENDPOINT_URL_CLOUDWATCH")
         .env("MOTO_PYTHON", python)
+        // Tests run in parallel; one emulator at a time may map Aurora to the machine's PostgreSQL
+        // (tests/emulator/local_rotation.py): the behaviours lifecycle's.
+        .env("CATALOG_LOCAL_POSTGRES", "none")
         .env("AWS_CONFIG_FILE", "/dev/null")
         .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
         .output()

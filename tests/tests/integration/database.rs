@@ -319,6 +319,18 @@ async fn aurora_is_serverless_v2_encrypted_tls_only_private_and_rotates_its_mast
     assert_eq!(outputs["apiKeysSecretArn"], api_keys.arn().unwrap());
     let value = secret_keys(api_keys.arn().unwrap()).await;
     assert_eq!(value, ["apiKey"]);
+    // The API keys rotate with the same function, every 30 days (its `api_keys` strategy).
+    assert_eq!(api_keys.rotation_enabled(), Some(true));
+    assert_eq!(
+        api_keys.rotation_lambda_arn(),
+        outputs["rotationFunctionArn"].as_str()
+    );
+    assert_eq!(
+        api_keys
+            .rotation_rules()
+            .and_then(|rules| rules.automatically_after_days()),
+        Some(30)
+    );
 
     // Idempotent: a second create finds everything and changes nothing.
     let before = secret_value(&app_secret_arn).await;

@@ -157,6 +157,11 @@ async fn lifecycle() -> Proof {
     );
     std::fs::write(&deployer_policy, printed).expect("the deployer's policy is written");
     drop(emulator);
+    // What `local deploy` left there, every debug package and its unpacked copy (GBs), has served;
+    // the record and the policy are what the other tests read.
+    for served in ["packages", "deployed"] {
+        let _ = std::fs::remove_dir_all(dir.join(served));
+    }
     let report = check(&record, &[(DEPLOYER, &deployer_policy)], &[]);
     Proof {
         record,

@@ -79,14 +79,10 @@ fn allows(statement: &Value) -> bool {
 }
 
 fn rotation(env: &Environment) -> Outcome {
-    let credentials: Vec<_> = env
-        .secrets
-        .iter()
-        .filter(|s| s.database_credentials)
-        .collect();
+    let credentials: Vec<_> = env.secrets.iter().filter(|s| s.must_rotate).collect();
     if credentials.is_empty() {
         return missing(
-            "database credential secrets",
+            "secrets that must rotate (database credentials, API keys)",
             "run the database component's create again",
         );
     }
@@ -385,12 +381,16 @@ mod tests {
     fn secrets_rotate_within_90_days_with_the_environment_key() {
         let mut env = compliant();
         env.secrets[1].rotation_enabled = false;
+        env.secrets[3].rotation_enabled = false;
         env.secrets[0].rotation_days = Some(120);
         env.secrets[2].kms_key_id = None;
         env.secrets[3].kms_key_id = Some("arn:aws:kms:us-west-2:123456789012:key/other".into());
         assert_eq!(
             fired(&env, "SecretsManager.1"),
-            ["secret secret-db-app-pr-42: rotation is off"]
+            [
+                "secret secret-db-app-pr-42: rotation is off",
+                "secret secret-api-keys-pr-42: rotation is off"
+            ]
         );
         assert_eq!(
             fired(&env, "SecretsManager.4"),

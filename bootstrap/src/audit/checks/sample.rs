@@ -225,13 +225,13 @@ fn cache() -> Cache {
     }
 }
 
-fn secret(name: &str, database_credentials: bool) -> Secret {
+fn secret(name: &str, must_rotate: bool) -> Secret {
     Secret {
         name: name.into(),
         kms_key_id: Some(KEY.into()),
-        database_credentials,
-        rotation_enabled: database_credentials,
-        rotation_days: database_credentials.then_some(30),
+        must_rotate,
+        rotation_enabled: must_rotate,
+        rotation_days: must_rotate.then_some(30),
     }
 }
 
@@ -250,7 +250,7 @@ pub fn compliant() -> Environment {
             secret("rds!cluster-1", true),
             secret("secret-db-app-pr-42", true),
             secret("secret-redis-auth-pr-42", false),
-            secret("secret-api-keys-pr-42", false),
+            secret("secret-api-keys-pr-42", true),
         ],
         key: Some(Key {
             arn: KEY.into(),

@@ -16,13 +16,13 @@ pub async fn read(
     let secrets = aws_sdk_secretsmanager::Client::new(config);
     let mut wanted = vec![
         (names.of(NameKind::DatabaseSecret), true),
-        (names.of(NameKind::ApiKeysSecret), false),
+        (names.of(NameKind::ApiKeysSecret), true),
         (names.of(NameKind::CacheAuthSecret), false),
     ];
     if let Some(arn) = master_secret {
         wanted.insert(0, (arn, true));
     }
-    for (id, database_credentials) in wanted {
+    for (id, must_rotate) in wanted {
         let described = secrets.describe_secret().secret_id(&id).send().await;
         let described = described.map_err(aws_error("DescribeSecret"));
         let Some(described) = found(described, &["ResourceNotFoundException"])? else {
@@ -31,7 +31,7 @@ pub async fn read(
         env.secrets.push(Secret {
             name: described.name().unwrap_or(&id).to_owned(),
             kms_key_id: described.kms_key_id().map(str::to_owned),
-            database_credentials,
+            must_rotate,
             rotation_enabled: described.rotation_enabled().unwrap_or(false),
             rotation_days: described
                 .rotation_rules()
