@@ -8,7 +8,9 @@ with the tests' own key (`test`) are the tests' setup and are not recorded.
 
 One line per request: {"principal", "region", "signingName", "method", "path", "query", "headers" (those that route or
 describe it), "body", "status", "response"}; bodies are text, or base64 under "bodyBase64" /
-"responseBase64" when they are not UTF-8.
+"responseBase64" when they are not UTF-8. A binary body over 1 MiB (a package uploaded to S3: tens
+of megabytes in a debug build, which made a lifecycle's record about a gigabyte) is written down by
+its size only ("bodyOmitted"): no authorization depends on an opaque payload's bytes.
 """
 
 import base64
@@ -30,10 +32,16 @@ def credential_of(environ):
     return match.groups() if match else None
 
 
+# Binary bodies above this size are recorded by size only.
+OMIT_BINARY_OVER = 1 << 20
+
+
 def _text(data, field):
     try:
         return {field: data.decode("utf-8")}
     except UnicodeDecodeError:
+        if len(data) > OMIT_BINARY_OVER:
+            return {f"{field}Omitted": len(data)}
         return {f"{field}Base64": base64.b64encode(data).decode("ascii")}
 
 

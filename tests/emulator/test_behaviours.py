@@ -631,6 +631,18 @@ class Configuration(BehaviourTest):
         self.assertEqual(served["behaviours"]["lambda_enis"]["calls"], 3)
 
 
+class RecordedBodies(unittest.TestCase):
+    """recorder.py writes bodies as text, as base64, or (a package upload) by size only."""
+
+    def test_text_small_binary_and_large_binary_bodies(self):
+        import recorder
+
+        self.assertEqual(recorder._text(b'{"a": 1}', "body"), {"body": '{"a": 1}'})
+        self.assertEqual(recorder._text(b"PK\xff", "body"), {"bodyBase64": "UEv/"})
+        large = b"\xff" * (recorder.OMIT_BINARY_OVER + 1)
+        self.assertEqual(recorder._text(large, "body"), {"bodyOmitted": len(large)})
+
+
 class FunctionPackages(unittest.TestCase):
     """launch.py's patch: GetFunction's Code.Location is an address of the emulator serving the
     package moto stored (the local runner runs what was deployed from there)."""
