@@ -155,9 +155,10 @@ def lambda_runs(request, state):
 def api_runs(request, state):
     """What the API itself does with the task role, as the README promises it (the service row of
     "The components": our contract with the application, not an AWS behaviour): it reads the
-    secrets its task definition names and decrypts them through Secrets Manager, logs in to Aurora
-    as `catalog_app` with IAM authentication, connects to its Redis replication group as the
-    group's `-app` user, and publishes metrics to its own namespace `catalog-api-<suffix>`."""
+    secrets its task definition names and decrypts them through Secrets Manager, reads its API keys
+    from the secret `API_KEYS_SECRET_ID` names (README, "API keys": both versions, by stage), logs
+    in to Aurora as `catalog_app` with IAM authentication, connects to its Redis replication group
+    as the group's `-app` user, and publishes metrics to its own namespace `catalog-api-<suffix>`."""
     if (request.service, request.operation) != ("ecs", "RegisterTaskDefinition"):
         return
     role = _role_name(request.params.get("taskRoleArn"))
@@ -165,8 +166,13 @@ def api_runs(request, state):
         return
     suffix = role.split("role-ecs-task-", 1)[-1]
     for container in request.params.get("containerDefinitions", []):
-        for secret in container.get("secrets", []):
-            arn = _secret_arn(secret.get("valueFrom", ""))
+        read = [_secret_arn(secret.get("valueFrom", "")) for secret in container.get("secrets", [])]
+        read += [
+            state.secret_arns.get(variable.get("value", ""), variable.get("value", ""))
+            for variable in container.get("environment", [])
+            if variable.get("name") == "API_KEYS_SECRET_ID"
+        ]
+        for arn in read:
             yield role, Need("secretsmanager:GetSecretValue", arn, {}, why="the API reads its secret")
             key = state.secret_keys.get(arn)
             if key:

@@ -43,6 +43,16 @@ impl Emulator {
         Self::launch(&["--record".as_ref(), record.as_os_str()])
     }
 
+    /// [`Emulator::recording`], with the machine's PostgreSQL standing in for Aurora clusters, so
+    /// the rotations run and the rotation function's requests are recorded too. Hold
+    /// [`crate::postgres::stand_in`] while it lives.
+    pub fn recording_on_postgres(record: &std::path::Path) -> Self {
+        Self::launch_with(
+            &["--record".as_ref(), record.as_os_str()],
+            crate::postgres::SUPERUSER,
+        )
+    }
+
     /// A moto server of its own, for a test whose deploy must not meet another test's backend.
     pub fn own() -> Self {
         Self::launch(&[])
@@ -57,7 +67,8 @@ impl Emulator {
 
     /// [`Emulator::behaving`], with the machine's PostgreSQL standing in for Aurora clusters and
     /// rotations run as Secrets Manager runs them (tests/emulator/local_rotation.py). One such
-    /// emulator at a time: the database function's names (`catalog`, `catalog_app`) are fixed.
+    /// emulator at a time (the database function's names, `catalog`, `catalog_app`, are fixed):
+    /// hold [`crate::postgres::stand_in`] while it lives.
     pub fn behaving_on_postgres(behave: &str) -> Self {
         Self::launch_with(
             &["--behave".as_ref(), behave.as_ref()],

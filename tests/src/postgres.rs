@@ -19,6 +19,16 @@ pub const PORT: u16 = 5432;
 /// over TCP, test setup only.
 pub const SUPERUSER: &str = "host=127.0.0.1 port=5432 user=postgres dbname=postgres";
 
+/// One emulator at a time may map Aurora to this server (the database function's names are
+/// fixed): the tests that launch one hold this while it lives. A test that failed holding it
+/// leaves it usable.
+pub fn stand_in() -> std::sync::MutexGuard<'static, ()> {
+    static STAND_IN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    STAND_IN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// The superuser connection the harness sets things up with.
 pub async fn superuser() -> Client {
     let (client, connection) = tokio_postgres::connect(SUPERUSER, NoTls)

@@ -36,17 +36,20 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
                 arns.log_group(&NameKind::ServiceLogGroup.wildcard()),
             ],
         ),
-        // The rotation function rotates the application's secret with the master's; the service
-        // reads its secrets.
+        // The rotation function rotates the application's secret with the master's, and the API
+        // keys; the service reads its secrets.
         Statement::allow(
-            "RotateTheApplicationSecret",
+            "RotateTheEnvironmentsSecrets",
             &[
                 "secretsmanager:DescribeSecret",
                 "secretsmanager:GetSecretValue",
                 "secretsmanager:PutSecretValue",
                 "secretsmanager:UpdateSecretVersionStage",
             ],
-            vec![secret(&NameKind::DatabaseSecret.wildcard())],
+            vec![
+                secret(&NameKind::DatabaseSecret.wildcard()),
+                secret(&NameKind::ApiKeysSecret.wildcard()),
+            ],
         ),
         Statement::allow(
             "ReadTheEnvironmentsSecrets",

@@ -108,6 +108,8 @@ pub struct Inputs {
     pub db_endpoint: String,
     pub cache_secret_arn: String,
     pub cache_endpoint: String,
+    /// The API keys secret, read by the API at run time (both AWSCURRENT and AWSPREVIOUS).
+    pub api_keys_secret_arn: String,
     /// Optional: the cluster's `DbClusterResourceId` for `rds-db:connect`.
     pub db_resource_id: Option<String>,
     /// Only with the `blueGreen` strategy.
@@ -177,6 +179,7 @@ impl Inputs {
             db_endpoint: text(outputs, "dbWriterEndpoint")?,
             cache_secret_arn: text(outputs, "cacheAuthSecretArn")?,
             cache_endpoint: text(outputs, "cacheConfigurationEndpoint")?,
+            api_keys_secret_arn: text(outputs, "apiKeysSecretArn")?,
             db_resource_id: text(outputs, "dbClusterResourceId").ok(),
             blue_green: match strategy {
                 DeploymentStrategy::Rolling => None,
@@ -297,6 +300,13 @@ pub fn task_spec(
             (
                 "REDIS_CONFIGURATION_ENDPOINT".into(),
                 inputs.cache_endpoint.clone(),
+            ),
+            // Which secret the API reads its keys from, both the current and the previous
+            // version, so a rotation never rejects a client in flight (README, "API keys"): its
+            // name, which GetSecretValue takes as SecretId; no value.
+            (
+                "API_KEYS_SECRET_ID".into(),
+                names.of(NameKind::ApiKeysSecret),
             ),
         ],
         // ECS reads these at task start through the execution role: `arn:json-key:version-stage:
@@ -467,9 +477,16 @@ async fn converge<C: Cloud>(
     let execution_arn = role(cloud, &execution_role, &trust, &tags).await?;
     let task_arn = role(cloud, &task_role, &task_trust, &tags).await?;
     let account = account_of(&execution_arn);
+    // ECS injects the credentials at start (execution role); the API itself also reads its keys,
+    // by stage, while it runs (task role).
     let secrets = [
         inputs.db_secret_arn.as_str(),
         inputs.cache_secret_arn.as_str(),
+    ];
+    let task_secrets = [
+        inputs.db_secret_arn.as_str(),
+        inputs.cache_secret_arn.as_str(),
+        inputs.api_keys_secret_arn.as_str(),
     ];
     let execution = policy::execution_policy(
         account,
@@ -486,7 +503,7 @@ async fn converge<C: Cloud>(
         replication_group: &names.of(NameKind::CacheReplicationGroup),
         metric_namespace: &names.of(NameKind::MetricNamespace),
     };
-    let task = policy::task_policy(account, &secrets, &inputs.key_arn, scope);
+    let task = policy::task_policy(account, &task_secrets, &inputs.key_arn, scope);
     cloud
         .put_role_policy(&task_role, TASK_POLICY, &task.to_string())
         .await?;
@@ -777,7 +794,8 @@ mod tests {
             "dbAppSecretArn": "arn:aws:secretsmanager:us-west-2:123456789012:secret:db",
             "dbWriterEndpoint": "aurora-pr-42.cluster-x.us-west-2.rds.amazonaws.com",
             "cacheAuthSecretArn": "arn:aws:secretsmanager:us-west-2:123456789012:secret:redis",
-            "cacheConfigurationEndpoint": "redis-pr-42.x.clustercfg.usw2.cache.amazonaws.com:6379"
+            "cacheConfigurationEndpoint": "redis-pr-42.x.clustercfg.usw2.cache.amazonaws.com:6379",
+            "apiKeysSecretArn": "arn:aws:secretsmanager:us-west-2:123456789012:secret:api-keys"
         })
     }
 
@@ -874,6 +892,35 @@ mod tests {
             task.secrets[2].1,
             "arn:aws:secretsmanager:us-west-2:123456789012:secret:redis:authToken::"
         );
+        // The API reads its keys at run time through the task role; ECS injects only the
+        // credentials at start through the execution role.
+        let reads = |role: &str, policy: &str| -> Value {
+            let document: Value = serde_json::from_str(&world.roles[role].2[policy]).unwrap();
+            let statements = document["Statement"].as_array().unwrap().clone();
+            let read = statements
+                .into_iter()
+                .find(|statement| statement["Sid"] == "ReadTheEnvironmentsSecrets")
+                .unwrap();
+            read["Resource"].clone()
+        };
+        let (db, redis, keys) = (
+            "arn:aws:secretsmanager:us-west-2:123456789012:secret:db",
+            "arn:aws:secretsmanager:us-west-2:123456789012:secret:redis",
+            "arn:aws:secretsmanager:us-west-2:123456789012:secret:api-keys",
+        );
+        assert_eq!(
+            reads("role-ecs-task-pr-42", TASK_POLICY),
+            json!([db, redis, keys])
+        );
+        assert_eq!(
+            reads("role-ecs-execution-pr-42", EXECUTION_POLICY),
+            json!([db, redis])
+        );
+        // Where the API reads its keys from, by the secret's name.
+        assert!(task.environment.contains(&(
+            "API_KEYS_SECRET_ID".to_owned(),
+            "secret-api-keys-pr-42".to_owned()
+        )));
         // No secret reaches `environment`: neither an ARN nor a secret-looking name.
         for (name, value) in &task.environment {
             assert!(!value.contains("secretsmanager"), "{name}");
@@ -1070,7 +1117,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_missing_output_is_an_invalid_event_naming_the_key_before_any_call() {
-        let cases: [(&str, Value); 10] = [
+        let cases: [(&str, Value); 11] = [
             ("vpcId", json!(null)),
             ("privateSubnetIds", json!([])),
             ("securityGroupIds.service", json!({"alb": "sg"})),
@@ -1080,6 +1127,7 @@ mod tests {
             ("dbWriterEndpoint", json!(null)),
             ("cacheAuthSecretArn", json!(null)),
             ("cacheConfigurationEndpoint", json!(null)),
+            ("apiKeysSecretArn", json!(null)),
             ("privateSubnetIds", json!("subnet-a")),
         ];
         for (name, value) in cases {

@@ -45,6 +45,9 @@ struct Behaving {
     manifest: std::path::PathBuf,
     dir: std::path::PathBuf,
     behave: String,
+    /// Held while the emulator maps Aurora to the machine's PostgreSQL (dropped after it: fields
+    /// drop in order).
+    _stand_in: Option<std::sync::MutexGuard<'static, ()>>,
 }
 
 impl Behaving {
@@ -55,6 +58,7 @@ impl Behaving {
         let dir = std::env::temp_dir().join(format!("behaviours-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("a scratch directory");
         let behave = std::env::var("CATALOG_BEHAVE").unwrap_or_else(|_| "all".to_owned());
+        let stand_in = postgres.then(integration_tests::postgres::stand_in);
         let emulator = if postgres {
             Emulator::behaving_on_postgres(&behave)
         } else {
@@ -69,6 +73,7 @@ impl Behaving {
             manifest,
             dir,
             behave,
+            _stand_in: stand_in,
         }
     }
 

@@ -8,15 +8,16 @@
 //!
 //! The lifecycle runs once, on an emulator of its own (the backend's names are fixed, and the
 //! recording must hold this lifecycle only): deploy, a blue/green provision with an alarm address,
-//! the same provision with another address, a DNS-validated edge, a rotation of the application
-//! secret against PostgreSQL, the scheduled cleanup of the expired environment, its teardown, a
+//! its first rotations (the application secret's and the API keys', run by the emulator as Secrets
+//! Manager runs them, the deployed rotation package against the machine's PostgreSQL standing in
+//! for Aurora, signing as the rotation function's role), the same provision with another address,
+//! a DNS-validated edge, the scheduled cleanup of the expired environment, its teardown, a
 //! provision that fails and rolls back, a redeploy of changed packages and the undeploy.
 
 use integration_tests::backend::{as_role, deploy_built, empty_packages, envctl, put_access_log};
 use integration_tests::emulator::Emulator;
 use integration_tests::functions::invoke;
 use integration_tests::iam::{check, denials, ACCOUNT, DEPLOYER};
-use integration_tests::postgres::{Scratch, HOST, PORT, TEST_CA};
 use integration_tests::workflow::run_deployed;
 use integration_tests::{unique_suffix, workspace_root};
 use serde_json::{json, Value};
@@ -33,6 +34,8 @@ struct Proof {
 fn proof() -> &'static Proof {
     static PROOF: OnceLock<Proof> = OnceLock::new();
     PROOF.get_or_init(|| {
+        // Only one emulator at a time may map Aurora to the machine's PostgreSQL.
+        let _stand_in = integration_tests::postgres::stand_in();
         tokio::runtime::Runtime::new()
             .expect("a runtime for the lifecycle")
             .block_on(lifecycle())
@@ -58,7 +61,9 @@ async fn lifecycle() -> Proof {
     let dir = scratch_dir();
     let record = dir.join("requests.jsonl");
     let _ = std::fs::remove_file(&record);
-    let emulator = Emulator::recording(&record);
+    // The machine's PostgreSQL stands in for Aurora (the caller holds it): the first rotations
+    // run, so the rotation function's own requests are recorded and checked too.
+    let emulator = Emulator::recording_on_postgres(&record);
     let config = emulator.sdk_config().await;
 
     // Deploy this build, as the deployer; the workflows run as deployed (each function its
@@ -110,10 +115,8 @@ async fn lifecycle() -> Proof {
     );
     let again = run_deployed("provision", &json!({"spec": second}), &manifest, &env, &[]);
     assert!(again.succeeded, "{:?}: {}", again.cause, again.log);
-    let outputs = &again.output["outputs"];
 
     dns_validated_edge(&config, &env, &second).await;
-    rotate_the_application_secret(&config, &env, suffix.as_str(), outputs).await;
     clean_up_an_expired_environment(&config, &env).await;
 
     // A log object the load balancer wrote, so the teardown empties the bucket.
@@ -202,105 +205,6 @@ async fn dns_validated_edge(
         );
         assert!(result.success, "edge {action}: {}", result.body);
     }
-}
-
-/// One rotation of the application secret by the deployed rotation function's role, against a
-/// real PostgreSQL standing in for Aurora: the secrets are pointed at it first (as the tests' own
-/// setup), Secrets Manager's RotateSecret makes the pending version, and the four steps run as
-/// Lambda would run them.
-async fn rotate_the_application_secret(
-    config: &aws_config::SdkConfig,
-    env: &[(&'static str, String)],
-    suffix: &str,
-    outputs: &Value,
-) {
-    let secrets = aws_sdk_secretsmanager::Client::new(config);
-    let app_secret = outputs["dbAppSecretArn"]
-        .as_str()
-        .expect("the application secret");
-    let master_secret = outputs["dbMasterSecretArn"]
-        .as_str()
-        .expect("the master secret");
-    let mut scratch = Scratch::new().await;
-    let master = scratch
-        .role(
-            &format!("{}_admin", scratch.prefix),
-            "Master-Password-1",
-            "CREATEROLE",
-        )
-        .await;
-    let user = format!("{}_app", scratch.prefix);
-    scratch.drop_role_later(&user);
-    scratch.drop_role_later(&format!("{user}_clone"));
-    let current = secrets
-        .get_secret_value()
-        .secret_id(app_secret)
-        .version_stage("AWSCURRENT")
-        .send()
-        .await
-        .expect("the application secret has a value");
-    let mut value: Value =
-        serde_json::from_str(current.secret_string().expect("a string")).expect("JSON");
-    value["host"] = json!(HOST);
-    value["port"] = json!(PORT);
-    value["dbname"] = json!(scratch.dbname);
-    value["username"] = json!(user);
-    for (secret, body) in [
-        (app_secret, value.to_string()),
-        (
-            master_secret,
-            json!({"username": master, "password": "Master-Password-1"}).to_string(),
-        ),
-    ] {
-        secrets
-            .put_secret_value()
-            .secret_id(secret)
-            .secret_string(body)
-            .version_stages("AWSCURRENT")
-            .send()
-            .await
-            .expect("the secret is pointed at the local PostgreSQL");
-    }
-    let token = "00000000-0000-4000-8000-000000000001";
-    secrets
-        .rotate_secret()
-        .secret_id(app_secret)
-        .client_request_token(token)
-        .send()
-        .await
-        .expect("RotateSecret makes the pending version");
-    let mut rotation_env = as_role(env, &format!("role-rotation-{suffix}"));
-    rotation_env.push(("DB_CA_BUNDLE", TEST_CA.to_owned()));
-    for step in ["createSecret", "setSecret", "testSecret", "finishSecret"] {
-        let result = invoke(
-            "rotation",
-            &json!({"SecretId": app_secret, "ClientRequestToken": token, "Step": step}),
-            &rotation_env,
-        );
-        assert!(result.success, "{step}: {} {}", result.body, result.stderr);
-    }
-    assert!(
-        integration_tests::rotation::logs_in(
-            &user,
-            &rotated_password(&secrets, app_secret).await,
-            &scratch.dbname
-        )
-        .await,
-        "the rotated credentials log in"
-    );
-}
-
-async fn rotated_password(secrets: &aws_sdk_secretsmanager::Client, secret: &str) -> String {
-    let current = secrets
-        .get_secret_value()
-        .secret_id(secret)
-        .version_stage("AWSCURRENT")
-        .send()
-        .await
-        .expect("the rotated secret");
-    let value: Value =
-        serde_json::from_str(current.secret_string().expect("a string")).expect("JSON");
-    value["password"].as_str().expect("a password").to_owned()
 }
 
 /// An environment past its expiry (a VPC tagged as one, by hand), then the scheduled cleanup,

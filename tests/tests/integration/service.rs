@@ -142,6 +142,8 @@ async fn add_data_outputs(suffix: &str, outputs: &mut Map<String, Value>) {
         )),
     );
     outputs.insert("cacheAuthSecretArn".into(), json!(cache));
+    let api_keys = secret(format!("api-keys-{suffix}"), json!({"apiKey": "k0"})).await;
+    outputs.insert("apiKeysSecretArn".into(), json!(api_keys));
     outputs.insert(
         "cacheConfigurationEndpoint".into(),
         json!(format!(
