@@ -156,7 +156,7 @@ def api_runs(request, state):
     """What the API itself does with the task role, as the README promises it (the service row of
     "The components": our contract with the application, not an AWS behaviour): it reads the
     secrets its task definition names and decrypts them through Secrets Manager, reads its API keys
-    from the secret `API_KEYS_SECRET_ID` names (README, "API keys": both versions, by stage), logs
+    from the secret `API_KEYS_SECRET_ARN` names (README, "API keys": both versions, by stage), logs
     in to Aurora as `catalog_app` with IAM authentication, connects to its Redis replication group
     as the group's `-app` user, and publishes metrics to its own namespace `catalog-api-<suffix>`."""
     if (request.service, request.operation) != ("ecs", "RegisterTaskDefinition"):
@@ -170,7 +170,7 @@ def api_runs(request, state):
         read += [
             state.secret_arns.get(variable.get("value", ""), variable.get("value", ""))
             for variable in container.get("environment", [])
-            if variable.get("name") == "API_KEYS_SECRET_ID"
+            if variable.get("name") == "API_KEYS_SECRET_ARN"
         ]
         for arn in read:
             yield role, Need("secretsmanager:GetSecretValue", arn, {}, why="the API reads its secret")

@@ -303,10 +303,11 @@ pub fn task_spec(
             ),
             // Which secret the API reads its keys from, both the current and the previous
             // version, so a rotation never rejects a client in flight (README, "API keys"): its
-            // name, which GetSecretValue takes as SecretId; no value.
+            // ARN, a pointer and no value (the audit's ECS.8 rule: a secret-looking name may hold
+            // an ARN only).
             (
-                "API_KEYS_SECRET_ID".into(),
-                names.of(NameKind::ApiKeysSecret),
+                "API_KEYS_SECRET_ARN".into(),
+                inputs.api_keys_secret_arn.clone(),
             ),
         ],
         // ECS reads these at task start through the execution role: `arn:json-key:version-stage:
@@ -916,18 +917,18 @@ mod tests {
             reads("role-ecs-execution-pr-42", EXECUTION_POLICY),
             json!([db, redis])
         );
-        // Where the API reads its keys from, by the secret's name.
-        assert!(task.environment.contains(&(
-            "API_KEYS_SECRET_ID".to_owned(),
-            "secret-api-keys-pr-42".to_owned()
-        )));
-        // No secret reaches `environment`: neither an ARN nor a secret-looking name.
+        // Where the API reads its keys from, by the secret's ARN.
+        assert!(task
+            .environment
+            .contains(&("API_KEYS_SECRET_ARN".to_owned(), keys.to_owned())));
+        // No secret reaches `environment`: no credential-looking name, and the one pointer to a
+        // secret is an ARN, never a value.
         for (name, value) in &task.environment {
-            assert!(!value.contains("secretsmanager"), "{name}");
             assert!(
                 !name.contains("PASSWORD") && !name.contains("TOKEN"),
                 "{name}"
             );
+            assert!(!value.contains("secretsmanager") || value == keys, "{name}");
         }
 
         let (wanted, service) = &world.services["ecs-service-pr-42"];

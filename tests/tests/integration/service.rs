@@ -456,8 +456,16 @@ async fn service_is_private_autoscaled_discoverable_and_torn_down_completely() {
             !value.contains(DB_PASSWORD) && !value.contains(AUTH_TOKEN),
             "{pair:?}"
         );
-        assert!(!value.contains("secretsmanager"), "{pair:?}");
+        // The one pointer to a secret is the API keys' ARN, never a value.
+        assert!(
+            !value.contains("secretsmanager") || value == outputs["apiKeysSecretArn"],
+            "{pair:?}"
+        );
     }
+    assert!(container.environment().iter().any(|pair| {
+        pair.name() == Some("API_KEYS_SECRET_ARN")
+            && pair.value() == outputs["apiKeysSecretArn"].as_str()
+    }));
     let secret_sources: Vec<&str> = container.secrets().iter().map(|s| s.value_from()).collect();
     assert_eq!(secret_sources.len(), 3);
     assert!(secret_sources
