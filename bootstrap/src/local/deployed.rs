@@ -245,6 +245,7 @@ pub fn unpack(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::local::test_server::answering_once;
     use aws_sdk_lambda::types::{Architecture, EnvironmentResponse, Runtime};
 
     #[test]
@@ -371,19 +372,8 @@ mod tests {
         );
 
         // A server that answers 404.
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let location = format!("http://{}/missing", listener.local_addr().unwrap());
-        let server = std::thread::spawn(move || {
-            use std::io::{Read, Write};
-            let (mut stream, _) = listener.accept().unwrap();
-            let mut request = [0u8; 1024];
-            let _ = stream.read(&mut request).unwrap();
-            stream
-                .write_all(
-                    b"HTTP/1.1 404 Not Found\r\ncontent-length: 2\r\nconnection: close\r\n\r\nno",
-                )
-                .unwrap();
-        });
+        let (address, server) = answering_once("404 Not Found", b"no");
+        let location = format!("{address}/missing");
         let error = runtime
             .block_on(download(&location, "package"))
             .unwrap_err();
@@ -394,17 +384,8 @@ mod tests {
         server.join().unwrap();
 
         // And one that answers the package.
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let location = format!("http://{}/package", listener.local_addr().unwrap());
-        let server = std::thread::spawn(move || {
-            use std::io::{Read, Write};
-            let (mut stream, _) = listener.accept().unwrap();
-            let mut request = [0u8; 1024];
-            let _ = stream.read(&mut request).unwrap();
-            stream
-                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nPK")
-                .unwrap();
-        });
+        let (address, server) = answering_once("200 OK", b"PK");
+        let location = format!("{address}/package");
         assert_eq!(
             runtime.block_on(download(&location, "package")).unwrap(),
             b"PK"

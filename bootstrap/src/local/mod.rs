@@ -14,6 +14,9 @@ pub mod package;
 pub mod rotation_report;
 pub mod runner;
 
+#[cfg(test)]
+pub(crate) mod test_server;
+
 use anyhow::bail;
 use std::path::{Path, PathBuf};
 

@@ -77,6 +77,7 @@ fn outcome(run: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::local::test_server::answering_once;
     use serde_json::json;
 
     const SECRET: &str =
@@ -89,18 +90,7 @@ mod tests {
 
     /// Endpoints of a server that answers one request with `body` (HTTP 200).
     fn answering(body: &'static str) -> (Endpoints, std::thread::JoinHandle<()>) {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let endpoint = format!("http://{}", listener.local_addr().unwrap());
-        let server = std::thread::spawn(move || {
-            use std::io::{Read, Write};
-            let (mut stream, _) = listener.accept().unwrap();
-            let _ = stream.read(&mut [0u8; 1024]).unwrap();
-            let answer = format!(
-                "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            stream.write_all(answer.as_bytes()).unwrap();
-        });
+        let (endpoint, server) = answering_once("200 OK", body.as_bytes());
         let endpoints = Endpoints {
             cloudwatch: endpoint.clone(),
             endpoint,
