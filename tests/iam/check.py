@@ -11,8 +11,8 @@ what is checked is what was deployed. A principal that is not a role of the reco
 who deploys) takes its policy from --policy.
 
 For every request, every Need (needs.py) is decided with policy.py: the identity policy must allow
-it, the role's permissions boundary too, and for a KMS key the key policy must allow it or delegate
-to the account. Prints one JSON report on stdout:
+it, the role's permissions boundary too, for a KMS key the key policy must allow it or delegate
+to the account, and a secret's resource policy (as PutResourcePolicy put it) must not deny it. Prints one JSON report on stdout:
 
     {"requests": N, "needs": N, "principals": {principal: {"requests": N, "needs": N}},
      "denied": [{"principal", "request", "operation", "action", "resource", "why", "decision"}],
@@ -68,6 +68,15 @@ def decide(need, documents, boundary, caller, state):
             return "Allow"
         if verdict != "Delegated":
             return "DeniedByKeyPolicy"
+    if need.action.lower().startswith("secretsmanager:"):
+        # Secrets Manager user guide, "Authentication and access control": a secret's resource
+        # policy is evaluated with the caller's identity policies; its explicit deny wins.
+        secret_policy = state.secret_policies.get(state.secret_arns.get(need.resource, need.resource))
+        if secret_policy is not None:
+            context = {**need.context, "aws:PrincipalArn": caller.get("arn"), "aws:PrincipalAccount": state.account, "aws:PrincipalIsAWSService": "false"}
+            need_in_context = policy.Need(need.action, need.resource, context, need.why)
+            if policy.resource_policy_decision(secret_policy, caller, need_in_context) == "Deny":
+                return "DeniedBySecretPolicy"
     if not within_boundary:
         return "DeniedByBoundary"
     return identity

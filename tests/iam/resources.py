@@ -94,6 +94,7 @@ class State:
     secret_arns: dict = field(default_factory=dict)  # name or ARN -> full ARN
     secret_keys: dict = field(default_factory=dict)  # secret ARN -> KMS key id or ARN
     key_policies: dict = field(default_factory=dict)  # key ARN -> document
+    secret_policies: dict = field(default_factory=dict)  # secret ARN -> resource policy document
     aliases: dict = field(default_factory=dict)  # alias name -> key ARN
     associations: dict = field(default_factory=dict)  # route table association id -> (table, subnet)
     roles: dict = field(default_factory=dict)  # role name -> Role
@@ -640,6 +641,11 @@ def apply(request, state, created):
         if op == ("secretsmanager", "CreateSecret") and params.get("KmsKeyId"):
             for arn in find(request.response, "ARN"):
                 state.secret_keys[arn] = params["KmsKeyId"]
+        secret = state.secret_arns.get(params.get("SecretId"), params.get("SecretId"))
+        if request.operation == "PutResourcePolicy":
+            state.secret_policies[secret] = json.loads(params["ResourcePolicy"])
+        if request.operation in ("DeleteResourcePolicy", "DeleteSecret"):
+            state.secret_policies.pop(secret, None)
         if request.operation == "DescribeSecret":
             for arn in find(request.response, "ARN"):
                 key = request.response.get("KmsKeyId") if isinstance(request.response, dict) else None

@@ -117,6 +117,25 @@ class PolicyEvaluation(unittest.TestCase):
         self.assertEqual(policy.resource_policy_decision(direct, caller, Need("kms:Decrypt", need.resource, {"kms:ViaService": "rds.us-west-2.amazonaws.com"})), "Allow")
         self.assertEqual(policy.resource_policy_decision(direct, caller, need), "ImplicitDeny")
 
+    def test_a_secrets_resource_policy_denies_all_but_its_readers_whatever_their_identity_policies(self):
+        import check
+
+        secret = "arn:aws:secretsmanager:us-west-2:1:secret:secret-db-app-pr-1-AbCdEf"
+        state = resources.State(account="1")
+        state.secret_arns[secret] = secret
+        state.secret_policies[secret] = doc({
+            "Effect": "Deny", "Principal": "*", "Action": "secretsmanager:GetSecretValue", "Resource": "*",
+            "Condition": {"ArnNotEquals": {"aws:PrincipalArn": ["arn:aws:iam::1:role/reader"]},
+                          "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}},
+        })
+        everything = [doc(allow("secretsmanager:*"))]
+        need = Need("secretsmanager:GetSecretValue", secret)
+        role = lambda name: {"arn": f"arn:aws:iam::1:role/{name}", "account_root": "arn:aws:iam::1:root"}
+        self.assertEqual(check.decide(need, everything, None, role("reader"), state), "Allow")
+        self.assertEqual(check.decide(need, everything, None, role("admin"), state), "DeniedBySecretPolicy")
+        # What the policy does not name stays the identity policies' to decide.
+        self.assertEqual(check.decide(Need("secretsmanager:DeleteSecret", secret), everything, None, role("admin"), state), "Allow")
+
     def test_dropping_an_action_removes_it_from_every_statement(self):
         d = doc(allow(["kms:CreateKey", "kms:TagResource"]), allow("kms:TagResource", "arn:aws:kms:*:*:key/*"))
         dropped = policy.without_action(d, "kms:tagresource")

@@ -4,6 +4,7 @@
 //! Everything the reader could not find is `None` or an empty list, so a missing resource turns into a
 //! finding rather than an error: an audit of a half-built environment still reports every check.
 
+use env_core::secret_policy::EnvironmentSecret;
 use env_core::spec::service::EcrRepository;
 use serde_json::Value;
 
@@ -200,6 +201,10 @@ pub struct Secret {
     pub must_rotate: bool,
     pub rotation_enabled: bool,
     pub rotation_days: Option<i64>,
+    /// Which of the environment's own secrets it is; `None` for the master user's, RDS's.
+    pub kind: Option<EnvironmentSecret>,
+    /// Its resource policy (GetResourcePolicy), parsed; `None` when it has none.
+    pub resource_policy: Option<Value>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

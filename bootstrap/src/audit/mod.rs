@@ -154,7 +154,7 @@ mod tests {
         assert_eq!(body["cost"]["priceTable"]["collected"], "2026-11");
         let text = report.to_text();
         assert!(
-            text.starts_with("compliance of pr-42: 57 checks, 55 pass, 0 finding(s), 2 waived\n"),
+            text.starts_with("compliance of pr-42: 58 checks, 56 pass, 0 finding(s), 2 waived\n"),
             "{text}"
         );
         assert!(text.contains("  waived   fsbp-elb-18-https-listeners\n           waived by the port-80 listener: it only redirects"), "{text}");

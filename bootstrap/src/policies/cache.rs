@@ -44,6 +44,8 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
                 "secretsmanager:DescribeSecret",
                 "secretsmanager:GetSecretValue",
                 "secretsmanager:PutSecretValue",
+                // Who may read the token (env_core::secret_policy).
+                "secretsmanager:PutResourcePolicy",
                 "secretsmanager:DeleteSecret",
             ],
             vec![arns.regional(

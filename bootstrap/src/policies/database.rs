@@ -72,6 +72,8 @@ pub fn statements(scope: &ArnScope, artifacts_bucket: &str) -> Vec<Statement> {
                 "secretsmanager:TagResource",
                 "secretsmanager:DescribeSecret",
                 "secretsmanager:RotateSecret",
+                // Who may read each secret (env_core::secret_policy).
+                "secretsmanager:PutResourcePolicy",
                 "secretsmanager:DeleteSecret",
                 "secretsmanager:RestoreSecret",
             ],

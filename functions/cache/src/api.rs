@@ -138,6 +138,8 @@ pub trait Cloud {
     /// The AWSCURRENT value, always asked for by stage (moto answers an older version otherwise).
     async fn secret_value(&self, arn: &str) -> CallResult<Sensitive>;
     async fn put_secret_value(&self, arn: &str, value: &Sensitive) -> CallResult<()>;
+    /// PutResourcePolicy, replacing the secret's policy whole, with BlockPublicPolicy.
+    async fn put_secret_policy(&self, arn: &str, policy: &str) -> CallResult<()>;
     async fn delete_secret(&self, arn: &str) -> CallResult<()>;
 }
 

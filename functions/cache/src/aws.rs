@@ -291,6 +291,18 @@ impl Cloud for AwsCloud {
         Ok(())
     }
 
+    async fn put_secret_policy(&self, arn: &str, policy: &str) -> CallResult<()> {
+        self.secrets
+            .put_resource_policy()
+            .secret_id(arn)
+            .resource_policy(policy)
+            .block_public_policy(true)
+            .send()
+            .await
+            .map_err(aws_error("PutResourcePolicy"))?;
+        Ok(())
+    }
+
     async fn delete_secret(&self, arn: &str) -> CallResult<()> {
         self.secrets
             .delete_secret()

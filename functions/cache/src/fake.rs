@@ -20,6 +20,8 @@ pub struct StoredSecret {
     pub kms_key_arn: String,
     pub value: Sensitive,
     pub tags: Vec<Tag>,
+    /// The resource policy, once one was put.
+    pub policy: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -234,6 +236,7 @@ impl Cloud for Fake {
             kms_key_arn: kms_key_arn.to_owned(),
             value: value.clone(),
             tags: tags.to_vec(),
+            policy: None,
         };
         world.secrets.insert(name.to_owned(), stored);
         Ok(arn)
@@ -258,6 +261,17 @@ impl Cloud for Fake {
         for stored in world.secrets.values_mut() {
             if stored.secret.arn == arn {
                 stored.value = value.clone();
+            }
+        }
+        Ok(())
+    }
+
+    async fn put_secret_policy(&self, arn: &str, policy: &str) -> CallResult<()> {
+        let mut world = self.world();
+        world.change("PutResourcePolicy")?;
+        for stored in world.secrets.values_mut() {
+            if stored.secret.arn == arn {
+                stored.policy = Some(policy.to_owned());
             }
         }
         Ok(())

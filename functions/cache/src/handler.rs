@@ -4,7 +4,8 @@
 //! when it is absent, its AUTH token secret and subnet group are found or made and the group is
 //! created. Creation takes 5–10 minutes (docs/aws-behaviour.md, "Creation: the physical floor"), so
 //! `create` answers IN_PROGRESS and the state machine asks `status` until the group is `available`;
-//! then the secret is completed with the connection details and the answer is READY.
+//! then the secret is completed with the connection details and the answer is READY. The secret
+//! carries, from its creation on, the resource policy that lets only its readers read it.
 //!
 //! The engine's slow log goes, as JSON, to the environment's own log group, made before the
 //! replication group (ElastiCache delivers only to a log group that exists) and kept 14 days.
@@ -15,8 +16,10 @@
 //! apply here.
 
 use crate::api::{Cloud, GroupPlan, GroupState, ReplicationGroup, Sensitive, Shard};
+use env_core::arn::account_of;
 use env_core::contract::{Outputs, Request};
 use env_core::naming::{NameKind, Names};
+use env_core::secret_policy::EnvironmentSecret;
 use env_core::spec::EnvironmentSpec;
 use env_core::tags::{environment_tags, Tag};
 use env_core::{Action, AwsCallError, ErrorName, NamedError, Response, Status};
@@ -200,12 +203,22 @@ async fn converge<C: Cloud>(
         {
             cloud.put_secret_value(&secret.arn, &complete).await?;
         }
+        // Again once ready, so a hand-edited policy is put back.
+        protect(cloud, names, &secret.arn).await?;
         Status::Ready
     } else {
         Status::InProgress
     };
     tracing::info!(group = %group.id, state = ?group.state, "replication group");
     Ok(Response::new(status, outputs_of(&group, &secret.arn)))
+}
+
+/// The secret's resource policy: only its readers read it, only this function changes it
+/// ([`env_core::secret_policy`]).
+async fn protect<C: Cloud>(cloud: &C, names: Names<'_>, arn: &str) -> Result<(), CacheError> {
+    let policy = EnvironmentSecret::CacheAuthToken.policy(names, account_of(arn));
+    cloud.put_secret_policy(arn, &policy.to_string()).await?;
+    Ok(())
 }
 
 fn outputs_of(group: &ReplicationGroup, secret_arn: &str) -> Outputs {
@@ -244,7 +257,7 @@ async fn create<C: Cloud>(
         Some(secret) => secret.arn,
         None => {
             let token = cloud.random_password(TOKEN_LENGTH).await?;
-            cloud
+            let arn = cloud
                 .create_secret(
                     &secret_name,
                     &format!(
@@ -255,7 +268,10 @@ async fn create<C: Cloud>(
                     &secret_document(&token, None),
                     tags,
                 )
-                .await?
+                .await?;
+            // At once: nobody but its readers reads the token during the group's minutes of creation.
+            protect(cloud, names, &arn).await?;
+            arn
         }
     };
     let token = token_of(&secret_name, &cloud.secret_value(&secret_arn).await?)?;
@@ -566,11 +582,25 @@ mod tests {
             changes,
             [
                 "CreateSecret",
+                "PutResourcePolicy",
                 "CreateCacheSubnetGroup",
                 "CreateLogGroup",
                 "PutRetentionPolicy",
                 "CreateReplicationGroup"
             ]
+        );
+        // From its creation on, only its readers read the token.
+        let policy = fake.world().secrets["secret-redis-auth-pr-42"]
+            .policy
+            .clone();
+        let readers = &serde_json::from_str::<Value>(&policy.unwrap()).unwrap()["Statement"][0];
+        assert_eq!(
+            readers["Condition"]["ArnNotEquals"]["aws:PrincipalArn"],
+            json!([
+                "arn:aws:iam::123456789012:role/role-ecs-execution-pr-42",
+                "arn:aws:iam::123456789012:role/role-ecs-task-pr-42",
+                "arn:aws:iam::123456789012:role/catalog-fn-cache"
+            ])
         );
         let second = run(&fake, Action::Create, &spec).await.unwrap();
         let third = run(&fake, Action::Create, &spec).await.unwrap();
@@ -674,6 +704,7 @@ mod tests {
             },
             kms_key_arn: KEY.into(),
             value: Sensitive("{}".into()),
+            policy: None,
             tags: Vec::new(),
         };
         fake.world()
@@ -749,7 +780,7 @@ mod tests {
             world.changes.clone()
         };
         assert_eq!(
-            &changes[5..],
+            &changes[6..],
             [
                 "DeleteReplicationGroup",
                 "DeleteCacheSubnetGroup",

@@ -4,12 +4,14 @@
 //! through [`naming`], tags what it creates with [`tags`], answers the [`contract`] the state machines
 //! expect, and reports failures under the stable [`error::ErrorName`]s the state machines retry or catch.
 
+pub mod arn;
 pub mod aws;
 pub mod contract;
 pub mod error;
 pub mod iam;
 pub mod invoke;
 pub mod naming;
+pub mod secret_policy;
 pub mod spec;
 pub mod tags;
 pub mod telemetry;

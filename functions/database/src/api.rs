@@ -232,6 +232,8 @@ pub trait Cloud {
     /// CreateSecret; the new secret's ARN.
     async fn create_secret(&self, secret: &NewSecret) -> CallResult<String>;
     async fn restore_secret(&self, arn: &str) -> CallResult<()>;
+    /// PutResourcePolicy, replacing the secret's policy whole, with BlockPublicPolicy.
+    async fn put_secret_policy(&self, arn: &str, policy: &str) -> CallResult<()>;
     /// Without recovery window when `force`, else with Secrets Manager's default window.
     async fn delete_secret(&self, arn: &str, force: bool) -> CallResult<()>;
     /// Turns rotation on with `lambda_arn` every `days`; rotates now when `immediately`.

@@ -423,6 +423,20 @@ impl Cloud for AwsCloud {
         Ok(())
     }
 
+    async fn put_secret_policy(&self, arn: &str, policy: &str) -> CallResult<()> {
+        self.secrets
+            .put_resource_policy()
+            .secret_id(arn)
+            .resource_policy(policy)
+            // Refused if the policy ever granted broad access (Secrets Manager API reference,
+            // PutResourcePolicy); ours only denies.
+            .block_public_policy(true)
+            .send()
+            .await
+            .map_err(aws_error("PutResourcePolicy"))?;
+        Ok(())
+    }
+
     async fn delete_secret(&self, arn: &str, force: bool) -> CallResult<()> {
         self.secrets
             .delete_secret()

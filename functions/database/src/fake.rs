@@ -49,6 +49,8 @@ pub struct World {
     pub rotations: BTreeMap<String, Rotation>,
     /// Secret name → (what CreateSecret was given, what DescribeSecret answers).
     pub secrets: BTreeMap<String, (NewSecret, Secret)>,
+    /// Secret ARN → its resource policy.
+    pub secret_policies: BTreeMap<String, String>,
     /// A rotation started at once fails in the Lambda (no `LastRotatedDate` follows).
     pub rotation_fails: bool,
     pub passwords_generated: usize,
@@ -379,6 +381,15 @@ impl Cloud for FakeCloud {
                 secret.scheduled_for_deletion = false;
             }
         }
+        Ok(())
+    }
+
+    async fn put_secret_policy(&self, arn: &str, policy: &str) -> CallResult<()> {
+        let mut world = self.world();
+        world.change("PutResourcePolicy")?;
+        world
+            .secret_policies
+            .insert(arn.to_owned(), policy.to_owned());
         Ok(())
     }
 

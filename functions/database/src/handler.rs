@@ -7,7 +7,8 @@
 //! cluster and both instances are `available` and that schedule is set, and the application's
 //! credentials are in place ([`credentials`]): its secret rotating every 30 days with the
 //! environment's rotation Lambda (and, when rotation runs at once, rotated once, which created the
-//! database user), and the API keys secret.
+//! database user), and the API keys secret; each secret with the resource policy that lets only
+//! its readers read it ([`env_core::secret_policy`]).
 //!
 //! `delete` follows the order RDS enforces (docs/aws-behaviour.md, "Teardown: what sticks"): a
 //! protected cluster blocks everything unless the spec says `forceDestroy`; then the rotation
@@ -19,8 +20,10 @@ use crate::api::{created, Cloud, Cluster, ClusterSettings, InstanceSettings, Sec
 use crate::secrets::{self, AppDatabase, Wanted};
 use crate::settings::{Settings, SettingsError};
 use crate::{log_groups_first, rotation_function, rotation_function::Scope};
+use env_core::arn::account_of;
 use env_core::contract::{Outputs, Request};
 use env_core::naming::{AwsLogGroup, NameKind, Names};
+use env_core::secret_policy::EnvironmentSecret;
 use env_core::spec::EnvironmentSpec;
 use env_core::tags::environment_tags;
 use env_core::{Action, AwsCallError, ErrorName, NamedError, Response, Status};
@@ -376,6 +379,16 @@ async fn credentials<C: Cloud>(
     )
     .await?;
     outputs.insert("apiKeysSecretArn".into(), json!(api_keys.arn));
+    // Put on every call (it replaces the policy whole), so a hand-edited policy is put back.
+    for (secret, which) in [
+        (&app, EnvironmentSecret::DatabaseCredentials),
+        (&api_keys, EnvironmentSecret::ApiKeys),
+    ] {
+        let policy = which.policy(context.names, account_of(&secret.arn));
+        cloud
+            .put_secret_policy(&secret.arn, &policy.to_string())
+            .await?;
+    }
 
     let scope = Scope {
         app_secret_arn: &app.arn,

@@ -255,6 +255,9 @@ async fn ready_once_everything_is_available_with_the_master_secret_rotating_ever
             "RotateSecret",
             "CreateSecret",
             "CreateSecret",
+            // Who may read each secret, before anyone could.
+            "PutResourcePolicy",
+            "PutResourcePolicy",
             "CreateRole",
             "PutRolePolicy",
             // The function's log group before the function, so Lambda never makes its own.
@@ -267,6 +270,30 @@ async fn ready_once_everything_is_available_with_the_master_secret_rotating_ever
             "RotateSecret"
         ]
     );
+    // Each secret readable by its readers only.
+    let role = |name: &str| format!("arn:aws:iam::123456789012:role/{name}-pr-42");
+    for (secret, readers) in [
+        (
+            "secret-db-app-pr-42",
+            json!([
+                role("role-ecs-execution"),
+                role("role-ecs-task"),
+                role("role-rotation")
+            ]),
+        ),
+        (
+            "secret-api-keys-pr-42",
+            json!([role("role-ecs-task"), role("role-rotation")]),
+        ),
+    ] {
+        let world = cloud.world();
+        let arn = &world.secrets[secret].1.arn;
+        let policy: Value = serde_json::from_str(&world.secret_policies[arn]).unwrap();
+        assert_eq!(
+            policy["Statement"][0]["Condition"]["ArnNotEquals"]["aws:PrincipalArn"], readers,
+            "{secret}"
+        );
+    }
     let response = run(&cloud, Action::Status, json!({})).await.unwrap();
     assert_eq!(response.status, Status::Ready);
     assert_eq!(
@@ -274,6 +301,8 @@ async fn ready_once_everything_is_available_with_the_master_secret_rotating_ever
         [
             "ModifyDBClusterParameterGroup",
             "PutRetentionPolicy",
+            "PutResourcePolicy",
+            "PutResourcePolicy",
             "PutRetentionPolicy"
         ]
     );
@@ -338,7 +367,7 @@ async fn ready_once_everything_is_available_with_the_master_secret_rotating_ever
 }
 
 #[tokio::test]
-async fn a_repeated_create_changes_nothing_but_reasserts_tls_and_log_retention() {
+async fn a_repeated_create_changes_nothing_but_reasserts_tls_log_retention_and_secret_policies() {
     let cloud = FakeCloud::default();
     let first = ready(&cloud, json!({})).await;
     let again = run(&cloud, Action::Create, json!({})).await.unwrap();
@@ -348,6 +377,8 @@ async fn a_repeated_create_changes_nothing_but_reasserts_tls_and_log_retention()
         [
             "ModifyDBClusterParameterGroup",
             "PutRetentionPolicy",
+            "PutResourcePolicy",
+            "PutResourcePolicy",
             "PutRetentionPolicy"
         ]
     );
@@ -367,6 +398,8 @@ async fn a_schedule_other_than_30_days_is_set_again() {
             "ModifyDBClusterParameterGroup",
             "PutRetentionPolicy",
             "RotateSecret",
+            "PutResourcePolicy",
+            "PutResourcePolicy",
             "PutRetentionPolicy"
         ]
     );
@@ -891,6 +924,8 @@ async fn a_function_or_permission_met_from_a_concurrent_create_is_used() {
         [
             "ModifyDBClusterParameterGroup",
             "PutRetentionPolicy",
+            "PutResourcePolicy",
+            "PutResourcePolicy",
             "PutRetentionPolicy",
             "RotateSecret",
             "RotateSecret"
@@ -944,6 +979,8 @@ async fn a_secret_scheduled_for_deletion_is_restored_on_create() {
             "PutRetentionPolicy",
             "RestoreSecret",
             "RestoreSecret",
+            "PutResourcePolicy",
+            "PutResourcePolicy",
             "PutRetentionPolicy"
         ]
     );

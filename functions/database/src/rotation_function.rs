@@ -6,6 +6,7 @@ use crate::api::{Cloud, Function, FunctionSettings, Secret};
 use crate::handler::DatabaseError;
 use crate::rotation_policy::{document, PolicyArns};
 use crate::settings::Settings;
+use env_core::arn::{account_of, region_of};
 use env_core::naming::{AwsLogGroup, NameKind, Names};
 use env_core::tags::Tag;
 use serde_json::json;
@@ -31,13 +32,6 @@ pub struct Scope<'a> {
     pub subnet_ids: &'a [String],
     pub security_group_id: &'a str,
     pub tags: &'a [Tag],
-}
-
-/// `arn:partition:service:region:account:…` → (region, account).
-fn region_and_account(arn: &str) -> (&str, &str) {
-    let mut parts = arn.split(':').skip(3);
-    let region = parts.next().unwrap_or_default();
-    (region, parts.next().unwrap_or_default())
 }
 
 fn trust_policy() -> String {
@@ -73,7 +67,7 @@ pub async fn ensure<C: Cloud>(
     let function_name = names.of(NameKind::RotationFunction);
     let role_name = names.of(NameKind::RotationRole);
     let role_arn = role(cloud, &role_name, scope.tags).await?;
-    let (region, account) = region_and_account(scope.sibling_arn);
+    let (region, account) = (region_of(scope.sibling_arn), account_of(scope.sibling_arn));
     let policy = document(PolicyArns {
         secret: scope.app_secret_arn,
         api_keys_secret: scope.api_keys_secret_arn,
@@ -146,7 +140,7 @@ pub async fn turn_on<C: Cloud>(
     days: i64,
     immediately: bool,
 ) -> Result<(), DatabaseError> {
-    let (_, account) = region_and_account(&function.arn);
+    let account = account_of(&function.arn);
     let permission = cloud
         .allow_invoke(&function.arn, PERMISSION_ID, SECRETS_MANAGER, account)
         .await;
@@ -178,15 +172,6 @@ pub async fn delete<C: Cloud>(cloud: &C, names: Names<'_>) -> Result<(), Databas
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_region_and_account_come_from_an_arn() {
-        assert_eq!(
-            region_and_account("arn:aws:rds:us-west-2:123456789012:cluster:aurora-pr-1"),
-            ("us-west-2", "123456789012")
-        );
-        assert_eq!(region_and_account("not-an-arn"), ("", ""));
-    }
 
     #[test]
     fn only_lambda_may_assume_the_role() {

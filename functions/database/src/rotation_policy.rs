@@ -5,6 +5,7 @@
 //! to them; `*` remains only for actions that support no resource (GetRandomPassword, and the
 //! network-interface actions a VPC Lambda needs, as in AWS's AWSLambdaVPCAccessExecutionRole).
 
+use env_core::arn::{account_of, region_of};
 use serde_json::{json, Value};
 
 /// What the policy is scoped to.
@@ -22,24 +23,14 @@ pub struct PolicyArns<'a> {
     pub log_group: &'a str,
 }
 
-/// The region of an ARN (`arn:partition:service:region:account:resource`).
-fn region(arn: &str) -> &str {
-    arn.split(':').nth(3).unwrap_or_default()
-}
-
-/// The account of an ARN.
-fn account(arn: &str) -> &str {
-    arn.split(':').nth(4).unwrap_or_default()
-}
-
 pub fn document(arns: PolicyArns<'_>) -> Value {
     let interfaces: Vec<String> = ["network-interface/*", "subnet/*", "security-group/*"]
         .iter()
         .map(|resource| {
             format!(
                 "arn:aws:ec2:{}:{}:{resource}",
-                region(arns.secret),
-                account(arns.secret)
+                region_of(arns.secret),
+                account_of(arns.secret)
             )
         })
         .collect();
@@ -77,7 +68,7 @@ pub fn document(arns: PolicyArns<'_>) -> Value {
                 "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
                 "Resource": arns.key,
                 "Condition": {"StringEquals": {
-                    "kms:ViaService": format!("secretsmanager.{}.amazonaws.com", region(arns.secret))
+                    "kms:ViaService": format!("secretsmanager.{}.amazonaws.com", region_of(arns.secret))
                 }}
             },
             {
@@ -204,7 +195,5 @@ mod tests {
             statement(&policy, "WriteLogs")["Resource"],
             json!([LOGS, format!("{LOGS}:*")])
         );
-        assert_eq!(region("not-an-arn"), "");
-        assert_eq!(account("not-an-arn"), "");
     }
 }

@@ -25,6 +25,7 @@ use crate::api::{
     RuleCondition, RuleSettings, TargetGroupSettings,
 };
 use crate::certificate::self_signed;
+use env_core::arn::account_of;
 use env_core::contract::{Outputs, Request};
 use env_core::naming::{Color, NameKind, Names};
 use env_core::spec::{CertificateMode, EnvironmentSpec};
@@ -152,11 +153,6 @@ fn with_name(tags: &[Tag], name: String) -> Vec<Tag> {
         value: name,
     });
     tags
-}
-
-/// The account id is the fifth field of any ARN.
-fn account_of(arn: &str) -> &str {
-    arn.split(':').nth(4).unwrap_or_default()
 }
 
 /// The part of an ELB ARN CloudWatch uses as its dimension value: `app/<name>/<id>` for a load

@@ -17,6 +17,7 @@ use crate::api::{
 };
 use crate::cidr::subnet_blocks;
 use crate::rules::{desired_rules, group_description, plan};
+use env_core::arn::account_of;
 use env_core::contract::{Outputs, Request};
 use env_core::naming::{AzSlot, NameKind, Names, Tier};
 use env_core::spec::{EnvironmentSpec, NatStrategy};
@@ -75,11 +76,6 @@ fn with_name(tags: &[Tag], name: String) -> Vec<Tag> {
         value: name,
     });
     tags
-}
-
-/// The account id is the fifth field of any ARN; the role's ARN gives it without another service.
-fn account_of(arn: &str) -> &str {
-    arn.split(':').nth(4).unwrap_or_default()
 }
 
 fn nat_slots(strategy: NatStrategy) -> &'static [AzSlot] {
@@ -1425,10 +1421,6 @@ mod tests {
         );
         assert_eq!(
             key["Statement"][2]["Condition"]["StringEquals"]["aws:SourceAccount"],
-            "123456789012"
-        );
-        assert_eq!(
-            account_of("arn:aws:iam::123456789012:role/x"),
             "123456789012"
         );
     }

@@ -13,6 +13,7 @@
 
 use crate::api::{BlueGreen, CallResult, Cloud, EcsService, ServiceSpec, TaskSpec};
 use crate::policy::{self, TaskScope};
+use env_core::arn::{account_of, region_of};
 use env_core::contract::{Outputs, Request};
 use env_core::naming::{AwsLogGroup, NameKind, Names};
 use env_core::spec::{DeploymentStrategy, EnvironmentSpec};
@@ -226,15 +227,6 @@ pub async fn handle<C: Cloud>(
         // components never finished.
         Action::Delete => delete(cloud, &request.spec).await,
     }
-}
-
-/// The account id is the fifth field of any ARN; the role's ARN gives it without another service.
-fn account_of(arn: &str) -> &str {
-    arn.split(':').nth(4).unwrap_or_default()
-}
-
-fn region_of(arn: &str) -> &str {
-    arn.split(':').nth(3).unwrap_or_default()
 }
 
 /// FNV-1a (64 bits) of the task definition's description: stable within a build, so the same

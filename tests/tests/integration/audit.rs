@@ -560,7 +560,7 @@ fn an_environment_that_does_not_exist_has_a_finding_for_every_resource_it_lacks(
     let (clean, report) = audit(&spec(&suffix, json!({})));
     assert!(!clean);
     // Every control needs a resource, except ECR's (waived: the environment owns no repository).
-    assert_eq!(by_result(&report, "finding").len(), 56, "{report:#}");
+    assert_eq!(by_result(&report, "finding").len(), 57, "{report:#}");
     assert_eq!(
         by_result(&report, "waived"),
         ["fsbp-ecr-1-2-3-repositories"]
@@ -568,6 +568,10 @@ fn an_environment_that_does_not_exist_has_a_finding_for_every_resource_it_lacks(
     assert_eq!(
         findings_of(&report, "fsbp-ec2-2-default-sg-closed"),
         ["VPC: not found"]
+    );
+    assert_eq!(
+        findings_of(&report, "secret-readers-only"),
+        ["the environment's secrets: not found"]
     );
     assert_eq!(report["zones"], json!([]));
 }
@@ -827,8 +831,8 @@ async fn data_edge_service_and_network_misconfigurations_fire_their_controls() {
     teardown(&spec);
 }
 
-/// A third environment, broken in its listeners, key policy, database settings, service deployment
-/// and a security group rule through the emulator's API.
+/// A third environment, broken in its listeners, key policy, database settings, service deployment,
+/// a security group rule and a secret's resource policy through the emulator's API.
 #[tokio::test(flavor = "multi_thread")]
 async fn listener_key_database_and_deployment_misconfigurations_fire_their_controls() {
     let suffix = unique_suffix().to_string();
@@ -955,6 +959,24 @@ async fn listener_key_database_and_deployment_misconfigurations_fire_their_contr
         .send()
         .await
         .expect("a slow rotation");
+    // The Redis token's resource policy replaced by one that limits only who changes it: any role
+    // IAM allows may read it.
+    let writers_only = json!({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": ["secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"],
+        "Resource": "*",
+        "Condition": {"ArnNotEquals": {
+            "aws:PrincipalArn": ["arn:aws:iam::123456789012:role/catalog-fn-cache"]
+        }}
+    }]});
+    secrets
+        .put_resource_policy()
+        .secret_id(format!("secret-redis-auth-{suffix}"))
+        .resource_policy(writers_only.to_string())
+        .send()
+        .await
+        .expect("the policy replaced");
     emulator()
         .cloudwatch()
         .await
@@ -1007,6 +1029,10 @@ async fn listener_key_database_and_deployment_misconfigurations_fire_their_contr
         (
             "fsbp-secretsmanager-4-rotation-period",
             format!("secret secret-api-keys-{suffix}: rotates every 120 days"),
+        ),
+        (
+            "secret-readers-only",
+            format!("secret secret-redis-auth-{suffix}: no resource policy denies secretsmanager:GetSecretValue to other principals"),
         ),
         (
             "fsbp-cloudwatch-15-17-alarm-actions",

@@ -1,6 +1,9 @@
 //! A compliant environment as the audit would read it, for the tests to break one property at a time.
 
 use crate::audit::facts::*;
+use env_core::naming::Names;
+use env_core::secret_policy::EnvironmentSecret;
+use env_core::spec::EnvironmentSuffix;
 use serde_json::json;
 
 pub const KEY: &str = "arn:aws:kms:us-west-2:123456789012:key/k-1";
@@ -225,13 +228,18 @@ fn cache() -> Cache {
     }
 }
 
-fn secret(name: &str, must_rotate: bool) -> Secret {
+fn secret(name: &str, must_rotate: bool, kind: Option<EnvironmentSecret>) -> Secret {
     Secret {
         name: name.into(),
         kms_key_id: Some(KEY.into()),
         must_rotate,
         rotation_enabled: must_rotate,
         rotation_days: must_rotate.then_some(30),
+        kind,
+        resource_policy: kind.map(|kind| {
+            let suffix = EnvironmentSuffix::parse("pr-42").unwrap();
+            kind.policy(Names::new(&suffix), "123456789012")
+        }),
     }
 }
 
@@ -247,10 +255,22 @@ pub fn compliant() -> Environment {
         database: Some(database()),
         cache: Some(cache()),
         secrets: vec![
-            secret("rds!cluster-1", true),
-            secret("secret-db-app-pr-42", true),
-            secret("secret-redis-auth-pr-42", false),
-            secret("secret-api-keys-pr-42", true),
+            secret("rds!cluster-1", true, None),
+            secret(
+                "secret-db-app-pr-42",
+                true,
+                Some(EnvironmentSecret::DatabaseCredentials),
+            ),
+            secret(
+                "secret-redis-auth-pr-42",
+                false,
+                Some(EnvironmentSecret::CacheAuthToken),
+            ),
+            secret(
+                "secret-api-keys-pr-42",
+                true,
+                Some(EnvironmentSecret::ApiKeys),
+            ),
         ],
         key: Some(Key {
             arn: KEY.into(),

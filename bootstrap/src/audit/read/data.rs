@@ -5,6 +5,8 @@ use aws_config::SdkConfig;
 use aws_sdk_rds::types::Filter;
 use env_core::error::{aws_error, found};
 use env_core::naming::{NameKind, Names};
+use env_core::secret_policy::EnvironmentSecret;
+use serde_json::Value;
 
 pub async fn read(
     config: &SdkConfig,
@@ -14,19 +16,27 @@ pub async fn read(
     let master_secret = database(config, names, env).await?;
     env.cache = cache(config, names).await?;
     let secrets = aws_sdk_secretsmanager::Client::new(config);
-    let mut wanted = vec![
-        (names.of(NameKind::DatabaseSecret), true),
-        (names.of(NameKind::ApiKeysSecret), true),
-        (names.of(NameKind::CacheAuthSecret), false),
-    ];
+    let mut wanted: Vec<(String, bool, Option<EnvironmentSecret>)> = EnvironmentSecret::ALL
+        .into_iter()
+        // The database credentials and the API keys must rotate; the Redis AUTH token does not
+        // yet (its rotation is not built).
+        .map(|kind| {
+            let must_rotate = kind != EnvironmentSecret::CacheAuthToken;
+            (names.of(kind.name_kind()), must_rotate, Some(kind))
+        })
+        .collect();
     if let Some(arn) = master_secret {
-        wanted.insert(0, (arn, true));
+        wanted.insert(0, (arn, true, None));
     }
-    for (id, must_rotate) in wanted {
+    for (id, must_rotate, kind) in wanted {
         let described = secrets.describe_secret().secret_id(&id).send().await;
         let described = described.map_err(aws_error("DescribeSecret"));
         let Some(described) = found(described, &["ResourceNotFoundException"])? else {
             continue;
+        };
+        let resource_policy = match kind {
+            Some(_) => resource_policy(&secrets, &id).await?,
+            None => None,
         };
         env.secrets.push(Secret {
             name: described.name().unwrap_or(&id).to_owned(),
@@ -36,9 +46,28 @@ pub async fn read(
             rotation_days: described
                 .rotation_rules()
                 .and_then(|r| r.automatically_after_days()),
+            kind,
+            resource_policy,
         });
     }
     Ok(())
+}
+
+/// The secret's resource policy, parsed; `None` when it has none (Secrets Manager accepts only
+/// JSON policies, so none is lost).
+async fn resource_policy(
+    secrets: &aws_sdk_secretsmanager::Client,
+    id: &str,
+) -> anyhow::Result<Option<Value>> {
+    let output = secrets
+        .get_resource_policy()
+        .secret_id(id)
+        .send()
+        .await
+        .map_err(aws_error("GetResourcePolicy"))?;
+    Ok(output
+        .resource_policy()
+        .and_then(|text| serde_json::from_str(text).ok()))
 }
 
 /// Reads the cluster into `env.database`; answers the ARN of the master secret RDS manages.
