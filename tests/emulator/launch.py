@@ -24,6 +24,7 @@ from werkzeug.serving import make_server
 
 import behaviours
 import cloudwatch_cbor
+import local_cache
 import local_rotation
 import recorder
 
@@ -468,6 +469,12 @@ def main() -> None:
     local_rotation.master_secret_as_rds_makes_it()
     postgres, why = local_rotation.detect(arguments.postgres, arguments.postgres_ca)
     print(f"emulator: rotation: {why}", file=sys.stderr, flush=True)
+    # The Redis server stands in for replication groups only where rotations run.
+    redis = None
+    if postgres is not None:
+        redis, redis_why = local_cache.start()
+        print(f"emulator: cache: {redis_why}", file=sys.stderr, flush=True)
+    local_cache.patch(redis)
     describe_db_engine_versions()
     associate_kms_keys_with_log_groups()
     delete_automated_snapshots_with_their_cluster()
@@ -508,6 +515,8 @@ def main() -> None:
         pass
     proxy.shutdown()
     server.shutdown()
+    if redis is not None:
+        redis.stop()
     if arguments.behaviours_report and hasattr(layer, "report"):
         with open(arguments.behaviours_report, "w", encoding="utf-8") as report:
             json.dump(layer.report(), report, indent=1, sort_keys=True)

@@ -43,6 +43,8 @@ import threading
 import time
 import zipfile
 
+import local_cache
+
 REPORT_PATH = "/_emulator/rotations"
 MARKER = "catalog-environments emulator"
 # The default: the machine's server, its superuser over TCP (trust on a developer's machine and CI).
@@ -288,8 +290,12 @@ def function_environment(fn, arn: str, root: str, endpoint: str, ca_file: str) -
         env["DB_CA_BUNDLE"] = packaged
         if os.path.isfile(packaged):
             combined = os.path.join(root, ".emulator-ca-bundle.pem")
+            # The local servers' certificates: PostgreSQL's, and the Redis server's
+            # (local_cache.py), which may be the same file.
             with open(combined, "w", encoding="utf-8") as out:
-                for part in (packaged, ca_file):
+                for part in dict.fromkeys((packaged, ca_file, local_cache.CERTIFICATE)):
+                    if part != packaged and not os.path.isfile(part):
+                        continue
                     with open(part, encoding="utf-8") as pem:
                         out.write(pem.read().rstrip("\n") + "\n")
             env["DB_CA_BUNDLE"] = combined

@@ -117,10 +117,10 @@ DEPENDENT = {
     # ElastiCache": ElastiCacheServiceRolePolicy holds ec2:CreateNetworkInterface,
     # ec2:DeleteNetworkInterface, ec2:DescribeNetworkInterfaces, ec2:DescribeSubnets,
     # ec2:DescribeVpcs; the guide's "ElastiCache API permissions" table lists no ec2 action for these
-    # calls).
+    # calls; ModifyReplicationGroup changing only the AUTH token adds no node at all).
     **{
         (action, dependent): (_never, "ElastiCache user guide, \"Using Service-Linked Roles for Amazon ElastiCache\"")
-        for action in ("elasticache:CreateReplicationGroup", "elasticache:DeleteReplicationGroup", "elasticache:DeleteCacheSubnetGroup")
+        for action in ("elasticache:CreateReplicationGroup", "elasticache:DeleteReplicationGroup", "elasticache:DeleteCacheSubnetGroup", "elasticache:ModifyReplicationGroup")
         for dependent in ("ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DescribeVpcs")
     },
     # ElastiCache: seeding from S3 needs the object only with SnapshotArns.

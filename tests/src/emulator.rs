@@ -53,6 +53,13 @@ impl Emulator {
         )
     }
 
+    /// A moto server of its own with the local servers behind it: the machine's PostgreSQL for
+    /// Aurora (create no cluster without [`crate::postgres::stand_in`]) and a Redis server with TLS
+    /// of its own for replication groups (tests/emulator/local_cache.py).
+    pub fn with_local_servers() -> Self {
+        Self::launch_with(&[], crate::postgres::SUPERUSER)
+    }
+
     /// A moto server of its own, for a test whose deploy must not meet another test's backend.
     pub fn own() -> Self {
         Self::launch(&[])

@@ -84,3 +84,16 @@ pub fn invoke(name: &str, event: &Value, env: &[(&str, String)]) -> Invocation {
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
+
+/// A zip archive of `entries` (name, content): a Lambda package of the tests' own.
+pub fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, content) in entries {
+        writer
+            .start_file(*name, zip::write::SimpleFileOptions::default())
+            .expect("the test setup holds");
+        writer.write_all(content).expect("the test setup holds");
+    }
+    writer.finish().expect("the test setup holds").into_inner()
+}

@@ -13,17 +13,19 @@ use crate::postgres::{Scratch, HOST, PORT, TEST_CA};
 use aws_sdk_secretsmanager::types::RotationRulesType;
 use aws_sdk_secretsmanager::Client;
 use env_core::AwsCallError;
+use rotation::cache::{AwsCache, CacheSide};
 use rotation::config::PasswordPolicy;
 use rotation::database::{Database, Login, Session};
 use rotation::error::RotationError;
 use rotation::event::{RotationEvent, Step};
 use rotation::postgres::{tls_config, Postgres};
 use rotation::protocol::Outcome;
+use rotation::redis::Redis;
 use rotation::secret::Password;
 use rotation::store::{
     SecretMetadata, SecretStore, SecretsManager, Selector, VersionEntry, AWSPENDING,
 };
-use rotation::Function;
+use rotation::{Function, Parts};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::path::Path;
@@ -37,6 +39,26 @@ pub fn postgres() -> Postgres {
         tls_config(Path::new(TEST_CA)).expect("the test CA loads"),
         Duration::from_secs(3),
     )
+}
+
+/// What the function rotates with in this process: PostgreSQL and the cache side, for real.
+pub fn parts(config: &aws_config::SdkConfig) -> Parts<Postgres, AwsCache> {
+    Parts {
+        database: postgres(),
+        policy: PasswordPolicy::default(),
+        cache: cache_side(config),
+    }
+}
+
+/// The real ElastiCache, ECS and Redis clients, trusting the test CA (the local servers' own).
+pub fn cache_side(config: &aws_config::SdkConfig) -> CacheSide<AwsCache> {
+    let tls = rotation::redis::tls_config(Path::new(TEST_CA)).expect("the test CA loads");
+    CacheSide {
+        client: AwsCache::new(config, Redis::new(tls, Duration::from_secs(3))),
+        service: None,
+        wait: Duration::from_secs(10),
+        poll: Duration::from_millis(200),
+    }
 }
 
 /// Whether these credentials log in over verified TLS; any failure but a refused login is a bug.
@@ -212,7 +234,7 @@ impl Fixture {
             client_request_token: token.to_owned(),
             step,
         };
-        let function = Function::new(store, postgres(), PasswordPolicy::default());
+        let function = Function::new(store, parts(&emulator().sdk_config().await));
         function.handle(event).await.map(|result| result.outcome)
     }
 

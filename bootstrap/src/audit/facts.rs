@@ -196,9 +196,6 @@ pub struct Cache {
 pub struct Secret {
     pub name: String,
     pub kms_key_id: Option<String>,
-    /// The database credentials and the API keys must rotate (SecretsManager.1); the Redis AUTH
-    /// token does not yet (its rotation is not built).
-    pub must_rotate: bool,
     pub rotation_enabled: bool,
     pub rotation_days: Option<i64>,
     /// Which of the environment's own secrets it is; `None` for the master user's, RDS's.

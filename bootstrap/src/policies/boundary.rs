@@ -36,8 +36,8 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
                 arns.log_group(&NameKind::ServiceLogGroup.wildcard()),
             ],
         ),
-        // The rotation function rotates the application's secret with the master's, and the API
-        // keys; the service reads its secrets.
+        // The rotation function rotates the application's secret with the master's, the API
+        // keys and the Redis AUTH token; the service reads its secrets.
         Statement::allow(
             "RotateTheEnvironmentsSecrets",
             &[
@@ -49,7 +49,41 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
             vec![
                 secret(&NameKind::DatabaseSecret.wildcard()),
                 secret(&NameKind::ApiKeysSecret.wildcard()),
+                secret(&NameKind::CacheAuthSecret.wildcard()),
             ],
+        ),
+        // The token's rotation: its versions dated, the token added to the group, the tasks that
+        // hold it restarted.
+        Statement::allow(
+            "RotateTheCacheToken",
+            &["secretsmanager:ListSecretVersionIds"],
+            vec![secret(&NameKind::CacheAuthSecret.wildcard())],
+        ),
+        Statement::allow(
+            "ChangeTheCacheToken",
+            &[
+                "elasticache:DescribeReplicationGroups",
+                "elasticache:ModifyReplicationGroup",
+            ],
+            vec![arns.regional(
+                "elasticache",
+                &format!(
+                    "replicationgroup:{}",
+                    NameKind::CacheReplicationGroup.wildcard()
+                ),
+            )],
+        ),
+        Statement::allow(
+            "RestartTheTasksHoldingTheToken",
+            &["ecs:DescribeServices", "ecs:UpdateService"],
+            vec![arns.regional(
+                "ecs",
+                &format!(
+                    "service/{}/{}",
+                    NameKind::EcsCluster.wildcard(),
+                    NameKind::EcsService.wildcard()
+                ),
+            )],
         ),
         Statement::allow(
             "ReadTheEnvironmentsSecrets",

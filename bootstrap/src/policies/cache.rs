@@ -46,11 +46,24 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
                 "secretsmanager:PutSecretValue",
                 // Who may read the token (env_core::secret_policy).
                 "secretsmanager:PutResourcePolicy",
+                // Its 30-day rotation with the environment's rotation function.
+                "secretsmanager:RotateSecret",
                 "secretsmanager:DeleteSecret",
             ],
             vec![arns.regional(
                 "secretsmanager",
                 &format!("secret:{}", NameKind::CacheAuthSecret.wildcard()),
+            )],
+        ),
+        // The rotation function the token rotates with: looked up until the database function
+        // made it, and invoked by RotateSecret on the caller's behalf (Secrets Manager API
+        // reference, RotateSecret: "lambda:InvokeFunction").
+        Statement::allow(
+            "TheRotationFunction",
+            &["lambda:GetFunction", "lambda:InvokeFunction"],
+            vec![arns.regional(
+                "lambda",
+                &format!("function:{}", NameKind::RotationFunction.wildcard()),
             )],
         ),
         Statement::allow(

@@ -96,6 +96,17 @@ pub struct Secret {
     pub arn: String,
     /// Scheduled for deletion: the name stays reserved until Secrets Manager removes it.
     pub pending_deletion: bool,
+    /// The rotation function and the days between rotations, when rotation is on.
+    pub rotation: Option<(String, Option<i64>)>,
+}
+
+/// The environment's rotation function, as GetFunction describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RotationFunction {
+    pub arn: String,
+    /// Secrets Manager invokes it as soon as rotation is turned on: it must be `Active` (Lambda
+    /// developer guide, "Lambda function states").
+    pub active: bool,
 }
 
 /// Everything the cache function asks of ElastiCache and Secrets Manager.
@@ -141,6 +152,12 @@ pub trait Cloud {
     /// PutResourcePolicy, replacing the secret's policy whole, with BlockPublicPolicy.
     async fn put_secret_policy(&self, arn: &str, policy: &str) -> CallResult<()>;
     async fn delete_secret(&self, arn: &str) -> CallResult<()>;
+    /// RotateSecret with the function, every `days`, the first rotation at once.
+    async fn rotate_with(&self, secret_arn: &str, lambda_arn: &str, days: i64) -> CallResult<()>;
+
+    // Lambda.
+    /// GetFunction; `None` when there is no such function.
+    async fn rotation_function(&self, name: &str) -> CallResult<Option<RotationFunction>>;
 }
 
 #[cfg(test)]

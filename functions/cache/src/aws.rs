@@ -3,7 +3,8 @@
 //! them. The moto tests drive every method through the binary.
 
 use crate::api::{
-    found, CallResult, Cloud, GroupPlan, GroupState, ReplicationGroup, Secret, Sensitive,
+    found, CallResult, Cloud, GroupPlan, GroupState, ReplicationGroup, RotationFunction, Secret,
+    Sensitive,
 };
 use aws_config::SdkConfig;
 use aws_sdk_elasticache::types as ec;
@@ -15,6 +16,7 @@ use log_groups::LogGroups;
 pub struct AwsCloud {
     elasticache: aws_sdk_elasticache::Client,
     secrets: aws_sdk_secretsmanager::Client,
+    lambda: aws_sdk_lambda::Client,
     log_groups: LogGroups,
 }
 
@@ -23,6 +25,7 @@ impl AwsCloud {
         Self {
             elasticache: aws_sdk_elasticache::Client::new(config),
             secrets: aws_sdk_secretsmanager::Client::new(config),
+            lambda: aws_sdk_lambda::Client::new(config),
             log_groups: LogGroups::new(config),
         }
     }
@@ -225,6 +228,16 @@ impl Cloud for AwsCloud {
             output.map(|output| Secret {
                 arn: output.arn().unwrap_or_default().to_owned(),
                 pending_deletion: output.deleted_date().is_some(),
+                rotation: output
+                    .rotation_enabled()
+                    .unwrap_or(false)
+                    .then(|| output.rotation_lambda_arn().unwrap_or_default().to_owned())
+                    .map(|lambda| {
+                        let days = output
+                            .rotation_rules()
+                            .and_then(|rules| rules.automatically_after_days());
+                        (lambda, days)
+                    }),
             })
         })
     }
@@ -301,6 +314,41 @@ impl Cloud for AwsCloud {
             .await
             .map_err(aws_error("PutResourcePolicy"))?;
         Ok(())
+    }
+
+    async fn rotate_with(&self, secret_arn: &str, lambda_arn: &str, days: i64) -> CallResult<()> {
+        self.secrets
+            .rotate_secret()
+            .secret_id(secret_arn)
+            .rotation_lambda_arn(lambda_arn)
+            .rotation_rules(
+                aws_sdk_secretsmanager::types::RotationRulesType::builder()
+                    .automatically_after_days(days)
+                    .build(),
+            )
+            .rotate_immediately(true)
+            .send()
+            .await
+            .map_err(aws_error("RotateSecret"))?;
+        Ok(())
+    }
+
+    async fn rotation_function(&self, name: &str) -> CallResult<Option<RotationFunction>> {
+        let result = self
+            .lambda
+            .get_function()
+            .function_name(name)
+            .send()
+            .await
+            .map_err(aws_error("GetFunction"));
+        let output = found(result, &["ResourceNotFoundException"])?;
+        Ok(output
+            .as_ref()
+            .and_then(|output| output.configuration())
+            .map(|configuration| RotationFunction {
+                arn: configuration.function_arn().unwrap_or_default().to_owned(),
+                active: configuration.state() == Some(&aws_sdk_lambda::types::State::Active),
+            }))
     }
 
     async fn delete_secret(&self, arn: &str) -> CallResult<()> {

@@ -2,7 +2,9 @@
 //! created, answers the finders from it, and fails a named operation with a given AWS error code
 //! when a test asks, the way AWS answers (throttling, `InvalidReplicationGroupState` …).
 
-use crate::api::{CallResult, Cloud, GroupPlan, GroupState, ReplicationGroup, Secret, Sensitive};
+use crate::api::{
+    CallResult, Cloud, GroupPlan, GroupState, ReplicationGroup, RotationFunction, Secret, Sensitive,
+};
 use env_core::tags::Tag;
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
@@ -44,6 +46,8 @@ pub struct World {
     /// Every call that changed something, by operation name.
     pub changes: Vec<&'static str>,
     passwords: u32,
+    /// The environment's rotation function, once the database function made it.
+    pub rotation_function: Option<RotationFunction>,
 }
 
 impl World {
@@ -232,6 +236,7 @@ impl Cloud for Fake {
             secret: Secret {
                 arn: arn.clone(),
                 pending_deletion: false,
+                rotation: None,
             },
             kms_key_arn: kms_key_arn.to_owned(),
             value: value.clone(),
@@ -275,6 +280,26 @@ impl Cloud for Fake {
             }
         }
         Ok(())
+    }
+
+    async fn rotate_with(&self, secret_arn: &str, lambda_arn: &str, days: i64) -> CallResult<()> {
+        let mut world = self.world();
+        world.change("RotateSecret")?;
+        for stored in world.secrets.values_mut() {
+            if stored.secret.arn == secret_arn {
+                stored.secret.rotation = Some((lambda_arn.to_owned(), Some(days)));
+            }
+        }
+        Ok(())
+    }
+
+    async fn rotation_function(&self, name: &str) -> CallResult<Option<RotationFunction>> {
+        let mut world = self.world();
+        world.call("GetFunction")?;
+        Ok(world
+            .rotation_function
+            .clone()
+            .filter(|function| function.arn.ends_with(&format!(":function:{name}"))))
     }
 
     async fn delete_secret(&self, arn: &str) -> CallResult<()> {

@@ -4,8 +4,10 @@
 //! when it is absent, its AUTH token secret and subnet group are found or made and the group is
 //! created. Creation takes 5–10 minutes (docs/aws-behaviour.md, "Creation: the physical floor"), so
 //! `create` answers IN_PROGRESS and the state machine asks `status` until the group is `available`;
-//! then the secret is completed with the connection details and the answer is READY. The secret
-//! carries, from its creation on, the resource policy that lets only its readers read it.
+//! then the secret is completed with the connection details, its rotation every 30 days with the
+//! environment's rotation function is turned on (once the database function has made that
+//! function), and the answer is READY. The secret carries, from its creation on, the resource
+//! policy that lets only its readers read it.
 //!
 //! The engine's slow log goes, as JSON, to the environment's own log group, made before the
 //! replication group (ElastiCache delivers only to a log group that exists) and kept 14 days.
@@ -15,11 +17,11 @@
 //! has no deletion protection for replication groups, so the spec's `deletionProtection` does not
 //! apply here.
 
-use crate::api::{Cloud, GroupPlan, GroupState, ReplicationGroup, Sensitive, Shard};
+use crate::api::{Cloud, GroupPlan, GroupState, ReplicationGroup, Secret, Sensitive, Shard};
 use env_core::arn::account_of;
 use env_core::contract::{Outputs, Request};
 use env_core::naming::{NameKind, Names};
-use env_core::secret_policy::EnvironmentSecret;
+use env_core::secret_policy::{EnvironmentSecret, ROTATION_DAYS};
 use env_core::spec::EnvironmentSpec;
 use env_core::tags::{environment_tags, Tag};
 use env_core::{Action, AwsCallError, ErrorName, NamedError, Response, Status};
@@ -140,9 +142,10 @@ pub fn placement(shards: u16, replicas: u8, zones: &[String]) -> Vec<Shard> {
         .collect()
 }
 
-/// The secret's JSON: the token, and once the group is available, how to reach it.
-fn secret_document(token: &Sensitive, endpoint: Option<&(String, i32)>) -> Sensitive {
-    let mut document = json!({"authToken": token.0, "tls": true});
+/// The secret's JSON: the token and its group (which the rotation function changes), and once the
+/// group is available, how to reach it.
+fn secret_document(token: &Sensitive, group: &str, endpoint: Option<&(String, i32)>) -> Sensitive {
+    let mut document = json!({"authToken": token.0, "replicationGroupId": group, "tls": true});
     if let Some((host, port)) = endpoint {
         document["host"] = json!(host);
         document["port"] = json!(port);
@@ -197,7 +200,7 @@ async fn converge<C: Cloud>(
         // reads everything it needs to connect from one place.
         let current = cloud.secret_value(&secret.arn).await?;
         let token = token_of(&secret_name, &current)?;
-        let complete = secret_document(&token, group.configuration_endpoint.as_ref());
+        let complete = secret_document(&token, &group.id, group.configuration_endpoint.as_ref());
         if serde_json::from_str::<Value>(&current.0).ok()
             != serde_json::from_str::<Value>(&complete.0).ok()
         {
@@ -205,12 +208,44 @@ async fn converge<C: Cloud>(
         }
         // Again once ready, so a hand-edited policy is put back.
         protect(cloud, names, &secret.arn).await?;
-        Status::Ready
+        if rotating(cloud, names, &secret).await? {
+            Status::Ready
+        } else {
+            Status::InProgress
+        }
     } else {
         Status::InProgress
     };
     tracing::info!(group = %group.id, state = ?group.state, "replication group");
     Ok(Response::new(status, outputs_of(&group, &secret.arn)))
+}
+
+/// Whether the token rotates every 30 days with the environment's rotation function, turning
+/// rotation on (the first rotation at once) when that function is `Active`. The database function
+/// makes the function once Aurora is available; until then the cache waits for it.
+async fn rotating<C: Cloud>(
+    cloud: &C,
+    names: Names<'_>,
+    secret: &Secret,
+) -> Result<bool, CacheError> {
+    let function_name = names.of(NameKind::RotationFunction);
+    let ours = format!(":function:{function_name}");
+    if matches!(&secret.rotation, Some((lambda, Some(ROTATION_DAYS))) if lambda.ends_with(&ours)) {
+        return Ok(true);
+    }
+    match cloud.rotation_function(&function_name).await? {
+        Some(function) if function.active => {
+            cloud
+                .rotate_with(&secret.arn, &function.arn, ROTATION_DAYS)
+                .await?;
+            tracing::info!(secret = %secret.arn, "rotation turned on");
+            Ok(true)
+        }
+        _ => {
+            tracing::info!(function = %function_name, "waiting for the rotation function");
+            Ok(false)
+        }
+    }
 }
 
 /// The secret's resource policy: only its readers read it, only this function changes it
@@ -265,7 +300,7 @@ async fn create<C: Cloud>(
                         names.of(NameKind::CacheReplicationGroup)
                     ),
                     &inputs.kms_key_arn,
-                    &secret_document(&token, None),
+                    &secret_document(&token, &names.of(NameKind::CacheReplicationGroup), None),
                     tags,
                 )
                 .await?;
@@ -375,7 +410,7 @@ async fn delete<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Response,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::Secret;
+    use crate::api::{RotationFunction, Secret};
     use crate::fake::{Fake, StoredSecret};
     use env_core::tags::ENVIRONMENT;
     use std::collections::BTreeSet;
@@ -547,8 +582,29 @@ mod tests {
         );
         fake.world().settle();
 
+        // Available, but the database function has not made the rotation function yet: waiting.
+        let waiting = run(&fake, Action::Status, &spec).await.unwrap();
+        assert_eq!(waiting.status, Status::InProgress);
+        assert_eq!(fake.world().count("RotateSecret"), 0);
+        // Made but still Pending (its network interfaces): waiting still.
+        let lambda = "arn:aws:lambda:us-west-2:123456789012:function:rotation-pr-42";
+        fake.world().rotation_function = Some(RotationFunction {
+            arn: lambda.to_owned(),
+            active: false,
+        });
+        let pending = run(&fake, Action::Status, &spec).await.unwrap();
+        assert_eq!(pending.status, Status::InProgress);
+        fake.world().rotation_function.as_mut().unwrap().active = true;
+
         let response = run(&fake, Action::Status, &spec).await.unwrap();
         assert_eq!(response.status, Status::Ready);
+        // The token rotates every 30 days with the environment's rotation function.
+        assert_eq!(
+            fake.world().secrets["secret-redis-auth-pr-42"]
+                .secret
+                .rotation,
+            Some((lambda.to_owned(), Some(30)))
+        );
         let host = "clustercfg.redis-pr-42.abc123.usw2.cache.amazonaws.com";
         assert_eq!(
             response.outputs["cacheConfigurationEndpoint"],
@@ -565,11 +621,36 @@ mod tests {
         );
         assert_eq!(
             secret_json(&fake),
-            json!({"authToken": token, "tls": true, "host": host, "port": 6379})
+            json!({"authToken": token, "replicationGroupId": "redis-pr-42", "tls": true,
+                   "host": host, "port": 6379})
         );
-        // Once complete, the secret is left alone.
+        // Once complete and rotating, the secret is left alone.
         run(&fake, Action::Status, &spec).await.unwrap();
         assert_eq!(fake.world().count("PutSecretValue"), 1);
+        assert_eq!(fake.world().count("RotateSecret"), 1);
+        // Rotating with another function, or on another schedule: put back.
+        for other in [
+            (
+                "arn:aws:lambda:us-west-2:123456789012:function:other",
+                Some(30),
+            ),
+            (lambda, Some(90)),
+        ] {
+            fake.world()
+                .secrets
+                .get_mut("secret-redis-auth-pr-42")
+                .unwrap()
+                .secret
+                .rotation = Some((other.0.to_owned(), other.1));
+            run(&fake, Action::Status, &spec).await.unwrap();
+        }
+        assert_eq!(fake.world().count("RotateSecret"), 3);
+        assert_eq!(
+            fake.world().secrets["secret-redis-auth-pr-42"]
+                .secret
+                .rotation,
+            Some((lambda.to_owned(), Some(30)))
+        );
     }
 
     #[tokio::test]
@@ -599,6 +680,7 @@ mod tests {
             json!([
                 "arn:aws:iam::123456789012:role/role-ecs-execution-pr-42",
                 "arn:aws:iam::123456789012:role/role-ecs-task-pr-42",
+                "arn:aws:iam::123456789012:role/role-rotation-pr-42",
                 "arn:aws:iam::123456789012:role/catalog-fn-cache"
             ])
         );
@@ -701,6 +783,7 @@ mod tests {
             secret: Secret {
                 arn: "arn:old".into(),
                 pending_deletion: true,
+                rotation: None,
             },
             kms_key_arn: KEY.into(),
             value: Sensitive("{}".into()),

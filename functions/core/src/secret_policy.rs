@@ -48,6 +48,10 @@ impl Role {
     }
 }
 
+/// Every secret of an environment rotates this often: the request's "30-day cycle"
+/// (docs/requirements.md), within the 90 days of docs/compliance.md SecretsManager.4.
+pub const ROTATION_DAYS: i64 = 30;
+
 /// Reading the value (GetSecretValue).
 pub const READ_ACTIONS: [&str; 1] = ["secretsmanager:GetSecretValue"];
 /// Changing the value or which version is current.
@@ -76,8 +80,8 @@ impl EnvironmentSecret {
 
     /// The roles that read the value, each for a reason the README's security section gives:
     /// ECS injects the credentials and the token at task start (execution role); the API reads
-    /// its secrets while it runs (task role); the rotation function rotates the credentials and
-    /// the keys; the cache function completes its secret with the group's endpoint.
+    /// its secrets while it runs (task role); the rotation function rotates all three; the cache
+    /// function completes its secret with the group's endpoint.
     pub fn readers(self) -> &'static [Role] {
         use NameKind::{ExecutionRole, RotationRole, TaskRole};
         match self {
@@ -92,19 +96,23 @@ impl EnvironmentSecret {
             EnvironmentSecret::CacheAuthToken => &[
                 Role::Environment(ExecutionRole),
                 Role::Environment(TaskRole),
+                Role::Environment(RotationRole),
                 Role::Function("cache"),
             ],
         }
     }
 
     /// The roles that change the value: the rotation function, and the cache function for its
-    /// own secret. The functions that create a secret give its first value with CreateSecret.
+    /// own secret (the endpoint, once the group exists). The functions that create a secret give its first value with CreateSecret.
     pub fn writers(self) -> &'static [Role] {
         match self {
             EnvironmentSecret::DatabaseCredentials | EnvironmentSecret::ApiKeys => {
                 &[Role::Environment(NameKind::RotationRole)]
             }
-            EnvironmentSecret::CacheAuthToken => &[Role::Function("cache")],
+            EnvironmentSecret::CacheAuthToken => &[
+                Role::Environment(NameKind::RotationRole),
+                Role::Function("cache"),
+            ],
         }
     }
 
@@ -195,12 +203,13 @@ mod tests {
             [
                 role("role-ecs-execution-pr-42"),
                 role("role-ecs-task-pr-42"),
+                role("role-rotation-pr-42"),
                 role("catalog-fn-cache")
             ]
         );
         assert_eq!(
             denied_roles(&token, WRITERS_SID),
-            [role("catalog-fn-cache")]
+            [role("role-rotation-pr-42"), role("catalog-fn-cache")]
         );
         assert_eq!(token["Statement"][0]["Action"], json!(READ_ACTIONS));
         assert_eq!(token["Statement"][1]["Action"], json!(WRITE_ACTIONS));

@@ -744,9 +744,14 @@ async fn the_rotation_function_runs_in_the_private_subnets_with_the_rotation_gro
     assert_eq!(function.architecture, "arm64");
     assert_eq!(
         function.environment,
-        [("DB_CA_BUNDLE", "/var/task/rds-ca-bundle.pem".to_owned())]
+        [
+            ("DB_CA_BUNDLE", "/var/task/rds-ca-bundle.pem".to_owned()),
+            ("ECS_CLUSTER", "ecs-cluster-pr-42".to_owned()),
+            ("ECS_SERVICE", "ecs-service-pr-42".to_owned()),
+            ("CACHE_TOKEN_WAIT_SECONDS", "240".to_owned())
+        ]
     );
-    assert_eq!(function.timeout_seconds, 30);
+    assert_eq!(function.timeout_seconds, 300);
     assert_eq!(
         function.role_arn,
         "arn:aws:iam::123456789012:role/role-rotation-pr-42"
@@ -762,8 +767,15 @@ async fn the_rotation_function_runs_in_the_private_subnets_with_the_rotation_gro
         .collect();
     assert!(resources.contains(&&json!([
         world.secrets[APP_SECRET].1.arn,
-        world.secrets["secret-api-keys-pr-42"].1.arn
+        world.secrets["secret-api-keys-pr-42"].1.arn,
+        "arn:aws:secretsmanager:us-west-2:123456789012:secret:secret-redis-auth-pr-42-??????"
     ])));
+    assert!(resources.contains(&&json!(
+        "arn:aws:elasticache:us-west-2:123456789012:replicationgroup:redis-pr-42"
+    )));
+    assert!(resources.contains(&&json!(
+        "arn:aws:ecs:us-west-2:123456789012:service/ecs-cluster-pr-42/ecs-service-pr-42"
+    )));
     assert!(resources.contains(&&json!(KEY)));
     assert!(resources.contains(&&json!([
         "arn:aws:logs:us-west-2:123456789012:log-group:/aws/lambda/rotation-pr-42",

@@ -1,4 +1,5 @@
-//! The environment's rotation Lambda (functions/rotation) for the application secret: its role,
+//! The environment's rotation Lambda (functions/rotation) for the application secret, the API keys
+//! and the Redis AUTH token: its role,
 //! the function in the private subnets with the rotation security group, Secrets Manager's
 //! permission to invoke it, and the secret's rotation turned on with it.
 
@@ -11,7 +12,11 @@ use env_core::naming::{AwsLogGroup, NameKind, Names};
 use env_core::tags::Tag;
 use serde_json::json;
 
-pub const TIMEOUT_SECONDS: i32 = 30;
+/// Five minutes: a database step needs seconds, but the Redis token's setSecret waits for
+/// ElastiCache to apply a new token (`TOKEN_WAIT_SECONDS`), which takes minutes in AWS.
+pub const TIMEOUT_SECONDS: i32 = 300;
+/// What setSecret waits at most, leaving a minute of the timeout for its other calls.
+pub const TOKEN_WAIT_SECONDS: i32 = 240;
 /// The RDS CA bundle inside the rotation function's package (README, "TLS").
 pub const CA_BUNDLE_PATH: &str = "/var/task/rds-ca-bundle.pem";
 pub const POLICY_NAME: &str = "rotate-database-secret";
@@ -68,10 +73,21 @@ pub async fn ensure<C: Cloud>(
     let role_name = names.of(NameKind::RotationRole);
     let role_arn = role(cloud, &role_name, scope.tags).await?;
     let (region, account) = (region_of(scope.sibling_arn), account_of(scope.sibling_arn));
+    let cluster = names.of(NameKind::EcsCluster);
+    let service = names.of(NameKind::EcsService);
     let policy = document(PolicyArns {
         secret: scope.app_secret_arn,
         api_keys_secret: scope.api_keys_secret_arn,
         master_secret: scope.master_secret_arn,
+        cache_secret: &format!(
+            "arn:aws:secretsmanager:{region}:{account}:secret:{}-??????",
+            names.of(NameKind::CacheAuthSecret)
+        ),
+        replication_group: &format!(
+            "arn:aws:elasticache:{region}:{account}:replicationgroup:{}",
+            names.of(NameKind::CacheReplicationGroup)
+        ),
+        service: &format!("arn:aws:ecs:{region}:{account}:service/{cluster}/{service}"),
         key: scope.kms_key_arn,
         log_group: &format!(
             "arn:aws:logs:{region}:{account}:log-group:{}",
@@ -97,7 +113,14 @@ pub async fn ensure<C: Cloud>(
         architecture: settings.architecture.clone(),
         subnet_ids: scope.subnet_ids.to_vec(),
         security_group_ids: vec![scope.security_group_id.to_owned()],
-        environment: vec![("DB_CA_BUNDLE", CA_BUNDLE_PATH.to_owned())],
+        environment: vec![
+            ("DB_CA_BUNDLE", CA_BUNDLE_PATH.to_owned()),
+            // The Redis token's rotation restarts the service's tasks (functions/rotation,
+            // `cache_token`) and waits for ElastiCache to apply a new token.
+            ("ECS_CLUSTER", cluster),
+            ("ECS_SERVICE", service),
+            ("CACHE_TOKEN_WAIT_SECONDS", TOKEN_WAIT_SECONDS.to_string()),
+        ],
         timeout_seconds: TIMEOUT_SECONDS,
         tags: scope.tags.to_vec(),
     };

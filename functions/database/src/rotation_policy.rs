@@ -1,4 +1,5 @@
-//! The IAM policy of the rotation function's execution role (moved here from functions/rotation:
+//! The IAM policy of the rotation function's execution role (it rotates the database
+//! credentials, the API keys and the Redis AUTH token) (moved here from functions/rotation:
 //! the database function deploys the rotation Lambda and puts this policy on its role).
 //!
 //! Least privilege (docs/compliance.md IAM.1): every action that supports resource ARNs is scoped
@@ -17,6 +18,13 @@ pub struct PolicyArns<'a> {
     pub api_keys_secret: &'a str,
     /// The master user's secret (`masterarn`), read to create and alter the alternate user.
     pub master_secret: &'a str,
+    /// The Redis AUTH token secret (the cache function makes it, so its ARN's random suffix is
+    /// not known here: `-??????`, as the Secrets Manager user guide writes it for that suffix).
+    pub cache_secret: &'a str,
+    /// The replication group whose token it changes.
+    pub replication_group: &'a str,
+    /// The ECS service whose tasks it restarts after a token rotation.
+    pub service: &'a str,
     /// The environment's KMS key that encrypts both secrets.
     pub key: &'a str,
     /// The function's log group.
@@ -48,7 +56,30 @@ pub fn document(arns: PolicyArns<'_>) -> Value {
                     "secretsmanager:PutSecretValue",
                     "secretsmanager:UpdateSecretVersionStage"
                 ],
-                "Resource": [arns.secret, arns.api_keys_secret]
+                "Resource": [arns.secret, arns.api_keys_secret, arns.cache_secret]
+            },
+            {
+                // The token's rotation dates the current version (when it was made) against the
+                // service's deployments.
+                "Sid": "DateTheTokensVersions",
+                "Effect": "Allow",
+                "Action": ["secretsmanager:ListSecretVersionIds"],
+                "Resource": arns.cache_secret
+            },
+            {
+                "Sid": "ChangeTheCacheToken",
+                "Effect": "Allow",
+                "Action": [
+                    "elasticache:DescribeReplicationGroups",
+                    "elasticache:ModifyReplicationGroup"
+                ],
+                "Resource": arns.replication_group
+            },
+            {
+                "Sid": "RestartTheTasksHoldingTheToken",
+                "Effect": "Allow",
+                "Action": ["ecs:DescribeServices", "ecs:UpdateService"],
+                "Resource": arns.service
             },
             {
                 "Sid": "ReadTheMasterSecret",
@@ -128,11 +159,19 @@ mod tests {
             .clone()
     }
 
+    const TOKEN: &str =
+        "arn:aws:secretsmanager:us-west-2:123456789012:secret:secret-redis-auth-pr-1-??????";
+    const GROUP: &str = "arn:aws:elasticache:us-west-2:123456789012:replicationgroup:redis-pr-1";
+    const SERVICE: &str = "arn:aws:ecs:us-west-2:123456789012:service/ecs-pr-1/api-pr-1";
+
     fn policy() -> Value {
         document(PolicyArns {
             secret: SECRET,
             api_keys_secret: API_KEYS,
             master_secret: MASTER,
+            cache_secret: TOKEN,
+            replication_group: GROUP,
+            service: SERVICE,
             key: KEY,
             log_group: LOGS,
         })
@@ -150,7 +189,19 @@ mod tests {
                 "secretsmanager:UpdateSecretVersionStage"
             ])
         );
-        assert_eq!(rotate["Resource"], json!([SECRET, API_KEYS]));
+        assert_eq!(rotate["Resource"], json!([SECRET, API_KEYS, TOKEN]));
+        let versions = statement(&policy(), "DateTheTokensVersions");
+        assert_eq!(
+            versions["Action"],
+            json!(["secretsmanager:ListSecretVersionIds"])
+        );
+        assert_eq!(versions["Resource"], TOKEN);
+        let token = statement(&policy(), "ChangeTheCacheToken");
+        assert_eq!(token["Resource"], GROUP);
+        assert_eq!(
+            statement(&policy(), "RestartTheTasksHoldingTheToken")["Action"],
+            json!(["ecs:DescribeServices", "ecs:UpdateService"])
+        );
         let master = statement(&policy(), "ReadTheMasterSecret");
         assert_eq!(master["Action"], json!(["secretsmanager:GetSecretValue"]));
         assert_eq!(master["Resource"], MASTER);

@@ -20,8 +20,8 @@ pub fn group_description(tier: Tier) -> &'static str {
         Tier::LoadBalancer => "Load balancer: HTTP and HTTPS from the internet, to the service",
         Tier::Service => "API containers: from the load balancer, to the database, cache and HTTPS",
         Tier::Database => "Aurora PostgreSQL: from the service and the rotation function only",
-        Tier::Cache => "Redis: from the service only",
-        Tier::Rotation => "Secret rotation function: to the database and the Secrets Manager API",
+        Tier::Cache => "Redis: from the service and the rotation function only",
+        Tier::Rotation => "Secret rotation function: to the database, the cache and the AWS APIs",
     }
 }
 
@@ -92,12 +92,21 @@ pub fn desired_rules(tier: Tier, group: impl Fn(Tier) -> String, container_port:
                 "PostgreSQL from the rotation function",
             ),
         ],
-        Tier::Cache => vec![tcp(
-            Ingress,
-            REDIS_PORT,
-            to(Tier::Service),
-            "Redis from the API containers",
-        )],
+        Tier::Cache => vec![
+            tcp(
+                Ingress,
+                REDIS_PORT,
+                to(Tier::Service),
+                "Redis from the API containers",
+            ),
+            // The AUTH token's rotation logs in with the new token (functions/rotation).
+            tcp(
+                Ingress,
+                REDIS_PORT,
+                to(Tier::Rotation),
+                "Redis from the rotation function",
+            ),
+        ],
         Tier::Rotation => vec![
             tcp(
                 Egress,
@@ -105,11 +114,12 @@ pub fn desired_rules(tier: Tier, group: impl Fn(Tier) -> String, container_port:
                 to(Tier::Database),
                 "To Aurora PostgreSQL",
             ),
+            tcp(Egress, REDIS_PORT, to(Tier::Cache), "To Redis"),
             tcp(
                 Egress,
                 HTTPS_PORT,
                 anywhere(),
-                "HTTPS to the Secrets Manager API, via NAT",
+                "HTTPS to the Secrets Manager, ElastiCache and ECS APIs, via NAT",
             ),
         ],
     }
@@ -195,6 +205,18 @@ mod tests {
                 (Some(6379), Peer::Group("sg-cache".into())),
             ]
         );
+        // The rotation function reaches the cache, to log in with a new AUTH token.
+        let cache = desired_rules(Tier::Cache, id, 8080);
+        assert_eq!(
+            cache
+                .iter()
+                .map(|rule| (rule.from_port, &rule.peer))
+                .collect::<Vec<_>>(),
+            [
+                (Some(6379), &Peer::Group("sg-service".into())),
+                (Some(6379), &Peer::Group("sg-rotation".into()))
+            ]
+        );
         let ingress = &desired_rules(Tier::Service, id, 8080)[0];
         assert_eq!(
             (ingress.from_port, &ingress.peer),
@@ -217,6 +239,6 @@ mod tests {
         described_differently.description = Some("older text".into());
         let (revoke, authorize) = plan(&[allow_all.clone(), described_differently], &desired);
         assert_eq!(revoke, [allow_all]);
-        assert_eq!(authorize, [desired[1].clone()]);
+        assert_eq!(authorize, desired[1..]);
     }
 }

@@ -3,6 +3,7 @@
 //! when the database function made the secret before the user). Run again, it sets the same
 //! password again: the pending user is not the current one, so nothing that works changes.
 
+use crate::cache::Cache;
 use crate::database::{Database, DbError, PairFacts, Session};
 use crate::error::RotationError;
 use crate::ownership;
@@ -10,7 +11,7 @@ use crate::protocol::{login, Checked, Outcome, Rotation};
 use crate::secret::Credentials;
 use crate::store::SecretStore;
 
-impl<S: SecretStore, D: Database> Rotation<'_, S, D> {
+impl<S: SecretStore, D: Database, C: Cache> Rotation<'_, S, D, C> {
     pub(crate) async fn set_alternating(
         &self,
         checked: &Checked,

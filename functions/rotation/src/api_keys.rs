@@ -6,6 +6,8 @@
 //! the current one before it is promoted. The checks every step makes first (rotation enabled, the
 //! token pending, a token already current) are the protocol's.
 
+use crate::cache::Cache;
+use crate::cache_token::TokenSecret;
 use crate::config::PasswordPolicy;
 use crate::database::Database;
 use crate::error::RotationError;
@@ -14,6 +16,13 @@ use crate::protocol::{Outcome, Rotation};
 use crate::secret::InvalidSecret;
 use crate::store::{SecretMetadata, SecretStore, Selector, AWSCURRENT};
 use serde_json::{json, Value};
+
+/// What a secret other than database credentials holds.
+pub(crate) enum Kind {
+    /// The current key.
+    ApiKeys(String),
+    CacheToken(TokenSecret),
+}
 
 /// The field that holds the key.
 pub const FIELD: &str = "apiKey";
@@ -39,18 +48,25 @@ pub fn key_of(text: &str) -> Option<String> {
     fields.get(FIELD)?.as_str().map(str::to_owned)
 }
 
-impl<S: SecretStore, D: Database> Rotation<'_, S, D> {
-    /// The current version's key when the secret being rotated holds API keys. Read by the
-    /// version id DescribeSecret gave, as the credentials are.
-    pub(crate) async fn current_api_key(
+impl<S: SecretStore, D: Database, C: Cache> Rotation<'_, S, D, C> {
+    /// What the current version holds, when it is not database credentials: API keys or a Redis
+    /// AUTH token. Read by the version id DescribeSecret gave, as the credentials are.
+    pub(crate) async fn current_kind(
         &self,
         metadata: &SecretMetadata,
-    ) -> Result<Option<String>, RotationError> {
+    ) -> Result<Option<Kind>, RotationError> {
         let selector = metadata
             .version_with(AWSCURRENT)
             .map_or(Selector::Stage(AWSCURRENT), Selector::Version);
-        let current = self.store.value(self.secret_id, selector).await?;
-        Ok(current.as_deref().and_then(key_of))
+        // A version without a value is neither (and credentials then report it missing).
+        let text = self
+            .store
+            .value(self.secret_id, selector)
+            .await?
+            .unwrap_or_default();
+        Ok(key_of(&text)
+            .map(Kind::ApiKeys)
+            .or_else(|| TokenSecret::parse(&text).map(Kind::CacheToken)))
     }
 
     pub(crate) async fn rotate_api_keys(
@@ -76,20 +92,27 @@ impl<S: SecretStore, D: Database> Rotation<'_, S, D> {
             return Ok(Outcome::PendingAlreadyExists);
         }
         let key = self.store.random_password(&key_policy()).await?;
-        let value = json!({ FIELD: key.expose() }).to_string();
+        let outcome = self
+            .put_pending_once(&json!({ FIELD: key.expose() }).to_string())
+            .await?;
+        tracing::info!("pending API key created");
+        Ok(outcome)
+    }
+
+    /// `value` as the token's AWSPENDING version. When the put fails but the version has a value,
+    /// a concurrent createSecret stored its value first, or ours was stored before the call
+    /// failed: either way the token has its pending value, which is all createSecret is for.
+    pub(crate) async fn put_pending_once(&self, value: &str) -> Result<Outcome, RotationError> {
         let put = self
             .store
-            .put_pending(self.secret_id, self.token, &value)
+            .put_pending(self.secret_id, self.token, value)
             .await;
         if let Err(error) = put {
-            // As for credentials: a concurrent createSecret stored its key first, or ours was
-            // stored before the call failed.
             if self.has_pending_value().await? {
                 return Ok(Outcome::PendingAlreadyExists);
             }
             return Err(error.into());
         }
-        tracing::info!("pending API key created");
         Ok(Outcome::PendingCreated)
     }
 

@@ -1,5 +1,6 @@
 //! The function's settings, read once at cold start from its environment variables.
 
+use crate::cache::EcsService;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -14,12 +15,22 @@ pub const EXCLUDE_CHARACTERS_VAR: &str = "EXCLUDE_CHARACTERS";
 /// Seconds allowed to connect and log in to PostgreSQL.
 pub const CONNECT_TIMEOUT_VAR: &str = "DB_CONNECT_TIMEOUT_SECONDS";
 
+/// The ECS cluster and service whose tasks hold the Redis AUTH token (both or neither).
+pub const ECS_CLUSTER_VAR: &str = "ECS_CLUSTER";
+pub const ECS_SERVICE_VAR: &str = "ECS_SERVICE";
+/// Seconds setSecret waits for the Redis server to take a token it added.
+pub const TOKEN_WAIT_VAR: &str = "CACHE_TOKEN_WAIT_SECONDS";
+
 /// 32 characters, as AWS's templates generate by default.
 pub const DEFAULT_PASSWORD_LENGTH: u32 = 32;
 /// The characters that break connection URIs and shell or SQL quoting (AWS's templates' default).
 pub const DEFAULT_EXCLUDE_CHARACTERS: &str = ":/@\"'\\";
 /// A few seconds: the rotation Lambda's timeout is 30 s and setSecret may log in three times.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Within the default 30 s Lambda timeout, with room for the step's other calls.
+pub const DEFAULT_TOKEN_WAIT: Duration = Duration::from_secs(20);
+/// Up to 14 minutes: a function given Lambda's longest timeout (15 minutes) may wait that long.
+pub const TOKEN_WAITS: std::ops::RangeInclusive<u64> = 1..=840;
 /// Bounds of the password length: below 16 a password is weak; 4096 is GetRandomPassword's limit.
 pub const PASSWORD_LENGTHS: std::ops::RangeInclusive<u32> = 16..=4096;
 /// Bounds of the connect timeout, in seconds, so three logins fit in the 30 s Lambda timeout.
@@ -49,6 +60,8 @@ pub struct Settings {
     pub ca_bundle: PathBuf,
     pub password: PasswordPolicy,
     pub connect_timeout: Duration,
+    pub ecs_service: Option<EcsService>,
+    pub token_wait: Duration,
 }
 
 /// A setting that is missing or out of bounds; the message names the variable.
@@ -107,7 +120,30 @@ impl Settings {
             DEFAULT_CONNECT_TIMEOUT.as_secs(),
             CONNECT_TIMEOUTS,
         )?;
+        let token_wait = bounded(
+            &lookup,
+            TOKEN_WAIT_VAR,
+            DEFAULT_TOKEN_WAIT.as_secs(),
+            TOKEN_WAITS,
+        )?;
+        let ecs_service = match (lookup(ECS_CLUSTER_VAR), lookup(ECS_SERVICE_VAR)) {
+            (Some(cluster), Some(service)) => Some(EcsService { cluster, service }),
+            (None, None) => None,
+            (cluster, _) => {
+                let missing = if cluster.is_none() {
+                    ECS_CLUSTER_VAR
+                } else {
+                    ECS_SERVICE_VAR
+                };
+                return Err(ConfigError {
+                    variable: missing,
+                    problem: format!("required with {ECS_CLUSTER_VAR} and {ECS_SERVICE_VAR}: set both or neither"),
+                });
+            }
+        };
         Ok(Self {
+            ecs_service,
+            token_wait: Duration::from_secs(token_wait),
             ca_bundle: PathBuf::from(ca_bundle),
             password: PasswordPolicy {
                 length,
@@ -141,6 +177,39 @@ mod tests {
         assert_eq!(settings.password.exclude_characters, ":/@\"'\\");
         assert_eq!(settings.password, PasswordPolicy::default());
         assert_eq!(settings.connect_timeout, Duration::from_secs(5));
+        assert_eq!(
+            (settings.ecs_service, settings.token_wait),
+            (None, Duration::from_secs(20))
+        );
+    }
+
+    #[test]
+    fn the_service_holding_the_token_is_named_by_both_variables_or_neither() {
+        let both = settings(&[
+            ("DB_CA_BUNDLE", "/ca"),
+            ("ECS_CLUSTER", "ecs-pr-1"),
+            ("ECS_SERVICE", "api-pr-1"),
+            ("CACHE_TOKEN_WAIT_SECONDS", "240"),
+        ])
+        .unwrap();
+        assert_eq!(
+            both.ecs_service,
+            Some(EcsService {
+                cluster: "ecs-pr-1".into(),
+                service: "api-pr-1".into()
+            })
+        );
+        assert_eq!(both.token_wait, Duration::from_secs(240));
+        let one = settings(&[("DB_CA_BUNDLE", "/ca"), ("ECS_SERVICE", "api-pr-1")]).unwrap_err();
+        assert_eq!(
+            one.to_string(),
+            "ECS_CLUSTER: required with ECS_CLUSTER and ECS_SERVICE: set both or neither"
+        );
+        let other = settings(&[("DB_CA_BUNDLE", "/ca"), ("ECS_CLUSTER", "ecs-pr-1")]).unwrap_err();
+        assert_eq!(other.variable, "ECS_SERVICE");
+        let long =
+            settings(&[("DB_CA_BUNDLE", "/ca"), ("CACHE_TOKEN_WAIT_SECONDS", "900")]).unwrap_err();
+        assert_eq!(long.variable, "CACHE_TOKEN_WAIT_SECONDS");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The rotation function's errors and the stable names the Lambda reports them under.
 
+use crate::cache::TokenRejected;
 use crate::config::ConfigError;
 use crate::database::DbError;
 use crate::secret::InvalidSecret;
@@ -46,6 +47,22 @@ pub enum RotationError {
         #[source]
         source: DbError,
     },
+    #[error("the Redis server does not take the {which} token")]
+    TokenRejected {
+        which: &'static str,
+        #[source]
+        source: TokenRejected,
+    },
+    /// setSecret added the token, and the group had not applied it when its wait ended.
+    #[error("replication group {group} does not take the new token yet; Secrets Manager retries the rotation")]
+    TokenNotYetAccepted {
+        group: String,
+        #[source]
+        last: TokenRejected,
+    },
+    /// Adding a token would drop the one tasks of this service may still hold.
+    #[error("tasks of ECS service {service} may hold the token the next one would drop; they are being replaced, and Secrets Manager retries the rotation")]
+    TasksHoldAnOldToken { service: String },
     #[error(transparent)]
     Aws(#[from] AwsCallError),
     #[error(transparent)]
@@ -66,6 +83,13 @@ impl NamedError for RotationError {
                 error.error_name()
             }
             RotationError::Misconfigured(_) => ErrorName::Misconfigured,
+            RotationError::TokenRejected {
+                source: TokenRejected::Unreachable(_),
+                ..
+            }
+            | RotationError::TokenNotYetAccepted { .. }
+            | RotationError::TasksHoldAnOldToken { .. } => ErrorName::Retryable,
+            RotationError::TokenRejected { .. } => ErrorName::ComponentFailed,
             // The secret or the database is in a state retrying will not change.
             RotationError::MissingValue { .. }
             | RotationError::InvalidSecret { .. }

@@ -7,12 +7,13 @@
 //! already where this step puts it (a concurrent finishSecret of the same token, or a failure after
 //! the move took effect) is success, not an error.
 
+use crate::cache::Cache;
 use crate::database::Database;
 use crate::error::RotationError;
 use crate::protocol::{has, Outcome, Rotation};
 use crate::store::{SecretMetadata, SecretStore, AWSCURRENT, AWSPENDING};
 
-impl<S: SecretStore, D: Database> Rotation<'_, S, D> {
+impl<S: SecretStore, D: Database, C: Cache> Rotation<'_, S, D, C> {
     pub(crate) async fn promote(
         &self,
         metadata: &SecretMetadata,

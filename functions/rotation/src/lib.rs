@@ -1,5 +1,5 @@
-//! The Secrets Manager rotation function of the Aurora PostgreSQL credentials, and of the
-//! environment's API keys ([`api_keys`]).
+//! The Secrets Manager rotation function of the Aurora PostgreSQL credentials, of the
+//! environment's API keys ([`api_keys`]) and of its Redis AUTH token ([`cache_token`]).
 //!
 //! Secrets Manager calls it four times per rotation (`createSecret`, `setSecret`, `testSecret`,
 //! `finishSecret`) with `{"SecretId", "ClientRequestToken", "Step"}`. The secret's contents choose
@@ -11,6 +11,8 @@
 
 mod alternating;
 pub mod api_keys;
+pub mod cache;
+pub mod cache_token;
 pub mod checks;
 pub mod config;
 pub mod database;
@@ -21,11 +23,14 @@ pub mod ownership;
 pub mod postgres;
 pub mod protocol;
 pub mod recovery;
+pub mod redis;
 pub mod secret;
 pub mod store;
 
 #[cfg(test)]
 mod api_keys_tests;
+#[cfg(test)]
+mod cache_token_tests;
 #[cfg(test)]
 mod fakes;
 #[cfg(test)]
@@ -35,13 +40,16 @@ mod tests;
 #[cfg(test)]
 mod tests_outside_protocol;
 
+use cache::{AwsCache, Cache, CacheSide};
 use config::{ConfigError, PasswordPolicy, Settings};
 use database::Database;
 use error::RotationError;
 use event::{RotationEvent, Step};
 use postgres::Postgres;
 use protocol::Outcome;
+use redis::Redis;
 use serde::Serialize;
+use std::time::Duration;
 use store::{SecretStore, SecretsManager};
 
 /// What a step answers (Secrets Manager ignores it; tests and local runs read it).
@@ -54,52 +62,85 @@ pub struct StepResult {
 
 /// The function: its clients and settings, built once per Lambda instance.
 #[derive(Debug)]
-pub struct Function<S = SecretsManager, D = Postgres> {
+pub struct Function<S = SecretsManager, D = Postgres, C = AwsCache> {
     store: S,
     /// A configuration error is kept and reported by every invocation under `Misconfigured`,
     /// rather than crashing the Lambda at start where only its logs would say why.
-    database: Result<(D, PasswordPolicy), ConfigError>,
+    parts: Result<Parts<D, C>, ConfigError>,
 }
+
+/// What a configured function rotates with.
+#[derive(Debug)]
+pub struct Parts<D, C> {
+    pub database: D,
+    pub policy: PasswordPolicy,
+    pub cache: CacheSide<C>,
+}
+
+/// How often setSecret asks whether the Redis server takes a token it added.
+pub const TOKEN_POLL: Duration = Duration::from_secs(2);
 
 impl Function {
     /// The function as the Lambda runs it: the SDK from the environment, settings from env vars.
     pub async fn from_env() -> Self {
-        let store = SecretsManager::new(&env_core::aws::load().await);
+        let config = env_core::aws::load().await;
         Self::configured(
-            store,
+            SecretsManager::new(&config),
+            &config,
             Settings::from_lookup(|name| std::env::var(name).ok()),
         )
     }
 }
 
-impl<S> Function<S, Postgres> {
+impl<S> Function<S, Postgres, AwsCache> {
     /// Reads the CA bundle once; a bad one is reported by every invocation.
-    pub fn configured(store: S, settings: Result<Settings, ConfigError>) -> Self {
-        let database = settings.and_then(|settings| {
+    pub fn configured(
+        store: S,
+        config: &aws_config::SdkConfig,
+        settings: Result<Settings, ConfigError>,
+    ) -> Self {
+        let parts = settings.and_then(|settings| {
             let tls = postgres::tls_config(&settings.ca_bundle)?;
-            Ok((
-                Postgres::new(tls, settings.connect_timeout),
-                settings.password,
-            ))
+            let redis = Redis::new(
+                redis::tls_config(&settings.ca_bundle)?,
+                settings.connect_timeout,
+            );
+            Ok(Parts {
+                database: Postgres::new(tls, settings.connect_timeout),
+                policy: settings.password,
+                cache: CacheSide {
+                    client: AwsCache::new(config, redis),
+                    service: settings.ecs_service,
+                    wait: settings.token_wait,
+                    poll: TOKEN_POLL,
+                },
+            })
         });
-        Self { store, database }
+        Self { store, parts }
     }
 }
 
-impl<S: SecretStore, D: Database> Function<S, D> {
-    pub fn new(store: S, database: D, policy: PasswordPolicy) -> Self {
+impl<S: SecretStore, D: Database, C: Cache> Function<S, D, C> {
+    pub fn new(store: S, parts: Parts<D, C>) -> Self {
         Self {
             store,
-            database: Ok((database, policy)),
+            parts: Ok(parts),
         }
     }
 
     pub async fn handle(&self, event: RotationEvent) -> Result<StepResult, RotationError> {
-        let (database, policy) = self
-            .database
+        let parts = self
+            .parts
             .as_ref()
             .map_err(|error| RotationError::Misconfigured(error.clone()))?;
-        let outcome = protocol::rotate(&event, &self.store, database, policy).await?;
+        let outcome = protocol::rotate(
+            &event,
+            &self.store,
+            &parts.database,
+            &parts.cache,
+            &parts.policy,
+        )
+        .await?;
         Ok(StepResult {
             step: event.step,
             outcome,

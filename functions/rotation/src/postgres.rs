@@ -11,7 +11,7 @@ use crate::config::ConfigError;
 use crate::database::{BoxError, Database, DbError, Login, PairFacts, RoleFacts, Session};
 use crate::secret::Password;
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::CertificateDer;
+use rustls::pki_types::{CertificateDer, TrustAnchor};
 use rustls::{ClientConfig, RootCertStore};
 use std::path::Path;
 use std::sync::Arc;
@@ -26,6 +26,14 @@ const NO_TLS_MESSAGE: &str = "server does not support TLS";
 
 /// A TLS client configuration trusting only the certificates of the PEM bundle at `path`.
 pub fn tls_config(path: &Path) -> Result<ClientConfig, ConfigError> {
+    client_config(path, [])
+}
+
+/// A TLS client configuration trusting the certificates of the PEM bundle at `path` and `more`.
+pub fn client_config(
+    path: &Path,
+    more: impl IntoIterator<Item = TrustAnchor<'static>>,
+) -> Result<ClientConfig, ConfigError> {
     let problem = |problem: String| ConfigError {
         variable: crate::config::CA_BUNDLE_VAR,
         problem,
@@ -41,6 +49,7 @@ pub fn tls_config(path: &Path) -> Result<ClientConfig, ConfigError> {
             path.display()
         )));
     }
+    roots.extend(more);
     // An explicit provider: the process-wide default panics when two providers are compiled in.
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     prewarm_random(&provider);

@@ -13,6 +13,8 @@
 //! in [`crate::alternating`], the label moves of finishSecret in [`crate::finish`], and the search
 //! for a lost single-user password in [`crate::recovery`].
 
+use crate::api_keys::Kind;
+use crate::cache::{Cache, CacheSide};
 use crate::checks::{check_master, check_pending, same_login};
 use crate::config::PasswordPolicy;
 use crate::database::{Database, Login, Session};
@@ -46,15 +48,18 @@ pub enum Outcome {
     RoleCreated,
     /// API keys: no server holds the key, so setSecret has nothing to change.
     NothingToSet,
+    /// Redis AUTH token: the group took the pending token beside the current one.
+    TokenAdded,
     Tested,
     Finished,
 }
 
 /// Runs one step of a rotation.
-pub async fn rotate<S: SecretStore, D: Database>(
+pub async fn rotate<S: SecretStore, D: Database, C: Cache>(
     event: &RotationEvent,
     store: &S,
     database: &D,
+    cache: &CacheSide<C>,
     policy: &PasswordPolicy,
 ) -> Result<Outcome, RotationError> {
     // Only the secret id and the step: never the event (it names the secret's versions), never a value.
@@ -66,6 +71,7 @@ pub async fn rotate<S: SecretStore, D: Database>(
     let rotation = Rotation {
         store,
         database,
+        cache,
         policy,
         secret_id: &event.secret_id,
         token: &event.client_request_token,
@@ -84,9 +90,10 @@ pub async fn rotate<S: SecretStore, D: Database>(
     .await
 }
 
-pub(crate) struct Rotation<'a, S, D> {
+pub(crate) struct Rotation<'a, S, D, C> {
     pub(crate) store: &'a S,
     pub(crate) database: &'a D,
+    pub(crate) cache: &'a CacheSide<C>,
     policy: &'a PasswordPolicy,
     pub(crate) secret_id: &'a str,
     pub(crate) token: &'a str,
@@ -142,7 +149,7 @@ fn pending_username(current: &Credentials, strategy: &Strategy) -> Result<String
     }
 }
 
-impl<S: SecretStore, D: Database> Rotation<'_, S, D> {
+impl<S: SecretStore, D: Database, C: Cache> Rotation<'_, S, D, C> {
     async fn step(&self, step: Step) -> Result<Outcome, RotationError> {
         let metadata = self.store.describe(self.secret_id).await?;
         if !metadata.rotation_enabled {
@@ -171,8 +178,14 @@ impl<S: SecretStore, D: Database> Rotation<'_, S, D> {
             });
         }
         // One read more than credentials need: the secret's contents choose what it holds.
-        if let Some(current) = self.current_api_key(&metadata).await? {
-            return self.rotate_api_keys(step, &metadata, &current).await;
+        match self.current_kind(&metadata).await? {
+            Some(Kind::ApiKeys(current)) => {
+                return self.rotate_api_keys(step, &metadata, &current).await
+            }
+            Some(Kind::CacheToken(current)) => {
+                return self.rotate_cache_token(step, &metadata, &current).await
+            }
+            None => {}
         }
         match step {
             Step::Create => self.create(&metadata).await,

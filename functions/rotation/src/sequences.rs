@@ -30,7 +30,7 @@ const ACTIONS: usize = 20;
 const MAX_CLEARS: usize = 4;
 
 struct Sequence {
-    function: Function<Fakes, Fakes>,
+    function: Function<Fakes, Fakes, Fakes>,
     fakes: Fakes,
     rng: Rng,
     /// Every token the sequence has used: the first version's, those started, one never started.

@@ -44,7 +44,7 @@ pub(crate) fn role(password: &str) -> Role {
     }
 }
 
-pub(crate) fn setup_with(user: &str, alternating: bool) -> (Function<Fakes, Fakes>, Fakes) {
+pub(crate) fn setup_with(user: &str, alternating: bool) -> (Function<Fakes, Fakes, Fakes>, Fakes) {
     let fakes = Fakes::default();
     {
         let mut world = fakes.world();
@@ -65,11 +65,35 @@ pub(crate) fn setup_with(user: &str, alternating: bool) -> (Function<Fakes, Fake
             },
         );
     }
-    let function = Function::new(fakes.clone(), fakes.clone(), PasswordPolicy::default());
+    let function = Function::new(fakes.clone(), parts(&fakes));
     (function, fakes)
 }
 
-pub(crate) fn setup(alternating: bool) -> (Function<Fakes, Fakes>, Fakes) {
+/// What the function rotates with, all fakes: the token's service named, and no waiting.
+pub(crate) fn parts(fakes: &Fakes) -> crate::Parts<Fakes, Fakes> {
+    crate::Parts {
+        database: fakes.clone(),
+        policy: PasswordPolicy::default(),
+        cache: crate::cache::CacheSide {
+            client: fakes.clone(),
+            service: Some(crate::cache::EcsService {
+                cluster: "ecs-pr-1".to_owned(),
+                service: "api-pr-1".to_owned(),
+            }),
+            wait: std::time::Duration::ZERO,
+            poll: std::time::Duration::ZERO,
+        },
+    }
+}
+
+/// An SDK configuration for the clients a configured function builds (never called in these tests).
+pub(crate) fn sdk_config() -> aws_config::SdkConfig {
+    aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .build()
+}
+
+pub(crate) fn setup(alternating: bool) -> (Function<Fakes, Fakes, Fakes>, Fakes) {
     setup_with("app", alternating)
 }
 
@@ -82,7 +106,7 @@ pub(crate) fn event(token: &str, step: Step) -> RotationEvent {
 }
 
 pub(crate) async fn step(
-    function: &Function<Fakes, Fakes>,
+    function: &Function<Fakes, Fakes, Fakes>,
     token: &str,
     step: Step,
 ) -> Result<Outcome, crate::error::RotationError> {
@@ -92,7 +116,7 @@ pub(crate) async fn step(
 /// What Secrets Manager does for one rotation: RotateSecret (a pending version without value), then
 /// the four steps in order, stopping at the first failure.
 pub(crate) async fn rotation(
-    function: &Function<Fakes, Fakes>,
+    function: &Function<Fakes, Fakes, Fakes>,
     fakes: &Fakes,
     token: &str,
 ) -> Result<Vec<Outcome>, crate::error::RotationError> {
@@ -119,6 +143,29 @@ pub(crate) fn stage_logs_in(fakes: &Fakes, stage: &str) -> bool {
     )
 }
 
+/// Runs the four steps of a started rotation of `token`, each twice: the second run of each
+/// answers that its work is done (setSecret: `set_again`) and changes nothing.
+pub(crate) async fn each_step_again_changes_nothing(
+    function: &Function<Fakes, Fakes, Fakes>,
+    fakes: &Fakes,
+    token: &str,
+    set_again: Outcome,
+) {
+    for next in STEPS {
+        step(function, token, next).await.unwrap();
+        let made = mutating_calls(fakes).len();
+        let again = step(function, token, next).await.unwrap();
+        let expected = match next {
+            Step::Create => Outcome::PendingAlreadyExists,
+            Step::Set => set_again,
+            Step::Test => Outcome::Tested,
+            Step::Finish => Outcome::AlreadyCurrent,
+        };
+        assert_eq!(again, expected);
+        assert_eq!(mutating_calls(fakes).len(), made, "{next:?} again");
+    }
+}
+
 pub(crate) fn mutating_calls(fakes: &Fakes) -> Vec<String> {
     fakes
         .world()
@@ -130,6 +177,8 @@ pub(crate) fn mutating_calls(fakes: &Fakes) -> Vec<String> {
                 "UpdateSecretVersionStage",
                 "ALTER",
                 "CREATE",
+                "ModifyReplicationGroup",
+                "UpdateService",
             ]
             .iter()
             .any(|m| c.starts_with(m))
@@ -640,14 +689,14 @@ async fn statements_the_database_refuses_fail_the_step() {
 async fn a_misconfigured_function_reports_misconfigured_at_every_invocation() {
     let fakes = Fakes::default();
     let missing = Settings::from_lookup(|_| None);
-    let function = Function::configured(fakes.clone(), missing);
+    let function = Function::configured(fakes.clone(), &sdk_config(), missing);
     let error = function.handle(event("t", Step::Create)).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Misconfigured);
     assert!(env_core::error::error_chain(&error).contains("DB_CA_BUNDLE: required"));
     let unreadable = Settings::from_lookup(|name| {
         (name == "DB_CA_BUNDLE").then(|| "/nonexistent/ca.pem".to_owned())
     });
-    let function = Function::configured(fakes.clone(), unreadable);
+    let function = Function::configured(fakes.clone(), &sdk_config(), unreadable);
     let error = function.handle(event("t", Step::Create)).await.unwrap_err();
     assert!(
         env_core::error::error_chain(&error).contains("/nonexistent/ca.pem could not be read"),
@@ -655,7 +704,7 @@ async fn a_misconfigured_function_reports_misconfigured_at_every_invocation() {
     );
     let not_a_certificate =
         Settings::from_lookup(|name| (name == "DB_CA_BUNDLE").then(|| "/etc/hostname".to_owned()));
-    let function = Function::configured(fakes.clone(), not_a_certificate);
+    let function = Function::configured(fakes.clone(), &sdk_config(), not_a_certificate);
     let error = function.handle(event("t", Step::Create)).await.unwrap_err();
     assert!(
         env_core::error::error_chain(&error)
@@ -666,7 +715,7 @@ async fn a_misconfigured_function_reports_misconfigured_at_every_invocation() {
     let good = Settings::from_lookup(|name| {
         (name == "DB_CA_BUNDLE").then(|| "/etc/ssl/certs/ssl-cert-snakeoil.pem".to_owned())
     });
-    let function = Function::configured(fakes.clone(), good);
+    let function = Function::configured(fakes.clone(), &sdk_config(), good);
     assert!(format!("{function:?}").contains("connect_timeout: 5s"));
 }
 
@@ -699,7 +748,7 @@ async fn the_fake_secrets_manager_keeps_the_rules_the_protocol_relies_on() {
 
 /// How many calls a clean rotation `token` makes after `before` clean rotations.
 async fn calls_of_a_rotation(
-    function: &Function<Fakes, Fakes>,
+    function: &Function<Fakes, Fakes, Fakes>,
     fakes: &Fakes,
     before: usize,
     token: &str,
@@ -792,7 +841,7 @@ async fn a_rotation_interrupted_at_any_call_and_retried_ends_with_working_curren
 }
 
 /// The database function creates the application secret before any user exists.
-fn setup_first_use() -> (Function<Fakes, Fakes>, Fakes) {
+fn setup_first_use() -> (Function<Fakes, Fakes, Fakes>, Fakes) {
     let (function, fakes) = setup(true);
     fakes.world().roles.remove("app");
     (function, fakes)

@@ -24,7 +24,11 @@ fn clear_pending_by_hand(fakes: &Fakes) {
 }
 
 /// A rotation stopped right after setSecret, its AWSPENDING label then removed by hand.
-async fn abandoned_after_set(function: &crate::Function<Fakes, Fakes>, fakes: &Fakes, token: &str) {
+async fn abandoned_after_set(
+    function: &crate::Function<Fakes, Fakes, Fakes>,
+    fakes: &Fakes,
+    token: &str,
+) {
     fakes.world().start_rotation(APP, token);
     step(function, token, Step::Create).await.unwrap();
     step(function, token, Step::Set).await.unwrap();
@@ -58,7 +62,7 @@ async fn a_rotation_cleared_by_hand_after_set_secret_is_recovered_by_the_next_ro
 }
 
 /// `count` rotations abandoned after setSecret, each cleared by hand: the database has the last.
-async fn abandoned(count: usize) -> (crate::Function<Fakes, Fakes>, Fakes) {
+async fn abandoned(count: usize) -> (crate::Function<Fakes, Fakes, Fakes>, Fakes) {
     let (function, fakes) = setup(false);
     for n in 1..=count {
         abandoned_after_set(&function, &fakes, &format!("a{n}")).await;
@@ -287,7 +291,7 @@ async fn a_master_secret_on_another_port_is_refused_before_any_login() {
 }
 
 /// Alternating users with `app_clone` already there, made as `clone`.
-fn with_existing_clone(clone: Role) -> (crate::Function<Fakes, Fakes>, Fakes) {
+fn with_existing_clone(clone: Role) -> (crate::Function<Fakes, Fakes, Fakes>, Fakes) {
     let (function, fakes) = setup(true);
     fakes.world().roles.insert("app_clone".to_owned(), clone);
     fakes.world().start_rotation(APP, "t1");
@@ -451,7 +455,7 @@ async fn a_hand_made_pending_secret_for_a_privileged_role_is_neither_tested_nor_
 
 /// Runs `first` and `second` at the same time, interleaved at every call as `seed` chooses.
 async fn concurrently(
-    function: &crate::Function<Fakes, Fakes>,
+    function: &crate::Function<Fakes, Fakes, Fakes>,
     fakes: &Fakes,
     seed: u64,
     first: Step,

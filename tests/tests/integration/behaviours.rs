@@ -16,7 +16,7 @@ use env_core::spec::EnvironmentSuffix;
 use integration_tests::backend::{deploy_built, envctl, put_access_log};
 use integration_tests::emulator::Emulator;
 use integration_tests::leftovers::leftovers_in;
-use integration_tests::postgres::superuser;
+use integration_tests::postgres::{superuser, TEST_CA};
 use integration_tests::rotation::logs_in;
 use integration_tests::unique_suffix;
 use integration_tests::workflow::{run_deployed, Execution};
@@ -51,6 +51,30 @@ struct Behaving {
 }
 
 impl Behaving {
+    /// The emulator's report once every rotation it started has ended: the token's may still
+    /// wait for its new token to be applied when the provision is READY (nothing waits for it).
+    fn rotations_ended(&self) -> Value {
+        let deadline = Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let report = self.emulator.rotations();
+            let running = report["rotations"]
+                .as_array()
+                .expect("a list")
+                .iter()
+                .any(|run| {
+                    run["rotated"] != json!(true)
+                        && run.get("error").is_none()
+                        && run["steps"].as_array().is_some_and(|steps| {
+                            steps.len() < 4 && steps.iter().all(|step| step["ok"] == json!(true))
+                        })
+                });
+            if !running || Instant::now() > deadline {
+                return report;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+    }
+
     /// With `postgres`, the machine's PostgreSQL stands in for the Aurora cluster and the
     /// emulator runs the rotation Secrets Manager starts (tests/emulator/local_rotation.py).
     fn deploy(name: &str, postgres: bool) -> Self {
@@ -160,22 +184,24 @@ impl Behaving {
     /// steps: of the database credentials against the local PostgreSQL over verified TLS (the
     /// database function saw it end: the provision is READY only then), whose current and previous
     /// users then log in while a wrong password is refused; and of the API keys, both of whose
-    /// versions are then readable. Returns the rotations' seconds.
+    /// versions are then readable; and of the Redis AUTH token against the emulator's Redis server,
+    /// which then takes both tokens. Returns the rotations' seconds.
     fn assert_rotated_for_real(&self, suffix: &EnvironmentSuffix) -> f64 {
-        let report = self.emulator.rotations();
+        let report = self.rotations_ended();
         assert_eq!(
             report["postgres"],
             json!({"host": "localhost", "port": 5432, "passwordsChecked": true}),
             "{report}"
         );
         let names = env_core::naming::Names::new(suffix);
-        let (app, api_keys) = (
+        let (app, api_keys, token) = (
             names.of(NameKind::DatabaseSecret),
             names.of(NameKind::ApiKeysSecret),
+            names.of(NameKind::CacheAuthSecret),
         );
         let runs = report["rotations"].as_array().expect("a list");
-        assert_eq!(runs.len(), 2, "{report}");
-        for secret in [&app, &api_keys] {
+        assert_eq!(runs.len(), 3, "{report}");
+        for secret in [&app, &api_keys, &token] {
             let run = runs
                 .iter()
                 .find(|run| {
@@ -241,11 +267,37 @@ impl Behaving {
                     "a wrong password is refused for {user}"
                 );
             }
+            // Both Redis AUTH tokens taken by the server standing in for the group: the new one
+            // and the one tasks that started before the rotation hold.
+            let (current, previous) = (
+                value(&token, "AWSCURRENT").await,
+                value(&token, "AWSPREVIOUS").await,
+            );
+            assert_ne!(current["authToken"], previous["authToken"]);
+            assert_eq!(current["host"], "localhost");
+            let port = u16::try_from(current["port"].as_u64().expect("a port")).expect("a port");
+            for version in [&current, &previous] {
+                let taken = token_taken(port, version["authToken"].as_str().expect("a token"));
+                assert!(taken.await, "{version}");
+            }
+            assert!(!token_taken(port, "not-the-token-0123456789").await);
         });
         runs.iter()
             .flat_map(|run| run["steps"].as_array().expect("steps"))
             .map(|step| step["ms"].as_f64().unwrap_or_default() / 1000.0)
             .sum()
+    }
+}
+
+/// Whether the Redis server at localhost:`port` takes `token` (AUTH over verified TLS).
+async fn token_taken(port: u16, token: &str) -> bool {
+    use rotation::cache::{TokenCheck, TokenRejected};
+    let tls = rotation::redis::tls_config(std::path::Path::new(TEST_CA)).expect("the test CA");
+    let redis = rotation::redis::Redis::new(tls, std::time::Duration::from_secs(3));
+    match redis.accepts("localhost", port, token).await {
+        Ok(()) => true,
+        Err(TokenRejected::Refused(_)) => false,
+        Err(error) => panic!("{error}"),
     }
 }
 

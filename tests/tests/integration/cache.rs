@@ -11,7 +11,7 @@ use aws_sdk_elasticache::types::{
 use aws_sdk_secretsmanager::types::{Filter, FilterNameStringType};
 use env_core::tags::ENVIRONMENT;
 use integration_tests::emulator::emulator;
-use integration_tests::functions::invoke;
+use integration_tests::functions::{invoke, zip_of};
 use integration_tests::unique_suffix;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -79,6 +79,58 @@ async fn clients() -> (aws_sdk_elasticache::Client, aws_sdk_secretsmanager::Clie
     )
 }
 
+/// What the database function makes: the rotation function `rotation-<suffix>` (a package that
+/// never runs here) with its role; its ARN.
+async fn rotation_function(suffix: &str) -> String {
+    let config = emulator().sdk_config().await;
+    let role = aws_sdk_iam::Client::new(&config)
+        .create_role()
+        .role_name(format!("role-rotation-{suffix}"))
+        .assume_role_policy_document(
+            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+            .to_string(),
+        )
+        .send()
+        .await
+        .expect("the emulator answers as set up");
+    let lambda = aws_sdk_lambda::Client::new(&config);
+    lambda
+        .create_function()
+        .function_name(format!("rotation-{suffix}"))
+        .runtime(aws_sdk_lambda::types::Runtime::Providedal2023)
+        .handler("bootstrap")
+        .role(role.role().map(|role| role.arn()).expect("a role"))
+        .code(
+            aws_sdk_lambda::types::FunctionCode::builder()
+                .zip_file(zip_of(&[("bootstrap", b"#!/bin/sh\n")]).into())
+                .build(),
+        )
+        .send()
+        .await
+        .expect("the emulator answers as set up")
+        .function_arn()
+        .expect("an ARN")
+        .to_owned()
+}
+
+/// What the database function's teardown removes first.
+async fn delete_rotation_function(suffix: &str) {
+    let config = emulator().sdk_config().await;
+    aws_sdk_lambda::Client::new(&config)
+        .delete_function()
+        .function_name(format!("rotation-{suffix}"))
+        .send()
+        .await
+        .expect("the emulator answers as set up");
+    aws_sdk_iam::Client::new(&config)
+        .delete_role()
+        .role_name(format!("role-rotation-{suffix}"))
+        .send()
+        .await
+        .expect("the emulator answers as set up");
+}
+
 /// Builds the network, then the cache of `extra`'s shape, checks everything the requirements name,
 /// creates again, deletes both, and checks nothing is left.
 async fn cache_lifecycle(extra: Value, shards: usize, replicas: usize) {
@@ -89,6 +141,13 @@ async fn cache_lifecycle(extra: Value, shards: usize, replicas: usize) {
 
     let first = call("cache", "create", &spec, &network);
     assert_eq!(first["status"], "IN_PROGRESS", "{first}");
+    // The token rotates with the environment's rotation function, which the database function
+    // makes: until it exists, the cache waits for it.
+    assert_eq!(
+        call("cache", "status", &spec, &network)["status"],
+        "IN_PROGRESS"
+    );
+    let rotation_function = rotation_function(&suffix).await;
     let ready = until("cache", "status", "READY", &spec, &network);
     let outputs = &ready["outputs"];
     let group_id = format!("redis-{suffix}");
@@ -275,7 +334,20 @@ async fn cache_lifecycle(extra: Value, shards: usize, replicas: usize) {
     assert_eq!(document["host"], json!(host));
     assert_eq!(document["port"], json!(6379));
     assert_eq!(document["tls"], json!(true));
+    assert_eq!(document["replicationGroupId"], json!(group_id));
     assert!(!ready.to_string().contains(token));
+    // Rotating every 30 days with that function.
+    assert_eq!(described.rotation_enabled(), Some(true));
+    assert_eq!(
+        described.rotation_lambda_arn(),
+        Some(rotation_function.as_str())
+    );
+    assert_eq!(
+        described
+            .rotation_rules()
+            .and_then(|rules| rules.automatically_after_days()),
+        Some(30)
+    );
 
     // Create again: the same answer, and the secret keeps its one value.
     let again = call("cache", "create", &spec, &network);
@@ -296,10 +368,11 @@ async fn cache_lifecycle(extra: Value, shards: usize, replicas: usize) {
     assert_eq!(current.secret_string(), value.secret_string());
     assert_eq!(
         versions.versions().len(),
-        2,
-        "the token and the completed details"
+        3,
+        "the token, the completed details, and the first rotation's pending version (no Lambda runs here)"
     );
 
+    delete_rotation_function(&suffix).await;
     let deleting = call("cache", "delete", &spec, &json!({}));
     assert_eq!(deleting["status"], "IN_PROGRESS");
     until("cache", "delete", "DELETED", &spec, &json!({}));

@@ -3,7 +3,7 @@
 
 use integration_tests::deployed;
 use integration_tests::emulator::{emulator, Emulator};
-use integration_tests::functions::{binary, run, PACKAGED};
+use integration_tests::functions::{binary, run, zip_of, PACKAGED};
 use integration_tests::parliament::inline_policies;
 use integration_tests::scratch::ScratchDir;
 use integration_tests::{unique_suffix, workspace_root};
@@ -37,18 +37,6 @@ fn packages() -> PathBuf {
         std::fs::write(dir.join(format!("{function}.zip")), package).expect("the test setup holds");
     }
     dir
-}
-
-fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
-    use std::io::Write;
-    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, content) in entries {
-        writer
-            .start_file(*name, zip::write::SimpleFileOptions::default())
-            .expect("the test setup holds");
-        writer.write_all(content).expect("the test setup holds");
-    }
-    writer.finish().expect("the test setup holds").into_inner()
 }
 
 fn changes(body: &Value) -> Vec<(String, String)> {
@@ -148,15 +136,16 @@ fn deploy_twice_then_drive_an_environment_then_undeploy() {
         .iter()
         .flat_map(|statement| statement["Action"].as_array().unwrap().clone())
         .collect();
-    // Its cluster, its secret, its slow-log group and delivery and its service-linked role: no
-    // other service (its uses of the key are the key policy's to grant).
+    // Its cluster, its secret, its slow-log group and delivery, its service-linked role and the
+    // rotation function its secret rotates with: no other service (its uses of the key are the
+    // key policy's to grant).
     let services: std::collections::BTreeSet<&str> = cache_actions
         .iter()
         .map(|a| a.as_str().unwrap().split(':').next().unwrap())
         .collect();
     assert_eq!(
         services,
-        ["elasticache", "iam", "logs", "secretsmanager"].into()
+        ["elasticache", "iam", "lambda", "logs", "secretsmanager"].into()
     );
     assert!(cache_actions.contains(&Value::from("logs:CreateLogDelivery")));
     assert_eq!(

@@ -3,6 +3,7 @@
 //! rotations cleared by hand, roles that are not ours, concurrent duplicates) are in
 //! `rotation/outside_protocol.rs`, random sequences in `rotation/sequences.rs`.
 
+mod cache_token;
 mod outside_protocol;
 mod sequences;
 

@@ -83,10 +83,10 @@ fn allows(statement: &Value) -> bool {
 }
 
 fn rotation(env: &Environment) -> Outcome {
-    let credentials: Vec<_> = env.secrets.iter().filter(|s| s.must_rotate).collect();
+    let credentials: Vec<_> = env.secrets.iter().collect();
     if credentials.is_empty() {
         return missing(
-            "secrets that must rotate (database credentials, API keys)",
+            "secrets that must rotate (database credentials, API keys, Redis AUTH token)",
             "run the database component's create again",
         );
     }

@@ -228,13 +228,12 @@ fn cache() -> Cache {
     }
 }
 
-fn secret(name: &str, must_rotate: bool, kind: Option<EnvironmentSecret>) -> Secret {
+fn secret(name: &str, kind: Option<EnvironmentSecret>) -> Secret {
     Secret {
         name: name.into(),
         kms_key_id: Some(KEY.into()),
-        must_rotate,
-        rotation_enabled: must_rotate,
-        rotation_days: must_rotate.then_some(30),
+        rotation_enabled: true,
+        rotation_days: Some(30),
         kind,
         resource_policy: kind.map(|kind| {
             let suffix = EnvironmentSuffix::parse("pr-42").unwrap();
@@ -255,22 +254,16 @@ pub fn compliant() -> Environment {
         database: Some(database()),
         cache: Some(cache()),
         secrets: vec![
-            secret("rds!cluster-1", true, None),
+            secret("rds!cluster-1", None),
             secret(
                 "secret-db-app-pr-42",
-                true,
                 Some(EnvironmentSecret::DatabaseCredentials),
             ),
             secret(
                 "secret-redis-auth-pr-42",
-                false,
                 Some(EnvironmentSecret::CacheAuthToken),
             ),
-            secret(
-                "secret-api-keys-pr-42",
-                true,
-                Some(EnvironmentSecret::ApiKeys),
-            ),
+            secret("secret-api-keys-pr-42", Some(EnvironmentSecret::ApiKeys)),
         ],
         key: Some(Key {
             arn: KEY.into(),

@@ -16,19 +16,16 @@ pub async fn read(
     let master_secret = database(config, names, env).await?;
     env.cache = cache(config, names).await?;
     let secrets = aws_sdk_secretsmanager::Client::new(config);
-    let mut wanted: Vec<(String, bool, Option<EnvironmentSecret>)> = EnvironmentSecret::ALL
+    // Every secret must rotate: the environment's own with its rotation function, the master
+    // user's with RDS.
+    let mut wanted: Vec<(String, Option<EnvironmentSecret>)> = EnvironmentSecret::ALL
         .into_iter()
-        // The database credentials and the API keys must rotate; the Redis AUTH token does not
-        // yet (its rotation is not built).
-        .map(|kind| {
-            let must_rotate = kind != EnvironmentSecret::CacheAuthToken;
-            (names.of(kind.name_kind()), must_rotate, Some(kind))
-        })
+        .map(|kind| (names.of(kind.name_kind()), Some(kind)))
         .collect();
     if let Some(arn) = master_secret {
-        wanted.insert(0, (arn, true, None));
+        wanted.insert(0, (arn, None));
     }
-    for (id, must_rotate, kind) in wanted {
+    for (id, kind) in wanted {
         let described = secrets.describe_secret().secret_id(&id).send().await;
         let described = described.map_err(aws_error("DescribeSecret"));
         let Some(described) = found(described, &["ResourceNotFoundException"])? else {
@@ -41,7 +38,6 @@ pub async fn read(
         env.secrets.push(Secret {
             name: described.name().unwrap_or(&id).to_owned(),
             kms_key_id: described.kms_key_id().map(str::to_owned),
-            must_rotate,
             rotation_enabled: described.rotation_enabled().unwrap_or(false),
             rotation_days: described
                 .rotation_rules()

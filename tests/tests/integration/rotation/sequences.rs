@@ -5,8 +5,7 @@
 //! holds the password the database has); at the end the rotation Secrets Manager runs completes.
 
 use integration_tests::emulator::emulator;
-use integration_tests::rotation::{fixture, logs_in, postgres, token, Fixture};
-use rotation::config::PasswordPolicy;
+use integration_tests::rotation::{fixture, logs_in, parts, token, Fixture};
 use rotation::error::RotationError;
 use rotation::event::{RotationEvent, Step};
 use rotation::protocol::Outcome;
@@ -64,8 +63,8 @@ impl Sequence {
         if self.started.as_deref() == Some(token) {
             return self.f.in_process(token, step).await;
         }
-        let store = SecretsManager::new(&emulator().sdk_config().await);
-        let function = Function::new(store, postgres(), PasswordPolicy::default());
+        let config = emulator().sdk_config().await;
+        let function = Function::new(SecretsManager::new(&config), parts(&config));
         let event = RotationEvent {
             secret_id: self.f.secret.clone(),
             client_request_token: token.to_owned(),
