@@ -82,6 +82,10 @@ class Role:
     # environment lived, for the calls services make with it (services.py).
     last_inline: dict = field(default_factory=dict)
     created_by: str = ""
+    # A teardown took one of its inline policies off: a call the role makes from then on (a
+    # rotation still running when its environment is deleted) is denied in AWS as well, and the
+    # caller's failure is expected (check.py reports such calls apart).
+    torn_down: bool = False
 
 
 @dataclass
@@ -718,8 +722,11 @@ def apply(request, state, created):
         role = state.roles[params["RoleName"]]
         role.inline[params["PolicyName"]] = json.loads(params["PolicyDocument"])
         role.last_inline = dict(role.inline)
+        # Given a policy again (the environment made anew): its calls count again.
+        role.torn_down = False
     if op == ("iam", "DeleteRolePolicy") and params["RoleName"] in state.roles:
         state.roles[params["RoleName"]].inline.pop(params["PolicyName"], None)
+        state.roles[params["RoleName"]].torn_down = True
     if op == ("iam", "UpdateAssumeRolePolicy") and params["RoleName"] in state.roles:
         state.roles[params["RoleName"]].trust = json.loads(params["PolicyDocument"])
     if op == ("iam", "CreatePolicy"):

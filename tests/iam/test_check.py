@@ -183,6 +183,39 @@ class Decoding(unittest.TestCase):
             wire.decode(0, entry("p", "dynamodb", "{}", target="DynamoDB_20120810.ListTables"))
 
 
+class Teardown(unittest.TestCase):
+    def recording(self, *steps):
+        from urllib.parse import urlencode
+
+        trust = json.dumps(doc({"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}))
+        policy = json.dumps(doc(allow("secretsmanager:GetRandomPassword")))
+        iam = {
+            "create": {"Action": "CreateRole", "RoleName": "r", "AssumeRolePolicyDocument": trust},
+            "put": {"Action": "PutRolePolicy", "RoleName": "r", "PolicyName": "p", "PolicyDocument": policy},
+            "delete": {"Action": "DeleteRolePolicy", "RoleName": "r", "PolicyName": "p"},
+        }
+        entries = []
+        for step in steps:
+            if step in iam:
+                entries.append(entry("deployer", "iam", urlencode({**iam[step], "Version": "2010-05-08"})))
+            else:
+                entries.append(entry("r", "secretsmanager", "{}", target="secretsmanager.GetRandomPassword"))
+        return [wire.decode(i, e) for i, e in enumerate(entries)]
+
+    def test_a_call_made_after_the_teardown_took_the_roles_policy_off_is_reported_apart(self):
+        import check
+
+        everything = {"deployer": [doc(allow("iam:*"))]}
+        report, _ = check.run(self.recording("create", "put", "call", "delete", "call"), everything, ACCOUNT, [])
+        self.assertEqual(report["denied"], [])
+        self.assertEqual([d["action"] for d in report["afterTeardown"]], ["secretsmanager:GetRandomPassword"])
+        # Given its policy again, the role's calls count again.
+        report, _ = check.run(self.recording("create", "put", "delete", "put", "delete", "call"), everything, ACCOUNT, [])
+        self.assertEqual(len(report["afterTeardown"]), 1)
+        report, _ = check.run(self.recording("create", "put", "delete", "put", "call"), everything, ACCOUNT, [["r", "secretsmanager:GetRandomPassword"]])
+        self.assertEqual([d["decision"] for d in report["denied"]], ["ImplicitDeny"])
+
+
 class Needs(unittest.TestCase):
     def state(self):
         return resources.State(account=ACCOUNT)

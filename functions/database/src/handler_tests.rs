@@ -748,10 +748,10 @@ async fn the_rotation_function_runs_in_the_private_subnets_with_the_rotation_gro
             ("DB_CA_BUNDLE", "/var/task/rds-ca-bundle.pem".to_owned()),
             ("ECS_CLUSTER", "ecs-cluster-pr-42".to_owned()),
             ("ECS_SERVICE", "ecs-service-pr-42".to_owned()),
-            ("CACHE_TOKEN_WAIT_SECONDS", "240".to_owned())
+            ("CACHE_TOKEN_WAIT_SECONDS", "780".to_owned())
         ]
     );
-    assert_eq!(function.timeout_seconds, 300);
+    assert_eq!(function.timeout_seconds, 900);
     assert_eq!(
         function.role_arn,
         "arn:aws:iam::123456789012:role/role-rotation-pr-42"

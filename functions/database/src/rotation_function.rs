@@ -12,11 +12,12 @@ use env_core::naming::{AwsLogGroup, NameKind, Names};
 use env_core::tags::Tag;
 use serde_json::json;
 
-/// Five minutes: a database step needs seconds, but the Redis token's setSecret waits for
-/// ElastiCache to apply a new token (`TOKEN_WAIT_SECONDS`), which takes minutes in AWS.
-pub const TIMEOUT_SECONDS: i32 = 300;
-/// What setSecret waits at most, leaving a minute of the timeout for its other calls.
-pub const TOKEN_WAIT_SECONDS: i32 = 240;
+/// Lambda's longest (15 minutes): a database step needs seconds, but the Redis token's setSecret
+/// waits for ElastiCache to apply a new token to every node of every shard (`TOKEN_WAIT_SECONDS`),
+/// which takes minutes in AWS.
+pub const TIMEOUT_SECONDS: i32 = 900;
+/// What setSecret waits at most, leaving two minutes of the timeout for its other calls.
+pub const TOKEN_WAIT_SECONDS: i32 = 780;
 /// The RDS CA bundle inside the rotation function's package (README, "TLS").
 pub const CA_BUNDLE_PATH: &str = "/var/task/rds-ca-bundle.pem";
 pub const POLICY_NAME: &str = "rotate-database-secret";

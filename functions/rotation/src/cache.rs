@@ -5,6 +5,7 @@
 use crate::config::{ConfigError, ECS_SERVICE_VAR};
 use crate::error::RotationError;
 use crate::redis::Redis;
+use aws_sdk_elasticache::types::{AuthTokenUpdateStatus, ReplicationGroupPendingModifiedValues};
 use env_core::error::{aws_error, found, AwsCallError};
 use std::future::Future;
 use std::time::Duration;
@@ -151,10 +152,12 @@ impl CacheControl for AwsCache {
             .and_then(|output| output.replication_groups().first().cloned())
             .map(|group| GroupState {
                 status: group.status().unwrap_or_default().to_owned(),
+                // Function paths, not closures: moto never reports a pending token change.
                 token_change: group
                     .pending_modified_values()
-                    .and_then(|pending| pending.auth_token_status())
-                    .map(|status| status.as_str().to_owned()),
+                    .and_then(ReplicationGroupPendingModifiedValues::auth_token_status)
+                    .map(AuthTokenUpdateStatus::as_str)
+                    .map(str::to_owned),
             }))
     }
 

@@ -22,7 +22,7 @@
 //! The current and the pending token are both accepted from `setSecret` until the next rotation's
 //! `setSecret`, 30 days later: no moment at which the tokens tasks hold stop working.
 
-use crate::cache::{Cache, Deployment, TokenRejected};
+use crate::cache::{Cache, Deployment, GroupState, TokenRejected};
 use crate::config::PasswordPolicy;
 use crate::database::Database;
 use crate::error::RotationError;
@@ -219,7 +219,13 @@ impl<S: SecretStore, D: Database, C: Cache> Rotation<'_, S, D, C> {
         (host, port): (&str, u16),
     ) -> Result<Outcome, RotationError> {
         match self.cache.client.accepts(host, port, &pending.token).await {
-            Ok(()) => return Ok(Outcome::PendingAlreadyLogsIn),
+            // Taken by the node answering: an earlier setSecret added it; the wait below makes
+            // sure every node has it.
+            Ok(()) => {
+                self.wait_until_applied(&current.group, host, port, pending)
+                    .await?;
+                return Ok(Outcome::PendingAlreadyLogsIn);
+            }
             Err(TokenRejected::Refused(_)) => {}
             // Unreachable: nothing is changed on a server this function cannot check.
             Err(source) => {
@@ -253,30 +259,41 @@ impl<S: SecretStore, D: Database, C: Cache> Rotation<'_, S, D, C> {
             }
             tracing::info!(group = %current.group, "pending token added (ROTATE)");
         }
-        self.wait_until_accepted(host, port, pending).await?;
+        self.wait_until_applied(&current.group, host, port, pending)
+            .await?;
         Ok(Outcome::TokenAdded)
     }
 
-    /// Until the server takes the pending token, within the configured bound.
-    async fn wait_until_accepted(
+    /// Until the change is applied everywhere, within the configured bound: the group
+    /// `available` with no token change pending (the configuration endpoint answers from one node,
+    /// and ElastiCache applies a change to the nodes one after the other), and the server taking
+    /// the pending token.
+    async fn wait_until_applied(
         &self,
+        group: &str,
         host: &str,
         port: u16,
         pending: &TokenSecret,
     ) -> Result<(), RotationError> {
         let started = Instant::now();
         loop {
-            tokio::time::sleep(self.cache.poll).await;
-            let refused = match self.cache.client.accepts(host, port, &pending.token).await {
-                Ok(()) => return Ok(()),
-                Err(refused) => refused,
+            let state = self.cache.client.group(group).await?;
+            let applied = state.as_ref().is_some_and(GroupState::ready_for_a_change);
+            let why = match self.cache.client.accepts(host, port, &pending.token).await {
+                Ok(()) if applied => return Ok(()),
+                Ok(()) => format!(
+                    "the group is {}",
+                    state.map_or("gone".to_owned(), |state| state.status)
+                ),
+                Err(rejected) => rejected.to_string(),
             };
             if started.elapsed() >= self.cache.wait {
                 return Err(RotationError::TokenNotYetAccepted {
-                    group: pending.group.clone(),
-                    last: refused,
+                    group: group.to_owned(),
+                    why,
                 });
             }
+            tokio::time::sleep(self.cache.poll).await;
         }
     }
 

@@ -150,6 +150,25 @@ async fn a_token_the_group_has_not_applied_within_the_wait_fails_the_step_for_a_
 }
 
 #[tokio::test]
+async fn a_token_one_node_takes_is_not_enough_while_the_group_still_applies_it() {
+    let (_, fakes) = group(0);
+    let mut impatient = parts(&fakes);
+    impatient.cache.wait = Duration::ZERO;
+    let function = Function::new(fakes.clone(), impatient);
+    fakes.world().start_rotation(APP, "t1");
+    step(&function, "t1", Step::Create).await.unwrap();
+    // The node behind the configuration endpoint has the token; the others are still modifying.
+    let pending = token_at(&fakes, AWSPENDING);
+    fakes.world().cache.tokens.push(pending);
+    fakes.world().cache.applying = Some(("another-change".to_owned(), 1_000));
+    let error = step(&function, "t1", Step::Set).await.unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "replication group redis-pr-1 has not applied the new token yet (the group is modifying); Secrets Manager retries the rotation"
+    );
+}
+
+#[tokio::test]
 async fn a_change_refused_because_another_is_applied_is_waited_for_like_ours() {
     let (function, fakes) = group(1);
     fakes.world().start_rotation(APP, "t1");

@@ -54,12 +54,8 @@ pub enum RotationError {
         source: TokenRejected,
     },
     /// setSecret added the token, and the group had not applied it when its wait ended.
-    #[error("replication group {group} does not take the new token yet; Secrets Manager retries the rotation")]
-    TokenNotYetAccepted {
-        group: String,
-        #[source]
-        last: TokenRejected,
-    },
+    #[error("replication group {group} has not applied the new token yet ({why}); Secrets Manager retries the rotation")]
+    TokenNotYetAccepted { group: String, why: String },
     /// Adding a token would drop the one tasks of this service may still hold.
     #[error("tasks of ECS service {service} may hold the token the next one would drop; they are being replaced, and Secrets Manager retries the rotation")]
     TasksHoldAnOldToken { service: String },

@@ -73,48 +73,54 @@ impl Redis {
     }
 
     async fn try_token(&self, host: &str, port: u16, token: &str) -> Result<(), TokenRejected> {
-        let unreachable = |what: &str, error: &dyn std::fmt::Display| {
-            TokenRejected::Unreachable(format!("{host}:{port}: {what}: {error}"))
+        let Ok(name) = ServerName::try_from(host.to_owned()) else {
+            return Err(TokenRejected::Unreachable(format!(
+                "{host}: not a host name"
+            )));
         };
-        let name = ServerName::try_from(host.to_owned())
-            .map_err(|error| unreachable("not a host name", &error))?;
-        let tcp = TcpStream::connect((host, port))
-            .await
-            .map_err(|error| unreachable("connect", &error))?;
-        let tls = self
-            .tls
-            .connect(name, tcp)
-            .await
-            .map_err(|error| unreachable("TLS", &error))?;
-        let mut stream = BufReader::new(tls);
-        for arguments in [&["AUTH", token][..], &["PING"][..]] {
-            stream
-                .write_all(&command(arguments))
-                .await
-                .map_err(|error| unreachable("write", &error))?;
-            let mut line = String::new();
-            stream
-                .read_line(&mut line)
-                .await
-                .map_err(|error| unreachable("read", &error))?;
-            // The token never appears in what is reported: only the command's name.
-            reply(&line)
-                .map_err(|error| TokenRejected::Refused(format!("{}: {error}", arguments[0])))?;
+        match self.exchange(name, host, port, token).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(refused)) => Err(TokenRejected::Refused(refused)),
+            Err(error) => Err(TokenRejected::Unreachable(format!(
+                "{host}:{port}: {error}"
+            ))),
         }
-        Ok(())
+    }
+
+    /// AUTH, then PING: an I/O error (connection, TLS handshake, write, read) is the outer
+    /// error; the server's refusal of a command, named by the command alone (never the token), the
+    /// inner one.
+    async fn exchange(
+        &self,
+        name: ServerName<'static>,
+        host: &str,
+        port: u16,
+        token: &str,
+    ) -> std::io::Result<Result<(), String>> {
+        let tcp = TcpStream::connect((host, port)).await?;
+        let mut stream = BufReader::new(self.tls.connect(name, tcp).await?);
+        for arguments in [&["AUTH", token][..], &["PING"][..]] {
+            stream.write_all(&command(arguments)).await?;
+            let mut line = String::new();
+            stream.read_line(&mut line).await?;
+            if let Err(error) = reply(&line) {
+                return Ok(Err(format!("{}: {error}", arguments[0])));
+            }
+        }
+        Ok(Ok(()))
     }
 }
 
 impl TokenCheck for Redis {
     async fn accepts(&self, host: &str, port: u16, token: &str) -> Result<(), TokenRejected> {
-        tokio::time::timeout(self.timeout, self.try_token(host, port, token))
-            .await
-            .unwrap_or_else(|_| {
-                Err(TokenRejected::Unreachable(format!(
-                    "{host}:{port}: no answer within {:?}",
-                    self.timeout
-                )))
-            })
+        let answer = tokio::time::timeout(self.timeout, self.try_token(host, port, token)).await;
+        let Ok(answer) = answer else {
+            return Err(TokenRejected::Unreachable(format!(
+                "{host}:{port}: no answer within {:?}",
+                self.timeout
+            )));
+        };
+        answer
     }
 }
 
@@ -142,7 +148,7 @@ mod tests {
         drop(closed);
         let refused = redis.accepts("localhost", port, "t").await.unwrap_err();
         assert!(
-            matches!(&refused, TokenRejected::Unreachable(why) if why.contains(": connect: ")),
+            matches!(&refused, TokenRejected::Unreachable(why) if why.contains("refused")),
             "{refused}"
         );
         // Accepts the connection, then says nothing: the TLS handshake never ends.

@@ -69,7 +69,7 @@ pub(crate) fn setup_with(user: &str, alternating: bool) -> (Function<Fakes, Fake
     (function, fakes)
 }
 
-/// What the function rotates with, all fakes: the token's service named, and no waiting.
+/// What the function rotates with, all fakes: the token's service named, and no pause between looks.
 pub(crate) fn parts(fakes: &Fakes) -> crate::Parts<Fakes, Fakes> {
     crate::Parts {
         database: fakes.clone(),
@@ -80,7 +80,8 @@ pub(crate) fn parts(fakes: &Fakes) -> crate::Parts<Fakes, Fakes> {
                 cluster: "ecs-pr-1".to_owned(),
                 service: "api-pr-1".to_owned(),
             }),
-            wait: std::time::Duration::ZERO,
+            // The fakes' time is their calls: a bound in seconds is never reached by waiting.
+            wait: std::time::Duration::from_secs(5),
             poll: std::time::Duration::ZERO,
         },
     }

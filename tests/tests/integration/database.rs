@@ -599,7 +599,7 @@ async fn the_function_runs_in_the_private_subnets(suffix: &str, network: &Value,
         Some("provided.al2023")
     );
     assert_eq!(configuration.handler(), Some("bootstrap"));
-    assert_eq!(configuration.timeout(), Some(300));
+    assert_eq!(configuration.timeout(), Some(900));
     let vpc = configuration
         .vpc_config()
         .expect("the emulator holds what the function made");

@@ -240,3 +240,50 @@ impl Group {
         !takes(self.port, "not-a-token-0123456789").await
     }
 }
+
+/// What the function reports of a server it cannot reach: never a refused token, so setSecret
+/// changes nothing on a group it cannot check.
+#[tokio::test]
+async fn a_closed_port_a_silent_server_or_a_bad_name_is_unreachable() {
+    let tls = rotation::redis::tls_config(std::path::Path::new(TEST_CA)).expect("the test CA");
+    let redis = Redis::new(tls, Duration::from_millis(500));
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let port = closed.local_addr().expect("an address").port();
+    drop(closed);
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    let silent_port = silent.local_addr().expect("an address").port();
+    let held = tokio::spawn(async move { silent.accept().await });
+    for (host, port, expected) in [
+        ("localhost", port, "refused"),
+        ("localhost", silent_port, "no answer within 500ms"),
+        ("not a host", 6379, "not a host name"),
+    ] {
+        match redis.accepts(host, port, "t").await {
+            Err(TokenRejected::Unreachable(why)) => assert!(why.contains(expected), "{why}"),
+            other => panic!("{host}:{port}: {other:?}"),
+        }
+    }
+    held.abort();
+    // A server that answers, but not with TLS: no login either.
+    let plain = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    let plain_port = plain.local_addr().expect("an address").port();
+    let talks = tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        let (mut socket, _) = plain.accept().await.expect("a connection");
+        socket
+            .write_all(b"-ERR not TLS\r\n")
+            .await
+            .expect("written");
+    });
+    match redis.accepts("localhost", plain_port, "t").await {
+        Err(TokenRejected::Unreachable(why)) => assert!(why.contains(&plain_port.to_string())),
+        other => panic!("{other:?}"),
+    }
+    talks.abort();
+    // A reply that is neither a status nor an error is no success.
+    assert!(rotation::redis::reply(":1\r\n").is_err());
+}
