@@ -49,11 +49,10 @@ impl GroupState {
     }
 }
 
-/// One deployment of an ECS service (DescribeServices `deployments`).
+/// One deployment of an ECS service (DescribeServices `deployments`): only when it was made
+/// matters, and how many there are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Deployment {
-    /// `PRIMARY`, `ACTIVE` or `INACTIVE`.
-    pub status: String,
     /// When it was created, in nanoseconds since the epoch.
     pub created_nanos: i128,
 }
@@ -196,7 +195,6 @@ impl CacheControl for AwsCache {
                 .deployments()
                 .iter()
                 .map(|deployment| Deployment {
-                    status: deployment.status().unwrap_or_default().to_owned(),
                     created_nanos: deployment.created_at().map_or(0, |at| {
                         i128::from(at.secs()) * 1_000_000_000 + i128::from(at.subsec_nanos())
                     }),

@@ -51,10 +51,7 @@ fn token_at(fakes: &Fakes, stage: &str) -> String {
 #[tokio::test]
 async fn a_rotation_adds_a_64_character_token_waits_for_it_and_keeps_the_old_one_working() {
     let (function, fakes) = group(3);
-    fakes.world().cache.deployments = Some(vec![Deployment {
-        status: "PRIMARY".to_owned(),
-        created_nanos: 0,
-    }]);
+    fakes.world().cache.deployments = Some(vec![Deployment { created_nanos: 0 }]);
     let outcomes = rotation(&function, &fakes, "t1").await.unwrap();
     assert_eq!(
         outcomes,
@@ -188,16 +185,10 @@ async fn a_change_refused_because_another_is_applied_is_waited_for_like_ours() {
 async fn tasks_that_may_hold_the_token_a_change_would_drop_are_replaced_first() {
     let (function, fakes) = group(0);
     // A first rotation: the group takes T0 and T1; the service started before it holds T0.
-    fakes.world().cache.deployments = Some(vec![Deployment {
-        status: "PRIMARY".to_owned(),
-        created_nanos: 0,
-    }]);
+    fakes.world().cache.deployments = Some(vec![Deployment { created_nanos: 0 }]);
     rotation(&function, &fakes, "t1").await.unwrap();
     // Its restart at finishSecret never happened (stopped, or the service was updated back).
-    fakes.world().cache.deployments = Some(vec![Deployment {
-        status: "PRIMARY".to_owned(),
-        created_nanos: 0,
-    }]);
+    fakes.world().cache.deployments = Some(vec![Deployment { created_nanos: 0 }]);
     let error = rotation(&function, &fakes, "t2").await.unwrap_err();
     assert!(
         matches!(error, RotationError::TasksHoldAnOldToken { ref service } if service == "api-pr-1"),
@@ -208,16 +199,8 @@ async fn tasks_that_may_hold_the_token_a_change_would_drop_are_replaced_first() 
     assert_eq!(fakes.world().calls_named("UpdateService"), 2);
     // While that deployment rolls out beside the old one, still refused, and not restarted again.
     let restarted = fakes.world().cache.deployments.clone().unwrap();
-    fakes.world().cache.deployments = Some(
-        [
-            restarted.clone(),
-            vec![Deployment {
-                status: "ACTIVE".to_owned(),
-                created_nanos: 0,
-            }],
-        ]
-        .concat(),
-    );
+    fakes.world().cache.deployments =
+        Some([restarted.clone(), vec![Deployment { created_nanos: 0 }]].concat());
     assert!(rotation(&function, &fakes, "t2").await.is_err());
     assert_eq!(fakes.world().calls_named("UpdateService"), 2);
     // Once only the new deployment runs, the rotation goes on and T0 is dropped.

@@ -516,7 +516,6 @@ impl CacheControl for Fakes {
         self.aws("UpdateService", service.service.clone(), |world| {
             let created = i128::from(world.tick());
             world.cache.deployments = Some(vec![Deployment {
-                status: "PRIMARY".to_owned(),
                 created_nanos: created,
             }]);
             Ok(())
