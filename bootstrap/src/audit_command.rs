@@ -28,8 +28,16 @@ pub fn spec_for(suffix: &str, file: Option<&Path>) -> anyhow::Result<Environment
     Ok(spec)
 }
 
+/// The clients the audit reads with: every service from `config`, CloudWatch from its own (the
+/// emulator answers it elsewhere).
+#[derive(Debug, Clone, Copy)]
+pub struct Reach<'a> {
+    pub config: &'a aws_config::SdkConfig,
+    pub cloudwatch: &'a aws_sdk_cloudwatch::Client,
+}
+
 pub async fn run(
-    config: &aws_config::SdkConfig,
+    reach: Reach<'_>,
     suffix: &str,
     spec_file: Option<&Path>,
     json: bool,
@@ -38,7 +46,7 @@ pub async fn run(
     EnvironmentSuffix::parse(suffix)
         .map_err(|reason| anyhow::anyhow!("environment suffix {suffix:?} {reason}"))?;
     let spec = spec_for(suffix, spec_file)?;
-    let environment = read::read(config, &spec).await?;
+    let environment = read::read(reach, &spec).await?;
     let report = Report::new(&environment, &spec)?;
     report.write(json, out)?;
     if !report.clean() {
@@ -53,8 +61,15 @@ mod tests {
 
     #[tokio::test]
     async fn an_invalid_suffix_is_refused_before_any_aws_call() {
-        let config = aws_config::SdkConfig::builder().build();
-        let error = run(&config, "PR 1", None, false, &mut Vec::new())
+        let config = aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .build();
+        let cloudwatch = aws_sdk_cloudwatch::Client::new(&config);
+        let reach = Reach {
+            config: &config,
+            cloudwatch: &cloudwatch,
+        };
+        let error = run(reach, "PR 1", None, false, &mut Vec::new())
             .await
             .unwrap_err();
         assert!(

@@ -35,6 +35,21 @@ pub struct Global {
     /// Send every AWS call to this endpoint instead (an emulator such as moto).
     #[arg(long, global = true)]
     pub endpoint_url: Option<String>,
+
+    /// Send CloudWatch calls to this endpoint (default: AWS_ENDPOINT_URL_CLOUDWATCH, else
+    /// --endpoint-url); moto answers CloudWatch only through the emulator's CBOR proxy.
+    #[arg(long, global = true)]
+    pub cloudwatch_endpoint_url: Option<String>,
+}
+
+impl Global {
+    /// Where CloudWatch calls go when not to AWS: an endpoint set in code (`--endpoint-url`)
+    /// overrides the SDK's per-service variables, so `AWS_ENDPOINT_URL_CLOUDWATCH` is read here.
+    pub fn cloudwatch_endpoint(&self) -> Option<String> {
+        self.cloudwatch_endpoint_url
+            .clone()
+            .or_else(|| std::env::var("AWS_ENDPOINT_URL_CLOUDWATCH").ok())
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -152,6 +167,15 @@ pub async fn sdk_config(global: &Global) -> aws_config::SdkConfig {
     loader.load().await
 }
 
+/// A CloudWatch client for the global options ([`Global::cloudwatch_endpoint`]).
+pub fn cloudwatch(config: &aws_config::SdkConfig, global: &Global) -> aws_sdk_cloudwatch::Client {
+    let mut builder = aws_sdk_cloudwatch::config::Builder::from(config);
+    if let Some(endpoint) = global.cloudwatch_endpoint() {
+        builder = builder.endpoint_url(endpoint);
+    }
+    aws_sdk_cloudwatch::Client::from_conf(builder.build())
+}
+
 /// A runtime for one command: the CLI does one thing at a time, so one thread.
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_current_thread()
@@ -228,9 +252,15 @@ pub(crate) mod tests {
             region: "us-west-2".into(),
             profile: Some("nobody".into()),
             endpoint_url: Some("http://127.0.0.1:1".into()),
+            cloudwatch_endpoint_url: Some("http://127.0.0.1:2".into()),
         };
         let config = runtime().unwrap().block_on(sdk_config(&global));
         assert_eq!(config.region().unwrap().as_ref(), "us-west-2");
         assert_eq!(config.endpoint_url(), Some("http://127.0.0.1:1"));
+        // CloudWatch's own endpoint wins over the environment's (the audit's test runs it).
+        assert_eq!(
+            global.cloudwatch_endpoint().as_deref(),
+            Some("http://127.0.0.1:2")
+        );
     }
 }

@@ -38,39 +38,6 @@ pub fn envctl(emulator: &Emulator, args: &[&str]) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-/// `envctl deploy` of [`empty_packages`] `content`; the environment the functions then run with
-/// against this emulator: its endpoints, the boundary, and the rotation package where the deploy
-/// put it.
-pub fn deploy(emulator: &Emulator, dir: &Path, content: u8) -> Vec<(&'static str, String)> {
-    let packages = empty_packages(dir, content);
-    let deployed: Value = serde_json::from_str(&envctl(
-        emulator,
-        &[
-            "--json",
-            "deploy",
-            "--packages",
-            packages.to_str().expect("UTF-8"),
-        ],
-    ))
-    .expect("deploy prints JSON");
-    let rotation_key = deployed["resources"]
-        .as_array()
-        .expect("resources")
-        .iter()
-        .find(|r| r["kind"] == "object")
-        .and_then(|r| r["name"].as_str())
-        .expect("the rotation package's key");
-    let mut env = emulator.env();
-    env.retain(|(key, _)| !key.starts_with("ROTATION_CODE_"));
-    env.push((
-        "ROTATION_CODE_BUCKET",
-        format!("catalog-environments-{ACCOUNT}-us-west-2"),
-    ));
-    env.push(("ROTATION_CODE_KEY", rotation_key.to_owned()));
-    env.push(("ROTATION_ARCHITECTURE", "x86_64".to_owned()));
-    env
-}
-
 /// `envctl local deploy`, signed as the deployer: this build's binaries packaged as `envctl deploy`
 /// takes them, deployed into `emulator` and read back into `dir` (packages, unpacked functions).
 /// Returns the manifest the runner's `--deployed` runs: the deployed definitions and functions.

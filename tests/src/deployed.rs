@@ -105,12 +105,25 @@ pub async fn problems(config: &SdkConfig) -> Vec<String> {
             return problems;
         }
     };
+    let package_sha256 = code_sha256(&package);
+    if database.get("ROTATION_CODE_SHA256") != Some(&package_sha256) {
+        problems.push(format!(
+            "database: ROTATION_CODE_SHA256 is {:?}, the package's is {package_sha256:?}",
+            database.get("ROTATION_CODE_SHA256")
+        ));
+    }
     problems.extend(
         rotation_package_problems(&package)
             .into_iter()
             .map(|problem| format!("the rotation package s3://{bucket}/{key}: {problem}")),
     );
     problems
+}
+
+/// Base64 of the package's SHA-256, as Lambda reports `CodeSha256`.
+pub fn code_sha256(package: &[u8]) -> String {
+    use sha2::Digest;
+    aws_smithy_types::base64::encode(sha2::Sha256::digest(package))
 }
 
 /// What the rotation function needs of its package: its executable, and the CA bundle its

@@ -178,6 +178,12 @@ impl Emulator {
             // (tests/emulator/launch.py), where the database function deploys it from.
             ("ROTATION_CODE_BUCKET", "catalog-local-artifacts".to_owned()),
             ("ROTATION_CODE_KEY", "rotation/bootstrap.zip".to_owned()),
+            // Lambda's CodeSha256 of that package (the 22-byte empty zip), so the database
+            // function takes the function it made as up to date.
+            (
+                "ROTATION_CODE_SHA256",
+                "hznHbmgfkAkjuQDJ3w73XPQh05yrtUZQxLmtGbanbYU=".to_owned(),
+            ),
             ("ROTATION_ARCHITECTURE", "x86_64".to_owned()),
             // The permissions boundary the functions put on the roles they create, as `envctl
             // deploy` names it in moto's default account.

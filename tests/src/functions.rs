@@ -97,3 +97,30 @@ pub fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
     }
     writer.finish().expect("the test setup holds").into_inner()
 }
+
+/// `outputs` (the earlier components' keys side by side, as tests gather them) handed on as the
+/// workflows do: each component's under its own key, complete, with env-core's example values for
+/// what a test does not set (no cluster resource id unless given, so the service's
+/// `rds-db:connect` is not narrowed to an example cluster).
+pub fn handed_on(outputs: &serde_json::Value) -> serde_json::Value {
+    use env_core::outputs::{example, ComponentOutputs};
+    let mut database = example::database();
+    database.db_cluster_resource_id.clear();
+    let components = [
+        ("network", example::network().into_outputs()),
+        ("database", database.into_outputs()),
+        ("cache", example::cache().into_outputs()),
+        ("edge", example::edge().into_outputs()),
+        ("service", example::service().into_outputs()),
+    ];
+    let mut handed_on = serde_json::Map::new();
+    for (component, mut fields) in components {
+        for (key, value) in fields.iter_mut() {
+            if let Some(given) = outputs.get(key) {
+                *value = given.clone();
+            }
+        }
+        handed_on.insert(component.to_owned(), serde_json::Value::Object(fields));
+    }
+    serde_json::Value::Object(handed_on)
+}

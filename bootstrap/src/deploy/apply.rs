@@ -101,6 +101,7 @@ pub async fn deploy<C: Cloud>(
     // carries the package's hash, so a new build is a new object and an unchanged one is no change.
     let rotation = packages.ca_bundle.add_to(&packages.zip("rotation")?)?;
     let key = format!("rotation/{}.zip", hex(&Sha256::digest(&rotation)[..8]));
+    let rotation_sha256 = code_sha256(&rotation);
     let change = if cloud.bucket_exists(&backend.bucket).await? {
         Change::Unchanged
     } else {
@@ -161,6 +162,9 @@ pub async fn deploy<C: Cloud>(
         if policy.function == "database" {
             environment.insert("ROTATION_CODE_BUCKET".to_owned(), backend.bucket.clone());
             environment.insert("ROTATION_CODE_KEY".to_owned(), key.clone());
+            // What Lambda will report as the package's CodeSha256: a rotation function that
+            // reports another is updated to this package.
+            environment.insert("ROTATION_CODE_SHA256".to_owned(), rotation_sha256.clone());
             // The rotation package is built for the same processor as every function.
             environment.insert("ROTATION_ARCHITECTURE".to_owned(), architecture.to_owned());
         }

@@ -8,6 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Debug, Default)]
 pub struct FakeCloud {
     pub buckets: RefCell<BTreeMap<String, BTreeSet<String>>>,
+    /// Each object put, by key.
+    pub objects: RefCell<BTreeMap<String, Vec<u8>>>,
     pub roles: RefCell<BTreeMap<String, RoleState>>,
     pub managed_policies: RefCell<BTreeMap<String, Value>>,
     pub functions: RefCell<BTreeMap<String, FunctionState>>,
@@ -58,8 +60,9 @@ impl Cloud for FakeCloud {
             .is_some_and(|keys| keys.contains(key)))
     }
 
-    async fn put_object(&self, bucket: &str, key: &str, _body: Vec<u8>) -> Result<()> {
+    async fn put_object(&self, bucket: &str, key: &str, body: Vec<u8>) -> Result<()> {
         self.call("PutObject", key)?;
+        self.objects.borrow_mut().insert(key.into(), body);
         self.buckets
             .borrow_mut()
             .entry(bucket.into())

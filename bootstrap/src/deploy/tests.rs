@@ -101,6 +101,13 @@ fn a_first_deploy_creates_each_resource_once_and_a_second_changes_nothing() {
         "catalog-environments-123456789012-us-west-2"
     );
     assert!(database.environment["ROTATION_CODE_KEY"].starts_with("rotation/"));
+    // The hash Lambda will report for that object, so the database function can tell a rotation
+    // function made from an older package.
+    let package = cloud.objects.borrow()[&database.environment["ROTATION_CODE_KEY"]].clone();
+    assert_eq!(
+        database.environment["ROTATION_CODE_SHA256"],
+        super::apply::code_sha256(&package)
+    );
     assert_eq!(database.environment["ROTATION_ARCHITECTURE"], "x86_64");
     // The functions that create roles get the boundary those roles carry; the cleanup, the
     // teardown it starts.

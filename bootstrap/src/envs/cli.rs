@@ -126,8 +126,12 @@ pub fn run(
         match command {
             EnvCommand::Audit(args) => {
                 let spec = args.spec.as_deref();
-                crate::audit_command::run(&config, &args.suffix.suffix, spec, global.json, out)
-                    .await
+                let cloudwatch = crate::cli::cloudwatch(&config, global);
+                let reach = crate::audit_command::Reach {
+                    config: &config,
+                    cloudwatch: &cloudwatch,
+                };
+                crate::audit_command::run(reach, &args.suffix.suffix, spec, global.json, out).await
             }
             EnvCommand::Workflow(command) => {
                 let cloud = AwsWorkflows::new(&config);

@@ -54,10 +54,6 @@ pub struct LocalArgs {
     #[arg(long, value_name = "DIR")]
     pub project: Option<PathBuf>,
 
-    /// The CloudWatch endpoint when --endpoint-url is given (moto needs the launcher's CBOR proxy).
-    #[arg(long)]
-    pub cloudwatch_endpoint_url: Option<String>,
-
     /// Where the packages and the deployed backend read back are kept (default: the checkout's
     /// `.local`).
     #[arg(long, value_name = "DIR")]
@@ -150,11 +146,10 @@ pub(super) fn deploy_locally(
 /// stays running.
 fn persistent_endpoints(
     global: &Global,
-    args: &LocalArgs,
     setting: &Setting,
     progress: &mut Progress<'_>,
 ) -> anyhow::Result<Endpoints> {
-    if let Some(endpoints) = given(global, args) {
+    if let Some(endpoints) = given(global) {
         return Ok(endpoints);
     }
     if let Some(record) = emulator::recorded(&setting.root) {
@@ -164,13 +159,10 @@ fn persistent_endpoints(
     Ok(emulator::start_persistent(&setting.root)?.endpoints)
 }
 
-fn given(global: &Global, args: &LocalArgs) -> Option<Endpoints> {
+fn given(global: &Global) -> Option<Endpoints> {
     global.endpoint_url.as_ref().map(|endpoint| Endpoints {
         endpoint: endpoint.clone(),
-        cloudwatch: args
-            .cloudwatch_endpoint_url
-            .clone()
-            .unwrap_or(endpoint.clone()),
+        cloudwatch: global.cloudwatch_endpoint().unwrap_or(endpoint.clone()),
     })
 }
 
@@ -186,12 +178,12 @@ pub fn run(
         LocalCommand::Up(args) => {
             let spec = spec_for(&args.suffix, args.spec.as_deref(), &Overrides::default())?;
             let setting = setting(&args)?;
-            let endpoints = persistent_endpoints(global, &args, &setting, &mut progress)?;
+            let endpoints = persistent_endpoints(global, &setting, &mut progress)?;
             provision(&setting, &spec, &endpoints, global.json, out, &mut progress)
         }
         LocalCommand::Cleanup(args) => {
             let setting = setting(&args)?;
-            let endpoints = match (given(global, &args), emulator::recorded(&setting.root)) {
+            let endpoints = match (given(global), emulator::recorded(&setting.root)) {
                 (Some(endpoints), _) => endpoints,
                 (None, Some(record)) => record.endpoints,
                 (None, None) => {
@@ -203,7 +195,7 @@ pub fn run(
         }
         LocalCommand::Deploy(args) => {
             let setting = setting(&args)?;
-            let endpoints = persistent_endpoints(global, &args, &setting, &mut progress)?;
+            let endpoints = persistent_endpoints(global, &setting, &mut progress)?;
             let manifest = deploy_locally(&setting, &endpoints, &mut progress)?;
             if global.json {
                 writeln!(out, "{}", json!({"manifest": manifest}))?;
@@ -215,15 +207,14 @@ pub fn run(
         LocalCommand::Down(args) => {
             let spec = spec_for(&args.suffix, args.spec.as_deref(), &Overrides::default())?;
             let setting = setting(&args)?;
-            let (endpoints, record) =
-                match (given(global, &args), emulator::recorded(&setting.root)) {
-                    (Some(endpoints), _) => (endpoints, None),
-                    (None, Some(record)) => (record.endpoints.clone(), Some(record)),
-                    (None, None) => {
-                        writeln!(out, "no local emulator is running: nothing to tear down")?;
-                        return Ok(());
-                    }
-                };
+            let (endpoints, record) = match (given(global), emulator::recorded(&setting.root)) {
+                (Some(endpoints), _) => (endpoints, None),
+                (None, Some(record)) => (record.endpoints.clone(), Some(record)),
+                (None, None) => {
+                    writeln!(out, "no local emulator is running: nothing to tear down")?;
+                    return Ok(());
+                }
+            };
             teardown(&setting, &spec, &endpoints, global.json, out, &mut progress)?;
             if let Some(record) = record {
                 emulator::stop(&setting.root, &record)?;
@@ -233,7 +224,7 @@ pub fn run(
         }
         LocalCommand::Status(args) => {
             let setting = setting(&args)?;
-            let endpoints = match given(global, &args) {
+            let endpoints = match given(global) {
                 Some(endpoints) => endpoints,
                 None => match emulator::recorded(&setting.root) {
                     Some(record) => record.endpoints,
@@ -264,7 +255,7 @@ pub fn run(
             let setting = setting(&args)?;
             // A moto of its own when none is given, kept (and stopped) until the demo ends.
             let mut owned = None;
-            let endpoints = given(global, &args).map(Ok).unwrap_or_else(|| {
+            let endpoints = given(global).map(Ok).unwrap_or_else(|| {
                 progress.done("starting moto for this demo");
                 let started = emulator::start_owned(&setting.root)?;
                 let endpoints = started.endpoints.clone();

@@ -135,6 +135,10 @@ pub fn statements(scope: &ArnScope, artifacts_bucket: &str) -> Vec<Statement> {
                 "lambda:CreateFunction",
                 "lambda:TagResource",
                 "lambda:GetFunction",
+                // A function an earlier deployment made gets this deployment's package and
+                // settings (functions/database, `rotation_function::drift`).
+                "lambda:UpdateFunctionCode",
+                "lambda:UpdateFunctionConfiguration",
                 "lambda:AddPermission",
                 "lambda:DeleteFunction",
                 // RotateSecret with a rotation function needs to invoke it (Secrets Manager API

@@ -21,6 +21,7 @@ use crate::api::{Cloud, GroupPlan, GroupState, ReplicationGroup, Secret, Sensiti
 use env_core::arn::account_of;
 use env_core::contract::{Outputs, Request};
 use env_core::naming::{NameKind, Names};
+use env_core::outputs::{ComponentOutputs, MissingOutputs, NetworkOutputs};
 use env_core::secret_policy::{EnvironmentSecret, ROTATION_DAYS};
 use env_core::spec::EnvironmentSpec;
 use env_core::tags::{environment_tags, Tag};
@@ -47,10 +48,8 @@ pub const TOKEN_LENGTH: i64 = 64;
 pub enum CacheError {
     #[error(transparent)]
     Aws(#[from] AwsCallError),
-    #[error(
-        "the event's outputs have no {0} of the expected shape (the network function's outputs)"
-    )]
-    MissingInput(&'static str),
+    #[error(transparent)]
+    MissingInput(#[from] MissingOutputs),
     #[error("replication group {0} failed to create (create-failed); delete the environment and create it again")]
     Failed(String),
     #[error("replication group {0} exists but its AUTH token secret {1} does not; the token cannot be recovered: delete the environment and create it again")]
@@ -88,41 +87,22 @@ struct Inputs {
     kms_key_arn: String,
 }
 
-fn strings(value: Option<&Value>, key: &'static str) -> Result<Vec<String>, CacheError> {
-    let items = value
-        .and_then(Value::as_array)
-        .ok_or(CacheError::MissingInput(key))?;
-    let strings: Vec<String> = items
-        .iter()
-        .filter_map(Value::as_str)
-        .map(str::to_owned)
-        .collect();
-    // The network gives exactly three of each, one per AZ, in AZ order.
-    if strings.len() != 3 || items.len() != 3 {
-        return Err(CacheError::MissingInput(key));
-    }
-    Ok(strings)
-}
-
-fn string(value: Option<&Value>, key: &'static str) -> Result<String, CacheError> {
-    value
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .ok_or(CacheError::MissingInput(key))
-}
-
 impl Inputs {
-    fn from_outputs(outputs: &Outputs) -> Result<Self, CacheError> {
+    fn from_outputs(outputs: &Outputs) -> Result<Self, MissingOutputs> {
+        let network = NetworkOutputs::of(outputs)?;
+        // The network gives three of each, one per AZ, in AZ order.
         Ok(Self {
-            private_subnets: strings(outputs.get("privateSubnetIds"), "privateSubnetIds")?,
-            zones: strings(outputs.get("availabilityZones"), "availabilityZones")?,
-            security_group: string(
-                outputs
-                    .get("securityGroupIds")
-                    .and_then(|groups| groups.get("cache")),
-                "securityGroupIds.cache",
+            private_subnets: NetworkOutputs::at_least(
+                "privateSubnetIds",
+                &network.private_subnet_ids,
+                3,
             )?,
-            kms_key_arn: string(outputs.get("kmsKeyArn"), "kmsKeyArn")?,
+            zones: NetworkOutputs::at_least("availabilityZones", &network.availability_zones, 3)?,
+            security_group: NetworkOutputs::non_empty(
+                "securityGroupIds.cache",
+                &network.security_group_ids.cache,
+            )?,
+            kms_key_arn: NetworkOutputs::non_empty("kmsKeyArn", &network.kms_key_arn)?,
         })
     }
 }
@@ -415,7 +395,9 @@ mod tests {
     use env_core::tags::ENVIRONMENT;
     use std::collections::BTreeSet;
 
-    const KEY: &str = "arn:aws:kms:us-west-2:123456789012:key/1111-2222";
+    use env_core::outputs::example::{self, handed_on};
+
+    const KEY: &str = "arn:aws:kms:us-west-2:123456789012:key/k-1";
 
     fn spec(extra: Value) -> EnvironmentSpec {
         let mut value = json!({
@@ -431,17 +413,7 @@ mod tests {
     }
 
     fn network_outputs() -> Outputs {
-        json!({
-            "vpcId": "vpc-1",
-            "availabilityZones": ["us-west-2a", "us-west-2b", "us-west-2c"],
-            "privateSubnetIds": ["subnet-a", "subnet-b", "subnet-c"],
-            "publicSubnetIds": ["subnet-pa", "subnet-pb", "subnet-pc"],
-            "securityGroupIds": {"cache": "sg-cache", "database": "sg-db"},
-            "kmsKeyArn": KEY
-        })
-        .as_object()
-        .unwrap()
-        .clone()
+        handed_on(example::network())
     }
 
     async fn run(
@@ -598,6 +570,8 @@ mod tests {
 
         let response = run(&fake, Action::Status, &spec).await.unwrap();
         assert_eq!(response.status, Status::Ready);
+        let typed: env_core::outputs::CacheOutputs = example::read_as(&response.outputs);
+        assert_eq!(typed.cache_replication_group_id, "redis-pr-42");
         // The token rotates every 30 days with the environment's rotation function.
         assert_eq!(
             fake.world().secrets["secret-redis-auth-pr-42"]
@@ -711,19 +685,41 @@ mod tests {
 
     #[tokio::test]
     async fn a_missing_network_output_is_an_invalid_event_named_before_any_call() {
-        let keys = [
-            ("privateSubnetIds", "privateSubnetIds"),
-            ("availabilityZones", "availabilityZones"),
-            ("securityGroupIds", "securityGroupIds.cache"),
-            ("kmsKeyArn", "kmsKeyArn"),
-        ];
-        for (key, named) in keys {
+        let mut refusals = vec![(Outputs::new(), "outputs.network: are missing".to_owned())];
+        for key in [
+            "privateSubnetIds",
+            "availabilityZones",
+            "securityGroupIds",
+            "kmsKeyArn",
+        ] {
+            let mut outputs = network_outputs();
+            outputs["network"].as_object_mut().unwrap().remove(key);
+            refusals.push((outputs, format!("missing field `{key}`")));
+        }
+        // Two private subnets, or a subnet id that is not a string, are not the network's three.
+        let mut network = example::network();
+        network.private_subnet_ids.pop();
+        refusals.push((
+            handed_on(network),
+            "privateSubnetIds holds 2 entries".into(),
+        ));
+        let mut outputs = network_outputs();
+        outputs["network"]["privateSubnetIds"] = json!(["subnet-a", "subnet-b", 3]);
+        refusals.push((outputs, "invalid type: integer `3`".into()));
+        let mut network = example::network();
+        network.availability_zones.pop();
+        refusals.push((handed_on(network), "availabilityZones holds 2".into()));
+        let mut network = example::network();
+        network.security_group_ids.cache.clear();
+        refusals.push((handed_on(network), "securityGroupIds.cache is empty".into()));
+        let mut network = example::network();
+        network.kms_key_arn.clear();
+        refusals.push((handed_on(network), "kmsKeyArn is empty".into()));
+        for (outputs, named) in refusals {
             let fake = Fake::default();
             fake.world()
                 .faults
                 .push(("DescribeReplicationGroups", "AccessDenied"));
-            let mut outputs = network_outputs();
-            outputs.remove(key);
             let request = Request {
                 action: Action::Create,
                 spec: spec(json!({})),
@@ -731,23 +727,8 @@ mod tests {
             };
             let error = handle(&fake, request).await.unwrap_err();
             assert_eq!(error.error_name(), ErrorName::InvalidEvent);
-            assert!(error.to_string().contains(named), "{error}");
+            assert!(error.to_string().contains(&named), "{error}");
             assert_eq!(fake.world().faults.len(), 1, "an AWS call was made");
-        }
-        // Two private subnets, or a subnet id that is not a string, are not the network's three.
-        for subnets in [
-            json!(["subnet-a", "subnet-b"]),
-            json!(["subnet-a", "subnet-b", 3]),
-        ] {
-            let mut outputs = network_outputs();
-            outputs.insert("privateSubnetIds".into(), subnets);
-            let request = Request {
-                action: Action::Status,
-                spec: spec(json!({})),
-                outputs,
-            };
-            let error = handle(&Fake::default(), request).await.unwrap_err();
-            assert!(error.to_string().contains("privateSubnetIds"), "{error}");
         }
     }
 
@@ -959,7 +940,7 @@ mod tests {
     #[test]
     fn failures_carry_their_stable_names() {
         assert_eq!(
-            CacheError::MissingInput("kmsKeyArn").error_name(),
+            CacheError::MissingInput(NetworkOutputs::of(&Outputs::new()).unwrap_err()).error_name(),
             ErrorName::InvalidEvent
         );
         assert_eq!(

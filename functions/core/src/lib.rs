@@ -11,6 +11,7 @@ pub mod error;
 pub mod iam;
 pub mod invoke;
 pub mod naming;
+pub mod outputs;
 pub mod secret_policy;
 pub mod spec;
 pub mod tags;

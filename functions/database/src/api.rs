@@ -6,6 +6,7 @@
 
 use env_core::tags::Tag;
 use env_core::AwsCallError;
+use std::collections::BTreeMap;
 
 pub type CallResult<T> = Result<T, AwsCallError>;
 
@@ -162,8 +163,16 @@ pub struct Function {
     /// `Pending` while Lambda sets up the VPC network interfaces, then `Active` (Lambda developer
     /// guide, "Lambda function states").
     pub state: String,
+    /// `LastUpdateStatus` is `InProgress`: Lambda refuses another change until it ends (Lambda
+    /// developer guide, "Lambda function states").
+    pub updating: bool,
     pub subnet_ids: Vec<String>,
     pub security_group_ids: Vec<String>,
+    /// The package's SHA-256, base64 (`CodeSha256`).
+    pub code_sha256: String,
+    pub architecture: String,
+    pub timeout_seconds: i32,
+    pub environment: BTreeMap<String, String>,
 }
 
 /// Everything CreateFunction is given for the rotation Lambda.
@@ -173,6 +182,8 @@ pub struct FunctionSettings {
     pub role_arn: String,
     pub code_bucket: String,
     pub code_key: String,
+    /// What Lambda reports as the package's `CodeSha256` (the database function's settings).
+    pub code_sha256: String,
     /// `x86_64` or `arm64`, as the package was built.
     pub architecture: String,
     pub subnet_ids: Vec<String>,
@@ -268,6 +279,10 @@ pub trait Cloud {
     /// GetFunction; `None` when there is no such function.
     async fn function(&self, name: &str) -> CallResult<Option<Function>>;
     async fn create_function(&self, settings: &FunctionSettings) -> CallResult<()>;
+    /// UpdateFunctionCode: the package and architecture of `settings`.
+    async fn update_function_code(&self, settings: &FunctionSettings) -> CallResult<()>;
+    /// UpdateFunctionConfiguration: the timeout and the whole environment of `settings`.
+    async fn update_function_configuration(&self, settings: &FunctionSettings) -> CallResult<()>;
     /// AddPermission: lets `principal` of `source_account` invoke the function.
     async fn allow_invoke(
         &self,

@@ -535,20 +535,7 @@ impl Cloud for AwsCloud {
         Ok(output
             .as_ref()
             .and_then(|output| output.configuration())
-            .map(|configuration| {
-                let vpc = configuration.vpc_config();
-                Function {
-                    arn: configuration.function_arn().unwrap_or_default().to_owned(),
-                    state: configuration
-                        .state()
-                        .map(|state| state.as_str().to_owned())
-                        .unwrap_or_default(),
-                    subnet_ids: vpc.map(|vpc| vpc.subnet_ids().to_vec()).unwrap_or_default(),
-                    security_group_ids: vpc
-                        .map(|vpc| vpc.security_group_ids().to_vec())
-                        .unwrap_or_default(),
-                }
-            }))
+            .map(function_of))
     }
 
     async fn create_function(&self, settings: &FunctionSettings) -> CallResult<()> {
@@ -559,15 +546,6 @@ impl Cloud for AwsCloud {
         let vpc = lambda::VpcConfig::builder()
             .set_subnet_ids(Some(settings.subnet_ids.clone()))
             .set_security_group_ids(Some(settings.security_group_ids.clone()))
-            .build();
-        let environment = lambda::Environment::builder()
-            .set_variables(Some(
-                settings
-                    .environment
-                    .iter()
-                    .map(|(name, value)| (name.to_string(), value.clone()))
-                    .collect(),
-            ))
             .build();
         self.lambda
             .create_function()
@@ -580,7 +558,7 @@ impl Cloud for AwsCloud {
             .architectures(lambda::Architecture::from(settings.architecture.as_str()))
             .code(code)
             .vpc_config(vpc)
-            .environment(environment)
+            .environment(environment_of(settings))
             .timeout(settings.timeout_seconds)
             .description("Secrets Manager rotation of the environment's database user")
             .set_tags(Some(
@@ -593,6 +571,31 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("CreateFunction"))?;
+        Ok(())
+    }
+
+    async fn update_function_code(&self, settings: &FunctionSettings) -> CallResult<()> {
+        self.lambda
+            .update_function_code()
+            .function_name(&settings.name)
+            .s3_bucket(&settings.code_bucket)
+            .s3_key(&settings.code_key)
+            .architectures(lambda::Architecture::from(settings.architecture.as_str()))
+            .send()
+            .await
+            .map_err(aws_error("UpdateFunctionCode"))?;
+        Ok(())
+    }
+
+    async fn update_function_configuration(&self, settings: &FunctionSettings) -> CallResult<()> {
+        self.lambda
+            .update_function_configuration()
+            .function_name(&settings.name)
+            .timeout(settings.timeout_seconds)
+            .environment(environment_of(settings))
+            .send()
+            .await
+            .map_err(aws_error("UpdateFunctionConfiguration"))?;
         Ok(())
     }
 
@@ -624,5 +627,54 @@ impl Cloud for AwsCloud {
             .await
             .map_err(aws_error("DeleteFunction"))?;
         Ok(())
+    }
+}
+
+fn environment_of(settings: &FunctionSettings) -> lambda::Environment {
+    lambda::Environment::builder()
+        .set_variables(Some(
+            settings
+                .environment
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.clone()))
+                .collect(),
+        ))
+        .build()
+}
+
+/// GetFunction's configuration as the handler reads it.
+fn function_of(configuration: &lambda::FunctionConfiguration) -> Function {
+    let vpc = configuration.vpc_config();
+    Function {
+        arn: configuration.function_arn().unwrap_or_default().to_owned(),
+        state: configuration
+            .state()
+            .map(lambda::State::as_str)
+            .unwrap_or_default()
+            .to_owned(),
+        updating: configuration.last_update_status() == Some(&lambda::LastUpdateStatus::InProgress),
+        subnet_ids: vpc
+            .map(lambda::VpcConfigResponse::subnet_ids)
+            .unwrap_or_default()
+            .to_vec(),
+        security_group_ids: vpc
+            .map(lambda::VpcConfigResponse::security_group_ids)
+            .unwrap_or_default()
+            .to_vec(),
+        code_sha256: configuration.code_sha256().unwrap_or_default().to_owned(),
+        architecture: configuration
+            .architectures()
+            .first()
+            .map(lambda::Architecture::as_str)
+            .unwrap_or_default()
+            .to_owned(),
+        timeout_seconds: configuration.timeout().unwrap_or_default(),
+        environment: configuration
+            .environment()
+            .and_then(lambda::EnvironmentResponse::variables)
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .collect(),
     }
 }

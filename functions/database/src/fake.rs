@@ -104,6 +104,34 @@ impl World {
     }
 }
 
+fn environment_of(settings: &FunctionSettings) -> BTreeMap<String, String> {
+    settings
+        .environment
+        .iter()
+        .map(|(name, value)| (name.to_string(), value.clone()))
+        .collect()
+}
+
+/// The function an update call changes, marked as updating; Lambda refuses a second change while
+/// the first is in progress (ResourceConflictException).
+fn updated<'w>(
+    world: &'w mut World,
+    operation: &'static str,
+    name: &str,
+) -> CallResult<&'w mut Function> {
+    world.call(operation)?;
+    let (_, function) = world
+        .functions
+        .get_mut(name)
+        .expect("the handler updates only a function it has just read");
+    if function.updating {
+        return Err(aws_failure(operation, "ResourceConflictException"));
+    }
+    world.changes.push(operation);
+    function.updating = true;
+    Ok(function)
+}
+
 /// An available Aurora PostgreSQL version with AWS's Serverless v2 range of 0–256 ACUs.
 pub fn engine_version(version: &str) -> EngineVersion {
     EngineVersion {
@@ -552,10 +580,13 @@ impl Cloud for FakeCloud {
     async fn function(&self, name: &str) -> CallResult<Option<Function>> {
         let mut world = self.world();
         world.call("GetFunction")?;
-        Ok(world
-            .functions
-            .get(name)
-            .map(|(_, function)| function.clone()))
+        let Some((_, function)) = world.functions.get_mut(name) else {
+            return Ok(None);
+        };
+        let described = function.clone();
+        // An update takes until the read after it (AWS: seconds).
+        function.updating = false;
+        Ok(Some(described))
     }
 
     async fn create_function(&self, settings: &FunctionSettings) -> CallResult<()> {
@@ -567,12 +598,33 @@ impl Cloud for FakeCloud {
                 settings.name
             ),
             state: world.function_state.unwrap_or("Active").to_owned(),
+            updating: false,
             subnet_ids: settings.subnet_ids.clone(),
             security_group_ids: settings.security_group_ids.clone(),
+            code_sha256: settings.code_sha256.clone(),
+            architecture: settings.architecture.clone(),
+            timeout_seconds: settings.timeout_seconds,
+            environment: environment_of(settings),
         };
         world
             .functions
             .insert(settings.name.clone(), (settings.clone(), function));
+        Ok(())
+    }
+
+    async fn update_function_code(&self, settings: &FunctionSettings) -> CallResult<()> {
+        let mut world = self.world();
+        let function = updated(&mut world, "UpdateFunctionCode", &settings.name)?;
+        function.code_sha256 = settings.code_sha256.clone();
+        function.architecture = settings.architecture.clone();
+        Ok(())
+    }
+
+    async fn update_function_configuration(&self, settings: &FunctionSettings) -> CallResult<()> {
+        let mut world = self.world();
+        let function = updated(&mut world, "UpdateFunctionConfiguration", &settings.name)?;
+        function.timeout_seconds = settings.timeout_seconds;
+        function.environment = environment_of(settings);
         Ok(())
     }
 

@@ -23,11 +23,12 @@ use crate::{log_groups_first, rotation_function, rotation_function::Scope};
 use env_core::arn::account_of;
 use env_core::contract::{Outputs, Request};
 use env_core::naming::{AwsLogGroup, NameKind, Names};
+use env_core::outputs::{ComponentOutputs, MissingOutputs, NetworkOutputs};
 use env_core::secret_policy::EnvironmentSecret;
 use env_core::spec::EnvironmentSpec;
 use env_core::tags::environment_tags;
 use env_core::{Action, AwsCallError, ErrorName, NamedError, Response, Status};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::time::SystemTime;
 
 pub const ENGINE: &str = "aurora-postgresql";
@@ -56,8 +57,8 @@ pub const WRITER_PROMOTION_TIER: i32 = 0;
 pub enum DatabaseError {
     #[error(transparent)]
     Aws(#[from] AwsCallError),
-    #[error("outputs.{0} is missing or malformed; the network component provides it")]
-    MissingInput(&'static str),
+    #[error(transparent)]
+    MissingInput(#[from] MissingOutputs),
     #[error("Aurora cluster {0} has deletion protection on; set forceDestroy to delete it")]
     DeletionProtected(String),
     #[error("{0} is in state {1}; delete the environment and create it again")]
@@ -117,55 +118,28 @@ struct Network {
     kms_key_arn: String,
 }
 
-fn strings(
-    outputs: &Outputs,
-    key: &'static str,
-    count: usize,
-) -> Result<Vec<String>, DatabaseError> {
-    let list: Vec<String> = outputs
-        .get(key)
-        .and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
-    if list.len() < count || list.iter().any(String::is_empty) {
-        return Err(DatabaseError::MissingInput(key));
-    }
-    Ok(list)
-}
-
-fn text(value: Option<&Value>, key: &'static str) -> Result<String, DatabaseError> {
-    match value.and_then(Value::as_str) {
-        Some(text) if !text.is_empty() => Ok(text.to_owned()),
-        _ => Err(DatabaseError::MissingInput(key)),
-    }
-}
-
 impl Network {
-    fn from_outputs(outputs: &Outputs) -> Result<Self, DatabaseError> {
+    fn from_outputs(outputs: &Outputs) -> Result<Self, MissingOutputs> {
+        let network = NetworkOutputs::of(outputs)?;
+        let groups = &network.security_group_ids;
         Ok(Self {
             // The network component makes 3 of each (one per AZ); the writer and the reader need
             // two different AZs, and a DB subnet group needs subnets in at least two.
-            private_subnets: strings(outputs, "privateSubnetIds", 3)?,
-            zones: strings(outputs, "availabilityZones", 2)?,
-            security_group: text(
-                outputs
-                    .get("securityGroupIds")
-                    .and_then(|groups| groups.get("database")),
+            private_subnets: NetworkOutputs::at_least(
+                "privateSubnetIds",
+                &network.private_subnet_ids,
+                3,
+            )?,
+            zones: NetworkOutputs::at_least("availabilityZones", &network.availability_zones, 2)?,
+            security_group: NetworkOutputs::non_empty(
                 "securityGroupIds.database",
+                &groups.database,
             )?,
-            rotation_security_group: text(
-                outputs
-                    .get("securityGroupIds")
-                    .and_then(|groups| groups.get("rotation")),
+            rotation_security_group: NetworkOutputs::non_empty(
                 "securityGroupIds.rotation",
+                &groups.rotation,
             )?,
-            kms_key_arn: text(outputs.get("kmsKeyArn"), "kmsKeyArn")?,
+            kms_key_arn: NetworkOutputs::non_empty("kmsKeyArn", &network.kms_key_arn)?,
         })
     }
 }
@@ -402,6 +376,10 @@ async fn credentials<C: Cloud>(
     };
     let function = rotation_function::ensure(cloud, context.names, context.settings, scope).await?;
     outputs.insert("rotationFunctionArn".into(), json!(function.arn));
+    if function.updating {
+        // READY only once the function runs this deployment's package and settings.
+        return Ok(false);
+    }
 
     // Both secrets rotate with the function (the API keys by its `api_keys` strategy), the
     // first rotation at once: the keys' first rotation only replaces the key made here, and

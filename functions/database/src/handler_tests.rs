@@ -2,6 +2,8 @@ use super::*;
 use crate::api::Rotation;
 use crate::fake::FakeCloud;
 use crate::settings::Settings;
+use env_core::outputs::example::{self, handed_on};
+use serde_json::Value;
 
 fn spec(extra: Value) -> EnvironmentSpec {
     let mut value = json!({
@@ -19,17 +21,7 @@ fn spec(extra: Value) -> EnvironmentSpec {
 const KEY: &str = "arn:aws:kms:us-west-2:123456789012:key/k-1";
 
 fn network_outputs() -> Outputs {
-    json!({
-        "vpcId": "vpc-1",
-        "availabilityZones": ["us-west-2a", "us-west-2b", "us-west-2c"],
-        "publicSubnetIds": ["subnet-pub-a", "subnet-pub-b", "subnet-pub-c"],
-        "privateSubnetIds": ["subnet-a", "subnet-b", "subnet-c"],
-        "securityGroupIds": {"alb": "sg-alb", "database": "sg-db", "cache": "sg-cache", "rotation": "sg-rot"},
-        "kmsKeyArn": KEY
-    })
-    .as_object()
-    .unwrap()
-    .clone()
+    handed_on(example::network())
 }
 
 fn request(action: Action, spec: EnvironmentSpec) -> Request {
@@ -40,10 +32,13 @@ fn request(action: Action, spec: EnvironmentSpec) -> Request {
     }
 }
 
+const PACKAGE_SHA256: &str = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+
 fn settings(rotate_immediately: bool) -> Result<Settings, SettingsError> {
     Ok(Settings {
         code_bucket: "artifacts".into(),
         code_key: "rotation/rotation.zip".into(),
+        code_sha256: PACKAGE_SHA256.into(),
         rotate_immediately,
         architecture: "arm64".into(),
     })
@@ -70,54 +65,56 @@ async fn ready(cloud: &FakeCloud, extra: Value) -> Response {
     response
 }
 
+/// `network` as the event's outputs, refused before any call with a message naming `named`.
+async fn refused_naming(network: Outputs, named: &str) {
+    let cloud = FakeCloud::default();
+    let request = Request {
+        action: Action::Create,
+        spec: spec(json!({})),
+        outputs: network,
+    };
+    let error = handle(&cloud, &settings(true), request).await.unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::InvalidEvent);
+    assert!(error.to_string().contains(named), "{error}");
+    assert!(cloud.world().changes.is_empty());
+}
+
 #[tokio::test]
 async fn a_missing_network_output_is_an_invalid_event_before_any_call() {
-    for (key, named) in [
-        ("privateSubnetIds", "privateSubnetIds"),
-        ("availabilityZones", "availabilityZones"),
-        ("securityGroupIds", "securityGroupIds.database"),
-        ("kmsKeyArn", "kmsKeyArn"),
+    refused_naming(Outputs::new(), "outputs.network: are missing").await;
+    for key in [
+        "privateSubnetIds",
+        "availabilityZones",
+        "securityGroupIds",
+        "kmsKeyArn",
     ] {
-        let cloud = FakeCloud::default();
         let mut outputs = network_outputs();
-        outputs.remove(key);
-        let request = Request {
-            action: Action::Create,
-            spec: spec(json!({})),
-            outputs,
-        };
-        let error = handle(&cloud, &settings(true), request).await.unwrap_err();
-        assert_eq!(error.error_name(), ErrorName::InvalidEvent);
-        assert!(error.to_string().contains(named), "{error}");
-        assert!(cloud.world().changes.is_empty());
+        outputs["network"].as_object_mut().unwrap().remove(key);
+        refused_naming(outputs, &format!("missing field `{key}`")).await;
     }
 }
 
 #[tokio::test]
-async fn too_few_subnets_or_an_empty_key_are_rejected() {
-    let cloud = FakeCloud::default();
-    let mut outputs = network_outputs();
-    outputs.insert("privateSubnetIds".into(), json!(["subnet-a", ""]));
-    outputs.insert("kmsKeyArn".into(), json!(""));
-    let request = Request {
-        action: Action::Status,
-        spec: spec(json!({})),
-        outputs,
-    };
-    let error = handle(&cloud, &settings(true), request).await.unwrap_err();
-    assert_eq!(
-        error.to_string(),
-        DatabaseError::MissingInput("privateSubnetIds").to_string()
-    );
-    let mut outputs = network_outputs();
-    outputs.insert("kmsKeyArn".into(), json!(""));
-    let request = Request {
-        action: Action::Status,
-        spec: spec(json!({})),
-        outputs,
-    };
-    let error = handle(&cloud, &settings(true), request).await.unwrap_err();
-    assert!(error.to_string().contains("kmsKeyArn"), "{error}");
+async fn too_few_subnets_or_an_empty_key_or_group_are_rejected() {
+    let mut network = example::network();
+    network.private_subnet_ids = vec!["subnet-a".into(), String::new()];
+    refused_naming(
+        handed_on(network),
+        "outputs.network: privateSubnetIds holds 2 entries (1 empty); at least 3 non-empty ones are needed",
+    )
+    .await;
+    let mut network = example::network();
+    network.availability_zones.truncate(1);
+    refused_naming(handed_on(network), "availabilityZones holds 1 entries").await;
+    let mut network = example::network();
+    network.kms_key_arn.clear();
+    refused_naming(handed_on(network), "kmsKeyArn is empty").await;
+    let mut network = example::network();
+    network.security_group_ids.database.clear();
+    refused_naming(handed_on(network), "securityGroupIds.database is empty").await;
+    let mut network = example::network();
+    network.security_group_ids.rotation.clear();
+    refused_naming(handed_on(network), "securityGroupIds.rotation is empty").await;
 }
 
 #[tokio::test]
@@ -652,8 +649,9 @@ async fn delete_reports_throttling_as_retryable() {
 
 #[test]
 fn error_names_follow_the_contract() {
+    let missing = NetworkOutputs::of(&Outputs::new()).unwrap_err();
     assert_eq!(
-        DatabaseError::MissingInput("kmsKeyArn").error_name(),
+        DatabaseError::MissingInput(missing).error_name(),
         ErrorName::InvalidEvent
     );
     assert_eq!(
@@ -871,6 +869,162 @@ async fn a_pending_function_is_waited_for_before_rotation_is_turned_on() {
     run(&cloud, Action::Status, json!({})).await.unwrap();
     let response = run(&cloud, Action::Status, json!({})).await.unwrap();
     assert_eq!(response.status, Status::Ready);
+}
+
+/// What a redeploy changes: a new package (whose key carries its hash), for `architecture`.
+fn redeployed(architecture: &str) -> Result<Settings, SettingsError> {
+    Ok(Settings {
+        code_key: "rotation/0123456789abcdef.zip".into(),
+        code_sha256: "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=".into(),
+        architecture: architecture.into(),
+        ..settings(true).unwrap()
+    })
+}
+
+#[tokio::test]
+async fn a_redeployed_package_and_settings_reach_an_existing_function_one_change_per_call() {
+    let cloud = FakeCloud::default();
+    ready(&cloud, json!({})).await;
+    // The function an earlier deployment made: another timeout and no ECS settings.
+    {
+        let mut world = cloud.world();
+        let (_, function) = world.functions.get_mut("rotation-pr-42").unwrap();
+        function.timeout_seconds = 30;
+        function
+            .environment
+            .retain(|name, _| name == "DB_CA_BUNDLE");
+    }
+    let settings = redeployed("x86_64");
+    let status = || handle(&cloud, &settings, request(Action::Status, spec(json!({}))));
+    // The code first; READY waits until the function runs it.
+    let response = status().await.unwrap();
+    assert_eq!(response.status, Status::InProgress);
+    assert!(changes(&cloud).contains(&"UpdateFunctionCode"));
+    {
+        let world = cloud.world();
+        let (_, function) = &world.functions["rotation-pr-42"];
+        assert_eq!(function.code_sha256, settings.as_ref().unwrap().code_sha256);
+        assert_eq!(function.architecture, "x86_64");
+        assert_eq!(function.timeout_seconds, 30, "not while the code changes");
+    }
+    // The next call finds the code update still in progress (Lambda's LastUpdateStatus) and
+    // waits; the one after changes the configuration.
+    let response = status().await.unwrap();
+    assert_eq!(response.status, Status::InProgress);
+    assert!(!changes(&cloud).contains(&"UpdateFunctionConfiguration"));
+    let response = status().await.unwrap();
+    assert_eq!(response.status, Status::InProgress);
+    assert!(changes(&cloud).contains(&"UpdateFunctionConfiguration"));
+    {
+        let world = cloud.world();
+        let (_, function) = &world.functions["rotation-pr-42"];
+        assert_eq!(function.timeout_seconds, 900);
+        assert_eq!(function.environment["ECS_SERVICE"], "ecs-service-pr-42");
+        assert_eq!(function.environment["CACHE_TOKEN_WAIT_SECONDS"], "780");
+        assert_eq!(
+            function.environment["DB_CA_BUNDLE"],
+            "/var/task/rds-ca-bundle.pem"
+        );
+    }
+    let response = status().await.unwrap();
+    assert_eq!(
+        response.status,
+        Status::InProgress,
+        "the change in progress"
+    );
+    let response = status().await.unwrap();
+    assert_eq!(response.status, Status::Ready);
+    let response = status().await.unwrap();
+    assert_eq!(response.status, Status::Ready);
+    let changed = changes(&cloud);
+    assert!(
+        !changed
+            .iter()
+            .any(|change| change.starts_with("UpdateFunction")),
+        "{changed:?}"
+    );
+    // A package built for the other processor is a code change too.
+    let arm = redeployed("arm64");
+    let response = handle(&cloud, &arm, request(Action::Status, spec(json!({}))))
+        .await
+        .unwrap();
+    assert_eq!(response.status, Status::InProgress);
+    assert_eq!(
+        cloud.world().functions["rotation-pr-42"].1.architecture,
+        "arm64"
+    );
+}
+
+#[tokio::test]
+async fn an_update_refused_as_in_progress_is_waited_for_and_other_refusals_fail() {
+    let cloud = FakeCloud::default();
+    ready(&cloud, json!({})).await;
+    cloud
+        .world()
+        .functions
+        .get_mut("rotation-pr-42")
+        .unwrap()
+        .1
+        .timeout_seconds = 30;
+    let settings = redeployed("arm64");
+    let status = || handle(&cloud, &settings, request(Action::Status, spec(json!({}))));
+    // Another call's change under way: this one waits for it.
+    cloud.fail_next("UpdateFunctionCode", "ResourceConflictException");
+    let response = status().await.unwrap();
+    assert_eq!(response.status, Status::InProgress);
+    assert_eq!(
+        cloud.world().functions["rotation-pr-42"].1.code_sha256,
+        PACKAGE_SHA256
+    );
+    // A function still being made, or changed by someone else, is not changed again.
+    cloud
+        .world()
+        .functions
+        .get_mut("rotation-pr-42")
+        .unwrap()
+        .1
+        .state = "Pending".into();
+    let response = status().await.unwrap();
+    assert_eq!(response.status, Status::InProgress);
+    cloud
+        .world()
+        .functions
+        .get_mut("rotation-pr-42")
+        .unwrap()
+        .1
+        .state = "Active".into();
+    cloud
+        .world()
+        .functions
+        .get_mut("rotation-pr-42")
+        .unwrap()
+        .1
+        .updating = true;
+    let response = status().await.unwrap();
+    assert_eq!(response.status, Status::InProgress);
+    assert!(!changes(&cloud).contains(&"UpdateFunctionCode"));
+    // A package Lambda cannot take is the deployment's fault, not a wait.
+    cloud.fail_next("UpdateFunctionCode", "InvalidParameterValueException");
+    let error = status().await.unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::AwsRejected);
+    // And the same refusal of the configuration change, once the code is there: the code
+    // changes, the next call sees it in progress, the one after is refused and waits.
+    status().await.unwrap();
+    status().await.unwrap();
+    cloud.fail_next("UpdateFunctionConfiguration", "ResourceConflictException");
+    let response = status().await.unwrap();
+    assert_eq!(response.status, Status::InProgress);
+    assert!(cloud.world().faults.is_empty(), "the refusal was met");
+    assert!(changes(&cloud).contains(&"UpdateFunctionCode"));
+    assert_eq!(
+        cloud.world().functions["rotation-pr-42"].1.timeout_seconds,
+        30
+    );
+    status().await.unwrap();
+    assert_eq!(
+        cloud.world().functions["rotation-pr-42"].1.timeout_seconds,
+        900
+    );
 }
 
 #[tokio::test]
@@ -1154,28 +1308,6 @@ fn the_new_errors_have_their_names() {
 }
 
 #[tokio::test]
-async fn without_the_rotation_group_the_event_is_invalid_before_any_call() {
-    let cloud = FakeCloud::default();
-    let mut outputs = network_outputs();
-    outputs.insert(
-        "securityGroupIds".into(),
-        json!({"database": "sg-db", "cache": "sg-cache"}),
-    );
-    let request = Request {
-        action: Action::Create,
-        spec: spec(json!({})),
-        outputs,
-    };
-    let error = handle(&cloud, &settings(true), request).await.unwrap_err();
-    assert_eq!(error.error_name(), ErrorName::InvalidEvent);
-    assert!(
-        error.to_string().contains("securityGroupIds.rotation"),
-        "{error}"
-    );
-    assert!(changes(&cloud).is_empty());
-}
-
-#[tokio::test]
 async fn an_unprotected_cluster_goes_without_force_and_keeps_its_automated_backups() {
     let cloud = FakeCloud::default();
     let unprotected = json!({"deletionProtection": false});
@@ -1291,4 +1423,17 @@ async fn a_group_aws_made_without_the_key_gets_the_environments_key() {
     // Once it has the key, nothing more is asked of it.
     run(&cloud, Action::Status, json!({})).await.unwrap();
     assert!(!changes(&cloud).contains(&"AssociateKmsKey"));
+}
+
+#[tokio::test]
+async fn ready_outputs_are_exactly_the_database_outputs_contract() {
+    let cloud = FakeCloud::default();
+    let response = ready(&cloud, json!({})).await;
+    let handed_on = Outputs::from_iter([("database".to_owned(), Value::Object(response.outputs))]);
+    let outputs = env_core::outputs::DatabaseOutputs::of(&handed_on).unwrap();
+    assert_eq!(outputs.db_cluster_identifier, "aurora-pr-42");
+    assert_eq!(outputs.db_name, "catalog");
+    assert!(outputs
+        .rotation_function_arn
+        .ends_with(":function:rotation-pr-42"));
 }

@@ -11,6 +11,7 @@ use env_core::arn::{account_of, region_of};
 use env_core::naming::{AwsLogGroup, NameKind, Names};
 use env_core::tags::Tag;
 use serde_json::json;
+use std::collections::BTreeMap;
 
 /// Lambda's longest (15 minutes): a database step needs seconds, but the Redis token's setSecret
 /// waits for ElastiCache to apply a new token to every node of every shard (`TOKEN_WAIT_SECONDS`),
@@ -61,9 +62,9 @@ async fn role<C: Cloud>(cloud: &C, name: &str, tags: &[Tag]) -> Result<String, D
     Ok(arn)
 }
 
-/// The role and the function, created when absent; the role's inline policy is put on every call
-/// (PutRolePolicy replaces it whole), so a hand-edited policy is put back. A function whose
-/// network settings drifted is left as it is: the security group rules are what limit it.
+/// The role and the function, created when absent and updated when an earlier deployment made it
+/// ([`drift`]); the role's inline policy is put on every call (PutRolePolicy replaces it whole), so
+/// a hand-edited policy is put back.
 pub async fn ensure<C: Cloud>(
     cloud: &C,
     names: Names<'_>,
@@ -103,14 +104,12 @@ pub async fn ensure<C: Cloud>(
     let logs = names.aws_log_group(AwsLogGroup::RotationFunction);
     crate::log_groups_first::ensure(cloud, &logs, scope.kms_key_arn, scope.tags).await?;
 
-    if let Some(function) = cloud.function(&function_name).await? {
-        return Ok(function);
-    }
     let function = FunctionSettings {
         name: function_name.clone(),
         role_arn,
         code_bucket: settings.code_bucket.clone(),
         code_key: settings.code_key.clone(),
+        code_sha256: settings.code_sha256.clone(),
         architecture: settings.architecture.clone(),
         subnet_ids: scope.subnet_ids.to_vec(),
         security_group_ids: vec![scope.security_group_id.to_owned()],
@@ -125,6 +124,9 @@ pub async fn ensure<C: Cloud>(
         timeout_seconds: TIMEOUT_SECONDS,
         tags: scope.tags.to_vec(),
     };
+    if let Some(existing) = cloud.function(&function_name).await? {
+        return brought_up_to_date(cloud, existing, &function).await;
+    }
     match cloud.create_function(&function).await {
         Ok(()) => tracing::info!(function = %function_name, "rotation function created"),
         // A new role is not assumable by Lambda for some seconds, and its new inline policy not
@@ -144,6 +146,63 @@ pub async fn ensure<C: Cloud>(
         .function(&function_name)
         .await?
         .ok_or(DatabaseError::NotVisibleYet(function_name))
+}
+
+/// What a function made by an earlier deployment of the backend lacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drift {
+    /// Another package, or one built for another architecture.
+    Code,
+    /// Another timeout or environment.
+    Configuration,
+}
+
+/// The change `function` needs to be what `desired` describes; the code first. Its network
+/// settings are not compared: the security group rules are what limit it.
+pub fn drift(function: &Function, desired: &FunctionSettings) -> Option<Drift> {
+    if function.code_sha256 != desired.code_sha256 || function.architecture != desired.architecture
+    {
+        return Some(Drift::Code);
+    }
+    let environment: BTreeMap<String, String> = desired
+        .environment
+        .iter()
+        .map(|(name, value)| (name.to_string(), value.clone()))
+        .collect();
+    (function.timeout_seconds != desired.timeout_seconds || function.environment != environment)
+        .then_some(Drift::Configuration)
+}
+
+/// Brings a function an earlier deployment made to this deployment's package and settings (so a
+/// redeploy reaches existing environments on their next provision), one change per call: Lambda
+/// refuses a change while another is in progress (`ResourceConflictException`, Lambda developer
+/// guide, "Lambda function states"), so the code goes first and the configuration on a later
+/// call. The function comes back marked `updating` while it differs or a change is under way.
+async fn brought_up_to_date<C: Cloud>(
+    cloud: &C,
+    mut function: Function,
+    desired: &FunctionSettings,
+) -> Result<Function, DatabaseError> {
+    let Some(drift) = drift(&function, desired) else {
+        return Ok(function);
+    };
+    if function.updating || function.state != ACTIVE {
+        // Lambda would refuse a change now; the next call makes it.
+        function.updating = true;
+        return Ok(function);
+    }
+    let change = match drift {
+        Drift::Code => cloud.update_function_code(desired).await,
+        Drift::Configuration => cloud.update_function_configuration(desired).await,
+    };
+    match change {
+        Ok(()) => tracing::info!(function = %desired.name, "rotation function updated"),
+        // A change another call started meanwhile: the next call looks again.
+        Err(error) if error.is_code("ResourceConflictException") => {}
+        Err(error) => return Err(error.into()),
+    }
+    function.updating = true;
+    Ok(function)
 }
 
 /// Whether the secret rotates every `days` with this function.

@@ -8,6 +8,10 @@
 pub const CODE_BUCKET_VAR: &str = "ROTATION_CODE_BUCKET";
 /// The object key of the rotation function's zip in that bucket.
 pub const CODE_KEY_VAR: &str = "ROTATION_CODE_KEY";
+/// The package's SHA-256, base64-encoded as Lambda reports it (`CodeSha256`): a rotation function
+/// whose code differs is updated to the package (a redeploy reaches existing environments on their
+/// next provision).
+pub const CODE_SHA256_VAR: &str = "ROTATION_CODE_SHA256";
 /// `true` (the default) or `false`: whether turning rotation on runs the first rotation at once.
 /// The first rotation creates the application's database user, so AWS needs `true`; the emulator
 /// cannot run the rotation Lambda (tests/emulator/README.md), so local runs set `false`.
@@ -23,6 +27,8 @@ pub const ARCHITECTURES: [&str; 2] = ["x86_64", "arm64"];
 pub struct Settings {
     pub code_bucket: String,
     pub code_key: String,
+    /// Lambda's `CodeSha256` of the package at `code_key`.
+    pub code_sha256: String,
     pub rotate_immediately: bool,
     /// One of [`ARCHITECTURES`].
     pub architecture: String,
@@ -63,6 +69,7 @@ impl Settings {
         };
         let code_bucket = required(&lookup, CODE_BUCKET_VAR)?;
         let code_key = required(&lookup, CODE_KEY_VAR)?;
+        let code_sha256 = sha256_of(&lookup)?;
         let architecture = match lookup(ROTATION_ARCHITECTURE_VAR) {
             Some(value) if ARCHITECTURES.contains(&value.as_str()) => value,
             other => {
@@ -78,10 +85,32 @@ impl Settings {
         Ok(Self {
             code_bucket,
             code_key,
+            code_sha256,
             rotate_immediately,
             architecture,
         })
     }
+}
+
+/// A SHA-256 in standard base64: 43 characters and one `=` of padding, as Lambda writes
+/// `CodeSha256`.
+fn sha256_of(lookup: &impl Fn(&str) -> Option<String>) -> Result<String, SettingsError> {
+    let value = lookup(CODE_SHA256_VAR).unwrap_or_default();
+    // 44 bytes ending in '=': the first 43 end on a character boundary.
+    if value.len() == 44
+        && value.ends_with('=')
+        && value[..43]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/')
+    {
+        return Ok(value);
+    }
+    Err(SettingsError {
+        variable: CODE_SHA256_VAR,
+        problem: format!(
+            "is {value:?}; allowed: the rotation package's SHA-256 in base64 (44 characters ending in '='), as Lambda reports CodeSha256"
+        ),
+    })
 }
 
 #[cfg(test)]
@@ -97,10 +126,12 @@ mod tests {
         Settings::from_lookup(|name| map.get(name).cloned())
     }
 
-    const CODE: [(&str, &str); 3] = [
+    const SHA: &str = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+    const CODE: [(&str, &str); 4] = [
         ("ROTATION_CODE_BUCKET", "artifacts"),
         ("ROTATION_CODE_KEY", "rotation.zip"),
         ("ROTATION_ARCHITECTURE", "x86_64"),
+        ("ROTATION_CODE_SHA256", SHA),
     ];
 
     #[test]
@@ -110,6 +141,7 @@ mod tests {
             Settings {
                 code_bucket: "artifacts".into(),
                 code_key: "rotation.zip".into(),
+                code_sha256: SHA.into(),
                 rotate_immediately: true,
                 architecture: "x86_64".into(),
             }
@@ -127,15 +159,26 @@ mod tests {
 
     #[test]
     fn the_rotation_architecture_is_one_of_lambdas_two() {
-        let arm = settings(&[CODE[0], CODE[1], ("ROTATION_ARCHITECTURE", "arm64")]).unwrap();
+        let arm = settings(&[
+            CODE[0],
+            CODE[1],
+            CODE[3],
+            ("ROTATION_ARCHITECTURE", "arm64"),
+        ])
+        .unwrap();
         assert_eq!(arm.architecture, "arm64");
-        let error = settings(&CODE[..2]).unwrap_err();
+        let error = settings(&[CODE[0], CODE[1], CODE[3]]).unwrap_err();
         assert_eq!(
             error.to_string(),
             "the database function's environment variable ROTATION_ARCHITECTURE is \"\"; allowed: \"x86_64\" or \"arm64\", the architecture the rotation package was built for"
         );
-        let error =
-            settings(&[CODE[0], CODE[1], ("ROTATION_ARCHITECTURE", "aarch64")]).unwrap_err();
+        let error = settings(&[
+            CODE[0],
+            CODE[1],
+            CODE[3],
+            ("ROTATION_ARCHITECTURE", "aarch64"),
+        ])
+        .unwrap_err();
         assert!(
             error.to_string().contains("is \"aarch64\"; allowed"),
             "{error}"
@@ -144,15 +187,59 @@ mod tests {
 
     #[test]
     fn immediate_rotation_is_true_or_false_and_nothing_else() {
-        let off = settings(&[CODE[0], CODE[1], CODE[2], ("ROTATE_IMMEDIATELY", "false")]).unwrap();
+        let off = settings(&[
+            CODE[0],
+            CODE[1],
+            CODE[2],
+            CODE[3],
+            ("ROTATE_IMMEDIATELY", "false"),
+        ])
+        .unwrap();
         assert!(!off.rotate_immediately);
-        let on = settings(&[CODE[0], CODE[1], CODE[2], ("ROTATE_IMMEDIATELY", "true")]).unwrap();
+        let on = settings(&[
+            CODE[0],
+            CODE[1],
+            CODE[2],
+            CODE[3],
+            ("ROTATE_IMMEDIATELY", "true"),
+        ])
+        .unwrap();
         assert!(on.rotate_immediately);
-        let error =
-            settings(&[CODE[0], CODE[1], CODE[2], ("ROTATE_IMMEDIATELY", "no")]).unwrap_err();
+        let error = settings(&[
+            CODE[0],
+            CODE[1],
+            CODE[2],
+            CODE[3],
+            ("ROTATE_IMMEDIATELY", "no"),
+        ])
+        .unwrap_err();
         assert_eq!(
             error.to_string(),
             "the database function's environment variable ROTATE_IMMEDIATELY is \"no\"; allowed: \"true\" or \"false\""
         );
+    }
+
+    #[test]
+    fn the_package_hash_is_a_base64_sha256() {
+        for bad in [
+            "",
+            "47DEQpj8HBSa",
+            &SHA[..43],
+            &format!("{}x", &SHA[..43]),
+            &SHA.replace('+', "-"),
+            &format!("{}é=", &SHA[..41]),
+        ] {
+            let error =
+                settings(&[CODE[0], CODE[1], CODE[2], ("ROTATION_CODE_SHA256", bad)]).unwrap_err();
+            assert_eq!(error.variable, "ROTATION_CODE_SHA256", "{bad}");
+            assert!(
+                error.to_string().contains(&format!(
+                    "is {bad:?}; allowed: the rotation package's SHA-256 in base64"
+                )),
+                "{error}"
+            );
+        }
+        let error = settings(&CODE[..3]).unwrap_err();
+        assert_eq!(error.variable, "ROTATION_CODE_SHA256");
     }
 }

@@ -28,10 +28,11 @@ use crate::certificate::self_signed;
 use env_core::arn::account_of;
 use env_core::contract::{Outputs, Request};
 use env_core::naming::{Color, NameKind, Names};
+use env_core::outputs::{ComponentOutputs, MissingOutputs, NetworkOutputs};
 use env_core::spec::{CertificateMode, EnvironmentSpec};
 use env_core::tags::{environment_tags, Tag};
 use env_core::{Action, AwsCallError, ErrorName, NamedError, Response, Status};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::time::SystemTime;
 
 /// ELB.17: a TLS 1.3 policy (ELB user guide, "Security policies for your Application Load Balancer").
@@ -68,8 +69,8 @@ pub const PRODUCTION_RULE_PRIORITY: i32 = 2;
 pub enum EdgeError {
     #[error(transparent)]
     Aws(#[from] AwsCallError),
-    #[error("the event's outputs lack {0}, which the network component provides")]
-    MissingOutput(&'static str),
+    #[error(transparent)]
+    MissingOutput(#[from] MissingOutputs),
     #[error("load balancer {0} has deletion protection; set forceDestroy to delete it")]
     DeletionProtected(String),
     #[error("load balancer {0} failed; delete the environment and create it again")]
@@ -112,36 +113,22 @@ struct Inputs {
     alb_group: String,
 }
 
-fn text(value: Option<&Value>) -> Option<String> {
-    value.and_then(Value::as_str).map(str::to_owned)
-}
-
 impl Inputs {
     /// Checked before any AWS call: a missing key is the workflow's mistake, not AWS's.
-    fn from_outputs(outputs: &Outputs) -> Result<Self, EdgeError> {
-        let Some(vpc_id) = text(outputs.get("vpcId")) else {
-            return Err(EdgeError::MissingOutput("vpcId"));
-        };
-        let subnets: Vec<String> = outputs
-            .get("publicSubnetIds")
-            .and_then(Value::as_array)
-            .map(|ids| ids.iter().filter_map(|id| text(Some(id))).collect())
-            .unwrap_or_default();
-        // ELB.13: the load balancer spans the environment's 3 AZs.
-        if subnets.len() != 3 {
-            return Err(EdgeError::MissingOutput("publicSubnetIds (3 subnet ids)"));
-        }
-        let Some(alb_group) = text(
-            outputs
-                .get("securityGroupIds")
-                .and_then(|ids| ids.get("alb")),
-        ) else {
-            return Err(EdgeError::MissingOutput("securityGroupIds.alb"));
-        };
+    fn from_outputs(outputs: &Outputs) -> Result<Self, MissingOutputs> {
+        let network = NetworkOutputs::of(outputs)?;
         Ok(Self {
-            vpc_id,
-            public_subnets: subnets,
-            alb_group,
+            vpc_id: NetworkOutputs::non_empty("vpcId", &network.vpc_id)?,
+            // ELB.13: the load balancer spans the environment's 3 AZs.
+            public_subnets: NetworkOutputs::at_least(
+                "publicSubnetIds",
+                &network.public_subnet_ids,
+                3,
+            )?,
+            alb_group: NetworkOutputs::non_empty(
+                "securityGroupIds.alb",
+                &network.security_group_ids.alb,
+            )?,
         })
     }
 }
@@ -585,6 +572,8 @@ mod tests {
     use super::*;
     use crate::fake::{FakeCloud, ACCOUNT};
     use env_core::contract::Event;
+    use env_core::outputs::example::{self, handed_on};
+    use serde_json::Value;
 
     fn spec_with(extra: Value) -> Value {
         let mut spec = json!({
@@ -597,12 +586,15 @@ mod tests {
         spec
     }
 
+    fn network() -> NetworkOutputs {
+        NetworkOutputs {
+            public_subnet_ids: vec!["subnet-a".into(), "subnet-b".into(), "subnet-c".into()],
+            ..example::network()
+        }
+    }
+
     fn network_outputs() -> Value {
-        json!({
-            "vpcId": "vpc-1",
-            "publicSubnetIds": ["subnet-a", "subnet-b", "subnet-c"],
-            "securityGroupIds": {"alb": "sg-alb", "service": "sg-service"},
-        })
+        Value::Object(handed_on(network()))
     }
 
     fn request(action: &str, spec: Value, outputs: Value) -> Request {
@@ -631,6 +623,8 @@ mod tests {
         let response = run(&cloud, "create", self_signed()).await.unwrap();
         assert_eq!(response.status, Status::Ready);
         let out = &response.outputs;
+        let typed: env_core::outputs::EdgeOutputs = example::read_as(out);
+        assert_eq!(typed.load_balancer_arn, out["loadBalancerArn"]);
         let lb_arn = out["loadBalancerArn"].as_str().unwrap();
         assert_eq!(out["loadBalancerArnSuffix"], arn_suffix(lb_arn));
         assert!(out["loadBalancerArnSuffix"]
@@ -815,26 +809,34 @@ mod tests {
     #[tokio::test]
     async fn missing_network_outputs_are_invalid_events_before_any_call() {
         let cloud = FakeCloud::new();
-        let cases = [
-            (json!({}), "vpcId"),
-            (
-                json!({"vpcId": "vpc-1", "publicSubnetIds": ["a", "b"]}),
-                "publicSubnetIds (3 subnet ids)",
-            ),
-            (
-                json!({"vpcId": "vpc-1", "publicSubnetIds": ["a", "b", "c"], "securityGroupIds": {}}),
-                "securityGroupIds.alb",
-            ),
-        ];
-        for (outputs, key) in cases {
+        let mut cases = vec![(json!({}), "outputs.network: are missing".to_owned())];
+        for key in ["vpcId", "publicSubnetIds", "securityGroupIds"] {
+            let mut outputs = network_outputs();
+            outputs["network"].as_object_mut().unwrap().remove(key);
+            cases.push((outputs, format!("missing field `{key}`")));
+        }
+        let mut two_subnets = network();
+        two_subnets.public_subnet_ids.pop();
+        cases.push((
+            Value::Object(handed_on(two_subnets)),
+            "publicSubnetIds holds 2 entries (0 empty); at least 3 non-empty ones are needed"
+                .into(),
+        ));
+        let mut no_group = network();
+        no_group.security_group_ids.alb.clear();
+        cases.push((
+            Value::Object(handed_on(no_group)),
+            "securityGroupIds.alb is empty".into(),
+        ));
+        let mut no_vpc = network();
+        no_vpc.vpc_id.clear();
+        cases.push((Value::Object(handed_on(no_vpc)), "vpcId is empty".into()));
+        for (outputs, named) in cases {
             let error = handle(&cloud, request("create", self_signed(), outputs))
                 .await
                 .unwrap_err();
             assert_eq!(error.error_name(), ErrorName::InvalidEvent);
-            assert_eq!(
-                error.to_string(),
-                format!("the event's outputs lack {key}, which the network component provides")
-            );
+            assert!(error.to_string().contains(&named), "{error}");
         }
         assert!(cloud.world().changes.is_empty());
     }

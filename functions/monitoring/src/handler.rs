@@ -10,9 +10,9 @@ use crate::plan::{self, Inputs};
 use env_core::contract::{Action, Outputs, Request, Response, Status};
 use env_core::error::{AwsCallError, ErrorName, NamedError};
 use env_core::naming::{NameKind, Names};
+use env_core::outputs::{ComponentOutputs, MissingOutputs, ServiceOutputs};
 use env_core::spec::monitoring::AlarmEmail;
 use env_core::tags::environment_tags;
-use serde_json::Value;
 use std::time::SystemTime;
 
 /// Every alarm name starts with this, so one listing finds an environment's alarms whatever size its
@@ -23,8 +23,8 @@ const DELETE_ALARMS_BATCH: usize = 100;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MonitoringError {
-    #[error("the event's outputs lack {0:?} (an identifier an earlier component hands on)")]
-    MissingInput(&'static str),
+    #[error(transparent)]
+    MissingInput(#[from] MissingOutputs),
     #[error(transparent)]
     Aws(#[from] AwsCallError),
     #[error("the monitoring of this environment is incomplete; missing: {0}")]
@@ -64,11 +64,10 @@ impl Named {
     /// the naming convention, so a teardown after a half-finished provision still finds it.
     fn of(request: &Request) -> Self {
         let names = Names::new(request.spec.suffix());
-        let log_group = request
-            .outputs
-            .get("serviceLogGroup")
-            .and_then(Value::as_str)
-            .map_or_else(|| names.of(NameKind::ServiceLogGroup), str::to_owned);
+        let log_group = ServiceOutputs::of(&request.outputs).map_or_else(
+            |_| names.of(NameKind::ServiceLogGroup),
+            |service| service.service_log_group,
+        );
         Self {
             topic: names.of(NameKind::AlarmTopic),
             dashboard: names.of(NameKind::Dashboard),

@@ -1,9 +1,12 @@
 //! What monitoring an environment should have, computed from the spec and the identifiers the earlier
 //! components handed on: metric filters, alarms and the dashboard. Pure: no AWS call happens here.
 
-use crate::handler::MonitoringError;
 use env_core::contract::Outputs;
 use env_core::naming::{AlarmKind, CacheNode, LogMetric, NameKind, Names};
+use env_core::outputs::{
+    CacheOutputs, ComponentOutputs, DatabaseOutputs, EdgeOutputs, MissingOutputs, NetworkOutputs,
+    ServiceOutputs,
+};
 use env_core::spec::{AlarmPercent, EnvironmentSpec};
 use serde_json::{json, Value};
 
@@ -26,35 +29,37 @@ pub struct Inputs {
 impl Inputs {
     /// Reads the inputs from the event's outputs; a missing or mistyped one is an invalid event, so
     /// nothing is called before every input is there.
-    pub fn from_outputs(outputs: &Outputs) -> Result<Self, MonitoringError> {
-        let text = |key: &'static str| -> Result<String, MonitoringError> {
-            outputs
-                .get(key)
-                .and_then(Value::as_str)
-                .filter(|value| !value.is_empty())
-                .map(str::to_owned)
-                .ok_or(MonitoringError::MissingInput(key))
-        };
-        let target_groups = outputs
-            .get("targetGroupArnSuffixes")
-            .and_then(Value::as_array)
-            .filter(|groups| !groups.is_empty())
-            .and_then(|groups| {
-                groups
-                    .iter()
-                    .map(|group| group.as_str().map(str::to_owned))
-                    .collect::<Option<Vec<String>>>()
-            })
-            .ok_or(MonitoringError::MissingInput("targetGroupArnSuffixes"))?;
+    pub fn from_outputs(outputs: &Outputs) -> Result<Self, MissingOutputs> {
+        let network = NetworkOutputs::of(outputs)?;
+        let database = DatabaseOutputs::of(outputs)?;
+        let cache = CacheOutputs::of(outputs)?;
+        let edge = EdgeOutputs::of(outputs)?;
+        let service = ServiceOutputs::of(outputs)?;
         Ok(Self {
-            service_log_group: text("serviceLogGroup")?,
-            cluster_name: text("clusterName")?,
-            service_name: text("serviceName")?,
-            load_balancer: text("loadBalancerArnSuffix")?,
-            target_groups,
-            db_cluster: text("dbClusterIdentifier")?,
-            cache_group: text("cacheReplicationGroupId")?,
-            kms_key_arn: text("kmsKeyArn")?,
+            service_log_group: ServiceOutputs::non_empty(
+                "serviceLogGroup",
+                &service.service_log_group,
+            )?,
+            cluster_name: ServiceOutputs::non_empty("clusterName", &service.cluster_name)?,
+            service_name: ServiceOutputs::non_empty("serviceName", &service.service_name)?,
+            load_balancer: EdgeOutputs::non_empty(
+                "loadBalancerArnSuffix",
+                &edge.load_balancer_arn_suffix,
+            )?,
+            target_groups: EdgeOutputs::at_least(
+                "targetGroupArnSuffixes",
+                &edge.target_group_arn_suffixes,
+                1,
+            )?,
+            db_cluster: DatabaseOutputs::non_empty(
+                "dbClusterIdentifier",
+                &database.db_cluster_identifier,
+            )?,
+            cache_group: CacheOutputs::non_empty(
+                "cacheReplicationGroupId",
+                &cache.cache_replication_group_id,
+            )?,
+            kms_key_arn: NetworkOutputs::non_empty("kmsKeyArn", &network.kms_key_arn)?,
         })
     }
 }
@@ -553,6 +558,7 @@ pub fn dashboard_body(spec: &EnvironmentSpec, inputs: &Inputs) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use env_core::outputs::example::{self, handed_on};
 
     pub(crate) fn spec(extra: Value) -> EnvironmentSpec {
         let mut value = json!({
@@ -568,19 +574,18 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn outputs() -> Outputs {
-        json!({
-            "serviceLogGroup": "ecs-logs-pr-42",
-            "clusterName": "ecs-cluster-pr-42",
-            "serviceName": "ecs-service-pr-42",
-            "loadBalancerArnSuffix": "app/alb-pr-42/50dc6c495c0c9188",
-            "targetGroupArnSuffixes": ["targetgroup/tg-blue-pr-42/1", "targetgroup/tg-green-pr-42/2"],
-            "dbClusterIdentifier": "aurora-pr-42",
-            "cacheReplicationGroupId": "redis-pr-42",
-            "kmsKeyArn": "arn:aws:kms:us-west-2:123456789012:key/1234"
-        })
-        .as_object()
-        .unwrap()
-        .clone()
+        let mut outputs = handed_on(NetworkOutputs {
+            kms_key_arn: "arn:aws:kms:us-west-2:123456789012:key/1234".into(),
+            ..example::network()
+        });
+        outputs.extend(handed_on(example::database()));
+        outputs.extend(handed_on(example::cache()));
+        outputs.extend(handed_on(EdgeOutputs {
+            load_balancer_arn_suffix: "app/alb-pr-42/50dc6c495c0c9188".into(),
+            ..example::edge()
+        }));
+        outputs.extend(handed_on(example::service()));
+        outputs
     }
 
     fn find<'a>(alarms: &'a [Alarm], name: &str) -> &'a Alarm {
@@ -709,26 +714,34 @@ pub(crate) mod tests {
 
     #[test]
     fn every_input_is_required_and_named_when_missing() {
-        for key in [
-            "serviceLogGroup",
-            "clusterName",
-            "serviceName",
-            "loadBalancerArnSuffix",
-            "targetGroupArnSuffixes",
-            "dbClusterIdentifier",
-            "cacheReplicationGroupId",
-            "kmsKeyArn",
+        for component in ["network", "database", "cache", "edge", "service"] {
+            let mut outputs = outputs();
+            outputs.remove(component);
+            let error = Inputs::from_outputs(&outputs).unwrap_err();
+            assert_eq!(error.component, component);
+        }
+        for (component, key) in [
+            ("service", "serviceLogGroup"),
+            ("service", "clusterName"),
+            ("service", "serviceName"),
+            ("edge", "loadBalancerArnSuffix"),
+            ("database", "dbClusterIdentifier"),
+            ("cache", "cacheReplicationGroupId"),
+            ("network", "kmsKeyArn"),
         ] {
             let mut outputs = outputs();
-            outputs.remove(key);
+            outputs[component][key] = json!("");
             let error = Inputs::from_outputs(&outputs).unwrap_err();
-            assert!(error.to_string().contains(key), "{error}");
+            assert_eq!(error.problem, format!("{key} is empty"));
         }
         let mut mistyped = outputs();
-        mistyped.insert("targetGroupArnSuffixes".into(), json!(["a", 1]));
+        mistyped["edge"]["targetGroupArnSuffixes"] = json!(["a", 1]);
         assert!(Inputs::from_outputs(&mistyped).is_err());
-        mistyped.insert("clusterName".into(), json!(""));
-        mistyped.insert("targetGroupArnSuffixes".into(), json!(["a"]));
-        assert!(Inputs::from_outputs(&mistyped).is_err());
+        mistyped["edge"]["targetGroupArnSuffixes"] = json!([]);
+        let error = Inputs::from_outputs(&mistyped).unwrap_err();
+        assert!(
+            error.problem.starts_with("targetGroupArnSuffixes holds 0"),
+            "{error}"
+        );
     }
 }

@@ -896,6 +896,11 @@ mod tests {
         let response = run(&fake, "create").await.unwrap();
         assert_eq!(response.status, Status::Ready);
         let outputs = &response.outputs;
+        let typed: env_core::outputs::NetworkOutputs = env_core::outputs::example::read_as(outputs);
+        assert_eq!(
+            typed.security_group_ids.rotation,
+            outputs["securityGroupIds"]["rotation"]
+        );
         assert_eq!(
             strings(&outputs["availabilityZones"]),
             ["us-west-2a", "us-west-2b", "us-west-2c"]

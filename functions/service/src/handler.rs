@@ -16,6 +16,9 @@ use crate::policy::{self, TaskScope};
 use env_core::arn::{account_of, region_of};
 use env_core::contract::{Outputs, Request};
 use env_core::naming::{AwsLogGroup, NameKind, Names};
+use env_core::outputs::{
+    CacheOutputs, ComponentOutputs, DatabaseOutputs, EdgeOutputs, MissingOutputs, NetworkOutputs,
+};
 use env_core::spec::{DeploymentStrategy, EnvironmentSpec};
 use env_core::tags::{environment_tags, Tag};
 use env_core::{Action, AwsCallError, ErrorName, NamedError, Response, Status};
@@ -57,8 +60,8 @@ const REGION: &str = "us-west-2";
 pub enum ServiceError {
     #[error(transparent)]
     Aws(#[from] AwsCallError),
-    #[error("the event's outputs lack `{0}` (or it has the wrong type): the earlier component that writes it must run first")]
-    MissingInput(&'static str),
+    #[error(transparent)]
+    MissingInput(#[from] MissingOutputs),
     #[error("{READINESS_SETTING} is {0:?}; allowed: `steady` (the default) or `accepted`")]
     Misconfigured(String),
     #[error("the deployment of ECS service {0} failed (the circuit breaker rolled it back)")]
@@ -125,84 +128,67 @@ pub struct BlueGreenInputs {
     pub test_rule: String,
 }
 
-fn text(outputs: &Outputs, key: &'static str) -> Result<String, ServiceError> {
-    outputs
-        .get(key)
-        .and_then(Value::as_str)
-        .filter(|value| !value.is_empty())
-        .map(str::to_owned)
-        .ok_or(ServiceError::MissingInput(key))
-}
-
-fn member(
-    outputs: &Outputs,
-    key: &'static str,
-    field: &str,
-    name: &'static str,
-) -> Result<String, ServiceError> {
-    outputs
-        .get(key)
-        .and_then(|value| value.get(field))
-        .and_then(Value::as_str)
-        .filter(|value| !value.is_empty())
-        .map(str::to_owned)
-        .ok_or(ServiceError::MissingInput(name))
-}
-
 impl Inputs {
     pub fn from_outputs(
         outputs: &Outputs,
         strategy: DeploymentStrategy,
-    ) -> Result<Self, ServiceError> {
-        let private_subnets: Vec<String> = outputs
-            .get("privateSubnetIds")
-            .and_then(Value::as_array)
-            .map(|ids| {
-                ids.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .filter(|ids: &Vec<String>| !ids.is_empty())
-            .ok_or(ServiceError::MissingInput("privateSubnetIds"))?;
+    ) -> Result<Self, MissingOutputs> {
+        let network = NetworkOutputs::of(outputs)?;
+        let database = DatabaseOutputs::of(outputs)?;
+        let cache = CacheOutputs::of(outputs)?;
+        let edge = EdgeOutputs::of(outputs)?;
+        let target_groups = &edge.target_group_arns;
+        let rules = &edge.listener_rule_arns;
         Ok(Self {
-            vpc_id: text(outputs, "vpcId")?,
-            private_subnets,
-            service_group: member(
-                outputs,
-                "securityGroupIds",
-                "service",
-                "securityGroupIds.service",
+            vpc_id: NetworkOutputs::non_empty("vpcId", &network.vpc_id)?,
+            private_subnets: NetworkOutputs::at_least(
+                "privateSubnetIds",
+                &network.private_subnet_ids,
+                1,
             )?,
-            key_arn: text(outputs, "kmsKeyArn")?,
-            blue_target_group: member(outputs, "targetGroupArns", "blue", "targetGroupArns.blue")?,
-            db_secret_arn: text(outputs, "dbAppSecretArn")?,
-            db_endpoint: text(outputs, "dbWriterEndpoint")?,
-            cache_secret_arn: text(outputs, "cacheAuthSecretArn")?,
-            cache_endpoint: text(outputs, "cacheConfigurationEndpoint")?,
-            api_keys_secret_arn: text(outputs, "apiKeysSecretArn")?,
-            db_resource_id: text(outputs, "dbClusterResourceId").ok(),
+            service_group: NetworkOutputs::non_empty(
+                "securityGroupIds.service",
+                &network.security_group_ids.service,
+            )?,
+            key_arn: NetworkOutputs::non_empty("kmsKeyArn", &network.kms_key_arn)?,
+            blue_target_group: EdgeOutputs::non_empty("targetGroupArns.blue", &target_groups.blue)?,
+            db_secret_arn: DatabaseOutputs::non_empty(
+                "dbAppSecretArn",
+                &database.db_app_secret_arn,
+            )?,
+            db_endpoint: DatabaseOutputs::non_empty(
+                "dbWriterEndpoint",
+                &database.db_writer_endpoint,
+            )?,
+            cache_secret_arn: CacheOutputs::non_empty(
+                "cacheAuthSecretArn",
+                &cache.cache_auth_secret_arn,
+            )?,
+            cache_endpoint: CacheOutputs::non_empty(
+                "cacheConfigurationEndpoint",
+                &cache.cache_configuration_endpoint,
+            )?,
+            api_keys_secret_arn: DatabaseOutputs::non_empty(
+                "apiKeysSecretArn",
+                &database.api_keys_secret_arn,
+            )?,
+            db_resource_id: DatabaseOutputs::non_empty(
+                "dbClusterResourceId",
+                &database.db_cluster_resource_id,
+            )
+            .ok(),
             blue_green: match strategy {
                 DeploymentStrategy::Rolling => None,
                 DeploymentStrategy::BlueGreen => Some(BlueGreenInputs {
-                    green_target_group: member(
-                        outputs,
-                        "targetGroupArns",
-                        "green",
+                    green_target_group: EdgeOutputs::non_empty(
                         "targetGroupArns.green",
+                        &target_groups.green,
                     )?,
-                    production_rule: member(
-                        outputs,
-                        "listenerRuleArns",
-                        "production",
+                    production_rule: EdgeOutputs::non_empty(
                         "listenerRuleArns.production",
+                        &rules.production,
                     )?,
-                    test_rule: member(
-                        outputs,
-                        "listenerRuleArns",
-                        "test",
-                        "listenerRuleArns.test",
-                    )?,
+                    test_rule: EdgeOutputs::non_empty("listenerRuleArns.test", &rules.test)?,
                 }),
             },
         })
@@ -768,6 +754,8 @@ mod tests {
     use super::*;
     use crate::fake::Fake;
     use crate::policy::tests::assert_least_privilege;
+    use env_core::outputs::example::{self, handed_on};
+    use env_core::outputs::{ListenerRuleArns, SecurityGroupIds, ServiceOutputs, TargetGroupArns};
 
     fn spec() -> Value {
         json!({
@@ -777,19 +765,55 @@ mod tests {
         })
     }
 
+    /// The earlier components' outputs, with the values the assertions below name.
+    fn inputs_with(edge: EdgeOutputs) -> Value {
+        let secret =
+            |name: &str| format!("arn:aws:secretsmanager:us-west-2:123456789012:secret:{name}");
+        let network = example::network();
+        let network = NetworkOutputs {
+            security_group_ids: SecurityGroupIds {
+                service: "sg-service".into(),
+                ..network.security_group_ids
+            },
+            kms_key_arn: "arn:aws:kms:us-west-2:123456789012:key/k".into(),
+            ..network
+        };
+        let database = DatabaseOutputs {
+            db_app_secret_arn: secret("db"),
+            api_keys_secret_arn: secret("api-keys"),
+            // None unless a test gives it: `rds-db:connect` on any cluster of the environment.
+            db_cluster_resource_id: String::new(),
+            ..example::database()
+        };
+        let cache = CacheOutputs {
+            cache_auth_secret_arn: secret("redis"),
+            cache_configuration_endpoint: "redis-pr-42.x.clustercfg.usw2.cache.amazonaws.com:6379"
+                .into(),
+            ..example::cache()
+        };
+        let mut outputs = handed_on(network);
+        outputs.extend(handed_on(database));
+        outputs.extend(handed_on(cache));
+        outputs.extend(handed_on(edge));
+        Value::Object(outputs)
+    }
+
+    fn edge() -> EdgeOutputs {
+        EdgeOutputs {
+            target_group_arns: TargetGroupArns {
+                blue: "arn:tg/blue".into(),
+                green: "arn:tg/green".into(),
+            },
+            listener_rule_arns: ListenerRuleArns {
+                production: "arn:rule/production".into(),
+                test: "arn:rule/test".into(),
+            },
+            ..example::edge()
+        }
+    }
+
     fn inputs() -> Value {
-        json!({
-            "vpcId": "vpc-1",
-            "privateSubnetIds": ["subnet-a", "subnet-b", "subnet-c"],
-            "securityGroupIds": {"alb": "sg-alb", "service": "sg-service"},
-            "kmsKeyArn": "arn:aws:kms:us-west-2:123456789012:key/k",
-            "targetGroupArns": {"blue": "arn:tg/blue", "green": "arn:tg/green"},
-            "dbAppSecretArn": "arn:aws:secretsmanager:us-west-2:123456789012:secret:db",
-            "dbWriterEndpoint": "aurora-pr-42.cluster-x.us-west-2.rds.amazonaws.com",
-            "cacheAuthSecretArn": "arn:aws:secretsmanager:us-west-2:123456789012:secret:redis",
-            "cacheConfigurationEndpoint": "redis-pr-42.x.clustercfg.usw2.cache.amazonaws.com:6379",
-            "apiKeysSecretArn": "arn:aws:secretsmanager:us-west-2:123456789012:secret:api-keys"
-        })
+        inputs_with(edge())
     }
 
     fn request(action: &str, spec: Value, outputs: Value) -> Request {
@@ -838,6 +862,8 @@ mod tests {
         let response = run(&fake, "create").await.unwrap();
         assert_eq!(response.status, Status::Ready);
         let outputs = &response.outputs;
+        let typed: ServiceOutputs = example::read_as(outputs);
+        assert_eq!(typed.deployment_strategy, "rolling");
         assert_eq!(outputs["clusterName"], "ecs-cluster-pr-42");
         assert_eq!(outputs["serviceName"], "ecs-service-pr-42");
         assert_eq!(outputs["serviceLogGroup"], "ecs-logs-pr-42");
@@ -989,7 +1015,7 @@ mod tests {
     async fn a_cluster_resource_id_narrows_rds_db_connect_to_that_cluster() {
         let fake = Fake::default();
         let mut outputs = inputs();
-        outputs["dbClusterResourceId"] = json!("cluster-ABCDEF");
+        outputs["database"]["dbClusterResourceId"] = json!("cluster-ABCDEF");
         handle(&fake, None, request("create", spec(), outputs))
             .await
             .unwrap();
@@ -1110,29 +1136,48 @@ mod tests {
 
     #[tokio::test]
     async fn a_missing_output_is_an_invalid_event_naming_the_key_before_any_call() {
-        let cases: [(&str, Value); 11] = [
-            ("vpcId", json!(null)),
-            ("privateSubnetIds", json!([])),
-            ("securityGroupIds.service", json!({"alb": "sg"})),
-            ("kmsKeyArn", json!("")),
-            ("targetGroupArns.blue", json!({"green": "tg"})),
-            ("dbAppSecretArn", json!(7)),
-            ("dbWriterEndpoint", json!(null)),
-            ("cacheAuthSecretArn", json!(null)),
-            ("cacheConfigurationEndpoint", json!(null)),
-            ("apiKeysSecretArn", json!(null)),
-            ("privateSubnetIds", json!("subnet-a")),
-        ];
-        for (name, value) in cases {
-            let key = name.split('.').next().unwrap();
+        let mut cases: Vec<(Value, String)> = Vec::new();
+        for component in ["network", "database", "cache", "edge"] {
             let mut outputs = inputs();
-            outputs[key] = value;
+            outputs.as_object_mut().unwrap().remove(component);
+            cases.push((outputs, format!("outputs.{component}: are missing")));
+        }
+        for (component, field, value) in [
+            ("network", "vpcId", json!("")),
+            ("network", "privateSubnetIds", json!([])),
+            ("network", "kmsKeyArn", json!("")),
+            ("database", "dbAppSecretArn", json!("")),
+            ("database", "dbWriterEndpoint", json!("")),
+            ("database", "apiKeysSecretArn", json!("")),
+            ("cache", "cacheAuthSecretArn", json!("")),
+            ("cache", "cacheConfigurationEndpoint", json!("")),
+        ] {
+            let mut outputs = inputs();
+            outputs[component][field] = value;
+            cases.push((outputs, format!("outputs.{component}: {field} ")));
+        }
+        let mut outputs = inputs();
+        outputs["network"]["securityGroupIds"]["service"] = json!("");
+        cases.push((outputs, "securityGroupIds.service is empty".into()));
+        let mut outputs = inputs();
+        outputs["edge"]["targetGroupArns"]["blue"] = json!("");
+        cases.push((
+            outputs,
+            "outputs.edge: targetGroupArns.blue is empty".into(),
+        ));
+        let mut outputs = inputs();
+        outputs["database"]["dbAppSecretArn"] = json!(7);
+        cases.push((
+            outputs,
+            "outputs.database: are malformed: invalid type".into(),
+        ));
+        for (outputs, named) in cases {
             let fake = Fake::default();
             let error = handle(&fake, None, request("create", spec(), outputs))
                 .await
                 .unwrap_err();
-            assert_eq!(error.error_name(), ErrorName::InvalidEvent, "{name}");
-            assert!(error.to_string().contains(&format!("`{name}`")), "{error}");
+            assert_eq!(error.error_name(), ErrorName::InvalidEvent, "{named}");
+            assert!(error.to_string().contains(&named), "{named}: {error}");
             assert!(fake.world().changes.is_empty());
         }
     }
@@ -1441,10 +1486,7 @@ mod tests {
     }
 
     fn blue_green_inputs() -> Value {
-        let mut outputs = inputs();
-        outputs["listenerRuleArns"] =
-            json!({"production": "arn:rule/production", "test": "arn:rule/test"});
-        outputs
+        inputs()
     }
 
     async fn run_blue_green(fake: &Fake, action: &str) -> Result<Response, ServiceError> {
@@ -1581,34 +1623,41 @@ mod tests {
 
     #[tokio::test]
     async fn blue_green_without_the_edges_rules_is_an_invalid_event_before_any_call() {
-        let cases: [(&str, Value); 3] = [
-            ("targetGroupArns.green", json!({"blue": "arn:tg/blue"})),
-            (
-                "listenerRuleArns.production",
-                json!({"test": "arn:rule/test"}),
-            ),
-            (
-                "listenerRuleArns.test",
-                json!({"production": "arn:rule/production"}),
-            ),
+        let mut green = edge();
+        green.target_group_arns.green.clear();
+        let mut production = edge();
+        production.listener_rule_arns.production.clear();
+        let mut test = edge();
+        test.listener_rule_arns.test.clear();
+        let cases = [
+            ("targetGroupArns.green", green),
+            ("listenerRuleArns.production", production),
+            ("listenerRuleArns.test", test),
         ];
-        for (name, value) in cases {
-            let key = name.split('.').next().unwrap();
-            let mut outputs = blue_green_inputs();
-            outputs[key] = value;
+        for (name, edge) in cases.clone() {
             let fake = Fake::default();
+            let outputs = inputs_with(edge);
             let error = handle(&fake, None, request("create", blue_green_spec(), outputs))
                 .await
                 .unwrap_err();
             assert_eq!(error.error_name(), ErrorName::InvalidEvent, "{name}");
-            assert!(error.to_string().contains(&format!("`{name}`")), "{error}");
+            assert!(
+                error.to_string().contains(&format!("{name} is empty")),
+                "{error}"
+            );
             assert!(fake.world().changes.is_empty());
         }
         // A rolling service does not need them.
-        let fake = Fake::default();
-        handle(&fake, Some("accepted"), request("create", spec(), inputs()))
+        for (_, edge) in cases {
+            let fake = Fake::default();
+            handle(
+                &fake,
+                Some("accepted"),
+                request("create", spec(), inputs_with(edge)),
+            )
             .await
             .unwrap();
+        }
     }
 
     #[tokio::test]

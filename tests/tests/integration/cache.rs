@@ -137,18 +137,20 @@ async fn cache_lifecycle(extra: Value, shards: usize, replicas: usize) {
     let suffix = unique_suffix().to_string();
     let spec = spec(&suffix, extra);
     let network = until("network", "create", "READY", &spec, &json!({}))["outputs"].clone();
+    // What the workflows hand the cache: each component's outputs under its own key.
+    let handed_on = json!({"network": network});
     let (elasticache, secrets) = clients().await;
 
-    let first = call("cache", "create", &spec, &network);
+    let first = call("cache", "create", &spec, &handed_on);
     assert_eq!(first["status"], "IN_PROGRESS", "{first}");
     // The token rotates with the environment's rotation function, which the database function
     // makes: until it exists, the cache waits for it.
     assert_eq!(
-        call("cache", "status", &spec, &network)["status"],
+        call("cache", "status", &spec, &handed_on)["status"],
         "IN_PROGRESS"
     );
     let rotation_function = rotation_function(&suffix).await;
-    let ready = until("cache", "status", "READY", &spec, &network);
+    let ready = until("cache", "status", "READY", &spec, &handed_on);
     let outputs = &ready["outputs"];
     let group_id = format!("redis-{suffix}");
     assert_eq!(outputs["cacheReplicationGroupId"], json!(group_id));
@@ -350,7 +352,7 @@ async fn cache_lifecycle(extra: Value, shards: usize, replicas: usize) {
     );
 
     // Create again: the same answer, and the secret keeps its one value.
-    let again = call("cache", "create", &spec, &network);
+    let again = call("cache", "create", &spec, &handed_on);
     assert_eq!(again, ready);
     let versions = secrets
         .list_secret_version_ids()
@@ -457,7 +459,7 @@ async fn three_shards_with_two_replicas_each_put_every_shard_in_three_azs() {
 #[test]
 fn without_the_network_outputs_the_cache_is_an_invalid_event() {
     let suffix = unique_suffix().to_string();
-    let event = json!({"action": "create", "spec": spec(&suffix, json!({})), "outputs": {"vpcId": "vpc-1"}});
+    let event = json!({"action": "create", "spec": spec(&suffix, json!({})), "outputs": {"network": {"vpcId": "vpc-1"}}});
     let result = invoke("cache", &event, &emulator().env());
     assert!(!result.success);
     assert_eq!(result.exit_code, Some(1));
@@ -466,7 +468,7 @@ fn without_the_network_outputs_the_cache_is_an_invalid_event() {
         result.body["errorMessage"]
             .as_str()
             .expect("the emulator answers as set up")
-            .contains("privateSubnetIds"),
+            .contains("outputs.network: are malformed: missing field"),
         "{}",
         result.body
     );

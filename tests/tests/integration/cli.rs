@@ -428,11 +428,13 @@ fn drift_then_deploy_for_arm64(rt: &tokio::runtime::Runtime, packages: &str) {
             .force_path_style(true)
             .build(),
     );
+    let deployed_sha256 = variables["ROTATION_CODE_SHA256"].clone();
+    let without_bundle = zip_of(&[("bootstrap", b"rotation")]);
     rt.block_on(
         s3.put_object()
             .bucket(&bucket)
             .key("rotation/without-ca-bundle.zip")
-            .body(zip_of(&[("bootstrap", b"rotation")]).into())
+            .body(without_bundle.clone().into())
             .send(),
     )
     .expect("the package is uploaded");
@@ -462,6 +464,12 @@ fn drift_then_deploy_for_arm64(rt: &tokio::runtime::Runtime, packages: &str) {
         [
             "cleanup: TEARDOWN_STATE_MACHINE_ARN is not set".to_owned(),
             "network: ROLE_PERMISSIONS_BOUNDARY is not set".to_owned(),
+            // The hash is still the deployed package's.
+            format!(
+                "database: ROTATION_CODE_SHA256 is {:?}, the package's is {:?}",
+                Some(&deployed_sha256),
+                deployed::code_sha256(&without_bundle)
+            ),
             format!("the rotation package s3://{bucket}/rotation/without-ca-bundle.zip: has no rds-ca-bundle.pem, which DB_CA_BUNDLE (/var/task/rds-ca-bundle.pem) names"),
         ]
     );

@@ -61,6 +61,10 @@ fn function_env() -> Vec<(&'static str, String)> {
     let mut env = emulator().env();
     env.push(("ROTATION_CODE_BUCKET", CODE_BUCKET.to_owned()));
     env.push(("ROTATION_CODE_KEY", CODE_KEY.to_owned()));
+    env.push((
+        "ROTATION_CODE_SHA256",
+        integration_tests::deployed::code_sha256(&EMPTY_ZIP),
+    ));
     env.push(("ROTATION_ARCHITECTURE", "arm64".to_owned()));
     env
 }
@@ -138,7 +142,7 @@ async fn aurora_is_serverless_v2_encrypted_tls_only_private_and_rotates_its_mast
         .send()
         .await
         .expect("the emulator makes the group");
-    let outputs = create("database", &spec, &network);
+    let outputs = create("database", &spec, &json!({"network": network}));
     let key = network["kmsKeyArn"].as_str().unwrap();
     let rds = rds().await;
 
@@ -334,7 +338,7 @@ async fn aurora_is_serverless_v2_encrypted_tls_only_private_and_rotates_its_mast
 
     // Idempotent: a second create finds everything and changes nothing.
     let before = secret_value(&app_secret_arn).await;
-    let again = call("database", "create", &spec, &network);
+    let again = call("database", "create", &spec, &json!({"network": network}));
     assert_eq!(again["status"], "READY");
     assert_eq!(again["outputs"], outputs);
     assert!(
@@ -376,7 +380,7 @@ async fn delete_refuses_a_protected_cluster_and_leaves_everything_then_force_des
     let protected = spec(suffix, json!({}));
     code_package().await;
     let network = create("network", &protected, &json!({}));
-    let outputs = create("database", &protected, &network);
+    let outputs = create("database", &protected, &json!({"network": network}));
     let rds = rds().await;
 
     let event = json!({"action": "delete", "spec": protected, "outputs": {}});
@@ -680,7 +684,7 @@ async fn a_create_that_meets_its_secret_scheduled_for_deletion_restores_it() {
     let spec = spec(suffix, json!({"deletionProtection": false}));
     code_package().await;
     let network = create("network", &spec, &json!({}));
-    let first = create("database", &spec, &network);
+    let first = create("database", &spec, &json!({"network": network}));
     let app_secret = first["dbAppSecretArn"]
         .as_str()
         .expect("the app secret")
@@ -697,7 +701,7 @@ async fn a_create_that_meets_its_secret_scheduled_for_deletion_restores_it() {
         .expect("scheduled for deletion");
 
     // Creating again restores the same secret with the same credentials.
-    let again = create("database", &spec, &network);
+    let again = create("database", &spec, &json!({"network": network}));
     assert_eq!(again["dbAppSecretArn"], app_secret.as_str());
     let described = secrets
         .describe_secret()
@@ -707,6 +711,101 @@ async fn a_create_that_meets_its_secret_scheduled_for_deletion_restores_it() {
         .expect("the secret");
     assert!(described.deleted_date().is_none());
     assert_eq!(secret_value(&app_secret).await, value);
+
+    let forced = json!({"environmentSuffix": suffix, "containerImage": "public.ecr.aws/acme/catalog-api:1", "selfSignedCertificate": true, "deletionProtection": false, "forceDestroy": true});
+    for _ in 0..5 {
+        if call("database", "delete", &forced, &json!({}))["status"] == "DELETED" {
+            break;
+        }
+    }
+    assert!(what_is_left(suffix).await.is_empty());
+}
+
+/// A redeploy's rotation package and settings reach an environment made before it: the function
+/// an earlier deployment made (another package, architecture, timeout and environment) is brought
+/// up to date by the next provision's status calls, and the database is READY only then.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_redeployed_rotation_package_reaches_an_existing_environment() {
+    let suffix = unique_suffix();
+    let suffix = suffix.as_str();
+    let spec = spec(suffix, json!({"deletionProtection": false}));
+    code_package().await;
+    let network = create("network", &spec, &json!({}));
+    create("database", &spec, &json!({"network": network}));
+    let config = emulator().sdk_config().await;
+    let lambda = aws_sdk_lambda::Client::new(&config);
+    let function = format!("rotation-{suffix}");
+    // As an older deployment left it: a 30-second timeout and only the CA bundle's setting.
+    lambda
+        .update_function_configuration()
+        .function_name(&function)
+        .timeout(30)
+        .environment(
+            aws_sdk_lambda::types::Environment::builder()
+                .variables("DB_CA_BUNDLE", "/var/task/rds-ca-bundle.pem")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("the emulator changes the function");
+
+    // The redeploy: a new package, built for the other processor.
+    let mut package = EMPTY_ZIP.to_vec();
+    package[20] = 1; // a one-byte comment: another valid empty zip
+    package.push(b'2');
+    let key = format!("rotation/{suffix}.zip");
+    aws_sdk_s3::Client::new(&config)
+        .put_object()
+        .bucket(CODE_BUCKET)
+        .key(&key)
+        .body(package.clone().into())
+        .send()
+        .await
+        .expect("PutObject");
+    let sha256 = integration_tests::deployed::code_sha256(&package);
+    let mut env = function_env();
+    env.retain(|(name, _)| !name.starts_with("ROTATION_"));
+    env.extend([
+        ("ROTATION_CODE_BUCKET", CODE_BUCKET.to_owned()),
+        ("ROTATION_CODE_KEY", key),
+        ("ROTATION_CODE_SHA256", sha256.clone()),
+        ("ROTATION_ARCHITECTURE", "x86_64".to_owned()),
+    ]);
+    let status = || {
+        let event = json!({"action": "status", "spec": spec, "outputs": {"network": network}});
+        let result = invoke("database", &event, &env);
+        assert!(result.success, "{} {}", result.body, result.stderr);
+        result.body["status"].clone()
+    };
+    assert_eq!(status(), "IN_PROGRESS", "the package changes first");
+    let mut statuses = vec![];
+    for _ in 0..6 {
+        statuses.push(status());
+        if statuses.last() == Some(&json!("READY")) {
+            break;
+        }
+    }
+    assert_eq!(statuses.last(), Some(&json!("READY")), "{statuses:?}");
+    let configuration = lambda
+        .get_function_configuration()
+        .function_name(&function)
+        .send()
+        .await
+        .expect("the function");
+    assert_eq!(configuration.code_sha256(), Some(sha256.as_str()));
+    assert_eq!(
+        configuration.architectures(),
+        [aws_sdk_lambda::types::Architecture::X8664]
+    );
+    assert_eq!(configuration.timeout(), Some(900));
+    let variables = configuration
+        .environment()
+        .and_then(|environment| environment.variables())
+        .expect("its settings");
+    assert_eq!(variables["ECS_SERVICE"], format!("ecs-service-{suffix}"));
+    assert_eq!(variables["CACHE_TOKEN_WAIT_SECONDS"], "780");
+    // Up to date: no further change.
+    assert_eq!(status(), "READY");
 
     let forced = json!({"environmentSuffix": suffix, "containerImage": "public.ecr.aws/acme/catalog-api:1", "selfSignedCertificate": true, "deletionProtection": false, "forceDestroy": true});
     for _ in 0..5 {

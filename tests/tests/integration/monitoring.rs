@@ -6,7 +6,7 @@ use aws_sdk_cloudwatch::types::MetricAlarm;
 use env_core::naming::{NameKind, Names};
 use env_core::spec::EnvironmentSuffix;
 use integration_tests::emulator::emulator;
-use integration_tests::functions::{invoke, Invocation};
+use integration_tests::functions::{handed_on, invoke, Invocation};
 use integration_tests::unique_suffix;
 use serde_json::{json, Value};
 
@@ -42,7 +42,7 @@ fn outputs(suffix: &EnvironmentSuffix) -> Value {
 }
 
 fn run(action: &str, suffix: &EnvironmentSuffix, extra: Value) -> Invocation {
-    let event = json!({"action": action, "spec": spec(suffix, extra), "outputs": outputs(suffix)});
+    let event = json!({"action": action, "spec": spec(suffix, extra), "outputs": handed_on(&outputs(suffix))});
     invoke("monitoring", &event, &emulator().env())
 }
 
@@ -380,8 +380,8 @@ async fn one_memory_and_one_cpu_alarm_per_cache_node_follow_shards_times_one_plu
 #[test]
 fn a_missing_input_fails_as_an_invalid_event() {
     let suffix = unique_suffix();
-    let mut outputs = outputs(&suffix);
-    outputs.as_object_mut().unwrap().remove("kmsKeyArn");
+    let mut outputs = handed_on(&outputs(&suffix));
+    outputs["network"]["kmsKeyArn"] = json!("");
     let event = json!({"action": "create", "spec": spec(&suffix, json!({})), "outputs": outputs});
     let result = invoke("monitoring", &event, &emulator().env());
     assert_eq!(result.exit_code, Some(1));
@@ -390,7 +390,7 @@ fn a_missing_input_fails_as_an_invalid_event() {
         result.body["errorMessage"]
             .as_str()
             .unwrap()
-            .contains("kmsKeyArn"),
+            .contains("outputs.network: kmsKeyArn is empty"),
         "{}",
         result.body
     );

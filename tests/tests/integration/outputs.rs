@@ -4,7 +4,7 @@
 //! `ComponentFailed` naming that piece.
 
 use integration_tests::emulator::emulator;
-use integration_tests::functions::{invoke, Invocation};
+use integration_tests::functions::{handed_on, invoke, Invocation};
 use integration_tests::unique_suffix;
 use serde_json::{json, Map, Value};
 
@@ -25,7 +25,7 @@ fn env() -> Vec<(&'static str, String)> {
 }
 
 fn call(function: &str, action: &str, suffix: &str, outputs: &Map<String, Value>) -> Invocation {
-    let event = json!({"action": action, "spec": spec(suffix), "outputs": outputs});
+    let event = json!({"action": action, "spec": spec(suffix), "outputs": handed_on(&Value::Object(outputs.clone()))});
     invoke(function, &event, &env())
 }
 

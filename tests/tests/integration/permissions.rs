@@ -109,12 +109,34 @@ async fn lifecycle() -> Proof {
         .send()
         .await
         .expect("the emulator schedules the deletion");
+    // The rotation function as an older deployment left it: the next provision brings it up to
+    // date (UpdateFunctionCode from the deployed package, UpdateFunctionConfiguration).
+    let lambda = aws_sdk_lambda::Client::new(&config);
+    let rotation_function = format!("rotation-{suffix}");
+    lambda
+        .update_function_configuration()
+        .function_name(&rotation_function)
+        .timeout(30)
+        .send()
+        .await
+        .expect("the emulator changes the function");
+    // The smallest valid zip: an end-of-central-directory record, no entries.
+    let mut older_package = b"PK\x05\x06".to_vec();
+    older_package.resize(22, 0);
+    lambda
+        .update_function_code()
+        .function_name(&rotation_function)
+        .zip_file(aws_sdk_lambda::primitives::Blob::new(older_package))
+        .send()
+        .await
+        .expect("the emulator changes the function");
     let second = spec(
         &suffix,
         json!({"deploymentStrategy": "blueGreen", "alarmEmail": "pager@example.com"}),
     );
     let again = run_deployed("provision", &json!({"spec": second}), &manifest, &env, &[]);
     assert!(again.succeeded, "{:?}: {}", again.cause, again.log);
+    assert_rotation_function_deployed(&lambda, &rotation_function).await;
 
     dns_validated_edge(&config, &env, &second).await;
     clean_up_an_expired_environment(&config, &env).await;
@@ -200,7 +222,7 @@ async fn dns_validated_edge(
     for action in ["create", "delete", "delete"] {
         let result = invoke(
             "edge",
-            &json!({"action": action, "spec": spec, "outputs": network.body["outputs"]}),
+            &json!({"action": action, "spec": spec, "outputs": {"network": network.body["outputs"]}}),
             &edge,
         );
         assert!(result.success, "edge {action}: {}", result.body);
@@ -242,6 +264,29 @@ async fn clean_up_an_expired_environment(
         "{}",
         second.body
     );
+}
+
+/// The rotation function runs the package and timeout the deployed database function names.
+async fn assert_rotation_function_deployed(lambda: &aws_sdk_lambda::Client, function: &str) {
+    let database = lambda
+        .get_function_configuration()
+        .function_name("database")
+        .send()
+        .await
+        .expect("the deployed database function");
+    let deployed = database
+        .environment()
+        .and_then(|environment| environment.variables())
+        .and_then(|variables| variables.get("ROTATION_CODE_SHA256"))
+        .expect("the deployed package's hash");
+    let rotation = lambda
+        .get_function_configuration()
+        .function_name(function)
+        .send()
+        .await
+        .expect("the rotation function");
+    assert_eq!(rotation.code_sha256(), Some(deployed.as_str()));
+    assert_eq!(rotation.timeout(), Some(900));
 }
 
 fn boundary_arn() -> String {

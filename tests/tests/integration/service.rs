@@ -9,7 +9,7 @@
 
 use env_core::iam::{ECR_LOGIN, LOAD_BALANCER_READS, PUT_METRIC_DATA};
 use integration_tests::emulator::emulator;
-use integration_tests::functions::{invoke, Invocation};
+use integration_tests::functions::{handed_on, invoke, Invocation};
 use integration_tests::unique_suffix;
 use serde_json::{json, Map, Value};
 
@@ -36,7 +36,7 @@ fn run(action: &str, suffix: &str, outputs: &Value, env: &[(&str, String)]) -> I
 fn run_spec(action: &str, spec: &Value, outputs: &Value, env: &[(&str, String)]) -> Invocation {
     invoke(
         "service",
-        &json!({"action": action, "spec": spec, "outputs": outputs}),
+        &json!({"action": action, "spec": spec, "outputs": handed_on(outputs)}),
         env,
     )
 }
@@ -533,7 +533,7 @@ async fn service_is_private_autoscaled_discoverable_and_torn_down_completely() {
     changed["containerImage"] = json!("public.ecr.aws/acme/catalog-api:2");
     let rolled = invoke(
         "service",
-        &json!({"action": "create", "spec": changed, "outputs": outputs}),
+        &json!({"action": "create", "spec": changed, "outputs": handed_on(&outputs)}),
         &accepted_env(),
     );
     assert!(rolled.success, "{} {}", rolled.body, rolled.stderr);
@@ -556,7 +556,7 @@ async fn service_is_private_autoscaled_discoverable_and_torn_down_completely() {
     scale_as_the_autoscaler_would(&ecs, suffix, 5).await;
     let again = invoke(
         "service",
-        &json!({"action": "create", "spec": changed, "outputs": outputs}),
+        &json!({"action": "create", "spec": changed, "outputs": handed_on(&outputs)}),
         &accepted_env(),
     );
     assert_eq!(again.body["status"], "READY", "{}", again.body);
@@ -626,21 +626,17 @@ async fn service_is_private_autoscaled_discoverable_and_torn_down_completely() {
 #[test]
 fn a_missing_output_is_an_invalid_event_naming_the_key() {
     let suffix = unique_suffix();
-    let result = run(
-        "create",
-        suffix.as_str(),
-        &json!({"vpcId": "vpc-1"}),
+    let outputs = json!({"network": {"vpcId": "vpc-1"}});
+    let result = invoke(
+        "service",
+        &json!({"action": "create", "spec": spec(suffix.as_str()), "outputs": outputs}),
         &accepted_env(),
     );
     assert!(!result.success);
     assert_eq!(result.body["errorType"], "InvalidEvent");
-    assert!(
-        result.body["errorMessage"]
-            .as_str()
-            .expect("a message")
-            .contains("`privateSubnetIds`"),
-        "{}",
-        result.body
+    assert_eq!(
+        result.body["errorMessage"],
+        "outputs.network: are malformed: missing field `vpcCidr`; the network component provides them"
     );
 }
 
@@ -649,7 +645,7 @@ fn edge(spec: &Value, outputs: &Map<String, Value>) -> Value {
     for action in ["create", "status", "status", "status"] {
         let result = invoke(
             "edge",
-            &json!({"action": action, "spec": spec, "outputs": outputs}),
+            &json!({"action": action, "spec": spec, "outputs": {"network": outputs}}),
             &emulator().env(),
         );
         assert!(result.success, "edge {action}: {}", result.body);

@@ -1,21 +1,19 @@
 //! The environment's KMS key, its IAM roles with every policy document, log groups and alarms.
 
 use crate::audit::facts::{Alarm, Environment, Key, LogGroup, Role};
+use crate::audit_command::Reach;
 use anyhow::Context;
 use aws_config::SdkConfig;
 use env_core::error::{aws_error, found};
 use env_core::naming::{AwsLogGroup, NameKind, Names};
 use serde_json::Value;
 
-pub async fn read(
-    config: &SdkConfig,
-    names: Names<'_>,
-    env: &mut Environment,
-) -> anyhow::Result<()> {
+pub async fn read(reach: Reach<'_>, names: Names<'_>, env: &mut Environment) -> anyhow::Result<()> {
+    let config = reach.config;
     env.key = key(config, names).await?;
     env.roles = roles(config, names).await?;
     env.log_groups = log_groups(config, names).await?;
-    env.alarms = alarms(config, names).await?;
+    env.alarms = alarms(reach.cloudwatch, names).await?;
     Ok(())
 }
 
@@ -166,8 +164,10 @@ async fn log_groups(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Vec<
     Ok(groups)
 }
 
-async fn alarms(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Vec<Alarm>> {
-    let cloudwatch = aws_sdk_cloudwatch::Client::new(config);
+async fn alarms(
+    cloudwatch: &aws_sdk_cloudwatch::Client,
+    names: Names<'_>,
+) -> anyhow::Result<Vec<Alarm>> {
     let mut alarms = Vec::new();
     let mut pages = cloudwatch
         .describe_alarms()

@@ -9,12 +9,13 @@ mod network;
 mod registry;
 
 use super::facts::Environment;
+use crate::audit_command::Reach;
 use anyhow::Context;
-use aws_config::SdkConfig;
 use env_core::naming::Names;
 use env_core::spec::EnvironmentSpec;
 
-pub async fn read(config: &SdkConfig, spec: &EnvironmentSpec) -> anyhow::Result<Environment> {
+pub async fn read(reach: Reach<'_>, spec: &EnvironmentSpec) -> anyhow::Result<Environment> {
+    let config = reach.config;
     let suffix = spec.suffix();
     let names = Names::new(suffix);
     let mut environment = Environment {
@@ -33,7 +34,7 @@ pub async fn read(config: &SdkConfig, spec: &EnvironmentSpec) -> anyhow::Result<
     data::read(config, names, &mut environment)
         .await
         .context("reading the database, the cache and the secrets")?;
-    identity::read(config, names, &mut environment)
+    identity::read(reach, names, &mut environment)
         .await
         .context("reading the key, the roles, the log groups and the alarms")?;
     if let Some(repository) = &environment.image_repository {

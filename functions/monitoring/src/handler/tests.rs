@@ -7,7 +7,7 @@ use crate::plan::tests::{outputs, spec};
 use crate::plan::{Alarm, MetricFilter};
 use env_core::error::aws_failure;
 use env_core::tags::Tag;
-use serde_json::json;
+use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
@@ -244,6 +244,9 @@ async fn create_from_nothing_puts_every_part_in_place() {
     .await
     .unwrap();
     assert_eq!(response.status, Status::Ready);
+    let typed: env_core::outputs::MonitoringOutputs =
+        env_core::outputs::example::read_as(&response.outputs);
+    assert_eq!(typed.dashboard_name, response.outputs["dashboardName"]);
     let topic_arn = "arn:aws:sns:us-west-2:123456789012:alarms-pr-42";
     assert_eq!(response.outputs["alarmTopicArn"], topic_arn);
     assert_eq!(response.outputs["dashboardName"], "dashboard-pr-42");
@@ -377,12 +380,15 @@ async fn throttling_is_retryable() {
 async fn a_missing_input_is_an_invalid_event_and_nothing_is_called() {
     let fake = Fake::with_log_group();
     let mut request = request(Action::Create, json!({}));
-    request.outputs.remove("cacheReplicationGroupId");
+    request.outputs["cache"]
+        .as_object_mut()
+        .unwrap()
+        .remove("cacheReplicationGroupId");
     let error = handle(request, &fake).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::InvalidEvent);
     assert_eq!(
         error.to_string(),
-        "the event's outputs lack \"cacheReplicationGroupId\" (an identifier an earlier component hands on)"
+        "outputs.cache: are malformed: missing field `cacheReplicationGroupId`; the cache component provides them"
     );
     assert!(fake.state().calls.is_empty());
 }
