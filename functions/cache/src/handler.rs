@@ -27,7 +27,6 @@ use env_core::spec::EnvironmentSpec;
 use env_core::tags::{environment_tags, Tag};
 use env_core::{Action, AwsCallError, ErrorName, NamedError, Response, Status};
 use serde_json::{json, Value};
-use std::time::SystemTime;
 
 /// Redis OSS 7.1, the newest Redis OSS major ElastiCache offers (ElastiCache user guide,
 /// "Supported engines and versions").
@@ -73,7 +72,7 @@ impl NamedError for CacheError {
 pub async fn handle<C: Cloud>(cloud: &C, request: Request) -> Result<Response, CacheError> {
     tracing::info!(environment = %request.spec.suffix(), action = ?request.action, "cache");
     match request.action {
-        Action::Create | Action::Status => converge(cloud, &request.spec, &request.outputs).await,
+        Action::Create | Action::Status => converge(cloud, &request).await,
         Action::Delete => delete(cloud, &request.spec).await,
     }
 }
@@ -145,17 +144,14 @@ fn described(name: String) -> String {
     format!("Redis cluster of the catalog environment, {name}")
 }
 
-async fn converge<C: Cloud>(
-    cloud: &C,
-    spec: &EnvironmentSpec,
-    outputs: &Outputs,
-) -> Result<Response, CacheError> {
+async fn converge<C: Cloud>(cloud: &C, request: &Request) -> Result<Response, CacheError> {
+    let (spec, outputs) = (&request.spec, &request.outputs);
     // Checked before any AWS call: an event without the network's outputs changes nothing.
     let inputs = Inputs::from_outputs(outputs)?;
     let names = Names::new(spec.suffix());
     let group_id = names.of(NameKind::CacheReplicationGroup);
     let secret_name = names.of(NameKind::CacheAuthSecret);
-    let tags = environment_tags(spec, SystemTime::now());
+    let tags = environment_tags(spec, request.started_at);
 
     let group = match cloud.replication_group(&group_id).await? {
         Some(group) => group,
@@ -425,6 +421,7 @@ mod tests {
             action,
             spec: spec.clone(),
             outputs: network_outputs(),
+            started_at: std::time::SystemTime::now(),
         };
         handle(fake, request).await
     }
@@ -724,6 +721,7 @@ mod tests {
                 action: Action::Create,
                 spec: spec(json!({})),
                 outputs,
+                started_at: std::time::SystemTime::now(),
             };
             let error = handle(&fake, request).await.unwrap_err();
             assert_eq!(error.error_name(), ErrorName::InvalidEvent);
@@ -930,6 +928,7 @@ mod tests {
             action: Action::Delete,
             spec: spec(json!({})),
             outputs: Outputs::new(),
+            started_at: std::time::SystemTime::now(),
         };
         assert_eq!(
             handle(&fake, request).await.unwrap().status,

@@ -9,6 +9,7 @@ use crate::spec::{EnvironmentSpec, InvalidSpec};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::time::SystemTime;
 
 /// Identifiers the components hand on to each other (subnet ids, security group ids, endpoints …).
 /// Identifiers only, never descriptions: a Step Functions state is limited to 256 KB.
@@ -94,25 +95,40 @@ pub struct Request {
     pub action: Action,
     pub spec: EnvironmentSpec,
     pub outputs: Outputs,
+    /// When the request began: the workflow execution's start (`startedAt`, from
+    /// `$$.Execution.StartTime`), else when the event was read. Every component of one execution
+    /// computes the same expiry from it, however often it is polled.
+    pub started_at: SystemTime,
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct RequestShape {
     action: Action,
     spec: Value,
     #[serde(default)]
     outputs: Outputs,
+    /// RFC 3339, as Step Functions writes `$$.Execution.StartTime`.
+    started_at: Option<String>,
 }
 
 impl Event for Request {
     fn from_event(value: Value) -> Result<Self, EventRejected> {
         let shape: RequestShape = from_serde(value)?;
         let spec = EnvironmentSpec::from_value(&shape.spec)?;
+        let started_at = match shape.started_at.as_deref() {
+            None => SystemTime::now(),
+            Some(text) => humantime::parse_rfc3339(text).map_err(|error| {
+                EventRejected::InvalidEvent(format!(
+                    "startedAt {text:?} is not an RFC 3339 time ({error}); the workflows pass $$.Execution.StartTime"
+                ))
+            })?,
+        };
         Ok(Self {
             action: shape.action,
             spec,
             outputs: shape.outputs,
+            started_at,
         })
     }
 }
@@ -138,6 +154,32 @@ mod tests {
         let without_outputs =
             Request::from_event(json!({"action": "delete", "spec": spec()})).unwrap();
         assert!(without_outputs.outputs.is_empty());
+    }
+
+    #[test]
+    fn the_start_is_the_executions_when_given_and_must_be_rfc_3339() {
+        let request = Request::from_event(json!({
+            "action": "create", "spec": spec(), "startedAt": "2026-12-05T21:43:27.123Z"
+        }))
+        .unwrap();
+        assert_eq!(
+            humantime::format_rfc3339_millis(request.started_at).to_string(),
+            "2026-12-05T21:43:27.123Z"
+        );
+        let before = SystemTime::now();
+        let unstamped = Request::from_event(json!({"action": "status", "spec": spec()})).unwrap();
+        assert!(unstamped.started_at >= before);
+        let error = Request::from_event(
+            json!({"action": "create", "spec": spec(), "startedAt": "yesterday"}),
+        )
+        .unwrap_err();
+        assert_eq!(error.error_name(), ErrorName::InvalidEvent);
+        assert!(
+            error
+                .to_string()
+                .contains("startedAt \"yesterday\" is not an RFC 3339 time"),
+            "{error}"
+        );
     }
 
     #[test]

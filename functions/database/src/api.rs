@@ -7,6 +7,7 @@
 use env_core::tags::Tag;
 use env_core::AwsCallError;
 use std::collections::BTreeMap;
+use std::time::SystemTime;
 
 pub type CallResult<T> = Result<T, AwsCallError>;
 
@@ -166,6 +167,11 @@ pub struct Function {
     /// `LastUpdateStatus` is `InProgress`: Lambda refuses another change until it ends (Lambda
     /// developer guide, "Lambda function states").
     pub updating: bool,
+    /// `LastUpdateStatusReason` when `LastUpdateStatus` is `Failed`: Lambda kept the previous code
+    /// and configuration.
+    pub update_failure: Option<String>,
+    /// `LastModified`, to the second: when the last change began.
+    pub last_modified: Option<SystemTime>,
     pub subnet_ids: Vec<String>,
     pub security_group_ids: Vec<String>,
     /// The package's SHA-256, base64 (`CodeSha256`).

@@ -14,6 +14,7 @@ use env_core::error::aws_error;
 use env_core::tags::Tag;
 use iam_roles::Roles;
 use log_groups::LogGroups;
+use std::time::SystemTime;
 
 #[derive(Debug, Clone)]
 pub struct AwsCloud {
@@ -642,6 +643,11 @@ fn environment_of(settings: &FunctionSettings) -> lambda::Environment {
         .build()
 }
 
+/// Lambda's `LastModified` (`2026-12-05T21:43:27.123+0000`, UTC) to the second.
+fn lambda_time(text: &str) -> Option<SystemTime> {
+    humantime::parse_rfc3339_weak(&format!("{}Z", text.get(..19)?)).ok()
+}
+
 /// GetFunction's configuration as the handler reads it.
 fn function_of(configuration: &lambda::FunctionConfiguration) -> Function {
     let vpc = configuration.vpc_config();
@@ -653,6 +659,15 @@ fn function_of(configuration: &lambda::FunctionConfiguration) -> Function {
             .unwrap_or_default()
             .to_owned(),
         updating: configuration.last_update_status() == Some(&lambda::LastUpdateStatus::InProgress),
+        update_failure: (configuration.last_update_status()
+            == Some(&lambda::LastUpdateStatus::Failed))
+        .then_some(
+            configuration
+                .last_update_status_reason()
+                .unwrap_or_default()
+                .to_owned(),
+        ),
+        last_modified: configuration.last_modified().and_then(lambda_time),
         subnet_ids: vpc
             .map(lambda::VpcConfigResponse::subnet_ids)
             .unwrap_or_default()
@@ -676,5 +691,22 @@ fn function_of(configuration: &lambda::FunctionConfiguration) -> Function {
             .unwrap_or_default()
             .into_iter()
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lambdas_last_modified_reads_to_the_second() {
+        // The Lambda API reference's format: ISO 8601, `YYYY-MM-DDThh:mm:ss.sTZD`, in UTC.
+        let read = lambda_time("2019-08-14T22:26:11.234+0000").unwrap();
+        assert_eq!(
+            humantime::format_rfc3339(read).to_string(),
+            "2019-08-14T22:26:11Z"
+        );
+        assert_eq!(lambda_time("yesterday"), None);
+        assert_eq!(lambda_time("2019-08-14T22:26:1x.234+0000"), None);
     }
 }

@@ -102,7 +102,7 @@ pub async fn handle<C: Cloud>(
         Action::Create | Action::Status => {
             let settings = settings.as_ref().map_err(Clone::clone)?;
             let network = Network::from_outputs(&request.outputs)?;
-            converge(cloud, &request.spec, settings, &network).await
+            converge(cloud, &request, settings, &network).await
         }
         Action::Delete => delete(cloud, &request.spec).await,
     }
@@ -148,6 +148,7 @@ fn cluster_settings(
     spec: &EnvironmentSpec,
     names: Names<'_>,
     network: &Network,
+    started_at: SystemTime,
 ) -> ClusterSettings {
     let fields = spec.fields();
     ClusterSettings {
@@ -167,18 +168,19 @@ fn cluster_settings(
         port: PORT,
         backup_retention_days: BACKUP_RETENTION_DAYS,
         log_exports: vec!["postgresql"],
-        tags: environment_tags(spec, SystemTime::now()),
+        tags: environment_tags(spec, started_at),
     }
 }
 
 async fn converge<C: Cloud>(
     cloud: &C,
-    spec: &EnvironmentSpec,
+    request: &Request,
     configuration: &Settings,
     network: &Network,
 ) -> Result<Response, DatabaseError> {
+    let spec = &request.spec;
     let names = Names::new(spec.suffix());
-    let settings = cluster_settings(spec, names, network);
+    let settings = cluster_settings(spec, names, network, request.started_at);
     let tags = &settings.tags;
 
     if !cloud.subnet_group_exists(&settings.subnet_group).await? {
@@ -297,6 +299,7 @@ async fn converge<C: Cloud>(
             network,
             tags,
             cluster_arn: &cluster.arn,
+            started_at: request.started_at,
         };
         credentials_ready = credentials(cloud, &context, database, &mut outputs).await?;
     }
@@ -317,6 +320,7 @@ struct Credentials<'a> {
     network: &'a Network,
     tags: &'a [env_core::tags::Tag],
     cluster_arn: &'a str,
+    started_at: SystemTime,
 }
 
 /// The application secret, the API keys secret and the rotation Lambda, once the cluster is
@@ -373,6 +377,7 @@ async fn credentials<C: Cloud>(
         subnet_ids: &context.network.private_subnets,
         security_group_id: &context.network.rotation_security_group,
         tags: context.tags,
+        started_at: context.started_at,
     };
     let function = rotation_function::ensure(cloud, context.names, context.settings, scope).await?;
     outputs.insert("rotationFunctionArn".into(), json!(function.arn));

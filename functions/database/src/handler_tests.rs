@@ -29,6 +29,7 @@ fn request(action: Action, spec: EnvironmentSpec) -> Request {
         action,
         spec,
         outputs: network_outputs(),
+        started_at: std::time::SystemTime::now(),
     }
 }
 
@@ -72,6 +73,7 @@ async fn refused_naming(network: Outputs, named: &str) {
         action: Action::Create,
         spec: spec(json!({})),
         outputs: network,
+        started_at: std::time::SystemTime::now(),
     };
     let error = handle(&cloud, &settings(true), request).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::InvalidEvent);
@@ -871,6 +873,11 @@ async fn a_pending_function_is_waited_for_before_rotation_is_turned_on() {
     assert_eq!(response.status, Status::Ready);
 }
 
+/// Changes the rotation function as AWS, or someone by hand, would.
+fn change_rotation_function(cloud: &FakeCloud, change: impl FnOnce(&mut crate::api::Function)) {
+    change(&mut cloud.world().functions.get_mut("rotation-pr-42").unwrap().1);
+}
+
 /// What a redeploy changes: a new package (whose key carries its hash), for `architecture`.
 fn redeployed(architecture: &str) -> Result<Settings, SettingsError> {
     Ok(Settings {
@@ -886,14 +893,12 @@ async fn a_redeployed_package_and_settings_reach_an_existing_function_one_change
     let cloud = FakeCloud::default();
     ready(&cloud, json!({})).await;
     // The function an earlier deployment made: another timeout and no ECS settings.
-    {
-        let mut world = cloud.world();
-        let (_, function) = world.functions.get_mut("rotation-pr-42").unwrap();
+    change_rotation_function(&cloud, |function| {
         function.timeout_seconds = 30;
         function
             .environment
             .retain(|name, _| name == "DB_CA_BUNDLE");
-    }
+    });
     let settings = redeployed("x86_64");
     let status = || handle(&cloud, &settings, request(Action::Status, spec(json!({}))));
     // The code first; READY waits until the function runs it.
@@ -959,13 +964,7 @@ async fn a_redeployed_package_and_settings_reach_an_existing_function_one_change
 async fn an_update_refused_as_in_progress_is_waited_for_and_other_refusals_fail() {
     let cloud = FakeCloud::default();
     ready(&cloud, json!({})).await;
-    cloud
-        .world()
-        .functions
-        .get_mut("rotation-pr-42")
-        .unwrap()
-        .1
-        .timeout_seconds = 30;
+    change_rotation_function(&cloud, |function| function.timeout_seconds = 30);
     let settings = redeployed("arm64");
     let status = || handle(&cloud, &settings, request(Action::Status, spec(json!({}))));
     // Another call's change under way: this one waits for it.
@@ -977,29 +976,11 @@ async fn an_update_refused_as_in_progress_is_waited_for_and_other_refusals_fail(
         PACKAGE_SHA256
     );
     // A function still being made, or changed by someone else, is not changed again.
-    cloud
-        .world()
-        .functions
-        .get_mut("rotation-pr-42")
-        .unwrap()
-        .1
-        .state = "Pending".into();
+    change_rotation_function(&cloud, |function| function.state = "Pending".into());
     let response = status().await.unwrap();
     assert_eq!(response.status, Status::InProgress);
-    cloud
-        .world()
-        .functions
-        .get_mut("rotation-pr-42")
-        .unwrap()
-        .1
-        .state = "Active".into();
-    cloud
-        .world()
-        .functions
-        .get_mut("rotation-pr-42")
-        .unwrap()
-        .1
-        .updating = true;
+    change_rotation_function(&cloud, |function| function.state = "Active".into());
+    change_rotation_function(&cloud, |function| function.updating = true);
     let response = status().await.unwrap();
     assert_eq!(response.status, Status::InProgress);
     assert!(!changes(&cloud).contains(&"UpdateFunctionCode"));
@@ -1436,4 +1417,45 @@ async fn ready_outputs_are_exactly_the_database_outputs_contract() {
     assert!(outputs
         .rotation_function_arn
         .ends_with(":function:rotation-pr-42"));
+}
+
+#[tokio::test]
+async fn an_inactive_function_is_updated_as_an_active_one() {
+    let cloud = FakeCloud::default();
+    ready(&cloud, json!({})).await;
+    // Idle for weeks between rotations: Lambda reclaimed its interfaces; it can still be changed.
+    change_rotation_function(&cloud, |function| function.state = "Inactive".into());
+    let settings = redeployed("x86_64");
+    let response = handle(&cloud, &settings, request(Action::Status, spec(json!({}))))
+        .await
+        .unwrap();
+    assert_eq!(response.status, Status::InProgress);
+    assert!(changes(&cloud).contains(&"UpdateFunctionCode"));
+}
+
+#[tokio::test]
+async fn an_update_that_failed_in_this_request_leaves_the_previous_function_until_the_next() {
+    let cloud = FakeCloud::default();
+    ready(&cloud, json!({})).await;
+    let settings = redeployed("x86_64");
+    // Lambda failed the change made moments ago: the function keeps its previous package and
+    // still rotates; this provision goes on.
+    change_rotation_function(&cloud, |function| {
+        function.update_failure = Some("Lambda was unable to create the network interface".into());
+        function.last_modified = Some(std::time::SystemTime::now());
+    });
+    let response = handle(&cloud, &settings, request(Action::Status, spec(json!({}))))
+        .await
+        .unwrap();
+    assert_eq!(response.status, Status::Ready);
+    assert!(!changes(&cloud).contains(&"UpdateFunctionCode"));
+    // A failure from before this request (the next provision's): tried again.
+    change_rotation_function(&cloud, |function| {
+        function.last_modified = Some(std::time::UNIX_EPOCH)
+    });
+    let response = handle(&cloud, &settings, request(Action::Status, spec(json!({}))))
+        .await
+        .unwrap();
+    assert_eq!(response.status, Status::InProgress);
+    assert!(changes(&cloud).contains(&"UpdateFunctionCode"));
 }

@@ -12,6 +12,7 @@ use env_core::naming::{AwsLogGroup, NameKind, Names};
 use env_core::tags::Tag;
 use serde_json::json;
 use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime};
 
 /// Lambda's longest (15 minutes): a database step needs seconds, but the Redis token's setSecret
 /// waits for ElastiCache to apply a new token to every node of every shard (`TOKEN_WAIT_SECONDS`),
@@ -26,6 +27,10 @@ pub const PERMISSION_ID: &str = "SecretsManagerRotation";
 pub const SECRETS_MANAGER: &str = "secretsmanager.amazonaws.com";
 /// Lambda's state once it can be invoked (Lambda developer guide, "Lambda function states").
 pub const ACTIVE: &str = "Active";
+/// While Lambda sets a new function up; no change is taken then. A function can be changed only
+/// when `Active` or `Inactive` (idle for weeks, its network interfaces reclaimed: a rotation
+/// function between two rotations 30 days apart).
+pub const PENDING: &str = "Pending";
 
 /// What the function and its policy are scoped to.
 #[derive(Debug, Clone, Copy)]
@@ -39,6 +44,8 @@ pub struct Scope<'a> {
     pub subnet_ids: &'a [String],
     pub security_group_id: &'a str,
     pub tags: &'a [Tag],
+    /// When the request began ([`env_core::contract::Request::started_at`]).
+    pub started_at: SystemTime,
 }
 
 fn trust_policy() -> String {
@@ -125,7 +132,7 @@ pub async fn ensure<C: Cloud>(
         tags: scope.tags.to_vec(),
     };
     if let Some(existing) = cloud.function(&function_name).await? {
-        return brought_up_to_date(cloud, existing, &function).await;
+        return brought_up_to_date(cloud, existing, &function, scope.started_at).await;
     }
     match cloud.create_function(&function).await {
         Ok(()) => tracing::info!(function = %function_name, "rotation function created"),
@@ -178,25 +185,39 @@ pub fn drift(function: &Function, desired: &FunctionSettings) -> Option<Drift> {
 /// refuses a change while another is in progress (`ResourceConflictException`, Lambda developer
 /// guide, "Lambda function states"), so the code goes first and the configuration on a later
 /// call. The function comes back marked `updating` while it differs or a change is under way.
+///
+/// A change Lambda reports `Failed` keeps "the function's previous code and configuration" (same
+/// page): when it was made during this request (`started_at`), the function is left as it is, still
+/// rotating with its previous package, and the next provision tries again; a failure from before
+/// is tried again now.
 async fn brought_up_to_date<C: Cloud>(
     cloud: &C,
     mut function: Function,
     desired: &FunctionSettings,
+    started_at: SystemTime,
 ) -> Result<Function, DatabaseError> {
     let Some(drift) = drift(&function, desired) else {
         return Ok(function);
     };
-    if function.updating || function.state != ACTIVE {
+    if function.updating || function.state == PENDING {
         // Lambda would refuse a change now; the next call makes it.
         function.updating = true;
         return Ok(function);
+    }
+    if let Some(reason) = &function.update_failure {
+        // LastModified is to the second.
+        let since_start = function.last_modified >= Some(started_at - Duration::from_secs(1));
+        if since_start {
+            tracing::warn!(function = %desired.name, ?drift, %reason, "the update failed; the function keeps its previous package and settings until the next provision");
+            return Ok(function);
+        }
     }
     let change = match drift {
         Drift::Code => cloud.update_function_code(desired).await,
         Drift::Configuration => cloud.update_function_configuration(desired).await,
     };
     match change {
-        Ok(()) => tracing::info!(function = %desired.name, "rotation function updated"),
+        Ok(()) => tracing::info!(function = %desired.name, ?drift, "rotation function updated"),
         // A change another call started meanwhile: the next call looks again.
         Err(error) if error.is_code("ResourceConflictException") => {}
         Err(error) => return Err(error.into()),

@@ -100,7 +100,7 @@ impl NamedError for EdgeError {
 pub async fn handle<C: Cloud>(cloud: &C, request: Request) -> Result<Response, EdgeError> {
     tracing::info!(environment = %request.spec.suffix(), action = ?request.action, "edge");
     match request.action {
-        Action::Create | Action::Status => converge(cloud, &request.spec, &request.outputs).await,
+        Action::Create | Action::Status => converge(cloud, &request).await,
         Action::Delete => delete(cloud, &request.spec).await,
     }
 }
@@ -217,14 +217,11 @@ fn request_token(spec: &EnvironmentSpec) -> String {
     spec.suffix().as_str().replace('-', "_")
 }
 
-async fn converge<C: Cloud>(
-    cloud: &C,
-    spec: &EnvironmentSpec,
-    outputs: &Outputs,
-) -> Result<Response, EdgeError> {
+async fn converge<C: Cloud>(cloud: &C, request: &Request) -> Result<Response, EdgeError> {
+    let (spec, outputs) = (&request.spec, &request.outputs);
     let inputs = Inputs::from_outputs(outputs)?;
     let names = Names::new(spec.suffix());
-    let tags = environment_tags(spec, SystemTime::now());
+    let tags = environment_tags(spec, request.started_at);
 
     let lb_name = names.of(NameKind::LoadBalancer);
     let lb = match cloud.load_balancer(&lb_name).await? {

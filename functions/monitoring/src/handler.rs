@@ -13,7 +13,6 @@ use env_core::naming::{NameKind, Names};
 use env_core::outputs::{ComponentOutputs, MissingOutputs, ServiceOutputs};
 use env_core::spec::monitoring::AlarmEmail;
 use env_core::tags::environment_tags;
-use std::time::SystemTime;
 
 /// Every alarm name starts with this, so one listing finds an environment's alarms whatever size its
 /// cache had when they were made.
@@ -90,10 +89,10 @@ async fn create<C: Cloud>(request: &Request, cloud: &C) -> Result<Response, Moni
     let inputs = Inputs::from_outputs(&request.outputs)?;
     let spec = &request.spec;
     let named = Named::of(request);
-    let tags = environment_tags(spec, SystemTime::now());
+    let tags = environment_tags(spec, request.started_at);
 
     // Looked up first: SNS answers CreateTopic for an existing name with an error when the tags
-    // differ (the expiry tag changes with every call), rather than with the topic.
+    // differ (the expiry tag differs between executions), rather than with the topic.
     let topic_arn = match cloud.find_topic(&named.topic).await? {
         Some(arn) => arn,
         None => {

@@ -56,7 +56,7 @@ impl NamedError for NetworkError {
 pub async fn handle<C: Cloud>(cloud: &C, request: Request) -> Result<Response, NetworkError> {
     tracing::info!(environment = %request.spec.suffix(), action = ?request.action, "network");
     match request.action {
-        Action::Create | Action::Status => converge(cloud, &request.spec).await,
+        Action::Create | Action::Status => converge(cloud, &request.spec, request.started_at).await,
         Action::Delete => delete(cloud, &request.spec).await,
     }
 }
@@ -92,9 +92,13 @@ struct Built {
     private: Vec<String>,
 }
 
-async fn converge<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Response, NetworkError> {
+async fn converge<C: Cloud>(
+    cloud: &C,
+    spec: &EnvironmentSpec,
+    started_at: SystemTime,
+) -> Result<Response, NetworkError> {
     let names = Names::new(spec.suffix());
-    let tags = environment_tags(spec, SystemTime::now());
+    let tags = environment_tags(spec, started_at);
 
     let zones = zones(cloud).await?;
     let role_arn = flow_log_role(cloud, names, &tags).await?;

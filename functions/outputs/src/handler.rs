@@ -201,6 +201,7 @@ mod tests {
             outputs: [("vpcId".to_owned(), Value::from("vpc-from-memory"))]
                 .into_iter()
                 .collect(),
+            started_at: std::time::SystemTime::now(),
         }
     }
 

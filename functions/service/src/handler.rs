@@ -23,7 +23,6 @@ use env_core::spec::{DeploymentStrategy, EnvironmentSpec};
 use env_core::tags::{environment_tags, Tag};
 use env_core::{Action, AwsCallError, ErrorName, NamedError, Response, Status};
 use serde_json::{json, Value};
-use std::time::SystemTime;
 
 /// The inline policy names of the two roles.
 pub const EXECUTION_POLICY: &str = "ecs-execution";
@@ -207,7 +206,7 @@ pub async fn handle<C: Cloud>(
         Action::Create | Action::Status => {
             let strategy = request.spec.fields().deployment_strategy;
             let inputs = Inputs::from_outputs(&request.outputs, strategy)?;
-            converge(cloud, &request.spec, &inputs, readiness).await
+            converge(cloud, &request, &inputs, readiness).await
         }
         // A teardown works from names alone: it may run on an environment whose earlier
         // components never finished.
@@ -433,12 +432,13 @@ async fn ensure_log_group<C: Cloud>(
 
 async fn converge<C: Cloud>(
     cloud: &C,
-    spec: &EnvironmentSpec,
+    request: &Request,
     inputs: &Inputs,
     readiness: Readiness,
 ) -> Result<Response, ServiceError> {
+    let spec = &request.spec;
     let names = Names::new(spec.suffix());
-    let tags = environment_tags(spec, SystemTime::now());
+    let tags = environment_tags(spec, request.started_at);
     let fields = spec.fields();
 
     let log_group = names.of(NameKind::ServiceLogGroup);

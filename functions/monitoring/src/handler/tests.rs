@@ -216,6 +216,7 @@ fn request(action: Action, extra_spec: Value) -> Request {
         action,
         spec: spec(extra_spec),
         outputs: outputs(),
+        started_at: std::time::SystemTime::now(),
     }
 }
 
