@@ -455,6 +455,72 @@ def list_tagged_resources_while_others_change() -> None:
     ResourceGroupsTaggingAPIBackend._get_resources_generator = snapshot
 
 
+# What moto's Service Quotas lacks (it knows only the `vpc` service's defaults, and implements
+# neither GetAWSDefaultServiceQuota nor applied values): the EC2 quota an environment's NAT gateways
+# take. Amazon VPC user guide, "Amazon VPC quotas": "EC2-VPC Elastic IPs", default 5.
+EC2_DEFAULT_QUOTAS = [
+    {
+        "ServiceCode": "ec2",
+        "ServiceName": "Amazon Elastic Compute Cloud (Amazon EC2)",
+        "QuotaArn": "arn:aws:servicequotas:us-west-2::ec2/L-0263D0A3",
+        "QuotaCode": "L-0263D0A3",
+        "QuotaName": "EC2-VPC Elastic IPs",
+        "Value": 5.0,
+        "Unit": "None",
+        "Adjustable": True,
+        "GlobalQuota": False,
+    }
+]
+
+
+def service_quotas_as_aws_answers(applied: dict) -> None:
+    """Service Quotas as `envctl env up`'s admission reads it (Service Quotas API reference):
+    GetAWSDefaultServiceQuota answers AWS's default (moto's `vpc` defaults and EC2's Elastic IPs);
+    GetServiceQuota answers the account's applied value, here the ones `--quota` set, and
+    NoSuchResourceException for the others ("If the applied quota value is not available for a quota,
+    the quota is not retrieved"), so a caller falls back to the default."""
+    import copy
+
+    from moto.servicequotas.exceptions import NoSuchResource
+    from moto.servicequotas.models import ServiceQuotasBackend
+    from moto.servicequotas.resources.default_quotas.vpc import VPC_DEFAULT_QUOTAS
+    from moto.servicequotas.responses import ServiceQuotasResponse
+
+    defaults = {"vpc": VPC_DEFAULT_QUOTAS, "ec2": EC2_DEFAULT_QUOTAS}
+
+    def default_quota(service_code, quota_code):
+        for quota in defaults.get(service_code, []):
+            if quota["QuotaCode"] == quota_code:
+                return copy.deepcopy(quota)
+        raise NoSuchResource
+
+    def get_service_quota(self, service_code, quota_code):
+        value = applied.get((service_code, quota_code))
+        if value is None:
+            raise NoSuchResource
+        quota = default_quota(service_code, quota_code)
+        quota["Value"] = value
+        return quota
+
+    def get_aws_default_service_quota_response(self):
+        params = json.loads(self.body)
+        quota = default_quota(str(params.get("ServiceCode")), str(params.get("QuotaCode")))
+        return json.dumps({"Quota": quota})
+
+    ServiceQuotasBackend.get_service_quota = get_service_quota
+    ServiceQuotasResponse.get_aws_default_service_quota = get_aws_default_service_quota_response
+
+
+def quota_argument(text: str):
+    """`SERVICE/CODE=VALUE`, as `--quota` takes it."""
+    try:
+        key, value = text.split("=", 1)
+        service, code = key.split("/", 1)
+        return (service, code), float(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r} is not SERVICE/CODE=VALUE") from error
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -463,9 +529,19 @@ def main() -> None:
         help="append every request a principal other than the tests makes, with its answer, to FILE "
         "(JSON lines, see recorder.py): the input of the offline IAM check (tests/iam)",
     )
+    parser.add_argument(
+        "--quota",
+        metavar="SERVICE/CODE=VALUE",
+        type=quota_argument,
+        action="append",
+        default=[],
+        help="an applied Service Quotas value of the account (e.g. ec2/L-0263D0A3=20); without one, "
+        "GetServiceQuota answers NoSuchResourceException and AWS's default applies",
+    )
     behaviours.add_arguments(parser)
     local_rotation.add_arguments(parser)
     arguments = parser.parse_args()
+    service_quotas_as_aws_answers(dict(arguments.quota))
     local_rotation.master_secret_as_rds_makes_it()
     postgres, why = local_rotation.detect(arguments.postgres, arguments.postgres_ca)
     print(f"emulator: rotation: {why}", file=sys.stderr, flush=True)

@@ -678,5 +678,37 @@ class FunctionPackages(unittest.TestCase):
             launcher.stdout.close()
 
 
+class ServiceQuotas(unittest.TestCase):
+    """launch.py's patch: AWS's defaults for the quotas `envctl env up` admits against, and the
+    account's applied values as `--quota` sets them."""
+
+    def test_applied_values_where_set_and_aws_defaults_for_every_admitted_quota(self):
+        here = os.path.dirname(os.path.abspath(__file__))
+        launcher = subprocess.Popen([sys.executable, os.path.join(here, "launch.py"), "--postgres", "none",
+                                     "--quota", "ec2/L-0263D0A3=20"],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=here, text=True)
+        try:
+            endpoint = f"http://127.0.0.1:{launcher.stdout.readline().split()[1]}"
+            quotas = boto3.client("service-quotas", endpoint_url=endpoint, region_name=REGION,
+                                  aws_access_key_id="test", aws_secret_access_key="test")
+            applied = quotas.get_service_quota(ServiceCode="ec2", QuotaCode="L-0263D0A3")["Quota"]
+            self.assertEqual((applied["QuotaName"], applied["Value"]), ("EC2-VPC Elastic IPs", 20.0))
+            for service, code, name in (("ec2", "L-0263D0A3", "EC2-VPC Elastic IPs"),
+                                        ("vpc", "L-F678F1CE", "VPCs per Region"),
+                                        ("vpc", "L-A4707A72", "Internet gateways per Region"),
+                                        ("vpc", "L-FE5A380F", "NAT gateways per Availability Zone")):
+                default = quotas.get_aws_default_service_quota(ServiceCode=service, QuotaCode=code)["Quota"]
+                self.assertEqual((default["QuotaName"], default["Value"]), (name, 5.0))
+            # Never applied: no value, as AWS answers for a quota without one.
+            with self.assertRaises(quotas.exceptions.NoSuchResourceException):
+                quotas.get_service_quota(ServiceCode="vpc", QuotaCode="L-F678F1CE")
+            with self.assertRaises(quotas.exceptions.NoSuchResourceException):
+                quotas.get_aws_default_service_quota(ServiceCode="ec2", QuotaCode="L-XXXXXXXX")
+        finally:
+            launcher.stdin.close()
+            launcher.wait(timeout=30)
+            launcher.stdout.close()
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -32,8 +32,22 @@ pub fn python() -> PathBuf {
 
 pub fn emulator() -> &'static Emulator {
     static EMULATOR: OnceLock<Emulator> = OnceLock::new();
-    EMULATOR.get_or_init(|| Emulator::launch(&[]))
+    EMULATOR.get_or_init(|| Emulator::launch(&RAISED_QUOTAS.map(std::ffi::OsStr::new)))
 }
+
+/// The shared emulator's account has its quotas raised, as a CI account running many environments
+/// at once would: its tests run dozens of environments side by side, and `envctl env up` admits
+/// against Service Quotas (an emulator of a test's own keeps AWS's defaults).
+const RAISED_QUOTAS: [&str; 8] = [
+    "--quota",
+    "ec2/L-0263D0A3=1000",
+    "--quota",
+    "vpc/L-F678F1CE=1000",
+    "--quota",
+    "vpc/L-A4707A72=1000",
+    "--quota",
+    "vpc/L-FE5A380F=1000",
+];
 
 impl Emulator {
     /// A moto server of its own, for a test that must not share the process-wide one: with

@@ -1,6 +1,7 @@
 //! The AWS calls the `env` commands make, as one small trait: Step Functions executions, the
 //! `outputs` function, and the environments found by tag.
 
+use super::admission::{Limit, Usage};
 use crate::tagged::TaggedEnvironment;
 use serde::Serialize;
 use serde_json::Value;
@@ -59,4 +60,9 @@ pub trait Workflows {
     /// Invokes a function synchronously and returns what it answered.
     async fn invoke(&self, function: &str, payload: &Value) -> Result<Value>;
     async fn environments(&self) -> Result<Vec<TaggedEnvironment>>;
+    /// The account's value of `limit`: applied, else AWS's default; `None` when Service Quotas
+    /// knows neither.
+    async fn quota(&self, limit: &Limit) -> Result<Option<u32>>;
+    /// What the account uses of the limits an environment takes.
+    async fn usage(&self) -> Result<Usage>;
 }

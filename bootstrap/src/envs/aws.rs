@@ -1,5 +1,6 @@
 //! [`Workflows`] with the AWS SDK.
 
+use super::admission::{Limit, Usage};
 use super::api::{Execution, ExecutionSummary, Result, Workflows};
 use crate::tagged::TaggedEnvironment;
 use anyhow::Context;
@@ -13,6 +14,7 @@ pub struct AwsWorkflows {
     sfn: aws_sdk_sfn::Client,
     lambda: aws_sdk_lambda::Client,
     ec2: aws_sdk_ec2::Client,
+    quotas: aws_sdk_servicequotas::Client,
 }
 
 impl AwsWorkflows {
@@ -22,6 +24,7 @@ impl AwsWorkflows {
             sfn: aws_sdk_sfn::Client::new(config),
             lambda: aws_sdk_lambda::Client::new(config),
             ec2: aws_sdk_ec2::Client::new(config),
+            quotas: aws_sdk_servicequotas::Client::new(config),
         }
     }
 }
@@ -142,5 +145,13 @@ impl Workflows for AwsWorkflows {
 
     async fn environments(&self) -> Result<Vec<TaggedEnvironment>> {
         crate::tagged::environments(&self.ec2).await
+    }
+
+    async fn quota(&self, limit: &Limit) -> Result<Option<u32>> {
+        super::headroom::quota(&self.quotas, limit).await
+    }
+
+    async fn usage(&self) -> Result<Usage> {
+        super::headroom::usage(&self.ec2).await
     }
 }

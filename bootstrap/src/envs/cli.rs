@@ -159,6 +159,7 @@ pub async fn run_with<C: super::api::Workflows>(
                 pull_request: args.pr,
             };
             let spec = spec_for(&args.suffix.suffix, args.spec.as_deref(), &overrides)?;
+            commands::admit(cloud, &spec).await?;
             let mut progress = Progress::new(err, terminal);
             let execution = commands::start(
                 cloud,

@@ -1,5 +1,6 @@
 //! `env up|down|status|outputs|list`: start the workflows in AWS, follow them, report.
 
+use super::admission;
 use super::api::{Execution, ExecutionSummary, Workflows};
 use super::request::{execution_name, suffix_of};
 use crate::asl::{self, ArnScope};
@@ -8,6 +9,7 @@ use anyhow::{bail, Context};
 use env_core::spec::EnvironmentSpec;
 use serde::Serialize;
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant, SystemTime};
 
 /// How long and how often to follow an execution.
@@ -105,6 +107,33 @@ pub async fn start<C: Workflows>(
 }
 
 /// A finished execution that did not succeed is the command's error, with Step Functions' cause.
+/// Quota admission ([`super::admission`]): refuses a new environment the account has no room for,
+/// before anything starts. An environment that exists already (its VPC carries its tag) takes
+/// nothing new, so provisioning it again is admitted without a look.
+pub async fn admit<C: Workflows>(cloud: &C, spec: &EnvironmentSpec) -> anyhow::Result<()> {
+    let suffix = spec.suffix().as_str();
+    if cloud
+        .environments()
+        .await?
+        .iter()
+        .any(|environment| environment.suffix == suffix)
+    {
+        return Ok(());
+    }
+    let usage = cloud.usage().await?;
+    let mut quotas = BTreeMap::new();
+    for limit in admission::LIMITS {
+        if let Some(value) = cloud.quota(&limit).await? {
+            quotas.insert(limit.code, value);
+        }
+    }
+    let shortfalls = admission::shortfalls(spec, &usage, &quotas);
+    if !shortfalls.is_empty() {
+        bail!("{}", admission::refusal(suffix, spec, &shortfalls));
+    }
+    Ok(())
+}
+
 pub fn succeeded(execution: Execution) -> anyhow::Result<Execution> {
     match execution.status.as_str() {
         "SUCCEEDED" | "RUNNING" => Ok(execution),

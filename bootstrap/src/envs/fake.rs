@@ -1,5 +1,6 @@
 //! An in-memory [`Workflows`] for the unit tests: executions advance one scripted state per describe.
 
+use super::admission::{Limit, Usage};
 use super::api::{Execution, ExecutionSummary, Result, Workflows};
 use crate::tagged::TaggedEnvironment;
 use serde_json::Value;
@@ -16,6 +17,9 @@ pub struct FakeWorkflows {
     pub invoked: RefCell<Vec<(String, Value)>>,
     pub answer: Value,
     pub environments: Vec<TaggedEnvironment>,
+    /// Service Quotas' values by quota code; a code not here is unknown to it.
+    pub quotas: std::collections::BTreeMap<&'static str, u32>,
+    pub usage: Usage,
 }
 
 impl Workflows for FakeWorkflows {
@@ -101,5 +105,13 @@ impl Workflows for FakeWorkflows {
 
     async fn environments(&self) -> Result<Vec<TaggedEnvironment>> {
         Ok(self.environments.clone())
+    }
+
+    async fn quota(&self, limit: &Limit) -> Result<Option<u32>> {
+        Ok(self.quotas.get(limit.code).copied())
+    }
+
+    async fn usage(&self) -> Result<Usage> {
+        Ok(self.usage.clone())
     }
 }

@@ -391,3 +391,55 @@ fn an_execution_serialises_with_camel_case_fields() {
         ["arn", "cause", "error", "input", "name", "output", "started", "status"]
     );
 }
+
+/// An account whose five Elastic IPs are taken, in a region with three zones (the default spec,
+/// examples/pr.json's, has one NAT gateway).
+fn full_account(quotas: &[(&'static str, u32)]) -> FakeWorkflows {
+    FakeWorkflows {
+        script: vec!["SUCCEEDED"],
+        output: Some(json!({"outputs": {}})),
+        quotas: quotas.iter().copied().collect(),
+        usage: super::admission::Usage {
+            elastic_ips: 5,
+            zones: vec![
+                "us-west-2a".into(),
+                "us-west-2b".into(),
+                "us-west-2c".into(),
+            ],
+            ..super::admission::Usage::default()
+        },
+        ..FakeWorkflows::default()
+    }
+}
+
+#[test]
+fn up_is_refused_naming_the_limit_when_the_account_has_no_room_and_nothing_starts() {
+    let cloud = full_account(&[]);
+    let (result, _, _) = env(&cloud, &["up", "--suffix", "pr-42", FAST[0], FAST[1]]);
+    let error = result.unwrap_err().to_string();
+    assert_eq!(
+        error,
+        "the account has no room for environment pr-42, so nothing was started: EC2-VPC Elastic IPs (Service Quotas ec2 L-0263D0A3): 5 of 5 in use, the environment needs 1; raise the quota in Service Quotas, or tear an environment down (`envctl env list`)"
+    );
+    assert!(cloud.executions.borrow().is_empty());
+    // The account's applied quota is what counts.
+    let raised = full_account(&[("L-0263D0A3", 8)]);
+    let (result, _, _) = env(&raised, &["up", "--suffix", "pr-42", FAST[0], FAST[1]]);
+    result.unwrap();
+    assert_eq!(raised.executions.borrow().len(), 1);
+}
+
+#[test]
+fn an_environment_that_exists_already_is_admitted_without_a_look() {
+    let cloud = FakeWorkflows {
+        environments: vec![TaggedEnvironment {
+            suffix: "pr-42".into(),
+            expires_at: None,
+            pull_request: None,
+        }],
+        ..full_account(&[])
+    };
+    let (result, _, _) = env(&cloud, &["up", "--suffix", "pr-42", FAST[0], FAST[1]]);
+    result.unwrap();
+    assert_eq!(cloud.executions.borrow().len(), 1);
+}

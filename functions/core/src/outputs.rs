@@ -10,7 +10,6 @@
 use crate::contract::Outputs;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 /// The outputs of one component, and the key the workflows keep them under.
 pub trait ComponentOutputs: Serialize + DeserializeOwned {
@@ -215,6 +214,7 @@ impl ComponentOutputs for MonitoringOutputs {
 #[cfg(any(test, feature = "test-util"))]
 pub mod example {
     use super::*;
+    use serde_json::Value;
 
     const ACCOUNT: &str = "123456789012";
 
@@ -334,7 +334,7 @@ pub mod example {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     use example::handed_on as outputs_with;
 

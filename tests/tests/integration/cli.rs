@@ -12,10 +12,17 @@ use std::path::PathBuf;
 
 /// `envctl --endpoint-url <moto> <args>`: exit code, stdout, stderr.
 fn envctl(args: &[&str]) -> (i32, String, String) {
-    let emulator = emulator();
+    envctl_at(emulator(), args)
+}
+
+/// `envctl --endpoint-url <emulator> <args>`: its exit code, stdout and stderr.
+fn envctl_at(emulator: &Emulator, args: &[&str]) -> (i32, String, String) {
     let mut argv = vec!["--endpoint-url", emulator.endpoint()];
     argv.extend_from_slice(args);
-    let output = run("envctl", &argv, "", &emulator.env());
+    outcome(run("envctl", &argv, "", &emulator.env()))
+}
+
+fn outcome(output: std::process::Output) -> (i32, String, String) {
     (
         output.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -739,12 +746,7 @@ fn local_in(emulator: &Emulator, name: &str, args: &[&str]) -> (i32, String, Str
         work.to_string_lossy().into_owned(),
     ]);
     let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
-    let output = run("envctl", &argv, "", &emulator.env());
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    outcome(run("envctl", &argv, "", &emulator.env()))
 }
 
 #[test]
@@ -909,14 +911,7 @@ post("/moto-api/static/lambda-simple/response", {{"account_id": "123456789012", 
 /// The spec commands, help and a usage error through the binary itself, as a CI job runs them.
 #[test]
 fn the_binary_checks_costs_and_names_specs_and_reports_usage_errors() {
-    let envctl = |args: &[&str], stdin: &str| {
-        let output = run("envctl", args, stdin, &[]);
-        (
-            output.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&output.stdout).into_owned(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        )
-    };
+    let envctl = |args: &[&str], stdin: &str| outcome(run("envctl", args, stdin, &[]));
     let spec =
         r#"{"environmentSuffix": "pr-9", "containerImage": "x", "selfSignedCertificate": true}"#;
     let (code, out, _) = envctl(&["spec", "check", "-"], spec);
@@ -969,4 +964,82 @@ fn the_deployers_policy_is_printed_for_the_callers_account_or_the_one_given() {
         err.contains("--account \"12\": an AWS account id is 12 digits"),
         "{err}"
     );
+}
+
+/// Quota admission against an account at AWS's default quotas (an emulator of its own: Service
+/// Quotas answers no applied value, so the defaults apply), with the usage made by hand.
+#[test]
+fn env_up_is_refused_before_anything_starts_when_the_account_has_no_room() {
+    let emulator = Emulator::own();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let ec2 = rt.block_on(async { aws_sdk_ec2::Client::new(&emulator.sdk_config().await) });
+    let mut allocations = Vec::new();
+    for _ in 0..5 {
+        let address = rt
+            .block_on(ec2.allocate_address().send())
+            .expect("an address");
+        allocations.push(address.allocation_id().unwrap().to_owned());
+    }
+    let spec = |nat: &str| {
+        let path = std::env::temp_dir().join(format!(
+            "envctl-it-admission-{nat}-{}.json",
+            std::process::id()
+        ));
+        std::fs::write(
+            &path,
+            format!(
+                r#"{{"environmentSuffix": "pr-9", "containerImage": "nginx", "selfSignedCertificate": true, "natGateways": "{nat}"}}"#
+            ),
+        )
+        .unwrap();
+        path.to_string_lossy().into_owned()
+    };
+    let (per_az, single) = (spec("perAz"), spec("single"));
+    let up = |spec: &str| {
+        envctl_at(
+            &emulator,
+            &["env", "up", "--suffix", "pr-9", "--spec", spec, "--no-wait"],
+        )
+    };
+    let (code, out, err) = up(&per_az);
+    assert_eq!((code, out.as_str()), (1, ""));
+    assert!(
+        err.contains("the account has no room for environment pr-9, so nothing was started: EC2-VPC Elastic IPs (Service Quotas ec2 L-0263D0A3): 5 of 5 in use, the environment needs 3;"),
+        "{err}"
+    );
+
+    // Two addresses released and one NAT gateway using another: 3 in use. Three more do not fit,
+    // one does (and then the provision is started: here, with no backend deployed, Step Functions
+    // answers that the state machine does not exist).
+    for allocation in &allocations[..2] {
+        rt.block_on(ec2.release_address().allocation_id(allocation).send())
+            .expect("released");
+    }
+    let vpc = rt
+        .block_on(ec2.create_vpc().cidr_block("10.7.0.0/16").send())
+        .expect("a VPC");
+    let vpc_id = vpc.vpc().unwrap().vpc_id().unwrap();
+    let subnet = rt
+        .block_on(
+            ec2.create_subnet()
+                .vpc_id(vpc_id)
+                .cidr_block("10.7.0.0/24")
+                .availability_zone("us-west-2a")
+                .send(),
+        )
+        .expect("a subnet");
+    rt.block_on(
+        ec2.create_nat_gateway()
+            .subnet_id(subnet.subnet().unwrap().subnet_id().unwrap())
+            .allocation_id(&allocations[2])
+            .send(),
+    )
+    .expect("a NAT gateway");
+    let (code, _, err) = up(&per_az);
+    assert_eq!(code, 1);
+    assert!(err.contains("EC2-VPC Elastic IPs (Service Quotas ec2 L-0263D0A3): 3 of 5 in use, the environment needs 3"), "{err}");
+    let (code, _, err) = up(&single);
+    assert_eq!(code, 1);
+    assert!(!err.contains("no room"), "{err}");
+    assert!(err.contains("StateMachineDoesNotExist"), "{err}");
 }
