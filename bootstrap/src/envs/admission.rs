@@ -134,7 +134,7 @@ pub fn shortfalls(
                     .copied()
                     .unwrap_or(0),
             };
-            let quota = quotas.get(limit.code).copied().unwrap_or(limit.default);
+            let quota = quota_of(&limit, quotas);
             (used + needed > quota).then_some(Shortfall {
                 limit,
                 zone,
@@ -144,6 +144,17 @@ pub fn shortfalls(
             })
         })
         .collect()
+}
+
+/// The account's value of `limit`, else AWS's default. Raising the VPCs per Region raises the
+/// internet gateways per Region "by the same amount" (Amazon VPC user guide, "Amazon VPC quotas"),
+/// so the latter is at least the former even where Service Quotas reports its default.
+fn quota_of(limit: &Limit, quotas: &BTreeMap<&'static str, u32>) -> u32 {
+    let value = |limit: &Limit| quotas.get(limit.code).copied().unwrap_or(limit.default);
+    if limit.code == INTERNET_GATEWAYS.code {
+        return value(limit).max(value(&VPCS));
+    }
+    value(limit)
 }
 
 /// The refusal: every limit, and what to do about it.
@@ -249,5 +260,9 @@ mod tests {
         // A single NAT goes in the first zone only.
         let found = shortfalls(&spec("single"), &used, &BTreeMap::new());
         assert!(found.iter().all(|shortfall| shortfall.zone.is_none()));
+        // Raising the VPCs raises the internet gateways with them.
+        used.nat_gateways.clear();
+        let raised = BTreeMap::from([(VPCS.code, 10)]);
+        assert_eq!(shortfalls(&spec("perAz"), &used, &raised), []);
     }
 }

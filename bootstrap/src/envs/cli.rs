@@ -159,8 +159,8 @@ pub async fn run_with<C: super::api::Workflows>(
                 pull_request: args.pr,
             };
             let spec = spec_for(&args.suffix.suffix, args.spec.as_deref(), &overrides)?;
-            commands::admit(cloud, &spec).await?;
             let mut progress = Progress::new(err, terminal);
+            commands::admit(cloud, &spec, &mut progress).await?;
             let execution = commands::start(
                 cloud,
                 region,

@@ -110,7 +110,16 @@ pub async fn start<C: Workflows>(
 /// Quota admission ([`super::admission`]): refuses a new environment the account has no room for,
 /// before anything starts. An environment that exists already (its VPC carries its tag) takes
 /// nothing new, so provisioning it again is admitted without a look.
-pub async fn admit<C: Workflows>(cloud: &C, spec: &EnvironmentSpec) -> anyhow::Result<()> {
+///
+/// What cannot be read (a caller without the Service Quotas or EC2 read permissions, a throttled or
+/// failing call) is warned about and left unchecked rather than failing `env up`: a default in its
+/// place could refuse an account whose quota was raised, and a provision past a limit still rolls
+/// back as before.
+pub async fn admit<C: Workflows>(
+    cloud: &C,
+    spec: &EnvironmentSpec,
+    progress: &mut Progress<'_>,
+) -> anyhow::Result<()> {
     let suffix = spec.suffix().as_str();
     if cloud
         .environments()
@@ -120,14 +129,34 @@ pub async fn admit<C: Workflows>(cloud: &C, spec: &EnvironmentSpec) -> anyhow::R
     {
         return Ok(());
     }
-    let usage = cloud.usage().await?;
+    let usage = match cloud.usage().await {
+        Ok(usage) => usage,
+        Err(error) => {
+            progress.done(&format!(
+                "quota admission skipped: the account's usage could not be read ({error:#})"
+            ));
+            return Ok(());
+        }
+    };
     let mut quotas = BTreeMap::new();
+    let mut unread = Vec::new();
     for limit in admission::LIMITS {
-        if let Some(value) = cloud.quota(&limit).await? {
-            quotas.insert(limit.code, value);
+        match cloud.quota(&limit).await {
+            Ok(Some(value)) => {
+                quotas.insert(limit.code, value);
+            }
+            Ok(None) => {}
+            Err(error) => {
+                progress.done(&format!(
+                    "quota admission: {} not checked, its quota could not be read ({error:#})",
+                    limit.name
+                ));
+                unread.push(limit.code);
+            }
         }
     }
-    let shortfalls = admission::shortfalls(spec, &usage, &quotas);
+    let mut shortfalls = admission::shortfalls(spec, &usage, &quotas);
+    shortfalls.retain(|shortfall| !unread.contains(&shortfall.limit.code));
     if !shortfalls.is_empty() {
         bail!("{}", admission::refusal(suffix, spec, &shortfalls));
     }

@@ -20,6 +20,9 @@ pub struct FakeWorkflows {
     /// Service Quotas' values by quota code; a code not here is unknown to it.
     pub quotas: std::collections::BTreeMap<&'static str, u32>,
     pub usage: Usage,
+    /// The caller may not read quotas, or usage.
+    pub quotas_refused: bool,
+    pub usage_refused: bool,
 }
 
 impl Workflows for FakeWorkflows {
@@ -108,10 +111,16 @@ impl Workflows for FakeWorkflows {
     }
 
     async fn quota(&self, limit: &Limit) -> Result<Option<u32>> {
+        if self.quotas_refused {
+            anyhow::bail!("GetServiceQuota failed: AccessDeniedException: not authorized");
+        }
         Ok(self.quotas.get(limit.code).copied())
     }
 
     async fn usage(&self) -> Result<Usage> {
+        if self.usage_refused {
+            anyhow::bail!("DescribeAddresses failed: UnauthorizedOperation: not authorized");
+        }
         Ok(self.usage.clone())
     }
 }

@@ -443,3 +443,31 @@ fn an_environment_that_exists_already_is_admitted_without_a_look() {
     result.unwrap();
     assert_eq!(cloud.executions.borrow().len(), 1);
 }
+
+#[test]
+fn what_the_caller_may_not_read_is_warned_about_and_left_unchecked() {
+    // Quotas unreadable: no limit is checked (a default could refuse a raised account); it starts.
+    let cloud = FakeWorkflows {
+        quotas_refused: true,
+        ..full_account(&[])
+    };
+    let (result, _, err) = env(&cloud, &["up", "--suffix", "pr-42", FAST[0], FAST[1]]);
+    result.unwrap();
+    assert!(
+        err.contains("quota admission: EC2-VPC Elastic IPs not checked, its quota could not be read (GetServiceQuota failed: AccessDeniedException"),
+        "{err}"
+    );
+    assert_eq!(cloud.executions.borrow().len(), 1);
+    // Usage unreadable: admission skipped as a whole.
+    let cloud = FakeWorkflows {
+        usage_refused: true,
+        ..full_account(&[])
+    };
+    let (result, _, err) = env(&cloud, &["up", "--suffix", "pr-42", FAST[0], FAST[1]]);
+    result.unwrap();
+    assert!(
+        err.contains("quota admission skipped: the account's usage could not be read (DescribeAddresses failed: UnauthorizedOperation"),
+        "{err}"
+    );
+    assert_eq!(cloud.executions.borrow().len(), 1);
+}
