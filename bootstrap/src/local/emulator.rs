@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The region the local commands deploy into and run in.
-pub const REGION: &str = "us-west-2";
+/// The region the local commands deploy into and run in: the one environments are built in.
+pub const REGION: &str = env_core::aws::DEFAULT_REGION;
 
 /// An SDK configuration for the emulator at `endpoints`.
 pub async fn sdk_config(endpoints: &Endpoints) -> aws_config::SdkConfig {

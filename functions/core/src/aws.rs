@@ -18,8 +18,9 @@ pub const MAX_ATTEMPTS: u32 = 4;
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(20);
 /// A whole call, retries included, stays well under a component function's 60 s Lambda timeout.
 pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(45);
-/// The region used when nothing in the environment names one.
-pub const DEFAULT_REGION: &str = "us-west-2";
+/// The region used when nothing in the environment names one: the only one environments are built
+/// in (the spec's `region`).
+pub const DEFAULT_REGION: &str = crate::spec::Region::UsWest2.as_str();
 
 pub fn retry_config() -> RetryConfig {
     RetryConfig::standard()

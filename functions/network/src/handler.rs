@@ -32,7 +32,6 @@ use std::time::SystemTime;
 pub const KEY_DELETION_WINDOW_DAYS: i32 = 7;
 /// The inline policy of the flow-logs role.
 pub const FLOW_LOG_POLICY: &str = "deliver-flow-logs";
-const REGION: &str = "us-west-2";
 
 #[derive(Debug, thiserror::Error)]
 pub enum NetworkError {
@@ -101,9 +100,10 @@ async fn converge<C: Cloud>(
     let tags = environment_tags(spec, started_at);
 
     let zones = zones(cloud).await?;
-    let role_arn = flow_log_role(cloud, names, &tags).await?;
+    let region = spec.fields().region.as_str();
+    let role_arn = flow_log_role(cloud, names, region, &tags).await?;
     let account = account_of(&role_arn).to_owned();
-    let key_arn = key(cloud, names, &account, &tags).await?;
+    let key_arn = key(cloud, names, (&account, region), &tags).await?;
     let log_group = names.of(NameKind::FlowLogGroup);
     if !cloud.log_group_exists(&log_group).await? {
         cloud.create_log_group(&log_group, &key_arn, &tags).await?;
@@ -111,7 +111,7 @@ async fn converge<C: Cloud>(
     cloud
         .set_retention(&log_group, env_core::LOG_RETENTION_DAYS)
         .await?;
-    let policy = flow_log_policy(&account, &log_group);
+    let policy = flow_log_policy(&account, region, &log_group);
     cloud
         .put_role_policy(&names.of(NameKind::FlowLogRole), FLOW_LOG_POLICY, &policy)
         .await?;
@@ -180,12 +180,17 @@ async fn zones<C: Cloud>(cloud: &C) -> Result<Vec<String>, NetworkError> {
     Ok(zones)
 }
 
-async fn flow_log_role<C: Cloud>(cloud: &C, names: Names<'_>, tags: &[Tag]) -> CallResult<String> {
+async fn flow_log_role<C: Cloud>(
+    cloud: &C,
+    names: Names<'_>,
+    region: &str,
+    tags: &[Tag],
+) -> CallResult<String> {
     let name = names.of(NameKind::FlowLogRole);
     match cloud.role(&name).await? {
         Some(arn) => Ok(arn),
         None => {
-            let trust = flow_log_trust(&cloud.account().await?);
+            let trust = flow_log_trust(&cloud.account().await?, region);
             cloud.create_role(&name, &trust.to_string(), tags).await
         }
     }
@@ -194,7 +199,7 @@ async fn flow_log_role<C: Cloud>(cloud: &C, names: Names<'_>, tags: &[Tag]) -> C
 /// Only the VPC flow-logs service may assume the role, and only for this account's flow logs (VPC
 /// user guide, "IAM role for publishing flow logs to CloudWatch Logs": "The source account is the
 /// owner of the flow log and the source ARN is the flow log ARN").
-fn flow_log_trust(account: &str) -> Value {
+fn flow_log_trust(account: &str, region: &str) -> Value {
     json!({
         "Version": "2012-10-17",
         "Statement": [{
@@ -203,15 +208,15 @@ fn flow_log_trust(account: &str) -> Value {
             "Action": "sts:AssumeRole",
             "Condition": {
                 "StringEquals": {"aws:SourceAccount": account},
-                "ArnLike": {"aws:SourceArn": format!("arn:aws:ec2:{REGION}:{account}:vpc-flow-log/*")}
+                "ArnLike": {"aws:SourceArn": format!("arn:aws:ec2:{region}:{account}:vpc-flow-log/*")}
             }
         }]
     })
 }
 
 /// Least privilege: write streams and events into this one log group.
-fn flow_log_policy(account: &str, log_group: &str) -> String {
-    let group = format!("arn:aws:logs:{REGION}:{account}:log-group:{log_group}");
+fn flow_log_policy(account: &str, region: &str, log_group: &str) -> String {
+    let group = format!("arn:aws:logs:{region}:{account}:log-group:{log_group}");
     json!({
         "Version": "2012-10-17",
         "Statement": [{
@@ -242,7 +247,7 @@ fn flow_log_policy(account: &str, log_group: &str) -> String {
 /// to KMS keys"), which would deny the alias made right after the key and leave a second key behind
 /// on the retry; and a right granted by tag would reach any key someone tags alike. KMS checks that
 /// these roles exist (envctl deploy makes them first).
-fn key_policy(account: &str) -> String {
+fn key_policy(account: &str, region: &str) -> String {
     let role = |function: &str| {
         format!(
             "arn:aws:iam::{account}:role/{}",
@@ -262,7 +267,7 @@ fn key_policy(account: &str) -> String {
             {
                 "Sid": "CloudWatchLogsEncryptsThisAccountsLogGroups",
                 "Effect": "Allow",
-                "Principal": {"Service": format!("logs.{REGION}.amazonaws.com")},
+                "Principal": {"Service": format!("logs.{region}.amazonaws.com")},
                 "Action": [
                     "kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*",
                     "kms:GenerateDataKey*", "kms:Describe*"
@@ -270,7 +275,7 @@ fn key_policy(account: &str) -> String {
                 "Resource": "*",
                 "Condition": {"ArnLike": {
                     "kms:EncryptionContext:aws:logs:arn":
-                        format!("arn:aws:logs:{REGION}:{account}:log-group:*")
+                        format!("arn:aws:logs:{region}:{account}:log-group:*")
                 }}
             },
             {
@@ -298,8 +303,8 @@ fn key_policy(account: &str) -> String {
                 "Action": ["kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey"],
                 "Resource": "*",
                 "Condition": {"StringEquals": {"kms:ViaService": [
-                    format!("rds.{REGION}.amazonaws.com"),
-                    format!("secretsmanager.{REGION}.amazonaws.com")
+                    format!("rds.{region}.amazonaws.com"),
+                    format!("secretsmanager.{region}.amazonaws.com")
                 ]}}
             },
             {
@@ -309,7 +314,7 @@ fn key_policy(account: &str) -> String {
                 "Action": "kms:CreateGrant",
                 "Resource": "*",
                 "Condition": {
-                    "StringEquals": {"kms:ViaService": format!("rds.{REGION}.amazonaws.com")},
+                    "StringEquals": {"kms:ViaService": format!("rds.{region}.amazonaws.com")},
                     "Bool": {"kms:GrantIsForAWSResource": "true"}
                 }
             },
@@ -320,7 +325,7 @@ fn key_policy(account: &str) -> String {
                 "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
                 "Resource": "*",
                 "Condition": {"StringEquals": {
-                    "kms:ViaService": format!("secretsmanager.{REGION}.amazonaws.com")
+                    "kms:ViaService": format!("secretsmanager.{region}.amazonaws.com")
                 }}
             },
             {
@@ -351,7 +356,7 @@ fn key_policy(account: &str) -> String {
 async fn key<C: Cloud>(
     cloud: &C,
     names: Names<'_>,
-    account: &str,
+    (account, region): (&str, &str),
     tags: &[Tag],
 ) -> CallResult<String> {
     let alias = names.of(NameKind::KmsAlias);
@@ -363,7 +368,7 @@ async fn key<C: Cloud>(
         }
         cloud.delete_alias(&alias).await?;
     }
-    let key = cloud.create_key(&key_policy(account), tags).await?;
+    let key = cloud.create_key(&key_policy(account, region), tags).await?;
     // The alias right away: it is how this function, and every later component, finds the key.
     cloud.create_alias(&alias, &key.arn).await?;
     cloud.enable_key_rotation(&key.arn).await?;
@@ -1360,8 +1365,12 @@ mod tests {
 
     #[test]
     fn the_policies_name_this_account_and_log_group_only() {
-        let policy: Value =
-            serde_json::from_str(&flow_log_policy("123456789012", "vpc-flow-logs-pr-42")).unwrap();
+        let policy: Value = serde_json::from_str(&flow_log_policy(
+            "123456789012",
+            "us-west-2",
+            "vpc-flow-logs-pr-42",
+        ))
+        .unwrap();
         assert_eq!(
             policy["Statement"][0]["Resource"],
             json!([
@@ -1369,7 +1378,7 @@ mod tests {
                 "arn:aws:logs:us-west-2:123456789012:log-group:vpc-flow-logs-pr-42:*"
             ])
         );
-        let trust = flow_log_trust("123456789012");
+        let trust = flow_log_trust("123456789012", "us-west-2");
         assert_eq!(
             trust["Statement"][0]["Condition"]["ArnLike"]["aws:SourceArn"],
             "arn:aws:ec2:us-west-2:123456789012:vpc-flow-log/*"
@@ -1378,7 +1387,7 @@ mod tests {
             trust["Statement"][0]["Condition"]["StringEquals"]["aws:SourceAccount"],
             "123456789012"
         );
-        let key: Value = serde_json::from_str(&key_policy("123456789012")).unwrap();
+        let key: Value = serde_json::from_str(&key_policy("123456789012", "us-west-2")).unwrap();
         assert_eq!(
             key["Statement"][0]["Principal"]["AWS"],
             "arn:aws:iam::123456789012:root"

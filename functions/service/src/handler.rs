@@ -53,7 +53,6 @@ pub const CONTAINER_USER: &str = "1000:1000";
 pub const FINGERPRINT_TAG: &str = "catalog:task-fingerprint";
 /// The environment variable that tells the function how to judge READY.
 pub const READINESS_SETTING: &str = "SERVICE_READY_WHEN";
-const REGION: &str = "us-west-2";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -268,7 +267,7 @@ pub fn task_spec(
         port: i32::from(port),
         user: CONTAINER_USER.to_owned(),
         log_group: names.of(NameKind::ServiceLogGroup),
-        region: REGION.to_owned(),
+        region: fields.region.as_str().to_owned(),
         // Only non-secret settings (control ECS.8): endpoints and the port.
         environment: vec![
             ("NODE_ENV".into(), "production".into()),

@@ -3,11 +3,11 @@
 //! resources; a `*` resource is only for the actions AWS gives no resource-level permission:
 //! [`ECR_LOGIN`], [`PUT_METRIC_DATA`] and [`LOAD_BALANCER_READS`], each granted to one role.
 
+use env_core::arn::region_of;
 use env_core::iam::{ECR_LOGIN, LOAD_BALANCER_READS, PUT_METRIC_DATA};
 use env_core::spec::service::EcrRepository;
 use serde_json::{json, Value};
 
-const REGION: &str = "us-west-2";
 /// The PostgreSQL user the API logs in as with IAM authentication (the database component's
 /// application user).
 pub const APP_DB_USER: &str = "catalog_app";
@@ -50,13 +50,14 @@ pub fn trust_policy(principal: &str) -> Value {
 
 /// KMS decrypts for Secrets Manager only (`kms:ViaService`, KMS developer guide).
 fn decrypt_via_secrets_manager(key_arn: &str) -> Value {
+    let region = region_of(key_arn);
     json!({
         "Sid": "DecryptSecretsThroughSecretsManager",
         "Effect": "Allow",
         "Action": "kms:Decrypt",
         "Resource": key_arn,
         "Condition": {"StringEquals": {
-            "kms:ViaService": format!("secretsmanager.{REGION}.amazonaws.com")
+            "kms:ViaService": format!("secretsmanager.{region}.amazonaws.com")
         }}
     })
 }
@@ -78,12 +79,14 @@ pub fn execution_policy(
     key_arn: &str,
     image: &str,
 ) -> Value {
+    // The environment's region: its key's.
+    let region = region_of(key_arn);
     let mut statements = vec![
         json!({
             "Sid": "WriteTheServiceLogGroup",
             "Effect": "Allow",
             "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": format!("arn:aws:logs:{REGION}:{account}:log-group:{log_group}:*")
+            "Resource": format!("arn:aws:logs:{region}:{account}:log-group:{log_group}:*")
         }),
         read_secrets(secrets),
         decrypt_via_secrets_manager(key_arn),
@@ -129,6 +132,7 @@ pub struct TaskScope<'a> {
 /// using an IAM policy for IAM database access").
 pub fn task_policy(account: &str, secrets: &[&str], key_arn: &str, scope: TaskScope<'_>) -> Value {
     let cluster = scope.db_resource_id.unwrap_or("*");
+    let region = region_of(key_arn);
     json!({
         "Version": "2012-10-17",
         "Statement": [
@@ -138,7 +142,7 @@ pub fn task_policy(account: &str, secrets: &[&str], key_arn: &str, scope: TaskSc
                 "Sid": "ConnectAsTheApplicationUser",
                 "Effect": "Allow",
                 "Action": "rds-db:connect",
-                "Resource": format!("arn:aws:rds-db:{REGION}:{account}:dbuser:{cluster}/{APP_DB_USER}")
+                "Resource": format!("arn:aws:rds-db:{region}:{account}:dbuser:{cluster}/{APP_DB_USER}")
             },
             {
                 // ElastiCache user guide, "Authenticating with IAM": `elasticache:Connect` needs
@@ -150,11 +154,11 @@ pub fn task_policy(account: &str, secrets: &[&str], key_arn: &str, scope: TaskSc
                 "Action": "elasticache:Connect",
                 "Resource": [
                     format!(
-                        "arn:aws:elasticache:{REGION}:{account}:replicationgroup:{}",
+                        "arn:aws:elasticache:{region}:{account}:replicationgroup:{}",
                         scope.replication_group
                     ),
                     format!(
-                        "arn:aws:elasticache:{REGION}:{account}:user:{}-app",
+                        "arn:aws:elasticache:{region}:{account}:user:{}-app",
                         scope.replication_group
                     )
                 ]

@@ -14,7 +14,7 @@ pub enum Region {
 }
 
 impl Region {
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Region::UsWest2 => "us-west-2",
         }
