@@ -46,7 +46,12 @@ pub fn summary(report: &Value) -> String {
     if runs.is_empty() {
         return format!("rotation: none ran ({at} stands in for Aurora)");
     }
-    format!("rotation against {at}: {}", runs.join("; "))
+    // Every secret's rotation is listed, the API keys' and the Redis token's too: only the
+    // credentials' touch the PostgreSQL server.
+    format!(
+        "rotations run ({at} stands in for Aurora): {}",
+        runs.join("; ")
+    )
 }
 
 fn outcome(run: &Value) -> String {
@@ -143,7 +148,7 @@ mod tests {
         ]);
         assert_eq!(
             summary(&report(rotations)),
-            "rotation against PostgreSQL at localhost:5432: secret-db-app-demo rotated (4 steps, 200 ms); \
+            "rotations run (PostgreSQL at localhost:5432 stands in for Aurora): secret-db-app-demo rotated (4 steps, 200 ms); \
              secret-db-app-demo failed at setSecret: ComponentFailed: refused; \
              secret-db-app-demo could not run: no such function; plain still running"
         );
