@@ -199,6 +199,16 @@ pub struct FunctionSettings {
     pub tags: Vec<Tag>,
 }
 
+impl FunctionSettings {
+    /// The environment variables as Lambda keeps them: by name.
+    pub fn variables(&self) -> BTreeMap<String, String> {
+        self.environment
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.clone()))
+            .collect()
+    }
+}
+
 /// Everything the database function asks of RDS and Secrets Manager.
 // The lint warns that callers cannot require `Send` futures from a public async trait; only this
 // binary implements and calls it, and the functions' entry point does not need `Send`.

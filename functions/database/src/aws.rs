@@ -633,13 +633,7 @@ impl Cloud for AwsCloud {
 
 fn environment_of(settings: &FunctionSettings) -> lambda::Environment {
     lambda::Environment::builder()
-        .set_variables(Some(
-            settings
-                .environment
-                .iter()
-                .map(|(name, value)| (name.to_string(), value.clone()))
-                .collect(),
-        ))
+        .set_variables(Some(settings.variables().into_iter().collect()))
         .build()
 }
 

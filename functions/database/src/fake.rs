@@ -106,14 +106,6 @@ impl World {
     }
 }
 
-fn environment_of(settings: &FunctionSettings) -> BTreeMap<String, String> {
-    settings
-        .environment
-        .iter()
-        .map(|(name, value)| (name.to_string(), value.clone()))
-        .collect()
-}
-
 /// The function an update call changes, marked as updating. (Lambda refuses a second change while
 /// the first is in progress, ResourceConflictException; the handler never asks for one then, and
 /// the tests inject that refusal as a fault.)
@@ -607,7 +599,7 @@ impl Cloud for FakeCloud {
             code_sha256: settings.code_sha256.clone(),
             architecture: settings.architecture.clone(),
             timeout_seconds: settings.timeout_seconds,
-            environment: environment_of(settings),
+            environment: settings.variables(),
         };
         world
             .functions
@@ -627,7 +619,7 @@ impl Cloud for FakeCloud {
         let mut world = self.world();
         let function = updated(&mut world, "UpdateFunctionConfiguration", &settings.name)?;
         function.timeout_seconds = settings.timeout_seconds;
-        function.environment = environment_of(settings);
+        function.environment = settings.variables();
         Ok(())
     }
 

@@ -11,7 +11,6 @@ use env_core::arn::{account_of, region_of};
 use env_core::naming::{AwsLogGroup, NameKind, Names};
 use env_core::tags::Tag;
 use serde_json::json;
-use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
 /// Lambda's longest (15 minutes): a database step needs seconds, but the Redis token's setSecret
@@ -171,13 +170,9 @@ pub fn drift(function: &Function, desired: &FunctionSettings) -> Option<Drift> {
     {
         return Some(Drift::Code);
     }
-    let environment: BTreeMap<String, String> = desired
-        .environment
-        .iter()
-        .map(|(name, value)| (name.to_string(), value.clone()))
-        .collect();
-    (function.timeout_seconds != desired.timeout_seconds || function.environment != environment)
-        .then_some(Drift::Configuration)
+    (function.timeout_seconds != desired.timeout_seconds
+        || function.environment != desired.variables())
+    .then_some(Drift::Configuration)
 }
 
 /// Brings a function an earlier deployment made to this deployment's package and settings (so a
