@@ -356,12 +356,8 @@ mod tests {
             "the package location \"not a url\" is no URL"
         );
 
-        // Nothing listens on a port just released.
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        // Nothing listens on a port held but never listening.
+        let (_held, port) = crate::local::test_server::refusing_port();
         let location = format!("http://127.0.0.1:{port}/package");
         let error = runtime
             .block_on(download(&location, "package"))

@@ -111,11 +111,7 @@ mod tests {
         server.join().unwrap();
 
         // An emulator that is not this project's launcher: nothing answers there.
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let (_held, port) = crate::local::test_server::refusing_port();
         let endpoints = Endpoints {
             endpoint: format!("http://127.0.0.1:{port}"),
             cloudwatch: format!("http://127.0.0.1:{port}"),

@@ -19,3 +19,13 @@ pub fn answering_once(status: &'static str, body: &'static [u8]) -> (String, Joi
     });
     (address, server)
 }
+
+/// A loopback port nothing answers on for as long as the returned socket lives: bound, never
+/// listening, so a connection is refused and no parallel test can be handed the port meanwhile
+/// (a listener's port released at once can be).
+pub fn refusing_port() -> (tokio::net::TcpSocket, u16) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = socket.local_addr().unwrap().port();
+    (socket, port)
+}

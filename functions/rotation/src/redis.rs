@@ -143,10 +143,12 @@ mod tests {
     #[tokio::test]
     async fn a_closed_port_a_silent_server_or_a_bad_name_is_unreachable_never_a_refusal() {
         let redis = public_roots(Duration::from_millis(300));
-        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        // Bound but never listening: the port stays ours, so nothing else can start answering on
+        // it while the test runs (a dropped listener's port can be handed to a parallel test).
+        let closed = tokio::net::TcpSocket::new_v4().unwrap();
+        closed.bind("127.0.0.1:0".parse().unwrap()).unwrap();
         let port = closed.local_addr().unwrap().port();
-        drop(closed);
-        let refused = redis.accepts("localhost", port, "t").await.unwrap_err();
+        let refused = redis.accepts("127.0.0.1", port, "t").await.unwrap_err();
         assert!(
             matches!(&refused, TokenRejected::Unreachable(why) if why.contains("refused")),
             "{refused}"

@@ -399,11 +399,11 @@ async fn a_server_that_never_answers_times_out_and_is_retryable() {
 
 #[tokio::test]
 async fn a_closed_port_is_unreachable_and_retryable() {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
-    let error = connect_to("localhost", port, "postgres").await.unwrap_err();
+    // Bound, never listening, and held: no parallel test's server can take the port meanwhile.
+    let held = tokio::net::TcpSocket::new_v4().unwrap();
+    held.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = held.local_addr().unwrap().port();
+    let error = connect_to("127.0.0.1", port, "postgres").await.unwrap_err();
     assert!(matches!(error, DbError::Unreachable { .. }), "{error}");
     assert_eq!(
         env_core::NamedError::error_name(&error),

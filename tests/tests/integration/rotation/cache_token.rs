@@ -247,16 +247,20 @@ impl Group {
 async fn a_closed_port_a_silent_server_or_a_bad_name_is_unreachable() {
     let tls = rotation::redis::tls_config(std::path::Path::new(TEST_CA)).expect("the test CA");
     let redis = Redis::new(tls, Duration::from_millis(500));
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    // Bound but never listening: the port stays ours, so no parallel test's server can take it
+    // between our choosing it and connecting (the CI run of 2026-12-05 failed on that race).
+    let closed = tokio::net::TcpSocket::new_v4().expect("a socket");
+    closed
+        .bind("127.0.0.1:0".parse().expect("an address"))
+        .expect("a free port");
     let port = closed.local_addr().expect("an address").port();
-    drop(closed);
     let silent = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a free port");
     let silent_port = silent.local_addr().expect("an address").port();
     let held = tokio::spawn(async move { silent.accept().await });
     for (host, port, expected) in [
-        ("localhost", port, "refused"),
+        ("127.0.0.1", port, "refused"),
         ("localhost", silent_port, "no answer within 500ms"),
         ("not a host", 6379, "not a host name"),
     ] {
