@@ -26,9 +26,9 @@ if [ ! -x .local/venv/bin/cargo-lambda ] || ! .local/venv/bin/python -c "import 
   echo "==> installing cargo-lambda $CARGO_LAMBDA_VERSION and zig into .local/venv" >&2
   .local/venv/bin/pip install --quiet --disable-pip-version-check "cargo-lambda==$CARGO_LAMBDA_VERSION" "ziglang==$ZIGLANG_VERSION"
 fi
-if [ ! -d tests/workflow/node_modules/aws-local-stepfunctions ]; then
-  echo "==> installing the local workflow runner (npm ci in tests/workflow)" >&2
-  (cd tests/workflow && npm ci --silent --no-audit --no-fund)
+if [ ! -d tools/workflow/node_modules/aws-local-stepfunctions ]; then
+  echo "==> installing the local workflow runner (npm ci in tools/workflow)" >&2
+  (cd tools/workflow && npm ci --silent --no-audit --no-fund)
 fi
 
 target=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')

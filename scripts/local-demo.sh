@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A whole environment lifecycle on this machine, no AWS account: installs what it needs into the
-# project's ignored .local/ (moto in a virtualenv) and tests/workflow/node_modules (the local Step
+# project's ignored .local/ (moto in a virtualenv) and tools/workflow/node_modules (the local Step
 # Functions runner), builds the function binaries and envctl, then provisions an environment against
 # a moto it starts, prints its outputs, and tears it down again (`envctl local demo`).
 #
@@ -19,9 +19,9 @@ if ! .local/venv/bin/python -c "import moto, cbor2" 2>/dev/null; then
   python3 -m venv .local/venv
   .local/venv/bin/pip install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION" "cbor2==$CBOR2_VERSION"
 fi
-if [ ! -d tests/workflow/node_modules/aws-local-stepfunctions ]; then
-  echo "==> installing the local workflow runner (npm ci in tests/workflow)" >&2
-  (cd tests/workflow && npm ci --silent --no-audit --no-fund)
+if [ ! -d tools/workflow/node_modules/aws-local-stepfunctions ]; then
+  echo "==> installing the local workflow runner (npm ci in tools/workflow)" >&2
+  (cd tools/workflow && npm ci --silent --no-audit --no-fund)
 fi
 echo "==> building the function binaries and envctl" >&2
 cargo build --workspace --bins --quiet

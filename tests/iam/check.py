@@ -4,7 +4,7 @@
                     [--necessity]
 
 Replays the recording in order. Each request's principal is its access key id, which the local
-runner sets to the name of the role the function runs as (tests/workflow/run.mjs --principals); the
+runner sets to the name of the role the function runs as (tools/workflow/run.mjs --principals); the
 role's trust policy, permissions boundary and inline policies are the ones the recording itself shows
 being created (CreateRole, PutRolePolicy, CreatePolicy by envctl deploy and by the functions), so
 what is checked is what was deployed. A principal that is not a role of the recording (the person

@@ -1,4 +1,4 @@
-"""Recorded HTTP requests (tests/emulator/recorder.py) read back as AWS operations with their members.
+"""Recorded HTTP requests (tools/emulator/recorder.py) read back as AWS operations with their members.
 
 The operation and its input members are recovered with botocore's service models (installed with
 moto), the same models the SDKs are generated from, so a member is named here as the API reference

@@ -52,7 +52,7 @@ const RAISED_QUOTAS: [&str; 8] = [
 impl Emulator {
     /// A moto server of its own, for a test that must not share the process-wide one: with
     /// `record`, every request a principal other than the tests makes is written to that file
-    /// (tests/emulator/recorder.py).
+    /// (tools/emulator/recorder.py).
     pub fn recording(record: &std::path::Path) -> Self {
         Self::launch(&["--record".as_ref(), record.as_os_str()])
     }
@@ -69,7 +69,7 @@ impl Emulator {
 
     /// A moto server of its own with the local servers behind it: the machine's PostgreSQL for
     /// Aurora (create no cluster without [`crate::postgres::stand_in`]) and a Redis server with TLS
-    /// of its own for replication groups (tests/emulator/local_cache.py).
+    /// of its own for replication groups (tools/emulator/local_cache.py).
     pub fn with_local_servers() -> Self {
         Self::launch_with(&[], crate::postgres::SUPERUSER)
     }
@@ -80,14 +80,14 @@ impl Emulator {
     }
 
     /// A moto server of its own behind the AWS behaviours layer, switched on as `behave` says
-    /// (the launcher's `--behave` list, tests/emulator/README.md), acting on principals other than
+    /// (the launcher's `--behave` list, tools/emulator/README.md), acting on principals other than
     /// the tests.
     pub fn behaving(behave: &str) -> Self {
         Self::launch(&["--behave".as_ref(), behave.as_ref()])
     }
 
     /// [`Emulator::behaving`], with the machine's PostgreSQL standing in for Aurora clusters and
-    /// rotations run as Secrets Manager runs them (tests/emulator/local_rotation.py). One such
+    /// rotations run as Secrets Manager runs them (tools/emulator/local_rotation.py). One such
     /// emulator at a time (the database function's names, `catalog`, `catalog_app`, are fixed):
     /// hold [`crate::postgres::stand_in`] while it lives.
     pub fn behaving_on_postgres(behave: &str) -> Self {
@@ -131,7 +131,7 @@ impl Emulator {
     }
 
     fn launch_with(args: &[&std::ffi::OsStr], postgres: &str) -> Self {
-        let launcher = crate::workspace_root().join("tests/emulator/launch.py");
+        let launcher = crate::workspace_root().join("tools/emulator/launch.py");
         let mut child = Command::new(python())
             .arg(&launcher)
             .args(args)
@@ -185,11 +185,11 @@ impl Emulator {
             // Keep profile files on the test machine out of the picture.
             ("AWS_CONFIG_FILE", "/dev/null".to_owned()),
             ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null".to_owned()),
-            // moto cannot run the rotation Lambda that an immediate rotation invokes (tests/emulator/README.md):
+            // moto cannot run the rotation Lambda that an immediate rotation invokes (tools/emulator/README.md):
             // the database function only turns rotation on (functions/database/src/settings.rs).
             ("ROTATE_IMMEDIATELY", "false".to_owned()),
             // The stand-in rotation package the launcher puts into the emulator's S3
-            // (tests/emulator/launch.py), where the database function deploys it from.
+            // (tools/emulator/launch.py), where the database function deploys it from.
             ("ROTATION_CODE_BUCKET", "catalog-local-artifacts".to_owned()),
             ("ROTATION_CODE_KEY", "rotation/bootstrap.zip".to_owned()),
             // Lambda's CodeSha256 of that package (the 22-byte empty zip), so the database

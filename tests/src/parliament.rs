@@ -49,7 +49,7 @@ pub async fn inline_policies(wanted: impl Fn(&str) -> bool) -> Vec<Value> {
 
 /// parliament's findings above LOW, one JSON line each: empty when the documents pass.
 pub fn findings(documents: &[Value]) -> String {
-    let script = crate::workspace_root().join("tests/emulator/parliament_check.py");
+    let script = crate::workspace_root().join("tools/emulator/parliament_check.py");
     String::from_utf8_lossy(&crate::python::run(
         &script,
         &Value::from(documents.to_vec()),

@@ -1,4 +1,4 @@
-//! The project's Python helpers (tests/iam, tests/emulator), run with the emulator's Python: a
+//! The project's Python helpers (tests/iam, tools/emulator), run with the emulator's Python: a
 //! JSON document on stdin, a JSON answer on stdout.
 
 use serde_json::Value;

@@ -2,7 +2,7 @@
 //! Secrets Manager runs them. The rotation tests and the benchmark share it.
 //!
 //! moto cannot start a rotation the way Secrets Manager does (its RotateSecret either invokes a
-//! Lambda or completes at once, tests/emulator/README.md), so the fixture plays Secrets Manager: createSecret runs
+//! Lambda or completes at once, tools/emulator/README.md), so the fixture plays Secrets Manager: createSecret runs
 //! through the library with a store that shows the token as a new AWSPENDING version without a value
 //! (what RotateSecret creates), and every later step runs through the `rotation` binary, as Lambda
 //! would, against moto and PostgreSQL directly.

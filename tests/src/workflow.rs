@@ -1,4 +1,4 @@
-//! Runs the real ASL workflows locally (tests/workflow/run.mjs, aws-local-stepfunctions), each Lambda
+//! Runs the real ASL workflows locally (tools/workflow/run.mjs, aws-local-stepfunctions), each Lambda
 //! task bound to the function binary of this build, against the emulator.
 
 use serde_json::Value;
@@ -37,7 +37,7 @@ pub struct Execution {
 }
 
 pub fn runner_dir() -> PathBuf {
-    crate::workspace_root().join("tests/workflow")
+    crate::workspace_root().join("tools/workflow")
 }
 
 /// Runs `workflow` (`provision` or `teardown`) with `input`, Waits shortened to `wait_ms`.
@@ -89,14 +89,14 @@ fn function_args(wait_ms: u64, faults: &[&str]) -> Vec<OsString> {
 }
 
 /// Runs `workflow` with no function at all: each component answers as if its resources took the
-/// seconds `times` (a JSON file, see tests/workflow/typical-times.json) gives, measured in the ASL's
+/// seconds `times` (a JSON file, see tools/workflow/typical-times.json) gives, measured in the ASL's
 /// own Wait seconds, so the execution takes the transitions it would take in AWS.
 pub fn run_simulated(workflow: &str, input: &Value, times: &Path) -> Execution {
     let args: Vec<OsString> = vec!["--simulate".into(), times.into()];
     runner(workflow, input, &[], &args)
 }
 
-/// tests/workflow/typical-times.json: how long each component's resources take in AWS (the upper
+/// tools/workflow/typical-times.json: how long each component's resources take in AWS (the upper
 /// ends of the ranges in docs/aws-behaviour.md), as [`run_simulated`] reads it.
 pub fn typical_times_path() -> PathBuf {
     runner_dir().join("typical-times.json")
@@ -131,7 +131,7 @@ fn runner(workflow: &str, input: &Value, env: &[(&str, String)], args: &[OsStrin
     let dir = runner_dir();
     assert!(
         dir.join("node_modules/aws-local-stepfunctions").exists(),
-        "the local workflow runner is not installed: run `bash .ci/test` (npm ci in tests/workflow)"
+        "the local workflow runner is not installed: run `bash .ci/test` (npm ci in tools/workflow)"
     );
     let mut child = Command::new("node")
         .arg(dir.join("run.mjs"))

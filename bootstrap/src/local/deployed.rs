@@ -1,7 +1,7 @@
 //! The backend as `envctl deploy` left it in an emulator, read back the way AWS would run it: the
 //! state machines' definitions, each function's configuration and package (downloaded from where
 //! `GetFunction` says, checked against its `CodeSha256`, unpacked), and the cleanup schedule's
-//! target. The local runner (tests/workflow/run.mjs `--deployed`) runs exactly this, so a setting
+//! target. The local runner (tools/workflow/run.mjs `--deployed`) runs exactly this, so a setting
 //! deploy forgets, or a file a package lacks, fails locally as it would in AWS.
 
 use crate::asl::{self, ArnScope};

@@ -1,5 +1,5 @@
 //! The moto server the local commands run against: given (`--endpoint-url`), recorded (started by an
-//! earlier `local up`), or started now, by the same launcher the tests use (tests/emulator/launch.py,
+//! earlier `local up`), or started now, by the same launcher the tests use (tools/emulator/launch.py,
 //! moto plus the CloudWatch CBOR proxy), from the project's `.local/venv`.
 
 use anyhow::{bail, Context};
@@ -119,7 +119,7 @@ pub struct Owned {
 
 pub fn start_owned(root: &Path) -> anyhow::Result<Owned> {
     let mut child = Command::new(python(root)?)
-        .arg(root.join("tests/emulator/launch.py"))
+        .arg(root.join("tools/emulator/launch.py"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -150,7 +150,7 @@ pub fn start_persistent(root: &Path) -> anyhow::Result<Record> {
     let pipe = keeper.stdout.take().context("the keeper's stdout")?;
     let output = root.join(".local/emulator.out");
     Command::new(python)
-        .arg(root.join("tests/emulator/launch.py"))
+        .arg(root.join("tools/emulator/launch.py"))
         .stdin(Stdio::from(pipe))
         .stdout(std::fs::File::create(&output)?)
         .stderr(std::fs::File::create(root.join(".local/emulator.log"))?)

@@ -1,5 +1,5 @@
 //! `local up|down|status|demo`: the same workflows run on this machine by the local runner
-//! (tests/workflow/run.mjs) against an AWS emulator, so the whole lifecycle needs no AWS account.
+//! (tools/workflow/run.mjs) against an AWS emulator, so the whole lifecycle needs no AWS account.
 //!
 //! moto keeps its state only while it runs, so `local up` without `--endpoint-url` leaves the moto it
 //! starts running and records it in `.local/emulator.json`; `local status` and `local down` use that
@@ -26,14 +26,14 @@ pub fn project_root(start: &Path) -> anyhow::Result<PathBuf> {
     let mut dir = Some(start);
     while let Some(candidate) = dir {
         if candidate.join("statemachine/placeholders.json").exists()
-            && candidate.join("tests/workflow/run.mjs").exists()
+            && candidate.join("tools/workflow/run.mjs").exists()
         {
             return Ok(candidate.to_path_buf());
         }
         dir = candidate.parent();
     }
     bail!(
-        "{} is not inside a catalog-environments checkout (no statemachine/ and tests/workflow/ above it): run from the repository or pass --project",
+        "{} is not inside a catalog-environments checkout (no statemachine/ and tools/workflow/ above it): run from the repository or pass --project",
         start.display()
     )
 }

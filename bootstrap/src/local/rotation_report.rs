@@ -1,5 +1,5 @@
 //! What the emulator says of the rotations it ran (`GET /_emulator/rotations`,
-//! tests/emulator/local_rotation.py): with a PostgreSQL standing in for Aurora, the rotation Secrets
+//! tools/emulator/local_rotation.py): with a PostgreSQL standing in for Aurora, the rotation Secrets
 //! Manager starts runs the deployed rotation package for real; without one it is only scheduled.
 //! `local up` and `local demo` print one line of it after the provision.
 

@@ -1,4 +1,4 @@
-//! One workflow run by the local runner: `node tests/workflow/run.mjs <workflow> - --deployed
+//! One workflow run by the local runner: `node tools/workflow/run.mjs <workflow> - --deployed
 //! MANIFEST`, the definitions and functions deployed into the emulator (see `deployed`), each Lambda
 //! task running its package's `bootstrap` with its deployed settings.
 
@@ -26,7 +26,7 @@ impl Finished {
 
 /// Refuses, saying how to install it, when the runner's packages are not installed.
 pub fn check_installed(root: &Path) -> anyhow::Result<()> {
-    let runner = root.join("tests/workflow");
+    let runner = root.join("tools/workflow");
     if !runner.join("node_modules/aws-local-stepfunctions").exists() {
         bail!(
             "the local workflow runner is not installed in {}: run `bash scripts/local-demo.sh` once (npm ci there)",
@@ -45,7 +45,7 @@ pub fn run(
     progress: &mut Progress<'_>,
 ) -> anyhow::Result<Finished> {
     check_installed(root)?;
-    let runner = root.join("tests/workflow");
+    let runner = root.join("tools/workflow");
     let mut child = Command::new("node")
         .arg(runner.join("run.mjs"))
         .args([workflow, "-", "--deployed"])

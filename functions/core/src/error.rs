@@ -175,6 +175,21 @@ impl AwsCallError {
         }
     }
 
+    /// An answer that lacks `field` (`Shape.Member`), a member AWS sends with every such answer
+    /// (an id, an ARN, a name): an error naming it, never an empty string standing in for an id
+    /// that a later call would then ask AWS about. Not retried: the same answer would come back.
+    pub fn incomplete(field: &'static str) -> Self {
+        let detail = format!("it has no {field}");
+        Self {
+            operation: "reading an AWS answer",
+            code: None,
+            detail: detail.clone(),
+            retryable: false,
+            misconfigured: false,
+            source: detail.into(),
+        }
+    }
+
     pub fn operation(&self) -> &'static str {
         self.operation
     }
@@ -216,6 +231,17 @@ impl NamedError for AwsCallError {
         } else {
             ErrorName::AwsRejected
         }
+    }
+}
+
+/// `value`, a member every answer of its kind carries, or [`AwsCallError::incomplete`] naming it.
+pub fn required<'a, T: ?Sized>(
+    value: Option<&'a T>,
+    field: &'static str,
+) -> Result<&'a T, AwsCallError> {
+    match value {
+        Some(value) => Ok(value),
+        None => Err(AwsCallError::incomplete(field)),
     }
 }
 
@@ -286,6 +312,18 @@ pub(crate) mod tests {
         }
         let response = HttpResponse::new(status.try_into().unwrap(), SdkBody::empty());
         SdkError::service_error(metadata.build(), response)
+    }
+
+    #[test]
+    fn a_missing_member_is_an_error_naming_it_never_an_empty_string() {
+        assert_eq!(required(Some("vpc-1"), "Vpc.VpcId").unwrap(), "vpc-1");
+        let error = required::<str>(None, "Vpc.VpcId").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "reading an AWS answer failed: it has no Vpc.VpcId"
+        );
+        assert_eq!(error.code(), None);
+        assert_eq!(error.error_name(), ErrorName::AwsRejected);
     }
 
     #[test]

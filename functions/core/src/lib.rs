@@ -6,6 +6,7 @@
 
 pub mod arn;
 pub mod aws;
+pub mod context;
 pub mod contract;
 pub mod error;
 pub mod iam;

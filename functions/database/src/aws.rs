@@ -352,7 +352,7 @@ impl Cloud for AwsCloud {
             .secret_id(secret_arn)
             .rotation_rules(rotation_rules(days))
             // Only the schedule changes now; the first rotation comes after `days` (and the
-            // emulator cannot run a rotation, tests/emulator/README.md).
+            // emulator cannot run a rotation, tools/emulator/README.md).
             .rotate_immediately(false)
             .send()
             .await

@@ -14,7 +14,7 @@ pub const CODE_KEY_VAR: &str = "ROTATION_CODE_KEY";
 pub const CODE_SHA256_VAR: &str = "ROTATION_CODE_SHA256";
 /// `true` (the default) or `false`: whether turning rotation on runs the first rotation at once.
 /// The first rotation creates the application's database user, so AWS needs `true`; the emulator
-/// cannot run the rotation Lambda (tests/emulator/README.md), so local runs set `false`.
+/// cannot run the rotation Lambda (tools/emulator/README.md), so local runs set `false`.
 pub const ROTATE_IMMEDIATELY_VAR: &str = "ROTATE_IMMEDIATELY";
 /// `x86_64` or `arm64`: the processor the rotation package was built for (`envctl deploy
 /// --architecture`); Lambda runs a package only on the architecture it is created with.

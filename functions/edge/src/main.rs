@@ -1,9 +1,18 @@
+mod access_logs;
+mod acm;
 mod api;
 mod aws;
 mod certificate;
+mod converge;
 #[cfg(test)]
 mod fake;
 mod handler;
+mod inputs;
+mod listeners;
+mod load_balancer;
+mod target_groups;
+mod teardown;
+mod tolerate;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {

@@ -1,10 +1,22 @@
 mod api;
 mod aws;
 mod cidr;
+mod converge;
 #[cfg(test)]
 mod fake;
+mod flow_logs;
 mod handler;
+mod internet_gateway;
+mod key;
+mod labels;
+mod nat;
+mod routes;
 mod rules;
+mod security_groups;
+mod subnets;
+mod teardown;
+mod vpc;
+mod waiting;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {

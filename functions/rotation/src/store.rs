@@ -40,7 +40,7 @@ pub struct VersionEntry {
 }
 
 /// Which value GetSecretValue reads. A stage or a version id is always passed: moto, unlike AWS,
-/// answers a request with neither with a stale value after a stage moved (tests/emulator/README.md).
+/// answers a request with neither with a stale value after a stage moved (tools/emulator/README.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Selector<'a> {
     Stage(&'a str),

@@ -363,7 +363,7 @@ impl Cloud for AwsCloud {
         let fingerprint = output
             .tags()
             .iter()
-            .find(|tag| tag.key() == Some(crate::handler::FINGERPRINT_TAG))
+            .find(|tag| tag.key() == Some(crate::task::FINGERPRINT_TAG))
             .and_then(ecs::Tag::value)
             .map(str::to_owned);
         Ok(Some(TaskDefinition { arn, fingerprint }))

@@ -288,7 +288,7 @@ impl Cloud for Fake {
         );
         let fingerprint = tags
             .iter()
-            .find(|tag| tag.key == crate::handler::FINGERPRINT_TAG)
+            .find(|tag| tag.key == crate::task::FINGERPRINT_TAG)
             .map(|tag| tag.value.clone());
         world
             .task_definitions

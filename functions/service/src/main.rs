@@ -1,9 +1,19 @@
 mod api;
 mod aws;
+mod cluster;
+mod converge;
+mod deployment;
+mod discovery;
 #[cfg(test)]
 mod fake;
 mod handler;
+mod inputs;
+mod logs;
 mod policy;
+mod roles;
+mod scaling;
+mod task;
+mod teardown;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {

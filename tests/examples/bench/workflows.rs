@@ -1,5 +1,5 @@
 //! The workflows at the production poll intervals: each component answers from simulated time
-//! (tests/workflow/typical-times.json, the upper ends of the ranges in docs/aws-behaviour.md), so
+//! (tools/workflow/typical-times.json, the upper ends of the ranges in docs/aws-behaviour.md), so
 //! the ASL's own Wait seconds decide how many transitions and invocations a lifecycle takes and
 //! when each component is seen READY.
 

@@ -1,5 +1,5 @@
 //! A whole lifecycle against an emulator that answers as AWS does where moto is kinder
-//! (tests/emulator/README.md, "AWS behaviours"): roles and keys not yet usable right after they are
+//! (tools/emulator/README.md, "AWS behaviours"): roles and keys not yet usable right after they are
 //! made, Lambda functions Pending and updates in progress, Aurora busy, Cloud Map services still
 //! holding ECS's instances, a load balancer writing access logs into the bucket being emptied, the
 //! rotation function's network interfaces holding its subnets and groups after it is deleted, and
@@ -76,7 +76,7 @@ impl Behaving {
     }
 
     /// With `postgres`, the machine's PostgreSQL stands in for the Aurora cluster and the
-    /// emulator runs the rotation Secrets Manager starts (tests/emulator/local_rotation.py).
+    /// emulator runs the rotation Secrets Manager starts (tools/emulator/local_rotation.py).
     fn deploy(name: &str, postgres: bool) -> Self {
         let runtime = tokio::runtime::Runtime::new().expect("a runtime");
         let dir = std::env::temp_dir().join(format!("behaviours-{name}-{}", std::process::id()));

@@ -3,7 +3,7 @@
 //! transit, its AUTH token only in a secret, its slow log delivered to its own log group, in the
 //! private subnets, idempotent, and a teardown
 //! that leaves nothing behind. moto's gaps (no DeleteCacheSubnetGroup, groups `deleting` forever)
-//! are filled by tests/emulator/launch.py.
+//! are filled by tools/emulator/launch.py.
 
 use aws_sdk_elasticache::types::{
     ClusterMode, DestinationType, LogFormat, LogType, TransitEncryptionMode,

@@ -546,13 +546,13 @@ fn deploy_build_runs_cargo_lambda_in_the_checkout() {
     for dir in [
         &bin,
         &root.join("statemachine"),
-        &root.join("tests/workflow"),
+        &root.join("tools/workflow"),
     ] {
         std::fs::create_dir_all(dir).expect("the test setup holds");
     }
     std::fs::write(root.join("statemachine/placeholders.json"), "{}")
         .expect("the test setup holds");
-    std::fs::write(root.join("tests/workflow/run.mjs"), "").expect("the test setup holds");
+    std::fs::write(root.join("tools/workflow/run.mjs"), "").expect("the test setup holds");
     // A stand-in cargo: it logs where and how it ran, and exits as the test says.
     let cargo = bin.join("cargo");
     std::fs::write(
@@ -573,7 +573,7 @@ fn deploy_build_runs_cargo_lambda_in_the_checkout() {
         let output = std::process::Command::new(binary("envctl"))
             .args(["--endpoint-url", "http://127.0.0.1:9", "deploy", "--build"])
             .args(architecture)
-            .current_dir(root.join("tests"))
+            .current_dir(root.join("tools"))
             .env("PATH", &path)
             .env("CARGO_LOG", &log)
             .env("CARGO_EXIT", exit)
@@ -832,7 +832,7 @@ fn env_outputs_prints_what_the_outputs_function_answers() {
             .to_string()
     });
     let mut launcher = std::process::Command::new(&python)
-        .arg(integration_tests::workspace_root().join("tests/emulator/launch.py"))
+        .arg(integration_tests::workspace_root().join("tools/emulator/launch.py"))
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()

@@ -19,18 +19,18 @@ fn project(name: &str, node_modules: bool) -> ScratchDir {
     // A new directory: one left by an earlier run with this pid would hold its record.
     let root = ScratchDir::new(&format!("envctl-it-project-{name}"));
     let here = workspace_root();
-    std::fs::create_dir_all(root.join("tests/workflow")).expect("a temporary directory");
+    std::fs::create_dir_all(root.join("tools/workflow")).expect("a temporary directory");
     symlink(here.join("statemachine"), root.join("statemachine")).expect("a link");
-    symlink(here.join("tests/emulator"), root.join("tests/emulator")).expect("a link");
+    symlink(here.join("tools/emulator"), root.join("tools/emulator")).expect("a link");
     symlink(
-        here.join("tests/workflow/run.mjs"),
-        root.join("tests/workflow/run.mjs"),
+        here.join("tools/workflow/run.mjs"),
+        root.join("tools/workflow/run.mjs"),
     )
     .expect("a link");
     if node_modules {
         symlink(
-            here.join("tests/workflow/node_modules"),
-            root.join("tests/workflow/node_modules"),
+            here.join("tools/workflow/node_modules"),
+            root.join("tools/workflow/node_modules"),
         )
         .expect("a link");
     }
@@ -40,7 +40,7 @@ fn project(name: &str, node_modules: bool) -> ScratchDir {
 /// A checkout whose runner is `script` (JavaScript) instead of run.mjs.
 fn project_with_runner(name: &str, script: &str) -> ScratchDir {
     let root = project(name, false);
-    let runner = root.join("tests/workflow");
+    let runner = root.join("tools/workflow");
     std::fs::remove_file(runner.join("run.mjs")).expect("the link is there");
     // Like run.mjs, it reads its input first.
     let script = format!("import {{ readFileSync }} from 'node:fs';\nreadFileSync(0);\n{script}");
@@ -76,7 +76,7 @@ fn envctl_in(dir: &Path, args: &[&str], python: &str) -> (i32, String, String) {
         .env_remove("AWS_ENDPOINT_URL_CLOUDWATCH")
         .env("MOTO_PYTHON", python)
         // Tests run in parallel; one emulator at a time may map Aurora to the machine's PostgreSQL
-        // (tests/emulator/local_rotation.py): the behaviours lifecycle's.
+        // (tools/emulator/local_rotation.py): the behaviours lifecycle's.
         .env("CATALOG_LOCAL_POSTGRES", "none")
         .env("AWS_CONFIG_FILE", "/dev/null")
         .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
@@ -436,7 +436,7 @@ fn local_up_without_the_runner_installed_says_how_to_install_it() {
         err,
         format!(
             "error: the local workflow runner is not installed in {}: run `bash scripts/local-demo.sh` once (npm ci there)\n",
-            root.join("tests/workflow").display()
+            root.join("tools/workflow").display()
         )
     );
 }

@@ -2,7 +2,7 @@
 //! binary built: the Aurora settings the request names, an idempotent re-create, and a teardown
 //! that a protected cluster refuses and `forceDestroy` completes.
 //!
-//! moto quirks (tests/emulator/README.md): a cluster and its instances read `creating` once, then `available`;
+//! moto quirks (tools/emulator/README.md): a cluster and its instances read `creating` once, then `available`;
 //! DeleteDBInstance and DeleteDBCluster remove them at once, with no `deleting` state, so the
 //! "still deleting" paths are covered by the unit tests' fake (`slow_deletion`). RotateSecret on
 //! the RDS-managed secret with `RotateImmediately=false` only records the schedule, as intended.

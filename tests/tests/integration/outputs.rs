@@ -17,7 +17,7 @@ fn spec(suffix: &str) -> Value {
     })
 }
 
-/// moto never runs tasks (tests/emulator/README.md): the service is READY once accepted.
+/// moto never runs tasks (tools/emulator/README.md): the service is READY once accepted.
 fn env() -> Vec<(&'static str, String)> {
     let mut env = emulator().env();
     env.push(("SERVICE_READY_WHEN", "accepted".to_owned()));

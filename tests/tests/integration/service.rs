@@ -22,7 +22,7 @@ fn spec(suffix: &str) -> Value {
     })
 }
 
-/// moto never runs tasks (tests/emulator/README.md): READY is judged on the service being accepted.
+/// moto never runs tasks (tools/emulator/README.md): READY is judged on the service being accepted.
 fn accepted_env() -> Vec<(&'static str, String)> {
     let mut env = emulator().env();
     env.push(("SERVICE_READY_WHEN", "accepted".to_owned()));

@@ -159,7 +159,7 @@ pub async fn remake_cache_by_hand(suffix: &str) {
         .send()
         .await
         .expect("the group deleted");
-    // The emulator reports a deleting group once, then it is gone (tests/emulator/launch.py).
+    // The emulator reports a deleting group once, then it is gone (tools/emulator/launch.py).
     while elasticache
         .describe_replication_groups()
         .replication_group_id(&id)

@@ -1,5 +1,5 @@
 //! The Redis AUTH token's rotation through the `rotation` binary, against the emulator's
-//! ElastiCache (its replication group a real Redis server with TLS, tests/emulator/local_cache.py)
+//! ElastiCache (its replication group a real Redis server with TLS, tools/emulator/local_cache.py)
 //! and ECS: every step logs in for real, and the old token keeps working until the next rotation.
 
 use integration_tests::emulator::Emulator;

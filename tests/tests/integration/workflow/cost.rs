@@ -1,5 +1,5 @@
 //! What a lifecycle costs in state transitions at the production poll intervals: the real ASL run
-//! with every component answering from simulated time (tests/workflow/typical-times.json), so the
+//! with every component answering from simulated time (tools/workflow/typical-times.json), so the
 //! Wait seconds in the files, not the shortened local ones, decide how often each loop turns.
 
 use integration_tests::workflow::{run_simulated, simulated_lifecycle, typical_times};

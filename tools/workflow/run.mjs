@@ -122,7 +122,7 @@ function* allStates(definition) {
 
 // The emulator never runs ECS tasks, so the service is judged ready once its deployment is accepted
 // (functions/service, SERVICE_READY_WHEN); everything else is passed through.
-// The rotation package is the stand-in tests/emulator/launch.py puts into the emulator's S3; moto
+// The rotation package is the stand-in tools/emulator/launch.py puts into the emulator's S3; moto
 // cannot run the rotation Lambda, so rotation is only scheduled (ROTATE_IMMEDIATELY=false).
 // The roles the functions create carry the permissions boundary envctl deploy makes, by its ARN in
 // the emulator's account (moto's default, 123456789012).
@@ -138,7 +138,7 @@ const LOCAL_ENV = {
 
 // What the emulator cannot do, set on top of a deployed function's own settings: the emulator runs no
 // ECS task, so the service is ready once its deployment is accepted; and unless a PostgreSQL stands in
-// for Aurora there (tests/emulator/local_rotation.py, `GET /_emulator/rotations`), it cannot run the
+// for Aurora there (tools/emulator/local_rotation.py, `GET /_emulator/rotations`), it cannot run the
 // rotation Lambda an immediate rotation invokes, so rotation is only scheduled.
 const LOCAL_OVERRIDES = { SERVICE_READY_WHEN: 'accepted' };
 async function emulatorRunsRotations() {

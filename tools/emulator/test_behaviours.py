@@ -5,7 +5,7 @@ front of it. Calls of the principal under test are signed with a key of its own;
 with the tests' key (`test`), which the layer leaves alone. Clients do not retry, so every refusal
 shows.
 
-Run: cd tests/emulator && ../../.local/venv/bin/python -m unittest -q test_behaviours
+Run: cd tools/emulator && ../../.local/venv/bin/python -m unittest -q test_behaviours
 """
 
 import io

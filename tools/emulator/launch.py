@@ -6,7 +6,7 @@ CloudWatch CBOR proxy (cloudwatch_cbor.py) in front of it on another free port, 
 test process holds the other end of that pipe, so however the tests end, the emulator ends with them.
 
 Gaps in moto that the functions need filled are patched here, before the server starts, rather than
-weakened in the functions (tests/emulator/README.md). Each patch says what moto lacks.
+weakened in the functions (tools/emulator/README.md). Each patch says what moto lacks.
 """
 
 import argparse
@@ -181,7 +181,7 @@ def list_secret_versions_as_aws_does() -> None:
 
 
 # Where the local runner's database function finds the rotation function's code package
-# (ROTATION_CODE_BUCKET / ROTATION_CODE_KEY in tests/workflow/run.mjs), as `envctl deploy` uploads it
+# (ROTATION_CODE_BUCKET / ROTATION_CODE_KEY in tools/workflow/run.mjs), as `envctl deploy` uploads it
 # in AWS. moto reads the package when the Lambda is created but never runs it, so the smallest valid
 # zip (an end-of-central-directory record, no entries) stands in for it.
 LOCAL_ARTIFACTS_BUCKET = "catalog-local-artifacts"

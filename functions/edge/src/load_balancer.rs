@@ -1,0 +1,117 @@
+//! The application load balancer, with the attributes the compliance rows ask for.
+
+use crate::api::{CallResult, Cloud, LoadBalancer, LoadBalancerSettings};
+use crate::handler::EdgeError;
+use crate::inputs::Inputs;
+use env_core::context::Context;
+use env_core::naming::{NameKind, Names};
+use env_core::spec::EnvironmentSpec;
+
+/// ELB.12: `defensive` is AWS's default and the level FSBP asks for at least.
+pub const DESYNC_MITIGATION: &str = "defensive";
+/// AWS's default idle timeout, set explicitly so a drifted value is put back.
+pub const IDLE_TIMEOUT_SECONDS: u32 = 60;
+
+/// The load balancer, created in the public subnets when missing. A failed one fails the
+/// component: only a new environment gets past it.
+pub async fn ensure<C: Cloud>(
+    cx: &Context<'_, C>,
+    inputs: &Inputs,
+) -> Result<LoadBalancer, EdgeError> {
+    let name = cx.names.of(NameKind::LoadBalancer);
+    let lb = match cx.cloud.load_balancer(&name).await? {
+        Some(lb) => lb,
+        None => {
+            let settings = LoadBalancerSettings {
+                name: name.clone(),
+                subnets: inputs.public_subnets.clone(),
+                security_group: inputs.alb_group.clone(),
+            };
+            let tags = cx.tags_named(name.clone());
+            cx.cloud.create_load_balancer(&settings, &tags).await?
+        }
+    };
+    if lb.state == "failed" {
+        return Err(EdgeError::LoadBalancerFailed(name));
+    }
+    Ok(lb)
+}
+
+/// Sets the attributes on every call, so a drifted one is put back.
+pub async fn configure<C: Cloud>(
+    cx: &Context<'_, C>,
+    lb: &LoadBalancer,
+    bucket: &str,
+) -> CallResult<()> {
+    cx.cloud
+        .set_load_balancer_attributes(&lb.arn, &attributes(cx.spec, bucket))
+        .await
+}
+
+/// The part of an ELB ARN CloudWatch uses as its dimension value: `app/<name>/<id>` for a load
+/// balancer, `targetgroup/<name>/<id>` for a target group (the resource after the last `:`).
+pub fn arn_suffix(arn: &str) -> &str {
+    let resource = arn.rsplit(':').next().unwrap_or_default();
+    resource.strip_prefix("loadbalancer/").unwrap_or(resource)
+}
+
+/// The load balancer's attributes as the compliance rows want them (ELB.4, 5, 6, 12).
+fn attributes(spec: &EnvironmentSpec, bucket: &str) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "routing.http.drop_invalid_header_fields.enabled",
+            "true".into(),
+        ),
+        (
+            "routing.http.desync_mitigation_mode",
+            DESYNC_MITIGATION.into(),
+        ),
+        (
+            "idle_timeout.timeout_seconds",
+            IDLE_TIMEOUT_SECONDS.to_string(),
+        ),
+        // Always on for an ALB; set so the audit reads it back.
+        ("load_balancing.cross_zone.enabled", "true".into()),
+        ("access_logs.s3.enabled", "true".into()),
+        ("access_logs.s3.bucket", bucket.into()),
+        (
+            "deletion_protection.enabled",
+            spec.fields().deletion_protection.to_string(),
+        ),
+    ]
+}
+
+/// Deletes the load balancer with its listeners and their rules; whether there was one. A
+/// protected load balancer is refused unless the spec says `forceDestroy`, before anything is
+/// deleted, so a refused teardown leaves the edge whole.
+pub async fn delete<C: Cloud>(
+    cloud: &C,
+    spec: &EnvironmentSpec,
+    names: Names<'_>,
+) -> Result<bool, EdgeError> {
+    let name = names.of(NameKind::LoadBalancer);
+    let Some(lb) = cloud.load_balancer(&name).await? else {
+        return Ok(false);
+    };
+    let attributes = cloud.load_balancer_attributes(&lb.arn).await?;
+    let protected = attributes
+        .iter()
+        .any(|(key, value)| key == "deletion_protection.enabled" && value == "true");
+    if protected {
+        if !spec.fields().force_destroy {
+            return Err(EdgeError::DeletionProtected(name));
+        }
+        let off = [("deletion_protection.enabled", "false".to_owned())];
+        cloud.set_load_balancer_attributes(&lb.arn, &off).await?;
+    }
+    for listener in cloud.listeners(&lb.arn).await? {
+        // Deleting a listener deletes its rules too; deleted first all the same, so that an
+        // interrupted teardown never leaves a rule behind whatever the emulator does.
+        for rule in cloud.rules(&listener.arn).await? {
+            cloud.delete_rule(&rule.arn).await?;
+        }
+        cloud.delete_listener(&listener.arn).await?;
+    }
+    cloud.delete_load_balancer(&lb.arn).await?;
+    Ok(true)
+}

@@ -1,0 +1,596 @@
+//! The network function end to end against the fake: what each action makes, keeps and removes.
+
+use super::*;
+use crate::api::NatState;
+use crate::api::{Direction, NetworkInterface, Peer};
+use crate::fake::Fake;
+use crate::flow_logs::{flow_log_policy, flow_log_trust, FLOW_LOG_POLICY};
+use crate::key::key_policy;
+use env_core::contract::Event;
+use env_core::contract::Outputs;
+use env_core::Status;
+use serde_json::{json, Value};
+
+fn request(action: &str, suffix: &str, nat_gateways: &str) -> Request {
+    Request::from_event(json!({
+        "action": action,
+        "spec": {
+            "environmentSuffix": suffix,
+            "natGateways": nat_gateways,
+            "containerImage": "public.ecr.aws/acme/catalog-api:1",
+            "containerPort": 8080,
+            "selfSignedCertificate": true
+        }
+    }))
+    .unwrap()
+}
+
+async fn run(fake: &Fake, action: &str) -> Result<Response, NetworkError> {
+    handle(fake, request(action, "pr-42", "perAz")).await
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    serde_json::from_value(value.clone()).unwrap()
+}
+
+/// (table name, default route target, associated subnets) for every named route table.
+fn tables(fake: &Fake) -> Vec<(String, Option<String>, Vec<String>)> {
+    fake.world()
+        .tables
+        .iter()
+        .filter_map(|(_, table)| {
+            let name = table.labels.name.clone()?;
+            let target = table.routes.first().map(|(_, target)| target.clone());
+            let subnets = table
+                .associations
+                .iter()
+                .filter_map(|a| a.subnet_id.clone())
+                .collect();
+            Some((name, target, subnets))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn create_from_nothing_builds_the_whole_network_and_is_ready() {
+    let fake = Fake::new();
+    let response = run(&fake, "create").await.unwrap();
+    assert_eq!(response.status, Status::Ready);
+    let outputs = &response.outputs;
+    let typed: env_core::outputs::NetworkOutputs = env_core::outputs::example::read_as(outputs);
+    assert_eq!(
+        typed.security_group_ids.rotation,
+        outputs["securityGroupIds"]["rotation"]
+    );
+    assert_eq!(
+        strings(&outputs["availabilityZones"]),
+        ["us-west-2a", "us-west-2b", "us-west-2c"]
+    );
+    assert_eq!(outputs["vpcCidr"], "10.0.0.0/16");
+    assert_eq!(outputs["flowLogGroup"], "vpc-flow-logs-pr-42");
+    let public = strings(&outputs["publicSubnetIds"]);
+    let private = strings(&outputs["privateSubnetIds"]);
+    let nats = strings(&outputs["natGatewayIds"]);
+    assert_eq!((public.len(), private.len(), nats.len()), (3, 3, 3));
+    let groups = outputs["securityGroupIds"].as_object().unwrap();
+    let mut keys: Vec<&str> = groups.keys().map(String::as_str).collect();
+    keys.sort();
+    assert_eq!(keys, ["alb", "cache", "database", "rotation", "service"]);
+
+    let world = fake.world();
+    assert_eq!(world.vpcs.len(), 1);
+    assert_eq!(outputs["vpcId"], world.vpcs[0].labels.id);
+    let zones: Vec<&str> = world.subnets.iter().map(|(_, s)| s.zone.as_str()).collect();
+    assert_eq!(zones, ["us-west-2a", "us-west-2b", "us-west-2c"].repeat(2));
+    assert_eq!(world.count("CreateNatGateway"), 3);
+    assert_eq!(world.count("AllocateAddress"), 3);
+    assert_eq!(
+        world.gateways[0].attached_vpcs,
+        [world.vpcs[0].labels.id.clone()]
+    );
+    assert_eq!(world.log_groups["vpc-flow-logs-pr-42"], Some(14));
+    assert_eq!(world.roles["role-flow-logs-pr-42"].1, [FLOW_LOG_POLICY]);
+    assert_eq!(world.aliases["alias/kms-pr-42"], outputs["kmsKeyArn"]);
+    assert_eq!((world.flow_logs.len(), world.endpoints.len()), (1, 1));
+    assert_eq!(world.flow_logs[0].1.name.as_deref(), Some("flow-log-pr-42"));
+    let default = world
+        .groups
+        .iter()
+        .find(|(_, g)| g.group_name == "default")
+        .unwrap();
+    assert!(
+        default.1.rules.is_empty(),
+        "the default group keeps no rule"
+    );
+    let database = &world
+        .groups
+        .iter()
+        .find(|(_, g)| g.labels.id == groups["database"])
+        .unwrap()
+        .1;
+    assert!(database
+        .rules
+        .iter()
+        .all(|rule| rule.direction == Direction::Ingress));
+    assert_eq!(database.rules.len(), 2);
+    let alb = &world
+        .groups
+        .iter()
+        .find(|(_, g)| g.labels.id == groups["alb"])
+        .unwrap()
+        .1;
+    let alb_egress: Vec<_> = alb
+        .rules
+        .iter()
+        .filter(|r| r.direction == Direction::Egress)
+        .collect();
+    assert_eq!(alb_egress.len(), 1);
+    assert_eq!(
+        (alb_egress[0].from_port, &alb_egress[0].peer),
+        (
+            Some(8080),
+            &Peer::Group(groups["service"].as_str().unwrap().to_owned())
+        )
+    );
+    drop(world);
+
+    let tables = tables(&fake);
+    assert_eq!(tables[0].0, "rtb-public-pr-42");
+    assert_eq!(tables[0].2, public);
+    for (index, letter) in ["a", "b", "c"].into_iter().enumerate() {
+        let table = &tables[index + 1];
+        assert_eq!(table.0, format!("rtb-private-{letter}-pr-42"));
+        assert_eq!(
+            table.1.as_deref(),
+            Some(nats[index].as_str()),
+            "own AZ's NAT"
+        );
+        assert_eq!(table.2, [private[index].clone()]);
+    }
+}
+
+#[tokio::test]
+async fn create_twice_changes_nothing() {
+    let fake = Fake::new();
+    let first = run(&fake, "create").await.unwrap();
+    let changes = fake.world().changes.len();
+    let second = run(&fake, "create").await.unwrap();
+    assert_eq!(fake.world().changes.len(), changes);
+    assert_eq!(first, second);
+}
+
+#[tokio::test]
+async fn create_resumes_after_a_partial_create_without_a_second_anything() {
+    let fake = Fake::new();
+    fake.world()
+        .faults
+        .push(("CreateSubnet", "RequestLimitExceeded", 3));
+    let error = run(&fake, "create").await.unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::Retryable);
+    assert_eq!(fake.world().subnets.len(), 3, "three subnets exist");
+
+    let response = run(&fake, "create").await.unwrap();
+    assert_eq!(response.status, Status::Ready);
+    let world = fake.world();
+    assert_eq!(world.count("CreateVpc"), 1);
+    assert_eq!(world.count("CreateSubnet"), 6);
+    assert_eq!(world.count("CreateKey"), 1);
+    assert_eq!(world.subnets.len(), 6);
+}
+
+#[tokio::test]
+async fn throttling_fails_as_retryable_and_keeps_the_aws_code() {
+    let fake = Fake::new();
+    fake.world()
+        .faults
+        .push(("DescribeVpcs", "RequestLimitExceeded", 0));
+    let error = run(&fake, "create").await.unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::Retryable);
+    assert!(
+        error
+            .to_string()
+            .contains("DescribeVpcs failed: RequestLimitExceeded"),
+        "{error}"
+    );
+    assert_eq!(fake.world().count("CreateVpc"), 0);
+}
+
+#[tokio::test]
+async fn pending_nat_gateways_keep_create_in_progress_until_status_sees_them_available() {
+    let fake = Fake::new();
+    fake.world().new_nat_state = Some(NatState::Pending);
+    let response = run(&fake, "create").await.unwrap();
+    assert_eq!(response.status, Status::InProgress);
+    assert!(
+        tables(&fake)[1..]
+            .iter()
+            .all(|(_, target, _)| target.is_none()),
+        "private routes wait for their NAT gateway"
+    );
+    assert_eq!(
+        run(&fake, "status").await.unwrap().status,
+        Status::InProgress
+    );
+
+    for nat in fake.world().nats.iter_mut() {
+        nat.state = NatState::Available;
+    }
+    let response = run(&fake, "status").await.unwrap();
+    assert_eq!(response.status, Status::Ready);
+    let nats = strings(&response.outputs["natGatewayIds"]);
+    let targets: Vec<_> = tables(&fake)[1..]
+        .iter()
+        .map(|(_, t, _)| t.clone().unwrap())
+        .collect();
+    assert_eq!(targets, nats);
+    assert_eq!(fake.world().count("CreateNatGateway"), 3);
+}
+
+#[tokio::test]
+async fn a_refused_flow_log_keeps_create_in_progress_and_is_created_on_the_next_call() {
+    let fake = Fake::new();
+    fake.world().flow_log_refusal = Some("Unable to assume given IAM role".into());
+    assert_eq!(
+        run(&fake, "create").await.unwrap().status,
+        Status::InProgress
+    );
+    assert!(fake.world().flow_logs.is_empty());
+    assert_eq!(run(&fake, "status").await.unwrap().status, Status::Ready);
+    assert_eq!(fake.world().flow_logs.len(), 1);
+}
+
+#[tokio::test]
+async fn a_failed_nat_gateway_fails_the_component() {
+    let fake = Fake::new();
+    run(&fake, "create").await.unwrap();
+    fake.world().nats[1].state = NatState::Failed;
+    let error = run(&fake, "status").await.unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::ComponentFailed);
+    assert!(error.to_string().starts_with("NAT gateway nat-"), "{error}");
+}
+
+#[tokio::test]
+async fn a_single_nat_gateway_serves_every_private_subnet() {
+    let fake = Fake::new();
+    let response = handle(&fake, request("create", "pr-42", "single"))
+        .await
+        .unwrap();
+    let nats = strings(&response.outputs["natGatewayIds"]);
+    assert_eq!(nats.len(), 1);
+    assert_eq!(fake.world().count("AllocateAddress"), 1);
+    for (_, target, _) in &tables(&fake)[1..] {
+        assert_eq!(target.as_deref(), Some(nats[0].as_str()));
+    }
+}
+
+#[tokio::test]
+async fn fewer_than_three_zones_fail_the_component() {
+    let fake = Fake::new();
+    fake.world().zones.truncate(2);
+    let error = run(&fake, "create").await.unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::ComponentFailed);
+    assert_eq!(
+        error.to_string(),
+        "us-west-2 lists 2 available availability zones; an environment needs 3"
+    );
+}
+
+#[tokio::test]
+async fn a_key_scheduled_for_deletion_is_replaced_and_an_existing_eip_reused() {
+    let fake = Fake::new();
+    run(&fake, "create").await.unwrap();
+    {
+        let mut world = fake.world();
+        world.keys[0].pending_deletion = true;
+        world.nats.clear();
+    }
+    let response = run(&fake, "create").await.unwrap();
+    let world = fake.world();
+    assert_eq!(world.count("CreateKey"), 2);
+    assert_eq!(world.count("DeleteAlias"), 1);
+    assert_eq!(response.outputs["kmsKeyArn"], world.keys[1].arn);
+    assert_eq!(
+        world.count("AllocateAddress"),
+        3,
+        "the tagged EIPs are reused"
+    );
+    assert_eq!(world.count("CreateNatGateway"), 6);
+}
+
+fn lambda_interface(fake: &Fake, status: &str) {
+    let mut world = fake.world();
+    let vpc = world.vpcs[0].labels.id.clone();
+    world.interfaces.push((
+        vpc,
+        NetworkInterface {
+            id: "eni-1".into(),
+            status: status.into(),
+            description: "AWS Lambda VPC ENI-rotation-pr-42".into(),
+        },
+    ));
+}
+
+#[tokio::test]
+async fn delete_removes_everything_in_dependency_order() {
+    let fake = Fake::new();
+    run(&fake, "create").await.unwrap();
+    lambda_interface(&fake, "available");
+    fake.world().changes.clear();
+    let response = run(&fake, "delete").await.unwrap();
+    assert_eq!(response, Response::new(Status::Deleted, Outputs::new()));
+    let world = fake.world();
+    assert!(world.nats.iter().all(|nat| nat.state == NatState::Deleted));
+    assert!(world.vpcs.is_empty() && world.subnets.is_empty() && world.addresses.is_empty());
+    assert!(world.gateways.is_empty() && world.groups.is_empty() && world.tables.is_empty());
+    assert!(
+        world.interfaces.is_empty() && world.flow_logs.is_empty() && world.endpoints.is_empty()
+    );
+    assert!(world.log_groups.is_empty() && world.roles.is_empty() && world.aliases.is_empty());
+    assert!(world.keys[0].pending_deletion);
+    let order = [
+        "DeleteNatGateway",
+        "ReleaseAddress",
+        "DetachInternetGateway",
+        "DeleteInternetGateway",
+        "RevokeSecurityGroupRules",
+        "DeleteNetworkInterface",
+        "DeleteSecurityGroup",
+        "DeleteSubnet",
+        "DeleteFlowLogs",
+        "DeleteVpcEndpoints",
+        "DisassociateRouteTable",
+        "DeleteRouteTable",
+        "DeleteVpc",
+        "DeleteLogGroup",
+        "DeleteRole",
+        "ScheduleKeyDeletion",
+        "DeleteAlias",
+    ];
+    let first: Vec<usize> = order
+        .iter()
+        .map(|op| {
+            world
+                .changes
+                .iter()
+                .position(|change| change == op)
+                .unwrap()
+        })
+        .collect();
+    let changes = &world.changes;
+    assert!(
+        first.windows(2).all(|pair| pair[0] < pair[1]),
+        "{changes:?}"
+    );
+}
+
+#[tokio::test]
+async fn nat_gateways_still_deleting_keep_delete_in_progress() {
+    let fake = Fake::new();
+    run(&fake, "create").await.unwrap();
+    fake.world().slow_nat_deletion = true;
+    let response = run(&fake, "delete").await.unwrap();
+    assert_eq!(response.status, Status::InProgress);
+    assert_eq!(strings(&response.outputs["waitingFor"]).len(), 3);
+    assert_eq!(
+        run(&fake, "delete").await.unwrap().status,
+        Status::InProgress
+    );
+    assert_eq!(fake.world().count("DeleteNatGateway"), 3, "asked once each");
+    assert_eq!(
+        fake.world().count("ReleaseAddress"),
+        0,
+        "EIPs wait for the NATs"
+    );
+
+    for nat in fake.world().nats.iter_mut() {
+        nat.state = NatState::Deleted;
+    }
+    assert_eq!(run(&fake, "delete").await.unwrap().status, Status::Deleted);
+}
+
+#[tokio::test]
+async fn an_eip_release_auth_failure_is_retried_on_the_next_call() {
+    let fake = Fake::new();
+    run(&fake, "create").await.unwrap();
+    fake.world()
+        .faults
+        .push(("ReleaseAddress", "AuthFailure", 0));
+    let response = run(&fake, "delete").await.unwrap();
+    assert_eq!(response.status, Status::InProgress);
+    let waiting = strings(&response.outputs["waitingFor"]);
+    assert!(waiting[0].contains("AuthFailure"), "{waiting:?}");
+    assert_eq!(fake.world().addresses.len(), 1);
+    assert_eq!(fake.world().count("DeleteVpc"), 0);
+
+    assert_eq!(run(&fake, "delete").await.unwrap().status, Status::Deleted);
+    assert!(fake.world().addresses.is_empty());
+}
+
+#[tokio::test]
+async fn delete_resumes_after_a_partial_delete() {
+    let fake = Fake::new();
+    run(&fake, "create").await.unwrap();
+    fake.world()
+        .faults
+        .push(("DeleteRouteTable", "RequestLimitExceeded", 1));
+    fake.world()
+        .faults
+        .push(("DeleteAlias", "RequestLimitExceeded", 0));
+    let error = run(&fake, "delete").await.unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::Retryable);
+    assert!(fake.world().subnets.is_empty());
+    assert_eq!(fake.world().vpcs.len(), 1);
+
+    let error = run(&fake, "delete").await.unwrap_err();
+    assert!(
+        error.to_string().starts_with("DeleteAlias failed"),
+        "{error}"
+    );
+    assert!(fake.world().keys[0].pending_deletion);
+    // The log group is already gone; AWS says so, and that counts as deleted.
+    fake.world().log_groups.clear();
+    fake.world()
+        .faults
+        .push(("DeleteLogGroup", "ResourceNotFoundException", 0));
+
+    assert_eq!(run(&fake, "delete").await.unwrap().status, Status::Deleted);
+    let world = fake.world();
+    assert_eq!(world.count("ScheduleKeyDeletion"), 1, "scheduled once");
+    assert_eq!(world.count("DeleteNatGateway"), 3);
+    assert!(world.vpcs.is_empty() && world.aliases.is_empty());
+}
+
+#[tokio::test]
+async fn an_interface_in_use_or_a_dependency_keeps_delete_in_progress() {
+    let fake = Fake::new();
+    run(&fake, "create").await.unwrap();
+    lambda_interface(&fake, "in-use");
+    let response = run(&fake, "delete").await.unwrap();
+    assert_eq!(response.status, Status::InProgress);
+    let waiting = strings(&response.outputs["waitingFor"]);
+    assert_eq!(
+        waiting,
+        ["network interface eni-1 (AWS Lambda VPC ENI-rotation-pr-42) to be released"]
+    );
+    assert_eq!(fake.world().count("DeleteSecurityGroup"), 0);
+
+    fake.world().interfaces[0].1.status = "available".into();
+    fake.world()
+        .faults
+        .push(("DeleteVpc", "DependencyViolation", 0));
+    assert_eq!(
+        run(&fake, "delete").await.unwrap().status,
+        Status::InProgress
+    );
+    assert!(fake.world().subnets.is_empty());
+    assert_eq!(
+        fake.world().count("DeleteLogGroup"),
+        0,
+        "the VPC goes first"
+    );
+
+    fake.world()
+        .faults
+        .push(("DeleteRole", "DeleteConflict", 0));
+    assert_eq!(
+        run(&fake, "delete").await.unwrap().status,
+        Status::InProgress
+    );
+    assert_eq!(run(&fake, "delete").await.unwrap().status, Status::Deleted);
+    assert!(fake.world().roles.is_empty());
+}
+
+#[tokio::test]
+async fn a_refused_delete_fails_as_aws_rejected() {
+    let fake = Fake::new();
+    run(&fake, "create").await.unwrap();
+    fake.world()
+        .faults
+        .push(("DeleteSubnet", "UnauthorizedOperation", 0));
+    let error = run(&fake, "delete").await.unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::AwsRejected);
+}
+
+#[tokio::test]
+async fn another_environment_is_left_alone() {
+    let fake = Fake::new();
+    handle(&fake, request("create", "pr-7", "single"))
+        .await
+        .unwrap();
+    run(&fake, "create").await.unwrap();
+    assert_eq!(fake.world().vpcs.len(), 2);
+    assert_eq!(run(&fake, "delete").await.unwrap().status, Status::Deleted);
+    let world = fake.world();
+    assert_eq!(world.vpcs.len(), 1);
+    assert_eq!(world.vpcs[0].labels.environment.as_deref(), Some("pr-7"));
+    assert_eq!(world.addresses.len(), 1);
+    assert_eq!(world.gateways.len(), 1);
+    assert_eq!(
+        world
+            .nats
+            .iter()
+            .filter(|nat| nat.state == NatState::Available)
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn the_policies_name_this_account_and_log_group_only() {
+    let policy: Value = serde_json::from_str(&flow_log_policy(
+        "123456789012",
+        "us-west-2",
+        "vpc-flow-logs-pr-42",
+    ))
+    .unwrap();
+    assert_eq!(
+        policy["Statement"][0]["Resource"],
+        json!([
+            "arn:aws:logs:us-west-2:123456789012:log-group:vpc-flow-logs-pr-42",
+            "arn:aws:logs:us-west-2:123456789012:log-group:vpc-flow-logs-pr-42:*"
+        ])
+    );
+    let trust = flow_log_trust("123456789012", "us-west-2");
+    assert_eq!(
+        trust["Statement"][0]["Condition"]["ArnLike"]["aws:SourceArn"],
+        "arn:aws:ec2:us-west-2:123456789012:vpc-flow-log/*"
+    );
+    assert_eq!(
+        trust["Statement"][0]["Condition"]["StringEquals"]["aws:SourceAccount"],
+        "123456789012"
+    );
+    let key: Value = serde_json::from_str(&key_policy("123456789012", "us-west-2")).unwrap();
+    assert_eq!(
+        key["Statement"][0]["Principal"]["AWS"],
+        "arn:aws:iam::123456789012:root"
+    );
+    assert_eq!(
+        key["Statement"][1]["Principal"]["Service"],
+        "logs.us-west-2.amazonaws.com"
+    );
+    assert_eq!(
+        key["Statement"][1]["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"],
+        "arn:aws:logs:us-west-2:123456789012:log-group:*"
+    );
+    assert_eq!(
+        key["Statement"][2]["Principal"]["Service"],
+        "cloudwatch.amazonaws.com"
+    );
+    assert_eq!(
+        key["Statement"][2]["Action"],
+        json!(["kms:Decrypt", "kms:GenerateDataKey*"])
+    );
+    // The backend's functions use the key by their roles, from the key's first moment.
+    let grantee = |sid: &str| -> Value {
+        key["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|statement| statement["Sid"] == sid)
+            .unwrap()
+            .clone()
+    };
+    let admin = grantee("TheNetworkFunctionAdministersTheKey");
+    assert_eq!(
+        admin["Principal"]["AWS"],
+        "arn:aws:iam::123456789012:role/catalog-fn-network"
+    );
+    assert!(admin["Action"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("kms:ScheduleKeyDeletion")));
+    let database = grantee("AuroraHoldsGrantsForTheDatabaseFunction");
+    assert_eq!(
+        database["Condition"]["Bool"]["kms:GrantIsForAWSResource"],
+        "true"
+    );
+    assert_eq!(
+        grantee("SecretsManagerUsesTheKeyForTheCacheFunction")["Condition"]["StringEquals"]
+            ["kms:ViaService"],
+        "secretsmanager.us-west-2.amazonaws.com"
+    );
+    assert_eq!(
+        key["Statement"][2]["Condition"]["StringEquals"]["aws:SourceAccount"],
+        "123456789012"
+    );
+}

@@ -1,0 +1,58 @@
+//! The service's autoscaling: a scalable target between the spec's task bounds and a CPU
+//! target-tracking policy.
+
+use crate::api::{CallResult, Cloud};
+use env_core::naming::{NameKind, Names};
+use env_core::spec::SpecFields;
+
+/// The target-tracking policy's name; policy names are scoped to their scalable target.
+pub const CPU_POLICY: &str = "cpu-target-tracking";
+/// Scale out fast for flash sales, scale in slowly so a short lull does not drop capacity that
+/// is needed again a minute later (Application Auto Scaling user guide, "Target tracking
+/// scaling policies": cooldowns).
+pub const SCALE_OUT_COOLDOWN_SECONDS: i32 = 60;
+pub const SCALE_IN_COOLDOWN_SECONDS: i32 = 300;
+
+/// Registering again with the same bounds changes nothing; the desired count the autoscaler
+/// chose is kept unless it falls outside them.
+pub async fn ensure<C: Cloud>(cloud: &C, names: Names<'_>, fields: &SpecFields) -> CallResult<()> {
+    let resource = resource(names);
+    cloud
+        .register_scalable_target(
+            &resource,
+            i32::from(fields.min_tasks.get()),
+            i32::from(fields.max_tasks.get()),
+        )
+        .await?;
+    cloud
+        .put_cpu_policy(
+            &resource,
+            CPU_POLICY,
+            f64::from(fields.cpu_target_percent.get()),
+            (SCALE_OUT_COOLDOWN_SECONDS, SCALE_IN_COOLDOWN_SECONDS),
+        )
+        .await
+}
+
+/// Deletes the policies, then the target; whether either was there.
+pub async fn delete<C: Cloud>(cloud: &C, names: Names<'_>) -> CallResult<bool> {
+    let resource = resource(names);
+    let policies = cloud.scaling_policies(&resource).await?;
+    for policy in &policies {
+        cloud.delete_scaling_policy(&resource, policy).await?;
+    }
+    let target = cloud.scalable_target(&resource).await?.is_some();
+    if target {
+        cloud.deregister_scalable_target(&resource).await?;
+    }
+    Ok(target || !policies.is_empty())
+}
+
+/// Application Auto Scaling's id of an ECS service.
+fn resource(names: Names<'_>) -> String {
+    format!(
+        "service/{}/{}",
+        names.of(NameKind::EcsCluster),
+        names.of(NameKind::EcsService)
+    )
+}
