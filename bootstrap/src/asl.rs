@@ -9,31 +9,7 @@ pub const TEARDOWN: &str = include_str!("../../statemachine/teardown.asl.json");
 const PLACEHOLDERS: &str = include_str!("../../statemachine/placeholders.json");
 
 /// Where ARNs are built: the partition is `aws` (us-west-2 only, docs/requirements.md).
-#[derive(Debug, Clone)]
-pub struct ArnScope {
-    pub region: String,
-    pub account: String,
-}
-
-impl ArnScope {
-    pub fn function(&self, name: &str) -> String {
-        format!(
-            "arn:aws:lambda:{}:{}:function:{name}",
-            self.region, self.account
-        )
-    }
-
-    pub fn state_machine(&self, name: &str) -> String {
-        format!(
-            "arn:aws:states:{}:{}:stateMachine:{name}",
-            self.region, self.account
-        )
-    }
-
-    pub fn role(&self, name: &str) -> String {
-        format!("arn:aws:iam::{}:role/{name}", self.account)
-    }
-}
+pub use env_core::arn::ArnScope;
 
 /// `definition` with every `${Key}` replaced; a key the table lacks is an error naming it.
 pub fn substitute(definition: &str, scope: &ArnScope) -> anyhow::Result<String> {

@@ -85,7 +85,26 @@ fn record(
     });
 }
 
-/// Creates or updates the whole backend.
+/// Where a deploy writes what happened to each resource: the outcomes it returns and the
+/// progress lines it prints as it goes.
+struct Log<'a, 'p> {
+    outcomes: Vec<Outcome>,
+    progress: &'a mut Progress<'p>,
+}
+
+impl Log<'_, '_> {
+    fn add(&mut self, kind: &'static str, name: &str, change: Change) {
+        record(&mut self.outcomes, self.progress, kind, name, change);
+    }
+}
+
+/// Where the rotation package is, and its hash as Lambda reports `CodeSha256`.
+struct RotationPackage {
+    key: String,
+    sha256: String,
+}
+
+/// Creates or updates the whole backend, each resource before those that name it.
 pub async fn deploy<C: Cloud>(
     cloud: &C,
     packages: &Packages,
@@ -95,29 +114,82 @@ pub async fn deploy<C: Cloud>(
 ) -> anyhow::Result<Vec<Outcome>> {
     packages.ca_bundle.check_region(region)?;
     let backend = Backend::new(region, &cloud.account().await?);
-    let mut outcomes = Vec::new();
+    let mut log = Log {
+        outcomes: Vec::new(),
+        progress,
+    };
+    let rotation = rotation_package(cloud, &backend, packages, &mut log).await?;
+    // The boundary before the functions that create roles with it.
+    let boundary = boundary(cloud, &backend, &mut log).await?;
+    let setting = Setting {
+        scope: &backend.scope,
+        artifacts_bucket: &backend.bucket,
+    };
+    for policy in FUNCTIONS {
+        let role = resources::function_role(policy.function);
+        let trust = resources::lambda_trust(&backend.scope, policy.function);
+        let change = ensure_role(cloud, &role, &trust, &policy.document(&setting)).await?;
+        log.add("role", &role, change);
+    }
+    for policy in FUNCTIONS {
+        let zip = packages.zip(policy.function)?;
+        let desired = FunctionState {
+            role_arn: backend
+                .scope
+                .role(&resources::function_role(policy.function)),
+            architecture: architecture.to_owned(),
+            code_sha256: code_sha256(&zip),
+            environment: function_environment(
+                policy.function,
+                &backend,
+                &rotation,
+                &boundary,
+                architecture,
+            ),
+        };
+        let change = ensure_function(cloud, policy.function, &desired, zip).await?;
+        log.add("function", policy.function, change);
+    }
+    state_machines(cloud, &backend, &mut log).await?;
+    schedule(cloud, &backend, &mut log).await?;
+    Ok(log.outcomes)
+}
 
-    // The rotation package: the database function deploys it per environment from here. The key
-    // carries the package's hash, so a new build is a new object and an unchanged one is no change.
+/// The artifacts bucket and the rotation package in it: the database function deploys it per
+/// environment from there. The key carries the package's hash, so a new build is a new object and
+/// an unchanged one is no change.
+async fn rotation_package<C: Cloud>(
+    cloud: &C,
+    backend: &Backend,
+    packages: &Packages,
+    log: &mut Log<'_, '_>,
+) -> anyhow::Result<RotationPackage> {
     let rotation = packages.ca_bundle.add_to(&packages.zip("rotation")?)?;
     let key = format!("rotation/{}.zip", hex(&Sha256::digest(&rotation)[..8]));
-    let rotation_sha256 = code_sha256(&rotation);
+    let sha256 = code_sha256(&rotation);
     let change = if cloud.bucket_exists(&backend.bucket).await? {
         Change::Unchanged
     } else {
         cloud.create_bucket(&backend.bucket).await?;
         Change::Created
     };
-    record(&mut outcomes, progress, "bucket", &backend.bucket, change);
+    log.add("bucket", &backend.bucket, change);
     let change = if cloud.object_exists(&backend.bucket, &key).await? {
         Change::Unchanged
     } else {
         cloud.put_object(&backend.bucket, &key, rotation).await?;
         Change::Created
     };
-    record(&mut outcomes, progress, "object", &key, change);
+    log.add("object", &key, change);
+    Ok(RotationPackage { key, sha256 })
+}
 
-    // The boundary before the functions that create roles with it.
+/// The permissions boundary of the roles environments get; its ARN.
+async fn boundary<C: Cloud>(
+    cloud: &C,
+    backend: &Backend,
+    log: &mut Log<'_, '_>,
+) -> anyhow::Result<String> {
     let boundary = policies::boundary_arn(&backend.scope);
     let document = policies::boundary_document(&backend.scope);
     let change = match cloud.managed_policy(&boundary).await? {
@@ -133,66 +205,50 @@ pub async fn deploy<C: Cloud>(
             Change::Updated
         }
     };
-    record(
-        &mut outcomes,
-        progress,
-        "policy",
-        env_core::iam::ROLE_BOUNDARY_POLICY,
-        change,
-    );
+    log.add("policy", env_core::iam::ROLE_BOUNDARY_POLICY, change);
+    Ok(boundary)
+}
 
-    let setting = Setting {
-        scope: &backend.scope,
-        artifacts_bucket: &backend.bucket,
-    };
-    for policy in FUNCTIONS {
-        let role = resources::function_role(policy.function);
-        let change = ensure_role(
-            cloud,
-            &role,
-            &resources::lambda_trust(&backend.scope, policy.function),
-            &policy.document(&setting),
-        )
-        .await?;
-        record(&mut outcomes, progress, "role", &role, change);
+/// The settings `function` runs with.
+fn function_environment(
+    function: &str,
+    backend: &Backend,
+    rotation: &RotationPackage,
+    boundary: &str,
+    architecture: &str,
+) -> std::collections::BTreeMap<String, String> {
+    let mut environment = std::collections::BTreeMap::new();
+    if function == "database" {
+        environment.insert("ROTATION_CODE_BUCKET".to_owned(), backend.bucket.clone());
+        environment.insert("ROTATION_CODE_KEY".to_owned(), rotation.key.clone());
+        // What Lambda will report as the package's CodeSha256: a rotation function that reports
+        // another is updated to this package.
+        environment.insert("ROTATION_CODE_SHA256".to_owned(), rotation.sha256.clone());
+        // The rotation package is built for the same processor as every function.
+        environment.insert("ROTATION_ARCHITECTURE".to_owned(), architecture.to_owned());
     }
-    for policy in FUNCTIONS {
-        let zip = packages.zip(policy.function)?;
-        let mut environment = std::collections::BTreeMap::new();
-        if policy.function == "database" {
-            environment.insert("ROTATION_CODE_BUCKET".to_owned(), backend.bucket.clone());
-            environment.insert("ROTATION_CODE_KEY".to_owned(), key.clone());
-            // What Lambda will report as the package's CodeSha256: a rotation function that
-            // reports another is updated to this package.
-            environment.insert("ROTATION_CODE_SHA256".to_owned(), rotation_sha256.clone());
-            // The rotation package is built for the same processor as every function.
-            environment.insert("ROTATION_ARCHITECTURE".to_owned(), architecture.to_owned());
-        }
-        if policies::CREATE_ROLES.contains(&policy.function) {
-            environment.insert(
-                env_core::iam::ROLE_BOUNDARY_VAR.to_owned(),
-                boundary.clone(),
-            );
-        }
-        if policy.function == resources::CLEANUP_FUNCTION {
-            // The hourly schedule's cleanup starts the teardown state machine.
-            environment.insert(
-                "TEARDOWN_STATE_MACHINE_ARN".to_owned(),
-                backend.scope.state_machine(asl::TEARDOWN_NAME),
-            );
-        }
-        let desired = FunctionState {
-            role_arn: backend
-                .scope
-                .role(&resources::function_role(policy.function)),
-            architecture: architecture.to_owned(),
-            code_sha256: code_sha256(&zip),
-            environment,
-        };
-        let change = ensure_function(cloud, policy.function, &desired, zip).await?;
-        record(&mut outcomes, progress, "function", policy.function, change);
+    if policies::CREATE_ROLES.contains(&function) {
+        environment.insert(
+            env_core::iam::ROLE_BOUNDARY_VAR.to_owned(),
+            boundary.to_owned(),
+        );
     }
+    if function == resources::CLEANUP_FUNCTION {
+        // The hourly schedule's cleanup starts the teardown state machine.
+        environment.insert(
+            "TEARDOWN_STATE_MACHINE_ARN".to_owned(),
+            backend.scope.state_machine(asl::TEARDOWN_NAME),
+        );
+    }
+    environment
+}
 
+/// The Step Functions role and both workflows, teardown first: provision names it (the rollback).
+async fn state_machines<C: Cloud>(
+    cloud: &C,
+    backend: &Backend,
+    log: &mut Log<'_, '_>,
+) -> anyhow::Result<()> {
     let change = ensure_role(
         cloud,
         resources::STATES_ROLE,
@@ -200,14 +256,7 @@ pub async fn deploy<C: Cloud>(
         &resources::states_policy(&backend.scope),
     )
     .await?;
-    record(
-        &mut outcomes,
-        progress,
-        "role",
-        resources::STATES_ROLE,
-        change,
-    );
-    // Teardown first: provision names it (the rollback).
+    log.add("role", resources::STATES_ROLE, change);
     for (name, definition) in [
         (asl::TEARDOWN_NAME, asl::TEARDOWN),
         (asl::PROVISION_NAME, asl::PROVISION),
@@ -228,9 +277,17 @@ pub async fn deploy<C: Cloud>(
                 Change::Updated
             }
         };
-        record(&mut outcomes, progress, "state machine", name, change);
+        log.add("state machine", name, change);
     }
+    Ok(())
+}
 
+/// The scheduler's role and the hourly schedule running the cleanup function.
+async fn schedule<C: Cloud>(
+    cloud: &C,
+    backend: &Backend,
+    log: &mut Log<'_, '_>,
+) -> anyhow::Result<()> {
     let change = ensure_role(
         cloud,
         resources::SCHEDULER_ROLE,
@@ -238,13 +295,7 @@ pub async fn deploy<C: Cloud>(
         &resources::scheduler_policy(&backend.scope),
     )
     .await?;
-    record(
-        &mut outcomes,
-        progress,
-        "role",
-        resources::SCHEDULER_ROLE,
-        change,
-    );
+    log.add("role", resources::SCHEDULER_ROLE, change);
     let desired = ScheduleState {
         expression: resources::CLEANUP_RATE.to_owned(),
         target_arn: backend.scope.function(resources::CLEANUP_FUNCTION),
@@ -261,14 +312,8 @@ pub async fn deploy<C: Cloud>(
             Change::Updated
         }
     };
-    record(
-        &mut outcomes,
-        progress,
-        "schedule",
-        resources::SCHEDULE,
-        change,
-    );
-    Ok(outcomes)
+    log.add("schedule", resources::SCHEDULE, change);
+    Ok(())
 }
 
 async fn ensure_role<C: Cloud>(

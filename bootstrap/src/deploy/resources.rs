@@ -62,10 +62,7 @@ pub fn states_trust(scope: &ArnScope) -> Value {
     confined_trust(
         "states.amazonaws.com",
         &scope.account,
-        &format!(
-            "arn:aws:states:{}:{}:stateMachine:*",
-            scope.region, scope.account
-        ),
+        &scope.state_machine("*"),
     )
 }
 
@@ -75,10 +72,7 @@ pub fn scheduler_trust(scope: &ArnScope) -> Value {
     confined_trust(
         "scheduler.amazonaws.com",
         &scope.account,
-        &format!(
-            "arn:aws:scheduler:{}:{}:schedule-group/default",
-            scope.region, scope.account
-        ),
+        &scope.regional("scheduler", "schedule-group/default"),
     )
 }
 
@@ -109,15 +103,10 @@ pub fn states_policy(scope: &ArnScope) -> Value {
         .map(|policy| scope.function(policy.function))
         .collect();
     let teardown = scope.state_machine(asl::TEARDOWN_NAME);
-    let executions = format!(
-        "arn:aws:states:{}:{}:execution:{}:*",
-        scope.region,
-        scope.account,
-        asl::TEARDOWN_NAME
-    );
-    let rule = format!(
-        "arn:aws:events:{}:{}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule",
-        scope.region, scope.account
+    let executions = scope.regional("states", &format!("execution:{}:*", asl::TEARDOWN_NAME));
+    let rule = scope.regional(
+        "events",
+        "rule/StepFunctionsGetEventsForStepFunctionsExecutionRule",
     );
     json!({
         "Version": "2012-10-17",

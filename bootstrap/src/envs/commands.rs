@@ -21,17 +21,11 @@ pub struct Follow {
 }
 
 async fn scope<C: Workflows>(cloud: &C, region: &str) -> anyhow::Result<ArnScope> {
-    Ok(ArnScope {
-        region: region.to_owned(),
-        account: cloud.account().await?,
-    })
+    Ok(ArnScope::new(region, cloud.account().await?))
 }
 
 fn execution_arn(scope: &ArnScope, machine: &str, name: &str) -> String {
-    format!(
-        "arn:aws:states:{}:{}:execution:{machine}:{name}",
-        scope.region, scope.account
-    )
+    scope.regional("states", &format!("execution:{machine}:{name}"))
 }
 
 /// Starts `machine` for `spec` (or finds the execution this request started before) and follows it.

@@ -12,6 +12,7 @@ use crate::cli::runtime;
 use crate::deploy::api::Cloud;
 use crate::progress::Progress;
 use anyhow::Context;
+use env_core::arn::ArnScope;
 use serde_json::{json, Value};
 use std::io::Write;
 
@@ -37,10 +38,8 @@ async fn inputs(endpoints: &Endpoints, executions: &[String]) -> anyhow::Result<
     let sfn = aws_sdk_sfn::Client::new(&config);
     let mut inputs = Vec::new();
     for name in executions {
-        let arn = format!(
-            "arn:aws:states:{REGION}:{account}:execution:{}:{name}",
-            asl::TEARDOWN_NAME
-        );
+        let execution = format!("execution:{}:{name}", asl::TEARDOWN_NAME);
+        let arn = ArnScope::new(REGION, &account).regional("states", &execution);
         let described = sfn
             .describe_execution()
             .execution_arn(&arn)

@@ -136,7 +136,7 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
                 "ecr:GetDownloadUrlForLayer",
                 "ecr:BatchGetImage",
             ],
-            vec!["arn:aws:ecr:*:*:repository/*".to_owned()],
+            vec![ArnScope::new("*", "*").regional("ecr", "repository/*")],
         ),
         // The API's own connections and metrics.
         Statement::allow(

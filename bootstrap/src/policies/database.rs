@@ -7,6 +7,7 @@
 
 use super::statement::{any, own_roles, service_linked_roles, Arns, Statement};
 use crate::asl::ArnScope;
+use env_core::arn::unscoped;
 use env_core::naming::{AwsLogGroup, NameKind};
 
 /// The secret RDS makes for a cluster whose master password it manages (RDS user guide,
@@ -156,7 +157,7 @@ pub fn statements(scope: &ArnScope, artifacts_bucket: &str) -> Vec<Statement> {
         Statement::allow(
             "RotationCode",
             &["s3:GetObject"],
-            vec![format!("arn:aws:s3:::{artifacts_bucket}/rotation/*")],
+            vec![unscoped("s3", &format!("{artifacts_bucket}/rotation/*"))],
         ),
         Statement::allow(
             "CheckTheRotationFunctionsNetwork",

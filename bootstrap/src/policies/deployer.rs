@@ -11,12 +11,13 @@ use super::statement::{any, boundary_arn, Arns, Statement};
 use super::FUNCTIONS;
 use crate::asl::{self, ArnScope};
 use crate::deploy::resources::{self, Backend};
+use env_core::arn::unscoped;
 use serde_json::json;
 
 pub fn statements(scope: &ArnScope) -> Vec<Statement> {
     let arns = Arns::new(scope);
     let backend = Backend::new(&scope.region, &scope.account);
-    let bucket = format!("arn:aws:s3:::{}", backend.bucket);
+    let bucket = unscoped("s3", &backend.bucket);
     let function_roles: Vec<String> = FUNCTIONS
         .iter()
         .map(|policy| arns.role(&resources::function_role(policy.function)))

@@ -3,6 +3,7 @@
 
 use super::statement::{any, service_linked_roles, tagged, tagged_at_creation, Arns, Statement};
 use crate::asl::ArnScope;
+use env_core::arn::unscoped;
 use env_core::naming::{Color, NameKind};
 use serde_json::json;
 
@@ -10,7 +11,7 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
     let arns = Arns::new(scope);
     let balancer = NameKind::LoadBalancer.wildcard();
     let certificates = vec![arns.regional("acm", "certificate/*")];
-    let buckets = format!("arn:aws:s3:::{}", NameKind::AccessLogBucket.wildcard());
+    let buckets = unscoped("s3", &NameKind::AccessLogBucket.wildcard());
     vec![
         // ACM names certificates by id: the function makes them tagged, and changes only tagged
         // ones. Tags at import or request need acm:AddTagsToCertificate too.
@@ -28,7 +29,7 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
         Statement::allow_except(
             "TagOnlyTheCertificateBeingRequested",
             &["acm:AddTagsToCertificate"],
-            vec!["arn:aws:acm:*:*:certificate/*".to_owned()],
+            vec![ArnScope::new("*", "*").regional("acm", "certificate/*")],
         )
         .when(tagged_at_creation()),
         Statement::allow(
@@ -110,7 +111,7 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
         Statement::allow(
             "CertificateValidationRecords",
             &["route53:ChangeResourceRecordSets"],
-            vec!["arn:aws:route53:::hostedzone/*".to_owned()],
+            vec![unscoped("route53", "hostedzone/*")],
         )
         .when(json!({
             "ForAllValues:StringLike": {"route53:ChangeResourceRecordSetsNormalizedRecordNames": ["_*"]},

@@ -140,7 +140,7 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
         Statement::allow_except(
             "TagOnlyTheKeyBeingCreated",
             &["kms:TagResource"],
-            vec!["arn:aws:kms:*:*:key/*".to_owned()],
+            vec![ArnScope::new("*", "*").regional("kms", "key/*")],
         )
         .when(json!({
             "StringEquals": {

@@ -6,6 +6,7 @@ use super::statement::{
     any, own_roles, service_linked_roles, tagged, tagged_at_creation, Arns, Statement,
 };
 use crate::asl::ArnScope;
+use env_core::arn::unscoped;
 use env_core::naming::{AwsLogGroup, NameKind};
 use serde_json::json;
 
@@ -145,7 +146,7 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
         Statement::allow(
             "NamespaceZoneRead",
             &["route53:GetHostedZone"],
-            vec!["arn:aws:route53:::hostedzone/*".to_owned()],
+            vec![unscoped("route53", "hostedzone/*")],
         ),
         // Scalable targets are named by id and support no tag condition on these actions; the
         // namespace condition keeps them to ECS services.

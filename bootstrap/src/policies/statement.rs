@@ -101,15 +101,12 @@ impl<'a> Arns<'a> {
 
     /// `arn:aws:<service>:<region>:<account>:<resource>`.
     pub fn regional(self, service: &str, resource: &str) -> String {
-        format!(
-            "arn:aws:{service}:{}:{}:{resource}",
-            self.scope.region, self.scope.account
-        )
+        self.scope.regional(service, resource)
     }
 
     /// `arn:aws:<service>::<account>:<resource>` (IAM, CloudWatch dashboards).
     pub fn global(self, service: &str, resource: &str) -> String {
-        format!("arn:aws:{service}::{}:{resource}", self.scope.account)
+        self.scope.global(service, resource)
     }
 
     /// One regional ARN per resource, for the same service.
@@ -121,7 +118,7 @@ impl<'a> Arns<'a> {
     }
 
     pub fn role(self, name: &str) -> String {
-        self.global("iam", &format!("role/{name}"))
+        self.scope.role(name)
     }
 
     /// A service-linked role (IAM user guide, "Using service-linked roles": they live under

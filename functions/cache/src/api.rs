@@ -7,21 +7,14 @@
 
 use env_core::tags::Tag;
 use env_core::AwsCallError;
-use std::fmt;
 
 pub type CallResult<T> = Result<T, AwsCallError>;
 
 pub use env_core::error::found;
 
-/// A secret string: its `Debug` never shows the value, so it cannot reach a log by accident.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Sensitive(pub String);
-
-impl fmt::Debug for Sensitive {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Sensitive(***)")
-    }
-}
+/// A secret string (the workspace's one redaction type): its `Debug` never shows the value, so it
+/// cannot reach a log by accident.
+pub use env_core::redacted::Secret as Sensitive;
 
 /// ElastiCache's replication group states (API reference, `ReplicationGroup.Status`). A state this
 /// code does not know counts as not ready yet.
@@ -36,13 +29,13 @@ pub enum GroupState {
 }
 
 impl GroupState {
-    pub fn from_aws(status: Option<&str>) -> Self {
+    pub fn from_aws(status: &str) -> Self {
         match status {
-            Some("creating") => GroupState::Creating,
-            Some("available") => GroupState::Available,
-            Some("modifying") | Some("snapshotting") => GroupState::Modifying,
-            Some("deleting") => GroupState::Deleting,
-            Some("create-failed") => GroupState::CreateFailed,
+            "creating" => GroupState::Creating,
+            "available" => GroupState::Available,
+            "modifying" | "snapshotting" => GroupState::Modifying,
+            "deleting" => GroupState::Deleting,
+            "create-failed" => GroupState::CreateFailed,
             _ => GroupState::Other,
         }
     }
@@ -96,7 +89,7 @@ pub struct Secret {
     pub arn: String,
     /// Scheduled for deletion: the name stays reserved until Secrets Manager removes it.
     pub pending_deletion: bool,
-    /// The rotation function and the days between rotations, when rotation is on.
+    /// The rotation function and the days between rotations, when rotation with a function is on.
     pub rotation: Option<(String, Option<i64>)>,
 }
 
@@ -146,8 +139,9 @@ pub trait Cloud {
         value: &Sensitive,
         tags: &[Tag],
     ) -> CallResult<String>;
-    /// The AWSCURRENT value, always asked for by stage (moto answers an older version otherwise).
-    async fn secret_value(&self, arn: &str) -> CallResult<Sensitive>;
+    /// The AWSCURRENT value, always asked for by stage (moto answers an older version otherwise);
+    /// `None` when it is binary (`SecretBinary`), which no secret of this function is.
+    async fn secret_value(&self, arn: &str) -> CallResult<Option<Sensitive>>;
     async fn put_secret_value(&self, arn: &str, value: &Sensitive) -> CallResult<()>;
     /// PutResourcePolicy, replacing the secret's policy whole, with BlockPublicPolicy.
     async fn put_secret_policy(&self, arn: &str, policy: &str) -> CallResult<()>;
@@ -167,32 +161,22 @@ mod tests {
 
     #[test]
     fn group_states_follow_elasticache_names_and_unknown_ones_are_not_ready() {
-        assert_eq!(GroupState::from_aws(Some("creating")), GroupState::Creating);
+        assert_eq!(GroupState::from_aws("creating"), GroupState::Creating);
+        assert_eq!(GroupState::from_aws("available"), GroupState::Available);
+        assert_eq!(GroupState::from_aws("modifying"), GroupState::Modifying);
+        assert_eq!(GroupState::from_aws("snapshotting"), GroupState::Modifying);
+        assert_eq!(GroupState::from_aws("deleting"), GroupState::Deleting);
         assert_eq!(
-            GroupState::from_aws(Some("available")),
-            GroupState::Available
-        );
-        assert_eq!(
-            GroupState::from_aws(Some("modifying")),
-            GroupState::Modifying
-        );
-        assert_eq!(
-            GroupState::from_aws(Some("snapshotting")),
-            GroupState::Modifying
-        );
-        assert_eq!(GroupState::from_aws(Some("deleting")), GroupState::Deleting);
-        assert_eq!(
-            GroupState::from_aws(Some("create-failed")),
+            GroupState::from_aws("create-failed"),
             GroupState::CreateFailed
         );
-        assert_eq!(GroupState::from_aws(Some("new-state")), GroupState::Other);
-        assert_eq!(GroupState::from_aws(None), GroupState::Other);
+        assert_eq!(GroupState::from_aws("new-state"), GroupState::Other);
     }
 
     #[test]
     fn a_sensitive_value_never_shows_in_debug_output() {
-        let token = Sensitive("hunter2-hunter2-hunter2".into());
-        assert_eq!(format!("{token:?}"), "Sensitive(***)");
+        let token = Sensitive::new("hunter2-hunter2-hunter2");
+        assert_eq!(format!("{token:?}"), "Secret(<redacted>)");
         assert!(!format!("{:?}", Some(token)).contains("hunter2"));
     }
 

@@ -8,7 +8,8 @@ use crate::api::{
 };
 use aws_config::SdkConfig;
 use aws_sdk_elasticache::types as ec;
-use env_core::error::aws_error;
+use aws_sdk_secretsmanager::operation::describe_secret::DescribeSecretOutput;
+use env_core::error::{aws_error, Required};
 use env_core::tags::Tag;
 use log_groups::LogGroups;
 
@@ -48,10 +49,14 @@ fn secret_tags(tags: &[Tag]) -> Vec<aws_sdk_secretsmanager::types::Tag> {
         .collect()
 }
 
-fn group_of(group: &ec::ReplicationGroup) -> ReplicationGroup {
-    ReplicationGroup {
-        id: group.replication_group_id().unwrap_or_default().to_owned(),
-        state: GroupState::from_aws(group.status()),
+fn group_of(group: &ec::ReplicationGroup) -> CallResult<ReplicationGroup> {
+    Ok(ReplicationGroup {
+        id: group
+            .replication_group_id()
+            .required("ReplicationGroup.ReplicationGroupId")?
+            .to_owned(),
+        state: GroupState::from_aws(group.status().required("ReplicationGroup.Status")?),
+        // Absent until ElastiCache has assigned it, while the group is being created.
         configuration_endpoint: group
             .configuration_endpoint()
             .and_then(|endpoint| Some((endpoint.address()?.to_owned(), endpoint.port()?))),
@@ -62,7 +67,37 @@ fn group_of(group: &ec::ReplicationGroup) -> ReplicationGroup {
             .filter(|delivery| delivery.log_type() == Some(&ec::LogType::SlowLog))
             .filter_map(|delivery| delivery.destination_details()?.cloud_watch_logs_details())
             .find_map(|details| details.log_group().map(str::to_owned)),
-    }
+    })
+}
+
+fn secret_of(output: &DescribeSecretOutput) -> CallResult<Secret> {
+    // Absent until the secret's rotation is first configured (API reference, DescribeSecret).
+    let enabled = output.rotation_enabled().unwrap_or(false);
+    let days = output
+        .rotation_rules()
+        .and_then(|rules| rules.automatically_after_days());
+    Ok(Secret {
+        arn: output.arn().required("DescribeSecret.ARN")?.to_owned(),
+        pending_deletion: output.deleted_date().is_some(),
+        // A rotation its service manages has no function (Secrets Manager user guide, "Managed
+        // rotation"): not one with the environment's rotation function either.
+        rotation: output
+            .rotation_lambda_arn()
+            .filter(|_| enabled)
+            .map(|lambda| (lambda.to_owned(), days)),
+    })
+}
+
+fn rotation_function_of(
+    configuration: &aws_sdk_lambda::types::FunctionConfiguration,
+) -> CallResult<RotationFunction> {
+    Ok(RotationFunction {
+        arn: configuration
+            .function_arn()
+            .required("FunctionConfiguration.FunctionArn")?
+            .to_owned(),
+        active: configuration.state() == Some(&aws_sdk_lambda::types::State::Active),
+    })
 }
 
 /// The engine's slow log, as JSON, to the plan's log group.
@@ -106,9 +141,10 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeReplicationGroups"));
-        found(output, &["ReplicationGroupNotFoundFault"]).map(|output| {
-            output.and_then(|output| output.replication_groups().first().map(group_of))
-        })
+        let output = found(output, &["ReplicationGroupNotFoundFault"])?;
+        output
+            .and_then(|output| output.replication_groups().first().map(group_of))
+            .transpose()
     }
 
     async fn create_replication_group(&self, plan: &GroupPlan) -> CallResult<()> {
@@ -133,7 +169,7 @@ impl Cloud for AwsCloud {
             .kms_key_id(&plan.kms_key_arn)
             .transit_encryption_enabled(true)
             .transit_encryption_mode(ec::TransitEncryptionMode::Required)
-            .auth_token(&plan.auth_token.0)
+            .auth_token(plan.auth_token.expose())
             .snapshot_retention_limit(plan.snapshot_retention_days)
             .auto_minor_version_upgrade(true)
             .log_delivery_configurations(slow_log_delivery(plan))
@@ -224,22 +260,8 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeSecret"));
-        found(output, &["ResourceNotFoundException"]).map(|output| {
-            output.map(|output| Secret {
-                arn: output.arn().unwrap_or_default().to_owned(),
-                pending_deletion: output.deleted_date().is_some(),
-                rotation: output
-                    .rotation_enabled()
-                    .unwrap_or(false)
-                    .then(|| output.rotation_lambda_arn().unwrap_or_default().to_owned())
-                    .map(|lambda| {
-                        let days = output
-                            .rotation_rules()
-                            .and_then(|rules| rules.automatically_after_days());
-                        (lambda, days)
-                    }),
-            })
-        })
+        let output = found(output, &["ResourceNotFoundException"])?;
+        output.as_ref().map(secret_of).transpose()
     }
 
     async fn random_password(&self, length: i64) -> CallResult<Sensitive> {
@@ -252,8 +274,11 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("GetRandomPassword"))?;
-        Ok(Sensitive(
-            output.random_password().unwrap_or_default().to_owned(),
+        Ok(Sensitive::new(
+            output
+                .random_password()
+                .required("GetRandomPassword.RandomPassword")?
+                .to_owned(),
         ))
     }
 
@@ -271,15 +296,15 @@ impl Cloud for AwsCloud {
             .name(name)
             .description(description)
             .kms_key_id(kms_key_arn)
-            .secret_string(&value.0)
+            .secret_string(value.expose())
             .set_tags(Some(secret_tags(tags)))
             .send()
             .await
             .map_err(aws_error("CreateSecret"))?;
-        Ok(output.arn().unwrap_or_default().to_owned())
+        Ok(output.arn().required("CreateSecret.ARN")?.to_owned())
     }
 
-    async fn secret_value(&self, arn: &str) -> CallResult<Sensitive> {
+    async fn secret_value(&self, arn: &str) -> CallResult<Option<Sensitive>> {
         let output = self
             .secrets
             .get_secret_value()
@@ -288,16 +313,17 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("GetSecretValue"))?;
-        Ok(Sensitive(
-            output.secret_string().unwrap_or_default().to_owned(),
-        ))
+        // None for a value stored as SecretBinary (API reference, GetSecretValue).
+        Ok(output
+            .secret_string()
+            .map(|value| Sensitive::new(value.to_owned())))
     }
 
     async fn put_secret_value(&self, arn: &str, value: &Sensitive) -> CallResult<()> {
         self.secrets
             .put_secret_value()
             .secret_id(arn)
-            .secret_string(&value.0)
+            .secret_string(value.expose())
             .send()
             .await
             .map_err(aws_error("PutSecretValue"))?;
@@ -342,13 +368,11 @@ impl Cloud for AwsCloud {
             .await
             .map_err(aws_error("GetFunction"));
         let output = found(result, &["ResourceNotFoundException"])?;
-        Ok(output
+        output
             .as_ref()
             .and_then(|output| output.configuration())
-            .map(|configuration| RotationFunction {
-                arn: configuration.function_arn().unwrap_or_default().to_owned(),
-                active: configuration.state() == Some(&aws_sdk_lambda::types::State::Active),
-            }))
+            .map(rotation_function_of)
+            .transpose()
     }
 
     async fn delete_secret(&self, arn: &str) -> CallResult<()> {

@@ -216,7 +216,7 @@ impl Cloud for Fake {
         world.call("GetRandomPassword")?;
         world.passwords += 1;
         let seed = format!("token{}", world.passwords);
-        Ok(Sensitive(
+        Ok(Sensitive::new(
             seed.repeat(length as usize)[..length as usize].to_owned(),
         ))
     }
@@ -247,17 +247,19 @@ impl Cloud for Fake {
         Ok(arn)
     }
 
-    async fn secret_value(&self, arn: &str) -> CallResult<Sensitive> {
+    async fn secret_value(&self, arn: &str) -> CallResult<Option<Sensitive>> {
         let mut world = self.world();
         world.call("GetSecretValue")?;
         let stored = world
             .secrets
             .values()
             .find(|stored| stored.secret.arn == arn);
-        Ok(stored
-            .expect("the handler reads only secrets it found")
-            .value
-            .clone())
+        Ok(Some(
+            stored
+                .expect("the handler reads only secrets it found")
+                .value
+                .clone(),
+        ))
     }
 
     async fn put_secret_value(&self, arn: &str, value: &Sensitive) -> CallResult<()> {

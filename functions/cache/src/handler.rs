@@ -124,19 +124,22 @@ pub fn placement(shards: u16, replicas: u8, zones: &[String]) -> Vec<Shard> {
 /// The secret's JSON: the token and its group (which the rotation function changes), and once the
 /// group is available, how to reach it.
 fn secret_document(token: &Sensitive, group: &str, endpoint: Option<&(String, i32)>) -> Sensitive {
-    let mut document = json!({"authToken": token.0, "replicationGroupId": group, "tls": true});
+    let mut document =
+        json!({"authToken": token.expose(), "replicationGroupId": group, "tls": true});
     if let Some((host, port)) = endpoint {
         document["host"] = json!(host);
         document["port"] = json!(port);
     }
-    Sensitive(document.to_string())
+    Sensitive::new(document.to_string())
 }
 
-fn token_of(name: &str, value: &Sensitive) -> Result<Sensitive, CacheError> {
-    serde_json::from_str::<Value>(&value.0)
-        .ok()
+/// The token in the secret's value; a value that is not this function's JSON, or a binary one
+/// (`None`), holds none.
+fn token_of(name: &str, value: Option<&Sensitive>) -> Result<Sensitive, CacheError> {
+    value
+        .and_then(|value| serde_json::from_str::<Value>(value.expose()).ok())
         .and_then(|document| document.get("authToken")?.as_str().map(str::to_owned))
-        .map(Sensitive)
+        .map(Sensitive::new)
         .ok_or_else(|| CacheError::MalformedSecret(name.to_owned()))
 }
 
@@ -175,10 +178,10 @@ async fn converge<C: Cloud>(cloud: &C, request: &Request) -> Result<Response, Ca
         // Complete the secret with the connection details once there are some, so the service
         // reads everything it needs to connect from one place.
         let current = cloud.secret_value(&secret.arn).await?;
-        let token = token_of(&secret_name, &current)?;
+        let token = token_of(&secret_name, current.as_ref())?;
         let complete = secret_document(&token, &group.id, group.configuration_endpoint.as_ref());
-        if serde_json::from_str::<Value>(&current.0).ok()
-            != serde_json::from_str::<Value>(&complete.0).ok()
+        if current.and_then(|value| serde_json::from_str::<Value>(value.expose()).ok())
+            != serde_json::from_str::<Value>(complete.expose()).ok()
         {
             cloud.put_secret_value(&secret.arn, &complete).await?;
         }
@@ -285,7 +288,8 @@ async fn create<C: Cloud>(
             arn
         }
     };
-    let token = token_of(&secret_name, &cloud.secret_value(&secret_arn).await?)?;
+    let stored = cloud.secret_value(&secret_arn).await?;
+    let token = token_of(&secret_name, stored.as_ref())?;
 
     let subnet_group = names.of(NameKind::CacheSubnetGroup);
     if !cloud.subnet_group_exists(&subnet_group).await? {
@@ -431,7 +435,8 @@ mod tests {
     }
 
     fn secret_json(fake: &Fake) -> Value {
-        serde_json::from_str(&fake.world().secrets["secret-redis-auth-pr-42"].value.0).unwrap()
+        let world = fake.world();
+        serde_json::from_str(world.secrets["secret-redis-auth-pr-42"].value.expose()).unwrap()
     }
 
     #[tokio::test]
@@ -477,7 +482,7 @@ mod tests {
         );
         let token = secret_json(&fake)["authToken"].as_str().unwrap().to_owned();
         assert_eq!(token.len(), 64);
-        assert_eq!(plan.auth_token.0, token);
+        assert_eq!(plan.auth_token.expose(), token);
 
         let outputs = &response.outputs;
         assert_eq!(outputs["cacheReplicationGroupId"], "redis-pr-42");
@@ -674,7 +679,7 @@ mod tests {
         let token = secret_json(&fake)["authToken"].clone();
 
         run(&fake, Action::Create, &spec).await.unwrap();
-        assert_eq!(json!(plan(&fake).auth_token.0), token);
+        assert_eq!(json!(plan(&fake).auth_token.expose()), token);
         assert_eq!(fake.world().count("CreateSecret"), 1);
         assert_eq!(fake.world().count("CreateCacheSubnetGroup"), 1);
         assert_eq!(fake.world().count("CreateLogGroup"), 1);
@@ -765,7 +770,7 @@ mod tests {
                 rotation: None,
             },
             kms_key_arn: KEY.into(),
-            value: Sensitive("{}".into()),
+            value: Sensitive::new("{}"),
             policy: None,
             tags: Vec::new(),
         };
@@ -802,7 +807,7 @@ mod tests {
                 .secrets
                 .get_mut("secret-redis-auth-pr-42")
                 .unwrap()
-                .value = Sensitive(value.into());
+                .value = Sensitive::new(value);
             let error = run(&fake, Action::Status, &spec).await.unwrap_err();
             assert_eq!(error.error_name(), ErrorName::ComponentFailed);
             assert_eq!(
@@ -810,6 +815,15 @@ mod tests {
                 "secret secret-redis-auth-pr-42 holds no authToken"
             );
         }
+    }
+
+    #[test]
+    fn a_binary_secret_holds_no_token() {
+        let error = token_of("secret-redis-auth-pr-42", None).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "secret secret-redis-auth-pr-42 holds no authToken"
+        );
     }
 
     #[tokio::test]

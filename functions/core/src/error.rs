@@ -245,6 +245,18 @@ pub fn required<'a, T: ?Sized>(
     }
 }
 
+/// [`required`] as a method, so the check reads where the member is read:
+/// `vpc.vpc_id().required("Vpc.VpcId")?`.
+pub trait Required<'a, T: ?Sized> {
+    fn required(self, field: &'static str) -> Result<&'a T, AwsCallError>;
+}
+
+impl<'a, T: ?Sized> Required<'a, T> for Option<&'a T> {
+    fn required(self, field: &'static str) -> Result<&'a T, AwsCallError> {
+        required(self, field)
+    }
+}
+
 /// A lookup whose "not found" answer is an expected outcome: `Ok(None)` for any of the given AWS
 /// error codes (they differ per service: `NoSuchEntity`, `DBClusterNotFoundFault`, …).
 pub fn found<T>(
@@ -317,6 +329,7 @@ pub(crate) mod tests {
     #[test]
     fn a_missing_member_is_an_error_naming_it_never_an_empty_string() {
         assert_eq!(required(Some("vpc-1"), "Vpc.VpcId").unwrap(), "vpc-1");
+        assert_eq!(Some("vpc-1").required("Vpc.VpcId").unwrap(), "vpc-1");
         let error = required::<str>(None, "Vpc.VpcId").unwrap_err();
         assert_eq!(
             error.to_string(),

@@ -13,6 +13,7 @@ pub mod iam;
 pub mod invoke;
 pub mod naming;
 pub mod outputs;
+pub mod redacted;
 pub mod secret_policy;
 pub mod spec;
 pub mod tags;

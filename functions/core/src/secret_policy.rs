@@ -14,6 +14,7 @@
 //! `secretsmanager:DeleteResourcePolicy` can take the policy off). AWS services acting with their
 //! own identity (`aws:PrincipalIsAWSService`) are not denied either.
 
+use crate::arn::ArnScope;
 use crate::iam::function_role;
 use crate::naming::{NameKind, Names};
 use serde_json::{json, Value};
@@ -118,10 +119,12 @@ impl EnvironmentSecret {
 
     /// The secret's resource policy in the environment of `names`, in `account`.
     pub fn policy(self, names: Names<'_>, account: &str) -> Value {
+        // IAM is global: the region plays no part in a role's ARN.
+        let scope = ArnScope::new("", account);
         let arns = |roles: &[Role]| -> Vec<String> {
             roles
                 .iter()
-                .map(|role| format!("arn:aws:iam::{account}:role/{}", role.name(names)))
+                .map(|role| scope.role(&role.name(names)))
                 .collect()
         };
         json!({

@@ -63,7 +63,7 @@ pub struct Cluster {
     /// The ARN of the master user's secret that RDS manages (`ManageMasterUserPassword`).
     pub master_secret_arn: Option<String>,
     /// `DbClusterResourceId`, what `rds-db:connect` permissions are scoped to.
-    pub resource_id: Option<String>,
+    pub resource_id: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,6 +84,8 @@ pub struct ClusterSettings {
     pub kms_key_arn: String,
     pub min_capacity: f64,
     pub max_capacity: f64,
+    /// Only with a minimum of 0 ACUs: how long an idle instance runs before Aurora pauses it.
+    pub seconds_until_auto_pause: Option<i32>,
     pub deletion_protection: bool,
     pub master_username: &'static str,
     pub database_name: &'static str,
@@ -138,23 +140,14 @@ pub struct Secret {
     pub scheduled_for_deletion: bool,
 }
 
-/// Everything CreateSecret is given. The value never reaches a log (no `Debug` of it is printed).
-#[derive(Clone, PartialEq, Eq)]
+/// Everything CreateSecret is given. The value never reaches a log: its `Debug` is redacted.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewSecret {
     pub name: String,
     pub description: &'static str,
     pub kms_key_arn: String,
-    pub value: String,
+    pub value: env_core::redacted::Secret,
     pub tags: Vec<Tag>,
-}
-
-impl std::fmt::Debug for NewSecret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewSecret")
-            .field("name", &self.name)
-            .field("kms_key_arn", &self.kms_key_arn)
-            .finish_non_exhaustive()
-    }
 }
 
 /// The rotation Lambda as GetFunction describes it.

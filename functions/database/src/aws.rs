@@ -10,7 +10,7 @@ use aws_sdk_lambda::types as lambda;
 use aws_sdk_rds::types as rds;
 use aws_sdk_secretsmanager::operation::describe_secret::DescribeSecretOutput;
 use aws_sdk_secretsmanager::types::RotationRulesType;
-use env_core::error::aws_error;
+use env_core::error::{aws_error, Required};
 use env_core::tags::Tag;
 use iam_roles::Roles;
 use log_groups::LogGroups;
@@ -47,15 +47,23 @@ fn rds_tags(tags: &[Tag]) -> Option<Vec<rds::Tag>> {
     )
 }
 
-fn cluster(cluster: &rds::DbCluster) -> Cluster {
-    Cluster {
+fn cluster(cluster: &rds::DbCluster) -> CallResult<Cluster> {
+    Ok(Cluster {
         id: cluster
             .db_cluster_identifier()
-            .unwrap_or_default()
+            .required("DBCluster.DBClusterIdentifier")?
             .to_owned(),
-        arn: cluster.db_cluster_arn().unwrap_or_default().to_owned(),
-        status: cluster.status().unwrap_or_default().to_owned(),
-        deletion_protection: cluster.deletion_protection().unwrap_or_default(),
+        arn: cluster
+            .db_cluster_arn()
+            .required("DBCluster.DBClusterArn")?
+            .to_owned(),
+        status: cluster.status().required("DBCluster.Status")?.to_owned(),
+        deletion_protection: *cluster
+            .deletion_protection()
+            .as_ref()
+            .required("DBCluster.DeletionProtection")?,
+        // The endpoints are absent while the cluster is being created, the secret unless RDS
+        // manages the master password.
         writer_endpoint: cluster.endpoint().map(str::to_owned),
         reader_endpoint: cluster.reader_endpoint().map(str::to_owned),
         port: cluster.port(),
@@ -64,23 +72,30 @@ fn cluster(cluster: &rds::DbCluster) -> Cluster {
             .master_user_secret()
             .and_then(rds::MasterUserSecret::secret_arn)
             .map(str::to_owned),
-        resource_id: cluster.db_cluster_resource_id().map(str::to_owned),
-    }
+        resource_id: cluster
+            .db_cluster_resource_id()
+            .required("DBCluster.DbClusterResourceId")?
+            .to_owned(),
+    })
 }
 
-fn engine_version(version: &rds::DbEngineVersion) -> EngineVersion {
-    EngineVersion {
-        version: version.engine_version().unwrap_or_default().to_owned(),
+fn engine_version(version: &rds::DbEngineVersion) -> CallResult<EngineVersion> {
+    Ok(EngineVersion {
+        version: version
+            .engine_version()
+            .required("DBEngineVersion.EngineVersion")?
+            .to_owned(),
         status: version.status().map(str::to_owned),
         serverless_v2_range: version
             .serverless_v2_features_support()
             .and_then(|range| Some((range.min_capacity()?, range.max_capacity()?))),
-    }
+    })
 }
 
 fn rotation(output: &DescribeSecretOutput) -> Rotation {
     Rotation {
-        enabled: output.rotation_enabled().unwrap_or_default(),
+        // Absent until the secret's rotation is first configured (API reference, DescribeSecret).
+        enabled: output.rotation_enabled().unwrap_or(false),
         days: output
             .rotation_rules()
             .and_then(RotationRulesType::automatically_after_days),
@@ -95,14 +110,26 @@ fn rotation_rules(days: i64) -> RotationRulesType {
         .build()
 }
 
-fn instance(instance: &rds::DbInstance) -> Instance {
-    Instance {
+fn instance(instance: &rds::DbInstance) -> CallResult<Instance> {
+    Ok(Instance {
         id: instance
             .db_instance_identifier()
-            .unwrap_or_default()
+            .required("DBInstance.DBInstanceIdentifier")?
             .to_owned(),
-        status: instance.db_instance_status().unwrap_or_default().to_owned(),
-    }
+        status: instance
+            .db_instance_status()
+            .required("DBInstance.DBInstanceStatus")?
+            .to_owned(),
+    })
+}
+
+fn secret_of(output: &DescribeSecretOutput) -> CallResult<Secret> {
+    Ok(Secret {
+        arn: output.arn().required("DescribeSecret.ARN")?.to_owned(),
+        kms_key_id: output.kms_key_id().map(str::to_owned),
+        rotation: rotation(output),
+        scheduled_for_deletion: output.deleted_date().is_some(),
+    })
 }
 
 impl Cloud for AwsCloud {
@@ -213,7 +240,9 @@ impl Cloud for AwsCloud {
         let mut versions = Vec::new();
         while let Some(page) = pages.next().await {
             let page = page.map_err(aws_error("DescribeDBEngineVersions"))?;
-            versions.extend(page.db_engine_versions().iter().map(engine_version));
+            for version in page.db_engine_versions() {
+                versions.push(engine_version(version)?);
+            }
         }
         Ok(versions)
     }
@@ -227,13 +256,16 @@ impl Cloud for AwsCloud {
             .await
             .map_err(aws_error("DescribeDBClusters"));
         let output = found(result, &["DBClusterNotFoundFault"])?;
-        Ok(output.and_then(|output| output.db_clusters().first().map(cluster)))
+        output
+            .and_then(|output| output.db_clusters().first().map(cluster))
+            .transpose()
     }
 
     async fn create_cluster(&self, settings: &ClusterSettings) -> CallResult<()> {
         let scaling = rds::ServerlessV2ScalingConfiguration::builder()
             .min_capacity(settings.min_capacity)
             .max_capacity(settings.max_capacity)
+            .set_seconds_until_auto_pause(settings.seconds_until_auto_pause)
             .build();
         self.rds
             .create_db_cluster()
@@ -301,7 +333,9 @@ impl Cloud for AwsCloud {
             .await
             .map_err(aws_error("DescribeDBInstances"));
         let output = found(result, &["DBInstanceNotFound"])?;
-        Ok(output.and_then(|output| output.db_instances().first().map(instance)))
+        output
+            .and_then(|output| output.db_instances().first().map(instance))
+            .transpose()
     }
 
     async fn create_instance(&self, settings: &InstanceSettings) -> CallResult<()> {
@@ -369,12 +403,7 @@ impl Cloud for AwsCloud {
             .await
             .map_err(aws_error("DescribeSecret"));
         let output = found(result, &["ResourceNotFoundException"])?;
-        Ok(output.map(|output| Secret {
-            arn: output.arn().unwrap_or_default().to_owned(),
-            kms_key_id: output.kms_key_id().map(str::to_owned),
-            rotation: rotation(&output),
-            scheduled_for_deletion: output.deleted_date().is_some(),
-        }))
+        output.as_ref().map(secret_of).transpose()
     }
 
     async fn random_password(&self, length: i64, exclude: &str) -> CallResult<String> {
@@ -386,7 +415,10 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("GetRandomPassword"))?;
-        Ok(output.random_password().unwrap_or_default().to_owned())
+        Ok(output
+            .random_password()
+            .required("GetRandomPassword.RandomPassword")?
+            .to_owned())
     }
 
     async fn create_secret(&self, secret: &NewSecret) -> CallResult<String> {
@@ -406,12 +438,12 @@ impl Cloud for AwsCloud {
             .name(&secret.name)
             .description(secret.description)
             .kms_key_id(&secret.kms_key_arn)
-            .secret_string(&secret.value)
+            .secret_string(secret.value.expose())
             .set_tags(Some(tags))
             .send()
             .await
             .map_err(aws_error("CreateSecret"))?;
-        Ok(output.arn().unwrap_or_default().to_owned())
+        Ok(output.arn().required("CreateSecret.ARN")?.to_owned())
     }
 
     async fn restore_secret(&self, arn: &str) -> CallResult<()> {
@@ -533,10 +565,11 @@ impl Cloud for AwsCloud {
             .await
             .map_err(aws_error("GetFunction"));
         let output = found(result, &["ResourceNotFoundException"])?;
-        Ok(output
+        output
             .as_ref()
             .and_then(|output| output.configuration())
-            .map(function_of))
+            .map(function_of)
+            .transpose()
     }
 
     async fn create_function(&self, settings: &FunctionSettings) -> CallResult<()> {
@@ -643,14 +676,18 @@ fn lambda_time(text: &str) -> Option<SystemTime> {
 }
 
 /// GetFunction's configuration as the handler reads it.
-fn function_of(configuration: &lambda::FunctionConfiguration) -> Function {
+fn function_of(configuration: &lambda::FunctionConfiguration) -> CallResult<Function> {
     let vpc = configuration.vpc_config();
-    Function {
-        arn: configuration.function_arn().unwrap_or_default().to_owned(),
+    Ok(Function {
+        arn: configuration
+            .function_arn()
+            .required("FunctionConfiguration.FunctionArn")?
+            .to_owned(),
+        // Every function has one (Lambda developer guide, "Lambda function states").
         state: configuration
             .state()
-            .map(lambda::State::as_str)
-            .unwrap_or_default()
+            .required("FunctionConfiguration.State")?
+            .as_str()
             .to_owned(),
         updating: configuration.last_update_status() == Some(&lambda::LastUpdateStatus::InProgress),
         update_failure: (configuration.last_update_status()
@@ -658,10 +695,13 @@ fn function_of(configuration: &lambda::FunctionConfiguration) -> Function {
         .then_some(
             configuration
                 .last_update_status_reason()
-                .unwrap_or_default()
+                // Optional (API reference, FunctionConfiguration): the failure decides, the reason
+                // is only logged.
+                .unwrap_or("Lambda gave no reason")
                 .to_owned(),
         ),
         last_modified: configuration.last_modified().and_then(lambda_time),
+        // No VpcConfig: a function outside any VPC, with no subnets and no security groups.
         subnet_ids: vpc
             .map(lambda::VpcConfigResponse::subnet_ids)
             .unwrap_or_default()
@@ -670,14 +710,24 @@ fn function_of(configuration: &lambda::FunctionConfiguration) -> Function {
             .map(lambda::VpcConfigResponse::security_group_ids)
             .unwrap_or_default()
             .to_vec(),
-        code_sha256: configuration.code_sha256().unwrap_or_default().to_owned(),
+        code_sha256: configuration
+            .code_sha256()
+            .required("FunctionConfiguration.CodeSha256")?
+            .to_owned(),
         architecture: configuration
             .architectures()
             .first()
-            .map(lambda::Architecture::as_str)
-            .unwrap_or_default()
+            .map_or(
+                // "The default architecture value is x86_64" (API reference, FunctionConfiguration).
+                lambda::Architecture::X8664.as_str(),
+                lambda::Architecture::as_str,
+            )
             .to_owned(),
-        timeout_seconds: configuration.timeout().unwrap_or_default(),
+        timeout_seconds: *configuration
+            .timeout()
+            .as_ref()
+            .required("FunctionConfiguration.Timeout")?,
+        // No Environment: a function without environment variables.
         environment: configuration
             .environment()
             .and_then(lambda::EnvironmentResponse::variables)
@@ -685,7 +735,7 @@ fn function_of(configuration: &lambda::FunctionConfiguration) -> Function {
             .unwrap_or_default()
             .into_iter()
             .collect(),
-    }
+    })
 }
 
 #[cfg(test)]

@@ -272,7 +272,7 @@ impl Cloud for FakeCloud {
             master_secret_arn: Some(format!(
                 "arn:aws:secretsmanager:us-west-2:123456789012:secret:rds!cluster-{id}"
             )),
-            resource_id: Some(format!("cluster-{}", id.to_uppercase())),
+            resource_id: format!("cluster-{}", id.to_uppercase()),
         };
         world
             .clusters

@@ -25,7 +25,7 @@ use env_core::contract::{Outputs, Request};
 use env_core::naming::{AwsLogGroup, NameKind, Names};
 use env_core::outputs::{ComponentOutputs, MissingOutputs, NetworkOutputs};
 use env_core::secret_policy::EnvironmentSecret;
-use env_core::spec::EnvironmentSpec;
+use env_core::spec::{Acu, AutoPauseSeconds, EnvironmentSpec};
 use env_core::tags::environment_tags;
 use env_core::{Action, AwsCallError, ErrorName, NamedError, Response, Status};
 use serde_json::json;
@@ -151,6 +151,10 @@ fn cluster_settings(
     started_at: SystemTime,
 ) -> ClusterSettings {
     let fields = spec.fields();
+    let pause = fields
+        .db_auto_pause_seconds
+        .unwrap_or(AutoPauseSeconds::aurora_default());
+    let pauses = fields.db_min_capacity == Acu::from_halves(0);
     ClusterSettings {
         id: names.of(NameKind::AuroraCluster),
         engine: ENGINE,
@@ -162,6 +166,8 @@ fn cluster_settings(
         kms_key_arn: network.kms_key_arn.clone(),
         min_capacity: fields.db_min_capacity.as_f64(),
         max_capacity: fields.db_max_capacity.as_f64(),
+        // The spec's range keeps it within i32 (86,400 at most).
+        seconds_until_auto_pause: pauses.then_some(i32::try_from(pause.get()).unwrap_or(i32::MAX)),
         deletion_protection: fields.deletion_protection,
         master_username: MASTER_USERNAME,
         database_name: DATABASE_NAME,
@@ -300,6 +306,7 @@ async fn converge<C: Cloud>(
             tags,
             cluster_arn: &cluster.arn,
             started_at: request.started_at,
+            pauses: settings.seconds_until_auto_pause.is_some(),
         };
         credentials_ready = credentials(cloud, &context, database, &mut outputs).await?;
     }
@@ -321,6 +328,8 @@ struct Credentials<'a> {
     tags: &'a [env_core::tags::Tag],
     cluster_arn: &'a str,
     started_at: SystemTime,
+    /// Aurora may be paused when the rotation function connects.
+    pauses: bool,
 }
 
 /// The application secret, the API keys secret and the rotation Lambda, once the cluster is
@@ -378,6 +387,7 @@ async fn credentials<C: Cloud>(
         security_group_id: &context.network.rotation_security_group,
         tags: context.tags,
         started_at: context.started_at,
+        database_pauses: context.pauses,
     };
     let function = rotation_function::ensure(cloud, context.names, context.settings, scope).await?;
     outputs.insert("rotationFunctionArn".into(), json!(function.arn));

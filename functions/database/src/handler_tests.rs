@@ -197,7 +197,45 @@ async fn the_spec_sets_capacity_and_protection() {
     let world = cloud.world();
     let (settings, _) = &world.clusters["aurora-pr-42"];
     assert_eq!((settings.min_capacity, settings.max_capacity), (1.0, 8.5));
+    // Aurora pauses only at 0 ACUs: nothing to set above it.
+    assert_eq!(settings.seconds_until_auto_pause, None);
     assert!(!settings.deletion_protection);
+}
+
+#[tokio::test]
+async fn a_minimum_of_zero_acus_pauses_after_the_specs_idle_time_or_aurora_s_default() {
+    for (extra, seconds) in [
+        (
+            json!({"dbMinCapacity": 0, "dbAutoPauseSeconds": 3600}),
+            3600,
+        ),
+        (json!({"dbMinCapacity": 0}), 300),
+    ] {
+        let cloud = FakeCloud::default();
+        run(&cloud, Action::Create, extra).await.unwrap();
+        let world = cloud.world();
+        let (settings, _) = &world.clusters["aurora-pr-42"];
+        assert_eq!(settings.min_capacity, 0.0);
+        assert_eq!(settings.seconds_until_auto_pause, Some(seconds));
+    }
+}
+
+#[tokio::test]
+async fn a_database_that_pauses_gives_the_rotation_function_time_to_resume_it() {
+    let timeout = |extra: Value| async move {
+        let cloud = FakeCloud::default();
+        ready(&cloud, extra).await;
+        let world = cloud.world();
+        let (function, _) = &world.functions["rotation-pr-42"];
+        let variables = function.variables();
+        variables.get("DB_CONNECT_TIMEOUT_SECONDS").cloned()
+    };
+    assert_eq!(
+        timeout(json!({"dbMinCapacity": 0})).await.as_deref(),
+        Some("45")
+    );
+    // Always awake: the function's own default (5 s) holds.
+    assert_eq!(timeout(json!({})).await, None);
 }
 
 #[tokio::test]
@@ -689,7 +727,7 @@ async fn the_app_secret_names_the_writer_the_app_user_and_the_master_secret_unde
     assert_eq!(new.kms_key_arn, KEY);
     assert_eq!(described.kms_key_id.as_deref(), Some(KEY));
     assert!(new.tags.iter().any(|tag| tag.value == "pr-42"));
-    let value: Value = serde_json::from_str(&new.value).unwrap();
+    let value: Value = serde_json::from_str(new.value.expose()).unwrap();
     assert_eq!(value["engine"], "postgres");
     assert_eq!(
         value["host"],
@@ -722,7 +760,7 @@ async fn the_app_secret_names_the_writer_the_app_user_and_the_master_secret_unde
 
     let (keys, _) = &world.secrets["secret-api-keys-pr-42"];
     assert_eq!(keys.kms_key_arn, KEY);
-    let key: Value = serde_json::from_str(&keys.value).unwrap();
+    let key: Value = serde_json::from_str(keys.value.expose()).unwrap();
     assert_eq!(key["apiKey"].as_str().unwrap().len(), 32);
     assert_ne!(key["apiKey"], value["password"]);
     assert_eq!(world.passwords_generated, 2);

@@ -7,7 +7,7 @@ use crate::api::{Cloud, Function, FunctionSettings, Secret};
 use crate::handler::DatabaseError;
 use crate::rotation_policy::{document, PolicyArns};
 use crate::settings::Settings;
-use env_core::arn::{account_of, region_of};
+use env_core::arn::{account_of, region_of, ArnScope};
 use env_core::naming::{AwsLogGroup, NameKind, Names};
 use env_core::tags::Tag;
 use serde_json::json;
@@ -19,6 +19,11 @@ use std::time::{Duration, SystemTime};
 pub const TIMEOUT_SECONDS: i32 = 900;
 /// What setSecret waits at most, leaving two minutes of the timeout for its other calls.
 pub const TOKEN_WAIT_SECONDS: i32 = 780;
+/// How long a login may take when Aurora may be paused: a paused instance resumes on the first
+/// connection, which then waits for it, about 15 seconds and longer after a day paused (Aurora user
+/// guide, "Scaling to Zero ACUs with automatic pause and resume for Aurora Serverless v2"). The
+/// function's default (5 s) would time out on every rotation that meets a paused database.
+pub const RESUME_CONNECT_TIMEOUT_SECONDS: u32 = 45;
 /// The RDS CA bundle inside the rotation function's package (README, "TLS").
 pub const CA_BUNDLE_PATH: &str = "/var/task/rds-ca-bundle.pem";
 pub const POLICY_NAME: &str = "rotate-database-secret";
@@ -45,6 +50,8 @@ pub struct Scope<'a> {
     pub tags: &'a [Tag],
     /// When the request began ([`env_core::contract::Request::started_at`]).
     pub started_at: SystemTime,
+    /// The cluster pauses at 0 ACUs: a login may have to wait for it to resume.
+    pub database_pauses: bool,
 }
 
 fn trust_policy() -> String {
@@ -80,26 +87,32 @@ pub async fn ensure<C: Cloud>(
     let function_name = names.of(NameKind::RotationFunction);
     let role_name = names.of(NameKind::RotationRole);
     let role_arn = role(cloud, &role_name, scope.tags).await?;
-    let (region, account) = (region_of(scope.sibling_arn), account_of(scope.sibling_arn));
+    let arns = ArnScope::new(region_of(scope.sibling_arn), account_of(scope.sibling_arn));
     let cluster = names.of(NameKind::EcsCluster);
     let service = names.of(NameKind::EcsService);
     let policy = document(PolicyArns {
         secret: scope.app_secret_arn,
         api_keys_secret: scope.api_keys_secret_arn,
         master_secret: scope.master_secret_arn,
-        cache_secret: &format!(
-            "arn:aws:secretsmanager:{region}:{account}:secret:{}-??????",
-            names.of(NameKind::CacheAuthSecret)
+        cache_secret: &arns.regional(
+            "secretsmanager",
+            &format!("secret:{}-??????", names.of(NameKind::CacheAuthSecret)),
         ),
-        replication_group: &format!(
-            "arn:aws:elasticache:{region}:{account}:replicationgroup:{}",
-            names.of(NameKind::CacheReplicationGroup)
+        replication_group: &arns.regional(
+            "elasticache",
+            &format!(
+                "replicationgroup:{}",
+                names.of(NameKind::CacheReplicationGroup)
+            ),
         ),
-        service: &format!("arn:aws:ecs:{region}:{account}:service/{cluster}/{service}"),
+        service: &arns.regional("ecs", &format!("service/{cluster}/{service}")),
         key: scope.kms_key_arn,
-        log_group: &format!(
-            "arn:aws:logs:{region}:{account}:log-group:{}",
-            names.aws_log_group(AwsLogGroup::RotationFunction)
+        log_group: &arns.regional(
+            "logs",
+            &format!(
+                "log-group:{}",
+                names.aws_log_group(AwsLogGroup::RotationFunction)
+            ),
         ),
     });
     cloud
@@ -110,6 +123,18 @@ pub async fn ensure<C: Cloud>(
     let logs = names.aws_log_group(AwsLogGroup::RotationFunction);
     crate::log_groups_first::ensure(cloud, &logs, scope.kms_key_arn, scope.tags).await?;
 
+    let mut environment = vec![
+        ("DB_CA_BUNDLE", CA_BUNDLE_PATH.to_owned()),
+        // The Redis token's rotation restarts the service's tasks (functions/rotation,
+        // `cache_token`) and waits for ElastiCache to apply a new token.
+        ("ECS_CLUSTER", cluster),
+        ("ECS_SERVICE", service),
+        ("CACHE_TOKEN_WAIT_SECONDS", TOKEN_WAIT_SECONDS.to_string()),
+    ];
+    if scope.database_pauses {
+        let seconds = RESUME_CONNECT_TIMEOUT_SECONDS.to_string();
+        environment.push(("DB_CONNECT_TIMEOUT_SECONDS", seconds));
+    }
     let function = FunctionSettings {
         name: function_name.clone(),
         role_arn,
@@ -119,14 +144,7 @@ pub async fn ensure<C: Cloud>(
         architecture: settings.architecture.clone(),
         subnet_ids: scope.subnet_ids.to_vec(),
         security_group_ids: vec![scope.security_group_id.to_owned()],
-        environment: vec![
-            ("DB_CA_BUNDLE", CA_BUNDLE_PATH.to_owned()),
-            // The Redis token's rotation restarts the service's tasks (functions/rotation,
-            // `cache_token`) and waits for ElastiCache to apply a new token.
-            ("ECS_CLUSTER", cluster),
-            ("ECS_SERVICE", service),
-            ("CACHE_TOKEN_WAIT_SECONDS", TOKEN_WAIT_SECONDS.to_string()),
-        ],
+        environment,
         timeout_seconds: TIMEOUT_SECONDS,
         tags: scope.tags.to_vec(),
     };

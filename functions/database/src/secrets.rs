@@ -85,7 +85,7 @@ pub async fn ensure<C: Cloud>(
         .random_password(PASSWORD_LENGTH, EXCLUDE_CHARACTERS)
         .await?;
     let new = NewSecret {
-        value: value(&password),
+        value: env_core::redacted::Secret::new(value(&password)),
         name: wanted.name,
         description: wanted.description,
         kms_key_arn: wanted.kms_key_arn.to_owned(),

@@ -2,6 +2,7 @@
 
 use crate::api::{BucketSettings, CallResult, Cloud};
 use crate::tolerate::tolerate;
+use env_core::arn::{unscoped, ArnScope};
 use env_core::context::Context;
 use env_core::naming::Names;
 use env_core::spec::Region;
@@ -35,16 +36,16 @@ pub async fn ensure<C: Cloud>(cx: &Context<'_, C>, account: &str) -> CallResult<
 
 /// Lets Elastic Load Balancing in `region` write this account's logs, and nothing else.
 pub fn bucket_policy(bucket: &str, account: &str, region: Region) -> String {
-    let writer = log_delivery_account(region);
+    let writer = ArnScope::new(region.as_str(), log_delivery_account(region));
     json!({
         "Version": "2012-10-17",
         "Statement": [
             {
                 "Sid": "ElbLogDelivery",
                 "Effect": "Allow",
-                "Principal": {"AWS": format!("arn:aws:iam::{writer}:root")},
+                "Principal": {"AWS": writer.account_root()},
                 "Action": "s3:PutObject",
-                "Resource": format!("arn:aws:s3:::{bucket}/AWSLogs/{account}/*")
+                "Resource": unscoped("s3", &format!("{bucket}/AWSLogs/{account}/*"))
             }
         ]
     })

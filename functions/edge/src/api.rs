@@ -35,12 +35,14 @@ pub struct Certificate {
     pub validation_records: Vec<ValidationRecord>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoadBalancer {
     pub arn: String,
     pub dns_name: String,
-    /// `provisioning`, `active`, `active_impaired` or `failed`.
-    pub state: String,
+    /// `provisioning`, `active`, `active_impaired` or `failed`; `None` when the answer has no
+    /// state (ELB API reference, `LoadBalancer.State` and `LoadBalancerState.Code` are optional), a
+    /// load balancer then waited on as one not yet active.
+    pub state: Option<String>,
 }
 
 /// What CreateLoadBalancer needs.

@@ -16,7 +16,7 @@ use aws_sdk_acm::types as acm;
 use aws_sdk_elasticloadbalancingv2::types as elb;
 use aws_sdk_route53::types as r53;
 use aws_sdk_s3::types as s3;
-use env_core::error::aws_error;
+use env_core::error::{aws_error, Required};
 use env_core::tags::{self, Tag};
 
 const BUILT: &str = "every required field is set";
@@ -66,25 +66,30 @@ fn elb_tags(tags: &[Tag]) -> Vec<elb::Tag> {
         .collect()
 }
 
-fn load_balancer(lb: &elb::LoadBalancer) -> LoadBalancer {
-    LoadBalancer {
-        arn: lb.load_balancer_arn().unwrap_or_default().to_owned(),
-        dns_name: lb.dns_name().unwrap_or_default().to_owned(),
+fn load_balancer(lb: &elb::LoadBalancer) -> CallResult<LoadBalancer> {
+    Ok(LoadBalancer {
+        arn: lb
+            .load_balancer_arn()
+            .required("LoadBalancer.LoadBalancerArn")?
+            .to_owned(),
+        dns_name: lb.dns_name().required("LoadBalancer.DNSName")?.to_owned(),
         state: lb
             .state()
             .and_then(elb::LoadBalancerState::code)
-            .map(|code| code.as_str().to_owned())
-            .unwrap_or_default(),
-    }
+            .map(|code| code.as_str().to_owned()),
+    })
 }
 
-fn certificate(arn: &str, detail: &acm::CertificateDetail) -> Certificate {
-    Certificate {
+fn certificate(arn: &str, detail: &acm::CertificateDetail) -> CallResult<Certificate> {
+    Ok(Certificate {
         arn: arn.to_owned(),
         status: detail
             .status()
-            .map(|status| status.as_str().to_owned())
-            .unwrap_or_default(),
+            .required("CertificateDetail.Status")?
+            .as_str()
+            .to_owned(),
+        // A domain's record is there only once ACM has published it, moments after the request
+        // (ACM API reference, `DomainValidation`: `ResourceRecord` optional, unlike `DomainName`).
         validation_records: detail
             .domain_validation_options()
             .iter()
@@ -94,7 +99,19 @@ fn certificate(arn: &str, detail: &acm::CertificateDetail) -> Certificate {
                 value: record.value().to_owned(),
             })
             .collect(),
-    }
+    })
+}
+
+/// One of a listener's rules, or `None` for its default rule: the one rule whose priority is
+/// `default`, not a number (ELB user guide, "Listener rules": it is evaluated last and its
+/// priority cannot be changed; the others have 1 to 50000).
+fn listener_rule(rule: &elb::Rule) -> CallResult<Option<Rule>> {
+    let arn = rule.rule_arn().required("Rule.RuleArn")?;
+    let priority = rule.priority().required("Rule.Priority")?;
+    Ok(priority.parse().ok().map(|priority| Rule {
+        arn: arn.to_owned(),
+        priority,
+    }))
 }
 
 fn actions(action: &ListenerAction) -> (elb::ProtocolEnum, Vec<elb::Action>) {
@@ -209,11 +226,13 @@ impl Cloud for AwsCloud {
             .map_err(aws_error("ListCertificates"))?;
         let mut certificates = Vec::new();
         for summary in summaries {
-            let arn = summary.certificate_arn().unwrap_or_default().to_owned();
+            let arn = summary
+                .certificate_arn()
+                .required("CertificateSummary.CertificateArn")?;
             let listed = self
                 .acm
                 .list_tags_for_certificate()
-                .certificate_arn(&arn)
+                .certificate_arn(arn)
                 .send()
                 .await
                 .map_err(aws_error("ListTagsForCertificate"));
@@ -228,7 +247,7 @@ impl Cloud for AwsCloud {
                     .map(str::to_owned)
             };
             certificates.push(CertificateSummary {
-                arn,
+                arn: arn.to_owned(),
                 name: value("Name"),
                 environment: value(tags::ENVIRONMENT),
             });
@@ -244,8 +263,14 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeCertificate"));
-        Ok(found(described, &["ResourceNotFoundException"])?
-            .and_then(|output| output.certificate().map(|detail| certificate(arn, detail))))
+        found(described, &["ResourceNotFoundException"])?
+            .map(|output| {
+                let detail = output
+                    .certificate()
+                    .required("DescribeCertificateResponse.Certificate")?;
+                certificate(arn, detail)
+            })
+            .transpose()
     }
 
     async fn import_certificate(
@@ -263,7 +288,10 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("ImportCertificate"))?;
-        Ok(imported.certificate_arn().unwrap_or_default().to_owned())
+        Ok(imported
+            .certificate_arn()
+            .required("ImportCertificateResponse.CertificateArn")?
+            .to_owned())
     }
 
     async fn request_certificate(
@@ -283,7 +311,10 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("RequestCertificate"))?;
-        Ok(requested.certificate_arn().unwrap_or_default().to_owned())
+        Ok(requested
+            .certificate_arn()
+            .required("RequestCertificateResponse.CertificateArn")?
+            .to_owned())
     }
 
     async fn delete_certificate(&self, arn: &str) -> CallResult<()> {
@@ -347,8 +378,12 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeLoadBalancers"));
-        Ok(found(described, &["LoadBalancerNotFound"])?
-            .and_then(|output| output.load_balancers().first().map(load_balancer)))
+        let described = found(described, &["LoadBalancerNotFound"])?;
+        described
+            .as_ref()
+            .and_then(|output| output.load_balancers().first())
+            .map(load_balancer)
+            .transpose()
     }
 
     async fn create_load_balancer(
@@ -369,11 +404,12 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("CreateLoadBalancer"))?;
-        Ok(created
-            .load_balancers()
-            .first()
-            .map(load_balancer)
-            .unwrap_or_default())
+        load_balancer(
+            created
+                .load_balancers()
+                .first()
+                .required("CreateLoadBalancerOutput.LoadBalancers")?,
+        )
     }
 
     async fn load_balancer_attributes(&self, arn: &str) -> CallResult<Vec<(String, String)>> {
@@ -384,14 +420,17 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeLoadBalancerAttributes"))?;
-        Ok(described
+        // Every attribute comes with its value, "" for one never set (ELB's own example of
+        // DescribeLoadBalancerAttributes, `elbv2-describe-load-balancer-attributes-1`).
+        described
             .attributes()
             .iter()
             .map(|attribute| {
-                let text = |value: Option<&str>| value.unwrap_or_default().to_owned();
-                (text(attribute.key()), text(attribute.value()))
+                let key = attribute.key().required("LoadBalancerAttribute.Key")?;
+                let value = attribute.value().required("LoadBalancerAttribute.Value")?;
+                Ok((key.to_owned(), value.to_owned()))
             })
-            .collect())
+            .collect()
     }
 
     async fn set_load_balancer_attributes(
@@ -436,15 +475,17 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeTargetGroups"));
-        Ok(
-            found(described, &["TargetGroupNotFound"])?.and_then(|output| {
-                output
-                    .target_groups()
-                    .first()
-                    .and_then(elb::TargetGroup::target_group_arn)
+        let described = found(described, &["TargetGroupNotFound"])?;
+        described
+            .as_ref()
+            .and_then(|output| output.target_groups().first())
+            .map(|group| {
+                group
+                    .target_group_arn()
+                    .required("TargetGroup.TargetGroupArn")
                     .map(str::to_owned)
-            }),
-        )
+            })
+            .transpose()
     }
 
     async fn create_target_group(
@@ -473,11 +514,13 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("CreateTargetGroup"))?;
-        Ok(created
+        let group = created
             .target_groups()
             .first()
-            .and_then(elb::TargetGroup::target_group_arn)
-            .unwrap_or_default()
+            .required("CreateTargetGroupOutput.TargetGroups")?;
+        Ok(group
+            .target_group_arn()
+            .required("TargetGroup.TargetGroupArn")?
             .to_owned())
     }
 
@@ -537,14 +580,21 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeListeners"))?;
-        Ok(described
+        // Only a Gateway Load Balancer's listeners have no port (ELB API reference, CreateListener
+        // `Port`); this one is an Application Load Balancer.
+        described
             .listeners()
             .iter()
-            .map(|listener| Listener {
-                arn: listener.listener_arn().unwrap_or_default().to_owned(),
-                port: listener.port().unwrap_or_default(),
+            .map(|listener| {
+                Ok(Listener {
+                    arn: listener
+                        .listener_arn()
+                        .required("Listener.ListenerArn")?
+                        .to_owned(),
+                    port: *listener.port().as_ref().required("Listener.Port")?,
+                })
             })
-            .collect())
+            .collect()
     }
 
     async fn create_listener(
@@ -569,11 +619,13 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("CreateListener"))?;
-        Ok(created
+        let listener = created
             .listeners()
             .first()
-            .and_then(elb::Listener::listener_arn)
-            .unwrap_or_default()
+            .required("CreateListenerOutput.Listeners")?;
+        Ok(listener
+            .listener_arn()
+            .required("Listener.ListenerArn")?
             .to_owned())
     }
 
@@ -611,18 +663,12 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeRules"))?;
-        // The default rule's priority is `default`; every other one is a number.
-        Ok(described
+        described
             .rules()
             .iter()
-            .filter(|rule| rule.is_default() != Some(true))
-            .filter_map(|rule| {
-                Some(Rule {
-                    arn: rule.rule_arn()?.to_owned(),
-                    priority: rule.priority()?.parse().ok()?,
-                })
-            })
-            .collect())
+            .map(listener_rule)
+            .filter_map(Result::transpose)
+            .collect()
     }
 
     async fn create_rule(
@@ -642,12 +688,8 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("CreateRule"))?;
-        Ok(created
-            .rules()
-            .first()
-            .and_then(elb::Rule::rule_arn)
-            .unwrap_or_default()
-            .to_owned())
+        let rule = created.rules().first().required("CreateRuleOutput.Rules")?;
+        Ok(rule.rule_arn().required("Rule.RuleArn")?.to_owned())
     }
 
     async fn delete_rule(&self, arn: &str) -> CallResult<()> {
@@ -667,12 +709,11 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("ListBuckets"))?;
-        Ok(listed
+        listed
             .buckets()
             .iter()
-            .filter_map(s3::Bucket::name)
-            .map(str::to_owned)
-            .collect())
+            .map(|bucket| bucket.name().required("Bucket.Name").map(str::to_owned))
+            .collect()
     }
 
     async fn create_bucket(&self, name: &str, tags: &[Tag]) -> CallResult<()> {
@@ -789,17 +830,17 @@ impl Cloud for AwsCloud {
                 .send()
                 .await
                 .map_err(aws_error("ListObjectsV2"))?;
-            let objects: Vec<s3::ObjectIdentifier> = listed
+            let objects = listed
                 .contents()
                 .iter()
-                .filter_map(s3::Object::key)
-                .map(|key| {
-                    s3::ObjectIdentifier::builder()
+                .map(|object| {
+                    let key = object.key().required("Object.Key")?;
+                    Ok(s3::ObjectIdentifier::builder()
                         .key(key)
                         .build()
-                        .expect(BUILT)
+                        .expect(BUILT))
                 })
-                .collect();
+                .collect::<CallResult<Vec<_>>>()?;
             if objects.is_empty() {
                 return Ok(());
             }

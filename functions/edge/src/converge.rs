@@ -43,8 +43,8 @@ pub async fn converge<C: Cloud>(cloud: &C, request: &Request) -> Result<Response
         CertificateMode::DnsValidated { domain_name, .. } => domain_name.as_str().to_owned(),
         _ => lb.dns_name.clone(),
     };
-    tracing::info!(state = %lb.state, issued, "converged");
-    let ready = lb.state == "active" && https.is_some();
+    tracing::info!(state = ?lb.state, issued, "converged");
+    let ready = lb.state.as_deref() == Some("active") && https.is_some();
     let mut out = Outputs::new();
     out.insert("loadBalancerArn".into(), json!(lb.arn));
     out.insert("loadBalancerArnSuffix".into(), json!(arn_suffix(&lb.arn)));

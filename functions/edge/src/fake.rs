@@ -230,7 +230,7 @@ impl Cloud for FakeCloud {
                 settings.name
             ),
             dns_name: format!("{}-{id}.us-west-2.elb.amazonaws.com", settings.name),
-            state: world.new_lb_state.clone(),
+            state: Some(world.new_lb_state.clone()),
         };
         world.load_balancers.push((settings.clone(), lb.clone()));
         Ok(lb)

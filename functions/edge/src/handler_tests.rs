@@ -228,9 +228,18 @@ async fn a_provisioning_load_balancer_is_in_progress_until_active() {
     cloud.world().new_lb_state = "provisioning".into();
     let response = run(&cloud, "create", self_signed()).await.unwrap();
     assert_eq!(response.status, Status::InProgress);
-    cloud.world().load_balancers[0].1.state = "active".into();
+    cloud.world().load_balancers[0].1.state = Some("active".into());
     let response = run(&cloud, "status", self_signed()).await.unwrap();
     assert_eq!(response.status, Status::Ready);
+}
+
+#[tokio::test]
+async fn a_load_balancer_answered_without_a_state_is_waited_on_not_failed() {
+    let cloud = FakeCloud::new();
+    run(&cloud, "create", self_signed()).await.unwrap();
+    cloud.world().load_balancers[0].1.state = None;
+    let response = run(&cloud, "status", self_signed()).await.unwrap();
+    assert_eq!(response.status, Status::InProgress);
 }
 
 #[tokio::test]

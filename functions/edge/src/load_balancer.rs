@@ -31,7 +31,7 @@ pub async fn ensure<C: Cloud>(
             cx.cloud.create_load_balancer(&settings, &tags).await?
         }
     };
-    if lb.state == "failed" {
+    if lb.state.as_deref() == Some("failed") {
         return Err(EdgeError::LoadBalancerFailed(name));
     }
     Ok(lb)

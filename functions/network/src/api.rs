@@ -82,12 +82,22 @@ pub struct Association {
     pub main: bool,
 }
 
+/// One route of a route table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    /// The IPv4 block it matches; none for a route to a prefix list (a gateway endpoint's) or to
+    /// an IPv6 block.
+    pub destination_cidr: Option<String>,
+    /// The gateway, NAT gateway or endpoint it goes through; none for a route through anything
+    /// else (a peering connection, a transit gateway, a network interface).
+    pub target: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteTable {
     pub labels: Labels,
     pub associations: Vec<Association>,
-    /// Destination CIDR → target id (gateway, NAT gateway or endpoint), one entry per route.
-    pub routes: Vec<(String, String)>,
+    pub routes: Vec<Route>,
 }
 
 /// What a default route points at.

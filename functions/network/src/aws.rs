@@ -3,21 +3,22 @@
 
 use crate::api::{
     found, Association, CallResult, Cloud, Direction, InternetGateway, Key, Labels, NatGateway,
-    NatState, NetworkInterface, Peer, RouteTable, RouteTarget, Rule, SecurityGroup, Subnet, Vpc,
+    NatState, NetworkInterface, Peer, Route, RouteTable, RouteTarget, Rule, SecurityGroup, Subnet,
+    Vpc,
 };
 use aws_config::SdkConfig;
 use aws_sdk_ec2::error::ProvideErrorMetadata;
 use aws_sdk_ec2::types as ec2;
-use env_core::error::aws_error;
+use env_core::error::{aws_error, Required};
 use env_core::tags::{self, Tag};
 use iam_roles::Roles;
 use log_groups::LogGroups;
 
-/// The S3 gateway endpoint's service in the only region environments are built in.
-const S3_SERVICE: &str = "com.amazonaws.us-west-2.s3";
-
 #[derive(Debug, Clone)]
 pub struct AwsCloud {
+    /// The S3 gateway endpoint's service in the region this function's clients call, the one the
+    /// VPC is in: `com.amazonaws.<region>.s3`.
+    s3_service: String,
     ec2: aws_sdk_ec2::Client,
     kms: aws_sdk_kms::Client,
     log_groups: LogGroups,
@@ -28,7 +29,12 @@ impl AwsCloud {
     /// `role_boundary`: the permissions boundary of the roles this function creates
     /// (`ROLE_PERMISSIONS_BOUNDARY`, read once at start).
     pub fn new(config: &SdkConfig, role_boundary: Option<String>) -> Self {
+        // `env_core::aws::load` always names a region (the environment's or the default).
+        let region = config
+            .region()
+            .map_or(env_core::aws::DEFAULT_REGION, |r| r.as_ref());
         Self {
+            s3_service: format!("com.amazonaws.{region}.s3"),
             ec2: aws_sdk_ec2::Client::new(config),
             kms: aws_sdk_kms::Client::new(config),
             log_groups: LogGroups::new(config),
@@ -63,115 +69,160 @@ fn tag_value(tags: &[ec2::Tag], key: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn labels(id: Option<&str>, tags: &[ec2::Tag]) -> Labels {
+fn labels(id: &str, tags: &[ec2::Tag]) -> Labels {
     Labels {
-        id: id.unwrap_or_default().to_owned(),
+        id: id.to_owned(),
         name: tag_value(tags, "Name"),
         environment: tag_value(tags, tags::ENVIRONMENT),
     }
 }
 
-fn vpc(vpc: &ec2::Vpc) -> Vpc {
-    Vpc {
-        labels: labels(vpc.vpc_id(), vpc.tags()),
-        cidr: vpc.cidr_block().unwrap_or_default().to_owned(),
-    }
+fn vpc(vpc: &ec2::Vpc) -> CallResult<Vpc> {
+    let id = vpc.vpc_id().required("Vpc.VpcId")?;
+    Ok(Vpc {
+        labels: labels(id, vpc.tags()),
+        cidr: vpc.cidr_block().required("Vpc.CidrBlock")?.to_owned(),
+    })
 }
 
-fn subnet(subnet: &ec2::Subnet) -> Subnet {
-    Subnet {
-        labels: labels(subnet.subnet_id(), subnet.tags()),
-        zone: subnet.availability_zone().unwrap_or_default().to_owned(),
-    }
+fn subnet(subnet: &ec2::Subnet) -> CallResult<Subnet> {
+    let id = subnet.subnet_id().required("Subnet.SubnetId")?;
+    Ok(Subnet {
+        labels: labels(id, subnet.tags()),
+        zone: subnet
+            .availability_zone()
+            .required("Subnet.AvailabilityZone")?
+            .to_owned(),
+    })
 }
 
-fn internet_gateway(gateway: &ec2::InternetGateway) -> InternetGateway {
-    InternetGateway {
-        labels: labels(gateway.internet_gateway_id(), gateway.tags()),
+fn internet_gateway(gateway: &ec2::InternetGateway) -> CallResult<InternetGateway> {
+    let id = gateway
+        .internet_gateway_id()
+        .required("InternetGateway.InternetGatewayId")?;
+    Ok(InternetGateway {
+        labels: labels(id, gateway.tags()),
         attached_vpcs: gateway
             .attachments()
             .iter()
             .filter_map(ec2::InternetGatewayAttachment::vpc_id)
             .map(str::to_owned)
             .collect(),
-    }
+    })
 }
 
-fn nat_gateway(gateway: &ec2::NatGateway) -> NatGateway {
-    NatGateway {
-        labels: labels(gateway.nat_gateway_id(), gateway.tags()),
+fn nat_gateway(gateway: &ec2::NatGateway) -> CallResult<NatGateway> {
+    let id = gateway
+        .nat_gateway_id()
+        .required("NatGateway.NatGatewayId")?;
+    Ok(NatGateway {
+        labels: labels(id, gateway.tags()),
         state: NatState::from_aws(gateway.state().map(ec2::NatGatewayState::as_str)),
-        subnet_id: gateway.subnet_id().unwrap_or_default().to_owned(),
+        subnet_id: gateway
+            .subnet_id()
+            .required("NatGateway.SubnetId")?
+            .to_owned(),
+    })
+}
+
+fn association(association: &ec2::RouteTableAssociation) -> CallResult<Association> {
+    let id = association
+        .route_table_association_id()
+        .required("RouteTableAssociation.RouteTableAssociationId")?;
+    Ok(Association {
+        id: id.to_owned(),
+        // The main table's implicit association, and a gateway's, have no subnet.
+        subnet_id: association.subnet_id().map(str::to_owned),
+        main: *association
+            .main()
+            .as_ref()
+            .required("RouteTableAssociation.Main")?,
+    })
+}
+
+fn route(route: &ec2::Route) -> Route {
+    Route {
+        // A gateway endpoint's route goes to a prefix list, and an IPv6 route to an IPv6 block.
+        destination_cidr: route.destination_cidr_block().map(str::to_owned),
+        // A route through a peering connection, transit gateway or interface names neither.
+        target: route
+            .nat_gateway_id()
+            .or(route.gateway_id())
+            .map(str::to_owned),
     }
 }
 
-fn route_table(table: &ec2::RouteTable) -> RouteTable {
-    RouteTable {
-        labels: labels(table.route_table_id(), table.tags()),
+fn route_table(table: &ec2::RouteTable) -> CallResult<RouteTable> {
+    let id = table.route_table_id().required("RouteTable.RouteTableId")?;
+    Ok(RouteTable {
+        labels: labels(id, table.tags()),
         associations: table
             .associations()
             .iter()
-            .map(|association| Association {
-                id: association
-                    .route_table_association_id()
-                    .unwrap_or_default()
-                    .to_owned(),
-                subnet_id: association.subnet_id().map(str::to_owned),
-                main: association.main().unwrap_or(false),
-            })
-            .collect(),
-        routes: table
-            .routes()
-            .iter()
-            .map(|route| {
-                let target = route
-                    .nat_gateway_id()
-                    .or(route.gateway_id())
-                    .unwrap_or_default();
-                (
-                    route
-                        .destination_cidr_block()
-                        .unwrap_or_default()
-                        .to_owned(),
-                    target.to_owned(),
-                )
-            })
-            .collect(),
-    }
+            .map(association)
+            .collect::<CallResult<_>>()?,
+        routes: table.routes().iter().map(route).collect(),
+    })
 }
 
 /// One AWS permission (protocol, ports, several peers) as one rule per peer.
-fn rules(direction: Direction, permissions: &[ec2::IpPermission]) -> Vec<Rule> {
+fn rules(direction: Direction, permissions: &[ec2::IpPermission]) -> CallResult<Vec<Rule>> {
     let mut rules = Vec::new();
     for permission in permissions {
+        let protocol = permission
+            .ip_protocol()
+            .required("IpPermission.IpProtocol")?;
         let rule = |peer: Peer, description: Option<&str>| Rule {
             direction,
-            protocol: permission.ip_protocol().unwrap_or("-1").to_owned(),
+            protocol: protocol.to_owned(),
             from_port: permission.from_port(),
             to_port: permission.to_port(),
             peer,
             description: description.map(str::to_owned),
         };
         for range in permission.ip_ranges() {
-            let cidr = range.cidr_ip().unwrap_or_default().to_owned();
+            let cidr = range.cidr_ip().required("IpRange.CidrIp")?.to_owned();
             rules.push(rule(Peer::Cidr(cidr), range.description()));
         }
         for pair in permission.user_id_group_pairs() {
-            let group = pair.group_id().unwrap_or_default().to_owned();
+            let group = pair
+                .group_id()
+                .required("UserIdGroupPair.GroupId")?
+                .to_owned();
             rules.push(rule(Peer::Group(group), pair.description()));
         }
     }
-    rules
+    Ok(rules)
 }
 
-fn security_group(group: &ec2::SecurityGroup) -> SecurityGroup {
-    let mut all = rules(Direction::Ingress, group.ip_permissions());
-    all.extend(rules(Direction::Egress, group.ip_permissions_egress()));
-    SecurityGroup {
-        labels: labels(group.group_id(), group.tags()),
-        group_name: group.group_name().unwrap_or_default().to_owned(),
+fn security_group(group: &ec2::SecurityGroup) -> CallResult<SecurityGroup> {
+    let mut all = rules(Direction::Ingress, group.ip_permissions())?;
+    all.extend(rules(Direction::Egress, group.ip_permissions_egress())?);
+    let id = group.group_id().required("SecurityGroup.GroupId")?;
+    Ok(SecurityGroup {
+        labels: labels(id, group.tags()),
+        group_name: group
+            .group_name()
+            .required("SecurityGroup.GroupName")?
+            .to_owned(),
         rules: all,
-    }
+    })
+}
+
+fn network_interface(interface: &ec2::NetworkInterface) -> CallResult<NetworkInterface> {
+    let id = interface
+        .network_interface_id()
+        .required("NetworkInterface.NetworkInterfaceId")?;
+    Ok(NetworkInterface {
+        id: id.to_owned(),
+        status: interface
+            .status()
+            .required("NetworkInterface.Status")?
+            .as_str()
+            .to_owned(),
+        // Optional: an interface made without a description has none; it only words a message.
+        description: interface.description().unwrap_or_default().to_owned(),
+    })
 }
 
 fn permission(rule: &Rule) -> ec2::IpPermission {
@@ -205,19 +256,13 @@ fn permissions(rules: &[Rule], direction: Direction) -> Option<Vec<ec2::IpPermis
     (!chosen.is_empty()).then_some(chosen)
 }
 
-fn key(metadata: Option<&aws_sdk_kms::types::KeyMetadata>) -> Key {
-    Key {
-        id: metadata
-            .map(aws_sdk_kms::types::KeyMetadata::key_id)
-            .unwrap_or_default()
-            .to_owned(),
-        arn: metadata
-            .and_then(aws_sdk_kms::types::KeyMetadata::arn)
-            .unwrap_or_default()
-            .to_owned(),
-        pending_deletion: metadata.and_then(aws_sdk_kms::types::KeyMetadata::key_state)
+fn key(metadata: &aws_sdk_kms::types::KeyMetadata) -> CallResult<Key> {
+    Ok(Key {
+        id: metadata.key_id().to_owned(),
+        arn: metadata.arn().required("KeyMetadata.Arn")?.to_owned(),
+        pending_deletion: metadata.key_state()
             == Some(&aws_sdk_kms::types::KeyState::PendingDeletion),
-    }
+    })
 }
 
 impl Cloud for AwsCloud {
@@ -246,7 +291,7 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeVpcs"))?;
-        Ok(output.vpcs().iter().map(vpc).collect())
+        output.vpcs().iter().map(vpc).collect()
     }
 
     async fn subnets(&self, vpc_id: &str) -> CallResult<Vec<Subnet>> {
@@ -257,7 +302,7 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeSubnets"))?;
-        Ok(output.subnets().iter().map(subnet).collect())
+        output.subnets().iter().map(subnet).collect()
     }
 
     async fn internet_gateways(&self, environment: &str) -> CallResult<Vec<InternetGateway>> {
@@ -268,11 +313,11 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeInternetGateways"))?;
-        Ok(output
+        output
             .internet_gateways()
             .iter()
             .map(internet_gateway)
-            .collect())
+            .collect()
     }
 
     async fn addresses(&self, environment: &str) -> CallResult<Vec<Labels>> {
@@ -283,11 +328,14 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeAddresses"))?;
-        Ok(output
+        output
             .addresses()
             .iter()
-            .map(|address| labels(address.allocation_id(), address.tags()))
-            .collect())
+            .map(|address| {
+                let id = address.allocation_id().required("Address.AllocationId")?;
+                Ok(labels(id, address.tags()))
+            })
+            .collect()
     }
 
     async fn nat_gateways(&self, environment: &str) -> CallResult<Vec<NatGateway>> {
@@ -298,7 +346,7 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeNatGateways"))?;
-        Ok(output.nat_gateways().iter().map(nat_gateway).collect())
+        output.nat_gateways().iter().map(nat_gateway).collect()
     }
 
     async fn route_tables(&self, vpc_id: &str) -> CallResult<Vec<RouteTable>> {
@@ -309,7 +357,7 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeRouteTables"))?;
-        Ok(output.route_tables().iter().map(route_table).collect())
+        output.route_tables().iter().map(route_table).collect()
     }
 
     async fn security_groups(&self, vpc_id: &str) -> CallResult<Vec<SecurityGroup>> {
@@ -320,11 +368,11 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeSecurityGroups"))?;
-        Ok(output
+        output
             .security_groups()
             .iter()
             .map(security_group)
-            .collect())
+            .collect()
     }
 
     async fn network_interfaces(&self, vpc_id: &str) -> CallResult<Vec<NetworkInterface>> {
@@ -335,21 +383,11 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeNetworkInterfaces"))?;
-        Ok(output
+        output
             .network_interfaces()
             .iter()
-            .map(|interface| NetworkInterface {
-                id: interface
-                    .network_interface_id()
-                    .unwrap_or_default()
-                    .to_owned(),
-                status: interface
-                    .status()
-                    .map(|status| status.as_str().to_owned())
-                    .unwrap_or_default(),
-                description: interface.description().unwrap_or_default().to_owned(),
-            })
-            .collect())
+            .map(network_interface)
+            .collect()
     }
 
     async fn flow_logs(&self, vpc_id: &str) -> CallResult<Vec<Labels>> {
@@ -360,11 +398,14 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeFlowLogs"))?;
-        Ok(output
+        output
             .flow_logs()
             .iter()
-            .map(|log| labels(log.flow_log_id(), log.tags()))
-            .collect())
+            .map(|log| {
+                let id = log.flow_log_id().required("FlowLog.FlowLogId")?;
+                Ok(labels(id, log.tags()))
+            })
+            .collect()
     }
 
     async fn s3_endpoints(&self, vpc_id: &str) -> CallResult<Vec<Labels>> {
@@ -372,7 +413,7 @@ impl Cloud for AwsCloud {
             .ec2
             .describe_vpc_endpoints()
             .filters(filter("vpc-id", vpc_id))
-            .filters(filter("service-name", S3_SERVICE))
+            .filters(filter("service-name", &self.s3_service))
             // A deleted endpoint stays listed for a while; only live ones count.
             .filters(
                 ec2::Filter::builder()
@@ -384,11 +425,16 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeVpcEndpoints"))?;
-        Ok(output
+        output
             .vpc_endpoints()
             .iter()
-            .map(|endpoint| labels(endpoint.vpc_endpoint_id(), endpoint.tags()))
-            .collect())
+            .map(|endpoint| {
+                let id = endpoint
+                    .vpc_endpoint_id()
+                    .required("VpcEndpoint.VpcEndpointId")?;
+                Ok(labels(id, endpoint.tags()))
+            })
+            .collect()
     }
 
     async fn create_vpc(&self, cidr: &str, tags: &[Tag]) -> CallResult<Vpc> {
@@ -400,7 +446,7 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("CreateVpc"))?;
-        Ok(vpc(output.vpc().unwrap_or(&ec2::Vpc::builder().build())))
+        vpc(output.vpc().required("CreateVpc.Vpc")?)
     }
 
     async fn enable_dns(&self, vpc_id: &str) -> CallResult<()> {
@@ -440,9 +486,7 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("CreateSubnet"))?;
-        Ok(subnet(
-            output.subnet().unwrap_or(&ec2::Subnet::builder().build()),
-        ))
+        subnet(output.subnet().required("CreateSubnet.Subnet")?)
     }
 
     async fn create_internet_gateway(&self, tags: &[Tag]) -> CallResult<InternetGateway> {
@@ -453,11 +497,11 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("CreateInternetGateway"))?;
-        Ok(internet_gateway(
+        internet_gateway(
             output
                 .internet_gateway()
-                .unwrap_or(&ec2::InternetGateway::builder().build()),
-        ))
+                .required("CreateInternetGateway.InternetGateway")?,
+        )
     }
 
     async fn attach_internet_gateway(&self, gateway_id: &str, vpc_id: &str) -> CallResult<()> {
@@ -481,7 +525,10 @@ impl Cloud for AwsCloud {
             .await
             .map_err(aws_error("AllocateAddress"))?;
         Ok(Labels {
-            id: output.allocation_id().unwrap_or_default().to_owned(),
+            id: output
+                .allocation_id()
+                .required("AllocateAddress.AllocationId")?
+                .to_owned(),
             ..Labels::default()
         })
     }
@@ -503,11 +550,11 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("CreateNatGateway"))?;
-        Ok(nat_gateway(
+        nat_gateway(
             output
                 .nat_gateway()
-                .unwrap_or(&ec2::NatGateway::builder().build()),
-        ))
+                .required("CreateNatGateway.NatGateway")?,
+        )
     }
 
     async fn create_route_table(&self, vpc_id: &str, tags: &[Tag]) -> CallResult<RouteTable> {
@@ -519,11 +566,11 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("CreateRouteTable"))?;
-        Ok(route_table(
+        route_table(
             output
                 .route_table()
-                .unwrap_or(&ec2::RouteTable::builder().build()),
-        ))
+                .required("CreateRouteTable.RouteTable")?,
+        )
     }
 
     async fn create_default_route(&self, table_id: &str, target: &RouteTarget) -> CallResult<()> {
@@ -570,7 +617,10 @@ impl Cloud for AwsCloud {
             .map_err(aws_error("CreateSecurityGroup"))?;
         Ok(SecurityGroup {
             labels: Labels {
-                id: output.group_id().unwrap_or_default().to_owned(),
+                id: output
+                    .group_id()
+                    .required("CreateSecurityGroup.GroupId")?
+                    .to_owned(),
                 name: Some(name.to_owned()),
                 environment: None,
             },
@@ -677,7 +727,7 @@ impl Cloud for AwsCloud {
         self.ec2
             .create_vpc_endpoint()
             .vpc_id(vpc_id)
-            .service_name(S3_SERVICE)
+            .service_name(&self.s3_service)
             .vpc_endpoint_type(ec2::VpcEndpointType::Gateway)
             .set_route_table_ids(Some(route_table_ids.to_vec()))
             .tag_specifications(tag_specification(ec2::ResourceType::VpcEndpoint, tags))
@@ -816,7 +866,9 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeKey"));
-        Ok(found(output, &["NotFoundException"])?.map(|output| key(output.key_metadata())))
+        found(output, &["NotFoundException"])?
+            .map(|output| key(output.key_metadata().required("DescribeKey.KeyMetadata")?))
+            .transpose()
     }
 
     async fn create_key(&self, policy: &str, tags: &[Tag]) -> CallResult<Key> {
@@ -840,7 +892,7 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("CreateKey"))?;
-        Ok(key(output.key_metadata()))
+        key(output.key_metadata().required("CreateKey.KeyMetadata")?)
     }
 
     async fn enable_key_rotation(&self, key_arn: &str) -> CallResult<()> {

@@ -4,7 +4,7 @@
 
 use crate::api::{
     Association, CallResult, Cloud, InternetGateway, Key, Labels, NatGateway, NatState,
-    NetworkInterface, Peer, RouteTable, RouteTarget, Rule, SecurityGroup, Subnet, Vpc,
+    NetworkInterface, Peer, Route, RouteTable, RouteTarget, Rule, SecurityGroup, Subnet, Vpc,
 };
 use env_core::tags::{self, Tag};
 use std::collections::BTreeMap;
@@ -334,7 +334,10 @@ impl Cloud for Fake {
             .iter_mut()
             .filter(|(_, t)| t.labels.id == table_id)
         {
-            table.routes.push(("0.0.0.0/0".into(), target.clone()));
+            table.routes.push(Route {
+                destination_cidr: Some("0.0.0.0/0".into()),
+                target: Some(target.clone()),
+            });
         }
         Ok(())
     }

@@ -3,6 +3,7 @@
 
 use crate::api::{CallResult, Cloud};
 use crate::waiting::Waiting;
+use env_core::arn::ArnScope;
 use env_core::context::Context;
 use env_core::naming::{NameKind, Names};
 use serde_json::{json, Value};
@@ -84,7 +85,7 @@ pub fn flow_log_trust(account: &str, region: &str) -> Value {
             "Action": "sts:AssumeRole",
             "Condition": {
                 "StringEquals": {"aws:SourceAccount": account},
-                "ArnLike": {"aws:SourceArn": format!("arn:aws:ec2:{region}:{account}:vpc-flow-log/*")}
+                "ArnLike": {"aws:SourceArn": ArnScope::new(region, account).regional("ec2", "vpc-flow-log/*")}
             }
         }]
     })
@@ -92,7 +93,7 @@ pub fn flow_log_trust(account: &str, region: &str) -> Value {
 
 /// Least privilege: write streams and events into this one log group.
 pub fn flow_log_policy(account: &str, region: &str, log_group: &str) -> String {
-    let group = format!("arn:aws:logs:{region}:{account}:log-group:{log_group}");
+    let group = ArnScope::new(region, account).regional("logs", &format!("log-group:{log_group}"));
     json!({
         "Version": "2012-10-17",
         "Statement": [{

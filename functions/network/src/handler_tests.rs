@@ -40,7 +40,7 @@ fn tables(fake: &Fake) -> Vec<(String, Option<String>, Vec<String>)> {
         .iter()
         .filter_map(|(_, table)| {
             let name = table.labels.name.clone()?;
-            let target = table.routes.first().map(|(_, target)| target.clone());
+            let target = table.routes.first().and_then(|route| route.target.clone());
             let subnets = table
                 .associations
                 .iter()

@@ -4,6 +4,7 @@
 
 use crate::api::{CallResult, Cloud};
 use crate::waiting::Waiting;
+use env_core::arn::ArnScope;
 use env_core::context::Context;
 use env_core::naming::{NameKind, Names};
 use serde_json::json;
@@ -50,19 +51,15 @@ pub async fn ensure<C: Cloud>(cx: &Context<'_, C>, account: &str) -> CallResult<
 /// on the retry; and a right granted by tag would reach any key someone tags alike. KMS checks that
 /// these roles exist (envctl deploy makes them first).
 pub fn key_policy(account: &str, region: &str) -> String {
-    let role = |function: &str| {
-        format!(
-            "arn:aws:iam::{account}:role/{}",
-            env_core::iam::function_role(function)
-        )
-    };
+    let scope = ArnScope::new(region, account);
+    let role = |function: &str| scope.role(&env_core::iam::function_role(function));
     json!({
         "Version": "2012-10-17",
         "Statement": [
             {
                 "Sid": "AccountAdministersThroughIam",
                 "Effect": "Allow",
-                "Principal": {"AWS": format!("arn:aws:iam::{account}:root")},
+                "Principal": {"AWS": scope.account_root()},
                 "Action": "kms:*",
                 "Resource": "*"
             },
@@ -77,7 +74,7 @@ pub fn key_policy(account: &str, region: &str) -> String {
                 "Resource": "*",
                 "Condition": {"ArnLike": {
                     "kms:EncryptionContext:aws:logs:arn":
-                        format!("arn:aws:logs:{region}:{account}:log-group:*")
+                        scope.regional("logs", "log-group:*")
                 }}
             },
             {

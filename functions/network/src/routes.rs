@@ -53,7 +53,7 @@ pub async fn ensure<C: Cloud>(
         let has_default = table
             .routes
             .iter()
-            .any(|(destination, _)| destination == "0.0.0.0/0");
+            .any(|route| route.destination_cidr.as_deref() == Some("0.0.0.0/0"));
         if let (false, Some(target)) = (has_default, target) {
             cloud
                 .create_default_route(&table.labels.id, &target)

@@ -28,7 +28,7 @@ use crate::database::Database;
 use crate::error::RotationError;
 use crate::event::Step;
 use crate::protocol::{Outcome, Rotation};
-use crate::secret::InvalidSecret;
+use crate::secret::{InvalidSecret, Password};
 use crate::store::{SecretMetadata, SecretStore, Selector, AWSCURRENT, AWSPREVIOUS};
 use serde_json::{Map, Value};
 use std::time::Instant;
@@ -53,11 +53,20 @@ pub fn token_policy() -> PasswordPolicy {
 }
 
 /// A Redis AUTH token secret.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct TokenSecret {
+    /// The secret's JSON, the token among its fields: never printed.
     fields: Map<String, Value>,
-    pub token: String,
+    pub token: Password,
     pub group: String,
+}
+
+impl std::fmt::Debug for TokenSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenSecret")
+            .field("group", &self.group)
+            .finish_non_exhaustive()
+    }
 }
 
 impl TokenSecret {
@@ -70,7 +79,7 @@ impl TokenSecret {
         if fields.contains_key("username") {
             return None;
         }
-        let token = fields.get(FIELD)?.as_str()?.to_owned();
+        let token = Password::new(fields.get(FIELD)?.as_str()?);
         let group = fields.get(GROUP_FIELD)?.as_str()?.to_owned();
         Some(Self {
             fields,
@@ -148,11 +157,11 @@ impl<S: SecretStore, D: Database, C: Cache> Rotation<'_, S, D, C> {
                     .await
             }
             Step::Test => {
-                self.log_in_with(host, port, &pending.token).await?;
+                self.log_in_with(host, port, pending.token.expose()).await?;
                 Ok(Outcome::Tested)
             }
             _ => {
-                self.log_in_with(host, port, &pending.token).await?;
+                self.log_in_with(host, port, pending.token.expose()).await?;
                 let outcome = self.promote(metadata).await?;
                 self.restart_tasks().await?;
                 Ok(outcome)
@@ -188,7 +197,7 @@ impl<S: SecretStore, D: Database, C: Cache> Rotation<'_, S, D, C> {
             Some(pending) if pending.token == current.token => {
                 "the pending token is the current one"
             }
-            Some(pending) if !valid_token(&pending.token) => {
+            Some(pending) if !valid_token(pending.token.expose()) => {
                 "the pending token is not 16 to 128 letters, digits or !&#$^<>-"
             }
             Some(pending) => return Ok(pending),
@@ -218,7 +227,12 @@ impl<S: SecretStore, D: Database, C: Cache> Rotation<'_, S, D, C> {
         pending: &TokenSecret,
         (host, port): (&str, u16),
     ) -> Result<Outcome, RotationError> {
-        match self.cache.client.accepts(host, port, &pending.token).await {
+        match self
+            .cache
+            .client
+            .accepts(host, port, pending.token.expose())
+            .await
+        {
             // Taken by the node answering: an earlier setSecret added it; the wait below makes
             // sure every node has it.
             Ok(()) => {
@@ -249,7 +263,7 @@ impl<S: SecretStore, D: Database, C: Cache> Rotation<'_, S, D, C> {
             match self
                 .cache
                 .client
-                .rotate_token(&current.group, &pending.token)
+                .rotate_token(&current.group, pending.token.expose())
                 .await
             {
                 // A change another call started meanwhile (a concurrent setSecret of this token):
@@ -279,7 +293,12 @@ impl<S: SecretStore, D: Database, C: Cache> Rotation<'_, S, D, C> {
         loop {
             let state = self.cache.client.group(group).await?;
             let applied = state.as_ref().is_some_and(GroupState::ready_for_a_change);
-            let why = match self.cache.client.accepts(host, port, &pending.token).await {
+            let why = match self
+                .cache
+                .client
+                .accepts(host, port, pending.token.expose())
+                .await
+            {
                 Ok(()) if applied => return Ok(()),
                 Ok(()) => format!(
                     "the group is {}",
@@ -358,7 +377,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            (secret.token.as_str(), secret.group.as_str()),
+            (secret.token.expose(), secret.group.as_str()),
             ("t1", "redis-pr-1")
         );
         assert_eq!(secret.endpoint().unwrap(), ("h", 6379));

@@ -315,3 +315,12 @@ async fn a_secret_without_the_groups_endpoint_or_a_pending_value_is_refused() {
     let error = step(&function, "t1", Step::Set).await.unwrap_err();
     assert!(error.to_string().contains("not valid"), "{error}");
 }
+
+#[test]
+fn a_token_secret_prints_its_group_and_never_its_token() {
+    let secret = crate::cache_token::TokenSecret::parse(&token_secret(T0).to_string())
+        .expect("a token secret");
+    assert_eq!(secret.token.expose(), T0);
+    let printed = format!("{secret:?}");
+    assert_eq!(printed, r#"TokenSecret { group: "redis-pr-1", .. }"#);
+}

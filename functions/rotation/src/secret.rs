@@ -15,25 +15,8 @@ pub const DEFAULT_PORT: u16 = 5432;
 /// The database to log in to when the secret names none.
 pub const DEFAULT_DBNAME: &str = "postgres";
 
-/// A password: never printed, never logged. `expose` is the only way to read it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Password(String);
-
-impl Password {
-    pub fn new(text: impl Into<String>) -> Self {
-        Self(text.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Password {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Password(<redacted>)")
-    }
-}
+/// A password: never printed, never logged (the workspace's one redaction type).
+pub use env_core::redacted::Secret as Password;
 
 /// Which strategy a secret asks for: a `masterarn` field means alternating users.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -230,10 +213,7 @@ mod tests {
     fn neither_debug_nor_errors_show_a_password() {
         let credentials = Credentials::parse(APP).unwrap();
         let debug = format!("{credentials:?}");
-        assert_eq!(
-            format!("{:?}", credentials.password),
-            "Password(<redacted>)"
-        );
+        assert_eq!(format!("{:?}", credentials.password), "Secret(<redacted>)");
         assert!(!debug.contains("p1"), "{debug}");
         assert!(debug.contains("app"), "{debug}");
         let error = Credentials::parse(r#"{"username":"u","password":12345678}"#).unwrap_err();

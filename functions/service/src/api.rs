@@ -18,7 +18,7 @@ pub use env_core::error::found;
 /// log driver", and API reference, LogConfiguration (`mode`, `max-buffer-size`).
 pub const LOG_DELIVERY: [(&str, &str); 2] = [("mode", "non-blocking"), ("max-buffer-size", "25m")];
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cluster {
     pub arn: String,
     /// `ACTIVE`; a deleted cluster is listed as `INACTIVE` for a while (ECS API reference,

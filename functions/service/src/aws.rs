@@ -11,7 +11,7 @@ use aws_config::SdkConfig;
 use aws_sdk_applicationautoscaling::types as scaling;
 use aws_sdk_ecs::types as ecs;
 use aws_sdk_servicediscovery::types as sd;
-use env_core::error::aws_error;
+use env_core::error::{aws_error, Required};
 use env_core::tags::Tag;
 use iam_roles::Roles;
 use log_groups::LogGroups;
@@ -61,7 +61,6 @@ fn discovery_tags(tags: &[Tag]) -> Vec<sd::Tag> {
         .collect()
 }
 
-/// `arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>` → `<family>`.
 impl AwsCloud {
     /// The ARNs of the family's revisions in `status`, oldest first. `familyPrefix` may match
     /// longer families (pr-1 and pr-10): only the exact family is kept.
@@ -89,25 +88,37 @@ impl AwsCloud {
     }
 }
 
+/// `arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>` → `<family>`.
 fn family_of(arn: &str) -> &str {
     let name = arn.rsplit('/').next().unwrap_or_default();
     name.split(':').next().unwrap_or_default()
 }
 
-fn cluster(cluster: &ecs::Cluster) -> Cluster {
-    Cluster {
-        arn: cluster.cluster_arn().unwrap_or_default().to_owned(),
-        status: cluster.status().unwrap_or_default().to_owned(),
-    }
+fn cluster(cluster: &ecs::Cluster) -> CallResult<Cluster> {
+    Ok(Cluster {
+        arn: cluster
+            .cluster_arn()
+            .required("Cluster.clusterArn")?
+            .to_owned(),
+        status: cluster.status().required("Cluster.status")?.to_owned(),
+    })
 }
 
-fn service(service: &ecs::Service) -> EcsService {
-    EcsService {
-        arn: service.service_arn().unwrap_or_default().to_owned(),
-        status: service.status().unwrap_or_default().to_owned(),
+fn service(service: &ecs::Service) -> CallResult<EcsService> {
+    Ok(EcsService {
+        arn: service
+            .service_arn()
+            .required("Service.serviceArn")?
+            .to_owned(),
+        status: service.status().required("Service.status")?.to_owned(),
         desired_count: service.desired_count(),
         running_count: service.running_count(),
-        task_definition: service.task_definition().unwrap_or_default().to_owned(),
+        // Absent only on the EXTERNAL deployment controller before a primary task set exists;
+        // `create_service` makes this service on the ECS controller, with a task definition.
+        task_definition: service
+            .task_definition()
+            .required("Service.taskDefinition")?
+            .to_owned(),
         rollout: service
             .deployments()
             .iter()
@@ -125,7 +136,26 @@ fn service(service: &ecs::Service) -> EcsService {
             .filter_map(ecs::AdvancedConfiguration::alternate_target_group_arn)
             .next()
             .map(str::to_owned),
-    }
+    })
+}
+
+fn discovery_namespace(namespace: &sd::NamespaceSummary) -> CallResult<Named> {
+    Ok(Named {
+        id: namespace.id().required("NamespaceSummary.Id")?.to_owned(),
+        arn: namespace.arn().required("NamespaceSummary.Arn")?.to_owned(),
+        name: namespace
+            .name()
+            .required("NamespaceSummary.Name")?
+            .to_owned(),
+    })
+}
+
+fn discovery_service(service: &sd::Service) -> CallResult<Named> {
+    Ok(Named {
+        id: service.id().required("Service.Id")?.to_owned(),
+        arn: service.arn().required("Service.Arn")?.to_owned(),
+        name: service.name().required("Service.Name")?.to_owned(),
+    })
 }
 
 /// The service's one load balancer entry; with blue/green, the green target group and the rules
@@ -316,7 +346,9 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeClusters"))?;
-        Ok(output.clusters().first().map(cluster))
+        // A cluster never created, or purged after deletion, is answered with a MISSING failure
+        // instead of a cluster: none.
+        output.clusters().first().map(cluster).transpose()
     }
 
     async fn create_cluster(&self, name: &str, tags: &[Tag]) -> CallResult<Cluster> {
@@ -335,7 +367,7 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("CreateCluster"))?;
-        Ok(output.cluster().map(cluster).unwrap_or_default())
+        cluster(output.cluster().required("CreateClusterResponse.cluster")?)
     }
 
     async fn delete_cluster(&self, name: &str) -> CallResult<()> {
@@ -397,13 +429,14 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("RegisterTaskDefinition"))?;
-        let arn = output
+        let registered = output
             .task_definition()
-            .and_then(ecs::TaskDefinition::task_definition_arn)
-            .unwrap_or_default()
-            .to_owned();
+            .required("RegisterTaskDefinitionResponse.taskDefinition")?;
         Ok(TaskDefinition {
-            arn,
+            arn: registered
+                .task_definition_arn()
+                .required("TaskDefinition.taskDefinitionArn")?
+                .to_owned(),
             fingerprint: None,
         })
     }
@@ -453,8 +486,11 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeServices"));
-        Ok(found(output, &["ClusterNotFoundException"])?
-            .and_then(|output| output.services().first().map(service)))
+        // A service never created, or purged after deletion, is answered with a MISSING failure
+        // instead of a service: none.
+        found(output, &["ClusterNotFoundException"])?
+            .and_then(|output| output.services().first().map(service))
+            .transpose()
     }
 
     async fn create_service(&self, spec: &ServiceSpec, tags: &[Tag]) -> CallResult<EcsService> {
@@ -500,7 +536,7 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("CreateService"))?;
-        Ok(output.service().map(service).unwrap_or_default())
+        service(output.service().required("CreateServiceResponse.service")?)
     }
 
     async fn update_task_definition(
@@ -566,15 +602,12 @@ impl Cloud for AwsCloud {
             .collect::<Result<Vec<_>, _>>()
             .await
             .map_err(aws_error("ListNamespaces"))?;
-        Ok(pages
+        pages
             .iter()
             .flat_map(|page| page.namespaces())
             .find(|namespace| namespace.name() == Some(name))
-            .map(|namespace| Named {
-                id: namespace.id().unwrap_or_default().to_owned(),
-                arn: namespace.arn().unwrap_or_default().to_owned(),
-                name: name.to_owned(),
-            }))
+            .map(discovery_namespace)
+            .transpose()
     }
 
     async fn create_namespace(
@@ -619,23 +652,21 @@ impl Cloud for AwsCloud {
             let described = self
                 .discovery
                 .get_service()
-                .id(summary.id().unwrap_or_default())
+                .id(summary.id().required("ServiceSummary.Id")?)
                 .send()
                 .await
                 .map_err(aws_error("GetService"));
             // Another environment's teardown may delete its service between the listing and this
             // read (moto lists every namespace's services): gone is simply not ours.
             let output = found(described, &["ServiceNotFound"])?;
-            if let Some(service) = output
+            let service = output
                 .as_ref()
-                .and_then(|output| output.service())
-                .filter(|service| service.namespace_id() == Some(namespace_id))
+                .map(|output| output.service().required("GetServiceResponse.Service"))
+                .transpose()?;
+            if let Some(service) =
+                service.filter(|service| service.namespace_id() == Some(namespace_id))
             {
-                services.push(Named {
-                    id: service.id().unwrap_or_default().to_owned(),
-                    arn: service.arn().unwrap_or_default().to_owned(),
-                    name: service.name().unwrap_or_default().to_owned(),
-                });
+                services.push(discovery_service(service)?);
             }
         }
         Ok(services)
@@ -673,18 +704,7 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("CreateService"))?;
-        let service = output.service();
-        Ok(Named {
-            id: service
-                .and_then(sd::Service::id)
-                .unwrap_or_default()
-                .to_owned(),
-            arn: service
-                .and_then(sd::Service::arn)
-                .unwrap_or_default()
-                .to_owned(),
-            name: name.to_owned(),
-        })
+        discovery_service(output.service().required("CreateServiceResponse.Service")?)
     }
 
     async fn delete_discovery_service(&self, id: &str) -> CallResult<()> {

@@ -4,6 +4,7 @@
 //! [`ECR_LOGIN`], [`PUT_METRIC_DATA`] and [`LOAD_BALANCER_READS`], each granted to one role.
 
 use env_core::arn::region_of;
+use env_core::arn::ArnScope;
 use env_core::iam::{ECR_LOGIN, LOAD_BALANCER_READS, PUT_METRIC_DATA};
 use env_core::spec::service::EcrRepository;
 use serde_json::{json, Value};
@@ -32,7 +33,7 @@ pub fn tasks_trust_policy(account: &str) -> Value {
 pub fn task_role_trust_policy(account: &str, region: &str) -> Value {
     let mut trust = tasks_trust_policy(account);
     trust["Statement"][0]["Condition"]["ArnLike"] =
-        json!({"aws:SourceArn": format!("arn:aws:ecs:{region}:{account}:*")});
+        json!({"aws:SourceArn": ArnScope::new(region, account).regional("ecs", "*")});
     trust
 }
 
@@ -86,7 +87,7 @@ pub fn execution_policy(
             "Sid": "WriteTheServiceLogGroup",
             "Effect": "Allow",
             "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": format!("arn:aws:logs:{region}:{account}:log-group:{log_group}:*")
+            "Resource": ArnScope::new(region, account).regional("logs", &format!("log-group:{log_group}:*"))
         }),
         read_secrets(secrets),
         decrypt_via_secrets_manager(key_arn),
@@ -132,7 +133,7 @@ pub struct TaskScope<'a> {
 /// using an IAM policy for IAM database access").
 pub fn task_policy(account: &str, secrets: &[&str], key_arn: &str, scope: TaskScope<'_>) -> Value {
     let cluster = scope.db_resource_id.unwrap_or("*");
-    let region = region_of(key_arn);
+    let arns = ArnScope::new(region_of(key_arn), account);
     json!({
         "Version": "2012-10-17",
         "Statement": [
@@ -142,7 +143,7 @@ pub fn task_policy(account: &str, secrets: &[&str], key_arn: &str, scope: TaskSc
                 "Sid": "ConnectAsTheApplicationUser",
                 "Effect": "Allow",
                 "Action": "rds-db:connect",
-                "Resource": format!("arn:aws:rds-db:{region}:{account}:dbuser:{cluster}/{APP_DB_USER}")
+                "Resource": arns.regional("rds-db", &format!("dbuser:{cluster}/{APP_DB_USER}"))
             },
             {
                 // ElastiCache user guide, "Authenticating with IAM": `elasticache:Connect` needs
@@ -153,14 +154,8 @@ pub fn task_policy(account: &str, secrets: &[&str], key_arn: &str, scope: TaskSc
                 "Effect": "Allow",
                 "Action": "elasticache:Connect",
                 "Resource": [
-                    format!(
-                        "arn:aws:elasticache:{region}:{account}:replicationgroup:{}",
-                        scope.replication_group
-                    ),
-                    format!(
-                        "arn:aws:elasticache:{region}:{account}:user:{}-app",
-                        scope.replication_group
-                    )
+                    arns.regional("elasticache", &format!("replicationgroup:{}", scope.replication_group)),
+                    arns.regional("elasticache", &format!("user:{}-app", scope.replication_group))
                 ]
             },
             {

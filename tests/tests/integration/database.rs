@@ -721,6 +721,36 @@ async fn a_create_that_meets_its_secret_scheduled_for_deletion_restores_it() {
     assert!(what_is_left(suffix).await.is_empty());
 }
 
+/// A minimum of 0 ACUs reaches RDS with the spec's idle time before Aurora pauses an instance.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_minimum_of_zero_acus_reaches_rds_with_its_auto_pause_time() {
+    let suffix = unique_suffix();
+    let suffix = suffix.as_str();
+    let pausing = json!({"deletionProtection": false, "forceDestroy": true, "dbMinCapacity": 0, "dbAutoPauseSeconds": 900});
+    let spec = spec(suffix, pausing);
+    code_package().await;
+    let network = create("network", &spec, &json!({}));
+    create("database", &spec, &json!({"network": network}));
+    let clusters = rds()
+        .await
+        .describe_db_clusters()
+        .db_cluster_identifier(format!("aurora-{suffix}"))
+        .send()
+        .await
+        .expect("the cluster");
+    let scaling = clusters.db_clusters()[0]
+        .serverless_v2_scaling_configuration()
+        .expect("a Serverless v2 range");
+    assert_eq!(scaling.min_capacity(), Some(0.0));
+    assert_eq!(scaling.seconds_until_auto_pause(), Some(900));
+    for _ in 0..5 {
+        if call("database", "delete", &spec, &json!({}))["status"] == "DELETED" {
+            break;
+        }
+    }
+    assert!(what_is_left(suffix).await.is_empty());
+}
+
 /// A redeploy's rotation package and settings reach an environment made before it: the function
 /// an earlier deployment made (another package, architecture, timeout and environment) is brought
 /// up to date by the next provision's status calls, and the database is READY only then.

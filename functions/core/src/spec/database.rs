@@ -7,6 +7,20 @@ use super::problem::Problem;
 use serde_json::Value;
 
 bounded_integer!(
+    /// How long an Aurora Serverless v2 instance at its minimum of 0 ACUs may go without a user
+    /// connection before Aurora pauses it (RDS API reference,
+    /// `ServerlessV2ScalingConfiguration.SecondsUntilAutoPause`: 300 to 86,400, default 300).
+    AutoPauseSeconds: u32, 300, 86_400, "a whole number of seconds from 300 to 86400 (Aurora's auto-pause range)"
+);
+
+impl AutoPauseSeconds {
+    /// Aurora's own default, used when the spec asks for 0 ACUs without naming a time.
+    pub fn aurora_default() -> Self {
+        Self::from_constant(300)
+    }
+}
+
+bounded_integer!(
     /// Database connections each task's pool keeps open (the application reads it from its
     /// environment). 100 per task already needs 16 ACUs at 10 tasks.
     DbPoolSize: u16, 1, 100, "a whole number of connections from 1 to 100"

@@ -17,7 +17,7 @@ pub use capacity::{
     TaskMemoryMib,
 };
 pub use certificate::{CertificateArn, CertificateMode, DomainName, HostedZoneId};
-pub use database::{aurora_max_connections, DbPoolSize};
+pub use database::{aurora_max_connections, AutoPauseSeconds, DbPoolSize};
 pub use lifecycle::{PullRequestNumber, TtlHours};
 pub use monitoring::{AlarmEmail, AlarmPercent, LatencyAlarmMs};
 pub use network::{NatStrategy, Region, VpcCidr};
@@ -80,6 +80,8 @@ pub struct SpecFields {
     pub db_min_capacity: Acu,
     #[serde(default = "defaults::db_max_capacity")]
     pub db_max_capacity: Acu,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub db_auto_pause_seconds: Option<AutoPauseSeconds>,
     #[serde(default = "defaults::db_pool_size")]
     pub db_pool_size: DbPoolSize,
     #[serde(default = "defaults::cache_shards")]
@@ -175,7 +177,7 @@ impl<T: SpecField> SpecField for Option<T> {
 }
 
 /// Every field the spec accepts, in the order the README's table lists them.
-pub const FIELDS: [&str; 36] = [
+pub const FIELDS: [&str; 37] = [
     "environmentSuffix",
     "region",
     "deletionProtection",
@@ -197,6 +199,7 @@ pub const FIELDS: [&str; 36] = [
     "deregistrationDelaySeconds",
     "dbMinCapacity",
     "dbMaxCapacity",
+    "dbAutoPauseSeconds",
     "dbPoolSize",
     "cacheShards",
     "cacheReplicasPerShard",
@@ -235,6 +238,7 @@ fn check_field(name: &str, value: &Value) -> Option<Result<(), String>> {
         "deploymentStrategy" => check::<DeploymentStrategy>(value),
         "deregistrationDelaySeconds" => check::<DeregistrationDelaySeconds>(value),
         "dbMinCapacity" | "dbMaxCapacity" => check::<Acu>(value),
+        "dbAutoPauseSeconds" => check::<Option<AutoPauseSeconds>>(value),
         "dbPoolSize" => check::<DbPoolSize>(value),
         "cacheShards" => check::<ShardCount>(value),
         "cacheReplicasPerShard" => check::<ReplicaCount>(value),
@@ -350,6 +354,7 @@ fn involved_fields(field: &str) -> &'static [&'static str] {
         "maxTasks" => &["minTasks", "maxTasks"],
         "taskMemory" => &["taskCpu", "taskMemory"],
         "dbMaxCapacity" => &["dbMinCapacity", "dbMaxCapacity"],
+        "dbAutoPauseSeconds" => &["dbMinCapacity", "dbAutoPauseSeconds"],
         "dbPoolSize" => &["maxTasks", "dbPoolSize", "dbMaxCapacity"],
         _ => &[
             "domainName",
@@ -411,6 +416,22 @@ impl TryFrom<SpecFields> for EnvironmentSpec {
                 fields.max_tasks,
                 fields.db_pool_size,
                 fields.db_max_capacity,
+            ));
+        }
+        // Aurora pauses only an instance whose minimum is 0 ACUs; with a higher one the setting
+        // would be dropped silently (RDS API reference, `SecondsUntilAutoPause`: shown only when
+        // the minimum capacity is 0).
+        if let (Some(seconds), false) = (
+            fields.db_auto_pause_seconds,
+            fields.db_min_capacity == Acu::from_halves(0),
+        ) {
+            problems.push(Problem::new(
+                "dbAutoPauseSeconds",
+                &json(seconds.into()),
+                format!(
+                    "only with dbMinCapacity 0 (Aurora pauses only at 0 ACUs; dbMinCapacity is {})",
+                    fields.db_min_capacity.as_f64()
+                ),
             ));
         }
         let certificate = resolve_certificate(&fields, &mut problems);

@@ -1,6 +1,7 @@
 //! What runs behind the load balancer: the image, its port, its health check.
 
 use super::field::{bounded_integer, SpecField};
+use crate::arn::ArnScope;
 use serde::{Deserialize, Serialize};
 
 bounded_integer!(
@@ -59,10 +60,8 @@ impl EcrRepository {
     }
 
     pub fn arn(&self) -> String {
-        format!(
-            "arn:aws:ecr:{}:{}:repository/{}",
-            self.region, self.account, self.name
-        )
+        ArnScope::new(&self.region, &self.account)
+            .regional("ecr", &format!("repository/{}", self.name))
     }
 }
 
