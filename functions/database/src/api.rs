@@ -64,6 +64,19 @@ pub struct Cluster {
     pub master_secret_arn: Option<String>,
     /// `DbClusterResourceId`, what `rds-db:connect` permissions are scoped to.
     pub resource_id: String,
+    /// `EngineVersion`, such as `16.9`.
+    pub engine_version: Option<String>,
+    /// Its Serverless v2 range (`ServerlessV2ScalingConfiguration`).
+    pub scaling: Option<Scaling>,
+}
+
+/// A Serverless v2 capacity range, with how long an idle instance runs before Aurora pauses it
+/// (only at a minimum of 0 ACUs; RDS reports none otherwise).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scaling {
+    pub min_capacity: f64,
+    pub max_capacity: f64,
+    pub seconds_until_auto_pause: Option<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,6 +106,16 @@ pub struct ClusterSettings {
     pub backup_retention_days: i32,
     pub log_exports: Vec<&'static str>,
     pub tags: Vec<Tag>,
+}
+
+impl ClusterSettings {
+    pub fn scaling(&self) -> Scaling {
+        Scaling {
+            min_capacity: self.min_capacity,
+            max_capacity: self.max_capacity,
+            seconds_until_auto_pause: self.seconds_until_auto_pause,
+        }
+    }
 }
 
 /// One engine version as DescribeDBEngineVersions lists it.
@@ -233,6 +256,8 @@ pub trait Cloud {
     async fn create_cluster(&self, settings: &ClusterSettings) -> CallResult<()>;
     /// Turns deletion protection off, applied immediately.
     async fn lift_deletion_protection(&self, id: &str) -> CallResult<()>;
+    /// Applies `scaling` to the cluster at once (ModifyDBCluster `ServerlessV2ScalingConfiguration`).
+    async fn set_scaling(&self, id: &str, scaling: &Scaling) -> CallResult<()>;
     /// Deletes without a final snapshot; the automated backups go too when `force`, else they are
     /// kept for their retention period (RDS user guide, "Deleting Aurora DB clusters").
     async fn delete_cluster(&self, id: &str, force: bool) -> CallResult<()>;

@@ -3,7 +3,7 @@
 
 use crate::api::{
     found, CallResult, Cloud, Cluster, ClusterSettings, EngineVersion, Function, FunctionSettings,
-    Instance, InstanceSettings, NewSecret, Rotation, Secret,
+    Instance, InstanceSettings, NewSecret, Rotation, Scaling, Secret,
 };
 use aws_config::SdkConfig;
 use aws_sdk_lambda::types as lambda;
@@ -76,6 +76,19 @@ fn cluster(cluster: &rds::DbCluster) -> CallResult<Cluster> {
             .db_cluster_resource_id()
             .required("DBCluster.DbClusterResourceId")?
             .to_owned(),
+        engine_version: cluster.engine_version().map(str::to_owned),
+        // A provisioned cluster without Serverless v2 reports no range: nothing to compare.
+        scaling: cluster
+            .serverless_v2_scaling_configuration()
+            .and_then(scaling),
+    })
+}
+
+fn scaling(range: &rds::ServerlessV2ScalingConfigurationInfo) -> Option<Scaling> {
+    Some(Scaling {
+        min_capacity: range.min_capacity()?,
+        max_capacity: range.max_capacity()?,
+        seconds_until_auto_pause: range.seconds_until_auto_pause(),
     })
 }
 
@@ -305,6 +318,23 @@ impl Cloud for AwsCloud {
             .modify_db_cluster()
             .db_cluster_identifier(id)
             .deletion_protection(false)
+            .apply_immediately(true)
+            .send()
+            .await
+            .map_err(aws_error("ModifyDBCluster"))?;
+        Ok(())
+    }
+
+    async fn set_scaling(&self, id: &str, scaling: &Scaling) -> CallResult<()> {
+        let range = rds::ServerlessV2ScalingConfiguration::builder()
+            .min_capacity(scaling.min_capacity)
+            .max_capacity(scaling.max_capacity)
+            .set_seconds_until_auto_pause(scaling.seconds_until_auto_pause)
+            .build();
+        self.rds
+            .modify_db_cluster()
+            .db_cluster_identifier(id)
+            .serverless_v2_scaling_configuration(range)
             .apply_immediately(true)
             .send()
             .await

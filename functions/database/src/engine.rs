@@ -16,6 +16,17 @@ pub fn newest_fitting(versions: &[EngineVersion], min_acu: f64, max_acu: f64) ->
         .map(|(_, version)| version.clone())
 }
 
+/// Whether the cluster's `version`, as RDS lists it, can scale between these capacities (where RDS
+/// states a range, as for [`newest_fitting`]); a version RDS no longer lists is not assumed to.
+pub fn holds(versions: &[EngineVersion], version: &str, min_acu: f64, max_acu: f64) -> bool {
+    versions.iter().any(|listed| {
+        listed.version == version
+            && listed
+                .serverless_v2_range
+                .is_none_or(|(low, high)| low <= min_acu && max_acu <= high)
+    })
+}
+
 /// Available (RDS lists only those unless asked for all, but says so in `Status`) and, where RDS
 /// states a Serverless v2 range for the version, one that holds the spec's: a minimum of 0 ACUs
 /// needs a version that supports auto-pause (RDS API reference, `ServerlessV2FeaturesSupport`).

@@ -4,7 +4,7 @@
 
 use crate::api::{
     CallResult, Cloud, Cluster, ClusterSettings, EngineVersion, Function, FunctionSettings,
-    Instance, InstanceSettings, NewSecret, Rotation, Secret,
+    Instance, InstanceSettings, NewSecret, Rotation, Scaling, Secret,
 };
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
@@ -273,6 +273,8 @@ impl Cloud for FakeCloud {
                 "arn:aws:secretsmanager:us-west-2:123456789012:secret:rds!cluster-{id}"
             )),
             resource_id: format!("cluster-{}", id.to_uppercase()),
+            engine_version: Some(settings.engine_version.clone()),
+            scaling: Some(settings.scaling()),
         };
         world
             .clusters
@@ -285,6 +287,15 @@ impl Cloud for FakeCloud {
         world.change("ModifyDBCluster")?;
         if let Some((_, cluster)) = world.clusters.get_mut(id) {
             cluster.deletion_protection = false;
+        }
+        Ok(())
+    }
+
+    async fn set_scaling(&self, id: &str, scaling: &Scaling) -> CallResult<()> {
+        let mut world = self.world();
+        world.change("ModifyDBCluster")?;
+        if let Some((_, cluster)) = world.clusters.get_mut(id) {
+            cluster.scaling = Some(scaling.clone());
         }
         Ok(())
     }

@@ -244,6 +244,10 @@ async fn converge<C: Cloud>(
         (NameKind::AuroraReader, 1, READER_PROMOTION_TIER),
     ];
     let mut ready = cluster_state == State::Available;
+    // Only on an available cluster: RDS refuses a change while it is busy.
+    if ready && crate::capacity::converge(cloud, &cluster, &settings.scaling()).await? {
+        ready = false;
+    }
     for (kind, zone, tier) in instances {
         let id = names.of(kind);
         match cloud.instance(&id).await? {

@@ -1,5 +1,5 @@
 use super::*;
-use crate::api::Rotation;
+use crate::api::{EngineVersion, Rotation, Scaling};
 use crate::fake::FakeCloud;
 use crate::settings::Settings;
 use env_core::outputs::example::{self, handed_on};
@@ -1496,4 +1496,72 @@ async fn an_update_that_failed_in_this_request_leaves_the_previous_function_unti
         .unwrap();
     assert_eq!(response.status, Status::InProgress);
     assert!(changes(&cloud).contains(&"UpdateFunctionCode"));
+}
+
+#[tokio::test]
+async fn a_changed_capacity_range_reaches_the_existing_cluster_once_it_is_available() {
+    let cloud = FakeCloud::default();
+    ready(&cloud, json!({})).await;
+    let pausing = json!({"dbMinCapacity": 0, "dbAutoPauseSeconds": 600});
+    let response = run(&cloud, Action::Status, pausing.clone()).await.unwrap();
+    // Not READY on the call that changed it: RDS applies it first.
+    assert_eq!(response.status, Status::InProgress);
+    assert!(changes(&cloud).contains(&"ModifyDBCluster"));
+    let scaling = cloud.world().clusters["aurora-pr-42"].1.scaling.clone();
+    let wanted = Scaling {
+        min_capacity: 0.0,
+        max_capacity: 4.0,
+        seconds_until_auto_pause: Some(600),
+    };
+    assert_eq!(scaling, Some(wanted));
+    // The range as wanted: never changed again. (The rotation function's new login timeout for a
+    // pausing database is an update of its own, which READY waits for.)
+    for _ in 0..3 {
+        run(&cloud, Action::Status, pausing.clone()).await.unwrap();
+    }
+    let response = run(&cloud, Action::Status, pausing).await.unwrap();
+    assert_eq!(response.status, Status::Ready);
+    assert!(!changes(&cloud).contains(&"ModifyDBCluster"));
+}
+
+#[tokio::test]
+async fn a_range_the_clusters_engine_version_cannot_hold_is_left_as_it_is() {
+    let cloud = FakeCloud::default();
+    ready(&cloud, json!({})).await;
+    // The cluster's 16.9 without auto-pause: a minimum of 0 would be refused.
+    let no_pause = EngineVersion {
+        serverless_v2_range: Some((0.5, 256.0)),
+        ..crate::fake::engine_version("16.9")
+    };
+    cloud.world().engine_versions = Some(vec![no_pause]);
+    run(&cloud, Action::Status, json!({"dbMinCapacity": 0}))
+        .await
+        .unwrap();
+    assert!(!changes(&cloud).contains(&"ModifyDBCluster"));
+    let scaling = cloud.world().clusters["aurora-pr-42"].1.scaling.clone();
+    assert_eq!(scaling.map(|range| range.min_capacity), Some(0.5));
+}
+
+#[tokio::test]
+async fn a_cluster_that_reports_no_serverless_range_and_a_refused_change_are_handled() {
+    let cloud = FakeCloud::default();
+    ready(&cloud, json!({})).await;
+    cloud.world().faults.push(("ModifyDBCluster", "Throttling"));
+    let error = run(&cloud, Action::Status, json!({"dbMaxCapacity": 8}))
+        .await
+        .unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::Retryable);
+    // Not Serverless v2 as far as RDS says: nothing to compare, nothing changed.
+    cloud
+        .world()
+        .clusters
+        .get_mut("aurora-pr-42")
+        .unwrap()
+        .1
+        .scaling = None;
+    let response = run(&cloud, Action::Status, json!({"dbMaxCapacity": 8}))
+        .await
+        .unwrap();
+    assert_eq!(response.status, Status::Ready);
+    assert!(!changes(&cloud).contains(&"ModifyDBCluster"));
 }

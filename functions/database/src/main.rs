@@ -1,5 +1,6 @@
 mod api;
 mod aws;
+mod capacity;
 mod engine;
 #[cfg(test)]
 mod fake;

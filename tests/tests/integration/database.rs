@@ -721,16 +721,54 @@ async fn a_create_that_meets_its_secret_scheduled_for_deletion_restores_it() {
     assert!(what_is_left(suffix).await.is_empty());
 }
 
-/// A minimum of 0 ACUs reaches RDS with the spec's idle time before Aurora pauses an instance.
+/// A minimum of 0 ACUs reaches RDS with the spec's idle time before Aurora pauses an instance: at
+/// creation, and on an existing cluster whose spec changes to it.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_minimum_of_zero_acus_reaches_rds_with_its_auto_pause_time() {
     let suffix = unique_suffix();
     let suffix = suffix.as_str();
-    let pausing = json!({"deletionProtection": false, "forceDestroy": true, "dbMinCapacity": 0, "dbAutoPauseSeconds": 900});
-    let spec = spec(suffix, pausing);
+    let removable = json!({"deletionProtection": false, "forceDestroy": true});
+    let awake = spec(suffix, removable.clone());
+    let mut pausing = awake.clone();
+    pausing["dbMinCapacity"] = json!(0);
+    pausing["dbAutoPauseSeconds"] = json!(900);
     code_package().await;
-    let network = create("network", &spec, &json!({}));
-    create("database", &spec, &json!({"network": network}));
+    let network = create("network", &awake, &json!({}));
+    let inputs = json!({"network": network});
+    let scaling = || async {
+        let clusters = rds()
+            .await
+            .describe_db_clusters()
+            .db_cluster_identifier(format!("aurora-{suffix}"))
+            .send()
+            .await
+            .expect("the cluster");
+        let range = clusters.db_clusters()[0]
+            .serverless_v2_scaling_configuration()
+            .expect("a Serverless v2 range")
+            .clone();
+        (range.min_capacity(), range.seconds_until_auto_pause())
+    };
+    create("database", &awake, &inputs);
+    assert_eq!(scaling().await, (Some(0.5), None));
+    // The next provision's status calls, once the cluster is available, change its range.
+    for _ in 0..3 {
+        call("database", "status", &pausing, &inputs);
+    }
+    assert_eq!(scaling().await, (Some(0.0), Some(900)));
+    for _ in 0..5 {
+        if call("database", "delete", &pausing, &json!({}))["status"] == "DELETED" {
+            break;
+        }
+    }
+    assert!(what_is_left(suffix).await.is_empty());
+
+    // Created pausing from the start.
+    let suffix = unique_suffix().as_str().to_owned();
+    let mut pausing = pausing.clone();
+    pausing["environmentSuffix"] = json!(suffix);
+    let network = create("network", &pausing, &json!({}));
+    create("database", &pausing, &json!({"network": network}));
     let clusters = rds()
         .await
         .describe_db_clusters()
@@ -738,17 +776,19 @@ async fn a_minimum_of_zero_acus_reaches_rds_with_its_auto_pause_time() {
         .send()
         .await
         .expect("the cluster");
-    let scaling = clusters.db_clusters()[0]
+    let range = clusters.db_clusters()[0]
         .serverless_v2_scaling_configuration()
         .expect("a Serverless v2 range");
-    assert_eq!(scaling.min_capacity(), Some(0.0));
-    assert_eq!(scaling.seconds_until_auto_pause(), Some(900));
+    assert_eq!(
+        (range.min_capacity(), range.seconds_until_auto_pause()),
+        (Some(0.0), Some(900))
+    );
     for _ in 0..5 {
-        if call("database", "delete", &spec, &json!({}))["status"] == "DELETED" {
+        if call("database", "delete", &pausing, &json!({}))["status"] == "DELETED" {
             break;
         }
     }
-    assert!(what_is_left(suffix).await.is_empty());
+    assert!(what_is_left(&suffix).await.is_empty());
 }
 
 /// A redeploy's rotation package and settings reach an environment made before it: the function
