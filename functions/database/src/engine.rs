@@ -16,14 +16,15 @@ pub fn newest_fitting(versions: &[EngineVersion], min_acu: f64, max_acu: f64) ->
         .map(|(_, version)| version.clone())
 }
 
-/// Whether the cluster's `version`, as RDS lists it, can scale between these capacities (where RDS
-/// states a range, as for [`newest_fitting`]); a version RDS no longer lists is not assumed to.
+/// Whether the cluster's `version`, as RDS lists it, states a Serverless v2 range that holds these
+/// capacities; a version RDS no longer lists, or lists without a range, is not assumed to (a change
+/// of a working cluster is made only when RDS says it fits).
 pub fn holds(versions: &[EngineVersion], version: &str, min_acu: f64, max_acu: f64) -> bool {
     versions.iter().any(|listed| {
         listed.version == version
             && listed
                 .serverless_v2_range
-                .is_none_or(|(low, high)| low <= min_acu && max_acu <= high)
+                .is_some_and(|(low, high)| low <= min_acu && max_acu <= high)
     })
 }
 

@@ -1547,7 +1547,7 @@ async fn a_cluster_that_reports_no_serverless_range_and_a_refused_change_are_han
     let cloud = FakeCloud::default();
     ready(&cloud, json!({})).await;
     cloud.world().faults.push(("ModifyDBCluster", "Throttling"));
-    let error = run(&cloud, Action::Status, json!({"dbMaxCapacity": 8}))
+    let error = run(&cloud, Action::Status, json!({"dbMinCapacity": 1}))
         .await
         .unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Retryable);
@@ -1559,9 +1559,49 @@ async fn a_cluster_that_reports_no_serverless_range_and_a_refused_change_are_han
         .unwrap()
         .1
         .scaling = None;
-    let response = run(&cloud, Action::Status, json!({"dbMaxCapacity": 8}))
+    let response = run(&cloud, Action::Status, json!({"dbMinCapacity": 1}))
         .await
         .unwrap();
     assert_eq!(response.status, Status::Ready);
     assert!(!changes(&cloud).contains(&"ModifyDBCluster"));
+}
+
+#[tokio::test]
+async fn a_busy_cluster_is_waited_for_a_refused_range_kept_and_the_maximum_never_changed() {
+    let cloud = FakeCloud::default();
+    ready(&cloud, json!({})).await;
+    let range = |cloud: &FakeCloud| cloud.world().clusters["aurora-pr-42"].1.scaling.clone();
+    let before = range(&cloud);
+    // A new maximum only reaches a new environment: max_connections follows it only at a reboot.
+    run(&cloud, Action::Status, json!({"dbMaxCapacity": 8}))
+        .await
+        .unwrap();
+    assert!(!changes(&cloud).contains(&"ModifyDBCluster"));
+    assert_eq!(range(&cloud), before);
+    // Still applying an earlier change: not READY, no error, tried again by a later call.
+    cloud
+        .world()
+        .faults
+        .push(("ModifyDBCluster", "InvalidDBClusterStateFault"));
+    let response = run(&cloud, Action::Status, json!({"dbMinCapacity": 1}))
+        .await
+        .unwrap();
+    assert_eq!(response.status, Status::InProgress);
+    assert_eq!(range(&cloud), before);
+    // Refused for the cluster's platform: kept as it is, the environment READY.
+    cloud
+        .world()
+        .faults
+        .push(("ModifyDBCluster", "InvalidParameterCombination"));
+    let response = run(&cloud, Action::Status, json!({"dbMinCapacity": 1}))
+        .await
+        .unwrap();
+    assert_eq!(response.status, Status::Ready);
+    assert_eq!(range(&cloud), before);
+    // Then applied once RDS takes it.
+    let response = run(&cloud, Action::Status, json!({"dbMinCapacity": 1}))
+        .await
+        .unwrap();
+    assert_eq!(response.status, Status::InProgress);
+    assert_eq!(range(&cloud).map(|range| range.min_capacity), Some(1.0));
 }
