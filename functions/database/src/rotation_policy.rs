@@ -6,7 +6,7 @@
 //! to them; `*` remains only for actions that support no resource (GetRandomPassword, and the
 //! network-interface actions a VPC Lambda needs, as in AWS's AWSLambdaVPCAccessExecutionRole).
 
-use env_core::arn::{account_of, region_of};
+use env_core::arn::{account_of, region_of, ArnScope};
 use serde_json::{json, Value};
 
 /// What the policy is scoped to.
@@ -32,15 +32,10 @@ pub struct PolicyArns<'a> {
 }
 
 pub fn document(arns: PolicyArns<'_>) -> Value {
+    let scope = ArnScope::new(region_of(arns.secret), account_of(arns.secret));
     let interfaces: Vec<String> = ["network-interface/*", "subnet/*", "security-group/*"]
         .iter()
-        .map(|resource| {
-            format!(
-                "arn:aws:ec2:{}:{}:{resource}",
-                region_of(arns.secret),
-                account_of(arns.secret)
-            )
-        })
+        .map(|resource| scope.regional("ec2", resource))
         .collect();
     json!({
         "Version": "2012-10-17",
