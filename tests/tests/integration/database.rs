@@ -721,54 +721,8 @@ async fn a_create_that_meets_its_secret_scheduled_for_deletion_restores_it() {
     assert!(what_is_left(suffix).await.is_empty());
 }
 
-/// A minimum of 0 ACUs reaches RDS with the spec's idle time before Aurora pauses an instance: at
-/// creation, and on an existing cluster whose spec changes to it.
-#[tokio::test(flavor = "multi_thread")]
-async fn a_minimum_of_zero_acus_reaches_rds_with_its_auto_pause_time() {
-    let suffix = unique_suffix();
-    let suffix = suffix.as_str();
-    let removable = json!({"deletionProtection": false, "forceDestroy": true});
-    let awake = spec(suffix, removable.clone());
-    let mut pausing = awake.clone();
-    pausing["dbMinCapacity"] = json!(0);
-    pausing["dbAutoPauseSeconds"] = json!(900);
-    code_package().await;
-    let network = create("network", &awake, &json!({}));
-    let inputs = json!({"network": network});
-    let scaling = || async {
-        let clusters = rds()
-            .await
-            .describe_db_clusters()
-            .db_cluster_identifier(format!("aurora-{suffix}"))
-            .send()
-            .await
-            .expect("the cluster");
-        let range = clusters.db_clusters()[0]
-            .serverless_v2_scaling_configuration()
-            .expect("a Serverless v2 range")
-            .clone();
-        (range.min_capacity(), range.seconds_until_auto_pause())
-    };
-    create("database", &awake, &inputs);
-    assert_eq!(scaling().await, (Some(0.5), None));
-    // The next provision's status calls, once the cluster is available, change its range.
-    for _ in 0..3 {
-        call("database", "status", &pausing, &inputs);
-    }
-    assert_eq!(scaling().await, (Some(0.0), Some(900)));
-    for _ in 0..5 {
-        if call("database", "delete", &pausing, &json!({}))["status"] == "DELETED" {
-            break;
-        }
-    }
-    assert!(what_is_left(suffix).await.is_empty());
-
-    // Created pausing from the start.
-    let suffix = unique_suffix().as_str().to_owned();
-    let mut pausing = pausing.clone();
-    pausing["environmentSuffix"] = json!(suffix);
-    let network = create("network", &pausing, &json!({}));
-    create("database", &pausing, &json!({"network": network}));
+/// The cluster's Serverless v2 minimum and auto-pause time, as RDS reports them.
+async fn pause_range(suffix: &str) -> (Option<f64>, Option<i32>) {
     let clusters = rds()
         .await
         .describe_db_clusters()
@@ -779,16 +733,50 @@ async fn a_minimum_of_zero_acus_reaches_rds_with_its_auto_pause_time() {
     let range = clusters.db_clusters()[0]
         .serverless_v2_scaling_configuration()
         .expect("a Serverless v2 range");
-    assert_eq!(
-        (range.min_capacity(), range.seconds_until_auto_pause()),
-        (Some(0.0), Some(900))
-    );
+    (range.min_capacity(), range.seconds_until_auto_pause())
+}
+
+/// `delete` until DELETED (at most 5 calls); then nothing of the database is left.
+async fn torn_down(spec: &Value, suffix: &str) {
     for _ in 0..5 {
-        if call("database", "delete", &pausing, &json!({}))["status"] == "DELETED" {
+        if call("database", "delete", spec, &json!({}))["status"] == "DELETED" {
             break;
         }
     }
-    assert!(what_is_left(&suffix).await.is_empty());
+    assert!(what_is_left(suffix).await.is_empty());
+}
+
+/// A minimum of 0 ACUs reaches RDS with the spec's idle time before Aurora pauses an instance: at
+/// creation, and on an existing cluster whose spec changes to it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_minimum_of_zero_acus_reaches_rds_with_its_auto_pause_time() {
+    let suffix = unique_suffix();
+    let suffix = suffix.as_str();
+    let removable = json!({"deletionProtection": false, "forceDestroy": true});
+    let awake = spec(suffix, removable);
+    let mut pausing = awake.clone();
+    pausing["dbMinCapacity"] = json!(0);
+    pausing["dbAutoPauseSeconds"] = json!(900);
+    code_package().await;
+    let network = create("network", &awake, &json!({}));
+    let inputs = json!({"network": network});
+    create("database", &awake, &inputs);
+    assert_eq!(pause_range(suffix).await, (Some(0.5), None));
+    // The next provision's status calls, once the cluster is available, change its range.
+    for _ in 0..3 {
+        call("database", "status", &pausing, &inputs);
+    }
+    assert_eq!(pause_range(suffix).await, (Some(0.0), Some(900)));
+    torn_down(&pausing, suffix).await;
+
+    // Created pausing from the start.
+    let suffix = unique_suffix().as_str().to_owned();
+    let mut pausing = pausing.clone();
+    pausing["environmentSuffix"] = json!(suffix);
+    let network = create("network", &pausing, &json!({}));
+    create("database", &pausing, &json!({"network": network}));
+    assert_eq!(pause_range(&suffix).await, (Some(0.0), Some(900)));
+    torn_down(&pausing, &suffix).await;
 }
 
 /// A redeploy's rotation package and settings reach an environment made before it: the function
