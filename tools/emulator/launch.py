@@ -27,6 +27,7 @@ import cloudwatch_cbor
 import local_cache
 import local_rotation
 import recorder
+import serverless_cache
 
 
 def replace_metric_filters_of_the_same_name() -> None:
@@ -551,6 +552,7 @@ def main() -> None:
         redis, redis_why = local_cache.start()
         print(f"emulator: cache: {redis_why}", file=sys.stderr, flush=True)
     local_cache.patch(redis)
+    serverless_cache.patch()
     describe_db_engine_versions()
     associate_kms_keys_with_log_groups()
     delete_automated_snapshots_with_their_cluster()

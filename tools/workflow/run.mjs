@@ -10,16 +10,18 @@
 // notification of its own, which the cleanup ignores: `{}` stands in for it).
 //
 // --deployed MANIFEST: the backend as `envctl deploy` left it in the emulator, read back by `envctl local`
-// (bootstrap/src/local/deployed.rs): the deployed definitions, and each Lambda Task running the deployed
+// (bootstrap/local/src/deployed.rs): the deployed definitions, and each Lambda Task running the deployed
 // package's `bootstrap` with the deployed function's settings (environment, role, timeout), as Lambda
 // would; only what the emulator cannot do is set on top (LOCAL_OVERRIDES).
 //
 // --functions DIR: the definitions of statemachine/ and the binaries of a build, with settings given
 // by the caller's environment (LOCAL_ENV); the functions' own tests use it.
 //
-// --fail <function>[:<action>] (test-only fault injection, repeatable): that function's Task throws
-// ComponentFailed instead of running the binary, for every action or only the one named, in this
-// workflow and in the nested rollback teardown alike. The functions themselves know nothing of it.
+// --fail <function>[:<action>][@<State>] (test-only fault injection, repeatable): that function's Task
+// throws ComponentFailed instead of running the binary, for every action or only the one named, in
+// every Task state or only the one named (`network:create@ConvergeNetwork`: the wait loop's create, after
+// the first one made the resources), in this workflow and in the nested rollback teardown alike. The
+// functions themselves know nothing of it.
 //
 // --simulate TIMES.json: no function runs; each component answers as if its resources took the time
 // TIMES.json gives ({"create": {"network": 120, …}, "delete": {…}}, seconds) to become READY or go,
@@ -70,19 +72,22 @@ function parseArgs(argv) {
   const known = ['provision', 'teardown'].includes(workflow) || (workflow === 'schedule' && options.deployed);
   if (!known || !inputPath || !(options.functions || options.deployed || options.simulate)) {
     throw new Error(
-      'usage: node run.mjs <provision|teardown> <input.json|-> (--deployed MANIFEST | --functions DIR | --simulate TIMES.json) [--wait-ms N] [--fail <function>[:<action>]]...\n       node run.mjs schedule - --deployed MANIFEST',
+      'usage: node run.mjs <provision|teardown> <input.json|-> (--deployed MANIFEST | --functions DIR | --simulate TIMES.json) [--wait-ms N] [--fail <function>[:<action>][@<State>]]...\n       node run.mjs schedule - --deployed MANIFEST',
     );
   }
   return options;
 }
 
-// `network` or `network:status`: the function (a placeholders.json name) and, optionally, one action.
+// `network`, `network:create` or `network:create@ConvergeNetwork`: the function (a placeholders.json
+// name) and, optionally, one action and one Task state (the wait loop's create, not the first one).
 function parseFault(text) {
-  const [fn, action, extra] = (text ?? '').split(':');
-  if (!Object.values(PLACEHOLDERS.functions).includes(fn) || action === '' || extra !== undefined) {
-    throw new Error(`--fail ${text}: expected <function>[:<action>], function one of ${Object.values(PLACEHOLDERS.functions).join(', ')}`);
+  const [target, state, extraState] = (text ?? '').split('@');
+  const [fn, action, extra] = target.split(':');
+  const known = Object.values(PLACEHOLDERS.functions).includes(fn);
+  if (!known || action === '' || extra !== undefined || state === '' || extraState !== undefined) {
+    throw new Error(`--fail ${text}: expected <function>[:<action>][@<State>], function one of ${Object.values(PLACEHOLDERS.functions).join(', ')}`);
   }
-  return { fn, action: action ?? null };
+  return { fn, action: action ?? null, state: state ?? null };
 }
 
 const LOCAL_ACCOUNT = '000000000000';
@@ -169,9 +174,12 @@ class FunctionFailed extends Error {
 // The error an injected fault throws: the one a component answers when a resource reached a failed state
 // (env_core::ErrorName::ComponentFailed), terminal, so never retried; the cause says it was injected.
 const INJECTED_ERROR = 'ComponentFailed';
-function injectedFault(fn, input, faults) {
+function injectedFault(fn, input, faults, stateName) {
   const action = input?.action ?? null;
-  const hit = faults.some((fault) => fault.fn === fn && (fault.action === null || fault.action === action));
+  const hit = faults.some(
+    (fault) =>
+      fault.fn === fn && (fault.action === null || fault.action === action) && (fault.state === null || fault.state === stateName),
+  );
   if (!hit) return null;
   return new FunctionFailed(INJECTED_ERROR, `fault injected by the local runner: ${fn} ${action ?? 'invoke'} failed`);
 }
@@ -203,12 +211,12 @@ function deployedEnvironment(arn, fn) {
 
 // A Task of the deployed function `arn`: its package's bootstrap, run as `bootstrap invoke` (event on
 // stdin, response on stdout), killed after the function's timeout.
-function deployedInvoker(arn, deployed, stats, faults) {
+function deployedInvoker(arn, deployed, stats, faults, stateName) {
   return async (input) => {
     stats.invocations += 1;
     const fn = deployed.functions[arn];
     if (!fn) throw new FunctionFailed('Lambda.ResourceNotFoundException', `Function not found: ${arn}`);
-    const fault = injectedFault(fn.name, input, faults);
+    const fault = injectedFault(fn.name, input, faults, stateName);
     if (fault) {
       stats.injected += 1;
       throw fault;
@@ -251,10 +259,10 @@ function answer(binary, run) {
   return body;
 }
 
-function invoker(fn, binary, stats, faults) {
+function invoker(fn, binary, stats, faults, stateName) {
   return async (input) => {
     stats.invocations += 1;
-    const fault = injectedFault(fn, input, faults);
+    const fault = injectedFault(fn, input, faults, stateName);
     if (fault) {
       stats.injected += 1;
       throw fault;
@@ -282,19 +290,22 @@ function pollWaits(definition) {
   return waits;
 }
 
-// A stand-in for function `fn` that answers from simulated time instead of AWS (see --simulate).
+// A stand-in for function `fn` that answers from simulated time instead of AWS (see --simulate), for
+// the Task state `stateName`: a Create state starts the clock; the wait loop's Converge (create again)
+// or Check (status) states read it.
 function simulated(fn, times, waits, stats) {
   let calls = 0;
-  return async (input) => {
+  return (stateName) => async (input) => {
     stats.invocations += 1;
     if (fn === 'validate') return input;
     const wait = waits[fn] ?? {};
+    const polling = /^(Converge|Check)/.test(stateName);
     let elapsed;
     let done;
-    if (input.action === 'create') {
+    if (input.action === 'create' && !polling) {
       calls = 0;
       return { status: 'IN_PROGRESS', outputs: {} };
-    } else if (input.action === 'status') {
+    } else if (input.action !== 'delete') {
       calls += 1;
       elapsed = (wait.WaitFor ?? 0) + (calls - 1) * (wait.WaitAgainFor ?? 0);
       done = 'READY';
@@ -303,7 +314,7 @@ function simulated(fn, times, waits, stats) {
       elapsed = (calls - 1) * (wait.WaitToDelete ?? 0);
       done = 'DELETED';
     }
-    const needed = times[input.action === 'status' ? 'create' : 'delete'][fn];
+    const needed = times[input.action === 'delete' ? 'delete' : 'create'][fn];
     if (needed === undefined) throw new Error(`--simulate: no ${input.action} time for ${fn}`);
     stats.simulatedSeconds[fn] = elapsed;
     return { status: elapsed >= needed ? done : 'IN_PROGRESS', outputs: {} };
@@ -323,13 +334,13 @@ async function execute(name, input, options, stats) {
     if (state.Type !== 'Task') continue;
     const lambda = /^arn:aws:lambda:[^:]+:\d+:function:([\w-]+)$/.exec(state.Resource)?.[1];
     if (lambda && options.deployed) {
-      taskResourceLocalHandlers[stateName] = deployedInvoker(state.Resource, options.deployed, stats, options.faults);
+      taskResourceLocalHandlers[stateName] = deployedInvoker(state.Resource, options.deployed, stats, options.faults, stateName);
     } else if (lambda && options.simulate) {
-      // One stand-in per function and workflow, shared by its create/status or delete states.
+      // One stand-in per function and workflow, shared by its create, converge/check or delete states.
       simulatedFunctions[lambda] ??= simulated(lambda, options.simulate, waits, stats);
-      taskResourceLocalHandlers[stateName] = simulatedFunctions[lambda];
+      taskResourceLocalHandlers[stateName] = simulatedFunctions[lambda](stateName);
     } else if (lambda) {
-      taskResourceLocalHandlers[stateName] = invoker(lambda, join(options.functions, lambda), stats, options.faults);
+      taskResourceLocalHandlers[stateName] = invoker(lambda, join(options.functions, lambda), stats, options.faults, stateName);
     } else if (state.Resource.startsWith('arn:aws:states:::states:startExecution')) {
       // The nested workflow (the rollback's teardown) runs locally too; like .sync, it fails the task
       // when the child execution fails.

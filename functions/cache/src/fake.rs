@@ -45,6 +45,8 @@ pub struct World {
     pub faults: Vec<(&'static str, &'static str)>,
     /// Every call that changed something, by operation name.
     pub changes: Vec<&'static str>,
+    /// Every call, reads included, by operation name, in order.
+    pub calls: Vec<&'static str>,
     passwords: u32,
     /// The environment's rotation function, once the database function made it.
     pub rotation_function: Option<RotationFunction>,
@@ -52,6 +54,7 @@ pub struct World {
 
 impl World {
     fn call(&mut self, operation: &'static str) -> CallResult<()> {
+        self.calls.push(operation);
         if let Some(index) = self.faults.iter().position(|(op, _)| *op == operation) {
             let (_, code) = self.faults.remove(index);
             return Err(aws_failure(operation, code));

@@ -1,8 +1,17 @@
 mod api;
 mod aws;
+mod converge;
 #[cfg(test)]
 mod fake;
 mod handler;
+mod inputs;
+mod placement;
+mod replication_group;
+mod secret;
+mod slow_log;
+mod status;
+mod subnet_group;
+mod teardown;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {

@@ -18,9 +18,12 @@ pub type Outputs = serde_json::Map<String, Value>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Action {
-    /// Start or continue creating; a create that finds its resources returns them.
+    /// Start or continue creating; a create that finds its resources returns them. The provision's
+    /// wait loop calls it again until READY: it converges.
     Create,
-    /// Report READY, IN_PROGRESS, or fail with `ComponentFailed`.
+    /// Read only, never a write: DELETED when nothing of the component exists, READY (with the
+    /// outputs `create` answers) when everything is there and usable, IN_PROGRESS otherwise, or fail
+    /// with `ComponentFailed` for a resource in a failed state.
     Status,
     /// Start or continue deleting; DELETED once nothing is left.
     Delete,

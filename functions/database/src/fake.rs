@@ -160,6 +160,11 @@ impl FakeCloud {
         }
     }
 
+    /// Everything the fake holds, as text: the same before and after a call that wrote nothing.
+    pub fn snapshot(&self) -> String {
+        format!("{:?}", *self.world())
+    }
+
     pub fn fail_next(&self, operation: &'static str, code: &'static str) {
         self.world().faults.push((operation, code));
     }

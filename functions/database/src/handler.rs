@@ -1,14 +1,17 @@
 //! Create, report and delete one environment's Aurora PostgreSQL Serverless v2 cluster.
 //!
-//! `create` and `status` run the same convergence: each step looks its resource up by name and
-//! creates only what is missing (subnet group, parameter group with TLS enforced, cluster, writer,
-//! reader), so a retried or repeated call never makes a second cluster. Once the cluster is
-//! available, the master secret RDS manages gets its 30-day rotation schedule. READY when the
-//! cluster and both instances are `available` and that schedule is set, and the application's
-//! credentials are in place ([`credentials`]): its secret rotating every 30 days with the
-//! environment's rotation Lambda (and, when rotation runs at once, rotated once, which created the
-//! database user), and the API keys secret; each secret with the resource policy that lets only
-//! its readers read it ([`env_core::secret_policy`]).
+//! `create` converges: each step looks its resource up by name and creates only what is missing
+//! (subnet group, parameter group with TLS enforced, cluster, writer, reader), so a retried or
+//! repeated call never makes a second cluster; the provision's wait loop calls it again until it
+//! answers READY. Once the cluster is available, the master secret RDS manages gets its 30-day
+//! rotation schedule. READY when the cluster and both instances are `available` and that schedule
+//! is set, and the application's credentials are in place ([`credentials`]): its secret rotating
+//! every 30 days with the environment's rotation Lambda (and, when rotation runs at once, rotated
+//! once, which created the database user), and the API keys secret; each secret with the resource
+//! policy that lets only its readers read it ([`env_core::secret_policy`]).
+//!
+//! `status` only reads ([`crate::status`]): it answers what `create` would be READY on without
+//! creating, changing or deleting anything.
 //!
 //! `delete` follows the order RDS enforces (docs/aws-behaviour.md, "Teardown: what sticks"): a
 //! protected cluster blocks everything unless the spec says `forceDestroy`; then the rotation
@@ -19,6 +22,7 @@
 use crate::api::{created, Cloud, Cluster, ClusterSettings, InstanceSettings, Secret, State};
 use crate::secrets::{self, AppDatabase, Wanted};
 use crate::settings::{Settings, SettingsError};
+use crate::status::status;
 use crate::{log_groups_first, rotation_function, rotation_function::Scope};
 use env_core::arn::account_of;
 use env_core::contract::{Outputs, Request};
@@ -99,10 +103,15 @@ pub async fn handle<C: Cloud>(
 ) -> Result<Response, DatabaseError> {
     tracing::info!(environment = %request.spec.suffix(), action = ?request.action, "database");
     match request.action {
-        Action::Create | Action::Status => {
+        Action::Create => {
             let settings = settings.as_ref().map_err(Clone::clone)?;
             let network = Network::from_outputs(&request.outputs)?;
             converge(cloud, &request, settings, &network).await
+        }
+        // Reads by name only: the network's outputs are not needed.
+        Action::Status => {
+            let settings = settings.as_ref().map_err(Clone::clone)?;
+            status(cloud, &request.spec, settings).await
         }
         Action::Delete => delete(cloud, &request.spec).await,
     }
@@ -428,7 +437,8 @@ async fn credentials<C: Cloud>(
     Ok(false)
 }
 
-fn outputs_of(cluster: &Cluster) -> Outputs {
+/// What `create` hands on of the cluster; [`crate::status`] answers the same.
+pub fn outputs_of(cluster: &Cluster) -> Outputs {
     let mut outputs = Outputs::new();
     outputs.insert("dbClusterIdentifier".into(), json!(cluster.id));
     outputs.insert("dbClusterArn".into(), json!(cluster.arn));
@@ -518,4 +528,4 @@ async fn delete<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Response,
 
 #[cfg(test)]
 #[path = "handler_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -5,7 +5,7 @@ use crate::settings::Settings;
 use env_core::outputs::example::{self, handed_on};
 use serde_json::Value;
 
-fn spec(extra: Value) -> EnvironmentSpec {
+pub(crate) fn spec(extra: Value) -> EnvironmentSpec {
     let mut value = json!({
         "environmentSuffix": "pr-42",
         "containerImage": "public.ecr.aws/acme/catalog-api:1",
@@ -24,7 +24,7 @@ fn network_outputs() -> Outputs {
     handed_on(example::network())
 }
 
-fn request(action: Action, spec: EnvironmentSpec) -> Request {
+pub(crate) fn request(action: Action, spec: EnvironmentSpec) -> Request {
     Request {
         action,
         spec,
@@ -35,7 +35,7 @@ fn request(action: Action, spec: EnvironmentSpec) -> Request {
 
 const PACKAGE_SHA256: &str = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
 
-fn settings(rotate_immediately: bool) -> Result<Settings, SettingsError> {
+pub(crate) fn settings(rotate_immediately: bool) -> Result<Settings, SettingsError> {
     Ok(Settings {
         code_bucket: "artifacts".into(),
         code_key: "rotation/rotation.zip".into(),
@@ -45,22 +45,26 @@ fn settings(rotate_immediately: bool) -> Result<Settings, SettingsError> {
     })
 }
 
-async fn run(cloud: &FakeCloud, action: Action, extra: Value) -> Result<Response, DatabaseError> {
+pub(crate) async fn run(
+    cloud: &FakeCloud,
+    action: Action,
+    extra: Value,
+) -> Result<Response, DatabaseError> {
     handle(cloud, &settings(true), request(action, spec(extra))).await
 }
 
-fn changes(cloud: &FakeCloud) -> Vec<&'static str> {
+pub(crate) fn changes(cloud: &FakeCloud) -> Vec<&'static str> {
     std::mem::take(&mut cloud.world().changes)
 }
 
 /// Creates everything and lets AWS make it available.
-async fn ready(cloud: &FakeCloud, extra: Value) -> Response {
+pub(crate) async fn ready(cloud: &FakeCloud, extra: Value) -> Response {
     run(cloud, Action::Create, extra.clone()).await.unwrap();
-    run(cloud, Action::Status, extra.clone()).await.unwrap();
+    run(cloud, Action::Create, extra.clone()).await.unwrap();
     cloud.set_all("available");
-    let response = run(cloud, Action::Status, extra.clone()).await.unwrap();
+    let response = run(cloud, Action::Create, extra.clone()).await.unwrap();
     assert_eq!(response.status, Status::InProgress);
-    let response = run(cloud, Action::Status, extra).await.unwrap();
+    let response = run(cloud, Action::Create, extra).await.unwrap();
     assert_eq!(response.status, Status::Ready);
     changes(cloud);
     response
@@ -243,7 +247,7 @@ async fn the_writer_and_the_reader_go_to_different_zones_once_the_cluster_exists
     let cloud = FakeCloud::default();
     run(&cloud, Action::Create, json!({})).await.unwrap();
     changes(&cloud);
-    let response = run(&cloud, Action::Status, json!({})).await.unwrap();
+    let response = run(&cloud, Action::Create, json!({})).await.unwrap();
     assert_eq!(response.status, Status::InProgress);
     assert_eq!(
         changes(&cloud),
@@ -278,10 +282,10 @@ async fn the_writer_and_the_reader_go_to_different_zones_once_the_cluster_exists
 async fn ready_once_everything_is_available_with_the_master_secret_rotating_every_30_days() {
     let cloud = FakeCloud::default();
     run(&cloud, Action::Create, json!({})).await.unwrap();
-    run(&cloud, Action::Status, json!({})).await.unwrap();
+    run(&cloud, Action::Create, json!({})).await.unwrap();
     cloud.set_all("available");
     changes(&cloud);
-    let response = run(&cloud, Action::Status, json!({})).await.unwrap();
+    let response = run(&cloud, Action::Create, json!({})).await.unwrap();
     // The first rotation of the application secret has been asked for, not yet seen finished.
     assert_eq!(response.status, Status::InProgress);
     assert_eq!(
@@ -331,7 +335,7 @@ async fn ready_once_everything_is_available_with_the_master_secret_rotating_ever
             "{secret}"
         );
     }
-    let response = run(&cloud, Action::Status, json!({})).await.unwrap();
+    let response = run(&cloud, Action::Create, json!({})).await.unwrap();
     assert_eq!(response.status, Status::Ready);
     assert_eq!(
         changes(&cloud),
@@ -428,7 +432,7 @@ async fn a_schedule_other_than_30_days_is_set_again() {
     for rotation in cloud.world().rotations.values_mut() {
         rotation.days = Some(7);
     }
-    run(&cloud, Action::Status, json!({})).await.unwrap();
+    run(&cloud, Action::Create, json!({})).await.unwrap();
     assert_eq!(
         changes(&cloud),
         [
@@ -471,7 +475,7 @@ async fn resources_met_by_a_concurrent_create_are_not_an_error() {
     assert_eq!(response.status, Status::InProgress);
     run(&cloud, Action::Create, json!({})).await.unwrap();
     cloud.fail_next("CreateDBInstance", "DBInstanceAlreadyExists");
-    let response = run(&cloud, Action::Status, json!({})).await.unwrap();
+    let response = run(&cloud, Action::Create, json!({})).await.unwrap();
     assert_eq!(response.status, Status::InProgress);
     assert!(cloud.world().instances.contains_key("aurora-reader-pr-42"));
 }
@@ -709,10 +713,10 @@ async fn a_throttled_instance_create_is_retryable_and_the_next_call_makes_it() {
     let cloud = FakeCloud::default();
     run(&cloud, Action::Create, json!({})).await.unwrap();
     cloud.fail_next("CreateDBInstance", "ThrottlingException");
-    let error = run(&cloud, Action::Status, json!({})).await.unwrap_err();
+    let error = run(&cloud, Action::Create, json!({})).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Retryable);
     assert!(cloud.world().instances.is_empty());
-    run(&cloud, Action::Status, json!({})).await.unwrap();
+    run(&cloud, Action::Create, json!({})).await.unwrap();
     assert_eq!(cloud.world().instances.len(), 2);
 }
 
@@ -856,14 +860,14 @@ async fn without_immediate_rotation_ready_needs_no_first_rotation() {
     handle(&cloud, &settings(false), request(Action::Create))
         .await
         .unwrap();
-    handle(&cloud, &settings(false), request(Action::Status))
+    handle(&cloud, &settings(false), request(Action::Create))
         .await
         .unwrap();
     cloud.set_all("available");
-    handle(&cloud, &settings(false), request(Action::Status))
+    handle(&cloud, &settings(false), request(Action::Create))
         .await
         .unwrap();
-    let response = handle(&cloud, &settings(false), request(Action::Status))
+    let response = handle(&cloud, &settings(false), request(Action::Create))
         .await
         .unwrap();
     assert_eq!(response.status, Status::Ready);
@@ -875,10 +879,10 @@ async fn a_first_rotation_that_has_not_finished_keeps_the_environment_in_progres
     let cloud = FakeCloud::default();
     cloud.world().rotation_fails = true;
     run(&cloud, Action::Create, json!({})).await.unwrap();
-    run(&cloud, Action::Status, json!({})).await.unwrap();
+    run(&cloud, Action::Create, json!({})).await.unwrap();
     cloud.set_all("available");
     for _ in 0..3 {
-        let response = run(&cloud, Action::Status, json!({})).await.unwrap();
+        let response = run(&cloud, Action::Create, json!({})).await.unwrap();
         assert_eq!(response.status, Status::InProgress);
         assert!(response.outputs.contains_key("dbAppSecretArn"));
     }
@@ -898,16 +902,16 @@ async fn a_pending_function_is_waited_for_before_rotation_is_turned_on() {
     let cloud = FakeCloud::default();
     cloud.world().function_state = Some("Pending");
     run(&cloud, Action::Create, json!({})).await.unwrap();
-    run(&cloud, Action::Status, json!({})).await.unwrap();
+    run(&cloud, Action::Create, json!({})).await.unwrap();
     cloud.set_all("available");
-    let response = run(&cloud, Action::Status, json!({})).await.unwrap();
+    let response = run(&cloud, Action::Create, json!({})).await.unwrap();
     assert_eq!(response.status, Status::InProgress);
     assert!(!changes(&cloud).contains(&"AddPermission"));
     for (_, function) in cloud.world().functions.values_mut() {
         function.state = "Active".into();
     }
-    run(&cloud, Action::Status, json!({})).await.unwrap();
-    let response = run(&cloud, Action::Status, json!({})).await.unwrap();
+    run(&cloud, Action::Create, json!({})).await.unwrap();
+    let response = run(&cloud, Action::Create, json!({})).await.unwrap();
     assert_eq!(response.status, Status::Ready);
 }
 
@@ -938,9 +942,9 @@ async fn a_redeployed_package_and_settings_reach_an_existing_function_one_change
             .retain(|name, _| name == "DB_CA_BUNDLE");
     });
     let settings = redeployed("x86_64");
-    let status = || handle(&cloud, &settings, request(Action::Status, spec(json!({}))));
+    let create = || handle(&cloud, &settings, request(Action::Create, spec(json!({}))));
     // The code first; READY waits until the function runs it.
-    let response = status().await.unwrap();
+    let response = create().await.unwrap();
     assert_eq!(response.status, Status::InProgress);
     assert!(changes(&cloud).contains(&"UpdateFunctionCode"));
     {
@@ -952,10 +956,10 @@ async fn a_redeployed_package_and_settings_reach_an_existing_function_one_change
     }
     // The next call finds the code update still in progress (Lambda's LastUpdateStatus) and
     // waits; the one after changes the configuration.
-    let response = status().await.unwrap();
+    let response = create().await.unwrap();
     assert_eq!(response.status, Status::InProgress);
     assert!(!changes(&cloud).contains(&"UpdateFunctionConfiguration"));
-    let response = status().await.unwrap();
+    let response = create().await.unwrap();
     assert_eq!(response.status, Status::InProgress);
     assert!(changes(&cloud).contains(&"UpdateFunctionConfiguration"));
     {
@@ -969,15 +973,15 @@ async fn a_redeployed_package_and_settings_reach_an_existing_function_one_change
             "/var/task/rds-ca-bundle.pem"
         );
     }
-    let response = status().await.unwrap();
+    let response = create().await.unwrap();
     assert_eq!(
         response.status,
         Status::InProgress,
         "the change in progress"
     );
-    let response = status().await.unwrap();
+    let response = create().await.unwrap();
     assert_eq!(response.status, Status::Ready);
-    let response = status().await.unwrap();
+    let response = create().await.unwrap();
     assert_eq!(response.status, Status::Ready);
     let changed = changes(&cloud);
     assert!(
@@ -988,7 +992,7 @@ async fn a_redeployed_package_and_settings_reach_an_existing_function_one_change
     );
     // A package built for the other processor is a code change too.
     let arm = redeployed("arm64");
-    let response = handle(&cloud, &arm, request(Action::Status, spec(json!({}))))
+    let response = handle(&cloud, &arm, request(Action::Create, spec(json!({}))))
         .await
         .unwrap();
     assert_eq!(response.status, Status::InProgress);
@@ -1004,10 +1008,10 @@ async fn an_update_refused_as_in_progress_is_waited_for_and_other_refusals_fail(
     ready(&cloud, json!({})).await;
     change_rotation_function(&cloud, |function| function.timeout_seconds = 30);
     let settings = redeployed("arm64");
-    let status = || handle(&cloud, &settings, request(Action::Status, spec(json!({}))));
+    let create = || handle(&cloud, &settings, request(Action::Create, spec(json!({}))));
     // Another call's change under way: this one waits for it.
     cloud.fail_next("UpdateFunctionCode", "ResourceConflictException");
-    let response = status().await.unwrap();
+    let response = create().await.unwrap();
     assert_eq!(response.status, Status::InProgress);
     assert_eq!(
         cloud.world().functions["rotation-pr-42"].1.code_sha256,
@@ -1015,23 +1019,23 @@ async fn an_update_refused_as_in_progress_is_waited_for_and_other_refusals_fail(
     );
     // A function still being made, or changed by someone else, is not changed again.
     change_rotation_function(&cloud, |function| function.state = "Pending".into());
-    let response = status().await.unwrap();
+    let response = create().await.unwrap();
     assert_eq!(response.status, Status::InProgress);
     change_rotation_function(&cloud, |function| function.state = "Active".into());
     change_rotation_function(&cloud, |function| function.updating = true);
-    let response = status().await.unwrap();
+    let response = create().await.unwrap();
     assert_eq!(response.status, Status::InProgress);
     assert!(!changes(&cloud).contains(&"UpdateFunctionCode"));
     // A package Lambda cannot take is the deployment's fault, not a wait.
     cloud.fail_next("UpdateFunctionCode", "InvalidParameterValueException");
-    let error = status().await.unwrap_err();
+    let error = create().await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::AwsRejected);
     // And the same refusal of the configuration change, once the code is there: the code
     // changes, the next call sees it in progress, the one after is refused and waits.
-    status().await.unwrap();
-    status().await.unwrap();
+    create().await.unwrap();
+    create().await.unwrap();
     cloud.fail_next("UpdateFunctionConfiguration", "ResourceConflictException");
-    let response = status().await.unwrap();
+    let response = create().await.unwrap();
     assert_eq!(response.status, Status::InProgress);
     assert!(cloud.world().faults.is_empty(), "the refusal was met");
     assert!(changes(&cloud).contains(&"UpdateFunctionCode"));
@@ -1039,7 +1043,7 @@ async fn an_update_refused_as_in_progress_is_waited_for_and_other_refusals_fail(
         cloud.world().functions["rotation-pr-42"].1.timeout_seconds,
         30
     );
-    status().await.unwrap();
+    create().await.unwrap();
     assert_eq!(
         cloud.world().functions["rotation-pr-42"].1.timeout_seconds,
         900
@@ -1050,14 +1054,14 @@ async fn an_update_refused_as_in_progress_is_waited_for_and_other_refusals_fail(
 async fn a_role_not_yet_assumable_is_retryable_and_the_next_call_creates_the_function() {
     let cloud = FakeCloud::default();
     run(&cloud, Action::Create, json!({})).await.unwrap();
-    run(&cloud, Action::Status, json!({})).await.unwrap();
+    run(&cloud, Action::Create, json!({})).await.unwrap();
     cloud.set_all("available");
     cloud.fail_next_saying(
         "CreateFunction",
         "InvalidParameterValueException",
         "The role defined for the function cannot be assumed by Lambda.",
     );
-    let error = run(&cloud, Action::Status, json!({})).await.unwrap_err();
+    let error = run(&cloud, Action::Create, json!({})).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Retryable);
     assert!(
         error.to_string().contains("is not usable by Lambda yet"),
@@ -1070,11 +1074,11 @@ async fn a_role_not_yet_assumable_is_retryable_and_the_next_call_creates_the_fun
         "InvalidParameterValueException",
         "The provided execution role does not have permissions to call CreateNetworkInterface on EC2",
     );
-    let error = run(&cloud, Action::Status, json!({})).await.unwrap_err();
+    let error = run(&cloud, Action::Create, json!({})).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Retryable);
     assert!(cloud.world().functions.is_empty());
-    run(&cloud, Action::Status, json!({})).await.unwrap();
-    let response = run(&cloud, Action::Status, json!({})).await.unwrap();
+    run(&cloud, Action::Create, json!({})).await.unwrap();
+    let response = run(&cloud, Action::Create, json!({})).await.unwrap();
     assert_eq!(response.status, Status::Ready);
     // Other refusals of CreateFunction are no reason to retry.
     cloud.world().functions.clear();
@@ -1083,7 +1087,7 @@ async fn a_role_not_yet_assumable_is_retryable_and_the_next_call_creates_the_fun
         "InvalidParameterValueException",
         "bad zip",
     );
-    let error = run(&cloud, Action::Status, json!({})).await.unwrap_err();
+    let error = run(&cloud, Action::Create, json!({})).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::AwsRejected);
 }
 
@@ -1102,7 +1106,7 @@ async fn a_function_or_permission_met_from_a_concurrent_create_is_used() {
             secret.rotation.enabled = false;
         }
     }
-    let response = run(&cloud, Action::Status, json!({})).await.unwrap();
+    let response = run(&cloud, Action::Create, json!({})).await.unwrap();
     assert_eq!(response.status, Status::InProgress);
     assert_eq!(
         changes(&cloud),
@@ -1119,10 +1123,10 @@ async fn a_function_or_permission_met_from_a_concurrent_create_is_used() {
 
     let cloud = FakeCloud::default();
     run(&cloud, Action::Create, json!({})).await.unwrap();
-    run(&cloud, Action::Status, json!({})).await.unwrap();
+    run(&cloud, Action::Create, json!({})).await.unwrap();
     cloud.set_all("available");
     cloud.fail_next("CreateFunction", "ResourceConflictException");
-    let error = run(&cloud, Action::Status, json!({})).await.unwrap_err();
+    let error = run(&cloud, Action::Create, json!({})).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Retryable);
     assert!(
         error
@@ -1155,7 +1159,7 @@ async fn a_secret_scheduled_for_deletion_is_restored_on_create() {
     for (_, secret) in cloud.world().secrets.values_mut() {
         secret.scheduled_for_deletion = true;
     }
-    let response = run(&cloud, Action::Status, json!({})).await.unwrap();
+    let response = run(&cloud, Action::Create, json!({})).await.unwrap();
     assert_eq!(response.status, Status::Ready);
     assert_eq!(
         changes(&cloud),
@@ -1187,19 +1191,19 @@ async fn a_create_meeting_a_secret_scheduled_for_deletion_or_made_meanwhile_is_r
     ] {
         let cloud = FakeCloud::default();
         run(&cloud, Action::Create, json!({})).await.unwrap();
-        run(&cloud, Action::Status, json!({})).await.unwrap();
+        run(&cloud, Action::Create, json!({})).await.unwrap();
         cloud.set_all("available");
         cloud.fail_next_saying("CreateSecret", code, message);
-        let error = run(&cloud, Action::Status, json!({})).await.unwrap_err();
+        let error = run(&cloud, Action::Create, json!({})).await.unwrap_err();
         assert_eq!(error.error_name(), ErrorName::Retryable, "{code}");
         assert!(error.to_string().contains("secret secret-db-app-pr-42"), "{error}");
     }
     let cloud = FakeCloud::default();
     run(&cloud, Action::Create, json!({})).await.unwrap();
-    run(&cloud, Action::Status, json!({})).await.unwrap();
+    run(&cloud, Action::Create, json!({})).await.unwrap();
     cloud.set_all("available");
     cloud.fail_next_saying("CreateSecret", "InvalidRequestException", "something else");
-    let error = run(&cloud, Action::Status, json!({})).await.unwrap_err();
+    let error = run(&cloud, Action::Create, json!({})).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::AwsRejected);
 }
 
@@ -1221,7 +1225,7 @@ async fn throttled_secret_iam_and_lambda_calls_are_retryable() {
         let cloud = FakeCloud::default();
         if operation != "RestoreSecret" {
             run(&cloud, Action::Create, json!({})).await.unwrap();
-            run(&cloud, Action::Status, json!({})).await.unwrap();
+            run(&cloud, Action::Create, json!({})).await.unwrap();
             cloud.set_all("available");
         } else {
             ready(&cloud, json!({})).await;
@@ -1232,7 +1236,7 @@ async fn throttled_secret_iam_and_lambda_calls_are_retryable() {
         cloud.fail_next(operation, "ThrottlingException");
         let mut error = None;
         for _ in 0..3 {
-            if let Err(failure) = run(&cloud, Action::Status, json!({})).await {
+            if let Err(failure) = run(&cloud, Action::Create, json!({})).await {
                 error = Some(failure);
                 break;
             }
@@ -1396,7 +1400,7 @@ async fn a_log_group_made_meanwhile_or_a_retention_changed_by_hand_is_taken_in_h
         "/aws/rds/cluster/aurora-pr-42/postgresql".to_owned(),
         (KEY.to_owned(), Some(3653)),
     );
-    run(&cloud, Action::Status, json!({})).await.unwrap();
+    run(&cloud, Action::Create, json!({})).await.unwrap();
     assert_eq!(
         cloud.world().log_groups["/aws/rds/cluster/aurora-pr-42/postgresql"].1,
         Some(14)
@@ -1440,7 +1444,7 @@ async fn a_group_aws_made_without_the_key_gets_the_environments_key() {
     assert!(changes(&cloud).contains(&"AssociateKmsKey"));
     assert_eq!(cloud.world().log_groups[export], (KEY.to_owned(), Some(14)));
     // Once it has the key, nothing more is asked of it.
-    run(&cloud, Action::Status, json!({})).await.unwrap();
+    run(&cloud, Action::Create, json!({})).await.unwrap();
     assert!(!changes(&cloud).contains(&"AssociateKmsKey"));
 }
 
@@ -1464,7 +1468,7 @@ async fn an_inactive_function_is_updated_as_an_active_one() {
     // Idle for weeks between rotations: Lambda reclaimed its interfaces; it can still be changed.
     change_rotation_function(&cloud, |function| function.state = "Inactive".into());
     let settings = redeployed("x86_64");
-    let response = handle(&cloud, &settings, request(Action::Status, spec(json!({}))))
+    let response = handle(&cloud, &settings, request(Action::Create, spec(json!({}))))
         .await
         .unwrap();
     assert_eq!(response.status, Status::InProgress);
@@ -1482,7 +1486,7 @@ async fn an_update_that_failed_in_this_request_leaves_the_previous_function_unti
         function.update_failure = Some("Lambda was unable to create the network interface".into());
         function.last_modified = Some(std::time::SystemTime::now());
     });
-    let response = handle(&cloud, &settings, request(Action::Status, spec(json!({}))))
+    let response = handle(&cloud, &settings, request(Action::Create, spec(json!({}))))
         .await
         .unwrap();
     assert_eq!(response.status, Status::Ready);
@@ -1491,7 +1495,7 @@ async fn an_update_that_failed_in_this_request_leaves_the_previous_function_unti
     change_rotation_function(&cloud, |function| {
         function.last_modified = Some(std::time::UNIX_EPOCH)
     });
-    let response = handle(&cloud, &settings, request(Action::Status, spec(json!({}))))
+    let response = handle(&cloud, &settings, request(Action::Create, spec(json!({}))))
         .await
         .unwrap();
     assert_eq!(response.status, Status::InProgress);
@@ -1503,7 +1507,7 @@ async fn a_changed_capacity_range_reaches_the_existing_cluster_once_it_is_availa
     let cloud = FakeCloud::default();
     ready(&cloud, json!({})).await;
     let pausing = json!({"dbMinCapacity": 0, "dbAutoPauseSeconds": 600});
-    let response = run(&cloud, Action::Status, pausing.clone()).await.unwrap();
+    let response = run(&cloud, Action::Create, pausing.clone()).await.unwrap();
     // Not READY on the call that changed it: RDS applies it first.
     assert_eq!(response.status, Status::InProgress);
     assert!(changes(&cloud).contains(&"ModifyDBCluster"));
@@ -1517,9 +1521,9 @@ async fn a_changed_capacity_range_reaches_the_existing_cluster_once_it_is_availa
     // The range as wanted: never changed again. (The rotation function's new login timeout for a
     // pausing database is an update of its own, which READY waits for.)
     for _ in 0..3 {
-        run(&cloud, Action::Status, pausing.clone()).await.unwrap();
+        run(&cloud, Action::Create, pausing.clone()).await.unwrap();
     }
-    let response = run(&cloud, Action::Status, pausing).await.unwrap();
+    let response = run(&cloud, Action::Create, pausing).await.unwrap();
     assert_eq!(response.status, Status::Ready);
     assert!(!changes(&cloud).contains(&"ModifyDBCluster"));
 }
@@ -1534,7 +1538,7 @@ async fn a_range_the_clusters_engine_version_cannot_hold_is_left_as_it_is() {
         ..crate::fake::engine_version("16.9")
     };
     cloud.world().engine_versions = Some(vec![no_pause]);
-    run(&cloud, Action::Status, json!({"dbMinCapacity": 0}))
+    run(&cloud, Action::Create, json!({"dbMinCapacity": 0}))
         .await
         .unwrap();
     assert!(!changes(&cloud).contains(&"ModifyDBCluster"));
@@ -1547,7 +1551,7 @@ async fn a_cluster_that_reports_no_serverless_range_and_a_refused_change_are_han
     let cloud = FakeCloud::default();
     ready(&cloud, json!({})).await;
     cloud.world().faults.push(("ModifyDBCluster", "Throttling"));
-    let error = run(&cloud, Action::Status, json!({"dbMinCapacity": 1}))
+    let error = run(&cloud, Action::Create, json!({"dbMinCapacity": 1}))
         .await
         .unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Retryable);
@@ -1559,7 +1563,7 @@ async fn a_cluster_that_reports_no_serverless_range_and_a_refused_change_are_han
         .unwrap()
         .1
         .scaling = None;
-    let response = run(&cloud, Action::Status, json!({"dbMinCapacity": 1}))
+    let response = run(&cloud, Action::Create, json!({"dbMinCapacity": 1}))
         .await
         .unwrap();
     assert_eq!(response.status, Status::Ready);
@@ -1573,7 +1577,7 @@ async fn a_busy_cluster_is_waited_for_a_refused_range_kept_and_the_maximum_never
     let range = |cloud: &FakeCloud| cloud.world().clusters["aurora-pr-42"].1.scaling.clone();
     let before = range(&cloud);
     // A new maximum only reaches a new environment: max_connections follows it only at a reboot.
-    run(&cloud, Action::Status, json!({"dbMaxCapacity": 8}))
+    run(&cloud, Action::Create, json!({"dbMaxCapacity": 8}))
         .await
         .unwrap();
     assert!(!changes(&cloud).contains(&"ModifyDBCluster"));
@@ -1583,7 +1587,7 @@ async fn a_busy_cluster_is_waited_for_a_refused_range_kept_and_the_maximum_never
         .world()
         .faults
         .push(("ModifyDBCluster", "InvalidDBClusterStateFault"));
-    let response = run(&cloud, Action::Status, json!({"dbMinCapacity": 1}))
+    let response = run(&cloud, Action::Create, json!({"dbMinCapacity": 1}))
         .await
         .unwrap();
     assert_eq!(response.status, Status::InProgress);
@@ -1593,13 +1597,13 @@ async fn a_busy_cluster_is_waited_for_a_refused_range_kept_and_the_maximum_never
         .world()
         .faults
         .push(("ModifyDBCluster", "InvalidParameterCombination"));
-    let response = run(&cloud, Action::Status, json!({"dbMinCapacity": 1}))
+    let response = run(&cloud, Action::Create, json!({"dbMinCapacity": 1}))
         .await
         .unwrap();
     assert_eq!(response.status, Status::Ready);
     assert_eq!(range(&cloud), before);
     // Then applied once RDS takes it.
-    let response = run(&cloud, Action::Status, json!({"dbMinCapacity": 1}))
+    let response = run(&cloud, Action::Create, json!({"dbMinCapacity": 1}))
         .await
         .unwrap();
     assert_eq!(response.status, Status::InProgress);

@@ -10,6 +10,7 @@ mod rotation_function;
 mod rotation_policy;
 mod secrets;
 mod settings;
+mod status;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {

@@ -52,15 +52,34 @@ pub fn bucket_policy(bucket: &str, account: &str, region: Region) -> String {
     .to_string()
 }
 
+/// Whether `bucket` is this environment's, in whichever account: only
+/// `alb-logs-<suffix>-<12-digit account>`. The bucket of a longer suffix that starts with this one
+/// (pr-4 and pr-4-2) has another hyphen after the prefix, so never matches.
+fn owned(names: Names<'_>, bucket: &str) -> bool {
+    let account = bucket.strip_prefix(&names.bucket("")).unwrap_or_default();
+    account.len() == 12 && account.chars().all(|c| c.is_ascii_digit())
+}
+
+/// The environment's bucket, read only: the one in `account` when the load balancer's ARN tells
+/// it, else any this environment left (its load balancer already deleted).
+pub async fn find<C: Cloud>(
+    cloud: &C,
+    names: Names<'_>,
+    account: Option<&str>,
+) -> CallResult<Option<String>> {
+    let expected = account.map(|account| names.bucket(account));
+    let buckets = cloud.bucket_names().await?;
+    Ok(buckets.into_iter().find(|bucket| match &expected {
+        Some(expected) => bucket == expected,
+        None => owned(names, bucket),
+    }))
+}
+
 /// Empties and deletes the environment's bucket; whether there was one.
 pub async fn delete<C: Cloud>(cloud: &C, names: Names<'_>) -> CallResult<bool> {
-    let prefix = names.bucket("");
     let mut found = false;
     for bucket in cloud.bucket_names().await? {
-        let account = bucket.strip_prefix(&prefix).unwrap_or_default();
-        // Only `alb-logs-<suffix>-<12-digit account>`: the bucket of a longer suffix that starts
-        // with this one (pr-4 and pr-4-2) has another hyphen after the prefix, so never matches.
-        if account.len() == 12 && account.chars().all(|c| c.is_ascii_digit()) {
+        if owned(names, &bucket) {
             found = true;
             cloud.empty_bucket(&bucket).await?;
             // The load balancer delivers logs for minutes after it is deleted (ELB user guide,

@@ -1,7 +1,7 @@
 //! The load balancer's certificate in ACM: one given by ARN, one generated here and imported
 //! (self-signed), or one requested with DNS validation, whose records go into the hosted zone.
 
-use crate::api::{CallResult, Cloud, LoadBalancer};
+use crate::api::{CallResult, Certificate, Cloud, LoadBalancer};
 use crate::certificate::self_signed;
 use crate::handler::EdgeError;
 use crate::tolerate::tolerate;
@@ -29,8 +29,29 @@ async fn own_certificate<C: Cloud>(
         .map(|cert| cert.arn))
 }
 
+/// The certificate this environment created, found by its tags; never one given by ARN, which
+/// belongs to someone else.
+pub async fn created<C: Cloud>(
+    cloud: &C,
+    spec: &EnvironmentSpec,
+    names: Names<'_>,
+) -> CallResult<Option<String>> {
+    if matches!(spec.certificate(), CertificateMode::Existing(_)) {
+        return Ok(None);
+    }
+    own_certificate(cloud, spec, names).await
+}
+
+/// The certificate as ACM describes it; one that does not exist cannot serve the listener.
+pub async fn describe<C: Cloud>(cloud: &C, arn: String) -> Result<Certificate, EdgeError> {
+    match cloud.certificate(&arn).await? {
+        Some(cert) => Ok(cert),
+        None => Err(EdgeError::CertificateMissing(arn)),
+    }
+}
+
 /// Whether the certificate can serve HTTPS now; a certificate that never will is an error.
-fn issued(arn: &str, status: &str) -> Result<bool, EdgeError> {
+pub fn issued(arn: &str, status: &str) -> Result<bool, EdgeError> {
     match status {
         "ISSUED" => Ok(true),
         "PENDING_VALIDATION" => Ok(false),
@@ -73,9 +94,7 @@ pub async fn ensure<C: Cloud>(
             }
         }
     };
-    let Some(cert) = cloud.certificate(&arn).await? else {
-        return Err(EdgeError::CertificateMissing(arn));
-    };
+    let cert = describe(cloud, arn).await?;
     if let CertificateMode::DnsValidated { hosted_zone_id, .. } = spec.certificate() {
         // ACM may take a moment to publish the records after the request: written on a later call.
         for record in &cert.validation_records {
@@ -101,10 +120,7 @@ pub async fn delete<C: Cloud>(
     spec: &EnvironmentSpec,
     names: Names<'_>,
 ) -> CallResult<bool> {
-    if matches!(spec.certificate(), CertificateMode::Existing(_)) {
-        return Ok(false);
-    }
-    let Some(arn) = own_certificate(cloud, spec, names).await? else {
+    let Some(arn) = created(cloud, spec, names).await? else {
         return Ok(false);
     };
     if let (CertificateMode::DnsValidated { hosted_zone_id, .. }, Some(cert)) =

@@ -1,19 +1,20 @@
-//! `create` and `status`: every step finds its resource by name (or, for the certificate, by its
-//! `Name` and environment tags) and creates only what is missing, then sets the settings the
-//! compliance rows ask for, so a repeated call changes nothing.
+//! `create`: every step finds its resource by name (or, for the certificate, by its `Name` and
+//! environment tags) and creates only what is missing, then sets the settings the compliance rows
+//! ask for, so a repeated call changes nothing. It answers IN_PROGRESS until the load balancer is
+//! active and the HTTPS listener could be added, and the workflow's wait loop calls it again to
+//! continue; `status` ([`crate::status`]) only reads.
 
 use crate::api::{Cloud, ListenerAction};
 use crate::handler::EdgeError;
 use crate::inputs::Inputs;
 use crate::listeners::{self, HTTPS_PORT, HTTP_PORT, SSL_POLICY};
-use crate::load_balancer::{self, arn_suffix};
+use crate::load_balancer;
+use crate::outputs::{outputs, Parts};
 use crate::{access_logs, acm, target_groups};
 use env_core::arn::account_of;
 use env_core::context::Context;
-use env_core::contract::{Outputs, Request};
-use env_core::spec::CertificateMode;
+use env_core::contract::Request;
 use env_core::{Response, Status};
-use serde_json::json;
 
 pub async fn converge<C: Cloud>(cloud: &C, request: &Request) -> Result<Response, EdgeError> {
     let inputs = Inputs::from_outputs(&request.outputs)?;
@@ -39,32 +40,19 @@ pub async fn converge<C: Cloud>(cloud: &C, request: &Request) -> Result<Response
         None
     };
 
-    let host = match cx.spec.certificate() {
-        CertificateMode::DnsValidated { domain_name, .. } => domain_name.as_str().to_owned(),
-        _ => lb.dns_name.clone(),
-    };
     tracing::info!(state = ?lb.state, issued, "converged");
-    let ready = lb.state.as_deref() == Some("active") && https.is_some();
-    let mut out = Outputs::new();
-    out.insert("loadBalancerArn".into(), json!(lb.arn));
-    out.insert("loadBalancerArnSuffix".into(), json!(arn_suffix(&lb.arn)));
-    out.insert("loadBalancerDnsName".into(), json!(lb.dns_name));
-    out.insert("httpsUrl".into(), json!(format!("https://{host}")));
-    if let Some((https, (production, test))) = https {
-        out.insert("httpsListenerArn".into(), json!(https));
-        out.insert(
-            "listenerRuleArns".into(),
-            json!({"production": production, "test": test}),
-        );
-    }
-    out.insert(
-        "targetGroupArns".into(),
-        json!({"blue": groups[0], "green": groups[1]}),
-    );
-    let suffixes: Vec<&str> = groups.iter().map(|arn| arn_suffix(arn)).collect();
-    out.insert("targetGroupArnSuffixes".into(), json!(suffixes));
-    out.insert("certificateArn".into(), json!(certificate_arn));
-    out.insert("accessLogBucket".into(), json!(bucket));
+    let ready = load_balancer::active(&lb) && https.is_some();
+    let parts = Parts {
+        load_balancer: Some(&lb),
+        https_listener: https.as_ref().map(|(https, _)| https.as_str()),
+        rules: https
+            .as_ref()
+            .map(|(_, (production, test))| (production.as_str(), test.as_str())),
+        target_groups: Some(&groups),
+        certificate_arn: Some(&certificate_arn),
+        bucket: Some(&bucket),
+    };
+    let out = outputs(cx.spec, &parts);
     let status = if ready {
         Status::Ready
     } else {

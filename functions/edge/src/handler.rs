@@ -9,11 +9,16 @@
 //! the load balancer's security group, which the network component keeps to 80 and 443; a header
 //! on the same listener gets the same TLS policy and certificate for free.
 //!
-//! `create` and `status` run the same convergence ([`crate::converge`]): every step finds its resource by name (or, for
-//! the certificate, by its `Name` and environment tags) and creates only what is missing, then sets
-//! the settings the compliance rows ask for, so a repeated call changes nothing. The HTTPS listener
-//! needs an issued certificate: with DNS validation that takes minutes, which is why `status`
-//! converges too and adds the listener once ACM has issued the certificate.
+//! `create` converges ([`crate::converge`]): every step finds its resource by name (or, for the
+//! certificate, by its `Name` and environment tags) and creates only what is missing, then sets the
+//! settings the compliance rows ask for, so a repeated call changes nothing. The HTTPS listener
+//! needs an issued certificate: with DNS validation that takes minutes, so `create` answers
+//! IN_PROGRESS until then and the workflow's wait loop calls `create` again, which adds the listener
+//! once ACM has issued the certificate.
+//!
+//! `status` ([`crate::status`]) only reads: with the same lookups it answers DELETED when nothing
+//! exists, READY with `create`'s outputs when everything does and is usable, IN_PROGRESS otherwise,
+//! and never creates, modifies or deletes anything.
 //!
 //! `delete` ([`crate::teardown`]) refuses a protected load balancer unless the spec says `forceDestroy`, then removes
 //! listeners, the load balancer, target groups, the certificate it created (never one given by ARN)
@@ -22,6 +27,7 @@
 
 use crate::api::Cloud;
 use crate::converge::converge;
+use crate::status::status;
 use crate::teardown::delete;
 use env_core::contract::Request;
 use env_core::outputs::MissingOutputs;
@@ -62,11 +68,12 @@ impl NamedError for EdgeError {
 pub async fn handle<C: Cloud>(cloud: &C, request: Request) -> Result<Response, EdgeError> {
     tracing::info!(environment = %request.spec.suffix(), action = ?request.action, "edge");
     match request.action {
-        Action::Create | Action::Status => converge(cloud, &request).await,
+        Action::Create => converge(cloud, &request).await,
+        Action::Status => status(cloud, &request).await,
         Action::Delete => delete(cloud, &request.spec).await,
     }
 }
 
 #[cfg(test)]
 #[path = "handler_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -14,7 +14,7 @@ use serde_json::json;
 use serde_json::Value;
 use std::time::SystemTime;
 
-fn spec_with(extra: Value) -> Value {
+pub(crate) fn spec_with(extra: Value) -> Value {
     let mut spec = json!({
         "environmentSuffix": "pr-7",
         "containerImage": "public.ecr.aws/acme/catalog-api:1",
@@ -32,27 +32,31 @@ fn network() -> NetworkOutputs {
     }
 }
 
-fn network_outputs() -> Value {
+pub(crate) fn network_outputs() -> Value {
     Value::Object(handed_on(network()))
 }
 
-fn request(action: &str, spec: Value, outputs: Value) -> Request {
+pub(crate) fn request(action: &str, spec: Value, outputs: Value) -> Request {
     Request::from_event(json!({"action": action, "spec": spec, "outputs": outputs})).unwrap()
 }
 
-fn self_signed() -> Value {
+pub(crate) fn self_signed() -> Value {
     spec_with(json!({"selfSignedCertificate": true}))
 }
 
-fn dns() -> Value {
+pub(crate) fn dns() -> Value {
     spec_with(json!({"domainName": "pr-7.example.com", "hostedZoneId": "Z123"}))
 }
 
-fn existing(arn: &str) -> Value {
+pub(crate) fn existing(arn: &str) -> Value {
     spec_with(json!({"certificateArn": arn}))
 }
 
-async fn run(cloud: &FakeCloud, action: &str, spec: Value) -> Result<Response, EdgeError> {
+pub(crate) async fn run(
+    cloud: &FakeCloud,
+    action: &str,
+    spec: Value,
+) -> Result<Response, EdgeError> {
     handle(cloud, request(action, spec, network_outputs())).await
 }
 
@@ -311,7 +315,7 @@ async fn a_dns_validated_certificate_writes_its_records_and_waits_until_issued()
         assert!(response.outputs.get("listenerRuleArns").is_none());
     }
     cloud.world().certificates[0].status = "ISSUED".into();
-    let response = run(&cloud, "status", dns()).await.unwrap();
+    let response = run(&cloud, "create", dns()).await.unwrap();
     assert_eq!(response.status, Status::Ready);
     assert_eq!(cloud.world().certificates.len(), 1);
     assert_eq!(cloud.world().listeners.len(), 2);

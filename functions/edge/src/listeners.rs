@@ -1,7 +1,7 @@
 //! The listeners: HTTP redirecting to HTTPS, and, once the certificate is issued, HTTPS forwarding
 //! to blue with the production and test rules ECS blue/green deployments shift.
 
-use crate::api::{CallResult, Cloud, ListenerAction, RuleCondition, RuleSettings};
+use crate::api::{CallResult, Cloud, Listener, ListenerAction, RuleCondition, RuleSettings};
 use env_core::tags::Tag;
 
 /// ELB.17: a TLS 1.3 policy (ELB user guide, "Security policies for your Application Load Balancer").
@@ -66,4 +66,24 @@ pub async fn rules<C: Cloud>(
     };
     let test = rule(TEST_RULE_PRIORITY, header).await?;
     Ok((production, test))
+}
+
+/// The listener on `port` among `listeners`, read only.
+pub fn on_port(listeners: &[Listener], port: i32) -> Option<&str> {
+    listeners
+        .iter()
+        .find(|listener| listener.port == port)
+        .map(|listener| listener.arn.as_str())
+}
+
+/// The production and test rules' ARNs when both exist, read only.
+pub async fn find_rules<C: Cloud>(cloud: &C, https: &str) -> CallResult<Option<(String, String)>> {
+    let existing = cloud.rules(https).await?;
+    let arn = |priority: i32| {
+        existing
+            .iter()
+            .find(|rule| rule.priority == priority)
+            .map(|rule| rule.arn.clone())
+    };
+    Ok(arn(PRODUCTION_RULE_PRIORITY).zip(arn(TEST_RULE_PRIORITY)))
 }

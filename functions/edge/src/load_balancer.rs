@@ -31,10 +31,21 @@ pub async fn ensure<C: Cloud>(
             cx.cloud.create_load_balancer(&settings, &tags).await?
         }
     };
+    usable(name, lb)
+}
+
+/// The load balancer, unless it failed: a failed one fails the component, whether `create` or
+/// `status` meets it.
+pub fn usable(name: String, lb: LoadBalancer) -> Result<LoadBalancer, EdgeError> {
     if lb.state.as_deref() == Some("failed") {
         return Err(EdgeError::LoadBalancerFailed(name));
     }
     Ok(lb)
+}
+
+/// Whether it serves traffic yet: one still provisioning, or answered without a state, is waited on.
+pub fn active(lb: &LoadBalancer) -> bool {
+    lb.state.as_deref() == Some("active")
 }
 
 /// Sets the attributes on every call, so a drifted one is put back.

@@ -10,6 +10,8 @@ mod handler;
 mod inputs;
 mod listeners;
 mod load_balancer;
+mod outputs;
+mod status;
 mod target_groups;
 mod teardown;
 mod tolerate;

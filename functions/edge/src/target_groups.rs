@@ -38,6 +38,16 @@ pub async fn ensure<C: Cloud>(cx: &Context<'_, C>, vpc_id: &str) -> CallResult<V
     Ok(groups)
 }
 
+/// Both groups' ARNs, blue first, each `None` while it does not exist; read only.
+pub async fn find<C: Cloud>(cloud: &C, names: Names<'_>) -> CallResult<Vec<Option<String>>> {
+    let mut groups = Vec::new();
+    for color in Color::ALL {
+        let name = names.of(NameKind::TargetGroup(color));
+        groups.push(cloud.target_group(&name).await?);
+    }
+    Ok(groups)
+}
+
 fn settings(spec: &EnvironmentSpec, name: String, vpc_id: &str) -> TargetGroupSettings {
     let fields = spec.fields();
     TargetGroupSettings {

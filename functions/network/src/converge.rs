@@ -1,5 +1,6 @@
-//! `create` and `status`: every step looks its resource up by name and the environment tag and
-//! creates only what is missing, in the order each needs the one before.
+//! `create`: every step looks its resource up by name and the environment tag and creates only
+//! what is missing, in the order each needs the one before. Called again by the provision
+//! workflow's wait loop until it answers READY; `status` ([`crate::status`]) only reads.
 
 use crate::api::{Cloud, NatState};
 use crate::handler::NetworkError;

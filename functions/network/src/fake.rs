@@ -12,7 +12,7 @@ use std::sync::{Mutex, MutexGuard};
 
 pub use env_core::error::aws_failure;
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct World {
     pub zones: Vec<String>,
     pub vpcs: Vec<Vpc>,
@@ -40,6 +40,8 @@ pub struct World {
     pub faults: Vec<(&'static str, &'static str, usize)>,
     /// Every call that changed something, by operation name.
     pub changes: Vec<&'static str>,
+    /// Every call made, reads included, by operation name.
+    pub calls: Vec<&'static str>,
     next_id: u32,
 }
 
@@ -50,6 +52,7 @@ impl World {
     }
 
     fn call(&mut self, operation: &'static str) -> CallResult<()> {
+        self.calls.push(operation);
         if let Some(index) = self.faults.iter().position(|(op, _, _)| *op == operation) {
             if self.faults[index].2 > 0 {
                 self.faults[index].2 -= 1;

@@ -1,17 +1,21 @@
 //! Create, report and delete one environment's network.
 //!
-//! `create` and `status` run the same convergence ([`crate::converge`]): every step looks its
-//! resource up by name and the environment tag and creates only what is missing, so a retried,
-//! resumed or repeated call never makes a second VPC or NAT gateway. The private subnets' default
-//! routes wait for their NAT gateway to be `available` (1.5–2 min after creation,
-//! docs/aws-behaviour.md), which is why `status` converges too: it adds those routes once it can,
-//! and reports READY only when every NAT gateway is available (and the flow log, which a
-//! just-created IAM role can delay, exists).
+//! `create` converges ([`crate::converge`]): every step looks its resource up by name and the
+//! environment tag and creates only what is missing, so a retried, resumed or repeated call never
+//! makes a second VPC or NAT gateway. It answers READY, or IN_PROGRESS while something is not
+//! usable yet: the private subnets' default routes wait for their NAT gateway to be `available`
+//! (1.5–2 min after creation, docs/aws-behaviour.md), and a flow log can wait for a just-created
+//! IAM role. The provision workflow's wait loop calls `create` again until READY, and each call
+//! adds what it can.
+//!
+//! `status` ([`crate::status`]) only reads: it calls no method that creates, changes or deletes
+//! anything, and answers DELETED, IN_PROGRESS or READY (with `create`'s outputs) from what exists.
 //!
 //! `delete` ([`crate::teardown`]) works through the dependency order aws-nuke and cloud-nuke use.
 
 use crate::api::Cloud;
 use crate::converge::converge;
+use crate::status::status;
 use crate::teardown::delete;
 use env_core::contract::Request;
 use env_core::{Action, AwsCallError, ErrorName, NamedError, Response};
@@ -40,11 +44,12 @@ impl NamedError for NetworkError {
 pub async fn handle<C: Cloud>(cloud: &C, request: Request) -> Result<Response, NetworkError> {
     tracing::info!(environment = %request.spec.suffix(), action = ?request.action, "network");
     match request.action {
-        Action::Create | Action::Status => converge(cloud, &request).await,
+        Action::Create => converge(cloud, &request).await,
+        Action::Status => status(cloud, &request).await,
         Action::Delete => delete(cloud, &request.spec).await,
     }
 }
 
 #[cfg(test)]
 #[path = "handler_tests.rs"]
-mod tests;
+pub(crate) mod tests;

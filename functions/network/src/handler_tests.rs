@@ -11,7 +11,7 @@ use env_core::contract::Outputs;
 use env_core::Status;
 use serde_json::{json, Value};
 
-fn request(action: &str, suffix: &str, nat_gateways: &str) -> Request {
+pub(crate) fn request(action: &str, suffix: &str, nat_gateways: &str) -> Request {
     Request::from_event(json!({
         "action": action,
         "spec": {
@@ -25,7 +25,7 @@ fn request(action: &str, suffix: &str, nat_gateways: &str) -> Request {
     .unwrap()
 }
 
-async fn run(fake: &Fake, action: &str) -> Result<Response, NetworkError> {
+pub(crate) async fn run(fake: &Fake, action: &str) -> Result<Response, NetworkError> {
     handle(fake, request(action, "pr-42", "perAz")).await
 }
 
@@ -196,7 +196,7 @@ async fn throttling_fails_as_retryable_and_keeps_the_aws_code() {
 }
 
 #[tokio::test]
-async fn pending_nat_gateways_keep_create_in_progress_until_status_sees_them_available() {
+async fn pending_nat_gateways_keep_create_in_progress_until_create_sees_them_available() {
     let fake = Fake::new();
     fake.world().new_nat_state = Some(NatState::Pending);
     let response = run(&fake, "create").await.unwrap();
@@ -215,7 +215,7 @@ async fn pending_nat_gateways_keep_create_in_progress_until_status_sees_them_ava
     for nat in fake.world().nats.iter_mut() {
         nat.state = NatState::Available;
     }
-    let response = run(&fake, "status").await.unwrap();
+    let response = run(&fake, "create").await.unwrap();
     assert_eq!(response.status, Status::Ready);
     let nats = strings(&response.outputs["natGatewayIds"]);
     let targets: Vec<_> = tables(&fake)[1..]
@@ -235,7 +235,7 @@ async fn a_refused_flow_log_keeps_create_in_progress_and_is_created_on_the_next_
         Status::InProgress
     );
     assert!(fake.world().flow_logs.is_empty());
-    assert_eq!(run(&fake, "status").await.unwrap().status, Status::Ready);
+    assert_eq!(run(&fake, "create").await.unwrap().status, Status::Ready);
     assert_eq!(fake.world().flow_logs.len(), 1);
 }
 

@@ -13,6 +13,7 @@ mod nat;
 mod routes;
 mod rules;
 mod security_groups;
+mod status;
 mod subnets;
 mod teardown;
 mod vpc;

@@ -9,7 +9,7 @@ use env_core::naming::{AzSlot, NameKind};
 use env_core::spec::NatStrategy;
 
 /// The zones that get a NAT gateway.
-fn slots(strategy: NatStrategy) -> &'static [AzSlot] {
+pub fn slots(strategy: NatStrategy) -> &'static [AzSlot] {
     match strategy {
         NatStrategy::PerAz => &AzSlot::ALL,
         NatStrategy::Single => &[AzSlot::A],
@@ -63,7 +63,7 @@ pub async fn ensure<C: Cloud>(
 }
 
 /// The environment's NAT gateways that are not deleted or failed.
-fn live(nats: Vec<NatGateway>, environment: &str) -> Vec<NatGateway> {
+pub fn live(nats: Vec<NatGateway>, environment: &str) -> Vec<NatGateway> {
     nats.into_iter()
         .filter(|nat| is_mine(&nat.labels, environment) && nat.state.is_live())
         .collect()

@@ -1,7 +1,7 @@
 //! Route tables: the public one to the internet gateway, one private one per zone to its NAT
 //! gateway, and the S3 gateway endpoint whose routes live in the private ones.
 
-use crate::api::{CallResult, Cloud, NatGateway, NatState, RouteTarget, Vpc};
+use crate::api::{CallResult, Cloud, NatGateway, NatState, RouteTable, RouteTarget, Vpc};
 use crate::labels::is_named;
 use crate::subnets::Subnets;
 use crate::waiting::Waiting;
@@ -50,21 +50,13 @@ pub async fn ensure<C: Cloud>(
                     .await?
             }
         };
-        let has_default = table
-            .routes
-            .iter()
-            .any(|route| route.destination_cidr.as_deref() == Some("0.0.0.0/0"));
-        if let (false, Some(target)) = (has_default, target) {
+        if let (false, Some(target)) = (has_default_route(&table), target) {
             cloud
                 .create_default_route(&table.labels.id, &target)
                 .await?;
         }
         for subnet in subnets {
-            let associated = table
-                .associations
-                .iter()
-                .any(|association| association.subnet_id.as_deref() == Some(subnet.as_str()));
-            if !associated {
+            if !is_associated(&table, &subnet) {
                 cloud
                     .associate_route_table(&table.labels.id, &subnet)
                     .await?;
@@ -75,6 +67,22 @@ pub async fn ensure<C: Cloud>(
         }
     }
     Ok(private_tables)
+}
+
+/// The table has a default route, whatever its target: create adds one only where there is none.
+pub fn has_default_route(table: &RouteTable) -> bool {
+    table
+        .routes
+        .iter()
+        .any(|route| route.destination_cidr.as_deref() == Some("0.0.0.0/0"))
+}
+
+/// `subnet` is associated with the table.
+pub fn is_associated(table: &RouteTable, subnet: &str) -> bool {
+    table
+        .associations
+        .iter()
+        .any(|association| association.subnet_id.as_deref() == Some(subnet))
 }
 
 /// The S3 gateway endpoint on the private tables, created when the VPC has none.

@@ -5,7 +5,7 @@ use crate::api::{CallResult, Cloud, Rule, SecurityGroup, Vpc};
 use crate::rules::{desired_rules, group_description, plan};
 use crate::waiting::Waiting;
 use env_core::context::Context;
-use env_core::naming::{NameKind, Tier};
+use env_core::naming::{NameKind, Names, Tier};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
@@ -33,6 +33,44 @@ pub async fn ensure<C: Cloud>(
         // Read again: AWS gives each new group an allow-all egress rule that has to go.
         groups = cloud.security_groups(&vpc.labels.id).await?;
     }
+    let port = i32::from(cx.fields().container_port.get());
+    let (ids, changes) = review(&groups, names, port);
+    for change in changes {
+        if !change.revoke.is_empty() {
+            cloud
+                .revoke(&change.group.labels.id, &change.revoke)
+                .await?;
+        }
+        if !change.authorize.is_empty() {
+            cloud
+                .authorize(&change.group.labels.id, &change.authorize)
+                .await?;
+        }
+    }
+    Ok(ids)
+}
+
+/// One group's rules to take away and to add.
+pub struct RuleChanges<'a> {
+    pub group: &'a SecurityGroup,
+    pub revoke: Vec<Rule>,
+    pub authorize: Vec<Rule>,
+}
+
+impl RuleChanges<'_> {
+    /// The group has exactly its rules.
+    pub fn is_empty(&self) -> bool {
+        self.revoke.is_empty() && self.authorize.is_empty()
+    }
+}
+
+/// The tiers' groups, then the default one, against the rules each must have; and the tiers'
+/// group ids by tier name, as the outputs give them (empty for a group that does not exist).
+pub fn review<'a>(
+    groups: &'a [SecurityGroup],
+    names: Names<'_>,
+    container_port: i32,
+) -> (serde_json::Map<String, Value>, Vec<RuleChanges<'a>>) {
     let by_name: HashMap<&str, &SecurityGroup> = groups
         .iter()
         .map(|group| (group.group_name.as_str(), group))
@@ -44,31 +82,33 @@ pub async fn ensure<C: Cloud>(
             .map(|group| group.labels.id.clone())
             .unwrap_or_default()
     };
-    let port = i32::from(cx.fields().container_port.get());
     let mut plans: Vec<(&SecurityGroup, Vec<Rule>)> = Tier::ALL
         .into_iter()
         .filter_map(|tier| {
             let name = names.of(NameKind::SecurityGroup(tier));
             let group = by_name.get(name.as_str())?;
-            Some((*group, desired_rules(tier, id, port)))
+            Some((*group, desired_rules(tier, id, container_port)))
         })
         .collect();
     if let Some(default) = by_name.get("default") {
         plans.push((*default, Vec::new()));
     }
-    for (group, desired) in plans {
-        let (revoke, authorize) = plan(&group.rules, &desired);
-        if !revoke.is_empty() {
-            cloud.revoke(&group.labels.id, &revoke).await?;
-        }
-        if !authorize.is_empty() {
-            cloud.authorize(&group.labels.id, &authorize).await?;
-        }
-    }
-    Ok(Tier::ALL
+    let changes = plans
+        .into_iter()
+        .map(|(group, desired)| {
+            let (revoke, authorize) = plan(&group.rules, &desired);
+            RuleChanges {
+                group,
+                revoke,
+                authorize,
+            }
+        })
+        .collect();
+    let ids = Tier::ALL
         .into_iter()
         .map(|tier| (tier.as_str().to_owned(), json!(id(tier))))
-        .collect())
+        .collect();
+    (ids, changes)
 }
 
 /// Revokes every rule of the VPC's groups, since groups referencing each other block each other's

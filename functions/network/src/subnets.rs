@@ -15,6 +15,14 @@ pub struct Subnets {
     pub private: Vec<String>,
 }
 
+/// The six subnets' names in the order of their blocks: public a, b, c, then private a, b, c.
+pub fn kinds() -> impl Iterator<Item = NameKind> {
+    AzSlot::ALL
+        .map(NameKind::PublicSubnet)
+        .into_iter()
+        .chain(AzSlot::ALL.map(NameKind::PrivateSubnet))
+}
+
 /// Every subnet, created when missing.
 pub async fn ensure<C: Cloud>(
     cx: &Context<'_, C>,
@@ -23,12 +31,8 @@ pub async fn ensure<C: Cloud>(
 ) -> CallResult<Subnets> {
     let existing: Vec<Subnet> = cx.cloud.subnets(&vpc.labels.id).await?;
     let blocks = subnet_blocks(cx.fields().vpc_cidr);
-    let kinds = AzSlot::ALL
-        .map(NameKind::PublicSubnet)
-        .into_iter()
-        .chain(AzSlot::ALL.map(NameKind::PrivateSubnet));
     let mut ids = Vec::new();
-    for (index, kind) in kinds.enumerate() {
+    for (index, kind) in kinds().enumerate() {
         let name = cx.names.of(kind);
         let zone = &zones[index % AzSlot::ALL.len()];
         let id = match existing

@@ -24,7 +24,8 @@ pub async fn delete<C: Cloud>(cloud: &C, names: Names<'_>) -> CallResult<bool> {
     Ok(active)
 }
 
-async fn is_active<C: Cloud>(cloud: &C, cluster: &str) -> CallResult<bool> {
+/// Whether the cluster is there and usable; an INACTIVE one is a deleted one.
+pub async fn is_active<C: Cloud>(cloud: &C, cluster: &str) -> CallResult<bool> {
     let found = cloud.cluster(cluster).await?;
     Ok(found.is_some_and(|found| found.status == "ACTIVE"))
 }

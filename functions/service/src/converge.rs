@@ -1,18 +1,18 @@
-//! `create` and `status`: every resource of the service, each looked up by name and made or put
-//! right only when it differs, in the order each needs the one before.
+//! `create`: every resource of the service, each looked up by name and made or put right only when
+//! it differs, in the order each needs the one before. The workflow's wait loop calls `create`
+//! again until it answers READY, so each call goes on from where the last one stopped.
 
 use crate::api::Cloud;
 use crate::deployment::{self, Rollout};
-use crate::discovery::{self, DISCOVERY_SERVICE};
+use crate::discovery;
 use crate::handler::{Readiness, ServiceError};
 use crate::inputs::Inputs;
-use crate::roles::TaskRoles;
+use crate::outputs::{outputs, Known};
 use crate::{cluster, logs, roles, scaling, task};
 use env_core::context::Context;
-use env_core::contract::{Outputs, Request};
+use env_core::contract::Request;
 use env_core::naming::NameKind;
 use env_core::{Response, Status};
-use serde_json::json;
 
 pub async fn converge<C: Cloud>(
     cloud: &C,
@@ -25,7 +25,8 @@ pub async fn converge<C: Cloud>(
     let roles = roles::ensure(&cx).await?;
     let cluster = cluster::ensure(cloud, cx.names, &cx.tags).await?;
     let task_definition = task::ensure(&cx, &roles).await?;
-    let outputs = outputs(&cx, &task_definition, &roles);
+    let known = Known::all(&task_definition, &roles);
+    let outputs = outputs(cx.names, cx.fields().deployment_strategy, &known);
     let Some(registry) = discovery::ensure(&cx).await? else {
         return Ok(Response::new(Status::InProgress, outputs));
     };
@@ -54,31 +55,4 @@ pub async fn converge<C: Cloud>(
         Status::InProgress
     };
     Ok(Response::new(status, outputs))
-}
-
-/// Everything the outputs name, from names and ARNs known before the service exists.
-fn outputs<C>(cx: &Context<'_, C, &Inputs>, task_definition: &str, roles: &TaskRoles) -> Outputs {
-    let names = cx.names;
-    let mut outputs = Outputs::new();
-    outputs.insert("clusterName".into(), json!(names.of(NameKind::EcsCluster)));
-    outputs.insert("serviceName".into(), json!(names.of(NameKind::EcsService)));
-    outputs.insert(
-        "serviceLogGroup".into(),
-        json!(names.of(NameKind::ServiceLogGroup)),
-    );
-    outputs.insert(
-        "serviceDiscoveryName".into(),
-        json!(format!(
-            "{DISCOVERY_SERVICE}.{}",
-            names.of(NameKind::DiscoveryNamespace)
-        )),
-    );
-    outputs.insert("taskDefinitionArn".into(), json!(task_definition));
-    outputs.insert("executionRoleArn".into(), json!(roles.execution));
-    outputs.insert("taskRoleArn".into(), json!(roles.task));
-    outputs.insert(
-        "deploymentStrategy".into(),
-        json!(cx.fields().deployment_strategy),
-    );
-    outputs
 }

@@ -115,6 +115,14 @@ pub fn is_ready(service: &EcsService, readiness: Readiness) -> bool {
     }
 }
 
+/// The ECS service as ECS reports it, in whatever state.
+pub async fn find<C: Cloud>(cloud: &C, names: Names<'_>) -> CallResult<Option<EcsService>> {
+    let cluster = names.of(NameKind::EcsCluster);
+    cloud
+        .service(&cluster, &names.of(NameKind::EcsService))
+        .await
+}
+
 /// Scales an ACTIVE service to 0 and deletes it with force; whether it is draining now, or was
 /// already.
 pub async fn delete<C: Cloud>(cloud: &C, names: Names<'_>) -> CallResult<bool> {

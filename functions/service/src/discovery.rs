@@ -47,6 +47,21 @@ pub async fn ensure<C: Cloud>(cx: &Context<'_, C, &Inputs>) -> CallResult<Option
     }
 }
 
+/// Whether the API's discovery service is in the namespace; `None` without the namespace (Cloud
+/// Map lists one only once it has created it).
+pub async fn found<C: Cloud>(cloud: &C, names: Names<'_>) -> CallResult<Option<bool>> {
+    let namespace_name = names.of(NameKind::DiscoveryNamespace);
+    let Some(namespace) = cloud.namespace(&namespace_name).await? else {
+        return Ok(None);
+    };
+    let services = cloud.discovery_services(&namespace.id).await?;
+    Ok(Some(
+        services
+            .iter()
+            .any(|service| service.name == DISCOVERY_SERVICE),
+    ))
+}
+
 /// Deletes the namespace's services, then the namespace; whether the namespace was there.
 pub async fn delete<C: Cloud>(cloud: &C, names: Names<'_>) -> CallResult<bool> {
     let Some(namespace) = cloud

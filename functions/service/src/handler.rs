@@ -1,13 +1,19 @@
 //! Create, report and delete one environment's API service.
 //!
-//! `create` and `status` run the same convergence ([`crate::converge`]): the log groups, the two
-//! roles and their inline policies (and, for blue/green, the infrastructure role ECS assumes), the
-//! cluster, the task definition, the Cloud Map namespace and service, the ECS service and its
-//! autoscaling, each looked up by name and created only when missing, so a retried or repeated
-//! call never makes a second one. A task definition is registered again only when what it should
-//! say changed (a fingerprint tag on the revision), and an existing service only gets the new
-//! revision: its desired count stays what the autoscaler chose. The deployment strategy is a spec
-//! change like any other: an existing service whose strategy differs is switched by UpdateService.
+//! `create` converges ([`crate::converge`]): the log groups, the two roles and their inline
+//! policies (and, for blue/green, the infrastructure role ECS assumes), the cluster, the task
+//! definition, the Cloud Map namespace and service, the ECS service and its autoscaling, each looked
+//! up by name and created only when missing, so a retried or repeated call never makes a second
+//! one. A task definition is registered again only when what it should say changed (a fingerprint
+//! tag on the revision), and an existing service only gets the new revision: its desired count
+//! stays what the autoscaler chose. The deployment strategy is a spec change like any other: an
+//! existing service whose strategy differs is switched by UpdateService. It answers READY or
+//! IN_PROGRESS, and the provision workflow's wait loop calls `create` again until READY.
+//!
+//! `status` ([`crate::status`]) only reads: it looks the same resources up and answers READY (with
+//! `create`'s outputs) when a `create` would change nothing and the service is ready, IN_PROGRESS
+//! while something is missing or pending, DELETED when nothing is left. It never creates,
+//! changes or deletes anything.
 //!
 //! `delete` ([`crate::teardown`]) removes the autoscaling, scales the service to 0 and deletes it
 //! with force, and then, once ECS has drained it, everything else. It reports DELETED only from a
@@ -16,6 +22,7 @@
 use crate::api::Cloud;
 use crate::converge::converge;
 use crate::inputs::Inputs;
+use crate::status::status;
 use crate::teardown::delete;
 use env_core::contract::Request;
 use env_core::outputs::MissingOutputs;
@@ -47,7 +54,7 @@ impl NamedError for ServiceError {
     }
 }
 
-/// When `create`/`status` report READY.
+/// When `create` and `status` answer READY.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Readiness {
     /// AWS's "services stable": the service is ACTIVE, its running count is its desired count and
@@ -76,12 +83,11 @@ pub async fn handle<C: Cloud>(
 ) -> Result<Response, ServiceError> {
     tracing::info!(environment = %request.spec.suffix(), action = ?request.action, "service");
     let readiness = Readiness::parse(setting)?;
+    let strategy = request.spec.fields().deployment_strategy;
+    let inputs = || Inputs::from_outputs(&request.outputs, strategy);
     match request.action {
-        Action::Create | Action::Status => {
-            let strategy = request.spec.fields().deployment_strategy;
-            let inputs = Inputs::from_outputs(&request.outputs, strategy)?;
-            converge(cloud, &request, &inputs, readiness).await
-        }
+        Action::Create => converge(cloud, &request, &inputs()?, readiness).await,
+        Action::Status => status(cloud, &request, &inputs()?, readiness).await,
         // A teardown works from names alone: it may run on an environment whose earlier
         // components never finished.
         Action::Delete => delete(cloud, &request.spec).await,

@@ -17,6 +17,10 @@ use env_core::spec::DeploymentStrategy;
 use env_core::Status;
 use serde_json::{json, Value};
 
+// `status` reads only: its own tests, with these helpers.
+#[path = "status_tests.rs"]
+mod status_tests;
+
 fn spec() -> Value {
     json!({
         "environmentSuffix": "pr-42",
@@ -376,7 +380,7 @@ async fn a_failed_rollout_is_a_component_failure() {
         .unwrap()
         .1
         .rollout = Some("FAILED".into());
-    let error = run(&fake, "status").await.unwrap_err();
+    let error = run(&fake, "create").await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::ComponentFailed);
     assert!(error.to_string().contains("ecs-service-pr-42"), "{error}");
 }
@@ -468,7 +472,7 @@ async fn a_create_interrupted_at_each_step_resumes_without_duplicates() {
         let error = run(&fake, "create").await.unwrap_err();
         assert_eq!(error.error_name(), ErrorName::Retryable, "{step}");
         assert!(error.to_string().contains(step), "{error}");
-        let response = run(&fake, "status").await.unwrap();
+        let response = run(&fake, "create").await.unwrap();
         assert_eq!(response.status, Status::Ready, "{step}");
         let world = fake.world();
         assert_eq!(world.roles.len(), 2, "{step}");
@@ -544,7 +548,7 @@ async fn a_namespace_that_cloud_map_is_still_creating_makes_create_wait() {
     assert_eq!(response.status, Status::InProgress);
     assert_eq!(response.outputs["clusterName"], "ecs-cluster-pr-42");
     assert!(fake.world().services.is_empty());
-    let response = run(&fake, "status").await.unwrap();
+    let response = run(&fake, "create").await.unwrap();
     assert_eq!(response.status, Status::Ready);
     let world = fake.world();
     assert_eq!(world.count("CreatePrivateDnsNamespace"), 1);

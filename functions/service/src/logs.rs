@@ -47,6 +47,16 @@ async fn ensure_group<C: Cloud>(
         .await
 }
 
+/// Whether the service's group and Container Insights' group exist, in that order: what `status`
+/// reads (retention and key are put right by every `create`).
+pub async fn found<C: Cloud>(cloud: &C, names: Names<'_>) -> CallResult<[bool; 2]> {
+    let service = names.of(NameKind::ServiceLogGroup);
+    let insights = names.aws_log_group(AwsLogGroup::ContainerInsights);
+    let service = cloud.log_group_exists(&service).await?;
+    let insights = cloud.log_group_exists(&insights).await?;
+    Ok([service, insights])
+}
+
 /// Deletes the service's group; whether there was one.
 pub async fn delete_service_group<C: Cloud>(cloud: &C, names: Names<'_>) -> CallResult<bool> {
     delete_group(cloud, &names.of(NameKind::ServiceLogGroup)).await

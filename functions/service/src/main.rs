@@ -9,9 +9,11 @@ mod fake;
 mod handler;
 mod inputs;
 mod logs;
+mod outputs;
 mod policy;
 mod roles;
 mod scaling;
+mod status;
 mod task;
 mod teardown;
 

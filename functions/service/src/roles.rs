@@ -102,6 +102,24 @@ async fn role<C: Cloud>(cloud: &C, name: &str, trust: &Value, tags: &[Tag]) -> C
     }
 }
 
+/// A role as `status` finds it.
+#[derive(Debug)]
+pub struct FoundRole {
+    pub arn: String,
+    /// It carries the inline policy `create` puts on it.
+    pub has_policy: bool,
+}
+
+/// The role `name` and whether it carries `policy`; `None` without such a role.
+pub async fn found<C: Cloud>(cloud: &C, name: &str, policy: &str) -> CallResult<Option<FoundRole>> {
+    let Some(arn) = cloud.role(name).await? else {
+        return Ok(None);
+    };
+    let policies = cloud.role_policies(name).await?;
+    let has_policy = policies.iter().any(|attached| attached == policy);
+    Ok(Some(FoundRole { arn, has_policy }))
+}
+
 /// Deletes all three roles with their inline policies; whether any was there.
 pub async fn delete<C: Cloud>(cloud: &C, names: Names<'_>) -> CallResult<bool> {
     let mut found = false;

@@ -34,6 +34,27 @@ pub async fn ensure<C: Cloud>(cloud: &C, names: Names<'_>, fields: &SpecFields) 
         .await
 }
 
+/// Whether the target has the spec's bounds and the CPU policy is on it; `None` when neither the
+/// target nor a policy exists.
+pub async fn found<C: Cloud>(
+    cloud: &C,
+    names: Names<'_>,
+    fields: &SpecFields,
+) -> CallResult<Option<bool>> {
+    let resource = resource(names);
+    let target = cloud.scalable_target(&resource).await?;
+    let policies = cloud.scaling_policies(&resource).await?;
+    if target.is_none() && policies.is_empty() {
+        return Ok(None);
+    }
+    let bounds = (
+        i32::from(fields.min_tasks.get()),
+        i32::from(fields.max_tasks.get()),
+    );
+    let has_policy = policies.iter().any(|policy| policy == CPU_POLICY);
+    Ok(Some(target == Some(bounds) && has_policy))
+}
+
 /// Deletes the policies, then the target; whether either was there.
 pub async fn delete<C: Cloud>(cloud: &C, names: Names<'_>) -> CallResult<bool> {
     let resource = resource(names);

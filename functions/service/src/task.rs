@@ -37,6 +37,40 @@ pub async fn ensure<C: Cloud>(
     }
 }
 
+/// The family's latest active revision as `status` finds it.
+#[derive(Debug)]
+pub struct Revision {
+    pub arn: String,
+    /// It says what this spec wants with these roles: `create` would answer it and register none.
+    pub current: bool,
+}
+
+/// The family's latest active revision; it cannot be current without both `roles`.
+pub async fn latest<C: Cloud>(
+    cx: &Context<'_, C, &Inputs>,
+    roles: Option<&TaskRoles>,
+) -> CallResult<Option<Revision>> {
+    let family = cx.names.of(NameKind::TaskFamily);
+    let Some(latest) = cx.cloud.latest_task_definition(&family).await? else {
+        return Ok(None);
+    };
+    let wanted = roles.map(|roles| {
+        let wanted = task_spec(cx.spec, cx.names, cx.inputs, &roles.execution, &roles.task);
+        fingerprint(&wanted)
+    });
+    let current = wanted.is_some() && latest.fingerprint == wanted;
+    Ok(Some(Revision {
+        arn: latest.arn,
+        current,
+    }))
+}
+
+/// Whether the family has deregistered revisions left: a teardown not finished.
+pub async fn has_inactive<C: Cloud>(cloud: &C, names: Names<'_>) -> CallResult<bool> {
+    let family = names.of(NameKind::TaskFamily);
+    Ok(!cloud.inactive_task_definitions(&family).await?.is_empty())
+}
+
 /// FNV-1a (64 bits) of the task definition's description: stable within a build, so the same
 /// wanted definition is never registered twice.
 pub fn fingerprint(task: &TaskSpec) -> String {

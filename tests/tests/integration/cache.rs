@@ -45,19 +45,15 @@ fn call(function: &str, action: &str, spec: &Value, outputs: &Value) -> Value {
     result.body
 }
 
-/// `action`, then `status` until READY (or `delete` until DELETED), a bounded number of times.
+/// `action` until it answers `done` (the provision's wait loop calls `create` again: it converges;
+/// a teardown calls `delete` again), a bounded number of times.
 fn until(function: &str, action: &str, done: &str, spec: &Value, outputs: &Value) -> Value {
-    let next = if action == "delete" {
-        "delete"
-    } else {
-        "status"
-    };
     let mut response = call(function, action, spec, outputs);
     for _ in 0..5 {
         if response["status"] == done {
             return response;
         }
-        response = call(function, next, spec, outputs);
+        response = call(function, action, spec, outputs);
     }
     panic!("{function} is not {done} after 6 calls: {response}");
 }
@@ -146,11 +142,11 @@ async fn cache_lifecycle(extra: Value, shards: usize, replicas: usize) {
     // The token rotates with the environment's rotation function, which the database function
     // makes: until it exists, the cache waits for it.
     assert_eq!(
-        call("cache", "status", &spec, &handed_on)["status"],
+        call("cache", "create", &spec, &handed_on)["status"],
         "IN_PROGRESS"
     );
     let rotation_function = rotation_function(&suffix).await;
-    let ready = until("cache", "status", "READY", &spec, &handed_on);
+    let ready = until("cache", "create", "READY", &spec, &handed_on);
     let outputs = &ready["outputs"];
     let group_id = format!("redis-{suffix}");
     assert_eq!(outputs["cacheReplicationGroupId"], json!(group_id));

@@ -97,16 +97,17 @@ fn call(function: &str, action: &str, spec: &Value, outputs: &Value) -> Value {
     result.body
 }
 
-/// `create`, then `status` until READY (moto needs a few calls: see the module comment).
+/// `create` until READY, as the provision's wait loop calls it (moto needs a few calls: see the
+/// module comment).
 fn create(function: &str, spec: &Value, outputs: &Value) -> Value {
     let mut response = call(function, "create", spec, outputs);
     for _ in 0..8 {
         if response["status"] == "READY" {
             return response["outputs"].clone();
         }
-        response = call(function, "status", spec, outputs);
+        response = call(function, "create", spec, outputs);
     }
-    panic!("{function} is not READY after 8 status calls: {response}");
+    panic!("{function} is not READY after 9 create calls: {response}");
 }
 
 async fn rds() -> aws_sdk_rds::Client {
@@ -762,9 +763,9 @@ async fn a_minimum_of_zero_acus_reaches_rds_with_its_auto_pause_time() {
     let inputs = json!({"network": network});
     create("database", &awake, &inputs);
     assert_eq!(pause_range(suffix).await, (Some(0.5), None));
-    // The next provision's status calls, once the cluster is available, change its range.
+    // The next provision's create calls, once the cluster is available, change its range.
     for _ in 0..3 {
-        call("database", "status", &pausing, &inputs);
+        call("database", "create", &pausing, &inputs);
     }
     assert_eq!(pause_range(suffix).await, (Some(0.0), Some(900)));
     torn_down(&pausing, suffix).await;
@@ -829,16 +830,16 @@ async fn a_redeployed_rotation_package_reaches_an_existing_environment() {
         ("ROTATION_CODE_SHA256", sha256.clone()),
         ("ROTATION_ARCHITECTURE", "x86_64".to_owned()),
     ]);
-    let status = || {
-        let event = json!({"action": "status", "spec": spec, "outputs": {"network": network}});
+    let converge = || {
+        let event = json!({"action": "create", "spec": spec, "outputs": {"network": network}});
         let result = invoke("database", &event, &env);
         assert!(result.success, "{} {}", result.body, result.stderr);
         result.body["status"].clone()
     };
-    assert_eq!(status(), "IN_PROGRESS", "the package changes first");
+    assert_eq!(converge(), "IN_PROGRESS", "the package changes first");
     let mut statuses = vec![];
     for _ in 0..6 {
-        statuses.push(status());
+        statuses.push(converge());
         if statuses.last() == Some(&json!("READY")) {
             break;
         }
@@ -863,7 +864,7 @@ async fn a_redeployed_rotation_package_reaches_an_existing_environment() {
     assert_eq!(variables["ECS_SERVICE"], format!("ecs-service-{suffix}"));
     assert_eq!(variables["CACHE_TOKEN_WAIT_SECONDS"], "780");
     // Up to date: no further change.
-    assert_eq!(status(), "READY");
+    assert_eq!(converge(), "READY");
 
     let forced = json!({"environmentSuffix": suffix, "containerImage": "public.ecr.aws/acme/catalog-api:1", "selfSignedCertificate": true, "deletionProtection": false, "forceDestroy": true});
     for _ in 0..5 {

@@ -44,7 +44,7 @@ fn call(action: &str, spec: &Value, outputs: &Value) -> Value {
 
 /// A real network from the network binary, READY: its outputs are the edge's inputs.
 fn network(spec: &Value) -> Value {
-    for action in ["create", "status", "status", "status"] {
+    for action in ["create", "create", "create", "create"] {
         let result = invoke(
             "network",
             &json!({"action": action, "spec": spec, "outputs": {}}),
@@ -58,14 +58,15 @@ fn network(spec: &Value) -> Value {
     panic!("the network did not become READY");
 }
 
-/// `create`, then `status` until READY (moto makes a load balancer active on its next describe).
+/// `create` until READY, as the provision's wait loop calls it (moto makes a load balancer active on
+/// its next describe).
 fn ready(spec: &Value, outputs: &Value) -> Value {
     let mut response = call("create", spec, outputs);
     for _ in 0..3 {
         if response["status"] == "READY" {
             return response;
         }
-        response = call("status", spec, outputs);
+        response = call("create", spec, outputs);
     }
     panic!("the edge did not become READY: {response}");
 }

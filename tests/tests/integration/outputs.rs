@@ -29,10 +29,10 @@ fn call(function: &str, action: &str, suffix: &str, outputs: &Map<String, Value>
     invoke(function, &event, &env())
 }
 
-/// `create`, then `status` until READY, and the component's outputs merged into `outputs` as the
-/// workflow's `Record…Outputs` states merge them.
+/// `create` until READY (as the provision's wait loop calls it), and the component's outputs merged
+/// into `outputs` as the workflow's `Record…Outputs` states merge them.
 fn provision(function: &str, suffix: &str, outputs: &mut Map<String, Value>) {
-    let mut action = "create";
+    let action = "create";
     for _ in 0..8 {
         let result = call(function, action, suffix, outputs);
         assert!(
@@ -45,7 +45,6 @@ fn provision(function: &str, suffix: &str, outputs: &mut Map<String, Value>) {
             outputs.extend(added);
             return;
         }
-        action = "status";
     }
     panic!("{function} of {suffix} is not READY after 8 calls");
 }

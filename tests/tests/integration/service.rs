@@ -64,7 +64,7 @@ fn call(action: &str, suffix: &str, outputs: &Value) -> Value {
 
 /// The network function's outputs, once READY.
 fn network(suffix: &str) -> Map<String, Value> {
-    for action in ["create", "status", "status", "status"] {
+    for action in ["create", "create", "create", "create"] {
         let result = invoke(
             "network",
             &json!({"action": action, "spec": spec(suffix), "outputs": {}}),
@@ -642,7 +642,7 @@ fn a_missing_output_is_an_invalid_event_naming_the_key() {
 
 /// The edge function on the same network, READY: its target groups and listener rules.
 fn edge(spec: &Value, outputs: &Map<String, Value>) -> Value {
-    for action in ["create", "status", "status", "status"] {
+    for action in ["create", "create", "create", "create"] {
         let result = invoke(
             "edge",
             &json!({"action": action, "spec": spec, "outputs": {"network": outputs}}),
@@ -740,7 +740,7 @@ async fn a_rolling_service_switches_to_blue_green_behind_the_edge_and_back() {
     blue_green["taskMemory"] = json!(3072);
     let switched = call_spec("create", &blue_green, &outputs);
     assert_eq!(switched["status"], "IN_PROGRESS", "{switched}");
-    let settled = call_spec("status", &blue_green, &outputs);
+    let settled = call_spec("create", &blue_green, &outputs);
     assert_eq!(settled["status"], "READY", "{settled}");
     assert_eq!(settled["outputs"]["deploymentStrategy"], "blueGreen");
     let (balancer, strategy) = deployment(&ecs, suffix).await;

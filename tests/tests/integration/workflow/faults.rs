@@ -6,22 +6,25 @@ use integration_tests::leftovers::leftovers;
 use integration_tests::workflow::{injected_cause, run, run_with_faults, INJECTED_ERROR};
 use serde_json::json;
 
-const COMPONENTS: [&str; 6] = [
-    "network",
-    "database",
-    "cache",
-    "edge",
-    "service",
-    "monitoring",
+/// Each component, the action and the Task state of its wait loop: the five that take time are
+/// created again there (it converges); monitoring, made in one call, is read back (`status`).
+const WAIT_LOOPS: [(&str, &str, &str); 6] = [
+    ("network", "create", "ConvergeNetwork"),
+    ("database", "create", "ConvergeDatabase"),
+    ("cache", "create", "ConvergeCache"),
+    ("edge", "create", "ConvergeEdge"),
+    ("service", "create", "ConvergeService"),
+    ("monitoring", "status", "CheckMonitoring"),
 ];
 
 #[tokio::test]
-async fn a_component_failing_its_status_check_is_rolled_back_to_nothing_with_the_original_error() {
+async fn a_component_failing_in_its_wait_loop_is_rolled_back_to_nothing_with_the_original_error() {
     let env = emulator_env().await;
-    for component in COMPONENTS {
+    for (component, action, state) in WAIT_LOOPS {
         let suffix = integration_tests::unique_suffix();
-        // `status` runs after `create` made the component's resources: the rollback must find them.
-        let fault = format!("{component}:status");
+        // The wait loop runs after the first `create` made the component's resources: the rollback
+        // must find them.
+        let fault = format!("{component}:{action}@{state}");
         let execution = run_with_faults(
             "provision",
             &json!({ "spec": spec(&suffix) }),
@@ -39,7 +42,7 @@ async fn a_component_failing_its_status_check_is_rolled_back_to_nothing_with_the
         );
         assert_eq!(
             execution.cause,
-            Some(injected_cause(component, "status")),
+            Some(injected_cause(component, action)),
             "{component}"
         );
         assert_eq!(execution.injected, 1, "{component}: never retried");

@@ -1,0 +1,185 @@
+//! The VPC: default security group, flow logs, subnets and their routes, NAT gateways, groups.
+
+use crate::facts::{NatGateway, Network, Rule, SecurityGroup, Subnet};
+use aws_config::SdkConfig;
+use aws_sdk_ec2::types::{Filter, IpPermission};
+use aws_sdk_ec2::Client;
+use env_core::error::aws_error;
+use env_core::spec::EnvironmentSuffix;
+use env_core::tags;
+
+fn filter(name: &str, value: &str) -> Filter {
+    Filter::builder().name(name).values(value).build()
+}
+
+pub async fn read(config: &SdkConfig, suffix: &EnvironmentSuffix) -> anyhow::Result<Network> {
+    let ec2 = Client::new(config);
+    let vpcs = ec2
+        .describe_vpcs()
+        .filters(filter(
+            &format!("tag:{}", tags::ENVIRONMENT),
+            suffix.as_str(),
+        ))
+        .send()
+        .await
+        .map_err(aws_error("DescribeVpcs"))?;
+    let vpc_id = vpcs
+        .vpcs()
+        .first()
+        .and_then(|v| v.vpc_id())
+        .map(str::to_owned);
+    let Some(vpc_id) = vpc_id else {
+        return Ok(Network::default());
+    };
+    let in_vpc = || filter("vpc-id", &vpc_id);
+
+    let groups = ec2
+        .describe_security_groups()
+        .filters(in_vpc())
+        .send()
+        .await
+        .map_err(aws_error("DescribeSecurityGroups"))?;
+    let mut default_group_rules = 0;
+    let mut security_groups = Vec::new();
+    let group_suffix = format!("-{suffix}");
+    for group in groups.security_groups() {
+        let name = group.group_name().unwrap_or_default();
+        if name == "default" {
+            default_group_rules =
+                rules(group.ip_permissions()).len() + rules(group.ip_permissions_egress()).len();
+            continue;
+        }
+        let tier = name
+            .strip_prefix("secgroup-")
+            .and_then(|rest| rest.strip_suffix(&group_suffix))
+            .unwrap_or(name);
+        security_groups.push(SecurityGroup {
+            id: group.group_id().unwrap_or_default().to_owned(),
+            tier: tier.to_owned(),
+            description: group.description().unwrap_or_default().to_owned(),
+            ingress: rules(group.ip_permissions()),
+            egress: rules(group.ip_permissions_egress()),
+        });
+    }
+
+    let flow_logs = ec2
+        .describe_flow_logs()
+        .filter(filter("resource-id", &vpc_id))
+        .send()
+        .await
+        .map_err(aws_error("DescribeFlowLogs"))?;
+    let flow_log_groups = flow_logs
+        .flow_logs()
+        .iter()
+        .filter(|f| f.flow_log_status() == Some("ACTIVE"))
+        .filter_map(|f| f.log_group_name().map(str::to_owned))
+        .collect();
+
+    let routes = ec2
+        .describe_route_tables()
+        .filters(in_vpc())
+        .send()
+        .await
+        .map_err(aws_error("DescribeRouteTables"))?;
+    let default_route = |subnet_id: &str| {
+        routes
+            .route_tables()
+            .iter()
+            .find(|t| {
+                t.associations()
+                    .iter()
+                    .any(|a| a.subnet_id() == Some(subnet_id))
+            })
+            .and_then(|t| {
+                t.routes()
+                    .iter()
+                    .find(|r| r.destination_cidr_block() == Some("0.0.0.0/0"))
+            })
+            .and_then(|r| r.nat_gateway_id().or(r.gateway_id()))
+            .map(str::to_owned)
+    };
+    let subnets_out = ec2
+        .describe_subnets()
+        .filters(in_vpc())
+        .send()
+        .await
+        .map_err(aws_error("DescribeSubnets"))?;
+    let subnets: Vec<Subnet> = subnets_out
+        .subnets()
+        .iter()
+        .map(|s| {
+            let id = s.subnet_id().unwrap_or_default().to_owned();
+            let name = s
+                .tags()
+                .iter()
+                .find(|t| t.key() == Some("Name"))
+                .and_then(|t| t.value())
+                .unwrap_or_default();
+            Subnet {
+                default_route: default_route(&id),
+                id,
+                zone: s.availability_zone().unwrap_or_default().to_owned(),
+                public: name.starts_with("subnet-public-"),
+                maps_public_ip: s.map_public_ip_on_launch().unwrap_or(false),
+            }
+        })
+        .collect();
+
+    let nats = ec2
+        .describe_nat_gateways()
+        .filter(in_vpc())
+        .send()
+        .await
+        .map_err(aws_error("DescribeNatGateways"))?;
+    let nat_gateways = nats
+        .nat_gateways()
+        .iter()
+        .filter(|n| n.state().is_some_and(|s| s.as_str() == "available"))
+        .map(|n| {
+            let subnet_id = n.subnet_id().unwrap_or_default().to_owned();
+            let zone = subnets
+                .iter()
+                .find(|s| s.id == subnet_id)
+                .map(|s| s.zone.clone())
+                .unwrap_or_default();
+            NatGateway {
+                id: n.nat_gateway_id().unwrap_or_default().to_owned(),
+                subnet_id,
+                zone,
+            }
+        })
+        .collect();
+
+    Ok(Network {
+        vpc_id: Some(vpc_id),
+        default_group_rules,
+        flow_log_groups,
+        subnets,
+        security_groups,
+        nat_gateways,
+    })
+}
+
+/// One rule per source or destination: EC2 folds several CIDRs and groups into one permission.
+fn rules(permissions: &[IpPermission]) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    for permission in permissions {
+        let rule = |cidr: Option<&str>, description: Option<&str>| Rule {
+            protocol: permission.ip_protocol().unwrap_or("-1").to_owned(),
+            from_port: permission.from_port(),
+            to_port: permission.to_port(),
+            cidr: cidr.map(str::to_owned),
+            description: description.map(str::to_owned),
+        };
+        for range in permission.ip_ranges() {
+            rules.push(rule(range.cidr_ip(), range.description()));
+        }
+        for pair in permission.user_id_group_pairs() {
+            rules.push(rule(None, pair.description()));
+        }
+        for list in permission.prefix_list_ids() {
+            rules.push(rule(list.prefix_list_id(), list.description()));
+        }
+    }
+    rules
+}

@@ -1,0 +1,82 @@
+//! The state machine definitions with their `${Placeholder}`s replaced by ARNs, from the table in
+//! statemachine/placeholders.json that the local runner substitutes from too.
+
+use anyhow::{bail, Context};
+use serde_json::Value;
+
+pub(crate) const PROVISION: &str = include_str!("../../../statemachine/provision.asl.json");
+pub(crate) const TEARDOWN: &str = include_str!("../../../statemachine/teardown.asl.json");
+const PLACEHOLDERS: &str = include_str!("../../../statemachine/placeholders.json");
+
+/// Where ARNs are built: the partition is `aws` (us-west-2 only, docs/requirements.md).
+pub use env_core::arn::ArnScope;
+
+/// `definition` with every `${Key}` replaced; a key the table lacks is an error naming it.
+pub(crate) fn substitute(definition: &str, scope: &ArnScope) -> anyhow::Result<String> {
+    let table: Value = serde_json::from_str(PLACEHOLDERS).context("placeholders.json")?;
+    let mut text = String::with_capacity(definition.len());
+    let mut rest = definition;
+    while let Some(start) = rest.find("${") {
+        text.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            bail!("an unterminated placeholder: {}", &rest[start..])
+        };
+        let key = &after[..end];
+        let arn = if let Some(name) = table["functions"][key].as_str() {
+            scope.function(name)
+        } else if let Some(name) = table["stateMachines"][key].as_str() {
+            scope.state_machine(name)
+        } else {
+            bail!("the placeholder ${{{key}}} is not in statemachine/placeholders.json")
+        };
+        text.push_str(&arn);
+        rest = &after[end + 1..];
+    }
+    text.push_str(rest);
+    Ok(text)
+}
+
+/// The deployed names of the two state machines (the placeholders' table names the teardown one).
+pub const PROVISION_NAME: &str = "provision";
+pub const TEARDOWN_NAME: &str = "teardown";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope() -> ArnScope {
+        ArnScope {
+            region: "us-west-2".into(),
+            account: "123456789012".into(),
+        }
+    }
+
+    #[test]
+    fn every_placeholder_of_both_workflows_is_in_the_table() {
+        for definition in [PROVISION, TEARDOWN] {
+            let text = substitute(definition, &scope()).unwrap();
+            assert!(!text.contains("${"), "{text}");
+            let _: Value = serde_json::from_str(&text).unwrap();
+        }
+        let provision = substitute(PROVISION, &scope()).unwrap();
+        assert!(provision.contains("arn:aws:lambda:us-west-2:123456789012:function:network"));
+        assert!(provision.contains("arn:aws:states:us-west-2:123456789012:stateMachine:teardown"));
+    }
+
+    #[test]
+    fn an_unknown_or_unterminated_placeholder_is_an_error() {
+        let unknown = substitute(r#"{"Resource": "${Nope}"}"#, &scope()).unwrap_err();
+        assert_eq!(
+            unknown.to_string(),
+            "the placeholder ${Nope} is not in statemachine/placeholders.json"
+        );
+        let open = substitute(r#"{"Resource": "${Nope"#, &scope()).unwrap_err();
+        assert_eq!(open.to_string(), "an unterminated placeholder: ${Nope");
+    }
+
+    #[test]
+    fn role_arns_have_no_region() {
+        assert_eq!(scope().role("r"), "arn:aws:iam::123456789012:role/r");
+    }
+}

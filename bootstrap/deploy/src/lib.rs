@@ -1,0 +1,19 @@
+//! `deploy` and `undeploy`: the backend itself (roles, functions, state machines, the rotation
+//! package, the cleanup schedule), created or updated idempotently and removed again.
+//!
+//! It owns what the backend is made of: the IAM policy of every role ([`policies`]) and the state
+//! machine definitions with their placeholders replaced ([`asl`]).
+
+pub mod api;
+pub mod apply;
+pub mod asl;
+pub mod aws;
+pub mod command;
+#[cfg(test)]
+mod fake;
+pub mod policies;
+pub mod resources;
+pub mod rotation_package;
+mod settle;
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,127 @@
+//! What a person (or CI role) running `envctl deploy` and `envctl undeploy` needs: the backend's
+//! bucket, roles, boundary policy, functions, state machines and schedule, by their fixed names.
+//! `envctl deploy --print-policy` prints it.
+//!
+//! Whoever deploys writes the backend's roles and their policies, so this policy is, by its
+//! nature, able to grant those roles anything: it is for a trusted deployer, not for the
+//! functions (cloudsplaining reports it as privilege escalation for that reason; README
+//! "Permissions").
+
+use super::statement::{any, boundary_arn, Arns, Statement};
+use super::FUNCTIONS;
+use crate::asl::{self, ArnScope};
+use crate::resources::{self, Backend};
+use env_core::arn::unscoped;
+use serde_json::json;
+
+pub fn statements(scope: &ArnScope) -> Vec<Statement> {
+    let arns = Arns::new(scope);
+    let backend = Backend::new(&scope.region, &scope.account);
+    let bucket = unscoped("s3", &backend.bucket);
+    let function_roles: Vec<String> = FUNCTIONS
+        .iter()
+        .map(|policy| arns.role(&resources::function_role(policy.function)))
+        .collect();
+    let mut roles = function_roles.clone();
+    roles.push(arns.role(resources::STATES_ROLE));
+    roles.push(arns.role(resources::SCHEDULER_ROLE));
+    vec![
+        Statement::allow(
+            "ArtifactsBucket",
+            &[
+                "s3:CreateBucket",
+                "s3:PutBucketPublicAccessBlock",
+                "s3:ListBucket",
+                "s3:DeleteBucket",
+            ],
+            vec![bucket.clone()],
+        ),
+        Statement::allow(
+            "ArtifactObjects",
+            &["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+            vec![format!("{bucket}/*")],
+        ),
+        Statement::allow(
+            "BackendRoles",
+            &[
+                "iam:GetRole",
+                "iam:CreateRole",
+                "iam:UpdateAssumeRolePolicy",
+                "iam:GetRolePolicy",
+                "iam:PutRolePolicy",
+                "iam:DeleteRolePolicy",
+                "iam:DeleteRole",
+            ],
+            roles,
+        ),
+        Statement::allow(
+            "EnvironmentRoleBoundary",
+            &[
+                "iam:GetPolicy",
+                "iam:GetPolicyVersion",
+                "iam:CreatePolicy",
+                "iam:CreatePolicyVersion",
+                "iam:ListPolicyVersions",
+                "iam:DeletePolicyVersion",
+                "iam:DeletePolicy",
+            ],
+            vec![boundary_arn(scope)],
+        ),
+        Statement::allow("PassFunctionRoles", &["iam:PassRole"], function_roles)
+            .when(json!({"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}})),
+        Statement::allow(
+            "PassTheStateMachinesRole",
+            &["iam:PassRole"],
+            vec![arns.role(resources::STATES_ROLE)],
+        )
+        .when(json!({"StringEquals": {"iam:PassedToService": "states.amazonaws.com"}})),
+        Statement::allow(
+            "PassTheSchedulesRole",
+            &["iam:PassRole"],
+            vec![arns.role(resources::SCHEDULER_ROLE)],
+        )
+        .when(json!({"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}})),
+        Statement::allow(
+            "Functions",
+            &[
+                "lambda:GetFunction",
+                "lambda:CreateFunction",
+                "lambda:UpdateFunctionCode",
+                "lambda:UpdateFunctionConfiguration",
+                "lambda:DeleteFunction",
+            ],
+            FUNCTIONS
+                .iter()
+                .map(|policy| scope.function(policy.function))
+                .collect(),
+        ),
+        Statement::allow(
+            "StateMachines",
+            &[
+                "states:DescribeStateMachine",
+                "states:CreateStateMachine",
+                "states:UpdateStateMachine",
+                "states:DeleteStateMachine",
+            ],
+            [asl::PROVISION_NAME, asl::TEARDOWN_NAME]
+                .iter()
+                .map(|name| scope.state_machine(name))
+                .collect(),
+        ),
+        Statement::allow(
+            "CleanupSchedule",
+            &[
+                "scheduler:GetSchedule",
+                "scheduler:CreateSchedule",
+                "scheduler:UpdateSchedule",
+                "scheduler:DeleteSchedule",
+            ],
+            vec![arns.regional(
+                "scheduler",
+                &format!("schedule/default/{}", resources::SCHEDULE),
+            )],
+        ),
+        // `undeploy` refuses while environments exist: it looks for their tagged VPCs.
+        Statement::allow("FindEnvironments", &["ec2:DescribeVpcs"], any()),
+    ]
+}

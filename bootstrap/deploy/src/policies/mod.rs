@@ -1,0 +1,120 @@
+//! The IAM policies of every role the backend deploys or its functions create, least privilege:
+//! each action on the ARNs the environments' names produce (env-core's naming) or, where AWS names
+//! a resource by id, on what carries the backend's tag; `"*"` only for actions the Service
+//! Authorization Reference gives no resource type, each such statement saying so.
+//!
+//! What each role must allow is not written from memory: the integration test
+//! `permissions` records every request each function makes over a whole local lifecycle and checks
+//! it, with AWS's own authorization data, against these documents as deployed (tests/iam).
+
+mod boundary;
+mod cache;
+mod cleanup;
+mod database;
+mod deployer;
+mod edge;
+mod monitoring;
+mod network;
+mod outputs;
+mod service;
+mod statement;
+
+use crate::asl::ArnScope;
+pub(crate) use statement::{boundary_arn, document as document_of, Statement};
+
+/// One function the backend deploys, and its role's statements.
+#[derive(Debug, Clone, Copy)]
+pub struct FunctionPolicy {
+    pub function: &'static str,
+    statements: fn(&Setting<'_>) -> Vec<Statement>,
+}
+
+/// What a function's policy is scoped to: the account and region, and the backend's artifacts
+/// bucket (the rotation function's code).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Setting<'a> {
+    pub scope: &'a ArnScope,
+    pub artifacts_bucket: &'a str,
+}
+
+/// Every function the CLI deploys, in the order the provision workflow first calls them. The
+/// rotation function is not here: the database function deploys it per environment.
+pub const FUNCTIONS: &[FunctionPolicy] = &[
+    FunctionPolicy {
+        function: "validate",
+        statements: |_| Vec::new(),
+    },
+    FunctionPolicy {
+        function: "network",
+        statements: |setting| network::statements(setting.scope),
+    },
+    FunctionPolicy {
+        function: "database",
+        statements: |setting| database::statements(setting.scope, setting.artifacts_bucket),
+    },
+    FunctionPolicy {
+        function: "cache",
+        statements: |setting| cache::statements(setting.scope),
+    },
+    FunctionPolicy {
+        function: "edge",
+        statements: |setting| edge::statements(setting.scope),
+    },
+    FunctionPolicy {
+        function: "service",
+        statements: |setting| service::statements(setting.scope),
+    },
+    FunctionPolicy {
+        function: "monitoring",
+        statements: |setting| monitoring::statements(setting.scope),
+    },
+    FunctionPolicy {
+        function: "outputs",
+        statements: |setting| outputs::statements(setting.scope),
+    },
+    FunctionPolicy {
+        function: "cleanup",
+        statements: |setting| cleanup::statements(setting.scope),
+    },
+];
+
+/// The function writes its own logs (Lambda developer guide, "Sending Lambda function logs to
+/// CloudWatch Logs"), to its own log group only.
+fn logging(function: &str, scope: &ArnScope) -> Statement {
+    let group = statement::Arns::new(scope).log_group(&format!("/aws/lambda/{function}"));
+    Statement::allow(
+        "Logging",
+        &[
+            "logs:CreateLogGroup",
+            "logs:CreateLogStream",
+            "logs:PutLogEvents",
+        ],
+        vec![group.clone(), format!("{group}:*")],
+    )
+}
+
+impl FunctionPolicy {
+    pub(crate) fn statements(&self, setting: &Setting<'_>) -> Vec<Statement> {
+        let mut statements = vec![logging(self.function, setting.scope)];
+        statements.extend((self.statements)(setting));
+        statements
+    }
+
+    /// The policy document of the function's role.
+    pub(crate) fn document(&self, setting: &Setting<'_>) -> serde_json::Value {
+        document_of(&self.statements(setting))
+    }
+}
+
+/// The permissions boundary of every role an environment gets.
+pub(crate) fn boundary_document(scope: &ArnScope) -> serde_json::Value {
+    document_of(&boundary::statements(scope))
+}
+
+/// What a person deploying the backend needs (`envctl deploy --print-policy`).
+pub(crate) fn deployer_document(scope: &ArnScope) -> serde_json::Value {
+    document_of(&deployer::statements(scope))
+}
+
+/// The functions that create roles, which get the boundary's ARN in [`env_core::iam::ROLE_BOUNDARY_VAR`].
+pub(crate) const CREATE_ROLES: [&str; 3] = ["network", "database", "service"];

@@ -1,0 +1,157 @@
+//! [`Workflows`] with the AWS SDK.
+
+use super::admission::{Limit, Usage};
+use super::api::{Execution, ExecutionSummary, Result, Workflows};
+use anyhow::Context;
+use env_core::error::aws_error;
+use envctl_common::tagged::TaggedEnvironment;
+use serde_json::Value;
+use std::time::SystemTime;
+
+#[derive(Debug, Clone)]
+pub struct AwsWorkflows {
+    sts: aws_sdk_sts::Client,
+    sfn: aws_sdk_sfn::Client,
+    lambda: aws_sdk_lambda::Client,
+    ec2: aws_sdk_ec2::Client,
+    quotas: aws_sdk_servicequotas::Client,
+}
+
+impl AwsWorkflows {
+    pub fn new(config: &aws_config::SdkConfig) -> Self {
+        Self {
+            sts: aws_sdk_sts::Client::new(config),
+            sfn: aws_sdk_sfn::Client::new(config),
+            lambda: aws_sdk_lambda::Client::new(config),
+            ec2: aws_sdk_ec2::Client::new(config),
+            quotas: aws_sdk_servicequotas::Client::new(config),
+        }
+    }
+}
+
+fn time(date: &aws_sdk_sfn::primitives::DateTime) -> SystemTime {
+    SystemTime::try_from(*date).unwrap_or(SystemTime::UNIX_EPOCH)
+}
+
+fn json(text: Option<&str>) -> Option<Value> {
+    text.and_then(|text| serde_json::from_str(text).ok())
+}
+
+impl Workflows for AwsWorkflows {
+    async fn account(&self) -> Result<String> {
+        let identity = self
+            .sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(aws_error("GetCallerIdentity"))?;
+        Ok(identity.account().unwrap_or_default().to_owned())
+    }
+
+    async fn start(&self, machine_arn: &str, name: &str, input: &Value) -> Result<()> {
+        let started = self
+            .sfn
+            .start_execution()
+            .state_machine_arn(machine_arn)
+            .name(name)
+            .input(input.to_string())
+            .send()
+            .await
+            .map_err(aws_error("StartExecution"));
+        // StartExecution is idempotent for a running STANDARD execution of the same name and input;
+        // a closed one, or other input, answers ExecutionAlreadyExists (API reference,
+        // StartExecution). Either way this request ran: the caller follows and reports it.
+        match started {
+            Err(error) if error.is_code("ExecutionAlreadyExists") => Ok(()),
+            other => other.map(drop).map_err(anyhow::Error::new),
+        }
+    }
+
+    async fn describe(&self, execution_arn: &str) -> Result<Execution> {
+        let described = self
+            .sfn
+            .describe_execution()
+            .execution_arn(execution_arn)
+            .send()
+            .await
+            .map_err(aws_error("DescribeExecution"))?;
+        Ok(Execution {
+            arn: described.execution_arn().to_owned(),
+            name: described.name().unwrap_or_default().to_owned(),
+            status: described.status().as_str().to_owned(),
+            started: time(described.start_date()),
+            input: json(described.input()).unwrap_or(Value::Null),
+            output: json(described.output()),
+            error: described.error().map(str::to_owned),
+            cause: described.cause().map(str::to_owned),
+        })
+    }
+
+    async fn current_state(&self, execution_arn: &str) -> Result<Option<String>> {
+        let history = self
+            .sfn
+            .get_execution_history()
+            .execution_arn(execution_arn)
+            .reverse_order(true)
+            .max_results(50)
+            .send()
+            .await
+            .map_err(aws_error("GetExecutionHistory"))?;
+        // The newest event that names a state: a state entered.
+        Ok(history
+            .events()
+            .iter()
+            .find(|event| event.r#type().as_str().ends_with("StateEntered"))
+            .and_then(|event| event.state_entered_event_details())
+            .map(|details| details.name().to_owned()))
+    }
+
+    async fn executions(&self, machine_arn: &str) -> Result<Vec<ExecutionSummary>> {
+        let mut pages = self
+            .sfn
+            .list_executions()
+            .state_machine_arn(machine_arn)
+            .into_paginator()
+            .send();
+        let mut all = Vec::new();
+        while let Some(page) = pages.next().await {
+            for execution in page.map_err(aws_error("ListExecutions"))?.executions() {
+                all.push(ExecutionSummary {
+                    arn: execution.execution_arn().to_owned(),
+                    name: execution.name().to_owned(),
+                    status: execution.status().as_str().to_owned(),
+                    started: time(execution.start_date()),
+                });
+            }
+        }
+        Ok(all)
+    }
+
+    async fn invoke(&self, function: &str, payload: &Value) -> Result<Value> {
+        let answer = self
+            .lambda
+            .invoke()
+            .function_name(function)
+            .payload(aws_sdk_lambda::primitives::Blob::new(payload.to_string()))
+            .send()
+            .await
+            .map_err(aws_error("Invoke"))?;
+        let body = answer
+            .payload()
+            .map(|blob| blob.as_ref())
+            .unwrap_or(&b"null"[..]);
+        serde_json::from_slice(body).context("the function answered something that is not JSON")
+    }
+
+    async fn environments(&self) -> Result<Vec<TaggedEnvironment>> {
+        envctl_common::tagged::environments(&self.ec2).await
+    }
+
+    async fn quota(&self, limit: &Limit) -> Result<Option<u32>> {
+        super::headroom::quota(&self.quotas, limit).await
+    }
+
+    async fn usage(&self) -> Result<Usage> {
+        super::headroom::usage(&self.ec2).await
+    }
+}

@@ -1,0 +1,287 @@
+//! The command-line side of `env …`: arguments and how results are printed.
+
+use super::aws::AwsWorkflows;
+use super::commands::{self, Follow};
+use super::request::{parse_ttl, spec_for, Overrides};
+use clap::{Args, Subcommand};
+use envctl_common::global::Global;
+use envctl_common::progress::Progress;
+use envctl_common::sdk::{runtime, sdk_config};
+use envctl_deploy::asl;
+use serde_json::Value;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+#[derive(Debug, Subcommand)]
+pub enum EnvCommand {
+    #[command(flatten)]
+    Workflow(WorkflowCommand),
+    /// Audit an environment: the controls of docs/compliance.md, the loss of each AZ, and its cost.
+    /// Exits non-zero on any finding.
+    Audit(AuditArgs),
+}
+
+/// The commands that drive the deployed workflows (the audit reads AWS directly).
+#[derive(Debug, Subcommand)]
+pub enum WorkflowCommand {
+    /// Validate the spec, start the provision workflow, follow it and print the outputs.
+    Up(UpArgs),
+    /// Start the teardown workflow and follow it.
+    Down(DownArgs),
+    /// The environment's latest execution and where it is.
+    Status(SuffixArgs),
+    /// The environment's outputs, from the `outputs` function.
+    Outputs(DownArgs),
+    /// Every environment (found by tag), with age, expiry and state.
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub(crate) suffix: SuffixArgs,
+
+    /// The spec it was made from (its forceDestroy waives deletion protection); defaults otherwise.
+    #[arg(long)]
+    pub(crate) spec: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SuffixArgs {
+    /// The environment suffix, such as pr-42.
+    #[arg(long)]
+    pub(crate) suffix: String,
+}
+
+#[derive(Debug, Args)]
+pub struct FollowArgs {
+    /// Names this request: the same id (or, without one, the same spec) starts one execution only,
+    /// however often it is triggered. CI passes the commit, so each push provisions again.
+    #[arg(long)]
+    pub(crate) request_id: Option<String>,
+
+    /// Start the execution and return without following it.
+    #[arg(long)]
+    pub(crate) no_wait: bool,
+
+    /// How long to follow the execution before giving up (it keeps running).
+    #[arg(long, default_value = "2h", value_parser = humantime::parse_duration)]
+    pub(crate) timeout: Duration,
+
+    /// How often to poll the execution.
+    #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
+    pub(crate) poll: Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct UpArgs {
+    #[command(flatten)]
+    pub(crate) suffix: SuffixArgs,
+
+    /// The environment spec (JSON); without it, examples/pr.json's demo settings.
+    #[arg(long)]
+    pub(crate) spec: Option<PathBuf>,
+
+    /// Time to live, such as 72h or 3d: the scheduled cleanup tears the environment down after it.
+    #[arg(long, value_parser = parse_ttl)]
+    pub(crate) ttl: Option<u32>,
+
+    /// The pull request number, recorded as a tag.
+    #[arg(long)]
+    pub(crate) pr: Option<u32>,
+
+    #[command(flatten)]
+    pub(crate) follow: FollowArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DownArgs {
+    #[command(flatten)]
+    pub(crate) suffix: SuffixArgs,
+
+    /// The spec; without it, the one the environment was last provisioned with.
+    #[arg(long)]
+    pub(crate) spec: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub(crate) follow: FollowArgs,
+}
+
+fn follow(args: &FollowArgs) -> Follow {
+    Follow {
+        timeout: (!args.no_wait).then_some(args.timeout),
+        poll: args.poll,
+    }
+}
+
+pub fn run(
+    global: &Global,
+    command: EnvCommand,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    terminal: bool,
+) -> anyhow::Result<()> {
+    runtime()?.block_on(async {
+        let config = sdk_config(global).await;
+        match command {
+            EnvCommand::Audit(args) => {
+                let spec = args.spec.as_deref();
+                let cloudwatch = cloudwatch(&config, global);
+                let reach = envctl_audit::command::Reach {
+                    config: &config,
+                    cloudwatch: &cloudwatch,
+                };
+                envctl_audit::command::run(reach, &args.suffix.suffix, spec, global.json, out).await
+            }
+            EnvCommand::Workflow(command) => {
+                let cloud = AwsWorkflows::new(&config);
+                run_with(&cloud, global, command, out, err, terminal).await
+            }
+        }
+    })
+}
+
+/// A CloudWatch client for the global options ([`Global::cloudwatch_endpoint`]).
+fn cloudwatch(config: &aws_config::SdkConfig, global: &Global) -> aws_sdk_cloudwatch::Client {
+    let mut builder = aws_sdk_cloudwatch::config::Builder::from(config);
+    if let Some(endpoint) = global.cloudwatch_endpoint() {
+        builder = builder.endpoint_url(endpoint);
+    }
+    aws_sdk_cloudwatch::Client::from_conf(builder.build())
+}
+
+/// The `env` commands against any [`super::api::Workflows`].
+pub(crate) async fn run_with<C: super::api::Workflows>(
+    cloud: &C,
+    global: &Global,
+    command: WorkflowCommand,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    terminal: bool,
+) -> anyhow::Result<()> {
+    let region = global.region.as_str();
+    match command {
+        WorkflowCommand::Up(args) => {
+            // The spec is checked before anything reaches AWS.
+            let overrides = Overrides {
+                ttl_hours: args.ttl,
+                pull_request: args.pr,
+            };
+            let spec = spec_for(&args.suffix.suffix, args.spec.as_deref(), &overrides)?;
+            let mut progress = Progress::new(err, terminal);
+            commands::admit(cloud, &spec, &mut progress).await?;
+            let execution = commands::start(
+                cloud,
+                region,
+                asl::PROVISION_NAME,
+                &spec,
+                args.follow.request_id.as_deref(),
+                follow(&args.follow),
+                &mut progress,
+            )
+            .await?;
+            print_execution(commands::succeeded(execution)?, global.json, out)
+        }
+        WorkflowCommand::Down(args) => {
+            let spec = match &args.spec {
+                Some(path) => spec_for(&args.suffix.suffix, Some(path), &Overrides::default())?,
+                None => commands::provisioned_spec(cloud, region, &args.suffix.suffix).await?,
+            };
+            let mut progress = Progress::new(err, terminal);
+            let execution = commands::start(
+                cloud,
+                region,
+                asl::TEARDOWN_NAME,
+                &spec,
+                args.follow.request_id.as_deref(),
+                follow(&args.follow),
+                &mut progress,
+            )
+            .await?;
+            print_execution(commands::succeeded(execution)?, global.json, out)
+        }
+        WorkflowCommand::Status(args) => {
+            let report = commands::status(cloud, region, &args.suffix).await?;
+            if global.json {
+                writeln!(out, "{}", serde_json::to_value(&report)?)?;
+            } else if let (Some(workflow), Some(execution)) = (report.workflow, &report.execution) {
+                let state = report.current_state.as_deref().unwrap_or("-");
+                let line = format!(
+                    "{}: {workflow} {} {} (state {state}, started {})",
+                    report.suffix,
+                    execution.name,
+                    execution.status,
+                    humantime::format_rfc3339_seconds(execution.started)
+                );
+                writeln!(out, "{line}")?;
+            } else {
+                writeln!(out, "{}: no executions", report.suffix)?;
+            }
+            Ok(())
+        }
+        WorkflowCommand::Outputs(args) => {
+            let spec = match &args.spec {
+                Some(path) => spec_for(&args.suffix.suffix, Some(path), &Overrides::default())?,
+                None => commands::provisioned_spec(cloud, region, &args.suffix.suffix).await?,
+            };
+            let answer = commands::outputs(cloud, &spec).await?;
+            print_outputs(&answer["outputs"], global.json, out)
+        }
+        WorkflowCommand::List => {
+            let listed = commands::list(cloud, region, SystemTime::now()).await?;
+            if global.json {
+                writeln!(out, "{}", serde_json::to_value(&listed)?)?;
+                return Ok(());
+            }
+            let dash = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".into());
+            writeln!(out, "SUFFIX\tAGE\tEXPIRES\tPR\tSTATE")?;
+            for row in &listed {
+                let line = format!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    row.suffix,
+                    dash(&row.age),
+                    dash(&row.expires_at),
+                    dash(&row.pull_request),
+                    dash(&row.state)
+                );
+                writeln!(out, "{line}")?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn print_execution(
+    execution: super::api::Execution,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    if json {
+        writeln!(out, "{}", serde_json::to_value(&execution)?)?;
+        return Ok(());
+    }
+    writeln!(out, "{} {}", execution.name, execution.status)?;
+    let outputs = execution
+        .output
+        .as_ref()
+        .map_or(Value::Null, |output| output["outputs"].clone());
+    print_outputs(&outputs, false, out)
+}
+
+/// The outputs document: as JSON, or one `key: value` line each.
+pub fn print_outputs(outputs: &Value, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
+    if json {
+        writeln!(out, "{outputs}")?;
+        return Ok(());
+    }
+    if let Some(fields) = outputs.as_object() {
+        for (key, value) in fields {
+            let text = value
+                .as_str()
+                .map_or_else(|| value.to_string(), str::to_owned);
+            writeln!(out, "{key}: {text}")?;
+        }
+    }
+    Ok(())
+}

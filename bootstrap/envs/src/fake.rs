@@ -1,0 +1,126 @@
+//! An in-memory [`Workflows`] for the unit tests: executions advance one scripted state per describe.
+
+use super::admission::{Limit, Usage};
+use super::api::{Execution, ExecutionSummary, Result, Workflows};
+use envctl_common::tagged::TaggedEnvironment;
+use serde_json::Value;
+use std::cell::RefCell;
+use std::time::{Duration, SystemTime};
+
+#[derive(Debug, Default)]
+pub struct FakeWorkflows {
+    pub executions: RefCell<Vec<Execution>>,
+    /// The statuses a started execution goes through, one per DescribeExecution; the last one stays.
+    pub script: Vec<&'static str>,
+    pub output: Option<Value>,
+    pub describes: RefCell<usize>,
+    pub invoked: RefCell<Vec<(String, Value)>>,
+    pub answer: Value,
+    pub environments: Vec<TaggedEnvironment>,
+    /// Service Quotas' values by quota code; a code not here is unknown to it.
+    pub quotas: std::collections::BTreeMap<&'static str, u32>,
+    pub usage: Usage,
+    /// The caller may not read quotas, or usage.
+    pub quotas_refused: bool,
+    pub usage_refused: bool,
+}
+
+impl Workflows for FakeWorkflows {
+    async fn account(&self) -> Result<String> {
+        Ok("123456789012".into())
+    }
+
+    async fn start(&self, machine_arn: &str, name: &str, input: &Value) -> Result<()> {
+        let machine = machine_arn.rsplit(':').next().unwrap_or_default();
+        let arn = format!("arn:aws:states:us-west-2:123456789012:execution:{machine}:{name}");
+        let mut executions = self.executions.borrow_mut();
+        if executions.iter().any(|execution| execution.arn == arn) {
+            return Ok(());
+        }
+        let started = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000 + executions.len() as u64);
+        executions.push(Execution {
+            arn,
+            name: name.into(),
+            status: "RUNNING".into(),
+            started,
+            input: input.clone(),
+            output: None,
+            error: None,
+            cause: None,
+        });
+        Ok(())
+    }
+
+    async fn describe(&self, execution_arn: &str) -> Result<Execution> {
+        let step = {
+            let mut describes = self.describes.borrow_mut();
+            *describes += 1;
+            *describes - 1
+        };
+        let mut executions = self.executions.borrow_mut();
+        // The commands describe only what they started or listed.
+        let execution = executions
+            .iter_mut()
+            .find(|e| e.arn == execution_arn)
+            .expect("an execution the fake started");
+        if let Some(status) = self.script.get(step).or(self.script.last()) {
+            execution.status = (*status).into();
+        }
+        if execution.status == "SUCCEEDED" {
+            execution.output.clone_from(&self.output);
+        }
+        if execution.status == "FAILED" {
+            execution.error = Some("States.TaskFailed".into());
+            execution.cause = Some("network: AccessDenied".into());
+        }
+        Ok(execution.clone())
+    }
+
+    async fn current_state(&self, execution_arn: &str) -> Result<Option<String>> {
+        Ok(execution_arn
+            .contains("provision")
+            .then(|| "Network".to_owned()))
+    }
+
+    async fn executions(&self, machine_arn: &str) -> Result<Vec<ExecutionSummary>> {
+        let machine = machine_arn.rsplit(':').next().unwrap_or_default();
+        let prefix = format!("execution:{machine}:");
+        Ok(self
+            .executions
+            .borrow()
+            .iter()
+            .filter(|execution| execution.arn.contains(&prefix))
+            .map(|execution| ExecutionSummary {
+                arn: execution.arn.clone(),
+                name: execution.name.clone(),
+                status: execution.status.clone(),
+                started: execution.started,
+            })
+            .collect())
+    }
+
+    async fn invoke(&self, function: &str, payload: &Value) -> Result<Value> {
+        self.invoked
+            .borrow_mut()
+            .push((function.to_owned(), payload.clone()));
+        Ok(self.answer.clone())
+    }
+
+    async fn environments(&self) -> Result<Vec<TaggedEnvironment>> {
+        Ok(self.environments.clone())
+    }
+
+    async fn quota(&self, limit: &Limit) -> Result<Option<u32>> {
+        if self.quotas_refused {
+            anyhow::bail!("GetServiceQuota failed: AccessDeniedException: not authorized");
+        }
+        Ok(self.quotas.get(limit.code).copied())
+    }
+
+    async fn usage(&self) -> Result<Usage> {
+        if self.usage_refused {
+            anyhow::bail!("DescribeAddresses failed: UnauthorizedOperation: not authorized");
+        }
+        Ok(self.usage.clone())
+    }
+}

@@ -1,0 +1,121 @@
+//! `local cleanup`: what the hourly schedule does in AWS, once, here. The deployed schedule's target
+//! (the cleanup function) runs with the target's input and its deployed settings; it starts a
+//! teardown execution in the emulator for each expired environment, which moto records but cannot
+//! run, so each one it started is then run here, with the input it was started with, as Step
+//! Functions would run it.
+
+use super::command::{deploy_locally, run_workflow, Setting};
+use super::emulator::{self, Endpoints, REGION};
+use super::runner;
+use anyhow::Context;
+use env_core::arn::ArnScope;
+use envctl_common::progress::Progress;
+use envctl_common::sdk::runtime;
+use envctl_deploy::api::Cloud;
+use envctl_deploy::asl;
+use serde_json::{json, Value};
+use std::io::Write;
+
+/// The teardowns a cleanup report says it started: (environment, execution name).
+pub fn started(report: &Value) -> Vec<(String, String)> {
+    report["started"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|teardown| {
+            let text = |key: &str| teardown[key].as_str().unwrap_or_default().to_owned();
+            (text("environment"), text("execution"))
+        })
+        .collect()
+}
+
+/// The input each of `executions` (names of teardown executions) was started with.
+async fn inputs(endpoints: &Endpoints, executions: &[String]) -> anyhow::Result<Vec<Value>> {
+    let config = emulator::sdk_config(endpoints).await;
+    let account = envctl_deploy::aws::AwsCloud::new(&config, REGION)
+        .account()
+        .await?;
+    let sfn = aws_sdk_sfn::Client::new(&config);
+    let mut inputs = Vec::new();
+    for name in executions {
+        let execution = format!("execution:{}:{name}", asl::TEARDOWN_NAME);
+        let arn = ArnScope::new(REGION, &account).regional("states", &execution);
+        let described = sfn
+            .describe_execution()
+            .execution_arn(&arn)
+            .send()
+            .await
+            .context(format!("DescribeExecution {arn}"))?;
+        let input = described.input().unwrap_or("{}");
+        inputs.push(serde_json::from_str(input).context(format!("the input of {arn}"))?);
+    }
+    Ok(inputs)
+}
+
+pub(super) fn run(
+    setting: &Setting,
+    endpoints: &Endpoints,
+    json: bool,
+    out: &mut dyn Write,
+    progress: &mut Progress<'_>,
+) -> anyhow::Result<()> {
+    runner::check_installed(&setting.root)?;
+    let manifest = deploy_locally(setting, endpoints, progress)?;
+    let schedule = envctl_deploy::resources::SCHEDULE;
+    let mut run = |workflow: &str, subject: &str, input: &Value| {
+        run_workflow(
+            setting, &manifest, workflow, subject, input, endpoints, progress,
+        )
+    };
+    let report = run("schedule", schedule, &json!({}))?.body["output"].clone();
+    let started = started(&report);
+    let executions: Vec<String> = started.iter().map(|(_, name)| name.clone()).collect();
+    let inputs = runtime()?.block_on(inputs(endpoints, &executions))?;
+    for ((environment, _), input) in started.iter().zip(&inputs) {
+        run("teardown", environment, input)?;
+    }
+    if json {
+        let body = json!({"report": report, "tornDown": executions.len()});
+        writeln!(out, "{body}")?;
+        return Ok(());
+    }
+    for (environment, execution) in &started {
+        writeln!(out, "{environment}: expired, torn down ({execution})")?;
+    }
+    for not_expired in report["notExpired"].as_array().into_iter().flatten() {
+        let environment = not_expired["environment"].as_str().unwrap_or_default();
+        let expires_at = not_expired["expiresAt"].as_str().unwrap_or_default();
+        writeln!(out, "{environment}: expires {expires_at}")?;
+    }
+    for skipped in report["skipped"].as_array().into_iter().flatten() {
+        let which = skipped["environment"]
+            .as_str()
+            .or(skipped["resource"].as_str())
+            .unwrap_or_default();
+        let reason = skipped["reason"].as_str().unwrap_or_default();
+        writeln!(out, "{which}: left alone: {reason}")?;
+    }
+    writeln!(out, "{} environment(s) torn down", started.len())?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_started_teardowns_are_read_from_the_report() {
+        let report = json!({
+            "started": [{"environment": "pr-1", "execution": "cleanup-pr-1-20260101T000000Z"}],
+            "alreadyStarted": [{"environment": "pr-2", "execution": "cleanup-pr-2-20260101T000000Z"}],
+        });
+        assert_eq!(
+            started(&report),
+            [(
+                "pr-1".to_owned(),
+                "cleanup-pr-1-20260101T000000Z".to_owned()
+            )]
+        );
+        assert_eq!(started(&json!({})), []);
+    }
+}

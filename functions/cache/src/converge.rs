@@ -1,0 +1,62 @@
+//! `create`, idempotent and called again by the provision workflow's wait loop until READY: the
+//! replication group is looked up by its name; when it is absent, its AUTH token secret, subnet
+//! group and slow-log group are found or made and the group is created. Once the group is
+//! available, the secret is completed with the connection details and its rotation turned on, and
+//! the answer is READY. (`status` only reads: [`crate::status`].)
+
+use crate::api::{Cloud, GroupState, ReplicationGroup};
+use crate::handler::CacheError;
+use crate::inputs::Inputs;
+use crate::replication_group::{self, outputs_of};
+use crate::{secret, slow_log, subnet_group};
+use env_core::context::Context;
+use env_core::contract::{Outputs, Request};
+use env_core::{Response, Status};
+
+pub async fn converge<C: Cloud>(cloud: &C, request: &Request) -> Result<Response, CacheError> {
+    // Checked before any AWS call: an event without the network's outputs changes nothing.
+    let inputs = Inputs::from_outputs(&request.outputs)?;
+    let cx = Context::new(cloud, request).with(inputs);
+
+    let group = match replication_group::find(&cx).await? {
+        Some(group) => group,
+        None => match create(&cx).await? {
+            Some(group) => group,
+            // The secret's name is still reserved by a deletion: wait for it to go.
+            None => return Ok(Response::new(Status::InProgress, Outputs::new())),
+        },
+    };
+    if !replication_group::in_service(&group)? {
+        // A group of the same name from an earlier environment is going away; create once it is gone.
+        return Ok(Response::new(Status::InProgress, Outputs::new()));
+    }
+    let secret = secret::of_group(&cx, &group).await?;
+    let status = if group.state == GroupState::Available {
+        secret::complete(&cx, &secret, &group).await?;
+        // Again once ready, so a hand-edited policy is put back.
+        secret::protect(&cx, &secret.arn).await?;
+        if secret::rotating(&cx, &secret).await? {
+            Status::Ready
+        } else {
+            Status::InProgress
+        }
+    } else {
+        Status::InProgress
+    };
+    tracing::info!(group = %group.id, state = ?group.state, "replication group");
+    Ok(Response::new(status, outputs_of(&group, &secret.arn)))
+}
+
+/// The secret, the subnet group, the slow-log group, then the replication group; `None` while the
+/// secret's name is still reserved by an earlier deletion.
+async fn create<C: Cloud>(
+    cx: &Context<'_, C, Inputs>,
+) -> Result<Option<ReplicationGroup>, CacheError> {
+    let Some(token) = secret::ensure(cx).await? else {
+        return Ok(None);
+    };
+    let subnet_group = subnet_group::ensure(cx).await?;
+    let slow_log_group = slow_log::ensure(cx).await?;
+    let group = replication_group::create(cx, token, subnet_group, slow_log_group).await?;
+    Ok(Some(group))
+}

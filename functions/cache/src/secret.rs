@@ -1,0 +1,186 @@
+//! The AUTH token secret: made with the token before the replication group, completed with the
+//! connection details once the group is available, readable only by its readers from its creation
+//! on, and rotated every 30 days by the environment's rotation function.
+
+use crate::api::{CallResult, Cloud, ReplicationGroup, Secret, Sensitive};
+use crate::handler::CacheError;
+use crate::inputs::Inputs;
+use env_core::arn::account_of;
+use env_core::context::Context;
+use env_core::naming::{NameKind, Names};
+use env_core::secret_policy::{EnvironmentSecret, ROTATION_DAYS};
+use serde_json::{json, Value};
+
+/// AUTH tokens are 16–128 printable characters, and only `!&#$^<>-` of the punctuation (ElastiCache
+/// user guide, "Authenticating with the Redis OSS AUTH command"): 64 letters and digits.
+pub const TOKEN_LENGTH: i64 = 64;
+
+/// The token, from the secret found or made with a new one; `None` while the secret's name is
+/// still reserved by an earlier deletion.
+pub async fn ensure<C: Cloud>(
+    cx: &Context<'_, C, Inputs>,
+) -> Result<Option<Sensitive>, CacheError> {
+    let secret_name = cx.names.of(NameKind::CacheAuthSecret);
+    let secret_arn = match cx.cloud.secret(&secret_name).await? {
+        // A deleted secret's name stays reserved until Secrets Manager removes it
+        // (docs/aws-behaviour.md, "Teardown: what sticks").
+        Some(secret) if secret.pending_deletion => return Ok(None),
+        Some(secret) => secret.arn,
+        None => {
+            let token = cx.cloud.random_password(TOKEN_LENGTH).await?;
+            let arn = cx
+                .cloud
+                .create_secret(
+                    &secret_name,
+                    &format!(
+                        "AUTH token of the Redis cluster {}",
+                        cx.names.of(NameKind::CacheReplicationGroup)
+                    ),
+                    &cx.inputs.kms_key_arn,
+                    &secret_document(&token, &cx.names.of(NameKind::CacheReplicationGroup), None),
+                    &cx.tags,
+                )
+                .await?;
+            // At once: nobody but its readers reads the token during the group's minutes of creation.
+            protect(cx, &arn).await?;
+            arn
+        }
+    };
+    let stored = cx.cloud.secret_value(&secret_arn).await?;
+    let token = token_of(&secret_name, stored.as_ref())?;
+    Ok(Some(token))
+}
+
+/// The secret, unless it is scheduled for deletion: such a one only keeps its name reserved.
+pub async fn live<C: Cloud, I>(cx: &Context<'_, C, I>) -> CallResult<Option<Secret>> {
+    let secret = cx
+        .cloud
+        .secret(&cx.names.of(NameKind::CacheAuthSecret))
+        .await?;
+    Ok(secret.filter(|secret| !secret.pending_deletion))
+}
+
+/// The secret of an existing group: without it the group's token cannot be recovered.
+pub async fn of_group<C: Cloud, I>(
+    cx: &Context<'_, C, I>,
+    group: &ReplicationGroup,
+) -> Result<Secret, CacheError> {
+    match live(cx).await? {
+        Some(secret) => Ok(secret),
+        None => Err(CacheError::SecretLost(
+            group.id.clone(),
+            cx.names.of(NameKind::CacheAuthSecret),
+        )),
+    }
+}
+
+/// What the secret holds once its group is available, and whether it holds it already.
+#[derive(Debug)]
+pub struct Completion {
+    pub document: Sensitive,
+    pub done: bool,
+}
+
+/// Reads the secret's value: its token with the group's connection details is what it should hold.
+pub async fn completion<C: Cloud, I>(
+    cx: &Context<'_, C, I>,
+    secret: &Secret,
+    group: &ReplicationGroup,
+) -> Result<Completion, CacheError> {
+    let current = cx.cloud.secret_value(&secret.arn).await?;
+    let token = token_of(&cx.names.of(NameKind::CacheAuthSecret), current.as_ref())?;
+    let document = secret_document(&token, &group.id, group.configuration_endpoint.as_ref());
+    // Compared as JSON: the same content in another key order is complete already.
+    let done = current.as_ref().and_then(parsed) == parsed(&document);
+    Ok(Completion { document, done })
+}
+
+/// Completes the secret with the connection details once there are some, so the service reads
+/// everything it needs to connect from one place.
+pub async fn complete<C: Cloud, I>(
+    cx: &Context<'_, C, I>,
+    secret: &Secret,
+    group: &ReplicationGroup,
+) -> Result<(), CacheError> {
+    let completion = completion(cx, secret, group).await?;
+    if !completion.done {
+        cx.cloud
+            .put_secret_value(&secret.arn, &completion.document)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The secret's resource policy: only its readers read it, only this function changes it
+/// ([`env_core::secret_policy`]).
+pub async fn protect<C: Cloud, I>(cx: &Context<'_, C, I>, arn: &str) -> Result<(), CacheError> {
+    let policy = EnvironmentSecret::CacheAuthToken.policy(cx.names, account_of(arn));
+    cx.cloud.put_secret_policy(arn, &policy.to_string()).await?;
+    Ok(())
+}
+
+/// Whether the token already rotates every 30 days with the environment's rotation function.
+pub fn rotates_with_ours(names: Names<'_>, secret: &Secret) -> bool {
+    let ours = format!(":function:{}", names.of(NameKind::RotationFunction));
+    matches!(&secret.rotation, Some((lambda, Some(ROTATION_DAYS))) if lambda.ends_with(&ours))
+}
+
+/// Whether the token rotates every 30 days with the environment's rotation function, turning
+/// rotation on (the first rotation at once) when that function is `Active`. The database function
+/// makes the function once Aurora is available; until then the cache waits for it.
+pub async fn rotating<C: Cloud, I>(
+    cx: &Context<'_, C, I>,
+    secret: &Secret,
+) -> Result<bool, CacheError> {
+    if rotates_with_ours(cx.names, secret) {
+        return Ok(true);
+    }
+    let function_name = cx.names.of(NameKind::RotationFunction);
+    match cx.cloud.rotation_function(&function_name).await? {
+        Some(function) if function.active => {
+            cx.cloud
+                .rotate_with(&secret.arn, &function.arn, ROTATION_DAYS)
+                .await?;
+            tracing::info!(secret = %secret.arn, "rotation turned on");
+            Ok(true)
+        }
+        _ => {
+            tracing::info!(function = %function_name, "waiting for the rotation function");
+            Ok(false)
+        }
+    }
+}
+
+/// Deletes the secret without a recovery window; one already scheduled for deletion goes on its own.
+pub async fn delete<C: Cloud, I>(cx: &Context<'_, C, I>) -> CallResult<()> {
+    if let Some(secret) = live(cx).await? {
+        cx.cloud.delete_secret(&secret.arn).await?;
+    }
+    Ok(())
+}
+
+/// The secret's JSON: the token and its group (which the rotation function changes), and once the
+/// group is available, how to reach it.
+fn secret_document(token: &Sensitive, group: &str, endpoint: Option<&(String, i32)>) -> Sensitive {
+    let mut document =
+        json!({"authToken": token.expose(), "replicationGroupId": group, "tls": true});
+    if let Some((host, port)) = endpoint {
+        document["host"] = json!(host);
+        document["port"] = json!(port);
+    }
+    Sensitive::new(document.to_string())
+}
+
+/// The token in the secret's value; a value that is not this function's JSON, or a binary one
+/// (`None`), holds none.
+pub fn token_of(name: &str, value: Option<&Sensitive>) -> Result<Sensitive, CacheError> {
+    value
+        .and_then(|value| serde_json::from_str::<Value>(value.expose()).ok())
+        .and_then(|document| document.get("authToken")?.as_str().map(str::to_owned))
+        .map(Sensitive::new)
+        .ok_or_else(|| CacheError::MalformedSecret(name.to_owned()))
+}
+
+fn parsed(value: &Sensitive) -> Option<Value> {
+    serde_json::from_str(value.expose()).ok()
+}

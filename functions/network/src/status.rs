@@ -1,0 +1,240 @@
+//! `status`: reads what `create` makes and answers how far it got, changing nothing. It calls only
+//! the finders of [`Cloud`], the ones `create` and `delete` look their resources up with, and
+//! judges them as they do:
+//!
+//! - DELETED, with no outputs, when nothing `delete` would remove is left: no flow-log role, key
+//!   alias or log group, and no VPC, internet gateway, NAT gateway or Elastic IP tagged for the
+//!   environment;
+//! - READY, with exactly `create`'s outputs, when every resource `create` makes exists in its
+//!   usable state: the key not scheduled for deletion, every NAT gateway `available`, every route
+//!   table with its default route and subnets, the internet gateway attached, every security group
+//!   with exactly its rules, the flow log and the S3 endpoint in place;
+//! - IN_PROGRESS otherwise (a create under way or interrupted, a delete under way), with the
+//!   outputs that could be read.
+//!
+//! A failed NAT gateway fails the component, as it fails `create`. What `create` sets again on
+//! every call without a resource of its own (DNS attributes, key rotation, log retention, the
+//! role's inline policy) is not read: those calls cannot be left half-made.
+
+use crate::api::{Cloud, InternetGateway, NatState, Vpc};
+use crate::cidr::SUBNETS;
+use crate::handler::NetworkError;
+use crate::labels::{is_mine, is_named};
+use crate::security_groups::{review, RuleChanges};
+use crate::{nat, routes, subnets, vpc};
+use env_core::context::Context;
+use env_core::contract::{Outputs, Request};
+use env_core::naming::{AzSlot, NameKind};
+use env_core::{Response, Status};
+use serde_json::{json, Value};
+
+pub async fn status<C: Cloud>(cloud: &C, request: &Request) -> Result<Response, NetworkError> {
+    let cx = Context::new(cloud, request);
+    let (names, environment) = (cx.names, cx.environment());
+    let mut report = Report::default();
+
+    let role = names.of(NameKind::FlowLogRole);
+    let has_role = cloud.role(&role).await?.is_some();
+    report.found(has_role);
+    report.expect(has_role, role);
+
+    let alias = names.of(NameKind::KmsAlias);
+    let key = cloud.key_by_alias(&alias).await?;
+    report.found(key.is_some());
+    // A key scheduled for deletion can no longer encrypt: create replaces it.
+    let key = key.filter(|key| !key.pending_deletion);
+    report.expect(key.is_some(), alias);
+    report.output("kmsKeyArn", key.map(|key| json!(key.arn)));
+
+    let log_group = names.of(NameKind::FlowLogGroup);
+    let has_log_group = cloud.log_group_exists(&log_group).await?;
+    report.found(has_log_group);
+    report.expect(has_log_group, log_group.clone());
+    report.output("flowLogGroup", has_log_group.then(|| json!(log_group)));
+
+    let nat_ids = nat_gateways(&cx, &mut report).await?;
+    report.output("natGatewayIds", nat_ids.map(|ids| json!(ids)));
+
+    let gateways: Vec<InternetGateway> = cloud.internet_gateways(environment).await?;
+    let gateways: Vec<InternetGateway> = gateways
+        .into_iter()
+        .filter(|gateway| is_mine(&gateway.labels, environment))
+        .collect();
+    report.found(!gateways.is_empty());
+    let gateway_name = names.of(NameKind::InternetGateway);
+    let gateway = gateways
+        .iter()
+        .find(|gateway| is_named(&gateway.labels, &gateway_name));
+
+    let vpcs: Vec<Vpc> = cloud.vpcs(environment).await?;
+    let vpcs: Vec<Vpc> = vpcs
+        .into_iter()
+        .filter(|vpc| is_mine(&vpc.labels, environment))
+        .collect();
+    report.found(!vpcs.is_empty());
+    let vpc_name = names.of(NameKind::Vpc);
+    let vpc = vpcs.iter().find(|vpc| is_named(&vpc.labels, &vpc_name));
+    report.expect(vpc.is_some(), vpc_name);
+    let attached = gateway
+        .zip(vpc)
+        .is_some_and(|(gateway, vpc)| gateway.attached_vpcs.contains(&vpc.labels.id));
+    report.expect(attached, gateway_name);
+    if let Some(vpc) = vpc {
+        in_vpc(&cx, vpc, &mut report).await?;
+    }
+    Ok(report.into_response())
+}
+
+/// The NAT gateway of every zone that gets one, found by name as create finds it; their ids, when
+/// each exists. A failed one fails the component.
+async fn nat_gateways<C: Cloud>(
+    cx: &Context<'_, C>,
+    report: &mut Report,
+) -> Result<Option<Vec<String>>, NetworkError> {
+    let (cloud, names, environment) = (cx.cloud, cx.names, cx.environment());
+    let nats = nat::live(cloud.nat_gateways(environment).await?, environment);
+    let addresses = cloud.addresses(environment).await?;
+    report.found(!nats.is_empty());
+    report.found(
+        addresses
+            .iter()
+            .any(|address| is_mine(address, environment)),
+    );
+    let slots = nat::slots(cx.fields().nat_gateways);
+    let mut ids = Vec::new();
+    for slot in slots {
+        let name = names.of(NameKind::NatGateway(*slot));
+        let nat = nats.iter().find(|nat| is_named(&nat.labels, &name));
+        if let Some(failed) = nat.filter(|nat| nat.state == NatState::Failed) {
+            return Err(NetworkError::NatFailed(failed.labels.id.clone()));
+        }
+        report.expect(
+            nat.is_some_and(|nat| nat.state == NatState::Available),
+            name,
+        );
+        ids.extend(nat.map(|nat| nat.labels.id.clone()));
+    }
+    Ok((ids.len() == slots.len()).then_some(ids))
+}
+
+/// What create makes in the VPC: the subnets, their route tables, the security groups, the flow
+/// log and the S3 endpoint.
+async fn in_vpc<C: Cloud>(
+    cx: &Context<'_, C>,
+    vpc: &Vpc,
+    report: &mut Report,
+) -> Result<(), NetworkError> {
+    let (cloud, names, vpc_id) = (cx.cloud, cx.names, vpc.labels.id.as_str());
+    report.output("vpcId", Some(json!(vpc_id)));
+    report.output("vpcCidr", Some(json!(cx.fields().vpc_cidr.to_string())));
+    report.output("availabilityZones", Some(json!(vpc::zones(cx).await?)));
+
+    let existing = cloud.subnets(vpc_id).await?;
+    let mut ids = Vec::new();
+    for kind in subnets::kinds() {
+        let name = names.of(kind);
+        let subnet = existing
+            .iter()
+            .find(|subnet| is_named(&subnet.labels, &name));
+        report.expect(subnet.is_some(), name);
+        ids.extend(subnet.map(|subnet| subnet.labels.id.clone()));
+    }
+    // The route tables' associations are judged once every subnet exists; until then the
+    // subnets alone keep the network in progress.
+    if ids.len() == SUBNETS {
+        let private = ids.split_off(AzSlot::ALL.len());
+        let public = ids;
+        route_tables(cx, vpc_id, &public, &private, report).await?;
+        report.output("publicSubnetIds", Some(json!(public)));
+        report.output("privateSubnetIds", Some(json!(private)));
+    }
+
+    let groups = cloud.security_groups(vpc_id).await?;
+    let port = i32::from(cx.fields().container_port.get());
+    let (group_ids, changes) = review(&groups, names, port);
+    let every_group = group_ids.values().all(|id| id != "");
+    report.expect(every_group, "the tiers' security groups");
+    let exact_rules = changes.iter().all(RuleChanges::is_empty);
+    report.expect(exact_rules, "the security groups' rules");
+    report.output(
+        "securityGroupIds",
+        every_group.then_some(Value::Object(group_ids)),
+    );
+
+    let has_flow_log = !cloud.flow_logs(vpc_id).await?.is_empty();
+    report.expect(has_flow_log, names.of(NameKind::FlowLog));
+    let has_endpoint = !cloud.s3_endpoints(vpc_id).await?.is_empty();
+    report.expect(has_endpoint, names.of(NameKind::S3Endpoint));
+    Ok(())
+}
+
+/// Every route table create makes, with its default route and its subnets: the public one for the
+/// public subnets, one private one per zone for that zone's private subnet.
+async fn route_tables<C: Cloud>(
+    cx: &Context<'_, C>,
+    vpc_id: &str,
+    public: &[String],
+    private: &[String],
+    report: &mut Report,
+) -> Result<(), NetworkError> {
+    let tables = cx.cloud.route_tables(vpc_id).await?;
+    let private = AzSlot::ALL.into_iter().zip(private).map(|(slot, subnet)| {
+        (
+            NameKind::PrivateRouteTable(slot),
+            std::slice::from_ref(subnet),
+        )
+    });
+    for (kind, subnets) in std::iter::once((NameKind::PublicRouteTable, public)).chain(private) {
+        let name = cx.names.of(kind);
+        let table = tables.iter().find(|table| is_named(&table.labels, &name));
+        let routed = table.is_some_and(|table| {
+            routes::has_default_route(table)
+                && subnets
+                    .iter()
+                    .all(|subnet| routes::is_associated(table, subnet))
+        });
+        report.expect(routed, name);
+    }
+    Ok(())
+}
+
+/// What status has read: whether anything of the network is left, what is not ready yet, and the
+/// outputs that could be read.
+#[derive(Debug, Default)]
+struct Report {
+    anything: bool,
+    not_ready: Vec<String>,
+    outputs: Outputs,
+}
+
+impl Report {
+    /// Something `delete` would remove is there.
+    fn found(&mut self, present: bool) {
+        self.anything |= present;
+    }
+
+    fn expect(&mut self, ready: bool, what: impl Into<String>) {
+        if !ready {
+            self.not_ready.push(what.into());
+        }
+    }
+
+    fn output(&mut self, key: &str, value: Option<Value>) {
+        if let Some(value) = value {
+            self.outputs.insert(key.to_owned(), value);
+        }
+    }
+
+    fn into_response(self) -> Response {
+        tracing::info!(found = self.anything, not_ready = ?self.not_ready, "status read");
+        match (self.anything, self.not_ready.is_empty()) {
+            (false, _) => Response::new(Status::Deleted, Outputs::new()),
+            (true, true) => Response::new(Status::Ready, self.outputs),
+            (true, false) => Response::new(Status::InProgress, self.outputs),
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "status_tests.rs"]
+mod tests;
