@@ -60,6 +60,9 @@ pub trait Workflows {
     /// Invokes a function synchronously and returns what it answered.
     async fn invoke(&self, function: &str, payload: &Value) -> Result<Value>;
     async fn environments(&self) -> Result<Vec<TaggedEnvironment>>;
+    /// Sets the expiry tag (RFC 3339) of the environment's VPC, which stands for the environment;
+    /// `false` when no VPC carries the environment's tag.
+    async fn set_expiry(&self, suffix: &str, expires_at: &str) -> Result<bool>;
     /// The account's value of `limit`: applied, else AWS's default; `None` when Service Quotas
     /// knows neither.
     async fn quota(&self, limit: &Limit) -> Result<Option<u32>>;

@@ -147,6 +147,36 @@ impl Workflows for AwsWorkflows {
         envctl_common::tagged::environments(&self.ec2).await
     }
 
+    async fn set_expiry(&self, suffix: &str, expires_at: &str) -> Result<bool> {
+        let filter = aws_sdk_ec2::types::Filter::builder()
+            .name(format!("tag:{}", env_core::tags::ENVIRONMENT))
+            .values(suffix)
+            .build();
+        let answer = self.ec2.describe_vpcs().filters(filter).send().await;
+        let vpcs = answer.map_err(aws_error("DescribeVpcs"))?;
+        let ids: Vec<String> = vpcs
+            .vpcs()
+            .iter()
+            .filter_map(|vpc| vpc.vpc_id().map(str::to_owned))
+            .collect();
+        if ids.is_empty() {
+            return Ok(false);
+        }
+        let tag = aws_sdk_ec2::types::Tag::builder()
+            .key(env_core::tags::EXPIRES_AT)
+            .value(expires_at)
+            .build();
+        let tagged = self
+            .ec2
+            .create_tags()
+            .set_resources(Some(ids))
+            .tags(tag)
+            .send()
+            .await;
+        tagged.map_err(aws_error("CreateTags"))?;
+        Ok(true)
+    }
+
     async fn quota(&self, limit: &Limit) -> Result<Option<u32>> {
         super::headroom::quota(&self.quotas, limit).await
     }

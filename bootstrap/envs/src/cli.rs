@@ -2,8 +2,11 @@
 
 use super::aws::AwsWorkflows;
 use super::commands::{self, Follow};
+use super::comment;
+use super::expiry::{extend, parse_extension};
 use super::request::{parse_ttl, spec_for, Overrides};
 use clap::{Args, Subcommand};
+use env_core::spec::TtlHours;
 use envctl_common::global::Global;
 use envctl_common::progress::Progress;
 use envctl_common::sdk::{runtime, sdk_config};
@@ -35,6 +38,54 @@ pub enum WorkflowCommand {
     Outputs(DownArgs),
     /// Every environment (found by tag), with age, expiry and state.
     List,
+    /// Move the environment's expiry to now + TTL (the scheduled cleanup keeps it until then).
+    Extend(ExtendArgs),
+    /// The pull request's comment on its environment (Markdown): URL, state, cost, expiry, and a
+    /// warning once the cleanup is near.
+    Comment(CommentArgs),
+}
+
+/// `--suffix pr-42` or `--pr 42`: the pull-request workflow names a pull request's environment
+/// `pr-<number>`.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct TargetArgs {
+    /// The environment suffix, such as pr-42.
+    #[arg(long)]
+    suffix: Option<String>,
+
+    /// The pull request whose environment it is (suffix pr-<number>).
+    #[arg(long)]
+    pr: Option<u32>,
+}
+
+impl TargetArgs {
+    fn suffix(&self) -> String {
+        match (&self.suffix, self.pr) {
+            (None, Some(number)) => format!("pr-{number}"),
+            (suffix, _) => suffix.clone().unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ExtendArgs {
+    #[command(flatten)]
+    target: TargetArgs,
+
+    /// The new time to live from now, such as 48h or 2d (1 hour to 30 days, as `ttlHours`).
+    #[arg(long, value_parser = parse_extension)]
+    ttl: TtlHours,
+}
+
+#[derive(Debug, Args)]
+pub struct CommentArgs {
+    #[command(flatten)]
+    target: TargetArgs,
+
+    /// Warn in the comment once the environment expires within this time.
+    #[arg(long, default_value = "12h", value_parser = humantime::parse_duration)]
+    warn_before: Duration,
 }
 
 #[derive(Debug, Args)]
@@ -227,6 +278,30 @@ pub(crate) async fn run_with<C: super::api::Workflows>(
             };
             let answer = commands::outputs(cloud, &spec).await?;
             print_outputs(&answer["outputs"], global.json, out)
+        }
+        WorkflowCommand::Extend(args) => {
+            let suffix = args.target.suffix();
+            let expires_at = extend(cloud, &suffix, args.ttl, SystemTime::now()).await?;
+            let stamp = humantime::format_rfc3339_seconds(expires_at);
+            if global.json {
+                let body = serde_json::json!({"suffix": suffix, "expiresAt": stamp.to_string()});
+                writeln!(out, "{body}")?;
+            } else {
+                writeln!(out, "{suffix} expires at {stamp}")?;
+            }
+            Ok(())
+        }
+        WorkflowCommand::Comment(args) => {
+            let suffix = args.target.suffix();
+            let facts = comment::facts(cloud, region, &suffix, args.target.pr).await?;
+            let body = comment::render(&facts, SystemTime::now(), args.warn_before);
+            if global.json {
+                let answer = serde_json::json!({"suffix": suffix, "body": body});
+                writeln!(out, "{answer}")?;
+            } else {
+                out.write_all(body.as_bytes())?;
+            }
+            Ok(())
         }
         WorkflowCommand::List => {
             let listed = commands::list(cloud, region, SystemTime::now()).await?;

@@ -17,6 +17,8 @@ pub struct FakeWorkflows {
     pub invoked: RefCell<Vec<(String, Value)>>,
     pub answer: Value,
     pub environments: Vec<TaggedEnvironment>,
+    /// Every expiry set: (suffix, RFC 3339 time).
+    pub expiries: RefCell<Vec<(String, String)>>,
     /// Service Quotas' values by quota code; a code not here is unknown to it.
     pub quotas: std::collections::BTreeMap<&'static str, u32>,
     pub usage: Usage,
@@ -108,6 +110,16 @@ impl Workflows for FakeWorkflows {
 
     async fn environments(&self) -> Result<Vec<TaggedEnvironment>> {
         Ok(self.environments.clone())
+    }
+
+    async fn set_expiry(&self, suffix: &str, expires_at: &str) -> Result<bool> {
+        if !self.environments.iter().any(|found| found.suffix == suffix) {
+            return Ok(false);
+        }
+        self.expiries
+            .borrow_mut()
+            .push((suffix.to_owned(), expires_at.to_owned()));
+        Ok(true)
     }
 
     async fn quota(&self, limit: &Limit) -> Result<Option<u32>> {

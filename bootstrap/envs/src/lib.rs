@@ -1,14 +1,18 @@
-//! `env up|down|status|outputs|list`: environments in AWS, through the deployed state machines; and
-//! `env audit`, which runs the audit (envctl-audit) on one of them.
+//! `env up|down|status|outputs|list|extend|comment`: environments in AWS, through the deployed state
+//! machines and their tags; and `env audit`, which runs the audit (envctl-audit) on one of them.
 
 mod admission;
 mod api;
 mod aws;
 pub mod cli;
 mod commands;
+mod comment;
+mod expiry;
 #[cfg(test)]
 mod fake;
 mod headroom;
 pub mod request;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_extend_comment;

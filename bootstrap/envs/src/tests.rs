@@ -9,7 +9,7 @@ use envctl_common::tagged::TaggedEnvironment;
 use serde_json::{json, Value};
 
 /// Parses `env …` as the CLI would, and runs it against `cloud`.
-fn env(cloud: &FakeWorkflows, args: &[&str]) -> (anyhow::Result<()>, String, String) {
+pub(crate) fn env(cloud: &FakeWorkflows, args: &[&str]) -> (anyhow::Result<()>, String, String) {
     #[derive(Parser)]
     struct Line {
         #[command(flatten)]
@@ -35,7 +35,7 @@ fn env(cloud: &FakeWorkflows, args: &[&str]) -> (anyhow::Result<()>, String, Str
     )
 }
 
-const FAST: [&str; 2] = ["--poll", "0s"];
+pub(crate) const FAST: [&str; 2] = ["--poll", "0s"];
 
 #[test]
 fn up_starts_a_named_provision_follows_it_and_prints_the_outputs() {

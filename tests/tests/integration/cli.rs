@@ -273,6 +273,43 @@ fn deploy_twice_then_drive_an_environment_then_undeploy() {
         .unwrap_or_else(|| panic!("{listed}"));
     assert_eq!(mine["expiresAt"], "2030-01-01T00:00:00Z");
     assert_eq!(mine["state"], "RUNNING");
+
+    // `env extend` moves the expiry on the VPC (CreateTags); `env list` and `env comment` read it back.
+    let (code, out, err) = envctl(&[
+        "--json", "env", "extend", "--suffix", &suffix, "--ttl", "48h",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let expires_at = json(&out)["expiresAt"]
+        .as_str()
+        .expect("the new expiry")
+        .to_owned();
+    assert_ne!(expires_at, "2030-01-01T00:00:00Z");
+    let (code, out, err) = envctl(&["--json", "env", "list"]);
+    assert_eq!(code, 0, "{err}");
+    let listed = json(&out);
+    let mine = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["suffix"] == suffix.as_str())
+        .unwrap_or_else(|| panic!("{listed}"));
+    assert_eq!(mine["expiresAt"], expires_at.as_str());
+    let (code, out, err) = envctl(&["env", "comment", "--suffix", &suffix]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains(&format!("`{suffix}`: provisioning**")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("| Expires | {expires_at} (in ")),
+        "{out}"
+    );
+    let (code, _, err) = envctl(&["env", "extend", "--pr", "999999", "--ttl", "1h"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("no environment pr-999999: no VPC carries the tag"),
+        "{err}"
+    );
     // A closed execution under the same name (StartExecution: ExecutionAlreadyExists): the trigger
     // follows it and reports how it ended.
     let sfn = rt.block_on(async { aws_sdk_sfn::Client::new(&emulator().sdk_config().await) });

@@ -1,0 +1,34 @@
+//! `env extend`: moves an environment's expiry. The scheduled cleanup tears an environment down only
+//! when every one of its resources is past its expiry tag (functions/cleanup, `judge`), so one
+//! resource with a later expiry keeps all of it: the VPC, which every environment has exactly one
+//! of and which stands for it in `env list`. A later provision of the environment tags everything,
+//! the VPC included, with its own start plus its `ttlHours` again.
+
+use super::api::Workflows;
+use anyhow::bail;
+use env_core::spec::TtlHours;
+use std::time::{Duration, SystemTime};
+
+/// Sets the environment's expiry to `now + ttl` and answers it.
+pub async fn extend<C: Workflows>(
+    cloud: &C,
+    suffix: &str,
+    ttl: TtlHours,
+    now: SystemTime,
+) -> anyhow::Result<SystemTime> {
+    let expires_at = now + Duration::from_secs(u64::from(ttl.get()) * 3600);
+    let stamp = humantime::format_rfc3339_seconds(expires_at).to_string();
+    if !cloud.set_expiry(suffix, &stamp).await? {
+        bail!(
+            "no environment {suffix}: no VPC carries the tag {}={suffix} (see `envctl env list`)",
+            env_core::tags::ENVIRONMENT
+        );
+    }
+    Ok(expires_at)
+}
+
+/// `--ttl` of `env extend`: hours or days (`48h`, `2d`) within the spec's `ttlHours` bounds.
+pub(crate) fn parse_extension(text: &str) -> Result<TtlHours, String> {
+    let hours = super::request::parse_ttl(text)?;
+    TtlHours::try_from(u64::from(hours)).map_err(|allowed| format!("{text}: {allowed}"))
+}

@@ -1,0 +1,177 @@
+//! `env extend` and `env comment` against the in-memory fake.
+
+use super::fake::FakeWorkflows;
+use super::tests::{env, FAST};
+use envctl_common::tagged::TaggedEnvironment;
+use serde_json::{json, Value};
+use std::time::{Duration, SystemTime};
+
+fn tagged(suffix: &str, expires_at: Option<&str>, pull_request: Option<&str>) -> TaggedEnvironment {
+    TaggedEnvironment {
+        suffix: suffix.into(),
+        expires_at: expires_at.map(str::to_owned),
+        pull_request: pull_request.map(str::to_owned),
+    }
+}
+
+#[test]
+fn extend_sets_the_vpcs_expiry_to_now_plus_the_ttl_for_a_suffix_or_a_pull_request() {
+    let cloud = FakeWorkflows {
+        environments: vec![tagged("pr-42", Some("2026-12-01T00:00:00Z"), Some("42"))],
+        ..FakeWorkflows::default()
+    };
+    let before = SystemTime::now();
+    let (result, out, _) = env(&cloud, &["--json", "extend", "--pr", "42", "--ttl", "2d"]);
+    result.unwrap();
+    let answer: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(answer["suffix"], "pr-42");
+    let expiries = cloud.expiries.borrow().clone();
+    assert_eq!(expiries.len(), 1);
+    assert_eq!(expiries[0].0, "pr-42");
+    assert_eq!(answer["expiresAt"], json!(expiries[0].1));
+    let set = humantime::parse_rfc3339(&expiries[0].1).unwrap();
+    let wanted = before + Duration::from_secs(48 * 3600);
+    let off = set
+        .duration_since(wanted)
+        .unwrap_or_else(|early| early.duration());
+    assert!(off < Duration::from_secs(5), "{expiries:?}");
+
+    let (result, out, _) = env(&cloud, &["extend", "--suffix", "pr-42", "--ttl", "12h"]);
+    result.unwrap();
+    assert_eq!(
+        out,
+        format!("pr-42 expires at {}\n", cloud.expiries.borrow()[1].1)
+    );
+}
+
+#[test]
+fn extend_refuses_an_unknown_environment_and_a_ttl_out_of_bounds() {
+    let cloud = FakeWorkflows::default();
+    let (result, _, _) = env(&cloud, &["extend", "--pr", "7", "--ttl", "48h"]);
+    assert_eq!(
+        result.unwrap_err().to_string(),
+        "no environment pr-7: no VPC carries the tag catalog:environment=pr-7 (see `envctl env list`)"
+    );
+    for (ttl, problem) in [
+        (
+            "31d",
+            "31d: a whole number of hours from 1 to 720 (30 days); leave it out for no expiry",
+        ),
+        (
+            "0h",
+            "0h: a whole number of hours from 1 to 720 (30 days); leave it out for no expiry",
+        ),
+        (
+            "soon",
+            "\"soon\" is not a duration: use hours or days, such as 72h or 3d",
+        ),
+    ] {
+        let error = super::expiry::parse_extension(ttl).unwrap_err();
+        assert_eq!(error, problem);
+    }
+    assert!(cloud.expiries.borrow().is_empty());
+}
+
+#[test]
+fn comment_of_a_ready_environment_gives_its_url_cost_and_expiry() {
+    let cloud = FakeWorkflows {
+        script: vec!["SUCCEEDED"],
+        output: Some(
+            json!({"outputs": {"httpsUrl": "https://alb-pr-42-1.us-west-2.elb.amazonaws.com"}}),
+        ),
+        environments: vec![tagged("pr-42", Some("2099-01-01T00:00:00Z"), Some("42"))],
+        ..FakeWorkflows::default()
+    };
+    let (result, _, _) = env(
+        &cloud,
+        &["up", "--suffix", "pr-42", "--pr", "42", FAST[0], FAST[1]],
+    );
+    result.unwrap();
+    let (result, out, _) = env(&cloud, &["comment", "--suffix", "pr-42"]);
+    result.unwrap();
+    assert!(
+        out.starts_with(
+            "<!-- catalog-environments:pr-42 -->\n**Preview environment `pr-42`: ready**\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("| URL | https://alb-pr-42-1.us-west-2.elb.amazonaws.com |\n"),
+        "{out}"
+    );
+    // examples/pr.json's settings (the demo spec): the same figures `spec cost` prints.
+    assert!(out.contains("| Cost | $0.28 per hour idle,"), "{out}");
+    assert!(
+        out.contains("| Expires | 2099-01-01T00:00:00Z (in "),
+        "{out}"
+    );
+    // The pull request comes from the environment's tag when the command names the suffix.
+    assert!(
+        out.ends_with("To keep it longer: `envctl env extend --pr 42 --ttl 48h`.\n"),
+        "{out}"
+    );
+
+    let (result, out, _) = env(
+        &cloud,
+        &[
+            "--json",
+            "comment",
+            "--pr",
+            "42",
+            "--warn-before",
+            "1000000h",
+        ],
+    );
+    result.unwrap();
+    let answer: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(answer["suffix"], "pr-42");
+    assert!(answer["body"].as_str().unwrap().contains(
+        "> **Warning:** the scheduled cleanup removes this environment at 2099-01-01T00:00:00Z"
+    ));
+}
+
+#[test]
+fn comment_of_a_failed_provision_or_an_unknown_environment_says_so() {
+    let cloud = FakeWorkflows {
+        script: vec!["FAILED"],
+        ..FakeWorkflows::default()
+    };
+    let (result, out, _) = env(&cloud, &["comment", "--pr", "9"]);
+    result.unwrap();
+    assert!(
+        out.contains("**Preview environment `pr-9`: not provisioned yet**"),
+        "{out}"
+    );
+
+    let (result, _, _) = env(&cloud, &["up", "--suffix", "pr-9", FAST[0], FAST[1]]);
+    assert!(result.is_err());
+    let (result, out, _) = env(&cloud, &["comment", "--pr", "9"]);
+    result.unwrap();
+    assert!(
+        out.contains(
+            "| State | failed and rolled back: `States.TaskFailed`: network: AccessDenied |"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("| URL | - |"), "{out}");
+}
+
+#[test]
+fn comment_of_an_expired_environment_with_an_unreadable_expiry_or_pull_request_tag() {
+    let cloud = FakeWorkflows {
+        script: vec!["RUNNING"],
+        environments: vec![tagged("pr-5", Some("yesterday"), Some("five"))],
+        ..FakeWorkflows::default()
+    };
+    let (result, _, _) = env(&cloud, &["up", "--suffix", "pr-5", "--no-wait"]);
+    result.unwrap();
+    let (result, out, _) = env(&cloud, &["comment", "--suffix", "pr-5"]);
+    result.unwrap();
+    assert!(
+        out.contains("| State | provisioning (now at `Network`) |"),
+        "{out}"
+    );
+    // Neither tag reads: no expiry, and the extend command names the suffix.
+    assert!(out.contains("| Expires | never: no TTL"), "{out}");
+    assert!(!out.contains("extend"), "{out}");
+}
