@@ -63,6 +63,9 @@ pub trait Workflows {
     /// Sets the expiry tag (RFC 3339) of the environment's VPC, which stands for the environment;
     /// `false` when no VPC carries the environment's tag.
     async fn set_expiry(&self, suffix: &str, expires_at: &str) -> Result<bool>;
+    /// The expiry tag (`catalog:expires-at`) of every resource that carries the environment's tag,
+    /// `None` for one without it.
+    async fn expiry_tags(&self, suffix: &str) -> Result<Vec<Option<String>>>;
     /// The account's value of `limit`: applied, else AWS's default; `None` when Service Quotas
     /// knows neither.
     async fn quota(&self, limit: &Limit) -> Result<Option<u32>>;

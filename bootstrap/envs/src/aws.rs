@@ -3,10 +3,16 @@
 use super::admission::{Limit, Usage};
 use super::api::{Execution, ExecutionSummary, Result, Workflows};
 use anyhow::Context;
+use aws_sdk_resourcegroupstagging::types::TagFilter;
 use env_core::error::aws_error;
+use env_core::tags;
 use envctl_common::tagged::TaggedEnvironment;
 use serde_json::Value;
 use std::time::SystemTime;
+
+/// GetResources' largest page (Resource Groups Tagging API reference, GetResources,
+/// `ResourcesPerPage`: 1 to 100).
+const RESOURCES_PER_PAGE: i32 = 100;
 
 #[derive(Debug, Clone)]
 pub struct AwsWorkflows {
@@ -15,6 +21,7 @@ pub struct AwsWorkflows {
     lambda: aws_sdk_lambda::Client,
     ec2: aws_sdk_ec2::Client,
     quotas: aws_sdk_servicequotas::Client,
+    tagging: aws_sdk_resourcegroupstagging::Client,
 }
 
 impl AwsWorkflows {
@@ -25,6 +32,7 @@ impl AwsWorkflows {
             lambda: aws_sdk_lambda::Client::new(config),
             ec2: aws_sdk_ec2::Client::new(config),
             quotas: aws_sdk_servicequotas::Client::new(config),
+            tagging: aws_sdk_resourcegroupstagging::Client::new(config),
         }
     }
 }
@@ -149,7 +157,7 @@ impl Workflows for AwsWorkflows {
 
     async fn set_expiry(&self, suffix: &str, expires_at: &str) -> Result<bool> {
         let filter = aws_sdk_ec2::types::Filter::builder()
-            .name(format!("tag:{}", env_core::tags::ENVIRONMENT))
+            .name(format!("tag:{}", tags::ENVIRONMENT))
             .values(suffix)
             .build();
         let answer = self.ec2.describe_vpcs().filters(filter).send().await;
@@ -163,7 +171,7 @@ impl Workflows for AwsWorkflows {
             return Ok(false);
         }
         let tag = aws_sdk_ec2::types::Tag::builder()
-            .key(env_core::tags::EXPIRES_AT)
+            .key(tags::EXPIRES_AT)
             .value(expires_at)
             .build();
         let tagged = self
@@ -175,6 +183,35 @@ impl Workflows for AwsWorkflows {
             .await;
         tagged.map_err(aws_error("CreateTags"))?;
         Ok(true)
+    }
+
+    async fn expiry_tags(&self, suffix: &str) -> Result<Vec<Option<String>>> {
+        // The filters the scheduled cleanup finds environments by (functions/cleanup), narrowed to
+        // this environment: it sees the same resources.
+        let filter = |key: &str, value: &str| TagFilter::builder().key(key).values(value).build();
+        let mut pages = self
+            .tagging
+            .get_resources()
+            .tag_filters(filter(tags::PROJECT, tags::PROJECT_NAME))
+            .tag_filters(filter(tags::MANAGED_BY, tags::MANAGER_NAME))
+            .tag_filters(filter(tags::ENVIRONMENT, suffix))
+            .resources_per_page(RESOURCES_PER_PAGE)
+            .into_paginator()
+            .send();
+        let mut found = Vec::new();
+        while let Some(page) = pages.next().await {
+            for resource in page
+                .map_err(aws_error("GetResources"))?
+                .resource_tag_mapping_list()
+            {
+                let expiry = resource
+                    .tags()
+                    .iter()
+                    .find(|tag| tag.key() == tags::EXPIRES_AT);
+                found.push(expiry.map(|tag| tag.value().to_owned()));
+            }
+        }
+        Ok(found)
     }
 
     async fn quota(&self, limit: &Limit) -> Result<Option<u32>> {

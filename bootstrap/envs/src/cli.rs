@@ -4,6 +4,7 @@ use super::aws::AwsWorkflows;
 use super::commands::{self, Follow};
 use super::comment;
 use super::expiry::{extend, parse_extension};
+use super::facts;
 use super::request::{parse_ttl, spec_for, Overrides};
 use clap::{Args, Subcommand};
 use env_core::spec::TtlHours;
@@ -293,7 +294,7 @@ pub(crate) async fn run_with<C: super::api::Workflows>(
         }
         WorkflowCommand::Comment(args) => {
             let suffix = args.target.suffix();
-            let facts = comment::facts(cloud, region, &suffix, args.target.pr).await?;
+            let facts = facts::facts(cloud, region, &suffix, args.target.pr).await?;
             let body = comment::render(&facts, SystemTime::now(), args.warn_before);
             if global.json {
                 let answer = serde_json::json!({"suffix": suffix, "body": body});

@@ -204,6 +204,41 @@ pub async fn provisioned_spec<C: Workflows>(
         .context(format!("the input of {}", execution.name))
 }
 
+/// The execution of `machine` called `name`.
+pub async fn describe_named<C: Workflows>(
+    cloud: &C,
+    region: &str,
+    machine: &str,
+    name: &str,
+) -> anyhow::Result<Execution> {
+    let scope = scope(cloud, region).await?;
+    cloud.describe(&execution_arn(&scope, machine, name)).await
+}
+
+/// The environment's latest provision that succeeded after its latest teardown (a rollback
+/// included): the one whose outputs describe what stands now.
+pub async fn last_succeeded_provision<C: Workflows>(
+    cloud: &C,
+    region: &str,
+    suffix: &str,
+) -> anyhow::Result<Option<Execution>> {
+    let scope = scope(cloud, region).await?;
+    let teardown = latest(cloud, &scope, asl::TEARDOWN_NAME, suffix).await?;
+    let since = teardown.map_or(SystemTime::UNIX_EPOCH, |teardown| teardown.started);
+    let provisions = cloud
+        .executions(&scope.state_machine(asl::PROVISION_NAME))
+        .await?;
+    let standing = provisions
+        .into_iter()
+        .filter(|provision| belongs_to(&provision.name, suffix) && provision.started > since)
+        .filter(|provision| provision.status == "SUCCEEDED")
+        .max_by_key(|provision| provision.started);
+    match standing {
+        Some(provision) => Ok(Some(cloud.describe(&provision.arn).await?)),
+        None => Ok(None),
+    }
+}
+
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StatusReport {

@@ -3,10 +3,8 @@
 //! the marker on the first line), so reviewers always read the current URL, state, cost and expiry,
 //! and are warned before the scheduled cleanup removes the environment.
 
-use super::api::Workflows;
-use super::commands::status;
-use env_core::spec::EnvironmentSpec;
-use envctl_deploy::asl;
+use super::facts::Facts;
+use super::stage::{Aftermath, Stage};
 use std::time::{Duration, SystemTime};
 
 /// The first line of every comment: the workflow edits the comment that starts with it.
@@ -14,169 +12,41 @@ pub fn marker(suffix: &str) -> String {
     format!("<!-- catalog-environments:{suffix} -->")
 }
 
-/// Where the environment stands, from its latest execution (provision or teardown).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Stage {
-    /// No execution of either workflow names it.
-    Unknown,
-    /// A provision is running, in the state named (when known).
-    Provisioning(Option<String>),
-    Ready,
-    /// The provision failed (and was rolled back): its error and cause.
-    Failed {
-        error: String,
-        cause: String,
-    },
-    TearingDown,
-    Removed,
-    /// The teardown failed: something may be left.
-    TeardownFailed {
-        error: String,
-        cause: String,
-    },
-}
-
-impl Stage {
-    /// From the latest execution: its workflow (`provision` or `teardown`) and status
-    /// (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED: Step Functions API reference,
-    /// DescribeExecution).
-    pub fn of(
-        provision: bool,
-        status: &str,
-        state: Option<String>,
-        error: Option<&str>,
-        cause: Option<&str>,
-    ) -> Self {
-        let failure = || {
-            (
-                error.unwrap_or(status).to_owned(),
-                cause.unwrap_or("no cause recorded").to_owned(),
-            )
-        };
-        match (provision, status) {
-            (true, "RUNNING") => Stage::Provisioning(state),
-            (true, "SUCCEEDED") => Stage::Ready,
-            (true, _) => {
-                let (error, cause) = failure();
-                Stage::Failed { error, cause }
-            }
-            (false, "RUNNING") => Stage::TearingDown,
-            (false, "SUCCEEDED") => Stage::Removed,
-            (false, _) => {
-                let (error, cause) = failure();
-                Stage::TeardownFailed { error, cause }
-            }
+/// The State row: where the environment stands, with the error and cause of a failure.
+fn describe(stage: &Stage) -> String {
+    let failure = |error: &str, cause: &str| format!("`{}`: {}", cell(error), cell(cause));
+    let remove = "remove them with `envctl env down`";
+    match stage {
+        Stage::Provisioning(Some(state)) => format!("provisioning (now at `{}`)", cell(state)),
+        Stage::RollingBack => {
+            "the provision failed and its rollback is removing what it made".into()
         }
-    }
-
-    fn describe(&self) -> String {
-        match self {
-            Stage::Unknown => "not provisioned yet".into(),
-            Stage::Provisioning(Some(state)) => format!("provisioning (now at `{state}`)"),
-            Stage::Provisioning(None) => "provisioning".into(),
-            Stage::Ready => "ready".into(),
-            Stage::Failed { error, cause } => {
-                format!("failed and rolled back: `{error}`: {}", cell(cause))
-            }
-            Stage::TearingDown => "being torn down".into(),
-            Stage::Removed => "removed".into(),
-            Stage::TeardownFailed { error, cause } => {
+        Stage::Failed {
+            error,
+            cause,
+            aftermath,
+        } => match aftermath {
+            Aftermath::NothingLeft => {
                 format!(
-                    "teardown failed, resources may be left: `{error}`: {}",
-                    cell(cause)
+                    "failed and rolled back, nothing is left: {}",
+                    failure(error, cause)
                 )
             }
-        }
+            Aftermath::RollbackFailed => format!(
+                "failed, and so did its rollback: resources may be left ({remove}): {}",
+                failure(error, cause)
+            ),
+            Aftermath::NotRolledBack => format!(
+                "stopped without a rollback: resources may be left ({remove}): {}",
+                failure(error, cause)
+            ),
+        },
+        Stage::TeardownFailed { error, cause } => format!(
+            "teardown failed: resources may be left (run `envctl env down` again): {}",
+            failure(error, cause)
+        ),
+        other => other.headline().into(),
     }
-
-    fn headline(&self) -> &'static str {
-        match self {
-            Stage::Unknown => "not provisioned yet",
-            Stage::Provisioning(_) => "provisioning",
-            Stage::Ready => "ready",
-            Stage::Failed { .. } => "failed",
-            Stage::TearingDown => "being torn down",
-            Stage::Removed => "removed",
-            Stage::TeardownFailed { .. } => "teardown failed",
-        }
-    }
-
-    /// Whether the environment (or part of it) exists, so its cost and expiry matter.
-    fn lives(&self) -> bool {
-        !matches!(self, Stage::Unknown | Stage::Removed | Stage::Failed { .. })
-    }
-}
-
-/// Everything the comment says, read by the caller from AWS.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Facts {
-    pub suffix: String,
-    pub pull_request: Option<u32>,
-    pub stage: Stage,
-    pub url: Option<String>,
-    /// Idle and peak cost per hour of the spec it was provisioned with, in USD.
-    pub cost_per_hour: Option<(f64, f64)>,
-    pub expires_at: Option<SystemTime>,
-}
-
-/// Reads what the comment says: the environment's latest execution (its stage, the URL its
-/// outputs document gives, the cost of the spec it ran with) and the expiry on its VPC.
-pub async fn facts<C: Workflows>(
-    cloud: &C,
-    region: &str,
-    suffix: &str,
-    pull_request: Option<u32>,
-) -> anyhow::Result<Facts> {
-    let report = status(cloud, region, suffix).await?;
-    let tagged = cloud
-        .environments()
-        .await?
-        .into_iter()
-        .find(|environment| environment.suffix == suffix);
-    let mut facts = Facts {
-        suffix: suffix.to_owned(),
-        pull_request,
-        stage: Stage::Unknown,
-        url: None,
-        cost_per_hour: None,
-        expires_at: None,
-    };
-    if let (Some(workflow), Some(execution)) = (report.workflow, &report.execution) {
-        facts.stage = Stage::of(
-            workflow == asl::PROVISION_NAME,
-            &execution.status,
-            report.current_state.clone(),
-            execution.error.as_deref(),
-            execution.cause.as_deref(),
-        );
-        facts.url = execution
-            .output
-            .as_ref()
-            .and_then(|output| output["outputs"]["httpsUrl"].as_str())
-            .map(str::to_owned);
-        // Both workflows take the spec as their input.
-        let spec = EnvironmentSpec::from_value(&execution.input["spec"]).ok();
-        facts.cost_per_hour = spec.as_ref().map(hourly_cost).transpose()?;
-    }
-    if let Some(tagged) = tagged {
-        facts.expires_at = tagged
-            .expires_at
-            .and_then(|text| humantime::parse_rfc3339(&text).ok());
-        facts.pull_request = facts
-            .pull_request
-            .or_else(|| tagged.pull_request.and_then(|text| text.parse().ok()));
-    }
-    Ok(facts)
-}
-
-/// Idle and peak cost per hour, from the bundled price table.
-fn hourly_cost(spec: &EnvironmentSpec) -> anyhow::Result<(f64, f64)> {
-    let prices = envctl_cost::PriceTable::bundled()?;
-    let items = envctl_cost::estimate(spec, &prices)?;
-    Ok((
-        items.iter().map(|item| item.idle_hour).sum(),
-        items.iter().map(|item| item.peak_hour).sum(),
-    ))
 }
 
 /// The comment, with the expiry warning when the environment expires within `warn_before` of `now`.
@@ -191,13 +61,14 @@ pub fn render(facts: &Facts, now: SystemTime, warn_before: Duration) -> String {
         facts.suffix,
         facts.stage.headline()
     );
+    // The URL of what stands now: while an update provisions, the previous version serves it.
     let url = match (&facts.url, &facts.stage) {
         (Some(url), Stage::Ready) => url.clone(),
-        (Some(url), stage) if stage.lives() => format!("{url} (not serving yet)"),
+        (Some(url), Stage::Provisioning(_)) => format!("{url} (being updated)"),
         _ => "-".into(),
     };
     text.push_str(&format!("| URL | {url} |\n"));
-    text.push_str(&format!("| State | {} |\n", facts.stage.describe()));
+    text.push_str(&format!("| State | {} |\n", describe(&facts.stage)));
     if facts.stage.lives() {
         if let Some((idle, peak)) = facts.cost_per_hour {
             text.push_str(&format!(
@@ -244,12 +115,19 @@ fn until(now: SystemTime, at: SystemTime) -> String {
     )
 }
 
-/// A value fit for one Markdown table cell: one line, no column separator, at most 300 characters.
+/// A value fit for one Markdown table cell, whatever an AWS error message holds: one line, no
+/// column separator (a backslash escaped first, so that `\|` in the text cannot end the cell), no
+/// backtick to open a code span that swallows the rest, at most 300 characters.
 fn cell(text: &str) -> String {
     let flat: String = text
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| match c {
+            '`' => '\'',
+            c if c.is_control() => ' ',
+            c => c,
+        })
         .collect::<String>()
+        .replace('\\', "\\\\")
         .replace('|', "\\|");
     match flat.char_indices().nth(300) {
         Some((index, _)) => format!("{}…", &flat[..index]),
@@ -338,19 +216,37 @@ mod tests {
                 ..ready(Some(30))
             })
         };
-        let provisioning = with(Stage::Provisioning(Some("WaitForDatabase".into())));
+        let provisioning = with(Stage::Provisioning(Some("ConvergeDatabase".into())));
         assert!(provisioning.contains("**Preview environment `pr-42`: provisioning**"));
-        assert!(provisioning.contains("| State | provisioning (now at `WaitForDatabase`) |"));
-        assert!(provisioning.contains(
-            "| URL | https://alb-pr-42-1.us-west-2.elb.amazonaws.com (not serving yet) |"
-        ));
+        assert!(provisioning.contains("| State | provisioning (now at `ConvergeDatabase`) |"));
+        // An update: the previous provision's version serves the URL meanwhile.
+        assert!(provisioning
+            .contains("| URL | https://alb-pr-42-1.us-west-2.elb.amazonaws.com (being updated) |"));
         assert!(with(Stage::Provisioning(None)).contains("| State | provisioning |"));
-        assert!(with(Stage::TearingDown).contains("| State | being torn down |"));
+        let rolling_back = with(Stage::RollingBack);
+        assert!(rolling_back.contains("**Preview environment `pr-42`: failed, rolling back**"));
+        assert!(rolling_back.contains(
+            "| State | the provision failed and its rollback is removing what it made |"
+        ));
+        assert!(rolling_back.contains("| URL | - |"));
+        assert!(rolling_back.contains("| Cost | $0.28 per hour idle"));
+        let tearing_down = with(Stage::TearingDown);
+        assert!(tearing_down.contains("| State | being torn down |"));
+        assert!(tearing_down.contains("| URL | - |"));
 
         // Nothing lives: no URL, cost or expiry, no warning.
         for (stage, headline, state) in [
             (Stage::Unknown, "not provisioned yet", "not provisioned yet"),
             (Stage::Removed, "removed", "removed"),
+            (
+                Stage::Failed {
+                    error: "ComponentFailed".into(),
+                    cause: "cache: CREATE_FAILED".into(),
+                    aftermath: Aftermath::NothingLeft,
+                },
+                "failed",
+                "failed and rolled back, nothing is left: `ComponentFailed`: cache: CREATE_FAILED",
+            ),
         ] {
             let text = with(stage);
             assert!(text.contains(&format!(": {headline}**")), "{text}");
@@ -364,67 +260,61 @@ mod tests {
     }
 
     #[test]
-    fn a_failure_quotes_its_error_and_cause_on_one_line_of_the_table() {
-        let failed = Stage::of(
-            true,
-            "FAILED",
-            None,
-            Some("ComponentFailed"),
-            Some("cache: group redis-pr-42 | create-failed\nsee the events"),
-        );
-        let text = comment(&Facts {
-            stage: failed,
-            ..ready(Some(30))
+    fn a_failure_that_may_leave_resources_says_so_and_keeps_its_cost_and_expiry() {
+        let with = |stage: Stage| {
+            comment(&Facts {
+                stage,
+                ..ready(Some(30))
+            })
+        };
+        for (aftermath, state) in [
+            (
+                Aftermath::RollbackFailed,
+                "| State | failed, and so did its rollback: resources may be left (remove them with `envctl env down`): `RollbackFailed`: the cause |",
+            ),
+            (
+                Aftermath::NotRolledBack,
+                "| State | stopped without a rollback: resources may be left (remove them with `envctl env down`): `RollbackFailed`: the cause |",
+            ),
+        ] {
+            let text = with(Stage::Failed {
+                error: "RollbackFailed".into(),
+                cause: "the cause".into(),
+                aftermath,
+            });
+            assert!(text.contains("**Preview environment `pr-42`: failed**"), "{text}");
+            assert!(text.contains(state), "{text}");
+            assert!(text.contains("| Cost | $0.28 per hour idle"), "{text}");
+            assert!(text.contains("| Expires | "), "{text}");
+        }
+        let text = with(Stage::TeardownFailed {
+            error: "TIMED_OUT".into(),
+            cause: "no cause recorded".into(),
         });
-        assert!(text.contains("**Preview environment `pr-42`: failed**"));
+        assert!(text.contains("**Preview environment `pr-42`: teardown failed**"));
         assert!(text.contains(
-            "| State | failed and rolled back: `ComponentFailed`: cache: group redis-pr-42 \\| create-failed see the events |\n"
+            "| State | teardown failed: resources may be left (run `envctl env down` again): `TIMED_OUT`: no cause recorded |"
         ), "{text}");
-        assert!(!text.contains("Cost"));
-
-        let teardown = Stage::of(false, "TIMED_OUT", None, None, None);
-        assert_eq!(
-            teardown,
-            Stage::TeardownFailed {
-                error: "TIMED_OUT".into(),
-                cause: "no cause recorded".into()
-            }
-        );
-        let text = comment(&Facts {
-            stage: teardown,
-            ..ready(Some(30))
-        });
-        assert!(text.contains(
-            "| State | teardown failed, resources may be left: `TIMED_OUT`: no cause recorded |"
-        ));
         assert!(
             text.contains("| Cost | $0.28 per hour idle"),
-            "what is left may still cost: {text}"
+            "what is left may cost: {text}"
         );
     }
 
     #[test]
-    fn the_stage_follows_the_latest_executions_workflow_and_status() {
-        assert_eq!(
-            Stage::of(true, "RUNNING", Some("Provision".into()), None, None),
-            Stage::Provisioning(Some("Provision".into()))
-        );
-        assert_eq!(Stage::of(true, "SUCCEEDED", None, None, None), Stage::Ready);
-        assert_eq!(
-            Stage::of(false, "RUNNING", None, None, None),
-            Stage::TearingDown
-        );
-        assert_eq!(
-            Stage::of(false, "SUCCEEDED", None, None, None),
-            Stage::Removed
-        );
-        assert_eq!(
-            Stage::of(true, "ABORTED", None, None, Some("stopped by hand")),
-            Stage::Failed {
-                error: "ABORTED".into(),
-                cause: "stopped by hand".into()
-            }
-        );
+    fn an_error_message_stays_in_its_table_cell() {
+        let cause = "cache: group redis-pr-42 | create-failed\nsee `events` in C:\\logs\\| here";
+        let text = comment(&Facts {
+            stage: Stage::Failed {
+                error: "Component`Failed".into(),
+                cause: cause.into(),
+                aftermath: Aftermath::NothingLeft,
+            },
+            ..ready(Some(30))
+        });
+        assert!(text.contains(
+            "| State | failed and rolled back, nothing is left: `Component'Failed`: cache: group redis-pr-42 \\| create-failed see 'events' in C:\\\\logs\\\\\\| here |\n"
+        ), "{text}");
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! `env extend`: moves an environment's expiry. The scheduled cleanup tears an environment down only
 //! when every one of its resources is past its expiry tag (functions/cleanup, `judge`), so one
 //! resource with a later expiry keeps all of it: the VPC, which every environment has exactly one
-//! of and which stands for it in `env list`. A later provision of the environment tags everything,
-//! the VPC included, with its own start plus its `ttlHours` again.
+//! of and which stands for it in `env list`. So `extend` moves the removal later, never earlier than
+//! the latest expiry another resource carries (`env down` removes an environment now). A later
+//! provision tags only what it creates; what exists, the VPC included, keeps its tags, so an
+//! extension holds until the next `extend`.
 
 use super::api::Workflows;
 use anyhow::bail;

@@ -19,6 +19,8 @@ pub struct FakeWorkflows {
     pub environments: Vec<TaggedEnvironment>,
     /// Every expiry set: (suffix, RFC 3339 time).
     pub expiries: RefCell<Vec<(String, String)>>,
+    /// The expiry tag of each tagged resource: (environment, tag).
+    pub expiry_tags: Vec<(&'static str, Option<&'static str>)>,
     /// Service Quotas' values by quota code; a code not here is unknown to it.
     pub quotas: std::collections::BTreeMap<&'static str, u32>,
     pub usage: Usage,
@@ -120,6 +122,15 @@ impl Workflows for FakeWorkflows {
             .borrow_mut()
             .push((suffix.to_owned(), expires_at.to_owned()));
         Ok(true)
+    }
+
+    async fn expiry_tags(&self, suffix: &str) -> Result<Vec<Option<String>>> {
+        Ok(self
+            .expiry_tags
+            .iter()
+            .filter(|(environment, _)| *environment == suffix)
+            .map(|(_, tag)| tag.map(str::to_owned))
+            .collect())
     }
 
     async fn quota(&self, limit: &Limit) -> Result<Option<u32>> {

@@ -8,10 +8,12 @@ pub mod cli;
 mod commands;
 mod comment;
 mod expiry;
+mod facts;
 #[cfg(test)]
 mod fake;
 mod headroom;
 pub mod request;
+mod stage;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -1,10 +1,14 @@
 //! `env extend` and `env comment` against the in-memory fake.
 
+use super::api::Execution;
 use super::fake::FakeWorkflows;
 use super::tests::{env, FAST};
 use envctl_common::tagged::TaggedEnvironment;
 use serde_json::{json, Value};
 use std::time::{Duration, SystemTime};
+
+const PROVISION: &str = envctl_deploy::asl::PROVISION_NAME;
+const TEARDOWN: &str = envctl_deploy::asl::TEARDOWN_NAME;
 
 fn tagged(suffix: &str, expires_at: Option<&str>, pull_request: Option<&str>) -> TaggedEnvironment {
     TaggedEnvironment {
@@ -79,7 +83,14 @@ fn comment_of_a_ready_environment_gives_its_url_cost_and_expiry() {
         output: Some(
             json!({"outputs": {"httpsUrl": "https://alb-pr-42-1.us-west-2.elb.amazonaws.com"}}),
         ),
-        environments: vec![tagged("pr-42", Some("2099-01-01T00:00:00Z"), Some("42"))],
+        environments: vec![tagged("pr-42", Some("2098-01-01T00:00:00Z"), Some("42"))],
+        // The cleanup waits for the latest expiry of the environment's resources; another
+        // environment's do not count.
+        expiry_tags: vec![
+            ("pr-42", Some("2098-01-01T00:00:00Z")),
+            ("pr-42", Some("2099-01-01T00:00:00Z")),
+            ("pr-7", Some("2200-01-01T00:00:00Z")),
+        ],
         ..FakeWorkflows::default()
     };
     let (result, _, _) = env(
@@ -148,12 +159,86 @@ fn comment_of_a_failed_provision_or_an_unknown_environment_says_so() {
     let (result, out, _) = env(&cloud, &["comment", "--pr", "9"]);
     result.unwrap();
     assert!(
-        out.contains(
-            "| State | failed and rolled back: `States.TaskFailed`: network: AccessDenied |"
-        ),
+        out.contains("| State | failed and rolled back, nothing is left: `States.TaskFailed`: network: AccessDenied |"),
         "{out}"
     );
     assert!(out.contains("| URL | - |"), "{out}");
+}
+
+/// An execution of the fake's `machine` (provision or teardown) named `name`, `seconds` after the epoch.
+fn execution(machine: &str, name: &str, status: &str, seconds: u64) -> Execution {
+    Execution {
+        arn: format!("arn:aws:states:us-west-2:123456789012:execution:{machine}:{name}"),
+        name: name.into(),
+        status: status.into(),
+        started: SystemTime::UNIX_EPOCH + Duration::from_secs(seconds),
+        input: json!({"spec": {"environmentSuffix": "pr-9"}}),
+        output: None,
+        // The fake gives a FAILED execution its error and cause.
+        error: None,
+        cause: None,
+    }
+}
+
+fn comment_on(executions: Vec<Execution>) -> String {
+    let cloud = FakeWorkflows {
+        executions: executions.into(),
+        // What a succeeded execution answers (the fake gives every one the same).
+        output: Some(json!({"outputs": {"httpsUrl": "https://pr-9.example"}})),
+        ..FakeWorkflows::default()
+    };
+    let (result, out, _) = env(&cloud, &["comment", "--pr", "9"]);
+    result.unwrap();
+    out
+}
+
+#[test]
+fn comment_tells_a_rollback_as_its_provisions_failure_not_as_a_teardown() {
+    let first = || execution(PROVISION, "pr-9--a", "SUCCEEDED", 10);
+    // A second provision (an update) failed and its rollback is running.
+    let out = comment_on(vec![
+        first(),
+        execution(PROVISION, "pr-9--b", "RUNNING", 20),
+        execution(TEARDOWN, "rollback-pr-9--b", "RUNNING", 30),
+    ]);
+    assert!(out.contains("`pr-9`: failed, rolling back**"), "{out}");
+    // The rollback removes what the first provision made too: no URL.
+    assert!(out.contains("| URL | - |"), "{out}");
+
+    let out = comment_on(vec![
+        first(),
+        execution(PROVISION, "pr-9--b", "FAILED", 20),
+        execution(TEARDOWN, "rollback-pr-9--b", "SUCCEEDED", 30),
+    ]);
+    assert!(out.contains(
+        "| State | failed and rolled back, nothing is left: `States.TaskFailed`: network: AccessDenied |"
+    ), "{out}");
+
+    // An update in progress: the first provision's version still serves its URL.
+    let out = comment_on(vec![
+        first(),
+        execution(PROVISION, "pr-9--b", "RUNNING", 20),
+    ]);
+    assert!(
+        out.contains("| URL | https://pr-9.example (being updated) |"),
+        "{out}"
+    );
+    // After a teardown, a provision under way serves nothing yet.
+    let out = comment_on(vec![
+        first(),
+        execution(TEARDOWN, "pr-9--closed", "SUCCEEDED", 20),
+        execution(PROVISION, "pr-9--c", "RUNNING", 30),
+    ]);
+    assert!(out.contains("| URL | - |"), "{out}");
+    assert!(
+        out.contains("| State | provisioning (now at `Network`) |"),
+        "{out}"
+    );
+    let out = comment_on(vec![
+        first(),
+        execution(TEARDOWN, "pr-9--closed", "SUCCEEDED", 20),
+    ]);
+    assert!(out.contains("`pr-9`: removed**"), "{out}");
 }
 
 #[test]

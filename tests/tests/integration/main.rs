@@ -15,6 +15,7 @@ mod monitoring;
 mod network;
 mod outputs;
 mod permissions;
+mod pr_comment;
 mod rotation;
 mod runtime_api;
 mod service;
