@@ -7,7 +7,7 @@ use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{Architecture, Environment, FunctionCode, Runtime};
 use aws_sdk_scheduler::types::{FlexibleTimeWindow, FlexibleTimeWindowMode, Target};
 use env_core::error::{aws_error, found};
-use iam_roles::Roles;
+use iam_roles::{RoleCalls, Roles};
 use serde_json::Value;
 use std::collections::BTreeMap;
 

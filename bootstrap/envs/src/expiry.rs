@@ -18,6 +18,13 @@ pub async fn extend<C: Workflows>(
     ttl: TtlHours,
     now: SystemTime,
 ) -> anyhow::Result<SystemTime> {
+    // The cleanup removes an environment only once every resource is past its expiry; one
+    // provisioned without a TTL has resources without one, which an expiry on the VPC cannot change.
+    if cloud.expiry_tags(suffix).await?.contains(&None) {
+        bail!(
+            "{suffix} was provisioned without a TTL: the scheduled cleanup never removes it, and an expiry on its VPC would not change that; provision it again with --ttl, or remove it with `envctl env down`"
+        );
+    }
     let expires_at = now + Duration::from_secs(u64::from(ttl.get()) * 3600);
     let stamp = humantime::format_rfc3339_seconds(expires_at).to_string();
     if !cloud.set_expiry(suffix, &stamp).await? {

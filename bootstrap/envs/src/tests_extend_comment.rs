@@ -49,6 +49,21 @@ fn extend_sets_the_vpcs_expiry_to_now_plus_the_ttl_for_a_suffix_or_a_pull_reques
 }
 
 #[test]
+fn extend_refuses_an_environment_provisioned_without_a_ttl() {
+    let cloud = FakeWorkflows {
+        environments: vec![tagged("pr-8", None, Some("8"))],
+        expiry_tags: vec![("pr-8", None), ("pr-8", Some("2026-12-09T00:00:00Z"))],
+        ..FakeWorkflows::default()
+    };
+    let (result, _, _) = env(&cloud, &["extend", "--pr", "8", "--ttl", "48h"]);
+    assert_eq!(
+        result.unwrap_err().to_string(),
+        "pr-8 was provisioned without a TTL: the scheduled cleanup never removes it, and an expiry on its VPC would not change that; provision it again with --ttl, or remove it with `envctl env down`"
+    );
+    assert!(cloud.expiries.borrow().is_empty());
+}
+
+#[test]
 fn extend_refuses_an_unknown_environment_and_a_ttl_out_of_bounds() {
     let cloud = FakeWorkflows::default();
     let (result, _, _) = env(&cloud, &["extend", "--pr", "7", "--ttl", "48h"]);

@@ -2,11 +2,13 @@
 //!
 //! The handler holds the logic (what exists, what to create or delete next) and talks only to
 //! [`Cloud`]; [`crate::aws::AwsCloud`] implements it with the ElastiCache, Secrets Manager and
-//! CloudWatch Logs clients, one SDK call per method, and the unit tests implement it with an
-//! in-memory fake.
+//! Lambda clients, one SDK call per method, and the unit tests implement it with an in-memory
+//! fake. The slow-log group's calls are the shared [`LogGroupCalls`] capability, which [`Cloud`]
+//! hands out instead of declaring them again.
 
 use env_core::tags::Tag;
 use env_core::AwsCallError;
+use log_groups::LogGroupCalls;
 
 pub type CallResult<T> = Result<T, AwsCallError>;
 
@@ -102,11 +104,16 @@ pub struct RotationFunction {
     pub active: bool,
 }
 
-/// Everything the cache function asks of ElastiCache and Secrets Manager.
+/// Everything the cache function asks of ElastiCache, CloudWatch Logs, Secrets Manager and Lambda.
 // The lint warns that callers cannot require `Send` futures from a public async trait; only this
 // binary implements and calls it, and the functions' entry point does not need `Send`.
 #[allow(async_fn_in_trait)]
 pub trait Cloud {
+    type Logs: LogGroupCalls;
+
+    /// CloudWatch Logs, for the engine's slow-log group.
+    fn logs(&self) -> &Self::Logs;
+
     // ElastiCache.
     async fn replication_group(&self, id: &str) -> CallResult<Option<ReplicationGroup>>;
     async fn create_replication_group(&self, plan: &GroupPlan) -> CallResult<()>;
@@ -120,13 +127,6 @@ pub trait Cloud {
         tags: &[Tag],
     ) -> CallResult<()>;
     async fn delete_subnet_group(&self, name: &str) -> CallResult<()>;
-
-    // CloudWatch Logs.
-    async fn log_group_exists(&self, name: &str) -> CallResult<bool>;
-    async fn create_log_group(&self, name: &str, kms_key_arn: &str, tags: &[Tag])
-        -> CallResult<()>;
-    async fn set_retention(&self, name: &str, days: i32) -> CallResult<()>;
-    async fn delete_log_group(&self, name: &str) -> CallResult<()>;
 
     // Secrets Manager.
     async fn secret(&self, name: &str) -> CallResult<Option<Secret>>;
@@ -157,7 +157,7 @@ pub trait Cloud {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fake::aws_failure;
+    use env_core::error::aws_failure;
 
     #[test]
     fn group_states_follow_elasticache_names_and_unknown_ones_are_not_ready() {

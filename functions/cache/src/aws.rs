@@ -133,6 +133,12 @@ fn shard_configuration(plan: &GroupPlan) -> Vec<ec::NodeGroupConfiguration> {
 }
 
 impl Cloud for AwsCloud {
+    type Logs = LogGroups;
+
+    fn logs(&self) -> &LogGroups {
+        &self.log_groups
+    }
+
     async fn replication_group(&self, id: &str) -> CallResult<Option<ReplicationGroup>> {
         let output = self
             .elasticache
@@ -229,27 +235,6 @@ impl Cloud for AwsCloud {
             .await
             .map_err(aws_error("DeleteCacheSubnetGroup"))?;
         Ok(())
-    }
-
-    async fn log_group_exists(&self, name: &str) -> CallResult<bool> {
-        self.log_groups.exists(name).await
-    }
-
-    async fn create_log_group(
-        &self,
-        name: &str,
-        kms_key_arn: &str,
-        tags: &[Tag],
-    ) -> CallResult<()> {
-        self.log_groups.create(name, kms_key_arn, tags).await
-    }
-
-    async fn set_retention(&self, name: &str, days: i32) -> CallResult<()> {
-        self.log_groups.set_retention(name, days).await
-    }
-
-    async fn delete_log_group(&self, name: &str) -> CallResult<()> {
-        self.log_groups.delete(name).await
     }
 
     async fn secret(&self, name: &str) -> CallResult<Option<Secret>> {

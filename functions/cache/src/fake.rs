@@ -1,15 +1,17 @@
-//! An in-memory ElastiCache and Secrets Manager for the handler's unit tests: it keeps what was
-//! created, answers the finders from it, and fails a named operation with a given AWS error code
-//! when a test asks, the way AWS answers (throttling, `InvalidReplicationGroupState` …).
+//! An in-memory ElastiCache, Secrets Manager and Lambda for the handler's unit tests, with the
+//! shared in-memory log groups: it keeps what was created and answers the finders from it. Every
+//! call, the log groups' included, lands in one [`SharedRecorder`], where a test makes a named
+//! operation fail with a given AWS error code, the way AWS answers (throttling,
+//! `InvalidReplicationGroupState` …).
 
 use crate::api::{
     CallResult, Cloud, GroupPlan, GroupState, ReplicationGroup, RotationFunction, Secret, Sensitive,
 };
+use env_core::recorder::SharedRecorder;
 use env_core::tags::Tag;
+use log_groups::fake::FakeLogGroups;
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
-
-pub use env_core::error::aws_failure;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubnetGroup {
@@ -26,13 +28,6 @@ pub struct StoredSecret {
     pub policy: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredLogGroup {
-    pub kms_key_arn: String,
-    pub retention_days: Option<i32>,
-    pub tags: Vec<Tag>,
-}
-
 #[derive(Debug, Default)]
 pub struct World {
     /// Group id → (what describe answers, what it was created with).
@@ -40,38 +35,12 @@ pub struct World {
     /// Subnet group name → (subnets, tags).
     pub subnet_groups: BTreeMap<String, (SubnetGroup, Vec<Tag>)>,
     pub secrets: BTreeMap<String, StoredSecret>,
-    pub log_groups: BTreeMap<String, StoredLogGroup>,
-    /// (operation, code): that call fails once with that code.
-    pub faults: Vec<(&'static str, &'static str)>,
-    /// Every call that changed something, by operation name.
-    pub changes: Vec<&'static str>,
-    /// Every call, reads included, by operation name, in order.
-    pub calls: Vec<&'static str>,
     passwords: u32,
     /// The environment's rotation function, once the database function made it.
     pub rotation_function: Option<RotationFunction>,
 }
 
 impl World {
-    fn call(&mut self, operation: &'static str) -> CallResult<()> {
-        self.calls.push(operation);
-        if let Some(index) = self.faults.iter().position(|(op, _)| *op == operation) {
-            let (_, code) = self.faults.remove(index);
-            return Err(aws_failure(operation, code));
-        }
-        Ok(())
-    }
-
-    fn change(&mut self, operation: &'static str) -> CallResult<()> {
-        self.call(operation)?;
-        self.changes.push(operation);
-        Ok(())
-    }
-
-    pub fn count(&self, operation: &str) -> usize {
-        self.changes.iter().filter(|op| **op == operation).count()
-    }
-
     /// ElastiCache finishes what it was doing: creating → available with its endpoint, deleting → gone.
     pub fn settle(&mut self) {
         self.groups
@@ -92,25 +61,48 @@ impl World {
     }
 }
 
-#[derive(Debug, Default)]
-pub struct Fake(pub Mutex<World>);
+#[derive(Debug)]
+pub struct Fake {
+    world: Mutex<World>,
+    /// Every call of the function, in order, and the faults a test injects.
+    pub recorder: SharedRecorder,
+    pub logs: FakeLogGroups,
+}
+
+impl Default for Fake {
+    /// One recorder for the fake's own calls and the log groups', so they land in one order.
+    fn default() -> Self {
+        let recorder = SharedRecorder::default();
+        Self {
+            world: Mutex::default(),
+            logs: FakeLogGroups::new(recorder.clone()),
+            recorder,
+        }
+    }
+}
 
 impl Fake {
     pub fn world(&self) -> MutexGuard<'_, World> {
-        self.0.lock().unwrap()
+        self.world.lock().unwrap()
     }
 }
 
 impl Cloud for Fake {
+    type Logs = FakeLogGroups;
+
+    fn logs(&self) -> &FakeLogGroups {
+        &self.logs
+    }
+
     async fn replication_group(&self, id: &str) -> CallResult<Option<ReplicationGroup>> {
-        let mut world = self.world();
-        world.call("DescribeReplicationGroups")?;
+        self.recorder.lock().call("DescribeReplicationGroups")?;
+        let world = self.world();
         Ok(world.groups.get(id).map(|(group, _)| group.clone()))
     }
 
     async fn create_replication_group(&self, plan: &GroupPlan) -> CallResult<()> {
+        self.recorder.lock().change("CreateReplicationGroup")?;
         let mut world = self.world();
-        world.change("CreateReplicationGroup")?;
         let members = plan
             .shards
             .iter()
@@ -131,15 +123,15 @@ impl Cloud for Fake {
     }
 
     async fn delete_replication_group(&self, id: &str) -> CallResult<()> {
+        self.recorder.lock().change("DeleteReplicationGroup")?;
         let mut world = self.world();
-        world.change("DeleteReplicationGroup")?;
         world.group_state(id, GroupState::Deleting);
         Ok(())
     }
 
     async fn subnet_group_exists(&self, name: &str) -> CallResult<bool> {
-        let mut world = self.world();
-        world.call("DescribeCacheSubnetGroups")?;
+        self.recorder.lock().call("DescribeCacheSubnetGroups")?;
+        let world = self.world();
         Ok(world.subnet_groups.contains_key(name))
     }
 
@@ -150,8 +142,8 @@ impl Cloud for Fake {
         subnet_ids: &[String],
         tags: &[Tag],
     ) -> CallResult<()> {
+        self.recorder.lock().change("CreateCacheSubnetGroup")?;
         let mut world = self.world();
-        world.change("CreateCacheSubnetGroup")?;
         let group = SubnetGroup {
             subnet_ids: subnet_ids.to_vec(),
         };
@@ -162,61 +154,21 @@ impl Cloud for Fake {
     }
 
     async fn delete_subnet_group(&self, name: &str) -> CallResult<()> {
+        self.recorder.lock().change("DeleteCacheSubnetGroup")?;
         let mut world = self.world();
-        world.change("DeleteCacheSubnetGroup")?;
         world.subnet_groups.remove(name);
         Ok(())
     }
 
-    async fn log_group_exists(&self, name: &str) -> CallResult<bool> {
-        let mut world = self.world();
-        world.call("DescribeLogGroups")?;
-        Ok(world.log_groups.contains_key(name))
-    }
-
-    async fn create_log_group(
-        &self,
-        name: &str,
-        kms_key_arn: &str,
-        tags: &[Tag],
-    ) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("CreateLogGroup")?;
-        let group = StoredLogGroup {
-            kms_key_arn: kms_key_arn.to_owned(),
-            retention_days: None,
-            tags: tags.to_vec(),
-        };
-        world.log_groups.insert(name.to_owned(), group);
-        Ok(())
-    }
-
-    async fn set_retention(&self, name: &str, days: i32) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("PutRetentionPolicy")?;
-        let group = world.log_groups.get_mut(name);
-        group
-            .expect("the handler sets the retention of a group it made")
-            .retention_days = Some(days);
-        Ok(())
-    }
-
-    async fn delete_log_group(&self, name: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DeleteLogGroup")?;
-        world.log_groups.remove(name);
-        Ok(())
-    }
-
     async fn secret(&self, name: &str) -> CallResult<Option<Secret>> {
-        let mut world = self.world();
-        world.call("DescribeSecret")?;
+        self.recorder.lock().call("DescribeSecret")?;
+        let world = self.world();
         Ok(world.secrets.get(name).map(|stored| stored.secret.clone()))
     }
 
     async fn random_password(&self, length: i64) -> CallResult<Sensitive> {
+        self.recorder.lock().call("GetRandomPassword")?;
         let mut world = self.world();
-        world.call("GetRandomPassword")?;
         world.passwords += 1;
         let seed = format!("token{}", world.passwords);
         Ok(Sensitive::new(
@@ -232,8 +184,8 @@ impl Cloud for Fake {
         value: &Sensitive,
         tags: &[Tag],
     ) -> CallResult<String> {
+        self.recorder.lock().change("CreateSecret")?;
         let mut world = self.world();
-        world.change("CreateSecret")?;
         let arn = format!("arn:aws:secretsmanager:us-west-2:123456789012:secret:{name}-AbCdEf");
         let stored = StoredSecret {
             secret: Secret {
@@ -251,8 +203,8 @@ impl Cloud for Fake {
     }
 
     async fn secret_value(&self, arn: &str) -> CallResult<Option<Sensitive>> {
-        let mut world = self.world();
-        world.call("GetSecretValue")?;
+        self.recorder.lock().call("GetSecretValue")?;
+        let world = self.world();
         let stored = world
             .secrets
             .values()
@@ -266,8 +218,8 @@ impl Cloud for Fake {
     }
 
     async fn put_secret_value(&self, arn: &str, value: &Sensitive) -> CallResult<()> {
+        self.recorder.lock().change("PutSecretValue")?;
         let mut world = self.world();
-        world.change("PutSecretValue")?;
         for stored in world.secrets.values_mut() {
             if stored.secret.arn == arn {
                 stored.value = value.clone();
@@ -277,8 +229,8 @@ impl Cloud for Fake {
     }
 
     async fn put_secret_policy(&self, arn: &str, policy: &str) -> CallResult<()> {
+        self.recorder.lock().change("PutResourcePolicy")?;
         let mut world = self.world();
-        world.change("PutResourcePolicy")?;
         for stored in world.secrets.values_mut() {
             if stored.secret.arn == arn {
                 stored.policy = Some(policy.to_owned());
@@ -288,8 +240,8 @@ impl Cloud for Fake {
     }
 
     async fn rotate_with(&self, secret_arn: &str, lambda_arn: &str, days: i64) -> CallResult<()> {
+        self.recorder.lock().change("RotateSecret")?;
         let mut world = self.world();
-        world.change("RotateSecret")?;
         for stored in world.secrets.values_mut() {
             if stored.secret.arn == secret_arn {
                 stored.secret.rotation = Some((lambda_arn.to_owned(), Some(days)));
@@ -299,8 +251,8 @@ impl Cloud for Fake {
     }
 
     async fn rotation_function(&self, name: &str) -> CallResult<Option<RotationFunction>> {
-        let mut world = self.world();
-        world.call("GetFunction")?;
+        self.recorder.lock().call("GetFunction")?;
+        let world = self.world();
         Ok(world
             .rotation_function
             .clone()
@@ -308,8 +260,8 @@ impl Cloud for Fake {
     }
 
     async fn delete_secret(&self, arn: &str) -> CallResult<()> {
+        self.recorder.lock().change("DeleteSecret")?;
         let mut world = self.world();
-        world.change("DeleteSecret")?;
         world.secrets.retain(|_, stored| stored.secret.arn != arn);
         Ok(())
     }

@@ -82,14 +82,14 @@ async fn create_builds_a_cluster_mode_group_of_2_shards_with_1_replica_each_by_d
     let secret = &world.secrets["secret-redis-auth-pr-42"];
     assert_eq!(secret.kms_key_arn, KEY);
     assert!(secret.tags.iter().any(|tag| tag.key == ENVIRONMENT));
-    let slow_log = &world.log_groups["/aws/vendedlogs/elasticache/redis-slow-log-pr-42"];
-    assert_eq!(slow_log.kms_key_arn, KEY);
+    drop(world);
+    let slow_log = fake.logs.groups()["/aws/vendedlogs/elasticache/redis-slow-log-pr-42"].clone();
+    assert_eq!(slow_log.kms_key_arn.as_deref(), Some(KEY));
     assert_eq!(slow_log.retention_days, Some(14));
     assert!(slow_log
         .tags
         .iter()
         .any(|tag| tag.key == ENVIRONMENT && tag.value == "pr-42"));
-    drop(world);
     assert_eq!(
         plan.slow_log_group,
         "/aws/vendedlogs/elasticache/redis-slow-log-pr-42"
@@ -173,7 +173,7 @@ async fn an_available_group_is_ready_and_its_secret_gets_the_connection_details(
     // Available, but the database function has not made the rotation function yet: waiting.
     let waiting = run(&fake, Action::Create, &spec).await.unwrap();
     assert_eq!(waiting.status, Status::InProgress);
-    assert_eq!(fake.world().count("RotateSecret"), 0);
+    assert_eq!(fake.recorder.lock().count("RotateSecret"), 0);
     // Made but still Pending (its network interfaces): waiting still.
     let lambda = "arn:aws:lambda:us-west-2:123456789012:function:rotation-pr-42";
     fake.world().rotation_function = Some(RotationFunction {
@@ -216,8 +216,8 @@ async fn an_available_group_is_ready_and_its_secret_gets_the_connection_details(
     );
     // Once complete and rotating, the secret is left alone.
     run(&fake, Action::Create, &spec).await.unwrap();
-    assert_eq!(fake.world().count("PutSecretValue"), 1);
-    assert_eq!(fake.world().count("RotateSecret"), 1);
+    assert_eq!(fake.recorder.lock().count("PutSecretValue"), 1);
+    assert_eq!(fake.recorder.lock().count("RotateSecret"), 1);
     // Rotating with another function, or on another schedule: put back.
     for other in [
         (
@@ -234,7 +234,7 @@ async fn an_available_group_is_ready_and_its_secret_gets_the_connection_details(
             .rotation = Some((other.0.to_owned(), other.1));
         run(&fake, Action::Create, &spec).await.unwrap();
     }
-    assert_eq!(fake.world().count("RotateSecret"), 3);
+    assert_eq!(fake.recorder.lock().count("RotateSecret"), 3);
     assert_eq!(
         fake.world().secrets["secret-redis-auth-pr-42"]
             .secret
@@ -248,7 +248,7 @@ async fn create_twice_changes_nothing() {
     let fake = Fake::default();
     let spec = spec(json!({}));
     run(&fake, Action::Create, &spec).await.unwrap();
-    let changes = fake.world().changes.clone();
+    let changes = fake.recorder.lock().changes.clone();
     assert_eq!(
         changes,
         [
@@ -276,7 +276,7 @@ async fn create_twice_changes_nothing() {
     );
     let second = run(&fake, Action::Create, &spec).await.unwrap();
     let third = run(&fake, Action::Create, &spec).await.unwrap();
-    assert_eq!(fake.world().changes, changes);
+    assert_eq!(fake.recorder.lock().changes, changes);
     assert_eq!(second, third);
     assert_eq!(second.outputs["cacheNodeIds"].as_array().unwrap().len(), 4);
 }
@@ -285,18 +285,18 @@ async fn create_twice_changes_nothing() {
 async fn a_throttled_create_is_retryable_and_the_retry_reuses_the_token() {
     let fake = Fake::default();
     let spec = spec(json!({}));
-    fake.world()
-        .faults
-        .push(("CreateReplicationGroup", "Throttling"));
+    fake.recorder
+        .lock()
+        .fail("CreateReplicationGroup", "Throttling");
     let error = run(&fake, Action::Create, &spec).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Retryable);
     let token = secret_json(&fake)["authToken"].clone();
 
     run(&fake, Action::Create, &spec).await.unwrap();
     assert_eq!(json!(plan(&fake).auth_token.expose()), token);
-    assert_eq!(fake.world().count("CreateSecret"), 1);
-    assert_eq!(fake.world().count("CreateCacheSubnetGroup"), 1);
-    assert_eq!(fake.world().count("CreateLogGroup"), 1);
+    assert_eq!(fake.recorder.lock().count("CreateSecret"), 1);
+    assert_eq!(fake.recorder.lock().count("CreateCacheSubnetGroup"), 1);
+    assert_eq!(fake.recorder.lock().count("CreateLogGroup"), 1);
 }
 
 #[tokio::test]
@@ -333,9 +333,9 @@ async fn a_missing_network_output_is_an_invalid_event_named_before_any_call() {
     refusals.push((handed_on(network), "kmsKeyArn is empty".into()));
     for (outputs, named) in refusals {
         let fake = Fake::default();
-        fake.world()
-            .faults
-            .push(("DescribeReplicationGroups", "AccessDenied"));
+        fake.recorder
+            .lock()
+            .fail("DescribeReplicationGroups", "AccessDenied");
         let request = Request {
             action: Action::Create,
             spec: spec(json!({})),
@@ -345,7 +345,9 @@ async fn a_missing_network_output_is_an_invalid_event_named_before_any_call() {
         let error = handle(&fake, request).await.unwrap_err();
         assert_eq!(error.error_name(), ErrorName::InvalidEvent);
         assert!(error.to_string().contains(&named), "{error}");
-        assert_eq!(fake.world().faults.len(), 1, "an AWS call was made");
+        let recorder = fake.recorder.lock();
+        assert!(!recorder.faults_answered(), "an AWS call was made");
+        assert!(recorder.calls.is_empty(), "an AWS call was made");
     }
 }
 
@@ -371,7 +373,7 @@ async fn a_group_of_the_same_name_still_deleting_is_waited_for() {
     let response = run(&fake, Action::Create, &spec).await.unwrap();
     assert_eq!(response.status, Status::InProgress);
     assert!(response.outputs.is_empty());
-    assert_eq!(fake.world().count("CreateReplicationGroup"), 1);
+    assert_eq!(fake.recorder.lock().count("CreateReplicationGroup"), 1);
 }
 
 #[tokio::test]
@@ -393,7 +395,7 @@ async fn a_secret_name_still_reserved_by_a_deletion_is_waited_for() {
         .insert("secret-redis-auth-pr-42".into(), stored);
     let response = run(&fake, Action::Create, &spec(json!({}))).await.unwrap();
     assert_eq!(response.status, Status::InProgress);
-    assert!(fake.world().changes.is_empty());
+    assert!(fake.recorder.lock().changes.is_empty());
 }
 
 #[tokio::test]
@@ -449,12 +451,12 @@ async fn delete_removes_the_group_then_the_subnet_group_the_slow_log_and_the_sec
 
     let first = run(&fake, Action::Delete, &spec).await.unwrap();
     assert_eq!(first.status, Status::InProgress);
-    assert_eq!(fake.world().count("DeleteReplicationGroup"), 1);
+    assert_eq!(fake.recorder.lock().count("DeleteReplicationGroup"), 1);
     // Still deleting: asked again, nothing is called twice.
     let second = run(&fake, Action::Delete, &spec).await.unwrap();
     assert_eq!(second.status, Status::InProgress);
-    assert_eq!(fake.world().count("DeleteReplicationGroup"), 1);
-    assert_eq!(fake.world().count("DeleteCacheSubnetGroup"), 0);
+    assert_eq!(fake.recorder.lock().count("DeleteReplicationGroup"), 1);
+    assert_eq!(fake.recorder.lock().count("DeleteCacheSubnetGroup"), 0);
 
     fake.world().settle();
     let done = run(&fake, Action::Delete, &spec).await.unwrap();
@@ -464,10 +466,10 @@ async fn delete_removes_the_group_then_the_subnet_group_the_slow_log_and_the_sec
         assert!(
             world.groups.is_empty()
                 && world.subnet_groups.is_empty()
-                && world.log_groups.is_empty()
+                && fake.logs.groups().is_empty()
                 && world.secrets.is_empty()
         );
-        world.changes.clone()
+        fake.recorder.lock().changes.clone()
     };
     assert_eq!(
         &changes[6..],
@@ -482,7 +484,7 @@ async fn delete_removes_the_group_then_the_subnet_group_the_slow_log_and_the_sec
     // Nothing left: DELETED again, and nothing called.
     let again = run(&fake, Action::Delete, &spec).await.unwrap();
     assert_eq!(again.status, Status::Deleted);
-    assert_eq!(fake.world().changes.len(), changes.len());
+    assert_eq!(fake.recorder.lock().changes.len(), changes.len());
 }
 
 #[tokio::test]
@@ -490,9 +492,9 @@ async fn delete_waits_for_a_group_that_cannot_be_deleted_yet() {
     let fake = Fake::default();
     let spec = spec(json!({}));
     run(&fake, Action::Create, &spec).await.unwrap();
-    fake.world()
-        .faults
-        .push(("DeleteReplicationGroup", "InvalidReplicationGroupState"));
+    fake.recorder
+        .lock()
+        .fail("DeleteReplicationGroup", "InvalidReplicationGroupState");
     let response = run(&fake, Action::Delete, &spec).await.unwrap();
     assert_eq!(response.status, Status::InProgress);
     assert_eq!(
@@ -500,9 +502,9 @@ async fn delete_waits_for_a_group_that_cannot_be_deleted_yet() {
         GroupState::Creating
     );
 
-    fake.world()
-        .faults
-        .push(("DeleteReplicationGroup", "AccessDenied"));
+    fake.recorder
+        .lock()
+        .fail("DeleteReplicationGroup", "AccessDenied");
     let error = run(&fake, Action::Delete, &spec).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::AwsRejected);
 }
@@ -513,16 +515,16 @@ async fn delete_waits_for_a_subnet_group_still_in_use() {
     let spec = spec(json!({}));
     run(&fake, Action::Create, &spec).await.unwrap();
     fake.world().groups.clear();
-    fake.world()
-        .faults
-        .push(("DeleteCacheSubnetGroup", "CacheSubnetGroupInUse"));
+    fake.recorder
+        .lock()
+        .fail("DeleteCacheSubnetGroup", "CacheSubnetGroupInUse");
     let response = run(&fake, Action::Delete, &spec).await.unwrap();
     assert_eq!(response.status, Status::InProgress);
     assert_eq!(fake.world().secrets.len(), 1);
 
-    fake.world()
-        .faults
-        .push(("DeleteCacheSubnetGroup", "ThrottlingException"));
+    fake.recorder
+        .lock()
+        .fail("DeleteCacheSubnetGroup", "ThrottlingException");
     let error = run(&fake, Action::Delete, &spec).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Retryable);
 
@@ -546,7 +548,7 @@ async fn delete_leaves_a_secret_already_scheduled_for_deletion_to_go_on_its_own(
         .pending_deletion = true;
     let response = run(&fake, Action::Delete, &spec).await.unwrap();
     assert_eq!(response.status, Status::Deleted);
-    assert_eq!(fake.world().count("DeleteSecret"), 0);
+    assert_eq!(fake.recorder.lock().count("DeleteSecret"), 0);
 }
 
 #[tokio::test]
@@ -613,7 +615,7 @@ fn resources(fake: &Fake) -> String {
         (
             &world.groups,
             &world.subnet_groups,
-            &world.log_groups,
+            &*fake.logs.groups(),
             &world.secrets,
             values
         )
@@ -625,14 +627,14 @@ fn resources(fake: &Fake) -> String {
 async fn status_reading_only(fake: &Fake, spec: &EnvironmentSpec) -> Result<Response, CacheError> {
     let before = resources(fake);
     let (changes, calls) = {
-        let world = fake.world();
-        (world.changes.clone(), world.calls.len())
+        let recorder = fake.recorder.lock();
+        (recorder.changes.clone(), recorder.calls.len())
     };
     let answer = run(fake, Action::Status, spec).await;
     assert_eq!(resources(fake), before, "status changed a resource");
-    let world = fake.world();
-    assert_eq!(world.changes, changes, "status changed something");
-    for call in &world.calls[calls..] {
+    let recorder = fake.recorder.lock();
+    assert_eq!(recorder.changes, changes, "status changed something");
+    for call in &recorder.calls[calls..] {
         assert!(READS.contains(call), "status called {call}");
     }
     answer
@@ -663,15 +665,16 @@ async fn status_of_nothing_is_deleted_needs_no_outputs_and_creates_nothing() {
     let response = handle(&fake, request).await.unwrap();
     assert_eq!(response, Response::new(Status::Deleted, Outputs::new()));
     let world = fake.world();
-    assert!(world.changes.is_empty());
+    let recorder = fake.recorder.lock();
+    assert!(recorder.changes.is_empty());
     assert!(
         world.groups.is_empty()
             && world.subnet_groups.is_empty()
-            && world.log_groups.is_empty()
+            && fake.logs.groups().is_empty()
             && world.secrets.is_empty()
     );
     assert_eq!(
-        world.calls,
+        recorder.calls,
         [
             "DescribeReplicationGroups",
             "DescribeCacheSubnetGroups",
@@ -688,7 +691,7 @@ async fn status_counts_a_secret_scheduled_for_deletion_as_gone_like_delete_does(
     created(&fake, &spec).await;
     fake.world().groups.clear();
     fake.world().subnet_groups.clear();
-    fake.world().log_groups.clear();
+    fake.logs.groups().clear();
     fake.world()
         .secrets
         .get_mut("secret-redis-auth-pr-42")
@@ -792,7 +795,7 @@ async fn a_ready_group_missing_its_subnet_group_or_slow_log_group_is_not_ready()
     let fake = Fake::default();
     let spec = spec(json!({}));
     let ready = created(&fake, &spec).await;
-    fake.world().log_groups.clear();
+    fake.logs.groups().clear();
     let without_log = status_reading_only(&fake, &spec).await.unwrap();
     assert_eq!(
         without_log,
@@ -818,7 +821,7 @@ async fn status_of_a_half_made_cache_is_in_progress_and_a_later_create_completes
     ] {
         let fake = Fake::default();
         let spec = spec(json!({}));
-        fake.world().faults.push((fault, "ThrottlingException"));
+        fake.recorder.lock().fail(fault, "ThrottlingException");
         run(&fake, Action::Create, &spec).await.unwrap_err();
 
         let half = status_reading_only(&fake, &spec).await.unwrap();
@@ -827,8 +830,8 @@ async fn status_of_a_half_made_cache_is_in_progress_and_a_later_create_completes
 
         let resumed = run(&fake, Action::Create, &spec).await.unwrap();
         assert_eq!(resumed.status, Status::InProgress);
-        assert_eq!(fake.world().count("CreateSecret"), 1);
-        assert_eq!(fake.world().count("CreateReplicationGroup"), 1);
+        assert_eq!(fake.recorder.lock().count("CreateSecret"), 1);
+        assert_eq!(fake.recorder.lock().count("CreateReplicationGroup"), 1);
         assert_eq!(ready_after_settling(&fake, &spec).await, Status::Ready);
     }
 
@@ -921,20 +924,23 @@ async fn every_read_of_status_surfaces_its_aws_error() {
         .map(|read| (&ready, *read))
         .chain(READS[..4].iter().map(|read| (&empty, *read)));
     for (fake, read) in cases {
-        fake.world().faults.push((read, "AccessDenied"));
+        fake.recorder.lock().fail(read, "AccessDenied");
         let error = status_reading_only(fake, &spec).await.unwrap_err();
         assert!(
             matches!(&error, CacheError::Aws(aws) if aws.is_code("AccessDenied")),
             "{read}: {error}"
         );
         assert_eq!(error.error_name(), ErrorName::AwsRejected, "{read}");
-        assert!(fake.world().faults.is_empty(), "{read} was not called");
+        assert!(
+            fake.recorder.lock().faults_answered(),
+            "{read} was not called"
+        );
     }
     // A throttled read is worth retrying.
     empty
-        .world()
-        .faults
-        .push(("DescribeReplicationGroups", "ThrottlingException"));
+        .recorder
+        .lock()
+        .fail("DescribeReplicationGroups", "ThrottlingException");
     let throttled = status_reading_only(&empty, &spec).await.unwrap_err();
     assert_eq!(throttled.error_name(), ErrorName::Retryable);
 }

@@ -4,6 +4,7 @@
 //! error code when a test asks.
 
 use crate::api::{CallResult, Cloud, ResourcePage, TaggedResource, EXECUTION_ALREADY_EXISTS};
+use env_core::recorder::Recorder;
 use env_core::tags::Tag;
 use std::sync::{Mutex, MutexGuard};
 
@@ -23,10 +24,8 @@ pub struct World {
     /// GetResources returns at most this many resources per page.
     pub page_size: usize,
     pub executions: Vec<Execution>,
-    /// (operation, code): that call fails once with that code.
-    pub faults: Vec<(&'static str, &'static str)>,
-    /// Every call made, by operation name.
-    pub calls: Vec<&'static str>,
+    /// Every call made, and the faults a test injects.
+    pub recorder: Recorder,
 }
 
 impl Default for World {
@@ -35,24 +34,19 @@ impl Default for World {
             resources: Vec::new(),
             page_size: 100,
             executions: Vec::new(),
-            faults: Vec::new(),
-            calls: Vec::new(),
+            recorder: Recorder::default(),
         }
     }
 }
 
 impl World {
-    fn call(&mut self, operation: &'static str) -> CallResult<()> {
-        self.calls.push(operation);
-        if let Some(index) = self.faults.iter().position(|(op, _)| *op == operation) {
-            let (_, code) = self.faults.remove(index);
-            return Err(aws_failure(operation, code));
-        }
-        Ok(())
-    }
-
+    /// How many calls of `operation` were made, reads included.
     pub fn count(&self, operation: &str) -> usize {
-        self.calls.iter().filter(|op| **op == operation).count()
+        self.recorder
+            .calls
+            .iter()
+            .filter(|op| **op == operation)
+            .count()
     }
 }
 
@@ -76,7 +70,7 @@ impl Cloud for FakeCloud {
         token: Option<&str>,
     ) -> CallResult<ResourcePage> {
         let mut world = self.world();
-        world.call("GetResources")?;
+        world.recorder.call("GetResources")?;
         // Every filter must match (GetResources, TagFilters: filters are ANDed).
         let matching: Vec<TaggedResource> = world
             .resources
@@ -98,7 +92,7 @@ impl Cloud for FakeCloud {
 
     async fn execution_status(&self, execution_arn: &str) -> CallResult<Option<String>> {
         let mut world = self.world();
-        world.call("DescribeExecution")?;
+        world.recorder.call("DescribeExecution")?;
         Ok(world
             .executions
             .iter()
@@ -113,7 +107,7 @@ impl Cloud for FakeCloud {
         input: &str,
     ) -> CallResult<String> {
         let mut world = self.world();
-        world.call("StartExecution")?;
+        world.recorder.call("StartExecution")?;
         let arn = format!(
             "{}:{name}",
             state_machine_arn.replacen(":stateMachine:", ":execution:", 1)

@@ -272,8 +272,8 @@ mod tests {
         let cloud = three_environments();
         cloud
             .world()
-            .faults
-            .push(("StartExecution", EXECUTION_ALREADY_EXISTS));
+            .recorder
+            .fail("StartExecution", EXECUTION_ALREADY_EXISTS);
         let report = run(&cloud).await;
         assert_eq!(report.started, []);
         assert_eq!(report.already_started.len(), 1);
@@ -349,7 +349,7 @@ mod tests {
                 .to_string()
                 .starts_with("TEARDOWN_STATE_MACHINE_ARN is "));
         }
-        assert_eq!(cloud.world().calls, Vec::<&str>::new());
+        assert_eq!(cloud.world().recorder.calls, Vec::<&str>::new());
     }
 
     #[tokio::test]
@@ -358,8 +358,8 @@ mod tests {
             let cloud = three_environments();
             cloud
                 .world()
-                .faults
-                .push((operation, "ThrottlingException"));
+                .recorder
+                .fail(operation, "ThrottlingException");
             let error = handle(&cloud, Some(ARN), now()).await.unwrap_err();
             assert_eq!(error.error_name(), ErrorName::Retryable, "{operation}");
             assert!(error.to_string().contains(operation), "{error}");
@@ -373,8 +373,8 @@ mod tests {
         let cloud = three_environments();
         cloud
             .world()
-            .faults
-            .push(("StartExecution", "AccessDeniedException"));
+            .recorder
+            .fail("StartExecution", "AccessDeniedException");
         let error = run_error(&cloud).await;
         assert_eq!(error.error_name(), ErrorName::AwsRejected);
         assert!(error.to_string().contains("AccessDeniedException"));

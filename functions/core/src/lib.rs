@@ -13,6 +13,8 @@ pub mod iam;
 pub mod invoke;
 pub mod naming;
 pub mod outputs;
+#[cfg(any(test, feature = "test-util"))]
+pub mod recorder;
 pub mod redacted;
 pub mod secret_policy;
 pub mod spec;

@@ -1,11 +1,15 @@
 //! The AWS calls the database function makes, as one small trait over plain types.
 //!
 //! The handler holds the logic (what exists, what to create or delete next) and talks only to
-//! [`Cloud`]; [`crate::aws::AwsCloud`] implements it with the RDS and Secrets Manager clients, one
-//! SDK call per method, and the unit tests implement it with an in-memory fake.
+//! [`Cloud`]; [`crate::aws::AwsCloud`] implements it with the RDS, Secrets Manager and Lambda
+//! clients, one SDK call per method, and the unit tests implement it with an in-memory fake. The
+//! log groups and the rotation role are the shared capabilities [`LogGroupCalls`] and [`RoleCalls`],
+//! which `Cloud` hands out.
 
 use env_core::tags::Tag;
 use env_core::AwsCallError;
+use iam_roles::RoleCalls;
+use log_groups::LogGroupCalls;
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
@@ -225,11 +229,18 @@ impl FunctionSettings {
     }
 }
 
-/// Everything the database function asks of RDS and Secrets Manager.
+/// Everything the database function asks of RDS, Secrets Manager, Lambda, CloudWatch Logs and IAM.
 // The lint warns that callers cannot require `Send` futures from a public async trait; only this
 // binary implements and calls it, and the functions' entry point does not need `Send`.
 #[allow(async_fn_in_trait)]
 pub trait Cloud {
+    type Logs: LogGroupCalls;
+    type Roles: RoleCalls;
+    /// CloudWatch Logs, for the groups of the cluster's log export and of the rotation function.
+    fn logs(&self) -> &Self::Logs;
+    /// IAM, for the rotation function's role.
+    fn roles(&self) -> &Self::Roles;
+
     async fn subnet_group_exists(&self, name: &str) -> CallResult<bool>;
     async fn create_subnet_group(
         &self,
@@ -289,26 +300,6 @@ pub trait Cloud {
         days: i64,
         immediately: bool,
     ) -> CallResult<()>;
-
-    /// Whether the log group of exactly this name exists.
-    async fn log_group_exists(&self, name: &str) -> CallResult<bool>;
-    /// The group's key: `None` without such a group, `Some(None)` when it has none.
-    async fn log_group_key(&self, name: &str) -> CallResult<Option<Option<String>>>;
-    /// AssociateKmsKey: what the group receives from now on is encrypted with `key_arn`.
-    async fn associate_log_group_key(&self, name: &str, key_arn: &str) -> CallResult<()>;
-    /// CreateLogGroup encrypted with `key_arn`, tagged.
-    async fn create_log_group(&self, name: &str, key_arn: &str, tags: &[Tag]) -> CallResult<()>;
-    async fn set_retention(&self, name: &str, days: i32) -> CallResult<()>;
-    async fn delete_log_group(&self, name: &str) -> CallResult<()>;
-
-    /// GetRole; the role's ARN, `None` when there is no such role.
-    async fn role(&self, name: &str) -> CallResult<Option<String>>;
-    /// CreateRole; the new role's ARN.
-    async fn create_role(&self, name: &str, trust_policy: &str, tags: &[Tag])
-        -> CallResult<String>;
-    async fn put_role_policy(&self, role: &str, policy: &str, document: &str) -> CallResult<()>;
-    async fn delete_role_policy(&self, role: &str, policy: &str) -> CallResult<()>;
-    async fn delete_role(&self, name: &str) -> CallResult<()>;
 
     /// GetFunction; `None` when there is no such function.
     async fn function(&self, name: &str) -> CallResult<Option<Function>>;

@@ -146,6 +146,17 @@ fn secret_of(output: &DescribeSecretOutput) -> CallResult<Secret> {
 }
 
 impl Cloud for AwsCloud {
+    type Logs = LogGroups;
+    type Roles = Roles;
+
+    fn logs(&self) -> &LogGroups {
+        &self.log_groups
+    }
+
+    fn roles(&self) -> &Roles {
+        &self.roles
+    }
+
     async fn subnet_group_exists(&self, name: &str) -> CallResult<bool> {
         let result = self
             .rds
@@ -528,62 +539,6 @@ impl Cloud for AwsCloud {
             .await
             .map_err(aws_error("RotateSecret"))?;
         Ok(())
-    }
-
-    async fn log_group_exists(&self, name: &str) -> CallResult<bool> {
-        self.log_groups.exists(name).await
-    }
-
-    async fn log_group_key(&self, name: &str) -> CallResult<Option<Option<String>>> {
-        self.log_groups.key(name).await
-    }
-
-    async fn associate_log_group_key(&self, name: &str, key_arn: &str) -> CallResult<()> {
-        self.log_groups.associate_key(name, key_arn).await
-    }
-
-    async fn create_log_group(&self, name: &str, key_arn: &str, tags: &[Tag]) -> CallResult<()> {
-        self.log_groups.create(name, key_arn, tags).await
-    }
-
-    async fn set_retention(&self, name: &str, days: i32) -> CallResult<()> {
-        self.log_groups.set_retention(name, days).await
-    }
-
-    async fn delete_log_group(&self, name: &str) -> CallResult<()> {
-        self.log_groups.delete(name).await
-    }
-
-    async fn role(&self, name: &str) -> CallResult<Option<String>> {
-        self.roles.arn(name).await
-    }
-
-    async fn create_role(
-        &self,
-        name: &str,
-        trust_policy: &str,
-        tags: &[Tag],
-    ) -> CallResult<String> {
-        self.roles
-            .create(
-                name,
-                "Runs the environment's Secrets Manager rotation of the database user",
-                trust_policy,
-                tags,
-            )
-            .await
-    }
-
-    async fn put_role_policy(&self, role: &str, policy: &str, document: &str) -> CallResult<()> {
-        self.roles.put_policy(role, policy, document).await
-    }
-
-    async fn delete_role_policy(&self, role: &str, policy: &str) -> CallResult<()> {
-        self.roles.delete_policy(role, policy).await
-    }
-
-    async fn delete_role(&self, name: &str) -> CallResult<()> {
-        self.roles.delete(name).await
     }
 
     async fn function(&self, name: &str) -> CallResult<Option<Function>> {

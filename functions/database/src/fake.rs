@@ -1,38 +1,23 @@
-//! An in-memory RDS and Secrets Manager for the handler's unit tests: it keeps what was created,
-//! answers the finders from it, and fails a named operation with a given AWS error code when a
-//! test asks, the way AWS answers (throttling, already-exists, invalid state …).
+//! An in-memory RDS, Secrets Manager and Lambda for the handler's unit tests: it keeps what was
+//! created and answers the finders from it. The log groups and the rotation role are the shared
+//! fakes ([`FakeLogGroups`], [`FakeRoles`]); every call of all three lands in one
+//! [`SharedRecorder`], where a test also makes a named operation fail with a given AWS error code,
+//! the way AWS answers (throttling, already-exists, invalid state …).
 
 use crate::api::{
     CallResult, Cloud, Cluster, ClusterSettings, EngineVersion, Function, FunctionSettings,
     Instance, InstanceSettings, NewSecret, Rotation, Scaling, Secret,
 };
-use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_runtime_api::http::Response as HttpResponse;
-use aws_smithy_types::body::SdkBody;
-use aws_smithy_types::error::ErrorMetadata;
+use env_core::recorder::SharedRecorder;
 use env_core::tags::Tag;
-use env_core::AwsCallError;
+use iam_roles::fake::FakeRoles;
+use log_groups::fake::FakeLogGroups;
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
 pub use env_core::error::aws_failure;
 
-/// An AWS error with this code and message, for refusals told apart by their message.
-pub fn aws_failure_saying(operation: &'static str, code: &str, message: &str) -> AwsCallError {
-    let metadata = ErrorMetadata::builder().code(code).message(message).build();
-    let response = HttpResponse::new(400.try_into().unwrap(), SdkBody::empty());
-    AwsCallError::new(operation, SdkError::service_error(metadata, response))
-}
-
 pub const ACCOUNT: &str = "123456789012";
-
-/// An IAM role: ARN, trust policy, inline policies by name.
-#[derive(Debug, Clone, Default)]
-pub struct Role {
-    pub arn: String,
-    pub trust: String,
-    pub policies: BTreeMap<String, String>,
-}
 
 #[derive(Debug, Default)]
 pub struct World {
@@ -54,9 +39,6 @@ pub struct World {
     /// A rotation started at once fails in the Lambda (no `LastRotatedDate` follows).
     pub rotation_fails: bool,
     pub passwords_generated: usize,
-    pub roles: BTreeMap<String, Role>,
-    /// Log group name → (its key, "" for none, its retention in days).
-    pub log_groups: BTreeMap<String, (String, Option<i32>)>,
     pub functions: BTreeMap<String, (FunctionSettings, Function)>,
     /// The state a new function starts in (AWS: `Pending` for a VPC function, then `Active`).
     pub function_state: Option<&'static str>,
@@ -68,39 +50,11 @@ pub struct World {
     pub new_status: Option<&'static str>,
     /// Deleted clusters and instances go to `deleting` (AWS) instead of vanishing (moto).
     pub slow_deletion: bool,
-    /// (operation, code): the next call of that operation fails with that code, once.
-    pub faults: Vec<(&'static str, &'static str)>,
-    /// (operation, code, message): like `faults`, with AWS's message.
-    pub worded_faults: Vec<(&'static str, &'static str, &'static str)>,
-    /// Every call that changed something, by operation name.
-    pub changes: Vec<&'static str>,
     /// The clock of `LastModified`: this long after the epoch.
     pub clock: std::time::Duration,
 }
 
 impl World {
-    fn call(&mut self, operation: &'static str) -> CallResult<()> {
-        if let Some(index) = self.faults.iter().position(|(op, _)| *op == operation) {
-            let (_, code) = self.faults.remove(index);
-            return Err(aws_failure(operation, code));
-        }
-        if let Some(index) = self
-            .worded_faults
-            .iter()
-            .position(|(op, ..)| *op == operation)
-        {
-            let (_, code, message) = self.worded_faults.remove(index);
-            return Err(aws_failure_saying(operation, code, message));
-        }
-        Ok(())
-    }
-
-    fn change(&mut self, operation: &'static str) -> CallResult<()> {
-        self.call(operation)?;
-        self.changes.push(operation);
-        Ok(())
-    }
-
     fn status(&self) -> String {
         self.new_status.unwrap_or("creating").to_owned()
     }
@@ -109,20 +63,14 @@ impl World {
 /// The function an update call changes, marked as updating. (Lambda refuses a second change while
 /// the first is in progress, ResourceConflictException; the handler never asks for one then, and
 /// the tests inject that refusal as a fault.)
-fn updated<'w>(
-    world: &'w mut World,
-    operation: &'static str,
-    name: &str,
-) -> CallResult<&'w mut Function> {
-    world.call(operation)?;
+fn updated<'w>(world: &'w mut World, name: &str) -> &'w mut Function {
     let (_, function) = world
         .functions
         .get_mut(name)
         .expect("the handler updates only a function it has just read");
-    world.changes.push(operation);
     function.updating = true;
     function.last_modified = Some(std::time::UNIX_EPOCH + world.clock);
-    Ok(function)
+    function
 }
 
 /// An available Aurora PostgreSQL version with AWS's Serverless v2 range of 0–256 ACUs.
@@ -139,14 +87,43 @@ pub fn default_engine_versions() -> Vec<EngineVersion> {
     vec![engine_version("16.4"), engine_version("16.9")]
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct FakeCloud {
     world: Mutex<World>,
+    /// Every call of the fake and of its log groups and roles, in order; the faults tests inject.
+    pub recorder: SharedRecorder,
+    pub logs: FakeLogGroups,
+    pub roles: FakeRoles,
+}
+
+impl Default for FakeCloud {
+    /// All three record into one recorder.
+    fn default() -> Self {
+        let recorder = SharedRecorder::default();
+        Self {
+            world: Mutex::default(),
+            logs: FakeLogGroups::new(recorder.clone()),
+            roles: FakeRoles::new(recorder.clone()),
+            recorder,
+        }
+    }
 }
 
 impl FakeCloud {
     pub fn world(&self) -> MutexGuard<'_, World> {
         self.world.lock().unwrap()
+    }
+
+    /// A call that reads: recorded, failed if a fault for it is due, else the world to read.
+    fn call(&self, operation: &'static str) -> CallResult<MutexGuard<'_, World>> {
+        self.recorder.lock().call(operation)?;
+        Ok(self.world())
+    }
+
+    /// A call that changes the world: recorded as a change unless a fault answers it.
+    fn change(&self, operation: &'static str) -> CallResult<MutexGuard<'_, World>> {
+        self.recorder.lock().change(operation)?;
+        Ok(self.world())
     }
 
     /// Puts every cluster and instance into `status`, as time passing in AWS would.
@@ -160,29 +137,33 @@ impl FakeCloud {
         }
     }
 
-    /// Everything the fake holds, as text: the same before and after a call that wrote nothing.
+    /// Everything the fake holds (its world, the log groups, the roles) and every change recorded,
+    /// as text: the same before and after a call that wrote nothing.
     pub fn snapshot(&self) -> String {
-        format!("{:?}", *self.world())
-    }
-
-    pub fn fail_next(&self, operation: &'static str, code: &'static str) {
-        self.world().faults.push((operation, code));
-    }
-
-    pub fn fail_next_saying(
-        &self,
-        operation: &'static str,
-        code: &'static str,
-        message: &'static str,
-    ) {
-        self.world().worded_faults.push((operation, code, message));
+        format!(
+            "{:?}\n{:?}\n{:?}\n{:?}",
+            *self.world(),
+            *self.logs.groups(),
+            *self.roles.roles(),
+            self.recorder.lock().changes
+        )
     }
 }
 
 impl Cloud for FakeCloud {
+    type Logs = FakeLogGroups;
+    type Roles = FakeRoles;
+
+    fn logs(&self) -> &FakeLogGroups {
+        &self.logs
+    }
+
+    fn roles(&self) -> &FakeRoles {
+        &self.roles
+    }
+
     async fn subnet_group_exists(&self, name: &str) -> CallResult<bool> {
-        let mut world = self.world();
-        world.call("DescribeDBSubnetGroups")?;
+        let world = self.call("DescribeDBSubnetGroups")?;
         Ok(world.subnet_groups.contains_key(name))
     }
 
@@ -192,8 +173,7 @@ impl Cloud for FakeCloud {
         subnet_ids: &[String],
         tags: &[Tag],
     ) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("CreateDBSubnetGroup")?;
+        let mut world = self.change("CreateDBSubnetGroup")?;
         world
             .subnet_groups
             .insert(name.to_owned(), (subnet_ids.to_vec(), tags.to_vec()));
@@ -201,15 +181,13 @@ impl Cloud for FakeCloud {
     }
 
     async fn delete_subnet_group(&self, name: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DeleteDBSubnetGroup")?;
+        let mut world = self.change("DeleteDBSubnetGroup")?;
         world.subnet_groups.remove(name);
         Ok(())
     }
 
     async fn parameter_group_exists(&self, name: &str) -> CallResult<bool> {
-        let mut world = self.world();
-        world.call("DescribeDBClusterParameterGroups")?;
+        let world = self.call("DescribeDBClusterParameterGroups")?;
         Ok(world.parameter_groups.contains_key(name))
     }
 
@@ -219,8 +197,7 @@ impl Cloud for FakeCloud {
         family: &str,
         _tags: &[Tag],
     ) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("CreateDBClusterParameterGroup")?;
+        let mut world = self.change("CreateDBClusterParameterGroup")?;
         world
             .parameter_groups
             .insert(name.to_owned(), (family.to_owned(), BTreeMap::new()));
@@ -228,8 +205,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn set_parameter(&self, group: &str, name: &str, value: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("ModifyDBClusterParameterGroup")?;
+        let mut world = self.change("ModifyDBClusterParameterGroup")?;
         if let Some((_, parameters)) = world.parameter_groups.get_mut(group) {
             parameters.insert(name.to_owned(), value.to_owned());
         }
@@ -237,15 +213,13 @@ impl Cloud for FakeCloud {
     }
 
     async fn delete_parameter_group(&self, name: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DeleteDBClusterParameterGroup")?;
+        let mut world = self.change("DeleteDBClusterParameterGroup")?;
         world.parameter_groups.remove(name);
         Ok(())
     }
 
     async fn engine_versions(&self, engine: &str, family: &str) -> CallResult<Vec<EngineVersion>> {
-        let mut world = self.world();
-        world.call("DescribeDBEngineVersions")?;
+        let mut world = self.call("DescribeDBEngineVersions")?;
         world
             .engine_version_queries
             .push((engine.to_owned(), family.to_owned()));
@@ -256,14 +230,12 @@ impl Cloud for FakeCloud {
     }
 
     async fn cluster(&self, id: &str) -> CallResult<Option<Cluster>> {
-        let mut world = self.world();
-        world.call("DescribeDBClusters")?;
+        let world = self.call("DescribeDBClusters")?;
         Ok(world.clusters.get(id).map(|(_, cluster)| cluster.clone()))
     }
 
     async fn create_cluster(&self, settings: &ClusterSettings) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("CreateDBCluster")?;
+        let mut world = self.change("CreateDBCluster")?;
         let id = &settings.id;
         let cluster = Cluster {
             id: id.clone(),
@@ -288,8 +260,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn lift_deletion_protection(&self, id: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("ModifyDBCluster")?;
+        let mut world = self.change("ModifyDBCluster")?;
         if let Some((_, cluster)) = world.clusters.get_mut(id) {
             cluster.deletion_protection = false;
         }
@@ -297,8 +268,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn set_scaling(&self, id: &str, scaling: &Scaling) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("ModifyDBCluster")?;
+        let mut world = self.change("ModifyDBCluster")?;
         if let Some((_, cluster)) = world.clusters.get_mut(id) {
             cluster.scaling = Some(scaling.clone());
         }
@@ -306,9 +276,8 @@ impl Cloud for FakeCloud {
     }
 
     async fn delete_cluster(&self, id: &str, force: bool) -> CallResult<()> {
-        let mut world = self.world();
         const DELETES: [&str; 2] = ["DeleteDBCluster", "DeleteDBCluster with its backups"];
-        world.change(DELETES[usize::from(force)])?;
+        let mut world = self.change(DELETES[usize::from(force)])?;
         if world.slow_deletion {
             if let Some((_, cluster)) = world.clusters.get_mut(id) {
                 cluster.status = "deleting".into();
@@ -320,8 +289,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn instance(&self, id: &str) -> CallResult<Option<Instance>> {
-        let mut world = self.world();
-        world.call("DescribeDBInstances")?;
+        let world = self.call("DescribeDBInstances")?;
         Ok(world
             .instances
             .get(id)
@@ -329,8 +297,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn create_instance(&self, settings: &InstanceSettings) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("CreateDBInstance")?;
+        let mut world = self.change("CreateDBInstance")?;
         let instance = Instance {
             id: settings.id.clone(),
             status: world.status(),
@@ -342,8 +309,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn delete_instance(&self, id: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DeleteDBInstance")?;
+        let mut world = self.change("DeleteDBInstance")?;
         if world.slow_deletion {
             if let Some((_, instance)) = world.instances.get_mut(id) {
                 instance.status = "deleting".into();
@@ -355,14 +321,12 @@ impl Cloud for FakeCloud {
     }
 
     async fn rotation(&self, secret_arn: &str) -> CallResult<Rotation> {
-        let mut world = self.world();
-        world.call("DescribeSecret")?;
+        let world = self.call("DescribeSecret")?;
         Ok(world.rotations.get(secret_arn).cloned().unwrap_or_default())
     }
 
     async fn rotate_every(&self, secret_arn: &str, days: i64) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("RotateSecret")?;
+        let mut world = self.change("RotateSecret")?;
         world.rotations.insert(
             secret_arn.to_owned(),
             Rotation {
@@ -375,14 +339,12 @@ impl Cloud for FakeCloud {
     }
 
     async fn secret(&self, name: &str) -> CallResult<Option<Secret>> {
-        let mut world = self.world();
-        world.call("DescribeSecret")?;
+        let world = self.call("DescribeSecret")?;
         Ok(world.secrets.get(name).map(|(_, secret)| secret.clone()))
     }
 
     async fn random_password(&self, length: i64, exclude: &str) -> CallResult<String> {
-        let mut world = self.world();
-        world.call("GetRandomPassword")?;
+        let mut world = self.call("GetRandomPassword")?;
         world.passwords_generated += 1;
         let alphabet: Vec<char> = ('!'..='~').filter(|c| !exclude.contains(*c)).collect();
         let seed = world.passwords_generated;
@@ -392,8 +354,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn create_secret(&self, secret: &NewSecret) -> CallResult<String> {
-        let mut world = self.world();
-        world.change("CreateSecret")?;
+        let mut world = self.change("CreateSecret")?;
         let arn = format!(
             "arn:aws:secretsmanager:us-west-2:{ACCOUNT}:secret:{}-AbCdEf",
             secret.name
@@ -411,8 +372,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn restore_secret(&self, arn: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("RestoreSecret")?;
+        let mut world = self.change("RestoreSecret")?;
         for (_, secret) in world.secrets.values_mut() {
             if secret.arn == arn {
                 secret.scheduled_for_deletion = false;
@@ -422,8 +382,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn put_secret_policy(&self, arn: &str, policy: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("PutResourcePolicy")?;
+        let mut world = self.change("PutResourcePolicy")?;
         world
             .secret_policies
             .insert(arn.to_owned(), policy.to_owned());
@@ -431,8 +390,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn delete_secret(&self, arn: &str, force: bool) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DeleteSecret")?;
+        let mut world = self.change("DeleteSecret")?;
         let name = world
             .secrets
             .iter()
@@ -455,8 +413,7 @@ impl Cloud for FakeCloud {
         days: i64,
         immediately: bool,
     ) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("RotateSecret")?;
+        let mut world = self.change("RotateSecret")?;
         let rotated = immediately && !world.rotation_fails;
         for (_, secret) in world.secrets.values_mut() {
             if secret.arn == secret_arn {
@@ -471,124 +428,8 @@ impl Cloud for FakeCloud {
         Ok(())
     }
 
-    async fn log_group_exists(&self, name: &str) -> CallResult<bool> {
-        let mut world = self.world();
-        world.call("DescribeLogGroups")?;
-        Ok(world.log_groups.contains_key(name))
-    }
-
-    async fn log_group_key(&self, name: &str) -> CallResult<Option<Option<String>>> {
-        let mut world = self.world();
-        world.call("DescribeLogGroups")?;
-        Ok(world
-            .log_groups
-            .get(name)
-            .map(|(key, _)| Some(key.clone()).filter(|key| !key.is_empty())))
-    }
-
-    async fn associate_log_group_key(&self, name: &str, key_arn: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("AssociateKmsKey")?;
-        if let Some((key, _)) = world.log_groups.get_mut(name) {
-            *key = key_arn.to_owned();
-        }
-        Ok(())
-    }
-
-    async fn create_log_group(&self, name: &str, key_arn: &str, _tags: &[Tag]) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("CreateLogGroup")?;
-        world
-            .log_groups
-            .insert(name.to_owned(), (key_arn.to_owned(), None));
-        Ok(())
-    }
-
-    async fn set_retention(&self, name: &str, days: i32) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("PutRetentionPolicy")?;
-        if let Some((_, retention)) = world.log_groups.get_mut(name) {
-            *retention = Some(days);
-        }
-        Ok(())
-    }
-
-    async fn delete_log_group(&self, name: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DeleteLogGroup")?;
-        world.log_groups.remove(name);
-        Ok(())
-    }
-
-    async fn role(&self, name: &str) -> CallResult<Option<String>> {
-        let mut world = self.world();
-        world.call("GetRole")?;
-        Ok(world.roles.get(name).map(|role| role.arn.clone()))
-    }
-
-    async fn create_role(
-        &self,
-        name: &str,
-        trust_policy: &str,
-        _tags: &[Tag],
-    ) -> CallResult<String> {
-        let mut world = self.world();
-        world.change("CreateRole")?;
-        let arn = format!("arn:aws:iam::{ACCOUNT}:role/{name}");
-        world.roles.insert(
-            name.to_owned(),
-            Role {
-                arn: arn.clone(),
-                trust: trust_policy.to_owned(),
-                policies: BTreeMap::new(),
-            },
-        );
-        Ok(arn)
-    }
-
-    async fn put_role_policy(&self, role: &str, policy: &str, document: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.call("PutRolePolicy")?;
-        if let Some(role) = world.roles.get_mut(role) {
-            // IAM keeps one policy per name: putting the same one again changes nothing.
-            let before = role.policies.insert(policy.to_owned(), document.to_owned());
-            let changed = before.as_deref() != Some(document);
-            world.changes.extend(changed.then_some("PutRolePolicy"));
-        }
-        Ok(())
-    }
-
-    async fn delete_role_policy(&self, role: &str, policy: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DeleteRolePolicy")?;
-        let removed = world
-            .roles
-            .get_mut(role)
-            .and_then(|role| role.policies.remove(policy));
-        match removed {
-            Some(_) => Ok(()),
-            None => Err(aws_failure("DeleteRolePolicy", "NoSuchEntity")),
-        }
-    }
-
-    async fn delete_role(&self, name: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DeleteRole")?;
-        if world
-            .roles
-            .get(name)
-            .is_some_and(|role| !role.policies.is_empty())
-        {
-            // IAM refuses to delete a role that still has inline policies.
-            return Err(aws_failure("DeleteRole", "DeleteConflict"));
-        }
-        world.roles.remove(name);
-        Ok(())
-    }
-
     async fn function(&self, name: &str) -> CallResult<Option<Function>> {
-        let mut world = self.world();
-        world.call("GetFunction")?;
+        let mut world = self.call("GetFunction")?;
         let Some((_, function)) = world.functions.get_mut(name) else {
             return Ok(None);
         };
@@ -599,8 +440,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn create_function(&self, settings: &FunctionSettings) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("CreateFunction")?;
+        let mut world = self.change("CreateFunction")?;
         let function = Function {
             arn: format!(
                 "arn:aws:lambda:us-west-2:{ACCOUNT}:function:{}",
@@ -624,16 +464,16 @@ impl Cloud for FakeCloud {
     }
 
     async fn update_function_code(&self, settings: &FunctionSettings) -> CallResult<()> {
-        let mut world = self.world();
-        let function = updated(&mut world, "UpdateFunctionCode", &settings.name)?;
+        let mut world = self.change("UpdateFunctionCode")?;
+        let function = updated(&mut world, &settings.name);
         function.code_sha256 = settings.code_sha256.clone();
         function.architecture = settings.architecture.clone();
         Ok(())
     }
 
     async fn update_function_configuration(&self, settings: &FunctionSettings) -> CallResult<()> {
-        let mut world = self.world();
-        let function = updated(&mut world, "UpdateFunctionConfiguration", &settings.name)?;
+        let mut world = self.change("UpdateFunctionConfiguration")?;
+        let function = updated(&mut world, &settings.name);
         function.timeout_seconds = settings.timeout_seconds;
         function.environment = settings.variables();
         Ok(())
@@ -646,8 +486,7 @@ impl Cloud for FakeCloud {
         principal: &str,
         source_account: &str,
     ) -> CallResult<()> {
-        let mut world = self.world();
-        world.call("AddPermission")?;
+        let mut world = self.call("AddPermission")?;
         if world
             .permissions
             .iter()
@@ -655,7 +494,7 @@ impl Cloud for FakeCloud {
         {
             return Err(aws_failure("AddPermission", "ResourceConflictException"));
         }
-        world.changes.push("AddPermission");
+        self.recorder.lock().changes.push("AddPermission");
         world.permissions.push((
             function.to_owned(),
             statement_id.to_owned(),
@@ -666,8 +505,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn delete_function(&self, name: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DeleteFunction")?;
+        let mut world = self.change("DeleteFunction")?;
         world.functions.remove(name);
         Ok(())
     }

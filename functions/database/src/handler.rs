@@ -220,7 +220,7 @@ async fn converge<C: Cloud>(
 
     // Before the cluster: RDS would create its log export's group itself, keeping logs forever.
     let export = names.aws_log_group(AwsLogGroup::AuroraPostgresql);
-    log_groups_first::ensure(cloud, &export, &network.kms_key_arn, tags).await?;
+    log_groups_first::ensure(cloud.logs(), &export, &network.kms_key_arn, tags).await?;
 
     let cluster = match cloud.cluster(&settings.id).await? {
         Some(cluster) => cluster,
@@ -522,7 +522,7 @@ async fn delete<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Response,
     if cloud.parameter_group_exists(&parameter_group).await? {
         cloud.delete_parameter_group(&parameter_group).await?;
     }
-    log_groups_first::delete(cloud, names).await?;
+    log_groups_first::delete(cloud.logs(), names).await?;
     Ok(Response::new(Status::Deleted, Outputs::new()))
 }
 

@@ -3,6 +3,8 @@ use crate::api::{EngineVersion, Rotation, Scaling};
 use crate::fake::FakeCloud;
 use crate::settings::Settings;
 use env_core::outputs::example::{self, handed_on};
+use iam_roles::RoleCalls;
+use log_groups::fake::StoredLogGroup;
 use serde_json::Value;
 
 pub(crate) fn spec(extra: Value) -> EnvironmentSpec {
@@ -53,8 +55,9 @@ pub(crate) async fn run(
     handle(cloud, &settings(true), request(action, spec(extra))).await
 }
 
+/// The changes recorded since the last time this was asked, of the fake and its log groups and roles.
 pub(crate) fn changes(cloud: &FakeCloud) -> Vec<&'static str> {
-    std::mem::take(&mut cloud.world().changes)
+    std::mem::take(&mut cloud.recorder.lock().changes)
 }
 
 /// Creates everything and lets AWS make it available.
@@ -82,7 +85,7 @@ async fn refused_naming(network: Outputs, named: &str) {
     let error = handle(&cloud, &settings(true), request).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::InvalidEvent);
     assert!(error.to_string().contains(named), "{error}");
-    assert!(cloud.world().changes.is_empty());
+    assert!(cloud.recorder.lock().calls.is_empty());
 }
 
 #[tokio::test]
@@ -185,9 +188,9 @@ async fn no_engine_version_that_holds_the_capacities_is_a_failed_component_befor
     assert!(cloud.world().clusters.is_empty());
     // And a refused lookup is the AWS error it was, with no cluster either.
     cloud
-        .world()
-        .faults
-        .push(("DescribeDBEngineVersions", "Throttling"));
+        .recorder
+        .lock()
+        .fail("DescribeDBEngineVersions", "Throttling");
     let error = run(&cloud, Action::Create, json!({})).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Retryable);
     assert!(cloud.world().clusters.is_empty());
@@ -465,16 +468,25 @@ async fn instances_still_creating_keep_the_environment_in_progress() {
 #[tokio::test]
 async fn resources_met_by_a_concurrent_create_are_not_an_error() {
     let cloud = FakeCloud::default();
-    cloud.fail_next("CreateDBSubnetGroup", "DBSubnetGroupAlreadyExists");
-    cloud.fail_next(
+    cloud
+        .recorder
+        .lock()
+        .fail("CreateDBSubnetGroup", "DBSubnetGroupAlreadyExists");
+    cloud.recorder.lock().fail(
         "CreateDBClusterParameterGroup",
         "DBParameterGroupAlreadyExists",
     );
-    cloud.fail_next("CreateDBCluster", "DBClusterAlreadyExistsFault");
+    cloud
+        .recorder
+        .lock()
+        .fail("CreateDBCluster", "DBClusterAlreadyExistsFault");
     let response = run(&cloud, Action::Create, json!({})).await.unwrap();
     assert_eq!(response.status, Status::InProgress);
     run(&cloud, Action::Create, json!({})).await.unwrap();
-    cloud.fail_next("CreateDBInstance", "DBInstanceAlreadyExists");
+    cloud
+        .recorder
+        .lock()
+        .fail("CreateDBInstance", "DBInstanceAlreadyExists");
     let response = run(&cloud, Action::Create, json!({})).await.unwrap();
     assert_eq!(response.status, Status::InProgress);
     assert!(cloud.world().instances.contains_key("aurora-reader-pr-42"));
@@ -483,10 +495,16 @@ async fn resources_met_by_a_concurrent_create_are_not_an_error() {
 #[tokio::test]
 async fn throttling_is_retryable_and_other_refusals_are_not() {
     let cloud = FakeCloud::default();
-    cloud.fail_next("DescribeDBClusters", "Throttling");
+    cloud
+        .recorder
+        .lock()
+        .fail("DescribeDBClusters", "Throttling");
     let error = run(&cloud, Action::Create, json!({})).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Retryable);
-    cloud.fail_next("CreateDBCluster", "InvalidParameterValue");
+    cloud
+        .recorder
+        .lock()
+        .fail("CreateDBCluster", "InvalidParameterValue");
     let error = run(&cloud, Action::Create, json!({})).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::AwsRejected);
     assert!(error.to_string().contains("CreateDBCluster"), "{error}");
@@ -598,8 +616,9 @@ async fn force_destroy_lifts_protection_then_deletes_instances_cluster_and_group
                 ("secret-api-keys-pr-42".to_owned(), true)
             ]
         );
-        assert!(world.secrets.is_empty() && world.roles.is_empty() && world.functions.is_empty());
-        assert!(world.log_groups.is_empty());
+        assert!(world.secrets.is_empty() && world.functions.is_empty());
+        assert!(cloud.roles.roles().is_empty());
+        assert!(cloud.logs.groups().is_empty());
     }
     let again = run(&cloud, Action::Delete, force).await.unwrap();
     assert_eq!(again.status, Status::Deleted);
@@ -649,9 +668,15 @@ async fn instances_left_without_their_cluster_are_waited_for() {
 async fn a_busy_instance_or_cluster_is_deleted_by_a_later_call() {
     let cloud = FakeCloud::default();
     ready(&cloud, json!({})).await;
-    cloud.fail_next("DeleteDBInstance", "InvalidDBInstanceState");
-    cloud.fail_next("DeleteDBInstance", "InvalidDBClusterStateFault");
-    cloud.fail_next(
+    cloud
+        .recorder
+        .lock()
+        .fail("DeleteDBInstance", "InvalidDBInstanceState");
+    cloud
+        .recorder
+        .lock()
+        .fail("DeleteDBInstance", "InvalidDBClusterStateFault");
+    cloud.recorder.lock().fail(
         "DeleteDBCluster with its backups",
         "InvalidDBClusterStateFault",
     );
@@ -684,7 +709,7 @@ async fn a_busy_instance_or_cluster_is_deleted_by_a_later_call() {
 async fn delete_reports_throttling_as_retryable() {
     let cloud = FakeCloud::default();
     ready(&cloud, json!({})).await;
-    cloud.fail_next("DeleteDBInstance", "Throttling");
+    cloud.recorder.lock().fail("DeleteDBInstance", "Throttling");
     let error = run(&cloud, Action::Delete, json!({"forceDestroy": true}))
         .await
         .unwrap_err();
@@ -712,7 +737,10 @@ fn error_names_follow_the_contract() {
 async fn a_throttled_instance_create_is_retryable_and_the_next_call_makes_it() {
     let cloud = FakeCloud::default();
     run(&cloud, Action::Create, json!({})).await.unwrap();
-    cloud.fail_next("CreateDBInstance", "ThrottlingException");
+    cloud
+        .recorder
+        .lock()
+        .fail("CreateDBInstance", "ThrottlingException");
     let error = run(&cloud, Action::Create, json!({})).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Retryable);
     assert!(cloud.world().instances.is_empty());
@@ -798,8 +826,14 @@ async fn the_rotation_function_runs_in_the_private_subnets_with_the_rotation_gro
         function.role_arn,
         "arn:aws:iam::123456789012:role/role-rotation-pr-42"
     );
-    let role = &world.roles["role-rotation-pr-42"];
-    assert!(role.trust.contains("lambda.amazonaws.com"));
+    let roles = cloud.roles.roles();
+    let role = &roles["role-rotation-pr-42"];
+    assert!(role.trust_policy.contains("lambda.amazonaws.com"));
+    assert_eq!(
+        role.description,
+        "Runs the environment's Secrets Manager rotation of the database user"
+    );
+    assert!(role.tags.iter().any(|tag| tag.value == "pr-42"));
     let policy: Value = serde_json::from_str(&role.policies["rotate-database-secret"]).unwrap();
     let resources: Vec<&Value> = policy["Statement"]
         .as_array()
@@ -1010,7 +1044,10 @@ async fn an_update_refused_as_in_progress_is_waited_for_and_other_refusals_fail(
     let settings = redeployed("arm64");
     let create = || handle(&cloud, &settings, request(Action::Create, spec(json!({}))));
     // Another call's change under way: this one waits for it.
-    cloud.fail_next("UpdateFunctionCode", "ResourceConflictException");
+    cloud
+        .recorder
+        .lock()
+        .fail("UpdateFunctionCode", "ResourceConflictException");
     let response = create().await.unwrap();
     assert_eq!(response.status, Status::InProgress);
     assert_eq!(
@@ -1027,17 +1064,26 @@ async fn an_update_refused_as_in_progress_is_waited_for_and_other_refusals_fail(
     assert_eq!(response.status, Status::InProgress);
     assert!(!changes(&cloud).contains(&"UpdateFunctionCode"));
     // A package Lambda cannot take is the deployment's fault, not a wait.
-    cloud.fail_next("UpdateFunctionCode", "InvalidParameterValueException");
+    cloud
+        .recorder
+        .lock()
+        .fail("UpdateFunctionCode", "InvalidParameterValueException");
     let error = create().await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::AwsRejected);
     // And the same refusal of the configuration change, once the code is there: the code
     // changes, the next call sees it in progress, the one after is refused and waits.
     create().await.unwrap();
     create().await.unwrap();
-    cloud.fail_next("UpdateFunctionConfiguration", "ResourceConflictException");
+    cloud
+        .recorder
+        .lock()
+        .fail("UpdateFunctionConfiguration", "ResourceConflictException");
     let response = create().await.unwrap();
     assert_eq!(response.status, Status::InProgress);
-    assert!(cloud.world().faults.is_empty(), "the refusal was met");
+    assert!(
+        cloud.recorder.lock().faults_answered(),
+        "the refusal was met"
+    );
     assert!(changes(&cloud).contains(&"UpdateFunctionCode"));
     assert_eq!(
         cloud.world().functions["rotation-pr-42"].1.timeout_seconds,
@@ -1056,7 +1102,7 @@ async fn a_role_not_yet_assumable_is_retryable_and_the_next_call_creates_the_fun
     run(&cloud, Action::Create, json!({})).await.unwrap();
     run(&cloud, Action::Create, json!({})).await.unwrap();
     cloud.set_all("available");
-    cloud.fail_next_saying(
+    cloud.recorder.lock().fail_with(
         "CreateFunction",
         "InvalidParameterValueException",
         "The role defined for the function cannot be assumed by Lambda.",
@@ -1069,7 +1115,7 @@ async fn a_role_not_yet_assumable_is_retryable_and_the_next_call_creates_the_fun
     );
     assert!(cloud.world().functions.is_empty());
     // Its inline policy not yet in force when Lambda checks the network interfaces: the same.
-    cloud.fail_next_saying(
+    cloud.recorder.lock().fail_with(
         "CreateFunction",
         "InvalidParameterValueException",
         "The provided execution role does not have permissions to call CreateNetworkInterface on EC2",
@@ -1082,7 +1128,7 @@ async fn a_role_not_yet_assumable_is_retryable_and_the_next_call_creates_the_fun
     assert_eq!(response.status, Status::Ready);
     // Other refusals of CreateFunction are no reason to retry.
     cloud.world().functions.clear();
-    cloud.fail_next_saying(
+    cloud.recorder.lock().fail_with(
         "CreateFunction",
         "InvalidParameterValueException",
         "bad zip",
@@ -1096,7 +1142,10 @@ async fn a_function_or_permission_met_from_a_concurrent_create_is_used() {
     let cloud = FakeCloud::default();
     ready(&cloud, json!({})).await;
     // The function was made by another call, and the permission is there already.
-    cloud.fail_next("CreateFunction", "ResourceConflictException");
+    cloud
+        .recorder
+        .lock()
+        .fail("CreateFunction", "ResourceConflictException");
     {
         let mut world = cloud.world();
         let function = world.functions["rotation-pr-42"].clone();
@@ -1125,7 +1174,10 @@ async fn a_function_or_permission_met_from_a_concurrent_create_is_used() {
     run(&cloud, Action::Create, json!({})).await.unwrap();
     run(&cloud, Action::Create, json!({})).await.unwrap();
     cloud.set_all("available");
-    cloud.fail_next("CreateFunction", "ResourceConflictException");
+    cloud
+        .recorder
+        .lock()
+        .fail("CreateFunction", "ResourceConflictException");
     let error = run(&cloud, Action::Create, json!({})).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Retryable);
     assert!(
@@ -1147,7 +1199,7 @@ async fn a_repeated_create_generates_no_password_and_keeps_the_secret_values() {
     assert_eq!(world.passwords_generated, 2);
     assert_eq!(world.secrets[APP_SECRET].0.value, before);
     assert_eq!(
-        world.roles.len() + world.functions.len() + world.permissions.len(),
+        cloud.roles.roles().len() + world.functions.len() + world.permissions.len(),
         3
     );
 }
@@ -1193,7 +1245,7 @@ async fn a_create_meeting_a_secret_scheduled_for_deletion_or_made_meanwhile_is_r
         run(&cloud, Action::Create, json!({})).await.unwrap();
         run(&cloud, Action::Create, json!({})).await.unwrap();
         cloud.set_all("available");
-        cloud.fail_next_saying("CreateSecret", code, message);
+        cloud.recorder.lock().fail_with("CreateSecret", code, message);
         let error = run(&cloud, Action::Create, json!({})).await.unwrap_err();
         assert_eq!(error.error_name(), ErrorName::Retryable, "{code}");
         assert!(error.to_string().contains("secret secret-db-app-pr-42"), "{error}");
@@ -1202,7 +1254,10 @@ async fn a_create_meeting_a_secret_scheduled_for_deletion_or_made_meanwhile_is_r
     run(&cloud, Action::Create, json!({})).await.unwrap();
     run(&cloud, Action::Create, json!({})).await.unwrap();
     cloud.set_all("available");
-    cloud.fail_next_saying("CreateSecret", "InvalidRequestException", "something else");
+    cloud
+        .recorder
+        .lock()
+        .fail_with("CreateSecret", "InvalidRequestException", "something else");
     let error = run(&cloud, Action::Create, json!({})).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::AwsRejected);
 }
@@ -1215,6 +1270,8 @@ async fn throttled_secret_iam_and_lambda_calls_are_retryable() {
         "CreateSecret",
         "GetRole",
         "CreateRole",
+        // IAM's policy is read first: an unchanged one is not put again.
+        "GetRolePolicy",
         "PutRolePolicy",
         "GetFunction",
         "CreateFunction",
@@ -1233,7 +1290,7 @@ async fn throttled_secret_iam_and_lambda_calls_are_retryable() {
                 secret.scheduled_for_deletion = true;
             }
         }
-        cloud.fail_next(operation, "ThrottlingException");
+        cloud.recorder.lock().fail(operation, "ThrottlingException");
         let mut error = None;
         for _ in 0..3 {
             if let Err(failure) = run(&cloud, Action::Create, json!({})).await {
@@ -1289,14 +1346,14 @@ async fn a_role_without_its_policy_is_still_deleted_and_throttling_stops_the_tea
     let force = json!({"forceDestroy": true});
     ready(&cloud, json!({})).await;
     cloud
-        .world()
         .roles
+        .roles()
         .values_mut()
         .for_each(|role| role.policies.clear());
     for _ in 0..3 {
         run(&cloud, Action::Delete, force.clone()).await.unwrap();
     }
-    assert!(cloud.world().roles.is_empty());
+    assert!(cloud.roles.roles().is_empty());
 
     for operation in [
         "GetFunction",
@@ -1306,7 +1363,7 @@ async fn a_role_without_its_policy_is_still_deleted_and_throttling_stops_the_tea
     ] {
         let cloud = FakeCloud::default();
         ready(&cloud, json!({})).await;
-        cloud.fail_next(operation, "Throttling");
+        cloud.recorder.lock().fail(operation, "Throttling");
         let mut error = None;
         for _ in 0..4 {
             if let Err(failure) = run(&cloud, Action::Delete, force.clone()).await {
@@ -1356,58 +1413,56 @@ async fn an_unprotected_cluster_goes_without_force_and_keeps_its_automated_backu
 #[tokio::test]
 async fn the_fake_refuses_to_delete_a_role_that_still_has_a_policy_as_iam_does() {
     let cloud = FakeCloud::default();
-    cloud.create_role("role-x", "{}", &[]).await.unwrap();
-    cloud.put_role_policy("role-x", "p", "{}").await.unwrap();
+    let roles = cloud.roles();
+    roles.create("role-x", "a role", "{}", &[]).await.unwrap();
+    roles.put_policy("role-x", "p", "{}").await.unwrap();
     // Putting the same document again changes nothing.
-    cloud.put_role_policy("role-x", "p", "{}").await.unwrap();
+    roles.put_policy("role-x", "p", "{}").await.unwrap();
     assert_eq!(changes(&cloud), ["CreateRole", "PutRolePolicy"]);
-    let refused = cloud.delete_role("role-x").await.unwrap_err();
+    let refused = roles.delete("role-x").await.unwrap_err();
     assert!(refused.is_code("DeleteConflict"), "{refused}");
-    cloud.delete_role_policy("role-x", "p").await.unwrap();
-    cloud.delete_role("role-x").await.unwrap();
+    roles.delete_policy("role-x", "p").await.unwrap();
+    roles.delete("role-x").await.unwrap();
+    assert_eq!(changes(&cloud), ["DeleteRolePolicy", "DeleteRole"]);
 }
 
 #[tokio::test]
 async fn the_log_groups_rds_and_lambda_would_make_are_made_first_with_the_key_and_14_days() {
     let cloud = FakeCloud::default();
     run(&cloud, Action::Create, json!({})).await.unwrap();
+    let keyed_for_14_days = |group: &StoredLogGroup| {
+        assert_eq!(group.kms_key_arn.as_deref(), Some(KEY));
+        assert_eq!(group.retention_days, Some(14));
+        assert!(group.tags.iter().any(|tag| tag.value == "pr-42"));
+    };
     // The export's group exists before CreateDBCluster is asked for.
     {
-        let world = cloud.world();
-        assert_eq!(
-            world.log_groups["/aws/rds/cluster/aurora-pr-42/postgresql"],
-            (KEY.to_owned(), Some(14))
-        );
-        assert!(!world.log_groups.contains_key("/aws/lambda/rotation-pr-42"));
+        let groups = cloud.logs.groups();
+        keyed_for_14_days(&groups["/aws/rds/cluster/aurora-pr-42/postgresql"]);
+        assert!(!groups.contains_key("/aws/lambda/rotation-pr-42"));
     }
     ready(&cloud, json!({})).await;
-    let world = cloud.world();
-    assert_eq!(
-        world.log_groups["/aws/lambda/rotation-pr-42"],
-        (KEY.to_owned(), Some(14))
-    );
-    assert_eq!(world.log_groups.len(), 2);
+    let groups = cloud.logs.groups();
+    keyed_for_14_days(&groups["/aws/lambda/rotation-pr-42"]);
+    assert_eq!(groups.len(), 2);
 }
 
 #[tokio::test]
-async fn a_log_group_made_meanwhile_or_a_retention_changed_by_hand_is_taken_in_hand() {
+async fn a_retention_changed_by_hand_is_put_back_and_a_refused_group_stops_the_cluster() {
+    // (A group a concurrent call made meanwhile: log_groups_first's tests.)
     let cloud = FakeCloud::default();
-    cloud.fail_next("CreateLogGroup", "ResourceAlreadyExistsException");
+    let export = "/aws/rds/cluster/aurora-pr-42/postgresql";
     run(&cloud, Action::Create, json!({})).await.unwrap();
-    // The concurrent call's group is used (the fake made none): its retention is still set.
     assert_eq!(changes(&cloud).last(), Some(&"CreateDBCluster"));
-    cloud.world().log_groups.insert(
-        "/aws/rds/cluster/aurora-pr-42/postgresql".to_owned(),
-        (KEY.to_owned(), Some(3653)),
-    );
+    cloud.logs.groups().get_mut(export).unwrap().retention_days = Some(3653);
     run(&cloud, Action::Create, json!({})).await.unwrap();
-    assert_eq!(
-        cloud.world().log_groups["/aws/rds/cluster/aurora-pr-42/postgresql"].1,
-        Some(14)
-    );
+    assert_eq!(cloud.logs.groups()[export].retention_days, Some(14));
     // A refusal other than "already exists" stops the call before the cluster.
     let fresh = FakeCloud::default();
-    fresh.fail_next("CreateLogGroup", "AccessDeniedException");
+    fresh
+        .recorder
+        .lock()
+        .fail("CreateLogGroup", "AccessDeniedException");
     let error = run(&fresh, Action::Create, json!({})).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::AwsRejected);
     assert!(fresh.world().clusters.is_empty());
@@ -1419,12 +1474,18 @@ async fn a_log_group_gone_between_describe_and_delete_is_no_error() {
     ready(&cloud, json!({"deletionProtection": false})).await;
     cloud.world().instances.clear();
     cloud.world().clusters.clear();
-    cloud.fail_next("DeleteLogGroup", "ResourceNotFoundException");
+    cloud
+        .recorder
+        .lock()
+        .fail("DeleteLogGroup", "ResourceNotFoundException");
     let response = run(&cloud, Action::Delete, json!({"deletionProtection": false}))
         .await
         .unwrap();
     assert_eq!(response.status, Status::Deleted);
-    cloud.fail_next("DescribeLogGroups", "ThrottlingException");
+    cloud
+        .recorder
+        .lock()
+        .fail("DescribeLogGroups", "ThrottlingException");
     let error = run(&cloud, Action::Delete, json!({"deletionProtection": false}))
         .await
         .unwrap_err();
@@ -1436,13 +1497,22 @@ async fn a_group_aws_made_without_the_key_gets_the_environments_key() {
     let cloud = FakeCloud::default();
     let export = "/aws/rds/cluster/aurora-pr-42/postgresql";
     // As RDS leaves it for a cluster made before the function made the group: no key, kept forever.
-    cloud
-        .world()
-        .log_groups
-        .insert(export.to_owned(), (String::new(), None));
+    let unkeyed = StoredLogGroup {
+        kms_key_arn: None,
+        retention_days: None,
+        tags: Vec::new(),
+    };
+    cloud.logs.groups().insert(export.to_owned(), unkeyed);
     run(&cloud, Action::Create, json!({})).await.unwrap();
     assert!(changes(&cloud).contains(&"AssociateKmsKey"));
-    assert_eq!(cloud.world().log_groups[export], (KEY.to_owned(), Some(14)));
+    assert_eq!(
+        cloud.logs.groups()[export],
+        StoredLogGroup {
+            kms_key_arn: Some(KEY.to_owned()),
+            retention_days: Some(14),
+            tags: Vec::new()
+        }
+    );
     // Once it has the key, nothing more is asked of it.
     run(&cloud, Action::Create, json!({})).await.unwrap();
     assert!(!changes(&cloud).contains(&"AssociateKmsKey"));
@@ -1550,7 +1620,7 @@ async fn a_range_the_clusters_engine_version_cannot_hold_is_left_as_it_is() {
 async fn a_cluster_that_reports_no_serverless_range_and_a_refused_change_are_handled() {
     let cloud = FakeCloud::default();
     ready(&cloud, json!({})).await;
-    cloud.world().faults.push(("ModifyDBCluster", "Throttling"));
+    cloud.recorder.lock().fail("ModifyDBCluster", "Throttling");
     let error = run(&cloud, Action::Create, json!({"dbMinCapacity": 1}))
         .await
         .unwrap_err();
@@ -1584,9 +1654,9 @@ async fn a_busy_cluster_is_waited_for_a_refused_range_kept_and_the_maximum_never
     assert_eq!(range(&cloud), before);
     // Still applying an earlier change: not READY, no error, tried again by a later call.
     cloud
-        .world()
-        .faults
-        .push(("ModifyDBCluster", "InvalidDBClusterStateFault"));
+        .recorder
+        .lock()
+        .fail("ModifyDBCluster", "InvalidDBClusterStateFault");
     let response = run(&cloud, Action::Create, json!({"dbMinCapacity": 1}))
         .await
         .unwrap();
@@ -1594,9 +1664,9 @@ async fn a_busy_cluster_is_waited_for_a_refused_range_kept_and_the_maximum_never
     assert_eq!(range(&cloud), before);
     // Refused for the cluster's platform: kept as it is, the environment READY.
     cloud
-        .world()
-        .faults
-        .push(("ModifyDBCluster", "InvalidParameterCombination"));
+        .recorder
+        .lock()
+        .fail("ModifyDBCluster", "InvalidParameterCombination");
     let response = run(&cloud, Action::Create, json!({"dbMinCapacity": 1}))
         .await
         .unwrap();

@@ -10,6 +10,7 @@ use crate::settings::Settings;
 use env_core::arn::{account_of, region_of, ArnScope};
 use env_core::naming::{AwsLogGroup, NameKind, Names};
 use env_core::tags::Tag;
+use iam_roles::RoleCalls;
 use serde_json::json;
 use std::time::{Duration, SystemTime};
 
@@ -27,6 +28,9 @@ pub const RESUME_CONNECT_TIMEOUT_SECONDS: u32 = 45;
 /// The RDS CA bundle inside the rotation function's package (README, "TLS").
 pub const CA_BUNDLE_PATH: &str = "/var/task/rds-ca-bundle.pem";
 pub const POLICY_NAME: &str = "rotate-database-secret";
+/// What IAM shows of the role, for whoever comes across it.
+pub const ROLE_DESCRIPTION: &str =
+    "Runs the environment's Secrets Manager rotation of the database user";
 pub const PERMISSION_ID: &str = "SecretsManagerRotation";
 pub const SECRETS_MANAGER: &str = "secretsmanager.amazonaws.com";
 /// Lambda's state once it can be invoked (Lambda developer guide, "Lambda function states").
@@ -67,17 +71,20 @@ fn trust_policy() -> String {
 }
 
 async fn role<C: Cloud>(cloud: &C, name: &str, tags: &[Tag]) -> Result<String, DatabaseError> {
-    if let Some(arn) = cloud.role(name).await? {
+    let roles = cloud.roles();
+    if let Some(arn) = roles.arn(name).await? {
         return Ok(arn);
     }
-    let arn = cloud.create_role(name, &trust_policy(), tags).await?;
+    let arn = roles
+        .create(name, ROLE_DESCRIPTION, &trust_policy(), tags)
+        .await?;
     tracing::info!(role = name, "rotation role created");
     Ok(arn)
 }
 
 /// The role and the function, created when absent and updated when an earlier deployment made it
-/// ([`drift`]); the role's inline policy is put on every call (PutRolePolicy replaces it whole), so
-/// a hand-edited policy is put back.
+/// ([`drift`]); the role's inline policy is checked on every call and put again when it differs
+/// ([`RoleCalls::put_policy`]), so a hand-edited policy is put back.
 pub async fn ensure<C: Cloud>(
     cloud: &C,
     names: Names<'_>,
@@ -116,12 +123,13 @@ pub async fn ensure<C: Cloud>(
         ),
     });
     cloud
-        .put_role_policy(&role_name, POLICY_NAME, &policy.to_string())
+        .roles()
+        .put_policy(&role_name, POLICY_NAME, &policy.to_string())
         .await?;
 
     // Before the function: Lambda would create its group itself, keeping logs forever.
     let logs = names.aws_log_group(AwsLogGroup::RotationFunction);
-    crate::log_groups_first::ensure(cloud, &logs, scope.kms_key_arn, scope.tags).await?;
+    crate::log_groups_first::ensure(cloud.logs(), &logs, scope.kms_key_arn, scope.tags).await?;
 
     let mut environment = vec![
         ("DB_CA_BUNDLE", CA_BUNDLE_PATH.to_owned()),
@@ -278,10 +286,11 @@ pub async fn delete<C: Cloud>(cloud: &C, names: Names<'_>) -> Result<(), Databas
         cloud.delete_function(&function_name).await?;
     }
     let role_name = names.of(NameKind::RotationRole);
-    if cloud.role(&role_name).await?.is_some() {
-        let removed = cloud.delete_role_policy(&role_name, POLICY_NAME).await;
+    let roles = cloud.roles();
+    if roles.arn(&role_name).await?.is_some() {
+        let removed = roles.delete_policy(&role_name, POLICY_NAME).await;
         crate::api::found(removed, &["NoSuchEntity"])?;
-        cloud.delete_role(&role_name).await?;
+        roles.delete(&role_name).await?;
     }
     Ok(())
 }

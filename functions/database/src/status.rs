@@ -28,6 +28,8 @@ use env_core::contract::Outputs;
 use env_core::naming::{NameKind, Names};
 use env_core::spec::EnvironmentSpec;
 use env_core::{Response, Status};
+use iam_roles::RoleCalls;
+use log_groups::LogGroupCalls;
 use serde_json::json;
 
 /// Everything `create` makes, as the finders answer.
@@ -57,7 +59,8 @@ impl Found {
                 .await?,
         ];
         for group in GROUPS {
-            groups.push(cloud.log_group_exists(&names.aws_log_group(group)).await?);
+            let name = names.aws_log_group(group);
+            groups.push(cloud.logs().exists(&name).await?);
         }
         let cluster = cloud.cluster(&names.of(NameKind::AuroraCluster)).await?;
         let master = cluster
@@ -74,7 +77,7 @@ impl Found {
         }
         let app_secret = live_secret(cloud, &names.of(NameKind::DatabaseSecret)).await?;
         let api_keys_secret = live_secret(cloud, &names.of(NameKind::ApiKeysSecret)).await?;
-        let role = cloud.role(&names.of(NameKind::RotationRole)).await?;
+        let role = cloud.roles().arn(&names.of(NameKind::RotationRole)).await?;
         let function = cloud
             .function(&names.of(NameKind::RotationFunction))
             .await?;

@@ -14,7 +14,8 @@ async fn read(cloud: &FakeCloud) -> Result<Response, DatabaseError> {
     run(cloud, Action::Status, json!({})).await
 }
 
-/// `status`, proven to have written nothing: everything the fake holds is the same after it.
+/// `status`, proven to have written nothing: everything the fake holds (its log groups and roles
+/// too) and every change it recorded are the same after it.
 async fn read_only(cloud: &FakeCloud) -> Response {
     let before = cloud.snapshot();
     let response = read(cloud).await.unwrap();
@@ -143,27 +144,39 @@ async fn a_pending_rotation_function_is_in_progress_and_status_turns_no_rotation
 /// for.
 #[tokio::test]
 async fn anything_create_would_still_do_or_wait_for_is_in_progress_and_left_to_create() {
-    type Change = fn(&mut crate::fake::World);
+    type Change = fn(&FakeCloud);
     let cases: [(&str, Change); 9] = [
-        ("an instance modifying", |world| {
-            world
+        ("an instance modifying", |cloud| {
+            cloud
+                .world()
                 .instances
                 .get_mut("aurora-reader-pr-42")
                 .unwrap()
                 .1
                 .status = "modifying".into()
         }),
-        ("the cluster backing up", |world| {
-            world.clusters.get_mut("aurora-pr-42").unwrap().1.status = "backing-up".into()
+        ("the cluster backing up", |cloud| {
+            cloud
+                .world()
+                .clusters
+                .get_mut("aurora-pr-42")
+                .unwrap()
+                .1
+                .status = "backing-up".into()
         }),
-        ("the reader gone", |world| {
-            world.instances.remove("aurora-reader-pr-42");
+        ("the reader gone", |cloud| {
+            cloud.world().instances.remove("aurora-reader-pr-42");
         }),
-        ("the master secret on another schedule", |world| {
-            world.rotations.values_mut().for_each(|r| r.days = Some(7))
+        ("the master secret on another schedule", |cloud| {
+            cloud
+                .world()
+                .rotations
+                .values_mut()
+                .for_each(|r| r.days = Some(7))
         }),
-        ("the API keys not rotating", |world| {
-            world
+        ("the API keys not rotating", |cloud| {
+            cloud
+                .world()
                 .secrets
                 .get_mut(API_KEYS_SECRET)
                 .unwrap()
@@ -171,8 +184,9 @@ async fn anything_create_would_still_do_or_wait_for_is_in_progress_and_left_to_c
                 .rotation
                 .enabled = false
         }),
-        ("the application secret never rotated", |world| {
-            world
+        ("the application secret never rotated", |cloud| {
+            cloud
+                .world()
                 .secrets
                 .get_mut(APP_SECRET)
                 .unwrap()
@@ -180,25 +194,26 @@ async fn anything_create_would_still_do_or_wait_for_is_in_progress_and_left_to_c
                 .rotation
                 .rotated = false
         }),
-        ("a secret scheduled for deletion", |world| {
-            world
+        ("a secret scheduled for deletion", |cloud| {
+            cloud
+                .world()
                 .secrets
                 .get_mut(APP_SECRET)
                 .unwrap()
                 .1
                 .scheduled_for_deletion = true
         }),
-        ("the function's log group gone", |world| {
-            world.log_groups.remove("/aws/lambda/rotation-pr-42");
+        ("the function's log group gone", |cloud| {
+            cloud.logs.groups().remove("/aws/lambda/rotation-pr-42");
         }),
-        ("the rotation role gone", |world| {
-            world.roles.clear();
+        ("the rotation role gone", |cloud| {
+            cloud.roles.roles().clear();
         }),
     ];
     for (case, change) in cases {
         let cloud = FakeCloud::default();
         let created = ready(&cloud, json!({})).await;
-        change(&mut cloud.world());
+        change(&cloud);
         let response = read_only(&cloud).await;
         assert_eq!(response.status, Status::InProgress, "{case}");
         assert!(changes(&cloud).is_empty(), "{case}");
@@ -253,7 +268,10 @@ async fn without_immediate_rotation_ready_needs_no_first_rotation_as_for_create(
 async fn status_of_a_half_made_database_is_in_progress_and_a_later_create_completes_it() {
     let cloud = FakeCloud::default();
     // Interrupted after the groups, before the cluster.
-    cloud.fail_next("CreateDBCluster", "InternalFailure");
+    cloud
+        .recorder
+        .lock()
+        .fail("CreateDBCluster", "InternalFailure");
     create(&cloud).await.unwrap_err();
     let made = changes(&cloud);
     let response = read_only(&cloud).await;
@@ -264,7 +282,7 @@ async fn status_of_a_half_made_database_is_in_progress_and_a_later_create_comple
 
     // Interrupted after the secrets and the role, before the function.
     cluster_available(&cloud).await;
-    cloud.fail_next_saying(
+    cloud.recorder.lock().fail_with(
         "CreateFunction",
         "InvalidParameterValueException",
         "bad zip",
@@ -363,11 +381,11 @@ async fn instances_left_without_their_cluster_are_in_progress() {
         world.clusters.clear();
         world.secrets.clear();
         world.functions.clear();
-        world.roles.clear();
-        world.log_groups.clear();
         world.subnet_groups.clear();
         world.parameter_groups.clear();
     }
+    cloud.roles.roles().clear();
+    cloud.logs.groups().clear();
     cloud.set_all("deleting");
     let response = read_only(&cloud).await;
     assert_eq!(response, Response::new(Status::InProgress, Outputs::new()));
@@ -389,20 +407,26 @@ async fn every_read_surfaces_its_aws_error_and_nothing_is_written() {
     for operation in reads {
         let cloud = FakeCloud::default();
         ready(&cloud, json!({})).await;
-        cloud.fail_next(operation, "ThrottlingException");
+        cloud.recorder.lock().fail(operation, "ThrottlingException");
         let error = read(&cloud).await.unwrap_err();
         assert_eq!(error.error_name(), ErrorName::Retryable, "{operation}");
         assert!(error.to_string().contains(operation), "{error}");
         assert!(changes(&cloud).is_empty(), "{operation}");
-        assert!(cloud.world().faults.is_empty(), "{operation} was read");
+        assert!(
+            cloud.recorder.lock().faults_answered(),
+            "{operation} was read"
+        );
     }
     // Of a cluster not yet available, the application secret's lookup; a refusal is no retry.
     let cloud = FakeCloud::default();
     create(&cloud).await.unwrap();
     changes(&cloud);
-    cloud.fail_next("DescribeSecret", "AccessDeniedException");
+    cloud
+        .recorder
+        .lock()
+        .fail("DescribeSecret", "AccessDeniedException");
     let error = read(&cloud).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::AwsRejected);
     assert!(changes(&cloud).is_empty());
-    assert!(cloud.world().faults.is_empty());
+    assert!(cloud.recorder.lock().faults_answered());
 }

@@ -1,11 +1,13 @@
 //! An in-memory ACM, Route 53, ELBv2 and S3 for the handler's unit tests: it keeps what was created,
-//! answers the finders from it, and fails a named operation with a given AWS error code when a test
-//! asks, the way AWS answers (throttling, `ResourceInUse`, `InvalidChangeBatch` …).
+//! answers the finders from it, and records every call in one `SharedRecorder`, through which a test
+//! fails a named operation with a given AWS error code, the way AWS answers (throttling,
+//! `ResourceInUse`, `InvalidChangeBatch` …).
 
 use crate::api::{
     BucketSettings, CallResult, Certificate, CertificateSummary, Cloud, Listener, ListenerAction,
     LoadBalancer, LoadBalancerSettings, Rule, RuleSettings, TargetGroupSettings, ValidationRecord,
 };
+use env_core::recorder::SharedRecorder;
 use env_core::tags::{self, Tag};
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
@@ -47,10 +49,6 @@ pub struct World {
     pub new_lb_state: String,
     /// The status a requested certificate starts in (AWS: PENDING_VALIDATION).
     pub new_request_status: String,
-    /// (operation, code, calls to let through first): then that call fails with that code.
-    pub faults: Vec<(&'static str, &'static str, usize)>,
-    /// Every call that changed something, by operation name.
-    pub changes: Vec<&'static str>,
     next_id: u32,
 }
 
@@ -64,6 +62,8 @@ impl World {
 #[derive(Debug)]
 pub struct FakeCloud {
     world: Mutex<World>,
+    /// Every call made, the changes among them, and the faults a test injects.
+    pub recorder: SharedRecorder,
 }
 
 fn tag(tags: &[Tag], key: &str) -> Option<String> {
@@ -80,41 +80,19 @@ impl FakeCloud {
                 new_request_status: "PENDING_VALIDATION".into(),
                 ..World::default()
             }),
+            recorder: SharedRecorder::default(),
         }
     }
 
     pub fn world(&self) -> MutexGuard<'_, World> {
         self.world.lock().unwrap()
     }
-
-    /// Fails `operation` with `code` after letting `after` calls of it through.
-    pub fn fail(&self, operation: &'static str, code: &'static str, after: usize) {
-        self.world().faults.push((operation, code, after));
-    }
-
-    /// Counts the call; fails it if a fault is due. Changing calls are recorded.
-    fn call(&self, operation: &'static str, changes: bool) -> CallResult<MutexGuard<'_, World>> {
-        let mut world = self.world();
-        for fault in world.faults.iter_mut() {
-            if fault.0 == operation {
-                if fault.2 == 0 {
-                    let code = fault.1;
-                    world.faults.retain(|f| f.0 != operation);
-                    return Err(aws_failure(operation, code));
-                }
-                fault.2 -= 1;
-            }
-        }
-        if changes {
-            world.changes.push(operation);
-        }
-        Ok(world)
-    }
 }
 
 impl Cloud for FakeCloud {
     async fn certificates(&self) -> CallResult<Vec<CertificateSummary>> {
-        let world = self.call("ListCertificates", false)?;
+        self.recorder.lock().call("ListCertificates")?;
+        let world = self.world();
         Ok(world
             .certificates
             .iter()
@@ -123,7 +101,8 @@ impl Cloud for FakeCloud {
     }
 
     async fn certificate(&self, arn: &str) -> CallResult<Option<Certificate>> {
-        let world = self.call("DescribeCertificate", false)?;
+        self.recorder.lock().call("DescribeCertificate")?;
+        let world = self.world();
         Ok(world
             .certificates
             .iter()
@@ -141,7 +120,8 @@ impl Cloud for FakeCloud {
         _key_pem: &str,
         tags: &[Tag],
     ) -> CallResult<String> {
-        let mut world = self.call("ImportCertificate", true)?;
+        self.recorder.lock().change("ImportCertificate")?;
+        let mut world = self.world();
         let arn = format!("arn:aws:acm:us-west-2:{ACCOUNT}:certificate/{}", world.id());
         world.certificates.push(FakeCertificate {
             summary: CertificateSummary {
@@ -163,7 +143,8 @@ impl Cloud for FakeCloud {
         _token: &str,
         tags: &[Tag],
     ) -> CallResult<String> {
-        let mut world = self.call("RequestCertificate", true)?;
+        self.recorder.lock().change("RequestCertificate")?;
+        let mut world = self.world();
         let arn = format!("arn:aws:acm:us-west-2:{ACCOUNT}:certificate/{}", world.id());
         let status = world.new_request_status.clone();
         world.certificates.push(FakeCertificate {
@@ -184,7 +165,8 @@ impl Cloud for FakeCloud {
     }
 
     async fn delete_certificate(&self, arn: &str) -> CallResult<()> {
-        let mut world = self.call("DeleteCertificate", true)?;
+        self.recorder.lock().change("DeleteCertificate")?;
+        let mut world = self.world();
         world.certificates.retain(|c| c.summary.arn != arn);
         Ok(())
     }
@@ -195,21 +177,28 @@ impl Cloud for FakeCloud {
         record: &ValidationRecord,
         upsert: bool,
     ) -> CallResult<()> {
-        let mut world = self.call("ChangeResourceRecordSets", true)?;
+        let mut world = self.world();
         let key = (zone.to_owned(), record.name.clone());
-        if upsert {
-            world.records.insert(key, record.value.clone());
-        } else if world.records.remove(&key).is_none() {
+        if !upsert && !world.records.contains_key(&key) {
+            // Route 53 refuses to delete a record that is not there, and that changes nothing.
+            self.recorder.lock().call("ChangeResourceRecordSets")?;
             return Err(aws_failure(
                 "ChangeResourceRecordSets",
                 "InvalidChangeBatch",
             ));
         }
+        self.recorder.lock().change("ChangeResourceRecordSets")?;
+        if upsert {
+            world.records.insert(key, record.value.clone());
+        } else {
+            world.records.remove(&key);
+        }
         Ok(())
     }
 
     async fn load_balancer(&self, name: &str) -> CallResult<Option<LoadBalancer>> {
-        let world = self.call("DescribeLoadBalancers", false)?;
+        self.recorder.lock().call("DescribeLoadBalancers")?;
+        let world = self.world();
         Ok(world
             .load_balancers
             .iter()
@@ -222,7 +211,8 @@ impl Cloud for FakeCloud {
         settings: &LoadBalancerSettings,
         _tags: &[Tag],
     ) -> CallResult<LoadBalancer> {
-        let mut world = self.call("CreateLoadBalancer", true)?;
+        self.recorder.lock().change("CreateLoadBalancer")?;
+        let mut world = self.world();
         let id = world.id();
         let lb = LoadBalancer {
             arn: format!(
@@ -237,7 +227,10 @@ impl Cloud for FakeCloud {
     }
 
     async fn load_balancer_attributes(&self, _arn: &str) -> CallResult<Vec<(String, String)>> {
-        let world = self.call("DescribeLoadBalancerAttributes", false)?;
+        self.recorder
+            .lock()
+            .call("DescribeLoadBalancerAttributes")?;
+        let world = self.world();
         Ok(world
             .attributes
             .iter()
@@ -250,7 +243,10 @@ impl Cloud for FakeCloud {
         _arn: &str,
         attributes: &[(&str, String)],
     ) -> CallResult<()> {
-        let mut world = self.call("ModifyLoadBalancerAttributes", true)?;
+        self.recorder
+            .lock()
+            .change("ModifyLoadBalancerAttributes")?;
+        let mut world = self.world();
         for (key, value) in attributes {
             world.attributes.insert((*key).to_owned(), value.clone());
         }
@@ -258,13 +254,15 @@ impl Cloud for FakeCloud {
     }
 
     async fn delete_load_balancer(&self, arn: &str) -> CallResult<()> {
-        let mut world = self.call("DeleteLoadBalancer", true)?;
+        self.recorder.lock().change("DeleteLoadBalancer")?;
+        let mut world = self.world();
         world.load_balancers.retain(|(_, lb)| lb.arn != arn);
         Ok(())
     }
 
     async fn target_group(&self, name: &str) -> CallResult<Option<String>> {
-        let world = self.call("DescribeTargetGroups", false)?;
+        self.recorder.lock().call("DescribeTargetGroups")?;
+        let world = self.world();
         Ok(world
             .target_groups
             .iter()
@@ -277,7 +275,8 @@ impl Cloud for FakeCloud {
         settings: &TargetGroupSettings,
         _tags: &[Tag],
     ) -> CallResult<String> {
-        let mut world = self.call("CreateTargetGroup", true)?;
+        self.recorder.lock().change("CreateTargetGroup")?;
+        let mut world = self.world();
         let arn = format!(
             "arn:aws:elasticloadbalancing:us-west-2:{ACCOUNT}:targetgroup/{}/{}",
             settings.name,
@@ -296,7 +295,8 @@ impl Cloud for FakeCloud {
         arn: &str,
         settings: &TargetGroupSettings,
     ) -> CallResult<()> {
-        let mut world = self.call("ModifyTargetGroup", true)?;
+        self.recorder.lock().change("ModifyTargetGroup")?;
+        let mut world = self.world();
         for group in world.target_groups.iter_mut().filter(|g| g.arn == arn) {
             group.settings = settings.clone();
         }
@@ -304,7 +304,8 @@ impl Cloud for FakeCloud {
     }
 
     async fn set_deregistration_delay(&self, arn: &str, seconds: i32) -> CallResult<()> {
-        let mut world = self.call("ModifyTargetGroupAttributes", true)?;
+        self.recorder.lock().change("ModifyTargetGroupAttributes")?;
+        let mut world = self.world();
         for group in world.target_groups.iter_mut().filter(|g| g.arn == arn) {
             group.delay = Some(seconds);
         }
@@ -312,13 +313,15 @@ impl Cloud for FakeCloud {
     }
 
     async fn delete_target_group(&self, arn: &str) -> CallResult<()> {
-        let mut world = self.call("DeleteTargetGroup", true)?;
+        self.recorder.lock().change("DeleteTargetGroup")?;
+        let mut world = self.world();
         world.target_groups.retain(|group| group.arn != arn);
         Ok(())
     }
 
     async fn listeners(&self, load_balancer_arn: &str) -> CallResult<Vec<Listener>> {
-        let world = self.call("DescribeListeners", false)?;
+        self.recorder.lock().call("DescribeListeners")?;
+        let world = self.world();
         Ok(world
             .listeners
             .iter()
@@ -334,7 +337,8 @@ impl Cloud for FakeCloud {
         action: &ListenerAction,
         _tags: &[Tag],
     ) -> CallResult<String> {
-        let mut world = self.call("CreateListener", true)?;
+        self.recorder.lock().change("CreateListener")?;
+        let mut world = self.world();
         let arn = format!("{load_balancer_arn}/listener/{port}");
         world.listeners.push((
             Listener {
@@ -347,7 +351,8 @@ impl Cloud for FakeCloud {
     }
 
     async fn modify_listener(&self, arn: &str, action: &ListenerAction) -> CallResult<()> {
-        let mut world = self.call("ModifyListener", true)?;
+        self.recorder.lock().change("ModifyListener")?;
+        let mut world = self.world();
         for (listener, existing) in world.listeners.iter_mut() {
             if listener.arn == arn {
                 *existing = action.clone();
@@ -357,13 +362,15 @@ impl Cloud for FakeCloud {
     }
 
     async fn delete_listener(&self, arn: &str) -> CallResult<()> {
-        let mut world = self.call("DeleteListener", true)?;
+        self.recorder.lock().change("DeleteListener")?;
+        let mut world = self.world();
         world.listeners.retain(|(listener, _)| listener.arn != arn);
         Ok(())
     }
 
     async fn rules(&self, listener_arn: &str) -> CallResult<Vec<Rule>> {
-        let world = self.call("DescribeRules", false)?;
+        self.recorder.lock().call("DescribeRules")?;
+        let world = self.world();
         Ok(world
             .rules
             .iter()
@@ -381,7 +388,8 @@ impl Cloud for FakeCloud {
         settings: &RuleSettings,
         _tags: &[Tag],
     ) -> CallResult<String> {
-        let mut world = self.call("CreateRule", true)?;
+        self.recorder.lock().change("CreateRule")?;
+        let mut world = self.world();
         let arn = format!("{listener_arn}/rule/{}", settings.priority);
         world
             .rules
@@ -390,24 +398,28 @@ impl Cloud for FakeCloud {
     }
 
     async fn delete_rule(&self, arn: &str) -> CallResult<()> {
-        let mut world = self.call("DeleteRule", true)?;
+        self.recorder.lock().change("DeleteRule")?;
+        let mut world = self.world();
         world.rules.retain(|(_, rule, _)| rule != arn);
         Ok(())
     }
 
     async fn bucket_names(&self) -> CallResult<Vec<String>> {
-        let world = self.call("ListBuckets", false)?;
+        self.recorder.lock().call("ListBuckets")?;
+        let world = self.world();
         Ok(world.buckets.keys().cloned().collect())
     }
 
     async fn create_bucket(&self, name: &str, _tags: &[Tag]) -> CallResult<()> {
-        let mut world = self.call("CreateBucket", true)?;
+        self.recorder.lock().change("CreateBucket")?;
+        let mut world = self.world();
         world.buckets.insert(name.to_owned(), (None, 0));
         Ok(())
     }
 
     async fn configure_bucket(&self, settings: &BucketSettings) -> CallResult<()> {
-        let mut world = self.call("ConfigureBucket", true)?;
+        self.recorder.lock().change("ConfigureBucket")?;
+        let mut world = self.world();
         if let Some(bucket) = world.buckets.get_mut(&settings.name) {
             bucket.0 = Some(settings.clone());
         }
@@ -415,7 +427,8 @@ impl Cloud for FakeCloud {
     }
 
     async fn empty_bucket(&self, name: &str) -> CallResult<()> {
-        let mut world = self.call("EmptyBucket", true)?;
+        self.recorder.lock().change("EmptyBucket")?;
+        let mut world = self.world();
         if let Some(bucket) = world.buckets.get_mut(name) {
             bucket.1 = 0;
         }
@@ -423,7 +436,8 @@ impl Cloud for FakeCloud {
     }
 
     async fn delete_bucket(&self, name: &str) -> CallResult<()> {
-        let mut world = self.call("DeleteBucket", true)?;
+        self.recorder.lock().change("DeleteBucket")?;
+        let mut world = self.world();
         world.buckets.remove(name);
         Ok(())
     }

@@ -192,10 +192,10 @@ async fn a_self_signed_edge_is_ready_after_one_create_with_every_output() {
 async fn a_second_create_creates_nothing_new_and_keeps_the_outputs() {
     let cloud = FakeCloud::new();
     let first = run(&cloud, "create", self_signed()).await.unwrap();
-    cloud.world().changes.clear();
+    cloud.recorder.lock().changes.clear();
     let second = run(&cloud, "create", self_signed()).await.unwrap();
     assert_eq!(first, second);
-    let changes = cloud.world().changes.clone();
+    let changes = cloud.recorder.lock().changes.clone();
     assert!(
         changes.iter().all(|change| !change.starts_with("Create")
             && !change.starts_with("Import")
@@ -289,7 +289,7 @@ async fn missing_network_outputs_are_invalid_events_before_any_call() {
         assert_eq!(error.error_name(), ErrorName::InvalidEvent);
         assert!(error.to_string().contains(&named), "{error}");
     }
-    assert!(cloud.world().changes.is_empty());
+    assert!(cloud.recorder.lock().changes.is_empty());
 }
 
 #[tokio::test]
@@ -366,14 +366,14 @@ async fn a_missing_existing_certificate_is_refused() {
 async fn a_protected_load_balancer_blocks_delete_without_force_destroy() {
     let cloud = FakeCloud::new();
     run(&cloud, "create", self_signed()).await.unwrap();
-    cloud.world().changes.clear();
+    cloud.recorder.lock().changes.clear();
     let error = run(&cloud, "delete", self_signed()).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::DeletionProtected);
     assert_eq!(
         error.to_string(),
         "load balancer alb-pr-7 has deletion protection; set forceDestroy to delete it"
     );
-    assert!(cloud.world().changes.is_empty());
+    assert!(cloud.recorder.lock().changes.is_empty());
 }
 
 #[tokio::test]
@@ -391,13 +391,10 @@ async fn force_destroy_lifts_protection_and_deletes_everything() {
     {
         let world = cloud.world();
         assert_eq!(world.attributes["deletion_protection.enabled"], "false");
-        assert!(world.changes.contains(&"EmptyBucket"));
+        assert!(cloud.recorder.lock().changes.contains(&"EmptyBucket"));
         assert!(world.load_balancers.is_empty() && world.listeners.is_empty());
         assert!(world.rules.is_empty());
-        assert_eq!(
-            world.changes.iter().filter(|c| **c == "DeleteRule").count(),
-            2
-        );
+        assert_eq!(cloud.recorder.lock().count("DeleteRule"), 2);
         assert!(world.target_groups.is_empty() && world.certificates.is_empty());
         assert!(world.buckets.is_empty());
     }
@@ -429,8 +426,14 @@ async fn delete_removes_the_validation_records_and_tolerates_those_already_gone(
         "domainName": "pr-7.example.com", "hostedZoneId": "Z123", "forceDestroy": true
     }));
     run(&cloud, "create", spec.clone()).await.unwrap();
-    cloud.fail("DeleteCertificate", "ResourceInUseException", 0);
-    cloud.fail("DeleteTargetGroup", "ResourceInUse", 0);
+    cloud
+        .recorder
+        .lock()
+        .fail("DeleteCertificate", "ResourceInUseException");
+    cloud
+        .recorder
+        .lock()
+        .fail("DeleteTargetGroup", "ResourceInUse");
     assert_eq!(
         run(&cloud, "delete", spec.clone()).await.unwrap().status,
         Status::InProgress
@@ -455,7 +458,7 @@ async fn a_log_delivered_after_the_emptying_leaves_the_bucket_for_the_next_call(
     let cloud = FakeCloud::new();
     let spec = spec_with(json!({"selfSignedCertificate": true, "forceDestroy": true}));
     run(&cloud, "create", spec.clone()).await.unwrap();
-    cloud.fail("DeleteBucket", "BucketNotEmpty", 0);
+    cloud.recorder.lock().fail("DeleteBucket", "BucketNotEmpty");
     assert_eq!(
         run(&cloud, "delete", spec.clone()).await.unwrap().status,
         Status::InProgress
@@ -482,7 +485,7 @@ async fn other_delete_errors_are_kept() {
         let cloud = FakeCloud::new();
         let spec = spec_with(json!({"selfSignedCertificate": true, "forceDestroy": true}));
         run(&cloud, "create", spec.clone()).await.unwrap();
-        cloud.fail(operation, code, 0);
+        cloud.recorder.lock().fail(operation, code);
         let error = run(&cloud, "delete", spec).await.unwrap_err();
         assert_eq!(error.error_name(), ErrorName::AwsRejected);
         assert!(error.to_string().contains(code), "{error}");
@@ -499,7 +502,7 @@ async fn throttling_anywhere_is_retryable() {
         "CreateRule",
     ] {
         let cloud = FakeCloud::new();
-        cloud.fail(operation, "Throttling", 0);
+        cloud.recorder.lock().fail(operation, "Throttling");
         let error = run(&cloud, "create", self_signed()).await.unwrap_err();
         assert_eq!(error.error_name(), ErrorName::Retryable, "{operation}");
     }
@@ -509,7 +512,10 @@ async fn throttling_anywhere_is_retryable() {
 async fn a_create_interrupted_between_the_rules_adds_only_the_missing_one() {
     let cloud = FakeCloud::new();
     // The production rule is created, the test rule is refused.
-    cloud.fail("CreateRule", "Throttling", 1);
+    cloud
+        .recorder
+        .lock()
+        .fail_after("CreateRule", "Throttling", 1);
     let error = run(&cloud, "create", self_signed()).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Retryable);
     assert_eq!(cloud.world().rules.len(), 1);
@@ -519,10 +525,7 @@ async fn a_create_interrupted_between_the_rules_adds_only_the_missing_one() {
     let mut priorities: Vec<i32> = world.rules.iter().map(|rule| rule.2.priority).collect();
     priorities.sort_unstable();
     assert_eq!(priorities, [1, 2]);
-    assert_eq!(
-        world.changes.iter().filter(|c| **c == "CreateRule").count(),
-        2
-    );
+    assert_eq!(cloud.recorder.lock().count("CreateRule"), 2);
 }
 
 #[tokio::test]
@@ -530,7 +533,10 @@ async fn a_teardown_interrupted_at_a_rule_finishes_on_the_next_call() {
     let cloud = FakeCloud::new();
     let spec = spec_with(json!({"selfSignedCertificate": true, "forceDestroy": true}));
     run(&cloud, "create", spec.clone()).await.unwrap();
-    cloud.fail("DeleteRule", "Throttling", 1);
+    cloud
+        .recorder
+        .lock()
+        .fail_after("DeleteRule", "Throttling", 1);
     let error = run(&cloud, "delete", spec.clone()).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Retryable);
     assert_eq!(cloud.world().rules.len(), 1);
@@ -568,7 +574,10 @@ async fn another_environments_bucket_and_certificate_are_left_alone() {
 async fn a_create_that_failed_midway_is_completed_by_the_next() {
     let cloud = FakeCloud::new();
     // The blue target group is created, the green one is refused.
-    cloud.fail("CreateTargetGroup", "InternalFailure", 1);
+    cloud
+        .recorder
+        .lock()
+        .fail_after("CreateTargetGroup", "InternalFailure", 1);
     let error = run(&cloud, "create", self_signed()).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Retryable);
     assert_eq!(cloud.world().target_groups.len(), 1);

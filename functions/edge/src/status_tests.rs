@@ -8,21 +8,21 @@ use crate::handler::{handle, EdgeError};
 use env_core::{ErrorName, NamedError, Response, Status};
 use serde_json::{json, Value};
 
-/// Everything the fake holds but the faults still to inject (a failed call consumes its fault).
+/// Everything the fake holds (the recorder apart: status's reads are recorded as calls).
 fn snapshot(cloud: &FakeCloud) -> String {
-    let mut world = cloud.world();
-    let faults = std::mem::take(&mut world.faults);
-    let held = format!("{:?}", *world);
-    world.faults = faults;
-    held
+    format!("{:?}", *cloud.world())
 }
 
 /// `status`, checked to leave the fake's world exactly as it found it.
 async fn read_only_status(cloud: &FakeCloud, spec: Value) -> Result<Response, EdgeError> {
     let before = snapshot(cloud);
-    let changes = cloud.world().changes.clone();
+    let changes = cloud.recorder.lock().changes.clone();
     let answer = run(cloud, "status", spec).await;
-    assert_eq!(cloud.world().changes, changes, "status changed something");
+    assert_eq!(
+        cloud.recorder.lock().changes,
+        changes,
+        "status changed something"
+    );
     assert_eq!(snapshot(cloud), before, "status changed the world");
     answer
 }
@@ -52,8 +52,9 @@ async fn status_of_an_empty_world_is_deleted_and_creates_nothing() {
         let cloud = FakeCloud::new();
         let response = read_only_status(&cloud, spec).await.unwrap();
         assert_eq!(response, Response::new(Status::Deleted, Default::default()));
+        assert!(cloud.recorder.lock().changes.is_empty());
         let world = cloud.world();
-        assert!(world.changes.is_empty() && world.load_balancers.is_empty());
+        assert!(world.load_balancers.is_empty());
         assert!(world.buckets.is_empty() && world.certificates.is_empty());
     }
 }
@@ -174,7 +175,10 @@ async fn a_half_made_edge_is_in_progress_with_what_exists_and_a_later_create_com
     ];
     for (operation, after, readable) in cases {
         let cloud = FakeCloud::new();
-        cloud.fail(operation, "InternalFailure", after);
+        cloud
+            .recorder
+            .lock()
+            .fail_after(operation, "InternalFailure", after);
         run(&cloud, "create", self_signed()).await.unwrap_err();
         let response = read_only_status(&cloud, self_signed()).await.unwrap();
         assert_eq!(response.status, Status::InProgress, "{operation}");
@@ -192,8 +196,11 @@ async fn a_half_made_edge_is_in_progress_with_what_exists_and_a_later_create_com
 async fn what_a_teardown_left_is_in_progress_without_a_load_balancer() {
     let spec = spec_with(json!({"selfSignedCertificate": true, "forceDestroy": true}));
     let (cloud, created) = created(spec.clone()).await;
-    cloud.fail("DeleteBucket", "BucketNotEmpty", 0);
-    cloud.fail("DeleteCertificate", "ResourceInUseException", 0);
+    cloud.recorder.lock().fail("DeleteBucket", "BucketNotEmpty");
+    cloud
+        .recorder
+        .lock()
+        .fail("DeleteCertificate", "ResourceInUseException");
     let deleting = run(&cloud, "delete", spec.clone()).await.unwrap();
     assert_eq!(deleting.status, Status::InProgress);
     let response = read_only_status(&cloud, spec.clone()).await.unwrap();
@@ -275,12 +282,12 @@ async fn every_read_failing_is_the_typed_aws_error() {
             ("AccessDenied", ErrorName::AwsRejected),
         ] {
             let (cloud, _) = created(self_signed()).await;
-            cloud.fail(operation, code, 0);
+            cloud.recorder.lock().fail(operation, code);
             let error = read_only_status(&cloud, self_signed()).await.unwrap_err();
             assert_eq!(error.error_name(), name, "{operation} {code}");
             assert!(error.to_string().contains(code), "{operation}: {error}");
             assert!(
-                cloud.world().faults.is_empty(),
+                cloud.recorder.lock().faults_answered(),
                 "{operation} was not called"
             );
         }

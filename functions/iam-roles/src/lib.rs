@@ -1,8 +1,9 @@
 //! The IAM calls every component that owns a role makes (the network's flow-log role, the
 //! database's rotation role, the service's execution, task and infrastructure roles) and `envctl
-//! deploy` makes for the backend's roles, one SDK call per method, so each `Cloud` implementation
-//! delegates here instead of repeating them. The moto tests drive every method through those
-//! functions' binaries and the CLI.
+//! deploy` makes for the backend's roles: one capability, [`RoleCalls`], written once over the SDK
+//! ([`Roles`]) and once in memory for the unit tests (`fake::FakeRoles`, feature `test-util`).
+//! Each function's `Cloud` hands out its implementation instead of declaring the calls again. The
+//! moto tests drive every SDK method through those functions' binaries and the CLI.
 
 use aws_config::SdkConfig;
 use env_core::error::{aws_error, found, MissingSetting};
@@ -55,9 +56,40 @@ impl Roles {
             _ => Err(missing_boundary("GetCallerIdentity")),
         }
     }
+}
 
+/// The calls on IAM roles every role owner makes.
+// Only the workspace's own crates implement and call it, with concrete types.
+#[allow(async_fn_in_trait)]
+pub trait RoleCalls {
     /// The ARN of the role of this name, if it exists.
-    pub async fn arn(&self, name: &str) -> Result<Option<String>, AwsCallError> {
+    async fn arn(&self, name: &str) -> Result<Option<String>, AwsCallError>;
+    /// A role that `trust_policy`'s principals may assume, tagged as the environment; its ARN.
+    async fn create(
+        &self,
+        name: &str,
+        description: &str,
+        trust_policy: &str,
+        tags: &[Tag],
+    ) -> Result<String, AwsCallError>;
+    /// Puts `document` as the role's inline policy `policy`, unless the role has exactly that
+    /// policy already.
+    async fn put_policy(
+        &self,
+        role: &str,
+        policy: &str,
+        document: &str,
+    ) -> Result<(), AwsCallError>;
+    /// The names of the role's inline policies.
+    async fn policy_names(&self, role: &str) -> Result<Vec<String>, AwsCallError>;
+    async fn delete_policy(&self, role: &str, policy: &str) -> Result<(), AwsCallError>;
+    /// Deletes the role, which must have no inline policy left (IAM answers DeleteConflict).
+    async fn delete(&self, name: &str) -> Result<(), AwsCallError>;
+}
+
+impl RoleCalls for Roles {
+    /// The ARN of the role of this name, if it exists.
+    async fn arn(&self, name: &str) -> Result<Option<String>, AwsCallError> {
         let output = self
             .iam
             .get_role()
@@ -70,7 +102,7 @@ impl Roles {
     }
 
     /// A role that `trust_policy`'s principals may assume, tagged as the environment; its ARN.
-    pub async fn create(
+    async fn create(
         &self,
         name: &str,
         description: &str,
@@ -111,7 +143,7 @@ impl Roles {
     /// converge that runs again is not an IAM change services must wait out again (a policy just
     /// put takes a while to be in force everywhere: IAM user guide, "Changes that I make are not
     /// always immediately visible").
-    pub async fn put_policy(
+    async fn put_policy(
         &self,
         role: &str,
         policy: &str,
@@ -140,7 +172,7 @@ impl Roles {
         Ok(())
     }
 
-    pub async fn delete_policy(&self, role: &str, policy: &str) -> Result<(), AwsCallError> {
+    async fn delete_policy(&self, role: &str, policy: &str) -> Result<(), AwsCallError> {
         self.iam
             .delete_role_policy()
             .role_name(role)
@@ -151,7 +183,7 @@ impl Roles {
         Ok(())
     }
 
-    pub async fn delete(&self, name: &str) -> Result<(), AwsCallError> {
+    async fn delete(&self, name: &str) -> Result<(), AwsCallError> {
         self.iam
             .delete_role()
             .role_name(name)
@@ -159,6 +191,20 @@ impl Roles {
             .await
             .map_err(aws_error("DeleteRole"))?;
         Ok(())
+    }
+
+    async fn policy_names(&self, role: &str) -> Result<Vec<String>, AwsCallError> {
+        let mut pages = self
+            .iam
+            .list_role_policies()
+            .role_name(role)
+            .into_paginator()
+            .send();
+        let mut names = Vec::new();
+        while let Some(page) = pages.next().await {
+            names.extend_from_slice(page.map_err(aws_error("ListRolePolicies"))?.policy_names());
+        }
+        Ok(names)
     }
 }
 
@@ -191,6 +237,9 @@ fn same_document(current: Option<&str>, wanted: &str) -> bool {
     let wanted = serde_json::from_str::<serde_json::Value>(wanted).ok();
     decoded.is_some() && decoded == wanted
 }
+
+#[cfg(any(test, feature = "test-util"))]
+pub mod fake;
 
 fn missing_boundary(operation: &'static str) -> AwsCallError {
     AwsCallError::misconfigured(

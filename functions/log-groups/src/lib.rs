@@ -1,7 +1,9 @@
 //! The CloudWatch Logs calls every component that owns a log group makes (the network's flow logs,
-//! the service's request logs, the cache's slow log), one SDK call per method, so each function's
-//! `Cloud` implementation delegates here instead of repeating them. The moto tests drive every
-//! method through those functions' binaries.
+//! the service's request logs, the cache's slow log, the database's exported logs): one capability,
+//! [`LogGroupCalls`], written once over the SDK ([`LogGroups`]) and once in memory for the unit
+//! tests (`fake::FakeLogGroups`, feature `test-util`). Each function's `Cloud` hands out its
+//! implementation instead of declaring the calls again. The moto tests drive every SDK method
+//! through those functions' binaries.
 
 use aws_config::SdkConfig;
 use env_core::error::aws_error;
@@ -20,15 +22,32 @@ impl LogGroups {
             logs: aws_sdk_cloudwatchlogs::Client::new(config),
         }
     }
+}
 
-    /// Whether the group of exactly this name exists.
-    pub async fn exists(&self, name: &str) -> Result<bool, AwsCallError> {
-        Ok(self.key(name).await?.is_some())
-    }
-
+/// The calls on log groups every log-group owner makes.
+// Only the workspace's own crates implement and call it, with concrete types.
+#[allow(async_fn_in_trait)]
+pub trait LogGroupCalls {
     /// The key of the group of exactly this name: `None` when there is no such group, `Some(None)`
     /// when it has no key (one AWS made before the environment did, or a key taken off by hand).
-    pub async fn key(&self, name: &str) -> Result<Option<Option<String>>, AwsCallError> {
+    async fn key(&self, name: &str) -> Result<Option<Option<String>>, AwsCallError>;
+    /// Encrypts what the group receives from now on with `kms_key_arn`.
+    async fn associate_key(&self, name: &str, kms_key_arn: &str) -> Result<(), AwsCallError>;
+    /// A group encrypted with the environment's key and tagged as the environment.
+    async fn create(&self, name: &str, kms_key_arn: &str, tags: &[Tag])
+        -> Result<(), AwsCallError>;
+    /// Keeps what the group receives `days` days.
+    async fn set_retention(&self, name: &str, days: i32) -> Result<(), AwsCallError>;
+    async fn delete(&self, name: &str) -> Result<(), AwsCallError>;
+
+    /// Whether the group of exactly this name exists.
+    async fn exists(&self, name: &str) -> Result<bool, AwsCallError> {
+        Ok(self.key(name).await?.is_some())
+    }
+}
+
+impl LogGroupCalls for LogGroups {
+    async fn key(&self, name: &str) -> Result<Option<Option<String>>, AwsCallError> {
         let output = self
             .logs
             .describe_log_groups()
@@ -46,7 +65,7 @@ impl LogGroups {
 
     /// Encrypts what the group receives from now on with `kms_key_arn` (Logs API reference,
     /// AssociateKmsKey); a key made moments ago is retried as for [`LogGroups::create`].
-    pub async fn associate_key(&self, name: &str, kms_key_arn: &str) -> Result<(), AwsCallError> {
+    async fn associate_key(&self, name: &str, kms_key_arn: &str) -> Result<(), AwsCallError> {
         self.logs
             .associate_kms_key()
             .log_group_name(name)
@@ -59,7 +78,7 @@ impl LogGroups {
     }
 
     /// A group encrypted with the environment's key and tagged as the environment.
-    pub async fn create(
+    async fn create(
         &self,
         name: &str,
         kms_key_arn: &str,
@@ -81,7 +100,7 @@ impl LogGroups {
         Ok(())
     }
 
-    pub async fn set_retention(&self, name: &str, days: i32) -> Result<(), AwsCallError> {
+    async fn set_retention(&self, name: &str, days: i32) -> Result<(), AwsCallError> {
         self.logs
             .put_retention_policy()
             .log_group_name(name)
@@ -92,7 +111,7 @@ impl LogGroups {
         Ok(())
     }
 
-    pub async fn delete(&self, name: &str) -> Result<(), AwsCallError> {
+    async fn delete(&self, name: &str) -> Result<(), AwsCallError> {
         self.logs
             .delete_log_group()
             .log_group_name(name)
@@ -112,3 +131,6 @@ fn key_not_usable_yet(error: AwsCallError) -> AwsCallError {
         .retryable_when("InvalidParameterException", "KMS key")
         .retryable_when("AccessDeniedException", "KMS key")
 }
+
+#[cfg(any(test, feature = "test-util"))]
+pub mod fake;

@@ -9,6 +9,8 @@
 
 use env_core::tags::Tag;
 use env_core::AwsCallError;
+use iam_roles::RoleCalls;
+use log_groups::LogGroupCalls;
 
 pub type CallResult<T> = Result<T, AwsCallError>;
 
@@ -170,6 +172,13 @@ pub struct Key {
 // binary implements and calls it, and the functions' entry point does not need `Send`.
 #[allow(async_fn_in_trait)]
 pub trait Cloud {
+    type Logs: LogGroupCalls;
+    type Roles: RoleCalls;
+    /// CloudWatch Logs, for the flow logs' log group.
+    fn logs(&self) -> &Self::Logs;
+    /// IAM, for the role VPC Flow Logs delivers with.
+    fn roles(&self) -> &Self::Roles;
+
     // EC2: finders. `environment` is the suffix, matched against the environment tag.
     async fn availability_zones(&self) -> CallResult<Vec<String>>;
     async fn vpcs(&self, environment: &str) -> CallResult<Vec<Vpc>>;
@@ -253,31 +262,14 @@ pub trait Cloud {
     async fn schedule_key_deletion(&self, key_id: &str, days: i32) -> CallResult<()>;
     async fn delete_alias(&self, alias: &str) -> CallResult<()>;
 
-    // CloudWatch Logs.
-    async fn log_group_exists(&self, name: &str) -> CallResult<bool>;
-    async fn create_log_group(&self, name: &str, key_arn: &str, tags: &[Tag]) -> CallResult<()>;
-    async fn set_retention(&self, name: &str, days: i32) -> CallResult<()>;
-    async fn delete_log_group(&self, name: &str) -> CallResult<()>;
-
-    // IAM. The account roles are made in (for their trust policies); a role's ARN, when it exists.
+    // IAM: the account roles are made in, for the flow-log role's trust policy.
     async fn account(&self) -> CallResult<String>;
-    async fn role(&self, name: &str) -> CallResult<Option<String>>;
-    async fn create_role(&self, name: &str, trust_policy: &str, tags: &[Tag])
-        -> CallResult<String>;
-    async fn put_role_policy(
-        &self,
-        role: &str,
-        policy_name: &str,
-        document: &str,
-    ) -> CallResult<()>;
-    async fn delete_role_policy(&self, role: &str, policy_name: &str) -> CallResult<()>;
-    async fn delete_role(&self, name: &str) -> CallResult<()>;
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fake::aws_failure;
+    use env_core::error::aws_failure;
 
     #[test]
     fn nat_states_follow_ec2_names_and_unknown_ones_are_pending() {

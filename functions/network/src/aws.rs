@@ -266,6 +266,17 @@ fn key(metadata: &aws_sdk_kms::types::KeyMetadata) -> CallResult<Key> {
 }
 
 impl Cloud for AwsCloud {
+    type Logs = LogGroups;
+    type Roles = Roles;
+
+    fn logs(&self) -> &LogGroups {
+        &self.log_groups
+    }
+
+    fn roles(&self) -> &Roles {
+        &self.roles
+    }
+
     async fn availability_zones(&self) -> CallResult<Vec<String>> {
         let output = self
             .ec2
@@ -938,60 +949,7 @@ impl Cloud for AwsCloud {
         Ok(())
     }
 
-    async fn log_group_exists(&self, name: &str) -> CallResult<bool> {
-        self.log_groups.exists(name).await
-    }
-
-    async fn create_log_group(&self, name: &str, key_arn: &str, tags: &[Tag]) -> CallResult<()> {
-        self.log_groups.create(name, key_arn, tags).await
-    }
-
-    async fn set_retention(&self, name: &str, days: i32) -> CallResult<()> {
-        self.log_groups.set_retention(name, days).await
-    }
-
-    async fn delete_log_group(&self, name: &str) -> CallResult<()> {
-        self.log_groups.delete(name).await
-    }
-
     async fn account(&self) -> CallResult<String> {
         self.roles.account()
-    }
-
-    async fn role(&self, name: &str) -> CallResult<Option<String>> {
-        self.roles.arn(name).await
-    }
-
-    async fn create_role(
-        &self,
-        name: &str,
-        trust_policy: &str,
-        tags: &[Tag],
-    ) -> CallResult<String> {
-        self.roles
-            .create(
-                name,
-                "Lets VPC flow logs write to the environment's flow-log group",
-                trust_policy,
-                tags,
-            )
-            .await
-    }
-
-    async fn put_role_policy(
-        &self,
-        role: &str,
-        policy_name: &str,
-        document: &str,
-    ) -> CallResult<()> {
-        self.roles.put_policy(role, policy_name, document).await
-    }
-
-    async fn delete_role_policy(&self, role: &str, policy_name: &str) -> CallResult<()> {
-        self.roles.delete_policy(role, policy_name).await
-    }
-
-    async fn delete_role(&self, name: &str) -> CallResult<()> {
-        self.roles.delete(name).await
     }
 }

@@ -1,16 +1,19 @@
 //! An in-memory EC2, KMS, CloudWatch Logs and IAM for the handler's unit tests: it keeps what was
 //! created, answers the finders from it, and fails a named operation with a given AWS error code
 //! when a test asks, the way AWS answers (throttling, `AuthFailure`, `DependencyViolation` …).
+//! The flow logs' group and role are the shared fakes of their capabilities; every call of all
+//! three lands in one [`SharedRecorder`], where a test injects its faults and reads the calls.
 
 use crate::api::{
     Association, CallResult, Cloud, InternetGateway, Key, Labels, NatGateway, NatState,
     NetworkInterface, Peer, Route, RouteTable, RouteTarget, Rule, SecurityGroup, Subnet, Vpc,
 };
+use env_core::recorder::SharedRecorder;
 use env_core::tags::{self, Tag};
+use iam_roles::fake::{FakeRoles, ACCOUNT};
+use log_groups::fake::FakeLogGroups;
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
-
-pub use env_core::error::aws_failure;
 
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct World {
@@ -27,21 +30,12 @@ pub struct World {
     pub endpoints: Vec<(String, Labels)>,
     pub keys: Vec<Key>,
     pub aliases: BTreeMap<String, String>,
-    pub log_groups: BTreeMap<String, Option<i32>>,
-    /// Role name → (ARN, inline policy names).
-    pub roles: BTreeMap<String, (String, Vec<String>)>,
     /// The state a new NAT gateway starts in (AWS: pending; moto: available).
     pub new_nat_state: Option<NatState>,
     /// The next CreateFlowLogs is refused with this reason, in the answer (as AWS does).
     pub flow_log_refusal: Option<String>,
     /// A NAT gateway being deleted goes to `deleting` (AWS) instead of `deleted` at once.
     pub slow_nat_deletion: bool,
-    /// (operation, code, calls to let through first): then that call fails with that code.
-    pub faults: Vec<(&'static str, &'static str, usize)>,
-    /// Every call that changed something, by operation name.
-    pub changes: Vec<&'static str>,
-    /// Every call made, reads included, by operation name.
-    pub calls: Vec<&'static str>,
     next_id: u32,
 }
 
@@ -49,25 +43,6 @@ impl World {
     fn id(&mut self, prefix: &str) -> String {
         self.next_id += 1;
         format!("{prefix}-{:04}", self.next_id)
-    }
-
-    fn call(&mut self, operation: &'static str) -> CallResult<()> {
-        self.calls.push(operation);
-        if let Some(index) = self.faults.iter().position(|(op, _, _)| *op == operation) {
-            if self.faults[index].2 > 0 {
-                self.faults[index].2 -= 1;
-                return Ok(());
-            }
-            let (_, code, _) = self.faults.remove(index);
-            return Err(aws_failure(operation, code));
-        }
-        Ok(())
-    }
-
-    fn change(&mut self, operation: &'static str) -> CallResult<()> {
-        self.call(operation)?;
-        self.changes.push(operation);
-        Ok(())
     }
 
     fn labels(&mut self, prefix: &str, tags: &[Tag]) -> Labels {
@@ -82,26 +57,50 @@ impl World {
             environment: value(tags::ENVIRONMENT),
         }
     }
-
-    pub fn count(&self, operation: &str) -> usize {
-        self.changes.iter().filter(|op| **op == operation).count()
-    }
 }
 
-#[derive(Debug, Default)]
-pub struct Fake(pub Mutex<World>);
+#[derive(Debug)]
+pub struct Fake {
+    world: Mutex<World>,
+    /// Every call of the fake and of its log groups and roles, and the faults still to answer.
+    pub recorder: SharedRecorder,
+    pub logs: FakeLogGroups,
+    pub roles: FakeRoles,
+}
 
 impl Fake {
+    /// An account with four zones, nothing made in it, and one recorder for all three fakes.
     pub fn new() -> Self {
-        let fake = Self::default();
-        fake.world().zones = ["us-west-2d", "us-west-2c", "us-west-2a", "us-west-2b"]
-            .map(String::from)
-            .to_vec();
-        fake
+        let recorder = SharedRecorder::default();
+        let world = World {
+            zones: ["us-west-2d", "us-west-2c", "us-west-2a", "us-west-2b"]
+                .map(String::from)
+                .to_vec(),
+            ..World::default()
+        };
+        Self {
+            world: Mutex::new(world),
+            logs: FakeLogGroups::new(recorder.clone()),
+            roles: FakeRoles::new(recorder.clone()),
+            recorder,
+        }
     }
 
     pub fn world(&self) -> MutexGuard<'_, World> {
-        self.0.lock().unwrap()
+        self.world.lock().unwrap()
+    }
+
+    /// Records a call that reads (failed if a fault for it is due), then hands over the world.
+    fn read(&self, operation: &'static str) -> CallResult<MutexGuard<'_, World>> {
+        self.recorder.lock().call(operation)?;
+        Ok(self.world())
+    }
+
+    /// Records a call that changes something (failed if a fault for it is due), then hands over
+    /// the world to change.
+    fn write(&self, operation: &'static str) -> CallResult<MutexGuard<'_, World>> {
+        self.recorder.lock().change(operation)?;
+        Ok(self.world())
     }
 }
 
@@ -120,75 +119,74 @@ fn remove<T>(items: &mut Vec<T>, gone: impl Fn(&T) -> bool) -> CallResult<()> {
 }
 
 impl Cloud for Fake {
+    type Logs = FakeLogGroups;
+    type Roles = FakeRoles;
+
+    fn logs(&self) -> &FakeLogGroups {
+        &self.logs
+    }
+
+    fn roles(&self) -> &FakeRoles {
+        &self.roles
+    }
+
     async fn availability_zones(&self) -> CallResult<Vec<String>> {
-        let mut world = self.world();
-        world.call("DescribeAvailabilityZones")?;
+        let world = self.read("DescribeAvailabilityZones")?;
         Ok(world.zones.clone())
     }
 
     async fn vpcs(&self, _environment: &str) -> CallResult<Vec<Vpc>> {
-        let mut world = self.world();
-        world.call("DescribeVpcs")?;
+        let world = self.read("DescribeVpcs")?;
         Ok(world.vpcs.clone())
     }
 
     async fn subnets(&self, vpc_id: &str) -> CallResult<Vec<Subnet>> {
-        let mut world = self.world();
-        world.call("DescribeSubnets")?;
+        let world = self.read("DescribeSubnets")?;
         Ok(in_vpc(&world.subnets, vpc_id))
     }
 
     async fn internet_gateways(&self, _environment: &str) -> CallResult<Vec<InternetGateway>> {
-        let mut world = self.world();
-        world.call("DescribeInternetGateways")?;
+        let world = self.read("DescribeInternetGateways")?;
         Ok(world.gateways.clone())
     }
 
     async fn addresses(&self, _environment: &str) -> CallResult<Vec<Labels>> {
-        let mut world = self.world();
-        world.call("DescribeAddresses")?;
+        let world = self.read("DescribeAddresses")?;
         Ok(world.addresses.clone())
     }
 
     async fn nat_gateways(&self, _environment: &str) -> CallResult<Vec<NatGateway>> {
-        let mut world = self.world();
-        world.call("DescribeNatGateways")?;
+        let world = self.read("DescribeNatGateways")?;
         Ok(world.nats.clone())
     }
 
     async fn route_tables(&self, vpc_id: &str) -> CallResult<Vec<RouteTable>> {
-        let mut world = self.world();
-        world.call("DescribeRouteTables")?;
+        let world = self.read("DescribeRouteTables")?;
         Ok(in_vpc(&world.tables, vpc_id))
     }
 
     async fn security_groups(&self, vpc_id: &str) -> CallResult<Vec<SecurityGroup>> {
-        let mut world = self.world();
-        world.call("DescribeSecurityGroups")?;
+        let world = self.read("DescribeSecurityGroups")?;
         Ok(in_vpc(&world.groups, vpc_id))
     }
 
     async fn network_interfaces(&self, vpc_id: &str) -> CallResult<Vec<NetworkInterface>> {
-        let mut world = self.world();
-        world.call("DescribeNetworkInterfaces")?;
+        let world = self.read("DescribeNetworkInterfaces")?;
         Ok(in_vpc(&world.interfaces, vpc_id))
     }
 
     async fn flow_logs(&self, vpc_id: &str) -> CallResult<Vec<Labels>> {
-        let mut world = self.world();
-        world.call("DescribeFlowLogs")?;
+        let world = self.read("DescribeFlowLogs")?;
         Ok(in_vpc(&world.flow_logs, vpc_id))
     }
 
     async fn s3_endpoints(&self, vpc_id: &str) -> CallResult<Vec<Labels>> {
-        let mut world = self.world();
-        world.call("DescribeVpcEndpoints")?;
+        let world = self.read("DescribeVpcEndpoints")?;
         Ok(in_vpc(&world.endpoints, vpc_id))
     }
 
     async fn create_vpc(&self, cidr: &str, tags: &[Tag]) -> CallResult<Vpc> {
-        let mut world = self.world();
-        world.change("CreateVpc")?;
+        let mut world = self.write("CreateVpc")?;
         let vpc = Vpc {
             labels: world.labels("vpc", tags),
             cidr: cidr.to_owned(),
@@ -244,7 +242,7 @@ impl Cloud for Fake {
     }
 
     async fn enable_dns(&self, _vpc_id: &str) -> CallResult<()> {
-        self.world().call("ModifyVpcAttribute")
+        self.recorder.lock().call("ModifyVpcAttribute")
     }
 
     async fn create_subnet(
@@ -254,8 +252,7 @@ impl Cloud for Fake {
         zone: &str,
         tags: &[Tag],
     ) -> CallResult<Subnet> {
-        let mut world = self.world();
-        world.change("CreateSubnet")?;
+        let mut world = self.write("CreateSubnet")?;
         let subnet = Subnet {
             labels: world.labels("subnet", tags),
             zone: zone.to_owned(),
@@ -265,8 +262,7 @@ impl Cloud for Fake {
     }
 
     async fn create_internet_gateway(&self, tags: &[Tag]) -> CallResult<InternetGateway> {
-        let mut world = self.world();
-        world.change("CreateInternetGateway")?;
+        let mut world = self.write("CreateInternetGateway")?;
         let gateway = InternetGateway {
             labels: world.labels("igw", tags),
             attached_vpcs: Vec::new(),
@@ -276,8 +272,7 @@ impl Cloud for Fake {
     }
 
     async fn attach_internet_gateway(&self, gateway_id: &str, vpc_id: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("AttachInternetGateway")?;
+        let mut world = self.write("AttachInternetGateway")?;
         for gateway in world
             .gateways
             .iter_mut()
@@ -289,8 +284,7 @@ impl Cloud for Fake {
     }
 
     async fn allocate_address(&self, tags: &[Tag]) -> CallResult<Labels> {
-        let mut world = self.world();
-        world.change("AllocateAddress")?;
+        let mut world = self.write("AllocateAddress")?;
         let address = world.labels("eipalloc", tags);
         world.addresses.push(address.clone());
         Ok(address)
@@ -303,8 +297,7 @@ impl Cloud for Fake {
         _token: &str,
         tags: &[Tag],
     ) -> CallResult<NatGateway> {
-        let mut world = self.world();
-        world.change("CreateNatGateway")?;
+        let mut world = self.write("CreateNatGateway")?;
         let nat = NatGateway {
             labels: world.labels("nat", tags),
             state: world.new_nat_state.unwrap_or(NatState::Available),
@@ -315,8 +308,7 @@ impl Cloud for Fake {
     }
 
     async fn create_route_table(&self, vpc_id: &str, tags: &[Tag]) -> CallResult<RouteTable> {
-        let mut world = self.world();
-        world.change("CreateRouteTable")?;
+        let mut world = self.write("CreateRouteTable")?;
         let table = RouteTable {
             labels: world.labels("rtb", tags),
             associations: Vec::new(),
@@ -327,8 +319,7 @@ impl Cloud for Fake {
     }
 
     async fn create_default_route(&self, table_id: &str, target: &RouteTarget) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("CreateRoute")?;
+        let mut world = self.write("CreateRoute")?;
         let target = match target {
             RouteTarget::InternetGateway(id) | RouteTarget::NatGateway(id) => id.clone(),
         };
@@ -346,8 +337,7 @@ impl Cloud for Fake {
     }
 
     async fn associate_route_table(&self, table_id: &str, subnet_id: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("AssociateRouteTable")?;
+        let mut world = self.write("AssociateRouteTable")?;
         let id = world.id("rtbassoc");
         for (_, table) in world
             .tables
@@ -370,8 +360,7 @@ impl Cloud for Fake {
         _description: &str,
         tags: &[Tag],
     ) -> CallResult<SecurityGroup> {
-        let mut world = self.world();
-        world.change("CreateSecurityGroup")?;
+        let mut world = self.write("CreateSecurityGroup")?;
         let group = SecurityGroup {
             labels: world.labels("sg", tags),
             group_name: name.to_owned(),
@@ -389,8 +378,7 @@ impl Cloud for Fake {
     }
 
     async fn authorize(&self, group_id: &str, rules: &[Rule]) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("AuthorizeSecurityGroupRules")?;
+        let mut world = self.write("AuthorizeSecurityGroupRules")?;
         for (_, group) in world
             .groups
             .iter_mut()
@@ -402,8 +390,7 @@ impl Cloud for Fake {
     }
 
     async fn revoke(&self, group_id: &str, rules: &[Rule]) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("RevokeSecurityGroupRules")?;
+        let mut world = self.write("RevokeSecurityGroupRules")?;
         for (_, group) in world
             .groups
             .iter_mut()
@@ -423,8 +410,7 @@ impl Cloud for Fake {
         _role_arn: &str,
         tags: &[Tag],
     ) -> CallResult<Vec<String>> {
-        let mut world = self.world();
-        world.change("CreateFlowLogs")?;
+        let mut world = self.write("CreateFlowLogs")?;
         if let Some(reason) = world.flow_log_refusal.take() {
             return Ok(vec![reason]);
         }
@@ -439,16 +425,14 @@ impl Cloud for Fake {
         _route_table_ids: &[String],
         tags: &[Tag],
     ) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("CreateVpcEndpoint")?;
+        let mut world = self.write("CreateVpcEndpoint")?;
         let endpoint = world.labels("vpce", tags);
         world.endpoints.push((vpc_id.to_owned(), endpoint));
         Ok(())
     }
 
     async fn delete_nat_gateway(&self, id: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DeleteNatGateway")?;
+        let mut world = self.write("DeleteNatGateway")?;
         let state = if world.slow_nat_deletion {
             NatState::Deleting
         } else {
@@ -461,14 +445,12 @@ impl Cloud for Fake {
     }
 
     async fn release_address(&self, allocation_id: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("ReleaseAddress")?;
+        let mut world = self.write("ReleaseAddress")?;
         remove(&mut world.addresses, |a| a.id == allocation_id)
     }
 
     async fn detach_internet_gateway(&self, gateway_id: &str, vpc_id: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DetachInternetGateway")?;
+        let mut world = self.write("DetachInternetGateway")?;
         for gateway in world
             .gateways
             .iter_mut()
@@ -480,32 +462,27 @@ impl Cloud for Fake {
     }
 
     async fn delete_internet_gateway(&self, id: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DeleteInternetGateway")?;
+        let mut world = self.write("DeleteInternetGateway")?;
         remove(&mut world.gateways, |g| g.labels.id == id)
     }
 
     async fn delete_security_group(&self, id: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DeleteSecurityGroup")?;
+        let mut world = self.write("DeleteSecurityGroup")?;
         remove(&mut world.groups, |(_, g)| g.labels.id == id)
     }
 
     async fn delete_network_interface(&self, id: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DeleteNetworkInterface")?;
+        let mut world = self.write("DeleteNetworkInterface")?;
         remove(&mut world.interfaces, |(_, i)| i.id == id)
     }
 
     async fn delete_subnet(&self, id: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DeleteSubnet")?;
+        let mut world = self.write("DeleteSubnet")?;
         remove(&mut world.subnets, |(_, s)| s.labels.id == id)
     }
 
     async fn disassociate_route_table(&self, association_id: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DisassociateRouteTable")?;
+        let mut world = self.write("DisassociateRouteTable")?;
         for (_, table) in world.tables.iter_mut() {
             table.associations.retain(|a| a.id != association_id);
         }
@@ -513,34 +490,29 @@ impl Cloud for Fake {
     }
 
     async fn delete_route_table(&self, id: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DeleteRouteTable")?;
+        let mut world = self.write("DeleteRouteTable")?;
         remove(&mut world.tables, |(_, t)| t.labels.id == id)
     }
 
     async fn delete_flow_log(&self, id: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DeleteFlowLogs")?;
+        let mut world = self.write("DeleteFlowLogs")?;
         remove(&mut world.flow_logs, |(_, l)| l.id == id)
     }
 
     async fn delete_endpoint(&self, id: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DeleteVpcEndpoints")?;
+        let mut world = self.write("DeleteVpcEndpoints")?;
         remove(&mut world.endpoints, |(_, e)| e.id == id)
     }
 
     async fn delete_vpc(&self, id: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DeleteVpc")?;
+        let mut world = self.write("DeleteVpc")?;
         world.tables.retain(|(vpc, _)| vpc != id);
         world.groups.retain(|(vpc, _)| vpc != id);
         remove(&mut world.vpcs, |v| v.labels.id == id)
     }
 
     async fn key_by_alias(&self, alias: &str) -> CallResult<Option<Key>> {
-        let mut world = self.world();
-        world.call("DescribeKey")?;
+        let world = self.read("DescribeKey")?;
         let arn = world.aliases.get(alias).cloned();
         Ok(world
             .keys
@@ -550,8 +522,7 @@ impl Cloud for Fake {
     }
 
     async fn create_key(&self, _policy: &str, _tags: &[Tag]) -> CallResult<Key> {
-        let mut world = self.world();
-        world.change("CreateKey")?;
+        let mut world = self.write("CreateKey")?;
         let id = world.id("key");
         let key = Key {
             arn: format!("arn:aws:kms:us-west-2:123456789012:key/{id}"),
@@ -563,19 +534,17 @@ impl Cloud for Fake {
     }
 
     async fn enable_key_rotation(&self, _key_arn: &str) -> CallResult<()> {
-        self.world().call("EnableKeyRotation")
+        self.recorder.lock().call("EnableKeyRotation")
     }
 
     async fn create_alias(&self, alias: &str, key_arn: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("CreateAlias")?;
+        let mut world = self.write("CreateAlias")?;
         world.aliases.insert(alias.to_owned(), key_arn.to_owned());
         Ok(())
     }
 
     async fn schedule_key_deletion(&self, key_id: &str, _days: i32) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("ScheduleKeyDeletion")?;
+        let mut world = self.write("ScheduleKeyDeletion")?;
         for key in world.keys.iter_mut().filter(|key| key.id == key_id) {
             key.pending_deletion = true;
         }
@@ -583,91 +552,12 @@ impl Cloud for Fake {
     }
 
     async fn delete_alias(&self, alias: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DeleteAlias")?;
+        let mut world = self.write("DeleteAlias")?;
         world.aliases.remove(alias);
         Ok(())
     }
 
-    async fn log_group_exists(&self, name: &str) -> CallResult<bool> {
-        let mut world = self.world();
-        world.call("DescribeLogGroups")?;
-        Ok(world.log_groups.contains_key(name))
-    }
-
-    async fn create_log_group(&self, name: &str, _key_arn: &str, _tags: &[Tag]) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("CreateLogGroup")?;
-        world.log_groups.insert(name.to_owned(), None);
-        Ok(())
-    }
-
-    async fn set_retention(&self, name: &str, days: i32) -> CallResult<()> {
-        let mut world = self.world();
-        world.call("PutRetentionPolicy")?;
-        world.log_groups.insert(name.to_owned(), Some(days));
-        Ok(())
-    }
-
-    async fn delete_log_group(&self, name: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DeleteLogGroup")?;
-        world.log_groups.remove(name);
-        Ok(())
-    }
-
     async fn account(&self) -> CallResult<String> {
-        Ok("123456789012".to_owned())
-    }
-
-    async fn role(&self, name: &str) -> CallResult<Option<String>> {
-        let mut world = self.world();
-        world.call("GetRole")?;
-        Ok(world.roles.get(name).map(|(arn, _)| arn.clone()))
-    }
-
-    async fn create_role(
-        &self,
-        name: &str,
-        _trust_policy: &str,
-        _tags: &[Tag],
-    ) -> CallResult<String> {
-        let mut world = self.world();
-        world.change("CreateRole")?;
-        let arn = format!("arn:aws:iam::123456789012:role/{name}");
-        world
-            .roles
-            .insert(name.to_owned(), (arn.clone(), Vec::new()));
-        Ok(arn)
-    }
-
-    async fn put_role_policy(
-        &self,
-        role: &str,
-        policy_name: &str,
-        _document: &str,
-    ) -> CallResult<()> {
-        let mut world = self.world();
-        world.call("PutRolePolicy")?;
-        let (_, policies) = world.roles.get_mut(role).unwrap();
-        policies.retain(|p| p != policy_name);
-        policies.push(policy_name.to_owned());
-        Ok(())
-    }
-
-    async fn delete_role_policy(&self, role: &str, policy_name: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DeleteRolePolicy")?;
-        if let Some((_, policies)) = world.roles.get_mut(role) {
-            policies.retain(|p| p != policy_name);
-        }
-        Ok(())
-    }
-
-    async fn delete_role(&self, name: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DeleteRole")?;
-        world.roles.remove(name);
-        Ok(())
+        Ok(ACCOUNT.to_owned())
     }
 }

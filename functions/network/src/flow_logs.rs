@@ -6,22 +6,31 @@ use crate::waiting::Waiting;
 use env_core::arn::ArnScope;
 use env_core::context::Context;
 use env_core::naming::{NameKind, Names};
+use iam_roles::RoleCalls;
+use log_groups::LogGroupCalls;
 use serde_json::{json, Value};
 
 /// The inline policy of the flow-logs role.
 pub const FLOW_LOG_POLICY: &str = "deliver-flow-logs";
+
+/// What the flow-logs role is for, as IAM shows it.
+pub const FLOW_LOG_ROLE_DESCRIPTION: &str =
+    "Lets VPC flow logs write to the environment's flow-log group";
 
 /// The role's ARN, created when missing. First of all the network's resources: its ARN names the
 /// account everything after it needs.
 pub async fn role<C: Cloud>(cx: &Context<'_, C>) -> CallResult<String> {
     let cloud = cx.cloud;
     let name = cx.names.of(NameKind::FlowLogRole);
-    match cloud.role(&name).await? {
+    match cloud.roles().arn(&name).await? {
         Some(arn) => Ok(arn),
         None => {
             let region = cx.fields().region.as_str();
-            let trust = flow_log_trust(&cloud.account().await?, region);
-            cloud.create_role(&name, &trust.to_string(), &cx.tags).await
+            let trust = flow_log_trust(&cloud.account().await?, region).to_string();
+            cloud
+                .roles()
+                .create(&name, FLOW_LOG_ROLE_DESCRIPTION, &trust, &cx.tags)
+                .await
         }
     }
 }
@@ -35,17 +44,17 @@ pub async fn ensure_group<C: Cloud>(
 ) -> CallResult<String> {
     let cloud = cx.cloud;
     let log_group = cx.names.of(NameKind::FlowLogGroup);
-    if !cloud.log_group_exists(&log_group).await? {
-        cloud
-            .create_log_group(&log_group, key_arn, &cx.tags)
-            .await?;
+    if !cloud.logs().exists(&log_group).await? {
+        cloud.logs().create(&log_group, key_arn, &cx.tags).await?;
     }
     cloud
+        .logs()
         .set_retention(&log_group, env_core::LOG_RETENTION_DAYS)
         .await?;
     let policy = flow_log_policy(account, cx.fields().region.as_str(), &log_group);
     cloud
-        .put_role_policy(
+        .roles()
+        .put_policy(
             &cx.names.of(NameKind::FlowLogRole),
             FLOW_LOG_POLICY,
             &policy,
@@ -125,10 +134,11 @@ pub async fn delete_group_and_role<C: Cloud>(
     waiting: &mut Waiting,
 ) -> CallResult<()> {
     let log_group = names.of(NameKind::FlowLogGroup);
-    waiting.settle(cloud.delete_log_group(&log_group).await, &log_group, &[])?;
+    waiting.settle(cloud.logs().delete(&log_group).await, &log_group, &[])?;
     let role = names.of(NameKind::FlowLogRole);
-    let result = cloud.delete_role_policy(&role, FLOW_LOG_POLICY).await;
+    let result = cloud.roles().delete_policy(&role, FLOW_LOG_POLICY).await;
     waiting.settle(result, &role, &[])?;
     // DeleteConflict: a policy is still attached (a create running at the same time put it back).
-    waiting.settle(cloud.delete_role(&role).await, &role, &["DeleteConflict"])
+    let result = cloud.roles().delete(&role).await;
+    waiting.settle(result, &role, &["DeleteConflict"])
 }

@@ -4,7 +4,9 @@ use super::*;
 use crate::api::NatState;
 use crate::api::{Direction, NetworkInterface, Peer};
 use crate::fake::Fake;
-use crate::flow_logs::{flow_log_policy, flow_log_trust, FLOW_LOG_POLICY};
+use crate::flow_logs::{
+    flow_log_policy, flow_log_trust, FLOW_LOG_POLICY, FLOW_LOG_ROLE_DESCRIPTION,
+};
 use crate::key::key_policy;
 use env_core::contract::Event;
 use env_core::contract::Outputs;
@@ -82,14 +84,25 @@ async fn create_from_nothing_builds_the_whole_network_and_is_ready() {
     assert_eq!(outputs["vpcId"], world.vpcs[0].labels.id);
     let zones: Vec<&str> = world.subnets.iter().map(|(_, s)| s.zone.as_str()).collect();
     assert_eq!(zones, ["us-west-2a", "us-west-2b", "us-west-2c"].repeat(2));
-    assert_eq!(world.count("CreateNatGateway"), 3);
-    assert_eq!(world.count("AllocateAddress"), 3);
+    assert_eq!(fake.recorder.lock().count("CreateNatGateway"), 3);
+    assert_eq!(fake.recorder.lock().count("AllocateAddress"), 3);
     assert_eq!(
         world.gateways[0].attached_vpcs,
         [world.vpcs[0].labels.id.clone()]
     );
-    assert_eq!(world.log_groups["vpc-flow-logs-pr-42"], Some(14));
-    assert_eq!(world.roles["role-flow-logs-pr-42"].1, [FLOW_LOG_POLICY]);
+    let group = fake.logs.groups()["vpc-flow-logs-pr-42"].clone();
+    assert_eq!(group.retention_days, Some(14));
+    assert_eq!(
+        group.kms_key_arn.as_deref(),
+        outputs["kmsKeyArn"].as_str(),
+        "under the environment's key"
+    );
+    let role = fake.roles.roles()["role-flow-logs-pr-42"].clone();
+    let policies: Vec<&str> = role.policies.keys().map(String::as_str).collect();
+    assert_eq!(policies, [FLOW_LOG_POLICY]);
+    assert_eq!(role.description, FLOW_LOG_ROLE_DESCRIPTION);
+    let trust: Value = serde_json::from_str(&role.trust_policy).unwrap();
+    assert_eq!(trust, flow_log_trust("123456789012", "us-west-2"));
     assert_eq!(world.aliases["alias/kms-pr-42"], outputs["kmsKeyArn"]);
     assert_eq!((world.flow_logs.len(), world.endpoints.len()), (1, 1));
     assert_eq!(world.flow_logs[0].1.name.as_deref(), Some("flow-log-pr-42"));
@@ -153,37 +166,43 @@ async fn create_from_nothing_builds_the_whole_network_and_is_ready() {
 async fn create_twice_changes_nothing() {
     let fake = Fake::new();
     let first = run(&fake, "create").await.unwrap();
-    let changes = fake.world().changes.len();
+    let changes = fake.recorder.lock().changes.len();
     let second = run(&fake, "create").await.unwrap();
-    assert_eq!(fake.world().changes.len(), changes);
+    // Only the retention, which create sets on every call (to the same days): CloudWatch Logs
+    // cannot be asked for it by the capability, and setting it again is no new resource. The
+    // role's unchanged policy is not put again.
+    assert_eq!(
+        fake.recorder.lock().changes[changes..],
+        ["PutRetentionPolicy"]
+    );
     assert_eq!(first, second);
 }
 
 #[tokio::test]
 async fn create_resumes_after_a_partial_create_without_a_second_anything() {
     let fake = Fake::new();
-    fake.world()
-        .faults
-        .push(("CreateSubnet", "RequestLimitExceeded", 3));
+    fake.recorder
+        .lock()
+        .fail_after("CreateSubnet", "RequestLimitExceeded", 3);
     let error = run(&fake, "create").await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Retryable);
     assert_eq!(fake.world().subnets.len(), 3, "three subnets exist");
 
     let response = run(&fake, "create").await.unwrap();
     assert_eq!(response.status, Status::Ready);
-    let world = fake.world();
-    assert_eq!(world.count("CreateVpc"), 1);
-    assert_eq!(world.count("CreateSubnet"), 6);
-    assert_eq!(world.count("CreateKey"), 1);
-    assert_eq!(world.subnets.len(), 6);
+    let recorder = fake.recorder.lock();
+    assert_eq!(recorder.count("CreateVpc"), 1);
+    assert_eq!(recorder.count("CreateSubnet"), 6);
+    assert_eq!(recorder.count("CreateKey"), 1);
+    assert_eq!(fake.world().subnets.len(), 6);
 }
 
 #[tokio::test]
 async fn throttling_fails_as_retryable_and_keeps_the_aws_code() {
     let fake = Fake::new();
-    fake.world()
-        .faults
-        .push(("DescribeVpcs", "RequestLimitExceeded", 0));
+    fake.recorder
+        .lock()
+        .fail("DescribeVpcs", "RequestLimitExceeded");
     let error = run(&fake, "create").await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Retryable);
     assert!(
@@ -192,7 +211,7 @@ async fn throttling_fails_as_retryable_and_keeps_the_aws_code() {
             .contains("DescribeVpcs failed: RequestLimitExceeded"),
         "{error}"
     );
-    assert_eq!(fake.world().count("CreateVpc"), 0);
+    assert_eq!(fake.recorder.lock().count("CreateVpc"), 0);
 }
 
 #[tokio::test]
@@ -223,7 +242,7 @@ async fn pending_nat_gateways_keep_create_in_progress_until_create_sees_them_ava
         .map(|(_, t, _)| t.clone().unwrap())
         .collect();
     assert_eq!(targets, nats);
-    assert_eq!(fake.world().count("CreateNatGateway"), 3);
+    assert_eq!(fake.recorder.lock().count("CreateNatGateway"), 3);
 }
 
 #[tokio::test]
@@ -257,7 +276,7 @@ async fn a_single_nat_gateway_serves_every_private_subnet() {
         .unwrap();
     let nats = strings(&response.outputs["natGatewayIds"]);
     assert_eq!(nats.len(), 1);
-    assert_eq!(fake.world().count("AllocateAddress"), 1);
+    assert_eq!(fake.recorder.lock().count("AllocateAddress"), 1);
     for (_, target, _) in &tables(&fake)[1..] {
         assert_eq!(target.as_deref(), Some(nats[0].as_str()));
     }
@@ -285,16 +304,16 @@ async fn a_key_scheduled_for_deletion_is_replaced_and_an_existing_eip_reused() {
         world.nats.clear();
     }
     let response = run(&fake, "create").await.unwrap();
-    let world = fake.world();
-    assert_eq!(world.count("CreateKey"), 2);
-    assert_eq!(world.count("DeleteAlias"), 1);
-    assert_eq!(response.outputs["kmsKeyArn"], world.keys[1].arn);
+    let recorder = fake.recorder.lock();
+    assert_eq!(recorder.count("CreateKey"), 2);
+    assert_eq!(recorder.count("DeleteAlias"), 1);
+    assert_eq!(response.outputs["kmsKeyArn"], fake.world().keys[1].arn);
     assert_eq!(
-        world.count("AllocateAddress"),
+        recorder.count("AllocateAddress"),
         3,
         "the tagged EIPs are reused"
     );
-    assert_eq!(world.count("CreateNatGateway"), 6);
+    assert_eq!(recorder.count("CreateNatGateway"), 6);
 }
 
 fn lambda_interface(fake: &Fake, status: &str) {
@@ -315,7 +334,7 @@ async fn delete_removes_everything_in_dependency_order() {
     let fake = Fake::new();
     run(&fake, "create").await.unwrap();
     lambda_interface(&fake, "available");
-    fake.world().changes.clear();
+    fake.recorder.lock().changes.clear();
     let response = run(&fake, "delete").await.unwrap();
     assert_eq!(response, Response::new(Status::Deleted, Outputs::new()));
     let world = fake.world();
@@ -325,8 +344,8 @@ async fn delete_removes_everything_in_dependency_order() {
     assert!(
         world.interfaces.is_empty() && world.flow_logs.is_empty() && world.endpoints.is_empty()
     );
-    assert!(world.log_groups.is_empty() && world.roles.is_empty() && world.aliases.is_empty());
-    assert!(world.keys[0].pending_deletion);
+    assert!(fake.logs.groups().is_empty() && fake.roles.roles().is_empty());
+    assert!(world.aliases.is_empty() && world.keys[0].pending_deletion);
     let order = [
         "DeleteNatGateway",
         "ReleaseAddress",
@@ -342,21 +361,16 @@ async fn delete_removes_everything_in_dependency_order() {
         "DeleteRouteTable",
         "DeleteVpc",
         "DeleteLogGroup",
+        "DeleteRolePolicy",
         "DeleteRole",
         "ScheduleKeyDeletion",
         "DeleteAlias",
     ];
+    let changes = fake.recorder.lock().changes.clone();
     let first: Vec<usize> = order
         .iter()
-        .map(|op| {
-            world
-                .changes
-                .iter()
-                .position(|change| change == op)
-                .unwrap()
-        })
+        .map(|op| changes.iter().position(|change| change == op).unwrap())
         .collect();
-    let changes = &world.changes;
     assert!(
         first.windows(2).all(|pair| pair[0] < pair[1]),
         "{changes:?}"
@@ -375,9 +389,13 @@ async fn nat_gateways_still_deleting_keep_delete_in_progress() {
         run(&fake, "delete").await.unwrap().status,
         Status::InProgress
     );
-    assert_eq!(fake.world().count("DeleteNatGateway"), 3, "asked once each");
     assert_eq!(
-        fake.world().count("ReleaseAddress"),
+        fake.recorder.lock().count("DeleteNatGateway"),
+        3,
+        "asked once each"
+    );
+    assert_eq!(
+        fake.recorder.lock().count("ReleaseAddress"),
         0,
         "EIPs wait for the NATs"
     );
@@ -392,15 +410,13 @@ async fn nat_gateways_still_deleting_keep_delete_in_progress() {
 async fn an_eip_release_auth_failure_is_retried_on_the_next_call() {
     let fake = Fake::new();
     run(&fake, "create").await.unwrap();
-    fake.world()
-        .faults
-        .push(("ReleaseAddress", "AuthFailure", 0));
+    fake.recorder.lock().fail("ReleaseAddress", "AuthFailure");
     let response = run(&fake, "delete").await.unwrap();
     assert_eq!(response.status, Status::InProgress);
     let waiting = strings(&response.outputs["waitingFor"]);
     assert!(waiting[0].contains("AuthFailure"), "{waiting:?}");
     assert_eq!(fake.world().addresses.len(), 1);
-    assert_eq!(fake.world().count("DeleteVpc"), 0);
+    assert_eq!(fake.recorder.lock().count("DeleteVpc"), 0);
 
     assert_eq!(run(&fake, "delete").await.unwrap().status, Status::Deleted);
     assert!(fake.world().addresses.is_empty());
@@ -410,12 +426,12 @@ async fn an_eip_release_auth_failure_is_retried_on_the_next_call() {
 async fn delete_resumes_after_a_partial_delete() {
     let fake = Fake::new();
     run(&fake, "create").await.unwrap();
-    fake.world()
-        .faults
-        .push(("DeleteRouteTable", "RequestLimitExceeded", 1));
-    fake.world()
-        .faults
-        .push(("DeleteAlias", "RequestLimitExceeded", 0));
+    fake.recorder
+        .lock()
+        .fail_after("DeleteRouteTable", "RequestLimitExceeded", 1);
+    fake.recorder
+        .lock()
+        .fail("DeleteAlias", "RequestLimitExceeded");
     let error = run(&fake, "delete").await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Retryable);
     assert!(fake.world().subnets.is_empty());
@@ -427,16 +443,24 @@ async fn delete_resumes_after_a_partial_delete() {
         "{error}"
     );
     assert!(fake.world().keys[0].pending_deletion);
-    // The log group is already gone; AWS says so, and that counts as deleted.
-    fake.world().log_groups.clear();
-    fake.world()
-        .faults
-        .push(("DeleteLogGroup", "ResourceNotFoundException", 0));
+    // The log group and the role are already gone: AWS says so (ResourceNotFoundException,
+    // NoSuchEntity), and that counts as deleted.
+    assert!(fake.logs.groups().is_empty() && fake.roles.roles().is_empty());
+    let calls = fake.recorder.lock().calls.len();
 
     assert_eq!(run(&fake, "delete").await.unwrap().status, Status::Deleted);
+    let recorder = fake.recorder.lock();
+    let asked: Vec<&str> = recorder.calls[calls..]
+        .iter()
+        .copied()
+        .filter(|op| ["DeleteLogGroup", "DeleteRolePolicy", "DeleteRole"].contains(op))
+        .collect();
+    assert_eq!(asked, ["DeleteLogGroup", "DeleteRolePolicy", "DeleteRole"]);
+    assert_eq!(recorder.count("DeleteLogGroup"), 1, "deleted once");
+    assert_eq!(recorder.count("DeleteRole"), 1, "deleted once");
+    assert_eq!(recorder.count("ScheduleKeyDeletion"), 1, "scheduled once");
+    assert_eq!(recorder.count("DeleteNatGateway"), 3);
     let world = fake.world();
-    assert_eq!(world.count("ScheduleKeyDeletion"), 1, "scheduled once");
-    assert_eq!(world.count("DeleteNatGateway"), 3);
     assert!(world.vpcs.is_empty() && world.aliases.is_empty());
 }
 
@@ -452,41 +476,39 @@ async fn an_interface_in_use_or_a_dependency_keeps_delete_in_progress() {
         waiting,
         ["network interface eni-1 (AWS Lambda VPC ENI-rotation-pr-42) to be released"]
     );
-    assert_eq!(fake.world().count("DeleteSecurityGroup"), 0);
+    assert_eq!(fake.recorder.lock().count("DeleteSecurityGroup"), 0);
 
     fake.world().interfaces[0].1.status = "available".into();
-    fake.world()
-        .faults
-        .push(("DeleteVpc", "DependencyViolation", 0));
+    fake.recorder
+        .lock()
+        .fail("DeleteVpc", "DependencyViolation");
     assert_eq!(
         run(&fake, "delete").await.unwrap().status,
         Status::InProgress
     );
     assert!(fake.world().subnets.is_empty());
     assert_eq!(
-        fake.world().count("DeleteLogGroup"),
+        fake.recorder.lock().count("DeleteLogGroup"),
         0,
         "the VPC goes first"
     );
 
-    fake.world()
-        .faults
-        .push(("DeleteRole", "DeleteConflict", 0));
+    fake.recorder.lock().fail("DeleteRole", "DeleteConflict");
     assert_eq!(
         run(&fake, "delete").await.unwrap().status,
         Status::InProgress
     );
     assert_eq!(run(&fake, "delete").await.unwrap().status, Status::Deleted);
-    assert!(fake.world().roles.is_empty());
+    assert!(fake.roles.roles().is_empty());
 }
 
 #[tokio::test]
 async fn a_refused_delete_fails_as_aws_rejected() {
     let fake = Fake::new();
     run(&fake, "create").await.unwrap();
-    fake.world()
-        .faults
-        .push(("DeleteSubnet", "UnauthorizedOperation", 0));
+    fake.recorder
+        .lock()
+        .fail("DeleteSubnet", "UnauthorizedOperation");
     let error = run(&fake, "delete").await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::AwsRejected);
 }

@@ -1,6 +1,6 @@
 //! `status`: reads what `create` makes and answers how far it got, changing nothing. It calls only
-//! the finders of [`Cloud`], the ones `create` and `delete` look their resources up with, and
-//! judges them as they do:
+//! the finders of [`Cloud`] and of its log groups and roles, the ones `create` and `delete` look
+//! their resources up with, and judges them as they do:
 //!
 //! - DELETED, with no outputs, when nothing `delete` would remove is left: no flow-log role, key
 //!   alias or log group, and no VPC, internet gateway, NAT gateway or Elastic IP tagged for the
@@ -26,6 +26,8 @@ use env_core::context::Context;
 use env_core::contract::{Outputs, Request};
 use env_core::naming::{AzSlot, NameKind};
 use env_core::{Response, Status};
+use iam_roles::RoleCalls;
+use log_groups::LogGroupCalls;
 use serde_json::{json, Value};
 
 pub async fn status<C: Cloud>(cloud: &C, request: &Request) -> Result<Response, NetworkError> {
@@ -34,7 +36,7 @@ pub async fn status<C: Cloud>(cloud: &C, request: &Request) -> Result<Response, 
     let mut report = Report::default();
 
     let role = names.of(NameKind::FlowLogRole);
-    let has_role = cloud.role(&role).await?.is_some();
+    let has_role = cloud.roles().arn(&role).await?.is_some();
     report.found(has_role);
     report.expect(has_role, role);
 
@@ -47,7 +49,7 @@ pub async fn status<C: Cloud>(cloud: &C, request: &Request) -> Result<Response, 
     report.output("kmsKeyArn", key.map(|key| json!(key.arn)));
 
     let log_group = names.of(NameKind::FlowLogGroup);
-    let has_log_group = cloud.log_group_exists(&log_group).await?;
+    let has_log_group = cloud.logs().exists(&log_group).await?;
     report.found(has_log_group);
     report.expect(has_log_group, log_group.clone());
     report.output("flowLogGroup", has_log_group.then(|| json!(log_group)));

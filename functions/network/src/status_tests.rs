@@ -7,21 +7,36 @@ use crate::handler::tests::{request, run};
 use crate::handler::{handle, NetworkError};
 use env_core::contract::Outputs;
 use env_core::{ErrorName, NamedError, Response, Status};
+use iam_roles::fake::StoredRole;
+use log_groups::fake::StoredLogGroup;
+use std::collections::BTreeMap;
 
-/// The world but its log of calls, which reads add to.
-fn state(fake: &Fake) -> World {
-    let mut world = fake.world().clone();
-    world.calls.clear();
-    world
+/// Everything the fake holds but its log of calls, which reads add to.
+#[derive(Debug, PartialEq)]
+struct State {
+    world: World,
+    log_groups: BTreeMap<String, StoredLogGroup>,
+    roles: BTreeMap<String, StoredRole>,
+    changes: Vec<&'static str>,
 }
 
-/// `status`, proven read-only: the world is as it was, and every call made was a Describe or a Get.
+fn state(fake: &Fake) -> State {
+    State {
+        world: fake.world().clone(),
+        log_groups: fake.logs.groups().clone(),
+        roles: fake.roles.roles().clone(),
+        changes: fake.recorder.lock().changes.clone(),
+    }
+}
+
+/// `status`, proven read-only: the world, the log groups, the roles and the changes made are as
+/// they were, and every call made was a Describe or a Get.
 async fn status_of(fake: &Fake, nat_gateways: &str) -> Result<Response, NetworkError> {
     let before = state(fake);
-    fake.world().calls.clear();
+    fake.recorder.lock().calls.clear();
     let result = handle(fake, request("status", "pr-42", nat_gateways)).await;
     assert_eq!(state(fake), before, "status changed the world");
-    let calls = fake.world().calls.clone();
+    let calls = fake.recorder.lock().calls.clone();
     assert!(!calls.is_empty(), "status read nothing");
     assert!(
         calls
@@ -41,10 +56,11 @@ async fn status_of_nothing_is_deleted_and_creates_nothing() {
     let fake = Fake::new();
     let response = status(&fake).await.unwrap();
     assert_eq!(response, Response::new(Status::Deleted, Outputs::new()));
-    let world = fake.world();
-    assert!(world.changes.is_empty() && world.vpcs.is_empty() && world.roles.is_empty());
+    let recorder = fake.recorder.lock();
+    assert!(recorder.changes.is_empty() && fake.world().vpcs.is_empty());
+    assert!(fake.roles.roles().is_empty() && fake.logs.groups().is_empty());
     assert_eq!(
-        world.calls,
+        recorder.calls,
         [
             "GetRole",
             "DescribeKey",
@@ -97,14 +113,14 @@ async fn pending_nat_gateways_keep_status_in_progress_and_only_create_adds_their
     assert_eq!(response.status, Status::InProgress);
     assert_eq!(response.outputs, created.outputs);
     assert_eq!(
-        fake.world().count("CreateRoute"),
+        fake.recorder.lock().count("CreateRoute"),
         1,
         "the public route only"
     );
 
     let ready = run(&fake, "create").await.unwrap();
     assert_eq!(ready.status, Status::Ready);
-    assert_eq!(fake.world().count("CreateRoute"), 4);
+    assert_eq!(fake.recorder.lock().count("CreateRoute"), 4);
     assert_eq!(status(&fake).await.unwrap(), ready);
 }
 
@@ -145,9 +161,9 @@ async fn a_half_made_network_is_in_progress_with_what_exists_and_create_complete
     ];
     for (operation, let_through, outputs) in interruptions {
         let fake = Fake::new();
-        fake.world()
-            .faults
-            .push((operation, "RequestLimitExceeded", let_through));
+        fake.recorder
+            .lock()
+            .fail_after(operation, "RequestLimitExceeded", let_through);
         let error = run(&fake, "create").await.unwrap_err();
         assert!(error.to_string().starts_with(operation), "{error}");
 
@@ -167,9 +183,9 @@ async fn a_half_made_network_is_in_progress_with_what_exists_and_create_complete
 #[tokio::test]
 async fn a_create_stopped_before_its_first_resource_leaves_status_deleted() {
     let fake = Fake::new();
-    fake.world()
-        .faults
-        .push(("CreateRole", "RequestLimitExceeded", 0));
+    fake.recorder
+        .lock()
+        .fail("CreateRole", "RequestLimitExceeded");
     run(&fake, "create").await.unwrap_err();
     let response = status(&fake).await.unwrap();
     assert_eq!(response, Response::new(Status::Deleted, Outputs::new()));
@@ -222,9 +238,9 @@ async fn status_follows_a_delete_through_in_progress_to_deleted() {
         nat.state = NatState::Deleted;
     }
     // The alias outlives everything else: the key, scheduled for deletion, is no output.
-    fake.world()
-        .faults
-        .push(("DeleteAlias", "UnauthorizedOperation", 0));
+    fake.recorder
+        .lock()
+        .fail("DeleteAlias", "UnauthorizedOperation");
     run(&fake, "delete").await.unwrap_err();
     assert!(fake.world().keys[0].pending_deletion && fake.world().vpcs.is_empty());
     let response = status(&fake).await.unwrap();
@@ -256,9 +272,7 @@ async fn every_read_that_fails_fails_status_with_its_aws_error() {
     ];
     let before = state(&fake);
     for operation in reads {
-        fake.world()
-            .faults
-            .push((operation, "RequestLimitExceeded", 0));
+        fake.recorder.lock().fail(operation, "RequestLimitExceeded");
         let error = run(&fake, "status").await.unwrap_err();
         assert_eq!(error.error_name(), ErrorName::Retryable, "{operation}");
         let expected = format!("{operation} failed: RequestLimitExceeded");
@@ -269,9 +283,9 @@ async fn every_read_that_fails_fails_status_with_its_aws_error() {
             "{operation} was read, nothing changed"
         );
     }
-    fake.world()
-        .faults
-        .push(("DescribeVpcs", "UnauthorizedOperation", 0));
+    fake.recorder
+        .lock()
+        .fail("DescribeVpcs", "UnauthorizedOperation");
     let error = run(&fake, "status").await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::AwsRejected);
 }

@@ -3,9 +3,11 @@
 //! Every method is a lookup by a deterministic name (or by tag, for the VPC) that answers `None`,
 //! `false` or an empty list when the thing does not exist, so the handler can name everything that
 //! is missing at once. [`crate::aws::AwsCloud`] implements it with the SDK clients; the unit tests
-//! implement it with an in-memory fake. Nothing here creates, changes or deletes anything.
+//! implement it with an in-memory fake. Nothing here creates, changes or deletes anything. The log
+//! group is looked up through the log-group owners' shared capability, [`LogGroupCalls::exists`].
 
 use env_core::AwsCallError;
+use log_groups::LogGroupCalls;
 
 pub type CallResult<T> = Result<T, AwsCallError>;
 
@@ -44,6 +46,11 @@ pub struct Secret {
 // binary implements and calls it, and the functions' entry point does not need `Send`.
 #[allow(async_fn_in_trait)]
 pub trait Cloud {
+    type Logs: LogGroupCalls;
+
+    /// CloudWatch Logs, for the service's log group (only [`LogGroupCalls::exists`] is used).
+    fn logs(&self) -> &Self::Logs;
+
     /// The region the clients talk to, for the console links.
     fn region(&self) -> &str;
 
@@ -72,8 +79,7 @@ pub trait Cloud {
     // `Some(None)` while the group has no endpoint yet.
     async fn cache_endpoint(&self, group_id: &str) -> CallResult<Option<Option<(String, i32)>>>;
 
-    // CloudWatch Logs, CloudWatch, SNS.
-    async fn log_group_exists(&self, name: &str) -> CallResult<bool>;
+    // CloudWatch, SNS.
     async fn dashboard_exists(&self, name: &str) -> CallResult<bool>;
     async fn topic_arn(&self, name: &str) -> CallResult<Option<String>>;
 }

@@ -8,6 +8,7 @@ use aws_sdk_ec2::types as ec2;
 use aws_sdk_servicediscovery::types as sd;
 use env_core::error::{aws_error, found};
 use env_core::tags;
+use log_groups::LogGroups;
 
 #[derive(Debug, Clone)]
 pub struct AwsCloud {
@@ -19,7 +20,7 @@ pub struct AwsCloud {
     rds: aws_sdk_rds::Client,
     secrets: aws_sdk_secretsmanager::Client,
     cache: aws_sdk_elasticache::Client,
-    logs: aws_sdk_cloudwatchlogs::Client,
+    log_groups: LogGroups,
     cloudwatch: aws_sdk_cloudwatch::Client,
     sns: aws_sdk_sns::Client,
 }
@@ -38,7 +39,7 @@ impl AwsCloud {
             rds: aws_sdk_rds::Client::new(config),
             secrets: aws_sdk_secretsmanager::Client::new(config),
             cache: aws_sdk_elasticache::Client::new(config),
-            logs: aws_sdk_cloudwatchlogs::Client::new(config),
+            log_groups: LogGroups::new(config),
             cloudwatch: aws_sdk_cloudwatch::Client::new(config),
             sns: aws_sdk_sns::Client::new(config),
         }
@@ -57,6 +58,12 @@ fn name_tag(tags: &[ec2::Tag]) -> Option<String> {
 }
 
 impl Cloud for AwsCloud {
+    type Logs = LogGroups;
+
+    fn logs(&self) -> &LogGroups {
+        &self.log_groups
+    }
+
     fn region(&self) -> &str {
         &self.region
     }
@@ -264,20 +271,6 @@ impl Cloud for AwsCloud {
                 })
             }),
         )
-    }
-
-    async fn log_group_exists(&self, name: &str) -> CallResult<bool> {
-        let output = self
-            .logs
-            .describe_log_groups()
-            .log_group_name_prefix(name)
-            .send()
-            .await
-            .map_err(aws_error("DescribeLogGroups"))?;
-        Ok(output
-            .log_groups()
-            .iter()
-            .any(|group| group.log_group_name() == Some(name)))
     }
 
     async fn dashboard_exists(&self, name: &str) -> CallResult<bool> {

@@ -1,14 +1,15 @@
 //! An in-memory AWS for the handler's unit tests: it holds what a complete environment would
-//! hold, answers the lookups from it, records every call, and fails a named operation with a given
-//! AWS error code when a test asks, the way AWS answers (throttling, access denied …).
+//! hold and answers the lookups from it. Every call, the log group's included, is recorded in one
+//! [`SharedRecorder`], where a test also makes a named operation fail with a given AWS error code,
+//! the way AWS answers (throttling, access denied …).
 
 use crate::api::{CallResult, Cloud, DatabaseCluster, LoadBalancer, Secret, Subnet};
+use env_core::recorder::SharedRecorder;
+use log_groups::fake::FakeLogGroups;
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
-pub use env_core::error::aws_failure;
-
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct World {
     /// VPC id → (Name tag, environment tag).
     pub vpcs: BTreeMap<String, (String, String)>,
@@ -23,47 +24,59 @@ pub struct World {
     pub databases: BTreeMap<String, DatabaseCluster>,
     pub secrets: BTreeMap<String, Secret>,
     pub cache_groups: BTreeMap<String, Option<(String, i32)>>,
-    pub log_groups: Vec<String>,
     pub dashboards: Vec<String>,
     pub topics: Vec<String>,
-    /// (operation, code): that call fails once with that code.
-    pub faults: Vec<(&'static str, &'static str)>,
-    /// Every call made, by operation name.
-    pub calls: Vec<&'static str>,
 }
 
-impl World {
-    fn call(&mut self, operation: &'static str) -> CallResult<()> {
-        self.calls.push(operation);
-        if let Some(index) = self.faults.iter().position(|(op, _)| *op == operation) {
-            let (_, code) = self.faults.remove(index);
-            return Err(aws_failure(operation, code));
+#[derive(Debug)]
+pub struct Fake {
+    /// Every call of the function's AWS, and the faults to answer.
+    pub recorder: SharedRecorder,
+    /// The log groups, recording into the same recorder.
+    pub logs: FakeLogGroups,
+    world: Mutex<World>,
+}
+
+impl Default for Fake {
+    fn default() -> Self {
+        let recorder = SharedRecorder::default();
+        Self {
+            logs: FakeLogGroups::new(recorder.clone()),
+            recorder,
+            world: Mutex::default(),
         }
-        Ok(())
     }
 }
 
-#[derive(Debug, Default)]
-pub struct Fake(pub Mutex<World>);
-
 impl Fake {
     pub fn world(&self) -> MutexGuard<'_, World> {
-        self.0
+        self.world
             .lock()
             .expect("no test panicked while holding the world")
+    }
+
+    /// Records the read `operation` (failing it when a fault is due), then hands over the world.
+    fn read(&self, operation: &'static str) -> CallResult<MutexGuard<'_, World>> {
+        self.recorder.lock().call(operation)?;
+        Ok(self.world())
     }
 }
 
 pub const REGION: &str = "us-west-2";
 
 impl Cloud for Fake {
+    type Logs = FakeLogGroups;
+
+    fn logs(&self) -> &FakeLogGroups {
+        &self.logs
+    }
+
     fn region(&self) -> &str {
         REGION
     }
 
     async fn vpcs(&self, name: &str, environment: &str) -> CallResult<Vec<String>> {
-        let mut world = self.world();
-        world.call("DescribeVpcs")?;
+        let world = self.read("DescribeVpcs")?;
         Ok(world
             .vpcs
             .iter()
@@ -73,26 +86,22 @@ impl Cloud for Fake {
     }
 
     async fn subnets(&self, vpc_id: &str) -> CallResult<Vec<Subnet>> {
-        let mut world = self.world();
-        world.call("DescribeSubnets")?;
+        let world = self.read("DescribeSubnets")?;
         Ok(world.subnets.get(vpc_id).cloned().unwrap_or_default())
     }
 
     async fn load_balancer(&self, name: &str) -> CallResult<Option<LoadBalancer>> {
-        let mut world = self.world();
-        world.call("DescribeLoadBalancers")?;
+        let world = self.read("DescribeLoadBalancers")?;
         Ok(world.load_balancers.get(name).cloned())
     }
 
     async fn cluster_status(&self, name: &str) -> CallResult<Option<String>> {
-        let mut world = self.world();
-        world.call("DescribeClusters")?;
+        let world = self.read("DescribeClusters")?;
         Ok(world.clusters.get(name).cloned())
     }
 
     async fn service_status(&self, cluster: &str, name: &str) -> CallResult<Option<String>> {
-        let mut world = self.world();
-        world.call("DescribeServices")?;
+        let world = self.read("DescribeServices")?;
         Ok(world
             .services
             .get(&(cluster.to_owned(), name.to_owned()))
@@ -100,44 +109,32 @@ impl Cloud for Fake {
     }
 
     async fn discovery_services(&self, namespace: &str) -> CallResult<Option<Vec<String>>> {
-        let mut world = self.world();
-        world.call("ListServices")?;
+        let world = self.read("ListServices")?;
         Ok(world.namespaces.get(namespace).cloned())
     }
 
     async fn database_cluster(&self, id: &str) -> CallResult<Option<DatabaseCluster>> {
-        let mut world = self.world();
-        world.call("DescribeDBClusters")?;
+        let world = self.read("DescribeDBClusters")?;
         Ok(world.databases.get(id).cloned())
     }
 
     async fn secret(&self, name: &str) -> CallResult<Option<Secret>> {
-        let mut world = self.world();
-        world.call("DescribeSecret")?;
+        let world = self.read("DescribeSecret")?;
         Ok(world.secrets.get(name).cloned())
     }
 
     async fn cache_endpoint(&self, group_id: &str) -> CallResult<Option<Option<(String, i32)>>> {
-        let mut world = self.world();
-        world.call("DescribeReplicationGroups")?;
+        let world = self.read("DescribeReplicationGroups")?;
         Ok(world.cache_groups.get(group_id).cloned())
     }
 
-    async fn log_group_exists(&self, name: &str) -> CallResult<bool> {
-        let mut world = self.world();
-        world.call("DescribeLogGroups")?;
-        Ok(world.log_groups.iter().any(|group| group == name))
-    }
-
     async fn dashboard_exists(&self, name: &str) -> CallResult<bool> {
-        let mut world = self.world();
-        world.call("ListDashboards")?;
+        let world = self.read("ListDashboards")?;
         Ok(world.dashboards.iter().any(|dashboard| dashboard == name))
     }
 
     async fn topic_arn(&self, name: &str) -> CallResult<Option<String>> {
-        let mut world = self.world();
-        world.call("ListTopics")?;
+        let world = self.read("ListTopics")?;
         let wanted = format!(":{name}");
         Ok(world
             .topics

@@ -13,6 +13,7 @@ use env_core::contract::{Action, Outputs, Request, Response, Status};
 use env_core::naming::{NameKind, Names};
 use env_core::spec::EnvironmentSpec;
 use env_core::{AwsCallError, ErrorName, NamedError};
+use log_groups::LogGroupCalls;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutputsError {
@@ -113,7 +114,7 @@ async fn read<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Found, AwsC
         cloud.secret(&api_keys),
         cloud.secret(&cache_auth),
         cloud.cache_endpoint(&group),
-        cloud.log_group_exists(&log_group),
+        cloud.logs().exists(&log_group),
         cloud.dashboard_exists(&dashboard),
         cloud.topic_arn(&topic),
     )?;
@@ -141,6 +142,7 @@ mod tests {
     use crate::api::Secret;
     use crate::document::tests::{complete, expected, self_signed};
     use crate::fake::Fake;
+    use log_groups::fake::StoredLogGroup;
     use serde_json::Value;
 
     /// A fake AWS holding what the document tests' complete environment pr-42 describes, with
@@ -183,13 +185,20 @@ mod tests {
             world
                 .cache_groups
                 .insert("redis-pr-42".into(), found.cache_endpoint.clone().unwrap());
-            world.log_groups.push("ecs-logs-pr-42".into());
             world.dashboards.push("dashboard-pr-42".into());
             world
                 .topics
                 .push("arn:aws:sns:us-west-2:1:alarms-pr-7".into());
             world.topics.push(found.alarm_topic_arn.clone().unwrap());
         }
+        fake.logs.groups().insert(
+            "ecs-logs-pr-42".into(),
+            StoredLogGroup {
+                kms_key_arn: Some("arn:aws:kms:us-west-2:123456789012:key/pr-42".into()),
+                retention_days: Some(14),
+                tags: Vec::new(),
+            },
+        );
         fake
     }
 
@@ -218,8 +227,13 @@ mod tests {
     #[tokio::test]
     async fn describing_changes_nothing_and_reads_each_piece_once() {
         let fake = environment();
+        let world = fake.world().clone();
+        let groups = fake.logs.groups().clone();
         handle(&fake, request(Action::Status)).await.unwrap();
-        let mut calls = fake.world().calls.clone();
+        assert_eq!(*fake.world(), world);
+        assert_eq!(*fake.logs.groups(), groups);
+        assert!(fake.recorder.lock().changes.is_empty());
+        let mut calls = fake.recorder.lock().calls.clone();
         calls.sort();
         assert_eq!(
             calls,
@@ -248,7 +262,7 @@ mod tests {
         let response = handle(&fake, request(Action::Delete)).await.unwrap();
         assert_eq!(response.status, Status::Deleted);
         assert!(response.outputs.is_empty());
-        assert!(fake.world().calls.is_empty());
+        assert!(fake.recorder.lock().calls.is_empty());
     }
 
     #[tokio::test]
@@ -278,11 +292,27 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn only_the_log_group_of_exactly_the_services_name_counts() {
+        let fake = environment();
+        // DescribeLogGroups answers every group the name is a prefix of: a longer name beside the
+        // service's must not stand in for it.
+        let group = fake.logs.groups().remove("ecs-logs-pr-42").unwrap();
+        fake.logs.groups().insert("ecs-logs-pr-420".into(), group);
+        let error = handle(&fake, request(Action::Status)).await.unwrap_err();
+        assert_eq!(error.error_name(), ErrorName::ComponentFailed);
+        assert_eq!(
+            error.to_string(),
+            "environment pr-42 is incomplete, so it has no outputs document; missing: \
+             serviceLogGroup (log group ecs-logs-pr-42)"
+        );
+    }
+
+    #[tokio::test]
     async fn without_the_vpc_the_subnets_are_not_read() {
         let fake = environment();
         fake.world().vpcs.clear();
         let error = handle(&fake, request(Action::Status)).await.unwrap_err();
-        assert!(!fake.world().calls.contains(&"DescribeSubnets"));
+        assert!(!fake.recorder.lock().calls.contains(&"DescribeSubnets"));
         let text = error.to_string();
         assert!(
             text.contains(
@@ -299,7 +329,7 @@ mod tests {
     #[tokio::test]
     async fn a_throttled_read_is_retryable_and_a_refused_one_is_not() {
         let fake = environment();
-        fake.world().faults.push(("DescribeSubnets", "Throttling"));
+        fake.recorder.lock().fail("DescribeSubnets", "Throttling");
         let error = handle(&fake, request(Action::Status)).await.unwrap_err();
         assert_eq!(error.error_name(), ErrorName::Retryable);
         assert!(
@@ -309,9 +339,9 @@ mod tests {
             "{error}"
         );
 
-        fake.world()
-            .faults
-            .push(("ListTopics", "AuthorizationError"));
+        fake.recorder
+            .lock()
+            .fail("ListTopics", "AuthorizationError");
         let error = handle(&fake, request(Action::Status)).await.unwrap_err();
         assert_eq!(error.error_name(), ErrorName::AwsRejected);
         // The fault was used up: the next call succeeds.
@@ -337,7 +367,7 @@ mod tests {
             "ListTopics",
         ] {
             let fake = environment();
-            fake.world().faults.push((operation, "AccessDenied"));
+            fake.recorder.lock().fail(operation, "AccessDenied");
             let error = handle(&fake, request(Action::Create)).await.unwrap_err();
             assert_eq!(error.error_name(), ErrorName::AwsRejected, "{operation}");
             assert!(error.to_string().starts_with(operation), "{error}");

@@ -6,6 +6,8 @@
 
 use env_core::tags::Tag;
 use env_core::AwsCallError;
+use iam_roles::RoleCalls;
+use log_groups::LogGroupCalls;
 
 pub type CallResult<T> = Result<T, AwsCallError>;
 
@@ -117,29 +119,17 @@ pub struct Named {
 }
 
 /// Everything the service function asks of ECS, Cloud Map, Application Auto Scaling, CloudWatch
-/// Logs and IAM.
+/// Logs and IAM; the log groups and roles through the capabilities every owner of them shares.
 // The lint warns that callers cannot require `Send` futures from a public async trait; only this
 // binary implements and calls it, and the functions' entry point does not need `Send`.
 #[allow(async_fn_in_trait)]
 pub trait Cloud {
-    // CloudWatch Logs.
-    async fn log_group_exists(&self, name: &str) -> CallResult<bool>;
-    /// The group's key: `None` without such a group, `Some(None)` when it has none.
-    async fn log_group_key(&self, name: &str) -> CallResult<Option<Option<String>>>;
-    /// AssociateKmsKey: what the group receives from now on is encrypted with `key_arn`.
-    async fn associate_log_group_key(&self, name: &str, key_arn: &str) -> CallResult<()>;
-    async fn create_log_group(&self, name: &str, key_arn: &str, tags: &[Tag]) -> CallResult<()>;
-    async fn set_retention(&self, name: &str, days: i32) -> CallResult<()>;
-    async fn delete_log_group(&self, name: &str) -> CallResult<()>;
-
-    // IAM. A role's ARN, when it exists.
-    async fn role(&self, name: &str) -> CallResult<Option<String>>;
-    async fn create_role(&self, name: &str, trust_policy: &str, tags: &[Tag])
-        -> CallResult<String>;
-    async fn put_role_policy(&self, role: &str, policy: &str, document: &str) -> CallResult<()>;
-    async fn role_policies(&self, role: &str) -> CallResult<Vec<String>>;
-    async fn delete_role_policy(&self, role: &str, policy: &str) -> CallResult<()>;
-    async fn delete_role(&self, name: &str) -> CallResult<()>;
+    type Logs: LogGroupCalls;
+    type Roles: RoleCalls;
+    /// CloudWatch Logs, for the service's log group and Container Insights'.
+    fn logs(&self) -> &Self::Logs;
+    /// IAM, for the execution, task and infrastructure roles.
+    fn roles(&self) -> &Self::Roles;
 
     // ECS.
     async fn cluster(&self, name: &str) -> CallResult<Option<Cluster>>;
@@ -212,7 +202,7 @@ pub trait Cloud {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fake::aws_failure;
+    use env_core::error::aws_failure;
 
     #[test]
     fn only_the_not_found_code_means_absent() {

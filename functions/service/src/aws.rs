@@ -24,7 +24,6 @@ pub struct AwsCloud {
     discovery: aws_sdk_servicediscovery::Client,
     scaling: aws_sdk_applicationautoscaling::Client,
     log_groups: LogGroups,
-    iam: aws_sdk_iam::Client,
     roles: Roles,
 }
 
@@ -37,7 +36,6 @@ impl AwsCloud {
             discovery: aws_sdk_servicediscovery::Client::new(config),
             scaling: aws_sdk_applicationautoscaling::Client::new(config),
             log_groups: LogGroups::new(config),
-            iam: aws_sdk_iam::Client::new(config),
             roles: Roles::bounded(config, role_boundary),
         }
     }
@@ -271,71 +269,15 @@ fn container(task: &TaskSpec) -> ecs::ContainerDefinition {
 }
 
 impl Cloud for AwsCloud {
-    async fn log_group_exists(&self, name: &str) -> CallResult<bool> {
-        self.log_groups.exists(name).await
+    type Logs = LogGroups;
+    type Roles = Roles;
+
+    fn logs(&self) -> &LogGroups {
+        &self.log_groups
     }
 
-    async fn log_group_key(&self, name: &str) -> CallResult<Option<Option<String>>> {
-        self.log_groups.key(name).await
-    }
-
-    async fn associate_log_group_key(&self, name: &str, key_arn: &str) -> CallResult<()> {
-        self.log_groups.associate_key(name, key_arn).await
-    }
-
-    async fn create_log_group(&self, name: &str, key_arn: &str, tags: &[Tag]) -> CallResult<()> {
-        self.log_groups.create(name, key_arn, tags).await
-    }
-
-    async fn set_retention(&self, name: &str, days: i32) -> CallResult<()> {
-        self.log_groups.set_retention(name, days).await
-    }
-
-    async fn delete_log_group(&self, name: &str) -> CallResult<()> {
-        self.log_groups.delete(name).await
-    }
-
-    async fn role(&self, name: &str) -> CallResult<Option<String>> {
-        self.roles.arn(name).await
-    }
-
-    async fn create_role(
-        &self,
-        name: &str,
-        trust_policy: &str,
-        tags: &[Tag],
-    ) -> CallResult<String> {
-        self.roles
-            .create(
-                name,
-                "A role of the catalog API's ECS service",
-                trust_policy,
-                tags,
-            )
-            .await
-    }
-
-    async fn put_role_policy(&self, role: &str, policy: &str, document: &str) -> CallResult<()> {
-        self.roles.put_policy(role, policy, document).await
-    }
-
-    async fn role_policies(&self, role: &str) -> CallResult<Vec<String>> {
-        let output = self
-            .iam
-            .list_role_policies()
-            .role_name(role)
-            .send()
-            .await
-            .map_err(aws_error("ListRolePolicies"))?;
-        Ok(output.policy_names().to_vec())
-    }
-
-    async fn delete_role_policy(&self, role: &str, policy: &str) -> CallResult<()> {
-        self.roles.delete_policy(role, policy).await
-    }
-
-    async fn delete_role(&self, name: &str) -> CallResult<()> {
-        self.roles.delete(name).await
+    fn roles(&self) -> &Roles {
+        &self.roles
     }
 
     async fn cluster(&self, name: &str) -> CallResult<Option<Cluster>> {

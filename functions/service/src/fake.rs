@@ -1,31 +1,20 @@
-//! An in-memory ECS, Cloud Map, Application Auto Scaling, CloudWatch Logs and IAM for the
-//! handler's unit tests: it keeps what was created, answers the finders from it, and fails a named
-//! operation with a given AWS error code when a test asks, the way AWS answers.
+//! An in-memory ECS, Cloud Map and Application Auto Scaling for the handler's unit tests, with the
+//! shared CloudWatch Logs and IAM fakes beside them: it keeps what was created, answers the finders
+//! from it, and records every call in one [`SharedRecorder`], where a test makes a named operation
+//! fail with a given AWS error code, the way AWS answers.
 
 use crate::api::{
     CallResult, Cloud, Cluster, EcsService, Named, ServiceSpec, TaskDefinition, TaskSpec,
 };
+use env_core::recorder::SharedRecorder;
 use env_core::tags::Tag;
+use iam_roles::fake::FakeRoles;
+use log_groups::fake::FakeLogGroups;
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
-pub use env_core::error::aws_failure;
-
-/// A log group as the fake keeps it, for the tests to check its key and retention.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredLogGroup {
-    pub retention_days: Option<i32>,
-    pub kms_key_id: Option<String>,
-}
-
 #[derive(Debug, Default)]
 pub struct World {
-    pub log_groups: BTreeMap<String, StoredLogGroup>,
-    /// A log group another caller makes between our lookup and our CreateLogGroup: that call
-    /// answers ResourceAlreadyExistsException, the group made with the caller's key.
-    pub made_meanwhile: Option<&'static str>,
-    /// Role name → (ARN, trust policy, inline policies by name).
-    pub roles: BTreeMap<String, (String, String, BTreeMap<String, String>)>,
     pub clusters: BTreeMap<String, Cluster>,
     /// Every registered revision: (ARN, what it was registered from, fingerprint tag, active).
     pub task_definitions: Vec<(String, TaskSpec, Option<String>, bool)>,
@@ -41,10 +30,6 @@ pub struct World {
     pub slow_namespace: bool,
     /// A deleted ECS service stays DRAINING until a test moves it on (AWS drains its tasks).
     pub slow_service_deletion: bool,
-    /// (operation, code, calls to let through first): then that call fails with that code.
-    pub faults: Vec<(&'static str, &'static str, usize)>,
-    /// Every call that changed something, by operation name.
-    pub changes: Vec<&'static str>,
     pending_namespace: Option<(Named, String)>,
     next_id: u32,
 }
@@ -55,28 +40,6 @@ impl World {
         format!("{prefix}-{:04}", self.next_id)
     }
 
-    fn call(&mut self, operation: &'static str) -> CallResult<()> {
-        if let Some(index) = self.faults.iter().position(|(op, _, _)| *op == operation) {
-            if self.faults[index].2 > 0 {
-                self.faults[index].2 -= 1;
-                return Ok(());
-            }
-            let (_, code, _) = self.faults.remove(index);
-            return Err(aws_failure(operation, code));
-        }
-        Ok(())
-    }
-
-    fn change(&mut self, operation: &'static str) -> CallResult<()> {
-        self.call(operation)?;
-        self.changes.push(operation);
-        Ok(())
-    }
-
-    pub fn count(&self, operation: &str) -> usize {
-        self.changes.iter().filter(|op| **op == operation).count()
-    }
-
     pub fn active_task_definitions(&self) -> Vec<&TaskSpec> {
         self.task_definitions
             .iter()
@@ -84,33 +47,66 @@ impl World {
             .map(|(_, spec, _, _)| spec)
             .collect()
     }
+}
 
-    /// Nothing of the environment left.
-    pub fn is_empty(&self) -> bool {
-        self.log_groups.is_empty()
-            && self.roles.is_empty()
-            && self
-                .clusters
-                .values()
-                .all(|cluster| cluster.status != "ACTIVE")
-            && self.task_definitions.is_empty()
-            && self
-                .services
-                .values()
-                .all(|(_, service)| service.status == "INACTIVE")
-            && self.namespaces.is_empty()
-            && self.discovery.is_empty()
-            && self.targets.is_empty()
-            && self.policies.is_empty()
+#[derive(Debug)]
+pub struct Fake {
+    world: Mutex<World>,
+    /// Every call of the three fakes, in order, and the faults a test injects.
+    pub recorder: SharedRecorder,
+    pub logs: FakeLogGroups,
+    pub roles: FakeRoles,
+}
+
+impl Default for Fake {
+    /// The three fakes record into one recorder.
+    fn default() -> Self {
+        let recorder = SharedRecorder::default();
+        Self {
+            world: Mutex::default(),
+            logs: FakeLogGroups::new(recorder.clone()),
+            roles: FakeRoles::new(recorder.clone()),
+            recorder,
+        }
     }
 }
 
-#[derive(Debug, Default)]
-pub struct Fake(pub Mutex<World>);
-
 impl Fake {
     pub fn world(&self) -> MutexGuard<'_, World> {
-        self.0.lock().unwrap()
+        self.world.lock().unwrap()
+    }
+
+    /// Nothing of the environment left.
+    pub fn is_empty(&self) -> bool {
+        let world = self.world();
+        self.logs.groups().is_empty()
+            && self.roles.roles().is_empty()
+            && world
+                .clusters
+                .values()
+                .all(|cluster| cluster.status != "ACTIVE")
+            && world.task_definitions.is_empty()
+            && world
+                .services
+                .values()
+                .all(|(_, service)| service.status == "INACTIVE")
+            && world.namespaces.is_empty()
+            && world.discovery.is_empty()
+            && world.targets.is_empty()
+            && world.policies.is_empty()
+    }
+
+    /// The world, for a call that reads: recorded, or failed when a fault for it is due.
+    fn reading(&self, operation: &'static str) -> CallResult<MutexGuard<'_, World>> {
+        self.recorder.lock().call(operation)?;
+        Ok(self.world())
+    }
+
+    /// The world, for a call that changes it: recorded as a change, or failed when a fault for it
+    /// is due.
+    fn changing(&self, operation: &'static str) -> CallResult<MutexGuard<'_, World>> {
+        self.recorder.lock().change(operation)?;
+        Ok(self.world())
     }
 }
 
@@ -132,120 +128,24 @@ fn alternate(spec: &ServiceSpec) -> Option<String> {
 }
 
 impl Cloud for Fake {
-    async fn log_group_exists(&self, name: &str) -> CallResult<bool> {
-        let mut world = self.world();
-        world.call("DescribeLogGroups")?;
-        Ok(world.log_groups.contains_key(name))
+    type Logs = FakeLogGroups;
+    type Roles = FakeRoles;
+
+    fn logs(&self) -> &FakeLogGroups {
+        &self.logs
     }
 
-    async fn log_group_key(&self, name: &str) -> CallResult<Option<Option<String>>> {
-        let mut world = self.world();
-        world.call("DescribeLogGroups")?;
-        Ok(world
-            .log_groups
-            .get(name)
-            .map(|group| group.kms_key_id.clone()))
-    }
-
-    async fn associate_log_group_key(&self, name: &str, key_arn: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("AssociateKmsKey")?;
-        if let Some(group) = world.log_groups.get_mut(name) {
-            group.kms_key_id = Some(key_arn.to_owned());
-        }
-        Ok(())
-    }
-
-    async fn create_log_group(&self, name: &str, key_arn: &str, _tags: &[Tag]) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("CreateLogGroup")?;
-        let raced = world.made_meanwhile == Some(name);
-        world.log_groups.insert(
-            name.to_owned(),
-            StoredLogGroup {
-                retention_days: None,
-                kms_key_id: Some(key_arn.to_owned()),
-            },
-        );
-        if raced {
-            return Err(aws_failure(
-                "CreateLogGroup",
-                "ResourceAlreadyExistsException",
-            ));
-        }
-        Ok(())
-    }
-
-    async fn set_retention(&self, name: &str, days: i32) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("PutRetentionPolicy")?;
-        world.log_groups.get_mut(name).unwrap().retention_days = Some(days);
-        Ok(())
-    }
-
-    async fn delete_log_group(&self, name: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DeleteLogGroup")?;
-        world.log_groups.remove(name);
-        Ok(())
-    }
-
-    async fn role(&self, name: &str) -> CallResult<Option<String>> {
-        let mut world = self.world();
-        world.call("GetRole")?;
-        Ok(world.roles.get(name).map(|(arn, _, _)| arn.clone()))
-    }
-
-    async fn create_role(&self, name: &str, trust: &str, _tags: &[Tag]) -> CallResult<String> {
-        let mut world = self.world();
-        world.change("CreateRole")?;
-        let arn = format!("arn:aws:iam::{ACCOUNT}:role/{name}");
-        world.roles.insert(
-            name.to_owned(),
-            (arn.clone(), trust.to_owned(), BTreeMap::new()),
-        );
-        Ok(arn)
-    }
-
-    async fn put_role_policy(&self, role: &str, policy: &str, document: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("PutRolePolicy")?;
-        let role = world.roles.get_mut(role).unwrap();
-        role.2.insert(policy.to_owned(), document.to_owned());
-        Ok(())
-    }
-
-    async fn role_policies(&self, role: &str) -> CallResult<Vec<String>> {
-        let mut world = self.world();
-        world.call("ListRolePolicies")?;
-        Ok(world.roles[role].2.keys().cloned().collect())
-    }
-
-    async fn delete_role_policy(&self, role: &str, policy: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DeleteRolePolicy")?;
-        world.roles.get_mut(role).unwrap().2.remove(policy);
-        Ok(())
-    }
-
-    async fn delete_role(&self, name: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DeleteRole")?;
-        // IAM refuses to delete a role that still has inline policies (DeleteConflict).
-        assert!(world.roles[name].2.is_empty(), "{name} still has policies");
-        world.roles.remove(name);
-        Ok(())
+    fn roles(&self) -> &FakeRoles {
+        &self.roles
     }
 
     async fn cluster(&self, name: &str) -> CallResult<Option<Cluster>> {
-        let mut world = self.world();
-        world.call("DescribeClusters")?;
+        let world = self.reading("DescribeClusters")?;
         Ok(world.clusters.get(name).cloned())
     }
 
     async fn create_cluster(&self, name: &str, _tags: &[Tag]) -> CallResult<Cluster> {
-        let mut world = self.world();
-        world.change("CreateCluster")?;
+        let mut world = self.changing("CreateCluster")?;
         let cluster = Cluster {
             arn: format!("arn:aws:ecs:us-west-2:{ACCOUNT}:cluster/{name}"),
             status: "ACTIVE".into(),
@@ -255,15 +155,13 @@ impl Cloud for Fake {
     }
 
     async fn delete_cluster(&self, name: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DeleteCluster")?;
+        let mut world = self.changing("DeleteCluster")?;
         world.clusters.get_mut(name).unwrap().status = "INACTIVE".into();
         Ok(())
     }
 
     async fn latest_task_definition(&self, family: &str) -> CallResult<Option<TaskDefinition>> {
-        let mut world = self.world();
-        world.call("DescribeTaskDefinition")?;
+        let world = self.reading("DescribeTaskDefinition")?;
         Ok(world
             .task_definitions
             .iter()
@@ -279,8 +177,7 @@ impl Cloud for Fake {
         spec: &TaskSpec,
         tags: &[Tag],
     ) -> CallResult<TaskDefinition> {
-        let mut world = self.world();
-        world.change("RegisterTaskDefinition")?;
+        let mut world = self.changing("RegisterTaskDefinition")?;
         let revision = world.task_definitions.len() + 1;
         let arn = format!(
             "arn:aws:ecs:us-west-2:{ACCOUNT}:task-definition/{}:{revision}",
@@ -300,8 +197,7 @@ impl Cloud for Fake {
     }
 
     async fn task_definitions(&self, family: &str) -> CallResult<Vec<String>> {
-        let mut world = self.world();
-        world.call("ListTaskDefinitions")?;
+        let world = self.reading("ListTaskDefinitions")?;
         Ok(world
             .task_definitions
             .iter()
@@ -311,8 +207,7 @@ impl Cloud for Fake {
     }
 
     async fn deregister_task_definition(&self, arn: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DeregisterTaskDefinition")?;
+        let mut world = self.changing("DeregisterTaskDefinition")?;
         for entry in &mut world.task_definitions {
             if entry.0 == arn {
                 entry.3 = false;
@@ -322,8 +217,7 @@ impl Cloud for Fake {
     }
 
     async fn inactive_task_definitions(&self, family: &str) -> CallResult<Vec<String>> {
-        let mut world = self.world();
-        world.call("ListTaskDefinitions")?;
+        let world = self.reading("ListTaskDefinitions")?;
         Ok(world
             .task_definitions
             .iter()
@@ -333,8 +227,7 @@ impl Cloud for Fake {
     }
 
     async fn delete_task_definitions(&self, arns: &[String]) -> CallResult<Vec<String>> {
-        let mut world = self.world();
-        world.change("DeleteTaskDefinitions")?;
+        let mut world = self.changing("DeleteTaskDefinitions")?;
         assert!(arns.len() <= 10, "DeleteTaskDefinitions takes up to 10");
         world
             .task_definitions
@@ -343,14 +236,12 @@ impl Cloud for Fake {
     }
 
     async fn service(&self, _cluster: &str, name: &str) -> CallResult<Option<EcsService>> {
-        let mut world = self.world();
-        world.call("DescribeServices")?;
+        let world = self.reading("DescribeServices")?;
         Ok(world.services.get(name).map(|(_, service)| service.clone()))
     }
 
     async fn create_service(&self, spec: &ServiceSpec, _tags: &[Tag]) -> CallResult<EcsService> {
-        let mut world = self.world();
-        world.change("CreateService")?;
+        let mut world = self.changing("CreateService")?;
         let service = EcsService {
             arn: format!("arn:aws:ecs:us-west-2:{ACCOUNT}:service/{}", spec.name),
             status: "ACTIVE".into(),
@@ -373,8 +264,7 @@ impl Cloud for Fake {
         name: &str,
         task_definition: &str,
     ) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("UpdateServiceTaskDefinition")?;
+        let mut world = self.changing("UpdateServiceTaskDefinition")?;
         let service = &mut world.services.get_mut(name).unwrap().1;
         service.task_definition = task_definition.to_owned();
         service.rollout = Some("IN_PROGRESS".into());
@@ -382,8 +272,7 @@ impl Cloud for Fake {
     }
 
     async fn update_deployment(&self, spec: &ServiceSpec) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("UpdateServiceDeployment")?;
+        let mut world = self.changing("UpdateServiceDeployment")?;
         let (wanted, service) = world.services.get_mut(&spec.name).unwrap();
         wanted.blue_green = spec.blue_green.clone();
         service.strategy = Some(strategy(spec).into());
@@ -392,15 +281,13 @@ impl Cloud for Fake {
     }
 
     async fn scale_service(&self, _cluster: &str, name: &str, count: i32) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("ScaleService")?;
+        let mut world = self.changing("ScaleService")?;
         world.services.get_mut(name).unwrap().1.desired_count = count;
         Ok(())
     }
 
     async fn delete_service(&self, _cluster: &str, name: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DeleteService")?;
+        let mut world = self.changing("DeleteService")?;
         let status = if world.slow_service_deletion {
             "DRAINING"
         } else {
@@ -411,8 +298,7 @@ impl Cloud for Fake {
     }
 
     async fn namespace(&self, name: &str) -> CallResult<Option<Named>> {
-        let mut world = self.world();
-        world.call("ListNamespaces")?;
+        let mut world = self.reading("ListNamespaces")?;
         let found = world
             .namespaces
             .iter()
@@ -432,8 +318,7 @@ impl Cloud for Fake {
         _token: &str,
         _tags: &[Tag],
     ) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("CreatePrivateDnsNamespace")?;
+        let mut world = self.changing("CreatePrivateDnsNamespace")?;
         let id = world.id("ns");
         let namespace = Named {
             arn: format!("arn:aws:servicediscovery:us-west-2:{ACCOUNT}:namespace/{id}"),
@@ -449,8 +334,7 @@ impl Cloud for Fake {
     }
 
     async fn discovery_services(&self, namespace_id: &str) -> CallResult<Vec<Named>> {
-        let mut world = self.world();
-        world.call("ListServices")?;
+        let world = self.reading("ListServices")?;
         Ok(world
             .discovery
             .iter()
@@ -466,8 +350,7 @@ impl Cloud for Fake {
         _token: &str,
         _tags: &[Tag],
     ) -> CallResult<Named> {
-        let mut world = self.world();
-        world.change("CreateDiscoveryService")?;
+        let mut world = self.changing("CreateDiscoveryService")?;
         let id = world.id("srv");
         let service = Named {
             arn: format!("arn:aws:servicediscovery:us-west-2:{ACCOUNT}:service/{id}"),
@@ -481,28 +364,24 @@ impl Cloud for Fake {
     }
 
     async fn delete_discovery_service(&self, id: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DeleteDiscoveryService")?;
+        let mut world = self.changing("DeleteDiscoveryService")?;
         world.discovery.retain(|(_, service)| service.id != id);
         Ok(())
     }
 
     async fn delete_namespace(&self, id: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DeleteNamespace")?;
+        let mut world = self.changing("DeleteNamespace")?;
         world.namespaces.retain(|(namespace, _)| namespace.id != id);
         Ok(())
     }
 
     async fn scalable_target(&self, resource: &str) -> CallResult<Option<(i32, i32)>> {
-        let mut world = self.world();
-        world.call("DescribeScalableTargets")?;
+        let world = self.reading("DescribeScalableTargets")?;
         Ok(world.targets.get(resource).copied())
     }
 
     async fn register_scalable_target(&self, resource: &str, min: i32, max: i32) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("RegisterScalableTarget")?;
+        let mut world = self.changing("RegisterScalableTarget")?;
         world.targets.insert(resource.to_owned(), (min, max));
         Ok(())
     }
@@ -514,8 +393,7 @@ impl Cloud for Fake {
         target: f64,
         cooldowns: (i32, i32),
     ) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("PutScalingPolicy")?;
+        let mut world = self.changing("PutScalingPolicy")?;
         world
             .policies
             .insert((resource.to_owned(), name.to_owned()), (target, cooldowns));
@@ -523,8 +401,7 @@ impl Cloud for Fake {
     }
 
     async fn scaling_policies(&self, resource: &str) -> CallResult<Vec<String>> {
-        let mut world = self.world();
-        world.call("DescribeScalingPolicies")?;
+        let world = self.reading("DescribeScalingPolicies")?;
         Ok(world
             .policies
             .keys()
@@ -534,8 +411,7 @@ impl Cloud for Fake {
     }
 
     async fn delete_scaling_policy(&self, resource: &str, name: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DeleteScalingPolicy")?;
+        let mut world = self.changing("DeleteScalingPolicy")?;
         world
             .policies
             .remove(&(resource.to_owned(), name.to_owned()));
@@ -543,8 +419,7 @@ impl Cloud for Fake {
     }
 
     async fn deregister_scalable_target(&self, resource: &str) -> CallResult<()> {
-        let mut world = self.world();
-        world.change("DeregisterScalableTarget")?;
+        let mut world = self.changing("DeregisterScalableTarget")?;
         world.targets.remove(resource);
         Ok(())
     }

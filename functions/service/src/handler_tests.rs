@@ -15,6 +15,7 @@ use env_core::outputs::{CacheOutputs, DatabaseOutputs, EdgeOutputs, NetworkOutpu
 use env_core::outputs::{ListenerRuleArns, SecurityGroupIds, ServiceOutputs, TargetGroupArns};
 use env_core::spec::DeploymentStrategy;
 use env_core::Status;
+use log_groups::fake::StoredLogGroup;
 use serde_json::{json, Value};
 
 // `status` reads only: its own tests, with these helpers.
@@ -117,7 +118,7 @@ async fn steady_status(fake: &Fake) -> Status {
 }
 
 fn document(fake: &Fake, role: &str, policy: &str) -> Value {
-    serde_json::from_str(&fake.world().roles[role].2[policy]).unwrap()
+    serde_json::from_str(&fake.roles.roles()[role].policies[policy]).unwrap()
 }
 
 #[tokio::test]
@@ -143,19 +144,30 @@ async fn create_from_nothing_builds_the_whole_service_and_its_autoscaling() {
     assert_ne!(outputs["executionRoleArn"], outputs["taskRoleArn"]);
 
     let world = fake.world();
+    let groups = fake.logs.groups();
+    let roles = fake.roles.roles();
     // Container Insights' group too, made before the cluster with the key and 14 days.
-    let insights = &world.log_groups["/aws/ecs/containerinsights/ecs-cluster-pr-42/performance"];
+    let insights = &groups["/aws/ecs/containerinsights/ecs-cluster-pr-42/performance"];
     assert_eq!(insights.retention_days, Some(14));
     assert_eq!(
-        insights.kms_key_id.as_deref(),
+        insights.kms_key_arn.as_deref(),
         Some("arn:aws:kms:us-west-2:123456789012:key/k")
     );
-    let group = &world.log_groups["ecs-logs-pr-42"];
+    let group = &groups["ecs-logs-pr-42"];
     assert_eq!(group.retention_days, Some(14));
     assert_eq!(
-        group.kms_key_id.as_deref(),
+        group.kms_key_arn.as_deref(),
         Some("arn:aws:kms:us-west-2:123456789012:key/k")
     );
+    let changes = fake.recorder.lock().changes.clone();
+    let last = |operation: &str| changes.iter().rposition(|change| *change == operation);
+    assert!(
+        last("CreateLogGroup").unwrap() < last("CreateCluster").unwrap(),
+        "{changes:?}"
+    );
+    for role in roles.values() {
+        assert_eq!(role.description, "A role of the catalog API's ECS service");
+    }
     assert_eq!(world.clusters["ecs-cluster-pr-42"].status, "ACTIVE");
     let tasks = world.active_task_definitions();
     assert_eq!(tasks.len(), 1);
@@ -177,7 +189,7 @@ async fn create_from_nothing_builds_the_whole_service_and_its_autoscaling() {
     // The API reads its keys at run time through the task role; ECS injects only the
     // credentials at start through the execution role.
     let reads = |role: &str, policy: &str| -> Value {
-        let document: Value = serde_json::from_str(&world.roles[role].2[policy]).unwrap();
+        let document: Value = serde_json::from_str(&roles[role].policies[policy]).unwrap();
         let statements = document["Statement"].as_array().unwrap().clone();
         let read = statements
             .into_iter()
@@ -227,7 +239,7 @@ async fn create_from_nothing_builds_the_whole_service_and_its_autoscaling() {
     assert_eq!(wanted.grace_period_seconds, 60);
     // Rolling: no blue/green settings, no infrastructure role.
     assert_eq!(wanted.blue_green, None);
-    assert!(!world.roles.contains_key("role-ecs-infra-pr-42"));
+    assert!(!roles.contains_key("role-ecs-infra-pr-42"));
     assert_eq!(service.strategy.as_deref(), Some("ROLLING"));
     assert_eq!(service.task_definition, world.task_definitions[0].0);
     assert_eq!(world.namespaces[0].0.name, "catalog-pr-42.local");
@@ -251,7 +263,8 @@ async fn both_roles_get_least_privilege_documents() {
     assert_least_privilege(&execution);
     assert_least_privilege(&task);
     assert_ne!(execution, task);
-    let trust: Value = serde_json::from_str(&fake.world().roles["role-ecs-task-pr-42"].1).unwrap();
+    let trust = &fake.roles.roles()["role-ecs-task-pr-42"].trust_policy;
+    let trust: Value = serde_json::from_str(trust).unwrap();
     assert_eq!(
         trust["Statement"][0]["Principal"]["Service"],
         "ecs-tasks.amazonaws.com"
@@ -299,11 +312,11 @@ async fn a_repeated_create_changes_nothing_and_keeps_the_autoscalers_count() {
         .unwrap()
         .1
         .desired_count = 6;
-    let before = fake.world().changes.len();
+    let before = fake.recorder.lock().changes.len();
     let response = run(&fake, "create").await.unwrap();
     assert_eq!(response.status, Status::Ready);
-    let world = fake.world();
-    let created: Vec<&str> = world.changes[before..]
+    let recorder = fake.recorder.lock();
+    let created: Vec<&str> = recorder.changes[before..]
         .iter()
         .copied()
         .filter(|op| {
@@ -312,9 +325,14 @@ async fn a_repeated_create_changes_nothing_and_keeps_the_autoscalers_count() {
         })
         .collect();
     assert!(created.is_empty(), "{created:?}");
-    assert_eq!(world.count("RegisterTaskDefinition"), 1);
-    assert_eq!(world.count("UpdateServiceTaskDefinition"), 0);
-    assert_eq!(world.services["ecs-service-pr-42"].1.desired_count, 6);
+    assert_eq!(recorder.count("RegisterTaskDefinition"), 1);
+    assert_eq!(recorder.count("UpdateServiceTaskDefinition"), 0);
+    // The roles' policies read back unchanged: not put again, no IAM change to wait out.
+    assert_eq!(recorder.count("PutRolePolicy"), 2);
+    assert_eq!(
+        fake.world().services["ecs-service-pr-42"].1.desired_count,
+        6
+    );
 }
 
 #[tokio::test]
@@ -333,14 +351,14 @@ async fn a_changed_spec_registers_a_new_revision_and_rolls_the_service_onto_it()
     // The new deployment has to roll out first.
     assert_eq!(response.status, Status::InProgress);
     let world = fake.world();
-    assert_eq!(world.count("RegisterTaskDefinition"), 2);
+    assert_eq!(fake.recorder.lock().count("RegisterTaskDefinition"), 2);
     let service = &world.services["ecs-service-pr-42"].1;
     assert_eq!(service.task_definition, world.task_definitions[1].0);
     assert_eq!(
         response.outputs["taskDefinitionArn"],
         world.task_definitions[1].0
     );
-    assert_eq!(world.count("CreateService"), 1);
+    assert_eq!(fake.recorder.lock().count("CreateService"), 1);
 }
 
 #[tokio::test]
@@ -393,7 +411,7 @@ async fn an_unknown_readiness_setting_is_misconfigured_before_any_call() {
         .unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Misconfigured);
     assert!(error.to_string().contains("SERVICE_READY_WHEN"), "{error}");
-    assert!(fake.world().changes.is_empty());
+    assert!(fake.recorder.lock().changes.is_empty());
 }
 
 #[tokio::test]
@@ -440,7 +458,7 @@ async fn a_missing_output_is_an_invalid_event_naming_the_key_before_any_call() {
             .unwrap_err();
         assert_eq!(error.error_name(), ErrorName::InvalidEvent, "{named}");
         assert!(error.to_string().contains(&named), "{named}: {error}");
-        assert!(fake.world().changes.is_empty());
+        assert!(fake.recorder.lock().changes.is_empty());
     }
 }
 
@@ -466,52 +484,42 @@ async fn a_create_interrupted_at_each_step_resumes_without_duplicates() {
         .chain([("CreateRole", 1), ("PutRolePolicy", 1)]);
     for (step, after) in cases {
         let fake = Fake::default();
-        fake.world()
-            .faults
-            .push((step, "ThrottlingException", after));
+        fake.recorder
+            .lock()
+            .fail_after(step, "ThrottlingException", after);
         let error = run(&fake, "create").await.unwrap_err();
         assert_eq!(error.error_name(), ErrorName::Retryable, "{step}");
         assert!(error.to_string().contains(step), "{error}");
         let response = run(&fake, "create").await.unwrap();
         assert_eq!(response.status, Status::Ready, "{step}");
+        assert_eq!(fake.roles.roles().len(), 2, "{step}");
         let world = fake.world();
-        assert_eq!(world.roles.len(), 2, "{step}");
         assert_eq!(world.active_task_definitions().len(), 1, "{step}");
         assert_eq!(world.namespaces.len(), 1, "{step}");
         assert_eq!(world.discovery.len(), 1, "{step}");
-        assert_eq!(world.count("CreateService"), 1, "{step}");
+        assert_eq!(fake.recorder.lock().count("CreateService"), 1, "{step}");
     }
-}
-
-#[tokio::test]
-async fn a_log_group_made_meanwhile_is_taken_as_made_and_gets_its_retention() {
-    let fake = Fake::default();
-    fake.world().made_meanwhile = Some("/aws/ecs/containerinsights/ecs-cluster-pr-42/performance");
-    let response = run(&fake, "create").await.unwrap();
-    assert_eq!(response.status, Status::Ready);
-    let world = fake.world();
-    let insights = &world.log_groups["/aws/ecs/containerinsights/ecs-cluster-pr-42/performance"];
-    assert_eq!(insights.retention_days, Some(14));
 }
 
 #[tokio::test]
 async fn a_group_ecs_made_without_the_key_gets_the_environments_key() {
     let fake = Fake::default();
     let insights = "/aws/ecs/containerinsights/ecs-cluster-pr-42/performance";
-    fake.world().log_groups.insert(
+    fake.logs.groups().insert(
         insights.to_owned(),
-        crate::fake::StoredLogGroup {
+        StoredLogGroup {
+            kms_key_arn: None,
             retention_days: Some(1),
-            kms_key_id: None,
+            tags: Vec::new(),
         },
     );
     run(&fake, "create").await.unwrap();
-    let world = fake.world();
-    assert_eq!(world.count("AssociateKmsKey"), 1);
-    let group = &world.log_groups[insights];
+    assert_eq!(fake.recorder.lock().count("AssociateKmsKey"), 1);
+    let groups = fake.logs.groups();
+    let group = &groups[insights];
     assert_eq!(group.retention_days, Some(14));
     assert_eq!(
-        group.kms_key_id.as_deref(),
+        group.kms_key_arn.as_deref(),
         Some("arn:aws:kms:us-west-2:123456789012:key/k")
     );
 }
@@ -521,6 +529,7 @@ async fn throttled_lookups_are_retryable() {
     for lookup in [
         "DescribeLogGroups",
         "GetRole",
+        "GetRolePolicy",
         "DescribeClusters",
         "DescribeTaskDefinition",
         "ListNamespaces",
@@ -528,14 +537,14 @@ async fn throttled_lookups_are_retryable() {
         "DescribeServices",
     ] {
         let fake = Fake::default();
-        fake.world().faults.push((lookup, "ThrottlingException", 0));
+        fake.recorder.lock().fail(lookup, "ThrottlingException");
         let error = run(&fake, "create").await.unwrap_err();
         assert_eq!(error.error_name(), ErrorName::Retryable, "{lookup}");
     }
     let fake = Fake::default();
-    fake.world()
-        .faults
-        .push(("CreateService", "AccessDeniedException", 0));
+    fake.recorder
+        .lock()
+        .fail("CreateService", "AccessDeniedException");
     let error = run(&fake, "create").await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::AwsRejected);
 }
@@ -550,9 +559,9 @@ async fn a_namespace_that_cloud_map_is_still_creating_makes_create_wait() {
     assert!(fake.world().services.is_empty());
     let response = run(&fake, "create").await.unwrap();
     assert_eq!(response.status, Status::Ready);
-    let world = fake.world();
-    assert_eq!(world.count("CreatePrivateDnsNamespace"), 1);
-    assert_eq!(world.count("CreateService"), 1);
+    let recorder = fake.recorder.lock();
+    assert_eq!(recorder.count("CreatePrivateDnsNamespace"), 1);
+    assert_eq!(recorder.count("CreateService"), 1);
 }
 
 #[tokio::test]
@@ -562,15 +571,15 @@ async fn delete_removes_everything_and_reports_deleted_only_when_nothing_is_left
     // 1: autoscaling and the service; 2: the rest, once ECS reports the service gone; 3:
     // Container Insights' group, once a call finds the cluster gone; 4: nothing found.
     assert_eq!(delete_all(&fake).await, 4);
-    let world = fake.world();
-    assert!(world.is_empty(), "{world:?}");
-    assert_eq!(world.count("ScaleService"), 1);
-    assert_eq!(world.count("DeleteService"), 1);
-    assert_eq!(world.count("DeleteRolePolicy"), 2);
-    assert_eq!(world.count("DeleteRole"), 2);
-    assert_eq!(world.count("DeleteCluster"), 1);
-    assert_eq!(world.count("DeleteTaskDefinitions"), 1);
-    assert_eq!(world.count("DeleteLogGroup"), 2);
+    assert!(fake.is_empty(), "{fake:?}");
+    let recorder = fake.recorder.lock();
+    assert_eq!(recorder.count("ScaleService"), 1);
+    assert_eq!(recorder.count("DeleteService"), 1);
+    assert_eq!(recorder.count("DeleteRolePolicy"), 2);
+    assert_eq!(recorder.count("DeleteRole"), 2);
+    assert_eq!(recorder.count("DeleteCluster"), 1);
+    assert_eq!(recorder.count("DeleteTaskDefinitions"), 1);
+    assert_eq!(recorder.count("DeleteLogGroup"), 2);
 }
 
 /// A pull request deployed many times leaves a revision per deploy: all deleted, ten a call.
@@ -605,11 +614,11 @@ async fn every_revision_of_the_family_is_deleted_ten_at_a_time_and_no_other_fami
         ));
     }
     delete_all(&fake).await;
-    let world = fake.world();
-    assert_eq!(world.count("DeregisterTaskDefinition"), 7);
-    assert_eq!(world.count("DeleteTaskDefinitions"), 2);
+    let recorder = fake.recorder.lock();
+    assert_eq!(recorder.count("DeregisterTaskDefinition"), 7);
+    assert_eq!(recorder.count("DeleteTaskDefinitions"), 2);
     assert_eq!(
-        world.task_definitions.len(),
+        fake.world().task_definitions.len(),
         1,
         "only the other family's is left"
     );
@@ -623,8 +632,8 @@ async fn delete_waits_for_the_service_to_drain_before_the_rest() {
     for _ in 0..2 {
         let response = run(&fake, "delete").await.unwrap();
         assert_eq!(response.status, Status::InProgress);
+        assert_eq!(fake.roles.roles().len(), 2);
         let world = fake.world();
-        assert_eq!(world.roles.len(), 2);
         assert_eq!(world.namespaces.len(), 1);
         assert_eq!(world.clusters["ecs-cluster-pr-42"].status, "ACTIVE");
         assert!(world.active_task_definitions().is_empty());
@@ -633,7 +642,7 @@ async fn delete_waits_for_the_service_to_drain_before_the_rest() {
     // A create during the drain waits too.
     let response = run(&fake, "create").await.unwrap();
     assert_eq!(response.status, Status::InProgress);
-    assert_eq!(fake.world().count("CreateService"), 1);
+    assert_eq!(fake.recorder.lock().count("CreateService"), 1);
     fake.world()
         .services
         .get_mut("ecs-service-pr-42")
@@ -641,16 +650,16 @@ async fn delete_waits_for_the_service_to_drain_before_the_rest() {
         .1
         .status = "INACTIVE".into();
     delete_all(&fake).await;
-    assert!(fake.world().is_empty());
+    assert!(fake.is_empty());
 }
 
 #[tokio::test]
 async fn a_discovery_service_still_holding_instances_is_deleted_by_a_later_call() {
     let fake = Fake::default();
     run(&fake, "create").await.unwrap();
-    fake.world()
-        .faults
-        .push(("DeleteDiscoveryService", "ResourceInUse", 0));
+    fake.recorder
+        .lock()
+        .fail("DeleteDiscoveryService", "ResourceInUse");
     // 1: autoscaling and the service; 2: Cloud Map refuses, the namespace is left; 3: both
     // deleted; 4: nothing found.
     deletes_in_progress(&fake, 2).await;
@@ -658,10 +667,10 @@ async fn a_discovery_service_still_holding_instances_is_deleted_by_a_later_call(
         let world = fake.world();
         assert_eq!(world.discovery.len(), 1);
         assert_eq!(world.namespaces.len(), 1);
-        assert_eq!(world.count("DeleteNamespace"), 0);
+        assert_eq!(fake.recorder.lock().count("DeleteNamespace"), 0);
     }
     assert_eq!(delete_all(&fake).await, 2);
-    assert!(fake.world().is_empty());
+    assert!(fake.is_empty());
 }
 
 #[tokio::test]
@@ -669,11 +678,11 @@ async fn a_namespace_deletion_already_under_way_waits_for_the_next_call() {
     for code in ["DuplicateRequest", "ResourceInUse"] {
         let fake = Fake::default();
         run(&fake, "create").await.unwrap();
-        fake.world().faults.push(("DeleteNamespace", code, 0));
+        fake.recorder.lock().fail("DeleteNamespace", code);
         deletes_in_progress(&fake, 2).await;
         assert_eq!(fake.world().namespaces.len(), 1, "{code}");
         delete_all(&fake).await;
-        assert!(fake.world().is_empty(), "{code}");
+        assert!(fake.is_empty(), "{code}");
     }
 }
 
@@ -695,7 +704,7 @@ async fn a_delete_interrupted_at_each_step_resumes_and_finishes() {
     for step in steps {
         let fake = Fake::default();
         run(&fake, "create").await.unwrap();
-        fake.world().faults.push((step, "ThrottlingException", 0));
+        fake.recorder.lock().fail(step, "ThrottlingException");
         let mut failed = false;
         for _ in 0..3 {
             match run(&fake, "delete").await {
@@ -709,7 +718,7 @@ async fn a_delete_interrupted_at_each_step_resumes_and_finishes() {
         }
         assert!(failed, "{step} was never called");
         delete_all(&fake).await;
-        assert!(fake.world().is_empty(), "{step}");
+        assert!(fake.is_empty(), "{step}");
     }
 }
 
@@ -721,7 +730,7 @@ async fn delete_of_an_environment_that_never_existed_is_deleted_at_once() {
         .await
         .unwrap();
     assert_eq!(response.status, Status::Deleted);
-    assert!(fake.world().changes.is_empty());
+    assert!(fake.recorder.lock().changes.is_empty());
 }
 
 #[tokio::test]
@@ -735,8 +744,8 @@ async fn a_service_scaled_to_zero_is_deleted_without_scaling_again() {
         .1
         .desired_count = 0;
     delete_all(&fake).await;
-    assert_eq!(fake.world().count("ScaleService"), 0);
-    assert!(fake.world().is_empty());
+    assert_eq!(fake.recorder.lock().count("ScaleService"), 0);
+    assert!(fake.is_empty());
 }
 
 fn blue_green_spec() -> Value {
@@ -776,13 +785,15 @@ async fn blue_green_hands_ecs_the_green_group_the_rules_and_an_infrastructure_ro
         );
         assert!(wanted.rollback_on_failure);
         assert_eq!(service.strategy.as_deref(), Some("BLUE_GREEN"));
-        let (_, trust, policies) = &world.roles["role-ecs-infra-pr-42"];
-        let trust: Value = serde_json::from_str(trust).unwrap();
+        let roles = fake.roles.roles();
+        let role = &roles["role-ecs-infra-pr-42"];
+        let trust: Value = serde_json::from_str(&role.trust_policy).unwrap();
         assert_eq!(
             trust["Statement"][0]["Principal"]["Service"],
             "ecs.amazonaws.com"
         );
-        let document: Value = serde_json::from_str(&policies[INFRASTRUCTURE_POLICY]).unwrap();
+        let document = &role.policies[INFRASTRUCTURE_POLICY];
+        let document: Value = serde_json::from_str(document).unwrap();
         assert_least_privilege(&document);
         assert_eq!(
             document["Statement"][1]["Resource"],
@@ -795,9 +806,8 @@ async fn blue_green_hands_ecs_the_green_group_the_rules_and_an_infrastructure_ro
     }
     // The infrastructure role goes with the rest at teardown.
     assert_eq!(delete_all(&fake).await, 4);
-    let world = fake.world();
-    assert!(world.is_empty(), "{world:?}");
-    assert_eq!(world.count("DeleteRole"), 3);
+    assert!(fake.is_empty(), "{fake:?}");
+    assert_eq!(fake.recorder.lock().count("DeleteRole"), 3);
 }
 
 #[tokio::test]
@@ -818,10 +828,11 @@ async fn switching_the_strategy_updates_the_existing_service_and_keeps_its_count
         Status::Ready
     );
     {
+        let recorder = fake.recorder.lock();
+        assert_eq!(recorder.count("UpdateServiceDeployment"), 1);
+        assert_eq!(recorder.count("CreateService"), 1);
+        assert_eq!(recorder.count("UpdateServiceTaskDefinition"), 0);
         let world = fake.world();
-        assert_eq!(world.count("UpdateServiceDeployment"), 1);
-        assert_eq!(world.count("CreateService"), 1);
-        assert_eq!(world.count("UpdateServiceTaskDefinition"), 0);
         let (wanted, service) = &world.services["ecs-service-pr-42"];
         assert_eq!(service.desired_count, 6);
         assert_eq!(service.strategy.as_deref(), Some("BLUE_GREEN"));
@@ -838,8 +849,8 @@ async fn switching_the_strategy_updates_the_existing_service_and_keeps_its_count
     let response = run(&fake, "create").await.unwrap();
     assert_eq!(response.status, Status::InProgress);
     assert_eq!(run(&fake, "status").await.unwrap().status, Status::Ready);
+    assert_eq!(fake.recorder.lock().count("UpdateServiceDeployment"), 2);
     let world = fake.world();
-    assert_eq!(world.count("UpdateServiceDeployment"), 2);
     let (wanted, service) = &world.services["ecs-service-pr-42"];
     assert_eq!(wanted.blue_green, None);
     assert_eq!(service.strategy.as_deref(), Some("ROLLING"));
@@ -851,16 +862,18 @@ async fn switching_the_strategy_updates_the_existing_service_and_keeps_its_count
 async fn a_failed_strategy_switch_is_retried_by_the_next_call() {
     let fake = Fake::default();
     run(&fake, "create").await.unwrap();
-    fake.world()
-        .faults
-        .push(("UpdateServiceDeployment", "ThrottlingException", 0));
+    fake.recorder
+        .lock()
+        .fail("UpdateServiceDeployment", "ThrottlingException");
     let error = run_blue_green(&fake, "create").await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Retryable);
     run_blue_green(&fake, "create").await.unwrap();
-    let world = fake.world();
-    assert_eq!(world.count("UpdateServiceDeployment"), 1);
+    assert_eq!(fake.recorder.lock().count("UpdateServiceDeployment"), 1);
     assert_eq!(
-        world.services["ecs-service-pr-42"].1.strategy.as_deref(),
+        fake.world().services["ecs-service-pr-42"]
+            .1
+            .strategy
+            .as_deref(),
         Some("BLUE_GREEN")
     );
 }
@@ -905,7 +918,7 @@ async fn blue_green_without_the_edges_rules_is_an_invalid_event_before_any_call(
             error.to_string().contains(&format!("{name} is empty")),
             "{error}"
         );
-        assert!(fake.world().changes.is_empty());
+        assert!(fake.recorder.lock().changes.is_empty());
     }
     // A rolling service does not need them.
     for (_, edge) in cases {

@@ -8,6 +8,7 @@ use env_core::arn::{account_of, region_of};
 use env_core::context::Context;
 use env_core::naming::{NameKind, Names};
 use env_core::tags::Tag;
+use iam_roles::RoleCalls;
 use serde_json::Value;
 
 /// The inline policy names of the two roles.
@@ -15,6 +16,8 @@ pub const EXECUTION_POLICY: &str = "ecs-execution";
 pub const TASK_POLICY: &str = "catalog-api";
 /// The inline policy of the infrastructure role blue/green deployments use.
 pub const INFRASTRUCTURE_POLICY: &str = "ecs-blue-green";
+/// The description IAM shows for each of the three roles.
+const ROLE_DESCRIPTION: &str = "A role of the catalog API's ECS service";
 
 /// The ARNs of the roles a task runs with.
 pub struct TaskRoles {
@@ -55,7 +58,8 @@ pub async fn ensure<C: Cloud>(cx: &Context<'_, C, &Inputs>) -> CallResult<TaskRo
         cx.fields().container_image.as_str(),
     );
     cloud
-        .put_role_policy(&execution_role, EXECUTION_POLICY, &document.to_string())
+        .roles()
+        .put_policy(&execution_role, EXECUTION_POLICY, &document.to_string())
         .await?;
     let scope = TaskScope {
         db_resource_id: inputs.db_resource_id.as_deref(),
@@ -64,7 +68,8 @@ pub async fn ensure<C: Cloud>(cx: &Context<'_, C, &Inputs>) -> CallResult<TaskRo
     };
     let document = policy::task_policy(account, &task_secrets, &inputs.key_arn, scope);
     cloud
-        .put_role_policy(&task_role, TASK_POLICY, &document.to_string())
+        .roles()
+        .put_policy(&task_role, TASK_POLICY, &document.to_string())
         .await?;
     Ok(TaskRoles { execution, task })
 }
@@ -89,16 +94,21 @@ pub async fn infrastructure<C: Cloud>(
         ],
     );
     cx.cloud
-        .put_role_policy(&name, INFRASTRUCTURE_POLICY, &document.to_string())
+        .roles()
+        .put_policy(&name, INFRASTRUCTURE_POLICY, &document.to_string())
         .await?;
     Ok(arn)
 }
 
 /// The role's ARN, created with `trust` when missing.
 async fn role<C: Cloud>(cloud: &C, name: &str, trust: &Value, tags: &[Tag]) -> CallResult<String> {
-    match cloud.role(name).await? {
+    let roles = cloud.roles();
+    match roles.arn(name).await? {
         Some(arn) => Ok(arn),
-        None => cloud.create_role(name, &trust.to_string(), tags).await,
+        None => {
+            let trust = trust.to_string();
+            roles.create(name, ROLE_DESCRIPTION, &trust, tags).await
+        }
     }
 }
 
@@ -112,10 +122,10 @@ pub struct FoundRole {
 
 /// The role `name` and whether it carries `policy`; `None` without such a role.
 pub async fn found<C: Cloud>(cloud: &C, name: &str, policy: &str) -> CallResult<Option<FoundRole>> {
-    let Some(arn) = cloud.role(name).await? else {
+    let Some(arn) = cloud.roles().arn(name).await? else {
         return Ok(None);
     };
-    let policies = cloud.role_policies(name).await?;
+    let policies = cloud.roles().policy_names(name).await?;
     let has_policy = policies.iter().any(|attached| attached == policy);
     Ok(Some(FoundRole { arn, has_policy }))
 }
@@ -128,13 +138,15 @@ pub async fn delete<C: Cloud>(cloud: &C, names: Names<'_>) -> CallResult<bool> {
         NameKind::TaskRole,
         NameKind::EcsInfrastructureRole,
     ];
+    let iam = cloud.roles();
     for role in roles.map(|kind| names.of(kind)) {
-        if cloud.role(&role).await?.is_some() {
+        if iam.arn(&role).await?.is_some() {
             found = true;
-            for policy in cloud.role_policies(&role).await? {
-                cloud.delete_role_policy(&role, &policy).await?;
+            // IAM refuses to delete a role that still has inline policies (DeleteConflict).
+            for policy in iam.policy_names(&role).await? {
+                iam.delete_policy(&role, &policy).await?;
             }
-            cloud.delete_role(&role).await?;
+            iam.delete(&role).await?;
         }
     }
     Ok(found)

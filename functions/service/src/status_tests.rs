@@ -2,16 +2,27 @@
 
 use super::*;
 use env_core::contract::Outputs;
+use iam_roles::fake::StoredRole;
 use std::collections::BTreeMap;
 
-/// Everything the fake holds, its change log included: equal before and after a read. Not the
-/// faults a test injected, which the failing call consumes.
-fn snapshot(fake: &Fake) -> String {
-    let mut world = fake.world();
-    let faults = std::mem::take(&mut world.faults);
-    let text = format!("{world:?}");
-    world.faults = faults;
-    text
+/// What the fakes hold: ECS, Cloud Map and Application Auto Scaling (as text), the log groups,
+/// the roles, and the changes recorded.
+type Snapshot = (
+    String,
+    BTreeMap<String, StoredLogGroup>,
+    BTreeMap<String, StoredRole>,
+    Vec<&'static str>,
+);
+
+/// Everything the fakes hold, the change log included: equal before and after a read. Not the
+/// calls, which a read adds to, nor the faults a test injected, which the failing call consumes.
+fn snapshot(fake: &Fake) -> Snapshot {
+    (
+        format!("{:?}", fake.world()),
+        fake.logs.groups().clone(),
+        fake.roles.roles().clone(),
+        fake.recorder.lock().changes.clone(),
+    )
 }
 
 /// `status` (accepted readiness), checking that it changed nothing.
@@ -34,9 +45,9 @@ async fn status_of_nothing_is_deleted_with_no_outputs_and_creates_nothing() {
     let fake = Fake::default();
     let response = read(&fake, spec()).await.unwrap();
     assert_eq!(response, Response::new(Status::Deleted, Outputs::new()));
-    let world = fake.world();
-    assert!(world.changes.is_empty(), "{:?}", world.changes);
-    assert!(world.is_empty());
+    let changes = fake.recorder.lock().changes.clone();
+    assert!(changes.is_empty(), "{changes:?}");
+    assert!(fake.is_empty());
 }
 
 #[tokio::test]
@@ -112,9 +123,9 @@ async fn status_of_a_create_interrupted_at_each_step_is_in_progress_and_creates_
     ];
     for (step, after) in steps {
         let fake = Fake::default();
-        fake.world()
-            .faults
-            .push((step, "ThrottlingException", after));
+        fake.recorder
+            .lock()
+            .fail_after(step, "ThrottlingException", after);
         run(&fake, "create").await.unwrap_err();
         let response = read(&fake, spec()).await.unwrap();
         assert_eq!(response.status, Status::InProgress, "{step} {after}");
@@ -124,9 +135,9 @@ async fn status_of_a_create_interrupted_at_each_step_is_in_progress_and_creates_
     }
     // Interrupted before anything existed: nothing to report.
     let fake = Fake::default();
-    fake.world()
-        .faults
-        .push(("CreateLogGroup", "ThrottlingException", 0));
+    fake.recorder
+        .lock()
+        .fail("CreateLogGroup", "ThrottlingException");
     run(&fake, "create").await.unwrap_err();
     assert_eq!(read(&fake, spec()).await.unwrap().status, Status::Deleted);
 }
@@ -174,18 +185,18 @@ async fn each_read_fails_with_its_typed_error_and_changes_nothing() {
     for (operation, after) in reads {
         let fake = Fake::default();
         run_blue_green(&fake, "create").await.unwrap();
-        fake.world()
-            .faults
-            .push((operation, "ThrottlingException", after));
+        fake.recorder
+            .lock()
+            .fail_after(operation, "ThrottlingException", after);
         let error = read(&fake, blue_green_spec()).await.unwrap_err();
         assert_eq!(error.error_name(), ErrorName::Retryable, "{operation}");
         assert!(error.to_string().contains(operation), "{error}");
     }
     let fake = Fake::default();
     run(&fake, "create").await.unwrap();
-    fake.world()
-        .faults
-        .push(("DescribeServices", "AccessDeniedException", 0));
+    fake.recorder
+        .lock()
+        .fail("DescribeServices", "AccessDeniedException");
     let error = read(&fake, spec()).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::AwsRejected);
 }
@@ -200,7 +211,7 @@ async fn status_of_a_changed_spec_is_in_progress_until_create_rolls_it_out() {
     assert_eq!(response.status, Status::InProgress);
     // The revision `create` would answer is not registered yet.
     assert!(!keys(&response).contains(&"taskDefinitionArn"));
-    assert_eq!(fake.world().count("RegisterTaskDefinition"), 1);
+    assert_eq!(fake.recorder.lock().count("RegisterTaskDefinition"), 1);
     let request = request("create", changed.clone(), inputs());
     let created = handle(&fake, Some("accepted"), request).await.unwrap();
     assert_eq!(created.status, Status::InProgress);
@@ -283,7 +294,7 @@ async fn status_follows_a_teardown_and_is_deleted_only_when_nothing_is_left() {
     for _ in 0..5 {
         run(&fake, "delete").await.unwrap();
         let response = read(&fake, spec()).await.unwrap();
-        if fake.world().is_empty() {
+        if fake.is_empty() {
             assert_eq!(response, Response::new(Status::Deleted, Outputs::new()));
             // `delete` agrees: it finds nothing either.
             let deleted = run(&fake, "delete").await.unwrap();
@@ -309,13 +320,15 @@ async fn what_only_delete_removes_keeps_status_from_deleted() {
 
     // The infrastructure role of a former blue/green service, for a rolling one.
     let leftover = Fake::default();
-    leftover.world().roles.insert(
+    leftover.roles.roles().insert(
         "role-ecs-infra-pr-42".into(),
-        (
-            "arn:aws:iam::123456789012:role/role-ecs-infra-pr-42".into(),
-            "{}".into(),
-            BTreeMap::new(),
-        ),
+        StoredRole {
+            arn: "arn:aws:iam::123456789012:role/role-ecs-infra-pr-42".into(),
+            description: String::new(),
+            trust_policy: "{}".into(),
+            tags: Vec::new(),
+            policies: BTreeMap::new(),
+        },
     );
     let response = read(&leftover, spec()).await.unwrap();
     assert_eq!(response, Response::new(Status::InProgress, Outputs::new()));
@@ -331,5 +344,5 @@ async fn status_needs_the_inputs_create_needs() {
         .await
         .unwrap_err();
     assert_eq!(error.error_name(), ErrorName::InvalidEvent);
-    assert!(fake.world().changes.is_empty());
+    assert!(fake.recorder.lock().changes.is_empty());
 }

@@ -256,6 +256,20 @@ fn deploy_twice_then_drive_an_environment_then_undeploy() {
                                 .value("2030-01-01T00:00:00Z")
                                 .build(),
                         )
+                        // The project's tags, which every resource of an environment carries and
+                        // the expiry `env comment` reads is found by (as the cleanup finds it).
+                        .tags(
+                            aws_sdk_ec2::types::Tag::builder()
+                                .key("catalog:project")
+                                .value("catalog-api")
+                                .build(),
+                        )
+                        .tags(
+                            aws_sdk_ec2::types::Tag::builder()
+                                .key("catalog:managed-by")
+                                .value("catalog-environments")
+                                .build(),
+                        )
                         .build(),
                 )
                 .send(),

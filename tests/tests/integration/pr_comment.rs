@@ -11,7 +11,7 @@ const MARKER: &str = "<!-- catalog-environments:pr-42 -->";
 fn scratch(name: &str, pages: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("pr-comment-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
     let gh = dir.join("gh");
     std::fs::write(
         &gh,
@@ -19,20 +19,28 @@ fn scratch(name: &str, pages: &str) -> PathBuf {
          printf '%s\\n' \"$*\" >> \"$GH_LOG\"\n\
          if [ \"${3:-}\" = --paginate ]; then cat \"$GH_PAGES\"; fi\n",
     )
-    .unwrap();
-    Command::new("chmod").arg("+x").arg(&gh).status().unwrap();
-    std::fs::write(dir.join("pages.json"), pages).unwrap();
+    .expect("the stand-in gh");
+    Command::new("chmod")
+        .arg("+x")
+        .arg(&gh)
+        .status()
+        .expect("chmod runs");
+    std::fs::write(dir.join("pages.json"), pages).expect("the pages file");
     std::fs::write(
         dir.join("comment.md"),
         format!("{MARKER}\n**Preview environment `pr-42`: ready**\n"),
     )
-    .unwrap();
+    .expect("the comment file");
     dir
 }
 
 /// Runs the script in `dir`; answers its exit code and the calls `gh` received.
 fn post(dir: &Path, extra: &[&str]) -> (i32, Vec<String>) {
-    let path = format!("{}:{}", dir.display(), std::env::var("PATH").unwrap());
+    let path = format!(
+        "{}:{}",
+        dir.display(),
+        std::env::var("PATH").expect("PATH is set")
+    );
     let status = Command::new("bash")
         .arg(workspace_root().join("examples/post-comment.sh"))
         .args(["42", "comment.md"])
@@ -44,7 +52,7 @@ fn post(dir: &Path, extra: &[&str]) -> (i32, Vec<String>) {
         .env("GH_PAGES", dir.join("pages.json"))
         .env_remove("COMMENTER")
         .status()
-        .unwrap();
+        .expect("bash runs");
     let calls = std::fs::read_to_string(dir.join("calls.log")).unwrap_or_default();
     let _ = std::fs::remove_dir_all(dir);
     (

@@ -6,6 +6,7 @@ use crate::cloud::EmailSubscription;
 use crate::plan::tests::{outputs, spec};
 use crate::plan::{Alarm, MetricFilter};
 use env_core::error::aws_failure;
+use env_core::recorder::SharedRecorder;
 use env_core::tags::Tag;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -22,13 +23,14 @@ struct State {
     /// alarm name → (alarm, its action)
     alarms: BTreeMap<String, (Alarm, String)>,
     dashboards: BTreeMap<String, String>,
-    calls: Vec<&'static str>,
-    /// The operation that fails, with the AWS error code it fails with.
-    failing: Option<(&'static str, &'static str)>,
 }
 
 #[derive(Debug, Default)]
-struct Fake(Mutex<State>);
+struct Fake {
+    state: Mutex<State>,
+    /// Every call made, the changes among them, and the faults a test injects.
+    recorder: SharedRecorder,
+}
 
 impl Fake {
     fn with_log_group() -> Self {
@@ -40,32 +42,7 @@ impl Fake {
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
-        self.0.lock().unwrap()
-    }
-
-    fn fail(&self, operation: &'static str, code: &'static str) {
-        self.state().failing = Some((operation, code));
-    }
-
-    /// Records the call, and fails it if it is the failing one.
-    fn call(
-        &self,
-        operation: &'static str,
-    ) -> Result<std::sync::MutexGuard<'_, State>, AwsCallError> {
-        let mut state = self.state();
-        state.calls.push(operation);
-        match state.failing {
-            Some((failing, code)) if failing == operation => Err(aws_failure(operation, code)),
-            _ => Ok(state),
-        }
-    }
-
-    fn count(&self, operation: &str) -> usize {
-        self.state()
-            .calls
-            .iter()
-            .filter(|c| **c == operation)
-            .count()
+        self.state.lock().unwrap()
     }
 }
 
@@ -76,7 +53,8 @@ impl Cloud for Fake {
         kms_key: &str,
         _: &[Tag],
     ) -> Result<String, AwsCallError> {
-        let mut state = self.call("CreateTopic")?;
+        self.recorder.lock().change("CreateTopic")?;
+        let mut state = self.state();
         let arn = format!("arn:aws:sns:us-west-2:123456789012:{name}");
         state
             .topics
@@ -86,7 +64,8 @@ impl Cloud for Fake {
     }
 
     async fn find_topic(&self, name: &str) -> Result<Option<String>, AwsCallError> {
-        let state = self.call("ListTopics")?;
+        self.recorder.lock().call("ListTopics")?;
+        let state = self.state();
         Ok(state.topics.get(name).map(|(arn, _)| arn.clone()))
     }
 
@@ -94,7 +73,8 @@ impl Cloud for Fake {
         &self,
         topic_arn: &str,
     ) -> Result<Vec<EmailSubscription>, AwsCallError> {
-        let state = self.call("ListSubscriptionsByTopic")?;
+        self.recorder.lock().call("ListSubscriptionsByTopic")?;
+        let state = self.state();
         Ok(state
             .subscriptions
             .iter()
@@ -107,7 +87,8 @@ impl Cloud for Fake {
     }
 
     async fn subscribe_email(&self, topic_arn: &str, email: &str) -> Result<(), AwsCallError> {
-        let mut state = self.call("Subscribe")?;
+        self.recorder.lock().change("Subscribe")?;
+        let mut state = self.state();
         // Confirmed at once, as if the address had clicked the link.
         state
             .subscriptions
@@ -116,7 +97,8 @@ impl Cloud for Fake {
     }
 
     async fn unsubscribe(&self, subscription_arn: &str) -> Result<(), AwsCallError> {
-        let mut state = self.call("Unsubscribe")?;
+        self.recorder.lock().change("Unsubscribe")?;
+        let mut state = self.state();
         state
             .subscriptions
             .retain(|(topic, email, _)| format!("{topic}:{email}") != subscription_arn);
@@ -124,7 +106,8 @@ impl Cloud for Fake {
     }
 
     async fn delete_topic(&self, topic_arn: &str) -> Result<(), AwsCallError> {
-        let mut state = self.call("DeleteTopic")?;
+        self.recorder.lock().change("DeleteTopic")?;
+        let mut state = self.state();
         state.topics.retain(|_, (arn, _)| arn != topic_arn);
         state
             .subscriptions
@@ -137,17 +120,20 @@ impl Cloud for Fake {
         log_group: &str,
         filter: &MetricFilter,
     ) -> Result<(), AwsCallError> {
-        let mut state = self.call("PutMetricFilter")?;
-        let group = state
-            .log_groups
-            .get_mut(log_group)
-            .ok_or_else(|| aws_failure("PutMetricFilter", "ResourceNotFoundException"))?;
+        let mut state = self.state();
+        let Some(group) = state.log_groups.get_mut(log_group) else {
+            // A filter on a missing log group is refused, and that changes nothing.
+            self.recorder.lock().call("PutMetricFilter")?;
+            return Err(aws_failure("PutMetricFilter", "ResourceNotFoundException"));
+        };
+        self.recorder.lock().change("PutMetricFilter")?;
         group.insert(filter.name.clone(), filter.clone());
         Ok(())
     }
 
     async fn metric_filter_names(&self, log_group: &str) -> Result<Vec<String>, AwsCallError> {
-        let state = self.call("DescribeMetricFilters")?;
+        self.recorder.lock().call("DescribeMetricFilters")?;
+        let state = self.state();
         let group = state
             .log_groups
             .get(log_group)
@@ -156,7 +142,8 @@ impl Cloud for Fake {
     }
 
     async fn delete_metric_filter(&self, log_group: &str, name: &str) -> Result<(), AwsCallError> {
-        let mut state = self.call("DeleteMetricFilter")?;
+        self.recorder.lock().change("DeleteMetricFilter")?;
+        let mut state = self.state();
         if let Some(group) = state.log_groups.get_mut(log_group) {
             group.remove(name);
         }
@@ -164,7 +151,8 @@ impl Cloud for Fake {
     }
 
     async fn alarm_names(&self, prefix: &str) -> Result<Vec<String>, AwsCallError> {
-        let state = self.call("DescribeAlarms")?;
+        self.recorder.lock().call("DescribeAlarms")?;
+        let state = self.state();
         Ok(state
             .alarms
             .keys()
@@ -179,7 +167,8 @@ impl Cloud for Fake {
         topic_arn: &str,
         _: &[Tag],
     ) -> Result<(), AwsCallError> {
-        let mut state = self.call("PutMetricAlarm")?;
+        self.recorder.lock().change("PutMetricAlarm")?;
+        let mut state = self.state();
         state
             .alarms
             .insert(alarm.name.clone(), (alarm.clone(), topic_arn.to_owned()));
@@ -187,25 +176,29 @@ impl Cloud for Fake {
     }
 
     async fn delete_alarms(&self, names: &[String]) -> Result<(), AwsCallError> {
-        let mut state = self.call("DeleteAlarms")?;
+        self.recorder.lock().change("DeleteAlarms")?;
+        let mut state = self.state();
         assert!(names.len() <= 100, "DeleteAlarms takes at most 100 names");
         state.alarms.retain(|name, _| !names.contains(name));
         Ok(())
     }
 
     async fn dashboard_exists(&self, name: &str) -> Result<bool, AwsCallError> {
-        let state = self.call("ListDashboards")?;
+        self.recorder.lock().call("ListDashboards")?;
+        let state = self.state();
         Ok(state.dashboards.contains_key(name))
     }
 
     async fn put_dashboard(&self, name: &str, body: &str) -> Result<(), AwsCallError> {
-        let mut state = self.call("PutDashboard")?;
+        self.recorder.lock().change("PutDashboard")?;
+        let mut state = self.state();
         state.dashboards.insert(name.to_owned(), body.to_owned());
         Ok(())
     }
 
     async fn delete_dashboard(&self, name: &str) -> Result<(), AwsCallError> {
-        let mut state = self.call("DeleteDashboards")?;
+        self.recorder.lock().change("DeleteDashboards")?;
+        let mut state = self.state();
         state.dashboards.remove(name);
         Ok(())
     }
@@ -295,8 +288,8 @@ async fn create_again_or_resumed_converges_without_duplicates() {
     let email = json!({"alarmEmail": "oncall@example.com"});
     run(&fake, Action::Create, email.clone()).await.unwrap();
     run(&fake, Action::Create, email).await.unwrap();
-    assert_eq!(fake.count("Subscribe"), 1);
-    assert_eq!(fake.count("CreateTopic"), 1);
+    assert_eq!(fake.recorder.lock().count("Subscribe"), 1);
+    assert_eq!(fake.recorder.lock().count("CreateTopic"), 1);
     let state = fake.state();
     assert_eq!(state.subscriptions.len(), 1);
     assert_eq!(state.topics.len(), 1);
@@ -348,14 +341,16 @@ async fn the_topic_mails_only_the_current_alarm_email() {
         emails(&fake),
         ["unconfirmed@example.com", "new@example.com"]
     );
-    assert_eq!(fake.count("Unsubscribe"), 1);
+    assert_eq!(fake.recorder.lock().count("Unsubscribe"), 1);
 
     // Without an alarmEmail nobody is mailed.
     run(&fake, Action::Create, json!({})).await.unwrap();
     assert_eq!(emails(&fake), ["unconfirmed@example.com"]);
-    assert_eq!(fake.count("Subscribe"), 2);
+    assert_eq!(fake.recorder.lock().count("Subscribe"), 2);
 
-    fake.fail("Unsubscribe", "AuthorizationError");
+    fake.recorder
+        .lock()
+        .fail("Unsubscribe", "AuthorizationError");
     fake.state()
         .subscriptions
         .push((topic.into(), "other@example.com".into(), true));
@@ -366,7 +361,7 @@ async fn the_topic_mails_only_the_current_alarm_email() {
 #[tokio::test]
 async fn throttling_is_retryable() {
     let fake = Fake::with_log_group();
-    fake.fail("PutMetricAlarm", "Throttling");
+    fake.recorder.lock().fail("PutMetricAlarm", "Throttling");
     let error = run(&fake, Action::Create, json!({})).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Retryable);
     assert!(
@@ -391,7 +386,7 @@ async fn a_missing_input_is_an_invalid_event_and_nothing_is_called() {
         error.to_string(),
         "outputs.cache: are malformed: missing field `cacheReplicationGroupId`; the cache component provides them"
     );
-    assert!(fake.state().calls.is_empty());
+    assert!(fake.recorder.lock().calls.is_empty());
 }
 
 #[tokio::test]
@@ -487,11 +482,11 @@ async fn delete_resumed_after_a_partial_delete_finishes_the_job() {
     let response = run(&fake, Action::Delete, json!({})).await.unwrap();
     assert_eq!(response.status, Status::Deleted);
     assert!(fake.state().topics.is_empty());
-    assert_eq!(fake.count("DeleteMetricFilter"), 0);
+    assert!(!fake.recorder.lock().calls.contains(&"DeleteMetricFilter"));
     // And once more, on nothing at all.
     let again = run(&fake, Action::Delete, json!({})).await.unwrap();
     assert_eq!(again.status, Status::Deleted);
-    assert_eq!(fake.count("DeleteTopic"), 1);
+    assert_eq!(fake.recorder.lock().count("DeleteTopic"), 1);
 }
 
 #[tokio::test]
@@ -512,14 +507,16 @@ async fn alarms_are_deleted_in_batches_of_100() {
     let created = run(&fake, Action::Create, big.clone()).await.unwrap();
     assert_eq!(created.outputs["alarmCount"], 248);
     run(&fake, Action::Delete, big).await.unwrap();
-    assert_eq!(fake.count("DeleteAlarms"), 3);
+    assert_eq!(fake.recorder.lock().count("DeleteAlarms"), 3);
     assert!(fake.state().alarms.is_empty());
 }
 
 #[tokio::test]
 async fn an_access_error_listing_filters_is_not_mistaken_for_a_missing_log_group() {
     let fake = Fake::with_log_group();
-    fake.fail("DescribeMetricFilters", "AccessDeniedException");
+    fake.recorder
+        .lock()
+        .fail("DescribeMetricFilters", "AccessDeniedException");
     let error = run(&fake, Action::Delete, json!({})).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::AwsRejected);
 }
