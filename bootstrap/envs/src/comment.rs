@@ -3,7 +3,7 @@
 //! the marker on the first line), so reviewers always read the current URL, state, cost and expiry,
 //! and are warned before the scheduled cleanup removes the environment.
 
-use super::facts::Facts;
+use super::facts::{Expiry, Facts};
 use super::stage::{Aftermath, Stage};
 use std::time::{Duration, SystemTime};
 
@@ -33,11 +33,11 @@ fn describe(stage: &Stage) -> String {
                 )
             }
             Aftermath::RollbackFailed => format!(
-                "failed, and so did its rollback: resources may be left ({remove}): {}",
+                "failed, and its rollback did not finish: resources may be left ({remove}): {}",
                 failure(error, cause)
             ),
             Aftermath::NotRolledBack => format!(
-                "stopped without a rollback: resources may be left ({remove}): {}",
+                "failed without a rollback: resources may be left ({remove}): {}",
                 failure(error, cause)
             ),
         },
@@ -76,13 +76,14 @@ pub fn render(facts: &Facts, now: SystemTime, warn_before: Duration) -> String {
             ));
         }
         let expiry = match facts.expires_at {
-            Some(at) if at <= now => format!("{} (expired)", stamp(at)),
-            Some(at) => format!("{} ({})", stamp(at), until(now, at)),
-            None => "never: no TTL, remove it with `envctl env down`".into(),
+            Expiry::At(at) if at <= now => format!("{} (expired)", stamp(at)),
+            Expiry::At(at) => format!("{} ({})", stamp(at), until(now, at)),
+            Expiry::Never => "never: no TTL, remove it with `envctl env down`".into(),
+            Expiry::NotKnown => "not known yet: no resource carries its tags yet".into(),
         };
         text.push_str(&format!("| Expires | {expiry} |\n"));
     }
-    if let (true, Some(at)) = (facts.stage.lives(), facts.expires_at) {
+    if let (true, Expiry::At(at)) = (facts.stage.lives(), facts.expires_at) {
         text.push('\n');
         if at <= now {
             text.push_str(&format!(
@@ -152,7 +153,8 @@ mod tests {
             stage: Stage::Ready,
             url: Some("https://alb-pr-42-1.us-west-2.elb.amazonaws.com".into()),
             cost_per_hour: Some((0.2849, 0.6512)),
-            expires_at: expires_in_hours.map(|hours| at(hours * 3600)),
+            expires_at: expires_in_hours
+                .map_or(Expiry::Never, |hours| Expiry::At(at(hours * 3600))),
         }
     }
 
@@ -197,6 +199,13 @@ mod tests {
         let text = comment(&ready(None));
         assert!(text.contains("| Expires | never: no TTL, remove it with `envctl env down` |\n"));
         assert!(!text.contains("Warning") && !text.contains("To keep it"));
+        let not_yet = comment(&Facts {
+            stage: Stage::Provisioning(None),
+            expires_at: Expiry::NotKnown,
+            ..ready(None)
+        });
+        assert!(not_yet.contains("| Expires | not known yet: no resource carries its tags yet |\n"));
+        assert!(!not_yet.contains("Warning") && !not_yet.contains("To keep it"));
     }
 
     #[test]
@@ -270,11 +279,11 @@ mod tests {
         for (aftermath, state) in [
             (
                 Aftermath::RollbackFailed,
-                "| State | failed, and so did its rollback: resources may be left (remove them with `envctl env down`): `RollbackFailed`: the cause |",
+                "| State | failed, and its rollback did not finish: resources may be left (remove them with `envctl env down`): `RollbackFailed`: the cause |",
             ),
             (
                 Aftermath::NotRolledBack,
-                "| State | stopped without a rollback: resources may be left (remove them with `envctl env down`): `RollbackFailed`: the cause |",
+                "| State | failed without a rollback: resources may be left (remove them with `envctl env down`): `RollbackFailed`: the cause |",
             ),
         ] {
             let text = with(Stage::Failed {

@@ -19,7 +19,17 @@ pub struct Facts {
     pub url: Option<String>,
     /// Idle and peak cost per hour of the spec it was provisioned with, in USD.
     pub cost_per_hour: Option<(f64, f64)>,
-    pub expires_at: Option<SystemTime>,
+    pub expires_at: Expiry,
+}
+
+/// When the scheduled cleanup removes the environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expiry {
+    At(SystemTime),
+    /// A resource has no expiry (or one that does not read): the cleanup leaves it alone.
+    Never,
+    /// No resource carries the environment's tags (yet, or any more).
+    NotKnown,
 }
 
 pub async fn facts<C: Workflows>(
@@ -35,7 +45,7 @@ pub async fn facts<C: Workflows>(
         stage: Stage::Unknown,
         url: None,
         cost_per_hour: None,
-        expires_at: None,
+        expires_at: Expiry::NotKnown,
     };
     if let (Some(workflow), Some(execution)) = (report.workflow, &report.execution) {
         let rolled_back = execution.name.strip_prefix("rollback-");
@@ -67,14 +77,19 @@ pub async fn facts<C: Workflows>(
 
 /// When the scheduled cleanup removes the environment, judged as it judges (functions/cleanup,
 /// `judge`): once every resource is past its expiry, so at the latest one; never when a resource
-/// has no expiry tag or one that does not read as an RFC 3339 time, or when none is found.
-fn expiry(tags: &[Option<String>]) -> Option<SystemTime> {
+/// has no expiry tag or one that does not read as an RFC 3339 time. GetResources does not return
+/// IAM roles (Resource Groups Tagging API reference, "Services that support the Resource Groups
+/// Tagging API"), so neither counts them.
+fn expiry(tags: &[Option<String>]) -> Expiry {
     let mut latest = None;
     for tag in tags {
-        let at = humantime::parse_rfc3339(tag.as_deref()?).ok()?;
+        let parsed = tag.as_deref().map(humantime::parse_rfc3339);
+        let Some(Ok(at)) = parsed else {
+            return Expiry::Never;
+        };
         latest = latest.max(Some(at));
     }
-    latest
+    latest.map_or(Expiry::NotKnown, Expiry::At)
 }
 
 /// Idle and peak cost per hour, from the bundled price table.
@@ -89,23 +104,18 @@ fn hourly_cost(spec: &EnvironmentSpec) -> anyhow::Result<(f64, f64)> {
 
 #[cfg(test)]
 mod tests {
-    use super::expiry;
-    use std::time::SystemTime;
-
-    fn at(text: &str) -> Option<SystemTime> {
-        humantime::parse_rfc3339(text).ok()
-    }
+    use super::{expiry, Expiry};
 
     #[test]
     fn the_expiry_is_the_latest_unless_a_resource_has_none_or_an_unreadable_one() {
         let tag = |text: &str| Some(text.to_owned());
+        let at = |text: &str| Expiry::At(humantime::parse_rfc3339(text).unwrap());
         let tags = [tag("2026-12-07T10:00:00Z"), tag("2026-12-09T08:00:00Z")];
         assert_eq!(expiry(&tags), at("2026-12-09T08:00:00Z"));
-        assert_eq!(expiry(&[tag("2026-12-07T10:00:00Z"), None]), None);
-        assert_eq!(
-            expiry(&[tag("2026-12-07T10:00:00Z"), tag("tomorrow")]),
-            None
-        );
-        assert_eq!(expiry(&[]), None);
+        assert_eq!(expiry(&[tag("2026-12-07T10:00:00Z"), None]), Expiry::Never);
+        let unreadable = [tag("2026-12-07T10:00:00Z"), tag("tomorrow")];
+        assert_eq!(expiry(&unreadable), Expiry::Never);
+        // Nothing tagged yet (a first provision) or any more: not known, not "never".
+        assert_eq!(expiry(&[]), Expiry::NotKnown);
     }
 }

@@ -6,6 +6,8 @@ use super::api::Execution;
 
 /// The state of the provision workflow that runs the rollback (provision.asl.json).
 const ROLLBACK_STATE: &str = "Rollback";
+/// Its first state, which only checks the spec: a failure there made nothing.
+const VALIDATE_STATE: &str = "Validate";
 /// The error a provision fails with when its rollback failed too (provision.asl.json).
 const ROLLBACK_FAILED: &str = "RollbackFailed";
 
@@ -36,13 +38,14 @@ pub enum Stage {
 /// What is left after a provision that did not succeed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Aftermath {
-    /// Its rollback removed everything it made.
+    /// Nothing was made (it failed validating the spec) or its rollback removed everything.
     NothingLeft,
-    /// Its rollback failed too: resources may be left.
+    /// Its rollback did not finish: resources may be left.
     RollbackFailed,
-    /// It was stopped (StopExecution ends an execution where it stands) or ran past its time
-    /// limit: no state of the workflow runs after that, its rollback included, so resources may be
-    /// left.
+    /// No rollback ran: it was stopped (StopExecution ends an execution where it stands), ran past
+    /// its time limit, or failed with an error no Catch takes (`States.ALL` does not catch
+    /// `States.Runtime` or `States.DataLimitExceeded`: Step Functions developer guide, "Handling
+    /// errors in Step Functions workflows"). Resources may be left.
     NotRolledBack,
 }
 
@@ -67,27 +70,34 @@ fn running(status: &str) -> bool {
 }
 
 impl Stage {
-    /// From the environment's latest provision and the state it entered last.
+    /// From the environment's latest provision and the state it entered last. A closed provision
+    /// that is the latest execution started no rollback (the rollback, a teardown, would be
+    /// newer): what it made is left, unless it failed validating the spec.
     pub fn of_provision(provision: &Execution, state: Option<String>) -> Self {
-        match provision.status.as_str() {
-            status if running(status) && state.as_deref() == Some(ROLLBACK_STATE) => {
-                Stage::RollingBack
-            }
-            status if running(status) => Stage::Provisioning(state),
-            "SUCCEEDED" => Stage::Ready,
-            status => {
-                let (error, cause) = failure(provision);
-                let aftermath = match (status, error.as_str()) {
-                    ("FAILED", ROLLBACK_FAILED) => Aftermath::RollbackFailed,
-                    ("FAILED", _) => Aftermath::NothingLeft,
-                    _ => Aftermath::NotRolledBack,
-                };
-                Stage::Failed {
-                    error,
-                    cause,
-                    aftermath,
-                }
-            }
+        let status = provision.status.as_str();
+        if running(status) {
+            return match state.as_deref() {
+                Some(ROLLBACK_STATE) => Stage::RollingBack,
+                _ => Stage::Provisioning(state),
+            };
+        }
+        if status == "SUCCEEDED" {
+            return Stage::Ready;
+        }
+        let aftermath = match (status, state.as_deref()) {
+            ("FAILED", Some(VALIDATE_STATE)) => Aftermath::NothingLeft,
+            _ if provision.error.as_deref() == Some(ROLLBACK_FAILED) => Aftermath::RollbackFailed,
+            _ => Aftermath::NotRolledBack,
+        };
+        Stage::failed(provision, aftermath)
+    }
+
+    fn failed(provision: &Execution, aftermath: Aftermath) -> Self {
+        let (error, cause) = failure(provision);
+        Stage::Failed {
+            error,
+            cause,
+            aftermath,
         }
     }
 
@@ -103,13 +113,17 @@ impl Stage {
         }
     }
 
-    /// From a rollback and the provision that started it: the provision's failure once it has
-    /// closed (its error says whether the rollback succeeded), rolling back until then.
+    /// From a rollback and the provision that started it: rolling back until both have closed,
+    /// then the provision's failure, with nothing left only when the rollback succeeded.
     pub fn of_rollback(rollback: &Execution, provision: &Execution) -> Self {
         if running(&rollback.status) || running(&provision.status) {
             return Stage::RollingBack;
         }
-        Stage::of_provision(provision, None)
+        let aftermath = match rollback.status.as_str() {
+            "SUCCEEDED" => Aftermath::NothingLeft,
+            _ => Aftermath::RollbackFailed,
+        };
+        Stage::failed(provision, aftermath)
     }
 
     pub fn headline(&self) -> &'static str {
@@ -189,9 +203,21 @@ mod tests {
             Stage::of_provision(&provision("SUCCEEDED", None), None),
             Stage::Ready
         );
+        // Failed validating the spec (provision.asl.json's first state): nothing was made.
         assert_eq!(
-            Stage::of_provision(&provision("FAILED", Some("ComponentFailed")), None),
-            failed("ComponentFailed", Aftermath::NothingLeft)
+            Stage::of_provision(
+                &provision("FAILED", Some("InvalidSpec")),
+                Some("Validate".into())
+            ),
+            failed("InvalidSpec", Aftermath::NothingLeft)
+        );
+        // Failed later without a rollback to follow (an error no Catch takes): things may be left.
+        assert_eq!(
+            Stage::of_provision(
+                &provision("FAILED", Some("States.Runtime")),
+                Some("ConvergeCache".into())
+            ),
+            failed("States.Runtime", Aftermath::NotRolledBack)
         );
         assert_eq!(
             Stage::of_provision(&provision("FAILED", Some("RollbackFailed")), None),
@@ -200,7 +226,7 @@ mod tests {
         // Neither a stopped nor a timed-out execution runs its Catch: no rollback ran.
         for status in ["ABORTED", "TIMED_OUT"] {
             assert_eq!(
-                Stage::of_provision(&provision(status, None), None),
+                Stage::of_provision(&provision(status, None), Some("ConvergeCache".into())),
                 failed(status, Aftermath::NotRolledBack)
             );
         }
@@ -209,7 +235,7 @@ mod tests {
             Stage::Failed {
                 error: "FAILED".into(),
                 cause: "no cause recorded".into(),
-                aftermath: Aftermath::NothingLeft
+                aftermath: Aftermath::NotRolledBack
             }
         );
     }
@@ -261,7 +287,15 @@ mod tests {
         // Stopped during its rollback: what the rollback had not removed yet may be left.
         assert_eq!(
             Stage::of_rollback(&rollback("ABORTED"), &provision("ABORTED", None)),
-            failed("ABORTED", Aftermath::NotRolledBack)
+            failed("ABORTED", Aftermath::RollbackFailed)
+        );
+        // Whatever the provision's error says, only a rollback that succeeded left nothing.
+        assert_eq!(
+            Stage::of_rollback(
+                &rollback("TIMED_OUT"),
+                &provision("FAILED", Some("ComponentFailed"))
+            ),
+            failed("ComponentFailed", Aftermath::RollbackFailed)
         );
     }
 

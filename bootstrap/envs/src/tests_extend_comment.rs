@@ -174,10 +174,12 @@ fn comment_of_a_failed_provision_or_an_unknown_environment_says_so() {
     let (result, out, _) = env(&cloud, &["comment", "--pr", "9"]);
     result.unwrap();
     assert!(
-        out.contains("| State | failed and rolled back, nothing is left: `States.TaskFailed`: network: AccessDenied |"),
+        out.contains("| State | failed without a rollback: resources may be left (remove them with `envctl env down`): `States.TaskFailed`: network: AccessDenied |"),
         "{out}"
     );
     assert!(out.contains("| URL | - |"), "{out}");
+    // What may be left may cost.
+    assert!(out.contains("| Cost | $0.28 per hour idle"), "{out}");
 }
 
 /// An execution of the fake's `machine` (provision or teardown) named `name`, `seconds` after the epoch.
@@ -261,6 +263,7 @@ fn comment_of_an_expired_environment_with_an_unreadable_expiry_or_pull_request_t
     let cloud = FakeWorkflows {
         script: vec!["RUNNING"],
         environments: vec![tagged("pr-5", Some("yesterday"), Some("five"))],
+        expiry_tags: vec![("pr-5", Some("yesterday"))],
         ..FakeWorkflows::default()
     };
     let (result, _, _) = env(&cloud, &["up", "--suffix", "pr-5", "--no-wait"]);
