@@ -46,6 +46,20 @@ fn packages() -> PathBuf {
     dir
 }
 
+/// The row `envctl env list` prints for the environment `suffix`.
+fn listed_row(suffix: &str) -> Value {
+    let (code, out, err) = envctl(&["--json", "env", "list"]);
+    assert_eq!(code, 0, "{err}");
+    let listed = json(&out);
+    let row = listed
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|row| row["suffix"] == suffix)
+        .cloned();
+    row.unwrap_or_else(|| panic!("{listed}"))
+}
+
 fn changes(body: &Value) -> Vec<(String, String)> {
     body["resources"]
         .as_array()
@@ -276,15 +290,7 @@ fn deploy_twice_then_drive_an_environment_then_undeploy() {
         )
         .unwrap();
     let vpc_id = vpc.vpc().unwrap().vpc_id().unwrap().to_owned();
-    let (code, out, err) = envctl(&["--json", "env", "list"]);
-    assert_eq!(code, 0, "{err}");
-    let listed = json(&out);
-    let mine = listed
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|row| row["suffix"] == suffix.as_str())
-        .unwrap_or_else(|| panic!("{listed}"));
+    let mine = listed_row(&suffix);
     assert_eq!(mine["expiresAt"], "2030-01-01T00:00:00Z");
     assert_eq!(mine["state"], "RUNNING");
 
@@ -298,15 +304,7 @@ fn deploy_twice_then_drive_an_environment_then_undeploy() {
         .expect("the new expiry")
         .to_owned();
     assert_ne!(expires_at, "2030-01-01T00:00:00Z");
-    let (code, out, err) = envctl(&["--json", "env", "list"]);
-    assert_eq!(code, 0, "{err}");
-    let listed = json(&out);
-    let mine = listed
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|row| row["suffix"] == suffix.as_str())
-        .unwrap_or_else(|| panic!("{listed}"));
+    let mine = listed_row(&suffix);
     assert_eq!(mine["expiresAt"], expires_at.as_str());
     let (code, out, err) = envctl(&["env", "comment", "--suffix", &suffix]);
     assert_eq!(code, 0, "{err}");
