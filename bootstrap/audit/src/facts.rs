@@ -67,7 +67,8 @@ pub struct NatGateway {
 pub struct SecurityGroup {
     pub id: String,
     pub tier: String,
-    pub description: String,
+    /// `None` when EC2 answers none: the group has no description.
+    pub description: Option<String>,
     pub ingress: Vec<Rule>,
     pub egress: Vec<Rule>,
 }

@@ -1,6 +1,7 @@
 //! The environments that exist, found by the tag every resource of one carries: each environment has
 //! exactly one VPC (the network function's), so its VPC stands for it.
 
+use anyhow::Context;
 use env_core::error::aws_error;
 use env_core::tags;
 use serde::Serialize;
@@ -31,7 +32,8 @@ pub async fn environments(ec2: &aws_sdk_ec2::Client) -> anyhow::Result<Vec<Tagge
                     .and_then(|tag| tag.value())
                     .map(str::to_owned)
             };
-            let suffix = tag(tags::ENVIRONMENT).unwrap_or_default();
+            // Listed for its environment tag (the filter), whose value is the suffix.
+            let suffix = tag(tags::ENVIRONMENT).context("a VPC's environment tag has no value")?;
             found.insert(
                 suffix.clone(),
                 TaggedEnvironment {

@@ -6,7 +6,7 @@ use anyhow::Context;
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{Architecture, Environment, FunctionCode, Runtime};
 use aws_sdk_scheduler::types::{FlexibleTimeWindow, FlexibleTimeWindowMode, Target};
-use env_core::error::{aws_error, found};
+use env_core::error::{aws_error, found, Required};
 use iam_roles::{RoleCalls, Roles};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -62,7 +62,10 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("GetCallerIdentity"))?;
-        Ok(identity.account().unwrap_or_default().to_owned())
+        let account = identity
+            .account()
+            .required("GetCallerIdentityResponse.Account")?;
+        Ok(account.to_owned())
     }
 
     async fn bucket_exists(&self, bucket: &str) -> Result<bool> {
@@ -138,7 +141,7 @@ impl Cloud for AwsCloud {
             self.s3
                 .delete_object()
                 .bucket(bucket)
-                .key(object.key().unwrap_or_default())
+                .key(object.key().required("Object.Key")?)
                 .send()
                 .await
                 .map_err(aws_error("DeleteObject"))?;
@@ -308,24 +311,28 @@ impl Cloud for AwsCloud {
         let Some(got) = found(got, &["ResourceNotFoundException"])? else {
             return Ok(None);
         };
-        let configuration = got.configuration();
+        let configuration = got
+            .configuration()
+            .required("GetFunctionResponse.Configuration")?;
+        // Lambda leaves Environment out of the answer of a function that has no variables.
         let environment: BTreeMap<String, String> = configuration
-            .and_then(|c| c.environment())
+            .environment()
             .and_then(|e| e.variables())
             .map(|variables| variables.clone().into_iter().collect())
             .unwrap_or_default();
         Ok(Some(FunctionState {
             role_arn: configuration
-                .and_then(|c| c.role())
-                .unwrap_or_default()
+                .role()
+                .required("FunctionConfiguration.Role")?
                 .to_owned(),
             architecture: configuration
-                .and_then(|c| c.architectures().first())
+                .architectures()
+                .first()
                 .map_or("x86_64", Architecture::as_str)
                 .to_owned(),
             code_sha256: configuration
-                .and_then(|c| c.code_sha256())
-                .unwrap_or_default()
+                .code_sha256()
+                .required("FunctionConfiguration.CodeSha256")?
                 .to_owned(),
             environment,
         }))
@@ -462,22 +469,17 @@ impl Cloud for AwsCloud {
     async fn schedule(&self, name: &str) -> Result<Option<ScheduleState>> {
         let got = self.scheduler.get_schedule().name(name).send().await;
         let got = got.map_err(aws_error("GetSchedule"));
-        let got = found(got, &["ResourceNotFoundException"])?;
-        Ok(got.map(|schedule| ScheduleState {
-            expression: schedule
-                .schedule_expression()
-                .unwrap_or_default()
-                .to_owned(),
-            target_arn: schedule
-                .target()
-                .map(Target::arn)
-                .unwrap_or_default()
-                .to_owned(),
-            role_arn: schedule
-                .target()
-                .map(Target::role_arn)
-                .unwrap_or_default()
-                .to_owned(),
+        let Some(schedule) = found(got, &["ResourceNotFoundException"])? else {
+            return Ok(None);
+        };
+        let target = schedule.target().required("GetScheduleResponse.Target")?;
+        let expression = schedule
+            .schedule_expression()
+            .required("GetScheduleResponse.ScheduleExpression")?;
+        Ok(Some(ScheduleState {
+            expression: expression.to_owned(),
+            target_arn: target.arn().to_owned(),
+            role_arn: target.role_arn().to_owned(),
         }))
     }
 
@@ -566,8 +568,8 @@ impl AwsCloud {
             .filter_map(|version| {
                 let id = version.version_id()?;
                 // Versions made within one second are told apart by their number (`v10`
-                // after `v9`), not by the id's text.
-                let number: u64 = id.trim_start_matches('v').parse().unwrap_or_default();
+                // after `v9`), not by the id's text; an id not of IAM's form `v<N>` sorts first.
+                let number: Option<u64> = id.trim_start_matches('v').parse().ok();
                 Some(((version.create_date()?.secs(), number), id.to_owned()))
             })
             .collect();

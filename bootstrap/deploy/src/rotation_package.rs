@@ -71,11 +71,11 @@ impl CaBundle {
 
     /// The regions whose Amazon RDS root authority is in the bundle, read from the authorities'
     /// names (`CN=Amazon RDS us-west-2 Root CA RSA2048 G1`, as text inside each certificate).
-    pub(crate) fn regions(&self) -> BTreeSet<String> {
+    pub(crate) fn regions(&self) -> anyhow::Result<BTreeSet<String>> {
         const PREFIX: &[u8] = b"Amazon RDS ";
         const SUFFIX: &[u8] = b" Root CA";
         let mut regions = BTreeSet::new();
-        for certificate in self.certificates().unwrap_or_default() {
+        for certificate in self.certificates()? {
             let der: &[u8] = certificate.as_ref();
             for start in positions(der, PREFIX) {
                 let rest = &der[start + PREFIX.len()..];
@@ -91,13 +91,13 @@ impl CaBundle {
                 }
             }
         }
-        regions
+        Ok(regions)
     }
 
     /// Refuses, before any AWS call, a region whose RDS authority the bundle lacks: every
     /// rotation there would fail its TLS check, and no environment would reach READY.
     pub(crate) fn check_region(&self, region: &str) -> anyhow::Result<()> {
-        let regions = self.regions();
+        let regions = self.regions()?;
         if regions.contains(region) {
             return Ok(());
         }
@@ -179,7 +179,7 @@ mod tests {
     fn the_shipped_bundle_covers_the_27_regions_with_three_authorities_each() {
         let bundle = CaBundle::shipped();
         assert_eq!(bundle.certificates().unwrap().len(), 81);
-        let regions = bundle.regions();
+        let regions = bundle.regions().unwrap();
         assert_eq!(regions.len(), 27);
         for region in ["us-east-1", "us-west-2", "eu-central-1", "ap-southeast-4"] {
             assert!(regions.contains(region), "{region}");
@@ -196,7 +196,7 @@ mod tests {
             origin: "rds-combined-ca-bundle.pem".into(),
         };
         assert_eq!(bundle.certificates().unwrap().len(), 2);
-        assert!(bundle.regions().is_empty());
+        assert!(bundle.regions().unwrap().is_empty());
         let error = bundle.check_region("us-west-2").unwrap_err().to_string();
         assert!(
             error.starts_with(
@@ -284,7 +284,7 @@ mod tests {
                     pem: block.as_bytes().to_vec(),
                     origin: String::new(),
                 };
-                bundle.regions().contains("eu-west-1")
+                bundle.regions().unwrap().contains("eu-west-1")
             })
             .collect();
         let path = dir.join("eu-west-1.pem");

@@ -4,7 +4,7 @@ use super::admission::{Limit, Usage};
 use super::api::{Execution, ExecutionSummary, Result, Workflows};
 use anyhow::Context;
 use aws_sdk_resourcegroupstagging::types::TagFilter;
-use env_core::error::aws_error;
+use env_core::error::{aws_error, Required};
 use env_core::tags;
 use envctl_common::tagged::TaggedEnvironment;
 use serde_json::Value;
@@ -53,7 +53,10 @@ impl Workflows for AwsWorkflows {
             .send()
             .await
             .map_err(aws_error("GetCallerIdentity"))?;
-        Ok(identity.account().unwrap_or_default().to_owned())
+        let account = identity
+            .account()
+            .required("GetCallerIdentityResponse.Account")?;
+        Ok(account.to_owned())
     }
 
     async fn start(&self, machine_arn: &str, name: &str, input: &Value) -> Result<()> {
@@ -85,7 +88,10 @@ impl Workflows for AwsWorkflows {
             .map_err(aws_error("DescribeExecution"))?;
         Ok(Execution {
             arn: described.execution_arn().to_owned(),
-            name: described.name().unwrap_or_default().to_owned(),
+            name: described
+                .name()
+                .required("DescribeExecutionResponse.name")?
+                .to_owned(),
             status: described.status().as_str().to_owned(),
             started: time(described.start_date()),
             input: json(described.input()).unwrap_or(Value::Null),

@@ -6,6 +6,7 @@ use super::comment;
 use super::expiry::{extend, parse_extension};
 use super::facts;
 use super::request::{parse_ttl, spec_for, Overrides};
+use anyhow::Context;
 use clap::{Args, Subcommand};
 use env_core::spec::TtlHours;
 use envctl_common::global::Global;
@@ -61,11 +62,13 @@ pub struct TargetArgs {
 }
 
 impl TargetArgs {
-    fn suffix(&self) -> String {
-        match (&self.suffix, self.pr) {
-            (None, Some(number)) => format!("pr-{number}"),
-            (suffix, _) => suffix.clone().unwrap_or_default(),
-        }
+    /// The one of the two given (the group is required and exclusive).
+    fn suffix(&self) -> anyhow::Result<String> {
+        let of_pr = self.pr.map(|number| format!("pr-{number}"));
+        self.suffix
+            .clone()
+            .or(of_pr)
+            .context("give --suffix or --pr")
     }
 }
 
@@ -281,7 +284,7 @@ pub(crate) async fn run_with<C: super::api::Workflows>(
             print_outputs(&answer["outputs"], global.json, out)
         }
         WorkflowCommand::Extend(args) => {
-            let suffix = args.target.suffix();
+            let suffix = args.target.suffix()?;
             let expires_at = extend(cloud, &suffix, args.ttl, SystemTime::now()).await?;
             let stamp = humantime::format_rfc3339_seconds(expires_at);
             if global.json {
@@ -293,7 +296,7 @@ pub(crate) async fn run_with<C: super::api::Workflows>(
             Ok(())
         }
         WorkflowCommand::Comment(args) => {
-            let suffix = args.target.suffix();
+            let suffix = args.target.suffix()?;
             let facts = facts::facts(cloud, region, &suffix, args.target.pr).await?;
             let body = comment::render(&facts, SystemTime::now(), args.warn_before);
             if global.json {

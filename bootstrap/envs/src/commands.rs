@@ -320,6 +320,7 @@ pub async fn list<C: Workflows>(
             .filter(|execution| suffix_of(&execution.name) == Some(environment.suffix.as_str()))
             .max_by_key(|execution| execution.started);
         let age = latest.map(|execution| {
+            // A start after `now` (another machine's clock) reads as just now.
             let seconds = now
                 .duration_since(execution.started)
                 .unwrap_or_default()

@@ -90,7 +90,7 @@ pub fn render(facts: &Facts, now: SystemTime, warn_before: Duration) -> String {
                 "> **Warning:** this environment expired at {}; the hourly cleanup removes it on its next run. To keep it: `{extend}`.\n",
                 stamp(at)
             ));
-        } else if at.duration_since(now).unwrap_or_default() <= warn_before {
+        } else if at <= now + warn_before {
             text.push_str(&format!(
                 "> **Warning:** the scheduled cleanup removes this environment at {} ({}). To keep it: `{extend}`.\n",
                 stamp(at),
@@ -109,6 +109,7 @@ fn stamp(at: SystemTime) -> String {
 
 /// `in 5h 30m`, to the minute.
 fn until(now: SystemTime, at: SystemTime) -> String {
+    // Called with an `at` after `now`: one before it would read as `in 0s`.
     let left = at.duration_since(now).unwrap_or_default().as_secs() / 60 * 60;
     format!(
         "in {}",

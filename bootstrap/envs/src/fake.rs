@@ -29,13 +29,20 @@ pub struct FakeWorkflows {
     pub usage_refused: bool,
 }
 
+/// The state machine's name: an ARN's last part.
+fn machine_of(machine_arn: &str) -> &str {
+    machine_arn
+        .rsplit_once(':')
+        .map_or(machine_arn, |(_, machine)| machine)
+}
+
 impl Workflows for FakeWorkflows {
     async fn account(&self) -> Result<String> {
         Ok("123456789012".into())
     }
 
     async fn start(&self, machine_arn: &str, name: &str, input: &Value) -> Result<()> {
-        let machine = machine_arn.rsplit(':').next().unwrap_or_default();
+        let machine = machine_of(machine_arn);
         let arn = format!("arn:aws:states:us-west-2:123456789012:execution:{machine}:{name}");
         let mut executions = self.executions.borrow_mut();
         if executions.iter().any(|execution| execution.arn == arn) {
@@ -87,7 +94,7 @@ impl Workflows for FakeWorkflows {
     }
 
     async fn executions(&self, machine_arn: &str) -> Result<Vec<ExecutionSummary>> {
-        let machine = machine_arn.rsplit(':').next().unwrap_or_default();
+        let machine = machine_of(machine_arn);
         let prefix = format!("execution:{machine}:");
         Ok(self
             .executions

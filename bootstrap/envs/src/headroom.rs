@@ -4,7 +4,7 @@
 use super::admission::{Limit, Usage};
 use aws_sdk_ec2::types::Filter;
 use aws_sdk_servicequotas::types::ServiceQuota;
-use env_core::error::{aws_error, found};
+use env_core::error::{aws_error, found, Required};
 use std::collections::BTreeMap;
 
 /// The applied value of `limit` (`GetServiceQuota`), else AWS's default
@@ -137,10 +137,11 @@ async fn zones_of_subnets(
         .send();
     while let Some(page) = pages.next().await {
         for subnet in page.map_err(aws_error("DescribeSubnets"))?.subnets() {
-            zones.insert(
-                subnet.subnet_id().unwrap_or_default().to_owned(),
-                subnet.availability_zone().unwrap_or_default().to_owned(),
-            );
+            let id = subnet.subnet_id().required("Subnet.SubnetId")?;
+            let zone = subnet
+                .availability_zone()
+                .required("Subnet.AvailabilityZone")?;
+            zones.insert(id.to_owned(), zone.to_owned());
         }
     }
     Ok(zones)

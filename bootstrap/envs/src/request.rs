@@ -91,7 +91,8 @@ pub(crate) fn execution_name(
             .collect(),
         None => format!("{:016x}", fnv1a(input.to_string().as_bytes())),
     };
-    // 32 bits of the hash tell a handful of generations apart; the name keeps it whole.
+    // 32 bits of the hash tell a handful of generations apart; the name keeps it whole. No
+    // generation, no tag.
     let tag = generation
         .map(|name| format!("-g{:08x}", fnv1a(name.as_bytes()) as u32))
         .unwrap_or_default();

@@ -16,15 +16,22 @@ use envctl_deploy::asl;
 use serde_json::{json, Value};
 use std::io::Write;
 
+/// `entry[key]`, a member the cleanup function writes in every entry of its report's `list`
+/// (functions/cleanup, report.rs): missing, it is an error naming it, never an empty name.
+fn member<'a>(entry: &'a Value, list: &str, key: &str) -> anyhow::Result<&'a str> {
+    let text = entry[key].as_str();
+    text.with_context(|| format!("an entry of the cleanup report's {list} has no {key}: {entry}"))
+}
+
 /// The teardowns a cleanup report says it started: (environment, execution name).
-pub fn started(report: &Value) -> Vec<(String, String)> {
+pub fn started(report: &Value) -> anyhow::Result<Vec<(String, String)>> {
     report["started"]
         .as_array()
         .into_iter()
         .flatten()
         .map(|teardown| {
-            let text = |key: &str| teardown[key].as_str().unwrap_or_default().to_owned();
-            (text("environment"), text("execution"))
+            let text = |key: &str| member(teardown, "started", key).map(str::to_owned);
+            Ok((text("environment")?, text("execution")?))
         })
         .collect()
 }
@@ -68,7 +75,7 @@ pub(super) fn run(
         )
     };
     let report = run("schedule", schedule, &json!({}))?.body["output"].clone();
-    let started = started(&report);
+    let started = started(&report)?;
     let executions: Vec<String> = started.iter().map(|(_, name)| name.clone()).collect();
     let inputs = runtime()?.block_on(inputs(endpoints, &executions))?;
     for ((environment, _), input) in started.iter().zip(&inputs) {
@@ -83,16 +90,15 @@ pub(super) fn run(
         writeln!(out, "{environment}: expired, torn down ({execution})")?;
     }
     for not_expired in report["notExpired"].as_array().into_iter().flatten() {
-        let environment = not_expired["environment"].as_str().unwrap_or_default();
-        let expires_at = not_expired["expiresAt"].as_str().unwrap_or_default();
+        let environment = member(not_expired, "notExpired", "environment")?;
+        let expires_at = member(not_expired, "notExpired", "expiresAt")?;
         writeln!(out, "{environment}: expires {expires_at}")?;
     }
     for skipped in report["skipped"].as_array().into_iter().flatten() {
-        let which = skipped["environment"]
-            .as_str()
-            .or(skipped["resource"].as_str())
-            .unwrap_or_default();
-        let reason = skipped["reason"].as_str().unwrap_or_default();
+        // The environment, or the resource when it has no environment tag: one of them.
+        let environment = member(skipped, "skipped", "environment");
+        let which = environment.or(member(skipped, "skipped", "resource"))?;
+        let reason = member(skipped, "skipped", "reason")?;
         writeln!(out, "{which}: left alone: {reason}")?;
     }
     writeln!(out, "{} environment(s) torn down", started.len())?;
@@ -110,12 +116,21 @@ mod tests {
             "alreadyStarted": [{"environment": "pr-2", "execution": "cleanup-pr-2-20260101T000000Z"}],
         });
         assert_eq!(
-            started(&report),
+            started(&report).unwrap(),
             [(
                 "pr-1".to_owned(),
                 "cleanup-pr-1-20260101T000000Z".to_owned()
             )]
         );
-        assert_eq!(started(&json!({})), []);
+        assert_eq!(started(&json!({})).unwrap(), []);
+    }
+
+    #[test]
+    fn a_started_teardown_without_its_execution_is_an_error_naming_it() {
+        let report = json!({"started": [{"environment": "pr-1"}]});
+        assert_eq!(
+            started(&report).unwrap_err().to_string(),
+            r#"an entry of the cleanup report's started has no execution: {"environment":"pr-1"}"#
+        );
     }
 }

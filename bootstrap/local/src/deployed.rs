@@ -129,16 +129,16 @@ pub async fn read_back(
         .send()
         .await
         .context(unread)?;
+    let answered_no =
+        |member: &str| format!("GetSchedule {} answered no {member}", resources::SCHEDULE);
+    let expression = answer
+        .schedule_expression()
+        .context(answered_no("ScheduleExpression"))?;
+    let target = answer.target().context(answered_no("Target"))?;
     let schedule = Schedule {
-        expression: answer.schedule_expression().unwrap_or_default().to_owned(),
-        target_arn: answer
-            .target()
-            .map(|target| target.arn().to_owned())
-            .unwrap_or_default(),
-        input: answer
-            .target()
-            .and_then(|target| target.input())
-            .map(str::to_owned),
+        expression: expression.to_owned(),
+        target_arn: target.arn().to_owned(),
+        input: target.input().map(str::to_owned),
     };
 
     let manifest = Manifest {
@@ -158,6 +158,7 @@ pub fn function_of(
     configuration: &FunctionConfiguration,
     root: PathBuf,
 ) -> anyhow::Result<Function> {
+    // Lambda leaves Environment out of the answer of a function that has no variables.
     let environment = configuration
         .environment()
         .and_then(|environment| environment.variables())
@@ -170,7 +171,10 @@ pub fn function_of(
             .runtime()
             .map(|runtime| runtime.as_str().to_owned())
             .context(format!("{name} has no runtime"))?,
-        handler: configuration.handler().unwrap_or_default().to_owned(),
+        handler: configuration
+            .handler()
+            .context(format!("{name} has no handler"))?
+            .to_owned(),
         // Lambda's default when none is given (Lambda API reference, CreateFunction).
         architecture: configuration
             .architectures()
@@ -179,7 +183,10 @@ pub fn function_of(
             .to_owned(),
         timeout_seconds: configuration.timeout().unwrap_or(3),
         memory_mb: configuration.memory_size().unwrap_or(128),
-        role_arn: configuration.role().unwrap_or_default().to_owned(),
+        role_arn: configuration
+            .role()
+            .context(format!("{name} has no role"))?
+            .to_owned(),
         environment,
     })
 }
@@ -281,6 +288,8 @@ mod tests {
 
         let bare = FunctionConfiguration::builder()
             .runtime(Runtime::Providedal2023)
+            .handler("bootstrap")
+            .role("arn:aws:iam::123456789012:role/catalog-fn-cache")
             .build();
         let function = function_of("cache", &bare, "/tmp/cache".into()).unwrap();
         assert_eq!(
@@ -299,6 +308,11 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(error.to_string(), "edge has no runtime");
+        let runtime = || FunctionConfiguration::builder().runtime(Runtime::Providedal2023);
+        let error = function_of("edge", &runtime().role("arn:role").build(), "/".into());
+        assert_eq!(error.unwrap_err().to_string(), "edge has no handler");
+        let error = function_of("edge", &runtime().handler("bootstrap").build(), "/".into());
+        assert_eq!(error.unwrap_err().to_string(), "edge has no role");
     }
 
     #[test]

@@ -96,12 +96,11 @@ fn python(root: &Path) -> anyhow::Result<PathBuf> {
 
 /// `ready <port> <cloudwatch port>`, the launcher's first line.
 fn parse_ready(line: &str) -> anyhow::Result<Endpoints> {
-    let ports: Vec<&str> = line
+    let ports: Option<Vec<&str>> = line
         .trim()
         .strip_prefix("ready ")
-        .map(|ports| ports.split(' ').collect())
-        .unwrap_or_default();
-    let [port, cloudwatch] = ports[..] else {
+        .map(|ports| ports.split(' ').collect());
+    let Some([port, cloudwatch]) = ports.as_deref() else {
         bail!("the moto launcher did not start: {line:?}")
     };
     Ok(Endpoints {

@@ -1,14 +1,15 @@
 //! The AWS calls the cache function makes, as one small trait over plain types.
 //!
 //! The handler holds the logic (what exists, what to create or delete next) and talks only to
-//! [`Cloud`]; [`crate::aws::AwsCloud`] implements it with the ElastiCache, Secrets Manager and
-//! Lambda clients, one SDK call per method, and the unit tests implement it with an in-memory
-//! fake. The slow-log group's calls are the shared [`LogGroupCalls`] capability, which [`Cloud`]
-//! hands out instead of declaring them again.
+//! [`Cloud`]; [`crate::aws::AwsCloud`] implements it with the ElastiCache and Lambda clients, one
+//! SDK call per method, and the unit tests implement it with an in-memory fake. The slow-log
+//! group's calls and the AUTH token secret's are the shared [`LogGroupCalls`] and [`SecretCalls`]
+//! capabilities, which [`Cloud`] hands out instead of declaring them again.
 
 use env_core::tags::Tag;
 use env_core::AwsCallError;
 use log_groups::LogGroupCalls;
+use secrets::SecretCalls;
 
 pub type CallResult<T> = Result<T, AwsCallError>;
 
@@ -86,15 +87,6 @@ pub struct GroupPlan {
     pub tags: Vec<Tag>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Secret {
-    pub arn: String,
-    /// Scheduled for deletion: the name stays reserved until Secrets Manager removes it.
-    pub pending_deletion: bool,
-    /// The rotation function and the days between rotations, when rotation with a function is on.
-    pub rotation: Option<(String, Option<i64>)>,
-}
-
 /// The environment's rotation function, as GetFunction describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RotationFunction {
@@ -110,9 +102,12 @@ pub struct RotationFunction {
 #[allow(async_fn_in_trait)]
 pub trait Cloud {
     type Logs: LogGroupCalls;
+    type Secrets: SecretCalls;
 
     /// CloudWatch Logs, for the engine's slow-log group.
     fn logs(&self) -> &Self::Logs;
+    /// Secrets Manager, for the secret that holds the AUTH token and the connection details.
+    fn secrets(&self) -> &Self::Secrets;
 
     // ElastiCache.
     async fn replication_group(&self, id: &str) -> CallResult<Option<ReplicationGroup>>;
@@ -127,27 +122,6 @@ pub trait Cloud {
         tags: &[Tag],
     ) -> CallResult<()>;
     async fn delete_subnet_group(&self, name: &str) -> CallResult<()>;
-
-    // Secrets Manager.
-    async fn secret(&self, name: &str) -> CallResult<Option<Secret>>;
-    async fn random_password(&self, length: i64) -> CallResult<Sensitive>;
-    async fn create_secret(
-        &self,
-        name: &str,
-        description: &str,
-        kms_key_arn: &str,
-        value: &Sensitive,
-        tags: &[Tag],
-    ) -> CallResult<String>;
-    /// The AWSCURRENT value, always asked for by stage (moto answers an older version otherwise);
-    /// `None` when it is binary (`SecretBinary`), which no secret of this function is.
-    async fn secret_value(&self, arn: &str) -> CallResult<Option<Sensitive>>;
-    async fn put_secret_value(&self, arn: &str, value: &Sensitive) -> CallResult<()>;
-    /// PutResourcePolicy, replacing the secret's policy whole, with BlockPublicPolicy.
-    async fn put_secret_policy(&self, arn: &str, policy: &str) -> CallResult<()>;
-    async fn delete_secret(&self, arn: &str) -> CallResult<()>;
-    /// RotateSecret with the function, every `days`, the first rotation at once.
-    async fn rotate_with(&self, secret_arn: &str, lambda_arn: &str, days: i64) -> CallResult<()>;
 
     // Lambda.
     /// GetFunction; `None` when there is no such function.

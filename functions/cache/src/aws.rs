@@ -3,31 +3,30 @@
 //! them. The moto tests drive every method through the binary.
 
 use crate::api::{
-    found, CallResult, Cloud, GroupPlan, GroupState, ReplicationGroup, RotationFunction, Secret,
-    Sensitive,
+    found, CallResult, Cloud, GroupPlan, GroupState, ReplicationGroup, RotationFunction,
 };
 use aws_config::SdkConfig;
 use aws_sdk_elasticache::types as ec;
-use aws_sdk_secretsmanager::operation::describe_secret::DescribeSecretOutput;
 use env_core::error::{aws_error, Required};
 use env_core::tags::Tag;
 use log_groups::LogGroups;
+use secrets::Secrets;
 
 #[derive(Debug, Clone)]
 pub struct AwsCloud {
     elasticache: aws_sdk_elasticache::Client,
-    secrets: aws_sdk_secretsmanager::Client,
     lambda: aws_sdk_lambda::Client,
     log_groups: LogGroups,
+    secrets: Secrets,
 }
 
 impl AwsCloud {
     pub fn new(config: &SdkConfig) -> Self {
         Self {
             elasticache: aws_sdk_elasticache::Client::new(config),
-            secrets: aws_sdk_secretsmanager::Client::new(config),
             lambda: aws_sdk_lambda::Client::new(config),
             log_groups: LogGroups::new(config),
+            secrets: Secrets::new(config),
         }
     }
 }
@@ -35,17 +34,6 @@ impl AwsCloud {
 fn cache_tags(tags: &[Tag]) -> Vec<ec::Tag> {
     tags.iter()
         .map(|tag| ec::Tag::builder().key(tag.key).value(&tag.value).build())
-        .collect()
-}
-
-fn secret_tags(tags: &[Tag]) -> Vec<aws_sdk_secretsmanager::types::Tag> {
-    tags.iter()
-        .map(|tag| {
-            aws_sdk_secretsmanager::types::Tag::builder()
-                .key(tag.key)
-                .value(&tag.value)
-                .build()
-        })
         .collect()
 }
 
@@ -67,24 +55,6 @@ fn group_of(group: &ec::ReplicationGroup) -> CallResult<ReplicationGroup> {
             .filter(|delivery| delivery.log_type() == Some(&ec::LogType::SlowLog))
             .filter_map(|delivery| delivery.destination_details()?.cloud_watch_logs_details())
             .find_map(|details| details.log_group().map(str::to_owned)),
-    })
-}
-
-fn secret_of(output: &DescribeSecretOutput) -> CallResult<Secret> {
-    // Absent until the secret's rotation is first configured (API reference, DescribeSecret).
-    let enabled = output.rotation_enabled().unwrap_or(false);
-    let days = output
-        .rotation_rules()
-        .and_then(|rules| rules.automatically_after_days());
-    Ok(Secret {
-        arn: output.arn().required("DescribeSecret.ARN")?.to_owned(),
-        pending_deletion: output.deleted_date().is_some(),
-        // A rotation its service manages has no function (Secrets Manager user guide, "Managed
-        // rotation"): not one with the environment's rotation function either.
-        rotation: output
-            .rotation_lambda_arn()
-            .filter(|_| enabled)
-            .map(|lambda| (lambda.to_owned(), days)),
     })
 }
 
@@ -134,9 +104,14 @@ fn shard_configuration(plan: &GroupPlan) -> Vec<ec::NodeGroupConfiguration> {
 
 impl Cloud for AwsCloud {
     type Logs = LogGroups;
+    type Secrets = Secrets;
 
     fn logs(&self) -> &LogGroups {
         &self.log_groups
+    }
+
+    fn secrets(&self) -> &Secrets {
+        &self.secrets
     }
 
     async fn replication_group(&self, id: &str) -> CallResult<Option<ReplicationGroup>> {
@@ -237,113 +212,6 @@ impl Cloud for AwsCloud {
         Ok(())
     }
 
-    async fn secret(&self, name: &str) -> CallResult<Option<Secret>> {
-        let output = self
-            .secrets
-            .describe_secret()
-            .secret_id(name)
-            .send()
-            .await
-            .map_err(aws_error("DescribeSecret"));
-        let output = found(output, &["ResourceNotFoundException"])?;
-        output.as_ref().map(secret_of).transpose()
-    }
-
-    async fn random_password(&self, length: i64) -> CallResult<Sensitive> {
-        let output = self
-            .secrets
-            .get_random_password()
-            .password_length(length)
-            .exclude_punctuation(true)
-            .include_space(false)
-            .send()
-            .await
-            .map_err(aws_error("GetRandomPassword"))?;
-        Ok(Sensitive::new(
-            output
-                .random_password()
-                .required("GetRandomPassword.RandomPassword")?
-                .to_owned(),
-        ))
-    }
-
-    async fn create_secret(
-        &self,
-        name: &str,
-        description: &str,
-        kms_key_arn: &str,
-        value: &Sensitive,
-        tags: &[Tag],
-    ) -> CallResult<String> {
-        let output = self
-            .secrets
-            .create_secret()
-            .name(name)
-            .description(description)
-            .kms_key_id(kms_key_arn)
-            .secret_string(value.expose())
-            .set_tags(Some(secret_tags(tags)))
-            .send()
-            .await
-            .map_err(aws_error("CreateSecret"))?;
-        Ok(output.arn().required("CreateSecret.ARN")?.to_owned())
-    }
-
-    async fn secret_value(&self, arn: &str) -> CallResult<Option<Sensitive>> {
-        let output = self
-            .secrets
-            .get_secret_value()
-            .secret_id(arn)
-            .version_stage("AWSCURRENT")
-            .send()
-            .await
-            .map_err(aws_error("GetSecretValue"))?;
-        // None for a value stored as SecretBinary (API reference, GetSecretValue).
-        Ok(output
-            .secret_string()
-            .map(|value| Sensitive::new(value.to_owned())))
-    }
-
-    async fn put_secret_value(&self, arn: &str, value: &Sensitive) -> CallResult<()> {
-        self.secrets
-            .put_secret_value()
-            .secret_id(arn)
-            .secret_string(value.expose())
-            .send()
-            .await
-            .map_err(aws_error("PutSecretValue"))?;
-        Ok(())
-    }
-
-    async fn put_secret_policy(&self, arn: &str, policy: &str) -> CallResult<()> {
-        self.secrets
-            .put_resource_policy()
-            .secret_id(arn)
-            .resource_policy(policy)
-            .block_public_policy(true)
-            .send()
-            .await
-            .map_err(aws_error("PutResourcePolicy"))?;
-        Ok(())
-    }
-
-    async fn rotate_with(&self, secret_arn: &str, lambda_arn: &str, days: i64) -> CallResult<()> {
-        self.secrets
-            .rotate_secret()
-            .secret_id(secret_arn)
-            .rotation_lambda_arn(lambda_arn)
-            .rotation_rules(
-                aws_sdk_secretsmanager::types::RotationRulesType::builder()
-                    .automatically_after_days(days)
-                    .build(),
-            )
-            .rotate_immediately(true)
-            .send()
-            .await
-            .map_err(aws_error("RotateSecret"))?;
-        Ok(())
-    }
-
     async fn rotation_function(&self, name: &str) -> CallResult<Option<RotationFunction>> {
         let result = self
             .lambda
@@ -358,16 +226,5 @@ impl Cloud for AwsCloud {
             .and_then(|output| output.configuration())
             .map(rotation_function_of)
             .transpose()
-    }
-
-    async fn delete_secret(&self, arn: &str) -> CallResult<()> {
-        self.secrets
-            .delete_secret()
-            .secret_id(arn)
-            .force_delete_without_recovery(true)
-            .send()
-            .await
-            .map_err(aws_error("DeleteSecret"))?;
-        Ok(())
     }
 }

@@ -20,17 +20,13 @@ pub async fn converge<C: Cloud>(cloud: &C, request: &Request) -> Result<Response
 
     let group = match replication_group::find(&cx).await? {
         Some(group) => group,
-        None => match create(&cx).await? {
-            Some(group) => group,
-            // The secret's name is still reserved by a deletion: wait for it to go.
-            None => return Ok(Response::new(Status::InProgress, Outputs::new())),
-        },
+        None => create(&cx).await?,
     };
     if !replication_group::in_service(&group)? {
         // A group of the same name from an earlier environment is going away; create once it is gone.
         return Ok(Response::new(Status::InProgress, Outputs::new()));
     }
-    let secret = secret::of_group(&cx, &group).await?;
+    let secret = secret::restored_of_group(&cx, &group).await?;
     let status = if group.state == GroupState::Available {
         secret::complete(&cx, &secret, &group).await?;
         // Again once ready, so a hand-edited policy is put back.
@@ -47,16 +43,11 @@ pub async fn converge<C: Cloud>(cloud: &C, request: &Request) -> Result<Response
     Ok(Response::new(status, outputs_of(&group, &secret.arn)))
 }
 
-/// The secret, the subnet group, the slow-log group, then the replication group; `None` while the
-/// secret's name is still reserved by an earlier deletion.
-async fn create<C: Cloud>(
-    cx: &Context<'_, C, Inputs>,
-) -> Result<Option<ReplicationGroup>, CacheError> {
-    let Some(token) = secret::ensure(cx).await? else {
-        return Ok(None);
-    };
+/// The secret, the subnet group, the slow-log group, then the replication group.
+async fn create<C: Cloud>(cx: &Context<'_, C, Inputs>) -> Result<ReplicationGroup, CacheError> {
+    let token = secret::ensure(cx).await?;
     let subnet_group = subnet_group::ensure(cx).await?;
     let slow_log_group = slow_log::ensure(cx).await?;
     let group = replication_group::create(cx, token, subnet_group, slow_log_group).await?;
-    Ok(Some(group))
+    Ok(group)
 }

@@ -1,8 +1,8 @@
 //! The cache function end to end against the fake: what each action makes, keeps and removes.
 
 use super::*;
-use crate::api::{GroupPlan, GroupState, RotationFunction, Secret, Sensitive};
-use crate::fake::{Fake, StoredSecret, SubnetGroup};
+use crate::api::{GroupPlan, GroupState, RotationFunction, Sensitive};
+use crate::fake::{Fake, SubnetGroup};
 use crate::placement::placement;
 use crate::secret::token_of;
 use env_core::contract::Outputs;
@@ -10,6 +10,8 @@ use env_core::outputs::{ComponentOutputs, NetworkOutputs};
 use env_core::spec::EnvironmentSpec;
 use env_core::tags::ENVIRONMENT;
 use env_core::Status;
+use secrets::fake::StoredSecret;
+use secrets::Rotation;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
@@ -48,9 +50,25 @@ fn plan(fake: &Fake) -> GroupPlan {
     fake.world().groups["redis-pr-42"].1.clone()
 }
 
+/// The environment's token secret as the fake Secrets Manager holds it.
+const SECRET: &str = "secret-redis-auth-pr-42";
+
+fn stored_secret(fake: &Fake) -> StoredSecret {
+    fake.secrets.store().secrets[SECRET].clone()
+}
+
 fn secret_json(fake: &Fake) -> Value {
-    let world = fake.world();
-    serde_json::from_str(world.secrets["secret-redis-auth-pr-42"].value.expose()).unwrap()
+    serde_json::from_str(stored_secret(fake).value.expose()).unwrap()
+}
+
+/// Changes the token secret by hand, as someone outside the function would.
+fn edit_secret(fake: &Fake, edit: impl FnOnce(&mut StoredSecret)) {
+    edit(fake.secrets.store().secrets.get_mut(SECRET).unwrap());
+}
+
+/// Someone deletes the token secret with a recovery window: it waits for deletion.
+fn schedule_secret_deletion(fake: &Fake) {
+    edit_secret(fake, |secret| secret.scheduled_for_deletion = true);
 }
 
 #[tokio::test]
@@ -79,10 +97,10 @@ async fn create_builds_a_cluster_mode_group_of_2_shards_with_1_replica_each_by_d
     let (subnets, subnet_tags) = &world.subnet_groups["redis-subnets-pr-42"];
     assert_eq!(subnets.subnet_ids, ["subnet-a", "subnet-b", "subnet-c"]);
     assert!(subnet_tags.iter().any(|tag| tag.key == ENVIRONMENT));
-    let secret = &world.secrets["secret-redis-auth-pr-42"];
-    assert_eq!(secret.kms_key_arn, KEY);
-    assert!(secret.tags.iter().any(|tag| tag.key == ENVIRONMENT));
     drop(world);
+    let secret = stored_secret(&fake);
+    assert_eq!(secret.kms_key_arn.as_deref(), Some(KEY));
+    assert!(secret.tags.iter().any(|tag| tag.key == ENVIRONMENT));
     let slow_log = fake.logs.groups()["/aws/vendedlogs/elasticache/redis-slow-log-pr-42"].clone();
     assert_eq!(slow_log.kms_key_arn.as_deref(), Some(KEY));
     assert_eq!(slow_log.retention_days, Some(14));
@@ -96,6 +114,8 @@ async fn create_builds_a_cluster_mode_group_of_2_shards_with_1_replica_each_by_d
     );
     let token = secret_json(&fake)["authToken"].as_str().unwrap().to_owned();
     assert_eq!(token.len(), 64);
+    // Letters and digits only: GetRandomPassword was asked for no punctuation.
+    assert!(token.chars().all(|c| c.is_ascii_alphanumeric()), "{token}");
     assert_eq!(plan.auth_token.expose(), token);
 
     let outputs = &response.outputs;
@@ -188,13 +208,9 @@ async fn an_available_group_is_ready_and_its_secret_gets_the_connection_details(
     assert_eq!(response.status, Status::Ready);
     let typed: env_core::outputs::CacheOutputs = example::read_as(&response.outputs);
     assert_eq!(typed.cache_replication_group_id, "redis-pr-42");
-    // The token rotates every 30 days with the environment's rotation function.
-    assert_eq!(
-        fake.world().secrets["secret-redis-auth-pr-42"]
-            .secret
-            .rotation,
-        Some((lambda.to_owned(), Some(30)))
-    );
+    // The token rotates every 30 days with the environment's rotation function, the first
+    // rotation at once.
+    assert_eq!(stored_secret(&fake).rotation, rotating_with(lambda, 30));
     let host = "clustercfg.redis-pr-42.abc123.usw2.cache.amazonaws.com";
     assert_eq!(
         response.outputs["cacheConfigurationEndpoint"],
@@ -219,28 +235,25 @@ async fn an_available_group_is_ready_and_its_secret_gets_the_connection_details(
     assert_eq!(fake.recorder.lock().count("PutSecretValue"), 1);
     assert_eq!(fake.recorder.lock().count("RotateSecret"), 1);
     // Rotating with another function, or on another schedule: put back.
-    for other in [
-        (
-            "arn:aws:lambda:us-west-2:123456789012:function:other",
-            Some(30),
-        ),
-        (lambda, Some(90)),
+    for (other, days) in [
+        ("arn:aws:lambda:us-west-2:123456789012:function:other", 30),
+        (lambda, 90),
     ] {
-        fake.world()
-            .secrets
-            .get_mut("secret-redis-auth-pr-42")
-            .unwrap()
-            .secret
-            .rotation = Some((other.0.to_owned(), other.1));
+        edit_secret(&fake, |secret| secret.rotation = rotating_with(other, days));
         run(&fake, Action::Create, &spec).await.unwrap();
     }
     assert_eq!(fake.recorder.lock().count("RotateSecret"), 3);
-    assert_eq!(
-        fake.world().secrets["secret-redis-auth-pr-42"]
-            .secret
-            .rotation,
-        Some((lambda.to_owned(), Some(30)))
-    );
+    assert_eq!(stored_secret(&fake).rotation, rotating_with(lambda, 30));
+}
+
+/// Rotation on with `lambda` every `days`, rotated once already.
+fn rotating_with(lambda: &str, days: i64) -> Rotation {
+    Rotation {
+        enabled: true,
+        days: Some(days),
+        lambda_arn: Some(lambda.to_owned()),
+        rotated: true,
+    }
 }
 
 #[tokio::test]
@@ -261,9 +274,7 @@ async fn create_twice_changes_nothing() {
         ]
     );
     // From its creation on, only its readers read the token.
-    let policy = fake.world().secrets["secret-redis-auth-pr-42"]
-        .policy
-        .clone();
+    let policy = stored_secret(&fake).policy;
     let readers = &serde_json::from_str::<Value>(&policy.unwrap()).unwrap()["Statement"][0];
     assert_eq!(
         readers["Condition"]["ArnNotEquals"]["aws:PrincipalArn"],
@@ -377,25 +388,41 @@ async fn a_group_of_the_same_name_still_deleting_is_waited_for() {
 }
 
 #[tokio::test]
-async fn a_secret_name_still_reserved_by_a_deletion_is_waited_for() {
+async fn a_token_secret_scheduled_for_deletion_is_restored_and_its_token_used() {
     let fake = Fake::default();
     let stored = StoredSecret {
-        secret: Secret {
-            arn: "arn:old".into(),
-            pending_deletion: true,
-            rotation: None,
-        },
-        kms_key_arn: KEY.into(),
-        value: Sensitive::new("{}"),
-        policy: None,
+        arn: "arn:old".into(),
+        description: "deleted by hand with a recovery window".into(),
+        kms_key_arn: Some(KEY.into()),
+        value: Sensitive::new(r#"{"authToken": "kept-token"}"#),
         tags: Vec::new(),
+        policy: None,
+        rotation: Rotation::default(),
+        scheduled_for_deletion: true,
+        owning_service: None,
     };
-    fake.world()
-        .secrets
-        .insert("secret-redis-auth-pr-42".into(), stored);
+    fake.secrets.store().secrets.insert(SECRET.into(), stored);
     let response = run(&fake, Action::Create, &spec(json!({}))).await.unwrap();
     assert_eq!(response.status, Status::InProgress);
-    assert!(fake.recorder.lock().changes.is_empty());
+    assert!(!stored_secret(&fake).scheduled_for_deletion);
+    assert_eq!(plan(&fake).auth_token, Sensitive::new("kept-token"));
+    let changes = fake.recorder.lock().changes.clone();
+    assert_eq!(changes[0], "RestoreSecret");
+    assert!(!changes.contains(&"CreateSecret"), "{changes:?}");
+}
+
+#[tokio::test]
+async fn a_group_whose_token_secret_was_deleted_by_hand_gets_it_back_on_create() {
+    let fake = Fake::default();
+    let spec = spec(json!({}));
+    created(&fake, &spec).await;
+    let token = plan(&fake).auth_token;
+    schedule_secret_deletion(&fake);
+    let response = run(&fake, Action::Create, &spec).await.unwrap();
+    assert_eq!(response.status, Status::Ready);
+    assert!(!stored_secret(&fake).scheduled_for_deletion);
+    assert_eq!(secret_json(&fake)["authToken"], token.expose());
+    assert_eq!(fake.recorder.lock().count("RestoreSecret"), 1);
 }
 
 #[tokio::test]
@@ -403,7 +430,7 @@ async fn a_group_whose_token_secret_is_gone_is_component_failed() {
     let fake = Fake::default();
     let spec = spec(json!({}));
     run(&fake, Action::Create, &spec).await.unwrap();
-    fake.world().secrets.clear();
+    fake.secrets.store().secrets.clear();
     let error = run(&fake, Action::Status, &spec).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::ComponentFailed);
     assert!(
@@ -419,11 +446,7 @@ async fn a_secret_without_a_token_is_component_failed_and_not_shown() {
     run(&fake, Action::Create, &spec).await.unwrap();
     fake.world().settle();
     for value in ["not json", r#"{"password": "hunter2"}"#] {
-        fake.world()
-            .secrets
-            .get_mut("secret-redis-auth-pr-42")
-            .unwrap()
-            .value = Sensitive::new(value);
+        edit_secret(&fake, |secret| secret.value = Sensitive::new(value));
         let error = run(&fake, Action::Status, &spec).await.unwrap_err();
         assert_eq!(error.error_name(), ErrorName::ComponentFailed);
         assert_eq!(
@@ -467,10 +490,12 @@ async fn delete_removes_the_group_then_the_subnet_group_the_slow_log_and_the_sec
             world.groups.is_empty()
                 && world.subnet_groups.is_empty()
                 && fake.logs.groups().is_empty()
-                && world.secrets.is_empty()
         );
         fake.recorder.lock().changes.clone()
     };
+    assert!(fake.secrets.store().secrets.is_empty());
+    // Without a recovery window: the name is free for the next environment at once.
+    assert_eq!(fake.secrets.store().deletions, [(SECRET.to_owned(), true)]);
     assert_eq!(
         &changes[6..],
         [
@@ -520,7 +545,7 @@ async fn delete_waits_for_a_subnet_group_still_in_use() {
         .fail("DeleteCacheSubnetGroup", "CacheSubnetGroupInUse");
     let response = run(&fake, Action::Delete, &spec).await.unwrap();
     assert_eq!(response.status, Status::InProgress);
-    assert_eq!(fake.world().secrets.len(), 1);
+    assert_eq!(fake.secrets.store().secrets.len(), 1);
 
     fake.recorder
         .lock()
@@ -540,12 +565,7 @@ async fn delete_leaves_a_secret_already_scheduled_for_deletion_to_go_on_its_own(
     let spec = spec(json!({}));
     run(&fake, Action::Create, &spec).await.unwrap();
     fake.world().groups.clear();
-    fake.world()
-        .secrets
-        .get_mut("secret-redis-auth-pr-42")
-        .unwrap()
-        .secret
-        .pending_deletion = true;
+    schedule_secret_deletion(&fake);
     let response = run(&fake, Action::Delete, &spec).await.unwrap();
     assert_eq!(response.status, Status::Deleted);
     assert_eq!(fake.recorder.lock().count("DeleteSecret"), 0);
@@ -604,22 +624,21 @@ const SLOW_LOG: &str = "/aws/vendedlogs/elasticache/redis-slow-log-pr-42";
 
 /// Everything the fake holds, secret values included (their `Debug` hides them).
 fn resources(fake: &Fake) -> String {
-    let world = fake.world();
-    let values: Vec<&str> = world
-        .secrets
-        .values()
-        .map(|stored| stored.value.expose())
-        .collect();
-    format!(
-        "{:?}",
-        (
-            &world.groups,
-            &world.subnet_groups,
-            &*fake.logs.groups(),
-            &world.secrets,
-            values
-        )
-    )
+    let world = {
+        let world = fake.world();
+        format!("{:?}", (&world.groups, &world.subnet_groups))
+    };
+    let logs = format!("{:?}", &*fake.logs.groups());
+    let secrets = {
+        let store = fake.secrets.store();
+        let values: Vec<&str> = store
+            .secrets
+            .values()
+            .map(|stored| stored.value.expose())
+            .collect();
+        format!("{:?}", (&*store, values))
+    };
+    format!("{world} {logs} {secrets}")
 }
 
 /// `status`, checked to have only read: the same resources after as before, no change recorded,
@@ -664,14 +683,12 @@ async fn status_of_nothing_is_deleted_needs_no_outputs_and_creates_nothing() {
     };
     let response = handle(&fake, request).await.unwrap();
     assert_eq!(response, Response::new(Status::Deleted, Outputs::new()));
+    assert!(fake.secrets.store().secrets.is_empty());
     let world = fake.world();
     let recorder = fake.recorder.lock();
     assert!(recorder.changes.is_empty());
     assert!(
-        world.groups.is_empty()
-            && world.subnet_groups.is_empty()
-            && fake.logs.groups().is_empty()
-            && world.secrets.is_empty()
+        world.groups.is_empty() && world.subnet_groups.is_empty() && fake.logs.groups().is_empty()
     );
     assert_eq!(
         recorder.calls,
@@ -692,12 +709,7 @@ async fn status_counts_a_secret_scheduled_for_deletion_as_gone_like_delete_does(
     fake.world().groups.clear();
     fake.world().subnet_groups.clear();
     fake.logs.groups().clear();
-    fake.world()
-        .secrets
-        .get_mut("secret-redis-auth-pr-42")
-        .unwrap()
-        .secret
-        .pending_deletion = true;
+    schedule_secret_deletion(&fake);
     let response = status_reading_only(&fake, &spec).await.unwrap();
     assert_eq!(response, Response::new(Status::Deleted, Outputs::new()));
 }
@@ -761,25 +773,14 @@ async fn status_while_the_group_is_being_made_is_in_progress_and_finishes_nothin
         "clustercfg.redis-pr-42.abc123.usw2.cache.amazonaws.com:6379"
     );
     assert!(secret_json(&fake).get("host").is_none());
-    assert_eq!(
-        fake.world().secrets["secret-redis-auth-pr-42"]
-            .secret
-            .rotation,
-        None
-    );
+    assert_eq!(stored_secret(&fake).rotation, Rotation::default());
 
     // Completed but rotating with another function: `create` would put ours back.
     let ready = run(&fake, Action::Create, &spec).await.unwrap();
     assert_eq!(ready.status, Status::Ready);
-    fake.world()
-        .secrets
-        .get_mut("secret-redis-auth-pr-42")
-        .unwrap()
-        .secret
-        .rotation = Some((
-        "arn:aws:lambda:us-west-2:123456789012:function:other".into(),
-        Some(30),
-    ));
+    edit_secret(&fake, |secret| {
+        secret.rotation = rotating_with("arn:aws:lambda:us-west-2:123456789012:function:other", 30);
+    });
     let other = status_reading_only(&fake, &spec).await.unwrap();
     assert_eq!(other, Response::new(Status::InProgress, ready.outputs));
 
@@ -874,18 +875,13 @@ async fn status_answers_a_failed_cache_with_the_error_create_answers() {
     assert_eq!(failed.error_name(), ErrorName::ComponentFailed);
 
     // The token secret gone, or going: the token cannot be recovered.
-    for pending_deletion in [false, true] {
+    for scheduled_for_deletion in [false, true] {
         let fake = Fake::default();
         created(&fake, &spec).await;
-        if pending_deletion {
-            fake.world()
-                .secrets
-                .get_mut("secret-redis-auth-pr-42")
-                .unwrap()
-                .secret
-                .pending_deletion = true;
+        if scheduled_for_deletion {
+            schedule_secret_deletion(&fake);
         } else {
-            fake.world().secrets.clear();
+            fake.secrets.store().secrets.clear();
         }
         let lost = status_reading_only(&fake, &spec).await.unwrap_err();
         assert!(
@@ -893,17 +889,17 @@ async fn status_answers_a_failed_cache_with_the_error_create_answers() {
                 if group == "redis-pr-42" && secret == "secret-redis-auth-pr-42"),
             "{lost}"
         );
-        let create = run(&fake, Action::Create, &spec).await.unwrap_err();
-        assert_eq!(create.to_string(), lost.to_string());
+        if !scheduled_for_deletion {
+            let create = run(&fake, Action::Create, &spec).await.unwrap_err();
+            assert_eq!(create.to_string(), lost.to_string());
+        }
     }
 
     let fake = Fake::default();
     created(&fake, &spec).await;
-    fake.world()
-        .secrets
-        .get_mut("secret-redis-auth-pr-42")
-        .unwrap()
-        .value = Sensitive::new(r#"{"password": "hunter2"}"#);
+    edit_secret(&fake, |secret| {
+        secret.value = Sensitive::new(r#"{"password": "hunter2"}"#);
+    });
     let malformed = status_reading_only(&fake, &spec).await.unwrap_err();
     assert_eq!(
         malformed.to_string(),

@@ -2,76 +2,100 @@
 //! connection details once the group is available, readable only by its readers from its creation
 //! on, and rotated every 30 days by the environment's rotation function.
 
-use crate::api::{CallResult, Cloud, ReplicationGroup, Secret, Sensitive};
+use crate::api::{CallResult, Cloud, ReplicationGroup, Sensitive};
 use crate::handler::CacheError;
 use crate::inputs::Inputs;
 use env_core::arn::account_of;
 use env_core::context::Context;
 use env_core::naming::{NameKind, Names};
 use env_core::secret_policy::{EnvironmentSecret, ROTATION_DAYS};
+use secrets::{NewSecret, PasswordRules, RotationRequest, Secret, SecretCalls};
 use serde_json::{json, Value};
 
 /// AUTH tokens are 16–128 printable characters, and only `!&#$^<>-` of the punctuation (ElastiCache
 /// user guide, "Authenticating with the Redis OSS AUTH command"): 64 letters and digits.
-pub const TOKEN_LENGTH: i64 = 64;
+pub const TOKEN_RULES: PasswordRules = PasswordRules {
+    length: 64,
+    exclude_characters: "",
+    exclude_punctuation: true,
+};
 
-/// The token, from the secret found or made with a new one; `None` while the secret's name is
-/// still reserved by an earlier deletion.
-pub async fn ensure<C: Cloud>(
-    cx: &Context<'_, C, Inputs>,
-) -> Result<Option<Sensitive>, CacheError> {
+/// The token, from the secret found (restored if it was scheduled for deletion) or made with a
+/// new one.
+pub async fn ensure<C: Cloud>(cx: &Context<'_, C, Inputs>) -> Result<Sensitive, CacheError> {
     let secret_name = cx.names.of(NameKind::CacheAuthSecret);
-    let secret_arn = match cx.cloud.secret(&secret_name).await? {
-        // A deleted secret's name stays reserved until Secrets Manager removes it
-        // (docs/aws-behaviour.md, "Teardown: what sticks").
-        Some(secret) if secret.pending_deletion => return Ok(None),
+    let secrets = cx.cloud.secrets();
+    let secret_arn = match restored(cx).await? {
         Some(secret) => secret.arn,
         None => {
-            let token = cx.cloud.random_password(TOKEN_LENGTH).await?;
-            let arn = cx
-                .cloud
-                .create_secret(
-                    &secret_name,
-                    &format!(
-                        "AUTH token of the Redis cluster {}",
-                        cx.names.of(NameKind::CacheReplicationGroup)
-                    ),
-                    &cx.inputs.kms_key_arn,
-                    &secret_document(&token, &cx.names.of(NameKind::CacheReplicationGroup), None),
-                    &cx.tags,
-                )
-                .await?;
+            let token = secrets.random_password(&TOKEN_RULES).await?;
+            let group = cx.names.of(NameKind::CacheReplicationGroup);
+            let new = NewSecret {
+                name: secret_name.clone(),
+                description: format!("AUTH token of the Redis cluster {group}"),
+                kms_key_arn: cx.inputs.kms_key_arn.clone(),
+                value: secret_document(&token, &group, None),
+                tags: cx.tags.clone(),
+            };
+            let arn = secrets.create(&new).await?;
             // At once: nobody but its readers reads the token during the group's minutes of creation.
             protect(cx, &arn).await?;
             arn
         }
     };
-    let stored = cx.cloud.secret_value(&secret_arn).await?;
-    let token = token_of(&secret_name, stored.as_ref())?;
-    Ok(Some(token))
+    let stored = secrets.current_value(&secret_arn).await?;
+    token_of(&secret_name, stored.as_ref())
+}
+
+/// The secret, restored first when it was deleted with a recovery window (by hand: a teardown
+/// deletes it without one): it holds the token the group knows, which no other copy holds, and a
+/// deleted secret's name stays taken until its window ends (docs/aws-behaviour.md, "Teardown: what
+/// sticks"), so waiting instead could take 30 days. `None` when there is no such secret.
+async fn restored<C: Cloud, I>(cx: &Context<'_, C, I>) -> CallResult<Option<Secret>> {
+    let secrets = cx.cloud.secrets();
+    let name = cx.names.of(NameKind::CacheAuthSecret);
+    let Some(secret) = secrets.describe(&name).await? else {
+        return Ok(None);
+    };
+    if secret.scheduled_for_deletion {
+        secrets.restore(&secret.arn).await?;
+        tracing::info!(secret = name, "restored a secret scheduled for deletion");
+    }
+    Ok(Some(Secret {
+        scheduled_for_deletion: false,
+        ..secret
+    }))
 }
 
 /// The secret, unless it is scheduled for deletion: such a one only keeps its name reserved.
 pub async fn live<C: Cloud, I>(cx: &Context<'_, C, I>) -> CallResult<Option<Secret>> {
     let secret = cx
         .cloud
-        .secret(&cx.names.of(NameKind::CacheAuthSecret))
+        .secrets()
+        .describe(&cx.names.of(NameKind::CacheAuthSecret))
         .await?;
-    Ok(secret.filter(|secret| !secret.pending_deletion))
+    Ok(secret.filter(|secret| !secret.scheduled_for_deletion))
 }
 
-/// The secret of an existing group: without it the group's token cannot be recovered.
+/// The secret of an existing group: without it the group's token cannot be recovered. Read only:
+/// one scheduled for deletion counts as lost until a create restores it ([`restored_of_group`]).
 pub async fn of_group<C: Cloud, I>(
     cx: &Context<'_, C, I>,
     group: &ReplicationGroup,
 ) -> Result<Secret, CacheError> {
-    match live(cx).await? {
-        Some(secret) => Ok(secret),
-        None => Err(CacheError::SecretLost(
-            group.id.clone(),
-            cx.names.of(NameKind::CacheAuthSecret),
-        )),
-    }
+    live(cx).await?.ok_or_else(|| lost(cx, group))
+}
+
+/// The secret of an existing group, restored if it was scheduled for deletion.
+pub async fn restored_of_group<C: Cloud, I>(
+    cx: &Context<'_, C, I>,
+    group: &ReplicationGroup,
+) -> Result<Secret, CacheError> {
+    restored(cx).await?.ok_or_else(|| lost(cx, group))
+}
+
+fn lost<C, I>(cx: &Context<'_, C, I>, group: &ReplicationGroup) -> CacheError {
+    CacheError::SecretLost(group.id.clone(), cx.names.of(NameKind::CacheAuthSecret))
 }
 
 /// What the secret holds once its group is available, and whether it holds it already.
@@ -87,7 +111,7 @@ pub async fn completion<C: Cloud, I>(
     secret: &Secret,
     group: &ReplicationGroup,
 ) -> Result<Completion, CacheError> {
-    let current = cx.cloud.secret_value(&secret.arn).await?;
+    let current = cx.cloud.secrets().current_value(&secret.arn).await?;
     let token = token_of(&cx.names.of(NameKind::CacheAuthSecret), current.as_ref())?;
     let document = secret_document(&token, &group.id, group.configuration_endpoint.as_ref());
     // Compared as JSON: the same content in another key order is complete already.
@@ -105,7 +129,8 @@ pub async fn complete<C: Cloud, I>(
     let completion = completion(cx, secret, group).await?;
     if !completion.done {
         cx.cloud
-            .put_secret_value(&secret.arn, &completion.document)
+            .secrets()
+            .put_value(&secret.arn, &completion.document)
             .await?;
     }
     Ok(())
@@ -115,14 +140,20 @@ pub async fn complete<C: Cloud, I>(
 /// ([`env_core::secret_policy`]).
 pub async fn protect<C: Cloud, I>(cx: &Context<'_, C, I>, arn: &str) -> Result<(), CacheError> {
     let policy = EnvironmentSecret::CacheAuthToken.policy(cx.names, account_of(arn));
-    cx.cloud.put_secret_policy(arn, &policy.to_string()).await?;
+    cx.cloud
+        .secrets()
+        .put_policy(arn, &policy.to_string())
+        .await?;
     Ok(())
 }
 
 /// Whether the token already rotates every 30 days with the environment's rotation function.
 pub fn rotates_with_ours(names: Names<'_>, secret: &Secret) -> bool {
     let ours = format!(":function:{}", names.of(NameKind::RotationFunction));
-    matches!(&secret.rotation, Some((lambda, Some(ROTATION_DAYS))) if lambda.ends_with(&ours))
+    matches!(
+        secret.rotation.by_function(),
+        Some((lambda, Some(ROTATION_DAYS))) if lambda.ends_with(&ours)
+    )
 }
 
 /// Whether the token rotates every 30 days with the environment's rotation function, turning
@@ -138,9 +169,12 @@ pub async fn rotating<C: Cloud, I>(
     let function_name = cx.names.of(NameKind::RotationFunction);
     match cx.cloud.rotation_function(&function_name).await? {
         Some(function) if function.active => {
-            cx.cloud
-                .rotate_with(&secret.arn, &function.arn, ROTATION_DAYS)
-                .await?;
+            let request = RotationRequest {
+                lambda_arn: Some(&function.arn),
+                days: ROTATION_DAYS,
+                immediately: true,
+            };
+            cx.cloud.secrets().rotate(&secret.arn, &request).await?;
             tracing::info!(secret = %secret.arn, "rotation turned on");
             Ok(true)
         }
@@ -154,7 +188,7 @@ pub async fn rotating<C: Cloud, I>(
 /// Deletes the secret without a recovery window; one already scheduled for deletion goes on its own.
 pub async fn delete<C: Cloud, I>(cx: &Context<'_, C, I>) -> CallResult<()> {
     if let Some(secret) = live(cx).await? {
-        cx.cloud.delete_secret(&secret.arn).await?;
+        cx.cloud.secrets().delete(&secret.arn, true).await?;
     }
     Ok(())
 }

@@ -7,7 +7,7 @@
 //! to create, or a group whose token secret is gone or unreadable, fails with the error `create`
 //! answers for it.
 
-use crate::api::{Cloud, GroupState, ReplicationGroup, Secret};
+use crate::api::{Cloud, GroupState, ReplicationGroup};
 use crate::handler::CacheError;
 use crate::replication_group::{self, outputs_of};
 use crate::{secret, slow_log, subnet_group};
@@ -15,6 +15,7 @@ use env_core::context::Context;
 use env_core::contract::{Outputs, Request};
 use env_core::naming::NameKind;
 use env_core::{Response, Status};
+use secrets::Secret;
 use serde_json::json;
 
 pub async fn status<C: Cloud>(cloud: &C, request: &Request) -> Result<Response, CacheError> {

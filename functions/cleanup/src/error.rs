@@ -2,16 +2,13 @@
 //! the schedule's next run or its retry policy; every step is safe to repeat).
 
 use env_core::error::{ErrorName, NamedError};
+use env_core::settings::Misconfigured;
 use env_core::AwsCallError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CleanupError {
-    #[error("{variable} is {value}: it must be {allowed}")]
-    Misconfigured {
-        variable: &'static str,
-        value: String,
-        allowed: &'static str,
-    },
+    #[error(transparent)]
+    Misconfigured(#[from] Misconfigured),
     #[error(transparent)]
     Aws(#[from] AwsCallError),
 }
@@ -19,7 +16,7 @@ pub enum CleanupError {
 impl NamedError for CleanupError {
     fn error_name(&self) -> ErrorName {
         match self {
-            CleanupError::Misconfigured { .. } => ErrorName::Misconfigured,
+            CleanupError::Misconfigured(error) => error.error_name(),
             CleanupError::Aws(error) => error.error_name(),
         }
     }

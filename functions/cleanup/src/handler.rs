@@ -11,18 +11,19 @@ use crate::inventory::{group, judge, Verdict};
 use crate::report::{NotExpired, Report, Skipped, Teardown};
 use crate::settings::Settings;
 use crate::teardown::{execution_name, input};
+use env_core::settings::Misconfigured;
 use env_core::spec::EnvironmentSuffix;
 use env_core::tags::{Tag, ENVIRONMENT, MANAGED_BY, MANAGER_NAME, PROJECT, PROJECT_NAME};
 use std::time::SystemTime;
 
-/// `state_machine_arn` is the `TEARDOWN_STATE_MACHINE_ARN` setting as read (`None` when unset); it
-/// is checked before any AWS call. The scheduler's event carries nothing the run needs.
+/// `settings` are the function's, as `main` read them once; wrong ones fail the run before any
+/// AWS call. The scheduler's event carries nothing the run needs.
 pub async fn handle<C: Cloud>(
     cloud: &C,
-    state_machine_arn: Option<&str>,
+    settings: &Result<Settings, Misconfigured>,
     now: SystemTime,
 ) -> Result<Report, CleanupError> {
-    let settings = Settings::parse(state_machine_arn)?;
+    let settings = settings.as_ref().map_err(Clone::clone)?;
     let inventory = group(our_resources(cloud).await?);
     let mut report = Report::default();
     for arn in inventory.unassigned {
@@ -54,7 +55,7 @@ pub async fn handle<C: Cloud>(
                     expires_at: text(last),
                     status: None,
                 };
-                start(cloud, &settings, &suffix, teardown, &mut report).await?;
+                start(cloud, settings, &suffix, teardown, &mut report).await?;
             }
         }
     }
@@ -142,6 +143,7 @@ mod tests {
     use super::*;
     use crate::fake::FakeCloud;
     use env_core::error::{ErrorName, NamedError};
+    use env_core::settings::FunctionSettings;
     use env_core::tags::EXPIRES_AT;
     use serde_json::{json, Value};
 
@@ -150,6 +152,11 @@ mod tests {
 
     fn now() -> SystemTime {
         humantime::parse_rfc3339(NOW).unwrap()
+    }
+
+    /// The settings as `main` reads them when the variable holds `value` (`None`: not set).
+    fn settings(value: Option<&str>) -> Result<Settings, Misconfigured> {
+        Settings::from_lookup(&|_| value.map(str::to_owned))
     }
 
     /// A resource of `environment` with our project and manager tags, and an expiry when given.
@@ -188,7 +195,7 @@ mod tests {
     }
 
     async fn run(cloud: &FakeCloud) -> Report {
-        handle(cloud, Some(ARN), now()).await.unwrap()
+        handle(cloud, &settings(Some(ARN)), now()).await.unwrap()
     }
 
     #[tokio::test]
@@ -343,11 +350,14 @@ mod tests {
     async fn a_missing_or_wrong_setting_fails_before_any_aws_call() {
         let cloud = three_environments();
         for setting in [None, Some("catalog-teardown")] {
-            let error = handle(&cloud, setting, now()).await.unwrap_err();
+            let error = handle(&cloud, &settings(setting), now()).await.unwrap_err();
             assert_eq!(error.error_name(), ErrorName::Misconfigured);
             assert!(error
                 .to_string()
                 .starts_with("TEARDOWN_STATE_MACHINE_ARN is "));
+            assert!(error
+                .to_string()
+                .contains(": it must be a Step Functions state machine ARN"));
         }
         assert_eq!(cloud.world().recorder.calls, Vec::<&str>::new());
     }
@@ -360,7 +370,9 @@ mod tests {
                 .world()
                 .recorder
                 .fail(operation, "ThrottlingException");
-            let error = handle(&cloud, Some(ARN), now()).await.unwrap_err();
+            let error = handle(&cloud, &settings(Some(ARN)), now())
+                .await
+                .unwrap_err();
             assert_eq!(error.error_name(), ErrorName::Retryable, "{operation}");
             assert!(error.to_string().contains(operation), "{error}");
             let report = run(&cloud).await;
@@ -381,7 +393,9 @@ mod tests {
     }
 
     async fn run_error(cloud: &FakeCloud) -> CleanupError {
-        handle(cloud, Some(ARN), now()).await.unwrap_err()
+        handle(cloud, &settings(Some(ARN)), now())
+            .await
+            .unwrap_err()
     }
 
     #[tokio::test]

@@ -9,18 +9,16 @@ mod report;
 mod settings;
 mod teardown;
 
+use env_core::settings::FunctionSettings;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     env_core::telemetry::init();
     let cloud = aws::AwsCloud::new(&env_core::aws::load().await);
-    // Read once per process; the handler checks it before any AWS call.
-    let state_machine_arn = std::env::var(settings::TEARDOWN_STATE_MACHINE_ARN).ok();
+    // Read once per process; the handler checks them before any AWS call.
+    let settings = settings::Settings::from_env();
     env_core::invoke::run(|_scheduled: serde_json::Value| {
-        handler::handle(
-            &cloud,
-            state_machine_arn.as_deref(),
-            std::time::SystemTime::now(),
-        )
+        handler::handle(&cloud, &settings, std::time::SystemTime::now())
     })
     .await
 }

@@ -1,6 +1,6 @@
 //! The function's settings: the teardown state machine it starts, from its environment.
 
-use crate::error::CleanupError;
+use env_core::settings::{required, FunctionSettings, Lookup, Misconfigured};
 
 /// The environment variable naming the teardown state machine (set by the CLI's `deploy`).
 pub const TEARDOWN_STATE_MACHINE_ARN: &str = "TEARDOWN_STATE_MACHINE_ARN";
@@ -13,15 +13,9 @@ pub struct Settings {
     state_machine_arn: String,
 }
 
-impl Settings {
-    /// Checks the variable's value, as read from the environment (`None` when it is not set).
-    pub fn parse(value: Option<&str>) -> Result<Self, CleanupError> {
-        let misconfigured = |value: &str| CleanupError::Misconfigured {
-            variable: TEARDOWN_STATE_MACHINE_ARN,
-            value: value.to_owned(),
-            allowed: ALLOWED,
-        };
-        let value = value.ok_or_else(|| misconfigured("(not set)"))?;
+impl FunctionSettings for Settings {
+    fn from_lookup(lookup: Lookup<'_>) -> Result<Self, Misconfigured> {
+        let value = required(lookup, TEARDOWN_STATE_MACHINE_ARN, ALLOWED)?;
         let parts: Vec<&str> = value.split(':').collect();
         match parts[..] {
             ["arn", partition, "states", region, account, "stateMachine", name]
@@ -30,13 +24,19 @@ impl Settings {
                     .all(|part| !part.is_empty()) =>
             {
                 Ok(Self {
-                    state_machine_arn: value.to_owned(),
+                    state_machine_arn: value,
                 })
             }
-            _ => Err(misconfigured(value)),
+            _ => Err(Misconfigured::new(
+                TEARDOWN_STATE_MACHINE_ARN,
+                Some(value),
+                ALLOWED,
+            )),
         }
     }
+}
 
+impl Settings {
     pub fn state_machine_arn(&self) -> &str {
         &self.state_machine_arn
     }
@@ -59,9 +59,16 @@ mod tests {
 
     const ARN: &str = "arn:aws:states:us-west-2:123456789012:stateMachine:catalog-teardown";
 
+    fn parse(value: Option<&str>) -> Result<Settings, Misconfigured> {
+        Settings::from_lookup(&|name| {
+            assert_eq!(name, TEARDOWN_STATE_MACHINE_ARN);
+            value.map(str::to_owned)
+        })
+    }
+
     #[test]
     fn a_state_machine_arn_is_accepted_and_its_executions_named_under_it() {
-        let settings = Settings::parse(Some(ARN)).unwrap();
+        let settings = parse(Some(ARN)).unwrap();
         assert_eq!(settings.state_machine_arn(), ARN);
         assert_eq!(
             settings.execution_arn("cleanup-pr-1-20261126T031500Z"),
@@ -71,7 +78,7 @@ mod tests {
 
     #[test]
     fn a_missing_setting_is_misconfigured_and_named() {
-        let error = Settings::parse(None).unwrap_err();
+        let error = parse(None).unwrap_err();
         assert_eq!(error.error_name(), ErrorName::Misconfigured);
         assert_eq!(
             error.to_string(),
@@ -89,11 +96,11 @@ mod tests {
             "arn:aws:states:us-west-2::stateMachine:catalog-teardown",
             "arn:aws:states:us-west-2:123456789012:stateMachine:",
         ] {
-            let error = Settings::parse(Some(value)).unwrap_err();
+            let error = parse(Some(value)).unwrap_err();
             assert_eq!(error.error_name(), ErrorName::Misconfigured, "{value}");
-            assert!(
-                error.to_string().contains(&format!(" is {value}: ")),
-                "{error}"
+            assert_eq!(
+                error.to_string(),
+                format!("TEARDOWN_STATE_MACHINE_ARN is {value:?}: it must be {ALLOWED}")
             );
         }
     }

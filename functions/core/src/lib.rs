@@ -3,6 +3,7 @@
 //! Every Lambda of the backend deserialises the same [`spec::EnvironmentSpec`], builds its AWS names
 //! through [`naming`], tags what it creates with [`tags`], answers the [`contract`] the state machines
 //! expect, and reports failures under the stable [`error::ErrorName`]s the state machines retry or catch.
+//! Each reads its own [`settings`] once, at start.
 
 pub mod arn;
 pub mod aws;
@@ -17,6 +18,7 @@ pub mod outputs;
 pub mod recorder;
 pub mod redacted;
 pub mod secret_policy;
+pub mod settings;
 pub mod spec;
 pub mod tags;
 pub mod telemetry;

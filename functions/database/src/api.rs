@@ -1,10 +1,10 @@
 //! The AWS calls the database function makes, as one small trait over plain types.
 //!
 //! The handler holds the logic (what exists, what to create or delete next) and talks only to
-//! [`Cloud`]; [`crate::aws::AwsCloud`] implements it with the RDS, Secrets Manager and Lambda
-//! clients, one SDK call per method, and the unit tests implement it with an in-memory fake. The
-//! log groups and the rotation role are the shared capabilities [`LogGroupCalls`] and [`RoleCalls`],
-//! which `Cloud` hands out.
+//! [`Cloud`]; [`crate::aws::AwsCloud`] implements it with the RDS and Lambda clients, one SDK call
+//! per method, and the unit tests implement it with an in-memory fake. The log groups, the rotation
+//! role and the secrets are the shared capabilities [`LogGroupCalls`], [`RoleCalls`] and
+//! [`SecretCalls`], which `Cloud` hands out.
 
 use env_core::tags::Tag;
 use env_core::AwsCallError;
@@ -12,6 +12,10 @@ use iam_roles::RoleCalls;
 use log_groups::LogGroupCalls;
 use std::collections::BTreeMap;
 use std::time::SystemTime;
+
+pub use secrets::{
+    NewSecret, PasswordRules, Rotation, RotationRequest, Secret, SecretCalls, SecretValue,
+};
 
 pub type CallResult<T> = Result<T, AwsCallError>;
 
@@ -147,36 +151,6 @@ pub struct InstanceSettings {
     pub tags: Vec<Tag>,
 }
 
-/// A secret's rotation as Secrets Manager describes it.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Rotation {
-    pub enabled: bool,
-    pub days: Option<i64>,
-    pub lambda_arn: Option<String>,
-    /// `LastRotatedDate` is set: a rotation ran to its end at least once.
-    pub rotated: bool,
-}
-
-/// A secret found by name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Secret {
-    pub arn: String,
-    pub kms_key_id: Option<String>,
-    pub rotation: Rotation,
-    /// `DeletedDate` is set: the secret waits out its recovery window and can be restored.
-    pub scheduled_for_deletion: bool,
-}
-
-/// Everything CreateSecret is given. The value never reaches a log: its `Debug` is redacted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewSecret {
-    pub name: String,
-    pub description: &'static str,
-    pub kms_key_arn: String,
-    pub value: env_core::redacted::Secret,
-    pub tags: Vec<Tag>,
-}
-
 /// The rotation Lambda as GetFunction describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Function {
@@ -236,10 +210,14 @@ impl FunctionSettings {
 pub trait Cloud {
     type Logs: LogGroupCalls;
     type Roles: RoleCalls;
+    type Secrets: SecretCalls;
     /// CloudWatch Logs, for the groups of the cluster's log export and of the rotation function.
     fn logs(&self) -> &Self::Logs;
     /// IAM, for the rotation function's role.
     fn roles(&self) -> &Self::Roles;
+    /// Secrets Manager, for the application's and the API keys' secrets and the schedule of the
+    /// master secret RDS manages.
+    fn secrets(&self) -> &Self::Secrets;
 
     async fn subnet_group_exists(&self, name: &str) -> CallResult<bool>;
     async fn create_subnet_group(
@@ -276,30 +254,6 @@ pub trait Cloud {
     async fn instance(&self, id: &str) -> CallResult<Option<Instance>>;
     async fn create_instance(&self, settings: &InstanceSettings) -> CallResult<()>;
     async fn delete_instance(&self, id: &str) -> CallResult<()>;
-
-    async fn rotation(&self, secret_arn: &str) -> CallResult<Rotation>;
-    /// Sets the secret's rotation schedule without rotating now.
-    async fn rotate_every(&self, secret_arn: &str, days: i64) -> CallResult<()>;
-
-    /// DescribeSecret by name; `None` when there is no such secret.
-    async fn secret(&self, name: &str) -> CallResult<Option<Secret>>;
-    /// GetRandomPassword without the given characters.
-    async fn random_password(&self, length: i64, exclude: &str) -> CallResult<String>;
-    /// CreateSecret; the new secret's ARN.
-    async fn create_secret(&self, secret: &NewSecret) -> CallResult<String>;
-    async fn restore_secret(&self, arn: &str) -> CallResult<()>;
-    /// PutResourcePolicy, replacing the secret's policy whole, with BlockPublicPolicy.
-    async fn put_secret_policy(&self, arn: &str, policy: &str) -> CallResult<()>;
-    /// Without recovery window when `force`, else with Secrets Manager's default window.
-    async fn delete_secret(&self, arn: &str, force: bool) -> CallResult<()>;
-    /// Turns rotation on with `lambda_arn` every `days`; rotates now when `immediately`.
-    async fn rotate_with(
-        &self,
-        secret_arn: &str,
-        lambda_arn: &str,
-        days: i64,
-        immediately: bool,
-    ) -> CallResult<()>;
 
     /// GetFunction; `None` when there is no such function.
     async fn function(&self, name: &str) -> CallResult<Option<Function>>;

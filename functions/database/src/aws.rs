@@ -3,23 +3,22 @@
 
 use crate::api::{
     found, CallResult, Cloud, Cluster, ClusterSettings, EngineVersion, Function, FunctionSettings,
-    Instance, InstanceSettings, NewSecret, Rotation, Scaling, Secret,
+    Instance, InstanceSettings, Scaling,
 };
 use aws_config::SdkConfig;
 use aws_sdk_lambda::types as lambda;
 use aws_sdk_rds::types as rds;
-use aws_sdk_secretsmanager::operation::describe_secret::DescribeSecretOutput;
-use aws_sdk_secretsmanager::types::RotationRulesType;
 use env_core::error::{aws_error, Required};
 use env_core::tags::Tag;
 use iam_roles::Roles;
 use log_groups::LogGroups;
+use secrets::Secrets;
 use std::time::SystemTime;
 
 #[derive(Debug, Clone)]
 pub struct AwsCloud {
     rds: aws_sdk_rds::Client,
-    secrets: aws_sdk_secretsmanager::Client,
+    secrets: Secrets,
     roles: Roles,
     lambda: aws_sdk_lambda::Client,
     log_groups: LogGroups,
@@ -31,7 +30,7 @@ impl AwsCloud {
     pub fn new(config: &SdkConfig, role_boundary: Option<String>) -> Self {
         Self {
             rds: aws_sdk_rds::Client::new(config),
-            secrets: aws_sdk_secretsmanager::Client::new(config),
+            secrets: Secrets::new(config),
             roles: Roles::bounded(config, role_boundary),
             lambda: aws_sdk_lambda::Client::new(config),
             log_groups: LogGroups::new(config),
@@ -105,24 +104,6 @@ fn engine_version(version: &rds::DbEngineVersion) -> CallResult<EngineVersion> {
     })
 }
 
-fn rotation(output: &DescribeSecretOutput) -> Rotation {
-    Rotation {
-        // Absent until the secret's rotation is first configured (API reference, DescribeSecret).
-        enabled: output.rotation_enabled().unwrap_or(false),
-        days: output
-            .rotation_rules()
-            .and_then(RotationRulesType::automatically_after_days),
-        lambda_arn: output.rotation_lambda_arn().map(str::to_owned),
-        rotated: output.last_rotated_date().is_some(),
-    }
-}
-
-fn rotation_rules(days: i64) -> RotationRulesType {
-    RotationRulesType::builder()
-        .automatically_after_days(days)
-        .build()
-}
-
 fn instance(instance: &rds::DbInstance) -> CallResult<Instance> {
     Ok(Instance {
         id: instance
@@ -136,18 +117,10 @@ fn instance(instance: &rds::DbInstance) -> CallResult<Instance> {
     })
 }
 
-fn secret_of(output: &DescribeSecretOutput) -> CallResult<Secret> {
-    Ok(Secret {
-        arn: output.arn().required("DescribeSecret.ARN")?.to_owned(),
-        kms_key_id: output.kms_key_id().map(str::to_owned),
-        rotation: rotation(output),
-        scheduled_for_deletion: output.deleted_date().is_some(),
-    })
-}
-
 impl Cloud for AwsCloud {
     type Logs = LogGroups;
     type Roles = Roles;
+    type Secrets = Secrets;
 
     fn logs(&self) -> &LogGroups {
         &self.log_groups
@@ -155,6 +128,10 @@ impl Cloud for AwsCloud {
 
     fn roles(&self) -> &Roles {
         &self.roles
+    }
+
+    fn secrets(&self) -> &Secrets {
+        &self.secrets
     }
 
     async fn subnet_group_exists(&self, name: &str) -> CallResult<bool> {
@@ -407,137 +384,6 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DeleteDBInstance"))?;
-        Ok(())
-    }
-
-    async fn rotation(&self, secret_arn: &str) -> CallResult<Rotation> {
-        let output = self
-            .secrets
-            .describe_secret()
-            .secret_id(secret_arn)
-            .send()
-            .await
-            .map_err(aws_error("DescribeSecret"))?;
-        Ok(rotation(&output))
-    }
-
-    async fn rotate_every(&self, secret_arn: &str, days: i64) -> CallResult<()> {
-        self.secrets
-            .rotate_secret()
-            .secret_id(secret_arn)
-            .rotation_rules(rotation_rules(days))
-            // Only the schedule changes now; the first rotation comes after `days` (and the
-            // emulator cannot run a rotation, tools/emulator/README.md).
-            .rotate_immediately(false)
-            .send()
-            .await
-            .map_err(aws_error("RotateSecret"))?;
-        Ok(())
-    }
-
-    async fn secret(&self, name: &str) -> CallResult<Option<Secret>> {
-        let result = self
-            .secrets
-            .describe_secret()
-            .secret_id(name)
-            .send()
-            .await
-            .map_err(aws_error("DescribeSecret"));
-        let output = found(result, &["ResourceNotFoundException"])?;
-        output.as_ref().map(secret_of).transpose()
-    }
-
-    async fn random_password(&self, length: i64, exclude: &str) -> CallResult<String> {
-        let output = self
-            .secrets
-            .get_random_password()
-            .password_length(length)
-            .exclude_characters(exclude)
-            .send()
-            .await
-            .map_err(aws_error("GetRandomPassword"))?;
-        Ok(output
-            .random_password()
-            .required("GetRandomPassword.RandomPassword")?
-            .to_owned())
-    }
-
-    async fn create_secret(&self, secret: &NewSecret) -> CallResult<String> {
-        let tags = secret
-            .tags
-            .iter()
-            .map(|tag| {
-                aws_sdk_secretsmanager::types::Tag::builder()
-                    .key(tag.key)
-                    .value(&tag.value)
-                    .build()
-            })
-            .collect();
-        let output = self
-            .secrets
-            .create_secret()
-            .name(&secret.name)
-            .description(secret.description)
-            .kms_key_id(&secret.kms_key_arn)
-            .secret_string(secret.value.expose())
-            .set_tags(Some(tags))
-            .send()
-            .await
-            .map_err(aws_error("CreateSecret"))?;
-        Ok(output.arn().required("CreateSecret.ARN")?.to_owned())
-    }
-
-    async fn restore_secret(&self, arn: &str) -> CallResult<()> {
-        self.secrets
-            .restore_secret()
-            .secret_id(arn)
-            .send()
-            .await
-            .map_err(aws_error("RestoreSecret"))?;
-        Ok(())
-    }
-
-    async fn put_secret_policy(&self, arn: &str, policy: &str) -> CallResult<()> {
-        self.secrets
-            .put_resource_policy()
-            .secret_id(arn)
-            .resource_policy(policy)
-            // Refused if the policy ever granted broad access (Secrets Manager API reference,
-            // PutResourcePolicy); ours only denies.
-            .block_public_policy(true)
-            .send()
-            .await
-            .map_err(aws_error("PutResourcePolicy"))?;
-        Ok(())
-    }
-
-    async fn delete_secret(&self, arn: &str, force: bool) -> CallResult<()> {
-        self.secrets
-            .delete_secret()
-            .secret_id(arn)
-            .set_force_delete_without_recovery(force.then_some(true))
-            .send()
-            .await
-            .map_err(aws_error("DeleteSecret"))?;
-        Ok(())
-    }
-
-    async fn rotate_with(
-        &self,
-        secret_arn: &str,
-        lambda_arn: &str,
-        days: i64,
-        immediately: bool,
-    ) -> CallResult<()> {
-        self.secrets
-            .rotate_secret()
-            .secret_id(secret_arn)
-            .rotation_lambda_arn(lambda_arn)
-            .rotation_rules(rotation_rules(days))
-            .rotate_immediately(immediately)
-            .send()
-            .await
-            .map_err(aws_error("RotateSecret"))?;
         Ok(())
     }
 

@@ -1,17 +1,19 @@
-//! An in-memory RDS, Secrets Manager and Lambda for the handler's unit tests: it keeps what was
-//! created and answers the finders from it. The log groups and the rotation role are the shared
-//! fakes ([`FakeLogGroups`], [`FakeRoles`]); every call of all three lands in one
+//! An in-memory RDS and Lambda for the handler's unit tests: it keeps what was created and answers
+//! the finders from it. The log groups, the rotation role and the secrets are the shared fakes
+//! ([`FakeLogGroups`], [`FakeRoles`], [`FakeSecrets`]); every call of all four lands in one
 //! [`SharedRecorder`], where a test also makes a named operation fail with a given AWS error code,
 //! the way AWS answers (throttling, already-exists, invalid state …).
 
 use crate::api::{
     CallResult, Cloud, Cluster, ClusterSettings, EngineVersion, Function, FunctionSettings,
-    Instance, InstanceSettings, NewSecret, Rotation, Scaling, Secret,
+    Instance, InstanceSettings, Scaling,
 };
 use env_core::recorder::SharedRecorder;
 use env_core::tags::Tag;
 use iam_roles::fake::FakeRoles;
 use log_groups::fake::FakeLogGroups;
+use secrets::fake::FakeSecrets;
+use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
@@ -31,21 +33,11 @@ pub struct World {
     pub engine_version_queries: Vec<(String, String)>,
     pub clusters: BTreeMap<String, (ClusterSettings, Cluster)>,
     pub instances: BTreeMap<String, (InstanceSettings, Instance)>,
-    pub rotations: BTreeMap<String, Rotation>,
-    /// Secret name → (what CreateSecret was given, what DescribeSecret answers).
-    pub secrets: BTreeMap<String, (NewSecret, Secret)>,
-    /// Secret ARN → its resource policy.
-    pub secret_policies: BTreeMap<String, String>,
-    /// A rotation started at once fails in the Lambda (no `LastRotatedDate` follows).
-    pub rotation_fails: bool,
-    pub passwords_generated: usize,
     pub functions: BTreeMap<String, (FunctionSettings, Function)>,
     /// The state a new function starts in (AWS: `Pending` for a VPC function, then `Active`).
     pub function_state: Option<&'static str>,
     /// (function, statement id, principal, source account).
     pub permissions: Vec<(String, String, String, String)>,
-    /// Deleted secrets: (name, force).
-    pub deleted_secrets: Vec<(String, bool)>,
     /// The status a new cluster or instance starts in (AWS: `creating`).
     pub new_status: Option<&'static str>,
     /// Deleted clusters and instances go to `deleting` (AWS) instead of vanishing (moto).
@@ -90,20 +82,24 @@ pub fn default_engine_versions() -> Vec<EngineVersion> {
 #[derive(Debug)]
 pub struct FakeCloud {
     world: Mutex<World>,
-    /// Every call of the fake and of its log groups and roles, in order; the faults tests inject.
+    /// Every call of the fake and of its log groups, roles and secrets, in order; the faults tests
+    /// inject.
     pub recorder: SharedRecorder,
     pub logs: FakeLogGroups,
     pub roles: FakeRoles,
+    /// The environment's secrets and the master secret RDS makes with the cluster.
+    pub secrets: FakeSecrets,
 }
 
 impl Default for FakeCloud {
-    /// All three record into one recorder.
+    /// All four record into one recorder.
     fn default() -> Self {
         let recorder = SharedRecorder::default();
         Self {
             world: Mutex::default(),
             logs: FakeLogGroups::new(recorder.clone()),
             roles: FakeRoles::new(recorder.clone()),
+            secrets: FakeSecrets::new(recorder.clone()),
             recorder,
         }
     }
@@ -137,14 +133,15 @@ impl FakeCloud {
         }
     }
 
-    /// Everything the fake holds (its world, the log groups, the roles) and every change recorded,
-    /// as text: the same before and after a call that wrote nothing.
+    /// Everything the fake holds (its world, the log groups, the roles, the secrets) and every
+    /// change recorded, as text: the same before and after a call that wrote nothing.
     pub fn snapshot(&self) -> String {
         format!(
-            "{:?}\n{:?}\n{:?}\n{:?}",
+            "{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
             *self.world(),
             *self.logs.groups(),
             *self.roles.roles(),
+            *self.secrets.store(),
             self.recorder.lock().changes
         )
     }
@@ -153,6 +150,7 @@ impl FakeCloud {
 impl Cloud for FakeCloud {
     type Logs = FakeLogGroups;
     type Roles = FakeRoles;
+    type Secrets = FakeSecrets;
 
     fn logs(&self) -> &FakeLogGroups {
         &self.logs
@@ -160,6 +158,10 @@ impl Cloud for FakeCloud {
 
     fn roles(&self) -> &FakeRoles {
         &self.roles
+    }
+
+    fn secrets(&self) -> &FakeSecrets {
+        &self.secrets
     }
 
     async fn subnet_group_exists(&self, name: &str) -> CallResult<bool> {
@@ -237,6 +239,13 @@ impl Cloud for FakeCloud {
     async fn create_cluster(&self, settings: &ClusterSettings) -> CallResult<()> {
         let mut world = self.change("CreateDBCluster")?;
         let id = &settings.id;
+        // ManageMasterUserPassword: RDS makes the master user's secret with the cluster, and
+        // manages it (RDS user guide, "Password management with Amazon RDS and AWS Secrets Manager").
+        let master = format!("rds!cluster-{id}");
+        let credentials = json!({"username": settings.master_username, "password": "by-rds"});
+        let master_secret_arn = self
+            .secrets
+            .add_managed(&master, "rds", &credentials.to_string());
         let cluster = Cluster {
             id: id.clone(),
             arn: format!("arn:aws:rds:us-west-2:123456789012:cluster:{id}"),
@@ -246,9 +255,7 @@ impl Cloud for FakeCloud {
             reader_endpoint: Some(format!("{id}.cluster-ro-x.us-west-2.rds.amazonaws.com")),
             port: Some(settings.port),
             database_name: Some(settings.database_name.to_owned()),
-            master_secret_arn: Some(format!(
-                "arn:aws:secretsmanager:us-west-2:123456789012:secret:rds!cluster-{id}"
-            )),
+            master_secret_arn: Some(master_secret_arn),
             resource_id: format!("cluster-{}", id.to_uppercase()),
             engine_version: Some(settings.engine_version.clone()),
             scaling: Some(settings.scaling()),
@@ -278,6 +285,17 @@ impl Cloud for FakeCloud {
     async fn delete_cluster(&self, id: &str, force: bool) -> CallResult<()> {
         const DELETES: [&str; 2] = ["DeleteDBCluster", "DeleteDBCluster with its backups"];
         let mut world = self.change(DELETES[usize::from(force)])?;
+        // RDS deletes the master secret it manages with the cluster (RDS user guide, "Password
+        // management with Amazon RDS and AWS Secrets Manager"); not a DeleteSecret of the function.
+        let master = world
+            .clusters
+            .get(id)
+            .and_then(|(_, c)| c.master_secret_arn.clone());
+        let mut store = self.secrets.store();
+        store
+            .secrets
+            .retain(|_, secret| Some(&secret.arn) != master.as_ref());
+        drop(store);
         if world.slow_deletion {
             if let Some((_, cluster)) = world.clusters.get_mut(id) {
                 cluster.status = "deleting".into();
@@ -316,114 +334,6 @@ impl Cloud for FakeCloud {
             }
         } else {
             world.instances.remove(id);
-        }
-        Ok(())
-    }
-
-    async fn rotation(&self, secret_arn: &str) -> CallResult<Rotation> {
-        let world = self.call("DescribeSecret")?;
-        Ok(world.rotations.get(secret_arn).cloned().unwrap_or_default())
-    }
-
-    async fn rotate_every(&self, secret_arn: &str, days: i64) -> CallResult<()> {
-        let mut world = self.change("RotateSecret")?;
-        world.rotations.insert(
-            secret_arn.to_owned(),
-            Rotation {
-                enabled: true,
-                days: Some(days),
-                ..Rotation::default()
-            },
-        );
-        Ok(())
-    }
-
-    async fn secret(&self, name: &str) -> CallResult<Option<Secret>> {
-        let world = self.call("DescribeSecret")?;
-        Ok(world.secrets.get(name).map(|(_, secret)| secret.clone()))
-    }
-
-    async fn random_password(&self, length: i64, exclude: &str) -> CallResult<String> {
-        let mut world = self.call("GetRandomPassword")?;
-        world.passwords_generated += 1;
-        let alphabet: Vec<char> = ('!'..='~').filter(|c| !exclude.contains(*c)).collect();
-        let seed = world.passwords_generated;
-        Ok((0..length as usize)
-            .map(|i| alphabet[(i * 7 + seed * 13) % alphabet.len()])
-            .collect())
-    }
-
-    async fn create_secret(&self, secret: &NewSecret) -> CallResult<String> {
-        let mut world = self.change("CreateSecret")?;
-        let arn = format!(
-            "arn:aws:secretsmanager:us-west-2:{ACCOUNT}:secret:{}-AbCdEf",
-            secret.name
-        );
-        let described = Secret {
-            arn: arn.clone(),
-            kms_key_id: Some(secret.kms_key_arn.clone()),
-            rotation: Rotation::default(),
-            scheduled_for_deletion: false,
-        };
-        world
-            .secrets
-            .insert(secret.name.clone(), (secret.clone(), described));
-        Ok(arn)
-    }
-
-    async fn restore_secret(&self, arn: &str) -> CallResult<()> {
-        let mut world = self.change("RestoreSecret")?;
-        for (_, secret) in world.secrets.values_mut() {
-            if secret.arn == arn {
-                secret.scheduled_for_deletion = false;
-            }
-        }
-        Ok(())
-    }
-
-    async fn put_secret_policy(&self, arn: &str, policy: &str) -> CallResult<()> {
-        let mut world = self.change("PutResourcePolicy")?;
-        world
-            .secret_policies
-            .insert(arn.to_owned(), policy.to_owned());
-        Ok(())
-    }
-
-    async fn delete_secret(&self, arn: &str, force: bool) -> CallResult<()> {
-        let mut world = self.change("DeleteSecret")?;
-        let name = world
-            .secrets
-            .iter()
-            .find(|(_, (_, secret))| secret.arn == arn)
-            .map(|(name, _)| name.clone())
-            .unwrap_or_default();
-        world.deleted_secrets.push((name.clone(), force));
-        if force {
-            world.secrets.remove(&name);
-        } else if let Some((_, secret)) = world.secrets.get_mut(&name) {
-            secret.scheduled_for_deletion = true;
-        }
-        Ok(())
-    }
-
-    async fn rotate_with(
-        &self,
-        secret_arn: &str,
-        lambda_arn: &str,
-        days: i64,
-        immediately: bool,
-    ) -> CallResult<()> {
-        let mut world = self.change("RotateSecret")?;
-        let rotated = immediately && !world.rotation_fails;
-        for (_, secret) in world.secrets.values_mut() {
-            if secret.arn == secret_arn {
-                secret.rotation = Rotation {
-                    enabled: true,
-                    days: Some(days),
-                    lambda_arn: Some(lambda_arn.to_owned()),
-                    rotated: secret.rotation.rotated || rotated,
-                };
-            }
         }
         Ok(())
     }

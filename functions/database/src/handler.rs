@@ -19,9 +19,12 @@
 //! instances, the cluster, the secrets, then the groups the cluster used, which RDS refuses to
 //! delete while a cluster uses them.
 
-use crate::api::{created, Cloud, Cluster, ClusterSettings, InstanceSettings, Secret, State};
+use crate::api::{
+    created, Cloud, Cluster, ClusterSettings, InstanceSettings, RotationRequest, Secret,
+    SecretCalls, State,
+};
 use crate::secrets::{self, AppDatabase, Wanted};
-use crate::settings::{Settings, SettingsError};
+use crate::settings::Settings;
 use crate::status::status;
 use crate::{log_groups_first, rotation_function, rotation_function::Scope};
 use env_core::arn::account_of;
@@ -29,6 +32,7 @@ use env_core::contract::{Outputs, Request};
 use env_core::naming::{AwsLogGroup, NameKind, Names};
 use env_core::outputs::{ComponentOutputs, MissingOutputs, NetworkOutputs};
 use env_core::secret_policy::EnvironmentSecret;
+use env_core::settings::Misconfigured;
 use env_core::spec::{Acu, AutoPauseSeconds, EnvironmentSpec};
 use env_core::tags::environment_tags;
 use env_core::{Action, AwsCallError, ErrorName, NamedError, Response, Status};
@@ -68,7 +72,7 @@ pub enum DatabaseError {
     #[error("{0} is in state {1}; delete the environment and create it again")]
     Failed(String, String),
     #[error(transparent)]
-    Misconfigured(#[from] SettingsError),
+    Misconfigured(#[from] Misconfigured),
     #[error("secret {0} was created or scheduled for deletion meanwhile; the next call restores or uses it")]
     SecretInTransition(String, #[source] AwsCallError),
     #[error("the new rotation role is not usable by Lambda yet (IAM is eventually consistent); retry in a few seconds")]
@@ -77,6 +81,10 @@ pub enum DatabaseError {
     NotVisibleYet(String),
     #[error("RDS offers no available {0} engine version that scales between {1} and {2} ACUs")]
     NoEngineVersion(&'static str, f64, f64),
+    /// No state to wait in: RDS deletes the secret only with the cluster, so someone deleted it by
+    /// hand, and the rotation function can no longer log in as the master.
+    #[error("the master user's secret {0}, which RDS manages for the cluster, is gone or scheduled for deletion; restore it, or have RDS manage the master password again")]
+    MasterSecretGone(String),
 }
 
 impl NamedError for DatabaseError {
@@ -85,9 +93,9 @@ impl NamedError for DatabaseError {
             DatabaseError::Aws(error) => error.error_name(),
             DatabaseError::MissingInput(_) => ErrorName::InvalidEvent,
             DatabaseError::DeletionProtected(_) => ErrorName::DeletionProtected,
-            DatabaseError::Failed(..) | DatabaseError::NoEngineVersion(..) => {
-                ErrorName::ComponentFailed
-            }
+            DatabaseError::Failed(..)
+            | DatabaseError::NoEngineVersion(..)
+            | DatabaseError::MasterSecretGone(_) => ErrorName::ComponentFailed,
             DatabaseError::Misconfigured(_) => ErrorName::Misconfigured,
             DatabaseError::SecretInTransition(..)
             | DatabaseError::RoleNotAssumableYet(_)
@@ -98,7 +106,7 @@ impl NamedError for DatabaseError {
 
 pub async fn handle<C: Cloud>(
     cloud: &C,
-    settings: &Result<Settings, SettingsError>,
+    settings: &Result<Settings, Misconfigured>,
     request: Request,
 ) -> Result<Response, DatabaseError> {
     tracing::info!(environment = %request.spec.suffix(), action = ?request.action, "database");
@@ -291,9 +299,19 @@ async fn converge<C: Cloud>(
     // guide, "Password management with Amazon RDS and AWS Secrets Manager": the default is 7 days).
     let mut scheduled = false;
     if let (State::Available, Some(secret)) = (cluster_state, &cluster.master_secret_arn) {
-        let rotation = cloud.rotation(secret).await?;
+        let rotation = secrets::master_rotation(cloud, secret)
+            .await?
+            .ok_or_else(|| DatabaseError::MasterSecretGone(secret.clone()))?;
         if !(rotation.enabled && rotation.days == Some(ROTATION_DAYS)) {
-            cloud.rotate_every(secret, ROTATION_DAYS).await?;
+            // RDS's managed rotation: no function of ours. Only the schedule changes now; the
+            // first rotation comes after `ROTATION_DAYS` (and the emulator cannot run a rotation,
+            // tools/emulator/README.md).
+            let schedule = RotationRequest {
+                lambda_arn: None,
+                days: ROTATION_DAYS,
+                immediately: false,
+            };
+            cloud.secrets().rotate(secret, &schedule).await?;
         }
         scheduled = true;
     }
@@ -386,7 +404,8 @@ async fn credentials<C: Cloud>(
     ] {
         let policy = which.policy(context.names, account_of(&secret.arn));
         cloud
-            .put_secret_policy(&secret.arn, &policy.to_string())
+            .secrets()
+            .put_policy(&secret.arn, &policy.to_string())
             .await?;
     }
 

@@ -2,10 +2,28 @@ use super::*;
 use crate::api::{EngineVersion, Rotation, Scaling};
 use crate::fake::FakeCloud;
 use crate::settings::Settings;
+use ::secrets::fake::StoredSecret;
 use env_core::outputs::example::{self, handed_on};
+use env_core::settings::FunctionSettings as _;
 use iam_roles::RoleCalls;
 use log_groups::fake::StoredLogGroup;
 use serde_json::Value;
+
+/// The master user's secret RDS makes with the cluster, by name and by ARN.
+pub(crate) const MASTER_SECRET: &str = "rds!cluster-aurora-pr-42";
+const MASTER_SECRET_ARN: &str =
+    "arn:aws:secretsmanager:us-west-2:123456789012:secret:rds!cluster-aurora-pr-42-AbCdEf";
+pub(crate) const APP_SECRET: &str = "secret-db-app-pr-42";
+pub(crate) const API_KEYS_SECRET: &str = "secret-api-keys-pr-42";
+
+/// Changes the environment's two secrets (not the master secret RDS manages) as someone by hand,
+/// or AWS, would.
+fn change_environment_secrets(cloud: &FakeCloud, change: impl Fn(&mut StoredSecret)) {
+    let mut store = cloud.secrets.store();
+    for name in [APP_SECRET, API_KEYS_SECRET] {
+        change(store.secrets.get_mut(name).unwrap());
+    }
+}
 
 pub(crate) fn spec(extra: Value) -> EnvironmentSpec {
     let mut value = json!({
@@ -37,13 +55,14 @@ pub(crate) fn request(action: Action, spec: EnvironmentSpec) -> Request {
 
 const PACKAGE_SHA256: &str = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
 
-pub(crate) fn settings(rotate_immediately: bool) -> Result<Settings, SettingsError> {
+pub(crate) fn settings(rotate_immediately: bool) -> Result<Settings, Misconfigured> {
     Ok(Settings {
         code_bucket: "artifacts".into(),
         code_key: "rotation/rotation.zip".into(),
         code_sha256: PACKAGE_SHA256.into(),
         rotate_immediately,
         architecture: "arm64".into(),
+        role_boundary: "arn:aws:iam::123456789012:policy/catalog-environments-role-boundary".into(),
     })
 }
 
@@ -277,8 +296,11 @@ async fn the_writer_and_the_reader_go_to_different_zones_once_the_cluster_exists
         assert_eq!(instance.cluster_id, "aurora-pr-42");
         assert_eq!(instance.kms_key_arn, KEY);
     }
-    // The managed secret's schedule waits for an available cluster.
-    assert!(world.rotations.is_empty());
+    // The managed secret's schedule waits for an available cluster: still RDS's default.
+    assert_eq!(
+        cloud.secrets.store().secrets[MASTER_SECRET].rotation.days,
+        Some(7)
+    );
 }
 
 #[tokio::test]
@@ -330,9 +352,9 @@ async fn ready_once_everything_is_available_with_the_master_secret_rotating_ever
             json!([role("role-ecs-task"), role("role-rotation")]),
         ),
     ] {
-        let world = cloud.world();
-        let arn = &world.secrets[secret].1.arn;
-        let policy: Value = serde_json::from_str(&world.secret_policies[arn]).unwrap();
+        let store = cloud.secrets.store();
+        let policy = store.secrets[secret].policy.as_deref().unwrap();
+        let policy: Value = serde_json::from_str(policy).unwrap();
         assert_eq!(
             policy["Statement"][0]["Condition"]["ArnNotEquals"]["aws:PrincipalArn"], readers,
             "{secret}"
@@ -350,9 +372,8 @@ async fn ready_once_everything_is_available_with_the_master_secret_rotating_ever
             "PutRetentionPolicy"
         ]
     );
-    let secret = "arn:aws:secretsmanager:us-west-2:123456789012:secret:rds!cluster-aurora-pr-42";
     assert_eq!(
-        cloud.world().rotations[secret],
+        cloud.secrets.store().secrets[MASTER_SECRET].rotation,
         Rotation {
             enabled: true,
             days: Some(30),
@@ -361,10 +382,9 @@ async fn ready_once_everything_is_available_with_the_master_secret_rotating_ever
         }
     );
     // The API keys rotate every 30 days with the same function (first rotation at once).
-    let world = cloud.world();
-    let (_, api_keys) = &world.secrets["secret-api-keys-pr-42"];
+    let store = cloud.secrets.store();
     assert_eq!(
-        api_keys.rotation,
+        store.secrets[API_KEYS_SECRET].rotation,
         Rotation {
             enabled: true,
             days: Some(30),
@@ -377,7 +397,7 @@ async fn ready_once_everything_is_available_with_the_master_secret_rotating_ever
             rotated: true
         }
     );
-    drop(world);
+    drop(store);
     let outputs = &response.outputs;
     assert_eq!(outputs["dbClusterIdentifier"], "aurora-pr-42");
     assert_eq!(
@@ -394,7 +414,7 @@ async fn ready_once_everything_is_available_with_the_master_secret_rotating_ever
     );
     assert_eq!(outputs["dbPort"], 5432);
     assert_eq!(outputs["dbName"], "catalog");
-    assert_eq!(outputs["dbMasterSecretArn"], secret);
+    assert_eq!(outputs["dbMasterSecretArn"], MASTER_SECRET_ARN);
     assert_eq!(outputs["dbClusterResourceId"], "cluster-AURORA-PR-42");
     assert_eq!(
         outputs["dbAppSecretArn"],
@@ -432,9 +452,14 @@ async fn a_repeated_create_changes_nothing_but_reasserts_tls_log_retention_and_s
 async fn a_schedule_other_than_30_days_is_set_again() {
     let cloud = FakeCloud::default();
     ready(&cloud, json!({})).await;
-    for rotation in cloud.world().rotations.values_mut() {
-        rotation.days = Some(7);
-    }
+    cloud
+        .secrets
+        .store()
+        .secrets
+        .get_mut(MASTER_SECRET)
+        .unwrap()
+        .rotation
+        .days = Some(7);
     run(&cloud, Action::Create, json!({})).await.unwrap();
     assert_eq!(
         changes(&cloud),
@@ -589,6 +614,9 @@ async fn force_destroy_lifts_protection_then_deletes_instances_cluster_and_group
     let response = run(&cloud, Action::Delete, force.clone()).await.unwrap();
     assert_eq!(response.status, Status::InProgress);
     assert_eq!(changes(&cloud), ["DeleteDBCluster with its backups"]);
+    // RDS deletes its master secret with the cluster; the function deletes no secret of RDS's.
+    assert!(!cloud.secrets.store().secrets.contains_key(MASTER_SECRET));
+    assert!(cloud.secrets.store().deletions.is_empty());
     let response = run(&cloud, Action::Delete, force.clone()).await.unwrap();
     assert_eq!(response.status, Status::InProgress);
     assert!(changes(&cloud).is_empty());
@@ -608,15 +636,15 @@ async fn force_destroy_lifts_protection_then_deletes_instances_cluster_and_group
         ]
     );
     {
-        let world = cloud.world();
+        let store = cloud.secrets.store();
         assert_eq!(
-            world.deleted_secrets,
+            store.deletions,
             [
                 ("secret-db-app-pr-42".to_owned(), true),
                 ("secret-api-keys-pr-42".to_owned(), true)
             ]
         );
-        assert!(world.secrets.is_empty() && world.functions.is_empty());
+        assert!(store.secrets.is_empty() && cloud.world().functions.is_empty());
         assert!(cloud.roles.roles().is_empty());
         assert!(cloud.logs.groups().is_empty());
     }
@@ -748,16 +776,15 @@ async fn a_throttled_instance_create_is_retryable_and_the_next_call_makes_it() {
     assert_eq!(cloud.world().instances.len(), 2);
 }
 
-const APP_SECRET: &str = "secret-db-app-pr-42";
-
 #[tokio::test]
 async fn the_app_secret_names_the_writer_the_app_user_and_the_master_secret_under_the_env_key() {
     let cloud = FakeCloud::default();
     ready(&cloud, json!({})).await;
-    let world = cloud.world();
-    let (new, described) = &world.secrets[APP_SECRET];
-    assert_eq!(new.kms_key_arn, KEY);
+    let described = cloud.secrets.describe(APP_SECRET).await.unwrap().unwrap();
     assert_eq!(described.kms_key_id.as_deref(), Some(KEY));
+    let store = cloud.secrets.store();
+    let new = &store.secrets[APP_SECRET];
+    assert_eq!(new.kms_key_arn.as_deref(), Some(KEY));
     assert!(new.tags.iter().any(|tag| tag.value == "pr-42"));
     let value: Value = serde_json::from_str(new.value.expose()).unwrap();
     assert_eq!(value["engine"], "postgres");
@@ -770,10 +797,7 @@ async fn the_app_secret_names_the_writer_the_app_user_and_the_master_secret_unde
         (json!(5432), json!("catalog"))
     );
     assert_eq!(value["username"], "catalog_app");
-    assert_eq!(
-        value["masterarn"],
-        "arn:aws:secretsmanager:us-west-2:123456789012:secret:rds!cluster-aurora-pr-42"
-    );
+    assert_eq!(value["masterarn"], MASTER_SECRET_ARN);
     let password = value["password"].as_str().unwrap();
     assert_eq!(password.len(), 32);
     assert!(
@@ -790,12 +814,12 @@ async fn the_app_secret_names_the_writer_the_app_user_and_the_master_secret_unde
         Some("arn:aws:lambda:us-west-2:123456789012:function:rotation-pr-42")
     );
 
-    let (keys, _) = &world.secrets["secret-api-keys-pr-42"];
-    assert_eq!(keys.kms_key_arn, KEY);
+    let keys = &store.secrets[API_KEYS_SECRET];
+    assert_eq!(keys.kms_key_arn.as_deref(), Some(KEY));
     let key: Value = serde_json::from_str(keys.value.expose()).unwrap();
     assert_eq!(key["apiKey"].as_str().unwrap().len(), 32);
     assert_ne!(key["apiKey"], value["password"]);
-    assert_eq!(world.passwords_generated, 2);
+    assert_eq!(store.passwords_generated, 2);
 }
 
 #[tokio::test]
@@ -803,6 +827,10 @@ async fn the_rotation_function_runs_in_the_private_subnets_with_the_rotation_gro
 {
     let cloud = FakeCloud::default();
     ready(&cloud, json!({})).await;
+    let secret_arns = {
+        let store = cloud.secrets.store();
+        [APP_SECRET, API_KEYS_SECRET].map(|name| store.secrets[name].arn.clone())
+    };
     let world = cloud.world();
     let (function, _) = &world.functions["rotation-pr-42"];
     assert_eq!(function.subnet_ids, ["subnet-a", "subnet-b", "subnet-c"]);
@@ -842,8 +870,8 @@ async fn the_rotation_function_runs_in_the_private_subnets_with_the_rotation_gro
         .map(|statement| &statement["Resource"])
         .collect();
     assert!(resources.contains(&&json!([
-        world.secrets[APP_SECRET].1.arn,
-        world.secrets["secret-api-keys-pr-42"].1.arn,
+        secret_arns[0],
+        secret_arns[1],
         "arn:aws:secretsmanager:us-west-2:123456789012:secret:secret-redis-auth-pr-42-??????"
     ])));
     assert!(resources.contains(&&json!(
@@ -871,7 +899,7 @@ async fn the_rotation_function_runs_in_the_private_subnets_with_the_rotation_gro
 #[tokio::test]
 async fn missing_code_location_is_misconfigured_before_any_call_but_delete_still_works() {
     let cloud = FakeCloud::default();
-    let broken = Settings::from_lookup(|_| None);
+    let broken = Settings::from_lookup(&|_| None);
     let error = handle(&cloud, &broken, request(Action::Create, spec(json!({}))))
         .await
         .unwrap_err();
@@ -905,13 +933,13 @@ async fn without_immediate_rotation_ready_needs_no_first_rotation() {
         .await
         .unwrap();
     assert_eq!(response.status, Status::Ready);
-    assert!(!cloud.world().secrets[APP_SECRET].1.rotation.rotated);
+    assert!(!cloud.secrets.store().secrets[APP_SECRET].rotation.rotated);
 }
 
 #[tokio::test]
 async fn a_first_rotation_that_has_not_finished_keeps_the_environment_in_progress() {
     let cloud = FakeCloud::default();
-    cloud.world().rotation_fails = true;
+    cloud.secrets.store().rotations_fail = true;
     run(&cloud, Action::Create, json!({})).await.unwrap();
     run(&cloud, Action::Create, json!({})).await.unwrap();
     cloud.set_all("available");
@@ -955,7 +983,7 @@ fn change_rotation_function(cloud: &FakeCloud, change: impl FnOnce(&mut crate::a
 }
 
 /// What a redeploy changes: a new package (whose key carries its hash), for `architecture`.
-fn redeployed(architecture: &str) -> Result<Settings, SettingsError> {
+fn redeployed(architecture: &str) -> Result<Settings, Misconfigured> {
     Ok(Settings {
         code_key: "rotation/0123456789abcdef.zip".into(),
         code_sha256: "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=".into(),
@@ -1151,10 +1179,8 @@ async fn a_function_or_permission_met_from_a_concurrent_create_is_used() {
         let function = world.functions["rotation-pr-42"].clone();
         world.functions.clear();
         world.functions.insert("rotation-pr-42".into(), function);
-        for (_, secret) in world.secrets.values_mut() {
-            secret.rotation.enabled = false;
-        }
     }
+    change_environment_secrets(&cloud, |secret| secret.rotation.enabled = false);
     let response = run(&cloud, Action::Create, json!({})).await.unwrap();
     assert_eq!(response.status, Status::InProgress);
     assert_eq!(
@@ -1192,12 +1218,13 @@ async fn a_function_or_permission_met_from_a_concurrent_create_is_used() {
 async fn a_repeated_create_generates_no_password_and_keeps_the_secret_values() {
     let cloud = FakeCloud::default();
     ready(&cloud, json!({})).await;
-    let before = cloud.world().secrets[APP_SECRET].0.value.clone();
+    let before = cloud.secrets.store().secrets[APP_SECRET].value.clone();
     run(&cloud, Action::Create, json!({})).await.unwrap();
     run(&cloud, Action::Create, json!({})).await.unwrap();
+    let store = cloud.secrets.store();
+    assert_eq!(store.passwords_generated, 2);
+    assert_eq!(store.secrets[APP_SECRET].value, before);
     let world = cloud.world();
-    assert_eq!(world.passwords_generated, 2);
-    assert_eq!(world.secrets[APP_SECRET].0.value, before);
     assert_eq!(
         cloud.roles.roles().len() + world.functions.len() + world.permissions.len(),
         3
@@ -1208,9 +1235,7 @@ async fn a_repeated_create_generates_no_password_and_keeps_the_secret_values() {
 async fn a_secret_scheduled_for_deletion_is_restored_on_create() {
     let cloud = FakeCloud::default();
     ready(&cloud, json!({})).await;
-    for (_, secret) in cloud.world().secrets.values_mut() {
-        secret.scheduled_for_deletion = true;
-    }
+    change_environment_secrets(&cloud, |secret| secret.scheduled_for_deletion = true);
     let response = run(&cloud, Action::Create, json!({})).await.unwrap();
     assert_eq!(response.status, Status::Ready);
     assert_eq!(
@@ -1226,10 +1251,11 @@ async fn a_secret_scheduled_for_deletion_is_restored_on_create() {
         ]
     );
     assert!(cloud
-        .world()
+        .secrets
+        .store()
         .secrets
         .values()
-        .all(|(_, s)| !s.scheduled_for_deletion));
+        .all(|s| !s.scheduled_for_deletion));
 }
 
 #[tokio::test]
@@ -1286,9 +1312,7 @@ async fn throttled_secret_iam_and_lambda_calls_are_retryable() {
             cloud.set_all("available");
         } else {
             ready(&cloud, json!({})).await;
-            for (_, secret) in cloud.world().secrets.values_mut() {
-                secret.scheduled_for_deletion = true;
-            }
+            change_environment_secrets(&cloud, |secret| secret.scheduled_for_deletion = true);
         }
         cloud.recorder.lock().fail(operation, "ThrottlingException");
         let mut error = None;
@@ -1317,18 +1341,15 @@ async fn delete_without_force_keeps_the_secrets_recoverable_and_the_backups() {
     let all = changes(&cloud);
     assert!(all.contains(&"DeleteDBCluster"), "{all:?}");
     {
-        let world = cloud.world();
+        let store = cloud.secrets.store();
         assert_eq!(
-            world.deleted_secrets,
+            store.deletions,
             [
                 ("secret-db-app-pr-42".to_owned(), false),
                 ("secret-api-keys-pr-42".to_owned(), false)
             ]
         );
-        assert!(world
-            .secrets
-            .values()
-            .all(|(_, s)| s.scheduled_for_deletion));
+        assert!(store.secrets.values().all(|s| s.scheduled_for_deletion));
     }
     // A second teardown leaves the scheduled secrets alone; a forced one deletes them for good.
     run(&cloud, Action::Delete, unprotected).await.unwrap();
@@ -1337,7 +1358,7 @@ async fn delete_without_force_keeps_the_secrets_recoverable_and_the_backups() {
         .await
         .unwrap();
     assert_eq!(changes(&cloud), ["DeleteSecret", "DeleteSecret"]);
-    assert!(cloud.world().secrets.is_empty());
+    assert!(cloud.secrets.store().secrets.is_empty());
 }
 
 #[tokio::test]

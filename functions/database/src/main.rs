@@ -12,11 +12,14 @@ mod secrets;
 mod settings;
 mod status;
 
+use env_core::settings::FunctionSettings as _;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     env_core::telemetry::init();
-    let boundary = std::env::var(env_core::iam::ROLE_BOUNDARY_VAR).ok();
+    // Read once per process; the handler checks them before any AWS call that needs them.
+    let settings = settings::Settings::from_env();
+    let boundary = env_core::settings::role_boundary_of(&settings);
     let cloud = aws::AwsCloud::new(&env_core::aws::load().await, boundary);
-    let settings = settings::Settings::from_lookup(|name| std::env::var(name).ok());
     env_core::invoke::run(|request| handler::handle(&cloud, &settings, request)).await
 }

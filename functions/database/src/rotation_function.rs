@@ -3,7 +3,7 @@
 //! the function in the private subnets with the rotation security group, Secrets Manager's
 //! permission to invoke it, and the secret's rotation turned on with it.
 
-use crate::api::{Cloud, Function, FunctionSettings, Secret};
+use crate::api::{Cloud, Function, FunctionSettings, RotationRequest, Secret, SecretCalls};
 use crate::handler::DatabaseError;
 use crate::rotation_policy::{document, PolicyArns};
 use crate::settings::Settings;
@@ -270,9 +270,12 @@ pub async fn turn_on<C: Cloud>(
         .allow_invoke(&function.arn, PERMISSION_ID, SECRETS_MANAGER, account)
         .await;
     crate::api::created(permission, "ResourceConflictException")?;
-    cloud
-        .rotate_with(&secret.arn, &function.arn, days, immediately)
-        .await?;
+    let rotation = RotationRequest {
+        lambda_arn: Some(&function.arn),
+        days,
+        immediately,
+    };
+    cloud.secrets().rotate(&secret.arn, &rotation).await?;
     tracing::info!(secret = %secret.arn, days, immediately, "rotation turned on");
     Ok(())
 }

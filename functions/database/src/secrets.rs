@@ -6,7 +6,7 @@
 //! teardown without `forceDestroy` is restored, since a new one cannot take its name before its
 //! recovery window ends (Secrets Manager API reference, `CreateSecret`, `InvalidRequestException`).
 
-use crate::api::{Cloud, NewSecret, Secret};
+use crate::api::{Cloud, NewSecret, PasswordRules, Rotation, Secret, SecretCalls, SecretValue};
 use crate::handler::DatabaseError;
 use env_core::tags::Tag;
 use serde_json::json;
@@ -18,6 +18,12 @@ pub const APP_USER: &str = "catalog_app";
 /// `DEFAULT_EXCLUDE_CHARACTERS`): none of them needs quoting in a connection URI.
 pub const PASSWORD_LENGTH: i64 = 32;
 pub const EXCLUDE_CHARACTERS: &str = ":/@\"'\\";
+/// What GetRandomPassword is asked for the application's password and the API key.
+pub const PASSWORD_RULES: PasswordRules = PasswordRules {
+    length: PASSWORD_LENGTH,
+    exclude_characters: EXCLUDE_CHARACTERS,
+    exclude_punctuation: false,
+};
 
 /// Where the application's credentials point.
 #[derive(Debug, Clone, Copy)]
@@ -31,21 +37,23 @@ pub struct AppDatabase<'a> {
 
 /// The secret's value for the rotation function's alternating-users strategy (Secrets Manager
 /// user guide, "JSON structure of Amazon RDS PostgreSQL secrets").
-pub fn app_value(database: AppDatabase<'_>, password: &str) -> String {
-    json!({
-        "engine": "postgres",
-        "host": database.host,
-        "port": database.port,
-        "dbname": database.dbname,
-        "username": APP_USER,
-        "password": password,
-        "masterarn": database.master_secret_arn,
-    })
-    .to_string()
+pub fn app_value(database: AppDatabase<'_>, password: &SecretValue) -> SecretValue {
+    SecretValue::new(
+        json!({
+            "engine": "postgres",
+            "host": database.host,
+            "port": database.port,
+            "dbname": database.dbname,
+            "username": APP_USER,
+            "password": password.expose(),
+            "masterarn": database.master_secret_arn,
+        })
+        .to_string(),
+    )
 }
 
-pub fn api_keys_value(key: &str) -> String {
-    json!({ "apiKey": key }).to_string()
+pub fn api_keys_value(key: &SecretValue) -> SecretValue {
+    SecretValue::new(json!({ "apiKey": key.expose() }).to_string())
 }
 
 /// What a new secret is made of, but its value.
@@ -59,9 +67,9 @@ pub struct Wanted<'a> {
 
 /// The secret by name, restored when it was scheduled for deletion; `None` when there is none.
 pub async fn existing<C: Cloud>(cloud: &C, name: &str) -> Result<Option<Secret>, DatabaseError> {
-    match cloud.secret(name).await? {
+    match cloud.secrets().describe(name).await? {
         Some(secret) if secret.scheduled_for_deletion => {
-            cloud.restore_secret(&secret.arn).await?;
+            cloud.secrets().restore(&secret.arn).await?;
             tracing::info!(secret = name, "restored a secret scheduled for deletion");
             Ok(Some(Secret {
                 scheduled_for_deletion: false,
@@ -76,22 +84,20 @@ pub async fn existing<C: Cloud>(cloud: &C, name: &str) -> Result<Option<Secret>,
 pub async fn ensure<C: Cloud>(
     cloud: &C,
     wanted: Wanted<'_>,
-    value: impl FnOnce(&str) -> String,
+    value: impl FnOnce(&SecretValue) -> SecretValue,
 ) -> Result<Secret, DatabaseError> {
     if let Some(secret) = existing(cloud, &wanted.name).await? {
         return Ok(secret);
     }
-    let password = cloud
-        .random_password(PASSWORD_LENGTH, EXCLUDE_CHARACTERS)
-        .await?;
+    let password = cloud.secrets().random_password(&PASSWORD_RULES).await?;
     let new = NewSecret {
-        value: env_core::redacted::Secret::new(value(&password)),
+        value: value(&password),
         name: wanted.name,
-        description: wanted.description,
+        description: wanted.description.to_owned(),
         kms_key_arn: wanted.kms_key_arn.to_owned(),
         tags: wanted.tags.to_vec(),
     };
-    match cloud.create_secret(&new).await {
+    match cloud.secrets().create(&new).await {
         Ok(arn) => {
             tracing::info!(secret = %new.name, "secret created");
             Ok(Secret {
@@ -116,11 +122,25 @@ pub async fn ensure<C: Cloud>(
 
 /// Deletes the secret unless it is already gone or (without `force`) already scheduled.
 pub async fn delete<C: Cloud>(cloud: &C, name: &str, force: bool) -> Result<(), DatabaseError> {
-    if let Some(secret) = cloud.secret(name).await? {
+    if let Some(secret) = cloud.secrets().describe(name).await? {
         if force || !secret.scheduled_for_deletion {
-            cloud.delete_secret(&secret.arn, force).await?;
+            cloud.secrets().delete(&secret.arn, force).await?;
             tracing::info!(secret = name, force, "secret deleted");
         }
     }
     Ok(())
+}
+
+/// The rotation of the master user's secret, the one RDS made for the cluster
+/// (`ManageMasterUserPassword`) and deletes with it (RDS user guide, "Password management with
+/// Amazon RDS and AWS Secrets Manager"); `None` when that secret is gone or scheduled for deletion
+/// ([`DatabaseError::MasterSecretGone`]).
+pub async fn master_rotation<C: Cloud>(
+    cloud: &C,
+    arn: &str,
+) -> Result<Option<Rotation>, DatabaseError> {
+    let secret = cloud.secrets().describe(arn).await?;
+    Ok(secret
+        .filter(|secret| !secret.scheduled_for_deletion)
+        .map(|secret| secret.rotation))
 }

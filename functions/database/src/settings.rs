@@ -4,6 +4,10 @@
 //! Read once per process and checked before any AWS call of a create or status; a teardown needs
 //! none of them, so a misconfigured function can still delete what it made.
 
+use env_core::settings::{
+    choice, required, role_boundary, FunctionSettings, Lookup, Misconfigured, WithRoleBoundary,
+};
+
 /// The S3 bucket holding the rotation function's zip.
 pub const CODE_BUCKET_VAR: &str = "ROTATION_CODE_BUCKET";
 /// The object key of the rotation function's zip in that bucket.
@@ -32,98 +36,94 @@ pub struct Settings {
     pub rotate_immediately: bool,
     /// One of [`ARCHITECTURES`].
     pub architecture: String,
+    /// The ARN of the permissions boundary the rotation function's role carries
+    /// (`ROLE_PERMISSIONS_BOUNDARY`).
+    pub role_boundary: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the database function's environment variable {variable} {problem}")]
-pub struct SettingsError {
-    pub variable: &'static str,
-    pub problem: String,
-}
-
-fn required(
-    lookup: &impl Fn(&str) -> Option<String>,
-    variable: &'static str,
-) -> Result<String, SettingsError> {
-    match lookup(variable) {
-        Some(value) if !value.trim().is_empty() => Ok(value),
-        _ => Err(SettingsError {
-            variable,
-            problem: "is missing or empty; it names where the rotation function's code package is"
-                .to_owned(),
-        }),
-    }
-}
-
-impl Settings {
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
-        let rotate_immediately = match lookup(ROTATE_IMMEDIATELY_VAR).as_deref() {
-            None | Some("true") => true,
-            Some("false") => false,
-            Some(other) => {
-                return Err(SettingsError {
-                    variable: ROTATE_IMMEDIATELY_VAR,
-                    problem: format!("is {other:?}; allowed: \"true\" or \"false\""),
-                })
-            }
-        };
-        let code_bucket = required(&lookup, CODE_BUCKET_VAR)?;
-        let code_key = required(&lookup, CODE_KEY_VAR)?;
-        let code_sha256 = sha256_of(&lookup)?;
-        let architecture = match lookup(ROTATION_ARCHITECTURE_VAR) {
-            Some(value) if ARCHITECTURES.contains(&value.as_str()) => value,
-            other => {
-                return Err(SettingsError {
-                    variable: ROTATION_ARCHITECTURE_VAR,
-                    problem: format!(
-                        "is {:?}; allowed: \"x86_64\" or \"arm64\", the architecture the rotation package was built for",
-                        other.unwrap_or_default()
-                    ),
-                })
-            }
-        };
+impl FunctionSettings for Settings {
+    fn from_lookup(lookup: Lookup<'_>) -> Result<Self, Misconfigured> {
+        let rotate_immediately = choice(
+            lookup,
+            ROTATE_IMMEDIATELY_VAR,
+            &[("true", true), ("false", false)],
+            Some(true),
+        )?;
+        let code_bucket = required(
+            lookup,
+            CODE_BUCKET_VAR,
+            "the S3 bucket holding the rotation function's code package",
+        )?;
+        let code_key = required(
+            lookup,
+            CODE_KEY_VAR,
+            "the object key of the rotation function's code package in that bucket",
+        )?;
+        let code_sha256 = sha256_of(lookup)?;
+        let architecture = choice(
+            lookup,
+            ROTATION_ARCHITECTURE_VAR,
+            &ARCHITECTURES.map(|architecture| (architecture, architecture)),
+            None,
+        )?;
         Ok(Self {
             code_bucket,
             code_key,
             code_sha256,
             rotate_immediately,
-            architecture,
+            architecture: architecture.to_owned(),
+            role_boundary: role_boundary(lookup)?,
         })
+    }
+}
+
+impl WithRoleBoundary for Settings {
+    fn role_boundary(&self) -> &str {
+        &self.role_boundary
     }
 }
 
 /// A SHA-256 in standard base64: 43 characters and one `=` of padding, as Lambda writes
 /// `CodeSha256`.
-fn sha256_of(lookup: &impl Fn(&str) -> Option<String>) -> Result<String, SettingsError> {
-    let value = lookup(CODE_SHA256_VAR).unwrap_or_default();
-    // 44 bytes ending in '=': the first 43 end on a character boundary.
-    if value.len() == 44
-        && value.ends_with('=')
-        && value[..43]
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/')
-    {
-        return Ok(value);
+fn sha256_of(lookup: Lookup<'_>) -> Result<String, Misconfigured> {
+    let value = lookup(CODE_SHA256_VAR);
+    match value {
+        // 44 bytes ending in '=': the first 43 end on a character boundary.
+        Some(value)
+            if value.len() == 44
+                && value.ends_with('=')
+                && value[..43]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/') =>
+        {
+            Ok(value)
+        }
+        other => Err(Misconfigured::new(
+            CODE_SHA256_VAR,
+            other,
+            "the rotation package's SHA-256 in base64 (44 characters ending in '='), as Lambda reports CodeSha256",
+        )),
     }
-    Err(SettingsError {
-        variable: CODE_SHA256_VAR,
-        problem: format!(
-            "is {value:?}; allowed: the rotation package's SHA-256 in base64 (44 characters ending in '='), as Lambda reports CodeSha256"
-        ),
-    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use env_core::iam::ROLE_BOUNDARY_VAR;
+    use env_core::settings::role_boundary_of;
+    use env_core::{ErrorName, NamedError};
     use std::collections::BTreeMap;
 
-    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
-        let map: BTreeMap<String, String> = pairs
+    const BOUNDARY: &str = "arn:aws:iam::123456789012:policy/catalog-environments-role-boundary";
+
+    /// The settings these variables give, with the role boundary set.
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, Misconfigured> {
+        let mut map: BTreeMap<String, String> = pairs
             .iter()
             .map(|(key, value)| (key.to_string(), value.to_string()))
             .collect();
-        Settings::from_lookup(|name| map.get(name).cloned())
+        map.insert(ROLE_BOUNDARY_VAR.into(), BOUNDARY.into());
+        Settings::from_lookup(&|name| map.get(name).cloned())
     }
 
     const SHA: &str = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
@@ -144,17 +144,27 @@ mod tests {
                 code_sha256: SHA.into(),
                 rotate_immediately: true,
                 architecture: "x86_64".into(),
+                role_boundary: BOUNDARY.into(),
             }
+        );
+        assert_eq!(
+            role_boundary_of(&settings(&CODE)).as_deref(),
+            Some(BOUNDARY)
         );
         let error = settings(&CODE[1..]).unwrap_err();
         assert_eq!(error.variable, "ROTATION_CODE_BUCKET");
         let error = settings(&[CODE[0], ("ROTATION_CODE_KEY", " "), CODE[2]]).unwrap_err();
-        assert!(
-            error
-                .to_string()
-                .contains("ROTATION_CODE_KEY is missing or empty"),
-            "{error}"
+        assert_eq!(
+            error.to_string(),
+            "ROTATION_CODE_KEY is \" \": it must be the object key of the rotation function's code package in that bucket"
         );
+        let unbounded = Settings::from_lookup(&|name| {
+            let found = CODE.iter().find(|(key, _)| *key == name);
+            found.map(|(_, value)| value.to_string())
+        });
+        let error = unbounded.unwrap_err();
+        assert_eq!(error.variable, ROLE_BOUNDARY_VAR);
+        assert_eq!(error.error_name(), ErrorName::Misconfigured);
     }
 
     #[test]
@@ -170,7 +180,7 @@ mod tests {
         let error = settings(&[CODE[0], CODE[1], CODE[3]]).unwrap_err();
         assert_eq!(
             error.to_string(),
-            "the database function's environment variable ROTATION_ARCHITECTURE is \"\"; allowed: \"x86_64\" or \"arm64\", the architecture the rotation package was built for"
+            "ROTATION_ARCHITECTURE is (not set): it must be \"x86_64\" or \"arm64\""
         );
         let error = settings(&[
             CODE[0],
@@ -180,7 +190,7 @@ mod tests {
         ])
         .unwrap_err();
         assert!(
-            error.to_string().contains("is \"aarch64\"; allowed"),
+            error.to_string().contains("is \"aarch64\": it must be"),
             "{error}"
         );
     }
@@ -215,7 +225,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             error.to_string(),
-            "the database function's environment variable ROTATE_IMMEDIATELY is \"no\"; allowed: \"true\" or \"false\""
+            "ROTATE_IMMEDIATELY is \"no\": it must be \"true\" (the default) or \"false\""
         );
     }
 
@@ -234,12 +244,13 @@ mod tests {
             assert_eq!(error.variable, "ROTATION_CODE_SHA256", "{bad}");
             assert!(
                 error.to_string().contains(&format!(
-                    "is {bad:?}; allowed: the rotation package's SHA-256 in base64"
+                    "is {bad:?}: it must be the rotation package's SHA-256 in base64"
                 )),
                 "{error}"
             );
         }
         let error = settings(&CODE[..3]).unwrap_err();
         assert_eq!(error.variable, "ROTATION_CODE_SHA256");
+        assert_eq!(error.value, None);
     }
 }

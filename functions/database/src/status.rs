@@ -12,14 +12,15 @@
 //!   creates the database user).
 //! - IN_PROGRESS with the outputs it can read otherwise; none while the cluster is being deleted,
 //!   as `create` answers then.
-//! - The error `create` answers for a cluster or instance in a failed state.
+//! - The error `create` answers for a cluster or instance in a failed state, or for a master secret
+//!   gone from an available cluster.
 //!
 //! What `create` puts back on every call instead of waiting for it (the TLS parameter, the log
 //! groups' key and retention, the secrets' and the role's policies, a capacity range or rotation
 //! package newer than the resources) is not judged: the resources work as they are meanwhile, and
 //! only a write could tell whether AWS takes the change.
 
-use crate::api::{Cloud, Cluster, Function, Instance, Rotation, Secret, State};
+use crate::api::{Cloud, Cluster, Function, Instance, Rotation, Secret, SecretCalls, State};
 use crate::handler::{outputs_of, DatabaseError, ROTATION_DAYS};
 use crate::log_groups_first::GROUPS;
 use crate::rotation_function::rotates_with;
@@ -37,9 +38,9 @@ struct Found {
     /// Whether each group exists: the subnet group, the parameter group, the two log groups.
     groups: Vec<bool>,
     cluster: Option<Cluster>,
-    /// The master secret rotates every [`ROTATION_DAYS`]; read only of an available cluster, as
-    /// `create` sets the schedule only then.
-    master_scheduled: bool,
+    /// The master secret's ARN and its rotation (`None`: the secret is gone); read only of an
+    /// available cluster, as `create` sets the schedule only then.
+    master: Option<(String, Option<Rotation>)>,
     /// The writer, then the reader.
     instances: Vec<Option<Instance>>,
     app_secret: Option<Secret>,
@@ -67,9 +68,12 @@ impl Found {
             .as_ref()
             .filter(|cluster| State::from_aws(&cluster.status) == State::Available)
             .and_then(|cluster| cluster.master_secret_arn.as_deref());
-        let master_scheduled = match master {
-            Some(arn) => scheduled(&cloud.rotation(arn).await?),
-            None => false,
+        let master = match master {
+            Some(arn) => Some((
+                arn.to_owned(),
+                crate::secrets::master_rotation(cloud, arn).await?,
+            )),
+            None => None,
         };
         let mut instances = Vec::new();
         for kind in [NameKind::AuroraWriter, NameKind::AuroraReader] {
@@ -84,7 +88,7 @@ impl Found {
         Ok(Self {
             groups,
             cluster,
-            master_scheduled,
+            master,
             instances,
             app_secret,
             api_keys_secret,
@@ -140,7 +144,7 @@ impl Found {
         !self.groups.contains(&false)
             && State::from_aws(&cluster.status) == State::Available
             && instances_available
-            && self.master_scheduled
+            && matches!(&self.master, Some((_, Some(rotation))) if scheduled(rotation))
             && reachable
             && self.role.is_some()
             && self.credentials_ready(settings)
@@ -174,7 +178,7 @@ fn scheduled(rotation: &Rotation) -> bool {
 /// The secret by name, unless it waits out its recovery window: that is what a teardown leaves,
 /// gone until `create` restores it.
 async fn live_secret<C: Cloud>(cloud: &C, name: &str) -> Result<Option<Secret>, DatabaseError> {
-    let secret = cloud.secret(name).await?;
+    let secret = cloud.secrets().describe(name).await?;
     Ok(secret.filter(|secret| !secret.scheduled_for_deletion))
 }
 
@@ -198,6 +202,9 @@ pub async fn status<C: Cloud>(
     }
     for instance in found.instances.iter().flatten() {
         not_failed(&instance.id, &instance.status)?;
+    }
+    if let Some((arn, None)) = &found.master {
+        return Err(DatabaseError::MasterSecretGone(arn.clone()));
     }
     let status = if found.ready(settings) {
         Status::Ready

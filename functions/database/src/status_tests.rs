@@ -1,13 +1,14 @@
 use crate::fake::FakeCloud;
-use crate::handler::tests::{changes, ready, request, run, settings, spec};
+use crate::handler::tests::{
+    changes, ready, request, run, settings, spec, API_KEYS_SECRET, APP_SECRET, MASTER_SECRET,
+};
 use crate::handler::{handle, DatabaseError};
 use crate::settings::Settings;
 use env_core::contract::Outputs;
+use env_core::settings::FunctionSettings as _;
 use env_core::{Action, ErrorName, NamedError, Response, Status};
 use serde_json::json;
 
-const APP_SECRET: &str = "secret-db-app-pr-42";
-const API_KEYS_SECRET: &str = "secret-api-keys-pr-42";
 const FUNCTION: &str = "rotation-pr-42";
 
 async fn read(cloud: &FakeCloud) -> Result<Response, DatabaseError> {
@@ -58,7 +59,7 @@ async fn status_of_nothing_is_deleted_and_writes_nothing() {
 #[tokio::test]
 async fn a_misconfigured_function_answers_status_with_its_error_before_any_call() {
     let cloud = FakeCloud::default();
-    let broken = Settings::from_lookup(|_| None);
+    let broken = Settings::from_lookup(&|_| None);
     let error = handle(&cloud, &broken, request(Action::Status, spec(json!({}))))
         .await
         .unwrap_err();
@@ -115,8 +116,11 @@ async fn status_while_rds_is_still_creating_is_in_progress_with_what_create_answ
     let response = read_only(&cloud).await;
     assert_eq!(response.status, Status::InProgress);
     assert_eq!(response.outputs, second.outputs);
-    let world = cloud.world();
-    assert!(world.secrets.is_empty() && world.functions.is_empty() && world.rotations.is_empty());
+    // Of the secrets, only the master secret RDS made with the cluster, on RDS's default schedule.
+    let store = cloud.secrets.store();
+    assert_eq!(store.secrets.keys().collect::<Vec<_>>(), [MASTER_SECRET]);
+    assert_eq!(store.secrets[MASTER_SECRET].rotation.days, Some(7));
+    assert!(cloud.world().functions.is_empty());
 }
 
 #[tokio::test]
@@ -168,39 +172,28 @@ async fn anything_create_would_still_do_or_wait_for_is_in_progress_and_left_to_c
             cloud.world().instances.remove("aurora-reader-pr-42");
         }),
         ("the master secret on another schedule", |cloud| {
-            cloud
-                .world()
-                .rotations
-                .values_mut()
-                .for_each(|r| r.days = Some(7))
+            let mut store = cloud.secrets.store();
+            store.secrets.get_mut(MASTER_SECRET).unwrap().rotation.days = Some(7)
         }),
         ("the API keys not rotating", |cloud| {
-            cloud
-                .world()
+            let mut store = cloud.secrets.store();
+            store
                 .secrets
                 .get_mut(API_KEYS_SECRET)
                 .unwrap()
-                .1
                 .rotation
                 .enabled = false
         }),
         ("the application secret never rotated", |cloud| {
-            cloud
-                .world()
-                .secrets
-                .get_mut(APP_SECRET)
-                .unwrap()
-                .1
-                .rotation
-                .rotated = false
+            let mut store = cloud.secrets.store();
+            store.secrets.get_mut(APP_SECRET).unwrap().rotation.rotated = false
         }),
         ("a secret scheduled for deletion", |cloud| {
-            cloud
-                .world()
+            let mut store = cloud.secrets.store();
+            store
                 .secrets
                 .get_mut(APP_SECRET)
                 .unwrap()
-                .1
                 .scheduled_for_deletion = true
         }),
         ("the function's log group gone", |cloud| {
@@ -249,11 +242,11 @@ async fn without_immediate_rotation_ready_needs_no_first_rotation_as_for_create(
     let cloud = FakeCloud::default();
     ready(&cloud, json!({})).await;
     cloud
-        .world()
+        .secrets
+        .store()
         .secrets
         .get_mut(APP_SECRET)
         .unwrap()
-        .1
         .rotation
         .rotated = false;
     let waiting = read(&cloud).await.unwrap();
@@ -318,25 +311,76 @@ async fn a_failed_cluster_or_instance_answers_the_error_create_answers() {
         }
     };
     failed(&cloud, "aurora-writer-pr-42", "incompatible-parameters");
-    let before = cloud.snapshot();
-    let read_error = read(&cloud).await.unwrap_err();
-    assert_eq!(cloud.snapshot(), before);
-    let create_error = create(&cloud).await.unwrap_err();
-    assert_eq!(read_error.error_name(), ErrorName::ComponentFailed);
-    assert_eq!(read_error.to_string(), create_error.to_string());
     assert_eq!(
-        read_error.to_string(),
+        failed_alike(&cloud).await,
         "aurora-writer-pr-42 is in state incompatible-parameters; delete the environment and create it again"
     );
     // The cluster's state comes first, as for create.
     failed(&cloud, "aurora-pr-42", "storage-full");
-    let read_error = read(&cloud).await.unwrap_err();
-    let create_error = create(&cloud).await.unwrap_err();
+    assert!(failed_alike(&cloud)
+        .await
+        .starts_with("aurora-pr-42 is in state storage-full"));
+}
+
+/// `status` fails as a failed component without changing anything, and `create` fails the same
+/// way: the message.
+async fn failed_alike(cloud: &FakeCloud) -> String {
+    let before = cloud.snapshot();
+    let read_error = read(cloud).await.unwrap_err();
+    assert_eq!(cloud.snapshot(), before);
+    let create_error = create(cloud).await.unwrap_err();
     assert_eq!(read_error.error_name(), ErrorName::ComponentFailed);
     assert_eq!(read_error.to_string(), create_error.to_string());
-    assert!(read_error
-        .to_string()
-        .starts_with("aurora-pr-42 is in state storage-full"));
+    read_error.to_string()
+}
+
+/// RDS deletes the master secret only with the cluster: one gone from an available cluster was
+/// deleted by hand (at once, or with a recovery window), and the rotation function can no longer log
+/// in as the master. Waiting does not bring it back, so neither `create` nor `status` waits for it.
+#[tokio::test]
+async fn a_master_secret_deleted_by_hand_is_a_failed_component_for_create_and_status() {
+    type Deletion = fn(&FakeCloud);
+    let deletions: [Deletion; 2] = [
+        |cloud| {
+            cloud.secrets.store().secrets.remove(MASTER_SECRET);
+        },
+        |cloud| {
+            let mut store = cloud.secrets.store();
+            store
+                .secrets
+                .get_mut(MASTER_SECRET)
+                .unwrap()
+                .scheduled_for_deletion = true
+        },
+    ];
+    for delete_by_hand in deletions {
+        let cloud = FakeCloud::default();
+        ready(&cloud, json!({})).await;
+        delete_by_hand(&cloud);
+        assert_eq!(
+            failed_alike(&cloud).await,
+            "the master user's secret arn:aws:secretsmanager:us-west-2:123456789012:secret:rds!cluster-aurora-pr-42-AbCdEf, which RDS manages for the cluster, is gone or scheduled for deletion; restore it, or have RDS manage the master password again"
+        );
+        // Found before any secret is written: nothing is rotated, restored or made.
+        assert_eq!(
+            changes(&cloud),
+            ["ModifyDBClusterParameterGroup", "PutRetentionPolicy"]
+        );
+        // A failed instance comes first, as for create.
+        cloud
+            .world()
+            .instances
+            .get_mut("aurora-writer-pr-42")
+            .unwrap()
+            .1
+            .status = "failed".into();
+        let read_error = read(&cloud).await.unwrap_err();
+        let create_error = create(&cloud).await.unwrap_err();
+        assert_eq!(read_error.to_string(), create_error.to_string());
+        assert!(read_error
+            .to_string()
+            .starts_with("aurora-writer-pr-42 is in state failed"));
+    }
 }
 
 #[tokio::test]
@@ -365,10 +409,11 @@ async fn during_a_teardown_status_is_in_progress_and_deleted_once_it_ends() {
     let deleted = delete().await.unwrap();
     assert_eq!(deleted.status, Status::Deleted);
     assert!(cloud
-        .world()
+        .secrets
+        .store()
         .secrets
         .values()
-        .all(|(_, s)| s.scheduled_for_deletion));
+        .all(|s| s.scheduled_for_deletion));
     assert_eq!(read_only(&cloud).await, deleted);
 }
 
@@ -379,11 +424,11 @@ async fn instances_left_without_their_cluster_are_in_progress() {
     {
         let mut world = cloud.world();
         world.clusters.clear();
-        world.secrets.clear();
         world.functions.clear();
         world.subnet_groups.clear();
         world.parameter_groups.clear();
     }
+    cloud.secrets.store().secrets.clear();
     cloud.roles.roles().clear();
     cloud.logs.groups().clear();
     cloud.set_all("deleting");

@@ -15,9 +15,11 @@
 
 use crate::api::Cloud;
 use crate::converge::converge;
+use crate::settings::Settings;
 use crate::status::status;
 use crate::teardown::delete;
 use env_core::contract::Request;
+use env_core::settings::Misconfigured;
 use env_core::{Action, AwsCallError, ErrorName, NamedError, Response};
 
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +30,8 @@ pub enum NetworkError {
     TooFewZones { region: &'static str, found: usize },
     #[error("NAT gateway {0} failed; delete the environment and create it again")]
     NatFailed(String),
+    #[error(transparent)]
+    Misconfigured(#[from] Misconfigured),
 }
 
 impl NamedError for NetworkError {
@@ -37,14 +41,24 @@ impl NamedError for NetworkError {
             NetworkError::TooFewZones { .. } | NetworkError::NatFailed(_) => {
                 ErrorName::ComponentFailed
             }
+            NetworkError::Misconfigured(error) => error.error_name(),
         }
     }
 }
 
-pub async fn handle<C: Cloud>(cloud: &C, request: Request) -> Result<Response, NetworkError> {
+/// `settings` are the function's, as `main` read them once: `create` fails on wrong ones before any
+/// AWS call; `status` and `delete` need none.
+pub async fn handle<C: Cloud>(
+    cloud: &C,
+    settings: &Result<Settings, Misconfigured>,
+    request: Request,
+) -> Result<Response, NetworkError> {
     tracing::info!(environment = %request.spec.suffix(), action = ?request.action, "network");
     match request.action {
-        Action::Create => converge(cloud, &request).await,
+        Action::Create => {
+            settings.as_ref().map_err(Clone::clone)?;
+            converge(cloud, &request).await
+        }
         Action::Status => status(cloud, &request).await,
         Action::Delete => delete(cloud, &request.spec).await,
     }

@@ -8,6 +8,7 @@ use crate::flow_logs::{
     flow_log_policy, flow_log_trust, FLOW_LOG_POLICY, FLOW_LOG_ROLE_DESCRIPTION,
 };
 use crate::key::key_policy;
+use crate::settings::tests::{settings, BOUNDARY};
 use env_core::contract::Event;
 use env_core::contract::Outputs;
 use env_core::Status;
@@ -27,8 +28,13 @@ pub(crate) fn request(action: &str, suffix: &str, nat_gateways: &str) -> Request
     .unwrap()
 }
 
+/// The settings of a deployed function.
+pub(crate) fn configured() -> Result<Settings, Misconfigured> {
+    settings(Some(BOUNDARY))
+}
+
 pub(crate) async fn run(fake: &Fake, action: &str) -> Result<Response, NetworkError> {
-    handle(fake, request(action, "pr-42", "perAz")).await
+    handle(fake, &configured(), request(action, "pr-42", "perAz")).await
 }
 
 fn strings(value: &Value) -> Vec<String> {
@@ -271,7 +277,7 @@ async fn a_failed_nat_gateway_fails_the_component() {
 #[tokio::test]
 async fn a_single_nat_gateway_serves_every_private_subnet() {
     let fake = Fake::new();
-    let response = handle(&fake, request("create", "pr-42", "single"))
+    let response = handle(&fake, &configured(), request("create", "pr-42", "single"))
         .await
         .unwrap();
     let nats = strings(&response.outputs["natGatewayIds"]);
@@ -327,6 +333,34 @@ fn lambda_interface(fake: &Fake, status: &str) {
             description: "AWS Lambda VPC ENI-rotation-pr-42".into(),
         },
     ));
+}
+
+#[tokio::test]
+async fn without_its_boundary_create_fails_before_any_call_and_status_and_delete_still_work() {
+    let fake = Fake::new();
+    run(&fake, "create").await.unwrap();
+    lambda_interface(&fake, "available");
+    let calls = fake.recorder.lock().calls.len();
+    let wrong = settings(None);
+    let error = handle(&fake, &wrong, request("create", "pr-42", "perAz"))
+        .await
+        .unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::Misconfigured);
+    assert_eq!(error.to_string(), wrong.clone().unwrap_err().to_string());
+    assert_eq!(
+        fake.recorder.lock().calls.len(),
+        calls,
+        "create made a call"
+    );
+    let status = handle(&fake, &wrong, request("status", "pr-42", "perAz"))
+        .await
+        .unwrap();
+    assert_eq!(status.status, Status::Ready);
+    let deleted = handle(&fake, &wrong, request("delete", "pr-42", "perAz"))
+        .await
+        .unwrap();
+    assert_eq!(deleted, Response::new(Status::Deleted, Outputs::new()));
+    assert!(fake.world().vpcs.is_empty() && fake.roles.roles().is_empty());
 }
 
 #[tokio::test]
@@ -516,7 +550,7 @@ async fn a_refused_delete_fails_as_aws_rejected() {
 #[tokio::test]
 async fn another_environment_is_left_alone() {
     let fake = Fake::new();
-    handle(&fake, request("create", "pr-7", "single"))
+    handle(&fake, &configured(), request("create", "pr-7", "single"))
         .await
         .unwrap();
     run(&fake, "create").await.unwrap();

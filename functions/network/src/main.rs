@@ -13,16 +13,22 @@ mod nat;
 mod routes;
 mod rules;
 mod security_groups;
+mod settings;
 mod status;
 mod subnets;
 mod teardown;
 mod vpc;
 mod waiting;
 
+use env_core::settings::FunctionSettings;
+use settings::Settings;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     env_core::telemetry::init();
-    let boundary = std::env::var(env_core::iam::ROLE_BOUNDARY_VAR).ok();
+    // Read once per process; the handler checks them before any AWS call that needs them.
+    let settings = Settings::from_env();
+    let boundary = env_core::settings::role_boundary_of(&settings);
     let cloud = aws::AwsCloud::new(&env_core::aws::load().await, boundary);
-    env_core::invoke::run(|request| handler::handle(&cloud, request)).await
+    env_core::invoke::run(|request| handler::handle(&cloud, &settings, request)).await
 }

@@ -3,7 +3,7 @@
 
 use crate::api::NatState;
 use crate::fake::{Fake, World};
-use crate::handler::tests::{request, run};
+use crate::handler::tests::{configured, request, run};
 use crate::handler::{handle, NetworkError};
 use env_core::contract::Outputs;
 use env_core::{ErrorName, NamedError, Response, Status};
@@ -34,7 +34,12 @@ fn state(fake: &Fake) -> State {
 async fn status_of(fake: &Fake, nat_gateways: &str) -> Result<Response, NetworkError> {
     let before = state(fake);
     fake.recorder.lock().calls.clear();
-    let result = handle(fake, request("status", "pr-42", nat_gateways)).await;
+    let result = handle(
+        fake,
+        &configured(),
+        request("status", "pr-42", nat_gateways),
+    )
+    .await;
     assert_eq!(state(fake), before, "status changed the world");
     let calls = fake.recorder.lock().calls.clone();
     assert!(!calls.is_empty(), "status read nothing");
@@ -76,7 +81,7 @@ async fn status_of_nothing_is_deleted_and_creates_nothing() {
 #[tokio::test]
 async fn another_environments_network_does_not_count() {
     let fake = Fake::new();
-    handle(&fake, request("create", "pr-7", "perAz"))
+    handle(&fake, &configured(), request("create", "pr-7", "perAz"))
         .await
         .unwrap();
     let response = status(&fake).await.unwrap();
@@ -87,9 +92,13 @@ async fn another_environments_network_does_not_count() {
 async fn status_after_a_complete_create_answers_what_create_answered() {
     for nat_gateways in ["perAz", "single"] {
         let fake = Fake::new();
-        let created = handle(&fake, request("create", "pr-42", nat_gateways))
-            .await
-            .unwrap();
+        let created = handle(
+            &fake,
+            &configured(),
+            request("create", "pr-42", nat_gateways),
+        )
+        .await
+        .unwrap();
         assert_eq!(created.status, Status::Ready);
         let response = status_of(&fake, nat_gateways).await.unwrap();
         assert_eq!(response, created, "{nat_gateways}");

@@ -4,10 +4,12 @@
 //! `false` or an empty list when the thing does not exist, so the handler can name everything that
 //! is missing at once. [`crate::aws::AwsCloud`] implements it with the SDK clients; the unit tests
 //! implement it with an in-memory fake. Nothing here creates, changes or deletes anything. The log
-//! group is looked up through the log-group owners' shared capability, [`LogGroupCalls::exists`].
+//! group is looked up through the log-group owners' shared capability, [`LogGroupCalls::exists`],
+//! and the secrets through the secret owners' one, [`SecretCalls::describe`].
 
 use env_core::AwsCallError;
 use log_groups::LogGroupCalls;
+use secrets::SecretCalls;
 
 pub type CallResult<T> = Result<T, AwsCallError>;
 
@@ -34,13 +36,6 @@ pub struct DatabaseCluster {
     pub master_secret_arn: Option<String>,
 }
 
-/// A Secrets Manager secret by name: its ARN, and whether it is scheduled for deletion.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Secret {
-    pub arn: String,
-    pub pending_deletion: bool,
-}
-
 /// Everything the outputs function asks of AWS.
 // The lint warns that callers cannot require `Send` futures from a public async trait; only this
 // binary implements and calls it, and the functions' entry point does not need `Send`.
@@ -50,6 +45,11 @@ pub trait Cloud {
 
     /// CloudWatch Logs, for the service's log group (only [`LogGroupCalls::exists`] is used).
     fn logs(&self) -> &Self::Logs;
+
+    type Secrets: SecretCalls;
+
+    /// Secrets Manager, for the secrets' ARNs (only [`SecretCalls::describe`], never a value).
+    fn secrets(&self) -> &Self::Secrets;
 
     /// The region the clients talk to, for the console links.
     fn region(&self) -> &str;
@@ -71,9 +71,6 @@ pub trait Cloud {
 
     // RDS.
     async fn database_cluster(&self, id: &str) -> CallResult<Option<DatabaseCluster>>;
-
-    // Secrets Manager: DescribeSecret only, never a value.
-    async fn secret(&self, name: &str) -> CallResult<Option<Secret>>;
 
     // ElastiCache: the cluster-mode configuration endpoint (host, port); `None` without the group,
     // `Some(None)` while the group has no endpoint yet.

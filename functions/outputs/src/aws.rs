@@ -2,13 +2,14 @@
 //! [`crate::api`]. Describe and list calls only; the "not found" answers become `None` here, and
 //! everything else is the handler's to decide.
 
-use crate::api::{CallResult, Cloud, DatabaseCluster, LoadBalancer, Secret, Subnet};
+use crate::api::{CallResult, Cloud, DatabaseCluster, LoadBalancer, Subnet};
 use aws_config::SdkConfig;
 use aws_sdk_ec2::types as ec2;
 use aws_sdk_servicediscovery::types as sd;
-use env_core::error::{aws_error, found};
+use env_core::error::{aws_error, found, Required};
 use env_core::tags;
 use log_groups::LogGroups;
+use secrets::Secrets;
 
 #[derive(Debug, Clone)]
 pub struct AwsCloud {
@@ -18,7 +19,7 @@ pub struct AwsCloud {
     ecs: aws_sdk_ecs::Client,
     discovery: aws_sdk_servicediscovery::Client,
     rds: aws_sdk_rds::Client,
-    secrets: aws_sdk_secretsmanager::Client,
+    secrets: Secrets,
     cache: aws_sdk_elasticache::Client,
     log_groups: LogGroups,
     cloudwatch: aws_sdk_cloudwatch::Client,
@@ -37,7 +38,7 @@ impl AwsCloud {
             ecs: aws_sdk_ecs::Client::new(config),
             discovery: aws_sdk_servicediscovery::Client::new(config),
             rds: aws_sdk_rds::Client::new(config),
-            secrets: aws_sdk_secretsmanager::Client::new(config),
+            secrets: Secrets::new(config),
             cache: aws_sdk_elasticache::Client::new(config),
             log_groups: LogGroups::new(config),
             cloudwatch: aws_sdk_cloudwatch::Client::new(config),
@@ -62,6 +63,12 @@ impl Cloud for AwsCloud {
 
     fn logs(&self) -> &LogGroups {
         &self.log_groups
+    }
+
+    type Secrets = Secrets;
+
+    fn secrets(&self) -> &Secrets {
+        &self.secrets
     }
 
     fn region(&self) -> &str {
@@ -93,14 +100,16 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeSubnets"))?;
-        Ok(output
+        output
             .subnets()
             .iter()
-            .map(|subnet| Subnet {
-                id: subnet.subnet_id().unwrap_or_default().to_owned(),
-                name: name_tag(subnet.tags()),
+            .map(|subnet| {
+                Ok(Subnet {
+                    id: subnet.subnet_id().required("Subnet.SubnetId")?.to_owned(),
+                    name: name_tag(subnet.tags()),
+                })
             })
-            .collect())
+            .collect()
     }
 
     async fn load_balancer(&self, name: &str) -> CallResult<Option<LoadBalancer>> {
@@ -111,14 +120,20 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(aws_error("DescribeLoadBalancers"));
-        Ok(
-            found(output, &["LoadBalancerNotFound"])?.and_then(|output| {
-                output.load_balancers().first().map(|lb| LoadBalancer {
-                    arn: lb.load_balancer_arn().unwrap_or_default().to_owned(),
-                    dns_name: lb.dns_name().unwrap_or_default().to_owned(),
-                })
-            }),
-        )
+        let output = found(output, &["LoadBalancerNotFound"])?;
+        let Some(lb) = output
+            .as_ref()
+            .and_then(|output| output.load_balancers().first())
+        else {
+            return Ok(None);
+        };
+        Ok(Some(LoadBalancer {
+            arn: lb
+                .load_balancer_arn()
+                .required("LoadBalancer.LoadBalancerArn")?
+                .to_owned(),
+            dns_name: lb.dns_name().required("LoadBalancer.DNSName")?.to_owned(),
+        }))
     }
 
     async fn cluster_status(&self, name: &str) -> CallResult<Option<String>> {
@@ -197,7 +212,7 @@ impl Cloud for AwsCloud {
             let answer = self
                 .discovery
                 .get_service()
-                .id(summary.id().unwrap_or_default())
+                .id(summary.id().required("ServiceSummary.Id")?)
                 .send()
                 .await
                 .map_err(aws_error("GetService"));
@@ -209,7 +224,7 @@ impl Cloud for AwsCloud {
                 .and_then(|output| output.service())
                 .filter(|service| service.namespace_id() == Some(namespace_id))
             {
-                names.push(service.name().unwrap_or_default().to_owned());
+                names.push(service.name().required("Service.Name")?.to_owned());
             }
         }
         Ok(Some(names))
@@ -234,22 +249,6 @@ impl Cloud for AwsCloud {
                         .and_then(|secret| secret.secret_arn())
                         .map(str::to_owned),
                 })
-            }),
-        )
-    }
-
-    async fn secret(&self, name: &str) -> CallResult<Option<Secret>> {
-        let output = self
-            .secrets
-            .describe_secret()
-            .secret_id(name)
-            .send()
-            .await
-            .map_err(aws_error("DescribeSecret"));
-        Ok(
-            found(output, &["ResourceNotFoundException"])?.map(|output| Secret {
-                arn: output.arn().unwrap_or_default().to_owned(),
-                pending_deletion: output.deleted_date().is_some(),
             }),
         )
     }

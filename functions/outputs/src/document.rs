@@ -5,11 +5,12 @@
 //! on (`vpcId`, `dbWriterEndpoint`, `cacheConfigurationEndpoint`, …), so a key means the same thing
 //! wherever it appears. It holds identifiers only: secret ARNs, never a secret value.
 
-use crate::api::{DatabaseCluster, LoadBalancer, Secret, Subnet};
+use crate::api::{DatabaseCluster, LoadBalancer, Subnet};
 use env_core::contract::Outputs;
 use env_core::naming::{AzSlot, NameKind, Names};
 use env_core::spec::{CertificateMode, EnvironmentSpec};
 use env_core::tags;
+use secrets::Secret;
 use serde_json::{json, Value};
 
 /// The Cloud Map service the service function registers in the environment's namespace (its
@@ -66,7 +67,7 @@ pub fn dashboard_url(region: &str, name: &str) -> String {
 /// A live secret's ARN; one scheduled for deletion is as good as gone.
 fn live(secret: Option<&Secret>) -> Option<Value> {
     secret
-        .filter(|secret| !secret.pending_deletion)
+        .filter(|secret| !secret.scheduled_for_deletion)
         .map(|secret| json!(secret.arn))
 }
 
@@ -182,6 +183,7 @@ pub fn build(spec: &EnvironmentSpec, region: &str, found: &Found) -> Result<Outp
 
     // Database.
     let aurora = names.of(NameKind::AuroraCluster);
+    // Without the cluster every part is absent, and each is listed missing below.
     let db = found.database.clone().unwrap_or_default();
     let looked_for = |part: &str| format!("{part} of Aurora cluster {aurora}");
     doc.put(
@@ -272,6 +274,7 @@ pub fn build(spec: &EnvironmentSpec, region: &str, found: &Found) -> Result<Outp
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use secrets::Rotation;
 
     /// The spec of environment pr-42 with these certificate fields.
     pub(crate) fn spec(certificate: Value) -> EnvironmentSpec {
@@ -306,10 +309,18 @@ pub(crate) mod tests {
             .collect()
     }
 
-    fn secret(arn: &str) -> Option<Secret> {
+    /// The ARN Secrets Manager gives the secret of this name (the fake's account, region and
+    /// suffix).
+    fn secret_arn(name: &str) -> String {
+        format!("arn:aws:secretsmanager:us-west-2:123456789012:secret:{name}-AbCdEf")
+    }
+
+    fn secret(name: &str) -> Option<Secret> {
         Some(Secret {
-            arn: arn.into(),
-            pending_deletion: false,
+            arn: secret_arn(name),
+            kms_key_id: None,
+            rotation: Rotation::default(),
+            scheduled_for_deletion: false,
         })
     }
 
@@ -330,11 +341,11 @@ pub(crate) mod tests {
                 writer_endpoint: Some("aurora-pr-42.cluster-x.rds.amazonaws.com".into()),
                 reader_endpoint: Some("aurora-pr-42.cluster-ro-x.rds.amazonaws.com".into()),
                 port: Some(5432),
-                master_secret_arn: Some("arn:secret:rds!cluster".into()),
+                master_secret_arn: Some(secret_arn("rds!cluster-0f1e2d3c")),
             }),
-            db_app_secret: secret("arn:secret:secret-db-app-pr-42"),
-            api_keys_secret: secret("arn:secret:secret-api-keys-pr-42"),
-            cache_auth_secret: secret("arn:secret:secret-redis-auth-pr-42"),
+            db_app_secret: secret("secret-db-app-pr-42"),
+            api_keys_secret: secret("secret-api-keys-pr-42"),
+            cache_auth_secret: secret("secret-redis-auth-pr-42"),
             cache_endpoint: Some(Some((
                 "clustercfg.redis-pr-42.x.usw2.cache.amazonaws.com".into(),
                 6379,
@@ -360,10 +371,10 @@ pub(crate) mod tests {
             "dbWriterEndpoint": "aurora-pr-42.cluster-x.rds.amazonaws.com",
             "dbReaderEndpoint": "aurora-pr-42.cluster-ro-x.rds.amazonaws.com",
             "dbPort": 5432,
-            "dbMasterSecretArn": "arn:secret:rds!cluster",
-            "dbAppSecretArn": "arn:secret:secret-db-app-pr-42",
-            "apiKeysSecretArn": "arn:secret:secret-api-keys-pr-42",
-            "cacheAuthSecretArn": "arn:secret:secret-redis-auth-pr-42",
+            "dbMasterSecretArn": "arn:aws:secretsmanager:us-west-2:123456789012:secret:rds!cluster-0f1e2d3c-AbCdEf",
+            "dbAppSecretArn": "arn:aws:secretsmanager:us-west-2:123456789012:secret:secret-db-app-pr-42-AbCdEf",
+            "apiKeysSecretArn": "arn:aws:secretsmanager:us-west-2:123456789012:secret:secret-api-keys-pr-42-AbCdEf",
+            "cacheAuthSecretArn": "arn:aws:secretsmanager:us-west-2:123456789012:secret:secret-redis-auth-pr-42-AbCdEf",
             "cacheConfigurationEndpoint": "clustercfg.redis-pr-42.x.usw2.cache.amazonaws.com:6379",
             "cachePort": 6379,
             "dashboardName": "dashboard-pr-42",
@@ -485,10 +496,7 @@ pub(crate) mod tests {
     #[test]
     fn a_secret_scheduled_for_deletion_is_missing() {
         let mut found = complete();
-        found.db_app_secret = Some(Secret {
-            arn: "arn:secret:secret-db-app-pr-42".into(),
-            pending_deletion: true,
-        });
+        found.db_app_secret.as_mut().unwrap().scheduled_for_deletion = true;
         assert_eq!(
             missing(&found),
             ["dbAppSecretArn (secret secret-db-app-pr-42 not scheduled for deletion)"]

@@ -1,11 +1,12 @@
 //! An in-memory AWS for the handler's unit tests: it holds what a complete environment would
-//! hold and answers the lookups from it. Every call, the log group's included, is recorded in one
-//! [`SharedRecorder`], where a test also makes a named operation fail with a given AWS error code,
-//! the way AWS answers (throttling, access denied …).
+//! hold and answers the lookups from it. Every call, the log group's and the secrets' included, is
+//! recorded in one [`SharedRecorder`], where a test also makes a named operation fail with a given
+//! AWS error code, the way AWS answers (throttling, access denied …).
 
-use crate::api::{CallResult, Cloud, DatabaseCluster, LoadBalancer, Secret, Subnet};
+use crate::api::{CallResult, Cloud, DatabaseCluster, LoadBalancer, Subnet};
 use env_core::recorder::SharedRecorder;
 use log_groups::fake::FakeLogGroups;
+use secrets::fake::FakeSecrets;
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
@@ -22,7 +23,6 @@ pub struct World {
     /// Namespace name → the names of its services.
     pub namespaces: BTreeMap<String, Vec<String>>,
     pub databases: BTreeMap<String, DatabaseCluster>,
-    pub secrets: BTreeMap<String, Secret>,
     pub cache_groups: BTreeMap<String, Option<(String, i32)>>,
     pub dashboards: Vec<String>,
     pub topics: Vec<String>,
@@ -34,6 +34,8 @@ pub struct Fake {
     pub recorder: SharedRecorder,
     /// The log groups, recording into the same recorder.
     pub logs: FakeLogGroups,
+    /// The secrets, recording into the same recorder.
+    secrets: FakeSecrets,
     world: Mutex<World>,
 }
 
@@ -42,6 +44,7 @@ impl Default for Fake {
         let recorder = SharedRecorder::default();
         Self {
             logs: FakeLogGroups::new(recorder.clone()),
+            secrets: FakeSecrets::new(recorder.clone()),
             recorder,
             world: Mutex::default(),
         }
@@ -71,6 +74,12 @@ impl Cloud for Fake {
         &self.logs
     }
 
+    type Secrets = FakeSecrets;
+
+    fn secrets(&self) -> &FakeSecrets {
+        &self.secrets
+    }
+
     fn region(&self) -> &str {
         REGION
     }
@@ -87,6 +96,7 @@ impl Cloud for Fake {
 
     async fn subnets(&self, vpc_id: &str) -> CallResult<Vec<Subnet>> {
         let world = self.read("DescribeSubnets")?;
+        // A filter on a VPC without subnets matches none: DescribeSubnets answers an empty list.
         Ok(world.subnets.get(vpc_id).cloned().unwrap_or_default())
     }
 
@@ -116,11 +126,6 @@ impl Cloud for Fake {
     async fn database_cluster(&self, id: &str) -> CallResult<Option<DatabaseCluster>> {
         let world = self.read("DescribeDBClusters")?;
         Ok(world.databases.get(id).cloned())
-    }
-
-    async fn secret(&self, name: &str) -> CallResult<Option<Secret>> {
-        let world = self.read("DescribeSecret")?;
-        Ok(world.secrets.get(name).cloned())
     }
 
     async fn cache_endpoint(&self, group_id: &str) -> CallResult<Option<Option<(String, i32)>>> {

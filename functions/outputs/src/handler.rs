@@ -14,6 +14,7 @@ use env_core::naming::{NameKind, Names};
 use env_core::spec::EnvironmentSpec;
 use env_core::{AwsCallError, ErrorName, NamedError};
 use log_groups::LogGroupCalls;
+use secrets::SecretCalls;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutputsError {
@@ -110,9 +111,9 @@ async fn read<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Found, AwsC
         cloud.service_status(&cluster, &service),
         cloud.discovery_services(&namespace),
         cloud.database_cluster(&aurora),
-        cloud.secret(&db_app),
-        cloud.secret(&api_keys),
-        cloud.secret(&cache_auth),
+        cloud.secrets().describe(&db_app),
+        cloud.secrets().describe(&api_keys),
+        cloud.secrets().describe(&cache_auth),
         cloud.cache_endpoint(&group),
         cloud.logs().exists(&log_group),
         cloud.dashboard_exists(&dashboard),
@@ -139,17 +140,42 @@ async fn read<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Found, AwsC
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::Secret;
     use crate::document::tests::{complete, expected, self_signed};
     use crate::fake::Fake;
+    use env_core::recorder::Recorder;
     use log_groups::fake::StoredLogGroup;
+    use secrets::{NewSecret, SecretValue};
     use serde_json::Value;
+
+    const KEY: &str = "arn:aws:kms:us-west-2:123456789012:key/pr-42";
 
     /// A fake AWS holding what the document tests' complete environment pr-42 describes, with
     /// another environment's resources beside it that must not be picked up.
-    fn environment() -> Fake {
+    async fn environment() -> Fake {
         let found = complete();
         let fake = Fake::default();
+        // The master user's secret is RDS's, made with the cluster.
+        let mut database = found.database.clone().unwrap();
+        database.master_secret_arn = Some(fake.secrets().add_managed(
+            "rds!cluster-0f1e2d3c",
+            "rds",
+            "{}",
+        ));
+        for name in [
+            "secret-db-app-pr-42",
+            "secret-api-keys-pr-42",
+            "secret-redis-auth-pr-42",
+            "secret-db-app-pr-7",
+        ] {
+            let secret = NewSecret {
+                name: name.into(),
+                description: format!("{name}, made by its component"),
+                kms_key_arn: KEY.into(),
+                value: SecretValue::new("{}"),
+                tags: Vec::new(),
+            };
+            fake.secrets().create(&secret).await.unwrap();
+        }
         {
             let mut world = fake.world();
             world
@@ -172,16 +198,7 @@ mod tests {
             world
                 .namespaces
                 .insert("catalog-pr-42.local".into(), vec!["api".into()]);
-            world
-                .databases
-                .insert("aurora-pr-42".into(), found.database.clone().unwrap());
-            for (name, secret) in [
-                ("secret-db-app-pr-42", &found.db_app_secret),
-                ("secret-api-keys-pr-42", &found.api_keys_secret),
-                ("secret-redis-auth-pr-42", &found.cache_auth_secret),
-            ] {
-                world.secrets.insert(name.into(), secret.clone().unwrap());
-            }
+            world.databases.insert("aurora-pr-42".into(), database);
             world
                 .cache_groups
                 .insert("redis-pr-42".into(), found.cache_endpoint.clone().unwrap());
@@ -194,11 +211,13 @@ mod tests {
         fake.logs.groups().insert(
             "ecs-logs-pr-42".into(),
             StoredLogGroup {
-                kms_key_arn: Some("arn:aws:kms:us-west-2:123456789012:key/pr-42".into()),
+                kms_key_arn: Some(KEY.into()),
                 retention_days: Some(14),
                 tags: Vec::new(),
             },
         );
+        // The setup's own calls are not the function's.
+        *fake.recorder.lock() = Recorder::default();
         fake
     }
 
@@ -216,7 +235,7 @@ mod tests {
 
     #[tokio::test]
     async fn status_and_create_answer_ready_with_the_document_read_from_aws() {
-        let fake = environment();
+        let fake = environment().await;
         for action in [Action::Status, Action::Create] {
             let response = handle(&fake, request(action)).await.unwrap();
             assert_eq!(response.status, Status::Ready);
@@ -226,12 +245,14 @@ mod tests {
 
     #[tokio::test]
     async fn describing_changes_nothing_and_reads_each_piece_once() {
-        let fake = environment();
+        let fake = environment().await;
         let world = fake.world().clone();
         let groups = fake.logs.groups().clone();
+        let secrets = fake.secrets().store().secrets.clone();
         handle(&fake, request(Action::Status)).await.unwrap();
         assert_eq!(*fake.world(), world);
         assert_eq!(*fake.logs.groups(), groups);
+        assert_eq!(fake.secrets().store().secrets, secrets);
         assert!(fake.recorder.lock().changes.is_empty());
         let mut calls = fake.recorder.lock().calls.clone();
         calls.sort();
@@ -258,7 +279,7 @@ mod tests {
 
     #[tokio::test]
     async fn delete_answers_deleted_without_calling_aws() {
-        let fake = environment();
+        let fake = environment().await;
         let response = handle(&fake, request(Action::Delete)).await.unwrap();
         assert_eq!(response.status, Status::Deleted);
         assert!(response.outputs.is_empty());
@@ -267,18 +288,12 @@ mod tests {
 
     #[tokio::test]
     async fn a_missing_piece_fails_as_component_failed_naming_every_one() {
-        let fake = environment();
-        {
-            let mut world = fake.world();
-            world.load_balancers.clear();
-            world.secrets.insert(
-                "secret-api-keys-pr-42".into(),
-                Secret {
-                    arn: "arn:secret:secret-api-keys-pr-42".into(),
-                    pending_deletion: true,
-                },
-            );
-        }
+        let fake = environment().await;
+        fake.world().load_balancers.clear();
+        fake.secrets()
+            .delete("secret-api-keys-pr-42", false)
+            .await
+            .unwrap();
         let error = handle(&fake, request(Action::Status)).await.unwrap_err();
         assert_eq!(error.error_name(), ErrorName::ComponentFailed);
         assert_eq!(
@@ -293,7 +308,7 @@ mod tests {
 
     #[tokio::test]
     async fn only_the_log_group_of_exactly_the_services_name_counts() {
-        let fake = environment();
+        let fake = environment().await;
         // DescribeLogGroups answers every group the name is a prefix of: a longer name beside the
         // service's must not stand in for it.
         let group = fake.logs.groups().remove("ecs-logs-pr-42").unwrap();
@@ -309,7 +324,7 @@ mod tests {
 
     #[tokio::test]
     async fn without_the_vpc_the_subnets_are_not_read() {
-        let fake = environment();
+        let fake = environment().await;
         fake.world().vpcs.clear();
         let error = handle(&fake, request(Action::Status)).await.unwrap_err();
         assert!(!fake.recorder.lock().calls.contains(&"DescribeSubnets"));
@@ -328,7 +343,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_throttled_read_is_retryable_and_a_refused_one_is_not() {
-        let fake = environment();
+        let fake = environment().await;
         fake.recorder.lock().fail("DescribeSubnets", "Throttling");
         let error = handle(&fake, request(Action::Status)).await.unwrap_err();
         assert_eq!(error.error_name(), ErrorName::Retryable);
@@ -366,7 +381,7 @@ mod tests {
             "ListDashboards",
             "ListTopics",
         ] {
-            let fake = environment();
+            let fake = environment().await;
             fake.recorder.lock().fail(operation, "AccessDenied");
             let error = handle(&fake, request(Action::Create)).await.unwrap_err();
             assert_eq!(error.error_name(), ErrorName::AwsRejected, "{operation}");

@@ -2,11 +2,12 @@
 //! Redis server, behind traits so its rules are tested against fakes; [`AwsCache`] is the real one
 //! (ElastiCache and ECS through the SDK, the server through [`crate::redis::Redis`]).
 
-use crate::config::{ConfigError, ECS_SERVICE_VAR};
+use crate::config::ECS_SERVICE_VAR;
 use crate::error::RotationError;
 use crate::redis::Redis;
 use aws_sdk_elasticache::types::{AuthTokenUpdateStatus, ReplicationGroupPendingModifiedValues};
 use env_core::error::{aws_error, found, AwsCallError};
+use env_core::settings::Misconfigured;
 use std::future::Future;
 use std::time::Duration;
 
@@ -103,12 +104,12 @@ pub struct CacheSide<C> {
 impl<C> CacheSide<C> {
     pub(crate) fn ecs_service(&self) -> Result<&EcsService, RotationError> {
         self.service.as_ref().ok_or_else(|| {
-            RotationError::Misconfigured(ConfigError {
-                variable: ECS_SERVICE_VAR,
-                problem: "required to rotate a Redis AUTH token: the ECS service (and \
-                          ECS_CLUSTER, its cluster) whose tasks hold it"
-                    .to_owned(),
-            })
+            RotationError::Misconfigured(Misconfigured::new(
+                ECS_SERVICE_VAR,
+                None,
+                "the ECS service (with ECS_CLUSTER, its cluster) whose tasks hold the Redis AUTH \
+                 token, to rotate that token",
+            ))
         })
     }
 }

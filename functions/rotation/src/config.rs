@@ -1,6 +1,7 @@
 //! The function's settings, read once at cold start from its environment variables.
 
 use crate::cache::EcsService;
+use env_core::settings::{required, whole_number, FunctionSettings, Lookup, Misconfigured};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -67,82 +68,37 @@ pub struct Settings {
     pub token_wait: Duration,
 }
 
-/// A setting that is missing or out of bounds; the message names the variable.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{variable}: {problem}")]
-pub struct ConfigError {
-    pub variable: &'static str,
-    pub problem: String,
-}
+/// What [`CA_BUNDLE_VAR`] must hold.
+pub const CA_BUNDLE_ALLOWED: &str =
+    "the path of the PEM bundle of the CA certificates the database's server certificate chains to";
 
-fn bounded<T>(
-    lookup: &impl Fn(&str) -> Option<String>,
-    variable: &'static str,
-    default: T,
-    bounds: std::ops::RangeInclusive<T>,
-) -> Result<T, ConfigError>
-where
-    T: std::str::FromStr + PartialOrd + std::fmt::Display,
-{
-    let Some(text) = lookup(variable) else {
-        return Ok(default);
-    };
-    text.trim()
-        .parse()
-        .ok()
-        .filter(|value| bounds.contains(value))
-        .ok_or_else(|| ConfigError {
-            variable,
-            problem: format!(
-                "{text:?} is not a whole number from {} to {}",
-                bounds.start(),
-                bounds.end()
-            ),
-        })
-}
-
-impl Settings {
+impl FunctionSettings for Settings {
     /// Reads the settings through `lookup` (`std::env::var` in the function).
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let ca_bundle = lookup(CA_BUNDLE_VAR)
-            .filter(|path| !path.is_empty())
-            .ok_or_else(|| ConfigError {
-                variable: CA_BUNDLE_VAR,
-                problem: "required: the path of the PEM bundle of the database's CA certificates"
-                    .to_owned(),
-            })?;
-        let length = bounded(
-            &lookup,
+    fn from_lookup(lookup: Lookup<'_>) -> Result<Self, Misconfigured> {
+        let ca_bundle = required(lookup, CA_BUNDLE_VAR, CA_BUNDLE_ALLOWED)?;
+        let length = whole_number(
+            lookup,
             PASSWORD_LENGTH_VAR,
-            DEFAULT_PASSWORD_LENGTH,
             PASSWORD_LENGTHS,
+            DEFAULT_PASSWORD_LENGTH,
         )?;
-        let seconds = bounded(
-            &lookup,
+        let seconds = whole_number(
+            lookup,
             CONNECT_TIMEOUT_VAR,
-            DEFAULT_CONNECT_TIMEOUT.as_secs(),
             CONNECT_TIMEOUTS,
+            DEFAULT_CONNECT_TIMEOUT.as_secs(),
         )?;
-        let token_wait = bounded(
-            &lookup,
+        let token_wait = whole_number(
+            lookup,
             TOKEN_WAIT_VAR,
-            DEFAULT_TOKEN_WAIT.as_secs(),
             TOKEN_WAITS,
+            DEFAULT_TOKEN_WAIT.as_secs(),
         )?;
         let ecs_service = match (lookup(ECS_CLUSTER_VAR), lookup(ECS_SERVICE_VAR)) {
             (Some(cluster), Some(service)) => Some(EcsService { cluster, service }),
             (None, None) => None,
-            (cluster, _) => {
-                let missing = if cluster.is_none() {
-                    ECS_CLUSTER_VAR
-                } else {
-                    ECS_SERVICE_VAR
-                };
-                return Err(ConfigError {
-                    variable: missing,
-                    problem: format!("required with {ECS_CLUSTER_VAR} and {ECS_SERVICE_VAR}: set both or neither"),
-                });
-            }
+            (None, Some(_)) => return Err(one_of_the_pair(ECS_CLUSTER_VAR, ECS_SERVICE_VAR)),
+            (Some(_), None) => return Err(one_of_the_pair(ECS_SERVICE_VAR, ECS_CLUSTER_VAR)),
         };
         Ok(Self {
             ecs_service,
@@ -159,17 +115,28 @@ impl Settings {
     }
 }
 
+/// `missing` is not set and `set` is: the ECS service is named by both or neither.
+fn one_of_the_pair(missing: &'static str, set: &'static str) -> Misconfigured {
+    Misconfigured::new(
+        missing,
+        None,
+        format!(
+            "set when {set} is (both or neither name the ECS service holding the Redis AUTH token)"
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, Misconfigured> {
         let vars: HashMap<String, String> = vars
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        Settings::from_lookup(|name| vars.get(name).cloned())
+        Settings::from_lookup(&|name| vars.get(name).cloned())
     }
 
     #[test]
@@ -206,7 +173,7 @@ mod tests {
         let one = settings(&[("DB_CA_BUNDLE", "/ca"), ("ECS_SERVICE", "api-pr-1")]).unwrap_err();
         assert_eq!(
             one.to_string(),
-            "ECS_CLUSTER: required with ECS_CLUSTER and ECS_SERVICE: set both or neither"
+            "ECS_CLUSTER is (not set): it must be set when ECS_SERVICE is (both or neither name the ECS service holding the Redis AUTH token)"
         );
         let other = settings(&[("DB_CA_BUNDLE", "/ca"), ("ECS_CLUSTER", "ecs-pr-1")]).unwrap_err();
         assert_eq!(other.variable, "ECS_SERVICE");
@@ -233,11 +200,16 @@ mod tests {
     fn a_missing_ca_bundle_or_an_out_of_bounds_number_names_the_variable() {
         let missing = settings(&[]).unwrap_err();
         assert_eq!(missing.variable, "DB_CA_BUNDLE");
-        assert!(missing.to_string().starts_with("DB_CA_BUNDLE: required"));
+        assert_eq!(
+            missing.to_string(),
+            format!("DB_CA_BUNDLE is (not set): it must be {CA_BUNDLE_ALLOWED}")
+        );
+        let empty = settings(&[("DB_CA_BUNDLE", "")]).unwrap_err();
+        assert_eq!(empty.value.as_deref(), Some(""));
         let short = settings(&[("DB_CA_BUNDLE", "/ca"), ("PASSWORD_LENGTH", "15")]).unwrap_err();
         assert_eq!(
             short.to_string(),
-            "PASSWORD_LENGTH: \"15\" is not a whole number from 16 to 4096"
+            "PASSWORD_LENGTH is \"15\": it must be a whole number from 16 to 4096 (the default: 32)"
         );
         let slow = settings(&[
             ("DB_CA_BUNDLE", "/ca"),
@@ -246,7 +218,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             slow.to_string(),
-            "DB_CONNECT_TIMEOUT_SECONDS: \"61\" is not a whole number from 1 to 60"
+            "DB_CONNECT_TIMEOUT_SECONDS is \"61\": it must be a whole number from 1 to 60 (the default: 5)"
         );
     }
 }

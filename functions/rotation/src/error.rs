@@ -1,9 +1,9 @@
 //! The rotation function's errors and the stable names the Lambda reports them under.
 
 use crate::cache::TokenRejected;
-use crate::config::ConfigError;
 use crate::database::DbError;
 use crate::secret::InvalidSecret;
+use env_core::settings::Misconfigured;
 use env_core::{AwsCallError, ErrorName, NamedError};
 
 #[derive(Debug, thiserror::Error)]
@@ -64,7 +64,7 @@ pub enum RotationError {
     #[error(transparent)]
     Database(#[from] DbError),
     #[error("the rotation function is misconfigured")]
-    Misconfigured(#[source] ConfigError),
+    Misconfigured(#[source] Misconfigured),
 }
 
 impl NamedError for RotationError {

@@ -41,8 +41,9 @@ mod tests;
 mod tests_outside_protocol;
 
 use cache::{AwsCache, Cache, CacheSide};
-use config::{ConfigError, PasswordPolicy, Settings};
+use config::{PasswordPolicy, Settings};
 use database::Database;
+use env_core::settings::Misconfigured;
 use error::RotationError;
 use event::{RotationEvent, Step};
 use postgres::Postgres;
@@ -66,7 +67,7 @@ pub struct Function<S = SecretsManager, D = Postgres, C = AwsCache> {
     store: S,
     /// A configuration error is kept and reported by every invocation under `Misconfigured`,
     /// rather than crashing the Lambda at start where only its logs would say why.
-    parts: Result<Parts<D, C>, ConfigError>,
+    parts: Result<Parts<D, C>, Misconfigured>,
 }
 
 /// What a configured function rotates with.
@@ -81,14 +82,11 @@ pub struct Parts<D, C> {
 pub const TOKEN_POLL: Duration = Duration::from_secs(2);
 
 impl Function {
-    /// The function as the Lambda runs it: the SDK from the environment, settings from env vars.
-    pub async fn from_env() -> Self {
+    /// The function as the Lambda runs it: the SDK from the environment, and `settings` as `main`
+    /// read them once (`Settings::from_env`).
+    pub async fn load(settings: Result<Settings, Misconfigured>) -> Self {
         let config = env_core::aws::load().await;
-        Self::configured(
-            SecretsManager::new(&config),
-            &config,
-            Settings::from_lookup(|name| std::env::var(name).ok()),
-        )
+        Self::configured(SecretsManager::new(&config), &config, settings)
     }
 }
 
@@ -97,7 +95,7 @@ impl<S> Function<S, Postgres, AwsCache> {
     pub fn configured(
         store: S,
         config: &aws_config::SdkConfig,
-        settings: Result<Settings, ConfigError>,
+        settings: Result<Settings, Misconfigured>,
     ) -> Self {
         let parts = settings.and_then(|settings| {
             let tls = postgres::tls_config(&settings.ca_bundle)?;

@@ -2,10 +2,14 @@
 // than the default query depth of 128.
 #![recursion_limit = "256"]
 
+use env_core::settings::FunctionSettings;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     env_core::telemetry::init();
-    let function = rotation::Function::from_env().await;
+    // Read once per process; every invocation fails on wrong ones before any AWS call.
+    let settings = rotation::config::Settings::from_env();
+    let function = rotation::Function::load(settings).await;
     let function = &function;
     env_core::invoke::run(move |event| function.handle(event)).await
 }

@@ -7,9 +7,10 @@
 //! `\password` does), so the plaintext never appears in a statement or a server log; identifiers
 //! and literals are quoted by PostgreSQL's own `format('%I', '%L')` from bound parameters.
 
-use crate::config::ConfigError;
+use crate::config::{CA_BUNDLE_ALLOWED, CA_BUNDLE_VAR};
 use crate::database::{BoxError, Database, DbError, Login, PairFacts, RoleFacts, Session};
 use crate::secret::Password;
+use env_core::settings::Misconfigured;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, TrustAnchor};
 use rustls::{ClientConfig, RootCertStore};
@@ -25,7 +26,7 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 const NO_TLS_MESSAGE: &str = "server does not support TLS";
 
 /// A TLS client configuration trusting only the certificates of the PEM bundle at `path`.
-pub fn tls_config(path: &Path) -> Result<ClientConfig, ConfigError> {
+pub fn tls_config(path: &Path) -> Result<ClientConfig, Misconfigured> {
     client_config(path, [])
 }
 
@@ -33,21 +34,25 @@ pub fn tls_config(path: &Path) -> Result<ClientConfig, ConfigError> {
 pub fn client_config(
     path: &Path,
     more: impl IntoIterator<Item = TrustAnchor<'static>>,
-) -> Result<ClientConfig, ConfigError> {
-    let problem = |problem: String| ConfigError {
-        variable: crate::config::CA_BUNDLE_VAR,
-        problem,
+) -> Result<ClientConfig, Misconfigured> {
+    // The path as `DB_CA_BUNDLE` gave it, and what is wrong with that file.
+    let unusable = |problem: String| {
+        let value = path.display().to_string();
+        Misconfigured::new(
+            CA_BUNDLE_VAR,
+            Some(value),
+            format!("{CA_BUNDLE_ALLOWED}; {problem}"),
+        )
     };
     let certificates = CertificateDer::pem_file_iter(path)
         .and_then(Iterator::collect::<Result<Vec<_>, _>>)
-        .map_err(|error| problem(format!("{} could not be read: {error}", path.display())))?;
+        .map_err(|error| unusable(format!("this one could not be read: {error}")))?;
     let mut roots = RootCertStore::empty();
     let (added, _ignored) = roots.add_parsable_certificates(certificates);
     if added == 0 {
-        return Err(problem(format!(
-            "{} holds no usable CA certificate",
-            path.display()
-        )));
+        return Err(unusable(
+            "this one holds no usable CA certificate".to_owned(),
+        ));
     }
     roots.extend(more);
     // An explicit provider: the process-wide default panics when two providers are compiled in.

@@ -9,8 +9,8 @@
 //! the host connected to.
 
 use crate::cache::{TokenCheck, TokenRejected};
-use crate::config::ConfigError;
 use crate::postgres::client_config;
+use env_core::settings::Misconfigured;
 use rustls::pki_types::ServerName;
 use rustls::ClientConfig;
 use std::path::Path;
@@ -24,7 +24,7 @@ use tokio_rustls::TlsConnector;
 /// program (webpki-roots; ElastiCache's certificates are publicly trusted: `redis-cli --tls`
 /// connects with the system's roots alone), and the certificates of the CA bundle the function
 /// ships (locally, the stand-in server's).
-pub fn tls_config(bundle: &Path) -> Result<ClientConfig, ConfigError> {
+pub fn tls_config(bundle: &Path) -> Result<ClientConfig, Misconfigured> {
     client_config(bundle, webpki_roots::TLS_SERVER_ROOTS.iter().cloned())
 }
 

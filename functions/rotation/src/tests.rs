@@ -6,6 +6,7 @@ use crate::fakes::{aws_failure, Fakes, Fault, Role, Secret, Version, HOST};
 use crate::protocol::Outcome;
 use crate::store::{SecretStore, AWSCURRENT, AWSPENDING, AWSPREVIOUS};
 use crate::Function;
+use env_core::settings::FunctionSettings;
 use env_core::{ErrorName, NamedError};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -689,35 +690,52 @@ async fn statements_the_database_refuses_fail_the_step() {
 #[tokio::test]
 async fn a_misconfigured_function_reports_misconfigured_at_every_invocation() {
     let fakes = Fakes::default();
-    let missing = Settings::from_lookup(|_| None);
+    let missing = Settings::from_lookup(&|_| None);
     let function = Function::configured(fakes.clone(), &sdk_config(), missing);
     let error = function.handle(event("t", Step::Create)).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Misconfigured);
-    assert!(env_core::error::error_chain(&error).contains("DB_CA_BUNDLE: required"));
-    let unreadable = Settings::from_lookup(|name| {
+    assert!(env_core::error::error_chain(&error).contains("DB_CA_BUNDLE is (not set): it must be"));
+    let unreadable = Settings::from_lookup(&|name| {
         (name == "DB_CA_BUNDLE").then(|| "/nonexistent/ca.pem".to_owned())
     });
     let function = Function::configured(fakes.clone(), &sdk_config(), unreadable);
     let error = function.handle(event("t", Step::Create)).await.unwrap_err();
+    let chain = env_core::error::error_chain(&error);
     assert!(
-        env_core::error::error_chain(&error).contains("/nonexistent/ca.pem could not be read"),
+        chain.contains(
+            "DB_CA_BUNDLE is \"/nonexistent/ca.pem\": it must be the path of the PEM bundle"
+        ) && chain.contains("; this one could not be read: "),
         "{error:?}"
     );
     let not_a_certificate =
-        Settings::from_lookup(|name| (name == "DB_CA_BUNDLE").then(|| "/etc/hostname".to_owned()));
+        Settings::from_lookup(&|name| (name == "DB_CA_BUNDLE").then(|| "/etc/hostname".to_owned()));
     let function = Function::configured(fakes.clone(), &sdk_config(), not_a_certificate);
     let error = function.handle(event("t", Step::Create)).await.unwrap_err();
     assert!(
-        env_core::error::error_chain(&error)
-            .contains("/etc/hostname holds no usable CA certificate"),
+        env_core::error::error_chain(&error).ends_with(
+            "DB_CA_BUNDLE is \"/etc/hostname\": it must be the path of the PEM bundle of the CA certificates the database's server certificate chains to; this one holds no usable CA certificate"
+        ),
         "{error:?}"
     );
     assert!(fakes.world().calls.is_empty(), "nothing is called");
-    let good = Settings::from_lookup(|name| {
+    let good = Settings::from_lookup(&|name| {
         (name == "DB_CA_BUNDLE").then(|| "/etc/ssl/certs/ssl-cert-snakeoil.pem".to_owned())
     });
     let function = Function::configured(fakes.clone(), &sdk_config(), good);
     assert!(format!("{function:?}").contains("connect_timeout: 5s"));
+}
+
+#[tokio::test]
+async fn the_lambdas_function_keeps_the_settings_main_read() {
+    let wrong = Settings::from_lookup(&|_| None);
+    let expected = wrong.clone().unwrap_err();
+    let function = Function::load(wrong).await;
+    let error = function.handle(event("t", Step::Create)).await.unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::Misconfigured);
+    assert_eq!(
+        env_core::error::error_chain(&error),
+        format!("the rotation function is misconfigured: {expected}")
+    );
 }
 
 #[tokio::test]

@@ -5,9 +5,10 @@
 use crate::api::Cloud;
 use crate::deployment::{self, Rollout};
 use crate::discovery;
-use crate::handler::{Readiness, ServiceError};
+use crate::handler::ServiceError;
 use crate::inputs::Inputs;
 use crate::outputs::{outputs, Known};
+use crate::settings::Readiness;
 use crate::{cluster, logs, roles, scaling, task};
 use env_core::context::Context;
 use env_core::contract::Request;

@@ -1,9 +1,9 @@
 //! The ECS service: created with the wanted revision and strategy, or rolled onto them.
 
 use crate::api::{BlueGreen, CallResult, Cloud, EcsService, ServiceSpec};
-use crate::handler::Readiness;
 use crate::inputs::Inputs;
 use crate::roles;
+use crate::settings::Readiness;
 use crate::task::CONTAINER_NAME;
 use env_core::context::Context;
 use env_core::naming::{NameKind, Names};

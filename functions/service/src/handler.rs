@@ -22,14 +22,13 @@
 use crate::api::Cloud;
 use crate::converge::converge;
 use crate::inputs::Inputs;
+use crate::settings::Settings;
 use crate::status::status;
 use crate::teardown::delete;
 use env_core::contract::Request;
 use env_core::outputs::MissingOutputs;
+use env_core::settings::Misconfigured;
 use env_core::{Action, AwsCallError, ErrorName, NamedError, Response};
-
-/// The environment variable that tells the function how to judge READY.
-pub const READINESS_SETTING: &str = "SERVICE_READY_WHEN";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -37,8 +36,8 @@ pub enum ServiceError {
     Aws(#[from] AwsCallError),
     #[error(transparent)]
     MissingInput(#[from] MissingOutputs),
-    #[error("{READINESS_SETTING} is {0:?}; allowed: `steady` (the default) or `accepted`")]
-    Misconfigured(String),
+    #[error(transparent)]
+    Misconfigured(#[from] Misconfigured),
     #[error("the deployment of ECS service {0} failed (the circuit breaker rolled it back)")]
     DeploymentFailed(String),
 }
@@ -48,46 +47,32 @@ impl NamedError for ServiceError {
         match self {
             ServiceError::Aws(error) => error.error_name(),
             ServiceError::MissingInput(_) => ErrorName::InvalidEvent,
-            ServiceError::Misconfigured(_) => ErrorName::Misconfigured,
+            ServiceError::Misconfigured(error) => error.error_name(),
             ServiceError::DeploymentFailed(_) => ErrorName::ComponentFailed,
         }
     }
 }
 
-/// When `create` and `status` answer READY.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Readiness {
-    /// AWS's "services stable": the service is ACTIVE, its running count is its desired count and
-    /// its deployment rolled out.
-    Steady,
-    /// The service is ACTIVE with a deployment that has not failed. For emulators, which never run
-    /// tasks (moto: tools/emulator/README.md), so that the local lifecycle can finish.
-    Accepted,
-}
-
-impl Readiness {
-    pub fn parse(setting: Option<&str>) -> Result<Self, ServiceError> {
-        match setting {
-            None | Some("steady") => Ok(Readiness::Steady),
-            Some("accepted") => Ok(Readiness::Accepted),
-            Some(other) => Err(ServiceError::Misconfigured(other.to_owned())),
-        }
-    }
-}
-
-/// `setting` is the value of [`READINESS_SETTING`], read once by `main`.
+/// `settings` are the function's, as `main` read them once: `create` and `status` fail on wrong
+/// ones before any AWS call; `delete` needs none.
 pub async fn handle<C: Cloud>(
     cloud: &C,
-    setting: Option<&str>,
+    settings: &Result<Settings, Misconfigured>,
     request: Request,
 ) -> Result<Response, ServiceError> {
     tracing::info!(environment = %request.spec.suffix(), action = ?request.action, "service");
-    let readiness = Readiness::parse(setting)?;
+    let readiness = || settings.as_ref().map(|s| s.readiness).map_err(Clone::clone);
     let strategy = request.spec.fields().deployment_strategy;
     let inputs = || Inputs::from_outputs(&request.outputs, strategy);
     match request.action {
-        Action::Create => converge(cloud, &request, &inputs()?, readiness).await,
-        Action::Status => status(cloud, &request, &inputs()?, readiness).await,
+        Action::Create => {
+            let readiness = readiness()?;
+            converge(cloud, &request, &inputs()?, readiness).await
+        }
+        Action::Status => {
+            let readiness = readiness()?;
+            status(cloud, &request, &inputs()?, readiness).await
+        }
         // A teardown works from names alone: it may run on an environment whose earlier
         // components never finished.
         Action::Delete => delete(cloud, &request.spec).await,

@@ -7,12 +7,14 @@ use crate::fake::Fake;
 use crate::inputs::Inputs;
 use crate::policy::tests::assert_least_privilege;
 use crate::roles::{EXECUTION_POLICY, INFRASTRUCTURE_POLICY, TASK_POLICY};
+use crate::settings::tests::settings;
 use crate::task::{fingerprint, task_spec};
 use env_core::contract::Request;
 use env_core::naming::Names;
 use env_core::outputs::example::{self, handed_on};
 use env_core::outputs::{CacheOutputs, DatabaseOutputs, EdgeOutputs, NetworkOutputs};
 use env_core::outputs::{ListenerRuleArns, SecurityGroupIds, ServiceOutputs, TargetGroupArns};
+use env_core::settings::FunctionSettings;
 use env_core::spec::DeploymentStrategy;
 use env_core::Status;
 use log_groups::fake::StoredLogGroup;
@@ -87,7 +89,12 @@ fn request(action: &str, spec: Value, outputs: Value) -> Request {
 }
 
 async fn run(fake: &Fake, action: &str) -> Result<Response, ServiceError> {
-    handle(fake, Some("accepted"), request(action, spec(), inputs())).await
+    handle(
+        fake,
+        &settings(Some("accepted")),
+        request(action, spec(), inputs()),
+    )
+    .await
 }
 
 /// `delete` until DELETED, at most 5 calls.
@@ -113,7 +120,8 @@ async fn deletes_in_progress(fake: &Fake, times: usize) {
 }
 
 async fn steady_status(fake: &Fake) -> Status {
-    let response = handle(fake, None, request("status", spec(), inputs()));
+    let steady = settings(None);
+    let response = handle(fake, &steady, request("status", spec(), inputs()));
     response.await.unwrap().status
 }
 
@@ -291,7 +299,7 @@ async fn a_cluster_resource_id_narrows_rds_db_connect_to_that_cluster() {
     let fake = Fake::default();
     let mut outputs = inputs();
     outputs["database"]["dbClusterResourceId"] = json!("cluster-ABCDEF");
-    handle(&fake, None, request("create", spec(), outputs))
+    handle(&fake, &settings(None), request("create", spec(), outputs))
         .await
         .unwrap();
     let task = document(&fake, "role-ecs-task-pr-42", TASK_POLICY);
@@ -343,7 +351,7 @@ async fn a_changed_spec_registers_a_new_revision_and_rolls_the_service_onto_it()
     changed["containerImage"] = json!("public.ecr.aws/acme/catalog-api:2");
     let response = handle(
         &fake,
-        Some("accepted"),
+        &settings(Some("accepted")),
         request("create", changed, inputs()),
     )
     .await
@@ -365,10 +373,14 @@ async fn a_changed_spec_registers_a_new_revision_and_rolls_the_service_onto_it()
 async fn steady_readiness_waits_for_the_running_count_and_the_rollout() {
     let fake = Fake::default();
     assert_eq!(
-        handle(&fake, Some("steady"), request("create", spec(), inputs()))
-            .await
-            .unwrap()
-            .status,
+        handle(
+            &fake,
+            &settings(Some("steady")),
+            request("create", spec(), inputs())
+        )
+        .await
+        .unwrap()
+        .status,
         Status::InProgress
     );
     fake.world()
@@ -406,12 +418,43 @@ async fn a_failed_rollout_is_a_component_failure() {
 #[tokio::test]
 async fn an_unknown_readiness_setting_is_misconfigured_before_any_call() {
     let fake = Fake::default();
-    let error = handle(&fake, Some("soon"), request("create", spec(), inputs()))
-        .await
-        .unwrap_err();
+    let error = handle(
+        &fake,
+        &settings(Some("soon")),
+        request("create", spec(), inputs()),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Misconfigured);
     assert!(error.to_string().contains("SERVICE_READY_WHEN"), "{error}");
     assert!(fake.recorder.lock().changes.is_empty());
+}
+
+#[tokio::test]
+async fn wrong_settings_fail_create_and_status_before_any_call_and_delete_still_works() {
+    let fake = Fake::default();
+    run(&fake, "create").await.unwrap();
+    let calls = fake.recorder.lock().calls.len();
+    let no_boundary = Settings::from_lookup(&|_| None);
+    for wrong in [settings(Some("soon")), no_boundary.clone()] {
+        let expected = wrong.clone().unwrap_err().to_string();
+        for action in ["create", "status"] {
+            let error = handle(&fake, &wrong, request(action, spec(), inputs()))
+                .await
+                .unwrap_err();
+            assert_eq!(error.error_name(), ErrorName::Misconfigured, "{action}");
+            assert_eq!(error.to_string(), expected, "{action}");
+        }
+    }
+    assert_eq!(fake.recorder.lock().calls.len(), calls, "a call was made");
+    // A teardown needs no setting.
+    for _ in 0..5 {
+        let delete = request("delete", spec(), json!({}));
+        if handle(&fake, &no_boundary, delete).await.unwrap().status == Status::Deleted {
+            break;
+        }
+    }
+    assert!(fake.is_empty());
 }
 
 #[tokio::test]
@@ -453,7 +496,7 @@ async fn a_missing_output_is_an_invalid_event_naming_the_key_before_any_call() {
     ));
     for (outputs, named) in cases {
         let fake = Fake::default();
-        let error = handle(&fake, None, request("create", spec(), outputs))
+        let error = handle(&fake, &settings(None), request("create", spec(), outputs))
             .await
             .unwrap_err();
         assert_eq!(error.error_name(), ErrorName::InvalidEvent, "{named}");
@@ -726,7 +769,7 @@ async fn a_delete_interrupted_at_each_step_resumes_and_finishes() {
 async fn delete_of_an_environment_that_never_existed_is_deleted_at_once() {
     let fake = Fake::default();
     // A teardown needs no outputs.
-    let response = handle(&fake, None, request("delete", spec(), json!({})))
+    let response = handle(&fake, &settings(None), request("delete", spec(), json!({})))
         .await
         .unwrap();
     assert_eq!(response.status, Status::Deleted);
@@ -760,7 +803,7 @@ fn blue_green_inputs() -> Value {
 
 async fn run_blue_green(fake: &Fake, action: &str) -> Result<Response, ServiceError> {
     let request = request(action, blue_green_spec(), blue_green_inputs());
-    handle(fake, Some("accepted"), request).await
+    handle(fake, &settings(Some("accepted")), request).await
 }
 
 #[tokio::test]
@@ -910,9 +953,13 @@ async fn blue_green_without_the_edges_rules_is_an_invalid_event_before_any_call(
     for (name, edge) in cases.clone() {
         let fake = Fake::default();
         let outputs = inputs_with(edge);
-        let error = handle(&fake, None, request("create", blue_green_spec(), outputs))
-            .await
-            .unwrap_err();
+        let error = handle(
+            &fake,
+            &settings(None),
+            request("create", blue_green_spec(), outputs),
+        )
+        .await
+        .unwrap_err();
         assert_eq!(error.error_name(), ErrorName::InvalidEvent, "{name}");
         assert!(
             error.to_string().contains(&format!("{name} is empty")),
@@ -925,7 +972,7 @@ async fn blue_green_without_the_edges_rules_is_an_invalid_event_before_any_call(
         let fake = Fake::default();
         handle(
             &fake,
-            Some("accepted"),
+            &settings(Some("accepted")),
             request("create", spec(), inputs_with(edge)),
         )
         .await
@@ -940,9 +987,13 @@ async fn the_task_runs_on_the_architecture_the_spec_names() {
     spec["cpuArchitecture"] = json!("arm64");
     spec["taskCpu"] = json!(1024);
     spec["taskMemory"] = json!(3072);
-    handle(&fake, Some("accepted"), request("create", spec, inputs()))
-        .await
-        .unwrap();
+    handle(
+        &fake,
+        &settings(Some("accepted")),
+        request("create", spec, inputs()),
+    )
+    .await
+    .unwrap();
     let world = fake.world();
     let task = world.active_task_definitions()[0];
     assert_eq!(task.cpu_architecture, "ARM64");
@@ -961,14 +1012,4 @@ fn the_fingerprint_follows_the_definition() {
     assert_eq!(fingerprint(&one).len(), 16);
     two.image.push('x');
     assert_ne!(fingerprint(&one), fingerprint(&two));
-}
-
-#[test]
-fn readiness_defaults_to_steady() {
-    assert_eq!(Readiness::parse(None).unwrap(), Readiness::Steady);
-    assert_eq!(Readiness::parse(Some("steady")).unwrap(), Readiness::Steady);
-    assert_eq!(
-        Readiness::parse(Some("accepted")).unwrap(),
-        Readiness::Accepted
-    );
 }

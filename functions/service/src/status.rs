@@ -17,10 +17,11 @@
 
 use crate::api::{CallResult, Cloud, EcsService};
 use crate::deployment::{self, deploys_blue_green};
-use crate::handler::{Readiness, ServiceError};
+use crate::handler::ServiceError;
 use crate::inputs::Inputs;
 use crate::outputs::{outputs, Known};
 use crate::roles::{FoundRole, TaskRoles, EXECUTION_POLICY, INFRASTRUCTURE_POLICY, TASK_POLICY};
+use crate::settings::Readiness;
 use crate::task::Revision;
 use crate::{cluster, discovery, logs, roles, scaling, task};
 use env_core::context::Context;

@@ -28,7 +28,12 @@ fn snapshot(fake: &Fake) -> Snapshot {
 /// `status` (accepted readiness), checking that it changed nothing.
 async fn read(fake: &Fake, spec: Value) -> Result<Response, ServiceError> {
     let before = snapshot(fake);
-    let answer = handle(fake, Some("accepted"), request("status", spec, inputs())).await;
+    let answer = handle(
+        fake,
+        &settings(Some("accepted")),
+        request("status", spec, inputs()),
+    )
+    .await;
     assert_eq!(snapshot(fake), before, "status changed the world");
     answer
 }
@@ -55,7 +60,9 @@ async fn status_after_a_complete_create_answers_exactly_what_create_answered() {
     for spec in [spec(), blue_green_spec()] {
         let fake = Fake::default();
         let request = request("create", spec.clone(), inputs());
-        let created = handle(&fake, Some("accepted"), request).await.unwrap();
+        let created = handle(&fake, &settings(Some("accepted")), request)
+            .await
+            .unwrap();
         assert_eq!(created.status, Status::Ready);
         assert_eq!(created.outputs.len(), 8);
         let response = read(&fake, spec).await.unwrap();
@@ -66,11 +73,13 @@ async fn status_after_a_complete_create_answers_exactly_what_create_answered() {
 #[tokio::test]
 async fn status_while_the_rollout_runs_is_in_progress_with_all_outputs() {
     let fake = Fake::default();
-    let created = handle(&fake, Some("steady"), request("create", spec(), inputs()));
+    let steady = settings(Some("steady"));
+    let created = handle(&fake, &steady, request("create", spec(), inputs()));
     let created = created.await.unwrap();
     assert_eq!(created.status, Status::InProgress);
     let before = snapshot(&fake);
-    let response = handle(&fake, None, request("status", spec(), inputs()));
+    let unset = settings(None);
+    let response = handle(&fake, &unset, request("status", spec(), inputs()));
     let response = response.await.unwrap();
     assert_eq!(snapshot(&fake), before);
     assert_eq!(response, created);
@@ -213,7 +222,9 @@ async fn status_of_a_changed_spec_is_in_progress_until_create_rolls_it_out() {
     assert!(!keys(&response).contains(&"taskDefinitionArn"));
     assert_eq!(fake.recorder.lock().count("RegisterTaskDefinition"), 1);
     let request = request("create", changed.clone(), inputs());
-    let created = handle(&fake, Some("accepted"), request).await.unwrap();
+    let created = handle(&fake, &settings(Some("accepted")), request)
+        .await
+        .unwrap();
     assert_eq!(created.status, Status::InProgress);
     assert_eq!(read(&fake, changed).await.unwrap().status, Status::Ready);
 }
@@ -340,7 +351,7 @@ async fn what_only_delete_removes_keeps_status_from_deleted() {
 #[tokio::test]
 async fn status_needs_the_inputs_create_needs() {
     let fake = Fake::default();
-    let error = handle(&fake, None, request("status", spec(), json!({})))
+    let error = handle(&fake, &settings(None), request("status", spec(), json!({})))
         .await
         .unwrap_err();
     assert_eq!(error.error_name(), ErrorName::InvalidEvent);

@@ -97,18 +97,28 @@ async fn lifecycle() -> Proof {
         "{:?}: {}",
         provision.cause, provision.log
     );
-    // The API keys' secret deleted with a recovery window (by hand): the next provision restores it.
-    aws_sdk_secretsmanager::Client::new(&config)
-        .delete_secret()
-        .secret_id(
-            provision.output["outputs"]["apiKeysSecretArn"]
-                .as_str()
-                .expect("the API keys' secret"),
-        )
-        .recovery_window_in_days(7)
-        .send()
-        .await
-        .expect("the emulator schedules the deletion");
+    // The API keys' and the cache token's secrets deleted with a recovery window (by hand): the
+    // next provision restores them. The token's first rotation runs after the provision, as
+    // Secrets Manager runs it; deleted midway, it would fail before restarting the service's tasks
+    // (the rotation role's UpdateService), so it is let end first.
+    let secrets = aws_sdk_secretsmanager::Client::new(&config);
+    let token_secret = provision.output["outputs"]["cacheAuthSecretArn"]
+        .as_str()
+        .expect("the token secret's ARN");
+    wait_rotated(&secrets, token_secret).await;
+    for output in ["apiKeysSecretArn", "cacheAuthSecretArn"] {
+        secrets
+            .delete_secret()
+            .secret_id(
+                provision.output["outputs"][output]
+                    .as_str()
+                    .expect("the secret's ARN"),
+            )
+            .recovery_window_in_days(7)
+            .send()
+            .await
+            .expect("the emulator schedules the deletion");
+    }
     // The rotation function as an older deployment left it: the next provision brings it up to
     // date (UpdateFunctionCode from the deployed package, UpdateFunctionConfiguration).
     let lambda = aws_sdk_lambda::Client::new(&config);
@@ -267,6 +277,24 @@ async fn clean_up_an_expired_environment(
 }
 
 /// The rotation function runs the package and timeout the deployed database function names.
+/// Waits until a rotation of the secret ended: the emulator sets `LastRotatedDate` once the four
+/// steps ran, as Secrets Manager does (the database function's READY waits for the same).
+async fn wait_rotated(secrets: &aws_sdk_secretsmanager::Client, arn: &str) {
+    for _ in 0..120 {
+        let described = secrets
+            .describe_secret()
+            .secret_id(arn)
+            .send()
+            .await
+            .expect("the emulator describes the secret");
+        if described.last_rotated_date().is_some() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    panic!("the first rotation of {arn} did not end within a minute");
+}
+
 async fn assert_rotation_function_deployed(lambda: &aws_sdk_lambda::Client, function: &str) {
     let database = lambda
         .get_function_configuration()

@@ -198,7 +198,7 @@ fn container_insights(env: &Environment) -> Outcome {
 
 /// A user is root when it is absent, `root`, or uid 0 (with or without a group).
 fn runs_as_root(user: Option<&str>) -> bool {
-    let name = user.map(|u| u.split(':').next().unwrap_or_default());
+    let name = user.map(|u| u.split_once(':').map_or(u, |(name, _group)| name));
     matches!(name, None | Some("" | "0" | "root"))
 }
 

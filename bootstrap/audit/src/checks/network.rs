@@ -129,7 +129,8 @@ fn descriptions(env: &Environment) -> Outcome {
     }
     let mut findings = Vec::new();
     for group in &env.network.security_groups {
-        if group.description.trim().is_empty() {
+        let description = group.description.as_deref();
+        if description.is_none_or(|d| d.trim().is_empty()) {
             findings.push(Finding::new(
                 group.id.as_str(),
                 "the group has no description",
@@ -167,14 +168,14 @@ fn egress_problem(group: &SecurityGroup, rule: &Rule) -> Option<String> {
             "egress to every protocol and port ({})",
             rule.cidr.as_deref().unwrap_or("a group")
         )),
-        "service" if rule.cidr.is_some() && !is_https(rule) => Some(format!(
-            "egress {what} to {}",
-            rule.cidr.as_deref().unwrap_or_default()
-        )),
-        "alb" if rule.cidr.is_some() => Some(format!(
-            "egress {what} to {} instead of the service's group",
-            rule.cidr.as_deref().unwrap_or_default()
-        )),
+        "service" if !is_https(rule) => rule
+            .cidr
+            .as_deref()
+            .map(|cidr| format!("egress {what} to {cidr}")),
+        "alb" => rule
+            .cidr
+            .as_deref()
+            .map(|cidr| format!("egress {what} to {cidr} instead of the service's group")),
         _ => None,
     }
 }
@@ -281,12 +282,14 @@ mod tests {
     #[test]
     fn groups_and_rules_need_descriptions() {
         let mut env = compliant();
-        group(&mut env, "cache").description = " ".into();
+        group(&mut env, "cache").description = Some(" ".into());
+        group(&mut env, "database").description = None;
         group(&mut env, "alb").ingress[0].description = None;
         assert_eq!(
             fired(&env, "SG-DESC"),
             [
                 "sg-alb: 1 rule(s) without a description",
+                "sg-database: the group has no description",
                 "sg-cache: the group has no description",
             ]
         );

@@ -23,7 +23,7 @@ fn group(tier: &str, ingress: Vec<Rule>, egress: Vec<Rule>) -> SecurityGroup {
     SecurityGroup {
         id: format!("sg-{tier}"),
         tier: tier.into(),
-        description: format!("{tier} of pr-42"),
+        description: Some(format!("{tier} of pr-42")),
         ingress,
         egress,
     }

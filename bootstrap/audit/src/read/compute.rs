@@ -6,8 +6,10 @@ use crate::facts::{
 };
 use aws_config::SdkConfig;
 use aws_sdk_ecs::types::{ClusterField, ContainerDefinition, PidMode};
-use aws_sdk_elasticloadbalancingv2::types::Action;
-use env_core::error::{aws_error, found};
+use aws_sdk_elasticloadbalancingv2::types::{
+    Action, Listener as ElbListener, TargetGroup as ElbTargetGroup,
+};
+use env_core::error::{aws_error, found, AwsCallError, Required};
 use env_core::naming::{NameKind, Names};
 
 pub async fn read(
@@ -28,7 +30,10 @@ pub async fn read(
     let Some(lb) = lb else {
         return Ok(());
     };
-    let arn = lb.load_balancer_arn().unwrap_or_default().to_owned();
+    let arn = lb
+        .load_balancer_arn()
+        .required("LoadBalancer.LoadBalancerArn")?
+        .to_owned();
     let attributes = elb
         .describe_load_balancer_attributes()
         .load_balancer_arn(&arn)
@@ -63,14 +68,15 @@ pub async fn read(
             .send()
             .await
             .map_err(aws_error("DescribeCertificate"))?;
-        let key_algorithm = described
+        let certificate = described
             .certificate()
-            .and_then(|c| c.key_algorithm())
-            .map(|k| k.as_str().to_owned())
-            .unwrap_or_default();
+            .required("DescribeCertificateResponse.Certificate")?;
+        let key_algorithm = certificate
+            .key_algorithm()
+            .required("CertificateDetail.KeyAlgorithm")?;
         env.certificates.push(Certificate {
             arn: certificate_arn.to_owned(),
-            key_algorithm,
+            key_algorithm: key_algorithm.as_str().to_owned(),
         });
     }
     let target_groups = elb
@@ -92,48 +98,68 @@ pub async fn read(
         listeners: listeners_out
             .listeners()
             .iter()
-            .map(|l| Listener {
-                port: l.port().unwrap_or_default(),
-                protocol: l
-                    .protocol()
-                    .map(|p| p.as_str().to_owned())
-                    .unwrap_or_default(),
-                ssl_policy: l.ssl_policy().map(str::to_owned),
-                default_action: l.default_actions().first().map(action).unwrap_or_default(),
-            })
-            .collect(),
+            .map(listener)
+            .collect::<Result<_, _>>()?,
         target_groups: target_groups
             .target_groups()
             .iter()
-            .map(|tg| TargetGroup {
-                name: tg.target_group_name().unwrap_or_default().to_owned(),
-                health_check_enabled: tg.health_check_enabled().unwrap_or(false),
-                health_check_path: tg.health_check_path().map(str::to_owned),
-                matcher: tg.matcher().and_then(|m| m.http_code()).map(str::to_owned),
-                healthy_threshold: tg.healthy_threshold_count(),
-                unhealthy_threshold: tg.unhealthy_threshold_count(),
-            })
-            .collect(),
+            .map(target_group)
+            .collect::<Result<_, _>>()?,
         arn,
     });
     Ok(())
 }
 
+/// An ALB listener: its port, protocol and default action are set on every one (CreateListener).
+fn listener(l: &ElbListener) -> Result<Listener, AwsCallError> {
+    let default_action = l
+        .default_actions()
+        .first()
+        .required("Listener.DefaultActions")?;
+    Ok(Listener {
+        port: *l.port().as_ref().required("Listener.Port")?,
+        protocol: l
+            .protocol()
+            .required("Listener.Protocol")?
+            .as_str()
+            .to_owned(),
+        ssl_policy: l.ssl_policy().map(str::to_owned),
+        default_action: action(default_action)?,
+    })
+}
+
+fn target_group(tg: &ElbTargetGroup) -> Result<TargetGroup, AwsCallError> {
+    Ok(TargetGroup {
+        name: tg
+            .target_group_name()
+            .required("TargetGroup.TargetGroupName")?
+            .to_owned(),
+        health_check_enabled: tg.health_check_enabled().unwrap_or(false),
+        health_check_path: tg.health_check_path().map(str::to_owned),
+        matcher: tg.matcher().and_then(|m| m.http_code()).map(str::to_owned),
+        healthy_threshold: tg.healthy_threshold_count(),
+        unhealthy_threshold: tg.unhealthy_threshold_count(),
+    })
+}
+
 /// A listener's default action in one word, a redirect with where it goes.
-fn action(action: &Action) -> String {
-    let kind = action.r#type().map(|t| t.as_str()).unwrap_or_default();
-    match action.redirect_config() {
+fn action(action: &Action) -> Result<String, AwsCallError> {
+    let kind = action.r#type().required("Action.Type")?.as_str();
+    Ok(match action.redirect_config() {
+        // A redirect's protocol and port are optional: one left out keeps the request's (ELB API
+        // reference, RedirectActionConfig: "components that you do not modify retain their
+        // original values"), so it reads as empty. The status code is required.
         Some(redirect) => format!(
             "{kind}:{}:{}:{}",
             redirect.protocol().unwrap_or_default(),
             redirect.port().unwrap_or_default(),
             redirect
                 .status_code()
-                .map(|s| s.as_str())
-                .unwrap_or_default()
+                .required("RedirectActionConfig.StatusCode")?
+                .as_str()
         ),
         None => kind.to_owned(),
-    }
+    })
 }
 
 async fn service(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Option<Service>> {
@@ -179,54 +205,59 @@ async fn service(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Option<
         .and_then(|d| d.deployment_circuit_breaker());
     let task = ecs
         .describe_task_definition()
-        .task_definition(service.task_definition().unwrap_or_default())
+        .task_definition(
+            service
+                .task_definition()
+                .required("Service.taskDefinition")?,
+        )
         .send()
         .await
         .map_err(aws_error("DescribeTaskDefinition"))?;
-    let definition = task.task_definition();
+    let definition = task
+        .task_definition()
+        .required("DescribeTaskDefinitionResponse.taskDefinition")?;
     Ok(Some(Service {
         cluster_container_insights: insights,
         assign_public_ip: awsvpc
             .and_then(|a| a.assign_public_ip())
             .is_some_and(|a| a.as_str() == "ENABLED"),
+        // A service without an awsvpc network configuration names no subnets.
         subnet_ids: awsvpc.map(|a| a.subnets().to_vec()).unwrap_or_default(),
         platform_version: service.platform_version().map(str::to_owned),
         circuit_breaker: breaker.is_some_and(|b| b.enable()),
         circuit_breaker_rollback: breaker.is_some_and(|b| b.rollback()),
-        network_mode: definition
-            .and_then(|d| d.network_mode())
-            .map(|m| m.as_str().to_owned()),
+        network_mode: definition.network_mode().map(|m| m.as_str().to_owned()),
         pid_mode: definition
-            .and_then(|d| d.pid_mode())
+            .pid_mode()
             .map(PidMode::as_str)
             .map(str::to_owned),
-        execution_role_arn: definition
-            .and_then(|d| d.execution_role_arn())
-            .map(str::to_owned),
-        task_role_arn: definition
-            .and_then(|d| d.task_role_arn())
-            .map(str::to_owned),
+        execution_role_arn: definition.execution_role_arn().map(str::to_owned),
+        task_role_arn: definition.task_role_arn().map(str::to_owned),
         containers: definition
-            .map(|d| d.container_definitions().iter().map(container).collect())
-            .unwrap_or_default(),
+            .container_definitions()
+            .iter()
+            .map(container)
+            .collect::<Result<_, _>>()?,
     }))
 }
 
-fn container(definition: &ContainerDefinition) -> Container {
-    Container {
-        name: definition.name().unwrap_or_default().to_owned(),
+fn container(definition: &ContainerDefinition) -> Result<Container, AwsCallError> {
+    Ok(Container {
+        name: definition
+            .name()
+            .required("ContainerDefinition.name")?
+            .to_owned(),
         privileged: definition.privileged().unwrap_or(false),
         read_only_root: definition.readonly_root_filesystem().unwrap_or(false),
         environment: definition
             .environment()
             .iter()
             .map(|pair| {
-                (
-                    pair.name().unwrap_or_default().to_owned(),
-                    pair.value().unwrap_or_default().to_owned(),
-                )
+                let name = pair.name().required("KeyValuePair.name")?.to_owned();
+                // A variable's value is optional in the API (KeyValuePair.value): absent is empty.
+                Ok((name, pair.value().unwrap_or_default().to_owned()))
             })
-            .collect(),
+            .collect::<Result<_, AwsCallError>>()?,
         secrets: definition
             .secrets()
             .iter()
@@ -237,5 +268,5 @@ fn container(definition: &ContainerDefinition) -> Container {
             .map(|l| l.log_driver().as_str().to_owned()),
         user: definition.user().map(str::to_owned),
         health_check: definition.health_check().is_some(),
-    }
+    })
 }

@@ -2,8 +2,9 @@
 
 use crate::facts::{Cache, Database, DbInstance, Environment, Secret};
 use aws_config::SdkConfig;
+use aws_sdk_elasticache::types::{NodeGroup, NodeGroupMember};
 use aws_sdk_rds::types::Filter;
-use env_core::error::{aws_error, found};
+use env_core::error::{aws_error, found, AwsCallError, Required};
 use env_core::naming::{NameKind, Names};
 use env_core::secret_policy::EnvironmentSecret;
 use serde_json::Value;
@@ -88,7 +89,11 @@ async fn database(
     // Every Aurora cluster has a cluster parameter group (the default one when none is named).
     let parameters = rds
         .describe_db_cluster_parameters()
-        .db_cluster_parameter_group_name(cluster.db_cluster_parameter_group().unwrap_or_default())
+        .db_cluster_parameter_group_name(
+            cluster
+                .db_cluster_parameter_group()
+                .required("DBCluster.DBClusterParameterGroup")?,
+        )
         .send()
         .await
         .map_err(aws_error("DescribeDBClusterParameters"))?;
@@ -127,25 +132,34 @@ async fn database(
         auto_minor_upgrade: cluster.auto_minor_version_upgrade().unwrap_or(false),
         copy_tags_to_snapshot: cluster.copy_tags_to_snapshot().unwrap_or(false),
         log_exports: cluster.enabled_cloudwatch_logs_exports().to_vec(),
-        master_username: cluster.master_username().unwrap_or_default().to_owned(),
+        master_username: cluster
+            .master_username()
+            .required("DBCluster.MasterUsername")?
+            .to_owned(),
         manages_master_password: cluster.master_user_secret().is_some(),
         force_ssl,
         instances: instances
             .db_instances()
             .iter()
             .map(|i| {
-                let id = i.db_instance_identifier().unwrap_or_default().to_owned();
-                DbInstance {
+                let id = i
+                    .db_instance_identifier()
+                    .required("DBInstance.DBInstanceIdentifier")?
+                    .to_owned();
+                Ok(DbInstance {
                     writer: writer(&id),
                     id,
-                    zone: i.availability_zone().unwrap_or_default().to_owned(),
+                    zone: i
+                        .availability_zone()
+                        .required("DBInstance.AvailabilityZone")?
+                        .to_owned(),
                     publicly_accessible: i.publicly_accessible().unwrap_or(false),
                     auto_minor_upgrade: i.auto_minor_version_upgrade().unwrap_or(false),
                     performance_insights: i.performance_insights_enabled().unwrap_or(false),
                     performance_insights_kms: i.performance_insights_kms_key_id().is_some(),
-                }
+                })
             })
-            .collect(),
+            .collect::<Result<_, AwsCallError>>()?,
     });
     Ok(cluster
         .master_user_secret()
@@ -187,19 +201,19 @@ async fn cache(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Option<Ca
         shards: group
             .node_groups()
             .iter()
-            .map(|shard| {
-                shard
-                    .node_group_members()
-                    .iter()
-                    .map(|m| {
-                        m.preferred_availability_zone()
-                            .unwrap_or_default()
-                            .to_owned()
-                    })
-                    .collect()
-            })
-            .collect(),
+            .map(shard_zones)
+            .collect::<Result<_, _>>()?,
     }))
+}
+
+/// The AZ of each node of a shard.
+fn shard_zones(shard: &NodeGroup) -> Result<Vec<String>, AwsCallError> {
+    let zone = |m: &NodeGroupMember| {
+        let zone = m.preferred_availability_zone();
+        zone.required("NodeGroupMember.PreferredAvailabilityZone")
+            .map(str::to_owned)
+    };
+    shard.node_group_members().iter().map(zone).collect()
 }
 
 /// The environment's own subnet group, when it exists. ElastiCache fixes a replication group's subnet

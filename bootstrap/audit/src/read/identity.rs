@@ -4,7 +4,7 @@ use crate::command::Reach;
 use crate::facts::{Alarm, Environment, Key, LogGroup, Role};
 use anyhow::Context;
 use aws_config::SdkConfig;
-use env_core::error::{aws_error, found};
+use env_core::error::{aws_error, found, Required};
 use env_core::naming::{AwsLogGroup, NameKind, Names};
 use serde_json::Value;
 
@@ -28,11 +28,10 @@ async fn key(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Option<Key>
     let Some(described) = found(described, &["NotFoundException"])? else {
         return Ok(None);
     };
-    let arn = described
+    let metadata = described
         .key_metadata()
-        .and_then(|m| m.arn())
-        .unwrap_or_default()
-        .to_owned();
+        .required("DescribeKeyResponse.KeyMetadata")?;
+    let arn = metadata.arn().required("KeyMetadata.Arn")?.to_owned();
     let rotation = kms
         .get_key_rotation_status()
         .key_id(&arn)
@@ -176,16 +175,14 @@ async fn alarms(
         .send();
     while let Some(page) = pages.next().await {
         let page = page.map_err(aws_error("DescribeAlarms"))?;
-        alarms.extend(
-            page.metric_alarms()
-                .iter()
-                .filter(|a| a.alarm_name().is_some_and(|n| names.owns_alarm(n)))
-                .map(|a| Alarm {
-                    name: a.alarm_name().unwrap_or_default().to_owned(),
-                    actions_enabled: a.actions_enabled().unwrap_or(false),
-                    alarm_actions: a.alarm_actions().len(),
-                }),
-        );
+        alarms.extend(page.metric_alarms().iter().filter_map(|a| {
+            let name = a.alarm_name().filter(|n| names.owns_alarm(n))?;
+            Some(Alarm {
+                name: name.to_owned(),
+                actions_enabled: a.actions_enabled().unwrap_or(false),
+                alarm_actions: a.alarm_actions().len(),
+            })
+        }));
     }
     Ok(alarms)
 }

@@ -1,10 +1,11 @@
 //! The VPC: default security group, flow logs, subnets and their routes, NAT gateways, groups.
 
 use crate::facts::{NatGateway, Network, Rule, SecurityGroup, Subnet};
+use anyhow::Context;
 use aws_config::SdkConfig;
 use aws_sdk_ec2::types::{Filter, IpPermission};
 use aws_sdk_ec2::Client;
-use env_core::error::aws_error;
+use env_core::error::{aws_error, Required};
 use env_core::spec::EnvironmentSuffix;
 use env_core::tags;
 
@@ -43,7 +44,7 @@ pub async fn read(config: &SdkConfig, suffix: &EnvironmentSuffix) -> anyhow::Res
     let mut security_groups = Vec::new();
     let group_suffix = format!("-{suffix}");
     for group in groups.security_groups() {
-        let name = group.group_name().unwrap_or_default();
+        let name = group.group_name().required("SecurityGroup.GroupName")?;
         if name == "default" {
             default_group_rules =
                 rules(group.ip_permissions()).len() + rules(group.ip_permissions_egress()).len();
@@ -54,9 +55,13 @@ pub async fn read(config: &SdkConfig, suffix: &EnvironmentSuffix) -> anyhow::Res
             .and_then(|rest| rest.strip_suffix(&group_suffix))
             .unwrap_or(name);
         security_groups.push(SecurityGroup {
-            id: group.group_id().unwrap_or_default().to_owned(),
+            id: group
+                .group_id()
+                .required("SecurityGroup.GroupId")?
+                .to_owned(),
             tier: tier.to_owned(),
-            description: group.description().unwrap_or_default().to_owned(),
+            // Kept as read: the SG-DESC check reports a group without one.
+            description: group.description().map(str::to_owned),
             ingress: rules(group.ip_permissions()),
             egress: rules(group.ip_permissions_egress()),
         });
@@ -108,22 +113,24 @@ pub async fn read(config: &SdkConfig, suffix: &EnvironmentSuffix) -> anyhow::Res
         .subnets()
         .iter()
         .map(|s| {
-            let id = s.subnet_id().unwrap_or_default().to_owned();
+            let id = s.subnet_id().required("Subnet.SubnetId")?.to_owned();
             let name = s
                 .tags()
                 .iter()
                 .find(|t| t.key() == Some("Name"))
-                .and_then(|t| t.value())
-                .unwrap_or_default();
-            Subnet {
+                .and_then(|t| t.value());
+            Ok(Subnet {
                 default_route: default_route(&id),
                 id,
-                zone: s.availability_zone().unwrap_or_default().to_owned(),
-                public: name.starts_with("subnet-public-"),
+                zone: s
+                    .availability_zone()
+                    .required("Subnet.AvailabilityZone")?
+                    .to_owned(),
+                public: name.is_some_and(|name| name.starts_with("subnet-public-")),
                 maps_public_ip: s.map_public_ip_on_launch().unwrap_or(false),
-            }
+            })
         })
-        .collect();
+        .collect::<anyhow::Result<_>>()?;
 
     let nats = ec2
         .describe_nat_gateways()
@@ -136,19 +143,19 @@ pub async fn read(config: &SdkConfig, suffix: &EnvironmentSuffix) -> anyhow::Res
         .iter()
         .filter(|n| n.state().is_some_and(|s| s.as_str() == "available"))
         .map(|n| {
-            let subnet_id = n.subnet_id().unwrap_or_default().to_owned();
-            let zone = subnets
-                .iter()
-                .find(|s| s.id == subnet_id)
-                .map(|s| s.zone.clone())
-                .unwrap_or_default();
-            NatGateway {
-                id: n.nat_gateway_id().unwrap_or_default().to_owned(),
+            let id = n
+                .nat_gateway_id()
+                .required("NatGateway.NatGatewayId")?
+                .to_owned();
+            let subnet_id = n.subnet_id().required("NatGateway.SubnetId")?.to_owned();
+            let zone = zone_of(&subnets, &id, &subnet_id)?;
+            Ok(NatGateway {
+                id,
                 subnet_id,
                 zone,
-            }
+            })
         })
-        .collect();
+        .collect::<anyhow::Result<_>>()?;
 
     Ok(Network {
         vpc_id: Some(vpc_id),
@@ -182,4 +189,39 @@ fn rules(permissions: &[IpPermission]) -> Vec<Rule> {
         }
     }
     rules
+}
+
+/// The zone of a NAT gateway's subnet: one of the VPC's, which DescribeSubnets listed.
+fn zone_of(subnets: &[Subnet], gateway: &str, subnet_id: &str) -> anyhow::Result<String> {
+    let subnet = subnets.iter().find(|s| s.id == subnet_id);
+    subnet.map(|s| s.zone.clone()).with_context(|| {
+        format!(
+            "NAT gateway {gateway} is in subnet {subnet_id}, which DescribeSubnets did not list"
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_nat_gateways_zone_is_its_subnets_and_a_subnet_not_listed_is_an_error() {
+        let subnets = [Subnet {
+            id: "subnet-1".into(),
+            zone: "us-west-2a".into(),
+            public: true,
+            maps_public_ip: true,
+            default_route: None,
+        }];
+        assert_eq!(
+            zone_of(&subnets, "nat-1", "subnet-1").unwrap(),
+            "us-west-2a"
+        );
+        let error = zone_of(&subnets, "nat-1", "subnet-9").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "NAT gateway nat-1 is in subnet subnet-9, which DescribeSubnets did not list"
+        );
+    }
 }

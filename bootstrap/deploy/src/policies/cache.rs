@@ -49,6 +49,9 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
                 // Its 30-day rotation with the environment's rotation function.
                 "secretsmanager:RotateSecret",
                 "secretsmanager:DeleteSecret",
+                // A token secret deleted by hand with a recovery window is restored: it holds the
+                // token its group knows.
+                "secretsmanager:RestoreSecret",
             ],
             vec![arns.regional(
                 "secretsmanager",
