@@ -168,7 +168,8 @@ pub struct Database {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DbInstance {
     pub id: String,
-    pub zone: String,
+    /// `None` while RDS has not placed the instance yet.
+    pub zone: Option<String>,
     pub writer: bool,
     pub publicly_accessible: bool,
     pub auto_minor_upgrade: bool,

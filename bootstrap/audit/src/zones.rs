@@ -119,7 +119,12 @@ fn database(env: &Environment, lost: &str) -> Vec<String> {
     let Some(db) = &env.database else {
         return vec![];
     };
-    if db.instances.iter().any(|i| i.zone != lost) {
+    // An instance RDS has not placed yet is no standby to count on.
+    if db
+        .instances
+        .iter()
+        .any(|i| i.zone.as_deref().is_some_and(|z| z != lost))
+    {
         return vec![];
     }
     vec![format!(

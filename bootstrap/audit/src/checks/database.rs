@@ -92,7 +92,11 @@ fn encrypted(env: &Environment) -> Outcome {
 
 fn multi_az(env: &Environment) -> Outcome {
     with_db(env, |db| {
-        let zones: BTreeSet<&str> = db.instances.iter().map(|i| i.zone.as_str()).collect();
+        let zones: BTreeSet<&str> = db
+            .instances
+            .iter()
+            .filter_map(|i| i.zone.as_deref())
+            .collect();
         cluster_setting(
             db,
             zones.len() >= 2,
@@ -342,6 +346,12 @@ mod tests {
             fired(&env, "CKV_AWS_353/354"),
             [format!("{w}: Performance Insights is off or not encrypted")]
         );
+        assert_eq!(
+            fired(&env, "RDS.15"),
+            ["cluster aurora-pr-42: 2 instance(s) in 1 AZ(s)"]
+        );
+        // A reader RDS is still placing counts no zone yet.
+        db(&mut env).instances[1].zone = None;
         assert_eq!(
             fired(&env, "RDS.15"),
             ["cluster aurora-pr-42: 2 instance(s) in 1 AZ(s)"]

@@ -181,7 +181,7 @@ fn load_balancer() -> LoadBalancer {
 fn database() -> Database {
     let instance = |id: &str, zone: &str, writer: bool| DbInstance {
         id: id.into(),
-        zone: zone.into(),
+        zone: Some(zone.into()),
         writer,
         publicly_accessible: false,
         auto_minor_upgrade: true,

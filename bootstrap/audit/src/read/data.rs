@@ -2,7 +2,7 @@
 
 use crate::facts::{Cache, Database, DbInstance, Environment, Secret};
 use aws_config::SdkConfig;
-use aws_sdk_elasticache::types::{NodeGroup, NodeGroupMember};
+use aws_sdk_elasticache::types::NodeGroup;
 use aws_sdk_rds::types::Filter;
 use env_core::error::{aws_error, found, AwsCallError, Required};
 use env_core::naming::{NameKind, Names};
@@ -149,10 +149,9 @@ async fn database(
                 Ok(DbInstance {
                     writer: writer(&id),
                     id,
-                    zone: i
-                        .availability_zone()
-                        .required("DBInstance.AvailabilityZone")?
-                        .to_owned(),
+                    // Absent while RDS is still creating the instance (DBInstance.AvailabilityZone
+                    // is not required): the audit counts the zones it knows.
+                    zone: i.availability_zone().map(str::to_owned),
                     publicly_accessible: i.publicly_accessible().unwrap_or(false),
                     auto_minor_upgrade: i.auto_minor_version_upgrade().unwrap_or(false),
                     performance_insights: i.performance_insights_enabled().unwrap_or(false),
@@ -198,22 +197,17 @@ async fn cache(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Option<Ca
             .map(|m| m.as_str().to_owned()),
         auth_token: group.auth_token_enabled().unwrap_or(false),
         subnet_group,
-        shards: group
-            .node_groups()
-            .iter()
-            .map(shard_zones)
-            .collect::<Result<_, _>>()?,
+        shards: group.node_groups().iter().map(shard_zones).collect(),
     }))
 }
 
-/// The AZ of each node of a shard.
-fn shard_zones(shard: &NodeGroup) -> Result<Vec<String>, AwsCallError> {
-    let zone = |m: &NodeGroupMember| {
-        let zone = m.preferred_availability_zone();
-        zone.required("NodeGroupMember.PreferredAvailabilityZone")
-            .map(str::to_owned)
-    };
-    shard.node_group_members().iter().map(zone).collect()
+/// The AZ of each node of a shard whose AZ is known: the API reference does not promise
+/// NodeGroupMember.PreferredAvailabilityZone (for example while a node is being created).
+fn shard_zones(shard: &NodeGroup) -> Vec<String> {
+    let members = shard.node_group_members().iter();
+    members
+        .filter_map(|m| m.preferred_availability_zone().map(str::to_owned))
+        .collect()
 }
 
 /// The environment's own subnet group, when it exists. ElastiCache fixes a replication group's subnet
