@@ -1,16 +1,15 @@
 //! An in-memory ElastiCache and Lambda for the handler's unit tests, with the shared in-memory log
 //! groups and secrets: it keeps what was created and answers the finders from it. Every call, the
-//! log groups' and the secrets' included, lands in one [`SharedRecorder`], where a test makes a
+//! log groups' and the secrets' included, lands in one `SharedRecorder`, where a test makes a
 //! named operation fail with a given AWS error code, the way AWS answers (throttling,
 //! `InvalidReplicationGroupState` …).
 
 use crate::api::{CallResult, Cloud, GroupPlan, GroupState, ReplicationGroup, RotationFunction};
-use env_core::recorder::SharedRecorder;
+use env_core::recorder::RecordedWorld;
 use env_core::tags::Tag;
 use log_groups::fake::FakeLogGroups;
 use secrets::fake::FakeSecrets;
 use std::collections::BTreeMap;
-use std::sync::{Mutex, MutexGuard};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubnetGroup {
@@ -50,9 +49,8 @@ impl World {
 
 #[derive(Debug)]
 pub struct Fake {
-    world: Mutex<World>,
-    /// Every call of the function, in order, and the faults a test injects.
-    pub recorder: SharedRecorder,
+    /// What was made, and every call of the function, in order, with the faults a test injects.
+    recorded: RecordedWorld<World>,
     pub logs: FakeLogGroups,
     pub secrets: FakeSecrets,
 }
@@ -61,21 +59,16 @@ impl Default for Fake {
     /// One recorder for the fake's own calls, the log groups' and the secrets', so they land in one
     /// order.
     fn default() -> Self {
-        let recorder = SharedRecorder::default();
+        let recorded = RecordedWorld::default();
         Self {
-            world: Mutex::default(),
-            logs: FakeLogGroups::new(recorder.clone()),
-            secrets: FakeSecrets::new(recorder.clone()),
-            recorder,
+            logs: FakeLogGroups::new(recorded.recorder.clone()),
+            secrets: FakeSecrets::new(recorded.recorder.clone()),
+            recorded,
         }
     }
 }
 
-impl Fake {
-    pub fn world(&self) -> MutexGuard<'_, World> {
-        self.world.lock().unwrap()
-    }
-}
+env_core::recorded_world!(Fake, World, recorded);
 
 impl Cloud for Fake {
     type Logs = FakeLogGroups;
@@ -90,14 +83,12 @@ impl Cloud for Fake {
     }
 
     async fn replication_group(&self, id: &str) -> CallResult<Option<ReplicationGroup>> {
-        self.recorder.lock().call("DescribeReplicationGroups")?;
-        let world = self.world();
+        let world = self.read("DescribeReplicationGroups")?;
         Ok(world.groups.get(id).map(|(group, _)| group.clone()))
     }
 
     async fn create_replication_group(&self, plan: &GroupPlan) -> CallResult<()> {
-        self.recorder.lock().change("CreateReplicationGroup")?;
-        let mut world = self.world();
+        let mut world = self.write("CreateReplicationGroup")?;
         let members = plan
             .shards
             .iter()
@@ -118,15 +109,13 @@ impl Cloud for Fake {
     }
 
     async fn delete_replication_group(&self, id: &str) -> CallResult<()> {
-        self.recorder.lock().change("DeleteReplicationGroup")?;
-        let mut world = self.world();
+        let mut world = self.write("DeleteReplicationGroup")?;
         world.group_state(id, GroupState::Deleting);
         Ok(())
     }
 
     async fn subnet_group_exists(&self, name: &str) -> CallResult<bool> {
-        self.recorder.lock().call("DescribeCacheSubnetGroups")?;
-        let world = self.world();
+        let world = self.read("DescribeCacheSubnetGroups")?;
         Ok(world.subnet_groups.contains_key(name))
     }
 
@@ -137,8 +126,7 @@ impl Cloud for Fake {
         subnet_ids: &[String],
         tags: &[Tag],
     ) -> CallResult<()> {
-        self.recorder.lock().change("CreateCacheSubnetGroup")?;
-        let mut world = self.world();
+        let mut world = self.write("CreateCacheSubnetGroup")?;
         let group = SubnetGroup {
             subnet_ids: subnet_ids.to_vec(),
         };
@@ -149,15 +137,13 @@ impl Cloud for Fake {
     }
 
     async fn delete_subnet_group(&self, name: &str) -> CallResult<()> {
-        self.recorder.lock().change("DeleteCacheSubnetGroup")?;
-        let mut world = self.world();
+        let mut world = self.write("DeleteCacheSubnetGroup")?;
         world.subnet_groups.remove(name);
         Ok(())
     }
 
     async fn rotation_function(&self, name: &str) -> CallResult<Option<RotationFunction>> {
-        self.recorder.lock().call("GetFunction")?;
-        let world = self.world();
+        let world = self.read("GetFunction")?;
         Ok(world
             .rotation_function
             .clone()

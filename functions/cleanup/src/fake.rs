@@ -4,9 +4,8 @@
 //! error code when a test asks.
 
 use crate::api::{CallResult, Cloud, ResourcePage, TaggedResource, EXECUTION_ALREADY_EXISTS};
-use env_core::recorder::Recorder;
+use env_core::recorder::RecordedWorld;
 use env_core::tags::Tag;
-use std::sync::{Mutex, MutexGuard};
 
 pub use env_core::error::aws_failure;
 
@@ -24,8 +23,6 @@ pub struct World {
     /// GetResources returns at most this many resources per page.
     pub page_size: usize,
     pub executions: Vec<Execution>,
-    /// Every call made, and the faults a test injects.
-    pub recorder: Recorder,
 }
 
 impl Default for World {
@@ -34,15 +31,19 @@ impl Default for World {
             resources: Vec::new(),
             page_size: 100,
             executions: Vec::new(),
-            recorder: Recorder::default(),
         }
     }
 }
 
-impl World {
+/// What the services hold, and every call made with the faults a test injects.
+#[derive(Debug, Default)]
+pub struct FakeCloud(RecordedWorld<World>);
+
+impl FakeCloud {
     /// How many calls of `operation` were made, reads included.
     pub fn count(&self, operation: &str) -> usize {
         self.recorder
+            .lock()
             .calls
             .iter()
             .filter(|op| **op == operation)
@@ -50,18 +51,7 @@ impl World {
     }
 }
 
-#[derive(Debug, Default)]
-pub struct FakeCloud {
-    world: Mutex<World>,
-}
-
-impl FakeCloud {
-    pub fn world(&self) -> MutexGuard<'_, World> {
-        self.world
-            .lock()
-            .expect("no test panics while holding the world")
-    }
-}
+env_core::recorded_world!(FakeCloud, World, 0);
 
 impl Cloud for FakeCloud {
     async fn tagged_resources(
@@ -69,8 +59,7 @@ impl Cloud for FakeCloud {
         filters: &[Tag],
         token: Option<&str>,
     ) -> CallResult<ResourcePage> {
-        let mut world = self.world();
-        world.recorder.call("GetResources")?;
+        let world = self.read("GetResources")?;
         // Every filter must match (GetResources, TagFilters: filters are ANDed).
         let matching: Vec<TaggedResource> = world
             .resources
@@ -91,8 +80,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn execution_status(&self, execution_arn: &str) -> CallResult<Option<String>> {
-        let mut world = self.world();
-        world.recorder.call("DescribeExecution")?;
+        let world = self.read("DescribeExecution")?;
         Ok(world
             .executions
             .iter()
@@ -106,8 +94,7 @@ impl Cloud for FakeCloud {
         name: &str,
         input: &str,
     ) -> CallResult<String> {
-        let mut world = self.world();
-        world.recorder.call("StartExecution")?;
+        let mut world = self.read("StartExecution")?;
         let arn = format!(
             "{}:{name}",
             state_machine_arn.replacen(":stateMachine:", ":execution:", 1)

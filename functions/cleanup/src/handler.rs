@@ -244,7 +244,7 @@ mod tests {
         assert_eq!(second.not_expired, first.not_expired);
         let world = cloud.world();
         assert_eq!(world.executions.len(), 1);
-        assert_eq!(world.count("StartExecution"), 1);
+        assert_eq!(cloud.count("StartExecution"), 1);
     }
 
     #[tokio::test]
@@ -271,15 +271,15 @@ mod tests {
         let report = run(&cloud).await;
         assert_eq!(report.started, []);
         assert_eq!(report.already_started[0].status.as_deref(), Some("FAILED"));
-        assert_eq!(cloud.world().count("StartExecution"), 1);
+        assert_eq!(cloud.count("StartExecution"), 1);
     }
 
     #[tokio::test]
     async fn a_start_refused_as_already_existing_counts_as_already_started() {
         let cloud = three_environments();
         cloud
-            .world()
             .recorder
+            .lock()
             .fail("StartExecution", EXECUTION_ALREADY_EXISTS);
         let report = run(&cloud).await;
         assert_eq!(report.started, []);
@@ -308,7 +308,7 @@ mod tests {
             .map(|t| t.environment.as_str())
             .collect();
         assert_eq!(started, ["pr-1", "pr-2", "pr-3", "pr-4", "pr-5"]);
-        assert_eq!(cloud.world().count("GetResources"), 3);
+        assert_eq!(cloud.count("GetResources"), 3);
     }
 
     #[tokio::test]
@@ -343,7 +343,7 @@ mod tests {
                 },
             ]
         );
-        assert_eq!(cloud.world().count("DescribeExecution"), 0);
+        assert_eq!(cloud.count("DescribeExecution"), 0);
     }
 
     #[tokio::test]
@@ -359,17 +359,14 @@ mod tests {
                 .to_string()
                 .contains(": it must be a Step Functions state machine ARN"));
         }
-        assert_eq!(cloud.world().recorder.calls, Vec::<&str>::new());
+        assert_eq!(cloud.recorder.lock().calls, Vec::<&str>::new());
     }
 
     #[tokio::test]
     async fn throttling_anywhere_is_retryable_and_a_rerun_finishes_the_job() {
         for operation in ["GetResources", "DescribeExecution", "StartExecution"] {
             let cloud = three_environments();
-            cloud
-                .world()
-                .recorder
-                .fail(operation, "ThrottlingException");
+            cloud.recorder.lock().fail(operation, "ThrottlingException");
             let error = handle(&cloud, &settings(Some(ARN)), now())
                 .await
                 .unwrap_err();
@@ -384,8 +381,8 @@ mod tests {
     async fn a_refused_start_is_rejected_with_its_code() {
         let cloud = three_environments();
         cloud
-            .world()
             .recorder
+            .lock()
             .fail("StartExecution", "AccessDeniedException");
         let error = run_error(&cloud).await;
         assert_eq!(error.error_name(), ErrorName::AwsRejected);

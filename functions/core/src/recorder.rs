@@ -108,6 +108,61 @@ impl SharedRecorder {
     }
 }
 
+/// A fake's in-memory world and the recorder its calls land in: a call is recorded (and failed when
+/// a fault for it is due) before the fake gets the world to read or change, so a failed call
+/// changes nothing.
+#[derive(Debug, Default)]
+pub struct RecordedWorld<W> {
+    world: Mutex<W>,
+    /// Every call, to share with the fakes of the capabilities the function also uses.
+    pub recorder: SharedRecorder,
+}
+
+impl<W> RecordedWorld<W> {
+    /// `world`, with a recorder of its own.
+    pub fn new(world: W) -> Self {
+        Self {
+            world: Mutex::new(world),
+            recorder: SharedRecorder::default(),
+        }
+    }
+
+    /// The world, for a test to set up or inspect, unrecorded.
+    pub fn world(&self) -> MutexGuard<'_, W> {
+        self.world
+            .lock()
+            .expect("no test panics while holding the world")
+    }
+
+    /// A call that reads: recorded, failed if a fault for it is due, else the world to read.
+    pub fn read(&self, operation: &'static str) -> Result<MutexGuard<'_, W>, AwsCallError> {
+        self.recorder.lock().call(operation)?;
+        Ok(self.world())
+    }
+
+    /// A call that changes the world: recorded as a change unless a fault answers it, then the
+    /// world to change.
+    pub fn write(&self, operation: &'static str) -> Result<MutexGuard<'_, W>, AwsCallError> {
+        self.recorder.lock().change(operation)?;
+        Ok(self.world())
+    }
+}
+
+/// Lends a fake its [`RecordedWorld`] field, so that the fake answers `world()`, `recorder`,
+/// `read(operation)` and `write(operation)`: `recorded_world!(Fake, World, recorded);`.
+#[macro_export]
+macro_rules! recorded_world {
+    ($fake:ty, $world:ty, $field:tt) => {
+        impl ::std::ops::Deref for $fake {
+            type Target = $crate::recorder::RecordedWorld<$world>;
+
+            fn deref(&self) -> &Self::Target {
+                &self.$field
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,5 +215,46 @@ mod tests {
         );
         assert_eq!(shared.lock().calls, ["ModifyDBCluster"]);
         assert!(shared.lock().changes.is_empty());
+    }
+
+    struct Fake(RecordedWorld<Vec<&'static str>>);
+
+    crate::recorded_world!(Fake, Vec<&'static str>, 0);
+
+    #[test]
+    fn a_fake_lends_its_recorded_world() {
+        let fake = Fake(RecordedWorld::new(vec!["vpc-1"]));
+        assert_eq!(*fake.read("DescribeVpcs").unwrap(), ["vpc-1"]);
+        assert_eq!(fake.recorder.lock().calls, ["DescribeVpcs"]);
+    }
+
+    #[test]
+    fn a_recorded_world_hands_over_the_world_once_the_call_is_recorded() {
+        let recorded = RecordedWorld::new(vec!["vpc-1"]);
+        let world = recorded.read("DescribeVpcs").unwrap();
+        assert_eq!(*world, ["vpc-1"]);
+        assert_eq!(recorded.recorder.lock().calls, ["DescribeVpcs"]);
+        drop(world);
+        recorded.write("CreateVpc").unwrap().push("vpc-2");
+        assert_eq!(*recorded.world(), ["vpc-1", "vpc-2"]);
+        let recorder = recorded.recorder.lock();
+        assert_eq!(recorder.calls, ["DescribeVpcs", "CreateVpc"]);
+        assert_eq!(recorder.changes, ["CreateVpc"]);
+    }
+
+    #[test]
+    fn a_recorded_world_answers_a_fault_on_a_read_and_on_a_write_without_a_change() {
+        let recorded = RecordedWorld::<Vec<&str>>::default();
+        let shared = recorded.recorder.clone();
+        shared.lock().fail("DescribeVpcs", "Throttling");
+        shared.lock().fail("CreateVpc", "VpcLimitExceeded");
+        let error = recorded.read("DescribeVpcs").unwrap_err();
+        assert!(error.is_code("Throttling"));
+        let error = recorded.write("CreateVpc").unwrap_err();
+        assert!(error.is_code("VpcLimitExceeded"));
+        assert!(recorded.world().is_empty());
+        assert_eq!(shared.lock().calls, ["DescribeVpcs", "CreateVpc"]);
+        assert!(shared.lock().changes.is_empty());
+        assert!(shared.lock().faults_answered());
     }
 }

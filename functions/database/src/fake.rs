@@ -1,21 +1,20 @@
 //! An in-memory RDS and Lambda for the handler's unit tests: it keeps what was created and answers
 //! the finders from it. The log groups, the rotation role and the secrets are the shared fakes
 //! ([`FakeLogGroups`], [`FakeRoles`], [`FakeSecrets`]); every call of all four lands in one
-//! [`SharedRecorder`], where a test also makes a named operation fail with a given AWS error code,
+//! `SharedRecorder`, where a test also makes a named operation fail with a given AWS error code,
 //! the way AWS answers (throttling, already-exists, invalid state …).
 
 use crate::api::{
     CallResult, Cloud, Cluster, ClusterSettings, EngineVersion, Function, FunctionSettings,
     Instance, InstanceSettings, Scaling,
 };
-use env_core::recorder::SharedRecorder;
+use env_core::recorder::RecordedWorld;
 use env_core::tags::Tag;
 use iam_roles::fake::FakeRoles;
 use log_groups::fake::FakeLogGroups;
 use secrets::fake::FakeSecrets;
 use serde_json::json;
 use std::collections::BTreeMap;
-use std::sync::{Mutex, MutexGuard};
 
 pub use env_core::error::aws_failure;
 
@@ -81,10 +80,9 @@ pub fn default_engine_versions() -> Vec<EngineVersion> {
 
 #[derive(Debug)]
 pub struct FakeCloud {
-    world: Mutex<World>,
-    /// Every call of the fake and of its log groups, roles and secrets, in order; the faults tests
-    /// inject.
-    pub recorder: SharedRecorder,
+    /// What was made, and every call of the fake and of its log groups, roles and secrets, in
+    /// order, with the faults tests inject.
+    recorded: RecordedWorld<World>,
     pub logs: FakeLogGroups,
     pub roles: FakeRoles,
     /// The environment's secrets and the master secret RDS makes with the cluster.
@@ -94,34 +92,19 @@ pub struct FakeCloud {
 impl Default for FakeCloud {
     /// All four record into one recorder.
     fn default() -> Self {
-        let recorder = SharedRecorder::default();
+        let recorded = RecordedWorld::default();
         Self {
-            world: Mutex::default(),
-            logs: FakeLogGroups::new(recorder.clone()),
-            roles: FakeRoles::new(recorder.clone()),
-            secrets: FakeSecrets::new(recorder.clone()),
-            recorder,
+            logs: FakeLogGroups::new(recorded.recorder.clone()),
+            roles: FakeRoles::new(recorded.recorder.clone()),
+            secrets: FakeSecrets::new(recorded.recorder.clone()),
+            recorded,
         }
     }
 }
 
+env_core::recorded_world!(FakeCloud, World, recorded);
+
 impl FakeCloud {
-    pub fn world(&self) -> MutexGuard<'_, World> {
-        self.world.lock().unwrap()
-    }
-
-    /// A call that reads: recorded, failed if a fault for it is due, else the world to read.
-    fn call(&self, operation: &'static str) -> CallResult<MutexGuard<'_, World>> {
-        self.recorder.lock().call(operation)?;
-        Ok(self.world())
-    }
-
-    /// A call that changes the world: recorded as a change unless a fault answers it.
-    fn change(&self, operation: &'static str) -> CallResult<MutexGuard<'_, World>> {
-        self.recorder.lock().change(operation)?;
-        Ok(self.world())
-    }
-
     /// Puts every cluster and instance into `status`, as time passing in AWS would.
     pub fn set_all(&self, status: &str) {
         let mut world = self.world();
@@ -165,7 +148,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn subnet_group_exists(&self, name: &str) -> CallResult<bool> {
-        let world = self.call("DescribeDBSubnetGroups")?;
+        let world = self.read("DescribeDBSubnetGroups")?;
         Ok(world.subnet_groups.contains_key(name))
     }
 
@@ -175,7 +158,7 @@ impl Cloud for FakeCloud {
         subnet_ids: &[String],
         tags: &[Tag],
     ) -> CallResult<()> {
-        let mut world = self.change("CreateDBSubnetGroup")?;
+        let mut world = self.write("CreateDBSubnetGroup")?;
         world
             .subnet_groups
             .insert(name.to_owned(), (subnet_ids.to_vec(), tags.to_vec()));
@@ -183,13 +166,13 @@ impl Cloud for FakeCloud {
     }
 
     async fn delete_subnet_group(&self, name: &str) -> CallResult<()> {
-        let mut world = self.change("DeleteDBSubnetGroup")?;
+        let mut world = self.write("DeleteDBSubnetGroup")?;
         world.subnet_groups.remove(name);
         Ok(())
     }
 
     async fn parameter_group_exists(&self, name: &str) -> CallResult<bool> {
-        let world = self.call("DescribeDBClusterParameterGroups")?;
+        let world = self.read("DescribeDBClusterParameterGroups")?;
         Ok(world.parameter_groups.contains_key(name))
     }
 
@@ -199,7 +182,7 @@ impl Cloud for FakeCloud {
         family: &str,
         _tags: &[Tag],
     ) -> CallResult<()> {
-        let mut world = self.change("CreateDBClusterParameterGroup")?;
+        let mut world = self.write("CreateDBClusterParameterGroup")?;
         world
             .parameter_groups
             .insert(name.to_owned(), (family.to_owned(), BTreeMap::new()));
@@ -207,7 +190,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn set_parameter(&self, group: &str, name: &str, value: &str) -> CallResult<()> {
-        let mut world = self.change("ModifyDBClusterParameterGroup")?;
+        let mut world = self.write("ModifyDBClusterParameterGroup")?;
         if let Some((_, parameters)) = world.parameter_groups.get_mut(group) {
             parameters.insert(name.to_owned(), value.to_owned());
         }
@@ -215,13 +198,13 @@ impl Cloud for FakeCloud {
     }
 
     async fn delete_parameter_group(&self, name: &str) -> CallResult<()> {
-        let mut world = self.change("DeleteDBClusterParameterGroup")?;
+        let mut world = self.write("DeleteDBClusterParameterGroup")?;
         world.parameter_groups.remove(name);
         Ok(())
     }
 
     async fn engine_versions(&self, engine: &str, family: &str) -> CallResult<Vec<EngineVersion>> {
-        let mut world = self.call("DescribeDBEngineVersions")?;
+        let mut world = self.read("DescribeDBEngineVersions")?;
         world
             .engine_version_queries
             .push((engine.to_owned(), family.to_owned()));
@@ -232,12 +215,12 @@ impl Cloud for FakeCloud {
     }
 
     async fn cluster(&self, id: &str) -> CallResult<Option<Cluster>> {
-        let world = self.call("DescribeDBClusters")?;
+        let world = self.read("DescribeDBClusters")?;
         Ok(world.clusters.get(id).map(|(_, cluster)| cluster.clone()))
     }
 
     async fn create_cluster(&self, settings: &ClusterSettings) -> CallResult<()> {
-        let mut world = self.change("CreateDBCluster")?;
+        let mut world = self.write("CreateDBCluster")?;
         let id = &settings.id;
         // ManageMasterUserPassword: RDS makes the master user's secret with the cluster, and
         // manages it (RDS user guide, "Password management with Amazon RDS and AWS Secrets Manager").
@@ -267,7 +250,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn lift_deletion_protection(&self, id: &str) -> CallResult<()> {
-        let mut world = self.change("ModifyDBCluster")?;
+        let mut world = self.write("ModifyDBCluster")?;
         if let Some((_, cluster)) = world.clusters.get_mut(id) {
             cluster.deletion_protection = false;
         }
@@ -275,7 +258,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn set_scaling(&self, id: &str, scaling: &Scaling) -> CallResult<()> {
-        let mut world = self.change("ModifyDBCluster")?;
+        let mut world = self.write("ModifyDBCluster")?;
         if let Some((_, cluster)) = world.clusters.get_mut(id) {
             cluster.scaling = Some(scaling.clone());
         }
@@ -284,7 +267,7 @@ impl Cloud for FakeCloud {
 
     async fn delete_cluster(&self, id: &str, force: bool) -> CallResult<()> {
         const DELETES: [&str; 2] = ["DeleteDBCluster", "DeleteDBCluster with its backups"];
-        let mut world = self.change(DELETES[usize::from(force)])?;
+        let mut world = self.write(DELETES[usize::from(force)])?;
         // RDS deletes the master secret it manages with the cluster (RDS user guide, "Password
         // management with Amazon RDS and AWS Secrets Manager"); not a DeleteSecret of the function.
         let master = world
@@ -307,7 +290,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn instance(&self, id: &str) -> CallResult<Option<Instance>> {
-        let world = self.call("DescribeDBInstances")?;
+        let world = self.read("DescribeDBInstances")?;
         Ok(world
             .instances
             .get(id)
@@ -315,7 +298,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn create_instance(&self, settings: &InstanceSettings) -> CallResult<()> {
-        let mut world = self.change("CreateDBInstance")?;
+        let mut world = self.write("CreateDBInstance")?;
         let instance = Instance {
             id: settings.id.clone(),
             status: world.status(),
@@ -327,7 +310,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn delete_instance(&self, id: &str) -> CallResult<()> {
-        let mut world = self.change("DeleteDBInstance")?;
+        let mut world = self.write("DeleteDBInstance")?;
         if world.slow_deletion {
             if let Some((_, instance)) = world.instances.get_mut(id) {
                 instance.status = "deleting".into();
@@ -339,7 +322,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn function(&self, name: &str) -> CallResult<Option<Function>> {
-        let mut world = self.call("GetFunction")?;
+        let mut world = self.read("GetFunction")?;
         let Some((_, function)) = world.functions.get_mut(name) else {
             return Ok(None);
         };
@@ -350,7 +333,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn create_function(&self, settings: &FunctionSettings) -> CallResult<()> {
-        let mut world = self.change("CreateFunction")?;
+        let mut world = self.write("CreateFunction")?;
         let function = Function {
             arn: format!(
                 "arn:aws:lambda:us-west-2:{ACCOUNT}:function:{}",
@@ -374,7 +357,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn update_function_code(&self, settings: &FunctionSettings) -> CallResult<()> {
-        let mut world = self.change("UpdateFunctionCode")?;
+        let mut world = self.write("UpdateFunctionCode")?;
         let function = updated(&mut world, &settings.name);
         function.code_sha256 = settings.code_sha256.clone();
         function.architecture = settings.architecture.clone();
@@ -382,7 +365,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn update_function_configuration(&self, settings: &FunctionSettings) -> CallResult<()> {
-        let mut world = self.change("UpdateFunctionConfiguration")?;
+        let mut world = self.write("UpdateFunctionConfiguration")?;
         let function = updated(&mut world, &settings.name);
         function.timeout_seconds = settings.timeout_seconds;
         function.environment = settings.variables();
@@ -396,7 +379,7 @@ impl Cloud for FakeCloud {
         principal: &str,
         source_account: &str,
     ) -> CallResult<()> {
-        let mut world = self.call("AddPermission")?;
+        let mut world = self.read("AddPermission")?;
         if world
             .permissions
             .iter()
@@ -415,7 +398,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn delete_function(&self, name: &str) -> CallResult<()> {
-        let mut world = self.change("DeleteFunction")?;
+        let mut world = self.write("DeleteFunction")?;
         world.functions.remove(name);
         Ok(())
     }

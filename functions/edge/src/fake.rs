@@ -7,10 +7,9 @@ use crate::api::{
     BucketSettings, CallResult, Certificate, CertificateSummary, Cloud, Listener, ListenerAction,
     LoadBalancer, LoadBalancerSettings, Rule, RuleSettings, TargetGroupSettings, ValidationRecord,
 };
-use env_core::recorder::SharedRecorder;
+use env_core::recorder::RecordedWorld;
 use env_core::tags::{self, Tag};
 use std::collections::BTreeMap;
-use std::sync::{Mutex, MutexGuard};
 
 pub const ACCOUNT: &str = "123456789012";
 
@@ -61,9 +60,8 @@ impl World {
 
 #[derive(Debug)]
 pub struct FakeCloud {
-    world: Mutex<World>,
-    /// Every call made, the changes among them, and the faults a test injects.
-    pub recorder: SharedRecorder,
+    /// What was made, and every call made, the changes among them, and the faults a test injects.
+    recorded: RecordedWorld<World>,
 }
 
 fn tag(tags: &[Tag], key: &str) -> Option<String> {
@@ -75,24 +73,20 @@ fn tag(tags: &[Tag], key: &str) -> Option<String> {
 impl FakeCloud {
     pub fn new() -> Self {
         Self {
-            world: Mutex::new(World {
+            recorded: RecordedWorld::new(World {
                 new_lb_state: "active".into(),
                 new_request_status: "PENDING_VALIDATION".into(),
                 ..World::default()
             }),
-            recorder: SharedRecorder::default(),
         }
-    }
-
-    pub fn world(&self) -> MutexGuard<'_, World> {
-        self.world.lock().unwrap()
     }
 }
 
+env_core::recorded_world!(FakeCloud, World, recorded);
+
 impl Cloud for FakeCloud {
     async fn certificates(&self) -> CallResult<Vec<CertificateSummary>> {
-        self.recorder.lock().call("ListCertificates")?;
-        let world = self.world();
+        let world = self.read("ListCertificates")?;
         Ok(world
             .certificates
             .iter()
@@ -101,8 +95,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn certificate(&self, arn: &str) -> CallResult<Option<Certificate>> {
-        self.recorder.lock().call("DescribeCertificate")?;
-        let world = self.world();
+        let world = self.read("DescribeCertificate")?;
         Ok(world
             .certificates
             .iter()
@@ -120,8 +113,7 @@ impl Cloud for FakeCloud {
         _key_pem: &str,
         tags: &[Tag],
     ) -> CallResult<String> {
-        self.recorder.lock().change("ImportCertificate")?;
-        let mut world = self.world();
+        let mut world = self.write("ImportCertificate")?;
         let arn = format!("arn:aws:acm:us-west-2:{ACCOUNT}:certificate/{}", world.id());
         world.certificates.push(FakeCertificate {
             summary: CertificateSummary {
@@ -143,8 +135,7 @@ impl Cloud for FakeCloud {
         _token: &str,
         tags: &[Tag],
     ) -> CallResult<String> {
-        self.recorder.lock().change("RequestCertificate")?;
-        let mut world = self.world();
+        let mut world = self.write("RequestCertificate")?;
         let arn = format!("arn:aws:acm:us-west-2:{ACCOUNT}:certificate/{}", world.id());
         let status = world.new_request_status.clone();
         world.certificates.push(FakeCertificate {
@@ -165,8 +156,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn delete_certificate(&self, arn: &str) -> CallResult<()> {
-        self.recorder.lock().change("DeleteCertificate")?;
-        let mut world = self.world();
+        let mut world = self.write("DeleteCertificate")?;
         world.certificates.retain(|c| c.summary.arn != arn);
         Ok(())
     }
@@ -197,8 +187,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn load_balancer(&self, name: &str) -> CallResult<Option<LoadBalancer>> {
-        self.recorder.lock().call("DescribeLoadBalancers")?;
-        let world = self.world();
+        let world = self.read("DescribeLoadBalancers")?;
         Ok(world
             .load_balancers
             .iter()
@@ -211,8 +200,7 @@ impl Cloud for FakeCloud {
         settings: &LoadBalancerSettings,
         _tags: &[Tag],
     ) -> CallResult<LoadBalancer> {
-        self.recorder.lock().change("CreateLoadBalancer")?;
-        let mut world = self.world();
+        let mut world = self.write("CreateLoadBalancer")?;
         let id = world.id();
         let lb = LoadBalancer {
             arn: format!(
@@ -227,10 +215,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn load_balancer_attributes(&self, _arn: &str) -> CallResult<Vec<(String, String)>> {
-        self.recorder
-            .lock()
-            .call("DescribeLoadBalancerAttributes")?;
-        let world = self.world();
+        let world = self.read("DescribeLoadBalancerAttributes")?;
         Ok(world
             .attributes
             .iter()
@@ -243,10 +228,7 @@ impl Cloud for FakeCloud {
         _arn: &str,
         attributes: &[(&str, String)],
     ) -> CallResult<()> {
-        self.recorder
-            .lock()
-            .change("ModifyLoadBalancerAttributes")?;
-        let mut world = self.world();
+        let mut world = self.write("ModifyLoadBalancerAttributes")?;
         for (key, value) in attributes {
             world.attributes.insert((*key).to_owned(), value.clone());
         }
@@ -254,15 +236,13 @@ impl Cloud for FakeCloud {
     }
 
     async fn delete_load_balancer(&self, arn: &str) -> CallResult<()> {
-        self.recorder.lock().change("DeleteLoadBalancer")?;
-        let mut world = self.world();
+        let mut world = self.write("DeleteLoadBalancer")?;
         world.load_balancers.retain(|(_, lb)| lb.arn != arn);
         Ok(())
     }
 
     async fn target_group(&self, name: &str) -> CallResult<Option<String>> {
-        self.recorder.lock().call("DescribeTargetGroups")?;
-        let world = self.world();
+        let world = self.read("DescribeTargetGroups")?;
         Ok(world
             .target_groups
             .iter()
@@ -275,8 +255,7 @@ impl Cloud for FakeCloud {
         settings: &TargetGroupSettings,
         _tags: &[Tag],
     ) -> CallResult<String> {
-        self.recorder.lock().change("CreateTargetGroup")?;
-        let mut world = self.world();
+        let mut world = self.write("CreateTargetGroup")?;
         let arn = format!(
             "arn:aws:elasticloadbalancing:us-west-2:{ACCOUNT}:targetgroup/{}/{}",
             settings.name,
@@ -295,8 +274,7 @@ impl Cloud for FakeCloud {
         arn: &str,
         settings: &TargetGroupSettings,
     ) -> CallResult<()> {
-        self.recorder.lock().change("ModifyTargetGroup")?;
-        let mut world = self.world();
+        let mut world = self.write("ModifyTargetGroup")?;
         for group in world.target_groups.iter_mut().filter(|g| g.arn == arn) {
             group.settings = settings.clone();
         }
@@ -304,8 +282,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn set_deregistration_delay(&self, arn: &str, seconds: i32) -> CallResult<()> {
-        self.recorder.lock().change("ModifyTargetGroupAttributes")?;
-        let mut world = self.world();
+        let mut world = self.write("ModifyTargetGroupAttributes")?;
         for group in world.target_groups.iter_mut().filter(|g| g.arn == arn) {
             group.delay = Some(seconds);
         }
@@ -313,15 +290,13 @@ impl Cloud for FakeCloud {
     }
 
     async fn delete_target_group(&self, arn: &str) -> CallResult<()> {
-        self.recorder.lock().change("DeleteTargetGroup")?;
-        let mut world = self.world();
+        let mut world = self.write("DeleteTargetGroup")?;
         world.target_groups.retain(|group| group.arn != arn);
         Ok(())
     }
 
     async fn listeners(&self, load_balancer_arn: &str) -> CallResult<Vec<Listener>> {
-        self.recorder.lock().call("DescribeListeners")?;
-        let world = self.world();
+        let world = self.read("DescribeListeners")?;
         Ok(world
             .listeners
             .iter()
@@ -337,8 +312,7 @@ impl Cloud for FakeCloud {
         action: &ListenerAction,
         _tags: &[Tag],
     ) -> CallResult<String> {
-        self.recorder.lock().change("CreateListener")?;
-        let mut world = self.world();
+        let mut world = self.write("CreateListener")?;
         let arn = format!("{load_balancer_arn}/listener/{port}");
         world.listeners.push((
             Listener {
@@ -351,8 +325,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn modify_listener(&self, arn: &str, action: &ListenerAction) -> CallResult<()> {
-        self.recorder.lock().change("ModifyListener")?;
-        let mut world = self.world();
+        let mut world = self.write("ModifyListener")?;
         for (listener, existing) in world.listeners.iter_mut() {
             if listener.arn == arn {
                 *existing = action.clone();
@@ -362,15 +335,13 @@ impl Cloud for FakeCloud {
     }
 
     async fn delete_listener(&self, arn: &str) -> CallResult<()> {
-        self.recorder.lock().change("DeleteListener")?;
-        let mut world = self.world();
+        let mut world = self.write("DeleteListener")?;
         world.listeners.retain(|(listener, _)| listener.arn != arn);
         Ok(())
     }
 
     async fn rules(&self, listener_arn: &str) -> CallResult<Vec<Rule>> {
-        self.recorder.lock().call("DescribeRules")?;
-        let world = self.world();
+        let world = self.read("DescribeRules")?;
         Ok(world
             .rules
             .iter()
@@ -388,8 +359,7 @@ impl Cloud for FakeCloud {
         settings: &RuleSettings,
         _tags: &[Tag],
     ) -> CallResult<String> {
-        self.recorder.lock().change("CreateRule")?;
-        let mut world = self.world();
+        let mut world = self.write("CreateRule")?;
         let arn = format!("{listener_arn}/rule/{}", settings.priority);
         world
             .rules
@@ -398,28 +368,24 @@ impl Cloud for FakeCloud {
     }
 
     async fn delete_rule(&self, arn: &str) -> CallResult<()> {
-        self.recorder.lock().change("DeleteRule")?;
-        let mut world = self.world();
+        let mut world = self.write("DeleteRule")?;
         world.rules.retain(|(_, rule, _)| rule != arn);
         Ok(())
     }
 
     async fn bucket_names(&self) -> CallResult<Vec<String>> {
-        self.recorder.lock().call("ListBuckets")?;
-        let world = self.world();
+        let world = self.read("ListBuckets")?;
         Ok(world.buckets.keys().cloned().collect())
     }
 
     async fn create_bucket(&self, name: &str, _tags: &[Tag]) -> CallResult<()> {
-        self.recorder.lock().change("CreateBucket")?;
-        let mut world = self.world();
+        let mut world = self.write("CreateBucket")?;
         world.buckets.insert(name.to_owned(), (None, 0));
         Ok(())
     }
 
     async fn configure_bucket(&self, settings: &BucketSettings) -> CallResult<()> {
-        self.recorder.lock().change("ConfigureBucket")?;
-        let mut world = self.world();
+        let mut world = self.write("ConfigureBucket")?;
         if let Some(bucket) = world.buckets.get_mut(&settings.name) {
             bucket.0 = Some(settings.clone());
         }
@@ -427,8 +393,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn empty_bucket(&self, name: &str) -> CallResult<()> {
-        self.recorder.lock().change("EmptyBucket")?;
-        let mut world = self.world();
+        let mut world = self.write("EmptyBucket")?;
         if let Some(bucket) = world.buckets.get_mut(name) {
             bucket.1 = 0;
         }
@@ -436,8 +401,7 @@ impl Cloud for FakeCloud {
     }
 
     async fn delete_bucket(&self, name: &str) -> CallResult<()> {
-        self.recorder.lock().change("DeleteBucket")?;
-        let mut world = self.world();
+        let mut world = self.write("DeleteBucket")?;
         world.buckets.remove(name);
         Ok(())
     }

@@ -2,18 +2,17 @@
 //! created, answers the finders from it, and fails a named operation with a given AWS error code
 //! when a test asks, the way AWS answers (throttling, `AuthFailure`, `DependencyViolation` …).
 //! The flow logs' group and role are the shared fakes of their capabilities; every call of all
-//! three lands in one [`SharedRecorder`], where a test injects its faults and reads the calls.
+//! three lands in one `SharedRecorder`, where a test injects its faults and reads the calls.
 
 use crate::api::{
     Association, CallResult, Cloud, InternetGateway, Key, Labels, NatGateway, NatState,
     NetworkInterface, Peer, Route, RouteTable, RouteTarget, Rule, SecurityGroup, Subnet, Vpc,
 };
-use env_core::recorder::SharedRecorder;
+use env_core::recorder::RecordedWorld;
 use env_core::tags::{self, Tag};
 use iam_roles::fake::{FakeRoles, ACCOUNT};
 use log_groups::fake::FakeLogGroups;
 use std::collections::BTreeMap;
-use std::sync::{Mutex, MutexGuard};
 
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct World {
@@ -61,9 +60,9 @@ impl World {
 
 #[derive(Debug)]
 pub struct Fake {
-    world: Mutex<World>,
-    /// Every call of the fake and of its log groups and roles, and the faults still to answer.
-    pub recorder: SharedRecorder,
+    /// What was made, and every call of the fake and of its log groups and roles with the faults
+    /// still to answer.
+    recorded: RecordedWorld<World>,
     pub logs: FakeLogGroups,
     pub roles: FakeRoles,
 }
@@ -71,38 +70,21 @@ pub struct Fake {
 impl Fake {
     /// An account with four zones, nothing made in it, and one recorder for all three fakes.
     pub fn new() -> Self {
-        let recorder = SharedRecorder::default();
-        let world = World {
+        let recorded = RecordedWorld::new(World {
             zones: ["us-west-2d", "us-west-2c", "us-west-2a", "us-west-2b"]
                 .map(String::from)
                 .to_vec(),
             ..World::default()
-        };
+        });
         Self {
-            world: Mutex::new(world),
-            logs: FakeLogGroups::new(recorder.clone()),
-            roles: FakeRoles::new(recorder.clone()),
-            recorder,
+            logs: FakeLogGroups::new(recorded.recorder.clone()),
+            roles: FakeRoles::new(recorded.recorder.clone()),
+            recorded,
         }
     }
-
-    pub fn world(&self) -> MutexGuard<'_, World> {
-        self.world.lock().unwrap()
-    }
-
-    /// Records a call that reads (failed if a fault for it is due), then hands over the world.
-    fn read(&self, operation: &'static str) -> CallResult<MutexGuard<'_, World>> {
-        self.recorder.lock().call(operation)?;
-        Ok(self.world())
-    }
-
-    /// Records a call that changes something (failed if a fault for it is due), then hands over
-    /// the world to change.
-    fn write(&self, operation: &'static str) -> CallResult<MutexGuard<'_, World>> {
-        self.recorder.lock().change(operation)?;
-        Ok(self.world())
-    }
 }
+
+env_core::recorded_world!(Fake, World, recorded);
 
 fn in_vpc<T: Clone>(items: &[(String, T)], vpc_id: &str) -> Vec<T> {
     items

@@ -1,14 +1,13 @@
 //! An in-memory AWS for the handler's unit tests: it holds what a complete environment would
 //! hold and answers the lookups from it. Every call, the log group's and the secrets' included, is
-//! recorded in one [`SharedRecorder`], where a test also makes a named operation fail with a given
+//! recorded in one `SharedRecorder`, where a test also makes a named operation fail with a given
 //! AWS error code, the way AWS answers (throttling, access denied …).
 
 use crate::api::{CallResult, Cloud, DatabaseCluster, LoadBalancer, Subnet};
-use env_core::recorder::SharedRecorder;
+use env_core::recorder::RecordedWorld;
 use log_groups::fake::FakeLogGroups;
 use secrets::fake::FakeSecrets;
 use std::collections::BTreeMap;
-use std::sync::{Mutex, MutexGuard};
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct World {
@@ -30,40 +29,27 @@ pub struct World {
 
 #[derive(Debug)]
 pub struct Fake {
-    /// Every call of the function's AWS, and the faults to answer.
-    pub recorder: SharedRecorder,
+    /// What a complete environment holds, and every call of the function's AWS with the faults to
+    /// answer.
+    recorded: RecordedWorld<World>,
     /// The log groups, recording into the same recorder.
     pub logs: FakeLogGroups,
     /// The secrets, recording into the same recorder.
     secrets: FakeSecrets,
-    world: Mutex<World>,
 }
 
 impl Default for Fake {
     fn default() -> Self {
-        let recorder = SharedRecorder::default();
+        let recorded = RecordedWorld::default();
         Self {
-            logs: FakeLogGroups::new(recorder.clone()),
-            secrets: FakeSecrets::new(recorder.clone()),
-            recorder,
-            world: Mutex::default(),
+            logs: FakeLogGroups::new(recorded.recorder.clone()),
+            secrets: FakeSecrets::new(recorded.recorder.clone()),
+            recorded,
         }
     }
 }
 
-impl Fake {
-    pub fn world(&self) -> MutexGuard<'_, World> {
-        self.world
-            .lock()
-            .expect("no test panicked while holding the world")
-    }
-
-    /// Records the read `operation` (failing it when a fault is due), then hands over the world.
-    fn read(&self, operation: &'static str) -> CallResult<MutexGuard<'_, World>> {
-        self.recorder.lock().call(operation)?;
-        Ok(self.world())
-    }
-}
+env_core::recorded_world!(Fake, World, recorded);
 
 pub const REGION: &str = "us-west-2";
 

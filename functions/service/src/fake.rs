@@ -1,17 +1,16 @@
 //! An in-memory ECS, Cloud Map and Application Auto Scaling for the handler's unit tests, with the
 //! shared CloudWatch Logs and IAM fakes beside them: it keeps what was created, answers the finders
-//! from it, and records every call in one [`SharedRecorder`], where a test makes a named operation
+//! from it, and records every call in one `SharedRecorder`, where a test makes a named operation
 //! fail with a given AWS error code, the way AWS answers.
 
 use crate::api::{
     CallResult, Cloud, Cluster, EcsService, Named, ServiceSpec, TaskDefinition, TaskSpec,
 };
-use env_core::recorder::SharedRecorder;
+use env_core::recorder::RecordedWorld;
 use env_core::tags::Tag;
 use iam_roles::fake::FakeRoles;
 use log_groups::fake::FakeLogGroups;
 use std::collections::BTreeMap;
-use std::sync::{Mutex, MutexGuard};
 
 #[derive(Debug, Default)]
 pub struct World {
@@ -51,9 +50,8 @@ impl World {
 
 #[derive(Debug)]
 pub struct Fake {
-    world: Mutex<World>,
-    /// Every call of the three fakes, in order, and the faults a test injects.
-    pub recorder: SharedRecorder,
+    /// What was made, and every call of the three fakes, in order, with the faults a test injects.
+    recorded: RecordedWorld<World>,
     pub logs: FakeLogGroups,
     pub roles: FakeRoles,
 }
@@ -61,21 +59,18 @@ pub struct Fake {
 impl Default for Fake {
     /// The three fakes record into one recorder.
     fn default() -> Self {
-        let recorder = SharedRecorder::default();
+        let recorded = RecordedWorld::default();
         Self {
-            world: Mutex::default(),
-            logs: FakeLogGroups::new(recorder.clone()),
-            roles: FakeRoles::new(recorder.clone()),
-            recorder,
+            logs: FakeLogGroups::new(recorded.recorder.clone()),
+            roles: FakeRoles::new(recorded.recorder.clone()),
+            recorded,
         }
     }
 }
 
-impl Fake {
-    pub fn world(&self) -> MutexGuard<'_, World> {
-        self.world.lock().unwrap()
-    }
+env_core::recorded_world!(Fake, World, recorded);
 
+impl Fake {
     /// Nothing of the environment left.
     pub fn is_empty(&self) -> bool {
         let world = self.world();
@@ -94,19 +89,6 @@ impl Fake {
             && world.discovery.is_empty()
             && world.targets.is_empty()
             && world.policies.is_empty()
-    }
-
-    /// The world, for a call that reads: recorded, or failed when a fault for it is due.
-    fn reading(&self, operation: &'static str) -> CallResult<MutexGuard<'_, World>> {
-        self.recorder.lock().call(operation)?;
-        Ok(self.world())
-    }
-
-    /// The world, for a call that changes it: recorded as a change, or failed when a fault for it
-    /// is due.
-    fn changing(&self, operation: &'static str) -> CallResult<MutexGuard<'_, World>> {
-        self.recorder.lock().change(operation)?;
-        Ok(self.world())
     }
 }
 
@@ -140,12 +122,12 @@ impl Cloud for Fake {
     }
 
     async fn cluster(&self, name: &str) -> CallResult<Option<Cluster>> {
-        let world = self.reading("DescribeClusters")?;
+        let world = self.read("DescribeClusters")?;
         Ok(world.clusters.get(name).cloned())
     }
 
     async fn create_cluster(&self, name: &str, _tags: &[Tag]) -> CallResult<Cluster> {
-        let mut world = self.changing("CreateCluster")?;
+        let mut world = self.write("CreateCluster")?;
         let cluster = Cluster {
             arn: format!("arn:aws:ecs:us-west-2:{ACCOUNT}:cluster/{name}"),
             status: "ACTIVE".into(),
@@ -155,13 +137,13 @@ impl Cloud for Fake {
     }
 
     async fn delete_cluster(&self, name: &str) -> CallResult<()> {
-        let mut world = self.changing("DeleteCluster")?;
+        let mut world = self.write("DeleteCluster")?;
         world.clusters.get_mut(name).unwrap().status = "INACTIVE".into();
         Ok(())
     }
 
     async fn latest_task_definition(&self, family: &str) -> CallResult<Option<TaskDefinition>> {
-        let world = self.reading("DescribeTaskDefinition")?;
+        let world = self.read("DescribeTaskDefinition")?;
         Ok(world
             .task_definitions
             .iter()
@@ -177,7 +159,7 @@ impl Cloud for Fake {
         spec: &TaskSpec,
         tags: &[Tag],
     ) -> CallResult<TaskDefinition> {
-        let mut world = self.changing("RegisterTaskDefinition")?;
+        let mut world = self.write("RegisterTaskDefinition")?;
         let revision = world.task_definitions.len() + 1;
         let arn = format!(
             "arn:aws:ecs:us-west-2:{ACCOUNT}:task-definition/{}:{revision}",
@@ -197,7 +179,7 @@ impl Cloud for Fake {
     }
 
     async fn task_definitions(&self, family: &str) -> CallResult<Vec<String>> {
-        let world = self.reading("ListTaskDefinitions")?;
+        let world = self.read("ListTaskDefinitions")?;
         Ok(world
             .task_definitions
             .iter()
@@ -207,7 +189,7 @@ impl Cloud for Fake {
     }
 
     async fn deregister_task_definition(&self, arn: &str) -> CallResult<()> {
-        let mut world = self.changing("DeregisterTaskDefinition")?;
+        let mut world = self.write("DeregisterTaskDefinition")?;
         for entry in &mut world.task_definitions {
             if entry.0 == arn {
                 entry.3 = false;
@@ -217,7 +199,7 @@ impl Cloud for Fake {
     }
 
     async fn inactive_task_definitions(&self, family: &str) -> CallResult<Vec<String>> {
-        let world = self.reading("ListTaskDefinitions")?;
+        let world = self.read("ListTaskDefinitions")?;
         Ok(world
             .task_definitions
             .iter()
@@ -227,7 +209,7 @@ impl Cloud for Fake {
     }
 
     async fn delete_task_definitions(&self, arns: &[String]) -> CallResult<Vec<String>> {
-        let mut world = self.changing("DeleteTaskDefinitions")?;
+        let mut world = self.write("DeleteTaskDefinitions")?;
         assert!(arns.len() <= 10, "DeleteTaskDefinitions takes up to 10");
         world
             .task_definitions
@@ -236,12 +218,12 @@ impl Cloud for Fake {
     }
 
     async fn service(&self, _cluster: &str, name: &str) -> CallResult<Option<EcsService>> {
-        let world = self.reading("DescribeServices")?;
+        let world = self.read("DescribeServices")?;
         Ok(world.services.get(name).map(|(_, service)| service.clone()))
     }
 
     async fn create_service(&self, spec: &ServiceSpec, _tags: &[Tag]) -> CallResult<EcsService> {
-        let mut world = self.changing("CreateService")?;
+        let mut world = self.write("CreateService")?;
         let service = EcsService {
             arn: format!("arn:aws:ecs:us-west-2:{ACCOUNT}:service/{}", spec.name),
             status: "ACTIVE".into(),
@@ -264,7 +246,7 @@ impl Cloud for Fake {
         name: &str,
         task_definition: &str,
     ) -> CallResult<()> {
-        let mut world = self.changing("UpdateServiceTaskDefinition")?;
+        let mut world = self.write("UpdateServiceTaskDefinition")?;
         let service = &mut world.services.get_mut(name).unwrap().1;
         service.task_definition = task_definition.to_owned();
         service.rollout = Some("IN_PROGRESS".into());
@@ -272,7 +254,7 @@ impl Cloud for Fake {
     }
 
     async fn update_deployment(&self, spec: &ServiceSpec) -> CallResult<()> {
-        let mut world = self.changing("UpdateServiceDeployment")?;
+        let mut world = self.write("UpdateServiceDeployment")?;
         let (wanted, service) = world.services.get_mut(&spec.name).unwrap();
         wanted.blue_green = spec.blue_green.clone();
         service.strategy = Some(strategy(spec).into());
@@ -281,13 +263,13 @@ impl Cloud for Fake {
     }
 
     async fn scale_service(&self, _cluster: &str, name: &str, count: i32) -> CallResult<()> {
-        let mut world = self.changing("ScaleService")?;
+        let mut world = self.write("ScaleService")?;
         world.services.get_mut(name).unwrap().1.desired_count = count;
         Ok(())
     }
 
     async fn delete_service(&self, _cluster: &str, name: &str) -> CallResult<()> {
-        let mut world = self.changing("DeleteService")?;
+        let mut world = self.write("DeleteService")?;
         let status = if world.slow_service_deletion {
             "DRAINING"
         } else {
@@ -298,7 +280,7 @@ impl Cloud for Fake {
     }
 
     async fn namespace(&self, name: &str) -> CallResult<Option<Named>> {
-        let mut world = self.reading("ListNamespaces")?;
+        let mut world = self.read("ListNamespaces")?;
         let found = world
             .namespaces
             .iter()
@@ -318,7 +300,7 @@ impl Cloud for Fake {
         _token: &str,
         _tags: &[Tag],
     ) -> CallResult<()> {
-        let mut world = self.changing("CreatePrivateDnsNamespace")?;
+        let mut world = self.write("CreatePrivateDnsNamespace")?;
         let id = world.id("ns");
         let namespace = Named {
             arn: format!("arn:aws:servicediscovery:us-west-2:{ACCOUNT}:namespace/{id}"),
@@ -334,7 +316,7 @@ impl Cloud for Fake {
     }
 
     async fn discovery_services(&self, namespace_id: &str) -> CallResult<Vec<Named>> {
-        let world = self.reading("ListServices")?;
+        let world = self.read("ListServices")?;
         Ok(world
             .discovery
             .iter()
@@ -350,7 +332,7 @@ impl Cloud for Fake {
         _token: &str,
         _tags: &[Tag],
     ) -> CallResult<Named> {
-        let mut world = self.changing("CreateDiscoveryService")?;
+        let mut world = self.write("CreateDiscoveryService")?;
         let id = world.id("srv");
         let service = Named {
             arn: format!("arn:aws:servicediscovery:us-west-2:{ACCOUNT}:service/{id}"),
@@ -364,24 +346,24 @@ impl Cloud for Fake {
     }
 
     async fn delete_discovery_service(&self, id: &str) -> CallResult<()> {
-        let mut world = self.changing("DeleteDiscoveryService")?;
+        let mut world = self.write("DeleteDiscoveryService")?;
         world.discovery.retain(|(_, service)| service.id != id);
         Ok(())
     }
 
     async fn delete_namespace(&self, id: &str) -> CallResult<()> {
-        let mut world = self.changing("DeleteNamespace")?;
+        let mut world = self.write("DeleteNamespace")?;
         world.namespaces.retain(|(namespace, _)| namespace.id != id);
         Ok(())
     }
 
     async fn scalable_target(&self, resource: &str) -> CallResult<Option<(i32, i32)>> {
-        let world = self.reading("DescribeScalableTargets")?;
+        let world = self.read("DescribeScalableTargets")?;
         Ok(world.targets.get(resource).copied())
     }
 
     async fn register_scalable_target(&self, resource: &str, min: i32, max: i32) -> CallResult<()> {
-        let mut world = self.changing("RegisterScalableTarget")?;
+        let mut world = self.write("RegisterScalableTarget")?;
         world.targets.insert(resource.to_owned(), (min, max));
         Ok(())
     }
@@ -393,7 +375,7 @@ impl Cloud for Fake {
         target: f64,
         cooldowns: (i32, i32),
     ) -> CallResult<()> {
-        let mut world = self.changing("PutScalingPolicy")?;
+        let mut world = self.write("PutScalingPolicy")?;
         world
             .policies
             .insert((resource.to_owned(), name.to_owned()), (target, cooldowns));
@@ -401,7 +383,7 @@ impl Cloud for Fake {
     }
 
     async fn scaling_policies(&self, resource: &str) -> CallResult<Vec<String>> {
-        let world = self.reading("DescribeScalingPolicies")?;
+        let world = self.read("DescribeScalingPolicies")?;
         Ok(world
             .policies
             .keys()
@@ -411,7 +393,7 @@ impl Cloud for Fake {
     }
 
     async fn delete_scaling_policy(&self, resource: &str, name: &str) -> CallResult<()> {
-        let mut world = self.changing("DeleteScalingPolicy")?;
+        let mut world = self.write("DeleteScalingPolicy")?;
         world
             .policies
             .remove(&(resource.to_owned(), name.to_owned()));
@@ -419,7 +401,7 @@ impl Cloud for Fake {
     }
 
     async fn deregister_scalable_target(&self, resource: &str) -> CallResult<()> {
-        let mut world = self.changing("DeregisterScalableTarget")?;
+        let mut world = self.write("DeregisterScalableTarget")?;
         world.targets.remove(resource);
         Ok(())
     }

@@ -6,11 +6,10 @@ use crate::cloud::EmailSubscription;
 use crate::plan::tests::{outputs, spec};
 use crate::plan::{Alarm, MetricFilter};
 use env_core::error::aws_failure;
-use env_core::recorder::SharedRecorder;
+use env_core::recorder::RecordedWorld;
 use env_core::tags::Tag;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 
 #[derive(Debug, Default)]
 struct State {
@@ -25,26 +24,21 @@ struct State {
     dashboards: BTreeMap<String, String>,
 }
 
+/// The state, and every call made, the changes among them, and the faults a test injects.
 #[derive(Debug, Default)]
-struct Fake {
-    state: Mutex<State>,
-    /// Every call made, the changes among them, and the faults a test injects.
-    recorder: SharedRecorder,
-}
+struct Fake(RecordedWorld<State>);
 
 impl Fake {
     fn with_log_group() -> Self {
         let fake = Fake::default();
-        fake.state()
+        fake.world()
             .log_groups
             .insert("ecs-logs-pr-42".into(), BTreeMap::new());
         fake
     }
-
-    fn state(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap()
-    }
 }
+
+env_core::recorded_world!(Fake, State, 0);
 
 impl Cloud for Fake {
     async fn create_topic(
@@ -53,8 +47,7 @@ impl Cloud for Fake {
         kms_key: &str,
         _: &[Tag],
     ) -> Result<String, AwsCallError> {
-        self.recorder.lock().change("CreateTopic")?;
-        let mut state = self.state();
+        let mut state = self.write("CreateTopic")?;
         let arn = format!("arn:aws:sns:us-west-2:123456789012:{name}");
         state
             .topics
@@ -64,8 +57,7 @@ impl Cloud for Fake {
     }
 
     async fn find_topic(&self, name: &str) -> Result<Option<String>, AwsCallError> {
-        self.recorder.lock().call("ListTopics")?;
-        let state = self.state();
+        let state = self.read("ListTopics")?;
         Ok(state.topics.get(name).map(|(arn, _)| arn.clone()))
     }
 
@@ -73,8 +65,7 @@ impl Cloud for Fake {
         &self,
         topic_arn: &str,
     ) -> Result<Vec<EmailSubscription>, AwsCallError> {
-        self.recorder.lock().call("ListSubscriptionsByTopic")?;
-        let state = self.state();
+        let state = self.read("ListSubscriptionsByTopic")?;
         Ok(state
             .subscriptions
             .iter()
@@ -87,8 +78,7 @@ impl Cloud for Fake {
     }
 
     async fn subscribe_email(&self, topic_arn: &str, email: &str) -> Result<(), AwsCallError> {
-        self.recorder.lock().change("Subscribe")?;
-        let mut state = self.state();
+        let mut state = self.write("Subscribe")?;
         // Confirmed at once, as if the address had clicked the link.
         state
             .subscriptions
@@ -97,8 +87,7 @@ impl Cloud for Fake {
     }
 
     async fn unsubscribe(&self, subscription_arn: &str) -> Result<(), AwsCallError> {
-        self.recorder.lock().change("Unsubscribe")?;
-        let mut state = self.state();
+        let mut state = self.write("Unsubscribe")?;
         state
             .subscriptions
             .retain(|(topic, email, _)| format!("{topic}:{email}") != subscription_arn);
@@ -106,8 +95,7 @@ impl Cloud for Fake {
     }
 
     async fn delete_topic(&self, topic_arn: &str) -> Result<(), AwsCallError> {
-        self.recorder.lock().change("DeleteTopic")?;
-        let mut state = self.state();
+        let mut state = self.write("DeleteTopic")?;
         state.topics.retain(|_, (arn, _)| arn != topic_arn);
         state
             .subscriptions
@@ -120,7 +108,7 @@ impl Cloud for Fake {
         log_group: &str,
         filter: &MetricFilter,
     ) -> Result<(), AwsCallError> {
-        let mut state = self.state();
+        let mut state = self.world();
         let Some(group) = state.log_groups.get_mut(log_group) else {
             // A filter on a missing log group is refused, and that changes nothing.
             self.recorder.lock().call("PutMetricFilter")?;
@@ -132,8 +120,7 @@ impl Cloud for Fake {
     }
 
     async fn metric_filter_names(&self, log_group: &str) -> Result<Vec<String>, AwsCallError> {
-        self.recorder.lock().call("DescribeMetricFilters")?;
-        let state = self.state();
+        let state = self.read("DescribeMetricFilters")?;
         let group = state
             .log_groups
             .get(log_group)
@@ -142,8 +129,7 @@ impl Cloud for Fake {
     }
 
     async fn delete_metric_filter(&self, log_group: &str, name: &str) -> Result<(), AwsCallError> {
-        self.recorder.lock().change("DeleteMetricFilter")?;
-        let mut state = self.state();
+        let mut state = self.write("DeleteMetricFilter")?;
         if let Some(group) = state.log_groups.get_mut(log_group) {
             group.remove(name);
         }
@@ -151,8 +137,7 @@ impl Cloud for Fake {
     }
 
     async fn alarm_names(&self, prefix: &str) -> Result<Vec<String>, AwsCallError> {
-        self.recorder.lock().call("DescribeAlarms")?;
-        let state = self.state();
+        let state = self.read("DescribeAlarms")?;
         Ok(state
             .alarms
             .keys()
@@ -167,8 +152,7 @@ impl Cloud for Fake {
         topic_arn: &str,
         _: &[Tag],
     ) -> Result<(), AwsCallError> {
-        self.recorder.lock().change("PutMetricAlarm")?;
-        let mut state = self.state();
+        let mut state = self.write("PutMetricAlarm")?;
         state
             .alarms
             .insert(alarm.name.clone(), (alarm.clone(), topic_arn.to_owned()));
@@ -176,29 +160,25 @@ impl Cloud for Fake {
     }
 
     async fn delete_alarms(&self, names: &[String]) -> Result<(), AwsCallError> {
-        self.recorder.lock().change("DeleteAlarms")?;
-        let mut state = self.state();
+        let mut state = self.write("DeleteAlarms")?;
         assert!(names.len() <= 100, "DeleteAlarms takes at most 100 names");
         state.alarms.retain(|name, _| !names.contains(name));
         Ok(())
     }
 
     async fn dashboard_exists(&self, name: &str) -> Result<bool, AwsCallError> {
-        self.recorder.lock().call("ListDashboards")?;
-        let state = self.state();
+        let state = self.read("ListDashboards")?;
         Ok(state.dashboards.contains_key(name))
     }
 
     async fn put_dashboard(&self, name: &str, body: &str) -> Result<(), AwsCallError> {
-        self.recorder.lock().change("PutDashboard")?;
-        let mut state = self.state();
+        let mut state = self.write("PutDashboard")?;
         state.dashboards.insert(name.to_owned(), body.to_owned());
         Ok(())
     }
 
     async fn delete_dashboard(&self, name: &str) -> Result<(), AwsCallError> {
-        self.recorder.lock().change("DeleteDashboards")?;
-        let mut state = self.state();
+        let mut state = self.write("DeleteDashboards")?;
         state.dashboards.remove(name);
         Ok(())
     }
@@ -246,7 +226,7 @@ async fn create_from_nothing_puts_every_part_in_place() {
     assert_eq!(response.outputs["dashboardName"], "dashboard-pr-42");
     assert_eq!(response.outputs["metricNamespace"], "catalog-api-pr-42");
     assert_eq!(response.outputs["alarmCount"], 16);
-    let state = fake.state();
+    let state = fake.world();
     assert_eq!(
         state.topics["alarms-pr-42"].1,
         "arn:aws:kms:us-west-2:123456789012:key/1234"
@@ -276,7 +256,7 @@ async fn create_again_or_resumed_converges_without_duplicates() {
     let fake = Fake::with_log_group();
     {
         // A create that stopped half-way, on a cache that was bigger then, next to another environment.
-        let mut state = fake.state();
+        let mut state = fake.world();
         for name in [
             "alarm-ecs-cpu-pr-42",
             "alarm-redis-memory-pr-42-0003-001",
@@ -290,7 +270,7 @@ async fn create_again_or_resumed_converges_without_duplicates() {
     run(&fake, Action::Create, email).await.unwrap();
     assert_eq!(fake.recorder.lock().count("Subscribe"), 1);
     assert_eq!(fake.recorder.lock().count("CreateTopic"), 1);
-    let state = fake.state();
+    let state = fake.world();
     assert_eq!(state.subscriptions.len(), 1);
     assert_eq!(state.topics.len(), 1);
     assert!(!state
@@ -318,7 +298,7 @@ async fn the_topic_mails_only_the_current_alarm_email() {
     .await
     .unwrap();
     // Someone subscribed by hand and never confirmed: it cannot be deleted, and lapses by itself.
-    fake.state()
+    fake.world()
         .subscriptions
         .push((topic.into(), "unconfirmed@example.com".into(), false));
 
@@ -330,7 +310,7 @@ async fn the_topic_mails_only_the_current_alarm_email() {
     .await
     .unwrap();
     let emails = |fake: &Fake| -> Vec<String> {
-        let state = fake.state();
+        let state = fake.world();
         state
             .subscriptions
             .iter()
@@ -351,7 +331,7 @@ async fn the_topic_mails_only_the_current_alarm_email() {
     fake.recorder
         .lock()
         .fail("Unsubscribe", "AuthorizationError");
-    fake.state()
+    fake.world()
         .subscriptions
         .push((topic.into(), "other@example.com".into(), true));
     let error = run(&fake, Action::Create, json!({})).await.unwrap_err();
@@ -421,7 +401,7 @@ async fn status_names_what_is_missing_when_only_part_exists() {
     let fake = Fake::with_log_group();
     run(&fake, Action::Create, json!({})).await.unwrap();
     {
-        let mut state = fake.state();
+        let mut state = fake.world();
         state.alarms.remove("alarm-redis-cpu-pr-42-0002-002");
         state.topics.clear();
     }
@@ -432,9 +412,9 @@ async fn status_names_what_is_missing_when_only_part_exists() {
         "the monitoring of this environment is incomplete; missing: alarms-pr-42, alarm-redis-cpu-pr-42-0002-002"
     );
     // The topic back but the dashboard gone: still incomplete.
-    fake.state().dashboards.clear();
+    fake.world().dashboards.clear();
     run(&fake, Action::Create, json!({})).await.unwrap();
-    fake.state().dashboards.clear();
+    fake.world().dashboards.clear();
     let error = run(&fake, Action::Status, json!({})).await.unwrap_err();
     assert_eq!(
         error.to_string(),
@@ -452,12 +432,12 @@ async fn delete_removes_everything_and_leaves_other_environments_alone() {
     )
     .await
     .unwrap();
-    fake.state()
+    fake.world()
         .alarms
         .insert("alarm-ecs-cpu-pr-420".into(), alarm("alarm-ecs-cpu-pr-420"));
     let response = run(&fake, Action::Delete, json!({})).await.unwrap();
     assert_eq!(response.status, Status::Deleted);
-    let state = fake.state();
+    let state = fake.world();
     assert!(state.topics.is_empty());
     assert!(state.subscriptions.is_empty());
     assert!(state.log_groups["ecs-logs-pr-42"].is_empty());
@@ -474,14 +454,14 @@ async fn delete_resumed_after_a_partial_delete_finishes_the_job() {
     run(&fake, Action::Create, json!({})).await.unwrap();
     {
         // A delete that stopped after the alarms and the dashboard; then the service removed its log group.
-        let mut state = fake.state();
+        let mut state = fake.world();
         state.alarms.clear();
         state.dashboards.clear();
         state.log_groups.clear();
     }
     let response = run(&fake, Action::Delete, json!({})).await.unwrap();
     assert_eq!(response.status, Status::Deleted);
-    assert!(fake.state().topics.is_empty());
+    assert!(fake.world().topics.is_empty());
     assert!(!fake.recorder.lock().calls.contains(&"DeleteMetricFilter"));
     // And once more, on nothing at all.
     let again = run(&fake, Action::Delete, json!({})).await.unwrap();
@@ -496,7 +476,7 @@ async fn delete_without_outputs_finds_the_log_group_by_name() {
     let mut request = request(Action::Delete, json!({}));
     request.outputs = Outputs::new();
     handle(request, &fake).await.unwrap();
-    assert!(fake.state().log_groups["ecs-logs-pr-42"].is_empty());
+    assert!(fake.world().log_groups["ecs-logs-pr-42"].is_empty());
 }
 
 #[tokio::test]
@@ -508,7 +488,7 @@ async fn alarms_are_deleted_in_batches_of_100() {
     assert_eq!(created.outputs["alarmCount"], 248);
     run(&fake, Action::Delete, big).await.unwrap();
     assert_eq!(fake.recorder.lock().count("DeleteAlarms"), 3);
-    assert!(fake.state().alarms.is_empty());
+    assert!(fake.world().alarms.is_empty());
 }
 
 #[tokio::test]
