@@ -52,19 +52,8 @@ pub async fn ensure<C: Cloud>(cx: &Context<'_, C, Inputs>) -> Result<Sensitive, 
 /// deleted secret's name stays taken until its window ends (docs/aws-behaviour.md, "Teardown: what
 /// sticks"), so waiting instead could take 30 days. `None` when there is no such secret.
 async fn restored<C: Cloud, I>(cx: &Context<'_, C, I>) -> CallResult<Option<Secret>> {
-    let secrets = cx.cloud.secrets();
     let name = cx.names.of(NameKind::CacheAuthSecret);
-    let Some(secret) = secrets.describe(&name).await? else {
-        return Ok(None);
-    };
-    if secret.scheduled_for_deletion {
-        secrets.restore(&secret.arn).await?;
-        tracing::info!(secret = name, "restored a secret scheduled for deletion");
-    }
-    Ok(Some(Secret {
-        scheduled_for_deletion: false,
-        ..secret
-    }))
+    cx.cloud.secrets().restored(&name).await
 }
 
 /// The secret, unless it is scheduled for deletion: such a one only keeps its name reserved.

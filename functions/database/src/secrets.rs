@@ -65,28 +65,13 @@ pub struct Wanted<'a> {
     pub tags: &'a [Tag],
 }
 
-/// The secret by name, restored when it was scheduled for deletion; `None` when there is none.
-pub async fn existing<C: Cloud>(cloud: &C, name: &str) -> Result<Option<Secret>, DatabaseError> {
-    match cloud.secrets().describe(name).await? {
-        Some(secret) if secret.scheduled_for_deletion => {
-            cloud.secrets().restore(&secret.arn).await?;
-            tracing::info!(secret = name, "restored a secret scheduled for deletion");
-            Ok(Some(Secret {
-                scheduled_for_deletion: false,
-                ..secret
-            }))
-        }
-        other => Ok(other),
-    }
-}
-
 /// The secret by name, created with `value(password)` when absent.
 pub async fn ensure<C: Cloud>(
     cloud: &C,
     wanted: Wanted<'_>,
     value: impl FnOnce(&SecretValue) -> SecretValue,
 ) -> Result<Secret, DatabaseError> {
-    if let Some(secret) = existing(cloud, &wanted.name).await? {
+    if let Some(secret) = cloud.secrets().restored(&wanted.name).await? {
         return Ok(secret);
     }
     let password = cloud.secrets().random_password(&PASSWORD_RULES).await?;

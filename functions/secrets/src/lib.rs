@@ -123,6 +123,23 @@ pub trait SecretCalls {
     async fn delete(&self, id: &str, without_recovery: bool) -> Result<(), AwsCallError>;
     /// RotateSecret.
     async fn rotate(&self, id: &str, request: &RotationRequest<'_>) -> Result<(), AwsCallError>;
+
+    /// The secret, restored first when it was deleted with a recovery window (its name stays taken
+    /// until the window ends, so restoring is the only way to have it sooner); `None` when there is
+    /// no such secret.
+    async fn restored(&self, id: &str) -> Result<Option<Secret>, AwsCallError> {
+        let Some(secret) = self.describe(id).await? else {
+            return Ok(None);
+        };
+        if secret.scheduled_for_deletion {
+            self.restore(&secret.arn).await?;
+            tracing::info!(secret = id, "restored a secret scheduled for deletion");
+        }
+        Ok(Some(Secret {
+            scheduled_for_deletion: false,
+            ..secret
+        }))
+    }
 }
 
 fn secret_of(output: &DescribeSecretOutput) -> Result<Secret, AwsCallError> {

@@ -109,7 +109,17 @@ async fn a_deleted_secret_waits_for_recovery_holds_its_name_and_can_be_restored(
     ] {
         assert!(error.is_code("InvalidRequestException"), "{error}");
     }
-    secrets.restore("db").await.unwrap();
+    let restored = secrets.restored("db").await.unwrap().unwrap();
+    assert!(!restored.scheduled_for_deletion);
+    assert!(
+        !secrets
+            .describe("db")
+            .await
+            .unwrap()
+            .unwrap()
+            .scheduled_for_deletion
+    );
+    assert_eq!(secrets.restored("missing").await.unwrap(), None);
     assert_eq!(
         secrets.current_value("db").await.unwrap(),
         Some(SecretValue::new("v1"))
