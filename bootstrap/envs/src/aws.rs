@@ -6,6 +6,7 @@ use anyhow::Context;
 use aws_sdk_resourcegroupstagging::types::TagFilter;
 use env_core::error::{aws_error, Required};
 use env_core::tags;
+use envctl_common::account::Caller;
 use envctl_common::tagged::TaggedEnvironment;
 use serde_json::Value;
 use std::time::SystemTime;
@@ -16,7 +17,7 @@ const RESOURCES_PER_PAGE: i32 = 100;
 
 #[derive(Debug, Clone)]
 pub struct AwsWorkflows {
-    sts: aws_sdk_sts::Client,
+    caller: Caller,
     sfn: aws_sdk_sfn::Client,
     lambda: aws_sdk_lambda::Client,
     ec2: aws_sdk_ec2::Client,
@@ -27,7 +28,7 @@ pub struct AwsWorkflows {
 impl AwsWorkflows {
     pub fn new(config: &aws_config::SdkConfig) -> Self {
         Self {
-            sts: aws_sdk_sts::Client::new(config),
+            caller: Caller::new(config),
             sfn: aws_sdk_sfn::Client::new(config),
             lambda: aws_sdk_lambda::Client::new(config),
             ec2: aws_sdk_ec2::Client::new(config),
@@ -47,16 +48,7 @@ fn json(text: Option<&str>) -> Option<Value> {
 
 impl Workflows for AwsWorkflows {
     async fn account(&self) -> Result<String> {
-        let identity = self
-            .sts
-            .get_caller_identity()
-            .send()
-            .await
-            .map_err(aws_error("GetCallerIdentity"))?;
-        let account = identity
-            .account()
-            .required("GetCallerIdentityResponse.Account")?;
-        Ok(account.to_owned())
+        self.caller.account().await
     }
 
     async fn start(&self, machine_arn: &str, name: &str, input: &Value) -> Result<()> {

@@ -64,5 +64,4 @@ pub async fn handle<C: Cloud>(cloud: &C, request: Request) -> Result<Response, C
 }
 
 #[cfg(test)]
-#[path = "handler_tests.rs"]
 mod tests;

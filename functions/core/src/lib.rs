@@ -14,6 +14,7 @@ pub mod iam;
 pub mod invoke;
 pub mod naming;
 pub mod outputs;
+pub mod policy;
 #[cfg(any(test, feature = "test-util"))]
 pub mod recorder;
 pub mod redacted;

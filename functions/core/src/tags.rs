@@ -63,18 +63,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn spec(extra: serde_json::Value) -> EnvironmentSpec {
-        let mut value = json!({
-            "environmentSuffix": "pr-42",
-            "containerImage": "public.ecr.aws/acme/catalog-api:1",
-            "selfSignedCertificate": true
-        });
-        value
-            .as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
-        EnvironmentSpec::from_value(&value).unwrap()
-    }
+    use crate::spec::example::with as spec;
 
     #[test]
     fn every_environment_carries_its_suffix_project_and_manager() {

@@ -546,5 +546,4 @@ async fn delete<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Response,
 }
 
 #[cfg(test)]
-#[path = "handler_tests.rs"]
 pub(crate) mod tests;

@@ -1,6 +1,7 @@
 use crate::fake::FakeCloud;
 use crate::handler::tests::{
-    changes, ready, request, run, settings, spec, API_KEYS_SECRET, APP_SECRET, MASTER_SECRET,
+    change_secret, changes, cluster_available, ready, request, run, run_with, settings, spec,
+    API_KEYS_SECRET, APP_SECRET, MASTER_SECRET,
 };
 use crate::handler::{handle, DatabaseError};
 use crate::settings::Settings;
@@ -28,14 +29,6 @@ async fn create(cloud: &FakeCloud) -> Result<Response, DatabaseError> {
     run(cloud, Action::Create, json!({})).await
 }
 
-/// Created as far as AWS allows while the cluster and its instances are still `creating`, then
-/// made available: the next create makes the credentials.
-async fn cluster_available(cloud: &FakeCloud) {
-    create(cloud).await.unwrap();
-    create(cloud).await.unwrap();
-    cloud.set_all("available");
-}
-
 fn keys(response: &Response) -> Vec<&str> {
     response.outputs.keys().map(String::as_str).collect()
 }
@@ -60,9 +53,7 @@ async fn status_of_nothing_is_deleted_and_writes_nothing() {
 async fn a_misconfigured_function_answers_status_with_its_error_before_any_call() {
     let cloud = FakeCloud::default();
     let broken = Settings::from_lookup(&|_| None);
-    let error = handle(&cloud, &broken, request(Action::Status, spec(json!({}))))
-        .await
-        .unwrap_err();
+    let error = run_with(&cloud, &broken, Action::Status).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Misconfigured);
 }
 
@@ -241,18 +232,12 @@ async fn a_function_being_updated_is_in_progress_and_not_updated_by_status() {
 async fn without_immediate_rotation_ready_needs_no_first_rotation_as_for_create() {
     let cloud = FakeCloud::default();
     ready(&cloud, json!({})).await;
-    cloud
-        .secrets
-        .store()
-        .secrets
-        .get_mut(APP_SECRET)
-        .unwrap()
-        .rotation
-        .rotated = false;
+    change_secret(&cloud, APP_SECRET, |secret| secret.rotation.rotated = false);
     let waiting = read(&cloud).await.unwrap();
     assert_eq!(waiting.status, Status::InProgress);
-    let request = request(Action::Status, spec(json!({})));
-    let response = handle(&cloud, &settings(false), request).await.unwrap();
+    let response = run_with(&cloud, &settings(false), Action::Status)
+        .await
+        .unwrap();
     assert_eq!(response.status, Status::Ready);
     assert!(changes(&cloud).is_empty());
 }

@@ -1,7 +1,7 @@
 //! The VPC's flow log: its log group under the environment's key, the role VPC Flow Logs delivers
 //! with, and the flow log itself.
 
-use crate::api::{CallResult, Cloud};
+use crate::api::{CallResult, Cloud, Ec2Calls};
 use crate::waiting::Waiting;
 use env_core::arn::ArnScope;
 use env_core::context::Context;
@@ -70,7 +70,7 @@ pub async fn ensure<C: Cloud>(
     log_group: &str,
     role_arn: &str,
 ) -> CallResult<Vec<String>> {
-    if !cx.cloud.flow_logs(vpc_id).await?.is_empty() {
+    if !cx.cloud.ec2().flow_logs(vpc_id).await?.is_empty() {
         return Ok(Vec::new());
     }
     let tags = cx.tags_named(cx.names.of(NameKind::FlowLog));
@@ -78,6 +78,7 @@ pub async fn ensure<C: Cloud>(
     // to be visible everywhere (IAM user guide, "Changes that I make are not always
     // immediately visible"). Not ready; the next call creates it.
     cx.cloud
+        .ec2()
         .create_flow_log(vpc_id, log_group, role_arn, &tags)
         .await
 }
@@ -121,8 +122,8 @@ pub fn flow_log_policy(account: &str, region: &str, log_group: &str) -> String {
 
 /// The VPC's flow logs.
 pub async fn delete<C: Cloud>(cloud: &C, vpc: &str, waiting: &mut Waiting) -> CallResult<()> {
-    for log in cloud.flow_logs(vpc).await? {
-        waiting.settle(cloud.delete_flow_log(&log.id).await, &log.id, &[])?;
+    for log in cloud.ec2().flow_logs(vpc).await? {
+        waiting.settle(cloud.ec2().delete_flow_log(&log.id).await, &log.id, &[])?;
     }
     Ok(())
 }

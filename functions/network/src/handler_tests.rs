@@ -1,8 +1,9 @@
-//! The network function end to end against the fake: what each action makes, keeps and removes.
+//! The network function end to end against the fake: what `create` makes, keeps and reports;
+//! `delete`'s run is in `teardown_tests.rs`, `status`'s in `status_tests.rs`.
 
 use super::*;
 use crate::api::NatState;
-use crate::api::{Direction, NetworkInterface, Peer};
+use crate::api::{Direction, Peer};
 use crate::fake::Fake;
 use crate::flow_logs::{
     flow_log_policy, flow_log_trust, FLOW_LOG_POLICY, FLOW_LOG_ROLE_DESCRIPTION,
@@ -10,7 +11,6 @@ use crate::flow_logs::{
 use crate::key::key_policy;
 use crate::settings::tests::{settings, BOUNDARY};
 use env_core::contract::Event;
-use env_core::contract::Outputs;
 use env_core::Status;
 use serde_json::{json, Value};
 
@@ -37,13 +37,14 @@ pub(crate) async fn run(fake: &Fake, action: &str) -> Result<Response, NetworkEr
     handle(fake, &configured(), request(action, "pr-42", "perAz")).await
 }
 
-fn strings(value: &Value) -> Vec<String> {
+pub(crate) fn strings(value: &Value) -> Vec<String> {
     serde_json::from_value(value.clone()).unwrap()
 }
 
 /// (table name, default route target, associated subnets) for every named route table.
 fn tables(fake: &Fake) -> Vec<(String, Option<String>, Vec<String>)> {
-    fake.world()
+    fake.ec2
+        .world()
         .tables
         .iter()
         .filter_map(|(_, table)| {
@@ -85,7 +86,7 @@ async fn create_from_nothing_builds_the_whole_network_and_is_ready() {
     keys.sort();
     assert_eq!(keys, ["alb", "cache", "database", "rotation", "service"]);
 
-    let world = fake.world();
+    let world = fake.ec2.world();
     assert_eq!(world.vpcs.len(), 1);
     assert_eq!(outputs["vpcId"], world.vpcs[0].labels.id);
     let zones: Vec<&str> = world.subnets.iter().map(|(_, s)| s.zone.as_str()).collect();
@@ -109,7 +110,10 @@ async fn create_from_nothing_builds_the_whole_network_and_is_ready() {
     assert_eq!(role.description, FLOW_LOG_ROLE_DESCRIPTION);
     let trust: Value = serde_json::from_str(&role.trust_policy).unwrap();
     assert_eq!(trust, flow_log_trust("123456789012", "us-west-2"));
-    assert_eq!(world.aliases["alias/kms-pr-42"], outputs["kmsKeyArn"]);
+    assert_eq!(
+        fake.world().aliases["alias/kms-pr-42"],
+        outputs["kmsKeyArn"]
+    );
     assert_eq!((world.flow_logs.len(), world.endpoints.len()), (1, 1));
     assert_eq!(world.flow_logs[0].1.name.as_deref(), Some("flow-log-pr-42"));
     let default = world
@@ -192,7 +196,7 @@ async fn create_resumes_after_a_partial_create_without_a_second_anything() {
         .fail_after("CreateSubnet", "RequestLimitExceeded", 3);
     let error = run(&fake, "create").await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Retryable);
-    assert_eq!(fake.world().subnets.len(), 3, "three subnets exist");
+    assert_eq!(fake.ec2.world().subnets.len(), 3, "three subnets exist");
 
     let response = run(&fake, "create").await.unwrap();
     assert_eq!(response.status, Status::Ready);
@@ -200,7 +204,7 @@ async fn create_resumes_after_a_partial_create_without_a_second_anything() {
     assert_eq!(recorder.count("CreateVpc"), 1);
     assert_eq!(recorder.count("CreateSubnet"), 6);
     assert_eq!(recorder.count("CreateKey"), 1);
-    assert_eq!(fake.world().subnets.len(), 6);
+    assert_eq!(fake.ec2.world().subnets.len(), 6);
 }
 
 #[tokio::test]
@@ -223,7 +227,7 @@ async fn throttling_fails_as_retryable_and_keeps_the_aws_code() {
 #[tokio::test]
 async fn pending_nat_gateways_keep_create_in_progress_until_create_sees_them_available() {
     let fake = Fake::new();
-    fake.world().new_nat_state = Some(NatState::Pending);
+    fake.ec2.world().new_nat_state = Some(NatState::Pending);
     let response = run(&fake, "create").await.unwrap();
     assert_eq!(response.status, Status::InProgress);
     assert!(
@@ -237,7 +241,7 @@ async fn pending_nat_gateways_keep_create_in_progress_until_create_sees_them_ava
         Status::InProgress
     );
 
-    for nat in fake.world().nats.iter_mut() {
+    for nat in fake.ec2.world().nats.iter_mut() {
         nat.state = NatState::Available;
     }
     let response = run(&fake, "create").await.unwrap();
@@ -254,21 +258,21 @@ async fn pending_nat_gateways_keep_create_in_progress_until_create_sees_them_ava
 #[tokio::test]
 async fn a_refused_flow_log_keeps_create_in_progress_and_is_created_on_the_next_call() {
     let fake = Fake::new();
-    fake.world().flow_log_refusal = Some("Unable to assume given IAM role".into());
+    fake.ec2.world().flow_log_refusal = Some("Unable to assume given IAM role".into());
     assert_eq!(
         run(&fake, "create").await.unwrap().status,
         Status::InProgress
     );
-    assert!(fake.world().flow_logs.is_empty());
+    assert!(fake.ec2.world().flow_logs.is_empty());
     assert_eq!(run(&fake, "create").await.unwrap().status, Status::Ready);
-    assert_eq!(fake.world().flow_logs.len(), 1);
+    assert_eq!(fake.ec2.world().flow_logs.len(), 1);
 }
 
 #[tokio::test]
 async fn a_failed_nat_gateway_fails_the_component() {
     let fake = Fake::new();
     run(&fake, "create").await.unwrap();
-    fake.world().nats[1].state = NatState::Failed;
+    fake.ec2.world().nats[1].state = NatState::Failed;
     let error = run(&fake, "status").await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::ComponentFailed);
     assert!(error.to_string().starts_with("NAT gateway nat-"), "{error}");
@@ -291,7 +295,7 @@ async fn a_single_nat_gateway_serves_every_private_subnet() {
 #[tokio::test]
 async fn fewer_than_three_zones_fail_the_component() {
     let fake = Fake::new();
-    fake.world().zones.truncate(2);
+    fake.ec2.world().zones.truncate(2);
     let error = run(&fake, "create").await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::ComponentFailed);
     assert_eq!(
@@ -305,9 +309,8 @@ async fn a_key_scheduled_for_deletion_is_replaced_and_an_existing_eip_reused() {
     let fake = Fake::new();
     run(&fake, "create").await.unwrap();
     {
-        let mut world = fake.world();
-        world.keys[0].pending_deletion = true;
-        world.nats.clear();
+        fake.world().keys[0].pending_deletion = true;
+        fake.ec2.world().nats.clear();
     }
     let response = run(&fake, "create").await.unwrap();
     let recorder = fake.recorder.lock();
@@ -320,255 +323,6 @@ async fn a_key_scheduled_for_deletion_is_replaced_and_an_existing_eip_reused() {
         "the tagged EIPs are reused"
     );
     assert_eq!(recorder.count("CreateNatGateway"), 6);
-}
-
-fn lambda_interface(fake: &Fake, status: &str) {
-    let mut world = fake.world();
-    let vpc = world.vpcs[0].labels.id.clone();
-    world.interfaces.push((
-        vpc,
-        NetworkInterface {
-            id: "eni-1".into(),
-            status: status.into(),
-            description: "AWS Lambda VPC ENI-rotation-pr-42".into(),
-        },
-    ));
-}
-
-#[tokio::test]
-async fn without_its_boundary_create_fails_before_any_call_and_status_and_delete_still_work() {
-    let fake = Fake::new();
-    run(&fake, "create").await.unwrap();
-    lambda_interface(&fake, "available");
-    let calls = fake.recorder.lock().calls.len();
-    let wrong = settings(None);
-    let error = handle(&fake, &wrong, request("create", "pr-42", "perAz"))
-        .await
-        .unwrap_err();
-    assert_eq!(error.error_name(), ErrorName::Misconfigured);
-    assert_eq!(error.to_string(), wrong.clone().unwrap_err().to_string());
-    assert_eq!(
-        fake.recorder.lock().calls.len(),
-        calls,
-        "create made a call"
-    );
-    let status = handle(&fake, &wrong, request("status", "pr-42", "perAz"))
-        .await
-        .unwrap();
-    assert_eq!(status.status, Status::Ready);
-    let deleted = handle(&fake, &wrong, request("delete", "pr-42", "perAz"))
-        .await
-        .unwrap();
-    assert_eq!(deleted, Response::new(Status::Deleted, Outputs::new()));
-    assert!(fake.world().vpcs.is_empty() && fake.roles.roles().is_empty());
-}
-
-#[tokio::test]
-async fn delete_removes_everything_in_dependency_order() {
-    let fake = Fake::new();
-    run(&fake, "create").await.unwrap();
-    lambda_interface(&fake, "available");
-    fake.recorder.lock().changes.clear();
-    let response = run(&fake, "delete").await.unwrap();
-    assert_eq!(response, Response::new(Status::Deleted, Outputs::new()));
-    let world = fake.world();
-    assert!(world.nats.iter().all(|nat| nat.state == NatState::Deleted));
-    assert!(world.vpcs.is_empty() && world.subnets.is_empty() && world.addresses.is_empty());
-    assert!(world.gateways.is_empty() && world.groups.is_empty() && world.tables.is_empty());
-    assert!(
-        world.interfaces.is_empty() && world.flow_logs.is_empty() && world.endpoints.is_empty()
-    );
-    assert!(fake.logs.groups().is_empty() && fake.roles.roles().is_empty());
-    assert!(world.aliases.is_empty() && world.keys[0].pending_deletion);
-    let order = [
-        "DeleteNatGateway",
-        "ReleaseAddress",
-        "DetachInternetGateway",
-        "DeleteInternetGateway",
-        "RevokeSecurityGroupRules",
-        "DeleteNetworkInterface",
-        "DeleteSecurityGroup",
-        "DeleteSubnet",
-        "DeleteFlowLogs",
-        "DeleteVpcEndpoints",
-        "DisassociateRouteTable",
-        "DeleteRouteTable",
-        "DeleteVpc",
-        "DeleteLogGroup",
-        "DeleteRolePolicy",
-        "DeleteRole",
-        "ScheduleKeyDeletion",
-        "DeleteAlias",
-    ];
-    let changes = fake.recorder.lock().changes.clone();
-    let first: Vec<usize> = order
-        .iter()
-        .map(|op| changes.iter().position(|change| change == op).unwrap())
-        .collect();
-    assert!(
-        first.windows(2).all(|pair| pair[0] < pair[1]),
-        "{changes:?}"
-    );
-}
-
-#[tokio::test]
-async fn nat_gateways_still_deleting_keep_delete_in_progress() {
-    let fake = Fake::new();
-    run(&fake, "create").await.unwrap();
-    fake.world().slow_nat_deletion = true;
-    let response = run(&fake, "delete").await.unwrap();
-    assert_eq!(response.status, Status::InProgress);
-    assert_eq!(strings(&response.outputs["waitingFor"]).len(), 3);
-    assert_eq!(
-        run(&fake, "delete").await.unwrap().status,
-        Status::InProgress
-    );
-    assert_eq!(
-        fake.recorder.lock().count("DeleteNatGateway"),
-        3,
-        "asked once each"
-    );
-    assert_eq!(
-        fake.recorder.lock().count("ReleaseAddress"),
-        0,
-        "EIPs wait for the NATs"
-    );
-
-    for nat in fake.world().nats.iter_mut() {
-        nat.state = NatState::Deleted;
-    }
-    assert_eq!(run(&fake, "delete").await.unwrap().status, Status::Deleted);
-}
-
-#[tokio::test]
-async fn an_eip_release_auth_failure_is_retried_on_the_next_call() {
-    let fake = Fake::new();
-    run(&fake, "create").await.unwrap();
-    fake.recorder.lock().fail("ReleaseAddress", "AuthFailure");
-    let response = run(&fake, "delete").await.unwrap();
-    assert_eq!(response.status, Status::InProgress);
-    let waiting = strings(&response.outputs["waitingFor"]);
-    assert!(waiting[0].contains("AuthFailure"), "{waiting:?}");
-    assert_eq!(fake.world().addresses.len(), 1);
-    assert_eq!(fake.recorder.lock().count("DeleteVpc"), 0);
-
-    assert_eq!(run(&fake, "delete").await.unwrap().status, Status::Deleted);
-    assert!(fake.world().addresses.is_empty());
-}
-
-#[tokio::test]
-async fn delete_resumes_after_a_partial_delete() {
-    let fake = Fake::new();
-    run(&fake, "create").await.unwrap();
-    fake.recorder
-        .lock()
-        .fail_after("DeleteRouteTable", "RequestLimitExceeded", 1);
-    fake.recorder
-        .lock()
-        .fail("DeleteAlias", "RequestLimitExceeded");
-    let error = run(&fake, "delete").await.unwrap_err();
-    assert_eq!(error.error_name(), ErrorName::Retryable);
-    assert!(fake.world().subnets.is_empty());
-    assert_eq!(fake.world().vpcs.len(), 1);
-
-    let error = run(&fake, "delete").await.unwrap_err();
-    assert!(
-        error.to_string().starts_with("DeleteAlias failed"),
-        "{error}"
-    );
-    assert!(fake.world().keys[0].pending_deletion);
-    // The log group and the role are already gone: AWS says so (ResourceNotFoundException,
-    // NoSuchEntity), and that counts as deleted.
-    assert!(fake.logs.groups().is_empty() && fake.roles.roles().is_empty());
-    let calls = fake.recorder.lock().calls.len();
-
-    assert_eq!(run(&fake, "delete").await.unwrap().status, Status::Deleted);
-    let recorder = fake.recorder.lock();
-    let asked: Vec<&str> = recorder.calls[calls..]
-        .iter()
-        .copied()
-        .filter(|op| ["DeleteLogGroup", "DeleteRolePolicy", "DeleteRole"].contains(op))
-        .collect();
-    assert_eq!(asked, ["DeleteLogGroup", "DeleteRolePolicy", "DeleteRole"]);
-    assert_eq!(recorder.count("DeleteLogGroup"), 1, "deleted once");
-    assert_eq!(recorder.count("DeleteRole"), 1, "deleted once");
-    assert_eq!(recorder.count("ScheduleKeyDeletion"), 1, "scheduled once");
-    assert_eq!(recorder.count("DeleteNatGateway"), 3);
-    let world = fake.world();
-    assert!(world.vpcs.is_empty() && world.aliases.is_empty());
-}
-
-#[tokio::test]
-async fn an_interface_in_use_or_a_dependency_keeps_delete_in_progress() {
-    let fake = Fake::new();
-    run(&fake, "create").await.unwrap();
-    lambda_interface(&fake, "in-use");
-    let response = run(&fake, "delete").await.unwrap();
-    assert_eq!(response.status, Status::InProgress);
-    let waiting = strings(&response.outputs["waitingFor"]);
-    assert_eq!(
-        waiting,
-        ["network interface eni-1 (AWS Lambda VPC ENI-rotation-pr-42) to be released"]
-    );
-    assert_eq!(fake.recorder.lock().count("DeleteSecurityGroup"), 0);
-
-    fake.world().interfaces[0].1.status = "available".into();
-    fake.recorder
-        .lock()
-        .fail("DeleteVpc", "DependencyViolation");
-    assert_eq!(
-        run(&fake, "delete").await.unwrap().status,
-        Status::InProgress
-    );
-    assert!(fake.world().subnets.is_empty());
-    assert_eq!(
-        fake.recorder.lock().count("DeleteLogGroup"),
-        0,
-        "the VPC goes first"
-    );
-
-    fake.recorder.lock().fail("DeleteRole", "DeleteConflict");
-    assert_eq!(
-        run(&fake, "delete").await.unwrap().status,
-        Status::InProgress
-    );
-    assert_eq!(run(&fake, "delete").await.unwrap().status, Status::Deleted);
-    assert!(fake.roles.roles().is_empty());
-}
-
-#[tokio::test]
-async fn a_refused_delete_fails_as_aws_rejected() {
-    let fake = Fake::new();
-    run(&fake, "create").await.unwrap();
-    fake.recorder
-        .lock()
-        .fail("DeleteSubnet", "UnauthorizedOperation");
-    let error = run(&fake, "delete").await.unwrap_err();
-    assert_eq!(error.error_name(), ErrorName::AwsRejected);
-}
-
-#[tokio::test]
-async fn another_environment_is_left_alone() {
-    let fake = Fake::new();
-    handle(&fake, &configured(), request("create", "pr-7", "single"))
-        .await
-        .unwrap();
-    run(&fake, "create").await.unwrap();
-    assert_eq!(fake.world().vpcs.len(), 2);
-    assert_eq!(run(&fake, "delete").await.unwrap().status, Status::Deleted);
-    let world = fake.world();
-    assert_eq!(world.vpcs.len(), 1);
-    assert_eq!(world.vpcs[0].labels.environment.as_deref(), Some("pr-7"));
-    assert_eq!(world.addresses.len(), 1);
-    assert_eq!(world.gateways.len(), 1);
-    assert_eq!(
-        world
-            .nats
-            .iter()
-            .filter(|nat| nat.state == NatState::Available)
-            .count(),
-        1
-    );
 }
 
 #[test]

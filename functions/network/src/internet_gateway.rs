@@ -1,6 +1,6 @@
 //! The internet gateway of the public subnets.
 
-use crate::api::{CallResult, Cloud, Vpc};
+use crate::api::{CallResult, Cloud, Ec2Calls, Vpc};
 use crate::labels::{is_mine, is_named};
 use crate::waiting::Waiting;
 use env_core::context::Context;
@@ -12,6 +12,7 @@ pub async fn ensure<C: Cloud>(cx: &Context<'_, C>, vpc: &Vpc) -> CallResult<Stri
     let environment = cx.environment();
     let existing = cx
         .cloud
+        .ec2()
         .internet_gateways(environment)
         .await?
         .into_iter()
@@ -20,12 +21,14 @@ pub async fn ensure<C: Cloud>(cx: &Context<'_, C>, vpc: &Vpc) -> CallResult<Stri
         Some(gateway) => gateway,
         None => {
             cx.cloud
+                .ec2()
                 .create_internet_gateway(&cx.tags_named(name))
                 .await?
         }
     };
     if !gateway.attached_vpcs.contains(&vpc.labels.id) {
         cx.cloud
+            .ec2()
             .attach_internet_gateway(&gateway.labels.id, &vpc.labels.id)
             .await?;
     }
@@ -38,13 +41,13 @@ pub async fn delete<C: Cloud>(
     environment: &str,
     waiting: &mut Waiting,
 ) -> CallResult<()> {
-    for gateway in cloud.internet_gateways(environment).await? {
+    for gateway in cloud.ec2().internet_gateways(environment).await? {
         if is_mine(&gateway.labels, environment) {
             let id = &gateway.labels.id;
             for vpc in &gateway.attached_vpcs {
-                waiting.settle(cloud.detach_internet_gateway(id, vpc).await, id, &[])?;
+                waiting.settle(cloud.ec2().detach_internet_gateway(id, vpc).await, id, &[])?;
             }
-            waiting.settle(cloud.delete_internet_gateway(id).await, id, &[])?;
+            waiting.settle(cloud.ec2().delete_internet_gateway(id).await, id, &[])?;
         }
     }
     Ok(())

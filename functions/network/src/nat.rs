@@ -1,6 +1,6 @@
 //! NAT gateways, one per zone or a single shared one as the spec says, each with its Elastic IP.
 
-use crate::api::{CallResult, Cloud, NatGateway, NatState, Vpc};
+use crate::api::{CallResult, Cloud, Ec2Calls, NatGateway, NatState, Vpc};
 use crate::handler::NetworkError;
 use crate::labels::{is_mine, is_named};
 use crate::waiting::Waiting;
@@ -24,8 +24,8 @@ pub async fn ensure<C: Cloud>(
     public_subnets: &[String],
 ) -> Result<Vec<(AzSlot, NatGateway)>, NetworkError> {
     let (cloud, names, environment) = (cx.cloud, cx.names, cx.environment());
-    let existing: Vec<NatGateway> = live(cloud.nat_gateways(environment).await?, environment);
-    let addresses = cloud.addresses(environment).await?;
+    let existing: Vec<NatGateway> = live(cloud.ec2().nat_gateways(environment).await?, environment);
+    let addresses = cloud.ec2().addresses(environment).await?;
     let mut nats = Vec::new();
     for (index, slot) in slots(cx.fields().nat_gateways).iter().enumerate() {
         let name = names.of(NameKind::NatGateway(*slot));
@@ -40,6 +40,7 @@ pub async fn ensure<C: Cloud>(
                     Some(address) => address.id.clone(),
                     None => {
                         cloud
+                            .ec2()
                             .allocate_address(&cx.tags_named(address_name))
                             .await?
                             .id
@@ -50,6 +51,7 @@ pub async fn ensure<C: Cloud>(
                 let token = format!("{}-{}", vpc.labels.id, slot.letter());
                 let tags = cx.tags_named(name);
                 cloud
+                    .ec2()
                     .create_nat_gateway(&public_subnets[index], &allocation, &token, &tags)
                     .await?
             }
@@ -76,14 +78,14 @@ pub async fn delete<C: Cloud>(
     environment: &str,
     waiting: &mut Waiting,
 ) -> CallResult<()> {
-    let nats = live(cloud.nat_gateways(environment).await?, environment);
+    let nats = live(cloud.ec2().nat_gateways(environment).await?, environment);
     for nat in nats.iter().filter(|nat| nat.state != NatState::Deleting) {
-        let result = cloud.delete_nat_gateway(&nat.labels.id).await;
+        let result = cloud.ec2().delete_nat_gateway(&nat.labels.id).await;
         waiting.settle(result, &nat.labels.id, &[])?;
     }
     if !nats.is_empty() {
         // AWS deletes a NAT gateway in about a minute; an emulator may have done so already.
-        for nat in live(cloud.nat_gateways(environment).await?, environment) {
+        for nat in live(cloud.ec2().nat_gateways(environment).await?, environment) {
             waiting.push(format!("NAT gateway {} to be deleted", nat.labels.id));
         }
     }
@@ -98,9 +100,9 @@ pub async fn release_addresses<C: Cloud>(
     environment: &str,
     waiting: &mut Waiting,
 ) -> CallResult<()> {
-    for address in cloud.addresses(environment).await? {
+    for address in cloud.ec2().addresses(environment).await? {
         if is_mine(&address, environment) {
-            let result = cloud.release_address(&address.id).await;
+            let result = cloud.ec2().release_address(&address.id).await;
             waiting.settle(result, &address.id, &["AuthFailure"])?;
         }
     }

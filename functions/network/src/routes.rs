@@ -1,7 +1,7 @@
 //! Route tables: the public one to the internet gateway, one private one per zone to its NAT
 //! gateway, and the S3 gateway endpoint whose routes live in the private ones.
 
-use crate::api::{CallResult, Cloud, NatGateway, NatState, RouteTable, RouteTarget, Vpc};
+use crate::api::{CallResult, Cloud, Ec2Calls, NatGateway, NatState, RouteTable, RouteTarget, Vpc};
 use crate::labels::is_named;
 use crate::subnets::Subnets;
 use crate::waiting::Waiting;
@@ -18,7 +18,7 @@ pub async fn ensure<C: Cloud>(
     nats: &[(AzSlot, NatGateway)],
 ) -> CallResult<Vec<String>> {
     let (cloud, names) = (cx.cloud, cx.names);
-    let existing = cloud.route_tables(&vpc.labels.id).await?;
+    let existing = cloud.ec2().route_tables(&vpc.labels.id).await?;
     let mut wanted = vec![(
         NameKind::PublicRouteTable,
         subnets.public.clone(),
@@ -46,18 +46,21 @@ pub async fn ensure<C: Cloud>(
             Some(table) => table.clone(),
             None => {
                 cloud
+                    .ec2()
                     .create_route_table(&vpc.labels.id, &cx.tags_named(name))
                     .await?
             }
         };
         if let (false, Some(target)) = (has_default_route(&table), target) {
             cloud
+                .ec2()
                 .create_default_route(&table.labels.id, &target)
                 .await?;
         }
         for subnet in subnets {
             if !is_associated(&table, &subnet) {
                 cloud
+                    .ec2()
                     .associate_route_table(&table.labels.id, &subnet)
                     .await?;
             }
@@ -91,9 +94,16 @@ pub async fn ensure_s3_endpoint<C: Cloud>(
     vpc: &Vpc,
     private_tables: &[String],
 ) -> CallResult<()> {
-    if cx.cloud.s3_endpoints(&vpc.labels.id).await?.is_empty() {
+    if cx
+        .cloud
+        .ec2()
+        .s3_endpoints(&vpc.labels.id)
+        .await?
+        .is_empty()
+    {
         let tags = cx.tags_named(cx.names.of(NameKind::S3Endpoint));
         cx.cloud
+            .ec2()
             .create_s3_endpoint(&vpc.labels.id, private_tables, &tags)
             .await?;
     }
@@ -107,15 +117,16 @@ pub async fn delete_endpoints<C: Cloud>(
     vpc: &str,
     waiting: &mut Waiting,
 ) -> CallResult<()> {
-    for endpoint in cloud.s3_endpoints(vpc).await? {
-        waiting.settle(cloud.delete_endpoint(&endpoint.id).await, &endpoint.id, &[])?;
+    for endpoint in cloud.ec2().s3_endpoints(vpc).await? {
+        let deleted = cloud.ec2().delete_endpoint(&endpoint.id).await;
+        waiting.settle(deleted, &endpoint.id, &[])?;
     }
     Ok(())
 }
 
 /// The VPC's route tables, but the main one, which goes with the VPC.
 pub async fn delete<C: Cloud>(cloud: &C, vpc: &str, waiting: &mut Waiting) -> CallResult<()> {
-    for table in cloud.route_tables(vpc).await? {
+    for table in cloud.ec2().route_tables(vpc).await? {
         if table
             .associations
             .iter()
@@ -124,10 +135,10 @@ pub async fn delete<C: Cloud>(cloud: &C, vpc: &str, waiting: &mut Waiting) -> Ca
             continue;
         }
         for association in &table.associations {
-            let result = cloud.disassociate_route_table(&association.id).await;
+            let result = cloud.ec2().disassociate_route_table(&association.id).await;
             waiting.settle(result, &association.id, &[])?;
         }
-        let result = cloud.delete_route_table(&table.labels.id).await;
+        let result = cloud.ec2().delete_route_table(&table.labels.id).await;
         waiting.settle(result, &table.labels.id, &[])?;
     }
     Ok(())

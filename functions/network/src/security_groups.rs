@@ -1,7 +1,7 @@
 //! Security groups: the VPC's default one stripped of every rule (control EC2.2), and one per
 //! tier with exactly the rules `rules.rs` plans.
 
-use crate::api::{CallResult, Cloud, Rule, SecurityGroup, Vpc};
+use crate::api::{CallResult, Cloud, Ec2Calls, Rule, SecurityGroup, Vpc};
 use crate::rules::{desired_rules, group_description, plan};
 use crate::waiting::Waiting;
 use env_core::context::Context;
@@ -16,7 +16,7 @@ pub async fn ensure<C: Cloud>(
     vpc: &Vpc,
 ) -> CallResult<serde_json::Map<String, Value>> {
     let (cloud, names) = (cx.cloud, cx.names);
-    let mut groups = cloud.security_groups(&vpc.labels.id).await?;
+    let mut groups = cloud.ec2().security_groups(&vpc.labels.id).await?;
     let mut created = false;
     for tier in Tier::ALL {
         let name = names.of(NameKind::SecurityGroup(tier));
@@ -24,6 +24,7 @@ pub async fn ensure<C: Cloud>(
             let tags = cx.tags_named(name.clone());
             let description = group_description(tier);
             cloud
+                .ec2()
                 .create_security_group(&vpc.labels.id, &name, description, &tags)
                 .await?;
             created = true;
@@ -31,18 +32,20 @@ pub async fn ensure<C: Cloud>(
     }
     if created {
         // Read again: AWS gives each new group an allow-all egress rule that has to go.
-        groups = cloud.security_groups(&vpc.labels.id).await?;
+        groups = cloud.ec2().security_groups(&vpc.labels.id).await?;
     }
     let port = i32::from(cx.fields().container_port.get());
     let (ids, changes) = review(&groups, names, port);
     for change in changes {
         if !change.revoke.is_empty() {
             cloud
+                .ec2()
                 .revoke(&change.group.labels.id, &change.revoke)
                 .await?;
         }
         if !change.authorize.is_empty() {
             cloud
+                .ec2()
                 .authorize(&change.group.labels.id, &change.authorize)
                 .await?;
         }
@@ -118,10 +121,10 @@ pub async fn revoke_all<C: Cloud>(
     vpc: &str,
     waiting: &mut Waiting,
 ) -> CallResult<Vec<SecurityGroup>> {
-    let groups = cloud.security_groups(vpc).await?;
+    let groups = cloud.ec2().security_groups(vpc).await?;
     for group in &groups {
         if !group.rules.is_empty() {
-            let result = cloud.revoke(&group.labels.id, &group.rules).await;
+            let result = cloud.ec2().revoke(&group.labels.id, &group.rules).await;
             waiting.settle(result, &group.labels.id, &[])?;
         }
     }
@@ -135,7 +138,7 @@ pub async fn delete<C: Cloud>(
     waiting: &mut Waiting,
 ) -> CallResult<()> {
     for group in groups.iter().filter(|group| group.group_name != "default") {
-        let result = cloud.delete_security_group(&group.labels.id).await;
+        let result = cloud.ec2().delete_security_group(&group.labels.id).await;
         waiting.settle(result, &group.labels.id, &[])?;
     }
     Ok(())

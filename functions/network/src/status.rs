@@ -16,7 +16,7 @@
 //! every call without a resource of its own (DNS attributes, key rotation, log retention, the
 //! role's inline policy) is not read: those calls cannot be left half-made.
 
-use crate::api::{Cloud, InternetGateway, NatState, Vpc};
+use crate::api::{Cloud, Ec2Calls, InternetGateway, NatState, Vpc};
 use crate::cidr::SUBNETS;
 use crate::handler::NetworkError;
 use crate::labels::{is_mine, is_named};
@@ -57,7 +57,7 @@ pub async fn status<C: Cloud>(cloud: &C, request: &Request) -> Result<Response, 
     let nat_ids = nat_gateways(&cx, &mut report).await?;
     report.output("natGatewayIds", nat_ids.map(|ids| json!(ids)));
 
-    let gateways: Vec<InternetGateway> = cloud.internet_gateways(environment).await?;
+    let gateways: Vec<InternetGateway> = cloud.ec2().internet_gateways(environment).await?;
     let gateways: Vec<InternetGateway> = gateways
         .into_iter()
         .filter(|gateway| is_mine(&gateway.labels, environment))
@@ -68,7 +68,7 @@ pub async fn status<C: Cloud>(cloud: &C, request: &Request) -> Result<Response, 
         .iter()
         .find(|gateway| is_named(&gateway.labels, &gateway_name));
 
-    let vpcs: Vec<Vpc> = cloud.vpcs(environment).await?;
+    let vpcs: Vec<Vpc> = cloud.ec2().vpcs(environment).await?;
     let vpcs: Vec<Vpc> = vpcs
         .into_iter()
         .filter(|vpc| is_mine(&vpc.labels, environment))
@@ -94,8 +94,8 @@ async fn nat_gateways<C: Cloud>(
     report: &mut Report,
 ) -> Result<Option<Vec<String>>, NetworkError> {
     let (cloud, names, environment) = (cx.cloud, cx.names, cx.environment());
-    let nats = nat::live(cloud.nat_gateways(environment).await?, environment);
-    let addresses = cloud.addresses(environment).await?;
+    let nats = nat::live(cloud.ec2().nat_gateways(environment).await?, environment);
+    let addresses = cloud.ec2().addresses(environment).await?;
     report.found(!nats.is_empty());
     report.found(
         addresses
@@ -131,7 +131,7 @@ async fn in_vpc<C: Cloud>(
     report.output("vpcCidr", Some(json!(cx.fields().vpc_cidr.to_string())));
     report.output("availabilityZones", Some(json!(vpc::zones(cx).await?)));
 
-    let existing = cloud.subnets(vpc_id).await?;
+    let existing = cloud.ec2().subnets(vpc_id).await?;
     let mut ids = Vec::new();
     for kind in subnets::kinds() {
         let name = names.of(kind);
@@ -151,7 +151,7 @@ async fn in_vpc<C: Cloud>(
         report.output("privateSubnetIds", Some(json!(private)));
     }
 
-    let groups = cloud.security_groups(vpc_id).await?;
+    let groups = cloud.ec2().security_groups(vpc_id).await?;
     let port = i32::from(cx.fields().container_port.get());
     let (group_ids, changes) = review(&groups, names, port);
     let every_group = group_ids.values().all(|id| id != "");
@@ -163,9 +163,9 @@ async fn in_vpc<C: Cloud>(
         every_group.then_some(Value::Object(group_ids)),
     );
 
-    let has_flow_log = !cloud.flow_logs(vpc_id).await?.is_empty();
+    let has_flow_log = !cloud.ec2().flow_logs(vpc_id).await?.is_empty();
     report.expect(has_flow_log, names.of(NameKind::FlowLog));
-    let has_endpoint = !cloud.s3_endpoints(vpc_id).await?.is_empty();
+    let has_endpoint = !cloud.ec2().s3_endpoints(vpc_id).await?.is_empty();
     report.expect(has_endpoint, names.of(NameKind::S3Endpoint));
     Ok(())
 }
@@ -179,7 +179,7 @@ async fn route_tables<C: Cloud>(
     private: &[String],
     report: &mut Report,
 ) -> Result<(), NetworkError> {
-    let tables = cx.cloud.route_tables(vpc_id).await?;
+    let tables = cx.cloud.ec2().route_tables(vpc_id).await?;
     let private = AzSlot::ALL.into_iter().zip(private).map(|(slot, subnet)| {
         (
             NameKind::PrivateRouteTable(slot),

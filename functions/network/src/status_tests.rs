@@ -5,6 +5,7 @@ use crate::api::NatState;
 use crate::fake::{Fake, World};
 use crate::handler::tests::{configured, request, run};
 use crate::handler::{handle, NetworkError};
+use ec2::fake::Ec2World;
 use env_core::contract::Outputs;
 use env_core::{ErrorName, NamedError, Response, Status};
 use iam_roles::fake::StoredRole;
@@ -14,7 +15,8 @@ use std::collections::BTreeMap;
 /// Everything the fake holds but its log of calls, which reads add to.
 #[derive(Debug, PartialEq)]
 struct State {
-    world: World,
+    ec2: Ec2World,
+    kms: World,
     log_groups: BTreeMap<String, StoredLogGroup>,
     roles: BTreeMap<String, StoredRole>,
     changes: Vec<&'static str>,
@@ -22,7 +24,8 @@ struct State {
 
 fn state(fake: &Fake) -> State {
     State {
-        world: fake.world().clone(),
+        ec2: fake.ec2.world().clone(),
+        kms: fake.world().clone(),
         log_groups: fake.logs.groups().clone(),
         roles: fake.roles.roles().clone(),
         changes: fake.recorder.lock().changes.clone(),
@@ -62,7 +65,7 @@ async fn status_of_nothing_is_deleted_and_creates_nothing() {
     let response = status(&fake).await.unwrap();
     assert_eq!(response, Response::new(Status::Deleted, Outputs::new()));
     let recorder = fake.recorder.lock();
-    assert!(recorder.changes.is_empty() && fake.world().vpcs.is_empty());
+    assert!(recorder.changes.is_empty() && fake.ec2.world().vpcs.is_empty());
     assert!(fake.roles.roles().is_empty() && fake.logs.groups().is_empty());
     assert_eq!(
         recorder.calls,
@@ -109,12 +112,12 @@ async fn status_after_a_complete_create_answers_what_create_answered() {
 #[tokio::test]
 async fn pending_nat_gateways_keep_status_in_progress_and_only_create_adds_their_routes() {
     let fake = Fake::new();
-    fake.world().new_nat_state = Some(NatState::Pending);
+    fake.ec2.world().new_nat_state = Some(NatState::Pending);
     let created = run(&fake, "create").await.unwrap();
     assert_eq!(created.status, Status::InProgress);
     assert_eq!(status(&fake).await.unwrap(), created);
 
-    for nat in fake.world().nats.iter_mut() {
+    for nat in fake.ec2.world().nats.iter_mut() {
         nat.state = NatState::Available;
     }
     // Available now, but the private default routes are create's to add.
@@ -136,11 +139,11 @@ async fn pending_nat_gateways_keep_status_in_progress_and_only_create_adds_their
 #[tokio::test]
 async fn a_refused_flow_log_keeps_status_in_progress_until_create_makes_it() {
     let fake = Fake::new();
-    fake.world().flow_log_refusal = Some("Unable to assume given IAM role".into());
+    fake.ec2.world().flow_log_refusal = Some("Unable to assume given IAM role".into());
     let created = run(&fake, "create").await.unwrap();
     assert_eq!(created.status, Status::InProgress);
     assert_eq!(status(&fake).await.unwrap(), created);
-    assert!(fake.world().flow_logs.is_empty());
+    assert!(fake.ec2.world().flow_logs.is_empty());
 
     let ready = run(&fake, "create").await.unwrap();
     assert_eq!(ready.status, Status::Ready);
@@ -205,7 +208,7 @@ async fn a_failed_nat_gateway_or_too_few_zones_fail_status_as_they_fail_create()
     let fake = Fake::new();
     run(&fake, "create").await.unwrap();
     let failed = {
-        let mut world = fake.world();
+        let mut world = fake.ec2.world();
         world.nats[1].state = NatState::Failed;
         world.nats[1].labels.id.clone()
     };
@@ -220,7 +223,7 @@ async fn a_failed_nat_gateway_or_too_few_zones_fail_status_as_they_fail_create()
 
     let fake = Fake::new();
     run(&fake, "create").await.unwrap();
-    fake.world().zones.truncate(2);
+    fake.ec2.world().zones.truncate(2);
     let error = status(&fake).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::ComponentFailed);
     let from_create = run(&fake, "create").await.unwrap_err();
@@ -231,7 +234,7 @@ async fn a_failed_nat_gateway_or_too_few_zones_fail_status_as_they_fail_create()
 async fn status_follows_a_delete_through_in_progress_to_deleted() {
     let fake = Fake::new();
     let created = run(&fake, "create").await.unwrap();
-    fake.world().slow_nat_deletion = true;
+    fake.ec2.world().slow_nat_deletion = true;
     assert_eq!(
         run(&fake, "delete").await.unwrap().status,
         Status::InProgress
@@ -243,7 +246,7 @@ async fn status_follows_a_delete_through_in_progress_to_deleted() {
         "all there, NAT gateways deleting"
     );
 
-    for nat in fake.world().nats.iter_mut() {
+    for nat in fake.ec2.world().nats.iter_mut() {
         nat.state = NatState::Deleted;
     }
     // The alias outlives everything else: the key, scheduled for deletion, is no output.
@@ -251,7 +254,7 @@ async fn status_follows_a_delete_through_in_progress_to_deleted() {
         .lock()
         .fail("DeleteAlias", "UnauthorizedOperation");
     run(&fake, "delete").await.unwrap_err();
-    assert!(fake.world().keys[0].pending_deletion && fake.world().vpcs.is_empty());
+    assert!(fake.world().keys[0].pending_deletion && fake.ec2.world().vpcs.is_empty());
     let response = status(&fake).await.unwrap();
     assert_eq!(response, Response::new(Status::InProgress, Outputs::new()));
 

@@ -1,7 +1,7 @@
 //! Three public and three private subnets, one of each per availability zone, carved from the
 //! VPC's block.
 
-use crate::api::{CallResult, Cloud, Subnet, Vpc};
+use crate::api::{CallResult, Cloud, Ec2Calls, Subnet, Vpc};
 use crate::cidr::subnet_blocks;
 use crate::labels::is_named;
 use crate::waiting::Waiting;
@@ -29,7 +29,7 @@ pub async fn ensure<C: Cloud>(
     vpc: &Vpc,
     zones: Vec<String>,
 ) -> CallResult<Subnets> {
-    let existing: Vec<Subnet> = cx.cloud.subnets(&vpc.labels.id).await?;
+    let existing: Vec<Subnet> = cx.cloud.ec2().subnets(&vpc.labels.id).await?;
     let blocks = subnet_blocks(cx.fields().vpc_cidr);
     let mut ids = Vec::new();
     for (index, kind) in kinds().enumerate() {
@@ -44,6 +44,7 @@ pub async fn ensure<C: Cloud>(
                 let cidr = blocks[index].to_string();
                 let tags = cx.tags_named(name);
                 cx.cloud
+                    .ec2()
                     .create_subnet(&vpc.labels.id, &cidr, zone, &tags)
                     .await?
                     .labels
@@ -62,8 +63,8 @@ pub async fn ensure<C: Cloud>(
 
 /// Every subnet of the VPC.
 pub async fn delete<C: Cloud>(cloud: &C, vpc: &str, waiting: &mut Waiting) -> CallResult<()> {
-    for subnet in cloud.subnets(vpc).await? {
-        let result = cloud.delete_subnet(&subnet.labels.id).await;
+    for subnet in cloud.ec2().subnets(vpc).await? {
+        let result = cloud.ec2().delete_subnet(&subnet.labels.id).await;
         waiting.settle(result, &subnet.labels.id, &[])?;
     }
     Ok(())

@@ -3,7 +3,7 @@
 //! a reason: security groups are deleted after the leftover ENIs that use them, and flow logs and
 //! endpoints before the route tables that hold the endpoints' routes.
 
-use crate::api::Cloud;
+use crate::api::{Cloud, Ec2Calls};
 use crate::handler::NetworkError;
 use crate::labels::is_mine;
 use crate::waiting::Waiting;
@@ -17,6 +17,7 @@ pub async fn delete<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Respo
     let environment = spec.suffix().as_str();
     let names = Names::new(spec.suffix());
     let vpcs: Vec<String> = cloud
+        .ec2()
         .vpcs(environment)
         .await?
         .into_iter()
@@ -53,7 +54,7 @@ pub async fn delete<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Respo
         routes::delete(cloud, vpc, &mut waiting).await?;
         // 10. The VPC, with its default security group and main route table. Anything above that
         //     AWS would not let go yet makes this a DependencyViolation too, so it waits with them.
-        waiting.settle(cloud.delete_vpc(vpc).await, vpc, &[])?;
+        waiting.settle(cloud.ec2().delete_vpc(vpc).await, vpc, &[])?;
     }
     if !waiting.is_empty() {
         return Ok(waiting.into_response());
@@ -76,9 +77,9 @@ async fn release_interfaces<C: Cloud>(
     vpc: &str,
     waiting: &mut Waiting,
 ) -> Result<(), NetworkError> {
-    for interface in cloud.network_interfaces(vpc).await? {
+    for interface in cloud.ec2().network_interfaces(vpc).await? {
         if interface.status == "available" {
-            let result = cloud.delete_network_interface(&interface.id).await;
+            let result = cloud.ec2().delete_network_interface(&interface.id).await;
             waiting.settle(result, &interface.id, &[])?;
         } else {
             waiting.push(format!(
@@ -89,3 +90,7 @@ async fn release_interfaces<C: Cloud>(
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "teardown_tests.rs"]
+mod tests;

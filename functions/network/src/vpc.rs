@@ -1,6 +1,6 @@
 //! The VPC, with DNS support and hostnames on, in the first three availability zones.
 
-use crate::api::{CallResult, Cloud, Vpc};
+use crate::api::{CallResult, Cloud, Ec2Calls, Vpc};
 use crate::handler::NetworkError;
 use crate::labels::{is_mine, is_named};
 use env_core::context::Context;
@@ -12,6 +12,7 @@ pub async fn ensure<C: Cloud>(cx: &Context<'_, C>) -> CallResult<Vpc> {
     let environment = cx.environment();
     let existing = cx
         .cloud
+        .ec2()
         .vpcs(environment)
         .await?
         .into_iter()
@@ -20,16 +21,19 @@ pub async fn ensure<C: Cloud>(cx: &Context<'_, C>) -> CallResult<Vpc> {
         Some(vpc) => vpc,
         None => {
             let cidr = cx.fields().vpc_cidr.to_string();
-            cx.cloud.create_vpc(&cidr, &cx.tags_named(name)).await?
+            cx.cloud
+                .ec2()
+                .create_vpc(&cidr, &cx.tags_named(name))
+                .await?
         }
     };
-    cx.cloud.enable_dns(&vpc.labels.id).await?;
+    cx.cloud.ec2().enable_dns(&vpc.labels.id).await?;
     Ok(vpc)
 }
 
 /// The first three available AZs by name: us-west-2a, b, c where the account has them.
 pub async fn zones<C: Cloud>(cx: &Context<'_, C>) -> Result<Vec<String>, NetworkError> {
-    let mut zones = cx.cloud.availability_zones().await?;
+    let mut zones = cx.cloud.ec2().availability_zones().await?;
     if zones.len() < AzSlot::ALL.len() {
         return Err(NetworkError::TooFewZones {
             region: cx.fields().region.as_str(),

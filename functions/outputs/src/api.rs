@@ -3,10 +3,12 @@
 //! Every method is a lookup by a deterministic name (or by tag, for the VPC) that answers `None`,
 //! `false` or an empty list when the thing does not exist, so the handler can name everything that
 //! is missing at once. [`crate::aws::AwsCloud`] implements it with the SDK clients; the unit tests
-//! implement it with an in-memory fake. Nothing here creates, changes or deletes anything. The log
-//! group is looked up through the log-group owners' shared capability, [`LogGroupCalls::exists`],
-//! and the secrets through the secret owners' one, [`SecretCalls::describe`].
+//! implement it with an in-memory fake. Nothing here creates, changes or deletes anything. The VPC
+//! and its subnets are read through the network owners' shared capability, [`Ec2Calls`], the log
+//! group through the log-group owners' one, [`LogGroupCalls::exists`], and the secrets through the
+//! secret owners' one, [`SecretCalls::describe`].
 
+use ec2::Ec2Calls;
 use env_core::AwsCallError;
 use log_groups::LogGroupCalls;
 use secrets::SecretCalls;
@@ -18,6 +20,15 @@ pub type CallResult<T> = Result<T, AwsCallError>;
 pub struct Subnet {
     pub id: String,
     pub name: Option<String>,
+}
+
+impl From<ec2::Subnet> for Subnet {
+    fn from(subnet: ec2::Subnet) -> Self {
+        Self {
+            id: subnet.labels.id,
+            name: subnet.labels.name,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +52,11 @@ pub struct DatabaseCluster {
 // binary implements and calls it, and the functions' entry point does not need `Send`.
 #[allow(async_fn_in_trait)]
 pub trait Cloud {
+    type Ec2: Ec2Calls;
+
+    /// EC2, for the VPC and its subnets (only [`Ec2Calls::vpcs`] and [`Ec2Calls::subnets`]).
+    fn ec2(&self) -> &Self::Ec2;
+
     type Logs: LogGroupCalls;
 
     /// CloudWatch Logs, for the service's log group (only [`LogGroupCalls::exists`] is used).
@@ -53,11 +69,6 @@ pub trait Cloud {
 
     /// The region the clients talk to, for the console links.
     fn region(&self) -> &str;
-
-    // EC2.
-    /// The ids of the VPCs whose `Name` tag and environment tag are these.
-    async fn vpcs(&self, name: &str, environment: &str) -> CallResult<Vec<String>>;
-    async fn subnets(&self, vpc_id: &str) -> CallResult<Vec<Subnet>>;
 
     // Elastic Load Balancing.
     async fn load_balancer(&self, name: &str) -> CallResult<Option<LoadBalancer>>;

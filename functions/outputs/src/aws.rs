@@ -2,19 +2,18 @@
 //! [`crate::api`]. Describe and list calls only; the "not found" answers become `None` here, and
 //! everything else is the handler's to decide.
 
-use crate::api::{CallResult, Cloud, DatabaseCluster, LoadBalancer, Subnet};
+use crate::api::{CallResult, Cloud, DatabaseCluster, LoadBalancer};
 use aws_config::SdkConfig;
-use aws_sdk_ec2::types as ec2;
 use aws_sdk_servicediscovery::types as sd;
+use ec2::Ec2;
 use env_core::error::{aws_error, found, Required};
-use env_core::tags;
 use log_groups::LogGroups;
 use secrets::Secrets;
 
 #[derive(Debug, Clone)]
 pub struct AwsCloud {
     region: String,
-    ec2: aws_sdk_ec2::Client,
+    ec2: Ec2,
     elb: aws_sdk_elasticloadbalancingv2::Client,
     ecs: aws_sdk_ecs::Client,
     discovery: aws_sdk_servicediscovery::Client,
@@ -33,7 +32,7 @@ impl AwsCloud {
                 .region()
                 .map_or(env_core::aws::DEFAULT_REGION, |region| region.as_ref())
                 .to_owned(),
-            ec2: aws_sdk_ec2::Client::new(config),
+            ec2: Ec2::new(config),
             elb: aws_sdk_elasticloadbalancingv2::Client::new(config),
             ecs: aws_sdk_ecs::Client::new(config),
             discovery: aws_sdk_servicediscovery::Client::new(config),
@@ -47,18 +46,13 @@ impl AwsCloud {
     }
 }
 
-fn filter(name: &str, value: &str) -> ec2::Filter {
-    ec2::Filter::builder().name(name).values(value).build()
-}
-
-fn name_tag(tags: &[ec2::Tag]) -> Option<String> {
-    tags.iter()
-        .find(|tag| tag.key() == Some("Name"))
-        .and_then(ec2::Tag::value)
-        .map(str::to_owned)
-}
-
 impl Cloud for AwsCloud {
+    type Ec2 = Ec2;
+
+    fn ec2(&self) -> &Ec2 {
+        &self.ec2
+    }
+
     type Logs = LogGroups;
 
     fn logs(&self) -> &LogGroups {
@@ -73,43 +67,6 @@ impl Cloud for AwsCloud {
 
     fn region(&self) -> &str {
         &self.region
-    }
-
-    async fn vpcs(&self, name: &str, environment: &str) -> CallResult<Vec<String>> {
-        let output = self
-            .ec2
-            .describe_vpcs()
-            .filters(filter("tag:Name", name))
-            .filters(filter(&format!("tag:{}", tags::ENVIRONMENT), environment))
-            .send()
-            .await
-            .map_err(aws_error("DescribeVpcs"))?;
-        Ok(output
-            .vpcs()
-            .iter()
-            .filter_map(ec2::Vpc::vpc_id)
-            .map(str::to_owned)
-            .collect())
-    }
-
-    async fn subnets(&self, vpc_id: &str) -> CallResult<Vec<Subnet>> {
-        let output = self
-            .ec2
-            .describe_subnets()
-            .filters(filter("vpc-id", vpc_id))
-            .send()
-            .await
-            .map_err(aws_error("DescribeSubnets"))?;
-        output
-            .subnets()
-            .iter()
-            .map(|subnet| {
-                Ok(Subnet {
-                    id: subnet.subnet_id().required("Subnet.SubnetId")?.to_owned(),
-                    name: name_tag(subnet.tags()),
-                })
-            })
-            .collect()
     }
 
     async fn load_balancer(&self, name: &str) -> CallResult<Option<LoadBalancer>> {

@@ -1,9 +1,10 @@
 //! An in-memory AWS for the handler's unit tests: it holds what a complete environment would
-//! hold and answers the lookups from it. Every call, the log group's and the secrets' included, is
-//! recorded in one `SharedRecorder`, where a test also makes a named operation fail with a given
+//! hold and answers the lookups from it. Every call, the EC2's, the log group's and the secrets'
+//! included, is recorded in one `SharedRecorder`, where a test also makes a named operation fail with a given
 //! AWS error code, the way AWS answers (throttling, access denied …).
 
-use crate::api::{CallResult, Cloud, DatabaseCluster, LoadBalancer, Subnet};
+use crate::api::{CallResult, Cloud, DatabaseCluster, LoadBalancer};
+use ec2::fake::FakeEc2;
 use env_core::recorder::RecordedWorld;
 use log_groups::fake::FakeLogGroups;
 use secrets::fake::FakeSecrets;
@@ -11,10 +12,6 @@ use std::collections::BTreeMap;
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct World {
-    /// VPC id → (Name tag, environment tag).
-    pub vpcs: BTreeMap<String, (String, String)>,
-    /// VPC id → its subnets.
-    pub subnets: BTreeMap<String, Vec<Subnet>>,
     pub load_balancers: BTreeMap<String, LoadBalancer>,
     pub clusters: BTreeMap<String, String>,
     /// (cluster, service) → status.
@@ -32,6 +29,8 @@ pub struct Fake {
     /// What a complete environment holds, and every call of the function's AWS with the faults to
     /// answer.
     recorded: RecordedWorld<World>,
+    /// The VPCs and subnets, recording into the same recorder.
+    ec2: FakeEc2,
     /// The log groups, recording into the same recorder.
     pub logs: FakeLogGroups,
     /// The secrets, recording into the same recorder.
@@ -42,6 +41,7 @@ impl Default for Fake {
     fn default() -> Self {
         let recorded = RecordedWorld::default();
         Self {
+            ec2: FakeEc2::new(recorded.recorder.clone()),
             logs: FakeLogGroups::new(recorded.recorder.clone()),
             secrets: FakeSecrets::new(recorded.recorder.clone()),
             recorded,
@@ -54,6 +54,12 @@ env_core::recorded_world!(Fake, World, recorded);
 pub const REGION: &str = "us-west-2";
 
 impl Cloud for Fake {
+    type Ec2 = FakeEc2;
+
+    fn ec2(&self) -> &FakeEc2 {
+        &self.ec2
+    }
+
     type Logs = FakeLogGroups;
 
     fn logs(&self) -> &FakeLogGroups {
@@ -68,22 +74,6 @@ impl Cloud for Fake {
 
     fn region(&self) -> &str {
         REGION
-    }
-
-    async fn vpcs(&self, name: &str, environment: &str) -> CallResult<Vec<String>> {
-        let world = self.read("DescribeVpcs")?;
-        Ok(world
-            .vpcs
-            .iter()
-            .filter(|(_, tags)| tags.0 == name && tags.1 == environment)
-            .map(|(id, _)| id.clone())
-            .collect())
-    }
-
-    async fn subnets(&self, vpc_id: &str) -> CallResult<Vec<Subnet>> {
-        let world = self.read("DescribeSubnets")?;
-        // A filter on a VPC without subnets matches none: DescribeSubnets answers an empty list.
-        Ok(world.subnets.get(vpc_id).cloned().unwrap_or_default())
     }
 
     async fn load_balancer(&self, name: &str) -> CallResult<Option<LoadBalancer>> {

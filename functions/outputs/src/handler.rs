@@ -7,8 +7,9 @@
 //! missing then has gone (or was never made) and waiting will not bring it back, so the answer is
 //! the `ComponentFailed` error naming every missing piece, not IN_PROGRESS.
 
-use crate::api::Cloud;
+use crate::api::{Cloud, Subnet};
 use crate::document::{self, Found, Missing};
+use ec2::Ec2Calls;
 use env_core::contract::{Action, Outputs, Request, Response, Status};
 use env_core::naming::{NameKind, Names};
 use env_core::spec::EnvironmentSpec;
@@ -82,10 +83,23 @@ async fn read<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Found, AwsC
         ]
         .map(|kind| names.of(kind));
     let network = async {
-        let vpc_ids = cloud.vpcs(&vpc, spec.suffix().as_str()).await?;
+        let environment = spec.suffix();
+        // The environment's VPCs (by its tag), of which the one of this name: the finder answers
+        // the tags it read, and only a VPC that carries both counts.
+        let vpc_ids: Vec<String> = (cloud.ec2().vpcs(environment.as_str()).await?)
+            .into_iter()
+            .filter(|found| {
+                found.labels.name.as_deref() == Some(vpc.as_str())
+                    && found.labels.environment.as_deref() == Some(environment.as_str())
+            })
+            .map(|found| found.labels.id)
+            .collect();
         // The subnets only of the one VPC: with none or several there is no answer to give.
         let subnets = match vpc_ids.as_slice() {
-            [id] => cloud.subnets(id).await?,
+            [id] => (cloud.ec2().subnets(id).await?)
+                .into_iter()
+                .map(Subnet::from)
+                .collect(),
             _ => Vec::new(),
         };
         Ok::<_, AwsCallError>((vpc_ids, subnets))
@@ -142,12 +156,25 @@ mod tests {
     use super::*;
     use crate::document::tests::{complete, expected, self_signed};
     use crate::fake::Fake;
+    use ec2::{Labels, Vpc};
     use env_core::recorder::Recorder;
     use log_groups::fake::StoredLogGroup;
     use secrets::{NewSecret, SecretValue};
     use serde_json::Value;
 
     const KEY: &str = "arn:aws:kms:us-west-2:123456789012:key/pr-42";
+
+    /// A VPC as EC2 describes it, with its `Name` and environment tags.
+    fn vpc(id: &str, name: &str, environment: &str) -> Vpc {
+        Vpc {
+            labels: Labels {
+                id: id.into(),
+                name: Some(name.into()),
+                environment: Some(environment.into()),
+            },
+            cidr: "10.0.0.0/16".into(),
+        }
+    }
 
     /// A fake AWS holding what the document tests' complete environment pr-42 describes, with
     /// another environment's resources beside it that must not be picked up.
@@ -177,14 +204,30 @@ mod tests {
             fake.secrets().create(&secret).await.unwrap();
         }
         {
+            let mut network = fake.ec2().world();
+            network.vpcs.extend([
+                vpc("vpc-1", "vpc-pr-42", "pr-42"),
+                vpc("vpc-9", "vpc-pr-7", "pr-7"),
+                // Tagged for the environment but named otherwise, and named like its VPC but
+                // another environment's (the fake, like moto, ignores the tag filter): neither
+                // is its VPC.
+                vpc("vpc-3", "vpc-pr-7", "pr-42"),
+                vpc("vpc-5", "vpc-pr-42", "pr-7"),
+            ]);
+            for subnet in &found.subnets {
+                let labels = Labels {
+                    id: subnet.id.clone(),
+                    name: subnet.name.clone(),
+                    environment: None,
+                };
+                let zone = "us-west-2a".to_owned();
+                network
+                    .subnets
+                    .push(("vpc-1".into(), ec2::Subnet { labels, zone }));
+            }
+        }
+        {
             let mut world = fake.world();
-            world
-                .vpcs
-                .insert("vpc-1".into(), ("vpc-pr-42".into(), "pr-42".into()));
-            world
-                .vpcs
-                .insert("vpc-9".into(), ("vpc-pr-7".into(), "pr-7".into()));
-            world.subnets.insert("vpc-1".into(), found.subnets.clone());
             world
                 .load_balancers
                 .insert("alb-pr-42".into(), found.load_balancer.clone().unwrap());
@@ -247,10 +290,12 @@ mod tests {
     async fn describing_changes_nothing_and_reads_each_piece_once() {
         let fake = environment().await;
         let world = fake.world().clone();
+        let network = fake.ec2().world().clone();
         let groups = fake.logs.groups().clone();
         let secrets = fake.secrets().store().secrets.clone();
         handle(&fake, request(Action::Status)).await.unwrap();
         assert_eq!(*fake.world(), world);
+        assert_eq!(*fake.ec2().world(), network);
         assert_eq!(*fake.logs.groups(), groups);
         assert_eq!(fake.secrets().store().secrets, secrets);
         assert!(fake.recorder.lock().changes.is_empty());
@@ -325,7 +370,7 @@ mod tests {
     #[tokio::test]
     async fn without_the_vpc_the_subnets_are_not_read() {
         let fake = environment().await;
-        fake.world().vpcs.clear();
+        fake.ec2().world().vpcs.clear();
         let error = handle(&fake, request(Action::Status)).await.unwrap_err();
         assert!(!fake.recorder.lock().calls.contains(&"DescribeSubnets"));
         let text = error.to_string();

@@ -9,7 +9,8 @@ use crate::fakes::{Fakes, Fault};
 use crate::protocol::Outcome;
 use crate::store::{AWSCURRENT, AWSPENDING, AWSPREVIOUS};
 use crate::tests::{
-    current_json, each_step_again_changes_nothing, parts, rotation, secret, step, APP,
+    change_first_value, current_json, each_step_again_changes_nothing, parts, rotation, secret,
+    step, APP,
 };
 use crate::Function;
 use env_core::{ErrorName, NamedError};
@@ -304,13 +305,7 @@ async fn a_secret_without_the_groups_endpoint_or_a_pending_value_is_refused() {
     );
     let mut incomplete = token_secret(T0);
     incomplete.as_object_mut().unwrap().remove("host");
-    fakes
-        .world()
-        .secret(APP)
-        .versions
-        .get_mut("v0")
-        .unwrap()
-        .value = Some(incomplete.to_string());
+    change_first_value(&fakes, APP, incomplete.to_string());
     step(&function, "t1", Step::Create).await.unwrap();
     let error = step(&function, "t1", Step::Set).await.unwrap_err();
     assert!(error.to_string().contains("not valid"), "{error}");

@@ -8,8 +8,8 @@ use crate::fakes::{Fakes, Rng, Role, Version, HOST};
 use crate::protocol::Outcome;
 use crate::store::{AWSCURRENT, AWSPENDING, AWSPREVIOUS};
 use crate::tests::{
-    app_value, current_json, put_pending_value, role, rotation, setup, setup_with, stage_logs_in,
-    step, APP, MASTER,
+    app_value, change_first_value, current_json, put_pending_value, role, rotation, setup,
+    setup_with, stage_logs_in, step, APP, MASTER,
 };
 use env_core::{ErrorName, NamedError};
 use serde_json::json;
@@ -270,13 +270,9 @@ async fn test_and_finish_secret_refuse_a_pending_secret_for_another_host_port_or
 #[tokio::test]
 async fn a_master_secret_on_another_port_is_refused_before_any_login() {
     let (function, fakes) = setup(true);
-    fakes
-        .world()
-        .secret(MASTER)
-        .versions
-        .get_mut("v0")
-        .unwrap()
-        .value = Some(
+    change_first_value(
+        &fakes,
+        MASTER,
         json!({"username": "admin", "password": "m0", "host": HOST, "port": 6432}).to_string(),
     );
     fakes.world().start_rotation(APP, "t1");
@@ -519,11 +515,7 @@ async fn a_database_lost_during_the_fallback_logins_is_retryable_and_changes_not
     fakes.world().roles.insert("app".to_owned(), role("p-prev"));
     fakes.world().start_rotation(APP, "t1");
     step(&function, "t1", Step::Create).await.unwrap();
-    fakes.world().fault = Some(crate::fakes::Fault {
-        at: 8,
-        after_effect: false,
-    });
-    fakes.world().counted = 0;
+    fakes.world().fail_call(8, false);
     let error = step(&function, "t1", Step::Set).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Retryable);
     assert!(fakes
@@ -537,11 +529,7 @@ async fn a_database_lost_during_the_fallback_logins_is_retryable_and_changes_not
     let (function, fakes) = abandoned(1).await;
     fakes.world().start_rotation(APP, "t2");
     step(&function, "t2", Step::Create).await.unwrap();
-    fakes.world().fault = Some(crate::fakes::Fault {
-        at: 10,
-        after_effect: false,
-    });
-    fakes.world().counted = 0;
+    fakes.world().fail_call(10, false);
     let error = step(&function, "t2", Step::Set).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Retryable);
     let calls = fakes.world().calls.clone();
@@ -556,11 +544,7 @@ async fn a_database_lost_during_the_fallback_logins_is_retryable_and_changes_not
     );
 
     // The listing of the versions (the eighth call) fails, here after Secrets Manager answered.
-    fakes.world().fault = Some(crate::fakes::Fault {
-        at: 8,
-        after_effect: true,
-    });
-    fakes.world().counted = 0;
+    fakes.world().fail_call(8, true);
     let error = step(&function, "t2", Step::Set).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Retryable);
     assert_eq!(

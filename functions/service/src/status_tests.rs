@@ -1,8 +1,14 @@
 //! `status` against the fake: it answers what is there and never changes anything.
 
-use super::*;
+use super::{blue_green_spec, change_service, inputs, request, run, run_blue_green, spec};
+use crate::fake::Fake;
+use crate::handler::{handle, ServiceError};
+use crate::settings::tests::settings;
 use env_core::contract::Outputs;
+use env_core::{ErrorName, NamedError, Response, Status};
 use iam_roles::fake::StoredRole;
+use log_groups::fake::StoredLogGroup;
+use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 /// What the fakes hold: ECS, Cloud Map and Application Auto Scaling (as text), the log groups,
@@ -155,12 +161,7 @@ async fn status_of_a_create_interrupted_at_each_step_is_in_progress_and_creates_
 async fn a_failed_rollout_is_the_component_failure_create_answers_and_changes_nothing() {
     let fake = Fake::default();
     run(&fake, "create").await.unwrap();
-    fake.world()
-        .services
-        .get_mut("ecs-service-pr-42")
-        .unwrap()
-        .1
-        .rollout = Some("FAILED".into());
+    change_service(&fake, |service| service.rollout = Some("FAILED".into()));
     let error = read(&fake, spec()).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::ComponentFailed);
     assert!(error.to_string().contains("ecs-service-pr-42"), "{error}");
@@ -296,12 +297,7 @@ async fn status_follows_a_teardown_and_is_deleted_only_when_nothing_is_left() {
         ]
     );
     fake.world().slow_service_deletion = false;
-    fake.world()
-        .services
-        .get_mut("ecs-service-pr-42")
-        .unwrap()
-        .1
-        .status = "INACTIVE".into();
+    change_service(&fake, |service| service.status = "INACTIVE".into());
     for _ in 0..5 {
         run(&fake, "delete").await.unwrap();
         let response = read(&fake, spec()).await.unwrap();

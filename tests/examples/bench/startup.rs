@@ -23,7 +23,8 @@ pub struct ColdRun {
     pub answer: String,
 }
 
-/// The function's memory size in deployment (bootstrap/deploy/src/aws.rs), as Lambda tells it.
+/// The function's memory size in deployment (bootstrap/deploy/src/aws/functions.rs), as Lambda
+/// tells it.
 const MEMORY_MB: &str = "256";
 
 pub fn cold_run(function: &str, event: &Value, extra_env: &[(&str, &str)]) -> ColdRun {

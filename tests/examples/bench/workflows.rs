@@ -13,7 +13,7 @@ const PRICE_PER_TRANSITION: f64 = 0.025 / 1000.0;
 /// (docs/pricing.md).
 const PRICE_PER_REQUEST: f64 = 0.20 / 1_000_000.0;
 const PRICE_PER_GB_SECOND: f64 = 0.000_016_666_7;
-/// The functions' memory in deployment (bootstrap/deploy/src/aws.rs): 256 MB.
+/// The functions' memory in deployment (bootstrap/deploy/src/aws/functions.rs): 256 MB.
 const MEMORY_GB: f64 = 0.25;
 
 #[derive(Debug)]

@@ -74,6 +74,26 @@ fn per_instance(
         .collect()
 }
 
+/// A control one setting of the cluster decides, with the same finding whatever its value.
+fn cluster_control(
+    env: &Environment,
+    ok: impl Fn(&Database) -> bool,
+    problem: &str,
+    fix: &str,
+) -> Outcome {
+    with_db(env, |db| cluster_setting(db, ok(db), problem, fix))
+}
+
+/// A control each instance decides on its own.
+fn instance_control(
+    env: &Environment,
+    bad: impl Fn(&DbInstance) -> bool,
+    problem: &str,
+    fix: &str,
+) -> Outcome {
+    with_db(env, |db| per_instance(db, &bad, problem, fix))
+}
+
 fn encrypted(env: &Environment) -> Outcome {
     with_db(env, |db| {
         let customer_key = match (&db.kms_key_id, &env.key) {
@@ -117,25 +137,21 @@ fn deletion_protection(env: &Environment) -> Outcome {
             "a throwaway environment the teardown must be able to remove without manual steps",
         );
     }
-    with_db(env, |db| {
-        cluster_setting(
-            db,
-            db.deletion_protection,
-            "deletion protection is off",
-            "modify the cluster with DeletionProtection (the spec's deletionProtection)",
-        )
-    })
+    cluster_control(
+        env,
+        |db| db.deletion_protection,
+        "deletion protection is off",
+        "modify the cluster with DeletionProtection (the spec's deletionProtection)",
+    )
 }
 
 fn iam_auth(env: &Environment) -> Outcome {
-    with_db(env, |db| {
-        cluster_setting(
-            db,
-            db.iam_auth,
-            "IAM database authentication is off",
-            "enable IAM database authentication",
-        )
-    })
+    cluster_control(
+        env,
+        |db| db.iam_auth,
+        "IAM database authentication is off",
+        "enable IAM database authentication",
+    )
 }
 
 fn backups(env: &Environment) -> Outcome {
@@ -168,36 +184,30 @@ fn auto_minor_upgrade(env: &Environment) -> Outcome {
 }
 
 fn not_public(env: &Environment) -> Outcome {
-    with_db(env, |db| {
-        per_instance(
-            db,
-            |i| i.publicly_accessible,
-            "publicly accessible",
-            "set PubliclyAccessible to false",
-        )
-    })
+    instance_control(
+        env,
+        |i| i.publicly_accessible,
+        "publicly accessible",
+        "set PubliclyAccessible to false",
+    )
 }
 
 fn copy_tags(env: &Environment) -> Outcome {
-    with_db(env, |db| {
-        cluster_setting(
-            db,
-            db.copy_tags_to_snapshot,
-            "snapshots do not get the tags",
-            "set CopyTagsToSnapshot",
-        )
-    })
+    cluster_control(
+        env,
+        |db| db.copy_tags_to_snapshot,
+        "snapshots do not get the tags",
+        "set CopyTagsToSnapshot",
+    )
 }
 
 fn log_exports(env: &Environment) -> Outcome {
-    with_db(env, |db| {
-        cluster_setting(
-            db,
-            db.log_exports.iter().any(|l| l == "postgresql"),
-            "the postgresql log is not exported to CloudWatch",
-            "set EnableCloudwatchLogsExports to [\"postgresql\"]",
-        )
-    })
+    cluster_control(
+        env,
+        |db| db.log_exports.iter().any(|l| l == "postgresql"),
+        "the postgresql log is not exported to CloudWatch",
+        "set EnableCloudwatchLogsExports to [\"postgresql\"]",
+    )
 }
 
 fn custom_master_user(env: &Environment) -> Outcome {
@@ -234,14 +244,12 @@ fn force_ssl(env: &Environment) -> Outcome {
 }
 
 fn performance_insights(env: &Environment) -> Outcome {
-    with_db(env, |db| {
-        per_instance(
-            db,
-            |i| !(i.performance_insights && i.performance_insights_kms),
-            "Performance Insights is off or not encrypted",
-            "enable Performance Insights with the environment's KMS key",
-        )
-    })
+    instance_control(
+        env,
+        |i| !(i.performance_insights && i.performance_insights_kms),
+        "Performance Insights is off or not encrypted",
+        "enable Performance Insights with the environment's KMS key",
+    )
 }
 
 #[cfg(test)]

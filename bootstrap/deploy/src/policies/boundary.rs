@@ -7,9 +7,9 @@
 //! boundaries for IAM entities": effective permissions are the intersection). It is the union of
 //! what those roles need, on the environments' names only, and nothing that reaches IAM.
 
-use super::statement::{any, Arns, Statement};
 use crate::asl::ArnScope;
 use env_core::naming::NameKind;
+use env_core::policy::{any, Arns, Statement};
 use serde_json::json;
 
 pub fn statements(scope: &ArnScope) -> Vec<Statement> {

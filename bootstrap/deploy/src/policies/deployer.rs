@@ -7,11 +7,11 @@
 //! functions (cloudsplaining reports it as privilege escalation for that reason; README
 //! "Permissions").
 
-use super::statement::{any, boundary_arn, Arns, Statement};
 use super::FUNCTIONS;
 use crate::asl::{self, ArnScope};
 use crate::resources::{self, Backend};
 use env_core::arn::unscoped;
+use env_core::policy::{any, boundary_arn, Arns, Statement};
 use serde_json::json;
 
 pub fn statements(scope: &ArnScope) -> Vec<Statement> {

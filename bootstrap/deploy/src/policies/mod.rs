@@ -3,24 +3,19 @@
 //! a resource by id, on what carries the backend's tag; `"*"` only for actions the Service
 //! Authorization Reference gives no resource type, each such statement saying so.
 //!
+//! Each function's statements are written beside it (`functions/<name>/src/iam_policy.rs`), with
+//! the pieces every policy is written with (`env_core::policy`); the backend's own (the boundary,
+//! the deployer's) are here.
+//!
 //! What each role must allow is not written from memory: the integration test
 //! `permissions` records every request each function makes over a whole local lifecycle and checks
 //! it, with AWS's own authorization data, against these documents as deployed (tests/iam).
 
 mod boundary;
-mod cache;
-mod cleanup;
-mod database;
 mod deployer;
-mod edge;
-mod monitoring;
-mod network;
-mod outputs;
-mod service;
-mod statement;
 
-use crate::asl::ArnScope;
-pub(crate) use statement::{boundary_arn, document as document_of, Statement};
+use crate::asl::{self, ArnScope};
+pub(crate) use env_core::policy::{boundary_arn, document as document_of, Statement};
 
 /// One function the backend deploys, and its role's statements.
 #[derive(Debug, Clone, Copy)]
@@ -46,56 +41,43 @@ pub const FUNCTIONS: &[FunctionPolicy] = &[
     },
     FunctionPolicy {
         function: "network",
-        statements: |setting| network::statements(setting.scope),
+        statements: |setting| network::iam_policy::statements(setting.scope),
     },
     FunctionPolicy {
         function: "database",
-        statements: |setting| database::statements(setting.scope, setting.artifacts_bucket),
+        statements: |setting| {
+            database::iam_policy::statements(setting.scope, setting.artifacts_bucket)
+        },
     },
     FunctionPolicy {
         function: "cache",
-        statements: |setting| cache::statements(setting.scope),
+        statements: |setting| cache::iam_policy::statements(setting.scope),
     },
     FunctionPolicy {
         function: "edge",
-        statements: |setting| edge::statements(setting.scope),
+        statements: |setting| edge::iam_policy::statements(setting.scope),
     },
     FunctionPolicy {
         function: "service",
-        statements: |setting| service::statements(setting.scope),
+        statements: |setting| service::iam_policy::statements(setting.scope),
     },
     FunctionPolicy {
         function: "monitoring",
-        statements: |setting| monitoring::statements(setting.scope),
+        statements: |setting| monitoring::iam_policy::statements(setting.scope),
     },
     FunctionPolicy {
         function: "outputs",
-        statements: |setting| outputs::statements(setting.scope),
+        statements: |setting| outputs::iam_policy::statements(setting.scope),
     },
     FunctionPolicy {
         function: "cleanup",
-        statements: |setting| cleanup::statements(setting.scope),
+        statements: |setting| cleanup::iam_policy::statements(setting.scope, asl::TEARDOWN_NAME),
     },
 ];
 
-/// The function writes its own logs (Lambda developer guide, "Sending Lambda function logs to
-/// CloudWatch Logs"), to its own log group only.
-fn logging(function: &str, scope: &ArnScope) -> Statement {
-    let group = statement::Arns::new(scope).log_group(&format!("/aws/lambda/{function}"));
-    Statement::allow(
-        "Logging",
-        &[
-            "logs:CreateLogGroup",
-            "logs:CreateLogStream",
-            "logs:PutLogEvents",
-        ],
-        vec![group.clone(), format!("{group}:*")],
-    )
-}
-
 impl FunctionPolicy {
     pub(crate) fn statements(&self, setting: &Setting<'_>) -> Vec<Statement> {
-        let mut statements = vec![logging(self.function, setting.scope)];
+        let mut statements = vec![env_core::policy::logging(self.function, setting.scope)];
         statements.extend((self.statements)(setting));
         statements
     }

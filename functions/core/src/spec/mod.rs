@@ -4,6 +4,8 @@
 pub mod capacity;
 pub mod certificate;
 pub mod database;
+#[cfg(any(test, feature = "test-util"))]
+pub mod example;
 pub mod field;
 pub mod lifecycle;
 pub mod monitoring;

@@ -1,0 +1,117 @@
+//! Elastic Load Balancing v2: the blue and green target groups, their health checks and
+//! deregistration delay.
+
+use super::elb_tags;
+use crate::api::{found, CallResult, TargetGroupSettings};
+use aws_sdk_elasticloadbalancingv2::types as elb;
+use aws_sdk_elasticloadbalancingv2::Client;
+use env_core::error::{aws_error, Required};
+use env_core::tags::Tag;
+
+/// The health check from `settings`, set alike by CreateTargetGroup and ModifyTargetGroup (two
+/// request builders with the same setters), so that a group made earlier gets every later change.
+macro_rules! with_health_check {
+    ($request:expr, $settings:expr) => {{
+        let settings: &TargetGroupSettings = $settings;
+        $request
+            .health_check_enabled(true)
+            .health_check_protocol(elb::ProtocolEnum::Http)
+            .health_check_path(&settings.health_check_path)
+            .health_check_interval_seconds(settings.interval_seconds)
+            .health_check_timeout_seconds(settings.timeout_seconds)
+            .healthy_threshold_count(settings.healthy_threshold)
+            .unhealthy_threshold_count(settings.unhealthy_threshold)
+            .matcher(elb::Matcher::builder().http_code(&settings.matcher).build())
+    }};
+}
+
+pub(super) async fn target_group(client: &Client, name: &str) -> CallResult<Option<String>> {
+    let described = client
+        .describe_target_groups()
+        .names(name)
+        .send()
+        .await
+        .map_err(aws_error("DescribeTargetGroups"));
+    let described = found(described, &["TargetGroupNotFound"])?;
+    described
+        .as_ref()
+        .and_then(|output| output.target_groups().first())
+        .map(|group| {
+            group
+                .target_group_arn()
+                .required("TargetGroup.TargetGroupArn")
+                .map(str::to_owned)
+        })
+        .transpose()
+}
+
+pub(super) async fn create_target_group(
+    client: &Client,
+    settings: &TargetGroupSettings,
+    tags: &[Tag],
+) -> CallResult<String> {
+    let request = client
+        .create_target_group()
+        .name(&settings.name)
+        .protocol(elb::ProtocolEnum::Http)
+        .port(settings.port)
+        .vpc_id(&settings.vpc_id)
+        // Fargate tasks in awsvpc mode register by IP address.
+        .target_type(elb::TargetTypeEnum::Ip);
+    let created = with_health_check!(request, settings)
+        .set_tags(Some(elb_tags(tags)))
+        .send()
+        .await
+        .map_err(aws_error("CreateTargetGroup"))?;
+    let group = created
+        .target_groups()
+        .first()
+        .required("CreateTargetGroupOutput.TargetGroups")?;
+    Ok(group
+        .target_group_arn()
+        .required("TargetGroup.TargetGroupArn")?
+        .to_owned())
+}
+
+pub(super) async fn modify_target_group(
+    client: &Client,
+    arn: &str,
+    settings: &TargetGroupSettings,
+) -> CallResult<()> {
+    let request = client.modify_target_group().target_group_arn(arn);
+    with_health_check!(request, settings)
+        .send()
+        .await
+        .map_err(aws_error("ModifyTargetGroup"))?;
+    Ok(())
+}
+
+pub(super) async fn set_deregistration_delay(
+    client: &Client,
+    arn: &str,
+    seconds: i32,
+) -> CallResult<()> {
+    client
+        .modify_target_group_attributes()
+        .target_group_arn(arn)
+        .attributes(
+            elb::TargetGroupAttribute::builder()
+                .key("deregistration_delay.timeout_seconds")
+                .value(seconds.to_string())
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(aws_error("ModifyTargetGroupAttributes"))?;
+    Ok(())
+}
+
+pub(super) async fn delete_target_group(client: &Client, arn: &str) -> CallResult<()> {
+    client
+        .delete_target_group()
+        .target_group_arn(arn)
+        .send()
+        .await
+        .map_err(aws_error("DeleteTargetGroup"))?;
+    Ok(())
+}

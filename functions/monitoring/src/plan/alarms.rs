@@ -1,0 +1,326 @@
+//! Every alarm of the environment: the metric each watches, its threshold from the spec and what it
+//! does without data.
+
+use super::description::description;
+use super::filters::RESPONSE_TIME_METRIC;
+use super::{alarm_kinds, aurora_max_connections, Inputs};
+use env_core::naming::{AlarmKind, CacheNode, NameKind, Names};
+use env_core::spec::{AlarmPercent, EnvironmentSpec};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Statistic {
+    Average,
+    Maximum,
+    Minimum,
+    Sum,
+    P99,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparison {
+    GreaterThan,
+    GreaterThanOrEqual,
+}
+
+/// What an alarm does while its metric has no data; chosen per alarm, never left to the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissingData {
+    /// No data means no traffic or nothing to count: nothing is wrong.
+    NotBreaching,
+    /// The metric is published continuously while the resource lives; its absence shows as
+    /// INSUFFICIENT_DATA rather than paging anyone.
+    Missing,
+}
+
+impl MissingData {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MissingData::NotBreaching => "notBreaching",
+            MissingData::Missing => "missing",
+        }
+    }
+}
+
+/// One metric, or the sum of the same metric over several dimension sets (metric math).
+#[derive(Debug, Clone, PartialEq)]
+pub enum AlarmMetric {
+    Single {
+        namespace: String,
+        name: &'static str,
+        dimensions: Vec<(&'static str, String)>,
+        statistic: Statistic,
+    },
+    SumOf {
+        namespace: &'static str,
+        name: &'static str,
+        series: Vec<Vec<(&'static str, String)>>,
+        statistic: Statistic,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alarm {
+    pub name: String,
+    pub description: String,
+    pub metric: AlarmMetric,
+    pub period_seconds: i32,
+    pub evaluation_periods: i32,
+    pub threshold: f64,
+    pub comparison: Comparison,
+    pub missing_data: MissingData,
+}
+
+fn single(
+    namespace: &str,
+    name: &'static str,
+    dimensions: Vec<(&'static str, String)>,
+    statistic: Statistic,
+) -> AlarmMetric {
+    AlarmMetric::Single {
+        namespace: namespace.to_owned(),
+        name,
+        dimensions,
+        statistic,
+    }
+}
+
+/// Every alarm of the environment, each with its threshold from the spec and a description telling
+/// the on-call what to look at.
+pub fn alarms(spec: &EnvironmentSpec, inputs: &Inputs) -> Vec<Alarm> {
+    let names = Names::new(spec.suffix());
+    alarm_kinds(spec)
+        .into_iter()
+        .map(|kind| {
+            let (metric, threshold, comparison, missing_data) = alarm_metric(kind, spec, inputs);
+            Alarm {
+                name: names.of(NameKind::Alarm(kind)),
+                description: description(kind, spec, inputs),
+                metric,
+                period_seconds: 60,
+                // Running at the maximum is normal for a while; 15 minutes of it is not.
+                evaluation_periods: if kind == AlarmKind::ServiceTasksAtMax {
+                    15
+                } else {
+                    5
+                },
+                threshold,
+                comparison,
+                missing_data,
+            }
+        })
+        .collect()
+}
+
+fn alarm_metric(
+    kind: AlarmKind,
+    spec: &EnvironmentSpec,
+    inputs: &Inputs,
+) -> (AlarmMetric, f64, Comparison, MissingData) {
+    use Comparison::{GreaterThan, GreaterThanOrEqual};
+    use MissingData::{Missing, NotBreaching};
+    let fields = spec.fields();
+    let percent = |value: AlarmPercent| f64::from(value.get());
+    let latency_ms = f64::from(fields.latency_p99_alarm_ms.get());
+    let service = vec![
+        ("ClusterName", inputs.cluster_name.clone()),
+        ("ServiceName", inputs.service_name.clone()),
+    ];
+    let load_balancer = vec![("LoadBalancer", inputs.load_balancer.clone())];
+    let db = vec![("DBClusterIdentifier", inputs.db_cluster.clone())];
+    let node = |node: CacheNode| vec![("CacheClusterId", node.cluster_id(&inputs.cache_group))];
+    match kind {
+        AlarmKind::ServiceCpu => (
+            single("AWS/ECS", "CPUUtilization", service, Statistic::Average),
+            percent(fields.cpu_alarm_percent),
+            GreaterThan,
+            Missing,
+        ),
+        AlarmKind::ServiceTasksAtMax => (
+            single(
+                "ECS/ContainerInsights",
+                "RunningTaskCount",
+                service,
+                Statistic::Minimum,
+            ),
+            f64::from(fields.max_tasks.get()),
+            GreaterThanOrEqual,
+            NotBreaching,
+        ),
+        AlarmKind::TargetErrors => (
+            single(
+                "AWS/ApplicationELB",
+                "HTTPCode_Target_5XX_Count",
+                load_balancer,
+                Statistic::Sum,
+            ),
+            TARGET_ERRORS_PER_MINUTE,
+            GreaterThan,
+            NotBreaching,
+        ),
+        AlarmKind::UnhealthyHosts => (
+            AlarmMetric::SumOf {
+                namespace: "AWS/ApplicationELB",
+                name: "UnHealthyHostCount",
+                series: inputs
+                    .target_groups
+                    .iter()
+                    .map(|group| {
+                        vec![
+                            ("TargetGroup", group.clone()),
+                            ("LoadBalancer", inputs.load_balancer.clone()),
+                        ]
+                    })
+                    .collect(),
+                statistic: Statistic::Maximum,
+            },
+            0.0,
+            GreaterThan,
+            // The target group not in use has no targets and publishes nothing.
+            NotBreaching,
+        ),
+        AlarmKind::LoadBalancerLatency => (
+            single(
+                "AWS/ApplicationELB",
+                "TargetResponseTime",
+                load_balancer,
+                Statistic::P99,
+            ),
+            // TargetResponseTime is in seconds.
+            latency_ms / 1000.0,
+            GreaterThan,
+            NotBreaching,
+        ),
+        AlarmKind::ApiLatency => (
+            single(
+                &Names::new(spec.suffix()).of(NameKind::MetricNamespace),
+                RESPONSE_TIME_METRIC,
+                Vec::new(),
+                Statistic::P99,
+            ),
+            latency_ms,
+            GreaterThan,
+            NotBreaching,
+        ),
+        AlarmKind::DatabaseConnections => (
+            single("AWS/RDS", "DatabaseConnections", db, Statistic::Maximum),
+            f64::from(aurora_max_connections(fields.db_max_capacity))
+                * percent(fields.db_connections_alarm_percent)
+                / 100.0,
+            GreaterThan,
+            Missing,
+        ),
+        AlarmKind::DatabaseCapacity => (
+            single("AWS/RDS", "ACUUtilization", db, Statistic::Average),
+            percent(fields.db_acu_alarm_percent),
+            GreaterThan,
+            Missing,
+        ),
+        AlarmKind::CacheMemory(cache_node) => (
+            single(
+                "AWS/ElastiCache",
+                "DatabaseMemoryUsagePercentage",
+                node(cache_node),
+                Statistic::Maximum,
+            ),
+            percent(fields.cache_memory_alarm_percent),
+            GreaterThan,
+            Missing,
+        ),
+        AlarmKind::CacheCpu(cache_node) => (
+            single(
+                "AWS/ElastiCache",
+                "EngineCPUUtilization",
+                node(cache_node),
+                Statistic::Average,
+            ),
+            percent(fields.cache_cpu_alarm_percent),
+            GreaterThan,
+            Missing,
+        ),
+    }
+}
+
+/// Server errors a minute above which the target 5xx alarm fires: a few failed requests are noise,
+/// a steady stream is an incident.
+pub(super) const TARGET_ERRORS_PER_MINUTE: f64 = 10.0;
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{outputs, spec};
+    use super::*;
+    use serde_json::json;
+
+    fn find<'a>(alarms: &'a [Alarm], name: &str) -> &'a Alarm {
+        alarms.iter().find(|a| a.name == name).unwrap()
+    }
+
+    #[test]
+    fn the_database_connections_threshold_is_80_percent_of_the_computed_maximum() {
+        let alarms = alarms(&spec(json!({})), &Inputs::from_outputs(&outputs()).unwrap());
+        let connections = find(&alarms, "alarm-aurora-connections-pr-42");
+        // 80 % of 823, Aurora's max_connections at the default 4 ACUs.
+        assert!(
+            (connections.threshold - 658.4).abs() < 1e-9,
+            "{}",
+            connections.threshold
+        );
+        assert_eq!(connections.missing_data, MissingData::Missing);
+        let acu = find(&alarms, "alarm-aurora-acu-pr-42");
+        assert_eq!(acu.threshold, 90.0);
+    }
+
+    #[test]
+    fn each_cache_node_has_a_memory_and_a_cpu_alarm_on_its_own_cluster_id() {
+        let alarms = alarms(&spec(json!({})), &Inputs::from_outputs(&outputs()).unwrap());
+        assert_eq!(alarms.len(), 16);
+        let memory = find(&alarms, "alarm-redis-memory-pr-42-0002-002");
+        assert_eq!(
+            memory.metric,
+            AlarmMetric::Single {
+                namespace: "AWS/ElastiCache".into(),
+                name: "DatabaseMemoryUsagePercentage",
+                dimensions: vec![("CacheClusterId", "redis-pr-42-0002-002".into())],
+                statistic: Statistic::Maximum
+            }
+        );
+        assert_eq!(memory.threshold, 80.0);
+        let cpu = find(&alarms, "alarm-redis-cpu-pr-42-0001-001");
+        assert!(cpu.description.contains("redis-pr-42-0001-001"));
+    }
+
+    #[test]
+    fn thresholds_come_from_the_spec() {
+        let spec = spec(json!({
+            "cpuAlarmPercent": 75, "latencyP99AlarmMs": 500, "maxTasks": 6,
+            "cacheMemoryAlarmPercent": 70, "cacheCpuAlarmPercent": 60, "dbMaxCapacity": 1,
+            "dbConnectionsAlarmPercent": 50
+        }));
+        let alarms = alarms(&spec, &Inputs::from_outputs(&outputs()).unwrap());
+        assert_eq!(find(&alarms, "alarm-ecs-cpu-pr-42").threshold, 75.0);
+        let tasks = find(&alarms, "alarm-ecs-tasks-at-max-pr-42");
+        assert_eq!(tasks.threshold, 6.0);
+        assert_eq!(tasks.comparison, Comparison::GreaterThanOrEqual);
+        assert_eq!(tasks.evaluation_periods, 15);
+        assert_eq!(find(&alarms, "alarm-alb-p99-pr-42").threshold, 0.5);
+        let api = find(&alarms, "alarm-api-p99-pr-42");
+        assert_eq!(api.threshold, 500.0);
+        assert_eq!(api.missing_data.as_str(), "notBreaching");
+        // 50 % of the 189 connections Aurora allows at 1 ACU.
+        assert_eq!(
+            find(&alarms, "alarm-aurora-connections-pr-42").threshold,
+            94.5
+        );
+        assert_eq!(
+            find(&alarms, "alarm-redis-cpu-pr-42-0001-002").threshold,
+            60.0
+        );
+        let unhealthy = find(&alarms, "alarm-alb-unhealthy-hosts-pr-42");
+        // Both target groups, summed.
+        assert!(
+            matches!(&unhealthy.metric, AlarmMetric::SumOf { series, .. } if series.len() == 2),
+            "{unhealthy:?}"
+        );
+        assert_eq!(find(&alarms, "alarm-alb-target-5xx-pr-42").threshold, 10.0);
+        assert_eq!(MissingData::Missing.as_str(), "missing");
+    }
+}

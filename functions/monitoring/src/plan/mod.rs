@@ -1,0 +1,168 @@
+//! What monitoring an environment should have, computed from the spec and the identifiers the earlier
+//! components handed on: metric filters, alarms and the dashboard. Pure: no AWS call happens here.
+
+mod alarms;
+mod dashboard;
+mod description;
+mod filters;
+
+pub use alarms::{alarms, Alarm, AlarmMetric, Comparison, Statistic};
+pub use dashboard::dashboard_body;
+pub use filters::{metric_filters, MetricFilter, Unit};
+
+use env_core::contract::Outputs;
+use env_core::naming::{AlarmKind, CacheNode, NameKind, Names};
+use env_core::outputs::{
+    CacheOutputs, ComponentOutputs, DatabaseOutputs, EdgeOutputs, MissingOutputs, NetworkOutputs,
+    ServiceOutputs,
+};
+use env_core::spec::EnvironmentSpec;
+
+/// The identifiers of earlier components the alarms and the dashboard point at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inputs {
+    pub service_log_group: String,
+    pub cluster_name: String,
+    pub service_name: String,
+    /// `app/<name>/<id>`: the part of the load balancer ARN its CloudWatch dimension uses.
+    pub load_balancer: String,
+    /// `targetgroup/<name>/<id>` for each target group, as their dimension uses them.
+    pub target_groups: Vec<String>,
+    pub db_cluster: String,
+    pub cache_group: String,
+    /// The environment's KMS key, which encrypts the alarm topic.
+    pub kms_key_arn: String,
+}
+
+impl Inputs {
+    /// Reads the inputs from the event's outputs; a missing or mistyped one is an invalid event, so
+    /// nothing is called before every input is there.
+    pub fn from_outputs(outputs: &Outputs) -> Result<Self, MissingOutputs> {
+        let network = NetworkOutputs::of(outputs)?;
+        let database = DatabaseOutputs::of(outputs)?;
+        let cache = CacheOutputs::of(outputs)?;
+        let edge = EdgeOutputs::of(outputs)?;
+        let service = ServiceOutputs::of(outputs)?;
+        Ok(Self {
+            service_log_group: ServiceOutputs::non_empty(
+                "serviceLogGroup",
+                &service.service_log_group,
+            )?,
+            cluster_name: ServiceOutputs::non_empty("clusterName", &service.cluster_name)?,
+            service_name: ServiceOutputs::non_empty("serviceName", &service.service_name)?,
+            load_balancer: EdgeOutputs::non_empty(
+                "loadBalancerArnSuffix",
+                &edge.load_balancer_arn_suffix,
+            )?,
+            target_groups: EdgeOutputs::at_least(
+                "targetGroupArnSuffixes",
+                &edge.target_group_arn_suffixes,
+                1,
+            )?,
+            db_cluster: DatabaseOutputs::non_empty(
+                "dbClusterIdentifier",
+                &database.db_cluster_identifier,
+            )?,
+            cache_group: CacheOutputs::non_empty(
+                "cacheReplicationGroupId",
+                &cache.cache_replication_group_id,
+            )?,
+            kms_key_arn: NetworkOutputs::non_empty("kmsKeyArn", &network.kms_key_arn)?,
+        })
+    }
+}
+
+pub use env_core::spec::aurora_max_connections;
+
+/// Every node of the cluster: shards × (1 primary + replicas).
+pub fn cache_nodes(spec: &EnvironmentSpec) -> Vec<CacheNode> {
+    let fields = spec.fields();
+    let per_shard = 1 + fields.cache_replicas_per_shard.get();
+    (1..=fields.cache_shards.get())
+        .flat_map(|shard| (1..=per_shard).map(move |node| CacheNode { shard, node }))
+        .collect()
+}
+
+/// The name of every alarm the spec calls for, in the order they are created.
+pub fn alarm_names(spec: &EnvironmentSpec) -> Vec<String> {
+    let names = Names::new(spec.suffix());
+    alarm_kinds(spec)
+        .into_iter()
+        .map(|kind| names.of(NameKind::Alarm(kind)))
+        .collect()
+}
+
+fn alarm_kinds(spec: &EnvironmentSpec) -> Vec<AlarmKind> {
+    let mut kinds = AlarmKind::SINGLE.to_vec();
+    for node in cache_nodes(spec) {
+        kinds.extend([AlarmKind::CacheMemory(node), AlarmKind::CacheCpu(node)]);
+    }
+    kinds
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use env_core::outputs::example::{self, handed_on};
+    use serde_json::json;
+
+    pub(crate) use env_core::spec::example::with as spec;
+
+    pub(crate) fn outputs() -> Outputs {
+        let mut outputs = handed_on(NetworkOutputs {
+            kms_key_arn: "arn:aws:kms:us-west-2:123456789012:key/1234".into(),
+            ..example::network()
+        });
+        outputs.extend(handed_on(example::database()));
+        outputs.extend(handed_on(example::cache()));
+        outputs.extend(handed_on(EdgeOutputs {
+            load_balancer_arn_suffix: "app/alb-pr-42/50dc6c495c0c9188".into(),
+            ..example::edge()
+        }));
+        outputs.extend(handed_on(example::service()));
+        outputs
+    }
+
+    #[test]
+    fn every_cache_node_is_counted_shards_times_one_plus_replicas() {
+        assert_eq!(cache_nodes(&spec(json!({}))).len(), 4);
+        let big = spec(json!({"cacheShards": 3, "cacheReplicasPerShard": 2}));
+        let nodes = cache_nodes(&big);
+        assert_eq!(nodes.len(), 9);
+        assert_eq!(nodes[8], CacheNode { shard: 3, node: 3 });
+        assert_eq!(alarm_names(&big).len(), 8 + 2 * 9);
+    }
+
+    #[test]
+    fn every_input_is_required_and_named_when_missing() {
+        for component in ["network", "database", "cache", "edge", "service"] {
+            let mut outputs = outputs();
+            outputs.remove(component);
+            let error = Inputs::from_outputs(&outputs).unwrap_err();
+            assert_eq!(error.component, component);
+        }
+        for (component, key) in [
+            ("service", "serviceLogGroup"),
+            ("service", "clusterName"),
+            ("service", "serviceName"),
+            ("edge", "loadBalancerArnSuffix"),
+            ("database", "dbClusterIdentifier"),
+            ("cache", "cacheReplicationGroupId"),
+            ("network", "kmsKeyArn"),
+        ] {
+            let mut outputs = outputs();
+            outputs[component][key] = json!("");
+            let error = Inputs::from_outputs(&outputs).unwrap_err();
+            assert_eq!(error.problem, format!("{key} is empty"));
+        }
+        let mut mistyped = outputs();
+        mistyped["edge"]["targetGroupArnSuffixes"] = json!(["a", 1]);
+        assert!(Inputs::from_outputs(&mistyped).is_err());
+        mistyped["edge"]["targetGroupArnSuffixes"] = json!([]);
+        let error = Inputs::from_outputs(&mistyped).unwrap_err();
+        assert!(
+            error.problem.starts_with("targetGroupArnSuffixes holds 0"),
+            "{error}"
+        );
+    }
+}

@@ -1,0 +1,186 @@
+//! The IAM policy of the network function's role (`catalog-fn-network`), beside the function it
+//! authorizes: `envctl deploy` writes it with the logging every function gets (bootstrap/deploy,
+//! `policies`), and the integration test `permissions` proves it against every request the function
+//! makes (tests/iam).
+//!
+//! The network function: the VPC and everything in it, the environment's KMS key, the flow-log
+//! group and the flow-log role.
+//!
+//! EC2 names resources by id (`vpc/vpc-0abc…`), so names cannot scope them: whatever the function
+//! creates it must tag as the backend's (`aws:RequestTag`), and whatever it changes or deletes must
+//! carry that tag (`aws:ResourceTag`); tagging is allowed only inside those creates
+//! (`ec2:CreateAction`, EC2 user guide "Grant permission to tag Amazon EC2 resources during
+//! creation"). Two EC2 rights cannot be scoped by tag, each said at its statement.
+
+use env_core::arn::ArnScope;
+use env_core::naming::NameKind;
+use env_core::policy::{any, own_roles, tagged, tagged_at_creation, Arns, Statement};
+use serde_json::json;
+
+/// What the network function creates, by the EC2 resource type each create makes.
+const CREATES: [&str; 11] = [
+    "ec2:CreateVpc",
+    "ec2:CreateSubnet",
+    "ec2:CreateInternetGateway",
+    "ec2:CreateNatGateway",
+    "ec2:CreateRouteTable",
+    "ec2:CreateSecurityGroup",
+    "ec2:CreateVpcEndpoint",
+    "ec2:CreateFlowLogs",
+    "ec2:AllocateAddress",
+    "ec2:AuthorizeSecurityGroupIngress",
+    "ec2:AuthorizeSecurityGroupEgress",
+];
+
+/// The EC2 resource types the function makes and tags.
+const TYPES: [&str; 9] = [
+    "vpc/*",
+    "subnet/*",
+    "internet-gateway/*",
+    "natgateway/*",
+    "route-table/*",
+    "security-group/*",
+    "vpc-endpoint/*",
+    "vpc-flow-log/*",
+    "elastic-ip/*",
+];
+
+pub fn statements(scope: &ArnScope) -> Vec<Statement> {
+    let arns = Arns::new(scope);
+    let ours = arns.each("ec2", &TYPES);
+    let create_actions: Vec<&str> = CREATES
+        .iter()
+        .map(|action| action.trim_start_matches("ec2:"))
+        .collect();
+    let mut statements = vec![
+        Statement::allow("CreateTheNetworkTagged", &CREATES, ours.clone()).when(tagged_at_creation()),
+        Statement::allow("TagOnlyWhileCreating", &["ec2:CreateTags"], ours.clone()).when(json!({
+            "StringEquals": {
+                "ec2:CreateAction": create_actions,
+                format!("aws:RequestTag/{}", env_core::tags::MANAGED_BY): env_core::tags::MANAGER_NAME
+            }
+        })),
+        Statement::allow(
+            "ChangeOnlyTheBackendsNetwork",
+            &[
+                "ec2:CreateSubnet",
+                "ec2:CreateRouteTable",
+                "ec2:CreateSecurityGroup",
+                "ec2:CreateNatGateway",
+                "ec2:CreateVpcEndpoint",
+                "ec2:CreateFlowLogs",
+                "ec2:CreateRoute",
+                "ec2:AttachInternetGateway",
+                "ec2:DetachInternetGateway",
+                "ec2:AssociateRouteTable",
+                "ec2:DisassociateRouteTable",
+                "ec2:ModifyVpcAttribute",
+                "ec2:AuthorizeSecurityGroupIngress",
+                "ec2:AuthorizeSecurityGroupEgress",
+                "ec2:RevokeSecurityGroupIngress",
+                "ec2:RevokeSecurityGroupEgress",
+                "ec2:DeleteSubnet",
+                "ec2:DeleteRouteTable",
+                "ec2:DeleteSecurityGroup",
+                "ec2:DeleteInternetGateway",
+                "ec2:DeleteNatGateway",
+                "ec2:DeleteVpcEndpoints",
+                "ec2:DeleteFlowLogs",
+                "ec2:DeleteVpc",
+                "ec2:ReleaseAddress",
+            ],
+            ours,
+        )
+        .when(tagged()),
+        // A rule is a resource of its own (`security-group-rule/…`) that the function does not tag;
+        // authorizing it is still bound to one of the backend's groups by the statement above.
+        Statement::allow(
+            "RulesOfTheBackendsGroups",
+            &[
+                "ec2:AuthorizeSecurityGroupIngress",
+                "ec2:AuthorizeSecurityGroupEgress",
+            ],
+            vec![arns.regional("ec2", "security-group-rule/*")],
+        ),
+        // The default security group of a new VPC is made by EC2 without the VPC's tags, and its
+        // rules must go (control EC2.2). Revoking only ever narrows access.
+        Statement::allow(
+            "EmptyTheDefaultGroup",
+            &[
+                "ec2:RevokeSecurityGroupIngress",
+                "ec2:RevokeSecurityGroupEgress",
+            ],
+            vec![arns.regional("ec2", "security-group/*")],
+        ),
+        // Lambda makes the rotation function's network interfaces without tags and leaves them
+        // detached for up to 35 minutes after the function is deleted; only detached interfaces
+        // can be deleted at all.
+        Statement::allow(
+            "DeleteDetachedInterfaces",
+            &["ec2:DeleteNetworkInterface"],
+            vec![arns.regional("ec2", "network-interface/*")],
+        ),
+        Statement::allow(
+            "ReadTheNetwork",
+            &[
+                "ec2:DescribeAvailabilityZones",
+                "ec2:DescribeVpcs",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeInternetGateways",
+                "ec2:DescribeNatGateways",
+                "ec2:DescribeAddresses",
+                "ec2:DescribeRouteTables",
+                "ec2:DescribeSecurityGroups",
+                "ec2:DescribeFlowLogs",
+                "ec2:DescribeVpcEndpoints",
+                "ec2:DescribeNetworkInterfaces",
+            ],
+            any(),
+        ),
+        // Tags given to CreateKey are authorized on "*": the key does not exist yet (KMS developer
+        // guide, "Controlling access to tags": tagging while creating needs a permission "that
+        // isn't restricted to particular KMS keys"). NotResource keeps it off every existing key,
+        // so the role cannot tag another key into its reach; only the backend's tag keys.
+        Statement::allow("CreateTheKeyTagged", &["kms:CreateKey"], any()).when(tagged_at_creation()),
+        Statement::allow_except(
+            "TagOnlyTheKeyBeingCreated",
+            &["kms:TagResource"],
+            vec![ArnScope::new("*", "*").regional("kms", "key/*")],
+        )
+        .when(json!({
+            "StringEquals": {
+                format!("aws:RequestTag/{}", env_core::tags::MANAGED_BY): env_core::tags::MANAGER_NAME
+            },
+            "ForAllValues:StringEquals": {"aws:TagKeys": env_core::tags::KEYS}
+        })),
+        // Everything else on the key is the key policy's to grant, by this function's role (see
+        // the network function's key_policy): in effect from the key's creation.
+        // An alias is authorized on the alias (here) and on its key (the key policy; KMS API
+        // reference, CreateAlias).
+        Statement::allow(
+            "TheEnvironmentsAlias",
+            &["kms:CreateAlias", "kms:DeleteAlias"],
+            vec![arns.regional("kms", &NameKind::KmsAlias.wildcard())],
+        ),
+        Statement::allow(
+            "FlowLogGroup",
+            &[
+                "logs:CreateLogGroup",
+                "logs:TagResource",
+                "logs:PutRetentionPolicy",
+                "logs:DeleteLogGroup",
+            ],
+            vec![arns.log_group(&NameKind::FlowLogGroup.wildcard())],
+        ),
+        Statement::allow("FindLogGroups", &["logs:DescribeLogGroups"], any()),
+    ];
+    statements.extend(own_roles(
+        scope,
+        "FlowLogRole",
+        &[(
+            NameKind::FlowLogRole.wildcard(),
+            "vpc-flow-logs.amazonaws.com",
+        )],
+    ));
+    statements
+}
