@@ -1,16 +1,25 @@
 mod api;
 mod aws;
 mod capacity;
+mod cluster;
+mod converge;
+mod credentials;
 mod engine;
 #[cfg(test)]
 mod fake;
 mod handler;
+mod inputs;
+mod instances;
 mod log_groups_first;
+mod master_secret;
+mod parameter_group;
 mod rotation_function;
 mod rotation_policy;
 mod secrets;
 mod settings;
 mod status;
+mod subnet_group;
+mod teardown;
 
 use env_core::settings::FunctionSettings as _;
 

@@ -92,6 +92,43 @@ pub async fn ensure<C: Cloud>(
     scope: Scope<'_>,
 ) -> Result<Function, DatabaseError> {
     let function_name = names.of(NameKind::RotationFunction);
+    let role_arn = role_with_policy(cloud, names, scope).await?;
+
+    // Before the function: Lambda would create its group itself, keeping logs forever.
+    let logs = names.aws_log_group(AwsLogGroup::RotationFunction);
+    crate::log_groups_first::ensure(cloud.logs(), &logs, scope.kms_key_arn, scope.tags).await?;
+
+    let function = function_settings(names, settings, scope, role_arn);
+    if let Some(existing) = cloud.function(&function_name).await? {
+        return brought_up_to_date(cloud, existing, &function, scope.started_at).await;
+    }
+    match cloud.create_function(&function).await {
+        Ok(()) => tracing::info!(function = %function_name, "rotation function created"),
+        // A new role is not assumable by Lambda for some seconds, and its new inline policy not
+        // yet in force when Lambda checks that it may make the function's network interfaces
+        // (IAM user guide, "Troubleshooting IAM": changes are eventually consistent).
+        Err(error)
+            if error.is_code("InvalidParameterValueException")
+                && (error.to_string().contains("cannot be assumed")
+                    || error.to_string().contains("CreateNetworkInterface")) =>
+        {
+            return Err(DatabaseError::RoleNotAssumableYet(error));
+        }
+        Err(error) if error.is_code("ResourceConflictException") => {}
+        Err(error) => return Err(error.into()),
+    }
+    cloud
+        .function(&function_name)
+        .await?
+        .ok_or(DatabaseError::NotVisibleYet(function_name))
+}
+
+/// The function's role, made when absent, with its inline policy put; its ARN.
+async fn role_with_policy<C: Cloud>(
+    cloud: &C,
+    names: Names<'_>,
+    scope: Scope<'_>,
+) -> Result<String, DatabaseError> {
     let role_name = names.of(NameKind::RotationRole);
     let role_arn = role(cloud, &role_name, scope.tags).await?;
     let arns = ArnScope::new(region_of(scope.sibling_arn), account_of(scope.sibling_arn));
@@ -126,25 +163,30 @@ pub async fn ensure<C: Cloud>(
         .roles()
         .put_policy(&role_name, POLICY_NAME, &policy.to_string())
         .await?;
+    Ok(role_arn)
+}
 
-    // Before the function: Lambda would create its group itself, keeping logs forever.
-    let logs = names.aws_log_group(AwsLogGroup::RotationFunction);
-    crate::log_groups_first::ensure(cloud.logs(), &logs, scope.kms_key_arn, scope.tags).await?;
-
+/// The function this deployment wants, running as `role_arn`.
+fn function_settings(
+    names: Names<'_>,
+    settings: &Settings,
+    scope: Scope<'_>,
+    role_arn: String,
+) -> FunctionSettings {
     let mut environment = vec![
         ("DB_CA_BUNDLE", CA_BUNDLE_PATH.to_owned()),
         // The Redis token's rotation restarts the service's tasks (functions/rotation,
         // `cache_token`) and waits for ElastiCache to apply a new token.
-        ("ECS_CLUSTER", cluster),
-        ("ECS_SERVICE", service),
+        ("ECS_CLUSTER", names.of(NameKind::EcsCluster)),
+        ("ECS_SERVICE", names.of(NameKind::EcsService)),
         ("CACHE_TOKEN_WAIT_SECONDS", TOKEN_WAIT_SECONDS.to_string()),
     ];
     if scope.database_pauses {
         let seconds = RESUME_CONNECT_TIMEOUT_SECONDS.to_string();
         environment.push(("DB_CONNECT_TIMEOUT_SECONDS", seconds));
     }
-    let function = FunctionSettings {
-        name: function_name.clone(),
+    FunctionSettings {
+        name: names.of(NameKind::RotationFunction),
         role_arn,
         code_bucket: settings.code_bucket.clone(),
         code_key: settings.code_key.clone(),
@@ -155,29 +197,7 @@ pub async fn ensure<C: Cloud>(
         environment,
         timeout_seconds: TIMEOUT_SECONDS,
         tags: scope.tags.to_vec(),
-    };
-    if let Some(existing) = cloud.function(&function_name).await? {
-        return brought_up_to_date(cloud, existing, &function, scope.started_at).await;
     }
-    match cloud.create_function(&function).await {
-        Ok(()) => tracing::info!(function = %function_name, "rotation function created"),
-        // A new role is not assumable by Lambda for some seconds, and its new inline policy not
-        // yet in force when Lambda checks that it may make the function's network interfaces
-        // (IAM user guide, "Troubleshooting IAM": changes are eventually consistent).
-        Err(error)
-            if error.is_code("InvalidParameterValueException")
-                && (error.to_string().contains("cannot be assumed")
-                    || error.to_string().contains("CreateNetworkInterface")) =>
-        {
-            return Err(DatabaseError::RoleNotAssumableYet(error));
-        }
-        Err(error) if error.is_code("ResourceConflictException") => {}
-        Err(error) => return Err(error.into()),
-    }
-    cloud
-        .function(&function_name)
-        .await?
-        .ok_or(DatabaseError::NotVisibleYet(function_name))
 }
 
 /// What a function made by an earlier deployment of the backend lacks.

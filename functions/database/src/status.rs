@@ -21,7 +21,8 @@
 //! only a write could tell whether AWS takes the change.
 
 use crate::api::{Cloud, Cluster, Function, Instance, Rotation, Secret, SecretCalls, State};
-use crate::handler::{outputs_of, DatabaseError, ROTATION_DAYS};
+use crate::cluster::outputs_of;
+use crate::handler::{DatabaseError, ROTATION_DAYS};
 use crate::log_groups_first::GROUPS;
 use crate::rotation_function::rotates_with;
 use crate::settings::Settings;

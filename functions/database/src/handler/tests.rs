@@ -11,10 +11,16 @@ mod logs;
 mod rotation_function;
 
 use super::*;
+use crate::api::SecretCalls;
 use crate::fake::FakeCloud;
 use crate::settings::Settings;
 use ::secrets::fake::StoredSecret;
+use env_core::contract::Outputs;
 use env_core::outputs::example::{self, handed_on};
+use env_core::outputs::{ComponentOutputs, NetworkOutputs};
+use env_core::spec::EnvironmentSpec;
+use env_core::Status;
+use serde_json::json;
 use serde_json::Value;
 
 /// The master user's secret RDS makes with the cluster, by name and by ARN.
