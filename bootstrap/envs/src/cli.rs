@@ -218,117 +218,178 @@ pub(crate) async fn run_with<C: super::api::Workflows>(
     let region = global.region.as_str();
     match command {
         WorkflowCommand::Up(args) => {
-            // The spec is checked before anything reaches AWS.
-            let overrides = Overrides {
-                ttl_hours: args.ttl,
-                pull_request: args.pr,
-            };
-            let spec = spec_for(&args.suffix.suffix, args.spec.as_deref(), &overrides)?;
             let mut progress = Progress::new(err, terminal);
-            commands::admit(cloud, &spec, &mut progress).await?;
-            let execution = commands::start(
-                cloud,
-                region,
-                asl::PROVISION_NAME,
-                &spec,
-                args.follow.request_id.as_deref(),
-                follow(&args.follow),
-                &mut progress,
-            )
-            .await?;
-            print_execution(commands::succeeded(execution)?, global.json, out)
+            up(cloud, global, &args, out, &mut progress).await
         }
         WorkflowCommand::Down(args) => {
-            let spec = match &args.spec {
-                Some(path) => spec_for(&args.suffix.suffix, Some(path), &Overrides::default())?,
-                None => commands::provisioned_spec(cloud, region, &args.suffix.suffix).await?,
-            };
             let mut progress = Progress::new(err, terminal);
-            let execution = commands::start(
-                cloud,
-                region,
-                asl::TEARDOWN_NAME,
-                &spec,
-                args.follow.request_id.as_deref(),
-                follow(&args.follow),
-                &mut progress,
-            )
-            .await?;
-            print_execution(commands::succeeded(execution)?, global.json, out)
+            down(cloud, global, &args, out, &mut progress).await
         }
-        WorkflowCommand::Status(args) => {
-            let report = commands::status(cloud, region, &args.suffix).await?;
-            if global.json {
-                writeln!(out, "{}", serde_json::to_value(&report)?)?;
-            } else if let (Some(workflow), Some(execution)) = (report.workflow, &report.execution) {
-                let state = report.current_state.as_deref().unwrap_or("-");
-                let line = format!(
-                    "{}: {workflow} {} {} (state {state}, started {})",
-                    report.suffix,
-                    execution.name,
-                    execution.status,
-                    humantime::format_rfc3339_seconds(execution.started)
-                );
-                writeln!(out, "{line}")?;
-            } else {
-                writeln!(out, "{}: no executions", report.suffix)?;
-            }
-            Ok(())
-        }
+        WorkflowCommand::Status(args) => status(cloud, global, &args, out).await,
         WorkflowCommand::Outputs(args) => {
-            let spec = match &args.spec {
-                Some(path) => spec_for(&args.suffix.suffix, Some(path), &Overrides::default())?,
-                None => commands::provisioned_spec(cloud, region, &args.suffix.suffix).await?,
-            };
+            let spec = spec_of(cloud, region, &args).await?;
             let answer = commands::outputs(cloud, &spec).await?;
             print_outputs(&answer["outputs"], global.json, out)
         }
-        WorkflowCommand::Extend(args) => {
-            let suffix = args.target.suffix()?;
-            let expires_at = extend(cloud, &suffix, args.ttl, SystemTime::now()).await?;
-            let stamp = humantime::format_rfc3339_seconds(expires_at);
-            if global.json {
-                let body = serde_json::json!({"suffix": suffix, "expiresAt": stamp.to_string()});
-                writeln!(out, "{body}")?;
-            } else {
-                writeln!(out, "{suffix} expires at {stamp}")?;
-            }
-            Ok(())
-        }
-        WorkflowCommand::Comment(args) => {
-            let suffix = args.target.suffix()?;
-            let facts = facts::facts(cloud, region, &suffix, args.target.pr).await?;
-            let body = comment::render(&facts, SystemTime::now(), args.warn_before);
-            if global.json {
-                let answer = serde_json::json!({"suffix": suffix, "body": body});
-                writeln!(out, "{answer}")?;
-            } else {
-                out.write_all(body.as_bytes())?;
-            }
-            Ok(())
-        }
-        WorkflowCommand::List => {
-            let listed = commands::list(cloud, region, SystemTime::now()).await?;
-            if global.json {
-                writeln!(out, "{}", serde_json::to_value(&listed)?)?;
-                return Ok(());
-            }
-            let dash = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".into());
-            writeln!(out, "SUFFIX\tAGE\tEXPIRES\tPR\tSTATE")?;
-            for row in &listed {
-                let line = format!(
-                    "{}\t{}\t{}\t{}\t{}",
-                    row.suffix,
-                    dash(&row.age),
-                    dash(&row.expires_at),
-                    dash(&row.pull_request),
-                    dash(&row.state)
-                );
-                writeln!(out, "{line}")?;
-            }
-            Ok(())
-        }
+        WorkflowCommand::Extend(args) => extend_expiry(cloud, global, &args, out).await,
+        WorkflowCommand::Comment(args) => print_comment(cloud, global, &args, out).await,
+        WorkflowCommand::List => list(cloud, global, out).await,
     }
+}
+
+/// `env up`: admits the spec, starts the provision workflow and prints how it ended.
+async fn up<C: super::api::Workflows>(
+    cloud: &C,
+    global: &Global,
+    args: &UpArgs,
+    out: &mut dyn Write,
+    progress: &mut Progress<'_>,
+) -> anyhow::Result<()> {
+    // The spec is checked before anything reaches AWS.
+    let overrides = Overrides {
+        ttl_hours: args.ttl,
+        pull_request: args.pr,
+    };
+    let spec = spec_for(&args.suffix.suffix, args.spec.as_deref(), &overrides)?;
+    commands::admit(cloud, &spec, progress).await?;
+    let execution = commands::start(
+        cloud,
+        global.region.as_str(),
+        asl::PROVISION_NAME,
+        &spec,
+        args.follow.request_id.as_deref(),
+        follow(&args.follow),
+        progress,
+    )
+    .await?;
+    print_execution(commands::succeeded(execution)?, global.json, out)
+}
+
+/// `env down`: starts the teardown workflow and prints how it ended.
+async fn down<C: super::api::Workflows>(
+    cloud: &C,
+    global: &Global,
+    args: &DownArgs,
+    out: &mut dyn Write,
+    progress: &mut Progress<'_>,
+) -> anyhow::Result<()> {
+    let region = global.region.as_str();
+    let spec = spec_of(cloud, region, args).await?;
+    let execution = commands::start(
+        cloud,
+        region,
+        asl::TEARDOWN_NAME,
+        &spec,
+        args.follow.request_id.as_deref(),
+        follow(&args.follow),
+        progress,
+    )
+    .await?;
+    print_execution(commands::succeeded(execution)?, global.json, out)
+}
+
+/// The spec given, or else the one the environment was last provisioned with.
+async fn spec_of<C: super::api::Workflows>(
+    cloud: &C,
+    region: &str,
+    args: &DownArgs,
+) -> anyhow::Result<env_core::spec::EnvironmentSpec> {
+    let spec = match &args.spec {
+        Some(path) => spec_for(&args.suffix.suffix, Some(path), &Overrides::default())?,
+        None => commands::provisioned_spec(cloud, region, &args.suffix.suffix).await?,
+    };
+    Ok(spec)
+}
+
+/// `env status`: the latest execution, or that there is none.
+async fn status<C: super::api::Workflows>(
+    cloud: &C,
+    global: &Global,
+    args: &SuffixArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let report = commands::status(cloud, global.region.as_str(), &args.suffix).await?;
+    if global.json {
+        writeln!(out, "{}", serde_json::to_value(&report)?)?;
+    } else if let (Some(workflow), Some(execution)) = (report.workflow, &report.execution) {
+        let state = report.current_state.as_deref().unwrap_or("-");
+        let line = format!(
+            "{}: {workflow} {} {} (state {state}, started {})",
+            report.suffix,
+            execution.name,
+            execution.status,
+            humantime::format_rfc3339_seconds(execution.started)
+        );
+        writeln!(out, "{line}")?;
+    } else {
+        writeln!(out, "{}: no executions", report.suffix)?;
+    }
+    Ok(())
+}
+
+/// `env extend`: moves the expiry and prints the new one.
+async fn extend_expiry<C: super::api::Workflows>(
+    cloud: &C,
+    global: &Global,
+    args: &ExtendArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let suffix = args.target.suffix()?;
+    let expires_at = extend(cloud, &suffix, args.ttl, SystemTime::now()).await?;
+    let stamp = humantime::format_rfc3339_seconds(expires_at);
+    if global.json {
+        let body = serde_json::json!({"suffix": suffix, "expiresAt": stamp.to_string()});
+        writeln!(out, "{body}")?;
+    } else {
+        writeln!(out, "{suffix} expires at {stamp}")?;
+    }
+    Ok(())
+}
+
+/// `env comment`: the pull request's comment, rendered from the environment's facts.
+async fn print_comment<C: super::api::Workflows>(
+    cloud: &C,
+    global: &Global,
+    args: &CommentArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let suffix = args.target.suffix()?;
+    let facts = facts::facts(cloud, global.region.as_str(), &suffix, args.target.pr).await?;
+    let body = comment::render(&facts, SystemTime::now(), args.warn_before);
+    if global.json {
+        let answer = serde_json::json!({"suffix": suffix, "body": body});
+        writeln!(out, "{answer}")?;
+    } else {
+        out.write_all(body.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// `env list`: every environment, as JSON or one tab-separated row each.
+async fn list<C: super::api::Workflows>(
+    cloud: &C,
+    global: &Global,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let listed = commands::list(cloud, global.region.as_str(), SystemTime::now()).await?;
+    if global.json {
+        writeln!(out, "{}", serde_json::to_value(&listed)?)?;
+        return Ok(());
+    }
+    let dash = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".into());
+    writeln!(out, "SUFFIX\tAGE\tEXPIRES\tPR\tSTATE")?;
+    for row in &listed {
+        let line = format!(
+            "{}\t{}\t{}\t{}\t{}",
+            row.suffix,
+            dash(&row.age),
+            dash(&row.expires_at),
+            dash(&row.pull_request),
+            dash(&row.state)
+        );
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
 }
 
 fn print_execution(

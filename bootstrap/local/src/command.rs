@@ -177,98 +177,135 @@ pub fn run(
 ) -> anyhow::Result<()> {
     let mut progress = Progress::new(err, terminal);
     match command {
-        LocalCommand::Up(args) => {
-            let spec = spec_for(&args.suffix, args.spec.as_deref(), &Overrides::default())?;
-            let setting = setting(&args)?;
-            let endpoints = persistent_endpoints(global, &setting, &mut progress)?;
-            provision(&setting, &spec, &endpoints, global.json, out, &mut progress)
+        LocalCommand::Up(args) => up(global, &args, out, &mut progress),
+        LocalCommand::Cleanup(args) => run_cleanup(global, &args, out, &mut progress),
+        LocalCommand::Deploy(args) => deploy(global, &args, out, &mut progress),
+        LocalCommand::Down(args) => down(global, &args, out, &mut progress),
+        LocalCommand::Status(args) => status(global, &args, out),
+        LocalCommand::Demo(args) => demo(global, &args, out, &mut progress),
+    }
+}
+
+fn up(
+    global: &Global,
+    args: &LocalArgs,
+    out: &mut dyn Write,
+    progress: &mut Progress<'_>,
+) -> anyhow::Result<()> {
+    let spec = spec_for(&args.suffix, args.spec.as_deref(), &Overrides::default())?;
+    let setting = setting(args)?;
+    let endpoints = persistent_endpoints(global, &setting, progress)?;
+    provision(&setting, &spec, &endpoints, global.json, out, progress)
+}
+
+fn run_cleanup(
+    global: &Global,
+    args: &LocalArgs,
+    out: &mut dyn Write,
+    progress: &mut Progress<'_>,
+) -> anyhow::Result<()> {
+    let setting = setting(args)?;
+    let endpoints = match (given(global), emulator::recorded(&setting.root)) {
+        (Some(endpoints), _) => endpoints,
+        (None, Some(record)) => record.endpoints,
+        (None, None) => {
+            writeln!(out, "no local emulator is running: nothing to clean up")?;
+            return Ok(());
         }
-        LocalCommand::Cleanup(args) => {
-            let setting = setting(&args)?;
-            let endpoints = match (given(global), emulator::recorded(&setting.root)) {
-                (Some(endpoints), _) => endpoints,
-                (None, Some(record)) => record.endpoints,
-                (None, None) => {
-                    writeln!(out, "no local emulator is running: nothing to clean up")?;
-                    return Ok(());
-                }
-            };
-            super::cleanup::run(&setting, &endpoints, global.json, out, &mut progress)
+    };
+    super::cleanup::run(&setting, &endpoints, global.json, out, progress)
+}
+
+fn deploy(
+    global: &Global,
+    args: &LocalArgs,
+    out: &mut dyn Write,
+    progress: &mut Progress<'_>,
+) -> anyhow::Result<()> {
+    let setting = setting(args)?;
+    let endpoints = persistent_endpoints(global, &setting, progress)?;
+    let manifest = deploy_locally(&setting, &endpoints, progress)?;
+    if global.json {
+        writeln!(out, "{}", json!({"manifest": manifest}))?;
+    } else {
+        writeln!(out, "{}", manifest.display())?;
+    }
+    Ok(())
+}
+
+fn down(
+    global: &Global,
+    args: &LocalArgs,
+    out: &mut dyn Write,
+    progress: &mut Progress<'_>,
+) -> anyhow::Result<()> {
+    let spec = spec_for(&args.suffix, args.spec.as_deref(), &Overrides::default())?;
+    let setting = setting(args)?;
+    let (endpoints, record) = match (given(global), emulator::recorded(&setting.root)) {
+        (Some(endpoints), _) => (endpoints, None),
+        (None, Some(record)) => (record.endpoints.clone(), Some(record)),
+        (None, None) => {
+            writeln!(out, "no local emulator is running: nothing to tear down")?;
+            return Ok(());
         }
-        LocalCommand::Deploy(args) => {
-            let setting = setting(&args)?;
-            let endpoints = persistent_endpoints(global, &setting, &mut progress)?;
-            let manifest = deploy_locally(&setting, &endpoints, &mut progress)?;
-            if global.json {
-                writeln!(out, "{}", json!({"manifest": manifest}))?;
-            } else {
-                writeln!(out, "{}", manifest.display())?;
+    };
+    teardown(&setting, &spec, &endpoints, global.json, out, progress)?;
+    if let Some(record) = record {
+        emulator::stop(&setting.root, &record)?;
+        progress.done("moto stopped");
+    }
+    Ok(())
+}
+
+fn status(global: &Global, args: &LocalArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let setting = setting(args)?;
+    let endpoints = match given(global) {
+        Some(endpoints) => endpoints,
+        None => match emulator::recorded(&setting.root) {
+            Some(record) => record.endpoints,
+            None => {
+                writeln!(out, "no local emulator is running")?;
+                return Ok(());
             }
-            Ok(())
-        }
-        LocalCommand::Down(args) => {
-            let spec = spec_for(&args.suffix, args.spec.as_deref(), &Overrides::default())?;
-            let setting = setting(&args)?;
-            let (endpoints, record) = match (given(global), emulator::recorded(&setting.root)) {
-                (Some(endpoints), _) => (endpoints, None),
-                (None, Some(record)) => (record.endpoints.clone(), Some(record)),
-                (None, None) => {
-                    writeln!(out, "no local emulator is running: nothing to tear down")?;
-                    return Ok(());
-                }
-            };
-            teardown(&setting, &spec, &endpoints, global.json, out, &mut progress)?;
-            if let Some(record) = record {
-                emulator::stop(&setting.root, &record)?;
-                progress.done("moto stopped");
-            }
-            Ok(())
-        }
-        LocalCommand::Status(args) => {
-            let setting = setting(&args)?;
-            let endpoints = match given(global) {
-                Some(endpoints) => endpoints,
-                None => match emulator::recorded(&setting.root) {
-                    Some(record) => record.endpoints,
-                    None => {
-                        writeln!(out, "no local emulator is running")?;
-                        return Ok(());
-                    }
-                },
-            };
-            let environments = runtime()?.block_on(async {
-                let config = emulator::sdk_config(&endpoints).await;
-                envctl_common::tagged::environments(&aws_sdk_ec2::Client::new(&config)).await
-            });
-            let environments = environments?;
-            if global.json {
-                let body = json!({"endpoint": endpoints.endpoint, "environments": environments});
-                writeln!(out, "{body}")?;
-            } else {
-                writeln!(out, "emulator: {}", endpoints.endpoint)?;
-                for environment in environments {
-                    writeln!(out, "environment: {}", environment.suffix)?;
-                }
-            }
-            Ok(())
-        }
-        LocalCommand::Demo(args) => {
-            let spec = spec_for(&args.suffix, args.spec.as_deref(), &Overrides::default())?;
-            let setting = setting(&args)?;
-            // A moto of its own when none is given, kept (and stopped) until the demo ends.
-            let mut owned = None;
-            let endpoints = given(global).map(Ok).unwrap_or_else(|| {
-                progress.done("starting moto for this demo");
-                let started = emulator::start_owned(&setting.root)?;
-                let endpoints = started.endpoints.clone();
-                owned = Some(started);
-                anyhow::Ok(endpoints)
-            });
-            let endpoints = endpoints?;
-            provision(&setting, &spec, &endpoints, global.json, out, &mut progress)?;
-            teardown(&setting, &spec, &endpoints, global.json, out, &mut progress)
+        },
+    };
+    let environments = runtime()?.block_on(async {
+        let config = emulator::sdk_config(&endpoints).await;
+        envctl_common::tagged::environments(&aws_sdk_ec2::Client::new(&config)).await
+    });
+    let environments = environments?;
+    if global.json {
+        let body = json!({"endpoint": endpoints.endpoint, "environments": environments});
+        writeln!(out, "{body}")?;
+    } else {
+        writeln!(out, "emulator: {}", endpoints.endpoint)?;
+        for environment in environments {
+            writeln!(out, "environment: {}", environment.suffix)?;
         }
     }
+    Ok(())
+}
+
+fn demo(
+    global: &Global,
+    args: &LocalArgs,
+    out: &mut dyn Write,
+    progress: &mut Progress<'_>,
+) -> anyhow::Result<()> {
+    let spec = spec_for(&args.suffix, args.spec.as_deref(), &Overrides::default())?;
+    let setting = setting(args)?;
+    // A moto of its own when none is given, kept (and stopped) until the demo ends.
+    let mut owned = None;
+    let endpoints = given(global).map(Ok).unwrap_or_else(|| {
+        progress.done("starting moto for this demo");
+        let started = emulator::start_owned(&setting.root)?;
+        let endpoints = started.endpoints.clone();
+        owned = Some(started);
+        anyhow::Ok(endpoints)
+    });
+    let endpoints = endpoints?;
+    provision(&setting, &spec, &endpoints, global.json, out, progress)?;
+    teardown(&setting, &spec, &endpoints, global.json, out, progress)
 }
 
 fn execute(

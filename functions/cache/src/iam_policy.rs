@@ -12,35 +12,51 @@ use env_core::policy::{any, service_linked_roles, Arns, Statement};
 
 pub fn statements(scope: &ArnScope) -> Vec<Statement> {
     let arns = Arns::new(scope);
+    let mut statements = vec![redis(&arns)];
+    statements.extend(auth_token(&arns));
+    statements.extend(slow_log(&arns));
+    statements.push(service_linked_roles(
+        scope,
+        &[("elasticache.amazonaws.com", "AWSServiceRoleForElastiCache")],
+    ));
+    statements
+}
+
+/// The replication group, its member clusters and its subnet group.
+fn redis(arns: &Arns) -> Statement {
     let replication_group = NameKind::CacheReplicationGroup.wildcard();
+    Statement::allow(
+        "Redis",
+        &[
+            "elasticache:CreateReplicationGroup",
+            "elasticache:DeleteReplicationGroup",
+            "elasticache:DescribeReplicationGroups",
+            "elasticache:CreateCacheSubnetGroup",
+            "elasticache:DeleteCacheSubnetGroup",
+            "elasticache:DescribeCacheSubnetGroups",
+            "elasticache:AddTagsToResource",
+        ],
+        vec![
+            arns.regional(
+                "elasticache",
+                &format!("replicationgroup:{replication_group}"),
+            ),
+            // The group's member clusters: redis-<suffix>-0001-001, …
+            arns.regional("elasticache", &format!("cluster:{replication_group}")),
+            arns.regional(
+                "elasticache",
+                &format!("subnetgroup:{}", NameKind::CacheSubnetGroup.wildcard()),
+            ),
+            // CreateReplicationGroup is authorized on the parameter group it uses too (Service
+            // Authorization Reference, "parametergroup" required): ElastiCache's own defaults.
+            arns.regional("elasticache", "parametergroup:default.*"),
+        ],
+    )
+}
+
+/// The AUTH token's secret, the rotation function it rotates with, and generating tokens.
+fn auth_token(arns: &Arns) -> Vec<Statement> {
     vec![
-        Statement::allow(
-            "Redis",
-            &[
-                "elasticache:CreateReplicationGroup",
-                "elasticache:DeleteReplicationGroup",
-                "elasticache:DescribeReplicationGroups",
-                "elasticache:CreateCacheSubnetGroup",
-                "elasticache:DeleteCacheSubnetGroup",
-                "elasticache:DescribeCacheSubnetGroups",
-                "elasticache:AddTagsToResource",
-            ],
-            vec![
-                arns.regional(
-                    "elasticache",
-                    &format!("replicationgroup:{replication_group}"),
-                ),
-                // The group's member clusters: redis-<suffix>-0001-001, …
-                arns.regional("elasticache", &format!("cluster:{replication_group}")),
-                arns.regional(
-                    "elasticache",
-                    &format!("subnetgroup:{}", NameKind::CacheSubnetGroup.wildcard()),
-                ),
-                // CreateReplicationGroup is authorized on the parameter group it uses too (Service
-                // Authorization Reference, "parametergroup" required): ElastiCache's own defaults.
-                arns.regional("elasticache", "parametergroup:default.*"),
-            ],
-        ),
         Statement::allow(
             "AuthTokenSecret",
             &[
@@ -79,6 +95,12 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
             &["secretsmanager:GetRandomPassword"],
             any(),
         ),
+    ]
+}
+
+/// The slow-log group and its delivery.
+fn slow_log(arns: &Arns) -> Vec<Statement> {
+    vec![
         // The key's uses through Secrets Manager and ElastiCache are the key policy's to grant,
         // by this function's role (the network function's key_policy).
         Statement::allow(
@@ -106,10 +128,6 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
                 "logs:DescribeResourcePolicies",
             ],
             any(),
-        ),
-        service_linked_roles(
-            scope,
-            &[("elasticache.amazonaws.com", "AWSServiceRoleForElastiCache")],
         ),
     ]
 }

@@ -21,56 +21,70 @@ const MANAGED_MASTER_SECRET: &str = "secret:rds!cluster-*";
 
 pub fn statements(scope: &ArnScope, artifacts_bucket: &str) -> Vec<Statement> {
     let arns = Arns::new(scope);
+    let mut statements = vec![aurora(&arns)];
+    statements.extend(secrets(&arns));
+    statements.extend(before_creating(&arns));
+    statements.extend(rotation_function(&arns, artifacts_bucket));
+    statements.extend(roles(scope));
+    statements
+}
+
+/// The cluster, its writer and reader, its subnet and parameter groups, and the engine's defaults.
+fn aurora(arns: &Arns) -> Statement {
+    Statement::allow(
+        "Aurora",
+        &[
+            "rds:CreateDBCluster",
+            "rds:ModifyDBCluster",
+            "rds:DeleteDBCluster",
+            "rds:DescribeDBClusters",
+            "rds:CreateDBInstance",
+            "rds:DeleteDBInstance",
+            "rds:DescribeDBInstances",
+            "rds:CreateDBSubnetGroup",
+            "rds:DeleteDBSubnetGroup",
+            "rds:DescribeDBSubnetGroups",
+            "rds:CreateDBClusterParameterGroup",
+            "rds:ModifyDBClusterParameterGroup",
+            "rds:DeleteDBClusterParameterGroup",
+            "rds:DescribeDBClusterParameterGroups",
+            "rds:AddTagsToResource",
+        ],
+        vec![
+            arns.regional(
+                "rds",
+                &format!("cluster:{}", NameKind::AuroraCluster.wildcard()),
+            ),
+            // Writer and reader: aurora-writer-<suffix>, aurora-reader-<suffix>.
+            arns.regional("rds", &format!("db:{}", NameKind::AuroraCluster.wildcard())),
+            arns.regional(
+                "rds",
+                &format!("subgrp:{}", NameKind::DbSubnetGroup.wildcard()),
+            ),
+            arns.regional(
+                "rds",
+                &format!(
+                    "cluster-pg:{}",
+                    NameKind::DbClusterParameterGroup.wildcard()
+                ),
+            ),
+            // CreateDBCluster is authorized on an option group too (Service Authorization
+            // Reference, "og" required); Aurora PostgreSQL uses none of its own, so the
+            // engine's default one.
+            arns.regional("rds", "og:default:*"),
+            // CreateDBInstance is authorized on the instance's parameter group too, the
+            // default one when none is named (Aurora user guide, "Permission policies to
+            // create, modify and delete resources in Aurora").
+            arns.regional("rds", "pg:default.*"),
+        ],
+    )
+}
+
+/// The application and API-key secrets, and the master secret RDS manages.
+fn secrets(arns: &Arns) -> Vec<Statement> {
     let secret =
         |kind: NameKind| arns.regional("secretsmanager", &format!("secret:{}", kind.wildcard()));
-    let mut statements = vec![
-        Statement::allow(
-            "Aurora",
-            &[
-                "rds:CreateDBCluster",
-                "rds:ModifyDBCluster",
-                "rds:DeleteDBCluster",
-                "rds:DescribeDBClusters",
-                "rds:CreateDBInstance",
-                "rds:DeleteDBInstance",
-                "rds:DescribeDBInstances",
-                "rds:CreateDBSubnetGroup",
-                "rds:DeleteDBSubnetGroup",
-                "rds:DescribeDBSubnetGroups",
-                "rds:CreateDBClusterParameterGroup",
-                "rds:ModifyDBClusterParameterGroup",
-                "rds:DeleteDBClusterParameterGroup",
-                "rds:DescribeDBClusterParameterGroups",
-                "rds:AddTagsToResource",
-            ],
-            vec![
-                arns.regional(
-                    "rds",
-                    &format!("cluster:{}", NameKind::AuroraCluster.wildcard()),
-                ),
-                // Writer and reader: aurora-writer-<suffix>, aurora-reader-<suffix>.
-                arns.regional("rds", &format!("db:{}", NameKind::AuroraCluster.wildcard())),
-                arns.regional(
-                    "rds",
-                    &format!("subgrp:{}", NameKind::DbSubnetGroup.wildcard()),
-                ),
-                arns.regional(
-                    "rds",
-                    &format!(
-                        "cluster-pg:{}",
-                        NameKind::DbClusterParameterGroup.wildcard()
-                    ),
-                ),
-                // CreateDBCluster is authorized on an option group too (Service Authorization
-                // Reference, "og" required); Aurora PostgreSQL uses none of its own, so the
-                // engine's default one.
-                arns.regional("rds", "og:default:*"),
-                // CreateDBInstance is authorized on the instance's parameter group too, the
-                // default one when none is named (Aurora user guide, "Permission policies to
-                // create, modify and delete resources in Aurora").
-                arns.regional("rds", "pg:default.*"),
-            ],
-        ),
+    vec![
         Statement::allow(
             "ApplicationSecrets",
             &[
@@ -100,6 +114,13 @@ pub fn statements(scope: &ArnScope, artifacts_bucket: &str) -> Vec<Statement> {
             ],
             vec![arns.regional("secretsmanager", MANAGED_MASTER_SECRET)],
         ),
+    ]
+}
+
+/// What is needed before the cluster and the rotation function exist: an engine version, the
+/// log groups AWS would make, and a generated password.
+fn before_creating(arns: &Arns) -> Vec<Statement> {
+    vec![
         // A new cluster's engine version is chosen from those RDS offers; the action supports no
         // resource type (Service Authorization Reference, Amazon RDS).
         Statement::allow(
@@ -133,6 +154,12 @@ pub fn statements(scope: &ArnScope, artifacts_bucket: &str) -> Vec<Statement> {
             &["secretsmanager:GetRandomPassword"],
             any(),
         ),
+    ]
+}
+
+/// The rotation function, its code and the network it runs in.
+fn rotation_function(arns: &Arns, artifacts_bucket: &str) -> Vec<Statement> {
+    vec![
         // The key's uses through RDS and Secrets Manager are the key policy's to grant, by this
         // function's role (the network function's key_policy).
         Statement::allow(
@@ -173,8 +200,15 @@ pub fn statements(scope: &ArnScope, artifacts_bucket: &str) -> Vec<Statement> {
             ],
             any(),
         ),
-        service_linked_roles(scope, &[("rds.amazonaws.com", "AWSServiceRoleForRDS")]),
-    ];
+    ]
+}
+
+/// RDS's service-linked role and the rotation function's own role.
+fn roles(scope: &ArnScope) -> Vec<Statement> {
+    let mut statements = vec![service_linked_roles(
+        scope,
+        &[("rds.amazonaws.com", "AWSServiceRoleForRDS")],
+    )];
     statements.extend(own_roles(
         scope,
         "RotationRole",

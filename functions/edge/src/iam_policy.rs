@@ -14,9 +14,23 @@ use serde_json::json;
 
 pub fn statements(scope: &ArnScope) -> Vec<Statement> {
     let arns = Arns::new(scope);
-    let balancer = NameKind::LoadBalancer.wildcard();
+    let mut statements = certificates(arns);
+    statements.extend(load_balancers(arns));
+    statements.extend(access_log_buckets());
+    statements.push(certificate_validation_records());
+    statements.push(service_linked_roles(
+        scope,
+        &[(
+            "elasticloadbalancing.amazonaws.com",
+            "AWSServiceRoleForElasticLoadBalancing",
+        )],
+    ));
+    statements
+}
+
+/// The certificates the function imports or requests, and reading any certificate.
+fn certificates(arns: Arns<'_>) -> Vec<Statement> {
     let certificates = vec![arns.regional("acm", "certificate/*")];
-    let buckets = unscoped("s3", &NameKind::AccessLogBucket.wildcard());
     vec![
         // ACM names certificates by id: the function makes them tagged, and changes only tagged
         // ones. Tags at import or request need acm:AddTagsToCertificate too.
@@ -29,8 +43,12 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
         // RequestCertificate supports no resource type, and its tags are authorized before the
         // certificate exists, on "*" (as KMS does for a key's; the ACM guide does not say):
         // NotResource keeps that right off every existing certificate.
-        Statement::allow("RequestCertificatesTagged", &["acm:RequestCertificate"], any())
-            .when(tagged_at_creation()),
+        Statement::allow(
+            "RequestCertificatesTagged",
+            &["acm:RequestCertificate"],
+            any(),
+        )
+        .when(tagged_at_creation()),
         Statement::allow_except(
             "TagOnlyTheCertificateBeingRequested",
             &["acm:AddTagsToCertificate"],
@@ -51,6 +69,13 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
             certificates,
         ),
         Statement::allow("ListCertificates", &["acm:ListCertificates"], any()),
+    ]
+}
+
+/// The load balancer, its listeners, rules and target groups, and reading any load balancer.
+fn load_balancers(arns: Arns<'_>) -> Vec<Statement> {
+    let balancer = NameKind::LoadBalancer.wildcard();
+    vec![
         Statement::allow(
             "LoadBalancer",
             &[
@@ -76,9 +101,11 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
             &["elasticloadbalancing:AddTags"],
             balancer_arns(arns, &balancer),
         )
-        .when(json!({"StringEquals": {"elasticloadbalancing:CreateAction": [
-            "CreateLoadBalancer", "CreateListener", "CreateRule", "CreateTargetGroup"
-        ]}})),
+        .when(
+            json!({"StringEquals": {"elasticloadbalancing:CreateAction": [
+                "CreateLoadBalancer", "CreateListener", "CreateRule", "CreateTargetGroup"
+            ]}}),
+        ),
         Statement::allow(
             "ReadLoadBalancers",
             &[
@@ -90,6 +117,13 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
             ],
             any(),
         ),
+    ]
+}
+
+/// The access-log buckets: made, emptied and deleted; and finding them.
+fn access_log_buckets() -> Vec<Statement> {
+    let buckets = unscoped("s3", &NameKind::AccessLogBucket.wildcard());
+    vec![
         Statement::allow(
             "AccessLogBuckets",
             &[
@@ -110,29 +144,26 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
             vec![format!("{buckets}/*")],
         ),
         Statement::allow("FindBuckets", &["s3:ListAllMyBuckets"], any()),
-        // DNS validation writes and removes ACM's CNAME records only (Route 53 developer guide,
-        // "Using IAM policy conditions for fine-grained access control"; ACM's validation names
-        // start with an underscore). The hosted zone is the spec's, so any zone.
-        Statement::allow(
-            "CertificateValidationRecords",
-            &["route53:ChangeResourceRecordSets"],
-            vec![unscoped("route53", "hostedzone/*")],
-        )
-        .when(json!({
-            "ForAllValues:StringLike": {"route53:ChangeResourceRecordSetsNormalizedRecordNames": ["_*"]},
-            "ForAllValues:StringEquals": {
-                "route53:ChangeResourceRecordSetsRecordTypes": ["CNAME"],
-                "route53:ChangeResourceRecordSetsActions": ["UPSERT", "DELETE"]
-            }
-        })),
-        service_linked_roles(
-            scope,
-            &[(
-                "elasticloadbalancing.amazonaws.com",
-                "AWSServiceRoleForElasticLoadBalancing",
-            )],
-        ),
     ]
+}
+
+/// The CNAME records of the certificates' DNS validation, in the spec's hosted zone.
+fn certificate_validation_records() -> Statement {
+    // DNS validation writes and removes ACM's CNAME records only (Route 53 developer guide,
+    // "Using IAM policy conditions for fine-grained access control"; ACM's validation names
+    // start with an underscore). The hosted zone is the spec's, so any zone.
+    Statement::allow(
+        "CertificateValidationRecords",
+        &["route53:ChangeResourceRecordSets"],
+        vec![unscoped("route53", "hostedzone/*")],
+    )
+    .when(json!({
+        "ForAllValues:StringLike": {"route53:ChangeResourceRecordSetsNormalizedRecordNames": ["_*"]},
+        "ForAllValues:StringEquals": {
+            "route53:ChangeResourceRecordSetsRecordTypes": ["CNAME"],
+            "route53:ChangeResourceRecordSetsActions": ["UPSERT", "DELETE"]
+        }
+    }))
 }
 
 /// The load balancers `alb-<suffix>`, their listeners and rules, and the blue and green target

@@ -47,19 +47,35 @@ const TYPES: [&str; 9] = [
 
 pub fn statements(scope: &ArnScope) -> Vec<Statement> {
     let arns = Arns::new(scope);
+    let mut statements = create_tagged(&arns);
+    statements.extend(change_tagged(&arns));
+    statements.extend(untagged_network(&arns));
+    statements.extend(key(&arns));
+    statements.extend(flow_logs(scope, &arns));
+    statements
+}
+
+/// Creating the network's resources, tagged as the backend's.
+fn create_tagged(arns: &Arns) -> Vec<Statement> {
     let ours = arns.each("ec2", &TYPES);
     let create_actions: Vec<&str> = CREATES
         .iter()
         .map(|action| action.trim_start_matches("ec2:"))
         .collect();
-    let mut statements = vec![
+    vec![
         Statement::allow("CreateTheNetworkTagged", &CREATES, ours.clone()).when(tagged_at_creation()),
-        Statement::allow("TagOnlyWhileCreating", &["ec2:CreateTags"], ours.clone()).when(json!({
+        Statement::allow("TagOnlyWhileCreating", &["ec2:CreateTags"], ours).when(json!({
             "StringEquals": {
                 "ec2:CreateAction": create_actions,
                 format!("aws:RequestTag/{}", env_core::tags::MANAGED_BY): env_core::tags::MANAGER_NAME
             }
         })),
+    ]
+}
+
+/// Changing and deleting only the backend's tagged network, and its groups' rules.
+fn change_tagged(arns: &Arns) -> Vec<Statement> {
+    vec![
         Statement::allow(
             "ChangeOnlyTheBackendsNetwork",
             &[
@@ -89,7 +105,7 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
                 "ec2:DeleteVpc",
                 "ec2:ReleaseAddress",
             ],
-            ours,
+            arns.each("ec2", &TYPES),
         )
         .when(tagged()),
         // A rule is a resource of its own (`security-group-rule/…`) that the function does not tag;
@@ -102,6 +118,12 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
             ],
             vec![arns.regional("ec2", "security-group-rule/*")],
         ),
+    ]
+}
+
+/// What EC2 or Lambda makes untagged in the network, and reading the network.
+fn untagged_network(arns: &Arns) -> Vec<Statement> {
+    vec![
         // The default security group of a new VPC is made by EC2 without the VPC's tags, and its
         // rules must go (control EC2.2). Revoking only ever narrows access.
         Statement::allow(
@@ -137,6 +159,12 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
             ],
             any(),
         ),
+    ]
+}
+
+/// The environment's KMS key, created tagged, and its alias.
+fn key(arns: &Arns) -> Vec<Statement> {
+    vec![
         // Tags given to CreateKey are authorized on "*": the key does not exist yet (KMS developer
         // guide, "Controlling access to tags": tagging while creating needs a permission "that
         // isn't restricted to particular KMS keys"). NotResource keeps it off every existing key,
@@ -162,6 +190,12 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
             &["kms:CreateAlias", "kms:DeleteAlias"],
             vec![arns.regional("kms", &NameKind::KmsAlias.wildcard())],
         ),
+    ]
+}
+
+/// The flow-log group and the flow-log role.
+fn flow_logs(scope: &ArnScope, arns: &Arns) -> Vec<Statement> {
+    let mut statements = vec![
         Statement::allow(
             "FlowLogGroup",
             &[

@@ -8,7 +8,7 @@
 use crate::api::{DatabaseCluster, LoadBalancer, Subnet};
 use env_core::contract::Outputs;
 use env_core::naming::{AzSlot, NameKind, Names};
-use env_core::spec::{CertificateMode, EnvironmentSpec};
+use env_core::spec::{CertificateMode, EnvironmentSpec, EnvironmentSuffix};
 use env_core::tags;
 use secrets::Secret;
 use serde_json::{json, Value};
@@ -94,6 +94,8 @@ fn subnet_ids(subnets: &[Subnet], name: impl Fn(AzSlot) -> String) -> Result<Val
     Ok(json!(ids))
 }
 
+/// Builds the outputs document, or names every piece that is missing. The sections come in the
+/// document's key order, which is also the order the missing pieces are listed in.
 pub fn build(spec: &EnvironmentSpec, region: &str, found: &Found) -> Result<Outputs, Missing> {
     let suffix = spec.suffix();
     let names = Names::new(suffix);
@@ -102,7 +104,23 @@ pub fn build(spec: &EnvironmentSpec, region: &str, found: &Found) -> Result<Outp
         missing: Vec::new(),
     };
 
-    // Network.
+    network(&mut doc, names, suffix, found);
+    edge(&mut doc, names, spec, found);
+    service(&mut doc, names, found);
+    database(&mut doc, names, found);
+    secrets(&mut doc, names, found);
+    cache(&mut doc, names, found);
+    monitoring(&mut doc, names, region, found);
+
+    if doc.missing.is_empty() {
+        Ok(doc.outputs)
+    } else {
+        Err(Missing(doc.missing))
+    }
+}
+
+/// Network: the one VPC and each tier's subnets.
+fn network(doc: &mut Builder, names: Names, suffix: &EnvironmentSuffix, found: &Found) {
     let vpc_name = names.of(NameKind::Vpc);
     let vpc = match found.vpc_ids.as_slice() {
         [id] => Some(json!(id)),
@@ -127,8 +145,10 @@ pub fn build(spec: &EnvironmentSpec, region: &str, found: &Found) -> Result<Outp
             Err(looked_for) => doc.put(key, None, looked_for),
         }
     }
+}
 
-    // Edge: the URL is the domain when the spec has one, else the load balancer's own name.
+/// Edge: the URL is the domain when the spec has one, else the load balancer's own name.
+fn edge(doc: &mut Builder, names: Names, spec: &EnvironmentSpec, found: &Found) {
     let alb_name = names.of(NameKind::LoadBalancer);
     let lb = found.load_balancer.as_ref();
     doc.put(
@@ -150,8 +170,10 @@ pub fn build(spec: &EnvironmentSpec, region: &str, found: &Found) -> Result<Outp
         host.map(|host| json!(format!("https://{host}"))),
         format!("load balancer {alb_name}"),
     );
+}
 
-    // Service.
+/// Service: the active cluster and service, its discovery name and its log group.
+fn service(doc: &mut Builder, names: Names, found: &Found) {
     let cluster = names.of(NameKind::EcsCluster);
     let service = names.of(NameKind::EcsService);
     doc.put(
@@ -180,8 +202,10 @@ pub fn build(spec: &EnvironmentSpec, region: &str, found: &Found) -> Result<Outp
         found.log_group.then(|| json!(log_group)),
         format!("log group {log_group}"),
     );
+}
 
-    // Database.
+/// Database: the Aurora cluster's endpoints, port and master user secret.
+fn database(doc: &mut Builder, names: Names, found: &Found) {
     let aurora = names.of(NameKind::AuroraCluster);
     // Without the cluster every part is absent, and each is listed missing below.
     let db = found.database.clone().unwrap_or_default();
@@ -202,8 +226,10 @@ pub fn build(spec: &EnvironmentSpec, region: &str, found: &Found) -> Result<Outp
         db.master_secret_arn.map(Value::from),
         looked_for("RDS-managed master user secret"),
     );
+}
 
-    // Secrets: ARNs only.
+/// Secrets: ARNs only.
+fn secrets(doc: &mut Builder, names: Names, found: &Found) {
     for (key, secret, kind) in [
         (
             "dbAppSecretArn",
@@ -227,8 +253,10 @@ pub fn build(spec: &EnvironmentSpec, region: &str, found: &Found) -> Result<Outp
             format!("secret {} not scheduled for deletion", names.of(kind)),
         );
     }
+}
 
-    // Cache: `host:port`, as the cache function hands it on, and the port on its own.
+/// Cache: `host:port`, as the cache function hands it on, and the port on its own.
+fn cache(doc: &mut Builder, names: Names, found: &Found) {
     let group = names.of(NameKind::CacheReplicationGroup);
     let endpoint = found.cache_endpoint.clone().flatten();
     doc.put(
@@ -243,8 +271,10 @@ pub fn build(spec: &EnvironmentSpec, region: &str, found: &Found) -> Result<Outp
         endpoint.map(|(_, port)| json!(port)),
         format!("configuration endpoint of replication group {group}"),
     );
+}
 
-    // Monitoring.
+/// Monitoring: the dashboard, with its console address in `region`, and the alarm topic.
+fn monitoring(doc: &mut Builder, names: Names, region: &str, found: &Found) {
     let dashboard = names.of(NameKind::Dashboard);
     doc.put(
         "dashboardName",
@@ -263,12 +293,6 @@ pub fn build(spec: &EnvironmentSpec, region: &str, found: &Found) -> Result<Outp
         found.alarm_topic_arn.clone().map(Value::from),
         format!("SNS topic {}", names.of(NameKind::AlarmTopic)),
     );
-
-    if doc.missing.is_empty() {
-        Ok(doc.outputs)
-    } else {
-        Err(Missing(doc.missing))
-    }
 }
 
 #[cfg(test)]

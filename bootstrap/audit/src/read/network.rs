@@ -3,7 +3,9 @@
 use crate::facts::{NatGateway, Network, Rule, SecurityGroup, Subnet};
 use anyhow::Context;
 use aws_config::SdkConfig;
-use aws_sdk_ec2::types::{Filter, IpPermission};
+use aws_sdk_ec2::types::{
+    Filter, IpPermission, NatGateway as Ec2NatGateway, RouteTable, Subnet as Ec2Subnet,
+};
 use aws_sdk_ec2::Client;
 use env_core::error::{aws_error, Required};
 use env_core::spec::EnvironmentSuffix;
@@ -15,6 +17,28 @@ fn filter(name: &str, value: &str) -> Filter {
 
 pub async fn read(config: &SdkConfig, suffix: &EnvironmentSuffix) -> anyhow::Result<Network> {
     let ec2 = Client::new(config);
+    let Some(vpc_id) = environment_vpc(&ec2, suffix).await? else {
+        return Ok(Network::default());
+    };
+    let (default_group_rules, security_groups) = security_groups(&ec2, &vpc_id, suffix).await?;
+    let flow_log_groups = active_flow_log_groups(&ec2, &vpc_id).await?;
+    let subnets = subnets(&ec2, &vpc_id).await?;
+    let nat_gateways = available_nat_gateways(&ec2, &vpc_id, &subnets).await?;
+    Ok(Network {
+        vpc_id: Some(vpc_id),
+        default_group_rules,
+        flow_log_groups,
+        subnets,
+        security_groups,
+        nat_gateways,
+    })
+}
+
+/// The id of the VPC tagged with the environment, if there is one.
+async fn environment_vpc(
+    ec2: &Client,
+    suffix: &EnvironmentSuffix,
+) -> anyhow::Result<Option<String>> {
     let vpcs = ec2
         .describe_vpcs()
         .filters(filter(
@@ -29,14 +53,18 @@ pub async fn read(config: &SdkConfig, suffix: &EnvironmentSuffix) -> anyhow::Res
         .first()
         .and_then(|v| v.vpc_id())
         .map(str::to_owned);
-    let Some(vpc_id) = vpc_id else {
-        return Ok(Network::default());
-    };
-    let in_vpc = || filter("vpc-id", &vpc_id);
+    Ok(vpc_id)
+}
 
+/// The number of rules of the VPC's default group, and its other groups.
+async fn security_groups(
+    ec2: &Client,
+    vpc_id: &str,
+    suffix: &EnvironmentSuffix,
+) -> anyhow::Result<(usize, Vec<SecurityGroup>)> {
     let groups = ec2
         .describe_security_groups()
-        .filters(in_vpc())
+        .filters(filter("vpc-id", vpc_id))
         .send()
         .await
         .map_err(aws_error("DescribeSecurityGroups"))?;
@@ -66,10 +94,14 @@ pub async fn read(config: &SdkConfig, suffix: &EnvironmentSuffix) -> anyhow::Res
             egress: rules(group.ip_permissions_egress()),
         });
     }
+    Ok((default_group_rules, security_groups))
+}
 
+/// The log groups of the VPC's active flow logs.
+async fn active_flow_log_groups(ec2: &Client, vpc_id: &str) -> anyhow::Result<Vec<String>> {
     let flow_logs = ec2
         .describe_flow_logs()
-        .filter(filter("resource-id", &vpc_id))
+        .filter(filter("resource-id", vpc_id))
         .send()
         .await
         .map_err(aws_error("DescribeFlowLogs"))?;
@@ -79,91 +111,97 @@ pub async fn read(config: &SdkConfig, suffix: &EnvironmentSuffix) -> anyhow::Res
         .filter(|f| f.flow_log_status() == Some("ACTIVE"))
         .filter_map(|f| f.log_group_name().map(str::to_owned))
         .collect();
+    Ok(flow_log_groups)
+}
 
+/// The VPC's subnets, each with its default route from the route tables.
+async fn subnets(ec2: &Client, vpc_id: &str) -> anyhow::Result<Vec<Subnet>> {
     let routes = ec2
         .describe_route_tables()
-        .filters(in_vpc())
+        .filters(filter("vpc-id", vpc_id))
         .send()
         .await
         .map_err(aws_error("DescribeRouteTables"))?;
-    let default_route = |subnet_id: &str| {
-        routes
-            .route_tables()
-            .iter()
-            .find(|t| {
-                t.associations()
-                    .iter()
-                    .any(|a| a.subnet_id() == Some(subnet_id))
-            })
-            .and_then(|t| {
-                t.routes()
-                    .iter()
-                    .find(|r| r.destination_cidr_block() == Some("0.0.0.0/0"))
-            })
-            .and_then(|r| r.nat_gateway_id().or(r.gateway_id()))
-            .map(str::to_owned)
-    };
     let subnets_out = ec2
         .describe_subnets()
-        .filters(in_vpc())
+        .filters(filter("vpc-id", vpc_id))
         .send()
         .await
         .map_err(aws_error("DescribeSubnets"))?;
-    let subnets: Vec<Subnet> = subnets_out
+    subnets_out
         .subnets()
         .iter()
-        .map(|s| {
-            let id = s.subnet_id().required("Subnet.SubnetId")?.to_owned();
-            let name = s
-                .tags()
-                .iter()
-                .find(|t| t.key() == Some("Name"))
-                .and_then(|t| t.value());
-            Ok(Subnet {
-                default_route: default_route(&id),
-                id,
-                zone: s
-                    .availability_zone()
-                    .required("Subnet.AvailabilityZone")?
-                    .to_owned(),
-                public: name.is_some_and(|name| name.starts_with("subnet-public-")),
-                maps_public_ip: s.map_public_ip_on_launch().unwrap_or(false),
-            })
-        })
-        .collect::<anyhow::Result<_>>()?;
+        .map(|s| subnet(s, routes.route_tables()))
+        .collect()
+}
 
+fn subnet(s: &Ec2Subnet, route_tables: &[RouteTable]) -> anyhow::Result<Subnet> {
+    let id = s.subnet_id().required("Subnet.SubnetId")?.to_owned();
+    let name = s
+        .tags()
+        .iter()
+        .find(|t| t.key() == Some("Name"))
+        .and_then(|t| t.value());
+    Ok(Subnet {
+        default_route: default_route(route_tables, &id),
+        id,
+        zone: s
+            .availability_zone()
+            .required("Subnet.AvailabilityZone")?
+            .to_owned(),
+        public: name.is_some_and(|name| name.starts_with("subnet-public-")),
+        maps_public_ip: s.map_public_ip_on_launch().unwrap_or(false),
+    })
+}
+
+/// Where the subnet's route table sends 0.0.0.0/0: a NAT or an internet gateway.
+fn default_route(route_tables: &[RouteTable], subnet_id: &str) -> Option<String> {
+    route_tables
+        .iter()
+        .find(|t| {
+            t.associations()
+                .iter()
+                .any(|a| a.subnet_id() == Some(subnet_id))
+        })
+        .and_then(|t| {
+            t.routes()
+                .iter()
+                .find(|r| r.destination_cidr_block() == Some("0.0.0.0/0"))
+        })
+        .and_then(|r| r.nat_gateway_id().or(r.gateway_id()))
+        .map(str::to_owned)
+}
+
+/// The VPC's available NAT gateways, each with the zone of its subnet.
+async fn available_nat_gateways(
+    ec2: &Client,
+    vpc_id: &str,
+    subnets: &[Subnet],
+) -> anyhow::Result<Vec<NatGateway>> {
     let nats = ec2
         .describe_nat_gateways()
-        .filter(in_vpc())
+        .filter(filter("vpc-id", vpc_id))
         .send()
         .await
         .map_err(aws_error("DescribeNatGateways"))?;
-    let nat_gateways = nats
-        .nat_gateways()
+    nats.nat_gateways()
         .iter()
         .filter(|n| n.state().is_some_and(|s| s.as_str() == "available"))
-        .map(|n| {
-            let id = n
-                .nat_gateway_id()
-                .required("NatGateway.NatGatewayId")?
-                .to_owned();
-            let subnet_id = n.subnet_id().required("NatGateway.SubnetId")?.to_owned();
-            let zone = zone_of(&subnets, &id, &subnet_id)?;
-            Ok(NatGateway {
-                id,
-                subnet_id,
-                zone,
-            })
-        })
-        .collect::<anyhow::Result<_>>()?;
+        .map(|n| nat_gateway(n, subnets))
+        .collect()
+}
 
-    Ok(Network {
-        vpc_id: Some(vpc_id),
-        default_group_rules,
-        flow_log_groups,
-        subnets,
-        security_groups,
-        nat_gateways,
+fn nat_gateway(n: &Ec2NatGateway, subnets: &[Subnet]) -> anyhow::Result<NatGateway> {
+    let id = n
+        .nat_gateway_id()
+        .required("NatGateway.NatGatewayId")?
+        .to_owned();
+    let subnet_id = n.subnet_id().required("NatGateway.SubnetId")?.to_owned();
+    let zone = zone_of(subnets, &id, &subnet_id)?;
+    Ok(NatGateway {
+        id,
+        subnet_id,
+        zone,
     })
 }
 

@@ -14,50 +14,75 @@ use serde_json::json;
 
 pub fn statements(scope: &ArnScope) -> Vec<Statement> {
     let arns = Arns::new(scope);
-    let secret = |pattern: &str| arns.regional("secretsmanager", &format!("secret:{pattern}"));
+    let mut statements = vec![logs(&arns)];
+    statements.push(secret_rotation(&arns));
+    statements.extend(cache_token_rotation(&arns));
+    statements.extend(secret_reads(scope, &arns));
+    statements.extend(network_interfaces(&arns));
+    statements.extend(images());
+    statements.extend(api_data_and_metrics(&arns));
+    statements.extend(traffic(&arns));
+    statements
+}
+
+/// A secret of the environments by its name's pattern.
+fn secret(arns: &Arns, pattern: &str) -> String {
+    arns.regional("secretsmanager", &format!("secret:{pattern}"))
+}
+
+/// The log groups the roles write.
+fn logs(arns: &Arns) -> Statement {
+    // Flow logs, the rotation function and the service write their own log groups; Lambda
+    // creates the rotation function's when it is missing.
+    Statement::allow(
+        "WriteTheEnvironmentsLogs",
+        &[
+            "logs:CreateLogGroup",
+            "logs:CreateLogStream",
+            "logs:PutLogEvents",
+            "logs:DescribeLogStreams",
+        ],
+        vec![
+            arns.log_group(&NameKind::FlowLogGroup.wildcard()),
+            arns.log_group(&format!("{}:*", NameKind::FlowLogGroup.wildcard())),
+            arns.log_group(&format!(
+                "/aws/lambda/{}",
+                NameKind::RotationFunction.wildcard()
+            )),
+            arns.log_group(&NameKind::ServiceLogGroup.wildcard()),
+        ],
+    )
+}
+
+/// Rotating the secrets' values.
+fn secret_rotation(arns: &Arns) -> Statement {
+    // The rotation function rotates the application's secret with the master's, the API
+    // keys and the Redis AUTH token; the service reads its secrets.
+    Statement::allow(
+        "RotateTheEnvironmentsSecrets",
+        &[
+            "secretsmanager:DescribeSecret",
+            "secretsmanager:GetSecretValue",
+            "secretsmanager:PutSecretValue",
+            "secretsmanager:UpdateSecretVersionStage",
+        ],
+        vec![
+            secret(arns, &NameKind::DatabaseSecret.wildcard()),
+            secret(arns, &NameKind::ApiKeysSecret.wildcard()),
+            secret(arns, &NameKind::CacheAuthSecret.wildcard()),
+        ],
+    )
+}
+
+/// The cache token's rotation: its secret's versions, its replication group, and the service.
+fn cache_token_rotation(arns: &Arns) -> Vec<Statement> {
     vec![
-        // Flow logs, the rotation function and the service write their own log groups; Lambda
-        // creates the rotation function's when it is missing.
-        Statement::allow(
-            "WriteTheEnvironmentsLogs",
-            &[
-                "logs:CreateLogGroup",
-                "logs:CreateLogStream",
-                "logs:PutLogEvents",
-                "logs:DescribeLogStreams",
-            ],
-            vec![
-                arns.log_group(&NameKind::FlowLogGroup.wildcard()),
-                arns.log_group(&format!("{}:*", NameKind::FlowLogGroup.wildcard())),
-                arns.log_group(&format!(
-                    "/aws/lambda/{}",
-                    NameKind::RotationFunction.wildcard()
-                )),
-                arns.log_group(&NameKind::ServiceLogGroup.wildcard()),
-            ],
-        ),
-        // The rotation function rotates the application's secret with the master's, the API
-        // keys and the Redis AUTH token; the service reads its secrets.
-        Statement::allow(
-            "RotateTheEnvironmentsSecrets",
-            &[
-                "secretsmanager:DescribeSecret",
-                "secretsmanager:GetSecretValue",
-                "secretsmanager:PutSecretValue",
-                "secretsmanager:UpdateSecretVersionStage",
-            ],
-            vec![
-                secret(&NameKind::DatabaseSecret.wildcard()),
-                secret(&NameKind::ApiKeysSecret.wildcard()),
-                secret(&NameKind::CacheAuthSecret.wildcard()),
-            ],
-        ),
         // The token's rotation: its versions dated, the token added to the group, the tasks that
         // hold it restarted.
         Statement::allow(
             "RotateTheCacheToken",
             &["secretsmanager:ListSecretVersionIds"],
-            vec![secret(&NameKind::CacheAuthSecret.wildcard())],
+            vec![secret(arns, &NameKind::CacheAuthSecret.wildcard())],
         ),
         Statement::allow(
             "ChangeTheCacheToken",
@@ -85,14 +110,21 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
                 ),
             )],
         ),
+    ]
+}
+
+/// Reading the secrets and generating passwords, finding log groups, and the key through
+/// Secrets Manager.
+fn secret_reads(scope: &ArnScope, arns: &Arns) -> Vec<Statement> {
+    vec![
         Statement::allow(
             "ReadTheEnvironmentsSecrets",
             &["secretsmanager:GetSecretValue"],
             vec![
-                secret(&NameKind::DatabaseSecret.wildcard()),
-                secret(&NameKind::ApiKeysSecret.wildcard()),
-                secret(&NameKind::CacheAuthSecret.wildcard()),
-                secret("rds!cluster-*"),
+                secret(arns, &NameKind::DatabaseSecret.wildcard()),
+                secret(arns, &NameKind::ApiKeysSecret.wildcard()),
+                secret(arns, &NameKind::CacheAuthSecret.wildcard()),
+                secret(arns, "rds!cluster-*"),
             ],
         ),
         Statement::allow(
@@ -111,6 +143,12 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
         .when(json!({"StringEquals": {
             "kms:ViaService": format!("secretsmanager.{}.amazonaws.com", scope.region)
         }})),
+    ]
+}
+
+/// The rotation function's network interfaces in the VPC.
+fn network_interfaces(arns: &Arns) -> Vec<Statement> {
+    vec![
         // A VPC Lambda's network interfaces (Lambda developer guide, "Giving Lambda functions
         // access to resources in an Amazon VPC": DescribeNetworkInterfaces works only on "*").
         Statement::allow(
@@ -127,6 +165,12 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
             ),
         ),
         Statement::allow("ListInterfaces", &["ec2:DescribeNetworkInterfaces"], any()),
+    ]
+}
+
+/// Pulling the service's private image.
+fn images() -> Vec<Statement> {
+    vec![
         // A private image's pull (ECS developer guide, "Amazon ECS task execution IAM role").
         Statement::allow("LogInToEcr", &[env_core::iam::ECR_LOGIN], any()),
         Statement::allow(
@@ -138,6 +182,12 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
             ],
             vec![ArnScope::new("*", "*").regional("ecr", "repository/*")],
         ),
+    ]
+}
+
+/// The API's connections to the database and cache, and its metrics.
+fn api_data_and_metrics(arns: &Arns) -> Vec<Statement> {
+    vec![
         // The API's own connections and metrics.
         Statement::allow(
             "ConnectToTheEnvironmentsData",
@@ -165,6 +215,12 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
         .when(
             json!({"StringLike": {"cloudwatch:namespace": NameKind::MetricNamespace.wildcard()}}),
         ),
+    ]
+}
+
+/// ECS blue/green's listener rules and target registration.
+fn traffic(arns: &Arns) -> Vec<Statement> {
+    vec![
         // ECS blue/green moves the environments' listener rules and registers tasks.
         Statement::allow(
             "ReadLoadBalancers",

@@ -16,15 +16,16 @@ use serde_json::json;
 
 pub fn statements(scope: &ArnScope) -> Vec<Statement> {
     let arns = Arns::new(scope);
+    let mut statements = artifacts_bucket(scope);
+    statements.extend(roles(scope, &arns));
+    statements.extend(functions_and_schedule(scope, &arns));
+    statements
+}
+
+/// The artifacts bucket and its objects.
+fn artifacts_bucket(scope: &ArnScope) -> Vec<Statement> {
     let backend = Backend::new(&scope.region, &scope.account);
     let bucket = unscoped("s3", &backend.bucket);
-    let function_roles: Vec<String> = FUNCTIONS
-        .iter()
-        .map(|policy| arns.role(&resources::function_role(policy.function)))
-        .collect();
-    let mut roles = function_roles.clone();
-    roles.push(arns.role(resources::STATES_ROLE));
-    roles.push(arns.role(resources::SCHEDULER_ROLE));
     vec![
         Statement::allow(
             "ArtifactsBucket",
@@ -41,6 +42,19 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
             &["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
             vec![format!("{bucket}/*")],
         ),
+    ]
+}
+
+/// The backend's roles, the environments' role boundary, and passing each role to its service.
+fn roles(scope: &ArnScope, arns: &Arns) -> Vec<Statement> {
+    let function_roles: Vec<String> = FUNCTIONS
+        .iter()
+        .map(|policy| arns.role(&resources::function_role(policy.function)))
+        .collect();
+    let mut roles = function_roles.clone();
+    roles.push(arns.role(resources::STATES_ROLE));
+    roles.push(arns.role(resources::SCHEDULER_ROLE));
+    vec![
         Statement::allow(
             "BackendRoles",
             &[
@@ -81,6 +95,12 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
             vec![arns.role(resources::SCHEDULER_ROLE)],
         )
         .when(json!({"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}})),
+    ]
+}
+
+/// The functions, the state machines and the cleanup schedule, and finding environments.
+fn functions_and_schedule(scope: &ArnScope, arns: &Arns) -> Vec<Statement> {
+    vec![
         Statement::allow(
             "Functions",
             &[

@@ -5,7 +5,9 @@ use super::description::description;
 use super::filters::RESPONSE_TIME_METRIC;
 use super::{alarm_kinds, aurora_max_connections, Inputs};
 use env_core::naming::{AlarmKind, CacheNode, NameKind, Names};
-use env_core::spec::{AlarmPercent, EnvironmentSpec};
+use env_core::spec::{AlarmPercent, EnvironmentSpec, SpecFields};
+use Comparison::{GreaterThan, GreaterThanOrEqual};
+use MissingData::{Missing, NotBreaching};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Statistic {
@@ -111,133 +113,199 @@ pub fn alarms(spec: &EnvironmentSpec, inputs: &Inputs) -> Vec<Alarm> {
         .collect()
 }
 
-fn alarm_metric(
-    kind: AlarmKind,
-    spec: &EnvironmentSpec,
-    inputs: &Inputs,
-) -> (AlarmMetric, f64, Comparison, MissingData) {
-    use Comparison::{GreaterThan, GreaterThanOrEqual};
-    use MissingData::{Missing, NotBreaching};
+/// What an alarm watches and when it fires: the metric, the threshold, how the metric is compared
+/// with it and what the alarm does without data.
+type Watch = (AlarmMetric, f64, Comparison, MissingData);
+
+fn alarm_metric(kind: AlarmKind, spec: &EnvironmentSpec, inputs: &Inputs) -> Watch {
     let fields = spec.fields();
-    let percent = |value: AlarmPercent| f64::from(value.get());
-    let latency_ms = f64::from(fields.latency_p99_alarm_ms.get());
-    let service = vec![
+    match kind {
+        AlarmKind::ServiceCpu => service_cpu(fields, inputs),
+        AlarmKind::ServiceTasksAtMax => service_tasks_at_max(fields, inputs),
+        AlarmKind::TargetErrors => target_errors(inputs),
+        AlarmKind::UnhealthyHosts => unhealthy_hosts(inputs),
+        AlarmKind::LoadBalancerLatency => load_balancer_latency(fields, inputs),
+        AlarmKind::ApiLatency => api_latency(spec),
+        AlarmKind::DatabaseConnections => database_connections(fields, inputs),
+        AlarmKind::DatabaseCapacity => database_capacity(fields, inputs),
+        AlarmKind::CacheMemory(cache_node) => cache_memory(fields, inputs, cache_node),
+        AlarmKind::CacheCpu(cache_node) => cache_cpu(fields, inputs, cache_node),
+    }
+}
+
+fn percent(value: AlarmPercent) -> f64 {
+    f64::from(value.get())
+}
+
+fn latency_ms(fields: &SpecFields) -> f64 {
+    f64::from(fields.latency_p99_alarm_ms.get())
+}
+
+fn service(inputs: &Inputs) -> Vec<(&'static str, String)> {
+    vec![
         ("ClusterName", inputs.cluster_name.clone()),
         ("ServiceName", inputs.service_name.clone()),
-    ];
-    let load_balancer = vec![("LoadBalancer", inputs.load_balancer.clone())];
-    let db = vec![("DBClusterIdentifier", inputs.db_cluster.clone())];
-    let node = |node: CacheNode| vec![("CacheClusterId", node.cluster_id(&inputs.cache_group))];
-    match kind {
-        AlarmKind::ServiceCpu => (
-            single("AWS/ECS", "CPUUtilization", service, Statistic::Average),
-            percent(fields.cpu_alarm_percent),
-            GreaterThan,
-            Missing,
+    ]
+}
+
+fn load_balancer(inputs: &Inputs) -> Vec<(&'static str, String)> {
+    vec![("LoadBalancer", inputs.load_balancer.clone())]
+}
+
+fn db(inputs: &Inputs) -> Vec<(&'static str, String)> {
+    vec![("DBClusterIdentifier", inputs.db_cluster.clone())]
+}
+
+fn node(inputs: &Inputs, node: CacheNode) -> Vec<(&'static str, String)> {
+    vec![("CacheClusterId", node.cluster_id(&inputs.cache_group))]
+}
+
+fn service_cpu(fields: &SpecFields, inputs: &Inputs) -> Watch {
+    (
+        single(
+            "AWS/ECS",
+            "CPUUtilization",
+            service(inputs),
+            Statistic::Average,
         ),
-        AlarmKind::ServiceTasksAtMax => (
-            single(
-                "ECS/ContainerInsights",
-                "RunningTaskCount",
-                service,
-                Statistic::Minimum,
-            ),
-            f64::from(fields.max_tasks.get()),
-            GreaterThanOrEqual,
-            NotBreaching,
+        percent(fields.cpu_alarm_percent),
+        GreaterThan,
+        Missing,
+    )
+}
+
+fn service_tasks_at_max(fields: &SpecFields, inputs: &Inputs) -> Watch {
+    (
+        single(
+            "ECS/ContainerInsights",
+            "RunningTaskCount",
+            service(inputs),
+            Statistic::Minimum,
         ),
-        AlarmKind::TargetErrors => (
-            single(
-                "AWS/ApplicationELB",
-                "HTTPCode_Target_5XX_Count",
-                load_balancer,
-                Statistic::Sum,
-            ),
-            TARGET_ERRORS_PER_MINUTE,
-            GreaterThan,
-            NotBreaching,
+        f64::from(fields.max_tasks.get()),
+        GreaterThanOrEqual,
+        NotBreaching,
+    )
+}
+
+fn target_errors(inputs: &Inputs) -> Watch {
+    (
+        single(
+            "AWS/ApplicationELB",
+            "HTTPCode_Target_5XX_Count",
+            load_balancer(inputs),
+            Statistic::Sum,
         ),
-        AlarmKind::UnhealthyHosts => (
-            AlarmMetric::SumOf {
-                namespace: "AWS/ApplicationELB",
-                name: "UnHealthyHostCount",
-                series: inputs
-                    .target_groups
-                    .iter()
-                    .map(|group| {
-                        vec![
-                            ("TargetGroup", group.clone()),
-                            ("LoadBalancer", inputs.load_balancer.clone()),
-                        ]
-                    })
-                    .collect(),
-                statistic: Statistic::Maximum,
-            },
-            0.0,
-            GreaterThan,
-            // The target group not in use has no targets and publishes nothing.
-            NotBreaching,
+        TARGET_ERRORS_PER_MINUTE,
+        GreaterThan,
+        NotBreaching,
+    )
+}
+
+fn unhealthy_hosts(inputs: &Inputs) -> Watch {
+    (
+        AlarmMetric::SumOf {
+            namespace: "AWS/ApplicationELB",
+            name: "UnHealthyHostCount",
+            series: inputs
+                .target_groups
+                .iter()
+                .map(|group| {
+                    vec![
+                        ("TargetGroup", group.clone()),
+                        ("LoadBalancer", inputs.load_balancer.clone()),
+                    ]
+                })
+                .collect(),
+            statistic: Statistic::Maximum,
+        },
+        0.0,
+        GreaterThan,
+        // The target group not in use has no targets and publishes nothing.
+        NotBreaching,
+    )
+}
+
+fn load_balancer_latency(fields: &SpecFields, inputs: &Inputs) -> Watch {
+    (
+        single(
+            "AWS/ApplicationELB",
+            "TargetResponseTime",
+            load_balancer(inputs),
+            Statistic::P99,
         ),
-        AlarmKind::LoadBalancerLatency => (
-            single(
-                "AWS/ApplicationELB",
-                "TargetResponseTime",
-                load_balancer,
-                Statistic::P99,
-            ),
-            // TargetResponseTime is in seconds.
-            latency_ms / 1000.0,
-            GreaterThan,
-            NotBreaching,
+        // TargetResponseTime is in seconds.
+        latency_ms(fields) / 1000.0,
+        GreaterThan,
+        NotBreaching,
+    )
+}
+
+fn api_latency(spec: &EnvironmentSpec) -> Watch {
+    (
+        single(
+            &Names::new(spec.suffix()).of(NameKind::MetricNamespace),
+            RESPONSE_TIME_METRIC,
+            Vec::new(),
+            Statistic::P99,
         ),
-        AlarmKind::ApiLatency => (
-            single(
-                &Names::new(spec.suffix()).of(NameKind::MetricNamespace),
-                RESPONSE_TIME_METRIC,
-                Vec::new(),
-                Statistic::P99,
-            ),
-            latency_ms,
-            GreaterThan,
-            NotBreaching,
+        latency_ms(spec.fields()),
+        GreaterThan,
+        NotBreaching,
+    )
+}
+
+fn database_connections(fields: &SpecFields, inputs: &Inputs) -> Watch {
+    (
+        single(
+            "AWS/RDS",
+            "DatabaseConnections",
+            db(inputs),
+            Statistic::Maximum,
         ),
-        AlarmKind::DatabaseConnections => (
-            single("AWS/RDS", "DatabaseConnections", db, Statistic::Maximum),
-            f64::from(aurora_max_connections(fields.db_max_capacity))
-                * percent(fields.db_connections_alarm_percent)
-                / 100.0,
-            GreaterThan,
-            Missing,
+        f64::from(aurora_max_connections(fields.db_max_capacity))
+            * percent(fields.db_connections_alarm_percent)
+            / 100.0,
+        GreaterThan,
+        Missing,
+    )
+}
+
+fn database_capacity(fields: &SpecFields, inputs: &Inputs) -> Watch {
+    (
+        single("AWS/RDS", "ACUUtilization", db(inputs), Statistic::Average),
+        percent(fields.db_acu_alarm_percent),
+        GreaterThan,
+        Missing,
+    )
+}
+
+fn cache_memory(fields: &SpecFields, inputs: &Inputs, cache_node: CacheNode) -> Watch {
+    (
+        single(
+            "AWS/ElastiCache",
+            "DatabaseMemoryUsagePercentage",
+            node(inputs, cache_node),
+            Statistic::Maximum,
         ),
-        AlarmKind::DatabaseCapacity => (
-            single("AWS/RDS", "ACUUtilization", db, Statistic::Average),
-            percent(fields.db_acu_alarm_percent),
-            GreaterThan,
-            Missing,
+        percent(fields.cache_memory_alarm_percent),
+        GreaterThan,
+        Missing,
+    )
+}
+
+fn cache_cpu(fields: &SpecFields, inputs: &Inputs, cache_node: CacheNode) -> Watch {
+    (
+        single(
+            "AWS/ElastiCache",
+            "EngineCPUUtilization",
+            node(inputs, cache_node),
+            Statistic::Average,
         ),
-        AlarmKind::CacheMemory(cache_node) => (
-            single(
-                "AWS/ElastiCache",
-                "DatabaseMemoryUsagePercentage",
-                node(cache_node),
-                Statistic::Maximum,
-            ),
-            percent(fields.cache_memory_alarm_percent),
-            GreaterThan,
-            Missing,
-        ),
-        AlarmKind::CacheCpu(cache_node) => (
-            single(
-                "AWS/ElastiCache",
-                "EngineCPUUtilization",
-                node(cache_node),
-                Statistic::Average,
-            ),
-            percent(fields.cache_cpu_alarm_percent),
-            GreaterThan,
-            Missing,
-        ),
-    }
+        percent(fields.cache_cpu_alarm_percent),
+        GreaterThan,
+        Missing,
+    )
 }
 
 /// Server errors a minute above which the target 5xx alarm fires: a few failed requests are noise,
