@@ -252,17 +252,8 @@ async fn up<C: super::api::Workflows>(
     };
     let spec = spec_for(&args.suffix.suffix, args.spec.as_deref(), &overrides)?;
     commands::admit(cloud, &spec, progress).await?;
-    let execution = commands::start(
-        cloud,
-        global.region.as_str(),
-        asl::PROVISION_NAME,
-        &spec,
-        args.follow.request_id.as_deref(),
-        follow(&args.follow),
-        progress,
-    )
-    .await?;
-    print_execution(commands::succeeded(execution)?, global.json, out)
+    let workflow = (asl::PROVISION_NAME, &args.follow);
+    start_and_print(cloud, global, workflow, &spec, out, progress).await
 }
 
 /// `env down`: starts the teardown workflow and prints how it ended.
@@ -275,13 +266,27 @@ async fn down<C: super::api::Workflows>(
 ) -> anyhow::Result<()> {
     let region = global.region.as_str();
     let spec = spec_of(cloud, region, args).await?;
+    let workflow = (asl::TEARDOWN_NAME, &args.follow);
+    start_and_print(cloud, global, workflow, &spec, out, progress).await
+}
+
+/// Starts `workflow` (a state machine's name, and how to follow it) for `spec` and prints how its
+/// execution ended: what `env up` and `env down` share.
+async fn start_and_print<C: super::api::Workflows>(
+    cloud: &C,
+    global: &Global,
+    (name, following): (&str, &FollowArgs),
+    spec: &env_core::spec::EnvironmentSpec,
+    out: &mut dyn Write,
+    progress: &mut Progress<'_>,
+) -> anyhow::Result<()> {
     let execution = commands::start(
         cloud,
-        region,
-        asl::TEARDOWN_NAME,
-        &spec,
-        args.follow.request_id.as_deref(),
-        follow(&args.follow),
+        global.region.as_str(),
+        name,
+        spec,
+        following.request_id.as_deref(),
+        follow(following),
         progress,
     )
     .await?;
