@@ -7,7 +7,7 @@
 //! storage and I/O) depend on traffic, not on the spec, and are left out; the report says so.
 
 use anyhow::{anyhow, Context};
-use env_core::spec::{CpuArchitecture, EnvironmentSpec, NatStrategy};
+use env_core::spec::{CpuArchitecture, EnvironmentSpec, NatStrategy, SpecFields};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -68,18 +68,6 @@ pub struct Item {
 
 pub fn estimate(spec: &EnvironmentSpec, prices: &PriceTable) -> anyhow::Result<Vec<Item>> {
     let f = spec.fields();
-    let monthly = |per_month: f64| per_month / prices.hours_per_month;
-    let nats = match f.nat_gateways {
-        NatStrategy::PerAz => 3,
-        NatStrategy::Single => 1,
-    };
-    let vcpu = f64::from(f.task_cpu.get()) / 1024.0;
-    let memory_gb = f64::from(f.task_memory.get()) / 1024.0;
-    let (vcpu_hour, gb_hour) = match f.cpu_architecture {
-        CpuArchitecture::X86_64 => (prices.fargate_vcpu_hour, prices.fargate_gb_hour),
-        CpuArchitecture::Arm64 => (prices.fargate_arm_vcpu_hour, prices.fargate_arm_gb_hour),
-    };
-    let task_hour = vcpu * vcpu_hour + memory_gb * gb_hour;
     let node_type = f.cache_node_type.as_str();
     let node_hour = *prices.cache_node_hour.get(node_type).ok_or_else(|| {
         let known: Vec<&str> = prices.cache_node_hour.keys().map(String::as_str).collect();
@@ -89,31 +77,64 @@ pub fn estimate(spec: &EnvironmentSpec, prices: &PriceTable) -> anyhow::Result<V
         )
     })?;
     let nodes = u32::from(f.cache_shards.get()) * (1 + u32::from(f.cache_replicas_per_shard.get()));
-    let alarms = FIXED_ALARMS + 2 * nodes;
-    let (min_tasks, max_tasks) = (f64::from(f.min_tasks.get()), f64::from(f.max_tasks.get()));
-    let acu_hour = f64::from(AURORA_INSTANCES) * prices.aurora_acu_hour;
-    let same = |name, quantity: String, hour: f64| Item {
+    let mut items = network_items(f, prices);
+    items.extend(compute_and_data_items(f, prices, nodes, node_hour));
+    items.extend(monthly_items(prices, FIXED_ALARMS + 2 * nodes));
+    Ok(items)
+}
+
+/// An item whose price does not change with load.
+fn flat(name: &'static str, quantity: String, hour: f64) -> Item {
+    Item {
         name,
         quantity,
         idle_hour: hour,
         peak_hour: hour,
+    }
+}
+
+/// The NAT gateways, their addresses and the load balancer's.
+fn network_items(f: &SpecFields, prices: &PriceTable) -> Vec<Item> {
+    let nats = match f.nat_gateways {
+        NatStrategy::PerAz => 3,
+        NatStrategy::Single => 1,
     };
-    Ok(vec![
-        same(
+    vec![
+        flat(
             "NAT gateways",
             format!("{nats}"),
             f64::from(nats) * prices.nat_gateway_hour,
         ),
-        same(
+        flat(
             "Public IPv4 addresses",
             format!("{nats} NAT + {LOAD_BALANCER_ADDRESSES} load balancer"),
             f64::from(nats + LOAD_BALANCER_ADDRESSES) * prices.public_ipv4_hour,
         ),
-        same(
+        flat(
             "Application Load Balancer",
             "1, with 1 LCU".to_owned(),
             prices.load_balancer_hour + prices.load_balancer_lcu_hour,
         ),
+    ]
+}
+
+/// The tasks and Aurora, which scale between the spec's bounds, and the cache nodes.
+fn compute_and_data_items(
+    f: &SpecFields,
+    prices: &PriceTable,
+    nodes: u32,
+    node_hour: f64,
+) -> Vec<Item> {
+    let vcpu = f64::from(f.task_cpu.get()) / 1024.0;
+    let memory_gb = f64::from(f.task_memory.get()) / 1024.0;
+    let (vcpu_hour, gb_hour) = match f.cpu_architecture {
+        CpuArchitecture::X86_64 => (prices.fargate_vcpu_hour, prices.fargate_gb_hour),
+        CpuArchitecture::Arm64 => (prices.fargate_arm_vcpu_hour, prices.fargate_arm_gb_hour),
+    };
+    let task_hour = vcpu * vcpu_hour + memory_gb * gb_hour;
+    let (min_tasks, max_tasks) = (f64::from(f.min_tasks.get()), f64::from(f.max_tasks.get()));
+    let acu_hour = f64::from(AURORA_INSTANCES) * prices.aurora_acu_hour;
+    vec![
         Item {
             name: "Fargate tasks",
             quantity: format!(
@@ -133,33 +154,40 @@ pub fn estimate(spec: &EnvironmentSpec, prices: &PriceTable) -> anyhow::Result<V
             idle_hour: f.db_min_capacity.as_f64() * acu_hour,
             peak_hour: f.db_max_capacity.as_f64() * acu_hour,
         },
-        same(
+        flat(
             "ElastiCache nodes",
-            format!("{nodes} × {node_type}"),
+            format!("{nodes} × {}", f.cache_node_type.as_str()),
             f64::from(nodes) * node_hour,
         ),
-        same(
+    ]
+}
+
+/// What is billed by the month (secrets, the key, alarms, metrics, the dashboard), per hour.
+fn monthly_items(prices: &PriceTable, alarms: u32) -> Vec<Item> {
+    let monthly = |per_month: f64| per_month / prices.hours_per_month;
+    vec![
+        flat(
             "Secrets Manager secrets",
             format!("{SECRETS}"),
             monthly(f64::from(SECRETS) * prices.secret_month),
         ),
-        same("KMS key", "1".to_owned(), monthly(prices.kms_key_month)),
-        same(
+        flat("KMS key", "1".to_owned(), monthly(prices.kms_key_month)),
+        flat(
             "CloudWatch alarms",
             format!("{alarms}"),
             monthly(f64::from(alarms) * prices.alarm_month),
         ),
-        same(
+        flat(
             "CloudWatch custom metrics",
             format!("{CUSTOM_METRICS}"),
             monthly(f64::from(CUSTOM_METRICS) * prices.custom_metric_month),
         ),
-        same(
+        flat(
             "CloudWatch dashboard",
             "1".to_owned(),
             monthly(prices.dashboard_month),
         ),
-    ])
+    ]
 }
 
 /// The estimate as JSON: the dated price table, each item, and the totals per hour and month.

@@ -27,7 +27,7 @@ pub async fn converge<C: Cloud>(cloud: &C, request: &Request) -> Result<Response
         return Ok(Response::new(Status::InProgress, Outputs::new()));
     }
     let secret = secret::restored_of_group(&cx, &group).await?;
-    let status = if group.state == GroupState::Available {
+    let status = if group.state() == GroupState::Available {
         secret::complete(&cx, &secret, &group).await?;
         // Again once ready, so a hand-edited policy is put back.
         secret::protect(&cx, &secret.arn).await?;
@@ -39,7 +39,7 @@ pub async fn converge<C: Cloud>(cloud: &C, request: &Request) -> Result<Response
     } else {
         Status::InProgress
     };
-    tracing::info!(group = %group.id, state = ?group.state, "replication group");
+    tracing::info!(group = %group.id, state = ?group.state(), "replication group");
     Ok(Response::new(status, outputs_of(&group, &secret.arn)))
 }
 

@@ -1,7 +1,9 @@
 //! The replication group: Redis in cluster mode, its shards spread over the three AZs, TLS and
 //! AUTH on, encrypted with the environment's key, its slow log delivered to its own log group.
 
-use crate::api::{CallResult, Cloud, GroupPlan, GroupState, ReplicationGroup, Sensitive};
+use crate::api::{
+    CallResult, Cloud, ElastiCacheCalls, GroupPlan, GroupState, ReplicationGroup, Sensitive,
+};
 use crate::handler::CacheError;
 use crate::inputs::Inputs;
 use crate::placement::placement;
@@ -29,7 +31,7 @@ pub fn described(name: String) -> String {
 
 pub async fn find<C: Cloud, I>(cx: &Context<'_, C, I>) -> CallResult<Option<ReplicationGroup>> {
     let id = cx.names.of(NameKind::CacheReplicationGroup);
-    cx.cloud.replication_group(&id).await
+    cx.cloud.elasticache().replication_group(&id).await
 }
 
 /// Creates the group in the subnet group, with the token and the slow-log group made before it.
@@ -64,11 +66,15 @@ pub async fn create<C: Cloud>(
         tags: cx.tags.clone(),
     };
     tracing::info!(group = %plan.id, shards = plan.shards.len(), "creating the replication group");
-    cx.cloud.create_replication_group(&plan).await?;
+    cx.cloud
+        .elasticache()
+        .create_replication_group(&plan)
+        .await?;
     // Reported as creating whatever the answer says: the next call describes it afresh.
     Ok(ReplicationGroup {
         id: plan.id,
-        state: GroupState::Creating,
+        status: "creating".to_owned(),
+        token_change: None,
         configuration_endpoint: None,
         members: Vec::new(),
         slow_log_group: Some(plan.slow_log_group),
@@ -79,7 +85,7 @@ pub async fn create<C: Cloud>(
 /// component, and one still deleting (a group of the same name from an earlier environment going
 /// away) is waited for.
 pub fn in_service(group: &ReplicationGroup) -> Result<bool, CacheError> {
-    match group.state {
+    match group.state() {
         GroupState::CreateFailed => Err(CacheError::Failed(group.id.clone())),
         GroupState::Deleting => Ok(false),
         _ => Ok(true),
@@ -110,11 +116,11 @@ pub fn outputs_of(group: &ReplicationGroup, secret_arn: &str) -> Outputs {
 /// replication groups, so the spec's `deletionProtection` does not apply here.
 pub async fn delete<C: Cloud, I>(cx: &Context<'_, C, I>) -> CallResult<bool> {
     let id = cx.names.of(NameKind::CacheReplicationGroup);
-    let Some(group) = cx.cloud.replication_group(&id).await? else {
+    let Some(group) = cx.cloud.elasticache().replication_group(&id).await? else {
         return Ok(false);
     };
-    if group.state != GroupState::Deleting {
-        match cx.cloud.delete_replication_group(&id).await {
+    if group.state() != GroupState::Deleting {
+        match cx.cloud.elasticache().delete_replication_group(&id).await {
             Ok(()) => {}
             // A group still being created or modified cannot be deleted yet; ask again later.
             Err(error) if error.is_code("InvalidReplicationGroupState") => {}

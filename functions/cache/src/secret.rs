@@ -2,7 +2,7 @@
 //! connection details once the group is available, readable only by its readers from its creation
 //! on, and rotated every 30 days by the environment's rotation function.
 
-use crate::api::{CallResult, Cloud, ReplicationGroup, Sensitive};
+use crate::api::{CallResult, Cloud, LambdaCalls, ReplicationGroup, Sensitive};
 use crate::handler::CacheError;
 use crate::inputs::Inputs;
 use env_core::arn::account_of;
@@ -156,8 +156,10 @@ pub async fn rotating<C: Cloud, I>(
         return Ok(true);
     }
     let function_name = cx.names.of(NameKind::RotationFunction);
-    match cx.cloud.rotation_function(&function_name).await? {
-        Some(function) if function.active => {
+    // Secrets Manager invokes it as soon as rotation is turned on: it must be `Active` (Lambda
+    // developer guide, "Lambda function states").
+    match cx.cloud.lambda().function(&function_name).await? {
+        Some(function) if function.active() => {
             let request = RotationRequest {
                 lambda_arn: Some(&function.arn),
                 days: ROTATION_DAYS,

@@ -29,8 +29,8 @@ pub async fn status<C: Cloud>(cloud: &C, request: &Request) -> Result<Response, 
         return Ok(Response::new(Status::InProgress, Outputs::new()));
     }
     let secret = secret::of_group(&cx, &group).await?;
-    let ready = group.state == GroupState::Available && finished(&cx, &secret, &group).await?;
-    tracing::info!(group = %group.id, state = ?group.state, ready, "replication group");
+    let ready = group.state() == GroupState::Available && finished(&cx, &secret, &group).await?;
+    tracing::info!(group = %group.id, state = ?group.state(), ready, "replication group");
     let status = if ready {
         Status::Ready
     } else {

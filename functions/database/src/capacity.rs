@@ -8,7 +8,7 @@
 //! maximum without a reboot would leave the spec's connection budget checked against a limit the
 //! instances do not have. A new `dbMaxCapacity` reaches a new environment.
 
-use crate::api::{Cloud, Cluster, Scaling};
+use crate::api::{Cloud, Cluster, RdsCalls, Scaling};
 use crate::engine;
 use crate::handler::{DatabaseError, ENGINE, PARAMETER_FAMILY};
 
@@ -36,7 +36,10 @@ pub async fn converge<C: Cloud>(
     if *current == wanted {
         return Ok(false);
     }
-    let versions = cloud.engine_versions(ENGINE, PARAMETER_FAMILY).await?;
+    let versions = cloud
+        .rds()
+        .engine_versions(ENGINE, PARAMETER_FAMILY)
+        .await?;
     let (min, max) = (wanted.min_capacity, wanted.max_capacity);
     let version = cluster.engine_version.as_deref().unwrap_or_default();
     if !engine::holds(&versions, version, min, max) {
@@ -50,7 +53,7 @@ pub async fn converge<C: Cloud>(
         return Ok(false);
     }
     tracing::info!(cluster = %cluster.id, ?current, ?wanted, "capacity range changed");
-    match cloud.set_scaling(&cluster.id, &wanted).await {
+    match cloud.rds().set_scaling(&cluster.id, &wanted).await {
         Ok(()) => Ok(true),
         // Still applying an earlier change (RDS applies a range asynchronously): a later call sees
         // the range it reports and tries again if it still differs.

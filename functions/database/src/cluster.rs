@@ -2,7 +2,7 @@
 //! by name first, so a retried or repeated call never makes a second cluster), deleted only once
 //! its instances are gone, and what `create` hands on of it.
 
-use crate::api::{created, Cloud, Cluster, ClusterSettings, State};
+use crate::api::{created, Cloud, Cluster, ClusterSettings, RdsCalls, State};
 use crate::handler::{
     DatabaseError, BACKUP_RETENTION_DAYS, DATABASE_NAME, ENGINE, MASTER_USERNAME, PARAMETER_FAMILY,
     PORT,
@@ -51,10 +51,14 @@ pub async fn find_or_create<C: Cloud>(
     cx: &Cx<'_, C>,
     settings: &ClusterSettings,
 ) -> Result<Option<Cluster>, DatabaseError> {
-    if let Some(cluster) = cx.cloud.cluster(&settings.id).await? {
+    if let Some(cluster) = cx.cloud.rds().cluster(&settings.id).await? {
         return Ok(Some(cluster));
     }
-    let versions = cx.cloud.engine_versions(ENGINE, PARAMETER_FAMILY).await?;
+    let versions = cx
+        .cloud
+        .rds()
+        .engine_versions(ENGINE, PARAMETER_FAMILY)
+        .await?;
     let (min, max) = (settings.min_capacity, settings.max_capacity);
     let engine_version = crate::engine::newest_fitting(&versions, min, max)
         .ok_or(DatabaseError::NoEngineVersion(PARAMETER_FAMILY, min, max))?;
@@ -63,7 +67,7 @@ pub async fn find_or_create<C: Cloud>(
         ..settings.clone()
     };
     created(
-        cx.cloud.create_cluster(&settings).await,
+        cx.cloud.rds().create_cluster(&settings).await,
         "DBClusterAlreadyExistsFault",
     )?;
     Ok(None)
@@ -108,7 +112,7 @@ pub async fn allow_deletion<C: Cloud, I>(
         if !cx.fields().force_destroy {
             return Err(DatabaseError::DeletionProtected(cluster.id.clone()));
         }
-        cx.cloud.lift_deletion_protection(&cluster.id).await?;
+        cx.cloud.rds().lift_deletion_protection(&cluster.id).await?;
     }
     Ok(())
 }
@@ -124,7 +128,7 @@ pub async fn delete<C: Cloud, I>(
     // RDS refuses to delete a cluster that still has instances (InvalidDBClusterStateFault).
     if !instances_remain && State::from_aws(&cluster.status) != State::Deleting {
         // Busy the same way: "DB cluster <id> is not currently in the available state".
-        match cx.cloud.delete_cluster(&cluster.id, force).await {
+        match cx.cloud.rds().delete_cluster(&cluster.id, force).await {
             Err(error) if error.is_code("InvalidDBClusterStateFault") => {}
             deleted => deleted?,
         }

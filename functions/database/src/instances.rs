@@ -1,6 +1,6 @@
 //! The cluster's two Serverless v2 instances: the writer, then the reader in the next AZ.
 
-use crate::api::{created, Cloud, InstanceSettings, State};
+use crate::api::{created, Cloud, InstanceSettings, RdsCalls, State};
 use crate::handler::{
     DatabaseError, ENGINE, INSTANCE_CLASS, READER_PROMOTION_TIER, WRITER_PROMOTION_TIER,
 };
@@ -18,7 +18,7 @@ pub async fn ensure<C: Cloud>(cx: &Cx<'_, C>, cluster_id: &str) -> Result<bool, 
     let mut ready = true;
     for (kind, zone, tier) in instances {
         let id = cx.names.of(kind);
-        match cx.cloud.instance(&id).await? {
+        match cx.cloud.rds().instance(&id).await? {
             Some(instance) => match State::from_aws(&instance.status) {
                 State::Available => {}
                 State::Failed => return Err(DatabaseError::Failed(instance.id, instance.status)),
@@ -39,7 +39,7 @@ pub async fn ensure<C: Cloud>(cx: &Cx<'_, C>, cluster_id: &str) -> Result<bool, 
                     tags: cx.tags.clone(),
                 };
                 created(
-                    cx.cloud.create_instance(&instance).await,
+                    cx.cloud.rds().create_instance(&instance).await,
                     "DBInstanceAlreadyExists",
                 )?;
                 ready = false;
@@ -53,12 +53,12 @@ pub async fn ensure<C: Cloud>(cx: &Cx<'_, C>, cluster_id: &str) -> Result<bool, 
 pub async fn delete<C: Cloud, I>(cx: &Context<'_, C, I>) -> Result<bool, DatabaseError> {
     let mut remaining = false;
     for kind in [NameKind::AuroraReader, NameKind::AuroraWriter] {
-        if let Some(instance) = cx.cloud.instance(&cx.names.of(kind)).await? {
+        if let Some(instance) = cx.cloud.rds().instance(&cx.names.of(kind)).await? {
             if State::from_aws(&instance.status) != State::Deleting {
                 // Busy (creating, backing-up, modifying: a rollback can come that early), RDS
                 // refuses with InvalidDBInstanceState, or InvalidDBClusterStateFault for its
                 // cluster's state (RDS API reference, DeleteDBInstance); the next call deletes it.
-                match cx.cloud.delete_instance(&instance.id).await {
+                match cx.cloud.rds().delete_instance(&instance.id).await {
                     Err(error)
                         if error.is_code("InvalidDBInstanceState")
                             || error.is_code("InvalidDBClusterStateFault") => {}

@@ -1,3 +1,7 @@
+// The handler's future nests the SDK's futures inside the shared capabilities' (RDS, Lambda,
+// Secrets Manager …); its layout needs more than the default query depth of 128.
+#![recursion_limit = "256"]
+
 mod api;
 mod aws;
 mod capacity;

@@ -3,7 +3,9 @@
 //! the function in the private subnets with the rotation security group, Secrets Manager's
 //! permission to invoke it, and the secret's rotation turned on with it.
 
-use crate::api::{Cloud, Function, FunctionSettings, RotationRequest, Secret, SecretCalls};
+use crate::api::{
+    Cloud, Function, FunctionSettings, LambdaCalls, RotationRequest, Secret, SecretCalls,
+};
 use crate::handler::DatabaseError;
 use crate::rotation_policy::{document, PolicyArns};
 use crate::settings::Settings;
@@ -99,10 +101,10 @@ pub async fn ensure<C: Cloud>(
     crate::log_groups_first::ensure(cloud.logs(), &logs, scope.kms_key_arn, scope.tags).await?;
 
     let function = function_settings(names, settings, scope, role_arn);
-    if let Some(existing) = cloud.function(&function_name).await? {
+    if let Some(existing) = cloud.lambda().function(&function_name).await? {
         return brought_up_to_date(cloud, existing, &function, scope.started_at).await;
     }
-    match cloud.create_function(&function).await {
+    match cloud.lambda().create_function(&function).await {
         Ok(()) => tracing::info!(function = %function_name, "rotation function created"),
         // A new role is not assumable by Lambda for some seconds, and its new inline policy not
         // yet in force when Lambda checks that it may make the function's network interfaces
@@ -118,6 +120,7 @@ pub async fn ensure<C: Cloud>(
         Err(error) => return Err(error.into()),
     }
     cloud
+        .lambda()
         .function(&function_name)
         .await?
         .ok_or(DatabaseError::NotVisibleYet(function_name))
@@ -187,6 +190,7 @@ fn function_settings(
     }
     FunctionSettings {
         name: names.of(NameKind::RotationFunction),
+        description: "Secrets Manager rotation of the environment's database user",
         role_arn,
         code_bucket: settings.code_bucket.clone(),
         code_key: settings.code_key.clone(),
@@ -254,8 +258,8 @@ async fn brought_up_to_date<C: Cloud>(
         }
     }
     let change = match drift {
-        Drift::Code => cloud.update_function_code(desired).await,
-        Drift::Configuration => cloud.update_function_configuration(desired).await,
+        Drift::Code => cloud.lambda().update_function_code(desired).await,
+        Drift::Configuration => cloud.lambda().update_function_configuration(desired).await,
     };
     match change {
         Ok(()) => tracing::info!(function = %desired.name, ?drift, "rotation function updated"),
@@ -287,6 +291,7 @@ pub async fn turn_on<C: Cloud>(
 ) -> Result<(), DatabaseError> {
     let account = account_of(&function.arn);
     let permission = cloud
+        .lambda()
         .allow_invoke(&function.arn, PERMISSION_ID, SECRETS_MANAGER, account)
         .await;
     crate::api::created(permission, "ResourceConflictException")?;
@@ -303,10 +308,10 @@ pub async fn turn_on<C: Cloud>(
 /// Deletes the function, then its role's inline policy and the role.
 pub async fn delete<C: Cloud>(cloud: &C, names: Names<'_>) -> Result<(), DatabaseError> {
     let function_name = names.of(NameKind::RotationFunction);
-    if cloud.function(&function_name).await?.is_some() {
+    if cloud.lambda().function(&function_name).await?.is_some() {
         // Lambda releases the function's VPC network interfaces afterwards; the network teardown
         // waits for them.
-        cloud.delete_function(&function_name).await?;
+        cloud.lambda().delete_function(&function_name).await?;
     }
     let role_name = names.of(NameKind::RotationRole);
     let roles = cloud.roles();

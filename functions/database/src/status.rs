@@ -20,7 +20,9 @@
 //! package newer than the resources) is not judged: the resources work as they are meanwhile, and
 //! only a write could tell whether AWS takes the change.
 
-use crate::api::{Cloud, Cluster, Function, Instance, Rotation, Secret, SecretCalls, State};
+use crate::api::{
+    Cloud, Cluster, Function, Instance, LambdaCalls, RdsCalls, Rotation, Secret, SecretCalls, State,
+};
 use crate::cluster::outputs_of;
 use crate::handler::{DatabaseError, ROTATION_DAYS};
 use crate::log_groups_first::GROUPS;
@@ -54,9 +56,11 @@ impl Found {
     async fn read<C: Cloud>(cloud: &C, names: Names<'_>) -> Result<Self, DatabaseError> {
         let mut groups = vec![
             cloud
+                .rds()
                 .subnet_group_exists(&names.of(NameKind::DbSubnetGroup))
                 .await?,
             cloud
+                .rds()
                 .parameter_group_exists(&names.of(NameKind::DbClusterParameterGroup))
                 .await?,
         ];
@@ -64,7 +68,10 @@ impl Found {
             let name = names.aws_log_group(group);
             groups.push(cloud.logs().exists(&name).await?);
         }
-        let cluster = cloud.cluster(&names.of(NameKind::AuroraCluster)).await?;
+        let cluster = cloud
+            .rds()
+            .cluster(&names.of(NameKind::AuroraCluster))
+            .await?;
         let master = cluster
             .as_ref()
             .filter(|cluster| State::from_aws(&cluster.status) == State::Available)
@@ -78,12 +85,13 @@ impl Found {
         };
         let mut instances = Vec::new();
         for kind in [NameKind::AuroraWriter, NameKind::AuroraReader] {
-            instances.push(cloud.instance(&names.of(kind)).await?);
+            instances.push(cloud.rds().instance(&names.of(kind)).await?);
         }
         let app_secret = live_secret(cloud, &names.of(NameKind::DatabaseSecret)).await?;
         let api_keys_secret = live_secret(cloud, &names.of(NameKind::ApiKeysSecret)).await?;
         let role = cloud.roles().arn(&names.of(NameKind::RotationRole)).await?;
         let function = cloud
+            .lambda()
             .function(&names.of(NameKind::RotationFunction))
             .await?;
         Ok(Self {

@@ -46,7 +46,7 @@ async fn status_of_nothing_is_deleted_and_writes_nothing() {
         .await
         .unwrap();
     assert_eq!(response.status, Status::Deleted);
-    assert!(cloud.world().clusters.is_empty());
+    assert!(cloud.rds.world().clusters.is_empty());
 }
 
 #[tokio::test]
@@ -94,7 +94,7 @@ async fn status_while_rds_is_still_creating_is_in_progress_with_what_create_answ
     assert_eq!(response.status, Status::InProgress);
     assert_eq!(first.outputs, Outputs::new());
     assert_eq!(response.outputs["dbClusterIdentifier"], "aurora-pr-42");
-    assert!(cloud.world().instances.is_empty(), "no instance made");
+    assert!(cloud.rds.world().instances.is_empty(), "no instance made");
     // Cluster and instances `creating`: the same answer as `create`.
     let second = create(&cloud).await.unwrap();
     changes(&cloud);
@@ -111,13 +111,13 @@ async fn status_while_rds_is_still_creating_is_in_progress_with_what_create_answ
     let store = cloud.secrets.store();
     assert_eq!(store.secrets.keys().collect::<Vec<_>>(), [MASTER_SECRET]);
     assert_eq!(store.secrets[MASTER_SECRET].rotation.days, Some(7));
-    assert!(cloud.world().functions.is_empty());
+    assert!(cloud.lambda.world().functions.is_empty());
 }
 
 #[tokio::test]
 async fn a_pending_rotation_function_is_in_progress_and_status_turns_no_rotation_on() {
     let cloud = FakeCloud::default();
-    cloud.world().function_state = Some("Pending");
+    cloud.lambda.world().function_state = Some("Pending");
     cluster_available(&cloud).await;
     let created = create(&cloud).await.unwrap();
     assert_eq!(created.status, Status::InProgress);
@@ -125,9 +125,16 @@ async fn a_pending_rotation_function_is_in_progress_and_status_turns_no_rotation
     let response = read_only(&cloud).await;
     assert_eq!(response, created);
     assert!(changes(&cloud).is_empty());
-    assert!(cloud.world().permissions.is_empty());
+    assert!(cloud.lambda.world().permissions.is_empty());
     // Active: only a create turns rotation on, then status answers READY with it.
-    cloud.world().functions.get_mut(FUNCTION).unwrap().1.state = "Active".into();
+    cloud
+        .lambda
+        .world()
+        .functions
+        .get_mut(FUNCTION)
+        .unwrap()
+        .1
+        .state = "Active".into();
     assert_eq!(read_only(&cloud).await.status, Status::InProgress);
     create(&cloud).await.unwrap();
     let created = create(&cloud).await.unwrap();
@@ -143,6 +150,7 @@ async fn anything_create_would_still_do_or_wait_for_is_in_progress_and_left_to_c
     let cases: [(&str, Change); 9] = [
         ("an instance modifying", |cloud| {
             cloud
+                .rds
                 .world()
                 .instances
                 .get_mut("aurora-reader-pr-42")
@@ -152,6 +160,7 @@ async fn anything_create_would_still_do_or_wait_for_is_in_progress_and_left_to_c
         }),
         ("the cluster backing up", |cloud| {
             cloud
+                .rds
                 .world()
                 .clusters
                 .get_mut("aurora-pr-42")
@@ -160,7 +169,7 @@ async fn anything_create_would_still_do_or_wait_for_is_in_progress_and_left_to_c
                 .status = "backing-up".into()
         }),
         ("the reader gone", |cloud| {
-            cloud.world().instances.remove("aurora-reader-pr-42");
+            cloud.rds.world().instances.remove("aurora-reader-pr-42");
         }),
         ("the master secret on another schedule", |cloud| {
             let mut store = cloud.secrets.store();
@@ -215,6 +224,7 @@ async fn a_function_being_updated_is_in_progress_and_not_updated_by_status() {
     let cloud = FakeCloud::default();
     ready(&cloud, json!({})).await;
     cloud
+        .lambda
         .world()
         .functions
         .get_mut(FUNCTION)
@@ -255,7 +265,7 @@ async fn status_of_a_half_made_database_is_in_progress_and_a_later_create_comple
     let response = read_only(&cloud).await;
     assert_eq!(response, Response::new(Status::InProgress, Outputs::new()));
     assert!(changes(&cloud).is_empty());
-    assert!(cloud.world().clusters.is_empty());
+    assert!(cloud.rds.world().clusters.is_empty());
     assert_eq!(made.last(), Some(&"PutRetentionPolicy"));
 
     // Interrupted after the secrets and the role, before the function.
@@ -273,7 +283,7 @@ async fn status_of_a_half_made_database_is_in_progress_and_a_later_create_comple
     assert!(keys(&response).contains(&"apiKeysSecretArn"));
     assert!(!keys(&response).contains(&"rotationFunctionArn"));
     assert!(changes(&cloud).is_empty());
-    assert!(cloud.world().functions.is_empty());
+    assert!(cloud.lambda.world().functions.is_empty());
 
     // A create goes on from there.
     create(&cloud).await.unwrap();
@@ -287,7 +297,7 @@ async fn a_failed_cluster_or_instance_answers_the_error_create_answers() {
     let cloud = FakeCloud::default();
     ready(&cloud, json!({})).await;
     let failed = |cloud: &FakeCloud, id: &str, status: &str| {
-        let mut world = cloud.world();
+        let mut world = cloud.rds.world();
         if let Some((_, cluster)) = world.clusters.get_mut(id) {
             cluster.status = status.into();
         }
@@ -353,6 +363,7 @@ async fn a_master_secret_deleted_by_hand_is_a_failed_component_for_create_and_st
         );
         // A failed instance comes first, as for create.
         cloud
+            .rds
             .world()
             .instances
             .get_mut("aurora-writer-pr-42")
@@ -374,23 +385,26 @@ async fn during_a_teardown_status_is_in_progress_and_deleted_once_it_ends() {
     let unprotected = json!({"deletionProtection": false});
     let delete = || run(&cloud, Action::Delete, unprotected.clone());
     ready(&cloud, unprotected.clone()).await;
-    cloud.world().slow_deletion = true;
+    cloud.rds.world().slow_deletion = true;
     // The function gone, the instances deleting.
     delete().await.unwrap();
     let response = read_only(&cloud).await;
     assert_eq!(response.status, Status::InProgress);
     assert!(!keys(&response).contains(&"rotationFunctionArn"));
     // Only instances, deleting, left of the compute: nothing of the cluster to hand on.
-    cloud.world().instances.clear();
+    cloud.rds.world().instances.clear();
     delete().await.unwrap();
-    assert_eq!(cloud.world().clusters["aurora-pr-42"].1.status, "deleting");
+    assert_eq!(
+        cloud.rds.world().clusters["aurora-pr-42"].1.status,
+        "deleting"
+    );
     changes(&cloud);
     let response = read_only(&cloud).await;
     assert_eq!(response, Response::new(Status::InProgress, Outputs::new()));
     // What create answers of a cluster still being deleted.
     assert_eq!(create(&cloud).await.unwrap(), response);
     // The cluster gone, the rest deleted; the secrets wait out their recovery window.
-    cloud.world().clusters.clear();
+    cloud.rds.world().clusters.clear();
     let deleted = delete().await.unwrap();
     assert_eq!(deleted.status, Status::Deleted);
     assert!(cloud
@@ -407,9 +421,9 @@ async fn instances_left_without_their_cluster_are_in_progress() {
     let cloud = FakeCloud::default();
     ready(&cloud, json!({})).await;
     {
-        let mut world = cloud.world();
+        let mut world = cloud.rds.world();
         world.clusters.clear();
-        world.functions.clear();
+        cloud.lambda.world().functions.clear();
         world.subnet_groups.clear();
         world.parameter_groups.clear();
     }

@@ -4,7 +4,7 @@
 //! instances, the cluster, the secrets, then the groups the cluster used, which RDS refuses to
 //! delete while a cluster uses them.
 
-use crate::api::Cloud;
+use crate::api::{Cloud, RdsCalls};
 use crate::handler::DatabaseError;
 use crate::{
     cluster, credentials, instances, log_groups_first, parameter_group, rotation_function,
@@ -17,7 +17,10 @@ use env_core::{Response, Status};
 
 pub async fn delete<C: Cloud>(cloud: &C, request: &Request) -> Result<Response, DatabaseError> {
     let cx = Context::new(cloud, request);
-    let cluster = cloud.cluster(&cx.names.of(NameKind::AuroraCluster)).await?;
+    let cluster = cloud
+        .rds()
+        .cluster(&cx.names.of(NameKind::AuroraCluster))
+        .await?;
     if let Some(cluster) = &cluster {
         cluster::allow_deletion(&cx, cluster).await?;
     }

@@ -20,6 +20,7 @@ async fn a_dns_validated_certificate_writes_its_records_and_waits_until_issued()
     assert!(response.outputs.get("httpsListenerArn").is_none());
     {
         let world = cloud.world();
+        let elb = cloud.elb.world();
         assert_eq!(
             world.certificates[0].domain.as_deref(),
             Some("pr-7.example.com")
@@ -29,16 +30,16 @@ async fn a_dns_validated_certificate_writes_its_records_and_waits_until_issued()
             "_y1.acm-validations.aws."
         );
         // Only the redirecting listener until the certificate is issued, and no rules.
-        assert_eq!(world.listeners.len(), 1);
-        assert!(world.rules.is_empty());
+        assert_eq!(elb.listeners.len(), 1);
+        assert!(elb.rules.is_empty());
         assert!(response.outputs.get("listenerRuleArns").is_none());
     }
     cloud.world().certificates[0].status = "ISSUED".into();
     let response = run(&cloud, "create", dns()).await.unwrap();
     assert_eq!(response.status, Status::Ready);
     assert_eq!(cloud.world().certificates.len(), 1);
-    assert_eq!(cloud.world().listeners.len(), 2);
-    assert_eq!(cloud.world().rules.len(), 2);
+    assert_eq!(cloud.elb.world().listeners.len(), 2);
+    assert_eq!(cloud.elb.world().rules.len(), 2);
 }
 
 #[tokio::test]

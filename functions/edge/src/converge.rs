@@ -26,15 +26,16 @@ pub async fn converge<C: Cloud>(cloud: &C, request: &Request) -> Result<Response
     let (certificate_arn, issued) = acm::ensure(&cx, &lb).await?;
 
     let redirect = ListenerAction::RedirectToHttps;
-    listeners::listener(cloud, &lb.arn, HTTP_PORT, &redirect, &cx.tags).await?;
+    listeners::listener(cloud.elb(), &lb.arn, HTTP_PORT, &redirect, &cx.tags).await?;
     let https = if issued {
         let forward = ListenerAction::Forward {
             certificate_arn: certificate_arn.clone(),
             ssl_policy: SSL_POLICY.to_owned(),
             target_group_arn: groups[0].clone(),
         };
-        let https = listeners::listener(cloud, &lb.arn, HTTPS_PORT, &forward, &cx.tags).await?;
-        let rules = listeners::rules(cloud, &https, &groups, &cx.tags).await?;
+        let https =
+            listeners::listener(cloud.elb(), &lb.arn, HTTPS_PORT, &forward, &cx.tags).await?;
+        let rules = listeners::rules(cloud.elb(), &https, &groups, &cx.tags).await?;
         Some((https, rules))
     } else {
         None

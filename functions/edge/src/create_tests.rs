@@ -40,7 +40,8 @@ async fn a_self_signed_edge_is_ready_after_one_create_with_every_output() {
         .starts_with("targetgroup/tg-blue-pr-7/"));
 
     let world = cloud.world();
-    let (settings, _) = &world.load_balancers[0];
+    let elb = cloud.elb.world();
+    let (settings, _) = &elb.load_balancers[0];
     assert_eq!(settings.subnets, ["subnet-a", "subnet-b", "subnet-c"]);
     assert_eq!(settings.security_group, "sg-alb");
     let certificate = &world.certificates[0];
@@ -52,7 +53,7 @@ async fn a_self_signed_edge_is_ready_after_one_create_with_every_output() {
         .as_deref()
         .unwrap()
         .contains("BEGIN CERTIFICATE"));
-    let attribute = |key: &str| world.attributes.get(key).cloned().unwrap();
+    let attribute = |key: &str| elb.attributes.get(key).cloned().unwrap();
     assert_eq!(
         attribute("routing.http.drop_invalid_header_fields.enabled"),
         "true"
@@ -77,7 +78,7 @@ async fn a_self_signed_edge_is_ready_after_one_create_with_every_output() {
     assert_eq!(bucket.expiry_days, 90);
     assert!(bucket.policy.contains("arn:aws:iam::797873946194:root"));
     assert!(bucket.policy.contains(&format!("/AWSLogs/{ACCOUNT}/*")));
-    for group in &world.target_groups {
+    for group in &elb.target_groups {
         assert_eq!(group.settings.port, 3000);
         assert_eq!(group.settings.health_check_path, "/health");
         assert_eq!(group.settings.vpc_id, "vpc-1");
@@ -91,7 +92,7 @@ async fn a_self_signed_edge_is_ready_after_one_create_with_every_output() {
         assert_eq!(group.settings.matcher, "200");
         assert_eq!(group.delay, Some(30));
     }
-    let https = world.listeners.iter().find(|(l, _)| l.port == 443).unwrap();
+    let https = elb.listeners.iter().find(|(l, _)| l.port == 443).unwrap();
     assert_eq!(out["httpsListenerArn"], https.0.arn);
     assert_eq!(
         https.1,
@@ -101,15 +102,14 @@ async fn a_self_signed_edge_is_ready_after_one_create_with_every_output() {
             target_group_arn: blue.to_owned(),
         }
     );
-    let http = world.listeners.iter().find(|(l, _)| l.port == 80).unwrap();
+    let http = elb.listeners.iter().find(|(l, _)| l.port == 80).unwrap();
     assert_eq!(http.1, ListenerAction::RedirectToHttps);
 
     // The two rules ECS blue/green shifts, on the HTTPS listener, all weight on blue.
     let green = out["targetGroupArns"]["green"].as_str().unwrap();
-    assert_eq!(world.rules.len(), 2);
+    assert_eq!(elb.rules.len(), 2);
     let rule = |priority: i32| {
-        world
-            .rules
+        elb.rules
             .iter()
             .find(|(_, _, settings)| settings.priority == priority)
             .unwrap()
@@ -152,8 +152,8 @@ async fn a_second_create_creates_nothing_new_and_keeps_the_outputs() {
         "{changes:?}"
     );
     assert_eq!(cloud.world().certificates.len(), 1);
-    assert_eq!(cloud.world().listeners.len(), 2);
-    assert_eq!(cloud.world().rules.len(), 2);
+    assert_eq!(cloud.elb.world().listeners.len(), 2);
+    assert_eq!(cloud.elb.world().rules.len(), 2);
     assert_eq!(
         first.outputs["listenerRuleArns"],
         second.outputs["listenerRuleArns"]
@@ -168,20 +168,20 @@ async fn spec_settings_reach_the_target_groups_and_protection() {
         "deregistrationDelaySeconds": 5, "deletionProtection": false
     }));
     run(&cloud, "create", spec).await.unwrap();
-    let world = cloud.world();
-    assert!(world.target_groups.iter().all(|g| g.settings.port == 8080
+    let elb = cloud.elb.world();
+    assert!(elb.target_groups.iter().all(|g| g.settings.port == 8080
         && g.settings.health_check_path == "/ready"
         && g.delay == Some(5)));
-    assert_eq!(world.attributes["deletion_protection.enabled"], "false");
+    assert_eq!(elb.attributes["deletion_protection.enabled"], "false");
 }
 
 #[tokio::test]
 async fn a_provisioning_load_balancer_is_in_progress_until_active() {
     let cloud = FakeCloud::new();
-    cloud.world().new_lb_state = "provisioning".into();
+    cloud.elb.world().new_lb_state = "provisioning".into();
     let response = run(&cloud, "create", self_signed()).await.unwrap();
     assert_eq!(response.status, Status::InProgress);
-    cloud.world().load_balancers[0].1.state = Some("active".into());
+    cloud.elb.world().load_balancers[0].1.state = Some("active".into());
     let response = run(&cloud, "status", self_signed()).await.unwrap();
     assert_eq!(response.status, Status::Ready);
 }
@@ -190,7 +190,7 @@ async fn a_provisioning_load_balancer_is_in_progress_until_active() {
 async fn a_load_balancer_answered_without_a_state_is_waited_on_not_failed() {
     let cloud = FakeCloud::new();
     run(&cloud, "create", self_signed()).await.unwrap();
-    cloud.world().load_balancers[0].1.state = None;
+    cloud.elb.world().load_balancers[0].1.state = None;
     let response = run(&cloud, "status", self_signed()).await.unwrap();
     assert_eq!(response.status, Status::InProgress);
 }
@@ -198,7 +198,7 @@ async fn a_load_balancer_answered_without_a_state_is_waited_on_not_failed() {
 #[tokio::test]
 async fn a_failed_load_balancer_is_a_component_failure() {
     let cloud = FakeCloud::new();
-    cloud.world().new_lb_state = "failed".into();
+    cloud.elb.world().new_lb_state = "failed".into();
     let error = run(&cloud, "create", self_signed()).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::ComponentFailed);
     assert_eq!(
@@ -217,11 +217,11 @@ async fn a_create_interrupted_between_the_rules_adds_only_the_missing_one() {
         .fail_after("CreateRule", "Throttling", 1);
     let error = run(&cloud, "create", self_signed()).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Retryable);
-    assert_eq!(cloud.world().rules.len(), 1);
+    assert_eq!(cloud.elb.world().rules.len(), 1);
     let response = run(&cloud, "create", self_signed()).await.unwrap();
     assert_eq!(response.status, Status::Ready);
-    let world = cloud.world();
-    let mut priorities: Vec<i32> = world.rules.iter().map(|rule| rule.2.priority).collect();
+    let elb = cloud.elb.world();
+    let mut priorities: Vec<i32> = elb.rules.iter().map(|rule| rule.2.priority).collect();
     priorities.sort_unstable();
     assert_eq!(priorities, [1, 2]);
     assert_eq!(cloud.recorder.lock().count("CreateRule"), 2);
@@ -237,11 +237,11 @@ async fn a_create_that_failed_midway_is_completed_by_the_next() {
         .fail_after("CreateTargetGroup", "InternalFailure", 1);
     let error = run(&cloud, "create", self_signed()).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Retryable);
-    assert_eq!(cloud.world().target_groups.len(), 1);
+    assert_eq!(cloud.elb.world().target_groups.len(), 1);
     let response = run(&cloud, "create", self_signed()).await.unwrap();
     assert_eq!(response.status, Status::Ready);
-    assert_eq!(cloud.world().target_groups.len(), 2);
-    assert_eq!(cloud.world().load_balancers.len(), 1);
+    assert_eq!(cloud.elb.world().target_groups.len(), 2);
+    assert_eq!(cloud.elb.world().load_balancers.len(), 1);
 }
 
 #[test]

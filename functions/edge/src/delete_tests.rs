@@ -35,12 +35,13 @@ async fn force_destroy_lifts_protection_and_deletes_everything() {
     assert_eq!(response.status, Status::InProgress);
     {
         let world = cloud.world();
-        assert_eq!(world.attributes["deletion_protection.enabled"], "false");
+        let elb = cloud.elb.world();
+        assert_eq!(elb.attributes["deletion_protection.enabled"], "false");
         assert!(cloud.recorder.lock().changes.contains(&"EmptyBucket"));
-        assert!(world.load_balancers.is_empty() && world.listeners.is_empty());
-        assert!(world.rules.is_empty());
+        assert!(elb.load_balancers.is_empty() && elb.listeners.is_empty());
+        assert!(elb.rules.is_empty());
         assert_eq!(cloud.recorder.lock().count("DeleteRule"), 2);
-        assert!(world.target_groups.is_empty() && world.certificates.is_empty());
+        assert!(elb.target_groups.is_empty() && world.certificates.is_empty());
         assert!(world.buckets.is_empty());
     }
     assert_eq!(
@@ -85,7 +86,7 @@ async fn delete_removes_the_validation_records_and_tolerates_those_already_gone(
     );
     assert!(cloud.world().records.is_empty());
     assert_eq!(cloud.world().certificates.len(), 1);
-    assert_eq!(cloud.world().target_groups.len(), 1);
+    assert_eq!(cloud.elb.world().target_groups.len(), 1);
     // The records are gone: Route 53 refuses the second deletion, which counts as done.
     assert_eq!(
         run(&cloud, "delete", spec.clone()).await.unwrap().status,
@@ -109,7 +110,7 @@ async fn a_log_delivered_after_the_emptying_leaves_the_bucket_for_the_next_call(
         Status::InProgress
     );
     assert_eq!(cloud.world().buckets.len(), 1);
-    assert!(cloud.world().load_balancers.is_empty());
+    assert!(cloud.elb.world().load_balancers.is_empty());
     assert_eq!(
         run(&cloud, "delete", spec.clone()).await.unwrap().status,
         Status::InProgress
@@ -148,12 +149,12 @@ async fn a_teardown_interrupted_at_a_rule_finishes_on_the_next_call() {
         .fail_after("DeleteRule", "Throttling", 1);
     let error = run(&cloud, "delete", spec.clone()).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Retryable);
-    assert_eq!(cloud.world().rules.len(), 1);
+    assert_eq!(cloud.elb.world().rules.len(), 1);
     assert_eq!(
         run(&cloud, "delete", spec.clone()).await.unwrap().status,
         Status::InProgress
     );
-    assert!(cloud.world().rules.is_empty() && cloud.world().listeners.is_empty());
+    assert!(cloud.elb.world().rules.is_empty() && cloud.elb.world().listeners.is_empty());
     assert_eq!(
         run(&cloud, "delete", spec).await.unwrap().status,
         Status::Deleted

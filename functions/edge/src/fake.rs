@@ -1,17 +1,19 @@
 //! An in-memory ACM, Route 53, ELBv2 and S3 for the handler's unit tests: it keeps what was created,
 //! answers the finders from it, and records every call in one `SharedRecorder`, through which a test
 //! fails a named operation with a given AWS error code, the way AWS answers (throttling,
-//! `ResourceInUse`, `InvalidChangeBatch` …).
+//! `ResourceInUse`, `InvalidChangeBatch` …). ELBv2 is the shared fake of its capability; ACM,
+//! Route 53 and S3 are this fake's own.
 
 use crate::api::{
-    BucketSettings, CallResult, Certificate, CertificateSummary, Cloud, Listener, ListenerAction,
-    LoadBalancer, LoadBalancerSettings, Rule, RuleSettings, TargetGroupSettings, ValidationRecord,
+    BucketSettings, CallResult, Certificate, CertificateSummary, Cloud, ValidationRecord,
 };
+use elb::fake::FakeElb;
 use env_core::recorder::RecordedWorld;
 use env_core::tags::{self, Tag};
 use std::collections::BTreeMap;
 
-pub const ACCOUNT: &str = "123456789012";
+/// The account of every ARN the fakes make, the load balancer's included.
+pub use elb::fake::ACCOUNT;
 
 pub use env_core::error::aws_failure;
 
@@ -24,28 +26,14 @@ pub struct FakeCertificate {
     pub domain: Option<String>,
 }
 
-#[derive(Debug, Clone)]
-pub struct FakeTargetGroup {
-    pub arn: String,
-    pub settings: TargetGroupSettings,
-    pub delay: Option<i32>,
-}
-
+/// What the fake ACM, Route 53 and S3 hold.
 #[derive(Debug, Default)]
 pub struct World {
     pub certificates: Vec<FakeCertificate>,
     /// (zone, record name) → value.
     pub records: BTreeMap<(String, String), String>,
-    pub load_balancers: Vec<(LoadBalancerSettings, LoadBalancer)>,
-    pub attributes: BTreeMap<String, String>,
-    pub target_groups: Vec<FakeTargetGroup>,
-    pub listeners: Vec<(Listener, ListenerAction)>,
-    /// (listener ARN, rule ARN, settings).
-    pub rules: Vec<(String, String, RuleSettings)>,
     /// Bucket name → (settings once configured, object count).
     pub buckets: BTreeMap<String, (Option<BucketSettings>, usize)>,
-    /// The state a new load balancer starts in (AWS: provisioning).
-    pub new_lb_state: String,
     /// The status a requested certificate starts in (AWS: PENDING_VALIDATION).
     pub new_request_status: String,
     next_id: u32,
@@ -60,8 +48,10 @@ impl World {
 
 #[derive(Debug)]
 pub struct FakeCloud {
-    /// What was made, and every call made, the changes among them, and the faults a test injects.
+    /// What was made, and every call made (its ELB's too), the changes among them, and the faults
+    /// a test injects.
     recorded: RecordedWorld<World>,
+    pub elb: FakeElb,
 }
 
 fn tag(tags: &[Tag], key: &str) -> Option<String> {
@@ -71,13 +61,15 @@ fn tag(tags: &[Tag], key: &str) -> Option<String> {
 }
 
 impl FakeCloud {
+    /// Nothing made yet, and one recorder for the fake and its ELB.
     pub fn new() -> Self {
+        let recorded = RecordedWorld::new(World {
+            new_request_status: "PENDING_VALIDATION".into(),
+            ..World::default()
+        });
         Self {
-            recorded: RecordedWorld::new(World {
-                new_lb_state: "active".into(),
-                new_request_status: "PENDING_VALIDATION".into(),
-                ..World::default()
-            }),
+            elb: FakeElb::new(recorded.recorder.clone()),
+            recorded,
         }
     }
 }
@@ -85,6 +77,12 @@ impl FakeCloud {
 env_core::recorded_world!(FakeCloud, World, recorded);
 
 impl Cloud for FakeCloud {
+    type Elb = FakeElb;
+
+    fn elb(&self) -> &FakeElb {
+        &self.elb
+    }
+
     async fn certificates(&self) -> CallResult<Vec<CertificateSummary>> {
         let world = self.read("ListCertificates")?;
         Ok(world
@@ -183,193 +181,6 @@ impl Cloud for FakeCloud {
         } else {
             world.records.remove(&key);
         }
-        Ok(())
-    }
-
-    async fn load_balancer(&self, name: &str) -> CallResult<Option<LoadBalancer>> {
-        let world = self.read("DescribeLoadBalancers")?;
-        Ok(world
-            .load_balancers
-            .iter()
-            .find(|(settings, _)| settings.name == name)
-            .map(|(_, lb)| lb.clone()))
-    }
-
-    async fn create_load_balancer(
-        &self,
-        settings: &LoadBalancerSettings,
-        _tags: &[Tag],
-    ) -> CallResult<LoadBalancer> {
-        let mut world = self.write("CreateLoadBalancer")?;
-        let id = world.id();
-        let lb = LoadBalancer {
-            arn: format!(
-                "arn:aws:elasticloadbalancing:us-west-2:{ACCOUNT}:loadbalancer/app/{}/{id}",
-                settings.name
-            ),
-            dns_name: format!("{}-{id}.us-west-2.elb.amazonaws.com", settings.name),
-            state: Some(world.new_lb_state.clone()),
-        };
-        world.load_balancers.push((settings.clone(), lb.clone()));
-        Ok(lb)
-    }
-
-    async fn load_balancer_attributes(&self, _arn: &str) -> CallResult<Vec<(String, String)>> {
-        let world = self.read("DescribeLoadBalancerAttributes")?;
-        Ok(world
-            .attributes
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect())
-    }
-
-    async fn set_load_balancer_attributes(
-        &self,
-        _arn: &str,
-        attributes: &[(&str, String)],
-    ) -> CallResult<()> {
-        let mut world = self.write("ModifyLoadBalancerAttributes")?;
-        for (key, value) in attributes {
-            world.attributes.insert((*key).to_owned(), value.clone());
-        }
-        Ok(())
-    }
-
-    async fn delete_load_balancer(&self, arn: &str) -> CallResult<()> {
-        let mut world = self.write("DeleteLoadBalancer")?;
-        world.load_balancers.retain(|(_, lb)| lb.arn != arn);
-        Ok(())
-    }
-
-    async fn target_group(&self, name: &str) -> CallResult<Option<String>> {
-        let world = self.read("DescribeTargetGroups")?;
-        Ok(world
-            .target_groups
-            .iter()
-            .find(|group| group.settings.name == name)
-            .map(|group| group.arn.clone()))
-    }
-
-    async fn create_target_group(
-        &self,
-        settings: &TargetGroupSettings,
-        _tags: &[Tag],
-    ) -> CallResult<String> {
-        let mut world = self.write("CreateTargetGroup")?;
-        let arn = format!(
-            "arn:aws:elasticloadbalancing:us-west-2:{ACCOUNT}:targetgroup/{}/{}",
-            settings.name,
-            world.id()
-        );
-        world.target_groups.push(FakeTargetGroup {
-            arn: arn.clone(),
-            settings: settings.clone(),
-            delay: None,
-        });
-        Ok(arn)
-    }
-
-    async fn modify_target_group(
-        &self,
-        arn: &str,
-        settings: &TargetGroupSettings,
-    ) -> CallResult<()> {
-        let mut world = self.write("ModifyTargetGroup")?;
-        for group in world.target_groups.iter_mut().filter(|g| g.arn == arn) {
-            group.settings = settings.clone();
-        }
-        Ok(())
-    }
-
-    async fn set_deregistration_delay(&self, arn: &str, seconds: i32) -> CallResult<()> {
-        let mut world = self.write("ModifyTargetGroupAttributes")?;
-        for group in world.target_groups.iter_mut().filter(|g| g.arn == arn) {
-            group.delay = Some(seconds);
-        }
-        Ok(())
-    }
-
-    async fn delete_target_group(&self, arn: &str) -> CallResult<()> {
-        let mut world = self.write("DeleteTargetGroup")?;
-        world.target_groups.retain(|group| group.arn != arn);
-        Ok(())
-    }
-
-    async fn listeners(&self, load_balancer_arn: &str) -> CallResult<Vec<Listener>> {
-        let world = self.read("DescribeListeners")?;
-        Ok(world
-            .listeners
-            .iter()
-            .filter(|(listener, _)| listener.arn.starts_with(load_balancer_arn))
-            .map(|(listener, _)| listener.clone())
-            .collect())
-    }
-
-    async fn create_listener(
-        &self,
-        load_balancer_arn: &str,
-        port: i32,
-        action: &ListenerAction,
-        _tags: &[Tag],
-    ) -> CallResult<String> {
-        let mut world = self.write("CreateListener")?;
-        let arn = format!("{load_balancer_arn}/listener/{port}");
-        world.listeners.push((
-            Listener {
-                arn: arn.clone(),
-                port,
-            },
-            action.clone(),
-        ));
-        Ok(arn)
-    }
-
-    async fn modify_listener(&self, arn: &str, action: &ListenerAction) -> CallResult<()> {
-        let mut world = self.write("ModifyListener")?;
-        for (listener, existing) in world.listeners.iter_mut() {
-            if listener.arn == arn {
-                *existing = action.clone();
-            }
-        }
-        Ok(())
-    }
-
-    async fn delete_listener(&self, arn: &str) -> CallResult<()> {
-        let mut world = self.write("DeleteListener")?;
-        world.listeners.retain(|(listener, _)| listener.arn != arn);
-        Ok(())
-    }
-
-    async fn rules(&self, listener_arn: &str) -> CallResult<Vec<Rule>> {
-        let world = self.read("DescribeRules")?;
-        Ok(world
-            .rules
-            .iter()
-            .filter(|(listener, _, _)| listener == listener_arn)
-            .map(|(_, arn, settings)| Rule {
-                arn: arn.clone(),
-                priority: settings.priority,
-            })
-            .collect())
-    }
-
-    async fn create_rule(
-        &self,
-        listener_arn: &str,
-        settings: &RuleSettings,
-        _tags: &[Tag],
-    ) -> CallResult<String> {
-        let mut world = self.write("CreateRule")?;
-        let arn = format!("{listener_arn}/rule/{}", settings.priority);
-        world
-            .rules
-            .push((listener_arn.to_owned(), arn.clone(), settings.clone()));
-        Ok(arn)
-    }
-
-    async fn delete_rule(&self, arn: &str) -> CallResult<()> {
-        let mut world = self.write("DeleteRule")?;
-        world.rules.retain(|(_, rule, _)| rule != arn);
         Ok(())
     }
 

@@ -1,7 +1,7 @@
 //! The listeners: HTTP redirecting to HTTPS, and, once the certificate is issued, HTTPS forwarding
 //! to blue with the production and test rules ECS blue/green deployments shift.
 
-use crate::api::{CallResult, Cloud, Listener, ListenerAction, RuleCondition, RuleSettings};
+use crate::api::{CallResult, ElbCalls, Listener, ListenerAction, RuleCondition, RuleSettings};
 use env_core::tags::Tag;
 
 /// ELB.17: a TLS 1.3 policy (ELB user guide, "Security policies for your Application Load Balancer").
@@ -18,32 +18,32 @@ pub const TEST_RULE_PRIORITY: i32 = 1;
 pub const PRODUCTION_RULE_PRIORITY: i32 = 2;
 
 /// The listener on `port`, created or brought to `action`.
-pub async fn listener<C: Cloud>(
-    cloud: &C,
+pub async fn listener<E: ElbCalls>(
+    elb: &E,
     lb_arn: &str,
     port: i32,
     action: &ListenerAction,
     tags: &[Tag],
 ) -> CallResult<String> {
-    let existing = cloud.listeners(lb_arn).await?;
+    let existing = elb.listeners(lb_arn).await?;
     match existing.into_iter().find(|listener| listener.port == port) {
         Some(listener) => {
-            cloud.modify_listener(&listener.arn, action).await?;
+            elb.modify_listener(&listener.arn, action).await?;
             Ok(listener.arn)
         }
-        None => cloud.create_listener(lb_arn, port, action, tags).await,
+        None => elb.create_listener(lb_arn, port, action, tags).await,
     }
 }
 
 /// The production and test rules on the HTTPS listener, created when missing; their ARNs. A rule
 /// that exists is left as it is: during a blue/green deployment ECS holds its weights.
-pub async fn rules<C: Cloud>(
-    cloud: &C,
+pub async fn rules<E: ElbCalls>(
+    elb: &E,
     https: &str,
     groups: &[String],
     tags: &[Tag],
 ) -> CallResult<(String, String)> {
-    let existing = cloud.rules(https).await?;
+    let existing = elb.rules(https).await?;
     let rule = |priority: i32, condition: RuleCondition| {
         let found = existing.iter().find(|rule| rule.priority == priority);
         let settings = RuleSettings {
@@ -55,7 +55,7 @@ pub async fn rules<C: Cloud>(
         async move {
             match found {
                 Some(rule) => Ok(rule.arn.clone()),
-                None => cloud.create_rule(https, &settings, tags).await,
+                None => elb.create_rule(https, &settings, tags).await,
             }
         }
     };
@@ -77,8 +77,8 @@ pub fn on_port(listeners: &[Listener], port: i32) -> Option<&str> {
 }
 
 /// The production and test rules' ARNs when both exist, read only.
-pub async fn find_rules<C: Cloud>(cloud: &C, https: &str) -> CallResult<Option<(String, String)>> {
-    let existing = cloud.rules(https).await?;
+pub async fn find_rules<E: ElbCalls>(elb: &E, https: &str) -> CallResult<Option<(String, String)>> {
+    let existing = elb.rules(https).await?;
     let arn = |priority: i32| {
         existing
             .iter()

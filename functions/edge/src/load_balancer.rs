@@ -1,6 +1,6 @@
 //! The application load balancer, with the attributes the compliance rows ask for.
 
-use crate::api::{CallResult, Cloud, LoadBalancer, LoadBalancerSettings};
+use crate::api::{CallResult, Cloud, ElbCalls, LoadBalancer, LoadBalancerSettings};
 use crate::handler::EdgeError;
 use crate::inputs::Inputs;
 use env_core::context::Context;
@@ -19,7 +19,8 @@ pub async fn ensure<C: Cloud>(
     inputs: &Inputs,
 ) -> Result<LoadBalancer, EdgeError> {
     let name = cx.names.of(NameKind::LoadBalancer);
-    let lb = match cx.cloud.load_balancer(&name).await? {
+    let elb = cx.cloud.elb();
+    let lb = match elb.load_balancer(&name).await? {
         Some(lb) => lb,
         None => {
             let settings = LoadBalancerSettings {
@@ -28,7 +29,7 @@ pub async fn ensure<C: Cloud>(
                 security_group: inputs.alb_group.clone(),
             };
             let tags = cx.tags_named(name.clone());
-            cx.cloud.create_load_balancer(&settings, &tags).await?
+            elb.create_load_balancer(&settings, &tags).await?
         }
     };
     usable(name, lb)
@@ -55,6 +56,7 @@ pub async fn configure<C: Cloud>(
     bucket: &str,
 ) -> CallResult<()> {
     cx.cloud
+        .elb()
         .set_load_balancer_attributes(&lb.arn, &attributes(cx.spec, bucket))
         .await
 }
@@ -101,10 +103,11 @@ pub async fn delete<C: Cloud>(
     names: Names<'_>,
 ) -> Result<bool, EdgeError> {
     let name = names.of(NameKind::LoadBalancer);
-    let Some(lb) = cloud.load_balancer(&name).await? else {
+    let elb = cloud.elb();
+    let Some(lb) = elb.load_balancer(&name).await? else {
         return Ok(false);
     };
-    let attributes = cloud.load_balancer_attributes(&lb.arn).await?;
+    let attributes = elb.load_balancer_attributes(&lb.arn).await?;
     let protected = attributes
         .iter()
         .any(|(key, value)| key == "deletion_protection.enabled" && value == "true");
@@ -113,16 +116,16 @@ pub async fn delete<C: Cloud>(
             return Err(EdgeError::DeletionProtected(name));
         }
         let off = [("deletion_protection.enabled", "false".to_owned())];
-        cloud.set_load_balancer_attributes(&lb.arn, &off).await?;
+        elb.set_load_balancer_attributes(&lb.arn, &off).await?;
     }
-    for listener in cloud.listeners(&lb.arn).await? {
+    for listener in elb.listeners(&lb.arn).await? {
         // Deleting a listener deletes its rules too; deleted first all the same, so that an
         // interrupted teardown never leaves a rule behind whatever the emulator does.
-        for rule in cloud.rules(&listener.arn).await? {
-            cloud.delete_rule(&rule.arn).await?;
+        for rule in elb.rules(&listener.arn).await? {
+            elb.delete_rule(&rule.arn).await?;
         }
-        cloud.delete_listener(&listener.arn).await?;
+        elb.delete_listener(&listener.arn).await?;
     }
-    cloud.delete_load_balancer(&lb.arn).await?;
+    elb.delete_load_balancer(&lb.arn).await?;
     Ok(true)
 }

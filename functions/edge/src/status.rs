@@ -7,7 +7,7 @@
 //! issued, both listeners and both rules in place); IN_PROGRESS with what could be read otherwise.
 //! A failed load balancer or a certificate that will never issue is the error `create` answers.
 
-use crate::api::Cloud;
+use crate::api::{Cloud, ElbCalls};
 use crate::handler::EdgeError;
 use crate::listeners::{self, HTTPS_PORT, HTTP_PORT};
 use crate::outputs::{outputs, Parts};
@@ -22,13 +22,13 @@ pub async fn status<C: Cloud>(cloud: &C, request: &Request) -> Result<Response, 
     let spec = &request.spec;
     let names = Names::new(spec.suffix());
     let name = names.of(NameKind::LoadBalancer);
-    let lb = match cloud.load_balancer(&name).await? {
+    let lb = match cloud.elb().load_balancer(&name).await? {
         Some(lb) => Some(load_balancer::usable(name, lb)?),
         None => None,
     };
     let account = lb.as_ref().map(|lb| account_of(&lb.arn));
     let bucket = access_logs::find(cloud, names, account).await?;
-    let found_groups = target_groups::find(cloud, names).await?;
+    let found_groups = target_groups::find(cloud.elb(), names).await?;
     let created_certificate = acm::created(cloud, spec, names).await?;
     let anything = lb.is_some()
         || bucket.is_some()
@@ -51,13 +51,13 @@ pub async fn status<C: Cloud>(cloud: &C, request: &Request) -> Result<Response, 
         None => false,
     };
     let existing_listeners = match &lb {
-        Some(lb) => cloud.listeners(&lb.arn).await?,
+        Some(lb) => cloud.elb().listeners(&lb.arn).await?,
         None => Vec::new(),
     };
     let http = listeners::on_port(&existing_listeners, HTTP_PORT);
     let https = listeners::on_port(&existing_listeners, HTTPS_PORT);
     let rules = match https {
-        Some(https) => listeners::find_rules(cloud, https).await?,
+        Some(https) => listeners::find_rules(cloud.elb(), https).await?,
         None => None,
     };
     // Blue and green are named together in the outputs: both or neither.

@@ -8,9 +8,9 @@ use crate::handler::{handle, EdgeError};
 use env_core::{ErrorName, NamedError, Response, Status};
 use serde_json::{json, Value};
 
-/// Everything the fake holds (the recorder apart: status's reads are recorded as calls).
+/// Everything the fake and its ELB hold (the recorder apart: status's reads are recorded as calls).
 fn snapshot(cloud: &FakeCloud) -> String {
-    format!("{:?}", *cloud.world())
+    format!("{:?} {:?}", *cloud.world(), *cloud.elb.world())
 }
 
 /// `status`, checked to leave the fake's world exactly as it found it.
@@ -54,7 +54,8 @@ async fn status_of_an_empty_world_is_deleted_and_creates_nothing() {
         assert_eq!(response, Response::new(Status::Deleted, Default::default()));
         assert!(cloud.recorder.lock().changes.is_empty());
         let world = cloud.world();
-        assert!(world.load_balancers.is_empty());
+        let elb = cloud.elb.world();
+        assert!(elb.load_balancers.is_empty());
         assert!(world.buckets.is_empty() && world.certificates.is_empty());
     }
 }
@@ -98,15 +99,15 @@ async fn status_after_a_complete_create_answers_exactly_what_create_answered() {
 #[tokio::test]
 async fn a_provisioning_load_balancer_is_in_progress_and_left_alone() {
     let cloud = FakeCloud::new();
-    cloud.world().new_lb_state = "provisioning".into();
+    cloud.elb.world().new_lb_state = "provisioning".into();
     let created = run(&cloud, "create", self_signed()).await.unwrap();
     assert_eq!(created.status, Status::InProgress);
     let response = read_only_status(&cloud, self_signed()).await.unwrap();
     assert_eq!(response, created);
-    cloud.world().load_balancers[0].1.state = None;
+    cloud.elb.world().load_balancers[0].1.state = None;
     let response = read_only_status(&cloud, self_signed()).await.unwrap();
     assert_eq!(response.status, Status::InProgress);
-    cloud.world().load_balancers[0].1.state = Some("active".into());
+    cloud.elb.world().load_balancers[0].1.state = Some("active".into());
     let response = read_only_status(&cloud, self_signed()).await.unwrap();
     assert_eq!(response, Response::new(Status::Ready, created.outputs));
 }
@@ -124,7 +125,7 @@ async fn a_pending_certificate_is_in_progress_and_only_create_adds_the_https_lis
     cloud.world().certificates[0].status = "ISSUED".into();
     let response = read_only_status(&cloud, dns()).await.unwrap();
     assert_eq!(response, created);
-    assert_eq!(cloud.world().listeners.len(), 1);
+    assert_eq!(cloud.elb.world().listeners.len(), 1);
     let completed = run(&cloud, "create", dns()).await.unwrap();
     assert_eq!(completed.status, Status::Ready);
     let response = read_only_status(&cloud, dns()).await.unwrap();
@@ -222,7 +223,7 @@ async fn what_a_teardown_left_is_in_progress_without_a_load_balancer() {
 #[tokio::test]
 async fn a_failed_load_balancer_is_the_error_create_answers() {
     let cloud = FakeCloud::new();
-    cloud.world().new_lb_state = "failed".into();
+    cloud.elb.world().new_lb_state = "failed".into();
     let created = run(&cloud, "create", self_signed()).await.unwrap_err();
     let error = read_only_status(&cloud, self_signed()).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::ComponentFailed);

@@ -1,6 +1,6 @@
 //! The blue and green target groups, with the health checks the compliance rows ask for.
 
-use crate::api::{CallResult, Cloud, TargetGroupSettings};
+use crate::api::{CallResult, Cloud, ElbCalls, TargetGroupSettings};
 use crate::tolerate::tolerate;
 use env_core::context::Context;
 use env_core::naming::{Color, NameKind, Names};
@@ -17,33 +17,33 @@ pub const HEALTH_CHECK_MATCHER: &str = "200";
 /// Both groups' ARNs, blue first: created when missing, their settings and deregistration delay
 /// put back on every call.
 pub async fn ensure<C: Cloud>(cx: &Context<'_, C>, vpc_id: &str) -> CallResult<Vec<String>> {
-    let cloud = cx.cloud;
+    let elb = cx.cloud.elb();
     let mut groups = Vec::new();
     for color in Color::ALL {
         let settings = settings(cx.spec, cx.names.of(NameKind::TargetGroup(color)), vpc_id);
-        let arn = match cloud.target_group(&settings.name).await? {
+        let arn = match elb.target_group(&settings.name).await? {
             Some(arn) => {
-                cloud.modify_target_group(&arn, &settings).await?;
+                elb.modify_target_group(&arn, &settings).await?;
                 arn
             }
             None => {
                 let tags = cx.tags_named(settings.name.clone());
-                cloud.create_target_group(&settings, &tags).await?
+                elb.create_target_group(&settings, &tags).await?
             }
         };
         let delay = i32::from(cx.fields().deregistration_delay_seconds.get());
-        cloud.set_deregistration_delay(&arn, delay).await?;
+        elb.set_deregistration_delay(&arn, delay).await?;
         groups.push(arn);
     }
     Ok(groups)
 }
 
 /// Both groups' ARNs, blue first, each `None` while it does not exist; read only.
-pub async fn find<C: Cloud>(cloud: &C, names: Names<'_>) -> CallResult<Vec<Option<String>>> {
+pub async fn find<E: ElbCalls>(elb: &E, names: Names<'_>) -> CallResult<Vec<Option<String>>> {
     let mut groups = Vec::new();
     for color in Color::ALL {
         let name = names.of(NameKind::TargetGroup(color));
-        groups.push(cloud.target_group(&name).await?);
+        groups.push(elb.target_group(&name).await?);
     }
     Ok(groups)
 }
@@ -65,15 +65,15 @@ fn settings(spec: &EnvironmentSpec, name: String, vpc_id: &str) -> TargetGroupSe
 
 /// Deletes both groups; whether either was there. One still held by the load balancer being
 /// deleted is deleted by the next call.
-pub async fn delete<C: Cloud>(cloud: &C, names: Names<'_>) -> CallResult<bool> {
+pub async fn delete<E: ElbCalls>(elb: &E, names: Names<'_>) -> CallResult<bool> {
     let mut found = false;
     for color in Color::ALL {
-        if let Some(arn) = cloud
+        if let Some(arn) = elb
             .target_group(&names.of(NameKind::TargetGroup(color)))
             .await?
         {
             found = true;
-            tolerate(cloud.delete_target_group(&arn).await, &["ResourceInUse"])?;
+            tolerate(elb.delete_target_group(&arn).await, &["ResourceInUse"])?;
         }
     }
     Ok(found)

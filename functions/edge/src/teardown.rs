@@ -14,7 +14,7 @@ use env_core::{Response, Status};
 pub async fn delete<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Response, EdgeError> {
     let names = Names::new(spec.suffix());
     let mut found = load_balancer::delete(cloud, spec, names).await?;
-    found |= target_groups::delete(cloud, names).await?;
+    found |= target_groups::delete(cloud.elb(), names).await?;
     found |= acm::delete(cloud, spec, names).await?;
     found |= access_logs::delete(cloud, names).await?;
     let status = if found {

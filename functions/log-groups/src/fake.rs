@@ -1,9 +1,10 @@
-//! [`LogGroupCalls`] in memory, for the unit tests of every log-group owner: the groups made, with
-//! their key, retention and tags, answering as CloudWatch Logs answers (ResourceNotFoundException,
-//! ResourceAlreadyExistsException) and recording every call in the function's shared
-//! [`SharedRecorder`], where a test also injects faults.
+//! [`LogGroupCalls`] and [`MetricFilterCalls`] in memory, for the unit tests of every log-group
+//! owner: the groups made, with their key, retention, tags and metric filters, answering as
+//! CloudWatch Logs answers (ResourceNotFoundException, ResourceAlreadyExistsException) and
+//! recording every call in the function's shared [`SharedRecorder`], where a test also injects
+//! faults.
 
-use super::LogGroupCalls;
+use super::{LogGroupCalls, MetricFilter, MetricFilterCalls};
 use env_core::error::{aws_failure, AwsCallError};
 use env_core::recorder::SharedRecorder;
 use env_core::tags::Tag;
@@ -18,10 +19,15 @@ pub struct StoredLogGroup {
     pub tags: Vec<Tag>,
 }
 
+/// The metric filters of each group, by group name, then by filter name.
+pub type StoredMetricFilters = BTreeMap<String, BTreeMap<String, MetricFilter>>;
+
 #[derive(Debug, Clone, Default)]
 pub struct FakeLogGroups {
     recorder: SharedRecorder,
     groups: Arc<Mutex<BTreeMap<String, StoredLogGroup>>>,
+    /// Kept beside the groups (whose type other crates' tests build); always locked after them.
+    filters: Arc<Mutex<StoredMetricFilters>>,
 }
 
 impl FakeLogGroups {
@@ -30,6 +36,7 @@ impl FakeLogGroups {
         Self {
             recorder,
             groups: Arc::default(),
+            filters: Arc::default(),
         }
     }
 
@@ -38,6 +45,14 @@ impl FakeLogGroups {
         self.groups
             .lock()
             .expect("no test panics while holding the groups")
+    }
+
+    /// The metric filters by group, to read or to change by hand; a group's filters count only
+    /// while the group exists.
+    pub fn metric_filters(&self) -> MutexGuard<'_, StoredMetricFilters> {
+        self.filters
+            .lock()
+            .expect("no test panics while holding the metric filters")
     }
 
     /// Records a call that changes the group `name`; fails it when a fault is due or the group is
@@ -104,10 +119,60 @@ impl LogGroupCalls for FakeLogGroups {
         })
     }
 
+    /// Deleting a group deletes its metric filters too.
     async fn delete(&self, name: &str) -> Result<(), AwsCallError> {
         self.change("DeleteLogGroup", name, |groups| {
             groups.remove(name);
+            self.metric_filters().remove(name);
         })
+    }
+}
+
+impl MetricFilterCalls for FakeLogGroups {
+    async fn put_metric_filter(
+        &self,
+        log_group: &str,
+        filter: &MetricFilter,
+    ) -> Result<(), AwsCallError> {
+        self.change("PutMetricFilter", log_group, |_| {
+            self.metric_filters()
+                .entry(log_group.to_owned())
+                .or_default()
+                .insert(filter.name.clone(), filter.clone());
+        })
+    }
+
+    async fn metric_filter_names(&self, log_group: &str) -> Result<Vec<String>, AwsCallError> {
+        self.recorder.lock().call("DescribeMetricFilters")?;
+        let groups = self.groups();
+        if !groups.contains_key(log_group) {
+            return Err(aws_failure(
+                "DescribeMetricFilters",
+                "ResourceNotFoundException",
+            ));
+        }
+        let filters = self.metric_filters();
+        let names = filters.get(log_group).into_iter().flat_map(BTreeMap::keys);
+        Ok(names.cloned().collect())
+    }
+
+    /// A filter that is not there is ResourceNotFoundException, as a missing group is.
+    async fn delete_metric_filter(&self, log_group: &str, name: &str) -> Result<(), AwsCallError> {
+        self.recorder.lock().call("DeleteMetricFilter")?;
+        let groups = self.groups();
+        let mut filters = self.metric_filters();
+        let removed = match filters.get_mut(log_group) {
+            Some(group) if groups.contains_key(log_group) => group.remove(name),
+            _ => None,
+        };
+        if removed.is_none() {
+            return Err(aws_failure(
+                "DeleteMetricFilter",
+                "ResourceNotFoundException",
+            ));
+        }
+        self.recorder.lock().changes.push("DeleteMetricFilter");
+        Ok(())
     }
 }
 
@@ -174,5 +239,85 @@ mod tests {
             .lock()
             .fail("DescribeLogGroups", "ThrottlingException");
         assert!(logs.exists("g").await.is_err());
+    }
+
+    fn filter(name: &str) -> MetricFilter {
+        MetricFilter {
+            name: name.into(),
+            pattern: "{ $.status >= 500 }",
+            namespace: "catalog-api-pr-1".into(),
+            metric_name: "ServerErrors",
+            value: "1",
+            unit: crate::Unit::Count,
+        }
+    }
+
+    #[tokio::test]
+    async fn metric_filters_live_on_their_group_are_replaced_by_name_and_go_with_it() {
+        let recorder = SharedRecorder::default();
+        let logs = FakeLogGroups::new(recorder.clone());
+        let missing = logs.put_metric_filter("app", &filter("errors")).await;
+        assert!(missing.unwrap_err().is_code("ResourceNotFoundException"));
+        let listed = logs.metric_filter_names("app").await.unwrap_err();
+        assert!(listed.is_code("ResourceNotFoundException"));
+
+        logs.create("app", KEY, &[]).await.unwrap();
+        assert!(logs.metric_filter_names("app").await.unwrap().is_empty());
+        logs.put_metric_filter("app", &filter("errors"))
+            .await
+            .unwrap();
+        let mut replaced = filter("errors");
+        replaced.value = "2";
+        logs.put_metric_filter("app", &replaced).await.unwrap();
+        logs.put_metric_filter("app", &filter("latency"))
+            .await
+            .unwrap();
+        assert_eq!(
+            logs.metric_filter_names("app").await.unwrap(),
+            ["errors", "latency"]
+        );
+        assert_eq!(logs.metric_filters()["app"]["errors"].value, "2");
+
+        logs.delete_metric_filter("app", "errors").await.unwrap();
+        let again = logs
+            .delete_metric_filter("app", "errors")
+            .await
+            .unwrap_err();
+        assert!(again.is_code("ResourceNotFoundException"));
+        logs.delete("app").await.unwrap();
+        assert!(logs.metric_filters().is_empty());
+        let gone = logs
+            .delete_metric_filter("app", "latency")
+            .await
+            .unwrap_err();
+        assert!(gone.is_code("ResourceNotFoundException"));
+        assert_eq!(
+            recorder.lock().changes,
+            [
+                "CreateLogGroup",
+                "PutMetricFilter",
+                "PutMetricFilter",
+                "PutMetricFilter",
+                "DeleteMetricFilter",
+                "DeleteLogGroup"
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_fault_injected_in_the_shared_recorder_reaches_the_metric_filter_call() {
+        let recorder = SharedRecorder::default();
+        let logs = FakeLogGroups::new(recorder.clone());
+        logs.create("app", KEY, &[]).await.unwrap();
+        logs.put_metric_filter("app", &filter("errors"))
+            .await
+            .unwrap();
+        for operation in ["DescribeMetricFilters", "DeleteMetricFilter"] {
+            recorder.lock().fail(operation, "AccessDeniedException");
+        }
+        assert!(logs.metric_filter_names("app").await.is_err());
+        assert!(logs.delete_metric_filter("app", "errors").await.is_err());
+        assert_eq!(logs.metric_filters()["app"].len(), 1);
+        assert!(recorder.lock().faults_answered());
     }
 }

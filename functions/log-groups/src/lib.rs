@@ -2,8 +2,13 @@
 //! the service's request logs, the cache's slow log, the database's exported logs): one capability,
 //! [`LogGroupCalls`], written once over the SDK ([`LogGroups`]) and once in memory for the unit
 //! tests (`fake::FakeLogGroups`, feature `test-util`). Each function's `Cloud` hands out its
-//! implementation instead of declaring the calls again. The moto tests drive every SDK method
-//! through those functions' binaries.
+//! implementation instead of declaring the calls again. The metric filters on a group (the
+//! monitoring function's) are [`MetricFilterCalls`], implemented by the same two. The moto tests
+//! drive every SDK method through those functions' binaries.
+
+mod metric_filters;
+
+pub use metric_filters::{MetricFilter, MetricFilterCalls, Unit};
 
 use aws_config::SdkConfig;
 use env_core::error::aws_error;
@@ -134,3 +139,23 @@ fn key_not_usable_yet(error: AwsCallError) -> AwsCallError {
 
 #[cfg(any(test, feature = "test-util"))]
 pub mod fake;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use env_core::error::aws_failure_with_message;
+
+    #[test]
+    fn only_a_key_cloudwatch_logs_cannot_use_yet_is_retried() {
+        let refused = |code, message| {
+            key_not_usable_yet(aws_failure_with_message("CreateLogGroup", code, message))
+        };
+        let missing = "The specified KMS Key Id could not be found.";
+        assert!(refused("InvalidParameterException", missing).is_retryable());
+        let denied = "The specified KMS key does not exist or is not allowed to be used";
+        assert!(refused("AccessDeniedException", denied).is_retryable());
+        let other = "Log group name is invalid.";
+        assert!(!refused("InvalidParameterException", other).is_retryable());
+        assert!(!refused("AccessDeniedException", "not authorized").is_retryable());
+    }
+}

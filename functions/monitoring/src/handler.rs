@@ -7,18 +7,19 @@
 
 use crate::cloud::Cloud;
 use crate::plan::{self, Inputs};
+use cloudwatch::{CloudWatchCalls, DELETE_ALARMS_BATCH};
 use env_core::contract::{Action, Outputs, Request, Response, Status};
 use env_core::error::{AwsCallError, ErrorName, NamedError};
 use env_core::naming::{NameKind, Names};
 use env_core::outputs::{ComponentOutputs, MissingOutputs, ServiceOutputs};
 use env_core::spec::monitoring::AlarmEmail;
 use env_core::tags::environment_tags;
+use log_groups::MetricFilterCalls;
+use sns::SnsCalls;
 
 /// Every alarm name starts with this, so one listing finds an environment's alarms whatever size its
 /// cache had when they were made.
 const ALARM_PREFIX: &str = "alarm-";
-/// DeleteAlarms takes at most 100 names per call (CloudWatch API reference).
-const DELETE_ALARMS_BATCH: usize = 100;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MonitoringError {
@@ -93,10 +94,11 @@ async fn create<C: Cloud>(request: &Request, cloud: &C) -> Result<Response, Moni
 
     // Looked up first: SNS answers CreateTopic for an existing name with an error when the tags
     // differ (the expiry tag differs between executions), rather than with the topic.
-    let topic_arn = match cloud.find_topic(&named.topic).await? {
+    let topic_arn = match cloud.sns().find_topic(&named.topic).await? {
         Some(arn) => arn,
         None => {
             cloud
+                .sns()
                 .create_topic(&named.topic, &inputs.kms_key_arn, &tags)
                 .await?
         }
@@ -105,6 +107,7 @@ async fn create<C: Cloud>(request: &Request, cloud: &C) -> Result<Response, Moni
 
     for filter in plan::metric_filters(spec) {
         cloud
+            .logs()
             .put_metric_filter(&inputs.service_log_group, &filter)
             .await?;
     }
@@ -118,10 +121,14 @@ async fn create<C: Cloud>(request: &Request, cloud: &C) -> Result<Response, Moni
         .collect();
     delete_alarms(cloud, &stale).await?;
     for alarm in &alarms {
-        cloud.put_alarm(alarm, &topic_arn, &tags).await?;
+        cloud
+            .cloudwatch()
+            .put_alarm(alarm, &topic_arn, &tags)
+            .await?;
     }
 
     cloud
+        .cloudwatch()
         .put_dashboard(&named.dashboard, &plan::dashboard_body(spec, &inputs))
         .await?;
     tracing::info!(topic = %topic_arn, alarms = alarms.len(), "monitoring in place");
@@ -133,9 +140,12 @@ async fn create<C: Cloud>(request: &Request, cloud: &C) -> Result<Response, Moni
 
 async fn status<C: Cloud>(request: &Request, cloud: &C) -> Result<Response, MonitoringError> {
     let named = Named::of(request);
-    let topic = cloud.find_topic(&named.topic).await?;
+    let topic = cloud.sns().find_topic(&named.topic).await?;
     let existing_alarms = owned_alarms(request, cloud).await?;
-    let dashboard = cloud.dashboard_exists(&named.dashboard).await?;
+    let dashboard = cloud
+        .cloudwatch()
+        .dashboard_exists(&named.dashboard)
+        .await?;
     let filters = own_filters(request, cloud, &named.log_group).await?;
 
     let mut missing: Vec<String> = Vec::new();
@@ -181,9 +191,15 @@ async fn delete<C: Cloud>(request: &Request, cloud: &C) -> Result<Response, Moni
     let named = Named::of(request);
     // The four lookups are independent: made at once, a teardown waits for the slowest of them
     // rather than their sum (most teardowns find little or nothing to delete).
-    let dashboard =
-        async { Ok::<_, MonitoringError>(cloud.dashboard_exists(&named.dashboard).await?) };
-    let topic = async { Ok::<_, MonitoringError>(cloud.find_topic(&named.topic).await?) };
+    let dashboard = async {
+        Ok::<_, MonitoringError>(
+            cloud
+                .cloudwatch()
+                .dashboard_exists(&named.dashboard)
+                .await?,
+        )
+    };
+    let topic = async { Ok::<_, MonitoringError>(cloud.sns().find_topic(&named.topic).await?) };
     let (alarms, dashboard_exists, filters, topic_arn) = tokio::try_join!(
         owned_alarms(request, cloud),
         dashboard,
@@ -192,16 +208,20 @@ async fn delete<C: Cloud>(request: &Request, cloud: &C) -> Result<Response, Moni
     )?;
     delete_alarms(cloud, &alarms).await?;
     if dashboard_exists {
-        cloud.delete_dashboard(&named.dashboard).await?;
+        cloud
+            .cloudwatch()
+            .delete_dashboard(&named.dashboard)
+            .await?;
     }
     for filter in filters {
         cloud
+            .logs()
             .delete_metric_filter(&named.log_group, &filter)
             .await?;
     }
     if let Some(topic_arn) = topic_arn {
         // Deleting a topic deletes its subscriptions too (SNS API reference, DeleteTopic).
-        cloud.delete_topic(&topic_arn).await?;
+        cloud.sns().delete_topic(&topic_arn).await?;
     }
     tracing::info!(alarms = alarms.len(), "monitoring removed");
     Ok(Response::new(Status::Deleted, Outputs::new()))
@@ -209,25 +229,25 @@ async fn delete<C: Cloud>(request: &Request, cloud: &C) -> Result<Response, Moni
 
 /// The topic mails the spec's `alarmEmail` and nobody else: an address the spec no longer names (it
 /// changed, or was removed) stops getting the environment's alarms. One that has not confirmed yet
-/// cannot be deleted and lapses by itself after 48 hours (see `EmailSubscription`).
+/// cannot be deleted and lapses by itself after 48 hours (see `sns::EmailSubscription`).
 async fn subscribe_only<C: Cloud>(
     cloud: &C,
     topic_arn: &str,
     email: Option<&AlarmEmail>,
 ) -> Result<(), MonitoringError> {
     let wanted = email.map(AlarmEmail::as_str);
-    let subscribed = cloud.email_subscriptions(topic_arn).await?;
+    let subscribed = cloud.sns().email_subscriptions(topic_arn).await?;
     for stale in subscribed
         .iter()
         .filter(|s| Some(s.email.as_str()) != wanted)
     {
         if let Some(arn) = &stale.arn {
-            cloud.unsubscribe(arn).await?;
+            cloud.sns().unsubscribe(arn).await?;
         }
     }
     if let Some(email) = wanted {
         if !subscribed.iter().any(|s| s.email == email) {
-            cloud.subscribe_email(topic_arn, email).await?;
+            cloud.sns().subscribe_email(topic_arn, email).await?;
         }
     }
     Ok(())
@@ -240,6 +260,7 @@ async fn owned_alarms<C: Cloud>(
 ) -> Result<Vec<String>, MonitoringError> {
     let names = Names::new(request.spec.suffix());
     Ok(cloud
+        .cloudwatch()
         .alarm_names(ALARM_PREFIX)
         .await?
         .into_iter()
@@ -249,7 +270,7 @@ async fn owned_alarms<C: Cloud>(
 
 async fn delete_alarms<C: Cloud>(cloud: &C, names: &[String]) -> Result<(), MonitoringError> {
     for batch in names.chunks(DELETE_ALARMS_BATCH) {
-        cloud.delete_alarms(batch).await?;
+        cloud.cloudwatch().delete_alarms(batch).await?;
     }
     Ok(())
 }
@@ -265,7 +286,7 @@ async fn own_filters<C: Cloud>(
         .into_iter()
         .map(|filter| filter.name)
         .collect();
-    match cloud.metric_filter_names(log_group).await {
+    match cloud.logs().metric_filter_names(log_group).await {
         Ok(existing) => Ok(existing
             .into_iter()
             .filter(|name| ours.contains(name))

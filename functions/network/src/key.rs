@@ -7,7 +7,7 @@ use crate::waiting::Waiting;
 use env_core::arn::ArnScope;
 use env_core::context::Context;
 use env_core::naming::{NameKind, Names};
-use serde_json::json;
+use serde_json::{json, Value};
 
 /// The shortest waiting period KMS allows before it deletes a key (KMS API reference,
 /// ScheduleKeyDeletion `PendingWindowInDays`: 7–30).
@@ -52,102 +52,112 @@ pub async fn ensure<C: Cloud>(cx: &Context<'_, C>, account: &str) -> CallResult<
 /// these roles exist (envctl deploy makes them first).
 pub fn key_policy(account: &str, region: &str) -> String {
     let scope = ArnScope::new(region, account);
+    let mut statements = service_statements(&scope, account, region);
+    statements.extend(function_statements(&scope, region));
+    json!({"Version": "2012-10-17", "Statement": statements}).to_string()
+}
+
+/// The account's own administration, and what CloudWatch Logs and CloudWatch alarms may do with
+/// the key.
+fn service_statements(scope: &ArnScope, account: &str, region: &str) -> Vec<Value> {
+    vec![
+        json!({
+            "Sid": "AccountAdministersThroughIam",
+            "Effect": "Allow",
+            "Principal": {"AWS": scope.account_root()},
+            "Action": "kms:*",
+            "Resource": "*"
+        }),
+        json!({
+            "Sid": "CloudWatchLogsEncryptsThisAccountsLogGroups",
+            "Effect": "Allow",
+            "Principal": {"Service": format!("logs.{region}.amazonaws.com")},
+            "Action": [
+                "kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*",
+                "kms:GenerateDataKey*", "kms:Describe*"
+            ],
+            "Resource": "*",
+            "Condition": {"ArnLike": {
+                "kms:EncryptionContext:aws:logs:arn":
+                    scope.regional("logs", "log-group:*")
+            }}
+        }),
+        json!({
+            "Sid": "CloudWatchAlarmsPublishToTheEncryptedAlarmTopic",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudwatch.amazonaws.com"},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": account}}
+        }),
+    ]
+}
+
+/// What the backend's functions may do with the key, by their roles.
+fn function_statements(scope: &ArnScope, region: &str) -> Vec<Value> {
     let role = |function: &str| scope.role(&env_core::iam::function_role(function));
-    json!({
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "AccountAdministersThroughIam",
-                "Effect": "Allow",
-                "Principal": {"AWS": scope.account_root()},
-                "Action": "kms:*",
-                "Resource": "*"
-            },
-            {
-                "Sid": "CloudWatchLogsEncryptsThisAccountsLogGroups",
-                "Effect": "Allow",
-                "Principal": {"Service": format!("logs.{region}.amazonaws.com")},
-                "Action": [
-                    "kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*",
-                    "kms:GenerateDataKey*", "kms:Describe*"
-                ],
-                "Resource": "*",
-                "Condition": {"ArnLike": {
-                    "kms:EncryptionContext:aws:logs:arn":
-                        scope.regional("logs", "log-group:*")
-                }}
-            },
-            {
-                "Sid": "CloudWatchAlarmsPublishToTheEncryptedAlarmTopic",
-                "Effect": "Allow",
-                "Principal": {"Service": "cloudwatch.amazonaws.com"},
-                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-                "Resource": "*",
-                "Condition": {"StringEquals": {"aws:SourceAccount": account}}
-            },
-            {
-                "Sid": "TheNetworkFunctionAdministersTheKey",
-                "Effect": "Allow",
-                "Principal": {"AWS": role("network")},
-                "Action": [
-                    "kms:DescribeKey", "kms:EnableKeyRotation", "kms:CreateAlias",
-                    "kms:DeleteAlias", "kms:ScheduleKeyDeletion"
-                ],
-                "Resource": "*"
-            },
-            {
-                "Sid": "AuroraAndSecretsManagerUseTheKeyForTheDatabaseFunction",
-                "Effect": "Allow",
-                "Principal": {"AWS": role("database")},
-                "Action": ["kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey"],
-                "Resource": "*",
-                "Condition": {"StringEquals": {"kms:ViaService": [
-                    format!("rds.{region}.amazonaws.com"),
-                    format!("secretsmanager.{region}.amazonaws.com")
-                ]}}
-            },
-            {
-                "Sid": "AuroraHoldsGrantsForTheDatabaseFunction",
-                "Effect": "Allow",
-                "Principal": {"AWS": role("database")},
-                "Action": "kms:CreateGrant",
-                "Resource": "*",
-                "Condition": {
-                    "StringEquals": {"kms:ViaService": format!("rds.{region}.amazonaws.com")},
-                    "Bool": {"kms:GrantIsForAWSResource": "true"}
-                }
-            },
-            {
-                "Sid": "SecretsManagerUsesTheKeyForTheCacheFunction",
-                "Effect": "Allow",
-                "Principal": {"AWS": role("cache")},
-                "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-                "Resource": "*",
-                "Condition": {"StringEquals": {
-                    "kms:ViaService": format!("secretsmanager.{region}.amazonaws.com")
-                }}
-            },
-            {
-                // ElastiCache supports no kms:ViaService (ElastiCache user guide, "At-Rest
-                // Encryption in ElastiCache"): it reads the key, and its grant is bound to AWS
-                // resources instead.
-                "Sid": "ElastiCacheReadsTheKeyForTheCacheFunction",
-                "Effect": "Allow",
-                "Principal": {"AWS": role("cache")},
-                "Action": "kms:DescribeKey",
-                "Resource": "*"
-            },
-            {
-                "Sid": "ElastiCacheHoldsGrantsForTheCacheFunction",
-                "Effect": "Allow",
-                "Principal": {"AWS": role("cache")},
-                "Action": "kms:CreateGrant",
-                "Resource": "*",
-                "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}}
+    vec![
+        json!({
+            "Sid": "TheNetworkFunctionAdministersTheKey",
+            "Effect": "Allow",
+            "Principal": {"AWS": role("network")},
+            "Action": [
+                "kms:DescribeKey", "kms:EnableKeyRotation", "kms:CreateAlias",
+                "kms:DeleteAlias", "kms:ScheduleKeyDeletion"
+            ],
+            "Resource": "*"
+        }),
+        json!({
+            "Sid": "AuroraAndSecretsManagerUseTheKeyForTheDatabaseFunction",
+            "Effect": "Allow",
+            "Principal": {"AWS": role("database")},
+            "Action": ["kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"kms:ViaService": [
+                format!("rds.{region}.amazonaws.com"),
+                format!("secretsmanager.{region}.amazonaws.com")
+            ]}}
+        }),
+        json!({
+            "Sid": "AuroraHoldsGrantsForTheDatabaseFunction",
+            "Effect": "Allow",
+            "Principal": {"AWS": role("database")},
+            "Action": "kms:CreateGrant",
+            "Resource": "*",
+            "Condition": {
+                "StringEquals": {"kms:ViaService": format!("rds.{region}.amazonaws.com")},
+                "Bool": {"kms:GrantIsForAWSResource": "true"}
             }
-        ]
-    })
-    .to_string()
+        }),
+        json!({
+            "Sid": "SecretsManagerUsesTheKeyForTheCacheFunction",
+            "Effect": "Allow",
+            "Principal": {"AWS": role("cache")},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {
+                "kms:ViaService": format!("secretsmanager.{region}.amazonaws.com")
+            }}
+        }),
+        json!({
+            // ElastiCache supports no kms:ViaService (ElastiCache user guide, "At-Rest
+            // Encryption in ElastiCache"): it reads the key, and its grant is bound to AWS
+            // resources instead.
+            "Sid": "ElastiCacheReadsTheKeyForTheCacheFunction",
+            "Effect": "Allow",
+            "Principal": {"AWS": role("cache")},
+            "Action": "kms:DescribeKey",
+            "Resource": "*"
+        }),
+        json!({
+            "Sid": "ElastiCacheHoldsGrantsForTheCacheFunction",
+            "Effect": "Allow",
+            "Principal": {"AWS": role("cache")},
+            "Action": "kms:CreateGrant",
+            "Resource": "*",
+            "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}}
+        }),
+    ]
 }
 
 /// Schedules the key's deletion after the shortest window KMS allows and deletes the alias at

@@ -1,19 +1,24 @@
-//! The AWS reads the outputs function makes, as one small trait over plain types.
-//!
-//! Every method is a lookup by a deterministic name (or by tag, for the VPC) that answers `None`,
-//! `false` or an empty list when the thing does not exist, so the handler can name everything that
-//! is missing at once. [`crate::aws::AwsCloud`] implements it with the SDK clients; the unit tests
-//! implement it with an in-memory fake. Nothing here creates, changes or deletes anything. The VPC
-//! and its subnets are read through the network owners' shared capability, [`Ec2Calls`], the log
-//! group through the log-group owners' one, [`LogGroupCalls::exists`], and the secrets through the
-//! secret owners' one, [`SecretCalls::describe`].
+//! The AWS reads the outputs function makes, through the capabilities the components that own each
+//! resource share: [`Ec2Calls`] (the VPC and its subnets), [`ElbCalls`] (the load balancer),
+//! [`EcsCalls`] (cluster and service), [`CloudMapCalls`] (the namespace's services), [`RdsCalls`]
+//! (the Aurora cluster), [`ElastiCacheCalls`] (the replication group), [`LogGroupCalls`] (the
+//! service's log group), [`CloudWatchCalls`] (the dashboard), [`SnsCalls`] (the alarm topic) and
+//! [`SecretCalls`] (the secrets' ARNs, never a value). Each is written once over the SDK and once
+//! in memory by its crate; only the lookups are used, each by a deterministic name (or by tag,
+//! for the VPC), answering `None`, `false` or an empty list when the thing does not exist, so the
+//! handler can name everything that is missing at once. Nothing here creates, changes or deletes
+//! anything.
 
+use cloud_map::CloudMapCalls;
+use cloudwatch::CloudWatchCalls;
 use ec2::Ec2Calls;
-use env_core::AwsCallError;
+use ecs::EcsCalls;
+use elasticache::ElastiCacheCalls;
+use elb::ElbCalls;
 use log_groups::LogGroupCalls;
+use rds::RdsCalls;
 use secrets::SecretCalls;
-
-pub type CallResult<T> = Result<T, AwsCallError>;
+use sns::SnsCalls;
 
 /// A subnet of the environment's VPC, with its `Name` tag.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +42,15 @@ pub struct LoadBalancer {
     pub dns_name: String,
 }
 
+impl From<elb::LoadBalancer> for LoadBalancer {
+    fn from(load_balancer: elb::LoadBalancer) -> Self {
+        Self {
+            arn: load_balancer.arn,
+            dns_name: load_balancer.dns_name,
+        }
+    }
+}
+
 /// What DescribeDBClusters tells about the Aurora cluster; each part is absent until RDS assigns it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DatabaseCluster {
@@ -47,47 +61,55 @@ pub struct DatabaseCluster {
     pub master_secret_arn: Option<String>,
 }
 
-/// Everything the outputs function asks of AWS.
+impl From<rds::Cluster> for DatabaseCluster {
+    fn from(cluster: rds::Cluster) -> Self {
+        Self {
+            writer_endpoint: cluster.writer_endpoint,
+            reader_endpoint: cluster.reader_endpoint,
+            port: cluster.port,
+            master_secret_arn: cluster.master_secret_arn,
+        }
+    }
+}
+
+/// Everything the outputs function asks of AWS: the capabilities it reads through, and the region
+/// for the console links.
 // The lint warns that callers cannot require `Send` futures from a public async trait; only this
 // binary implements and calls it, and the functions' entry point does not need `Send`.
 #[allow(async_fn_in_trait)]
 pub trait Cloud {
     type Ec2: Ec2Calls;
-
-    /// EC2, for the VPC and its subnets (only [`Ec2Calls::vpcs`] and [`Ec2Calls::subnets`]).
-    fn ec2(&self) -> &Self::Ec2;
-
+    type Elb: ElbCalls;
+    type Ecs: EcsCalls;
+    type CloudMap: CloudMapCalls;
+    type Rds: RdsCalls;
+    type ElastiCache: ElastiCacheCalls;
     type Logs: LogGroupCalls;
-
-    /// CloudWatch Logs, for the service's log group (only [`LogGroupCalls::exists`] is used).
-    fn logs(&self) -> &Self::Logs;
-
+    type CloudWatch: CloudWatchCalls;
+    type Sns: SnsCalls;
     type Secrets: SecretCalls;
 
-    /// Secrets Manager, for the secrets' ARNs (only [`SecretCalls::describe`], never a value).
+    /// The VPC and its subnets (only [`Ec2Calls::vpcs`] and [`Ec2Calls::subnets`]).
+    fn ec2(&self) -> &Self::Ec2;
+    /// Only [`ElbCalls::load_balancer`].
+    fn elb(&self) -> &Self::Elb;
+    /// Only [`EcsCalls::cluster`] and [`EcsCalls::service`].
+    fn ecs(&self) -> &Self::Ecs;
+    /// Only [`CloudMapCalls::namespace`] and [`CloudMapCalls::discovery_services`].
+    fn cloud_map(&self) -> &Self::CloudMap;
+    /// Only [`RdsCalls::cluster`].
+    fn rds(&self) -> &Self::Rds;
+    /// Only [`ElastiCacheCalls::replication_group`].
+    fn elasticache(&self) -> &Self::ElastiCache;
+    /// Only [`LogGroupCalls::exists`].
+    fn logs(&self) -> &Self::Logs;
+    /// Only [`CloudWatchCalls::dashboard_exists`].
+    fn cloudwatch(&self) -> &Self::CloudWatch;
+    /// Only [`SnsCalls::find_topic`].
+    fn sns(&self) -> &Self::Sns;
+    /// Only [`SecretCalls::describe`], never a value.
     fn secrets(&self) -> &Self::Secrets;
 
     /// The region the clients talk to, for the console links.
     fn region(&self) -> &str;
-
-    // Elastic Load Balancing.
-    async fn load_balancer(&self, name: &str) -> CallResult<Option<LoadBalancer>>;
-
-    // ECS: the status (`ACTIVE`, `INACTIVE`, `DRAINING` …) of a cluster and of a service in it.
-    async fn cluster_status(&self, name: &str) -> CallResult<Option<String>>;
-    async fn service_status(&self, cluster: &str, name: &str) -> CallResult<Option<String>>;
-
-    // Cloud Map: the names of the services in the namespace of this name; `None` without the namespace.
-    async fn discovery_services(&self, namespace: &str) -> CallResult<Option<Vec<String>>>;
-
-    // RDS.
-    async fn database_cluster(&self, id: &str) -> CallResult<Option<DatabaseCluster>>;
-
-    // ElastiCache: the cluster-mode configuration endpoint (host, port); `None` without the group,
-    // `Some(None)` while the group has no endpoint yet.
-    async fn cache_endpoint(&self, group_id: &str) -> CallResult<Option<Option<(String, i32)>>>;
-
-    // CloudWatch, SNS.
-    async fn dashboard_exists(&self, name: &str) -> CallResult<bool>;
-    async fn topic_arn(&self, name: &str) -> CallResult<Option<String>>;
 }

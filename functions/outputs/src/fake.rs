@@ -1,72 +1,106 @@
-//! An in-memory AWS for the handler's unit tests: it holds what a complete environment would
-//! hold and answers the lookups from it. Every call, the EC2's, the log group's and the secrets'
-//! included, is recorded in one `SharedRecorder`, where a test also makes a named operation fail with a given
-//! AWS error code, the way AWS answers (throttling, access denied …).
+//! An in-memory AWS for the handler's unit tests: each capability's own fake, all recording into
+//! one `SharedRecorder`, where a test also makes a named operation fail with a given AWS error
+//! code, the way AWS answers (throttling, access denied …). A test puts what a complete
+//! environment holds into the fakes' worlds.
 
-use crate::api::{CallResult, Cloud, DatabaseCluster, LoadBalancer};
+use crate::api::Cloud;
+use cloud_map::fake::FakeCloudMap;
+use cloudwatch::fake::FakeCloudWatch;
 use ec2::fake::FakeEc2;
-use env_core::recorder::RecordedWorld;
+use ecs::fake::FakeEcs;
+use elasticache::fake::FakeElastiCache;
+use elb::fake::FakeElb;
+use env_core::recorder::SharedRecorder;
 use log_groups::fake::FakeLogGroups;
+use rds::fake::FakeRds;
 use secrets::fake::FakeSecrets;
-use std::collections::BTreeMap;
-
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct World {
-    pub load_balancers: BTreeMap<String, LoadBalancer>,
-    pub clusters: BTreeMap<String, String>,
-    /// (cluster, service) → status.
-    pub services: BTreeMap<(String, String), String>,
-    /// Namespace name → the names of its services.
-    pub namespaces: BTreeMap<String, Vec<String>>,
-    pub databases: BTreeMap<String, DatabaseCluster>,
-    pub cache_groups: BTreeMap<String, Option<(String, i32)>>,
-    pub dashboards: Vec<String>,
-    pub topics: Vec<String>,
-}
+use sns::fake::FakeSns;
 
 #[derive(Debug)]
 pub struct Fake {
-    /// What a complete environment holds, and every call of the function's AWS with the faults to
-    /// answer.
-    recorded: RecordedWorld<World>,
-    /// The VPCs and subnets, recording into the same recorder.
-    ec2: FakeEc2,
-    /// The log groups, recording into the same recorder.
+    /// Every call of the function's AWS, and the faults to answer.
+    pub recorder: SharedRecorder,
+    pub ec2: FakeEc2,
+    pub elb: FakeElb,
+    pub ecs: FakeEcs,
+    pub cloud_map: FakeCloudMap,
+    pub rds: FakeRds,
+    pub elasticache: FakeElastiCache,
     pub logs: FakeLogGroups,
-    /// The secrets, recording into the same recorder.
-    secrets: FakeSecrets,
+    pub cloudwatch: FakeCloudWatch,
+    pub sns: FakeSns,
+    pub secrets: FakeSecrets,
 }
 
 impl Default for Fake {
     fn default() -> Self {
-        let recorded = RecordedWorld::default();
+        let recorder = SharedRecorder::default();
+        let secrets = FakeSecrets::new(recorder.clone());
         Self {
-            ec2: FakeEc2::new(recorded.recorder.clone()),
-            logs: FakeLogGroups::new(recorded.recorder.clone()),
-            secrets: FakeSecrets::new(recorded.recorder.clone()),
-            recorded,
+            ec2: FakeEc2::new(recorder.clone()),
+            elb: FakeElb::new(recorder.clone()),
+            ecs: FakeEcs::new(recorder.clone()),
+            cloud_map: FakeCloudMap::new(recorder.clone()),
+            rds: FakeRds::new(recorder.clone(), secrets.clone()),
+            elasticache: FakeElastiCache::new(recorder.clone()),
+            logs: FakeLogGroups::new(recorder.clone()),
+            cloudwatch: FakeCloudWatch::new(recorder.clone()),
+            sns: FakeSns::new(recorder.clone()),
+            secrets,
+            recorder,
         }
     }
 }
-
-env_core::recorded_world!(Fake, World, recorded);
 
 pub const REGION: &str = "us-west-2";
 
 impl Cloud for Fake {
     type Ec2 = FakeEc2;
+    type Elb = FakeElb;
+    type Ecs = FakeEcs;
+    type CloudMap = FakeCloudMap;
+    type Rds = FakeRds;
+    type ElastiCache = FakeElastiCache;
+    type Logs = FakeLogGroups;
+    type CloudWatch = FakeCloudWatch;
+    type Sns = FakeSns;
+    type Secrets = FakeSecrets;
 
     fn ec2(&self) -> &FakeEc2 {
         &self.ec2
     }
 
-    type Logs = FakeLogGroups;
+    fn elb(&self) -> &FakeElb {
+        &self.elb
+    }
+
+    fn ecs(&self) -> &FakeEcs {
+        &self.ecs
+    }
+
+    fn cloud_map(&self) -> &FakeCloudMap {
+        &self.cloud_map
+    }
+
+    fn rds(&self) -> &FakeRds {
+        &self.rds
+    }
+
+    fn elasticache(&self) -> &FakeElastiCache {
+        &self.elasticache
+    }
 
     fn logs(&self) -> &FakeLogGroups {
         &self.logs
     }
 
-    type Secrets = FakeSecrets;
+    fn cloudwatch(&self) -> &FakeCloudWatch {
+        &self.cloudwatch
+    }
+
+    fn sns(&self) -> &FakeSns {
+        &self.sns
+    }
 
     fn secrets(&self) -> &FakeSecrets {
         &self.secrets
@@ -74,53 +108,5 @@ impl Cloud for Fake {
 
     fn region(&self) -> &str {
         REGION
-    }
-
-    async fn load_balancer(&self, name: &str) -> CallResult<Option<LoadBalancer>> {
-        let world = self.read("DescribeLoadBalancers")?;
-        Ok(world.load_balancers.get(name).cloned())
-    }
-
-    async fn cluster_status(&self, name: &str) -> CallResult<Option<String>> {
-        let world = self.read("DescribeClusters")?;
-        Ok(world.clusters.get(name).cloned())
-    }
-
-    async fn service_status(&self, cluster: &str, name: &str) -> CallResult<Option<String>> {
-        let world = self.read("DescribeServices")?;
-        Ok(world
-            .services
-            .get(&(cluster.to_owned(), name.to_owned()))
-            .cloned())
-    }
-
-    async fn discovery_services(&self, namespace: &str) -> CallResult<Option<Vec<String>>> {
-        let world = self.read("ListServices")?;
-        Ok(world.namespaces.get(namespace).cloned())
-    }
-
-    async fn database_cluster(&self, id: &str) -> CallResult<Option<DatabaseCluster>> {
-        let world = self.read("DescribeDBClusters")?;
-        Ok(world.databases.get(id).cloned())
-    }
-
-    async fn cache_endpoint(&self, group_id: &str) -> CallResult<Option<Option<(String, i32)>>> {
-        let world = self.read("DescribeReplicationGroups")?;
-        Ok(world.cache_groups.get(group_id).cloned())
-    }
-
-    async fn dashboard_exists(&self, name: &str) -> CallResult<bool> {
-        let world = self.read("ListDashboards")?;
-        Ok(world.dashboards.iter().any(|dashboard| dashboard == name))
-    }
-
-    async fn topic_arn(&self, name: &str) -> CallResult<Option<String>> {
-        let world = self.read("ListTopics")?;
-        let wanted = format!(":{name}");
-        Ok(world
-            .topics
-            .iter()
-            .find(|arn| arn.ends_with(&wanted))
-            .cloned())
     }
 }

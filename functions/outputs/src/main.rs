@@ -1,3 +1,7 @@
+// The handler awaits thirteen reads at once, each through a capability's async trait method:
+// laying out that future nests deeper than the compiler's default limit of 128.
+#![recursion_limit = "256"]
+
 mod api;
 mod aws;
 mod document;

@@ -5,7 +5,7 @@
 use crate::config::ECS_SERVICE_VAR;
 use crate::error::RotationError;
 use crate::redis::Redis;
-use aws_sdk_elasticache::types::{AuthTokenUpdateStatus, ReplicationGroupPendingModifiedValues};
+use elasticache::{ElastiCache, ElastiCacheCalls};
 use env_core::error::{aws_error, found, AwsCallError};
 use env_core::settings::Misconfigured;
 use std::future::Future;
@@ -117,6 +117,9 @@ impl<C> CacheSide<C> {
 /// The real ElastiCache, ECS and Redis.
 #[derive(Debug, Clone)]
 pub struct AwsCache {
+    /// The replication group as the cache function reads it.
+    groups: ElastiCache,
+    /// ModifyReplicationGroup, which only the token's rotation makes.
     elasticache: aws_sdk_elasticache::Client,
     ecs: aws_sdk_ecs::Client,
     redis: Redis,
@@ -125,6 +128,7 @@ pub struct AwsCache {
 impl AwsCache {
     pub fn new(config: &aws_config::SdkConfig, redis: Redis) -> Self {
         Self {
+            groups: ElastiCache::new(config),
             elasticache: aws_sdk_elasticache::Client::new(config),
             ecs: aws_sdk_ecs::Client::new(config),
             redis,
@@ -140,25 +144,12 @@ impl TokenCheck for AwsCache {
 
 impl CacheControl for AwsCache {
     async fn group(&self, id: &str) -> CallResult<Option<GroupState>> {
-        let result = self
-            .elasticache
-            .describe_replication_groups()
-            .replication_group_id(id)
-            .send()
-            .await
-            .map_err(aws_error("DescribeReplicationGroups"));
-        let output = found(result, &["ReplicationGroupNotFoundFault"])?;
-        Ok(output
-            .and_then(|output| output.replication_groups().first().cloned())
-            .map(|group| GroupState {
-                status: group.status().unwrap_or_default().to_owned(),
-                // Function paths, not closures: moto never reports a pending token change.
-                token_change: group
-                    .pending_modified_values()
-                    .and_then(ReplicationGroupPendingModifiedValues::auth_token_status)
-                    .map(AuthTokenUpdateStatus::as_str)
-                    .map(str::to_owned),
-            }))
+        // The shared DescribeReplicationGroups (`ReplicationGroupNotFoundFault`: none).
+        let group = self.groups.replication_group(id).await?;
+        Ok(group.map(|group| GroupState {
+            status: group.status,
+            token_change: group.token_change,
+        }))
     }
 
     async fn rotate_token(&self, id: &str, token: &str) -> CallResult<()> {

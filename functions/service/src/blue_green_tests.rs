@@ -22,7 +22,7 @@ async fn blue_green_hands_ecs_the_green_group_the_rules_and_an_infrastructure_ro
     assert_eq!(response.status, Status::Ready);
     assert_eq!(response.outputs["deploymentStrategy"], "blueGreen");
     {
-        let world = fake.world();
+        let world = fake.ecs.world();
         let (wanted, service) = &world.services["ecs-service-pr-42"];
         assert_eq!(wanted.target_group_arn, "arn:tg/blue");
         assert_eq!(
@@ -79,7 +79,7 @@ async fn switching_the_strategy_updates_the_existing_service_and_keeps_its_count
         assert_eq!(recorder.count("UpdateServiceDeployment"), 1);
         assert_eq!(recorder.count("CreateService"), 1);
         assert_eq!(recorder.count("UpdateServiceTaskDefinition"), 0);
-        let world = fake.world();
+        let world = fake.ecs.world();
         let (wanted, service) = &world.services["ecs-service-pr-42"];
         assert_eq!(service.desired_count, 6);
         assert_eq!(service.strategy.as_deref(), Some("BLUE_GREEN"));
@@ -97,7 +97,7 @@ async fn switching_the_strategy_updates_the_existing_service_and_keeps_its_count
     assert_eq!(response.status, Status::InProgress);
     assert_eq!(run(&fake, "status").await.unwrap().status, Status::Ready);
     assert_eq!(fake.recorder.lock().count("UpdateServiceDeployment"), 2);
-    let world = fake.world();
+    let world = fake.ecs.world();
     let (wanted, service) = &world.services["ecs-service-pr-42"];
     assert_eq!(wanted.blue_green, None);
     assert_eq!(service.strategy.as_deref(), Some("ROLLING"));
@@ -117,7 +117,7 @@ async fn a_failed_strategy_switch_is_retried_by_the_next_call() {
     run_blue_green(&fake, "create").await.unwrap();
     assert_eq!(fake.recorder.lock().count("UpdateServiceDeployment"), 1);
     assert_eq!(
-        fake.world().services["ecs-service-pr-42"]
+        fake.ecs.world().services["ecs-service-pr-42"]
             .1
             .strategy
             .as_deref(),

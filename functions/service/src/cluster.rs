@@ -1,6 +1,6 @@
 //! The environment's ECS cluster.
 
-use crate::api::{CallResult, Cloud};
+use crate::api::{CallResult, Cloud, EcsCalls};
 use env_core::naming::{NameKind, Names};
 use env_core::tags::Tag;
 
@@ -9,7 +9,7 @@ use env_core::tags::Tag;
 pub async fn ensure<C: Cloud>(cloud: &C, names: Names<'_>, tags: &[Tag]) -> CallResult<String> {
     let cluster = names.of(NameKind::EcsCluster);
     if !is_active(cloud, &cluster).await? {
-        cloud.create_cluster(&cluster, tags).await?;
+        cloud.ecs().create_cluster(&cluster, tags).await?;
     }
     Ok(cluster)
 }
@@ -19,13 +19,13 @@ pub async fn delete<C: Cloud>(cloud: &C, names: Names<'_>) -> CallResult<bool> {
     let cluster = names.of(NameKind::EcsCluster);
     let active = is_active(cloud, &cluster).await?;
     if active {
-        cloud.delete_cluster(&cluster).await?;
+        cloud.ecs().delete_cluster(&cluster).await?;
     }
     Ok(active)
 }
 
 /// Whether the cluster is there and usable; an INACTIVE one is a deleted one.
 pub async fn is_active<C: Cloud>(cloud: &C, cluster: &str) -> CallResult<bool> {
-    let found = cloud.cluster(cluster).await?;
+    let found = cloud.ecs().cluster(cluster).await?;
     Ok(found.is_some_and(|found| found.status == "ACTIVE"))
 }

@@ -39,7 +39,8 @@ async fn create_from_nothing_builds_the_whole_service_and_its_autoscaling() {
     );
     assert_ne!(outputs["executionRoleArn"], outputs["taskRoleArn"]);
 
-    let world = fake.world();
+    let world = fake.ecs.world();
+    let map = fake.cloud_map.world();
     let groups = fake.logs.groups();
     let roles = fake.roles.roles();
     // Container Insights' group too, made before the cluster with the key and 14 days.
@@ -129,7 +130,7 @@ async fn create_from_nothing_builds_the_whole_service_and_its_autoscaling() {
         (wanted.container_name.as_str(), wanted.container_port),
         ("api", 3000)
     );
-    assert_eq!(wanted.registry_arn, world.discovery[0].1.arn);
+    assert_eq!(wanted.registry_arn, map.discovery[0].1.arn);
     assert!(wanted.rollback_on_failure);
     assert_eq!(wanted.deployment_percents, (100, 200));
     assert_eq!(wanted.grace_period_seconds, 60);
@@ -138,14 +139,15 @@ async fn create_from_nothing_builds_the_whole_service_and_its_autoscaling() {
     assert!(!roles.contains_key("role-ecs-infra-pr-42"));
     assert_eq!(service.strategy.as_deref(), Some("ROLLING"));
     assert_eq!(service.task_definition, world.task_definitions[0].0);
-    assert_eq!(world.namespaces[0].0.name, "catalog-pr-42.local");
-    assert_eq!(world.namespaces[0].1, "vpc-1");
-    assert_eq!(world.discovery[0].1.name, "api");
+    assert_eq!(map.namespaces[0].0.name, "catalog-pr-42.local");
+    assert_eq!(map.namespaces[0].1, "vpc-1");
+    assert_eq!(map.discovery[0].1.name, "api");
 
     let resource = "service/ecs-cluster-pr-42/ecs-service-pr-42";
-    assert_eq!(world.targets[resource], (2, 10));
+    let scaling = fake.world();
+    assert_eq!(scaling.targets[resource], (2, 10));
     assert_eq!(
-        world.policies[&(resource.to_owned(), "cpu-target-tracking".to_owned())],
+        scaling.policies[&(resource.to_owned(), "cpu-target-tracking".to_owned())],
         (70.0, (60, 300))
     );
 }
@@ -174,7 +176,9 @@ async fn a_repeated_create_changes_nothing_and_keeps_the_autoscalers_count() {
     // The roles' policies read back unchanged: not put again, no IAM change to wait out.
     assert_eq!(recorder.count("PutRolePolicy"), 2);
     assert_eq!(
-        fake.world().services["ecs-service-pr-42"].1.desired_count,
+        fake.ecs.world().services["ecs-service-pr-42"]
+            .1
+            .desired_count,
         6
     );
 }
@@ -194,7 +198,7 @@ async fn a_changed_spec_registers_a_new_revision_and_rolls_the_service_onto_it()
     .unwrap();
     // The new deployment has to roll out first.
     assert_eq!(response.status, Status::InProgress);
-    let world = fake.world();
+    let world = fake.ecs.world();
     assert_eq!(fake.recorder.lock().count("RegisterTaskDefinition"), 2);
     let service = &world.services["ecs-service-pr-42"].1;
     assert_eq!(service.task_definition, world.task_definitions[1].0);
@@ -267,10 +271,14 @@ async fn a_create_interrupted_at_each_step_resumes_without_duplicates() {
         let response = run(&fake, "create").await.unwrap();
         assert_eq!(response.status, Status::Ready, "{step}");
         assert_eq!(fake.roles.roles().len(), 2, "{step}");
-        let world = fake.world();
-        assert_eq!(world.active_task_definitions().len(), 1, "{step}");
-        assert_eq!(world.namespaces.len(), 1, "{step}");
-        assert_eq!(world.discovery.len(), 1, "{step}");
+        assert_eq!(
+            fake.ecs.world().active_task_definitions().len(),
+            1,
+            "{step}"
+        );
+        let map = fake.cloud_map.world();
+        assert_eq!(map.namespaces.len(), 1, "{step}");
+        assert_eq!(map.discovery.len(), 1, "{step}");
         assert_eq!(fake.recorder.lock().count("CreateService"), 1, "{step}");
     }
 }
@@ -326,11 +334,11 @@ async fn throttled_lookups_are_retryable() {
 #[tokio::test]
 async fn a_namespace_that_cloud_map_is_still_creating_makes_create_wait() {
     let fake = Fake::default();
-    fake.world().slow_namespace = true;
+    fake.cloud_map.world().slow_namespace = true;
     let response = run(&fake, "create").await.unwrap();
     assert_eq!(response.status, Status::InProgress);
     assert_eq!(response.outputs["clusterName"], "ecs-cluster-pr-42");
-    assert!(fake.world().services.is_empty());
+    assert!(fake.ecs.world().services.is_empty());
     let response = run(&fake, "create").await.unwrap();
     assert_eq!(response.status, Status::Ready);
     let recorder = fake.recorder.lock();
@@ -352,7 +360,7 @@ async fn the_task_runs_on_the_architecture_the_spec_names() {
     )
     .await
     .unwrap();
-    let world = fake.world();
+    let world = fake.ecs.world();
     let task = world.active_task_definitions()[0];
     assert_eq!(task.cpu_architecture, "ARM64");
     assert_eq!((task.cpu.as_str(), task.memory.as_str()), ("1024", "3072"));

@@ -32,7 +32,7 @@ async fn every_revision_of_the_family_is_deleted_ten_at_a_time_and_no_other_fami
     let fake = Fake::default();
     run(&fake, "create").await.unwrap();
     {
-        let mut world = fake.world();
+        let mut world = fake.ecs.world();
         let (_, spec, role, _) = world.task_definitions[0].clone();
         for revision in 2..=12 {
             world.task_definitions.push((
@@ -62,7 +62,7 @@ async fn every_revision_of_the_family_is_deleted_ten_at_a_time_and_no_other_fami
     assert_eq!(recorder.count("DeregisterTaskDefinition"), 7);
     assert_eq!(recorder.count("DeleteTaskDefinitions"), 2);
     assert_eq!(
-        fake.world().task_definitions.len(),
+        fake.ecs.world().task_definitions.len(),
         1,
         "only the other family's is left"
     );
@@ -72,15 +72,16 @@ async fn every_revision_of_the_family_is_deleted_ten_at_a_time_and_no_other_fami
 async fn delete_waits_for_the_service_to_drain_before_the_rest() {
     let fake = Fake::default();
     run(&fake, "create").await.unwrap();
-    fake.world().slow_service_deletion = true;
+    fake.ecs.world().slow_service_deletion = true;
     for _ in 0..2 {
         let response = run(&fake, "delete").await.unwrap();
         assert_eq!(response.status, Status::InProgress);
         assert_eq!(fake.roles.roles().len(), 2);
+        assert_eq!(fake.cloud_map.world().namespaces.len(), 1);
+        let ecs = fake.ecs.world();
+        assert_eq!(ecs.clusters["ecs-cluster-pr-42"].status, "ACTIVE");
+        assert!(ecs.active_task_definitions().is_empty());
         let world = fake.world();
-        assert_eq!(world.namespaces.len(), 1);
-        assert_eq!(world.clusters["ecs-cluster-pr-42"].status, "ACTIVE");
-        assert!(world.active_task_definitions().is_empty());
         assert!(world.targets.is_empty() && world.policies.is_empty());
     }
     // A create during the drain waits too.
@@ -103,9 +104,9 @@ async fn a_discovery_service_still_holding_instances_is_deleted_by_a_later_call(
     // deleted; 4: nothing found.
     deletes_in_progress(&fake, 2).await;
     {
-        let world = fake.world();
-        assert_eq!(world.discovery.len(), 1);
-        assert_eq!(world.namespaces.len(), 1);
+        let map = fake.cloud_map.world();
+        assert_eq!(map.discovery.len(), 1);
+        assert_eq!(map.namespaces.len(), 1);
         assert_eq!(fake.recorder.lock().count("DeleteNamespace"), 0);
     }
     assert_eq!(delete_all(&fake).await, 2);
@@ -119,7 +120,7 @@ async fn a_namespace_deletion_already_under_way_waits_for_the_next_call() {
         run(&fake, "create").await.unwrap();
         fake.recorder.lock().fail("DeleteNamespace", code);
         deletes_in_progress(&fake, 2).await;
-        assert_eq!(fake.world().namespaces.len(), 1, "{code}");
+        assert_eq!(fake.cloud_map.world().namespaces.len(), 1, "{code}");
         delete_all(&fake).await;
         assert!(fake.is_empty(), "{code}");
     }

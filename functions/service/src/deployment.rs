@@ -1,6 +1,6 @@
 //! The ECS service: created with the wanted revision and strategy, or rolled onto them.
 
-use crate::api::{BlueGreen, CallResult, Cloud, EcsService, ServiceSpec};
+use crate::api::{BlueGreen, CallResult, Cloud, EcsCalls, EcsService, ServiceSpec};
 use crate::inputs::Inputs;
 use crate::roles;
 use crate::settings::Readiness;
@@ -31,27 +31,26 @@ pub async fn ensure<C: Cloud>(
     task_definition: &str,
     registry_arn: &str,
 ) -> CallResult<Rollout> {
-    let cloud = cx.cloud;
+    let ecs = cx.cloud.ecs();
     let wanted = wanted(cx, cluster, task_definition, registry_arn).await?;
-    let found = cloud.service(cluster, &wanted.name).await?;
+    let found = ecs.service(cluster, &wanted.name).await?;
     let mut updated = false;
     let service = match found {
         Some(service) if service.status == "ACTIVE" => {
             // The strategy first: the new revision, if any, then deploys the wanted way.
             if deploys_blue_green(&service) != wanted.blue_green.is_some() {
-                cloud.update_deployment(&wanted).await?;
+                ecs.update_deployment(&wanted).await?;
                 updated = true;
             }
             if service.task_definition != task_definition {
-                cloud
-                    .update_task_definition(cluster, &wanted.name, task_definition)
+                ecs.update_task_definition(cluster, &wanted.name, task_definition)
                     .await?;
                 updated = true;
             }
             service
         }
         Some(service) if service.status == "DRAINING" => return Ok(Rollout::Draining),
-        _ => cloud.create_service(&wanted, &cx.tags).await?,
+        _ => ecs.create_service(&wanted, &cx.tags).await?,
     };
     Ok(Rollout::Running { service, updated })
 }
@@ -119,6 +118,7 @@ pub fn is_ready(service: &EcsService, readiness: Readiness) -> bool {
 pub async fn find<C: Cloud>(cloud: &C, names: Names<'_>) -> CallResult<Option<EcsService>> {
     let cluster = names.of(NameKind::EcsCluster);
     cloud
+        .ecs()
         .service(&cluster, &names.of(NameKind::EcsService))
         .await
 }
@@ -126,14 +126,15 @@ pub async fn find<C: Cloud>(cloud: &C, names: Names<'_>) -> CallResult<Option<Ec
 /// Scales an ACTIVE service to 0 and deletes it with force; whether it is draining now, or was
 /// already.
 pub async fn delete<C: Cloud>(cloud: &C, names: Names<'_>) -> CallResult<bool> {
+    let ecs = cloud.ecs();
     let cluster = names.of(NameKind::EcsCluster);
     let name = names.of(NameKind::EcsService);
-    match cloud.service(&cluster, &name).await? {
+    match ecs.service(&cluster, &name).await? {
         Some(service) if service.status == "ACTIVE" => {
             if service.desired_count > 0 {
-                cloud.scale_service(&cluster, &name, 0).await?;
+                ecs.scale_service(&cluster, &name, 0).await?;
             }
-            cloud.delete_service(&cluster, &name).await?;
+            ecs.delete_service(&cluster, &name).await?;
             Ok(true)
         }
         Some(service) => Ok(service.status == "DRAINING"),

@@ -134,7 +134,7 @@ async fn steady_status(fake: &Fake) -> Status {
 /// Changes the ECS service as AWS would behind the function's back (the autoscaler, a rollout, the
 /// end of a drain).
 fn change_service(fake: &Fake, change: impl FnOnce(&mut EcsService)) {
-    let mut world = fake.world();
+    let mut world = fake.ecs.world();
     let (_, service) = world.services.get_mut("ecs-service-pr-42").unwrap();
     change(service);
 }

@@ -24,7 +24,10 @@ type Snapshot = (
 /// calls, which a read adds to, nor the faults a test injected, which the failing call consumes.
 fn snapshot(fake: &Fake) -> Snapshot {
     (
-        format!("{:?}", fake.world()),
+        format!(
+            "{:?}",
+            (fake.world(), fake.ecs.world(), fake.cloud_map.world())
+        ),
         fake.logs.groups().clone(),
         fake.roles.roles().clone(),
         fake.recorder.lock().changes.clone(),
@@ -94,7 +97,7 @@ async fn status_while_the_rollout_runs_is_in_progress_with_all_outputs() {
 #[tokio::test]
 async fn status_while_cloud_map_creates_the_namespace_waits_and_creates_nothing() {
     let fake = Fake::default();
-    fake.world().slow_namespace = true;
+    fake.cloud_map.world().slow_namespace = true;
     let created = run(&fake, "create").await.unwrap();
     assert_eq!(created.status, Status::InProgress);
     let response = read(&fake, spec()).await.unwrap();
@@ -113,7 +116,7 @@ async fn status_while_cloud_map_creates_the_namespace_waits_and_creates_nothing(
     for (key, value) in &response.outputs {
         assert_eq!(&created.outputs[key], value, "{key}");
     }
-    assert!(fake.world().discovery.is_empty());
+    assert!(fake.cloud_map.world().discovery.is_empty());
     // The wait loop's next create goes on from there.
     assert_eq!(run(&fake, "create").await.unwrap().status, Status::Ready);
     assert_eq!(read(&fake, spec()).await.unwrap().status, Status::Ready);
@@ -278,7 +281,7 @@ async fn autoscaling_with_other_bounds_or_without_its_policy_is_in_progress() {
 async fn status_follows_a_teardown_and_is_deleted_only_when_nothing_is_left() {
     let fake = Fake::default();
     run(&fake, "create").await.unwrap();
-    fake.world().slow_service_deletion = true;
+    fake.ecs.world().slow_service_deletion = true;
     assert_eq!(
         run(&fake, "delete").await.unwrap().status,
         Status::InProgress
@@ -296,7 +299,7 @@ async fn status_follows_a_teardown_and_is_deleted_only_when_nothing_is_left() {
             "taskRoleArn"
         ]
     );
-    fake.world().slow_service_deletion = false;
+    fake.ecs.world().slow_service_deletion = false;
     change_service(&fake, |service| service.status = "INACTIVE".into());
     for _ in 0..5 {
         run(&fake, "delete").await.unwrap();
@@ -318,10 +321,10 @@ async fn what_only_delete_removes_keeps_status_from_deleted() {
     // Deregistered revisions of a teardown not finished.
     let fake = Fake::default();
     run(&fake, "create").await.unwrap();
-    let mut revision = fake.world().task_definitions[0].clone();
+    let mut revision = fake.ecs.world().task_definitions[0].clone();
     revision.3 = false;
     let leftover = Fake::default();
-    leftover.world().task_definitions.push(revision);
+    leftover.ecs.world().task_definitions.push(revision);
     let response = read(&leftover, spec()).await.unwrap();
     assert_eq!(response, Response::new(Status::InProgress, Outputs::new()));
 

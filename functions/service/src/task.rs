@@ -1,6 +1,6 @@
 //! The task definition: what it says, and a revision registered only when that changed.
 
-use crate::api::{CallResult, Cloud, TaskSpec};
+use crate::api::{CallResult, Cloud, EcsCalls, TaskSpec, FINGERPRINT_TAG};
 use crate::inputs::Inputs;
 use crate::roles::TaskRoles;
 use env_core::context::Context;
@@ -13,8 +13,6 @@ use serde_json::json;
 pub const CONTAINER_NAME: &str = "api";
 /// A non-zero uid (control ECS.20); 1000 is the `node` user of the official Node.js images.
 pub const CONTAINER_USER: &str = "1000:1000";
-/// The tag that records what a task definition revision was registered from.
-pub const FINGERPRINT_TAG: &str = "catalog:task-fingerprint";
 
 /// The ARN of the revision that says what this spec wants: the family's latest when its
 /// fingerprint matches, a new one otherwise.
@@ -24,7 +22,8 @@ pub async fn ensure<C: Cloud>(
 ) -> CallResult<String> {
     let wanted = task_spec(cx.spec, cx.names, cx.inputs, &roles.execution, &roles.task);
     let print = fingerprint(&wanted);
-    match cx.cloud.latest_task_definition(&wanted.family).await? {
+    let ecs = cx.cloud.ecs();
+    match ecs.latest_task_definition(&wanted.family).await? {
         Some(latest) if latest.fingerprint.as_deref() == Some(print.as_str()) => Ok(latest.arn),
         _ => {
             let mut tags = cx.tags.clone();
@@ -32,7 +31,7 @@ pub async fn ensure<C: Cloud>(
                 key: FINGERPRINT_TAG,
                 value: print,
             });
-            Ok(cx.cloud.register_task_definition(&wanted, &tags).await?.arn)
+            Ok(ecs.register_task_definition(&wanted, &tags).await?.arn)
         }
     }
 }
@@ -51,7 +50,7 @@ pub async fn latest<C: Cloud>(
     roles: Option<&TaskRoles>,
 ) -> CallResult<Option<Revision>> {
     let family = cx.names.of(NameKind::TaskFamily);
-    let Some(latest) = cx.cloud.latest_task_definition(&family).await? else {
+    let Some(latest) = cx.cloud.ecs().latest_task_definition(&family).await? else {
         return Ok(None);
     };
     let wanted = roles.map(|roles| {
@@ -68,7 +67,8 @@ pub async fn latest<C: Cloud>(
 /// Whether the family has deregistered revisions left: a teardown not finished.
 pub async fn has_inactive<C: Cloud>(cloud: &C, names: Names<'_>) -> CallResult<bool> {
     let family = names.of(NameKind::TaskFamily);
-    Ok(!cloud.inactive_task_definitions(&family).await?.is_empty())
+    let inactive = cloud.ecs().inactive_task_definitions(&family).await?;
+    Ok(!inactive.is_empty())
 }
 
 /// FNV-1a (64 bits) of the task definition's description: stable within a build, so the same
@@ -154,11 +154,12 @@ pub fn task_spec(
 
 /// Deregisters every active revision of the family; whether there was one.
 pub async fn deregister_all<C: Cloud>(cloud: &C, names: Names<'_>) -> CallResult<bool> {
-    let revisions = cloud
+    let ecs = cloud.ecs();
+    let revisions = ecs
         .task_definitions(&names.of(NameKind::TaskFamily))
         .await?;
     for arn in &revisions {
-        cloud.deregister_task_definition(arn).await?;
+        ecs.deregister_task_definition(arn).await?;
     }
     Ok(!revisions.is_empty())
 }
@@ -169,9 +170,9 @@ pub async fn deregister_all<C: Cloud>(cloud: &C, names: Names<'_>) -> CallResult
 /// listed again by the next call.
 pub async fn delete_inactive<C: Cloud>(cloud: &C, names: Names<'_>) -> CallResult<bool> {
     let family = names.of(NameKind::TaskFamily);
-    let inactive = cloud.inactive_task_definitions(&family).await?;
+    let inactive = cloud.ecs().inactive_task_definitions(&family).await?;
     for batch in inactive.chunks(10) {
-        let refused = cloud.delete_task_definitions(batch).await?;
+        let refused = cloud.ecs().delete_task_definitions(batch).await?;
         tracing::info!(deleted = batch.len(), ?refused, "task definitions");
     }
     Ok(!inactive.is_empty())

@@ -19,15 +19,7 @@ pub async fn read(
 ) -> anyhow::Result<()> {
     env.service = service(config, names).await?;
     let elb = aws_sdk_elasticloadbalancingv2::Client::new(config);
-    let found_lb = elb
-        .describe_load_balancers()
-        .names(names.of(NameKind::LoadBalancer))
-        .send()
-        .await;
-    let found_lb = found_lb.map_err(aws_error("DescribeLoadBalancers"));
-    let lb = found(found_lb, &["LoadBalancerNotFound"])?
-        .and_then(|out| out.load_balancers().first().cloned());
-    let Some(lb) = lb else {
+    let Some(lb) = load_balancer_named(&elb, &names.of(NameKind::LoadBalancer)).await? else {
         return Ok(());
     };
     let arn = lb
@@ -55,30 +47,8 @@ pub async fn read(
         .send()
         .await
         .map_err(aws_error("DescribeListeners"))?;
-    let acm = aws_sdk_acm::Client::new(config);
-    for certificate_arn in listeners_out
-        .listeners()
-        .iter()
-        .flat_map(|l| l.certificates())
-        .filter_map(|c| c.certificate_arn())
-    {
-        let described = acm
-            .describe_certificate()
-            .certificate_arn(certificate_arn)
-            .send()
-            .await
-            .map_err(aws_error("DescribeCertificate"))?;
-        let certificate = described
-            .certificate()
-            .required("DescribeCertificateResponse.Certificate")?;
-        let key_algorithm = certificate
-            .key_algorithm()
-            .required("CertificateDetail.KeyAlgorithm")?;
-        env.certificates.push(Certificate {
-            arn: certificate_arn.to_owned(),
-            key_algorithm: key_algorithm.as_str().to_owned(),
-        });
-    }
+    env.certificates
+        .extend(certificates(config, listeners_out.listeners()).await?);
     let target_groups = elb
         .describe_target_groups()
         .load_balancer_arn(&arn)
@@ -108,6 +78,49 @@ pub async fn read(
         arn,
     });
     Ok(())
+}
+
+/// The environment's load balancer, by its name; `None` when there is none.
+async fn load_balancer_named(
+    elb: &aws_sdk_elasticloadbalancingv2::Client,
+    name: &str,
+) -> Result<Option<aws_sdk_elasticloadbalancingv2::types::LoadBalancer>, AwsCallError> {
+    let found_lb = elb.describe_load_balancers().names(name).send().await;
+    let found_lb = found_lb.map_err(aws_error("DescribeLoadBalancers"));
+    Ok(found(found_lb, &["LoadBalancerNotFound"])?
+        .and_then(|out| out.load_balancers().first().cloned()))
+}
+
+/// The key algorithm of every certificate the listeners serve.
+async fn certificates(
+    config: &SdkConfig,
+    listeners: &[ElbListener],
+) -> Result<Vec<Certificate>, AwsCallError> {
+    let acm = aws_sdk_acm::Client::new(config);
+    let mut certificates = Vec::new();
+    for certificate_arn in listeners
+        .iter()
+        .flat_map(|l| l.certificates())
+        .filter_map(|c| c.certificate_arn())
+    {
+        let described = acm
+            .describe_certificate()
+            .certificate_arn(certificate_arn)
+            .send()
+            .await
+            .map_err(aws_error("DescribeCertificate"))?;
+        let certificate = described
+            .certificate()
+            .required("DescribeCertificateResponse.Certificate")?;
+        let key_algorithm = certificate
+            .key_algorithm()
+            .required("CertificateDetail.KeyAlgorithm")?;
+        certificates.push(Certificate {
+            arn: certificate_arn.to_owned(),
+            key_algorithm: key_algorithm.as_str().to_owned(),
+        });
+    }
+    Ok(certificates)
 }
 
 /// An ALB listener: its port, protocol and default action are set on every one (CreateListener).

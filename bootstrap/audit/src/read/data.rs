@@ -3,7 +3,7 @@
 use crate::facts::{Cache, Database, DbInstance, Environment, Secret};
 use aws_config::SdkConfig;
 use aws_sdk_elasticache::types::NodeGroup;
-use aws_sdk_rds::types::Filter;
+use aws_sdk_rds::types::{DbCluster, Filter};
 use env_core::error::{aws_error, found, AwsCallError, Required};
 use env_core::naming::{NameKind, Names};
 use env_core::secret_policy::EnvironmentSecret;
@@ -87,39 +87,11 @@ async fn database(
         return Ok(None);
     };
     // Every Aurora cluster has a cluster parameter group (the default one when none is named).
-    let parameters = rds
-        .describe_db_cluster_parameters()
-        .db_cluster_parameter_group_name(
-            cluster
-                .db_cluster_parameter_group()
-                .required("DBCluster.DBClusterParameterGroup")?,
-        )
-        .send()
-        .await
-        .map_err(aws_error("DescribeDBClusterParameters"))?;
-    let force_ssl = parameters
-        .parameters()
-        .iter()
-        .find(|p| p.parameter_name() == Some("rds.force_ssl"))
-        .and_then(|p| p.parameter_value())
-        .map(str::to_owned);
-    let instances = rds
-        .describe_db_instances()
-        .filters(
-            Filter::builder()
-                .name("db-cluster-id")
-                .values(&cluster_id)
-                .build(),
-        )
-        .send()
-        .await
-        .map_err(aws_error("DescribeDBInstances"))?;
-    let writer = |id: &str| {
-        cluster
-            .db_cluster_members()
-            .iter()
-            .any(|m| m.db_instance_identifier() == Some(id) && m.is_cluster_writer() == Some(true))
-    };
+    let parameter_group = cluster
+        .db_cluster_parameter_group()
+        .required("DBCluster.DBClusterParameterGroup")?;
+    let force_ssl = force_ssl(&rds, parameter_group).await?;
+    let instances = instances(&rds, &cluster_id, &cluster).await?;
     env.database = Some(Database {
         cluster_id: cluster_id.clone(),
         storage_encrypted: cluster.storage_encrypted().unwrap_or(false),
@@ -138,32 +110,75 @@ async fn database(
             .to_owned(),
         manages_master_password: cluster.master_user_secret().is_some(),
         force_ssl,
-        instances: instances
-            .db_instances()
-            .iter()
-            .map(|i| {
-                let id = i
-                    .db_instance_identifier()
-                    .required("DBInstance.DBInstanceIdentifier")?
-                    .to_owned();
-                Ok(DbInstance {
-                    writer: writer(&id),
-                    id,
-                    // Absent while RDS is still creating the instance (DBInstance.AvailabilityZone
-                    // is not required): the audit counts the zones it knows.
-                    zone: i.availability_zone().map(str::to_owned),
-                    publicly_accessible: i.publicly_accessible().unwrap_or(false),
-                    auto_minor_upgrade: i.auto_minor_version_upgrade().unwrap_or(false),
-                    performance_insights: i.performance_insights_enabled().unwrap_or(false),
-                    performance_insights_kms: i.performance_insights_kms_key_id().is_some(),
-                })
-            })
-            .collect::<Result<_, AwsCallError>>()?,
+        instances,
     });
     Ok(cluster
         .master_user_secret()
         .and_then(|s| s.secret_arn())
         .map(str::to_owned))
+}
+
+/// The `rds.force_ssl` parameter's value in the cluster's parameter group.
+async fn force_ssl(rds: &aws_sdk_rds::Client, group: &str) -> anyhow::Result<Option<String>> {
+    let parameters = rds
+        .describe_db_cluster_parameters()
+        .db_cluster_parameter_group_name(group)
+        .send()
+        .await
+        .map_err(aws_error("DescribeDBClusterParameters"))?;
+    Ok(parameters
+        .parameters()
+        .iter()
+        .find(|p| p.parameter_name() == Some("rds.force_ssl"))
+        .and_then(|p| p.parameter_value())
+        .map(str::to_owned))
+}
+
+/// The cluster's instances, each marked writer or not from the cluster's members.
+async fn instances(
+    rds: &aws_sdk_rds::Client,
+    cluster_id: &str,
+    cluster: &DbCluster,
+) -> anyhow::Result<Vec<DbInstance>> {
+    let instances = rds
+        .describe_db_instances()
+        .filters(
+            Filter::builder()
+                .name("db-cluster-id")
+                .values(cluster_id)
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(aws_error("DescribeDBInstances"))?;
+    let writer = |id: &str| {
+        cluster
+            .db_cluster_members()
+            .iter()
+            .any(|m| m.db_instance_identifier() == Some(id) && m.is_cluster_writer() == Some(true))
+    };
+    let instances = instances
+        .db_instances()
+        .iter()
+        .map(|i| {
+            let id = i
+                .db_instance_identifier()
+                .required("DBInstance.DBInstanceIdentifier")?
+                .to_owned();
+            Ok(DbInstance {
+                writer: writer(&id),
+                id,
+                // Absent while RDS is still creating the instance (DBInstance.AvailabilityZone
+                // is not required): the audit counts the zones it knows.
+                zone: i.availability_zone().map(str::to_owned),
+                publicly_accessible: i.publicly_accessible().unwrap_or(false),
+                auto_minor_upgrade: i.auto_minor_version_upgrade().unwrap_or(false),
+                performance_insights: i.performance_insights_enabled().unwrap_or(false),
+                performance_insights_kms: i.performance_insights_kms_key_id().is_some(),
+            })
+        })
+        .collect::<Result<_, AwsCallError>>()?;
+    Ok(instances)
 }
 
 async fn cache(config: &SdkConfig, names: Names<'_>) -> anyhow::Result<Option<Cache>> {

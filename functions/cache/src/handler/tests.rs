@@ -9,7 +9,7 @@ mod status;
 mod token_secret;
 
 use super::*;
-use crate::api::{GroupPlan, RotationFunction};
+use crate::api::GroupPlan;
 use crate::fake::Fake;
 use env_core::contract::Outputs;
 use env_core::outputs::example::{self, handed_on};
@@ -48,7 +48,7 @@ async fn run_with(
 }
 
 fn plan(fake: &Fake) -> GroupPlan {
-    fake.world().groups["redis-pr-42"].1.clone()
+    fake.elasticache.world().groups["redis-pr-42"].1.clone()
 }
 
 /// The environment's token secret as the fake Secrets Manager holds it.
@@ -82,15 +82,10 @@ fn rotating_with(lambda: &str, days: i64) -> Rotation {
     }
 }
 
-const LAMBDA: &str = "arn:aws:lambda:us-west-2:123456789012:function:rotation-pr-42";
-
 /// ElastiCache has made the group available, and the database function its rotation function.
 fn available_with_the_rotation_function(fake: &Fake) {
-    fake.world().settle();
-    fake.world().rotation_function = Some(RotationFunction {
-        arn: LAMBDA.to_owned(),
-        active: true,
-    });
+    fake.elasticache.world().settle();
+    fake.lambda.world().add("rotation-pr-42", "Active");
 }
 
 /// A cache `create` has finished, with `create`'s READY answer.

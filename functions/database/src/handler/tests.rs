@@ -137,7 +137,15 @@ async fn first_error(
 
 /// Changes the rotation function as AWS, or someone by hand, would.
 fn change_rotation_function(cloud: &FakeCloud, change: impl FnOnce(&mut crate::api::Function)) {
-    change(&mut cloud.world().functions.get_mut("rotation-pr-42").unwrap().1);
+    change(
+        &mut cloud
+            .lambda
+            .world()
+            .functions
+            .get_mut("rotation-pr-42")
+            .unwrap()
+            .1,
+    );
 }
 
 /// What a redeploy changes: a new package (whose key carries its hash), for `architecture`.

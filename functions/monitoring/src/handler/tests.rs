@@ -1,186 +1,64 @@
-//! The handler against an in-memory CloudWatch, CloudWatch Logs and SNS that behave as AWS documents:
-//! upserts replace, a missing log group is ResourceNotFoundException, and any call can be made to fail.
+//! The handler against the capabilities' in-memory CloudWatch, CloudWatch Logs and SNS, which
+//! behave as AWS documents: upserts replace, a missing log group is ResourceNotFoundException, and
+//! any call can be made to fail.
 
 use super::*;
-use crate::cloud::EmailSubscription;
 use crate::plan::tests::{outputs, spec};
-use crate::plan::{Alarm, MetricFilter};
-use env_core::error::aws_failure;
-use env_core::recorder::RecordedWorld;
-use env_core::tags::Tag;
+use cloudwatch::fake::{FakeCloudWatch, StoredAlarm};
+use env_core::recorder::SharedRecorder;
+use log_groups::fake::{FakeLogGroups, StoredLogGroup};
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use sns::fake::{FakeSns, StoredSubscription};
 
-#[derive(Debug, Default)]
-struct State {
-    /// topic name → (ARN, KMS key)
-    topics: BTreeMap<String, (String, String)>,
-    /// (topic ARN, email, confirmed)
-    subscriptions: Vec<(String, String, bool)>,
-    /// log group → filter name → filter
-    log_groups: BTreeMap<String, BTreeMap<String, MetricFilter>>,
-    /// alarm name → (alarm, its action)
-    alarms: BTreeMap<String, (Alarm, String)>,
-    dashboards: BTreeMap<String, String>,
+/// The fakes of the three capabilities, every call of all three in one recorder.
+#[derive(Debug)]
+struct Fake {
+    recorder: SharedRecorder,
+    sns: FakeSns,
+    cloudwatch: FakeCloudWatch,
+    logs: FakeLogGroups,
 }
 
-/// The state, and every call made, the changes among them, and the faults a test injects.
-#[derive(Debug, Default)]
-struct Fake(RecordedWorld<State>);
+impl Default for Fake {
+    fn default() -> Self {
+        let recorder = SharedRecorder::default();
+        Fake {
+            sns: FakeSns::new(recorder.clone()),
+            cloudwatch: FakeCloudWatch::new(recorder.clone()),
+            logs: FakeLogGroups::new(recorder.clone()),
+            recorder,
+        }
+    }
+}
 
 impl Fake {
     fn with_log_group() -> Self {
         let fake = Fake::default();
-        fake.world()
-            .log_groups
-            .insert("ecs-logs-pr-42".into(), BTreeMap::new());
+        let group = StoredLogGroup {
+            kms_key_arn: None,
+            retention_days: Some(14),
+            tags: Vec::new(),
+        };
+        fake.logs.groups().insert("ecs-logs-pr-42".into(), group);
         fake
     }
 }
 
-env_core::recorded_world!(Fake, State, 0);
-
 impl Cloud for Fake {
-    async fn create_topic(
-        &self,
-        name: &str,
-        kms_key: &str,
-        _: &[Tag],
-    ) -> Result<String, AwsCallError> {
-        let mut state = self.write("CreateTopic")?;
-        let arn = format!("arn:aws:sns:us-west-2:123456789012:{name}");
-        state
-            .topics
-            .entry(name.to_owned())
-            .or_insert_with(|| (arn.clone(), kms_key.to_owned()));
-        Ok(arn)
+    type Sns = FakeSns;
+    type CloudWatch = FakeCloudWatch;
+    type Logs = FakeLogGroups;
+
+    fn sns(&self) -> &FakeSns {
+        &self.sns
     }
 
-    async fn find_topic(&self, name: &str) -> Result<Option<String>, AwsCallError> {
-        let state = self.read("ListTopics")?;
-        Ok(state.topics.get(name).map(|(arn, _)| arn.clone()))
+    fn cloudwatch(&self) -> &FakeCloudWatch {
+        &self.cloudwatch
     }
 
-    async fn email_subscriptions(
-        &self,
-        topic_arn: &str,
-    ) -> Result<Vec<EmailSubscription>, AwsCallError> {
-        let state = self.read("ListSubscriptionsByTopic")?;
-        Ok(state
-            .subscriptions
-            .iter()
-            .filter(|(topic, _, _)| topic == topic_arn)
-            .map(|(topic, email, confirmed)| EmailSubscription {
-                email: email.clone(),
-                arn: confirmed.then(|| format!("{topic}:{email}")),
-            })
-            .collect())
-    }
-
-    async fn subscribe_email(&self, topic_arn: &str, email: &str) -> Result<(), AwsCallError> {
-        let mut state = self.write("Subscribe")?;
-        // Confirmed at once, as if the address had clicked the link.
-        state
-            .subscriptions
-            .push((topic_arn.to_owned(), email.to_owned(), true));
-        Ok(())
-    }
-
-    async fn unsubscribe(&self, subscription_arn: &str) -> Result<(), AwsCallError> {
-        let mut state = self.write("Unsubscribe")?;
-        state
-            .subscriptions
-            .retain(|(topic, email, _)| format!("{topic}:{email}") != subscription_arn);
-        Ok(())
-    }
-
-    async fn delete_topic(&self, topic_arn: &str) -> Result<(), AwsCallError> {
-        let mut state = self.write("DeleteTopic")?;
-        state.topics.retain(|_, (arn, _)| arn != topic_arn);
-        state
-            .subscriptions
-            .retain(|(topic, _, _)| topic != topic_arn);
-        Ok(())
-    }
-
-    async fn put_metric_filter(
-        &self,
-        log_group: &str,
-        filter: &MetricFilter,
-    ) -> Result<(), AwsCallError> {
-        let mut state = self.world();
-        let Some(group) = state.log_groups.get_mut(log_group) else {
-            // A filter on a missing log group is refused, and that changes nothing.
-            self.recorder.lock().call("PutMetricFilter")?;
-            return Err(aws_failure("PutMetricFilter", "ResourceNotFoundException"));
-        };
-        self.recorder.lock().change("PutMetricFilter")?;
-        group.insert(filter.name.clone(), filter.clone());
-        Ok(())
-    }
-
-    async fn metric_filter_names(&self, log_group: &str) -> Result<Vec<String>, AwsCallError> {
-        let state = self.read("DescribeMetricFilters")?;
-        let group = state
-            .log_groups
-            .get(log_group)
-            .ok_or_else(|| aws_failure("DescribeMetricFilters", "ResourceNotFoundException"))?;
-        Ok(group.keys().cloned().collect())
-    }
-
-    async fn delete_metric_filter(&self, log_group: &str, name: &str) -> Result<(), AwsCallError> {
-        let mut state = self.write("DeleteMetricFilter")?;
-        if let Some(group) = state.log_groups.get_mut(log_group) {
-            group.remove(name);
-        }
-        Ok(())
-    }
-
-    async fn alarm_names(&self, prefix: &str) -> Result<Vec<String>, AwsCallError> {
-        let state = self.read("DescribeAlarms")?;
-        Ok(state
-            .alarms
-            .keys()
-            .filter(|name| name.starts_with(prefix))
-            .cloned()
-            .collect())
-    }
-
-    async fn put_alarm(
-        &self,
-        alarm: &Alarm,
-        topic_arn: &str,
-        _: &[Tag],
-    ) -> Result<(), AwsCallError> {
-        let mut state = self.write("PutMetricAlarm")?;
-        state
-            .alarms
-            .insert(alarm.name.clone(), (alarm.clone(), topic_arn.to_owned()));
-        Ok(())
-    }
-
-    async fn delete_alarms(&self, names: &[String]) -> Result<(), AwsCallError> {
-        let mut state = self.write("DeleteAlarms")?;
-        assert!(names.len() <= 100, "DeleteAlarms takes at most 100 names");
-        state.alarms.retain(|name, _| !names.contains(name));
-        Ok(())
-    }
-
-    async fn dashboard_exists(&self, name: &str) -> Result<bool, AwsCallError> {
-        let state = self.read("ListDashboards")?;
-        Ok(state.dashboards.contains_key(name))
-    }
-
-    async fn put_dashboard(&self, name: &str, body: &str) -> Result<(), AwsCallError> {
-        let mut state = self.write("PutDashboard")?;
-        state.dashboards.insert(name.to_owned(), body.to_owned());
-        Ok(())
-    }
-
-    async fn delete_dashboard(&self, name: &str) -> Result<(), AwsCallError> {
-        let mut state = self.write("DeleteDashboards")?;
-        state.dashboards.remove(name);
-        Ok(())
+    fn logs(&self) -> &FakeLogGroups {
+        &self.logs
     }
 }
 
@@ -197,14 +75,15 @@ async fn run(fake: &Fake, action: Action, extra_spec: Value) -> Result<Response,
     handle(request(action, extra_spec), fake).await
 }
 
-fn alarm(name: &str) -> (Alarm, String) {
+fn alarm(name: &str) -> StoredAlarm {
     let mut template =
         plan::alarms(&spec(json!({})), &Inputs::from_outputs(&outputs()).unwrap()).remove(0);
     template.name = name.to_owned();
-    (
-        template,
-        "arn:aws:sns:us-west-2:123456789012:old".to_owned(),
-    )
+    StoredAlarm {
+        alarm: template,
+        topic_arn: "arn:aws:sns:us-west-2:123456789012:old".to_owned(),
+        tags: Vec::new(),
+    }
 }
 
 #[tokio::test]
@@ -226,22 +105,31 @@ async fn create_from_nothing_puts_every_part_in_place() {
     assert_eq!(response.outputs["dashboardName"], "dashboard-pr-42");
     assert_eq!(response.outputs["metricNamespace"], "catalog-api-pr-42");
     assert_eq!(response.outputs["alarmCount"], 16);
-    let state = fake.world();
+    let topics = fake.sns.world();
     assert_eq!(
-        state.topics["alarms-pr-42"].1,
+        topics.topic("alarms-pr-42").unwrap().kms_key,
         "arn:aws:kms:us-west-2:123456789012:key/1234"
     );
     assert_eq!(
-        state.subscriptions,
-        [(topic_arn.to_owned(), "oncall@example.com".to_owned(), true)]
+        topics.subscriptions,
+        [StoredSubscription {
+            topic_arn: topic_arn.to_owned(),
+            email: "oncall@example.com".to_owned(),
+            confirmed: true
+        }]
     );
-    let filters = &state.log_groups["ecs-logs-pr-42"];
+    let filters = fake.logs.metric_filters();
+    let filters = &filters["ecs-logs-pr-42"];
     assert_eq!(
         filters.keys().collect::<Vec<_>>(),
         ["metric-response-time-pr-42", "metric-server-errors-pr-42"]
     );
+    let state = fake.cloudwatch.world();
     assert_eq!(state.alarms.len(), 16);
-    assert!(state.alarms.values().all(|(_, action)| action == topic_arn));
+    assert!(state
+        .alarms
+        .values()
+        .all(|alarm| alarm.topic_arn == topic_arn));
     let memory = state
         .alarms
         .keys()
@@ -256,7 +144,7 @@ async fn create_again_or_resumed_converges_without_duplicates() {
     let fake = Fake::with_log_group();
     {
         // A create that stopped half-way, on a cache that was bigger then, next to another environment.
-        let mut state = fake.world();
+        let mut state = fake.cloudwatch.world();
         for name in [
             "alarm-ecs-cpu-pr-42",
             "alarm-redis-memory-pr-42-0003-001",
@@ -270,19 +158,19 @@ async fn create_again_or_resumed_converges_without_duplicates() {
     run(&fake, Action::Create, email).await.unwrap();
     assert_eq!(fake.recorder.lock().count("Subscribe"), 1);
     assert_eq!(fake.recorder.lock().count("CreateTopic"), 1);
-    let state = fake.world();
-    assert_eq!(state.subscriptions.len(), 1);
-    assert_eq!(state.topics.len(), 1);
+    assert_eq!(fake.sns.world().subscriptions.len(), 1);
+    assert_eq!(fake.sns.world().topics.len(), 1);
+    let state = fake.cloudwatch.world();
     assert!(!state
         .alarms
         .contains_key("alarm-redis-memory-pr-42-0003-001"));
     assert!(state.alarms.contains_key("alarm-ecs-cpu-pr-420"));
     assert_eq!(state.alarms.len(), 16 + 1);
     assert_eq!(
-        state.alarms["alarm-ecs-cpu-pr-42"].1,
+        state.alarms["alarm-ecs-cpu-pr-42"].topic_arn,
         "arn:aws:sns:us-west-2:123456789012:alarms-pr-42"
     );
-    assert_eq!(state.log_groups["ecs-logs-pr-42"].len(), 2);
+    assert_eq!(fake.logs.metric_filters()["ecs-logs-pr-42"].len(), 2);
     assert_eq!(state.dashboards.len(), 1);
 }
 
@@ -298,9 +186,11 @@ async fn the_topic_mails_only_the_current_alarm_email() {
     .await
     .unwrap();
     // Someone subscribed by hand and never confirmed: it cannot be deleted, and lapses by itself.
-    fake.world()
-        .subscriptions
-        .push((topic.into(), "unconfirmed@example.com".into(), false));
+    fake.sns.world().subscriptions.push(StoredSubscription {
+        topic_arn: topic.into(),
+        email: "unconfirmed@example.com".into(),
+        confirmed: false,
+    });
 
     run(
         &fake,
@@ -310,11 +200,11 @@ async fn the_topic_mails_only_the_current_alarm_email() {
     .await
     .unwrap();
     let emails = |fake: &Fake| -> Vec<String> {
-        let state = fake.world();
+        let state = fake.sns.world();
         state
             .subscriptions
             .iter()
-            .map(|(_, e, _)| e.clone())
+            .map(|s| s.email.clone())
             .collect()
     };
     assert_eq!(
@@ -331,9 +221,11 @@ async fn the_topic_mails_only_the_current_alarm_email() {
     fake.recorder
         .lock()
         .fail("Unsubscribe", "AuthorizationError");
-    fake.world()
-        .subscriptions
-        .push((topic.into(), "other@example.com".into(), true));
+    fake.sns.world().subscriptions.push(StoredSubscription {
+        topic_arn: topic.into(),
+        email: "other@example.com".into(),
+        confirmed: true,
+    });
     let error = run(&fake, Action::Create, json!({})).await.unwrap_err();
     assert!(error.to_string().contains("Unsubscribe"), "{error}");
 }
@@ -401,9 +293,9 @@ async fn status_names_what_is_missing_when_only_part_exists() {
     let fake = Fake::with_log_group();
     run(&fake, Action::Create, json!({})).await.unwrap();
     {
-        let mut state = fake.world();
+        let mut state = fake.cloudwatch.world();
         state.alarms.remove("alarm-redis-cpu-pr-42-0002-002");
-        state.topics.clear();
+        fake.sns.world().topics.clear();
     }
     let error = run(&fake, Action::Status, json!({})).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::ComponentFailed);
@@ -412,9 +304,9 @@ async fn status_names_what_is_missing_when_only_part_exists() {
         "the monitoring of this environment is incomplete; missing: alarms-pr-42, alarm-redis-cpu-pr-42-0002-002"
     );
     // The topic back but the dashboard gone: still incomplete.
-    fake.world().dashboards.clear();
+    fake.cloudwatch.world().dashboards.clear();
     run(&fake, Action::Create, json!({})).await.unwrap();
-    fake.world().dashboards.clear();
+    fake.cloudwatch.world().dashboards.clear();
     let error = run(&fake, Action::Status, json!({})).await.unwrap_err();
     assert_eq!(
         error.to_string(),
@@ -432,15 +324,16 @@ async fn delete_removes_everything_and_leaves_other_environments_alone() {
     )
     .await
     .unwrap();
-    fake.world()
+    fake.cloudwatch
+        .world()
         .alarms
         .insert("alarm-ecs-cpu-pr-420".into(), alarm("alarm-ecs-cpu-pr-420"));
     let response = run(&fake, Action::Delete, json!({})).await.unwrap();
     assert_eq!(response.status, Status::Deleted);
-    let state = fake.world();
-    assert!(state.topics.is_empty());
-    assert!(state.subscriptions.is_empty());
-    assert!(state.log_groups["ecs-logs-pr-42"].is_empty());
+    assert!(fake.sns.world().topics.is_empty());
+    assert!(fake.sns.world().subscriptions.is_empty());
+    assert!(fake.logs.metric_filters()["ecs-logs-pr-42"].is_empty());
+    let state = fake.cloudwatch.world();
     assert_eq!(
         state.alarms.keys().collect::<Vec<_>>(),
         ["alarm-ecs-cpu-pr-420"]
@@ -454,14 +347,14 @@ async fn delete_resumed_after_a_partial_delete_finishes_the_job() {
     run(&fake, Action::Create, json!({})).await.unwrap();
     {
         // A delete that stopped after the alarms and the dashboard; then the service removed its log group.
-        let mut state = fake.world();
+        let mut state = fake.cloudwatch.world();
         state.alarms.clear();
         state.dashboards.clear();
-        state.log_groups.clear();
+        fake.logs.groups().clear();
     }
     let response = run(&fake, Action::Delete, json!({})).await.unwrap();
     assert_eq!(response.status, Status::Deleted);
-    assert!(fake.world().topics.is_empty());
+    assert!(fake.sns.world().topics.is_empty());
     assert!(!fake.recorder.lock().calls.contains(&"DeleteMetricFilter"));
     // And once more, on nothing at all.
     let again = run(&fake, Action::Delete, json!({})).await.unwrap();
@@ -476,7 +369,7 @@ async fn delete_without_outputs_finds_the_log_group_by_name() {
     let mut request = request(Action::Delete, json!({}));
     request.outputs = Outputs::new();
     handle(request, &fake).await.unwrap();
-    assert!(fake.world().log_groups["ecs-logs-pr-42"].is_empty());
+    assert!(fake.logs.metric_filters()["ecs-logs-pr-42"].is_empty());
 }
 
 #[tokio::test]
@@ -488,7 +381,7 @@ async fn alarms_are_deleted_in_batches_of_100() {
     assert_eq!(created.outputs["alarmCount"], 248);
     run(&fake, Action::Delete, big).await.unwrap();
     assert_eq!(fake.recorder.lock().count("DeleteAlarms"), 3);
-    assert!(fake.world().alarms.is_empty());
+    assert!(fake.cloudwatch.world().alarms.is_empty());
 }
 
 #[tokio::test]

@@ -3,22 +3,8 @@
 use env_core::naming::{LogMetric, NameKind, Names};
 use env_core::spec::EnvironmentSpec;
 
-/// A metric filter on the service's log group.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MetricFilter {
-    pub name: String,
-    pub pattern: &'static str,
-    pub namespace: String,
-    pub metric_name: &'static str,
-    pub value: &'static str,
-    pub unit: Unit,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unit {
-    Milliseconds,
-    Count,
-}
+// A metric filter on the service's log group, in the CloudWatch Logs capability's plain types.
+use log_groups::{MetricFilter, Unit};
 
 /// The API's request log contract (README, "Monitoring"): one JSON line per request with
 /// `responseTimeMs` (a number) and `status` (the HTTP status code, a number).

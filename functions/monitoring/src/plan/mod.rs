@@ -6,9 +6,9 @@ mod dashboard;
 mod description;
 mod filters;
 
-pub use alarms::{alarms, Alarm, AlarmMetric, Comparison, Statistic};
+pub use alarms::alarms;
 pub use dashboard::dashboard_body;
-pub use filters::{metric_filters, MetricFilter, Unit};
+pub use filters::metric_filters;
 
 use env_core::contract::Outputs;
 use env_core::naming::{AlarmKind, CacheNode, NameKind, Names};

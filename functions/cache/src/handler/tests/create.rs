@@ -3,7 +3,6 @@
 //! or failed create does.
 
 use super::*;
-use crate::api::GroupState;
 use crate::placement::placement;
 use env_core::tags::ENVIRONMENT;
 use std::collections::BTreeSet;
@@ -30,7 +29,7 @@ async fn create_builds_a_cluster_mode_group_of_2_shards_with_1_replica_each_by_d
         .tags
         .iter()
         .any(|tag| tag.key == ENVIRONMENT && tag.value == "pr-42"));
-    let world = fake.world();
+    let world = fake.elasticache.world();
     let (subnets, subnet_tags) = &world.subnet_groups["redis-subnets-pr-42"];
     assert_eq!(subnets.subnet_ids, ["subnet-a", "subnet-b", "subnet-c"]);
     assert!(subnet_tags.iter().any(|tag| tag.key == ENVIRONMENT));
@@ -80,7 +79,7 @@ async fn the_spec_chooses_shards_replicas_and_node_type() {
     assert_eq!(plan.shards.len(), 3);
     assert_eq!(plan.replicas_per_shard, 2);
     assert_eq!(plan.node_type, "cache.r7g.large");
-    fake.world().settle();
+    fake.elasticache.world().settle();
     let response = run(&fake, Action::Status, &spec).await.unwrap();
     assert_eq!(
         response.outputs["cacheNodeIds"].as_array().unwrap().len(),
@@ -125,7 +124,7 @@ async fn an_available_group_is_ready_and_its_secret_gets_the_connection_details(
         run(&fake, Action::Create, &spec).await.unwrap().status,
         Status::InProgress
     );
-    fake.world().settle();
+    fake.elasticache.world().settle();
 
     // Available, but the database function has not made the rotation function yet: waiting.
     let waiting = run(&fake, Action::Create, &spec).await.unwrap();
@@ -133,13 +132,16 @@ async fn an_available_group_is_ready_and_its_secret_gets_the_connection_details(
     assert_eq!(fake.recorder.lock().count("RotateSecret"), 0);
     // Made but still Pending (its network interfaces): waiting still.
     let lambda = "arn:aws:lambda:us-west-2:123456789012:function:rotation-pr-42";
-    fake.world().rotation_function = Some(RotationFunction {
-        arn: lambda.to_owned(),
-        active: false,
-    });
+    fake.lambda.world().add("rotation-pr-42", "Pending");
     let pending = run(&fake, Action::Create, &spec).await.unwrap();
     assert_eq!(pending.status, Status::InProgress);
-    fake.world().rotation_function.as_mut().unwrap().active = true;
+    fake.lambda
+        .world()
+        .functions
+        .get_mut("rotation-pr-42")
+        .unwrap()
+        .1
+        .state = "Active".into();
 
     let response = run(&fake, Action::Create, &spec).await.unwrap();
     assert_eq!(response.status, Status::Ready);
@@ -242,8 +244,9 @@ async fn a_group_that_failed_to_create_is_component_failed() {
     let fake = Fake::default();
     let spec = spec(json!({}));
     run(&fake, Action::Create, &spec).await.unwrap();
-    fake.world()
-        .group_state("redis-pr-42", GroupState::CreateFailed);
+    fake.elasticache
+        .world()
+        .group_status("redis-pr-42", "create-failed");
     let error = run(&fake, Action::Status, &spec).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::ComponentFailed);
     assert!(error.to_string().contains("redis-pr-42"), "{error}");
@@ -254,8 +257,9 @@ async fn a_group_of_the_same_name_still_deleting_is_waited_for() {
     let fake = Fake::default();
     let spec = spec(json!({}));
     run(&fake, Action::Create, &spec).await.unwrap();
-    fake.world()
-        .group_state("redis-pr-42", GroupState::Deleting);
+    fake.elasticache
+        .world()
+        .group_status("redis-pr-42", "deleting");
     let response = run(&fake, Action::Create, &spec).await.unwrap();
     assert_eq!(response.status, Status::InProgress);
     assert!(response.outputs.is_empty());

@@ -9,7 +9,7 @@ async fn delete_removes_the_group_then_the_subnet_group_the_slow_log_and_the_sec
     let fake = Fake::default();
     let spec = spec(json!({}));
     run(&fake, Action::Create, &spec).await.unwrap();
-    fake.world().settle();
+    fake.elasticache.world().settle();
 
     let first = run(&fake, Action::Delete, &spec).await.unwrap();
     assert_eq!(first.status, Status::InProgress);
@@ -20,11 +20,11 @@ async fn delete_removes_the_group_then_the_subnet_group_the_slow_log_and_the_sec
     assert_eq!(fake.recorder.lock().count("DeleteReplicationGroup"), 1);
     assert_eq!(fake.recorder.lock().count("DeleteCacheSubnetGroup"), 0);
 
-    fake.world().settle();
+    fake.elasticache.world().settle();
     let done = run(&fake, Action::Delete, &spec).await.unwrap();
     assert_eq!(done.status, Status::Deleted);
     let changes = {
-        let world = fake.world();
+        let world = fake.elasticache.world();
         assert!(
             world.groups.is_empty()
                 && world.subnet_groups.is_empty()
@@ -62,7 +62,7 @@ async fn delete_waits_for_a_group_that_cannot_be_deleted_yet() {
     let response = run(&fake, Action::Delete, &spec).await.unwrap();
     assert_eq!(response.status, Status::InProgress);
     assert_eq!(
-        fake.world().groups["redis-pr-42"].0.state,
+        fake.elasticache.world().groups["redis-pr-42"].0.state(),
         GroupState::Creating
     );
 
@@ -78,7 +78,7 @@ async fn delete_waits_for_a_subnet_group_still_in_use() {
     let fake = Fake::default();
     let spec = spec(json!({}));
     run(&fake, Action::Create, &spec).await.unwrap();
-    fake.world().groups.clear();
+    fake.elasticache.world().groups.clear();
     fake.recorder
         .lock()
         .fail("DeleteCacheSubnetGroup", "CacheSubnetGroupInUse");
@@ -103,7 +103,7 @@ async fn delete_leaves_a_secret_already_scheduled_for_deletion_to_go_on_its_own(
     let fake = Fake::default();
     let spec = spec(json!({}));
     run(&fake, Action::Create, &spec).await.unwrap();
-    fake.world().groups.clear();
+    fake.elasticache.world().groups.clear();
     schedule_secret_deletion(&fake);
     let response = run(&fake, Action::Delete, &spec).await.unwrap();
     assert_eq!(response.status, Status::Deleted);

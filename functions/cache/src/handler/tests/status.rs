@@ -1,8 +1,8 @@
 //! `status` reads and never changes anything: it answers how far `create` got.
 
 use super::*;
-use crate::api::{GroupState, Sensitive};
-use crate::fake::SubnetGroup;
+use crate::api::Sensitive;
+use elasticache::fake::SubnetGroup;
 
 const SECRET_ARN: &str =
     "arn:aws:secretsmanager:us-west-2:123456789012:secret:secret-redis-auth-pr-42-AbCdEf";
@@ -20,7 +20,7 @@ const READS: [&str; 5] = [
 /// Everything the fake holds, secret values included (their `Debug` hides them).
 fn resources(fake: &Fake) -> String {
     let world = {
-        let world = fake.world();
+        let world = fake.elasticache.world();
         format!("{:?}", (&world.groups, &world.subnet_groups))
     };
     let logs = format!("{:?}", &*fake.logs.groups());
@@ -62,7 +62,7 @@ async fn status_of_nothing_is_deleted_needs_no_outputs_and_creates_nothing() {
         .unwrap();
     assert_eq!(response, Response::new(Status::Deleted, Outputs::new()));
     assert!(fake.secrets.store().secrets.is_empty());
-    let world = fake.world();
+    let world = fake.elasticache.world();
     let recorder = fake.recorder.lock();
     assert!(recorder.changes.is_empty());
     assert!(
@@ -84,8 +84,8 @@ async fn status_counts_a_secret_scheduled_for_deletion_as_gone_like_delete_does(
     let fake = Fake::default();
     let spec = spec(json!({}));
     created(&fake, &spec).await;
-    fake.world().groups.clear();
-    fake.world().subnet_groups.clear();
+    fake.elasticache.world().groups.clear();
+    fake.elasticache.world().subnet_groups.clear();
     fake.logs.groups().clear();
     schedule_secret_deletion(&fake);
     let response = status_reading_only(&fake, &spec).await.unwrap();
@@ -110,7 +110,7 @@ async fn status_after_a_complete_create_answers_exactly_what_create_answered() {
 
     // Torn down: DELETED, as `delete` last answered.
     run(&fake, Action::Delete, &spec).await.unwrap();
-    fake.world().settle();
+    fake.elasticache.world().settle();
     let deleted = run(&fake, Action::Delete, &spec).await.unwrap();
     assert_eq!(deleted.status, Status::Deleted);
     assert_eq!(status_reading_only(&fake, &spec).await.unwrap(), deleted);
@@ -132,8 +132,9 @@ async fn status_while_the_group_is_being_made_is_in_progress_and_finishes_nothin
         creating.outputs["cacheNodeIds"].as_array().unwrap().len(),
         4
     );
-    fake.world()
-        .group_state("redis-pr-42", GroupState::Modifying);
+    fake.elasticache
+        .world()
+        .group_status("redis-pr-42", "modifying");
     let modifying = status_reading_only(&fake, &spec).await.unwrap();
     assert_eq!(modifying, creating);
 
@@ -159,8 +160,9 @@ async fn status_while_the_group_is_being_made_is_in_progress_and_finishes_nothin
     assert_eq!(other, Response::new(Status::InProgress, ready.outputs));
 
     // A group of the same name going away: nothing of this environment's to show yet.
-    fake.world()
-        .group_state("redis-pr-42", GroupState::Deleting);
+    fake.elasticache
+        .world()
+        .group_status("redis-pr-42", "deleting");
     let deleting = status_reading_only(&fake, &spec).await.unwrap();
     assert_eq!(deleting, Response::new(Status::InProgress, Outputs::new()));
 }
@@ -176,7 +178,7 @@ async fn a_ready_group_missing_its_subnet_group_or_slow_log_group_is_not_ready()
         without_log,
         Response::new(Status::InProgress, ready.outputs.clone())
     );
-    fake.world().subnet_groups.clear();
+    fake.elasticache.world().subnet_groups.clear();
     let without_subnets = status_reading_only(&fake, &spec).await.unwrap();
     assert_eq!(
         without_subnets,
@@ -201,7 +203,7 @@ async fn status_of_a_half_made_cache_is_in_progress_and_a_later_create_completes
 
         let half = status_reading_only(&fake, &spec).await.unwrap();
         assert_eq!(half, Response::new(Status::InProgress, read), "{fault}");
-        assert!(fake.world().groups.is_empty());
+        assert!(fake.elasticache.world().groups.is_empty());
 
         let resumed = run(&fake, Action::Create, &spec).await.unwrap();
         assert_eq!(resumed.status, Status::InProgress);
@@ -212,7 +214,7 @@ async fn status_of_a_half_made_cache_is_in_progress_and_a_later_create_completes
 
     // What a teardown leaves while the nodes still hold the subnet group.
     let fake = Fake::default();
-    fake.world().subnet_groups.insert(
+    fake.elasticache.world().subnet_groups.insert(
         "redis-subnets-pr-42".into(),
         (
             SubnetGroup {
@@ -238,8 +240,9 @@ async fn status_answers_a_failed_cache_with_the_error_create_answers() {
     let spec = spec(json!({}));
     let fake = Fake::default();
     created(&fake, &spec).await;
-    fake.world()
-        .group_state("redis-pr-42", GroupState::CreateFailed);
+    fake.elasticache
+        .world()
+        .group_status("redis-pr-42", "create-failed");
     let failed = status_reading_only(&fake, &spec).await.unwrap_err();
     assert!(matches!(&failed, CacheError::Failed(group) if group == "redis-pr-42"));
     assert_eq!(failed.error_name(), ErrorName::ComponentFailed);

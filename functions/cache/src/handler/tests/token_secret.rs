@@ -62,7 +62,7 @@ async fn a_secret_without_a_token_is_component_failed_and_not_shown() {
     let fake = Fake::default();
     let spec = spec(json!({}));
     run(&fake, Action::Create, &spec).await.unwrap();
-    fake.world().settle();
+    fake.elasticache.world().settle();
     for value in ["not json", r#"{"password": "hunter2"}"#] {
         edit_secret(&fake, |secret| secret.value = Sensitive::new(value));
         let error = run(&fake, Action::Status, &spec).await.unwrap_err();

@@ -13,7 +13,7 @@ async fn a_changed_capacity_range_reaches_the_existing_cluster_once_it_is_availa
     // Not READY on the call that changed it: RDS applies it first.
     assert_eq!(response.status, Status::InProgress);
     assert!(changes(&cloud).contains(&"ModifyDBCluster"));
-    let scaling = cloud.world().clusters["aurora-pr-42"].1.scaling.clone();
+    let scaling = cloud.rds.world().clusters["aurora-pr-42"].1.scaling.clone();
     let wanted = Scaling {
         min_capacity: 0.0,
         max_capacity: 4.0,
@@ -39,12 +39,12 @@ async fn a_range_the_clusters_engine_version_cannot_hold_is_left_as_it_is() {
         serverless_v2_range: Some((0.5, 256.0)),
         ..crate::fake::engine_version("16.9")
     };
-    cloud.world().engine_versions = Some(vec![no_pause]);
+    cloud.rds.world().engine_versions = Some(vec![no_pause]);
     run(&cloud, Action::Create, json!({"dbMinCapacity": 0}))
         .await
         .unwrap();
     assert!(!changes(&cloud).contains(&"ModifyDBCluster"));
-    let scaling = cloud.world().clusters["aurora-pr-42"].1.scaling.clone();
+    let scaling = cloud.rds.world().clusters["aurora-pr-42"].1.scaling.clone();
     assert_eq!(scaling.map(|range| range.min_capacity), Some(0.5));
 }
 
@@ -59,6 +59,7 @@ async fn a_cluster_that_reports_no_serverless_range_and_a_refused_change_are_han
     assert_eq!(error.error_name(), ErrorName::Retryable);
     // Not Serverless v2 as far as RDS says: nothing to compare, nothing changed.
     cloud
+        .rds
         .world()
         .clusters
         .get_mut("aurora-pr-42")
@@ -76,7 +77,7 @@ async fn a_cluster_that_reports_no_serverless_range_and_a_refused_change_are_han
 async fn a_busy_cluster_is_waited_for_a_refused_range_kept_and_the_maximum_never_changed() {
     let cloud = FakeCloud::default();
     ready(&cloud, json!({})).await;
-    let range = |cloud: &FakeCloud| cloud.world().clusters["aurora-pr-42"].1.scaling.clone();
+    let range = |cloud: &FakeCloud| cloud.rds.world().clusters["aurora-pr-42"].1.scaling.clone();
     let before = range(&cloud);
     // A new maximum only reaches a new environment: max_connections follows it only at a reboot.
     run(&cloud, Action::Create, json!({"dbMaxCapacity": 8}))

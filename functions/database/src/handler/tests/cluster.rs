@@ -19,7 +19,7 @@ async fn create_makes_the_groups_and_an_encrypted_serverless_v2_cluster() {
             "CreateDBCluster"
         ]
     );
-    let world = cloud.world();
+    let world = cloud.rds.world();
     let (subnets, tags) = &world.subnet_groups["dbsubnets-pr-42"];
     assert_eq!(subnets, &["subnet-a", "subnet-b", "subnet-c"]);
     assert!(tags.iter().any(|tag| tag.value == "pr-42"));
@@ -52,7 +52,7 @@ async fn create_makes_the_groups_and_an_encrypted_serverless_v2_cluster() {
 #[tokio::test]
 async fn no_engine_version_that_holds_the_capacities_is_a_failed_component_before_any_cluster() {
     let cloud = FakeCloud::default();
-    cloud.world().engine_versions = Some(vec![crate::api::EngineVersion {
+    cloud.rds.world().engine_versions = Some(vec![crate::api::EngineVersion {
         serverless_v2_range: Some((0.5, 2.0)),
         ..crate::fake::engine_version("16.9")
     }]);
@@ -62,7 +62,7 @@ async fn no_engine_version_that_holds_the_capacities_is_a_failed_component_befor
         error.to_string(),
         "RDS offers no available aurora-postgresql16 engine version that scales between 0.5 and 4 ACUs"
     );
-    assert!(cloud.world().clusters.is_empty());
+    assert!(cloud.rds.world().clusters.is_empty());
     // And a refused lookup is the AWS error it was, with no cluster either.
     cloud
         .recorder
@@ -70,7 +70,7 @@ async fn no_engine_version_that_holds_the_capacities_is_a_failed_component_befor
         .fail("DescribeDBEngineVersions", "Throttling");
     let error = run(&cloud, Action::Create, json!({})).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Retryable);
-    assert!(cloud.world().clusters.is_empty());
+    assert!(cloud.rds.world().clusters.is_empty());
 }
 
 #[tokio::test]
@@ -78,7 +78,7 @@ async fn the_spec_sets_capacity_and_protection() {
     let cloud = FakeCloud::default();
     let extra = json!({"dbMinCapacity": 1, "dbMaxCapacity": 8.5, "deletionProtection": false});
     run(&cloud, Action::Create, extra).await.unwrap();
-    let world = cloud.world();
+    let world = cloud.rds.world();
     let (settings, _) = &world.clusters["aurora-pr-42"];
     assert_eq!((settings.min_capacity, settings.max_capacity), (1.0, 8.5));
     // Aurora pauses only at 0 ACUs: nothing to set above it.
@@ -97,7 +97,7 @@ async fn a_minimum_of_zero_acus_pauses_after_the_specs_idle_time_or_aurora_s_def
     ] {
         let cloud = FakeCloud::default();
         run(&cloud, Action::Create, extra).await.unwrap();
-        let world = cloud.world();
+        let world = cloud.rds.world();
         let (settings, _) = &world.clusters["aurora-pr-42"];
         assert_eq!(settings.min_capacity, 0.0);
         assert_eq!(settings.seconds_until_auto_pause, Some(seconds));
@@ -120,7 +120,7 @@ async fn the_writer_and_the_reader_go_to_different_zones_once_the_cluster_exists
             "CreateDBInstance"
         ]
     );
-    let world = cloud.world();
+    let world = cloud.rds.world();
     let (writer, _) = &world.instances["aurora-writer-pr-42"];
     let (reader, _) = &world.instances["aurora-reader-pr-42"];
     assert_eq!(
@@ -148,6 +148,7 @@ async fn instances_still_creating_keep_the_environment_in_progress() {
     let cloud = FakeCloud::default();
     ready(&cloud, json!({})).await;
     cloud
+        .rds
         .world()
         .instances
         .get_mut("aurora-reader-pr-42")
@@ -183,7 +184,11 @@ async fn resources_met_by_a_concurrent_create_are_not_an_error() {
         .fail("CreateDBInstance", "DBInstanceAlreadyExists");
     let response = run(&cloud, Action::Create, json!({})).await.unwrap();
     assert_eq!(response.status, Status::InProgress);
-    assert!(cloud.world().instances.contains_key("aurora-reader-pr-42"));
+    assert!(cloud
+        .rds
+        .world()
+        .instances
+        .contains_key("aurora-reader-pr-42"));
 }
 
 #[tokio::test]
@@ -209,6 +214,7 @@ async fn a_failed_cluster_or_instance_is_a_component_failure() {
     let cloud = FakeCloud::default();
     ready(&cloud, json!({})).await;
     cloud
+        .rds
         .world()
         .instances
         .get_mut("aurora-writer-pr-42")
@@ -251,9 +257,9 @@ async fn a_throttled_instance_create_is_retryable_and_the_next_call_makes_it() {
         .fail("CreateDBInstance", "ThrottlingException");
     let error = run(&cloud, Action::Create, json!({})).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Retryable);
-    assert!(cloud.world().instances.is_empty());
+    assert!(cloud.rds.world().instances.is_empty());
     run(&cloud, Action::Create, json!({})).await.unwrap();
-    assert_eq!(cloud.world().instances.len(), 2);
+    assert_eq!(cloud.rds.world().instances.len(), 2);
 }
 
 #[tokio::test]

@@ -265,7 +265,7 @@ async fn a_repeated_create_generates_no_password_and_keeps_the_secret_values() {
     let store = cloud.secrets.store();
     assert_eq!(store.passwords_generated, 2);
     assert_eq!(store.secrets[APP_SECRET].value, before);
-    let world = cloud.world();
+    let world = cloud.lambda.world();
     assert_eq!(
         cloud.roles.roles().len() + world.functions.len() + world.permissions.len(),
         3

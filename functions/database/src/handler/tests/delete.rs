@@ -24,7 +24,7 @@ async fn a_protected_cluster_refuses_delete_without_force_and_nothing_is_deleted
     assert_eq!(error.error_name(), ErrorName::DeletionProtected);
     assert!(error.to_string().contains("forceDestroy"), "{error}");
     assert!(changes(&cloud).is_empty());
-    let world = cloud.world();
+    let world = cloud.rds.world();
     assert_eq!((world.clusters.len(), world.instances.len()), (1, 2));
 }
 
@@ -32,7 +32,7 @@ async fn a_protected_cluster_refuses_delete_without_force_and_nothing_is_deleted
 async fn force_destroy_lifts_protection_then_deletes_instances_cluster_and_groups() {
     let cloud = FakeCloud::default();
     ready(&cloud, json!({})).await;
-    cloud.world().slow_deletion = true;
+    cloud.rds.world().slow_deletion = true;
     let force = json!({"forceDestroy": true});
 
     let response = run(&cloud, Action::Delete, force.clone()).await.unwrap();
@@ -54,7 +54,7 @@ async fn force_destroy_lifts_protection_then_deletes_instances_cluster_and_group
     assert_eq!(response.status, Status::InProgress);
     assert!(changes(&cloud).is_empty());
 
-    cloud.world().instances.clear();
+    cloud.rds.world().instances.clear();
     let response = run(&cloud, Action::Delete, force.clone()).await.unwrap();
     assert_eq!(response.status, Status::InProgress);
     assert_eq!(changes(&cloud), ["DeleteDBCluster with its backups"]);
@@ -65,7 +65,7 @@ async fn force_destroy_lifts_protection_then_deletes_instances_cluster_and_group
     assert_eq!(response.status, Status::InProgress);
     assert!(changes(&cloud).is_empty());
 
-    cloud.world().clusters.clear();
+    cloud.rds.world().clusters.clear();
     let response = run(&cloud, Action::Delete, force.clone()).await.unwrap();
     assert_eq!(response.status, Status::Deleted);
     assert_eq!(
@@ -88,7 +88,7 @@ async fn force_destroy_lifts_protection_then_deletes_instances_cluster_and_group
                 ("secret-api-keys-pr-42".to_owned(), true)
             ]
         );
-        assert!(store.secrets.is_empty() && cloud.world().functions.is_empty());
+        assert!(store.secrets.is_empty() && cloud.lambda.world().functions.is_empty());
         assert!(cloud.roles.roles().is_empty());
         assert!(cloud.logs.groups().is_empty());
     }
@@ -129,7 +129,7 @@ async fn an_unprotected_cluster_goes_without_force_and_keeps_its_automated_backu
 async fn instances_left_without_their_cluster_are_waited_for() {
     let cloud = FakeCloud::default();
     ready(&cloud, json!({})).await;
-    cloud.world().clusters.clear();
+    cloud.rds.world().clusters.clear();
     cloud.set_all("deleting");
     let response = run(&cloud, Action::Delete, json!({})).await.unwrap();
     assert_eq!(response.status, Status::InProgress);
@@ -172,7 +172,7 @@ async fn a_busy_instance_or_cluster_is_deleted_by_a_later_call() {
             Status::Deleted
         ]
     );
-    let world = cloud.world();
+    let world = cloud.rds.world();
     assert!(world.clusters.is_empty() && world.instances.is_empty());
 }
 

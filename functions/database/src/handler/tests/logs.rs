@@ -43,15 +43,15 @@ async fn a_retention_changed_by_hand_is_put_back_and_a_refused_group_stops_the_c
         .fail("CreateLogGroup", "AccessDeniedException");
     let error = run(&fresh, Action::Create, json!({})).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::AwsRejected);
-    assert!(fresh.world().clusters.is_empty());
+    assert!(fresh.rds.world().clusters.is_empty());
 }
 
 #[tokio::test]
 async fn a_log_group_gone_between_describe_and_delete_is_no_error() {
     let cloud = FakeCloud::default();
     ready(&cloud, json!({"deletionProtection": false})).await;
-    cloud.world().instances.clear();
-    cloud.world().clusters.clear();
+    cloud.rds.world().instances.clear();
+    cloud.rds.world().clusters.clear();
     cloud
         .recorder
         .lock()

@@ -9,7 +9,7 @@ async fn a_database_that_pauses_gives_the_rotation_function_time_to_resume_it() 
     let timeout = |extra: Value| async move {
         let cloud = FakeCloud::default();
         ready(&cloud, extra).await;
-        let world = cloud.world();
+        let world = cloud.lambda.world();
         let (function, _) = &world.functions["rotation-pr-42"];
         let variables = function.variables();
         variables.get("DB_CONNECT_TIMEOUT_SECONDS").cloned()
@@ -31,7 +31,7 @@ async fn the_rotation_function_runs_in_the_private_subnets_with_the_rotation_gro
         let store = cloud.secrets.store();
         [APP_SECRET, API_KEYS_SECRET].map(|name| store.secrets[name].arn.clone())
     };
-    let world = cloud.world();
+    let world = cloud.lambda.world();
     let (function, _) = &world.functions["rotation-pr-42"];
     assert_eq!(function.subnet_ids, ["subnet-a", "subnet-b", "subnet-c"]);
     assert_eq!(function.security_group_ids, ["sg-rot"]);
@@ -99,12 +99,12 @@ async fn the_rotation_function_runs_in_the_private_subnets_with_the_rotation_gro
 #[tokio::test]
 async fn a_pending_function_is_waited_for_before_rotation_is_turned_on() {
     let cloud = FakeCloud::default();
-    cloud.world().function_state = Some("Pending");
+    cloud.lambda.world().function_state = Some("Pending");
     cluster_available(&cloud).await;
     let response = run(&cloud, Action::Create, json!({})).await.unwrap();
     assert_eq!(response.status, Status::InProgress);
     assert!(!changes(&cloud).contains(&"AddPermission"));
-    for (_, function) in cloud.world().functions.values_mut() {
+    for (_, function) in cloud.lambda.world().functions.values_mut() {
         function.state = "Active".into();
     }
     run(&cloud, Action::Create, json!({})).await.unwrap();
@@ -130,7 +130,7 @@ async fn a_redeployed_package_and_settings_reach_an_existing_function_one_change
     assert_eq!(response.status, Status::InProgress);
     assert!(changes(&cloud).contains(&"UpdateFunctionCode"));
     {
-        let world = cloud.world();
+        let world = cloud.lambda.world();
         let (_, function) = &world.functions["rotation-pr-42"];
         assert_eq!(function.code_sha256, settings.as_ref().unwrap().code_sha256);
         assert_eq!(function.architecture, "x86_64");
@@ -145,7 +145,7 @@ async fn a_redeployed_package_and_settings_reach_an_existing_function_one_change
     assert_eq!(response.status, Status::InProgress);
     assert!(changes(&cloud).contains(&"UpdateFunctionConfiguration"));
     {
-        let world = cloud.world();
+        let world = cloud.lambda.world();
         let (_, function) = &world.functions["rotation-pr-42"];
         assert_eq!(function.timeout_seconds, 900);
         assert_eq!(function.environment["ECS_SERVICE"], "ecs-service-pr-42");
@@ -177,7 +177,9 @@ async fn a_redeployed_package_and_settings_reach_an_existing_function_one_change
     let response = run_with(&cloud, &arm, Action::Create).await.unwrap();
     assert_eq!(response.status, Status::InProgress);
     assert_eq!(
-        cloud.world().functions["rotation-pr-42"].1.architecture,
+        cloud.lambda.world().functions["rotation-pr-42"]
+            .1
+            .architecture,
         "arm64"
     );
 }
@@ -197,7 +199,9 @@ async fn an_update_refused_as_in_progress_is_waited_for_and_other_refusals_fail(
     let response = create().await.unwrap();
     assert_eq!(response.status, Status::InProgress);
     assert_eq!(
-        cloud.world().functions["rotation-pr-42"].1.code_sha256,
+        cloud.lambda.world().functions["rotation-pr-42"]
+            .1
+            .code_sha256,
         PACKAGE_SHA256
     );
     // A function still being made, or changed by someone else, is not changed again.
@@ -232,12 +236,16 @@ async fn an_update_refused_as_in_progress_is_waited_for_and_other_refusals_fail(
     );
     assert!(changes(&cloud).contains(&"UpdateFunctionCode"));
     assert_eq!(
-        cloud.world().functions["rotation-pr-42"].1.timeout_seconds,
+        cloud.lambda.world().functions["rotation-pr-42"]
+            .1
+            .timeout_seconds,
         30
     );
     create().await.unwrap();
     assert_eq!(
-        cloud.world().functions["rotation-pr-42"].1.timeout_seconds,
+        cloud.lambda.world().functions["rotation-pr-42"]
+            .1
+            .timeout_seconds,
         900
     );
 }
@@ -292,7 +300,7 @@ async fn a_role_not_yet_assumable_is_retryable_and_the_next_call_creates_the_fun
         error.to_string().contains("is not usable by Lambda yet"),
         "{error}"
     );
-    assert!(cloud.world().functions.is_empty());
+    assert!(cloud.lambda.world().functions.is_empty());
     // Its inline policy not yet in force when Lambda checks the network interfaces: the same.
     cloud.recorder.lock().fail_with(
         "CreateFunction",
@@ -301,12 +309,12 @@ async fn a_role_not_yet_assumable_is_retryable_and_the_next_call_creates_the_fun
     );
     let error = run(&cloud, Action::Create, json!({})).await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::Retryable);
-    assert!(cloud.world().functions.is_empty());
+    assert!(cloud.lambda.world().functions.is_empty());
     run(&cloud, Action::Create, json!({})).await.unwrap();
     let response = run(&cloud, Action::Create, json!({})).await.unwrap();
     assert_eq!(response.status, Status::Ready);
     // Other refusals of CreateFunction are no reason to retry.
-    cloud.world().functions.clear();
+    cloud.lambda.world().functions.clear();
     cloud.recorder.lock().fail_with(
         "CreateFunction",
         "InvalidParameterValueException",
@@ -326,7 +334,7 @@ async fn a_function_or_permission_met_from_a_concurrent_create_is_used() {
         .lock()
         .fail("CreateFunction", "ResourceConflictException");
     {
-        let mut world = cloud.world();
+        let mut world = cloud.lambda.world();
         let function = world.functions["rotation-pr-42"].clone();
         world.functions.clear();
         world.functions.insert("rotation-pr-42".into(), function);

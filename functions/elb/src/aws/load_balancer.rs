@@ -1,10 +1,11 @@
 //! Elastic Load Balancing v2: the application load balancer and its attributes.
 
 use super::elb_tags;
-use crate::api::{found, CallResult, LoadBalancer, LoadBalancerSettings};
+use crate::{CallResult, LoadBalancer, LoadBalancerSettings};
+use aws_sdk_elasticloadbalancingv2::operation::describe_load_balancers::DescribeLoadBalancersOutput;
 use aws_sdk_elasticloadbalancingv2::types as elb;
 use aws_sdk_elasticloadbalancingv2::Client;
-use env_core::error::{aws_error, Required};
+use env_core::error::{aws_error, found, Required};
 use env_core::tags::Tag;
 
 fn load_balancer_of(lb: &elb::LoadBalancer) -> CallResult<LoadBalancer> {
@@ -21,6 +22,19 @@ fn load_balancer_of(lb: &elb::LoadBalancer) -> CallResult<LoadBalancer> {
     })
 }
 
+/// The load balancer DescribeLoadBalancers answered, `None` when it answered
+/// `LoadBalancerNotFound` (its answer for a name no load balancer has).
+fn described_load_balancer(
+    described: CallResult<DescribeLoadBalancersOutput>,
+) -> CallResult<Option<LoadBalancer>> {
+    let described = found(described, &["LoadBalancerNotFound"])?;
+    described
+        .as_ref()
+        .and_then(|output| output.load_balancers().first())
+        .map(load_balancer_of)
+        .transpose()
+}
+
 pub(super) async fn load_balancer(client: &Client, name: &str) -> CallResult<Option<LoadBalancer>> {
     let described = client
         .describe_load_balancers()
@@ -28,12 +42,7 @@ pub(super) async fn load_balancer(client: &Client, name: &str) -> CallResult<Opt
         .send()
         .await
         .map_err(aws_error("DescribeLoadBalancers"));
-    let described = found(described, &["LoadBalancerNotFound"])?;
-    described
-        .as_ref()
-        .and_then(|output| output.load_balancers().first())
-        .map(load_balancer_of)
-        .transpose()
+    described_load_balancer(described)
 }
 
 pub(super) async fn create_load_balancer(
@@ -61,6 +70,14 @@ pub(super) async fn create_load_balancer(
     )
 }
 
+/// Every attribute comes with its value, "" for one never set (ELB's own example of
+/// DescribeLoadBalancerAttributes, `elbv2-describe-load-balancer-attributes-1`).
+fn attribute(attribute: &elb::LoadBalancerAttribute) -> CallResult<(String, String)> {
+    let key = attribute.key().required("LoadBalancerAttribute.Key")?;
+    let value = attribute.value().required("LoadBalancerAttribute.Value")?;
+    Ok((key.to_owned(), value.to_owned()))
+}
+
 pub(super) async fn load_balancer_attributes(
     client: &Client,
     arn: &str,
@@ -71,17 +88,7 @@ pub(super) async fn load_balancer_attributes(
         .send()
         .await
         .map_err(aws_error("DescribeLoadBalancerAttributes"))?;
-    // Every attribute comes with its value, "" for one never set (ELB's own example of
-    // DescribeLoadBalancerAttributes, `elbv2-describe-load-balancer-attributes-1`).
-    described
-        .attributes()
-        .iter()
-        .map(|attribute| {
-            let key = attribute.key().required("LoadBalancerAttribute.Key")?;
-            let value = attribute.value().required("LoadBalancerAttribute.Value")?;
-            Ok((key.to_owned(), value.to_owned()))
-        })
-        .collect()
+    described.attributes().iter().map(attribute).collect()
 }
 
 pub(super) async fn set_load_balancer_attributes(
@@ -117,3 +124,7 @@ pub(super) async fn delete_load_balancer(client: &Client, arn: &str) -> CallResu
         .map_err(aws_error("DeleteLoadBalancer"))?;
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "load_balancer_tests.rs"]
+mod tests;

@@ -2,7 +2,7 @@
 //! ECS blue/green shifts.
 
 use super::elb_tags;
-use crate::api::{CallResult, Listener, ListenerAction, Rule, RuleCondition, RuleSettings};
+use crate::{CallResult, Listener, ListenerAction, Rule, RuleCondition, RuleSettings};
 use aws_sdk_elasticloadbalancingv2::types as elb;
 use aws_sdk_elasticloadbalancingv2::Client;
 use env_core::error::{aws_error, Required};
@@ -108,6 +108,18 @@ fn weighted_forward(settings: &RuleSettings) -> elb::Action {
         .build()
 }
 
+/// Only a Gateway Load Balancer's listeners have no port (ELB API reference, CreateListener
+/// `Port`); this one is an Application Load Balancer.
+fn listener_of(listener: &elb::Listener) -> CallResult<Listener> {
+    Ok(Listener {
+        arn: listener
+            .listener_arn()
+            .required("Listener.ListenerArn")?
+            .to_owned(),
+        port: *listener.port().as_ref().required("Listener.Port")?,
+    })
+}
+
 pub(super) async fn listeners(
     client: &Client,
     load_balancer_arn: &str,
@@ -118,21 +130,7 @@ pub(super) async fn listeners(
         .send()
         .await
         .map_err(aws_error("DescribeListeners"))?;
-    // Only a Gateway Load Balancer's listeners have no port (ELB API reference, CreateListener
-    // `Port`); this one is an Application Load Balancer.
-    described
-        .listeners()
-        .iter()
-        .map(|listener| {
-            Ok(Listener {
-                arn: listener
-                    .listener_arn()
-                    .required("Listener.ListenerArn")?
-                    .to_owned(),
-                port: *listener.port().as_ref().required("Listener.Port")?,
-            })
-        })
-        .collect()
+    described.listeners().iter().map(listener_of).collect()
 }
 
 pub(super) async fn create_listener(
@@ -240,3 +238,7 @@ pub(super) async fn delete_rule(client: &Client, arn: &str) -> CallResult<()> {
         .map_err(aws_error("DeleteRule"))?;
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "listeners_tests.rs"]
+mod tests;

@@ -2,10 +2,11 @@
 //! deregistration delay.
 
 use super::elb_tags;
-use crate::api::{found, CallResult, TargetGroupSettings};
+use crate::{CallResult, TargetGroupSettings};
+use aws_sdk_elasticloadbalancingv2::operation::describe_target_groups::DescribeTargetGroupsOutput;
 use aws_sdk_elasticloadbalancingv2::types as elb;
 use aws_sdk_elasticloadbalancingv2::Client;
-use env_core::error::{aws_error, Required};
+use env_core::error::{aws_error, found, Required};
 use env_core::tags::Tag;
 
 /// The health check from `settings`, set alike by CreateTargetGroup and ModifyTargetGroup (two
@@ -25,13 +26,11 @@ macro_rules! with_health_check {
     }};
 }
 
-pub(super) async fn target_group(client: &Client, name: &str) -> CallResult<Option<String>> {
-    let described = client
-        .describe_target_groups()
-        .names(name)
-        .send()
-        .await
-        .map_err(aws_error("DescribeTargetGroups"));
+/// The ARN of the target group DescribeTargetGroups answered, `None` when it answered
+/// `TargetGroupNotFound` (its answer for a name no target group has).
+fn described_target_group(
+    described: CallResult<DescribeTargetGroupsOutput>,
+) -> CallResult<Option<String>> {
     let described = found(described, &["TargetGroupNotFound"])?;
     described
         .as_ref()
@@ -43,6 +42,16 @@ pub(super) async fn target_group(client: &Client, name: &str) -> CallResult<Opti
                 .map(str::to_owned)
         })
         .transpose()
+}
+
+pub(super) async fn target_group(client: &Client, name: &str) -> CallResult<Option<String>> {
+    let described = client
+        .describe_target_groups()
+        .names(name)
+        .send()
+        .await
+        .map_err(aws_error("DescribeTargetGroups"));
+    described_target_group(described)
 }
 
 pub(super) async fn create_target_group(
@@ -115,3 +124,7 @@ pub(super) async fn delete_target_group(client: &Client, arn: &str) -> CallResul
         .map_err(aws_error("DeleteTargetGroup"))?;
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "target_groups_tests.rs"]
+mod tests;

@@ -1,0 +1,41 @@
+//! The ElastiCache calls of the components that own or read an environment's Redis replication
+//! group (the cache function makes and deletes it, the outputs function reads its endpoint, the
+//! rotation function watches it apply a new AUTH token): one capability, [`ElastiCacheCalls`],
+//! written once over the SDK ([`ElastiCache`]) and once in memory for the unit tests
+//! (`fake::FakeElastiCache`, feature `test-util`). Each function's `Cloud` hands out its
+//! implementation instead of declaring the calls again. The moto tests drive every SDK method
+//! through those functions' binaries.
+
+mod aws;
+mod types;
+
+pub use aws::ElastiCache;
+pub use types::*;
+
+use env_core::tags::Tag;
+use env_core::AwsCallError;
+
+pub type CallResult<T> = Result<T, AwsCallError>;
+
+/// Everything the environment's functions ask of ElastiCache.
+// The lint warns that callers cannot require `Send` futures from a public async trait; only the
+// functions' binaries implement and call it, and their entry point does not need `Send`.
+#[allow(async_fn_in_trait)]
+pub trait ElastiCacheCalls {
+    /// DescribeReplicationGroups; `None` for `ReplicationGroupNotFoundFault`.
+    async fn replication_group(&self, id: &str) -> CallResult<Option<ReplicationGroup>>;
+    async fn create_replication_group(&self, plan: &GroupPlan) -> CallResult<()>;
+    async fn delete_replication_group(&self, id: &str) -> CallResult<()>;
+    async fn subnet_group_exists(&self, name: &str) -> CallResult<bool>;
+    async fn create_subnet_group(
+        &self,
+        name: &str,
+        description: &str,
+        subnet_ids: &[String],
+        tags: &[Tag],
+    ) -> CallResult<()>;
+    async fn delete_subnet_group(&self, name: &str) -> CallResult<()>;
+}
+
+#[cfg(any(test, feature = "test-util"))]
+pub mod fake;

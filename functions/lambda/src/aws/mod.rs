@@ -1,0 +1,21 @@
+//! [`LambdaCalls`](crate::LambdaCalls) over the AWS SDK: one SDK call per method (in `calls`),
+//! translated to and from the plain types of the crate (in `convert`). No decisions are taken here;
+//! they are the callers', where their unit tests reach them.
+
+mod calls;
+mod convert;
+
+use aws_config::SdkConfig;
+
+#[derive(Debug, Clone)]
+pub struct Lambda {
+    client: aws_sdk_lambda::Client,
+}
+
+impl Lambda {
+    pub fn new(config: &SdkConfig) -> Self {
+        Self {
+            client: aws_sdk_lambda::Client::new(config),
+        }
+    }
+}
