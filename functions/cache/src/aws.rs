@@ -29,24 +29,10 @@ impl AwsCloud {
 }
 
 impl Cloud for AwsCloud {
-    type ElastiCache = ElastiCache;
-    type Lambda = Lambda;
-    type Logs = LogGroups;
-    type Secrets = Secrets;
-
-    fn elasticache(&self) -> &ElastiCache {
-        &self.elasticache
-    }
-
-    fn lambda(&self) -> &Lambda {
-        &self.lambda
-    }
-
-    fn logs(&self) -> &LogGroups {
-        &self.log_groups
-    }
-
-    fn secrets(&self) -> &Secrets {
-        &self.secrets
+    env_core::capabilities! {
+        ElastiCache = ElastiCache => elasticache(elasticache),
+        Lambda = Lambda => lambda(lambda),
+        Logs = LogGroups => logs(log_groups),
+        Secrets = Secrets => secrets(secrets),
     }
 }

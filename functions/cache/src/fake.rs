@@ -38,24 +38,10 @@ impl Default for Fake {
 }
 
 impl Cloud for Fake {
-    type ElastiCache = FakeElastiCache;
-    type Lambda = FakeLambda;
-    type Logs = FakeLogGroups;
-    type Secrets = FakeSecrets;
-
-    fn elasticache(&self) -> &FakeElastiCache {
-        &self.elasticache
-    }
-
-    fn lambda(&self) -> &FakeLambda {
-        &self.lambda
-    }
-
-    fn logs(&self) -> &FakeLogGroups {
-        &self.logs
-    }
-
-    fn secrets(&self) -> &FakeSecrets {
-        &self.secrets
+    env_core::capabilities! {
+        ElastiCache = FakeElastiCache => elasticache(elasticache),
+        Lambda = FakeLambda => lambda(lambda),
+        Logs = FakeLogGroups => logs(logs),
+        Secrets = FakeSecrets => secrets(secrets),
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod arn;
 pub mod aws;
+pub mod capability;
 pub mod context;
 pub mod contract;
 pub mod error;

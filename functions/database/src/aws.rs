@@ -34,29 +34,11 @@ impl AwsCloud {
 }
 
 impl Cloud for AwsCloud {
-    type Rds = Rds;
-    type Lambda = Lambda;
-    type Logs = LogGroups;
-    type Roles = Roles;
-    type Secrets = Secrets;
-
-    fn rds(&self) -> &Rds {
-        &self.rds
-    }
-
-    fn lambda(&self) -> &Lambda {
-        &self.lambda
-    }
-
-    fn logs(&self) -> &LogGroups {
-        &self.log_groups
-    }
-
-    fn roles(&self) -> &Roles {
-        &self.roles
-    }
-
-    fn secrets(&self) -> &Secrets {
-        &self.secrets
+    env_core::capabilities! {
+        Rds = Rds => rds(rds),
+        Lambda = Lambda => lambda(lambda),
+        Logs = LogGroups => logs(log_groups),
+        Roles = Roles => roles(roles),
+        Secrets = Secrets => secrets(secrets),
     }
 }

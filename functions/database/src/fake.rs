@@ -67,29 +67,11 @@ impl FakeCloud {
 }
 
 impl Cloud for FakeCloud {
-    type Rds = FakeRds;
-    type Lambda = FakeLambda;
-    type Logs = FakeLogGroups;
-    type Roles = FakeRoles;
-    type Secrets = FakeSecrets;
-
-    fn rds(&self) -> &FakeRds {
-        &self.rds
-    }
-
-    fn lambda(&self) -> &FakeLambda {
-        &self.lambda
-    }
-
-    fn logs(&self) -> &FakeLogGroups {
-        &self.logs
-    }
-
-    fn roles(&self) -> &FakeRoles {
-        &self.roles
-    }
-
-    fn secrets(&self) -> &FakeSecrets {
-        &self.secrets
+    env_core::capabilities! {
+        Rds = FakeRds => rds(rds),
+        Lambda = FakeLambda => lambda(lambda),
+        Logs = FakeLogGroups => logs(logs),
+        Roles = FakeRoles => roles(roles),
+        Secrets = FakeSecrets => secrets(secrets),
     }
 }

@@ -33,104 +33,121 @@ pub struct PolicyArns<'a> {
 
 pub fn document(arns: PolicyArns<'_>) -> Value {
     let scope = ArnScope::new(region_of(arns.secret), account_of(arns.secret));
+    let mut statements = what_rotation_changes(&arns);
+    statements.extend(what_rotation_reads(&arns));
+    statements.extend(what_lambda_needs(&arns, &scope));
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+/// The secrets it rotates, the cache's token and the service whose tasks hold it.
+fn what_rotation_changes(arns: &PolicyArns<'_>) -> Vec<Value> {
+    vec![
+        json!({
+            "Sid": "RotateTheSecret",
+            "Effect": "Allow",
+            // No ListSecretVersionIds: only the single-user recovery lists versions, and an
+            // environment's secret alternates users (it names its master).
+            "Action": [
+                "secretsmanager:DescribeSecret",
+                "secretsmanager:GetSecretValue",
+                "secretsmanager:PutSecretValue",
+                "secretsmanager:UpdateSecretVersionStage"
+            ],
+            "Resource": [arns.secret, arns.api_keys_secret, arns.cache_secret]
+        }),
+        json!({
+            // The token's rotation dates the current version (when it was made) against the
+            // service's deployments.
+            "Sid": "DateTheTokensVersions",
+            "Effect": "Allow",
+            "Action": ["secretsmanager:ListSecretVersionIds"],
+            "Resource": arns.cache_secret
+        }),
+        json!({
+            "Sid": "ChangeTheCacheToken",
+            "Effect": "Allow",
+            "Action": [
+                "elasticache:DescribeReplicationGroups",
+                "elasticache:ModifyReplicationGroup"
+            ],
+            "Resource": arns.replication_group
+        }),
+        json!({
+            "Sid": "RestartTheTasksHoldingTheToken",
+            "Effect": "Allow",
+            "Action": ["ecs:DescribeServices", "ecs:UpdateService"],
+            "Resource": arns.service
+        }),
+    ]
+}
+
+/// The master secret, new passwords, and the key through Secrets Manager only.
+fn what_rotation_reads(arns: &PolicyArns<'_>) -> Vec<Value> {
+    vec![
+        json!({
+            "Sid": "ReadTheMasterSecret",
+            "Effect": "Allow",
+            "Action": ["secretsmanager:GetSecretValue"],
+            "Resource": arns.master_secret
+        }),
+        json!({
+            "Sid": "GeneratePasswords",
+            "Effect": "Allow",
+            "Action": ["secretsmanager:GetRandomPassword"],
+            "Resource": "*"
+        }),
+        json!({
+            "Sid": "UseTheKeyThroughSecretsManagerOnly",
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Resource": arns.key,
+            "Condition": {"StringEquals": {
+                "kms:ViaService": format!("secretsmanager.{}.amazonaws.com", region_of(arns.secret))
+            }}
+        }),
+    ]
+}
+
+/// What Lambda needs to run the function in the VPC and keep its logs.
+fn what_lambda_needs(arns: &PolicyArns<'_>, scope: &ArnScope) -> Vec<Value> {
     let interfaces: Vec<String> = ["network-interface/*", "subnet/*", "security-group/*"]
         .iter()
         .map(|resource| scope.regional("ec2", resource))
         .collect();
-    json!({
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "RotateTheSecret",
-                "Effect": "Allow",
-                // No ListSecretVersionIds: only the single-user recovery lists versions, and an
-                // environment's secret alternates users (it names its master).
-                "Action": [
-                    "secretsmanager:DescribeSecret",
-                    "secretsmanager:GetSecretValue",
-                    "secretsmanager:PutSecretValue",
-                    "secretsmanager:UpdateSecretVersionStage"
-                ],
-                "Resource": [arns.secret, arns.api_keys_secret, arns.cache_secret]
-            },
-            {
-                // The token's rotation dates the current version (when it was made) against the
-                // service's deployments.
-                "Sid": "DateTheTokensVersions",
-                "Effect": "Allow",
-                "Action": ["secretsmanager:ListSecretVersionIds"],
-                "Resource": arns.cache_secret
-            },
-            {
-                "Sid": "ChangeTheCacheToken",
-                "Effect": "Allow",
-                "Action": [
-                    "elasticache:DescribeReplicationGroups",
-                    "elasticache:ModifyReplicationGroup"
-                ],
-                "Resource": arns.replication_group
-            },
-            {
-                "Sid": "RestartTheTasksHoldingTheToken",
-                "Effect": "Allow",
-                "Action": ["ecs:DescribeServices", "ecs:UpdateService"],
-                "Resource": arns.service
-            },
-            {
-                "Sid": "ReadTheMasterSecret",
-                "Effect": "Allow",
-                "Action": ["secretsmanager:GetSecretValue"],
-                "Resource": arns.master_secret
-            },
-            {
-                "Sid": "GeneratePasswords",
-                "Effect": "Allow",
-                "Action": ["secretsmanager:GetRandomPassword"],
-                "Resource": "*"
-            },
-            {
-                "Sid": "UseTheKeyThroughSecretsManagerOnly",
-                "Effect": "Allow",
-                "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-                "Resource": arns.key,
-                "Condition": {"StringEquals": {
-                    "kms:ViaService": format!("secretsmanager.{}.amazonaws.com", region_of(arns.secret))
-                }}
-            },
-            {
-                // Lambda makes, re-addresses and removes the function's interfaces in its subnets
-                // with its security group (Lambda developer guide, "Giving Lambda functions access
-                // to resources in an Amazon VPC"); the interfaces' ids are Lambda's, so the account
-                // and region are the scope.
-                "Sid": "VpcNetworkInterfaces",
-                "Effect": "Allow",
-                "Action": [
-                    "ec2:CreateNetworkInterface",
-                    "ec2:DeleteNetworkInterface",
-                    "ec2:AssignPrivateIpAddresses",
-                    "ec2:UnassignPrivateIpAddresses"
-                ],
-                "Resource": interfaces
-            },
-            {
-                // DescribeNetworkInterfaces works only on all resources (same guide).
-                "Sid": "ListNetworkInterfaces",
-                "Effect": "Allow",
-                "Action": ["ec2:DescribeNetworkInterfaces"],
-                "Resource": "*"
-            },
-            {
-                // The database function creates the log group first, keyed and with its
-                // retention; without CreateLogGroup here, the function cannot make one of its own
-                // that keeps logs forever (Lambda developer guide, "Sending Lambda function logs
-                // to CloudWatch Logs": it creates the group when missing, if allowed).
-                "Sid": "WriteLogs",
-                "Effect": "Allow",
-                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": [arns.log_group.to_owned(), format!("{}:*", arns.log_group)]
-            }
-        ]
-    })
+    vec![
+        json!({
+            // Lambda makes, re-addresses and removes the function's interfaces in its subnets
+            // with its security group (Lambda developer guide, "Giving Lambda functions access
+            // to resources in an Amazon VPC"); the interfaces' ids are Lambda's, so the account
+            // and region are the scope.
+            "Sid": "VpcNetworkInterfaces",
+            "Effect": "Allow",
+            "Action": [
+                "ec2:CreateNetworkInterface",
+                "ec2:DeleteNetworkInterface",
+                "ec2:AssignPrivateIpAddresses",
+                "ec2:UnassignPrivateIpAddresses"
+            ],
+            "Resource": interfaces
+        }),
+        json!({
+            // DescribeNetworkInterfaces works only on all resources (same guide).
+            "Sid": "ListNetworkInterfaces",
+            "Effect": "Allow",
+            "Action": ["ec2:DescribeNetworkInterfaces"],
+            "Resource": "*"
+        }),
+        json!({
+            // The database function creates the log group first, keyed and with its
+            // retention; without CreateLogGroup here, the function cannot make one of its own
+            // that keeps logs forever (Lambda developer guide, "Sending Lambda function logs
+            // to CloudWatch Logs": it creates the group when missing, if allowed).
+            "Sid": "WriteLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": [arns.log_group.to_owned(), format!("{}:*", arns.log_group)]
+        }),
+    ]
 }
 
 #[cfg(test)]

@@ -77,10 +77,8 @@ impl FakeCloud {
 env_core::recorded_world!(FakeCloud, World, recorded);
 
 impl Cloud for FakeCloud {
-    type Elb = FakeElb;
-
-    fn elb(&self) -> &FakeElb {
-        &self.elb
+    env_core::capabilities! {
+        Elb = FakeElb => elb(elb),
     }
 
     async fn certificates(&self) -> CallResult<Vec<CertificateSummary>> {

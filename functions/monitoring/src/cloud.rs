@@ -40,19 +40,9 @@ impl SdkCloud {
 }
 
 impl Cloud for SdkCloud {
-    type Sns = Sns;
-    type CloudWatch = CloudWatch;
-    type Logs = LogGroups;
-
-    fn sns(&self) -> &Sns {
-        &self.sns
-    }
-
-    fn cloudwatch(&self) -> &CloudWatch {
-        &self.cloudwatch
-    }
-
-    fn logs(&self) -> &LogGroups {
-        &self.logs
+    env_core::capabilities! {
+        Sns = Sns => sns(sns),
+        CloudWatch = CloudWatch => cloudwatch(cloudwatch),
+        Logs = LogGroups => logs(logs),
     }
 }

@@ -41,20 +41,10 @@ fn key(metadata: &aws_sdk_kms::types::KeyMetadata) -> CallResult<Key> {
 }
 
 impl Cloud for AwsCloud {
-    type Ec2 = Ec2;
-    type Logs = LogGroups;
-    type Roles = Roles;
-
-    fn ec2(&self) -> &Ec2 {
-        &self.ec2
-    }
-
-    fn logs(&self) -> &LogGroups {
-        &self.log_groups
-    }
-
-    fn roles(&self) -> &Roles {
-        &self.roles
+    env_core::capabilities! {
+        Ec2 = Ec2 => ec2(ec2),
+        Logs = LogGroups => logs(log_groups),
+        Roles = Roles => roles(roles),
     }
 
     async fn key_by_alias(&self, alias: &str) -> CallResult<Option<Key>> {

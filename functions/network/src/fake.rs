@@ -54,20 +54,10 @@ impl Fake {
 env_core::recorded_world!(Fake, World, recorded);
 
 impl Cloud for Fake {
-    type Ec2 = FakeEc2;
-    type Logs = FakeLogGroups;
-    type Roles = FakeRoles;
-
-    fn ec2(&self) -> &FakeEc2 {
-        &self.ec2
-    }
-
-    fn logs(&self) -> &FakeLogGroups {
-        &self.logs
-    }
-
-    fn roles(&self) -> &FakeRoles {
-        &self.roles
+    env_core::capabilities! {
+        Ec2 = FakeEc2 => ec2(ec2),
+        Logs = FakeLogGroups => logs(logs),
+        Roles = FakeRoles => roles(roles),
     }
 
     async fn key_by_alias(&self, alias: &str) -> CallResult<Option<Key>> {

@@ -50,55 +50,17 @@ impl AwsCloud {
 }
 
 impl Cloud for AwsCloud {
-    type Ec2 = Ec2;
-    type Elb = Elb;
-    type Ecs = Ecs;
-    type CloudMap = CloudMap;
-    type Rds = Rds;
-    type ElastiCache = ElastiCache;
-    type Logs = LogGroups;
-    type CloudWatch = CloudWatch;
-    type Sns = Sns;
-    type Secrets = Secrets;
-
-    fn ec2(&self) -> &Ec2 {
-        &self.ec2
-    }
-
-    fn elb(&self) -> &Elb {
-        &self.elb
-    }
-
-    fn ecs(&self) -> &Ecs {
-        &self.ecs
-    }
-
-    fn cloud_map(&self) -> &CloudMap {
-        &self.cloud_map
-    }
-
-    fn rds(&self) -> &Rds {
-        &self.rds
-    }
-
-    fn elasticache(&self) -> &ElastiCache {
-        &self.elasticache
-    }
-
-    fn logs(&self) -> &LogGroups {
-        &self.log_groups
-    }
-
-    fn cloudwatch(&self) -> &CloudWatch {
-        &self.cloudwatch
-    }
-
-    fn sns(&self) -> &Sns {
-        &self.sns
-    }
-
-    fn secrets(&self) -> &Secrets {
-        &self.secrets
+    env_core::capabilities! {
+        Ec2 = Ec2 => ec2(ec2),
+        Elb = Elb => elb(elb),
+        Ecs = Ecs => ecs(ecs),
+        CloudMap = CloudMap => cloud_map(cloud_map),
+        Rds = Rds => rds(rds),
+        ElastiCache = ElastiCache => elasticache(elasticache),
+        Logs = LogGroups => logs(log_groups),
+        CloudWatch = CloudWatch => cloudwatch(cloudwatch),
+        Sns = Sns => sns(sns),
+        Secrets = Secrets => secrets(secrets),
     }
 
     fn region(&self) -> &str {

@@ -55,55 +55,17 @@ impl Default for Fake {
 pub const REGION: &str = "us-west-2";
 
 impl Cloud for Fake {
-    type Ec2 = FakeEc2;
-    type Elb = FakeElb;
-    type Ecs = FakeEcs;
-    type CloudMap = FakeCloudMap;
-    type Rds = FakeRds;
-    type ElastiCache = FakeElastiCache;
-    type Logs = FakeLogGroups;
-    type CloudWatch = FakeCloudWatch;
-    type Sns = FakeSns;
-    type Secrets = FakeSecrets;
-
-    fn ec2(&self) -> &FakeEc2 {
-        &self.ec2
-    }
-
-    fn elb(&self) -> &FakeElb {
-        &self.elb
-    }
-
-    fn ecs(&self) -> &FakeEcs {
-        &self.ecs
-    }
-
-    fn cloud_map(&self) -> &FakeCloudMap {
-        &self.cloud_map
-    }
-
-    fn rds(&self) -> &FakeRds {
-        &self.rds
-    }
-
-    fn elasticache(&self) -> &FakeElastiCache {
-        &self.elasticache
-    }
-
-    fn logs(&self) -> &FakeLogGroups {
-        &self.logs
-    }
-
-    fn cloudwatch(&self) -> &FakeCloudWatch {
-        &self.cloudwatch
-    }
-
-    fn sns(&self) -> &FakeSns {
-        &self.sns
-    }
-
-    fn secrets(&self) -> &FakeSecrets {
-        &self.secrets
+    env_core::capabilities! {
+        Ec2 = FakeEc2 => ec2(ec2),
+        Elb = FakeElb => elb(elb),
+        Ecs = FakeEcs => ecs(ecs),
+        CloudMap = FakeCloudMap => cloud_map(cloud_map),
+        Rds = FakeRds => rds(rds),
+        ElastiCache = FakeElastiCache => elasticache(elasticache),
+        Logs = FakeLogGroups => logs(logs),
+        CloudWatch = FakeCloudWatch => cloudwatch(cloudwatch),
+        Sns = FakeSns => sns(sns),
+        Secrets = FakeSecrets => secrets(secrets),
     }
 
     fn region(&self) -> &str {

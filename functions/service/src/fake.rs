@@ -72,25 +72,11 @@ impl Fake {
 }
 
 impl Cloud for Fake {
-    type Ecs = FakeEcs;
-    type CloudMap = FakeCloudMap;
-    type Logs = FakeLogGroups;
-    type Roles = FakeRoles;
-
-    fn ecs(&self) -> &FakeEcs {
-        &self.ecs
-    }
-
-    fn cloud_map(&self) -> &FakeCloudMap {
-        &self.cloud_map
-    }
-
-    fn logs(&self) -> &FakeLogGroups {
-        &self.logs
-    }
-
-    fn roles(&self) -> &FakeRoles {
-        &self.roles
+    env_core::capabilities! {
+        Ecs = FakeEcs => ecs(ecs),
+        CloudMap = FakeCloudMap => cloud_map(cloud_map),
+        Logs = FakeLogGroups => logs(logs),
+        Roles = FakeRoles => roles(roles),
     }
 
     async fn scalable_target(&self, resource: &str) -> CallResult<Option<(i32, i32)>> {

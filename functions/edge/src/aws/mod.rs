@@ -48,10 +48,8 @@ impl AwsCloud {
 }
 
 impl Cloud for AwsCloud {
-    type Elb = Elb;
-
-    fn elb(&self) -> &Elb {
-        &self.elb
+    env_core::capabilities! {
+        Elb = Elb => elb(elb),
     }
 
     async fn certificates(&self) -> CallResult<Vec<CertificateSummary>> {

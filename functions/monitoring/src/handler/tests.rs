@@ -45,20 +45,10 @@ impl Fake {
 }
 
 impl Cloud for Fake {
-    type Sns = FakeSns;
-    type CloudWatch = FakeCloudWatch;
-    type Logs = FakeLogGroups;
-
-    fn sns(&self) -> &FakeSns {
-        &self.sns
-    }
-
-    fn cloudwatch(&self) -> &FakeCloudWatch {
-        &self.cloudwatch
-    }
-
-    fn logs(&self) -> &FakeLogGroups {
-        &self.logs
+    env_core::capabilities! {
+        Sns = FakeSns => sns(sns),
+        CloudWatch = FakeCloudWatch => cloudwatch(cloudwatch),
+        Logs = FakeLogGroups => logs(logs),
     }
 }
 

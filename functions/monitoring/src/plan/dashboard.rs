@@ -6,48 +6,46 @@ use env_core::naming::{NameKind, Names};
 use env_core::spec::EnvironmentSpec;
 use serde_json::{json, Value};
 
+/// One graph of the dashboard: its title, the metrics it draws and the statistic.
+type Graph = (&'static str, Value, &'static str);
+
 /// The dashboard: traffic, errors, latency (p50/p99) and saturation.
 pub fn dashboard_body(spec: &EnvironmentSpec, inputs: &Inputs) -> String {
     let names = Names::new(spec.suffix());
     let namespace = names.of(NameKind::MetricNamespace);
     let region = spec.fields().region.as_str();
-    let lb = inputs.load_balancer.as_str();
-    let service = [
-        "ClusterName",
-        inputs.cluster_name.as_str(),
-        "ServiceName",
-        inputs.service_name.as_str(),
-    ];
-    let db = ["DBClusterIdentifier", inputs.db_cluster.as_str()];
-    let redis_memory: Vec<Value> = cache_nodes(spec)
+    let mut graphs = request_graphs(inputs.load_balancer.as_str(), &namespace);
+    graphs.extend(resource_graphs(spec, inputs));
+    let widgets: Vec<Value> = graphs
         .into_iter()
-        .map(|node| {
-            json!([
-                "AWS/ElastiCache",
-                "DatabaseMemoryUsagePercentage",
-                "CacheClusterId",
-                node.cluster_id(&inputs.cache_group)
-            ])
-        })
+        .enumerate()
+        .map(|(index, graph)| widget(index, region, graph))
         .collect();
-    let widget = |index: usize, title: &str, metrics: Value, stat: &str| {
-        json!({
-            "type": "metric",
-            "x": (index % 2) * 12,
-            "y": (index / 2) * 6,
-            "width": 12,
-            "height": 6,
-            "properties": {
-                "title": title,
-                "region": region,
-                "stat": stat,
-                "period": 60,
-                "view": "timeSeries",
-                "metrics": metrics
-            }
-        })
-    };
-    let widgets = [
+    json!({ "widgets": widgets }).to_string()
+}
+
+/// Two graphs a row, each 12 columns wide and 6 high.
+fn widget(index: usize, region: &str, (title, metrics, stat): Graph) -> Value {
+    json!({
+        "type": "metric",
+        "x": (index % 2) * 12,
+        "y": (index / 2) * 6,
+        "width": 12,
+        "height": 6,
+        "properties": {
+            "title": title,
+            "region": region,
+            "stat": stat,
+            "period": 60,
+            "view": "timeSeries",
+            "metrics": metrics
+        }
+    })
+}
+
+/// What the requests tell: traffic, errors and latency.
+fn request_graphs(lb: &str, namespace: &str) -> Vec<Graph> {
+    vec![
         (
             "Traffic (requests)",
             json!([["AWS/ApplicationELB", "RequestCount", "LoadBalancer", lb]]),
@@ -80,6 +78,30 @@ pub fn dashboard_body(spec: &EnvironmentSpec, inputs: &Inputs) -> String {
             ]),
             "p99",
         ),
+    ]
+}
+
+/// How full the service, Aurora and every cache node are.
+fn resource_graphs(spec: &EnvironmentSpec, inputs: &Inputs) -> Vec<Graph> {
+    let service = [
+        "ClusterName",
+        inputs.cluster_name.as_str(),
+        "ServiceName",
+        inputs.service_name.as_str(),
+    ];
+    let db = ["DBClusterIdentifier", inputs.db_cluster.as_str()];
+    let redis_memory: Vec<Value> = cache_nodes(spec)
+        .into_iter()
+        .map(|node| {
+            json!([
+                "AWS/ElastiCache",
+                "DatabaseMemoryUsagePercentage",
+                "CacheClusterId",
+                node.cluster_id(&inputs.cache_group)
+            ])
+        })
+        .collect();
+    vec![
         (
             "Service CPU (%) and running tasks",
             json!([
@@ -101,13 +123,7 @@ pub fn dashboard_body(spec: &EnvironmentSpec, inputs: &Inputs) -> String {
             Value::Array(redis_memory),
             "Maximum",
         ),
-    ];
-    let widgets: Vec<Value> = widgets
-        .into_iter()
-        .enumerate()
-        .map(|(index, (title, metrics, stat))| widget(index, title, metrics, stat))
-        .collect();
-    json!({ "widgets": widgets }).to_string()
+    ]
 }
 
 #[cfg(test)]

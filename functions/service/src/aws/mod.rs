@@ -39,25 +39,11 @@ impl AwsCloud {
 }
 
 impl Cloud for AwsCloud {
-    type Ecs = Ecs;
-    type CloudMap = CloudMap;
-    type Logs = LogGroups;
-    type Roles = Roles;
-
-    fn ecs(&self) -> &Ecs {
-        &self.ecs
-    }
-
-    fn cloud_map(&self) -> &CloudMap {
-        &self.cloud_map
-    }
-
-    fn logs(&self) -> &LogGroups {
-        &self.log_groups
-    }
-
-    fn roles(&self) -> &Roles {
-        &self.roles
+    env_core::capabilities! {
+        Ecs = Ecs => ecs(ecs),
+        CloudMap = CloudMap => cloud_map(cloud_map),
+        Logs = LogGroups => logs(log_groups),
+        Roles = Roles => roles(roles),
     }
 
     async fn scalable_target(&self, resource: &str) -> CallResult<Option<(i32, i32)>> {
