@@ -22,10 +22,9 @@ use rotation::postgres::{tls_config, Postgres};
 use rotation::protocol::Outcome;
 use rotation::redis::Redis;
 use rotation::secret::Password;
-use rotation::store::{
-    SecretMetadata, SecretStore, SecretsManager, Selector, VersionEntry, AWSPENDING,
-};
 use rotation::{Function, Parts};
+use secrets::versions::{SecretMetadata, SecretVersions, Selector, VersionEntry, AWSPENDING};
+use secrets::{PasswordRules, Secrets};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::path::Path;
@@ -162,11 +161,11 @@ pub async fn fixture(alternating: bool) -> Fixture {
 /// The real store, with the token shown as RotateSecret leaves it: AWSPENDING, no value yet.
 #[derive(Debug)]
 pub struct StartedRotation {
-    pub inner: SecretsManager,
+    pub inner: Secrets,
     pub token: String,
 }
 
-impl SecretStore for StartedRotation {
+impl SecretVersions for StartedRotation {
     async fn describe(&self, secret_id: &str) -> Result<SecretMetadata, AwsCallError> {
         let mut metadata = self.inner.describe(secret_id).await?;
         if !metadata.versions.contains_key(&self.token) {
@@ -192,8 +191,8 @@ impl SecretStore for StartedRotation {
         self.inner.versions(secret_id).await
     }
 
-    async fn random_password(&self, policy: &PasswordPolicy) -> Result<Password, AwsCallError> {
-        self.inner.random_password(policy).await
+    async fn random_password(&self, rules: &PasswordRules<'_>) -> Result<Password, AwsCallError> {
+        self.inner.random_password(rules).await
     }
 
     async fn put_pending(
@@ -226,7 +225,7 @@ impl Fixture {
     /// stores its value: what moto cannot show, a step called before createSecret.
     pub async fn in_process(&self, token: &str, step: Step) -> Result<Outcome, RotationError> {
         let store = StartedRotation {
-            inner: SecretsManager::new(&emulator().sdk_config().await),
+            inner: Secrets::new(&emulator().sdk_config().await),
             token: token.to_owned(),
         };
         let event = RotationEvent {

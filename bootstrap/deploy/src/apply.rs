@@ -128,8 +128,7 @@ pub async fn deploy<C: Cloud>(
     for policy in FUNCTIONS {
         let role = resources::function_role(policy.function);
         let trust = resources::lambda_trust(&backend.scope, policy.function);
-        let change = ensure_role(cloud, &role, &trust, &policy.document(&setting)).await?;
-        log.add("role", &role, change);
+        ensure_role(cloud, &role, (&trust, &policy.document(&setting)), &mut log).await?;
     }
     for policy in FUNCTIONS {
         let zip = packages.zip(policy.function)?;
@@ -249,14 +248,11 @@ async fn state_machines<C: Cloud>(
     backend: &Backend,
     log: &mut Log<'_, '_>,
 ) -> anyhow::Result<()> {
-    let change = ensure_role(
-        cloud,
-        resources::STATES_ROLE,
+    let documents = (
         &resources::states_trust(&backend.scope),
         &resources::states_policy(&backend.scope),
-    )
-    .await?;
-    log.add("role", resources::STATES_ROLE, change);
+    );
+    ensure_role(cloud, resources::STATES_ROLE, documents, log).await?;
     for (name, definition) in [
         (asl::TEARDOWN_NAME, asl::TEARDOWN),
         (asl::PROVISION_NAME, asl::PROVISION),
@@ -288,14 +284,11 @@ async fn schedule<C: Cloud>(
     backend: &Backend,
     log: &mut Log<'_, '_>,
 ) -> anyhow::Result<()> {
-    let change = ensure_role(
-        cloud,
-        resources::SCHEDULER_ROLE,
+    let documents = (
         &resources::scheduler_trust(&backend.scope),
         &resources::scheduler_policy(&backend.scope),
-    )
-    .await?;
-    log.add("role", resources::SCHEDULER_ROLE, change);
+    );
+    ensure_role(cloud, resources::SCHEDULER_ROLE, documents, log).await?;
     let desired = ScheduleState {
         expression: resources::CLEANUP_RATE.to_owned(),
         target_arn: backend.scope.function(resources::CLEANUP_FUNCTION),
@@ -316,7 +309,20 @@ async fn schedule<C: Cloud>(
     Ok(())
 }
 
+/// Creates the role `name` with its (trust, inline policy) documents, or brings them up to date,
+/// and logs what changed.
 async fn ensure_role<C: Cloud>(
+    cloud: &C,
+    name: &str,
+    (trust, policy): (&serde_json::Value, &serde_json::Value),
+    log: &mut Log<'_, '_>,
+) -> anyhow::Result<()> {
+    let change = role_change(cloud, name, trust, policy).await?;
+    log.add("role", name, change);
+    Ok(())
+}
+
+async fn role_change<C: Cloud>(
     cloud: &C,
     name: &str,
     trust: &serde_json::Value,

@@ -151,14 +151,22 @@ fn persistent_endpoints(
     setting: &Setting,
     progress: &mut Progress<'_>,
 ) -> anyhow::Result<Endpoints> {
-    if let Some(endpoints) = given(global) {
+    if let Some((endpoints, _)) = running(global, setting) {
         return Ok(endpoints);
-    }
-    if let Some(record) = emulator::recorded(&setting.root) {
-        return Ok(record.endpoints);
     }
     progress.done("starting moto (it stays running until `envctl local down`)");
     Ok(emulator::start_persistent(&setting.root)?.endpoints)
+}
+
+/// The emulator the command talks to: the one given (`--endpoint-url`) or else the one `local up`
+/// recorded, with its record (what `local down` stops); `None` when neither is there.
+fn running(global: &Global, setting: &Setting) -> Option<(Endpoints, Option<emulator::Record>)> {
+    match given(global) {
+        Some(endpoints) => Some((endpoints, None)),
+        None => {
+            emulator::recorded(&setting.root).map(|record| (record.endpoints.clone(), Some(record)))
+        }
+    }
 }
 
 fn given(global: &Global) -> Option<Endpoints> {
@@ -205,13 +213,9 @@ fn run_cleanup(
     progress: &mut Progress<'_>,
 ) -> anyhow::Result<()> {
     let setting = setting(args)?;
-    let endpoints = match (given(global), emulator::recorded(&setting.root)) {
-        (Some(endpoints), _) => endpoints,
-        (None, Some(record)) => record.endpoints,
-        (None, None) => {
-            writeln!(out, "no local emulator is running: nothing to clean up")?;
-            return Ok(());
-        }
+    let Some((endpoints, _)) = running(global, &setting) else {
+        writeln!(out, "no local emulator is running: nothing to clean up")?;
+        return Ok(());
     };
     super::cleanup::run(&setting, &endpoints, global.json, out, progress)
 }
@@ -241,13 +245,9 @@ fn down(
 ) -> anyhow::Result<()> {
     let spec = spec_for(&args.suffix, args.spec.as_deref(), &Overrides::default())?;
     let setting = setting(args)?;
-    let (endpoints, record) = match (given(global), emulator::recorded(&setting.root)) {
-        (Some(endpoints), _) => (endpoints, None),
-        (None, Some(record)) => (record.endpoints.clone(), Some(record)),
-        (None, None) => {
-            writeln!(out, "no local emulator is running: nothing to tear down")?;
-            return Ok(());
-        }
+    let Some((endpoints, record)) = running(global, &setting) else {
+        writeln!(out, "no local emulator is running: nothing to tear down")?;
+        return Ok(());
     };
     teardown(&setting, &spec, &endpoints, global.json, out, progress)?;
     if let Some(record) = record {
@@ -259,15 +259,9 @@ fn down(
 
 fn status(global: &Global, args: &LocalArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let setting = setting(args)?;
-    let endpoints = match given(global) {
-        Some(endpoints) => endpoints,
-        None => match emulator::recorded(&setting.root) {
-            Some(record) => record.endpoints,
-            None => {
-                writeln!(out, "no local emulator is running")?;
-                return Ok(());
-            }
-        },
+    let Some((endpoints, _)) = running(global, &setting) else {
+        writeln!(out, "no local emulator is running")?;
+        return Ok(());
     };
     let environments = runtime()?.block_on(async {
         let config = emulator::sdk_config(&endpoints).await;

@@ -40,7 +40,6 @@ pub trait Cloud {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use env_core::error::{aws_failure, found};
 
     #[test]
     fn group_states_follow_elasticache_names_and_unknown_ones_are_not_ready() {
@@ -61,27 +60,5 @@ mod tests {
         let token = Sensitive::new("hunter2-hunter2-hunter2");
         assert_eq!(format!("{token:?}"), "Secret(<redacted>)");
         assert!(!format!("{:?}", Some(token)).contains("hunter2"));
-    }
-
-    #[test]
-    fn only_the_not_found_code_means_absent() {
-        assert_eq!(
-            found(Ok(1), &["ReplicationGroupNotFoundFault"]).unwrap(),
-            Some(1)
-        );
-        let absent = found::<i32>(
-            Err(aws_failure(
-                "DescribeReplicationGroups",
-                "ReplicationGroupNotFoundFault",
-            )),
-            &["ReplicationGroupNotFoundFault"],
-        );
-        assert_eq!(absent.unwrap(), None);
-        let error = found::<i32>(
-            Err(aws_failure("DescribeReplicationGroups", "AccessDenied")),
-            &["ReplicationGroupNotFoundFault"],
-        )
-        .unwrap_err();
-        assert!(error.is_code("AccessDenied"));
     }
 }

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 /// AUTH tokens are 16–128 printable characters, and only `!&#$^<>-` of the punctuation (ElastiCache
 /// user guide, "Authenticating with the Redis OSS AUTH command"): 64 letters and digits.
-pub const TOKEN_RULES: PasswordRules = PasswordRules {
+pub const TOKEN_RULES: PasswordRules<'static> = PasswordRules {
     length: 64,
     exclude_characters: "",
     exclude_punctuation: true,

@@ -6,8 +6,8 @@ use crate::api::{
     found, CallResult, Cloud, ResourcePage, TaggedResource, EXECUTION_DOES_NOT_EXIST,
 };
 use aws_config::SdkConfig;
-use aws_sdk_resourcegroupstagging::types::TagFilter;
-use env_core::error::aws_error;
+use aws_sdk_resourcegroupstagging::types::{ResourceTagMapping, TagFilter};
+use env_core::error::{aws_error, Required};
 use env_core::tags::Tag;
 
 /// GetResources' largest page (API reference, GetResources, `ResourcesPerPage`: 1–100).
@@ -50,15 +50,8 @@ impl Cloud for AwsCloud {
         let resources = page
             .resource_tag_mapping_list()
             .iter()
-            .map(|mapping| TaggedResource {
-                arn: mapping.resource_arn().unwrap_or_default().to_owned(),
-                tags: mapping
-                    .tags()
-                    .iter()
-                    .map(|tag| (tag.key().to_owned(), tag.value().to_owned()))
-                    .collect(),
-            })
-            .collect();
+            .map(tagged_resource)
+            .collect::<CallResult<_>>()?;
         // The last page answers an empty token (API reference, GetResources, `PaginationToken`);
         // moto answers none. Both mean the end.
         let token = page.pagination_token().unwrap_or_default().to_owned();
@@ -95,4 +88,19 @@ impl Cloud for AwsCloud {
             .map_err(aws_error("StartExecution"))?;
         Ok(started.execution_arn().to_owned())
     }
+}
+
+/// One entry of GetResources: an ARN is what it lists, so one without is the service's error.
+fn tagged_resource(mapping: &ResourceTagMapping) -> CallResult<TaggedResource> {
+    let arn = mapping
+        .resource_arn()
+        .required("ResourceTagMapping.ResourceARN")?;
+    Ok(TaggedResource {
+        arn: arn.to_owned(),
+        tags: mapping
+            .tags()
+            .iter()
+            .map(|tag| (tag.key().to_owned(), tag.value().to_owned()))
+            .collect(),
+    })
 }

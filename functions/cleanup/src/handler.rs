@@ -13,7 +13,7 @@ use crate::settings::Settings;
 use crate::teardown::{execution_name, input};
 use env_core::settings::Misconfigured;
 use env_core::spec::EnvironmentSuffix;
-use env_core::tags::{Tag, ENVIRONMENT, MANAGED_BY, MANAGER_NAME, PROJECT, PROJECT_NAME};
+use env_core::tags::{ownership_tags, ENVIRONMENT};
 use std::time::SystemTime;
 
 /// `settings` are the function's, as `main` read them once; wrong ones fail the run before any
@@ -73,16 +73,7 @@ pub async fn handle<C: Cloud>(
 
 /// Every resource with our project and manager tags, all pages.
 async fn our_resources<C: Cloud>(cloud: &C) -> CallResult<Vec<TaggedResource>> {
-    let filters = [
-        Tag {
-            key: PROJECT,
-            value: PROJECT_NAME.to_owned(),
-        },
-        Tag {
-            key: MANAGED_BY,
-            value: MANAGER_NAME.to_owned(),
-        },
-    ];
+    let filters = ownership_tags();
     let mut resources = Vec::new();
     let mut token: Option<String> = None;
     loop {
@@ -144,7 +135,7 @@ mod tests {
     use crate::fake::FakeCloud;
     use env_core::error::{ErrorName, NamedError};
     use env_core::settings::FunctionSettings;
-    use env_core::tags::EXPIRES_AT;
+    use env_core::tags::{EXPIRES_AT, MANAGED_BY, MANAGER_NAME, PROJECT, PROJECT_NAME};
     use serde_json::{json, Value};
 
     const ARN: &str = "arn:aws:states:us-west-2:123456789012:stateMachine:catalog-teardown";

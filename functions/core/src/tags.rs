@@ -24,15 +24,10 @@ pub struct Tag {
     pub value: String,
 }
 
-/// The tags for an environment's resources. `now` is the creation time; the expiry tag, when the spec
-/// has a TTL, is `now + ttlHours` in RFC 3339 (UTC, seconds), which sorts and compares as text.
-pub fn environment_tags(spec: &EnvironmentSpec, now: SystemTime) -> Vec<Tag> {
-    let fields = spec.fields();
-    let mut tags = vec![
-        Tag {
-            key: ENVIRONMENT,
-            value: spec.suffix().to_string(),
-        },
+/// The tags every resource of this project carries, whatever its environment: what the scheduled
+/// cleanup searches by.
+pub fn ownership_tags() -> [Tag; 2] {
+    [
         Tag {
             key: PROJECT,
             value: PROJECT_NAME.to_owned(),
@@ -41,7 +36,18 @@ pub fn environment_tags(spec: &EnvironmentSpec, now: SystemTime) -> Vec<Tag> {
             key: MANAGED_BY,
             value: MANAGER_NAME.to_owned(),
         },
-    ];
+    ]
+}
+
+/// The tags for an environment's resources. `now` is the creation time; the expiry tag, when the spec
+/// has a TTL, is `now + ttlHours` in RFC 3339 (UTC, seconds), which sorts and compares as text.
+pub fn environment_tags(spec: &EnvironmentSpec, now: SystemTime) -> Vec<Tag> {
+    let fields = spec.fields();
+    let mut tags = vec![Tag {
+        key: ENVIRONMENT,
+        value: spec.suffix().to_string(),
+    }];
+    tags.extend(ownership_tags());
     if let Some(ttl) = fields.ttl_hours {
         let expiry = now + Duration::from_secs(u64::from(ttl.get()) * 3600);
         tags.push(Tag {

@@ -78,22 +78,6 @@ mod tests {
     }
 
     #[test]
-    fn only_the_not_found_code_means_absent() {
-        assert_eq!(found(Ok(1), &["DBClusterNotFoundFault"]).unwrap(), Some(1));
-        let absent = found::<i32>(
-            Err(aws_failure("DescribeDBClusters", "DBClusterNotFoundFault")),
-            &["DBClusterNotFoundFault"],
-        );
-        assert_eq!(absent.unwrap(), None);
-        let error = found::<i32>(
-            Err(aws_failure("DescribeDBClusters", "AccessDenied")),
-            &["DBClusterNotFoundFault"],
-        )
-        .unwrap_err();
-        assert!(error.is_code("AccessDenied"));
-    }
-
-    #[test]
     fn only_the_already_exists_code_counts_as_created() {
         assert!(created(Ok(()), "DBClusterAlreadyExistsFault").is_ok());
         let met = created(

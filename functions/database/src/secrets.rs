@@ -19,7 +19,7 @@ pub const APP_USER: &str = "catalog_app";
 pub const PASSWORD_LENGTH: i64 = 32;
 pub const EXCLUDE_CHARACTERS: &str = ":/@\"'\\";
 /// What GetRandomPassword is asked for the application's password and the API key.
-pub const PASSWORD_RULES: PasswordRules = PasswordRules {
+pub const PASSWORD_RULES: PasswordRules<'static> = PasswordRules {
     length: PASSWORD_LENGTH,
     exclude_characters: EXCLUDE_CHARACTERS,
     exclude_punctuation: false,

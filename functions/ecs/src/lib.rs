@@ -1,5 +1,6 @@
 //! The ECS calls of the components that own or read an environment's service (the service function
-//! makes and deletes it; the outputs function reads the cluster's and the service's status): one
+//! makes and deletes it; the outputs function reads the cluster's and the service's status; the
+//! rotation function reads its deployments and restarts its tasks): one
 //! capability, [`EcsCalls`], written once over the SDK ([`Ecs`]) and once in memory for the unit
 //! tests (`fake::FakeEcs`, feature `test-util`). Each function's `Cloud` hands out its
 //! implementation instead of declaring the calls again. The moto tests drive every SDK method
@@ -59,6 +60,9 @@ pub trait EcsCalls {
     /// UpdateService with the deployment configuration and load balancer of `spec`: how the
     /// strategy is switched on an existing service.
     async fn update_deployment(&self, spec: &ServiceSpec) -> CallResult<()>;
+    /// UpdateService with `forceNewDeployment`: a new deployment of the same task definition, so
+    /// every task is replaced by one that starts again (and reads its secrets again).
+    async fn force_new_deployment(&self, cluster: &str, name: &str) -> CallResult<()>;
     async fn scale_service(&self, cluster: &str, name: &str, count: i32) -> CallResult<()>;
     async fn delete_service(&self, cluster: &str, name: &str) -> CallResult<()>;
 }

@@ -1,5 +1,5 @@
 //! The plain types the ECS calls answer and take: the cluster, the task family's revision and what
-//! registers one, the service and what creates it.
+//! registers one, the service, its deployments and what creates it.
 
 /// How the awslogs driver delivers, set explicitly rather than left to the account's
 /// `defaultLogDriverMode`: `non-blocking`, so a slow or throttled CloudWatch Logs never stalls the
@@ -102,4 +102,17 @@ pub struct EcsService {
     /// The load balancer's `advancedConfiguration.alternateTargetGroupArn`: set only for
     /// blue/green.
     pub alternate_target_group: Option<String>,
+    /// `deployments` as DescribeServices lists them: among them the PRIMARY one (the most
+    /// recent) and any ACTIVE ones whose tasks it is replacing (API reference, `Deployment`).
+    pub deployments: Vec<Deployment>,
+}
+
+/// One of a service's deployments, as far as a caller asks when it was made (the rotation
+/// function, to tell whether the tasks started after a secret's version).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Deployment {
+    /// `createdAt`, in nanoseconds since the epoch. The API reference marks no member of
+    /// `Deployment` required, `createdAt` included: a missing one stays `None`, and the caller
+    /// decides what an unknown time means.
+    pub created_nanos: Option<i128>,
 }

@@ -1,8 +1,8 @@
 //! The ElastiCache calls of the components that own or read an environment's Redis replication
 //! group (the cache function makes and deletes it, the outputs function reads its endpoint, the
-//! rotation function watches it apply a new AUTH token): one capability, [`ElastiCacheCalls`],
-//! written once over the SDK ([`ElastiCache`]) and once in memory for the unit tests
-//! (`fake::FakeElastiCache`, feature `test-util`). Each function's `Cloud` hands out its
+//! rotation function gives it a new AUTH token and watches it apply): one capability,
+//! [`ElastiCacheCalls`], written once over the SDK ([`ElastiCache`]) and once in memory for the
+//! unit tests (`fake::FakeElastiCache`, feature `test-util`). Each function's `Cloud` hands out its
 //! implementation instead of declaring the calls again. The moto tests drive every SDK method
 //! through those functions' binaries.
 
@@ -25,6 +25,13 @@ pub trait ElastiCacheCalls {
     /// DescribeReplicationGroups; `None` for `ReplicationGroupNotFoundFault`.
     async fn replication_group(&self, id: &str) -> CallResult<Option<ReplicationGroup>>;
     async fn create_replication_group(&self, plan: &GroupPlan) -> CallResult<()>;
+    /// ModifyReplicationGroup with `AuthToken`, `AuthTokenUpdateStrategy` `ROTATE` and
+    /// `ApplyImmediately`: the group takes `token` beside the token it takes now, so clients of
+    /// either keep working. ElastiCache reports the change as `AuthTokenStatus` `ROTATING` until
+    /// it is applied, and refuses another modification meanwhile
+    /// (`InvalidReplicationGroupState`). The token is 16 to 128 printable ASCII characters without
+    /// `/`, `"`, `@` or `%` (API reference, `AuthToken`).
+    async fn rotate_auth_token(&self, id: &str, token: &Sensitive) -> CallResult<()>;
     async fn delete_replication_group(&self, id: &str) -> CallResult<()>;
     async fn subnet_group_exists(&self, name: &str) -> CallResult<bool>;
     async fn create_subnet_group(

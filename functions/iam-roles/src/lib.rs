@@ -6,7 +6,7 @@
 //! moto tests drive every SDK method through those functions' binaries and the CLI.
 
 use aws_config::SdkConfig;
-use env_core::error::{aws_error, found, MissingSetting};
+use env_core::error::{aws_error, found, MissingSetting, Required};
 use env_core::iam::ROLE_BOUNDARY_VAR;
 use env_core::tags::Tag;
 use env_core::AwsCallError;
@@ -132,10 +132,8 @@ impl RoleCalls for Roles {
             .send()
             .await
             .map_err(aws_error("CreateRole"))?;
-        Ok(output
-            .role()
-            .map(|role| role.arn().to_owned())
-            .unwrap_or_default())
+        let role = output.role().required("CreateRoleResponse.Role")?;
+        Ok(role.arn().to_owned())
     }
 
     /// Puts `document` as the role's inline policy `policy`, unless the role has exactly that

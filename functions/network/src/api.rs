@@ -52,28 +52,3 @@ pub trait Cloud {
     // IAM: the account roles are made in, for the flow-log role's trust policy.
     async fn account(&self) -> CallResult<String>;
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use env_core::error::aws_failure;
-
-    #[test]
-    fn only_the_not_found_code_means_absent() {
-        assert_eq!(found(Ok(1), &["NoSuchEntity"]).unwrap(), Some(1));
-        assert_eq!(
-            found::<i32>(
-                Err(aws_failure("GetRole", "NoSuchEntity")),
-                &["NoSuchEntity"]
-            )
-            .unwrap(),
-            None
-        );
-        let error = found::<i32>(
-            Err(aws_failure("GetRole", "AccessDenied")),
-            &["NoSuchEntity"],
-        )
-        .unwrap_err();
-        assert!(error.is_code("AccessDenied"));
-    }
-}

@@ -36,93 +36,73 @@ fn tcp(direction: Direction, port: i32, peer: Peer, description: &str) -> Rule {
     }
 }
 
-/// The rules one tier's group must have, given every tier's group id and the container's port.
-pub fn desired_rules(tier: Tier, group: impl Fn(Tier) -> String, container_port: i32) -> Vec<Rule> {
+/// The port a rule opens.
+#[derive(Debug, Clone, Copy)]
+enum Port {
+    Fixed(i32),
+    /// The API container's port, which the spec sets.
+    Container,
+}
+
+/// Whom a rule lets in or out: another tier's group, or any address.
+#[derive(Debug, Clone, Copy)]
+enum Other {
+    Group(Tier),
+    Anywhere,
+}
+
+/// One TCP rule of a tier's group: direction, port, the other side and its description.
+type RuleRow = (Direction, Port, Other, &'static str);
+
+/// Each tier's rules, as a table: one rule a line reads best, so rustfmt leaves it as written.
+#[rustfmt::skip]
+fn rule_table(tier: Tier) -> &'static [RuleRow] {
     use Direction::{Egress, Ingress};
-    let anywhere = || Peer::Cidr(ANYWHERE.to_owned());
-    let to = |tier: Tier| Peer::Group(group(tier));
+    use Other::{Anywhere, Group};
+    use Port::{Container, Fixed};
     match tier {
-        Tier::LoadBalancer => vec![
-            tcp(
-                Ingress,
-                HTTP_PORT,
-                anywhere(),
-                "HTTP from the internet, redirected to HTTPS",
-            ),
-            tcp(Ingress, HTTPS_PORT, anywhere(), "HTTPS from the internet"),
-            tcp(
-                Egress,
-                container_port,
-                to(Tier::Service),
-                "To the API containers",
-            ),
+        Tier::LoadBalancer => &[
+            (Ingress, Fixed(HTTP_PORT), Anywhere, "HTTP from the internet, redirected to HTTPS"),
+            (Ingress, Fixed(HTTPS_PORT), Anywhere, "HTTPS from the internet"),
+            (Egress, Container, Group(Tier::Service), "To the API containers"),
         ],
-        Tier::Service => vec![
-            tcp(
-                Ingress,
-                container_port,
-                to(Tier::LoadBalancer),
-                "From the load balancer",
-            ),
-            tcp(
-                Egress,
-                HTTPS_PORT,
-                anywhere(),
-                "HTTPS to AWS APIs and the image registry, via NAT",
-            ),
-            tcp(
-                Egress,
-                POSTGRES_PORT,
-                to(Tier::Database),
-                "To Aurora PostgreSQL",
-            ),
-            tcp(Egress, REDIS_PORT, to(Tier::Cache), "To Redis"),
+        Tier::Service => &[
+            (Ingress, Container, Group(Tier::LoadBalancer), "From the load balancer"),
+            (Egress, Fixed(HTTPS_PORT), Anywhere, "HTTPS to AWS APIs and the image registry, via NAT"),
+            (Egress, Fixed(POSTGRES_PORT), Group(Tier::Database), "To Aurora PostgreSQL"),
+            (Egress, Fixed(REDIS_PORT), Group(Tier::Cache), "To Redis"),
         ],
-        Tier::Database => vec![
-            tcp(
-                Ingress,
-                POSTGRES_PORT,
-                to(Tier::Service),
-                "PostgreSQL from the API containers",
-            ),
-            tcp(
-                Ingress,
-                POSTGRES_PORT,
-                to(Tier::Rotation),
-                "PostgreSQL from the rotation function",
-            ),
+        Tier::Database => &[
+            (Ingress, Fixed(POSTGRES_PORT), Group(Tier::Service), "PostgreSQL from the API containers"),
+            (Ingress, Fixed(POSTGRES_PORT), Group(Tier::Rotation), "PostgreSQL from the rotation function"),
         ],
-        Tier::Cache => vec![
-            tcp(
-                Ingress,
-                REDIS_PORT,
-                to(Tier::Service),
-                "Redis from the API containers",
-            ),
-            // The AUTH token's rotation logs in with the new token (functions/rotation).
-            tcp(
-                Ingress,
-                REDIS_PORT,
-                to(Tier::Rotation),
-                "Redis from the rotation function",
-            ),
+        // The AUTH token's rotation logs in with the new token (functions/rotation).
+        Tier::Cache => &[
+            (Ingress, Fixed(REDIS_PORT), Group(Tier::Service), "Redis from the API containers"),
+            (Ingress, Fixed(REDIS_PORT), Group(Tier::Rotation), "Redis from the rotation function"),
         ],
-        Tier::Rotation => vec![
-            tcp(
-                Egress,
-                POSTGRES_PORT,
-                to(Tier::Database),
-                "To Aurora PostgreSQL",
-            ),
-            tcp(Egress, REDIS_PORT, to(Tier::Cache), "To Redis"),
-            tcp(
-                Egress,
-                HTTPS_PORT,
-                anywhere(),
-                "HTTPS to the Secrets Manager, ElastiCache and ECS APIs, via NAT",
-            ),
+        Tier::Rotation => &[
+            (Egress, Fixed(POSTGRES_PORT), Group(Tier::Database), "To Aurora PostgreSQL"),
+            (Egress, Fixed(REDIS_PORT), Group(Tier::Cache), "To Redis"),
+            (Egress, Fixed(HTTPS_PORT), Anywhere, "HTTPS to the Secrets Manager, ElastiCache and ECS APIs, via NAT"),
         ],
     }
+}
+
+/// The rules one tier's group must have, given every tier's group id and the container's port.
+pub fn desired_rules(tier: Tier, group: impl Fn(Tier) -> String, container_port: i32) -> Vec<Rule> {
+    let row = |&(direction, port, other, description): &RuleRow| {
+        let port = match port {
+            Port::Fixed(port) => port,
+            Port::Container => container_port,
+        };
+        let peer = match other {
+            Other::Group(tier) => Peer::Group(group(tier)),
+            Other::Anywhere => Peer::Cidr(ANYWHERE.to_owned()),
+        };
+        tcp(direction, port, peer, description)
+    };
+    rule_table(tier).iter().map(row).collect()
 }
 
 /// What to revoke and what to authorize to turn `current` into `desired`.

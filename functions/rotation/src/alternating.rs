@@ -9,9 +9,9 @@ use crate::error::RotationError;
 use crate::ownership;
 use crate::protocol::{login, Checked, Outcome, Rotation};
 use crate::secret::Credentials;
-use crate::store::SecretStore;
+use secrets::versions::SecretVersions;
 
-impl<S: SecretStore, D: Database, C: Cache> Rotation<'_, S, D, C> {
+impl<S: SecretVersions, D: Database, C: Cache> Rotation<'_, S, D, C> {
     pub(crate) async fn set_alternating(
         &self,
         checked: &Checked,

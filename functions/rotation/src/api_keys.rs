@@ -8,13 +8,13 @@
 
 use crate::cache::Cache;
 use crate::cache_token::TokenSecret;
-use crate::config::PasswordPolicy;
 use crate::database::Database;
 use crate::error::RotationError;
 use crate::event::Step;
 use crate::protocol::{Outcome, Rotation};
 use crate::secret::InvalidSecret;
-use crate::store::{SecretMetadata, SecretStore, Selector, AWSCURRENT};
+use secrets::versions::{SecretMetadata, SecretVersions, Selector, AWSCURRENT};
+use secrets::PasswordRules;
 use serde_json::{json, Value};
 
 /// What a secret other than database credentials holds.
@@ -29,13 +29,11 @@ pub const FIELD: &str = "apiKey";
 
 /// A key is 40 letters and digits from GetRandomPassword, at least one of each kind (about 238
 /// bits): no punctuation, so it goes into a header, a URL or a shell unquoted.
-pub fn key_policy() -> PasswordPolicy {
-    PasswordPolicy {
-        length: 40,
-        exclude_characters: String::new(),
-        exclude_punctuation: true,
-    }
-}
+pub const KEY_RULES: PasswordRules<'static> = PasswordRules {
+    length: 40,
+    exclude_characters: "",
+    exclude_punctuation: true,
+};
 
 /// The key, when `text` is an API keys secret: a JSON object with a string `apiKey` and no
 /// `username` (database credentials are never taken for keys).
@@ -48,7 +46,7 @@ pub fn key_of(text: &str) -> Option<String> {
     fields.get(FIELD)?.as_str().map(str::to_owned)
 }
 
-impl<S: SecretStore, D: Database, C: Cache> Rotation<'_, S, D, C> {
+impl<S: SecretVersions, D: Database, C: Cache> Rotation<'_, S, D, C> {
     /// What the current version holds, when it is not database credentials: API keys or a Redis
     /// AUTH token. Read by the version id DescribeSecret gave, as the credentials are.
     pub(crate) async fn current_kind(
@@ -91,7 +89,7 @@ impl<S: SecretStore, D: Database, C: Cache> Rotation<'_, S, D, C> {
         if self.has_pending_value().await? {
             return Ok(Outcome::PendingAlreadyExists);
         }
-        let key = self.store.random_password(&key_policy()).await?;
+        let key = self.store.random_password(&KEY_RULES).await?;
         let outcome = self
             .put_pending_once(&json!({ FIELD: key.expose() }).to_string())
             .await?;
@@ -159,8 +157,10 @@ mod tests {
 
     #[test]
     fn keys_are_40_letters_and_digits() {
-        let policy = key_policy();
-        assert_eq!((policy.length, policy.exclude_punctuation), (40, true));
-        assert!(policy.exclude_characters.is_empty());
+        assert_eq!(
+            (KEY_RULES.length, KEY_RULES.exclude_punctuation),
+            (40, true)
+        );
+        assert!(KEY_RULES.exclude_characters.is_empty());
     }
 }

@@ -5,10 +5,10 @@ use crate::error::RotationError;
 use crate::event::Step;
 use crate::fakes::{Fakes, Fault};
 use crate::protocol::Outcome;
-use crate::store::{AWSCURRENT, AWSPENDING, AWSPREVIOUS};
 use crate::tests::{current_json, each_step_again_changes_nothing, rotation, secret, step, APP};
 use crate::Function;
 use env_core::{ErrorName, NamedError};
+use secrets::versions::{AWSCURRENT, AWSPENDING, AWSPREVIOUS};
 use serde_json::json;
 
 fn keys() -> (Function<Fakes, Fakes, Fakes>, Fakes) {

@@ -1,12 +1,14 @@
 //! What the Redis AUTH token's rotation ([`crate::cache_token`]) asks of ElastiCache, ECS and the
 //! Redis server, behind traits so its rules are tested against fakes; [`AwsCache`] is the real one
-//! (ElastiCache and ECS through the SDK, the server through [`crate::redis::Redis`]).
+//! (ElastiCache and ECS through the shared `elasticache` and `ecs` capabilities, the server through
+//! [`crate::redis::Redis`]), and only maps their answers.
 
 use crate::config::ECS_SERVICE_VAR;
 use crate::error::RotationError;
 use crate::redis::Redis;
-use elasticache::{ElastiCache, ElastiCacheCalls};
-use env_core::error::{aws_error, found, AwsCallError};
+use ecs::{Ecs, EcsCalls};
+use elasticache::{ElastiCache, ElastiCacheCalls, Sensitive};
+use env_core::error::AwsCallError;
 use env_core::settings::Misconfigured;
 use std::future::Future;
 use std::time::Duration;
@@ -117,20 +119,16 @@ impl<C> CacheSide<C> {
 /// The real ElastiCache, ECS and Redis.
 #[derive(Debug, Clone)]
 pub struct AwsCache {
-    /// The replication group as the cache function reads it.
-    groups: ElastiCache,
-    /// ModifyReplicationGroup, which only the token's rotation makes.
-    elasticache: aws_sdk_elasticache::Client,
-    ecs: aws_sdk_ecs::Client,
+    elasticache: ElastiCache,
+    ecs: Ecs,
     redis: Redis,
 }
 
 impl AwsCache {
     pub fn new(config: &aws_config::SdkConfig, redis: Redis) -> Self {
         Self {
-            groups: ElastiCache::new(config),
-            elasticache: aws_sdk_elasticache::Client::new(config),
-            ecs: aws_sdk_ecs::Client::new(config),
+            elasticache: ElastiCache::new(config),
+            ecs: Ecs::new(config),
             redis,
         }
     }
@@ -144,8 +142,8 @@ impl TokenCheck for AwsCache {
 
 impl CacheControl for AwsCache {
     async fn group(&self, id: &str) -> CallResult<Option<GroupState>> {
-        // The shared DescribeReplicationGroups (`ReplicationGroupNotFoundFault`: none).
-        let group = self.groups.replication_group(id).await?;
+        // DescribeReplicationGroups (`ReplicationGroupNotFoundFault`: none).
+        let group = self.elasticache.replication_group(id).await?;
         Ok(group.map(|group| GroupState {
             status: group.status,
             token_change: group.token_change,
@@ -153,57 +151,75 @@ impl CacheControl for AwsCache {
     }
 
     async fn rotate_token(&self, id: &str, token: &str) -> CallResult<()> {
-        self.elasticache
-            .modify_replication_group()
-            .replication_group_id(id)
-            .auth_token(token)
-            .auth_token_update_strategy(
-                aws_sdk_elasticache::types::AuthTokenUpdateStrategyType::Rotate,
-            )
-            .apply_immediately(true)
-            .send()
-            .await
-            .map_err(aws_error("ModifyReplicationGroup"))?;
-        Ok(())
+        let token = Sensitive::new(token);
+        self.elasticache.rotate_auth_token(id, &token).await
     }
 
     async fn deployments(&self, service: &EcsService) -> CallResult<Option<Vec<Deployment>>> {
-        let result = self
-            .ecs
-            .describe_services()
-            .cluster(&service.cluster)
-            .services(&service.service)
-            .send()
-            .await
-            .map_err(aws_error("DescribeServices"));
-        // A cluster that is gone answers ClusterNotFoundException; a service that is gone is
-        // listed under `failures` ("MISSING") or answered with status INACTIVE.
-        let output = found(result, &["ClusterNotFoundException"])?;
-        let active = output
-            .and_then(|output| output.services().first().cloned())
-            .filter(|found| found.status() == Some("ACTIVE"));
-        Ok(active.map(|found| {
-            found
-                .deployments()
-                .iter()
-                .map(|deployment| Deployment {
-                    created_nanos: deployment.created_at().map_or(0, |at| {
-                        i128::from(at.secs()) * 1_000_000_000 + i128::from(at.subsec_nanos())
-                    }),
-                })
-                .collect()
-        }))
+        // DescribeServices: none for a cluster that is gone (ClusterNotFoundException) or a
+        // service ECS does not list; a deleted one may still be listed, not ACTIVE. The shared
+        // read requires the service's ARN, status and task definition, which the service
+        // function's ECS-controlled service always has (an EXTERNAL controller's would not).
+        let found = self.ecs.service(&service.cluster, &service.service).await?;
+        Ok(found.and_then(active_deployments))
     }
 
     async fn restart(&self, service: &EcsService) -> CallResult<()> {
         self.ecs
-            .update_service()
-            .cluster(&service.cluster)
-            .service(&service.service)
-            .force_new_deployment(true)
-            .send()
+            .force_new_deployment(&service.cluster, &service.service)
             .await
-            .map_err(aws_error("UpdateService"))?;
-        Ok(())
+    }
+}
+
+/// The deployments of a service that is ACTIVE; none for one being deleted or deleted. A
+/// deployment whose creation time ECS does not report counts as made at the epoch: it cannot
+/// show that its tasks started after the token's version, so the rotation treats it as older.
+fn active_deployments(service: ecs::EcsService) -> Option<Vec<Deployment>> {
+    (service.status == "ACTIVE").then(|| {
+        service
+            .deployments
+            .iter()
+            .map(|deployment| Deployment {
+                created_nanos: deployment.created_nanos.unwrap_or(0),
+            })
+            .collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn described(status: &str, created: &[Option<i128>]) -> ecs::EcsService {
+        ecs::EcsService {
+            status: status.to_owned(),
+            deployments: created
+                .iter()
+                .map(|&created_nanos| ecs::Deployment { created_nanos })
+                .collect(),
+            ..ecs::EcsService::default()
+        }
+    }
+
+    #[test]
+    fn an_active_service_answers_its_deployments_an_undated_one_as_the_oldest() {
+        let service = described("ACTIVE", &[Some(1_700_000_000_000_000_000), None]);
+        assert_eq!(
+            active_deployments(service),
+            Some(vec![
+                Deployment {
+                    created_nanos: 1_700_000_000_000_000_000
+                },
+                Deployment { created_nanos: 0 }
+            ])
+        );
+    }
+
+    #[test]
+    fn a_service_being_deleted_or_deleted_has_no_deployments_to_wait_for() {
+        for status in ["DRAINING", "INACTIVE"] {
+            let service = described(status, &[Some(1)]);
+            assert_eq!(active_deployments(service), None, "{status}");
+        }
     }
 }

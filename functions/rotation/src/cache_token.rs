@@ -23,13 +23,13 @@
 //! `setSecret`, 30 days later: no moment at which the tokens tasks hold stop working.
 
 use crate::cache::{Cache, Deployment, GroupState, TokenRejected};
-use crate::config::PasswordPolicy;
 use crate::database::Database;
 use crate::error::RotationError;
 use crate::event::Step;
 use crate::protocol::{Outcome, Rotation};
 use crate::secret::{InvalidSecret, Password};
-use crate::store::{SecretMetadata, SecretStore, Selector, AWSCURRENT, AWSPREVIOUS};
+use secrets::versions::{SecretMetadata, SecretVersions, Selector, AWSCURRENT, AWSPREVIOUS};
+use secrets::PasswordRules;
 use serde_json::{Map, Value};
 use std::time::Instant;
 
@@ -44,13 +44,11 @@ pub const TOKEN_LENGTHS: std::ops::RangeInclusive<usize> = 16..=128;
 pub const TOKEN_PUNCTUATION: &str = "!&#$^<>-";
 
 /// New tokens: 64 letters and digits, as the cache function makes the first one.
-pub fn token_policy() -> PasswordPolicy {
-    PasswordPolicy {
-        length: 64,
-        exclude_characters: String::new(),
-        exclude_punctuation: true,
-    }
-}
+pub const TOKEN_RULES: PasswordRules<'static> = PasswordRules {
+    length: 64,
+    exclude_characters: "",
+    exclude_punctuation: true,
+};
 
 /// A Redis AUTH token secret.
 #[derive(Clone, PartialEq)]
@@ -128,7 +126,7 @@ pub fn valid_token(token: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || TOKEN_PUNCTUATION.contains(c))
 }
 
-impl<S: SecretStore, D: Database, C: Cache> Rotation<'_, S, D, C> {
+impl<S: SecretVersions, D: Database, C: Cache> Rotation<'_, S, D, C> {
     pub(crate) async fn rotate_cache_token(
         &self,
         step: Step,
@@ -139,7 +137,7 @@ impl<S: SecretStore, D: Database, C: Cache> Rotation<'_, S, D, C> {
             if self.has_pending_value().await? {
                 return Ok(Outcome::PendingAlreadyExists);
             }
-            let token = self.store.random_password(&token_policy()).await?;
+            let token = self.store.random_password(&TOKEN_RULES).await?;
             return self
                 .put_pending_once(&current.with_token(token.expose()))
                 .await;
@@ -408,7 +406,9 @@ mod tests {
         assert!(!valid_token(&"a".repeat(15)));
         assert!(!valid_token(&"a".repeat(129)));
         assert!(!valid_token(&format!("{}@", "a".repeat(20))));
-        let policy = token_policy();
-        assert_eq!((policy.length, policy.exclude_punctuation), (64, true));
+        assert_eq!(
+            (TOKEN_RULES.length, TOKEN_RULES.exclude_punctuation),
+            (64, true)
+        );
     }
 }

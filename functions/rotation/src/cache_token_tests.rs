@@ -7,13 +7,13 @@ use crate::error::RotationError;
 use crate::event::Step;
 use crate::fakes::{Fakes, Fault};
 use crate::protocol::Outcome;
-use crate::store::{AWSCURRENT, AWSPENDING, AWSPREVIOUS};
 use crate::tests::{
     change_first_value, current_json, each_step_again_changes_nothing, parts, rotation, secret,
     step, APP,
 };
 use crate::Function;
 use env_core::{ErrorName, NamedError};
+use secrets::versions::{AWSCURRENT, AWSPENDING, AWSPREVIOUS};
 use serde_json::{json, Value};
 use std::time::Duration;
 

@@ -2,6 +2,7 @@
 
 use crate::cache::EcsService;
 use env_core::settings::{required, whole_number, FunctionSettings, Lookup, Misconfigured};
+use secrets::PasswordRules;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -47,6 +48,17 @@ pub struct PasswordPolicy {
     pub exclude_characters: String,
     /// Letters and digits only (GetRandomPassword's `ExcludePunctuation`).
     pub exclude_punctuation: bool,
+}
+
+impl PasswordPolicy {
+    /// GetRandomPassword's parameters, the excluded characters borrowed from the setting.
+    pub fn rules(&self) -> PasswordRules<'_> {
+        PasswordRules {
+            length: i64::from(self.length),
+            exclude_characters: &self.exclude_characters,
+            exclude_punctuation: self.exclude_punctuation,
+        }
+    }
 }
 
 impl Default for PasswordPolicy {
@@ -194,6 +206,14 @@ mod tests {
         assert_eq!(settings.password.length, 64);
         assert_eq!(settings.password.exclude_characters, "abc");
         assert_eq!(settings.connect_timeout, Duration::from_secs(3));
+        assert_eq!(
+            settings.password.rules(),
+            PasswordRules {
+                length: 64,
+                exclude_characters: "abc",
+                exclude_punctuation: false,
+            }
+        );
     }
 
     #[test]

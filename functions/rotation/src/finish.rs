@@ -11,9 +11,9 @@ use crate::cache::Cache;
 use crate::database::Database;
 use crate::error::RotationError;
 use crate::protocol::{has, Outcome, Rotation};
-use crate::store::{SecretMetadata, SecretStore, AWSCURRENT, AWSPENDING};
+use secrets::versions::{SecretMetadata, SecretVersions, AWSCURRENT, AWSPENDING};
 
-impl<S: SecretStore, D: Database, C: Cache> Rotation<'_, S, D, C> {
+impl<S: SecretVersions, D: Database, C: Cache> Rotation<'_, S, D, C> {
     pub(crate) async fn promote(
         &self,
         metadata: &SecretMetadata,

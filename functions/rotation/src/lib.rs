@@ -7,7 +7,9 @@
 //! secret names a `masterarn` (the master creates `<user>_clone` on first use and alternates the
 //! two, so the previous credentials keep working for a whole rotation period).
 //! The protocol is in [`protocol`] (with [`checks`], [`ownership`] and [`recovery`]); Secrets
-//! Manager and PostgreSQL sit behind the [`store`] and [`database`] traits.
+//! Manager and PostgreSQL sit behind traits: the `secrets` crate's
+//! [`SecretVersions`](secrets::versions::SecretVersions) (the calls on a secret's versions and
+//! staging labels) and [`database`].
 
 mod alternating;
 pub mod api_keys;
@@ -25,7 +27,6 @@ pub mod protocol;
 pub mod recovery;
 pub mod redis;
 pub mod secret;
-pub mod store;
 
 #[cfg(test)]
 mod api_keys_tests;
@@ -49,9 +50,10 @@ use event::{RotationEvent, Step};
 use postgres::Postgres;
 use protocol::Outcome;
 use redis::Redis;
+use secrets::versions::SecretVersions;
+use secrets::Secrets;
 use serde::Serialize;
 use std::time::Duration;
-use store::{SecretStore, SecretsManager};
 
 /// What a step answers (Secrets Manager ignores it; tests and local runs read it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -63,7 +65,7 @@ pub struct StepResult {
 
 /// The function: its clients and settings, built once per Lambda instance.
 #[derive(Debug)]
-pub struct Function<S = SecretsManager, D = Postgres, C = AwsCache> {
+pub struct Function<S = Secrets, D = Postgres, C = AwsCache> {
     store: S,
     /// A configuration error is kept and reported by every invocation under `Misconfigured`,
     /// rather than crashing the Lambda at start where only its logs would say why.
@@ -86,7 +88,7 @@ impl Function {
     /// read them once (`Settings::from_env`).
     pub async fn load(settings: Result<Settings, Misconfigured>) -> Self {
         let config = env_core::aws::load().await;
-        Self::configured(SecretsManager::new(&config), &config, settings)
+        Self::configured(Secrets::new(&config), &config, settings)
     }
 }
 
@@ -118,7 +120,7 @@ impl<S> Function<S, Postgres, AwsCache> {
     }
 }
 
-impl<S: SecretStore, D: Database, C: Cache> Function<S, D, C> {
+impl<S: SecretVersions, D: Database, C: Cache> Function<S, D, C> {
     pub fn new(store: S, parts: Parts<D, C>) -> Self {
         Self {
             store,

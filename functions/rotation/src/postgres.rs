@@ -16,6 +16,7 @@ use rustls::pki_types::{CertificateDer, TrustAnchor};
 use rustls::{ClientConfig, RootCertStore};
 use std::path::Path;
 use std::sync::Arc;
+use std::thread::JoinHandle;
 use std::time::Duration;
 use tokio_postgres::config::SslMode;
 use tokio_postgres::error::SqlState;
@@ -72,12 +73,11 @@ pub fn client_config(
 /// once per process), and the first TLS handshake would otherwise wait for that; started here, at
 /// cold start, it runs while the function loads its configuration and reads the secret. Each step
 /// is a cold start in the benchmark, where the AWS endpoints are plain HTTP.
-fn prewarm_random(provider: &Arc<rustls::crypto::CryptoProvider>) {
+/// The thread says whether the generator gave bytes; the function does not wait for it (a failure
+/// would fail the handshake as well, which reports it), a test does.
+fn prewarm_random(provider: &Arc<rustls::crypto::CryptoProvider>) -> JoinHandle<bool> {
     let provider = Arc::clone(provider);
-    std::thread::spawn(move || {
-        // A failure here would fail the handshake as well, which reports it.
-        let _ = provider.secure_random.fill(&mut [0u8; 1]);
-    });
+    std::thread::spawn(move || provider.secure_random.fill(&mut [0u8; 1]).is_ok())
 }
 
 /// Logs in to PostgreSQL servers over verified TLS.
@@ -344,5 +344,17 @@ impl Session for PgSession {
             .batch_execute(&statements)
             .await
             .map_err(|error| create_failed("CREATE ROLE and GRANT", role, error))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_random_generator_is_seeded_on_a_thread_of_its_own() {
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        // Joined here so the seeding is observed, not left to race the end of the test process.
+        assert!(prewarm_random(&provider).join().unwrap());
     }
 }

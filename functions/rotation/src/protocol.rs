@@ -23,7 +23,9 @@ use crate::event::{RotationEvent, Step};
 use crate::ownership;
 use crate::recovery;
 use crate::secret::{alternate_username, Credentials, InvalidSecret, Strategy, CLONE_SUFFIX};
-use crate::store::{SecretMetadata, SecretStore, Selector, AWSCURRENT, AWSPENDING, AWSPREVIOUS};
+use secrets::versions::{
+    SecretMetadata, SecretVersions, Selector, AWSCURRENT, AWSPENDING, AWSPREVIOUS,
+};
 use serde::Serialize;
 use tracing::Instrument;
 
@@ -55,7 +57,7 @@ pub enum Outcome {
 }
 
 /// Runs one step of a rotation.
-pub async fn rotate<S: SecretStore, D: Database, C: Cache>(
+pub async fn rotate<S: SecretVersions, D: Database, C: Cache>(
     event: &RotationEvent,
     store: &S,
     database: &D,
@@ -149,7 +151,7 @@ fn pending_username(current: &Credentials, strategy: &Strategy) -> Result<String
     }
 }
 
-impl<S: SecretStore, D: Database, C: Cache> Rotation<'_, S, D, C> {
+impl<S: SecretVersions, D: Database, C: Cache> Rotation<'_, S, D, C> {
     async fn step(&self, step: Step) -> Result<Outcome, RotationError> {
         let metadata = self.store.describe(self.secret_id).await?;
         if !metadata.rotation_enabled {
@@ -297,7 +299,7 @@ impl<S: SecretStore, D: Database, C: Cache> Rotation<'_, S, D, C> {
             return Ok(Outcome::PendingAlreadyExists);
         }
         let username = pending_username(&current, &strategy)?;
-        let password = self.store.random_password(self.policy).await?;
+        let password = self.store.random_password(&self.policy.rules()).await?;
         let pending = current.with_login(&username, &password);
         let put = self
             .store

@@ -10,7 +10,7 @@ use crate::checks::same_login;
 use crate::database::{Database, Login};
 use crate::error::RotationError;
 use crate::secret::{Credentials, Password};
-use crate::store::{SecretStore, Selector, VersionEntry};
+use secrets::versions::{SecretVersions, Selector, VersionEntry};
 
 /// Versions read, and logins tried, at most: the newest ones not tried already.
 ///
@@ -38,7 +38,7 @@ fn newest_first(listing: Vec<VersionEntry>, skip: &[Option<&str>]) -> Vec<Versio
 
 /// Logs in as `current`'s user with the password of one of the secret's newest versions other than
 /// those in `skip`, skipping the passwords in `tried`. `Ok(None)` when none logs in.
-pub async fn find_login<S: SecretStore, D: Database>(
+pub async fn find_login<S: SecretVersions, D: Database>(
     store: &S,
     database: &D,
     secret_id: &str,

@@ -20,9 +20,9 @@ use crate::error::RotationError;
 use crate::event::Step;
 use crate::fakes::{Fakes, Fault, Rng};
 use crate::protocol::Outcome;
-use crate::store::{AWSCURRENT, AWSPENDING};
 use crate::tests::{setup, stage_logs_in, step, APP, STEPS};
 use crate::Function;
+use secrets::versions::{AWSCURRENT, AWSPENDING};
 use serde_json::Value;
 
 const SEQUENCES_PER_STRATEGY: u64 = 300;

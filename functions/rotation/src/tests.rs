@@ -14,8 +14,8 @@ use crate::config::PasswordPolicy;
 use crate::event::{RotationEvent, Step};
 use crate::fakes::{Fakes, Role, Secret, Version, HOST};
 use crate::protocol::Outcome;
-use crate::store::{AWSCURRENT, AWSPREVIOUS};
 use crate::Function;
+use secrets::versions::{AWSCURRENT, AWSPREVIOUS};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 

@@ -6,12 +6,12 @@
 use crate::event::Step;
 use crate::fakes::{Fakes, Rng, Role, Version, HOST};
 use crate::protocol::Outcome;
-use crate::store::{AWSCURRENT, AWSPENDING, AWSPREVIOUS};
 use crate::tests::{
     app_value, change_first_value, current_json, put_pending_value, role, rotation, setup,
     setup_with, stage_logs_in, step, APP, MASTER,
 };
 use env_core::{ErrorName, NamedError};
+use secrets::versions::{AWSCURRENT, AWSPENDING, AWSPREVIOUS};
 use serde_json::json;
 
 /// What the CancelRotateSecret documentation advises for a stuck rotation: remove AWSPENDING from

@@ -183,7 +183,7 @@ fn managed_by(owner: &str, operation: &'static str) -> AwsCallError {
 
 /// The characters GetRandomPassword draws from: the printable ASCII ones but the space, less those
 /// the rules exclude.
-fn alphabet(rules: &PasswordRules) -> Vec<char> {
+fn alphabet(rules: &PasswordRules<'_>) -> Vec<char> {
     ('!'..='~')
         .filter(|c| !rules.exclude_characters.contains(*c))
         .filter(|c| !(rules.exclude_punctuation && c.is_ascii_punctuation()))
@@ -200,7 +200,10 @@ impl SecretCalls for FakeSecrets {
             .map(|(_, secret)| secret.described()))
     }
 
-    async fn random_password(&self, rules: &PasswordRules) -> Result<SecretValue, AwsCallError> {
+    async fn random_password(
+        &self,
+        rules: &PasswordRules<'_>,
+    ) -> Result<SecretValue, AwsCallError> {
         self.recorder.lock().call("GetRandomPassword")?;
         let mut store = self.store();
         store.passwords_generated += 1;

@@ -4,6 +4,10 @@
 //! unit tests (`fake::FakeSecrets`, feature `test-util`). Each function's `Cloud` hands out its
 //! implementation instead of declaring the calls again. The moto tests drive every SDK method
 //! through those functions' binaries.
+//!
+//! The rotation function's calls on a secret's versions and staging labels are a second
+//! capability, [`versions::SecretVersions`], over the same [`Secrets`]; its in-memory fake is the
+//! rotation function's own (it shares one world with that function's PostgreSQL and ElastiCache).
 
 use aws_config::SdkConfig;
 use aws_sdk_secretsmanager::operation::describe_secret::DescribeSecretOutput;
@@ -64,12 +68,14 @@ pub struct NewSecret {
     pub tags: Vec<Tag>,
 }
 
-/// What GetRandomPassword is asked for. Spaces are never included.
+/// What GetRandomPassword is asked for. Spaces are never included, and every kind of character
+/// left (upper and lower case letters, digits, punctuation) is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PasswordRules {
+pub struct PasswordRules<'a> {
     pub length: i64,
-    /// Characters the password must not contain (for example those a URI would need quoted).
-    pub exclude_characters: &'static str,
+    /// Characters the password must not contain (for example those a URI would need quoted); a
+    /// constant, or a setting read at start (the rotation function's).
+    pub exclude_characters: &'a str,
     /// No punctuation at all (`! " # $ % & ' ( ) * + , - . / : ; < = > ? @ [ \ ] ^ _ ` { | } ~`).
     pub exclude_punctuation: bool,
 }
@@ -96,6 +102,35 @@ impl Secrets {
             client: aws_sdk_secretsmanager::Client::new(config),
         }
     }
+
+    /// GetRandomPassword, for both capabilities.
+    async fn generate_password(
+        &self,
+        rules: &PasswordRules<'_>,
+    ) -> Result<SecretValue, AwsCallError> {
+        let output = self
+            .client
+            .get_random_password()
+            .password_length(rules.length)
+            // Only when there are some: an empty ExcludeCharacters says nothing more.
+            .set_exclude_characters(
+                Some(rules.exclude_characters.to_owned()).filter(|c| !c.is_empty()),
+            )
+            .exclude_punctuation(rules.exclude_punctuation)
+            // Both are GetRandomPassword's defaults (Secrets Manager API reference: without
+            // IncludeSpace the password has no space; without RequireEachIncludedType it "contains
+            // at least one of every character type"), stated here for every caller so what the
+            // passwords hold is written where they are asked for.
+            .include_space(false)
+            .require_each_included_type(true)
+            .send()
+            .await
+            .map_err(aws_error("GetRandomPassword"))?;
+        let password = output
+            .random_password()
+            .required("GetRandomPassword.RandomPassword")?;
+        Ok(SecretValue::new(password))
+    }
 }
 
 /// The calls on secrets every secret owner makes. `id` is a secret's name or ARN, as Secrets
@@ -106,7 +141,8 @@ pub trait SecretCalls {
     /// DescribeSecret; `None` when there is no such secret.
     async fn describe(&self, id: &str) -> Result<Option<Secret>, AwsCallError>;
     /// GetRandomPassword.
-    async fn random_password(&self, rules: &PasswordRules) -> Result<SecretValue, AwsCallError>;
+    async fn random_password(&self, rules: &PasswordRules<'_>)
+        -> Result<SecretValue, AwsCallError>;
     /// CreateSecret; the new secret's ARN.
     async fn create(&self, secret: &NewSecret) -> Result<String, AwsCallError>;
     /// The `AWSCURRENT` value, always asked for by stage (moto answers an older version
@@ -173,24 +209,11 @@ impl SecretCalls for Secrets {
             .transpose()
     }
 
-    async fn random_password(&self, rules: &PasswordRules) -> Result<SecretValue, AwsCallError> {
-        let output = self
-            .client
-            .get_random_password()
-            .password_length(rules.length)
-            // Only when there are some: an empty ExcludeCharacters says nothing more.
-            .set_exclude_characters(
-                Some(rules.exclude_characters.to_owned()).filter(|c| !c.is_empty()),
-            )
-            .exclude_punctuation(rules.exclude_punctuation)
-            .include_space(false)
-            .send()
-            .await
-            .map_err(aws_error("GetRandomPassword"))?;
-        let password = output
-            .random_password()
-            .required("GetRandomPassword.RandomPassword")?;
-        Ok(SecretValue::new(password))
+    async fn random_password(
+        &self,
+        rules: &PasswordRules<'_>,
+    ) -> Result<SecretValue, AwsCallError> {
+        self.generate_password(rules).await
     }
 
     async fn create(&self, secret: &NewSecret) -> Result<String, AwsCallError> {
@@ -311,6 +334,8 @@ fn deletion_not_finished(error: AwsCallError) -> AwsCallError {
 fn rotation_in_progress(error: AwsCallError) -> AwsCallError {
     error.retryable_when("InvalidRequestException", "previous rotation")
 }
+
+pub mod versions;
 
 #[cfg(any(test, feature = "test-util"))]
 pub mod fake;

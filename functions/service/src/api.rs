@@ -49,27 +49,3 @@ pub trait Cloud {
     async fn delete_scaling_policy(&self, resource: &str, name: &str) -> CallResult<()>;
     async fn deregister_scalable_target(&self, resource: &str) -> CallResult<()>;
 }
-
-#[cfg(test)]
-mod tests {
-    use env_core::error::{aws_failure, found};
-
-    #[test]
-    fn only_the_not_found_code_means_absent() {
-        assert_eq!(found(Ok(1), &["NoSuchEntity"]).unwrap(), Some(1));
-        assert_eq!(
-            found::<i32>(
-                Err(aws_failure("GetRole", "NoSuchEntity")),
-                &["NoSuchEntity"]
-            )
-            .unwrap(),
-            None
-        );
-        let error = found::<i32>(
-            Err(aws_failure("GetRole", "AccessDenied")),
-            &["NoSuchEntity"],
-        )
-        .unwrap_err();
-        assert!(error.is_code("AccessDenied"));
-    }
-}

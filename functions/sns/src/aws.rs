@@ -5,7 +5,7 @@
 use crate::{is_topic_named, CallResult, EmailSubscription, SnsCalls};
 use aws_config::SdkConfig;
 use aws_sdk_sns::types as sns;
-use env_core::error::aws_error;
+use env_core::error::{aws_error, Required};
 use env_core::tags::Tag;
 
 /// What ListSubscriptionsByTopic gives as the ARN of a subscription not confirmed yet.
@@ -66,7 +66,10 @@ impl SnsCalls for Sns {
             .send()
             .await
             .map_err(aws_error("CreateTopic"))?;
-        Ok(created.topic_arn().unwrap_or_default().to_owned())
+        let arn = created
+            .topic_arn()
+            .required("CreateTopicResponse.TopicArn")?;
+        Ok(arn.to_owned())
     }
 
     async fn find_topic(&self, name: &str) -> CallResult<Option<String>> {

@@ -17,7 +17,8 @@ use integration_tests::rotation::{
 use rotation::database::{Database, DbError, Login};
 use rotation::protocol::Outcome;
 use rotation::secret::Password;
-use rotation::store::{SecretStore, SecretsManager, Selector, AWSCURRENT, AWSPENDING, AWSPREVIOUS};
+use secrets::versions::{SecretVersions, Selector, AWSCURRENT, AWSPENDING, AWSPREVIOUS};
+use secrets::Secrets;
 use serde_json::{json, Value};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -428,7 +429,7 @@ async fn a_login_to_a_missing_database_fails_with_the_server_error() {
 #[tokio::test]
 async fn the_store_tells_a_missing_value_from_a_refused_request() {
     let f = fixture(false).await;
-    let store = SecretsManager::new(&emulator().sdk_config().await);
+    let store = Secrets::new(&emulator().sdk_config().await);
     assert_eq!(
         store
             .value(&f.secret, Selector::Version(&token(5)))

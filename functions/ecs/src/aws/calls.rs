@@ -251,6 +251,18 @@ impl EcsCalls for Ecs {
         Ok(())
     }
 
+    async fn force_new_deployment(&self, cluster: &str, name: &str) -> CallResult<()> {
+        self.client
+            .update_service()
+            .cluster(cluster)
+            .service(name)
+            .force_new_deployment(true)
+            .send()
+            .await
+            .map_err(aws_error("UpdateService"))?;
+        Ok(())
+    }
+
     async fn scale_service(&self, cluster: &str, name: &str, count: i32) -> CallResult<()> {
         self.client
             .update_service()

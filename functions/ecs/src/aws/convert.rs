@@ -3,9 +3,10 @@
 
 use super::SET;
 use crate::{
-    BlueGreen, CallResult, Cluster, EcsService, ServiceSpec, TaskDefinition, TaskSpec,
+    BlueGreen, CallResult, Cluster, Deployment, EcsService, ServiceSpec, TaskDefinition, TaskSpec,
     FINGERPRINT_TAG, LOG_DELIVERY,
 };
+use aws_sdk_ecs::primitives::DateTime;
 use aws_sdk_ecs::types as ecs;
 use env_core::error::Required;
 use env_core::tags::Tag;
@@ -59,7 +60,15 @@ pub(super) fn service_of(service: &ecs::Service) -> CallResult<EcsService> {
             .filter_map(ecs::AdvancedConfiguration::alternate_target_group_arn)
             .next()
             .map(str::to_owned),
+        deployments: service.deployments().iter().map(deployment_of).collect(),
     })
+}
+
+/// A missing `createdAt` stays unknown (see [`Deployment::created_nanos`]).
+pub(super) fn deployment_of(deployment: &ecs::Deployment) -> Deployment {
+    Deployment {
+        created_nanos: deployment.created_at().map(DateTime::as_nanos),
+    }
 }
 
 /// The service's one load balancer entry; with blue/green, the green target group and the rules

@@ -1,12 +1,13 @@
 //! [`EcsCalls`] in memory, for the unit tests of every caller: it keeps what was created, answers
 //! the finders from it, and fails a named operation with a given AWS error code when a test asks,
 //! the way AWS answers. Every call lands in the function's shared [`SharedRecorder`], where a test
-//! injects its faults and reads the calls. The three kinds of UpdateService are recorded apart
-//! (`UpdateServiceTaskDefinition`, `UpdateServiceDeployment`, `ScaleService`) so that a test
-//! counts each.
+//! injects its faults and reads the calls. The four kinds of UpdateService are recorded apart
+//! (`UpdateServiceTaskDefinition`, `UpdateServiceDeployment`, `ForceNewDeployment`,
+//! `ScaleService`) so that a test counts each. A new deployment is stamped with the world's clock,
+//! which every deployment moves on a second.
 
 use crate::{
-    CallResult, Cluster, EcsCalls, EcsService, ServiceSpec, TaskDefinition, TaskSpec,
+    CallResult, Cluster, Deployment, EcsCalls, EcsService, ServiceSpec, TaskDefinition, TaskSpec,
     FINGERPRINT_TAG,
 };
 use env_core::error::aws_failure;
@@ -16,6 +17,9 @@ use std::collections::BTreeMap;
 
 /// The account the fake's ARNs are in.
 pub const ACCOUNT: &str = "123456789012";
+
+/// How far the clock moves on with each deployment.
+const SECOND_IN_NANOS: i128 = 1_000_000_000;
 
 /// What the fake ECS holds; a test puts clusters, revisions and services here directly.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -28,6 +32,8 @@ pub struct EcsWorld {
     pub services: BTreeMap<String, (ServiceSpec, EcsService)>,
     /// A deleted ECS service stays DRAINING until a test moves it on (AWS drains its tasks).
     pub slow_service_deletion: bool,
+    /// The clock: when the next deployment is made, in nanoseconds since the epoch.
+    pub now_nanos: i128,
 }
 
 impl EcsWorld {
@@ -48,6 +54,29 @@ impl EcsWorld {
         self.services
             .get_mut(name)
             .ok_or_else(|| aws_failure(operation, "ServiceNotFoundException"))
+    }
+
+    /// A deployment made now; the clock moves on, so the next one is newer.
+    fn deployment_now(&mut self) -> Deployment {
+        let created_nanos = Some(self.now_nanos);
+        self.now_nanos += SECOND_IN_NANOS;
+        Deployment { created_nanos }
+    }
+
+    /// ECS starts a new deployment of the service, its PRIMARY one, rolling out; the older ones
+    /// stay listed (a test removes them when it lets the rollout finish).
+    /// A service being deleted or deleted takes no new deployment: UpdateService answers
+    /// ServiceNotActiveException (ECS API reference, UpdateService, Errors).
+    fn deploy(&mut self, operation: &'static str, name: &str) -> CallResult<()> {
+        let (_, service) = self.service_mut(operation, name)?;
+        if service.status != "ACTIVE" {
+            return Err(aws_failure(operation, "ServiceNotActiveException"));
+        }
+        let deployment = self.deployment_now();
+        let (_, service) = self.service_mut(operation, name)?;
+        service.deployments.push(deployment);
+        service.rollout = Some("IN_PROGRESS".into());
+        Ok(())
     }
 }
 
@@ -208,6 +237,7 @@ impl EcsCalls for FakeEcs {
             rollout: Some("IN_PROGRESS".into()),
             strategy: Some(strategy(spec).into()),
             alternate_target_group: alternate(spec),
+            deployments: vec![world.deployment_now()],
         };
         world
             .services
@@ -223,9 +253,8 @@ impl EcsCalls for FakeEcs {
     ) -> CallResult<()> {
         let operation = "UpdateServiceTaskDefinition";
         let mut world = self.write(operation)?;
-        let (_, service) = world.service_mut(operation, name)?;
-        service.task_definition = task_definition.to_owned();
-        service.rollout = Some("IN_PROGRESS".into());
+        world.deploy(operation, name)?;
+        world.service_mut(operation, name)?.1.task_definition = task_definition.to_owned();
         Ok(())
     }
 
@@ -237,6 +266,12 @@ impl EcsCalls for FakeEcs {
         service.strategy = Some(strategy(spec).into());
         service.alternate_target_group = alternate(spec);
         Ok(())
+    }
+
+    async fn force_new_deployment(&self, _cluster: &str, name: &str) -> CallResult<()> {
+        let operation = "ForceNewDeployment";
+        let mut world = self.write(operation)?;
+        world.deploy(operation, name)
     }
 
     async fn scale_service(&self, _cluster: &str, name: &str, count: i32) -> CallResult<()> {

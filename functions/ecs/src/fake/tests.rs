@@ -178,6 +178,11 @@ async fn a_service_is_updated_scaled_switched_to_blue_green_and_drained() {
         assert_eq!(service.task_definition, "arn:td:2");
         assert_eq!(service.rollout.as_deref(), Some("IN_PROGRESS"));
         assert_eq!(service.desired_count, 5);
+        assert_eq!(
+            service.deployments.len(),
+            2,
+            "the new revision's deployment"
+        );
         assert_eq!(service.strategy.as_deref(), Some("BLUE_GREEN"));
         assert_eq!(service.alternate_target_group.as_deref(), Some("arn:green"));
     }
@@ -192,6 +197,50 @@ async fn a_service_is_updated_scaled_switched_to_blue_green_and_drained() {
 }
 
 #[tokio::test]
+async fn a_forced_deployment_is_a_newer_one_on_the_clock_with_the_same_revision() {
+    let recorder = SharedRecorder::default();
+    let fake = FakeEcs::new(recorder.clone());
+    fake.world().now_nanos = 1_700_000_000_000_000_000;
+    let spec = service("c");
+    let made = fake.create_service(&spec, &[]).await.unwrap();
+    let first = Deployment {
+        created_nanos: Some(1_700_000_000_000_000_000),
+    };
+    assert_eq!(made.deployments, [first]);
+    fake.world().services.get_mut(&spec.name).unwrap().1.rollout = Some("COMPLETED".into());
+    fake.force_new_deployment("c", &spec.name).await.unwrap();
+    let world = fake.world();
+    let (_, service) = &world.services[&spec.name];
+    let forced = Deployment {
+        created_nanos: Some(1_700_000_001_000_000_000),
+    };
+    assert_eq!(service.deployments, [first, forced]);
+    assert_eq!(service.rollout.as_deref(), Some("IN_PROGRESS"));
+    assert_eq!(service.task_definition, "arn:td:1");
+    assert_eq!(
+        recorder.lock().changes,
+        ["CreateService", "ForceNewDeployment"]
+    );
+}
+
+#[tokio::test]
+async fn a_service_being_deleted_takes_no_new_deployment() {
+    let fake = FakeEcs::new(SharedRecorder::default());
+    let spec = service("c");
+    fake.create_service(&spec, &[]).await.unwrap();
+    fake.world().slow_service_deletion = true;
+    fake.delete_service("c", &spec.name).await.unwrap();
+    let forced = fake.force_new_deployment("c", &spec.name).await;
+    assert!(forced.unwrap_err().is_code("ServiceNotActiveException"));
+    let updated = fake
+        .update_task_definition("c", &spec.name, "arn:td:2")
+        .await;
+    assert!(updated.unwrap_err().is_code("ServiceNotActiveException"));
+    let (_, service) = &fake.world().services[&spec.name];
+    assert_eq!(service.deployments.len(), 1, "only the first deployment");
+}
+
+#[tokio::test]
 async fn changing_an_unknown_service_is_ecss_service_not_found() {
     let fake = FakeEcs::new(SharedRecorder::default());
     let spec = service("c");
@@ -199,6 +248,7 @@ async fn changing_an_unknown_service_is_ecss_service_not_found() {
         fake.update_task_definition("c", "gone", "arn:td:2").await,
         fake.update_deployment(&spec).await,
         fake.scale_service("c", "gone", 1).await,
+        fake.force_new_deployment("c", "gone").await,
         fake.delete_service("c", "gone").await,
     ];
     for error in errors {

@@ -2,7 +2,7 @@
 
 use super::convert::{cache_tags, group_of, shard_configuration, slow_log_delivery};
 use super::ElastiCache;
-use crate::{CallResult, ElastiCacheCalls, GroupPlan, ReplicationGroup};
+use crate::{CallResult, ElastiCacheCalls, GroupPlan, ReplicationGroup, Sensitive};
 use aws_sdk_elasticache::types as ec;
 use env_core::error::{aws_error, found};
 use env_core::tags::Tag;
@@ -52,6 +52,19 @@ impl ElastiCacheCalls for ElastiCache {
             .send()
             .await
             .map_err(aws_error("CreateReplicationGroup"))?;
+        Ok(())
+    }
+
+    async fn rotate_auth_token(&self, id: &str, token: &Sensitive) -> CallResult<()> {
+        self.client
+            .modify_replication_group()
+            .replication_group_id(id)
+            .auth_token(token.expose())
+            .auth_token_update_strategy(ec::AuthTokenUpdateStrategyType::Rotate)
+            .apply_immediately(true)
+            .send()
+            .await
+            .map_err(aws_error("ModifyReplicationGroup"))?;
         Ok(())
     }
 

@@ -5,6 +5,7 @@
 //! directly (`world()`) to stand for what another function made.
 
 use crate::{CallResult, ElastiCacheCalls, GroupPlan, GroupState, ReplicationGroup, Sensitive};
+use env_core::error::aws_failure;
 use env_core::recorder::{RecordedWorld, SharedRecorder};
 use env_core::tags::Tag;
 use std::collections::BTreeMap;
@@ -21,15 +22,19 @@ pub struct ElastiCacheWorld {
     pub groups: BTreeMap<String, (ReplicationGroup, GroupPlan)>,
     /// Subnet group name → (subnets, tags).
     pub subnet_groups: BTreeMap<String, (SubnetGroup, Vec<Tag>)>,
+    /// Every token a group was given to rotate to, with the group's id, oldest first.
+    pub rotated_tokens: Vec<(String, Sensitive)>,
 }
 
 impl ElastiCacheWorld {
-    /// ElastiCache finishes what it was doing: creating → available with its endpoint, deleting → gone.
+    /// ElastiCache finishes what it was doing: creating → available with its endpoint, a token
+    /// change applied, deleting → gone.
     pub fn settle(&mut self) {
         self.groups
             .retain(|_, (group, _)| group.state() != GroupState::Deleting);
         for (group, _) in self.groups.values_mut() {
             group.status = "available".to_owned();
+            group.token_change = None;
             group.configuration_endpoint = Some((
                 format!("clustercfg.{}.abc123.usw2.cache.amazonaws.com", group.id),
                 6379,
@@ -114,6 +119,22 @@ impl ElastiCacheCalls for FakeElastiCache {
             slow_log_group: Some(plan.slow_log_group.clone()),
         };
         world.groups.insert(plan.id.clone(), (group, plan.clone()));
+        Ok(())
+    }
+
+    async fn rotate_auth_token(&self, id: &str, token: &Sensitive) -> CallResult<()> {
+        let operation = "ModifyReplicationGroup";
+        let mut world = self.write(operation)?;
+        let Some((group, _)) = world.groups.get_mut(id) else {
+            return Err(aws_failure(operation, "ReplicationGroupNotFoundFault"));
+        };
+        // ElastiCache modifies only an available group, one change at a time.
+        if group.state() != GroupState::Available || group.token_change.is_some() {
+            return Err(aws_failure(operation, "InvalidReplicationGroupState"));
+        }
+        group.status = "modifying".to_owned();
+        group.token_change = Some("ROTATING".to_owned());
+        world.rotated_tokens.push((id.to_owned(), token.clone()));
         Ok(())
     }
 

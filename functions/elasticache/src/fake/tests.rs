@@ -137,3 +137,63 @@ async fn a_subnet_group_is_made_and_deleted_and_a_fault_changes_nothing() {
         .await
         .unwrap());
 }
+
+#[tokio::test]
+async fn a_token_is_rotated_only_on_an_available_group_one_change_at_a_time() {
+    let recorder = SharedRecorder::default();
+    let cache = FakeElastiCache::new(recorder.clone());
+    let token = Sensitive::new("a-new-token-of-32-characters-xyz");
+    let error = cache
+        .rotate_auth_token("redis-pr-42", &token)
+        .await
+        .unwrap_err();
+    assert!(error.is_code("ReplicationGroupNotFoundFault"), "{error}");
+    cache.create_replication_group(&plan()).await.unwrap();
+    let error = cache
+        .rotate_auth_token("redis-pr-42", &token)
+        .await
+        .unwrap_err();
+    assert!(error.is_code("InvalidReplicationGroupState"), "{error}");
+    cache.world().settle();
+
+    cache
+        .rotate_auth_token("redis-pr-42", &token)
+        .await
+        .unwrap();
+    let rotating = cache
+        .replication_group("redis-pr-42")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(rotating.state(), GroupState::Modifying);
+    assert_eq!(rotating.token_change.as_deref(), Some("ROTATING"));
+    cache.world().group_status("redis-pr-42", "available");
+    let error = cache
+        .rotate_auth_token(
+            "redis-pr-42",
+            &Sensitive::new("another-token-of-32-characters-x"),
+        )
+        .await
+        .unwrap_err();
+    assert!(error.is_code("InvalidReplicationGroupState"), "{error}");
+
+    cache.world().settle();
+    let applied = cache
+        .replication_group("redis-pr-42")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (applied.state(), applied.token_change),
+        (GroupState::Available, None)
+    );
+    assert_eq!(
+        cache.world().rotated_tokens,
+        [("redis-pr-42".to_owned(), token)]
+    );
+    let calls = recorder.lock().calls.clone();
+    let modifications = calls
+        .iter()
+        .filter(|call| **call == "ModifyReplicationGroup");
+    assert_eq!(modifications.count(), 4);
+}

@@ -1,14 +1,20 @@
 //! The fake Secrets Manager: a secret's versions and their staging labels, with the rules the
 //! protocol relies on (a version's value never changes; a label moves only from the version named
 //! as holding it).
+//!
+//! It implements the `secrets` crate's [`SecretVersions`] but stays the rotation function's own
+//! rather than that crate's fake: it lives in the one [`World`] the fake PostgreSQL and ElastiCache
+//! share, with one call log, one clock and one fault counter across the three services, which the
+//! protocol's crash-safety tests need (a failure injected at any call of a step, whichever service
+//! it goes to).
 
 use super::{aws_failure, Fakes, World};
-use crate::config::PasswordPolicy;
 use crate::secret::Password;
-use crate::store::{
-    SecretMetadata, SecretStore, Selector, VersionEntry, AWSCURRENT, AWSPENDING, AWSPREVIOUS,
-};
 use env_core::AwsCallError;
+use secrets::versions::{
+    SecretMetadata, SecretVersions, Selector, VersionEntry, AWSCURRENT, AWSPENDING, AWSPREVIOUS,
+};
+use secrets::PasswordRules;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Default)]
@@ -74,7 +80,7 @@ fn remove_stage(secret: &mut Secret, stage: &str) {
     }
 }
 
-impl SecretStore for Fakes {
+impl SecretVersions for Fakes {
     async fn describe(&self, secret_id: &str) -> Result<SecretMetadata, AwsCallError> {
         self.pause().await;
         self.aws("DescribeSecret", secret_id.to_owned(), |world| {
@@ -129,19 +135,19 @@ impl SecretStore for Fakes {
         })
     }
 
-    async fn random_password(&self, policy: &PasswordPolicy) -> Result<Password, AwsCallError> {
+    async fn random_password(&self, rules: &PasswordRules<'_>) -> Result<Password, AwsCallError> {
         self.pause().await;
         let detail = format!(
             "{} {:?} {}",
-            policy.length, policy.exclude_characters, policy.exclude_punctuation
+            rules.length, rules.exclude_characters, rules.exclude_punctuation
         );
         self.aws("GetRandomPassword", detail, |world| {
             world.generated += 1;
-            let separator = if policy.exclude_punctuation { "" } else { "-" };
+            let separator = if rules.exclude_punctuation { "" } else { "-" };
             let stem = format!("generated{}{separator}", world.generated);
             Ok(Password::new(format!(
                 "{stem:x<width$}",
-                width = policy.length as usize
+                width = rules.length as usize
             )))
         })
     }

@@ -3,8 +3,8 @@
 
 use super::*;
 use crate::fakes::Fault;
-use crate::store::{SecretStore, AWSPENDING};
 use env_core::{ErrorName, NamedError};
+use secrets::versions::{SecretVersions, AWSPENDING};
 
 #[tokio::test]
 async fn the_fake_secrets_manager_keeps_the_rules_the_protocol_relies_on() {

@@ -2,8 +2,8 @@
 //! the pending one, and the master's.
 
 use super::*;
-use crate::store::AWSPENDING;
 use env_core::{ErrorName, NamedError};
+use secrets::versions::AWSPENDING;
 
 #[tokio::test]
 async fn set_secret_falls_back_from_the_current_to_the_previous_password() {

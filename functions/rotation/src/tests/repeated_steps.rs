@@ -1,7 +1,7 @@
 //! A step run again (Secrets Manager retries): one version, one password, one label move.
 
 use super::*;
-use crate::store::AWSPENDING;
+use secrets::versions::AWSPENDING;
 
 #[tokio::test]
 async fn create_secret_twice_makes_one_version_with_one_password() {

@@ -2,8 +2,8 @@
 //! made once, the users made on first use, and the names PostgreSQL takes.
 
 use super::*;
-use crate::store::AWSPENDING;
 use env_core::{ErrorName, NamedError};
+use secrets::versions::AWSPENDING;
 
 #[tokio::test]
 async fn single_user_rotation_sets_a_new_32_character_password_and_keeps_the_old_as_previous() {

@@ -11,8 +11,9 @@ use rotation::cache::{TokenCheck, TokenRejected};
 use rotation::event::{RotationEvent, Step};
 use rotation::protocol::Outcome;
 use rotation::redis::Redis;
-use rotation::store::{SecretsManager, AWSCURRENT, AWSPENDING, AWSPREVIOUS};
 use rotation::Function;
+use secrets::versions::{AWSCURRENT, AWSPENDING, AWSPREVIOUS};
+use secrets::Secrets;
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -134,7 +135,7 @@ impl Group {
     async fn create(&self, token: &str) -> Outcome {
         let config = self.emulator.sdk_config().await;
         let store = StartedRotation {
-            inner: SecretsManager::new(&config),
+            inner: Secrets::new(&config),
             token: token.to_owned(),
         };
         let event = RotationEvent {

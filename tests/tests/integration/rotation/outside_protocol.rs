@@ -7,7 +7,7 @@ use rotation::database::{Database, DbError, Login, PairFacts, RoleFacts, Session
 use rotation::event::Step;
 use rotation::protocol::Outcome;
 use rotation::secret::Password;
-use rotation::store::{AWSCURRENT, AWSPENDING, AWSPREVIOUS};
+use secrets::versions::{AWSCURRENT, AWSPENDING, AWSPREVIOUS};
 use serde_json::json;
 use std::time::Duration;
 

@@ -9,8 +9,9 @@ use integration_tests::rotation::{fixture, logs_in, parts, token, Fixture};
 use rotation::error::RotationError;
 use rotation::event::{RotationEvent, Step};
 use rotation::protocol::Outcome;
-use rotation::store::{SecretsManager, AWSCURRENT, AWSPENDING};
 use rotation::Function;
+use secrets::versions::{AWSCURRENT, AWSPENDING};
+use secrets::Secrets;
 use serde_json::Value;
 
 const SEEDS: u64 = 3;
@@ -64,7 +65,7 @@ impl Sequence {
             return self.f.in_process(token, step).await;
         }
         let config = emulator().sdk_config().await;
-        let function = Function::new(SecretsManager::new(&config), parts(&config));
+        let function = Function::new(Secrets::new(&config), parts(&config));
         let event = RotationEvent {
             secret_id: self.f.secret.clone(),
             client_request_token: token.to_owned(),

@@ -107,6 +107,7 @@ fn a_service_is_read_with_its_primary_rollout_strategy_and_green_target_group() 
             rollout: Some("IN_PROGRESS".into()),
             strategy: Some("BLUE_GREEN".into()),
             alternate_target_group: Some("arn:green".into()),
+            deployments: vec![Deployment::default(); 2],
         }
     );
     let bare = ecs::Service::builder()
@@ -117,6 +118,7 @@ fn a_service_is_read_with_its_primary_rollout_strategy_and_green_target_group() 
     let read = service_of(&bare).unwrap();
     assert_eq!((read.rollout, read.strategy), (None, None));
     assert_eq!(read.alternate_target_group, None);
+    assert!(read.deployments.is_empty());
     let without_task = ecs::Service::builder()
         .service_arn("arn:service/s")
         .status("ACTIVE")
@@ -128,6 +130,40 @@ fn a_service_is_read_with_its_primary_rollout_strategy_and_green_target_group() 
     );
     assert!(service_of(&ecs::Service::builder().status("ACTIVE").build()).is_err());
     assert!(service_of(&ecs::Service::builder().service_arn("a").build()).is_err());
+}
+
+#[test]
+fn a_deployment_is_read_with_its_creation_in_nanoseconds_or_none() {
+    let created = DateTime::from_secs_and_nanos(1_700_000_000, 250_000_000);
+    let deployment = ecs::Deployment::builder()
+        .status("PRIMARY")
+        .created_at(created)
+        .build();
+    assert_eq!(
+        deployment_of(&deployment),
+        Deployment {
+            created_nanos: Some(1_700_000_000_250_000_000)
+        }
+    );
+    let undated = ecs::Deployment::builder().status("ACTIVE").build();
+    assert_eq!(deployment_of(&undated).created_nanos, None);
+    let described = ecs::Service::builder()
+        .service_arn("arn:service/s")
+        .status("ACTIVE")
+        .task_definition("arn:td")
+        .deployments(deployment)
+        .deployments(undated)
+        .build();
+    let read = service_of(&described).unwrap();
+    assert_eq!(
+        read.deployments,
+        [
+            Deployment {
+                created_nanos: Some(1_700_000_000_250_000_000)
+            },
+            Deployment::default()
+        ]
+    );
 }
 
 #[test]
