@@ -126,7 +126,7 @@ fn comment_of_a_ready_environment_gives_its_url_cost_and_expiry() {
         "{out}"
     );
     // examples/pr.json's settings (the demo spec): the same figures `spec cost` prints.
-    assert!(out.contains("| Cost | $0.28 per hour idle,"), "{out}");
+    assert!(out.contains("| Cost | $0.19 per hour idle,"), "{out}");
     assert!(
         out.contains("| Expires | 2099-01-01T00:00:00Z (in "),
         "{out}"
@@ -179,7 +179,7 @@ fn comment_of_a_failed_provision_or_an_unknown_environment_says_so() {
     );
     assert!(out.contains("| URL | - |"), "{out}");
     // What may be left may cost.
-    assert!(out.contains("| Cost | $0.28 per hour idle"), "{out}");
+    assert!(out.contains("| Cost | $0.19 per hour idle"), "{out}");
 }
 
 /// An execution of the fake's `machine` (provision or teardown) named `name`, `seconds` after the epoch.

@@ -69,6 +69,23 @@ pub async fn read_back(
     scope: &ArnScope,
     dir: &Path,
 ) -> anyhow::Result<PathBuf> {
+    let manifest = Manifest {
+        functions: functions(config, scope, dir).await?,
+        state_machines: state_machines(config, scope).await?,
+        schedule: schedule(config).await?,
+    };
+    let path = dir.join(MANIFEST);
+    std::fs::write(&path, serde_json::to_vec_pretty(&manifest)?)
+        .context(format!("writing {}", path.display()))?;
+    Ok(path)
+}
+
+/// Every function by its ARN, its package downloaded and unpacked under `dir/functions/<name>`.
+async fn functions(
+    config: &aws_config::SdkConfig,
+    scope: &ArnScope,
+    dir: &Path,
+) -> anyhow::Result<BTreeMap<String, Function>> {
     let lambda = aws_sdk_lambda::Client::new(config);
     let mut functions = BTreeMap::new();
     for policy in FUNCTIONS {
@@ -94,7 +111,14 @@ pub async fn read_back(
             function_of(name, configuration, root)?,
         );
     }
+    Ok(functions)
+}
 
+/// Both workflows by their ARN, with their deployed definitions and role.
+async fn state_machines(
+    config: &aws_config::SdkConfig,
+    scope: &ArnScope,
+) -> anyhow::Result<BTreeMap<String, StateMachine>> {
     let sfn = aws_sdk_sfn::Client::new(config);
     let mut state_machines = BTreeMap::new();
     for name in [asl::PROVISION_NAME, asl::TEARDOWN_NAME] {
@@ -117,7 +141,11 @@ pub async fn read_back(
             },
         );
     }
+    Ok(state_machines)
+}
 
+/// The hourly schedule that runs the cleanup function.
+async fn schedule(config: &aws_config::SdkConfig) -> anyhow::Result<Schedule> {
     let scheduler = aws_sdk_scheduler::Client::new(config);
     let unread = format!(
         "GetSchedule {}: was the backend deployed?",
@@ -135,21 +163,11 @@ pub async fn read_back(
         .schedule_expression()
         .context(answered_no("ScheduleExpression"))?;
     let target = answer.target().context(answered_no("Target"))?;
-    let schedule = Schedule {
+    Ok(Schedule {
         expression: expression.to_owned(),
         target_arn: target.arn().to_owned(),
         input: target.input().map(str::to_owned),
-    };
-
-    let manifest = Manifest {
-        state_machines,
-        functions,
-        schedule,
-    };
-    let path = dir.join(MANIFEST);
-    std::fs::write(&path, serde_json::to_vec_pretty(&manifest)?)
-        .context(format!("writing {}", path.display()))?;
-    Ok(path)
+    })
 }
 
 /// The function's settings as Lambda answered them.

@@ -110,6 +110,90 @@ impl Found {
     }
 }
 
+/// How far the ECS service is: whether it is rolled out as `create` leaves it (`None`: no service
+/// that stays), and whether it deploys with the spec's strategy.
+struct Rollout {
+    service: Option<bool>,
+    strategy: bool,
+}
+
+/// A part `create` makes, by the name the log shows, and how far it is.
+type Part = (&'static str, Presence);
+
+impl Found {
+    fn rollout(
+        &self,
+        service_name: impl FnOnce() -> String,
+        blue_green: bool,
+        readiness: Readiness,
+    ) -> Result<Rollout, ServiceError> {
+        let active = self.active_service();
+        if active.is_some_and(|service| service.rollout.as_deref() == Some("FAILED")) {
+            return Err(ServiceError::DeploymentFailed(service_name()));
+        }
+        let current = self.current_revision();
+        let strategy = active.is_some_and(|service| deploys_blue_green(service) == blue_green);
+        // As `create` leaves it: nothing for it to update, and ready.
+        let rolled_out = |service: &EcsService| {
+            current == Some(service.task_definition.as_str())
+                && strategy
+                && deployment::is_ready(service, readiness)
+        };
+        let service = match &self.service {
+            Some(service) if service.status == "ACTIVE" => Some(rolled_out(service)),
+            Some(service) if service.status == "DRAINING" => Some(false),
+            _ => None,
+        };
+        Ok(Rollout { service, strategy })
+    }
+
+    /// Every part this spec's `create` makes, and whether `delete` has more to remove besides: the
+    /// deregistered revisions of a teardown not finished, and the infrastructure role a switch
+    /// from blue/green leaves.
+    fn parts(&self, service: Option<bool>, blue_green: bool) -> (Vec<Part>, bool) {
+        let role =
+            |role: &Option<FoundRole>| Presence::of(role.as_ref().map(|role| role.has_policy));
+        let [log_group, insights] = self.log_groups;
+        let revision = self.revision.as_ref().map(|revision| revision.current);
+        let mut parts = vec![
+            ("service log group", Presence::of(log_group.then_some(true))),
+            (
+                "Container Insights log group",
+                Presence::of(insights.then_some(true)),
+            ),
+            ("execution role", role(&self.execution_role)),
+            ("task role", role(&self.task_role)),
+            ("cluster", Presence::of(self.cluster.then_some(true))),
+            ("task definition", Presence::of(revision)),
+            ("discovery service", Presence::of(self.discovery)),
+            ("ECS service", Presence::of(service)),
+            ("autoscaling", Presence::of(self.scaling)),
+        ];
+        let infrastructure = role(&self.infrastructure_role);
+        let mut left_over = self.inactive_revisions;
+        if blue_green {
+            parts.push(("infrastructure role", infrastructure));
+        } else {
+            left_over |= infrastructure != Presence::Absent;
+        }
+        (parts, left_over)
+    }
+
+    /// What the outputs are built from.
+    fn known(&self, strategy: bool) -> Known<'_> {
+        Known {
+            cluster: self.cluster,
+            service: self.active_service().is_some(),
+            log_group: self.log_groups[0],
+            discovery: self.discovery == Some(true),
+            task_definition: self.current_revision(),
+            execution_role: self.execution_role.as_ref().map(|role| role.arn.as_str()),
+            task_role: self.task_role.as_ref().map(|role| role.arn.as_str()),
+            strategy,
+        }
+    }
+}
+
 pub async fn status<C: Cloud>(
     cloud: &C,
     request: &Request,
@@ -117,55 +201,11 @@ pub async fn status<C: Cloud>(
     readiness: Readiness,
 ) -> Result<Response, ServiceError> {
     let cx = Context::new(cloud, request).with(inputs);
-    let names = cx.names;
     let found = Found::read(&cx).await?;
-    let active = found.active_service();
-    if active.is_some_and(|service| service.rollout.as_deref() == Some("FAILED")) {
-        return Err(ServiceError::DeploymentFailed(
-            names.of(NameKind::EcsService),
-        ));
-    }
     let blue_green = inputs.blue_green.is_some();
-    let current = found.current_revision();
-    let strategy = active.is_some_and(|service| deploys_blue_green(service) == blue_green);
-    // As `create` leaves it: nothing for it to update, and ready.
-    let rolled_out = |service: &EcsService| {
-        current == Some(service.task_definition.as_str())
-            && strategy
-            && deployment::is_ready(service, readiness)
-    };
-    let service = match &found.service {
-        Some(service) if service.status == "ACTIVE" => Some(rolled_out(service)),
-        Some(service) if service.status == "DRAINING" => Some(false),
-        _ => None,
-    };
-    let role = |role: &Option<FoundRole>| Presence::of(role.as_ref().map(|role| role.has_policy));
-    let [log_group, insights] = found.log_groups;
-    let revision = found.revision.as_ref().map(|revision| revision.current);
-    let mut parts = vec![
-        ("service log group", Presence::of(log_group.then_some(true))),
-        (
-            "Container Insights log group",
-            Presence::of(insights.then_some(true)),
-        ),
-        ("execution role", role(&found.execution_role)),
-        ("task role", role(&found.task_role)),
-        ("cluster", Presence::of(found.cluster.then_some(true))),
-        ("task definition", Presence::of(revision)),
-        ("discovery service", Presence::of(found.discovery)),
-        ("ECS service", Presence::of(service)),
-        ("autoscaling", Presence::of(found.scaling)),
-    ];
-    let infrastructure = role(&found.infrastructure_role);
-    // What `delete` removes but this spec's `create` does not need: the deregistered revisions of
-    // a teardown not finished, and the infrastructure role a switch from blue/green leaves.
-    let mut left_over = found.inactive_revisions;
-    if blue_green {
-        parts.push(("infrastructure role", infrastructure));
-    } else {
-        left_over |= infrastructure != Presence::Absent;
-    }
-
+    let service_name = || cx.names.of(NameKind::EcsService);
+    let rollout = found.rollout(service_name, blue_green, readiness)?;
+    let (parts, left_over) = found.parts(rollout.service, blue_green);
     if !left_over && parts.iter().all(|(_, part)| *part == Presence::Absent) {
         return Ok(Response::new(Status::Deleted, Outputs::new()));
     }
@@ -175,21 +215,12 @@ pub async fn status<C: Cloud>(
         .map(|(name, _)| *name)
         .collect();
     tracing::info!(?waiting, "service status");
-    let known = Known {
-        cluster: found.cluster,
-        service: active.is_some(),
-        log_group,
-        discovery: found.discovery == Some(true),
-        task_definition: current,
-        execution_role: found.execution_role.as_ref().map(|role| role.arn.as_str()),
-        task_role: found.task_role.as_ref().map(|role| role.arn.as_str()),
-        strategy,
-    };
     let status = if waiting.is_empty() {
         Status::Ready
     } else {
         Status::InProgress
     };
-    let outputs = outputs(names, cx.fields().deployment_strategy, &known);
+    let known = found.known(rollout.strategy);
+    let outputs = outputs(cx.names, cx.fields().deployment_strategy, &known);
     Ok(Response::new(status, outputs))
 }

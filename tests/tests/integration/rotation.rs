@@ -6,6 +6,7 @@
 mod cache_token;
 mod outside_protocol;
 mod sequences;
+mod sessions;
 
 use integration_tests::emulator::emulator;
 use integration_tests::functions::invoke;
