@@ -7,6 +7,7 @@ use crate::api::{
 };
 use aws_config::SdkConfig;
 use aws_sdk_resourcegroupstagging::types::{ResourceTagMapping, TagFilter};
+use env_core::aws::next_page;
 use env_core::error::{aws_error, Required};
 use env_core::tags::Tag;
 
@@ -52,10 +53,7 @@ impl Cloud for AwsCloud {
             .iter()
             .map(tagged_resource)
             .collect::<CallResult<_>>()?;
-        // The last page answers an empty token (API reference, GetResources, `PaginationToken`);
-        // moto answers none. Both mean the end.
-        let token = page.pagination_token().unwrap_or_default().to_owned();
-        let next = Some(token).filter(|token| !token.is_empty());
+        let next = next_page(page.pagination_token());
         Ok(ResourcePage { resources, next })
     }
 

@@ -48,9 +48,23 @@ pub async fn load() -> SdkConfig {
         .await
 }
 
+/// The token of a listing's next page, if there is one. The last page of some listings answers an
+/// empty token (Resource Groups Tagging API, GetResources, `PaginationToken`), and moto answers an
+/// empty one where AWS leaves it out (Secrets Manager, ListSecretVersionIds): both mean the end.
+pub fn next_page(token: Option<&str>) -> Option<String> {
+    token.filter(|token| !token.is_empty()).map(str::to_owned)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_listing_goes_on_only_with_a_non_empty_next_token() {
+        assert_eq!(next_page(Some("page-2")).as_deref(), Some("page-2"));
+        assert_eq!(next_page(Some("")), None);
+        assert_eq!(next_page(None), None);
+    }
 
     #[tokio::test]
     async fn loaded_configuration_keeps_our_retry_and_timeout_settings() {

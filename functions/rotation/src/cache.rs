@@ -75,7 +75,11 @@ pub trait CacheControl: Send + Sync {
     fn group(&self, id: &str) -> impl Future<Output = CallResult<Option<GroupState>>> + Send;
     /// ModifyReplicationGroup with `AuthToken`, `AuthTokenUpdateStrategy` `ROTATE` and
     /// `ApplyImmediately`: the group takes the new token and keeps the newest of its old ones.
-    fn rotate_token(&self, id: &str, token: &str) -> impl Future<Output = CallResult<()>> + Send;
+    fn rotate_token(
+        &self,
+        id: &str,
+        token: &Sensitive,
+    ) -> impl Future<Output = CallResult<()>> + Send;
     /// The service's deployments; `None` when the service does not exist or is not active.
     fn deployments(
         &self,
@@ -150,9 +154,8 @@ impl CacheControl for AwsCache {
         }))
     }
 
-    async fn rotate_token(&self, id: &str, token: &str) -> CallResult<()> {
-        let token = Sensitive::new(token);
-        self.elasticache.rotate_auth_token(id, &token).await
+    async fn rotate_token(&self, id: &str, token: &Sensitive) -> CallResult<()> {
+        self.elasticache.rotate_auth_token(id, token).await
     }
 
     async fn deployments(&self, service: &EcsService) -> CallResult<Option<Vec<Deployment>>> {

@@ -261,7 +261,7 @@ impl<S: SecretVersions, D: Database, C: Cache> Rotation<'_, S, D, C> {
             match self
                 .cache
                 .client
-                .rotate_token(&current.group, pending.token.expose())
+                .rotate_token(&current.group, &pending.token)
                 .await
             {
                 // A change another call started meanwhile (a concurrent setSecret of this token):

@@ -103,6 +103,16 @@ impl Secrets {
         }
     }
 
+    /// DescribeSecret, for both capabilities: what each reads of the answer differs.
+    async fn describe_secret(&self, id: &str) -> Result<DescribeSecretOutput, AwsCallError> {
+        self.client
+            .describe_secret()
+            .secret_id(id)
+            .send()
+            .await
+            .map_err(aws_error("DescribeSecret"))
+    }
+
     /// GetRandomPassword, for both capabilities.
     async fn generate_password(
         &self,
@@ -196,13 +206,7 @@ fn secret_of(output: &DescribeSecretOutput) -> Result<Secret, AwsCallError> {
 
 impl SecretCalls for Secrets {
     async fn describe(&self, id: &str) -> Result<Option<Secret>, AwsCallError> {
-        let result = self
-            .client
-            .describe_secret()
-            .secret_id(id)
-            .send()
-            .await
-            .map_err(aws_error("DescribeSecret"));
+        let result = self.describe_secret(id).await;
         found(result, &["ResourceNotFoundException"])?
             .as_ref()
             .map(secret_of)

@@ -3,6 +3,7 @@
 
 use super::{aws_failure, Fakes};
 use crate::cache::{CacheControl, Deployment, EcsService, GroupState, TokenCheck, TokenRejected};
+use elasticache::Sensitive;
 use env_core::AwsCallError;
 
 /// A replication group, its Redis server and the ECS service whose tasks hold its token.
@@ -82,11 +83,11 @@ impl CacheControl for Fakes {
         })
     }
 
-    async fn rotate_token(&self, id: &str, token: &str) -> Result<(), AwsCallError> {
+    async fn rotate_token(&self, id: &str, token: &Sensitive) -> Result<(), AwsCallError> {
         self.pause().await;
         self.aws("ModifyReplicationGroup", id.to_owned(), |world| {
             if std::mem::take(&mut world.cache.concurrent_change) {
-                world.cache.applying = Some((token.to_owned(), world.cache.apply_after));
+                world.cache.applying = Some((token.expose().to_owned(), world.cache.apply_after));
             }
             // ElastiCache: "The requested replication group is not in the available state."
             if world.cache.applying.is_some() {
@@ -96,7 +97,7 @@ impl CacheControl for Fakes {
                     "InvalidReplicationGroupState",
                 ));
             }
-            world.cache.applying = Some((token.to_owned(), world.cache.apply_after));
+            world.cache.applying = Some((token.expose().to_owned(), world.cache.apply_after));
             Ok(())
         })
     }

@@ -6,13 +6,8 @@ use super::{
 };
 use crate::{PasswordRules, SecretValue, Secrets};
 use aws_sdk_secretsmanager::types::SecretVersionsListEntry;
+use env_core::aws::next_page;
 use env_core::error::{aws_error, AwsCallError, Required};
-
-/// The token of the next page of a listing, if there is one: moto answers an empty NextToken on the
-/// last page, AWS leaves it out.
-fn next_page(token: Option<&str>) -> Option<String> {
-    token.filter(|token| !token.is_empty()).map(str::to_owned)
-}
 
 fn entry_of(entry: &SecretVersionsListEntry) -> Result<VersionEntry, AwsCallError> {
     let id = entry
@@ -27,13 +22,7 @@ fn entry_of(entry: &SecretVersionsListEntry) -> Result<VersionEntry, AwsCallErro
 
 impl SecretVersions for Secrets {
     async fn describe(&self, secret_id: &str) -> Result<SecretMetadata, AwsCallError> {
-        let output = self
-            .client
-            .describe_secret()
-            .secret_id(secret_id)
-            .send()
-            .await
-            .map_err(aws_error("DescribeSecret"))?;
+        let output = self.describe_secret(secret_id).await?;
         Ok(SecretMetadata {
             rotation_enabled: output.rotation_enabled() == Some(true),
             // Absent for a secret without versions.
@@ -136,13 +125,6 @@ impl SecretVersions for Secrets {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_listing_goes_on_only_with_a_non_empty_next_token() {
-        assert_eq!(next_page(Some("page-2")).as_deref(), Some("page-2"));
-        assert_eq!(next_page(Some("")), None);
-        assert_eq!(next_page(None), None);
-    }
 
     #[test]
     fn a_listed_version_needs_its_id() {
