@@ -34,7 +34,7 @@ KEY_POLICY_GRANTS = {
     ("catalog-fn-network", "kms:CreateAlias"),
     ("catalog-fn-network", "kms:DeleteAlias"),
 }
-ALTERNATIVES = (("/app/", "/net/", "/gwy/"), (":execution:", ":express:"))
+ALTERNATIVES = (("/app/", "/net/", "/gwy/"), (":execution:", ":express:"), (":stateMachine:", ":mapRun:"))
 
 
 def _grants(document, action):

@@ -160,6 +160,9 @@ INVOLVED = {
     # Functions developer guide: express executions are named arn:…:express:…).
     ("states:DescribeExecution", "express"): (lambda r: ":express:" in str(r.params.get("executionArn")), "Step Functions developer guide, \"Standard and Express workflows\""),
     ("states:DescribeExecution", "execution"): (lambda r: ":execution:" in str(r.params.get("executionArn")), "Step Functions developer guide, \"Standard and Express workflows\""),
+    # ListExecutions lists a state machine's executions or a Map Run's: "You can specify either a
+    # mapRunArn or a stateMachineArn, but not both" (Step Functions API reference, ListExecutions).
+    ("states:ListExecutions", "maprun"): (lambda r: bool(r.params.get("mapRunArn")), "Step Functions API reference, ListExecutions: mapRunArn or stateMachineArn, not both"),
     ("rds:DeleteDBCluster", "cluster-snapshot"): (lambda r: str(r.params.get("SkipFinalSnapshot")).lower() != "true", "RDS API reference, DeleteDBCluster: the final snapshot (FinalDBSnapshotIdentifier) exists only when SkipFinalSnapshot is false"),
 }
 

@@ -7,6 +7,7 @@ pub mod emulator;
 pub mod functions;
 pub mod iam;
 pub mod leftovers;
+pub mod local;
 pub mod parliament;
 pub mod postgres;
 pub mod python;

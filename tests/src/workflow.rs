@@ -40,7 +40,7 @@ pub fn runner_dir() -> PathBuf {
     crate::workspace_root().join("tools/workflow")
 }
 
-/// Runs `workflow` (`provision` or `teardown`) with `input`, Waits shortened to `wait_ms`.
+/// Runs `workflow` (`provision`, `teardown` or `claim`) with `input`, Waits shortened to `wait_ms`.
 pub fn run(workflow: &str, input: &Value, env: &[(&str, String)], wait_ms: u64) -> Execution {
     run_with_faults(workflow, input, env, wait_ms, &[])
 }
@@ -92,7 +92,20 @@ fn function_args(wait_ms: u64, faults: &[&str]) -> Vec<OsString> {
 /// seconds `times` (a JSON file, see tools/workflow/typical-times.json) gives, measured in the ASL's
 /// own Wait seconds, so the execution takes the transitions it would take in AWS.
 pub fn run_simulated(workflow: &str, input: &Value, times: &Path) -> Execution {
-    let args: Vec<OsString> = vec!["--simulate".into(), times.into()];
+    run_simulated_with_faults(workflow, input, times, &[])
+}
+
+/// [`run_simulated`], with `faults` injected as [`run_with_faults`] injects them.
+pub fn run_simulated_with_faults(
+    workflow: &str,
+    input: &Value,
+    times: &Path,
+    faults: &[&str],
+) -> Execution {
+    let mut args: Vec<OsString> = vec!["--simulate".into(), times.into()];
+    for fault in faults {
+        args.extend(["--fail".into(), OsString::from(fault)]);
+    }
     runner(workflow, input, &[], &args)
 }
 
@@ -173,4 +186,137 @@ fn runner(workflow: &str, input: &Value, env: &[(&str, String)], args: &[OsStrin
             .unwrap_or_default(),
         log,
     }
+}
+
+/// The input of a simulated claim: the defaults of a pull request's spec on pool environment
+/// `pool-sim`, as `envctl env up` sends it (standby off, the pull request set).
+pub fn claim_input() -> Value {
+    serde_json::json!({"spec": {
+        "environmentSuffix": "pool-sim",
+        "pullRequest": 42,
+        "containerImage": "nginx",
+        "selfSignedCertificate": true
+    }})
+}
+
+/// A claim at the production poll intervals with the `claim` table of `times`; it must succeed.
+pub fn simulated_claim(times: &Path) -> Execution {
+    let claim = run_simulated("claim", &claim_input(), times);
+    assert!(claim.succeeded, "{:?}: {}", claim.cause, claim.log);
+    claim
+}
+
+/// The design's upper end for the service in a claim (docs/warm-pool-design.md section 4, upper
+/// column of steps 5-8): 60 s task start, 10 s API listening, 20 s to the first passing health
+/// check, 15 s until the rollout is seen COMPLETED.
+pub const CLAIM_SERVICE_UPPER_SECONDS: f64 = 105.0;
+/// The upper column of steps 1, 2 and 12 of the same table: finding candidates, starting the
+/// claim, the follow poll.
+pub const ENVCTL_UPPER_SECONDS: [f64; 3] = [2.0, 1.0, 5.0];
+
+/// Time to a ready environment for a pull request, three ways, and what each is made of.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeToReady {
+    /// A provision from nothing: the provision workflow's critical path.
+    pub cold_provision: f64,
+    /// A claim from the pool: envctl's steps plus the claim workflow's critical path.
+    pub claim: f64,
+    /// The same with the design's upper-end inputs.
+    pub claim_upper: f64,
+    /// The pool is empty: envctl looks and tries, then falls back to a cold provision.
+    pub empty_pool: f64,
+    /// When the simulated claim saw each component READY, and the upper-end run's.
+    pub claim_ready_at: BTreeMap<String, f64>,
+    pub claim_upper_ready_at: BTreeMap<String, f64>,
+    /// The `envctl` table used (findCandidates, startClaim, followPoll).
+    pub envctl: [f64; 3],
+}
+
+/// [`TimeToReady`] from `times` (typical-times.json's layout) and the provision run `provision`
+/// already simulated with it: the claim is simulated at p50 and at the upper end.
+pub fn time_to_ready(times: &Value, provision: &Execution) -> TimeToReady {
+    let definition = |name: &str| -> Value {
+        let path = crate::workspace_root().join(format!("statemachine/{name}.asl.json"));
+        serde_json::from_str(&std::fs::read_to_string(path).expect("the workflow file exists"))
+            .expect("the workflow is JSON")
+    };
+    let envctl_table = &times["envctl"];
+    let envctl = ["findCandidates", "startClaim", "followPoll"].map(|step| {
+        envctl_table[step]
+            .as_f64()
+            .unwrap_or_else(|| panic!("typical-times.json: envctl.{step} is a number"))
+    });
+    let claim_definition = definition("claim");
+    let claim = simulated_claim_with(times);
+    let mut upper_times = times.clone();
+    upper_times["claim"]["service"] = serde_json::json!(CLAIM_SERVICE_UPPER_SECONDS);
+    let upper = simulated_claim_with(&upper_times);
+    let cold_provision = expected_seconds(&definition("provision"), &provision.simulated_seconds);
+    TimeToReady {
+        cold_provision,
+        claim: envctl.iter().sum::<f64>()
+            + expected_seconds(&claim_definition, &claim.simulated_seconds),
+        claim_upper: ENVCTL_UPPER_SECONDS.iter().sum::<f64>()
+            + expected_seconds(&claim_definition, &upper.simulated_seconds),
+        // With no candidate there is no claim to follow: only the look and the attempt come first.
+        empty_pool: envctl[0] + envctl[1] + cold_provision,
+        claim_ready_at: claim.simulated_seconds,
+        claim_upper_ready_at: upper.simulated_seconds,
+        envctl,
+    }
+}
+
+/// [`simulated_claim`] with the times given as a document, written to a file of this process.
+fn simulated_claim_with(times: &Value) -> Execution {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("claim-times-{}-{n}.json", std::process::id()));
+    std::fs::write(&path, times.to_string()).expect("the times file is written");
+    let claim = simulated_claim(&path);
+    std::fs::remove_file(&path).expect("the times file is removed");
+    claim
+}
+
+/// A workflow's expected time to READY: the states of one collection run one after another, a
+/// Parallel of several branches takes its slowest branch, and each component takes the time at
+/// which the simulated run saw it READY (its typical time rounded up to the next poll). That time
+/// counts where the component is seen READY, at its wait loop's Tasks, not at the `Create…` Task
+/// that starts its clock: the claim starts the service before the Parallel that waits for it.
+pub fn expected_seconds(definition: &Value, ready_at: &BTreeMap<String, f64>) -> f64 {
+    collection_seconds(&definition["States"], ready_at)
+}
+
+fn collection_seconds(states: &Value, ready_at: &BTreeMap<String, f64>) -> f64 {
+    let states = states.as_object().expect("States is an object");
+    let mut components: Vec<String> = Vec::new();
+    let mut total = 0.0;
+    for (name, state) in states {
+        match state["Type"].as_str() {
+            Some("Task") if !name.starts_with("Create") => {
+                if let Some(component) = component_of(state) {
+                    if !components.contains(&component) {
+                        total += ready_at.get(&component).copied().unwrap_or(0.0);
+                        components.push(component);
+                    }
+                }
+            }
+            Some("Parallel") => {
+                total += state["Branches"]
+                    .as_array()
+                    .expect("Branches is an array")
+                    .iter()
+                    .map(|branch| collection_seconds(&branch["States"], ready_at))
+                    .fold(0.0, f64::max);
+            }
+            _ => {}
+        }
+    }
+    total
+}
+
+/// `${NetworkFunctionArn}` → `network`.
+fn component_of(task: &Value) -> Option<String> {
+    let resource = task["Resource"].as_str()?;
+    let name = resource.strip_prefix("${")?.strip_suffix("FunctionArn}")?;
+    Some(name.to_lowercase())
 }

@@ -24,6 +24,8 @@ from werkzeug.serving import make_server
 
 import behaviours
 import cloudwatch_cbor
+import executions
+import function_packages
 import local_cache
 import local_rotation
 import recorder
@@ -205,63 +207,6 @@ def seed_rotation_package(endpoint: str) -> None:
         CreateBucketConfiguration={"LocationConstraint": "us-west-2"},
     )
     s3.put_object(Bucket=LOCAL_ARTIFACTS_BUCKET, Key=LOCAL_ROTATION_KEY, Body=EMPTY_ZIP)
-
-
-# Where GetFunction says a function's package can be downloaded (see serve_function_packages).
-PACKAGE_PATH = "/_emulator/lambda-package/"
-package_base = {"url": None}
-
-
-def serve_function_packages() -> None:
-    """GetFunction answers Code.Location, "a presigned URL that you can use to download the
-    deployment package" (Lambda API reference, FunctionCodeLocation). moto answers an address in
-    AWS's own bucket that nothing here serves, so the local runner could not run what was deployed.
-    Here the address is this emulator's own (`PACKAGE_PATH`), and `PackageServer` answers the bytes
-    moto stored."""
-    from moto.awslambda.models import LambdaFunction
-
-    get_code = LambdaFunction.get_code
-
-    def located(self):
-        answer = get_code(self)
-        code = answer.get("Code")
-        if code is not None and code.get("RepositoryType") == "S3" and package_base["url"]:
-            code["Location"] = (
-                f"{package_base['url']}{PACKAGE_PATH}{self.account_id}/{self.region}/{self.function_name}"
-            )
-        return answer
-
-    LambdaFunction.get_code = located
-
-
-class PackageServer:
-    """`GET PACKAGE_PATH<account>/<region>/<function>`: the function's package as moto stored it
-    (404 for a function that does not exist); every other request goes on to `app`."""
-
-    def __init__(self, app):
-        self.app = app
-
-    def __call__(self, environ, start_response):
-        path = environ.get("PATH_INFO", "")
-        if not path.startswith(PACKAGE_PATH):
-            return self.app(environ, start_response)
-        from moto.awslambda.models import lambda_backends
-
-        parts = path[len(PACKAGE_PATH):].split("/")
-        package = None
-        if len(parts) == 3:
-            account, region, name = parts
-            functions = lambda_backends[account][region]._lambdas
-            if name in functions._functions:
-                package = functions._get_latest(name).code_bytes
-        if package is None:
-            start_response("404 Not Found", [("Content-Type", "text/plain")])
-            return [f"no package at {path}".encode()]
-        start_response(
-            "200 OK",
-            [("Content-Type", "application/zip"), ("Content-Length", str(len(package)))],
-        )
-        return [package]
 
 
 def keep_create_service_deployment_configuration() -> None:
@@ -559,7 +504,7 @@ def main() -> None:
     keep_tags_when_a_certificate_is_reimported()
     list_tagged_resources_while_others_change()
     update_function_code_for_its_architecture()
-    serve_function_packages()
+    function_packages.serve_function_packages()
     keep_create_service_deployment_configuration()
     keep_performance_insights()
     rotate_secrets_without_running_their_lambda()
@@ -567,6 +512,7 @@ def main() -> None:
     replace_metric_filters_of_the_same_name()
     delete_cache_subnet_groups()
     finish_replication_group_deletions()
+    executions.serialise_start_execution()
     # One line per request would bury the test output; errors still show.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     app = DomainDispatcherApplication(create_backend_app)
@@ -575,14 +521,16 @@ def main() -> None:
     if arguments.record:
         app = recorder.Recorder(app, arguments.record)
     # A package download is no AWS API call (in AWS, a presigned S3 URL): outside the layer.
-    app = PackageServer(app)
+    app = function_packages.PackageServer(app)
+    # How an execution `envctl local` ran ended: no AWS API either (executions.py).
+    app = executions.ExecutionOutcomes(app)
     app = rotations = local_rotation.Rotations(app, postgres, why)
     # moto's ThreadedMotoServer, with the behaviours and the recorder in front of its application
     # when asked.
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     port = server.server_address[1]
-    package_base["url"] = f"http://127.0.0.1:{port}"
+    function_packages.package_base["url"] = f"http://127.0.0.1:{port}"
     # Before the first request: the rotation function calls this emulator, through the layer.
     local_rotation.patch(rotations, f"http://127.0.0.1:{port}")
     seed_rotation_package(f"http://127.0.0.1:{port}")

@@ -2,7 +2,7 @@
 // the matching function binary, run as `<binary> invoke` (event on stdin, response on stdout), with the
 // environment pointing it at the emulator; the nested teardown of a rollback runs the same way.
 //
-//   node run.mjs <provision|teardown> <input.json|-> (--deployed MANIFEST | --functions DIR) [--wait-ms N] [--fail FAULT]...
+//   node run.mjs <provision|teardown|claim> <input.json|-> (--deployed MANIFEST | --functions DIR | --simulate TIMES.json) [--wait-ms N] [--fail FAULT]...
 //   node run.mjs schedule - --deployed MANIFEST
 //
 // `schedule`: one run of the deployed schedule: its target function invoked with the target's input,
@@ -26,6 +26,8 @@
 // --simulate TIMES.json: no function runs; each component answers as if its resources took the time
 // TIMES.json gives ({"create": {"network": 120, …}, "delete": {…}}, seconds) to become READY or go,
 // counted in the ASL's own Wait seconds: the transitions of a lifecycle at production poll intervals.
+// A table named after the workflow (`"claim": {"service": 58, …}`) stands in for `create` in that
+// workflow: a claim builds almost nothing, only the service's tasks start. --fail applies here too.
 //
 // Prints one JSON document on stdout: {status, output | error+cause, transitions, invocations, injected
 // (faults thrown)}, and a line per state on stderr as it runs. Exit code 0 when the execution succeeded, 1 when it failed.
@@ -69,10 +71,10 @@ function parseArgs(argv) {
     else if (flag === '--simulate') options.simulate = JSON.parse(readFileSync(value, 'utf8'));
     else throw new Error(`unknown option ${flag}`);
   }
-  const known = ['provision', 'teardown'].includes(workflow) || (workflow === 'schedule' && options.deployed);
+  const known = ['provision', 'teardown', 'claim'].includes(workflow) || (workflow === 'schedule' && options.deployed);
   if (!known || !inputPath || !(options.functions || options.deployed || options.simulate)) {
     throw new Error(
-      'usage: node run.mjs <provision|teardown> <input.json|-> (--deployed MANIFEST | --functions DIR | --simulate TIMES.json) [--wait-ms N] [--fail <function>[:<action>][@<State>]]...\n       node run.mjs schedule - --deployed MANIFEST',
+      'usage: node run.mjs <provision|teardown|claim> <input.json|-> (--deployed MANIFEST | --functions DIR | --simulate TIMES.json) [--wait-ms N] [--fail <function>[:<action>][@<State>]]...\n       node run.mjs schedule - --deployed MANIFEST',
     );
   }
   return options;
@@ -292,14 +294,20 @@ function pollWaits(definition) {
 
 // A stand-in for function `fn` that answers from simulated time instead of AWS (see --simulate), for
 // the Task state `stateName`: a Create state starts the clock; the wait loop's Converge (create again)
-// or Check (status) states read it.
-function simulated(fn, times, waits, stats) {
+// or Check (status) states read it. The claim's ClaimNetwork (a create of what exists) and its
+// Read<Component> states (status) read it too: with no Wait before them, a time of 0 is READY at once.
+function simulated(fn, times, waits, stats, faults) {
   let calls = 0;
   return (stateName) => async (input) => {
     stats.invocations += 1;
+    const fault = injectedFault(fn, input, faults, stateName);
+    if (fault) {
+      stats.injected += 1;
+      throw fault;
+    }
     if (fn === 'validate') return input;
     const wait = waits[fn] ?? {};
-    const polling = /^(Converge|Check)/.test(stateName);
+    const polling = /^(Converge|Check|Claim|Read)/.test(stateName);
     let elapsed;
     let done;
     if (input.action === 'create' && !polling) {
@@ -321,6 +329,11 @@ function simulated(fn, times, waits, stats) {
   };
 }
 
+// The --simulate times of workflow `name`: its own table, if TIMES.json has one, in place of `create`.
+function simulatedTimes(simulate, name) {
+  return { create: simulate[name] ?? simulate.create, delete: simulate.delete };
+}
+
 async function execute(name, input, options, stats) {
   const definition = loadDefinition(name, options);
   const waits = pollWaits(definition);
@@ -337,7 +350,7 @@ async function execute(name, input, options, stats) {
       taskResourceLocalHandlers[stateName] = deployedInvoker(state.Resource, options.deployed, stats, options.faults, stateName);
     } else if (lambda && options.simulate) {
       // One stand-in per function and workflow, shared by its create, converge/check or delete states.
-      simulatedFunctions[lambda] ??= simulated(lambda, options.simulate, waits, stats);
+      simulatedFunctions[lambda] ??= simulated(lambda, simulatedTimes(options.simulate, name), waits, stats, options.faults);
       taskResourceLocalHandlers[stateName] = simulatedFunctions[lambda](stateName);
     } else if (lambda) {
       taskResourceLocalHandlers[stateName] = invoker(lambda, join(options.functions, lambda), stats, options.faults, stateName);

@@ -5,6 +5,13 @@
 //!
 //! Usage-based charges (NAT and load-balancer traffic beyond one LCU, log ingestion, data transfer,
 //! storage and I/O) depend on traffic, not on the spec, and are left out; the report says so.
+//!
+//! A standby spec (a warm-pool environment waiting to be claimed) runs no task, and [`pool`]
+//! prices a warm pool of such environments (`envctl spec cost --pool N`).
+
+mod pool;
+
+pub use pool::{pool, pool_report, pool_to_json, pool_to_text, PoolCost};
 
 use anyhow::{anyhow, Context};
 use env_core::spec::{CpuArchitecture, EnvironmentSpec, NatStrategy, SpecFields};
@@ -67,7 +74,11 @@ pub struct Item {
 }
 
 pub fn estimate(spec: &EnvironmentSpec, prices: &PriceTable) -> anyhow::Result<Vec<Item>> {
-    let f = spec.fields();
+    estimate_fields(spec.fields(), prices)
+}
+
+/// The estimate of a spec's fields; [`pool`] gives it a standby copy of a spec's.
+fn estimate_fields(f: &SpecFields, prices: &PriceTable) -> anyhow::Result<Vec<Item>> {
     let node_type = f.cache_node_type.as_str();
     let node_hour = *prices.cache_node_hour.get(node_type).ok_or_else(|| {
         let known: Vec<&str> = prices.cache_node_hour.keys().map(String::as_str).collect();
@@ -132,13 +143,26 @@ fn compute_and_data_items(
         CpuArchitecture::Arm64 => (prices.fargate_arm_vcpu_hour, prices.fargate_arm_gb_hour),
     };
     let task_hour = vcpu * vcpu_hour + memory_gb * gb_hour;
-    let (min_tasks, max_tasks) = (f64::from(f.min_tasks.get()), f64::from(f.max_tasks.get()));
+    // A standby service runs no task, idle or not: its autoscaling is 0..0 until a claim.
+    let (min_tasks, max_tasks) = if f.standby {
+        (0.0, 0.0)
+    } else {
+        (f64::from(f.min_tasks.get()), f64::from(f.max_tasks.get()))
+    };
+    let count = if f.standby {
+        "0 (standby)".to_owned()
+    } else {
+        format!("{min_tasks}..{max_tasks}")
+    };
+    // With dbMinCapacity 0 Aurora pauses once nothing is connected and bills no compute while
+    // paused, so its idle cost is 0 (Aurora user guide, "Scaling to zero ACUs with automatic
+    // pause and resume"; docs/aws-behaviour.md). A standby environment has nothing connected.
     let acu_hour = f64::from(AURORA_INSTANCES) * prices.aurora_acu_hour;
     vec![
         Item {
             name: "Fargate tasks",
             quantity: format!(
-                "{min_tasks}..{max_tasks} × {vcpu} vCPU, {memory_gb} GB {}",
+                "{count} × {vcpu} vCPU, {memory_gb} GB {}",
                 f.cpu_architecture.ecs_name()
             ),
             idle_hour: min_tasks * task_hour,
@@ -199,13 +223,14 @@ pub fn to_json(items: &[Item], prices: &PriceTable) -> Value {
         .map(|i| json!({"item": i.name, "quantity": i.quantity, "idlePerHour": i.idle_hour, "peakPerHour": i.peak_hour}))
         .collect();
     json!({
-        "priceTable": {"region": "us-west-2", "collected": prices.collected, "source": prices.source},
+        "priceTable": price_table_json(prices),
         "items": rows,
         "idle": {"perHour": idle, "perMonth": idle * month},
         "peak": {"perHour": peak, "perMonth": peak * month},
     })
 }
 
+/// The idle and the peak cost per hour of `items`.
 fn totals(items: &[Item]) -> (f64, f64) {
     (
         items.iter().map(|item| item.idle_hour).sum(),
@@ -238,9 +263,19 @@ pub fn to_text(items: &[Item], prices: &PriceTable) -> String {
         idle * month,
         peak * month
     ));
-    let collected = &prices.collected;
-    text.push_str(&format!("prices: us-west-2, collected {collected}; traffic-based charges (NAT and LCU beyond 1, logs, transfer, storage) not included\n"));
+    text.push_str(&footnote(prices));
     text
+}
+
+/// The price table's date and what is not priced, the last line of every text report.
+fn footnote(prices: &PriceTable) -> String {
+    let collected = &prices.collected;
+    format!("prices: us-west-2, collected {collected}; traffic-based charges (NAT and LCU beyond 1, logs, transfer, storage) not included\n")
+}
+
+/// The dated price table, as every JSON report names it.
+fn price_table_json(prices: &PriceTable) -> Value {
+    json!({"region": "us-west-2", "collected": prices.collected, "source": prices.source})
 }
 
 /// `spec cost FILE`: the itemised estimate as a table, or as JSON.

@@ -1,6 +1,7 @@
 //! `deploy` and `undeploy`: compare what exists with what should, and change only what differs.
 
 use super::api::{Cloud, FunctionState, MachineState, ScheduleState};
+use super::pool::{self, PoolSettings};
 use super::resources::{self, Backend};
 use super::rotation_package::CaBundle;
 use crate::asl;
@@ -104,7 +105,8 @@ struct RotationPackage {
     sha256: String,
 }
 
-/// Creates or updates the whole backend, each resource before those that name it.
+/// Creates or updates the whole backend, each resource before those that name it, with no warm
+/// pool.
 pub async fn deploy<C: Cloud>(
     cloud: &C,
     packages: &Packages,
@@ -112,7 +114,29 @@ pub async fn deploy<C: Cloud>(
     architecture: &str,
     progress: &mut Progress<'_>,
 ) -> anyhow::Result<Vec<Outcome>> {
+    let pool = PoolSettings::off();
+    deploy_with_pool(cloud, packages, (region, architecture), &pool, progress).await
+}
+
+/// An account id is always 12 digits, so the cleanup's environment measured with this one has the
+/// size it will have in any account.
+const STAND_IN_ACCOUNT: &str = "000000000000";
+
+/// [`deploy`], the cleanup function keeping a warm pool as `pool` says.
+pub async fn deploy_with_pool<C: Cloud>(
+    cloud: &C,
+    packages: &Packages,
+    (region, architecture): (&str, &str),
+    pool: &PoolSettings,
+    progress: &mut Progress<'_>,
+) -> anyhow::Result<Vec<Outcome>> {
     packages.ca_bundle.check_region(region)?;
+    // Lambda would refuse the cleanup's settings only after everything before it was deployed.
+    let stand_in = Backend::new(region, STAND_IN_ACCOUNT);
+    pool::check_environment_size(
+        resources::CLEANUP_FUNCTION,
+        &cleanup_environment(&stand_in, pool),
+    )?;
     let backend = Backend::new(region, &cloud.account().await?);
     let mut log = Log {
         outcomes: Vec::new(),
@@ -141,9 +165,9 @@ pub async fn deploy<C: Cloud>(
             environment: function_environment(
                 policy.function,
                 &backend,
-                &rotation,
-                &boundary,
+                (&rotation, &boundary),
                 architecture,
+                pool,
             ),
         };
         let change = ensure_function(cloud, policy.function, &desired, zip).await?;
@@ -212,10 +236,13 @@ async fn boundary<C: Cloud>(
 fn function_environment(
     function: &str,
     backend: &Backend,
-    rotation: &RotationPackage,
-    boundary: &str,
+    (rotation, boundary): (&RotationPackage, &str),
     architecture: &str,
+    pool: &PoolSettings,
 ) -> std::collections::BTreeMap<String, String> {
+    if function == resources::CLEANUP_FUNCTION {
+        return cleanup_environment(backend, pool);
+    }
     let mut environment = std::collections::BTreeMap::new();
     if function == "database" {
         environment.insert("ROTATION_CODE_BUCKET".to_owned(), backend.bucket.clone());
@@ -232,17 +259,30 @@ fn function_environment(
             boundary.to_owned(),
         );
     }
-    if function == resources::CLEANUP_FUNCTION {
-        // The hourly schedule's cleanup starts the teardown state machine.
-        environment.insert(
-            "TEARDOWN_STATE_MACHINE_ARN".to_owned(),
-            backend.scope.state_machine(asl::TEARDOWN_NAME),
-        );
-    }
     environment
 }
 
-/// The Step Functions role and both workflows, teardown first: provision names it (the rollback).
+/// The cleanup's settings: the teardown it starts for an expired environment, the provision it
+/// starts to refill the pool, the claim it starts to retire an unclaimed pool environment under
+/// the claim's lock, and the pool itself.
+fn cleanup_environment(
+    backend: &Backend,
+    pool: &PoolSettings,
+) -> std::collections::BTreeMap<String, String> {
+    let mut environment = std::collections::BTreeMap::new();
+    for (variable, machine) in [
+        ("TEARDOWN_STATE_MACHINE_ARN", asl::TEARDOWN_NAME),
+        (pool::PROVISION_VAR, asl::PROVISION_NAME),
+        (pool::CLAIM_VAR, asl::CLAIM_NAME),
+    ] {
+        environment.insert(variable.to_owned(), backend.scope.state_machine(machine));
+    }
+    pool.add_to(&mut environment);
+    environment
+}
+
+/// The Step Functions role and the three workflows, teardown first: provision and claim name it
+/// (their rollbacks, and the claim's retirement).
 async fn state_machines<C: Cloud>(
     cloud: &C,
     backend: &Backend,
@@ -256,6 +296,7 @@ async fn state_machines<C: Cloud>(
     for (name, definition) in [
         (asl::TEARDOWN_NAME, asl::TEARDOWN),
         (asl::PROVISION_NAME, asl::PROVISION),
+        (asl::CLAIM_NAME, asl::CLAIM),
     ] {
         let desired = MachineState {
             definition: asl::substitute(definition, &backend.scope)?,
@@ -399,7 +440,7 @@ pub(crate) async fn undeploy<C: Cloud>(
         resources::SCHEDULE,
         change,
     );
-    for name in [asl::PROVISION_NAME, asl::TEARDOWN_NAME] {
+    for name in [asl::CLAIM_NAME, asl::PROVISION_NAME, asl::TEARDOWN_NAME] {
         let arn = backend.scope.state_machine(name);
         let change = gone(cloud.delete_state_machine(&arn).await?);
         record(&mut outcomes, progress, "state machine", name, change);

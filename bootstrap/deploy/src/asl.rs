@@ -6,6 +6,7 @@ use serde_json::Value;
 
 pub(crate) const PROVISION: &str = include_str!("../../../statemachine/provision.asl.json");
 pub(crate) const TEARDOWN: &str = include_str!("../../../statemachine/teardown.asl.json");
+pub(crate) const CLAIM: &str = include_str!("../../../statemachine/claim.asl.json");
 const PLACEHOLDERS: &str = include_str!("../../../statemachine/placeholders.json");
 
 /// Where ARNs are built: the partition is `aws` (us-west-2 only, docs/requirements.md).
@@ -37,9 +38,12 @@ pub(crate) fn substitute(definition: &str, scope: &ArnScope) -> anyhow::Result<S
     Ok(text)
 }
 
-/// The deployed names of the two state machines (the placeholders' table names the teardown one).
+/// The deployed names of the three state machines, as the placeholders' table names them.
 pub const PROVISION_NAME: &str = "provision";
 pub const TEARDOWN_NAME: &str = "teardown";
+/// Claims a warm-pool environment; its execution name `claim-<pool suffix>` is the lock
+/// (env_core::pool).
+pub const CLAIM_NAME: &str = "claim";
 
 #[cfg(test)]
 mod tests {
@@ -53,8 +57,8 @@ mod tests {
     }
 
     #[test]
-    fn every_placeholder_of_both_workflows_is_in_the_table() {
-        for definition in [PROVISION, TEARDOWN] {
+    fn every_placeholder_of_every_workflow_is_in_the_table() {
+        for definition in [PROVISION, TEARDOWN, CLAIM] {
             let text = substitute(definition, &scope()).unwrap();
             assert!(!text.contains("${"), "{text}");
             let _: Value = serde_json::from_str(&text).unwrap();
@@ -62,6 +66,24 @@ mod tests {
         let provision = substitute(PROVISION, &scope()).unwrap();
         assert!(provision.contains("arn:aws:lambda:us-west-2:123456789012:function:network"));
         assert!(provision.contains("arn:aws:states:us-west-2:123456789012:stateMachine:teardown"));
+        let claim = substitute(CLAIM, &scope()).unwrap();
+        assert!(claim.contains("arn:aws:states:us-west-2:123456789012:stateMachine:teardown"));
+        assert!(claim.contains("arn:aws:lambda:us-west-2:123456789012:function:service"));
+    }
+
+    #[test]
+    fn the_table_names_every_deployed_machine_by_its_deployed_name() {
+        let table: Value = serde_json::from_str(PLACEHOLDERS).unwrap();
+        let machines: Vec<&str> = table["stateMachines"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|name| name.as_str().unwrap())
+            .collect();
+        assert_eq!(machines.len(), 3);
+        for name in [PROVISION_NAME, TEARDOWN_NAME, CLAIM_NAME] {
+            assert!(machines.contains(&name), "{name} in {machines:?}");
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use super::api::Cloud;
 use super::apply::{self, Change, Outcome, Packages};
 use super::aws::AwsCloud;
+use super::pool::PoolSettings;
 use super::rotation_package::CaBundle;
 use anyhow::bail;
 use clap::{Args, ValueEnum};
@@ -55,6 +56,16 @@ pub struct DeployArgs {
     /// envctl ships, for 27 regions); AWS's current global-bundle.pem for a newer region.
     #[arg(long, value_name = "FILE")]
     pub(crate) rds_ca_bundle: Option<PathBuf>,
+
+    /// Keep N standby environments the hourly cleanup refills, for pull requests to claim
+    /// (README, "Warm pool"); 0, or leaving it out, turns the pool off.
+    #[arg(long, value_name = "N", conflicts_with = "print_policy")]
+    pub(crate) pool_size: Option<u32>,
+
+    /// The spec the pool's environments are provisioned with (`-` reads stdin); its
+    /// environmentSuffix, if any, is replaced by each environment's own.
+    #[arg(long, value_name = "FILE", requires = "pool_size")]
+    pub(crate) pool_spec: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -108,6 +119,7 @@ pub fn deploy(
         None => CaBundle::shipped(),
     };
     ca_bundle.check_region(&global.region)?;
+    let pool = PoolSettings::from_args(args.pool_size, args.pool_spec.as_deref())?;
     let dir = match &args.packages {
         Some(dir) => dir.clone(),
         None => {
@@ -125,11 +137,11 @@ pub fn deploy(
         let config = sdk_config(global).await;
         let cloud = AwsCloud::new(&config, &global.region);
         let mut progress = Progress::new(err, terminal);
-        apply::deploy(
+        apply::deploy_with_pool(
             &cloud,
             &packages,
-            &global.region,
-            architecture,
+            (&global.region, architecture),
+            &pool,
             &mut progress,
         )
         .await

@@ -13,6 +13,7 @@ pub mod command;
 #[cfg(test)]
 mod fake;
 pub mod policies;
+pub mod pool;
 pub mod resources;
 pub mod rotation_package;
 mod settle;

@@ -93,7 +93,8 @@ fn confined_trust(service: &str, account: &str, source_arn: &str) -> Value {
     })
 }
 
-/// The state machines' role: invoke the functions; run teardown as a nested `.sync` execution, which
+/// The state machines' role, shared by provision, teardown and claim: invoke the functions; run
+/// teardown (provision's and claim's rollback, claim's retirement) as a nested `.sync` execution, which
 /// needs StartExecution on it, Describe/StopExecution on its executions and the managed EventBridge
 /// rule Step Functions uses to learn it finished (Step Functions developer guide, "IAM policies for
 /// starting Step Functions workflow executions", synchronous `.sync` pattern).

@@ -1,7 +1,8 @@
 //! `deploy` and `undeploy` against the in-memory fake.
 
-use super::apply::{deploy, undeploy, Change, Packages};
+use super::apply::{deploy, deploy_with_pool, undeploy, Change, Packages};
 use super::fake::FakeCloud;
+use super::pool::PoolSettings;
 use crate::policies::FUNCTIONS;
 use envctl_common::progress::Progress;
 use std::path::PathBuf;
@@ -76,8 +77,9 @@ fn a_first_deploy_creates_each_resource_once_and_a_second_changes_nothing() {
     let packages = packages("twice", "v1");
     let first = run_deploy(&cloud, &packages, "x86_64").unwrap();
     // bucket, object, the roles' boundary, a role and a function per function, the states role,
-    // two machines, the scheduler role and the schedule.
-    assert_eq!(first.len(), 2 + 1 + 2 * FUNCTIONS.len() + 1 + 2 + 1 + 1);
+    // three machines, the scheduler role and the schedule.
+    assert_eq!(first.len(), 2 + 1 + 2 * FUNCTIONS.len() + 1 + 3 + 1 + 1);
+    assert!(first.contains(&("state machine claim".to_owned(), Change::Created)));
     assert!(
         first.iter().all(|(_, change)| *change == Change::Created),
         "{first:?}"
@@ -122,9 +124,27 @@ fn a_first_deploy_creates_each_resource_once_and_a_second_changes_nothing() {
     assert!(!cloud.functions.borrow()["edge"]
         .environment
         .contains_key("ROLE_PERMISSIONS_BOUNDARY"));
+    // The cleanup: the machines it starts, and no pool (no --pool-size).
+    let machine = |name: &str| format!("arn:aws:states:us-west-2:123456789012:stateMachine:{name}");
+    let cleanup = cloud.functions.borrow()["cleanup"].environment.clone();
     assert_eq!(
-        cloud.functions.borrow()["cleanup"].environment["TEARDOWN_STATE_MACHINE_ARN"],
-        "arn:aws:states:us-west-2:123456789012:stateMachine:teardown"
+        cleanup,
+        [
+            ("CLAIM_STATE_MACHINE_ARN", machine("claim")),
+            ("PROVISION_STATE_MACHINE_ARN", machine("provision")),
+            ("TEARDOWN_STATE_MACHINE_ARN", machine("teardown")),
+        ]
+        .map(|(key, value)| (key.to_owned(), value))
+        .into_iter()
+        .collect()
+    );
+    // The claim as deployed: its placeholders replaced, under the states role.
+    let claim = cloud.machines.borrow()[&machine("claim")].clone();
+    assert!(claim.definition.contains(&machine("teardown")));
+    assert!(!claim.definition.contains("${"));
+    assert_eq!(
+        claim.role_arn,
+        "arn:aws:iam::123456789012:role/catalog-environments-states"
     );
     let document = cloud.managed_policies.borrow()[boundary].clone();
     assert!(document["Statement"]
@@ -219,6 +239,7 @@ fn drifted_roles_machines_and_schedules_are_put_back() {
             "role catalog-fn-edge",
             "state machine teardown",
             "state machine provision",
+            "state machine claim",
             "schedule catalog-environments-cleanup"
         ]
     );
@@ -325,8 +346,10 @@ fn undeploy_removes_everything_and_a_second_run_finds_nothing() {
     );
     assert_eq!(
         removed.len(),
-        1 + 2 + FUNCTIONS.len() + FUNCTIONS.len() + 2 + 1 + 1
+        1 + 3 + FUNCTIONS.len() + FUNCTIONS.len() + 2 + 1 + 1
     );
+    assert!(removed.contains(&("state machine claim".to_owned(), Change::Deleted)));
+    assert!(cloud.machines.borrow().is_empty());
     assert!(cloud.roles.borrow().is_empty());
     assert!(cloud.managed_policies.borrow().is_empty());
     assert!(cloud.functions.borrow().is_empty());
@@ -380,4 +403,108 @@ fn build_runs_cargo_lambda_in_the_workspace_for_the_architecture() {
     }
     assert_eq!(Architecture::Arm64.as_str(), "arm64");
     assert_eq!(Architecture::X86_64.as_str(), "x86_64");
+}
+
+/// Deploys with the pool `pool`.
+fn run_pool_deploy(
+    cloud: &FakeCloud,
+    packages: &Packages,
+    pool: &PoolSettings,
+) -> anyhow::Result<Vec<(String, Change)>> {
+    let mut err = Vec::new();
+    let mut progress = Progress::new(&mut err, false);
+    let outcomes = envctl_common::sdk::runtime()
+        .unwrap()
+        .block_on(deploy_with_pool(
+            cloud,
+            packages,
+            ("us-west-2", "x86_64"),
+            pool,
+            &mut progress,
+        ))?;
+    Ok(outcomes
+        .into_iter()
+        .map(|outcome| (format!("{} {}", outcome.kind, outcome.name), outcome.change))
+        .collect())
+}
+
+/// The pool settings `--pool-size size --pool-spec <spec written to a file>` give.
+fn pool_of(size: u32, name: &str, spec: &serde_json::Value) -> PoolSettings {
+    let file = std::env::temp_dir().join(format!(
+        "envctl-deploy-pool-{}-{name}.json",
+        std::process::id()
+    ));
+    std::fs::write(&file, spec.to_string()).unwrap();
+    PoolSettings::from_args(Some(size), Some(&file)).unwrap()
+}
+
+fn pool_spec() -> serde_json::Value {
+    serde_json::json!({
+        "ttlHours": 168,
+        "forceDestroy": true,
+        "containerImage": "public.ecr.aws/acme/catalog-api:sha-1f2e3d",
+        "selfSignedCertificate": true
+    })
+}
+
+#[test]
+fn a_pool_is_set_on_the_cleanup_only_and_a_deploy_without_one_turns_it_off() {
+    let cloud = FakeCloud::default();
+    let packages = packages("pool", "v1");
+    let pool = pool_of(2, "two", &pool_spec());
+    run_pool_deploy(&cloud, &packages, &pool).unwrap();
+    let cleanup = cloud.functions.borrow()["cleanup"].environment.clone();
+    assert_eq!(cleanup["POOL_SIZE"], "2");
+    let mut expected = pool_spec();
+    expected["standby"] = serde_json::json!(true);
+    let spec: serde_json::Value = serde_json::from_str(&cleanup["POOL_SPEC"]).unwrap();
+    assert_eq!(spec, expected);
+    assert_eq!(cleanup.len(), 5);
+    assert!(!cloud.functions.borrow()["service"]
+        .environment
+        .contains_key("POOL_SIZE"));
+
+    // The same pool again changes nothing; another size changes the cleanup's settings only.
+    let again = run_pool_deploy(&cloud, &packages, &pool).unwrap();
+    assert!(
+        again.iter().all(|(_, change)| *change == Change::Unchanged),
+        "{again:?}"
+    );
+    let changed = run_pool_deploy(&cloud, &packages, &pool_of(3, "three", &pool_spec())).unwrap();
+    let updated: Vec<&str> = changed
+        .iter()
+        .filter(|(_, change)| *change != Change::Unchanged)
+        .map(|(name, _)| name.as_str())
+        .collect();
+    assert_eq!(updated, ["function cleanup"]);
+    assert_eq!(
+        cloud.functions.borrow()["cleanup"].environment["POOL_SIZE"],
+        "3"
+    );
+
+    // A deploy says what the backend is: without a pool, the cleanup has none.
+    run_deploy(&cloud, &packages, "x86_64").unwrap();
+    let cleanup = cloud.functions.borrow()["cleanup"].environment.clone();
+    assert!(
+        !cleanup.contains_key("POOL_SIZE") && !cleanup.contains_key("POOL_SPEC"),
+        "{cleanup:?}"
+    );
+    assert_eq!(cleanup.len(), 3);
+}
+
+#[test]
+fn a_pool_spec_too_large_for_lambdas_4_kb_is_refused_before_any_call() {
+    let cloud = FakeCloud::default();
+    // Each quote is escaped twice, in the spec's JSON and in the environment's: 4 bytes apiece.
+    let mut spec = pool_spec();
+    spec["healthCheckPath"] = serde_json::json!(format!("/{}", "\"".repeat(1000)));
+    let pool = pool_of(1, "large", &spec);
+    let error = run_pool_deploy(&cloud, &packages("large", "v1"), &pool).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("--pool-spec: the cleanup function's environment would be "),
+        "{error}"
+    );
+    assert!(cloud.calls.borrow().is_empty(), "nothing was called");
 }

@@ -30,6 +30,9 @@ enum Command {
     /// Drive environments in AWS through the deployed state machines.
     #[command(subcommand)]
     Env(envctl_envs::cli::EnvCommand),
+    /// The warm pool: standby environments a pull request claims instead of provisioning.
+    #[command(subcommand)]
+    Pool(envctl_envs::pool::command::PoolCommand),
     /// Run the workflows on this machine against an AWS emulator (no AWS account needed).
     #[command(subcommand)]
     Local(envctl_local::command::LocalCommand),
@@ -46,6 +49,10 @@ enum SpecCommand {
     Cost {
         /// The spec, as JSON.
         file: PathBuf,
+
+        /// Price a warm pool of this many standby environments built from the spec instead.
+        #[arg(long)]
+        pool: Option<u32>,
     },
     /// Print every AWS name an environment with this suffix would use, with each name's limit.
     Names {
@@ -89,7 +96,11 @@ pub fn run_with(
         Command::Spec(SpecCommand::Check { file }) => {
             crate::spec_commands::check(&file, stdin, json, out)
         }
-        Command::Spec(SpecCommand::Cost { file }) => {
+        Command::Spec(SpecCommand::Cost {
+            file,
+            pool: Some(size),
+        }) => crate::spec_commands::pool_cost(&file, stdin, size, json, out),
+        Command::Spec(SpecCommand::Cost { file, pool: None }) => {
             crate::spec_commands::cost(&file, stdin, json, out)
         }
         Command::Spec(SpecCommand::Names { suffix }) => {
@@ -100,6 +111,7 @@ pub fn run_with(
             envctl_deploy::command::undeploy(&global, &args, out, err, terminal)
         }
         Command::Env(command) => envctl_envs::cli::run(&global, command, out, err, terminal),
+        Command::Pool(command) => envctl_envs::pool::command::run(&global, command, out),
         Command::Local(command) => envctl_local::command::run(&global, command, out, err, terminal),
     };
     match result {
@@ -157,6 +169,18 @@ pub(crate) mod tests {
         assert_eq!(code, ExitCode::from(2));
         assert!(out.is_empty());
         assert!(err.contains("unrecognized subcommand 'launch'"), "{err}");
+    }
+
+    #[test]
+    fn spec_cost_with_a_pool_size_prices_that_many_standby_environments() {
+        let example = format!("{}/../../examples/pr.json", env!("CARGO_MANIFEST_DIR"));
+        let (code, out, err) = run_cli(&["--json", "spec", "cost", &example, "--pool", "3"], "");
+        assert_eq!(code, ExitCode::SUCCESS, "{err}");
+        let body: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(body["size"], 3);
+        let each = body["standby"]["perHour"].as_f64().unwrap();
+        let pool = body["pool"]["perHour"].as_f64().unwrap();
+        assert!(each > 0.0 && (pool - 3.0 * each).abs() < 1e-9, "{body}");
     }
 
     #[test]

@@ -46,6 +46,23 @@ pub fn cost(file: &Path, stdin: impl Read, json: bool, out: &mut dyn Write) -> a
     envctl_cost::report(file, &spec, json, out)
 }
 
+/// `spec cost FILE --pool N`: what a warm pool of `size` standby environments built from the spec
+/// in `file` (`-` for stdin) costs, itemised for one environment.
+///
+/// `stdin` is the one the command was given: the process's own is locked by `run` already, so
+/// reading `std::io::stdin()` here would wait on that lock for ever.
+pub fn pool_cost(
+    file: &Path,
+    stdin: impl Read,
+    size: u32,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let value = read_spec(file, stdin)?;
+    let spec = EnvironmentSpec::from_value(&value).map_err(anyhow::Error::new)?;
+    envctl_cost::pool_report(file, &spec, size, json, out)
+}
+
 /// `spec names SUFFIX`: each physical name with its AWS limit.
 pub fn names(suffix: &str, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
     let suffix = EnvironmentSuffix::parse(suffix)
@@ -238,6 +255,56 @@ mod tests {
             err.starts_with("error: reading the spec file /nonexistent/spec.json"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn pool_cost_prices_a_pool_of_standby_environments_of_the_pr_example() {
+        let example =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/pr.json");
+        let mut out = Vec::new();
+        super::pool_cost(&example, std::io::empty(), 2, false, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.starts_with("one standby environment (no task running"),
+            "{text}"
+        );
+        let total = |label: &str| {
+            let line = text.lines().find(|line| line.starts_with(label)).unwrap();
+            line.split_whitespace().last().unwrap().to_owned()
+        };
+        assert_eq!(total("per standby environment, per hour"), "0.1376");
+        assert_eq!(total("pool of 2, per month (730 h)"), "200.95");
+        let mut out = Vec::new();
+        super::pool_cost(&example, std::io::empty(), 5, true, &mut out).unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(body["size"], 5);
+        assert_eq!(body["spec"], example.display().to_string());
+        let monthly = body["pool"]["perMonth"].as_f64().unwrap();
+        assert_eq!(format!("{monthly:.2}"), "502.38");
+    }
+
+    #[test]
+    fn pool_cost_refuses_an_unreadable_or_invalid_spec_naming_what_is_wrong() {
+        let dir = std::env::temp_dir().join(format!("envctl-pool-cost-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let missing = dir.join("missing.json");
+        let error =
+            super::pool_cost(&missing, std::io::empty(), 2, false, &mut Vec::new()).unwrap_err();
+        assert!(
+            error.to_string().starts_with("reading the spec file"),
+            "{error}"
+        );
+        let invalid = dir.join("invalid.json");
+        std::fs::write(&invalid, r#"{"environmentSuffix": "PR"}"#).unwrap();
+        let error =
+            super::pool_cost(&invalid, std::io::empty(), 2, false, &mut Vec::new()).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("the environment spec has 3 invalid fields"),
+            "{error}"
+        );
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! `outputs` function, and the environments found by tag.
 
 use super::admission::{Limit, Usage};
+pub use super::pool::Start;
 use envctl_common::tagged::TaggedEnvironment;
 use serde::Serialize;
 use serde_json::Value;
@@ -50,9 +51,10 @@ pub struct ExecutionSummary {
 #[allow(async_fn_in_trait)] // used with concrete types only, never as `dyn`
 pub trait Workflows {
     async fn account(&self) -> Result<String>;
-    /// Starts an execution; an execution of that name that exists already is not an error (a
-    /// repeated trigger), the caller follows it instead.
-    async fn start(&self, machine_arn: &str, name: &str, input: &Value) -> Result<()>;
+    /// Starts an execution. An execution of that name that exists already is not an error: AWS
+    /// answers the running one of the same input as started, anything else as
+    /// [`Start::AlreadyExists`] (StartExecution API reference), and the caller decides.
+    async fn start(&self, machine_arn: &str, name: &str, input: &Value) -> Result<Start>;
     async fn describe(&self, execution_arn: &str) -> Result<Execution>;
     /// The state the execution entered last, from its history.
     async fn current_state(&self, execution_arn: &str) -> Result<Option<String>>;

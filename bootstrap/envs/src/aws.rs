@@ -1,7 +1,7 @@
 //! [`Workflows`] with the AWS SDK.
 
 use super::admission::{Limit, Usage};
-use super::api::{Execution, ExecutionSummary, Result, Workflows};
+use super::api::{Execution, ExecutionSummary, Result, Start, Workflows};
 use anyhow::Context;
 use aws_sdk_resourcegroupstagging::types::TagFilter;
 use env_core::error::{aws_error, Required};
@@ -14,6 +14,11 @@ use std::time::SystemTime;
 /// GetResources' largest page (Resource Groups Tagging API reference, GetResources,
 /// `ResourcesPerPage`: 1 to 100).
 const RESOURCES_PER_PAGE: i32 = 100;
+
+/// ListExecutions' largest page (Step Functions API reference, ListExecutions, `maxResults`: at
+/// most 1000, default 100): a tenth of the calls against its throttling bucket (200, refilled at 5
+/// per second in us-west-2, Step Functions service quotas).
+const EXECUTIONS_PER_PAGE: i32 = 1000;
 
 #[derive(Debug, Clone)]
 pub struct AwsWorkflows {
@@ -51,7 +56,7 @@ impl Workflows for AwsWorkflows {
         self.caller.account().await
     }
 
-    async fn start(&self, machine_arn: &str, name: &str, input: &Value) -> Result<()> {
+    async fn start(&self, machine_arn: &str, name: &str, input: &Value) -> Result<Start> {
         let started = self
             .sfn
             .start_execution()
@@ -63,10 +68,10 @@ impl Workflows for AwsWorkflows {
             .map_err(aws_error("StartExecution"));
         // StartExecution is idempotent for a running STANDARD execution of the same name and input;
         // a closed one, or other input, answers ExecutionAlreadyExists (API reference,
-        // StartExecution). Either way this request ran: the caller follows and reports it.
+        // StartExecution): the name is taken, which a claim reads as a lost race.
         match started {
-            Err(error) if error.is_code("ExecutionAlreadyExists") => Ok(()),
-            other => other.map(drop).map_err(anyhow::Error::new),
+            Err(error) if error.is_code("ExecutionAlreadyExists") => Ok(Start::AlreadyExists),
+            other => other.map(|_| Start::Started).map_err(anyhow::Error::new),
         }
     }
 
@@ -117,6 +122,7 @@ impl Workflows for AwsWorkflows {
             .sfn
             .list_executions()
             .state_machine_arn(machine_arn)
+            .max_results(EXECUTIONS_PER_PAGE)
             .into_paginator()
             .send();
         let mut all = Vec::new();

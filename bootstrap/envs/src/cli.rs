@@ -5,9 +5,12 @@ use super::commands::{self, Follow};
 use super::comment;
 use super::expiry::{extend, parse_extension};
 use super::facts;
+use super::pool::up::{up as pool_up, PoolUp};
+use super::pool::{environment_of, Machines};
 use super::request::{parse_ttl, spec_for, Overrides};
 use anyhow::Context;
 use clap::{Args, Subcommand};
+use env_core::arn::ArnScope;
 use env_core::spec::TtlHours;
 use envctl_common::global::Global;
 use envctl_common::progress::Progress;
@@ -35,7 +38,7 @@ pub enum WorkflowCommand {
     /// Start the teardown workflow and follow it.
     Down(DownArgs),
     /// The environment's latest execution and where it is.
-    Status(SuffixArgs),
+    Status(TargetArgs),
     /// The environment's outputs, from the `outputs` function.
     Outputs(DownArgs),
     /// Every environment (found by tag), with age, expiry and state.
@@ -47,8 +50,8 @@ pub enum WorkflowCommand {
     Comment(CommentArgs),
 }
 
-/// `--suffix pr-42` or `--pr 42`: the pull-request workflow names a pull request's environment
-/// `pr-<number>`.
+/// `--suffix pr-42` or `--pr 42`: a pull request's environment is the pool environment it claimed,
+/// else `pr-<number>` ([`environment_of`]).
 #[derive(Debug, Args)]
 #[group(required = true, multiple = false)]
 pub struct TargetArgs {
@@ -56,19 +59,25 @@ pub struct TargetArgs {
     #[arg(long)]
     suffix: Option<String>,
 
-    /// The pull request whose environment it is (suffix pr-<number>).
+    /// The pull request whose environment it is: the pool environment it claimed, else pr-<number>.
     #[arg(long)]
     pr: Option<u32>,
 }
 
 impl TargetArgs {
-    /// The one of the two given (the group is required and exclusive).
-    fn suffix(&self) -> anyhow::Result<String> {
-        let of_pr = self.pr.map(|number| format!("pr-{number}"));
-        self.suffix
-            .clone()
-            .or(of_pr)
-            .context("give --suffix or --pr")
+    /// The one of the two given (the group is required and exclusive), a pull request resolved to
+    /// its environment.
+    async fn suffix<C: super::api::Workflows>(
+        &self,
+        cloud: &C,
+        region: &str,
+    ) -> anyhow::Result<String> {
+        if let Some(suffix) = &self.suffix {
+            return Ok(suffix.clone());
+        }
+        let number = self.pr.context("give --suffix or --pr")?;
+        let scope = ArnScope::new(region, cloud.account().await?);
+        environment_of(cloud, &Machines::new(&scope), number).await
     }
 }
 
@@ -131,8 +140,10 @@ pub struct FollowArgs {
 
 #[derive(Debug, Args)]
 pub struct UpArgs {
-    #[command(flatten)]
-    pub(crate) suffix: SuffixArgs,
+    /// The environment suffix, such as pr-42; with --pr, pr-<number> by default, and used only
+    /// when the warm pool has no environment for the pull request.
+    #[arg(long, required_unless_present = "pr")]
+    pub(crate) suffix: Option<String>,
 
     /// The environment spec (JSON); without it, examples/pr.json's demo settings.
     #[arg(long)]
@@ -142,9 +153,16 @@ pub struct UpArgs {
     #[arg(long, value_parser = parse_ttl)]
     pub(crate) ttl: Option<u32>,
 
-    /// The pull request number, recorded as a tag.
+    /// The pull request number, recorded as a tag. With a time to live (--ttl, or ttlHours in the
+    /// spec), claims a warm-pool environment whose fixed settings match the spec, unless the pull
+    /// request's own environment stands already. Without one it claims nothing and provisions its
+    /// own: a claimed environment would keep the pool's expiry and be torn down at the pool's age.
     #[arg(long)]
     pub(crate) pr: Option<u32>,
+
+    /// After a claim, start no replacement pool environment (the hourly cleanup refills the pool).
+    #[arg(long, requires = "pr")]
+    pub(crate) no_refill: bool,
 
     #[command(flatten)]
     pub(crate) follow: FollowArgs,
@@ -153,7 +171,7 @@ pub struct UpArgs {
 #[derive(Debug, Args)]
 pub struct DownArgs {
     #[command(flatten)]
-    pub(crate) suffix: SuffixArgs,
+    pub(crate) target: TargetArgs,
 
     /// The spec; without it, the one the environment was last provisioned with.
     #[arg(long)]
@@ -250,7 +268,24 @@ async fn up<C: super::api::Workflows>(
         ttl_hours: args.ttl,
         pull_request: args.pr,
     };
-    let spec = spec_for(&args.suffix.suffix, args.spec.as_deref(), &overrides)?;
+    let of_pr = args.pr.map(|number| format!("pr-{number}"));
+    let suffix = args
+        .suffix
+        .clone()
+        .or(of_pr)
+        .context("give --suffix or --pr")?;
+    let spec = spec_for(&suffix, args.spec.as_deref(), &overrides)?;
+    if args.pr.is_some() {
+        let asked = PoolUp {
+            region: global.region.as_str(),
+            request: args.follow.request_id.as_deref(),
+            follow: follow(&args.follow),
+            no_refill: args.no_refill,
+        };
+        if let Some(claimed) = pool_up(cloud, &spec, asked, progress).await? {
+            return print_execution(commands::succeeded(claimed)?, global.json, out);
+        }
+    }
     commands::admit(cloud, &spec, progress).await?;
     let workflow = (asl::PROVISION_NAME, &args.follow);
     start_and_print(cloud, global, workflow, &spec, out, progress).await
@@ -299,9 +334,10 @@ async fn spec_of<C: super::api::Workflows>(
     region: &str,
     args: &DownArgs,
 ) -> anyhow::Result<env_core::spec::EnvironmentSpec> {
+    let suffix = args.target.suffix(cloud, region).await?;
     let spec = match &args.spec {
-        Some(path) => spec_for(&args.suffix.suffix, Some(path), &Overrides::default())?,
-        None => commands::provisioned_spec(cloud, region, &args.suffix.suffix).await?,
+        Some(path) => spec_for(&suffix, Some(path), &Overrides::default())?,
+        None => commands::provisioned_spec(cloud, region, &suffix).await?,
     };
     Ok(spec)
 }
@@ -310,10 +346,12 @@ async fn spec_of<C: super::api::Workflows>(
 async fn status<C: super::api::Workflows>(
     cloud: &C,
     global: &Global,
-    args: &SuffixArgs,
+    args: &TargetArgs,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let report = commands::status(cloud, global.region.as_str(), &args.suffix).await?;
+    let region = global.region.as_str();
+    let suffix = args.suffix(cloud, region).await?;
+    let report = commands::status(cloud, region, &suffix).await?;
     if global.json {
         writeln!(out, "{}", serde_json::to_value(&report)?)?;
     } else if let (Some(workflow), Some(execution)) = (report.workflow, &report.execution) {
@@ -339,7 +377,7 @@ async fn extend_expiry<C: super::api::Workflows>(
     args: &ExtendArgs,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let suffix = args.target.suffix()?;
+    let suffix = args.target.suffix(cloud, global.region.as_str()).await?;
     let expires_at = extend(cloud, &suffix, args.ttl, SystemTime::now()).await?;
     let stamp = humantime::format_rfc3339_seconds(expires_at);
     if global.json {
@@ -358,7 +396,7 @@ async fn print_comment<C: super::api::Workflows>(
     args: &CommentArgs,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let suffix = args.target.suffix()?;
+    let suffix = args.target.suffix(cloud, global.region.as_str()).await?;
     let facts = facts::facts(cloud, global.region.as_str(), &suffix, args.target.pr).await?;
     let body = comment::render(&facts, SystemTime::now(), args.warn_before);
     if global.json {

@@ -2,6 +2,7 @@
 
 use super::admission;
 use super::api::{Execution, ExecutionSummary, Workflows};
+use super::pool::{owner, CLAIM_MACHINE};
 use super::request::{execution_name, suffix_of};
 use anyhow::{bail, Context};
 use env_core::spec::EnvironmentSpec;
@@ -48,15 +49,18 @@ pub async fn start<C: Workflows>(
     let scope = scope(cloud, region).await?;
     let input = json!({ "spec": spec });
     let suffix = spec.suffix().as_str();
-    let other = if machine == asl::PROVISION_NAME {
-        asl::TEARDOWN_NAME
+    // A claim brings a pool environment up as a provision does.
+    let other: &[&'static str] = if machine == asl::PROVISION_NAME {
+        &[asl::TEARDOWN_NAME]
     } else {
-        asl::PROVISION_NAME
+        &[asl::PROVISION_NAME, CLAIM_MACHINE]
     };
-    let generation = latest(cloud, &scope, other, suffix).await?;
+    let generation = latest_of(cloud, &scope, other, suffix)
+        .await?
+        .map(|(_, execution)| execution);
     if let Some(teardown) = generation
         .as_ref()
-        .filter(|execution| other == asl::TEARDOWN_NAME && execution.status == "RUNNING")
+        .filter(|execution| machine == asl::PROVISION_NAME && execution.status == "RUNNING")
     {
         // A provision now would race the deletes: what it makes could be deleted under it.
         bail!(
@@ -70,30 +74,42 @@ pub async fn start<C: Workflows>(
         &input,
         generation.as_ref().map(|execution| execution.name.as_str()),
     );
-    cloud
+    // A name taken already is this request's execution (a repeated trigger): follow it.
+    let _started = cloud
         .start(&scope.state_machine(machine), &name, &input)
         .await?;
     progress.done(&format!("{machine} {name}: started"));
     let arn = execution_arn(&scope, machine, &name);
+    follow_execution(cloud, (machine, &name, &arn), suffix, follow, progress).await
+}
+
+/// Follows an execution (its machine's name, its name and ARN) of the environment `suffix` until it
+/// closes, or until `follow` gives up on it.
+pub async fn follow_execution<C: Workflows>(
+    cloud: &C,
+    (machine, name, arn): (&str, &str, &str),
+    suffix: &str,
+    follow: Follow,
+    progress: &mut Progress<'_>,
+) -> anyhow::Result<Execution> {
     let deadline = follow
         .timeout
         .map(|timeout| (Instant::now() + timeout, timeout));
     loop {
-        let execution = cloud.describe(&arn).await?;
+        let execution = cloud.describe(arn).await?;
         let Some((deadline, timeout)) = deadline.filter(|_| execution.is_running()) else {
             progress.done(&format!("{machine} {name}: {}", execution.status));
             return Ok(execution);
         };
-        let state = cloud.current_state(&arn).await?;
+        let state = cloud.current_state(arn).await?;
         progress.state(&format!(
             "{machine} {name}: {}",
             state.as_deref().unwrap_or("starting")
         ));
         if Instant::now() >= deadline {
             bail!(
-                "{machine} {name} is still RUNNING after {}; follow it with `envctl env status --suffix {}`",
+                "{machine} {name} is still RUNNING after {}; follow it with `envctl env status --suffix {suffix}`",
                 humantime::format_duration(timeout),
-                spec.suffix()
             );
         }
         tokio::time::sleep(follow.poll).await;
@@ -183,10 +199,34 @@ async fn latest<C: Workflows>(
         .max_by_key(|execution| execution.started))
 }
 
-/// Whether an execution is the environment's: named by [`execution_name`] for it, or the
-/// rollback of such a provision (`rollback-<provision's name>`, provision.asl.json).
+/// The latest execution of an environment on any of `machines`, with the machine's name.
+async fn latest_of<C: Workflows>(
+    cloud: &C,
+    scope: &ArnScope,
+    machines: &[&'static str],
+    suffix: &str,
+) -> anyhow::Result<Option<(&'static str, ExecutionSummary)>> {
+    let mut newest: Option<(&'static str, ExecutionSummary)> = None;
+    for machine in machines {
+        if let Some(summary) = latest(cloud, scope, machine, suffix).await? {
+            if newest
+                .as_ref()
+                .is_none_or(|(_, n)| summary.started > n.started)
+            {
+                newest = Some((machine, summary));
+            }
+        }
+    }
+    Ok(newest)
+}
+
+/// The machines that bring an environment up: provision, and claim for a pool environment.
+const BRING_UP: [&str; 2] = [asl::PROVISION_NAME, CLAIM_MACHINE];
+
+/// Whether an execution is the environment's: named by [`execution_name`] for it, its claim
+/// (`claim-<suffix>`), or the rollback of either (`rollback-<name>`, provision.asl.json).
 fn belongs_to(name: &str, suffix: &str) -> bool {
-    suffix_of(name.strip_prefix("rollback-").unwrap_or(name)) == Some(suffix)
+    owner(name) == Some(suffix)
 }
 
 /// The spec an environment was provisioned with (the input of its latest provision).
@@ -196,7 +236,7 @@ pub async fn provisioned_spec<C: Workflows>(
     suffix: &str,
 ) -> anyhow::Result<EnvironmentSpec> {
     let scope = scope(cloud, region).await?;
-    let Some(summary) = latest(cloud, &scope, asl::PROVISION_NAME, suffix).await? else {
+    let Some((_, summary)) = latest_of(cloud, &scope, &BRING_UP, suffix).await? else {
         bail!("no provision of {suffix} is recorded: pass its spec with --spec");
     };
     let execution = cloud.describe(&summary.arn).await?;
@@ -225,9 +265,10 @@ pub async fn last_succeeded_provision<C: Workflows>(
     let scope = scope(cloud, region).await?;
     let teardown = latest(cloud, &scope, asl::TEARDOWN_NAME, suffix).await?;
     let since = teardown.map_or(SystemTime::UNIX_EPOCH, |teardown| teardown.started);
-    let provisions = cloud
-        .executions(&scope.state_machine(asl::PROVISION_NAME))
-        .await?;
+    let mut provisions = Vec::new();
+    for machine in BRING_UP {
+        provisions.extend(cloud.executions(&scope.state_machine(machine)).await?);
+    }
     let standing = provisions
         .into_iter()
         .filter(|provision| belongs_to(&provision.name, suffix) && provision.started > since)
@@ -255,17 +296,8 @@ pub async fn status<C: Workflows>(
     suffix: &str,
 ) -> anyhow::Result<StatusReport> {
     let scope = scope(cloud, region).await?;
-    let mut newest: Option<(&'static str, ExecutionSummary)> = None;
-    for machine in [asl::PROVISION_NAME, asl::TEARDOWN_NAME] {
-        if let Some(summary) = latest(cloud, &scope, machine, suffix).await? {
-            if newest
-                .as_ref()
-                .is_none_or(|(_, n)| summary.started > n.started)
-            {
-                newest = Some((machine, summary));
-            }
-        }
-    }
+    let machines = [asl::PROVISION_NAME, CLAIM_MACHINE, asl::TEARDOWN_NAME];
+    let newest = latest_of(cloud, &scope, &machines, suffix).await?;
     let mut report = StatusReport {
         suffix: suffix.to_owned(),
         workflow: None,

@@ -4,7 +4,9 @@
 
 use super::api::Workflows;
 use super::commands::{describe_named, last_succeeded_provision, status};
+use super::pool::CLAIM_MACHINE;
 use super::stage::Stage;
+use env_core::pool::claimed_suffix;
 use env_core::spec::EnvironmentSpec;
 use envctl_deploy::asl;
 use std::time::SystemTime;
@@ -49,10 +51,15 @@ pub async fn facts<C: Workflows>(
     };
     if let (Some(workflow), Some(execution)) = (report.workflow, &report.execution) {
         let rolled_back = execution.name.strip_prefix("rollback-");
-        facts.stage = match (workflow == asl::PROVISION_NAME, rolled_back) {
+        // A claim brings a pool environment up: it reads as a provision.
+        facts.stage = match (workflow != asl::TEARDOWN_NAME, rolled_back) {
             (true, _) => Stage::of_provision(execution, report.current_state.clone()),
             (false, Some(provision)) => {
-                let provision = describe_named(cloud, region, asl::PROVISION_NAME, provision);
+                let machine = match claimed_suffix(provision) {
+                    Some(_) => CLAIM_MACHINE,
+                    None => asl::PROVISION_NAME,
+                };
+                let provision = describe_named(cloud, region, machine, provision);
                 Stage::of_rollback(execution, &provision.await?)
             }
             (false, None) => Stage::of_teardown(execution),

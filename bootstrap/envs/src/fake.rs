@@ -1,7 +1,7 @@
 //! An in-memory [`Workflows`] for the unit tests: executions advance one scripted state per describe.
 
 use super::admission::{Limit, Usage};
-use super::api::{Execution, ExecutionSummary, Result, Workflows};
+use super::api::{Execution, ExecutionSummary, Result, Start, Workflows};
 use envctl_common::tagged::TaggedEnvironment;
 use serde_json::Value;
 use std::cell::RefCell;
@@ -27,6 +27,8 @@ pub struct FakeWorkflows {
     /// The caller may not read quotas, or usage.
     pub quotas_refused: bool,
     pub usage_refused: bool,
+    /// The state machine whose StartExecution the caller may not call.
+    pub start_refused: Option<&'static str>,
 }
 
 /// The state machine's name: an ARN's last part.
@@ -41,12 +43,21 @@ impl Workflows for FakeWorkflows {
         Ok("123456789012".into())
     }
 
-    async fn start(&self, machine_arn: &str, name: &str, input: &Value) -> Result<()> {
+    async fn start(&self, machine_arn: &str, name: &str, input: &Value) -> Result<Start> {
         let machine = machine_of(machine_arn);
+        if self.start_refused == Some(machine) {
+            anyhow::bail!("StartExecution failed: AccessDeniedException: not authorized");
+        }
         let arn = format!("arn:aws:states:us-west-2:123456789012:execution:{machine}:{name}");
         let mut executions = self.executions.borrow_mut();
-        if executions.iter().any(|execution| execution.arn == arn) {
-            return Ok(());
+        // One execution per name (StartExecution API reference): the running one of the same input
+        // answers as started, anything else is ExecutionAlreadyExists.
+        if let Some(found) = executions.iter().find(|execution| execution.arn == arn) {
+            return Ok(if found.is_running() && found.input == *input {
+                Start::Started
+            } else {
+                Start::AlreadyExists
+            });
         }
         let started = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000 + executions.len() as u64);
         executions.push(Execution {
@@ -59,7 +70,7 @@ impl Workflows for FakeWorkflows {
             error: None,
             cause: None,
         });
-        Ok(())
+        Ok(Start::Started)
     }
 
     async fn describe(&self, execution_arn: &str) -> Result<Execution> {
@@ -96,7 +107,7 @@ impl Workflows for FakeWorkflows {
     async fn executions(&self, machine_arn: &str) -> Result<Vec<ExecutionSummary>> {
         let machine = machine_of(machine_arn);
         let prefix = format!("execution:{machine}:");
-        Ok(self
+        let listed = self
             .executions
             .borrow()
             .iter()
@@ -107,7 +118,11 @@ impl Workflows for FakeWorkflows {
                 status: execution.status.clone(),
                 started: execution.started,
             })
-            .collect())
+            .collect();
+        // Lets concurrent callers (`tokio::join!`) interleave between reading and acting on what
+        // they read, where two claimants race in AWS.
+        tokio::task::yield_now().await;
+        Ok(listed)
     }
 
     async fn invoke(&self, function: &str, payload: &Value) -> Result<Value> {

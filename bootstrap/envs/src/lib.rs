@@ -2,8 +2,8 @@
 //! machines and their tags; and `env audit`, which runs the audit (envctl-audit) on one of them.
 
 mod admission;
-mod api;
-mod aws;
+pub mod api;
+pub mod aws;
 pub mod cli;
 mod commands;
 mod comment;
@@ -12,9 +12,12 @@ mod facts;
 #[cfg(test)]
 mod fake;
 mod headroom;
+pub mod pool;
 pub mod request;
 mod stage;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_extend_comment;
+#[cfg(test)]
+mod tests_pool;

@@ -1,11 +1,13 @@
 //! `local cleanup`: what the hourly schedule does in AWS, once, here. The deployed schedule's target
 //! (the cleanup function) runs with the target's input and its deployed settings; it starts a
-//! teardown execution in the emulator for each expired environment, which moto records but cannot
-//! run, so each one it started is then run here, with the input it was started with, as Step
-//! Functions would run it.
+//! teardown execution in the emulator for each expired environment, and with a warm pool a claim
+//! execution retiring each stale pool environment and a provision for each one the pool lacks.
+//! moto records those but cannot run them, so each one it started is then run here, with the input
+//! it was started with, as Step Functions would run it, and its outcome recorded in moto.
 
 use super::command::{deploy_locally, run_workflow, Setting};
 use super::emulator::{self, Endpoints, REGION};
+use super::pool::Run;
 use super::runner;
 use anyhow::Context;
 use env_core::arn::ArnScope;
@@ -23,29 +25,33 @@ fn member<'a>(entry: &'a Value, list: &str, key: &str) -> anyhow::Result<&'a str
     text.with_context(|| format!("an entry of the cleanup report's {list} has no {key}: {entry}"))
 }
 
-/// The teardowns a cleanup report says it started: (environment, execution name).
-pub fn started(report: &Value) -> anyhow::Result<Vec<(String, String)>> {
-    report["started"]
+/// The executions a cleanup report's `list` says it started: (environment, execution name).
+pub fn started(report: &Value, list: &str) -> anyhow::Result<Vec<(String, String)>> {
+    report[list]
         .as_array()
         .into_iter()
         .flatten()
-        .map(|teardown| {
-            let text = |key: &str| member(teardown, "started", key).map(str::to_owned);
+        .map(|execution| {
+            let text = |key: &str| member(execution, list, key).map(str::to_owned);
             Ok((text("environment")?, text("execution")?))
         })
         .collect()
 }
 
-/// The input each of `executions` (names of teardown executions) was started with.
-async fn inputs(endpoints: &Endpoints, executions: &[String]) -> anyhow::Result<Vec<Value>> {
+/// The ARN and the input of each of `executions` (names of executions of `machine`).
+async fn inputs(
+    endpoints: &Endpoints,
+    machine: &str,
+    executions: &[(String, String)],
+) -> anyhow::Result<Vec<(String, Value)>> {
     let config = emulator::sdk_config(endpoints).await;
     let account = envctl_deploy::aws::AwsCloud::new(&config, REGION)
         .account()
         .await?;
     let sfn = aws_sdk_sfn::Client::new(&config);
     let mut inputs = Vec::new();
-    for name in executions {
-        let execution = format!("execution:{}:{name}", asl::TEARDOWN_NAME);
+    for (_, name) in executions {
+        let execution = format!("execution:{machine}:{name}");
         let arn = ArnScope::new(REGION, &account).regional("states", &execution);
         let described = sfn
             .describe_execution()
@@ -54,9 +60,19 @@ async fn inputs(endpoints: &Endpoints, executions: &[String]) -> anyhow::Result<
             .await
             .context(format!("DescribeExecution {arn}"))?;
         let input = described.input().unwrap_or("{}");
-        inputs.push(serde_json::from_str(input).context(format!("the input of {arn}"))?);
+        let input = serde_json::from_str(input).context(format!("the input of {arn}"))?;
+        inputs.push((arn, input));
     }
     Ok(inputs)
+}
+
+/// `environment (execution), …`.
+fn listed(executions: &[(String, String)]) -> String {
+    let listed: Vec<String> = executions
+        .iter()
+        .map(|(environment, execution)| format!("{environment} ({execution})"))
+        .collect();
+    listed.join(", ")
 }
 
 pub(super) fn run(
@@ -69,20 +85,37 @@ pub(super) fn run(
     runner::check_installed(&setting.root)?;
     let manifest = deploy_locally(setting, endpoints, progress)?;
     let schedule = envctl_deploy::resources::SCHEDULE;
-    let mut run = |workflow: &str, subject: &str, input: &Value| {
-        run_workflow(
-            setting, &manifest, workflow, subject, input, endpoints, progress,
-        )
+    let input = json!({});
+    let finished = run_workflow(
+        setting, &manifest, "schedule", schedule, &input, endpoints, progress,
+    );
+    let report = finished?.body["output"].clone();
+    let recorded = Run {
+        setting,
+        manifest: &manifest,
+        endpoints,
     };
-    let report = run("schedule", schedule, &json!({}))?.body["output"].clone();
-    let started = started(&report)?;
-    let executions: Vec<String> = started.iter().map(|(_, name)| name.clone()).collect();
-    let inputs = runtime()?.block_on(inputs(endpoints, &executions))?;
-    for ((environment, _), input) in started.iter().zip(&inputs) {
-        run("teardown", environment, input)?;
-    }
+    // What the report lists that the cleanup started (functions/cleanup, report.rs), each on its
+    // machine: expired environments torn down, stale pool environments retired under the claim's
+    // lock, and the pool refilled.
+    let mut run_started = |list: &str, machine: &str| {
+        let executions = started(&report, list)?;
+        let inputs = runtime()?.block_on(inputs(endpoints, machine, &executions))?;
+        for ((environment, _), (arn, input)) in executions.iter().zip(&inputs) {
+            recorded.recorded(machine, environment, arn, input, progress)?;
+        }
+        anyhow::Ok(executions)
+    };
+    let started = run_started("started", asl::TEARDOWN_NAME)?;
+    let retired = run_started("retired", asl::CLAIM_NAME)?;
+    let refilled = run_started("refilled", asl::PROVISION_NAME)?;
     if json {
-        let body = json!({"report": report, "tornDown": executions.len()});
+        let body = json!({
+            "report": report,
+            "tornDown": started.len(),
+            "retired": retired.len(),
+            "refilled": refilled.len(),
+        });
         writeln!(out, "{body}")?;
         return Ok(());
     }
@@ -101,6 +134,11 @@ pub(super) fn run(
         let reason = member(skipped, "skipped", "reason")?;
         writeln!(out, "{which}: left alone: {reason}")?;
     }
+    if !(retired.is_empty() && refilled.is_empty()) {
+        let retired = listed(&retired);
+        let refilled = listed(&refilled);
+        writeln!(out, "pool: retired [{retired}], provisioned [{refilled}]")?;
+    }
     writeln!(out, "{} environment(s) torn down", started.len())?;
     Ok(())
 }
@@ -116,20 +154,20 @@ mod tests {
             "alreadyStarted": [{"environment": "pr-2", "execution": "cleanup-pr-2-20260101T000000Z"}],
         });
         assert_eq!(
-            started(&report).unwrap(),
+            started(&report, "started").unwrap(),
             [(
                 "pr-1".to_owned(),
                 "cleanup-pr-1-20260101T000000Z".to_owned()
             )]
         );
-        assert_eq!(started(&json!({})).unwrap(), []);
+        assert_eq!(started(&json!({}), "refilled").unwrap(), []);
     }
 
     #[test]
     fn a_started_teardown_without_its_execution_is_an_error_naming_it() {
         let report = json!({"started": [{"environment": "pr-1"}]});
         assert_eq!(
-            started(&report).unwrap_err().to_string(),
+            started(&report, "started").unwrap_err().to_string(),
             r#"an entry of the cleanup report's started has no execution: {"environment":"pr-1"}"#
         );
     }

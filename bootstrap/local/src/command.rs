@@ -13,6 +13,7 @@ use envctl_deploy::api::Cloud;
 use envctl_deploy::apply::{self, Change, Packages};
 use envctl_deploy::asl::ArnScope;
 use envctl_deploy::aws::AwsCloud;
+use envctl_deploy::pool::PoolSettings;
 use envctl_deploy::rotation_package::CaBundle;
 use envctl_envs::cli::print_outputs;
 use envctl_envs::request::{spec_for, Overrides};
@@ -36,14 +37,51 @@ pub enum LocalCommand {
     /// One run of the deployed cleanup schedule, then the teardowns it started, run here as Step
     /// Functions would run them.
     Cleanup(LocalArgs),
+    /// The warm pool in the emulator (docs/warm-pool-design.md).
+    #[command(subcommand)]
+    Pool(PoolCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PoolCommand {
+    /// Start standby provisions of new `pool-` environments until SIZE stand or are being made,
+    /// then run each here as Step Functions would; prints their suffixes.
+    Fill(FillArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FillArgs {
+    /// How many pool environments should stand.
+    #[arg(long)]
+    pub(crate) size: u32,
+
+    #[command(flatten)]
+    pub(crate) place: Place,
 }
 
 #[derive(Debug, Args)]
 pub struct LocalArgs {
-    /// The environment suffix.
-    #[arg(long, default_value = "demo")]
-    pub(crate) suffix: String,
+    /// The environment suffix (default: `pr-<N>` with --pr, else `demo`).
+    #[arg(long)]
+    pub(crate) suffix: Option<String>,
 
+    /// The pull request: `up` claims a matching pool environment for it first (provisioning
+    /// `pr-<N>` when none is available), `down` tears down the environment it holds.
+    #[arg(long, value_name = "N")]
+    pub(crate) pr: Option<u32>,
+
+    /// Run against the backend an earlier `local deploy` left in the work directory, without
+    /// deploying it again (several commands at once must not deploy into one emulator together).
+    #[arg(long)]
+    pub(crate) no_deploy: bool,
+
+    #[command(flatten)]
+    pub(crate) place: Place,
+}
+
+/// Where the spec, the checkout, the function binaries and the work directory are.
+#[derive(Debug, Args)]
+pub struct Place {
     /// The environment spec (JSON); without it, examples/pr.json's demo settings.
     #[arg(long)]
     pub(crate) spec: Option<PathBuf>,
@@ -60,15 +98,47 @@ pub struct LocalArgs {
     /// `.local`).
     #[arg(long, value_name = "DIR")]
     pub(crate) work_dir: Option<PathBuf>,
+
+    /// The warm pool the deployed cleanup keeps: this many standby environments (as `envctl
+    /// deploy --pool-size`). Every command that deploys sets it; without it, the pool is off.
+    #[arg(long, value_name = "N")]
+    pub(crate) pool_size: Option<u32>,
+
+    /// The spec the cleanup provisions pool environments with (as `envctl deploy --pool-spec`).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) pool_spec: Option<PathBuf>,
 }
 
 pub(super) struct Setting {
     pub(super) root: PathBuf,
     functions: PathBuf,
-    work: PathBuf,
+    pub(super) work: PathBuf,
+    /// The cleanup's warm pool, checked before any AWS call.
+    pool: PoolSettings,
 }
 
-fn setting(args: &LocalArgs) -> anyhow::Result<Setting> {
+impl LocalArgs {
+    /// The environment the command is about: `--suffix`, else `pr-<N>` for `--pr N`, else `demo`.
+    pub(super) fn suffix(&self) -> String {
+        match (&self.suffix, self.pr) {
+            (Some(suffix), _) => suffix.clone(),
+            (None, Some(number)) => format!("pr-{number}"),
+            (None, None) => "demo".to_owned(),
+        }
+    }
+
+    /// The spec of [`LocalArgs::suffix`], with `pullRequest` set to `--pr`.
+    fn spec(&self) -> anyhow::Result<EnvironmentSpec> {
+        let (suffix, file) = (self.suffix(), self.place.spec.as_deref());
+        let spec = spec_for(&suffix, file, &Overrides::default())?;
+        match self.pr {
+            Some(number) => super::pool::for_pull_request(&spec, number),
+            None => Ok(spec),
+        }
+    }
+}
+
+fn setting(args: &Place) -> anyhow::Result<Setting> {
     let start = match &args.project {
         Some(dir) => dir.clone(),
         None => std::env::current_dir()?,
@@ -83,10 +153,12 @@ fn setting(args: &LocalArgs) -> anyhow::Result<Setting> {
     };
     // Absolute: the runner starts the unpacked functions from here, in their own directories.
     let work = std::path::absolute(args.work_dir.clone().unwrap_or_else(|| root.join(".local")))?;
+    let pool = PoolSettings::from_args(args.pool_size, args.pool_spec.as_deref())?;
     Ok(Setting {
         root,
         functions,
         work,
+        pool,
     })
 }
 
@@ -127,8 +199,9 @@ pub(super) fn deploy_locally(
     runtime()?.block_on(async {
         let config = emulator::sdk_config(endpoints).await;
         let cloud = AwsCloud::new(&config, REGION);
+        let place = (REGION, HOST_ARCHITECTURE);
         let outcomes =
-            apply::deploy(&cloud, &packages, REGION, HOST_ARCHITECTURE, progress).await?;
+            apply::deploy_with_pool(&cloud, &packages, place, &setting.pool, progress).await?;
         let changed = outcomes
             .iter()
             .filter(|outcome| !matches!(outcome.change, Change::Unchanged))
@@ -191,6 +264,7 @@ pub fn run(
         LocalCommand::Down(args) => down(global, &args, out, &mut progress),
         LocalCommand::Status(args) => status(global, &args, out),
         LocalCommand::Demo(args) => demo(global, &args, out, &mut progress),
+        LocalCommand::Pool(PoolCommand::Fill(args)) => fill(global, &args, out, &mut progress),
     }
 }
 
@@ -200,10 +274,78 @@ fn up(
     out: &mut dyn Write,
     progress: &mut Progress<'_>,
 ) -> anyhow::Result<()> {
-    let spec = spec_for(&args.suffix, args.spec.as_deref(), &Overrides::default())?;
-    let setting = setting(args)?;
+    let spec = args.spec()?;
+    let setting = setting(&args.place)?;
     let endpoints = persistent_endpoints(global, &setting, progress)?;
-    provision(&setting, &spec, &endpoints, global.json, out, progress)
+    runner::check_installed(&setting.root)?;
+    let manifest = manifest(&setting, &endpoints, args.no_deploy, progress)?;
+    if args.pr.is_none() {
+        let outputs = provision(&setting, &manifest, &spec, &endpoints, progress)?;
+        return print_outputs(&outputs, global.json, out);
+    }
+    let run = super::pool::Run {
+        setting: &setting,
+        manifest: &manifest,
+        endpoints: &endpoints,
+    };
+    let held = match super::pool::claim(&run, &spec, progress)? {
+        Some(held) => held,
+        None => super::pool::Held {
+            suffix: spec.suffix().to_string(),
+            how: "provisioned",
+            status: "SUCCEEDED".to_owned(),
+            outputs: provision(&setting, &manifest, &spec, &endpoints, progress)?,
+        },
+    };
+    held.print(global.json, out)
+}
+
+/// `local pool fill`: the pool filled in the emulator, each provision it started run here.
+fn fill(
+    global: &Global,
+    args: &FillArgs,
+    out: &mut dyn Write,
+    progress: &mut Progress<'_>,
+) -> anyhow::Result<()> {
+    let spec = spec_for("pool", args.place.spec.as_deref(), &Overrides::default())?;
+    let setting = setting(&args.place)?;
+    let endpoints = persistent_endpoints(global, &setting, progress)?;
+    runner::check_installed(&setting.root)?;
+    let manifest = deploy_locally(&setting, &endpoints, progress)?;
+    let run = super::pool::Run {
+        setting: &setting,
+        manifest: &manifest,
+        endpoints: &endpoints,
+    };
+    let started = super::pool::fill(&run, &spec, args.size, progress)?;
+    if global.json {
+        writeln!(out, "{}", json!({ "started": started }))?;
+        return Ok(());
+    }
+    let (count, listed) = (started.len(), started.join(", "));
+    writeln!(out, "{count} pool environment(s) started: [{listed}]")?;
+    Ok(())
+}
+
+/// The deployed backend the runner runs: deployed now, or (`no_deploy`) the one an earlier deploy
+/// read back into the work directory.
+fn manifest(
+    setting: &Setting,
+    endpoints: &Endpoints,
+    no_deploy: bool,
+    progress: &mut Progress<'_>,
+) -> anyhow::Result<PathBuf> {
+    if !no_deploy {
+        return deploy_locally(setting, endpoints, progress);
+    }
+    let manifest = setting.work.join("deployed").join(deployed::MANIFEST);
+    if !manifest.exists() {
+        bail!(
+            "--no-deploy: no deployed backend was read back into {}: run `envctl local deploy` first",
+            manifest.display()
+        );
+    }
+    Ok(manifest)
 }
 
 fn run_cleanup(
@@ -212,7 +354,7 @@ fn run_cleanup(
     out: &mut dyn Write,
     progress: &mut Progress<'_>,
 ) -> anyhow::Result<()> {
-    let setting = setting(args)?;
+    let setting = setting(&args.place)?;
     let Some((endpoints, _)) = running(global, &setting) else {
         writeln!(out, "no local emulator is running: nothing to clean up")?;
         return Ok(());
@@ -226,7 +368,7 @@ fn deploy(
     out: &mut dyn Write,
     progress: &mut Progress<'_>,
 ) -> anyhow::Result<()> {
-    let setting = setting(args)?;
+    let setting = setting(&args.place)?;
     let endpoints = persistent_endpoints(global, &setting, progress)?;
     let manifest = deploy_locally(&setting, &endpoints, progress)?;
     if global.json {
@@ -243,14 +385,29 @@ fn down(
     out: &mut dyn Write,
     progress: &mut Progress<'_>,
 ) -> anyhow::Result<()> {
-    let spec = spec_for(&args.suffix, args.spec.as_deref(), &Overrides::default())?;
-    let setting = setting(args)?;
+    let spec = args.spec()?;
+    let setting = setting(&args.place)?;
     let Some((endpoints, record)) = running(global, &setting) else {
         writeln!(out, "no local emulator is running: nothing to tear down")?;
         return Ok(());
     };
-    teardown(&setting, &spec, &endpoints, global.json, out, progress)?;
-    if let Some(record) = record {
+    runner::check_installed(&setting.root)?;
+    let manifest = manifest(&setting, &endpoints, args.no_deploy, progress)?;
+    if let Some(number) = args.pr {
+        let run = super::pool::Run {
+            setting: &setting,
+            manifest: &manifest,
+            endpoints: &endpoints,
+        };
+        // The pool and the other pull requests' environments live in the same emulator: it stays.
+        if let Some(suffix) = super::pool::tear_down_held(&run, number, progress)? {
+            return print_deleted(&suffix, global.json, out);
+        }
+    }
+    let place = (&setting, manifest.as_path(), &endpoints);
+    let torn_down = teardown(place, &spec, global.json, out, progress);
+    torn_down?;
+    if let Some(record) = record.filter(|_| args.pr.is_none()) {
         emulator::stop(&setting.root, &record)?;
         progress.done("moto stopped");
     }
@@ -258,7 +415,7 @@ fn down(
 }
 
 fn status(global: &Global, args: &LocalArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let setting = setting(args)?;
+    let setting = setting(&args.place)?;
     let Some((endpoints, _)) = running(global, &setting) else {
         writeln!(out, "no local emulator is running")?;
         return Ok(());
@@ -286,8 +443,8 @@ fn demo(
     out: &mut dyn Write,
     progress: &mut Progress<'_>,
 ) -> anyhow::Result<()> {
-    let spec = spec_for(&args.suffix, args.spec.as_deref(), &Overrides::default())?;
-    let setting = setting(args)?;
+    let spec = args.spec()?;
+    let setting = setting(&args.place)?;
     // A moto of its own when none is given, kept (and stopped) until the demo ends.
     let mut owned = None;
     let endpoints = given(global).map(Ok).unwrap_or_else(|| {
@@ -298,24 +455,12 @@ fn demo(
         anyhow::Ok(endpoints)
     });
     let endpoints = endpoints?;
-    provision(&setting, &spec, &endpoints, global.json, out, progress)?;
-    teardown(&setting, &spec, &endpoints, global.json, out, progress)
-}
-
-fn execute(
-    setting: &Setting,
-    workflow: &str,
-    spec: &EnvironmentSpec,
-    endpoints: &Endpoints,
-    progress: &mut Progress<'_>,
-) -> anyhow::Result<runner::Finished> {
     runner::check_installed(&setting.root)?;
-    let manifest = deploy_locally(setting, endpoints, progress)?;
-    let input = json!({ "spec": spec });
-    let subject = spec.suffix().to_string();
-    run_workflow(
-        setting, &manifest, workflow, &subject, &input, endpoints, progress,
-    )
+    let manifest = deploy_locally(&setting, &endpoints, progress)?;
+    let outputs = provision(&setting, &manifest, &spec, &endpoints, progress)?;
+    print_outputs(&outputs, global.json, out)?;
+    let place = (&setting, manifest.as_path(), &endpoints);
+    teardown(place, &spec, global.json, out, progress)
 }
 
 /// Runs `workflow` of the deployed backend (`manifest`) with `input`; fails with its error, its
@@ -337,6 +482,16 @@ pub(super) fn run_workflow(
         endpoints,
         progress,
     )?;
+    succeeded(workflow, subject, finished, progress)
+}
+
+/// `finished` when it succeeded; otherwise its error, its cause and the functions' last log lines.
+pub(super) fn succeeded(
+    workflow: &str,
+    subject: &str,
+    finished: runner::Finished,
+    progress: &mut Progress<'_>,
+) -> anyhow::Result<runner::Finished> {
     if !finished.succeeded() {
         let tail: Vec<&String> = finished.log.iter().rev().take(20).collect();
         let tail: Vec<&str> = tail.into_iter().rev().map(String::as_str).collect();
@@ -352,33 +507,57 @@ pub(super) fn run_workflow(
     Ok(finished)
 }
 
+/// Provisions `spec` here; answers its outputs.
 fn provision(
     setting: &Setting,
+    manifest: &Path,
     spec: &EnvironmentSpec,
     endpoints: &Endpoints,
-    json: bool,
-    out: &mut dyn Write,
     progress: &mut Progress<'_>,
-) -> anyhow::Result<()> {
-    let finished = execute(setting, "provision", spec, endpoints, progress)?;
+) -> anyhow::Result<serde_json::Value> {
+    let input = json!({ "spec": spec });
+    let subject = spec.suffix().to_string();
+    let finished = run_workflow(
+        setting,
+        manifest,
+        "provision",
+        &subject,
+        &input,
+        endpoints,
+        progress,
+    );
+    let finished = finished?;
     progress.done(&runtime()?.block_on(rotation_report::line(endpoints)));
-    print_outputs(&finished.body["output"]["outputs"], json, out)
+    Ok(finished.body["output"]["outputs"].clone())
 }
 
+/// Tears `spec` down here (`place`: the setting, the deployed backend, the emulator).
 fn teardown(
-    setting: &Setting,
+    (setting, manifest, endpoints): (&Setting, &Path, &Endpoints),
     spec: &EnvironmentSpec,
-    endpoints: &Endpoints,
     json: bool,
     out: &mut dyn Write,
     progress: &mut Progress<'_>,
 ) -> anyhow::Result<()> {
-    execute(setting, "teardown", spec, endpoints, progress)?;
+    let input = json!({ "spec": spec });
+    let subject = spec.suffix().to_string();
+    let ran = run_workflow(
+        setting, manifest, "teardown", &subject, &input, endpoints, progress,
+    );
+    ran?;
+    print_deleted(&subject, json, out)
+}
+
+fn print_deleted(suffix: &str, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
     if json {
-        let body = json!({"suffix": spec.suffix().to_string(), "status": "DELETED"});
+        let body = json!({"suffix": suffix, "status": "DELETED"});
         writeln!(out, "{body}")?;
     } else {
-        writeln!(out, "{}: deleted", spec.suffix())?;
+        writeln!(out, "{suffix}: deleted")?;
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "command_tests.rs"]
+mod tests;

@@ -114,14 +114,14 @@ async fn functions(
     Ok(functions)
 }
 
-/// Both workflows by their ARN, with their deployed definitions and role.
+/// The three workflows by their ARN, with their deployed definitions and role.
 async fn state_machines(
     config: &aws_config::SdkConfig,
     scope: &ArnScope,
 ) -> anyhow::Result<BTreeMap<String, StateMachine>> {
     let sfn = aws_sdk_sfn::Client::new(config);
     let mut state_machines = BTreeMap::new();
-    for name in [asl::PROVISION_NAME, asl::TEARDOWN_NAME] {
+    for name in [asl::PROVISION_NAME, asl::TEARDOWN_NAME, asl::CLAIM_NAME] {
         let arn = scope.state_machine(name);
         let unread = format!("DescribeStateMachine {name}: was the backend deployed?");
         let answer = sfn

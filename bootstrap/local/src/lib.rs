@@ -10,7 +10,9 @@ mod cleanup;
 pub mod command;
 mod deployed;
 mod emulator;
+mod outcome;
 mod package;
+mod pool;
 mod rotation_report;
 mod runner;
 

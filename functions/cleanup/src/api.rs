@@ -41,6 +41,24 @@ pub struct ResourcePage {
     pub next: Option<String>,
 }
 
+/// One execution as ListExecutions lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecutionSummary {
+    pub name: String,
+    pub arn: String,
+    /// `RUNNING`, `SUCCEEDED`, `FAILED`, `TIMED_OUT`, `ABORTED` … (API reference, ExecutionStatus).
+    pub status: String,
+    /// When it started, in seconds since the epoch.
+    pub started: i64,
+}
+
+/// One page of ListExecutions, and the token for the next one when there is one.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ExecutionPage {
+    pub executions: Vec<ExecutionSummary>,
+    pub next: Option<String>,
+}
+
 /// Everything the cleanup function asks of AWS.
 // The lint warns that callers cannot require `Send` futures from a public async trait; only this
 // binary implements and calls it, and the functions' entry point does not need `Send`.
@@ -61,6 +79,14 @@ pub trait Cloud {
         name: &str,
         input: &str,
     ) -> CallResult<String>;
+    /// The executions of the state machine, one page from `token` on.
+    async fn executions(
+        &self,
+        state_machine_arn: &str,
+        token: Option<&str>,
+    ) -> CallResult<ExecutionPage>;
+    /// The execution's input (JSON text), `None` when it was never started.
+    async fn execution_input(&self, execution_arn: &str) -> CallResult<Option<String>>;
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 //! them. The moto test drives every method through the binary.
 
 use crate::api::{
-    found, CallResult, Cloud, ResourcePage, TaggedResource, EXECUTION_DOES_NOT_EXIST,
+    found, CallResult, Cloud, ExecutionPage, ExecutionSummary, ResourcePage, TaggedResource,
+    EXECUTION_DOES_NOT_EXIST,
 };
 use aws_config::SdkConfig;
 use aws_sdk_resourcegroupstagging::types::{ResourceTagMapping, TagFilter};
@@ -13,6 +14,9 @@ use env_core::tags::Tag;
 
 /// GetResources' largest page (API reference, GetResources, `ResourcesPerPage`: 1–100).
 const RESOURCES_PER_PAGE: i32 = 100;
+
+/// ListExecutions' largest page (API reference, ListExecutions, `maxResults`: 0–1000).
+const EXECUTIONS_PER_PAGE: i32 = 1000;
 
 #[derive(Debug, Clone)]
 pub struct AwsCloud {
@@ -85,6 +89,48 @@ impl Cloud for AwsCloud {
             .await
             .map_err(aws_error("StartExecution"))?;
         Ok(started.execution_arn().to_owned())
+    }
+
+    async fn executions(
+        &self,
+        state_machine_arn: &str,
+        token: Option<&str>,
+    ) -> CallResult<ExecutionPage> {
+        let page = self
+            .step_functions
+            .list_executions()
+            .state_machine_arn(state_machine_arn)
+            .max_results(EXECUTIONS_PER_PAGE)
+            .set_next_token(token.map(str::to_owned))
+            .send()
+            .await
+            .map_err(aws_error("ListExecutions"))?;
+        let executions = page
+            .executions()
+            .iter()
+            .map(|execution| ExecutionSummary {
+                name: execution.name().to_owned(),
+                arn: execution.execution_arn().to_owned(),
+                status: execution.status().as_str().to_owned(),
+                started: execution.start_date().secs(),
+            })
+            .collect();
+        Ok(ExecutionPage {
+            executions,
+            next: next_page(page.next_token()),
+        })
+    }
+
+    async fn execution_input(&self, execution_arn: &str) -> CallResult<Option<String>> {
+        let described = self
+            .step_functions
+            .describe_execution()
+            .execution_arn(execution_arn)
+            .send()
+            .await
+            .map_err(aws_error("DescribeExecution"));
+        Ok(found(described, &[EXECUTION_DOES_NOT_EXIST])?
+            .map(|execution| execution.input().unwrap_or_default().to_owned()))
     }
 }
 

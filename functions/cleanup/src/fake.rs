@@ -1,9 +1,14 @@
 //! An in-memory Resource Groups Tagging API and Step Functions for the handler's unit tests. It
-//! filters and pages resources as GetResources does, keeps executions by name and answers a
-//! repeated StartExecution as Step Functions does, and fails a named operation with a given AWS
-//! error code when a test asks.
+//! filters and pages resources as GetResources does, keeps executions by state machine and name,
+//! answers a repeated StartExecution as Step Functions does (one execution of a name per state
+//! machine), lists them newest first in pages as ListExecutions does, and fails a named operation
+//! with a given AWS error code when a test asks.
 
-use crate::api::{CallResult, Cloud, ResourcePage, TaggedResource, EXECUTION_ALREADY_EXISTS};
+use crate::api::{
+    CallResult, Cloud, ExecutionPage, ExecutionSummary, ResourcePage, TaggedResource,
+    EXECUTION_ALREADY_EXISTS,
+};
+pub use crate::settings::execution_arn;
 use env_core::recorder::RecordedWorld;
 use env_core::tags::Tag;
 
@@ -15,6 +20,8 @@ pub struct Execution {
     pub name: String,
     pub input: String,
     pub status: String,
+    /// The fake's clock when it started: later executions have larger values.
+    pub started: i64,
 }
 
 #[derive(Debug)]
@@ -23,6 +30,10 @@ pub struct World {
     /// GetResources returns at most this many resources per page.
     pub page_size: usize,
     pub executions: Vec<Execution>,
+    /// ListExecutions returns at most this many executions per page.
+    pub execution_page_size: usize,
+    /// The start time the next execution gets.
+    pub clock: i64,
 }
 
 impl Default for World {
@@ -31,7 +42,29 @@ impl Default for World {
             resources: Vec::new(),
             page_size: 100,
             executions: Vec::new(),
+            execution_page_size: 100,
+            clock: 1_800_000_000,
         }
+    }
+}
+
+impl World {
+    /// Records an execution of `state_machine_arn` as if started now, in `status`.
+    pub fn add_execution(
+        &mut self,
+        state_machine_arn: &str,
+        name: &str,
+        input: &str,
+        status: &str,
+    ) {
+        self.clock += 1;
+        self.executions.push(Execution {
+            arn: execution_arn(state_machine_arn, name),
+            name: name.to_owned(),
+            input: input.to_owned(),
+            status: status.to_owned(),
+            started: self.clock,
+        });
     }
 }
 
@@ -95,11 +128,9 @@ impl Cloud for FakeCloud {
         input: &str,
     ) -> CallResult<String> {
         let mut world = self.read("StartExecution")?;
-        let arn = format!(
-            "{}:{name}",
-            state_machine_arn.replacen(":stateMachine:", ":execution:", 1)
-        );
-        if let Some(existing) = world.executions.iter().find(|e| e.name == name) {
+        let arn = execution_arn(state_machine_arn, name);
+        // A name is unique per state machine: the ARN holds both.
+        if let Some(existing) = world.executions.iter().find(|e| e.arn == arn) {
             // Same name and input while running: the original execution, as if started again;
             // otherwise refused (StartExecution, "Idempotency").
             if existing.input == input && existing.status == "RUNNING" {
@@ -107,13 +138,45 @@ impl Cloud for FakeCloud {
             }
             return Err(aws_failure("StartExecution", EXECUTION_ALREADY_EXISTS));
         }
-        world.executions.push(Execution {
-            arn: arn.clone(),
-            name: name.to_owned(),
-            input: input.to_owned(),
-            status: "RUNNING".to_owned(),
-        });
+        world.add_execution(state_machine_arn, name, input, "RUNNING");
         Ok(arn)
+    }
+
+    async fn executions(
+        &self,
+        state_machine_arn: &str,
+        token: Option<&str>,
+    ) -> CallResult<ExecutionPage> {
+        let world = self.read("ListExecutions")?;
+        let prefix = execution_arn(state_machine_arn, "");
+        let mut listed: Vec<ExecutionSummary> = world
+            .executions
+            .iter()
+            .filter(|execution| execution.arn.starts_with(&prefix))
+            .map(|execution| ExecutionSummary {
+                name: execution.name.clone(),
+                arn: execution.arn.clone(),
+                status: execution.status.clone(),
+                started: execution.started,
+            })
+            .collect();
+        // "Results are sorted by time, with the most recent execution first" (ListExecutions).
+        listed.sort_by_key(|execution| std::cmp::Reverse(execution.started));
+        let start: usize = token.map_or(0, |token| token.parse().expect("a token this fake gave"));
+        let end = (start + world.execution_page_size).min(listed.len());
+        Ok(ExecutionPage {
+            executions: listed[start..end].to_vec(),
+            next: (end < listed.len()).then(|| end.to_string()),
+        })
+    }
+
+    async fn execution_input(&self, execution_arn: &str) -> CallResult<Option<String>> {
+        let world = self.read("DescribeExecution")?;
+        Ok(world
+            .executions
+            .iter()
+            .find(|execution| execution.arn == execution_arn)
+            .map(|execution| execution.input.clone()))
     }
 }
 
@@ -143,5 +206,36 @@ mod tests {
         let ended = cloud.start_execution(ARN, "run", "{}").await;
         assert!(ended.unwrap_err().is_code(EXECUTION_ALREADY_EXISTS));
         assert_eq!(cloud.world().executions.len(), 1);
+
+        // The same name on another state machine is another execution.
+        let other = ARN.replace(":teardown", ":provision");
+        let second = cloud.start_execution(&other, "run", "{}").await.unwrap();
+        assert_eq!(
+            second,
+            "arn:aws:states:us-west-2:123456789012:execution:provision:run"
+        );
+        assert_eq!(cloud.world().executions.len(), 2);
+    }
+
+    #[tokio::test]
+    async fn executions_are_listed_per_state_machine_newest_first_in_pages() {
+        let cloud = FakeCloud::default();
+        let other = ARN.replace(":teardown", ":provision");
+        for name in ["a", "b", "c"] {
+            cloud.start_execution(ARN, name, "{}").await.unwrap();
+        }
+        cloud.start_execution(&other, "d", "{}").await.unwrap();
+        cloud.world().execution_page_size = 2;
+        let first = cloud.executions(ARN, None).await.unwrap();
+        let names: Vec<&str> = first.executions.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["c", "b"]);
+        assert_eq!(first.next.as_deref(), Some("2"));
+        let second = cloud.executions(ARN, Some("2")).await.unwrap();
+        assert_eq!(second.executions[0].name, "a");
+        assert_eq!(second.next, None);
+        let input = cloud.execution_input(&second.executions[0].arn).await;
+        assert_eq!(input.unwrap().as_deref(), Some("{}"));
+        let never = cloud.execution_input(&execution_arn(ARN, "z")).await;
+        assert_eq!(never.unwrap(), None);
     }
 }

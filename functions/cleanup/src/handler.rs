@@ -1,5 +1,8 @@
 //! One scheduled run: find our environments by tag, start the teardown of each expired one under a
-//! name that makes a repeated start harmless, and report what was done.
+//! name that makes a repeated start harmless, keep the warm pool when the function has one
+//! ([`crate::pool`]: retire its expired unclaimed environments, refill it), and report what was
+//! done. A pool that cannot be read does not hold up the expiries: the run reports it and tears
+//! down what it can without it.
 //!
 //! The cleanup only ever starts the teardown state machine with an environment's suffix; it deletes
 //! nothing itself. It sees only resources carrying both our project and manager tags, so an
@@ -8,9 +11,12 @@
 use crate::api::{CallResult, Cloud, TaggedResource, EXECUTION_ALREADY_EXISTS};
 use crate::error::CleanupError;
 use crate::inventory::{group, judge, Verdict};
-use crate::report::{NotExpired, Report, Skipped, Teardown};
+use crate::pool::{survey, unsurveyed};
+use crate::report::{NotExpired, PoolError, Report, Skipped, Teardown};
 use crate::settings::Settings;
 use crate::teardown::{execution_name, input};
+use env_core::error::NamedError;
+use env_core::pool::is_pool_suffix;
 use env_core::settings::Misconfigured;
 use env_core::spec::EnvironmentSuffix;
 use env_core::tags::{ownership_tags, ENVIRONMENT};
@@ -26,6 +32,21 @@ pub async fn handle<C: Cloud>(
     let settings = settings.as_ref().map_err(Clone::clone)?;
     let inventory = group(our_resources(cloud).await?);
     let mut report = Report::default();
+    let mut pool = None;
+    if let Some(pool_settings) = &settings.pool {
+        match survey(cloud, pool_settings).await {
+            Ok(surveyed) => pool = Some(surveyed),
+            Err(error) => {
+                tracing::error!(%error, "pool survey failed: no retirement or refill this run");
+                report.pool_error = Some(PoolError {
+                    error: error.error_name().as_str().to_owned(),
+                    message: error.to_string(),
+                });
+            }
+        }
+    }
+    // Set only when the survey failed.
+    let unsurveyed_pool = settings.pool.as_ref().filter(|_| pool.is_none());
     for arn in inventory.unassigned {
         report.skipped.push(Skipped {
             environment: None,
@@ -49,6 +70,23 @@ pub async fn handle<C: Cloud>(
                 first,
                 last,
             } => {
+                if let Some(pool) = pool.as_mut() {
+                    let retired = pool.expire(cloud, &suffix, text(last), &mut report);
+                    if retired.await? {
+                        continue;
+                    }
+                }
+                let pool_environment = is_pool_suffix(suffix.as_str());
+                if let Some(pool_settings) = unsurveyed_pool.filter(|_| pool_environment) {
+                    if let Some(reason) = unsurveyed(cloud, pool_settings, &suffix).await {
+                        report.skipped.push(Skipped {
+                            environment: Some(environment.clone()),
+                            resource: None,
+                            reason,
+                        });
+                        continue;
+                    }
+                }
                 let teardown = Teardown {
                     environment: environment.clone(),
                     execution: execution_name(&suffix, first),
@@ -59,13 +97,19 @@ pub async fn handle<C: Cloud>(
             }
         }
     }
+    if let Some(pool) = &pool {
+        pool.refill(cloud, now, &mut report).await?;
+    }
     let (started, already_started) = (report.started.len(), report.already_started.len());
     let (not_expired, skipped) = (report.not_expired.len(), report.skipped.len());
+    let (retired, refilled) = (report.retired.len(), report.refilled.len());
     tracing::info!(
         started,
         already_started,
         not_expired,
         skipped,
+        retired,
+        refilled,
         "cleanup run"
     );
     Ok(report)
@@ -147,7 +191,11 @@ mod tests {
 
     /// The settings as `main` reads them when the variable holds `value` (`None`: not set).
     fn settings(value: Option<&str>) -> Result<Settings, Misconfigured> {
-        Settings::from_lookup(&|_| value.map(str::to_owned))
+        Settings::from_lookup(&|name| {
+            (name == crate::settings::TEARDOWN_STATE_MACHINE_ARN)
+                .then(|| value.map(str::to_owned))
+                .flatten()
+        })
     }
 
     /// A resource of `environment` with our project and manager tags, and an expiry when given.
@@ -400,7 +448,9 @@ mod tests {
                 }],
                 "alreadyStarted": [],
                 "notExpired": [{"environment": "pr-2", "expiresAt": "2026-11-26T05:05:00Z"}],
-                "skipped": []
+                "skipped": [],
+                "retired": [],
+                "refilled": []
             })
         );
     }

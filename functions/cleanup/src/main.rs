@@ -5,6 +5,8 @@ mod error;
 mod fake;
 mod handler;
 mod inventory;
+mod pool;
+mod pool_settings;
 mod report;
 mod settings;
 mod teardown;

@@ -12,6 +12,31 @@ pub struct Report {
     pub not_expired: Vec<NotExpired>,
     /// Environments (or stray resources) left alone, with the reason.
     pub skipped: Vec<Skipped>,
+    /// Unclaimed pool environments past their expiry whose retirement this run started: an
+    /// execution of the claim machine named `claim-<suffix>`, the claim's own lock.
+    pub retired: Vec<Teardown>,
+    /// Pool environments this run started to bring the pool back to its size.
+    pub refilled: Vec<Refill>,
+    /// Why the pool could not be read this run, when it could not: no retirement or refill ran, and
+    /// expired pool environments not claimed were left for a later run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pool_error: Option<PoolError>,
+}
+
+/// A failed pool survey, by its error's name (`Retryable`, `AwsRejected` …) and its message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PoolError {
+    pub error: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Refill {
+    pub environment: String,
+    /// The provision execution's name, `<suffix>--refill`.
+    pub execution: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -70,6 +95,20 @@ mod tests {
                 resource: Some("arn:x".into()),
                 reason: "why".into(),
             }],
+            retired: vec![Teardown {
+                environment: "pool-tqagd007".into(),
+                execution: "claim-pool-tqagd007".into(),
+                expires_at: "2026-11-26T03:00:00Z".into(),
+                status: None,
+            }],
+            refilled: vec![Refill {
+                environment: "pool-tqagd008".into(),
+                execution: "pool-tqagd008--refill".into(),
+            }],
+            pool_error: Some(PoolError {
+                error: "Retryable".into(),
+                message: "ListExecutions failed: ThrottlingException".into(),
+            }),
         };
         assert_eq!(
             serde_json::to_value(&report).unwrap(),
@@ -81,7 +120,17 @@ mod tests {
                 }],
                 "alreadyStarted": [],
                 "notExpired": [{"environment": "pr-2", "expiresAt": "2026-11-27T00:00:00Z"}],
-                "skipped": [{"resource": "arn:x", "reason": "why"}]
+                "skipped": [{"resource": "arn:x", "reason": "why"}],
+                "retired": [{
+                    "environment": "pool-tqagd007",
+                    "execution": "claim-pool-tqagd007",
+                    "expiresAt": "2026-11-26T03:00:00Z"
+                }],
+                "refilled": [{"environment": "pool-tqagd008", "execution": "pool-tqagd008--refill"}],
+                "poolError": {
+                    "error": "Retryable",
+                    "message": "ListExecutions failed: ThrottlingException"
+                }
             })
         );
     }

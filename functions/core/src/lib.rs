@@ -16,6 +16,7 @@ pub mod invoke;
 pub mod naming;
 pub mod outputs;
 pub mod policy;
+pub mod pool;
 #[cfg(any(test, feature = "test-util"))]
 pub mod recorder;
 pub mod redacted;

@@ -51,11 +51,17 @@ pub trait EcsCalls {
     /// the answer (never created, or purged after deletion).
     async fn service(&self, cluster: &str, name: &str) -> CallResult<Option<EcsService>>;
     async fn create_service(&self, spec: &ServiceSpec, tags: &[Tag]) -> CallResult<EcsService>;
+    /// UpdateService onto `task_definition`, a new deployment; with `desired_count`, the same
+    /// call also sets how many tasks the service keeps running (how a warm-pool environment,
+    /// created with none, is woken). ECS API reference, UpdateService: `desiredCount` is "the
+    /// number of instantiations of the task to place and keep running in your service",
+    /// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html.
     async fn update_task_definition(
         &self,
         cluster: &str,
         name: &str,
         task_definition: &str,
+        desired_count: Option<i32>,
     ) -> CallResult<()>;
     /// UpdateService with the deployment configuration and load balancer of `spec`: how the
     /// strategy is switched on an existing service.

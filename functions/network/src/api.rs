@@ -51,4 +51,9 @@ pub trait Cloud {
 
     // IAM: the account roles are made in, for the flow-log role's trust policy.
     async fn account(&self) -> CallResult<String>;
+
+    // EC2, for a claimed pool environment's VPC (crate::claim): the tags it carries now, as
+    // (key, value), and tags added or overwritten on it after its creation.
+    async fn vpc_tags(&self, vpc_id: &str) -> CallResult<Vec<(String, String)>>;
+    async fn tag_vpc(&self, vpc_id: &str, tags: &[Tag]) -> CallResult<()>;
 }

@@ -13,6 +13,9 @@ use log_groups::LogGroups;
 #[derive(Debug, Clone)]
 pub struct AwsCloud {
     ec2: Ec2,
+    /// The SDK client itself, for the claim's VPC tags (crate::claim), which the shared EC2
+    /// capability does not offer.
+    ec2_client: aws_sdk_ec2::Client,
     kms: aws_sdk_kms::Client,
     log_groups: LogGroups,
     roles: Roles,
@@ -24,6 +27,7 @@ impl AwsCloud {
     pub fn new(config: &SdkConfig, role_boundary: Option<String>) -> Self {
         Self {
             ec2: Ec2::new(config),
+            ec2_client: aws_sdk_ec2::Client::new(config),
             kms: aws_sdk_kms::Client::new(config),
             log_groups: LogGroups::new(config),
             roles: Roles::bounded(config, role_boundary),
@@ -129,5 +133,41 @@ impl Cloud for AwsCloud {
 
     async fn account(&self) -> CallResult<String> {
         self.roles.account()
+    }
+
+    async fn vpc_tags(&self, vpc_id: &str) -> CallResult<Vec<(String, String)>> {
+        let described = self
+            .ec2_client
+            .describe_vpcs()
+            .vpc_ids(vpc_id)
+            .send()
+            .await
+            .map_err(aws_error("DescribeVpcs"))?;
+        Ok(described
+            .vpcs()
+            .iter()
+            .flat_map(aws_sdk_ec2::types::Vpc::tags)
+            .filter_map(|tag| Some((tag.key()?.to_owned(), tag.value()?.to_owned())))
+            .collect())
+    }
+
+    async fn tag_vpc(&self, vpc_id: &str, tags: &[Tag]) -> CallResult<()> {
+        self.ec2_client
+            .create_tags()
+            .resources(vpc_id)
+            .set_tags(Some(
+                tags.iter()
+                    .map(|tag| {
+                        aws_sdk_ec2::types::Tag::builder()
+                            .key(tag.key)
+                            .value(&tag.value)
+                            .build()
+                    })
+                    .collect(),
+            ))
+            .send()
+            .await
+            .map_err(aws_error("CreateTags"))?;
+        Ok(())
     }
 }

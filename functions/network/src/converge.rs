@@ -4,7 +4,7 @@
 
 use crate::api::{Cloud, NatState};
 use crate::handler::NetworkError;
-use crate::{flow_logs, internet_gateway, key, nat, routes, security_groups, subnets, vpc};
+use crate::{claim, flow_logs, internet_gateway, key, nat, routes, security_groups, subnets, vpc};
 use env_core::arn::account_of;
 use env_core::context::Context;
 use env_core::contract::{Outputs, Request};
@@ -20,6 +20,7 @@ pub async fn converge<C: Cloud>(cloud: &C, request: &Request) -> Result<Response
     let log_group = flow_logs::ensure_group(&cx, &key_arn, account).await?;
 
     let vpc = vpc::ensure(&cx).await?;
+    claim::ensure(&cx, &vpc.labels.id).await?;
     let subnets = subnets::ensure(&cx, &vpc, zones).await?;
     let gateway = internet_gateway::ensure(&cx, &vpc).await?;
     let nats = nat::ensure(&cx, &vpc, &subnets.public).await?;

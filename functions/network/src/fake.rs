@@ -18,6 +18,9 @@ use std::collections::BTreeMap;
 pub struct World {
     pub keys: Vec<Key>,
     pub aliases: BTreeMap<String, String>,
+    /// The tags of each VPC (by id) that a test gave it or `tag_vpc` added: the shared fake EC2
+    /// keeps only a resource's name and environment.
+    pub vpc_tags: BTreeMap<String, BTreeMap<String, String>>,
     next_id: u32,
 }
 
@@ -108,5 +111,26 @@ impl Cloud for Fake {
 
     async fn account(&self) -> CallResult<String> {
         Ok(ACCOUNT.to_owned())
+    }
+
+    async fn vpc_tags(&self, vpc_id: &str) -> CallResult<Vec<(String, String)>> {
+        let world = self.read("DescribeVpcs")?;
+        Ok(world
+            .vpc_tags
+            .get(vpc_id)
+            .into_iter()
+            .flatten()
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect())
+    }
+
+    async fn tag_vpc(&self, vpc_id: &str, tags: &[Tag]) -> CallResult<()> {
+        let mut world = self.write("CreateTags")?;
+        let current = world.vpc_tags.entry(vpc_id.to_owned()).or_default();
+        // CreateTags overwrites the value of a key the resource already has (EC2 API reference).
+        for tag in tags {
+            current.insert(tag.key.to_owned(), tag.value.clone());
+        }
+        Ok(())
     }
 }

@@ -10,11 +10,13 @@
 //! creates it must tag as the backend's (`aws:RequestTag`), and whatever it changes or deletes must
 //! carry that tag (`aws:ResourceTag`); tagging is allowed only inside those creates
 //! (`ec2:CreateAction`, EC2 user guide "Grant permission to tag Amazon EC2 resources during
-//! creation"). Two EC2 rights cannot be scoped by tag, each said at its statement.
+//! creation"), and afterwards only a claimed pool VPC's pull request and expiry. Two EC2 rights
+//! cannot be scoped by tag, each said at its statement.
 
 use env_core::arn::ArnScope;
 use env_core::naming::NameKind;
 use env_core::policy::{any, own_roles, tagged, tagged_at_creation, Arns, Statement};
+use env_core::pool::POOL_PREFIX;
 use serde_json::json;
 
 /// What the network function creates, by the EC2 resource type each create makes.
@@ -76,6 +78,31 @@ fn create_tagged(arns: &Arns) -> Vec<Statement> {
 /// Changing and deleting only the backend's tagged network, and its groups' rules.
 fn change_tagged(arns: &Arns) -> Vec<Statement> {
     vec![
+        // A claimed pool environment's VPC gets its pull request and a later expiry after its
+        // creation (docs/warm-pool-design.md §3.2): only on the backend's pool VPCs (a claim only
+        // ever re-tags those), with at least one key and only those two. The Service
+        // Authorization Reference lists aws:ResourceTag/${TagKey} and aws:TagKeys for
+        // ec2:CreateTags on the vpc resource type; `Null … false` keeps ForAllValues from
+        // matching a request without tag keys ("The ForAllValues set operator also returns true
+        // if there are no context keys in the request", IAM user guide, "Multivalued context key
+        // examples").
+        Statement::allow(
+            "TagTheClaimedVpc",
+            &["ec2:CreateTags"],
+            vec![arns.regional("ec2", "vpc/*")],
+        )
+        .when(json!({
+            "StringEquals": {
+                format!("aws:ResourceTag/{}", env_core::tags::MANAGED_BY): env_core::tags::MANAGER_NAME
+            },
+            "StringLike": {
+                format!("aws:ResourceTag/{}", env_core::tags::ENVIRONMENT): format!("{POOL_PREFIX}*")
+            },
+            "ForAllValues:StringEquals": {
+                "aws:TagKeys": [env_core::tags::PULL_REQUEST, env_core::tags::EXPIRES_AT]
+            },
+            "Null": {"aws:TagKeys": "false"}
+        })),
         Statement::allow(
             "ChangeOnlyTheBackendsNetwork",
             &[
@@ -217,4 +244,36 @@ fn flow_logs(scope: &ArnScope, arns: &Arns) -> Vec<Statement> {
         )],
     ));
     statements
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    #[test]
+    fn only_a_pool_vpc_of_the_backend_is_retagged_and_only_with_the_claims_keys() {
+        let scope = ArnScope::new("us-west-2", "123456789012");
+        let statements: Vec<Value> = statements(&scope).iter().map(Statement::to_json).collect();
+        let retag = statements
+            .iter()
+            .find(|statement| statement["Sid"] == "TagTheClaimedVpc")
+            .expect("the claim's statement");
+        assert_eq!(retag["Action"], json!(["ec2:CreateTags"]));
+        assert_eq!(
+            retag["Resource"],
+            json!(["arn:aws:ec2:us-west-2:123456789012:vpc/*"])
+        );
+        assert_eq!(
+            retag["Condition"],
+            json!({
+                "StringEquals": {"aws:ResourceTag/catalog:managed-by": "catalog-environments"},
+                "StringLike": {"aws:ResourceTag/catalog:environment": "pool-*"},
+                "ForAllValues:StringEquals": {
+                    "aws:TagKeys": ["catalog:pull-request", "catalog:expires-at"]
+                },
+                "Null": {"aws:TagKeys": "false"}
+            })
+        );
+    }
 }

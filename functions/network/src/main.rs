@@ -1,6 +1,7 @@
 mod api;
 mod aws;
 mod cidr;
+mod claim;
 mod converge;
 #[cfg(test)]
 mod fake;

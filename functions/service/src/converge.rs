@@ -42,7 +42,7 @@ pub async fn converge<C: Cloud>(
             cx.names.of(NameKind::EcsService),
         ));
     }
-    let ready = !updated && deployment::is_ready(&service, readiness);
+    let ready = !updated && deployment::is_ready(&service, readiness, cx.fields());
     tracing::info!(
         running = service.running_count,
         desired = service.desired_count,

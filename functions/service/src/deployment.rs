@@ -2,11 +2,12 @@
 
 use crate::api::{BlueGreen, CallResult, Cloud, EcsCalls, EcsService, ServiceSpec};
 use crate::inputs::Inputs;
-use crate::roles;
 use crate::settings::Readiness;
 use crate::task::CONTAINER_NAME;
+use crate::{roles, scaling};
 use env_core::context::Context;
 use env_core::naming::{NameKind, Names};
+use env_core::spec::SpecFields;
 
 /// How long a blue/green deployment keeps the old revision after production traffic moved, so a
 /// rollback is instant: short, as PR environments see little traffic to judge by (ECS API
@@ -42,8 +43,12 @@ pub async fn ensure<C: Cloud>(
                 ecs.update_deployment(&wanted).await?;
                 updated = true;
             }
-            if service.task_definition != task_definition {
-                ecs.update_task_definition(cluster, &wanted.name, task_definition)
+            // A claimed warm-pool environment runs no task yet: the same UpdateService that
+            // rolls it onto this revision starts minTasks tasks, so the claim waits for one
+            // rollout, not two.
+            let wake = wake_count(&service, cx.fields());
+            if service.task_definition != task_definition || wake.is_some() {
+                ecs.update_task_definition(cluster, &wanted.name, task_definition, wake)
                     .await?;
                 updated = true;
             }
@@ -77,7 +82,9 @@ async fn wanted<C: Cloud>(
         cluster: cluster.to_owned(),
         name: cx.names.of(NameKind::EcsService),
         task_definition: task_definition.to_owned(),
-        desired_count: i32::from(fields.min_tasks.get()),
+        // ECS keeps this many tasks running; 0 for a standby environment (ECS API reference,
+        // CreateService, `desiredCount`).
+        desired_count: scaling::bounds(fields).0,
         subnets: inputs.private_subnets.clone(),
         security_group: inputs.service_group.clone(),
         target_group_arn: inputs.blue_target_group.clone(),
@@ -104,11 +111,22 @@ pub fn deploys_blue_green(service: &EcsService) -> bool {
     }
 }
 
-pub fn is_ready(service: &EcsService, readiness: Readiness) -> bool {
+/// The count an ACTIVE service must be brought to: `minTasks` when it wants fewer tasks than that
+/// and the spec is not standby (a claimed warm-pool environment, created with none). Within the
+/// bounds, the count is the autoscaler's and stays as it is.
+pub fn wake_count(service: &EcsService, fields: &SpecFields) -> Option<i32> {
+    let (min, _) = scaling::bounds(fields);
+    (service.desired_count < min).then_some(min)
+}
+
+/// A standby service is ready at no task: created with a desired count of 0, its rollout
+/// completes with none running.
+pub fn is_ready(service: &EcsService, readiness: Readiness, fields: &SpecFields) -> bool {
     match readiness {
         Readiness::Steady => {
             service.running_count == service.desired_count
                 && service.rollout.as_deref() != Some("IN_PROGRESS")
+                && (!fields.standby || service.desired_count == 0)
         }
         Readiness::Accepted => true,
     }

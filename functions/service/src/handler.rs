@@ -6,7 +6,10 @@
 //! up by name and created only when missing, so a retried or repeated call never makes a second
 //! one. A task definition is registered again only when what it should say changed (a fingerprint
 //! tag on the revision), and an existing service only gets the new revision: its desired count
-//! stays what the autoscaler chose. The deployment strategy is a spec change like any other: an
+//! stays what the autoscaler chose, unless it is below `minTasks` (a claimed warm-pool
+//! environment), when the same UpdateService sets it to `minTasks`. A standby spec (a warm-pool
+//! environment waiting to be claimed) makes the service with no task and its autoscaling 0..0,
+//! and is READY at no task running. The deployment strategy is a spec change like any other: an
 //! existing service whose strategy differs is switched by UpdateService. It answers READY or
 //! IN_PROGRESS, and the provision workflow's wait loop calls `create` again until READY.
 //!

@@ -26,6 +26,9 @@ mod blue_green_tests;
 #[path = "delete_tests.rs"]
 mod delete_tests;
 
+#[path = "standby_tests.rs"]
+mod standby_tests;
+
 // `status` reads only: its own tests, with these helpers.
 #[path = "status_tests.rs"]
 mod status_tests;

@@ -1,5 +1,5 @@
-//! The service's autoscaling: a scalable target between the spec's task bounds and a CPU
-//! target-tracking policy.
+//! The service's autoscaling: a scalable target between the spec's task bounds (none for a
+//! standby environment) and a CPU target-tracking policy.
 
 use crate::api::{CallResult, Cloud};
 use env_core::naming::{NameKind, Names};
@@ -13,17 +13,30 @@ pub const CPU_POLICY: &str = "cpu-target-tracking";
 pub const SCALE_OUT_COOLDOWN_SECONDS: i32 = 60;
 pub const SCALE_IN_COOLDOWN_SECONDS: i32 = 300;
 
+/// The service's task bounds, (min, max). A standby (warm-pool) environment runs no task until a
+/// claim wakes it: (0, 0). Application Auto Scaling allows a minimum of 0 for ECS services, and
+/// registering moves the current capacity inside the range, so a standby environment converged
+/// again stays at 0 (API reference, RegisterScalableTarget: `MinCapacity` "For certain resources,
+/// the minimum value allowed is 0. This includes … ECS services"; "it changes the resource's
+/// current capacity to a value that is inside of this range",
+/// https://docs.aws.amazon.com/autoscaling/application/APIReference/API_RegisterScalableTarget.html).
+pub fn bounds(fields: &SpecFields) -> (i32, i32) {
+    if fields.standby {
+        (0, 0)
+    } else {
+        (
+            i32::from(fields.min_tasks.get()),
+            i32::from(fields.max_tasks.get()),
+        )
+    }
+}
+
 /// Registering again with the same bounds changes nothing; the desired count the autoscaler
 /// chose is kept unless it falls outside them.
 pub async fn ensure<C: Cloud>(cloud: &C, names: Names<'_>, fields: &SpecFields) -> CallResult<()> {
     let resource = resource(names);
-    cloud
-        .register_scalable_target(
-            &resource,
-            i32::from(fields.min_tasks.get()),
-            i32::from(fields.max_tasks.get()),
-        )
-        .await?;
+    let (min, max) = bounds(fields);
+    cloud.register_scalable_target(&resource, min, max).await?;
     cloud
         .put_cpu_policy(
             &resource,
@@ -47,12 +60,8 @@ pub async fn found<C: Cloud>(
     if target.is_none() && policies.is_empty() {
         return Ok(None);
     }
-    let bounds = (
-        i32::from(fields.min_tasks.get()),
-        i32::from(fields.max_tasks.get()),
-    );
     let has_policy = policies.iter().any(|policy| policy == CPU_POLICY);
-    Ok(Some(target == Some(bounds) && has_policy))
+    Ok(Some(target == Some(bounds(fields)) && has_policy))
 }
 
 /// Deletes the policies, then the target; whether either was there.

@@ -6,8 +6,9 @@
 //! - READY, with exactly the outputs `create` answers, when every resource is there as `create`
 //!   leaves it: the log groups, both roles with their policies, the ACTIVE cluster, a task
 //!   definition registered from this spec and these roles, the Cloud Map service in its namespace,
-//!   the ECS service ACTIVE on that revision with the spec's strategy and ready, and the
-//!   autoscaling with the spec's bounds and its CPU policy. A `create` then would change nothing.
+//!   the ECS service ACTIVE on that revision with the spec's strategy, at least `minTasks` wanted
+//!   and ready (a standby one at no task), and the autoscaling with the spec's bounds (0..0 for
+//!   standby) and its CPU policy. A `create` then would change nothing.
 //! - IN_PROGRESS otherwise (something missing, still being created, draining, or made from an
 //!   older spec), with the outputs of what it found.
 //! - A failed rollout is the error `create` answers for it, ComponentFailed.
@@ -27,6 +28,7 @@ use crate::{cluster, discovery, logs, roles, scaling, task};
 use env_core::context::Context;
 use env_core::contract::{Outputs, Request};
 use env_core::naming::NameKind;
+use env_core::spec::SpecFields;
 use env_core::{Response, Status};
 
 /// How far one resource stands from what `create` leaves.
@@ -126,6 +128,7 @@ impl Found {
         service_name: impl FnOnce() -> String,
         blue_green: bool,
         readiness: Readiness,
+        fields: &SpecFields,
     ) -> Result<Rollout, ServiceError> {
         let active = self.active_service();
         if active.is_some_and(|service| service.rollout.as_deref() == Some("FAILED")) {
@@ -133,11 +136,13 @@ impl Found {
         }
         let current = self.current_revision();
         let strategy = active.is_some_and(|service| deploys_blue_green(service) == blue_green);
-        // As `create` leaves it: nothing for it to update, and ready.
+        // As `create` leaves it: nothing for it to update (no revision, strategy or count to
+        // change), and ready.
         let rolled_out = |service: &EcsService| {
             current == Some(service.task_definition.as_str())
                 && strategy
-                && deployment::is_ready(service, readiness)
+                && deployment::wake_count(service, fields).is_none()
+                && deployment::is_ready(service, readiness, fields)
         };
         let service = match &self.service {
             Some(service) if service.status == "ACTIVE" => Some(rolled_out(service)),
@@ -204,7 +209,7 @@ pub async fn status<C: Cloud>(
     let found = Found::read(&cx).await?;
     let blue_green = inputs.blue_green.is_some();
     let service_name = || cx.names.of(NameKind::EcsService);
-    let rollout = found.rollout(service_name, blue_green, readiness)?;
+    let rollout = found.rollout(service_name, blue_green, readiness, cx.fields())?;
     let (parts, left_over) = found.parts(rollout.service, blue_green);
     if !left_over && parts.iter().all(|(_, part)| *part == Presence::Absent) {
         return Ok(Response::new(Status::Deleted, Outputs::new()));

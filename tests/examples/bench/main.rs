@@ -4,6 +4,9 @@
 //!   FUNCTION_BINARIES=DIR cargo run --example bench -- --packages DIR [--runs N] [--json FILE]
 //!   FUNCTION_BINARIES=DIR cargo run --example bench -- --rotation-only [--runs N]
 //!       (only the rotation figures, against the `rotation` binary in DIR: no packages needed)
+//!   cargo run --example bench -- --timing-only
+//!       (only time to ready: cold provision, claim from the warm pool, pool empty; needs only the
+//!       workflow runner in tools/workflow)
 //!
 //! Prints a table and writes the same figures as JSON. Every repeated measurement is given as
 //! median (min–max) over the runs, so two runs can be compared against their own noise.
@@ -25,6 +28,8 @@ const STARTUP_TARGET_MS: f64 = 50.0;
 const RSS_TARGET_MB: f64 = 40.0;
 const TRANSITIONS_TARGET: u64 = 400;
 const LIFECYCLE_COST_TARGET: f64 = 0.01;
+/// Issue 21's target: a pull request's environment ready within 150 s when the pool has one.
+const CLAIM_TARGET_SECONDS: f64 = 150.0;
 
 #[derive(Debug)]
 struct Options {
@@ -32,6 +37,7 @@ struct Options {
     runs: usize,
     json: PathBuf,
     rotation_only: bool,
+    timing_only: bool,
 }
 
 fn options() -> Options {
@@ -41,6 +47,7 @@ fn options() -> Options {
         runs: 10,
         json: root.join(".local/bench.json"),
         rotation_only: false,
+        timing_only: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -56,8 +63,9 @@ fn options() -> Options {
             }
             "--json" => options.json = PathBuf::from(value()),
             "--rotation-only" => options.rotation_only = true,
+            "--timing-only" => options.timing_only = true,
             other => panic!(
-                "unknown argument {other}: --packages DIR, --runs N, --json FILE, --rotation-only"
+                "unknown argument {other}: --packages DIR, --runs N, --json FILE, --rotation-only, --timing-only"
             ),
         }
     }
@@ -111,6 +119,15 @@ fn mark(ok: bool) -> &'static str {
 async fn main() {
     let options = options();
     let runs = options.runs;
+    if options.timing_only {
+        let lifecycle = workflows::lifecycle();
+        let typical = integration_tests::workflow::typical_times();
+        print_time_to_ready(&integration_tests::workflow::time_to_ready(
+            &typical,
+            &lifecycle.provision,
+        ));
+        return;
+    }
     println!("catalog-envs benchmark: {runs} runs per figure, median (min–max)\n");
     if options.rotation_only {
         rotation_figures(runs).await;
@@ -189,7 +206,10 @@ async fn main() {
     };
     let definition = read("statemachine/provision.asl.json");
     let typical = integration_tests::workflow::typical_times();
-    let expected = workflows::expected_seconds(&definition, &lifecycle.provision.simulated_seconds);
+    let expected = integration_tests::workflow::expected_seconds(
+        &definition,
+        &lifecycle.provision.simulated_seconds,
+    );
     let floor = workflows::floor_seconds(&typical);
     println!(
         "provision critical path: {expected:.0} s expected to READY (components seen READY at {:?}), \
@@ -197,6 +217,9 @@ async fn main() {
         lifecycle.provision.simulated_seconds,
         mark(expected <= floor),
     );
+
+    let ready = integration_tests::workflow::time_to_ready(&typical, &lifecycle.provision);
+    print_time_to_ready(&ready);
 
     let report = json!({
         "runs": runs,
@@ -215,12 +238,47 @@ async fn main() {
             "floorSeconds": floor,
             "readyAtSeconds": lifecycle.provision.simulated_seconds,
         },
+        "timeToReady": {
+            "coldProvisionSeconds": ready.cold_provision,
+            "claimSeconds": ready.claim,
+            "claimUpperSeconds": ready.claim_upper,
+            "emptyPoolSeconds": ready.empty_pool,
+            "inputs": {
+                "claim": typical["claim"],
+                "claimServiceUpper": integration_tests::workflow::CLAIM_SERVICE_UPPER_SECONDS,
+                "envctl": typical["envctl"],
+                "envctlUpper": integration_tests::workflow::ENVCTL_UPPER_SECONDS,
+                "claimReadyAtSeconds": ready.claim_ready_at,
+                "claimUpperReadyAtSeconds": ready.claim_upper_ready_at,
+            },
+        },
     });
     if let Some(dir) = options.json.parent() {
         std::fs::create_dir_all(dir).expect("the JSON's directory can be made");
     }
     std::fs::write(&options.json, format!("{report:#}\n")).expect("the JSON is written");
     println!("\nJSON: {}", options.json.display());
+}
+
+/// Time to a ready environment for a pull request: cold, from the warm pool, and with the pool
+/// empty (docs/warm-pool-design.md section 4), each with the inputs it is computed from.
+fn print_time_to_ready(ready: &integration_tests::workflow::TimeToReady) {
+    let [find, start, follow] = ready.envctl;
+    println!(
+        "time to ready: cold provision {:.0} s; claim from the pool {:.1} s (find {find} + start \
+         {start} + claim workflow, components seen READY at {:?}, + follow poll {follow}) [{}], \
+         upper inputs (service {} s, envctl {:?}) {:.1} s [{}]; pool empty {:.1} s (find + start + \
+         cold provision)",
+        ready.cold_provision,
+        ready.claim,
+        ready.claim_ready_at,
+        mark(ready.claim <= CLAIM_TARGET_SECONDS),
+        integration_tests::workflow::CLAIM_SERVICE_UPPER_SECONDS,
+        integration_tests::workflow::ENVCTL_UPPER_SECONDS,
+        ready.claim_upper,
+        mark(ready.claim_upper <= CLAIM_TARGET_SECONDS),
+        ready.empty_pool,
+    );
 }
 
 /// Milliseconds per full rotation for each strategy, printed and returned for the JSON.

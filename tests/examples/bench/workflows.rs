@@ -5,7 +5,6 @@
 
 use integration_tests::workflow::{simulated_lifecycle, Execution};
 use serde_json::Value;
-use std::collections::BTreeMap;
 
 /// Step Functions Standard: $0.025 per 1,000 state transitions (docs/pricing.md, "confirmed").
 const PRICE_PER_TRANSITION: f64 = 0.025 / 1000.0;
@@ -46,48 +45,6 @@ impl Lifecycle {
             PRICE_PER_REQUEST + billed_ms / 1000.0 * MEMORY_GB * PRICE_PER_GB_SECOND;
         (step_functions, self.invocations() as f64 * per_invocation)
     }
-}
-
-/// The provision workflow's expected time to READY: the states of one collection run one after
-/// another, a Parallel of several branches takes its slowest branch, and each component takes the
-/// time at which the simulated run saw it READY (its typical time rounded up to the next poll).
-pub fn expected_seconds(definition: &Value, ready_at: &BTreeMap<String, f64>) -> f64 {
-    collection_seconds(&definition["States"], ready_at)
-}
-
-fn collection_seconds(states: &Value, ready_at: &BTreeMap<String, f64>) -> f64 {
-    let states = states.as_object().expect("States is an object");
-    let mut components: Vec<String> = Vec::new();
-    let mut total = 0.0;
-    for state in states.values() {
-        match state["Type"].as_str() {
-            Some("Task") => {
-                if let Some(component) = component_of(state) {
-                    if !components.contains(&component) {
-                        total += ready_at.get(&component).copied().unwrap_or(0.0);
-                        components.push(component);
-                    }
-                }
-            }
-            Some("Parallel") => {
-                total += state["Branches"]
-                    .as_array()
-                    .expect("Branches is an array")
-                    .iter()
-                    .map(|branch| collection_seconds(&branch["States"], ready_at))
-                    .fold(0.0, f64::max);
-            }
-            _ => {}
-        }
-    }
-    total
-}
-
-/// `${NetworkFunctionArn}` → `network`.
-fn component_of(task: &Value) -> Option<String> {
-    let resource = task["Resource"].as_str()?;
-    let name = resource.strip_prefix("${")?.strip_suffix("FunctionArn}")?;
-    Some(name.to_lowercase())
 }
 
 /// The floor the issue names: network, then the slowest of database, cache and edge, then service,

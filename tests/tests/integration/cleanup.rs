@@ -181,3 +181,205 @@ async fn without_its_state_machine_setting_the_function_is_misconfigured() {
         "TEARDOWN_STATE_MACHINE_ARN is (not set): it must be a Step Functions state machine ARN, arn:<partition>:states:<region>:<account>:stateMachine:<name>"
     );
 }
+
+/// A stand-in state machine named `name` (the function only starts and lists its executions).
+async fn state_machine(sfn: &aws_sdk_sfn::Client, name: &str) -> String {
+    let definition = json!({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}});
+    sfn.create_state_machine()
+        .name(name)
+        .definition(definition.to_string())
+        .role_arn("arn:aws:iam::123456789012:role/stand-in")
+        .send()
+        .await
+        .expect("moto creates the state machine")
+        .state_machine_arn()
+        .to_owned()
+}
+
+/// (name, input) of every execution of the state machine.
+async fn executions_of(sfn: &aws_sdk_sfn::Client, arn: &str) -> Vec<(String, Value)> {
+    let listed = sfn
+        .list_executions()
+        .state_machine_arn(arn)
+        .send()
+        .await
+        .expect("moto lists executions");
+    let mut executions = Vec::new();
+    for execution in listed.executions() {
+        let described = sfn
+            .describe_execution()
+            .execution_arn(execution.execution_arn())
+            .send()
+            .await
+            .expect("moto describes the execution");
+        let input = serde_json::from_str(described.input().unwrap_or("null")).expect("JSON");
+        executions.push((execution.name().to_owned(), input));
+    }
+    executions.sort_by(|a, b| a.0.cmp(&b.0));
+    executions
+}
+
+#[tokio::test]
+async fn the_pool_is_retired_through_the_claim_lock_and_refilled_to_its_size() {
+    // An emulator of its own: on the shared one, the other test's cleanup (no pool) would tear
+    // this expired pool environment down, and this one would act on the other's.
+    let emulator = integration_tests::emulator::Emulator::own();
+    let config = emulator.sdk_config().await;
+    let sfn = aws_sdk_sfn::Client::new(&config);
+    let run = unique_suffix();
+    let old = format!("pool-{run}");
+    let expired = SystemTime::now() - Duration::from_secs(3600);
+    environment(&config, &old, &tags(&old, PROJECT_NAME, expired)).await;
+    let teardown = state_machine(&sfn, &format!("teardown-{run}")).await;
+    let provision = state_machine(&sfn, &format!("provision-{run}")).await;
+    let claim = state_machine(&sfn, &format!("claim-{run}")).await;
+    let pool_spec = json!({
+        "containerImage": "public.ecr.aws/acme/catalog-api:main",
+        "selfSignedCertificate": true,
+        "natGateways": "single",
+        "ttlHours": 168,
+        "forceDestroy": true
+    });
+    let mut provisioned = pool_spec.clone();
+    provisioned["environmentSuffix"] = json!(old);
+    provisioned["standby"] = json!(true);
+    sfn.start_execution()
+        .state_machine_arn(&provision)
+        .name(format!("{old}--refill"))
+        .input(json!({"spec": provisioned}).to_string())
+        .send()
+        .await
+        .expect("moto starts the pool provision");
+    let mut env = emulator.env();
+    env.push(("TEARDOWN_STATE_MACHINE_ARN", teardown.clone()));
+    env.push(("PROVISION_STATE_MACHINE_ARN", provision.clone()));
+    env.push(("CLAIM_STATE_MACHINE_ARN", claim.clone()));
+    env.push(("POOL_SIZE", "2".to_owned()));
+    env.push(("POOL_SPEC", pool_spec.to_string()));
+    let ours = [old.as_str()];
+
+    let first = invoke("cleanup", &json!({}), &env);
+    assert!(first.success, "{} {}", first.body, first.stderr);
+    assert_eq!(
+        environments_in(&first.body, "retired", &ours),
+        std::slice::from_ref(&old)
+    );
+    assert_eq!(
+        environments_in(&first.body, "started", &ours),
+        Vec::<String>::new()
+    );
+    let claims = executions_of(&sfn, &claim).await;
+    let retirement = claims
+        .iter()
+        .find(|(name, _)| *name == format!("claim-{old}"))
+        .expect("the retirement holds the claim's name");
+    assert_eq!(retirement.1, json!({"retire": true, "spec": provisioned}));
+    assert!(executions_of(&sfn, &teardown).await.is_empty());
+    // The retired one does not count: two new environments on standby.
+    let refilled = first.body["refilled"].as_array().expect("a list").clone();
+    assert_eq!(refilled.len(), 2, "{}", first.body);
+    let provisions = executions_of(&sfn, &provision).await;
+    assert_eq!(provisions.len(), 3);
+    for entry in &refilled {
+        let suffix = entry["environment"].as_str().expect("a suffix");
+        assert!(
+            suffix.starts_with("pool-") && suffix.len() == 13,
+            "{suffix}"
+        );
+        let (_, input) = provisions
+            .iter()
+            .find(|(name, _)| *name == format!("{suffix}--refill"))
+            .expect("started on the provision machine");
+        assert_eq!(input["spec"]["environmentSuffix"], suffix);
+        assert_eq!(input["spec"]["standby"], true);
+        assert_eq!(input["spec"]["ttlHours"], 168);
+    }
+
+    // Again: the retirement is found, and the two provisions (RUNNING in moto) fill the pool.
+    let second = invoke("cleanup", &json!({}), &env);
+    assert!(second.success, "{} {}", second.body, second.stderr);
+    assert_eq!(
+        environments_in(&second.body, "alreadyStarted", &ours),
+        std::slice::from_ref(&old)
+    );
+    assert_eq!(
+        environments_in(&second.body, "retired", &ours),
+        Vec::<String>::new()
+    );
+    assert_eq!(second.body["refilled"], json!([]));
+    assert_eq!(executions_of(&sfn, &provision).await.len(), 3);
+    assert_eq!(executions_of(&sfn, &claim).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_pool_that_cannot_be_read_is_reported_and_ordinary_teardowns_still_start() {
+    // An emulator of its own, as above: the claim machine here does not exist, so ListExecutions
+    // on it fails as it would for a role without the right.
+    let emulator = integration_tests::emulator::Emulator::own();
+    let config = emulator.sdk_config().await;
+    let sfn = aws_sdk_sfn::Client::new(&config);
+    let run = unique_suffix().to_string();
+    let pool = format!("pool-{run}");
+    let expired = SystemTime::now() - Duration::from_secs(3600);
+    environment(&config, &run, &tags(&run, PROJECT_NAME, expired)).await;
+    environment(&config, &pool, &tags(&pool, PROJECT_NAME, expired)).await;
+    let teardown = state_machine(&sfn, &format!("teardown-{run}")).await;
+    let provision = state_machine(&sfn, &format!("provision-{run}")).await;
+    let missing = provision.replace(":provision-", ":claim-missing-");
+    let mut env = emulator.env();
+    env.push(("TEARDOWN_STATE_MACHINE_ARN", teardown.clone()));
+    env.push(("PROVISION_STATE_MACHINE_ARN", provision.clone()));
+    env.push(("CLAIM_STATE_MACHINE_ARN", missing));
+    env.push(("POOL_SIZE", "1".to_owned()));
+    env.push((
+        "POOL_SPEC",
+        json!({
+            "containerImage": "public.ecr.aws/acme/catalog-api:main",
+            "selfSignedCertificate": true,
+            "ttlHours": 168,
+            "forceDestroy": true
+        })
+        .to_string(),
+    ));
+    let ours = [run.as_str(), pool.as_str()];
+
+    let result = invoke("cleanup", &json!({}), &env);
+    assert!(result.success, "{} {}", result.body, result.stderr);
+    let message = result.body["poolError"]["message"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        message.starts_with("ListExecutions failed"),
+        "{}",
+        result.body
+    );
+    assert_eq!(
+        environments_in(&result.body, "started", &ours),
+        std::slice::from_ref(&run)
+    );
+    assert_eq!(environments_in(&result.body, "skipped", &ours), [pool]);
+    assert_eq!(result.body["retired"], json!([]));
+    assert_eq!(result.body["refilled"], json!([]));
+    assert_eq!(executions_of(&sfn, &teardown).await.len(), 1);
+    assert!(executions_of(&sfn, &provision).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_pool_size_without_the_claim_machine_is_misconfigured() {
+    let mut env = emulator().env();
+    env.push((
+        "TEARDOWN_STATE_MACHINE_ARN",
+        "arn:aws:states:us-west-2:123456789012:stateMachine:teardown".to_owned(),
+    ));
+    env.push(("POOL_SIZE", "2".to_owned()));
+    let result = invoke("cleanup", &json!({}), &env);
+    assert!(!result.success);
+    assert_eq!(result.body["errorType"], "Misconfigured");
+    let message = result.body["errorMessage"].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with(
+            "CLAIM_STATE_MACHINE_ARN is (not set): it must be a Step Functions state machine ARN"
+        ),
+        "{message}"
+    );
+}

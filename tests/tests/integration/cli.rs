@@ -93,8 +93,8 @@ fn deploy_twice_then_drive_an_environment_then_undeploy() {
     let first = json(&out);
     let created = changes(&first);
     // Bucket, object, the roles' boundary, a role and a function per function, the states role,
-    // two state machines, the scheduler role, the schedule.
-    assert_eq!(created.len(), 2 + 1 + 2 * 9 + 1 + 2 + 1 + 1, "{created:?}");
+    // three state machines (provision, teardown, claim), the scheduler role, the schedule.
+    assert_eq!(created.len(), 2 + 1 + 2 * 9 + 1 + 3 + 1 + 1, "{created:?}");
     assert!(
         created.iter().all(|(_, change)| change == "created"),
         "{created:?}"
@@ -358,7 +358,8 @@ fn deploy_twice_then_drive_an_environment_then_undeploy() {
     let (code, out, err) = envctl(&["--json", "undeploy", "--force"]);
     assert_eq!(code, 0, "{err}");
     let removed = changes(&json(&out));
-    assert_eq!(removed.len(), 1 + 2 + 9 + 11 + 1 + 1, "{removed:?}");
+    // The schedule, three state machines, 9 functions, 11 roles, the boundary, the bucket.
+    assert_eq!(removed.len(), 1 + 3 + 9 + 11 + 1 + 1, "{removed:?}");
     assert!(
         removed.iter().all(|(_, change)| change == "deleted"),
         "{removed:?}"
@@ -973,6 +974,15 @@ fn the_binary_checks_costs_and_names_specs_and_reports_usage_errors() {
     let (code, out, _) = envctl(&["--json", "spec", "cost", "-"], spec);
     assert_eq!(code, 0);
     assert_eq!(json(&out)["priceTable"]["collected"], "2026-11");
+    let (code, out, _) = envctl(&["--json", "spec", "cost", "-", "--pool", "2"], spec);
+    assert_eq!(code, 0);
+    let pool = json(&out);
+    assert_eq!(pool["size"], 2);
+    let standby = pool["standby"]["perHour"]
+        .as_f64()
+        .expect("a standby price");
+    let whole = pool["pool"]["perHour"].as_f64().expect("a pool price");
+    assert!((whole - 2.0 * standby).abs() < 1e-9, "{pool}");
     let (code, out, _) = envctl(&["spec", "names", "pr-9"], "");
     assert_eq!(code, 0);
     assert!(out.contains("tg-green-pr-9  (limit 32)"), "{out}");

@@ -15,6 +15,8 @@ mod monitoring;
 mod network;
 mod outputs;
 mod permissions;
+mod pool;
+mod pool_cli;
 mod pr_comment;
 mod rotation;
 mod runtime_api;

@@ -519,3 +519,69 @@ fn an_invalid_spec_is_rejected_before_any_aws_call() {
     assert!(!result.success);
     assert_eq!(result.body["errorType"], "InvalidSpec");
 }
+
+/// `create` of the pool environment `suffix` as a workflow started at `started` sends it, READY:
+/// the pool spec (`standby`, no pull request), or a claim's (`pullRequest`) when `claim` names one.
+fn create_pool(
+    suffix: &str,
+    started: std::time::SystemTime,
+    ttl: u32,
+    claim: Option<u32>,
+) -> Value {
+    let mut event = event("create", suffix, "single");
+    event["startedAt"] = json!(humantime::format_rfc3339_seconds(started).to_string());
+    event["spec"]["ttlHours"] = json!(ttl);
+    match claim {
+        Some(pull_request) => event["spec"]["pullRequest"] = json!(pull_request),
+        None => event["spec"]["standby"] = json!(true),
+    }
+    let result = invoke("network", &event, &emulator().env());
+    assert_eq!(
+        result.body["status"], "READY",
+        "{} {}",
+        result.body, result.stderr
+    );
+    result.body
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_claim_tags_the_pool_vpc_with_its_pull_request_and_only_ever_a_later_expiry() {
+    use env_core::tags::{EXPIRES_AT, PULL_REQUEST};
+    use std::time::{Duration, SystemTime};
+    let suffix = format!("pool-{}", unique_suffix());
+    let now = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
+    let start = humantime::parse_rfc3339(&now).unwrap();
+    let hours = |n: u64| start + Duration::from_secs(n * 3600);
+    let rfc3339 = |time| humantime::format_rfc3339_seconds(time).to_string();
+    let ec2 = ec2().await;
+    let vpc_tags = |ec2: aws_sdk_ec2::Client, suffix: String| async move {
+        let vpcs = ec2
+            .describe_vpcs()
+            .filters(filter(&format!("tag:{ENVIRONMENT}"), &suffix))
+            .send()
+            .await
+            .expect("DescribeVpcs");
+        assert_eq!(vpcs.vpcs().len(), 1);
+        let tags = vpcs.vpcs()[0].tags();
+        let value = |key| tag(tags, key).map(str::to_owned);
+        (value(PULL_REQUEST), value(EXPIRES_AT))
+    };
+
+    let pool = create_pool(&suffix, start, 168, None);
+    let expected = (None, Some(rfc3339(hours(168))));
+    assert_eq!(vpc_tags(ec2.clone(), suffix.clone()).await, expected);
+
+    // A claim a day later with a 48-hour TTL: its pull request, the pool's later expiry kept.
+    let claimed = create_pool(&suffix, hours(24), 48, Some(42));
+    assert_eq!(claimed["outputs"], pool["outputs"], "the same network");
+    let expected = (Some("42".to_owned()), Some(rfc3339(hours(168))));
+    assert_eq!(vpc_tags(ec2.clone(), suffix.clone()).await, expected);
+
+    // A redeploy with a long TTL moves the expiry later; one with a short TTL never earlier.
+    for ttl in [720, 1] {
+        create_pool(&suffix, hours(24), ttl, Some(42));
+        let expected = (Some("42".to_owned()), Some(rfc3339(hours(744))));
+        assert_eq!(vpc_tags(ec2.clone(), suffix.clone()).await, expected);
+    }
+    delete_all(&suffix, "single");
+}

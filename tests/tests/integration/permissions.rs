@@ -258,6 +258,17 @@ async fn clean_up_an_expired_environment(
         "TEARDOWN_STATE_MACHINE_ARN",
         format!("arn:aws:states:us-west-2:{ACCOUNT}:stateMachine:teardown"),
     ));
+    // As `envctl deploy` configures it, with no pool: it reads the pool's machines, retires
+    // nothing and starts nothing.
+    for (variable, machine) in [
+        ("PROVISION_STATE_MACHINE_ARN", "provision"),
+        ("CLAIM_STATE_MACHINE_ARN", "claim"),
+    ] {
+        cleanup.push((
+            variable,
+            format!("arn:aws:states:us-west-2:{ACCOUNT}:stateMachine:{machine}"),
+        ));
+    }
     let first = invoke("cleanup", &json!({}), &cleanup);
     assert!(first.success, "cleanup: {} {}", first.body, first.stderr);
     assert_eq!(

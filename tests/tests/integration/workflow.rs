@@ -1,6 +1,7 @@
 //! The ASL files themselves: valid, their placeholders all known, and executed for real through the
 //! local runner against moto; the submodules run whole lifecycles and check what is left behind.
 
+mod claim;
 mod cost;
 mod faults;
 mod isolation;
@@ -12,6 +13,9 @@ use integration_tests::workspace_root;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::process::Command;
+
+/// Every workflow in statemachine/, as deployed (bootstrap/deploy's asl names them the same).
+const WORKFLOWS: [&str; 3] = ["provision", "teardown", "claim"];
 
 fn definition(name: &str) -> String {
     std::fs::read_to_string(workspace_root().join(format!("statemachine/{name}.asl.json")))
@@ -27,26 +31,26 @@ fn placeholders_in(text: &str) -> BTreeSet<String> {
 }
 
 #[test]
-fn both_workflows_pass_asl_validator() {
+fn every_workflow_passes_asl_validator() {
     let validator = runner_dir().join("node_modules/.bin/asl-validator");
-    let output = Command::new(validator)
-        .arg("--json-path")
-        .arg(workspace_root().join("statemachine/provision.asl.json"))
-        .arg("--json-path")
-        .arg(workspace_root().join("statemachine/teardown.asl.json"))
-        .output()
-        .expect("asl-validator runs");
+    let mut command = Command::new(validator);
+    for name in WORKFLOWS {
+        command
+            .arg("--json-path")
+            .arg(workspace_root().join(format!("statemachine/{name}.asl.json")));
+    }
+    let output = command.output().expect("asl-validator runs");
     let report = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
         "{report}{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert_eq!(report.matches("is valid").count(), 2, "{report}");
+    assert_eq!(report.matches("is valid").count(), 3, "{report}");
 }
 
 #[test]
-fn every_placeholder_is_one_the_table_substitutes_and_every_entry_is_used() {
+fn every_placeholder_is_one_the_table_substitutes_and_every_entry_is_used_or_deployed() {
     let table: Value = serde_json::from_str(
         &std::fs::read_to_string(workspace_root().join("statemachine/placeholders.json")).unwrap(),
     )
@@ -55,17 +59,31 @@ fn every_placeholder_is_one_the_table_substitutes_and_every_entry_is_used() {
         .iter()
         .flat_map(|group| table[group].as_object().unwrap().keys().cloned())
         .collect();
-    let used: BTreeSet<String> = ["provision", "teardown"]
+    let used: BTreeSet<String> = WORKFLOWS
         .iter()
         .flat_map(|name| placeholders_in(&definition(name)))
         .collect();
-    assert_eq!(used, known);
-    assert_eq!(known.len(), 9);
+    assert!(used.is_subset(&known), "{used:?} not all in {known:?}");
+    // The stateMachines group lists every deployed machine (the cleanup starts provision and
+    // claim; no ASL names them), the functions group only what the ASL files use.
+    let machines: BTreeSet<&str> = table["stateMachines"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|name| name.as_str().unwrap())
+        .collect();
+    assert_eq!(machines, WORKFLOWS.into_iter().collect());
+    let unused: BTreeSet<&str> = known.difference(&used).map(String::as_str).collect();
+    assert_eq!(
+        unused,
+        BTreeSet::from(["ClaimStateMachineArn", "ProvisionStateMachineArn"])
+    );
+    assert_eq!(known.len(), 11);
 }
 
 #[test]
 fn every_component_loop_is_bounded_and_every_task_retries_lambda_and_retryable_errors() {
-    for name in ["provision", "teardown"] {
+    for name in WORKFLOWS {
         let text = definition(name);
         let doc: Value = serde_json::from_str(&text).unwrap();
         let mut tasks = 0;
@@ -115,10 +133,16 @@ fn every_component_loop_is_bounded_and_every_task_retries_lambda_and_retryable_e
             }
         }
         // provision: validate + create and status for 6 components + the outputs document;
-        // teardown: delete for 6.
-        assert_eq!(tasks, if name == "provision" { 14 } else { 6 }, "{name}");
+        // teardown: delete for 6; claim: validate, network, 3 reads, create and status for
+        // service and monitoring, the outputs document.
+        let (expected_tasks, loops) = match name {
+            "provision" => (14, 6),
+            "teardown" => (6, 6),
+            _ => (10, 2),
+        };
+        assert_eq!(tasks, expected_tasks, "{name}");
         // Every poll loop is bounded by a count compared in a Choice.
-        assert_eq!(text.matches("NumericLessThan").count(), 6, "{name}");
+        assert_eq!(text.matches("NumericLessThan").count(), loops, "{name}");
     }
 }
 

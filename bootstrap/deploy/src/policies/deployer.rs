@@ -123,7 +123,7 @@ fn functions_and_schedule(scope: &ArnScope, arns: &Arns) -> Vec<Statement> {
                 "states:UpdateStateMachine",
                 "states:DeleteStateMachine",
             ],
-            [asl::PROVISION_NAME, asl::TEARDOWN_NAME]
+            [asl::PROVISION_NAME, asl::TEARDOWN_NAME, asl::CLAIM_NAME]
                 .iter()
                 .map(|name| scope.state_machine(name))
                 .collect(),

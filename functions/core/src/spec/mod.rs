@@ -57,6 +57,10 @@ pub struct SpecFields {
     pub ttl_hours: Option<TtlHours>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pull_request: Option<PullRequestNumber>,
+    /// A warm-pool environment waiting to be claimed: everything is created, but its service runs
+    /// no task until a claim sets this back to false (docs/warm-pool-design.md).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub standby: bool,
     pub container_image: ContainerImage,
     #[serde(default = "defaults::container_port")]
     pub container_port: ContainerPort,
@@ -179,7 +183,7 @@ impl<T: SpecField> SpecField for Option<T> {
 }
 
 /// Every field the spec accepts, in the order the README's table lists them.
-pub const FIELDS: [&str; 37] = [
+pub const FIELDS: [&str; 38] = [
     "environmentSuffix",
     "region",
     "deletionProtection",
@@ -188,6 +192,7 @@ pub const FIELDS: [&str; 37] = [
     "vpcCidr",
     "ttlHours",
     "pullRequest",
+    "standby",
     "containerImage",
     "containerPort",
     "healthCheckPath",
@@ -224,7 +229,9 @@ fn check_field(name: &str, value: &Value) -> Option<Result<(), String>> {
     Some(match name {
         "environmentSuffix" => check::<EnvironmentSuffix>(value),
         "region" => check::<Region>(value),
-        "deletionProtection" | "forceDestroy" | "selfSignedCertificate" => check::<bool>(value),
+        "deletionProtection" | "forceDestroy" | "selfSignedCertificate" | "standby" => {
+            check::<bool>(value)
+        }
         "natGateways" => check::<NatStrategy>(value),
         "vpcCidr" => check::<VpcCidr>(value),
         "ttlHours" => check::<Option<TtlHours>>(value),

@@ -204,6 +204,7 @@ fn full() -> Value {
         "vpcCidr": "172.20.0.0/20",
         "ttlHours": 72,
         "pullRequest": 1234,
+        "standby": true,
         "containerImage": "123456789012.dkr.ecr.us-west-2.amazonaws.com/catalog-api:sha-abc",
         "containerPort": 8080,
         "healthCheckPath": "/healthz",

@@ -226,12 +226,15 @@ impl EcsCalls for Ecs {
         cluster: &str,
         name: &str,
         task_definition: &str,
+        desired_count: Option<i32>,
     ) -> CallResult<()> {
         self.client
             .update_service()
             .cluster(cluster)
             .service(name)
             .task_definition(task_definition)
+            // None leaves the count as it is (the autoscaler's).
+            .set_desired_count(desired_count)
             .send()
             .await
             .map_err(aws_error("UpdateService"))?;

@@ -250,11 +250,16 @@ impl EcsCalls for FakeEcs {
         _cluster: &str,
         name: &str,
         task_definition: &str,
+        desired_count: Option<i32>,
     ) -> CallResult<()> {
         let operation = "UpdateServiceTaskDefinition";
         let mut world = self.write(operation)?;
         world.deploy(operation, name)?;
-        world.service_mut(operation, name)?.1.task_definition = task_definition.to_owned();
+        let (_, service) = world.service_mut(operation, name)?;
+        service.task_definition = task_definition.to_owned();
+        if let Some(count) = desired_count {
+            service.desired_count = count;
+        }
         Ok(())
     }
 

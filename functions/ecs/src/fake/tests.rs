@@ -159,9 +159,11 @@ async fn a_service_is_updated_scaled_switched_to_blue_green_and_drained() {
     let name = spec.name.clone();
     fake.create_service(&spec, &[]).await.unwrap();
     fake.world().services.get_mut(&name).unwrap().1.rollout = Some("COMPLETED".into());
-    fake.update_task_definition("c", &name, "arn:td:2")
+    fake.update_task_definition("c", &name, "arn:td:2", None)
         .await
         .unwrap();
+    // The revision alone keeps the count the service was created with.
+    assert_eq!(fake.world().services[&name].1.desired_count, 2);
     fake.scale_service("c", &name, 5).await.unwrap();
     spec.blue_green = Some(crate::BlueGreen {
         alternate_target_group_arn: "arn:green".into(),
@@ -194,6 +196,32 @@ async fn a_service_is_updated_scaled_switched_to_blue_green_and_drained() {
     assert_eq!(fake.world().services[&name].1.status, "INACTIVE");
     assert_eq!(recorder.lock().count("ScaleService"), 1);
     assert_eq!(recorder.lock().count("UpdateServiceDeployment"), 1);
+}
+
+#[tokio::test]
+async fn one_update_rolls_a_service_of_no_tasks_onto_a_revision_and_a_count() {
+    let recorder = SharedRecorder::default();
+    let fake = FakeEcs::new(recorder.clone());
+    // A warm-pool environment's service: created with no task.
+    let spec = ServiceSpec {
+        desired_count: 0,
+        ..service("c")
+    };
+    fake.create_service(&spec, &[]).await.unwrap();
+    fake.world().services.get_mut(&spec.name).unwrap().1.rollout = Some("COMPLETED".into());
+    fake.update_task_definition("c", &spec.name, "arn:td:2", Some(3))
+        .await
+        .unwrap();
+    let world = fake.world();
+    let (_, service) = &world.services[&spec.name];
+    assert_eq!(service.desired_count, 3);
+    assert_eq!(service.task_definition, "arn:td:2");
+    assert_eq!(service.rollout.as_deref(), Some("IN_PROGRESS"));
+    assert_eq!(service.deployments.len(), 2);
+    assert_eq!(
+        recorder.lock().changes,
+        ["CreateService", "UpdateServiceTaskDefinition"]
+    );
 }
 
 #[tokio::test]
@@ -233,7 +261,7 @@ async fn a_service_being_deleted_takes_no_new_deployment() {
     let forced = fake.force_new_deployment("c", &spec.name).await;
     assert!(forced.unwrap_err().is_code("ServiceNotActiveException"));
     let updated = fake
-        .update_task_definition("c", &spec.name, "arn:td:2")
+        .update_task_definition("c", &spec.name, "arn:td:2", Some(2))
         .await;
     assert!(updated.unwrap_err().is_code("ServiceNotActiveException"));
     let (_, service) = &fake.world().services[&spec.name];
@@ -245,7 +273,8 @@ async fn changing_an_unknown_service_is_ecss_service_not_found() {
     let fake = FakeEcs::new(SharedRecorder::default());
     let spec = service("c");
     let errors = [
-        fake.update_task_definition("c", "gone", "arn:td:2").await,
+        fake.update_task_definition("c", "gone", "arn:td:2", None)
+            .await,
         fake.update_deployment(&spec).await,
         fake.scale_service("c", "gone", 1).await,
         fake.force_new_deployment("c", "gone").await,
