@@ -119,14 +119,18 @@ pub fn wake_count(service: &EcsService, fields: &SpecFields) -> Option<i32> {
     (service.desired_count < min).then_some(min)
 }
 
-/// A standby service is ready at no task: created with a desired count of 0, its rollout
-/// completes with none running.
+/// A standby service is ready once it wants no task and runs none, whatever its rollout state:
+/// AWS documents no rollout outcome for a deployment of zero tasks (the circuit breaker's
+/// threshold, "0.5 * desired task count" with a minimum of 3, can never trip with none), so
+/// waiting for COMPLETED could hold a pool fill until its loop gives up.
 pub fn is_ready(service: &EcsService, readiness: Readiness, fields: &SpecFields) -> bool {
     match readiness {
+        Readiness::Steady if fields.standby => {
+            service.desired_count == 0 && service.running_count == 0
+        }
         Readiness::Steady => {
             service.running_count == service.desired_count
                 && service.rollout.as_deref() != Some("IN_PROGRESS")
-                && (!fields.standby || service.desired_count == 0)
         }
         Readiness::Accepted => true,
     }

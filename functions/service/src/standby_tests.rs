@@ -32,12 +32,18 @@ fn service(fake: &Fake) -> (i32, i32, String) {
     (counts.0, counts.1, service.task_definition.clone())
 }
 
-/// A standby environment as the fill leaves it: made, its rollout of no task completed.
+/// A standby environment as the fill leaves it: made, READY at once with no task wanted or
+/// running although its rollout still reads IN_PROGRESS (AWS documents no rollout outcome for a
+/// deployment of zero tasks), then its rollout completed as ECS reports it later.
 async fn standby(fake: &Fake) {
     assert_eq!(
         call(fake, "create", standby_spec(), "steady").await,
-        Status::InProgress
+        Status::Ready
     );
+    let world = fake.ecs.world();
+    let rollout = world.services["ecs-service-pr-42"].1.rollout.clone();
+    drop(world);
+    assert_eq!(rollout.as_deref(), Some("IN_PROGRESS"));
     change_service(fake, |service| service.rollout = Some("COMPLETED".into()));
 }
 

@@ -778,25 +778,7 @@ fn a_command_without_credentials_exits_1_saying_how_to_provide_them() {
 /// moto of their own.
 fn local_in(emulator: &Emulator, name: &str, args: &[&str]) -> (i32, String, String) {
     let work = ScratchDir::new(&format!("envctl-it-local-{name}"));
-    let functions = binary("validate")
-        .parent()
-        .expect("the test setup holds")
-        .to_path_buf();
-    let mut argv: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
-    argv.extend([
-        "--endpoint-url".into(),
-        emulator.endpoint().into(),
-        "--cloudwatch-endpoint-url".into(),
-        emulator.cloudwatch_endpoint().into(),
-        "--functions".into(),
-        functions.to_string_lossy().into_owned(),
-        "--project".into(),
-        workspace_root().to_string_lossy().into_owned(),
-        "--work-dir".into(),
-        work.to_string_lossy().into_owned(),
-    ]);
-    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
-    outcome(run("envctl", &argv, "", &emulator.env()))
+    integration_tests::local::local_in_dir(emulator, &work, args)
 }
 
 #[test]
