@@ -7,10 +7,14 @@
 //! storage and I/O) depend on traffic, not on the spec, and are left out; the report says so.
 //!
 //! A standby spec (a warm-pool environment waiting to be claimed) runs no task, and [`pool`]
-//! prices a warm pool of such environments (`envctl spec cost --pool N`).
+//! prices a warm pool of such environments (`envctl spec cost --pool N`). Every item also says what
+//! it costs while the environment sleeps ([`asleep`]: `envctl env sleep`, or `sleepAfterIdleMinutes`
+//! without requests), and a spec with `asleep: true` is priced asleep, idle and at peak alike.
 
+mod asleep;
 mod pool;
 
+pub use asleep::asleep_hour;
 pub use pool::{pool, pool_report, pool_to_json, pool_to_text, PoolCost};
 
 use anyhow::{anyhow, Context};
@@ -64,13 +68,18 @@ impl PriceTable {
     }
 }
 
-/// One line of the estimate: what it is, how many, and its cost per hour at idle and at peak.
+/// One line of the estimate: what it is, how many, and its cost per hour at idle, at peak and
+/// asleep.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Item {
     pub name: &'static str,
     pub quantity: String,
     pub idle_hour: f64,
     pub peak_hour: f64,
+    /// Per hour while the environment sleeps (README, "Sleep and wake").
+    pub asleep_hour: f64,
+    /// What of it stays while asleep, or why nothing does.
+    pub asleep: String,
 }
 
 pub fn estimate(spec: &EnvironmentSpec, prices: &PriceTable) -> anyhow::Result<Vec<Item>> {
@@ -91,16 +100,34 @@ fn estimate_fields(f: &SpecFields, prices: &PriceTable) -> anyhow::Result<Vec<It
     let mut items = network_items(f, prices);
     items.extend(compute_and_data_items(f, prices, nodes, node_hour));
     items.extend(monthly_items(prices, FIXED_ALARMS + 2 * nodes));
+    if f.asleep {
+        // Asleep it costs what stays, whatever the load would have been.
+        for item in &mut items {
+            item.idle_hour = item.asleep_hour;
+            item.peak_hour = item.asleep_hour;
+        }
+    }
     Ok(items)
 }
 
-/// An item whose price does not change with load.
+/// An item whose price does not change with load, and stays whole while asleep.
 fn flat(name: &'static str, quantity: String, hour: f64) -> Item {
     Item {
         name,
         quantity,
         idle_hour: hour,
         peak_hour: hour,
+        asleep_hour: hour,
+        asleep: "stays".to_owned(),
+    }
+}
+
+impl Item {
+    /// The item with what it costs asleep, and why.
+    fn while_asleep(mut self, hour: f64, why: impl Into<String>) -> Self {
+        self.asleep_hour = hour;
+        self.asleep = why.into();
+        self
     }
 }
 
@@ -115,17 +142,23 @@ fn network_items(f: &SpecFields, prices: &PriceTable) -> Vec<Item> {
             "NAT gateways",
             format!("{nats}"),
             f64::from(nats) * prices.nat_gateway_hour,
-        ),
+        )
+        .while_asleep(0.0, asleep::NAT_GATEWAYS),
         flat(
             "Public IPv4 addresses",
             format!("{nats} NAT + {LOAD_BALANCER_ADDRESSES} load balancer"),
             f64::from(nats + LOAD_BALANCER_ADDRESSES) * prices.public_ipv4_hour,
+        )
+        .while_asleep(
+            f64::from(LOAD_BALANCER_ADDRESSES) * prices.public_ipv4_hour,
+            asleep::addresses(LOAD_BALANCER_ADDRESSES),
         ),
         flat(
             "Application Load Balancer",
             "1, with 1 LCU".to_owned(),
             prices.load_balancer_hour + prices.load_balancer_lcu_hour,
-        ),
+        )
+        .while_asleep(prices.load_balancer_hour, asleep::LOAD_BALANCER),
     ]
 }
 
@@ -158,6 +191,7 @@ fn compute_and_data_items(
     // paused, so its idle cost is 0 (Aurora user guide, "Scaling to zero ACUs with automatic
     // pause and resume"; docs/aws-behaviour.md). A standby environment has nothing connected.
     let acu_hour = f64::from(AURORA_INSTANCES) * prices.aurora_acu_hour;
+    let idle_aurora = f.db_min_capacity.as_f64() * acu_hour;
     vec![
         Item {
             name: "Fargate tasks",
@@ -167,6 +201,8 @@ fn compute_and_data_items(
             ),
             idle_hour: min_tasks * task_hour,
             peak_hour: max_tasks * task_hour,
+            asleep_hour: 0.0,
+            asleep: asleep::TASKS.to_owned(),
         },
         Item {
             name: "Aurora Serverless v2",
@@ -175,14 +211,19 @@ fn compute_and_data_items(
                 f.db_min_capacity.as_f64(),
                 f.db_max_capacity.as_f64()
             ),
-            idle_hour: f.db_min_capacity.as_f64() * acu_hour,
+            idle_hour: idle_aurora,
             peak_hour: f.db_max_capacity.as_f64() * acu_hour,
+            // Nothing connects while asleep, so Aurora sits at its idle figure: paused with a
+            // minimum of 0, at its minimum otherwise.
+            asleep_hour: idle_aurora,
+            asleep: asleep::aurora(f.db_min_capacity.as_f64(), AURORA_INSTANCES),
         },
         flat(
             "ElastiCache nodes",
             format!("{nodes} × {}", f.cache_node_type.as_str()),
             f64::from(nodes) * node_hour,
-        ),
+        )
+        .while_asleep(0.0, asleep::CACHE_NODES),
     ]
 }
 
@@ -194,12 +235,20 @@ fn monthly_items(prices: &PriceTable, alarms: u32) -> Vec<Item> {
             "Secrets Manager secrets",
             format!("{SECRETS}"),
             monthly(f64::from(SECRETS) * prices.secret_month),
+        )
+        .while_asleep(
+            monthly(f64::from(SECRETS) * prices.secret_month),
+            asleep::SECRETS,
         ),
         flat("KMS key", "1".to_owned(), monthly(prices.kms_key_month)),
         flat(
             "CloudWatch alarms",
             format!("{alarms}"),
             monthly(f64::from(alarms) * prices.alarm_month),
+        )
+        .while_asleep(
+            monthly(f64::from(FIXED_ALARMS) * prices.alarm_month),
+            asleep::alarms(FIXED_ALARMS),
         ),
         flat(
             "CloudWatch custom metrics",
@@ -214,55 +263,69 @@ fn monthly_items(prices: &PriceTable, alarms: u32) -> Vec<Item> {
     ]
 }
 
-/// The estimate as JSON: the dated price table, each item, and the totals per hour and month.
+/// The estimate as JSON: the dated price table, each item, and the totals per hour and month, idle,
+/// at peak and asleep.
 pub fn to_json(items: &[Item], prices: &PriceTable) -> Value {
-    let (idle, peak) = totals(items);
+    let (idle, peak, asleep) = totals(items);
     let month = prices.hours_per_month;
     let rows: Vec<Value> = items
         .iter()
-        .map(|i| json!({"item": i.name, "quantity": i.quantity, "idlePerHour": i.idle_hour, "peakPerHour": i.peak_hour}))
+        .map(|i| {
+            json!({
+                "item": i.name,
+                "quantity": i.quantity,
+                "idlePerHour": i.idle_hour,
+                "peakPerHour": i.peak_hour,
+                "asleepPerHour": i.asleep_hour,
+                "whileAsleep": i.asleep,
+            })
+        })
         .collect();
     json!({
         "priceTable": price_table_json(prices),
         "items": rows,
         "idle": {"perHour": idle, "perMonth": idle * month},
         "peak": {"perHour": peak, "perMonth": peak * month},
+        "asleep": {"perHour": asleep, "perMonth": asleep * month},
     })
 }
 
-/// The idle and the peak cost per hour of `items`.
-fn totals(items: &[Item]) -> (f64, f64) {
+/// The idle, the peak and the asleep cost per hour of `items`.
+fn totals(items: &[Item]) -> (f64, f64, f64) {
     (
         items.iter().map(|item| item.idle_hour).sum(),
         items.iter().map(|item| item.peak_hour).sum(),
+        items.iter().map(|item| item.asleep_hour).sum(),
     )
 }
 
-/// The estimate as a table with the totals and the price table's date.
+/// The estimate as a table with the totals, what stays asleep, and the price table's date.
 pub fn to_text(items: &[Item], prices: &PriceTable) -> String {
-    let (idle, peak) = totals(items);
+    let (idle, peak, asleep) = totals(items);
     let month = prices.hours_per_month;
     let mut text = format!(
-        "{:<28} {:<36} {:>10} {:>10}\n",
-        "item", "quantity", "idle $/h", "peak $/h"
+        "{:<28} {:<36} {:>10} {:>10} {:>10}\n",
+        "item", "quantity", "idle $/h", "peak $/h", "asleep $/h"
     );
     for i in items {
         let row = format!(
-            "{:<28} {:<36} {:>10.4} {:>10.4}\n",
-            i.name, i.quantity, i.idle_hour, i.peak_hour
+            "{:<28} {:<36} {:>10.4} {:>10.4} {:>10.4}\n",
+            i.name, i.quantity, i.idle_hour, i.peak_hour, i.asleep_hour
         );
         text.push_str(&row);
     }
     let per_month = format!("total per month ({month} h)");
     text.push_str(&format!(
-        "{:<65} {:>10.4} {:>10.4}\n",
-        "total per hour", idle, peak
+        "{:<65} {:>10.4} {:>10.4} {:>10.4}\n",
+        "total per hour", idle, peak, asleep
     ));
     text.push_str(&format!(
-        "{per_month:<65} {:>10.2} {:>10.2}\n",
+        "{per_month:<65} {:>10.2} {:>10.2} {:>10.2}\n",
         idle * month,
-        peak * month
+        peak * month,
+        asleep * month
     ));
+    text.push_str(&asleep::to_text(items));
     text.push_str(&footnote(prices));
     text
 }
@@ -287,15 +350,24 @@ pub fn report(
 ) -> anyhow::Result<()> {
     let prices = PriceTable::bundled()?;
     let items = estimate(spec, &prices)?;
+    let priced_asleep = spec.fields().asleep;
     if json {
         let mut body = to_json(&items, &prices);
         body["spec"] = json!(file.display().to_string());
+        body["pricedAsleep"] = json!(priced_asleep);
         writeln!(out, "{body}")?;
     } else {
+        if priced_asleep {
+            out.write_all(asleep::PRICED_ASLEEP.as_bytes())?;
+        }
         out.write_all(to_text(&items, &prices).as_bytes())?;
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "asleep_tests.rs"]
+mod asleep_tests;
 
 #[cfg(test)]
 mod tests {

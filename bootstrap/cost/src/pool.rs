@@ -34,6 +34,8 @@ impl PoolCost {
 pub fn pool(spec: &EnvironmentSpec, size: u32, prices: &PriceTable) -> anyhow::Result<PoolCost> {
     let mut fields = spec.fields().clone();
     fields.standby = true;
+    // A pool environment waits awake to be claimed (standby and asleep exclude each other).
+    fields.asleep = false;
     let items = estimate_fields(&fields, prices)?;
     let per_environment: f64 = items.iter().map(|item| item.idle_hour).sum();
     let hourly = f64::from(size) * per_environment;

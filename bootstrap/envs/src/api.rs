@@ -56,6 +56,8 @@ pub trait Workflows {
     /// [`Start::AlreadyExists`] (StartExecution API reference), and the caller decides.
     async fn start(&self, machine_arn: &str, name: &str, input: &Value) -> Result<Start>;
     async fn describe(&self, execution_arn: &str) -> Result<Execution>;
+    /// Stops a running execution (StopExecution): it ends ABORTED where it stands.
+    async fn stop(&self, execution_arn: &str) -> Result<()>;
     /// The state the execution entered last, from its history.
     async fn current_state(&self, execution_arn: &str) -> Result<Option<String>>;
     async fn executions(&self, machine_arn: &str) -> Result<Vec<ExecutionSummary>>;

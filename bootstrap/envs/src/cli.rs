@@ -8,6 +8,8 @@ use super::facts;
 use super::pool::up::{up as pool_up, PoolUp};
 use super::pool::{environment_of, Machines};
 use super::request::{parse_ttl, spec_for, Overrides};
+use super::sleep::Wanted;
+pub use super::sleep_command::SleepArgs;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use env_core::arn::ArnScope;
@@ -43,6 +45,11 @@ pub enum WorkflowCommand {
     Outputs(DownArgs),
     /// Every environment (found by tag), with age, expiry and state.
     List,
+    /// Put the environment to sleep: a provision of its current spec with `asleep` (no task, no
+    /// NAT gateway, no cache), followed as `up` follows; nothing starts when it sleeps already.
+    Sleep(SleepArgs),
+    /// Wake a sleeping environment: a provision of its current spec without `asleep`.
+    Wake(SleepArgs),
     /// Move the environment's expiry to now + TTL (the scheduled cleanup keeps it until then).
     Extend(ExtendArgs),
     /// The pull request's comment on its environment (Markdown): URL, state, cost, expiry, and a
@@ -57,17 +64,17 @@ pub enum WorkflowCommand {
 pub struct TargetArgs {
     /// The environment suffix, such as pr-42.
     #[arg(long)]
-    suffix: Option<String>,
+    pub(crate) suffix: Option<String>,
 
     /// The pull request whose environment it is: the pool environment it claimed, else pr-<number>.
     #[arg(long)]
-    pr: Option<u32>,
+    pub(crate) pr: Option<u32>,
 }
 
 impl TargetArgs {
     /// The one of the two given (the group is required and exclusive), a pull request resolved to
     /// its environment.
-    async fn suffix<C: super::api::Workflows>(
+    pub(crate) async fn suffix<C: super::api::Workflows>(
         &self,
         cloud: &C,
         region: &str,
@@ -252,6 +259,16 @@ pub(crate) async fn run_with<C: super::api::Workflows>(
         WorkflowCommand::Extend(args) => extend_expiry(cloud, global, &args, out).await,
         WorkflowCommand::Comment(args) => print_comment(cloud, global, &args, out).await,
         WorkflowCommand::List => list(cloud, global, out).await,
+        WorkflowCommand::Sleep(args) => {
+            let mut progress = Progress::new(err, terminal);
+            let asked = (&args, Wanted::Asleep);
+            super::sleep_command::run(cloud, global, asked, out, &mut progress).await
+        }
+        WorkflowCommand::Wake(args) => {
+            let mut progress = Progress::new(err, terminal);
+            let asked = (&args, Wanted::Awake);
+            super::sleep_command::run(cloud, global, asked, out, &mut progress).await
+        }
     }
 }
 
@@ -301,6 +318,8 @@ async fn down<C: super::api::Workflows>(
 ) -> anyhow::Result<()> {
     let region = global.region.as_str();
     let spec = spec_of(cloud, region, args).await?;
+    // A provision still converging (an `up`, `sleep` or `wake`) would race the deletes.
+    commands::stop_running_provisions(cloud, region, spec.suffix().as_str(), progress).await?;
     let workflow = (asl::TEARDOWN_NAME, &args.follow);
     start_and_print(cloud, global, workflow, &spec, out, progress).await
 }
@@ -356,8 +375,9 @@ async fn status<C: super::api::Workflows>(
         writeln!(out, "{}", serde_json::to_value(&report)?)?;
     } else if let (Some(workflow), Some(execution)) = (report.workflow, &report.execution) {
         let state = report.current_state.as_deref().unwrap_or("-");
+        let asleep = if report.asleep { ": asleep" } else { "" };
         let line = format!(
-            "{}: {workflow} {} {} (state {state}, started {})",
+            "{}: {workflow} {} {} (state {state}, started {}){asleep}",
             report.suffix,
             execution.name,
             execution.status,
@@ -435,7 +455,7 @@ async fn list<C: super::api::Workflows>(
     Ok(())
 }
 
-fn print_execution(
+pub(crate) fn print_execution(
     execution: super::api::Execution,
     json: bool,
     out: &mut dyn Write,

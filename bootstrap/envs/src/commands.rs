@@ -83,6 +83,33 @@ pub async fn start<C: Workflows>(
     follow_execution(cloud, (machine, &name, &arn), suffix, follow, progress).await
 }
 
+/// Starts `machine` for `spec` under a name new in the environment's history (the request's name,
+/// [`execution_name`], in the generation of the environment's latest execution of any workflow),
+/// and answers the execution's ARN and input. For `envctl local`, whose every command is a new
+/// request run there and then: moto records the execution and the local runner runs it, so that
+/// Step Functions answers afterwards what AWS would (the latest provision, its spec and status).
+pub async fn start_next<C: Workflows>(
+    cloud: &C,
+    region: &str,
+    machine: &str,
+    spec: &EnvironmentSpec,
+) -> anyhow::Result<(String, Value)> {
+    let scope = scope(cloud, region).await?;
+    let input = json!({ "spec": spec });
+    let machines = [asl::PROVISION_NAME, CLAIM_MACHINE, asl::TEARDOWN_NAME];
+    let suffix = spec.suffix();
+    let latest = latest_of(cloud, &scope, &machines, suffix.as_str()).await?;
+    let generation = latest.map(|(_, execution)| execution.name);
+    let name = execution_name(suffix, None, &input, generation.as_deref());
+    let started = cloud
+        .start(&scope.state_machine(machine), &name, &input)
+        .await?;
+    if started == super::api::Start::AlreadyExists {
+        bail!("{machine} {name} exists already: another command started it meanwhile");
+    }
+    Ok((execution_arn(&scope, machine, &name), input))
+}
+
 /// Follows an execution (its machine's name, its name and ARN) of the environment `suffix` until it
 /// closes, or until `follow` gives up on it.
 pub async fn follow_execution<C: Workflows>(
@@ -200,7 +227,7 @@ async fn latest<C: Workflows>(
 }
 
 /// The latest execution of an environment on any of `machines`, with the machine's name.
-async fn latest_of<C: Workflows>(
+pub(crate) async fn latest_of<C: Workflows>(
     cloud: &C,
     scope: &ArnScope,
     machines: &[&'static str],
@@ -227,6 +254,42 @@ const BRING_UP: [&str; 2] = [asl::PROVISION_NAME, CLAIM_MACHINE];
 /// (`claim-<suffix>`), or the rollback of either (`rollback-<name>`, provision.asl.json).
 fn belongs_to(name: &str, suffix: &str) -> bool {
     owner(name) == Some(suffix)
+}
+
+/// Stops every running provision of the environment before its teardown starts, and answers their
+/// names: a provision (an `up`, a `sleep` or a `wake`) converging while the teardown deletes could
+/// make what the teardown has already passed (a NAT gateway, a cache) and leave it behind, or keep
+/// the network from being deleted. A stopped execution ends ABORTED where it stands (Step
+/// Functions API reference, StopExecution; DescribeExecution `status`) and runs no Catch, so no
+/// rollback starts beside the teardown (see [`super::stage::Aftermath::NotRolledBack`]); the
+/// teardown then removes whatever the provision had made. A Lambda invocation already under way
+/// is not recalled by the stop: a component's `create` that was running finishes (within its
+/// timeout), and the teardown's delete loops, which read before they delete and repeat until
+/// nothing is left, take what it made. No `error` or `cause` is passed, so the caller needs no
+/// KMS permission of an encrypted execution (Step Functions API reference, StopExecution).
+pub async fn stop_running_provisions<C: Workflows>(
+    cloud: &C,
+    region: &str,
+    suffix: &str,
+    progress: &mut Progress<'_>,
+) -> anyhow::Result<Vec<String>> {
+    let scope = scope(cloud, region).await?;
+    let listed = cloud
+        .executions(&scope.state_machine(asl::PROVISION_NAME))
+        .await?;
+    let mut stopped = Vec::new();
+    for execution in listed {
+        if belongs_to(&execution.name, suffix) && execution.status == "RUNNING" {
+            cloud.stop(&execution.arn).await?;
+            progress.done(&format!(
+                "{} {}: stopped before the teardown",
+                asl::PROVISION_NAME,
+                execution.name
+            ));
+            stopped.push(execution.name);
+        }
+    }
+    Ok(stopped)
 }
 
 /// The spec an environment was provisioned with (the input of its latest provision).
@@ -287,6 +350,8 @@ pub struct StatusReport {
     pub workflow: Option<&'static str>,
     pub execution: Option<Execution>,
     pub current_state: Option<String>,
+    /// Its latest execution is a provision (or claim) that succeeded with `asleep`: it sleeps.
+    pub asleep: bool,
 }
 
 /// The environment's latest execution, provision or teardown, and where it is.
@@ -303,11 +368,15 @@ pub async fn status<C: Workflows>(
         workflow: None,
         execution: None,
         current_state: None,
+        asleep: false,
     };
     if let Some((machine, summary)) = newest {
         report.workflow = Some(machine);
         report.current_state = cloud.current_state(&summary.arn).await?;
-        report.execution = Some(cloud.describe(&summary.arn).await?);
+        let execution = cloud.describe(&summary.arn).await?;
+        report.asleep = machine != asl::TEARDOWN_NAME
+            && super::stage::Stage::of_provision(&execution, None) == super::stage::Stage::Asleep;
+        report.execution = Some(execution);
     }
     Ok(report)
 }

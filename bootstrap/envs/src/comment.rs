@@ -51,10 +51,11 @@ fn describe(stage: &Stage) -> String {
 
 /// The comment, with the expiry warning when the environment expires within `warn_before` of `now`.
 pub fn render(facts: &Facts, now: SystemTime, warn_before: Duration) -> String {
-    let extend = match facts.pull_request {
-        Some(number) => format!("envctl env extend --pr {number} --ttl 48h"),
-        None => format!("envctl env extend --suffix {} --ttl 48h", facts.suffix),
+    let target = match facts.pull_request {
+        Some(number) => format!("--pr {number}"),
+        None => format!("--suffix {}", facts.suffix),
     };
+    let extend = format!("envctl env extend {target} --ttl 48h");
     let mut text = format!(
         "{}\n**Preview environment `{}`: {}**\n\n| | |\n|---|---|\n",
         marker(&facts.suffix),
@@ -65,12 +66,24 @@ pub fn render(facts: &Facts, now: SystemTime, warn_before: Duration) -> String {
     let url = match (&facts.url, &facts.stage) {
         (Some(url), Stage::Ready) => url.clone(),
         (Some(url), Stage::Provisioning(_)) => format!("{url} (being updated)"),
+        // The load balancer stays while asleep, but no task stands behind it.
+        (Some(url), Stage::Asleep) => format!("{url} (asleep: no task answers until woken)"),
         _ => "-".into(),
     };
     text.push_str(&format!("| URL | {url} |\n"));
-    text.push_str(&format!("| State | {} |\n", describe(&facts.stage)));
+    let state = match facts.stage {
+        Stage::Asleep => format!(
+            "asleep: no task runs, its NAT gateways and cache are removed; wake it with `envctl env wake {target}`"
+        ),
+        ref stage => describe(stage),
+    };
+    text.push_str(&format!("| State | {state} |\n"));
     if facts.stage.lives() {
-        if let Some((idle, peak)) = facts.cost_per_hour {
+        if let (Stage::Asleep, Some((asleep, _))) = (&facts.stage, facts.cost_per_hour) {
+            text.push_str(&format!(
+                "| Cost | ${asleep:.2} per hour asleep (estimate, `envctl spec cost`) |\n"
+            ));
+        } else if let Some((idle, peak)) = facts.cost_per_hour {
             text.push_str(&format!(
                 "| Cost | ${idle:.2} per hour idle, ${peak:.2} at peak (estimate, `envctl spec cost`) |\n"
             ));
@@ -176,6 +189,41 @@ mod tests {
              | Expires | 2026-05-31T19:26:40Z (in 2days 23h) |\n\n\
              To keep it longer: `envctl env extend --pr 42 --ttl 48h`.\n"
         );
+    }
+
+    #[test]
+    fn an_asleep_environment_says_so_with_how_to_wake_it_and_its_asleep_cost() {
+        let facts = Facts {
+            stage: Stage::Asleep,
+            cost_per_hour: Some((0.0449, 0.0449)),
+            ..ready(Some(71))
+        };
+        let text = comment(&facts);
+        assert!(
+            text.contains("**Preview environment `pr-42`: asleep**"),
+            "{text}"
+        );
+        assert!(text.contains(
+            "| URL | https://alb-pr-42-1.us-west-2.elb.amazonaws.com (asleep: no task answers until woken) |\n"
+        ), "{text}");
+        assert!(text.contains(
+            "| State | asleep: no task runs, its NAT gateways and cache are removed; wake it with `envctl env wake --pr 42` |\n"
+        ), "{text}");
+        assert!(
+            text.contains("| Cost | $0.04 per hour asleep (estimate, `envctl spec cost`) |\n"),
+            "{text}"
+        );
+        assert!(text.contains("| Expires | 2026-05-31T19:26:40Z"), "{text}");
+        let unnumbered = comment(&Facts {
+            pull_request: None,
+            cost_per_hour: None,
+            ..facts
+        });
+        assert!(
+            unnumbered.contains("`envctl env wake --suffix pr-42`"),
+            "{unnumbered}"
+        );
+        assert!(!unnumbered.contains("| Cost |"), "{unnumbered}");
     }
 
     #[test]

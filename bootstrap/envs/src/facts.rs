@@ -99,9 +99,14 @@ fn expiry(tags: &[Option<String>]) -> Expiry {
     latest.map_or(Expiry::NotKnown, Expiry::At)
 }
 
-/// Idle and peak cost per hour, from the bundled price table.
+/// Idle and peak cost per hour, from the bundled price table; for a sleeping spec, its cost
+/// asleep for both (nothing scales while no task runs).
 fn hourly_cost(spec: &EnvironmentSpec) -> anyhow::Result<(f64, f64)> {
     let prices = envctl_cost::PriceTable::bundled()?;
+    if spec.fields().asleep {
+        let asleep = envctl_cost::asleep_hour(spec, &prices)?;
+        return Ok((asleep, asleep));
+    }
     let items = envctl_cost::estimate(spec, &prices)?;
     Ok((
         items.iter().map(|item| item.idle_hour).sum(),

@@ -14,6 +14,8 @@ pub struct FakeWorkflows {
     pub script: Vec<&'static str>,
     pub output: Option<Value>,
     pub describes: RefCell<usize>,
+    /// Every execution stopped (StopExecution), by ARN.
+    pub stopped: RefCell<Vec<String>>,
     pub invoked: RefCell<Vec<(String, Value)>>,
     pub answer: Value,
     pub environments: Vec<TaggedEnvironment>,
@@ -96,6 +98,17 @@ impl Workflows for FakeWorkflows {
             execution.cause = Some("network: AccessDenied".into());
         }
         Ok(execution.clone())
+    }
+
+    async fn stop(&self, execution_arn: &str) -> Result<()> {
+        self.stopped.borrow_mut().push(execution_arn.to_owned());
+        let mut executions = self.executions.borrow_mut();
+        let execution = executions
+            .iter_mut()
+            .find(|e| e.arn == execution_arn)
+            .expect("an execution the fake started");
+        execution.status = "ABORTED".into();
+        Ok(())
     }
 
     async fn current_state(&self, execution_arn: &str) -> Result<Option<String>> {

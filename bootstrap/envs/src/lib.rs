@@ -1,4 +1,4 @@
-//! `env up|down|status|outputs|list|extend|comment`: environments in AWS, through the deployed state
+//! `env up|down|status|outputs|list|extend|comment|sleep|wake`: environments in AWS, through the deployed state
 //! machines and their tags; and `env audit`, which runs the audit (envctl-audit) on one of them.
 
 mod admission;
@@ -7,6 +7,7 @@ pub mod aws;
 pub mod cli;
 mod commands;
 mod comment;
+pub use commands::{start_next, stop_running_provisions};
 mod expiry;
 mod facts;
 #[cfg(test)]
@@ -14,6 +15,8 @@ mod fake;
 mod headroom;
 pub mod pool;
 pub mod request;
+pub mod sleep;
+mod sleep_command;
 mod stage;
 #[cfg(test)]
 mod tests;

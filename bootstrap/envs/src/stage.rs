@@ -18,6 +18,9 @@ pub enum Stage {
     /// A provision is running, in the state named (when known).
     Provisioning(Option<String>),
     Ready,
+    /// Its latest provision succeeded with `asleep` (`env sleep`): no task, NAT gateway or cache
+    /// until `env wake`.
+    Asleep,
     /// A provision failed and its rollback is removing what it made.
     RollingBack,
     /// A provision did not succeed: its error and cause, and what became of what it made.
@@ -82,7 +85,11 @@ impl Stage {
             };
         }
         if status == "SUCCEEDED" {
-            return Stage::Ready;
+            // Every workflow takes the spec as its input (`{"spec": …}`).
+            return match provision.input["spec"]["asleep"].as_bool() {
+                Some(true) => Stage::Asleep,
+                _ => Stage::Ready,
+            };
         }
         let aftermath = match (status, state.as_deref()) {
             ("FAILED", Some(VALIDATE_STATE)) => Aftermath::NothingLeft,
@@ -131,6 +138,7 @@ impl Stage {
             Stage::Unknown => "not provisioned yet",
             Stage::Provisioning(_) => "provisioning",
             Stage::Ready => "ready",
+            Stage::Asleep => "asleep",
             Stage::RollingBack => "failed, rolling back",
             Stage::Failed { .. } => "failed",
             Stage::TearingDown => "being torn down",
@@ -202,6 +210,15 @@ mod tests {
         assert_eq!(
             Stage::of_provision(&provision("SUCCEEDED", None), None),
             Stage::Ready
+        );
+        let mut asleep = provision("SUCCEEDED", None);
+        asleep.input = serde_json::json!({"spec": {"asleep": true}});
+        assert_eq!(Stage::of_provision(&asleep, None), Stage::Asleep);
+        // Asleep only once that provision has succeeded: while it runs, it provisions.
+        asleep.status = "RUNNING".into();
+        assert_eq!(
+            Stage::of_provision(&asleep, None),
+            Stage::Provisioning(None)
         );
         // Failed validating the spec (provision.asl.json's first state): nothing was made.
         assert_eq!(
@@ -304,6 +321,7 @@ mod tests {
         let living = [
             Stage::Provisioning(None),
             Stage::Ready,
+            Stage::Asleep,
             Stage::RollingBack,
             failed("RollbackFailed", Aftermath::RollbackFailed),
             failed("ABORTED", Aftermath::NotRolledBack),
@@ -326,6 +344,7 @@ mod tests {
             [
                 "provisioning",
                 "ready",
+                "asleep",
                 "failed, rolling back",
                 "failed",
                 "failed",

@@ -97,7 +97,7 @@ pub(super) fn run(
     };
     // What the report lists that the cleanup started (functions/cleanup, report.rs), each on its
     // machine: expired environments torn down, stale pool environments retired under the claim's
-    // lock, and the pool refilled.
+    // lock, the pool refilled, and idle environments put to sleep.
     let mut run_started = |list: &str, machine: &str| {
         let executions = started(&report, list)?;
         let inputs = runtime()?.block_on(inputs(endpoints, machine, &executions))?;
@@ -109,18 +109,22 @@ pub(super) fn run(
     let started = run_started("started", asl::TEARDOWN_NAME)?;
     let retired = run_started("retired", asl::CLAIM_NAME)?;
     let refilled = run_started("refilled", asl::PROVISION_NAME)?;
+    let slept = run_started("slept", asl::PROVISION_NAME)?;
     if json {
         let body = json!({
             "report": report,
             "tornDown": started.len(),
             "retired": retired.len(),
             "refilled": refilled.len(),
+            "slept": slept.len(),
         });
         writeln!(out, "{body}")?;
         return Ok(());
     }
-    for (environment, execution) in &started {
-        writeln!(out, "{environment}: expired, torn down ({execution})")?;
+    let expired = started.iter().map(|(e, x)| (e, x, "expired, torn down"));
+    let idle = slept.iter().map(|(e, x)| (e, x, "idle, put to sleep"));
+    for (environment, execution, what) in expired.chain(idle) {
+        writeln!(out, "{environment}: {what} ({execution})")?;
     }
     for not_expired in report["notExpired"].as_array().into_iter().flatten() {
         let environment = member(not_expired, "notExpired", "environment")?;

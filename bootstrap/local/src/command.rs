@@ -1,7 +1,8 @@
 //! The command-line side of `local …`.
 
 use super::emulator::{self, Endpoints, REGION};
-use super::{deployed, package, rotation_report, runner};
+use super::workflows::{provision, teardown};
+use super::{deployed, package, runner};
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 use env_core::spec::EnvironmentSpec;
@@ -17,6 +18,7 @@ use envctl_deploy::pool::PoolSettings;
 use envctl_deploy::rotation_package::CaBundle;
 use envctl_envs::cli::print_outputs;
 use envctl_envs::request::{spec_for, Overrides};
+use envctl_envs::sleep::Wanted;
 use serde_json::json;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -40,6 +42,10 @@ pub enum LocalCommand {
     /// The warm pool in the emulator (docs/warm-pool-design.md).
     #[command(subcommand)]
     Pool(PoolCommand),
+    /// Put a local environment to sleep (as `env sleep`): no task, NAT gateway or cache.
+    Sleep(LocalArgs),
+    /// Wake a sleeping local environment (as `env wake`).
+    Wake(LocalArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -66,7 +72,8 @@ pub struct LocalArgs {
     pub(crate) suffix: Option<String>,
 
     /// The pull request: `up` claims a matching pool environment for it first (provisioning
-    /// `pr-<N>` when none is available), `down` tears down the environment it holds.
+    /// `pr-<N>` when none is available), `down` tears down the environment it holds, `sleep` and
+    /// `wake` act on it.
     #[arg(long, value_name = "N")]
     pub(crate) pr: Option<u32>,
 
@@ -138,7 +145,7 @@ impl LocalArgs {
     }
 }
 
-fn setting(args: &Place) -> anyhow::Result<Setting> {
+pub(super) fn setting(args: &Place) -> anyhow::Result<Setting> {
     let start = match &args.project {
         Some(dir) => dir.clone(),
         None => std::env::current_dir()?,
@@ -233,7 +240,10 @@ fn persistent_endpoints(
 
 /// The emulator the command talks to: the one given (`--endpoint-url`) or else the one `local up`
 /// recorded, with its record (what `local down` stops); `None` when neither is there.
-fn running(global: &Global, setting: &Setting) -> Option<(Endpoints, Option<emulator::Record>)> {
+pub(super) fn running(
+    global: &Global,
+    setting: &Setting,
+) -> Option<(Endpoints, Option<emulator::Record>)> {
     match given(global) {
         Some(endpoints) => Some((endpoints, None)),
         None => {
@@ -265,6 +275,12 @@ pub fn run(
         LocalCommand::Status(args) => status(global, &args, out),
         LocalCommand::Demo(args) => demo(global, &args, out, &mut progress),
         LocalCommand::Pool(PoolCommand::Fill(args)) => fill(global, &args, out, &mut progress),
+        LocalCommand::Sleep(args) => {
+            super::sleep::run(global, (&args, Wanted::Asleep), out, &mut progress)
+        }
+        LocalCommand::Wake(args) => {
+            super::sleep::run(global, (&args, Wanted::Awake), out, &mut progress)
+        }
     }
 }
 
@@ -329,7 +345,7 @@ fn fill(
 
 /// The deployed backend the runner runs: deployed now, or (`no_deploy`) the one an earlier deploy
 /// read back into the work directory.
-fn manifest(
+pub(super) fn manifest(
     setting: &Setting,
     endpoints: &Endpoints,
     no_deploy: bool,
@@ -474,15 +490,9 @@ pub(super) fn run_workflow(
     endpoints: &Endpoints,
     progress: &mut Progress<'_>,
 ) -> anyhow::Result<runner::Finished> {
-    let finished = runner::run(
-        &setting.root,
-        manifest,
-        workflow,
-        input,
-        endpoints,
-        progress,
-    )?;
-    succeeded(workflow, subject, finished, progress)
+    let root = &setting.root;
+    runner::run(root, manifest, workflow, input, endpoints, progress)
+        .and_then(|finished| succeeded(workflow, subject, finished, progress))
 }
 
 /// `finished` when it succeeded; otherwise its error, its cause and the functions' last log lines.
@@ -507,48 +517,7 @@ pub(super) fn succeeded(
     Ok(finished)
 }
 
-/// Provisions `spec` here; answers its outputs.
-fn provision(
-    setting: &Setting,
-    manifest: &Path,
-    spec: &EnvironmentSpec,
-    endpoints: &Endpoints,
-    progress: &mut Progress<'_>,
-) -> anyhow::Result<serde_json::Value> {
-    let input = json!({ "spec": spec });
-    let subject = spec.suffix().to_string();
-    let finished = run_workflow(
-        setting,
-        manifest,
-        "provision",
-        &subject,
-        &input,
-        endpoints,
-        progress,
-    );
-    let finished = finished?;
-    progress.done(&runtime()?.block_on(rotation_report::line(endpoints)));
-    Ok(finished.body["output"]["outputs"].clone())
-}
-
-/// Tears `spec` down here (`place`: the setting, the deployed backend, the emulator).
-fn teardown(
-    (setting, manifest, endpoints): (&Setting, &Path, &Endpoints),
-    spec: &EnvironmentSpec,
-    json: bool,
-    out: &mut dyn Write,
-    progress: &mut Progress<'_>,
-) -> anyhow::Result<()> {
-    let input = json!({ "spec": spec });
-    let subject = spec.suffix().to_string();
-    let ran = run_workflow(
-        setting, manifest, "teardown", &subject, &input, endpoints, progress,
-    );
-    ran?;
-    print_deleted(&subject, json, out)
-}
-
-fn print_deleted(suffix: &str, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
+pub(super) fn print_deleted(suffix: &str, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
     if json {
         let body = json!({"suffix": suffix, "status": "DELETED"});
         writeln!(out, "{body}")?;

@@ -1,4 +1,4 @@
-//! `local up|down|status|demo`: the same workflows run on this machine by the local runner
+//! `local up|down|status|demo|sleep|wake`: the same workflows run on this machine by the local runner
 //! (tools/workflow/run.mjs) against an AWS emulator, so the whole lifecycle needs no AWS account.
 //!
 //! moto keeps its state only while it runs, so `local up` without `--endpoint-url` leaves the moto it
@@ -15,6 +15,8 @@ mod package;
 mod pool;
 mod rotation_report;
 mod runner;
+mod sleep;
+mod workflows;
 
 #[cfg(test)]
 mod test_server;

@@ -15,6 +15,10 @@
 //! The engine's slow log goes, as JSON, to the environment's own log group, made before the
 //! replication group (ElastiCache delivers only to a log group that exists) and kept 14 days.
 //!
+//! While the environment sleeps (`asleep: true`), `create` deletes the replication group and keeps
+//! the rest, and `status` judges that shape ([`crate::asleep`]); the awake `create` after it makes
+//! the group again with the token the secret holds.
+//!
 //! `delete` ([`crate::teardown`]) removes the group (IN_PROGRESS while ElastiCache deletes it),
 //! then the subnet group, then the slow-log group, then the secret without a recovery window, and
 //! answers DELETED when nothing is left. ElastiCache has no deletion protection for replication

@@ -3,6 +3,7 @@
 #![recursion_limit = "256"]
 
 mod api;
+mod asleep;
 mod aws;
 mod converge;
 #[cfg(test)]

@@ -115,17 +115,39 @@ pub fn outputs_of(group: &ReplicationGroup, secret_arn: &str) -> Outputs {
 /// Starts deleting the group; whether there was one. ElastiCache has no deletion protection for
 /// replication groups, so the spec's `deletionProtection` does not apply here.
 pub async fn delete<C: Cloud, I>(cx: &Context<'_, C, I>) -> CallResult<bool> {
-    let id = cx.names.of(NameKind::CacheReplicationGroup);
-    let Some(group) = cx.cloud.elasticache().replication_group(&id).await? else {
+    let Some(group) = find(cx).await? else {
         return Ok(false);
     };
-    if group.state() != GroupState::Deleting {
-        match cx.cloud.elasticache().delete_replication_group(&id).await {
-            Ok(()) => {}
-            // A group still being created or modified cannot be deleted yet; ask again later.
-            Err(error) if error.is_code("InvalidReplicationGroupState") => {}
-            Err(error) => return Err(error),
-        }
-    }
+    start_deleting(cx, &group).await?;
     Ok(true)
+}
+
+/// Asks ElastiCache to delete `group` unless it is deleting already: the whole group, every node
+/// of every shard, without a final snapshot (none is asked for; the group is a cache, rebuilt
+/// empty). Its automatic snapshots go with it ("If you delete a replication group, all of the
+/// automatic backups from the clusters in that group are also deleted", ElastiCache user guide,
+/// "Deleting a backup"), and once begun the deletion "cannot be interrupted or canceled" (user
+/// guide, "Deleting a replication group"): a `create` of the awake shape waits for it to end.
+pub async fn start_deleting<C: Cloud, I>(
+    cx: &Context<'_, C, I>,
+    group: &ReplicationGroup,
+) -> CallResult<()> {
+    if group.state() == GroupState::Deleting {
+        return Ok(());
+    }
+    match cx
+        .cloud
+        .elasticache()
+        .delete_replication_group(&group.id)
+        .await
+    {
+        // ElastiCache deletes only an available group (API reference, DeleteReplicationGroup:
+        // InvalidReplicationGroupState, "not in the available state"): one creating, modifying
+        // (a token rotation) or snapshotting (its daily backup) is asked again on the next call.
+        Err(error) if error.is_code("InvalidReplicationGroupState") => Ok(()),
+        // Gone between the describe and the delete (ReplicationGroupNotFoundFault, same reference):
+        // what was asked for; the next call finds nothing.
+        Err(error) if error.is_code("ReplicationGroupNotFoundFault") => Ok(()),
+        result => result,
+    }
 }

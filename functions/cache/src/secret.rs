@@ -20,9 +20,17 @@ pub const TOKEN_RULES: PasswordRules<'static> = PasswordRules {
     exclude_punctuation: true,
 };
 
-/// The token, from the secret found (restored if it was scheduled for deletion) or made with a
-/// new one.
-pub async fn ensure<C: Cloud>(cx: &Context<'_, C, Inputs>) -> Result<Sensitive, CacheError> {
+/// The secret that holds the token, as [`ensure`] finds or makes it.
+#[derive(Debug)]
+pub struct TokenSecret {
+    pub arn: String,
+    /// Its `AWSCURRENT` token: the one a group made now must take.
+    pub token: Sensitive,
+}
+
+/// The secret and its token: the secret found (restored if it was scheduled for deletion) or made
+/// with a new token.
+pub async fn ensure<C: Cloud>(cx: &Context<'_, C, Inputs>) -> Result<TokenSecret, CacheError> {
     let secret_name = cx.names.of(NameKind::CacheAuthSecret);
     let secrets = cx.cloud.secrets();
     let secret_arn = match restored(cx).await? {
@@ -44,7 +52,11 @@ pub async fn ensure<C: Cloud>(cx: &Context<'_, C, Inputs>) -> Result<Sensitive, 
         }
     };
     let stored = secrets.current_value(&secret_arn).await?;
-    token_of(&secret_name, stored.as_ref())
+    let token = token_of(&secret_name, stored.as_ref())?;
+    Ok(TokenSecret {
+        arn: secret_arn,
+        token,
+    })
 }
 
 /// The secret, restored first when it was deleted with a recovery window (by hand: a teardown

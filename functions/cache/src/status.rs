@@ -5,12 +5,12 @@
 //! scheduled for deletion is gone already); READY with exactly `create`'s outputs once `create`
 //! has nothing left to do; IN_PROGRESS with whatever it could read otherwise. A group that failed
 //! to create, or a group whose token secret is gone or unreadable, fails with the error `create`
-//! answers for it.
+//! answers for it. An asleep spec is judged against the asleep shape ([`crate::asleep`]).
 
 use crate::api::{Cloud, GroupState, ReplicationGroup};
 use crate::handler::CacheError;
 use crate::replication_group::{self, outputs_of};
-use crate::{secret, slow_log, subnet_group};
+use crate::{asleep, secret, slow_log, subnet_group};
 use env_core::context::Context;
 use env_core::contract::{Outputs, Request};
 use env_core::naming::NameKind;
@@ -21,7 +21,11 @@ use serde_json::json;
 pub async fn status<C: Cloud>(cloud: &C, request: &Request) -> Result<Response, CacheError> {
     // Reads by name alone: the network's outputs are needed only to create.
     let cx = Context::new(cloud, request);
-    let Some(group) = replication_group::find(&cx).await? else {
+    let group = replication_group::find(&cx).await?;
+    if cx.fields().asleep {
+        return asleep::status(&cx, group.as_ref()).await;
+    }
+    let Some(group) = group else {
         return without_group(&cx).await;
     };
     if !replication_group::in_service(&group)? {
@@ -57,19 +61,48 @@ async fn finished<C: Cloud>(
 /// No replication group: DELETED when nothing else is left either, IN_PROGRESS while `create`
 /// has made only part of the cache or `delete` has removed only part.
 async fn without_group<C: Cloud>(cx: &Context<'_, C>) -> Result<Response, CacheError> {
-    let subnet_group = subnet_group::exists(cx).await?;
-    let slow_log = slow_log::exists(cx).await?;
-    let secret = secret::live(cx).await?;
-    if !subnet_group && !slow_log && secret.is_none() {
-        return Ok(Response::new(Status::Deleted, Outputs::new()));
+    let rest = Rest::read(cx).await?;
+    let status = if rest.is_empty() {
+        Status::Deleted
+    } else {
+        Status::InProgress
+    };
+    Ok(Response::new(status, rest.outputs(cx)))
+}
+
+/// What the cache has besides its replication group, read as `delete` judges it: a secret
+/// scheduled for deletion is gone already.
+#[derive(Debug)]
+pub struct Rest {
+    pub subnet_group: bool,
+    pub slow_log: bool,
+    pub secret: Option<Secret>,
+}
+
+impl Rest {
+    pub async fn read<C: Cloud>(cx: &Context<'_, C>) -> Result<Self, CacheError> {
+        Ok(Self {
+            subnet_group: subnet_group::exists(cx).await?,
+            slow_log: slow_log::exists(cx).await?,
+            secret: secret::live(cx).await?,
+        })
     }
-    let mut outputs = Outputs::new();
-    if let Some(secret) = secret {
-        outputs.insert("cacheAuthSecretArn".into(), json!(secret.arn));
+
+    /// Nothing of it is left.
+    pub fn is_empty(&self) -> bool {
+        !self.subnet_group && !self.slow_log && self.secret.is_none()
     }
-    if slow_log {
-        let name = cx.names.of(NameKind::CacheSlowLogGroup);
-        outputs.insert("cacheSlowLogGroup".into(), json!(name));
+
+    /// Whatever of `create`'s outputs it shows: the secret and the slow-log group, when there.
+    pub fn outputs<C>(&self, cx: &Context<'_, C>) -> Outputs {
+        let mut outputs = Outputs::new();
+        if let Some(secret) = &self.secret {
+            outputs.insert("cacheAuthSecretArn".into(), json!(secret.arn));
+        }
+        if self.slow_log {
+            let name = cx.names.of(NameKind::CacheSlowLogGroup);
+            outputs.insert("cacheSlowLogGroup".into(), json!(name));
+        }
+        outputs
     }
-    Ok(Response::new(Status::InProgress, outputs))
 }

@@ -1,6 +1,8 @@
 //! `delete`: the replication group (IN_PROGRESS while ElastiCache deletes it), then the subnet
 //! group, the slow-log group, and the secret without a recovery window. DELETED only from a call
-//! that found nothing left to wait for.
+//! that found nothing left to wait for. It works from whatever exists: the awake shape, the asleep
+//! one (no group: the rest goes at once, [`crate::asleep`]) or halfway between (the group still
+//! deleting: waited for like any deletion).
 
 use crate::api::Cloud;
 use crate::handler::CacheError;

@@ -1,11 +1,13 @@
 //! The AWS calls the cleanup function makes, as one small trait over plain types.
 //!
-//! The handler decides (which environments exist, which are expired, what to start) and talks only
-//! to [`Cloud`]; [`crate::aws::AwsCloud`] implements it with the Resource Groups Tagging API and Step
-//! Functions clients, one SDK call per method, and the unit tests implement it with an in-memory fake.
+//! The handler decides (which environments exist, which are expired or idle, what to start) and
+//! talks only to [`Cloud`]; [`crate::aws::AwsCloud`] implements it with the Resource Groups Tagging
+//! API, Step Functions and CloudWatch clients, one SDK call per method, and the unit tests implement
+//! it with an in-memory fake.
 
 use env_core::tags::Tag;
 use env_core::AwsCallError;
+use std::time::SystemTime;
 
 pub type CallResult<T> = Result<T, AwsCallError>;
 
@@ -50,6 +52,8 @@ pub struct ExecutionSummary {
     pub status: String,
     /// When it started, in seconds since the epoch.
     pub started: i64,
+    /// When it ended, in seconds since the epoch; `None` while it runs.
+    pub stopped: Option<i64>,
 }
 
 /// One page of ListExecutions, and the token for the next one when there is one.
@@ -58,6 +62,21 @@ pub struct ExecutionPage {
     pub executions: Vec<ExecutionSummary>,
     pub next: Option<String>,
 }
+
+/// A load balancer's `RequestCount` sums over a time range, as GetMetricData answers them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RequestCounts {
+    /// One Sum per minute that had requests: ELB reports its metrics "only when requests are
+    /// flowing through the load balancer" (Elastic Load Balancing user guide, "CloudWatch metrics
+    /// for your Application Load Balancer"), so a minute without requests has no value at all.
+    pub values: Vec<f64>,
+    /// The query's `StatusCode`: `Complete` once every value is there, else `PartialData`,
+    /// `InternalError` or `Forbidden` (CloudWatch API reference, MetricDataResult).
+    pub status: String,
+}
+
+/// What GetMetricData's `StatusCode` says when all the data asked for was returned.
+pub const METRIC_DATA_COMPLETE: &str = "Complete";
 
 /// Everything the cleanup function asks of AWS.
 // The lint warns that callers cannot require `Send` futures from a public async trait; only this
@@ -87,6 +106,14 @@ pub trait Cloud {
     ) -> CallResult<ExecutionPage>;
     /// The execution's input (JSON text), `None` when it was never started.
     async fn execution_input(&self, execution_arn: &str) -> CallResult<Option<String>>;
+    /// The `RequestCount` of the load balancer whose `LoadBalancer` dimension is `load_balancer`
+    /// (`app/<name>/<id>`), one Sum per minute from `start` to `end`, all pages.
+    async fn request_counts(
+        &self,
+        load_balancer: &str,
+        start: SystemTime,
+        end: SystemTime,
+    ) -> CallResult<RequestCounts>;
 }
 
 #[cfg(test)]

@@ -3,14 +3,18 @@
 //! them. The moto test drives every method through the binary.
 
 use crate::api::{
-    found, CallResult, Cloud, ExecutionPage, ExecutionSummary, ResourcePage, TaggedResource,
-    EXECUTION_DOES_NOT_EXIST,
+    found, CallResult, Cloud, ExecutionPage, ExecutionSummary, RequestCounts, ResourcePage,
+    TaggedResource, EXECUTION_DOES_NOT_EXIST,
 };
 use aws_config::SdkConfig;
+use aws_sdk_cloudwatch::primitives::DateTime;
+use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
 use aws_sdk_resourcegroupstagging::types::{ResourceTagMapping, TagFilter};
+use aws_sdk_sfn::operation::describe_execution::DescribeExecutionOutput;
 use env_core::aws::next_page;
 use env_core::error::{aws_error, Required};
 use env_core::tags::Tag;
+use std::time::SystemTime;
 
 /// GetResources' largest page (API reference, GetResources, `ResourcesPerPage`: 1–100).
 const RESOURCES_PER_PAGE: i32 = 100;
@@ -18,10 +22,22 @@ const RESOURCES_PER_PAGE: i32 = 100;
 /// ListExecutions' largest page (API reference, ListExecutions, `maxResults`: 0–1000).
 const EXECUTIONS_PER_PAGE: i32 = 1000;
 
+/// A load balancer's request count: metric `RequestCount` in `AWS/ApplicationELB`, by its
+/// `LoadBalancer` dimension, whose only meaningful statistic is `Sum` (Elastic Load Balancing
+/// user guide, "CloudWatch metrics for your Application Load Balancer").
+const ELB_NAMESPACE: &str = "AWS/ApplicationELB";
+const REQUEST_COUNT: &str = "RequestCount";
+const LOAD_BALANCER_DIMENSION: &str = "LoadBalancer";
+/// ELB sends its metrics "in 60-second intervals" (same guide): one Sum per minute. A day, the
+/// longest idle time a spec may ask for, is 1,440 points, far under GetMetricData's 100,800 per
+/// call (CloudWatch API reference, GetMetricData); one-minute points are kept 15 days.
+const PERIOD_SECONDS: i32 = 60;
+
 #[derive(Debug, Clone)]
 pub struct AwsCloud {
     tagging: aws_sdk_resourcegroupstagging::Client,
     step_functions: aws_sdk_sfn::Client,
+    cloudwatch: aws_sdk_cloudwatch::Client,
 }
 
 impl AwsCloud {
@@ -29,7 +45,21 @@ impl AwsCloud {
         Self {
             tagging: aws_sdk_resourcegroupstagging::Client::new(config),
             step_functions: aws_sdk_sfn::Client::new(config),
+            cloudwatch: aws_sdk_cloudwatch::Client::new(config),
         }
+    }
+
+    /// DescribeExecution of `execution_arn`, `None` when it was never started: what both the
+    /// status and the input of an execution are read from.
+    async fn describe(&self, execution_arn: &str) -> CallResult<Option<DescribeExecutionOutput>> {
+        let described = self
+            .step_functions
+            .describe_execution()
+            .execution_arn(execution_arn)
+            .send()
+            .await
+            .map_err(aws_error("DescribeExecution"));
+        found(described, &[EXECUTION_DOES_NOT_EXIST])
     }
 }
 
@@ -62,14 +92,9 @@ impl Cloud for AwsCloud {
     }
 
     async fn execution_status(&self, execution_arn: &str) -> CallResult<Option<String>> {
-        let described = self
-            .step_functions
-            .describe_execution()
-            .execution_arn(execution_arn)
-            .send()
-            .await
-            .map_err(aws_error("DescribeExecution"));
-        Ok(found(described, &[EXECUTION_DOES_NOT_EXIST])?
+        Ok(self
+            .describe(execution_arn)
+            .await?
             .map(|execution| execution.status().as_str().to_owned()))
     }
 
@@ -113,6 +138,7 @@ impl Cloud for AwsCloud {
                 arn: execution.execution_arn().to_owned(),
                 status: execution.status().as_str().to_owned(),
                 started: execution.start_date().secs(),
+                stopped: execution.stop_date().map(|date| date.secs()),
             })
             .collect();
         Ok(ExecutionPage {
@@ -122,15 +148,59 @@ impl Cloud for AwsCloud {
     }
 
     async fn execution_input(&self, execution_arn: &str) -> CallResult<Option<String>> {
-        let described = self
-            .step_functions
-            .describe_execution()
-            .execution_arn(execution_arn)
-            .send()
-            .await
-            .map_err(aws_error("DescribeExecution"));
-        Ok(found(described, &[EXECUTION_DOES_NOT_EXIST])?
+        Ok(self
+            .describe(execution_arn)
+            .await?
             .map(|execution| execution.input().unwrap_or_default().to_owned()))
+    }
+
+    async fn request_counts(
+        &self,
+        load_balancer: &str,
+        start: SystemTime,
+        end: SystemTime,
+    ) -> CallResult<RequestCounts> {
+        let metric = Metric::builder()
+            .namespace(ELB_NAMESPACE)
+            .metric_name(REQUEST_COUNT)
+            .dimensions(
+                Dimension::builder()
+                    .name(LOAD_BALANCER_DIMENSION)
+                    .value(load_balancer)
+                    .build(),
+            )
+            .build();
+        let query = MetricDataQuery::builder()
+            .id("requests")
+            .metric_stat(
+                MetricStat::builder()
+                    .metric(metric)
+                    .period(PERIOD_SECONDS)
+                    .stat("Sum")
+                    .build(),
+            )
+            .build();
+        let pages = self
+            .cloudwatch
+            .get_metric_data()
+            .metric_data_queries(query)
+            .start_time(DateTime::from(start))
+            .end_time(DateTime::from(end))
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .map_err(aws_error("GetMetricData"))?;
+        let mut counts = RequestCounts::default();
+        for result in pages.iter().flat_map(|page| page.metric_data_results()) {
+            counts.values.extend(result.values());
+            // Each page says whether the query's data is complete so far; the last one's counts.
+            let status = result
+                .status_code()
+                .required("MetricDataResult.StatusCode")?;
+            counts.status = status.as_str().to_owned();
+        }
+        Ok(counts)
     }
 }
 

@@ -1,16 +1,19 @@
-//! An in-memory Resource Groups Tagging API and Step Functions for the handler's unit tests. It
-//! filters and pages resources as GetResources does, keeps executions by state machine and name,
-//! answers a repeated StartExecution as Step Functions does (one execution of a name per state
-//! machine), lists them newest first in pages as ListExecutions does, and fails a named operation
-//! with a given AWS error code when a test asks.
+//! An in-memory Resource Groups Tagging API, Step Functions and CloudWatch for the handler's unit
+//! tests. It filters and pages resources as GetResources does, keeps executions by state machine
+//! and name, answers a repeated StartExecution as Step Functions does (one execution of a name per
+//! state machine), lists them newest first in pages as ListExecutions does, answers a load
+//! balancer's request counts within a time range as GetMetricData does (no value for a minute
+//! without requests), and fails a named operation with a given AWS error code when a test asks.
 
 use crate::api::{
-    CallResult, Cloud, ExecutionPage, ExecutionSummary, ResourcePage, TaggedResource,
-    EXECUTION_ALREADY_EXISTS,
+    CallResult, Cloud, ExecutionPage, ExecutionSummary, RequestCounts, ResourcePage,
+    TaggedResource, EXECUTION_ALREADY_EXISTS, METRIC_DATA_COMPLETE,
 };
 pub use crate::settings::execution_arn;
 use env_core::recorder::RecordedWorld;
 use env_core::tags::Tag;
+use std::collections::BTreeMap;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 pub use env_core::error::aws_failure;
 
@@ -22,6 +25,8 @@ pub struct Execution {
     pub status: String,
     /// The fake's clock when it started: later executions have larger values.
     pub started: i64,
+    /// When it ended, in seconds since the epoch; `None` while it runs.
+    pub stopped: Option<i64>,
 }
 
 #[derive(Debug)]
@@ -34,6 +39,11 @@ pub struct World {
     pub execution_page_size: usize,
     /// The start time the next execution gets.
     pub clock: i64,
+    /// Each load balancer's (`LoadBalancer` dimension) request count per minute, by the minute's
+    /// time in seconds since the epoch; only minutes that had requests, as ELB reports them.
+    pub requests: BTreeMap<String, Vec<(i64, f64)>>,
+    /// The `StatusCode` GetMetricData answers with.
+    pub metric_status: String,
 }
 
 impl Default for World {
@@ -44,6 +54,8 @@ impl Default for World {
             executions: Vec::new(),
             execution_page_size: 100,
             clock: 1_800_000_000,
+            requests: BTreeMap::new(),
+            metric_status: METRIC_DATA_COMPLETE.to_owned(),
         }
     }
 }
@@ -64,6 +76,7 @@ impl World {
             input: input.to_owned(),
             status: status.to_owned(),
             started: self.clock,
+            stopped: None,
         });
     }
 }
@@ -158,6 +171,7 @@ impl Cloud for FakeCloud {
                 arn: execution.arn.clone(),
                 status: execution.status.clone(),
                 started: execution.started,
+                stopped: execution.stopped,
             })
             .collect();
         // "Results are sorted by time, with the most recent execution first" (ListExecutions).
@@ -177,6 +191,33 @@ impl Cloud for FakeCloud {
             .iter()
             .find(|execution| execution.arn == execution_arn)
             .map(|execution| execution.input.clone()))
+    }
+
+    async fn request_counts(
+        &self,
+        load_balancer: &str,
+        start: SystemTime,
+        end: SystemTime,
+    ) -> CallResult<RequestCounts> {
+        let world = self.read("GetMetricData")?;
+        let seconds = |time: SystemTime| {
+            let since = time.duration_since(UNIX_EPOCH).expect("after 1970");
+            i64::try_from(since.as_secs()).expect("a time before 2262")
+        };
+        // StartTime is inclusive and EndTime exclusive (API reference, GetMetricData).
+        let (start, end) = (seconds(start), seconds(end));
+        let values = world
+            .requests
+            .get(load_balancer)
+            .into_iter()
+            .flatten()
+            .filter(|(minute, _)| (start..end).contains(minute))
+            .map(|(_, count)| *count)
+            .collect();
+        Ok(RequestCounts {
+            values,
+            status: world.metric_status.clone(),
+        })
     }
 }
 

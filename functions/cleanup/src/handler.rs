@@ -1,19 +1,22 @@
 //! One scheduled run: find our environments by tag, start the teardown of each expired one under a
 //! name that makes a repeated start harmless, keep the warm pool when the function has one
-//! ([`crate::pool`]: retire its expired unclaimed environments, refill it), and report what was
-//! done. A pool that cannot be read does not hold up the expiries: the run reports it and tears
-//! down what it can without it.
+//! ([`crate::pool`]: retire its expired unclaimed environments, refill it), put the others that
+//! have been idle long enough to sleep ([`crate::sleep`]), and report what was done. A pool or a
+//! history that cannot be read does not hold up the expiries: the run reports it and tears down
+//! what it can without it.
 //!
-//! The cleanup only ever starts the teardown state machine with an environment's suffix; it deletes
-//! nothing itself. It sees only resources carrying both our project and manager tags, so an
-//! environment that is not ours is never found, let alone torn down.
+//! The cleanup only ever starts workflows (a teardown with an environment's suffix; a provision or
+//! a claim for the pool and the idle sleep); it deletes nothing itself. It sees only resources
+//! carrying both our project and manager tags, so an environment that is not ours is never found,
+//! let alone torn down or put to sleep.
 
 use crate::api::{CallResult, Cloud, TaggedResource, EXECUTION_ALREADY_EXISTS};
 use crate::error::CleanupError;
 use crate::inventory::{group, judge, Verdict};
 use crate::pool::{survey, unsurveyed};
-use crate::report::{NotExpired, PoolError, Report, Skipped, Teardown};
+use crate::report::{ErrorReport, NotExpired, Report, Skipped, Teardown};
 use crate::settings::Settings;
+use crate::sleep::{load_balancer, put_idle_to_sleep, Candidate};
 use crate::teardown::{execution_name, input};
 use env_core::error::NamedError;
 use env_core::pool::is_pool_suffix;
@@ -38,7 +41,7 @@ pub async fn handle<C: Cloud>(
             Ok(surveyed) => pool = Some(surveyed),
             Err(error) => {
                 tracing::error!(%error, "pool survey failed: no retirement or refill this run");
-                report.pool_error = Some(PoolError {
+                report.pool_error = Some(ErrorReport {
                     error: error.error_name().as_str().to_owned(),
                     message: error.to_string(),
                 });
@@ -54,8 +57,20 @@ pub async fn handle<C: Cloud>(
             reason: format!("no {ENVIRONMENT} tag: no teardown can find it"),
         });
     }
+    // Every environment that stays this run, whether it expires later or never.
+    let mut staying = Vec::new();
     for (environment, resources) in &inventory.environments {
-        match judge(environment, resources, now) {
+        let verdict = judge(environment, resources, now);
+        if !matches!(verdict, Verdict::Expired { .. }) {
+            if let Ok(suffix) = EnvironmentSuffix::parse(environment) {
+                let load_balancer = load_balancer(resources);
+                staying.push(Candidate {
+                    suffix,
+                    load_balancer,
+                });
+            }
+        }
+        match verdict {
             Verdict::Skipped(reason) => report.skipped.push(Skipped {
                 environment: Some(environment.clone()),
                 resource: None,
@@ -100,9 +115,14 @@ pub async fn handle<C: Cloud>(
     if let Some(pool) = &pool {
         pool.refill(cloud, now, &mut report).await?;
     }
+    if let Some(sleep) = &settings.sleep {
+        let teardown = settings.state_machine_arn();
+        put_idle_to_sleep(cloud, sleep, teardown, &staying, now, &mut report).await;
+    }
     let (started, already_started) = (report.started.len(), report.already_started.len());
     let (not_expired, skipped) = (report.not_expired.len(), report.skipped.len());
     let (retired, refilled) = (report.retired.len(), report.refilled.len());
+    let (slept, not_slept) = (report.slept.len(), report.not_slept.len());
     tracing::info!(
         started,
         already_started,
@@ -110,6 +130,8 @@ pub async fn handle<C: Cloud>(
         skipped,
         retired,
         refilled,
+        slept,
+        not_slept,
         "cleanup run"
     );
     Ok(report)
@@ -450,7 +472,9 @@ mod tests {
                 "notExpired": [{"environment": "pr-2", "expiresAt": "2026-11-26T05:05:00Z"}],
                 "skipped": [],
                 "retired": [],
-                "refilled": []
+                "refilled": [],
+                "slept": [],
+                "notSlept": []
             })
         );
     }

@@ -5,7 +5,9 @@
 //!
 //! The cleanup function: finds environments by tag and starts their teardown; keeps the warm pool
 //! by reading the provision and claim machines' executions, retiring through the claim machine and
-//! refilling through the provision machine (docs/warm-pool-design.md §3.4).
+//! refilling through the provision machine (docs/warm-pool-design.md §3.4); puts idle environments
+//! to sleep through the provision machine, after reading every machine's executions and each load
+//! balancer's request count (crate `sleep`).
 
 use env_core::arn::ArnScope;
 use env_core::policy::{any, Statement};
@@ -45,6 +47,13 @@ pub fn statements(scope: &ArnScope, teardown: &str) -> Vec<Statement> {
             &["states:DescribeExecution"],
             pool.iter().map(|machine| executions(machine)).collect(),
         ),
+        // The idle sleep leaves an environment alone while any of its executions runs, teardowns
+        // included; it starts and reads provisions and claims under the pool's statements.
+        Statement::allow("ListTeardowns", &["states:ListExecutions"], vec![teardown]),
+        // A load balancer's RequestCount. GetMetricData has no resource type and no condition key
+        // (Service Authorization Reference, "Actions defined by Amazon CloudWatch"), so it is
+        // granted on "*"; it reads metric data only.
+        Statement::allow("ReadRequestCounts", &["cloudwatch:GetMetricData"], any()),
     ]
 }
 
@@ -82,5 +91,30 @@ mod tests {
             statements[2]["Resource"],
             serde_json::json!([format!("{execution}:teardown:*")])
         );
+    }
+
+    #[test]
+    fn the_idle_sleep_lists_teardowns_and_reads_request_counts_only() {
+        let scope = ArnScope::new("us-west-2", "123456789012");
+        let statements: Vec<serde_json::Value> = statements(&scope, "teardown")
+            .iter()
+            .map(Statement::to_json)
+            .collect();
+        assert_eq!(statements[5]["Sid"], "ListTeardowns");
+        assert_eq!(
+            statements[5]["Action"],
+            serde_json::json!(["states:ListExecutions"])
+        );
+        assert_eq!(
+            statements[5]["Resource"],
+            serde_json::json!(["arn:aws:states:us-west-2:123456789012:stateMachine:teardown"])
+        );
+        assert_eq!(statements[6]["Sid"], "ReadRequestCounts");
+        assert_eq!(
+            statements[6]["Action"],
+            serde_json::json!(["cloudwatch:GetMetricData"])
+        );
+        assert_eq!(statements[6]["Resource"], serde_json::json!(["*"]));
+        assert_eq!(statements.len(), 7);
     }
 }

@@ -4,11 +4,13 @@ mod error;
 #[cfg(test)]
 mod fake;
 mod handler;
+mod history;
 mod inventory;
 mod pool;
 mod pool_settings;
 mod report;
 mod settings;
+mod sleep;
 mod teardown;
 
 use env_core::settings::FunctionSettings;

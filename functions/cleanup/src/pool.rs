@@ -83,7 +83,10 @@ pub async fn survey<'a, C: Cloud>(cloud: &C, settings: &'a PoolSettings) -> Call
 }
 
 /// Every execution of the state machine, all pages.
-async fn all_executions<C: Cloud>(cloud: &C, arn: &str) -> CallResult<Vec<ExecutionSummary>> {
+pub(crate) async fn all_executions<C: Cloud>(
+    cloud: &C,
+    arn: &str,
+) -> CallResult<Vec<ExecutionSummary>> {
     let mut executions = Vec::new();
     let mut token: Option<String> = None;
     loop {

@@ -73,7 +73,7 @@ impl PoolSettings {
 }
 
 /// The variable's value when it is set and not blank.
-fn set(lookup: Lookup<'_>, variable: &str) -> Option<String> {
+pub(crate) fn set(lookup: Lookup<'_>, variable: &str) -> Option<String> {
     lookup(variable).filter(|value| !value.trim().is_empty())
 }
 

@@ -20,15 +20,48 @@ pub struct Report {
     /// Why the pool could not be read this run, when it could not: no retirement or refill ran, and
     /// expired pool environments not claimed were left for a later run.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub pool_error: Option<PoolError>,
+    pub pool_error: Option<ErrorReport>,
+    /// Environments idle past their `sleepAfterIdleMinutes` whose sleep this run started.
+    pub slept: Vec<Slept>,
+    /// Environments whose spec asks to sleep when idle that this run left awake, and why.
+    pub not_slept: Vec<NotSlept>,
+    /// Why the executions the idle sleep decides from could not be read this run, when they could
+    /// not: no environment was put to sleep, and everything else ran as ever.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sleep_error: Option<ErrorReport>,
 }
 
-/// A failed pool survey, by its error's name (`Retryable`, `AwsRejected` …) and its message.
+/// A part of the run that could not be done, by its error's name (`Retryable`, `AwsRejected` …)
+/// and its message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PoolError {
+pub struct ErrorReport {
     pub error: String,
     pub message: String,
+}
+
+/// A sleep this run started: a provision of the environment's current spec with `asleep: true`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Slept {
+    pub environment: String,
+    /// The provision execution's name, `<suffix>--sleep-<start of the provision it replaces>`.
+    pub execution: String,
+    /// The spec's `sleepAfterIdleMinutes`: the load balancer had no request for that long.
+    pub idle_minutes: u16,
+    /// The load balancer's `LoadBalancer` dimension whose `RequestCount` was read.
+    pub load_balancer: String,
+}
+
+/// An environment that asks to sleep when idle, left awake this run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotSlept {
+    pub environment: String,
+    pub reason: String,
+    /// The error's name when a call about this environment failed (the next run tries again).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -105,9 +138,31 @@ mod tests {
                 environment: "pool-tqagd008".into(),
                 execution: "pool-tqagd008--refill".into(),
             }],
-            pool_error: Some(PoolError {
+            pool_error: Some(ErrorReport {
                 error: "Retryable".into(),
                 message: "ListExecutions failed: ThrottlingException".into(),
+            }),
+            slept: vec![Slept {
+                environment: "pr-3".into(),
+                execution: "pr-3--sleep-20261126T010000Z".into(),
+                idle_minutes: 30,
+                load_balancer: "app/alb-pr-3/50dc6c495c0c9188".into(),
+            }],
+            not_slept: vec![
+                NotSlept {
+                    environment: "pr-4".into(),
+                    reason: "12 requests in the last 30 minutes".into(),
+                    error: None,
+                },
+                NotSlept {
+                    environment: "pr-5".into(),
+                    reason: "GetMetricData failed: ThrottlingException".into(),
+                    error: Some("Retryable".into()),
+                },
+            ],
+            sleep_error: Some(ErrorReport {
+                error: "AwsRejected".into(),
+                message: "ListExecutions failed: AccessDeniedException".into(),
             }),
         };
         assert_eq!(
@@ -130,6 +185,24 @@ mod tests {
                 "poolError": {
                     "error": "Retryable",
                     "message": "ListExecutions failed: ThrottlingException"
+                },
+                "slept": [{
+                    "environment": "pr-3",
+                    "execution": "pr-3--sleep-20261126T010000Z",
+                    "idleMinutes": 30,
+                    "loadBalancer": "app/alb-pr-3/50dc6c495c0c9188"
+                }],
+                "notSlept": [
+                    {"environment": "pr-4", "reason": "12 requests in the last 30 minutes"},
+                    {
+                        "environment": "pr-5",
+                        "reason": "GetMetricData failed: ThrottlingException",
+                        "error": "Retryable"
+                    }
+                ],
+                "sleepError": {
+                    "error": "AwsRejected",
+                    "message": "ListExecutions failed: AccessDeniedException"
                 }
             })
         );

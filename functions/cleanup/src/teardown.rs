@@ -28,12 +28,17 @@ pub const PLACEHOLDER_IMAGE: &str = "public.ecr.aws/catalog-api/teardown-placeho
 /// Functions allows 1–80 characters and no `:` in an execution name (API reference,
 /// StartExecution, `name`), hence the compact time.
 pub fn execution_name(suffix: &EnvironmentSuffix, first_expiry: SystemTime) -> String {
-    let time: String = humantime::format_rfc3339_seconds(first_expiry)
+    format!("cleanup-{suffix}-{}", compact_time(first_expiry))
+}
+
+/// `time` in UTC as `20261126T031507Z`: RFC 3339 to the second without `-` and `:`, which an
+/// execution name may not hold.
+pub fn compact_time(time: SystemTime) -> String {
+    humantime::format_rfc3339_seconds(time)
         .to_string()
         .chars()
         .filter(|c| !matches!(c, '-' | ':'))
-        .collect();
-    format!("cleanup-{suffix}-{time}")
+        .collect()
 }
 
 /// The teardown state machine's input.

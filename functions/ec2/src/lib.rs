@@ -87,6 +87,8 @@ pub trait Ec2Calls {
 
     // Deletion.
     async fn delete_nat_gateway(&self, id: &str) -> CallResult<()>;
+    /// Removes the table's IPv4 default route (`0.0.0.0/0`), whatever its target.
+    async fn delete_default_route(&self, table_id: &str) -> CallResult<()>;
     async fn release_address(&self, allocation_id: &str) -> CallResult<()>;
     async fn detach_internet_gateway(&self, gateway_id: &str, vpc_id: &str) -> CallResult<()>;
     async fn delete_internet_gateway(&self, id: &str) -> CallResult<()>;

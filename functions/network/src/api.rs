@@ -13,7 +13,7 @@ use log_groups::LogGroupCalls;
 
 /// The EC2 types the handler works with, from the shared capability.
 pub use ec2::{
-    CallResult, Direction, Ec2Calls, InternetGateway, Labels, NatGateway, NatState, Peer,
+    CallResult, Direction, Ec2Calls, InternetGateway, Labels, NatGateway, NatState, Peer, Route,
     RouteTable, RouteTarget, Rule, SecurityGroup, Subnet, Vpc,
 };
 

@@ -113,6 +113,9 @@ fn change_tagged(arns: &Arns) -> Vec<Statement> {
                 "ec2:CreateVpcEndpoint",
                 "ec2:CreateFlowLogs",
                 "ec2:CreateRoute",
+                // A sleep removes the private tables' default routes, a wake a stale one
+                // (route-table resource, aws:ResourceTag: Service Authorization Reference, EC2).
+                "ec2:DeleteRoute",
                 "ec2:AttachInternetGateway",
                 "ec2:DetachInternetGateway",
                 "ec2:AssociateRouteTable",

@@ -12,9 +12,14 @@
 //! - IN_PROGRESS otherwise (a create under way or interrupted, a delete under way), with the
 //!   outputs that could be read.
 //!
-//! A failed NAT gateway fails the component, as it fails `create`. What `create` sets again on
-//! every call without a resource of its own (DNS attributes, key rotation, log retention, the
-//! role's inline policy) is not read: those calls cannot be left half-made.
+//! For an asleep spec, READY means the asleep shape `create` converges to: no NAT gateway (none
+//! but `deleted` ones) and no Elastic IP of the environment, no default route in the private
+//! tables, everything else as awake; `natGatewayIds` is then empty.
+//!
+//! A failed NAT gateway fails an awake component, as it fails `create`; asleep, it is one more
+//! gateway for `create` to delete. What `create` sets again on every call without a resource of
+//! its own (DNS attributes, key rotation, log retention, the role's inline policy) is not read:
+//! those calls cannot be left half-made.
 
 use crate::api::{Cloud, Ec2Calls, InternetGateway, NatState, Vpc};
 use crate::cidr::SUBNETS;
@@ -55,7 +60,9 @@ pub async fn status<C: Cloud>(cloud: &C, request: &Request) -> Result<Response, 
     report.output("flowLogGroup", has_log_group.then(|| json!(log_group)));
 
     let nat_ids = nat_gateways(&cx, &mut report).await?;
-    report.output("natGatewayIds", nat_ids.map(|ids| json!(ids)));
+    let every_nat = nat_ids.iter().all(Option::is_some);
+    let found_ids: Vec<&String> = nat_ids.iter().flatten().collect();
+    report.output("natGatewayIds", every_nat.then(|| json!(found_ids)));
 
     let gateways: Vec<InternetGateway> = cloud.ec2().internet_gateways(environment).await?;
     let gateways: Vec<InternetGateway> = gateways
@@ -82,29 +89,33 @@ pub async fn status<C: Cloud>(cloud: &C, request: &Request) -> Result<Response, 
         .is_some_and(|(gateway, vpc)| gateway.attached_vpcs.contains(&vpc.labels.id));
     report.expect(attached, gateway_name);
     if let Some(vpc) = vpc {
-        in_vpc(&cx, vpc, &mut report).await?;
+        in_vpc(&cx, vpc, &nat_ids, &mut report).await?;
     }
     Ok(report.into_response())
 }
 
-/// The NAT gateway of every zone that gets one, found by name as create finds it; their ids, when
-/// each exists. A failed one fails the component.
+/// The NAT gateway of every zone that gets one, found by name as create finds it: its id in each
+/// zone's place, none where it is missing. Awake, a failed one fails the component. Asleep, no
+/// zone gets one, and every gateway and address of the environment has to be gone.
 async fn nat_gateways<C: Cloud>(
     cx: &Context<'_, C>,
     report: &mut Report,
-) -> Result<Option<Vec<String>>, NetworkError> {
+) -> Result<Vec<Option<String>>, NetworkError> {
     let (cloud, names, environment) = (cx.cloud, cx.names, cx.environment());
     let nats = nat::live(cloud.ec2().nat_gateways(environment).await?, environment);
     let addresses = cloud.ec2().addresses(environment).await?;
+    let has_address = addresses
+        .iter()
+        .any(|address| is_mine(address, environment));
     report.found(!nats.is_empty());
-    report.found(
-        addresses
-            .iter()
-            .any(|address| is_mine(address, environment)),
-    );
-    let slots = nat::slots(cx.fields().nat_gateways);
+    report.found(has_address);
+    if cx.fields().asleep {
+        report.expect(nats.is_empty(), "the NAT gateways to be deleted");
+        report.expect(!has_address, "the Elastic IPs to be released");
+        return Ok(Vec::new());
+    }
     let mut ids = Vec::new();
-    for slot in slots {
+    for slot in nat::slots(cx.fields().nat_gateways) {
         let name = names.of(NameKind::NatGateway(*slot));
         let nat = nats.iter().find(|nat| is_named(&nat.labels, &name));
         if let Some(failed) = nat.filter(|nat| nat.state == NatState::Failed) {
@@ -114,9 +125,9 @@ async fn nat_gateways<C: Cloud>(
             nat.is_some_and(|nat| nat.state == NatState::Available),
             name,
         );
-        ids.extend(nat.map(|nat| nat.labels.id.clone()));
+        ids.push(nat.map(|nat| nat.labels.id.clone()));
     }
-    Ok((ids.len() == slots.len()).then_some(ids))
+    Ok(ids)
 }
 
 /// What create makes in the VPC: the subnets, their route tables, the security groups, the flow
@@ -124,6 +135,7 @@ async fn nat_gateways<C: Cloud>(
 async fn in_vpc<C: Cloud>(
     cx: &Context<'_, C>,
     vpc: &Vpc,
+    nat_ids: &[Option<String>],
     report: &mut Report,
 ) -> Result<(), NetworkError> {
     let (cloud, names, vpc_id) = (cx.cloud, cx.names, vpc.labels.id.as_str());
@@ -146,7 +158,7 @@ async fn in_vpc<C: Cloud>(
     if ids.len() == SUBNETS {
         let private = ids.split_off(AzSlot::ALL.len());
         let public = ids;
-        route_tables(cx, vpc_id, &public, &private, report).await?;
+        route_tables(cx, vpc_id, &public, &private, nat_ids, report).await?;
         report.output("publicSubnetIds", Some(json!(public)));
         report.output("privateSubnetIds", Some(json!(private)));
     }
@@ -171,29 +183,45 @@ async fn in_vpc<C: Cloud>(
 }
 
 /// Every route table create makes, with its default route and its subnets: the public one for the
-/// public subnets, one private one per zone for that zone's private subnet.
+/// public subnets (any default route), one private one per zone for that zone's private subnet,
+/// its default route through the zone's NAT gateway (`nat_ids`, by zone as the spec shares them),
+/// or none while asleep (`nat_ids` empty).
 async fn route_tables<C: Cloud>(
     cx: &Context<'_, C>,
     vpc_id: &str,
     public: &[String],
     private: &[String],
+    nat_ids: &[Option<String>],
     report: &mut Report,
 ) -> Result<(), NetworkError> {
     let tables = cx.cloud.ec2().route_tables(vpc_id).await?;
-    let private = AzSlot::ALL.into_iter().zip(private).map(|(slot, subnet)| {
-        (
-            NameKind::PrivateRouteTable(slot),
-            std::slice::from_ref(subnet),
-        )
-    });
-    for (kind, subnets) in std::iter::once((NameKind::PublicRouteTable, public)).chain(private) {
+    let find = |kind| {
         let name = cx.names.of(kind);
         let table = tables.iter().find(|table| is_named(&table.labels, &name));
+        (name, table)
+    };
+    let (name, table) = find(NameKind::PublicRouteTable);
+    let routed = table.is_some_and(|table| {
+        routes::has_default_route(table)
+            && public
+                .iter()
+                .all(|subnet| routes::is_associated(table, subnet))
+    });
+    report.expect(routed, name);
+    let asleep = cx.fields().asleep;
+    for (index, (slot, subnet)) in AzSlot::ALL.into_iter().zip(private).enumerate() {
+        let (name, table) = find(NameKind::PrivateRouteTable(slot));
+        let nat = nat_ids
+            .get(nat::serving(cx.fields().nat_gateways, index))
+            .and_then(Option::as_deref);
         let routed = table.is_some_and(|table| {
-            routes::has_default_route(table)
-                && subnets
-                    .iter()
-                    .all(|subnet| routes::is_associated(table, subnet))
+            let target = routes::default_route(table).map(|route| route.target.as_deref());
+            let route_ok = if asleep {
+                target.is_none()
+            } else {
+                nat.is_some() && target == Some(nat)
+            };
+            route_ok && routes::is_associated(table, subnet)
         });
         report.expect(routed, name);
     }
@@ -239,4 +267,4 @@ impl Report {
 
 #[cfg(test)]
 #[path = "status_tests.rs"]
-mod tests;
+pub(crate) mod tests;

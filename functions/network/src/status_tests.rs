@@ -6,7 +6,7 @@ use crate::fake::{Fake, World};
 use crate::handler::tests::{configured, request, run};
 use crate::handler::{handle, NetworkError};
 use ec2::fake::Ec2World;
-use env_core::contract::Outputs;
+use env_core::contract::{Outputs, Request};
 use env_core::{ErrorName, NamedError, Response, Status};
 use iam_roles::fake::StoredRole;
 use log_groups::fake::StoredLogGroup;
@@ -35,14 +35,17 @@ fn state(fake: &Fake) -> State {
 /// `status`, proven read-only: the world, the log groups, the roles and the changes made are as
 /// they were, and every call made was a Describe or a Get.
 async fn status_of(fake: &Fake, nat_gateways: &str) -> Result<Response, NetworkError> {
+    read_only_status(fake, request("status", "pr-42", nat_gateways)).await
+}
+
+/// `status` of `status_request`, proven read-only as [`status_of`] says.
+pub(crate) async fn read_only_status(
+    fake: &Fake,
+    status_request: Request,
+) -> Result<Response, NetworkError> {
     let before = state(fake);
     fake.recorder.lock().calls.clear();
-    let result = handle(
-        fake,
-        &configured(),
-        request("status", "pr-42", nat_gateways),
-    )
-    .await;
+    let result = handle(fake, &configured(), status_request).await;
     assert_eq!(state(fake), before, "status changed the world");
     let calls = fake.recorder.lock().calls.clone();
     assert!(!calls.is_empty(), "status read nothing");

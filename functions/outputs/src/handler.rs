@@ -5,7 +5,9 @@
 //! from the workflow's memory, so the CLI or an operator can ask for it at any time and get what
 //! exists now. The provision workflow calls it only after every component answered READY: a piece
 //! missing then has gone (or was never made) and waiting will not bring it back, so the answer is
-//! the `ComponentFailed` error naming every missing piece, not IN_PROGRESS.
+//! the `ComponentFailed` error naming every missing piece, not IN_PROGRESS. A sleeping
+//! environment (spec `asleep`) has no cache replication group: its document says `"asleep":
+//! true`, with an empty `cacheConfigurationEndpoint` and no `cachePort`, instead of failing.
 
 use crate::api::{Cloud, DatabaseCluster, LoadBalancer, Subnet};
 use crate::document::{self, Found, Missing};

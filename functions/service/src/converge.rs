@@ -25,7 +25,7 @@ pub async fn converge<C: Cloud>(
     logs::ensure(&cx).await?;
     let roles = roles::ensure(&cx).await?;
     let cluster = cluster::ensure(cloud, cx.names, &cx.tags).await?;
-    let task_definition = task::ensure(&cx, &roles).await?;
+    let task_definition = task::wanted(&cx, &roles).await?;
     let known = Known::all(&task_definition, &roles);
     let outputs = outputs(cx.names, cx.fields().deployment_strategy, &known);
     let Some(registry) = discovery::ensure(&cx).await? else {

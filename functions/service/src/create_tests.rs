@@ -12,7 +12,6 @@ use crate::task::{fingerprint, task_spec};
 use env_core::naming::Names;
 use env_core::outputs::example;
 use env_core::outputs::ServiceOutputs;
-use env_core::spec::DeploymentStrategy;
 use env_core::{ErrorName, NamedError, Status};
 use log_groups::fake::StoredLogGroup;
 use serde_json::{json, Value};
@@ -368,9 +367,8 @@ async fn the_task_runs_on_the_architecture_the_spec_names() {
 
 #[test]
 fn the_fingerprint_follows_the_definition() {
-    let inputs =
-        Inputs::from_outputs(inputs().as_object().unwrap(), DeploymentStrategy::Rolling).unwrap();
     let spec = request("create", spec(), json!({})).spec;
+    let inputs = Inputs::from_outputs(inputs().as_object().unwrap(), spec.fields()).unwrap();
     let names = Names::new(spec.suffix());
     let one = task_spec(&spec, names, &inputs, "arn:e", "arn:t");
     let mut two = one.clone();

@@ -43,13 +43,22 @@ pub async fn ensure<C: Cloud>(
                 ecs.update_deployment(&wanted).await?;
                 updated = true;
             }
-            // A claimed warm-pool environment runs no task yet: the same UpdateService that
-            // rolls it onto this revision starts minTasks tasks, so the claim waits for one
-            // rollout, not two.
-            let wake = wake_count(&service, cx.fields());
-            if service.task_definition != task_definition || wake.is_some() {
-                ecs.update_task_definition(cluster, &wanted.name, task_definition, wake)
+            // A claimed warm-pool or woken environment runs no task yet: the same UpdateService
+            // that rolls it onto this revision starts minTasks tasks, so the claim or wake waits
+            // for one rollout, not two. The scalable target widens only afterwards (the caller's
+            // `scaling::ensure`), so the autoscaler never acts on a service still at 0.
+            let count = count_change(&service, cx.fields());
+            if service.task_definition != task_definition {
+                ecs.update_task_definition(cluster, &wanted.name, task_definition, count)
                     .await?;
+                updated = true;
+            } else if let Some(count) = count {
+                // The same revision (a sleeping service keeps its own; a claim with the pool's
+                // image): UpdateService with the desired count alone, which changes how many
+                // tasks run and starts no new deployment (ECS API reference, UpdateService:
+                // "You can add to or subtract from the number of instantiations of a task
+                // definition in a service by specifying ... a new desiredCount parameter").
+                ecs.scale_service(cluster, &wanted.name, count).await?;
                 updated = true;
             }
             service
@@ -111,21 +120,24 @@ pub fn deploys_blue_green(service: &EcsService) -> bool {
     }
 }
 
-/// The count an ACTIVE service must be brought to: `minTasks` when it wants fewer tasks than that
-/// and the spec is not standby (a claimed warm-pool environment, created with none). Within the
-/// bounds, the count is the autoscaler's and stays as it is.
-pub fn wake_count(service: &EcsService, fields: &SpecFields) -> Option<i32> {
-    let (min, _) = scaling::bounds(fields);
-    (service.desired_count < min).then_some(min)
+/// The count an ACTIVE service must be brought to when it wants one outside the spec's bounds:
+/// `minTasks` when it wants fewer (a claimed warm-pool environment, created with none, or one
+/// woken from sleep), 0 when a sleeping spec's bounds are 0..0 and it still wants tasks. Within
+/// the bounds, the count is the autoscaler's and stays as it is.
+pub fn count_change(service: &EcsService, fields: &SpecFields) -> Option<i32> {
+    let (min, max) = scaling::bounds(fields);
+    let count = service.desired_count.max(min).min(max);
+    (count != service.desired_count).then_some(count)
 }
 
-/// A standby service is ready once it wants no task and runs none, whatever its rollout state:
-/// AWS documents no rollout outcome for a deployment of zero tasks (the circuit breaker's
-/// threshold, "0.5 * desired task count" with a minimum of 3, can never trip with none), so
-/// waiting for COMPLETED could hold a pool fill until its loop gives up.
+/// A service that should run no task (standby or asleep) is ready once it wants none and runs
+/// none, whatever its rollout state: AWS documents no rollout outcome for a deployment of zero
+/// tasks (the circuit breaker's threshold, "0.5 * desired task count" with a minimum of 3, can
+/// never trip with none), so waiting for COMPLETED could hold a pool fill or a sleep until its
+/// loop gives up.
 pub fn is_ready(service: &EcsService, readiness: Readiness, fields: &SpecFields) -> bool {
     match readiness {
-        Readiness::Steady if fields.standby => {
+        Readiness::Steady if scaling::runs_no_task(fields) => {
             service.desired_count == 0 && service.running_count == 0
         }
         Readiness::Steady => {

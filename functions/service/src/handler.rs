@@ -6,10 +6,13 @@
 //! up by name and created only when missing, so a retried or repeated call never makes a second
 //! one. A task definition is registered again only when what it should say changed (a fingerprint
 //! tag on the revision), and an existing service only gets the new revision: its desired count
-//! stays what the autoscaler chose, unless it is below `minTasks` (a claimed warm-pool
-//! environment), when the same UpdateService sets it to `minTasks`. A standby spec (a warm-pool
-//! environment waiting to be claimed) makes the service with no task and its autoscaling 0..0,
-//! and is READY at no task running. The deployment strategy is a spec change like any other: an
+//! stays what the autoscaler chose, unless it is outside the spec's bounds: below `minTasks` (a
+//! claimed warm-pool environment, or one woken from sleep), the same UpdateService sets it to
+//! `minTasks` before the scalable target widens. A standby spec (a warm-pool environment waiting
+//! to be claimed) makes the service with no task and its autoscaling 0..0, and is READY at no
+//! task running. An `asleep` spec does the same to a running service (desired count 0,
+//! autoscaling 0..0) without the cache's endpoint, which a sleeping environment does not have,
+//! and without a new revision: the service keeps the one it runs. The deployment strategy is a spec change like any other: an
 //! existing service whose strategy differs is switched by UpdateService. It answers READY or
 //! IN_PROGRESS, and the provision workflow's wait loop calls `create` again until READY.
 //!
@@ -65,8 +68,7 @@ pub async fn handle<C: Cloud>(
 ) -> Result<Response, ServiceError> {
     tracing::info!(environment = %request.spec.suffix(), action = ?request.action, "service");
     let readiness = || settings.as_ref().map(|s| s.readiness).map_err(Clone::clone);
-    let strategy = request.spec.fields().deployment_strategy;
-    let inputs = || Inputs::from_outputs(&request.outputs, strategy);
+    let inputs = || Inputs::from_outputs(&request.outputs, request.spec.fields());
     match request.action {
         Action::Create => {
             let readiness = readiness()?;

@@ -29,6 +29,9 @@ mod delete_tests;
 #[path = "standby_tests.rs"]
 mod standby_tests;
 
+#[path = "sleep_tests.rs"]
+mod sleep_tests;
+
 // `status` reads only: its own tests, with these helpers.
 #[path = "status_tests.rs"]
 mod status_tests;

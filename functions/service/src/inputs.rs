@@ -4,7 +4,7 @@ use env_core::contract::Outputs;
 use env_core::outputs::{
     CacheOutputs, ComponentOutputs, DatabaseOutputs, EdgeOutputs, MissingOutputs, NetworkOutputs,
 };
-use env_core::spec::DeploymentStrategy;
+use env_core::spec::{DeploymentStrategy, SpecFields};
 
 /// What earlier components handed on, checked before any AWS call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +17,8 @@ pub struct Inputs {
     pub db_secret_arn: String,
     pub db_endpoint: String,
     pub cache_secret_arn: String,
+    /// Empty while the environment sleeps: the cache has no replication group, so no endpoint,
+    /// and no task starts that would need one.
     pub cache_endpoint: String,
     /// The API keys secret, read by the API at run time (both AWSCURRENT and AWSPREVIOUS).
     pub api_keys_secret_arn: String,
@@ -35,10 +37,9 @@ pub struct BlueGreenInputs {
 }
 
 impl Inputs {
-    pub fn from_outputs(
-        outputs: &Outputs,
-        strategy: DeploymentStrategy,
-    ) -> Result<Self, MissingOutputs> {
+    /// The strategy (`deploymentStrategy`) and whether the environment sleeps (`asleep`) come
+    /// from the spec's `fields`.
+    pub fn from_outputs(outputs: &Outputs, fields: &SpecFields) -> Result<Self, MissingOutputs> {
         let network = NetworkOutputs::of(outputs)?;
         let database = DatabaseOutputs::of(outputs)?;
         let cache = CacheOutputs::of(outputs)?;
@@ -70,10 +71,14 @@ impl Inputs {
                 "cacheAuthSecretArn",
                 &cache.cache_auth_secret_arn,
             )?,
-            cache_endpoint: CacheOutputs::non_empty(
-                "cacheConfigurationEndpoint",
-                &cache.cache_configuration_endpoint,
-            )?,
+            cache_endpoint: if fields.asleep {
+                cache.cache_configuration_endpoint
+            } else {
+                CacheOutputs::non_empty(
+                    "cacheConfigurationEndpoint",
+                    &cache.cache_configuration_endpoint,
+                )?
+            },
             api_keys_secret_arn: DatabaseOutputs::non_empty(
                 "apiKeysSecretArn",
                 &database.api_keys_secret_arn,
@@ -83,7 +88,7 @@ impl Inputs {
                 &database.db_cluster_resource_id,
             )
             .ok(),
-            blue_green: match strategy {
+            blue_green: match fields.deployment_strategy {
                 DeploymentStrategy::Rolling => None,
                 DeploymentStrategy::BlueGreen => Some(BlueGreenInputs {
                     green_target_group: EdgeOutputs::non_empty(

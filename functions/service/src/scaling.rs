@@ -1,5 +1,5 @@
 //! The service's autoscaling: a scalable target between the spec's task bounds (none for a
-//! standby environment) and a CPU target-tracking policy.
+//! standby or sleeping environment) and a CPU target-tracking policy.
 
 use crate::api::{CallResult, Cloud};
 use env_core::naming::{NameKind, Names};
@@ -13,15 +13,21 @@ pub const CPU_POLICY: &str = "cpu-target-tracking";
 pub const SCALE_OUT_COOLDOWN_SECONDS: i32 = 60;
 pub const SCALE_IN_COOLDOWN_SECONDS: i32 = 300;
 
-/// The service's task bounds, (min, max). A standby (warm-pool) environment runs no task until a
-/// claim wakes it: (0, 0). Application Auto Scaling allows a minimum of 0 for ECS services, and
+/// Whether the spec wants no task at all: a standby (warm-pool) environment until a claim, a
+/// sleeping one (`asleep`) until a wake. Both keep everything else of the service.
+pub fn runs_no_task(fields: &SpecFields) -> bool {
+    fields.standby || fields.asleep
+}
+
+/// The service's task bounds, (min, max). A standby or sleeping environment runs no task until a
+/// claim or a wake: (0, 0). Application Auto Scaling allows a minimum of 0 for ECS services, and
 /// registering moves the current capacity inside the range, so a standby environment converged
 /// again stays at 0 (API reference, RegisterScalableTarget: `MinCapacity` "For certain resources,
 /// the minimum value allowed is 0. This includes … ECS services"; "it changes the resource's
 /// current capacity to a value that is inside of this range",
 /// https://docs.aws.amazon.com/autoscaling/application/APIReference/API_RegisterScalableTarget.html).
 pub fn bounds(fields: &SpecFields) -> (i32, i32) {
-    if fields.standby {
+    if runs_no_task(fields) {
         (0, 0)
     } else {
         (

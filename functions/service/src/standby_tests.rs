@@ -93,7 +93,7 @@ async fn a_standby_environment_converged_again_stays_at_no_task() {
 async fn a_standby_service_that_wants_tasks_is_not_ready_until_it_wants_none() {
     let fake = Fake::default();
     standby(&fake).await;
-    // Steady at one task: not as a standby environment is left (the 0..0 target brings it to 0).
+    // Steady at one task: not as a standby environment is left (`create` brings it back to 0).
     change_service(&fake, |service| {
         service.desired_count = 1;
         service.running_count = 1;
@@ -175,15 +175,16 @@ async fn a_claim_with_the_pool_image_still_sets_the_count_in_one_update() {
         revision, pool_revision,
         "no new revision for the same image"
     );
+    // The same revision: UpdateService with the count alone, which starts no new deployment.
     let count = |operation: &str| fake.recorder.lock().count(operation);
     assert_eq!(count("RegisterTaskDefinition"), 1);
-    assert_eq!(count("UpdateServiceTaskDefinition"), 1);
-    assert_eq!(count("ScaleService"), 0);
+    assert_eq!(count("UpdateServiceTaskDefinition"), 0);
+    assert_eq!(count("ScaleService"), 1);
     assert_eq!(
         call(&fake, "create", spec(), "accepted").await,
         Status::Ready
     );
-    assert_eq!(count("UpdateServiceTaskDefinition"), 1);
+    assert_eq!(count("ScaleService"), 1);
 }
 
 #[tokio::test]

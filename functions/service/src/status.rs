@@ -5,10 +5,11 @@
 //! - DELETED, with no outputs, when nothing `delete` would remove is left.
 //! - READY, with exactly the outputs `create` answers, when every resource is there as `create`
 //!   leaves it: the log groups, both roles with their policies, the ACTIVE cluster, a task
-//!   definition registered from this spec and these roles, the Cloud Map service in its namespace,
-//!   the ECS service ACTIVE on that revision with the spec's strategy, at least `minTasks` wanted
-//!   and ready (a standby one at no task), and the autoscaling with the spec's bounds (0..0 for
-//!   standby) and its CPU policy. A `create` then would change nothing.
+//!   definition registered from this spec and these roles (asleep: the one the service keeps),
+//!   the Cloud Map service in its namespace, the ECS service ACTIVE on that revision with the
+//!   spec's strategy, at least `minTasks` wanted and ready (a standby or sleeping one at no task),
+//!   and the autoscaling with the spec's bounds (0..0 for standby and asleep) and its CPU policy.
+//!   A `create` then would change nothing.
 //! - IN_PROGRESS otherwise (something missing, still being created, draining, or made from an
 //!   older spec), with the outputs of what it found.
 //! - A failed rollout is the error `create` answers for it, ComponentFailed.
@@ -61,6 +62,8 @@ struct Found {
     infrastructure_role: Option<FoundRole>,
     cluster: bool,
     revision: Option<Revision>,
+    /// The spec sleeps: `create` keeps the revision the service runs and registers none.
+    keeps_revision: bool,
     inactive_revisions: bool,
     discovery: Option<bool>,
     service: Option<EcsService>,
@@ -88,6 +91,7 @@ impl Found {
         Ok(Self {
             log_groups,
             revision: task::latest(cx, roles.as_ref()).await?,
+            keeps_revision: cx.fields().asleep,
             inactive_revisions: task::has_inactive(cloud, names).await?,
             discovery: discovery::found(cloud, names).await?,
             service: deployment::find(cloud, names).await?,
@@ -99,9 +103,18 @@ impl Found {
         })
     }
 
-    /// The revision `create` would answer.
+    /// The revision `create` would answer: asleep, the one it keeps (`task::wanted`: the ACTIVE
+    /// service's, else the family's latest); awake, the latest when it says what the spec wants.
     fn current_revision(&self) -> Option<&str> {
-        let current = self.revision.as_ref().filter(|revision| revision.current);
+        if self.keeps_revision {
+            if let Some(service) = self.active_service() {
+                return Some(service.task_definition.as_str());
+            }
+        }
+        let current = self
+            .revision
+            .as_ref()
+            .filter(|revision| revision.current || self.keeps_revision);
         current.map(|revision| revision.arn.as_str())
     }
 
@@ -141,7 +154,7 @@ impl Found {
         let rolled_out = |service: &EcsService| {
             current == Some(service.task_definition.as_str())
                 && strategy
-                && deployment::wake_count(service, fields).is_none()
+                && deployment::count_change(service, fields).is_none()
                 && deployment::is_ready(service, readiness, fields)
         };
         let service = match &self.service {
@@ -159,7 +172,10 @@ impl Found {
         let role =
             |role: &Option<FoundRole>| Presence::of(role.as_ref().map(|role| role.has_policy));
         let [log_group, insights] = self.log_groups;
-        let revision = self.revision.as_ref().map(|revision| revision.current);
+        let revision = self
+            .revision
+            .as_ref()
+            .map(|revision| revision.current || self.keeps_revision);
         let mut parts = vec![
             ("service log group", Presence::of(log_group.then_some(true))),
             (

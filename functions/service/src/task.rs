@@ -14,12 +14,45 @@ pub const CONTAINER_NAME: &str = "api";
 /// A non-zero uid (control ECS.20); 1000 is the `node` user of the official Node.js images.
 pub const CONTAINER_USER: &str = "1000:1000";
 
-/// The ARN of the revision that says what this spec wants: the family's latest when its
-/// fingerprint matches, a new one otherwise.
-pub async fn ensure<C: Cloud>(
+/// The ARN of the revision the service should run. While the environment sleeps no task starts,
+/// and the cache it would name has no endpoint, so nothing new is registered: the service keeps
+/// the revision it runs ([`kept`]); only a service made asleep from nothing gets one from this
+/// spec. Awake, [`ensure`]'s.
+pub async fn wanted<C: Cloud>(
     cx: &Context<'_, C, &Inputs>,
     roles: &TaskRoles,
 ) -> CallResult<String> {
+    if cx.fields().asleep {
+        if let Some(kept) = kept(cx).await? {
+            return Ok(kept);
+        }
+    }
+    ensure(cx, roles).await
+}
+
+/// The revision a sleeping environment keeps: the one its ACTIVE service runs, else the family's
+/// latest; `None` when the family has no active revision.
+async fn kept<C: Cloud>(cx: &Context<'_, C, &Inputs>) -> CallResult<Option<String>> {
+    let ecs = cx.cloud.ecs();
+    let cluster = cx.names.of(NameKind::EcsCluster);
+    let service = ecs
+        .service(&cluster, &cx.names.of(NameKind::EcsService))
+        .await?;
+    if let Some(service) = service.filter(|service| service.status == "ACTIVE") {
+        return Ok(Some(service.task_definition));
+    }
+    let family = cx.names.of(NameKind::TaskFamily);
+    // A match, not a closure: a closure is a function of its own in each copy of this generic
+    // one, and the copy the moto tests run never gets here.
+    match ecs.latest_task_definition(&family).await? {
+        Some(latest) => Ok(Some(latest.arn)),
+        None => Ok(None),
+    }
+}
+
+/// The ARN of the revision that says what this spec wants: the family's latest when its
+/// fingerprint matches, a new one otherwise.
+async fn ensure<C: Cloud>(cx: &Context<'_, C, &Inputs>, roles: &TaskRoles) -> CallResult<String> {
     let wanted = task_spec(cx.spec, cx.names, cx.inputs, &roles.execution, &roles.task);
     let print = fingerprint(&wanted);
     let ecs = cx.cloud.ecs();

@@ -16,7 +16,7 @@ use integration_tests::unique_suffix;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
-fn spec(suffix: &str, extra: Value) -> Value {
+pub(super) fn spec(suffix: &str, extra: Value) -> Value {
     let mut spec = json!({
         "environmentSuffix": suffix,
         "natGateways": "single",
@@ -34,7 +34,7 @@ fn spec(suffix: &str, extra: Value) -> Value {
     spec
 }
 
-fn call(function: &str, action: &str, spec: &Value, outputs: &Value) -> Value {
+pub(super) fn call(function: &str, action: &str, spec: &Value, outputs: &Value) -> Value {
     let event = json!({"action": action, "spec": spec, "outputs": outputs});
     let result = invoke(function, &event, &emulator().env());
     assert!(
@@ -47,7 +47,13 @@ fn call(function: &str, action: &str, spec: &Value, outputs: &Value) -> Value {
 
 /// `action` until it answers `done` (the provision's wait loop calls `create` again: it converges;
 /// a teardown calls `delete` again), a bounded number of times.
-fn until(function: &str, action: &str, done: &str, spec: &Value, outputs: &Value) -> Value {
+pub(super) fn until(
+    function: &str,
+    action: &str,
+    done: &str,
+    spec: &Value,
+    outputs: &Value,
+) -> Value {
     let mut response = call(function, action, spec, outputs);
     for _ in 0..5 {
         if response["status"] == done {
@@ -67,7 +73,7 @@ fn strings(value: &Value) -> BTreeSet<String> {
         .collect()
 }
 
-async fn clients() -> (aws_sdk_elasticache::Client, aws_sdk_secretsmanager::Client) {
+pub(super) async fn clients() -> (aws_sdk_elasticache::Client, aws_sdk_secretsmanager::Client) {
     let config = emulator().sdk_config().await;
     (
         aws_sdk_elasticache::Client::new(&config),
@@ -77,7 +83,7 @@ async fn clients() -> (aws_sdk_elasticache::Client, aws_sdk_secretsmanager::Clie
 
 /// What the database function makes: the rotation function `rotation-<suffix>` (a package that
 /// never runs here) with its role; its ARN.
-async fn rotation_function(suffix: &str) -> String {
+pub(super) async fn rotation_function(suffix: &str) -> String {
     let config = emulator().sdk_config().await;
     let role = aws_sdk_iam::Client::new(&config)
         .create_role()
@@ -111,7 +117,7 @@ async fn rotation_function(suffix: &str) -> String {
 }
 
 /// What the database function's teardown removes first.
-async fn delete_rotation_function(suffix: &str) {
+pub(super) async fn delete_rotation_function(suffix: &str) {
     let config = emulator().sdk_config().await;
     aws_sdk_lambda::Client::new(&config)
         .delete_function()

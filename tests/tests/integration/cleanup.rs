@@ -383,3 +383,177 @@ async fn a_pool_size_without_the_claim_machine_is_misconfigured() {
         "{message}"
     );
 }
+
+/// Tells the emulator how an execution moto recorded ended (tools/emulator/executions.py,
+/// `POST /_emulator/execution-outcome`), as `envctl local` does once it ran one.
+fn record_success(endpoint: &str, execution_arn: &str) {
+    use std::io::{Read, Write};
+    let address = endpoint.trim_start_matches("http://");
+    let body = json!({"executionArn": execution_arn, "status": "SUCCEEDED"}).to_string();
+    let mut stream = std::net::TcpStream::connect(address).expect("the emulator listens");
+    let request = format!(
+        "POST /_emulator/execution-outcome HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream
+        .write_all(request.as_bytes())
+        .expect("the request is sent");
+    let mut answer = String::new();
+    stream
+        .read_to_string(&mut answer)
+        .expect("the emulator answers");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+/// An application load balancer of `environment` in two new subnets of a new VPC, with our tags:
+/// its `LoadBalancer` metric dimension (`app/<name>/<id>`).
+async fn load_balancer(config: &aws_config::SdkConfig, environment: &str) -> String {
+    let ec2 = aws_sdk_ec2::Client::new(config);
+    let vpc = ec2
+        .create_vpc()
+        .cidr_block("10.41.0.0/16")
+        .send()
+        .await
+        .expect("moto creates the VPC");
+    let vpc = vpc.vpc().and_then(|vpc| vpc.vpc_id()).expect("a VPC id");
+    let mut subnets = Vec::new();
+    for (zone, cidr) in [
+        ("us-west-2a", "10.41.0.0/24"),
+        ("us-west-2b", "10.41.1.0/24"),
+    ] {
+        let subnet = ec2
+            .create_subnet()
+            .vpc_id(vpc)
+            .availability_zone(zone)
+            .cidr_block(cidr)
+            .send()
+            .await
+            .expect("moto creates the subnet");
+        subnets.push(
+            subnet
+                .subnet()
+                .and_then(|subnet| subnet.subnet_id())
+                .expect("a subnet id")
+                .to_owned(),
+        );
+    }
+    let expiry = SystemTime::now() + Duration::from_secs(48 * 3600);
+    let tags = tags(environment, PROJECT_NAME, expiry)
+        .into_iter()
+        .map(|(key, value)| {
+            aws_sdk_elasticloadbalancingv2::types::Tag::builder()
+                .key(key)
+                .value(value)
+                .build()
+        })
+        .collect();
+    let created = aws_sdk_elasticloadbalancingv2::Client::new(config)
+        .create_load_balancer()
+        .name(format!("alb-{environment}"))
+        .set_subnets(Some(subnets))
+        .set_tags(Some(tags))
+        .send()
+        .await
+        .expect("moto creates the load balancer");
+    let arn = created
+        .load_balancers()
+        .first()
+        .and_then(|balancer| balancer.load_balancer_arn())
+        .expect("a load balancer ARN");
+    let (_, dimension) = arn.split_once(":loadbalancer/").expect("an ELB ARN");
+    dimension.to_owned()
+}
+
+/// Two environments asking to sleep after 15 idle minutes, each with a load balancer and a
+/// provision that succeeded moments ago: one had requests (put into the emulator's CloudWatch),
+/// the other none. Neither sleeps: the first for its requests, the second because it has not been
+/// awake for 15 minutes (the emulator ends an execution when told, so no provision here ended 15
+/// minutes ago; the unit tests put environments to sleep). Everything the sleep reads is read
+/// through the real SDK: the tagged load balancers, the three machines' executions with their end,
+/// the provision's input, and GetMetricData through the CloudWatch protocol proxy.
+#[tokio::test]
+async fn idle_environments_are_read_through_every_call_the_sleep_makes() {
+    let emulator = integration_tests::emulator::Emulator::own();
+    let config = emulator.sdk_config().await;
+    let sfn = aws_sdk_sfn::Client::new(&config);
+    let (busy, quiet) = (unique_suffix().to_string(), unique_suffix().to_string());
+    let busy_balancer = load_balancer(&config, &busy).await;
+    let quiet_balancer = load_balancer(&config, &quiet).await;
+    let teardown = state_machine(&sfn, &format!("teardown-{busy}")).await;
+    let provision = state_machine(&sfn, &format!("provision-{busy}")).await;
+    let claim = state_machine(&sfn, &format!("claim-{busy}")).await;
+    for environment in [&busy, &quiet] {
+        let spec = json!({
+            "environmentSuffix": environment,
+            "containerImage": "public.ecr.aws/acme/catalog-api:main",
+            "selfSignedCertificate": true,
+            "sleepAfterIdleMinutes": 15
+        });
+        let started = sfn
+            .start_execution()
+            .state_machine_arn(&provision)
+            .name(format!("{environment}--up"))
+            .input(json!({"spec": spec}).to_string())
+            .send()
+            .await
+            .expect("moto starts the provision");
+        record_success(emulator.endpoint(), started.execution_arn());
+    }
+    let cloudwatch = emulator.cloudwatch().await;
+    let minute_ago = SystemTime::now() - Duration::from_secs(120);
+    cloudwatch
+        .put_metric_data()
+        .namespace("AWS/ApplicationELB")
+        .metric_data(
+            aws_sdk_cloudwatch::types::MetricDatum::builder()
+                .metric_name("RequestCount")
+                .dimensions(
+                    aws_sdk_cloudwatch::types::Dimension::builder()
+                        .name("LoadBalancer")
+                        .value(&busy_balancer)
+                        .build(),
+                )
+                .timestamp(aws_smithy_types::DateTime::from(minute_ago))
+                .value(3.0)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("moto takes the request count");
+    let mut env = emulator.env();
+    env.push(("TEARDOWN_STATE_MACHINE_ARN", teardown.clone()));
+    env.push(("PROVISION_STATE_MACHINE_ARN", provision.clone()));
+    env.push(("CLAIM_STATE_MACHINE_ARN", claim));
+
+    for _ in 0..2 {
+        let result = invoke("cleanup", &json!({}), &env);
+        assert!(result.success, "{} {}", result.body, result.stderr);
+        assert_eq!(result.body["slept"], json!([]), "{}", result.body);
+        let reason = |environment: &str| {
+            result.body["notSlept"]
+                .as_array()
+                .and_then(|entries| {
+                    entries
+                        .iter()
+                        .find(|entry| entry["environment"] == environment)
+                })
+                .and_then(|entry| entry["reason"].as_str())
+                .unwrap_or_else(|| panic!("{environment} is reported: {}", result.body))
+                .to_owned()
+        };
+        assert_eq!(
+            reason(&busy),
+            format!("3 request(s) to {busy_balancer} in the last 15 minutes")
+        );
+        let quiet_reason = reason(&quiet);
+        assert!(
+            quiet_reason.starts_with("awake only since ")
+                && quiet_reason.ends_with(&format!(
+                    "({quiet}--up ended): less than its 15 idle minutes"
+                )),
+            "{quiet_reason} ({quiet_balancer})"
+        );
+    }
+    assert_eq!(executions_of(&sfn, &provision).await.len(), 2);
+    assert!(executions_of(&sfn, &teardown).await.is_empty());
+}

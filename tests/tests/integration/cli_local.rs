@@ -387,6 +387,23 @@ fn local_down_reports_a_recorded_emulator_whose_keeper_is_already_gone() {
 }
 
 #[test]
+fn local_sleep_without_an_emulator_running_finds_no_environment_and_starts_none() {
+    let root = project("sleep-nothing", false);
+    for command in ["sleep", "wake"] {
+        let (code, out, err) = local(&root, &["local", command, "--suffix", "pr-3"]);
+        assert_eq!((code, out.as_str()), (1, ""), "{err}");
+        assert_eq!(
+            err,
+            "error: EnvironmentNotFound: no execution of any workflow names pr-3: bring it up with `envctl env up` first\n"
+        );
+    }
+    assert!(
+        !root.join(".local/emulator.json").exists(),
+        "no moto started"
+    );
+}
+
+#[test]
 fn local_up_without_moto_installed_says_how_to_install_it() {
     let root = project("no-moto", true);
     let (code, out, err) = envctl_in(

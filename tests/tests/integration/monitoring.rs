@@ -1,5 +1,6 @@
 //! The monitoring function against moto: metric filters on the service's log group, the encrypted
-//! alarm topic, every alarm with its action, the dashboard, and a delete that leaves nothing.
+//! alarm topic, every alarm with its action, the dashboard, the per-node cache alarms of a
+//! sleeping environment removed and restored on waking, and a delete that leaves nothing.
 //! CloudWatch goes through the harness's CBOR proxy (aws-sdk-cloudwatch speaks only RPC v2 CBOR).
 
 use aws_sdk_cloudwatch::types::MetricAlarm;
@@ -374,6 +375,51 @@ async fn one_memory_and_one_cpu_alarm_per_cache_node_follow_shards_times_one_plu
     let shrunk = run("create", &suffix, json!({}));
     assert!(shrunk.success, "{}", shrunk.body);
     assert_eq!(alarms_of(&suffix).await.len(), 16);
+    assert_eq!(run("delete", &suffix, json!({})).body["status"], "DELETED");
+}
+
+#[tokio::test]
+async fn asleep_the_per_node_cache_alarms_go_and_awake_again_they_come_back() {
+    let suffix = unique_suffix();
+    service_log_group(&suffix).await;
+    let created = run("create", &suffix, json!({}));
+    assert!(created.success, "{} {}", created.body, created.stderr);
+    let names = |alarms: Vec<MetricAlarm>| -> Vec<String> {
+        let mut names: Vec<String> = alarms
+            .iter()
+            .map(|alarm| alarm.alarm_name().unwrap_or_default().to_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let awake = names(alarms_of(&suffix).await);
+    assert_eq!(awake.len(), 16);
+
+    // Asleep, the cache hands on no node (and no endpoint): its alarms go, the rest stay.
+    let mut outputs = handed_on(&outputs(&suffix));
+    outputs["cache"]["cacheNodeIds"] = json!([]);
+    outputs["cache"]["cacheConfigurationEndpoint"] = json!("");
+    let asleep = spec(&suffix, json!({"asleep": true}));
+    let event = |action: &str| json!({"action": action, "spec": asleep, "outputs": outputs});
+    let slept = invoke("monitoring", &event("create"), &emulator().env());
+    assert!(slept.success, "{} {}", slept.body, slept.stderr);
+    assert_eq!(slept.body["outputs"]["alarmCount"], 8);
+    let sleeping = names(alarms_of(&suffix).await);
+    assert_eq!(sleeping.len(), 8);
+    assert!(sleeping.iter().all(|name| awake.contains(name)));
+    assert!(sleeping
+        .iter()
+        .all(|name| !name.starts_with("alarm-redis-")));
+    let status = invoke("monitoring", &event("status"), &emulator().env());
+    assert_eq!(status.body, slept.body);
+
+    // Awake again: every alarm is back, and `status` is READY with all of them.
+    let woken = run("create", &suffix, json!({}));
+    assert!(woken.success, "{}", woken.body);
+    assert_eq!(names(alarms_of(&suffix).await), awake);
+    let status = run("status", &suffix, json!({}));
+    assert_eq!(status.body["status"], "READY", "{}", status.body);
+    assert_eq!(status.body["outputs"]["alarmCount"], 16);
     assert_eq!(run("delete", &suffix, json!({})).body["status"], "DELETED");
 }
 

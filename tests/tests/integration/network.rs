@@ -38,7 +38,7 @@ fn call(action: &str, suffix: &str, nat_gateways: &str) -> Value {
 }
 
 /// `delete` until DELETED: moto deletes NAT gateways at once, so a few calls are enough.
-fn delete_all(suffix: &str, nat_gateways: &str) {
+pub(super) fn delete_all(suffix: &str, nat_gateways: &str) {
     for _ in 0..5 {
         if call("delete", suffix, nat_gateways)["status"] == "DELETED" {
             return;
@@ -47,15 +47,15 @@ fn delete_all(suffix: &str, nat_gateways: &str) {
     panic!("{suffix} was not deleted after 5 calls");
 }
 
-async fn ec2() -> aws_sdk_ec2::Client {
+pub(super) async fn ec2() -> aws_sdk_ec2::Client {
     aws_sdk_ec2::Client::new(&emulator().sdk_config().await)
 }
 
-fn filter(name: &str, value: &str) -> Filter {
+pub(super) fn filter(name: &str, value: &str) -> Filter {
     Filter::builder().name(name).values(value).build()
 }
 
-fn tag<'a>(tags: &'a [Tag], key: &str) -> Option<&'a str> {
+pub(super) fn tag<'a>(tags: &'a [Tag], key: &str) -> Option<&'a str> {
     tags.iter()
         .find(|tag| tag.key() == Some(key))
         .and_then(Tag::value)
@@ -74,7 +74,10 @@ fn range(cidr: &str) -> (u32, u32) {
 }
 
 /// Live NAT gateways of the environment (moto ignores tag filters on this call, so filter here).
-async fn live_nats(ec2: &aws_sdk_ec2::Client, suffix: &str) -> Vec<aws_sdk_ec2::types::NatGateway> {
+pub(super) async fn live_nats(
+    ec2: &aws_sdk_ec2::Client,
+    suffix: &str,
+) -> Vec<aws_sdk_ec2::types::NatGateway> {
     let output = ec2
         .describe_nat_gateways()
         .send()

@@ -1,7 +1,8 @@
 //! The outputs function against moto, after the real component binaries built a whole environment
 //! in workflow order: every key of the document equals what moto holds, read back through the SDK,
-//! no secret value appears anywhere in it, and a piece that goes missing fails it as
-//! `ComponentFailed` naming that piece.
+//! no secret value appears anywhere in it, a piece that goes missing fails it as
+//! `ComponentFailed` naming that piece, and a sleeping environment's document (issue 22) says
+//! `"asleep": true` with no cache endpoint, which only a sleeping spec may lack.
 
 use integration_tests::emulator::emulator;
 use integration_tests::functions::{handed_on, invoke, Invocation};
@@ -25,8 +26,24 @@ fn env() -> Vec<(&'static str, String)> {
 }
 
 fn call(function: &str, action: &str, suffix: &str, outputs: &Map<String, Value>) -> Invocation {
-    let event = json!({"action": action, "spec": spec(suffix), "outputs": handed_on(&Value::Object(outputs.clone()))});
+    call_spec(function, action, &spec(suffix), outputs)
+}
+
+fn call_spec(
+    function: &str,
+    action: &str,
+    spec: &Value,
+    outputs: &Map<String, Value>,
+) -> Invocation {
+    let event = json!({"action": action, "spec": spec, "outputs": handed_on(&Value::Object(outputs.clone()))});
     invoke(function, &event, &env())
+}
+
+/// The spec of `suffix` asleep (`envctl env sleep`).
+fn asleep(suffix: &str) -> Value {
+    let mut spec = spec(suffix);
+    spec["asleep"] = json!(true);
+    spec
 }
 
 /// `create` until READY (as the provision's wait loop calls it), and the component's outputs merged
@@ -356,7 +373,7 @@ async fn the_document_holds_every_identifier_as_moto_holds_it_and_no_secret_valu
     assert_eq!(topic.len(), 1);
     expected.insert("alarmTopicArn".into(), json!(topic[0]));
 
-    assert_eq!(document, Value::Object(expected));
+    assert_eq!(document, Value::Object(expected.clone()));
     // The document agrees with what the components handed on, wherever they name the same thing.
     for (key, value) in document.as_object().expect("an object") {
         if let Some(handed_on) = outputs.get(key) {
@@ -374,6 +391,16 @@ async fn the_document_holds_every_identifier_as_moto_holds_it_and_no_secret_valu
             "a secret value is in the document"
         );
     }
+
+    // Asleep (`envctl env sleep`): the document says so, with an empty cache endpoint and no port,
+    // even while ElastiCache still lists the group it is deleting (here it was never deleted).
+    let slept = call_spec("outputs", "status", &asleep(suffix), &outputs);
+    assert!(slept.success, "{} {}", slept.body, slept.stderr);
+    let mut expected_asleep = expected.clone();
+    expected_asleep.remove("cachePort");
+    expected_asleep.insert("cacheConfigurationEndpoint".into(), json!(""));
+    expected_asleep.insert("asleep".into(), json!(true));
+    assert_eq!(slept.body["outputs"], Value::Object(expected_asleep));
 
     // A piece gone (here the API keys secret, deleted at once) fails the document, naming it.
     secrets
@@ -446,4 +473,10 @@ fn an_environment_that_does_not_exist_fails_naming_every_key() {
         missing.contains(&format!("vpcId (exactly one VPC named vpc-{suffix} tagged catalog:environment={suffix}, found 0)")),
         "{missing}"
     );
+    // Asleep, the cache's endpoint and port are not missing: a sleeping environment has none.
+    let failed = call_spec("outputs", "status", &asleep(suffix), &Map::new());
+    let message = failed.body["errorMessage"].as_str().expect("a message");
+    assert!(!message.contains("cacheConfigurationEndpoint"), "{message}");
+    assert!(!message.contains("cachePort"), "{message}");
+    assert!(message.contains("cacheAuthSecretArn"), "{message}");
 }

@@ -11,8 +11,9 @@
 //! its first rotations (the application secret's and the API keys', run by the emulator as Secrets
 //! Manager runs them, the deployed rotation package against the machine's PostgreSQL standing in
 //! for Aurora, signing as the rotation function's role), the same provision with another address,
-//! a DNS-validated edge, the scheduled cleanup of the expired environment, its teardown, a
-//! provision that fails and rolls back, a redeploy of changed packages and the undeploy.
+//! the environment put to sleep and woken, a DNS-validated edge, the scheduled cleanup of the
+//! expired environment (reading the idle one's request count), its teardown, a provision that
+//! fails and rolls back, a redeploy of changed packages and the undeploy.
 
 use integration_tests::backend::{as_role, deploy_built, empty_packages, envctl, put_access_log};
 use integration_tests::emulator::Emulator;
@@ -140,13 +141,39 @@ async fn lifecycle() -> Proof {
         .send()
         .await
         .expect("the emulator changes the function");
+    // Sleeping after 15 idle minutes: the scheduled cleanup below reads its request count.
     let second = spec(
         &suffix,
-        json!({"deploymentStrategy": "blueGreen", "alarmEmail": "pager@example.com"}),
+        json!({"deploymentStrategy": "blueGreen", "alarmEmail": "pager@example.com", "sleepAfterIdleMinutes": 15}),
     );
     let again = run_deployed("provision", &json!({"spec": second}), &manifest, &env, &[]);
     assert!(again.succeeded, "{:?}: {}", again.cause, again.log);
     assert_rotation_function_deployed(&lambda, &rotation_function).await;
+    // To sleep and awake again, through the same workflow: the network removes its NAT gateways,
+    // their addresses and its default routes and makes them again, the cache its replication group.
+    let mut asleep = second.clone();
+    asleep["asleep"] = json!(true);
+    for (what, spec) in [("sleep", &asleep), ("wake", &second)] {
+        let run = run_deployed("provision", &json!({"spec": spec}), &manifest, &env, &[]);
+        assert!(run.succeeded, "{what}: {:?}: {}", run.cause, run.log);
+    }
+    // The wake as Step Functions records it (the runner runs it outside moto's record), so the
+    // scheduled cleanup below finds this environment's spec, the input of its latest provision, and
+    // reads its load balancer's request count.
+    let wake = aws_sdk_sfn::Client::new(&config)
+        .start_execution()
+        .state_machine_arn(format!(
+            "arn:aws:states:us-west-2:{ACCOUNT}:stateMachine:provision"
+        ))
+        .name(format!("{suffix}--wake"))
+        .input(json!({ "spec": second }).to_string())
+        .send()
+        .await
+        .expect("the emulator records the execution");
+    record_outcome(
+        emulator.endpoint(),
+        &json!({"executionArn": wake.execution_arn(), "status": "SUCCEEDED", "output": {}}),
+    );
 
     dns_validated_edge(&config, &env, &second).await;
     clean_up_an_expired_environment(&config, &env).await;
@@ -203,6 +230,26 @@ async fn lifecycle() -> Proof {
         deployer_policy,
         report,
     }
+}
+
+/// Tells the emulator how an execution it recorded ended (`POST /_emulator/execution-outcome`,
+/// tools/emulator/executions.py): one HTTP/1.1 request, no client library needed.
+fn record_outcome(endpoint: &str, outcome: &Value) {
+    use std::io::{Read, Write};
+    let address = endpoint.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = std::net::TcpStream::connect(address).expect("the emulator answers");
+    let body = outcome.to_string();
+    write!(
+        stream,
+        "POST /_emulator/execution-outcome HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("the outcome is sent");
+    let mut answer = String::new();
+    stream
+        .read_to_string(&mut answer)
+        .expect("the emulator answers");
+    assert!(answer.split(' ').nth(1) == Some("200"), "{answer}");
 }
 
 /// The edge of a second environment in the first one's network, with a certificate validated

@@ -13,7 +13,7 @@ use integration_tests::functions::{handed_on, invoke, Invocation};
 use integration_tests::unique_suffix;
 use serde_json::{json, Map, Value};
 
-fn spec(suffix: &str) -> Value {
+pub(super) fn spec(suffix: &str) -> Value {
     json!({
         "environmentSuffix": suffix,
         "natGateways": "single",
@@ -23,7 +23,7 @@ fn spec(suffix: &str) -> Value {
 }
 
 /// moto never runs tasks (tools/emulator/README.md): READY is judged on the service being accepted.
-fn accepted_env() -> Vec<(&'static str, String)> {
+pub(super) fn accepted_env() -> Vec<(&'static str, String)> {
     let mut env = emulator().env();
     env.push(("SERVICE_READY_WHEN", "accepted".to_owned()));
     env
@@ -33,7 +33,12 @@ fn run(action: &str, suffix: &str, outputs: &Value, env: &[(&str, String)]) -> I
     run_spec(action, &spec(suffix), outputs, env)
 }
 
-fn run_spec(action: &str, spec: &Value, outputs: &Value, env: &[(&str, String)]) -> Invocation {
+pub(super) fn run_spec(
+    action: &str,
+    spec: &Value,
+    outputs: &Value,
+    env: &[(&str, String)],
+) -> Invocation {
     invoke(
         "service",
         &json!({"action": action, "spec": spec, "outputs": handed_on(outputs)}),
@@ -42,7 +47,7 @@ fn run_spec(action: &str, spec: &Value, outputs: &Value, env: &[(&str, String)])
 }
 
 /// One successful invocation with `spec`, READY judged on acceptance.
-fn call_spec(action: &str, spec: &Value, outputs: &Value) -> Value {
+pub(super) fn call_spec(action: &str, spec: &Value, outputs: &Value) -> Value {
     let result = run_spec(action, spec, outputs, &accepted_env());
     assert!(
         result.success,
@@ -82,7 +87,7 @@ const DB_PASSWORD: &str = "db-password-that-must-stay-secret";
 const AUTH_TOKEN: &str = "redis-token-that-must-stay-secret";
 
 /// The network's outputs plus what the database, cache and edge components would add.
-async fn inputs(suffix: &str) -> Value {
+pub(super) async fn inputs(suffix: &str) -> Value {
     let mut outputs = network(suffix);
     let config = emulator().sdk_config().await;
     add_data_outputs(suffix, &mut outputs).await;
@@ -667,7 +672,7 @@ async fn scale_as_the_autoscaler_would(ecs: &aws_sdk_ecs::Client, suffix: &str, 
         .expect("the service scales");
 }
 
-async fn desired_count(ecs: &aws_sdk_ecs::Client, suffix: &str) -> i32 {
+pub(super) async fn desired_count(ecs: &aws_sdk_ecs::Client, suffix: &str) -> i32 {
     let services = ecs
         .describe_services()
         .cluster(format!("ecs-cluster-{suffix}"))

@@ -1,12 +1,15 @@
 //! The cache function end to end against the fake: what each action makes, keeps and removes, one
-//! file per behaviour: [`create`], [`inputs`], [`token_secret`], [`delete`] and [`status`]. Here:
+//! file per behaviour: [`create`], [`inputs`], [`token_secret`], [`delete`], [`status`], [`asleep`]
+//! and [`wake`]. Here:
 //! the requests and the looks into the fake they share.
 
+mod asleep;
 mod create;
 mod delete;
 mod inputs;
 mod status;
 mod token_secret;
+mod wake;
 
 use super::*;
 use crate::api::GroupPlan;

@@ -20,7 +20,7 @@ pub use capacity::{
 };
 pub use certificate::{CertificateArn, CertificateMode, DomainName, HostedZoneId};
 pub use database::{aurora_max_connections, AutoPauseSeconds, DbPoolSize};
-pub use lifecycle::{PullRequestNumber, TtlHours};
+pub use lifecycle::{IdleMinutes, PullRequestNumber, TtlHours};
 pub use monitoring::{AlarmEmail, AlarmPercent, LatencyAlarmMs};
 pub use network::{NatStrategy, Region, VpcCidr};
 pub use problem::{InvalidSpec, Problem};
@@ -61,6 +61,13 @@ pub struct SpecFields {
     /// no task until a claim sets this back to false (docs/warm-pool-design.md).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub standby: bool,
+    /// A sleeping environment (`envctl env sleep`): its service runs no task and what is quick to
+    /// make again and billed by the hour while idle is removed until a wake sets this back to false
+    /// (README, "Sleep and wake"). The load balancer, database, secrets and alarms stay.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub asleep: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sleep_after_idle_minutes: Option<IdleMinutes>,
     pub container_image: ContainerImage,
     #[serde(default = "defaults::container_port")]
     pub container_port: ContainerPort,
@@ -183,7 +190,7 @@ impl<T: SpecField> SpecField for Option<T> {
 }
 
 /// Every field the spec accepts, in the order the README's table lists them.
-pub const FIELDS: [&str; 38] = [
+pub const FIELDS: [&str; 40] = [
     "environmentSuffix",
     "region",
     "deletionProtection",
@@ -193,6 +200,8 @@ pub const FIELDS: [&str; 38] = [
     "ttlHours",
     "pullRequest",
     "standby",
+    "asleep",
+    "sleepAfterIdleMinutes",
     "containerImage",
     "containerPort",
     "healthCheckPath",
@@ -229,13 +238,14 @@ fn check_field(name: &str, value: &Value) -> Option<Result<(), String>> {
     Some(match name {
         "environmentSuffix" => check::<EnvironmentSuffix>(value),
         "region" => check::<Region>(value),
-        "deletionProtection" | "forceDestroy" | "selfSignedCertificate" | "standby" => {
+        "deletionProtection" | "forceDestroy" | "selfSignedCertificate" | "standby" | "asleep" => {
             check::<bool>(value)
         }
         "natGateways" => check::<NatStrategy>(value),
         "vpcCidr" => check::<VpcCidr>(value),
         "ttlHours" => check::<Option<TtlHours>>(value),
         "pullRequest" => check::<Option<PullRequestNumber>>(value),
+        "sleepAfterIdleMinutes" => check::<Option<IdleMinutes>>(value),
         "containerImage" => check::<ContainerImage>(value),
         "containerPort" => check::<ContainerPort>(value),
         "healthCheckPath" => check::<HealthCheckPath>(value),
@@ -365,6 +375,7 @@ fn involved_fields(field: &str) -> &'static [&'static str] {
         "dbMaxCapacity" => &["dbMinCapacity", "dbMaxCapacity"],
         "dbAutoPauseSeconds" => &["dbMinCapacity", "dbAutoPauseSeconds"],
         "dbPoolSize" => &["maxTasks", "dbPoolSize", "dbMaxCapacity"],
+        "asleep" => &["standby", "asleep"],
         _ => &[
             "domainName",
             "hostedZoneId",
@@ -441,6 +452,15 @@ impl TryFrom<SpecFields> for EnvironmentSpec {
                     "only with dbMinCapacity 0 (Aurora pauses only at 0 ACUs; dbMinCapacity is {})",
                     fields.db_min_capacity.as_f64()
                 ),
+            ));
+        }
+        // A pool environment is kept awake to be claimed in about a minute; one that sleeps is
+        // claimed by no one, so the two states exclude each other.
+        if fields.standby && fields.asleep {
+            problems.push(Problem::new(
+                "asleep",
+                &Value::Bool(true),
+                "only without standby (a warm-pool environment waits awake to be claimed)",
             ));
         }
         let certificate = resolve_certificate(&fields, &mut problems);

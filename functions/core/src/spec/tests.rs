@@ -72,6 +72,9 @@ fn each_invalid_spec_names_field_value_and_what_is_allowed() {
         ("max ACU below one", json!({"dbMinCapacity": 0, "dbMaxCapacity": 0.5}), "dbMaxCapacity = 0.5: must be at least 1 ACU".to_owned()),
         ("auto-pause too soon", json!({"dbMinCapacity": 0, "dbAutoPauseSeconds": 60}), "dbAutoPauseSeconds = 60: a whole number of seconds from 300 to 86400 (Aurora's auto-pause range)".to_owned()),
         ("auto-pause above a minimum of 0.5", json!({"dbAutoPauseSeconds": 600}), "dbAutoPauseSeconds = 600: only with dbMinCapacity 0 (Aurora pauses only at 0 ACUs; dbMinCapacity is 0.5)".to_owned()),
+        ("asleep on standby", json!({"standby": true, "asleep": true}), "asleep = true: only without standby (a warm-pool environment waits awake to be claimed)".to_owned()),
+        ("idle minutes too few", json!({"sleepAfterIdleMinutes": 5}), "sleepAfterIdleMinutes = 5: a whole number of minutes from 15 to 1440 (a day); leave it out to sleep only when told to".to_owned()),
+        ("asleep not a boolean", json!({"asleep": "yes"}), "asleep = \"yes\": true or false".to_owned()),
         ("pool beyond the connection budget", json!({"maxTasks": 10, "dbPoolSize": 33, "dbMaxCapacity": 4}), "dbPoolSize = 33: maxTasks 10 × 2 × dbPoolSize 33 + 20 = 680 connections exceeds 658, 80 % of the 823 Aurora accepts at dbMaxCapacity 4; lower dbPoolSize to at most 31, lower maxTasks, or raise dbMaxCapacity".to_owned()),
         ("pool size out of range", json!({"dbPoolSize": 0}), "dbPoolSize = 0: a whole number of connections from 1 to 100".to_owned()),
         ("unknown deployment strategy", json!({"deploymentStrategy": "canary"}), "deploymentStrategy = \"canary\": \"rolling\" (tasks replaced in place) or \"blueGreen\" (ECS blue/green through the green target group)".to_owned()),
@@ -205,6 +208,7 @@ fn full() -> Value {
         "ttlHours": 72,
         "pullRequest": 1234,
         "standby": true,
+        "sleepAfterIdleMinutes": 60,
         "containerImage": "123456789012.dkr.ecr.us-west-2.amazonaws.com/catalog-api:sha-abc",
         "containerPort": 8080,
         "healthCheckPath": "/healthz",
@@ -259,6 +263,10 @@ fn the_field_list_matches_what_a_spec_writes() {
     spec.as_object_mut()
         .unwrap()
         .insert("selfSignedCertificate".into(), json!(true));
+    // A standby environment cannot be asleep, but each field on its own is fine.
+    spec.as_object_mut()
+        .unwrap()
+        .insert("asleep".into(), json!(true));
     spec.as_object_mut().unwrap().insert(
         "certificateArn".into(),
         json!("arn:aws:acm:us-west-2:123456789012:certificate/ab"),

@@ -475,6 +475,18 @@ impl Ec2Calls for Ec2 {
         Ok(())
     }
 
+    async fn delete_default_route(&self, table_id: &str) -> CallResult<()> {
+        // The destination must match the route's exactly (EC2 API reference, DeleteRoute).
+        self.client
+            .delete_route()
+            .route_table_id(table_id)
+            .destination_cidr_block("0.0.0.0/0")
+            .send()
+            .await
+            .map_err(aws_error("DeleteRoute"))?;
+        Ok(())
+    }
+
     async fn release_address(&self, allocation_id: &str) -> CallResult<()> {
         self.client
             .release_address()

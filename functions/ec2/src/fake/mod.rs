@@ -32,6 +32,8 @@ pub struct Ec2World {
     pub flow_log_refusal: Option<String>,
     /// A NAT gateway being deleted goes to `deleting` (AWS) instead of `deleted` at once.
     pub slow_nat_deletion: bool,
+    /// The client token of each CreateNatGateway, with the gateway it made.
+    pub nat_tokens: Vec<(String, String)>,
     next_id: u32,
 }
 
@@ -254,16 +256,29 @@ impl Ec2Calls for FakeEc2 {
         &self,
         subnet_id: &str,
         _allocation_id: &str,
-        _token: &str,
+        token: &str,
         tags: &[Tag],
     ) -> CallResult<NatGateway> {
         let mut world = self.write("CreateNatGateway")?;
+        // Like EC2, a known client token answers the gateway it made, in its state now (deleted
+        // included): EC2 developer guide, "Ensuring idempotency in Amazon EC2 API requests".
+        let made = world
+            .nat_tokens
+            .iter()
+            .find(|(known, _)| known == token)
+            .map(|(_, id)| id.clone());
+        if let Some(nat) = made.and_then(|id| world.nats.iter().find(|nat| nat.labels.id == id)) {
+            return Ok(nat.clone());
+        }
         let nat = NatGateway {
             labels: world.labels("nat", tags),
             state: world.new_nat_state.unwrap_or(NatState::Available),
             subnet_id: subnet_id.to_owned(),
         };
         world.nats.push(nat.clone());
+        world
+            .nat_tokens
+            .push((token.to_owned(), nat.labels.id.clone()));
         Ok(nat)
     }
 
@@ -400,6 +415,20 @@ impl Ec2Calls for FakeEc2 {
         };
         for nat in world.nats.iter_mut().filter(|nat| nat.labels.id == id) {
             nat.state = state;
+        }
+        Ok(())
+    }
+
+    async fn delete_default_route(&self, table_id: &str) -> CallResult<()> {
+        let mut world = self.write("DeleteRoute")?;
+        for (_, table) in world
+            .tables
+            .iter_mut()
+            .filter(|(_, t)| t.labels.id == table_id)
+        {
+            table
+                .routes
+                .retain(|route| route.destination_cidr.as_deref() != Some("0.0.0.0/0"));
         }
         Ok(())
     }

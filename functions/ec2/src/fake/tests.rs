@@ -97,6 +97,26 @@ async fn subnets_gateways_and_routes_are_made_attached_and_removed() {
     );
     let association = made.associations[0].clone();
     assert_eq!(association.subnet_id.as_ref(), Some(&subnet.labels.id));
+    // Only the named table loses its default route, and losing it twice is no error here.
+    let other = fake.create_route_table(&vpc, &tags("rtb-2")).await.unwrap();
+    fake.create_default_route(&other.labels.id, &target)
+        .await
+        .unwrap();
+    for _ in 0..2 {
+        fake.delete_default_route(table_id).await.unwrap();
+    }
+    let tables = fake.route_tables(&vpc).await.unwrap();
+    let routes = |id: &str| {
+        tables
+            .iter()
+            .find(|t| t.labels.id == id)
+            .map(|t| t.routes.len())
+    };
+    assert_eq!(
+        (routes(table_id), routes(&other.labels.id)),
+        (Some(0), Some(1))
+    );
+    fake.delete_route_table(&other.labels.id).await.unwrap();
 
     fake.disassociate_route_table(&association.id)
         .await
@@ -151,6 +171,16 @@ async fn nat_gateways_start_and_end_as_the_world_says() {
         .map(|nat| nat.state)
         .collect();
     assert_eq!(states, [NatState::Deleted, NatState::Deleting]);
+    // A token used before answers its gateway as it is now, deleted or not, and makes none.
+    let again = fake
+        .create_nat_gateway("subnet-1", &address.id, "token", &tags("nat-a"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.labels.id, again.state),
+        (nat.labels.id, NatState::Deleted)
+    );
+    assert_eq!(fake.world().nats.len(), 2);
     fake.release_address(&address.id).await.unwrap();
     assert!(fake.addresses("pr-42").await.unwrap().is_empty());
 }

@@ -165,6 +165,51 @@ async fn create_again_or_resumed_converges_without_duplicates() {
 }
 
 #[tokio::test]
+async fn asleep_the_per_node_cache_alarms_go_and_awake_again_they_come_back() {
+    let fake = Fake::with_log_group();
+    let alarm_names =
+        |fake: &Fake| -> Vec<String> { fake.cloudwatch.world().alarms.keys().cloned().collect() };
+    run(&fake, Action::Create, json!({})).await.unwrap();
+    let awake = alarm_names(&fake);
+    assert_eq!(awake.len(), 16);
+    let dashboard = fake.cloudwatch.world().dashboards["dashboard-pr-42"].clone();
+
+    // The sleeping environment's cache has no node; everything else converges as before.
+    let mut asleep = request(Action::Create, json!({"asleep": true}));
+    asleep.outputs["cache"]["cacheNodeIds"] = json!([]);
+    asleep.outputs["cache"]["cacheConfigurationEndpoint"] = json!("");
+    let slept = handle(asleep.clone(), &fake).await.unwrap();
+    assert_eq!(slept.status, Status::Ready);
+    assert_eq!(slept.outputs["alarmCount"], 8);
+    let sleeping = alarm_names(&fake);
+    assert_eq!(sleeping.len(), 8);
+    assert!(sleeping
+        .iter()
+        .all(|name| !name.starts_with("alarm-redis-")));
+    assert!(sleeping.iter().all(|name| awake.contains(name)));
+    assert_eq!(fake.logs.metric_filters()["ecs-logs-pr-42"].len(), 2);
+    assert_eq!(
+        fake.cloudwatch.world().dashboards["dashboard-pr-42"],
+        dashboard,
+        "the dashboard stays as it was"
+    );
+    asleep.action = Action::Status;
+    assert_eq!(handle(asleep.clone(), &fake).await.unwrap(), slept);
+    // Again asleep: nothing more to remove.
+    asleep.action = Action::Create;
+    let deletions = fake.recorder.lock().count("DeleteAlarms");
+    handle(asleep, &fake).await.unwrap();
+    assert_eq!(fake.recorder.lock().count("DeleteAlarms"), deletions);
+
+    // Awake again: the per-node alarms are back, and `status` is READY with all of them.
+    run(&fake, Action::Create, json!({})).await.unwrap();
+    assert_eq!(alarm_names(&fake), awake);
+    let status = run(&fake, Action::Status, json!({})).await.unwrap();
+    assert_eq!(status.status, Status::Ready);
+    assert_eq!(status.outputs["alarmCount"], 16);
+}
+
+#[tokio::test]
 async fn the_topic_mails_only_the_current_alarm_email() {
     let fake = Fake::with_log_group();
     let topic = "arn:aws:sns:us-west-2:123456789012:alarms-pr-42";

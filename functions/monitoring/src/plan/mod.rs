@@ -92,9 +92,22 @@ pub fn alarm_names(spec: &EnvironmentSpec) -> Vec<String> {
         .collect()
 }
 
+/// Every alarm kind: the single ones, and two for each cache node the environment has now. A
+/// sleeping one has none (the cache component deletes the replication group and hands on
+/// `cacheNodeIds: []`), so `create` removes the per-node alarms as it does those of nodes a
+/// smaller cache no longer has, and a wake puts them back. Kept, they would watch nodes that
+/// publish nothing: with missing data treated as `missing` (theirs), an alarm whose evaluation
+/// range has no data point goes to INSUFFICIENT_DATA (CloudWatch user guide, "Configuring how
+/// CloudWatch alarms treat missing data"), and each is still billed as a standard alarm metric.
+/// The spec, not `cacheNodeIds`, decides: `status` has the spec, and the same nodes' names.
 fn alarm_kinds(spec: &EnvironmentSpec) -> Vec<AlarmKind> {
     let mut kinds = AlarmKind::SINGLE.to_vec();
-    for node in cache_nodes(spec) {
+    let nodes = if spec.fields().asleep {
+        Vec::new()
+    } else {
+        cache_nodes(spec)
+    };
+    for node in nodes {
         kinds.extend([AlarmKind::CacheMemory(node), AlarmKind::CacheCpu(node)]);
     }
     kinds
@@ -131,6 +144,22 @@ pub(crate) mod tests {
         assert_eq!(nodes.len(), 9);
         assert_eq!(nodes[8], CacheNode { shard: 3, node: 3 });
         assert_eq!(alarm_names(&big).len(), 8 + 2 * 9);
+    }
+
+    #[test]
+    fn a_sleeping_environment_has_no_per_node_cache_alarm_and_every_other_one() {
+        let sleeping = spec(json!({"asleep": true}));
+        let names = Names::new(sleeping.suffix());
+        let asleep = alarm_names(&sleeping);
+        let awake = alarm_names(&spec(json!({})));
+        assert_eq!(awake.len(), 16);
+        let single = AlarmKind::SINGLE.map(|kind| names.of(NameKind::Alarm(kind)));
+        assert_eq!(asleep, single);
+        assert!(asleep.iter().all(|name| awake.contains(name)));
+        assert!(
+            asleep.iter().all(|name| !name.starts_with("alarm-redis-")),
+            "{asleep:?}"
+        );
     }
 
     #[test]

@@ -38,7 +38,10 @@ fn resources(fake: &Fake) -> String {
 
 /// `status`, checked to have only read: the same resources after as before, no change recorded,
 /// and every call one of [`READS`].
-async fn status_reading_only(fake: &Fake, spec: &EnvironmentSpec) -> Result<Response, CacheError> {
+pub(super) async fn status_reading_only(
+    fake: &Fake,
+    spec: &EnvironmentSpec,
+) -> Result<Response, CacheError> {
     let before = resources(fake);
     let (changes, calls) = {
         let recorder = fake.recorder.lock();
