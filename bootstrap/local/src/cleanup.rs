@@ -121,10 +121,13 @@ pub(super) fn run(
         writeln!(out, "{body}")?;
         return Ok(());
     }
-    let expired = started.iter().map(|(e, x)| (e, x, "expired, torn down"));
-    let idle = slept.iter().map(|(e, x)| (e, x, "idle, put to sleep"));
-    for (environment, execution, what) in expired.chain(idle) {
-        writeln!(out, "{environment}: {what} ({execution})")?;
+    for (list, what) in [
+        (&started, "expired, torn down"),
+        (&slept, "idle, put to sleep"),
+    ] {
+        for (environment, execution) in list {
+            writeln!(out, "{environment}: {what} ({execution})")?;
+        }
     }
     for not_expired in report["notExpired"].as_array().into_iter().flatten() {
         let environment = member(not_expired, "notExpired", "environment")?;
