@@ -96,6 +96,10 @@ def _context(request, state, keys, arn, creates):
         context["application-autoscaling:service-namespace"] = request.params["ServiceNamespace"]
     if "application-autoscaling:scalable-dimension" in keys and request.params.get("ScalableDimension"):
         context["application-autoscaling:scalable-dimension"] = request.params["ScalableDimension"]
+    # Service Authorization Reference, AWS Lambda, condition keys: lambda:Principal filters
+    # AddPermission by the principal the statement is for, the request's Principal.
+    if "lambda:Principal" in keys and request.params.get("Principal"):
+        context["lambda:Principal"] = request.params["Principal"]
     if request.service == "route53" and request.operation == "ChangeResourceRecordSets":
         context.update(_record_set_keys(request))
     return context
@@ -256,6 +260,29 @@ def _dependents(request, state, action, prefix, uses, resources, created):
     return needs
 
 
+def _serverless_endpoint(dependent, request, state):
+    """ElastiCache makes a serverless cache's VPC endpoint in the caller's account with the caller's
+    permissions: the SAR lists these ec2 actions as CreateServerlessCache's dependent actions, and
+    AmazonElastiCacheFullAccess grants ec2:CreateVpcEndpoint on `vpc-endpoint/*` for it (AWS
+    managed policy reference). The endpoint's id is not known before it exists, so the need is on
+    any of the account's endpoints; CreateVpcEndpoint also acts on the subnets and security groups
+    the request names. The Describe actions take no resource type and are needed on "*" anyway."""
+    if not sar.has_resource_types(dependent):
+        return []
+
+    def arns(resource_type, ids):
+        variable = sar.VARIABLE.findall(sar.arn_format("ec2", resource_type))[-1]
+        return [state.arn("ec2", resource_type, request.region, **{variable: i}) for i in ids]
+
+    needed = arns("vpc-endpoint", ["*"])
+    if dependent == "ec2:CreateVpcEndpoint":
+        for member, resource_type in (("SubnetIds", "subnet"), ("SecurityGroupIds", "security-group")):
+            value = request.params.get(member)
+            ids = value if isinstance(value, list) else [value] if value else []
+            needed += arns(resource_type, [str(i) for i in ids])
+    return needed
+
+
 def _dependent_on_own_resources(request, state, dependent, use, resources):
     """A dependent action, on the resources the SAR types of its own name in this request, else on
     the resource of the row that lists it, else "*"."""
@@ -265,6 +292,8 @@ def _dependent_on_own_resources(request, state, dependent, use, resources):
     if dep_prefix == "secretsmanager" and request_prefix(request) == "rds":
         # The master secret RDS creates and tags (named `rds!…`), as its answer gives it.
         arns = [str(arn) for arn in find(request.response, "SecretArn")]
+    if dep_prefix == "ec2" and request.operation == "CreateServerlessCache":
+        arns = _serverless_endpoint(dependent, request, state)
     for dep_use in dep_uses if not arns else []:
         arns.extend(resolve(dep_prefix, dep_use.resource_type, request, state) or [])
     if not arns and dep_prefix == "kms":

@@ -362,11 +362,26 @@ def _elasticache(resource_type, variable, member):
     return resolve
 
 
+def _elasticache_named(resource_type, variable, *members):
+    """An ElastiCache resource named by one member or a list of them (`UserIds` of
+    CreateUserGroup, ElastiCache API reference)."""
+
+    def resolve(request, state):
+        names = [n for member in members for n in _listed(request.params.get(member)) if n]
+        return [state.arn("elasticache", resource_type, request.region, **{variable: n}) for n in names] or None
+
+    return resolve
+
+
 def _elb(resource_type, *members):
     def resolve(request, state):
         arns = []
         for member in members:
             arns.extend(_listed(request.params.get(member)))
+        if resource_type == "listener-rule/app" and request.operation == "SetRulePriorities":
+            # ELBv2 API reference, SetRulePriorities: each rule is named in RulePriorities[].RuleArn.
+            priorities = _listed(request.params.get("RulePriorities"))
+            arns.extend(p["RuleArn"] for p in priorities if isinstance(p, dict) and p.get("RuleArn"))
         created = {
             "loadbalancer/app/": ("CreateLoadBalancer", "LoadBalancerArn"),
             "targetgroup": ("CreateTargetGroup", "TargetGroupArn"),
@@ -587,6 +602,9 @@ RESOLVERS = {
     ("elasticache", "replicationgroup"): _elasticache("replicationgroup", "ReplicationGroupId", "ReplicationGroupId"),
     ("elasticache", "subnetgroup"): _elasticache("subnetgroup", "CacheSubnetGroupName", "CacheSubnetGroupName"),
     ("elasticache", "parametergroup"): _elasticache("parametergroup", "CacheParameterGroupName", "CacheParameterGroupName"),
+    ("elasticache", "serverlesscache"): _elasticache_named("serverlesscache", "ServerlessCacheName", "ServerlessCacheName"),
+    ("elasticache", "user"): _elasticache_named("user", "UserId", "UserId", "UserIds", "UserIdsToAdd", "UserIdsToRemove"),
+    ("elasticache", "usergroup"): _elasticache_named("usergroup", "UserGroupId", "UserGroupId"),
     ("elasticloadbalancing", "loadbalancer/app/"): _elb("loadbalancer/app/", "LoadBalancerArn", "LoadBalancerArns"),
     ("elasticloadbalancing", "targetgroup"): _elb("targetgroup", "TargetGroupArn", "TargetGroupArns"),
     ("elasticloadbalancing", "listener/app"): _elb("listener/app", "ListenerArn"),

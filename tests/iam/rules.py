@@ -125,6 +125,8 @@ DEPENDENT = {
     },
     # ElastiCache: seeding from S3 needs the object only with SnapshotArns.
     ("elasticache:CreateReplicationGroup", "s3:GetObject"): (_param("SnapshotArns"), "ElastiCache user guide, \"Seeding a new cluster with an externally created backup\""),
+    # A serverless cache reads a snapshot from S3 only when restoring one (SnapshotArnsToRestore).
+    ("elasticache:CreateServerlessCache", "s3:GetObject"): (_param("SnapshotArnsToRestore"), "ElastiCache API reference, CreateServerlessCache, SnapshotArnsToRestore"),
     # Lambda: a capacity provider only with CapacityProviderConfig.
     ("lambda:CreateFunction", "lambda:PassCapacityProvider"): (_param("CapacityProviderConfig"), "Lambda API reference, CreateFunction, CapacityProviderConfig"),
     # VPC flow logs: the ECS listing actions only for flow logs of ECS resources; PassRole only with

@@ -279,6 +279,24 @@ class Needs(unittest.TestCase):
         self.assertEqual(found[("kms:TagResource", "*")]["aws:RequestTag/team"], "a")
         self.assertNotIn(("kms:TagResource", f"arn:aws:kms:us-west-2:{ACCOUNT}:key/k1"), found)
 
+    def test_add_permission_is_authorized_with_the_principal_it_grants_to(self):
+        body = json.dumps({"StatementId": "lb", "Action": "lambda:InvokeFunction", "Principal": "elasticloadbalancing.amazonaws.com"})
+        request = wire.decode(0, entry("p", "lambda", body, method="POST", path="/2015-03-31/functions/waker/policy"))
+        self.assertEqual(request.operation, "AddPermission")
+        need = needs_of(request, self.state()).needs[0]
+        self.assertEqual((need.action, need.resource), ("lambda:AddPermission", f"arn:aws:lambda:us-west-2:{ACCOUNT}:function:waker"))
+        only_elb = doc(allow("lambda:AddPermission", need.resource, {"StringEquals": {"lambda:Principal": "elasticloadbalancing.amazonaws.com"}}))
+        only_s3 = doc(allow("lambda:AddPermission", need.resource, {"StringEquals": {"lambda:Principal": "s3.amazonaws.com"}}))
+        self.assertEqual(policy.decide([only_elb], need), "Allow")
+        self.assertEqual(policy.decide([only_s3], need), "ImplicitDeny")
+
+    def test_rule_priorities_are_authorized_on_each_rule_they_move(self):
+        rule = f"arn:aws:elasticloadbalancing:us-west-2:{ACCOUNT}:listener-rule/app/alb-pr-1/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee"
+        body = f"Action=SetRulePriorities&Version=2015-12-01&RulePriorities.member.1.RuleArn={rule}&RulePriorities.member.1.Priority=3"
+        request = wire.decode(0, entry("p", "elasticloadbalancing", body))
+        self.assertEqual(request.operation, "SetRulePriorities")
+        self.assertEqual({(n.action, n.resource) for n in needs_of(request, self.state()).needs}, {("elasticloadbalancing:SetRulePriorities", rule)})
+
     def test_a_listing_of_alarms_is_authorized_on_every_alarm(self):
         body = json.dumps({"AlarmNamePrefix": "alarm-"})
         request = wire.decode(0, entry("p", "monitoring", body, target="GraniteServiceVersion20100801.DescribeAlarms"))

@@ -58,6 +58,28 @@ pub async fn problems(config: &SdkConfig) -> Vec<String> {
         }
     }
 
+    // The waker reads the environment's executions of all three workflows and starts provisions.
+    let (waker, _) = settings("waker").await;
+    let sfn = aws_sdk_sfn::Client::new(config);
+    for variable in [
+        "PROVISION_STATE_MACHINE_ARN",
+        "CLAIM_STATE_MACHINE_ARN",
+        "TEARDOWN_STATE_MACHINE_ARN",
+    ] {
+        let Some(arn) = waker.get(variable) else {
+            problems.push(format!("waker: {variable} is not set"));
+            continue;
+        };
+        let found = sfn
+            .describe_state_machine()
+            .state_machine_arn(arn)
+            .send()
+            .await;
+        if found.is_err() {
+            problems.push(format!("waker: {variable} {arn} names no state machine"));
+        }
+    }
+
     let iam = aws_sdk_iam::Client::new(config);
     for function in BOUNDED {
         let (variables, _) = settings(function).await;

@@ -7,7 +7,7 @@ use std::process::{Command, Output, Stdio};
 
 /// Every function `envctl deploy` packages (the rotation function goes to S3, for the database
 /// function to deploy per environment).
-pub const PACKAGED: [&str; 10] = [
+pub const PACKAGED: [&str; 11] = [
     "validate",
     "network",
     "database",
@@ -17,6 +17,7 @@ pub const PACKAGED: [&str; 10] = [
     "monitoring",
     "outputs",
     "cleanup",
+    "waker",
     "rotation",
 ];
 

@@ -450,10 +450,65 @@ async fn cache(config: &SdkConfig, names: Names<'_>) -> Vec<String> {
     );
     found.extend(log_groups(config, &[names.of(NameKind::CacheSlowLogGroup)]).await);
     found.extend(secrets(config, &[names.of(NameKind::CacheAuthSecret)]).await);
+    found.extend(serverless_cache(&elasticache, names).await);
     found
 }
 
-/// The load balancer, both target groups, the access-log bucket, the certificate.
+/// `cacheMode: serverless`: the serverless cache, its user group and its user.
+async fn serverless_cache(
+    elasticache: &aws_sdk_elasticache::Client,
+    names: Names<'_>,
+) -> Vec<String> {
+    let mut found = Vec::new();
+    let cache = names.of(NameKind::ServerlessCache);
+    let caches = elasticache
+        .describe_serverless_caches()
+        .send()
+        .await
+        .expect("DescribeServerlessCaches");
+    found.extend(
+        caches
+            .serverless_caches()
+            .iter()
+            .filter(|c| c.serverless_cache_name() == Some(cache.as_str()))
+            .map(|c| {
+                format!(
+                    "serverless-cache {cache} ({})",
+                    c.status().unwrap_or_default()
+                )
+            }),
+    );
+    let group = names.of(NameKind::CacheUserGroup);
+    let groups = elasticache
+        .describe_user_groups()
+        .send()
+        .await
+        .expect("DescribeUserGroups");
+    found.extend(
+        groups
+            .user_groups()
+            .iter()
+            .filter(|g| g.user_group_id() == Some(group.as_str()))
+            .map(|_| format!("user-group {group}")),
+    );
+    let user = names.of(NameKind::CacheUser);
+    let users = elasticache
+        .describe_users()
+        .send()
+        .await
+        .expect("DescribeUsers");
+    found.extend(
+        users
+            .users()
+            .iter()
+            .filter(|u| u.user_id() == Some(user.as_str()))
+            .map(|_| format!("user {user}")),
+    );
+    found
+}
+
+/// The load balancer, the blue, green and wake target groups, the access-log bucket, the
+/// certificate.
 async fn edge(config: &SdkConfig, names: Names<'_>) -> Vec<String> {
     let elb = aws_sdk_elasticloadbalancingv2::Client::new(config);
     let mut found = Vec::new();
@@ -470,10 +525,11 @@ async fn edge(config: &SdkConfig, names: Names<'_>) -> Vec<String> {
             .filter(|b| b.load_balancer_name() == Some(balancer.as_str()))
             .map(|_| format!("load-balancer {balancer}")),
     );
-    let target_groups: Vec<String> = Color::ALL
+    let mut target_groups: Vec<String> = Color::ALL
         .iter()
         .map(|&color| names.of(NameKind::TargetGroup(color)))
         .collect();
+    target_groups.push(names.of(NameKind::WakeTargetGroup));
     let groups = elb
         .describe_target_groups()
         .send()

@@ -35,3 +35,29 @@ pub fn local_in_dir(emulator: &Emulator, work: &Path, args: &[&str]) -> (i32, St
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
 }
+
+/// `envctl <args>` in a checkout of its own with no emulator given or recorded (the checkout
+/// holds only what envctl looks for to find one, so nothing could be started from it): exit
+/// code, stdout, stderr.
+pub fn local_without_emulator(name: &str, args: &[&str]) -> (i32, String, String) {
+    let root = crate::scratch::ScratchDir::new(&format!("envctl-it-bare-{name}"));
+    for marker in ["statemachine/placeholders.json", "tools/workflow/run.mjs"] {
+        let path = root.join(marker);
+        std::fs::create_dir_all(path.parent().expect("a directory")).expect("a scratch directory");
+        std::fs::write(&path, "").expect("a marker file");
+    }
+    let mut argv: Vec<&str> = args.to_vec();
+    argv.extend(["--project", root.to_str().expect("a UTF-8 path")]);
+    let output = std::process::Command::new(binary("envctl"))
+        .args(&argv)
+        .env_remove("AWS_ENDPOINT_URL")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .output()
+        .expect("envctl runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}

@@ -22,7 +22,9 @@ and the ServerlessCache and UserGroup data types), and what is answered here:
 - User groups (Valkey/Redis RBAC, the only login a serverless Valkey cache offers besides IAM): a group
   must hold a user whose name is `default` (DefaultUserRequired), its users must exist (UserNotFound),
   an id in use is UserGroupAlreadyExists; DeleteUserGroup of a group a cache uses is
-  InvalidUserGroupState.
+  InvalidUserGroupState. A group is `creating` for the first DescribeUserGroups that shows it, then
+  `active` (CreateUserGroup answers `creating`); CreateServerlessCache with a group that is not
+  `active` is InvalidUserGroupState, "The user group is not in an active state".
 - Tags: ListTagsForResource, AddTagsToResource and RemoveTagsFromResource take the caches' and user
   groups' ARNs (moto's own ARN check knows neither kind).
 """
@@ -133,6 +135,8 @@ def patch() -> None:
         group_id = self._get_param("UserGroupId")
         if group_id and group_id not in groups:
             raise UserGroupNotFound(f"User group {group_id} not found.")
+        if group_id and groups[group_id]["Status"] != "active":
+            raise InvalidUserGroupState("The user group is not in an active state.")
         major = self._get_param("MajorEngineVersion") or DEFAULT_MAJOR_VERSIONS[engine]
         full = FULL_VERSIONS[engine].get(major)
         if full is None:
@@ -227,7 +231,8 @@ def patch() -> None:
             raise DefaultUserRequired("A user group must hold a user named default.")
         group = {
             "UserGroupId": group_id,
-            "Status": "active",
+            # CreateUserGroup answers `creating`; the first describe that shows it moves it on.
+            "Status": "creating",
             "Engine": self._get_param("Engine"),
             "UserIds": user_ids,
             "MinimumEngineVersion": "6.0",
@@ -244,12 +249,16 @@ def patch() -> None:
         if group_id and group_id not in groups:
             raise UserGroupNotFound(f"User group {group_id} not found.")
         listed = [groups[group_id]] if group_id else list(groups.values())
+        shown = [user_group(self, group) for group in listed]
         for group in listed:
-            group["ServerlessCaches"] = [
+            if group["Status"] == "creating":
+                group["Status"] = "active"
+        for group, answer in zip(listed, shown):
+            answer["ServerlessCaches"] = [
                 name for name, cache in _state(backend)[0].items()
                 if cache.get("UserGroupId") == group["UserGroupId"] and not cache.get("_gone")
             ]
-        return ActionResult({"UserGroups": [user_group(self, group) for group in listed]})
+        return ActionResult({"UserGroups": shown})
 
     def delete_user_group(self):
         backend = self.elasticache_backend

@@ -87,7 +87,15 @@ class ServerlessCaches(unittest.TestCase):
                                     UserGroupId="users-pr-2"), "UserGroupNotFound")
         group = self.elasticache.create_user_group(UserGroupId="users-pr-2", Engine="valkey", UserIds=["default", "app-pr-2"],
                                                    Tags=[{"Key": "catalog:environment", "Value": "pr-2"}])
-        self.assertEqual((group["Status"], group["UserIds"]), ("active", ["default", "app-pr-2"]))
+        self.assertEqual((group["Status"], group["UserIds"]), ("creating", ["default", "app-pr-2"]))
+        # A group still creating is refused to a new cache (CreateServerlessCache:
+        # InvalidUserGroupState); the first describe that shows it finds it active.
+        self.assertEqual(self.error(self.elasticache.create_serverless_cache, ServerlessCacheName="c2", Engine="valkey",
+                                    UserGroupId="users-pr-2"), "InvalidUserGroupState")
+        shown = self.elasticache.describe_user_groups(UserGroupId="users-pr-2")["UserGroups"][0]
+        self.assertEqual(shown["Status"], "creating")
+        shown = self.elasticache.describe_user_groups(UserGroupId="users-pr-2")["UserGroups"][0]
+        self.assertEqual(shown["Status"], "active")
         self.assertEqual(self.error(self.elasticache.create_user_group, UserGroupId="users-pr-2", Engine="valkey",
                                     UserIds=["default"]), "UserGroupAlreadyExists")
         self.assertEqual(self.elasticache.list_tags_for_resource(ResourceName=group["ARN"])["TagList"],

@@ -141,6 +141,8 @@ pub struct Listener {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TargetGroup {
     pub name: String,
+    /// `instance`, `ip`, `lambda` or `alb` (ELB API reference, TargetGroup `TargetType`).
+    pub target_type: String,
     pub health_check_enabled: bool,
     pub health_check_path: Option<String>,
     pub matcher: Option<String>,

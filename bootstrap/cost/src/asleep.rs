@@ -9,8 +9,9 @@
 //!   that an Application Load Balancer is running, and the number of Load Balancer Capacity Units
 //!   (LCU) used per hour" (Elastic Load Balancing pricing): with no traffic it uses no LCU, so
 //!   asleep it costs its hour alone;
-//! - no task runs (desired count 0, as on standby) and the cache's replication group is deleted:
-//!   Fargate and ElastiCache bill per running task and per node-hour (AWS Fargate pricing, Amazon
+//! - no task runs (desired count 0, as on standby) and the cache's replication group (or the
+//!   serverless cache) is deleted: Fargate and ElastiCache bill per running task and per node-hour,
+//!   or per GB-hour stored and ECPU while a serverless cache exists (AWS Fargate pricing, Amazon
 //!   ElastiCache pricing);
 //! - Aurora is left alone: nothing connects while asleep, so with `dbMinCapacity` 0 it pauses and
 //!   bills no compute (Aurora user guide, "Scaling to Zero ACUs with automatic pause and resume for
@@ -52,7 +53,7 @@ pub(crate) fn aurora(min_capacity: f64, instances: u32) -> String {
 
 /// The alarms that stay: all but the per-node cache alarms.
 pub(crate) fn alarms(fixed: u32) -> String {
-    format!("{fixed}: the memory and CPU alarms of each cache node go with the nodes")
+    format!("{fixed}: the cache alarms (2 per node, or the serverless cache's 2) go with the cache")
 }
 
 /// What the environment built from `spec` costs per hour while asleep, asleep or not: the figure

@@ -89,7 +89,7 @@ fn asleep_only_the_load_balancer_its_addresses_and_the_monthly_items_stay() {
     assert!(close(alarms.0, 0.8 / 730.0), "{}", alarms.0);
     assert_eq!(
         alarms.1,
-        "8: the memory and CPU alarms of each cache node go with the nodes"
+        "8: the cache alarms (2 per node, or the serverless cache's 2) go with the cache"
     );
     for name in [
         "KMS key",

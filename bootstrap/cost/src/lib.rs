@@ -9,16 +9,19 @@
 //! A standby spec (a warm-pool environment waiting to be claimed) runs no task, and [`pool`]
 //! prices a warm pool of such environments (`envctl spec cost --pool N`). Every item also says what
 //! it costs while the environment sleeps ([`asleep`]: `envctl env sleep`, or `sleepAfterIdleMinutes`
-//! without requests), and a spec with `asleep: true` is priced asleep, idle and at peak alike.
+//! without requests), and a spec with `asleep: true` is priced asleep, idle and at peak alike. A spec
+//! with `cacheMode: serverless` has a serverless cache's line instead of the nodes' (`serverless`).
 
 mod asleep;
 mod pool;
+mod serverless;
 
 pub use asleep::asleep_hour;
 pub use pool::{pool, pool_report, pool_to_json, pool_to_text, PoolCost};
+pub use serverless::ServerlessCachePrices;
 
 use anyhow::{anyhow, Context};
-use env_core::spec::{CpuArchitecture, EnvironmentSpec, NatStrategy, SpecFields};
+use env_core::spec::{CacheMode, CpuArchitecture, EnvironmentSpec, NatStrategy, SpecFields};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -27,8 +30,9 @@ use std::path::Path;
 
 const TABLE: &str = include_str!("../prices/us-west-2.json");
 
-/// The alarms the monitoring function creates besides the two per cache node (memory and engine CPU):
-/// service CPU, tasks at max, target 5xx, unhealthy hosts, target p99, API p99, DB connections, DB ACU.
+/// The alarms the monitoring function creates besides the two per cache node (memory and engine CPU;
+/// a serverless cache's data stored and ECPUs, on its one virtual node): service CPU, tasks at max,
+/// target 5xx, unhealthy hosts, target p99, API p99, DB connections, DB ACU.
 const FIXED_ALARMS: u32 = 8;
 /// ResponseTime and ServerErrors, from the service's log metric filters.
 const CUSTOM_METRICS: u32 = 2;
@@ -60,6 +64,8 @@ pub struct PriceTable {
     pub alarm_month: f64,
     pub custom_metric_month: f64,
     pub dashboard_month: f64,
+    /// ElastiCache Serverless for Valkey, for `cacheMode: serverless`, dated on its own.
+    pub serverless_cache: ServerlessCachePrices,
 }
 
 impl PriceTable {
@@ -88,17 +94,10 @@ pub fn estimate(spec: &EnvironmentSpec, prices: &PriceTable) -> anyhow::Result<V
 
 /// The estimate of a spec's fields; [`pool`] gives it a standby copy of a spec's.
 fn estimate_fields(f: &SpecFields, prices: &PriceTable) -> anyhow::Result<Vec<Item>> {
-    let node_type = f.cache_node_type.as_str();
-    let node_hour = *prices.cache_node_hour.get(node_type).ok_or_else(|| {
-        let known: Vec<&str> = prices.cache_node_hour.keys().map(String::as_str).collect();
-        anyhow!(
-            "the price table has no price for cacheNodeType {node_type:?}; it knows {}",
-            known.join(", ")
-        )
-    })?;
-    let nodes = u32::from(f.cache_shards.get()) * (1 + u32::from(f.cache_replicas_per_shard.get()));
+    let (cache, nodes) = cache_item(f, prices)?;
     let mut items = network_items(f, prices);
-    items.extend(compute_and_data_items(f, prices, nodes, node_hour));
+    items.extend(compute_and_data_items(f, prices));
+    items.push(cache);
     items.extend(monthly_items(prices, FIXED_ALARMS + 2 * nodes));
     if f.asleep {
         // Asleep it costs what stays, whatever the load would have been.
@@ -108,6 +107,30 @@ fn estimate_fields(f: &SpecFields, prices: &PriceTable) -> anyhow::Result<Vec<It
         }
     }
     Ok(items)
+}
+
+/// The cache's line and how many nodes it has, each with a memory and a CPU alarm: the cluster's
+/// nodes, or the serverless cache's one virtual node (`serverless`).
+fn cache_item(f: &SpecFields, prices: &PriceTable) -> anyhow::Result<(Item, u32)> {
+    if f.cache_mode == CacheMode::Serverless {
+        return Ok((serverless::item(&prices.serverless_cache), 1));
+    }
+    let node_type = f.cache_node_type.as_str();
+    let node_hour = *prices.cache_node_hour.get(node_type).ok_or_else(|| {
+        let known: Vec<&str> = prices.cache_node_hour.keys().map(String::as_str).collect();
+        anyhow!(
+            "the price table has no price for cacheNodeType {node_type:?}; it knows {}",
+            known.join(", ")
+        )
+    })?;
+    let nodes = u32::from(f.cache_shards.get()) * (1 + u32::from(f.cache_replicas_per_shard.get()));
+    let item = flat(
+        "ElastiCache nodes",
+        format!("{nodes} × {node_type}"),
+        f64::from(nodes) * node_hour,
+    )
+    .while_asleep(0.0, asleep::CACHE_NODES);
+    Ok((item, nodes))
 }
 
 /// An item whose price does not change with load, and stays whole while asleep.
@@ -162,13 +185,8 @@ fn network_items(f: &SpecFields, prices: &PriceTable) -> Vec<Item> {
     ]
 }
 
-/// The tasks and Aurora, which scale between the spec's bounds, and the cache nodes.
-fn compute_and_data_items(
-    f: &SpecFields,
-    prices: &PriceTable,
-    nodes: u32,
-    node_hour: f64,
-) -> Vec<Item> {
+/// The tasks and Aurora, which scale between the spec's bounds.
+fn compute_and_data_items(f: &SpecFields, prices: &PriceTable) -> Vec<Item> {
     let vcpu = f64::from(f.task_cpu.get()) / 1024.0;
     let memory_gb = f64::from(f.task_memory.get()) / 1024.0;
     let (vcpu_hour, gb_hour) = match f.cpu_architecture {
@@ -218,12 +236,6 @@ fn compute_and_data_items(
             asleep_hour: idle_aurora,
             asleep: asleep::aurora(f.db_min_capacity.as_f64(), AURORA_INSTANCES),
         },
-        flat(
-            "ElastiCache nodes",
-            format!("{nodes} × {}", f.cache_node_type.as_str()),
-            f64::from(nodes) * node_hour,
-        )
-        .while_asleep(0.0, asleep::CACHE_NODES),
     ]
 }
 
@@ -351,16 +363,28 @@ pub fn report(
     let prices = PriceTable::bundled()?;
     let items = estimate(spec, &prices)?;
     let priced_asleep = spec.fields().asleep;
+    let serverless_cache = spec.fields().cache_mode == CacheMode::Serverless;
     if json {
         let mut body = to_json(&items, &prices);
         body["spec"] = json!(file.display().to_string());
         body["pricedAsleep"] = json!(priced_asleep);
+        if serverless_cache {
+            let cache = &prices.serverless_cache;
+            body["serverlessCache"] = json!({
+                "collected": cache.collected,
+                "source": cache.source,
+                "assumptions": serverless::note(cache).trim_end(),
+            });
+        }
         writeln!(out, "{body}")?;
     } else {
         if priced_asleep {
             out.write_all(asleep::PRICED_ASLEEP.as_bytes())?;
         }
         out.write_all(to_text(&items, &prices).as_bytes())?;
+        if serverless_cache {
+            out.write_all(serverless::note(&prices.serverless_cache).as_bytes())?;
+        }
     }
     Ok(())
 }

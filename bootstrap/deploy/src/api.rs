@@ -22,6 +22,22 @@ pub struct FunctionState {
     /// Lambda's `CodeSha256`: base64 of the SHA-256 of the zip (API reference, FunctionConfiguration).
     pub code_sha256: String,
     pub environment: BTreeMap<String, String>,
+    /// The function's reserved concurrency, which GetFunction answers as
+    /// `Concurrency.ReservedConcurrentExecutions` (Lambda API reference, GetFunction); `None`:
+    /// none reserved (CreateFunction cannot set it: PutFunctionConcurrency does).
+    pub reserved_concurrency: Option<i32>,
+}
+
+/// One statement of a function's resource-based policy letting an AWS service invoke it, as
+/// AddPermission writes it: `lambda:InvokeFunction` for `principal`, only from `source_account` and
+/// a source whose ARN matches `source_arn` (Lambda adds it as an `ArnLike` condition, so it may
+/// hold wildcards: Lambda API reference, AddPermission; IAM user guide, ARN condition operators).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Permission {
+    pub statement_id: String,
+    pub principal: String,
+    pub source_account: String,
+    pub source_arn: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +85,14 @@ pub trait Cloud {
     async fn update_code(&self, name: &str, architecture: &str, zip: Vec<u8>) -> Result<()>;
     async fn update_configuration(&self, name: &str, state: &FunctionState) -> Result<()>;
     async fn delete_function(&self, name: &str) -> Result<bool>;
+    /// PutFunctionConcurrency: at most `reserved` instances of the function at once, and that
+    /// many kept for it out of the account's concurrency.
+    async fn put_concurrency(&self, name: &str, reserved: i32) -> Result<()>;
+    /// The statement `statement_id` of the function's resource-based policy (GetPolicy), if the
+    /// function has a policy holding it.
+    async fn permission(&self, function: &str, statement_id: &str) -> Result<Option<Permission>>;
+    async fn add_permission(&self, function: &str, permission: &Permission) -> Result<()>;
+    async fn remove_permission(&self, function: &str, statement_id: &str) -> Result<()>;
 
     async fn state_machine(&self, arn: &str) -> Result<Option<MachineState>>;
     async fn create_state_machine(&self, name: &str, state: &MachineState) -> Result<()>;

@@ -5,6 +5,7 @@ use super::pool::{self, PoolSettings};
 use super::resources::{self, Backend};
 use super::rotation_package::CaBundle;
 use crate::asl;
+use crate::invocation;
 use crate::policies::{self, Setting, FUNCTIONS};
 use anyhow::{bail, Context};
 use envctl_common::progress::Progress;
@@ -169,9 +170,16 @@ pub async fn deploy_with_pool<C: Cloud>(
                 architecture,
                 pool,
             ),
+            reserved_concurrency: invocation::reserved_concurrency(policy.function),
         };
         let change = ensure_function(cloud, policy.function, &desired, zip).await?;
         log.add("function", policy.function, change);
+        // Before any environment registers the function in a target group: ELB refuses the
+        // registration until the function's policy lets it invoke it.
+        if let Some(permission) = invocation::permission(policy.function, &backend) {
+            let change = invocation::ensure_permission(cloud, policy.function, &permission).await?;
+            log.add("permission", &permission.statement_id, change);
+        }
     }
     state_machines(cloud, &backend, &mut log).await?;
     schedule(cloud, &backend, &mut log).await?;
@@ -243,6 +251,9 @@ fn function_environment(
     if function == resources::CLEANUP_FUNCTION {
         return cleanup_environment(backend, pool);
     }
+    if function == invocation::WAKER {
+        return workflows_environment(backend);
+    }
     let mut environment = std::collections::BTreeMap::new();
     if function == "database" {
         environment.insert("ROTATION_CODE_BUCKET".to_owned(), backend.bucket.clone());
@@ -262,13 +273,21 @@ fn function_environment(
     environment
 }
 
-/// The cleanup's settings: the teardown it starts for an expired environment, the provision it
-/// starts to refill the pool, the claim it starts to retire an unclaimed pool environment under
-/// the claim's lock, and the pool itself.
+/// The cleanup's settings: the three workflows ([`workflows_environment`]) and the pool.
 fn cleanup_environment(
     backend: &Backend,
     pool: &PoolSettings,
 ) -> std::collections::BTreeMap<String, String> {
+    let mut environment = workflows_environment(backend);
+    pool.add_to(&mut environment);
+    environment
+}
+
+/// The three workflows by ARN, as the cleanup and the waker read them. The cleanup starts the
+/// teardown of an expired environment, a provision to refill the pool or put an idle environment
+/// to sleep, a claim to retire an unclaimed pool environment under the claim's lock; the waker
+/// reads an environment's latest execution of each and starts the wake provision.
+fn workflows_environment(backend: &Backend) -> std::collections::BTreeMap<String, String> {
     let mut environment = std::collections::BTreeMap::new();
     for (variable, machine) in [
         ("TEARDOWN_STATE_MACHINE_ARN", asl::TEARDOWN_NAME),
@@ -277,7 +296,6 @@ fn cleanup_environment(
     ] {
         environment.insert(variable.to_owned(), backend.scope.state_machine(machine));
     }
-    pool.add_to(&mut environment);
     environment
 }
 
@@ -392,8 +410,10 @@ async fn ensure_function<C: Cloud>(
     desired: &FunctionState,
     zip: Vec<u8>,
 ) -> anyhow::Result<Change> {
+    let reserved = desired.reserved_concurrency;
     let Some(current) = cloud.function(name).await? else {
         cloud.create_function(name, desired, zip).await?;
+        invocation::ensure_concurrency(cloud, name, None, reserved).await?;
         return Ok(Change::Created);
     };
     let mut change = Change::Unchanged;
@@ -403,6 +423,10 @@ async fn ensure_function<C: Cloud>(
     }
     if current.role_arn != desired.role_arn || current.environment != desired.environment {
         cloud.update_configuration(name, desired).await?;
+        change = Change::Updated;
+    }
+    let current_reserved = current.reserved_concurrency;
+    if invocation::ensure_concurrency(cloud, name, current_reserved, reserved).await? {
         change = Change::Updated;
     }
     Ok(change)

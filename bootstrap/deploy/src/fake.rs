@@ -1,6 +1,8 @@
 //! An in-memory [`Cloud`] for the unit tests, with a way to make any call fail.
 
-use super::api::{Cloud, FunctionState, MachineState, Result, RoleState, ScheduleState};
+use super::api::{
+    Cloud, FunctionState, MachineState, Permission, Result, RoleState, ScheduleState,
+};
 use serde_json::Value;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -13,6 +15,8 @@ pub struct FakeCloud {
     pub roles: RefCell<BTreeMap<String, RoleState>>,
     pub managed_policies: RefCell<BTreeMap<String, Value>>,
     pub functions: RefCell<BTreeMap<String, FunctionState>>,
+    /// Each function's resource-based policy statements, by (function, statement id).
+    pub permissions: RefCell<BTreeMap<(String, String), Permission>>,
     pub machines: RefCell<BTreeMap<String, MachineState>>,
     pub schedules: RefCell<BTreeMap<String, ScheduleState>>,
     pub environments: Vec<String>,
@@ -150,9 +154,12 @@ impl Cloud for FakeCloud {
         _zip: Vec<u8>,
     ) -> Result<()> {
         self.call("CreateFunction", name)?;
-        self.functions
-            .borrow_mut()
-            .insert(name.into(), state.clone());
+        // CreateFunction takes no reserved concurrency: PutFunctionConcurrency sets it.
+        let created = FunctionState {
+            reserved_concurrency: None,
+            ..state.clone()
+        };
+        self.functions.borrow_mut().insert(name.into(), created);
         Ok(())
     }
 
@@ -176,7 +183,40 @@ impl Cloud for FakeCloud {
 
     async fn delete_function(&self, name: &str) -> Result<bool> {
         self.call("DeleteFunction", name)?;
+        // A function's policy goes with it.
+        self.permissions
+            .borrow_mut()
+            .retain(|(function, _), _| function != name);
         Ok(self.functions.borrow_mut().remove(name).is_some())
+    }
+
+    async fn put_concurrency(&self, name: &str, reserved: i32) -> Result<()> {
+        self.call("PutFunctionConcurrency", name)?;
+        if let Some(function) = self.functions.borrow_mut().get_mut(name) {
+            function.reserved_concurrency = Some(reserved);
+        }
+        Ok(())
+    }
+
+    async fn permission(&self, function: &str, statement_id: &str) -> Result<Option<Permission>> {
+        let key = (function.to_owned(), statement_id.to_owned());
+        Ok(self.permissions.borrow().get(&key).cloned())
+    }
+
+    async fn add_permission(&self, function: &str, permission: &Permission) -> Result<()> {
+        self.call("AddPermission", function)?;
+        let key = (function.to_owned(), permission.statement_id.clone());
+        self.permissions
+            .borrow_mut()
+            .insert(key, permission.clone());
+        Ok(())
+    }
+
+    async fn remove_permission(&self, function: &str, statement_id: &str) -> Result<()> {
+        self.call("RemovePermission", function)?;
+        let key = (function.to_owned(), statement_id.to_owned());
+        self.permissions.borrow_mut().remove(&key);
+        Ok(())
     }
 
     async fn state_machine(&self, arn: &str) -> Result<Option<MachineState>> {

@@ -12,6 +12,7 @@ pub mod aws;
 pub mod command;
 #[cfg(test)]
 mod fake;
+pub mod invocation;
 pub mod policies;
 pub mod pool;
 pub mod resources;
@@ -19,3 +20,5 @@ pub mod rotation_package;
 mod settle;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod waker_tests;

@@ -99,8 +99,10 @@ fn confined_trust(service: &str, account: &str, source_arn: &str) -> Value {
 /// rule Step Functions uses to learn it finished (Step Functions developer guide, "IAM policies for
 /// starting Step Functions workflow executions", synchronous `.sync` pattern).
 pub(crate) fn states_policy(scope: &ArnScope) -> Value {
+    // The waker is the load balancers' to invoke (crate::invocation), never a Task's.
     let functions: Vec<String> = FUNCTIONS
         .iter()
+        .filter(|policy| policy.function != crate::invocation::WAKER)
         .map(|policy| scope.function(policy.function))
         .collect();
     let teardown = scope.state_machine(asl::TEARDOWN_NAME);
@@ -148,8 +150,14 @@ mod tests {
         let statements = policy["Statement"].as_array().unwrap();
         assert_eq!(
             statements[0]["Resource"].as_array().unwrap().len(),
-            FUNCTIONS.len()
+            FUNCTIONS.len() - 1
         );
+        assert!(!statements[0]["Resource"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(
+                "arn:aws:lambda:us-west-2:123456789012:function:waker"
+            )));
         assert_eq!(
             statements[1]["Resource"][0],
             "arn:aws:states:us-west-2:123456789012:stateMachine:teardown"

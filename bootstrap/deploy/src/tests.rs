@@ -8,7 +8,7 @@ use envctl_common::progress::Progress;
 use std::path::PathBuf;
 
 /// A packages directory with a small zip per function, in both layouts cargo-lambda and CI use.
-fn packages(tag: &str, content: &str) -> Packages {
+pub(crate) fn packages(tag: &str, content: &str) -> Packages {
     let dir = std::env::temp_dir().join(format!("envctl-packages-{}-{tag}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     for (i, function) in FUNCTIONS
@@ -51,7 +51,7 @@ fn zip_of(name: &str, content: &str) -> Vec<u8> {
     writer.finish().unwrap().into_inner()
 }
 
-fn run_deploy(
+pub(crate) fn run_deploy(
     cloud: &FakeCloud,
     packages: &Packages,
     architecture: &str,
@@ -76,9 +76,10 @@ fn a_first_deploy_creates_each_resource_once_and_a_second_changes_nothing() {
     let cloud = FakeCloud::default();
     let packages = packages("twice", "v1");
     let first = run_deploy(&cloud, &packages, "x86_64").unwrap();
-    // bucket, object, the roles' boundary, a role and a function per function, the states role,
-    // three machines, the scheduler role and the schedule.
-    assert_eq!(first.len(), 2 + 1 + 2 * FUNCTIONS.len() + 1 + 3 + 1 + 1);
+    // bucket, object, the roles' boundary, a role and a function per function, the waker's
+    // permission for the load balancers, the states role, three machines, the scheduler role and
+    // the schedule.
+    assert_eq!(first.len(), 2 + 1 + 2 * FUNCTIONS.len() + 1 + 1 + 3 + 1 + 1);
     assert!(first.contains(&("state machine claim".to_owned(), Change::Created)));
     assert!(
         first.iter().all(|(_, change)| *change == Change::Created),
@@ -295,7 +296,10 @@ fn an_aws_failure_stops_the_deploy_with_the_call_named() {
     );
 }
 
-fn run_undeploy(cloud: &FakeCloud, force: bool) -> anyhow::Result<Vec<(String, Change)>> {
+pub(crate) fn run_undeploy(
+    cloud: &FakeCloud,
+    force: bool,
+) -> anyhow::Result<Vec<(String, Change)>> {
     let mut err = Vec::new();
     let mut progress = Progress::new(&mut err, false);
     let outcomes = envctl_common::sdk::runtime().unwrap().block_on(undeploy(

@@ -200,8 +200,10 @@ mod tests {
     fn names_lists_every_name_with_its_limit() {
         let (code, out, _) = run_cli(&["spec", "names", "pr-42"], "");
         assert_eq!(code, ExitCode::SUCCESS);
-        assert_eq!(out.lines().count(), 69);
+        assert_eq!(out.lines().count(), 73);
         assert!(out.contains("tg-green-pr-42  (limit 32)"), "{out}");
+        assert!(out.contains("tg-wake-pr-42  (limit 32)"), "{out}");
+        assert!(out.contains("valkey-users-pr-42  (limit 40)"), "{out}");
         assert!(
             out.contains("alb-logs-pr-42-<account-id>  (limit 63)"),
             "{out}"

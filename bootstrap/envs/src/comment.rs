@@ -66,14 +66,15 @@ pub fn render(facts: &Facts, now: SystemTime, warn_before: Duration) -> String {
     let url = match (&facts.url, &facts.stage) {
         (Some(url), Stage::Ready) => url.clone(),
         (Some(url), Stage::Provisioning(_)) => format!("{url} (being updated)"),
-        // The load balancer stays while asleep, but no task stands behind it.
-        (Some(url), Stage::Asleep) => format!("{url} (asleep: no task answers until woken)"),
+        // The load balancer stays while asleep and sends every request to the waker function,
+        // whose page says the environment is waking up and starts the wake.
+        (Some(url), Stage::Asleep) => format!("{url} (asleep: opening it wakes it)"),
         _ => "-".into(),
     };
     text.push_str(&format!("| URL | {url} |\n"));
     let state = match facts.stage {
         Stage::Asleep => format!(
-            "asleep: no task runs, its NAT gateways and cache are removed; wake it with `envctl env wake {target}`"
+            "asleep: no task runs, its NAT gateways and cache are removed; opening its URL wakes it, as does `envctl env wake {target}`"
         ),
         ref stage => describe(stage),
     };
@@ -204,10 +205,10 @@ mod tests {
             "{text}"
         );
         assert!(text.contains(
-            "| URL | https://alb-pr-42-1.us-west-2.elb.amazonaws.com (asleep: no task answers until woken) |\n"
+            "| URL | https://alb-pr-42-1.us-west-2.elb.amazonaws.com (asleep: opening it wakes it) |\n"
         ), "{text}");
         assert!(text.contains(
-            "| State | asleep: no task runs, its NAT gateways and cache are removed; wake it with `envctl env wake --pr 42` |\n"
+            "| State | asleep: no task runs, its NAT gateways and cache are removed; opening its URL wakes it, as does `envctl env wake --pr 42` |\n"
         ), "{text}");
         assert!(
             text.contains("| Cost | $0.04 per hour asleep (estimate, `envctl spec cost`) |\n"),

@@ -2,17 +2,17 @@
 //! execution name a repeated trigger of the same request maps to.
 
 use anyhow::{bail, Context};
-use env_core::spec::{EnvironmentSpec, EnvironmentSuffix};
+use env_core::spec::EnvironmentSpec;
 use serde_json::{json, Value};
 use std::path::Path;
+
+// The names every starter of the workflows shares (the waker function computes a wake's name as
+// `env wake` does), so they live in env_core.
+pub(crate) use env_core::execution_name::{execution_name, suffix_of};
 
 /// The spec used when no `--spec` is given: the repository's pull-request example (single NAT,
 /// self-signed certificate, forceDestroy), a demo that tears down without manual steps.
 const DEMO_SPEC: &str = include_str!("../../../examples/pr.json");
-
-/// The longest execution name: Step Functions allows 80 characters (API reference, StartExecution
-/// `name`), and a rollback's teardown is named `rollback-` + the provision's name.
-pub(crate) const MAX_EXECUTION_NAME: usize = 71;
 
 /// The overrides the command line gives on top of the spec file.
 #[derive(Debug, Default, Clone)]
@@ -73,54 +73,9 @@ pub(crate) fn parse_ttl(text: &str) -> Result<u32, String> {
         .ok_or_else(|| format!("{text:?} is not a whole number of hours or days"))
 }
 
-/// `<suffix>--<request>[-g<generation>]`: the double hyphen cannot occur in a suffix, so the
-/// suffix is recoverable from any execution name. `request` is the caller's id (a CI run) or, by
-/// default, a hash of the input, so the same trigger twice starts one execution; `generation`
-/// (the name of the environment's latest execution of the other workflow, hashed) makes the same
-/// trigger a new execution once the environment has been torn down and is brought up again.
-pub(crate) fn execution_name(
-    suffix: &EnvironmentSuffix,
-    request: Option<&str>,
-    input: &Value,
-    generation: Option<&str>,
-) -> String {
-    let request = match request {
-        Some(id) => id
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-            .collect(),
-        None => format!("{:016x}", fnv1a(input.to_string().as_bytes())),
-    };
-    // 32 bits of the hash tell a handful of generations apart; the name keeps it whole. No
-    // generation, no tag.
-    let tag = generation
-        .map(|name| format!("-g{:08x}", fnv1a(name.as_bytes()) as u32))
-        .unwrap_or_default();
-    let mut name = format!("{suffix}--{request}");
-    name.truncate(MAX_EXECUTION_NAME - tag.len());
-    name.push_str(&tag);
-    name
-}
-
-/// The suffix an execution name was built from, if it was built by [`execution_name`].
-pub(crate) fn suffix_of(execution_name: &str) -> Option<&str> {
-    execution_name.split_once("--").map(|(suffix, _)| suffix)
-}
-
-/// FNV-1a, 64 bits: stable across Rust versions and platforms, unlike `DefaultHasher`.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn suffix(text: &str) -> EnvironmentSuffix {
-        EnvironmentSuffix::parse(text).unwrap()
-    }
 
     #[test]
     fn without_a_file_the_demo_spec_gets_the_suffix_and_overrides() {
@@ -183,47 +138,5 @@ mod tests {
             parse_ttl("xh"),
             Err("\"xh\" is not a whole number of hours or days".into())
         );
-    }
-
-    #[test]
-    fn the_same_request_gets_the_same_name_within_71_characters() {
-        let input = json!({"spec": {"environmentSuffix": "pr-42"}});
-        let first = execution_name(&suffix("pr-42"), None, &input, None);
-        assert_eq!(first, execution_name(&suffix("pr-42"), None, &input, None));
-        assert_eq!(first.len(), "pr-42--".len() + 16);
-        assert_ne!(
-            first,
-            execution_name(&suffix("pr-42"), None, &json!({}), None)
-        );
-        let given = execution_name(&suffix("pr-42"), Some("run 77/1"), &input, None);
-        assert_eq!(given, "pr-42--run771");
-        let long = execution_name(
-            &suffix("a23456789012345678901-3"),
-            Some(&"x".repeat(90)),
-            &input,
-            None,
-        );
-        assert_eq!(long.len(), MAX_EXECUTION_NAME);
-        assert_eq!(suffix_of(&long), Some("a23456789012345678901-3"));
-        assert_eq!(suffix_of("manual-run"), None);
-    }
-
-    #[test]
-    fn a_new_generation_renames_the_same_request_and_keeps_its_tag_when_truncated() {
-        let input = json!({});
-        let after = execution_name(&suffix("pr-42"), Some("abc"), &input, Some("pr-42--down1"));
-        assert_eq!(after.len(), "pr-42--abc-g".len() + 8);
-        assert!(after.starts_with("pr-42--abc-g"), "{after}");
-        let again = execution_name(&suffix("pr-42"), Some("abc"), &input, Some("pr-42--down2"));
-        assert_ne!(after, again);
-        let long = execution_name(
-            &suffix("a23456789012345678901-3"),
-            Some(&"x".repeat(90)),
-            &input,
-            Some("a23456789012345678901-3--down"),
-        );
-        assert_eq!(long.len(), MAX_EXECUTION_NAME);
-        assert_eq!(&long[long.len() - 10..long.len() - 8], "-g");
-        assert_eq!(suffix_of(&long), Some("a23456789012345678901-3"));
     }
 }

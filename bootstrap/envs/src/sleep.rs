@@ -6,9 +6,9 @@
 use super::api::{Execution, Workflows};
 use super::commands::latest_of;
 use super::pool::{execution_arn, CLAIM_MACHINE as CLAIM};
-use super::request::execution_name;
 use anyhow::Context;
 use env_core::arn::ArnScope;
+use env_core::execution_name::{converge, Converge};
 use env_core::spec::EnvironmentSpec;
 use envctl_deploy::asl;
 use serde_json::{json, Value};
@@ -158,9 +158,9 @@ pub enum Plan {
 }
 
 /// Decides from the environment's latest execution of any workflow. A new provision's name is the
-/// request's ([`execution_name`]: a hash of the input) in the generation of the execution it
-/// changes, so it is deterministic for (suffix, spec, what it changes) and never the name of the
-/// provision that made the environment (whose input a wake repeats: StartExecution would answer
+/// request's ([`converge`]: a hash of the input) in the generation of the execution it changes,
+/// so it is deterministic for (suffix, spec, what it changes) and never the name of the provision
+/// that made the environment (whose input a wake repeats: StartExecution would answer
 /// that closed execution's ExecutionAlreadyExists for 90 days, Step Functions API reference).
 pub async fn plan<C: Workflows>(
     cloud: &C,
@@ -210,12 +210,10 @@ pub async fn plan<C: Workflows>(
         .into()),
         ("SUCCEEDED", true) => Ok(Plan::AlreadyThere(latest)),
         ("SUCCEEDED", false) => {
-            let mut value = serde_json::to_value(&spec)?;
-            value["asleep"] = json!(wanted.asleep());
-            let changed = EnvironmentSpec::from_value(&value)
+            // The same name and input the waker function computes for a request (env_core), so a
+            // wake from here and one from a request at the same moment start one execution.
+            let Converge { name, input } = converge(&spec, wanted.asleep(), &latest.name)
                 .context(format!("the spec of {} with asleep set", latest.name))?;
-            let input = json!({ "spec": changed });
-            let name = execution_name(spec.suffix(), None, &input, Some(&latest.name));
             Ok(Plan::Start { name, input })
         }
         (status, _) => {

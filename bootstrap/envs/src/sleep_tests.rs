@@ -210,6 +210,19 @@ fn a_teardown_running_done_or_failed_refuses_naming_it() {
             execution: rollback.into()
         }
     );
+    // The scheduled cleanup's teardown of an expired environment (`cleanup-<suffix>-<time>`):
+    // torn down too, so a wake never brings back what the cleanup removed.
+    let cloud = brought_up("SUCCEEDED");
+    let expired = "cleanup-pr-42-20261207T040000Z";
+    record(&cloud, "teardown", expired, "SUCCEEDED", input(json!({})));
+    let refused = planned(&cloud, Wanted::Awake).unwrap_err();
+    assert_eq!(
+        refused.downcast::<Refusal>().unwrap(),
+        Refusal::TornDown {
+            suffix: "pr-42".into(),
+            execution: expired.into()
+        }
+    );
 }
 
 #[test]

@@ -46,6 +46,9 @@ pub enum LocalCommand {
     Sleep(LocalArgs),
     /// Wake a sleeping local environment (as `env wake`).
     Wake(LocalArgs),
+    /// One request to the environment's URL as its load balancer hands it to the waker while it
+    /// sleeps: prints the answer; a wake the waker starts is then run here.
+    Request(super::request::RequestArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -281,6 +284,7 @@ pub fn run(
         LocalCommand::Wake(args) => {
             super::sleep::run(global, (&args, Wanted::Awake), out, &mut progress)
         }
+        LocalCommand::Request(args) => super::request::run(global, &args, out, &mut progress),
     }
 }
 

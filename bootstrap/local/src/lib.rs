@@ -1,5 +1,6 @@
-//! `local up|down|status|demo|sleep|wake`: the same workflows run on this machine by the local runner
-//! (tools/workflow/run.mjs) against an AWS emulator, so the whole lifecycle needs no AWS account.
+//! `local up|down|status|demo|sleep|wake|request`: the same workflows run on this machine by the
+//! local runner (tools/workflow/run.mjs) against an AWS emulator, so the whole lifecycle needs no
+//! AWS account.
 //!
 //! moto keeps its state only while it runs, so `local up` without `--endpoint-url` leaves the moto it
 //! starts running and records it in `.local/emulator.json`; `local status` and `local down` use that
@@ -13,6 +14,7 @@ mod emulator;
 mod outcome;
 mod package;
 mod pool;
+mod request;
 mod rotation_report;
 mod runner;
 mod sleep;

@@ -12,7 +12,8 @@ use secrets::SecretCalls;
 
 /// The ElastiCache types the handler works with, and the Lambda read, from the shared capabilities.
 pub use elasticache::{
-    CallResult, ElastiCacheCalls, GroupPlan, GroupState, ReplicationGroup, Sensitive, Shard,
+    CallResult, ElastiCacheCalls, GroupPlan, GroupState, ReplicationGroup, Sensitive,
+    ServerlessCache, ServerlessCalls, ServerlessPlan, Shard, UsageLimits, UserPlan,
 };
 pub use lambda::LambdaCalls;
 
@@ -21,12 +22,13 @@ pub use lambda::LambdaCalls;
 // binary implements and calls it, and the functions' entry point does not need `Send`.
 #[allow(async_fn_in_trait)]
 pub trait Cloud {
-    type ElastiCache: ElastiCacheCalls;
+    type ElastiCache: ElastiCacheCalls + ServerlessCalls;
     type Lambda: LambdaCalls;
     type Logs: LogGroupCalls;
     type Secrets: SecretCalls;
 
-    /// ElastiCache, for the replication group and its subnet group.
+    /// ElastiCache, for the replication group and its subnet group, or the serverless cache with
+    /// its user and user group.
     fn elasticache(&self) -> &Self::ElastiCache;
     /// Lambda, to read the environment's rotation function (the database function makes it).
     fn lambda(&self) -> &Self::Lambda;

@@ -71,6 +71,7 @@ pub async fn status<C: Cloud>(
 /// The cache's outputs while asleep: its names, no endpoint (`""`: none exists) and no node.
 fn outputs<C, I>(cx: &Context<'_, C, I>, secret_arn: &str) -> Outputs {
     let mut outputs = Outputs::new();
+    outputs.insert("mode".into(), json!("cluster"));
     outputs.insert(
         "cacheReplicationGroupId".into(),
         json!(cx.names.of(NameKind::CacheReplicationGroup)),

@@ -30,9 +30,9 @@ pub async fn converge<C: Cloud>(cloud: &C, request: &Request) -> Result<Response
         // A group of the same name from an earlier environment is going away; create once it is gone.
         return Ok(Response::new(Status::InProgress, Outputs::new()));
     }
-    let secret = secret::restored_of_group(&cx, &group).await?;
+    let secret = secret::restored_of_cache(&cx, &group.id).await?;
     let status = if group.state() == GroupState::Available {
-        secret::complete(&cx, &secret, &group).await?;
+        secret::complete(&cx, &secret.arn, group.configuration_endpoint.as_ref()).await?;
         // Again once ready, so a hand-edited policy is put back.
         secret::protect(&cx, &secret.arn).await?;
         if secret::rotating(&cx, &secret).await? {

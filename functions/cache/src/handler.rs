@@ -19,14 +19,18 @@
 //! the rest, and `status` judges that shape ([`crate::asleep`]); the awake `create` after it makes
 //! the group again with the token the secret holds.
 //!
+//! `cacheMode: serverless` makes an ElastiCache Serverless Valkey cache instead of the group
+//! ([`crate::serverless_converge`], [`crate::serverless_status`]): the same secret, its token the
+//! password of the cache's `default` user. Which shape an action works on, and how a change of mode
+//! removes the other shape, is [`crate::shape`]'s.
+//!
 //! `delete` ([`crate::teardown`]) removes the group (IN_PROGRESS while ElastiCache deletes it),
 //! then the subnet group, then the slow-log group, then the secret without a recovery window, and
 //! answers DELETED when nothing is left. ElastiCache has no deletion protection for replication
 //! groups, so the spec's `deletionProtection` does not apply here.
 
 use crate::api::Cloud;
-use crate::converge::converge;
-use crate::status::status;
+use crate::shape::{converge, status};
 use crate::teardown::delete;
 use env_core::contract::Request;
 use env_core::outputs::MissingOutputs;
@@ -38,9 +42,11 @@ pub enum CacheError {
     Aws(#[from] AwsCallError),
     #[error(transparent)]
     MissingInput(#[from] MissingOutputs),
-    #[error("replication group {0} failed to create (create-failed); delete the environment and create it again")]
+    #[error(
+        "cache {0} failed to create (create-failed); delete the environment and create it again"
+    )]
     Failed(String),
-    #[error("replication group {0} exists but its AUTH token secret {1} does not; the token cannot be recovered: delete the environment and create it again")]
+    #[error("cache {0} exists but its AUTH token secret {1} does not; the token cannot be recovered: delete the environment and create it again")]
     SecretLost(String, String),
     #[error("secret {0} holds no authToken")]
     MalformedSecret(String),

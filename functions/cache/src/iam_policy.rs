@@ -3,7 +3,8 @@
 //! `policies`), and the integration test `permissions` proves it against every request the function
 //! makes (tests/iam).
 //!
-//! The cache function: the Redis replication group and its subnet group, its AUTH token secret,
+//! The cache function: the Redis replication group and its subnet group, or (`cacheMode:
+//! serverless`) the Valkey serverless cache with its user and user group; its AUTH token secret,
 //! and the slow-log group with its delivery.
 
 use env_core::arn::ArnScope;
@@ -13,6 +14,7 @@ use env_core::policy::{any, service_linked_roles, Arns, Statement};
 pub fn statements(scope: &ArnScope) -> Vec<Statement> {
     let arns = Arns::new(scope);
     let mut statements = vec![redis(&arns)];
+    statements.extend(serverless(&arns));
     statements.extend(auth_token(&arns));
     statements.extend(slow_log(&arns));
     statements.push(service_linked_roles(
@@ -52,6 +54,65 @@ fn redis(arns: &Arns) -> Statement {
             arns.regional("elasticache", "parametergroup:default.*"),
         ],
     )
+}
+
+/// `cacheMode: serverless`: the serverless cache, its `default` user and its user group. The
+/// actions and resource types are the Service Authorization Reference's ("Actions defined by Amazon
+/// ElastiCache"): CreateServerlessCache acts on the `serverlesscache` and the `usergroup` it is
+/// given; CreateUserGroup on the `usergroup` and each `user` it holds; the Describe calls on the
+/// resource they name; each create with tags also needs `elasticache:AddTagsToResource`.
+fn serverless(arns: &Arns) -> Vec<Statement> {
+    let cache = NameKind::ServerlessCache.wildcard();
+    let user = NameKind::CacheUser.wildcard();
+    let user_group = NameKind::CacheUserGroup.wildcard();
+    vec![
+        Statement::allow(
+            "ServerlessValkey",
+            &[
+                "elasticache:CreateServerlessCache",
+                "elasticache:DeleteServerlessCache",
+                "elasticache:DescribeServerlessCaches",
+                "elasticache:CreateUser",
+                "elasticache:DeleteUser",
+                "elasticache:DescribeUsers",
+                "elasticache:CreateUserGroup",
+                "elasticache:DeleteUserGroup",
+                "elasticache:DescribeUserGroups",
+                "elasticache:AddTagsToResource",
+            ],
+            vec![
+                arns.regional("elasticache", &format!("serverlesscache:{cache}")),
+                arns.regional("elasticache", &format!("user:{user}")),
+                arns.regional("elasticache", &format!("usergroup:{user_group}")),
+            ],
+        ),
+        // CreateServerlessCache's dependent actions (same reference): ElastiCache makes the cache's
+        // VPC endpoints in the environment's subnets, in the caller's name.
+        Statement::allow(
+            "ServerlessValkeyEndpoints",
+            &[
+                "ec2:CreateVpcEndpoint",
+                "ec2:DeleteVpcEndpoints",
+                "ec2:CreateTags",
+            ],
+            arns.each(
+                "ec2",
+                &["vpc-endpoint/*", "vpc/*", "subnet/*", "security-group/*"],
+            ),
+        ),
+        // Dependent actions too; these EC2 reads support no resource type.
+        Statement::allow(
+            "ServerlessValkeyNetworkReads",
+            &[
+                "ec2:DescribeSecurityGroups",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeTags",
+                "ec2:DescribeVpcEndpoints",
+                "ec2:DescribeVpcs",
+            ],
+            any(),
+        ),
+    ]
 }
 
 /// The AUTH token's secret, the rotation function it rotates with, and generating tokens.
@@ -130,4 +191,34 @@ fn slow_log(arns: &Arns) -> Vec<Statement> {
             any(),
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_serverless_cache_its_user_and_group_are_reached_by_their_names_alone() {
+        let scope = ArnScope::new("us-west-2", "123456789012");
+        let statements = statements(&scope);
+        let document = env_core::policy::document(&statements);
+        let serverless = document["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|statement| statement["Sid"] == "ServerlessValkey")
+            .unwrap();
+        assert_eq!(
+            serverless["Resource"],
+            serde_json::json!([
+                "arn:aws:elasticache:us-west-2:123456789012:serverlesscache:valkey-*",
+                "arn:aws:elasticache:us-west-2:123456789012:user:valkey-default-*",
+                "arn:aws:elasticache:us-west-2:123456789012:usergroup:valkey-users-*"
+            ])
+        );
+        assert!(serverless["Action"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("elasticache:CreateUserGroup")));
+    }
 }

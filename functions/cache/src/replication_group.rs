@@ -95,6 +95,7 @@ pub fn in_service(group: &ReplicationGroup) -> Result<bool, CacheError> {
 /// What `create` answers, and `status` once the group is there.
 pub fn outputs_of(group: &ReplicationGroup, secret_arn: &str) -> Outputs {
     let mut outputs = Outputs::new();
+    outputs.insert("mode".into(), json!("cluster"));
     outputs.insert("cacheReplicationGroupId".into(), json!(group.id));
     if let Some((host, port)) = &group.configuration_endpoint {
         outputs.insert(

@@ -2,13 +2,14 @@
 //! connection details once the group is available, readable only by its readers from its creation
 //! on, and rotated every 30 days by the environment's rotation function.
 
-use crate::api::{CallResult, Cloud, LambdaCalls, ReplicationGroup, Sensitive};
+use crate::api::{CallResult, Cloud, LambdaCalls, Sensitive};
 use crate::handler::CacheError;
 use crate::inputs::Inputs;
 use env_core::arn::account_of;
 use env_core::context::Context;
 use env_core::naming::{NameKind, Names};
 use env_core::secret_policy::{EnvironmentSecret, ROTATION_DAYS};
+use env_core::spec::CacheMode;
 use secrets::{NewSecret, PasswordRules, RotationRequest, Secret, SecretCalls};
 use serde_json::{json, Value};
 
@@ -26,6 +27,9 @@ pub struct TokenSecret {
     pub arn: String,
     /// Its `AWSCURRENT` token: the one a group made now must take.
     pub token: Sensitive,
+    /// Made by this call with a new token: whatever took the old token (a serverless cache's
+    /// user) cannot take this one without being changed.
+    pub created: bool,
 }
 
 /// The secret and its token: the secret found (restored if it was scheduled for deletion) or made
@@ -33,22 +37,21 @@ pub struct TokenSecret {
 pub async fn ensure<C: Cloud>(cx: &Context<'_, C, Inputs>) -> Result<TokenSecret, CacheError> {
     let secret_name = cx.names.of(NameKind::CacheAuthSecret);
     let secrets = cx.cloud.secrets();
-    let secret_arn = match restored(cx).await? {
-        Some(secret) => secret.arn,
+    let (secret_arn, created) = match restored(cx).await? {
+        Some(secret) => (secret.arn, false),
         None => {
             let token = secrets.random_password(&TOKEN_RULES).await?;
-            let group = cx.names.of(NameKind::CacheReplicationGroup);
             let new = NewSecret {
                 name: secret_name.clone(),
-                description: format!("AUTH token of the Redis cluster {group}"),
+                description: description(cx),
                 kms_key_arn: cx.inputs.kms_key_arn.clone(),
-                value: secret_document(&token, &group, None),
+                value: secret_document(cx, &token, None),
                 tags: cx.tags.clone(),
             };
             let arn = secrets.create(&new).await?;
             // At once: nobody but its readers reads the token during the group's minutes of creation.
             protect(cx, &arn).await?;
-            arn
+            (arn, true)
         }
     };
     let stored = secrets.current_value(&secret_arn).await?;
@@ -56,6 +59,7 @@ pub async fn ensure<C: Cloud>(cx: &Context<'_, C, Inputs>) -> Result<TokenSecret
     Ok(TokenSecret {
         arn: secret_arn,
         token,
+        created,
     })
 }
 
@@ -78,25 +82,26 @@ pub async fn live<C: Cloud, I>(cx: &Context<'_, C, I>) -> CallResult<Option<Secr
     Ok(secret.filter(|secret| !secret.scheduled_for_deletion))
 }
 
-/// The secret of an existing group: without it the group's token cannot be recovered. Read only:
-/// one scheduled for deletion counts as lost until a create restores it ([`restored_of_group`]).
-pub async fn of_group<C: Cloud, I>(
+/// The secret of an existing cache (`cache`: the replication group's id or the serverless cache's
+/// name): without it the cache's token cannot be recovered. Read only: one scheduled for deletion
+/// counts as lost until a create restores it ([`restored_of_cache`]).
+pub async fn of_cache<C: Cloud, I>(
     cx: &Context<'_, C, I>,
-    group: &ReplicationGroup,
+    cache: &str,
 ) -> Result<Secret, CacheError> {
-    live(cx).await?.ok_or_else(|| lost(cx, group))
+    live(cx).await?.ok_or_else(|| lost(cx, cache))
 }
 
-/// The secret of an existing group, restored if it was scheduled for deletion.
-pub async fn restored_of_group<C: Cloud, I>(
+/// The secret of an existing cache, restored if it was scheduled for deletion.
+pub async fn restored_of_cache<C: Cloud, I>(
     cx: &Context<'_, C, I>,
-    group: &ReplicationGroup,
+    cache: &str,
 ) -> Result<Secret, CacheError> {
-    restored(cx).await?.ok_or_else(|| lost(cx, group))
+    restored(cx).await?.ok_or_else(|| lost(cx, cache))
 }
 
-fn lost<C, I>(cx: &Context<'_, C, I>, group: &ReplicationGroup) -> CacheError {
-    CacheError::SecretLost(group.id.clone(), cx.names.of(NameKind::CacheAuthSecret))
+pub fn lost<C, I>(cx: &Context<'_, C, I>, cache: &str) -> CacheError {
+    CacheError::SecretLost(cache.to_owned(), cx.names.of(NameKind::CacheAuthSecret))
 }
 
 /// What the secret holds once its group is available, and whether it holds it already.
@@ -106,15 +111,16 @@ pub struct Completion {
     pub done: bool,
 }
 
-/// Reads the secret's value: its token with the group's connection details is what it should hold.
+/// Reads the secret's value: its token with the cache's connection details (`endpoint`) is what it
+/// should hold.
 pub async fn completion<C: Cloud, I>(
     cx: &Context<'_, C, I>,
-    secret: &Secret,
-    group: &ReplicationGroup,
+    secret_arn: &str,
+    endpoint: Option<&(String, i32)>,
 ) -> Result<Completion, CacheError> {
-    let current = cx.cloud.secrets().current_value(&secret.arn).await?;
+    let current = cx.cloud.secrets().current_value(secret_arn).await?;
     let token = token_of(&cx.names.of(NameKind::CacheAuthSecret), current.as_ref())?;
-    let document = secret_document(&token, &group.id, group.configuration_endpoint.as_ref());
+    let document = secret_document(cx, &token, endpoint);
     // Compared as JSON: the same content in another key order is complete already.
     let done = current.as_ref().and_then(parsed) == parsed(&document);
     Ok(Completion { document, done })
@@ -124,14 +130,14 @@ pub async fn completion<C: Cloud, I>(
 /// everything it needs to connect from one place.
 pub async fn complete<C: Cloud, I>(
     cx: &Context<'_, C, I>,
-    secret: &Secret,
-    group: &ReplicationGroup,
+    secret_arn: &str,
+    endpoint: Option<&(String, i32)>,
 ) -> Result<(), CacheError> {
-    let completion = completion(cx, secret, group).await?;
+    let completion = completion(cx, secret_arn, endpoint).await?;
     if !completion.done {
         cx.cloud
             .secrets()
-            .put_value(&secret.arn, &completion.document)
+            .put_value(secret_arn, &completion.document)
             .await?;
     }
     Ok(())
@@ -196,11 +202,39 @@ pub async fn delete<C: Cloud, I>(cx: &Context<'_, C, I>) -> CallResult<()> {
     Ok(())
 }
 
-/// The secret's JSON: the token and its group (which the rotation function changes), and once the
-/// group is available, how to reach it.
-fn secret_document(token: &Sensitive, group: &str, endpoint: Option<&(String, i32)>) -> Sensitive {
-    let mut document =
-        json!({"authToken": token.expose(), "replicationGroupId": group, "tls": true});
+/// The secret's description: whose token it holds.
+fn description<C, I>(cx: &Context<'_, C, I>) -> String {
+    match cx.fields().cache_mode {
+        CacheMode::Cluster => format!(
+            "AUTH token of the Redis cluster {}",
+            cx.names.of(NameKind::CacheReplicationGroup)
+        ),
+        CacheMode::Serverless => format!(
+            "Password of the default user of the Valkey serverless cache {}",
+            cx.names.of(NameKind::ServerlessCache)
+        ),
+    }
+}
+
+/// The secret's JSON: the token and who takes it, and once the cache is available, how to reach
+/// it. The cluster's group is named as `replicationGroupId`, which the rotation function changes
+/// the token of; the serverless cache and its `default` user are named instead, and nothing else
+/// changes the token (its user would need ModifyUser, which the rotation function does not call).
+fn secret_document<C, I>(
+    cx: &Context<'_, C, I>,
+    token: &Sensitive,
+    endpoint: Option<&(String, i32)>,
+) -> Sensitive {
+    let mut document = json!({"authToken": token.expose(), "tls": true});
+    match cx.fields().cache_mode {
+        CacheMode::Cluster => {
+            document["replicationGroupId"] = json!(cx.names.of(NameKind::CacheReplicationGroup));
+        }
+        CacheMode::Serverless => {
+            document["serverlessCacheName"] = json!(cx.names.of(NameKind::ServerlessCache));
+            document["userId"] = json!(cx.names.of(NameKind::CacheUser));
+        }
+    }
     if let Some((host, port)) = endpoint {
         document["host"] = json!(host);
         document["port"] = json!(port);

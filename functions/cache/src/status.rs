@@ -32,7 +32,7 @@ pub async fn status<C: Cloud>(cloud: &C, request: &Request) -> Result<Response, 
         // A group of this name still deleting: `create` waits for it to go.
         return Ok(Response::new(Status::InProgress, Outputs::new()));
     }
-    let secret = secret::of_group(&cx, &group).await?;
+    let secret = secret::of_cache(&cx, &group.id).await?;
     let ready = group.state() == GroupState::Available && finished(&cx, &secret, &group).await?;
     tracing::info!(group = %group.id, state = ?group.state(), ready, "replication group");
     let status = if ready {
@@ -51,7 +51,8 @@ async fn finished<C: Cloud>(
     secret: &Secret,
     group: &ReplicationGroup,
 ) -> Result<bool, CacheError> {
-    let completion = secret::completion(cx, secret, group).await?;
+    let completion =
+        secret::completion(cx, &secret.arn, group.configuration_endpoint.as_ref()).await?;
     Ok(completion.done
         && secret::rotates_with_ours(cx.names, secret)
         && subnet_group::exists(cx).await?

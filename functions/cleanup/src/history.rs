@@ -9,7 +9,6 @@
 
 use crate::api::{CallResult, Cloud, ExecutionSummary};
 use crate::pool::all_executions;
-use env_core::pool::claimed_suffix;
 use std::collections::BTreeMap;
 
 /// The status of an execution under way (Step Functions API reference, ExecutionStatus).
@@ -63,52 +62,13 @@ pub async fn histories<C: Cloud>(
     Ok(histories)
 }
 
-/// The suffix of the environment an execution named `name` is for, if its name says.
-pub fn owner(name: &str) -> Option<&str> {
-    let name = name.strip_prefix("rollback-").unwrap_or(name);
-    let name = name.strip_prefix("retire-").unwrap_or(name);
-    // A suffix holds no `--` (env_core::spec::suffix), so the first one ends it.
-    if let Some((suffix, _)) = name.split_once("--") {
-        return Some(suffix);
-    }
-    if let Some(suffix) = claimed_suffix(name) {
-        return Some(suffix);
-    }
-    // `cleanup-<suffix>-<compact time>` (crate::teardown::execution_name).
-    let (suffix, time) = name.strip_prefix("cleanup-")?.rsplit_once('-')?;
-    (time.len() == "20261126T031507Z".len() && time.ends_with('Z')).then_some(suffix)
-}
+/// The environment an execution belongs to, from any name the backend gives (env_core).
+pub use env_core::execution_name::owner;
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::fake::FakeCloud;
-
-    #[test]
-    fn every_name_the_backend_gives_says_its_environment() {
-        for (name, suffix) in [
-            ("pr-42--3f2a9c0d11e4b7a2", "pr-42"),
-            ("pr-42--run-77-g1a2b3c4d", "pr-42"),
-            ("pool-tp3cg000--refill", "pool-tp3cg000"),
-            ("pr-42--sleep-20261126T030000Z", "pr-42"),
-            ("claim-pool-tp3cg000", "pool-tp3cg000"),
-            ("cleanup-pr-42-20261126T030000Z", "pr-42"),
-            ("rollback-pr-42--3f2a9c0d11e4b7a2", "pr-42"),
-            ("rollback-claim-pool-a", "pool-a"),
-            ("retire-claim-pool-a", "pool-a"),
-        ] {
-            assert_eq!(owner(name), Some(suffix), "{name}");
-        }
-        for name in [
-            "claim-pr-4",
-            "cleanup-pr-42",
-            "cleanup-pr-42-yesterday",
-            "cleanup-pr-42-20261126T030000",
-            "something-else",
-        ] {
-            assert_eq!(owner(name), None, "{name}");
-        }
-    }
 
     const PROVISION: &str = "arn:aws:states:us-west-2:123456789012:stateMachine:provision";
     const CLAIM: &str = "arn:aws:states:us-west-2:123456789012:stateMachine:claim";

@@ -11,6 +11,7 @@ pub mod capability;
 pub mod context;
 pub mod contract;
 pub mod error;
+pub mod execution_name;
 pub mod iam;
 pub mod invoke;
 pub mod naming;

@@ -131,6 +131,12 @@ impl ComponentOutputs for DatabaseOutputs {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CacheOutputs {
+    /// "serverless" (then `cacheName` names the ElastiCache Serverless cache) or "cluster";
+    /// absent in the outputs of caches made before `cacheMode` existed, which are clusters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_name: Option<String>,
     pub cache_replication_group_id: String,
     /// `host:port`.
     pub cache_configuration_endpoint: String,
@@ -264,6 +270,8 @@ pub mod example {
 
     pub fn cache() -> CacheOutputs {
         CacheOutputs {
+            mode: Some("cluster".into()),
+            cache_name: None,
             cache_replication_group_id: "redis-pr-42".into(),
             cache_configuration_endpoint: "clustercfg.redis-pr-42.x.usw2.cache.amazonaws.com:6379"
                 .into(),

@@ -65,7 +65,7 @@ pub fn claimed_suffix(execution_name: &str) -> Option<&str> {
 /// balancer's target groups and the security groups were built from them; everything else (the
 /// image, task counts and sizes, alarms, expiry, pull request) the claim applies through the service
 /// and monitoring functions.
-pub const FIXED_FIELDS: [&str; 19] = [
+pub const FIXED_FIELDS: [&str; 20] = [
     "region",
     "deletionProtection",
     "forceDestroy",
@@ -81,6 +81,7 @@ pub const FIXED_FIELDS: [&str; 19] = [
     "cacheShards",
     "cacheReplicasPerShard",
     "cacheNodeType",
+    "cacheMode",
     "domainName",
     "hostedZoneId",
     "certificateArn",

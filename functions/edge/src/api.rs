@@ -9,7 +9,7 @@ use env_core::tags::Tag;
 
 /// The Elastic Load Balancing types the handler works with, from the shared capability.
 pub use elb::{
-    CallResult, ElbCalls, Listener, ListenerAction, LoadBalancer, LoadBalancerSettings,
+    CallResult, ElbCalls, Listener, ListenerAction, LoadBalancer, LoadBalancerSettings, Rule,
     RuleCondition, RuleSettings, TargetGroupSettings,
 };
 

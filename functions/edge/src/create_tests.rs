@@ -78,7 +78,7 @@ async fn a_self_signed_edge_is_ready_after_one_create_with_every_output() {
     assert_eq!(bucket.expiry_days, 90);
     assert!(bucket.policy.contains("arn:aws:iam::797873946194:root"));
     assert!(bucket.policy.contains(&format!("/AWSLogs/{ACCOUNT}/*")));
-    for group in &elb.target_groups {
+    for group in elb.target_groups.iter().filter(|group| !group.lambda) {
         assert_eq!(group.settings.port, 3000);
         assert_eq!(group.settings.health_check_path, "/health");
         assert_eq!(group.settings.vpc_id, "vpc-1");
@@ -169,7 +169,9 @@ async fn spec_settings_reach_the_target_groups_and_protection() {
     }));
     run(&cloud, "create", spec).await.unwrap();
     let elb = cloud.elb.world();
-    assert!(elb.target_groups.iter().all(|g| g.settings.port == 8080
+    let colored = elb.target_groups.iter().filter(|g| !g.lambda);
+    assert!(colored.clone().count() == 2);
+    assert!(colored.clone().all(|g| g.settings.port == 8080
         && g.settings.health_check_path == "/ready"
         && g.delay == Some(5)));
     assert_eq!(elb.attributes["deletion_protection.enabled"], "false");
@@ -240,7 +242,8 @@ async fn a_create_that_failed_midway_is_completed_by_the_next() {
     assert_eq!(cloud.elb.world().target_groups.len(), 1);
     let response = run(&cloud, "create", self_signed()).await.unwrap();
     assert_eq!(response.status, Status::Ready);
-    assert_eq!(cloud.elb.world().target_groups.len(), 2);
+    // Blue, green and the wake group.
+    assert_eq!(cloud.elb.world().target_groups.len(), 3);
     assert_eq!(cloud.elb.world().load_balancers.len(), 1);
 }
 

@@ -1,7 +1,7 @@
 //! `delete` against the fake: deletion protection, what it removes in which order, what it
 //! tolerates as already gone or still held, and what it leaves to other environments.
 
-use super::{network_outputs, request, run, self_signed, spec_with};
+use super::{network_outputs, request, run, self_signed, spec_with, steady};
 use crate::fake::FakeCloud;
 use crate::handler::handle;
 use env_core::{ErrorName, NamedError, Status};
@@ -168,9 +168,13 @@ async fn another_environments_bucket_and_certificate_are_left_alone() {
         "environmentSuffix": "pr-7-2", "containerImage": "nginx",
         "selfSignedCertificate": true, "forceDestroy": true
     });
-    handle(&cloud, request("create", other, network_outputs()))
-        .await
-        .unwrap();
+    handle(
+        &cloud,
+        &steady(),
+        request("create", other, network_outputs()),
+    )
+    .await
+    .unwrap();
     let spec = spec_with(json!({"selfSignedCertificate": true, "forceDestroy": true}));
     assert_eq!(
         run(&cloud, "delete", spec).await.unwrap().status,

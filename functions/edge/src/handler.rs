@@ -27,10 +27,12 @@
 
 use crate::api::Cloud;
 use crate::converge::converge;
+use crate::settings::Settings;
 use crate::status::status;
 use crate::teardown::delete;
 use env_core::contract::Request;
 use env_core::outputs::MissingOutputs;
+use env_core::settings::Misconfigured;
 use env_core::{Action, AwsCallError, ErrorName, NamedError, Response};
 
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +41,8 @@ pub enum EdgeError {
     Aws(#[from] AwsCallError),
     #[error(transparent)]
     MissingOutput(#[from] MissingOutputs),
+    #[error(transparent)]
+    Misconfigured(#[from] Misconfigured),
     #[error("load balancer {0} has deletion protection; set forceDestroy to delete it")]
     DeletionProtected(String),
     #[error("load balancer {0} failed; delete the environment and create it again")]
@@ -56,6 +60,7 @@ impl NamedError for EdgeError {
         match self {
             EdgeError::Aws(error) => error.error_name(),
             EdgeError::MissingOutput(_) => ErrorName::InvalidEvent,
+            EdgeError::Misconfigured(error) => error.error_name(),
             EdgeError::DeletionProtected(_) => ErrorName::DeletionProtected,
             EdgeError::CertificateMissing(_) => ErrorName::AwsRejected,
             EdgeError::LoadBalancerFailed(_)
@@ -65,10 +70,17 @@ impl NamedError for EdgeError {
     }
 }
 
-pub async fn handle<C: Cloud>(cloud: &C, request: Request) -> Result<Response, EdgeError> {
+pub async fn handle<C: Cloud>(
+    cloud: &C,
+    settings: &Result<Settings, Misconfigured>,
+    request: Request,
+) -> Result<Response, EdgeError> {
     tracing::info!(environment = %request.spec.suffix(), action = ?request.action, "edge");
     match request.action {
-        Action::Create => converge(cloud, &request).await,
+        Action::Create => {
+            let settings = settings.as_ref().map_err(Clone::clone)?;
+            converge(cloud, &request, settings.readiness).await
+        }
         Action::Status => status(cloud, &request).await,
         Action::Delete => delete(cloud, &request.spec).await,
     }

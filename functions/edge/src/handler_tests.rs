@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::fake::FakeCloud;
+use crate::settings::Readiness;
 use env_core::contract::Event;
 use env_core::outputs::example::{self, handed_on};
 use env_core::outputs::NetworkOutputs;
@@ -18,6 +19,16 @@ mod certificate_tests;
 
 #[path = "delete_tests.rs"]
 mod delete_tests;
+
+#[path = "wake_tests.rs"]
+mod wake_tests;
+
+/// The settings the function reads in AWS: `SERVICE_READY_WHEN` not set.
+pub(crate) fn steady() -> Result<Settings, Misconfigured> {
+    Ok(Settings {
+        readiness: Readiness::Steady,
+    })
+}
 
 pub(crate) fn spec_with(extra: Value) -> Value {
     let mut spec = json!({
@@ -62,7 +73,7 @@ pub(crate) async fn run(
     action: &str,
     spec: Value,
 ) -> Result<Response, EdgeError> {
-    handle(cloud, request(action, spec, network_outputs())).await
+    handle(cloud, &steady(), request(action, spec, network_outputs())).await
 }
 
 #[tokio::test]
@@ -90,7 +101,7 @@ async fn missing_network_outputs_are_invalid_events_before_any_call() {
     no_vpc.vpc_id.clear();
     cases.push((Value::Object(handed_on(no_vpc)), "vpcId is empty".into()));
     for (outputs, named) in cases {
-        let error = handle(&cloud, request("create", self_signed(), outputs))
+        let error = handle(&cloud, &steady(), request("create", self_signed(), outputs))
             .await
             .unwrap_err();
         assert_eq!(error.error_name(), ErrorName::InvalidEvent);

@@ -4,7 +4,7 @@
 //! makes (tests/iam).
 //!
 //! The edge function: the certificate, the load balancer with its listeners, rules and target
-//! groups, and the access-log bucket.
+//! groups (the wake group with the waker registered in it), and the access-log bucket.
 
 use env_core::arn::unscoped;
 use env_core::arn::ArnScope;
@@ -87,10 +87,18 @@ fn load_balancers(arns: Arns<'_>) -> Vec<Statement> {
                 "elasticloadbalancing:DeleteListener",
                 "elasticloadbalancing:CreateRule",
                 "elasticloadbalancing:DeleteRule",
+                // The test and production rules make way for the wake rule and come back (rule
+                // ARNs; Service Authorization Reference, Elastic Load Balancing V2).
+                "elasticloadbalancing:SetRulePriorities",
                 "elasticloadbalancing:CreateTargetGroup",
                 "elasticloadbalancing:ModifyTargetGroup",
                 "elasticloadbalancing:ModifyTargetGroupAttributes",
                 "elasticloadbalancing:DeleteTargetGroup",
+                // The waker into the wake group (target group ARNs). ELB checks too that the
+                // function's resource policy lets elasticloadbalancing.amazonaws.com invoke it;
+                // no lambda: permission of the caller is needed (ELB user guide, "Lambda
+                // functions as targets").
+                "elasticloadbalancing:RegisterTargets",
             ],
             balancer_arns(arns, &balancer),
         ),
@@ -114,6 +122,9 @@ fn load_balancers(arns: Arns<'_>) -> Vec<Statement> {
                 "elasticloadbalancing:DescribeListeners",
                 "elasticloadbalancing:DescribeRules",
                 "elasticloadbalancing:DescribeTargetGroups",
+                // Whether the waker is registered, and whether a waking environment's tasks
+                // are healthy; no resource-level permission (Service Authorization Reference).
+                "elasticloadbalancing:DescribeTargetHealth",
             ],
             any(),
         ),
@@ -166,8 +177,8 @@ fn certificate_validation_records() -> Statement {
     }))
 }
 
-/// The load balancers `alb-<suffix>`, their listeners and rules, and the blue and green target
-/// groups (ELB ARN formats, Service Authorization Reference).
+/// The load balancers `alb-<suffix>`, their listeners and rules, and the blue, green and wake
+/// target groups (ELB ARN formats, Service Authorization Reference).
 fn balancer_arns(arns: Arns<'_>, balancer: &str) -> Vec<String> {
     let mut resources = vec![
         arns.regional(
@@ -189,5 +200,9 @@ fn balancer_arns(arns: Arns<'_>, balancer: &str) -> Vec<String> {
             &format!("targetgroup/{}/*", NameKind::TargetGroup(color).wildcard()),
         ));
     }
+    resources.push(arns.regional(
+        "elasticloadbalancing",
+        &format!("targetgroup/{}/*", NameKind::WakeTargetGroup.wildcard()),
+    ));
     resources
 }

@@ -2,16 +2,19 @@
 //! deletes anything (the workflow's wait loop calls `create` to continue).
 //!
 //! DELETED when none of the resources `delete` looks for exists (load balancer, target groups, the
-//! certificate this environment created, the log bucket); READY with exactly `create`'s outputs
-//! when everything `create` makes exists and is usable (the load balancer active, the certificate
-//! issued, both listeners and both rules in place); IN_PROGRESS with what could be read otherwise.
+//! wake group, the certificate this environment created, the log bucket); READY with exactly
+//! `create`'s outputs when everything `create` makes exists and is usable (the load balancer
+//! active, the certificate issued, both listeners, the production and test rules and the wake
+//! group in place, and, while the spec is asleep, the wake rule); IN_PROGRESS with what could be
+//! read otherwise. An awake environment whose wake rule is still there (it is waking) is READY as
+//! well: the rule goes with `create`, after the service.
 //! A failed load balancer or a certificate that will never issue is the error `create` answers.
 
 use crate::api::{Cloud, ElbCalls};
 use crate::handler::EdgeError;
 use crate::listeners::{self, HTTPS_PORT, HTTP_PORT};
 use crate::outputs::{outputs, Parts};
-use crate::{access_logs, acm, load_balancer, target_groups};
+use crate::{access_logs, acm, load_balancer, rules, target_groups, wake};
 use env_core::arn::account_of;
 use env_core::contract::{Outputs, Request};
 use env_core::naming::{NameKind, Names};
@@ -29,10 +32,12 @@ pub async fn status<C: Cloud>(cloud: &C, request: &Request) -> Result<Response, 
     let account = lb.as_ref().map(|lb| account_of(&lb.arn));
     let bucket = access_logs::find(cloud, names, account).await?;
     let found_groups = target_groups::find(cloud.elb(), names).await?;
+    let wake_group = wake::find(cloud.elb(), names).await?;
     let created_certificate = acm::created(cloud, spec, names).await?;
     let anything = lb.is_some()
         || bucket.is_some()
         || found_groups.iter().any(Option::is_some)
+        || wake_group.is_some()
         || created_certificate.is_some();
     if !anything {
         tracing::info!("status: nothing exists");
@@ -56,12 +61,21 @@ pub async fn status<C: Cloud>(cloud: &C, request: &Request) -> Result<Response, 
     };
     let http = listeners::on_port(&existing_listeners, HTTP_PORT);
     let https = listeners::on_port(&existing_listeners, HTTPS_PORT);
-    let rules = match https {
-        Some(https) => listeners::find_rules(cloud.elb(), https).await?,
-        None => None,
-    };
     // Blue and green are named together in the outputs: both or neither.
     let groups: Option<Vec<String>> = found_groups.into_iter().collect();
+    let found = match https {
+        Some(https) => {
+            let existing = cloud.elb().rules(https).await?;
+            let colored = groups.as_deref().unwrap_or_default();
+            rules::classify(existing, colored, wake_group.as_deref())
+        }
+        None => rules::Found::default(),
+    };
+    let wake_in_place = !spec.fields().asleep || found.wake.is_some();
+    let rules = found
+        .production
+        .map(|rule| rule.arn)
+        .zip(found.test.map(|rule| rule.arn));
 
     let ready = lb.as_ref().is_some_and(load_balancer::active)
         && bucket.is_some()
@@ -69,7 +83,9 @@ pub async fn status<C: Cloud>(cloud: &C, request: &Request) -> Result<Response, 
         && issued
         && http.is_some()
         && https.is_some()
-        && rules.is_some();
+        && rules.is_some()
+        && wake_group.is_some()
+        && wake_in_place;
     tracing::info!(ready, issued, "status");
     let parts = Parts {
         load_balancer: lb.as_ref(),

@@ -3,7 +3,9 @@
 
 use crate::api::Cloud;
 use crate::fake::{FakeCloud, ACCOUNT};
-use crate::handler::tests::{dns, existing, network_outputs, request, run, self_signed, spec_with};
+use crate::handler::tests::{
+    dns, existing, network_outputs, request, run, self_signed, spec_with, steady,
+};
 use crate::handler::{handle, EdgeError};
 use env_core::{ErrorName, NamedError, Response, Status};
 use serde_json::{json, Value};
@@ -66,9 +68,13 @@ async fn another_environments_edge_is_not_this_ones() {
     let other = json!({
         "environmentSuffix": "pr-7-2", "containerImage": "nginx", "selfSignedCertificate": true
     });
-    handle(&cloud, request("create", other, network_outputs()))
-        .await
-        .unwrap();
+    handle(
+        &cloud,
+        &steady(),
+        request("create", other, network_outputs()),
+    )
+    .await
+    .unwrap();
     let response = read_only_status(&cloud, self_signed()).await.unwrap();
     assert_eq!(response.status, Status::Deleted);
 }

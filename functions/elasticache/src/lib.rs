@@ -7,9 +7,11 @@
 //! through those functions' binaries.
 
 mod aws;
+mod serverless_types;
 mod types;
 
 pub use aws::ElastiCache;
+pub use serverless_types::*;
 pub use types::*;
 
 use env_core::tags::Tag;
@@ -42,6 +44,33 @@ pub trait ElastiCacheCalls {
         tags: &[Tag],
     ) -> CallResult<()>;
     async fn delete_subnet_group(&self, name: &str) -> CallResult<()>;
+}
+
+/// The calls of `cacheMode: serverless`: an ElastiCache Serverless cache, the user its clients log
+/// in as and the user group that holds that user (Valkey RBAC). User and user group ids are unique
+/// in the account and Region.
+// Not `Send`-bound, for the reason given at [`ElastiCacheCalls`].
+#[allow(async_fn_in_trait)]
+pub trait ServerlessCalls {
+    /// DescribeServerlessCaches of one name; `None` for `ServerlessCacheNotFoundFault`.
+    async fn serverless_cache(&self, name: &str) -> CallResult<Option<ServerlessCache>>;
+    async fn create_serverless_cache(&self, plan: &ServerlessPlan) -> CallResult<()>;
+    /// DeleteServerlessCache without a final snapshot.
+    async fn delete_serverless_cache(&self, name: &str) -> CallResult<()>;
+    /// DescribeUsers of one id; `None` for `UserNotFound`.
+    async fn user(&self, id: &str) -> CallResult<Option<CacheUser>>;
+    async fn create_user(&self, plan: &UserPlan) -> CallResult<()>;
+    async fn delete_user(&self, id: &str) -> CallResult<()>;
+    /// DescribeUserGroups of one id; `None` for `UserGroupNotFound`.
+    async fn user_group(&self, id: &str) -> CallResult<Option<UserGroup>>;
+    async fn create_user_group(
+        &self,
+        id: &str,
+        engine: &str,
+        user_ids: &[String],
+        tags: &[Tag],
+    ) -> CallResult<()>;
+    async fn delete_user_group(&self, id: &str) -> CallResult<()>;
 }
 
 #[cfg(any(test, feature = "test-util"))]

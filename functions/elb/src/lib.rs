@@ -50,6 +50,12 @@ pub trait ElbCalls {
     ) -> CallResult<()>;
     async fn set_deregistration_delay(&self, arn: &str, seconds: i32) -> CallResult<()>;
     async fn delete_target_group(&self, arn: &str) -> CallResult<()>;
+    /// A target group of type `lambda`: no VPC, port or protocol, health checks off.
+    async fn create_lambda_target_group(&self, name: &str, tags: &[Tag]) -> CallResult<String>;
+    /// Registers the Lambda function `function_arn` in the target group.
+    async fn register_lambda(&self, target_group_arn: &str, function_arn: &str) -> CallResult<()>;
+    /// The group's registered targets with their health (DescribeTargetHealth).
+    async fn targets(&self, target_group_arn: &str) -> CallResult<Vec<Target>>;
 
     // Listeners and their rules.
     async fn listeners(&self, load_balancer_arn: &str) -> CallResult<Vec<Listener>>;
@@ -70,6 +76,16 @@ pub trait ElbCalls {
         settings: &RuleSettings,
         tags: &[Tag],
     ) -> CallResult<String>;
+    /// A rule sending every path (`/*`) to the one target group.
+    async fn create_forward_rule(
+        &self,
+        listener_arn: &str,
+        priority: i32,
+        target_group_arn: &str,
+        tags: &[Tag],
+    ) -> CallResult<String>;
+    /// Moves the rules (ARN, new priority) in one call, so that two rules may trade places.
+    async fn set_rule_priorities(&self, priorities: &[(String, i32)]) -> CallResult<()>;
     async fn delete_rule(&self, arn: &str) -> CallResult<()>;
 }
 

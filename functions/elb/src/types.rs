@@ -52,11 +52,29 @@ pub enum ListenerAction {
     RedirectToHttps,
 }
 
-/// A listener rule other than the listener's default one.
+/// A listener rule other than the listener's default one, with what it is: its callers find their
+/// rules by condition and target groups, not by priority alone, since priorities move (a sleeping
+/// environment's wake rule goes first).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
     pub arn: String,
     pub priority: i32,
+    /// The rule's one condition when it is one of [`RuleCondition`]'s; `None` for anything else
+    /// (several conditions, another field).
+    pub condition: Option<RuleCondition>,
+    /// The target groups its forward actions name, in order, whatever their weights.
+    pub target_groups: Vec<String>,
+}
+
+/// A target of a target group as DescribeTargetHealth reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The instance id, IP address or Lambda function ARN.
+    pub id: String,
+    /// `initial`, `healthy`, `unhealthy`, `unused`, `draining` or `unavailable` (ELB API
+    /// reference, `TargetHealth.State`; `unavailable` with health checks off, as on a Lambda
+    /// target group).
+    pub state: String,
 }
 
 /// Which requests a listener rule takes.

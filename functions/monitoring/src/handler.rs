@@ -87,8 +87,8 @@ impl Named {
 }
 
 async fn create<C: Cloud>(request: &Request, cloud: &C) -> Result<Response, MonitoringError> {
-    let inputs = Inputs::from_outputs(&request.outputs)?;
     let spec = &request.spec;
+    let inputs = Inputs::from_outputs(&request.outputs, spec.fields().cache_mode)?;
     let named = Named::of(request);
     let tags = environment_tags(spec, request.started_at);
 

@@ -13,7 +13,7 @@ use cloud_map::CloudMapCalls;
 use cloudwatch::CloudWatchCalls;
 use ec2::Ec2Calls;
 use ecs::EcsCalls;
-use elasticache::ElastiCacheCalls;
+use elasticache::{ElastiCacheCalls, ServerlessCalls};
 use elb::ElbCalls;
 use log_groups::LogGroupCalls;
 use rds::RdsCalls;
@@ -83,7 +83,7 @@ pub trait Cloud {
     type Ecs: EcsCalls;
     type CloudMap: CloudMapCalls;
     type Rds: RdsCalls;
-    type ElastiCache: ElastiCacheCalls;
+    type ElastiCache: ElastiCacheCalls + ServerlessCalls;
     type Logs: LogGroupCalls;
     type CloudWatch: CloudWatchCalls;
     type Sns: SnsCalls;
@@ -99,7 +99,8 @@ pub trait Cloud {
     fn cloud_map(&self) -> &Self::CloudMap;
     /// Only [`RdsCalls::cluster`].
     fn rds(&self) -> &Self::Rds;
-    /// Only [`ElastiCacheCalls::replication_group`].
+    /// Only [`ElastiCacheCalls::replication_group`] and, for `cacheMode: serverless`,
+    /// [`ServerlessCalls::serverless_cache`].
     fn elasticache(&self) -> &Self::ElastiCache;
     /// Only [`LogGroupCalls::exists`].
     fn logs(&self) -> &Self::Logs;

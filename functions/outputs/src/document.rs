@@ -8,7 +8,7 @@
 use crate::api::{DatabaseCluster, LoadBalancer, Subnet};
 use env_core::contract::Outputs;
 use env_core::naming::{AzSlot, NameKind, Names};
-use env_core::spec::{CertificateMode, EnvironmentSpec, EnvironmentSuffix};
+use env_core::spec::{CacheMode, CertificateMode, EnvironmentSpec, EnvironmentSuffix};
 use env_core::tags;
 use secrets::Secret;
 use serde_json::{json, Value};
@@ -110,7 +110,7 @@ pub fn build(spec: &EnvironmentSpec, region: &str, found: &Found) -> Result<Outp
     database(&mut doc, names, found);
     secrets(&mut doc, names, found);
     let asleep = spec.fields().asleep;
-    cache(&mut doc, names, found, asleep);
+    cache(&mut doc, cache_source(spec, names), found, asleep);
     monitoring(&mut doc, names, region, found);
     if asleep {
         // Says why the cache has no endpoint and the service no task, so whoever reads the
@@ -267,25 +267,34 @@ fn secrets(doc: &mut Builder, names: Names, found: &Found) {
 /// A group still being deleted (listed with status `deleting` until it is gone: ElastiCache API
 /// reference, `ReplicationGroup.Status`) is not one to connect to either, so asleep the endpoint
 /// is empty whatever the read found.
-fn cache(doc: &mut Builder, names: Names, found: &Found, asleep: bool) {
+fn cache(doc: &mut Builder, source: String, found: &Found, asleep: bool) {
     if asleep {
         doc.put("cacheConfigurationEndpoint", Some(json!("")), String::new());
         return;
     }
-    let group = names.of(NameKind::CacheReplicationGroup);
     let endpoint = found.cache_endpoint.clone().flatten();
     doc.put(
         "cacheConfigurationEndpoint",
         endpoint
             .as_ref()
             .map(|(host, port)| json!(format!("{host}:{port}"))),
-        format!("configuration endpoint of replication group {group}"),
+        source.clone(),
     );
-    doc.put(
-        "cachePort",
-        endpoint.map(|(_, port)| json!(port)),
-        format!("configuration endpoint of replication group {group}"),
-    );
+    doc.put("cachePort", endpoint.map(|(_, port)| json!(port)), source);
+}
+
+/// What the cache's endpoint is read from, for the list of what is missing.
+fn cache_source(spec: &EnvironmentSpec, names: Names) -> String {
+    match spec.fields().cache_mode {
+        CacheMode::Serverless => format!(
+            "endpoint of serverless cache {}",
+            names.of(NameKind::ServerlessCache)
+        ),
+        CacheMode::Cluster => format!(
+            "configuration endpoint of replication group {}",
+            names.of(NameKind::CacheReplicationGroup)
+        ),
+    }
 }
 
 /// Monitoring: the dashboard, with its console address in `region`, and the alarm topic.

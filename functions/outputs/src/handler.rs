@@ -15,11 +15,11 @@ use cloud_map::CloudMapCalls;
 use cloudwatch::CloudWatchCalls;
 use ec2::Ec2Calls;
 use ecs::EcsCalls;
-use elasticache::ElastiCacheCalls;
+use elasticache::{ElastiCacheCalls, ServerlessCalls};
 use elb::ElbCalls;
 use env_core::contract::{Action, Outputs, Request, Response, Status};
 use env_core::naming::{NameKind, Names};
-use env_core::spec::EnvironmentSpec;
+use env_core::spec::{CacheMode, EnvironmentSpec};
 use env_core::{AwsCallError, ErrorName, NamedError};
 use log_groups::LogGroupCalls;
 use rds::RdsCalls;
@@ -115,7 +115,7 @@ async fn read<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Found, AwsC
         cloud.secrets().describe(&db_app),
         cloud.secrets().describe(&api_keys),
         cloud.secrets().describe(&cache_auth),
-        cloud.elasticache().replication_group(&group),
+        cache_endpoint(cloud, spec, &group),
         cloud.logs().exists(&log_group),
         cloud.cloudwatch().dashboard_exists(&dashboard),
         cloud.sns().find_topic(&topic),
@@ -131,12 +131,28 @@ async fn read<C: Cloud>(cloud: &C, spec: &EnvironmentSpec) -> Result<Found, AwsC
         db_app_secret,
         api_keys_secret,
         cache_auth_secret,
-        // `Some(None)` while the group has no configuration endpoint yet.
-        cache_endpoint: cache_group.map(|group| group.configuration_endpoint),
+        cache_endpoint: cache_group,
         log_group,
         dashboard,
         alarm_topic_arn,
     })
+}
+
+/// The cache's `host:port` as its mode makes it: the replication group's configuration endpoint
+/// (named `group`), or the serverless cache's endpoint (`cacheMode: serverless`). `None` without
+/// the cache, `Some(None)` while it has no endpoint yet.
+async fn cache_endpoint<C: Cloud>(
+    cloud: &C,
+    spec: &EnvironmentSpec,
+    group: &str,
+) -> Result<Option<Option<(String, i32)>>, AwsCallError> {
+    if spec.fields().cache_mode == CacheMode::Serverless {
+        let name = Names::new(spec.suffix()).of(NameKind::ServerlessCache);
+        let cache = cloud.elasticache().serverless_cache(&name).await?;
+        return Ok(cache.map(|cache| cache.endpoint));
+    }
+    let found = cloud.elasticache().replication_group(group).await?;
+    Ok(found.map(|group| group.configuration_endpoint))
 }
 
 /// The environment's VPCs (by its tag) of this name, and the subnets of the one VPC: with none or

@@ -18,6 +18,7 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
             &[
                 "rds:DescribeDBClusters",
                 "elasticache:DescribeReplicationGroups",
+                "elasticache:DescribeServerlessCaches",
                 "ecs:DescribeClusters",
                 "ecs:DescribeServices",
                 "secretsmanager:DescribeSecret",
@@ -34,6 +35,10 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
                         "replicationgroup:{}",
                         NameKind::CacheReplicationGroup.wildcard()
                     ),
+                ),
+                arns.regional(
+                    "elasticache",
+                    &format!("serverlesscache:{}", NameKind::ServerlessCache.wildcard()),
                 ),
                 arns.regional("ecs", &format!("cluster/{cluster}")),
                 arns.regional(

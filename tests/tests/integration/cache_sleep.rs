@@ -73,6 +73,7 @@ async fn a_cache_sleeps_without_its_group_and_wakes_with_the_same_token_and_secr
     assert_eq!(
         slept["outputs"],
         json!({
+            "mode": "cluster",
             "cacheReplicationGroupId": group_id,
             "cacheConfigurationEndpoint": "",
             "cacheAuthSecretArn": secret_arn,

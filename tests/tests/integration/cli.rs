@@ -92,9 +92,14 @@ fn deploy_twice_then_drive_an_environment_then_undeploy() {
     assert_eq!(code, 0, "{err}");
     let first = json(&out);
     let created = changes(&first);
-    // Bucket, object, the roles' boundary, a role and a function per function, the states role,
-    // three state machines (provision, teardown, claim), the scheduler role, the schedule.
-    assert_eq!(created.len(), 2 + 1 + 2 * 9 + 1 + 3 + 1 + 1, "{created:?}");
+    // Bucket, object, the roles' boundary, a role and a function per function, the waker's
+    // permission for the load balancers, the states role, three state machines (provision,
+    // teardown, claim), the scheduler role, the schedule.
+    assert_eq!(
+        created.len(),
+        2 + 1 + 2 * 10 + 1 + 1 + 3 + 1 + 1,
+        "{created:?}"
+    );
     assert!(
         created.iter().all(|(_, change)| change == "created"),
         "{created:?}"
@@ -149,7 +154,8 @@ fn deploy_twice_then_drive_an_environment_then_undeploy() {
         .any(|a| a.as_str().unwrap().starts_with("rds:")));
     // parliament and cloudsplaining judge every backend role in the IAM proof (permissions.rs).
     let backend = rt.block_on(inline_policies(|role| role.starts_with("catalog-")));
-    assert_eq!(backend.len(), 11, "{backend:#?}");
+    // The functions' roles (the waker's included) and the states and scheduler roles.
+    assert_eq!(backend.len(), 12, "{backend:#?}");
     let cache = policy("catalog-fn-cache");
     let cache_actions: Vec<Value> = cache["Statement"]
         .as_array()
@@ -157,16 +163,25 @@ fn deploy_twice_then_drive_an_environment_then_undeploy() {
         .iter()
         .flat_map(|statement| statement["Action"].as_array().unwrap().clone())
         .collect();
-    // Its cluster, its secret, its slow-log group and delivery, its service-linked role and the
-    // rotation function its secret rotates with: no other service (its uses of the key are the
-    // key policy's to grant).
+    // Its cluster, its secret, its slow-log group and delivery, its service-linked role, the
+    // rotation function its secret rotates with, and the VPC endpoint ElastiCache makes for a
+    // serverless cache with the caller's permissions: no other service (its uses of the key are
+    // the key policy's to grant).
     let services: std::collections::BTreeSet<&str> = cache_actions
         .iter()
         .map(|a| a.as_str().unwrap().split(':').next().unwrap())
         .collect();
     assert_eq!(
         services,
-        ["elasticache", "iam", "lambda", "logs", "secretsmanager"].into()
+        [
+            "ec2",
+            "elasticache",
+            "iam",
+            "lambda",
+            "logs",
+            "secretsmanager"
+        ]
+        .into()
     );
     assert!(cache_actions.contains(&Value::from("logs:CreateLogDelivery")));
     assert_eq!(
@@ -358,8 +373,8 @@ fn deploy_twice_then_drive_an_environment_then_undeploy() {
     let (code, out, err) = envctl(&["--json", "undeploy", "--force"]);
     assert_eq!(code, 0, "{err}");
     let removed = changes(&json(&out));
-    // The schedule, three state machines, 9 functions, 11 roles, the boundary, the bucket.
-    assert_eq!(removed.len(), 1 + 3 + 9 + 11 + 1 + 1, "{removed:?}");
+    // The schedule, three state machines, 10 functions, 12 roles, the boundary, the bucket.
+    assert_eq!(removed.len(), 1 + 3 + 10 + 12 + 1 + 1, "{removed:?}");
     assert!(
         removed.iter().all(|(_, change)| change == "deleted"),
         "{removed:?}"

@@ -11,9 +11,10 @@
 //! its first rotations (the application secret's and the API keys', run by the emulator as Secrets
 //! Manager runs them, the deployed rotation package against the machine's PostgreSQL standing in
 //! for Aurora, signing as the rotation function's role), the same provision with another address,
-//! the environment put to sleep and woken, a DNS-validated edge, the scheduled cleanup of the
-//! expired environment (reading the idle one's request count), its teardown, a provision that
-//! fails and rolls back, a redeploy of changed packages and the undeploy.
+//! the environment put to sleep and woken by a request to it (the waker), a DNS-validated edge,
+//! the scheduled cleanup of the expired environment (reading the idle one's request count), its
+//! teardown, a provision that fails and rolls back, an environment with a serverless cache, a
+//! redeploy of changed packages and the undeploy.
 
 use integration_tests::backend::{as_role, deploy_built, empty_packages, envctl, put_access_log};
 use integration_tests::emulator::Emulator;
@@ -153,26 +154,33 @@ async fn lifecycle() -> Proof {
     // their addresses and its default routes and makes them again, the cache its replication group.
     let mut asleep = second.clone();
     asleep["asleep"] = json!(true);
-    for (what, spec) in [("sleep", &asleep), ("wake", &second)] {
-        let run = run_deployed("provision", &json!({"spec": spec}), &manifest, &env, &[]);
-        assert!(run.succeeded, "{what}: {:?}: {}", run.cause, run.log);
-    }
-    // The wake as Step Functions records it (the runner runs it outside moto's record), so the
-    // scheduled cleanup below finds this environment's spec, the input of its latest provision, and
-    // reads its load balancer's request count.
-    let wake = aws_sdk_sfn::Client::new(&config)
+    let slept = run_deployed("provision", &json!({"spec": asleep}), &manifest, &env, &[]);
+    assert!(slept.succeeded, "sleep: {:?}: {}", slept.cause, slept.log);
+    // The sleep as Step Functions records it (the runner runs it outside moto's record); then a
+    // request to the asleep environment: its load balancer invokes the waker, which reads the
+    // environment's executions and starts the wake (a provision with `asleep` false), run here.
+    // The cleanup below then finds the wake, the environment's latest provision, and reads its
+    // load balancer's request count.
+    let sfn = aws_sdk_sfn::Client::new(&config);
+    let sleep = sfn
         .start_execution()
-        .state_machine_arn(format!(
-            "arn:aws:states:us-west-2:{ACCOUNT}:stateMachine:provision"
-        ))
-        .name(format!("{suffix}--wake"))
-        .input(json!({ "spec": second }).to_string())
+        .state_machine_arn(machine("provision"))
+        .name(format!("{suffix}--sleep"))
+        .input(json!({ "spec": asleep }).to_string())
         .send()
         .await
         .expect("the emulator records the execution");
     record_outcome(
         emulator.endpoint(),
-        &json!({"executionArn": wake.execution_arn(), "status": "SUCCEEDED", "output": {}}),
+        &json!({"executionArn": sleep.execution_arn(), "status": "SUCCEEDED", "output": {}}),
+    );
+    let wake = request_while_asleep(&sfn, &env, &suffix).await;
+    let woke = run_deployed("provision", &wake.1, &manifest, &env, &[]);
+    assert!(woke.succeeded, "wake: {:?}: {}", woke.cause, woke.log);
+    assert_ne!(wake.1["spec"]["asleep"], json!(true), "{}", wake.1);
+    record_outcome(
+        emulator.endpoint(),
+        &json!({"executionArn": wake.0, "status": "SUCCEEDED", "output": {}}),
     );
 
     dns_validated_edge(&config, &env, &second).await;
@@ -198,6 +206,18 @@ async fn lifecycle() -> Proof {
     );
     assert!(rollback.log.contains("teardown: "), "{}", rollback.log);
 
+    // A pull request's serverless cache (`cacheMode: serverless`): an environment of its own,
+    // made and removed.
+    let serverless = spec(&unique_suffix(), json!({"cacheMode": "serverless"}));
+    for workflow in ["provision", "teardown"] {
+        let run = run_deployed(workflow, &json!({"spec": serverless}), &manifest, &env, &[]);
+        assert!(
+            run.succeeded,
+            "serverless {workflow}: {:?}: {}",
+            run.cause, run.log
+        );
+    }
+
     // The backend changed by hand, then a redeploy of changed packages puts it back; then the
     // backend is removed.
     drift(&config).await;
@@ -210,6 +230,7 @@ async fn lifecycle() -> Proof {
         ],
     );
     assert_boundary_restored(&config).await;
+    assert_waker_restored(&config).await;
     envctl(&emulator, &["undeploy", "--force"]);
 
     let deployer_policy = dir.join("deployer-policy.json");
@@ -230,6 +251,64 @@ async fn lifecycle() -> Proof {
         deployer_policy,
         report,
     }
+}
+
+fn machine(name: &str) -> String {
+    format!("arn:aws:states:us-west-2:{ACCOUNT}:stateMachine:{name}")
+}
+
+/// A request to the asleep environment `suffix` as its load balancer hands it to the waker (the
+/// Application Load Balancer's Lambda event for its wake target group), the waker signing as its
+/// role with its deployed settings: it answers the "waking up" page and starts the wake. Answers
+/// the wake's execution ARN and input.
+async fn request_while_asleep(
+    sfn: &aws_sdk_sfn::Client,
+    env: &[(&'static str, String)],
+    suffix: &env_core::spec::EnvironmentSuffix,
+) -> (String, Value) {
+    let mut waker = as_role(env, "catalog-fn-waker");
+    for (variable, name) in [
+        ("PROVISION_STATE_MACHINE_ARN", "provision"),
+        ("CLAIM_STATE_MACHINE_ARN", "claim"),
+        ("TEARDOWN_STATE_MACHINE_ARN", "teardown"),
+    ] {
+        waker.push((variable, machine(name)));
+    }
+    let target_group =
+        format!("arn:aws:elasticloadbalancing:us-west-2:{ACCOUNT}:targetgroup/tg-wake-{suffix}/0123456789abcdef");
+    let event = json!({
+        "requestContext": {"elb": {"targetGroupArn": target_group}},
+        "httpMethod": "GET", "path": "/", "queryStringParameters": {},
+        "headers": {"host": "localhost"}, "body": "", "isBase64Encoded": false
+    });
+    let answer = invoke("waker", &event, &waker);
+    assert!(answer.success, "waker: {} {}", answer.body, answer.stderr);
+    assert_eq!(answer.body["statusCode"], 503, "{}", answer.body);
+    let page = answer.body["body"].as_str().unwrap_or_default();
+    assert!(page.contains("<title>Waking up</title>"), "{page}");
+    let listed = sfn
+        .list_executions()
+        .state_machine_arn(machine("provision"))
+        .status_filter(aws_sdk_sfn::types::ExecutionStatus::Running)
+        .send()
+        .await
+        .expect("the emulator lists the executions");
+    let prefix = format!("{suffix}--");
+    let started: Vec<&str> = listed
+        .executions()
+        .iter()
+        .filter(|execution| execution.name().starts_with(&prefix))
+        .map(|execution| execution.execution_arn())
+        .collect();
+    assert_eq!(started.len(), 1, "the waker starts one wake: {started:?}");
+    let described = sfn
+        .describe_execution()
+        .execution_arn(started[0])
+        .send()
+        .await
+        .expect("the emulator describes the execution");
+    let input = serde_json::from_str(described.input().unwrap_or("{}")).expect("JSON input");
+    (started[0].to_owned(), input)
 }
 
 /// Tells the emulator how an execution it recorded ended (`POST /_emulator/execution-outcome`,
@@ -428,6 +507,40 @@ async fn assert_boundary_restored(config: &aws_config::SdkConfig) {
     assert!(document.contains("GetAuthorizationToken"), "{document}");
 }
 
+/// After the redeploy the waker may be invoked by this account's wake target groups only again,
+/// with its reservation back.
+async fn assert_waker_restored(config: &aws_config::SdkConfig) {
+    let lambda = aws_sdk_lambda::Client::new(config);
+    let policy = lambda
+        .get_policy()
+        .function_name("waker")
+        .send()
+        .await
+        .expect("the waker's policy");
+    let policy: Value =
+        serde_json::from_str(policy.policy().unwrap_or("{}")).expect("a JSON policy");
+    let statements = policy["Statement"].as_array().expect("statements");
+    assert_eq!(statements.len(), 1, "{policy}");
+    let condition = statements[0]["Condition"].to_string();
+    assert!(
+        condition.contains(&format!(
+            "arn:aws:elasticloadbalancing:us-west-2:{ACCOUNT}:targetgroup/tg-wake-*/*"
+        )),
+        "{policy}"
+    );
+    assert!(condition.contains(ACCOUNT), "{policy}");
+    let function = lambda
+        .get_function()
+        .function_name("waker")
+        .send()
+        .await
+        .expect("the waker");
+    let reserved = function
+        .concurrency()
+        .and_then(|concurrency| concurrency.reserved_concurrent_executions());
+    assert_eq!(reserved, Some(5));
+}
+
 /// The backend as someone might change it by hand: a role's trust, the boundary's document, a
 /// state machine's definition, the schedule's rate.
 async fn drift(config: &aws_config::SdkConfig) {
@@ -457,6 +570,32 @@ async fn drift(config: &aws_config::SdkConfig) {
             .await
             .expect("the boundary is changed");
     }
+    // The waker's statement widened to any target group of any account, and its reservation
+    // taken away: the redeploy replaces the one (RemovePermission, AddPermission) and puts back
+    // the other.
+    let lambda = aws_sdk_lambda::Client::new(config);
+    lambda
+        .remove_permission()
+        .function_name("waker")
+        .statement_id("load-balancers-invoke-waker")
+        .send()
+        .await
+        .expect("the statement is removed");
+    lambda
+        .add_permission()
+        .function_name("waker")
+        .statement_id("load-balancers-invoke-waker")
+        .action("lambda:InvokeFunction")
+        .principal("elasticloadbalancing.amazonaws.com")
+        .send()
+        .await
+        .expect("the widened statement is added");
+    lambda
+        .delete_function_concurrency()
+        .function_name("waker")
+        .send()
+        .await
+        .expect("the reservation is removed");
     let sfn = aws_sdk_sfn::Client::new(config);
     let provision = format!("arn:aws:states:us-west-2:{ACCOUNT}:stateMachine:provision");
     sfn.update_state_machine()
@@ -501,6 +640,7 @@ fn every_request_of_a_whole_lifecycle_is_allowed_by_the_role_that_made_it() {
         "catalog-fn-monitoring",
         "catalog-fn-outputs",
         "catalog-fn-cleanup",
+        "catalog-fn-waker",
     ] {
         assert!(
             principals[principal]["requests"].as_u64().unwrap_or(0) > 0,

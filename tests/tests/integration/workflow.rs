@@ -132,11 +132,12 @@ fn every_component_loop_is_bounded_and_every_task_retries_lambda_and_retryable_e
                 }
             }
         }
-        // provision: validate + create and status for 6 components + the outputs document;
+        // provision: validate + create and status for 6 components + the edge once more after
+        // the service (the wake rule, README "Wake on request") + the outputs document;
         // teardown: delete for 6; claim: validate, network, 3 reads, create and status for
         // service and monitoring, the outputs document.
         let (expected_tasks, loops) = match name {
-            "provision" => (14, 6),
+            "provision" => (15, 7),
             "teardown" => (6, 6),
             _ => (10, 2),
         };

@@ -229,10 +229,16 @@ fn https_listeners(env: &Environment) -> Outcome {
     )
 }
 
+/// The target type of a group whose targets are Lambda functions: no health check is wanted there,
+/// since each check would invoke the function (ELB user guide, "Lambda functions as targets":
+/// health checks are disabled by default for them). The edge's `tg-wake-<suffix>` is one.
+const LAMBDA_TARGETS: &str = "lambda";
+
 fn target_health_checks(env: &Environment) -> Outcome {
     with_lb(env, |lb| {
         lb.target_groups
             .iter()
+            .filter(|tg| tg.target_type != LAMBDA_TARGETS)
             .filter_map(|tg| {
                 health_check_problem(tg, &env.health_check_path).map(|problem| {
                     Finding::new(
@@ -401,6 +407,24 @@ mod tests {
         assert_eq!(
             fired(&env, "CKV_AWS_261"),
             ["target group tg-green-pr-42: its health check asks /health, not the spec's /"]
+        );
+    }
+
+    #[test]
+    fn a_lambda_target_group_is_not_asked_for_a_health_check() {
+        let mut env = compliant();
+        let mut wake = lb(&mut env).target_groups[0].clone();
+        wake.name = "tg-wake-pr-42".into();
+        wake.target_type = "lambda".into();
+        wake.health_check_enabled = false;
+        wake.health_check_path = None;
+        lb(&mut env).target_groups.push(wake.clone());
+        assert!(fired(&env, "CKV_AWS_261").is_empty());
+        // The same group with IP targets would be.
+        lb(&mut env).target_groups[2].target_type = "ip".into();
+        assert_eq!(
+            fired(&env, "CKV_AWS_261"),
+            ["target group tg-wake-pr-42: its health check is off"]
         );
     }
 }

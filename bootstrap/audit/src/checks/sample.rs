@@ -143,6 +143,7 @@ fn service() -> Service {
 fn load_balancer() -> LoadBalancer {
     let target_group = |name: &str| TargetGroup {
         name: name.into(),
+        target_type: "ip".into(),
         health_check_enabled: true,
         health_check_path: Some("/health".into()),
         matcher: Some("200".into()),

@@ -147,6 +147,11 @@ fn target_group(tg: &ElbTargetGroup) -> Result<TargetGroup, AwsCallError> {
             .target_group_name()
             .required("TargetGroup.TargetGroupName")?
             .to_owned(),
+        target_type: tg
+            .target_type()
+            .map(|t| t.as_str())
+            .unwrap_or("")
+            .to_owned(),
         health_check_enabled: tg.health_check_enabled().unwrap_or(false),
         health_check_path: tg.health_check_path().map(str::to_owned),
         matcher: tg.matcher().and_then(|m| m.http_code()).map(str::to_owned),

@@ -3,6 +3,7 @@
 
 use crate::api::{FunctionState, Result};
 use crate::settle;
+use anyhow::Context;
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{Architecture, Environment, FunctionCode, Runtime};
 use env_core::error::{aws_error, found, Required};
@@ -55,6 +56,9 @@ impl Functions {
                 .required("FunctionConfiguration.CodeSha256")?
                 .to_owned(),
             environment,
+            reserved_concurrency: got
+                .concurrency()
+                .and_then(|concurrency| concurrency.reserved_concurrent_executions()),
         }))
     }
 
@@ -139,6 +143,24 @@ impl Functions {
         let deleted = deleted.map_err(aws_error("DeleteFunction"));
         let deleted = found(deleted, &["ResourceNotFoundException"])?;
         Ok(deleted.is_some())
+    }
+
+    pub(super) async fn put_concurrency(&self, name: &str, reserved: i32) -> Result<()> {
+        let put = self
+            .lambda
+            .put_function_concurrency()
+            .function_name(name)
+            .reserved_concurrent_executions(reserved)
+            .send()
+            .await;
+        // Lambda refuses a reservation that would leave fewer than 100 executions unreserved in
+        // the account (API reference, PutFunctionConcurrency): new accounts can have less.
+        let refused = format!(
+            "reserving {reserved} concurrent executions for {name} (the account's Lambda concurrency quota must leave 100 unreserved besides: Service Quotas, \"Concurrent executions\")"
+        );
+        put.map_err(aws_error("PutFunctionConcurrency"))
+            .context(refused)?;
+        Ok(())
     }
 
     /// Waits until Lambda has applied the function's last update (see [`settle`]).

@@ -1,16 +1,19 @@
 //! [`Cloud`] with the AWS SDK: one SDK call (or one short sequence) per method, each service's
 //! calls in a module of their own: the artifacts bucket ([`buckets`]), the backend's roles
-//! ([`roles`]) and the boundary policy ([`managed_policies`]) in IAM, the functions ([`functions`]),
-//! the state machines ([`state_machines`]) and the cleanup schedule ([`schedules`]).
+//! ([`roles`]) and the boundary policy ([`managed_policies`]) in IAM, the functions ([`functions`])
+//! and who may invoke them ([`permissions`]), the state machines ([`state_machines`]) and the cleanup schedule ([`schedules`]).
 
 mod buckets;
 mod functions;
 mod managed_policies;
+mod permissions;
 mod roles;
 mod schedules;
 mod state_machines;
 
-use super::api::{Cloud, FunctionState, MachineState, Result, RoleState, ScheduleState};
+use super::api::{
+    Cloud, FunctionState, MachineState, Permission, Result, RoleState, ScheduleState,
+};
 use anyhow::Context;
 use envctl_common::account::Caller;
 use serde_json::Value;
@@ -22,6 +25,7 @@ pub struct AwsCloud {
     roles: roles::BackendRoles,
     managed_policies: managed_policies::ManagedPolicies,
     functions: functions::Functions,
+    permissions: permissions::Permissions,
     state_machines: state_machines::StateMachines,
     schedules: schedules::Schedules,
     ec2: aws_sdk_ec2::Client,
@@ -35,6 +39,7 @@ impl AwsCloud {
             roles: roles::BackendRoles::new(config),
             managed_policies: managed_policies::ManagedPolicies::new(config),
             functions: functions::Functions::new(config),
+            permissions: permissions::Permissions::new(config),
             state_machines: state_machines::StateMachines::new(config),
             schedules: schedules::Schedules::new(config),
             ec2: aws_sdk_ec2::Client::new(config),
@@ -126,6 +131,22 @@ impl Cloud for AwsCloud {
 
     async fn delete_function(&self, name: &str) -> Result<bool> {
         self.functions.delete(name).await
+    }
+
+    async fn put_concurrency(&self, name: &str, reserved: i32) -> Result<()> {
+        self.functions.put_concurrency(name, reserved).await
+    }
+
+    async fn permission(&self, function: &str, statement_id: &str) -> Result<Option<Permission>> {
+        self.permissions.get(function, statement_id).await
+    }
+
+    async fn add_permission(&self, function: &str, permission: &Permission) -> Result<()> {
+        self.permissions.add(function, permission).await
+    }
+
+    async fn remove_permission(&self, function: &str, statement_id: &str) -> Result<()> {
+        self.permissions.remove(function, statement_id).await
     }
 
     async fn state_machine(&self, arn: &str) -> Result<Option<MachineState>> {

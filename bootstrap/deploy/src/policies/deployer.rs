@@ -9,6 +9,7 @@
 
 use super::FUNCTIONS;
 use crate::asl::{self, ArnScope};
+use crate::invocation;
 use crate::resources::{self, Backend};
 use env_core::arn::unscoped;
 use env_core::policy::{any, boundary_arn, Arns, Statement};
@@ -98,7 +99,8 @@ fn roles(scope: &ArnScope, arns: &Arns) -> Vec<Statement> {
     ]
 }
 
-/// The functions, the state machines and the cleanup schedule, and finding environments.
+/// The functions (the waker's invocation settings too), the state machines and the cleanup
+/// schedule, and finding environments.
 fn functions_and_schedule(scope: &ArnScope, arns: &Arns) -> Vec<Statement> {
     vec![
         Statement::allow(
@@ -115,6 +117,26 @@ fn functions_and_schedule(scope: &ArnScope, arns: &Arns) -> Vec<Statement> {
                 .map(|policy| scope.function(policy.function))
                 .collect(),
         ),
+        // The waker's reserved concurrency and the statement letting the load balancers invoke
+        // it (crate::invocation). Service Authorization Reference, AWS Lambda: all four take the
+        // `function` resource type; AddPermission also the `lambda:Principal` condition key, which
+        // keeps the deployer from opening the function to any other principal. Removing a
+        // statement only takes access away, so RemovePermission is not narrowed further.
+        Statement::allow(
+            "WakerPolicyAndConcurrency",
+            &[
+                "lambda:GetPolicy",
+                "lambda:RemovePermission",
+                "lambda:PutFunctionConcurrency",
+            ],
+            vec![scope.function(invocation::WAKER)],
+        ),
+        Statement::allow(
+            "WakerInvokedByLoadBalancers",
+            &["lambda:AddPermission"],
+            vec![scope.function(invocation::WAKER)],
+        )
+        .when(json!({"StringEquals": {"lambda:Principal": invocation::LOAD_BALANCER_PRINCIPAL}})),
         Statement::allow(
             "StateMachines",
             &[

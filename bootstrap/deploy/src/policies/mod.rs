@@ -32,8 +32,9 @@ pub(crate) struct Setting<'a> {
     pub artifacts_bucket: &'a str,
 }
 
-/// Every function the CLI deploys, in the order the provision workflow first calls them. The
-/// rotation function is not here: the database function deploys it per environment.
+/// Every function the CLI deploys, in the order the provision workflow first calls them, then the
+/// ones no workflow calls. The rotation function is not here: the database function deploys it per
+/// environment.
 pub const FUNCTIONS: &[FunctionPolicy] = &[
     FunctionPolicy {
         function: "validate",
@@ -72,6 +73,11 @@ pub const FUNCTIONS: &[FunctionPolicy] = &[
     FunctionPolicy {
         function: "cleanup",
         statements: |setting| cleanup::iam_policy::statements(setting.scope, asl::TEARDOWN_NAME),
+    },
+    // Invoked by the environments' load balancers, not by a workflow (crate::invocation).
+    FunctionPolicy {
+        function: crate::invocation::WAKER,
+        statements: |setting| waker::iam_policy::statements(setting.scope),
     },
 ];
 

@@ -2,20 +2,13 @@
 
 use super::{Machines, PoolState};
 use crate::api::{ExecutionSummary, Workflows};
-use crate::request::suffix_of;
-use env_core::pool::{claimed_suffix, is_pool_suffix};
+use env_core::pool::is_pool_suffix;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-/// The environment an execution belongs to: `<suffix>--…` (provisions and teardowns),
-/// `claim-<suffix>` (claims and retirements), the rollback of either (`rollback-<name>`), or a
-/// retirement's teardown (`retire-claim-<suffix>`, statemachine/claim.asl.json), so a retired
-/// environment reads as torn down.
-pub fn owner(name: &str) -> Option<&str> {
-    let name = name.strip_prefix("rollback-").unwrap_or(name);
-    let name = name.strip_prefix("retire-").unwrap_or(name);
-    claimed_suffix(name).or_else(|| suffix_of(name))
-}
+/// The environment an execution belongs to, from any name the backend gives, the scheduled
+/// cleanup's expiry teardowns (`cleanup-<suffix>-<time>`) included (env_core).
+pub use env_core::execution_name::owner;
 
 /// One pool environment: its latest provision and teardown, and its claim.
 #[derive(Debug, Clone)]

@@ -7,6 +7,8 @@ mod asleep;
 mod create;
 mod delete;
 mod inputs;
+mod serverless;
+mod serverless_delete;
 mod status;
 mod token_secret;
 mod wake;

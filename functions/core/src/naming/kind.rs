@@ -61,7 +61,11 @@ name_kinds! {
             CacheSubnetGroup,
             CacheAuthSecret,
             CacheSlowLogGroup,
+            ServerlessCache,
+            CacheUser,
+            CacheUserGroup,
             LoadBalancer,
+            WakeTargetGroup,
             AccessLogBucket,
             Certificate,
             EcsCluster,
@@ -157,9 +161,18 @@ impl NameKind {
             // "Enabling logging from AWS services"; Step Functions developer guide, "Avoiding
             // CloudWatch Logs resource policy size restrictions").
             CacheSlowLogGroup => "/aws/vendedlogs/elasticache/redis-slow-log".into(),
+            // `cacheMode: serverless`: the ElastiCache Serverless Valkey cache, and the user named
+            // `default` (its id is this name) with the user group that holds it. User and user group
+            // ids are unique in the account and Region, so each carries the environment's suffix.
+            ServerlessCache => "valkey".into(),
+            CacheUser => "valkey-default".into(),
+            CacheUserGroup => "valkey-users".into(),
             LoadBalancer => "alb".into(),
             TargetGroup(Color::Blue) => "tg-blue".into(),
             TargetGroup(Color::Green) => "tg-green".into(),
+            // The Lambda target group the load balancer forwards to while the environment sleeps
+            // (the waker function's "waking up" page).
+            WakeTargetGroup => "tg-wake".into(),
             AccessLogBucket => "alb-logs".into(),
             Certificate => "cert".into(),
             EcsCluster => "ecs-cluster".into(),
@@ -213,9 +226,15 @@ impl NameKind {
                 (64, "IAM role names: 64")
             }
             CacheReplicationGroup => (40, "ElastiCache ReplicationGroupId: 40"),
+            // ServerlessCacheName, UserId and UserGroupId: a letter, then letters, digits and
+            // hyphens (ElastiCache API reference, CreateServerlessCache, CreateUser,
+            // CreateUserGroup); held to ReplicationGroupId's 40, the tightest ElastiCache identifier.
+            ServerlessCache => (40, "ElastiCache ServerlessCacheName: 40"),
+            CacheUser => (40, "ElastiCache UserId: 40"),
+            CacheUserGroup => (40, "ElastiCache UserGroupId: 40"),
             CacheSubnetGroup => (255, "ElastiCache CacheSubnetGroupName: 255"),
             LoadBalancer => (32, "ELBv2 load balancer names: 32"),
-            TargetGroup(_) => (32, "ELBv2 target group names: 32"),
+            TargetGroup(_) | WakeTargetGroup => (32, "ELBv2 target group names: 32"),
             AccessLogBucket => (63, "S3 bucket names: 63"),
             EcsCluster => (255, "ECS cluster names: 255"),
             EcsService => (255, "ECS service names: 255"),
@@ -293,7 +312,7 @@ mod tests {
         let longest = suffix(&"a".repeat(max_suffix_len()));
         let names = Names::new(&longest);
         let kinds = NameKind::all();
-        assert_eq!(kinds.len(), 69);
+        assert_eq!(kinds.len(), 73);
         for kind in kinds {
             let name = match kind {
                 NameKind::AccessLogBucket => names.bucket("123456789012"),

@@ -1,6 +1,7 @@
 //! The environment spec: the input of every workflow, validated once, up front, by the same types
 //! every function deserialises.
 
+pub mod cache;
 pub mod capacity;
 pub mod certificate;
 pub mod database;
@@ -14,6 +15,7 @@ pub mod problem;
 pub mod service;
 pub mod suffix;
 
+pub use cache::CacheMode;
 pub use capacity::{
     Acu, CacheNodeType, CpuTargetPercent, ReplicaCount, ShardCount, TaskCount, TaskCpu,
     TaskMemoryMib,
@@ -103,6 +105,10 @@ pub struct SpecFields {
     pub cache_replicas_per_shard: ReplicaCount,
     #[serde(default)]
     pub cache_node_type: CacheNodeType,
+    /// The node-based cluster (default) or an ElastiCache Serverless cache (issue 22). Written only
+    /// when serverless, so a spec without it reads and writes the same JSON as before the field.
+    #[serde(default, skip_serializing_if = "CacheMode::is_cluster")]
+    pub cache_mode: CacheMode,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain_name: Option<DomainName>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -190,7 +196,7 @@ impl<T: SpecField> SpecField for Option<T> {
 }
 
 /// Every field the spec accepts, in the order the README's table lists them.
-pub const FIELDS: [&str; 40] = [
+pub const FIELDS: [&str; 41] = [
     "environmentSuffix",
     "region",
     "deletionProtection",
@@ -220,6 +226,7 @@ pub const FIELDS: [&str; 40] = [
     "cacheShards",
     "cacheReplicasPerShard",
     "cacheNodeType",
+    "cacheMode",
     "domainName",
     "hostedZoneId",
     "certificateArn",
@@ -262,6 +269,7 @@ fn check_field(name: &str, value: &Value) -> Option<Result<(), String>> {
         "cacheShards" => check::<ShardCount>(value),
         "cacheReplicasPerShard" => check::<ReplicaCount>(value),
         "cacheNodeType" => check::<CacheNodeType>(value),
+        "cacheMode" => check::<CacheMode>(value),
         "domainName" => check::<Option<DomainName>>(value),
         "hostedZoneId" => check::<Option<HostedZoneId>>(value),
         "certificateArn" => check::<Option<CertificateArn>>(value),

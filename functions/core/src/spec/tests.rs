@@ -82,6 +82,7 @@ fn each_invalid_spec_names_field_value_and_what_is_allowed() {
         ("zero shards", json!({"cacheShards": 0}), "cacheShards = 0: a whole number of shards from 1 to 500".to_owned()),
         ("no replicas", json!({"cacheReplicasPerShard": 0}), "cacheReplicasPerShard = 0: a whole number of replicas per shard from 1 to 5 (failover needs at least 1)".to_owned()),
         ("bad node type", json!({"cacheNodeType": "t4g.small"}), format!("cacheNodeType = \"t4g.small\": {}", CacheNodeType::ALLOWED)),
+        ("unknown cache mode", json!({"cacheMode": "nodes"}), format!("cacheMode = \"nodes\": {}", CacheMode::ALLOWED)),
         ("no certificate source", json!({"selfSignedCertificate": null}), format!("certificate = (none): {}", CertificateMode::OPTIONS)),
         ("two certificate sources", json!({"certificateArn": "arn:aws:acm:us-west-2:123456789012:certificate/abcd-12"}), format!("certificate = (several): {}", CertificateMode::OPTIONS)),
         ("domain without zone", json!({"selfSignedCertificate": null, "domainName": "api.example.com"}), "hostedZoneId = null: required with domainName \"api.example.com\": the hosted zone that receives the DNS validation records".to_owned()),
@@ -179,6 +180,7 @@ fn defaults_are_the_requests_numbers() {
         (2, 1)
     );
     assert_eq!(f.cache_node_type.as_str(), "cache.t4g.small");
+    assert_eq!(f.cache_mode, CacheMode::Cluster);
     assert_eq!(f.alarm_email, None);
     assert_eq!(f.cpu_alarm_percent.get(), 80);
     assert_eq!(f.latency_p99_alarm_ms.get(), 1000);
@@ -227,6 +229,7 @@ fn full() -> Value {
         "cacheShards": 2,
         "cacheReplicasPerShard": 1,
         "cacheNodeType": "cache.r7g.large",
+        "cacheMode": "serverless",
         "domainName": "pr-1234.catalog.example.com",
         "hostedZoneId": "Z0123456789ABCDEFGHIJ",
         "alarmEmail": "oncall@example.com",

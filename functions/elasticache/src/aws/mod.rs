@@ -4,6 +4,8 @@
 
 mod calls;
 mod convert;
+mod serverless;
+mod serverless_convert;
 
 use aws_config::SdkConfig;
 

@@ -4,7 +4,10 @@
 //! (throttling, `InvalidReplicationGroupState` …). A test puts replication groups into the world
 //! directly (`world()`) to stand for what another function made.
 
-use crate::{CallResult, ElastiCacheCalls, GroupPlan, GroupState, ReplicationGroup, Sensitive};
+use crate::{
+    CacheUser, CallResult, ElastiCacheCalls, GroupPlan, GroupState, ReplicationGroup, Sensitive,
+    ServerlessCache, ServerlessPlan, UserGroup, UserPlan,
+};
 use env_core::error::aws_failure;
 use env_core::recorder::{RecordedWorld, SharedRecorder};
 use env_core::tags::Tag;
@@ -24,6 +27,12 @@ pub struct ElastiCacheWorld {
     pub subnet_groups: BTreeMap<String, (SubnetGroup, Vec<Tag>)>,
     /// Every token a group was given to rotate to, with the group's id, oldest first.
     pub rotated_tokens: Vec<(String, Sensitive)>,
+    /// Serverless cache name → (what describe answers, what it was created with).
+    pub serverless_caches: BTreeMap<String, (ServerlessCache, ServerlessPlan)>,
+    /// User id → (what describe answers, what it was created with).
+    pub users: BTreeMap<String, (CacheUser, UserPlan)>,
+    /// User group id → (what describe answers, its tags).
+    pub user_groups: BTreeMap<String, (UserGroup, Vec<Tag>)>,
 }
 
 impl ElastiCacheWorld {
@@ -40,6 +49,7 @@ impl ElastiCacheWorld {
                 6379,
             ));
         }
+        self.settle_serverless();
     }
 
     /// A group another component made (as the cache function makes the one the outputs function
@@ -172,6 +182,8 @@ impl ElastiCacheCalls for FakeElastiCache {
         Ok(())
     }
 }
+
+mod serverless;
 
 #[cfg(test)]
 mod tests;

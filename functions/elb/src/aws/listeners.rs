@@ -17,7 +17,60 @@ fn listener_rule(rule: &elb::Rule) -> CallResult<Option<Rule>> {
     Ok(priority.parse().ok().map(|priority| Rule {
         arn: arn.to_owned(),
         priority,
+        condition: condition_of(rule.conditions()),
+        target_groups: forwarded_to(rule.actions()),
     }))
+}
+
+/// The one condition as a [`RuleCondition`], `None` for anything else. ELB answers the values in
+/// the field's own config and, for `path-pattern` and `host-header`, in the legacy `Values` too
+/// (ELB API reference, `RuleCondition`): both are read.
+fn condition_of(conditions: &[elb::RuleCondition]) -> Option<RuleCondition> {
+    let [condition] = conditions else {
+        return None;
+    };
+    match condition.field()? {
+        "path-pattern" => {
+            let configured = condition.path_pattern_config().map(|c| c.values());
+            let values = configured.unwrap_or(condition.values());
+            (values == ["/*"]).then_some(RuleCondition::AnyPath)
+        }
+        "http-header" => {
+            let config = condition.http_header_config()?;
+            match config.values() {
+                [value] => Some(RuleCondition::Header {
+                    name: config.http_header_name()?.to_owned(),
+                    value: value.clone(),
+                }),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The target groups of the forward actions: the single `TargetGroupArn` or every group of the
+/// `ForwardConfig` (ELB API reference, `Action`: either names them).
+fn forwarded_to(actions: &[elb::Action]) -> Vec<String> {
+    let mut groups: Vec<String> = Vec::new();
+    for action in actions
+        .iter()
+        .filter(|action| action.r#type() == Some(&elb::ActionTypeEnum::Forward))
+    {
+        let single = action.target_group_arn().into_iter();
+        let weighted = action
+            .forward_config()
+            .map(elb::ForwardActionConfig::target_groups)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(elb::TargetGroupTuple::target_group_arn);
+        for arn in single.chain(weighted) {
+            if !groups.iter().any(|known| known == arn) {
+                groups.push(arn.to_owned());
+            }
+        }
+    }
+    groups
 }
 
 fn actions(action: &ListenerAction) -> (elb::ProtocolEnum, Vec<elb::Action>) {
@@ -227,6 +280,56 @@ pub(super) async fn create_rule(
         .map_err(aws_error("CreateRule"))?;
     let rule = created.rules().first().required("CreateRuleOutput.Rules")?;
     Ok(rule.rule_arn().required("Rule.RuleArn")?.to_owned())
+}
+
+pub(super) async fn create_forward_rule(
+    client: &Client,
+    listener_arn: &str,
+    priority: i32,
+    target_group_arn: &str,
+    tags: &[Tag],
+) -> CallResult<String> {
+    let created = client
+        .create_rule()
+        .listener_arn(listener_arn)
+        .priority(priority)
+        .conditions(rule_condition(&RuleCondition::AnyPath))
+        .actions(
+            elb::Action::builder()
+                .r#type(elb::ActionTypeEnum::Forward)
+                .target_group_arn(target_group_arn)
+                .build(),
+        )
+        .set_tags(Some(elb_tags(tags)))
+        .send()
+        .await
+        .map_err(aws_error("CreateRule"))?;
+    let rule = created.rules().first().required("CreateRuleOutput.Rules")?;
+    Ok(rule.rule_arn().required("Rule.RuleArn")?.to_owned())
+}
+
+/// SetRulePriorities takes every pair at once: "You can reorder the rules as long as there are
+/// no priority conflicts in the new order" (ELB API reference).
+pub(super) async fn set_rule_priorities(
+    client: &Client,
+    priorities: &[(String, i32)],
+) -> CallResult<()> {
+    let pairs = priorities
+        .iter()
+        .map(|(arn, priority)| {
+            elb::RulePriorityPair::builder()
+                .rule_arn(arn)
+                .priority(*priority)
+                .build()
+        })
+        .collect();
+    client
+        .set_rule_priorities()
+        .set_rule_priorities(Some(pairs))
+        .send()
+        .await
+        .map_err(aws_error("SetRulePriorities"))?;
+    Ok(())
 }
 
 pub(super) async fn delete_rule(client: &Client, arn: &str) -> CallResult<()> {

@@ -41,6 +41,8 @@ fn the_default_rule_is_left_out_and_a_rule_without_arn_or_priority_is_incomplete
         Some(Rule {
             arn: "arn:rule/2".into(),
             priority: 2,
+            condition: None,
+            target_groups: Vec::new(),
         })
     );
     assert_eq!(listener_rule(&rule("arn:rule/d", "default")).unwrap(), None);
@@ -125,4 +127,86 @@ fn rule_conditions_and_the_weighted_forward_are_written_as_elbs() {
             (Some("arn:tg-green"), Some(0))
         ]
     );
+}
+
+#[test]
+fn a_rules_condition_is_read_when_it_is_one_the_callers_make() {
+    let path = |values: &[&str]| {
+        elb::RuleCondition::builder()
+            .field("path-pattern")
+            .path_pattern_config(
+                elb::PathPatternConditionConfig::builder()
+                    .set_values(Some(values.iter().map(|v| (*v).to_owned()).collect()))
+                    .build(),
+            )
+            .build()
+    };
+    assert_eq!(condition_of(&[path(&["/*"])]), Some(RuleCondition::AnyPath));
+    assert_eq!(condition_of(&[path(&["/api/*"])]), None);
+    // The legacy Values, as some answers carry them.
+    let legacy = elb::RuleCondition::builder()
+        .field("path-pattern")
+        .values("/*")
+        .build();
+    assert_eq!(condition_of(&[legacy]), Some(RuleCondition::AnyPath));
+    let header = |values: &[&str]| {
+        elb::RuleCondition::builder()
+            .field("http-header")
+            .http_header_config(
+                elb::HttpHeaderConditionConfig::builder()
+                    .http_header_name("X-Catalog-Deployment")
+                    .set_values(Some(values.iter().map(|v| (*v).to_owned()).collect()))
+                    .build(),
+            )
+            .build()
+    };
+    assert_eq!(
+        condition_of(&[header(&["test"])]),
+        Some(RuleCondition::Header {
+            name: "X-Catalog-Deployment".into(),
+            value: "test".into()
+        })
+    );
+    assert_eq!(condition_of(&[header(&["a", "b"])]), None);
+    let no_config = elb::RuleCondition::builder().field("http-header").build();
+    assert_eq!(condition_of(&[no_config]), None);
+    let host = elb::RuleCondition::builder().field("host-header").build();
+    assert_eq!(condition_of(&[host]), None);
+    assert_eq!(condition_of(&[elb::RuleCondition::builder().build()]), None);
+    assert_eq!(condition_of(&[path(&["/*"]), header(&["test"])]), None);
+    assert_eq!(condition_of(&[]), None);
+}
+
+#[test]
+fn a_rules_target_groups_are_those_its_forward_actions_name_once_each() {
+    let single = elb::Action::builder()
+        .r#type(elb::ActionTypeEnum::Forward)
+        .target_group_arn("arn:tg-wake")
+        .build();
+    let weighted = weighted_forward(&RuleSettings {
+        priority: 2,
+        condition: RuleCondition::AnyPath,
+        blue_target_group: "arn:tg-blue".into(),
+        green_target_group: "arn:tg-green".into(),
+    });
+    let (_, redirect) = actions(&ListenerAction::RedirectToHttps);
+    let mut all = vec![single.clone(), weighted.clone()];
+    all.extend(redirect);
+    assert_eq!(
+        forwarded_to(&all),
+        ["arn:tg-wake", "arn:tg-blue", "arn:tg-green"]
+    );
+    assert_eq!(forwarded_to(&[weighted.clone(), weighted]).len(), 2);
+    assert!(forwarded_to(&[]).is_empty());
+    let read = listener_rule(
+        &elb::Rule::builder()
+            .rule_arn("arn:rule/1")
+            .priority("1")
+            .actions(single)
+            .build(),
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(read.target_groups, ["arn:tg-wake"]);
+    assert_eq!(read.condition, None);
 }

@@ -11,7 +11,7 @@ mod target_groups;
 
 use crate::{
     CallResult, ElbCalls, Listener, ListenerAction, LoadBalancer, LoadBalancerSettings, Rule,
-    RuleSettings, TargetGroupSettings,
+    RuleSettings, Target, TargetGroupSettings,
 };
 use aws_config::SdkConfig;
 use aws_sdk_elasticloadbalancingv2::types as elb;
@@ -94,6 +94,18 @@ impl ElbCalls for Elb {
         target_groups::delete_target_group(&self.client, arn).await
     }
 
+    async fn create_lambda_target_group(&self, name: &str, tags: &[Tag]) -> CallResult<String> {
+        target_groups::create_lambda_target_group(&self.client, name, tags).await
+    }
+
+    async fn register_lambda(&self, target_group_arn: &str, function_arn: &str) -> CallResult<()> {
+        target_groups::register_lambda(&self.client, target_group_arn, function_arn).await
+    }
+
+    async fn targets(&self, target_group_arn: &str) -> CallResult<Vec<Target>> {
+        target_groups::targets(&self.client, target_group_arn).await
+    }
+
     async fn listeners(&self, load_balancer_arn: &str) -> CallResult<Vec<Listener>> {
         listeners::listeners(&self.client, load_balancer_arn).await
     }
@@ -127,6 +139,21 @@ impl ElbCalls for Elb {
         tags: &[Tag],
     ) -> CallResult<String> {
         listeners::create_rule(&self.client, listener_arn, settings, tags).await
+    }
+
+    async fn create_forward_rule(
+        &self,
+        listener_arn: &str,
+        priority: i32,
+        target_group_arn: &str,
+        tags: &[Tag],
+    ) -> CallResult<String> {
+        listeners::create_forward_rule(&self.client, listener_arn, priority, target_group_arn, tags)
+            .await
+    }
+
+    async fn set_rule_priorities(&self, priorities: &[(String, i32)]) -> CallResult<()> {
+        listeners::set_rule_priorities(&self.client, priorities).await
     }
 
     async fn delete_rule(&self, arn: &str) -> CallResult<()> {

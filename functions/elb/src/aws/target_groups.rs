@@ -2,8 +2,9 @@
 //! deregistration delay.
 
 use super::elb_tags;
-use crate::{CallResult, TargetGroupSettings};
+use crate::{CallResult, Target, TargetGroupSettings};
 use aws_sdk_elasticloadbalancingv2::operation::describe_target_groups::DescribeTargetGroupsOutput;
+use aws_sdk_elasticloadbalancingv2::operation::describe_target_health::DescribeTargetHealthOutput;
 use aws_sdk_elasticloadbalancingv2::types as elb;
 use aws_sdk_elasticloadbalancingv2::Client;
 use env_core::error::{aws_error, found, Required};
@@ -72,14 +73,7 @@ pub(super) async fn create_target_group(
         .send()
         .await
         .map_err(aws_error("CreateTargetGroup"))?;
-    let group = created
-        .target_groups()
-        .first()
-        .required("CreateTargetGroupOutput.TargetGroups")?;
-    Ok(group
-        .target_group_arn()
-        .required("TargetGroup.TargetGroupArn")?
-        .to_owned())
+    created_group(&created)
 }
 
 pub(super) async fn modify_target_group(
@@ -123,6 +117,88 @@ pub(super) async fn delete_target_group(client: &Client, arn: &str) -> CallResul
         .await
         .map_err(aws_error("DeleteTargetGroup"))?;
     Ok(())
+}
+
+/// The first target group of a CreateTargetGroup answer.
+fn created_group(
+    created: &aws_sdk_elasticloadbalancingv2::operation::create_target_group::CreateTargetGroupOutput,
+) -> CallResult<String> {
+    let group = created
+        .target_groups()
+        .first()
+        .required("CreateTargetGroupOutput.TargetGroups")?;
+    Ok(group
+        .target_group_arn()
+        .required("TargetGroup.TargetGroupArn")?
+        .to_owned())
+}
+
+pub(super) async fn create_lambda_target_group(
+    client: &Client,
+    name: &str,
+    tags: &[Tag],
+) -> CallResult<String> {
+    // ELB API reference, CreateTargetGroup: a `lambda` group takes no protocol, port or VPC, and
+    // its health checks are off unless asked for; each check would invoke the function (ELB user
+    // guide, "Lambda functions as targets").
+    let created = client
+        .create_target_group()
+        .name(name)
+        .target_type(elb::TargetTypeEnum::Lambda)
+        .health_check_enabled(false)
+        .set_tags(Some(elb_tags(tags)))
+        .send()
+        .await
+        .map_err(aws_error("CreateTargetGroup"))?;
+    created_group(&created)
+}
+
+pub(super) async fn register_lambda(
+    client: &Client,
+    target_group_arn: &str,
+    function_arn: &str,
+) -> CallResult<()> {
+    // A Lambda target is its function's ARN, without port (ELB API reference, TargetDescription).
+    client
+        .register_targets()
+        .target_group_arn(target_group_arn)
+        .targets(elb::TargetDescription::builder().id(function_arn).build())
+        .send()
+        .await
+        .map_err(aws_error("RegisterTargets"))?;
+    Ok(())
+}
+
+/// The targets of a DescribeTargetHealth answer; one without id or state is incomplete.
+fn targets_of(described: &DescribeTargetHealthOutput) -> CallResult<Vec<Target>> {
+    described
+        .target_health_descriptions()
+        .iter()
+        .map(|description| {
+            let target = description
+                .target()
+                .required("TargetHealthDescription.Target")?;
+            let id = target.id().required("TargetDescription.Id")?;
+            let state = description
+                .target_health()
+                .and_then(elb::TargetHealth::state)
+                .required("TargetHealth.State")?;
+            Ok(Target {
+                id: id.to_owned(),
+                state: state.as_str().to_owned(),
+            })
+        })
+        .collect()
+}
+
+pub(super) async fn targets(client: &Client, target_group_arn: &str) -> CallResult<Vec<Target>> {
+    let described = client
+        .describe_target_health()
+        .target_group_arn(target_group_arn)
+        .send()
+        .await
+        .map_err(aws_error("DescribeTargetHealth"))?;
+    targets_of(&described)
 }
 
 #[cfg(test)]

@@ -6,8 +6,9 @@
 
 use crate::{
     CallResult, ElbCalls, Listener, ListenerAction, LoadBalancer, LoadBalancerSettings, Rule,
-    RuleSettings, TargetGroupSettings,
+    RuleCondition, RuleSettings, Target, TargetGroupSettings,
 };
+use env_core::error::aws_failure;
 use env_core::recorder::{RecordedWorld, SharedRecorder};
 use env_core::tags::Tag;
 use std::collections::BTreeMap;
@@ -18,8 +19,20 @@ pub const ACCOUNT: &str = "123456789012";
 #[derive(Debug, Clone, PartialEq)]
 pub struct FakeTargetGroup {
     pub arn: String,
+    /// A `lambda` group's settings carry only its name.
     pub settings: TargetGroupSettings,
     pub delay: Option<i32>,
+    pub lambda: bool,
+    pub targets: Vec<Target>,
+}
+
+/// A rule sending every path to one target group (CreateRule through `create_forward_rule`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForwardRule {
+    pub listener: String,
+    pub arn: String,
+    pub priority: i32,
+    pub target_group: String,
 }
 
 /// What the fake Elastic Load Balancing holds.
@@ -32,6 +45,7 @@ pub struct ElbWorld {
     pub listeners: Vec<(Listener, ListenerAction)>,
     /// (listener ARN, rule ARN, settings).
     pub rules: Vec<(String, String, RuleSettings)>,
+    pub forward_rules: Vec<ForwardRule>,
     /// The state a new load balancer starts in (AWS: provisioning; the fake: active).
     pub new_lb_state: String,
     next_id: u32,
@@ -66,6 +80,63 @@ impl ElbWorld {
         };
         self.load_balancers.push((settings, lb.clone()));
         lb
+    }
+
+    /// Puts a target in `state` into the group named `group`, as ECS registering a task would;
+    /// no call is recorded.
+    pub fn add_target(&mut self, group: &str, id: &str, state: &str) {
+        for found in self.target_groups.iter_mut() {
+            if found.settings.name == group {
+                found.targets.push(Target {
+                    id: id.to_owned(),
+                    state: state.to_owned(),
+                });
+            }
+        }
+    }
+
+    /// Every rule on `listener`, whichever call made it, as DescribeRules answers it.
+    fn rules_on(&self, listener: &str) -> Vec<Rule> {
+        let weighted =
+            self.rules
+                .iter()
+                .filter(|(on, _, _)| on == listener)
+                .map(|(_, arn, settings)| Rule {
+                    arn: arn.clone(),
+                    priority: settings.priority,
+                    condition: Some(settings.condition.clone()),
+                    target_groups: vec![
+                        settings.blue_target_group.clone(),
+                        settings.green_target_group.clone(),
+                    ],
+                });
+        let forward = self
+            .forward_rules
+            .iter()
+            .filter(|rule| rule.listener == listener)
+            .map(|rule| Rule {
+                arn: rule.arn.clone(),
+                priority: rule.priority,
+                condition: Some(RuleCondition::AnyPath),
+                target_groups: vec![rule.target_group.clone()],
+            });
+        weighted.chain(forward).collect()
+    }
+
+    /// Whether a rule on `listener` has `priority` already (ELB answers `PriorityInUse`).
+    fn taken(&self, listener: &str, priority: i32) -> bool {
+        self.rules_on(listener)
+            .iter()
+            .any(|rule| rule.priority == priority)
+    }
+
+    /// The listener of the rule `arn`.
+    fn listener_of(&self, arn: &str) -> Option<String> {
+        let weighted = self.rules.iter().find(|(_, rule, _)| rule == arn);
+        let forward = self.forward_rules.iter().find(|rule| rule.arn == arn);
+        weighted
+            .map(|(listener, _, _)| listener.clone())
+            .or(forward.map(|rule| rule.listener.clone()))
     }
 }
 
@@ -160,6 +231,8 @@ impl ElbCalls for FakeElb {
             arn: arn.clone(),
             settings: settings.clone(),
             delay: None,
+            lambda: false,
+            targets: Vec::new(),
         });
         Ok(arn)
     }
@@ -188,6 +261,60 @@ impl ElbCalls for FakeElb {
         let mut world = self.write("DeleteTargetGroup")?;
         world.target_groups.retain(|group| group.arn != arn);
         Ok(())
+    }
+
+    async fn create_lambda_target_group(&self, name: &str, _tags: &[Tag]) -> CallResult<String> {
+        let mut world = self.write("CreateTargetGroup")?;
+        let arn = format!(
+            "arn:aws:elasticloadbalancing:us-west-2:{ACCOUNT}:targetgroup/{name}/{}",
+            world.id()
+        );
+        let settings = TargetGroupSettings {
+            name: name.to_owned(),
+            vpc_id: String::new(),
+            port: 0,
+            health_check_path: String::new(),
+            healthy_threshold: 0,
+            unhealthy_threshold: 0,
+            interval_seconds: 0,
+            timeout_seconds: 0,
+            matcher: String::new(),
+        };
+        world.target_groups.push(FakeTargetGroup {
+            arn: arn.clone(),
+            settings,
+            delay: None,
+            lambda: true,
+            targets: Vec::new(),
+        });
+        Ok(arn)
+    }
+
+    async fn register_lambda(&self, target_group_arn: &str, function_arn: &str) -> CallResult<()> {
+        let mut world = self.write("RegisterTargets")?;
+        for group in world
+            .target_groups
+            .iter_mut()
+            .filter(|group| group.arn == target_group_arn)
+        {
+            // Health checks are off on a Lambda group: its target is `unavailable`.
+            group.targets.retain(|target| target.id != function_arn);
+            group.targets.push(Target {
+                id: function_arn.to_owned(),
+                state: "unavailable".into(),
+            });
+        }
+        Ok(())
+    }
+
+    async fn targets(&self, target_group_arn: &str) -> CallResult<Vec<Target>> {
+        let world = self.read("DescribeTargetHealth")?;
+        Ok(world
+            .target_groups
+            .iter()
+            .filter(|group| group.arn == target_group_arn)
+            .flat_map(|group| group.targets.clone())
+            .collect())
     }
 
     async fn listeners(&self, load_balancer_arn: &str) -> CallResult<Vec<Listener>> {
@@ -237,15 +364,7 @@ impl ElbCalls for FakeElb {
 
     async fn rules(&self, listener_arn: &str) -> CallResult<Vec<Rule>> {
         let world = self.read("DescribeRules")?;
-        Ok(world
-            .rules
-            .iter()
-            .filter(|(listener, _, _)| listener == listener_arn)
-            .map(|(_, arn, settings)| Rule {
-                arn: arn.clone(),
-                priority: settings.priority,
-            })
-            .collect())
+        Ok(world.rules_on(listener_arn))
     }
 
     async fn create_rule(
@@ -254,17 +373,87 @@ impl ElbCalls for FakeElb {
         settings: &RuleSettings,
         _tags: &[Tag],
     ) -> CallResult<String> {
+        if self.world().taken(listener_arn, settings.priority) {
+            self.recorder.lock().call("CreateRule")?;
+            return Err(aws_failure("CreateRule", "PriorityInUse"));
+        }
         let mut world = self.write("CreateRule")?;
-        let arn = format!("{listener_arn}/rule/{}", settings.priority);
+        let arn = format!("{listener_arn}/rule/{}", world.id());
         world
             .rules
             .push((listener_arn.to_owned(), arn.clone(), settings.clone()));
         Ok(arn)
     }
 
+    async fn create_forward_rule(
+        &self,
+        listener_arn: &str,
+        priority: i32,
+        target_group_arn: &str,
+        _tags: &[Tag],
+    ) -> CallResult<String> {
+        if self.world().taken(listener_arn, priority) {
+            self.recorder.lock().call("CreateRule")?;
+            return Err(aws_failure("CreateRule", "PriorityInUse"));
+        }
+        let mut world = self.write("CreateRule")?;
+        let arn = format!("{listener_arn}/rule/{}", world.id());
+        world.forward_rules.push(ForwardRule {
+            listener: listener_arn.to_owned(),
+            arn: arn.clone(),
+            priority,
+            target_group: target_group_arn.to_owned(),
+        });
+        Ok(arn)
+    }
+
+    async fn set_rule_priorities(&self, priorities: &[(String, i32)]) -> CallResult<()> {
+        // As ELB: every rule must exist, and the listener's priorities after the whole move must
+        // stay distinct, else nothing moves.
+        let mut after = self.world().clone();
+        for (arn, priority) in priorities {
+            for rule in after.rules.iter_mut().filter(|(_, rule, _)| rule == arn) {
+                rule.2.priority = *priority;
+            }
+            for rule in after
+                .forward_rules
+                .iter_mut()
+                .filter(|rule| &rule.arn == arn)
+            {
+                rule.priority = *priority;
+            }
+        }
+        let mut problem = None;
+        for (arn, _) in priorities {
+            let Some(listener) = after.listener_of(arn) else {
+                problem = Some("RuleNotFound");
+                break;
+            };
+            let mut seen: Vec<i32> = after
+                .rules_on(&listener)
+                .iter()
+                .map(|r| r.priority)
+                .collect();
+            let count = seen.len();
+            seen.sort_unstable();
+            seen.dedup();
+            if seen.len() != count {
+                problem = Some("PriorityInUse");
+            }
+        }
+        if let Some(code) = problem {
+            self.recorder.lock().call("SetRulePriorities")?;
+            return Err(aws_failure("SetRulePriorities", code));
+        }
+        let mut world = self.write("SetRulePriorities")?;
+        *world = after;
+        Ok(())
+    }
+
     async fn delete_rule(&self, arn: &str) -> CallResult<()> {
         let mut world = self.write("DeleteRule")?;
         world.rules.retain(|(_, rule, _)| rule != arn);
+        world.forward_rules.retain(|rule| rule.arn != arn);
         Ok(())
     }
 }

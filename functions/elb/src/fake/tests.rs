@@ -196,11 +196,15 @@ async fn listeners_and_their_rules_belong_to_their_load_balancer_and_listener() 
         [
             Rule {
                 arn: production.clone(),
-                priority: 2
+                priority: 2,
+                condition: Some(RuleCondition::AnyPath),
+                target_groups: vec!["tg-blue".into(), "tg-green".into()],
             },
             Rule {
                 arn: test.clone(),
-                priority: 1
+                priority: 1,
+                condition: Some(RuleCondition::AnyPath),
+                target_groups: vec!["tg-blue".into(), "tg-green".into()],
             }
         ]
     );
@@ -232,4 +236,115 @@ async fn an_injected_fault_fails_the_call_and_changes_nothing() {
     assert_eq!(fake.world().target_groups.len(), 1);
     assert!(recorder.lock().faults_answered());
     assert_eq!(recorder.lock().changes, ["CreateTargetGroup"]);
+}
+
+#[tokio::test]
+async fn a_lambda_group_holds_the_registered_function_and_targets_report_their_health() {
+    let recorder = SharedRecorder::default();
+    let fake = FakeElb::new(recorder.clone());
+    let wake = fake
+        .create_lambda_target_group("tg-wake-pr-42", &[])
+        .await
+        .unwrap();
+    assert!(wake.contains(":targetgroup/tg-wake-pr-42/"));
+    assert_eq!(
+        fake.target_group("tg-wake-pr-42").await.unwrap(),
+        Some(wake.clone())
+    );
+    assert!(fake.targets(&wake).await.unwrap().is_empty());
+    let function = "arn:aws:lambda:us-west-2:123456789012:function:waker";
+    fake.register_lambda(&wake, function).await.unwrap();
+    fake.register_lambda(&wake, function).await.unwrap();
+    assert_eq!(
+        fake.targets(&wake).await.unwrap(),
+        [Target {
+            id: function.into(),
+            state: "unavailable".into()
+        }]
+    );
+    assert!(fake.world().target_groups[0].lambda);
+
+    let blue = fake
+        .create_target_group(&group_settings("tg-blue-pr-42", 8080), &[])
+        .await
+        .unwrap();
+    fake.world()
+        .add_target("tg-blue-pr-42", "10.0.1.5", "healthy");
+    fake.world().add_target("tg-none", "10.0.1.6", "healthy");
+    assert_eq!(fake.targets(&blue).await.unwrap()[0].state, "healthy");
+    assert_eq!(
+        recorder.lock().changes,
+        [
+            "CreateTargetGroup",
+            "RegisterTargets",
+            "RegisterTargets",
+            "CreateTargetGroup"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn rules_move_together_without_conflicts_and_a_taken_priority_is_refused() {
+    let recorder = SharedRecorder::default();
+    let fake = FakeElb::new(recorder.clone());
+    let https = "arn:listener/443";
+    let production = fake
+        .create_rule(https, &rule_settings(2), &[])
+        .await
+        .unwrap();
+    let error = fake
+        .create_rule(https, &rule_settings(2), &[])
+        .await
+        .unwrap_err();
+    assert!(error.is_code("PriorityInUse"));
+    let error = fake
+        .create_forward_rule(https, 2, "tg-wake", &[])
+        .await
+        .unwrap_err();
+    assert!(error.is_code("PriorityInUse"));
+    let wake = fake
+        .create_forward_rule(https, 1, "tg-wake", &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        fake.rules(https).await.unwrap()[1],
+        Rule {
+            arn: wake.clone(),
+            priority: 1,
+            condition: Some(RuleCondition::AnyPath),
+            target_groups: vec!["tg-wake".into()],
+        }
+    );
+    // Trading places in one call is no conflict; onto a rule that stays is one.
+    let swap = [(production.clone(), 1), (wake.clone(), 2)];
+    fake.set_rule_priorities(&swap).await.unwrap();
+    let priorities: Vec<i32> = fake
+        .rules(https)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.priority)
+        .collect();
+    assert_eq!(priorities, [1, 2]);
+    let error = fake
+        .set_rule_priorities(&[(production.clone(), 2)])
+        .await
+        .unwrap_err();
+    assert!(error.is_code("PriorityInUse"));
+    let error = fake
+        .set_rule_priorities(&[("arn:rule/gone".into(), 9)])
+        .await
+        .unwrap_err();
+    assert!(error.is_code("RuleNotFound"));
+    fake.delete_rule(&wake).await.unwrap();
+    assert_eq!(fake.rules(https).await.unwrap().len(), 1);
+    assert_eq!(
+        recorder.lock().changes,
+        [
+            "CreateRule",
+            "CreateRule",
+            "SetRulePriorities",
+            "DeleteRule"
+        ]
+    );
 }

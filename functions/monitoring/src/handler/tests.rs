@@ -66,8 +66,7 @@ async fn run(fake: &Fake, action: Action, extra_spec: Value) -> Result<Response,
 }
 
 fn alarm(name: &str) -> StoredAlarm {
-    let mut template =
-        plan::alarms(&spec(json!({})), &Inputs::from_outputs(&outputs()).unwrap()).remove(0);
+    let mut template = plan::alarms(&spec(json!({})), &crate::plan::tests::inputs()).remove(0);
     template.name = name.to_owned();
     StoredAlarm {
         alarm: template,
@@ -207,6 +206,81 @@ async fn asleep_the_per_node_cache_alarms_go_and_awake_again_they_come_back() {
     let status = run(&fake, Action::Status, json!({})).await.unwrap();
     assert_eq!(status.status, Status::Ready);
     assert_eq!(status.outputs["alarmCount"], 16);
+}
+
+/// A request for a spec with `cacheMode: serverless` and the serverless cache's outputs.
+fn serverless(action: Action, extra_spec: Value) -> Request {
+    let mut spec_fields = json!({"cacheMode": "serverless"});
+    spec_fields
+        .as_object_mut()
+        .unwrap()
+        .extend(extra_spec.as_object().unwrap().clone());
+    Request {
+        outputs: crate::plan::tests::serverless_outputs(),
+        ..request(action, spec_fields)
+    }
+}
+
+#[tokio::test]
+async fn a_switch_to_a_serverless_cache_keeps_two_cache_alarms_on_its_name() {
+    let fake = Fake::with_log_group();
+    run(&fake, Action::Create, json!({})).await.unwrap();
+    assert_eq!(fake.cloudwatch.world().alarms.len(), 16);
+
+    // The cluster's 8 node alarms give way to the serverless cache's 2, on the virtual node's names.
+    let created = handle(serverless(Action::Create, json!({})), &fake)
+        .await
+        .unwrap();
+    assert_eq!(created.outputs["alarmCount"], 10);
+    {
+        let state = fake.cloudwatch.world();
+        assert_eq!(state.alarms.len(), 10);
+        let storage = &state.alarms["alarm-redis-memory-pr-42-0001-001"].alarm;
+        assert_eq!(storage.threshold, 4_000_000_000.0);
+        assert!(
+            matches!(&storage.metric, cloudwatch::AlarmMetric::Single { dimensions, .. } if dimensions == &[("clusterId", "valkey-pr-42".to_owned())]),
+            "{storage:?}"
+        );
+        let dashboard = &state.dashboards["dashboard-pr-42"];
+        assert!(
+            dashboard.contains("ElastiCacheProcessingUnits"),
+            "{dashboard}"
+        );
+    }
+    let status = handle(serverless(Action::Status, json!({})), &fake)
+        .await
+        .unwrap();
+    assert_eq!(status, created);
+
+    // Asleep the serverless cache is deleted and its two alarms go; awake they come back.
+    let asleep = handle(serverless(Action::Create, json!({"asleep": true})), &fake)
+        .await
+        .unwrap();
+    assert_eq!(asleep.outputs["alarmCount"], 8);
+    assert_eq!(fake.cloudwatch.world().alarms.len(), 8);
+    handle(serverless(Action::Create, json!({})), &fake)
+        .await
+        .unwrap();
+    assert_eq!(fake.cloudwatch.world().alarms.len(), 10);
+
+    // Without the serverless cache's name nothing is called.
+    let calls = fake.recorder.lock().calls.len();
+    let mut nameless = serverless(Action::Create, json!({}));
+    nameless.outputs["cache"] = json!({"mode": "serverless"});
+    let error = handle(nameless, &fake).await.unwrap_err();
+    assert_eq!(error.error_name(), ErrorName::InvalidEvent);
+    assert_eq!(fake.recorder.lock().calls.len(), calls);
+
+    // Back to the cluster: the 2 become node 0001-001's, the other 6 node alarms return.
+    run(&fake, Action::Create, json!({})).await.unwrap();
+    let state = fake.cloudwatch.world();
+    assert_eq!(state.alarms.len(), 16);
+    assert_eq!(
+        state.alarms["alarm-redis-memory-pr-42-0001-001"]
+            .alarm
+            .threshold,
+        80.0
+    );
 }
 
 #[tokio::test]

@@ -3,9 +3,9 @@
 
 use super::description::description;
 use super::filters::RESPONSE_TIME_METRIC;
-use super::{alarm_kinds, aurora_max_connections, Inputs};
+use super::{alarm_kinds, aurora_max_connections, serverless, Inputs};
 use env_core::naming::{AlarmKind, CacheNode, NameKind, Names};
-use env_core::spec::{AlarmPercent, EnvironmentSpec, SpecFields};
+use env_core::spec::{AlarmPercent, CacheMode, EnvironmentSpec, SpecFields};
 use Comparison::{GreaterThan, GreaterThanOrEqual};
 use MissingData::{Missing, NotBreaching};
 
@@ -68,6 +68,13 @@ fn alarm_metric(kind: AlarmKind, spec: &EnvironmentSpec, inputs: &Inputs) -> Wat
         AlarmKind::ApiLatency => api_latency(spec),
         AlarmKind::DatabaseConnections => database_connections(fields, inputs),
         AlarmKind::DatabaseCapacity => database_capacity(fields, inputs),
+        // A serverless cache's virtual node: how close it is to its usage limits.
+        AlarmKind::CacheMemory(_) if fields.cache_mode == CacheMode::Serverless => {
+            serverless::storage(fields, inputs)
+        }
+        AlarmKind::CacheCpu(_) if fields.cache_mode == CacheMode::Serverless => {
+            serverless::ecpu(fields, inputs)
+        }
         AlarmKind::CacheMemory(cache_node) => cache_memory(fields, inputs, cache_node),
         AlarmKind::CacheCpu(cache_node) => cache_cpu(fields, inputs, cache_node),
     }
@@ -254,7 +261,7 @@ pub(super) const TARGET_ERRORS_PER_MINUTE: f64 = 10.0;
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{outputs, spec};
+    use super::super::tests::{inputs, serverless_outputs, spec};
     use super::*;
     use serde_json::json;
 
@@ -264,7 +271,7 @@ mod tests {
 
     #[test]
     fn the_database_connections_threshold_is_80_percent_of_the_computed_maximum() {
-        let alarms = alarms(&spec(json!({})), &Inputs::from_outputs(&outputs()).unwrap());
+        let alarms = alarms(&spec(json!({})), &inputs());
         let connections = find(&alarms, "alarm-aurora-connections-pr-42");
         // 80 % of 823, Aurora's max_connections at the default 4 ACUs.
         assert!(
@@ -279,7 +286,7 @@ mod tests {
 
     #[test]
     fn each_cache_node_has_a_memory_and_a_cpu_alarm_on_its_own_cluster_id() {
-        let alarms = alarms(&spec(json!({})), &Inputs::from_outputs(&outputs()).unwrap());
+        let alarms = alarms(&spec(json!({})), &inputs());
         assert_eq!(alarms.len(), 16);
         let memory = find(&alarms, "alarm-redis-memory-pr-42-0002-002");
         assert_eq!(
@@ -297,13 +304,60 @@ mod tests {
     }
 
     #[test]
+    fn a_serverless_cache_has_a_storage_and_an_ecpu_alarm_on_its_name() {
+        let spec = spec(json!({"cacheMode": "serverless"}));
+        let inputs = Inputs::from_outputs(&serverless_outputs(), CacheMode::Serverless).unwrap();
+        let alarms = alarms(&spec, &inputs);
+        assert_eq!(alarms.len(), 10);
+        let storage = find(&alarms, "alarm-redis-memory-pr-42-0001-001");
+        assert_eq!(
+            storage.metric,
+            AlarmMetric::Single {
+                namespace: "AWS/ElastiCache".into(),
+                name: "BytesUsedForCache",
+                dimensions: vec![("clusterId", "valkey-pr-42".into())],
+                statistic: Statistic::Maximum
+            }
+        );
+        // 80 % of the 5 GB data storage maximum.
+        assert_eq!(storage.threshold, 4_000_000_000.0);
+        assert_eq!(storage.missing_data, MissingData::Missing);
+        assert!(
+            storage.description.contains("valkey-pr-42"),
+            "{}",
+            storage.description
+        );
+        let ecpu = find(&alarms, "alarm-redis-cpu-pr-42-0001-001");
+        // 80 % of 10,000 ECPUs a second, summed over the one-minute period.
+        assert_eq!(ecpu.threshold, 480_000.0);
+        assert_eq!(ecpu.period_seconds, 60);
+        assert_eq!(ecpu.evaluation_periods, 5);
+        assert!(
+            matches!(
+                &ecpu.metric,
+                AlarmMetric::Single {
+                    name: "ElastiCacheProcessingUnits",
+                    statistic: Statistic::Sum,
+                    ..
+                }
+            ),
+            "{ecpu:?}"
+        );
+        assert!(
+            ecpu.description.contains("throttle"),
+            "{}",
+            ecpu.description
+        );
+    }
+
+    #[test]
     fn thresholds_come_from_the_spec() {
         let spec = spec(json!({
             "cpuAlarmPercent": 75, "latencyP99AlarmMs": 500, "maxTasks": 6,
             "cacheMemoryAlarmPercent": 70, "cacheCpuAlarmPercent": 60, "dbMaxCapacity": 1,
             "dbConnectionsAlarmPercent": 50
         }));
-        let alarms = alarms(&spec, &Inputs::from_outputs(&outputs()).unwrap());
+        let alarms = alarms(&spec, &inputs());
         assert_eq!(find(&alarms, "alarm-ecs-cpu-pr-42").threshold, 75.0);
         let tasks = find(&alarms, "alarm-ecs-tasks-at-max-pr-42");
         assert_eq!(tasks.threshold, 6.0);

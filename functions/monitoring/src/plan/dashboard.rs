@@ -3,7 +3,7 @@
 use super::filters::{RESPONSE_TIME_METRIC, SERVER_ERRORS_METRIC};
 use super::{cache_nodes, Inputs};
 use env_core::naming::{NameKind, Names};
-use env_core::spec::EnvironmentSpec;
+use env_core::spec::{CacheMode, EnvironmentSpec};
 use serde_json::{json, Value};
 
 /// One graph of the dashboard: its title, the metrics it draws and the statistic.
@@ -90,17 +90,6 @@ fn resource_graphs(spec: &EnvironmentSpec, inputs: &Inputs) -> Vec<Graph> {
         inputs.service_name.as_str(),
     ];
     let db = ["DBClusterIdentifier", inputs.db_cluster.as_str()];
-    let redis_memory: Vec<Value> = cache_nodes(spec)
-        .into_iter()
-        .map(|node| {
-            json!([
-                "AWS/ElastiCache",
-                "DatabaseMemoryUsagePercentage",
-                "CacheClusterId",
-                node.cluster_id(&inputs.cache_group)
-            ])
-        })
-        .collect();
     vec![
         (
             "Service CPU (%) and running tasks",
@@ -118,22 +107,51 @@ fn resource_graphs(spec: &EnvironmentSpec, inputs: &Inputs) -> Vec<Graph> {
             ]),
             "Maximum",
         ),
-        (
-            "Redis memory used per node (%)",
-            Value::Array(redis_memory),
-            "Maximum",
-        ),
+        cache_graph(spec, inputs),
     ]
+}
+
+/// The cache: every node's memory, or what a serverless cache stores and the ECPUs it uses and
+/// has throttled (its metrics' dimension is `clusterId`, see `serverless`).
+fn cache_graph(spec: &EnvironmentSpec, inputs: &Inputs) -> Graph {
+    let cache = inputs.cache_group.as_str();
+    if spec.fields().cache_mode == CacheMode::Serverless {
+        return (
+            "Serverless cache: data stored (bytes), ECPUs and throttled commands",
+            json!([
+                ["AWS/ElastiCache", "BytesUsedForCache", "clusterId", cache],
+                ["AWS/ElastiCache", "ElastiCacheProcessingUnits", "clusterId", cache, {"stat": "Sum", "yAxis": "right"}],
+                ["AWS/ElastiCache", "ThrottledCmds", "clusterId", cache, {"stat": "Sum", "yAxis": "right"}]
+            ]),
+            "Maximum",
+        );
+    }
+    let memory: Vec<Value> = cache_nodes(spec)
+        .into_iter()
+        .map(|node| {
+            json!([
+                "AWS/ElastiCache",
+                "DatabaseMemoryUsagePercentage",
+                "CacheClusterId",
+                node.cluster_id(cache)
+            ])
+        })
+        .collect();
+    (
+        "Redis memory used per node (%)",
+        Value::Array(memory),
+        "Maximum",
+    )
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{outputs, spec};
+    use super::super::tests::{inputs, serverless_outputs, spec};
     use super::*;
 
     #[test]
     fn the_dashboard_shows_traffic_errors_latency_and_saturation() {
-        let body = dashboard_body(&spec(json!({})), &Inputs::from_outputs(&outputs()).unwrap());
+        let body = dashboard_body(&spec(json!({})), &inputs());
         let body: Value = serde_json::from_str(&body).unwrap();
         let titles: Vec<&str> = body["widgets"]
             .as_array()
@@ -155,5 +173,28 @@ mod tests {
             4
         );
         assert_eq!(body["widgets"][3]["x"], 12);
+    }
+
+    #[test]
+    fn a_serverless_cache_is_drawn_by_its_name_not_by_node() {
+        let inputs = Inputs::from_outputs(&serverless_outputs(), CacheMode::Serverless).unwrap();
+        let body = dashboard_body(&spec(json!({"cacheMode": "serverless"})), &inputs);
+        let body: Value = serde_json::from_str(&body).unwrap();
+        let cache = &body["widgets"][5]["properties"];
+        assert!(cache["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Serverless cache"));
+        assert_eq!(
+            cache["metrics"][0],
+            json!([
+                "AWS/ElastiCache",
+                "BytesUsedForCache",
+                "clusterId",
+                "valkey-pr-42"
+            ])
+        );
+        assert_eq!(cache["metrics"][2][1], "ThrottledCmds");
+        assert_eq!(cache["metrics"][1][4]["stat"], "Sum");
     }
 }

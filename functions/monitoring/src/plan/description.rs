@@ -1,9 +1,10 @@
 //! The description of each alarm: what the on-call reads in the notification.
 
 use super::alarms::TARGET_ERRORS_PER_MINUTE;
+use super::serverless::{DATA_STORAGE_GB, ECPU_PER_SECOND};
 use super::{aurora_max_connections, Inputs};
 use env_core::naming::AlarmKind;
-use env_core::spec::EnvironmentSpec;
+use env_core::spec::{CacheMode, EnvironmentSpec};
 
 /// What the on-call reads in the notification: what crossed which line, and where to look first.
 pub(super) fn description(kind: AlarmKind, spec: &EnvironmentSpec, inputs: &Inputs) -> String {
@@ -58,6 +59,20 @@ pub(super) fn description(kind: AlarmKind, spec: &EnvironmentSpec, inputs: &Inpu
              scale much further. Look for expensive queries (Performance Insights) or raise \
              dbMaxCapacity.",
             fields.db_acu_alarm_percent.get()
+        ),
+        AlarmKind::CacheMemory(_) if fields.cache_mode == CacheMode::Serverless => format!(
+            "Serverless cache {} has stored more than {} % of its {DATA_STORAGE_GB} GB data \
+             storage maximum for 5 minutes; at the maximum keys with a TTL are evicted, then \
+             writes fail with out-of-memory errors. Look for keys without a TTL.",
+            inputs.cache_group,
+            fields.cache_memory_alarm_percent.get()
+        ),
+        AlarmKind::CacheCpu(_) if fields.cache_mode == CacheMode::Serverless => format!(
+            "Serverless cache {} has used more than {} % of its {ECPU_PER_SECOND} ECPUs a second \
+             for 5 minutes; above the maximum ElastiCache throttles requests (ThrottledCmds on the \
+             dashboard). Look for hot keys or large values (1 ECPU per KB transferred).",
+            inputs.cache_group,
+            fields.cache_cpu_alarm_percent.get()
         ),
         AlarmKind::CacheMemory(node) => format!(
             "Redis node {} has used more than {} % of its memory for 5 minutes; keys will be \

@@ -4,7 +4,7 @@ use super::*;
 use crate::document::tests::{complete, expected, self_signed};
 use crate::fake::Fake;
 use ec2::{Labels, Vpc};
-use elasticache::ReplicationGroup;
+use elasticache::{ReplicationGroup, ServerlessCache, ServerlessPlan, UsageLimits};
 use env_core::recorder::Recorder;
 use log_groups::fake::StoredLogGroup;
 use secrets::{NewSecret, SecretValue};
@@ -379,4 +379,71 @@ async fn every_read_failure_reaches_the_caller() {
         assert_eq!(error.error_name(), ErrorName::AwsRejected, "{operation}");
         assert!(error.to_string().starts_with(operation), "{error}");
     }
+}
+
+/// The serverless cache `valkey-pr-42` as ElastiCache describes it, with `endpoint`.
+fn put_serverless_cache(fake: &Fake, endpoint: Option<(String, i32)>) {
+    let cache = ServerlessCache {
+        name: "valkey-pr-42".into(),
+        status: "available".into(),
+        endpoint,
+        user_group: Some("valkey-users-pr-42".into()),
+    };
+    let plan = ServerlessPlan {
+        name: cache.name.clone(),
+        description: "the cache function's".into(),
+        engine: "valkey",
+        major_engine_version: "8",
+        limits: UsageLimits {
+            max_data_storage_gb: 5,
+            max_ecpu_per_second: 10_000,
+        },
+        kms_key_arn: KEY.into(),
+        security_group_id: "sg-cache".into(),
+        subnet_ids: Vec::new(),
+        user_group: "valkey-users-pr-42".into(),
+        snapshot_retention_days: 1,
+        daily_snapshot_time: "04:00",
+        tags: Vec::new(),
+    };
+    fake.elasticache
+        .world()
+        .serverless_caches
+        .insert(cache.name.clone(), (cache, plan));
+}
+
+#[tokio::test]
+async fn a_serverless_cache_is_read_by_its_name_for_its_endpoint() {
+    let fake = environment().await;
+    let serverless = Request {
+        spec: crate::document::tests::spec(
+            serde_json::json!({"selfSignedCertificate": true, "cacheMode": "serverless"}),
+        ),
+        ..request(Action::Status)
+    };
+    // Without it: missing, named as a serverless cache, and the replication group never read.
+    let missing = handle(&fake, serverless.clone()).await.unwrap_err();
+    assert!(
+        missing
+            .to_string()
+            .contains("cacheConfigurationEndpoint (endpoint of serverless cache valkey-pr-42)"),
+        "{missing}"
+    );
+    assert!(!fake
+        .recorder
+        .lock()
+        .calls
+        .contains(&"DescribeReplicationGroups"));
+    // Creating, with no endpoint yet: still missing.
+    put_serverless_cache(&fake, None);
+    assert!(handle(&fake, serverless.clone()).await.is_err());
+    let host = "valkey-pr-42-abc123.serverless.usw2.cache.amazonaws.com";
+    put_serverless_cache(&fake, Some((host.into(), 6379)));
+    let response = handle(&fake, serverless).await.unwrap();
+    assert_eq!(response.status, Status::Ready);
+    assert_eq!(
+        response.outputs["cacheConfigurationEndpoint"],
+        format!("{host}:6379")
+    );
+    assert_eq!(response.outputs["cachePort"], 6379);
 }

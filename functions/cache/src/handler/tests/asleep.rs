@@ -18,6 +18,7 @@ pub(super) fn asleep() -> EnvironmentSpec {
 /// What an asleep cache answers: its names, no endpoint and no node.
 pub(super) fn asleep_outputs() -> Outputs {
     let outputs = json!({
+        "mode": "cluster",
         "cacheReplicationGroupId": "redis-pr-42",
         "cacheConfigurationEndpoint": "",
         "cacheAuthSecretArn": SECRET_ARN,

@@ -9,19 +9,31 @@ const SECRET_ARN: &str =
 const SLOW_LOG: &str = "/aws/vendedlogs/elasticache/redis-slow-log-pr-42";
 
 /// The only calls `status` may make: describes and reads.
-const READS: [&str; 5] = [
+const READS: [&str; 8] = [
     "DescribeReplicationGroups",
     "DescribeCacheSubnetGroups",
     "DescribeLogGroups",
     "DescribeSecret",
     "GetSecretValue",
+    "DescribeServerlessCaches",
+    "DescribeUserGroups",
+    "DescribeUsers",
 ];
 
 /// Everything the fake holds, secret values included (their `Debug` hides them).
 fn resources(fake: &Fake) -> String {
     let world = {
         let world = fake.elasticache.world();
-        format!("{:?}", (&world.groups, &world.subnet_groups))
+        format!(
+            "{:?}",
+            (
+                &world.groups,
+                &world.subnet_groups,
+                &world.serverless_caches,
+                &world.users,
+                &world.user_groups
+            )
+        )
     };
     let logs = format!("{:?}", &*fake.logs.groups());
     let secrets = {
@@ -77,7 +89,10 @@ async fn status_of_nothing_is_deleted_needs_no_outputs_and_creates_nothing() {
             "DescribeReplicationGroups",
             "DescribeCacheSubnetGroups",
             "DescribeLogGroups",
-            "DescribeSecret"
+            "DescribeSecret",
+            "DescribeServerlessCaches",
+            "DescribeUserGroups",
+            "DescribeUsers"
         ]
     );
 }
@@ -109,7 +124,8 @@ async fn status_after_a_complete_create_answers_exactly_what_create_answered() {
     );
     assert_eq!(response.outputs["cacheAuthSecretArn"], SECRET_ARN);
     assert_eq!(response.outputs["cacheSlowLogGroup"], SLOW_LOG);
-    assert_eq!(response.outputs.len(), 5);
+    assert_eq!(response.outputs["mode"], "cluster");
+    assert_eq!(response.outputs.len(), 6);
 
     // Torn down: DELETED, as `delete` last answered.
     run(&fake, Action::Delete, &spec).await.unwrap();
