@@ -19,6 +19,7 @@
 //! separately from the rest of the table (docs/serverless-cache.md).
 
 use crate::Item;
+use env_core::spec::{SERVERLESS_DATA_STORAGE_GB, SERVERLESS_ECPU_PER_SECOND};
 use serde::Deserialize;
 
 /// ElastiCache Serverless for Valkey in us-west-2, from the bundled table.
@@ -35,13 +36,11 @@ pub struct ServerlessCachePrices {
     pub minimum_gb: f64,
 }
 
-/// The cache's `CacheUsageLimits.DataStorage.Maximum`, in GB: the cache function's
-/// `serverless::LIMITS` (functions/cache/src/serverless.rs), which this crate cannot depend on; the
-/// two must change together.
-const DATA_STORAGE_GB: f64 = 5.0;
+/// The cache's `CacheUsageLimits.DataStorage.Maximum`, in GB, as the cache function sets it.
+const DATA_STORAGE_GB: f64 = SERVERLESS_DATA_STORAGE_GB as f64;
 
 /// The cache's `CacheUsageLimits.ECPUPerSecond.Maximum`, likewise.
-const ECPU_PER_SECOND: f64 = 10_000.0;
+const ECPU_PER_SECOND: f64 = SERVERLESS_ECPU_PER_SECOND as f64;
 
 const SECONDS_PER_HOUR: f64 = 3600.0;
 

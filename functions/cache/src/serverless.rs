@@ -13,6 +13,7 @@ use crate::replication_group::SNAPSHOT_RETENTION_DAYS;
 use env_core::context::Context;
 use env_core::contract::Outputs;
 use env_core::naming::NameKind;
+use env_core::spec::{SERVERLESS_DATA_STORAGE_GB, SERVERLESS_ECPU_PER_SECOND};
 use serde_json::json;
 
 /// Valkey 8, the newest major version ElastiCache Serverless offers for Valkey (ElastiCache user
@@ -27,16 +28,11 @@ pub const MAJOR_ENGINE_VERSION: &str = "8";
 /// (elasticache::ServerlessPlan::daily_snapshot_time).
 pub const DAILY_SNAPSHOT_TIME: &str = "04:00";
 
-/// The most a pull request's cache may use, bounding what it can cost. ElastiCache accepts 1 to
-/// 5,000 GB of data and 1,000 to 15,000,000 ECPUs per second as the maximums (ElastiCache user
-/// guide, "Scaling ElastiCache": "Setting scaling limits to manage costs"; at a maximum, keys with
-/// a TTL are evicted and then writes refused, and requests beyond the ECPU rate are throttled).
-/// A pull request's test data fits in far less than 5 GB, and 10,000 ECPUs per second is some
-/// 10,000 simple reads or writes a second, well above what one environment's tests drive, while
-/// keeping the worst hour to a few dollars. No minimum is set: a minimum is billed even while idle.
+/// The most the cache may use (env_core's serverless limits, which say why these). No minimum is
+/// set: a minimum is billed even while idle.
 pub const LIMITS: UsageLimits = UsageLimits {
-    max_data_storage_gb: 5,
-    max_ecpu_per_second: 10_000,
+    max_data_storage_gb: SERVERLESS_DATA_STORAGE_GB as i32,
+    max_ecpu_per_second: SERVERLESS_ECPU_PER_SECOND as i32,
 };
 
 pub async fn find<C: Cloud, I>(cx: &Context<'_, C, I>) -> CallResult<Option<ServerlessCache>> {

@@ -33,6 +33,18 @@ impl CacheMode {
     }
 }
 
+/// The most a serverless cache may use, bounding what it can cost: its
+/// `CacheUsageLimits.DataStorage.Maximum` in GB and `ECPUPerSecond.Maximum`. ElastiCache accepts 1
+/// to 5,000 GB and 1,000 to 15,000,000 ECPUs per second (ElastiCache user guide, "Scaling
+/// ElastiCache": "Setting scaling limits to manage costs"; at a maximum, keys with a TTL are
+/// evicted and then writes refused, and requests beyond the ECPU rate are throttled). A pull
+/// request's test data fits in far less than 5 GB, and 10,000 ECPUs per second is some 10,000
+/// simple reads or writes a second, well above what one environment's tests drive, while keeping
+/// the worst hour to a few dollars. One place for the cache function that sets them, monitoring
+/// that alarms near them and the cost estimate that prices them.
+pub const SERVERLESS_DATA_STORAGE_GB: u32 = 5;
+pub const SERVERLESS_ECPU_PER_SECOND: u32 = 10_000;
+
 impl SpecField for CacheMode {
     const ALLOWED: &'static str = "\"cluster\" (a node-based cluster of cacheShards × cacheReplicasPerShard cacheNodeType nodes) or \"serverless\" (ElastiCache Serverless Valkey, billed by use)";
 }

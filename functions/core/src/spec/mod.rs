@@ -15,7 +15,7 @@ pub mod problem;
 pub mod service;
 pub mod suffix;
 
-pub use cache::CacheMode;
+pub use cache::{CacheMode, SERVERLESS_DATA_STORAGE_GB, SERVERLESS_ECPU_PER_SECOND};
 pub use capacity::{
     Acu, CacheNodeType, CpuTargetPercent, ReplicaCount, ShardCount, TaskCount, TaskCpu,
     TaskMemoryMib,

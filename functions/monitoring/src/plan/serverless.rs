@@ -23,18 +23,16 @@
 use super::Inputs;
 use cloudwatch::{AlarmMetric, Comparison, MissingData, Statistic};
 use env_core::naming::CacheNode;
-use env_core::spec::SpecFields;
+use env_core::spec::{SpecFields, SERVERLESS_DATA_STORAGE_GB, SERVERLESS_ECPU_PER_SECOND};
 
 /// The virtual node of a serverless cache, whose two alarms stand for the whole cache.
 pub(super) const VIRTUAL_NODE: CacheNode = CacheNode { shard: 1, node: 1 };
 
-/// The cache's `CacheUsageLimits.DataStorage.Maximum`, in GB: the cache function's
-/// `serverless::LIMITS` (functions/cache/src/serverless.rs), which this crate cannot depend on; the
-/// two must change together.
-pub(super) const DATA_STORAGE_GB: u32 = 5;
+/// The cache's `CacheUsageLimits.DataStorage.Maximum`, in GB, as the cache function sets it.
+pub(super) const DATA_STORAGE_GB: u32 = SERVERLESS_DATA_STORAGE_GB;
 
 /// The cache's `CacheUsageLimits.ECPUPerSecond.Maximum`, likewise.
-pub(super) const ECPU_PER_SECOND: u32 = 10_000;
+pub(super) const ECPU_PER_SECOND: u32 = SERVERLESS_ECPU_PER_SECOND;
 
 /// `DataStorage` is "expressed in Gigabytes" (API reference, CacheUsageLimits); counted as 10^9
 /// bytes, the smaller reading, so the alarm fires early rather than late if AWS means GiB.
