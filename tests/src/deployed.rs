@@ -58,25 +58,31 @@ pub async fn problems(config: &SdkConfig) -> Vec<String> {
         }
     }
 
-    // The waker reads the environment's executions of all three workflows and starts provisions.
-    let (waker, _) = settings("waker").await;
+    // The waker reads the environment's executions of all three workflows and starts provisions;
+    // the guard reads them and stops provisions and claims (a machine it cannot find it reads as
+    // running nothing, so a wrong ARN would switch it off unseen).
     let sfn = aws_sdk_sfn::Client::new(config);
-    for variable in [
-        "PROVISION_STATE_MACHINE_ARN",
-        "CLAIM_STATE_MACHINE_ARN",
-        "TEARDOWN_STATE_MACHINE_ARN",
-    ] {
-        let Some(arn) = waker.get(variable) else {
-            problems.push(format!("waker: {variable} is not set"));
-            continue;
-        };
-        let found = sfn
-            .describe_state_machine()
-            .state_machine_arn(arn)
-            .send()
-            .await;
-        if found.is_err() {
-            problems.push(format!("waker: {variable} {arn} names no state machine"));
+    for function in ["waker", "guard"] {
+        let (variables, _) = settings(function).await;
+        for variable in [
+            "PROVISION_STATE_MACHINE_ARN",
+            "CLAIM_STATE_MACHINE_ARN",
+            "TEARDOWN_STATE_MACHINE_ARN",
+        ] {
+            let Some(arn) = variables.get(variable) else {
+                problems.push(format!("{function}: {variable} is not set"));
+                continue;
+            };
+            let found = sfn
+                .describe_state_machine()
+                .state_machine_arn(arn)
+                .send()
+                .await;
+            if found.is_err() {
+                problems.push(format!(
+                    "{function}: {variable} {arn} names no state machine"
+                ));
+            }
         }
     }
 

@@ -7,8 +7,9 @@ use std::process::{Command, Output, Stdio};
 
 /// Every function `envctl deploy` packages (the rotation function goes to S3, for the database
 /// function to deploy per environment).
-pub const PACKAGED: [&str; 11] = [
+pub const PACKAGED: [&str; 12] = [
     "validate",
+    "guard",
     "network",
     "database",
     "cache",

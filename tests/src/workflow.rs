@@ -293,8 +293,13 @@ fn collection_seconds(states: &Value, ready_at: &BTreeMap<String, f64>) -> f64 {
     for (name, state) in states {
         match state["Type"].as_str() {
             // `ConvergeEdgeAfterService` only takes the wake rule away once the service serves:
-            // the edge's own time is already counted in the parallel branch.
-            Some("Task") if !name.starts_with("Create") && !name.ends_with("AfterService") => {
+            // the edge's own time is already counted in the parallel branch. `Survey` only reads
+            // whether the network exists before anything changes (one answer, no wait).
+            Some("Task")
+                if !name.starts_with("Create")
+                    && !name.ends_with("AfterService")
+                    && name != "Survey" =>
+            {
                 if let Some(component) = component_of(state) {
                     if !components.contains(&component) {
                         total += ready_at.get(&component).copied().unwrap_or(0.0);

@@ -140,6 +140,11 @@ const LOCAL_ENV = {
   ROTATION_CODE_BUCKET: 'catalog-local-artifacts',
   ROTATION_CODE_KEY: 'rotation/bootstrap.zip',
   ROTATION_ARCHITECTURE: 'x86_64',
+  // The guard's three workflows, as `envctl deploy` names them in the emulator's account. Without a
+  // deploy they do not exist, and a machine that does not exist runs no execution to refuse or stop.
+  PROVISION_STATE_MACHINE_ARN: 'arn:aws:states:us-west-2:123456789012:stateMachine:provision',
+  CLAIM_STATE_MACHINE_ARN: 'arn:aws:states:us-west-2:123456789012:stateMachine:claim',
+  TEARDOWN_STATE_MACHINE_ARN: 'arn:aws:states:us-west-2:123456789012:stateMachine:teardown',
   ...process.env,
 };
 
@@ -306,6 +311,10 @@ function simulated(fn, times, waits, stats, faults) {
       throw fault;
     }
     if (fn === 'validate') return input;
+    // A simulated provision starts from nothing: its survey finds no network, so a failure rolls back.
+    if (stateName === 'Survey') return { status: 'DELETED', outputs: {} };
+    // Nothing else runs in a simulation: every provision is admitted, no teardown stops anything.
+    if (fn === 'guard') return input.action === 'admit' ? { admitted: true, environment: input.environment } : { environment: input.environment, stopped: [] };
     const wait = waits[fn] ?? {};
     const polling = /^(Converge|Check|Claim|Read)/.test(stateName);
     let elapsed;

@@ -251,7 +251,7 @@ fn function_environment(
     if function == resources::CLEANUP_FUNCTION {
         return cleanup_environment(backend, pool);
     }
-    if function == invocation::WAKER {
+    if function == invocation::WAKER || function == policies::GUARD {
         return workflows_environment(backend);
     }
     let mut environment = std::collections::BTreeMap::new();
@@ -283,10 +283,11 @@ fn cleanup_environment(
     environment
 }
 
-/// The three workflows by ARN, as the cleanup and the waker read them. The cleanup starts the
+/// The three workflows by ARN, as the cleanup, the waker and the guard read them. The cleanup starts the
 /// teardown of an expired environment, a provision to refill the pool or put an idle environment
 /// to sleep, a claim to retire an unclaimed pool environment under the claim's lock; the waker
-/// reads an environment's latest execution of each and starts the wake provision.
+/// reads an environment's latest execution of each and starts the wake provision; the guard lists
+/// running teardowns (a provision's admission) and running provisions and claims (a teardown's).
 fn workflows_environment(backend: &Backend) -> std::collections::BTreeMap<String, String> {
     let mut environment = std::collections::BTreeMap::new();
     for (variable, machine) in [

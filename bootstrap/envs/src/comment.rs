@@ -36,6 +36,14 @@ fn describe(stage: &Stage) -> String {
                 "failed, and its rollback did not finish: resources may be left ({remove}): {}",
                 failure(error, cause)
             ),
+            Aftermath::NothingChanged => format!(
+                "failed before changing anything: {}",
+                failure(error, cause)
+            ),
+            Aftermath::Kept => format!(
+                "failed and kept as the failure left it, not rolled back (provision it again to converge it, or remove it with `envctl env down`): {}",
+                failure(error, cause)
+            ),
             Aftermath::NotRolledBack => format!(
                 "failed without a rollback: resources may be left ({remove}): {}",
                 failure(error, cause)
@@ -334,6 +342,14 @@ mod tests {
             (
                 Aftermath::NotRolledBack,
                 "| State | failed without a rollback: resources may be left (remove them with `envctl env down`): `RollbackFailed`: the cause |",
+            ),
+            (
+                Aftermath::NothingChanged,
+                "| State | failed before changing anything: `RollbackFailed`: the cause |",
+            ),
+            (
+                Aftermath::Kept,
+                "| State | failed and kept as the failure left it, not rolled back (provision it again to converge it, or remove it with `envctl env down`): `RollbackFailed`: the cause |",
             ),
         ] {
             let text = with(Stage::Failed {

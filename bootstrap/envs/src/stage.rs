@@ -8,6 +8,11 @@ use super::api::Execution;
 const ROLLBACK_STATE: &str = "Rollback";
 /// Its first state, which only checks the spec: a failure there made nothing.
 const VALIDATE_STATE: &str = "Validate";
+/// The states before it changes anything: the refusal while a teardown runs (`TeardownRunning`)
+/// and the reading of whether the environment exists.
+const BEFORE_CHANGING_STATES: [&str; 2] = ["Admit", "Survey"];
+/// The state it fails in when the environment existed before and is kept, not rolled back.
+const KEPT_STATE: &str = "ReprovisionFailed";
 /// The error a provision fails with when its rollback failed too (provision.asl.json).
 const ROLLBACK_FAILED: &str = "RollbackFailed";
 
@@ -45,6 +50,13 @@ pub enum Aftermath {
     NothingLeft,
     /// Its rollback did not finish: resources may be left.
     RollbackFailed,
+    /// It failed before changing anything (refused while a teardown of the environment ran, or
+    /// could not read whether the environment exists): the environment, if any, is as it was.
+    NothingChanged,
+    /// It changed an environment that existed before (an update, a sleep, a wake) and failed: by
+    /// design nothing was rolled back, and the environment stands as the failure left it, for the
+    /// next provision to converge or a teardown to remove.
+    Kept,
     /// No rollback ran: it was stopped (StopExecution ends an execution where it stands), ran past
     /// its time limit, or failed with an error no Catch takes (`States.ALL` does not catch
     /// `States.Runtime` or `States.DataLimitExceeded`: Step Functions developer guide, "Handling
@@ -93,6 +105,10 @@ impl Stage {
         }
         let aftermath = match (status, state.as_deref()) {
             ("FAILED", Some(VALIDATE_STATE)) => Aftermath::NothingLeft,
+            ("FAILED", Some(state)) if BEFORE_CHANGING_STATES.contains(&state) => {
+                Aftermath::NothingChanged
+            }
+            ("FAILED", Some(KEPT_STATE)) => Aftermath::Kept,
             _ if provision.error.as_deref() == Some(ROLLBACK_FAILED) => Aftermath::RollbackFailed,
             _ => Aftermath::NotRolledBack,
         };
@@ -240,6 +256,27 @@ mod tests {
             Stage::of_provision(&provision("FAILED", Some("RollbackFailed")), None),
             failed("RollbackFailed", Aftermath::RollbackFailed)
         );
+        // Refused while a teardown runs, or failed reading whether the environment exists:
+        // nothing was changed.
+        for state in ["Admit", "Survey"] {
+            assert_eq!(
+                Stage::of_provision(
+                    &provision("FAILED", Some("TeardownRunning")),
+                    Some(state.into())
+                ),
+                failed("TeardownRunning", Aftermath::NothingChanged)
+            );
+        }
+        // A failed update, sleep or wake of an environment that existed: kept, not rolled back.
+        assert_eq!(
+            Stage::of_provision(
+                &provision("FAILED", Some("ComponentFailed")),
+                Some("ReprovisionFailed".into())
+            ),
+            failed("ComponentFailed", Aftermath::Kept)
+        );
+        assert!(failed("ComponentFailed", Aftermath::Kept).lives());
+        assert!(failed("TeardownRunning", Aftermath::NothingChanged).lives());
         // Neither a stopped nor a timed-out execution runs its Catch: no rollback ran.
         for status in ["ABORTED", "TIMED_OUT"] {
             assert_eq!(

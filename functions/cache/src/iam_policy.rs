@@ -130,6 +130,14 @@ fn auth_token(arns: &Arns) -> Vec<Statement> {
                 "secretsmanager:PutResourcePolicy",
                 // Its 30-day rotation with the environment's rotation function.
                 "secretsmanager:RotateSecret",
+                // The rotation turned off when the cache becomes serverless, then an unfinished
+                // rotation's AWSPENDING label dropped (functions/secrets, stop_rotation), as it
+                // also is before the cluster turns rotation on again.
+                // Both act on the `Secret` resource type, with the same condition keys as
+                // RotateSecret (Service Authorization Reference, "Actions defined by AWS Secrets
+                // Manager").
+                "secretsmanager:CancelRotateSecret",
+                "secretsmanager:UpdateSecretVersionStage",
                 "secretsmanager:DeleteSecret",
                 // A token secret deleted by hand with a recovery window is restored: it holds the
                 // token its group knows.

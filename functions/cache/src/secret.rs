@@ -1,6 +1,7 @@
 //! The AUTH token secret: made with the token before the replication group, completed with the
 //! connection details once the group is available, readable only by its readers from its creation
-//! on, and rotated every 30 days by the environment's rotation function.
+//! on, and rotated every 30 days by the environment's rotation function while the cache is a
+//! cluster (a serverless cache turns the rotation off: [`stop_rotating`]).
 
 use crate::api::{CallResult, Cloud, LambdaCalls, Sensitive};
 use crate::handler::CacheError;
@@ -30,6 +31,8 @@ pub struct TokenSecret {
     /// Made by this call with a new token: whatever took the old token (a serverless cache's
     /// user) cannot take this one without being changed.
     pub created: bool,
+    /// Its rotation is on (DescribeSecret's `RotationEnabled`): the cluster turned it on.
+    pub rotating: bool,
 }
 
 /// The secret and its token: the secret found (restored if it was scheduled for deletion) or made
@@ -37,8 +40,8 @@ pub struct TokenSecret {
 pub async fn ensure<C: Cloud>(cx: &Context<'_, C, Inputs>) -> Result<TokenSecret, CacheError> {
     let secret_name = cx.names.of(NameKind::CacheAuthSecret);
     let secrets = cx.cloud.secrets();
-    let (secret_arn, created) = match restored(cx).await? {
-        Some(secret) => (secret.arn, false),
+    let (secret_arn, created, rotating) = match restored(cx).await? {
+        Some(secret) => (secret.arn, false, secret.rotation.enabled),
         None => {
             let token = secrets.random_password(&TOKEN_RULES).await?;
             let new = NewSecret {
@@ -51,7 +54,7 @@ pub async fn ensure<C: Cloud>(cx: &Context<'_, C, Inputs>) -> Result<TokenSecret
             let arn = secrets.create(&new).await?;
             // At once: nobody but its readers reads the token during the group's minutes of creation.
             protect(cx, &arn).await?;
-            (arn, true)
+            (arn, true, false)
         }
     };
     let stored = secrets.current_value(&secret_arn).await?;
@@ -60,6 +63,7 @@ pub async fn ensure<C: Cloud>(cx: &Context<'_, C, Inputs>) -> Result<TokenSecret
         arn: secret_arn,
         token,
         created,
+        rotating,
     })
 }
 
@@ -178,6 +182,14 @@ pub async fn rotating<C: Cloud, I>(
     // developer guide, "Lambda function states").
     match cx.cloud.lambda().function(&function_name).await? {
         Some(function) if function.active() => {
+            if !secret.rotation.enabled && secret.rotation.lambda_arn.is_some() {
+                // Turned off before (a serverless cache's), a rotation step that was already
+                // running can have left `AWSPENDING` on a version after the turn-off; with rotation
+                // off nothing else can be pending. Left there, RotateSecret would fail as "a
+                // previous rotation isn't complete" on every call (Secrets Manager API reference,
+                // RotateSecret). A secret never given a function never rotated: nothing to look for.
+                cx.cloud.secrets().drop_pending_left(&secret.arn).await?;
+            }
             let request = RotationRequest {
                 lambda_arn: Some(&function.arn),
                 days: ROTATION_DAYS,
@@ -192,6 +204,33 @@ pub async fn rotating<C: Cloud, I>(
             Ok(false)
         }
     }
+}
+
+/// Whether the token's rotation is on (`enabled`, as DescribeSecret told it) or an unfinished one
+/// left its `AWSPENDING` label: a serverless cache has neither once [`stop_rotating`] is done. The
+/// label is looked for even with rotation off: a rotation step already running when rotation was
+/// turned off can write it afterwards.
+pub async fn rotation_left<C: Cloud, I>(
+    cx: &Context<'_, C, I>,
+    secret_arn: &str,
+    enabled: bool,
+) -> CallResult<bool> {
+    Ok(enabled || cx.cloud.secrets().pending_left(secret_arn).await?)
+}
+
+/// Turns the token's rotation off, for a serverless cache: the rotation function changes a
+/// replication group's token, and a serverless cache has no group, so a rotation would fail or
+/// change the secret without the user's password, locking every client out. Rotation is cancelled
+/// first, then an unfinished rotation's `AWSPENDING` label is dropped, so the cluster can turn
+/// rotation on again ([`secrets::SecretCalls::stop_rotation`]); with rotation already off, only
+/// the label goes. The schedule and the function stay in the secret.
+pub async fn stop_rotating<C: Cloud, I>(
+    cx: &Context<'_, C, I>,
+    secret_arn: &str,
+) -> Result<(), CacheError> {
+    cx.cloud.secrets().stop_rotation(secret_arn).await?;
+    tracing::info!(secret = %secret_arn, "rotation turned off");
+    Ok(())
 }
 
 /// Deletes the secret without a recovery window; one already scheduled for deletion goes on its own.

@@ -3,7 +3,10 @@
 //! password and its user group, then the serverless cache. Once the cache is available, the secret
 //! is completed with its endpoint and the answer is READY: about a minute after the first call
 //! rather than the cluster's 5–10. The token is not rotated in this mode: the rotation function
-//! changes a replication group's token, which a serverless cache has none of (README, "Rotation").
+//! changes a replication group's token, which a serverless cache has none of (README, "Rotation"),
+//! so a rotation the cluster turned on (a switch of `cacheMode`) is turned off first, before the
+//! user takes the token, and an `AWSPENDING` label an unfinished rotation left is dropped whenever
+//! one is found (a rotation step racing the turn-off can write it afterwards).
 //!
 //! Asleep (`asleep: true`), the cache is deleted as the cluster's replication group is (nothing
 //! stays billed but the snapshots), and the secret, the user and the user group stay; waking is
@@ -35,6 +38,12 @@ pub async fn converge<C: Cloud>(cloud: &C, request: &Request) -> Result<Response
         Status::InProgress,
         serverless::outputs(&cx, None, &token.arn),
     );
+    if secret::rotation_left(&cx, &token.arn, token.rotating).await? {
+        // Off before anything takes the token; the token is read again on the next call, since a
+        // rotation that finished while this one read it would have changed it.
+        secret::stop_rotating(&cx, &token.arn).await?;
+        return Ok(waiting);
+    }
     let Some(group) = serverless_auth::ensure(&cx, token.token).await? else {
         // A user or user group of the same id is still being deleted: made once it is gone.
         return Ok(waiting);

@@ -1,5 +1,6 @@
 //! `status` of `cacheMode: serverless`, reading only: READY with exactly `create`'s outputs once
-//! `create` has nothing left to do, DELETED when none of the cache's resources exists (a secret
+//! `create` has nothing left to do (among it: the token's rotation off and no `AWSPENDING` an
+//! unfinished rotation left), DELETED when none of the cache's resources exists (a secret
 //! scheduled for deletion counts as gone, as `delete` judges), IN_PROGRESS otherwise. A cache that
 //! failed to create, or one whose token secret is gone, fails as `create` does.
 
@@ -27,7 +28,10 @@ pub async fn status<C: Cloud>(cloud: &C, request: &Request) -> Result<Response, 
         return Ok(Response::new(Status::InProgress, Outputs::new()));
     }
     let secret = secret::of_cache(&cx, &cache.name).await?;
+    // A rotation still on (a switch from the cluster) or its label left is what `create` clears
+    // first.
     let ready = cache.state() == GroupState::Available
+        && !secret::rotation_left(&cx, &secret.arn, secret.rotation.enabled).await?
         && secret::completion(&cx, &secret.arn, cache.endpoint.as_ref())
             .await?
             .done;
@@ -62,7 +66,9 @@ async fn asleep<C: Cloud>(
     let auth = serverless_auth::exists(cx).await?;
     let status = match (cache, &secret) {
         (None, None) if !auth => Status::Deleted,
-        (None, Some(stored)) if auth => {
+        (None, Some(stored))
+            if auth && !secret::rotation_left(cx, &stored.arn, stored.rotation.enabled).await? =>
+        {
             // The password the next cache's user logs in with must be readable, as `create` needs.
             let value = cx.cloud.secrets().current_value(&stored.arn).await?;
             secret::token_of(&cx.names.of(NameKind::CacheAuthSecret), value.as_ref())?;

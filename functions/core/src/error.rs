@@ -25,10 +25,13 @@ pub enum ErrorName {
     AwsRejected,
     /// The function's own configuration (an environment variable, a missing dependency) is wrong.
     Misconfigured,
+    /// A teardown of the environment is running: a provision or claim is refused; run it again
+    /// once the teardown has ended.
+    TeardownRunning,
 }
 
 impl ErrorName {
-    pub const ALL: [ErrorName; 7] = [
+    pub const ALL: [ErrorName; 8] = [
         ErrorName::Retryable,
         ErrorName::InvalidSpec,
         ErrorName::InvalidEvent,
@@ -36,6 +39,7 @@ impl ErrorName {
         ErrorName::ComponentFailed,
         ErrorName::AwsRejected,
         ErrorName::Misconfigured,
+        ErrorName::TeardownRunning,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -47,6 +51,7 @@ impl ErrorName {
             ErrorName::ComponentFailed => "ComponentFailed",
             ErrorName::AwsRejected => "AwsRejected",
             ErrorName::Misconfigured => "Misconfigured",
+            ErrorName::TeardownRunning => "TeardownRunning",
         }
     }
 }
@@ -351,7 +356,8 @@ pub(crate) mod tests {
                 "DeletionProtected",
                 "ComponentFailed",
                 "AwsRejected",
-                "Misconfigured"
+                "Misconfigured",
+                "TeardownRunning"
             ]
         );
         assert_eq!(ErrorName::Retryable.to_string(), "Retryable");

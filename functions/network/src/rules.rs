@@ -5,11 +5,18 @@
 
 use crate::api::{Direction, Peer, Rule};
 use env_core::naming::Tier;
+use env_core::spec::CacheMode;
 
 /// PostgreSQL's port, which Aurora PostgreSQL listens on by default.
 pub const POSTGRES_PORT: i32 = 5432;
 /// Redis's port, which ElastiCache listens on by default.
 pub const REDIS_PORT: i32 = 6379;
+/// A serverless cache's second endpoint, for reads from a replica in the client's own zone: the
+/// primary's host on 6380, which clients such as Glide and Lettuce use when told to read from
+/// replicas, and which the security group must open beside 6379 ("ElastiCache serverless offers
+/// two different endpoints … the same DNS name but different ports … you must authorize access to
+/// both ports", ElastiCache user guide, "Best Practices for using Read Replicas").
+pub const READER_PORT: i32 = 6380;
 const HTTP_PORT: i32 = 80;
 const HTTPS_PORT: i32 = 443;
 const ANYWHERE: &str = "0.0.0.0/0";
@@ -89,8 +96,33 @@ fn rule_table(tier: Tier) -> &'static [RuleRow] {
     }
 }
 
-/// The rules one tier's group must have, given every tier's group id and the container's port.
-pub fn desired_rules(tier: Tier, group: impl Fn(Tier) -> String, container_port: i32) -> Vec<Rule> {
+/// The rules only `cacheMode: serverless` adds: the reader port, from the API containers alone. The
+/// rotation function does not need it: it logs in to a cluster's primary, and a serverless cache's
+/// token does not rotate (functions/cache). A cluster keeps exactly [`rule_table`]'s rules.
+#[rustfmt::skip]
+fn serverless_rule_table(tier: Tier) -> &'static [RuleRow] {
+    use Direction::{Egress, Ingress};
+    use Other::Group;
+    use Port::Fixed;
+    match tier {
+        Tier::Service => &[
+            (Egress, Fixed(READER_PORT), Group(Tier::Cache), "To the serverless cache's reader endpoint"),
+        ],
+        Tier::Cache => &[
+            (Ingress, Fixed(READER_PORT), Group(Tier::Service), "Reader endpoint from the API containers"),
+        ],
+        Tier::LoadBalancer | Tier::Database | Tier::Rotation => &[],
+    }
+}
+
+/// The rules one tier's group must have, given every tier's group id, the container's port and
+/// the cache's mode.
+pub fn desired_rules(
+    tier: Tier,
+    group: impl Fn(Tier) -> String,
+    container_port: i32,
+    cache_mode: CacheMode,
+) -> Vec<Rule> {
     let row = |&(direction, port, other, description): &RuleRow| {
         let port = match port {
             Port::Fixed(port) => port,
@@ -102,7 +134,11 @@ pub fn desired_rules(tier: Tier, group: impl Fn(Tier) -> String, container_port:
         };
         tcp(direction, port, peer, description)
     };
-    rule_table(tier).iter().map(row).collect()
+    let serverless = match cache_mode {
+        CacheMode::Cluster => &[][..],
+        CacheMode::Serverless => serverless_rule_table(tier),
+    };
+    rule_table(tier).iter().chain(serverless).map(row).collect()
 }
 
 /// What to revoke and what to authorize to turn `current` into `desired`.
@@ -132,7 +168,7 @@ mod tests {
         Tier::ALL
             .into_iter()
             .flat_map(|tier| {
-                desired_rules(tier, id, 3000)
+                desired_rules(tier, id, 3000, CacheMode::Cluster)
                     .into_iter()
                     .map(move |rule| (tier, rule))
             })
@@ -172,7 +208,7 @@ mod tests {
 
     #[test]
     fn the_service_reaches_only_https_postgres_and_redis() {
-        let egress: Vec<_> = desired_rules(Tier::Service, id, 8080)
+        let egress: Vec<_> = desired_rules(Tier::Service, id, 8080, CacheMode::Cluster)
             .into_iter()
             .filter(|rule| rule.direction == Direction::Egress)
             .map(|rule| (rule.from_port, rule.peer))
@@ -186,7 +222,7 @@ mod tests {
             ]
         );
         // The rotation function reaches the cache, to log in with a new AUTH token.
-        let cache = desired_rules(Tier::Cache, id, 8080);
+        let cache = desired_rules(Tier::Cache, id, 8080, CacheMode::Cluster);
         assert_eq!(
             cache
                 .iter()
@@ -197,10 +233,55 @@ mod tests {
                 (Some(6379), &Peer::Group("sg-rotation".into()))
             ]
         );
-        let ingress = &desired_rules(Tier::Service, id, 8080)[0];
+        let ingress = &desired_rules(Tier::Service, id, 8080, CacheMode::Cluster)[0];
         assert_eq!(
             (ingress.from_port, &ingress.peer),
             (Some(8080), &Peer::Group("sg-alb".into()))
+        );
+    }
+
+    #[test]
+    fn only_a_serverless_cache_opens_its_reader_port_and_only_to_the_api_containers() {
+        let ports = |tier, mode| -> Vec<_> {
+            desired_rules(tier, id, 8080, mode)
+                .into_iter()
+                .map(|rule| (rule.direction, rule.from_port, rule.to_port, rule.peer))
+                .collect()
+        };
+        for tier in Tier::ALL {
+            let cluster = ports(tier, CacheMode::Cluster);
+            assert!(cluster.iter().all(|(_, from, _, _)| *from != Some(6380)));
+            let serverless = ports(tier, CacheMode::Serverless);
+            // Everything the cluster has, then the reader's rules.
+            assert_eq!(serverless[..cluster.len()], cluster[..], "{tier:?}");
+            let added = &serverless[cluster.len()..];
+            let expected = match tier {
+                Tier::Service => vec![(
+                    Direction::Egress,
+                    Some(6380),
+                    Some(6380),
+                    Peer::Group("sg-cache".into()),
+                )],
+                Tier::Cache => vec![(
+                    Direction::Ingress,
+                    Some(6380),
+                    Some(6380),
+                    Peer::Group("sg-service".into()),
+                )],
+                _ => Vec::new(),
+            };
+            assert_eq!(added, expected, "{tier:?}");
+        }
+        // Switching modes plans exactly the reader's rules in, or out.
+        let cluster = desired_rules(Tier::Cache, id, 8080, CacheMode::Cluster);
+        let serverless = desired_rules(Tier::Cache, id, 8080, CacheMode::Serverless);
+        assert_eq!(
+            plan(&cluster, &serverless),
+            (vec![], serverless[2..].to_vec())
+        );
+        assert_eq!(
+            plan(&serverless, &cluster),
+            (serverless[2..].to_vec(), vec![])
         );
     }
 
@@ -214,7 +295,7 @@ mod tests {
             peer: Peer::Cidr("0.0.0.0/0".into()),
             description: None,
         };
-        let desired = desired_rules(Tier::Rotation, id, 3000);
+        let desired = desired_rules(Tier::Rotation, id, 3000, CacheMode::Cluster);
         let mut described_differently = desired[0].clone();
         described_differently.description = Some("older text".into());
         let (revoke, authorize) = plan(&[allow_all.clone(), described_differently], &desired);

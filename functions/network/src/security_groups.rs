@@ -6,6 +6,7 @@ use crate::rules::{desired_rules, group_description, plan};
 use crate::waiting::Waiting;
 use env_core::context::Context;
 use env_core::naming::{NameKind, Names, Tier};
+use env_core::spec::CacheMode;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
@@ -35,7 +36,7 @@ pub async fn ensure<C: Cloud>(
         groups = cloud.ec2().security_groups(&vpc.labels.id).await?;
     }
     let port = i32::from(cx.fields().container_port.get());
-    let (ids, changes) = review(&groups, names, port);
+    let (ids, changes) = review(&groups, names, port, cx.fields().cache_mode);
     for change in changes {
         if !change.revoke.is_empty() {
             cloud
@@ -67,12 +68,14 @@ impl RuleChanges<'_> {
     }
 }
 
-/// The tiers' groups, then the default one, against the rules each must have; and the tiers'
-/// group ids by tier name, as the outputs give them (empty for a group that does not exist).
+/// The tiers' groups, then the default one, against the rules each must have (which the
+/// container's port and the cache's mode decide); and the tiers' group ids by tier name, as the
+/// outputs give them (empty for a group that does not exist).
 pub fn review<'a>(
     groups: &'a [SecurityGroup],
     names: Names<'_>,
     container_port: i32,
+    cache_mode: CacheMode,
 ) -> (serde_json::Map<String, Value>, Vec<RuleChanges<'a>>) {
     let by_name: HashMap<&str, &SecurityGroup> = groups
         .iter()
@@ -90,7 +93,7 @@ pub fn review<'a>(
         .filter_map(|tier| {
             let name = names.of(NameKind::SecurityGroup(tier));
             let group = by_name.get(name.as_str())?;
-            Some((*group, desired_rules(tier, id, container_port)))
+            Some((*group, desired_rules(tier, id, container_port, cache_mode)))
         })
         .collect();
     if let Some(default) = by_name.get("default") {

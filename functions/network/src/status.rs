@@ -165,7 +165,7 @@ async fn in_vpc<C: Cloud>(
 
     let groups = cloud.ec2().security_groups(vpc_id).await?;
     let port = i32::from(cx.fields().container_port.get());
-    let (group_ids, changes) = review(&groups, names, port);
+    let (group_ids, changes) = review(&groups, names, port, cx.fields().cache_mode);
     let every_group = group_ids.values().all(|id| id != "");
     report.expect(every_group, "the tiers' security groups");
     let exact_rules = changes.iter().all(RuleChanges::is_empty);

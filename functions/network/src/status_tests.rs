@@ -1,15 +1,16 @@
 //! `status` against the fake: what it answers at each point of a create and a delete, and that it
 //! never changes anything.
 
-use crate::api::NatState;
+use crate::api::{Direction, NatState, Peer};
 use crate::fake::{Fake, World};
 use crate::handler::tests::{configured, request, run};
 use crate::handler::{handle, NetworkError};
 use ec2::fake::Ec2World;
-use env_core::contract::{Outputs, Request};
+use env_core::contract::{Event, Outputs, Request};
 use env_core::{ErrorName, NamedError, Response, Status};
 use iam_roles::fake::StoredRole;
 use log_groups::fake::StoredLogGroup;
+use serde_json::json;
 use std::collections::BTreeMap;
 
 /// Everything the fake holds but its log of calls, which reads add to.
@@ -303,4 +304,78 @@ async fn every_read_that_fails_fails_status_with_its_aws_error() {
         .fail("DescribeVpcs", "UnauthorizedOperation");
     let error = run(&fake, "status").await.unwrap_err();
     assert_eq!(error.error_name(), ErrorName::AwsRejected);
+}
+
+/// `action` of environment pr-42 (one NAT gateway per zone) with the cache's mode `cache_mode`.
+fn with_cache_mode(action: &str, cache_mode: &str) -> Request {
+    Request::from_event(json!({
+        "action": action,
+        "spec": {
+            "environmentSuffix": "pr-42",
+            "natGateways": "perAz",
+            "containerImage": "public.ecr.aws/acme/catalog-api:1",
+            "containerPort": 8080,
+            "selfSignedCertificate": true,
+            "cacheMode": cache_mode
+        }
+    }))
+    .unwrap()
+}
+
+/// The rules of every group that open the serverless cache's reader port.
+fn reader_rules(fake: &Fake) -> Vec<(Direction, Peer)> {
+    fake.ec2
+        .world()
+        .groups
+        .iter()
+        .flat_map(|(_, group)| group.rules.iter())
+        .filter(|rule| rule.from_port == Some(6380))
+        .map(|rule| (rule.direction, rule.peer.clone()))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_cache_mode_adds_or_removes_the_reader_port_and_status_judges_it() {
+    let fake = Fake::new();
+    let settings = configured();
+    let create = |mode| handle(&fake, &settings, with_cache_mode("create", mode));
+    let cluster = create("cluster").await.unwrap();
+    assert_eq!(cluster.status, Status::Ready);
+    assert!(reader_rules(&fake).is_empty());
+    // The cluster's network judged for a serverless cache: its reader rules are missing.
+    let status = read_only_status(&fake, with_cache_mode("status", "serverless"))
+        .await
+        .unwrap();
+    assert_eq!(status.status, Status::InProgress);
+
+    let serverless = create("serverless").await.unwrap();
+    assert_eq!(serverless, cluster);
+    let groups = &cluster.outputs["securityGroupIds"];
+    let group = |tier: &str| Peer::Group(groups[tier].as_str().unwrap().to_owned());
+    let mut rules = reader_rules(&fake);
+    rules.sort_by_key(|(direction, _)| *direction == Direction::Egress);
+    assert_eq!(
+        rules,
+        [
+            (Direction::Ingress, group("service")),
+            (Direction::Egress, group("cache"))
+        ]
+    );
+    let status = read_only_status(&fake, with_cache_mode("status", "serverless"))
+        .await
+        .unwrap();
+    assert_eq!(status, serverless);
+    // Judged for a cluster, the reader rules are too many.
+    let status = read_only_status(&fake, with_cache_mode("status", "cluster"))
+        .await
+        .unwrap();
+    assert_eq!(status.status, Status::InProgress);
+
+    // Back to a cluster: exactly the cluster's rules again.
+    assert_eq!(create("cluster").await.unwrap(), cluster);
+    assert!(reader_rules(&fake).is_empty());
+    let status = read_only_status(&fake, with_cache_mode("status", "cluster"))
+        .await
+        .unwrap();
+    assert_eq!(status, cluster);
 }

@@ -43,6 +43,10 @@ pub struct StoredSecret {
     /// The service that manages the secret (`rds` for a master secret RDS made), which alone may
     /// change its value.
     pub owning_service: Option<&'static str>,
+    /// A version other than `AWSCURRENT`'s still labelled `AWSPENDING` by a rotation that did not
+    /// finish (one started at once while [`Store::rotations_fail`], or set by hand as a rotation
+    /// step racing a turn-off would leave it): RotateSecret is refused while it is there.
+    pub pending_left: bool,
 }
 
 impl StoredSecret {
@@ -146,6 +150,7 @@ impl FakeSecrets {
             },
             scheduled_for_deletion: false,
             owning_service: Some(owning_service),
+            pending_left: false,
         };
         self.store().secrets.insert(name.to_owned(), secret);
         arn
@@ -250,6 +255,7 @@ impl SecretCalls for FakeSecrets {
             rotation: Rotation::default(),
             scheduled_for_deletion: false,
             owning_service: None,
+            pending_left: false,
         };
         store.secrets.insert(secret.name.clone(), stored);
         self.recorder.lock().changes.push("CreateSecret");
@@ -332,6 +338,16 @@ impl SecretCalls for FakeSecrets {
                     "No Lambda rotation function ARN is associated with this secret.",
                 ));
             }
+            // An unfinished rotation's AWSPENDING beside AWSCURRENT's version: "any later
+            // invocation of RotateSecret assumes that a previous rotation request is still in
+            // progress and returns an error" (Secrets Manager API reference, RotateSecret).
+            if secret.pending_left {
+                return Err(super::rotation_in_progress(aws_failure_with_message(
+                    "RotateSecret",
+                    "InvalidRequestException",
+                    "A previous rotation isn't complete. That rotation will be reattempted.",
+                )));
+            }
             let rotated = request.immediately && !rotations_fail;
             secret.rotation = Rotation {
                 enabled: true,
@@ -339,8 +355,42 @@ impl SecretCalls for FakeSecrets {
                 lambda_arn,
                 rotated: secret.rotation.rotated || rotated,
             };
+            secret.pending_left = request.immediately && rotations_fail;
             Ok(())
         })
+    }
+
+    async fn cancel_rotation(&self, id: &str) -> Result<(), AwsCallError> {
+        self.change("CancelRotateSecret", id, false, |secret| {
+            // Without a function there is no rotation to turn off (Secrets Manager API reference,
+            // CancelRotateSecret, InvalidRequestException); the function and the schedule stay.
+            if secret.rotation.lambda_arn.is_none() {
+                return Err(aws_failure_with_message(
+                    "CancelRotateSecret",
+                    "InvalidRequestException",
+                    "You tried to enable rotation on a secret that doesn't already have a Lambda function ARN configured and you didn't include such an ARN as a parameter in this call.",
+                ));
+            }
+            secret.rotation.enabled = false;
+            Ok(())
+        })
+    }
+
+    async fn pending_left(&self, id: &str) -> Result<bool, AwsCallError> {
+        self.recorder.lock().call("DescribeSecret")?;
+        let mut store = self.store();
+        let (_, secret) = store.find("DescribeSecret", id, true)?;
+        Ok(secret.pending_left)
+    }
+
+    async fn drop_pending_left(&self, id: &str) -> Result<(), AwsCallError> {
+        if self.pending_left(id).await? {
+            self.change("UpdateSecretVersionStage", id, false, |secret| {
+                secret.pending_left = false;
+                Ok(())
+            })?;
+        }
+        Ok(())
     }
 }
 

@@ -15,6 +15,7 @@ use aws_sdk_secretsmanager::types::{RotationRulesType, Tag as SecretTag};
 use env_core::error::{aws_error, found, Required};
 use env_core::tags::Tag;
 use env_core::AwsCallError;
+use versions::{SecretVersions, AWSPENDING};
 
 /// A secret value (a password, a token, a JSON document of credentials): the workspace's one
 /// redaction type, so its `Debug` never shows it.
@@ -169,6 +170,35 @@ pub trait SecretCalls {
     async fn delete(&self, id: &str, without_recovery: bool) -> Result<(), AwsCallError>;
     /// RotateSecret.
     async fn rotate(&self, id: &str, request: &RotationRequest<'_>) -> Result<(), AwsCallError>;
+    /// CancelRotateSecret: rotation off, a rotation in progress cancelled; the function and the
+    /// schedule stay, for RotateSecret to turn it on again (Secrets Manager API reference,
+    /// CancelRotateSecret).
+    async fn cancel_rotation(&self, id: &str) -> Result<(), AwsCallError>;
+    /// Whether a rotation that did not finish left `AWSPENDING` on a version other than
+    /// `AWSCURRENT`'s (DescribeSecret's `VersionIdsToStages`).
+    async fn pending_left(&self, id: &str) -> Result<bool, AwsCallError>;
+    /// Takes such an `AWSPENDING` off its version (UpdateSecretVersionStage); nothing when there is
+    /// none. `AWSCURRENT` stays where it is: the value every client uses.
+    async fn drop_pending_left(&self, id: &str) -> Result<(), AwsCallError>;
+
+    /// Turns rotation off for good: CancelRotateSecret while it is on, then the `AWSPENDING` an
+    /// unfinished rotation left is taken off (CancelRotateSecret leaves it: "You might need to
+    /// remove the staging label AWSPENDING from the partially created version", Secrets Manager
+    /// API reference, CancelRotateSecret). In that order: a rotation step already running (it
+    /// checked that rotation was on) can still write an `AWSPENDING` version until the cancel,
+    /// so the label is looked for after it. Idempotent: called with rotation already off, it only
+    /// drops such a label, so a caller that finds one ([`SecretCalls::pending_left`]) calls it
+    /// again, which also finishes whichever of the two calls failed before.
+    async fn stop_rotation(&self, id: &str) -> Result<(), AwsCallError> {
+        let on = self
+            .describe(id)
+            .await?
+            .is_some_and(|secret| secret.rotation.enabled);
+        if on {
+            self.cancel_rotation(id).await?;
+        }
+        self.drop_pending_left(id).await
+    }
 
     /// The secret, restored first when it was deleted with a recovery window (its name stays taken
     /// until the window ends, so restoring is the only way to have it sooner); `None` when there is
@@ -316,6 +346,34 @@ impl SecretCalls for Secrets {
             .await
             .map_err(aws_error("RotateSecret"))
             .map_err(rotation_in_progress)?;
+        Ok(())
+    }
+
+    async fn cancel_rotation(&self, id: &str) -> Result<(), AwsCallError> {
+        self.client
+            .cancel_rotate_secret()
+            .secret_id(id)
+            .send()
+            .await
+            .map_err(aws_error("CancelRotateSecret"))?;
+        Ok(())
+    }
+
+    async fn pending_left(&self, id: &str) -> Result<bool, AwsCallError> {
+        let metadata = SecretVersions::describe(self, id).await?;
+        Ok(metadata.pending_left().is_some())
+    }
+
+    async fn drop_pending_left(&self, id: &str) -> Result<(), AwsCallError> {
+        let metadata = SecretVersions::describe(self, id).await?;
+        if let Some(pending) = metadata.pending_left() {
+            self.move_stage(id, AWSPENDING, None, Some(pending)).await?;
+            tracing::info!(
+                secret = id,
+                version = pending,
+                "unfinished rotation's AWSPENDING removed"
+            );
+        }
         Ok(())
     }
 }

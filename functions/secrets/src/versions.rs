@@ -31,6 +31,16 @@ impl SecretMetadata {
             .find(|(_, stages)| stages.iter().any(|s| s == stage))
             .map(|(version, _)| version.as_str())
     }
+
+    /// The version an unfinished rotation left `AWSPENDING` on: one without `AWSCURRENT`. A
+    /// finished rotation leaves the label on `AWSCURRENT`'s version or on none; left elsewhere, it
+    /// makes every later RotateSecret fail as "a previous rotation request is still in progress"
+    /// (Secrets Manager API reference, RotateSecret).
+    pub fn pending_left(&self) -> Option<&str> {
+        let current = self.version_with(AWSCURRENT);
+        self.version_with(AWSPENDING)
+            .filter(|pending| Some(*pending) != current)
+    }
 }
 
 /// One entry of ListSecretVersionIds.
@@ -129,5 +139,26 @@ mod tests {
         assert_eq!(metadata.version_with(AWSPENDING), Some("v2"));
         assert_eq!(metadata.version_with(AWSPREVIOUS), Some("v1"));
         assert_eq!(metadata.version_with("OTHER"), None);
+        // On AWSCURRENT's version: a finished rotation's.
+        assert_eq!(metadata.pending_left(), None);
+    }
+
+    #[test]
+    fn only_an_awspending_apart_from_awscurrent_is_left_by_an_unfinished_rotation() {
+        let labelled = |versions: &[(&str, &[&str])]| SecretMetadata {
+            rotation_enabled: false,
+            versions: versions
+                .iter()
+                .map(|(id, stages)| {
+                    let stages = stages.iter().map(|stage| (*stage).to_owned()).collect();
+                    ((*id).to_owned(), stages)
+                })
+                .collect(),
+        };
+        let unfinished = labelled(&[("v1", &[AWSCURRENT]), ("v2", &[AWSPENDING])]);
+        assert_eq!(unfinished.pending_left(), Some("v2"));
+        let finished = labelled(&[("v1", &[AWSPREVIOUS]), ("v2", &[AWSCURRENT])]);
+        assert_eq!(finished.pending_left(), None);
+        assert_eq!(SecretMetadata::default().pending_left(), None);
     }
 }

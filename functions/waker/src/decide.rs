@@ -9,13 +9,13 @@
 //! make what the teardown has already deleted. Neither does a provision that runs: two converges
 //! at once undo each other's work.
 
-use crate::api::{CallResult, Cloud, ExecutionSummary, EXECUTION_ALREADY_EXISTS};
 use crate::settings::Settings;
 use env_core::execution_name::{converge, owner, Converge};
 use env_core::pool::is_pool_suffix;
 use env_core::spec::{EnvironmentSpec, EnvironmentSuffix, InvalidSpec};
 use env_core::AwsCallError;
 use serde_json::Value;
+use sfn::{CallResult, ExecutionSummary, Listing, SfnCalls, Started};
 
 /// An environment's state as its latest execution says, and what the request did about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,7 +57,7 @@ fn running(status: &str) -> bool {
 }
 
 /// Decides for `suffix`, starting the wake when its latest provision made it asleep.
-pub async fn decide<C: Cloud>(
+pub async fn decide<C: SfnCalls>(
     cloud: &C,
     settings: &Settings,
     suffix: &EnvironmentSuffix,
@@ -77,7 +77,10 @@ pub async fn decide<C: Cloud>(
             },
         });
     }
-    let input = cloud.execution_input(&latest.arn).await?;
+    let input = cloud
+        .describe_execution(&latest.arn)
+        .await?
+        .map(|execution| execution.input);
     let (spec, awake) = match bring_up(input.as_deref(), &execution) {
         Ok(Some(found)) => found,
         // A claim with `retire` set is the cleanup retiring a pool environment: a teardown.
@@ -102,24 +105,23 @@ pub async fn decide<C: Cloud>(
 }
 
 /// Starts `awake`, the provision of the environment's spec awake.
-async fn wake<C: Cloud>(cloud: &C, settings: &Settings, awake: Converge) -> CallResult<State> {
+async fn wake<C: SfnCalls>(cloud: &C, settings: &Settings, awake: Converge) -> CallResult<State> {
     let input = awake.input.to_string();
     let started = cloud
         .start_execution(&settings.provision_arn, &awake.name, &input)
-        .await;
+        .await?;
     let execution = awake.name;
     match started {
-        Ok(_) => Ok(State::Waking {
+        Started::Running { .. } => Ok(State::Waking {
             execution,
             started: true,
         }),
         // Taken by the same wake from another container or `env wake` (with an input written
         // differently), or already finished: it is this wake either way.
-        Err(error) if error.is_code(EXECUTION_ALREADY_EXISTS) => Ok(State::Waking {
+        Started::NameTaken => Ok(State::Waking {
             execution,
             started: false,
         }),
-        Err(error) => Err(error),
     }
 }
 
@@ -153,7 +155,7 @@ impl From<InvalidSpec> for Unreadable {
 
 /// The environment's latest execution on any of the machines, with the machine. Claims exist for
 /// pool environments only (env_core::pool), so the claim machine is read for those alone.
-async fn latest_of<C: Cloud>(
+async fn latest_of<C: SfnCalls>(
     cloud: &C,
     settings: &Settings,
     suffix: &str,
@@ -184,14 +186,16 @@ async fn latest_of<C: Cloud>(
 /// ListExecutions "is eventually consistent" (same reference): a wake started a moment ago may be
 /// missing, and the wake is then asked for again under the same name and input, which Step
 /// Functions answers with the running execution.
-async fn latest_on<C: Cloud>(
+async fn latest_on<C: SfnCalls>(
     cloud: &C,
     machine: &str,
     suffix: &str,
 ) -> Result<Option<ExecutionSummary>, AwsCallError> {
     let mut token: Option<String> = None;
     loop {
-        let page = cloud.executions(machine, token.as_deref()).await?;
+        let page = cloud
+            .executions(machine, Listing::All, token.as_deref())
+            .await?;
         let latest = page
             .executions
             .into_iter()

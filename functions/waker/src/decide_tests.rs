@@ -1,8 +1,9 @@
 use super::*;
-use crate::fake::FakeCloud;
 use env_core::error::{ErrorName, NamedError};
 use env_core::spec::example;
 use serde_json::json;
+use sfn::fake::FakeSfn as FakeCloud;
+use sfn::EXECUTION_ALREADY_EXISTS;
 
 const PROVISION: &str = "arn:aws:states:us-west-2:123456789012:stateMachine:provision";
 const CLAIM: &str = "arn:aws:states:us-west-2:123456789012:stateMachine:claim";

@@ -1,7 +1,6 @@
 //! One request: which environment, what its workflows say (from memory when decided lately), the
 //! wake started when it sleeps, and the page.
 
-use crate::api::Cloud;
 use crate::decide::decide;
 use crate::error::WakerError;
 use crate::event::Request;
@@ -12,6 +11,7 @@ use env_core::error::NamedError;
 use env_core::settings::Misconfigured;
 use env_core::spec::EnvironmentSuffix;
 use serde_json::Value;
+use sfn::SfnCalls;
 use std::time::Instant;
 
 #[derive(Debug)]
@@ -22,7 +22,7 @@ pub struct Waker<C> {
     memo: Memo,
 }
 
-impl<C: Cloud> Waker<C> {
+impl<C: SfnCalls> Waker<C> {
     pub fn new(cloud: C, settings: Result<Settings, Misconfigured>) -> Self {
         Self {
             cloud,

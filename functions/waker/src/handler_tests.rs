@@ -1,9 +1,9 @@
 use super::*;
 use crate::decide::tests::{input, settings};
-use crate::fake::FakeCloud;
 use crate::memo::REMEMBER;
 use env_core::error::{ErrorName, NamedError};
 use serde_json::json;
+use sfn::fake::FakeSfn as FakeCloud;
 use std::time::Duration;
 
 const PROVISION: &str = "arn:aws:states:us-west-2:123456789012:stateMachine:provision";
@@ -112,9 +112,9 @@ async fn an_aws_failure_is_a_page_naming_it_and_is_remembered() {
 #[tokio::test]
 async fn misconfigured_settings_fail_every_invocation_before_any_aws_call() {
     let misconfigured = env_core::settings::Misconfigured::new(
-        crate::settings::TEARDOWN_STATE_MACHINE_ARN,
+        sfn::settings::TEARDOWN_STATE_MACHINE_ARN,
         None,
-        crate::settings::ALLOWED,
+        sfn::settings::ALLOWED,
     );
     let waker = Waker::new(FakeCloud::default(), Err(misconfigured));
     let error = waker

@@ -35,7 +35,7 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
             &["states:DescribeExecution"],
             machines[..2]
                 .iter()
-                .map(|machine| executions(machine))
+                .map(|machine| sfn::execution_arn(machine, "*"))
                 .collect(),
         ),
         Statement::allow(
@@ -44,11 +44,6 @@ pub fn statements(scope: &ArnScope) -> Vec<Statement> {
             vec![scope.state_machine(PROVISION_MACHINE)],
         ),
     ]
-}
-
-/// Every execution of the state machine `machine` (its ARN).
-fn executions(machine: &str) -> String {
-    machine.replacen(":stateMachine:", ":execution:", 1) + ":*"
 }
 
 #[cfg(test)]

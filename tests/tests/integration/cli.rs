@@ -97,7 +97,7 @@ fn deploy_twice_then_drive_an_environment_then_undeploy() {
     // teardown, claim), the scheduler role, the schedule.
     assert_eq!(
         created.len(),
-        2 + 1 + 2 * 10 + 1 + 1 + 3 + 1 + 1,
+        2 + 1 + 2 * 11 + 1 + 1 + 3 + 1 + 1,
         "{created:?}"
     );
     assert!(
@@ -154,8 +154,9 @@ fn deploy_twice_then_drive_an_environment_then_undeploy() {
         .any(|a| a.as_str().unwrap().starts_with("rds:")));
     // parliament and cloudsplaining judge every backend role in the IAM proof (permissions.rs).
     let backend = rt.block_on(inline_policies(|role| role.starts_with("catalog-")));
-    // The functions' roles (the waker's included) and the states and scheduler roles.
-    assert_eq!(backend.len(), 12, "{backend:#?}");
+    // The functions' roles (the waker's and the guard's included) and the states and scheduler
+    // roles.
+    assert_eq!(backend.len(), 13, "{backend:#?}");
     let cache = policy("catalog-fn-cache");
     let cache_actions: Vec<Value> = cache["Statement"]
         .as_array()
@@ -373,8 +374,8 @@ fn deploy_twice_then_drive_an_environment_then_undeploy() {
     let (code, out, err) = envctl(&["--json", "undeploy", "--force"]);
     assert_eq!(code, 0, "{err}");
     let removed = changes(&json(&out));
-    // The schedule, three state machines, 10 functions, 12 roles, the boundary, the bucket.
-    assert_eq!(removed.len(), 1 + 3 + 10 + 12 + 1 + 1, "{removed:?}");
+    // The schedule, three state machines, 11 functions, 13 roles, the boundary, the bucket.
+    assert_eq!(removed.len(), 1 + 3 + 11 + 13 + 1 + 1, "{removed:?}");
     assert!(
         removed.iter().all(|(_, change)| change == "deleted"),
         "{removed:?}"

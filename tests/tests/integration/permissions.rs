@@ -13,7 +13,8 @@
 //! for Aurora, signing as the rotation function's role), the same provision with another address,
 //! the environment put to sleep and woken by a request to it (the waker), a DNS-validated edge,
 //! the scheduled cleanup of the expired environment (reading the idle one's request count), its
-//! teardown, a provision that fails and rolls back, an environment with a serverless cache, a
+//! teardown stopping a provision of it still running (the guard), a provision that fails and rolls
+//! back, an environment whose cache is switched from the cluster to a serverless one, a
 //! redeploy of changed packages and the undeploy.
 
 use integration_tests::backend::{as_role, deploy_built, empty_packages, envctl, put_access_log};
@@ -188,8 +189,25 @@ async fn lifecycle() -> Proof {
 
     // A log object the load balancer wrote, so the teardown empties the bucket.
     put_access_log(&config, &suffix).await;
+    // A provision of the environment still running when its teardown starts (a wake a request
+    // started a moment before): the teardown's guard stops it (StopExecution).
+    let late = sfn
+        .start_execution()
+        .state_machine_arn(machine("provision"))
+        .name(format!("{suffix}--late"))
+        .input(json!({ "spec": second }).to_string())
+        .send()
+        .await
+        .expect("the emulator records the execution");
     let teardown = run_deployed("teardown", &json!({"spec": second}), &manifest, &env, &[]);
     assert!(teardown.succeeded, "{:?}: {}", teardown.cause, teardown.log);
+    let stopped = sfn
+        .describe_execution()
+        .execution_arn(late.execution_arn())
+        .send()
+        .await
+        .expect("the emulator describes the execution");
+    assert_eq!(stopped.status().as_str(), "ABORTED");
 
     // A provision that fails at the service and rolls back.
     let failing = spec(&unique_suffix(), json!({}));
@@ -206,9 +224,28 @@ async fn lifecycle() -> Proof {
     );
     assert!(rollback.log.contains("teardown: "), "{}", rollback.log);
 
-    // A pull request's serverless cache (`cacheMode: serverless`): an environment of its own,
-    // made and removed.
-    let serverless = spec(&unique_suffix(), json!({"cacheMode": "serverless"}));
+    // A pull request's cache switched from the cluster to a serverless cache (`cacheMode:
+    // serverless`), then removed. The switch turns the token's rotation off (CancelRotateSecret),
+    // first taking the AWSPENDING label off a version an interrupted rotation left
+    // (UpdateSecretVersionStage): put there by hand once the first rotation has ended, so the
+    // proof does not hang on the timing of one.
+    let switching = unique_suffix();
+    let cluster = spec(&switching, json!({}));
+    let made = run_deployed("provision", &json!({"spec": cluster}), &manifest, &env, &[]);
+    assert!(made.succeeded, "cluster: {:?}: {}", made.cause, made.log);
+    let token = made.output["outputs"]["cacheAuthSecretArn"]
+        .as_str()
+        .expect("the token secret's ARN");
+    wait_rotated(&secrets, token).await;
+    secrets
+        .put_secret_value()
+        .secret_id(token)
+        .secret_string(r#"{"authToken": "an unfinished rotation's"}"#)
+        .version_stages("AWSPENDING")
+        .send()
+        .await
+        .expect("the emulator stores the version");
+    let serverless = spec(&switching, json!({"cacheMode": "serverless"}));
     for workflow in ["provision", "teardown"] {
         let run = run_deployed(workflow, &json!({"spec": serverless}), &manifest, &env, &[]);
         assert!(

@@ -3,6 +3,7 @@
 
 mod claim;
 mod cost;
+mod exclusion;
 mod faults;
 mod isolation;
 mod lifecycle;
@@ -78,7 +79,7 @@ fn every_placeholder_is_one_the_table_substitutes_and_every_entry_is_used_or_dep
         unused,
         BTreeSet::from(["ClaimStateMachineArn", "ProvisionStateMachineArn"])
     );
-    assert_eq!(known.len(), 11);
+    assert_eq!(known.len(), 12);
 }
 
 #[test]
@@ -132,14 +133,16 @@ fn every_component_loop_is_bounded_and_every_task_retries_lambda_and_retryable_e
                 }
             }
         }
-        // provision: validate + create and status for 6 components + the edge once more after
-        // the service (the wake rule, README "Wake on request") + the outputs document;
-        // teardown: delete for 6; claim: validate, network, 3 reads, create and status for
-        // service and monitoring, the outputs document.
+        // provision: validate, the guard's admission, the network's status before anything
+        // changes (whether a failure rolls back) + create and status for 6 components + the edge
+        // once more after the service (the wake rule, README "Wake on request") + the outputs
+        // document; teardown: the guard stopping provisions twice + delete for 6; claim: validate,
+        // the guard's admission, network, 3 reads, create and status for service and monitoring,
+        // the outputs document.
         let (expected_tasks, loops) = match name {
-            "provision" => (15, 7),
-            "teardown" => (6, 6),
-            _ => (10, 2),
+            "provision" => (17, 7),
+            "teardown" => (8, 6),
+            _ => (11, 2),
         };
         assert_eq!(tasks, expected_tasks, "{name}");
         // Every poll loop is bounded by a count compared in a Choice.
@@ -182,10 +185,12 @@ fn tearing_down_an_environment_that_never_existed_succeeds_through_every_compone
         execution.cause, execution.log
     );
     assert_eq!(execution.output["status"], "DELETED");
-    // One delete per component, each answering DELETED at once: 6 invocations, and 21 states
-    // (start, 3 per component outside the parallel, the parallel, 3 per component inside, the end).
-    assert_eq!(execution.invocations, 6, "{}", execution.log);
-    assert_eq!(execution.transitions, 21, "{}", execution.log);
+    // The guard twice (nothing to stop, so no wait) and one delete per component, each answering
+    // DELETED at once: 8 invocations, and 25 states (start, the guard and its choice, 3 per
+    // component outside the parallel, the guard and its choice again, the parallel, 3 per
+    // component inside, the end).
+    assert_eq!(execution.invocations, 8, "{}", execution.log);
+    assert_eq!(execution.transitions, 25, "{}", execution.log);
 }
 
 /// The spec every lifecycle test provisions: the smallest environment that still has every kind of

@@ -32,6 +32,10 @@ pub(crate) struct Setting<'a> {
     pub artifacts_bucket: &'a str,
 }
 
+/// The function that keeps teardowns and provisions of one environment apart (the workflows' Admit
+/// and StopProvisions steps); it reads the three workflows' ARNs like the cleanup and the waker.
+pub const GUARD: &str = "guard";
+
 /// Every function the CLI deploys, in the order the provision workflow first calls them, then the
 /// ones no workflow calls. The rotation function is not here: the database function deploys it per
 /// environment.
@@ -39,6 +43,10 @@ pub const FUNCTIONS: &[FunctionPolicy] = &[
     FunctionPolicy {
         function: "validate",
         statements: |_| Vec::new(),
+    },
+    FunctionPolicy {
+        function: GUARD,
+        statements: |setting| guard::iam_policy::statements(setting.scope),
     },
     FunctionPolicy {
         function: "network",

@@ -9,6 +9,7 @@ mod delete;
 mod inputs;
 mod serverless;
 mod serverless_delete;
+mod serverless_rotation;
 mod status;
 mod token_secret;
 mod wake;

@@ -1,6 +1,8 @@
 //! The in-memory Secrets Manager answers as Secrets Manager does.
 
 use super::*;
+use env_core::error::ErrorName;
+use env_core::NamedError;
 
 const KEY: &str = "arn:aws:kms:us-west-2:123456789012:key/k";
 const LAMBDA: &str = "arn:aws:lambda:us-west-2:123456789012:function:rotate";
@@ -273,4 +275,117 @@ async fn a_fault_injected_in_the_shared_recorder_reaches_the_secret_call() {
     assert!(secrets.delete("s", true).await.is_err());
     assert!(recorder.lock().faults_answered());
     assert!(recorder.lock().changes.is_empty());
+}
+
+#[tokio::test]
+async fn stopping_a_rotation_turns_it_off_then_drops_an_unfinished_pending_version() {
+    let recorder = SharedRecorder::default();
+    let secrets = FakeSecrets::new(recorder.clone());
+    let arn = secrets.create(&new_secret("t")).await.unwrap();
+    // Never turned on: nothing to cancel, nothing pending.
+    secrets.stop_rotation(&arn).await.unwrap();
+    assert!(recorder.lock().changes.ends_with(&["CreateSecret"]));
+    let refused = secrets.cancel_rotation(&arn).await.unwrap_err();
+    assert!(refused.is_code("InvalidRequestException"), "{refused}");
+    secrets.store().rotations_fail = true;
+    let now = RotationRequest {
+        lambda_arn: Some(LAMBDA),
+        days: 30,
+        immediately: true,
+    };
+    secrets.rotate(&arn, &now).await.unwrap();
+    assert!(secrets.pending_left(&arn).await.unwrap());
+    let before = recorder.lock().changes.len();
+    secrets.stop_rotation(&arn).await.unwrap();
+    // The cancel first: a rotation step still running could write the label up to it.
+    assert_eq!(
+        recorder.lock().changes[before..],
+        ["CancelRotateSecret", "UpdateSecretVersionStage"]
+    );
+    assert!(!secrets.pending_left(&arn).await.unwrap());
+    // Off, the function and the schedule kept for RotateSecret to turn it on again.
+    assert_eq!(
+        secrets.store().secrets["t"].rotation,
+        Rotation {
+            enabled: false,
+            days: Some(30),
+            lambda_arn: Some(LAMBDA.into()),
+            rotated: false,
+        }
+    );
+    // A finished rotation leaves no pending version: only the cancel.
+    secrets.store().rotations_fail = false;
+    secrets.rotate(&arn, &now).await.unwrap();
+    let before = recorder.lock().changes.len();
+    secrets.stop_rotation(&arn).await.unwrap();
+    assert_eq!(recorder.lock().changes[before..], ["CancelRotateSecret"]);
+    for missing in [
+        secrets.stop_rotation("missing").await,
+        secrets.pending_left("missing").await.map(|_| ()),
+    ] {
+        assert!(missing.unwrap_err().is_code("ResourceNotFoundException"));
+    }
+}
+
+#[tokio::test]
+async fn a_label_left_after_the_turn_off_is_dropped_by_stopping_again_and_blocks_rotate_until_then()
+{
+    let recorder = SharedRecorder::default();
+    let secrets = FakeSecrets::new(recorder.clone());
+    let arn = secrets.create(&new_secret("t")).await.unwrap();
+    let now = RotationRequest {
+        lambda_arn: Some(LAMBDA),
+        days: 30,
+        immediately: true,
+    };
+    secrets.rotate(&arn, &now).await.unwrap();
+    secrets.stop_rotation(&arn).await.unwrap();
+    // A createSecret step that checked rotation before the cancel writes its version after it.
+    secrets.store().secrets.get_mut("t").unwrap().pending_left = true;
+    let refused = secrets.rotate(&arn, &now).await.unwrap_err();
+    assert!(
+        refused.to_string().contains("previous rotation"),
+        "{refused}"
+    );
+    assert_eq!(refused.error_name(), ErrorName::Retryable);
+    // Rotation already off: only the label goes.
+    let before = recorder.lock().changes.len();
+    secrets.stop_rotation(&arn).await.unwrap();
+    assert_eq!(
+        recorder.lock().changes[before..],
+        ["UpdateSecretVersionStage"]
+    );
+    secrets.rotate(&arn, &now).await.unwrap();
+    assert!(secrets.store().secrets["t"].rotation.enabled);
+}
+
+#[tokio::test]
+async fn a_failed_label_removal_after_the_cancel_is_finished_when_asked_again() {
+    let recorder = SharedRecorder::default();
+    let secrets = FakeSecrets::new(recorder.clone());
+    let arn = secrets.create(&new_secret("t")).await.unwrap();
+    secrets.store().rotations_fail = true;
+    let now = RotationRequest {
+        lambda_arn: Some(LAMBDA),
+        days: 30,
+        immediately: true,
+    };
+    secrets.rotate(&arn, &now).await.unwrap();
+    recorder
+        .lock()
+        .fail("UpdateSecretVersionStage", "ThrottlingException");
+    assert!(secrets.stop_rotation(&arn).await.is_err());
+    assert!(recorder.lock().faults_answered());
+    let stored = secrets.store().secrets["t"].clone();
+    assert!(!stored.rotation.enabled && stored.pending_left);
+    secrets.stop_rotation(&arn).await.unwrap();
+    assert!(!secrets.store().secrets["t"].pending_left);
+    // A refused cancel leaves both for the next call.
+    secrets.rotate(&arn, &now).await.unwrap();
+    recorder
+        .lock()
+        .fail("CancelRotateSecret", "AccessDeniedException");
+    assert!(secrets.stop_rotation(&arn).await.is_err());
+    let stored = secrets.store().secrets["t"].clone();
+    assert!(stored.rotation.enabled && stored.pending_left);
 }

@@ -50,14 +50,14 @@ fn a_claim_from_the_pool_is_ready_in_69_seconds_and_113_at_the_upper_end() {
 }
 
 #[test]
-fn a_simulated_claim_at_the_typical_times_takes_40_transitions() {
+fn a_simulated_claim_at_the_typical_times_takes_41_transitions() {
     let claim = run_simulated("claim", &claim_input(), &typical_times_path());
     assert!(claim.succeeded, "{:?}: {}", claim.cause, claim.log);
     assert_eq!(claim.output["environment"], "pool-sim");
-    // validate, network, 3 reads, service create + 3 converges, monitoring create + check,
-    // outputs.
-    assert_eq!(claim.invocations, 12, "{}", claim.log);
-    assert_eq!(claim.transitions, 40, "{}", claim.log);
+    // validate, the guard's admission, network, 3 reads, service create + 3 converges,
+    // monitoring create + check, outputs.
+    assert_eq!(claim.invocations, 13, "{}", claim.log);
+    assert_eq!(claim.transitions, 41, "{}", claim.log);
     assert!(!claim.log.contains("claim: Retire\n"), "{}", claim.log);
 }
 

@@ -137,6 +137,7 @@ async fn an_available_cache_is_ready_its_secret_completed_and_never_rotated() {
     assert_eq!(secret["userId"], USER);
     assert!(secret.get("replicationGroupId").is_none(), "{secret}");
     assert_eq!(fake.recorder.lock().count("RotateSecret"), 0);
+    assert_eq!(fake.recorder.lock().count("CancelRotateSecret"), 0);
     assert_eq!(fake.recorder.lock().count("GetFunction"), 0);
 
     // Nothing left to do: again, nothing changes, and status answers the same.

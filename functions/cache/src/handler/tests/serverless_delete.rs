@@ -102,6 +102,10 @@ async fn switching_a_cluster_to_serverless_makes_the_cache_and_removes_the_clust
     let first = run(&fake, Action::Create, &serverless()).await.unwrap();
     assert_eq!(first.status, Status::InProgress);
     assert_eq!(fake.recorder.lock().count("DeleteReplicationGroup"), 1);
+    // The cluster's rotation is turned off before the user takes the token, made on the next call.
+    assert_eq!(fake.recorder.lock().count("CancelRotateSecret"), 1);
+    assert_eq!(fake.recorder.lock().count("CreateUser"), 0);
+    run(&fake, Action::Create, &serverless()).await.unwrap();
     // The user group is `creating`: the cache is asked for once it is active.
     assert_eq!(fake.recorder.lock().count("CreateServerlessCache"), 0);
     fake.elasticache.world().settle();

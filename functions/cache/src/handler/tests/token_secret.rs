@@ -18,6 +18,7 @@ async fn a_token_secret_scheduled_for_deletion_is_restored_and_its_token_used() 
         rotation: Rotation::default(),
         scheduled_for_deletion: true,
         owning_service: None,
+        pending_left: false,
     };
     fake.secrets.store().secrets.insert(SECRET.into(), stored);
     let response = run(&fake, Action::Create, &spec(json!({}))).await.unwrap();
